@@ -1,0 +1,39 @@
+/* bench_dgemm M N K THREADS REPS: best-of-REPS time of one C = A B (column-major,
+ * m x k times k x n) with OpenBLAS; prints "gflops <rate> ms <best>". Used by
+ * bench/bench_train.py as the same-run DGEMM reference. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <cblas.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+    long m, n, k, i, reps;
+    double *A, *B, *C, best = 1e300;
+    if (argc != 6) {
+        fprintf(stderr, "usage: bench_dgemm M N K THREADS REPS\n");
+        return 2;
+    }
+    m = atol(argv[1]); n = atol(argv[2]); k = atol(argv[3]); reps = atol(argv[5]);
+    openblas_set_num_threads(atoi(argv[4]));
+    A = malloc(m * k * sizeof(double)); B = malloc(k * n * sizeof(double)); C = malloc(m * n * sizeof(double));
+    for (i = 0; i < m * k; i++) A[i] = (double) (i % 7) - 3.0;
+    for (i = 0; i < k * n; i++) B[i] = (double) (i % 5) - 2.0;
+    for (i = 0; i < reps; i++) {
+        double t0 = now(), dt;
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int) m, (int) n, (int) k, 1.0,
+                    A, (int) m, B, (int) k, 0.0, C, (int) m);
+        dt = now() - t0;
+        if (dt < best) best = dt;
+    }
+    printf("gflops %.3f ms %.6f\n", 2.0 * m * n * k / best * 1e-9, best * 1e3);
+    free(A); free(B); free(C);
+    return 0;
+}

@@ -1,0 +1,52 @@
+/* dncert/dobj.h -- the objective in IEEE double precision (OpenBLAS backend).
+ *
+ * A dnc_dobj holds the workspace for evaluating f and its gradient at points of one
+ * problem. Parameters live in one contiguous vector theta laid out as in
+ * dnc_param_offset(): [H1 | W_1 | ... | W_L | b], each block column-major. Nothing is
+ * allocated by dnc_dobj_eval(), so it can sit in a training loop.
+ */
+#ifndef DNCERT_DOBJ_H
+#define DNCERT_DOBJ_H
+
+#include "dncert/objective.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    dnc_problem_struct *p;   /* borrowed; must outlive the dobj */
+    slong ncols;             /* feature columns (N for an expanded point) */
+    slong *label;            /* label[j] = class of column j */
+    double *w;               /* column weights, NULL when all are 1 */
+    slong nparams;
+    double **buf;            /* DNC_NBUFS(L) pointers (into theta, grad or work) */
+    slong *rows, *cols;      /* buffer shapes */
+    double c[DNC_NCONSTS(DNC_MAX_L)];
+    double term[2];          /* fit, reg of the last evaluation */
+    double *work;            /* owned temporaries */
+} dnc_dobj_struct;
+typedef dnc_dobj_struct dnc_dobj_t[1];
+
+/* Workspace for the expanded point: N columns ordered by class. Returns 0, or -1 when
+ * the problem does not fit in memory (nothing to clear then). */
+int dnc_dobj_init(dnc_dobj_t o, dnc_problem_t p);
+
+/* Workspace for a weighted point: ncols columns with labels and weights (copied). The
+ * weights of each class must add up to its count n_k. */
+int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
+                           const slong *label, const double *w);
+
+void dnc_dobj_clear(dnc_dobj_t o);
+
+/* Returns f(theta); sets o->term[DNC_TERM_FIT], o->term[DNC_TERM_REG]. When grad is not
+ * NULL also writes the gradient (length o->nparams). */
+double dnc_dobj_eval(dnc_dobj_t o, const double *theta, double *grad);
+
+/* Pointer to buffer (kind, l) of the last evaluation (e.g. DNC_PRE, DNC_H for metrics). */
+const double *dnc_dobj_buf(const dnc_dobj_t o, dnc_buf_kind kind, slong l);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,93 @@
+/* dncert/exact.h -- rigorous evaluation of the DUFM objective in Arb ball arithmetic.
+ *
+ * A dnc_bpoint is a point of the model whose entries are Arb balls (exact rationals and
+ * dyadics are balls of radius 0 or tiny). It has `ncols` feature columns; column j is in
+ * class label[j] and stands for mult[j] identical samples. Expanded form: ncols = N,
+ * mult = 1. Collapsed form: one column per class, mult = n_k; evaluating it costs nothing
+ * in N and encloses the same f and gradient as the expanded point (docs/model.md).
+ *
+ * dnc_ball_eval() runs the same objective definition as the trainer (objective.h) with
+ * Arb arithmetic at an explicit precision. Where a ReLU pre-activation ball contains 0
+ * the derivative is the ball [0, 1], so the gradient enclosure contains every Clarke
+ * generalized gradient; such entries are reported as kinks.
+ *
+ * Functions returning int follow Arb: 1 = proven, 0 = not proven (never "false").
+ */
+#ifndef DNCERT_EXACT_H
+#define DNCERT_EXACT_H
+
+#include <arb.h>
+#include <arb_mat.h>
+#include "dncert/objective.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DNC_PREC_DEFAULT 256
+#define DNC_PREC_MIN     64
+
+typedef struct {
+    dnc_problem_struct *p;   /* borrowed; must outlive the point */
+    slong ncols;
+    slong *label;            /* ncols class labels */
+    slong *mult;             /* ncols multiplicities (samples per column) */
+    arb_mat_t H1;            /* d_1 x ncols */
+    arb_mat_struct *W;       /* W[l-1] = W_l, out_l x d_l, l = 1..L */
+    arb_mat_t b;             /* K x 1 (K x 0 when there is no bias) */
+} dnc_bpoint_struct;
+typedef dnc_bpoint_struct dnc_bpoint_t[1];
+
+/* Expanded point (ncols = N, columns ordered by class), all entries 0. */
+void dnc_bpoint_init(dnc_bpoint_t x, dnc_problem_t p);
+/* Collapsed point (ncols = K, column k = class k with multiplicity n_k), all entries 0. */
+void dnc_bpoint_init_collapsed(dnc_bpoint_t x, dnc_problem_t p);
+/* General form: ncols columns with the given labels and multiplicities (copied); the
+ * multiplicities of each class must add up to n_k. All entries 0. */
+void dnc_bpoint_init_columns(dnc_bpoint_t x, dnc_problem_t p, slong ncols,
+                             const slong *label, const slong *mult);
+void dnc_bpoint_clear(dnc_bpoint_t x);
+
+/* out (initialised by this call) = the expanded point of x: column j of x repeated
+ * mult[j] times, classes in order. */
+void dnc_bpoint_init_expand(dnc_bpoint_t out, const dnc_bpoint_t x);
+
+/* Sets the entries of an expanded point exactly from a double parameter vector in the
+ * trainer's layout (dnc_param_offset). Doubles are dyadic, so nothing is rounded. */
+void dnc_bpoint_set_theta(dnc_bpoint_t x, const double *theta);
+
+/* Midpoints rounded to double, in the trainer's layout (for comparisons only). */
+void dnc_bpoint_get_theta(double *theta, const dnc_bpoint_t x);
+
+/* Result of one ball evaluation. */
+typedef struct {
+    slong layer, row, col;   /* pre-activation Htilde_layer[row, col] contains 0 */
+} dnc_kink;
+
+typedef struct {
+    arb_t loss, fit, reg;
+    dnc_bpoint_t grad;       /* gradient: per-sample for H1 columns, total for W and b */
+    int has_grad;
+    dnc_kink *kinks;         /* entries where ReLU' was taken as [0, 1] */
+    slong nkinks;
+} dnc_beval_struct;
+typedef dnc_beval_struct dnc_beval_t[1];
+
+void dnc_beval_init(dnc_beval_t e);
+void dnc_beval_clear(dnc_beval_t e);
+
+/* Encloses f, its fit and regulariser parts, and (if want_grad) the gradient of f at x,
+ * at working precision prec. */
+void dnc_ball_eval(dnc_beval_t e, const dnc_bpoint_t x, int want_grad, slong prec);
+
+/* 1 if every gradient entry's ball contains 0 (x is certified to be compatible with
+ * stationarity: 0 lies in the Clarke gradient enclosure), else 0. */
+int dnc_beval_grad_contains_zero(const dnc_beval_t e);
+
+/* Largest radius among the gradient entries (an upper bound), as a double. */
+double dnc_beval_grad_max_radius(const dnc_beval_t e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,86 @@
+/* dncert/io.h -- files: NumPy .npy arrays, atomic writes, run directories, JSON forms.
+ *
+ * Every file dncert writes is first written under a temporary name in the same
+ * directory and then renamed, so a reader never sees a partial file; a run directory is
+ * built as DIR.tmp.XXXXXX and renamed to DIR when complete.
+ */
+#ifndef DNCERT_IO_H
+#define DNCERT_IO_H
+
+#include <stdio.h>
+#include <jansson.h>
+#include "dncert/metrics.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- .npy (format 1.0, little-endian float64) ---- */
+
+/* Writes an array of ndim (1 or 2) dimensions; data are column-major (written with
+ * fortran_order True, so numpy.load returns the same matrix). Returns 0 or -1. */
+int dnc_npy_write(const char *path, const double *data, int ndim, const slong *shape);
+
+/* Reads a float64 .npy file of 1 or 2 dimensions (either memory order; versions 1-3).
+ * On success returns 0, sets *data (column-major, free with free()), ndim and shape.
+ * On failure returns -1 with a message in err. */
+int dnc_npy_read(const char *path, double **data, int *ndim, slong shape[2], char *err, size_t errlen);
+
+/* ---- atomic files and directories ---- */
+
+typedef int (*dnc_writer_fn)(FILE *f, void *ctx);
+
+/* Writes path via a temporary file in the same directory and rename(2). */
+int dnc_write_atomic(const char *path, dnc_writer_fn fn, void *ctx, char *err, size_t errlen);
+
+/* Writes a JSON value (2-space indent, keys in insertion order) atomically. */
+int dnc_json_write_atomic(const char *path, json_t *value, char *err, size_t errlen);
+
+/* Creates DIR.tmp.XXXXXX next to dir; its path goes to tmp (size >= strlen(dir) + 16). */
+int dnc_rundir_begin(char *tmp, size_t tmplen, const char *dir, char *err, size_t errlen);
+
+/* Renames tmp to dir; with replace, an existing dir is removed first. */
+int dnc_rundir_commit(const char *tmp, const char *dir, int replace, char *err, size_t errlen);
+
+/* Removes a directory tree (used for aborted temporary run directories). */
+int dnc_remove_tree(const char *path);
+
+/* 1 when path exists (any type). */
+int dnc_path_exists(const char *path);
+
+/* ---- saved points: DIR/manifest.json + H1.npy, W1.npy .. WL.npy [, b.npy] ---- */
+
+#define DNC_POINT_FORMAT  "dncert-point"
+#define DNC_POINT_VERSION 1
+
+/* Writes the manifest and one .npy per parameter block of theta (layout of
+ * dnc_param_offset, expanded point) into the existing directory dir. `extra` (may be
+ * NULL) is merged into the manifest under "source". Returns 0 or -1 with err. */
+int dnc_point_save(const char *dir, const dnc_problem_t p, const double *theta,
+                   json_t *extra, char *err, size_t errlen);
+
+/* Reads a saved point: sets p (initialised) and *theta (free with free()). Every array
+ * is checked against the problem's shapes. Returns 0, or -1 with err. */
+int dnc_point_load(const char *dir, dnc_problem_t p, double **theta, char *err, size_t errlen);
+
+/* ---- JSON forms ---- */
+
+/* {"K":..,"n":[..],"L":..,"width":[..],"activation":[..],"bias":"none|free",
+ *  "lambda_h":"1/250","lambda_w":["1/250",..]} -- rationals as exact strings. */
+json_t *dnc_problem_to_json(const dnc_problem_t p);
+
+/* Inverse of dnc_problem_to_json; also accepts "lambda" for both, and a single value
+ * where a list is allowed. Goes through dnc_problem_set_args, so the rules are the same
+ * as on the command line. Returns 0, or -1 with a message in err naming the field. */
+int dnc_problem_from_json(dnc_problem_t p, const json_t *obj, char *err, size_t errlen);
+
+/* Number, or null when x is NAN/Inf (JSON has neither). */
+json_t *dnc_json_real(double x);
+
+json_t *dnc_collapse_stats_to_json(const dnc_collapse_stats *s);
+json_t *dnc_layer_metrics_to_json(const dnc_layer_metrics *m, slong L);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,67 @@
+/* dncert/metrics.h -- neural-collapse metrics, spectra and ranks (double precision).
+ *
+ * Definitions (docs/metrics.md): for features H (d x N) with class labels,
+ *   mu_k class means, mu_G global mean, M = [mu_1..mu_K], Mbar = M - mu_G 1^T,
+ *   Sigma_W = (1/N) sum_j (h_j - mu_{c_j})(h_j - mu_{c_j})^T, Sigma_B = (1/K) Mbar Mbar^T.
+ *   nc1       = tr(Sigma_W Sigma_B^+)/K; Sigma_B^+ inverts only the directions whose
+ *               singular value of Mbar exceeds rank_tol * (largest) -- the same cutoff
+ *               as the numerical rank.
+ *   nc1_ratio = tr(Sigma_W)/tr(Sigma_B)  (robust when Sigma_B is rank-deficient).
+ *   nc2_orth  = || G/||G||_F - I/sqrt(K) ||_F,  G = M^T M.
+ *   nc2_etf   = || Gb/||Gb||_F - (I - J/K)/sqrt(K-1) ||_F,  Gb = Mbar^T Mbar.
+ *   sv, rank  = singular values of M, and how many exceed rank_tol * sv[0].
+ *   nc3       = alignment of W_l with its class means (see dnc_metrics_layers).
+ * Quantities that are undefined (0/0, e.g. NC2 of all-zero means) are NAN.
+ */
+#ifndef DNCERT_METRICS_H
+#define DNCERT_METRICS_H
+
+#include "dncert/dobj.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DNC_RANK_TOL_DEFAULT 1e-6
+
+typedef struct {
+    double nc1, nc1_ratio, nc2_orth, nc2_etf;
+    double *sv;          /* min(d, K) singular values of M, descending */
+    slong nsv;
+    slong rank;
+} dnc_collapse_stats;
+
+typedef struct {
+    slong layer;             /* l = 1..L */
+    slong width;             /* d_l */
+    dnc_collapse_stats post; /* H_l (for l = 1: H1 itself) */
+    dnc_collapse_stats pre;  /* Htilde_l, l >= 2 */
+    int has_pre;
+    double nc3;              /* alignment of W_l */
+} dnc_layer_metrics;
+
+void dnc_collapse_stats_init(dnc_collapse_stats *s);
+void dnc_collapse_stats_clear(dnc_collapse_stats *s);
+
+/* Statistics of the features H (d x ncols, column-major), column j in class label[j]
+ * (K classes, each non-empty). Returns 0, or -1 on a LAPACK failure or lack of memory. */
+int dnc_collapse_stats_compute(dnc_collapse_stats *s, const double *H, slong d, slong ncols,
+                               const slong *label, slong K, double rank_tol);
+
+/* Class means M (d x K) of H: mean of class k = first column of the class plus the mean
+ * deviation from it, so exactly collapsed classes give their common column exactly. */
+void dnc_class_means(double *M, const double *H, slong d, slong ncols, const slong *label, slong K);
+
+/* All per-layer metrics for the last point evaluated by obj at theta (m has p->L
+ * entries, each initialised by this call; free with dnc_layer_metrics_clear). */
+int dnc_metrics_layers(dnc_layer_metrics *m, const dnc_dobj_t obj, const double *theta, double rank_tol);
+void dnc_layer_metrics_clear(dnc_layer_metrics *m, slong L);
+
+/* nc3 of layer l < L: || W/||W|| - A/||A|| ||_F with A = Mtilde_{l+1} M_l^T = W M M^T;
+ * of layer L: || W^T/||W|| - M/||M|| ||_F. W is rows x d, M is d x K. */
+double dnc_nc3(const double *W, slong rows, slong d, const double *M, slong K, int last);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

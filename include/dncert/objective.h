@@ -1,0 +1,94 @@
+/* dncert/objective.h -- the DUFM objective, defined once for every number type.
+ *
+ *   f = 1/(2N) sum_j w_j ||z_j - y_j||^2 + (lambda_H/2) sum_j w_j ||h1_j||^2
+ *       + sum_l (lambda_{W_l}/2) ||W_l||_F^2
+ *
+ * with Z = W_L H_L (+ b 1^T), H_{l+1} = sigma_l(W_l H_l). A point has `ncols` feature
+ * columns, column j belonging to class label[j] and standing for w_j samples; an
+ * expanded point has ncols = N and w_j = 1, a collapsed point has one column per class
+ * with w_k = n_k (docs/model.md explains why both give the same f and gradient).
+ *
+ * dnc_objective_eval() is the only place where this formula and its backward pass are
+ * written. It drives a backend through dnc_objective_ops; the double-precision trainer
+ * (OpenBLAS) and the ball-arithmetic evaluator (Arb) are two such backends.
+ */
+#ifndef DNCERT_OBJECTIVE_H
+#define DNCERT_OBJECTIVE_H
+
+#include "dncert/problem.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Buffers of one evaluation, named by kind and layer l (0..L). */
+typedef enum {
+    DNC_H,    /* H_l, l = 1..L (H_1 is the parameter H1)              d_l x ncols   */
+    DNC_PRE,  /* Htilde_l = W_{l-1} H_{l-1}, l = 2..L                 d_l x ncols   */
+    DNC_DH,   /* df/dH_l; for l >= 2 overwritten in place by df/dHtilde_l;
+                 DH_1 is the gradient of H1                           d_l x ncols   */
+    DNC_W,    /* W_l, l = 1..L                                        out_l x d_l   */
+    DNC_GW,   /* df/dW_l                                              out_l x d_l   */
+    DNC_Z,    /* output W_L H_L                                       K x ncols     */
+    DNC_R,    /* residual Z + b 1^T - Y, then in place df/dZ          K x ncols     */
+    DNC_B,    /* bias b (only with a free bias)                       K x 1         */
+    DNC_GB,   /* df/db                                                K x 1         */
+    DNC_NKINDS
+} dnc_buf_kind;
+
+#define DNC_BUF(kind, l, L) ((int) (kind) * (int) ((L) + 1) + (int) (l))
+#define DNC_NBUFS(L) (DNC_NKINDS * (int) ((L) + 1))
+
+/* Constants, each an exact rational that a backend represents in its own number type. */
+#define DNC_C_ONE        0   /* 1 */
+#define DNC_C_INV_N      1   /* 1/N */
+#define DNC_C_LAMBDA_H   2   /* lambda_H */
+#define DNC_C_LAMBDA_W(l) (2 + (l))   /* lambda_{W_l}, l = 1..L */
+#define DNC_NCONSTS(L) (3 + (int) (L))
+
+/* Accumulated loss terms. */
+#define DNC_TERM_FIT 0
+#define DNC_TERM_REG 1
+
+/* Column scaling modes of scale_cols. */
+#define DNC_COLS_WEIGHT   0   /* X <- c X diag(w)   */
+#define DNC_COLS_UNWEIGHT 1   /* X <- c X diag(1/w) */
+
+typedef struct {
+    /* C <- op(A) op(B); op transposes when the flag is set. */
+    void (*mul)(void *ctx, int C, int A, int transA, int B, int transB);
+    /* H <- sigma(PRE), entrywise. */
+    void (*act)(void *ctx, int H, int PRE, dnc_act_t a);
+    /* D <- D .* sigma'(PRE), entrywise; `layer` is l for PRE = Htilde_l. */
+    void (*act_grad)(void *ctx, int D, int PRE, dnc_act_t a, slong layer);
+    /* R <- Z + b 1^T - Y (b < 0: no bias), Y one-hot from the column labels. */
+    void (*residual)(void *ctx, int R, int Z, int b);
+    /* term += (c/2) sum_j v_j ||x_j||^2 with v_j = w_j if weighted, else 1. */
+    void (*add_sqnorm)(void *ctx, int term, int X, int weighted, int c);
+    /* X <- c X diag(w) or c X diag(1/w). */
+    void (*scale_cols)(void *ctx, int X, int c, int mode);
+    /* D <- D + c X. */
+    void (*add_scaled)(void *ctx, int D, int X, int c);
+    /* d <- X 1 (row sums). */
+    void (*row_sums)(void *ctx, int d, int X);
+} dnc_objective_ops;
+
+/* Evaluates f (the backend accumulates the fit and regulariser terms, which it must zero
+ * beforehand) and, if want_grad, the gradient into DH_1, GW_l and GB. The parameter
+ * buffers H_1, W_l, B are read; every other buffer is overwritten. */
+void dnc_objective_eval(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx, int want_grad);
+
+/* Shape of buffer (kind, l) for a point with ncols feature columns. */
+void dnc_objective_buf_shape(slong *rows, slong *cols, const dnc_problem_t p, slong ncols,
+                             dnc_buf_kind kind, slong l);
+
+/* Parameter vector layout shared by the trainer, .npy export and import:
+ * [H1 | W_1 | ... | W_L | b], each block column-major. Returns the offset of block
+ * (kind, l) with kind in {DNC_H (l = 1), DNC_W, DNC_B}; with kind = DNC_NKINDS
+ * returns the total length. Returns -1 when the size exceeds 2^53 entries. */
+slong dnc_param_offset(const dnc_problem_t p, slong ncols, dnc_buf_kind kind, slong l);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

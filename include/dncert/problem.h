@@ -1,0 +1,94 @@
+/* dncert/problem.h -- the model definition: one DUFM problem, with exact constants.
+ *
+ * A problem fixes everything about the objective except the point (see docs/model.md):
+ * K classes with n_k samples each, L weight layers of widths d_1..d_L, an activation
+ * sigma_l per hidden layer (l = 1..L-1), an optional free last-layer bias, and the
+ * weight decays lambda_H and lambda_{W_1..W_L}. Weight decays are exact rationals
+ * (FLINT fmpq): "0.004" means 1/250, never the nearest double.
+ *
+ * Every front end (train, closed-form, certify, theorem files) builds problems through
+ * dnc_problem_set_args(), so validation and error messages are the same everywhere.
+ */
+#ifndef DNCERT_PROBLEM_H
+#define DNCERT_PROBLEM_H
+
+#include <stddef.h>
+#include <flint/flint.h>
+#include <flint/fmpq.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { DNC_ACT_LINEAR = 0, DNC_ACT_RELU = 1 } dnc_act_t;
+typedef enum { DNC_BIAS_NONE = 0, DNC_BIAS_FREE = 1 } dnc_bias_t;
+
+/* Limits enforced by the parser (they keep every size product inside 63 bits). */
+#define DNC_MAX_K      100000
+#define DNC_MAX_COUNT  100000000
+#define DNC_MAX_L      1000
+#define DNC_MAX_WIDTH  1000000
+
+typedef struct {
+    slong K;           /* number of classes, >= 2 */
+    slong *n;          /* n[k] = samples of class k, k = 0..K-1 */
+    slong N;           /* sum of n */
+    slong L;           /* number of weight matrices, >= 1 */
+    slong *width;      /* width[l-1] = d_l, l = 1..L (d_1 = rows of H1) */
+    dnc_act_t *act;    /* act[l-1] = sigma_l, l = 1..L-1 (none when L = 1) */
+    dnc_bias_t bias;
+    fmpq_t lambda_h;   /* weight decay of H1, > 0 */
+    fmpq *lambda_w;    /* lambda_w[l-1] = weight decay of W_l, > 0 */
+} dnc_problem_struct;
+typedef dnc_problem_struct dnc_problem_t[1];
+
+/* The textual form of a problem: one string per option, NULL = default. These are the
+ * option values of `dncert train` and friends; theorem files map onto the same fields. */
+typedef struct {
+    const char *K;          /* integer >= 2                       (default "2") */
+    const char *n;          /* count, or K comma-separated counts (default "5") */
+    const char *L;          /* integer >= 1                       (default "3") */
+    const char *width;      /* width, or L comma-separated widths (default "10") */
+    const char *activation; /* relu|linear, or L-1 of them        (default "relu") */
+    const char *bias;       /* none|free                          (default "none") */
+    const char *lambda;     /* one value for lambda_H and every lambda_W (default "0.004") */
+    const char *lambda_h;   /* overrides lambda for H1 */
+    const char *lambda_w;   /* overrides lambda for W: one value or L values */
+    const char *prefix;     /* how errors name a field: NULL gives "--lambda-h" (command line),
+                               "problem." gives "problem.lambda_h" (files) */
+} dnc_problem_args;
+
+void dnc_problem_init(dnc_problem_t p);
+void dnc_problem_clear(dnc_problem_t p);
+
+/* Sets p from a. Returns 0 on success. On failure returns -1, leaves p cleared-but-valid,
+ * and writes to err a message that names the option (as "--name") and its allowed range. */
+int dnc_problem_set_args(dnc_problem_t p, const dnc_problem_args *a, char *err, size_t errlen);
+
+/* Copies src into dst (dst initialised). */
+void dnc_problem_set(dnc_problem_t dst, const dnc_problem_t src);
+
+/* 1 when every class has the same count. */
+int dnc_problem_is_balanced(const dnc_problem_t p);
+
+/* Number of rows of the output of layer l (l = 1..L): d_{l+1}, and K for l = L. */
+slong dnc_problem_out_rows(const dnc_problem_t p, slong l);
+
+/* Writes a one-line human description ("K=2 n=5 L=3 d=10 relu lambda=1/250") into buf. */
+void dnc_problem_describe(const dnc_problem_t p, char *buf, size_t len);
+
+/* Exact parsing of a problem constant. Accepts integers, decimals with optional exponent
+ * ("0.004", "4e-3", "-1.5E+2") and fractions of integers ("1/250"). Returns 0 on
+ * success, -1 on anything else (empty, trailing text, nan, inf, zero denominator). */
+int dnc_parse_rational(fmpq_t x, const char *s);
+
+/* Parses a decimal integer in [lo, hi]. Returns 0 on success. */
+int dnc_parse_slong(slong *x, const char *s, slong lo, slong hi);
+
+/* Exact decimal-free text of x: "1/250" or "3". Caller frees with flint_free. */
+char *dnc_rational_get_str(const fmpq_t x);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

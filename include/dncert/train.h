@@ -1,0 +1,85 @@
+/* dncert/train.h -- full-batch training of a DUFM in double precision.
+ *
+ * Optimisers (docs/trainer.md gives the exact update rules):
+ *   gd        theta <- theta - lr * grad f(theta)                       (the papers' update)
+ *   momentum  v <- mu v + grad f(theta);  theta <- theta - lr * v        (heavy ball, PyTorch form)
+ *   lbfgs     limited-memory BFGS, `lbfgs_memory` pairs, Armijo backtracking from step 1
+ *             (the first step is -lr * grad).
+ * Weight decay is part of f, never applied separately. Same seed + same thread count
+ * => bit-identical iterates. Nothing is allocated by dnc_trainer_step().
+ */
+#ifndef DNCERT_TRAIN_H
+#define DNCERT_TRAIN_H
+
+#include "dncert/dobj.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum { DNC_OPT_GD = 0, DNC_OPT_MOMENTUM, DNC_OPT_LBFGS } dnc_optimizer_t;
+
+typedef enum {
+    DNC_STOP_NONE = 0,    /* still running */
+    DNC_STOP_STEPS,       /* reached the step budget */
+    DNC_STOP_GRAD_TOL,    /* gradient norm below grad_tol */
+    DNC_STOP_STALLED,     /* lbfgs: no decrease possible at double precision */
+    DNC_STOP_DIVERGED     /* loss or gradient not finite */
+} dnc_stop_t;
+
+typedef struct {
+    ulong seed;            /* default 1 */
+    double init_std;       /* every parameter ~ N(0, init_std^2); default 0.1 */
+    dnc_optimizer_t optimizer;  /* default gd */
+    double lr;             /* default 0.5 */
+    double momentum;       /* default 0.9 */
+    slong steps;           /* default 10000 */
+    double grad_tol;       /* default 0 (never) */
+    slong lbfgs_memory;    /* default 10 */
+    int threads;           /* OpenBLAS threads; default 1 */
+} dnc_train_opts;
+
+void dnc_train_opts_default(dnc_train_opts *o);
+
+typedef struct {
+    dnc_problem_struct *p;   /* borrowed */
+    dnc_train_opts opts;
+    dnc_dobj_t obj;
+    slong n;                 /* number of parameters */
+    double *theta, *grad;    /* current point and its gradient */
+    double loss, fit, reg, grad_norm;
+    slong step;              /* updates done */
+    slong evals;             /* objective evaluations done */
+    dnc_stop_t stop;
+    /* optimiser state */
+    double *vel;             /* momentum */
+    double *s, *y, *rho, *alpha, *dir, *trial, *trial_grad;   /* lbfgs */
+    slong hist_len, hist_head;
+} dnc_trainer_struct;
+typedef dnc_trainer_struct dnc_trainer_t[1];
+
+/* Allocates everything, draws the initial point from the seed and evaluates it.
+ * Returns 0, or -1 when memory is insufficient (nothing to clear then). */
+int dnc_trainer_init(dnc_trainer_t t, dnc_problem_t p, const dnc_train_opts *o);
+
+/* As dnc_trainer_init, but starts from the given point (length = parameter count). */
+int dnc_trainer_init_point(dnc_trainer_t t, dnc_problem_t p, const dnc_train_opts *o, const double *theta);
+
+void dnc_trainer_clear(dnc_trainer_t t);
+
+/* One optimiser update followed by the evaluation of the new point. Returns t->stop
+ * (DNC_STOP_NONE while training may continue). */
+dnc_stop_t dnc_trainer_step(dnc_trainer_t t);
+
+/* Human name of a stop reason / optimiser ("grad_tol", "lbfgs", ...). */
+const char *dnc_stop_name(dnc_stop_t s);
+const char *dnc_optimizer_name(dnc_optimizer_t o);
+
+/* Fills x with n draws of N(0, std^2) from a generator seeded by seed (xoshiro256**
+ * seeded by splitmix64; Gaussians by the Box-Muller transform). */
+void dnc_randn(double *x, slong n, double std, ulong seed);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

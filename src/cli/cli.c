@@ -1,0 +1,148 @@
+/* Strict option parsing for the dncert subcommands. */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "cli.h"
+
+int dnc_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "dncert %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'dncert %s --help')\n", cmd);
+    return DNC_EXIT_USAGE;
+}
+
+static void print_usage(const dnc_cli_opt *opts, const char *head, const char *tail)
+{
+    const dnc_cli_opt *o;
+    printf("%s\nOptions:\n", head);
+    for (o = opts; o->name != NULL; o++) {
+        char left[64];
+        snprintf(left, sizeof(left), "--%s%s%s", o->name, o->meta ? " " : "", o->meta ? o->meta : "");
+        printf("  %-26s %s\n", left, o->help);
+    }
+    printf("  %-26s %s\n", "--help", "show this text");
+    if (tail != NULL)
+        printf("\n%s", tail);
+}
+
+static dnc_cli_opt *find_opt(dnc_cli_opt *opts, const char *name, size_t len)
+{
+    for (; opts->name != NULL; opts++)
+        if (strlen(opts->name) == len && strncmp(opts->name, name, len) == 0)
+            return opts;
+    return NULL;
+}
+
+int dnc_cli_parse(dnc_cli_opt *opts, int argc, char **argv, const char **pos, int max_pos,
+                  int *npos, const char *usage_head, const char *usage_tail)
+{
+    const char *cmd = argv[0];
+    int i;
+    *npos = 0;
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i], *eq;
+        dnc_cli_opt *o;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            print_usage(opts, usage_head, usage_tail);
+            return 1;
+        }
+        if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
+            if (*npos == max_pos)
+                return dnc_cli_usage_error(cmd, "unexpected argument '%s'", arg);
+            pos[(*npos)++] = arg;
+            continue;
+        }
+        eq = strchr(arg, '=');
+        o = find_opt(opts, arg + 2, eq ? (size_t) (eq - arg - 2) : strlen(arg + 2));
+        if (o == NULL)
+            return dnc_cli_usage_error(cmd, "unknown option '%.*s'", eq ? (int) (eq - arg) : (int) strlen(arg), arg);
+        if (o->value != NULL)
+            return dnc_cli_usage_error(cmd, "--%s given twice", o->name);
+        if (o->meta == NULL) {
+            if (eq != NULL)
+                return dnc_cli_usage_error(cmd, "--%s takes no value", o->name);
+            o->value = "1";
+        } else if (eq != NULL) {
+            o->value = eq + 1;
+        } else if (i + 1 < argc) {
+            o->value = argv[++i];
+        } else {
+            return dnc_cli_usage_error(cmd, "--%s needs a value (%s)", o->name, o->meta);
+        }
+    }
+    return 0;
+}
+
+const char *dnc_cli_get(const dnc_cli_opt *opts, const char *name)
+{
+    for (; opts->name != NULL; opts++)
+        if (strcmp(opts->name, name) == 0)
+            return opts->value;
+    return NULL;
+}
+
+void dnc_cli_problem_args(dnc_problem_args *a, const dnc_cli_opt *opts)
+{
+    memset(a, 0, sizeof(*a));
+    a->K = dnc_cli_get(opts, "K");
+    a->n = dnc_cli_get(opts, "n");
+    a->L = dnc_cli_get(opts, "L");
+    a->width = dnc_cli_get(opts, "width");
+    a->activation = dnc_cli_get(opts, "activation");
+    a->bias = dnc_cli_get(opts, "bias");
+    a->lambda = dnc_cli_get(opts, "lambda");
+    a->lambda_h = dnc_cli_get(opts, "lambda-h");
+    a->lambda_w = dnc_cli_get(opts, "lambda-w");
+}
+
+int dnc_cli_double(double *x, const dnc_cli_opt *opts, const char *cmd, const char *name,
+                   double lo, double hi, int lo_open, double dflt)
+{
+    const char *s = dnc_cli_get(opts, name);
+    char *end;
+    double v;
+    if (s == NULL) {
+        *x = dflt;
+        return 0;
+    }
+    errno = 0;
+    v = strtod(s, &end);
+    if (*s == '\0' || *end != '\0' || errno != 0 || !isfinite(v) || v > hi || v < lo || (lo_open && v == lo)) {
+        dnc_cli_usage_error(cmd, "--%s: must be a number in %s%g, %g] (got '%s')", name,
+                            lo_open ? "(" : "[", lo, hi, s);
+        return -1;
+    }
+    *x = v;
+    return 0;
+}
+
+int dnc_cli_slong(slong *x, const dnc_cli_opt *opts, const char *cmd, const char *name,
+                  slong lo, slong hi, slong dflt)
+{
+    const char *s = dnc_cli_get(opts, name);
+    if (s == NULL) {
+        *x = dflt;
+        return 0;
+    }
+    if (dnc_parse_slong(x, s, lo, hi) != 0) {
+        dnc_cli_usage_error(cmd, "--%s: must be an integer in [%ld, %ld] (got '%s')", name,
+                            (long) lo, (long) hi, s);
+        return -1;
+    }
+    return 0;
+}
+
+double dnc_cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}

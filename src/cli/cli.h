@@ -1,0 +1,57 @@
+/* Shared pieces of the dncert subcommands: a strict option parser and value readers. */
+#ifndef DNCERT_CLI_H
+#define DNCERT_CLI_H
+
+#include <stddef.h>
+#include <flint/flint.h>
+#include "dncert/problem.h"
+
+/* Exit codes of every subcommand. */
+#define DNC_EXIT_OK      0
+#define DNC_EXIT_FAIL    1   /* the work failed (divergence, I/O, a claim not certified) */
+#define DNC_EXIT_USAGE   2   /* bad command line or input; nothing was written */
+
+typedef struct {
+    const char *name;    /* long name without "--" */
+    const char *meta;    /* value placeholder for --help; NULL for a flag without value */
+    const char *help;
+    const char *value;   /* set by dnc_cli_parse: the text, or "1" for a flag */
+} dnc_cli_opt;
+
+/* The problem options shared by train, closed-form, metrics... (help texts included). */
+#define DNC_CLI_PROBLEM_OPTS \
+    { "K", "INT", "number of classes, >= 2 (default 2)", NULL }, \
+    { "n", "N[,N...]", "samples per class: one count or K counts (default 5)", NULL }, \
+    { "L", "INT", "number of weight matrices, >= 1 (default 3)", NULL }, \
+    { "width", "D[,D...]", "widths d_1..d_L: one value or L values (default 10)", NULL }, \
+    { "activation", "A[,A...]", "relu|linear for all hidden layers or L-1 values (default relu)", NULL }, \
+    { "bias", "none|free", "unregularised last-layer bias (default none)", NULL }, \
+    { "lambda", "Q", "weight decay of every parameter, exact (default 0.004 = 1/250)", NULL }, \
+    { "lambda-h", "Q", "weight decay of H1 (overrides --lambda)", NULL }, \
+    { "lambda-w", "Q[,Q...]", "weight decay of W_1..W_L: one value or L values", NULL }
+
+/* Parses argv[1..] (argv[0] is the subcommand name). Options are "--name value" or
+ * "--name=value"; everything else is positional. Returns 0 on success, 1 when --help was
+ * printed, DNC_EXIT_USAGE after printing an error. */
+int dnc_cli_parse(dnc_cli_opt *opts, int argc, char **argv, const char **pos, int max_pos,
+                  int *npos, const char *usage_head, const char *usage_tail);
+
+/* The value of option `name` (NULL when not given). */
+const char *dnc_cli_get(const dnc_cli_opt *opts, const char *name);
+
+/* Fills a problem args struct from the problem options. */
+void dnc_cli_problem_args(dnc_problem_args *a, const dnc_cli_opt *opts);
+
+/* Prints "dncert CMD: message" to stderr and returns DNC_EXIT_USAGE. */
+int dnc_cli_usage_error(const char *cmd, const char *fmt, ...);
+
+/* Typed readers: return 0 and set *x, or print "--name: must be ..." and return -1. */
+int dnc_cli_double(double *x, const dnc_cli_opt *opts, const char *cmd, const char *name,
+                   double lo, double hi, int lo_open, double dflt);
+int dnc_cli_slong(slong *x, const dnc_cli_opt *opts, const char *cmd, const char *name,
+                  slong lo, slong hi, slong dflt);
+
+/* Seconds on a monotonic clock. */
+double dnc_cli_now(void);
+
+#endif

@@ -1,0 +1,299 @@
+/* dncert train: full-batch training of a DUFM in double precision. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dncert/io.h"
+#include "dncert/metrics.h"
+#include "dncert/train.h"
+#include "cli.h"
+#include "commands.h"
+
+static const char *usage_head =
+    "Usage: dncert train [options]\n"
+    "\n"
+    "Trains a deep unconstrained features model (docs/model.md) by full-batch descent on\n"
+    "f = 1/(2N)||W_L H_L + b 1^T - Y||^2 + lambda_H/2 ||H1||^2 + sum_l lambda_l/2 ||W_l||^2.\n"
+    "Prints progress on stderr and a summary on stdout. With --out DIR it writes\n"
+    "DIR/metrics.jsonl (one JSON object per logged step), DIR/summary.json, and the final\n"
+    "point (DIR/manifest.json, H1.npy, W1.npy, ..., b.npy) that `dncert metrics` and the\n"
+    "certifier reload exactly. DIR appears only when the run is complete.\n";
+
+static const char *usage_tail =
+    "Numbers for lambdas are exact rationals: 0.004, 4e-3 and 1/250 are the same value.\n"
+    "Exit status: 0 done (also when stopped by --grad-tol or a stall), 1 diverged or I/O\n"
+    "error, 2 bad command line (nothing written).\n";
+
+typedef struct {
+    dnc_train_opts opts;
+    slong log_every;
+    double rank_tol;
+    const char *out;
+    int force, quiet;
+} train_cfg;
+
+static int parse_optimizer(dnc_optimizer_t *o, const char *s)
+{
+    if (s == NULL || strcmp(s, "gd") == 0)
+        *o = DNC_OPT_GD;
+    else if (strcmp(s, "momentum") == 0)
+        *o = DNC_OPT_MOMENTUM;
+    else if (strcmp(s, "lbfgs") == 0)
+        *o = DNC_OPT_LBFGS;
+    else
+        return -1;
+    return 0;
+}
+
+static int read_run_options(train_cfg *c, const dnc_cli_opt *opts)
+{
+    dnc_train_opts *o = &c->opts;
+    slong seed, threads, mem;
+    dnc_train_opts_default(o);
+    if (parse_optimizer(&o->optimizer, dnc_cli_get(opts, "optimizer")) != 0)
+        return dnc_cli_usage_error("train", "--optimizer: must be gd, momentum or lbfgs (got '%s')",
+                                   dnc_cli_get(opts, "optimizer"));
+    if (dnc_cli_slong(&seed, opts, "train", "seed", 0, WORD_MAX, 1)
+        || dnc_cli_double(&o->init_std, opts, "train", "init-std", 0.0, 1e6, 1, 0.1)
+        || dnc_cli_double(&o->lr, opts, "train", "lr", 0.0, 1e6, 1, 0.5)
+        || dnc_cli_double(&o->momentum, opts, "train", "momentum", 0.0, 0.999999, 0, 0.9)
+        || dnc_cli_slong(&o->steps, opts, "train", "steps", 0, WORD(1) << 50, 10000)
+        || dnc_cli_double(&o->grad_tol, opts, "train", "grad-tol", 0.0, 1e300, 0, 0.0)
+        || dnc_cli_slong(&c->log_every, opts, "train", "log-every", 1, WORD(1) << 50, 100)
+        || dnc_cli_slong(&threads, opts, "train", "threads", 1, 256, 1)
+        || dnc_cli_slong(&mem, opts, "train", "lbfgs-memory", 1, 1000, 10)
+        || dnc_cli_double(&c->rank_tol, opts, "train", "rank-tol", 0.0, 1.0, 1, DNC_RANK_TOL_DEFAULT))
+        return DNC_EXIT_USAGE;
+    o->seed = (ulong) seed;
+    o->threads = (int) threads;
+    o->lbfgs_memory = mem;
+    c->out = dnc_cli_get(opts, "out");
+    c->force = dnc_cli_get(opts, "force") != NULL;
+    c->quiet = dnc_cli_get(opts, "quiet") != NULL;
+    if (c->out != NULL && *c->out == '\0')
+        return dnc_cli_usage_error("train", "--out: must be a directory path");
+    if (c->out != NULL && dnc_path_exists(c->out) && !c->force)
+        return dnc_cli_usage_error("train", "--out: '%s' already exists (use --force to replace it)", c->out);
+    return 0;
+}
+
+/* One JSON record of the current state: step, loss terms, gradient norm, layers. */
+static json_t *state_json(dnc_trainer_t t, double rank_tol, double seconds)
+{
+    dnc_layer_metrics *m = flint_calloc(t->p->L, sizeof(dnc_layer_metrics));
+    json_t *o = json_object();
+    dnc_metrics_layers(m, t->obj, t->theta, rank_tol);
+    json_object_set_new(o, "step", json_integer(t->step));
+    json_object_set_new(o, "loss", dnc_json_real(t->loss));
+    json_object_set_new(o, "fit", dnc_json_real(t->fit));
+    json_object_set_new(o, "reg", dnc_json_real(t->reg));
+    json_object_set_new(o, "grad_norm", dnc_json_real(t->grad_norm));
+    json_object_set_new(o, "seconds", json_real(seconds));
+    json_object_set_new(o, "layers", dnc_layer_metrics_to_json(m, t->p->L));
+    dnc_layer_metrics_clear(m, t->p->L);
+    flint_free(m);
+    return o;
+}
+
+static void progress(const dnc_trainer_t t, double elapsed, slong steps_since, double dt)
+{
+    fprintf(stderr, "step %8ld  loss %.12e  |grad| %.3e  %8.0f steps/s  %7.1f s\n",
+            (long) t->step, t->loss, t->grad_norm, dt > 0 ? steps_since / dt : 0.0, elapsed);
+}
+
+/* Largest |entry| of the network output W_L H_L at the current point. */
+static double max_abs_output(const dnc_trainer_t t)
+{
+    const double *z = dnc_dobj_buf(t->obj, DNC_Z, 0);
+    double m = 0.0;
+    slong i;
+    for (i = 0; i < t->p->K * t->obj->ncols; i++)
+        m = fmax(m, fabs(z[i]));
+    return m;
+}
+
+#define ZERO_POINT_TOL 1e-6
+
+static json_t *summary_json(dnc_trainer_t t, const train_cfg *c, double seconds, int zero)
+{
+    json_t *s = state_json(t, c->rank_tol, seconds);
+    json_object_set_new(s, "steps", json_integer(t->step));
+    json_object_set_new(s, "evaluations", json_integer(t->evals));
+    json_object_set_new(s, "ms_per_step", dnc_json_real(t->step ? 1e3 * seconds / t->step : NAN));
+    json_object_set_new(s, "status", json_string(dnc_stop_name(t->stop)));
+    json_object_set_new(s, "zero_point", json_boolean(zero));
+    json_object_set_new(s, "problem", dnc_problem_to_json(t->p));
+    json_object_set_new(s, "run", json_pack("{s:s, s:f, s:f, s:I, s:I, s:f, s:f, s:i, s:f, s:s}",
+        "optimizer", dnc_optimizer_name(c->opts.optimizer), "lr", c->opts.lr, "momentum", c->opts.momentum,
+        "seed", (json_int_t) c->opts.seed, "max_steps", (json_int_t) c->opts.steps,
+        "init_std", c->opts.init_std, "grad_tol", c->opts.grad_tol, "threads", c->opts.threads,
+        "rank_tol", c->rank_tol, "dncert_version", DNCERT_VERSION));
+    return s;
+}
+
+static void print_summary(const dnc_trainer_t t, double seconds, int zero)
+{
+    char desc[512];
+    dnc_problem_describe(t->p, desc, sizeof(desc));
+    printf("problem    %s\n", desc);
+    printf("status     %s after %ld steps (%ld evaluations, %.3f s, %.4f ms/step)\n", dnc_stop_name(t->stop),
+           (long) t->step, (long) t->evals, seconds, t->step ? 1e3 * seconds / t->step : 0.0);
+    printf("loss       %.16e\nfit        %.16e\nreg        %.16e\ngrad_norm  %.6e\n",
+           t->loss, t->fit, t->reg, t->grad_norm);
+    if (zero)
+        printf("zero point the run collapsed to the zero point: every output of W_L H_L is below %g\n", ZERO_POINT_TOL);
+}
+
+typedef struct { FILE *log; char tmpdir[4096]; } run_files;
+
+static int open_run_files(run_files *rf, const train_cfg *c)
+{
+    char err[512], path[4200];
+    rf->log = NULL;
+    if (c->out == NULL)
+        return 0;
+    if (dnc_rundir_begin(rf->tmpdir, sizeof(rf->tmpdir), c->out, err, sizeof(err)) != 0) {
+        fprintf(stderr, "dncert train: --out: %s\n", err);
+        return -1;
+    }
+    snprintf(path, sizeof(path), "%s/metrics.jsonl", rf->tmpdir);
+    rf->log = fopen(path, "w");
+    if (rf->log == NULL) {
+        fprintf(stderr, "dncert train: cannot write %s\n", path);
+        dnc_remove_tree(rf->tmpdir);
+        return -1;
+    }
+    return 0;
+}
+
+static void log_state(run_files *rf, dnc_trainer_t t, const train_cfg *c, double seconds)
+{
+    json_t *rec;
+    if (rf->log == NULL)
+        return;
+    rec = state_json(t, c->rank_tol, seconds);
+    json_dumpf(rec, rf->log, JSON_COMPACT | JSON_REAL_PRECISION(17));
+    fputc('\n', rf->log);
+    json_decref(rec);
+}
+
+/* Writes summary and point into the temporary directory and renames it into place. */
+static int finish_run_files(run_files *rf, dnc_trainer_t t, const train_cfg *c, json_t *summary)
+{
+    char err[512], path[4200];
+    int bad;
+    json_t *src;
+    if (c->out == NULL)
+        return 0;
+    bad = fclose(rf->log) != 0;
+    snprintf(path, sizeof(path), "%s/summary.json", rf->tmpdir);
+    bad = bad || dnc_json_write_atomic(path, summary, err, sizeof(err)) != 0;
+    src = json_pack("{s:s, s:I, s:O}", "command", "train", "steps", (json_int_t) t->step,
+                    "run", json_object_get(summary, "run"));
+    bad = bad || dnc_point_save(rf->tmpdir, t->p, t->theta, src, err, sizeof(err)) != 0;
+    json_decref(src);
+    bad = bad || dnc_rundir_commit(rf->tmpdir, c->out, c->force, err, sizeof(err)) != 0;
+    if (bad) {
+        fprintf(stderr, "dncert train: writing %s failed: %s\n", c->out, err);
+        dnc_remove_tree(rf->tmpdir);
+        return -1;
+    }
+    return 0;
+}
+
+static int run_training(dnc_trainer_t t, const train_cfg *c, run_files *rf)
+{
+    double t0 = dnc_cli_now(), last_print = t0;
+    slong last_step = 0;
+    json_t *summary;
+    int zero, status;
+
+    log_state(rf, t, c, 0.0);
+    while (dnc_trainer_step(t) == DNC_STOP_NONE) {
+        double now;
+        if (t->step % c->log_every != 0)
+            continue;
+        now = dnc_cli_now();
+        log_state(rf, t, c, now - t0);
+        if (!c->quiet) {
+            progress(t, now - t0, t->step - last_step, now - last_print);
+            last_print = now;
+            last_step = t->step;
+        }
+    }
+    {
+        double seconds = dnc_cli_now() - t0;
+        if (t->step % c->log_every != 0 || t->step == 0)
+            log_state(rf, t, c, seconds);
+        if (t->stop == DNC_STOP_DIVERGED)
+            fprintf(stderr, "dncert train: diverged at step %ld (loss %g, gradient norm %g); try a smaller --lr\n",
+                    (long) t->step, t->loss, t->grad_norm);
+        zero = t->stop != DNC_STOP_DIVERGED && max_abs_output(t) < ZERO_POINT_TOL;
+        summary = summary_json(t, c, seconds, zero);
+        print_summary(t, seconds, zero);
+    }
+    status = finish_run_files(rf, t, c, summary);
+    json_decref(summary);
+    if (status == 0 && c->out != NULL && !c->quiet)
+        fprintf(stderr, "wrote %s\n", c->out);
+    return status != 0 || t->stop == DNC_STOP_DIVERGED ? DNC_EXIT_FAIL : DNC_EXIT_OK;
+}
+
+int dnc_cmd_train(int argc, char **argv)
+{
+    dnc_cli_opt opts[] = {
+        DNC_CLI_PROBLEM_OPTS,
+        { "seed", "INT", "random seed of the initial point (default 1)", NULL },
+        { "init-std", "S", "every parameter starts N(0, S^2) (default 0.1)", NULL },
+        { "optimizer", "NAME", "gd | momentum | lbfgs (default gd)", NULL },
+        { "lr", "X", "step size; lbfgs: length factor of its first step (default 0.5)", NULL },
+        { "momentum", "X", "momentum coefficient in [0, 1) (default 0.9)", NULL },
+        { "steps", "INT", "maximum number of updates (default 10000)", NULL },
+        { "grad-tol", "X", "stop when the gradient norm is below X (default 0: never)", NULL },
+        { "lbfgs-memory", "INT", "L-BFGS history pairs (default 10)", NULL },
+        { "log-every", "INT", "log metrics and print progress every INT steps (default 100)", NULL },
+        { "rank-tol", "X", "relative singular-value cutoff for ranks and NC1 (default 1e-6)", NULL },
+        { "threads", "INT", "OpenBLAS threads (default 1)", NULL },
+        { "out", "DIR", "write metrics, summary and the final point to DIR", NULL },
+        { "force", NULL, "replace DIR if it exists", NULL },
+        { "quiet", NULL, "no progress lines", NULL },
+        { NULL, NULL, NULL, NULL }
+    };
+    const char *pos[1];
+    int npos, r;
+    char err[512];
+    dnc_problem_args pa;
+    dnc_problem_t p;
+    dnc_trainer_t t;
+    train_cfg cfg;
+    run_files rf;
+
+    r = dnc_cli_parse(opts, argc, argv, pos, 0, &npos, usage_head, usage_tail);
+    if (r != 0)
+        return r == 1 ? DNC_EXIT_OK : r;
+    dnc_problem_init(p);
+    dnc_cli_problem_args(&pa, opts);
+    if (dnc_problem_set_args(p, &pa, err, sizeof(err)) != 0) {
+        dnc_problem_clear(p);
+        return dnc_cli_usage_error("train", "%s", err);
+    }
+    if ((r = read_run_options(&cfg, opts)) != 0) {
+        dnc_problem_clear(p);
+        return r;
+    }
+    if (dnc_trainer_init(t, p, &cfg.opts) != 0) {
+        fprintf(stderr, "dncert train: not enough memory for this problem\n");
+        dnc_problem_clear(p);
+        return DNC_EXIT_FAIL;
+    }
+    if (!cfg.quiet) {
+        char desc[512];
+        dnc_problem_describe(p, desc, sizeof(desc));
+        fprintf(stderr, "dncert train: %s, %ld parameters, %s, %ld steps\n", desc, (long) t->n,
+                dnc_optimizer_name(cfg.opts.optimizer), (long) cfg.opts.steps);
+    }
+    r = open_run_files(&rf, &cfg) != 0 ? DNC_EXIT_FAIL : run_training(t, &cfg, &rf);
+    dnc_trainer_clear(t);
+    dnc_problem_clear(p);
+    return r;
+}

@@ -1,0 +1,8 @@
+/* The dncert subcommands: one source file each (cmd_NAME.c). */
+#ifndef DNCERT_COMMANDS_H
+#define DNCERT_COMMANDS_H
+
+int dnc_cmd_train(int argc, char **argv);
+int dnc_cmd_metrics(int argc, char **argv);
+
+#endif

@@ -1,0 +1,51 @@
+/* dncert: the command-line front end of libdncert. */
+#include <stdio.h>
+#include <string.h>
+#include <flint/flint.h>
+#include "cli.h"
+#include "commands.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    { "train", dnc_cmd_train, "train a deep unconstrained features model (double precision)" },
+    { "metrics", dnc_cmd_metrics, "recompute loss and collapse metrics of a saved point" },
+};
+
+static void usage(FILE *f)
+{
+    size_t i;
+    fprintf(f, "Usage: dncert <command> [options]   (dncert <command> --help for details)\n\n"
+               "dncert trains deep unconstrained features models and certifies their optima.\n\n"
+               "Commands:\n");
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n  --version      print the version\n");
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+    int r;
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? DNC_EXIT_USAGE : DNC_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("dncert %s\n", DNCERT_VERSION);
+        return DNC_EXIT_OK;
+    }
+    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0) {
+            r = commands[i].run(argc - 1, argv + 1);
+            flint_cleanup();
+            return r;
+        }
+    fprintf(stderr, "dncert: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return DNC_EXIT_USAGE;
+}

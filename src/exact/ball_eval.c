@@ -1,0 +1,330 @@
+/* Arb backend of the objective driver: rigorous enclosures of f and its gradient. */
+#include <string.h>
+#include "dncert/exact.h"
+
+typedef struct {
+    const dnc_bpoint_struct *x;
+    dnc_beval_struct *e;
+    slong prec;
+    arb_mat_struct **buf;    /* DNC_NBUFS(L) pointers */
+    arb_mat_struct *own;     /* owned temporaries, one per buffer slot */
+    arb_ptr c;               /* constants */
+    arb_t term[2];
+    slong kink_cap;
+} ball_ctx;
+
+#define BUF(ctx, id) ((ctx)->buf[id])
+
+/* op(A) as a matrix: A itself, or a transposed copy in tmp. */
+static const arb_mat_struct *op(arb_mat_t tmp, const arb_mat_struct *A, int trans)
+{
+    if (!trans)
+        return A;
+    arb_mat_init(tmp, arb_mat_ncols(A), arb_mat_nrows(A));
+    arb_mat_transpose(tmp, A);
+    return tmp;
+}
+
+static void b_mul(void *vctx, int C, int A, int ta, int B, int tb)
+{
+    ball_ctx *ctx = vctx;
+    arb_mat_t tA, tB;
+    const arb_mat_struct *a = op(tA, BUF(ctx, A), ta), *b = op(tB, BUF(ctx, B), tb);
+    arb_mat_mul(BUF(ctx, C), a, b, ctx->prec);
+    if (ta)
+        arb_mat_clear(tA);
+    if (tb)
+        arb_mat_clear(tB);
+}
+
+static void b_act(void *vctx, int H, int PRE, dnc_act_t a)
+{
+    ball_ctx *ctx = vctx;
+    arb_mat_struct *h = BUF(ctx, H), *x = BUF(ctx, PRE);
+    slong i, j;
+    for (i = 0; i < arb_mat_nrows(x); i++)
+        for (j = 0; j < arb_mat_ncols(x); j++) {
+            arb_ptr out = arb_mat_entry(h, i, j), in = arb_mat_entry(x, i, j);
+            if (a == DNC_ACT_LINEAR || arb_is_nonnegative(in))
+                arb_set(out, in);
+            else if (arb_is_nonpositive(in))
+                arb_zero(out);
+            else
+                arb_nonnegative_part(out, in);   /* relu([lo, hi]) = [0, hi] */
+        }
+}
+
+static void record_kink(ball_ctx *ctx, slong layer, slong row, slong col)
+{
+    dnc_beval_struct *e = ctx->e;
+    if (e->nkinks == ctx->kink_cap) {
+        ctx->kink_cap = 2 * ctx->kink_cap + 16;
+        e->kinks = flint_realloc(e->kinks, ctx->kink_cap * sizeof(dnc_kink));
+    }
+    e->kinks[e->nkinks].layer = layer;
+    e->kinks[e->nkinks].row = row;
+    e->kinks[e->nkinks].col = col;
+    e->nkinks++;
+}
+
+/* D <- D .* relu'(PRE), with relu' = [0, 1] where PRE's ball contains 0 (Clarke). */
+static void b_act_grad(void *vctx, int D, int PRE, dnc_act_t a, slong layer)
+{
+    ball_ctx *ctx = vctx;
+    arb_mat_struct *d = BUF(ctx, D), *x = BUF(ctx, PRE);
+    slong i, j;
+    arb_t zero;
+    if (a == DNC_ACT_LINEAR)
+        return;
+    arb_init(zero);
+    for (i = 0; i < arb_mat_nrows(x); i++)
+        for (j = 0; j < arb_mat_ncols(x); j++) {
+            arb_ptr g = arb_mat_entry(d, i, j), in = arb_mat_entry(x, i, j);
+            if (arb_is_positive(in))
+                continue;
+            if (arb_is_negative(in))
+                arb_zero(g);
+            else {
+                arb_union(g, g, zero, ctx->prec);   /* g * [0, 1] */
+                record_kink(ctx, layer, i, j);
+            }
+        }
+    arb_clear(zero);
+}
+
+static void b_residual(void *vctx, int R, int Z, int b)
+{
+    ball_ctx *ctx = vctx;
+    arb_mat_struct *r = BUF(ctx, R), *z = BUF(ctx, Z);
+    slong k, j;
+    for (j = 0; j < arb_mat_ncols(z); j++)
+        for (k = 0; k < arb_mat_nrows(z); k++) {
+            arb_ptr out = arb_mat_entry(r, k, j);
+            if (b >= 0)
+                arb_add(out, arb_mat_entry(z, k, j), arb_mat_entry(BUF(ctx, b), k, 0), ctx->prec);
+            else
+                arb_set(out, arb_mat_entry(z, k, j));
+            if (ctx->x->label[j] == k)
+                arb_sub_ui(out, out, 1, ctx->prec);
+        }
+}
+
+static void b_add_sqnorm(void *vctx, int term, int X, int weighted, int c)
+{
+    ball_ctx *ctx = vctx;
+    arb_mat_struct *x = BUF(ctx, X);
+    slong j, rows = arb_mat_nrows(x), cols = arb_mat_ncols(x);
+    arb_t s, col;
+    arb_init(s);
+    arb_init(col);
+    for (j = 0; j < cols && rows > 0; j++) {
+        arb_srcptr v = arb_mat_entry(x, 0, j);
+        arb_dot(col, NULL, 0, v, cols, v, cols, rows, ctx->prec);
+        if (weighted)
+            arb_mul_si(col, col, ctx->x->mult[j], ctx->prec);
+        arb_add(s, s, col, ctx->prec);
+    }
+    arb_mul(s, s, ctx->c + c, ctx->prec);
+    arb_mul_2exp_si(s, s, -1);
+    arb_add(ctx->term[term], ctx->term[term], s, ctx->prec);
+    arb_clear(s);
+    arb_clear(col);
+}
+
+static void b_scale_cols(void *vctx, int X, int c, int mode)
+{
+    ball_ctx *ctx = vctx;
+    arb_mat_struct *x = BUF(ctx, X);
+    slong i, j;
+    arb_t f;
+    arb_init(f);
+    for (j = 0; j < arb_mat_ncols(x); j++) {
+        if (mode == DNC_COLS_WEIGHT)
+            arb_mul_si(f, ctx->c + c, ctx->x->mult[j], ctx->prec);
+        else
+            arb_div_si(f, ctx->c + c, ctx->x->mult[j], ctx->prec);
+        for (i = 0; i < arb_mat_nrows(x); i++)
+            arb_mul(arb_mat_entry(x, i, j), arb_mat_entry(x, i, j), f, ctx->prec);
+    }
+    arb_clear(f);
+}
+
+static void b_add_scaled(void *vctx, int D, int X, int c)
+{
+    ball_ctx *ctx = vctx;
+    arb_mat_struct *d = BUF(ctx, D), *x = BUF(ctx, X);
+    slong i, j;
+    for (i = 0; i < arb_mat_nrows(x); i++)
+        for (j = 0; j < arb_mat_ncols(x); j++)
+            arb_addmul(arb_mat_entry(d, i, j), arb_mat_entry(x, i, j), ctx->c + c, ctx->prec);
+}
+
+static void b_row_sums(void *vctx, int d, int X)
+{
+    ball_ctx *ctx = vctx;
+    arb_mat_struct *x = BUF(ctx, X);
+    slong i, j;
+    for (i = 0; i < arb_mat_nrows(x); i++) {
+        arb_ptr out = arb_mat_entry(BUF(ctx, d), i, 0);
+        arb_zero(out);
+        for (j = 0; j < arb_mat_ncols(x); j++)
+            arb_add(out, out, arb_mat_entry(x, i, j), ctx->prec);
+    }
+}
+
+static const dnc_objective_ops ball_ops = {
+    b_mul, b_act, b_act_grad, b_residual, b_add_sqnorm, b_scale_cols, b_add_scaled, b_row_sums
+};
+
+/* ---- evaluation ---- */
+
+void dnc_beval_init(dnc_beval_t e)
+{
+    memset(e, 0, sizeof(*e));
+    arb_init(e->loss);
+    arb_init(e->fit);
+    arb_init(e->reg);
+}
+
+void dnc_beval_clear(dnc_beval_t e)
+{
+    if (e->has_grad)
+        dnc_bpoint_clear(e->grad);
+    flint_free(e->kinks);
+    arb_clear(e->loss);
+    arb_clear(e->fit);
+    arb_clear(e->reg);
+}
+
+static void ctx_set_constants(ball_ctx *ctx, const dnc_problem_struct *p)
+{
+    slong l;
+    ctx->c = _arb_vec_init(DNC_NCONSTS(p->L));
+    arb_one(ctx->c + DNC_C_ONE);
+    arb_set_ui(ctx->c + DNC_C_INV_N, (ulong) p->N);
+    arb_inv(ctx->c + DNC_C_INV_N, ctx->c + DNC_C_INV_N, ctx->prec);
+    arb_set_fmpq(ctx->c + DNC_C_LAMBDA_H, p->lambda_h, ctx->prec);
+    for (l = 1; l <= p->L; l++)
+        arb_set_fmpq(ctx->c + DNC_C_LAMBDA_W(l), p->lambda_w + l - 1, ctx->prec);
+}
+
+/* Owned temporaries: every buffer that is not a parameter or a gradient block. */
+static void ctx_bind(ball_ctx *ctx, const dnc_bpoint_t x, dnc_beval_t e)
+{
+    dnc_problem_struct *p = x->p;
+    slong L = p->L, l, r, c;
+    int k, nb = DNC_NBUFS(L);
+    ctx->buf = flint_calloc(nb, sizeof(arb_mat_struct *));
+    ctx->own = flint_calloc(nb, sizeof(arb_mat_struct));
+    for (k = 0; k < DNC_NKINDS; k++)
+        for (l = 0; l <= L; l++) {
+            int id = DNC_BUF(k, l, L);
+            int tmp = (k == DNC_PRE && l >= 2) || (k == DNC_H && l >= 2) || (k == DNC_DH && l >= 2)
+                      || ((k == DNC_Z || k == DNC_R) && l == 0);
+            if (!tmp)
+                continue;
+            dnc_objective_buf_shape(&r, &c, p, x->ncols, (dnc_buf_kind) k, l);
+            arb_mat_init(ctx->own + id, r, c);
+            ctx->buf[id] = ctx->own + id;
+        }
+    ctx->buf[DNC_BUF(DNC_H, 1, L)] = (arb_mat_struct *) x->H1;
+    ctx->buf[DNC_BUF(DNC_B, 0, L)] = (arb_mat_struct *) x->b;
+    for (l = 1; l <= L; l++)
+        ctx->buf[DNC_BUF(DNC_W, l, L)] = x->W + l - 1;
+    if (e->has_grad) {
+        ctx->buf[DNC_BUF(DNC_DH, 1, L)] = e->grad->H1;
+        ctx->buf[DNC_BUF(DNC_GB, 0, L)] = e->grad->b;
+        for (l = 1; l <= L; l++)
+            ctx->buf[DNC_BUF(DNC_GW, l, L)] = e->grad->W + l - 1;
+    }
+}
+
+static void ctx_clear(ball_ctx *ctx, slong L)
+{
+    int id;
+    for (id = 0; id < DNC_NBUFS(L); id++)
+        if (ctx->buf[id] == ctx->own + id)
+            arb_mat_clear(ctx->own + id);
+    flint_free(ctx->buf);
+    flint_free(ctx->own);
+    _arb_vec_clear(ctx->c, DNC_NCONSTS(L));
+    arb_clear(ctx->term[0]);
+    arb_clear(ctx->term[1]);
+}
+
+void dnc_ball_eval(dnc_beval_t e, const dnc_bpoint_t x, int want_grad, slong prec)
+{
+    ball_ctx ctx;
+    if (e->has_grad)
+        dnc_bpoint_clear(e->grad);
+    e->has_grad = want_grad;
+    e->nkinks = 0;
+    if (want_grad)   /* the gradient has the point's shape: same columns and multiplicities */
+        dnc_bpoint_init_columns(e->grad, x->p, x->ncols, x->label, x->mult);
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.x = x;
+    ctx.e = e;
+    ctx.prec = prec;
+    ctx.kink_cap = 0;
+    flint_free(e->kinks);
+    e->kinks = NULL;
+    arb_init(ctx.term[0]);
+    arb_init(ctx.term[1]);
+    ctx_set_constants(&ctx, x->p);
+    ctx_bind(&ctx, x, e);
+    dnc_objective_eval(x->p, &ball_ops, &ctx, want_grad);
+    arb_set(e->fit, ctx.term[DNC_TERM_FIT]);
+    arb_set(e->reg, ctx.term[DNC_TERM_REG]);
+    arb_add(e->loss, e->fit, e->reg, prec);
+    ctx_clear(&ctx, x->p->L);
+}
+
+static int mat_all(const arb_mat_struct *m, int (*fn)(arb_srcptr, void *), void *arg)
+{
+    slong i, j;
+    for (i = 0; i < arb_mat_nrows(m); i++)
+        for (j = 0; j < arb_mat_ncols(m); j++)
+            if (!fn(arb_mat_entry(m, i, j), arg))
+                return 0;
+    return 1;
+}
+
+/* Applies fn to every gradient entry; stops and returns 0 when fn returns 0. */
+static int grad_all(const dnc_beval_t e, int (*fn)(arb_srcptr, void *), void *arg)
+{
+    const dnc_bpoint_struct *g = e->grad;
+    slong l;
+    if (!mat_all(g->H1, fn, arg) || !mat_all(g->b, fn, arg))
+        return 0;
+    for (l = 0; l < g->p->L; l++)
+        if (!mat_all(g->W + l, fn, arg))
+            return 0;
+    return 1;
+}
+
+static int entry_contains_zero(arb_srcptr x, void *arg)
+{
+    (void) arg;
+    return arb_contains_zero(x);
+}
+
+static int entry_max_radius(arb_srcptr x, void *arg)
+{
+    double r = mag_get_d(arb_radref(x)), *m = arg;
+    if (r > *m)
+        *m = r;
+    return 1;
+}
+
+int dnc_beval_grad_contains_zero(const dnc_beval_t e)
+{
+    return e->has_grad && grad_all(e, entry_contains_zero, NULL);
+}
+
+double dnc_beval_grad_max_radius(const dnc_beval_t e)
+{
+    double m = 0.0;
+    if (e->has_grad)
+        grad_all(e, entry_max_radius, &m);
+    return m;
+}

@@ -1,0 +1,105 @@
+/* Atomic files and run directories: nothing partial is ever left under a final name. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "dncert/io.h"
+
+static int sys_fail(char *err, size_t len, const char *what, const char *path)
+{
+    if (err != NULL && len > 0)
+        snprintf(err, len, "%s %s: %s", what, path, strerror(errno));
+    return -1;
+}
+
+int dnc_path_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+int dnc_write_atomic(const char *path, dnc_writer_fn fn, void *ctx, char *err, size_t errlen)
+{
+    size_t n = strlen(path) + 16;
+    char *tmp = malloc(n);
+    FILE *f;
+    int fd, status;
+    snprintf(tmp, n, "%s.tmp.XXXXXX", path);
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        status = sys_fail(err, errlen, "cannot create", tmp);
+        free(tmp);
+        return status;
+    }
+    f = fdopen(fd, "wb");
+    status = (f != NULL && fn(f, ctx) == 0) ? 0 : -1;
+    if (f == NULL)
+        close(fd);
+    if (f != NULL && fclose(f) != 0)
+        status = -1;
+    if (status == 0 && rename(tmp, path) != 0)
+        status = sys_fail(err, errlen, "cannot rename to", path);
+    else if (status != 0)
+        sys_fail(err, errlen, "cannot write", path);
+    if (status != 0)
+        unlink(tmp);
+    free(tmp);
+    return status;
+}
+
+static int json_writer(FILE *f, void *ctx)
+{
+    if (json_dumpf((json_t *) ctx, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
+        return -1;
+    return fputc('\n', f) == EOF ? -1 : 0;
+}
+
+int dnc_json_write_atomic(const char *path, json_t *value, char *err, size_t errlen)
+{
+    return dnc_write_atomic(path, json_writer, value, err, errlen);
+}
+
+int dnc_rundir_begin(char *tmp, size_t tmplen, const char *dir, char *err, size_t errlen)
+{
+    if ((size_t) snprintf(tmp, tmplen, "%s.tmp.XXXXXX", dir) >= tmplen) {
+        snprintf(err, errlen, "path too long: %s", dir);
+        return -1;
+    }
+    if (mkdtemp(tmp) == NULL)
+        return sys_fail(err, errlen, "cannot create directory", tmp);
+    return 0;
+}
+
+int dnc_remove_tree(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int status = 0;
+    if (d == NULL)
+        return unlink(path);
+    while ((e = readdir(d)) != NULL) {
+        size_t n;
+        char *child;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        n = strlen(path) + strlen(e->d_name) + 2;
+        child = malloc(n);
+        snprintf(child, n, "%s/%s", path, e->d_name);
+        status |= dnc_remove_tree(child);
+        free(child);
+    }
+    closedir(d);
+    return rmdir(path) | status;
+}
+
+int dnc_rundir_commit(const char *tmp, const char *dir, int replace, char *err, size_t errlen)
+{
+    if (replace && dnc_path_exists(dir) && dnc_remove_tree(dir) != 0)
+        return sys_fail(err, errlen, "cannot remove", dir);
+    if (rename(tmp, dir) != 0)
+        return sys_fail(err, errlen, "cannot rename temporary directory to", dir);
+    return 0;
+}

@@ -1,0 +1,143 @@
+/* JSON forms of problems and metrics (jansson). Exact rationals travel as strings. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "dncert/io.h"
+
+json_t *dnc_json_real(double x)
+{
+    return isfinite(x) ? json_real(x) : json_null();
+}
+
+static json_t *rational_json(const fmpq_t x)
+{
+    char *s = dnc_rational_get_str(x);
+    json_t *j = json_string(s);
+    flint_free(s);
+    return j;
+}
+
+json_t *dnc_problem_to_json(const dnc_problem_t p)
+{
+    json_t *o = json_object(), *n = json_array(), *w = json_array(), *a = json_array(), *lw = json_array();
+    slong k, l;
+    for (k = 0; k < p->K; k++)
+        json_array_append_new(n, json_integer(p->n[k]));
+    for (l = 0; l < p->L; l++) {
+        json_array_append_new(w, json_integer(p->width[l]));
+        json_array_append_new(lw, rational_json(p->lambda_w + l));
+    }
+    for (l = 0; l + 1 < p->L; l++)
+        json_array_append_new(a, json_string(p->act[l] == DNC_ACT_RELU ? "relu" : "linear"));
+    json_object_set_new(o, "K", json_integer(p->K));
+    json_object_set_new(o, "n", n);
+    json_object_set_new(o, "L", json_integer(p->L));
+    json_object_set_new(o, "width", w);
+    json_object_set_new(o, "activation", a);
+    json_object_set_new(o, "bias", json_string(p->bias == DNC_BIAS_FREE ? "free" : "none"));
+    json_object_set_new(o, "lambda_h", rational_json(p->lambda_h));
+    json_object_set_new(o, "lambda_w", lw);
+    return o;
+}
+
+/* Renders a scalar or an array of scalars as the comma-separated text the option parser
+ * reads. Returns NULL (field absent), or "" with *bad set when the JSON type is wrong. */
+static const char *field_text(char *buf, size_t len, const json_t *obj, const char *key, int *bad)
+{
+    const json_t *v = json_object_get(obj, key), *item;
+    size_t pos = 0, i;
+    if (v == NULL)
+        return NULL;
+    buf[0] = '\0';
+    if (json_is_array(v) && json_array_size(v) == 0)
+        return *bad = 1, buf;
+    for (i = 0; i < (json_is_array(v) ? json_array_size(v) : 1); i++) {
+        item = json_is_array(v) ? json_array_get(v, i) : v;
+        if (pos + 64 >= len)
+            return *bad = 1, buf;
+        if (json_is_integer(item))
+            pos += snprintf(buf + pos, len - pos, "%s%lld", i ? "," : "", (long long) json_integer_value(item));
+        else if (json_is_string(item) && strlen(json_string_value(item)) + pos + 2 < len)
+            pos += snprintf(buf + pos, len - pos, "%s%s", i ? "," : "", json_string_value(item));
+        else
+            return *bad = 1, buf;
+    }
+    return buf;
+}
+
+int dnc_problem_from_json(dnc_problem_t p, const json_t *obj, char *err, size_t errlen)
+{
+    static const char *keys[] = { "K", "n", "L", "width", "activation", "bias", "lambda", "lambda_h", "lambda_w" };
+    enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
+    char bufs[NKEYS][4096];
+    const char *vals[NKEYS];
+    const char *key;
+    json_t *value;
+    dnc_problem_args a;
+    int i, bad = 0;
+
+    if (!json_is_object(obj)) {
+        snprintf(err, errlen, "problem: must be a JSON object");
+        return -1;
+    }
+    json_object_foreach((json_t *) obj, key, value) {
+        for (i = 0; i < NKEYS && strcmp(key, keys[i]) != 0; i++)
+            ;
+        if (i == NKEYS) {
+            snprintf(err, errlen, "problem: unknown field '%s'", key);
+            return -1;
+        }
+    }
+    for (i = 0; i < NKEYS; i++) {
+        vals[i] = field_text(bufs[i], sizeof(bufs[i]), obj, keys[i], &bad);
+        if (bad) {
+            snprintf(err, errlen, "problem.%s: must be an integer, a string, or a non-empty list of them", keys[i]);
+            return -1;
+        }
+    }
+    a.K = vals[0]; a.n = vals[1]; a.L = vals[2]; a.width = vals[3]; a.activation = vals[4];
+    a.bias = vals[5]; a.lambda = vals[6]; a.lambda_h = vals[7]; a.lambda_w = vals[8];
+    a.prefix = "problem.";
+    if (a.K == NULL || a.n == NULL || a.L == NULL || a.width == NULL) {
+        snprintf(err, errlen, "problem: the fields K, n, L and width are required");
+        return -1;
+    }
+    return dnc_problem_set_args(p, &a, err, errlen);
+}
+
+static json_t *real_array(const double *x, slong n)
+{
+    json_t *a = json_array();
+    slong i;
+    for (i = 0; i < n; i++)
+        json_array_append_new(a, dnc_json_real(x[i]));
+    return a;
+}
+
+json_t *dnc_collapse_stats_to_json(const dnc_collapse_stats *s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "nc1", dnc_json_real(s->nc1));
+    json_object_set_new(o, "nc1_ratio", dnc_json_real(s->nc1_ratio));
+    json_object_set_new(o, "nc2_orth", dnc_json_real(s->nc2_orth));
+    json_object_set_new(o, "nc2_etf", dnc_json_real(s->nc2_etf));
+    json_object_set_new(o, "rank", json_integer(s->rank));
+    json_object_set_new(o, "sv", real_array(s->sv, s->nsv));
+    return o;
+}
+
+json_t *dnc_layer_metrics_to_json(const dnc_layer_metrics *m, slong L)
+{
+    json_t *a = json_array();
+    slong l;
+    for (l = 0; l < L; l++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "layer", json_integer(m[l].layer));
+        json_object_set_new(o, "width", json_integer(m[l].width));
+        json_object_set_new(o, "post", dnc_collapse_stats_to_json(&m[l].post));
+        json_object_set_new(o, "pre", m[l].has_pre ? dnc_collapse_stats_to_json(&m[l].pre) : json_null());
+        json_object_set_new(o, "nc3", dnc_json_real(m[l].nc3));
+        json_array_append_new(a, o);
+    }
+    return a;
+}

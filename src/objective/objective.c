@@ -1,0 +1,102 @@
+/* The one definition of the DUFM objective and its gradient (see dncert/objective.h and
+ * docs/model.md). Backends supply the arithmetic; this file supplies the formula. */
+#include "dncert/objective.h"
+
+#define BUF(kind, l) DNC_BUF(kind, l, L)
+
+static void forward(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx)
+{
+    slong L = p->L, l;
+    for (l = 1; l < L; l++) {
+        ops->mul(ctx, BUF(DNC_PRE, l + 1), BUF(DNC_W, l), 0, BUF(DNC_H, l), 0);
+        ops->act(ctx, BUF(DNC_H, l + 1), BUF(DNC_PRE, l + 1), p->act[l - 1]);
+    }
+    ops->mul(ctx, BUF(DNC_Z, 0), BUF(DNC_W, L), 0, BUF(DNC_H, L), 0);
+    ops->residual(ctx, BUF(DNC_R, 0), BUF(DNC_Z, 0),
+                  p->bias == DNC_BIAS_FREE ? BUF(DNC_B, 0) : -1);
+}
+
+static void loss_terms(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx)
+{
+    slong L = p->L, l;
+    /* fit: 1/(2N) sum_j w_j ||r_j||^2;  H1 decay is per sample, so weighted too. */
+    ops->add_sqnorm(ctx, DNC_TERM_FIT, BUF(DNC_R, 0), 1, DNC_C_INV_N);
+    ops->add_sqnorm(ctx, DNC_TERM_REG, BUF(DNC_H, 1), 1, DNC_C_LAMBDA_H);
+    for (l = 1; l <= L; l++)
+        ops->add_sqnorm(ctx, DNC_TERM_REG, BUF(DNC_W, l), 0, DNC_C_LAMBDA_W(l));
+}
+
+/* Backward pass. G = df/dZ = R diag(w)/N carries each column's multiplicity, so the
+ * weight gradients sum over all samples; the H1 gradient is reported per sample (the
+ * derivative with respect to one of the w_j identical columns), hence the unweighting. */
+static void backward(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx)
+{
+    slong L = p->L, l;
+    int G = BUF(DNC_R, 0);
+
+    ops->scale_cols(ctx, G, DNC_C_INV_N, DNC_COLS_WEIGHT);
+    if (p->bias == DNC_BIAS_FREE)
+        ops->row_sums(ctx, BUF(DNC_GB, 0), G);
+    ops->mul(ctx, BUF(DNC_GW, L), G, 0, BUF(DNC_H, L), 1);
+    ops->add_scaled(ctx, BUF(DNC_GW, L), BUF(DNC_W, L), DNC_C_LAMBDA_W(L));
+    ops->mul(ctx, BUF(DNC_DH, L), BUF(DNC_W, L), 1, G, 0);
+    for (l = L - 1; l >= 1; l--) {
+        int D = BUF(DNC_DH, l + 1);   /* becomes df/dHtilde_{l+1} */
+        ops->act_grad(ctx, D, BUF(DNC_PRE, l + 1), p->act[l - 1], l + 1);
+        ops->mul(ctx, BUF(DNC_GW, l), D, 0, BUF(DNC_H, l), 1);
+        ops->add_scaled(ctx, BUF(DNC_GW, l), BUF(DNC_W, l), DNC_C_LAMBDA_W(l));
+        ops->mul(ctx, BUF(DNC_DH, l), BUF(DNC_W, l), 1, D, 0);
+    }
+    ops->scale_cols(ctx, BUF(DNC_DH, 1), DNC_C_ONE, DNC_COLS_UNWEIGHT);
+    ops->add_scaled(ctx, BUF(DNC_DH, 1), BUF(DNC_H, 1), DNC_C_LAMBDA_H);
+}
+
+void dnc_objective_eval(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx, int want_grad)
+{
+    forward(p, ops, ctx);
+    loss_terms(p, ops, ctx);
+    if (want_grad)
+        backward(p, ops, ctx);
+}
+
+void dnc_objective_buf_shape(slong *rows, slong *cols, const dnc_problem_t p, slong ncols,
+                             dnc_buf_kind kind, slong l)
+{
+    switch (kind) {
+    case DNC_H: case DNC_PRE: case DNC_DH:
+        *rows = p->width[l - 1];
+        *cols = ncols;
+        break;
+    case DNC_W: case DNC_GW:
+        *rows = dnc_problem_out_rows(p, l);
+        *cols = p->width[l - 1];
+        break;
+    case DNC_Z: case DNC_R:
+        *rows = p->K;
+        *cols = ncols;
+        break;
+    default: /* DNC_B, DNC_GB */
+        *rows = p->K;
+        *cols = 1;
+        break;
+    }
+}
+
+slong dnc_param_offset(const dnc_problem_t p, slong ncols, dnc_buf_kind kind, slong l)
+{
+    const double limit = 9007199254740992.0; /* 2^53: sizes stay exact in a double */
+    double off = (double) p->width[0] * (double) ncols;
+    slong m;
+    if (kind == DNC_H)
+        return 0;
+    for (m = 1; m <= p->L; m++) {
+        if (kind == DNC_W && m == l)
+            return off > limit ? -1 : (slong) off;
+        off += (double) dnc_problem_out_rows(p, m) * (double) p->width[m - 1];
+    }
+    if (kind == DNC_B)
+        return off > limit ? -1 : (slong) off;
+    if (p->bias == DNC_BIAS_FREE)
+        off += (double) p->K;
+    return off > limit ? -1 : (slong) off;
+}

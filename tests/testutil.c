@@ -1,0 +1,64 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <criterion/criterion.h>
+#include "testutil.h"
+
+static void slurp(int fd, char *buf, size_t cap)
+{
+    size_t n = 0;
+    ssize_t r;
+    char sink[4096];
+    while ((r = read(fd, n + 1 < cap ? buf + n : sink, n + 1 < cap ? cap - 1 - n : sizeof(sink))) > 0)
+        if (n + 1 < cap)
+            n += (size_t) r;
+    buf[n] = '\0';
+}
+
+int tu_run(char *out, char *err, size_t cap, const char *const *args)
+{
+    char outf[] = "/tmp/dncert-test-out-XXXXXX", errf[] = "/tmp/dncert-test-err-XXXXXX";
+    const char *argv[64];
+    int fo = mkstemp(outf), fe = mkstemp(errf), status, i;
+    pid_t pid;
+    argv[0] = DNCERT_BIN;
+    for (i = 0; args[i] != NULL && i < 62; i++)
+        argv[i + 1] = args[i];
+    argv[i + 1] = NULL;
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        dup2(fo, 1);
+        dup2(fe, 2);
+        execv(DNCERT_BIN, (char *const *) argv);
+        _exit(127);
+    }
+    waitpid(pid, &status, 0);
+    lseek(fo, 0, SEEK_SET);
+    lseek(fe, 0, SEEK_SET);
+    slurp(fo, out, cap);
+    slurp(fe, err, cap);
+    close(fo);
+    close(fe);
+    unlink(outf);
+    unlink(errf);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void tu_tmpdir(char *buf, size_t len)
+{
+    snprintf(buf, len, "/tmp/dncert-test-XXXXXX");
+    cr_assert(mkdtemp(buf) != NULL);
+}
+
+void tu_problem(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,
+                const char *act, const char *bias, const char *lambda)
+{
+    dnc_problem_args a = { 0 };
+    char err[512];
+    a.K = K; a.n = n; a.L = L; a.width = width; a.activation = act; a.bias = bias; a.lambda = lambda;
+    dnc_problem_init(p);
+    cr_assert_eq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0, "%s", err);
+}

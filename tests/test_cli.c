@@ -1,0 +1,252 @@
+/* The dncert command as a user runs it: errors, outputs, and reloading a saved run. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include "testutil.h"
+
+#define CAP 65536
+static char out[CAP], err[CAP];
+
+/* Replaces the first NULL of a NULL, NULL-terminated argument list with v. */
+static void fill(const char **args, const char *v)
+{
+    while (*args != NULL)
+        args++;
+    *args = v;
+}
+
+/* 1 if dir/name-prefix* exists (catches leftover temporary directories). */
+static int any_entry_with_prefix(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int found = 0;
+    if (d == NULL)
+        return 0;
+    while ((e = readdir(d)) != NULL)
+        found |= strncmp(e->d_name, prefix, strlen(prefix)) == 0;
+    closedir(d);
+    return found;
+}
+
+/* Criterion hands parameters to forked workers by copy: keep strings inline. */
+struct bad_case {
+    char args[6][24];
+    char needle[64];        /* must appear in the message */
+};
+
+ParameterizedTestParameters(cli, bad_input)
+{
+    static struct bad_case cases[] = {
+        { { "--K", "1" }, "--K: must be an integer in [2," },
+        { { "--K", "2.5" }, "--K: must be an integer" },
+        { { "--n", "0" }, "--n: each count must be an integer in [1," },
+        { { "--K", "3", "--n", "1,2" }, "--n: expected one value or K = 3" },
+        { { "--width", "0" }, "--width: each width must be an integer in [1," },
+        { { "--L", "2", "--width", "4,4,4" }, "--width: expected one value or L = 2" },
+        { { "--lambda", "-0.1" }, "--lambda: must be a positive rational" },
+        { { "--lambda", "0" }, "--lambda: must be a positive rational" },
+        { { "--lambda-w", "0.1,0" }, "--lambda-w: expected one value or L = 3" },
+        { { "--lambda-h", "1e" }, "--lambda-h: must be a positive rational" },
+        { { "--activation", "tanh" }, "--activation: must be relu or linear" },
+        { { "--bias", "maybe" }, "--bias: must be none or free" },
+        { { "--foo", "1" }, "unknown option '--foo'" },
+        { { "--lr", "abc" }, "--lr: must be a number" },
+        { { "--lr", "0" }, "--lr: must be a number in (0" },
+        { { "--steps", "-1" }, "--steps: must be an integer in [0," },
+        { { "--threads", "0" }, "--threads: must be an integer in [1," },
+        { { "--optimizer", "adam" }, "--optimizer: must be gd, momentum or lbfgs" },
+        { { "--momentum", "1" }, "--momentum: must be a number in [0" },
+        { { "--seed" }, "--seed needs a value" },
+        { { "--lr", "0.1", "--lr", "0.2" }, "--lr given twice" },
+        { { "stray" }, "unexpected argument 'stray'" },
+    };
+    return cr_make_param_array(struct bad_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* Every bad input: exit code 2, a message naming the option, and no output directory
+ * (not even a temporary one). */
+ParameterizedTest(struct bad_case *c, cli, bad_input)
+{
+    char dir[256], target[300];
+    const char *args[16] = { "train", "--quiet", "--out" };
+    int i, n = 4, rc;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(target, sizeof(target), "%s/run", dir);
+    args[3] = target;
+    for (i = 0; i < 6 && c->args[i][0] != '\0'; i++)   /* last, so "--seed" lacks its value */
+        args[n++] = c->args[i];
+    args[n] = NULL;
+    rc = tu_run(out, err, CAP, args);
+    cr_assert_eq(rc, 2, "exit %d for %s; stderr: %s", rc, c->args[0], err);
+    cr_assert(strstr(err, c->needle) != NULL, "stderr lacks '%s':\n%s", c->needle, err);
+    cr_assert_not(any_entry_with_prefix(dir, "run"), "output left behind for %s", c->args[0]);
+    rmdir(dir);
+}
+
+Test(cli, existing_out_needs_force)
+{
+    char dir[256];
+    const char *args[] = { "train", "--steps", "3", "--quiet", "--out", NULL, NULL };
+    tu_tmpdir(dir, sizeof(dir));
+    fill(args, dir);
+    cr_assert_eq(tu_run(out, err, CAP, args), 2);
+    cr_assert(strstr(err, "already exists (use --force") != NULL, "%s", err);
+    rmdir(dir);
+}
+
+Test(cli, help_and_unknown_command)
+{
+    const char *help[] = { "train", "--help", NULL }, *bad[] = { "frobnicate", NULL }, *top[] = { "--help", NULL };
+    cr_assert_eq(tu_run(out, err, CAP, help), 0);
+    cr_assert(strstr(out, "--lambda-w") != NULL && strstr(out, "--grad-tol") != NULL);
+    cr_assert_eq(tu_run(out, err, CAP, bad), 2);
+    cr_assert(strstr(err, "unknown command 'frobnicate'") != NULL);
+    cr_assert_eq(tu_run(out, err, CAP, top), 0);
+    cr_assert(strstr(out, "train") != NULL);
+}
+
+static json_t *load_json(const char *dir, const char *name)
+{
+    char path[512];
+    json_error_t je;
+    json_t *j;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    j = json_load_file(path, 0, &je);
+    cr_assert(j != NULL, "%s: %s", path, je.text);
+    return j;
+}
+
+/* A complete run writes the files the issue names, with the keys scripts rely on. */
+Test(cli, run_directory_contents)
+{
+    char dir[256], run[300];
+    const char *args[] = { "train", "--K", "3", "--n", "2,3,4", "--L", "3", "--width", "6,5,4",
+                           "--activation", "relu,linear", "--bias", "free", "--steps", "250",
+                           "--log-every", "100", "--quiet", "--out", NULL, NULL };
+    const char *keys[] = { "loss", "fit", "reg", "grad_norm", "steps", "seconds", "layers", "status", "zero_point" };
+    const char *files[] = { "manifest.json", "metrics.jsonl", "summary.json", "H1.npy", "W1.npy", "W2.npy", "W3.npy", "b.npy" };
+    json_t *s, *layer;
+    FILE *f;
+    char line[1 << 15];
+    int lines = 0;
+    size_t i;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    fill(args, run);
+    cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char path[512];
+        snprintf(path, sizeof(path), "%s/%s", run, files[i]);
+        cr_assert(access(path, R_OK) == 0, "missing %s", files[i]);
+    }
+    s = load_json(run, "summary.json");
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        cr_assert(json_object_get(s, keys[i]) != NULL, "summary.json lacks '%s'", keys[i]);
+    cr_assert_eq(json_integer_value(json_object_get(s, "steps")), 250);
+    cr_assert_eq(json_array_size(json_object_get(s, "layers")), 3);
+    layer = json_array_get(json_object_get(s, "layers"), 1);
+    cr_assert(json_object_get(json_object_get(layer, "pre"), "rank") != NULL);
+    cr_assert(json_object_get(json_object_get(layer, "post"), "nc1_ratio") != NULL);
+    cr_assert(json_object_get(json_object_get(layer, "post"), "nc2_etf") != NULL);
+    cr_assert(json_object_get(layer, "nc3") != NULL);
+    json_decref(s);
+    /* metrics.jsonl: steps 0, 100, 200 and the final 250, each a JSON object */
+    snprintf(line, sizeof(line), "%s/metrics.jsonl", run);
+    f = fopen(line, "r");
+    while (fgets(line, sizeof(line), f) != NULL) {
+        json_error_t je;
+        json_t *rec = json_loads(line, 0, &je);
+        cr_assert(rec != NULL, "metrics.jsonl line %d: %s", lines + 1, je.text);
+        cr_assert(json_object_get(rec, "grad_norm") && json_object_get(rec, "layers"));
+        lines++;
+        json_decref(rec);
+    }
+    fclose(f);
+    cr_assert_eq(lines, 4);
+    cr_assert_not(any_entry_with_prefix(dir, "run.tmp"));
+}
+
+/* `dncert metrics RUN_DIR` recomputes the final loss from the saved files: same point,
+ * same code, so the same double. */
+Test(cli, metrics_reloads_the_point)
+{
+    char dir[256], run[300];
+    const char *train[] = { "train", "--K", "4", "--n", "3", "--steps", "40", "--quiet", "--out", NULL, NULL };
+    const char *metrics[] = { "metrics", NULL, NULL };
+    json_t *s, *m;
+    json_error_t je;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    fill(train, run);
+    fill(metrics, run);
+    cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s", err);
+    cr_assert_eq(tu_run(out, err, CAP, metrics), 0, "%s", err);
+    m = json_loads(out, 0, &je);
+    cr_assert(m != NULL, "metrics output is not JSON: %s", je.text);
+    s = load_json(run, "summary.json");
+    cr_assert_eq(json_real_value(json_object_get(m, "loss")), json_real_value(json_object_get(s, "loss")));
+    cr_assert_eq(json_real_value(json_object_get(m, "grad_norm")), json_real_value(json_object_get(s, "grad_norm")));
+    json_decref(s);
+    json_decref(m);
+}
+
+/* An independent reader (numpy) loads the saved arrays and an independent implementation
+ * of the objective (numpy, written from model.md) gives the same loss. */
+Test(cli, numpy_reads_the_point)
+{
+    char dir[256], run[300], cmd[4096];
+    const char *train[] = { "train", "--K", "3", "--n", "2,1,3", "--L", "3", "--width", "5,4,3",
+                            "--activation", "relu,linear", "--bias", "free", "--lambda-h", "0.01",
+                            "--lambda-w", "0.002,1/300,0.005", "--steps", "30", "--quiet", "--out", NULL, NULL };
+    FILE *py;
+    json_t *s;
+    double loss = 0;
+    if (access("/usr/bin/python3", X_OK) != 0 || system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0)
+        cr_skip_test("python3-numpy not installed");
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    fill(train, run);
+    cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s", err);
+    snprintf(cmd, sizeof(cmd),
+             "/usr/bin/python3 -c \"\n"
+             "import numpy as np\n"
+             "d='%s'\n"
+             "H=np.load(d+'/H1.npy'); W=[np.load(d+'/W%%d.npy'%%l) for l in (1,2,3)]; b=np.load(d+'/b.npy')\n"
+             "assert H.shape==(5,6) and W[0].shape==(4,5) and W[2].shape==(3,3) and b.shape==(3,)\n"
+             "n=[2,1,3]; Y=np.zeros((3,6)); c=0\n"
+             "for k in range(3):\n"
+             "  for j in range(n[k]): Y[k,c]=1; c+=1\n"
+             "A=np.maximum(W[0]@H,0); A=W[1]@A; Z=W[2]@A+b[:,None]\n"
+             "lw=[0.002,1/300,0.005]\n"
+             "f=((Z-Y)**2).sum()/(2*6)+0.01/2*(H**2).sum()+sum(l/2*(w**2).sum() for l,w in zip(lw,W))\n"
+             "print(repr(f))\n\"", run);
+    py = popen(cmd, "r");
+    cr_assert(py != NULL);
+    cr_assert_eq(fscanf(py, "%lf", &loss), 1);
+    cr_assert_eq(pclose(py), 0);
+    s = load_json(run, "summary.json");
+    cr_assert_float_eq(loss, json_real_value(json_object_get(s, "loss")), 1e-14);
+    json_decref(s);
+}
+
+Test(cli, divergence_exit_code)
+{
+    const char *args[] = { "train", "--lr", "1e5", "--steps", "500", "--quiet", NULL };
+    cr_assert_eq(tu_run(out, err, CAP, args), 1);
+    cr_assert(strstr(err, "diverged at step") != NULL, "%s", err);
+}
+
+/* With a weight decay far above the DNC alive threshold the only minimiser is 0, and
+ * gradient descent collapses there; the summary says so. */
+Test(cli, zero_point_reported)
+{
+    const char *args[] = { "train", "--lambda", "0.5", "--optimizer", "lbfgs", "--steps", "500", "--quiet", NULL };
+    cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
+    cr_assert(strstr(out, "collapsed to the zero point") != NULL, "%s", out);
+}

@@ -1,0 +1,267 @@
+/* The double-precision objective and its gradient; the GD update; determinism. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include "dncert/train.h"
+#include "testutil.h"
+
+/* ---- gradient against central finite differences ---- */
+
+struct fd_case {
+    char act[32], bias[8], n[32], width[32];
+    char L[4];
+};
+
+ParameterizedTestParameters(objective, finite_differences)
+{
+    static struct fd_case cases[] = {
+        { "relu", "none", "3", "4", "3" },
+        { "relu", "free", "3", "4", "3" },
+        { "linear", "none", "3", "4", "3" },
+        { "linear", "free", "2,4,3", "4", "3" },
+        { "relu,linear", "none", "2,4,3", "5,4,3", "3" },
+        { "linear,relu", "free", "1,2,5", "3,4,6", "3" },
+        { "relu", "free", "2,4,3", "4", "4" },
+        { "relu", "none", "1,1,1", "2", "2" },
+        { "relu", "free", "3", "5", "1" },
+    };
+    return cr_make_param_array(struct fd_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* Compares every gradient entry with (f(x + h e_i) - f(x - h e_i)) / 2h. With h = 1e-5
+ * the truncation error is O(h^2 f''') ~ 1e-10 and rounding O(eps f / h) ~ 1e-11; random
+ * points put ReLU pre-activations far from 0 compared with h. */
+ParameterizedTest(struct fd_case *c, objective, finite_differences)
+{
+    dnc_problem_t p;
+    dnc_dobj_t o;
+    double *x, *g, h = 1e-5, worst = 0.0;
+    slong i;
+    tu_problem(p, "3", c->n, c->L, c->width, c->act, c->bias, "0.03");
+    cr_assert_eq(dnc_dobj_init(o, p), 0);
+    x = malloc(o->nparams * sizeof(double));
+    g = malloc(o->nparams * sizeof(double));
+    dnc_randn(x, o->nparams, 0.7, 42);
+    dnc_dobj_eval(o, x, g);
+    for (i = 0; i < o->nparams; i++) {
+        double xi = x[i], fp, fm, fd;
+        x[i] = xi + h;
+        fp = dnc_dobj_eval(o, x, NULL);
+        x[i] = xi - h;
+        fm = dnc_dobj_eval(o, x, NULL);
+        x[i] = xi;
+        fd = (fp - fm) / (2 * h);
+        worst = fmax(worst, fabs(fd - g[i]) / (1.0 + fabs(g[i])));
+    }
+    cr_assert_lt(worst, 1e-7, "%s bias=%s n=%s: worst relative gradient error %g", c->act, c->bias, c->n, worst);
+    free(x);
+    free(g);
+    dnc_dobj_clear(o);
+    dnc_problem_clear(p);
+}
+
+/* ---- hand-computed tiny cases ---- */
+
+/* K = 2, n = 1, L = 1, d = 1, lambda = 1/2. H1 = [1 2], W1 = [1; -1]:
+ * Z = W1 H1 = [1 2; -1 -2], R = Z - I = [0 2; -1 -3], ||R||^2 = 14, fit = 14/(2*2) = 3.5,
+ * reg = 1/4 (1 + 4) + 1/4 (1 + 1) = 1.75, f = 5.25.
+ * G = R/N = [0 1; -1/2 -3/2]; dW1 = G H1^T + W1/2 = [2; -7/2] + [1/2; -1/2] = [5/2; -4];
+ * dH1 = W1^T G + H1/2 = [1/2 5/2] + [1/2 1] = [1 7/2]. */
+Test(objective, hand_computed_linear)
+{
+    dnc_problem_t p;
+    dnc_dobj_t o;
+    double x[4] = { 1, 2, 1, -1 }, g[4], f;
+    tu_problem(p, "2", "1", "1", "1", "relu", "none", "1/2");
+    cr_assert_eq(dnc_dobj_init(o, p), 0);
+    f = dnc_dobj_eval(o, x, g);
+    cr_assert_eq(f, 5.25);
+    cr_assert_eq(o->term[DNC_TERM_FIT], 3.5);
+    cr_assert_eq(o->term[DNC_TERM_REG], 1.75);
+    cr_assert_eq(g[0], 1.0);
+    cr_assert_eq(g[1], 3.5);
+    cr_assert_eq(g[2], 2.5);
+    cr_assert_eq(g[3], -4.0);
+    dnc_dobj_clear(o);
+    dnc_problem_clear(p);
+}
+
+/* K = 2, n = 1, L = 2, widths (1, 1), ReLU, free bias, lambda = 1/2.
+ * H1 = [1 -1], W1 = [2], W2 = [1; 1], b = [1/2; 0]: Htilde2 = [2 -2], H2 = [2 0],
+ * Z + b 1^T = [5/2 1/2; 2 0], R = [3/2 1/2; 2 -1], ||R||^2 = 15/2, fit = 15/8;
+ * reg = 1/4 (1 + 1) + 1/4 * 4 + 1/4 (1 + 1) = 2 (the bias is not regularised); f = 31/8. */
+Test(objective, hand_computed_relu_bias)
+{
+    dnc_problem_t p;
+    dnc_dobj_t o;
+    double x[7] = { 1, -1, 2, 1, 1, 0.5, 0 };   /* H1 | W1 | W2 | b */
+    tu_problem(p, "2", "1", "2", "1", "relu", "free", "0.5");
+    cr_assert_eq(dnc_dobj_init(o, p), 0);
+    cr_assert_eq(o->nparams, 7);
+    cr_assert_eq(dnc_dobj_eval(o, x, NULL), 31.0 / 8.0);
+    cr_assert_eq(o->term[DNC_TERM_FIT], 15.0 / 8.0);
+    dnc_dobj_clear(o);
+    dnc_problem_clear(p);
+}
+
+/* The zero point has f = 1/2 whatever the counts (||Y||^2 = N). */
+Test(objective, zero_point_is_one_half)
+{
+    dnc_problem_t p;
+    dnc_dobj_t o;
+    double *x;
+    tu_problem(p, "3", "1,4,2", "3", "4", "relu", "none", "0.01");
+    cr_assert_eq(dnc_dobj_init(o, p), 0);
+    x = calloc(o->nparams, sizeof(double));
+    cr_assert_eq(dnc_dobj_eval(o, x, NULL), 0.5);
+    free(x);
+    dnc_dobj_clear(o);
+    dnc_problem_clear(p);
+}
+
+/* ---- collapsed (weighted) form equals the expanded point ---- */
+
+Test(objective, collapsed_equals_expanded)
+{
+    dnc_problem_t p;
+    dnc_dobj_t full, col;
+    slong label[3] = { 0, 1, 2 }, j, k, i, d = 4, off = 0;
+    double w[3] = { 2, 5, 3 }, *xf, *xc, *gf, *gc;
+    tu_problem(p, "3", "2,5,3", "3", "4", "relu", "free", "0.02");
+    cr_assert_eq(dnc_dobj_init(full, p), 0);
+    cr_assert_eq(dnc_dobj_init_weighted(col, p, 3, label, w), 0);
+    xc = malloc(col->nparams * sizeof(double));
+    gc = malloc(col->nparams * sizeof(double));
+    xf = malloc(full->nparams * sizeof(double));
+    gf = malloc(full->nparams * sizeof(double));
+    dnc_randn(xc, col->nparams, 0.6, 7);
+    /* expanded: column k repeated n_k times, then the same weights and bias */
+    for (k = 0; k < 3; k++)
+        for (j = 0; j < p->n[k]; j++, off++)
+            memcpy(xf + d * off, xc + d * k, d * sizeof(double));
+    memcpy(xf + d * p->N, xc + d * 3, (col->nparams - d * 3) * sizeof(double));
+    cr_assert_float_eq(dnc_dobj_eval(full, xf, gf), dnc_dobj_eval(col, xc, gc), 1e-14);
+    for (i = 0; i < col->nparams - d * 3; i++)
+        cr_assert_float_eq(gf[d * p->N + i], gc[d * 3 + i], 1e-13, "weight gradient %ld", (long) i);
+    /* per-sample H1 gradient: every copy of column k has the collapsed column's gradient */
+    for (i = 0; i < d; i++)
+        cr_assert_float_eq(gf[d * 2 + i], gc[d * 1 + i], 1e-13);
+    free(xc); free(gc); free(xf); free(gf);
+    dnc_dobj_clear(full);
+    dnc_dobj_clear(col);
+    dnc_problem_clear(p);
+}
+
+/* ---- the optimiser updates ---- */
+
+/* Plain GD is exactly theta - lr * grad f(theta), entry by entry, bit for bit. */
+Test(train, gd_is_the_papers_update)
+{
+    dnc_problem_t p;
+    dnc_trainer_t t;
+    dnc_train_opts o;
+    double *x0, *g0;
+    slong i;
+    tu_problem(p, "3", "4", "3", "6", "relu", "none", "0.004");
+    dnc_train_opts_default(&o);
+    o.lr = 0.37;
+    cr_assert_eq(dnc_trainer_init(t, p, &o), 0);
+    x0 = malloc(t->n * sizeof(double));
+    g0 = malloc(t->n * sizeof(double));
+    memcpy(x0, t->theta, t->n * sizeof(double));
+    memcpy(g0, t->grad, t->n * sizeof(double));
+    dnc_trainer_step(t);
+    for (i = 0; i < t->n; i++) {
+        volatile double step = 0.37 * g0[i];   /* volatile: no fused multiply-add here */
+        cr_assert_eq(t->theta[i], x0[i] - step, "entry %ld", (long) i);
+    }
+    free(x0);
+    free(g0);
+    dnc_trainer_clear(t);
+    dnc_problem_clear(p);
+}
+
+/* Momentum: v <- mu v + g, theta <- theta - lr v; two steps checked by hand. */
+Test(train, momentum_update)
+{
+    dnc_problem_t p;
+    dnc_trainer_t t;
+    dnc_train_opts o;
+    double *x0, *g0, *g1;
+    slong i;
+    tu_problem(p, "2", "3", "2", "4", "relu", "none", "0.01");
+    dnc_train_opts_default(&o);
+    o.optimizer = DNC_OPT_MOMENTUM;
+    o.lr = 0.1;
+    o.momentum = 0.5;
+    cr_assert_eq(dnc_trainer_init(t, p, &o), 0);
+    x0 = malloc(t->n * sizeof(double));
+    g0 = malloc(t->n * sizeof(double));
+    g1 = malloc(t->n * sizeof(double));
+    memcpy(x0, t->theta, t->n * sizeof(double));
+    memcpy(g0, t->grad, t->n * sizeof(double));
+    dnc_trainer_step(t);
+    memcpy(g1, t->grad, t->n * sizeof(double));
+    dnc_trainer_step(t);
+    for (i = 0; i < t->n; i++) {
+        double v1 = g0[i], x1 = x0[i] - 0.1 * v1, v2 = 0.5 * v1 + g1[i];
+        cr_assert_float_eq(t->theta[i], x1 - 0.1 * v2, 1e-15);
+    }
+    free(x0); free(g0); free(g1);
+    dnc_trainer_clear(t);
+    dnc_problem_clear(p);
+}
+
+static void run_twice_identical(dnc_optimizer_t opt)
+{
+    dnc_problem_t p;
+    dnc_trainer_t a, b;
+    dnc_train_opts o;
+    slong s;
+    tu_problem(p, "4", "3,5,2,4", "3", "9", "relu", "free", "0.004");
+    dnc_train_opts_default(&o);
+    o.optimizer = opt;
+    o.seed = 99;
+    o.lr = opt == DNC_OPT_LBFGS ? 1.0 : 0.2;
+    cr_assert_eq(dnc_trainer_init(a, p, &o), 0);
+    cr_assert_eq(dnc_trainer_init(b, p, &o), 0);
+    for (s = 0; s < 60; s++) {
+        dnc_trainer_step(a);
+        dnc_trainer_step(b);
+    }
+    cr_assert_eq(memcmp(a->theta, b->theta, a->n * sizeof(double)), 0, "%s not bit-identical", dnc_optimizer_name(opt));
+    cr_assert_eq(a->loss, b->loss);
+    dnc_trainer_clear(a);
+    dnc_trainer_clear(b);
+    dnc_problem_clear(p);
+}
+
+Test(train, same_seed_bit_identical) { run_twice_identical(DNC_OPT_GD); }
+Test(train, same_seed_bit_identical_momentum) { run_twice_identical(DNC_OPT_MOMENTUM); }
+Test(train, same_seed_bit_identical_lbfgs) { run_twice_identical(DNC_OPT_LBFGS); }
+
+Test(train, different_seeds_differ)
+{
+    double a[10], b[10];
+    dnc_randn(a, 10, 1.0, 1);
+    dnc_randn(b, 10, 1.0, 2);
+    cr_assert_neq(memcmp(a, b, sizeof(a)), 0);
+}
+
+/* The initial draw has the requested standard deviation (10^5 draws: the sample standard
+ * deviation of N(0, s^2) is within 1% of s with overwhelming probability). */
+Test(train, init_std)
+{
+    slong n = 100000, i;
+    double *x = malloc(n * sizeof(double)), m = 0, v = 0;
+    dnc_randn(x, n, 0.25, 5);
+    for (i = 0; i < n; i++)
+        m += x[i] / n;
+    for (i = 0; i < n; i++)
+        v += (x[i] - m) * (x[i] - m) / n;
+    cr_assert_lt(fabs(m), 0.01 * 0.25 * 5);
+    cr_assert_lt(fabs(sqrt(v) / 0.25 - 1.0), 0.01);
+    free(x);
+}

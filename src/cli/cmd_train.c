@@ -136,7 +136,8 @@ static void print_summary(const dnc_trainer_t t, double seconds, int zero)
     char desc[512];
     dnc_problem_describe(t->p, desc, sizeof(desc));
     printf("problem    %s\n", desc);
-    printf("status     %s after %ld steps (%ld evaluations, %.3f s, %.4f ms/step)\n", dnc_stop_name(t->stop),
+    printf("status     %s%s after %ld steps (%ld evaluations, %.3f s, %.4f ms/step)\n", dnc_stop_name(t->stop),
+           t->stop == DNC_STOP_STALLED ? " (no further decrease possible in double precision)" : "",
            (long) t->step, (long) t->evals, seconds, t->step ? 1e3 * seconds / t->step : 0.0);
     printf("loss       %.16e\nfit        %.16e\nreg        %.16e\ngrad_norm  %.6e\n",
            t->loss, t->fit, t->reg, t->grad_norm);

@@ -62,13 +62,30 @@ int dnc_json_write_atomic(const char *path, json_t *value, char *err, size_t err
     return dnc_write_atomic(path, json_writer, value, err, errlen);
 }
 
+/* mkdir -p of the directory that will contain path. */
+static int make_parents(const char *path)
+{
+    char *buf = strdup(path), *p;
+    int status = 0;
+    for (p = buf + 1; *p != '\0' && status == 0; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            status = -1;
+        *p = '/';
+    }
+    free(buf);
+    return status;
+}
+
 int dnc_rundir_begin(char *tmp, size_t tmplen, const char *dir, char *err, size_t errlen)
 {
     if ((size_t) snprintf(tmp, tmplen, "%s.tmp.XXXXXX", dir) >= tmplen) {
         snprintf(err, errlen, "path too long: %s", dir);
         return -1;
     }
-    if (mkdtemp(tmp) == NULL)
+    if (make_parents(tmp) != 0 || mkdtemp(tmp) == NULL)
         return sys_fail(err, errlen, "cannot create directory", tmp);
     return 0;
 }

@@ -250,3 +250,27 @@ Test(cli, zero_point_reported)
     cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
     cr_assert(strstr(out, "collapsed to the zero point") != NULL, "%s", out);
 }
+
+/* --init continues from a saved point: zero further steps reproduce its loss exactly;
+ * a point of another problem is refused. */
+Test(cli, init_from_saved_point)
+{
+    char dir[256], run[300], line[128];
+    const char *first[] = { "train", "--K", "3", "--steps", "20", "--quiet", "--out", NULL, NULL };
+    const char *again[] = { "train", "--K", "3", "--steps", "0", "--quiet", "--init", NULL, NULL };
+    const char *other[] = { "train", "--K", "4", "--quiet", "--init", NULL, NULL };
+    char *p;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    fill(first, run);
+    fill(again, run);
+    fill(other, run);
+    cr_assert_eq(tu_run(out, err, CAP, first), 0, "%s", err);
+    p = strstr(out, "loss ");
+    cr_assert(p != NULL);
+    snprintf(line, sizeof(line), "%.40s", p);
+    cr_assert_eq(tu_run(out, err, CAP, again), 0, "%s", err);
+    cr_assert(strstr(out, line) != NULL, "'%s' not in:\n%s", line, out);
+    cr_assert_eq(tu_run(out, err, CAP, other), 2);
+    cr_assert(strstr(err, "--init: the point in") != NULL, "%s", err);
+}

@@ -68,6 +68,9 @@ int dnc_problem_set_args(dnc_problem_t p, const dnc_problem_args *a, char *err, 
 /* Copies src into dst (dst initialised). */
 void dnc_problem_set(dnc_problem_t dst, const dnc_problem_t src);
 
+/* 1 when a and b define the same objective (every field equal, constants exactly). */
+int dnc_problem_equal(const dnc_problem_t a, const dnc_problem_t b);
+
 /* 1 when every class has the same count. */
 int dnc_problem_is_balanced(const dnc_problem_t p);
 

@@ -240,10 +240,38 @@ static int run_training(dnc_trainer_t t, const train_cfg *c, run_files *rf)
     return status != 0 || t->stop == DNC_STOP_DIVERGED ? DNC_EXIT_FAIL : DNC_EXIT_OK;
 }
 
+/* Reads the --init point; its problem must be the one given on the command line, so that
+ * a closed-form export or an earlier run continues under the same objective. */
+static int load_init(double **theta, const dnc_problem_t p, const char *dir)
+{
+    dnc_problem_t q;
+    char err[4096], a[512], b[512];
+    int r = 0;
+    *theta = NULL;
+    if (dir == NULL)
+        return 0;
+    dnc_problem_init(q);
+    if (dnc_point_load(dir, q, theta, err, sizeof(err)) != 0)
+        r = dnc_cli_usage_error("train", "--init: %s", err);
+    else {
+        dnc_problem_describe(p, a, sizeof(a));
+        dnc_problem_describe(q, b, sizeof(b));
+        if (!dnc_problem_equal(p, q))
+            r = dnc_cli_usage_error("train", "--init: the point in %s is for a different problem (%s), not %s", dir, b, a);
+    }
+    if (r != 0) {
+        free(*theta);
+        *theta = NULL;
+    }
+    dnc_problem_clear(q);
+    return r;
+}
+
 int dnc_cmd_train(int argc, char **argv)
 {
     dnc_cli_opt opts[] = {
         DNC_CLI_PROBLEM_OPTS,
+        { "init", "DIR", "start from the point saved in DIR (same problem) instead of a random one", NULL },
         { "seed", "INT", "random seed of the initial point (default 1)", NULL },
         { "init-std", "S", "every parameter starts N(0, S^2) (default 0.1)", NULL },
         { "optimizer", "NAME", "gd | momentum | lbfgs (default gd)", NULL },
@@ -263,6 +291,7 @@ int dnc_cmd_train(int argc, char **argv)
     const char *pos[1];
     int npos, r;
     char err[512];
+    double *theta0 = NULL;
     dnc_problem_args pa;
     dnc_problem_t p;
     dnc_trainer_t t;
@@ -282,7 +311,13 @@ int dnc_cmd_train(int argc, char **argv)
         dnc_problem_clear(p);
         return r;
     }
-    if (dnc_trainer_init(t, p, &cfg.opts) != 0) {
+    if ((r = load_init(&theta0, p, dnc_cli_get(opts, "init"))) != 0) {
+        dnc_problem_clear(p);
+        return r;
+    }
+    r = dnc_trainer_init_point(t, p, &cfg.opts, theta0);
+    free(theta0);
+    if (r != 0) {
         fprintf(stderr, "dncert train: not enough memory for this problem\n");
         dnc_problem_clear(p);
         return DNC_EXIT_FAIL;

@@ -56,6 +56,19 @@ void dnc_problem_set(dnc_problem_t dst, const dnc_problem_t src)
         fmpq_set(dst->lambda_w + l, src->lambda_w + l);
 }
 
+int dnc_problem_equal(const dnc_problem_t a, const dnc_problem_t b)
+{
+    slong l;
+    if (a->K != b->K || a->L != b->L || a->bias != b->bias || !fmpq_equal(a->lambda_h, b->lambda_h)
+        || memcmp(a->n, b->n, a->K * sizeof(slong)) != 0
+        || memcmp(a->width, b->width, a->L * sizeof(slong)) != 0)
+        return 0;
+    for (l = 0; l < a->L; l++)
+        if (!fmpq_equal(a->lambda_w + l, b->lambda_w + l) || (l + 1 < a->L && a->act[l] != b->act[l]))
+            return 0;
+    return 1;
+}
+
 int dnc_problem_is_balanced(const dnc_problem_t p)
 {
     slong k;

@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <jansson.h>
+#include <arb.h>
 #include "dncert/metrics.h"
 
 #ifdef __cplusplus
@@ -73,6 +74,28 @@ json_t *dnc_problem_to_json(const dnc_problem_t p);
  * where a list is allowed. Goes through dnc_problem_set_args, so the rules are the same
  * as on the command line. Returns 0, or -1 with a message in err naming the field. */
 int dnc_problem_from_json(dnc_problem_t p, const json_t *obj, char *err, size_t errlen);
+
+/* ---- exact enclosures in JSON ----
+ * An enclosure is {"decimal": D, "lo": LO, "hi": HI}. LO and HI are exact decimal
+ * rationals with LO <= x <= HI (the ball's endpoints rounded outward to about `digits`
+ * significant digits); D shows only digits that are proven: every number in [LO, HI]
+ * truncates to them, and "..." marks the truncation. */
+json_t *dnc_json_enclosure(const arb_t x, slong digits);
+
+/* The proven digits of x as in "decimal" above (caller frees with flint_free). */
+char *dnc_arb_proven_decimal(const arb_t x, slong maxdigits);
+
+/* Outward decimal rounding of a rational: lo/hi = floor/ceil of q at `digits`
+ * significant digits (exact decimal strings; caller frees with flint_free). */
+char *dnc_fmpq_decimal_floor(const fmpq_t q, slong digits);
+char *dnc_fmpq_decimal_ceil(const fmpq_t q, slong digits);
+
+/* Reads {"lo": .., "hi": ..} (exact rationals as strings) into lo <= hi. Returns 0, or
+ * -1 with a message naming `what`. */
+int dnc_json_get_interval(fmpq_t lo, fmpq_t hi, const json_t *obj, const char *what, char *err, size_t errlen);
+
+/* Exact rational as a JSON string ("1/250", "3"). */
+json_t *dnc_json_fmpq(const fmpq_t q);
 
 /* Number, or null when x is NAN/Inf (JSON has neither). */
 json_t *dnc_json_real(double x);

@@ -14,6 +14,7 @@ typedef struct {
 static const command commands[] = {
     { "train", dnc_cmd_train, "train a deep unconstrained features model (double precision)" },
     { "metrics", dnc_cmd_metrics, "recompute loss and collapse metrics of a saved point" },
+    { "closed-form", dnc_cmd_closed_form, "certified closed-form optimum or competitor (dnc, srg, sts, ...)" },
 };
 
 static void usage(FILE *f)

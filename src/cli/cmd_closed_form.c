@@ -1,0 +1,254 @@
+/* dncert closed-form: a closed-form optimum or competitor, certified, as JSON. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "dncert/closed.h"
+#include "dncert/io.h"
+#include "cli.h"
+#include "commands.h"
+
+static const char *usage_head =
+    "Usage: dncert closed-form STRUCTURE [options]\n"
+    "\n"
+    "Builds the closed-form point of STRUCTURE for the problem given by the options, with\n"
+    "every scalar certified (algebraic numbers by isolating intervals, balls at --prec bits),\n"
+    "and prints JSON: the model, the exact alive/dead decision, the scalars and the value\n"
+    "under \"loss\" ({\"decimal\", \"lo\", \"hi\"}: lo <= f* <= hi exactly, decimal digits\n"
+    "proven). The explicit point is evaluated with the generic ball evaluator and must\n"
+    "agree with the closed form (\"crosscheck\").\n"
+    "\n"
+    "STRUCTURE:\n"
+    "  dnc          deep neural collapse point of the L-DUFM (balanced, widths >= K)\n"
+    "  srg          low-rank point from the triangular graph T(r), K = C(r,2) (--r)\n"
+    "  sts          low-rank point from a Steiner triple system STS(v) (--v)\n"
+    "  deep-linear  global optimum of the deep linear UFM (all activations linear)\n"
+    "  ufm          global optimum of the plain UFM (L = 1)\n"
+    "  tirer-bruna  two-layer ReLU model of Tirer & Bruna (L = 2)\n";
+
+static const char *usage_tail =
+    "Exit status: 0 done, 1 the cross-check failed, 2 bad input.\n";
+
+typedef struct {
+    const char *name;
+    int needs;   /* 'r', 'v' or 0 */
+} structure_info;
+
+static const structure_info structures[] = {
+    { "dnc", 0 }, { "srg", 'r' }, { "sts", 'v' }, { "deep-linear", 0 }, { "ufm", 0 }, { "tirer-bruna", 0 }
+};
+
+static int build(dnc_closed_t c, const char *s, dnc_problem_t p, slong rv, int embed, slong prec,
+                 char *err, size_t len)
+{
+    if (strcmp(s, "dnc") == 0)
+        return dnc_closed_dnc(c, p, prec, err, len);
+    if (strcmp(s, "srg") == 0)
+        return dnc_closed_srg(c, p, rv, embed, prec, err, len);
+    if (strcmp(s, "sts") == 0)
+        return dnc_closed_sts(c, p, rv, embed, prec, err, len);
+    if (strcmp(s, "deep-linear") == 0)
+        return dnc_closed_deep_linear(c, p, prec, err, len);
+    if (strcmp(s, "ufm") == 0)
+        return dnc_closed_ufm(c, p, prec, err, len);
+    return dnc_closed_tirer_bruna(c, p, prec, err, len);
+}
+
+/* Digits shown: what the precision supports, at least 30. */
+static slong digits_for(slong prec)
+{
+    slong d = (slong) (prec * 0.30103) - 6;
+    return d < 30 ? 30 : d;
+}
+
+static json_t *scalar_json(const dnc_closed_scalar *s, slong digits)
+{
+    json_t *o = dnc_json_enclosure(s->value, digits);
+    json_object_set_new(o, "name", json_string(s->name));
+    if (s->algebraic) {
+        json_t *poly = json_array();
+        slong i;
+        for (i = 0; i < fmpz_poly_length(s->alg->poly); i++) {
+            char *t = fmpz_get_str(NULL, 10, s->alg->poly->coeffs + i);
+            json_array_append_new(poly, json_string(t));
+            flint_free(t);
+        }
+        json_object_set_new(o, "polynomial", poly);   /* coefficients, constant term first */
+        json_object_set_new(o, "isolating_interval",
+                            json_pack("{s:o, s:o}", "lo", dnc_json_fmpq(s->alg->lo), "hi", dnc_json_fmpq(s->alg->hi)));
+    }
+    return o;
+}
+
+static const char *alive_name(dnc_alive_t a)
+{
+    return a == DNC_ALIVE ? "alive" : a == DNC_DEAD ? "dead" : "tie";
+}
+
+static json_t *closed_json(const dnc_closed_t c, slong digits, int consistent, const arb_t eval_loss)
+{
+    json_t *o = json_object(), *sc = json_array();
+    slong i;
+    for (i = 0; i < c->nscalars; i++)
+        json_array_append_new(sc, scalar_json(c->scalars + i, digits));
+    json_object_set_new(o, "structure", json_string(c->structure));
+    json_object_set_new(o, "model", dnc_problem_to_json(c->p));
+    json_object_set_new(o, "prec", json_integer(c->prec));
+    json_object_set_new(o, "alive", json_string(alive_name(c->alive)));
+    json_object_set_new(o, "alive_rule", json_string(c->alive_rule));
+    json_object_set_new(o, "scalars", sc);
+    json_object_set_new(o, "loss", dnc_json_enclosure(c->loss, digits));
+    json_object_set_new(o, "crosscheck", json_pack("{s:o, s:b}", "explicit_point_loss",
+                        dnc_json_enclosure(eval_loss, digits), "consistent", consistent));
+    return o;
+}
+
+/* The certified order of f_c against the DNC value of the same problem (widths raised to
+ * K where needed: the DNC value does not depend on the widths once the point fits). */
+static json_t *compare_json(const dnc_closed_t c, dnc_problem_t p, slong prec, slong digits)
+{
+    dnc_problem_t q;
+    dnc_closed_t d;
+    char err[512];
+    json_t *o;
+    slong l;
+    const char *order;
+    dnc_problem_init(q);
+    dnc_problem_set(q, p);
+    for (l = 0; l < q->L; l++)
+        if (q->width[l] < q->K)
+            q->width[l] = q->K;
+    if (dnc_closed_dnc(d, q, prec, err, sizeof(err)) != 0) {
+        o = json_pack("{s:s, s:s}", "against", "dnc", "error", err);
+        dnc_closed_clear(d);
+        dnc_problem_clear(q);
+        return o;
+    }
+    if (arb_lt(c->loss, d->loss))
+        order = "strictly lower";
+    else if (arb_gt(c->loss, d->loss))
+        order = "strictly higher";
+    else
+        order = "not proven";
+    o = json_pack("{s:s, s:o, s:s, s:s}", "against", "dnc", "dnc_loss", dnc_json_enclosure(d->loss, digits),
+                  "order", order, "rule", "disjoint enclosures of the two optimal values");
+    dnc_closed_clear(d);
+    dnc_problem_clear(q);
+    return o;
+}
+
+/* Writes the explicit point, expanded and rounded to double, in the trainer's format. */
+static int export_point(const dnc_closed_t c, const char *dir, int force)
+{
+    dnc_bpoint_t x;
+    double *theta;
+    char tmp[4096], err[512];
+    json_t *src;
+    int r;
+    dnc_bpoint_init_expand(x, c->point);
+    theta = malloc(dnc_param_offset(c->p, c->p->N, DNC_NKINDS, 0) * sizeof(double));
+    dnc_bpoint_get_theta(theta, x);
+    src = json_pack("{s:s, s:s, s:I, s:s}", "command", "closed-form", "structure", c->structure,
+                    "prec", (json_int_t) c->prec, "note", "ball midpoints rounded to the nearest double");
+    r = dnc_rundir_begin(tmp, sizeof(tmp), dir, err, sizeof(err)) == 0
+        && dnc_point_save(tmp, c->p, theta, src, err, sizeof(err)) == 0
+        && dnc_rundir_commit(tmp, dir, force, err, sizeof(err)) == 0 ? 0 : -1;
+    if (r != 0) {
+        fprintf(stderr, "dncert closed-form: --export: %s\n", err);
+        if (dnc_path_exists(tmp))
+            dnc_remove_tree(tmp);
+    }
+    json_decref(src);
+    free(theta);
+    dnc_bpoint_clear(x);
+    return r;
+}
+
+static int read_structure_args(const structure_info **si, slong *rv, slong *prec, const dnc_cli_opt *opts,
+                               const char *name)
+{
+    size_t i;
+    const char *rs = dnc_cli_get(opts, "r"), *vs = dnc_cli_get(opts, "v");
+    *si = NULL;
+    for (i = 0; i < sizeof(structures) / sizeof(structures[0]); i++)
+        if (strcmp(name, structures[i].name) == 0)
+            *si = structures + i;
+    if (*si == NULL)
+        return dnc_cli_usage_error("closed-form", "unknown structure '%s' (dnc, srg, sts, deep-linear, ufm, tirer-bruna)", name);
+    if (dnc_cli_slong(prec, opts, "closed-form", "prec", DNC_PREC_MIN, 1 << 20, DNC_PREC_DEFAULT))
+        return DNC_EXIT_USAGE;
+    if ((*si)->needs != 'r' && rs != NULL)
+        return dnc_cli_usage_error("closed-form", "--r applies only to srg");
+    if ((*si)->needs != 'v' && vs != NULL)
+        return dnc_cli_usage_error("closed-form", "--v applies only to sts");
+    if ((*si)->needs == 'r' && (rs == NULL || dnc_parse_slong(rv, rs, 3, 1000) != 0))
+        return dnc_cli_usage_error("closed-form", "--r: srg needs --r, an integer in [3, 1000] (got '%s')", rs ? rs : "nothing");
+    if ((*si)->needs == 'v' && (vs == NULL || dnc_parse_slong(rv, vs, 1, 100000) != 0))
+        return dnc_cli_usage_error("closed-form", "--v: sts needs --v, the order of a Steiner triple system (got '%s')", vs ? vs : "nothing");
+    return 0;
+}
+
+int dnc_cmd_closed_form(int argc, char **argv)
+{
+    dnc_cli_opt opts[] = {
+        DNC_CLI_PROBLEM_OPTS,
+        { "r", "INT", "srg: number of vertices r >= 3 of K_r (K = r(r-1)/2 classes)", NULL },
+        { "v", "INT", "sts: order v of the Steiner triple system (v = 1, 3 mod 6, v >= 7)", NULL },
+        { "embed", NULL, "srg/sts: place the structure in a larger K, DNC on the other classes", NULL },
+        { "prec", "BITS", "working precision in bits, >= 64 (default 256)", NULL },
+        { "compare", NULL, "also certify the order of the value against the DNC value", NULL },
+        { "export", "DIR", "write the explicit point (rounded to double) in the trainer's format", NULL },
+        { "force", NULL, "replace the --export directory if it exists", NULL },
+        { NULL, NULL, NULL, NULL }
+    };
+    const char *pos[1];
+    const structure_info *si;
+    int npos, r, consistent;
+    slong rv = 0, prec;
+    char err[512];
+    dnc_problem_args pa;
+    dnc_problem_t p;
+    dnc_closed_t c;
+    dnc_beval_t ev;
+    json_t *out;
+    const char *export_dir;
+
+    r = dnc_cli_parse(opts, argc, argv, pos, 1, &npos, usage_head, usage_tail);
+    if (r != 0)
+        return r == 1 ? DNC_EXIT_OK : r;
+    if (npos != 1)
+        return dnc_cli_usage_error("closed-form", "expected one STRUCTURE");
+    if ((r = read_structure_args(&si, &rv, &prec, opts, pos[0])) != 0)
+        return r;
+    export_dir = dnc_cli_get(opts, "export");
+    if (export_dir != NULL && dnc_path_exists(export_dir) && dnc_cli_get(opts, "force") == NULL)
+        return dnc_cli_usage_error("closed-form", "--export: '%s' already exists (use --force to replace it)", export_dir);
+    dnc_problem_init(p);
+    dnc_cli_problem_args(&pa, opts);
+    if (dnc_problem_set_args(p, &pa, err, sizeof(err)) != 0) {
+        dnc_problem_clear(p);
+        return dnc_cli_usage_error("closed-form", "%s", err);
+    }
+    if (build(c, si->name, p, rv, dnc_cli_get(opts, "embed") != NULL, prec, err, sizeof(err)) != 0) {
+        dnc_closed_clear(c);
+        dnc_problem_clear(p);
+        return dnc_cli_usage_error("closed-form", "%s", err);
+    }
+    dnc_beval_init(ev);
+    dnc_ball_eval(ev, c->point, 0, prec);
+    consistent = dnc_closed_crosscheck(c, prec);
+    out = closed_json(c, digits_for(prec), consistent, ev->loss);
+    if (dnc_cli_get(opts, "compare") != NULL)
+        json_object_set_new(out, "compare", strcmp(si->name, "dnc") == 0
+                            ? json_pack("{s:s, s:s}", "against", "dnc", "order", "identical: the structure is DNC")
+                            : compare_json(c, p, prec, digits_for(prec)));
+    r = export_dir != NULL && export_point(c, export_dir, dnc_cli_get(opts, "force") != NULL) != 0;
+    json_dumpf(out, stdout, JSON_INDENT(2));
+    printf("\n");
+    if (!consistent)
+        fprintf(stderr, "dncert closed-form: the explicit point's ball evaluation does not confirm the closed-form value\n");
+    json_decref(out);
+    dnc_beval_clear(ev);
+    dnc_closed_clear(c);
+    dnc_problem_clear(p);
+    return (consistent && !r) ? DNC_EXIT_OK : DNC_EXIT_FAIL;
+}

@@ -1,6 +1,8 @@
 /* The problem parser: exact rationals, lists, and the errors users see. */
+#include <stdio.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include <arf.h>
 #include "dncert/problem.h"
 #include "testutil.h"
 
@@ -29,12 +31,41 @@ Test(parse, decimals_are_exact_rationals)
     cr_assert(rational_is("-1.25e+1", -25, 2));
     cr_assert(rational_is("0.1", 1, 10));   /* not the double 0.1000000000000000055... */
     cr_assert(rational_is("12", 12, 1));
+    cr_assert(rational_is("0x1.8p-3", 3, 16));       /* 1.5 * 2^-3 */
+    cr_assert(rational_is("-0x10p+0", -16, 1));
+    cr_assert(rational_is("0x.1p4", 1, 1));
+}
+
+/* Every double printed with %a parses back to exactly that double. */
+Test(parse, hexfloat_round_trip)
+{
+    double v[] = { 0.1, -2.5e-300, 1e300, 4.9e-324, 0.0238535931285789 };
+    size_t i;
+    fmpq_t x, y;
+    fmpq_init(x);
+    fmpq_init(y);
+    for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        char buf[64];
+        snprintf(buf, sizeof(buf), "%a", v[i]);
+        cr_assert_eq(dnc_parse_rational(x, buf), 0, "%s", buf);
+        {
+            arf_t a;               /* the exact value of the double, via Arb */
+            arf_init(a);
+            arf_set_d(a, v[i]);
+            arf_get_fmpq(y, a);
+            arf_clear(a);
+        }
+        cr_assert(fmpq_equal(x, y), "%s", buf);
+    }
+    fmpq_clear(x);
+    fmpq_clear(y);
 }
 
 Test(parse, rejects_non_numbers)
 {
     fmpq_t x;
-    const char *bad[] = { "", "abc", "1/0", "0.004x", "nan", "inf", "1e", "1e+", "--1", "1/2/3", ".", "e5", "0x10", " 1", "1 " };
+    const char *bad[] = { "", "abc", "1/0", "0.004x", "nan", "inf", "1e", "1e+", "--1", "1/2/3", ".", "e5", "0x10", " 1", "1 ",
+                          "0xp1", "0x1.8", "0x1g" };
     size_t i;
     fmpq_init(x);
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

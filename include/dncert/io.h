@@ -43,6 +43,9 @@ int dnc_rundir_begin(char *tmp, size_t tmplen, const char *dir, char *err, size_
 /* Renames tmp to dir; with replace, an existing dir is removed first. */
 int dnc_rundir_commit(const char *tmp, const char *dir, int replace, char *err, size_t errlen);
 
+/* mkdir -p dir. Returns 0, or -1 with a message. */
+int dnc_mkdir_p(const char *dir, char *err, size_t errlen);
+
 /* Removes a directory tree (used for aborted temporary run directories). */
 int dnc_remove_tree(const char *path);
 

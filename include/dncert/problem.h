@@ -81,8 +81,9 @@ slong dnc_problem_out_rows(const dnc_problem_t p, slong l);
 void dnc_problem_describe(const dnc_problem_t p, char *buf, size_t len);
 
 /* Exact parsing of a problem constant. Accepts integers, decimals with optional exponent
- * ("0.004", "4e-3", "-1.5E+2") and fractions of integers ("1/250"). Returns 0 on
- * success, -1 on anything else (empty, trailing text, nan, inf, zero denominator). */
+ * ("0.004", "4e-3", "-1.5E+2"), fractions of integers ("1/250") and C99 hexadecimal
+ * floats ("0x1.8p-3", the exact form of a double). Returns 0 on success, -1 on anything
+ * else (empty, trailing text, nan, inf, zero denominator). */
 int dnc_parse_rational(fmpq_t x, const char *s);
 
 /* Parses a decimal integer in [lo, hi]. Returns 0 on success. */

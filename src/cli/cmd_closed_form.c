@@ -37,22 +37,6 @@ static const structure_info structures[] = {
     { "dnc", 0 }, { "srg", 'r' }, { "sts", 'v' }, { "deep-linear", 0 }, { "ufm", 0 }, { "tirer-bruna", 0 }
 };
 
-static int build(dnc_closed_t c, const char *s, dnc_problem_t p, slong rv, int embed, slong prec,
-                 char *err, size_t len)
-{
-    if (strcmp(s, "dnc") == 0)
-        return dnc_closed_dnc(c, p, prec, err, len);
-    if (strcmp(s, "srg") == 0)
-        return dnc_closed_srg(c, p, rv, embed, prec, err, len);
-    if (strcmp(s, "sts") == 0)
-        return dnc_closed_sts(c, p, rv, embed, prec, err, len);
-    if (strcmp(s, "deep-linear") == 0)
-        return dnc_closed_deep_linear(c, p, prec, err, len);
-    if (strcmp(s, "ufm") == 0)
-        return dnc_closed_ufm(c, p, prec, err, len);
-    return dnc_closed_tirer_bruna(c, p, prec, err, len);
-}
-
 /* Digits shown: what the precision supports, at least 30. */
 static slong digits_for(slong prec)
 {
@@ -228,7 +212,7 @@ int dnc_cmd_closed_form(int argc, char **argv)
         dnc_problem_clear(p);
         return dnc_cli_usage_error("closed-form", "%s", err);
     }
-    if (build(c, si->name, p, rv, dnc_cli_get(opts, "embed") != NULL, prec, err, sizeof(err)) != 0) {
+    if (dnc_closed_build(c, si->name, p, rv, dnc_cli_get(opts, "embed") != NULL, prec, err, sizeof(err)) != 0) {
         dnc_closed_clear(c);
         dnc_problem_clear(p);
         return dnc_cli_usage_error("closed-form", "%s", err);

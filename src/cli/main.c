@@ -15,6 +15,7 @@ static const command commands[] = {
     { "train", dnc_cmd_train, "train a deep unconstrained features model (double precision)" },
     { "metrics", dnc_cmd_metrics, "recompute loss and collapse metrics of a saved point" },
     { "closed-form", dnc_cmd_closed_form, "certified closed-form optimum or competitor (dnc, srg, sts, ...)" },
+    { "certify", dnc_cmd_certify, "certify the claims of theorem files, one certificate per instance" },
 };
 
 static void usage(FILE *f)

@@ -1,4 +1,5 @@
 /* Real algebraic numbers by isolating intervals (see dncert/algebraic.h). */
+#include <arb_fmpz_poly.h>
 #include <arb_poly.h>
 #include "dncert/algebraic.h"
 
@@ -248,7 +249,9 @@ void dnc_alg_refine(dnc_alg_t a, slong bits)
     fmpq_clear(eps);
 }
 
-void dnc_alg_enclose(arb_t x, const dnc_alg_t a, slong prec)
+/* Exact bisection to relative accuracy about 2^-prec: slow (one bit per step) but needs
+ * nothing beyond the isolating interval. */
+static void enclose_bisect(arb_t x, const dnc_alg_t a, slong prec)
 {
     dnc_alg_t t;
     arb_t mag;
@@ -265,6 +268,81 @@ void dnc_alg_enclose(arb_t x, const dnc_alg_t a, slong prec)
     interval_ball(x, t->lo, t->hi, prec + 16);
     arb_set_round(x, x, prec);
     arb_clear(mag);
+    dnc_alg_clear(t);
+}
+
+/* Interval Newton from the ball X, which contains the root r, with f' != 0 on X: by the mean
+ * value theorem r = m - f(m)/f'(xi) for some xi in X, so r lies in N = m - f(m)/f'(X), and
+ * X <- X intersected with N keeps it while converging quadratically. Stops when X has prec
+ * relative bits (returns 1), or when f'(X) contains 0 or progress stalls at the highest
+ * working precision (returns 0, X still contains r). */
+static int newton_enclose(arb_t X, const fmpz_poly_t f, const fmpz_poly_t df, slong prec)
+{
+    slong wp = prec + 64, it;
+    arb_t m, fm, d, N;
+    int ok = 0;
+    arb_init(m); arb_init(fm); arb_init(d); arb_init(N);
+    for (it = 0; it < 400 && !ok; it++) {
+        mag_t before;
+        if (arb_rel_accuracy_bits(X) >= prec + 4) {
+            ok = 1;
+            break;
+        }
+        arb_get_mid_arb(m, X);
+        arb_fmpz_poly_evaluate_arb(fm, f, m, wp);
+        arb_fmpz_poly_evaluate_arb(d, df, X, wp);
+        if (arb_contains_zero(d))
+            break;
+        arb_div(N, fm, d, wp);
+        arb_sub(N, m, N, wp);
+        mag_init_set(before, arb_radref(X));
+        if (!arb_intersection(X, X, N, wp)) {   /* impossible when the inputs are right */
+            mag_clear(before);
+            break;
+        }
+        mag_mul_2exp_si(before, before, -1);
+        if (mag_cmp(arb_radref(X), before) > 0) {   /* stalled: cancellation in f(m) */
+            if (wp > 16 * prec + 1024) {
+                mag_clear(before);
+                break;
+            }
+            wp *= 2;
+        }
+        mag_clear(before);
+    }
+    arb_clear(m); arb_clear(fm); arb_clear(d); arb_clear(N);
+    return ok;
+}
+
+void dnc_alg_enclose(arb_t x, const dnc_alg_t a, slong prec)
+{
+    dnc_alg_t t;
+    fmpz_poly_t df;
+    fmpq_t w;
+    slong round, bits;
+    int ok = 0;
+    dnc_alg_init(t);
+    fmpz_poly_init(df);
+    fmpq_init(w);
+    dnc_alg_set(t, a);
+    fmpz_poly_derivative(df, t->poly);
+    /* Interval Newton converges quadratically once f'(X) is tight; where it is too coarse
+     * on a wide interval, exact bisection steps narrow the interval first. */
+    for (round = 0; round < 8 && !ok; round++) {
+        interval_ball(x, t->lo, t->hi, prec + 64);
+        ok = newton_enclose(x, t->poly, df, prec);
+        if (!ok) {
+            fmpq_sub(w, t->hi, t->lo);
+            bits = (slong) fmpz_bits(fmpq_denref(w)) - (slong) fmpz_bits(fmpq_numref(w)) + 16;
+            dnc_alg_refine(t, bits > 16 ? bits : 16);
+        }
+    }
+    if (ok)
+        arb_set_round(x, x, prec);
+    else
+        enclose_bisect(x, a, prec);
+    fmpq_clear(w);
+    fmpz_poly_clear(df);
     dnc_alg_clear(t);
 }
 

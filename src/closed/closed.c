@@ -19,6 +19,13 @@ void dnc_closed_clear(dnc_closed_t c)
         arb_clear(c->scalars[i].value);
         dnc_alg_clear(c->scalars[i].alg);
     }
+    flint_free(c->scalars);
+    for (i = 0; i < c->nterms; i++) {
+        flint_free(c->terms[i].row);
+        flint_free(c->terms[i].col);
+        _fmpq_vec_clear(c->terms[i].val, c->terms[i].alloc);
+    }
+    flint_free(c->terms);
     if (c->has_point)
         dnc_bpoint_clear(c->point);
     arb_clear(c->loss);
@@ -27,8 +34,10 @@ void dnc_closed_clear(dnc_closed_t c)
 dnc_closed_scalar *dnc_closed_add_scalar(dnc_closed_t c, const char *name)
 {
     dnc_closed_scalar *s;
-    if (c->nscalars == DNC_CLOSED_MAX_SCALARS)
-        flint_abort();   /* a construction with more scalars is a programming error */
+    if (c->nscalars == c->scalars_alloc) {
+        c->scalars_alloc = 2 * c->scalars_alloc + 8;
+        c->scalars = flint_realloc(c->scalars, c->scalars_alloc * sizeof(dnc_closed_scalar));
+    }
     s = c->scalars + c->nscalars++;
     snprintf(s->name, sizeof(s->name), "%s", name);
     arb_init(s->value);
@@ -44,4 +53,108 @@ const dnc_closed_scalar *dnc_closed_get_scalar(const dnc_closed_t c, const char 
         if (strcmp(c->scalars[i].name, name) == 0)
             return c->scalars + i;
     return NULL;
+}
+
+dnc_closed_term *dnc_closed_add_term(dnc_closed_t c, slong block, const char *scale)
+{
+    dnc_closed_term *t;
+    if (c->nterms == c->terms_alloc) {
+        c->terms_alloc = 2 * c->terms_alloc + 8;
+        c->terms = flint_realloc(c->terms, c->terms_alloc * sizeof(dnc_closed_term));
+    }
+    t = c->terms + c->nterms++;
+    memset(t, 0, sizeof(*t));
+    t->block = block;
+    snprintf(t->scale, sizeof(t->scale), "%s", scale ? scale : "");
+    return t;
+}
+
+void dnc_closed_term_set(dnc_closed_term *t, slong i, slong j, const fmpq_t v)
+{
+    if (t->n == t->alloc) {
+        slong old = t->alloc, k;
+        fmpq *val;
+        t->alloc = 2 * t->alloc + 16;
+        t->row = flint_realloc(t->row, t->alloc * sizeof(slong));
+        t->col = flint_realloc(t->col, t->alloc * sizeof(slong));
+        val = _fmpq_vec_init(t->alloc);
+        for (k = 0; k < old; k++)
+            fmpq_swap(val + k, t->val + k);
+        if (t->val != NULL)
+            _fmpq_vec_clear(t->val, old);
+        t->val = val;
+    }
+    t->row[t->n] = i;
+    t->col[t->n] = j;
+    fmpq_set(t->val + t->n, v);
+    t->n++;
+}
+
+void dnc_closed_term_set_si(dnc_closed_term *t, slong i, slong j, slong num, ulong den)
+{
+    fmpq_t q;
+    fmpq_init(q);
+    fmpq_set_si(q, num, den);
+    dnc_closed_term_set(t, i, j, q);
+    fmpq_clear(q);
+}
+
+/* The block matrix of the point for block index b. */
+static arb_mat_struct *point_block(dnc_bpoint_struct *x, slong b)
+{
+    if (b == 0)
+        return x->H1;
+    if (b <= x->p->L)
+        return x->W + b - 1;
+    return x->b;
+}
+
+int dnc_closed_point_from_terms(dnc_closed_t c)
+{
+    slong i, k, prec = c->prec + 16;
+    arb_t s, e;
+    if (c->has_point)
+        dnc_bpoint_clear(c->point);
+    dnc_bpoint_init_collapsed(c->point, c->p);
+    c->has_point = 1;
+    arb_init(s);
+    arb_init(e);
+    for (i = 0; i < c->nterms; i++) {
+        const dnc_closed_term *t = c->terms + i;
+        arb_mat_struct *m = point_block(c->point, t->block);
+        if (t->scale[0] == '\0')
+            arb_one(s);
+        else if (dnc_closed_get_scalar(c, t->scale) != NULL)
+            arb_set(s, dnc_closed_get_scalar(c, t->scale)->value);
+        else
+            break;
+        for (k = 0; k < t->n; k++) {
+            arb_ptr entry = arb_mat_entry(m, t->row[k], t->col[k]);
+            arb_set_fmpq(e, t->val + k, prec);
+            arb_addmul(entry, e, s, prec);
+        }
+    }
+    arb_clear(s);
+    arb_clear(e);
+    return i == c->nterms ? 0 : -1;
+}
+
+int dnc_closed_build(dnc_closed_t c, const char *structure, dnc_problem_t p, slong param, int embed,
+                     slong prec, char *err, size_t errlen)
+{
+    if (strcmp(structure, "dnc") == 0)
+        return dnc_closed_dnc(c, p, prec, err, errlen);
+    if (strcmp(structure, "srg") == 0)
+        return dnc_closed_srg(c, p, param, embed, prec, err, errlen);
+    if (strcmp(structure, "sts") == 0)
+        return dnc_closed_sts(c, p, param, embed, prec, err, errlen);
+    if (strcmp(structure, "deep-linear") == 0)
+        return dnc_closed_deep_linear(c, p, prec, err, errlen);
+    if (strcmp(structure, "ufm") == 0)
+        return dnc_closed_ufm(c, p, prec, err, errlen);
+    if (strcmp(structure, "tirer-bruna") == 0)
+        return dnc_closed_tirer_bruna(c, p, prec, err, errlen);
+    dnc_closed_init(c, p, structure, prec);
+    snprintf(err, errlen, "unknown structure '%s' (dnc, srg, sts, deep-linear, ufm, tirer-bruna)", structure);
+    return -1;
 }

@@ -79,6 +79,19 @@ static int make_parents(const char *path)
     return status;
 }
 
+int dnc_mkdir_p(const char *dir, char *err, size_t errlen)
+{
+    size_t n = strlen(dir) + 2;
+    char *probe = malloc(n);
+    int status;
+    snprintf(probe, n, "%s/", dir);   /* make_parents creates every component before a '/' */
+    status = make_parents(probe);
+    free(probe);
+    if (status != 0 || !dnc_path_exists(dir))
+        return sys_fail(err, errlen, "cannot create directory", dir);
+    return 0;
+}
+
 int dnc_rundir_begin(char *tmp, size_t tmplen, const char *dir, char *err, size_t errlen)
 {
     if ((size_t) snprintf(tmp, tmplen, "%s.tmp.XXXXXX", dir) >= tmplen) {

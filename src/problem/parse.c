@@ -91,11 +91,66 @@ done:
     return ok;
 }
 
+static int hex_value(int c)
+{
+    return isdigit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+}
+
+/* C99 hexadecimal float [+-]0x<hex>[.<hex>]p[+-]<dec>: how a double is written exactly
+ * and briefly (printf "%a"); the value is mantissa * 2^(exponent - 4 * fraction digits). */
+static int parse_hexfloat(fmpq_t x, const char *s)
+{
+    fmpz_t m;
+    slong e2 = 0, digits = 0;
+    int neg = 0, ok = -1;
+    char *end;
+    long e;
+    fmpz_init(m);
+    if (*s == '+' || *s == '-')
+        neg = *s++ == '-';
+    s += 2;   /* "0x" */
+    for (; hex_value((unsigned char) *s) >= 0; s++, digits++) {
+        fmpz_mul_2exp(m, m, 4);
+        fmpz_add_ui(m, m, (ulong) hex_value((unsigned char) *s));
+    }
+    if (*s == '.')
+        for (s++; hex_value((unsigned char) *s) >= 0; s++, digits++, e2 -= 4) {
+            fmpz_mul_2exp(m, m, 4);
+            fmpz_add_ui(m, m, (ulong) hex_value((unsigned char) *s));
+        }
+    if (digits == 0 || (*s != 'p' && *s != 'P'))
+        goto done;
+    s++;
+    if (!(isdigit((unsigned char) *s) || ((*s == '+' || *s == '-') && isdigit((unsigned char) s[1]))))
+        goto done;
+    errno = 0;
+    e = strtol(s, &end, 10);
+    if (errno != 0 || *end != '\0' || e > 100000 || e < -100000)
+        goto done;
+    e2 += e;
+    if (neg)
+        fmpz_neg(m, m);
+    fmpz_set(fmpq_numref(x), m);
+    fmpz_one(fmpq_denref(x));
+    if (e2 >= 0)
+        fmpq_mul_2exp(x, x, (ulong) e2);
+    else
+        fmpq_div_2exp(x, x, (ulong) -e2);
+    ok = 0;
+done:
+    fmpz_clear(m);
+    return ok;
+}
+
 int dnc_parse_rational(fmpq_t x, const char *s)
 {
-    const char *slash;
+    const char *slash, *t = s;
     if (s == NULL || *s == '\0')
         return -1;
+    if (*t == '+' || *t == '-')
+        t++;
+    if (t[0] == '0' && (t[1] == 'x' || t[1] == 'X'))
+        return parse_hexfloat(x, s);
     slash = strchr(s, '/');
     if (slash == NULL)
         return parse_decimal(x, s);

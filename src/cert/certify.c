@@ -1,0 +1,571 @@
+/* Certifying one theorem instance: build its points, decide its claims, assemble the
+ * certificate (docs/certificate-format.md, docs/theorems.md). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "dncert/cert.h"
+#include "dncert/io.h"
+
+/* ---- bookkeeping ---- */
+
+typedef struct {
+    char name[32];
+    slong param;             /* r for srg, v for sts */
+    int built, has_ev;
+    dnc_closed_t c;
+    dnc_beval_t ev;          /* evaluation of the explicit point (with gradient) */
+} point_state;
+
+/* One block of a point of the one-parameter ("lowrank") family: DNC, SRG, STS, or a
+ * block of an embedding. */
+typedef struct {
+    char scalar[32];         /* its c: "c", "c_srg", "c_dnc", "c_sts" */
+    char structure[8];       /* rule structure: dnc, srg, sts */
+    slong param;             /* r or v */
+    slong nclass;
+    fmpq_t Q;
+    dnc_alive_t decision;
+} lr_block;
+
+/* A decided claim that order and ratio claims can refer to. */
+typedef struct {
+    char id[64];
+    int certified;
+    arb_t x;                 /* its quantity: a loss or a value */
+} known_claim;
+
+typedef struct {
+    const dnc_instance *inst;
+    slong prec, digits;
+    point_state *pts;
+    slong npts;
+    json_t *claims;
+    dnc_cert_result *res;
+    known_claim *known;
+    slong nknown;
+    dnc_env env;             /* instance variables plus alive_/dead_/tie_<point> */
+} ctx;
+
+void dnc_cert_result_init(dnc_cert_result *r)
+{
+    memset(r, 0, sizeof(*r));
+}
+
+void dnc_cert_result_clear(dnc_cert_result *r)
+{
+    if (r->cert != NULL)
+        json_decref(r->cert);
+    flint_free(r->res);
+    memset(r, 0, sizeof(*r));
+}
+
+static dnc_claim_result *add_result(dnc_cert_result *r)
+{
+    if (r->nres == r->alloc) {
+        r->alloc = 2 * r->alloc + 8;
+        r->res = flint_realloc(r->res, r->alloc * sizeof(dnc_claim_result));
+    }
+    memset(r->res + r->nres, 0, sizeof(dnc_claim_result));
+    return r->res + r->nres++;
+}
+
+static point_state *find_point(ctx *x, const char *name)
+{
+    slong i;
+    for (i = 0; i < x->npts; i++)
+        if (strcmp(x->pts[i].name, name) == 0)
+            return x->pts + i;
+    return NULL;
+}
+
+static known_claim *find_known(ctx *x, const char *id)
+{
+    slong i;
+    for (i = 0; i < x->nknown; i++)
+        if (strcmp(x->known[i].id, id) == 0)
+            return x->known + i;
+    return NULL;
+}
+
+static void remember(ctx *x, const char *id, int certified, const arb_t v)
+{
+    known_claim *k;
+    x->known = flint_realloc(x->known, (x->nknown + 1) * sizeof(known_claim));
+    k = x->known + x->nknown++;
+    snprintf(k->id, sizeof(k->id), "%s", id);
+    k->certified = certified;
+    arb_init(k->x);
+    arb_set(k->x, v);
+}
+
+static void short_decimal(char *buf, size_t len, const arb_t v)
+{
+    char *s = dnc_arb_proven_decimal(v, 16);
+    snprintf(buf, len, "%s", s);
+    flint_free(s);
+}
+
+/* Adds the claim object (kind-specific fields already set) with its common fields, and
+ * its row of the result table. */
+static void add_claim(ctx *x, json_t *claim, const char *id, const char *kind, int certified, int must,
+                      const char *statement, const char *fmt, ...)
+{
+    dnc_claim_result *r = add_result(x->res);
+    va_list ap;
+    json_object_set_new(claim, "id", json_string(id));
+    json_object_set_new(claim, "kind", json_string(kind));
+    json_object_set_new(claim, "statement", json_string(statement));
+    json_object_set_new(claim, "verdict", json_string(certified ? "certified" : "not proven"));
+    json_array_append_new(x->claims, claim);
+    snprintf(r->id, sizeof(r->id), "%s", id);
+    snprintf(r->kind, sizeof(r->kind), "%s", kind);
+    r->certified = certified;
+    r->must_hold = must;
+    va_start(ap, fmt);
+    vsnprintf(r->summary, sizeof(r->summary), fmt, ap);
+    va_end(ap);
+}
+
+/* ---- the one-parameter family behind dnc, srg, sts and their embeddings ---- */
+
+static slong lowrank_blocks(lr_block *b, const dnc_closed_t c, slong param)
+{
+    const char *s = c->structure;
+    dnc_problem_struct *p = c->p;
+    slong nb = 0, i, K1 = 0;
+    int embedded = strstr(s, "-embedded") != NULL;
+    if (strncmp(s, "srg", 3) == 0)
+        K1 = param * (param - 1) / 2;
+    else if (strncmp(s, "sts", 3) == 0)
+        K1 = param * (param - 1) / 6;
+    else if (strcmp(s, "dnc") != 0)
+        return 0;
+    if (K1 > 0) {
+        snprintf(b[nb].structure, sizeof(b[nb].structure), "%.3s", s);
+        snprintf(b[nb].scalar, sizeof(b[nb].scalar), embedded ? "c_%.3s" : "c", s);
+        b[nb].param = param;
+        b[nb].nclass = K1;
+        nb++;
+    }
+    if (K1 == 0 || embedded) {
+        snprintf(b[nb].structure, sizeof(b[nb].structure), "dnc");
+        snprintf(b[nb].scalar, sizeof(b[nb].scalar), embedded ? "c_dnc" : "c");
+        b[nb].param = 0;
+        b[nb].nclass = p->K - K1;
+        nb++;
+    }
+    for (i = 0; i < nb; i++) {
+        fmpq_init(b[i].Q);
+        if (strcmp(b[i].structure, "srg") == 0)
+            dnc_closed_srg_q(b[i].Q, p, b[i].param);
+        else if (strcmp(b[i].structure, "sts") == 0)
+            dnc_closed_sts_q(b[i].Q, p, b[i].param);
+        else
+            dnc_closed_dnc_q(b[i].Q, p);
+        b[i].decision = dnc_closed_lowrank_decide(b[i].Q, p->L);
+    }
+    return nb;
+}
+
+static void lowrank_blocks_clear(lr_block *b, slong nb)
+{
+    slong i;
+    for (i = 0; i < nb; i++)
+        fmpq_clear(b[i].Q);
+}
+
+static json_t *rule_json(const lr_block *b)
+{
+    json_t *r = json_pack("{s:s, s:s}", "family", "lowrank", "structure", b->structure);
+    if (strcmp(b->structure, "dnc") != 0)
+        json_object_set_new(r, strcmp(b->structure, "srg") == 0 ? "r" : "v", json_integer(b->param));
+    return r;
+}
+
+/* ---- claims ---- */
+
+static const char *tpl_str(const json_t *tpl, const char *key)
+{
+    return json_string_value(json_object_get(tpl, key));
+}
+
+/* The claim's id: the theorem file's, or kind_a[_b]. Ids are at most 63 characters. */
+static void default_id(char *buf, size_t len, const json_t *tpl, const char *a, const char *b)
+{
+    const char *id = tpl_str(tpl, "id");
+    int n = id != NULL ? snprintf(buf, len, "%s", id)
+                       : snprintf(buf, len, "%s_%s%s%s", tpl_str(tpl, "kind"), a, b ? "_" : "", b ? b : "");
+    if (n < 0 || (size_t) n >= len)
+        buf[len - 1] = '\0';
+}
+
+static void claim_root(ctx *x, const json_t *tpl, point_state *pt, int must)
+{
+    const char *want = tpl_str(tpl, "scalar");
+    lr_block blocks[2];
+    slong nb = lowrank_blocks(blocks, pt->c, pt->param), i, j, found = 0;
+    for (i = 0; i < pt->c->nscalars; i++) {
+        const dnc_closed_scalar *s = pt->c->scalars + i;
+        json_t *claim;
+        char id[64], stmt[256], dec[64];
+        int ok;
+        if (!s->algebraic || (strcmp(want, "*") != 0 && strcmp(want, s->name) != 0))
+            continue;
+        found++;
+        ok = dnc_alg_check(s->alg);
+        claim = json_pack("{s:s, s:s}", "point", pt->name, "scalar", s->name);
+        for (j = 0; j < nb; j++)
+            if (strcmp(blocks[j].scalar, s->name) == 0) {
+                fmpz_poly_t f;
+                fmpz_poly_init(f);
+                dnc_closed_lowrank_poly(f, blocks[j].Q, x->inst->problem->L);
+                ok = ok && fmpz_poly_equal(f, s->alg->poly);   /* the rule's polynomial, exactly */
+                fmpz_poly_clear(f);
+                json_object_set_new(claim, "rule", rule_json(blocks + j));
+            }
+        default_id(id, sizeof(id), tpl, pt->name, s->name);
+        short_decimal(dec, sizeof(dec), s->value);
+        snprintf(stmt, sizeof(stmt), "%s = %s is the unique root of its polynomial in the isolating interval%s",
+                 s->name, dec, json_object_get(claim, "rule") ? ", and the polynomial is the one of the rule" : "");
+        add_claim(x, claim, id, "root", ok, must, stmt, "%s = %s", s->name, dec);
+    }
+    lowrank_blocks_clear(blocks, nb);
+    if (found == 0 && strcmp(want, "*") != 0) {
+        /* No such root (e.g. a deep-dead DNC family has no c*): nothing to write into the
+         * certificate, but the table must show the claim as not proven. */
+        dnc_claim_result *r = add_result(x->res);
+        default_id(r->id, sizeof(r->id), tpl, pt->name, want);
+        snprintf(r->kind, sizeof(r->kind), "root");
+        r->must_hold = must;
+        snprintf(r->summary, sizeof(r->summary), "%s has no algebraic scalar %s (no root to isolate)", pt->name, want);
+    }
+}
+
+static void claim_alive(ctx *x, const json_t *tpl, point_state *pt, int must)
+{
+    static const char *words[] = { "dead", "alive", "tie" };
+    lr_block blocks[2];
+    slong nb = lowrank_blocks(blocks, pt->c, pt->param), i;
+    for (i = 0; i < nb; i++) {
+        char id[64], stmt[512], *q = dnc_rational_get_str(blocks[i].Q);
+        json_t *claim = json_pack("{s:o, s:s}", "rule", rule_json(blocks + i), "decision", words[blocks[i].decision]);
+        default_id(id, sizeof(id), tpl, pt->name, nb > 1 ? blocks[i].structure : NULL);
+        snprintf(stmt, sizeof(stmt), "%s block: exact comparison of (L-1)^(L-1)/L^(2L) with Q = %.200s%s: %s",
+                 blocks[i].structure, q, strlen(q) > 200 ? "..." : "", words[blocks[i].decision]);
+        add_claim(x, claim, id, "alive", 1, must, stmt, "%s", words[blocks[i].decision]);
+        flint_free(q);
+    }
+    if (nb == 0) {
+        char id[64];
+        default_id(id, sizeof(id), tpl, pt->name, NULL);
+        add_claim(x, json_pack("{s:{s:s, s:s}, s:s}", "rule", "family", "none", "structure", pt->c->structure,
+                               "decision", "alive"), id, "alive", 0, must,
+                  "no one-parameter family rule for this structure", "no rule");
+    }
+    lowrank_blocks_clear(blocks, nb);
+}
+
+static void claim_loss(ctx *x, const json_t *tpl, point_state *pt, int must)
+{
+    char id[64], stmt[256], dec[64];
+    json_t *claim = json_pack("{s:s, s:o, s:o, s:o}", "point", pt->name,
+                              "loss", dnc_json_enclosure(pt->ev->loss, x->digits),
+                              "fit", dnc_json_enclosure(pt->ev->fit, x->digits),
+                              "reg", dnc_json_enclosure(pt->ev->reg, x->digits));
+    default_id(id, sizeof(id), tpl, pt->name, NULL);
+    short_decimal(dec, sizeof(dec), pt->ev->loss);
+    snprintf(stmt, sizeof(stmt), "every point of the box %s has loss in [lo, hi] (f = %s)", pt->name, dec);
+    /* The intervals are the evaluation's endpoints rounded outward: contained by construction. */
+    add_claim(x, claim, id, "loss", arb_is_finite(pt->ev->loss), must, stmt, "f = %s", dec);
+    remember(x, id, arb_is_finite(pt->ev->loss), pt->ev->loss);
+}
+
+static void claim_value(ctx *x, const json_t *tpl, point_state *pt, int must)
+{
+    lr_block blocks[2];
+    slong nb = lowrank_blocks(blocks, pt->c, pt->param), i, L = x->inst->problem->L;
+    slong K = x->inst->problem->K, prec = x->prec + 16;
+    json_t *terms = json_array(), *claim;
+    arb_t v, t;
+    char id[64], stmt[256], dec[64];
+    int ok = nb > 0;
+    arb_init(v);
+    arb_init(t);
+    for (i = 0; i < nb; i++) {
+        fmpq_t w;
+        fmpq_init(w);
+        fmpq_set_si(w, blocks[i].nclass, (ulong) K);
+        if (blocks[i].decision == DNC_DEAD) {
+            arb_one(t);
+            arb_mul_2exp_si(t, t, -1);
+            json_array_append_new(terms, json_pack("{s:o, s:s}", "weight", dnc_json_fmpq(w), "constant", "1/2"));
+        } else {
+            const dnc_closed_scalar *s = dnc_closed_get_scalar(pt->c, blocks[i].scalar);
+            ok = ok && s != NULL && s->algebraic;
+            if (s != NULL)
+                dnc_closed_lowrank_value(t, s->value, L, prec);
+            json_array_append_new(terms, json_pack("{s:o, s:s}", "weight", dnc_json_fmpq(w), "scalar", blocks[i].scalar));
+        }
+        arb_mul_si(t, t, blocks[i].nclass, prec);
+        arb_div_si(t, t, K, prec);
+        arb_add(v, v, t, prec);
+        fmpq_clear(w);
+    }
+    arb_set_round(v, v, x->prec);
+    ok = ok && arb_overlaps(v, pt->ev->loss);   /* the value is attained by the explicit point */
+    claim = json_pack("{s:s, s:o, s:o}", "point", pt->name, "terms", terms, "value", dnc_json_enclosure(v, x->digits));
+    default_id(id, sizeof(id), tpl, pt->name, NULL);
+    short_decimal(dec, sizeof(dec), v);
+    snprintf(stmt, sizeof(stmt), "the closed-form value of %s is %s and is attained by its explicit point", pt->name, dec);
+    add_claim(x, claim, id, "value", ok, must, stmt, "f* = %s", dec);
+    remember(x, id, ok, v);
+    arb_clear(v);
+    arb_clear(t);
+    lowrank_blocks_clear(blocks, nb);
+}
+
+static int kink_cmp(const void *a, const void *b)
+{
+    const dnc_kink *p = a, *q = b;
+    if (p->layer != q->layer)
+        return p->layer < q->layer ? -1 : 1;
+    if (p->row != q->row)
+        return p->row < q->row ? -1 : 1;
+    return (p->col > q->col) - (p->col < q->col);
+}
+
+static void claim_stationarity(ctx *x, const json_t *tpl, point_state *pt, int must)
+{
+    json_t *kinks = json_array(), *claim, *e = json_object_get(tpl, "max_radius_log2");
+    slong E = e ? (slong) json_integer_value(e) : -(3 * x->prec) / 4, i;
+    double rad = dnc_beval_grad_max_radius(pt->ev);
+    char id[64], stmt[256];
+    int ok = dnc_beval_grad_contains_zero(pt->ev) && rad <= ldexp(1.0, (int) E);
+    qsort(pt->ev->kinks, pt->ev->nkinks, sizeof(dnc_kink), kink_cmp);
+    for (i = 0; i < pt->ev->nkinks; i++)
+        json_array_append_new(kinks, json_pack("[I, I, I]", (json_int_t) pt->ev->kinks[i].layer,
+                                               (json_int_t) pt->ev->kinks[i].row, (json_int_t) pt->ev->kinks[i].col));
+    claim = json_pack("{s:s, s:I, s:o}", "point", pt->name, "max_radius_log2", (json_int_t) E, "kinks", kinks);
+    default_id(id, sizeof(id), tpl, pt->name, NULL);
+    snprintf(stmt, sizeof(stmt), "0 lies in the Clarke gradient enclosure at %s; every entry's radius <= 2^%ld; %ld kinks",
+             pt->name, (long) E, (long) pt->ev->nkinks);
+    add_claim(x, claim, id, "stationarity", ok, must, stmt, "%s (%ld kinks, radius %.1e)",
+              ok ? "0 in gradient" : "0 not in gradient", (long) pt->ev->nkinks, rad);
+}
+
+static int claim_order(ctx *x, const json_t *tpl, int must, int ratio)
+{
+    const char *a = tpl_str(tpl, ratio ? "numerator" : "lower"), *b = tpl_str(tpl, ratio ? "denominator" : "higher");
+    known_claim *ka = find_known(x, a), *kb = find_known(x, b);
+    char id[64], stmt[256], dec[64] = "";
+    json_t *claim;
+    int ok;
+    if (ka == NULL || kb == NULL)
+        return -1;
+    default_id(id, sizeof(id), tpl, a, b);
+    if (!ratio) {
+        ok = ka->certified && kb->certified && arb_lt(ka->x, kb->x);
+        claim = json_pack("{s:s, s:s}", "lower", a, "higher", b);
+        snprintf(stmt, sizeof(stmt), "%s < %s strictly (disjoint enclosures)", a, b);
+        add_claim(x, claim, id, "order", ok, must, stmt, "%s", ok ? "<" : "not proven");
+        return 0;
+    }
+    {
+        arb_t r;
+        arb_init(r);
+        arb_div(r, ka->x, kb->x, x->prec);
+        ok = ka->certified && kb->certified && arb_is_finite(r);
+        short_decimal(dec, sizeof(dec), r);
+        claim = json_pack("{s:s, s:s, s:o}", "numerator", a, "denominator", b, "ratio", dnc_json_enclosure(r, x->digits));
+        snprintf(stmt, sizeof(stmt), "%s / %s = %s", a, b, dec);
+        add_claim(x, claim, id, "ratio", ok, must, stmt, "%s", dec);
+        arb_clear(r);
+    }
+    return 0;
+}
+
+/* ---- structure facts on the exact patterns ---- */
+
+static int claim_structure(ctx *x, const json_t *tpl, point_state *pt, int must, char *err, size_t len)
+{
+    const char *fact = tpl_str(tpl, "fact");
+    dnc_value lv, rv;
+    slong layer, rank = -1;
+    char id[64], stmt[256], lname[16];
+    json_t *claim;
+    int ok;
+    dnc_value_init(&lv);
+    dnc_value_init(&rv);
+    if (dnc_expr_eval(&lv, tpl_str(tpl, "layer"), &x->env, err, len) != 0
+        || (tpl_str(tpl, "rank") && dnc_expr_eval(&rv, tpl_str(tpl, "rank"), &x->env, err, len) != 0)) {
+        dnc_value_clear(&lv);
+        dnc_value_clear(&rv);
+        return -1;
+    }
+    layer = fmpz_get_si(fmpq_numref(lv.q));
+    if (tpl_str(tpl, "rank"))
+        rank = fmpz_get_si(fmpq_numref(rv.q));
+    dnc_value_clear(&lv);
+    dnc_value_clear(&rv);
+    ok = dnc_closed_pattern_fact(pt->c, fact, layer, rank);
+    snprintf(lname, sizeof(lname), "L%ld", (long) layer);
+    {
+        json_t *named = json_pack("{s:s}", "kind", fact);   /* default id: fact_point_Ll */
+        default_id(id, sizeof(id), json_object_get(tpl, "id") ? tpl : named, pt->name, lname);
+        json_decref(named);
+    }
+    claim = json_pack("{s:s, s:s, s:I}", "point", pt->name, "fact", fact, "layer", (json_int_t) layer);
+    if (rank >= 0)
+        json_object_set_new(claim, "rank", json_integer(rank));
+    snprintf(stmt, sizeof(stmt), "exact fact %s at layer %ld of %s%s", fact, (long) layer, pt->name,
+             rank >= 0 ? " (rank given)" : "");
+    add_claim(x, claim, id, "structure", ok, must, stmt, "%s L%ld%s", fact, (long) layer, ok ? "" : " not proven");
+    return 0;
+}
+
+/* ---- the instance ---- */
+
+static int eval_must_hold(ctx *x, const json_t *tpl, int *must, char *err, size_t len)
+{
+    const json_t *m = json_object_get(tpl, "must_hold");
+    if (m == NULL || json_is_true(m))
+        return *must = 1, 0;
+    if (json_is_false(m))
+        return *must = 0, 0;
+    return dnc_expr_truth(must, json_string_value(m), &x->env, err, len);
+}
+
+static int do_claim(ctx *x, const json_t *tpl, char *err, size_t len)
+{
+    const char *kind = tpl_str(tpl, "kind"), *pname = tpl_str(tpl, "point");
+    point_state *pt = pname ? find_point(x, pname) : NULL;
+    int must;
+    if (eval_must_hold(x, tpl, &must, err, len) != 0)
+        return -1;
+    if (pname != NULL && pt == NULL) {
+        snprintf(err, len, "claim %s: no point named '%s'", kind, pname);
+        return -1;
+    }
+    if (strcmp(kind, "root") == 0)
+        claim_root(x, tpl, pt, must);
+    else if (strcmp(kind, "alive") == 0)
+        claim_alive(x, tpl, pt, must);
+    else if (strcmp(kind, "loss") == 0)
+        claim_loss(x, tpl, pt, must);
+    else if (strcmp(kind, "value") == 0)
+        claim_value(x, tpl, pt, must);
+    else if (strcmp(kind, "stationarity") == 0)
+        claim_stationarity(x, tpl, pt, must);
+    else if (strcmp(kind, "structure") == 0)
+        return claim_structure(x, tpl, pt, must, err, len);
+    else if (claim_order(x, tpl, must, strcmp(kind, "ratio") == 0) != 0) {
+        snprintf(err, len, "claim %s: refers to a claim id that is not defined before it (%s, %s)", kind,
+                 tpl_str(tpl, strcmp(kind, "ratio") == 0 ? "numerator" : "lower"),
+                 tpl_str(tpl, strcmp(kind, "ratio") == 0 ? "denominator" : "higher"));
+        return -1;
+    }
+    return 0;
+}
+
+/* Builds point i of the part; sets alive_/dead_/tie_<name> for must_hold conditions. */
+static int build_point(ctx *x, const json_t *spec, point_state *pt, char *err, size_t len)
+{
+    const char *structure = tpl_str(spec, "structure");
+    const char *pexpr = tpl_str(spec, "r") ? tpl_str(spec, "r") : tpl_str(spec, "v");
+    slong param = 0;
+    char var[48], msg[512];
+    if (pexpr != NULL) {
+        dnc_value v;
+        dnc_value_init(&v);
+        if (dnc_expr_eval(&v, pexpr, &x->env, err, len) != 0 || !fmpz_is_one(fmpq_denref(v.q))) {
+            dnc_value_clear(&v);
+            snprintf(err, len, "point %s: r/v must be an integer expression", pt->name);
+            return -1;
+        }
+        param = fmpz_get_si(fmpq_numref(v.q));
+        dnc_value_clear(&v);
+    }
+    pt->param = param;
+    pt->built = 1;
+    if (dnc_closed_build(pt->c, structure, (dnc_problem_struct *) x->inst->problem, param,
+                         json_is_true(json_object_get(spec, "embed")), x->prec, msg, sizeof(msg)) != 0) {
+        snprintf(err, len, "point %s (%s): %s", pt->name, structure, msg);
+        return -1;
+    }
+    dnc_beval_init(pt->ev);
+    pt->has_ev = 1;
+    dnc_ball_eval(pt->ev, pt->c->point, 1, x->prec);
+    snprintf(var, sizeof(var), "alive_%s", pt->name);
+    dnc_env_set_si(&x->env, var, pt->c->alive == DNC_ALIVE);
+    snprintf(var, sizeof(var), "dead_%s", pt->name);
+    dnc_env_set_si(&x->env, var, pt->c->alive == DNC_DEAD);
+    snprintf(var, sizeof(var), "tie_%s", pt->name);
+    dnc_env_set_si(&x->env, var, pt->c->alive == DNC_TIE);
+    return 0;
+}
+
+static json_t *producer_json(const dnc_instance *inst)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s}", "program", "dncert", "version", DNCERT_VERSION,
+                     "theorem", inst->thm->id, "instance", inst->id, "source", inst->thm->source);
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+int dnc_certify_instance(dnc_cert_result *r, const dnc_instance *inst, slong prec, char *err, size_t errlen)
+{
+    const json_t *specs = json_object_get(inst->part, "points"), *tpls = json_object_get(inst->part, "claims");
+    double t0 = seconds_now();
+    ctx x;
+    json_t *points = json_object();
+    slong i;
+    int status = 0;
+    memset(&x, 0, sizeof(x));
+    x.inst = inst;
+    x.prec = prec;
+    x.digits = dnc_cert_digits(prec);
+    x.res = r;
+    x.claims = json_array();
+    x.npts = (slong) json_array_size(specs);
+    x.pts = flint_calloc(x.npts > 0 ? x.npts : 1, sizeof(point_state));
+    dnc_env_init(&x.env);
+    for (i = 0; i < inst->env.n; i++)
+        dnc_env_set(&x.env, inst->env.name[i], inst->env.val + i);
+    for (i = 0; i < x.npts && status == 0; i++) {
+        point_state *pt = x.pts + i;
+        snprintf(pt->name, sizeof(pt->name), "%s", json_string_value(json_object_get(json_array_get(specs, i), "name")));
+        status = build_point(&x, json_array_get(specs, i), pt, err, errlen);
+        if (status == 0)
+            json_object_set_new(points, pt->name, dnc_cert_point_json(pt->c, x.digits));
+    }
+    for (i = 0; i < (slong) json_array_size(tpls) && status == 0; i++)
+        status = do_claim(&x, json_array_get(tpls, i), err, errlen);
+    if (status == 0)
+        r->cert = json_pack("{s:s, s:i, s:o, s:I, s:o, s:O, s:O}", "format", DNC_CERT_FORMAT,
+                            "version", DNC_CERT_VERSION, "producer", producer_json(inst), "precision",
+                            (json_int_t) prec, "problem", dnc_problem_to_json(inst->problem),
+                            "points", points, "claims", x.claims);
+    for (i = 0; i < x.npts; i++)
+        if (x.pts[i].built) {
+            dnc_closed_clear(x.pts[i].c);
+            if (x.pts[i].has_ev)
+                dnc_beval_clear(x.pts[i].ev);
+        }
+    for (i = 0; i < x.nknown; i++)
+        arb_clear(x.known[i].x);
+    flint_free(x.known);
+    flint_free(x.pts);
+    json_decref(points);
+    json_decref(x.claims);
+    dnc_env_clear(&x.env);
+    r->seconds = seconds_now() - t0;
+    return status;
+}

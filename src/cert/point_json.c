@@ -1,0 +1,81 @@
+/* Closed-form points in certificate form: scalars plus blocks as scale x exact pattern. */
+#include <stdio.h>
+#include "dncert/cert.h"
+#include "dncert/io.h"
+
+slong dnc_cert_digits(slong prec)
+{
+    return (slong) (prec * 0.30102999566398120) + 5;
+}
+
+static json_t *scalar_json(const dnc_closed_scalar *s, slong digits)
+{
+    json_t *o;
+    slong i;
+    if (!s->algebraic) {
+        o = dnc_json_enclosure(s->value, digits);
+        json_object_set_new(o, "kind", json_string("ball"));
+        return o;
+    }
+    o = json_object();
+    json_object_set_new(o, "kind", json_string("algebraic"));
+    {
+        json_t *poly = json_array();
+        for (i = 0; i < fmpz_poly_length(s->alg->poly); i++) {
+            char *t = fmpz_get_str(NULL, 10, s->alg->poly->coeffs + i);
+            json_array_append_new(poly, json_string(t));
+            flint_free(t);
+        }
+        json_object_set_new(o, "polynomial", poly);
+    }
+    json_object_set_new(o, "interval", json_pack("{s:o, s:o}", "lo", dnc_json_fmpq(s->alg->lo),
+                                                 "hi", dnc_json_fmpq(s->alg->hi)));
+    return o;
+}
+
+static json_t *term_json(const dnc_closed_term *t)
+{
+    json_t *entries = json_array();
+    slong k;
+    for (k = 0; k < t->n; k++)
+        json_array_append_new(entries, json_pack("[I, I, o]", (json_int_t) t->row[k], (json_int_t) t->col[k],
+                                                 dnc_json_fmpq(t->val + k)));
+    return json_pack("{s:o, s:o}", "scale", t->scale[0] ? json_string(t->scale) : json_null(), "entries", entries);
+}
+
+static json_t *block_json(const dnc_closed_t c, slong b)
+{
+    const arb_mat_struct *m = b == 0 ? c->point->H1 : b <= c->p->L ? c->point->W + b - 1 : c->point->b;
+    json_t *terms = json_array();
+    slong i;
+    for (i = 0; i < c->nterms; i++)
+        if (c->terms[i].block == b)
+            json_array_append_new(terms, term_json(c->terms + i));
+    if (json_array_size(terms) == 0)   /* a zero block: one empty term */
+        json_array_append_new(terms, json_pack("{s:n, s:[]}", "scale", "entries"));
+    return json_pack("{s:I, s:I, s:o}", "rows", (json_int_t) arb_mat_nrows(m), "cols",
+                     (json_int_t) arb_mat_ncols(m), "terms", terms);
+}
+
+json_t *dnc_cert_point_json(const dnc_closed_t c, slong digits)
+{
+    json_t *o = json_object(), *scalars = json_object(), *blocks = json_object();
+    slong i, b;
+    for (i = 0; i < c->nscalars; i++)
+        json_object_set_new(scalars, c->scalars[i].name, scalar_json(c->scalars + i, digits));
+    for (b = 0; b <= c->p->L + (c->p->bias == DNC_BIAS_FREE); b++) {
+        char name[24];
+        if (b == 0)
+            snprintf(name, sizeof(name), "H1");
+        else if (b <= c->p->L)
+            snprintf(name, sizeof(name), "W%ld", (long) b);
+        else
+            snprintf(name, sizeof(name), "b");
+        json_object_set_new(blocks, name, block_json(c, b));
+    }
+    json_object_set_new(o, "structure", json_string(c->structure));
+    json_object_set_new(o, "layout", json_string("collapsed"));
+    json_object_set_new(o, "scalars", scalars);
+    json_object_set_new(o, "blocks", blocks);
+    return o;
+}

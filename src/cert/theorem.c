@@ -1,0 +1,414 @@
+/* Theorem files: strict loading, and expansion of each part's grid into instances. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "dncert/io.h"
+#include "dncert/theorem.h"
+
+static int fail(char *err, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* ---- schema ---- */
+
+/* 1 when every key of obj is in the NULL-terminated list allowed (or is "note"). */
+static int keys_allowed(const json_t *obj, const char *const *allowed, const char **bad)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *) obj, key, v) {
+        const char *const *a;
+        for (a = allowed; *a != NULL && strcmp(*a, key) != 0; a++)
+            ;
+        if (*a == NULL && strcmp(key, "note") != 0) {
+            *bad = key;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int need_string(const json_t *obj, const char *key, const char *where, char *err, size_t len)
+{
+    if (!json_is_string(json_object_get(obj, key)))
+        return fail(err, len, "%s.%s: required, must be a string", where, key);
+    return 0;
+}
+
+typedef struct {
+    const char *kind;
+    const char *fields[6];   /* required fields besides kind */
+    const char *optional[4];
+} claim_schema;
+
+static const claim_schema claim_kinds[] = {
+    { "root", { "point", "scalar" }, { NULL } },
+    { "alive", { "point" }, { NULL } },
+    { "loss", { "point" }, { NULL } },
+    { "value", { "point" }, { NULL } },
+    { "stationarity", { "point" }, { "max_radius_log2" } },
+    { "order", { "lower", "higher" }, { NULL } },
+    { "ratio", { "numerator", "denominator" }, { NULL } },
+    { "structure", { "point", "fact", "layer" }, { "rank" } },
+};
+
+static const char *structures[] = { "dnc", "srg", "sts", "deep-linear", "ufm", "tirer-bruna", NULL };
+static const char *facts[] = { "gram_diagonal", "rank_pre", "relu_identity", "relu_inactive", "collapsed", NULL };
+
+static int in_list(const char *s, const char *const *list)
+{
+    for (; *list != NULL; list++)
+        if (strcmp(s, *list) == 0)
+            return 1;
+    return 0;
+}
+
+static int check_claim(const json_t *c, const char *where, char *err, size_t len)
+{
+    const char *kind = json_string_value(json_object_get(c, "kind")), *bad;
+    const char *allowed[16] = { "kind", "id", "must_hold", "statement" };
+    const claim_schema *s = NULL;
+    size_t i, n = 4;
+    json_t *mh = json_object_get(c, "must_hold");
+    if (!json_is_object(c))
+        return fail(err, len, "%s: must be an object", where);
+    for (i = 0; kind != NULL && i < sizeof(claim_kinds) / sizeof(claim_kinds[0]); i++)
+        if (strcmp(kind, claim_kinds[i].kind) == 0)
+            s = claim_kinds + i;
+    if (s == NULL)
+        return fail(err, len, "%s.kind: %s (root, alive, loss, value, stationarity, order, ratio, structure)",
+                    where, kind ? "unknown kind" : "required");
+    for (i = 0; i < 6 && s->fields[i] != NULL; i++) {
+        if (!json_is_string(json_object_get(c, s->fields[i])))
+            return fail(err, len, "%s.%s: required for a %s claim, must be a string", where, s->fields[i], kind);
+        allowed[n++] = s->fields[i];
+    }
+    for (i = 0; i < 4 && s->optional[i] != NULL; i++)
+        allowed[n++] = s->optional[i];
+    allowed[n] = NULL;
+    if (!keys_allowed(c, allowed, &bad))
+        return fail(err, len, "%s.%s: unknown field for a %s claim", where, bad, kind);
+    if (mh != NULL && !json_is_string(mh) && !json_is_boolean(mh))
+        return fail(err, len, "%s.must_hold: must be a condition (string) or true/false", where);
+    if (strcmp(kind, "structure") == 0 && !in_list(json_string_value(json_object_get(c, "fact")), facts))
+        return fail(err, len, "%s.fact: unknown fact '%s' (gram_diagonal, rank_pre, relu_identity, relu_inactive, collapsed)",
+                    where, json_string_value(json_object_get(c, "fact")));
+    return 0;
+}
+
+static int check_point(const json_t *p, const char *where, char *err, size_t len)
+{
+    static const char *allowed[] = { "name", "structure", "r", "v", "embed", NULL };
+    const char *bad, *s;
+    if (!json_is_object(p))
+        return fail(err, len, "%s: must be an object", where);
+    if (!keys_allowed(p, allowed, &bad))
+        return fail(err, len, "%s.%s: unknown field of a point", where, bad);
+    if (need_string(p, "name", where, err, len) || need_string(p, "structure", where, err, len))
+        return -1;
+    s = json_string_value(json_object_get(p, "structure"));
+    if (!in_list(s, structures))
+        return fail(err, len, "%s.structure: unknown structure '%s' (dnc, srg, sts, deep-linear, ufm, tirer-bruna)", where, s);
+    if (json_object_get(p, "embed") != NULL && !json_is_boolean(json_object_get(p, "embed")))
+        return fail(err, len, "%s.embed: must be true or false", where);
+    return 0;
+}
+
+static int check_grid(const json_t *g, const char *where, char *err, size_t len)
+{
+    const char *key;
+    json_t *v;
+    if (!json_is_object(g) || json_object_size(g) == 0)
+        return fail(err, len, "%s.grid: required, a non-empty object of variable: [values]", where);
+    json_object_foreach((json_t *) g, key, v) {
+        size_t i;
+        json_t *x;
+        if (!json_is_array(v) || json_array_size(v) == 0)
+            return fail(err, len, "%s.grid.%s: must be a non-empty list of values", where, key);
+        json_array_foreach(v, i, x)
+            if (!json_is_integer(x) && !json_is_string(x))
+                return fail(err, len, "%s.grid.%s[%zu]: must be an integer or a string", where, key, i);
+    }
+    return 0;
+}
+
+static int check_part(const json_t *part, const char *where, char *err, size_t len)
+{
+    static const char *allowed[] = { "name", "grid", "problem", "points", "claims", NULL };
+    const char *bad;
+    char sub[128];
+    size_t i;
+    json_t *x;
+    if (!json_is_object(part))
+        return fail(err, len, "%s: must be an object", where);
+    if (!keys_allowed(part, allowed, &bad))
+        return fail(err, len, "%s.%s: unknown field of a part", where, bad);
+    if (check_grid(json_object_get(part, "grid"), where, err, len))
+        return -1;
+    if (!json_is_object(json_object_get(part, "problem")))
+        return fail(err, len, "%s.problem: required, an object", where);
+    if (!json_is_array(json_object_get(part, "points")) || !json_is_array(json_object_get(part, "claims")))
+        return fail(err, len, "%s: needs \"points\" and \"claims\" lists", where);
+    json_array_foreach(json_object_get(part, "points"), i, x) {
+        snprintf(sub, sizeof(sub), "%s.points[%zu]", where, i);
+        if (check_point(x, sub, err, len))
+            return -1;
+    }
+    json_array_foreach(json_object_get(part, "claims"), i, x) {
+        snprintf(sub, sizeof(sub), "%s.claims[%zu]", where, i);
+        if (check_claim(x, sub, err, len))
+            return -1;
+    }
+    return 0;
+}
+
+static int check_file(const json_t *r, char *err, size_t len)
+{
+    static const char *allowed[] = { "format", "version", "id", "title", "source", "statement",
+                                     "certified", "not_certified", "parts", NULL };
+    const char *bad, *fmt = json_string_value(json_object_get(r, "format"));
+    char where[64];
+    size_t i;
+    json_t *part;
+    if (!json_is_object(r))
+        return fail(err, len, "the file must hold a JSON object");
+    if (fmt == NULL || strcmp(fmt, DNC_THEOREM_FORMAT) != 0)
+        return fail(err, len, "format: must be \"%s\"", DNC_THEOREM_FORMAT);
+    if (!json_is_integer(json_object_get(r, "version")) || json_integer_value(json_object_get(r, "version")) != DNC_THEOREM_VERSION)
+        return fail(err, len, "version: must be %d", DNC_THEOREM_VERSION);
+    if (!keys_allowed(r, allowed, &bad))
+        return fail(err, len, "%s: unknown field", bad);
+    if (need_string(r, "id", "theorem", err, len) || need_string(r, "source", "theorem", err, len)
+        || need_string(r, "statement", "theorem", err, len))
+        return -1;
+    if (!json_is_array(json_object_get(r, "parts")) || json_array_size(json_object_get(r, "parts")) == 0)
+        return fail(err, len, "parts: required, a non-empty list");
+    json_array_foreach(json_object_get(r, "parts"), i, part) {
+        snprintf(where, sizeof(where), "parts[%zu]", i);
+        if (check_part(part, where, err, len))
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- instances ---- */
+
+static slong part_count(const json_t *part)
+{
+    const char *key;
+    json_t *v;
+    slong n = 1;
+    json_object_foreach(json_object_get(part, "grid"), key, v)
+        n *= (slong) json_array_size(v);
+    return n;
+}
+
+slong dnc_theorem_count(const dnc_theorem *t)
+{
+    size_t i;
+    json_t *part;
+    slong n = 0;
+    json_array_foreach(json_object_get(t->root, "parts"), i, part)
+        n += part_count(part);
+    return n;
+}
+
+/* Appends "<var><value>" to the instance id, with '/' and '.' made filesystem-safe. */
+static void id_append(dnc_instance *inst, const char *var, const dnc_value *v)
+{
+    char text[96], *c;
+    size_t used = strlen(inst->id);
+    dnc_value_text(text, sizeof(text), v);
+    for (c = text; *c; c++)
+        if (*c == '/' || *c == '.' || *c == ' ')
+            *c = '_';
+    snprintf(inst->id + used, sizeof(inst->id) - used, "%s%s%s", used ? "-" : "", var, text);
+}
+
+/* Binds the grid variables of point `idx` of the part (the last variable varies fastest). */
+static int bind_grid(dnc_instance *inst, slong idx, char *err, size_t len)
+{
+    const json_t *grid = json_object_get(inst->part, "grid");
+    const char *keys[64];
+    const char *key;
+    json_t *v;
+    slong nk = 0, k;
+    json_object_foreach((json_t *) grid, key, v)
+        if (nk < 64)
+            keys[nk++] = key;
+    for (k = nk - 1; k >= 0; k--) {
+        json_t *vals = json_object_get(grid, keys[k]), *x;
+        slong m = (slong) json_array_size(vals);
+        dnc_value val;
+        char expr[64];
+        x = json_array_get(vals, (size_t) (idx % m));
+        idx /= m;
+        if (json_is_integer(x))
+            snprintf(expr, sizeof(expr), "%lld", (long long) json_integer_value(x));
+        else
+            snprintf(expr, sizeof(expr), "%s", json_string_value(x));
+        dnc_value_init(&val);
+        if (dnc_expr_eval(&val, expr, &inst->env, err, len) != 0) {
+            dnc_value_clear(&val);
+            return -1;
+        }
+        dnc_env_set(&inst->env, keys[k], &val);
+        dnc_value_clear(&val);
+    }
+    for (k = 0; k < nk; k++)
+        id_append(inst, keys[k], dnc_env_get(&inst->env, keys[k]));
+    return 0;
+}
+
+/* Renders one problem field of the template: an expression (string or integer), a list
+ * of them, or -- for activation and bias -- literal words. */
+static int render_field(char *buf, size_t len, const json_t *v, const char *key, const dnc_env *env,
+                        char *err, size_t errlen)
+{
+    int literal = strcmp(key, "activation") == 0 || strcmp(key, "bias") == 0;
+    size_t i, n = json_is_array(v) ? json_array_size(v) : 1, pos = 0;
+    buf[0] = '\0';
+    for (i = 0; i < n; i++) {
+        const json_t *x = json_is_array(v) ? json_array_get(v, i) : v;
+        char text[128];
+        if (json_is_integer(x))
+            snprintf(text, sizeof(text), "%lld", (long long) json_integer_value(x));
+        else if (!json_is_string(x))
+            return fail(err, errlen, "problem.%s: must be an expression string, an integer, or a list of them", key);
+        else if (literal)
+            snprintf(text, sizeof(text), "%s", json_string_value(x));
+        else {
+            dnc_value val;
+            dnc_value_init(&val);
+            if (dnc_expr_eval(&val, json_string_value(x), env, err, errlen) != 0) {
+                dnc_value_clear(&val);
+                return -1;
+            }
+            dnc_value_text(text, sizeof(text), &val);
+            dnc_value_clear(&val);
+        }
+        pos += (size_t) snprintf(buf + pos, pos < len ? len - pos : 0, "%s%s", i ? "," : "", text);
+    }
+    return pos < len ? 0 : fail(err, errlen, "problem.%s: too long", key);
+}
+
+/* Evaluates the problem template; K and L become variables for the later fields. */
+static int build_problem(dnc_instance *inst, char *err, size_t len)
+{
+    static const char *order[] = { "K", "L", "n", "width", "activation", "bias", "lambda", "lambda_h", "lambda_w" };
+    const json_t *tpl = json_object_get(inst->part, "problem");
+    char bufs[9][2048];
+    const char *vals[9] = { NULL };
+    const char *key;
+    json_t *v;
+    dnc_problem_args a;
+    size_t i;
+    json_object_foreach((json_t *) tpl, key, v)
+        if (!in_list(key, order))
+            return fail(err, len, "problem.%s: unknown field", key);
+    for (i = 0; i < 9; i++) {
+        v = json_object_get(tpl, order[i]);
+        if (v == NULL)
+            continue;
+        if (render_field(bufs[i], sizeof(bufs[i]), v, order[i], &inst->env, err, len) != 0)
+            return -1;
+        vals[i] = bufs[i];
+        if (i < 2) {   /* K and L */
+            dnc_value x;
+            dnc_value_init(&x);
+            dnc_expr_eval(&x, vals[i], &inst->env, err, len);
+            dnc_env_set(&inst->env, order[i], &x);
+            dnc_value_clear(&x);
+        }
+    }
+    memset(&a, 0, sizeof(a));
+    a.K = vals[0]; a.L = vals[1]; a.n = vals[2]; a.width = vals[3]; a.activation = vals[4];
+    a.bias = vals[5]; a.lambda = vals[6]; a.lambda_h = vals[7]; a.lambda_w = vals[8];
+    a.prefix = "problem.";
+    if (a.K == NULL || a.L == NULL || a.n == NULL || a.width == NULL)
+        return fail(err, len, "problem: the fields K, L, n and width are required");
+    if (dnc_problem_set_args(inst->problem, &a, err, len) != 0)
+        return -1;
+    dnc_env_set_si(&inst->env, "N", inst->problem->N);
+    return 0;
+}
+
+int dnc_instance_init(dnc_instance *inst, const dnc_theorem *t, slong i, char *err, size_t errlen)
+{
+    size_t k;
+    json_t *part = NULL;
+    char msg[512];
+    memset(inst, 0, sizeof(*inst));
+    inst->thm = t;
+    dnc_env_init(&inst->env);
+    dnc_problem_init(inst->problem);
+    json_array_foreach(json_object_get(t->root, "parts"), k, part) {
+        if (i < part_count(part))
+            break;
+        i -= part_count(part);
+    }
+    if (part == NULL || i < 0)
+        return fail(err, errlen, "%s: no instance number %ld", t->path, (long) i);
+    inst->part = part;
+    inst->part_index = (slong) k;
+    if (json_array_size(json_object_get(t->root, "parts")) > 1) {
+        const char *name = json_string_value(json_object_get(part, "name"));
+        snprintf(inst->id, sizeof(inst->id), "%s", name ? name : "part");
+    }
+    if (bind_grid(inst, i, msg, sizeof(msg)) != 0 || build_problem(inst, msg, sizeof(msg)) != 0)
+        return fail(err, errlen, "%s: parts[%zu]: %s", t->path, k, msg);
+    return 0;
+}
+
+void dnc_instance_clear(dnc_instance *inst)
+{
+    dnc_env_clear(&inst->env);
+    dnc_problem_clear(inst->problem);
+}
+
+int dnc_theorem_load(dnc_theorem *t, const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    char msg[512];
+    size_t i;
+    json_t *part;
+    slong first = 0;
+    memset(t, 0, sizeof(*t));
+    snprintf(t->path, sizeof(t->path), "%s", path);
+    t->root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (t->root == NULL)
+        return fail(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+    if (check_file(t->root, msg, sizeof(msg)) != 0) {
+        json_decref(t->root);
+        t->root = NULL;
+        return fail(err, errlen, "%s: %s", path, msg);
+    }
+    t->id = json_string_value(json_object_get(t->root, "id"));
+    t->title = json_string_value(json_object_get(t->root, "title"));
+    t->source = json_string_value(json_object_get(t->root, "source"));
+    /* Evaluate the problem template on the first instance of each part, so that a typo is
+     * reported now, not in the middle of a long run. */
+    json_array_foreach(json_object_get(t->root, "parts"), i, part) {
+        dnc_instance inst;
+        int r = dnc_instance_init(&inst, t, first, err, errlen);
+        dnc_instance_clear(&inst);
+        if (r != 0) {
+            dnc_theorem_clear(t);
+            return -1;
+        }
+        first += part_count(part);
+    }
+    return 0;
+}
+
+void dnc_theorem_clear(dnc_theorem *t)
+{
+    if (t->root != NULL)
+        json_decref(t->root);
+    t->root = NULL;
+}

@@ -1,0 +1,108 @@
+/* Checks of a closed-form construction against the one objective definition: the loss
+ * of the explicit point, stationarity there, and orthogonality of class means. Every
+ * function returns 1 = proven, 0 = not proven. */
+#include "dncert/closed.h"
+
+/* The radius is below 2^-(prec-60): tight enough for an overlap to mean agreement. */
+static int rad_small(const arb_t x, slong prec)
+{
+    return arb_is_finite(x) && mag_cmp_2exp_si(arb_radref(x), -(prec - 60)) < 0;
+}
+
+int dnc_closed_crosscheck(const dnc_closed_t c, slong prec)
+{
+    dnc_beval_t e;
+    int ok;
+    if (!c->has_point)
+        return 0;
+    dnc_beval_init(e);
+    dnc_ball_eval(e, c->point, 0, prec);
+    ok = rad_small(e->loss, prec) && rad_small(c->loss, prec) && arb_overlaps(e->loss, c->loss);
+    dnc_beval_clear(e);
+    return ok;
+}
+
+static int mat_zero_in_small(const arb_mat_t m, slong prec)
+{
+    slong i, j;
+    for (i = 0; i < arb_mat_nrows(m); i++)
+        for (j = 0; j < arb_mat_ncols(m); j++)
+            if (!arb_contains_zero(arb_mat_entry(m, i, j)) || !rad_small(arb_mat_entry(m, i, j), prec))
+                return 0;
+    return 1;
+}
+
+int dnc_closed_check_stationary(const dnc_closed_t c, slong prec, slong *nkinks)
+{
+    dnc_beval_t e;
+    slong l;
+    int ok;
+    if (nkinks != NULL)
+        *nkinks = 0;
+    if (!c->has_point)
+        return 0;
+    dnc_beval_init(e);
+    dnc_ball_eval(e, c->point, 1, prec);
+    ok = mat_zero_in_small(e->grad->H1, prec) && mat_zero_in_small(e->grad->b, prec);
+    for (l = 0; l < c->p->L && ok; l++)
+        ok = mat_zero_in_small(e->grad->W + l, prec);
+    if (nkinks != NULL)
+        *nkinks = e->nkinks;
+    dnc_beval_clear(e);
+    return ok;
+}
+
+/* out <- sigma(W H) entrywise, with ReLU on balls as in the evaluator. Entries are
+ * explicit dot products, so that an exact zero times anything stays an exact zero. */
+static void layer_forward(arb_mat_t out, const arb_mat_t W, const arb_mat_t H, dnc_act_t act, slong prec)
+{
+    slong i, j, d = arb_mat_ncols(W), K = arb_mat_ncols(H);
+    for (i = 0; i < arb_mat_nrows(out); i++)
+        for (j = 0; j < K; j++) {
+            arb_ptr x = arb_mat_entry(out, i, j);
+            arb_dot(x, NULL, 0, arb_mat_entry(W, i, 0), 1, arb_mat_entry(H, 0, j), K, d, prec);
+            if (act != DNC_ACT_RELU || arb_is_nonnegative(x))
+                continue;
+            if (arb_is_nonpositive(x))
+                arb_zero(x);
+            else
+                arb_nonnegative_part(x, x);
+        }
+}
+
+/* Gram matrix H^T H: off-diagonal entries exactly 0, diagonal entries > 0. */
+static int gram_diagonal(const arb_mat_t H, slong prec)
+{
+    slong i, j, d = arb_mat_nrows(H), K = arb_mat_ncols(H);
+    arb_t g;
+    int ok = 1;
+    arb_init(g);
+    for (i = 0; i < K && ok; i++)
+        for (j = 0; j < K && ok; j++) {
+            arb_dot(g, NULL, 0, arb_mat_entry(H, 0, i), K, arb_mat_entry(H, 0, j), K, d, prec);
+            ok = (i == j) ? arb_is_positive(g) : arb_is_zero(g);
+        }
+    arb_clear(g);
+    return ok;
+}
+
+int dnc_closed_gram_is_diagonal(const dnc_closed_t c, slong layer, slong prec)
+{
+    const dnc_problem_struct *p = c->p;
+    arb_mat_t H, T;
+    slong l;
+    int ok;
+    if (!c->has_point || layer < 1 || layer > p->L || c->point->ncols != p->K)
+        return 0;
+    arb_mat_init(H, arb_mat_nrows(c->point->H1), p->K);
+    arb_mat_set(H, c->point->H1);
+    for (l = 1; l < layer; l++) {
+        arb_mat_init(T, p->width[l], p->K);
+        layer_forward(T, c->point->W + l - 1, H, p->act[l - 1], prec);
+        arb_mat_swap(H, T);
+        arb_mat_clear(T);
+    }
+    ok = gram_diagonal(H, prec);
+    arb_mat_clear(H);
+    return ok;
+}

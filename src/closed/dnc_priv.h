@@ -1,0 +1,38 @@
+/* Helpers shared by the DNC, deep linear, UFM and Tirer-Bruna constructions (dnc.c,
+ * deep_linear.c, tirer_bruna.c). Not part of the public API. */
+#ifndef DNCERT_CLOSED_DNC_PRIV_H
+#define DNCERT_CLOSED_DNC_PRIV_H
+
+#include <stddef.h>
+#include "dncert/closed.h"
+
+/* Writes the printf-style message to err and returns -1. */
+int _dnc_closed_fail(char *err, size_t errlen, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* Lam = prod_l lambda_{W_l}, exactly. */
+void _dnc_closed_lambda_prod(fmpq_t Lam, const dnc_problem_struct *p);
+
+/* Smallest width d_l; *which receives its layer l (1-based). */
+slong _dnc_closed_min_width(const dnc_problem_struct *p, slong *which);
+
+/* Appends the algebraic scalar `name` with its enclosure `value` / a derived ball. */
+void _dnc_closed_add_alg(dnc_closed_t c, const char *name, const dnc_alg_t a, const arb_t value);
+void _dnc_closed_add_ball(dnc_closed_t c, const char *name, const arb_t v);
+
+/* Adds the term b = n/N (exact rationals: the optimal bias at Z = 0) when the problem has
+ * a free bias and bias_opt is set, then builds c->point from c->terms: with no other
+ * terms this is the zero point in collapsed form. Returns 0, or -1 if a term names no
+ * scalar (a programming error). */
+int _dnc_closed_set_zero_point(dnc_closed_t c, int bias_opt, slong prec);
+
+/* The deep linear construction behind deep-linear, ufm and tirer-bruna: out is
+ * initialised with the given structure name. The caller has validated the activations;
+ * this checks counts, bias and widths. Returns 0 or -1 (message in err). */
+int _dnc_closed_deep_linear(dnc_closed_t out, dnc_problem_t p, slong prec, const char *structure,
+                            char *err, size_t errlen);
+
+#endif

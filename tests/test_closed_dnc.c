@@ -313,6 +313,24 @@ Test(dnc, dead_cases)
     cr_assert(dnc_closed_crosscheck(c, PREC));
     dnc_closed_clear(c);
     dnc_problem_clear(p);
+    /* Even L (the integer polynomial's orientation is flipped there). K = 2, n = 1, L = 2:
+     * Q = 8 lambda^3, (1-c)^3 c has its maximum 27/256 at c = 1/4 and equals T = 1/16 at
+     * c = 1/2. lambda = 1/5: Q = 8/125 = 0.064 in (1/16, 27/256): dead with a root.
+     * lambda = 1/2: Q = 1 > 27/256: dead without a root. (Hand computation.) */
+    problem(p, "2", "1", "2", "4", "relu", "1/5", NULL, NULL);
+    dnc_ok(c, p);
+    cr_assert_eq(c->alive, DNC_DEAD);
+    cr_assert(dnc_closed_get_scalar(c, "c") != NULL, "L = 2: the losing critical point exists");
+    cr_assert(arb_gt(dnc_closed_get_scalar(c, "f_nonzero")->value, half));
+    dnc_closed_clear(c);
+    dnc_problem_clear(p);
+    problem(p, "2", "1", "2", "4", "relu", "1/2", NULL, NULL);
+    dnc_ok(c, p);
+    cr_assert_eq(c->alive, DNC_DEAD);
+    cr_assert(dnc_closed_get_scalar(c, "c") == NULL, "L = 2: no root should exist");
+    cr_assert(arb_equal(c->loss, half));
+    dnc_closed_clear(c);
+    dnc_problem_clear(p);
     arb_clear(half);
 }
 

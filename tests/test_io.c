@@ -112,6 +112,10 @@ Test(enclosure, exact_and_undecided_values)
     s = dnc_arb_proven_decimal(x, 30);
     cr_assert_str_eq(s, "-1.25");
     flint_free(s);
+    arb_zero(x);   /* e.g. the regulariser of the zero point */
+    s = dnc_arb_proven_decimal(x, 30);
+    cr_assert_str_eq(s, "0");
+    flint_free(s);
     /* [0.19999999999998, 0.20000000000002]: not even the first digit is decided */
     arb_set_str(x, "[0.2 +/- 2e-14]", 128);
     s = dnc_arb_proven_decimal(x, 30);

@@ -47,8 +47,13 @@ int dnc_certify_instance(dnc_cert_result *r, const dnc_instance *inst, slong pre
  * terms (scale x exact sparse pattern). Interval endpoints get `digits` digits. */
 json_t *dnc_cert_point_json(const dnc_closed_t c, slong digits);
 
-/* Decimal digits used for intervals at precision prec (about prec * log10 2 + 5). */
+/* Decimal digits of the intervals of a certificate at precision prec. Scalars of points get
+ * about prec * log10 2 + 5 digits, so that the box is as tight as the working precision;
+ * claim intervals get 12 digits fewer than the working precision resolves, so that a
+ * checker that evaluates the box at the declared precision -- with its own rounding
+ * errors -- still lands inside them. */
 slong dnc_cert_digits(slong prec);
+slong dnc_cert_claim_digits(slong prec);
 
 #ifdef __cplusplus
 }

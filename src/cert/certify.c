@@ -39,7 +39,7 @@ typedef struct {
 
 typedef struct {
     const dnc_instance *inst;
-    slong prec, digits;
+    slong prec, digits;      /* digits of claim intervals */
     point_state *pts;
     slong npts;
     json_t *claims;
@@ -344,7 +344,8 @@ static void claim_stationarity(ctx *x, const json_t *tpl, point_state *pt, int m
     double rad = dnc_beval_grad_max_radius(pt->ev);
     char id[64], stmt[256];
     int ok = dnc_beval_grad_contains_zero(pt->ev) && rad <= ldexp(1.0, (int) E);
-    qsort(pt->ev->kinks, pt->ev->nkinks, sizeof(dnc_kink), kink_cmp);
+    if (pt->ev->nkinks > 1)
+        qsort(pt->ev->kinks, pt->ev->nkinks, sizeof(dnc_kink), kink_cmp);
     for (i = 0; i < pt->ev->nkinks; i++)
         json_array_append_new(kinks, json_pack("[I, I, I]", (json_int_t) pt->ev->kinks[i].layer,
                                                (json_int_t) pt->ev->kinks[i].row, (json_int_t) pt->ev->kinks[i].col));
@@ -389,40 +390,50 @@ static int claim_order(ctx *x, const json_t *tpl, int must, int ratio)
 
 /* ---- structure facts on the exact patterns ---- */
 
-static int claim_structure(ctx *x, const json_t *tpl, point_state *pt, int must, char *err, size_t len)
+/* One structure fact at one layer. */
+static void structure_fact(ctx *x, const json_t *tpl, point_state *pt, int must, const char *fact,
+                           slong layer, slong rank)
 {
-    const char *fact = tpl_str(tpl, "fact");
-    dnc_value lv, rv;
-    slong layer, rank = -1;
     char id[64], stmt[256], lname[16];
-    json_t *claim;
-    int ok;
-    dnc_value_init(&lv);
-    dnc_value_init(&rv);
-    if (dnc_expr_eval(&lv, tpl_str(tpl, "layer"), &x->env, err, len) != 0
-        || (tpl_str(tpl, "rank") && dnc_expr_eval(&rv, tpl_str(tpl, "rank"), &x->env, err, len) != 0)) {
-        dnc_value_clear(&lv);
-        dnc_value_clear(&rv);
-        return -1;
-    }
-    layer = fmpz_get_si(fmpq_numref(lv.q));
-    if (tpl_str(tpl, "rank"))
-        rank = fmpz_get_si(fmpq_numref(rv.q));
-    dnc_value_clear(&lv);
-    dnc_value_clear(&rv);
-    ok = dnc_closed_pattern_fact(pt->c, fact, layer, rank);
+    json_t *claim, *named = json_pack("{s:s}", "kind", fact);   /* default id: fact_point_Ll */
+    int ok = dnc_closed_pattern_fact(pt->c, fact, layer, rank);
     snprintf(lname, sizeof(lname), "L%ld", (long) layer);
-    {
-        json_t *named = json_pack("{s:s}", "kind", fact);   /* default id: fact_point_Ll */
-        default_id(id, sizeof(id), json_object_get(tpl, "id") ? tpl : named, pt->name, lname);
-        json_decref(named);
-    }
+    default_id(id, sizeof(id), json_object_get(tpl, "id") && strcmp(tpl_str(tpl, "layer"), "all") ? tpl : named,
+               pt->name, lname);
+    json_decref(named);
     claim = json_pack("{s:s, s:s, s:I}", "point", pt->name, "fact", fact, "layer", (json_int_t) layer);
     if (rank >= 0)
         json_object_set_new(claim, "rank", json_integer(rank));
     snprintf(stmt, sizeof(stmt), "exact fact %s at layer %ld of %s%s", fact, (long) layer, pt->name,
              rank >= 0 ? " (rank given)" : "");
     add_claim(x, claim, id, "structure", ok, must, stmt, "%s L%ld%s", fact, (long) layer, ok ? "" : " not proven");
+}
+
+/* "layer" is an expression, or "all": every layer where the fact is defined (1..L for
+ * gram_diagonal and collapsed, 2..L for facts about pre-activations). */
+static int claim_structure(ctx *x, const json_t *tpl, point_state *pt, int must, char *err, size_t len)
+{
+    const char *fact = tpl_str(tpl, "fact"), *layer_text = tpl_str(tpl, "layer");
+    slong L = x->inst->problem->L, rank = -1, l, first;
+    dnc_value v;
+    dnc_value_init(&v);
+    if (tpl_str(tpl, "rank") != NULL) {
+        if (dnc_expr_eval(&v, tpl_str(tpl, "rank"), &x->env, err, len) != 0) {
+            dnc_value_clear(&v);
+            return -1;
+        }
+        rank = fmpz_get_si(fmpq_numref(v.q));
+    }
+    if (strcmp(layer_text, "all") == 0) {
+        first = strcmp(fact, "gram_diagonal") == 0 || strcmp(fact, "collapsed") == 0 ? 1 : 2;
+        for (l = first; l <= L; l++)
+            structure_fact(x, tpl, pt, must, fact, l, rank);
+    } else if (dnc_expr_eval(&v, layer_text, &x->env, err, len) != 0) {
+        dnc_value_clear(&v);
+        return -1;
+    } else
+        structure_fact(x, tpl, pt, must, fact, fmpz_get_si(fmpq_numref(v.q)), rank);
+    dnc_value_clear(&v);
     return 0;
 }
 
@@ -531,7 +542,7 @@ int dnc_certify_instance(dnc_cert_result *r, const dnc_instance *inst, slong pre
     memset(&x, 0, sizeof(x));
     x.inst = inst;
     x.prec = prec;
-    x.digits = dnc_cert_digits(prec);
+    x.digits = dnc_cert_claim_digits(prec);
     x.res = r;
     x.claims = json_array();
     x.npts = (slong) json_array_size(specs);
@@ -544,7 +555,7 @@ int dnc_certify_instance(dnc_cert_result *r, const dnc_instance *inst, slong pre
         snprintf(pt->name, sizeof(pt->name), "%s", json_string_value(json_object_get(json_array_get(specs, i), "name")));
         status = build_point(&x, json_array_get(specs, i), pt, err, errlen);
         if (status == 0)
-            json_object_set_new(points, pt->name, dnc_cert_point_json(pt->c, x.digits));
+            json_object_set_new(points, pt->name, dnc_cert_point_json(pt->c, dnc_cert_digits(prec)));
     }
     for (i = 0; i < (slong) json_array_size(tpls) && status == 0; i++)
         status = do_claim(&x, json_array_get(tpls, i), err, errlen);

@@ -8,13 +8,20 @@ slong dnc_cert_digits(slong prec)
     return (slong) (prec * 0.30102999566398120) + 5;
 }
 
+slong dnc_cert_claim_digits(slong prec)
+{
+    return (slong) (prec * 0.30102999566398120) - 12;
+}
+
 static json_t *scalar_json(const dnc_closed_scalar *s, slong digits)
 {
     json_t *o;
     slong i;
     if (!s->algebraic) {
-        o = dnc_json_enclosure(s->value, digits);
-        json_object_set_new(o, "kind", json_string("ball"));
+        json_t *e = dnc_json_enclosure(s->value, digits);
+        o = json_pack("{s:s}", "kind", "ball");
+        json_object_update(o, e);
+        json_decref(e);
         return o;
     }
     o = json_object();

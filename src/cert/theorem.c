@@ -280,8 +280,14 @@ static int render_field(char *buf, size_t len, const json_t *v, const char *key,
             snprintf(text, sizeof(text), "%lld", (long long) json_integer_value(x));
         else if (!json_is_string(x))
             return fail(err, errlen, "problem.%s: must be an expression string, an integer, or a list of them", key);
-        else if (literal)
-            snprintf(text, sizeof(text), "%s", json_string_value(x));
+        else if (literal) {
+            /* a word, or a grid variable holding one: "bias": "bias" with grid bias: ["'none'", ...] */
+            const dnc_value *var = dnc_env_get(env, json_string_value(x));
+            if (var != NULL && var->is_string)
+                snprintf(text, sizeof(text), "%s", var->str);
+            else
+                snprintf(text, sizeof(text), "%s", json_string_value(x));
+        }
         else {
             dnc_value val;
             dnc_value_init(&val);

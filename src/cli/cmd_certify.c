@@ -134,12 +134,47 @@ static int handle_line(job *jobs, char *line)
     }
 }
 
+/* One progress line per second at most (and for the last instance and every failure), so
+ * that a fast suite does not flood the terminal and a slow one still shows life. */
 static void progress(const job *jb, const dnc_theorem *thms, slong done, slong total, int quiet)
 {
-    if (quiet)
+    static double last = 0.0;
+    double now = dnc_cli_now();
+    if (quiet || (now - last < 1.0 && done < total && !jb->failed))
         return;
+    last = now;
     fprintf(stderr, "[%ld/%ld] %s/%s %s (%.2f s)\n", (long) done, (long) total, thms[jb->file].id,
             jb->inst_id, jb->failed ? "FAILED" : "done", jb->seconds);
+}
+
+/* Line-buffered reading of one worker's pipe with read(2): stdio buffering would hide
+ * complete lines from poll(2). */
+typedef struct {
+    int fd;
+    char buf[65536];
+    size_t used;
+} pipe_reader;
+
+/* Reads what is available and handles every complete line; returns 0 at end of file. */
+static int drain(pipe_reader *pr, job *jobs, const dnc_theorem *thms, slong *done, slong njobs, int quiet)
+{
+    ssize_t n = read(pr->fd, pr->buf + pr->used, sizeof(pr->buf) - 1 - pr->used);
+    char *line, *nl;
+    if (n <= 0)
+        return n < 0 && errno == EINTR;
+    pr->used += (size_t) n;
+    pr->buf[pr->used] = '\0';
+    line = pr->buf;
+    while ((nl = strchr(line, '\n')) != NULL) {
+        slong j = atol(strchr(line, '\t') ? strchr(line, '\t') + 1 : "0");
+        *nl = '\0';
+        if (handle_line(jobs, line))
+            progress(jobs + j, thms, ++*done, njobs, quiet);
+        line = nl + 1;
+    }
+    pr->used = strlen(line);
+    memmove(pr->buf, line, pr->used);
+    return 1;
 }
 
 /* Runs every job in `workers` forked processes, job j on worker j mod workers. */
@@ -147,7 +182,7 @@ static void run_all(job *jobs, slong njobs, const dnc_theorem *thms, const char 
                     int workers, int quiet)
 {
     struct pollfd *fds = calloc(workers, sizeof(struct pollfd));
-    FILE **in = calloc(workers, sizeof(FILE *));
+    pipe_reader *rd = calloc(workers, sizeof(pipe_reader));
     pid_t *pids = calloc(workers, sizeof(pid_t));
     slong done = 0, j;
     int w, open_pipes = 0;
@@ -166,66 +201,100 @@ static void run_all(job *jobs, slong njobs, const dnc_theorem *thms, const char 
             _exit(0);
         }
         close(fd[1]);
-        in[w] = fdopen(fd[0], "r");
-        fds[w].fd = fd[0];
+        rd[w].fd = fds[w].fd = fd[0];
         fds[w].events = POLLIN;
         open_pipes++;
     }
     while (open_pipes > 0) {
         if (poll(fds, workers, -1) < 0 && errno != EINTR)
             break;
-        for (w = 0; w < workers; w++) {
-            char line[8192];
-            if (fds[w].fd < 0 || !(fds[w].revents & (POLLIN | POLLHUP)))
-                continue;
-            if (fgets(line, sizeof(line), in[w]) == NULL) {
-                fclose(in[w]);
+        for (w = 0; w < workers; w++)
+            if (fds[w].fd >= 0 && (fds[w].revents & (POLLIN | POLLHUP))
+                && !drain(rd + w, jobs, thms, &done, njobs, quiet)) {
+                close(fds[w].fd);
                 fds[w].fd = -1;
                 open_pipes--;
-                continue;
             }
-            if (line[0] == 'D' || line[0] == 'E') {
-                char copy[8192];
-                snprintf(copy, sizeof(copy), "%s", line);
-                if (handle_line(jobs, copy))
-                    progress(jobs + atol(strchr(line, '\t') + 1), thms, ++done, njobs, quiet);
-            } else
-                handle_line(jobs, line);
-        }
     }
     for (w = 0; w < workers; w++)
         if (pids[w] > 0)
             waitpid(pids[w], NULL, 0);
     free(fds);
-    free(in);
+    free(rd);
     free(pids);
 }
 
-/* Prints the table; returns the number of required claims not certified plus failures. */
-static slong print_table(const job *jobs, slong njobs, const dnc_theorem *thms)
+typedef struct {
+    slong instances, claims, certified, required_failed, failed;
+    double seconds;
+} tally;
+
+static void print_claim_row(const dnc_theorem *thm, const job *jb, const dnc_claim_result *c)
 {
-    slong j, i, bad = 0, nclaims = 0, ncert = 0;
-    printf("%-14s %-28s %-34s %-11s %-5s %s\n", "theorem", "instance", "claim", "verdict", "must", "value");
+    printf("%-14s %-28s %-34s %-11s %-5s %7.3f  %s%s\n", thm->id, jb->inst_id, c->id,
+           c->certified ? "certified" : "not proven", c->must_hold ? "yes" : "no", jb->seconds, c->summary,
+           c->must_hold && !c->certified ? "   <-- REQUIRED" : "");
+}
+
+/* Per-theorem totals: instances, claims, certified, required claims not certified, time. */
+static void print_summary(const tally *t, const dnc_theorem *thms, int n)
+{
+    tally all = { 0, 0, 0, 0, 0, 0.0 };
+    int i;
+    printf("\n%-18s %9s %7s %10s %11s %9s %10s %12s\n", "theorem", "instances", "claims", "certified",
+           "not proven", "required", "failed", "time (s)");
+    for (i = 0; i < n; i++) {
+        printf("%-18s %9ld %7ld %10ld %11ld %9s %10ld %12.2f\n", thms[i].id, (long) t[i].instances,
+               (long) t[i].claims, (long) t[i].certified, (long) (t[i].claims - t[i].certified),
+               t[i].required_failed ? "MISSED" : "all", (long) (t[i].required_failed + t[i].failed), t[i].seconds);
+        all.instances += t[i].instances;
+        all.claims += t[i].claims;
+        all.certified += t[i].certified;
+        all.required_failed += t[i].required_failed;
+        all.failed += t[i].failed;
+        all.seconds += t[i].seconds;
+    }
+    printf("%-18s %9ld %7ld %10ld %11ld %9s %10ld %12.2f\n", "total", (long) all.instances, (long) all.claims,
+           (long) all.certified, (long) (all.claims - all.certified), all.required_failed ? "MISSED" : "all",
+           (long) (all.required_failed + all.failed), all.seconds);
+    printf("\n%ld instances, %ld claims: %ld certified, %ld not proven; %ld required claims not certified%s\n",
+           (long) all.instances, (long) all.claims, (long) all.certified, (long) (all.claims - all.certified),
+           (long) all.required_failed, all.failed ? " (and some instances FAILED)" : "");
+}
+
+/* Prints the claim table (unless summary_only) and the per-theorem summary; returns the
+ * number of required claims not certified plus failed instances. */
+static slong print_table(const job *jobs, slong njobs, const dnc_theorem *thms, int nthm, int summary_only)
+{
+    tally *t = calloc(nthm, sizeof(tally));
+    slong j, i, bad = 0;
+    if (!summary_only)
+        printf("%-14s %-28s %-34s %-11s %-5s %7s  %s\n", "theorem", "instance", "claim", "verdict", "must",
+               "time(s)", "value");
     for (j = 0; j < njobs; j++) {
         const job *jb = jobs + j;
+        tally *tt = t + jb->file;
+        tt->instances++;
+        tt->seconds += jb->seconds;
         if (jb->failed || !jb->done) {
-            printf("%-14s %-28s %-34s %-11s %-5s %s\n", thms[jb->file].id, jb->inst_id, "-", "FAILED", "yes",
-                   jb->done ? jb->error : "worker died");
-            bad++;
+            printf("%-14s %-28s %-34s %-11s %-5s %7s  %s\n", thms[jb->file].id, jb->inst_id, "-", "FAILED", "yes",
+                   "-", jb->done ? jb->error : "worker died");
+            tt->failed++;
             continue;
         }
         for (i = 0; i < jb->nres; i++) {
             const dnc_claim_result *c = jb->res + i;
-            nclaims++;
-            ncert += c->certified;
-            bad += c->must_hold && !c->certified;
-            printf("%-14s %-28s %-34s %-11s %-5s %s%s\n", thms[jb->file].id, jb->inst_id, c->id,
-                   c->certified ? "certified" : "not proven", c->must_hold ? "yes" : "no", c->summary,
-                   c->must_hold && !c->certified ? "   <-- REQUIRED" : "");
+            tt->claims++;
+            tt->certified += c->certified;
+            tt->required_failed += c->must_hold && !c->certified;
+            if (!summary_only || (c->must_hold && !c->certified))
+                print_claim_row(thms + jb->file, jb, c);
         }
     }
-    printf("\n%ld instances, %ld claims: %ld certified, %ld not proven; %ld required claims not certified\n",
-           (long) njobs, (long) nclaims, (long) ncert, (long) (nclaims - ncert), (long) bad);
+    print_summary(t, thms, nthm);
+    for (i = 0; i < nthm; i++)
+        bad += t[i].required_failed + t[i].failed;
+    free(t);
     return bad;
 }
 
@@ -248,6 +317,7 @@ int dnc_cmd_certify(int argc, char **argv)
         { "out", "DIR", "directory for the certificates (created if needed)", NULL },
         { "prec", "BITS", "working precision in bits, >= 64 (default 256)", NULL },
         { "jobs", "N", "worker processes (default: the number of CPUs)", NULL },
+        { "summary", NULL, "print only the per-theorem summary (and required claims that failed)", NULL },
         { "quiet", NULL, "no progress lines", NULL },
         { NULL, NULL, NULL, NULL }
     };
@@ -290,7 +360,7 @@ int dnc_cmd_certify(int argc, char **argv)
             fprintf(stderr, "dncert certify: %ld instances from %d theorem file%s, %ld worker%s, %ld bits\n",
                     (long) njobs, npos, npos > 1 ? "s" : "", (long) workers, workers > 1 ? "s" : "", (long) prec);
         run_all(jobs, njobs, thms, dir, prec, (int) (workers < njobs ? workers : njobs), dnc_cli_get(opts, "quiet") != NULL);
-        bad = print_table(jobs, njobs, thms);
+        bad = print_table(jobs, njobs, thms, npos, dnc_cli_get(opts, "summary") != NULL);
         r = bad > 0 ? DNC_EXIT_FAIL : DNC_EXIT_OK;
     }
     for (j = 0; j < njobs; j++)

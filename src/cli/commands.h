@@ -6,5 +6,6 @@ int dnc_cmd_train(int argc, char **argv);
 int dnc_cmd_metrics(int argc, char **argv);
 int dnc_cmd_closed_form(int argc, char **argv);
 int dnc_cmd_certify(int argc, char **argv);
+int dnc_cmd_verify(int argc, char **argv);
 
 #endif

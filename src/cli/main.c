@@ -16,6 +16,7 @@ static const command commands[] = {
     { "metrics", dnc_cmd_metrics, "recompute loss and collapse metrics of a saved point" },
     { "closed-form", dnc_cmd_closed_form, "certified closed-form optimum or competitor (dnc, srg, sts, ...)" },
     { "certify", dnc_cmd_certify, "certify the claims of theorem files, one certificate per instance" },
+    { "verify", dnc_cmd_verify, "re-check certificate files independently" },
 };
 
 static void usage(FILE *f)

@@ -53,9 +53,13 @@ static int dnc_root(dnc_alg_t c, const fmpz_poly_t f, slong L, dnc_alive_t alive
         fmpq_add(hi, lo, e);
         fmpq_sub(lo, lo, e);
     } else if (alive == DNC_DEAD) {
+        /* f is monotone between the maximum of (1-c)^{L+1} c^{L-1} at (L-1)/(2L) and
+         * (L-1)/L, so a root exists there iff the signs at the two ends differ. Compare
+         * signs, not a sign with 0: f is normalised to a positive leading coefficient,
+         * which flips its orientation for even L. */
         fmpq_set(hi, lo);
         fmpq_set_si(lo, L - 1, (ulong) (2 * L));
-        if (L == 1 || dnc_poly_sign_at(f, lo) <= 0)
+        if (L == 1 || dnc_poly_sign_at(f, lo) * dnc_poly_sign_at(f, hi) >= 0)
             res = 0;
     }
     if (res)

@@ -52,6 +52,20 @@ static void relu(fmpq_mat_t M)
                 fmpq_zero(fmpq_mat_entry(M, i, j));
 }
 
+/* 1 when every block, the bias included, is a single term with a positive scale. */
+static int all_blocks_single(const dnc_closed_t c)
+{
+    slong b, count;
+    for (b = 0; b <= c->p->L + 1; b++) {
+        const dnc_closed_term *t = only_term(c, b, &count);
+        if (count > 1 || (count == 1 && t->scale[0] != '\0'
+                          && (dnc_closed_get_scalar(c, t->scale) == NULL
+                              || !arb_is_positive(dnc_closed_get_scalar(c, t->scale)->value))))
+            return 0;
+    }
+    return 1;
+}
+
 /* A (pre-activation) and M (post-activation) class-mean patterns of layer l. */
 static int forward(fmpq_mat_t A, fmpq_mat_t M, const dnc_closed_t c, slong layer)
 {
@@ -59,7 +73,7 @@ static int forward(fmpq_mat_t A, fmpq_mat_t M, const dnc_closed_t c, slong layer
     slong l;
     int ok;
     fmpq_mat_init(A, p->width[0], p->K);
-    ok = block_pattern(A, c, 0);
+    ok = all_blocks_single(c) && block_pattern(A, c, 0);
     fmpq_mat_init(M, p->width[0], p->K);
     fmpq_mat_set(M, A);
     for (l = 2; l <= layer && ok; l++) {
@@ -96,37 +110,26 @@ static int gram_diagonal(const fmpq_mat_t M)
     return ok;
 }
 
-/* ReLU(A) = h x (a 0/1 embedding of I_K) with h > 0: one positive entry per column, all
- * equal, in distinct rows, everything else <= 0. */
+/* After deleting its zero rows, ReLU(A) is h I_K with h > 0, classes in order. */
 static int relu_identity(const fmpq_mat_t A)
 {
-    slong i, j, K = fmpq_mat_ncols(A), rows = fmpq_mat_nrows(A), count = 0;
+    slong i, j, K = fmpq_mat_ncols(A), next = 0;
     const fmpq *h = NULL;
-    for (i = 0; i < rows; i++) {
-        slong in_row = 0;
+    for (i = 0; i < fmpq_mat_nrows(A); i++) {
+        slong pos = -1;
         for (j = 0; j < K; j++) {
             const fmpq *e = fmpq_mat_entry(A, i, j);
             if (fmpq_sgn(e) <= 0)
                 continue;
-            if (h != NULL && !fmpq_equal(e, h))
-                return 0;
+            if (pos >= 0 || (h != NULL && !fmpq_equal(e, h)))
+                return 0;                       /* two positives in a row, or unequal */
+            pos = j;
             h = e;
-            in_row++;
-            count++;
         }
-        if (in_row > 1)
-            return 0;
+        if (pos >= 0 && pos != next++)
+            return 0;                           /* rows out of class order */
     }
-    if (count != K)
-        return 0;
-    for (j = 0; j < K; j++) {   /* one per column */
-        slong in_col = 0;
-        for (i = 0; i < rows; i++)
-            in_col += fmpq_sgn(fmpq_mat_entry(A, i, j)) > 0;
-        if (in_col != 1)
-            return 0;
-    }
-    return 1;
+    return next == K;
 }
 
 static int nonnegative(const fmpq_mat_t A)

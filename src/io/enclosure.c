@@ -15,7 +15,8 @@ static void pow10_fmpq(fmpq_t t, slong e)
     fmpz_clear(p);
 }
 
-/* Decimal exponent e with 10^e <= |q| < 10^(e+1) (q != 0), by exact comparison. */
+/* Decimal exponent e with 10^e <= |q| < 10^(e+1), by exact comparison; q must be non-zero
+ * (callers handle 0, which has no such e). */
 static slong decimal_exponent(const fmpq_t q)
 {
     fmpq_t a, t;
@@ -135,11 +136,16 @@ char *dnc_arb_proven_decimal(const arb_t x, slong maxdigits)
     char *s;
     if (!arb_is_finite(x))
         return arb_get_str(x, 10, 0);
+    if (arb_is_zero(x)) {
+        s = flint_malloc(2);
+        strcpy(s, "0");
+        return s;
+    }
     fmpq_init(lo); fmpq_init(hi); fmpq_init(t);
     fmpz_init(a); fmpz_init(b);
     arb_endpoints(lo, hi, x);
     if (fmpq_sgn(lo) * fmpq_sgn(hi) <= 0 && !(fmpq_is_zero(lo) && fmpq_is_zero(hi))) {
-        s = arb_get_str(x, 10, 0);      /* straddles 0: no digit is proven */
+        s = arb_get_str(x, maxdigits, 0);      /* straddles 0: no digit is proven */
         goto done;
     }
     e = decimal_exponent(fmpq_sgn(hi) > 0 ? hi : lo);
@@ -156,8 +162,8 @@ char *dnc_arb_proven_decimal(const arb_t x, slong maxdigits)
             break;
         best = k;
     }
-    if (best < 1) {
-        s = arb_get_str(x, 10, 0);
+    if (best < 1) {   /* e.g. [0.00399..., 0.00400...]: show the ball instead */
+        s = arb_get_str(x, maxdigits, 0);
         goto done;
     }
     pow10_fmpq(t, best - 1 - e);

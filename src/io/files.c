@@ -34,6 +34,12 @@ int dnc_write_atomic(const char *path, dnc_writer_fn fn, void *ctx, char *err, s
         free(tmp);
         return status;
     }
+    {
+        /* mkstemp creates the file 0600; give it the mode a plain fopen would. */
+        mode_t mask = umask(0);
+        umask(mask);
+        fchmod(fd, 0666 & ~mask);
+    }
     f = fdopen(fd, "wb");
     status = (f != NULL && fn(f, ctx) == 0) ? 0 : -1;
     if (f == NULL)
@@ -50,9 +56,61 @@ int dnc_write_atomic(const char *path, dnc_writer_fn fn, void *ctx, char *err, s
     return status;
 }
 
+/* 1 for values printed on one line: scalars, and arrays of scalars or of such arrays. */
+static int is_flat(const json_t *v)
+{
+    size_t i;
+    json_t *x;
+    if (json_is_object(v))
+        return 0;
+    if (!json_is_array(v))
+        return 1;
+    json_array_foreach(v, i, x)
+        if (json_is_object(x) || (json_is_array(x) && !is_flat(x)))
+            return 0;
+    return 1;
+}
+
+/* Pretty JSON with objects indented by 2 and flat arrays on one line, so that a matrix
+ * pattern [[i, j, "q"], ...] costs one line instead of five per entry. */
+static int dump_pretty(const json_t *v, FILE *f, int depth)
+{
+    size_t i, n;
+    const char *key;
+    json_t *x;
+    int ok = 0;
+    if (is_flat(v) && !(json_is_array(v) && json_array_size(v) > 0 && json_is_array(json_array_get(v, 0))))
+        return json_dumpf(v, f, JSON_COMPACT | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY) == 0 ? 0 : -1;
+    if (json_is_array(v)) {   /* arrays of objects, or of flat arrays: one element per line */
+        n = json_array_size(v);
+        fputs("[\n", f);
+        json_array_foreach(v, i, x) {
+            fprintf(f, "%*s", 2 * (depth + 1), "");
+            ok |= dump_pretty(x, f, depth + 1);
+            fputs(i + 1 < n ? ",\n" : "\n", f);
+        }
+        fprintf(f, "%*s]", 2 * depth, "");
+        return ok;
+    }
+    n = json_object_size(v);
+    i = 0;
+    fputs("{\n", f);
+    json_object_foreach((json_t *) v, key, x) {
+        json_t *k = json_string(key);
+        fprintf(f, "%*s", 2 * (depth + 1), "");
+        ok |= json_dumpf(k, f, JSON_ENCODE_ANY);
+        json_decref(k);
+        fputs(": ", f);
+        ok |= dump_pretty(x, f, depth + 1);
+        fputs(++i < n ? ",\n" : "\n", f);
+    }
+    fprintf(f, "%*s}", 2 * depth, "");
+    return ok;
+}
+
 static int json_writer(FILE *f, void *ctx)
 {
-    if (json_dumpf((json_t *) ctx, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17)) != 0)
+    if (dump_pretty((json_t *) ctx, f, 0) != 0)
         return -1;
     return fputc('\n', f) == EOF ? -1 : 0;
 }

@@ -49,8 +49,8 @@ static const char *field_text(char *buf, size_t len, const json_t *obj, const ch
     if (v == NULL)
         return NULL;
     buf[0] = '\0';
-    if (json_is_array(v) && json_array_size(v) == 0)
-        return *bad = 1, buf;
+    if (json_is_array(v) && json_array_size(v) == 0)   /* only "activation" may be empty (L = 1) */
+        return strcmp(key, "activation") == 0 ? NULL : (*bad = 1, buf);
     for (i = 0; i < (json_is_array(v) ? json_array_size(v) : 1); i++) {
         item = json_is_array(v) ? json_array_get(v, i) : v;
         if (pos + 64 >= len)
@@ -83,7 +83,7 @@ int dnc_problem_from_json(dnc_problem_t p, const json_t *obj, char *err, size_t 
     json_object_foreach((json_t *) obj, key, value) {
         for (i = 0; i < NKEYS && strcmp(key, keys[i]) != 0; i++)
             ;
-        if (i == NKEYS) {
+        if (i == NKEYS && strcmp(key, "note") != 0) {
             snprintf(err, errlen, "problem: unknown field '%s'", key);
             return -1;
         }

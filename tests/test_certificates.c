@@ -1,0 +1,343 @@
+/* The committed certificates and theorem files, as users rely on them: every committed
+ * certificate re-checks, a fresh run reproduces them, tampering is caught claim kind by
+ * claim kind, malformed theorem files are rejected, and a false claim is not certified. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <jansson.h>
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include "dncert/io.h"
+#include "dncert/verify.h"
+#include "testutil.h"
+
+#define CERTS DNCERT_SOURCE_DIR "/certificates"
+#define CAP 1000000
+static char out[CAP], err[CAP];
+
+/* Calls fn(path) for every certificates/<theorem>/<instance>.json; returns the count. */
+static int for_each_certificate(void (*fn)(const char *path, void *arg), void *arg)
+{
+    DIR *top = opendir(CERTS), *sub;
+    struct dirent *t, *f;
+    char dir[1024], path[2048];
+    int n = 0;
+    cr_assert(top != NULL, "no %s", CERTS);
+    while ((t = readdir(top)) != NULL) {
+        if (t->d_name[0] == '.')
+            continue;
+        snprintf(dir, sizeof(dir), "%s/%s", CERTS, t->d_name);
+        if ((sub = opendir(dir)) == NULL)
+            continue;
+        while ((f = readdir(sub)) != NULL)
+            if (strstr(f->d_name, ".json") != NULL) {
+                snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
+                fn(path, arg);
+                n++;
+            }
+        closedir(sub);
+    }
+    closedir(top);
+    return n;
+}
+
+static void verify_one(const char *path, void *arg)
+{
+    char msg[1024] = "";
+    dnc_verify_stats st;
+    int r = dnc_verify_file(path, 0, DNC_VERIFY_QUIET, NULL, &st, msg, sizeof(msg));
+    (void) arg;
+    cr_expect_eq(r, 0, "%s does not re-check (%d): %s", path, r, msg);
+    cr_expect_gt(st.ncertified, 0, "%s certifies nothing", path);
+}
+
+Test(certificates, every_committed_certificate_verifies, .timeout = 120)
+{
+    int n = for_each_certificate(verify_one, NULL);
+    cr_assert_geq(n, 150, "only %d committed certificates", n);
+}
+
+/* A fresh `dncert certify` of the committed theorem files reproduces every committed
+ * certificate exactly (the computation is deterministic), so a change of any closed
+ * form, claim or number shows up here and the certificates must be regenerated on
+ * purpose. */
+static void same_as_fresh(const char *path, void *arg)
+{
+    const char *fresh_dir = arg;
+    char fresh[4096];
+    json_error_t je;
+    json_t *a, *b;
+    const char *rel = path + strlen(CERTS);
+    snprintf(fresh, sizeof(fresh), "%s%s", fresh_dir, rel);
+    a = json_load_file(path, 0, &je);
+    b = json_load_file(fresh, 0, &je);
+    cr_expect(b != NULL, "%s was not regenerated", rel);
+    if (a != NULL && b != NULL)
+        cr_expect(json_equal(a, b), "%s differs from a fresh run: regenerate certificates/ with "
+                  "`dncert certify theorems/*.json --out certificates`", rel);
+    json_decref(a);
+    json_decref(b);
+}
+
+Test(certificates, fresh_run_reproduces_them, .timeout = 120)
+{
+    char dir[256];
+    const char *args[] = { "certify", DNCERT_SOURCE_DIR "/theorems/binary-dnc.json",
+                           DNCERT_SOURCE_DIR "/theorems/deep-linear.json",
+                           DNCERT_SOURCE_DIR "/theorems/dnc-vs-srg.json",
+                           DNCERT_SOURCE_DIR "/theorems/ufm-tirer-bruna.json",
+                           "--jobs", "2", "--quiet", "--out", NULL, NULL };
+    tu_tmpdir(dir, sizeof(dir));
+    args[9] = dir;
+    cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
+    cr_assert(strstr(out, "0 required claims not certified") != NULL, "%s", out + strlen(out) - 200);
+    for_each_certificate(same_as_fresh, dir);
+}
+
+/* ---- tampering: load a committed certificate, change one thing, verify in memory ---- */
+
+static json_t *load(const char *rel)
+{
+    char path[1024];
+    json_error_t je;
+    json_t *j;
+    snprintf(path, sizeof(path), "%s/%s", CERTS, rel);
+    j = json_load_file(path, 0, &je);
+    cr_assert(j != NULL, "%s: %s", path, je.text);
+    return j;
+}
+
+static json_t *claim(json_t *cert, const char *id)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(cert, "claims"), i, c)
+        if (strcmp(json_string_value(json_object_get(c, "id")), id) == 0)
+            return c;
+    cr_assert_fail("no claim %s", id);
+    return NULL;
+}
+
+/* Verifies cert in memory; expects `want` (1 mismatch, -1 malformed) and `needle` in the
+ * report or the error message. */
+static void expect_rejected(json_t *cert, int want, const char *needle)
+{
+    char msg[2048] = "";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *rep = open_memstream(&buf, &len);
+    int r = dnc_verify_json(cert, "tampered", 0, DNC_VERIFY_QUIET, rep, NULL, msg, sizeof(msg));
+    fclose(rep);
+    cr_expect_eq(r, want, "verify returned %d, wanted %d (%s)\n%s", r, want, msg, buf);
+    cr_expect(strstr(msg, needle) != NULL || strstr(buf, needle) != NULL,
+              "'%s' is not named in: %s\n%s", needle, msg, buf);
+    free(buf);
+    json_decref(cert);
+}
+
+#define SRG "dnc-vs-srg/triangular-r5-L4.json"      /* K = 10, L = 4: SRG beats DNC */
+#define DNC "binary-dnc/grid-L3-n5-lambda1_250.json" /* the spec's reference instance */
+
+Test(tamper, loss_endpoint)
+{
+    json_t *c = load(DNC), *loss = json_object_get(claim(c, "loss_dnc"), "loss");
+    json_object_set(loss, "lo", json_object_get(loss, "hi"));   /* [hi, hi] excludes the loss */
+    json_object_set_new(loss, "hi", json_string("0.03"));
+    json_object_set_new(loss, "lo", json_string("0.024"));      /* above f = 0.023853... */
+    expect_rejected(c, 1, "loss_dnc");
+}
+
+Test(tamper, value_endpoint)
+{
+    json_t *c = load(SRG), *v = json_object_get(claim(c, "value_srg"), "value");
+    json_object_set_new(v, "lo", json_string("0.0904"));   /* f_SRG = 0.090350... is below */
+    json_object_set_new(v, "hi", json_string("0.091"));
+    expect_rejected(c, 1, "value_srg");
+}
+
+Test(tamper, polynomial_coefficient)
+{
+    json_t *c = load(DNC);
+    json_t *poly = json_object_get(json_object_get(json_object_get(json_object_get(
+                   json_object_get(c, "points"), "dnc"), "scalars"), "c"), "polynomial");
+    json_array_set_new(poly, 0, json_string("7"));
+    expect_rejected(c, 1, "root_dnc_c");
+}
+
+Test(tamper, lambda)
+{
+    json_t *c = load(DNC);
+    json_object_set_new(json_object_get(c, "problem"), "lambda_h", json_string("1/249"));
+    expect_rejected(c, 1, "loss_dnc");
+}
+
+/* lambda_{W_1} = 10^6: Q = 2^4 * 5 * 250^-3 * 10^6 = 5.12 > T_3 = 4/729, so DNC is dead. */
+Test(tamper, lambda_changes_the_alive_decision)
+{
+    json_t *c = load(DNC), *lw = json_object_get(json_object_get(c, "problem"), "lambda_w");
+    json_array_set_new(lw, 0, json_string("1000000"));
+    expect_rejected(c, 1, "alive_dnc");
+}
+
+Test(tamper, matrix_entry)
+{
+    json_t *c = load(SRG);
+    json_t *w3 = json_object_get(json_object_get(json_object_get(json_object_get(c, "points"), "srg"), "blocks"), "W3");
+    json_t *entry = json_array_get(json_object_get(json_array_get(json_object_get(w3, "terms"), 0), "entries"), 0);
+    json_array_set_new(entry, 2, json_string("-1/3"));   /* was -1/2 or 1/2 */
+    expect_rejected(c, 1, "value_srg");
+}
+
+Test(tamper, stationarity_kinks)
+{
+    json_t *c = load(DNC);
+    json_array_remove(json_object_get(claim(c, "stationarity_dnc"), "kinks"), 0);
+    expect_rejected(c, 1, "stationarity_dnc");
+}
+
+Test(tamper, order_verdict)
+{
+    json_t *c = load(SRG);
+    json_object_set_new(claim(c, "order_value_dnc_value_srg"), "verdict", json_string("certified"));
+    expect_rejected(c, 1, "order_value_dnc_value_srg");
+}
+
+Test(tamper, verdict_certified_to_not_proven)
+{
+    json_t *c = load(SRG);
+    json_object_set_new(claim(c, "order_value_srg_value_dnc"), "verdict", json_string("not proven"));
+    expect_rejected(c, 1, "order_value_srg_value_dnc");
+}
+
+Test(tamper, ratio_interval)
+{
+    json_t *c = load(SRG), *r = json_object_get(claim(c, "ratio_value_srg_value_dnc"), "ratio");
+    json_object_set_new(r, "lo", json_string("0.95"));     /* the ratio is 0.9110... */
+    json_object_set_new(r, "hi", json_string("0.99"));
+    expect_rejected(c, 1, "ratio_value_srg_value_dnc");
+}
+
+Test(tamper, structure_rank)
+{
+    json_t *c = load(SRG);
+    json_object_set_new(claim(c, "rank_pre_srg_L4"), "rank", json_integer(4));
+    expect_rejected(c, 1, "rank_pre_srg_L4");
+}
+
+Test(tamper, alive_decision)
+{
+    json_t *c = load(SRG);
+    json_object_set_new(claim(c, "alive_srg"), "decision", json_string("dead"));
+    expect_rejected(c, 1, "alive_srg");
+}
+
+Test(tamper, version_field)
+{
+    json_t *c = load(DNC);
+    json_object_set_new(c, "version", json_integer(2));
+    expect_rejected(c, -1, "version");
+}
+
+Test(tamper, truncated_json)
+{
+    char path[1024], tmp[256], tpath[300], msg[512] = "";
+    FILE *f, *g;
+    long n;
+    char *buf;
+    snprintf(path, sizeof(path), "%s/%s", CERTS, DNC);
+    f = fopen(path, "rb");
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    buf = malloc(n);
+    cr_assert_eq(fread(buf, 1, n, f), (size_t) n);
+    fclose(f);
+    tu_tmpdir(tmp, sizeof(tmp));
+    snprintf(tpath, sizeof(tpath), "%s/cut.json", tmp);
+    g = fopen(tpath, "wb");
+    fwrite(buf, 1, n / 2, g);
+    fclose(g);
+    cr_assert_eq(dnc_verify_file(tpath, 0, DNC_VERIFY_QUIET, NULL, NULL, msg, sizeof(msg)), -1);
+    cr_assert(strstr(msg, "line") != NULL, "%s", msg);
+    unlink(tpath);
+    rmdir(tmp);
+    free(buf);
+}
+
+/* ---- theorem files ---- */
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    fputs(text, f);
+    fclose(f);
+}
+
+#define THM_HEAD "{\"format\": \"dncert-theorem\", \"version\": 1, \"id\": \"t\", \"source\": \"s\", \"statement\": \"s\", \"parts\": [{"
+#define GOOD_PART "\"grid\": {\"L\": [5]}, \"problem\": {\"K\": \"10\", \"n\": \"1\", \"L\": \"L\", \"width\": \"K\", \"lambda\": \"1/250\"}, " \
+                  "\"points\": [{\"name\": \"dnc\", \"structure\": \"dnc\"}, {\"name\": \"srg\", \"structure\": \"srg\", \"r\": \"5\"}], "
+
+struct bad_theorem {
+    char body[600];
+    char needle[96];
+};
+
+ParameterizedTestParameters(theorem, malformed)
+{
+    static struct bad_theorem cases[] = {
+        { THM_HEAD GOOD_PART "\"claims\": [{\"kind\": \"bogus\", \"point\": \"dnc\"}]}]}", "parts[0].claims[0].kind: unknown kind" },
+        { THM_HEAD GOOD_PART "\"claims\": [{\"kind\": \"loss\"}]}]}", "parts[0].claims[0].point: required" },
+        { THM_HEAD GOOD_PART "\"claims\": [{\"kind\": \"loss\", \"point\": \"dnc\", \"colour\": 1}]}]}", "parts[0].claims[0].colour: unknown field" },
+        { THM_HEAD "\"grid\": {\"L\": []}, \"problem\": {}, \"points\": [], \"claims\": []}]}", "parts[0].grid.L: must be a non-empty list" },
+        { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"q+1\"}, \"points\": [], \"claims\": []}]}", "unknown variable 'q'" },
+        { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"1\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\"}, \"points\": [], \"claims\": []}]}", "problem.K: must be an integer in [2," },
+        { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\", \"lambda\": \"-1\"}, \"points\": [], \"claims\": []}]}", "problem.lambda: must be a positive rational" },
+        { THM_HEAD GOOD_PART "\"claims\": []}], \"extra\": 1}", "extra: unknown field" },
+        { "{\"format\": \"dncert-theorem\", \"version\": 2}", "version: must be 1" },
+        { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\"}, \"points\": [{\"name\": \"x\", \"structure\": \"hexagon\"}], \"claims\": []}]}", "structure: unknown structure 'hexagon'" },
+        { "{\"format\": \"dncert-theorem\", \"version\": 1, ", "line 1" },
+    };
+    return cr_make_param_array(struct bad_theorem, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* A malformed theorem file: exit code 2, a message naming the field, nothing written. */
+ParameterizedTest(struct bad_theorem *c, theorem, malformed)
+{
+    char dir[256], file[300], outdir[300];
+    const char *args[] = { "certify", NULL, "--out", NULL, NULL };
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(file, sizeof(file), "%s/t.json", dir);
+    snprintf(outdir, sizeof(outdir), "%s/out", dir);
+    write_file(file, c->body);
+    args[1] = file;
+    args[3] = outdir;
+    cr_assert_eq(tu_run(out, err, CAP, args), 2, "%s", err);
+    cr_assert(strstr(err, c->needle) != NULL, "'%s' not in: %s", c->needle, err);
+    cr_assert_not(dnc_path_exists(outdir));
+    unlink(file);
+    rmdir(dir);
+}
+
+/* "DNC is strictly better than SRG" at K = 10, L = 5 is false (closed-forms.md §2:
+ * r^{L-1} = 625 < 2 K^{L-2} = 2000, so SRG is strictly better): certify must report it
+ * not certified and exit non-zero, while the true opposite claim is certified. */
+Test(theorem, false_claim_is_not_certified)
+{
+    char dir[256], file[300], outdir[300];
+    const char *args[] = { "certify", NULL, "--out", NULL, "--quiet", NULL };
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(file, sizeof(file), "%s/t.json", dir);
+    snprintf(outdir, sizeof(outdir), "%s/out", dir);
+    write_file(file, THM_HEAD GOOD_PART "\"claims\": [{\"kind\": \"value\", \"point\": \"dnc\"}, {\"kind\": \"value\", \"point\": \"srg\"}, "
+               "{\"kind\": \"order\", \"id\": \"dnc_better\", \"lower\": \"value_dnc\", \"higher\": \"value_srg\"}, "
+               "{\"kind\": \"order\", \"id\": \"srg_better\", \"lower\": \"value_srg\", \"higher\": \"value_dnc\"}]}]}");
+    args[1] = file;
+    args[3] = outdir;
+    cr_assert_eq(tu_run(out, err, CAP, args), 1, "%s\n%s", out, err);
+    cr_assert(strstr(out, "dnc_better") && strstr(strstr(out, "dnc_better"), "not proven"), "%s", out);
+    cr_assert(strstr(out, "REQUIRED") != NULL, "%s", out);
+    cr_assert(strstr(out, "srg_better") && strstr(strstr(out, "srg_better"), "certified"), "%s", out);
+    cr_assert(strstr(out, "1 required claims not certified") != NULL, "%s", out);
+}

@@ -106,6 +106,10 @@ json_t *dnc_json_real(double x);
 json_t *dnc_collapse_stats_to_json(const dnc_collapse_stats *s);
 json_t *dnc_layer_metrics_to_json(const dnc_layer_metrics *m, slong L);
 
+/* {"class": "low-rank", "reason": ..., "dead_classes": [...], "rank_profile":
+ *  {"post": [r_1..r_L], "pre": [null, r_2..r_L]}} */
+json_t *dnc_classification_to_json(const dnc_classification *c, const dnc_layer_metrics *m, slong L);
+
 #ifdef __cplusplus
 }
 #endif

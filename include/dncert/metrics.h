@@ -61,6 +61,39 @@ void dnc_layer_metrics_clear(dnc_layer_metrics *m, slong L);
  * of layer L: || W^T/||W|| - M/||M|| ||_F. W is rows x d, M is d x K. */
 double dnc_nc3(const double *W, slong rows, slong d, const double *M, slong K, int last);
 
+/* ---- solution classes (docs/metrics.md) ---- */
+
+typedef enum {
+    DNC_CLASS_ZERO = 0,        /* the network output W_L H_L vanishes */
+    DNC_CLASS_DEAD_CLASSES,    /* some output row of W_L (a class) vanishes */
+    DNC_CLASS_DNC,             /* collapsed, orthogonal frames, aligned, full rank K */
+    DNC_CLASS_LOW_RANK,        /* collapsed, class means of rank < K somewhere */
+    DNC_CLASS_UNCLASSIFIED
+} dnc_solution_class;
+
+typedef struct {
+    double nc1;      /* collapsed: nc1_ratio <= nc1 at every layer (default 1e-3) */
+    double nc2;      /* orthogonal frame: nc2_orth <= nc2 at every layer (default 1e-2) */
+    double nc3;      /* aligned: nc3 <= nc3 at every layer (default 1e-2) */
+    double dead;     /* dead class: ||row k of W_L|| <= dead * max_k (default 1e-3) */
+    double zero;     /* zero point: max |W_L H_L| <= zero (default 1e-6) */
+} dnc_classify_tol;
+
+typedef struct {
+    dnc_solution_class cls;
+    slong ndead;
+    slong dead[64];          /* the first dead classes (0-based) */
+    char reason[256];        /* why: the first test that decided */
+} dnc_classification;
+
+void dnc_classify_tol_default(dnc_classify_tol *t);
+const char *dnc_solution_class_name(dnc_solution_class c);
+
+/* Classifies the point theta last evaluated by obj, given its layer metrics m (ranks use
+ * the metrics' rank tolerance). */
+void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *theta,
+                  const dnc_layer_metrics *m, const dnc_classify_tol *tol);
+
 #ifdef __cplusplus
 }
 #endif

@@ -77,12 +77,19 @@ static int read_run_options(train_cfg *c, const dnc_cli_opt *opts)
     return 0;
 }
 
-/* One JSON record of the current state: step, loss terms, gradient norm, layers. */
-static json_t *state_json(dnc_trainer_t t, double rank_tol, double seconds)
+/* One JSON record of the current state: step, loss terms, gradient norm, layers; with
+ * cls != NULL also the solution class (the summary). */
+static json_t *state_json(dnc_trainer_t t, double rank_tol, double seconds, dnc_classification *cls)
 {
     dnc_layer_metrics *m = flint_calloc(t->p->L, sizeof(dnc_layer_metrics));
     json_t *o = json_object();
     dnc_metrics_layers(m, t->obj, t->theta, rank_tol);
+    if (cls != NULL) {
+        dnc_classify_tol tol;
+        dnc_classify_tol_default(&tol);
+        dnc_classify(cls, t->obj, t->theta, m, &tol);
+        json_object_set_new(o, "class", dnc_classification_to_json(cls, m, t->p->L));
+    }
     json_object_set_new(o, "step", json_integer(t->step));
     json_object_set_new(o, "loss", dnc_json_real(t->loss));
     json_object_set_new(o, "fit", dnc_json_real(t->fit));
@@ -101,22 +108,10 @@ static void progress(const dnc_trainer_t t, double elapsed, slong steps_since, d
             (long) t->step, t->loss, t->grad_norm, dt > 0 ? steps_since / dt : 0.0, elapsed);
 }
 
-/* Largest |entry| of the network output W_L H_L at the current point. */
-static double max_abs_output(const dnc_trainer_t t)
+static json_t *summary_json(dnc_trainer_t t, const train_cfg *c, double seconds, dnc_classification *cls)
 {
-    const double *z = dnc_dobj_buf(t->obj, DNC_Z, 0);
-    double m = 0.0;
-    slong i;
-    for (i = 0; i < t->p->K * t->obj->ncols; i++)
-        m = fmax(m, fabs(z[i]));
-    return m;
-}
-
-#define ZERO_POINT_TOL 1e-6
-
-static json_t *summary_json(dnc_trainer_t t, const train_cfg *c, double seconds, int zero)
-{
-    json_t *s = state_json(t, c->rank_tol, seconds);
+    json_t *s = state_json(t, c->rank_tol, seconds, cls);
+    int zero = t->stop != DNC_STOP_DIVERGED && cls->cls == DNC_CLASS_ZERO;
     json_object_set_new(s, "steps", json_integer(t->step));
     json_object_set_new(s, "evaluations", json_integer(t->evals));
     json_object_set_new(s, "ms_per_step", dnc_json_real(t->step ? 1e3 * seconds / t->step : NAN));
@@ -131,8 +126,9 @@ static json_t *summary_json(dnc_trainer_t t, const train_cfg *c, double seconds,
     return s;
 }
 
-static void print_summary(const dnc_trainer_t t, double seconds, int zero)
+static void print_summary(const dnc_trainer_t t, double seconds, const dnc_classification *cls)
 {
+    int zero = t->stop != DNC_STOP_DIVERGED && cls->cls == DNC_CLASS_ZERO;
     char desc[512];
     dnc_problem_describe(t->p, desc, sizeof(desc));
     printf("problem    %s\n", desc);
@@ -142,7 +138,8 @@ static void print_summary(const dnc_trainer_t t, double seconds, int zero)
     printf("loss       %.16e\nfit        %.16e\nreg        %.16e\ngrad_norm  %.6e\n",
            t->loss, t->fit, t->reg, t->grad_norm);
     if (zero)
-        printf("zero point the run collapsed to the zero point: every output of W_L H_L is below %g\n", ZERO_POINT_TOL);
+        printf("zero point the run collapsed to the zero point: %s\n", cls->reason);
+    printf("class      %s (%s)\n", dnc_solution_class_name(cls->cls), cls->reason);
 }
 
 typedef struct { FILE *log; char tmpdir[4096]; } run_files;
@@ -172,7 +169,7 @@ static void log_state(run_files *rf, dnc_trainer_t t, const train_cfg *c, double
     json_t *rec;
     if (rf->log == NULL)
         return;
-    rec = state_json(t, c->rank_tol, seconds);
+    rec = state_json(t, c->rank_tol, seconds, NULL);
     json_dumpf(rec, rf->log, JSON_COMPACT | JSON_REAL_PRECISION(17));
     fputc('\n', rf->log);
     json_decref(rec);
@@ -207,7 +204,8 @@ static int run_training(dnc_trainer_t t, const train_cfg *c, run_files *rf)
     double t0 = dnc_cli_now(), last_print = t0;
     slong last_step = 0;
     json_t *summary;
-    int zero, status;
+    dnc_classification cls;
+    int status;
 
     log_state(rf, t, c, 0.0);
     while (dnc_trainer_step(t) == DNC_STOP_NONE) {
@@ -229,9 +227,8 @@ static int run_training(dnc_trainer_t t, const train_cfg *c, run_files *rf)
         if (t->stop == DNC_STOP_DIVERGED)
             fprintf(stderr, "dncert train: diverged at step %ld (loss %g, gradient norm %g); try a smaller --lr\n",
                     (long) t->step, t->loss, t->grad_norm);
-        zero = t->stop != DNC_STOP_DIVERGED && max_abs_output(t) < ZERO_POINT_TOL;
-        summary = summary_json(t, c, seconds, zero);
-        print_summary(t, seconds, zero);
+        summary = summary_json(t, c, seconds, &cls);
+        print_summary(t, seconds, &cls);
     }
     status = finish_run_files(rf, t, c, summary);
     json_decref(summary);

@@ -14,6 +14,7 @@ typedef struct {
 static const command commands[] = {
     { "train", dnc_cmd_train, "train a deep unconstrained features model (double precision)" },
     { "metrics", dnc_cmd_metrics, "recompute loss and collapse metrics of a saved point" },
+    { "classify", dnc_cmd_classify, "the solution class of a saved point (dnc, low-rank, ...)" },
     { "closed-form", dnc_cmd_closed_form, "certified closed-form optimum or competitor (dnc, srg, sts, ...)" },
     { "certify", dnc_cmd_certify, "certify the claims of theorem files, one certificate per instance" },
     { "verify", dnc_cmd_verify, "re-check certificate files independently" },

@@ -141,3 +141,17 @@ json_t *dnc_layer_metrics_to_json(const dnc_layer_metrics *m, slong L)
     }
     return a;
 }
+
+json_t *dnc_classification_to_json(const dnc_classification *c, const dnc_layer_metrics *m, slong L)
+{
+    json_t *dead = json_array(), *pre = json_array(), *post = json_array();
+    slong i;
+    for (i = 0; i < c->ndead && i < 64; i++)
+        json_array_append_new(dead, json_integer(c->dead[i]));
+    for (i = 0; i < L; i++) {
+        json_array_append_new(post, json_integer(m[i].post.rank));
+        json_array_append_new(pre, m[i].has_pre ? json_integer(m[i].pre.rank) : json_null());
+    }
+    return json_pack("{s:s, s:s, s:o, s:{s:o, s:o}}", "class", dnc_solution_class_name(c->cls), "reason", c->reason,
+                     "dead_classes", dead, "rank_profile", "pre", pre, "post", post);
+}

@@ -1,0 +1,101 @@
+/* Solution classes on points whose class is known by construction. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include "dncert/io.h"
+#include "testutil.h"
+
+#define CAP 65536
+static char out[CAP], err[CAP];
+
+static void export(const char *dir, const char *const *args)
+{
+    const char *a[32];
+    int n = 0;
+    while (args[n] != NULL) {
+        a[n] = args[n];
+        n++;
+    }
+    a[n++] = "--export";
+    a[n++] = dir;
+    a[n] = NULL;
+    cr_assert_eq(tu_run(out, err, CAP, a), 0, "%s", err);
+}
+
+static void expect_class(const char *dir, const char *cls)
+{
+    const char *args[] = { "classify", dir, NULL };
+    char want[64];
+    cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
+    snprintf(want, sizeof(want), ": %s (", cls);
+    cr_assert(strstr(out, want) != NULL, "expected class %s:\n%s", cls, out);
+}
+
+/* The closed-form DNC point is DNC by construction (docs/math/dnc.md). */
+Test(classify, dnc_point)
+{
+    char d[256], p[300];
+    const char *cf[] = { "closed-form", "dnc", "--K", "4", "--n", "3", "--L", "3", "--width", "6", NULL };
+    tu_tmpdir(d, sizeof(d));
+    snprintf(p, sizeof(p), "%s/pt", d);
+    export(p, cf);
+    expect_class(p, "dnc");
+}
+
+/* The SRG point with r = 5 (K = 10, L = 4) has pre-activation class means of rank r = 5 at
+ * layer 4 (closed-forms.md §2): low-rank, with the rank profile showing 5 there. */
+Test(classify, srg_point_is_low_rank)
+{
+    char d[256], p[300];
+    const char *cf[] = { "closed-form", "srg", "--r", "5", "--K", "10", "--n", "1", "--L", "4", "--width", "10", NULL };
+    tu_tmpdir(d, sizeof(d));
+    snprintf(p, sizeof(p), "%s/pt", d);
+    export(p, cf);
+    expect_class(p, "low-rank");
+    cr_assert(strstr(out, "layer 4: 5 -> 10") != NULL, "%s", out);
+}
+
+/* Zeroing the row of W_L of class 2 in the DNC point kills that class. */
+Test(classify, dead_class)
+{
+    char d[256], p[300], q[300], msg[512];
+    const char *cf[] = { "closed-form", "dnc", "--K", "3", "--n", "2", "--L", "2", "--width", "3", NULL };
+    dnc_problem_t pr;
+    double *theta;
+    slong off, j;
+    tu_tmpdir(d, sizeof(d));
+    snprintf(p, sizeof(p), "%s/pt", d);
+    snprintf(q, sizeof(q), "%s/dead", d);
+    export(p, cf);
+    dnc_problem_init(pr);
+    cr_assert_eq(dnc_point_load(p, pr, &theta, msg, sizeof(msg)), 0, "%s", msg);
+    off = dnc_param_offset(pr, pr->N, DNC_W, pr->L);
+    for (j = 0; j < pr->width[pr->L - 1]; j++)
+        theta[off + 2 + pr->K * j] = 0.0;     /* row 2 of W_L (K x d_L, column-major) */
+    cr_assert_eq(dnc_mkdir_p(q, msg, sizeof(msg)), 0);
+    cr_assert_eq(dnc_point_save(q, pr, theta, NULL, msg, sizeof(msg)), 0, "%s", msg);
+    expect_class(q, "dead-classes");
+    free(theta);
+    dnc_problem_clear(pr);
+}
+
+/* A random point (no training, n = 3 distinct samples per class) is not collapsed. */
+Test(classify, random_point_unclassified)
+{
+    char d[256], p[300];
+    const char *tr[] = { "train", "--K", "3", "--n", "3", "--steps", "0", "--quiet", "--out", NULL, NULL };
+    tu_tmpdir(d, sizeof(d));
+    snprintf(p, sizeof(p), "%s/pt", d);
+    tr[9] = p;
+    cr_assert_eq(tu_run(out, err, CAP, tr), 0, "%s", err);
+    expect_class(p, "unclassified");
+}
+
+/* Far above the alive threshold the trainer reaches the zero point; train prints the class. */
+Test(classify, zero_point_in_train_summary)
+{
+    const char *tr[] = { "train", "--lambda", "0.5", "--optimizer", "lbfgs", "--quiet", NULL };
+    cr_assert_eq(tu_run(out, err, CAP, tr), 0, "%s", err);
+    cr_assert(strstr(out, "class      zero (") != NULL, "%s", out);
+}

@@ -89,6 +89,14 @@ int dnc_parse_rational(fmpq_t x, const char *s);
 /* Parses a decimal integer in [lo, hi]. Returns 0 on success. */
 int dnc_parse_slong(slong *x, const char *s, slong lo, slong hi);
 
+/* Writes the printf-style message to err (when err is not NULL) and returns -1: the
+ * error convention of every dncert function that reports a message. */
+int dnc_fail(char *err, size_t errlen, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
 /* Exact decimal-free text of x: "1/250" or "3". Caller frees with flint_free. */
 char *dnc_rational_get_str(const fmpq_t x);
 

@@ -1,18 +1,8 @@
 /* Theorem files: strict loading, and expansion of each part's grid into instances. */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include "dncert/io.h"
 #include "dncert/theorem.h"
-
-static int fail(char *err, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* ---- schema ---- */
 
@@ -36,7 +26,7 @@ static int keys_allowed(const json_t *obj, const char *const *allowed, const cha
 static int need_string(const json_t *obj, const char *key, const char *where, char *err, size_t len)
 {
     if (!json_is_string(json_object_get(obj, key)))
-        return fail(err, len, "%s.%s: required, must be a string", where, key);
+        return dnc_fail(err, len, "%s.%s: required, must be a string", where, key);
     return 0;
 }
 
@@ -76,27 +66,27 @@ static int check_claim(const json_t *c, const char *where, char *err, size_t len
     size_t i, n = 4;
     json_t *mh = json_object_get(c, "must_hold");
     if (!json_is_object(c))
-        return fail(err, len, "%s: must be an object", where);
+        return dnc_fail(err, len, "%s: must be an object", where);
     for (i = 0; kind != NULL && i < sizeof(claim_kinds) / sizeof(claim_kinds[0]); i++)
         if (strcmp(kind, claim_kinds[i].kind) == 0)
             s = claim_kinds + i;
     if (s == NULL)
-        return fail(err, len, "%s.kind: %s (root, alive, loss, value, stationarity, order, ratio, structure)",
+        return dnc_fail(err, len, "%s.kind: %s (root, alive, loss, value, stationarity, order, ratio, structure)",
                     where, kind ? "unknown kind" : "required");
     for (i = 0; i < 6 && s->fields[i] != NULL; i++) {
         if (!json_is_string(json_object_get(c, s->fields[i])))
-            return fail(err, len, "%s.%s: required for a %s claim, must be a string", where, s->fields[i], kind);
+            return dnc_fail(err, len, "%s.%s: required for a %s claim, must be a string", where, s->fields[i], kind);
         allowed[n++] = s->fields[i];
     }
     for (i = 0; i < 4 && s->optional[i] != NULL; i++)
         allowed[n++] = s->optional[i];
     allowed[n] = NULL;
     if (!keys_allowed(c, allowed, &bad))
-        return fail(err, len, "%s.%s: unknown field for a %s claim", where, bad, kind);
+        return dnc_fail(err, len, "%s.%s: unknown field for a %s claim", where, bad, kind);
     if (mh != NULL && !json_is_string(mh) && !json_is_boolean(mh))
-        return fail(err, len, "%s.must_hold: must be a condition (string) or true/false", where);
+        return dnc_fail(err, len, "%s.must_hold: must be a condition (string) or true/false", where);
     if (strcmp(kind, "structure") == 0 && !in_list(json_string_value(json_object_get(c, "fact")), facts))
-        return fail(err, len, "%s.fact: unknown fact '%s' (gram_diagonal, rank_pre, relu_identity, relu_inactive, collapsed)",
+        return dnc_fail(err, len, "%s.fact: unknown fact '%s' (gram_diagonal, rank_pre, relu_identity, relu_inactive, collapsed)",
                     where, json_string_value(json_object_get(c, "fact")));
     return 0;
 }
@@ -106,16 +96,16 @@ static int check_point(const json_t *p, const char *where, char *err, size_t len
     static const char *allowed[] = { "name", "structure", "r", "v", "embed", NULL };
     const char *bad, *s;
     if (!json_is_object(p))
-        return fail(err, len, "%s: must be an object", where);
+        return dnc_fail(err, len, "%s: must be an object", where);
     if (!keys_allowed(p, allowed, &bad))
-        return fail(err, len, "%s.%s: unknown field of a point", where, bad);
+        return dnc_fail(err, len, "%s.%s: unknown field of a point", where, bad);
     if (need_string(p, "name", where, err, len) || need_string(p, "structure", where, err, len))
         return -1;
     s = json_string_value(json_object_get(p, "structure"));
     if (!in_list(s, structures))
-        return fail(err, len, "%s.structure: unknown structure '%s' (dnc, srg, sts, deep-linear, ufm, tirer-bruna)", where, s);
+        return dnc_fail(err, len, "%s.structure: unknown structure '%s' (dnc, srg, sts, deep-linear, ufm, tirer-bruna)", where, s);
     if (json_object_get(p, "embed") != NULL && !json_is_boolean(json_object_get(p, "embed")))
-        return fail(err, len, "%s.embed: must be true or false", where);
+        return dnc_fail(err, len, "%s.embed: must be true or false", where);
     return 0;
 }
 
@@ -124,15 +114,15 @@ static int check_grid(const json_t *g, const char *where, char *err, size_t len)
     const char *key;
     json_t *v;
     if (!json_is_object(g) || json_object_size(g) == 0)
-        return fail(err, len, "%s.grid: required, a non-empty object of variable: [values]", where);
+        return dnc_fail(err, len, "%s.grid: required, a non-empty object of variable: [values]", where);
     json_object_foreach((json_t *) g, key, v) {
         size_t i;
         json_t *x;
         if (!json_is_array(v) || json_array_size(v) == 0)
-            return fail(err, len, "%s.grid.%s: must be a non-empty list of values", where, key);
+            return dnc_fail(err, len, "%s.grid.%s: must be a non-empty list of values", where, key);
         json_array_foreach(v, i, x)
             if (!json_is_integer(x) && !json_is_string(x))
-                return fail(err, len, "%s.grid.%s[%zu]: must be an integer or a string", where, key, i);
+                return dnc_fail(err, len, "%s.grid.%s[%zu]: must be an integer or a string", where, key, i);
     }
     return 0;
 }
@@ -145,15 +135,15 @@ static int check_part(const json_t *part, const char *where, char *err, size_t l
     size_t i;
     json_t *x;
     if (!json_is_object(part))
-        return fail(err, len, "%s: must be an object", where);
+        return dnc_fail(err, len, "%s: must be an object", where);
     if (!keys_allowed(part, allowed, &bad))
-        return fail(err, len, "%s.%s: unknown field of a part", where, bad);
+        return dnc_fail(err, len, "%s.%s: unknown field of a part", where, bad);
     if (check_grid(json_object_get(part, "grid"), where, err, len))
         return -1;
     if (!json_is_object(json_object_get(part, "problem")))
-        return fail(err, len, "%s.problem: required, an object", where);
+        return dnc_fail(err, len, "%s.problem: required, an object", where);
     if (!json_is_array(json_object_get(part, "points")) || !json_is_array(json_object_get(part, "claims")))
-        return fail(err, len, "%s: needs \"points\" and \"claims\" lists", where);
+        return dnc_fail(err, len, "%s: needs \"points\" and \"claims\" lists", where);
     json_array_foreach(json_object_get(part, "points"), i, x) {
         snprintf(sub, sizeof(sub), "%s.points[%zu]", where, i);
         if (check_point(x, sub, err, len))
@@ -176,18 +166,18 @@ static int check_file(const json_t *r, char *err, size_t len)
     size_t i;
     json_t *part;
     if (!json_is_object(r))
-        return fail(err, len, "the file must hold a JSON object");
+        return dnc_fail(err, len, "the file must hold a JSON object");
     if (fmt == NULL || strcmp(fmt, DNC_THEOREM_FORMAT) != 0)
-        return fail(err, len, "format: must be \"%s\"", DNC_THEOREM_FORMAT);
+        return dnc_fail(err, len, "format: must be \"%s\"", DNC_THEOREM_FORMAT);
     if (!json_is_integer(json_object_get(r, "version")) || json_integer_value(json_object_get(r, "version")) != DNC_THEOREM_VERSION)
-        return fail(err, len, "version: must be %d", DNC_THEOREM_VERSION);
+        return dnc_fail(err, len, "version: must be %d", DNC_THEOREM_VERSION);
     if (!keys_allowed(r, allowed, &bad))
-        return fail(err, len, "%s: unknown field", bad);
+        return dnc_fail(err, len, "%s: unknown field", bad);
     if (need_string(r, "id", "theorem", err, len) || need_string(r, "source", "theorem", err, len)
         || need_string(r, "statement", "theorem", err, len))
         return -1;
     if (!json_is_array(json_object_get(r, "parts")) || json_array_size(json_object_get(r, "parts")) == 0)
-        return fail(err, len, "parts: required, a non-empty list");
+        return dnc_fail(err, len, "parts: required, a non-empty list");
     json_array_foreach(json_object_get(r, "parts"), i, part) {
         snprintf(where, sizeof(where), "parts[%zu]", i);
         if (check_part(part, where, err, len))
@@ -279,7 +269,7 @@ static int render_field(char *buf, size_t len, const json_t *v, const char *key,
         if (json_is_integer(x))
             snprintf(text, sizeof(text), "%lld", (long long) json_integer_value(x));
         else if (!json_is_string(x))
-            return fail(err, errlen, "problem.%s: must be an expression string, an integer, or a list of them", key);
+            return dnc_fail(err, errlen, "problem.%s: must be an expression string, an integer, or a list of them", key);
         else if (literal) {
             /* a word, or a grid variable holding one: "bias": "bias" with grid bias: ["'none'", ...] */
             const dnc_value *var = dnc_env_get(env, json_string_value(x));
@@ -300,7 +290,7 @@ static int render_field(char *buf, size_t len, const json_t *v, const char *key,
         }
         pos += (size_t) snprintf(buf + pos, pos < len ? len - pos : 0, "%s%s", i ? "," : "", text);
     }
-    return pos < len ? 0 : fail(err, errlen, "problem.%s: too long", key);
+    return pos < len ? 0 : dnc_fail(err, errlen, "problem.%s: too long", key);
 }
 
 /* Evaluates the problem template; K and L become variables for the later fields. */
@@ -316,7 +306,7 @@ static int build_problem(dnc_instance *inst, char *err, size_t len)
     size_t i;
     json_object_foreach((json_t *) tpl, key, v)
         if (!in_list(key, order))
-            return fail(err, len, "problem.%s: unknown field", key);
+            return dnc_fail(err, len, "problem.%s: unknown field", key);
     for (i = 0; i < 9; i++) {
         v = json_object_get(tpl, order[i]);
         if (v == NULL)
@@ -337,7 +327,7 @@ static int build_problem(dnc_instance *inst, char *err, size_t len)
     a.bias = vals[5]; a.lambda = vals[6]; a.lambda_h = vals[7]; a.lambda_w = vals[8];
     a.prefix = "problem.";
     if (a.K == NULL || a.L == NULL || a.n == NULL || a.width == NULL)
-        return fail(err, len, "problem: the fields K, L, n and width are required");
+        return dnc_fail(err, len, "problem: the fields K, L, n and width are required");
     if (dnc_problem_set_args(inst->problem, &a, err, len) != 0)
         return -1;
     dnc_env_set_si(&inst->env, "N", inst->problem->N);
@@ -359,7 +349,7 @@ int dnc_instance_init(dnc_instance *inst, const dnc_theorem *t, slong i, char *e
         i -= part_count(part);
     }
     if (part == NULL || i < 0)
-        return fail(err, errlen, "%s: no instance number %ld", t->path, (long) i);
+        return dnc_fail(err, errlen, "%s: no instance number %ld", t->path, (long) i);
     inst->part = part;
     inst->part_index = (slong) k;
     if (json_array_size(json_object_get(t->root, "parts")) > 1) {
@@ -367,7 +357,7 @@ int dnc_instance_init(dnc_instance *inst, const dnc_theorem *t, slong i, char *e
         snprintf(inst->id, sizeof(inst->id), "%s", name ? name : "part");
     }
     if (bind_grid(inst, i, msg, sizeof(msg)) != 0 || build_problem(inst, msg, sizeof(msg)) != 0)
-        return fail(err, errlen, "%s: parts[%zu]: %s", t->path, k, msg);
+        return dnc_fail(err, errlen, "%s: parts[%zu]: %s", t->path, k, msg);
     return 0;
 }
 
@@ -388,11 +378,11 @@ int dnc_theorem_load(dnc_theorem *t, const char *path, char *err, size_t errlen)
     snprintf(t->path, sizeof(t->path), "%s", path);
     t->root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (t->root == NULL)
-        return fail(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+        return dnc_fail(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
     if (check_file(t->root, msg, sizeof(msg)) != 0) {
         json_decref(t->root);
         t->root = NULL;
-        return fail(err, errlen, "%s: %s", path, msg);
+        return dnc_fail(err, errlen, "%s: %s", path, msg);
     }
     t->id = json_string_value(json_object_get(t->root, "id"));
     t->title = json_string_value(json_object_get(t->root, "title"));

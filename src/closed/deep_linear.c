@@ -427,7 +427,7 @@ static int solve_groups(dl_group *gs, slong ng, const fmpz_poly_t S, const dl_ct
     }
     fmpq_clear(t);
     if (!ok)
-        return _dnc_closed_fail(err, errlen, "deep linear: could not isolate a direction's weight or nu* "
+        return dnc_fail(err, errlen, "deep linear: could not isolate a direction's weight or nu* "
                                 "(subdivision or refinement budget exhausted)");
     return 0;
 }
@@ -443,7 +443,7 @@ static int realise_groups(dl_group *gs, slong ng, const dnc_problem_struct *p, c
             r += gs[g].mult;
         }
     if (r > dmin)
-        return _dnc_closed_fail(err, errlen, "--width: the deep linear point needs every width >= %ld "
+        return dnc_fail(err, errlen, "--width: the deep linear point needs every width >= %ld "
                                 "(the number of alive directions; d_%ld = %ld)",
                                 (long) r, (long) which, (long) dmin);
     for (g = 0; g < ng; g++)
@@ -721,7 +721,7 @@ int _dnc_closed_deep_linear(dnc_closed_t out, dnc_problem_t p, slong prec, const
     fmpz_poly_init(S);
     res = build_groups(gs, &ng, S, p);
     if (res < 0)
-        _dnc_closed_fail(err, errlen, "deep linear: could not isolate a root of the secular polynomial");
+        dnc_fail(err, errlen, "deep linear: could not isolate a root of the secular polynomial");
     if (res == 0)
         res = solve_groups(gs, ng, S, &x, err, errlen);
     if (res == 0)
@@ -731,7 +731,7 @@ int _dnc_closed_deep_linear(dnc_closed_t out, dnc_problem_t p, slong prec, const
         enclose_groups(gs, ng, prec);
         add_scalars_and_loss(out, gs, ng, &x);
         if (build_point(out, gs, ng, prec))
-            res = _dnc_closed_fail(err, errlen, "deep linear: internal error: a term of the point names no scalar");
+            res = dnc_fail(err, errlen, "deep linear: internal error: a term of the point names no scalar");
     }
     groups_clear(gs, ng);
     flint_free(gs);
@@ -746,7 +746,7 @@ int dnc_closed_deep_linear(dnc_closed_t out, dnc_problem_t p, slong prec, char *
     for (l = 1; l < p->L; l++)
         if (p->act[l - 1] != DNC_ACT_LINEAR) {
             dnc_closed_init(out, p, "deep-linear", prec);
-            return _dnc_closed_fail(err, errlen, "--activation: the deep linear UFM needs every activation "
+            return dnc_fail(err, errlen, "--activation: the deep linear UFM needs every activation "
                                     "linear (sigma_%ld = relu)", (long) l);
         }
     return _dnc_closed_deep_linear(out, p, prec, "deep-linear", err, errlen);
@@ -756,7 +756,7 @@ int dnc_closed_ufm(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, siz
 {
     if (p->L != 1) {
         dnc_closed_init(out, p, "ufm", prec);
-        return _dnc_closed_fail(err, errlen, "--L: the plain UFM has L = 1 (got %ld)", (long) p->L);
+        return dnc_fail(err, errlen, "--L: the plain UFM has L = 1 (got %ld)", (long) p->L);
     }
     return _dnc_closed_deep_linear(out, p, prec, "ufm", err, errlen);
 }

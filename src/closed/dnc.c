@@ -15,14 +15,14 @@ static int dnc_fits(const dnc_problem_struct *p, char *err, size_t errlen)
     slong k, l;
     for (k = 1; k < p->K; k++)
         if (p->n[k] != p->n[0])
-            return _dnc_closed_fail(err, errlen, "--n: DNC needs balanced counts (n_1 = %ld, n_%ld = %ld)",
+            return dnc_fail(err, errlen, "--n: DNC needs balanced counts (n_1 = %ld, n_%ld = %ld)",
                                     (long) p->n[0], (long) (k + 1), (long) p->n[k]);
     if (p->bias != DNC_BIAS_NONE)
-        return _dnc_closed_fail(err, errlen, "--bias: DNC is the bias-free construction (got free; "
+        return dnc_fail(err, errlen, "--bias: DNC is the bias-free construction (got free; "
                                 "the deep linear construction handles a free bias)");
     for (l = 1; l <= p->L; l++)
         if (p->width[l - 1] < p->K)
-            return _dnc_closed_fail(err, errlen, "--width: DNC needs every width >= K = %ld (d_%ld = %ld)",
+            return dnc_fail(err, errlen, "--width: DNC needs every width >= K = %ld (d_%ld = %ld)",
                                     (long) p->K, (long) l, (long) p->width[l - 1]);
     return 0;
 }
@@ -210,9 +210,9 @@ int dnc_closed_dnc(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, siz
     dnc_closed_lowrank_poly(f, rhs, p->L);
     found = dnc_root(calg, f, p->L, out->alive);
     if (found < 0)
-        res = _dnc_closed_fail(err, errlen, "dnc: could not isolate c* (subdivision budget exhausted)");
+        res = dnc_fail(err, errlen, "dnc: could not isolate c* (subdivision budget exhausted)");
     else if (dnc_fill(out, calg, found, P, prec))
-        res = _dnc_closed_fail(err, errlen, "dnc: internal error: a term of the point names no scalar");
+        res = dnc_fail(err, errlen, "dnc: internal error: a term of the point names no scalar");
     dnc_alg_clear(calg);
     fmpz_poly_clear(f);
     fmpq_clear(P); fmpq_clear(rhs);

@@ -6,13 +6,6 @@
 #include <stddef.h>
 #include "dncert/closed.h"
 
-/* Writes the printf-style message to err and returns -1. */
-int _dnc_closed_fail(char *err, size_t errlen, const char *fmt, ...)
-#if defined(__GNUC__)
-    __attribute__((format(printf, 3, 4)))
-#endif
-    ;
-
 /* Lam = prod_l lambda_{W_l}, exactly. */
 void _dnc_closed_lambda_prod(fmpq_t Lam, const dnc_problem_struct *p);
 

@@ -1,18 +1,6 @@
 /* Small helpers shared by the DNC, deep linear, UFM and Tirer-Bruna constructions. */
-#include <stdarg.h>
 #include <stdio.h>
 #include "dnc_priv.h"
-
-int _dnc_closed_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    if (err != NULL && errlen > 0) {
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 void _dnc_closed_lambda_prod(fmpq_t Lam, const dnc_problem_struct *p)
 {

@@ -21,7 +21,7 @@ int dnc_closed_tirer_bruna(dnc_closed_t out, dnc_problem_t p, slong prec, char *
         bad = "--bias: the Tirer-Bruna model is bias-free (got free)";
     if (bad != NULL) {
         dnc_closed_init(out, p, "tirer-bruna", prec);
-        return _dnc_closed_fail(err, errlen, "%s", bad);
+        return dnc_fail(err, errlen, "%s", bad);
     }
     return _dnc_closed_deep_linear(out, p, prec, "tirer-bruna", err, errlen);
 }

@@ -85,7 +85,7 @@ slong dnc_problem_out_rows(const dnc_problem_t p, slong l)
 
 /* ---- parsing ---- */
 
-static int fail(char *err, size_t len, const char *fmt, ...)
+int dnc_fail(char *err, size_t len, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -146,17 +146,17 @@ static int parse_list(const dnc_problem_args *a, const char *name, const char *s
 
     opt_name(opt, sizeof(opt), a, name);
     if (strlen(s) >= sizeof(buf))
-        return fail(err, errlen, "%s: value too long", opt);
+        return dnc_fail(err, errlen, "%s: value too long", opt);
     count = split_list(buf, sizeof(buf), s, items, cap > 1 ? cap : 1);
     if (count != 1 && want == 1)
-        return fail(err, errlen, "%s: expected a single value, got a list", opt);
+        return dnc_fail(err, errlen, "%s: expected a single value, got a list", opt);
     if (count != 1 && count != want)
-        return fail(err, errlen, "%s: expected one value or %s = %ld comma-separated values, got %s%ld",
+        return dnc_fail(err, errlen, "%s: expected one value or %s = %ld comma-separated values, got %s%ld",
                     opt, want_name, (long) want, count > cap ? "more than " : "", (long) (count > cap ? cap : count));
     for (i = 0; i < want; i++) {
         const char *text = items[count == 1 ? 0 : i];
         if (parse_item(ctx, i, text) != 0)
-            return fail(err, errlen, "%s: %s (got '%s')", opt, range, text);
+            return dnc_fail(err, errlen, "%s: %s (got '%s')", opt, range, text);
     }
     return 0;
 }
@@ -209,10 +209,10 @@ static int parse_shape(dnc_problem_t p, const dnc_problem_args *a, char *err, si
     slong K, L, k;
     char opt[64];
     if (dnc_parse_slong(&K, a->K ? a->K : "2", 2, DNC_MAX_K))
-        return fail(err, len, "%s: must be an integer in [2, %d] (got '%s')",
+        return dnc_fail(err, len, "%s: must be an integer in [2, %d] (got '%s')",
                     opt_name(opt, sizeof(opt), a, "K"), DNC_MAX_K, a->K);
     if (dnc_parse_slong(&L, a->L ? a->L : "3", 1, DNC_MAX_L))
-        return fail(err, len, "%s: must be an integer in [1, %d] (got '%s')",
+        return dnc_fail(err, len, "%s: must be an integer in [1, %d] (got '%s')",
                     opt_name(opt, sizeof(opt), a, "L"), DNC_MAX_L, a->L);
     problem_alloc(p, K, L);
     if (parse_list(a, "n", a->n ? a->n : "5", K, "K", item_count, p->n,
@@ -233,7 +233,7 @@ static int parse_activation(dnc_problem_t p, const dnc_problem_args *a, char *er
         /* No hidden layer: accept a single name for uniformity, reject a list. */
         dnc_act_t dummy;
         if (item_act(&dummy, 0, s) != 0)
-            return fail(err, len, "%s: must be relu or linear (got '%s'); with L = 1 there is no hidden layer",
+            return dnc_fail(err, len, "%s: must be relu or linear (got '%s'); with L = 1 there is no hidden layer",
                         opt_name(opt, sizeof(opt), a, "activation"), s);
         return 0;
     }
@@ -252,7 +252,7 @@ int dnc_problem_set_args(dnc_problem_t p, const dnc_problem_args *a, char *err, 
     else if (strcmp(bias, "free") == 0)
         p->bias = DNC_BIAS_FREE;
     else {
-        fail(err, errlen, "%s: must be none or free (got '%s')", opt_name(opt, sizeof(opt), a, "bias"), bias);
+        dnc_fail(err, errlen, "%s: must be none or free (got '%s')", opt_name(opt, sizeof(opt), a, "bias"), bias);
         goto error;
     }
     if (parse_lambdas(p, a, err, errlen) == 0)

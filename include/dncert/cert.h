@@ -55,6 +55,76 @@ json_t *dnc_cert_point_json(const dnc_closed_t c, slong digits);
 slong dnc_cert_digits(slong prec);
 slong dnc_cert_claim_digits(slong prec);
 
+
+/* ==== explicit points: dncert certify-point (src/cert/point_cert.c, docs/certify-point.md) ====
+ *
+ * A dnc_qpoint is a point of the model whose every parameter is an exact rational: the
+ * doubles of a trained point (dyadic), the exact class means of such doubles, or the dyadic
+ * midpoints of a polished point. Its loss is enclosed rigorously by evaluating its box (each
+ * rational as an Arb ball at the working precision, exactly as a checker reads it). */
+
+#include <flint/fmpq_mat.h>
+
+typedef struct {
+    dnc_problem_struct *p;   /* borrowed */
+    int collapsed;           /* 1: one column per class (weights n_k); 0: expanded, N columns */
+    fmpq_mat_struct *blk;    /* L + 2 blocks: H1, W_1..W_L, b (K x 1, or K x 0 without a bias) */
+} dnc_qpoint_struct;
+typedef dnc_qpoint_struct dnc_qpoint_t[1];
+
+/* x <- the expanded point given by doubles in the trainer's layout (exact: doubles are dyadic). */
+void dnc_qpoint_init_theta(dnc_qpoint_t x, dnc_problem_t p, const double *theta);
+void dnc_qpoint_clear(dnc_qpoint_t x);
+
+/* out (initialised here) <- x with its features replaced by their exact class means, in the
+ * collapsed layout; the weights are copied. Returns 1 when x was already collapsed (every
+ * feature column equals its class mean exactly, so out is the same point), else 0. */
+int dnc_qpoint_project(dnc_qpoint_t out, const dnc_qpoint_t x);
+
+/* box (initialised here) <- x in ball arithmetic at prec, entry by entry as in a checker. */
+void dnc_qpoint_box(dnc_bpoint_t box, const dnc_qpoint_t x, slong prec);
+
+/* Rigorous enclosures at a point. grad_abs bounds max |entry| of the gradient enclosure
+ * (per-sample H1 gradient, as in stationarity claims), grad_rad its largest radius. */
+typedef struct {
+    arb_t loss, fit, reg;
+    double grad_abs, grad_rad;
+    slong nkinks;
+} dnc_point_report;
+
+void dnc_point_report_init(dnc_point_report *r);
+void dnc_point_report_clear(dnc_point_report *r);
+void dnc_qpoint_evaluate(dnc_point_report *r, const dnc_qpoint_t x, slong prec);
+
+typedef struct {
+    slong steps, evals;      /* accepted Newton steps, gradient evaluations */
+    char stop[96];           /* why it stopped */
+} dnc_polish_info;
+
+/* out (initialised here) <- x refined by truncated Newton-CG at working precision prec inside
+ * x's ReLU activation pattern (at most max_steps Newton steps, each with an Armijo line search
+ * on f that never leaves the pattern's region). out's entries are dyadic rationals of at
+ * most prec bits, so out is an exact point. Polishing only moves the point: what is certified
+ * is the enclosure of the result (dnc_qpoint_evaluate). */
+void dnc_qpoint_polish(dnc_qpoint_t out, const dnc_qpoint_t x, slong prec, slong max_steps, dnc_polish_info *info);
+
+/* Exact text of a rational for certificates: a C99 hexadecimal float when it is dyadic
+ * ("0x1.8p+0" = 3/2, printf's "%a" for a double), else "num/den". Free with flint_free. */
+char *dnc_qpoint_entry_str(const fmpq_t q);
+
+/* Certificate point (format §5): layout, no scalars, every block "dense" with exact entries. */
+json_t *dnc_qpoint_json(const dnc_qpoint_t x, const char *structure, const char *note);
+
+/* Certificate of explicit points x[0..n-1] (named names[i], evaluated in r[i]) of one problem at
+ * precision prec: one loss claim per point, and, when the DNC construction applies to the
+ * problem (balanced counts, no bias, widths >= K), the DNC point with its alive, root and
+ * value claims and dnc_not_optimal (loss of the last point below the DNC value). The DNC value
+ * goes to dnc_val; *verdict = 1 certified, 0 not proven, -1 no comparison (why says why).
+ * producer (stolen) is the envelope's producer object. */
+json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *const *names,
+                              const dnc_point_report *r, slong n, slong prec, json_t *producer,
+                              arb_t dnc_val, int *verdict, char *why, size_t whylen);
+
 #ifdef __cplusplus
 }
 #endif

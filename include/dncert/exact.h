@@ -80,6 +80,19 @@ void dnc_beval_clear(dnc_beval_t e);
  * at working precision prec. */
 void dnc_ball_eval(dnc_beval_t e, const dnc_bpoint_t x, int want_grad, slong prec);
 
+/* dnc_ball_eval inside one activation region (used to polish points, src/cert/point_cert.c).
+ * Both arrays are indexed by layer l = 0..L and only entries l = 2..L are used.
+ * frozen (NULL: ordinary evaluation): if sigma_{l-1} is ReLU, layer l uses the fixed pattern
+ *   frozen[l] (one byte per entry of Htilde_l, d_l x ncols, column-major) instead of the signs
+ *   of its pre-activations: entries > 0 are active (identity, derivative 1), the others
+ *   inactive (0, derivative 0), and no kinks are recorded. This is the smooth objective of
+ *   the network with that pattern; it equals f on the closure of the region where the
+ *   pre-activations have that pattern.
+ * pre (NULL: not wanted): pre + l (initialised by the caller, d_l x ncols) receives the
+ *   enclosure of Htilde_l. */
+void dnc_ball_eval_frozen(dnc_beval_t e, const dnc_bpoint_t x, signed char *const *frozen, arb_mat_struct *pre,
+                          int want_grad, slong prec);
+
 /* 1 if every gradient entry's ball contains 0 (x is certified to be compatible with
  * stationarity: 0 lies in the Clarke gradient enclosure), else 0. */
 int dnc_beval_grad_contains_zero(const dnc_beval_t e);

@@ -8,5 +8,6 @@ int dnc_cmd_closed_form(int argc, char **argv);
 int dnc_cmd_certify(int argc, char **argv);
 int dnc_cmd_verify(int argc, char **argv);
 int dnc_cmd_classify(int argc, char **argv);
+int dnc_cmd_certify_point(int argc, char **argv);
 
 #endif

@@ -17,6 +17,7 @@ static const command commands[] = {
     { "classify", dnc_cmd_classify, "the solution class of a saved point (dnc, low-rank, ...)" },
     { "closed-form", dnc_cmd_closed_form, "certified closed-form optimum or competitor (dnc, srg, sts, ...)" },
     { "certify", dnc_cmd_certify, "certify the claims of theorem files, one certificate per instance" },
+    { "certify-point", dnc_cmd_certify_point, "certified loss of a trained point, compared with the DNC value" },
     { "verify", dnc_cmd_verify, "re-check certificate files independently" },
 };
 

@@ -11,6 +11,8 @@ typedef struct {
     arb_ptr c;               /* constants */
     arb_t term[2];
     slong kink_cap;
+    signed char *const *frozen;   /* dnc_ball_eval_frozen: fixed pattern per layer, or NULL */
+    arb_mat_struct *pre;          /* dnc_ball_eval_frozen: copies of Htilde_l out, or NULL */
 } ball_ctx;
 
 #define BUF(ctx, id) ((ctx)->buf[id])
@@ -37,15 +39,30 @@ static void b_mul(void *vctx, int C, int A, int ta, int B, int tb)
         arb_mat_clear(tB);
 }
 
+/* The frozen pattern of the ReLU layer whose pre-activation is buffer PRE (or NULL). */
+static const signed char *frozen_of(const ball_ctx *ctx, int PRE)
+{
+    slong l = PRE - DNC_BUF(DNC_PRE, 0, ctx->x->p->L);
+    return ctx->frozen != NULL ? ctx->frozen[l] : NULL;
+}
+
 static void b_act(void *vctx, int H, int PRE, dnc_act_t a)
 {
     ball_ctx *ctx = vctx;
     arb_mat_struct *h = BUF(ctx, H), *x = BUF(ctx, PRE);
-    slong i, j;
+    slong i, j, rows = arb_mat_nrows(x);
+    const signed char *fz = a == DNC_ACT_RELU ? frozen_of(ctx, PRE) : NULL;
+    if (ctx->pre != NULL)
+        arb_mat_set(ctx->pre + (PRE - DNC_BUF(DNC_PRE, 0, ctx->x->p->L)), x);
     for (i = 0; i < arb_mat_nrows(x); i++)
         for (j = 0; j < arb_mat_ncols(x); j++) {
             arb_ptr out = arb_mat_entry(h, i, j), in = arb_mat_entry(x, i, j);
-            if (a == DNC_ACT_LINEAR || arb_is_nonnegative(in))
+            if (fz != NULL) {   /* frozen: identity where active, 0 where inactive */
+                if (fz[i + rows * j] > 0)
+                    arb_set(out, in);
+                else
+                    arb_zero(out);
+            } else if (a == DNC_ACT_LINEAR || arb_is_nonnegative(in))
                 arb_set(out, in);
             else if (arb_is_nonpositive(in))
                 arb_zero(out);
@@ -72,10 +89,18 @@ static void b_act_grad(void *vctx, int D, int PRE, dnc_act_t a, slong layer)
 {
     ball_ctx *ctx = vctx;
     arb_mat_struct *d = BUF(ctx, D), *x = BUF(ctx, PRE);
+    const signed char *fz = a == DNC_ACT_RELU ? frozen_of(ctx, PRE) : NULL;
     slong i, j;
     arb_t zero;
     if (a == DNC_ACT_LINEAR)
         return;
+    if (fz != NULL) {   /* frozen: derivative 1 where active, 0 where inactive; no kinks */
+        for (i = 0; i < arb_mat_nrows(x); i++)
+            for (j = 0; j < arb_mat_ncols(x); j++)
+                if (fz[i + arb_mat_nrows(x) * j] <= 0)
+                    arb_zero(arb_mat_entry(d, i, j));
+        return;
+    }
     arb_init(zero);
     for (i = 0; i < arb_mat_nrows(x); i++)
         for (j = 0; j < arb_mat_ncols(x); j++) {
@@ -252,7 +277,8 @@ static void ctx_clear(ball_ctx *ctx, slong L)
     arb_clear(ctx->term[1]);
 }
 
-void dnc_ball_eval(dnc_beval_t e, const dnc_bpoint_t x, int want_grad, slong prec)
+void dnc_ball_eval_frozen(dnc_beval_t e, const dnc_bpoint_t x, signed char *const *frozen, arb_mat_struct *pre,
+                          int want_grad, slong prec)
 {
     ball_ctx ctx;
     if (e->has_grad)
@@ -266,6 +292,8 @@ void dnc_ball_eval(dnc_beval_t e, const dnc_bpoint_t x, int want_grad, slong pre
     ctx.e = e;
     ctx.prec = prec;
     ctx.kink_cap = 0;
+    ctx.frozen = frozen;
+    ctx.pre = pre;
     flint_free(e->kinks);
     e->kinks = NULL;
     arb_init(ctx.term[0]);
@@ -277,6 +305,11 @@ void dnc_ball_eval(dnc_beval_t e, const dnc_bpoint_t x, int want_grad, slong pre
     arb_set(e->reg, ctx.term[DNC_TERM_REG]);
     arb_add(e->loss, e->fit, e->reg, prec);
     ctx_clear(&ctx, x->p->L);
+}
+
+void dnc_ball_eval(dnc_beval_t e, const dnc_bpoint_t x, int want_grad, slong prec)
+{
+    dnc_ball_eval_frozen(e, x, NULL, NULL, want_grad, prec);
 }
 
 static int mat_all(const arb_mat_struct *m, int (*fn)(arb_srcptr, void *), void *arg)

@@ -1,0 +1,465 @@
+/* dncert certify-point: exact points from trained doubles, their certified loss, exact class
+ * means, Newton polishing, the certificate against the DNC value (accepted by dncert verify,
+ * rejected when tampered), and bad input. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+#include <criterion/criterion.h>
+#include "dncert/cert.h"
+#include "dncert/io.h"
+#include "dncert/train.h"
+#include "testutil.h"
+
+#define CAP 200000
+static char out[CAP], err[CAP];
+
+/* Saves theta as a run directory DIR/run (what `dncert train --out` writes). */
+static void save_run(char *run, size_t len, const char *dir, dnc_problem_t p, const double *theta)
+{
+    char msg[512];
+    snprintf(run, len, "%s/run", dir);
+    cr_assert_eq(dnc_mkdir_p(run, msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert_eq(dnc_point_save(run, p, theta, NULL, msg, sizeof(msg)), 0, "%s", msg);
+}
+
+static json_t *load_json(const char *path)
+{
+    json_error_t je;
+    json_t *j = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    cr_assert(j != NULL, "cannot read %s: %s", path, je.text);
+    return j;
+}
+
+static json_t *claim(const json_t *cert, const char *id)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(cert, "claims"), i, c)
+        if (strcmp(json_string_value(json_object_get(c, "id")), id) == 0)
+            return c;
+    cr_assert_fail("no claim %s", id);
+    return NULL;
+}
+
+/* lo <= q <= hi for the interval o[key], and hi - lo < 2^-150. */
+static void assert_encloses(const json_t *o, const char *key, const char *q_text)
+{
+    fmpq_t lo, hi, q;
+    char msg[256];
+    fmpq_init(lo);
+    fmpq_init(hi);
+    fmpq_init(q);
+    cr_assert_eq(dnc_parse_rational(q, q_text), 0);
+    cr_assert_eq(dnc_json_get_interval(lo, hi, json_object_get(o, key), key, msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert(fmpq_cmp(lo, q) <= 0 && fmpq_cmp(q, hi) <= 0, "%s = %s not in [%s, %s]", key, q_text,
+              json_string_value(json_object_get(json_object_get(o, key), "lo")),
+              json_string_value(json_object_get(json_object_get(o, key), "hi")));
+    fmpq_sub(q, hi, lo);
+    fmpq_mul_2exp(q, q, 150);
+    cr_assert(fmpq_cmp_ui(q, 1) < 0, "%s: interval too wide", key);
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    fmpq_clear(q);
+}
+
+static void run_ok(const char *const *args)
+{
+    int rc = tu_run(out, err, CAP, args);
+    cr_assert_eq(rc, 0, "exit %d: %s\n%s", rc, err, out);
+}
+
+static void verify_ok(const char *cert)
+{
+    const char *args[] = { "verify", cert, NULL };
+    int rc = tu_run(out, err, CAP, args);
+    cr_assert_eq(rc, 0, "verify exit %d: %s\n%s", rc, out, err);
+    cr_assert(strstr(out, "every verdict re-checks") != NULL, "%s", out);
+}
+
+/* tests/test_objective.c, hand_computed_linear: K = 2, n = 1, L = 1, d = 1, lambda = 1/2,
+ * H1 = [1 2], W1 = [1; -1]: fit = 14/4 = 7/2, reg = (1 + 4)/4 + (1 + 1)/4 = 7/4, f = 21/4.
+ * Width 1 < K, so DNC does not apply: the certificate has the loss claim only. */
+Test(certify_point, hand_computed_loss)
+{
+    char dir[256], run[300], cert[300];
+    double theta[4] = { 1, 2, 1, -1 };
+    dnc_problem_t p;
+    json_t *j, *c, *h;
+    tu_problem(p, "2", "1", "1", "1", "relu", "none", "1/2");
+    tu_tmpdir(dir, sizeof(dir));
+    save_run(run, sizeof(run), dir, p, theta);
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    {
+        const char *args[] = { "certify-point", run, "--out", cert, NULL };
+        run_ok(args);
+    }
+    cr_assert(strstr(out, "loss = 5.25") != NULL, "%s", out);
+    cr_assert(strstr(out, "no comparison") != NULL && strstr(out, "--width") != NULL, "%s", out);
+    j = load_json(cert);
+    c = claim(j, "loss_trained");
+    cr_assert_str_eq(json_string_value(json_object_get(c, "verdict")), "certified");
+    assert_encloses(c, "loss", "21/4");
+    assert_encloses(c, "fit", "7/2");
+    assert_encloses(c, "reg", "7/4");
+    cr_assert_eq(json_array_size(json_object_get(j, "claims")), 1);
+    h = json_object_get(json_object_get(json_object_get(json_object_get(j, "points"), "trained"), "blocks"), "H1");
+    cr_assert_str_eq(json_string_value(json_array_get(json_object_get(h, "dense"), 1)), "0x1p+1");   /* H1[0,1] = 2 */
+    json_decref(j);
+    verify_ok(cert);
+    dnc_problem_clear(p);
+}
+
+/* tests/test_objective.c, hand_computed_relu_bias: K = 2, n = 1, L = 2, widths 1, ReLU, free
+ * bias, lambda = 1/2, H1 = [1 -1], W1 = [2], W2 = [1; 1], b = [1/2; 0]: fit = 15/8, reg = 2
+ * (the bias is not regularised), f = 31/8. */
+Test(certify_point, hand_computed_relu_bias)
+{
+    char dir[256], run[300], cert[300];
+    double theta[7] = { 1, -1, 2, 1, 1, 0.5, 0 };
+    dnc_problem_t p;
+    json_t *j, *c;
+    tu_problem(p, "2", "1", "2", "1", "relu", "free", "0.5");
+    tu_tmpdir(dir, sizeof(dir));
+    save_run(run, sizeof(run), dir, p, theta);
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    {
+        const char *args[] = { "certify-point", run, "--out", cert, "--prec", "128", NULL };
+        run_ok(args);
+    }
+    j = load_json(cert);
+    c = claim(j, "loss_trained");
+    assert_encloses(c, "loss", "31/8");
+    assert_encloses(c, "fit", "15/8");
+    assert_encloses(c, "reg", "2");
+    cr_assert_eq(json_integer_value(json_object_get(j, "precision")), 128);
+    cr_assert_str_eq(json_string_value(json_array_get(json_object_get(json_object_get(json_object_get(
+        json_object_get(json_object_get(j, "points"), "trained"), "blocks"), "b"), "dense"), 0)), "0x1p-1");
+    json_decref(j);
+    verify_ok(cert);
+    dnc_problem_clear(p);
+}
+
+/* The exact text of entries: printf's "%a" for doubles (C99 7.19.6.1), exact round trip
+ * through dnc_parse_rational for long dyadics, "num/den" otherwise. */
+Test(certify_point, entry_strings)
+{
+    const double xs[] = { 0.1, -0.3, 1.0, 3.0, 1e-300, -2.5e300, 0.004, 123456.789 };
+    fmpq_t q, r;
+    arf_t a;
+    char buf[64], *s;
+    size_t i;
+    fmpq_init(q);
+    fmpq_init(r);
+    arf_init(a);
+    for (i = 0; i < sizeof(xs) / sizeof(xs[0]); i++) {
+        arf_set_d(a, xs[i]);
+        arf_get_fmpq(q, a);
+        s = dnc_qpoint_entry_str(q);
+        snprintf(buf, sizeof(buf), "%a", xs[i]);
+        cr_assert_str_eq(s, buf);
+        flint_free(s);
+    }
+    /* (2^200 + 1) / 2^260, negative: a 201-bit dyadic */
+    fmpz_one(fmpq_numref(q));
+    fmpz_mul_2exp(fmpq_numref(q), fmpq_numref(q), 200);
+    fmpz_add_ui(fmpq_numref(q), fmpq_numref(q), 1);
+    fmpz_neg(fmpq_numref(q), fmpq_numref(q));
+    fmpz_one(fmpq_denref(q));
+    fmpz_mul_2exp(fmpq_denref(q), fmpq_denref(q), 260);
+    s = dnc_qpoint_entry_str(q);
+    cr_assert_eq(strncmp(s, "-0x1.0000", 9), 0, "%s", s);
+    cr_assert_eq(dnc_parse_rational(r, s), 0);
+    cr_assert(fmpq_equal(q, r), "%s", s);
+    flint_free(s);
+    fmpq_set_si(q, -4, 3);
+    s = dnc_qpoint_entry_str(q);
+    cr_assert_str_eq(s, "-4/3");
+    flint_free(s);
+    fmpq_zero(q);
+    s = dnc_qpoint_entry_str(q);
+    cr_assert_str_eq(s, "0x0p+0");
+    flint_free(s);
+    fmpq_clear(q);
+    fmpq_clear(r);
+    arf_clear(a);
+}
+
+/* A point whose features are already collapsed (each class's columns equal) projects to
+ * itself: the means are the columns exactly, and the collapsed evaluation encloses the same
+ * f as the expanded one (docs/model.md: both forms have the same f, exactly). */
+Test(certify_point, projection_of_collapsed_point_changes_nothing)
+{
+    dnc_problem_t p;
+    dnc_qpoint_t x, y;
+    dnc_point_report a, b;
+    double *theta;
+    slong n, i, j, k;
+    tu_problem(p, "3", "2", "2", "4", "relu", "none", "1/250");
+    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    theta = malloc(n * sizeof(double));
+    dnc_randn(theta, n, 0.5, 7);
+    for (k = 0; k < 3; k++)   /* column 2k+1 <- column 2k */
+        for (i = 0; i < 4; i++)
+            theta[i + 4 * (2 * k + 1)] = theta[i + 4 * (2 * k)];
+    dnc_qpoint_init_theta(x, p, theta);
+    cr_assert_eq(dnc_qpoint_project(y, x), 1);
+    cr_assert(y->collapsed);
+    for (k = 0; k < 3; k++)
+        for (i = 0; i < 4; i++)
+            cr_assert(fmpq_equal(fmpq_mat_entry(y->blk, i, k), fmpq_mat_entry(x->blk, i, 2 * k)));
+    for (j = 1; j <= 3; j++)
+        cr_assert(fmpq_mat_equal(y->blk + j, x->blk + j));
+    dnc_point_report_init(&a);
+    dnc_point_report_init(&b);
+    dnc_qpoint_evaluate(&a, x, 256);
+    dnc_qpoint_evaluate(&b, y, 256);
+    cr_assert(arb_overlaps(a.loss, b.loss));
+    cr_assert(arb_rel_accuracy_bits(a.loss) > 200 && arb_rel_accuracy_bits(b.loss) > 200);
+    cr_assert_float_eq(a.grad_abs, b.grad_abs, 1e-12 * a.grad_abs);   /* per-sample gradients agree */
+    dnc_point_report_clear(&a);
+    dnc_point_report_clear(&b);
+    dnc_qpoint_clear(x);
+    dnc_qpoint_clear(y);
+    free(theta);
+    dnc_problem_clear(p);
+}
+
+/* Exact class means: class 0 has samples 1, 2, 1 (mean 4/3, not a double), class 1 has
+ * samples 1, 2 (mean 3/2 = 0x1.8p+0) and 0.1, 0.2 (mean (0.1 + 0.2)/2 of the two doubles,
+ * exactly, which is not the double nearest 0.15). Counts 3, 2 are unbalanced: no DNC. */
+Test(certify_point, projection_exact_means)
+{
+    char dir[256], run[300], cert[300], *s;
+    dnc_problem_t p;
+    double theta[2 * 5 + 2 * 2 + 2 * 2];
+    json_t *j, *h;
+    fmpq_t q, r;
+    arf_t a;
+    memset(theta, 0, sizeof(theta));
+    tu_problem(p, "2", "3,2", "2", "2", "relu", "none", "1/250");
+    /* H1 is 2 x 5, column-major: row 0 = 1 2 1 | 1 2, row 1 = 0 0 0 | 0.1 0.2 */
+    theta[0] = 1, theta[2] = 2, theta[4] = 1, theta[6] = 1, theta[8] = 2;
+    theta[7] = 0.1, theta[9] = 0.2;
+    theta[10] = 1, theta[13] = 1, theta[14] = 1, theta[17] = 1;   /* W1 = I, W2 = I */
+    tu_tmpdir(dir, sizeof(dir));
+    save_run(run, sizeof(run), dir, p, theta);
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    {
+        const char *args[] = { "certify-point", run, "--project-collapse", "--out", cert, NULL };
+        run_ok(args);
+    }
+    cr_assert(strstr(out, "no comparison") != NULL && strstr(out, "balanced") != NULL, "%s", out);
+    j = load_json(cert);
+    h = json_object_get(json_object_get(json_object_get(json_object_get(j, "points"), "projected"), "blocks"), "H1");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(json_object_get(j, "points"), "projected"),
+                                                       "layout")), "collapsed");
+    cr_assert_eq(json_integer_value(json_object_get(h, "cols")), 2);
+    h = json_object_get(h, "dense");
+    cr_assert_str_eq(json_string_value(json_array_get(h, 0)), "4/3");
+    cr_assert_str_eq(json_string_value(json_array_get(h, 1)), "0x0p+0");
+    cr_assert_str_eq(json_string_value(json_array_get(h, 2)), "0x1.8p+0");
+    fmpq_init(q);
+    fmpq_init(r);
+    arf_init(a);
+    arf_set_d(a, 0.1);
+    arf_get_fmpq(q, a);
+    arf_set_d(a, 0.2);
+    arf_get_fmpq(r, a);
+    fmpq_add(q, q, r);
+    fmpq_div_2exp(q, q, 1);
+    cr_assert_eq(dnc_parse_rational(r, json_string_value(json_array_get(h, 3))), 0);
+    cr_assert(fmpq_equal(q, r), "%s", json_string_value(json_array_get(h, 3)));
+    arf_set_d(a, 0.15);
+    arf_get_fmpq(r, a);
+    cr_assert(!fmpq_equal(q, r));
+    s = dnc_qpoint_entry_str(q);
+    cr_assert_str_eq(s, json_string_value(json_array_get(h, 3)));
+    flint_free(s);
+    cr_assert_str_eq(json_string_value(json_object_get(claim(j, "loss_projected"), "verdict")), "certified");
+    json_decref(j);
+    verify_ok(cert);
+    fmpq_clear(q);
+    fmpq_clear(r);
+    arf_clear(a);
+    dnc_problem_clear(p);
+}
+
+/* A point trained close to an interior critical point (K = 3, n = 2, L = 2, width 4,
+ * lambda = 1/250, L-BFGS to |grad| ~ 1e-8 in double): Newton polishing at 256 bits brings the
+ * certified gradient enclosure from ~1e-9 to below 1e-50 without raising the loss, and the
+ * result is an exact dyadic point that certify-point writes and verify accepts. */
+Test(certify_point, polish_reduces_gradient)
+{
+    dnc_problem_t p;
+    dnc_train_opts o;
+    dnc_trainer_t t;
+    dnc_qpoint_t x, y;
+    dnc_point_report a, b;
+    dnc_polish_info info;
+    char dir[256], run[300], cert[300];
+    slong bb, i, j;
+    tu_problem(p, "3", "2", "2", "4", "relu", "none", "1/250");
+    dnc_train_opts_default(&o);
+    o.optimizer = DNC_OPT_LBFGS;
+    o.lr = 0.1;
+    o.steps = 3000;
+    o.seed = 2;
+    cr_assert_eq(dnc_trainer_init(t, p, &o), 0);
+    while (dnc_trainer_step(t) == DNC_STOP_NONE)
+        ;
+    cr_assert(t->grad_norm < 1e-7, "the double trainer did not converge: |grad| = %g", t->grad_norm);
+    dnc_qpoint_init_theta(x, p, t->theta);
+    tu_tmpdir(dir, sizeof(dir));
+    save_run(run, sizeof(run), dir, p, t->theta);
+    dnc_trainer_clear(t);
+    dnc_point_report_init(&a);
+    dnc_point_report_init(&b);
+    dnc_qpoint_evaluate(&a, x, 256);
+    dnc_qpoint_polish(y, x, 256, 50, &info);
+    dnc_qpoint_evaluate(&b, y, 256);
+    cr_assert_geq(info.steps, 1, "%s", info.stop);
+    cr_assert(a.grad_abs > 1e-12, "%g", a.grad_abs);
+    cr_assert(b.grad_abs < 1e-50, "after %ld steps (%s): %g", (long) info.steps, info.stop, b.grad_abs);
+    cr_assert(!arb_gt(b.loss, a.loss));
+    cr_assert_eq(b.nkinks, 0);
+    for (bb = 0; bb <= p->L; bb++)   /* exact dyadics of at most 256 bits */
+        for (i = 0; i < fmpq_mat_nrows(y->blk + bb); i++)
+            for (j = 0; j < fmpq_mat_ncols(y->blk + bb); j++) {
+                const fmpq *e = fmpq_mat_entry(y->blk + bb, i, j);
+                cr_assert_eq(fmpz_val2(fmpq_denref(e)), fmpz_bits(fmpq_denref(e)) - 1);
+                cr_assert_leq(fmpz_bits(fmpq_numref(e)), 256);
+            }
+    dnc_point_report_clear(&a);
+    dnc_point_report_clear(&b);
+    dnc_qpoint_clear(x);
+    dnc_qpoint_clear(y);
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    {
+        const char *args[] = { "certify-point", run, "--project-collapse", "--polish", "--out", cert, NULL };
+        run_ok(args);
+    }
+    cr_assert(strstr(out, "polished") != NULL && strstr(out, "converged") != NULL, "%s", out);
+    verify_ok(cert);
+    dnc_problem_clear(p);
+}
+
+/* THE REGRESSION (closed-forms.md section 4; dnc-vs-srg: at K = 10, n = 1, L = 4, width 30,
+ * lambda = 0.004 gradient descent finds low-rank points below DNC). f_DNC =
+ * 0.0991798746355951938610... (closed-forms.md section 2, docs/theorems.md); 30000 steps of
+ * GD with lr 0.5 from seed 1 reach f = 0.08886671430500909... (measured). The certificate
+ * must certify dnc_not_optimal and pass `dncert verify`; changing one hex-float entry of the
+ * stored point makes its loss claim fail. */
+Test(certify_point, regression_gd_point_beats_dnc, .timeout = 60)
+{
+    char dir[256], run[300], cert[300], bad[300];
+    json_t *j, *c, *w;
+    fmpq_t hi, ref, lo;
+    char msg[256];
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/gd", dir);
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    snprintf(bad, sizeof(bad), "%s/tampered.json", dir);
+    {
+        const char *args[] = { "train", "--K", "10", "--n", "1", "--L", "4", "--width", "30", "--lambda", "0.004",
+                               "--lr", "0.5", "--steps", "30000", "--seed", "1", "--quiet", "--out", run, NULL };
+        run_ok(args);
+    }
+    {
+        const char *args[] = { "certify-point", run, "--project-collapse", "--out", cert, NULL };
+        run_ok(args);
+    }
+    cr_assert(strstr(out, "certified: this point's loss is strictly below the best DNC point's loss") != NULL, "%s", out);
+    cr_assert(strstr(out, "0.09917987463559519386") != NULL, "%s", out);
+    j = load_json(cert);
+    c = claim(j, "dnc_not_optimal");
+    cr_assert_str_eq(json_string_value(json_object_get(c, "verdict")), "certified");
+    cr_assert_str_eq(json_string_value(json_object_get(c, "lower")), "loss_projected");
+    cr_assert_str_eq(json_string_value(json_object_get(claim(j, "alive_dnc"), "verdict")), "certified");
+    cr_assert_str_eq(json_string_value(json_object_get(claim(j, "root_dnc_c"), "verdict")), "certified");
+    fmpq_init(lo);
+    fmpq_init(hi);
+    fmpq_init(ref);
+    cr_assert_eq(dnc_json_get_interval(lo, hi, json_object_get(claim(j, "loss_trained"), "loss"), "loss", msg,
+                                       sizeof(msg)), 0);
+    dnc_parse_rational(ref, "0.0889");   /* measured 0.088866714305... */
+    cr_assert(fmpq_cmp(hi, ref) < 0);
+    cr_assert_eq(dnc_json_get_interval(lo, hi, json_object_get(claim(j, "value_dnc"), "value"), "value", msg,
+                                       sizeof(msg)), 0);
+    dnc_parse_rational(ref, "0.0991798746355951938610");
+    cr_assert(fmpq_cmp(lo, ref) > 0);
+    dnc_parse_rational(ref, "0.0991798746355951938611");
+    cr_assert(fmpq_cmp(hi, ref) < 0);
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    fmpq_clear(ref);
+    verify_ok(cert);
+    /* tamper: W4[0, 0] of the trained point becomes 1/2 */
+    w = json_object_get(json_object_get(json_object_get(json_object_get(j, "points"), "trained"), "blocks"), "W4");
+    cr_assert(strncmp(json_string_value(json_array_get(json_object_get(w, "dense"), 0)), "0x", 2) == 0
+              || strncmp(json_string_value(json_array_get(json_object_get(w, "dense"), 0)), "-0x", 3) == 0);
+    json_array_set_new(json_object_get(w, "dense"), 0, json_string("0x1p-1"));
+    cr_assert_eq(json_dump_file(j, bad, JSON_COMPACT), 0);
+    json_decref(j);
+    {
+        const char *args[] = { "verify", bad, NULL };
+        cr_assert_eq(tu_run(out, err, CAP, args), 1, "%s", out);
+    }
+    cr_assert(strstr(out, "loss_trained loss not proven MISMATCH") != NULL, "%s", out);
+}
+
+/* Bad input: exit 2, a message naming the option or argument, and no file written; an
+ * unwritable --out: exit 1. */
+Test(certify_point, bad_input)
+{
+    char dir[256], run[300], cert[300], existing[300];
+    double theta[4] = { 1, 2, 1, -1 };
+    dnc_problem_t p;
+    FILE *f;
+    struct { const char *args[8]; const char *needle; } cases[] = {
+        { { "certify-point", "--out", NULL }, "RUN_DIR" },
+        { { "certify-point", NULL }, "RUN_DIR" },
+        { { "certify-point", NULL }, "--out" },                        /* RUN_DIR without --out */
+        { { "certify-point", NULL, "--out", NULL }, "--out" },         /* an existing file */
+        { { "certify-point", NULL, "--out", NULL, "--prec", "32", NULL }, "--prec" },
+        { { "certify-point", "/nonexistent/run", "--out", NULL, NULL }, "RUN_DIR" },
+        { { "certify-point", NULL, "--out", NULL, "--polish-steps", "5", NULL }, "--polish-steps" },
+        { { "certify-point", NULL, "--out", NULL, "--frobnicate", NULL }, "--frobnicate" },
+    };
+    size_t i;
+    tu_problem(p, "2", "1", "1", "1", "relu", "none", "1/2");
+    tu_tmpdir(dir, sizeof(dir));
+    save_run(run, sizeof(run), dir, p, theta);
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    snprintf(existing, sizeof(existing), "%s/existing.json", dir);
+    f = fopen(existing, "w");
+    fputs("keep", f);
+    fclose(f);
+    cases[0].args[2] = cert;
+    cases[1].args[1] = NULL;
+    cases[2].args[1] = run;
+    cases[3].args[1] = run, cases[3].args[3] = existing;
+    cases[4].args[1] = run, cases[4].args[3] = cert;
+    cases[5].args[3] = cert;
+    cases[6].args[1] = run, cases[6].args[3] = cert;
+    cases[7].args[1] = run, cases[7].args[3] = cert;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cr_assert_eq(tu_run(out, err, CAP, cases[i].args), 2, "case %zu: %s", i, err);
+        cr_assert(strstr(err, cases[i].needle) != NULL, "case %zu: '%s' not in: %s", i, cases[i].needle, err);
+        cr_assert(!dnc_path_exists(cert), "case %zu wrote %s", i, cert);
+    }
+    f = fopen(existing, "r");
+    cr_assert(fgets(err, 16, f) != NULL && strcmp(err, "keep") == 0);
+    fclose(f);
+    {   /* an I/O error (nothing can be created under /proc): exit 1 */
+        const char *args[] = { "certify-point", run, "--out", "/proc/dncert-test/c.json", NULL };
+        cr_assert_eq(tu_run(out, err, CAP, args), 1, "%s", err);
+        cr_assert(strstr(err, "--out") != NULL, "%s", err);
+    }
+    {   /* --force replaces it */
+        const char *args[] = { "certify-point", run, "--out", existing, "--force", NULL };
+        run_ok(args);
+        verify_ok(existing);
+    }
+    dnc_problem_clear(p);
+}

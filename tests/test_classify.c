@@ -99,3 +99,15 @@ Test(classify, zero_point_in_train_summary)
     cr_assert_eq(tu_run(out, err, CAP, tr), 0, "%s", err);
     cr_assert(strstr(out, "class      zero (") != NULL, "%s", out);
 }
+
+/* A diverged run (here: weights overflow, every ReLU dead, so W_L H_L = 0 but the
+ * regulariser is infinite) must not be called the zero point. */
+Test(classify, diverged_run_is_not_zero)
+{
+    const char *tr[] = { "train", "--K", "10", "--n", "50", "--L", "4", "--width", "30", "--init-std", "0.5",
+                         "--lr", "0.5", "--steps", "50", "--seed", "1", "--quiet", NULL };
+    cr_assert_eq(tu_run(out, err, CAP, tr), 1, "%s", err);
+    cr_assert(strstr(err, "diverged at step") != NULL, "%s", err);
+    cr_assert(strstr(out, "class      zero") == NULL, "a diverged run was called the zero point:\n%s", out);
+    cr_assert(strstr(out, "not finite (diverged)") != NULL, "%s", out);
+}

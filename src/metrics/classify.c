@@ -20,14 +20,18 @@ const char *dnc_solution_class_name(dnc_solution_class c)
     return names[c];
 }
 
-/* Largest |entry| of the network output W_L H_L (bias excluded). */
+/* Largest |entry| of the network output W_L H_L (bias excluded); NAN if any entry is
+ * not finite (fmax would silently skip a NaN). */
 static double output_max(const dnc_dobj_t obj)
 {
     const double *z = dnc_dobj_buf(obj, DNC_Z, 0);
     double m = 0.0;
     slong i;
-    for (i = 0; i < obj->p->K * obj->ncols; i++)
+    for (i = 0; i < obj->p->K * obj->ncols; i++) {
+        if (!isfinite(z[i]))
+            return NAN;
         m = fmax(m, fabs(z[i]));
+    }
     return m;
 }
 
@@ -57,6 +61,11 @@ void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *the
     int collapsed = 1, frames = 1, aligned = 1, full = 1;
     double zmax = output_max(obj);
     memset(c, 0, sizeof(*c));
+    if (isnan(zmax) || !isfinite(obj->term[DNC_TERM_FIT] + obj->term[DNC_TERM_REG])) {
+        c->cls = DNC_CLASS_UNCLASSIFIED;
+        snprintf(c->reason, sizeof(c->reason), "the loss or the output is not finite (diverged)");
+        return;
+    }
     if (zmax <= tol->zero) {
         c->cls = DNC_CLASS_ZERO;
         snprintf(c->reason, sizeof(c->reason), "max |W_L H_L| = %.2e <= %.0e", zmax, tol->zero);

@@ -198,6 +198,7 @@ static void run_all(job *jobs, slong njobs, const dnc_theorem *thms, const char 
             for (j = w; j < njobs; j += workers)
                 run_job(out, j, jobs + j, thms + jobs[j].file, dir, prec);
             fclose(out);
+            flint_cleanup();   /* FLINT's caches; the rest is the parent's and ends with _exit */
             _exit(0);
         }
         close(fd[1]);

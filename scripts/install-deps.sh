@@ -1,11 +1,11 @@
 #!/bin/sh
 # Install the Debian 12 packages dncert needs. Idempotent: does nothing when all are present.
-# Usage: scripts/install-deps.sh [--with-bench]   (--with-bench adds python3-torch, numpy, mpmath, gnuplot)
+# Usage: scripts/install-deps.sh [--with-bench]   (--with-bench adds python3-torch and mpmath)
 set -eu
 pkgs="build-essential cmake pkg-config libmpfr-dev libgmp-dev libflint-dev libflint-arb-dev
-libopenblas-dev liblapacke-dev libcriterion-dev libjansson-dev python3-numpy"
+libopenblas-dev liblapacke-dev libcriterion-dev libjansson-dev python3-numpy gnuplot-nox"
 if [ "${1:-}" = "--with-bench" ]; then
-    pkgs="$pkgs python3-torch python3-mpmath gnuplot-nox"
+    pkgs="$pkgs python3-torch python3-mpmath"
 fi
 missing=""
 for p in $pkgs; do

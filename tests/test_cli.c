@@ -172,6 +172,48 @@ Test(cli, run_directory_contents)
     cr_assert_not(any_entry_with_prefix(dir, "run.tmp"));
 }
 
+/* Counts the records of RUN_DIR/metrics.jsonl and returns the step of the last one. */
+static int log_records(const char *run, long *last_step)
+{
+    char path[512], line[1 << 15];
+    FILE *f;
+    int n = 0;
+    snprintf(path, sizeof(path), "%s/metrics.jsonl", run);
+    f = fopen(path, "r");
+    cr_assert(f != NULL);
+    while (fgets(line, sizeof(line), f) != NULL) {
+        json_error_t je;
+        json_t *rec = json_loads(line, 0, &je);
+        cr_assert(rec != NULL);
+        *last_step = (long) json_integer_value(json_object_get(rec, "step"));
+        json_decref(rec);
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+/* The last step is logged exactly once, also when it is a multiple of --log-every, and a
+ * run of 0 steps logs step 0 once. */
+Test(cli, last_step_logged_once)
+{
+    char dir[256], run[300], run0[300];
+    const char *a[] = { "train", "--steps", "200", "--log-every", "100", "--quiet", "--out", NULL, NULL };
+    const char *b[] = { "train", "--steps", "0", "--quiet", "--out", NULL, NULL };
+    long last = -1;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    snprintf(run0, sizeof(run0), "%s/run0", dir);
+    fill(a, run);
+    fill(b, run0);
+    cr_assert_eq(tu_run(out, err, CAP, a), 0, "%s", err);
+    cr_assert_eq(log_records(run, &last), 3);   /* steps 0, 100, 200 */
+    cr_assert_eq(last, 200);
+    cr_assert_eq(tu_run(out, err, CAP, b), 0, "%s", err);
+    cr_assert_eq(log_records(run0, &last), 1);
+    cr_assert_eq(last, 0);
+}
+
 /* `dncert metrics RUN_DIR` recomputes the final loss from the saved files: same point,
  * same code, so the same double. */
 Test(cli, metrics_reloads_the_point)

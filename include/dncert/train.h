@@ -27,7 +27,7 @@ typedef enum {
     DNC_STOP_DIVERGED     /* loss or gradient not finite */
 } dnc_stop_t;
 
-typedef struct {
+typedef struct dnc_train_opts_s {
     ulong seed;            /* default 1 */
     double init_std;       /* every parameter ~ N(0, init_std^2); default 0.1 */
     dnc_optimizer_t optimizer;  /* default gd */

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "dncert/train.h"
 #include "cli.h"
 
 int dnc_cli_usage_error(const char *cmd, const char *fmt, ...)
@@ -145,4 +146,26 @@ double dnc_cli_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+int dnc_cli_train_opts(struct dnc_train_opts_s *o, slong *log_every, const dnc_cli_opt *opts, const char *cmd)
+{
+    const char *opt = dnc_cli_get(opts, "optimizer");
+    dnc_train_opts_default(o);
+    if (opt == NULL || strcmp(opt, "gd") == 0)
+        o->optimizer = DNC_OPT_GD;
+    else if (strcmp(opt, "momentum") == 0)
+        o->optimizer = DNC_OPT_MOMENTUM;
+    else if (strcmp(opt, "lbfgs") == 0)
+        o->optimizer = DNC_OPT_LBFGS;
+    else
+        return dnc_cli_usage_error(cmd, "--optimizer: must be gd, momentum or lbfgs (got '%s')", opt);
+    if (dnc_cli_double(&o->init_std, opts, cmd, "init-std", 0.0, 1e6, 1, o->init_std)
+        || dnc_cli_double(&o->lr, opts, cmd, "lr", 0.0, 1e6, 1, o->lr)
+        || dnc_cli_double(&o->momentum, opts, cmd, "momentum", 0.0, 0.999999, 0, o->momentum)
+        || dnc_cli_slong(&o->steps, opts, cmd, "steps", 0, WORD(1) << 50, o->steps)
+        || dnc_cli_double(&o->grad_tol, opts, cmd, "grad-tol", 0.0, 1e300, 0, o->grad_tol)
+        || dnc_cli_slong(log_every, opts, cmd, "log-every", 1, WORD(1) << 50, 100))
+        return DNC_EXIT_USAGE;
+    return 0;
 }

@@ -30,6 +30,23 @@ typedef struct {
     { "lambda-h", "Q", "weight decay of H1 (overrides --lambda)", NULL }, \
     { "lambda-w", "Q[,Q...]", "weight decay of W_1..W_L: one value or L values", NULL }
 
+/* The training options shared by train and sweep (help texts included). */
+#define DNC_CLI_TRAIN_OPTS \
+    { "init-std", "S", "every parameter starts N(0, S^2) (default 0.1)", NULL }, \
+    { "optimizer", "NAME", "gd | momentum | lbfgs (default gd)", NULL }, \
+    { "lr", "X", "step size; lbfgs: length factor of its first step (default 0.5)", NULL }, \
+    { "momentum", "X", "momentum coefficient in [0, 1) (default 0.9)", NULL }, \
+    { "steps", "INT", "maximum number of updates (default 10000)", NULL }, \
+    { "grad-tol", "X", "stop when the gradient norm is below X (default 0: never)", NULL }, \
+    { "log-every", "INT", "log metrics (and progress) every INT steps (default 100)", NULL }
+
+struct dnc_train_opts_s;
+
+/* Reads the DNC_CLI_TRAIN_OPTS options into o (defaults where absent; o is set to the
+ * defaults first) and *log_every. On a bad value prints "dncert CMD: --name: must be ..."
+ * and returns DNC_EXIT_USAGE; else 0. */
+int dnc_cli_train_opts(struct dnc_train_opts_s *o, slong *log_every, const dnc_cli_opt *opts, const char *cmd);
+
 /* Parses argv[1..] (argv[0] is the subcommand name). Options are "--name value" or
  * "--name=value"; everything else is positional. Returns 0 on success, 1 when --help was
  * printed, DNC_EXIT_USAGE after printing an error. */

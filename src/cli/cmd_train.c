@@ -32,34 +32,14 @@ typedef struct {
     int force, quiet;
 } train_cfg;
 
-static int parse_optimizer(dnc_optimizer_t *o, const char *s)
-{
-    if (s == NULL || strcmp(s, "gd") == 0)
-        *o = DNC_OPT_GD;
-    else if (strcmp(s, "momentum") == 0)
-        *o = DNC_OPT_MOMENTUM;
-    else if (strcmp(s, "lbfgs") == 0)
-        *o = DNC_OPT_LBFGS;
-    else
-        return -1;
-    return 0;
-}
-
 static int read_run_options(train_cfg *c, const dnc_cli_opt *opts)
 {
     dnc_train_opts *o = &c->opts;
     slong seed, threads, mem;
-    dnc_train_opts_default(o);
-    if (parse_optimizer(&o->optimizer, dnc_cli_get(opts, "optimizer")) != 0)
-        return dnc_cli_usage_error("train", "--optimizer: must be gd, momentum or lbfgs (got '%s')",
-                                   dnc_cli_get(opts, "optimizer"));
+    int r = dnc_cli_train_opts(o, &c->log_every, opts, "train");
+    if (r != 0)
+        return r;
     if (dnc_cli_slong(&seed, opts, "train", "seed", 0, WORD_MAX, 1)
-        || dnc_cli_double(&o->init_std, opts, "train", "init-std", 0.0, 1e6, 1, 0.1)
-        || dnc_cli_double(&o->lr, opts, "train", "lr", 0.0, 1e6, 1, 0.5)
-        || dnc_cli_double(&o->momentum, opts, "train", "momentum", 0.0, 0.999999, 0, 0.9)
-        || dnc_cli_slong(&o->steps, opts, "train", "steps", 0, WORD(1) << 50, 10000)
-        || dnc_cli_double(&o->grad_tol, opts, "train", "grad-tol", 0.0, 1e300, 0, 0.0)
-        || dnc_cli_slong(&c->log_every, opts, "train", "log-every", 1, WORD(1) << 50, 100)
         || dnc_cli_slong(&threads, opts, "train", "threads", 1, 256, 1)
         || dnc_cli_slong(&mem, opts, "train", "lbfgs-memory", 1, 1000, 10)
         || dnc_cli_double(&c->rank_tol, opts, "train", "rank-tol", 0.0, 1.0, 1, DNC_RANK_TOL_DEFAULT))
@@ -202,7 +182,7 @@ static int finish_run_files(run_files *rf, dnc_trainer_t t, const train_cfg *c, 
 static int run_training(dnc_trainer_t t, const train_cfg *c, run_files *rf)
 {
     double t0 = dnc_cli_now(), last_print = t0;
-    slong last_step = 0;
+    slong last_step = 0, logged = 0;
     json_t *summary;
     dnc_classification cls;
     int status;
@@ -214,6 +194,7 @@ static int run_training(dnc_trainer_t t, const train_cfg *c, run_files *rf)
             continue;
         now = dnc_cli_now();
         log_state(rf, t, c, now - t0);
+        logged = t->step;
         if (!c->quiet) {
             progress(t, now - t0, t->step - last_step, now - last_print);
             last_print = now;
@@ -222,7 +203,7 @@ static int run_training(dnc_trainer_t t, const train_cfg *c, run_files *rf)
     }
     {
         double seconds = dnc_cli_now() - t0;
-        if (t->step % c->log_every != 0 || t->step == 0)
+        if (t->step != logged)   /* the last step is always in the log, exactly once */
             log_state(rf, t, c, seconds);
         if (t->stop == DNC_STOP_DIVERGED)
             fprintf(stderr, "dncert train: diverged at step %ld (loss %g, gradient norm %g); try a smaller --lr\n",
@@ -270,14 +251,8 @@ int dnc_cmd_train(int argc, char **argv)
         DNC_CLI_PROBLEM_OPTS,
         { "init", "DIR", "start from the point saved in DIR (same problem) instead of a random one", NULL },
         { "seed", "INT", "random seed of the initial point (default 1)", NULL },
-        { "init-std", "S", "every parameter starts N(0, S^2) (default 0.1)", NULL },
-        { "optimizer", "NAME", "gd | momentum | lbfgs (default gd)", NULL },
-        { "lr", "X", "step size; lbfgs: length factor of its first step (default 0.5)", NULL },
-        { "momentum", "X", "momentum coefficient in [0, 1) (default 0.9)", NULL },
-        { "steps", "INT", "maximum number of updates (default 10000)", NULL },
-        { "grad-tol", "X", "stop when the gradient norm is below X (default 0: never)", NULL },
+        DNC_CLI_TRAIN_OPTS,
         { "lbfgs-memory", "INT", "L-BFGS history pairs (default 10)", NULL },
-        { "log-every", "INT", "log metrics and print progress every INT steps (default 100)", NULL },
         { "rank-tol", "X", "relative singular-value cutoff for ranks and NC1 (default 1e-6)", NULL },
         { "threads", "INT", "OpenBLAS threads (default 1)", NULL },
         { "out", "DIR", "write metrics, summary and the final point to DIR", NULL },

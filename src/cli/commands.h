@@ -9,5 +9,9 @@ int dnc_cmd_certify(int argc, char **argv);
 int dnc_cmd_verify(int argc, char **argv);
 int dnc_cmd_classify(int argc, char **argv);
 int dnc_cmd_certify_point(int argc, char **argv);
+int dnc_cmd_sweep(int argc, char **argv);
+int dnc_cmd_sweep_merge(int argc, char **argv);
+int dnc_cmd_sweep_plot(int argc, char **argv);
+int dnc_cmd_plot(int argc, char **argv);
 
 #endif

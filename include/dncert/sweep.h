@@ -1,0 +1,239 @@
+/* dncert/sweep.h -- sweeps of many trainings over a grid, their results table, the
+ * certified reference values of every problem of the grid, and gnuplot figures
+ * (docs/sweeps.md).
+ *
+ * A sweep is a grid K x L x width x lambda x seed (nested in that order, seed innermost:
+ * the canonical order of the runs) with fixed problem options (n, activation, bias) and
+ * training options passed to `dncert train`. Every run has an id that encodes its grid
+ * point and names its directory DIR/runs/<id>. A shard I/N is the runs whose canonical
+ * index i (0-based) has i mod N = I - 1, so the N shards are disjoint and cover the grid.
+ *
+ * Functions returning int return 0 on success and -1 with a message in err; messages
+ * about the grid name the command-line option ("--width: ...").
+ */
+#ifndef DNCERT_SWEEP_H
+#define DNCERT_SWEEP_H
+
+#include <stddef.h>
+#include <jansson.h>
+#include <flint/flint.h>
+#include <flint/fmpq.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define DNC_SWEEP_FORMAT   "dncert-sweep"
+#define DNC_SWEEP_VERSION  1
+#define DNC_SWEEP_MAX_RUNS 100000      /* runs per grid */
+#define DNC_SWEEP_LAMBDA_LEN 48        /* longest canonical weight decay text */
+#define DNC_SWEEP_ID_LEN   160
+
+/* ---- the grid ---- */
+
+/* Training options passed through to `dncert train` unchanged (names without "--"). */
+#define DNC_SWEEP_NTRAIN 7
+extern const char *const dnc_sweep_train_names[DNC_SWEEP_NTRAIN];
+
+/* The textual form of a sweep: one string per option, NULL = default. Axes are lists of
+ * values and ranges: "10", "10,20,30", "1-10", "10-100:10" (integers); "0.004,1/500"
+ * (weight decays, exact rationals). */
+typedef struct {
+    const char *K, *L, *width, *lambda, *seeds;  /* grid axes (defaults 2, 3, 10, 0.004, 1) */
+    const char *n, *activation, *bias;           /* fixed problem options (defaults 5, relu, none) */
+    const char *train[DNC_SWEEP_NTRAIN];         /* values of dnc_sweep_train_names */
+    const char *shard;                           /* "I/N", default "1/1" */
+} dnc_sweep_args;
+
+typedef struct {
+    slong *K, nK, *L, nL, *width, nwidth, *seed, nseed;
+    char (*lambda)[DNC_SWEEP_LAMBDA_LEN];   /* canonical exact text (dnc_sweep_lambda_text) */
+    slong nlambda;
+    slong n;
+    char activation[8], bias[8];
+    char *train[DNC_SWEEP_NTRAIN];          /* NULL = train's default */
+    slong shard, nshards;                   /* this invocation runs shard I = shard of N = nshards */
+} dnc_sweep_spec;
+
+typedef struct {
+    char id[DNC_SWEEP_ID_LEN];   /* e.g. "K10-L4-w30-lambda0.004-s3" */
+    slong index;                 /* position in the whole grid, canonical order */
+    slong K, L, width, seed;
+    char lambda[DNC_SWEEP_LAMBDA_LEN];
+} dnc_sweep_run;
+
+/* Parses and validates a (every grid point goes through dnc_problem_set_args, so a sweep
+ * accepts exactly the problems train accepts). s is initialised by the call in every case. */
+int dnc_sweep_spec_set(dnc_sweep_spec *s, const dnc_sweep_args *a, char *err, size_t errlen);
+void dnc_sweep_spec_clear(dnc_sweep_spec *s);
+
+/* The canonical option strings of s as a JSON object {"K": "10", "width": "10,20,30",
+ * "lambda": "0.004,1/3", "seeds": "1,2,3", ..., "shard": "1/2"} (lists expanded, weight
+ * decays canonical, training options as given, absent when not given). It is what
+ * DIR/sweep.json stores and what dnc_sweep_spec_from_json reads back. */
+json_t *dnc_sweep_spec_to_json(const dnc_sweep_spec *s);
+int dnc_sweep_spec_from_json(dnc_sweep_spec *s, const json_t *options, char *err, size_t errlen);
+
+/* The first option in which a and b differ (its name, without "--"), or NULL when they
+ * describe the same sweep; with ignore_shard the shard is not compared. */
+const char *dnc_sweep_spec_diff(const dnc_sweep_spec *a, const dnc_sweep_spec *b, int ignore_shard);
+
+/* Number of runs of the whole grid. */
+slong dnc_sweep_count(const dnc_sweep_spec *s);
+
+/* Expands the grid in canonical order into *runs (free with flint_free): every run, or
+ * with shard_only the runs of shard s->shard of s->nshards. Returns the number of runs. */
+slong dnc_sweep_runs(dnc_sweep_run **runs, const dnc_sweep_spec *s, int shard_only);
+
+/* Canonical exact text of a weight decay: the terminating decimal when there is one
+ * ("0.004" for 1/250, "2" for 2), else the fraction ("1/3"). 0, or -1 if too long. */
+int dnc_sweep_lambda_text(char *buf, size_t len, const fmpq_t q);
+
+/* argv of `dncert train` for run r ("dncert", "train", options, NULL), writing to out
+ * with --quiet; extra (may be NULL) is appended last. The strings live in cmd. */
+typedef struct {
+    char *argv[64];
+    char text[4096];
+} dnc_sweep_cmd;
+void dnc_sweep_train_cmd(dnc_sweep_cmd *cmd, const dnc_sweep_spec *s, const dnc_sweep_run *r,
+                         const char *out, const char *extra);
+
+/* ---- the results table: DIR/results.csv and DIR/results.jsonl ---- */
+
+typedef struct {
+    char id[DNC_SWEEP_ID_LEN];
+    slong K, L, width, seed, n;
+    char lambda[DNC_SWEEP_LAMBDA_LEN];
+    double loss, fit, reg, grad_norm, seconds;   /* NAN when unknown */
+    slong steps;                                 /* -1 when unknown */
+    char cls[32];                                /* summary.json "class", "" when unknown */
+    char profile[512];                           /* "10|6>10|7>10|7>10", "" when unknown */
+    char status[16];                             /* train's stop status, or "failed" */
+} dnc_sweep_row;
+
+/* Column names of results.csv, in order (the keys of results.jsonl). */
+extern const char *const dnc_sweep_columns[];
+
+/* 1 when rundir holds a complete run: a summary.json that parses and has a "status". */
+int dnc_sweep_run_done(const char *rundir);
+
+/* The row of run r from rundir/summary.json; a run without a complete summary gets
+ * status "failed" and unknown values. */
+void dnc_sweep_row_from_run(dnc_sweep_row *row, const dnc_sweep_run *r, slong n, const char *rundir);
+
+/* A row as the JSON object of one line of results.jsonl (keys dnc_sweep_columns; unknown
+ * values null), and back (-1 with a message naming the bad key). */
+json_t *dnc_sweep_row_to_json(const dnc_sweep_row *row);
+int dnc_sweep_row_from_json(dnc_sweep_row *row, const json_t *obj, char *err, size_t errlen);
+
+/* Writes dir/results.csv and dir/results.jsonl, each atomically. */
+int dnc_sweep_table_write(const char *dir, const dnc_sweep_row *rows, slong n, char *err, size_t errlen);
+
+/* Reads dir/results.jsonl; *rows is freed with flint_free. */
+int dnc_sweep_table_read(dnc_sweep_row **rows, slong *n, const char *dir, char *err, size_t errlen);
+
+/* The rank of layer l (1..L) in a rank profile: before the activation (pre = 1, layers
+ * l >= 2) or after it (pre = 0); -1 when the profile does not have it. */
+slong dnc_sweep_profile_rank(const char *profile, slong l, int pre);
+
+/* ---- certified references: DIR/references.csv and DIR/references.jsonl ---- */
+
+typedef struct {
+    slong K, L, n;
+    char lambda[DNC_SWEEP_LAMBDA_LEN];
+    char activation[8], bias[8];
+    char structure[32];           /* "dnc", "srg" or "srg-embedded" (requested: "srg") */
+    slong r;                      /* srg: vertices of K_r; 0 for dnc */
+    char alive[8];                /* "alive", "dead", "tie"; "" when not applicable */
+    char decimal[96], lo[96], hi[96];   /* dnc_json_enclosure strings; "" when not applicable */
+    char note[256];               /* why the construction does not apply, else "" */
+} dnc_sweep_ref;
+
+/* Certified DNC and SRG values of every distinct problem (K, L, lambda) of the grid, in
+ * canonical order, two rows each. DNC: dnc_closed_build("dnc") with every width K; SRG:
+ * the largest r with C(r,2) <= K, embedded when K > C(r,2), widths K. Neither value
+ * depends on the widths once the point fits. Returns the number of rows. */
+slong dnc_sweep_references(dnc_sweep_ref **refs, const dnc_sweep_spec *s);
+
+/* Writes dir/references.csv and dir/references.jsonl, each atomically; reads the JSON
+ * lines back (*refs freed with flint_free). */
+int dnc_sweep_references_write(const char *dir, const dnc_sweep_ref *refs, slong n, char *err, size_t errlen);
+int dnc_sweep_references_read(dnc_sweep_ref **refs, slong *n, const char *dir, char *err, size_t errlen);
+
+/* ---- running the trainings ---- */
+
+typedef enum { DNC_PROGRESS_NONE = 0, DNC_PROGRESS_LINES, DNC_PROGRESS_TTY } dnc_progress_t;
+
+/* Runs `exe train ...` for each of the n runs into dir/runs/<id>, at most `jobs` at a
+ * time; the output of a run goes to dir/logs/<id>.log, which is removed when the run
+ * completed. Progress goes to stderr. Returns the number of runs that did not complete. */
+slong dnc_sweep_execute(const dnc_sweep_spec *s, const dnc_sweep_run *runs, slong n, const char *dir,
+                        const char *exe, int jobs, dnc_progress_t progress);
+
+/* Writes the outputs of a finished sweep into dir: results.csv/.jsonl from rows and
+ * references.csv/.jsonl computed from s. */
+int dnc_sweep_write_outputs(const char *dir, const dnc_sweep_spec *s, const dnc_sweep_row *rows, slong n,
+                            char *err, size_t errlen);
+
+/* ---- plots: gnuplot scripts written from data columns ---- */
+
+typedef enum { DNC_PLOT_POINTS, DNC_PLOT_LINES, DNC_PLOT_LINESPOINTS, DNC_PLOT_HLINE } dnc_plot_style;
+
+typedef struct {
+    char title[96];          /* legend entry; "" for none */
+    dnc_plot_style style;
+    double *x, *y;           /* HLINE: y[0] is the constant */
+    slong n, alloc;
+} dnc_plot_series;
+
+typedef struct {
+    char name[64];           /* output files <name>.png, <name>.svg, <name>.gp */
+    char title[256], xlabel[96], ylabel[96];
+    int logx, logy;
+    double xtics;            /* distance of the x tics; 0 = gnuplot's choice */
+    int xtics_data;          /* 1: a tic at every x value of the data (up to 20 values) */
+    dnc_plot_series *series;
+    slong nseries;
+} dnc_plot;
+
+/* A figure without series, linear axes; dnc_plot_clear frees its series. */
+void dnc_plot_init(dnc_plot *p, const char *name, const char *title, const char *xlabel, const char *ylabel);
+void dnc_plot_clear(dnc_plot *p);
+
+/* Adds a series (valid until the next dnc_plot_add_series) and a point to it. */
+dnc_plot_series *dnc_plot_add_series(dnc_plot *p, const char *title, dnc_plot_style style);
+void dnc_plot_point(dnc_plot_series *s, double x, double y);
+
+/* The gnuplot executable: $DNCERT_GNUPLOT if set, else gnuplot on PATH, else
+ * /usr/bin/gnuplot; NULL with an explanation in err when none is executable. */
+const char *dnc_plot_gnuplot(char *err, size_t errlen);
+
+/* Writes dir/<name>.gp (data inline) and runs gnuplot on it, producing dir/<name>.png and
+ * dir/<name>.svg (renamed into place only when gnuplot succeeded). Points with a NaN
+ * coordinate, or a non-positive one on a log axis, are left out. */
+int dnc_plot_render(const dnc_plot *p, const char *dir, const char *gnuplot, char *err, size_t errlen);
+
+/* Training curves and class-mean singular values of a run directory (its metrics.jsonl)
+ * into outdir; *nfiles receives the number of figures. */
+int dnc_plot_run(const char *rundir, const char *outdir, const char *gnuplot, slong *nfiles,
+                 char *err, size_t errlen);
+
+/* Selection of rows for a sweep figure: 0 / "" = any. */
+typedef struct {
+    slong K, L, width;
+    char lambda[DNC_SWEEP_LAMBDA_LEN];
+} dnc_sweep_filter;
+
+/* One figure of the paper from a results table: "loss" (final losses against the
+ * certified DNC and SRG values), "rank" (average class-mean rank against lambda) or "dnc"
+ * (fraction of runs of class dnc against width). Writes outdir/<figure>.{png,svg,gp}.
+ * Returns 0; -1 when the selection does not fit the figure (bad input: the message names
+ * the option to use); -2 when drawing failed (gnuplot, I/O). */
+int dnc_sweep_figure(const char *figure, const dnc_sweep_row *rows, slong n, const dnc_sweep_ref *refs,
+                     slong nrefs, const dnc_sweep_filter *f, const char *outdir, const char *gnuplot,
+                     char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

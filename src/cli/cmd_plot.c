@@ -1,0 +1,55 @@
+/* dncert plot: training curves and class-mean spectra of one run, drawn by gnuplot. */
+#include <stdio.h>
+#include <string.h>
+#include "dncert/io.h"
+#include "dncert/sweep.h"
+#include "cli.h"
+#include "commands.h"
+
+static const char *usage_head =
+    "Usage: dncert plot RUN_DIR [--out DIR]\n"
+    "\n"
+    "Draws the metrics.jsonl of a run directory (`dncert train --out RUN_DIR`) with gnuplot,\n"
+    "as PNG and SVG into DIR (default RUN_DIR/plots):\n"
+    "  training.*          loss, fit, reg and gradient norm against the step (log scale)\n"
+    "  sv-layer<l>.*       singular values of the class means of layer l after its activation\n"
+    "  sv-pre-layer<l>.*   the same before the activation (l >= 2)\n"
+    "Each figure's gnuplot script (<name>.gp, data inline) is kept next to it.\n";
+
+static const char *usage_tail =
+    "gnuplot is $DNCERT_GNUPLOT, else gnuplot on PATH, else /usr/bin/gnuplot.\n"
+    "Exit status: 0 done, 1 gnuplot missing or failed, 2 bad command line or run directory.\n";
+
+int dnc_cmd_plot(int argc, char **argv)
+{
+    dnc_cli_opt opts[] = {
+        { "out", "DIR", "directory for the figures (default RUN_DIR/plots)", NULL },
+        { NULL, NULL, NULL, NULL }
+    };
+    const char *pos[1], *gnuplot, *out;
+    char outdir[4200], err[1024], path[4300];
+    slong nfiles;
+    int npos, r;
+    r = dnc_cli_parse(opts, argc, argv, pos, 1, &npos, usage_head, usage_tail);
+    if (r != 0)
+        return r == 1 ? DNC_EXIT_OK : r;
+    if (npos == 0)
+        return dnc_cli_usage_error("plot", "expected RUN_DIR");
+    snprintf(path, sizeof(path), "%s/metrics.jsonl", pos[0]);
+    if (!dnc_path_exists(path))
+        return dnc_cli_usage_error("plot", "RUN_DIR: %s does not exist (not a run directory of dncert train --out?)", path);
+    if ((gnuplot = dnc_plot_gnuplot(err, sizeof(err))) == NULL) {
+        fprintf(stderr, "dncert plot: %s\n", err);
+        return DNC_EXIT_FAIL;
+    }
+    out = dnc_cli_get(opts, "out");
+    snprintf(outdir, sizeof(outdir), "%s", out != NULL ? out : pos[0]);
+    if (out == NULL)
+        strncat(outdir, "/plots", sizeof(outdir) - strlen(outdir) - 1);
+    if (dnc_plot_run(pos[0], outdir, gnuplot, &nfiles, err, sizeof(err)) != 0) {
+        fprintf(stderr, "dncert plot: %s\n", err);
+        return DNC_EXIT_FAIL;
+    }
+    printf("wrote %ld figures (PNG and SVG) to %s\n", (long) nfiles, outdir);
+    return DNC_EXIT_OK;
+}

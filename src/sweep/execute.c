@@ -1,0 +1,186 @@
+/* Running the trainings of a sweep: one `dncert train` process per run, at most `jobs` at
+ * a time, with a progress display on stderr. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "dncert/io.h"
+#include "dncert/sweep.h"
+
+typedef struct {
+    dnc_progress_t mode;
+    slong total, done, failed;
+    double start, last;
+} progress;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
+
+static void hms(char *buf, size_t len, double s)
+{
+    long t = (long) (s + 0.5);
+    if (t >= 3600)
+        snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
+}
+
+/* A terminal gets one line redrawn in place (at most 10 times a second); a log file gets a
+ * plain line at most every 10 seconds, and for the last run and every failure, so that
+ * long sweeps show life without flooding Slurm's output files. */
+static int progress_due(progress *p, double t, const char *failed_id)
+{
+    if (p->mode == DNC_PROGRESS_NONE)
+        return 0;
+    return p->done == p->total || failed_id != NULL || t - p->last >= (p->mode == DNC_PROGRESS_TTY ? 0.1 : 10.0);
+}
+
+static void progress_show(progress *p, const char *failed_id)
+{
+    double t = now(), elapsed = t - p->start;
+    char el[32], eta[32], bar[41];
+    int i;
+    if (!progress_due(p, t, failed_id))
+        return;
+    p->last = t;
+    hms(el, sizeof(el), elapsed);
+    if (p->done > 0)
+        hms(eta, sizeof(eta), elapsed / p->done * (p->total - p->done));
+    else
+        strcpy(eta, "?");
+    if (p->mode == DNC_PROGRESS_LINES) {
+        fprintf(stderr, "dncert sweep: %ld/%ld runs done, %ld failed, %s elapsed, ETA %s%s%s\n", (long) p->done,
+                (long) p->total, (long) p->failed, el, eta, failed_id ? "; failed: " : "", failed_id ? failed_id : "");
+        return;
+    }
+    for (i = 0; i < 40; i++)
+        bar[i] = i < 40 * p->done / (p->total > 0 ? p->total : 1) ? '#' : '.';
+    bar[40] = '\0';
+    if (failed_id != NULL)
+        fprintf(stderr, "\r\033[Kfailed: %s\n", failed_id);
+    fprintf(stderr, "\r\033[K[%s] %ld/%ld  %ld failed  %s  ETA %s%s", bar, (long) p->done, (long) p->total,
+            (long) p->failed, el, eta, p->done == p->total ? "\n" : "");
+    fflush(stderr);
+}
+
+/* The child's side of a run: output to dir/logs/<id>.log, then exec `exe train ...`. */
+static void start_run(const dnc_sweep_spec *s, const dnc_sweep_run *r, const char *dir, const char *exe)
+{
+    char out[4200], log[4200];
+    dnc_sweep_cmd cmd;
+    int fd;
+    snprintf(out, sizeof(out), "%s/runs/%s", dir, r->id);
+    snprintf(log, sizeof(log), "%s/logs/%s.log", dir, r->id);
+    /* a directory without a complete summary is the rest of an interrupted run */
+    dnc_sweep_train_cmd(&cmd, s, r, out, dnc_path_exists(out) ? "--force" : NULL);
+    fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+        close(fd);
+    }
+    execv(exe, cmd.argv);
+    fprintf(stderr, "dncert sweep: cannot run %s\n", exe);
+    _exit(127);
+}
+
+/* Removes what interrupted `train` processes leave: DIR/runs/<id>.tmp.XXXXXX. The caller
+ * holds the sweep's lock, so no other process is writing there. */
+static void remove_leftovers(const char *dir)
+{
+    char path[4200];
+    DIR *d;
+    struct dirent *e;
+    snprintf(path, sizeof(path), "%s/runs", dir);
+    if ((d = opendir(path)) == NULL)
+        return;
+    while ((e = readdir(d)) != NULL)
+        if (strstr(e->d_name, ".tmp.") != NULL) {
+            snprintf(path, sizeof(path), "%s/runs/%s", dir, e->d_name);
+            dnc_remove_tree(path);
+        }
+    closedir(d);
+}
+
+/* Accounts for a finished run: complete (its log is removed) or failed (kept). */
+static void finish_run(progress *p, const dnc_sweep_run *r, const char *dir)
+{
+    char path[4200], msg[4400];
+    int ok;
+    snprintf(path, sizeof(path), "%s/runs/%s", dir, r->id);
+    ok = dnc_sweep_run_done(path);
+    snprintf(path, sizeof(path), "%s/logs/%s.log", dir, r->id);
+    if (ok)
+        unlink(path);
+    p->done++;
+    p->failed += !ok;
+    snprintf(msg, sizeof(msg), "%s (see %s)", r->id, path);
+    progress_show(p, ok ? NULL : msg);
+}
+
+/* Reaps every finished child; returns how many of ours finished. */
+static int reap(pid_t *pids, const dnc_sweep_run **slots, int jobs, progress *p, const char *dir)
+{
+    int status, w, count = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+        for (w = 0; w < jobs; w++)
+            if (pids[w] == pid) {
+                pids[w] = 0;
+                finish_run(p, slots[w], dir);
+                count++;
+            }
+    return count;
+}
+
+slong dnc_sweep_execute(const dnc_sweep_spec *s, const dnc_sweep_run *runs, slong n, const char *dir,
+                        const char *exe, int jobs, dnc_progress_t mode)
+{
+    pid_t *pids = flint_calloc(jobs, sizeof(pid_t));
+    const dnc_sweep_run **slots = flint_calloc(jobs, sizeof(*slots));
+    progress p = { mode, n, 0, 0, now(), 0.0 };
+    sigset_t chld, old;
+    struct timespec tick = { 1, 0 };
+    slong next = 0;
+    int running = 0, w;
+    remove_leftovers(dir);
+    /* SIGCHLD stays blocked so that sigtimedwait wakes on the first child to finish, or
+     * after a second to redraw the progress line; children get the old mask back. */
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, &old);
+    while (next < n || running > 0) {
+        for (w = 0; w < jobs && next < n; w++)
+            if (pids[w] == 0) {
+                fflush(NULL);
+                pids[w] = fork();
+                if (pids[w] == 0) {
+                    sigprocmask(SIG_SETMASK, &old, NULL);
+                    start_run(s, runs + next, dir, exe);
+                }
+                slots[w] = runs + next++;
+                running += pids[w] > 0;
+                if (pids[w] < 0) {
+                    pids[w] = 0;
+                    finish_run(&p, slots[w], dir);
+                }
+            }
+        running -= reap(pids, slots, jobs, &p, dir);
+        if (running > 0 && sigtimedwait(&chld, NULL, &tick) < 0 && errno == EAGAIN)
+            progress_show(&p, NULL);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    flint_free(pids);
+    flint_free(slots);
+    return p.failed;
+}

@@ -1,0 +1,329 @@
+/* dncert sweep, sweep-merge, sweep-plot and plot, as a user runs them: tables, resuming,
+ * sharding, certified references, figures and bad input. Tiny problems, few steps. */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include "dncert/io.h"
+#include "testutil.h"
+
+#define CAP 65536
+static char out[CAP], err[CAP];
+
+/* The grid of every test: 2 widths x 2 weight decays x 2 seeds = 8 runs. */
+#define GRID "--K", "2", "--n", "2", "--L", "2", "--width", "3,4", "--lambda", "0.004,1/500", \
+             "--seeds", "1-2", "--steps", "30", "--log-every", "10", "--jobs", "2"
+
+static int sweep(const char *dir, const char *extra1, const char *extra2)
+{
+    const char *args[] = { "sweep", GRID, "--out", dir, extra1, extra2, NULL };
+    return tu_run(out, err, CAP, args);
+}
+
+static char *slurp_file(const char *dir, const char *name)
+{
+    char path[512];
+    FILE *f;
+    long n;
+    char *buf;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "rb");
+    cr_assert(f != NULL, "missing %s", path);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    rewind(f);
+    buf = malloc((size_t) n + 1);
+    cr_assert_eq(fread(buf, 1, (size_t) n, f), (size_t) n);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int count_char(const char *s, char c)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == c;
+    return n;
+}
+
+/* The table without its last column (seconds, the only non-deterministic one). */
+static void drop_seconds(char *csv)
+{
+    char *src = csv, *dst = csv, *line_start = csv, *last_comma = NULL;
+    for (; *src; src++) {
+        if (*src == ',')
+            last_comma = dst;
+        if (*src == '\n') {
+            dst = last_comma != NULL && last_comma >= line_start ? last_comma : dst;
+            *dst++ = '\n';
+            line_start = dst;
+            last_comma = NULL;
+            continue;
+        }
+        *dst++ = *src;
+    }
+    *dst = '\0';
+}
+
+static int exists(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    return access(path, F_OK) == 0;
+}
+
+Test(sweep, one_row_per_run_with_the_documented_columns)
+{
+    char dir[256], *csv, *jsonl, *line, *save;
+    int rows = 0;
+    tu_tmpdir(dir, sizeof(dir));
+    cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
+    csv = slurp_file(dir, "results.csv");
+    jsonl = slurp_file(dir, "results.jsonl");
+    static const char header[] = "run_id,K,L,width,lambda,seed,n,loss,fit,reg,grad_norm,class,rank_profile,"
+                                 "status,steps,seconds\n";
+    cr_assert(strncmp(csv, header, strlen(header)) == 0, "header: %.120s", csv);
+    for (line = strtok_r(csv, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save), rows++)
+        cr_assert_eq(count_char(line, ','), 15, "row %d: %s", rows, line);
+    cr_assert_eq(rows, 9);                      /* header + 8 runs */
+    cr_assert_eq(count_char(jsonl, '\n'), 8);
+    csv = slurp_file(dir, "results.csv");
+    /* canonical order: width, then lambda, then seed; exact lambdas; rank profile "post" then "pre>post" */
+    cr_assert(strstr(csv, "\nK2-L2-w3-lambda0.004-s1,2,2,3,0.004,1,2,") != NULL, "%s", csv);
+    cr_assert(strstr(csv, "\nK2-L2-w4-lambda0.002-s2,2,2,4,0.002,2,2,") != NULL, "%s", csv);
+    cr_assert(strstr(csv, ",steps,30,") != NULL, "%s", csv);
+    cr_assert(strstr(csv, "|") != NULL && strstr(csv, ">") != NULL, "no rank profile: %s", csv);
+    cr_assert(strstr(jsonl, "\"run_id\":\"K2-L2-w3-lambda0.004-s1\"") != NULL);
+    cr_assert(exists(dir, "runs/K2-L2-w4-lambda0.002-s2/summary.json"));
+    cr_assert(exists(dir, "sweep.json") && exists(dir, "references.csv") && exists(dir, "references.jsonl"));
+    free(csv);
+    free(jsonl);
+}
+
+Test(sweep, a_second_invocation_skips_finished_runs)
+{
+    char dir[256], leftover[400];
+    tu_tmpdir(dir, sizeof(dir));
+    cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
+    cr_assert(strstr(out, "8 executed, 0 already done") != NULL, "%s", out);
+    cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
+    cr_assert(strstr(out, "0 executed, 8 already done") != NULL, "%s", out);
+    /* a run killed mid-way: its directory gone, a temporary one left; only it runs again */
+    snprintf(leftover, sizeof(leftover), "%s/runs/K2-L2-w3-lambda0.002-s1", dir);
+    cr_assert_eq(dnc_remove_tree(leftover), 0);
+    snprintf(leftover, sizeof(leftover), "%s/runs/K2-L2-w3-lambda0.002-s1.tmp.abcdef", dir);
+    cr_assert_eq(mkdir(leftover, 0777), 0);
+    cr_assert_eq(sweep(dir, NULL, NULL), 0, "%s", err);
+    cr_assert(strstr(out, "1 executed, 7 already done") != NULL, "%s", out);
+    cr_assert(strstr(err, "1 to run") != NULL, "%s", err);
+    cr_assert_not(exists(dir, "runs/K2-L2-w3-lambda0.002-s1.tmp.abcdef"));
+    cr_assert(exists(dir, "runs/K2-L2-w3-lambda0.002-s1/summary.json"));
+}
+
+Test(sweep, shards_merge_into_the_unsharded_table)
+{
+    char base[256], all[300], s1[300], s2[300], merged[300];
+    char *a, *m, *ra, *rm;
+    const char *merge[] = { "sweep-merge", s2, s1, "--out", merged, NULL };
+    tu_tmpdir(base, sizeof(base));
+    snprintf(all, sizeof(all), "%s/all", base);
+    snprintf(s1, sizeof(s1), "%s/s1", base);
+    snprintf(s2, sizeof(s2), "%s/s2", base);
+    snprintf(merged, sizeof(merged), "%s/merged", base);
+    cr_assert_eq(sweep(all, "--quiet", NULL), 0, "%s", err);
+    cr_assert_eq(sweep(s1, "--shard", "1/2"), 0, "%s", err);
+    cr_assert(strstr(out, "4 executed") != NULL, "%s", out);
+    cr_assert_eq(sweep(s2, "--shard", "2/2"), 0, "%s", err);
+    cr_assert_eq(tu_run(out, err, CAP, merge), 0, "%s", err);
+    a = slurp_file(all, "results.csv");
+    m = slurp_file(merged, "results.csv");
+    drop_seconds(a);
+    drop_seconds(m);
+    cr_assert_str_eq(m, a);
+    ra = slurp_file(all, "references.csv");
+    rm = slurp_file(merged, "references.csv");
+    cr_assert_str_eq(rm, ra);
+    free(a); free(m); free(ra); free(rm);
+    /* a shard missing, or given twice: exit 2, nothing written */
+    merge[1] = s1;
+    merge[2] = "--out";
+    merge[3] = merged;
+    merge[4] = "--force";
+    cr_assert_eq(tu_run(out, err, CAP, merge), 2);
+    cr_assert(strstr(err, "shard 2/2 is missing") != NULL, "%s", err);
+    merge[2] = s1;
+    merge[3] = "--out";
+    merge[4] = merged;
+    cr_assert_eq(tu_run(out, err, CAP, merge), 2);
+    cr_assert(strstr(err, "--out: ") != NULL && strstr(err, "already exists") != NULL, "%s", err);
+}
+
+/* The certified DNC value of K=2, n=5, L=3, lambda=0.004 (docs/math/dnc.md). */
+Test(sweep, references_hold_the_certified_dnc_value)
+{
+    char dir[256], *csv;
+    const char *args[] = { "sweep", "--K", "2", "--n", "5", "--L", "3", "--width", "10", "--lambda", "0.004",
+                           "--steps", "1", "--quiet", "--out", dir, NULL };
+    tu_tmpdir(dir, sizeof(dir));
+    cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
+    csv = slurp_file(dir, "references.csv");
+    cr_assert(strstr(csv, "2,3,5,0.004,relu,none,dnc,,alive,0.0238535931285789493787901801") != NULL, "%s", csv);
+    cr_assert(strstr(csv, ",srg,2,,,,,\"srg needs K >= 3") != NULL, "%s", csv);   /* says why */
+    free(csv);
+}
+
+struct bad_case {
+    char args[2][24];
+    char needle[80];
+};
+
+ParameterizedTestParameters(sweep, bad_input)
+{
+    static struct bad_case cases[] = {
+        { { "--shard", "3/2" }, "--shard: must be I/N with integers 1 <= I <= N" },
+        { { "--shard", "0/2" }, "--shard: must be I/N" },
+        { { "--shard", "x" }, "--shard: must be I/N" },
+        { { "--shard", "2/2" }, "--shard: 2 shards for a grid of 1 runs" },
+        { { "--seeds", "" }, "--seeds: empty list" },
+        { { "--seeds", "5-3" }, "--seeds: the range '5-3' is empty" },
+        { { "--width", "3,,4" }, "--width: empty item" },
+        { { "--width", "4,4" }, "--width: 4 appears twice" },
+        { { "--lambda", "0.004,1/250" }, "--lambda: 0.004 appears twice" },
+        { { "--lambda", "-1" }, "--lambda: must be a positive rational" },
+        { { "--K", "1" }, "--K: '1' is not an integer in [2," },
+        { { "--n", "2,3" }, "--n: must be one integer" },
+        { { "--activation", "relu,linear" }, "--activation: must be relu or linear" },
+        { { "--lr", "abc" }, "--lr: must be a number in (0" },
+        { { "--optimizer", "adam" }, "--optimizer: must be gd, momentum or lbfgs" },
+        { { "--jobs", "0" }, "--jobs: must be an integer in [1," },
+        { { "--frobnicate", "1" }, "unknown option '--frobnicate'" },
+    };
+    return cr_make_param_array(struct bad_case, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+/* Every bad input: exit 2, a message naming the option, and no output directory. */
+ParameterizedTest(struct bad_case *c, sweep, bad_input)
+{
+    char dir[256], target[300];
+    const char *args[40] = { "sweep", "--steps", "1", "--quiet", "--out", target };
+    int i, n = 6, rc;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(target, sizeof(target), "%s/sweep", dir);
+    for (i = 0; i < 2; i++)      /* every case is an option and its value (maybe "") */
+        args[n++] = c->args[i];
+    args[n] = NULL;
+    rc = tu_run(out, err, CAP, args);
+    cr_assert_eq(rc, 2, "exit %d for %s %s; stderr: %s", rc, c->args[0], c->args[1], err);
+    cr_assert(strstr(err, c->needle) != NULL, "stderr lacks '%s':\n%s", c->needle, err);
+    cr_assert_not(exists(dir, "sweep"), "output left behind for %s", c->args[0]);
+    rmdir(dir);
+}
+
+static int entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* An existing --out is resumed only when it holds the same sweep; anything else is refused
+ * untouched. */
+Test(sweep, existing_out)
+{
+    char dir[256], path[300];
+    FILE *f;
+    const char *args[] = { "sweep", GRID, "--out", dir, "--lr", "0.25", NULL };
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/notes.txt", dir);
+    f = fopen(path, "w");
+    fclose(f);
+    cr_assert_eq(sweep(dir, NULL, NULL), 2);
+    cr_assert(strstr(err, "--out: ") != NULL && strstr(err, "is not a sweep directory") != NULL, "%s", err);
+    cr_assert_eq(entries(dir), 1);
+    unlink(path);
+    cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
+    cr_assert_eq(tu_run(out, err, CAP, args), 2);
+    cr_assert(strstr(err, "--out: ") != NULL && strstr(err, "holds a different sweep (--lr is 'default' there, "
+                                                       "'0.25' here)") != NULL, "%s", err);
+    cr_assert_eq(sweep(dir, "--shard", "1/2"), 2);
+    cr_assert(strstr(err, "(--shard is '1/1' there, '1/2' here)") != NULL, "%s", err);
+}
+
+static int have_gnuplot(void)
+{
+    return access("/usr/bin/gnuplot", X_OK) == 0;
+}
+
+Test(plot, run_figures_as_png_and_svg)
+{
+    char dir[256], run[300], plots[320];
+    const char *train[] = { "train", "--K", "3", "--n", "2", "--L", "3", "--width", "4", "--steps", "50",
+                            "--log-every", "10", "--quiet", "--out", run, NULL };
+    const char *plot[] = { "plot", run, NULL };
+    static const char *const files[] = { "training", "sv-layer1", "sv-layer2", "sv-layer3", "sv-pre-layer2",
+                                         "sv-pre-layer3" };
+    size_t i;
+    if (!have_gnuplot())
+        cr_skip_test("/usr/bin/gnuplot is not installed");
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    snprintf(plots, sizeof(plots), "%s/plots", run);
+    cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s", err);
+    cr_assert_eq(tu_run(out, err, CAP, plot), 0, "%s", err);
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char name[400];
+        struct stat st;
+        snprintf(name, sizeof(name), "%s/%s.png", plots, files[i]);
+        cr_assert(stat(name, &st) == 0 && st.st_size > 1000, "missing or empty %s", name);
+        snprintf(name, sizeof(name), "%s.svg", files[i]);
+        cr_assert(exists(plots, name), "missing %s", name);
+    }
+    cr_assert_not(exists(plots, "sv-pre-layer1.png"));
+    cr_assert_not(exists(plots, "training.png.tmp"));
+}
+
+Test(plot, missing_gnuplot_is_a_clear_error)
+{
+    char dir[256], path[300];
+    const char *plot[] = { "plot", dir, NULL };
+    const char *bad[] = { "plot", "/nonexistent-run", NULL };
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/metrics.jsonl", dir);
+    fclose(fopen(path, "w"));
+    setenv("DNCERT_GNUPLOT", "/nonexistent/gnuplot", 1);
+    cr_assert_eq(tu_run(out, err, CAP, plot), 1);
+    cr_assert(strstr(err, "gnuplot not found") != NULL, "%s", err);
+    unsetenv("DNCERT_GNUPLOT");
+    cr_assert_eq(tu_run(out, err, CAP, bad), 2);
+    cr_assert(strstr(err, "RUN_DIR: ") != NULL, "%s", err);
+}
+
+Test(plot, sweep_figures)
+{
+    char dir[256];
+    const char *loss[] = { "sweep-plot", dir, "--figure", "loss", "--lambda", "1/250", NULL };
+    const char *dnc[] = { "sweep-plot", dir, "--figure", "dnc", "--lambda", "0.004", NULL };
+    const char *rank[] = { "sweep-plot", dir, "--figure", "rank", NULL };
+    const char *bad[] = { "sweep-plot", dir, "--figure", "loss", NULL };
+    if (!have_gnuplot())
+        cr_skip_test("/usr/bin/gnuplot is not installed");
+    tu_tmpdir(dir, sizeof(dir));
+    cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
+    cr_assert_eq(tu_run(out, err, CAP, loss), 0, "%s", err);
+    cr_assert_eq(tu_run(out, err, CAP, dnc), 0, "%s", err);
+    cr_assert(exists(dir, "plots/loss.png") && exists(dir, "plots/loss.svg") && exists(dir, "plots/dnc.png"));
+    /* several values where the figure needs one: the message names the option to use */
+    cr_assert_eq(tu_run(out, err, CAP, bad), 2);
+    cr_assert(strstr(err, "--lambda: the selected runs have several weight decays") != NULL, "%s", err);
+    cr_assert_eq(tu_run(out, err, CAP, rank), 2);
+    cr_assert(strstr(err, "--width: the selected runs have several widths") != NULL, "%s", err);
+}

@@ -92,6 +92,7 @@ Test(sweep, one_row_per_run_with_the_documented_columns)
         cr_assert_eq(count_char(line, ','), 15, "row %d: %s", rows, line);
     cr_assert_eq(rows, 9);                      /* header + 8 runs */
     cr_assert_eq(count_char(jsonl, '\n'), 8);
+    free(csv);                                  /* strtok_r cut it up: read it again */
     csv = slurp_file(dir, "results.csv");
     /* canonical order: width, then lambda, then seed; exact lambdas; rank profile "post" then "pre>post" */
     cr_assert(strstr(csv, "\nK2-L2-w3-lambda0.004-s1,2,2,3,0.004,1,2,") != NULL, "%s", csv);

@@ -15,7 +15,7 @@
 #             resumes the sweeps, finished runs are not trained again
 #   --jobs    training processes at a time (default: the number of CPUs)
 # The figures are DIR/{loss,rank,dnc}/plots/<figure>.png and .svg. The dncert binary is
-# $DNCERT (default build/dncert, built with scripts/build.sh when missing).
+# $DNCERT (default build/dncert, brought up to date with scripts/build.sh).
 # This is an example of dncert sweep / sweep-plot, not part of the tests.
 set -eu
 cd "$(dirname "$0")/.."
@@ -33,8 +33,11 @@ while [ $# -gt 0 ]; do
     shift
 done
 
+# An incremental build is cheap and guarantees the binary matches the sources.
+if [ -z "${DNCERT:-}" ]; then
+    scripts/build.sh build >/dev/null
+fi
 dncert="${DNCERT:-build/dncert}"
-[ -x "$dncert" ] || { scripts/build.sh build >/dev/null; dncert=build/dncert; }
 
 # Gradient descent reaches the tolerances of class dnc slowly (width 100: 150000 to 200000
 # steps); the quick mode stops earlier, so its dnc figure shows runs of rank K that are

@@ -316,3 +316,22 @@ Test(cli, init_from_saved_point)
     cr_assert_eq(tu_run(out, err, CAP, other), 2);
     cr_assert(strstr(err, "--init: the point in") != NULL, "%s", err);
 }
+
+/* On a CPU with AVX2 and FMA, dncert never runs OpenBLAS's generic pre-AVX2 kernels (which
+ * Debian's OpenBLAS 0.3.21 falls back to on CPUs newer than itself); DNCERT_KEEP_BLAS_KERNEL
+ * keeps OpenBLAS's own choice. */
+Test(cli, blas_kernel_selection)
+{
+    const char *args[] = { "--version", NULL };
+    __builtin_cpu_init();
+    cr_assert_eq(tu_run(out, err, CAP, args), 0);
+    cr_assert(strstr(out, "OpenBLAS") != NULL && strstr(out, ", kernel ") != NULL, "%s", out);
+    if (getenv("OPENBLAS_CORETYPE") == NULL && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+        cr_assert(strstr(out, "kernel Prescott") == NULL && strstr(out, "kernel Core2") == NULL
+                  && strstr(out, "kernel Nehalem") == NULL && strstr(out, "kernel Sandybridge") == NULL,
+                  "a pre-AVX2 kernel on an AVX2 CPU: %s", out);
+    setenv("DNCERT_KEEP_BLAS_KERNEL", "1", 1);
+    cr_assert_eq(tu_run(out, err, CAP, args), 0);
+    cr_assert(strstr(out, "selected by dncert") == NULL, "%s", out);
+    unsetenv("DNCERT_KEEP_BLAS_KERNEL");
+}

@@ -3,6 +3,7 @@
 #define DNCERT_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <flint/flint.h>
 #include "dncert/problem.h"
 
@@ -67,6 +68,13 @@ int dnc_cli_double(double *x, const dnc_cli_opt *opts, const char *cmd, const ch
                    double lo, double hi, int lo_open, double dflt);
 int dnc_cli_slong(slong *x, const dnc_cli_opt *opts, const char *cmd, const char *name,
                   slong lo, slong hi, slong dflt);
+
+/* Re-executes dncert with OPENBLAS_CORETYPE set when OpenBLAS fell back to a pre-AVX2
+ * kernel on a CPU with AVX2/AVX-512 (blas_kernel.c explains why); returns otherwise. */
+void dnc_cli_select_blas_kernel(char **argv);
+
+/* One line: OpenBLAS configuration and the kernel in use (and who chose it). */
+void dnc_cli_print_blas_kernel(FILE *f);
 
 /* Seconds on a monotonic clock. */
 double dnc_cli_now(void);

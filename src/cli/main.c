@@ -40,12 +40,14 @@ int main(int argc, char **argv)
 {
     size_t i;
     int r;
+    dnc_cli_select_blas_kernel(argv);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? DNC_EXIT_USAGE : DNC_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
         printf("dncert %s\n", DNCERT_VERSION);
+        dnc_cli_print_blas_kernel(stdout);
         return DNC_EXIT_OK;
     }
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

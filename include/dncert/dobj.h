@@ -43,7 +43,9 @@ void dnc_dobj_clear(dnc_dobj_t o);
  * NULL also writes the gradient (length o->nparams). */
 double dnc_dobj_eval(dnc_dobj_t o, const double *theta, double *grad);
 
-/* Pointer to buffer (kind, l) of the last evaluation (e.g. DNC_PRE, DNC_H for metrics). */
+/* Pointer to buffer (kind, l) of the last evaluation (e.g. DNC_H for metrics). For l >= 2,
+ * DNC_PRE and DNC_H share storage and hold the post-activation H_l: the activation is
+ * applied in place; recompute W_{l-1} H_{l-1} for the pre-activation. */
 const double *dnc_dobj_buf(const dnc_dobj_t o, dnc_buf_kind kind, slong l);
 
 #ifdef __cplusplus

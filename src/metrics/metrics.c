@@ -205,9 +205,17 @@ int dnc_metrics_layers(dnc_layer_metrics *m, const dnc_dobj_t obj, const double 
         dnc_collapse_stats_init(&ml->post);
         dnc_collapse_stats_init(&ml->pre);
         status |= dnc_collapse_stats_compute(&ml->post, H, d, nc, obj->label, K, rank_tol);
-        if (ml->has_pre)
-            status |= dnc_collapse_stats_compute(&ml->pre, dnc_dobj_buf(obj, DNC_PRE, l), d, nc,
-                                                 obj->label, K, rank_tol);
+        if (ml->has_pre) {
+            /* The trainer keeps only H_l (activation in place): recompute W_{l-1} H_{l-1}. */
+            const double *Hp = l == 2 ? theta : dnc_dobj_buf(obj, DNC_H, l - 1);
+            const double *Wp = theta + dnc_param_offset(p, nc, DNC_W, l - 1);
+            slong dp = p->width[l - 2];
+            double *pre = malloc(d * nc * sizeof(double));
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int) d, (int) nc, (int) dp, 1.0,
+                        Wp, (int) d, Hp, (int) dp, 0.0, pre, (int) d);
+            status |= dnc_collapse_stats_compute(&ml->pre, pre, d, nc, obj->label, K, rank_tol);
+            free(pre);
+        }
         dnc_class_means(M, H, d, nc, obj->label, K);
         ml->nc3 = dnc_nc3(W, rows, d, M, K, l == p->L);
         free(M);

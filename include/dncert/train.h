@@ -36,7 +36,7 @@ typedef struct dnc_train_opts_s {
     slong steps;           /* default 10000 */
     double grad_tol;       /* default 0 (never) */
     slong lbfgs_memory;    /* default 10 */
-    int threads;           /* OpenBLAS threads; default 1 */
+    int threads;           /* dncert threads (OpenMP); OpenBLAS runs on one. Default 1 */
 } dnc_train_opts;
 
 void dnc_train_opts_default(dnc_train_opts *o);

@@ -1,6 +1,7 @@
 /* dncert train: full-batch training of a DUFM in double precision. */
 #include <math.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "dncert/io.h"
@@ -46,6 +47,12 @@ static int read_run_options(train_cfg *c, const dnc_cli_opt *opts)
         return DNC_EXIT_USAGE;
     o->seed = (ulong) seed;
     o->threads = (int) threads;
+    /* The thread count is part of what fixes the result bits, so it is not capped; but
+     * threads that outnumber the CPUs wait for each other at every product (4x slower). */
+    if (threads > sysconf(_SC_NPROCESSORS_ONLN))
+        fprintf(stderr, "dncert train: warning: --threads %ld is more than the %ld CPUs online; "
+                "expect it to run several times slower than --threads %ld\n", (long) threads,
+                (long) sysconf(_SC_NPROCESSORS_ONLN), (long) sysconf(_SC_NPROCESSORS_ONLN));
     o->lbfgs_memory = mem;
     c->out = dnc_cli_get(opts, "out");
     c->force = dnc_cli_get(opts, "force") != NULL;
@@ -254,7 +261,7 @@ int dnc_cmd_train(int argc, char **argv)
         DNC_CLI_TRAIN_OPTS,
         { "lbfgs-memory", "INT", "L-BFGS history pairs (default 10)", NULL },
         { "rank-tol", "X", "relative singular-value cutoff for ranks and NC1 (default 1e-6)", NULL },
-        { "threads", "INT", "OpenBLAS threads (default 1)", NULL },
+        { "threads", "INT", "threads for products and updates (default 1)", NULL },
         { "out", "DIR", "write metrics, summary and the final point to DIR", NULL },
         { "force", NULL, "replace DIR if it exists", NULL },
         { "quiet", NULL, "no progress lines", NULL },

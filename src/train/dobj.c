@@ -8,50 +8,212 @@
 #define B(o, id) ((o)->buf[id])
 #define SIZE(o, id) ((o)->rows[id] * (o)->cols[id])
 
-/* Below this many multiply-adds OpenBLAS gains nothing from a second thread (64x500x64:
- * 63 GFLOP/s on one thread, 67 on two) and the synchronisation costs more; the choice
- * depends only on the shape, so runs stay bit-for-bit reproducible. */
-#define DNC_SMALL_PRODUCT 4e6
+/* Below this many multiply-adds a product runs on one thread (d_mul). */
+#define DNC_SPLIT_PRODUCT 2e5
 
+/* OpenBLAS 0.3.21's AVX-512 kernels have a small-matrix path -- no packing of the operands,
+ * no zeroing of C -- which it takes for products of at most 100^3 multiply-adds. At the
+ * widths typical of the DUFM (d <= 100) it is 20-60% faster than the general path, so
+ * products along the sample dimension are cut into blocks that take it. Measured on the
+ * development machine (docs/benchmarks.md), single thread, N = 500:
+ *   W H (d x d times d x N), blocks of 1e6/d^2 columns: d=64 60 -> 76 GFLOP/s, d=96 60 -> 72,
+ *     but d=128 60 -> 52 (the d x d operand no longer stays in cache), hence DNC_MIN_BLOCK;
+ *   D H^T (the weight gradient, blocks accumulate), best with both operand panels about
+ *     48 KiB, DNC_PANEL doubles in all: d=64 47 -> 75, d=128 58 -> 71.
+ * Where the path does not exist, one call. */
+#define DNC_SMALL_PATH 1e6
+#define DNC_MIN_BLOCK 100
+#define DNC_PANEL 6144
+#define DNC_MIN_PANEL_BLOCK 32
+
+/* The elementwise passes (ReLU, its derivative) are compiled for AVX-512 and AVX2 as
+ * well, picked at load time: the portable SSE2 build spends 8% of a step in them. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define DNC_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define DNC_VECTOR_CLONES
+#endif
+
+static int blocking_mode = -1;   /* dnc_dobj_set_blocking: -1 auto, 0 never, 1 always */
+
+void dnc_dobj_set_blocking(int mode)
+{
+    blocking_mode = mode;
+}
+
+static int small_path_kernel(void)
+{
+    static int known = -1;
+    if (blocking_mode >= 0)
+        return blocking_mode;
+    if (known < 0) {
+        const char *k = openblas_get_corename();
+        known = k != NULL && (strcmp(k, "SkylakeX") == 0 || strcmp(k, "Cooperlake") == 0
+                              || strcmp(k, "SapphireRapids") == 0);
+    }
+    return known;
+}
+
+/* Entries rounded up to whole cache lines (8 doubles), so that every buffer starts on one. */
+static slong line_round(slong n)
+{
+    return (n + 7) / 8 * 8;
+}
+
+static void gemm(int ta, int tb, slong m, slong n, slong k, const double *A, slong lda,
+                 const double *Bp, slong ldb, double beta, double *C, slong ldc)
+{
+    cblas_dgemm(CblasColMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                (int) m, (int) n, (int) k, 1.0, A, (int) lda, Bp, (int) ldb, beta, C, (int) ldc);
+}
+
+/* Number of equal chunks of len with at most blk each (blk 0: no limit), rounded up to a
+ * multiple of nt so that every thread gets the same work. */
+static slong chunk_count(slong blk, slong len, int nt)
+{
+    slong c = blk > 0 ? (len + blk - 1) / blk : 1;
+    c = (c + nt - 1) / nt * nt;
+    return c < len ? c : len;
+}
+
+/* Columns per block of an a x b x len product split along len (one of the two rules
+ * above), or 0 when one call is better. */
+static slong block_of(slong a, slong b, slong len, int accumulate)
+{
+    slong limit = (slong) (DNC_SMALL_PATH / ((double) a * (double) b)), blk;
+    if (!small_path_kernel())
+        return 0;
+    if (accumulate) {
+        blk = DNC_PANEL / (a + b);
+        blk = blk < DNC_MIN_PANEL_BLOCK ? DNC_MIN_PANEL_BLOCK : blk;
+        return blk > limit || blk >= len ? 0 : blk;
+    }
+    return limit < DNC_MIN_BLOCK || limit >= len ? 0 : limit;
+}
+
+/* C (m x n) = op(A) B, the columns of B and C cut into chunks, one thread per run of chunks. */
+static void mul_cols(dnc_dobj_struct *o, double *C, slong ldc, const double *A, slong lda, int ta,
+                     const double *Bp, slong ldb, slong m, slong n, slong k, int nt)
+{
+    slong chunks = chunk_count(block_of(m, k, n, 0), n, nt), size = (n + chunks - 1) / chunks, c;
+    if (ta && chunks > 1) {   /* transpose the small A once: the transposed small path is slow */
+        slong r, i;
+        for (i = 0; i < m; i++)
+            for (r = 0; r < k; r++)
+                o->scratch[i + m * r] = A[r + lda * i];
+        A = o->scratch;
+        lda = m;
+        ta = 0;
+    }
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+    for (c = 0; c < chunks; c++) {
+        slong j = c * size;
+        if (j < n)
+            gemm(ta, 0, m, n - j < size ? n - j : size, k, A, lda, Bp + ldb * j, ldb, 0.0, C + ldc * j, ldc);
+    }
+}
+
+/* C (m x n) = A B^T summed over k samples in blocks of the small-path size. */
+static void mul_acc(double *C, slong ldc, const double *A, slong lda, const double *Bp, slong ldb,
+                    slong m, slong n, slong k)
+{
+    slong blk = block_of(m, n, k, 1), j;
+    blk = blk > 0 ? blk : k;
+    for (j = 0; j < k; j += blk)
+        gemm(0, 1, m, n, k - j < blk ? k - j : blk, A + lda * j, lda, Bp + ldb * j, ldb,
+             j ? 1.0 : 0.0, C, ldc);
+}
+
+/* The weight gradient C = A B^T sums over the samples. Each thread sums over its own run
+ * of samples -- the columns it produced in the forward pass and still holds in its cache
+ * -- into its own partial matrix; the partials are then added in thread order. */
+static void mul_samples(dnc_dobj_struct *o, double *C, slong ldc, const double *A, slong lda,
+                        const double *Bp, slong ldb, slong m, slong n, slong k, int nt)
+{
+    slong per = (k + nt - 1) / nt, size = line_round(m * n), t, i, j;
+    if (nt == 1) {
+        mul_acc(C, ldc, A, lda, Bp, ldb, m, n, k);
+        return;
+    }
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (t = 0; t < nt; t++) {
+        slong j0 = t * per, kk = k - j0 < per ? k - j0 : per;
+        double *part = o->partial + size * t;
+        if (kk > 0)
+            mul_acc(part, m, A + lda * j0, lda, Bp + ldb * j0, ldb, m, n, kk);
+        else
+            memset(part, 0, m * n * sizeof(double));
+    }
+    for (j = 0; j < n; j++)
+        for (i = 0; i < m; i++) {
+            double sum = o->partial[i + m * j];
+            for (t = 1; t < nt; t++)
+                sum += o->partial[size * t + i + m * j];
+            C[i + ldc * j] = sum;
+        }
+}
+
+/* dncert does its own threading: every product is split between o->threads threads,
+ * by samples (columns of the product, or for the weight gradient the sum), each part one single-threaded
+ * OpenBLAS call. OpenBLAS's own threading loses on the small products of the DUFM
+ * (64x500x64: 63 GFLOP/s on one thread, 67 on two) and its spinning workers would compete
+ * with ours for the cores. The split depends only on the shape and the thread count, so
+ * runs stay bit-for-bit reproducible. */
 static void d_mul(void *ctx, int C, int A, int ta, int Bm, int tb)
 {
     dnc_dobj_struct *o = ctx;
     slong m = ta ? o->cols[A] : o->rows[A];
     slong k = ta ? o->rows[A] : o->cols[A];
     slong n = tb ? o->rows[Bm] : o->cols[Bm];
-    int threads = openblas_get_num_threads(), single = threads > 1 && (double) m * n * k < DNC_SMALL_PRODUCT;
-    if (single)
-        openblas_set_num_threads(1);
-    cblas_dgemm(CblasColMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-                (int) m, (int) n, (int) k, 1.0, B(o, A), (int) o->rows[A],
-                B(o, Bm), (int) o->rows[Bm], 0.0, B(o, C), (int) o->rows[C]);
-    if (single)
-        openblas_set_num_threads(threads);
+    int nt = (double) m * n * k < DNC_SPLIT_PRODUCT ? 1 : o->threads;
+    if (tb && !ta)
+        mul_samples(o, B(o, C), o->rows[C], B(o, A), o->rows[A], B(o, Bm), o->rows[Bm], m, n, k, nt);
+    else if (!tb)
+        mul_cols(o, B(o, C), o->rows[C], B(o, A), o->rows[A], ta, B(o, Bm), o->rows[Bm], m, n, k, nt);
+    else
+        gemm(ta, tb, m, n, k, B(o, A), o->rows[A], B(o, Bm), o->rows[Bm], 0.0, B(o, C), o->rows[C]);
 }
 
+/* Threads for an entrywise pass over n entries: below DNC_ENTRYWISE_SPLIT waking a
+ * second thread costs more than the pass. */
+#define DNC_ENTRYWISE_SPLIT 16384
+
+static int entrywise_threads(slong n, int threads)
+{
+    return n < DNC_ENTRYWISE_SPLIT ? 1 : threads;
+}
+
+DNC_VECTOR_CLONES
 static void d_act(void *ctx, int H, int PRE, dnc_act_t a)
 {
     dnc_dobj_struct *o = ctx;
     double *h = B(o, H);   /* the same storage as PRE: in place */
     slong i, n = SIZE(o, PRE);
+    int nt = entrywise_threads(n, o->threads);
     (void) PRE;
-    if (a == DNC_ACT_RELU)
+    if (a == DNC_ACT_RELU) {
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
         for (i = 0; i < n; i++)
             h[i] = h[i] > 0.0 ? h[i] : 0.0;
+    }
 }
 
 /* ReLU'(0) is taken as 0 in double precision; the ball evaluator handles kinks exactly.
  * PRE holds relu(pre-activation) by now, which is > 0 exactly where the pre-activation is. */
+DNC_VECTOR_CLONES
 static void d_act_grad(void *ctx, int D, int PRE, dnc_act_t a, slong layer)
 {
     dnc_dobj_struct *o = ctx;
     double *d = B(o, D);
     const double *x = B(o, PRE);
     slong i, n = SIZE(o, PRE);
+    int nt = entrywise_threads(n, o->threads);
     (void) layer;
-    if (a == DNC_ACT_RELU)
+    if (a == DNC_ACT_RELU) {
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
         for (i = 0; i < n; i++)
             d[i] = x[i] > 0.0 ? d[i] : 0.0;
+    }
 }
 
 static void d_residual(void *ctx, int R, int Z, int b)
@@ -158,6 +320,12 @@ static void dobj_set_constants(dnc_dobj_t o)
         o->c[DNC_C_LAMBDA_W(l)] = fmpq_get_d(o->p->lambda_w + l - 1);
 }
 
+double *dnc_dobj_alloc(slong n)
+{
+    size_t bytes = (size_t) line_round(n > 0 ? n : 1) * sizeof(double);
+    return aligned_alloc(64, bytes);
+}
+
 int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
                            const slong *label, const double *w)
 {
@@ -165,6 +333,7 @@ int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
     int k, nb = DNC_NBUFS(L);
     memset(o, 0, sizeof(*o));
     o->p = p;
+    o->threads = 1;
     o->ncols = ncols;
     o->nparams = dnc_param_offset(p, ncols, DNC_NKINDS, 0);
     if (o->nparams < 0)
@@ -182,11 +351,16 @@ int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
                 continue;
             dnc_objective_buf_shape(o->rows + id, o->cols + id, p, ncols, (dnc_buf_kind) k, l);
             if (temp_needed(p, (dnc_buf_kind) k, l))
-                total += o->rows[id] * o->cols[id];
+                total += line_round(o->rows[id] * o->cols[id]);
         }
-    o->work = malloc((total > 0 ? total : 1) * sizeof(double));
+    o->wmax = 1;   /* scratch for a transposed weight matrix (mul_cols) */
+    for (l = 1; l <= L; l++)
+        if (dnc_problem_out_rows(p, l) * p->width[l - 1] > o->wmax)
+            o->wmax = dnc_problem_out_rows(p, l) * p->width[l - 1];
+    o->scratch = dnc_dobj_alloc(o->wmax);
+    o->work = dnc_dobj_alloc(total > 0 ? total : 1);
     if (o->buf == NULL || o->rows == NULL || o->cols == NULL || o->label == NULL
-        || (w != NULL && o->w == NULL) || o->work == NULL) {
+        || (w != NULL && o->w == NULL) || o->work == NULL || o->scratch == NULL) {
         dnc_dobj_clear(o);
         return -1;
     }
@@ -199,7 +373,7 @@ int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
             if (temp_needed(p, (dnc_buf_kind) k, l)) {
                 int id = DNC_BUF(k, l, L);
                 o->buf[id] = o->work + total;
-                total += o->rows[id] * o->cols[id];
+                total += line_round(o->rows[id] * o->cols[id]);
             }
     for (l = 2; l <= L; l++)
         o->buf[DNC_BUF(DNC_H, l, L)] = o->buf[DNC_BUF(DNC_PRE, l, L)];
@@ -222,6 +396,18 @@ int dnc_dobj_init(dnc_dobj_t o, dnc_problem_t p)
     return r;
 }
 
+int dnc_dobj_set_threads(dnc_dobj_t o, int threads)
+{
+    double *partial = NULL;
+    threads = threads < 1 ? 1 : threads;
+    if (threads > 1 && (partial = dnc_dobj_alloc(threads * line_round(o->wmax))) == NULL)
+        return -1;
+    free(o->partial);
+    o->partial = partial;
+    o->threads = threads;
+    return 0;
+}
+
 void dnc_dobj_clear(dnc_dobj_t o)
 {
     free(o->buf);
@@ -230,6 +416,8 @@ void dnc_dobj_clear(dnc_dobj_t o)
     free(o->label);
     free(o->w);
     free(o->work);
+    free(o->scratch);
+    free(o->partial);
     memset(o, 0, sizeof(*o));
 }
 

@@ -61,20 +61,23 @@ static void accept_point(dnc_trainer_t t, double f)
 static int trainer_alloc(dnc_trainer_t t)
 {
     slong n = t->n, m = t->opts.lbfgs_memory;
-    t->theta = malloc(n * sizeof(double));
-    t->grad = malloc(n * sizeof(double));
+    t->theta = dnc_dobj_alloc(n);
+    t->grad = dnc_dobj_alloc(n);
     if (t->theta == NULL || t->grad == NULL)
         return -1;
-    if (t->opts.optimizer == DNC_OPT_MOMENTUM && (t->vel = calloc(n, sizeof(double))) == NULL)
-        return -1;
+    if (t->opts.optimizer == DNC_OPT_MOMENTUM) {
+        if ((t->vel = dnc_dobj_alloc(n)) == NULL)
+            return -1;
+        memset(t->vel, 0, n * sizeof(double));
+    }
     if (t->opts.optimizer == DNC_OPT_LBFGS) {
         t->s = malloc(m * n * sizeof(double));
         t->y = malloc(m * n * sizeof(double));
         t->rho = malloc(m * sizeof(double));
         t->alpha = malloc(m * sizeof(double));
-        t->dir = malloc(n * sizeof(double));
-        t->trial = malloc(n * sizeof(double));
-        t->trial_grad = malloc(n * sizeof(double));
+        t->dir = dnc_dobj_alloc(n);
+        t->trial = dnc_dobj_alloc(n);
+        t->trial_grad = dnc_dobj_alloc(n);
         if (!t->s || !t->y || !t->rho || !t->alpha || !t->dir || !t->trial || !t->trial_grad)
             return -1;
     }
@@ -86,9 +89,13 @@ int dnc_trainer_init_point(dnc_trainer_t t, dnc_problem_t p, const dnc_train_opt
     memset(t, 0, sizeof(*t));
     t->p = p;
     t->opts = *o;
-    openblas_set_num_threads(o->threads);
+    openblas_set_num_threads(1);   /* the threads are dncert's own: dnc_dobj_set_threads */
     if (dnc_dobj_init(t->obj, p) != 0)
         return -1;
+    if (dnc_dobj_set_threads(t->obj, o->threads) != 0) {
+        dnc_dobj_clear(t->obj);
+        return -1;
+    }
     t->n = t->obj->nparams;
     if (trainer_alloc(t) != 0) {
         dnc_trainer_clear(t);
@@ -124,6 +131,10 @@ void dnc_trainer_clear(dnc_trainer_t t)
     memset(t, 0, sizeof(*t));
 }
 
+/* Parameter updates are entrywise, so splitting them between threads changes nothing in
+ * the result; below this many parameters a second thread costs more than it saves. */
+#define DNC_UPDATE_SPLIT 65536
+
 /* theta <- theta - lr * grad, written as a plain loop so that it is exactly this
  * expression (two roundings, no fused multiply-add). */
 static void step_gd(dnc_trainer_t t)
@@ -131,6 +142,8 @@ static void step_gd(dnc_trainer_t t)
     double lr = t->opts.lr, *x = t->theta;
     const double *g = t->grad;
     slong i;
+    int nt = t->n < DNC_UPDATE_SPLIT ? 1 : t->opts.threads;
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (i = 0; i < t->n; i++)
         x[i] -= lr * g[i];
     accept_point(t, evaluate(t, t->theta, t->grad));
@@ -141,6 +154,8 @@ static void step_momentum(dnc_trainer_t t)
     double lr = t->opts.lr, mu = t->opts.momentum, *x = t->theta, *v = t->vel;
     const double *g = t->grad;
     slong i;
+    int nt = t->n < DNC_UPDATE_SPLIT ? 1 : t->opts.threads;
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (i = 0; i < t->n; i++) {
         v[i] = mu * v[i] + g[i];
         x[i] -= lr * v[i];

@@ -9,8 +9,8 @@
 #   dnc   fraction of runs of each solution class against the width (lambda = 0.004)
 #
 # Usage: scripts/reproduce-figures.sh [--quick] [--out DIR] [--jobs N]
-#   --quick   fewer seeds, weight decays, widths and steps: 1 to 1.5 minutes on 2 cores
-#             (the full run: about 18 minutes on 2 cores; measured times in docs/sweeps.md)
+#   --quick   fewer seeds, weight decays, widths and steps: about 35 s on 2 cores
+#             (the full run: about 7 minutes on 2 cores; measured times in docs/sweeps.md)
 #   --out     where the sweeps go (default runs/figures or runs/figures-quick); rerunning
 #             resumes the sweeps, finished runs are not trained again
 #   --jobs    training processes at a time (default: the number of CPUs)

@@ -1,9 +1,11 @@
 /* Solution classes on points whose class is known by construction. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
 #include "dncert/io.h"
+#include "dncert/metrics.h"
 #include "testutil.h"
 
 #define CAP 65536
@@ -110,4 +112,37 @@ Test(classify, diverged_run_is_not_zero)
     cr_assert(strstr(err, "diverged at step") != NULL, "%s", err);
     cr_assert(strstr(out, "class      zero") == NULL, "a diverged run was called the zero point:\n%s", out);
     cr_assert(strstr(out, "class      unclassified (") != NULL, "%s", out);
+}
+
+/* The trainer calls a run diverged when the gradient norm is not finite even if the loss
+ * is (sqrt(ddot) overflows above ~1e154); the class must agree. The exported DNC point
+ * with its true gradient norm is DNC, with an infinite one "diverged". */
+Test(classify, infinite_gradient_is_diverged)
+{
+    char dir[256], e[512];
+    const char *args[] = { "closed-form", "dnc", "--K", "3", "--n", "2", "--L", "2", "--width", "4", NULL };
+    dnc_problem_t p;
+    dnc_dobj_t obj;
+    dnc_layer_metrics m[2];
+    dnc_classification c;
+    dnc_classify_tol tol;
+    double *theta;
+    tu_tmpdir(dir, sizeof(dir));
+    cr_assert_eq(dnc_remove_tree(dir), 0);
+    export(dir, args);
+    dnc_problem_init(p);
+    cr_assert_eq(dnc_point_load(dir, p, &theta, e, sizeof(e)), 0, "%s", e);
+    cr_assert_eq(dnc_dobj_init(obj, p), 0);
+    dnc_dobj_eval(obj, theta, NULL);
+    dnc_metrics_layers(m, obj, theta, 1e-6);
+    dnc_classify_tol_default(&tol);
+    dnc_classify(&c, obj, theta, m, 1e-9, &tol);
+    cr_assert_eq(c.cls, DNC_CLASS_DNC, "%s", c.reason);
+    dnc_classify(&c, obj, theta, m, INFINITY, &tol);
+    cr_assert_eq(c.cls, DNC_CLASS_UNCLASSIFIED);
+    cr_assert(strstr(c.reason, "diverged") != NULL, "%s", c.reason);
+    dnc_layer_metrics_clear(m, 2);
+    free(theta);
+    dnc_dobj_clear(obj);
+    dnc_problem_clear(p);
 }

@@ -141,6 +141,8 @@ ParameterizedTestParameters(closed_cli, bad_input)
         { { "dnc", "--lambda", "0" }, "--lambda: must be a positive rational" },
         { { "ufm", "--L", "3" }, "--L" },
         { { "dnc", "--bogus" }, "unknown option '--bogus'" },
+        { { "deep-linear", "--K", "3", "--n", "2,3,7", "--L", "2", "--activation", "linear", "--compare" },
+          "--compare: this problem has no DNC point to compare with" },
     };
     return cr_make_param_array(struct bad_cf, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -77,9 +77,10 @@ Test(ball, non_dyadic_constant_enclosed)
     dnc_problem_clear(p);
 }
 
-/* On random points the ball midpoints agree with the double trainer to double accuracy,
- * for mixed activations, a bias and imbalanced counts. */
-Test(ball, agrees_with_double_backend)
+/* On a random point of the problem, the ball midpoints agree with the double trainer to
+ * double accuracy. */
+static void agree_on_random_point(const char *K, const char *n, const char *L, const char *width,
+                                  const char *act, const char *bias, const char *lambda, ulong seed)
 {
     dnc_problem_t p;
     dnc_dobj_t o;
@@ -87,29 +88,45 @@ Test(ball, agrees_with_double_backend)
     dnc_beval_t e;
     double *theta, *g, *gb, f;
     slong i;
-    tu_problem(p, "3", "2,4,3", "3", "5,4,6", "relu,linear", "free", "0.004");
+    tu_problem(p, K, n, L, width, act, bias, lambda);
     cr_assert_eq(dnc_dobj_init(o, p), 0);
     theta = malloc(o->nparams * sizeof(double));
     g = malloc(o->nparams * sizeof(double));
     gb = malloc(o->nparams * sizeof(double));
-    dnc_randn(theta, o->nparams, 0.8, 3);
+    dnc_randn(theta, o->nparams, 0.8, seed);
     f = dnc_dobj_eval(o, theta, g);
     dnc_bpoint_init(x, p);
     dnc_bpoint_set_theta(x, theta);
     dnc_beval_init(e);
     dnc_ball_eval(e, x, 1, PREC);
-    cr_assert_eq(e->nkinks, 0);
-    cr_assert_lt(fabs(arf_get_d(arb_midref(e->loss), ARF_RND_NEAR) - f), 1e-14 * (1 + fabs(f)));
+    cr_assert_eq(e->nkinks, 0, "K=%s n=%s L=%s seed %lu: a kink (choose another seed)", K, n, L,
+                 (unsigned long) seed);
+    cr_assert_lt(fabs(arf_get_d(arb_midref(e->loss), ARF_RND_NEAR) - f), 1e-14 * (1 + fabs(f)),
+                 "K=%s n=%s L=%s seed %lu", K, n, L, (unsigned long) seed);
     cr_assert_lt(mag_get_d(arb_radref(e->loss)), 1e-60);
     dnc_bpoint_get_theta(gb, e->grad);
     for (i = 0; i < o->nparams; i++)
-        cr_assert_lt(fabs(gb[i] - g[i]), 1e-13 * (1 + fabs(g[i])), "gradient entry %ld: %g vs %g", (long) i, gb[i], g[i]);
+        cr_assert_lt(fabs(gb[i] - g[i]), 1e-13 * (1 + fabs(g[i])), "K=%s n=%s L=%s seed %lu, gradient entry %ld: %g vs %g",
+                     K, n, L, (unsigned long) seed, (long) i, gb[i], g[i]);
     cr_assert_lt(dnc_beval_grad_max_radius(e), 1e-60);
     free(theta); free(g); free(gb);
     dnc_beval_clear(e);
     dnc_bpoint_clear(x);
     dnc_dobj_clear(o);
     dnc_problem_clear(p);
+}
+
+/* Mixed activations, a bias, imbalanced counts, an all-linear model, L = 1, and a deep
+ * all-ReLU case, each from a few seeds. */
+Test(ball, agrees_with_double_backend)
+{
+    ulong seed;
+    for (seed = 3; seed <= 5; seed++) {
+        agree_on_random_point("3", "2,4,3", "3", "5,4,6", "relu,linear", "free", "0.004", seed);
+        agree_on_random_point("2", "3,1", "1", "4", "relu", "none", "1/3", seed);
+        agree_on_random_point("4", "2", "5", "16", "relu", "free", "0.01", seed);
+        agree_on_random_point("5", "1,2,3,2,1", "2", "7,3", "linear", "none", "1/250", seed);
+    }
 }
 
 /* A collapsed point and its expansion have the same enclosures of f and of the gradient

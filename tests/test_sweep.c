@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -126,6 +129,64 @@ Test(sweep, a_second_invocation_skips_finished_runs)
     cr_assert(exists(dir, "runs/K2-L2-w3-lambda0.002-s1/summary.json"));
 }
 
+/* Number of processes with an argument that starts with dir/runs/: the trainings of the
+ * sweep in dir (from /proc/PID/cmdline, whose arguments are separated by NULs). */
+static int trainings_of(const char *dir)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    char prefix[300];
+    int n = 0;
+    cr_assert(d != NULL);
+    snprintf(prefix, sizeof(prefix), "%s/runs/", dir);
+    while ((e = readdir(d)) != NULL) {
+        char path[300], buf[8192];
+        size_t len, i;
+        FILE *f;
+        snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+        if (e->d_name[0] < '1' || e->d_name[0] > '9' || (f = fopen(path, "r")) == NULL)
+            continue;
+        len = fread(buf, 1, sizeof(buf) - 1, f);
+        fclose(f);
+        buf[len] = '\0';
+        for (i = 0; i < len; i += strlen(buf + i) + 1)
+            if (strncmp(buf + i, prefix, strlen(prefix)) == 0) {
+                n++;
+                break;
+            }
+    }
+    closedir(d);
+    return n;
+}
+
+/* SIGTERM to a sweep stops its trainings too (none is left running unattended), the sweep
+ * dies of the signal, and the next invocation resumes. Long runs, stopped after 1 s. */
+Test(sweep, sigterm_stops_the_trainings_and_the_sweep_resumes, .timeout = 60)
+{
+    char dir[256];
+    const char *argv[] = { DNCERT_BIN, "sweep", "--K", "2", "--n", "2", "--L", "2", "--width", "3",
+                           "--seeds", "1-2", "--steps", "600000", "--log-every", "600000", "--jobs", "2",
+                           "--quiet", "--out", dir, NULL };   /* runs of about 2.5 s (8 s with ASan) */
+    struct timespec second = { 1, 0 };
+    pid_t pid;
+    int status;
+    tu_tmpdir(dir, sizeof(dir));
+    pid = fork();
+    if (pid == 0) {
+        execv(DNCERT_BIN, (char *const *) argv);
+        _exit(127);
+    }
+    nanosleep(&second, NULL);
+    cr_assert_eq(trainings_of(dir), 2, "expected 2 trainings running");
+    kill(pid, SIGTERM);
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "status %d", status);
+    cr_assert_eq(trainings_of(dir), 0, "trainings of the stopped sweep still run");
+    /* both runs are redone, their leftover directories removed */
+    cr_assert_eq(tu_run(out, err, CAP, argv + 1), 0, "%s", err);
+    cr_assert(strstr(out, "2 executed, 0 already done") != NULL, "%s", out);
+}
+
 Test(sweep, shards_merge_into_the_unsharded_table)
 {
     char base[256], all[300], s1[300], s2[300], merged[300];
@@ -174,7 +235,7 @@ Test(sweep, references_hold_the_certified_dnc_value)
     cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
     csv = slurp_file(dir, "references.csv");
     cr_assert(strstr(csv, "2,3,5,0.004,relu,none,dnc,,alive,0.0238535931285789493787901801") != NULL, "%s", csv);
-    cr_assert(strstr(csv, ",srg,2,,,,,\"srg needs K >= 3") != NULL, "%s", csv);   /* says why */
+    cr_assert(strstr(csv, ",srg,,,,,,\"srg needs K >= 3") != NULL, "%s", csv);   /* says why */
     free(csv);
 }
 

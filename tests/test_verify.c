@@ -75,9 +75,13 @@ static json_t *claim(json_t *root, const char *id)
     return NULL;
 }
 
+/* A tampered endpoint goes without the interval's human-readable decimal, which verify
+ * checks against [lo, hi] on its own (verify.decimal_that_contradicts_the_interval). */
 static void set_str(json_t *o, const char *key, const char *value)
 {
     json_object_set_new(o, key, json_string(value));
+    if (strcmp(key, "lo") == 0 || strcmp(key, "hi") == 0)
+        json_object_del(o, "decimal");
 }
 
 #define HAS(text, sub) cr_assert(strstr((text), (sub)) != NULL, "expected \"%s\" in:\n%s", (sub), (text))
@@ -150,6 +154,50 @@ Test(verify, value_interval_tampered)
     set_str(at(claim(c, "value"), "value"), "lo", "0.0237");
     cr_assert_eq(run(c), 1);
     HAS(report, "the value is [0.02385359312857894937");
+    json_decref(c);
+}
+
+/* A forgery found in review: widen a ball scalar of the SRG point (so that its loss
+ * enclosure overlaps anything), point the SRG value at an invented algebraic number below
+ * the DNC value, and flip the two order verdicts. The value claim must fail as not
+ * attained (the loss is known too loosely), and with it the forged orders and the ratio. */
+Test(verify, wide_ball_scalar_cannot_carry_a_forged_value)
+{
+    json_t *c, *c2;
+    json_error_t je;
+    c = json_load_file(DNCERT_SOURCE_DIR "/certificates/dnc-vs-srg/triangular-r3-L4.json", 0, &je);
+    cr_assert(c != NULL, "%s", je.text);
+    set_str(at(c, "points.srg.scalars.t"), "lo", "0.6");
+    set_str(at(c, "points.srg.scalars.t"), "hi", "0.9");
+    c2 = json_pack("{s:s, s:[s,s], s:{s:s, s:s}}", "kind", "algebraic", "polynomial", "-99", "100",
+                   "interval", "lo", "0.98", "hi", "0.995");
+    json_object_set_new(at(c, "points.srg.scalars"), "c2", c2);
+    set_str(json_array_get(json_object_get(claim(c, "value_srg"), "terms"), 0), "scalar", "c2");
+    set_str(at(claim(c, "value_srg"), "value"), "lo", "0.0247");
+    set_str(at(claim(c, "value_srg"), "value"), "hi", "0.0249");
+    set_str(claim(c, "order_value_dnc_value_srg"), "verdict", "not proven");
+    set_str(claim(c, "order_value_srg_value_dnc"), "verdict", "certified");
+    set_str(at(claim(c, "ratio_value_srg_value_dnc"), "ratio"), "lo", "0.8");
+    set_str(at(claim(c, "ratio_value_srg_value_dnc"), "ratio"), "hi", "0.85");
+    cr_assert_eq(run(c), 1);
+    HAS(report, "cert: value_srg value not proven MISMATCH");
+    HAS(report, "too wide to show that it attains the value");
+    HAS(report, "cert: order_value_srg_value_dnc order not proven MISMATCH (the file says certified)");
+    json_decref(c);
+}
+
+/* The human-readable decimal must agree with [lo, hi] (found in review: a loss of 0.0238
+ * relabelled "0.5..." used to pass). */
+Test(verify, decimal_that_contradicts_the_interval)
+{
+    json_t *c = load("dnc_K2_L3_n5.json");
+    set_str(at(claim(c, "loss"), "loss"), "decimal", "0.5...");
+    cr_assert_eq(run(c), -1);
+    HAS(err, "loss.decimal: '0.5...' contradicts [lo, hi]");
+    set_str(at(claim(c, "loss"), "loss"), "decimal", "0.0238...");   /* true leading digits */
+    cr_assert_eq(run(c), 0, "%s", err);
+    set_str(at(claim(c, "loss"), "loss"), "decimal", "0.0240...");   /* off by more than a unit */
+    cr_assert_eq(run(c), -1);
     json_decref(c);
 }
 

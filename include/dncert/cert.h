@@ -23,7 +23,7 @@ extern "C" {
 typedef struct {
     char id[64];
     char kind[24];
-    int certified;          /* 1 certified, 0 not proven */
+    int certified;          /* 1 certified, 0 not proven, -1 not applicable (not in the file) */
     int must_hold;          /* the theorem file requires it for this instance */
     char summary[160];      /* short human text: a value, a decision, an order */
 } dnc_claim_result;

@@ -90,9 +90,10 @@ void dnc_classify_tol_default(dnc_classify_tol *t);
 const char *dnc_solution_class_name(dnc_solution_class c);
 
 /* Classifies the point theta last evaluated by obj, given its layer metrics m (ranks use
- * the metrics' rank tolerance). */
+ * the metrics' rank tolerance) and the norm of its gradient (the trainer's divergence test
+ * looks at it too: a non-finite gradient norm means diverged). */
 void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *theta,
-                  const dnc_layer_metrics *m, const dnc_classify_tol *tol);
+                  const dnc_layer_metrics *m, double grad_norm, const dnc_classify_tol *tol);
 
 #ifdef __cplusplus
 }

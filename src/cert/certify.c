@@ -235,10 +235,11 @@ static void claim_root(ctx *x, const json_t *tpl, point_state *pt, int must)
     lowrank_blocks_clear(blocks, nb);
     if (found == 0 && strcmp(want, "*") != 0) {
         /* No such root (e.g. a deep-dead DNC family has no c*): nothing to write into the
-         * certificate, but the table must show the claim as not proven. */
+         * certificate, but the table must show the claim as not applicable. */
         dnc_claim_result *r = add_result(x->res);
         default_id(r->id, sizeof(r->id), tpl, pt->name, want);
         snprintf(r->kind, sizeof(r->kind), "root");
+        r->certified = -1;
         r->must_hold = must;
         snprintf(r->summary, sizeof(r->summary), "%s has no algebraic scalar %s (no root to isolate)", pt->name, want);
     }

@@ -106,6 +106,49 @@ static int check_point(const json_t *p, const char *where, char *err, size_t len
         return dnc_fail(err, len, "%s.structure: unknown structure '%s' (dnc, srg, sts, deep-linear, ufm, tirer-bruna)", where, s);
     if (json_object_get(p, "embed") != NULL && !json_is_boolean(json_object_get(p, "embed")))
         return dnc_fail(err, len, "%s.embed: must be true or false", where);
+    if (strcmp(s, "srg") == 0 && json_object_get(p, "r") == NULL)
+        return dnc_fail(err, len, "%s.r: required for an srg point (the number of vertices, >= 3)", where);
+    if (strcmp(s, "sts") == 0 && json_object_get(p, "v") == NULL)
+        return dnc_fail(err, len, "%s.v: required for an sts point (the order of the Steiner system)", where);
+    return 0;
+}
+
+/* Index of the first earlier element of list whose field key equals element i's, or -1. */
+static long earlier_same(const json_t *list, size_t i, const char *key)
+{
+    const char *v = json_string_value(json_object_get(json_array_get(list, i), key));
+    size_t j;
+    for (j = 0; v != NULL && j < i; j++) {
+        const char *w = json_string_value(json_object_get(json_array_get(list, j), key));
+        if (w != NULL && strcmp(v, w) == 0)
+            return (long) j;
+    }
+    return -1;
+}
+
+/* Names shared within a part: point names unique, explicit claim ids unique, and every
+ * claim's "point" one of the part's points. */
+static int check_names(const json_t *part, const char *where, char *err, size_t len)
+{
+    const json_t *pts = json_object_get(part, "points"), *cls = json_object_get(part, "claims");
+    size_t i, j;
+    long k;
+    for (i = 0; i < json_array_size(pts); i++)
+        if ((k = earlier_same(pts, i, "name")) >= 0)
+            return dnc_fail(err, len, "%s.points[%zu].name: '%s' is already the name of points[%ld]", where, i,
+                            json_string_value(json_object_get(json_array_get(pts, i), "name")), k);
+    for (i = 0; i < json_array_size(cls); i++) {
+        const json_t *c = json_array_get(cls, i);
+        const char *pt = json_string_value(json_object_get(c, "point"));
+        if ((k = earlier_same(cls, i, "id")) >= 0)
+            return dnc_fail(err, len, "%s.claims[%zu].id: '%s' is already the id of claims[%ld]", where, i,
+                            json_string_value(json_object_get(c, "id")), k);
+        for (j = 0; pt != NULL && j < json_array_size(pts); j++)
+            if (strcmp(pt, json_string_value(json_object_get(json_array_get(pts, j), "name"))) == 0)
+                break;
+        if (pt != NULL && j == json_array_size(pts))
+            return dnc_fail(err, len, "%s.claims[%zu].point: no point named '%s' in this part", where, i, pt);
+    }
     return 0;
 }
 
@@ -154,7 +197,7 @@ static int check_part(const json_t *part, const char *where, char *err, size_t l
         if (check_claim(x, sub, err, len))
             return -1;
     }
-    return 0;
+    return check_names(part, where, err, len);
 }
 
 static int check_file(const json_t *r, char *err, size_t len)
@@ -377,6 +420,8 @@ int dnc_theorem_load(dnc_theorem *t, const char *path, char *err, size_t errlen)
     memset(t, 0, sizeof(*t));
     snprintf(t->path, sizeof(t->path), "%s", path);
     t->root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (t->root == NULL && je.line < 0)   /* not a syntax error: the file could not be read */
+        return dnc_fail(err, errlen, "%s", je.text);
     if (t->root == NULL)
         return dnc_fail(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
     if (check_file(t->root, msg, sizeof(msg)) != 0) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "dncert/cert.h"
 #include "dncert/io.h"
+#include "dncert/verify.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -64,6 +65,33 @@ static int write_certificate(const char *dir, const dnc_instance *inst, json_t *
     return dnc_json_write_atomic(path, cert, err, len);
 }
 
+/* The producer checks its own output with the independent verifier before writing it, so
+ * that certify never leaves a file that verify rejects (a precision too low for a root's
+ * isolation to re-check, a theorem file whose claims contradict each other): such an
+ * instance fails with the verifier's first complaint, and nothing is written for it. */
+static int self_check(const dnc_instance *inst, const json_t *cert, char *err, size_t len)
+{
+    char *report = NULL, *first, *why;
+    size_t size = 0;
+    FILE *mem = open_memstream(&report, &size);
+    int r = dnc_verify_json(cert, inst->id, 0, DNC_VERIFY_QUIET, mem, NULL, err, len);
+    if (mem != NULL)
+        fclose(mem);
+    if (r > 0) {   /* the report's first mismatch line, then its indented reason */
+        first = report != NULL ? strtok(report, "\n") : NULL;
+        why = first != NULL ? strtok(NULL, "\n") : NULL;
+        snprintf(err, len, "the verifier does not confirm the certificate: %.300s%s%.600s",
+                 first != NULL ? first : "a claim mismatches", why != NULL ? ": " : "",
+                 why != NULL ? why + strspn(why, " ") : "");
+    } else if (r < 0) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s", err);
+        snprintf(err, len, "the verifier rejects the certificate as malformed: %s", msg);
+    }
+    free(report);
+    return r == 0 ? 0 : -1;
+}
+
 static void run_job(FILE *out, slong j, const job *jb, const dnc_theorem *thm, const char *dir, slong prec)
 {
     dnc_instance inst;
@@ -73,6 +101,7 @@ static void run_job(FILE *out, slong j, const job *jb, const dnc_theorem *thm, c
     dnc_cert_result_init(&r);
     if (dnc_instance_init(&inst, thm, jb->index, err, sizeof(err)) == 0
         && dnc_certify_instance(&r, &inst, prec, err, sizeof(err)) == 0
+        && self_check(&inst, r.cert, err, sizeof(err)) == 0
         && write_certificate(dir, &inst, r.cert, err, sizeof(err)) == 0) {
         for (i = 0; i < r.nres; i++) {
             clean(r.res[i].summary);
@@ -226,21 +255,21 @@ static void run_all(job *jobs, slong njobs, const dnc_theorem *thms, const char 
 }
 
 typedef struct {
-    slong instances, claims, certified, required_failed, failed;
+    slong instances, claims, certified, required_failed, failed, na;
     double seconds;
 } tally;
 
 static void print_claim_row(const dnc_theorem *thm, const job *jb, const dnc_claim_result *c)
 {
     printf("%-14s %-28s %-34s %-11s %-5s %7.3f  %s%s\n", thm->id, jb->inst_id, c->id,
-           c->certified ? "certified" : "not proven", c->must_hold ? "yes" : "no", jb->seconds, c->summary,
-           c->must_hold && !c->certified ? "   <-- REQUIRED" : "");
+           c->certified > 0 ? "certified" : c->certified < 0 ? "n/a" : "not proven", c->must_hold ? "yes" : "no",
+           jb->seconds, c->summary, c->must_hold && c->certified <= 0 ? "   <-- REQUIRED" : "");
 }
 
 /* Per-theorem totals: instances, claims, certified, required claims not certified, time. */
 static void print_summary(const tally *t, const dnc_theorem *thms, int n)
 {
-    tally all = { 0, 0, 0, 0, 0, 0.0 };
+    tally all = { 0, 0, 0, 0, 0, 0, 0.0 };
     int i;
     printf("\n%-18s %9s %7s %10s %11s %9s %10s %12s\n", "theorem", "instances", "claims", "certified",
            "not proven", "required", "failed", "time (s)");
@@ -253,6 +282,7 @@ static void print_summary(const tally *t, const dnc_theorem *thms, int n)
         all.certified += t[i].certified;
         all.required_failed += t[i].required_failed;
         all.failed += t[i].failed;
+        all.na += t[i].na;
         all.seconds += t[i].seconds;
     }
     printf("%-18s %9ld %7ld %10ld %11ld %9s %10ld %12.2f\n", "total", (long) all.instances, (long) all.claims,
@@ -261,6 +291,9 @@ static void print_summary(const tally *t, const dnc_theorem *thms, int n)
     printf("\n%ld instances, %ld claims: %ld certified, %ld not proven; %ld required claims not certified%s\n",
            (long) all.instances, (long) all.claims, (long) all.certified, (long) (all.claims - all.certified),
            (long) all.required_failed, all.failed ? " (and some instances FAILED)" : "");
+    if (all.na > 0)
+        printf("(%ld further claims asked for by the theorem files are not applicable -- e.g. the root of a "
+               "dead DNC family, which has none -- and are not in the certificates)\n", (long) all.na);
 }
 
 /* Prints the claim table (unless summary_only) and the per-theorem summary; returns the
@@ -285,10 +318,11 @@ static slong print_table(const job *jobs, slong njobs, const dnc_theorem *thms, 
         }
         for (i = 0; i < jb->nres; i++) {
             const dnc_claim_result *c = jb->res + i;
-            tt->claims++;
-            tt->certified += c->certified;
-            tt->required_failed += c->must_hold && !c->certified;
-            if (!summary_only || (c->must_hold && !c->certified))
+            tt->claims += c->certified >= 0;
+            tt->na += c->certified < 0;
+            tt->certified += c->certified > 0;
+            tt->required_failed += c->must_hold && c->certified <= 0;
+            if (!summary_only || (c->must_hold && c->certified <= 0))
                 print_claim_row(thms + jb->file, jb, c);
         }
     }

@@ -192,9 +192,11 @@ int dnc_cmd_certify_point(int argc, char **argv)
         printf("%-11s no comparison: %s\n", "verdict", why);
     r = make_parent(dnc_cli_get(opts, "out"), err, sizeof(err)) == 0
         && dnc_json_write_atomic(dnc_cli_get(opts, "out"), cert, err, sizeof(err)) == 0 ? DNC_EXIT_OK : DNC_EXIT_FAIL;
-    if (r == DNC_EXIT_OK)
-        printf("%-11s %s (%zu claims, %ld bits)\n", "certificate", dnc_cli_get(opts, "out"),
-               json_array_size(json_object_get(cert, "claims")), (long) prec);
+    if (r == DNC_EXIT_OK) {
+        size_t nc = json_array_size(json_object_get(cert, "claims"));
+        printf("%-11s %s (%zu claim%s, %ld bits)\n", "certificate", dnc_cli_get(opts, "out"), nc,
+               nc == 1 ? "" : "s", (long) prec);
+    }
     else
         fprintf(stderr, "dncert certify-point: --out: %s\n", err);
     json_decref(cert);

@@ -1,6 +1,8 @@
 /* dncert classify: the solution class of a saved point. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <cblas.h>
 #include "dncert/io.h"
 #include "dncert/metrics.h"
 #include "cli.h"
@@ -44,7 +46,7 @@ int dnc_cmd_classify(int argc, char **argv)
     const char *pos[1];
     int npos, r;
     char err[4096];
-    double rank_tol, *theta;
+    double rank_tol, *theta, *grad, grad_norm;
     dnc_classify_tol tol;
     dnc_problem_t p;
     dnc_dobj_t obj;
@@ -70,10 +72,13 @@ int dnc_cmd_classify(int argc, char **argv)
         dnc_problem_clear(p);
         return DNC_EXIT_FAIL;
     }
-    dnc_dobj_eval(obj, theta, NULL);
+    grad = flint_malloc(obj->nparams * sizeof(double));
+    dnc_dobj_eval(obj, theta, grad);
+    grad_norm = sqrt(cblas_ddot((int) obj->nparams, grad, 1, grad, 1));   /* as the trainer's */
+    flint_free(grad);
     m = flint_calloc(p->L, sizeof(dnc_layer_metrics));
     dnc_metrics_layers(m, obj, theta, rank_tol);
-    dnc_classify(&c, obj, theta, m, &tol);
+    dnc_classify(&c, obj, theta, m, grad_norm, &tol);
     if (dnc_cli_get(opts, "json") != NULL) {
         json_t *j = dnc_classification_to_json(&c, m, p->L);
         json_dumpf(j, stdout, JSON_INDENT(2));

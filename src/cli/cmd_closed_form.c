@@ -26,7 +26,9 @@ static const char *usage_head =
     "  tirer-bruna  two-layer ReLU model of Tirer & Bruna (L = 2)\n";
 
 static const char *usage_tail =
-    "Exit status: 0 done, 1 the cross-check failed, 2 bad input.\n";
+    "Exit status: 0 done, 1 the cross-check failed or --export could not be written (the\n"
+    "JSON is printed all the same), 2 bad input, including --compare on a problem without a\n"
+    "DNC point (imbalanced counts, a bias); nothing is printed or written then.\n";
 
 typedef struct {
     const char *name;
@@ -102,10 +104,10 @@ static json_t *compare_json(const dnc_closed_t c, dnc_problem_t p, slong prec, s
         if (q->width[l] < q->K)
             q->width[l] = q->K;
     if (dnc_closed_dnc(d, q, prec, err, sizeof(err)) != 0) {
-        o = json_pack("{s:s, s:s}", "against", "dnc", "error", err);
+        dnc_cli_usage_error("closed-form", "--compare: this problem has no DNC point to compare with: %s", err);
         dnc_closed_clear(d);
         dnc_problem_clear(q);
-        return o;
+        return NULL;
     }
     if (arb_lt(c->loss, d->loss))
         order = "strictly lower";
@@ -114,23 +116,51 @@ static json_t *compare_json(const dnc_closed_t c, dnc_problem_t p, slong prec, s
     else
         order = "not proven";
     o = json_pack("{s:s, s:o, s:s, s:s}", "against", "dnc", "dnc_loss", dnc_json_enclosure(d->loss, digits),
-                  "order", order, "rule", "disjoint enclosures of the two optimal values");
+                  "order", order, "rule", strcmp(order, "not proven") == 0
+                  ? "the enclosures of the two optimal values overlap"
+                  : "disjoint enclosures of the two optimal values");
     dnc_closed_clear(d);
     dnc_problem_clear(q);
     return o;
 }
 
-/* Writes the explicit point, expanded and rounded to double, in the trainer's format. */
+/* The explicit point rounded to double and expanded to all N samples, in the trainer's
+ * layout, or NULL when it does not fit in memory. The point is built collapsed (one
+ * column per distinct feature, with multiplicity); expanding it in doubles rather than in
+ * balls keeps the memory at 8 bytes per entry. */
+static double *export_theta(const dnc_closed_t c)
+{
+    const dnc_bpoint_struct *x = c->point;
+    slong nc = dnc_param_offset(c->p, x->ncols, DNC_NKINDS, 0), n = dnc_param_offset(c->p, c->p->N, DNC_NKINDS, 0);
+    slong d1 = c->p->width[0], h1 = d1 * c->p->N, out = 0, j, k, m;
+    double *small = malloc(nc * sizeof(double)), *theta = n > 0 ? malloc(n * sizeof(double)) : NULL;
+    if (small == NULL || theta == NULL) {
+        free(small);
+        free(theta);
+        return NULL;
+    }
+    dnc_bpoint_get_theta(small, x);
+    for (k = 0; k < c->p->K; k++)   /* expanded columns are ordered by class */
+        for (j = 0; j < x->ncols; j++)
+            for (m = 0; x->label[j] == k && m < x->mult[j]; m++, out++)
+                memcpy(theta + d1 * out, small + d1 * j, d1 * sizeof(double));
+    memcpy(theta + h1, small + d1 * x->ncols, (n - h1) * sizeof(double));
+    free(small);
+    return theta;
+}
+
+/* Writes the explicit point, rounded to double, in the trainer's format. */
 static int export_point(const dnc_closed_t c, const char *dir, int force)
 {
-    dnc_bpoint_t x;
-    double *theta;
+    double *theta = export_theta(c);
     char tmp[4096], err[512];
     json_t *src;
     int r;
-    dnc_bpoint_init_expand(x, c->point);
-    theta = malloc(dnc_param_offset(c->p, c->p->N, DNC_NKINDS, 0) * sizeof(double));
-    dnc_bpoint_get_theta(theta, x);
+    if (theta == NULL) {
+        fprintf(stderr, "dncert closed-form: --export: not enough memory for the expanded point "
+                "(N = %ld samples of width %ld)\n", (long) c->p->N, (long) c->p->width[0]);
+        return -1;
+    }
     src = json_pack("{s:s, s:s, s:I, s:s}", "command", "closed-form", "structure", c->structure,
                     "prec", (json_int_t) c->prec, "note", "ball midpoints rounded to the nearest double");
     r = dnc_rundir_begin(tmp, sizeof(tmp), dir, err, sizeof(err)) == 0
@@ -143,7 +173,6 @@ static int export_point(const dnc_closed_t c, const char *dir, int force)
     }
     json_decref(src);
     free(theta);
-    dnc_bpoint_clear(x);
     return r;
 }
 
@@ -221,10 +250,19 @@ int dnc_cmd_closed_form(int argc, char **argv)
     dnc_ball_eval(ev, c->point, 0, prec);
     consistent = dnc_closed_crosscheck(c, prec);
     out = closed_json(c, digits_for(prec), consistent, ev->loss);
-    if (dnc_cli_get(opts, "compare") != NULL)
-        json_object_set_new(out, "compare", strcmp(si->name, "dnc") == 0
-                            ? json_pack("{s:s, s:s}", "against", "dnc", "order", "identical: the structure is DNC")
-                            : compare_json(c, p, prec, digits_for(prec)));
+    if (dnc_cli_get(opts, "compare") != NULL) {
+        json_t *cmp = strcmp(si->name, "dnc") == 0
+            ? json_pack("{s:s, s:s}", "against", "dnc", "order", "identical: the structure is DNC")
+            : compare_json(c, p, prec, digits_for(prec));
+        if (cmp == NULL) {
+            json_decref(out);
+            dnc_beval_clear(ev);
+            dnc_closed_clear(c);
+            dnc_problem_clear(p);
+            return DNC_EXIT_USAGE;
+        }
+        json_object_set_new(out, "compare", cmp);
+    }
     r = export_dir != NULL && export_point(c, export_dir, dnc_cli_get(opts, "force") != NULL) != 0;
     json_dumpf(out, stdout, JSON_INDENT(2));
     printf("\n");

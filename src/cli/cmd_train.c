@@ -74,7 +74,7 @@ static json_t *state_json(dnc_trainer_t t, double rank_tol, double seconds, dnc_
     if (cls != NULL) {
         dnc_classify_tol tol;
         dnc_classify_tol_default(&tol);
-        dnc_classify(cls, t->obj, t->theta, m, &tol);
+        dnc_classify(cls, t->obj, t->theta, m, t->grad_norm, &tol);
         json_object_set_new(o, "class", dnc_classification_to_json(cls, m, t->p->L));
     }
     json_object_set_new(o, "step", json_integer(t->step));

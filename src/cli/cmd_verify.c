@@ -49,14 +49,15 @@ int dnc_cmd_verify(int argc, char **argv)
             fprintf(stderr, "dncert verify: %s: %s\n", files[i], err);
             printf("%s: REJECTED (malformed file)\n", files[i]);
         } else if (!quiet || r != 0)
-            printf("%s: %ld claims, %ld certified, %ld not proven, %ld mismatches (%ld bits): %s\n", files[i],
-                   (long) st.nclaims, (long) st.ncertified, (long) (st.nclaims - st.ncertified),
+            printf("%s: %ld claim%s, %ld certified, %ld not proven, %ld mismatches (%ld bits): %s\n", files[i],
+                   (long) st.nclaims, st.nclaims == 1 ? "" : "s", (long) st.ncertified, (long) (st.nclaims - st.ncertified),
                    (long) st.nmismatch, (long) st.prec, r == 0 ? "OK" : "FAILED");
         failed += r != 0;
         nclaims += r >= 0 ? st.nclaims : 0;
         nbad += r > 0 ? st.nmismatch : 0;
     }
-    printf("verified %d file%s, %ld claims: %s\n", nfiles, nfiles == 1 ? "" : "s", (long) nclaims,
+    printf("verified %d file%s, %ld claim%s: %s\n", nfiles, nfiles == 1 ? "" : "s", (long) nclaims,
+           nclaims == 1 ? "" : "s",
            failed ? "FAILED" : "every verdict re-checks");
     if (failed)
         printf("%d file%s rejected or with mismatches (%ld mismatching claims)\n", failed, failed == 1 ? "" : "s",

@@ -117,7 +117,10 @@ int dnc_point_load(const char *dir, dnc_problem_t p, double **theta, char *err, 
     snprintf(path, sizeof(path), "%s/manifest.json", dir);
     man = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
     if (man == NULL) {
-        snprintf(err, errlen, "%s: %s (line %d)", path, je.text, je.line);
+        if (je.line < 0)   /* not a syntax error: the file could not be read */
+            snprintf(err, errlen, "%s: not a saved point (%s)", dir, je.text);
+        else
+            snprintf(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
         return -1;
     }
     format = json_string_value(json_object_get(man, "format"));

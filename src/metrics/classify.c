@@ -54,16 +54,16 @@ static void dead_classes(dnc_classification *c, const double *WL, slong K, slong
 }
 
 void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *theta,
-                  const dnc_layer_metrics *m, const dnc_classify_tol *tol)
+                  const dnc_layer_metrics *m, double grad_norm, const dnc_classify_tol *tol)
 {
     const dnc_problem_struct *p = obj->p;
     slong l, L = p->L, K = p->K;
     int collapsed = 1, frames = 1, aligned = 1, full = 1;
     double zmax = output_max(obj);
     memset(c, 0, sizeof(*c));
-    if (isnan(zmax) || !isfinite(obj->term[DNC_TERM_FIT] + obj->term[DNC_TERM_REG])) {
+    if (isnan(zmax) || !isfinite(obj->term[DNC_TERM_FIT] + obj->term[DNC_TERM_REG]) || !isfinite(grad_norm)) {
         c->cls = DNC_CLASS_UNCLASSIFIED;
-        snprintf(c->reason, sizeof(c->reason), "the loss or the output is not finite (diverged)");
+        snprintf(c->reason, sizeof(c->reason), "the loss, the output or the gradient is not finite (diverged)");
         return;
     }
     if (zmax <= tol->zero) {

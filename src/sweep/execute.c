@@ -112,11 +112,21 @@ static void remove_leftovers(const char *dir)
     closedir(d);
 }
 
-/* Accounts for a finished run: complete (its log is removed) or failed (kept). */
-static void finish_run(progress *p, const dnc_sweep_run *r, const char *dir)
+/* Accounts for a finished run: complete (its log is removed) or failed (kept; a run
+ * killed by a signal says so at the end of its log, which is otherwise often empty). */
+static void finish_run(progress *p, const dnc_sweep_run *r, const char *dir, int status)
 {
     char path[4200], msg[4400];
     int ok;
+    if (WIFSIGNALED(status)) {
+        FILE *log;
+        snprintf(path, sizeof(path), "%s/logs/%s.log", dir, r->id);
+        if ((log = fopen(path, "a")) != NULL) {
+            fprintf(log, "dncert sweep: the training process was killed by signal %d (%s)\n",
+                    WTERMSIG(status), strsignal(WTERMSIG(status)));
+            fclose(log);
+        }
+    }
     snprintf(path, sizeof(path), "%s/runs/%s", dir, r->id);
     ok = dnc_sweep_run_done(path);
     snprintf(path, sizeof(path), "%s/logs/%s.log", dir, r->id);
@@ -137,10 +147,24 @@ static int reap(pid_t *pids, const dnc_sweep_run **slots, int jobs, progress *p,
         for (w = 0; w < jobs; w++)
             if (pids[w] == pid) {
                 pids[w] = 0;
-                finish_run(p, slots[w], dir);
+                finish_run(p, slots[w], dir, status);
                 count++;
             }
     return count;
+}
+
+/* On SIGINT, SIGTERM or SIGHUP the sweep stops its trainings (SIGTERM) and waits for
+ * them, so that none keeps running unattended and a restart finds no process still
+ * writing into the sweep; their unfinished directories are removed on the next start. */
+static void stop_children(pid_t *pids, int jobs)
+{
+    int w, status;
+    for (w = 0; w < jobs; w++)
+        if (pids[w] > 0)
+            kill(pids[w], SIGTERM);
+    for (w = 0; w < jobs; w++)
+        if (pids[w] > 0)
+            waitpid(pids[w], &status, 0);
 }
 
 slong dnc_sweep_execute(const dnc_sweep_spec *s, const dnc_sweep_run *runs, slong n, const char *dir,
@@ -152,12 +176,16 @@ slong dnc_sweep_execute(const dnc_sweep_spec *s, const dnc_sweep_run *runs, slon
     sigset_t chld, old;
     struct timespec tick = { 1, 0 };
     slong next = 0;
-    int running = 0, w;
+    int running = 0, w, sig = 0;
     remove_leftovers(dir);
     /* SIGCHLD stays blocked so that sigtimedwait wakes on the first child to finish, or
-     * after a second to redraw the progress line; children get the old mask back. */
+     * after a second to redraw the progress line; the stop signals are taken the same way.
+     * Children get the old mask back. */
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
+    sigaddset(&chld, SIGINT);
+    sigaddset(&chld, SIGTERM);
+    sigaddset(&chld, SIGHUP);
     sigprocmask(SIG_BLOCK, &chld, &old);
     while (next < n || running > 0) {
         for (w = 0; w < jobs && next < n; w++)
@@ -172,15 +200,30 @@ slong dnc_sweep_execute(const dnc_sweep_spec *s, const dnc_sweep_run *runs, slon
                 running += pids[w] > 0;
                 if (pids[w] < 0) {
                     pids[w] = 0;
-                    finish_run(&p, slots[w], dir);
+                    finish_run(&p, slots[w], dir, 0);
                 }
             }
         running -= reap(pids, slots, jobs, &p, dir);
-        if (running > 0 && sigtimedwait(&chld, NULL, &tick) < 0 && errno == EAGAIN)
-            progress_show(&p, NULL);
+        if (running > 0) {
+            sig = sigtimedwait(&chld, NULL, &tick);
+            if (sig < 0 && errno == EAGAIN)
+                progress_show(&p, NULL);
+            if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+                break;
+        }
+    }
+    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+        stop_children(pids, jobs);
+        if (mode != DNC_PROGRESS_NONE)
+            fprintf(stderr, "\ndncert sweep: stopped by %s after %ld of %ld runs; run the same command "
+                    "again to resume\n", strsignal(sig), (long) p.done, (long) n);
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
     flint_free(pids);
     flint_free(slots);
+    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+        signal(sig, SIG_DFL);   /* exit as killed by it, as the shell and Slurm expect */
+        raise(sig);
+    }
     return p.failed;
 }

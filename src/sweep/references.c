@@ -18,13 +18,13 @@ static const char *alive_name(dnc_alive_t a)
     return a == DNC_ALIVE ? "alive" : a == DNC_DEAD ? "dead" : "tie";
 }
 
-/* The largest r with C(r, 2) <= K. */
+/* The largest r >= 3 with C(r, 2) <= K, or 0 when there is none (K < 3). */
 static slong srg_r(slong K)
 {
     slong r = 2;
     while ((r + 1) * r / 2 <= K)
         r++;
-    return r;
+    return r >= 3 ? r : 0;
 }
 
 /* Builds one construction at widths K (neither value depends on widths that fit the
@@ -45,7 +45,7 @@ static void build_ref(dnc_sweep_ref *ref, const dnc_sweep_spec *s)
     dnc_problem_init(p);
     if (dnc_problem_set_args(p, &a, err, sizeof(err)) != 0)
         snprintf(ref->note, sizeof(ref->note), "%s", err);
-    else if (strcmp(ref->structure, "srg") == 0 && ref->r < 3)
+    else if (strcmp(ref->structure, "srg") == 0 && ref->r == 0)
         snprintf(ref->note, sizeof(ref->note), "srg needs K >= 3 (the edges of K_r, r >= 3, label the classes)");
     else if (dnc_closed_build(c, ref->structure, p, ref->r, embed, DNC_PREC_DEFAULT, err, sizeof(err)) != 0) {
         snprintf(ref->note, sizeof(ref->note), "%s", err);

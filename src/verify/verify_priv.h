@@ -18,6 +18,7 @@ typedef struct {
     char *err;
     size_t errlen;
     slong prec;
+    slong file_prec;        /* the file's "precision" (prec may be raised above it) */
     dnc_problem_t p;
     vpoint *pts;
     slong npts;

@@ -83,6 +83,46 @@ int vj_schema(vctx *c, const json_t *o, const char *path, const char *schema)
     return 0;
 }
 
+/* The human-readable decimal of an interval (format §3) must not mislead: "D..." claims
+ * that the digits D are correct -- every number of [lo, hi] lies within one unit of D's
+ * last digit of D (whether D was truncated or rounded); a plain number claims
+ * lo = hi = D. A midpoint-radius text ("[...]") is not checked. */
+static int decimal_contradicts(const char *dec, const fmpq_t lo, const fmpq_t hi)
+{
+    char buf[1200];
+    const char *dot;
+    size_t n;
+    slong k;
+    fmpq_t d, u, lo_d;
+    int bad;
+    if (dec == NULL || dec[0] == '[' || (n = strlen(dec)) >= sizeof(buf))
+        return 0;
+    fmpq_init(d);
+    fmpq_init(u);
+    fmpq_init(lo_d);
+    if (n > 3 && strcmp(dec + n - 3, "...") == 0) {
+        memcpy(buf, dec, n - 3);
+        buf[n - 3] = '\0';
+        if (dnc_parse_rational(d, buf) != 0) {
+            bad = 1;
+        } else {
+            dot = strchr(buf, '.');
+            k = dot != NULL ? (slong) strlen(dot + 1) : 0;
+            fmpz_one(fmpq_numref(u));
+            fmpz_set_ui(fmpq_denref(u), 10);
+            fmpz_pow_ui(fmpq_denref(u), fmpq_denref(u), (ulong) k);   /* u = 10^-k */
+            fmpq_sub(lo_d, d, u);
+            fmpq_add(u, d, u);
+            bad = fmpq_cmp(lo, lo_d) < 0 || fmpq_cmp(hi, u) > 0;
+        }
+    } else
+        bad = dnc_parse_rational(d, dec) != 0 || !fmpq_equal(d, lo) || !fmpq_equal(d, hi);
+    fmpq_clear(d);
+    fmpq_clear(u);
+    fmpq_clear(lo_d);
+    return bad;
+}
+
 int vj_lohi(vctx *c, const json_t *o, const char *path, fmpq *lo, fmpq *hi)
 {
     fmpq_t l, h;
@@ -91,11 +131,13 @@ int vj_lohi(vctx *c, const json_t *o, const char *path, fmpq *lo, fmpq *hi)
     fmpq_init(h);
     dnc_parse_rational(l, vj_s(o, "lo"));
     dnc_parse_rational(h, vj_s(o, "hi"));
-    bad = fmpq_cmp(l, h) > 0;
+    bad = fmpq_cmp(l, h) > 0 ? 1 : decimal_contradicts(vj_s(o, "decimal"), l, h) ? 2 : 0;
     if (lo != NULL)
         fmpq_swap(lo, l), fmpq_swap(hi, h);
     fmpq_clear(l);
     fmpq_clear(h);
+    if (bad == 2)
+        return vj_fail(c, "%s.decimal: '%.60s' contradicts [lo, hi]", path, vj_s(o, "decimal"));
     return bad ? vj_fail(c, "%s: lo > hi", path) : 0;
 }
 

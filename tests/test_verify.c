@@ -201,6 +201,15 @@ Test(verify, decimal_that_contradicts_the_interval)
     json_decref(c);
 }
 
+Test(verify, no_claims)
+{
+    json_t *c = load("dnc_K2_L3_n5.json");
+    json_array_clear(json_object_get(c, "claims"));
+    cr_assert_eq(run(c), -1);
+    HAS(err, "claims: empty");
+    json_decref(c);
+}
+
 Test(verify, polynomial_coefficient)
 {
     json_t *c = load("dnc_K2_L3_n5.json");

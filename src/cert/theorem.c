@@ -287,8 +287,10 @@ static int bind_grid(dnc_instance *inst, slong idx, char *err, size_t len)
             snprintf(expr, sizeof(expr), "%s", json_string_value(x));
         dnc_value_init(&val);
         if (dnc_expr_eval(&val, expr, &inst->env, err, len) != 0) {
+            char msg[512];
+            snprintf(msg, sizeof(msg), "%s", err);
             dnc_value_clear(&val);
-            return -1;
+            return dnc_fail(err, len, "grid.%s: %s", keys[k], msg);
         }
         dnc_env_set(&inst->env, keys[k], &val);
         dnc_value_clear(&val);
@@ -325,8 +327,10 @@ static int render_field(char *buf, size_t len, const json_t *v, const char *key,
             dnc_value val;
             dnc_value_init(&val);
             if (dnc_expr_eval(&val, json_string_value(x), env, err, errlen) != 0) {
+                char msg[512];
+                snprintf(msg, sizeof(msg), "%s", err);
                 dnc_value_clear(&val);
-                return -1;
+                return dnc_fail(err, errlen, "problem.%s: %s", key, msg);
             }
             dnc_value_text(text, sizeof(text), &val);
             dnc_value_clear(&val);

@@ -704,7 +704,10 @@ int dnc_verify_json(const json_t *cert, const char *name, slong min_prec, int fl
     r.c.errlen = errlen;
     dnc_problem_init(r.c.p);
     fmpq_init(r.c.scratch);
-    if ((ret = read_envelope(&r.c, cert, min_prec)) == 0) {
+    if ((ret = read_envelope(&r.c, cert, min_prec)) == 0
+        && json_array_size(json_object_get(cert, "claims")) == 0)   /* nothing would be checked */
+        ret = vj_fail(&r.c, "claims: empty; a certificate states at least one claim");
+    if (ret == 0) {
         r.ncl = (slong) json_array_size(json_object_get(cert, "claims"));
         r.cl = flint_calloc(r.ncl + 1, sizeof(vclaim));
         kind = flint_calloc(r.ncl + 1, sizeof(int));

@@ -161,6 +161,15 @@ Test(ball, collapsed_equals_expanded)
             for (i = 0; i < p->width[0]; i++)
                 cr_assert(arb_overlaps(arb_mat_entry(ec->grad->H1, i, k), arb_mat_entry(ex->grad->H1, i, col)));
     cr_assert(arb_overlaps(arb_mat_entry(ec->grad->b, 2, 0), arb_mat_entry(ex->grad->b, 2, 0)));
+    {   /* the expansion in doubles (closed-form --export) equals that of the ball expansion */
+        slong n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+        double *a = malloc(n * sizeof(double)), *e = malloc(n * sizeof(double));
+        dnc_bpoint_get_theta(a, x);
+        dnc_bpoint_get_theta_expanded(e, c);
+        cr_assert_eq(memcmp(a, e, n * sizeof(double)), 0);
+        free(a);
+        free(e);
+    }
     free(theta);
     dnc_beval_clear(ec);
     dnc_beval_clear(ex);

@@ -59,6 +59,10 @@ void dnc_bpoint_set_theta(dnc_bpoint_t x, const double *theta);
 /* Midpoints rounded to double, in the trainer's layout (for comparisons only). */
 void dnc_bpoint_get_theta(double *theta, const dnc_bpoint_t x);
 
+/* The same for the expanded point of x (dnc_param_offset(p, N, DNC_NKINDS, 0) entries),
+ * without building it in balls: 8 bytes per entry of the N columns. */
+void dnc_bpoint_get_theta_expanded(double *theta, const dnc_bpoint_t x);
+
 /* Result of one ball evaluation. */
 typedef struct {
     slong layer, row, col;   /* pre-activation Htilde_layer[row, col] contains 0 */

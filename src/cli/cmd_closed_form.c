@@ -124,35 +124,11 @@ static json_t *compare_json(const dnc_closed_t c, dnc_problem_t p, slong prec, s
     return o;
 }
 
-/* The explicit point rounded to double and expanded to all N samples, in the trainer's
- * layout, or NULL when it does not fit in memory. The point is built collapsed (one
- * column per distinct feature, with multiplicity); expanding it in doubles rather than in
- * balls keeps the memory at 8 bytes per entry. */
-static double *export_theta(const dnc_closed_t c)
-{
-    const dnc_bpoint_struct *x = c->point;
-    slong nc = dnc_param_offset(c->p, x->ncols, DNC_NKINDS, 0), n = dnc_param_offset(c->p, c->p->N, DNC_NKINDS, 0);
-    slong d1 = c->p->width[0], h1 = d1 * c->p->N, out = 0, j, k, m;
-    double *small = malloc(nc * sizeof(double)), *theta = n > 0 ? malloc(n * sizeof(double)) : NULL;
-    if (small == NULL || theta == NULL) {
-        free(small);
-        free(theta);
-        return NULL;
-    }
-    dnc_bpoint_get_theta(small, x);
-    for (k = 0; k < c->p->K; k++)   /* expanded columns are ordered by class */
-        for (j = 0; j < x->ncols; j++)
-            for (m = 0; x->label[j] == k && m < x->mult[j]; m++, out++)
-                memcpy(theta + d1 * out, small + d1 * j, d1 * sizeof(double));
-    memcpy(theta + h1, small + d1 * x->ncols, (n - h1) * sizeof(double));
-    free(small);
-    return theta;
-}
-
-/* Writes the explicit point, rounded to double, in the trainer's format. */
+/* Writes the explicit point, rounded to double and expanded to all N samples, in the
+ * trainer's format. */
 static int export_point(const dnc_closed_t c, const char *dir, int force)
 {
-    double *theta = export_theta(c);
+    double *theta = malloc(dnc_param_offset(c->p, c->p->N, DNC_NKINDS, 0) * sizeof(double));
     char tmp[4096], err[512];
     json_t *src;
     int r;
@@ -161,6 +137,7 @@ static int export_point(const dnc_closed_t c, const char *dir, int force)
                 "(N = %ld samples of width %ld)\n", (long) c->p->N, (long) c->p->width[0]);
         return -1;
     }
+    dnc_bpoint_get_theta_expanded(theta, c->point);
     src = json_pack("{s:s, s:s, s:I, s:s}", "command", "closed-form", "structure", c->structure,
                     "prec", (json_int_t) c->prec, "note", "ball midpoints rounded to the nearest double");
     r = dnc_rundir_begin(tmp, sizeof(tmp), dir, err, sizeof(err)) == 0

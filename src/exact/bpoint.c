@@ -63,19 +63,38 @@ static void bpoint_copy_weights(dnc_bpoint_t dst, const dnc_bpoint_t src)
     arb_mat_set(dst->b, src->b);
 }
 
+/* Calls copy(ctx, c, j) for every column c of the expanded point of x, with j the column
+ * of x that it repeats: column j stands for mult[j] samples, and expanded columns are
+ * ordered by class. */
+static void expand_columns(const dnc_bpoint_t x, void (*copy)(void *, slong, slong), void *ctx)
+{
+    slong k, j, m, c = 0;
+    for (k = 0; k < x->p->K; k++)
+        for (j = 0; j < x->ncols; j++)
+            for (m = 0; x->label[j] == k && m < x->mult[j]; m++)
+                copy(ctx, c++, j);
+}
+
+typedef struct {
+    arb_mat_struct *to;
+    const arb_mat_struct *from;
+} ball_columns;
+
+static void copy_ball_column(void *ctx, slong c, slong j)
+{
+    ball_columns *b = ctx;
+    slong r;
+    for (r = 0; r < arb_mat_nrows(b->from); r++)
+        arb_set(arb_mat_entry(b->to, r, c), arb_mat_entry(b->from, r, j));
+}
+
 void dnc_bpoint_init_expand(dnc_bpoint_t out, const dnc_bpoint_t x)
 {
-    slong j, r, c = 0, k, col;
+    ball_columns b;
     dnc_bpoint_init(out, x->p);
-    /* Expanded columns are ordered by class; copy each class's columns in turn. */
-    for (k = 0; k < x->p->K; k++)
-        for (j = 0; j < x->ncols; j++) {
-            if (x->label[j] != k)
-                continue;
-            for (col = 0; col < x->mult[j]; col++, c++)
-                for (r = 0; r < arb_mat_nrows(x->H1); r++)
-                    arb_set(arb_mat_entry(out->H1, r, c), arb_mat_entry(x->H1, r, j));
-        }
+    b.to = out->H1;
+    b.from = x->H1;
+    expand_columns(x, copy_ball_column, &b);
     bpoint_copy_weights(out, x);
 }
 
@@ -107,6 +126,33 @@ void dnc_bpoint_set_theta(dnc_bpoint_t x, const double *theta)
             for (i = 0; i < arb_mat_nrows(m); i++)
                 arb_set_d(arb_mat_entry(m, i, j), t[i + arb_mat_nrows(m) * j]);
     }
+}
+
+typedef struct {
+    double *to;
+    const double *from;
+    slong rows;
+} double_columns;
+
+static void copy_double_column(void *ctx, slong c, slong j)
+{
+    double_columns *d = ctx;
+    memcpy(d->to + d->rows * c, d->from + d->rows * j, d->rows * sizeof(double));
+}
+
+void dnc_bpoint_get_theta_expanded(double *theta, const dnc_bpoint_t x)
+{
+    slong rows = arb_mat_nrows(x->H1), h1 = rows * x->p->N;
+    slong rest = dnc_param_offset(x->p, x->p->N, DNC_NKINDS, 0) - h1;
+    double *small = flint_malloc(dnc_param_offset(x->p, x->ncols, DNC_NKINDS, 0) * sizeof(double));
+    double_columns d;
+    dnc_bpoint_get_theta(small, x);
+    d.to = theta;
+    d.from = small;
+    d.rows = rows;
+    expand_columns(x, copy_double_column, &d);
+    memcpy(theta + h1, small + rows * x->ncols, rest * sizeof(double));   /* W_l and b as they are */
+    flint_free(small);
 }
 
 void dnc_bpoint_get_theta(double *theta, const dnc_bpoint_t x)

@@ -52,6 +52,10 @@ double *dnc_dobj_alloc(slong n);
  * NULL also writes the gradient (length o->nparams). */
 double dnc_dobj_eval(dnc_dobj_t o, const double *theta, double *grad);
 
+/* The norm of a gradient of o (nparams entries) as the trainer measures it: inf when it
+ * overflows (beyond ~1e154), which the trainer and dncert classify call divergence. */
+double dnc_dobj_grad_norm(const dnc_dobj_t o, const double *grad);
+
 /* Pointer to buffer (kind, l) of the last evaluation (e.g. DNC_H for metrics). For l >= 2,
  * DNC_PRE and DNC_H share storage and hold the post-activation H_l: the activation is
  * applied in place; recompute W_{l-1} H_{l-1} for the pre-activation. */

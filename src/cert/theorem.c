@@ -278,7 +278,7 @@ static int bind_grid(dnc_instance *inst, slong idx, char *err, size_t len)
         json_t *vals = json_object_get(grid, keys[k]), *x;
         slong m = (slong) json_array_size(vals);
         dnc_value val;
-        char expr[64];
+        char expr[64], msg[512];
         x = json_array_get(vals, (size_t) (idx % m));
         idx /= m;
         if (json_is_integer(x))
@@ -286,9 +286,7 @@ static int bind_grid(dnc_instance *inst, slong idx, char *err, size_t len)
         else
             snprintf(expr, sizeof(expr), "%s", json_string_value(x));
         dnc_value_init(&val);
-        if (dnc_expr_eval(&val, expr, &inst->env, err, len) != 0) {
-            char msg[512];
-            snprintf(msg, sizeof(msg), "%s", err);
+        if (dnc_expr_eval(&val, expr, &inst->env, msg, sizeof(msg)) != 0) {
             dnc_value_clear(&val);
             return dnc_fail(err, len, "grid.%s: %s", keys[k], msg);
         }
@@ -310,7 +308,7 @@ static int render_field(char *buf, size_t len, const json_t *v, const char *key,
     buf[0] = '\0';
     for (i = 0; i < n; i++) {
         const json_t *x = json_is_array(v) ? json_array_get(v, i) : v;
-        char text[128];
+        char text[128], msg[512];
         if (json_is_integer(x))
             snprintf(text, sizeof(text), "%lld", (long long) json_integer_value(x));
         else if (!json_is_string(x))
@@ -326,9 +324,7 @@ static int render_field(char *buf, size_t len, const json_t *v, const char *key,
         else {
             dnc_value val;
             dnc_value_init(&val);
-            if (dnc_expr_eval(&val, json_string_value(x), env, err, errlen) != 0) {
-                char msg[512];
-                snprintf(msg, sizeof(msg), "%s", err);
+            if (dnc_expr_eval(&val, json_string_value(x), env, msg, sizeof(msg)) != 0) {
                 dnc_value_clear(&val);
                 return dnc_fail(err, errlen, "problem.%s: %s", key, msg);
             }

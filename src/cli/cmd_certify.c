@@ -71,10 +71,10 @@ static int write_certificate(const char *dir, const dnc_instance *inst, json_t *
  * instance fails with the verifier's first complaint, and nothing is written for it. */
 static int self_check(const dnc_instance *inst, const json_t *cert, char *err, size_t len)
 {
-    char *report = NULL, *first, *why;
+    char *report = NULL, *first, *why, msg[512];
     size_t size = 0;
     FILE *mem = open_memstream(&report, &size);
-    int r = dnc_verify_json(cert, inst->id, 0, DNC_VERIFY_QUIET, mem, NULL, err, len);
+    int r = dnc_verify_json(cert, inst->id, 0, DNC_VERIFY_QUIET, mem, NULL, msg, sizeof(msg));
     if (mem != NULL)
         fclose(mem);
     if (r > 0) {   /* the report's first mismatch line, then its indented reason */
@@ -83,11 +83,8 @@ static int self_check(const dnc_instance *inst, const json_t *cert, char *err, s
         snprintf(err, len, "the verifier does not confirm the certificate: %.300s%s%.600s",
                  first != NULL ? first : "a claim mismatches", why != NULL ? ": " : "",
                  why != NULL ? why + strspn(why, " ") : "");
-    } else if (r < 0) {
-        char msg[512];
-        snprintf(msg, sizeof(msg), "%s", err);
+    } else if (r < 0)
         snprintf(err, len, "the verifier rejects the certificate as malformed: %s", msg);
-    }
     free(report);
     return r == 0 ? 0 : -1;
 }

@@ -196,8 +196,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
         size_t nc = json_array_size(json_object_get(cert, "claims"));
         printf("%-11s %s (%zu claim%s, %ld bits)\n", "certificate", dnc_cli_get(opts, "out"), nc,
                nc == 1 ? "" : "s", (long) prec);
-    }
-    else
+    } else
         fprintf(stderr, "dncert certify-point: --out: %s\n", err);
     json_decref(cert);
     arb_clear(dnc_val);

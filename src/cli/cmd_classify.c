@@ -1,8 +1,6 @@
 /* dncert classify: the solution class of a saved point. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <cblas.h>
 #include "dncert/io.h"
 #include "dncert/metrics.h"
 #include "cli.h"
@@ -74,7 +72,7 @@ int dnc_cmd_classify(int argc, char **argv)
     }
     grad = flint_malloc(obj->nparams * sizeof(double));
     dnc_dobj_eval(obj, theta, grad);
-    grad_norm = sqrt(cblas_ddot((int) obj->nparams, grad, 1, grad, 1));   /* as the trainer's */
+    grad_norm = dnc_dobj_grad_norm(obj, grad);
     flint_free(grad);
     m = flint_calloc(p->L, sizeof(dnc_layer_metrics));
     dnc_metrics_layers(m, obj, theta, rank_tol);

@@ -1,9 +1,9 @@
 /* dncert train: full-batch training of a DUFM in double precision. */
 #include <math.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "dncert/io.h"
 #include "dncert/metrics.h"
 #include "dncert/train.h"
@@ -37,6 +37,7 @@ static int read_run_options(train_cfg *c, const dnc_cli_opt *opts)
 {
     dnc_train_opts *o = &c->opts;
     slong seed, threads, mem;
+    long cpus;
     int r = dnc_cli_train_opts(o, &c->log_every, opts, "train");
     if (r != 0)
         return r;
@@ -49,10 +50,9 @@ static int read_run_options(train_cfg *c, const dnc_cli_opt *opts)
     o->threads = (int) threads;
     /* The thread count is part of what fixes the result bits, so it is not capped; but
      * threads that outnumber the CPUs wait for each other at every product (4x slower). */
-    if (threads > sysconf(_SC_NPROCESSORS_ONLN))
+    if (threads > (cpus = sysconf(_SC_NPROCESSORS_ONLN)))
         fprintf(stderr, "dncert train: warning: --threads %ld is more than the %ld CPUs online; "
-                "expect it to run several times slower than --threads %ld\n", (long) threads,
-                (long) sysconf(_SC_NPROCESSORS_ONLN), (long) sysconf(_SC_NPROCESSORS_ONLN));
+                "expect it to run several times slower than --threads %ld\n", (long) threads, cpus, cpus);
     o->lbfgs_memory = mem;
     c->out = dnc_cli_get(opts, "out");
     c->force = dnc_cli_get(opts, "force") != NULL;

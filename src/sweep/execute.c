@@ -116,25 +116,22 @@ static void remove_leftovers(const char *dir)
  * killed by a signal says so at the end of its log, which is otherwise often empty). */
 static void finish_run(progress *p, const dnc_sweep_run *r, const char *dir, int status)
 {
-    char path[4200], msg[4400];
+    char run[4200], log[4200], msg[4400];
+    FILE *f;
     int ok;
-    if (WIFSIGNALED(status)) {
-        FILE *log;
-        snprintf(path, sizeof(path), "%s/logs/%s.log", dir, r->id);
-        if ((log = fopen(path, "a")) != NULL) {
-            fprintf(log, "dncert sweep: the training process was killed by signal %d (%s)\n",
-                    WTERMSIG(status), strsignal(WTERMSIG(status)));
-            fclose(log);
-        }
+    snprintf(run, sizeof(run), "%s/runs/%s", dir, r->id);
+    snprintf(log, sizeof(log), "%s/logs/%s.log", dir, r->id);
+    if (WIFSIGNALED(status) && (f = fopen(log, "a")) != NULL) {
+        fprintf(f, "dncert sweep: the training process was killed by signal %d (%s)\n",
+                WTERMSIG(status), strsignal(WTERMSIG(status)));
+        fclose(f);
     }
-    snprintf(path, sizeof(path), "%s/runs/%s", dir, r->id);
-    ok = dnc_sweep_run_done(path);
-    snprintf(path, sizeof(path), "%s/logs/%s.log", dir, r->id);
+    ok = dnc_sweep_run_done(run);
     if (ok)
-        unlink(path);
+        unlink(log);
     p->done++;
     p->failed += !ok;
-    snprintf(msg, sizeof(msg), "%s (see %s)", r->id, path);
+    snprintf(msg, sizeof(msg), "%s (see %s)", r->id, log);
     progress_show(p, ok ? NULL : msg);
 }
 
@@ -176,7 +173,7 @@ slong dnc_sweep_execute(const dnc_sweep_spec *s, const dnc_sweep_run *runs, slon
     sigset_t chld, old;
     struct timespec tick = { 1, 0 };
     slong next = 0;
-    int running = 0, w, sig = 0;
+    int running = 0, w, stop = 0;
     remove_leftovers(dir);
     /* SIGCHLD stays blocked so that sigtimedwait wakes on the first child to finish, or
      * after a second to redraw the progress line; the stop signals are taken the same way.
@@ -205,25 +202,27 @@ slong dnc_sweep_execute(const dnc_sweep_spec *s, const dnc_sweep_run *runs, slon
             }
         running -= reap(pids, slots, jobs, &p, dir);
         if (running > 0) {
-            sig = sigtimedwait(&chld, NULL, &tick);
+            int sig = sigtimedwait(&chld, NULL, &tick);
             if (sig < 0 && errno == EAGAIN)
                 progress_show(&p, NULL);
-            if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP)
+            if (sig > 0 && sig != SIGCHLD) {   /* one of the stop signals */
+                stop = sig;
                 break;
+            }
         }
     }
-    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+    if (stop) {
         stop_children(pids, jobs);
         if (mode != DNC_PROGRESS_NONE)
             fprintf(stderr, "\ndncert sweep: stopped by %s after %ld of %ld runs; run the same command "
-                    "again to resume\n", strsignal(sig), (long) p.done, (long) n);
+                    "again to resume\n", strsignal(stop), (long) p.done, (long) n);
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
     flint_free(pids);
     flint_free(slots);
-    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
-        signal(sig, SIG_DFL);   /* exit as killed by it, as the shell and Slurm expect */
-        raise(sig);
+    if (stop) {
+        signal(stop, SIG_DFL);   /* exit as killed by it, as the shell and Slurm expect */
+        raise(stop);
     }
     return p.failed;
 }

@@ -49,9 +49,7 @@ static void accept_point(dnc_trainer_t t, double f)
     t->loss = f;
     t->fit = t->obj->term[DNC_TERM_FIT];
     t->reg = t->obj->term[DNC_TERM_REG];
-    /* sqrt(g.g) rather than dnrm2, which is 2-3 times slower for its overflow guard: a
-     * gradient norm beyond 1e154 overflows to inf here, and is reported as divergence. */
-    t->grad_norm = sqrt(dot(t->grad, t->grad, t->n));
+    t->grad_norm = dnc_dobj_grad_norm(t->obj, t->grad);
     if (!isfinite(t->loss) || !isfinite(t->grad_norm))
         t->stop = DNC_STOP_DIVERGED;
     else if (t->grad_norm < t->opts.grad_tol)
@@ -135,6 +133,11 @@ void dnc_trainer_clear(dnc_trainer_t t)
  * the result; below this many parameters a second thread costs more than it saves. */
 #define DNC_UPDATE_SPLIT 65536
 
+static int update_threads(const dnc_trainer_t t)
+{
+    return t->n < DNC_UPDATE_SPLIT ? 1 : t->opts.threads;
+}
+
 /* theta <- theta - lr * grad, written as a plain loop so that it is exactly this
  * expression (two roundings, no fused multiply-add). */
 static void step_gd(dnc_trainer_t t)
@@ -142,7 +145,7 @@ static void step_gd(dnc_trainer_t t)
     double lr = t->opts.lr, *x = t->theta;
     const double *g = t->grad;
     slong i;
-    int nt = t->n < DNC_UPDATE_SPLIT ? 1 : t->opts.threads;
+    int nt = update_threads(t);
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (i = 0; i < t->n; i++)
         x[i] -= lr * g[i];
@@ -154,7 +157,7 @@ static void step_momentum(dnc_trainer_t t)
     double lr = t->opts.lr, mu = t->opts.momentum, *x = t->theta, *v = t->vel;
     const double *g = t->grad;
     slong i;
-    int nt = t->n < DNC_UPDATE_SPLIT ? 1 : t->opts.threads;
+    int nt = update_threads(t);
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (i = 0; i < t->n; i++) {
         v[i] = mu * v[i] + g[i];

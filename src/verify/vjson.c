@@ -85,41 +85,45 @@ int vj_schema(vctx *c, const json_t *o, const char *path, const char *schema)
 
 /* The human-readable decimal of an interval (format §3) must not mislead: "D..." claims
  * that the digits D are correct -- every number of [lo, hi] lies within one unit of D's
- * last digit of D (whether D was truncated or rounded); a plain number claims
- * lo = hi = D. A midpoint-radius text ("[...]") is not checked. */
+ * last digit (whether D was truncated or rounded); a plain number claims lo = hi = D.
+ * A midpoint-radius text ("[...]") is not checked. */
 static int decimal_contradicts(const char *dec, const fmpq_t lo, const fmpq_t hi)
 {
-    char buf[1200];
+    size_t n = dec != NULL ? strlen(dec) : 0;
+    char *digits;
     const char *dot;
-    size_t n;
-    slong k;
-    fmpq_t d, u, lo_d;
+    fmpq_t d, unit, below, above;
     int bad;
-    if (dec == NULL || dec[0] == '[' || (n = strlen(dec)) >= sizeof(buf))
+    if (dec == NULL || dec[0] == '[')
         return 0;
-    fmpq_init(d);
-    fmpq_init(u);
-    fmpq_init(lo_d);
-    if (n > 3 && strcmp(dec + n - 3, "...") == 0) {
-        memcpy(buf, dec, n - 3);
-        buf[n - 3] = '\0';
-        if (dnc_parse_rational(d, buf) != 0) {
-            bad = 1;
-        } else {
-            dot = strchr(buf, '.');
-            k = dot != NULL ? (slong) strlen(dot + 1) : 0;
-            fmpz_one(fmpq_numref(u));
-            fmpz_set_ui(fmpq_denref(u), 10);
-            fmpz_pow_ui(fmpq_denref(u), fmpq_denref(u), (ulong) k);   /* u = 10^-k */
-            fmpq_sub(lo_d, d, u);
-            fmpq_add(u, d, u);
-            bad = fmpq_cmp(lo, lo_d) < 0 || fmpq_cmp(hi, u) > 0;
-        }
-    } else
+    if (n <= 3 || strcmp(dec + n - 3, "...") != 0) {
+        fmpq_init(d);
         bad = dnc_parse_rational(d, dec) != 0 || !fmpq_equal(d, lo) || !fmpq_equal(d, hi);
+        fmpq_clear(d);
+        return bad;
+    }
+    digits = flint_malloc(n - 2);
+    memcpy(digits, dec, n - 3);
+    digits[n - 3] = '\0';
+    fmpq_init(d);
+    fmpq_init(unit);
+    fmpq_init(below);
+    fmpq_init(above);
+    bad = dnc_parse_rational(d, digits) != 0;
+    if (!bad) {
+        dot = strchr(digits, '.');
+        fmpz_one(fmpq_numref(unit));
+        fmpz_set_ui(fmpq_denref(unit), 10);
+        fmpz_pow_ui(fmpq_denref(unit), fmpq_denref(unit), dot != NULL ? strlen(dot + 1) : 0);
+        fmpq_sub(below, d, unit);
+        fmpq_add(above, d, unit);
+        bad = fmpq_cmp(lo, below) < 0 || fmpq_cmp(hi, above) > 0;
+    }
+    flint_free(digits);
     fmpq_clear(d);
-    fmpq_clear(u);
-    fmpq_clear(lo_d);
+    fmpq_clear(unit);
+    fmpq_clear(below);
+    fmpq_clear(above);
     return bad;
 }
 

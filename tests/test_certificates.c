@@ -130,17 +130,6 @@ static json_t *load(const char *rel)
     return j;
 }
 
-static json_t *claim(json_t *cert, const char *id)
-{
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(cert, "claims"), i, c)
-        if (strcmp(json_string_value(json_object_get(c, "id")), id) == 0)
-            return c;
-    cr_assert_fail("no claim %s", id);
-    return NULL;
-}
-
 /* Verifies cert in memory; expects `want` (1 mismatch, -1 malformed) and `needle` in the
  * report or the error message. */
 static void expect_rejected(json_t *cert, int want, const char *needle)
@@ -163,7 +152,7 @@ static void expect_rejected(json_t *cert, int want, const char *needle)
 
 Test(tamper, loss_endpoint)
 {
-    json_t *c = load(DNC), *loss = json_object_get(claim(c, "loss_dnc"), "loss");
+    json_t *c = load(DNC), *loss = json_object_get(tu_claim(c, "loss_dnc"), "loss");
     json_object_set(loss, "lo", json_object_get(loss, "hi"));   /* [hi, hi] excludes the loss */
     json_object_set_new(loss, "hi", json_string("0.03"));
     json_object_set_new(loss, "lo", json_string("0.024"));      /* above f = 0.023853... */
@@ -173,7 +162,7 @@ Test(tamper, loss_endpoint)
 
 Test(tamper, value_endpoint)
 {
-    json_t *c = load(SRG), *v = json_object_get(claim(c, "value_srg"), "value");
+    json_t *c = load(SRG), *v = json_object_get(tu_claim(c, "value_srg"), "value");
     json_object_set_new(v, "lo", json_string("0.0904"));   /* f_SRG = 0.090350... is below */
     json_object_set_new(v, "hi", json_string("0.091"));
     json_object_del(v, "decimal");
@@ -216,27 +205,27 @@ Test(tamper, matrix_entry)
 Test(tamper, stationarity_kinks)
 {
     json_t *c = load(DNC);
-    json_array_remove(json_object_get(claim(c, "stationarity_dnc"), "kinks"), 0);
+    json_array_remove(json_object_get(tu_claim(c, "stationarity_dnc"), "kinks"), 0);
     expect_rejected(c, 1, "stationarity_dnc");
 }
 
 Test(tamper, order_verdict)
 {
     json_t *c = load(SRG);
-    json_object_set_new(claim(c, "order_value_dnc_value_srg"), "verdict", json_string("certified"));
+    json_object_set_new(tu_claim(c, "order_value_dnc_value_srg"), "verdict", json_string("certified"));
     expect_rejected(c, 1, "order_value_dnc_value_srg");
 }
 
 Test(tamper, verdict_certified_to_not_proven)
 {
     json_t *c = load(SRG);
-    json_object_set_new(claim(c, "order_value_srg_value_dnc"), "verdict", json_string("not proven"));
+    json_object_set_new(tu_claim(c, "order_value_srg_value_dnc"), "verdict", json_string("not proven"));
     expect_rejected(c, 1, "order_value_srg_value_dnc");
 }
 
 Test(tamper, ratio_interval)
 {
-    json_t *c = load(SRG), *r = json_object_get(claim(c, "ratio_value_srg_value_dnc"), "ratio");
+    json_t *c = load(SRG), *r = json_object_get(tu_claim(c, "ratio_value_srg_value_dnc"), "ratio");
     json_object_set_new(r, "lo", json_string("0.95"));     /* the ratio is 0.9110... */
     json_object_set_new(r, "hi", json_string("0.99"));
     json_object_del(r, "decimal");
@@ -246,14 +235,14 @@ Test(tamper, ratio_interval)
 Test(tamper, structure_rank)
 {
     json_t *c = load(SRG);
-    json_object_set_new(claim(c, "rank_pre_srg_L4"), "rank", json_integer(4));
+    json_object_set_new(tu_claim(c, "rank_pre_srg_L4"), "rank", json_integer(4));
     expect_rejected(c, 1, "rank_pre_srg_L4");
 }
 
 Test(tamper, alive_decision)
 {
     json_t *c = load(SRG);
-    json_object_set_new(claim(c, "alive_srg"), "decision", json_string("dead"));
+    json_object_set_new(tu_claim(c, "alive_srg"), "decision", json_string("dead"));
     expect_rejected(c, 1, "alive_srg");
 }
 

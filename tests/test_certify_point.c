@@ -31,17 +31,6 @@ static json_t *load_json(const char *path)
     return j;
 }
 
-static json_t *claim(const json_t *cert, const char *id)
-{
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(cert, "claims"), i, c)
-        if (strcmp(json_string_value(json_object_get(c, "id")), id) == 0)
-            return c;
-    cr_assert_fail("no claim %s", id);
-    return NULL;
-}
-
 /* lo <= q <= hi for the interval o[key], and hi - lo < 2^-150. */
 static void assert_encloses(const json_t *o, const char *key, const char *q_text)
 {
@@ -97,7 +86,7 @@ Test(certify_point, hand_computed_loss)
     cr_assert(strstr(out, "loss = 5.25") != NULL, "%s", out);
     cr_assert(strstr(out, "no comparison") != NULL && strstr(out, "--width") != NULL, "%s", out);
     j = load_json(cert);
-    c = claim(j, "loss_trained");
+    c = tu_claim(j, "loss_trained");
     cr_assert_str_eq(json_string_value(json_object_get(c, "verdict")), "certified");
     assert_encloses(c, "loss", "21/4");
     assert_encloses(c, "fit", "7/2");
@@ -128,7 +117,7 @@ Test(certify_point, hand_computed_relu_bias)
         run_ok(args);
     }
     j = load_json(cert);
-    c = claim(j, "loss_trained");
+    c = tu_claim(j, "loss_trained");
     assert_encloses(c, "loss", "31/8");
     assert_encloses(c, "fit", "15/8");
     assert_encloses(c, "reg", "2");
@@ -276,7 +265,7 @@ Test(certify_point, projection_exact_means)
     s = dnc_qpoint_entry_str(q);
     cr_assert_str_eq(s, json_string_value(json_array_get(h, 3)));
     flint_free(s);
-    cr_assert_str_eq(json_string_value(json_object_get(claim(j, "loss_projected"), "verdict")), "certified");
+    cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "loss_projected"), "verdict")), "certified");
     json_decref(j);
     verify_ok(cert);
     fmpq_clear(q);
@@ -372,19 +361,19 @@ Test(certify_point, regression_gd_point_beats_dnc, .timeout = 60)
     cr_assert(strstr(out, "certified: this point's loss is strictly below the best DNC point's loss") != NULL, "%s", out);
     cr_assert(strstr(out, "0.09917987463559519386") != NULL, "%s", out);
     j = load_json(cert);
-    c = claim(j, "dnc_not_optimal");
+    c = tu_claim(j, "dnc_not_optimal");
     cr_assert_str_eq(json_string_value(json_object_get(c, "verdict")), "certified");
     cr_assert_str_eq(json_string_value(json_object_get(c, "lower")), "loss_projected");
-    cr_assert_str_eq(json_string_value(json_object_get(claim(j, "alive_dnc"), "verdict")), "certified");
-    cr_assert_str_eq(json_string_value(json_object_get(claim(j, "root_dnc_c"), "verdict")), "certified");
+    cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "alive_dnc"), "verdict")), "certified");
+    cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "root_dnc_c"), "verdict")), "certified");
     fmpq_init(lo);
     fmpq_init(hi);
     fmpq_init(ref);
-    cr_assert_eq(dnc_json_get_interval(lo, hi, json_object_get(claim(j, "loss_trained"), "loss"), "loss", msg,
+    cr_assert_eq(dnc_json_get_interval(lo, hi, json_object_get(tu_claim(j, "loss_trained"), "loss"), "loss", msg,
                                        sizeof(msg)), 0);
     dnc_parse_rational(ref, "0.0889");   /* measured 0.0888679544... */
     cr_assert(fmpq_cmp(hi, ref) < 0);
-    cr_assert_eq(dnc_json_get_interval(lo, hi, json_object_get(claim(j, "value_dnc"), "value"), "value", msg,
+    cr_assert_eq(dnc_json_get_interval(lo, hi, json_object_get(tu_claim(j, "value_dnc"), "value"), "value", msg,
                                        sizeof(msg)), 0);
     dnc_parse_rational(ref, "0.0991798746355951938610");
     cr_assert(fmpq_cmp(lo, ref) > 0);

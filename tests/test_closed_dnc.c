@@ -12,27 +12,10 @@
 #define PREC 256
 
 /* A problem with separate lambda_H and lambda_W (NULL = the common default 0.004). */
-static void problem(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,
-                    const char *act, const char *lam, const char *lam_h, const char *lam_w)
-{
-    dnc_problem_args a;
-    char err[512];
-    memset(&a, 0, sizeof(a));
-    a.K = K; a.n = n; a.L = L; a.width = width; a.activation = act; a.lambda = lam;
-    a.lambda_h = lam_h; a.lambda_w = lam_w;
-    dnc_problem_init(p);
-    cr_assert_eq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0, "%s", err);
-}
-
 static void dnc_ok(dnc_closed_t c, dnc_problem_t p)
 {
     char err[512] = "";
     cr_assert_eq(dnc_closed_dnc(c, p, PREC, err, sizeof(err)), 0, "%s", err);
-}
-
-static int rad_below(const arb_t x, slong e)
-{
-    return mag_cmp_2exp_si(arb_radref(x), e) < 0;
 }
 
 /* Spec (closed-forms.md section 1) gives 40 digits; we use the first 39 with a radius
@@ -42,13 +25,13 @@ Test(dnc, spec_reference_K2_n5_L3)
     dnc_problem_t p;
     dnc_closed_t c;
     arb_t ref;
-    problem(p, "2", "5", "3", "10", "relu", "0.004", NULL, NULL);
+    tu_problem_lambdas(p, "2", "5", "3", "10", "relu", NULL, "0.004", NULL, NULL);
     dnc_ok(c, p);
     arb_init(ref);
     arb_set_str(ref, "[0.023853593128578949378790180100123856997 +/- 1e-39]", PREC);
     cr_assert_eq(c->alive, DNC_ALIVE);
     cr_assert(arb_overlaps(c->loss, ref), "loss does not match the spec value");
-    cr_assert(rad_below(c->loss, -200));
+    cr_assert(tu_rad_below(c->loss, -200));
     cr_assert(dnc_closed_crosscheck(c, PREC));
     arb_clear(ref);
     dnc_closed_clear(c);
@@ -142,13 +125,13 @@ Test(dnc, matches_direct_minimisation_of_f_of_c)
         dnc_closed_t c;
         arb_t f, cb;
         fmpq_t P;
-        problem(p, cases[i][0], cases[i][1], cases[i][2], "12", "relu", cases[i][3], NULL, NULL);
+        tu_problem_lambdas(p, cases[i][0], cases[i][1], cases[i][2], "12", "relu", NULL, cases[i][3], NULL, NULL);
         dnc_ok(c, p);
         cr_assert_eq(c->alive, DNC_ALIVE, "case %zu", i);
         arb_init(f); arb_init(cb); fmpq_init(P);
         dnc_P(P, p);
         bisect_min(f, cb, p->K, p->L, P, 320);
-        cr_assert(rad_below(f, -180), "case %zu: bisection enclosure too wide", i);
+        cr_assert(tu_rad_below(f, -180), "case %zu: bisection enclosure too wide", i);
         cr_expect(arb_overlaps(f, c->loss), "case %zu: f* differs from the 1-D minimum", i);
         cr_expect(arb_overlaps(cb, dnc_closed_get_scalar(c, "c")->value), "case %zu: c* differs", i);
         arb_clear(f); arb_clear(cb); fmpq_clear(P);
@@ -170,7 +153,7 @@ Test(dnc, L1_formulas)
         dnc_closed_t c;
         arb_t cs, f, t;
         fmpq_t q;
-        problem(p, cases[i][0], cases[i][1], "1", "10", NULL, NULL, cases[i][2], cases[i][3]);
+        tu_problem_lambdas(p, cases[i][0], cases[i][1], "1", "10", NULL, NULL, NULL, cases[i][2], cases[i][3]);
         dnc_ok(c, p);
         arb_init(cs); arb_init(f); arb_init(t); fmpq_init(q);
         fmpq_mul(q, p->lambda_h, p->lambda_w);
@@ -232,7 +215,7 @@ static dnc_alive_t decide_at(slong K, slong n, slong L, int side, int check_poin
     snprintf(ks, sizeof(ks), "%ld", (long) K);
     snprintf(ns, sizeof(ns), "%ld", (long) n);
     snprintf(ls, sizeof(ls), "%ld", (long) L);
-    problem(p, ks, ns, ls, "8", "relu", NULL, lh, "1");
+    tu_problem_lambdas(p, ks, ns, ls, "8", "relu", NULL, NULL, lh, "1");
     dnc_ok(c, p);
     d = c->alive;
     if (check_point)
@@ -273,13 +256,13 @@ Test(dnc, K2_thresholds_by_hand)
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         dnc_problem_t p;
         dnc_closed_t c;
-        problem(p, "2", "1", cases[i][0], "2", "relu", NULL, cases[i][1], "1");
+        tu_problem_lambdas(p, "2", "1", cases[i][0], "2", "relu", NULL, NULL, cases[i][1], "1");
         dnc_ok(c, p);
         cr_expect_eq(c->alive, DNC_TIE, "L=%s", cases[i][0]);
         cr_expect(dnc_closed_crosscheck(c, PREC));
         dnc_closed_clear(c);
         dnc_problem_clear(p);
-        problem(p, "2", "1", cases[i][0], "2", "relu", NULL, cases[i][2], "1");
+        tu_problem_lambdas(p, "2", "1", cases[i][0], "2", "relu", NULL, NULL, cases[i][2], "1");
         dnc_ok(c, p);
         cr_expect_eq(c->alive, DNC_DEAD, "L=%s: a larger lambda_H must kill DNC", cases[i][0]);
         dnc_closed_clear(c);
@@ -296,7 +279,7 @@ Test(dnc, dead_cases)
     arb_t half;
     arb_init(half);
     arb_set_d(half, 0.5);
-    problem(p, "2", "5", "3", "10", "relu", "0.5", NULL, NULL);
+    tu_problem_lambdas(p, "2", "5", "3", "10", "relu", NULL, "0.5", NULL, NULL);
     dnc_ok(c, p);
     cr_assert_eq(c->alive, DNC_DEAD);
     cr_assert(dnc_closed_get_scalar(c, "c") == NULL, "no root should exist");
@@ -304,7 +287,7 @@ Test(dnc, dead_cases)
     cr_assert(dnc_closed_crosscheck(c, PREC));
     dnc_closed_clear(c);
     dnc_problem_clear(p);
-    problem(p, "2", "5", "3", "10", "relu", "0.1", NULL, NULL);
+    tu_problem_lambdas(p, "2", "5", "3", "10", "relu", NULL, "0.1", NULL, NULL);
     dnc_ok(c, p);
     cr_assert_eq(c->alive, DNC_DEAD);
     cr_assert(dnc_closed_get_scalar(c, "c") != NULL);
@@ -317,14 +300,14 @@ Test(dnc, dead_cases)
      * Q = 8 lambda^3, (1-c)^3 c has its maximum 27/256 at c = 1/4 and equals T = 1/16 at
      * c = 1/2. lambda = 1/5: Q = 8/125 = 0.064 in (1/16, 27/256): dead with a root.
      * lambda = 1/2: Q = 1 > 27/256: dead without a root. (Hand computation.) */
-    problem(p, "2", "1", "2", "4", "relu", "1/5", NULL, NULL);
+    tu_problem_lambdas(p, "2", "1", "2", "4", "relu", NULL, "1/5", NULL, NULL);
     dnc_ok(c, p);
     cr_assert_eq(c->alive, DNC_DEAD);
     cr_assert(dnc_closed_get_scalar(c, "c") != NULL, "L = 2: the losing critical point exists");
     cr_assert(arb_gt(dnc_closed_get_scalar(c, "f_nonzero")->value, half));
     dnc_closed_clear(c);
     dnc_problem_clear(p);
-    problem(p, "2", "1", "2", "4", "relu", "1/2", NULL, NULL);
+    tu_problem_lambdas(p, "2", "1", "2", "4", "relu", NULL, "1/2", NULL, NULL);
     dnc_ok(c, p);
     cr_assert_eq(c->alive, DNC_DEAD);
     cr_assert(dnc_closed_get_scalar(c, "c") == NULL, "L = 2: no root should exist");
@@ -341,7 +324,7 @@ Test(dnc, gram_matrices_exactly_diagonal)
     dnc_problem_t p;
     dnc_closed_t c;
     slong l;
-    problem(p, "5", "3", "4", "5,9,7,6", "relu,linear,relu", "0.004", NULL, NULL);
+    tu_problem_lambdas(p, "5", "3", "4", "5,9,7,6", "relu,linear,relu", NULL, "0.004", NULL, NULL);
     dnc_ok(c, p);
     for (l = 1; l <= p->L; l++)
         cr_expect(dnc_closed_gram_is_diagonal(c, l, PREC), "layer %ld", (long) l);
@@ -356,7 +339,7 @@ Test(dnc, point_as_terms)
     dnc_problem_t p;
     dnc_closed_t c;
     slong i, j;
-    problem(p, "3", "5", "3", "4,5,3", "relu", "0.004", NULL, NULL);
+    tu_problem_lambdas(p, "3", "5", "3", "4,5,3", "relu", NULL, "0.004", NULL, NULL);
     dnc_ok(c, p);
     cr_assert_eq(c->nterms, 1 + p->L);
     for (i = 0; i < c->nterms; i++) {
@@ -381,7 +364,7 @@ Test(dnc, stationary_with_kinks)
     dnc_problem_t p;
     dnc_closed_t c;
     slong nk, l, want = 0;
-    problem(p, "3", "4", "4", "3,5,8,4", "relu", "0.004", NULL, NULL);
+    tu_problem_lambdas(p, "3", "4", "4", "3,5,8,4", "relu", NULL, "0.004", NULL, NULL);
     dnc_ok(c, p);
     for (l = 2; l <= p->L; l++)
         want += (p->width[l - 1] - 1) * p->K;
@@ -389,7 +372,7 @@ Test(dnc, stationary_with_kinks)
     cr_assert_eq(nk, want, "kinks %ld, expected %ld", (long) nk, (long) want);
     dnc_closed_clear(c);
     dnc_problem_clear(p);
-    problem(p, "3", "4", "4", "3,5,8,4", "linear", "0.004", NULL, NULL);
+    tu_problem_lambdas(p, "3", "4", "4", "3,5,8,4", "linear", NULL, "0.004", NULL, NULL);
     dnc_ok(c, p);
     cr_assert(dnc_closed_check_stationary(c, PREC, &nk));
     cr_assert_eq(nk, 0);
@@ -407,11 +390,11 @@ Test(dnc, equals_deep_linear_and_tirer_bruna)
     for (i = 0; i < 4; i++) {
         dnc_problem_t p, q;
         dnc_closed_t c, d;
-        problem(p, "4", "6", Ls[i], "4", "relu", "0.003", NULL, NULL);
-        problem(q, "4", "6", Ls[i], "4", "linear", "0.003", NULL, NULL);
+        tu_problem_lambdas(p, "4", "6", Ls[i], "4", "relu", NULL, "0.003", NULL, NULL);
+        tu_problem_lambdas(q, "4", "6", Ls[i], "4", "linear", NULL, "0.003", NULL, NULL);
         dnc_ok(c, p);
         cr_assert_eq(dnc_closed_deep_linear(d, q, PREC, err, sizeof(err)), 0, "%s", err);
-        cr_expect(arb_overlaps(c->loss, d->loss) && rad_below(d->loss, -200), "L=%s", Ls[i]);
+        cr_expect(arb_overlaps(c->loss, d->loss) && tu_rad_below(d->loss, -200), "L=%s", Ls[i]);
         dnc_closed_clear(d);
         if (p->L == 2) {
             cr_assert_eq(dnc_closed_tirer_bruna(d, p, PREC, err, sizeof(err)), 0, "%s", err);
@@ -466,7 +449,8 @@ Test(dnc, crosscheck_grid, .timeout = 60)
                     char w[64];
                     long K = atol(Ks[a]);
                     snprintf(w, sizeof(w), "%ld", K + (long) ((a + b + d + e) % 3));   /* K, K+1, K+2 */
-                    problem(p, Ks[a], ns[d], Ls[b], w, (b + e) % 2 ? "relu" : "linear", lams[e], NULL, NULL);
+                    tu_problem_lambdas(p, Ks[a], ns[d], Ls[b], w, (b + e) % 2 ? "relu" : "linear", NULL, lams[e],
+                                       NULL, NULL);
                     dnc_ok(c, p);
                     alive += c->alive == DNC_ALIVE;
                     dead += c->alive == DNC_DEAD;
@@ -487,7 +471,7 @@ Test(dnc, speed_K10_L8_width64)
     dnc_closed_t c;
     struct timespec t0, t1;
     double sec;
-    problem(p, "10", "5", "8", "64", "relu", "0.004", NULL, NULL);
+    tu_problem_lambdas(p, "10", "5", "8", "64", "relu", NULL, "0.004", NULL, NULL);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     dnc_ok(c, p);
     cr_assert(dnc_closed_crosscheck(c, PREC));

@@ -11,27 +11,10 @@
 
 #define PREC 256
 
-static void problem(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,
-                    const char *act, const char *bias, const char *lam, const char *lam_h, const char *lam_w)
-{
-    dnc_problem_args a;
-    char err[512];
-    memset(&a, 0, sizeof(a));
-    a.K = K; a.n = n; a.L = L; a.width = width; a.activation = act; a.bias = bias; a.lambda = lam;
-    a.lambda_h = lam_h; a.lambda_w = lam_w;
-    dnc_problem_init(p);
-    cr_assert_eq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0, "%s", err);
-}
-
 static void dl_ok(dnc_closed_t c, dnc_problem_t p)
 {
     char err[512] = "";
     cr_assert_eq(dnc_closed_deep_linear(c, p, PREC, err, sizeof(err)), 0, "%s", err);
-}
-
-static int rad_below(const arb_t x, slong e)
-{
-    return mag_cmp_2exp_si(arb_radref(x), e) < 0;
 }
 
 /* ---- an independent computation of the optimum, not using Q_t, S or the point ----
@@ -177,11 +160,11 @@ static void check_case(const char *K, const char *n, const char *L, const char *
     dnc_problem_t p;
     dnc_closed_t c;
     arb_t ind;
-    problem(p, K, n, L, w, "linear", bias, lam, NULL, NULL);
+    tu_problem_lambdas(p, K, n, L, w, "linear", bias, lam, NULL, NULL);
     dl_ok(c, p);
     arb_init(ind);
     independent_value(ind, p, 320);
-    cr_expect(rad_below(ind, -150), "independent enclosure too wide");
+    cr_expect(tu_rad_below(ind, -150), "independent enclosure too wide");
     cr_expect(arb_overlaps(ind, c->loss), "K=%s n=%s M=%s bias=%s lambda=%s: closed form differs from the "
               "independent minimum", K, n, L, bias, lam);
     cr_expect(dnc_closed_crosscheck(c, PREC), "K=%s n=%s M=%s bias=%s lambda=%s: crosscheck", K, n, L, bias, lam);
@@ -199,12 +182,12 @@ Test(deep_linear, spec_reference_bias_free_M3)
     dnc_problem_t p;
     dnc_closed_t c;
     arb_t ref;
-    problem(p, "4", "100", "3", "4", "linear", "none", "0.0005", NULL, NULL);
+    tu_problem_lambdas(p, "4", "100", "3", "4", "linear", "none", "0.0005", NULL, NULL);
     dl_ok(c, p);
     arb_init(ref);
     arb_set_str(ref, "[0.012629046991767579376738 +/- 1e-24]", PREC);
     cr_assert(arb_overlaps(c->loss, ref));
-    cr_assert(rad_below(c->loss, -200));
+    cr_assert(tu_rad_below(c->loss, -200));
     cr_assert(dnc_closed_crosscheck(c, PREC));
     arb_clear(ref);
     dnc_closed_clear(c);
@@ -218,7 +201,7 @@ Test(deep_linear, spec_reference_ufm_with_bias)
     dnc_closed_t c;
     arb_t ref, third;
     char err[256];
-    problem(p, "4", "3", "1", "3", NULL, "free", "0.02", NULL, NULL);
+    tu_problem_lambdas(p, "4", "3", "1", "3", NULL, "free", "0.02", NULL, NULL);
     cr_assert_eq(dnc_closed_ufm(c, p, PREC, err, sizeof(err)), 0, "%s", err);
     cr_assert_str_eq(c->structure, "ufm");
     arb_init(ref);
@@ -250,7 +233,7 @@ Test(deep_linear, M1_formula)
         arb_t C, nu, f, tot, u;
         fmpq_t q;
         slong k, nal = 0;
-        problem(p, "3", "40,10,2", "1", "3", NULL, "none", NULL, "1/100", lw[i]);
+        tu_problem_lambdas(p, "3", "40,10,2", "1", "3", NULL, "none", NULL, "1/100", lw[i]);
         dl_ok(c, p);
         arb_init(C); arb_init(nu); arb_init(f); arb_init(tot); arb_init(u);
         fmpq_init(q);
@@ -307,8 +290,8 @@ Test(deep_linear, bias_never_hurts)
     for (i = 0; i < 3; i++) {
         dnc_problem_t p, q;
         dnc_closed_t a, b;
-        problem(p, "4", "200,100,50,50", Ms[i], "4", "linear", "none", "0.0005", NULL, NULL);
-        problem(q, "4", "200,100,50,50", Ms[i], "4", "linear", "free", "0.0005", NULL, NULL);
+        tu_problem_lambdas(p, "4", "200,100,50,50", Ms[i], "4", "linear", "none", "0.0005", NULL, NULL);
+        tu_problem_lambdas(q, "4", "200,100,50,50", Ms[i], "4", "linear", "free", "0.0005", NULL, NULL);
         dl_ok(a, p);
         dl_ok(b, q);
         cr_expect(arb_lt(b->loss, a->loss), "M=%s", Ms[i]);
@@ -336,7 +319,7 @@ Test(deep_linear, K2_bias_direction_weight)
     dnc_problem_t p;
     dnc_closed_t c;
     fmpq_t t;
-    problem(p, "2", "7,3", "2", "2", "linear", "free", "0.001", NULL, NULL);
+    tu_problem_lambdas(p, "2", "7,3", "2", "2", "linear", "free", "0.001", NULL, NULL);
     dl_ok(c, p);
     cr_assert(dnc_closed_get_scalar(c, "t_1") != NULL && dnc_closed_get_scalar(c, "t_2") == NULL,
               "exactly one direction");
@@ -386,7 +369,7 @@ static dnc_alive_t linear_decide_at(slong K, slong n, slong M, int side, const c
     snprintf(ks, sizeof(ks), "%ld", (long) K);
     snprintf(ns, sizeof(ns), "%ld", (long) n);
     snprintf(ms, sizeof(ms), "%ld", (long) M);
-    problem(p, ks, ns, ms, width, "linear", "none", NULL, lh, "1");
+    tu_problem_lambdas(p, ks, ns, ms, width, "linear", "none", NULL, lh, "1");
     dl_ok(c, p);
     d = c->alive;
     *cross = dnc_closed_crosscheck(c, PREC);
@@ -427,14 +410,14 @@ Test(deep_linear, mixed_directions_and_width)
     dnc_problem_t p;
     dnc_closed_t c;
     char err[512] = "";
-    problem(p, "4", "200,100,50,50", "3", "2", "linear", "none", "0.02", NULL, NULL);
+    tu_problem_lambdas(p, "4", "200,100,50,50", "3", "2", "linear", "none", "0.02", NULL, NULL);
     dl_ok(c, p);
     cr_assert_eq(c->alive, DNC_ALIVE);
     cr_assert(strstr(c->alive_rule, "2 alive, 0 tie, 2 dead") != NULL, "%s", c->alive_rule);
     cr_assert(dnc_closed_crosscheck(c, PREC));
     dnc_closed_clear(c);
     dnc_problem_clear(p);
-    problem(p, "4", "200,100,50,50", "3", "2,1,2", "linear", "none", "0.02", NULL, NULL);
+    tu_problem_lambdas(p, "4", "200,100,50,50", "3", "2,1,2", "linear", "none", "0.02", NULL, NULL);
     cr_assert_neq(dnc_closed_deep_linear(c, p, PREC, err, sizeof(err)), 0);
     cr_assert(strstr(err, "--width: the deep linear point needs every width >= 2") != NULL, "%s", err);
     cr_assert(strstr(err, "d_2 = 1") != NULL, "%s", err);
@@ -450,7 +433,7 @@ Test(deep_linear, all_dead_with_bias)
     dnc_problem_t p;
     dnc_closed_t c;
     fmpq_t q;
-    problem(p, "3", "2,3,5", "2", "1", "linear", "free", "1", NULL, NULL);
+    tu_problem_lambdas(p, "3", "2,3,5", "2", "1", "linear", "free", "1", NULL, NULL);
     dl_ok(c, p);
     fmpq_init(q);
     fmpq_set_si(q, 31, 100);
@@ -473,8 +456,8 @@ static void tirer_bruna_case(const char *K, const char *n, const char *w)
     arb_mat_t H2;
     char err[512];
     slong i, j;
-    problem(p, K, n, "2", w, "relu", "none", "0.004", NULL, NULL);
-    problem(q, K, n, "2", w, "linear", "none", "0.004", NULL, NULL);
+    tu_problem_lambdas(p, K, n, "2", w, "relu", "none", "0.004", NULL, NULL);
+    tu_problem_lambdas(q, K, n, "2", w, "linear", "none", "0.004", NULL, NULL);
     cr_assert_eq(dnc_closed_tirer_bruna(c, p, PREC, err, sizeof(err)), 0, "%s", err);
     dl_ok(d, q);
     cr_expect(arb_overlaps(c->loss, d->loss));
@@ -518,7 +501,7 @@ Test(tirer_bruna, crosscheck_grid)
             dnc_problem_t p;
             dnc_closed_t c;
             char all[64];
-            problem(p, cases[a][0], cases[a][1], "2", cases[a][2], "relu", "none", lams[e], NULL, NULL);
+            tu_problem_lambdas(p, cases[a][0], cases[a][1], "2", cases[a][2], "relu", "none", lams[e], NULL, NULL);
             cr_assert_eq(dnc_closed_tirer_bruna(c, p, PREC, err, sizeof(err)), 0, "%s", err);
             cr_expect(dnc_closed_crosscheck(c, PREC), "K=%s n=%s lambda=%s", cases[a][0], cases[a][1], lams[e]);
             cr_expect(dnc_closed_check_stationary(c, PREC, NULL), "K=%s n=%s lambda=%s", cases[a][0], cases[a][1], lams[e]);
@@ -543,7 +526,7 @@ Test(ufm, crosscheck_grid)
                 dnc_problem_t p;
                 dnc_closed_t c;
                 arb_t ind;
-                problem(p, cases[a][0], cases[a][1], "1", cases[a][0], NULL, bias[b], lams[e], NULL, NULL);
+                tu_problem_lambdas(p, cases[a][0], cases[a][1], "1", cases[a][0], NULL, bias[b], lams[e], NULL, NULL);
                 cr_assert_eq(dnc_closed_ufm(c, p, PREC, err, sizeof(err)), 0, "%s", err);
                 arb_init(ind);
                 independent_value(ind, p, 320);
@@ -616,7 +599,7 @@ static void expect_error(int which, const char *L, const char *act, const char *
     dnc_closed_t c;
     char err[512] = "";
     int r;
-    problem(p, "3", "4", L, w, act, bias, "0.001", NULL, NULL);
+    tu_problem_lambdas(p, "3", "4", L, w, act, bias, "0.001", NULL, NULL);
     r = which == 0 ? dnc_closed_deep_linear(c, p, PREC, err, sizeof(err))
         : which == 1 ? dnc_closed_ufm(c, p, PREC, err, sizeof(err))
         : dnc_closed_tirer_bruna(c, p, PREC, err, sizeof(err));

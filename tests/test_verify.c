@@ -64,17 +64,6 @@ static json_t *at(json_t *root, const char *path)
     return j;
 }
 
-static json_t *claim(json_t *root, const char *id)
-{
-    size_t i;
-    json_t *c;
-    json_array_foreach(json_object_get(root, "claims"), i, c)
-        if (strcmp(json_string_value(json_object_get(c, "id")), id) == 0)
-            return c;
-    cr_assert_fail("no claim %s", id);
-    return NULL;
-}
-
 /* A tampered endpoint goes without the interval's human-readable decimal, which verify
  * checks against [lo, hi] on its own (verify.decimal_that_contradicts_the_interval). */
 static void set_str(json_t *o, const char *key, const char *value)
@@ -134,8 +123,8 @@ Test(verify, report_lines)
 Test(verify, interval_endpoint_that_makes_the_claim_false)
 {
     json_t *c = load("dnc_K2_L3_n5.json");
-    set_str(at(claim(c, "loss"), "loss"), "lo", "0.0238");
-    set_str(at(claim(c, "loss"), "loss"), "hi", "0.0238535");   /* just below the true 0.02385359... */
+    set_str(at(tu_claim(c, "loss"), "loss"), "lo", "0.0238");
+    set_str(at(tu_claim(c, "loss"), "loss"), "hi", "0.0238535");   /* just below the true 0.02385359... */
     cr_assert_eq(run(c), 1);
     HAS(report, "cert: loss loss not proven MISMATCH (the file says certified)");
     HAS(report, "loss of point dnc is [0.02385359312857894937");
@@ -148,10 +137,10 @@ Test(verify, interval_endpoint_that_makes_the_claim_false)
 Test(verify, value_interval_tampered)
 {
     json_t *c = load("dnc_K2_L3_n5.json");
-    set_str(at(claim(c, "value"), "value"), "hi", "0.0238");
+    set_str(at(tu_claim(c, "value"), "value"), "hi", "0.0238");
     cr_assert_eq(run(c), -1);   /* now hi < lo: malformed */
     HAS(err, "claims[4].value: lo > hi");
-    set_str(at(claim(c, "value"), "value"), "lo", "0.0237");
+    set_str(at(tu_claim(c, "value"), "value"), "lo", "0.0237");
     cr_assert_eq(run(c), 1);
     HAS(report, "the value is [0.02385359312857894937");
     json_decref(c);
@@ -172,13 +161,13 @@ Test(verify, wide_ball_scalar_cannot_carry_a_forged_value)
     c2 = json_pack("{s:s, s:[s,s], s:{s:s, s:s}}", "kind", "algebraic", "polynomial", "-99", "100",
                    "interval", "lo", "0.98", "hi", "0.995");
     json_object_set_new(at(c, "points.srg.scalars"), "c2", c2);
-    set_str(json_array_get(json_object_get(claim(c, "value_srg"), "terms"), 0), "scalar", "c2");
-    set_str(at(claim(c, "value_srg"), "value"), "lo", "0.0247");
-    set_str(at(claim(c, "value_srg"), "value"), "hi", "0.0249");
-    set_str(claim(c, "order_value_dnc_value_srg"), "verdict", "not proven");
-    set_str(claim(c, "order_value_srg_value_dnc"), "verdict", "certified");
-    set_str(at(claim(c, "ratio_value_srg_value_dnc"), "ratio"), "lo", "0.8");
-    set_str(at(claim(c, "ratio_value_srg_value_dnc"), "ratio"), "hi", "0.85");
+    set_str(json_array_get(json_object_get(tu_claim(c, "value_srg"), "terms"), 0), "scalar", "c2");
+    set_str(at(tu_claim(c, "value_srg"), "value"), "lo", "0.0247");
+    set_str(at(tu_claim(c, "value_srg"), "value"), "hi", "0.0249");
+    set_str(tu_claim(c, "order_value_dnc_value_srg"), "verdict", "not proven");
+    set_str(tu_claim(c, "order_value_srg_value_dnc"), "verdict", "certified");
+    set_str(at(tu_claim(c, "ratio_value_srg_value_dnc"), "ratio"), "lo", "0.8");
+    set_str(at(tu_claim(c, "ratio_value_srg_value_dnc"), "ratio"), "hi", "0.85");
     cr_assert_eq(run(c), 1);
     HAS(report, "cert: value_srg value not proven MISMATCH");
     HAS(report, "too wide to show that it attains the value");
@@ -191,12 +180,12 @@ Test(verify, wide_ball_scalar_cannot_carry_a_forged_value)
 Test(verify, decimal_that_contradicts_the_interval)
 {
     json_t *c = load("dnc_K2_L3_n5.json");
-    set_str(at(claim(c, "loss"), "loss"), "decimal", "0.5...");
+    set_str(at(tu_claim(c, "loss"), "loss"), "decimal", "0.5...");
     cr_assert_eq(run(c), -1);
     HAS(err, "loss.decimal: '0.5...' contradicts [lo, hi]");
-    set_str(at(claim(c, "loss"), "loss"), "decimal", "0.0238...");   /* true leading digits */
+    set_str(at(tu_claim(c, "loss"), "loss"), "decimal", "0.0238...");   /* true leading digits */
     cr_assert_eq(run(c), 0, "%s", err);
-    set_str(at(claim(c, "loss"), "loss"), "decimal", "0.0240...");   /* off by more than a unit */
+    set_str(at(tu_claim(c, "loss"), "loss"), "decimal", "0.0240...");   /* off by more than a unit */
     cr_assert_eq(run(c), -1);
     json_decref(c);
 }
@@ -223,8 +212,8 @@ Test(verify, polynomial_coefficient)
 Test(verify, polynomial_of_another_rule)
 {
     json_t *c = load("rules.json");
-    set_str(at(claim(c, "root_rule"), "rule"), "structure", "sts");
-    json_object_set_new(at(claim(c, "root_rule"), "rule"), "v", json_integer(7));
+    set_str(at(tu_claim(c, "root_rule"), "rule"), "structure", "sts");
+    json_object_set_new(at(tu_claim(c, "root_rule"), "rule"), "v", json_integer(7));
     cr_assert_eq(run(c), 1);
     HAS(report, "cert: root_rule root not proven MISMATCH");
     HAS(report, "the polynomial of c is not a multiple of the rule's");
@@ -274,11 +263,11 @@ Test(verify, sparse_matrix_entry)
 Test(verify, verdict_both_directions)
 {
     json_t *c = load("ufm_hand.json");
-    set_str(claim(c, "loss"), "verdict", "not proven");
+    set_str(tu_claim(c, "loss"), "verdict", "not proven");
     cr_assert_eq(run(c), 1);
     HAS(report, "cert: loss loss certified MISMATCH (the file says not proven)");
-    set_str(claim(c, "loss"), "verdict", "certified");
-    set_str(claim(c, "loss_wrong"), "verdict", "certified");
+    set_str(tu_claim(c, "loss"), "verdict", "certified");
+    set_str(tu_claim(c, "loss_wrong"), "verdict", "certified");
     cr_assert_eq(run(c), 1);
     HAS(report, "cert: loss_wrong loss not proven MISMATCH (the file says certified)\n"
                 "    loss of point p is 21/4 but the claim says [5.3, 6]");
@@ -288,17 +277,17 @@ Test(verify, verdict_both_directions)
 Test(verify, stationarity_kinks_and_radius)
 {
     json_t *c = load("zero_L3.json");
-    json_array_remove(at(claim(c, "stat"), "kinks"), 5);
+    json_array_remove(at(tu_claim(c, "stat"), "kinks"), 5);
     cr_assert_eq(run(c), 1);
     HAS(report, "point zero has 6 kinks, the claim lists 5");
     json_decref(c);
     c = load("zero_L3.json");
-    json_array_set_new(json_array_get(at(claim(c, "stat"), "kinks"), 2), 1, json_integer(0));
+    json_array_set_new(json_array_get(at(tu_claim(c, "stat"), "kinks"), 2), 1, json_integer(0));
     cr_assert_eq(run(c), 1);
     HAS(report, "kink 2 of point zero is [2, 1, 0], the claim lists [2, 0, 0]");
     json_decref(c);
     c = load("kink_hand.json");
-    set_str(claim(c, "stat"), "verdict", "certified");
+    set_str(tu_claim(c, "stat"), "verdict", "certified");
     cr_assert_eq(run(c), 1);
     HAS(report, "gradient entry H1[0,0] of point kink is 1/2, which does not contain 0");
     json_decref(c);
@@ -307,7 +296,7 @@ Test(verify, stationarity_kinks_and_radius)
 Test(verify, structure_rank)
 {
     json_t *c = load("structure_srg3.json");
-    json_object_set_new(claim(c, "rank3"), "rank", json_integer(2));
+    json_object_set_new(tu_claim(c, "rank3"), "rank", json_integer(2));
     cr_assert_eq(run(c), 1);
     HAS(report, "the exact rank of A_2 of point srg is 3");
     json_decref(c);
@@ -316,7 +305,7 @@ Test(verify, structure_rank)
 Test(verify, note_fields_are_free_text)
 {
     json_t *c = load("ufm_hand.json");
-    set_str(claim(c, "order"), "note", "anything");
+    set_str(tu_claim(c, "order"), "note", "anything");
     set_str(at(c, "problem"), "note", "anything");
     cr_assert_eq(run(c), 0, "%s", err);
     json_decref(c);
@@ -353,29 +342,29 @@ Test(verify, unknown_fields)
     json_object_set_new(c, "extra", json_true());
     rejects(c, "unknown field 'extra'");
     c = load("ufm_hand.json");
-    json_object_set_new(claim(c, "loss"), "foo", json_integer(1));
+    json_object_set_new(tu_claim(c, "loss"), "foo", json_integer(1));
     rejects(c, "claims[0]: unknown field 'foo'");
     c = load("ufm_hand.json");
-    json_object_set_new(at(claim(c, "loss"), "loss"), "mid", json_string("1"));
+    json_object_set_new(at(tu_claim(c, "loss"), "loss"), "mid", json_string("1"));
     rejects(c, "claims[0].loss: unknown field 'mid'");
     c = load("dnc_K2_L3_n5.json");
     json_object_set_new(at(c, "points.dnc.blocks"), "W4", json_object());
     rejects(c, "points.dnc.blocks: unknown field 'W4'");
     c = load("ufm_hand.json");
-    set_str(claim(c, "loss"), "kind", "lemma");
+    set_str(tu_claim(c, "loss"), "kind", "lemma");
     rejects(c, "claims[0].kind: unknown kind 'lemma'");
 }
 
 Test(verify, missing_fields)
 {
     json_t *c = load("ufm_hand.json");
-    json_object_del(claim(c, "loss"), "fit");
+    json_object_del(tu_claim(c, "loss"), "fit");
     rejects(c, "claims[0].fit: missing");
     c = load("ufm_hand.json");
     json_object_del(at(c, "problem"), "bias");
     rejects(c, "problem.bias: missing");
     c = load("ufm_hand.json");
-    json_object_del(claim(c, "tie"), "verdict");
+    json_object_del(tu_claim(c, "tie"), "verdict");
     rejects(c, "claims[7].verdict: missing");
     c = load("dnc_K2_L3_n5.json");
     json_object_del(at(c, "points.dnc.blocks"), "W3");
@@ -385,7 +374,7 @@ Test(verify, missing_fields)
 Test(verify, wrong_values)
 {
     json_t *c = load("dnc_K2_L3_n5.json");
-    set_str(at(claim(c, "loss"), "loss"), "lo", "0.02x");
+    set_str(at(tu_claim(c, "loss"), "loss"), "lo", "0.02x");
     rejects(c, "claims[3].loss.lo: not a rational string");
     c = load("dnc_K2_L3_n5.json");
     json_object_set_new(at(c, "points.dnc.blocks.W2"), "rows", json_integer(9));
@@ -394,10 +383,10 @@ Test(verify, wrong_values)
     json_array_set_new(at(c, "points.dnc.scalars.c.polynomial"), 0, json_string("- 1"));
     rejects(c, "points.dnc.scalars.c.polynomial[0]: not a decimal integer string");
     c = load("dnc_K2_L3_n5.json");
-    set_str(claim(c, "root"), "scalar", "d");
+    set_str(tu_claim(c, "root"), "scalar", "d");
     rejects(c, "claims[1].scalar: no scalar named 'd' in point 'dnc'");
     c = load("dnc_K2_L3_n5.json");
-    set_str(claim(c, "loss"), "point", "elsewhere");
+    set_str(tu_claim(c, "loss"), "point", "elsewhere");
     rejects(c, "claims[3].point: no point named 'elsewhere'");
     c = load("dnc_K2_L3_n5.json");
     set_str(at(c, "problem"), "lambda_h", "-1/250");
@@ -406,7 +395,7 @@ Test(verify, wrong_values)
     json_array_append_new(at(c, "problem.n"), json_integer(1));
     rejects(c, "problem.n: expected 2 entries, got 3");
     c = load("ufm_hand.json");
-    set_str(claim(c, "loss"), "verdict", "true");
+    set_str(tu_claim(c, "loss"), "verdict", "true");
     rejects(c, "claims[0].verdict: expected \"certified\" or \"not proven\", got \"true\"");
 }
 
@@ -419,22 +408,22 @@ Test(verify, wrong_structure)
     json_array_remove(at(c, "points.twoterm.blocks.W2.dense"), 0);
     rejects(c, "points.twoterm.blocks.W2.dense: expected 9 entries (3x3, column-major), got 8");
     c = load("structure_srg3.json");
-    json_object_set_new(claim(c, "gram1"), "rank", json_integer(1));
+    json_object_set_new(tu_claim(c, "gram1"), "rank", json_integer(1));
     rejects(c, "claims[3].rank: only the rank_pre fact has a rank");
     c = load("structure_srg3.json");
-    json_object_set_new(claim(c, "relu_id"), "layer", json_integer(1));
+    json_object_set_new(tu_claim(c, "relu_id"), "layer", json_integer(1));
     rejects(c, "claims[0].layer: expected an integer in [2, 2], got 1");
     c = load("dnc_K2_L3_n5.json");
-    set_str(claim(c, "below_zero"), "higher", "zero_loss");
+    set_str(tu_claim(c, "below_zero"), "higher", "zero_loss");
     rejects(c, "claims[12].higher: claim 'zero_loss' is a loss claim, expected value");
     c = load("dnc_K2_L3_n5.json");
-    set_str(claim(c, "order"), "lower", "nothing");
+    set_str(tu_claim(c, "order"), "lower", "nothing");
     rejects(c, "claims[10].lower: no claim with id 'nothing'");
     c = load("dnc_K2_L3_n5.json");
-    set_str(claim(c, "order"), "id", "loss");
+    set_str(tu_claim(c, "order"), "id", "loss");
     rejects(c, "claims[10].id: duplicate id 'loss'");
     c = load("rules.json");
-    json_object_set_new(at(claim(c, "tie"), "rule"), "r", json_integer(3));
+    json_object_set_new(at(tu_claim(c, "tie"), "rule"), "r", json_integer(3));
     rejects(c, "claims[0].rule: the srg rule needs \"r\", the sts rule \"v\", and no other rule has them");
 }
 
@@ -490,7 +479,7 @@ Test(verify, command_line)
     cr_assert_eq(tu_run(out, errs, sizeof(out), badprec), 2);
     tu_tmpdir(dir, sizeof(dir));
     snprintf(path, sizeof(path), "%s/t.json", dir);
-    set_str(claim(c, "loss"), "verdict", "not proven");
+    set_str(tu_claim(c, "loss"), "verdict", "not proven");
     json_dump_file(c, path, 0);
     cr_assert_eq(tu_run(out, errs, sizeof(out), tampered), 1);
     HAS(out, "rules.json: 10 claims, 8 certified, 2 not proven, 0 mismatches (128 bits): OK\n");

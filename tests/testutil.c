@@ -53,12 +53,36 @@ void tu_tmpdir(char *buf, size_t len)
     cr_assert(mkdtemp(buf) != NULL);
 }
 
-void tu_problem(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,
-                const char *act, const char *bias, const char *lambda)
+void tu_problem_lambdas(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,
+                        const char *act, const char *bias, const char *lambda, const char *lambda_h,
+                        const char *lambda_w)
 {
     dnc_problem_args a = { 0 };
     char err[512];
     a.K = K; a.n = n; a.L = L; a.width = width; a.activation = act; a.bias = bias; a.lambda = lambda;
+    a.lambda_h = lambda_h; a.lambda_w = lambda_w;
     dnc_problem_init(p);
     cr_assert_eq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0, "%s", err);
+}
+
+void tu_problem(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,
+                const char *act, const char *bias, const char *lambda)
+{
+    tu_problem_lambdas(p, K, n, L, width, act, bias, lambda, NULL, NULL);
+}
+
+json_t *tu_claim(const json_t *cert, const char *id)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(cert, "claims"), i, c)
+        if (strcmp(json_string_value(json_object_get(c, "id")), id) == 0)
+            return c;
+    cr_assert_fail("no claim %s", id);
+    return NULL;
+}
+
+int tu_rad_below(const arb_t x, slong e)
+{
+    return mag_cmp_2exp_si(arb_radref(x), e) < 0;
 }

@@ -3,6 +3,8 @@
 #define DNCERT_TESTUTIL_H
 
 #include <stddef.h>
+#include <jansson.h>
+#include <arb.h>
 #include "dncert/problem.h"
 
 /* Runs DNCERT_BIN with the given arguments (NULL-terminated), capturing stdout and
@@ -15,5 +17,16 @@ void tu_tmpdir(char *buf, size_t len);
 /* Builds a problem from option strings (as on the command line); aborts the test on error. */
 void tu_problem(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,
                 const char *act, const char *bias, const char *lambda);
+
+/* The same with separate weight decays of H1 and of the W_l (NULL: from lambda). */
+void tu_problem_lambdas(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,
+                        const char *act, const char *bias, const char *lambda, const char *lambda_h,
+                        const char *lambda_w);
+
+/* The claim with this id in a certificate; fails the test when there is none. */
+json_t *tu_claim(const json_t *cert, const char *id);
+
+/* 1 iff the radius of x is below 2^e. */
+int tu_rad_below(const arb_t x, slong e);
 
 #endif

@@ -56,6 +56,9 @@ void dnc_bpoint_init_expand(dnc_bpoint_t out, const dnc_bpoint_t x);
  * trainer's layout (dnc_param_offset). Doubles are dyadic, so nothing is rounded. */
 void dnc_bpoint_set_theta(dnc_bpoint_t x, const double *theta);
 
+/* Parameter block b of x (numbered as dnc_param_block_kind: 0 = H1, 1..L = W_b, L + 1 = b). */
+arb_mat_struct *dnc_bpoint_block(const dnc_bpoint_t x, slong b);
+
 /* Midpoints rounded to double, in the trainer's layout (for comparisons only). */
 void dnc_bpoint_get_theta(double *theta, const dnc_bpoint_t x);
 

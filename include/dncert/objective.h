@@ -88,6 +88,12 @@ void dnc_objective_buf_shape(slong *rows, slong *cols, const dnc_problem_t p, sl
  * returns the total length. Returns -1 when the size exceeds 2^53 entries. */
 slong dnc_param_offset(const dnc_problem_t p, slong ncols, dnc_buf_kind kind, slong l);
 
+/* Parameter blocks by index b: 0 = H1, 1..L = W_b, L + 1 = the bias. Its kind (DNC_H,
+ * DNC_W or DNC_B), and its name as in saved points and certificates ("H1", "W2", "b";
+ * buf of at least 24 bytes). */
+dnc_buf_kind dnc_param_block_kind(slong L, slong b);
+const char *dnc_param_block_name(char *buf, slong L, slong b);
+
 #ifdef __cplusplus
 }
 #endif

@@ -23,20 +23,6 @@ static void block_shape(slong *r, slong *c, const dnc_problem_struct *p, slong n
         *r = p->K, *c = p->bias == DNC_BIAS_FREE;
 }
 
-static arb_mat_struct *box_block(const dnc_bpoint_struct *x, slong b)
-{
-    return b == 0 ? (arb_mat_struct *) x->H1 : b <= x->p->L ? x->W + b - 1 : (arb_mat_struct *) x->b;
-}
-
-static const char *block_name(char *buf, size_t len, const dnc_problem_struct *p, slong b)
-{
-    if (b == 0 || b > p->L)
-        snprintf(buf, len, "%s", b == 0 ? "H1" : "b");
-    else
-        snprintf(buf, len, "W%ld", (long) b);
-    return buf;
-}
-
 static void qpoint_alloc(dnc_qpoint_t x, dnc_problem_struct *p, int collapsed)
 {
     slong b, r, c;
@@ -116,7 +102,7 @@ void dnc_qpoint_box(dnc_bpoint_t box, const dnc_qpoint_t x, slong prec)
     else
         dnc_bpoint_init(box, x->p);
     for (b = 0; b < nblocks(x->p); b++) {
-        arb_mat_struct *m = box_block(box, b);
+        arb_mat_struct *m = dnc_bpoint_block(box, b);
         for (i = 0; i < arb_mat_nrows(m); i++)
             for (j = 0; j < arb_mat_ncols(m); j++)
                 arb_set_fmpq(arb_mat_entry(m, i, j), fmpq_mat_entry(x->blk + b, i, j), prec);
@@ -129,7 +115,7 @@ static slong flatten(arb_ptr *v, slong *w, const dnc_bpoint_struct *x)
 {
     slong b, i, j, n = 0;
     for (b = 0; b < nblocks(x->p); b++) {
-        arb_mat_struct *m = box_block(x, b);
+        arb_mat_struct *m = dnc_bpoint_block(x, b);
         for (j = 0; j < arb_mat_ncols(m); j++)
             for (i = 0; i < arb_mat_nrows(m); i++, n++) {
                 if (v != NULL)
@@ -458,7 +444,7 @@ void dnc_qpoint_polish(dnc_qpoint_t out, const dnc_qpoint_t xin, slong prec, slo
     info->evals = P.evals;
     qpoint_alloc(out, xin->p, xin->collapsed);
     for (l = 0; l < nblocks(P.p); l++) {   /* the last iterate's dyadic midpoints, or xin itself */
-        arb_mat_struct *m = box_block(x, l);
+        arb_mat_struct *m = dnc_bpoint_block(x, l);
         for (k = 0; k < arb_mat_nrows(m) * arb_mat_ncols(m); k++) {
             fmpq *q = fmpq_mat_entry(out->blk + l, k % arb_mat_nrows(m), k / arb_mat_nrows(m));
             if (info->steps == 0)
@@ -530,7 +516,7 @@ json_t *dnc_qpoint_json(const dnc_qpoint_t x, const char *structure, const char 
                 json_array_append_new(dense, json_string(s));
                 flint_free(s);
             }
-        json_object_set_new(blocks, block_name(name, sizeof(name), x->p, b),
+        json_object_set_new(blocks, dnc_param_block_name(name, x->p->L, b),
                             json_pack("{s:I, s:I, s:o}", "rows", (json_int_t) fmpq_mat_nrows(m), "cols",
                                       (json_int_t) fmpq_mat_ncols(m), "dense", dense));
     }

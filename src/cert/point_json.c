@@ -52,7 +52,7 @@ static json_t *term_json(const dnc_closed_term *t)
 
 static json_t *block_json(const dnc_closed_t c, slong b)
 {
-    const arb_mat_struct *m = b == 0 ? c->point->H1 : b <= c->p->L ? c->point->W + b - 1 : c->point->b;
+    const arb_mat_struct *m = dnc_bpoint_block(c->point, b);
     json_t *terms = json_array();
     slong i;
     for (i = 0; i < c->nterms; i++)
@@ -72,13 +72,7 @@ json_t *dnc_cert_point_json(const dnc_closed_t c, slong digits)
         json_object_set_new(scalars, c->scalars[i].name, scalar_json(c->scalars + i, digits));
     for (b = 0; b <= c->p->L + (c->p->bias == DNC_BIAS_FREE); b++) {
         char name[24];
-        if (b == 0)
-            snprintf(name, sizeof(name), "H1");
-        else if (b <= c->p->L)
-            snprintf(name, sizeof(name), "W%ld", (long) b);
-        else
-            snprintf(name, sizeof(name), "b");
-        json_object_set_new(blocks, name, block_json(c, b));
+        json_object_set_new(blocks, dnc_param_block_name(name, c->p->L, b), block_json(c, b));
     }
     json_object_set_new(o, "structure", json_string(c->structure));
     json_object_set_new(o, "layout", json_string("collapsed"));

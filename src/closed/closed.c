@@ -99,16 +99,6 @@ void dnc_closed_term_set_si(dnc_closed_term *t, slong i, slong j, slong num, ulo
     fmpq_clear(q);
 }
 
-/* The block matrix of the point for block index b. */
-static arb_mat_struct *point_block(dnc_bpoint_struct *x, slong b)
-{
-    if (b == 0)
-        return x->H1;
-    if (b <= x->p->L)
-        return x->W + b - 1;
-    return x->b;
-}
-
 int dnc_closed_point_from_terms(dnc_closed_t c)
 {
     slong i, k, prec = c->prec + 16;
@@ -121,7 +111,7 @@ int dnc_closed_point_from_terms(dnc_closed_t c)
     arb_init(e);
     for (i = 0; i < c->nterms; i++) {
         const dnc_closed_term *t = c->terms + i;
-        arb_mat_struct *m = point_block(c->point, t->block);
+        arb_mat_struct *m = dnc_bpoint_block(c->point, t->block);
         if (t->scale[0] == '\0')
             arb_one(s);
         else if (dnc_closed_get_scalar(c, t->scale) != NULL)

@@ -98,9 +98,7 @@ void dnc_bpoint_init_expand(dnc_bpoint_t out, const dnc_bpoint_t x)
     bpoint_copy_weights(out, x);
 }
 
-/* Visits every entry of block b (0 = H1, 1..L = W_l, L+1 = bias) with its offset in
- * the trainer's column-major parameter vector. */
-static arb_mat_struct *block(const dnc_bpoint_t x, slong b)
+arb_mat_struct *dnc_bpoint_block(const dnc_bpoint_t x, slong b)
 {
     if (b == 0)
         return (arb_mat_struct *) x->H1;
@@ -111,16 +109,14 @@ static arb_mat_struct *block(const dnc_bpoint_t x, slong b)
 
 static slong block_offset(const dnc_bpoint_t x, slong b)
 {
-    if (b == 0)
-        return 0;
-    return dnc_param_offset(x->p, x->ncols, b <= x->p->L ? DNC_W : DNC_B, b);
+    return dnc_param_offset(x->p, x->ncols, dnc_param_block_kind(x->p->L, b), b);
 }
 
 void dnc_bpoint_set_theta(dnc_bpoint_t x, const double *theta)
 {
     slong b, i, j;
     for (b = 0; b <= x->p->L + 1; b++) {
-        arb_mat_struct *m = block(x, b);
+        arb_mat_struct *m = dnc_bpoint_block(x, b);
         const double *t = theta + block_offset(x, b);
         for (j = 0; j < arb_mat_ncols(m); j++)
             for (i = 0; i < arb_mat_nrows(m); i++)
@@ -159,7 +155,7 @@ void dnc_bpoint_get_theta(double *theta, const dnc_bpoint_t x)
 {
     slong b, i, j;
     for (b = 0; b <= x->p->L + 1; b++) {
-        arb_mat_struct *m = block(x, b);
+        arb_mat_struct *m = dnc_bpoint_block(x, b);
         double *t = theta + block_offset(x, b);
         for (j = 0; j < arb_mat_ncols(m); j++)
             for (i = 0; i < arb_mat_nrows(m); i++)

@@ -224,13 +224,9 @@ int dnc_json_get_interval(fmpq_t lo, fmpq_t hi, const json_t *obj, const char *w
 {
     const char *l = json_string_value(json_object_get(obj, "lo"));
     const char *h = json_string_value(json_object_get(obj, "hi"));
-    if (l == NULL || h == NULL || dnc_parse_rational(lo, l) != 0 || dnc_parse_rational(hi, h) != 0) {
-        snprintf(err, errlen, "%s: needs \"lo\" and \"hi\" as exact rational strings", what);
-        return -1;
-    }
-    if (fmpq_cmp(lo, hi) > 0) {
-        snprintf(err, errlen, "%s: lo > hi", what);
-        return -1;
-    }
+    if (l == NULL || h == NULL || dnc_parse_rational(lo, l) != 0 || dnc_parse_rational(hi, h) != 0)
+        return dnc_fail(err, errlen, "%s: needs \"lo\" and \"hi\" as exact rational strings", what);
+    if (fmpq_cmp(lo, hi) > 0)
+        return dnc_fail(err, errlen, "%s: lo > hi", what);
     return 0;
 }

@@ -10,9 +10,7 @@
 
 static int sys_fail(char *err, size_t len, const char *what, const char *path)
 {
-    if (err != NULL && len > 0)
-        snprintf(err, len, "%s %s: %s", what, path, strerror(errno));
-    return -1;
+    return dnc_fail(err, len, "%s %s: %s", what, path, strerror(errno));
 }
 
 int dnc_path_exists(const char *path)
@@ -152,10 +150,8 @@ int dnc_mkdir_p(const char *dir, char *err, size_t errlen)
 
 int dnc_rundir_begin(char *tmp, size_t tmplen, const char *dir, char *err, size_t errlen)
 {
-    if ((size_t) snprintf(tmp, tmplen, "%s.tmp.XXXXXX", dir) >= tmplen) {
-        snprintf(err, errlen, "path too long: %s", dir);
-        return -1;
-    }
+    if ((size_t) snprintf(tmp, tmplen, "%s.tmp.XXXXXX", dir) >= tmplen)
+        return dnc_fail(err, errlen, "path too long: %s", dir);
     if (make_parents(tmp) != 0 || mkdtemp(tmp) == NULL)
         return sys_fail(err, errlen, "cannot create directory", tmp);
     return 0;

@@ -9,14 +9,6 @@ json_t *dnc_json_real(double x)
     return isfinite(x) ? json_real(x) : json_null();
 }
 
-static json_t *rational_json(const fmpq_t x)
-{
-    char *s = dnc_rational_get_str(x);
-    json_t *j = json_string(s);
-    flint_free(s);
-    return j;
-}
-
 json_t *dnc_problem_to_json(const dnc_problem_t p)
 {
     json_t *o = json_object(), *n = json_array(), *w = json_array(), *a = json_array(), *lw = json_array();
@@ -25,7 +17,7 @@ json_t *dnc_problem_to_json(const dnc_problem_t p)
         json_array_append_new(n, json_integer(p->n[k]));
     for (l = 0; l < p->L; l++) {
         json_array_append_new(w, json_integer(p->width[l]));
-        json_array_append_new(lw, rational_json(p->lambda_w + l));
+        json_array_append_new(lw, dnc_json_fmpq(p->lambda_w + l));
     }
     for (l = 0; l + 1 < p->L; l++)
         json_array_append_new(a, json_string(p->act[l] == DNC_ACT_RELU ? "relu" : "linear"));
@@ -35,7 +27,7 @@ json_t *dnc_problem_to_json(const dnc_problem_t p)
     json_object_set_new(o, "width", w);
     json_object_set_new(o, "activation", a);
     json_object_set_new(o, "bias", json_string(p->bias == DNC_BIAS_FREE ? "free" : "none"));
-    json_object_set_new(o, "lambda_h", rational_json(p->lambda_h));
+    json_object_set_new(o, "lambda_h", dnc_json_fmpq(p->lambda_h));
     json_object_set_new(o, "lambda_w", lw);
     return o;
 }

@@ -89,8 +89,7 @@ static int parse_shape(const char *p, int *ndim, slong shape[2])
 
 static int fail(char *err, size_t len, const char *path, const char *what)
 {
-    snprintf(err, len, "%s: %s", path, what);
-    return -1;
+    return dnc_fail(err, len, "%s: %s", path, what);
 }
 
 /* Converts a row-major rows x cols array to column-major in place (via a copy). */

@@ -6,22 +6,17 @@
 #include "dncert/io.h"
 
 /* Name, and shape, of parameter block b: 0 = H1, 1..L = W_l, L+1 = bias. */
-static void block_info(char *name, size_t len, slong shape[2], int *ndim, const dnc_problem_t p, slong b)
+static void block_info(char *name, slong shape[2], int *ndim, const dnc_problem_t p, slong b)
 {
-    dnc_buf_kind kind = b == 0 ? DNC_H : b <= p->L ? DNC_W : DNC_B;
+    dnc_buf_kind kind = dnc_param_block_kind(p->L, b);
     dnc_objective_buf_shape(shape, shape + 1, p, p->N, kind, b == 0 ? 1 : b);
     *ndim = kind == DNC_B ? 1 : 2;
-    if (kind == DNC_H)
-        snprintf(name, len, "H1");
-    else if (kind == DNC_W)
-        snprintf(name, len, "W%ld", (long) b);
-    else
-        snprintf(name, len, "b");
+    dnc_param_block_name(name, p->L, b);
 }
 
 static slong block_offset(const dnc_problem_t p, slong b)
 {
-    return b == 0 ? 0 : dnc_param_offset(p, p->N, b <= p->L ? DNC_W : DNC_B, b);
+    return dnc_param_offset(p, p->N, dnc_param_block_kind(p->L, b), b);
 }
 
 static slong nblocks(const dnc_problem_t p)
@@ -38,7 +33,7 @@ int dnc_point_save(const char *dir, const dnc_problem_t p, const double *theta,
     int ndim, status = 0;
 
     for (b = 0; b < nblocks(p) && status == 0; b++) {
-        block_info(name, sizeof(name), shape, &ndim, p, b);
+        block_info(name, shape, &ndim, p, b);
         snprintf(path, sizeof(path), "%s/%s.npy", dir, name);
         if (dnc_npy_write(path, theta + block_offset(p, b), ndim, shape) != 0) {
             snprintf(err, errlen, "cannot write %s", path);
@@ -83,7 +78,7 @@ static int load_block(double *theta, const dnc_problem_t p, slong b, const char 
     json_t *entry;
     const char *file;
 
-    block_info(name, sizeof(name), want, &ndim, p, b);
+    block_info(name, want, &ndim, p, b);
     entry = find_array(arrays, name);
     file = entry ? json_string_value(json_object_get(entry, "file")) : NULL;
     if (file == NULL || strchr(file, '/') != NULL) {

@@ -1,5 +1,7 @@
 /* The one definition of the DUFM objective and its gradient (see dncert/objective.h and
  * docs/model.md). Backends supply the arithmetic; this file supplies the formula. */
+#include <stdio.h>
+#include <string.h>
 #include "dncert/objective.h"
 
 #define BUF(kind, l) DNC_BUF(kind, l, L)
@@ -80,6 +82,20 @@ void dnc_objective_buf_shape(slong *rows, slong *cols, const dnc_problem_t p, sl
         *cols = 1;
         break;
     }
+}
+
+dnc_buf_kind dnc_param_block_kind(slong L, slong b)
+{
+    return b == 0 ? DNC_H : b <= L ? DNC_W : DNC_B;
+}
+
+const char *dnc_param_block_name(char *buf, slong L, slong b)
+{
+    if (b == 0 || b > L)
+        strcpy(buf, b == 0 ? "H1" : "b");
+    else
+        snprintf(buf, 24, "W%ld", (long) b);
+    return buf;
 }
 
 slong dnc_param_offset(const dnc_problem_t p, slong ncols, dnc_buf_kind kind, slong l)

@@ -37,6 +37,17 @@ static int parse_fmpz(fmpz_t z, const char **s)
 }
 
 /* Decimal with optional fraction and exponent: [+-]digits[.digits][(e|E)[+-]digits]. */
+/* A decimal exponent [+-]digits that runs to the end of s, within +-100000. */
+static int parse_exponent(long *e, const char *s)
+{
+    char *end;
+    if (!(isdigit((unsigned char) *s) || ((*s == '+' || *s == '-') && isdigit((unsigned char) s[1]))))
+        return -1;
+    errno = 0;
+    *e = strtol(s, &end, 10);
+    return errno != 0 || *end != '\0' || *e > 100000 || *e < -100000 ? -1 : 0;
+}
+
 static int parse_decimal(fmpq_t x, const char *s)
 {
     fmpz_t mant, ten;
@@ -58,17 +69,11 @@ static int parse_decimal(fmpq_t x, const char *s)
     if (intd + fracd == 0)
         goto done;
     if (*s == 'e' || *s == 'E') {
-        char *end;
         long e;
-        s++;
-        if (!(isdigit((unsigned char) *s) || ((*s == '+' || *s == '-') && isdigit((unsigned char) s[1]))))
-            goto done;
-        errno = 0;
-        e = strtol(s, &end, 10);
-        if (errno != 0 || e > 100000 || e < -100000)
+        if (parse_exponent(&e, s + 1) != 0)
             goto done;
         exp10 += e;
-        s = end;
+        s += strlen(s);
     }
     if (*s != '\0')
         goto done;
@@ -103,7 +108,6 @@ static int parse_hexfloat(fmpq_t x, const char *s)
     fmpz_t m;
     slong e2 = 0, digits = 0;
     int neg = 0, ok = -1;
-    char *end;
     long e;
     fmpz_init(m);
     if (*s == '+' || *s == '-')
@@ -120,12 +124,7 @@ static int parse_hexfloat(fmpq_t x, const char *s)
         }
     if (digits == 0 || (*s != 'p' && *s != 'P'))
         goto done;
-    s++;
-    if (!(isdigit((unsigned char) *s) || ((*s == '+' || *s == '-') && isdigit((unsigned char) s[1]))))
-        goto done;
-    errno = 0;
-    e = strtol(s, &end, 10);
-    if (errno != 0 || *end != '\0' || e > 100000 || e < -100000)
+    if (parse_exponent(&e, s + 1) != 0)
         goto done;
     e2 += e;
     if (neg)

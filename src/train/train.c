@@ -90,12 +90,8 @@ int dnc_trainer_init_point(dnc_trainer_t t, dnc_problem_t p, const dnc_train_opt
     openblas_set_num_threads(1);   /* the threads are dncert's own: dnc_dobj_set_threads */
     if (dnc_dobj_init(t->obj, p) != 0)
         return -1;
-    if (dnc_dobj_set_threads(t->obj, o->threads) != 0) {
-        dnc_dobj_clear(t->obj);
-        return -1;
-    }
     t->n = t->obj->nparams;
-    if (trainer_alloc(t) != 0) {
+    if (dnc_dobj_set_threads(t->obj, o->threads) != 0 || trainer_alloc(t) != 0) {
         dnc_trainer_clear(t);
         return -1;
     }
@@ -168,16 +164,22 @@ static void step_momentum(dnc_trainer_t t)
 
 /* ---- L-BFGS ---- */
 
-static double *hist(double *base, dnc_trainer_t t, slong age)
+/* The history slot of the pair stored age updates ago (0: the newest). */
+static slong hist_slot(const dnc_trainer_t t, slong age)
 {
     slong m = t->opts.lbfgs_memory;
-    return base + ((t->hist_head - 1 - age + m) % m) * t->n;
+    return (t->hist_head - 1 - age + m) % m;
+}
+
+static double *hist(double *base, dnc_trainer_t t, slong age)
+{
+    return base + hist_slot(t, age) * t->n;
 }
 
 /* dir = -H g by the two-loop recursion; -lr g without history. */
 static void lbfgs_direction(dnc_trainer_t t)
 {
-    slong n = t->n, m = t->opts.lbfgs_memory, i;
+    slong n = t->n, i;
     double *q = t->dir;
     memcpy(q, t->grad, n * sizeof(double));
     if (t->hist_len == 0) {
@@ -185,7 +187,7 @@ static void lbfgs_direction(dnc_trainer_t t)
         return;
     }
     for (i = 0; i < t->hist_len; i++) {
-        slong slot = (t->hist_head - 1 - i + m) % m;
+        slong slot = hist_slot(t, i);
         t->alpha[slot] = t->rho[slot] * dot(hist(t->s, t, i), q, n);
         cblas_daxpy((int) n, -t->alpha[slot], hist(t->y, t, i), 1, q, 1);
     }
@@ -194,7 +196,7 @@ static void lbfgs_direction(dnc_trainer_t t)
         cblas_dscal((int) n, dot(s0, y0, n) / dot(y0, y0, n), q, 1);
     }
     for (i = t->hist_len - 1; i >= 0; i--) {
-        slong slot = (t->hist_head - 1 - i + m) % m;
+        slong slot = hist_slot(t, i);
         double beta = t->rho[slot] * dot(hist(t->y, t, i), q, n);
         cblas_daxpy((int) n, t->alpha[slot] - beta, hist(t->s, t, i), 1, q, 1);
     }

@@ -319,18 +319,18 @@ static int kink_cmp(const void *a, const void *b)
 static int gradient_ok(vclaim *cl, const vpoint *P, const dnc_beval_struct *ev, slong E, slong prec)
 {
     slong L = P->box->p->L, b, i, j;
-    char name[16], s1[TXT];
+    char name[24], s1[TXT];
     for (b = 0; b < L + 2; b++) {
-        const arb_mat_struct *g = vpoint_block(ev->grad, b);
+        const arb_mat_struct *g = dnc_bpoint_block(ev->grad, b);
         for (i = 0; i < arb_mat_nrows(g); i++)
             for (j = 0; j < arb_mat_ncols(g); j++) {
                 arb_srcptr x = arb_mat_entry(g, i, j);
                 if (!arb_is_finite(x) || !arb_contains_zero(x))
                     return not_proven(cl, "gradient entry %s[%ld,%ld] of point %s is %s, which does not contain 0",
-                                      vpoint_block_name(name, b, L), (long) i, (long) j, P->name, astr(s1, x, prec));
+                                      dnc_param_block_name(name, L, b), (long) i, (long) j, P->name, astr(s1, x, prec));
                 if (mag_cmp_2exp_si(arb_radref(x), E) > 0)
                     return not_proven(cl, "gradient entry %s[%ld,%ld] of point %s has radius %.3g > 2^%ld",
-                                      vpoint_block_name(name, b, L), (long) i, (long) j, P->name,
+                                      dnc_param_block_name(name, L, b), (long) i, (long) j, P->name,
                                       mag_get_d(arb_radref(x)), (long) E);
             }
     }

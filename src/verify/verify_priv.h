@@ -88,7 +88,5 @@ const dnc_beval_struct *vpoint_eval(vctx *c, vpoint *P);
 /* The scalar named by the string o[key]; NULL after a "no scalar named" error. */
 vscalar *vpoint_scalar(vctx *c, vpoint *P, const json_t *o, const char *path, const char *key);
 /* Block b of a point (0 = H1, 1..L = W_b, L+1 = b) and its name. */
-arb_mat_struct *vpoint_block(const dnc_bpoint_struct *x, slong b);
-const char *vpoint_block_name(char *buf, slong b, slong L);
 
 #endif

@@ -5,20 +5,6 @@
 #include <string.h>
 #include "verify_priv.h"
 
-arb_mat_struct *vpoint_block(const dnc_bpoint_struct *x, slong b)
-{
-    return b == 0 ? (arb_mat_struct *) x->H1 : b <= x->p->L ? x->W + b - 1 : (arb_mat_struct *) x->b;
-}
-
-const char *vpoint_block_name(char *buf, slong b, slong L)
-{
-    if (b == 0 || b > L)
-        strcpy(buf, b == 0 ? "H1" : "b");
-    else
-        snprintf(buf, 16, "W%d", (int) b);   /* b <= L <= DNC_MAX_L: at most 5 characters */
-    return buf;
-}
-
 static int read_scalar(vctx *c, vscalar *s, const json_t *o, const char *path)
 {
     const char *kind = json_is_object(o) ? vj_s(o, "kind") : NULL;
@@ -81,7 +67,7 @@ static int read_entry(vctx *c, arb_mat_struct *box, const json_t *e, const char 
  * term and its scale is certified positive (format §6.7). */
 static int read_terms(vctx *c, vpoint *P, slong b, const json_t *terms, const char *path)
 {
-    arb_mat_struct *box = vpoint_block(P->box, b);
+    arb_mat_struct *box = dnc_bpoint_block(P->box, b);
     const json_t *o, *e;
     size_t t, k;
     char tp[VPATH], ep[VPATH];
@@ -116,7 +102,7 @@ static int read_terms(vctx *c, vpoint *P, slong b, const json_t *terms, const ch
 /* "dense": rows x cols rational strings, column-major; its own pattern (scale 1). */
 static int read_dense(vctx *c, vpoint *P, slong b, const json_t *a, const char *path)
 {
-    arb_mat_struct *box = vpoint_block(P->box, b);
+    arb_mat_struct *box = dnc_bpoint_block(P->box, b);
     slong rows = arb_mat_nrows(box), cols = arb_mat_ncols(box), k;
     if ((slong) json_array_size(a) != rows * cols)
         return vj_fail(c, "%s: expected %ld entries (%ldx%ld, column-major), got %zu", path, (long) (rows * cols),
@@ -133,7 +119,7 @@ static int read_dense(vctx *c, vpoint *P, slong b, const json_t *a, const char *
 
 static int read_block(vctx *c, vpoint *P, slong b, const json_t *o, const char *path)
 {
-    arb_mat_struct *box = vpoint_block(P->box, b);
+    arb_mat_struct *box = dnc_bpoint_block(P->box, b);
     const json_t *terms = json_object_get(o, "terms");
     char p[VPATH];
     slong rows, cols;
@@ -154,14 +140,14 @@ static int read_block(vctx *c, vpoint *P, slong b, const json_t *o, const char *
 static int read_blocks(vctx *c, vpoint *P, const json_t *blocks, const char *path)
 {
     slong L = c->p->L, nb = L + 1 + (c->p->bias == DNC_BIAS_FREE), b;
-    char schema[16 * (DNC_MAX_L + 2)] = "", name[16], p[VPATH];
+    char schema[16 * (DNC_MAX_L + 2)] = "", name[24], p[VPATH];
     size_t len = 0;
     for (b = 0; b < nb; b++)
-        len += (size_t) snprintf(schema + len, sizeof(schema) - len, "%s:o ", vpoint_block_name(name, b, L));
+        len += (size_t) snprintf(schema + len, sizeof(schema) - len, "%s:o ", dnc_param_block_name(name, L, b));
     if (vj_schema(c, blocks, path, schema))
         return -1;
     for (b = 0; b < nb; b++) {
-        vpoint_block_name(name, b, L);
+        dnc_param_block_name(name, L, b);
         if (read_block(c, P, b, json_object_get(blocks, name), vj_pathf(p, "%s.%s", path, name)))
             return -1;
     }
@@ -188,7 +174,7 @@ int vpoint_read(vctx *c, vpoint *P, const char *name, const json_t *o)
         dnc_bpoint_init(P->box, c->p);
     P->pat = flint_malloc((L + 2) * sizeof(fmpq_mat_struct));
     for (b = 0; b < L + 2; b++)
-        fmpq_mat_init(P->pat + b, arb_mat_nrows(vpoint_block(P->box, b)), arb_mat_ncols(vpoint_block(P->box, b)));
+        fmpq_mat_init(P->pat + b, arb_mat_nrows(dnc_bpoint_block(P->box, b)), arb_mat_ncols(dnc_bpoint_block(P->box, b)));
     P->s = flint_calloc(json_object_size(json_object_get(o, "scalars")) + 1, sizeof(vscalar));
     P->pattern_ok = 1;
     json_object_foreach(json_object_get(o, "scalars"), key, v) {

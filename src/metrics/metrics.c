@@ -112,10 +112,11 @@ static double nc1_pinv(const double *E, slong d, slong ncols, const double *Mbar
     return acc / ncols / K;
 }
 
-int dnc_collapse_stats_compute(dnc_collapse_stats *s, const double *H, slong d, slong ncols,
-                               const slong *label, slong K, double rank_tol)
+/* The statistics of features H whose class means M (d x K) are already known. */
+static int stats_from_means(dnc_collapse_stats *s, const double *H, const double *M, slong d, slong ncols,
+                            const slong *label, slong K, double rank_tol)
 {
-    double *M = malloc(d * K * sizeof(double)), *Mbar = malloc(d * K * sizeof(double));
+    double *Mbar = malloc(d * K * sizeof(double));
     double *E = malloc(d * ncols * sizeof(double)), *muG = calloc(d, sizeof(double));
     double trW, trB;
     slong i, j, k;
@@ -124,7 +125,6 @@ int dnc_collapse_stats_compute(dnc_collapse_stats *s, const double *H, slong d, 
     dnc_collapse_stats_clear(s);
     s->nsv = d < K ? d : K;
     s->sv = malloc(s->nsv * sizeof(double));
-    dnc_class_means(M, H, d, ncols, label, K);
     /* Global mean = count-weighted mean of the class means. */
     for (j = 0; j < ncols; j++)
         for (i = 0; i < d; i++)
@@ -148,10 +148,20 @@ int dnc_collapse_stats_compute(dnc_collapse_stats *s, const double *H, slong d, 
         status = -1;
     else
         s->rank = count_above(s->sv, s->nsv, rank_tol);
-    free(M);
     free(Mbar);
     free(E);
     free(muG);
+    return status;
+}
+
+int dnc_collapse_stats_compute(dnc_collapse_stats *s, const double *H, slong d, slong ncols,
+                               const slong *label, slong K, double rank_tol)
+{
+    double *M = malloc(d * K * sizeof(double));
+    int status;
+    dnc_class_means(M, H, d, ncols, label, K);
+    status = stats_from_means(s, H, M, d, ncols, label, K, rank_tol);
+    free(M);
     return status;
 }
 
@@ -204,7 +214,8 @@ int dnc_metrics_layers(dnc_layer_metrics *m, const dnc_dobj_t obj, const double 
         ml->has_pre = l >= 2;
         dnc_collapse_stats_init(&ml->post);
         dnc_collapse_stats_init(&ml->pre);
-        status |= dnc_collapse_stats_compute(&ml->post, H, d, nc, obj->label, K, rank_tol);
+        dnc_class_means(M, H, d, nc, obj->label, K);   /* for the statistics and NC3 */
+        status |= stats_from_means(&ml->post, H, M, d, nc, obj->label, K, rank_tol);
         if (ml->has_pre) {
             /* The trainer keeps only H_l (activation in place): recompute W_{l-1} H_{l-1}. */
             const double *Hp = l == 2 ? theta : dnc_dobj_buf(obj, DNC_H, l - 1);
@@ -216,7 +227,6 @@ int dnc_metrics_layers(dnc_layer_metrics *m, const dnc_dobj_t obj, const double 
             status |= dnc_collapse_stats_compute(&ml->pre, pre, d, nc, obj->label, K, rank_tol);
             free(pre);
         }
-        dnc_class_means(M, H, d, nc, obj->label, K);
         ml->nc3 = dnc_nc3(W, rows, d, M, K, l == p->L);
         free(M);
     }

@@ -29,6 +29,9 @@ typedef struct {
 
 typedef enum { DNC_DEAD = 0, DNC_ALIVE = 1, DNC_TIE = 2 } dnc_alive_t;
 
+/* "dead", "alive" or "tie", as in certificates, theorem files and the JSON of closed-form. */
+const char *dnc_alive_name(dnc_alive_t a);
+
 /* One term of a parameter block of the explicit point: scale x pattern, with the pattern an
  * exact sparse rational matrix in the block's full coordinates. A block is the sum of its
  * terms. Certificates store points in exactly this form (docs/certificate-format.md). */

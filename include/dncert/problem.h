@@ -97,6 +97,9 @@ int dnc_fail(char *err, size_t errlen, const char *fmt, ...)
 #endif
     ;
 
+/* Seconds on the monotonic clock (for timings and progress rates). */
+double dnc_seconds_now(void);
+
 /* Exact decimal-free text of x: "1/250" or "3". Caller frees with flint_free. */
 char *dnc_rational_get_str(const fmpq_t x);
 

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "dncert/cert.h"
 #include "dncert/io.h"
 
@@ -247,16 +246,15 @@ static void claim_root(ctx *x, const json_t *tpl, point_state *pt, int must)
 
 static void claim_alive(ctx *x, const json_t *tpl, point_state *pt, int must)
 {
-    static const char *words[] = { "dead", "alive", "tie" };
     lr_block blocks[2];
     slong nb = lowrank_blocks(blocks, pt->c, pt->param), i;
     for (i = 0; i < nb; i++) {
         char id[64], stmt[512], *q = dnc_rational_get_str(blocks[i].Q);
-        json_t *claim = json_pack("{s:o, s:s}", "rule", rule_json(blocks + i), "decision", words[blocks[i].decision]);
+        json_t *claim = json_pack("{s:o, s:s}", "rule", rule_json(blocks + i), "decision", dnc_alive_name(blocks[i].decision));
         default_id(id, sizeof(id), tpl, pt->name, nb > 1 ? blocks[i].structure : NULL);
         snprintf(stmt, sizeof(stmt), "%s block: exact comparison of (L-1)^(L-1)/L^(2L) with Q = %.200s%s: %s",
-                 blocks[i].structure, q, strlen(q) > 200 ? "..." : "", words[blocks[i].decision]);
-        add_claim(x, claim, id, "alive", 1, must, stmt, "%s", words[blocks[i].decision]);
+                 blocks[i].structure, q, strlen(q) > 200 ? "..." : "", dnc_alive_name(blocks[i].decision));
+        add_claim(x, claim, id, "alive", 1, must, stmt, "%s", dnc_alive_name(blocks[i].decision));
         flint_free(q);
     }
     if (nb == 0) {
@@ -525,17 +523,10 @@ static json_t *producer_json(const dnc_instance *inst)
                      "theorem", inst->thm->id, "instance", inst->id, "source", inst->thm->source);
 }
 
-static double seconds_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
-
 int dnc_certify_instance(dnc_cert_result *r, const dnc_instance *inst, slong prec, char *err, size_t errlen)
 {
     const json_t *specs = json_object_get(inst->part, "points"), *tpls = json_object_get(inst->part, "claims");
-    double t0 = seconds_now();
+    double t0 = dnc_seconds_now();
     ctx x;
     json_t *points = json_object();
     slong i;
@@ -578,6 +569,6 @@ int dnc_certify_instance(dnc_cert_result *r, const dnc_instance *inst, slong pre
     json_decref(points);
     json_decref(x.claims);
     dnc_env_clear(&x.env);
-    r->seconds = seconds_now() - t0;
+    r->seconds = dnc_seconds_now() - t0;
     return status;
 }

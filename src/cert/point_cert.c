@@ -547,7 +547,6 @@ static char *short_dec(const arb_t x)
 static int dnc_claims(json_t *points, json_t *claims, arb_t v, dnc_problem_struct *p, slong prec, char *why,
                       size_t whylen)
 {
-    static const char *words[] = { "dead", "alive", "tie" };
     slong digits = dnc_cert_claim_digits(prec);
     const dnc_closed_scalar *c;
     dnc_closed_t dnc;
@@ -569,9 +568,9 @@ static int dnc_claims(json_t *points, json_t *claims, arb_t v, dnc_problem_struc
     decision = dnc_closed_lowrank_decide(Q, p->L);
     s = dnc_rational_get_str(Q);
     snprintf(stmt, sizeof(stmt), "exact comparison of (L-1)^(L-1)/L^(2L) with Q = K^(L+1) n lambda_H prod lambda_W = %.300s: %s",
-             s, words[decision]);
+             s, dnc_alive_name(decision));
     flint_free(s);
-    add_claim(claims, json_pack("{s:O, s:s}", "rule", rule, "decision", words[decision]), "alive_dnc", "alive", 1, stmt);
+    add_claim(claims, json_pack("{s:O, s:s}", "rule", rule, "decision", dnc_alive_name(decision)), "alive_dnc", "alive", 1, stmt);
     c = dnc_closed_get_scalar(dnc, "c");
     if (c != NULL && c->algebraic) {
         fmpz_poly_t f;

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "dncert/io.h"
 #include "dncert/train.h"
 #include "cli.h"
 
@@ -18,6 +18,14 @@ int dnc_cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n(see 'dncert %s --help')\n", cmd);
     return DNC_EXIT_USAGE;
+}
+
+int dnc_cli_check_new_path(const dnc_cli_opt *opts, const char *cmd, const char *opt)
+{
+    const char *path = dnc_cli_get(opts, opt);
+    if (path != NULL && dnc_path_exists(path) && dnc_cli_get(opts, "force") == NULL)
+        return dnc_cli_usage_error(cmd, "--%s: '%s' already exists (use --force to replace it)", opt, path);
+    return 0;
 }
 
 static void print_usage(const dnc_cli_opt *opts, const char *head, const char *tail)
@@ -139,13 +147,6 @@ int dnc_cli_slong(slong *x, const dnc_cli_opt *opts, const char *cmd, const char
         return -1;
     }
     return 0;
-}
-
-double dnc_cli_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
 }
 
 int dnc_cli_train_opts(struct dnc_train_opts_s *o, slong *log_every, const dnc_cli_opt *opts, const char *cmd)

@@ -63,6 +63,10 @@ void dnc_cli_problem_args(dnc_problem_args *a, const dnc_cli_opt *opts);
 /* Prints "dncert CMD: message" to stderr and returns DNC_EXIT_USAGE. */
 int dnc_cli_usage_error(const char *cmd, const char *fmt, ...);
 
+/* 0, or the usage error (exit status 2) when the path given to option opt (an output)
+ * already exists and --force is absent. */
+int dnc_cli_check_new_path(const dnc_cli_opt *opts, const char *cmd, const char *opt);
+
 /* Typed readers: return 0 and set *x, or print "--name: must be ..." and return -1. */
 int dnc_cli_double(double *x, const dnc_cli_opt *opts, const char *cmd, const char *name,
                    double lo, double hi, int lo_open, double dflt);
@@ -75,8 +79,5 @@ void dnc_cli_select_blas_kernel(char **argv);
 
 /* One line: OpenBLAS configuration and the kernel in use (and who chose it). */
 void dnc_cli_print_blas_kernel(FILE *f);
-
-/* Seconds on a monotonic clock. */
-double dnc_cli_now(void);
 
 #endif

@@ -165,7 +165,7 @@ static int handle_line(job *jobs, char *line)
 static void progress(const job *jb, const dnc_theorem *thms, slong done, slong total, int quiet)
 {
     static double last = 0.0;
-    double now = dnc_cli_now();
+    double now = dnc_seconds_now();
     if (quiet || (now - last < 1.0 && done < total && !jb->failed))
         return;
     last = now;

@@ -69,8 +69,8 @@ static int read_options(const dnc_cli_opt *opts, int npos, slong *prec, slong *s
         return dnc_cli_usage_error("certify-point", "expected one RUN_DIR (a directory written by `dncert train --out`)");
     if (out == NULL || *out == '\0')
         return dnc_cli_usage_error("certify-point", "--out: required (the certificate FILE to write)");
-    if (dnc_path_exists(out) && dnc_cli_get(opts, "force") == NULL)
-        return dnc_cli_usage_error("certify-point", "--out: '%s' already exists (use --force to replace it)", out);
+    if (dnc_cli_check_new_path(opts, "certify-point", "out") != 0)
+        return DNC_EXIT_USAGE;
     if (dnc_cli_slong(prec, opts, "certify-point", "prec", DNC_PREC_MIN, 1 << 20, DNC_PREC_DEFAULT)
         || dnc_cli_slong(steps, opts, "certify-point", "polish-steps", 1, 100000, 50))
         return DNC_EXIT_USAGE;
@@ -155,7 +155,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
     }
     if (dnc_cli_get(opts, "polish") != NULL) {
         dnc_polish_info info;
-        t0 = dnc_cli_now();
+        t0 = dnc_seconds_now();
         st[ns].name = "polished";
         dnc_qpoint_polish(st[ns].x, st[ns - 1].x, prec, steps, &info);
         dnc_point_report_init(&st[ns].r);
@@ -164,7 +164,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
         print_change(&st[ns - 1].r, &st[ns].r, info.steps == 0 ? "no Newton step was taken: the same point" : NULL);
         print_grad(&st[ns].r);
         printf("%-11s %ld Newton steps, %ld gradient evaluations, %.2f s; stopped: %s\n", "", (long) info.steps,
-               (long) info.evals, dnc_cli_now() - t0, info.stop);
+               (long) info.evals, dnc_seconds_now() - t0, info.stop);
         ns++;
     }
 

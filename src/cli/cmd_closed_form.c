@@ -65,11 +65,6 @@ static json_t *scalar_json(const dnc_closed_scalar *s, slong digits)
     return o;
 }
 
-static const char *alive_name(dnc_alive_t a)
-{
-    return a == DNC_ALIVE ? "alive" : a == DNC_DEAD ? "dead" : "tie";
-}
-
 static json_t *closed_json(const dnc_closed_t c, slong digits, int consistent, const arb_t eval_loss)
 {
     json_t *o = json_object(), *sc = json_array();
@@ -79,7 +74,7 @@ static json_t *closed_json(const dnc_closed_t c, slong digits, int consistent, c
     json_object_set_new(o, "structure", json_string(c->structure));
     json_object_set_new(o, "model", dnc_problem_to_json(c->p));
     json_object_set_new(o, "prec", json_integer(c->prec));
-    json_object_set_new(o, "alive", json_string(alive_name(c->alive)));
+    json_object_set_new(o, "alive", json_string(dnc_alive_name(c->alive)));
     json_object_set_new(o, "alive_rule", json_string(c->alive_rule));
     json_object_set_new(o, "scalars", sc);
     json_object_set_new(o, "loss", dnc_json_enclosure(c->loss, digits));
@@ -210,8 +205,8 @@ int dnc_cmd_closed_form(int argc, char **argv)
     if ((r = read_structure_args(&si, &rv, &prec, opts, pos[0])) != 0)
         return r;
     export_dir = dnc_cli_get(opts, "export");
-    if (export_dir != NULL && dnc_path_exists(export_dir) && dnc_cli_get(opts, "force") == NULL)
-        return dnc_cli_usage_error("closed-form", "--export: '%s' already exists (use --force to replace it)", export_dir);
+    if ((r = dnc_cli_check_new_path(opts, "closed-form", "export")) != 0)
+        return r;
     dnc_problem_init(p);
     dnc_cli_problem_args(&pa, opts);
     if (dnc_problem_set_args(p, &pa, err, sizeof(err)) != 0) {

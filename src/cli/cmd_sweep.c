@@ -35,9 +35,8 @@ static const char *usage_tail =
     "Exit status: 0 every run completed (diverged runs are completed runs), 1 some run failed\n"
     "(its log is in DIR/logs/; rerun to retry), 2 bad command line (nothing written).\n";
 
-/* The ranges of `dncert train` (src/cli/cmd_train.c), checked here so that a bad value
- * stops the sweep before anything is written instead of failing every run. */
-/* Rejects bad training options before anything is written, with train's own rules. */
+/* Rejects bad training options before anything is written, with train's own rules
+ * (dnc_cli_train_opts), so that a bad value stops the sweep instead of failing every run. */
 static int check_train_options(const dnc_cli_opt *opts)
 {
     dnc_train_opts o;

@@ -172,7 +172,7 @@ int dnc_cmd_sweep_merge(int argc, char **argv)
         return dnc_cli_usage_error("sweep-merge", "expected at least one SHARD_DIR");
     if ((out = dnc_cli_get(opts, "out")) == NULL || *out == '\0')
         return dnc_cli_usage_error("sweep-merge", "--out DIR is required");
-    if (dnc_path_exists(out) && dnc_cli_get(opts, "force") == NULL)
-        return dnc_cli_usage_error("sweep-merge", "--out: '%s' already exists (use --force to replace it)", out);
+    if ((r = dnc_cli_check_new_path(opts, "sweep-merge", "out")) != 0)
+        return r;
     return merge(out, dnc_cli_get(opts, "force") != NULL, pos, npos);
 }

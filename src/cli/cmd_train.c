@@ -59,9 +59,7 @@ static int read_run_options(train_cfg *c, const dnc_cli_opt *opts)
     c->quiet = dnc_cli_get(opts, "quiet") != NULL;
     if (c->out != NULL && *c->out == '\0')
         return dnc_cli_usage_error("train", "--out: must be a directory path");
-    if (c->out != NULL && dnc_path_exists(c->out) && !c->force)
-        return dnc_cli_usage_error("train", "--out: '%s' already exists (use --force to replace it)", c->out);
-    return 0;
+    return dnc_cli_check_new_path(opts, "train", "out");
 }
 
 /* One JSON record of the current state: step, loss terms, gradient norm, layers; with
@@ -188,7 +186,7 @@ static int finish_run_files(run_files *rf, dnc_trainer_t t, const train_cfg *c, 
 
 static int run_training(dnc_trainer_t t, const train_cfg *c, run_files *rf)
 {
-    double t0 = dnc_cli_now(), last_print = t0;
+    double t0 = dnc_seconds_now(), last_print = t0;
     slong last_step = 0, logged = 0;
     json_t *summary;
     dnc_classification cls;
@@ -199,7 +197,7 @@ static int run_training(dnc_trainer_t t, const train_cfg *c, run_files *rf)
         double now;
         if (t->step % c->log_every != 0)
             continue;
-        now = dnc_cli_now();
+        now = dnc_seconds_now();
         log_state(rf, t, c, now - t0);
         logged = t->step;
         if (!c->quiet) {
@@ -209,7 +207,7 @@ static int run_training(dnc_trainer_t t, const train_cfg *c, run_files *rf)
         }
     }
     {
-        double seconds = dnc_cli_now() - t0;
+        double seconds = dnc_seconds_now() - t0;
         if (t->step != logged)   /* the last step is always in the log, exactly once */
             log_state(rf, t, c, seconds);
         if (t->stop == DNC_STOP_DIVERGED)

@@ -3,6 +3,11 @@
 #include <stdio.h>
 #include "dncert/closed.h"
 
+const char *dnc_alive_name(dnc_alive_t a)
+{
+    return a == DNC_ALIVE ? "alive" : a == DNC_DEAD ? "dead" : "tie";
+}
+
 void dnc_closed_init(dnc_closed_t c, dnc_problem_t p, const char *structure, slong prec)
 {
     memset(c, 0, sizeof(*c));

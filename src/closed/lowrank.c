@@ -259,12 +259,11 @@ static void q_text(char *buf, size_t len, const fmpq_t Q)
 
 static void append_rule(dnc_closed_t out, const dnc_lr_block *b, slong L)
 {
-    static const char *word[] = { "dead", "alive", "tie" };
     char q[64], piece[200];
     size_t used = strlen(out->alive_rule);
     q_text(q, sizeof(q), b->Q);
     snprintf(piece, sizeof(piece), "%s%s: (L-1)^(L-1)/L^(2L) vs Q = %s = %s (L=%ld): %s",
-             used ? "; " : "", b->name, b->formula, q, (long) L, word[b->alive]);
+             used ? "; " : "", b->name, b->formula, q, (long) L, dnc_alive_name(b->alive));
     snprintf(out->alive_rule + used, sizeof(out->alive_rule) - used, "%s", piece);
 }
 

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include "dncert/problem.h"
 
 void dnc_problem_init(dnc_problem_t p)
@@ -84,6 +85,13 @@ slong dnc_problem_out_rows(const dnc_problem_t p, slong l)
 }
 
 /* ---- parsing ---- */
+
+double dnc_seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
+}
 
 int dnc_fail(char *err, size_t len, const char *fmt, ...)
 {

@@ -19,13 +19,6 @@ typedef struct {
     double start, last;
 } progress;
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double) ts.tv_sec + 1e-9 * (double) ts.tv_nsec;
-}
-
 static void hms(char *buf, size_t len, double s)
 {
     long t = (long) (s + 0.5);
@@ -47,7 +40,7 @@ static int progress_due(progress *p, double t, const char *failed_id)
 
 static void progress_show(progress *p, const char *failed_id)
 {
-    double t = now(), elapsed = t - p->start;
+    double t = dnc_seconds_now(), elapsed = t - p->start;
     char el[32], eta[32], bar[41];
     int i;
     if (!progress_due(p, t, failed_id))
@@ -169,7 +162,7 @@ slong dnc_sweep_execute(const dnc_sweep_spec *s, const dnc_sweep_run *runs, slon
 {
     pid_t *pids = flint_calloc(jobs, sizeof(pid_t));
     const dnc_sweep_run **slots = flint_calloc(jobs, sizeof(*slots));
-    progress p = { mode, n, 0, 0, now(), 0.0 };
+    progress p = { mode, n, 0, 0, dnc_seconds_now(), 0.0 };
     sigset_t chld, old;
     struct timespec tick = { 1, 0 };
     slong next = 0;

@@ -5,19 +5,12 @@
 #include <string.h>
 #include "dncert/io.h"
 #include "dncert/sweep.h"
-
-static int fail(char *err, size_t len, const char *msg, const char *what)
-{
-    snprintf(err, len, msg, what);
-    return -1;
-}
+#include "sweep_priv.h"
 
 /* ---- one run: metrics.jsonl ---- */
 
-static double number(const json_t *v)
-{
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
+/* The loss terms of the training figure, as in metrics.jsonl. */
+static const char *const terms[4] = { "loss", "fit", "reg", "grad_norm" };
 
 /* The figures of a run, filled record by record: [0] the loss terms, then for each layer
  * l the singular values after the activation ([2l-1]) and before it ([2l], l >= 2). */
@@ -29,7 +22,6 @@ typedef struct {
 static void run_figures_init(run_figures *r, const json_t *first)
 {
     const json_t *layers = json_object_get(first, "layers");
-    static const char *const terms[4] = { "loss", "fit", "reg", "grad_norm" };
     slong l, i, k;
     r->L = (slong) json_array_size(layers);
     r->nplots = 2 * r->L + 1;
@@ -57,18 +49,17 @@ static void run_figures_init(run_figures *r, const json_t *first)
 
 static void run_figures_add(run_figures *r, const json_t *rec)
 {
-    static const char *const terms[4] = { "loss", "fit", "reg", "grad_norm" };
-    double step = number(json_object_get(rec, "step"));
+    double step = _dnc_sweep_json_number(json_object_get(rec, "step"));
     const json_t *layers = json_object_get(rec, "layers");
     slong l, i, k;
     for (i = 0; i < 4; i++)
-        dnc_plot_point(r->plots->series + i, step, number(json_object_get(rec, terms[i])));
+        dnc_plot_point(r->plots->series + i, step, _dnc_sweep_json_number(json_object_get(rec, terms[i])));
     for (l = 1; l <= r->L; l++)
         for (k = 0; k < 2; k++) {
             dnc_plot *p = r->plots + 2 * l - 1 + k;
             const json_t *sv = json_object_get(json_object_get(json_array_get(layers, l - 1), k ? "pre" : "post"), "sv");
             for (i = 0; i < p->nseries; i++)
-                dnc_plot_point(p->series + i, step, number(json_array_get(sv, i)));
+                dnc_plot_point(p->series + i, step, _dnc_sweep_json_number(json_array_get(sv, i)));
         }
 }
 
@@ -88,7 +79,7 @@ static int read_metrics(run_figures *r, const char *rundir, char *err, size_t er
     FILE *f;
     snprintf(path, sizeof(path), "%s/metrics.jsonl", rundir);
     if ((f = fopen(path, "r")) == NULL)
-        return fail(err, errlen, "cannot read %s (not a run directory of dncert train --out?)", path);
+        return dnc_fail(err, errlen, "cannot read %s (not a run directory of dncert train --out?)", path);
     while (getline(&line, &cap, f) > 0) {
         json_t *rec = json_loads(line, 0, NULL);
         if (rec == NULL || !json_is_array(json_object_get(rec, "layers"))) {
@@ -103,7 +94,7 @@ static int read_metrics(run_figures *r, const char *rundir, char *err, size_t er
     free(line);
     fclose(f);
     if (count == 0)
-        return fail(err, errlen, "%s holds no metrics records", path);
+        return dnc_fail(err, errlen, "%s holds no metrics records", path);
     return 0;
 }
 
@@ -361,14 +352,14 @@ static const figure_info *check_figure(const char *name, const dnc_sweep_row *co
         if (strcmp(name, figures[i].name) == 0)
             fi = figures + i;
     if (fi == NULL)
-        return fail(err, errlen, "--figure: must be loss, rank or dnc (got '%s')", name), NULL;
+        return dnc_fail(err, errlen, "--figure: must be loss, rank or dnc (got '%s')", name), NULL;
     if (m == 0)
-        return fail(err, errlen, "%s", "no completed run matches the selection (--K, --L, --width, --lambda)"), NULL;
+        return dnc_fail(err, errlen, "no completed run matches the selection (--K, --L, --width, --lambda)"), NULL;
     for (a = 0; a < 3; a++)
         if (check_single(sel, m, fi->single[a], name, err, errlen) != 0)
             return NULL;
     if (fi->draw == figure_rank && sel[0]->L < 2)
-        return fail(err, errlen, "%s", "--L: figure rank needs L >= 2 (pre-activation ranks)"), NULL;
+        return dnc_fail(err, errlen, "--L: figure rank needs L >= 2 (pre-activation ranks)"), NULL;
     return fi;
 }
 

@@ -13,11 +13,6 @@ static const char *const ref_columns[] = {
     "K", "L", "n", "lambda", "activation", "bias", "structure", "r", "alive", "decimal", "lo", "hi", "note", NULL
 };
 
-static const char *alive_name(dnc_alive_t a)
-{
-    return a == DNC_ALIVE ? "alive" : a == DNC_DEAD ? "dead" : "tie";
-}
-
 /* The largest r >= 3 with C(r, 2) <= K, or 0 when there is none (K < 3). */
 static slong srg_r(slong K)
 {
@@ -53,7 +48,7 @@ static void build_ref(dnc_sweep_ref *ref, const dnc_sweep_spec *s)
     } else {
         json_t *e = dnc_json_enclosure(c->loss, REF_DIGITS);
         snprintf(ref->structure, sizeof(ref->structure), "%s", c->structure);
-        snprintf(ref->alive, sizeof(ref->alive), "%s", alive_name(c->alive));
+        snprintf(ref->alive, sizeof(ref->alive), "%s", dnc_alive_name(c->alive));
         snprintf(ref->decimal, sizeof(ref->decimal), "%s", json_string_value(json_object_get(e, "decimal")));
         snprintf(ref->lo, sizeof(ref->lo), "%s", json_string_value(json_object_get(e, "lo")));
         snprintf(ref->hi, sizeof(ref->hi), "%s", json_string_value(json_object_get(e, "hi")));

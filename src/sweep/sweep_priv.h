@@ -1,5 +1,5 @@
-/* Helpers shared by the tables of a sweep (table.c, references.c). Not part of the public
- * API. */
+/* Helpers shared by the tables and figures of a sweep (table.c, references.c, figures.c).
+ * Not part of the public API. */
 #ifndef DNCERT_SWEEP_PRIV_H
 #define DNCERT_SWEEP_PRIV_H
 
@@ -22,6 +22,9 @@ int _dnc_sweep_jsonl_read(void **items, slong *n, size_t size, const char *dir, 
 /* Writes s as a CSV field preceded by a comma (none when first), quoted when it holds a
  * comma, a quote or a newline. */
 void _dnc_sweep_csv_text(FILE *f, const char *s, int first);
+
+/* The number in v, or NaN when v is not a number (null for a non-finite value). */
+double _dnc_sweep_json_number(const json_t *v);
 
 /* The header line of a CSV file: the NULL-terminated column names. */
 void _dnc_sweep_csv_header(FILE *f, const char *const *columns);

@@ -20,7 +20,7 @@ static void row_unknown(dnc_sweep_row *row)
     strcpy(row->status, "failed");
 }
 
-static double json_number_or_nan(const json_t *v)
+double _dnc_sweep_json_number(const json_t *v)
 {
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
@@ -75,11 +75,11 @@ void dnc_sweep_row_from_run(dnc_sweep_row *row, const dnc_sweep_run *r, slong n,
     row_unknown(row);
     if (s == NULL)
         return;
-    row->loss = json_number_or_nan(json_object_get(s, "loss"));
-    row->fit = json_number_or_nan(json_object_get(s, "fit"));
-    row->reg = json_number_or_nan(json_object_get(s, "reg"));
-    row->grad_norm = json_number_or_nan(json_object_get(s, "grad_norm"));
-    row->seconds = json_number_or_nan(json_object_get(s, "seconds"));
+    row->loss = _dnc_sweep_json_number(json_object_get(s, "loss"));
+    row->fit = _dnc_sweep_json_number(json_object_get(s, "fit"));
+    row->reg = _dnc_sweep_json_number(json_object_get(s, "reg"));
+    row->grad_norm = _dnc_sweep_json_number(json_object_get(s, "grad_norm"));
+    row->seconds = _dnc_sweep_json_number(json_object_get(s, "seconds"));
     row->steps = json_integer_value(json_object_get(s, "steps"));
     snprintf(row->status, sizeof(row->status), "%s", json_string_value(json_object_get(s, "status")));
     cls = json_object_get(s, "class");
@@ -168,11 +168,11 @@ int dnc_sweep_row_from_json(dnc_sweep_row *row, const json_t *o, char *err, size
         snprintf(err, errlen, "\"%s\" missing or of the wrong type", bad);
         return -1;
     }
-    row->loss = json_number_or_nan(json_object_get(o, "loss"));
-    row->fit = json_number_or_nan(json_object_get(o, "fit"));
-    row->reg = json_number_or_nan(json_object_get(o, "reg"));
-    row->grad_norm = json_number_or_nan(json_object_get(o, "grad_norm"));
-    row->seconds = json_number_or_nan(json_object_get(o, "seconds"));
+    row->loss = _dnc_sweep_json_number(json_object_get(o, "loss"));
+    row->fit = _dnc_sweep_json_number(json_object_get(o, "fit"));
+    row->reg = _dnc_sweep_json_number(json_object_get(o, "reg"));
+    row->grad_norm = _dnc_sweep_json_number(json_object_get(o, "grad_norm"));
+    row->seconds = _dnc_sweep_json_number(json_object_get(o, "seconds"));
     return 0;
 }
 

@@ -91,6 +91,23 @@ static int ball_in(const arb_t x, const fmpq_t lo, const fmpq_t hi)
     return ok;
 }
 
+/* 1 iff the ball x lies in the claim's interval cl->o[key] (validated when the claim was
+ * read, format §3). */
+static int claim_contains(const vclaim *cl, const char *key, const arb_t x)
+{
+    const json_t *o = json_object_get(cl->o, key);
+    fmpq_t lo, hi;
+    int in;
+    fmpq_init(lo);
+    fmpq_init(hi);
+    vj_q(lo, o, "lo");
+    vj_q(hi, o, "hi");
+    in = ball_in(x, lo, hi);
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    return in;
+}
+
 static vpoint *claim_point(vrun *r, vclaim *cl, const char *path)
 {
     slong i;
@@ -182,7 +199,6 @@ static int check_loss(vrun *r, vclaim *cl, const char *path)
     vpoint *P = claim_point(r, cl, path);
     const dnc_beval_struct *ev;
     arb_srcptr x[3];
-    fmpq_t lo, hi;
     char s1[TXT], s2[TXT];
     int k, in = 1;
     if (P == NULL)
@@ -192,14 +208,8 @@ static int check_loss(vrun *r, vclaim *cl, const char *path)
     ev = vpoint_eval(&r->c, P);
     x[0] = ev->loss, x[1] = ev->fit, x[2] = ev->reg;
     arb_set(cl->q, ev->loss);
-    fmpq_init(lo);
-    fmpq_init(hi);
-    for (k = 0; k < 3 && in; k++) {
-        vj_lohi(&r->c, json_object_get(cl->o, part[k]), path, lo, hi);
-        in = ball_in(x[k], lo, hi);
-    }
-    fmpq_clear(lo);
-    fmpq_clear(hi);
+    for (k = 0; k < 3 && in; k++)
+        in = claim_contains(cl, part[k], x[k]);
     if (!in)
         return not_proven(cl, "%s of point %s is %s but the claim says %s", part[k - 1], P->name,
                           astr(s1, x[k - 1], r->c.prec), istr(s2, cl->o, part[k - 1]));
@@ -277,7 +287,6 @@ static int check_value(vrun *r, vclaim *cl, const char *path)
     const json_t *terms = json_object_get(cl->o, "terms");
     const vscalar *bad = NULL;
     char tp[VPATH], s1[TXT], s2[TXT];
-    fmpq_t lo, hi;
     size_t i;
     int in;
     if (P == NULL)
@@ -288,12 +297,7 @@ static int check_value(vrun *r, vclaim *cl, const char *path)
     for (i = 0; i < json_array_size(terms); i++)
         if (value_term(r, P, json_array_get(terms, i), vj_pathf(tp, "%s.terms[%zu]", path, i), cl->q, &bad))
             return -1;
-    fmpq_init(lo);
-    fmpq_init(hi);
-    vj_lohi(&r->c, json_object_get(cl->o, "value"), path, lo, hi);
-    in = ball_in(cl->q, lo, hi);
-    fmpq_clear(lo);
-    fmpq_clear(hi);
+    in = claim_contains(cl, "value", cl->q);
     if (P->invalid)
         return INVALID(cl, P);
     if (bad != NULL)
@@ -419,17 +423,11 @@ static int check_ratio(vrun *r, vclaim *cl, const char *path)
 {
     vclaim *a = claim_ref(r, cl, path, "numerator", NULL), *b;
     char s1[TXT], s2[TXT];
-    fmpq_t lo, hi;
     int in;
     if (a == NULL || (b = claim_ref(r, cl, path, "denominator", NULL)) == NULL)
         return -1;
     arb_div(cl->q, a->q, b->q, r->c.prec);
-    fmpq_init(lo);
-    fmpq_init(hi);
-    vj_lohi(&r->c, json_object_get(cl->o, "ratio"), path, lo, hi);
-    in = ball_in(cl->q, lo, hi);
-    fmpq_clear(lo);
-    fmpq_clear(hi);
+    in = claim_contains(cl, "ratio", cl->q);
     if (!a->verdict || !b->verdict)
         return not_proven(cl, "claim %s is not certified", a->verdict ? b->id : a->id);
     if (!in)
@@ -599,22 +597,13 @@ static int check_list(vctx *c, const json_t *o, const char *key, slong n, json_t
 /* Every field of §4 with its type and length; the shared reader then checks the values. */
 static int read_problem(vctx *c, const json_t *o)
 {
-    json_t *copy;
     slong K, L;
-    int ret;
     if (vj_schema(c, o, "problem", "K:i n:a L:i width:a activation:a bias:s lambda_h:s lambda_w:a")
         || vj_range(c, o, "problem", "K", 2, DNC_MAX_K, &K) || vj_range(c, o, "problem", "L", 1, DNC_MAX_L, &L)
         || check_list(c, o, "n", K, JSON_INTEGER) || check_list(c, o, "width", L, JSON_INTEGER)
         || check_list(c, o, "activation", L - 1, JSON_STRING) || check_list(c, o, "lambda_w", L, JSON_STRING))
         return -1;
-    /* The shared reader knows no "note" and wants no (empty) activation list when L = 1. */
-    copy = json_copy((json_t *) o);
-    json_object_del(copy, "note");
-    if (L == 1)
-        json_object_del(copy, "activation");
-    ret = dnc_problem_from_json(c->p, copy, c->err, c->errlen);
-    json_decref(copy);
-    return ret;
+    return dnc_problem_from_json(c->p, o, c->err, c->errlen);
 }
 
 static int read_envelope(vctx *c, const json_t *root, slong min_prec)

@@ -104,6 +104,13 @@ void dnc_ball_eval_frozen(dnc_beval_t e, const dnc_bpoint_t x, signed char *cons
  * stationarity: 0 lies in the Clarke gradient enclosure), else 0. */
 int dnc_beval_grad_contains_zero(const dnc_beval_t e);
 
+/* Applies fn to every gradient entry (H1, b, then W_1..W_L); stops and returns 0 as soon
+ * as fn returns 0, else returns 1. */
+int dnc_beval_grad_all(const dnc_beval_t e, int (*fn)(arb_srcptr, void *), void *arg);
+
+/* ReLU of a ball: itself when >= 0, exactly 0 when <= 0, else [0, hi] (out may be in). */
+void dnc_ball_relu(arb_t out, const arb_t in);
+
 /* Largest radius among the gradient entries (an upper bound), as a double. */
 double dnc_beval_grad_max_radius(const dnc_beval_t e);
 

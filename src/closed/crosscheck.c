@@ -22,20 +22,14 @@ int dnc_closed_crosscheck(const dnc_closed_t c, slong prec)
     return ok;
 }
 
-static int mat_zero_in_small(const arb_mat_t m, slong prec)
+static int zero_in_small(arb_srcptr x, void *prec)
 {
-    slong i, j;
-    for (i = 0; i < arb_mat_nrows(m); i++)
-        for (j = 0; j < arb_mat_ncols(m); j++)
-            if (!arb_contains_zero(arb_mat_entry(m, i, j)) || !rad_small(arb_mat_entry(m, i, j), prec))
-                return 0;
-    return 1;
+    return arb_contains_zero(x) && rad_small(x, *(const slong *) prec);
 }
 
 int dnc_closed_check_stationary(const dnc_closed_t c, slong prec, slong *nkinks)
 {
     dnc_beval_t e;
-    slong l;
     int ok;
     if (nkinks != NULL)
         *nkinks = 0;
@@ -43,17 +37,15 @@ int dnc_closed_check_stationary(const dnc_closed_t c, slong prec, slong *nkinks)
         return 0;
     dnc_beval_init(e);
     dnc_ball_eval(e, c->point, 1, prec);
-    ok = mat_zero_in_small(e->grad->H1, prec) && mat_zero_in_small(e->grad->b, prec);
-    for (l = 0; l < c->p->L && ok; l++)
-        ok = mat_zero_in_small(e->grad->W + l, prec);
+    ok = dnc_beval_grad_all(e, zero_in_small, &prec);
     if (nkinks != NULL)
         *nkinks = e->nkinks;
     dnc_beval_clear(e);
     return ok;
 }
 
-/* out <- sigma(W H) entrywise, with ReLU on balls as in the evaluator. Entries are
- * explicit dot products, so that an exact zero times anything stays an exact zero. */
+/* out <- sigma(W H) entrywise, with the evaluator's ReLU on balls. Entries are explicit dot
+ * products, so that an exact zero times anything stays an exact zero. */
 static void layer_forward(arb_mat_t out, const arb_mat_t W, const arb_mat_t H, dnc_act_t act, slong prec)
 {
     slong i, j, d = arb_mat_ncols(W), K = arb_mat_ncols(H);
@@ -61,12 +53,8 @@ static void layer_forward(arb_mat_t out, const arb_mat_t W, const arb_mat_t H, d
         for (j = 0; j < K; j++) {
             arb_ptr x = arb_mat_entry(out, i, j);
             arb_dot(x, NULL, 0, arb_mat_entry(W, i, 0), 1, arb_mat_entry(H, 0, j), K, d, prec);
-            if (act != DNC_ACT_RELU || arb_is_nonnegative(x))
-                continue;
-            if (arb_is_nonpositive(x))
-                arb_zero(x);
-            else
-                arb_nonnegative_part(x, x);
+            if (act == DNC_ACT_RELU)
+                dnc_ball_relu(x, x);
         }
 }
 

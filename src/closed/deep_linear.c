@@ -692,7 +692,7 @@ static int build_point(dnc_closed_t out, const dl_group *gs, slong ng, slong pre
     }
     arb_clear(x);
     _arb_vec_clear(s, p->L);
-    return _dnc_closed_set_zero_point(out, 1, prec);   /* adds b = n/N (optimal: A' u = 0), builds the point */
+    return _dnc_closed_set_zero_point(out);   /* adds b = n/N (optimal: A' u = 0), builds the point */
 }
 
 static void set_decision(dnc_closed_t out, const dl_group *gs, slong ng)

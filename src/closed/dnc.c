@@ -35,6 +35,18 @@ static void dnc_P(fmpq_t P, const dnc_problem_struct *p)
     fmpq_mul_si(P, P, p->n[0]);
 }
 
+/* Section 1 of the closed forms: Q_DNC = K^{L+1} P. */
+void dnc_closed_dnc_q(fmpq_t Q, const dnc_problem_t p)
+{
+    fmpq_t KL;
+    fmpq_init(KL);
+    fmpq_set_si(KL, p->K, 1);
+    fmpq_pow_si(KL, KL, p->L + 1);
+    dnc_P(Q, p);
+    fmpq_mul(Q, Q, KL);
+    fmpq_clear(KL);
+}
+
 /* Isolates c* on the branch where f is decreasing, choosing the interval from the exact
  * decision: ((L-1)/L, 1) when alive, a neighbourhood of (L-1)/L at a tie, and
  * ((L-1)/(2L), (L-1)/L) when dead. Returns 1 (isolated), 0 (no root: only possible when
@@ -177,7 +189,7 @@ static int dnc_fill(dnc_closed_t out, const dnc_alg_t calg, int found, const fmp
             dnc_closed_lowrank_value(f, c, L, prec);
             _dnc_closed_add_ball(out, "f_nonzero", f);
         }
-        res = _dnc_closed_set_zero_point(out, 0, prec);
+        res = _dnc_closed_set_zero_point(out);   /* bias-free: dnc_fits */
     } else {
         if (out->alive == DNC_TIE) {   /* c* = (L-1)/L exactly */
             fmpq_set_si(q, L - 1, (ulong) L);

@@ -17,10 +17,10 @@ void _dnc_closed_add_alg(dnc_closed_t c, const char *name, const dnc_alg_t a, co
 void _dnc_closed_add_ball(dnc_closed_t c, const char *name, const arb_t v);
 
 /* Adds the term b = n/N (exact rationals: the optimal bias at Z = 0) when the problem has
- * a free bias and bias_opt is set, then builds c->point from c->terms: with no other
- * terms this is the zero point in collapsed form. Returns 0, or -1 if a term names no
- * scalar (a programming error). */
-int _dnc_closed_set_zero_point(dnc_closed_t c, int bias_opt, slong prec);
+ * a free bias, then builds c->point from c->terms: with no other terms this is the zero
+ * point in collapsed form. Returns 0, or -1 if a term names no scalar (a programming
+ * error). */
+int _dnc_closed_set_zero_point(dnc_closed_t c);
 
 /* The deep linear construction behind deep-linear, ufm and tirer-bruna: out is
  * initialised with the given structure name. The caller has validated the activations;

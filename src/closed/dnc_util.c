@@ -34,13 +34,12 @@ void _dnc_closed_add_ball(dnc_closed_t c, const char *name, const arb_t v)
     arb_set(s->value, v);
 }
 
-int _dnc_closed_set_zero_point(dnc_closed_t c, int bias_opt, slong prec)
+int _dnc_closed_set_zero_point(dnc_closed_t c)
 {
     dnc_problem_struct *p = c->p;
     dnc_closed_term *t;
     slong k;
-    (void) prec;
-    if (bias_opt && p->bias == DNC_BIAS_FREE) {
+    if (p->bias == DNC_BIAS_FREE) {
         t = dnc_closed_add_term(c, p->L + 1, "");   /* b_k = n_k/N minimises the fit at Z = 0 */
         for (k = 0; k < p->K; k++)
             dnc_closed_term_set_si(t, k, 0, p->n[k], (ulong) p->N);

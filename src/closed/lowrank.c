@@ -461,18 +461,6 @@ int dnc_lr_run(dnc_closed_t out, dnc_lr_block *design, char *err, size_t errlen)
     return rc;
 }
 
-void dnc_closed_dnc_q(fmpq_t Q, const dnc_problem_t p)
-{
-    slong l;
-    /* Section 1 of the closed forms: Q_DNC = K^{L+1} P, P = n lambda_H prod lambda_W. */
-    fmpq_set_si(Q, p->K, 1);
-    fmpq_pow_si(Q, Q, p->L + 1);
-    fmpq_mul_si(Q, Q, p->n[0]);
-    fmpq_mul(Q, Q, p->lambda_h);
-    for (l = 0; l < p->L; l++)
-        fmpq_mul(Q, Q, p->lambda_w + l);
-}
-
 int dnc_lr_beats_dnc(const dnc_lr_block *design, const dnc_problem_t p)
 {
     fmpq_t Q, QD;

@@ -22,45 +22,25 @@ static const dnc_closed_term *only_term(const dnc_closed_t c, slong b, slong *co
     return t;
 }
 
-/* Pattern of block b (zero when it has no term); 0 if the block is not a single term with a
- * positive scale. */
-static int block_pattern(fmpq_mat_t E, const dnc_closed_t c, slong b)
+/* Pattern of block b (zero when it has no term), for a point whose blocks passed
+ * all_blocks_single. */
+static void block_pattern(fmpq_mat_t E, const dnc_closed_t c, slong b)
 {
     slong count, k;
     const dnc_closed_term *t = only_term(c, b, &count);
     fmpq_mat_zero(E);
-    if (count == 0)
-        return 1;
-    if (count > 1)
-        return 0;
-    if (t->scale[0] != '\0') {
-        const dnc_closed_scalar *s = dnc_closed_get_scalar(c, t->scale);
-        if (s == NULL || !arb_is_positive(s->value))
-            return 0;
-    }
-    for (k = 0; k < t->n; k++)
+    for (k = 0; count == 1 && k < t->n; k++)
         fmpq_set(fmpq_mat_entry(E, t->row[k], t->col[k]), t->val + k);
-    return 1;
 }
 
-static void relu(fmpq_mat_t M)
-{
-    slong i, j;
-    for (i = 0; i < fmpq_mat_nrows(M); i++)
-        for (j = 0; j < fmpq_mat_ncols(M); j++)
-            if (fmpq_sgn(fmpq_mat_entry(M, i, j)) < 0)
-                fmpq_zero(fmpq_mat_entry(M, i, j));
-}
-
-/* 1 when every block, the bias included, is a single term with a positive scale. */
+/* 1 when every block, the bias included, is a single term (or none) with a positive scale. */
 static int all_blocks_single(const dnc_closed_t c)
 {
     slong b, count;
     for (b = 0; b <= c->p->L + 1; b++) {
         const dnc_closed_term *t = only_term(c, b, &count);
-        if (count > 1 || (count == 1 && t->scale[0] != '\0'
-                          && (dnc_closed_get_scalar(c, t->scale) == NULL
-                              || !arb_is_positive(dnc_closed_get_scalar(c, t->scale)->value))))
+        const dnc_closed_scalar *s = count == 1 && t->scale[0] != '\0' ? dnc_closed_get_scalar(c, t->scale) : NULL;
+        if (count > 1 || (count == 1 && t->scale[0] != '\0' && (s == NULL || !arb_is_positive(s->value))))
             return 0;
     }
     return 1;
@@ -71,26 +51,28 @@ static int forward(fmpq_mat_t A, fmpq_mat_t M, const dnc_closed_t c, slong layer
 {
     const dnc_problem_struct *p = c->p;
     slong l;
-    int ok;
     fmpq_mat_init(A, p->width[0], p->K);
-    ok = all_blocks_single(c) && block_pattern(A, c, 0);
     fmpq_mat_init(M, p->width[0], p->K);
+    if (!all_blocks_single(c))
+        return 0;
+    block_pattern(A, c, 0);
     fmpq_mat_set(M, A);
-    for (l = 2; l <= layer && ok; l++) {
+    for (l = 2; l <= layer; l++) {
         fmpq_mat_t E;
         fmpq_mat_init(E, p->width[l - 1], p->width[l - 2]);
-        ok = block_pattern(E, c, l - 1);
+        block_pattern(E, c, l - 1);
         fmpq_mat_clear(A);
         fmpq_mat_init(A, p->width[l - 1], p->K);
         fmpq_mat_mul(A, E, M);
         fmpq_mat_clear(M);
         fmpq_mat_init(M, p->width[l - 1], p->K);
-        fmpq_mat_set(M, A);
         if (p->act[l - 2] == DNC_ACT_RELU)
-            relu(M);
+            dnc_comb_relu(M, A);
+        else
+            fmpq_mat_set(M, A);
         fmpq_mat_clear(E);
     }
-    return ok;
+    return 1;
 }
 
 static int gram_diagonal(const fmpq_mat_t M)

@@ -46,6 +46,16 @@ static const signed char *frozen_of(const ball_ctx *ctx, int PRE)
     return ctx->frozen != NULL ? ctx->frozen[l] : NULL;
 }
 
+void dnc_ball_relu(arb_t out, const arb_t in)
+{
+    if (arb_is_nonnegative(in))
+        arb_set(out, in);
+    else if (arb_is_nonpositive(in))
+        arb_zero(out);
+    else
+        arb_nonnegative_part(out, in);   /* relu([lo, hi]) = [0, hi] */
+}
+
 static void b_act(void *vctx, int H, int PRE, dnc_act_t a)
 {
     ball_ctx *ctx = vctx;
@@ -62,12 +72,10 @@ static void b_act(void *vctx, int H, int PRE, dnc_act_t a)
                     arb_set(out, in);
                 else
                     arb_zero(out);
-            } else if (a == DNC_ACT_LINEAR || arb_is_nonnegative(in))
+            } else if (a == DNC_ACT_LINEAR)
                 arb_set(out, in);
-            else if (arb_is_nonpositive(in))
-                arb_zero(out);
             else
-                arb_nonnegative_part(out, in);   /* relu([lo, hi]) = [0, hi] */
+                dnc_ball_relu(out, in);
         }
 }
 
@@ -322,8 +330,7 @@ static int mat_all(const arb_mat_struct *m, int (*fn)(arb_srcptr, void *), void 
     return 1;
 }
 
-/* Applies fn to every gradient entry; stops and returns 0 when fn returns 0. */
-static int grad_all(const dnc_beval_t e, int (*fn)(arb_srcptr, void *), void *arg)
+int dnc_beval_grad_all(const dnc_beval_t e, int (*fn)(arb_srcptr, void *), void *arg)
 {
     const dnc_bpoint_struct *g = e->grad;
     slong l;
@@ -351,13 +358,13 @@ static int entry_max_radius(arb_srcptr x, void *arg)
 
 int dnc_beval_grad_contains_zero(const dnc_beval_t e)
 {
-    return e->has_grad && grad_all(e, entry_contains_zero, NULL);
+    return e->has_grad && dnc_beval_grad_all(e, entry_contains_zero, NULL);
 }
 
 double dnc_beval_grad_max_radius(const dnc_beval_t e)
 {
     double m = 0.0;
     if (e->has_grad)
-        grad_all(e, entry_max_radius, &m);
+        dnc_beval_grad_all(e, entry_max_radius, &m);
     return m;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "dncert/cert.h"
 #include "dncert/io.h"
+#include "cert_priv.h"
 
 /* ---- bookkeeping ---- */
 
@@ -107,6 +108,26 @@ static void short_decimal(char *buf, size_t len, const arb_t v)
     flint_free(s);
 }
 
+void _dnc_cert_claim_fields(json_t *claim, const char *id, const char *kind, int certified,
+                            const char *statement)
+{
+    json_object_set_new(claim, "id", json_string(id));
+    json_object_set_new(claim, "kind", json_string(kind));
+    json_object_set_new(claim, "statement", json_string(statement));
+    json_object_set_new(claim, "verdict", json_string(certified ? "certified" : "not proven"));
+}
+
+int _dnc_cert_is_rule_poly(const dnc_alg_t alg, const fmpq_t Q, slong L)
+{
+    fmpz_poly_t f;
+    int equal;
+    fmpz_poly_init(f);
+    dnc_closed_lowrank_poly(f, Q, L);
+    equal = fmpz_poly_equal(f, alg->poly);
+    fmpz_poly_clear(f);
+    return equal;
+}
+
 /* Adds the claim object (kind-specific fields already set) with its common fields, and
  * its row of the result table. */
 static void add_claim(ctx *x, json_t *claim, const char *id, const char *kind, int certified, int must,
@@ -114,10 +135,7 @@ static void add_claim(ctx *x, json_t *claim, const char *id, const char *kind, i
 {
     dnc_claim_result *r = add_result(x->res);
     va_list ap;
-    json_object_set_new(claim, "id", json_string(id));
-    json_object_set_new(claim, "kind", json_string(kind));
-    json_object_set_new(claim, "statement", json_string(statement));
-    json_object_set_new(claim, "verdict", json_string(certified ? "certified" : "not proven"));
+    _dnc_cert_claim_fields(claim, id, kind, certified, statement);
     json_array_append_new(x->claims, claim);
     snprintf(r->id, sizeof(r->id), "%s", id);
     snprintf(r->kind, sizeof(r->kind), "%s", kind);
@@ -218,11 +236,7 @@ static void claim_root(ctx *x, const json_t *tpl, point_state *pt, int must)
         claim = json_pack("{s:s, s:s}", "point", pt->name, "scalar", s->name);
         for (j = 0; j < nb; j++)
             if (strcmp(blocks[j].scalar, s->name) == 0) {
-                fmpz_poly_t f;
-                fmpz_poly_init(f);
-                dnc_closed_lowrank_poly(f, blocks[j].Q, x->inst->problem->L);
-                ok = ok && fmpz_poly_equal(f, s->alg->poly);   /* the rule's polynomial, exactly */
-                fmpz_poly_clear(f);
+                ok = ok && _dnc_cert_is_rule_poly(s->alg, blocks[j].Q, x->inst->problem->L);
                 json_object_set_new(claim, "rule", rule_json(blocks + j));
             }
         default_id(id, sizeof(id), tpl, pt->name, s->name);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "dncert/cert.h"
 #include "dncert/io.h"
+#include "cert_priv.h"
 
 /* ---- exact points ---- */
 
@@ -530,10 +531,7 @@ json_t *dnc_qpoint_json(const dnc_qpoint_t x, const char *structure, const char 
 static void add_claim(json_t *claims, json_t *claim, const char *id, const char *kind, int certified,
                       const char *statement)
 {
-    json_object_set_new(claim, "id", json_string(id));
-    json_object_set_new(claim, "kind", json_string(kind));
-    json_object_set_new(claim, "statement", json_string(statement));
-    json_object_set_new(claim, "verdict", json_string(certified ? "certified" : "not proven"));
+    _dnc_cert_claim_fields(claim, id, kind, certified, statement);
     json_array_append_new(claims, claim);
 }
 
@@ -573,11 +571,7 @@ static int dnc_claims(json_t *points, json_t *claims, arb_t v, dnc_problem_struc
     add_claim(claims, json_pack("{s:O, s:s}", "rule", rule, "decision", dnc_alive_name(decision)), "alive_dnc", "alive", 1, stmt);
     c = dnc_closed_get_scalar(dnc, "c");
     if (c != NULL && c->algebraic) {
-        fmpz_poly_t f;
-        fmpz_poly_init(f);
-        dnc_closed_lowrank_poly(f, Q, p->L);
-        ok = dnc_alg_check(c->alg) && fmpz_poly_equal(f, c->alg->poly);
-        fmpz_poly_clear(f);
+        ok = dnc_alg_check(c->alg) && _dnc_cert_is_rule_poly(c->alg, Q, p->L);
         s = short_dec(c->value);
         snprintf(stmt, sizeof(stmt), "c = %s is the unique root of the DNC polynomial in its isolating interval", s);
         flint_free(s);

@@ -316,6 +316,43 @@ Test(train, same_seed_bit_identical_2_threads) { run_twice_identical(DNC_OPT_GD,
 Test(train, same_seed_bit_identical_momentum_3_threads) { run_twice_identical(DNC_OPT_MOMENTUM, 3); }
 Test(train, same_seed_bit_identical_lbfgs_2_threads) { run_twice_identical(DNC_OPT_LBFGS, 2); }
 
+/* When L-BFGS stalls, its last line search has often evaluated rejected trial points; the
+ * objective's buffers that the metrics and the solution class read (here the output Z)
+ * must still be those of the point it stopped at. Reference: a fresh evaluation at theta.
+ * Seeds 14, 15, 18 and 19 of this problem stalled after such trials when the bug was
+ * found (found by a search over seeds; without the fix Z differed for each). */
+Test(train, lbfgs_stall_leaves_the_buffers_at_theta)
+{
+    static const ulong seeds[] = { 14, 15, 18, 19 };
+    dnc_problem_t p;
+    size_t k;
+    tu_problem(p, "3", "2", "2", "4", "relu", "none", "0.004");
+    for (k = 0; k < sizeof(seeds) / sizeof(seeds[0]); k++) {
+        dnc_trainer_t t;
+        dnc_train_opts o;
+        dnc_dobj_t ref;
+        slong i;
+        dnc_train_opts_default(&o);
+        o.optimizer = DNC_OPT_LBFGS;
+        o.lr = 1.0;
+        o.steps = 20000;
+        o.init_std = 0.5;
+        o.seed = seeds[k];
+        cr_assert_eq(dnc_trainer_init(t, p, &o), 0);
+        while (dnc_trainer_step(t) == DNC_STOP_NONE)
+            ;
+        cr_assert_eq(t->stop, DNC_STOP_STALLED, "seed %lu did not stall (stop %d)", seeds[k], (int) t->stop);
+        cr_assert_eq(dnc_dobj_init(ref, p), 0);
+        dnc_dobj_eval(ref, t->theta, NULL);
+        for (i = 0; i < p->K * p->N; i++)
+            cr_assert_eq(dnc_dobj_buf(t->obj, DNC_Z, 0)[i], dnc_dobj_buf(ref, DNC_Z, 0)[i],
+                         "seed %lu: Z[%ld] is not the output at theta", seeds[k], (long) i);
+        dnc_dobj_clear(ref);
+        dnc_trainer_clear(t);
+    }
+    dnc_problem_clear(p);
+}
+
 Test(train, different_seeds_differ)
 {
     double a[10], b[10];

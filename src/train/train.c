@@ -238,6 +238,15 @@ static void lbfgs_remember(dnc_trainer_t t)
         t->hist_len++;
 }
 
+/* Stops at the current point. The failed line search left the objective's buffers (the
+ * features and outputs that the metrics and the solution class read) at its last trial
+ * point: evaluate once more at theta, without counting it or touching the gradient. */
+static void lbfgs_stall(dnc_trainer_t t)
+{
+    dnc_dobj_eval(t->obj, t->theta, NULL);
+    t->stop = DNC_STOP_STALLED;
+}
+
 static void step_lbfgs(dnc_trainer_t t)
 {
     double slope, f, *tmp;
@@ -245,14 +254,14 @@ static void step_lbfgs(dnc_trainer_t t)
     slope = dot(t->grad, t->dir, t->n);
     if (!(slope < 0.0) || isnan(f = lbfgs_line_search(t, slope))) {
         if (t->hist_len == 0) {        /* steepest descent failed: nothing left to try */
-            t->stop = DNC_STOP_STALLED;
+            lbfgs_stall(t);
             return;
         }
         t->hist_len = 0;               /* restart from steepest descent */
         lbfgs_direction(t);
         slope = dot(t->grad, t->dir, t->n);
         if (isnan(f = lbfgs_line_search(t, slope))) {
-            t->stop = DNC_STOP_STALLED;
+            lbfgs_stall(t);
             return;
         }
     }

@@ -6,6 +6,7 @@
 #include <criterion/criterion.h>
 #include "dncert/io.h"
 #include "dncert/metrics.h"
+#include "dncert/train.h"
 #include "testutil.h"
 
 #define CAP 65536
@@ -142,6 +143,36 @@ Test(classify, infinite_gradient_is_diverged)
     cr_assert_eq(c.cls, DNC_CLASS_UNCLASSIFIED);
     cr_assert(strstr(c.reason, "diverged") != NULL, "%s", c.reason);
     dnc_layer_metrics_clear(m, 2);
+    free(theta);
+    dnc_dobj_clear(obj);
+    dnc_problem_clear(p);
+}
+
+/* Dead classes are found among all K classes (they used to be looked for among the first
+ * 4096 only): K = 5000, L = 1, width 2, random point with the row of class 4500 of W_1
+ * set to zero -- that class, and only it, is dead. */
+Test(classify, dead_class_beyond_4096)
+{
+    dnc_problem_t p;
+    dnc_dobj_t obj;
+    dnc_layer_metrics m[1];
+    dnc_classification c;
+    dnc_classify_tol tol;
+    double *theta, *W;
+    tu_problem(p, "5000", "1", "1", "2", NULL, "none", "0.004");
+    cr_assert_eq(dnc_dobj_init(obj, p), 0);
+    theta = malloc(obj->nparams * sizeof(double));
+    dnc_randn(theta, obj->nparams, 1.0, 3);
+    W = theta + dnc_param_offset(p, p->N, DNC_W, 1);   /* K x 2, column-major */
+    W[4500] = W[4500 + 5000] = 0.0;
+    dnc_dobj_eval(obj, theta, NULL);
+    dnc_metrics_layers(m, obj, theta, 1e-6);
+    dnc_classify_tol_default(&tol);
+    dnc_classify(&c, obj, theta, m, 1.0, &tol);
+    cr_assert_eq(c.cls, DNC_CLASS_DEAD_CLASSES, "%s", c.reason);
+    cr_assert_eq(c.ndead, 1);
+    cr_assert_eq(c.dead[0], 4500);
+    dnc_layer_metrics_clear(m, 1);
     free(theta);
     dnc_dobj_clear(obj);
     dnc_problem_clear(p);

@@ -1,6 +1,7 @@
 /* Solution classes of a trained point (definitions and tolerances in docs/metrics.md). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cblas.h>
 #include "dncert/metrics.h"
@@ -38,19 +39,20 @@ static double output_max(const dnc_dobj_t obj)
 /* Classes whose row of W_L (K x d_L, column-major) is negligible: never predicted. */
 static void dead_classes(dnc_classification *c, const double *WL, slong K, slong d, double tol)
 {
-    double norms[4096], top = 0.0;
+    double *norms = malloc(K * sizeof(double)), top = 0.0;
     slong k;
     c->ndead = 0;
-    for (k = 0; k < K && k < 4096; k++) {
+    for (k = 0; k < K; k++) {
         norms[k] = cblas_dnrm2((int) d, WL + k, (int) K);
         top = fmax(top, norms[k]);
     }
-    for (k = 0; k < K && k < 4096; k++)
+    for (k = 0; k < K; k++)
         if (norms[k] <= tol * top) {
             if (c->ndead < 64)
                 c->dead[c->ndead] = k;
             c->ndead++;
         }
+    free(norms);
 }
 
 void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *theta,

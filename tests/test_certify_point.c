@@ -363,7 +363,10 @@ Test(certify_point, regression_gd_point_beats_dnc, .timeout = 60)
     j = load_json(cert);
     c = tu_claim(j, "dnc_not_optimal");
     cr_assert_str_eq(json_string_value(json_object_get(c, "verdict")), "certified");
-    cr_assert_str_eq(json_string_value(json_object_get(c, "lower")), "loss_projected");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(c, "lower"), "loss")), "loss_projected");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(c, "higher"), "value")), "value_dnc");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(tu_claim(j, "value_dnc"), "structure"), "name")),
+                     "dnc");
     cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "alive_dnc"), "verdict")), "certified");
     cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "root_dnc_c"), "verdict")), "certified");
     fmpq_init(lo);

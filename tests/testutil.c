@@ -19,11 +19,16 @@ static void slurp(int fd, char *buf, size_t cap)
 
 int tu_run(char *out, char *err, size_t cap, const char *const *args)
 {
+    return tu_run_bin(DNCERT_BIN, out, err, cap, args);
+}
+
+int tu_run_bin(const char *bin, char *out, char *err, size_t cap, const char *const *args)
+{
     char outf[] = "/tmp/dncert-test-out-XXXXXX", errf[] = "/tmp/dncert-test-err-XXXXXX";
     const char *argv[64];
     int fo = mkstemp(outf), fe = mkstemp(errf), status, i;
     pid_t pid;
-    argv[0] = DNCERT_BIN;
+    argv[0] = bin;
     for (i = 0; args[i] != NULL && i < 62; i++)
         argv[i + 1] = args[i];
     argv[i + 1] = NULL;
@@ -32,7 +37,7 @@ int tu_run(char *out, char *err, size_t cap, const char *const *args)
     if (pid == 0) {
         dup2(fo, 1);
         dup2(fe, 2);
-        execv(DNCERT_BIN, (char *const *) argv);
+        execv(bin, (char *const *) argv);
         _exit(127);
     }
     waitpid(pid, &status, 0);

@@ -10,6 +10,8 @@
 /* Runs DNCERT_BIN with the given arguments (NULL-terminated), capturing stdout and
  * stderr (each truncated to cap bytes, NUL-terminated). Returns the exit code, or -1. */
 int tu_run(char *out, char *err, size_t cap, const char *const *args);
+/* The same for another executable (e.g. DNCERT_VERIFY_BIN). */
+int tu_run_bin(const char *bin, char *out, char *err, size_t cap, const char *const *args);
 
 /* Creates a fresh empty directory under /tmp and writes its path into buf. */
 void tu_tmpdir(char *buf, size_t len);

@@ -17,7 +17,7 @@ extern "C" {
 #endif
 
 #define DNC_CERT_FORMAT  "dncert-certificate"
-#define DNC_CERT_VERSION 1
+#define DNC_CERT_VERSION 2
 
 /* Outcome of one claim, for the certify table. */
 typedef struct {
@@ -42,6 +42,11 @@ void dnc_cert_result_clear(dnc_cert_result *r);
  * r->cert), or -1 with a message when the instance cannot be built at all (e.g. a
  * construction rejects the problem). */
 int dnc_certify_instance(dnc_cert_result *r, const dnc_instance *inst, slong prec, char *err, size_t errlen);
+
+/* Runs the independent verifier (dncert/verify.h) on a certificate before it is written, so
+ * that no producer leaves a file that `dncert verify` rejects. Returns 0 when every claim
+ * re-checks, else -1 with the verifier's first complaint in err. */
+int dnc_cert_self_check(const json_t *cert, const char *name, char *err, size_t len);
 
 /* JSON of an explicit closed-form point in certificate form: layout, scalars, blocks as
  * terms (scale x exact sparse pattern). Interval endpoints get `digits` digits. */
@@ -112,15 +117,16 @@ void dnc_qpoint_polish(dnc_qpoint_t out, const dnc_qpoint_t x, slong prec, slong
  * ("0x1.8p+0" = 3/2, printf's "%a" for a double), else "num/den". Free with flint_free. */
 char *dnc_qpoint_entry_str(const fmpq_t q);
 
-/* Certificate point (format §5): layout, no scalars, every block "dense" with exact entries. */
-json_t *dnc_qpoint_json(const dnc_qpoint_t x, const char *structure, const char *note);
+/* Certificate point (format §5): layout, no scalars, every block "dense" with exact entries;
+ * note (may be NULL) is free text. */
+json_t *dnc_qpoint_json(const dnc_qpoint_t x, const char *note);
 
 /* Certificate of explicit points x[0..n-1] (named names[i], evaluated in r[i]) of one problem at
- * precision prec: one loss claim per point, and, when the DNC construction applies to the
- * problem (balanced counts, no bias, widths >= K), the DNC point with its alive, root and
- * value claims and dnc_not_optimal (loss of the last point below the DNC value). The DNC value
- * goes to dnc_val; *verdict = 1 certified, 0 not proven, -1 no comparison (why says why).
- * producer (stolen) is the envelope's producer object. */
+ * precision prec: one loss claim per point, and, when the DNC structure exists in the problem
+ * (balanced counts, no bias, widths >= K), the alive, root and value claims of the dnc
+ * structure (which the checker derives from the problem) and dnc_not_optimal (loss of the last
+ * point below the DNC value). The DNC value goes to dnc_val; *verdict = 1 certified, 0 not
+ * proven, -1 no comparison (why says why). producer (stolen) is the envelope's producer object. */
 json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *const *names,
                               const dnc_point_report *r, slong n, slong prec, json_t *producer,
                               arb_t dnc_val, int *verdict, char *why, size_t whylen);

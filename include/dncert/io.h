@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <jansson.h>
 #include <arb.h>
+#include <flint/fmpz_poly.h>
 #include "dncert/metrics.h"
 
 #ifdef __cplusplus
@@ -99,6 +100,9 @@ int dnc_json_get_interval(fmpq_t lo, fmpq_t hi, const json_t *obj, const char *w
 
 /* Exact rational as a JSON string ("1/250", "3"). */
 json_t *dnc_json_fmpq(const fmpq_t q);
+
+/* Integer polynomial as an array of decimal strings, constant term first. */
+json_t *dnc_json_fmpz_poly(const fmpz_poly_t f);
 
 /* Number, or null when x is NAN/Inf (JSON has neither). */
 json_t *dnc_json_real(double x);

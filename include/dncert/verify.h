@@ -1,52 +1,58 @@
-/* dncert/verify.h -- the independent certificate checker.
+/* dncert/verify.h -- dncert-verify, the independent certificate checker.
  *
- * Reads a certificate (docs/certificate-format.md, version 1), rebuilds the problem and
- * the points from the file alone, recomputes the verdict of every claim and compares it
- * with the written one. It shares with the producer only the file readers (problem,
- * rationals) and the ball evaluator of the objective (exact.h); the closed forms, their
- * polynomials and root finders are re-derived here from the format's definitions.
+ * Reads a certificate (docs/certificate-format.md, version 2), rebuilds the problem and the
+ * points from the file alone, derives every structure's value from the problem, recomputes
+ * the verdict of every claim and compares it with the written one. The checker shares no
+ * code with the producer (libdncert): it is the library dncert_verifier (src/verifier/),
+ * which links only jansson, FLINT, Arb, MPFR and GMP; its trusted base is described in
+ * docs/verifier.md. This header includes nothing of libdncert.
  *
- * Return values: 0 = every claim re-checks (recomputed verdict == written verdict, in
- * both directions); 1 = at least one claim does not; -1 = the file is malformed (the
- * message in err names the JSON path of the offending field). A claim whose recomputed
- * verdict is "not proven" is fine as long as the file says so too.
+ * Return values: 0 = every claim re-checks (recomputed verdict == written verdict, in both
+ * directions); 1 = at least one does not; -1 = the file is rejected: malformed, of another
+ * version, or beyond the limits of the format (the message in err names the JSON path of
+ * the offending field). A claim whose recomputed verdict is "not proven" is fine as long as
+ * the file says so too.
  */
 #ifndef DNCERT_VERIFY_H
 #define DNCERT_VERIFY_H
 
 #include <stdio.h>
 #include <jansson.h>
-#include <flint/flint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define DNC_CERT_FORMAT  "dncert-certificate"
-#define DNC_CERT_VERSION 1
+#define DNCV_FORMAT  "dncert-certificate"
+#define DNCV_VERSION 2
 
 /* Flags of the verifier. */
-#define DNC_VERIFY_QUIET 1   /* report only the claims that MISMATCH */
+#define DNCV_QUIET   1   /* report only the claims that MISMATCH */
+#define DNCV_EXPLAIN 2   /* after each claim, the checker's own statement of what it checked */
 
 typedef struct {
-    slong nclaims;     /* claims in the file */
-    slong ncertified;  /* claims whose recomputed verdict is "certified" */
-    slong nmismatch;   /* claims whose recomputed verdict differs from the written one */
-    slong prec;        /* working precision used: max(file's precision, min_prec) */
-} dnc_verify_stats;
+    long nclaims;     /* claims in the file */
+    long ncertified;  /* claims whose recomputed verdict is "certified" */
+    long nmismatch;   /* claims whose recomputed verdict differs from the written one */
+    long prec;        /* working precision used: max(file's precision, min_prec) */
+} dncv_stats;
 
-/* Verifies the certificate object `cert`. `name` prefixes every report line (usually
- * the file name). One line per claim goes to `report` (may be NULL): "NAME: ID KIND
- * VERDICT OK|MISMATCH", followed on a mismatch or a "not proven" claim by the numbers
- * involved. Ball arithmetic runs at max(precision of the file, min_prec) bits. `stats`
- * may be NULL. Returns 0, 1 or -1 as described above. */
-int dnc_verify_json(const json_t *cert, const char *name, slong min_prec, int flags,
-                    FILE *report, dnc_verify_stats *stats, char *err, size_t errlen);
+/* Verifies the certificate object `cert`. `name` prefixes every report line (usually the
+ * file name). One line per claim goes to `report` (may be NULL): "NAME: ID KIND VERDICT
+ * OK|MISMATCH", followed on a mismatch or a "not proven" claim by the numbers involved. Ball
+ * arithmetic runs at max(precision of the file, min_prec) bits. `stats` may be NULL. */
+int dncv_verify_json(const json_t *cert, const char *name, long min_prec, int flags, FILE *report,
+                     dncv_stats *stats, char *err, size_t errlen);
 
-/* Reads `path` (strict JSON: duplicate keys are errors; a parse error is reported with
- * its line and column) and verifies it as dnc_verify_json() with name = path. */
-int dnc_verify_file(const char *path, slong min_prec, int flags, FILE *report,
-                    dnc_verify_stats *stats, char *err, size_t errlen);
+/* Reads `path` (strict JSON: duplicate keys are errors; at most 256 MiB) and verifies it
+ * as dncv_verify_json() with name = path. */
+int dncv_verify_file(const char *path, long min_prec, int flags, FILE *report, dncv_stats *stats,
+                     char *err, size_t errlen);
+
+/* The command line of `dncert-verify` and `dncert verify` (argv[0] is the command name
+ * used in messages). Returns the exit status: 0 every file verifies, 1 a file is rejected
+ * or has a mismatch, 2 usage error. */
+int dncv_main(int argc, char **argv);
 
 #ifdef __cplusplus
 }

@@ -33,6 +33,8 @@ typedef struct {
 /* A decided claim that order and ratio claims can refer to. */
 typedef struct {
     char id[64];
+    const char *kind;        /* "loss" or "value" */
+    int is_dnc;              /* a value claim of the dnc structure */
     int certified;
     arb_t x;                 /* its quantity: a loss or a value */
 } known_claim;
@@ -90,12 +92,14 @@ static known_claim *find_known(ctx *x, const char *id)
     return NULL;
 }
 
-static void remember(ctx *x, const char *id, int certified, const arb_t v)
+static void remember(ctx *x, const char *id, const char *kind, int is_dnc, int certified, const arb_t v)
 {
     known_claim *k;
     x->known = flint_realloc(x->known, (x->nknown + 1) * sizeof(known_claim));
     k = x->known + x->nknown++;
     snprintf(k->id, sizeof(k->id), "%s", id);
+    k->kind = kind;
+    k->is_dnc = is_dnc;
     k->certified = certified;
     arb_init(k->x);
     arb_set(k->x, v);
@@ -194,12 +198,30 @@ static void lowrank_blocks_clear(lr_block *b, slong nb)
         fmpq_clear(b[i].Q);
 }
 
-static json_t *rule_json(const lr_block *b)
+/* The structure of a point as certificates name it (format §8): {"name": ..., "r"/"v": ...}. */
+static json_t *structure_json(const point_state *pt)
 {
-    json_t *r = json_pack("{s:s, s:s}", "family", "lowrank", "structure", b->structure);
-    if (strcmp(b->structure, "dnc") != 0)
-        json_object_set_new(r, strcmp(b->structure, "srg") == 0 ? "r" : "v", json_integer(b->param));
-    return r;
+    char base[32];
+    json_t *o;
+    snprintf(base, sizeof(base), "%s", pt->c->structure);
+    if (strstr(base, "-embedded") != NULL)
+        *strstr(base, "-embedded") = '\0';
+    o = json_pack("{s:s}", "name", base);
+    if (strcmp(base, "srg") == 0 || strcmp(base, "sts") == 0)
+        json_object_set_new(o, strcmp(base, "srg") == 0 ? "r" : "v", json_integer(pt->param));
+    return o;
+}
+
+/* The isolating interval lies in [(L-1)/(2L), 1], where the block polynomial is monotone. */
+static int on_decreasing_branch(const dnc_alg_t alg, slong L)
+{
+    fmpq_t a;
+    int ok;
+    fmpq_init(a);
+    fmpq_set_si(a, L - 1, (ulong) (2 * L));
+    ok = fmpq_cmp(alg->lo, a) >= 0 && fmpq_cmp_si(alg->hi, 1) <= 0;
+    fmpq_clear(a);
+    return ok;
 }
 
 /* ---- claims ---- */
@@ -223,30 +245,27 @@ static void claim_root(ctx *x, const json_t *tpl, point_state *pt, int must)
 {
     const char *want = tpl_str(tpl, "scalar");
     lr_block blocks[2];
-    slong nb = lowrank_blocks(blocks, pt->c, pt->param), i, j, found = 0;
-    for (i = 0; i < pt->c->nscalars; i++) {
-        const dnc_closed_scalar *s = pt->c->scalars + i;
+    slong nb = lowrank_blocks(blocks, pt->c, pt->param), j, found = 0, L = x->inst->problem->L;
+    for (j = 0; j < nb; j++) {
+        const dnc_closed_scalar *s = dnc_closed_get_scalar(pt->c, blocks[j].scalar);
         json_t *claim;
-        char id[64], stmt[256], dec[64];
+        char id[64], stmt[640], dec[64];
         int ok;
-        if (!s->algebraic || (strcmp(want, "*") != 0 && strcmp(want, s->name) != 0))
+        if (s == NULL || !s->algebraic || (strcmp(want, "*") != 0 && strcmp(want, s->name) != 0))
             continue;
         found++;
-        ok = dnc_alg_check(s->alg);
-        claim = json_pack("{s:s, s:s}", "point", pt->name, "scalar", s->name);
-        for (j = 0; j < nb; j++)
-            if (strcmp(blocks[j].scalar, s->name) == 0) {
-                ok = ok && _dnc_cert_is_rule_poly(s->alg, blocks[j].Q, x->inst->problem->L);
-                json_object_set_new(claim, "rule", rule_json(blocks + j));
-            }
+        ok = dnc_alg_check(s->alg) && _dnc_cert_is_rule_poly(s->alg, blocks[j].Q, L) && on_decreasing_branch(s->alg, L);
+        claim = json_pack("{s:o, s:s, s:o, s:{s:o, s:o}}", "structure", structure_json(pt), "block", blocks[j].structure,
+                          "polynomial", dnc_json_fmpz_poly(s->alg->poly), "interval", "lo", dnc_json_fmpq(s->alg->lo),
+                          "hi", dnc_json_fmpq(s->alg->hi));
         default_id(id, sizeof(id), tpl, pt->name, s->name);
         short_decimal(dec, sizeof(dec), s->value);
-        snprintf(stmt, sizeof(stmt), "%s = %s is the unique root of its polynomial in the isolating interval%s",
-                 s->name, dec, json_object_get(claim, "rule") ? ", and the polynomial is the one of the rule" : "");
+        snprintf(stmt, sizeof(stmt), "the optimal scale c = %.60s of the %.8s block of %.32s is the only root of "
+                 "den(Q)(1-c)^(L+1)c^(L-1) - num(Q) in the interval", dec, blocks[j].structure, pt->c->structure);
         add_claim(x, claim, id, "root", ok, must, stmt, "%s = %s", s->name, dec);
     }
     lowrank_blocks_clear(blocks, nb);
-    if (found == 0 && strcmp(want, "*") != 0) {
+    if (found == 0) {
         /* No such root (e.g. a deep-dead DNC family has no c*): nothing to write into the
          * certificate, but the table must show the claim as not applicable. */
         dnc_claim_result *r = add_result(x->res);
@@ -264,19 +283,13 @@ static void claim_alive(ctx *x, const json_t *tpl, point_state *pt, int must)
     slong nb = lowrank_blocks(blocks, pt->c, pt->param), i;
     for (i = 0; i < nb; i++) {
         char id[64], stmt[512], *q = dnc_rational_get_str(blocks[i].Q);
-        json_t *claim = json_pack("{s:o, s:s}", "rule", rule_json(blocks + i), "decision", dnc_alive_name(blocks[i].decision));
+        json_t *claim = json_pack("{s:o, s:s, s:s}", "structure", structure_json(pt), "block", blocks[i].structure,
+                                  "decision", dnc_alive_name(blocks[i].decision));
         default_id(id, sizeof(id), tpl, pt->name, nb > 1 ? blocks[i].structure : NULL);
         snprintf(stmt, sizeof(stmt), "%s block: exact comparison of (L-1)^(L-1)/L^(2L) with Q = %.200s%s: %s",
                  blocks[i].structure, q, strlen(q) > 200 ? "..." : "", dnc_alive_name(blocks[i].decision));
         add_claim(x, claim, id, "alive", 1, must, stmt, "%s", dnc_alive_name(blocks[i].decision));
         flint_free(q);
-    }
-    if (nb == 0) {
-        char id[64];
-        default_id(id, sizeof(id), tpl, pt->name, NULL);
-        add_claim(x, json_pack("{s:{s:s, s:s}, s:s}", "rule", "family", "none", "structure", pt->c->structure,
-                               "decision", "alive"), id, "alive", 0, must,
-                  "no one-parameter family rule for this structure", "no rule");
     }
     lowrank_blocks_clear(blocks, nb);
 }
@@ -293,51 +306,23 @@ static void claim_loss(ctx *x, const json_t *tpl, point_state *pt, int must)
     snprintf(stmt, sizeof(stmt), "every point of the box %s has loss in [lo, hi] (f = %s)", pt->name, dec);
     /* The intervals are the evaluation's endpoints rounded outward: contained by construction. */
     add_claim(x, claim, id, "loss", arb_is_finite(pt->ev->loss), must, stmt, "f = %s", dec);
-    remember(x, id, arb_is_finite(pt->ev->loss), pt->ev->loss);
+    remember(x, id, "loss", 0, arb_is_finite(pt->ev->loss), pt->ev->loss);
 }
 
+/* The value of the point's structure (format §8), which the checker derives from the
+ * problem alone. The producer's value is its closed form; it is certified only when the
+ * explicit point's loss overlaps it (the construction attains it). */
 static void claim_value(ctx *x, const json_t *tpl, point_state *pt, int must)
 {
-    lr_block blocks[2];
-    slong nb = lowrank_blocks(blocks, pt->c, pt->param), i, L = x->inst->problem->L;
-    slong K = x->inst->problem->K, prec = x->prec + 16;
-    json_t *terms = json_array(), *claim;
-    arb_t v, t;
+    json_t *claim;
     char id[64], stmt[256], dec[64];
-    int ok = nb > 0;
-    arb_init(v);
-    arb_init(t);
-    for (i = 0; i < nb; i++) {
-        fmpq_t w;
-        fmpq_init(w);
-        fmpq_set_si(w, blocks[i].nclass, (ulong) K);
-        if (blocks[i].decision == DNC_DEAD) {
-            arb_one(t);
-            arb_mul_2exp_si(t, t, -1);
-            json_array_append_new(terms, json_pack("{s:o, s:s}", "weight", dnc_json_fmpq(w), "constant", "1/2"));
-        } else {
-            const dnc_closed_scalar *s = dnc_closed_get_scalar(pt->c, blocks[i].scalar);
-            ok = ok && s != NULL && s->algebraic;
-            if (s != NULL)
-                dnc_closed_lowrank_value(t, s->value, L, prec);
-            json_array_append_new(terms, json_pack("{s:o, s:s}", "weight", dnc_json_fmpq(w), "scalar", blocks[i].scalar));
-        }
-        arb_mul_si(t, t, blocks[i].nclass, prec);
-        arb_div_si(t, t, K, prec);
-        arb_add(v, v, t, prec);
-        fmpq_clear(w);
-    }
-    arb_set_round(v, v, x->prec);
-    ok = ok && arb_overlaps(v, pt->ev->loss);   /* the value is attained by the explicit point */
-    claim = json_pack("{s:s, s:o, s:o}", "point", pt->name, "terms", terms, "value", dnc_json_enclosure(v, x->digits));
+    int ok = arb_is_finite(pt->c->loss) && arb_overlaps(pt->c->loss, pt->ev->loss);
+    claim = json_pack("{s:o, s:o}", "structure", structure_json(pt), "value", dnc_json_enclosure(pt->c->loss, x->digits));
     default_id(id, sizeof(id), tpl, pt->name, NULL);
-    short_decimal(dec, sizeof(dec), v);
-    snprintf(stmt, sizeof(stmt), "the closed-form value of %s is %s and is attained by its explicit point", pt->name, dec);
+    short_decimal(dec, sizeof(dec), pt->c->loss);
+    snprintf(stmt, sizeof(stmt), "the value of the %s structure on this problem is %s", pt->c->structure, dec);
     add_claim(x, claim, id, "value", ok, must, stmt, "f* = %s", dec);
-    remember(x, id, ok, v);
-    arb_clear(v);
-    arb_clear(t);
-    lowrank_blocks_clear(blocks, nb);
+    remember(x, id, "value", strcmp(pt->c->structure, "dnc") == 0, ok, pt->c->loss);
 }
 
 static int kink_cmp(const void *a, const void *b)
@@ -370,34 +355,42 @@ static void claim_stationarity(ctx *x, const json_t *tpl, point_state *pt, int m
               ok ? "0 in gradient" : "0 not in gradient", (long) pt->ev->nkinks, rad);
 }
 
-static int claim_order(ctx *x, const json_t *tpl, int must, int ratio)
+static json_t *ref_json(const known_claim *k)
 {
+    return json_pack("{s:s}", k->kind, k->id);
+}
+
+/* order, dnc_not_optimal (a loss claim below the dnc value claim) and ratio. */
+static int claim_compare(ctx *x, const json_t *tpl, int must, const char *kind, char *err, size_t len)
+{
+    int ratio = strcmp(kind, "ratio") == 0, dno = strcmp(kind, "dnc_not_optimal") == 0, ok;
     const char *a = tpl_str(tpl, ratio ? "numerator" : "lower"), *b = tpl_str(tpl, ratio ? "denominator" : "higher");
     known_claim *ka = find_known(x, a), *kb = find_known(x, b);
     char id[64], stmt[256], dec[64] = "";
     json_t *claim;
-    int ok;
+    arb_t r;
     if (ka == NULL || kb == NULL)
-        return -1;
+        return dnc_fail(err, len, "claim %s: refers to a claim id that is not defined before it (%s, %s)", kind, a, b);
+    if (dno && (strcmp(ka->kind, "loss") != 0 || strcmp(kb->kind, "value") != 0 || !kb->is_dnc))
+        return dnc_fail(err, len, "claim dnc_not_optimal: needs a loss claim below the value claim of a dnc point");
     default_id(id, sizeof(id), tpl, a, b);
     if (!ratio) {
         ok = ka->certified && kb->certified && arb_lt(ka->x, kb->x);
-        claim = json_pack("{s:s, s:s}", "lower", a, "higher", b);
-        snprintf(stmt, sizeof(stmt), "%s < %s strictly (disjoint enclosures)", a, b);
-        add_claim(x, claim, id, "order", ok, must, stmt, "%s", ok ? "<" : "not proven");
+        claim = json_pack("{s:o, s:o}", "lower", ref_json(ka), "higher", ref_json(kb));
+        snprintf(stmt, sizeof(stmt), dno ? "the loss of %s is strictly below the DNC value %s, so no DNC point is a "
+                 "global minimiser" : "%s < %s strictly (disjoint enclosures)", a, b);
+        add_claim(x, claim, id, kind, ok, must, stmt, "%s", ok ? "<" : "not proven");
         return 0;
     }
-    {
-        arb_t r;
-        arb_init(r);
-        arb_div(r, ka->x, kb->x, x->prec);
-        ok = ka->certified && kb->certified && arb_is_finite(r);
-        short_decimal(dec, sizeof(dec), r);
-        claim = json_pack("{s:s, s:s, s:o}", "numerator", a, "denominator", b, "ratio", dnc_json_enclosure(r, x->digits));
-        snprintf(stmt, sizeof(stmt), "%s / %s = %s", a, b, dec);
-        add_claim(x, claim, id, "ratio", ok, must, stmt, "%s", dec);
-        arb_clear(r);
-    }
+    arb_init(r);
+    arb_div(r, ka->x, kb->x, x->prec);
+    ok = ka->certified && kb->certified && arb_is_finite(r);
+    short_decimal(dec, sizeof(dec), r);
+    claim = json_pack("{s:o, s:o, s:o}", "numerator", ref_json(ka), "denominator", ref_json(kb), "ratio",
+                      dnc_json_enclosure(r, x->digits));
+    snprintf(stmt, sizeof(stmt), "%s / %s = %s", a, b, dec);
+    add_claim(x, claim, id, kind, ok, must, stmt, "%s", dec);
+    arb_clear(r);
     return 0;
 }
 
@@ -485,12 +478,8 @@ static int do_claim(ctx *x, const json_t *tpl, char *err, size_t len)
         claim_stationarity(x, tpl, pt, must);
     else if (strcmp(kind, "structure") == 0)
         return claim_structure(x, tpl, pt, must, err, len);
-    else if (claim_order(x, tpl, must, strcmp(kind, "ratio") == 0) != 0) {
-        snprintf(err, len, "claim %s: refers to a claim id that is not defined before it (%s, %s)", kind,
-                 tpl_str(tpl, strcmp(kind, "ratio") == 0 ? "numerator" : "lower"),
-                 tpl_str(tpl, strcmp(kind, "ratio") == 0 ? "denominator" : "higher"));
-        return -1;
-    }
+    else
+        return claim_compare(x, tpl, must, kind, err, len);
     return 0;
 }
 

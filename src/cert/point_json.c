@@ -16,7 +16,6 @@ slong dnc_cert_claim_digits(slong prec)
 static json_t *scalar_json(const dnc_closed_scalar *s, slong digits)
 {
     json_t *o;
-    slong i;
     if (!s->algebraic) {
         json_t *e = dnc_json_enclosure(s->value, digits);
         o = json_pack("{s:s}", "kind", "ball");
@@ -26,15 +25,7 @@ static json_t *scalar_json(const dnc_closed_scalar *s, slong digits)
     }
     o = json_object();
     json_object_set_new(o, "kind", json_string("algebraic"));
-    {
-        json_t *poly = json_array();
-        for (i = 0; i < fmpz_poly_length(s->alg->poly); i++) {
-            char *t = fmpz_get_str(NULL, 10, s->alg->poly->coeffs + i);
-            json_array_append_new(poly, json_string(t));
-            flint_free(t);
-        }
-        json_object_set_new(o, "polynomial", poly);
-    }
+    json_object_set_new(o, "polynomial", dnc_json_fmpz_poly(s->alg->poly));
     json_object_set_new(o, "interval", json_pack("{s:o, s:o}", "lo", dnc_json_fmpq(s->alg->lo),
                                                  "hi", dnc_json_fmpq(s->alg->hi)));
     return o;
@@ -67,6 +58,7 @@ static json_t *block_json(const dnc_closed_t c, slong b)
 json_t *dnc_cert_point_json(const dnc_closed_t c, slong digits)
 {
     json_t *o = json_object(), *scalars = json_object(), *blocks = json_object();
+    char note[128];
     slong i, b;
     for (i = 0; i < c->nscalars; i++)
         json_object_set_new(scalars, c->scalars[i].name, scalar_json(c->scalars + i, digits));
@@ -74,7 +66,9 @@ json_t *dnc_cert_point_json(const dnc_closed_t c, slong digits)
         char name[24];
         json_object_set_new(blocks, dnc_param_block_name(name, c->p->L, b), block_json(c, b));
     }
-    json_object_set_new(o, "structure", json_string(c->structure));
+    snprintf(note, sizeof(note), "the explicit point of the %s construction (informative: nothing relies on it)",
+             c->structure);
+    json_object_set_new(o, "note", json_string(note));
     json_object_set_new(o, "layout", json_string("collapsed"));
     json_object_set_new(o, "scalars", scalars);
     json_object_set_new(o, "blocks", blocks);

@@ -43,6 +43,7 @@ static const claim_schema claim_kinds[] = {
     { "value", { "point" }, { NULL } },
     { "stationarity", { "point" }, { "max_radius_log2" } },
     { "order", { "lower", "higher" }, { NULL } },
+    { "dnc_not_optimal", { "lower", "higher" }, { NULL } },
     { "ratio", { "numerator", "denominator" }, { NULL } },
     { "structure", { "point", "fact", "layer" }, { "rank" } },
 };
@@ -71,7 +72,8 @@ static int check_claim(const json_t *c, const char *where, char *err, size_t len
         if (strcmp(kind, claim_kinds[i].kind) == 0)
             s = claim_kinds + i;
     if (s == NULL)
-        return dnc_fail(err, len, "%s.kind: %s (root, alive, loss, value, stationarity, order, ratio, structure)",
+        return dnc_fail(err, len, "%s.kind: %s (root, alive, loss, value, stationarity, order, dnc_not_optimal, "
+                        "ratio, structure)",
                     where, kind ? "unknown kind" : "required");
     for (i = 0; i < 6 && s->fields[i] != NULL; i++) {
         if (!json_is_string(json_object_get(c, s->fields[i])))
@@ -126,6 +128,19 @@ static long earlier_same(const json_t *list, size_t i, const char *key)
     return -1;
 }
 
+/* root and alive claims are about the blocks of the one-parameter (low-rank) family. */
+static int is_block_claim(const json_t *c)
+{
+    const char *kind = json_string_value(json_object_get(c, "kind"));
+    return strcmp(kind, "root") == 0 || strcmp(kind, "alive") == 0;
+}
+
+static int is_lowrank(const json_t *point)
+{
+    static const char *const lowrank[] = { "dnc", "srg", "sts", NULL };
+    return in_list(json_string_value(json_object_get(point, "structure")), lowrank);
+}
+
 /* Names shared within a part: point names unique, explicit claim ids unique, and every
  * claim's "point" one of the part's points. */
 static int check_names(const json_t *part, const char *where, char *err, size_t len)
@@ -148,6 +163,9 @@ static int check_names(const json_t *part, const char *where, char *err, size_t 
                 break;
         if (pt != NULL && j == json_array_size(pts))
             return dnc_fail(err, len, "%s.claims[%zu].point: no point named '%s' in this part", where, i, pt);
+        if (pt != NULL && is_block_claim(c) && !is_lowrank(json_array_get(pts, j)))
+            return dnc_fail(err, len, "%s.claims[%zu]: %s claims are about the blocks of a dnc, srg or sts point "
+                            "(certificate-format.md §6.1-6.2)", where, i, json_string_value(json_object_get(c, "kind")));
     }
     return 0;
 }

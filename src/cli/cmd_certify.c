@@ -9,7 +9,6 @@
 #include <unistd.h>
 #include "dncert/cert.h"
 #include "dncert/io.h"
-#include "dncert/verify.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -65,30 +64,6 @@ static int write_certificate(const char *dir, const dnc_instance *inst, json_t *
     return dnc_json_write_atomic(path, cert, err, len);
 }
 
-/* The producer checks its own output with the independent verifier before writing it, so
- * that certify never leaves a file that verify rejects (a precision too low for a root's
- * isolation to re-check, a theorem file whose claims contradict each other): such an
- * instance fails with the verifier's first complaint, and nothing is written for it. */
-static int self_check(const dnc_instance *inst, const json_t *cert, char *err, size_t len)
-{
-    char *report = NULL, *first, *why, msg[512];
-    size_t size = 0;
-    FILE *mem = open_memstream(&report, &size);
-    int r = dnc_verify_json(cert, inst->id, 0, DNC_VERIFY_QUIET, mem, NULL, msg, sizeof(msg));
-    if (mem != NULL)
-        fclose(mem);
-    if (r > 0) {   /* the report's first mismatch line, then its indented reason */
-        first = report != NULL ? strtok(report, "\n") : NULL;
-        why = first != NULL ? strtok(NULL, "\n") : NULL;
-        snprintf(err, len, "the verifier does not confirm the certificate: %.300s%s%.600s",
-                 first != NULL ? first : "a claim mismatches", why != NULL ? ": " : "",
-                 why != NULL ? why + strspn(why, " ") : "");
-    } else if (r < 0)
-        snprintf(err, len, "the verifier rejects the certificate as malformed: %s", msg);
-    free(report);
-    return r == 0 ? 0 : -1;
-}
-
 static void run_job(FILE *out, slong j, const job *jb, const dnc_theorem *thm, const char *dir, slong prec)
 {
     dnc_instance inst;
@@ -98,7 +73,7 @@ static void run_job(FILE *out, slong j, const job *jb, const dnc_theorem *thm, c
     dnc_cert_result_init(&r);
     if (dnc_instance_init(&inst, thm, jb->index, err, sizeof(err)) == 0
         && dnc_certify_instance(&r, &inst, prec, err, sizeof(err)) == 0
-        && self_check(&inst, r.cert, err, sizeof(err)) == 0
+        && dnc_cert_self_check(r.cert, inst.id, err, sizeof(err)) == 0
         && write_certificate(dir, &inst, r.cert, err, sizeof(err)) == 0) {
         for (i = 0; i < r.nres; i++) {
             clean(r.res[i].summary);

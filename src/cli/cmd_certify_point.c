@@ -190,7 +190,9 @@ int dnc_cmd_certify_point(int argc, char **argv)
         printf("%-11s not proven: %s\n", "verdict", why);
     else
         printf("%-11s no comparison: %s\n", "verdict", why);
-    r = make_parent(dnc_cli_get(opts, "out"), err, sizeof(err)) == 0
+    /* As certify does: the independent verifier re-checks the file before it is written. */
+    r = dnc_cert_self_check(cert, "certificate", err, sizeof(err)) == 0
+        && make_parent(dnc_cli_get(opts, "out"), err, sizeof(err)) == 0
         && dnc_json_write_atomic(dnc_cli_get(opts, "out"), cert, err, sizeof(err)) == 0 ? DNC_EXIT_OK : DNC_EXIT_FAIL;
     if (r == DNC_EXIT_OK) {
         size_t nc = json_array_size(json_object_get(cert, "claims"));

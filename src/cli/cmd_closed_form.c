@@ -51,14 +51,7 @@ static json_t *scalar_json(const dnc_closed_scalar *s, slong digits)
     json_t *o = dnc_json_enclosure(s->value, digits);
     json_object_set_new(o, "name", json_string(s->name));
     if (s->algebraic) {
-        json_t *poly = json_array();
-        slong i;
-        for (i = 0; i < fmpz_poly_length(s->alg->poly); i++) {
-            char *t = fmpz_get_str(NULL, 10, s->alg->poly->coeffs + i);
-            json_array_append_new(poly, json_string(t));
-            flint_free(t);
-        }
-        json_object_set_new(o, "polynomial", poly);   /* coefficients, constant term first */
+        json_object_set_new(o, "polynomial", dnc_json_fmpz_poly(s->alg->poly));   /* constant term first */
         json_object_set_new(o, "isolating_interval",
                             json_pack("{s:o, s:o}", "lo", dnc_json_fmpq(s->alg->lo), "hi", dnc_json_fmpq(s->alg->hi)));
     }

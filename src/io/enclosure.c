@@ -220,6 +220,18 @@ json_t *dnc_json_fmpq(const fmpq_t q)
     return j;
 }
 
+json_t *dnc_json_fmpz_poly(const fmpz_poly_t f)
+{
+    json_t *a = json_array();
+    slong i;
+    for (i = 0; i < fmpz_poly_length(f); i++) {
+        char *t = fmpz_get_str(NULL, 10, f->coeffs + i);
+        json_array_append_new(a, json_string(t));
+        flint_free(t);
+    }
+    return a;
+}
+
 int dnc_json_get_interval(fmpq_t lo, fmpq_t hi, const json_t *obj, const char *what, char *err, size_t errlen)
 {
     const char *l = json_string_value(json_object_get(obj, "lo"));

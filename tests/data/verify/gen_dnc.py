@@ -89,7 +89,8 @@ def zero_point(scalars):
 # Every pre-activation entry off the "diagonal" (row i = class j) is exactly 0 at layers
 # 2 and 3 (rows 2..9 are unused, and class j lives in coordinate j only): a kink.
 kinks = [[l, i, j] for l in (2, 3) for i in range(d) for j in range(K) if i != j]
-rule = {"family": "lowrank", "structure": "dnc"}
+dnc = {"name": "dnc"}
+poly_text = [str(v) for v in poly]
 
 
 def claim(id_, kind, verdict, statement, **fields):
@@ -100,7 +101,7 @@ near_half = {"lo": "0.4999999999999999999999999999999999999999999999999999999999
              "hi": "0.5000000000000000000000000000000000000000000000000000000000001"}
 cert = {
     "format": "dncert-certificate",
-    "version": 1,
+    "version": 2,
     "producer": {"program": "tests/data/verify/gen_dnc.py", "version": "1",
                  "theorem": "binary-dnc", "instance": "K2-L3-n5-lambda1_250"},
     "precision": 256,
@@ -114,14 +115,20 @@ cert = {
                                   "interval": {"lo": "3/4", "hi": "1"}}}),
     },
     "claims": [
-        claim("alive", "alive", "certified", "the DNC family is alive", rule=rule, decision="alive"),
-        claim("root", "root", "certified", "c isolates the DNC root", point="dnc", scalar="c", rule=rule),
-        claim("root_wide", "root", "not proven", "(3/4, 1) is not an isolating interval",
-              point="wide", scalar="c"),
+        claim("alive", "alive", "certified", "the DNC family is alive", structure=dnc, block="dnc", decision="alive"),
+        claim("root", "root", "certified", "c* is the root of the DNC polynomial in its interval", structure=dnc,
+              block="dnc", polynomial=poly_text, interval={"lo": dec(c, 40, False), "hi": dec(c, 40, True)}),
+        # g = (1-c)^4 c^2 decreases on [1/3, 1], so a sign change on (3/4, 1) proves the root there,
+        # although p' vanishes at c = 1 (so (3/4, 1) does not isolate c as a point scalar, below).
+        claim("root_wide", "root", "certified", "(3/4, 1) is inside the decreasing branch [1/3, 1]",
+              structure=dnc, block="dnc", polynomial=poly_text, interval={"lo": "3/4", "hi": "1"}),
+        # The other root of p, near 1.4e-4, is on the increasing branch: not the family's scale.
+        claim("root_other_branch", "root", "not proven", "(0, 1/3) is not on the decreasing branch",
+              structure=dnc, block="dnc", polynomial=poly_text, interval={"lo": "0", "hi": "1/3"}),
         claim("loss", "loss", "certified", "loss of the explicit DNC point", point="dnc",
               loss=interval(f, 36), fit=interval(fit, 36), reg=interval(reg, 36)),
-        claim("value", "value", "certified", "the DNC value (1/2)(1-c)(1+3c)", point="dnc",
-              terms=[{"weight": "1", "scalar": "c"}], value=interval(f, 36)),
+        claim("value", "value", "certified", "the DNC value (1/2)(1-c)(1+3c)", structure=dnc,
+              value=interval(f, 36)),
         claim("stationary", "stationarity", "certified", "0 is in the Clarke gradient enclosure",
               point="dnc", max_radius_log2=-100, kinks=kinks),
         claim("stationary_tight", "stationarity", "not proven", "radius 2^-1000 is out of reach",
@@ -129,14 +136,18 @@ cert = {
         # 1/N = 1/10 is not dyadic, so the enclosure of 1/2 is a tiny ball, not exact.
         claim("zero_loss", "loss", "certified", "the zero point has loss 1/2", point="zero",
               loss=near_half, fit=near_half, reg={"lo": "0", "hi": "0"}),
-        claim("zero_value", "value", "certified", "the zero point's value", point="zero",
-              terms=[{"weight": "2", "constant": "1/4"}], value={"lo": "0.5", "hi": "0.5"}),
         claim("wide_loss", "loss", "not proven", "a point with a bad scalar is invalid", point="wide",
               loss=near_half, fit=near_half, reg={"lo": "0", "hi": "0"}),
-        claim("order", "order", "certified", "DNC beats zero", lower="loss", higher="zero_loss"),
-        claim("order_rev", "order", "not proven", "zero does not beat DNC", lower="zero_loss", higher="loss"),
-        claim("below_zero", "dnc_not_optimal", "certified", "same check, loss below a value",
-              lower="loss", higher="zero_value"),
+        claim("order", "order", "certified", "DNC beats zero", lower={"loss": "loss"}, higher={"loss": "zero_loss"}),
+        claim("order_rev", "order", "not proven", "zero does not beat DNC", lower={"loss": "zero_loss"},
+              higher={"loss": "loss"}),
+        claim("order_value", "order", "certified", "the DNC value is below the zero point's loss",
+              lower={"value": "value"}, higher={"loss": "zero_loss"}),
+        # The DNC point attains the DNC value: it cannot be strictly below it.
+        claim("dnc_point_not_below", "dnc_not_optimal", "not proven", "the DNC point is not below the DNC value",
+              lower={"loss": "loss"}, higher={"value": "value"}),
+        claim("zero_not_below", "dnc_not_optimal", "not proven", "the zero point (1/2) is above the DNC value",
+              lower={"loss": "zero_loss"}, higher={"value": "value"}),
         claim("relu_id", "structure", "certified", "ReLU(A_2) = h I", point="dnc", fact="relu_identity", layer=2),
         claim("gram3", "structure", "certified", "orthogonal class means", point="dnc", fact="gram_diagonal", layer=3),
         claim("rank3", "structure", "certified", "rank 2", point="dnc", fact="rank_pre", layer=3, rank=2),

@@ -1,0 +1,201 @@
+/* Internals of dncert-verify, the independent certificate checker (docs/certificate-format.md,
+ * version 2; docs/verifier.md for its trusted base).
+ *
+ * Nothing here includes a header of the producer (libdncert): the checker has its own
+ * reader, rational parser, ball evaluator of the objective, root finder and derivation of
+ * every structure's value, and links only jansson, FLINT, Arb, MPFR and GMP. Every name is
+ * prefixed vx_ (internal) or dncv_ (public, include/dncert/verify.h); a test fails the build
+ * if a producer symbol appears in the executable. */
+#ifndef DNCERT_VERIFIER_H
+#define DNCERT_VERIFIER_H
+
+#include <jansson.h>
+#include <flint/flint.h>
+#include <flint/fmpz.h>
+#include <flint/fmpq.h>
+#include <flint/fmpz_poly.h>
+#include <flint/fmpq_mat.h>
+#include <arb.h>
+#include <arb_mat.h>
+
+/* ---- limits of the format (§9); a file beyond them is rejected before any work ---- */
+#define VX_MAX_FILE_BYTES   (256L << 20)   /* bytes of a certificate file */
+#define VX_PREC_MIN         64
+#define VX_PREC_MAX         4096           /* bits of the working precision */
+#define VX_MAX_K            100000
+#define VX_MAX_L            1000
+#define VX_MAX_COUNT        100000000      /* samples of one class */
+#define VX_MAX_WIDTH        1000000
+#define VX_MAX_CHARS        10000          /* characters of a rational or integer string */
+#define VX_MAX_EXP10        10000          /* |exponent| of a decimal */
+#define VX_MAX_EXP2         65536          /* |exponent| of a hexadecimal float */
+#define VX_MAX_DEGREE       2048           /* of an algebraic scalar's polynomial */
+#define VX_MAX_POINTS       1000
+#define VX_MAX_SCALARS      10000          /* per point */
+#define VX_MAX_TERMS        10000          /* per block */
+#define VX_MAX_CLAIMS       100000
+#define VX_MAX_ENTRIES      (1L << 22)     /* ball entries of one point's evaluation */
+#define VX_MAX_WORK         (1LL << 32)    /* work units of one file (§9) */
+
+#define VPATH 256   /* a JSON path in a message, e.g. "points.p.blocks.W2.terms[0].entries[17]" */
+#define VWHY 1024   /* why a claim is not proven, with the numbers */
+
+/* ---- the problem (§4) ---- */
+typedef struct {
+    slong K, L;
+    slong *n;              /* n[k], samples of class k */
+    fmpz_t N;              /* sum of n */
+    slong *width;          /* width[l-1] = d_l */
+    int *relu;             /* relu[l-1] = 1 iff sigma_l is ReLU, l = 1..L-1 */
+    int bias;              /* 1 iff a free last-layer bias */
+    fmpq_t lambda_h;
+    fmpq *lambda_w;        /* lambda_w[l-1], l = 1..L */
+} vx_problem;
+
+/* ---- algebraic scalars and points (§5) ---- */
+typedef struct {
+    const char *name;      /* borrowed from the JSON document */
+    int algebraic;
+    int ok;                /* a ball, or an algebraic number whose isolation succeeds */
+    fmpz_poly_t poly;
+    fmpq_t lo, hi;
+    arb_t val;             /* ball containing the scalar */
+} vx_scalar;
+
+typedef struct {
+    arb_t loss, fit, reg;
+    arb_mat_struct *pre;   /* pre[l] = enclosure of Htilde_l, l = 2..L (others unused) */
+    arb_mat_struct *post;  /* post[l] = H_l, l = 2..L (H_1 is the block H1) */
+    arb_mat_t R;           /* Z - Y, K x ncols */
+} vx_forward;
+
+typedef struct {
+    const char *name;
+    int collapsed;
+    slong ncols;
+    slong *label, *mult;   /* class and multiplicity of every column */
+    slong ns;
+    vx_scalar *s;
+    const char *invalid;   /* an algebraic scalar that does not isolate, or NULL */
+    int pattern_ok;        /* every block is one term with a certified positive scale (§6.9) */
+    arb_mat_struct *blk;   /* L + 2 blocks: H1, W_1..W_L, b (K x 1, or K x 0 without a bias) */
+    fmpq_mat_struct *pat;  /* exact patterns of the blocks (the last term's entries) */
+    int forward_done;
+    vx_forward fw;
+} vx_point;
+
+/* ---- the checker's state for one file ---- */
+typedef struct {
+    char *err;
+    size_t errlen;
+    slong prec;            /* working precision: max(file's, requested) */
+    slong file_prec;       /* the file's "precision" */
+    vx_problem p;
+    vx_point *pts;
+    slong npts;
+} vx_ctx;
+
+/* ---- strict reading (vread.c). Functions returning int give 0, or -1 after setting the
+ * message "PATH: why" ---- */
+int vx_fail(vx_ctx *c, const char *fmt, ...);
+const char *vx_pathf(char *buf, const char *fmt, ...);
+/* o is an object with exactly the fields of `schema` and any "note" strings. The schema is
+ * space-separated "name:T" with T = s string, i integer, o object, a array, S string or
+ * null; a trailing '?' marks an optional field. */
+int vx_schema(vx_ctx *c, const json_t *o, const char *path, const char *schema);
+const char *vx_str(const json_t *o, const char *key);
+/* o[key] is an integer in [lo, hi] (present: checked by the schema). */
+int vx_int(vx_ctx *c, const json_t *o, const char *path, const char *key, slong lo, slong hi, slong *x);
+/* Parses a rational string (§3) in time linear in its length; 0, or -1 when it is not one
+ * or is beyond the limits. */
+int vx_parse_rational(fmpq *q, const char *s);
+/* o[key] is a rational string; parsed into q. */
+int vx_rational(vx_ctx *c, const json_t *o, const char *path, const char *key, fmpq *q);
+/* o is an interval {lo, hi, decimal?} (§3): lo <= hi and a decimal that does not mislead. */
+int vx_interval(vx_ctx *c, const json_t *o, const char *path, fmpq *lo, fmpq *hi);
+/* The same for the fields lo, hi, decimal of an object whose schema the caller checked. */
+int vx_lohi(vx_ctx *c, const json_t *o, const char *path, fmpq *lo, fmpq *hi);
+/* An integer polynomial: array of decimal integer strings, constant term first (§3). */
+int vx_poly(vx_ctx *c, const json_t *a, const char *path, fmpz_poly_t p);
+
+/* ---- problem (vproblem.c) ---- */
+void vx_problem_init(vx_problem *p);
+void vx_problem_clear(vx_problem *p);
+int vx_problem_read(vx_ctx *c, const json_t *o);
+int vx_problem_balanced(const vx_problem *p);
+/* Rows of W_l: d_{l+1} for l < L, K for l = L. */
+slong vx_out_rows(const vx_problem *p, slong l);
+
+/* ---- algebraic numbers (valg.c) ---- */
+void vx_ball(arb_t r, const fmpq *lo, const fmpq *hi, slong prec);   /* smallest ball containing [lo, hi] */
+/* 1 iff p, lo, hi isolate a root (§7.1); 0 = not proven. */
+int vx_isolates(const fmpz_poly_t p, const fmpq *lo, const fmpq *hi, slong prec);
+/* r <- a ball containing the root isolated by (p, lo, hi). */
+void vx_root_ball(arb_t r, const fmpz_poly_t p, const fmpq *lo, const fmpq *hi, slong prec);
+/* Sign of the polynomial p at the rational x: decided in balls, exactly as a last resort
+ * when that is cheap; 0 when p(x) = 0 or the sign is undecided. */
+int vx_sign_at(const fmpz_poly_t p, const fmpq *x, slong prec);
+/* Bisection: f is continuous on (lo, hi), has sign slo (+1 or -1) just right of lo, the
+ * opposite sign just left of hi, and exactly one zero in between (the caller's proof).
+ * sign(x) returns the sign -1, 0 or 1 of f at the rational x in (lo, hi), or 2 when it
+ * cannot decide (refinement then stops). r <- a ball containing the zero. */
+void vx_bisect(arb_t r, int (*sign)(const fmpq_t x, void *arg, slong prec), void *arg,
+               const fmpq_t lo, const fmpq_t hi, int slo, slong prec);
+
+/* ---- structures and their derived values (vstructure.c, format §8) ---- */
+typedef struct {
+    char name[16];         /* dnc, srg, sts, deep-linear, ufm, tirer-bruna */
+    slong r, v;
+} vx_structure;
+
+typedef struct {           /* one block of the one-parameter family (§8.1) */
+    char name[4];          /* dnc, srg, sts */
+    slong classes;         /* K_b */
+    fmpq_t Q;
+} vx_block;
+
+int vx_structure_read(vx_ctx *c, const json_t *o, const char *path, vx_structure *s);
+const char *vx_structure_str(char *buf, size_t len, const vx_structure *s);
+int vx_structure_is_lowrank(const vx_structure *s);
+/* Why the structure does not exist in the problem (a requirement of §8 fails), or NULL. */
+const char *vx_structure_unmet(char *buf, size_t len, const vx_problem *p, const vx_structure *s);
+/* The blocks of a low-rank structure (at most 2; init'ed here, clear with vx_blocks_clear). */
+slong vx_structure_blocks(vx_block *b, const vx_problem *p, const vx_structure *s);
+void vx_blocks_clear(vx_block *b, slong nb);
+/* T_L = (L-1)^(L-1) / L^(2L), with 0^0 = 1. */
+void vx_alive_threshold(fmpq_t T, slong L);
+/* The defining polynomial den(Q)(1-c)^(L+1)c^(L-1) - num(Q) of a block's scale. */
+void vx_block_poly(fmpz_poly_t f, const fmpq_t Q, slong L);
+/* v <- the value of the structure (§8). Returns 1, or 0 with a reason in why (not proven). */
+int vx_structure_value(arb_t v, const vx_problem *p, const vx_structure *s, slong prec, char *why, size_t len);
+
+/* ---- points (vpoint.c) ---- */
+int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o);
+void vx_point_clear(vx_point *P, slong L);
+vx_point *vx_point_find(vx_ctx *c, const char *name);
+/* Cost of evaluating the point in the work units of §9. */
+double vx_point_work(const vx_problem *p, slong ncols);
+
+/* ---- evaluation of the objective (veval.c) ---- */
+/* Loss, fit, regulariser and every activation of the box (computed once per point). */
+const vx_forward *vx_point_forward(vx_ctx *c, vx_point *P);
+void vx_forward_clear(vx_forward *f, slong L);
+/* grad (L + 2 matrices of the blocks' shapes, initialised here) <- enclosure of the gradient
+ * of f on the box, with the ReLU derivative taken as [0, 1] where mask[l][i + d_l j] != 0
+ * (l = 2..L; mask may be NULL) and where the pre-activation's enclosure contains 0. The H1
+ * gradient is per sample. */
+void vx_point_gradient(vx_ctx *c, vx_point *P, char *const *mask, arb_mat_struct *grad);
+void vx_grad_clear(arb_mat_struct *grad, slong L);
+
+/* ---- exact facts on the patterns (vfacts.c, format §6.9) ---- */
+/* Returns 1 certified, 0 not proven (reason in why), -1 malformed (message set). */
+int vx_fact(vx_ctx *c, vx_point *P, const char *fact, slong layer, slong rank, char *why, size_t len);
+
+/* ---- helpers ---- */
+/* 1 iff the ball x lies in [lo, hi] (compared exactly). */
+int vx_ball_in(const arb_t x, const fmpq *lo, const fmpq *hi);
+/* x as short text for messages (buffer of VTXT bytes). */
+#define VTXT 160
+const char *vx_arb_str(char *buf, const arb_t x);
+
+#endif

@@ -1,0 +1,816 @@
+/* The claims of a certificate (format §6) and the file as a whole (§2, §9, §10).
+ *
+ * Each claim kind has a reader, which validates every field before any work starts, and a
+ * check, which recomputes the verdict from the problem and the points alone: the file's
+ * intervals are only the statements to check, never an input to a computation. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "dncert/verify.h"
+#include "verifier.h"
+
+typedef struct vclaim_struct vclaim;
+
+struct vclaim_struct {
+    const json_t *o;
+    const char *id, *kind;
+    int k;                     /* index in kinds[] */
+    int written, verdict;
+    vx_point *P;               /* the claim's point, or NULL */
+    vx_structure st;           /* root, alive, value */
+    fmpz_poly_t poly;          /* root */
+    fmpq_t iv[6];              /* intervals: [lo, hi] pairs */
+    vclaim *ref[2];            /* order, dnc_not_optimal, ratio: the claims compared */
+    arb_t q;                   /* recomputed quantity of a loss or value claim */
+    char why[VWHY];            /* why it is not proven */
+    char what[VWHY];           /* what the checker checked, in its own words */
+};
+
+typedef struct {
+    vx_ctx c;
+    vclaim *cl;
+    slong ncl;
+    vclaim **by_id;            /* claims sorted by id */
+} vrun;
+
+static int not_proven(vclaim *cl, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cl->why, sizeof(cl->why), fmt, ap);
+    va_end(ap);
+    cl->verdict = 0;
+    return 0;
+}
+
+static void say(vclaim *cl, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cl->what, sizeof(cl->what), fmt, ap);
+    va_end(ap);
+}
+
+/* Interval i of the claim as a short midpoint-radius text. */
+static const char *ivstr(char *buf, const vclaim *cl, int i)
+{
+    arb_t x;
+    arb_init(x);
+    vx_ball(x, cl->iv[2 * i], cl->iv[2 * i + 1], 128);
+    vx_arb_str(buf, x);
+    arb_clear(x);
+    return buf;
+}
+
+static int in_iv(const vclaim *cl, int i, const arb_t x)
+{
+    return vx_ball_in(x, cl->iv[2 * i], cl->iv[2 * i + 1]);
+}
+
+#define INVALID(cl, P) not_proven(cl, "scalar %s of point %s is not isolated by its interval (format §7.1)", \
+                                  (P)->invalid, (P)->name)
+
+/* ---- readers of the kind-specific fields ---- */
+
+static int read_point_ref(vrun *r, vclaim *cl, const char *path)
+{
+    if ((cl->P = vx_point_find(&r->c, vx_str(cl->o, "point"))) == NULL)
+        return vx_fail(&r->c, "%s.point: no point named '%.64s'", path, vx_str(cl->o, "point"));
+    return 0;
+}
+
+static int read_iv(vrun *r, vclaim *cl, const char *path, const char *key, int i)
+{
+    char p[VPATH];
+    return vx_interval(&r->c, json_object_get(cl->o, key), vx_pathf(p, "%s.%s", path, key), cl->iv[2 * i],
+                       cl->iv[2 * i + 1]);
+}
+
+static int read_structure(vrun *r, vclaim *cl, const char *path)
+{
+    char p[VPATH];
+    return vx_structure_read(&r->c, json_object_get(cl->o, "structure"), vx_pathf(p, "%s.structure", path), &cl->st);
+}
+
+static int read_block_claim(vrun *r, vclaim *cl, const char *path)
+{
+    const char *b;
+    if (read_structure(r, cl, path))
+        return -1;
+    if (!vx_structure_is_lowrank(&cl->st))
+        return vx_fail(&r->c, "%s.structure: %s claims are defined for the dnc, srg and sts structures", path, cl->kind);
+    b = vx_str(cl->o, "block");
+    if (strcmp(b, "dnc") != 0 && strcmp(b, "srg") != 0 && strcmp(b, "sts") != 0)
+        return vx_fail(&r->c, "%s.block: expected \"dnc\", \"srg\" or \"sts\", got \"%.32s\"", path, b);
+    return 0;
+}
+
+static int read_root(vrun *r, vclaim *cl, const char *path)
+{
+    char p[VPATH];
+    return read_block_claim(r, cl, path) || read_iv(r, cl, path, "interval", 0)
+           || vx_poly(&r->c, json_object_get(cl->o, "polynomial"), vx_pathf(p, "%s.polynomial", path), cl->poly);
+}
+
+static int read_alive(vrun *r, vclaim *cl, const char *path)
+{
+    const char *d = vx_str(cl->o, "decision");
+    if (strcmp(d, "alive") != 0 && strcmp(d, "dead") != 0 && strcmp(d, "tie") != 0)
+        return vx_fail(&r->c, "%s.decision: expected \"alive\", \"dead\" or \"tie\", got \"%.32s\"", path, d);
+    return read_block_claim(r, cl, path);
+}
+
+static int read_value(vrun *r, vclaim *cl, const char *path)
+{
+    return read_structure(r, cl, path) || read_iv(r, cl, path, "value", 0);
+}
+
+static int read_loss(vrun *r, vclaim *cl, const char *path)
+{
+    return read_point_ref(r, cl, path) || read_iv(r, cl, path, "loss", 0) || read_iv(r, cl, path, "fit", 1)
+           || read_iv(r, cl, path, "reg", 2);
+}
+
+static int cmp_claim_id(const void *x, const void *y)
+{
+    return strcmp((*(vclaim *const *) x)->id, (*(vclaim *const *) y)->id);
+}
+
+static vclaim *find_claim(vrun *r, const char *id)
+{
+    vclaim key, *kp = &key, **f;
+    key.id = id;
+    f = bsearch(&kp, r->by_id, (size_t) r->ncl, sizeof(vclaim *), cmp_claim_id);
+    return f != NULL ? *f : NULL;
+}
+
+/* o[key] = {"value": ID} or {"loss": ID}: the named claim, of that kind. */
+static int read_ref(vrun *r, vclaim *cl, const char *path, const char *key, int i, const char *must)
+{
+    const json_t *o = json_object_get(cl->o, key);
+    const char *kind, *id;
+    char p[VPATH];
+    vx_pathf(p, "%s.%s", path, key);
+    if (vx_schema(&r->c, o, p, "value:s? loss:s?") || json_object_size(o) - (json_object_get(o, "note") != NULL) != 1)
+        return vx_fail(&r->c, "%s: expected {\"value\": ID} or {\"loss\": ID}", p);
+    kind = json_object_get(o, "value") != NULL ? "value" : "loss";
+    id = vx_str(o, kind);
+    if (must != NULL && strcmp(kind, must) != 0)
+        return vx_fail(&r->c, "%s: a %s claim compares a %s claim here", p, cl->kind, must);
+    if ((cl->ref[i] = find_claim(r, id)) == NULL)
+        return vx_fail(&r->c, "%s.%s: no claim with id '%.64s'", p, kind, id);
+    if (strcmp(cl->ref[i]->kind, kind) != 0)
+        return vx_fail(&r->c, "%s.%s: claim '%.64s' is a %s claim, not a %s claim", p, kind, id, cl->ref[i]->kind, kind);
+    return 0;
+}
+
+static int read_order(vrun *r, vclaim *cl, const char *path)
+{
+    int dno = strcmp(cl->kind, "dnc_not_optimal") == 0;
+    if (read_ref(r, cl, path, "lower", 0, dno ? "loss" : NULL) || read_ref(r, cl, path, "higher", 1, dno ? "value" : NULL))
+        return -1;
+    if (dno && (cl->ref[1]->st.name[0] == '\0' || strcmp(cl->ref[1]->st.name, "dnc") != 0))
+        return vx_fail(&r->c, "%s.higher: a dnc_not_optimal claim compares with the value of the dnc structure", path);
+    return 0;
+}
+
+static int read_ratio(vrun *r, vclaim *cl, const char *path)
+{
+    return read_ref(r, cl, path, "numerator", 0, NULL) || read_ref(r, cl, path, "denominator", 1, NULL)
+           || read_iv(r, cl, path, "ratio", 0);
+}
+
+/* Kinks: [layer, row, column] triples, strictly increasing, at ReLU pre-activations. */
+static int read_stationarity(vrun *r, vclaim *cl, const char *path)
+{
+    const vx_problem *p = &r->c.p;
+    const json_t *kinks = json_object_get(cl->o, "kinks"), *e;
+    slong E, i, t[3], prev[3] = { 0, 0, 0 }, emax = -(r->c.file_prec / 4);
+    if (read_point_ref(r, cl, path) || vx_int(&r->c, cl->o, path, "max_radius_log2", -4 * VX_PREC_MAX, emax, &E))
+        return -1;
+    for (i = 0; i < (slong) json_array_size(kinks); i++) {
+        e = json_array_get(kinks, i);
+        if (json_array_size(e) != 3 || !json_is_integer(json_array_get(e, 0)) || !json_is_integer(json_array_get(e, 1))
+            || !json_is_integer(json_array_get(e, 2)))
+            return vx_fail(&r->c, "%s.kinks[%ld]: expected [layer, row, column]", path, (long) i);
+        t[0] = (slong) json_integer_value(json_array_get(e, 0));
+        t[1] = (slong) json_integer_value(json_array_get(e, 1));
+        t[2] = (slong) json_integer_value(json_array_get(e, 2));
+        if (t[0] < 2 || t[0] > p->L || !p->relu[t[0] - 2] || t[1] < 0 || t[1] >= p->width[t[0] - 1] || t[2] < 0
+            || t[2] >= cl->P->ncols)
+            return vx_fail(&r->c, "%s.kinks[%ld]: [%ld, %ld, %ld] is not an entry of a ReLU pre-activation of point %s",
+                           path, (long) i, (long) t[0], (long) t[1], (long) t[2], cl->P->name);
+        if (i > 0 && (t[0] < prev[0] || (t[0] == prev[0] && (t[1] < prev[1] || (t[1] == prev[1] && t[2] <= prev[2])))))
+            return vx_fail(&r->c, "%s.kinks[%ld]: not strictly after the previous kink (sorted by layer, row, column)",
+                           path, (long) i);
+        memcpy(prev, t, sizeof(t));
+    }
+    return 0;
+}
+
+static int read_fact(vrun *r, vclaim *cl, const char *path)
+{
+    slong layer, rank = -1;
+    return read_point_ref(r, cl, path) || vx_int(&r->c, cl->o, path, "layer", 1, VX_MAX_L, &layer)
+           || (json_object_get(cl->o, "rank") && vx_int(&r->c, cl->o, path, "rank", 0, VX_MAX_WIDTH, &rank));
+}
+
+/* ---- checks (one per kind) ---- */
+
+/* The blocks of the claim's structure and its block named in "block", or a reason. */
+static vx_block *claim_block(vrun *r, vclaim *cl, vx_block *b, slong *nb)
+{
+    char buf[160], s[32];
+    const char *unmet = vx_structure_unmet(buf, sizeof(buf), &r->c.p, &cl->st);
+    slong i;
+    *nb = 0;
+    if (unmet != NULL)
+        return not_proven(cl, "structure %s does not exist in this problem: %s",
+                          vx_structure_str(s, sizeof(s), &cl->st), unmet), NULL;
+    *nb = vx_structure_blocks(b, &r->c.p, &cl->st);
+    for (i = 0; i < *nb; i++)
+        if (strcmp(b[i].name, vx_str(cl->o, "block")) == 0)
+            return b + i;
+    return not_proven(cl, "structure %s has no %s block in this problem", vx_structure_str(s, sizeof(s), &cl->st),
+                      vx_str(cl->o, "block")), NULL;
+}
+
+/* p is a non-zero rational multiple of f. */
+static int poly_multiple(const fmpz_poly_t p, const fmpz_poly_t f)
+{
+    fmpz_poly_t a, b;
+    int eq;
+    if (fmpz_poly_is_zero(p) || fmpz_poly_is_zero(f))
+        return 0;
+    fmpz_poly_init(a);
+    fmpz_poly_init(b);
+    fmpz_poly_scalar_mul_fmpz(a, p, fmpz_poly_lead(f));
+    fmpz_poly_scalar_mul_fmpz(b, f, fmpz_poly_lead(p));
+    eq = fmpz_poly_equal(a, b);
+    fmpz_poly_clear(a);
+    fmpz_poly_clear(b);
+    return eq;
+}
+
+/* §6.1: the polynomial is the block's (up to a non-zero factor), [lo, hi] is a proper part
+ * of [(L-1)/(2L), 1], where the block polynomial is strictly monotone, and its values at
+ * lo and hi have opposite signs: exactly one root c lies in (lo, hi). */
+static int check_root(vrun *r, vclaim *cl, const char *path)
+{
+    slong L = r->c.p.L, nb;
+    vx_block b[2], *B = claim_block(r, cl, b, &nb);
+    fmpz_poly_t f;
+    fmpq_t a;
+    (void) path;
+    say(cl, "the scale c of block %s of %s is the only root of the given polynomial in (lo, hi)",
+        vx_str(cl->o, "block"), cl->st.name);
+    if (B != NULL) {
+        fmpz_poly_init(f);
+        fmpq_init(a);
+        vx_block_poly(f, B->Q, L);
+        fmpq_set_si(a, L - 1, (ulong) (2 * L));
+        if (!poly_multiple(cl->poly, f))
+            not_proven(cl, "the polynomial is not a non-zero multiple of den(Q)(1-c)^(L+1) c^(L-1) - num(Q) of the block");
+        else if (fmpq_cmp(cl->iv[0], a) < 0 || fmpq_cmp(cl->iv[0], cl->iv[1]) >= 0 || fmpq_cmp_si(cl->iv[1], 1) > 0)
+            not_proven(cl, "the interval is not a proper part of [(L-1)/(2L), 1]");
+        else if (vx_sign_at(f, cl->iv[0], r->c.prec) * vx_sign_at(f, cl->iv[1], r->c.prec) != -1)
+            not_proven(cl, "the block polynomial has no proven sign change on the interval");
+        else
+            cl->verdict = 1;
+        fmpz_poly_clear(f);
+        fmpq_clear(a);
+    }
+    vx_blocks_clear(b, nb);
+    return 0;
+}
+
+/* §6.2: the exact comparison of T_L with the block's Q. */
+static int check_alive(vrun *r, vclaim *cl, const char *path)
+{
+    static const char *const words[3] = { "dead", "tie", "alive" };
+    slong nb;
+    vx_block b[2], *B = claim_block(r, cl, b, &nb);
+    fmpq_t T;
+    int cmp;
+    char *q;
+    (void) path;
+    say(cl, "block %s of %s is %s: exact comparison of T_L = (L-1)^(L-1)/L^(2L) with its Q", vx_str(cl->o, "block"),
+        cl->st.name, vx_str(cl->o, "decision"));
+    if (B != NULL) {
+        fmpq_init(T);
+        vx_alive_threshold(T, r->c.p.L);
+        cmp = fmpq_cmp(T, B->Q);
+        cmp = cmp > 0 ? 2 : cmp == 0;
+        if (strcmp(vx_str(cl->o, "decision"), words[cmp]) != 0) {
+            q = fmpq_get_str(NULL, 10, B->Q);
+            not_proven(cl, "the exact comparison of T_L with Q = %.200s gives \"%s\"", q, words[cmp]);
+            flint_free(q);
+        } else
+            cl->verdict = 1;
+        fmpq_clear(T);
+    }
+    vx_blocks_clear(b, nb);
+    return 0;
+}
+
+/* §6.3: the value of the structure, derived by the checker (§8), lies in the interval. */
+static int check_value(vrun *r, vclaim *cl, const char *path)
+{
+    char s[32], t1[VTXT], t2[VTXT], why[VWHY];
+    (void) path;
+    say(cl, "the value of structure %s on this problem (derived from the problem, §8) lies in %s",
+        vx_structure_str(s, sizeof(s), &cl->st), ivstr(t1, cl, 0));
+    if (!vx_structure_value(cl->q, &r->c.p, &cl->st, r->c.prec, why, sizeof(why)))
+        return arb_indeterminate(cl->q), not_proven(cl, "%s", why);
+    if (!in_iv(cl, 0, cl->q))
+        return not_proven(cl, "the value of %s is %s, not in %s", s, vx_arb_str(t2, cl->q), ivstr(t1, cl, 0));
+    cl->verdict = 1;
+    return 0;
+}
+
+/* §6.4: the loss, fit and regulariser of every point of the box lie in the intervals. */
+static int check_loss(vrun *r, vclaim *cl, const char *path)
+{
+    static const char *const part[3] = { "loss", "fit", "reg" };
+    const vx_forward *f;
+    arb_srcptr x[3];
+    char t1[VTXT], t2[VTXT];
+    int k;
+    (void) path;
+    say(cl, "every point of the box of point %s has loss in %s", cl->P->name, ivstr(t1, cl, 0));
+    if (cl->P->invalid)
+        return arb_indeterminate(cl->q), INVALID(cl, cl->P);
+    f = vx_point_forward(&r->c, cl->P);
+    x[0] = f->loss, x[1] = f->fit, x[2] = f->reg;
+    arb_set(cl->q, f->loss);
+    for (k = 0; k < 3; k++)
+        if (!in_iv(cl, k, x[k]))
+            return not_proven(cl, "the %s of point %s is %s, not in %s", part[k], cl->P->name, vx_arb_str(t1, x[k]),
+                              ivstr(t2, cl, k));
+    cl->verdict = 1;
+    return 0;
+}
+
+/* ---- §6.5 stationarity ---- */
+
+static void masks_clear(char **mask, slong L)
+{
+    slong l;
+    for (l = 0; l <= L; l++)
+        flint_free(mask[l]);
+    flint_free(mask);
+}
+
+/* mask[l][i + d_l j] = 1 for the listed kinks (read_stationarity validated them). */
+static char **kink_masks(const vx_problem *p, const vx_point *P, const json_t *kinks)
+{
+    char **mask = flint_calloc(p->L + 1, sizeof(char *));
+    slong l, k, i, j;
+    for (l = 2; l <= p->L; l++)
+        mask[l] = flint_calloc((size_t) (p->width[l - 1] * P->ncols) + 1, 1);
+    for (k = 0; k < (slong) json_array_size(kinks); k++) {
+        l = (slong) json_integer_value(json_array_get(json_array_get(kinks, k), 0));
+        i = (slong) json_integer_value(json_array_get(json_array_get(kinks, k), 1));
+        j = (slong) json_integer_value(json_array_get(json_array_get(kinks, k), 2));
+        mask[l][i + p->width[l - 1] * j] = 1;
+    }
+    return mask;
+}
+
+/* A ReLU pre-activation entry whose enclosure contains 0 and is not listed, or 0. */
+static int unlisted_kink(vclaim *cl, const vx_problem *p, const vx_point *P, char *const *mask)
+{
+    slong l, i, j;
+    for (l = 2; l <= p->L; l++)
+        for (j = 0; p->relu[l - 2] && j < P->ncols; j++)
+            for (i = 0; i < p->width[l - 1]; i++)
+                if (arb_contains_zero(arb_mat_entry(P->fw.pre + l, i, j)) && !mask[l][i + p->width[l - 1] * j])
+                    return not_proven(cl, "the pre-activation [%ld, %ld, %ld] of point %s may vanish on the box but "
+                                      "is not listed as a kink", (long) l, (long) i, (long) j, P->name), 1;
+    return 0;
+}
+
+/* Every gradient entry contains 0 and has radius at most 2^E. */
+static int gradient_small(vclaim *cl, const vx_problem *p, const vx_point *P, const arb_mat_struct *g, slong E)
+{
+    char name[24], t[VTXT];
+    slong b, i, j;
+    for (b = 0; b < p->L + 2; b++)
+        for (i = 0; i < arb_mat_nrows(g + b); i++)
+            for (j = 0; j < arb_mat_ncols(g + b); j++) {
+                arb_srcptr x = arb_mat_entry(g + b, i, j);
+                if (b == 0 || b > p->L)
+                    snprintf(name, sizeof(name), "%s", b == 0 ? "H1" : "b");
+                else
+                    snprintf(name, sizeof(name), "W%ld", (long) b);
+                if (!arb_is_finite(x) || !arb_contains_zero(x) || mag_cmp_2exp_si(arb_radref(x), E) > 0)
+                    return not_proven(cl, "gradient entry %s[%ld,%ld] of point %s is %s: %s", name, (long) i, (long) j,
+                                      P->name, vx_arb_str(t, x), arb_contains_zero(x) ? "radius above 2^E"
+                                                                                     : "it does not contain 0");
+            }
+    return 1;
+}
+
+/* Every ball scalar of the point has radius (hi - lo)/2 at most 2^E. */
+static int box_small(vclaim *cl, const vx_point *P, slong E)
+{
+    fmpq_t w;
+    slong i;
+    int ok = 1;
+    fmpq_init(w);
+    for (i = 0; i < P->ns && ok; i++)
+        if (!P->s[i].algebraic) {
+            fmpq_sub(w, P->s[i].hi, P->s[i].lo);
+            fmpq_mul_2exp(w, w, (ulong) (-E - 1));   /* ((hi - lo)/2) / 2^E, with E <= -32 */
+            if (fmpq_cmp_si(w, 1) > 0)
+                ok = not_proven(cl, "ball scalar %s of point %s has radius above 2^%ld: the box is too wide for the "
+                                "claim", P->s[i].name, P->name, (long) E);
+        }
+    fmpq_clear(w);
+    return ok;
+}
+
+static int check_stationarity(vrun *r, vclaim *cl, const char *path)
+{
+    const vx_problem *p = &r->c.p;
+    vx_point *P = cl->P;
+    slong E = (slong) json_integer_value(json_object_get(cl->o, "max_radius_log2"));
+    arb_mat_struct *g;
+    char **mask;
+    (void) path;
+    say(cl, "on the box of point %s (ball scalars of radius <= 2^%ld), every ReLU pre-activation that may vanish is "
+        "listed, and every Clarke generalized gradient at every point of the box has all entries of absolute value "
+        "<= 2^%ld", P->name, (long) E, (long) (E + 1));
+    if (P->invalid)
+        return INVALID(cl, P);
+    if (!box_small(cl, P, E))
+        return 0;
+    vx_point_forward(&r->c, P);
+    mask = kink_masks(p, P, json_object_get(cl->o, "kinks"));
+    if (!unlisted_kink(cl, p, P, mask)) {
+        g = flint_malloc((p->L + 2) * sizeof(arb_mat_struct));
+        vx_point_gradient(&r->c, P, mask, g);
+        cl->verdict = gradient_small(cl, p, P, g, E);
+        vx_grad_clear(g, p->L);
+        flint_free(g);
+    }
+    masks_clear(mask, p->L);
+    return 0;
+}
+
+/* ---- §6.6 order, dnc_not_optimal; §6.7 ratio ---- */
+
+static const char *quantity(char *buf, const vclaim *x)
+{
+    char s[32];
+    if (strcmp(x->kind, "loss") == 0)
+        snprintf(buf, VTXT, "the loss of every point of the box of point %s (claim %.60s)", x->P->name, x->id);
+    else
+        snprintf(buf, VTXT, "the value of structure %s (claim %.60s)", vx_structure_str(s, sizeof(s), &x->st), x->id);
+    return buf;
+}
+
+static int check_order(vrun *r, vclaim *cl, const char *path)
+{
+    vclaim *a = cl->ref[0], *b = cl->ref[1];
+    char t1[VTXT], t2[VTXT];
+    (void) path;
+    (void) r;
+    if (strcmp(cl->kind, "dnc_not_optimal") == 0)
+        say(cl, "%s is strictly below %s; so no point of the DNC structure (nor the zero point) is a global minimiser",
+            quantity(t1, a), quantity(t2, b));
+    else
+        say(cl, "%s is strictly below %s", quantity(t1, a), quantity(t2, b));
+    if (!a->verdict || !b->verdict)
+        return not_proven(cl, "claim %s is not certified", a->verdict ? b->id : a->id);
+    if (!arb_lt(a->q, b->q))
+        return not_proven(cl, "%s = %s is not strictly below %s = %s", a->id, vx_arb_str(t1, a->q), b->id,
+                          vx_arb_str(t2, b->q));
+    cl->verdict = 1;
+    return 0;
+}
+
+static int check_ratio(vrun *r, vclaim *cl, const char *path)
+{
+    vclaim *a = cl->ref[0], *b = cl->ref[1];
+    char t1[VTXT], t2[VTXT];
+    (void) path;
+    say(cl, "the ratio of claim %s's quantity to claim %s's lies in %s", a->id, b->id, ivstr(t1, cl, 0));
+    if (!a->verdict || !b->verdict)
+        return not_proven(cl, "claim %s is not certified", a->verdict ? b->id : a->id);
+    arb_div(cl->q, a->q, b->q, r->c.prec);
+    if (!in_iv(cl, 0, cl->q))
+        return not_proven(cl, "the ratio is %s, not in %s", vx_arb_str(t2, cl->q), ivstr(t1, cl, 0));
+    cl->verdict = 1;
+    return 0;
+}
+
+/* §6.8 structure facts */
+static int check_fact(vrun *r, vclaim *cl, const char *path)
+{
+    slong layer = (slong) json_integer_value(json_object_get(cl->o, "layer"));
+    slong rank = json_object_get(cl->o, "rank") ? (slong) json_integer_value(json_object_get(cl->o, "rank")) : -1;
+    char msg[VWHY];
+    int ok;
+    say(cl, "exact fact %s at layer %ld of the patterns of point %s", vx_str(cl->o, "fact"), (long) layer, cl->P->name);
+    if (cl->P->invalid)
+        return INVALID(cl, cl->P);
+    ok = vx_fact(&r->c, cl->P, vx_str(cl->o, "fact"), layer, rank, cl->why, sizeof(cl->why));
+    if (ok < 0) {
+        snprintf(msg, sizeof(msg), "%s", r->c.err);
+        return vx_fail(&r->c, "%s: %s", path, msg);
+    }
+    cl->verdict = ok;
+    return 0;
+}
+
+/* ---- the kinds ---- */
+
+static const struct {
+    const char *kind, *schema;     /* fields besides id, kind, statement and verdict */
+    int (*read)(vrun *r, vclaim *cl, const char *path);
+    int (*check)(vrun *r, vclaim *cl, const char *path);
+    int second;                    /* compares other claims: checked after them */
+} kinds[] = {
+    { "root", "structure:o block:s polynomial:a interval:o", read_root, check_root, 0 },
+    { "alive", "structure:o block:s decision:s", read_alive, check_alive, 0 },
+    { "value", "structure:o value:o", read_value, check_value, 0 },
+    { "loss", "point:s loss:o fit:o reg:o", read_loss, check_loss, 0 },
+    { "stationarity", "point:s max_radius_log2:i kinks:a", read_stationarity, check_stationarity, 0 },
+    { "order", "lower:o higher:o", read_order, check_order, 1 },
+    { "dnc_not_optimal", "lower:o higher:o", read_order, check_order, 1 },
+    { "ratio", "numerator:o denominator:o ratio:o", read_ratio, check_ratio, 1 },
+    { "structure", "point:s fact:s layer:i rank:i?", read_fact, check_fact, 0 },
+};
+#define NKINDS ((int) (sizeof(kinds) / sizeof(kinds[0])))
+
+/* The common fields of claim i and its kind. */
+static int read_common(vrun *r, vclaim *cl, const char *path)
+{
+    const char *k = json_is_object(cl->o) ? vx_str(cl->o, "kind") : NULL;
+    char schema[256];
+    if (k == NULL)
+        return vx_fail(&r->c, "%s.kind: missing, or the claim is not an object", path);
+    for (cl->k = 0; cl->k < NKINDS && strcmp(kinds[cl->k].kind, k) != 0; cl->k++)
+        ;
+    if (cl->k == NKINDS)
+        return vx_fail(&r->c, "%s.kind: unknown kind '%.32s'", path, k);
+    snprintf(schema, sizeof(schema), "id:s kind:s statement:s verdict:s %s", kinds[cl->k].schema);
+    if (vx_schema(&r->c, cl->o, path, schema))
+        return -1;
+    cl->id = vx_str(cl->o, "id");
+    cl->kind = k;
+    if (strlen(cl->id) == 0 || strlen(cl->id) > 128)
+        return vx_fail(&r->c, "%s.id: expected 1 to 128 characters", path);
+    cl->written = strcmp(vx_str(cl->o, "verdict"), "certified") == 0;
+    if (!cl->written && strcmp(vx_str(cl->o, "verdict"), "not proven") != 0)
+        return vx_fail(&r->c, "%s.verdict: expected \"certified\" or \"not proven\", got \"%.32s\"", path,
+                       vx_str(cl->o, "verdict"));
+    return 0;
+}
+
+static int read_claims(vrun *r, const json_t *claims)
+{
+    char path[VPATH];
+    slong i;
+    r->ncl = (slong) json_array_size(claims);
+    if (r->ncl == 0 || r->ncl > VX_MAX_CLAIMS)
+        return vx_fail(&r->c, "claims: expected 1 to %d claims", VX_MAX_CLAIMS);
+    r->cl = flint_calloc(r->ncl, sizeof(vclaim));
+    r->by_id = flint_malloc(r->ncl * sizeof(vclaim *));
+    for (i = 0; i < r->ncl; i++) {
+        vclaim *cl = r->cl + i;
+        slong j;
+        for (j = 0; j < 6; j++)
+            fmpq_init(cl->iv[j]);
+        fmpz_poly_init(cl->poly);
+        arb_init(cl->q);
+        cl->o = json_array_get(claims, i);
+        r->by_id[i] = cl;
+    }
+    for (i = 0; i < r->ncl; i++)
+        if (read_common(r, r->cl + i, vx_pathf(path, "claims[%ld]", (long) i)))
+            return -1;
+    qsort(r->by_id, (size_t) r->ncl, sizeof(vclaim *), cmp_claim_id);
+    for (i = 1; i < r->ncl; i++)
+        if (strcmp(r->by_id[i]->id, r->by_id[i - 1]->id) == 0)
+            return vx_fail(&r->c, "claims: duplicate id '%.64s'", r->by_id[i]->id);
+    for (i = 0; i < r->ncl; i++)   /* value claims first: dnc_not_optimal reads their structure */
+        if (strcmp(r->cl[i].kind, "value") == 0 && read_value(r, r->cl + i, vx_pathf(path, "claims[%ld]", (long) i)))
+            return -1;
+    for (i = 0; i < r->ncl; i++)
+        if (strcmp(r->cl[i].kind, "value") != 0
+            && kinds[r->cl[i].k].read(r, r->cl + i, vx_pathf(path, "claims[%ld]", (long) i)))
+            return -1;
+    return 0;
+}
+
+static void claims_clear(vrun *r)
+{
+    slong i, j;
+    for (i = 0; r->cl != NULL && i < r->ncl; i++) {
+        for (j = 0; j < 6; j++)
+            fmpq_clear(r->cl[i].iv[j]);
+        fmpz_poly_clear(r->cl[i].poly);
+        arb_clear(r->cl[i].q);
+    }
+    flint_free(r->cl);
+    flint_free(r->by_id);
+}
+
+/* ---- bounded work (§9) ---- */
+
+static double str_bits(const json_t *o, const char *key)
+{
+    const char *s = vx_str(o, key);
+    return s != NULL ? 4.0 * (double) strnlen(s, VX_MAX_CHARS + 1) : 0.0;
+}
+
+/* Work of one root or algebraic number: a polynomial of this many coefficients, bisected
+ * to the precision from an interval (the JSON object with lo, hi). */
+static double root_work(const json_t *poly, const json_t *iv, slong prec)
+{
+    return (double) (json_array_size(poly) + 1) * ((double) prec + 64 + str_bits(iv, "lo") + str_bits(iv, "hi"));
+}
+
+/* Work of deriving a structure's value (§8): bisections of degree-2L polynomials for the
+ * low-rank families, of K-term secular functions and degree-(L+1) functions otherwise. */
+static double structure_work(const vx_problem *p, const json_t *st, slong prec)
+{
+    const char *name = vx_str(st, "name");
+    double K = (double) p->K, w = (double) (prec + 64);
+    if (name == NULL || strcmp(name, "dnc") == 0 || strcmp(name, "srg") == 0 || strcmp(name, "sts") == 0)
+        return 4.0 * (2.0 * (double) p->L + 2.0) * w;
+    return K * ((double) p->L + 4.0) * w + (p->bias ? K * K * w : 0.0);
+}
+
+static double point_work(vx_ctx *c, const json_t *points, const char *name)
+{
+    const char *layout = vx_str(json_object_get(points, name != NULL ? name : ""), "layout");
+    double ncols = layout != NULL && strcmp(layout, "collapsed") == 0 ? (double) c->p.K : fmpz_get_d(c->p.N);
+    return ncols * vx_point_work(&c->p, 1);
+}
+
+/* An upper estimate of the work of the whole file, from its sizes alone, before any of it
+ * is done: ball multiply-adds of the evaluations, bisection steps times degree for roots,
+ * scaled by the precision. */
+static int check_work(vx_ctx *c, const json_t *root)
+{
+    const json_t *points = json_object_get(root, "points"), *claims = json_object_get(root, "claims"), *v, *s, *cl;
+    const char *key, *skey, *kind;
+    double w = 0, scale = c->prec > 256 ? (double) c->prec / 256 : 1;
+    size_t i;
+    json_object_foreach((json_t *) points, key, v)
+        json_object_foreach(json_object_get(v, "scalars"), skey, s)
+            if (vx_str(s, "kind") != NULL && strcmp(vx_str(s, "kind"), "algebraic") == 0)
+                w += root_work(json_object_get(s, "polynomial"), json_object_get(s, "interval"), c->prec);
+    json_array_foreach(claims, i, cl) {
+        kind = vx_str(cl, "kind");
+        if (kind == NULL)
+            continue;
+        if (strcmp(kind, "loss") == 0 || strcmp(kind, "structure") == 0)
+            w += (strcmp(kind, "loss") == 0 ? 1 : 4) * point_work(c, points, vx_str(cl, "point"));
+        else if (strcmp(kind, "stationarity") == 0)
+            w += 3 * point_work(c, points, vx_str(cl, "point"));
+        else if (strcmp(kind, "value") == 0 || strcmp(kind, "alive") == 0 || strcmp(kind, "root") == 0)
+            w += structure_work(&c->p, json_object_get(cl, "structure"), c->prec);
+        if (strcmp(kind, "root") == 0)
+            w += root_work(json_object_get(cl, "polynomial"), json_object_get(cl, "interval"), c->prec);
+    }
+    if (w * scale > (double) VX_MAX_WORK)
+        return vx_fail(c, "the file needs about %.3g units of work at %ld bits, more than the limit %.3g of the format "
+                       "(§9)", w * scale, (long) c->prec, (double) VX_MAX_WORK);
+    return 0;
+}
+
+/* ---- the envelope (§2) ---- */
+
+static int read_envelope(vx_ctx *c, const json_t *root, slong min_prec)
+{
+    const json_t *points, *ver;
+    const char *key;
+    json_t *v;
+    slong prec;
+    if (!json_is_object(root))
+        return vx_fail(c, "certificate: expected a JSON object");
+    ver = json_object_get(root, "version");
+    if (json_is_integer(ver) && json_integer_value(ver) == 1)
+        return vx_fail(c, "version: 1 is no longer accepted: a version 1 value claim could be satisfied by forged "
+                       "weights, constants and scalars (docs/certificate-format.md §11); regenerate the certificate "
+                       "with this dncert (dncert certify / dncert certify-point)");
+    if (vx_schema(c, root, "", "format:s version:i producer:o precision:i problem:o points:o claims:a"))
+        return -1;
+    if (strcmp(vx_str(root, "format"), DNCV_FORMAT) != 0)
+        return vx_fail(c, "format: expected \"%s\", got \"%.40s\"", DNCV_FORMAT, vx_str(root, "format"));
+    if (json_integer_value(ver) != DNCV_VERSION)
+        return vx_fail(c, "version: expected %d, got %lld", DNCV_VERSION, (long long) json_integer_value(ver));
+    json_object_foreach(json_object_get(root, "producer"), key, v)
+        if (!json_is_string(v))
+            return vx_fail(c, "producer.%.64s: expected a string", key);
+    if (vx_int(c, root, "", "precision", VX_PREC_MIN, VX_PREC_MAX, &prec)
+        || vx_problem_read(c, json_object_get(root, "problem")))
+        return -1;
+    c->file_prec = prec;
+    c->prec = FLINT_MAX(prec, min_prec);
+    points = json_object_get(root, "points");
+    if (json_object_size(points) > VX_MAX_POINTS)
+        return vx_fail(c, "points: more than %d points", VX_MAX_POINTS);
+    if (check_work(c, root))
+        return -1;
+    c->pts = flint_calloc(json_object_size(points) + 1, sizeof(vx_point));
+    json_object_foreach((json_t *) points, key, v)
+        if (vx_point_read(c, c->pts + c->npts++, key, v))
+            return -1;
+    return 0;
+}
+
+/* ---- the report (§10) ---- */
+
+static int report_claims(vrun *r, const char *name, int flags, FILE *f, dncv_stats *st)
+{
+    slong i;
+    for (i = 0; i < r->ncl; i++) {
+        vclaim *cl = r->cl + i;
+        int ok = cl->verdict == cl->written;
+        st->nmismatch += !ok;
+        st->ncertified += cl->verdict;
+        if (f == NULL || (ok && (flags & DNCV_QUIET)))
+            continue;
+        fprintf(f, "%s: %s %s %s %s", name, cl->id, cl->kind, cl->verdict ? "certified" : "not proven",
+                ok ? "OK\n" : "MISMATCH");
+        if (!ok)
+            fprintf(f, " (the file says %s)\n", cl->written ? "certified" : "not proven");
+        if (flags & DNCV_EXPLAIN)
+            fprintf(f, "    checked: %s\n", cl->what);
+        if (!cl->verdict)
+            fprintf(f, "    %s\n", cl->why);
+    }
+    return st->nmismatch ? 1 : 0;
+}
+
+int dncv_verify_json(const json_t *cert, const char *name, long min_prec, int flags, FILE *report,
+                     dncv_stats *stats, char *err, size_t errlen)
+{
+    dncv_stats st0;
+    vrun r;
+    char path[VPATH];
+    int ret, pass;
+    slong i;
+    stats = stats != NULL ? stats : &st0;
+    memset(stats, 0, sizeof(*stats));
+    memset(&r, 0, sizeof(r));
+    r.c.err = err;
+    r.c.errlen = errlen;
+    vx_problem_init(&r.c.p);
+    if (min_prec > VX_PREC_MAX)
+        ret = vx_fail(&r.c, "precision: at most %d bits", VX_PREC_MAX);
+    else if ((ret = read_envelope(&r.c, cert, min_prec)) == 0)
+        ret = read_claims(&r, json_object_get(cert, "claims"));
+    /* Claims that compare other claims last: they use the recomputed enclosures. */
+    for (pass = 0; pass < 2 && ret == 0; pass++)
+        for (i = 0; i < r.ncl && ret == 0; i++)
+            if (kinds[r.cl[i].k].second == pass)
+                ret = kinds[r.cl[i].k].check(&r, r.cl + i, vx_pathf(path, "claims[%ld]", (long) i));
+    stats->nclaims = r.ncl;
+    stats->prec = r.c.prec;
+    if (ret == 0)
+        ret = report_claims(&r, name, flags, report, stats);
+    claims_clear(&r);
+    for (i = 0; i < r.c.npts; i++)
+        vx_point_clear(r.c.pts + i, r.c.p.L);
+    flint_free(r.c.pts);
+    vx_problem_clear(&r.c.p);
+    return ret;
+}
+
+int dncv_verify_file(const char *path, long min_prec, int flags, FILE *report, dncv_stats *stats, char *err,
+                     size_t errlen)
+{
+    json_error_t je;
+    json_t *root;
+    struct stat sb;
+    int r;
+    if (stats != NULL)
+        memset(stats, 0, sizeof(*stats));
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(err, errlen, "cannot read the file (missing or not a regular file)");
+        return -1;
+    }
+    if (sb.st_size > VX_MAX_FILE_BYTES) {
+        snprintf(err, errlen, "the file has %lld bytes, more than the limit %ld of the format (§9)",
+                 (long long) sb.st_size, (long) VX_MAX_FILE_BYTES);
+        return -1;
+    }
+    root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (root == NULL) {
+        if (je.line < 0)
+            snprintf(err, errlen, "%s", je.text);
+        else
+            snprintf(err, errlen, "invalid JSON at line %d, column %d: %s", je.line, je.column, je.text);
+        return -1;
+    }
+    r = dncv_verify_json(root, path, min_prec, flags, report, stats, err, errlen);
+    json_decref(root);
+    return r;
+}

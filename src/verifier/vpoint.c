@@ -1,0 +1,311 @@
+/* Points of a certificate (format §5): named scalars, blocks as sums of scaled sparse terms
+ * or dense, the point's box in ball arithmetic and the exact pattern of every block.
+ * Declared sizes are checked against the limits of §9 before anything is allocated. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "verifier.h"
+
+/* Rows and columns of block b (0 = H1, 1..L = W_b, L + 1 = b). */
+static void block_shape(slong *r, slong *c, const vx_problem *p, slong ncols, slong b)
+{
+    if (b == 0)
+        *r = p->width[0], *c = ncols;
+    else if (b <= p->L)
+        *r = vx_out_rows(p, b), *c = p->width[b - 1];
+    else
+        *r = p->K, *c = p->bias;
+}
+
+static const char *block_name(char *buf, slong L, slong b)
+{
+    if (b == 0 || b > L)
+        snprintf(buf, 16, "%s", b == 0 ? "H1" : "b");
+    else
+        snprintf(buf, 24, "W%ld", (long) b);
+    return buf;
+}
+
+/* Ball entries of one evaluation of a point with ncols columns (§9): the activations of
+ * every layer and the residual, plus the weights. */
+static double point_entries(const vx_problem *p, double ncols)
+{
+    double e = ncols * (double) p->K;
+    slong l;
+    for (l = 1; l <= p->L; l++)
+        e += ncols * (double) p->width[l - 1] + (double) vx_out_rows(p, l) * (double) p->width[l - 1];
+    return e;
+}
+
+double vx_point_work(const vx_problem *p, slong ncols)
+{
+    double w = 0;
+    slong l;
+    for (l = 1; l <= p->L; l++)
+        w += (double) ncols * (double) vx_out_rows(p, l) * (double) p->width[l - 1];
+    return w;
+}
+
+static int read_scalar(vx_ctx *c, vx_scalar *s, const json_t *o, const char *path)
+{
+    const char *kind = json_is_object(o) ? vx_str(o, "kind") : NULL;
+    char p[VPATH];
+    if (kind == NULL || (strcmp(kind, "ball") != 0 && strcmp(kind, "algebraic") != 0))
+        return vx_fail(c, "%s.kind: expected \"algebraic\" or \"ball\"", path);
+    s->algebraic = strcmp(kind, "algebraic") == 0;
+    if (!s->algebraic) {
+        if (vx_schema(c, o, path, "kind:s lo:s hi:s decimal:s?") || vx_lohi(c, o, path, s->lo, s->hi))
+            return -1;
+        s->ok = 1;
+        vx_ball(s->val, s->lo, s->hi, c->prec);
+        return 0;
+    }
+    if (vx_schema(c, o, path, "kind:s polynomial:a interval:o")
+        || vx_interval(c, json_object_get(o, "interval"), vx_pathf(p, "%s.interval", path), s->lo, s->hi)
+        || vx_poly(c, json_object_get(o, "polynomial"), vx_pathf(p, "%s.polynomial", path), s->poly))
+        return -1;
+    if ((s->ok = vx_isolates(s->poly, s->lo, s->hi, c->prec)))
+        vx_root_ball(s->val, s->poly, s->lo, s->hi, c->prec);
+    return 0;
+}
+
+static vx_scalar *find_scalar(vx_ctx *c, vx_point *P, const char *name, const char *path)
+{
+    slong i;
+    for (i = 0; i < P->ns; i++)
+        if (strcmp(P->s[i].name, name) == 0)
+            return P->s + i;
+    vx_fail(c, "%s.scale: no scalar named '%.64s' in point '%.64s'", path, name, P->name);
+    return NULL;
+}
+
+static int cmp_slong(const void *x, const void *y)
+{
+    slong a = *(const slong *) x, b = *(const slong *) y;
+    return (a > b) - (a < b);
+}
+
+/* Term t of block b: scale times the sparse matrix of its entries (each position at most
+ * once). The first term's entries are the block's pattern. */
+static int read_term(vx_ctx *c, vx_point *P, slong b, slong t0, const json_t *o, const char *path)
+{
+    arb_mat_struct *box = P->blk + b;
+    slong rows = arb_mat_nrows(box), cols = arb_mat_ncols(box), n, k, i, j, *pos;
+    const json_t *entries = json_object_get(o, "entries"), *e;
+    const vx_scalar *scale = NULL;
+    char ep[VPATH];
+    arb_t t;
+    fmpq_t q;
+    if (vx_schema(c, o, path, "scale:S entries:a"))
+        return -1;
+    if (json_is_string(json_object_get(o, "scale"))
+        && (scale = find_scalar(c, P, vx_str(o, "scale"), path)) == NULL)
+        return -1;
+    n = (slong) json_array_size(entries);
+    if (n > rows * cols)
+        return vx_fail(c, "%s.entries: %ld entries in a %ldx%ld block", path, (long) n, (long) rows, (long) cols);
+    pos = flint_malloc((n + 1) * sizeof(slong));
+    arb_init(t);
+    fmpq_init(q);
+    for (k = 0; k < n; k++) {
+        e = json_array_get(entries, k);
+        vx_pathf(ep, "%s.entries[%ld]", path, (long) k);
+        if (json_array_size(e) != 3 || !json_is_integer(json_array_get(e, 0)) || !json_is_integer(json_array_get(e, 1))
+            || !json_is_string(json_array_get(e, 2))) {
+            vx_fail(c, "%s: expected [row, column, rational string]", ep);
+            break;
+        }
+        i = (slong) json_integer_value(json_array_get(e, 0));
+        j = (slong) json_integer_value(json_array_get(e, 1));
+        if (i < 0 || i >= rows || j < 0 || j >= cols) {
+            vx_fail(c, "%s: position (%ld, %ld) outside the %ldx%ld block", ep, (long) i, (long) j, (long) rows, (long) cols);
+            break;
+        }
+        if (vx_parse_rational(q, json_string_value(json_array_get(e, 2))) != 0) {
+            vx_fail(c, "%s[2]: not a rational string within the limits of §3", ep);
+            break;
+        }
+        if (t0 == 0)
+            fmpq_set(fmpq_mat_entry(P->pat + b, i, j), q);
+        pos[k] = i * cols + j;
+        arb_set_fmpq(t, q, c->prec);
+        if (scale != NULL)
+            arb_mul(t, t, scale->val, c->prec);
+        arb_add(arb_mat_entry(box, i, j), arb_mat_entry(box, i, j), t, c->prec);
+    }
+    arb_clear(t);
+    fmpq_clear(q);
+    if (k == n) {
+        qsort(pos, (size_t) n, sizeof(slong), cmp_slong);
+        for (k = 1; k < n && pos[k] != pos[k - 1]; k++)
+            ;
+        if (k < n)
+            vx_fail(c, "%s.entries: position (%ld, %ld) listed twice", path, (long) (pos[k] / cols), (long) (pos[k] % cols));
+    }
+    flint_free(pos);
+    if (k < n)
+        return -1;
+    /* The pattern of §6.9: one term whose scale is 1 or certified positive. */
+    P->pattern_ok &= scale == NULL || (scale->ok && fmpq_sgn(scale->lo) >= (scale->algebraic ? 0 : 1));
+    return 0;
+}
+
+static int read_dense(vx_ctx *c, vx_point *P, slong b, const json_t *a, const char *path)
+{
+    arb_mat_struct *box = P->blk + b;
+    slong rows = arb_mat_nrows(box), cols = arb_mat_ncols(box), k;
+    if ((slong) json_array_size(a) != rows * cols)
+        return vx_fail(c, "%s: expected %ld entries (%ldx%ld, column-major), got %zu", path, (long) (rows * cols),
+                       (long) rows, (long) cols, json_array_size(a));
+    for (k = 0; k < rows * cols; k++) {
+        fmpq *q = fmpq_mat_entry(P->pat + b, k % rows, k / rows);
+        if (vx_parse_rational(q, json_string_value(json_array_get(a, k))) != 0)
+            return vx_fail(c, "%s[%ld]: not a rational string within the limits of §3", path, (long) k);
+        arb_set_fmpq(arb_mat_entry(box, k % rows, k / rows), q, c->prec);
+    }
+    return 0;
+}
+
+static int read_block(vx_ctx *c, vx_point *P, slong b, const json_t *o, const char *path)
+{
+    const json_t *terms = json_object_get(o, "terms");
+    char p[VPATH];
+    slong rows, cols, t;
+    if (vx_schema(c, o, path, "rows:i cols:i terms:a? dense:a?"))
+        return -1;
+    rows = (slong) json_integer_value(json_object_get(o, "rows"));
+    cols = (slong) json_integer_value(json_object_get(o, "cols"));
+    if (rows != arb_mat_nrows(P->blk + b) || cols != arb_mat_ncols(P->blk + b))
+        return vx_fail(c, "%s: shape %ldx%ld does not match the problem's %ldx%ld", path, (long) rows, (long) cols,
+                       (long) arb_mat_nrows(P->blk + b), (long) arb_mat_ncols(P->blk + b));
+    if ((terms == NULL) == (json_object_get(o, "dense") == NULL))
+        return vx_fail(c, "%s: needs exactly one of \"terms\" and \"dense\"", path);
+    if (terms == NULL)
+        return read_dense(c, P, b, json_object_get(o, "dense"), vx_pathf(p, "%s.dense", path));
+    if (json_array_size(terms) == 0 || json_array_size(terms) > VX_MAX_TERMS)
+        return vx_fail(c, "%s.terms: expected 1 to %d terms", path, VX_MAX_TERMS);
+    P->pattern_ok &= json_array_size(terms) == 1;
+    for (t = 0; t < (slong) json_array_size(terms); t++)
+        if (read_term(c, P, b, t, json_array_get(terms, t), vx_pathf(p, "%s.terms[%ld]", path, (long) t)))
+            return -1;
+    return 0;
+}
+
+/* Columns: one per class (collapsed, multiplicity n_k) or one per sample (expanded). */
+static int set_columns(vx_ctx *c, vx_point *P, const char *path)
+{
+    const vx_problem *p = &c->p;
+    double ncols = P->collapsed ? (double) p->K : fmpz_get_d(p->N);
+    slong k, i, j = 0;
+    if (point_entries(p, ncols) > (double) VX_MAX_ENTRIES)
+        return vx_fail(c, "%s: %s point of this problem needs %.3g ball entries, more than the limit %ld of §9",
+                       path, P->collapsed ? "a collapsed" : "an expanded", point_entries(p, ncols), (long) VX_MAX_ENTRIES);
+    P->ncols = (slong) ncols;
+    P->label = flint_malloc(P->ncols * sizeof(slong));
+    P->mult = flint_malloc(P->ncols * sizeof(slong));
+    for (k = 0; k < p->K; k++)
+        for (i = 0; i < (P->collapsed ? 1 : p->n[k]); i++, j++)
+            P->label[j] = k, P->mult[j] = P->collapsed ? p->n[k] : 1;
+    return 0;
+}
+
+static int read_blocks(vx_ctx *c, vx_point *P, const json_t *blocks, const char *path)
+{
+    slong L = c->p.L, nb = L + 1 + c->p.bias, b, r, cl;
+    char name[24], p[VPATH];
+    const char *key;
+    json_t *v;
+    if (!json_is_object(blocks))
+        return vx_fail(c, "%s: expected an object", path);
+    json_object_foreach((json_t *) blocks, key, v) {
+        for (b = 0; b < nb && strcmp(key, block_name(name, L, b)) != 0; b++)
+            ;
+        if (b == nb)
+            return vx_fail(c, "%s: unknown block '%.32s' (H1, W1..W%ld%s)", path, key, (long) L, c->p.bias ? ", b" : "");
+    }
+    P->blk = flint_malloc((L + 2) * sizeof(arb_mat_struct));
+    P->pat = flint_malloc((L + 2) * sizeof(fmpq_mat_struct));
+    for (b = 0; b < L + 2; b++) {
+        block_shape(&r, &cl, &c->p, P->ncols, b);
+        arb_mat_init(P->blk + b, r, cl);
+        fmpq_mat_init(P->pat + b, r, cl);
+    }
+    for (b = 0; b < nb; b++) {
+        vx_pathf(p, "%s.%s", path, block_name(name, L, b));
+        if (json_object_get(blocks, name) == NULL)
+            return vx_fail(c, "%s: missing", p);
+        if (read_block(c, P, b, json_object_get(blocks, name), p))
+            return -1;
+    }
+    return 0;
+}
+
+int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o)
+{
+    const json_t *scalars;
+    const char *key, *layout;
+    json_t *v;
+    char path[VPATH], sp[VPATH];
+    memset(P, 0, sizeof(*P));
+    P->name = name;
+    P->pattern_ok = 1;
+    vx_pathf(path, "points.%s", name);
+    if (vx_schema(c, o, path, "layout:s scalars:o blocks:o"))
+        return -1;
+    layout = vx_str(o, "layout");
+    if (strcmp(layout, "collapsed") != 0 && strcmp(layout, "expanded") != 0)
+        return vx_fail(c, "%s.layout: expected \"collapsed\" or \"expanded\", got \"%.32s\"", path, layout);
+    P->collapsed = strcmp(layout, "collapsed") == 0;
+    scalars = json_object_get(o, "scalars");
+    if (json_object_size(scalars) > VX_MAX_SCALARS)
+        return vx_fail(c, "%s.scalars: more than %d scalars", path, VX_MAX_SCALARS);
+    if (set_columns(c, P, path))
+        return -1;
+    P->s = flint_calloc(json_object_size(scalars) + 1, sizeof(vx_scalar));
+    json_object_foreach((json_t *) scalars, key, v) {
+        vx_scalar *s = P->s + P->ns++;
+        fmpz_poly_init(s->poly);
+        fmpq_init(s->lo);
+        fmpq_init(s->hi);
+        arb_init(s->val);
+        s->name = key;
+        if (read_scalar(c, s, v, vx_pathf(sp, "%s.scalars.%s", path, key)))
+            return -1;
+        if (!s->ok && P->invalid == NULL)
+            P->invalid = s->name;
+    }
+    return read_blocks(c, P, json_object_get(o, "blocks"), vx_pathf(sp, "%s.blocks", path));
+}
+
+void vx_point_clear(vx_point *P, slong L)
+{
+    slong i;
+    for (i = 0; i < P->ns; i++) {
+        fmpz_poly_clear(P->s[i].poly);
+        fmpq_clear(P->s[i].lo);
+        fmpq_clear(P->s[i].hi);
+        arb_clear(P->s[i].val);
+    }
+    flint_free(P->s);
+    if (P->blk != NULL) {
+        for (i = 0; i < L + 2; i++) {
+            arb_mat_clear(P->blk + i);
+            fmpq_mat_clear(P->pat + i);
+        }
+        flint_free(P->blk);
+        flint_free(P->pat);
+    }
+    if (P->forward_done)
+        vx_forward_clear(&P->fw, L);
+    flint_free(P->label);
+    flint_free(P->mult);
+}
+
+vx_point *vx_point_find(vx_ctx *c, const char *name)
+{
+    slong i;
+    for (i = 0; i < c->npts; i++)
+        if (strcmp(c->pts[i].name, name) == 0)
+            return c->pts + i;
+    return NULL;
+}

@@ -134,7 +134,10 @@ int dnc_closed_ufm(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, siz
 /* Tirer & Bruna two-layer model W_2 ReLU(W_1 H1) (L = 2, relu, no bias): value of the
  * two-layer linear bias-free optimum, realised by a point whose first-layer
  * pre-activations are entrywise >= 0, so that ReLU is inactive and the post-ReLU class
- * means are exactly orthogonal (dnc_closed_gram_is_diagonal(c, 2, prec) proves it). */
+ * means are exactly orthogonal (dnc_closed_gram_is_diagonal(c, 2, prec) proves it).
+ * With balanced counts that value is the ReLU model's optimal value (Tirer & Bruna); with
+ * imbalanced counts it is only proven to be an upper bound on it
+ * (docs/math/deep-linear.md, section 7). */
 int dnc_closed_tirer_bruna(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen);
 
 /* Cross-check of a construction against the one objective definition: evaluates the

@@ -120,6 +120,29 @@ Test(closed_cli, export_is_a_trainer_point)
     json_decref(m);
 }
 
+/* tirer-bruna with imbalanced counts: the value of the two-layer linear bias-free optimum
+ * (the same digits as deep-linear with L = 2), flagged by a "note" as an upper bound on the
+ * ReLU model's optimal value (docs/math/deep-linear.md section 7); no note when balanced. */
+Test(closed_cli, tirer_bruna_imbalanced_is_an_upper_bound)
+{
+    const char *tb[] = { "closed-form", "tirer-bruna", "--K", "3", "--n", "10,4,1", "--L", "2", "--width", "3", NULL };
+    const char *dl[] = { "closed-form", "deep-linear", "--K", "3", "--n", "10,4,1", "--L", "2", "--width", "3",
+                         "--activation", "linear", NULL };
+    const char *bal[] = { "closed-form", "tirer-bruna", "--K", "3", "--n", "4", "--L", "2", "--width", "3", NULL };
+    json_t *j = run_json(tb), *k = run_json(dl), *b;
+    const char *note = json_string_value(json_object_get(j, "note"));
+    cr_assert(note != NULL, "no note for imbalanced counts");
+    cr_assert(strstr(note, "upper bound") != NULL && strstr(note, "not proven") != NULL, "%s", note);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "loss"), "decimal")),
+                     json_string_value(json_object_get(json_object_get(k, "loss"), "decimal")));
+    cr_assert(json_is_true(json_object_get(json_object_get(j, "crosscheck"), "consistent")));
+    b = run_json(bal);
+    cr_assert(json_object_get(b, "note") == NULL, "balanced counts need no note");
+    json_decref(j);
+    json_decref(k);
+    json_decref(b);
+}
+
 struct bad_cf {
     char args[14][16];
     char needle[80];

@@ -483,3 +483,52 @@ Test(dnc, speed_K10_L8_width64)
     dnc_closed_clear(c);
     dnc_problem_clear(p);
 }
+
+/* dnc_closed_dnc_value (used by dncert classify) is dnc_closed_dnc's value without the
+ * point: the same enclosure on alive, tie (K = 2, n = 1, L = 2, lambda_H = 1/128,
+ * lambda_W = 1), dead with and without a root, L = 1, mixed lambdas; the same errors. */
+Test(dnc, value_alone_equals_closed_form)
+{
+    static const char *cases[][5] = {   /* K, n, L, lambda_h, lambda_w */
+        { "2", "5", "3", "0.004", "0.004" }, { "2", "3", "2", "0.004", "0.004" }, { "10", "1", "4", "0.004", "0.004" },
+        { "3", "2", "1", "0.01", "0.01" }, { "4", "7", "6", "1/1000", "1/500" }, { "2", "1", "2", "1/128", "1" },
+        { "2", "5", "3", "0.1", "0.1" }, { "2", "5", "3", "0.5", "0.5" }, { "5", "1", "1", "1", "1" },
+    };
+    size_t i;
+    char err[512];
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        dnc_problem_t p;
+        dnc_closed_t c;
+        arb_t f;
+        tu_problem_lambdas(p, cases[i][0], cases[i][1], cases[i][2], cases[i][0], NULL, NULL, NULL, cases[i][3],
+                           cases[i][4]);
+        dnc_ok(c, p);
+        arb_init(f);
+        cr_assert_eq(dnc_closed_dnc_value(f, p, PREC, err, sizeof(err)), 0, "%s", err);
+        cr_expect(arb_overlaps(f, c->loss), "case %zu", i);
+        cr_expect(tu_rad_below(f, -200), "case %zu", i);
+        if (c->alive != DNC_ALIVE)
+            cr_expect(arb_is_exact(f) && arf_cmp_d(arb_midref(f), 0.5) == 0, "case %zu: 1/2 exactly", i);
+        arb_clear(f);
+        dnc_closed_clear(c);
+        dnc_problem_clear(p);
+    }
+    {
+        static const char *bad[][5] = {   /* K, n, width, bias, message */
+            { "10", "5", "10,8,10", "none", "--width: DNC needs every width >= K = 10 (d_2 = 8)" },
+            { "3", "5,5,6", "5", "none", "--n: DNC needs balanced counts" },
+            { "3", "5", "5", "free", "--bias:" },
+        };
+        for (i = 0; i < 3; i++) {
+            dnc_problem_t p;
+            arb_t f;
+            tu_problem(p, bad[i][0], bad[i][1], "3", bad[i][2], "relu", bad[i][3], "0.004");
+            arb_init(f);
+            err[0] = '\0';
+            cr_expect_neq(dnc_closed_dnc_value(f, p, PREC, err, sizeof(err)), 0, "case %zu accepted", i);
+            cr_expect(strstr(err, bad[i][4]) != NULL, "'%s' lacks '%s'", err, bad[i][4]);
+            arb_clear(f);
+            dnc_problem_clear(p);
+        }
+    }
+}

@@ -472,6 +472,21 @@ static void tirer_bruna_case(const char *K, const char *n, const char *w)
     if (dnc_problem_is_balanced(p))
         for (j = 1; j < p->K; j++)
             cr_expect(arb_equal(arb_mat_entry(H2, j, j), arb_mat_entry(H2, 0, 0)));
+    else {
+        /* docs/math/deep-linear.md section 7: with imbalanced counts the post-ReLU class
+         * means are orthogonal with class-dependent lengths (here every class is alive). */
+        arb_ptr len = _arb_vec_init(p->K);
+        slong k;
+        for (j = 0; j < p->K; j++)
+            for (i = 0; i < arb_mat_nrows(H2); i++)
+                arb_addmul(len + j, arb_mat_entry(H2, i, j), arb_mat_entry(H2, i, j), PREC);
+        for (j = 0; j < p->K; j++)
+            for (k = j + 1; k < p->K; k++)
+                if (p->n[j] != p->n[k])
+                    cr_expect(!arb_overlaps(len + j, len + k), "classes %ld and %ld (counts %ld, %ld) have the same length",
+                              (long) j, (long) k, (long) p->n[j], (long) p->n[k]);
+        _arb_vec_clear(len, p->K);
+    }
     arb_mat_clear(H2);
     dnc_closed_clear(c);
     dnc_closed_clear(d);

@@ -114,6 +114,12 @@ const dnc_closed_scalar *dnc_closed_get_scalar(const dnc_closed_t c, const char 
  * c* = (L-1)/L. */
 int dnc_closed_dnc(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen);
 
+/* The DNC value alone (out->loss of dnc_closed_dnc, without building the point, so its
+ * cost does not grow with the widths): the same requirements (balanced counts, no bias,
+ * every width >= K; otherwise -1 with the same message in err), the same exact decision,
+ * and f = 1/2 exactly when dead or tied. Returns 0 on success. */
+int dnc_closed_dnc_value(arb_t f, const dnc_problem_t p, slong prec, char *err, size_t errlen);
+
 /* Global optimum of the deep linear UFM (closed-forms section 3; M = L layers, every
  * activation linear), balanced or imbalanced counts, bias none or free. The problem
  * splits into directions with weights t; direction group g (equal t) gets the scalars
@@ -128,7 +134,10 @@ int dnc_closed_ufm(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, siz
 /* Tirer & Bruna two-layer model W_2 ReLU(W_1 H1) (L = 2, relu, no bias): value of the
  * two-layer linear bias-free optimum, realised by a point whose first-layer
  * pre-activations are entrywise >= 0, so that ReLU is inactive and the post-ReLU class
- * means are exactly orthogonal (dnc_closed_gram_is_diagonal(c, 2, prec) proves it). */
+ * means are exactly orthogonal (dnc_closed_gram_is_diagonal(c, 2, prec) proves it).
+ * With balanced counts that value is the ReLU model's optimal value (Tirer & Bruna); with
+ * imbalanced counts it is only proven to be an upper bound on it
+ * (docs/math/deep-linear.md, section 7). */
 int dnc_closed_tirer_bruna(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen);
 
 /* Cross-check of a construction against the one objective definition: evaluates the

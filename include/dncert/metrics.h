@@ -66,15 +66,17 @@ double dnc_nc3(const double *W, slong rows, slong d, const double *M, slong K, i
 typedef enum {
     DNC_CLASS_ZERO = 0,        /* the network output W_L H_L vanishes */
     DNC_CLASS_DEAD_CLASSES,    /* some output row of W_L (a class) vanishes */
-    DNC_CLASS_DNC,             /* collapsed, orthogonal frames, aligned, full rank K */
-    DNC_CLASS_LOW_RANK,        /* collapsed, class means of rank < K somewhere */
+    DNC_CLASS_DNC,             /* collapsed, at the DNC value, orthogonal post-activation
+                                  frames at layers 2..L, W_L aligned (docs/metrics.md) */
+    DNC_CLASS_LOW_RANK,        /* collapsed, class means of rank < K somewhere, not DNC */
     DNC_CLASS_UNCLASSIFIED
 } dnc_solution_class;
 
 typedef struct {
     double nc1;      /* collapsed: nc1_ratio <= nc1 at every layer (default 1e-3) */
-    double nc2;      /* orthogonal frame: nc2_orth <= nc2 at every layer (default 1e-2) */
-    double nc3;      /* aligned: nc3 <= nc3 at every layer (default 1e-2) */
+    double nc2;      /* orthogonal frame: nc2_orth <= nc2 (default 1e-2) */
+    double nc3;      /* aligned: nc3 <= nc3 (default 1e-2) */
+    double loss;     /* at the DNC value: |f - f_DNC| <= loss * f_DNC (default 1e-4) */
     double dead;     /* dead class: ||row k of W_L|| <= dead * max_k (default 1e-3) */
     double zero;     /* zero point: max |W_L H_L| <= zero (default 1e-6) */
 } dnc_classify_tol;
@@ -83,6 +85,8 @@ typedef struct {
     dnc_solution_class cls;
     slong ndead;
     slong dead[64];          /* the first dead classes (0-based) */
+    double dnc_value;        /* f_DNC of the problem when the class test looked at it
+                                (the certified closed form, rounded), else NAN */
     char reason[256];        /* why: the first test that decided */
 } dnc_classification;
 
@@ -91,7 +95,9 @@ const char *dnc_solution_class_name(dnc_solution_class c);
 
 /* Classifies the point theta last evaluated by obj, given its layer metrics m (ranks use
  * the metrics' rank tolerance) and the norm of its gradient (the trainer's divergence test
- * looks at it too: a non-finite gradient norm means diverged). */
+ * looks at it too: a non-finite gradient norm means diverged). The dnc class compares the
+ * loss with the DNC value of the problem (dnc_closed_dnc_value) when the problem has one
+ * (balanced counts, no bias, every width >= K); docs/metrics.md has the tests. */
 void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *theta,
                   const dnc_layer_metrics *m, double grad_norm, const dnc_classify_tol *tol);
 

@@ -12,9 +12,11 @@ static const char *usage_head =
     "Reloads the point saved in RUN_DIR and names its solution class (docs/metrics.md):\n"
     "  zero          the network output W_L H_L vanishes\n"
     "  dead-classes  some class's row of W_L vanishes (that class is never predicted)\n"
-    "  dnc           deep neural collapse: features collapsed, class means of every layer an\n"
-    "                orthogonal frame, weights aligned with them, rank K everywhere\n"
-    "  low-rank      features collapsed, class means of rank < K at some layer\n"
+    "  dnc           deep neural collapse: features collapsed, loss at the DNC value of the\n"
+    "                problem, class means after the activations of layers 2..L an orthogonal\n"
+    "                frame of rank K, W_L aligned with them (H1 and the pre-activations of\n"
+    "                layer 2 are not tested: the optimum does not fix them)\n"
+    "  low-rank      features collapsed, class means of rank < K at some layer, not dnc\n"
     "  unclassified  none of these within the tolerances\n"
     "and prints the rank profile of the class means before and after each activation.\n";
 
@@ -24,6 +26,7 @@ static int read_tol(dnc_classify_tol *t, double *rank_tol, const dnc_cli_opt *op
     return dnc_cli_double(&t->nc1, opts, "classify", "nc1-tol", 0.0, 1e300, 0, t->nc1)
         || dnc_cli_double(&t->nc2, opts, "classify", "nc2-tol", 0.0, 1e300, 0, t->nc2)
         || dnc_cli_double(&t->nc3, opts, "classify", "nc3-tol", 0.0, 1e300, 0, t->nc3)
+        || dnc_cli_double(&t->loss, opts, "classify", "loss-tol", 0.0, 1e300, 0, t->loss)
         || dnc_cli_double(&t->dead, opts, "classify", "dead-tol", 0.0, 1.0, 0, t->dead)
         || dnc_cli_double(&t->zero, opts, "classify", "zero-tol", 0.0, 1e300, 0, t->zero)
         || dnc_cli_double(rank_tol, opts, "classify", "rank-tol", 0.0, 1.0, 1, DNC_RANK_TOL_DEFAULT);
@@ -33,8 +36,9 @@ int dnc_cmd_classify(int argc, char **argv)
 {
     dnc_cli_opt opts[] = {
         { "nc1-tol", "X", "collapsed when every nc1_ratio <= X (default 1e-3)", NULL },
-        { "nc2-tol", "X", "orthogonal frame when every nc2_orth <= X (default 1e-2)", NULL },
-        { "nc3-tol", "X", "aligned when every nc3 <= X (default 1e-2)", NULL },
+        { "nc2-tol", "X", "orthogonal frame when nc2_orth <= X (default 1e-2)", NULL },
+        { "nc3-tol", "X", "aligned when nc3 <= X (default 1e-2)", NULL },
+        { "loss-tol", "X", "at the DNC value when |f - f_DNC| <= X f_DNC (default 1e-4)", NULL },
         { "dead-tol", "X", "class k dead when ||row k of W_L|| <= X * the largest (default 1e-3)", NULL },
         { "zero-tol", "X", "zero point when max |W_L H_L| <= X (default 1e-6)", NULL },
         { "rank-tol", "X", "relative singular-value cutoff of the ranks (default 1e-6)", NULL },

@@ -23,12 +23,20 @@ static const char *usage_head =
     "  sts          low-rank point from a Steiner triple system STS(v) (--v)\n"
     "  deep-linear  global optimum of the deep linear UFM (all activations linear)\n"
     "  ufm          global optimum of the plain UFM (L = 1)\n"
-    "  tirer-bruna  two-layer ReLU model of Tirer & Bruna (L = 2)\n";
+    "  tirer-bruna  two-layer ReLU model of Tirer & Bruna (L = 2); with imbalanced counts\n"
+    "               only an upper bound on its optimal value (see the \"note\" it prints)\n";
 
 static const char *usage_tail =
     "Exit status: 0 done, 1 the cross-check failed or --export could not be written (the\n"
     "JSON is printed all the same), 2 bad input, including --compare on a problem without a\n"
     "DNC point (imbalanced counts, a bias); nothing is printed or written then.\n";
+
+/* What tirer-bruna computes for imbalanced counts (docs/math/deep-linear.md, section 7). */
+static const char *tirer_bruna_imbalanced_note =
+    "imbalanced counts: the loss is the optimal value of the two-layer linear bias-free model, "
+    "attained by this ReLU point (its pre-activations are >= 0), so it is an upper bound on the "
+    "optimal value of the ReLU model; that it is that optimal value is not proven "
+    "(Tirer & Bruna's result is used for balanced counts only)";
 
 typedef struct {
     const char *name;
@@ -215,6 +223,8 @@ int dnc_cmd_closed_form(int argc, char **argv)
     dnc_ball_eval(ev, c->point, 0, prec);
     consistent = dnc_closed_crosscheck(c, prec);
     out = closed_json(c, digits_for(prec), consistent, ev->loss);
+    if (strcmp(si->name, "tirer-bruna") == 0 && !dnc_problem_is_balanced(p))
+        json_object_set_new(out, "note", json_string(tirer_bruna_imbalanced_note));
     if (dnc_cli_get(opts, "compare") != NULL) {
         json_t *cmp = strcmp(si->name, "dnc") == 0
             ? json_pack("{s:s, s:s}", "against", "dnc", "order", "identical: the structure is DNC")

@@ -204,6 +204,41 @@ static int dnc_fill(dnc_closed_t out, const dnc_alg_t calg, int found, const fmp
     return res;
 }
 
+int dnc_closed_dnc_value(arb_t f, const dnc_problem_t p, slong prec, char *err, size_t errlen)
+{
+    fmpq_t Q;
+    fmpz_poly_t poly;
+    dnc_alg_t c;
+    arb_t x;
+    dnc_alive_t alive;
+    int res = 0;
+    if (dnc_fits(p, err, errlen))
+        return -1;
+    fmpq_init(Q);
+    dnc_closed_dnc_q(Q, p);
+    alive = dnc_closed_lowrank_decide(Q, p->L);
+    if (alive != DNC_ALIVE) {
+        arb_set_d(f, 0.5);   /* exact: the zero point, or the tie value */
+        fmpq_clear(Q);
+        return 0;
+    }
+    fmpz_poly_init(poly);
+    dnc_alg_init(c);
+    arb_init(x);
+    dnc_closed_lowrank_poly(poly, Q, p->L);
+    if (dnc_root(c, poly, p->L, alive) != 1)
+        res = dnc_fail(err, errlen, "dnc: could not isolate c* (subdivision budget exhausted)");
+    else {
+        dnc_alg_enclose(x, c, prec);
+        dnc_closed_lowrank_value(f, x, p->L, prec);
+    }
+    arb_clear(x);
+    dnc_alg_clear(c);
+    fmpz_poly_clear(poly);
+    fmpq_clear(Q);
+    return res;
+}
+
 int dnc_closed_dnc(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen)
 {
     fmpq_t P, rhs;

@@ -144,6 +144,7 @@ json_t *dnc_classification_to_json(const dnc_classification *c, const dnc_layer_
         json_array_append_new(post, json_integer(m[i].post.rank));
         json_array_append_new(pre, m[i].has_pre ? json_integer(m[i].pre.rank) : json_null());
     }
-    return json_pack("{s:s, s:s, s:o, s:{s:o, s:o}}", "class", dnc_solution_class_name(c->cls), "reason", c->reason,
-                     "dead_classes", dead, "rank_profile", "pre", pre, "post", post);
+    return json_pack("{s:s, s:s, s:o, s:o, s:{s:o, s:o}}", "class", dnc_solution_class_name(c->cls), "reason", c->reason,
+                     "dnc_value", dnc_json_real(c->dnc_value), "dead_classes", dead, "rank_profile", "pre", pre,
+                     "post", post);
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cblas.h>
+#include "dncert/closed.h"
 #include "dncert/metrics.h"
 
 void dnc_classify_tol_default(dnc_classify_tol *t)
@@ -11,6 +12,7 @@ void dnc_classify_tol_default(dnc_classify_tol *t)
     t->nc1 = 1e-3;
     t->nc2 = 1e-2;
     t->nc3 = 1e-2;
+    t->loss = 1e-4;
     t->dead = 1e-3;
     t->zero = 1e-6;
 }
@@ -55,15 +57,32 @@ static void dead_classes(dnc_classification *c, const double *WL, slong K, slong
     free(norms);
 }
 
+/* The DNC value of the problem (docs/math/dnc.md), rounded to double: 1 and *f, or 0 with
+ * the reason in why when the problem has no DNC point (imbalanced counts, a bias, a width
+ * below K). */
+static int dnc_value(double *f, const dnc_problem_struct *p, char *why, size_t len)
+{
+    arb_t v;
+    int ok;
+    arb_init(v);
+    ok = dnc_closed_dnc_value(v, p, 128, why, len) == 0;
+    if (ok)
+        *f = arf_get_d(arb_midref(v), ARF_RND_NEAR);
+    arb_clear(v);
+    return ok;
+}
+
 void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *theta,
                   const dnc_layer_metrics *m, double grad_norm, const dnc_classify_tol *tol)
 {
     const dnc_problem_struct *p = obj->p;
-    slong l, L = p->L, K = p->K;
-    int collapsed = 1, frames = 1, aligned = 1, full = 1;
-    double zmax = output_max(obj);
+    slong l, L = p->L, K = p->K, bad = -1;
+    int collapsed = 1, full = 1, frames = 1, strict = 1, has_value, at_value = 0;
+    double zmax = output_max(obj), loss = obj->term[DNC_TERM_FIT] + obj->term[DNC_TERM_REG], fdnc = NAN;
+    char why[128];
     memset(c, 0, sizeof(*c));
-    if (isnan(zmax) || !isfinite(obj->term[DNC_TERM_FIT] + obj->term[DNC_TERM_REG]) || !isfinite(grad_norm)) {
+    c->dnc_value = NAN;
+    if (isnan(zmax) || !isfinite(loss) || !isfinite(grad_norm)) {
         c->cls = DNC_CLASS_UNCLASSIFIED;
         snprintf(c->reason, sizeof(c->reason), "the loss, the output or the gradient is not finite (diverged)");
         return;
@@ -83,23 +102,53 @@ void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *the
     /* NaN metrics (undefined) fail every test: such points stay unclassified. */
     for (l = 0; l < L; l++) {
         collapsed &= m[l].post.nc1_ratio <= tol->nc1 && (!m[l].has_pre || m[l].pre.nc1_ratio <= tol->nc1);
-        frames &= m[l].post.nc2_orth <= tol->nc2;
-        aligned &= m[l].nc3 <= tol->nc3;
         full &= m[l].post.rank == K && (!m[l].has_pre || m[l].pre.rank == K);
+        /* What the theorem pins down (docs/math/dnc.md, section 7): the class means after
+         * the activations of layers 2..L (H1 itself when L = 1) form an orthogonal frame.
+         * H1 and the pre-activations of layer 2 are not unique: a rank-deficient H1 (for
+         * K = 2, antipodal class means) reaches the same value. */
+        if ((l > 0 || L == 1) && !(m[l].post.nc2_orth <= tol->nc2 && m[l].post.rank == K) && bad < 0) {
+            frames = 0;
+            bad = l + 1;
+        }
+        /* Without a DNC value to compare with: the whole DNC geometry, every layer. */
+        strict &= m[l].post.nc2_orth <= tol->nc2 && m[l].nc3 <= tol->nc3;
     }
+    strict &= full;
     if (!collapsed) {
         c->cls = DNC_CLASS_UNCLASSIFIED;
         snprintf(c->reason, sizeof(c->reason), "features not collapsed (some nc1_ratio > %.0e)", tol->nc1);
+        return;
+    }
+    has_value = dnc_value(&fdnc, p, why, sizeof(why));
+    if (has_value) {
+        c->dnc_value = fdnc;
+        at_value = fabs(loss - fdnc) <= tol->loss * fdnc;
+    }
+    if (frames && m[L - 1].nc3 <= tol->nc3 && (has_value ? at_value : strict)) {
+        c->cls = DNC_CLASS_DNC;
+        if (has_value)
+            snprintf(c->reason, sizeof(c->reason), "collapsed, at the DNC value (|f - f_DNC| <= %.0e f_DNC), "
+                     "orthogonal frames of rank K after the activations of layers %s (nc2_orth <= %.0e), "
+                     "W_L aligned (nc3 <= %.0e)", tol->loss, L == 1 ? "1..L" : "2..L", tol->nc2, tol->nc3);
+        else
+            snprintf(c->reason, sizeof(c->reason), "collapsed, orthogonal frames at every layer (nc2_orth <= %.0e), "
+                     "aligned (nc3 <= %.0e), rank K; no DNC value to compare with", tol->nc2, tol->nc3);
     } else if (!full) {
         c->cls = DNC_CLASS_LOW_RANK;
         snprintf(c->reason, sizeof(c->reason), "collapsed; class means of rank < K = %ld at some layer", (long) K);
-    } else if (frames && aligned) {
-        c->cls = DNC_CLASS_DNC;
-        snprintf(c->reason, sizeof(c->reason), "collapsed, orthogonal frames (nc2_orth <= %.0e), aligned (nc3 <= %.0e), rank K",
-                 tol->nc2, tol->nc3);
     } else {
         c->cls = DNC_CLASS_UNCLASSIFIED;
-        snprintf(c->reason, sizeof(c->reason), "collapsed with rank K but not %s",
-                 frames ? "aligned (nc3)" : "an orthogonal frame (nc2_orth)");
+        if (!frames)
+            snprintf(c->reason, sizeof(c->reason), "collapsed with rank K but the class means of layer %ld "
+                     "are not an orthogonal frame (nc2_orth)", (long) bad);
+        else if (!(m[L - 1].nc3 <= tol->nc3))
+            snprintf(c->reason, sizeof(c->reason), "collapsed with rank K but W_L is not aligned (nc3)");
+        else if (has_value)
+            snprintf(c->reason, sizeof(c->reason), "collapsed with rank K but not at the DNC value "
+                     "(f = %.10g, f_DNC = %.10g)", loss, fdnc);
+        else
+            snprintf(c->reason, sizeof(c->reason), "collapsed with rank K, not the DNC geometry at every layer; "
+                     "no DNC value to compare with (%s)", why);
     }
 }

@@ -658,6 +658,42 @@ Test(limits, long_strings)
     free(big);
 }
 
+/* Weight decays of 10000 digits each: their product is a constant of about 33000 bits per
+ * layer. Beyond 2^20 bits together the file is refused; below, the checker derives the DNC
+ * value by bisection in balls and compares root polynomials only when the sizes allow a
+ * match, so neither takes long. */
+static json_t *tiny_lambda_problem(int L)
+{
+    json_t *lw = json_array(), *w = json_array(), *act = json_array(), *p;
+    int l;
+    for (l = 0; l < L; l++) {
+        json_array_append_new(lw, json_string("1e-10000"));
+        json_array_append_new(w, json_integer(2));
+        if (l + 1 < L)
+            json_array_append_new(act, json_string("relu"));
+    }
+    p = json_pack("{s:i, s:[i, i], s:i, s:o, s:o, s:s, s:s, s:o}", "K", 2, "n", 1, 1, "L", L, "width", w,
+                  "activation", act, "bias", "none", "lambda_h", "1e-10000", "lambda_w", lw);
+    return p;
+}
+
+Test(limits, huge_weight_decays)
+{
+    json_t *p = tiny_lambda_problem(40), *c;
+    c = value_cert(p, json_pack("{s:s}", "name", "dnc"), "0", "1", "certified");
+    rejects(c, "problem: the weight decays have");
+    json_decref(p);
+    p = tiny_lambda_problem(20);   /* c* = 1 - 10^-(about 10000): the value is 10^-10000-ish */
+    c = value_cert(p, json_pack("{s:s}", "name", "dnc"), "0", "1e-70", "certified");
+    json_array_append_new(json_object_get(c, "claims"),
+                          json_pack("{s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:[s, s, s], s:{s:s, s:s}}", "id", "r", "kind",
+                                    "root", "statement", "", "verdict", "not proven", "structure", "name", "dnc",
+                                    "block", "dnc", "polynomial", "-1", "0", "1", "interval", "lo", "0.99", "hi", "1"));
+    cr_assert_eq(run(c), 0, "%s%s", err, report);
+    json_decref(c);
+    json_decref(p);
+}
+
 Test(limits, requested_precision)
 {
     json_t *c = load("ufm_hand.json");

@@ -27,6 +27,7 @@
 #define VX_MAX_COUNT        100000000      /* samples of one class */
 #define VX_MAX_WIDTH        1000000
 #define VX_MAX_CHARS        10000          /* characters of a rational or integer string */
+#define VX_MAX_LAMBDA_BITS  (1L << 20)     /* bits of all weight decays together */
 #define VX_MAX_EXP10        10000          /* |exponent| of a decimal */
 #define VX_MAX_EXP2         65536          /* |exponent| of a hexadecimal float */
 #define VX_MAX_DEGREE       2048           /* of an algebraic scalar's polynomial */
@@ -38,7 +39,7 @@
 #define VX_MAX_WORK         (1LL << 32)    /* work units of one file (§9) */
 
 #define VPATH 256   /* a JSON path in a message, e.g. "points.p.blocks.W2.terms[0].entries[17]" */
-#define VWHY 1024   /* why a claim is not proven, with the numbers */
+#define VWHY 512    /* why a claim is not proven, with the numbers */
 
 /* ---- the problem (§4) ---- */
 typedef struct {

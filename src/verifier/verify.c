@@ -236,7 +236,7 @@ static vx_block *claim_block(vrun *r, vclaim *cl, vx_block *b, slong *nb)
                       vx_str(cl->o, "block")), NULL;
 }
 
-/* p is a non-zero rational multiple of f. */
+/* p is a non-zero rational multiple of f (f is 0 when it was not built: see check_root). */
 static int poly_multiple(const fmpz_poly_t p, const fmpz_poly_t f)
 {
     fmpz_poly_t a, b;
@@ -268,7 +268,12 @@ static int check_root(vrun *r, vclaim *cl, const char *path)
     if (B != NULL) {
         fmpz_poly_init(f);
         fmpq_init(a);
-        vx_block_poly(f, B->Q, L);
+        /* The block polynomial is primitive and has the coefficient +-den(Q) (at c^(L-1), or
+         * c^2 for L = 1), so a multiple has a coefficient of at least as many bits: without
+         * that, it is not built (Q may be large). */
+        if (fmpz_poly_degree(cl->poly) == 2 * L
+            && (slong) fmpz_bits(fmpq_denref(B->Q)) <= FLINT_ABS(fmpz_poly_max_bits(cl->poly)))
+            vx_block_poly(f, B->Q, L);
         fmpq_set_si(a, L - 1, (ulong) (2 * L));
         if (!poly_multiple(cl->poly, f))
             not_proven(cl, "the polynomial is not a non-zero multiple of den(Q)(1-c)^(L+1) c^(L-1) - num(Q) of the block");
@@ -631,7 +636,8 @@ static double str_bits(const json_t *o, const char *key)
  * to the precision from an interval (the JSON object with lo, hi). */
 static double root_work(const json_t *poly, const json_t *iv, slong prec)
 {
-    return (double) (json_array_size(poly) + 1) * ((double) prec + 64 + str_bits(iv, "lo") + str_bits(iv, "hi"));
+    double d = (double) json_array_size(poly) + 1;
+    return d * ((double) prec + 64 + str_bits(iv, "lo") + str_bits(iv, "hi")) + d * d * ((double) prec + 64) / 64;
 }
 
 /* Work of deriving a structure's value (§8): bisections of degree-2L polynomials for the

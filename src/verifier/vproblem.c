@@ -55,6 +55,20 @@ static int lambda(vx_ctx *c, const json_t *s, const char *path, fmpq_t q)
     return 0;
 }
 
+/* The weight decays together have at most VX_MAX_LAMBDA_BITS bits (§9), which bounds the
+ * size of every constant derived from them (P, Q, the block polynomials). */
+static int lambda_bits(vx_ctx *c, const vx_problem *p)
+{
+    double bits = (double) (fmpz_bits(fmpq_numref(p->lambda_h)) + fmpz_bits(fmpq_denref(p->lambda_h)));
+    slong l;
+    for (l = 0; l < p->L; l++)
+        bits += (double) (fmpz_bits(fmpq_numref(p->lambda_w + l)) + fmpz_bits(fmpq_denref(p->lambda_w + l)));
+    if (bits > (double) VX_MAX_LAMBDA_BITS)
+        return vx_fail(c, "problem: the weight decays have %.0f bits together, more than the limit %ld of §9", bits,
+                       (long) VX_MAX_LAMBDA_BITS);
+    return 0;
+}
+
 int vx_problem_read(vx_ctx *c, const json_t *o)
 {
     vx_problem *p = &c->p;
@@ -92,7 +106,7 @@ int vx_problem_read(vx_ctx *c, const json_t *o)
     if (strcmp(a, "none") != 0 && strcmp(a, "free") != 0)
         return vx_fail(c, "problem.bias: expected \"none\" or \"free\", got \"%.32s\"", a);
     p->bias = strcmp(a, "free") == 0;
-    return lambda(c, json_object_get(o, "lambda_h"), "problem.lambda_h", p->lambda_h);
+    return lambda(c, json_object_get(o, "lambda_h"), "problem.lambda_h", p->lambda_h) || lambda_bits(c, p);
 }
 
 int vx_problem_balanced(const vx_problem *p)

@@ -195,14 +195,45 @@ void vx_block_poly(fmpz_poly_t f, const fmpq_t Q, slong L)
     fmpz_clear(c0);
 }
 
-/* phi_L(Q): 1/2 when Q >= T_L; else (1/2)(1 - c)(1 + L c) with c the root of the block
- * polynomial in ((L-1)/L, 1), where it is positive at the left end (g((L-1)/L) = T_L > Q)
- * and -num(Q) < 0 at 1, and the only root (g decreases on ((L-1)/(2L), 1)). */
+typedef struct {
+    slong L;
+    arb_t Q;
+    slong prec;
+} g_arg;
+
+/* Sign of g(c) - Q = (1-c)^(L+1) c^(L-1) - Q at the rational c, in balls (2: undecided). */
+static int g_sign(const fmpq_t c, void *varg, slong prec)
+{
+    g_arg *a = varg;
+    arb_t x, y, t;
+    int s;
+    arb_init(x);
+    arb_init(y);
+    arb_init(t);
+    arb_set_fmpq(x, c, a->prec + 64);
+    arb_sub_ui(y, x, 1, a->prec + 64);
+    arb_neg(y, y);
+    arb_pow_ui(y, y, (ulong) (a->L + 1), a->prec + 64);
+    arb_pow_ui(t, x, (ulong) (a->L - 1), a->prec + 64);
+    arb_mul(y, y, t, a->prec + 64);
+    arb_sub(y, y, a->Q, a->prec + 64);
+    s = arb_is_positive(y) ? 1 : arb_is_negative(y) ? -1 : arb_is_zero(y) ? 0 : 2;
+    arb_clear(x);
+    arb_clear(y);
+    arb_clear(t);
+    (void) prec;
+    return s;
+}
+
+/* phi_L(Q): 1/2 when Q >= T_L; else (1/2)(1 - c)(1 + L c) with c the root of g(c) = Q in
+ * ((L-1)/L, 1): g - Q is positive at the left end (g((L-1)/L) = T_L > Q), -Q < 0 at 1, and
+ * decreasing in between (g decreases on ((L-1)/(2L), 1)). Bisection in balls, so that the
+ * size of Q's numerator and denominator does not matter. */
 static void block_value(arb_t v, const fmpq_t Q, slong L, slong prec)
 {
-    fmpz_poly_t f;
     fmpq_t T, lo, hi;
     arb_t c, t;
+    g_arg a;
     fmpq_init(T);
     vx_alive_threshold(T, L);
     if (fmpq_cmp(Q, T) >= 0) {
@@ -210,22 +241,24 @@ static void block_value(arb_t v, const fmpq_t Q, slong L, slong prec)
         fmpq_clear(T);
         return;
     }
-    fmpz_poly_init(f);
     fmpq_init(lo);
     fmpq_init(hi);
     arb_init(c);
     arb_init(t);
-    vx_block_poly(f, Q, L);
+    arb_init(a.Q);
+    a.L = L;
+    a.prec = prec;
+    arb_set_fmpq(a.Q, Q, prec + 64);
     fmpq_set_si(lo, L - 1, (ulong) L);
     fmpq_one(hi);
-    vx_root_ball(c, f, lo, hi, prec);
+    vx_bisect(c, g_sign, &a, lo, hi, 1, prec);
     arb_mul_si(t, c, L, prec);
     arb_add_ui(t, t, 1, prec);
     arb_sub_ui(v, c, 1, prec);
     arb_mul(v, v, t, prec);
     arb_mul_2exp_si(v, v, -1);
     arb_neg(v, v);                                    /* (1/2)(1 - c)(1 + L c) */
-    fmpz_poly_clear(f);
+    arb_clear(a.Q);
     fmpq_clear(T);
     fmpq_clear(lo);
     fmpq_clear(hi);

@@ -69,7 +69,7 @@ static slong check_one(const config *cf, ulong seed)
     vx_ctx c;
     vx_point P;
     arb_mat_struct *g;
-    json_t *pj, *blocks;
+    json_t *pj, *blocks, *pt;
     char err[512], name[24];
     const vx_forward *f;
     flint_rand_t st;
@@ -99,8 +99,8 @@ static slong check_one(const config *cf, ulong seed)
     vx_problem_init(&c.p);
     pj = dnc_problem_to_json(p);
     cr_assert_eq(vx_problem_read(&c, pj), 0, "%s", err);
-    cr_assert_eq(vx_point_read(&c, &P, "p", json_pack("{s:s, s:{}, s:o}", "layout", cf->collapsed ? "collapsed" : "expanded",
-                                                      "scalars", "blocks", blocks)), 0, "%s", err);
+    pt = json_pack("{s:s, s:{}, s:o}", "layout", cf->collapsed ? "collapsed" : "expanded", "scalars", "blocks", blocks);
+    cr_assert_eq(vx_point_read(&c, &P, "p", pt), 0, "%s", err);
     f = vx_point_forward(&c, &P);
     compare(f->loss, ev->loss, "loss", cf, seed);
     compare(f->fit, ev->fit, "fit", cf, seed);
@@ -128,6 +128,7 @@ static slong check_one(const config *cf, ulong seed)
     vx_point_clear(&P, p->L);
     vx_problem_clear(&c.p);
     json_decref(pj);
+    json_decref(pt);
     dnc_beval_clear(ev);
     dnc_bpoint_clear(x);
     dnc_problem_clear(p);

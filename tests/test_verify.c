@@ -369,14 +369,15 @@ static void shifted(char *buf, size_t len, const char *v, const char *w, int sig
     fmpq_clear(b);
 }
 
-/* A certificate of one value claim with interval [v - w, v + w] (v, w decimal strings). */
+/* A certificate of one value claim with interval [v - w, v + w] (v, w decimal strings); it
+ * takes the reference to `structure`. */
 static json_t *value_cert(const json_t *problem, const json_t *structure, const char *v, const char *w,
                           const char *verdict)
 {
     char lo[256], hi[256];
     shifted(lo, sizeof(lo), v, w, -1);
     shifted(hi, sizeof(hi), v, w, 1);
-    return json_pack("{s:s, s:i, s:{}, s:i, s:O, s:{}, s:[{s:s, s:s, s:s, s:s, s:O, s:{s:s, s:s}}]}", "format",
+    return json_pack("{s:s, s:i, s:{}, s:i, s:O, s:{}, s:[{s:s, s:s, s:s, s:s, s:o, s:{s:s, s:s}}]}", "format",
                      "dncert-certificate", "version", 2, "producer", "precision", 256, "problem", problem, "points",
                      "claims", "id", "v", "kind", "value", "statement", "reference", "verdict", verdict, "structure",
                      structure, "value", "lo", lo, "hi", hi);
@@ -395,11 +396,13 @@ Test(values, match_independent_references, .timeout = 120)
         const char *name = json_string_value(json_object_get(k, "name"));
         const char *v = json_string_value(json_object_get(k, "value"));
         char off[256];
-        c = value_cert(json_object_get(k, "problem"), json_object_get(k, "structure"), v, "1e-40", "certified");
+        c = value_cert(json_object_get(k, "problem"), json_incref(json_object_get(k, "structure")), v, "1e-40",
+                       "certified");
         cr_expect_eq(run_flags(c, 64, 0), 0, "%s: %s%s", name, err, report);
         json_decref(c);
         shifted(off, sizeof(off), v, "1e-30", 1);
-        c = value_cert(json_object_get(k, "problem"), json_object_get(k, "structure"), off, "1e-40", "not proven");
+        c = value_cert(json_object_get(k, "problem"), json_incref(json_object_get(k, "structure")), off, "1e-40",
+                       "not proven");
         cr_expect_eq(run_flags(c, 64, 0), 0, "%s shifted: %s%s", name, err, report);
         json_decref(c);
     }
@@ -423,7 +426,7 @@ Test(values, requirements)
         json_object_set_new(p, bad[i].field, bad[i].value);
         if (strcmp(bad[i].field, "K") == 0)
             json_array_remove(json_object_get(p, "n"), 0);
-        c = value_cert(p, json_object_get(k, "structure"), v, "1e-40", "not proven");
+        c = value_cert(p, json_incref(json_object_get(k, "structure")), v, "1e-40", "not proven");
         cr_expect_eq(run(c), 0, "%s: %s%s", bad[i].field, err, report);
         cr_expect(strstr(report, bad[i].why) != NULL, "%s: %s", bad[i].field, report);
         json_decref(c);

@@ -17,6 +17,7 @@ libs=$(readelf -d "$bin" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p')
 for l in $libs; do
     case "$l" in
         libjansson.so*|libflint.so*|libflint-arb.so*|libarb.so*|libgmp.so*|libmpfr.so*|libc.so*|libm.so*) ;;
+        libasan.so*|libubsan.so*) ;;   # the sanitizer build's runtime (scripts/test.sh --sanitize)
         *) fail "$bin needs $l, outside the trusted base" ;;
     esac
 done

@@ -58,25 +58,34 @@ typedef struct {
     arb_poly_t b;          /* p with ball coefficients (exact integers) */
 } poly_arg;
 
-/* Sign of p(x): in balls at two precisions, then exactly if the exact value is of bounded
- * size (degree times the bits of x at most 2^22, so no input makes this expensive); 0 when
- * p(x) = 0, 2 when the sign is undecided. */
-static int poly_sign(const fmpq_t x, void *varg, slong prec)
+/* Sign of p(x) in balls at two precisions; 2 when undecided. */
+static int poly_ball_sign(const fmpq_t x, void *varg, slong prec)
 {
     poly_arg *a = varg;
     arb_t bx, v;
-    fmpq_t e;
-    slong wp, bits = fmpz_bits(fmpq_numref(x)) + fmpz_bits(fmpq_denref(x));
+    slong wp;
     int s = 2;
     arb_init(bx);
     arb_init(v);
     for (wp = prec + 64; wp <= 4 * (prec + 64) && s == 2; wp *= 4) {
         arb_set_fmpq(bx, x, wp);
         arb_poly_evaluate(v, a->b, bx, wp);
-        s = arb_is_positive(v) ? 1 : arb_is_negative(v) ? -1 : 2;
+        s = arb_is_positive(v) ? 1 : arb_is_negative(v) ? -1 : arb_is_zero(v) ? 0 : 2;
     }
     arb_clear(bx);
     arb_clear(v);
+    return s;
+}
+
+/* Sign of p(x): in balls, then exactly if the exact value is of bounded size (degree times
+ * the bits of x at most 2^22, so no input makes this expensive); 0 when p(x) = 0, 2 when the
+ * sign is undecided. Only the endpoints of intervals take this path, never bisection. */
+static int poly_sign(const fmpq_t x, void *varg, slong prec)
+{
+    poly_arg *a = varg;
+    slong bits = fmpz_bits(fmpq_numref(x)) + fmpz_bits(fmpq_denref(x));
+    fmpq_t e;
+    int s = poly_ball_sign(x, varg, prec);
     if (s != 2)
         return s;
     if ((double) fmpz_poly_degree(a->p) * (double) (bits + 1) + (double) FLINT_ABS(fmpz_poly_max_bits(a->p)) > (double) (1L << 22))
@@ -148,6 +157,6 @@ void vx_root_ball(arb_t r, const fmpz_poly_t p, const fmpq *lo, const fmpq *hi, 
     a.p = p;
     arb_poly_init(a.b);
     arb_poly_set_fmpz_poly(a.b, p, 4 * (prec + 64));
-    vx_bisect(r, poly_sign, &a, lo, hi, vx_sign_at(p, lo, prec), prec);
+    vx_bisect(r, poly_ball_sign, &a, lo, hi, vx_sign_at(p, lo, prec), prec);
     arb_poly_clear(a.b);
 }

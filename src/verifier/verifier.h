@@ -15,11 +15,13 @@
 #include <flint/fmpq.h>
 #include <flint/fmpz_poly.h>
 #include <flint/fmpq_mat.h>
+#include <flint/fmpz_mat.h>
 #include <arb.h>
 #include <arb_mat.h>
 
 /* ---- limits of the format (§9); a file beyond them is rejected before any work ---- */
-#define VX_MAX_FILE_BYTES   (256L << 20)   /* bytes of a certificate file */
+#define VX_MAX_FILE_BYTES   (64L << 20)    /* bytes of a certificate file */
+#define VX_MAX_JSON_VALUES  (1L << 22)     /* JSON values in it (each costs the parser ~100 bytes) */
 #define VX_PREC_MIN         64
 #define VX_PREC_MAX         4096           /* bits of the working precision */
 #define VX_MAX_K            100000
@@ -35,8 +37,8 @@
 #define VX_MAX_SCALARS      10000          /* per point */
 #define VX_MAX_TERMS        10000          /* per block */
 #define VX_MAX_CLAIMS       100000
-#define VX_MAX_ENTRIES      (1L << 22)     /* ball entries of one point's evaluation */
-#define VX_MAX_WORK         (1LL << 32)    /* work units of one file (§9) */
+#define VX_MAX_ENTRIES      (1L << 22)     /* ball entries of one point's evaluation, at 256 bits */
+#define VX_MAX_SECONDS      60             /* estimated work of one file (§9, vwork.c) */
 
 #define VPATH 256   /* a JSON path in a message, e.g. "points.p.blocks.W2.terms[0].entries[17]" */
 #define VWHY 512    /* why a claim is not proven, with the numbers */
@@ -51,6 +53,7 @@ typedef struct {
     int bias;              /* 1 iff a free last-layer bias */
     fmpq_t lambda_h;
     fmpq *lambda_w;        /* lambda_w[l-1], l = 1..L */
+    fmpq_t lhL;            /* lambda_H prod_l lambda_W_l, computed once (it can be large) */
 } vx_problem;
 
 /* ---- algebraic scalars and points (§5) ---- */
@@ -78,9 +81,11 @@ typedef struct {
     slong ns;
     vx_scalar *s;
     const char *invalid;   /* an algebraic scalar that does not isolate, or NULL */
-    int pattern_ok;        /* every block is one term with a certified positive scale (§6.9) */
+    int pattern_ok;        /* every block is one term with a certified positive scale (§6.8) */
     arb_mat_struct *blk;   /* L + 2 blocks: H1, W_1..W_L, b (K x 1, or K x 0 without a bias) */
-    fmpq_mat_struct *pat;  /* exact patterns of the blocks (the last term's entries) */
+    const json_t *blocks;  /* the blocks as written: exact patterns are read from here (§6.8) */
+    fmpz_mat_struct *sums; /* the exact pass of §6.8, when computed: pre and post class sums */
+    int facts_state;       /* 0 not computed, 1 computed, -1 beyond the size bounds */
     int forward_done;
     vx_forward fw;
 } vx_point;
@@ -188,7 +193,12 @@ void vx_forward_clear(vx_forward *f, slong L);
 void vx_point_gradient(vx_ctx *c, vx_point *P, char *const *mask, arb_mat_struct *grad);
 void vx_grad_clear(arb_mat_struct *grad, slong L);
 
-/* ---- exact facts on the patterns (vfacts.c, format §6.9) ---- */
+/* ---- bounded work (vwork.c, format §9) ---- */
+/* Estimates the time the checks of the file take, from its sizes alone, before any of them
+ * runs; 0, or -1 (message set) when the estimate exceeds VX_MAX_SECONDS. */
+int vx_check_work(vx_ctx *c, const json_t *root);
+
+/* ---- exact facts on the patterns (vfacts.c, format §6.8) ---- */
 /* Returns 1 certified, 0 not proven (reason in why), -1 malformed (message set). */
 int vx_fact(vx_ctx *c, vx_point *P, const char *fact, slong layer, slong rank, char *why, size_t len);
 

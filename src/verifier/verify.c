@@ -22,6 +22,8 @@ struct vclaim_struct {
     fmpz_poly_t poly;          /* root */
     fmpq_t iv[6];              /* intervals: [lo, hi] pairs */
     vclaim *ref[2];            /* order, dnc_not_optimal, ratio: the claims compared */
+    vclaim *same;              /* value: an earlier value claim of the same structure, or NULL */
+    int derived;               /* value: 1 when the structure's value was derived */
     arb_t q;                   /* recomputed quantity of a loss or value claim */
     char why[VWHY];            /* why it is not proven */
     char what[VWHY];           /* what the checker checked, in its own words */
@@ -326,7 +328,13 @@ static int check_value(vrun *r, vclaim *cl, const char *path)
     (void) path;
     say(cl, "the value of structure %s on this problem (derived from the problem, §8) lies in %s",
         vx_structure_str(s, sizeof(s), &cl->st), ivstr(t1, cl, 0));
-    if (!vx_structure_value(cl->q, &r->c.p, &cl->st, r->c.prec, why, sizeof(why)))
+    if (cl->same != NULL) {                 /* derived once per structure */
+        cl->derived = cl->same->derived;
+        arb_set(cl->q, cl->same->q);
+        snprintf(why, sizeof(why), "%s", cl->same->why);
+    } else
+        cl->derived = vx_structure_value(cl->q, &r->c.p, &cl->st, r->c.prec, why, sizeof(why));
+    if (!cl->derived)
         return arb_indeterminate(cl->q), not_proven(cl, "%s", why);
     if (!in_iv(cl, 0, cl->q))
         return not_proven(cl, "the value of %s is %s, not in %s", s, vx_arb_str(t2, cl->q), ivstr(t1, cl, 0));
@@ -575,6 +583,31 @@ static int read_common(vrun *r, vclaim *cl, const char *path)
     return 0;
 }
 
+static int cmp_value_claim(const void *x, const void *y)
+{
+    const vclaim *a = *(vclaim *const *) x, *b = *(vclaim *const *) y;
+    int s = strcmp(a->st.name, b->st.name);
+    if (s == 0)
+        s = a->st.r != b->st.r ? (a->st.r < b->st.r ? -1 : 1) : a->st.v != b->st.v ? (a->st.v < b->st.v ? -1 : 1) : 0;
+    return s != 0 ? s : a < b ? -1 : a > b;   /* then in file order */
+}
+
+/* Links every value claim to the first earlier one of the same structure, so that each
+ * structure's value is derived once. */
+static void link_same_structures(vrun *r)
+{
+    vclaim **v = flint_malloc((r->ncl + 1) * sizeof(vclaim *));
+    slong n = 0, i;
+    for (i = 0; i < r->ncl; i++)
+        if (strcmp(r->cl[i].kind, "value") == 0)
+            v[n++] = r->cl + i;
+    qsort(v, (size_t) n, sizeof(vclaim *), cmp_value_claim);
+    for (i = 1; i < n; i++)
+        if (strcmp(v[i]->st.name, v[i - 1]->st.name) == 0 && v[i]->st.r == v[i - 1]->st.r && v[i]->st.v == v[i - 1]->st.v)
+            v[i]->same = v[i - 1]->same != NULL ? v[i - 1]->same : v[i - 1];
+    flint_free(v);
+}
+
 static int read_claims(vrun *r, const json_t *claims)
 {
     char path[VPATH];
@@ -608,6 +641,7 @@ static int read_claims(vrun *r, const json_t *claims)
         if (strcmp(r->cl[i].kind, "value") != 0
             && kinds[r->cl[i].k].read(r, r->cl + i, vx_pathf(path, "claims[%ld]", (long) i)))
             return -1;
+    link_same_structures(r);
     return 0;
 }
 
@@ -622,72 +656,6 @@ static void claims_clear(vrun *r)
     }
     flint_free(r->cl);
     flint_free(r->by_id);
-}
-
-/* ---- bounded work (§9) ---- */
-
-static double str_bits(const json_t *o, const char *key)
-{
-    const char *s = vx_str(o, key);
-    return s != NULL ? 4.0 * (double) strnlen(s, VX_MAX_CHARS + 1) : 0.0;
-}
-
-/* Work of one root or algebraic number: a polynomial of this many coefficients, bisected
- * to the precision from an interval (the JSON object with lo, hi). */
-static double root_work(const json_t *poly, const json_t *iv, slong prec)
-{
-    double d = (double) json_array_size(poly) + 1;
-    return d * ((double) prec + 64 + str_bits(iv, "lo") + str_bits(iv, "hi")) + d * d * ((double) prec + 64) / 64;
-}
-
-/* Work of deriving a structure's value (§8): bisections of degree-2L polynomials for the
- * low-rank families, of K-term secular functions and degree-(L+1) functions otherwise. */
-static double structure_work(const vx_problem *p, const json_t *st, slong prec)
-{
-    const char *name = vx_str(st, "name");
-    double K = (double) p->K, w = (double) (prec + 64);
-    if (name == NULL || strcmp(name, "dnc") == 0 || strcmp(name, "srg") == 0 || strcmp(name, "sts") == 0)
-        return 4.0 * (2.0 * (double) p->L + 2.0) * w;
-    return K * ((double) p->L + 4.0) * w + (p->bias ? K * K * w : 0.0);
-}
-
-static double point_work(vx_ctx *c, const json_t *points, const char *name)
-{
-    const char *layout = vx_str(json_object_get(points, name != NULL ? name : ""), "layout");
-    double ncols = layout != NULL && strcmp(layout, "collapsed") == 0 ? (double) c->p.K : fmpz_get_d(c->p.N);
-    return ncols * vx_point_work(&c->p, 1);
-}
-
-/* An upper estimate of the work of the whole file, from its sizes alone, before any of it
- * is done: ball multiply-adds of the evaluations, bisection steps times degree for roots,
- * scaled by the precision. */
-static int check_work(vx_ctx *c, const json_t *root)
-{
-    const json_t *points = json_object_get(root, "points"), *claims = json_object_get(root, "claims"), *v, *s, *cl;
-    const char *key, *skey, *kind;
-    double w = 0, scale = c->prec > 256 ? (double) c->prec / 256 : 1;
-    size_t i;
-    json_object_foreach((json_t *) points, key, v)
-        json_object_foreach(json_object_get(v, "scalars"), skey, s)
-            if (vx_str(s, "kind") != NULL && strcmp(vx_str(s, "kind"), "algebraic") == 0)
-                w += root_work(json_object_get(s, "polynomial"), json_object_get(s, "interval"), c->prec);
-    json_array_foreach(claims, i, cl) {
-        kind = vx_str(cl, "kind");
-        if (kind == NULL)
-            continue;
-        if (strcmp(kind, "loss") == 0 || strcmp(kind, "structure") == 0)
-            w += (strcmp(kind, "loss") == 0 ? 1 : 4) * point_work(c, points, vx_str(cl, "point"));
-        else if (strcmp(kind, "stationarity") == 0)
-            w += 3 * point_work(c, points, vx_str(cl, "point"));
-        else if (strcmp(kind, "value") == 0 || strcmp(kind, "alive") == 0 || strcmp(kind, "root") == 0)
-            w += structure_work(&c->p, json_object_get(cl, "structure"), c->prec);
-        if (strcmp(kind, "root") == 0)
-            w += root_work(json_object_get(cl, "polynomial"), json_object_get(cl, "interval"), c->prec);
-    }
-    if (w * scale > (double) VX_MAX_WORK)
-        return vx_fail(c, "the file needs about %.3g units of work at %ld bits, more than the limit %.3g of the format "
-                       "(§9)", w * scale, (long) c->prec, (double) VX_MAX_WORK);
-    return 0;
 }
 
 /* ---- the envelope (§2) ---- */
@@ -722,7 +690,7 @@ static int read_envelope(vx_ctx *c, const json_t *root, slong min_prec)
     points = json_object_get(root, "points");
     if (json_object_size(points) > VX_MAX_POINTS)
         return vx_fail(c, "points: more than %d points", VX_MAX_POINTS);
-    if (check_work(c, root))
+    if (vx_check_work(c, root))
         return -1;
     c->pts = flint_calloc(json_object_size(points) + 1, sizeof(vx_point));
     json_object_foreach((json_t *) points, key, v)
@@ -790,25 +758,69 @@ int dncv_verify_json(const json_t *cert, const char *name, long min_prec, int fl
     return ret;
 }
 
+/* An upper bound on the number of JSON values in text: one more than the commas and
+ * brackets outside strings (linear, before the parser allocates anything). */
+static size_t json_values_bound(const char *t, size_t n)
+{
+    size_t i, count = 1;
+    int in_string = 0;
+    for (i = 0; i < n; i++) {
+        if (in_string) {
+            if (t[i] == '\\')
+                i++;
+            else if (t[i] == '"')
+                in_string = 0;
+        } else if (t[i] == '"')
+            in_string = 1;
+        else if (t[i] == ',' || t[i] == '[' || t[i] == '{')
+            count++;
+    }
+    return count;
+}
+
+/* The file's text (NUL-terminated; free with flint_free), within the limits of §9. */
+static char *read_text(const char *path, size_t *n, char *err, size_t errlen)
+{
+    struct stat sb;
+    FILE *f;
+    char *t;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || (f = fopen(path, "rb")) == NULL) {
+        snprintf(err, errlen, "cannot read the file (missing or not a regular file)");
+        return NULL;
+    }
+    if (sb.st_size > VX_MAX_FILE_BYTES) {
+        snprintf(err, errlen, "the file has %lld bytes, more than the limit %ld of the format (§9)",
+                 (long long) sb.st_size, (long) VX_MAX_FILE_BYTES);
+        fclose(f);
+        return NULL;
+    }
+    t = flint_malloc((size_t) sb.st_size + 1);
+    *n = fread(t, 1, (size_t) sb.st_size, f);
+    t[*n] = '\0';
+    fclose(f);
+    if (json_values_bound(t, *n) > VX_MAX_JSON_VALUES) {
+        snprintf(err, errlen, "the file has more than %ld JSON values, the limit of the format (§9)",
+                 (long) VX_MAX_JSON_VALUES);
+        flint_free(t);
+        return NULL;
+    }
+    return t;
+}
+
 int dncv_verify_file(const char *path, long min_prec, int flags, FILE *report, dncv_stats *stats, char *err,
                      size_t errlen)
 {
     json_error_t je;
     json_t *root;
-    struct stat sb;
+    size_t n;
+    char *text;
     int r;
     if (stats != NULL)
         memset(stats, 0, sizeof(*stats));
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        snprintf(err, errlen, "cannot read the file (missing or not a regular file)");
+    if ((text = read_text(path, &n, err, errlen)) == NULL)
         return -1;
-    }
-    if (sb.st_size > VX_MAX_FILE_BYTES) {
-        snprintf(err, errlen, "the file has %lld bytes, more than the limit %ld of the format (§9)",
-                 (long long) sb.st_size, (long) VX_MAX_FILE_BYTES);
-        return -1;
-    }
-    root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    root = json_loadb(text, n, JSON_REJECT_DUPLICATES, &je);
+    flint_free(text);
     if (root == NULL) {
         if (je.line < 0)
             snprintf(err, errlen, "%s", je.text);

@@ -14,33 +14,60 @@
 #include <flint/fmpz_mat.h>
 #include "verifier.h"
 
-#define VX_FACT_ENTRY_BITS (1L << 14)   /* bits of one integer entry of the pass */
+#define VX_FACT_ENTRY_BITS (1L << 12)   /* bits of one integer entry of the pass */
 #define VX_FACT_BITS       (1L << 30)   /* bits of one integer matrix of the pass */
+#define VX_FACT_WORK       (1L << 26)   /* multiply-adds of the whole pass */
 
-/* Z <- the pattern E of a block as integers over a common denominator (dropped: a positive
- * factor). Returns 0 when the denominator or an entry would exceed VX_FACT_ENTRY_BITS. */
-static int integer_pattern(fmpz_mat_t Z, const fmpq_mat_t E)
+/* Entry k of a block's pattern as written: (row, column, rational string), from the one term
+ * or from "dense" (the reader validated both). */
+static const char *pattern_entry(const json_t *block, slong rows, slong k, slong *i, slong *j)
 {
-    slong i, j;
+    const json_t *d = json_object_get(block, "dense"), *e;
+    if (d != NULL) {
+        *i = k % rows, *j = k / rows;
+        return json_string_value(json_array_get(d, k));
+    }
+    e = json_array_get(json_object_get(json_array_get(json_object_get(block, "terms"), 0), "entries"), k);
+    *i = (slong) json_integer_value(json_array_get(e, 0));
+    *j = (slong) json_integer_value(json_array_get(e, 1));
+    return json_string_value(json_array_get(e, 2));
+}
+
+static slong pattern_count(const json_t *block, slong rows, slong cols)
+{
+    const json_t *d = json_object_get(block, "dense");
+    return d != NULL ? rows * cols
+                     : (slong) json_array_size(json_object_get(json_array_get(json_object_get(block, "terms"), 0), "entries"));
+}
+
+/* Z (rows x cols, initialised here) <- the block's pattern as integers over their common
+ * denominator (dropped: a positive factor). Returns 0 when an entry would exceed
+ * VX_FACT_ENTRY_BITS. */
+static int integer_pattern(fmpz_mat_t Z, const json_t *block, slong rows, slong cols)
+{
+    slong n = pattern_count(block, rows, cols), k, i, j;
     fmpz_t d;
+    fmpq_t q;
     int ok = 1;
     fmpz_init(d);
+    fmpq_init(q);
     fmpz_one(d);
-    for (i = 0; i < fmpq_mat_nrows(E) && ok; i++)
-        for (j = 0; j < fmpq_mat_ncols(E) && ok; j++) {
-            const fmpz *q = fmpq_denref(fmpq_mat_entry(E, i, j));
-            if (!fmpz_is_one(q) && !fmpz_divisible(d, q))
-                fmpz_lcm(d, d, q);
-            ok = (slong) fmpz_bits(d) + (slong) fmpz_bits(fmpq_numref(fmpq_mat_entry(E, i, j))) <= VX_FACT_ENTRY_BITS;
-        }
-    fmpz_mat_init(Z, fmpq_mat_nrows(E), fmpq_mat_ncols(E));
-    for (i = 0; i < fmpq_mat_nrows(E) && ok; i++)
-        for (j = 0; j < fmpq_mat_ncols(E); j++) {
-            const fmpq *q = fmpq_mat_entry(E, i, j);
-            fmpz_divexact(fmpz_mat_entry(Z, i, j), d, fmpq_denref(q));
-            fmpz_mul(fmpz_mat_entry(Z, i, j), fmpz_mat_entry(Z, i, j), fmpq_numref(q));
-        }
+    fmpz_mat_init(Z, rows, cols);
+    for (k = 0; k < n && ok; k++) {              /* the common denominator, bounded */
+        vx_parse_rational(q, pattern_entry(block, rows, k, &i, &j));
+        if (!fmpz_divisible(d, fmpq_denref(q)))
+            fmpz_lcm(d, d, fmpq_denref(q));
+        ok = (slong) (fmpz_bits(d) + fmpz_bits(fmpq_numref(q))) <= VX_FACT_ENTRY_BITS;
+    }
+    for (k = 0; k < n && ok; k++) {
+        fmpz *z;
+        vx_parse_rational(q, pattern_entry(block, rows, k, &i, &j));
+        z = fmpz_mat_entry(Z, i, j);
+        fmpz_divexact(z, d, fmpq_denref(q));
+        fmpz_mul(z, z, fmpq_numref(q));
+    }
     fmpz_clear(d);
+    fmpq_clear(q);
     return ok;
 }
 
@@ -62,38 +89,79 @@ static void relu_z(fmpz_mat_t m)
                 fmpz_zero(fmpz_mat_entry(m, i, j));
 }
 
-/* S (pre) and T (post) <- the class sums of the columns of P_layer and Q_layer, up to a
- * positive factor; class k's mean is its sum over n_k for the expanded layout and the column
- * itself for the collapsed one (*div <- 1 then). Returns 0 when a size bound is exceeded. */
-static int class_sums(fmpz_mat_t S, fmpz_mat_t T, int *div, const vx_point *P, const vx_problem *p, slong layer)
+/* out (initialised here) <- the class sums of the columns of X. */
+static void class_sums(fmpz_mat_t out, const fmpz_mat_t X, const vx_point *P, slong K)
 {
-    fmpz_mat_t pre, post, W;
-    slong l, i, j;
-    int ok = integer_pattern(post, P->pat);
+    slong i, j;
+    fmpz_mat_init(out, fmpz_mat_nrows(X), K);
+    for (j = 0; j < fmpz_mat_ncols(X); j++)
+        for (i = 0; i < fmpz_mat_nrows(X); i++)
+            fmpz_add(fmpz_mat_entry(out, i, P->label[j]), fmpz_mat_entry(out, i, P->label[j]), fmpz_mat_entry(X, i, j));
+}
+
+static const char *block_name(char *buf, slong b)
+{
+    if (b == 0)
+        snprintf(buf, 24, "H1");
+    else
+        snprintf(buf, 24, "W%ld", (long) b);
+    return buf;
+}
+
+/* The exact pass over every layer, once per point: P->sums[l] and P->sums[L + 1 + l] are the
+ * class sums of P_l and Q_l (l = 1..L), up to a positive factor; the class means divide them
+ * by n_k for the expanded layout, and are them for the collapsed one. Sets P->facts_state. */
+static void exact_pass(const vx_problem *p, vx_point *P)
+{
+    slong L = p->L, l;
+    fmpz_mat_t post, pre, W;
+    char name[24];
+    int ok = vx_point_work(p, P->ncols) <= (double) VX_FACT_WORK;
+    P->sums = flint_malloc(2 * (L + 1) * sizeof(fmpz_mat_struct));
+    for (l = 0; l < 2 * (L + 1); l++)
+        fmpz_mat_init(P->sums + l, 0, 0);
+    if (ok)
+        ok = integer_pattern(post, json_object_get(P->blocks, block_name(name, 0)), p->width[0], P->ncols);
+    else
+        fmpz_mat_init(post, 0, 0);
     fmpz_mat_init_set(pre, post);
-    for (l = 2; l <= layer && ok; l++) {
-        ok = integer_pattern(W, P->pat + l - 1) && product_fits(W, post);
-        fmpz_mat_clear(pre);
-        fmpz_mat_init(pre, fmpz_mat_nrows(W), P->ncols);
-        if (ok)
-            fmpz_mat_mul(pre, W, post);
-        fmpz_mat_clear(W);
-        fmpz_mat_clear(post);
-        fmpz_mat_init_set(post, pre);
-        if (p->relu[l - 2])
-            relu_z(post);
-    }
-    fmpz_mat_init(S, fmpz_mat_nrows(pre), p->K);
-    fmpz_mat_init(T, fmpz_mat_nrows(pre), p->K);
-    for (j = 0; j < P->ncols && ok; j++)
-        for (i = 0; i < fmpz_mat_nrows(pre); i++) {
-            fmpz_add(fmpz_mat_entry(S, i, P->label[j]), fmpz_mat_entry(S, i, P->label[j]), fmpz_mat_entry(pre, i, j));
-            fmpz_add(fmpz_mat_entry(T, i, P->label[j]), fmpz_mat_entry(T, i, P->label[j]), fmpz_mat_entry(post, i, j));
+    for (l = 1; l <= L && ok; l++) {
+        if (l > 1) {
+            ok = integer_pattern(W, json_object_get(P->blocks, block_name(name, l - 1)), p->width[l - 1], p->width[l - 2])
+                 && product_fits(W, post);
+            fmpz_mat_clear(pre);
+            fmpz_mat_init(pre, p->width[l - 1], P->ncols);
+            if (ok)
+                fmpz_mat_mul(pre, W, post);
+            fmpz_mat_clear(W);
+            fmpz_mat_clear(post);
+            fmpz_mat_init_set(post, pre);
+            if (p->relu[l - 2])
+                relu_z(post);
         }
-    *div = !P->collapsed;
+        fmpz_mat_clear(P->sums + l);
+        fmpz_mat_clear(P->sums + L + 1 + l);
+        class_sums(P->sums + l, pre, P, p->K);
+        class_sums(P->sums + L + 1 + l, post, P, p->K);
+    }
     fmpz_mat_clear(pre);
     fmpz_mat_clear(post);
-    return ok;
+    P->facts_state = ok ? 1 : -1;
+}
+
+/* rank(S), on the taller of S and its transpose (FLINT's fraction-free elimination is much
+ * slower on wide matrices). */
+static slong rank(const fmpz_mat_t S)
+{
+    fmpz_mat_t T;
+    slong r;
+    if (fmpz_mat_nrows(S) >= fmpz_mat_ncols(S))
+        return fmpz_mat_rank(S);
+    fmpz_mat_init(T, fmpz_mat_ncols(S), fmpz_mat_nrows(S));
+    fmpz_mat_transpose(T, S);
+    r = fmpz_mat_rank(T);
+    fmpz_mat_clear(T);
+    return r;
 }
 
 /* T^T T is diagonal with a positive diagonal (unchanged by a positive column scaling). */
@@ -181,16 +249,22 @@ int vx_fact(vx_ctx *c, vx_point *P, const char *fact, slong layer, slong want, c
         snprintf(why, len, "a block of point %s is not one term with a certified positive scale", P->name);
         return 0;
     }
-    if (!class_sums(S, T, &div, P, &c->p, layer)) {
+    if (P->facts_state == 0)
+        exact_pass(&c->p, P);
+    if (P->facts_state < 0) {
         snprintf(why, len, "the exact patterns of point %s exceed the size bounds of the exact check (§6.8)", P->name);
-        ok = 0;
-    } else if (f == 1) {
+        return 0;
+    }
+    fmpz_mat_init_set(S, P->sums + layer);                  /* copies: relu_identity changes S */
+    fmpz_mat_init_set(T, P->sums + c->p.L + 1 + layer);
+    div = !P->collapsed;
+    if (f == 1) {
         /* fraction-free elimination: bounded input, so that its entry growth stays small */
         if ((double) fmpz_mat_nrows(S) * (double) fmpz_mat_ncols(S) * (double) (FLINT_ABS(fmpz_mat_max_bits(S)) + 1)
             > (double) (1L << 22)) {
             snprintf(why, len, "A_%ld of point %s is too large for the exact rank check (§6.8)", (long) layer, P->name);
             ok = 0;
-        } else if (!(ok = (r = fmpz_mat_rank(S)) == want))
+        } else if (!(ok = (r = rank(S)) == want))
             snprintf(why, len, "the exact rank of A_%ld of point %s is %ld", (long) layer, P->name, (long) r);
     } else if (!(ok = f == 0 ? gram_diagonal(T) : f == 2 ? relu_identity(S, div, &c->p) : nonnegative(S)))
         snprintf(why, len, "the exact pattern %s_%ld of point %s does not satisfy %s (or exceeds the size bounds)",

@@ -85,9 +85,9 @@ static int cmp_slong(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* Term t of block b: scale times the sparse matrix of its entries (each position at most
- * once). The first term's entries are the block's pattern. */
-static int read_term(vx_ctx *c, vx_point *P, slong b, slong t0, const json_t *o, const char *path)
+/* A term of block b: scale times the sparse matrix of its entries (each position at most
+ * once). */
+static int read_term(vx_ctx *c, vx_point *P, slong b, const json_t *o, const char *path)
 {
     arb_mat_struct *box = P->blk + b;
     slong rows = arb_mat_nrows(box), cols = arb_mat_ncols(box), n, k, i, j, *pos;
@@ -125,8 +125,6 @@ static int read_term(vx_ctx *c, vx_point *P, slong b, slong t0, const json_t *o,
             vx_fail(c, "%s[2]: not a rational string within the limits of §3", ep);
             break;
         }
-        if (t0 == 0)
-            fmpq_set(fmpq_mat_entry(P->pat + b, i, j), q);
         pos[k] = i * cols + j;
         arb_set_fmpq(t, q, c->prec);
         if (scale != NULL)
@@ -145,7 +143,7 @@ static int read_term(vx_ctx *c, vx_point *P, slong b, slong t0, const json_t *o,
     flint_free(pos);
     if (k < n)
         return -1;
-    /* The pattern of §6.9: one term whose scale is 1 or certified positive. */
+    /* The pattern of §6.8: one term whose scale is 1 or certified positive. */
     P->pattern_ok &= scale == NULL || (scale->ok && fmpq_sgn(scale->lo) >= (scale->algebraic ? 0 : 1));
     return 0;
 }
@@ -157,12 +155,16 @@ static int read_dense(vx_ctx *c, vx_point *P, slong b, const json_t *a, const ch
     if ((slong) json_array_size(a) != rows * cols)
         return vx_fail(c, "%s: expected %ld entries (%ldx%ld, column-major), got %zu", path, (long) (rows * cols),
                        (long) rows, (long) cols, json_array_size(a));
+    fmpq_t q;
+    fmpq_init(q);
     for (k = 0; k < rows * cols; k++) {
-        fmpq *q = fmpq_mat_entry(P->pat + b, k % rows, k / rows);
         if (vx_parse_rational(q, json_string_value(json_array_get(a, k))) != 0)
-            return vx_fail(c, "%s[%ld]: not a rational string within the limits of §3", path, (long) k);
+            break;
         arb_set_fmpq(arb_mat_entry(box, k % rows, k / rows), q, c->prec);
     }
+    fmpq_clear(q);
+    if (k < rows * cols)
+        return vx_fail(c, "%s[%ld]: not a rational string within the limits of §3", path, (long) k);
     return 0;
 }
 
@@ -186,7 +188,7 @@ static int read_block(vx_ctx *c, vx_point *P, slong b, const json_t *o, const ch
         return vx_fail(c, "%s.terms: expected 1 to %d terms", path, VX_MAX_TERMS);
     P->pattern_ok &= json_array_size(terms) == 1;
     for (t = 0; t < (slong) json_array_size(terms); t++)
-        if (read_term(c, P, b, t, json_array_get(terms, t), vx_pathf(p, "%s.terms[%ld]", path, (long) t)))
+        if (read_term(c, P, b, json_array_get(terms, t), vx_pathf(p, "%s.terms[%ld]", path, (long) t)))
             return -1;
     return 0;
 }
@@ -196,10 +198,12 @@ static int set_columns(vx_ctx *c, vx_point *P, const char *path)
 {
     const vx_problem *p = &c->p;
     double ncols = P->collapsed ? (double) p->K : fmpz_get_d(p->N);
+    double limit = (double) VX_MAX_ENTRIES * 256 / (double) FLINT_MAX(256, c->prec);
     slong k, i, j = 0;
-    if (point_entries(p, ncols) > (double) VX_MAX_ENTRIES)
-        return vx_fail(c, "%s: %s point of this problem needs %.3g ball entries, more than the limit %ld of §9",
-                       path, P->collapsed ? "a collapsed" : "an expanded", point_entries(p, ncols), (long) VX_MAX_ENTRIES);
+    if (point_entries(p, ncols) > limit)
+        return vx_fail(c, "%s: %s point of this problem needs %.3g ball entries, more than the limit %.0f of §9 at "
+                       "%ld bits", path, P->collapsed ? "a collapsed" : "an expanded", point_entries(p, ncols), limit,
+                       (long) c->prec);
     P->ncols = (slong) ncols;
     P->label = flint_malloc(P->ncols * sizeof(slong));
     P->mult = flint_malloc(P->ncols * sizeof(slong));
@@ -223,12 +227,11 @@ static int read_blocks(vx_ctx *c, vx_point *P, const json_t *blocks, const char 
         if (b == nb)
             return vx_fail(c, "%s: unknown block '%.32s' (H1, W1..W%ld%s)", path, key, (long) L, c->p.bias ? ", b" : "");
     }
+    P->blocks = blocks;
     P->blk = flint_malloc((L + 2) * sizeof(arb_mat_struct));
-    P->pat = flint_malloc((L + 2) * sizeof(fmpq_mat_struct));
     for (b = 0; b < L + 2; b++) {
         block_shape(&r, &cl, &c->p, P->ncols, b);
         arb_mat_init(P->blk + b, r, cl);
-        fmpq_mat_init(P->pat + b, r, cl);
     }
     for (b = 0; b < nb; b++) {
         vx_pathf(p, "%s.%s", path, block_name(name, L, b));
@@ -288,15 +291,17 @@ void vx_point_clear(vx_point *P, slong L)
     }
     flint_free(P->s);
     if (P->blk != NULL) {
-        for (i = 0; i < L + 2; i++) {
+        for (i = 0; i < L + 2; i++)
             arb_mat_clear(P->blk + i);
-            fmpq_mat_clear(P->pat + i);
-        }
         flint_free(P->blk);
-        flint_free(P->pat);
     }
     if (P->forward_done)
         vx_forward_clear(&P->fw, L);
+    if (P->sums != NULL) {
+        for (i = 0; i < 2 * (L + 1); i++)
+            fmpz_mat_clear(P->sums + i);
+        flint_free(P->sums);
+    }
     flint_free(P->label);
     flint_free(P->mult);
 }

@@ -7,6 +7,7 @@ void vx_problem_init(vx_problem *p)
     memset(p, 0, sizeof(*p));
     fmpz_init(p->N);
     fmpq_init(p->lambda_h);
+    fmpq_init(p->lhL);
 }
 
 void vx_problem_clear(vx_problem *p)
@@ -21,6 +22,7 @@ void vx_problem_clear(vx_problem *p)
     flint_free(p->relu);
     fmpz_clear(p->N);
     fmpq_clear(p->lambda_h);
+    fmpq_clear(p->lhL);
 }
 
 /* o[key] is an array of exactly len items of JSON type t. */
@@ -69,6 +71,19 @@ static int lambda_bits(vx_ctx *c, const vx_problem *p)
     return 0;
 }
 
+/* lhL <- lambda_H prod_l lambda_W_l (a local first: GCC 12 misreads fmpq_t members). */
+static void lambda_product(vx_problem *p)
+{
+    fmpq_t t;
+    slong l;
+    fmpq_init(t);
+    fmpq_set(t, p->lambda_h);
+    for (l = 0; l < p->L; l++)
+        fmpq_mul(t, t, p->lambda_w + l);
+    fmpq_swap(p->lhL, t);
+    fmpq_clear(t);
+}
+
 int vx_problem_read(vx_ctx *c, const json_t *o)
 {
     vx_problem *p = &c->p;
@@ -106,7 +121,10 @@ int vx_problem_read(vx_ctx *c, const json_t *o)
     if (strcmp(a, "none") != 0 && strcmp(a, "free") != 0)
         return vx_fail(c, "problem.bias: expected \"none\" or \"free\", got \"%.32s\"", a);
     p->bias = strcmp(a, "free") == 0;
-    return lambda(c, json_object_get(o, "lambda_h"), "problem.lambda_h", p->lambda_h) || lambda_bits(c, p);
+    if (lambda(c, json_object_get(o, "lambda_h"), "problem.lambda_h", p->lambda_h) || lambda_bits(c, p))
+        return -1;
+    lambda_product(p);
+    return 0;
 }
 
 int vx_problem_balanced(const vx_problem *p)

@@ -221,9 +221,45 @@ int vx_rational(vx_ctx *c, const json_t *o, const char *path, const char *key, f
     return 0;
 }
 
+/* A midpoint-radius text "[m +/- r]" or "[+/- r]" contradicts [lo, hi] when it is not of that
+ * form or its ball [m - r, m + r] does not meet [lo, hi]. */
+static int ball_text_contradicts(const char *dec, const fmpq_t lo, const fmpq_t hi)
+{
+    size_t n = strnlen(dec, VX_MAX_CHARS + 4);
+    const char *sep = strstr(dec, "+/- ");
+    char *m;
+    fmpq_t mid, rad, t;
+    int bad;
+    if (n < 7 || dec[n - 1] != ']' || sep == NULL)
+        return 1;
+    m = flint_malloc(n);
+    fmpq_init(mid);
+    fmpq_init(rad);
+    fmpq_init(t);
+    memcpy(m, dec + 1, (size_t) (sep - dec) - 1);       /* "m " or "" */
+    m[sep - dec - 1] = '\0';
+    if (sep - dec - 1 > 0 && m[sep - dec - 2] == ' ')
+        m[sep - dec - 2] = '\0';
+    bad = (m[0] != '\0' && vx_parse_rational(mid, m) != 0);
+    memcpy(m, sep + 4, n - (size_t) (sep + 4 - dec) - 1);
+    m[n - (size_t) (sep + 4 - dec) - 1] = '\0';
+    bad = bad || vx_parse_rational(rad, m) != 0 || fmpq_sgn(rad) < 0;
+    if (!bad) {
+        fmpq_sub(t, mid, rad);
+        bad = fmpq_cmp(t, hi) > 0;
+        fmpq_add(t, mid, rad);
+        bad = bad || fmpq_cmp(t, lo) < 0;
+    }
+    flint_free(m);
+    fmpq_clear(mid);
+    fmpq_clear(rad);
+    fmpq_clear(t);
+    return bad;
+}
+
 /* The human-readable decimal must not mislead (§3): "D..." says that every number of
  * [lo, hi] lies within one unit of D's last digit; a plain number says lo = hi = D; a
- * midpoint-radius text "[...]" is not checked. */
+ * midpoint-radius text "[m +/- r]" must describe a ball that meets [lo, hi]. */
 static int decimal_contradicts(const char *dec, const fmpq_t lo, const fmpq_t hi)
 {
     size_t n = strnlen(dec, VX_MAX_CHARS + 4);
@@ -232,7 +268,7 @@ static int decimal_contradicts(const char *dec, const fmpq_t lo, const fmpq_t hi
     fmpq_t d, unit, t;
     int bad;
     if (dec[0] == '[')
-        return 0;
+        return ball_text_contradicts(dec, lo, hi);
     fmpq_init(d);
     if (n <= 3 || strcmp(dec + n - 3, "...") != 0) {
         bad = vx_parse_rational(d, dec) != 0 || !fmpq_equal(d, lo) || !fmpq_equal(d, hi);

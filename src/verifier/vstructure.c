@@ -123,12 +123,10 @@ static void mul_pow(fmpq_t q, slong num, slong e)
 
 slong vx_structure_blocks(vx_block *b, const vx_problem *p, const vx_structure *s)
 {
-    slong K1 = block_classes(s), L = p->L, nb = 0, l, i;
+    slong K1 = block_classes(s), L = p->L, nb = 0, i;
     fmpq_t P;
     fmpq_init(P);
-    fmpq_mul_si(P, p->lambda_h, p->n[0]);            /* P = n lambda_H prod_l lambda_W_l */
-    for (l = 0; l < L; l++)
-        fmpq_mul(P, P, p->lambda_w + l);
+    fmpq_mul_si(P, p->lhL, p->n[0]);                 /* P = n lambda_H prod_l lambda_W_l */
     mul_pow(P, p->K, L + 1);                          /* K^(L+1) P: the DNC constant */
     if (K1 > 0) {
         snprintf(b[0].name, sizeof(b[0].name), "%s", s->r ? "srg" : "sts");
@@ -484,21 +482,16 @@ static slong directions(arb_ptr t, slong *mult, const vx_problem *p, slong prec)
 static int linear_value(arb_t val, const vx_problem *p, slong M, slong prec)
 {
     arb_ptr t = _arb_vec_init(p->K);
-    slong *mult = flint_malloc(p->K * sizeof(slong)), nd, i, l;
+    slong *mult = flint_malloc(p->K * sizeof(slong)), nd, i;
     dir_arg a;
     arb_t N, x;
-    fmpq_t lhL;
     int ok = 1;
-    fmpq_init(lhL);
     arb_init(a.t);
     arb_init(a.C);
     arb_init(a.lhL);
     arb_init(N);
     arb_init(x);
-    fmpq_set(lhL, p->lambda_h);
-    for (l = 0; l < p->L; l++)
-        fmpq_mul(lhL, lhL, p->lambda_w + l);          /* lambda_H Lambda */
-    arb_set_fmpq(a.lhL, lhL, prec);
+    arb_set_fmpq(a.lhL, p->lhL, prec);
     arb_set_fmpz(N, p->N);
     arb_mul(a.C, a.lhL, N, prec);                     /* C = N lambda_H Lambda */
     a.M = M;
@@ -512,7 +505,6 @@ static int linear_value(arb_t val, const vx_problem *p, slong M, slong prec)
     }
     _arb_vec_clear(t, p->K);
     flint_free(mult);
-    fmpq_clear(lhL);
     arb_clear(a.t);
     arb_clear(a.C);
     arb_clear(a.lhL);

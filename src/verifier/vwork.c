@@ -1,0 +1,132 @@
+/* Bounded work (format §9): before any check runs, the checker estimates from the sizes in
+ * the file how long its checks take, and refuses the file when the estimate is above
+ * VX_MAX_SECONDS. The costs are upper estimates per operation on one core, measured with
+ * FLINT 2.9 / Arb 2.23 (docs/verifier.md): a multiply-add inside a ball matrix product, a
+ * scalar ball operation, an integer multiply-add of the exact pattern pass, a bounded exact
+ * sign. What the check caches (one value per structure, one forward pass and one exact pass
+ * per point) is counted once. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "verifier.h"
+
+static double ns_madd(slong prec)  { return 3.0 * FLINT_MAX(1.0, (double) prec / 1024); }
+static double ns_ball(slong prec)  { return 100.0 * FLINT_MAX(1.0, (double) prec / 512); }
+#define NS_EXACT_MADD 100.0     /* integers of at most 2^12 bits (vfacts.c) */
+#define NS_RANK       2.0e8     /* one bounded exact rank (vfacts.c) */
+
+static double chars(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s != NULL ? (double) strnlen(s, VX_MAX_CHARS + 1) : 0.0;
+}
+
+/* An algebraic number or a root claim: degree d (d + 1 coefficients of at most c digits),
+ * isolation (a Taylor shift, d^2), two exact signs at the endpoints (bounded at 2^22 bits),
+ * and bisection to the precision in balls. */
+static double root_ns(const json_t *poly, const json_t *iv, slong prec)
+{
+    double d = (double) json_array_size(poly), x = 4 * (chars(iv, "lo") + chars(iv, "hi")) + 64;
+    double exact = FLINT_MIN(d * (d * x + 4 * VX_MAX_CHARS), (double) (1L << 22) * d) / 16;
+    return (d * d + 8 * d * (prec + 72)) * ns_ball(4 * prec) + 2 * exact;
+}
+
+/* A structure's value, alive decision and root: bisections of (1-c)^(L+1) c^(L-1) - Q for
+ * the one-parameter family; for the deep linear models one bisection per direction, and
+ * with a bias one per secular root, each step a sum over the distinct counts. */
+static double structure_ns(const vx_problem *p, const json_t *st, slong prec)
+{
+    const char *name = json_string_value(json_object_get(st, "name"));
+    double steps = (double) prec + 72, logL = log2((double) p->L + 2), K = (double) p->K;
+    if (name == NULL || strcmp(name, "dnc") == 0 || strcmp(name, "srg") == 0 || strcmp(name, "sts") == 0)
+        return 2 * steps * (4 * logL + 12) * ns_ball(prec) + (2 * (double) p->L + 1) * 1e4;
+    return K * steps * (3 * logL + 20) * ns_ball(prec) + (p->bias ? K * K * steps * 6 * ns_ball(prec) : 0.0);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The number of distinct structures named by the claims (the checker derives each once). */
+static double distinct_structures_ns(const vx_problem *p, const json_t *claims, slong prec)
+{
+    size_t n = json_array_size(claims), i, m = 0;
+    char **keys = flint_malloc((n + 1) * sizeof(char *));
+    const json_t **objs = flint_malloc((n + 1) * sizeof(json_t *));
+    double ns = 0;
+    for (i = 0; i < n; i++) {
+        const json_t *st = json_object_get(json_array_get(claims, i), "structure");
+        if (json_is_object(st)) {
+            keys[m] = json_dumps(st, JSON_COMPACT | JSON_SORT_KEYS);
+            if (keys[m] != NULL)
+                objs[m++] = st;
+        }
+    }
+    qsort(keys, m, sizeof(char *), cmp_str);
+    for (i = 0; i < m; i++)
+        if (i == 0 || strcmp(keys[i], keys[i - 1]) != 0) {
+            json_t *st = json_loads(keys[i], 0, NULL);
+            ns += structure_ns(p, st, prec);
+            json_decref(st);
+        }
+    for (i = 0; i < m; i++)
+        free(keys[i]);
+    flint_free(keys);
+    flint_free(objs);
+    return ns;
+}
+
+/* Per point: one forward pass (if any claim needs it), 2 more passes per stationarity claim,
+ * one exact pass (if a structure claim needs it) and one rank per rank_pre claim. */
+static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
+{
+    const char *key, *layout;
+    json_t *v;
+    double ns = 0, prec = (double) c->prec;
+    size_t i;
+    json_object_foreach((json_t *) points, key, v) {
+        int fwd = 0, exact = 0, stat = 0, ranks = 0;
+        double ncols, W, E = 0;
+        slong l;
+        json_array_foreach(claims, i, v) {
+            const char *kind = json_string_value(json_object_get(v, "kind"));
+            const char *pt = json_string_value(json_object_get(v, "point"));
+            if (kind == NULL || pt == NULL || strcmp(pt, key) != 0)
+                continue;
+            fwd |= strcmp(kind, "loss") == 0 || strcmp(kind, "stationarity") == 0;
+            stat += strcmp(kind, "stationarity") == 0;
+            exact |= strcmp(kind, "structure") == 0;
+            ranks += strcmp(kind, "structure") == 0 && json_object_get(v, "rank") != NULL;
+        }
+        layout = json_string_value(json_object_get(json_object_get(points, key), "layout"));
+        ncols = layout != NULL && strcmp(layout, "collapsed") == 0 ? (double) c->p.K : fmpz_get_d(c->p.N);
+        W = vx_point_work(&c->p, 1) * ncols;
+        for (l = 0; l < c->p.L; l++)
+            E += ncols * (double) c->p.width[l];
+        ns += (fwd + 2.0 * stat) * (W * ns_madd((slong) prec) + 8 * E * ns_ball((slong) prec));
+        ns += exact ? FLINT_MIN(W, (double) (1L << 26)) * NS_EXACT_MADD + E * 200 : 0.0;
+        ns += ranks * NS_RANK;
+        json_object_foreach(json_object_get(json_object_get(points, key), "scalars"), layout, v)
+            if (json_string_value(json_object_get(v, "kind")) != NULL
+                && strcmp(json_string_value(json_object_get(v, "kind")), "algebraic") == 0)
+                ns += root_ns(json_object_get(v, "polynomial"), json_object_get(v, "interval"), c->prec);
+    }
+    return ns;
+}
+
+int vx_check_work(vx_ctx *c, const json_t *root)
+{
+    const json_t *claims = json_object_get(root, "claims"), *cl;
+    double ns = points_ns(c, json_object_get(root, "points"), claims);
+    size_t i;
+    ns += distinct_structures_ns(&c->p, claims, c->prec);
+    json_array_foreach(claims, i, cl)
+        if (json_string_value(json_object_get(cl, "kind")) != NULL
+            && strcmp(json_string_value(json_object_get(cl, "kind")), "root") == 0)
+            ns += root_ns(json_object_get(cl, "polynomial"), json_object_get(cl, "interval"), c->prec);
+    if (ns > VX_MAX_SECONDS * 1e9)
+        return vx_fail(c, "the checks of this file would take about %.3g s at %ld bits (estimated from its sizes), "
+                       "more than the %d s the format allows (§9)", ns / 1e9, (long) c->prec, VX_MAX_SECONDS);
+    return 0;
+}

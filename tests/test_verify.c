@@ -593,6 +593,14 @@ Test(verify, wrong_references)
 
 /* ---- limits (§9): beyond them a clear error, before any allocation or work ---- */
 
+/* A collapsed point of K = 2, L = 1 and width d, declared with empty terms. */
+static json_t *empty_point(json_int_t d)
+{
+    return json_pack("{s:s, s:{}, s:{s:{s:I, s:i, s:[{s:n, s:[]}]}, s:{s:i, s:I, s:[{s:n, s:[]}]}}}", "layout",
+                     "collapsed", "scalars", "blocks", "H1", "rows", d, "cols", 2, "terms", "scale", "entries", "W1",
+                     "rows", 2, "cols", d, "terms", "scale", "entries");
+}
+
 /* A point declared far beyond the entry limit (N = 2e8 expanded columns), on which no claim
  * does any work: refused by its declared size, before its matrices are allocated. */
 Test(limits, declared_sizes_are_checked_before_allocation)
@@ -604,7 +612,19 @@ Test(limits, declared_sizes_are_checked_before_allocation)
                           "lambda_h", "1/2", "lambda_w", "1/2", "points", "e", "layout", "expanded", "scalars",
                           "blocks", "claims", "id", "v", "kind", "value", "statement", "", "verdict", "not proven",
                           "structure", "name", "dnc", "value", "lo", "0", "hi", "1");
-    rejects(c, "points.e: an expanded point of this problem needs 6e+08 ball entries, more than the limit 4194304");
+    rejects(c, "points.e: an expanded point of this problem needs 6e+08 ball entries, which brings the file's "
+               "points to more than the limit 4194304 of §9 at 64 bits");
+    /* Two points of 4e6 entries each, declared with empty terms: each fits, both do not
+     * (found by the hostile review: unused points were allocated whatever their number). */
+    c = json_pack("{s:s, s:i, s:{}, s:i, s:{s:i, s:[i, i], s:i, s:[i], s:[], s:s, s:s, s:[s]}, s:{s:o, s:o}, "
+                  "s:[{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s, s:s}}]}",
+                  "format", "dncert-certificate", "version", 2, "producer", "precision", 64, "problem",
+                  "K", 2, "n", 1, 1, "L", 1, "width", 1000000, "activation", "bias", "none", "lambda_h", "1/2",
+                  "lambda_w", "1/2", "points", "a", empty_point(1000000), "b", empty_point(1000000), "claims", "id",
+                  "v", "kind", "value", "statement", "", "verdict", "not proven", "structure", "name", "dnc", "value",
+                  "lo", "0", "hi", "1");
+    rejects(c, "points.b: a collapsed point of this problem needs 4e+06 ball entries, which brings the file's points "
+               "to more than the limit");
     c = load("ufm_hand.json");   /* a loss claim on a large point: refused by the work estimate */
     json_array_set_new(at(c, "problem.n"), 0, json_integer(100000000));
     rejects(c, "the checks of this file would take about 510 s at 128 bits");

@@ -37,7 +37,7 @@
 #define VX_MAX_SCALARS      10000          /* per point */
 #define VX_MAX_TERMS        10000          /* per block */
 #define VX_MAX_CLAIMS       100000
-#define VX_MAX_ENTRIES      (1L << 22)     /* ball entries of one point's evaluation, at 256 bits */
+#define VX_MAX_ENTRIES      (1L << 22)     /* ball entries of all points' evaluations, at 256 bits */
 #define VX_MAX_SECONDS      60             /* estimated work of one file (§9, vwork.c) */
 
 #define VPATH 256   /* a JSON path in a message, e.g. "points.p.blocks.W2.terms[0].entries[17]" */
@@ -99,6 +99,7 @@ typedef struct {
     vx_problem p;
     vx_point *pts;
     slong npts;
+    double entries;        /* ball entries of the points read so far (§9) */
 } vx_ctx;
 
 /* ---- strict reading (vread.c). Functions returning int give 0, or -1 after setting the

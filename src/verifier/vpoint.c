@@ -69,14 +69,21 @@ static int read_scalar(vx_ctx *c, vx_scalar *s, const json_t *o, const char *pat
     return 0;
 }
 
+static int cmp_scalar(const void *a, const void *b)
+{
+    return strcmp(((const vx_scalar *) a)->name, ((const vx_scalar *) b)->name);
+}
+
+/* The scalar named `name` (the scalars are sorted by name once read: a term's lookup is a
+ * binary search, not a scan). */
 static vx_scalar *find_scalar(vx_ctx *c, vx_point *P, const char *name, const char *path)
 {
-    slong i;
-    for (i = 0; i < P->ns; i++)
-        if (strcmp(P->s[i].name, name) == 0)
-            return P->s + i;
-    vx_fail(c, "%s.scale: no scalar named '%.64s' in point '%.64s'", path, name, P->name);
-    return NULL;
+    vx_scalar key, *s;
+    key.name = name;
+    s = bsearch(&key, P->s, (size_t) P->ns, sizeof(vx_scalar), cmp_scalar);
+    if (s == NULL)
+        vx_fail(c, "%s.scale: no scalar named '%.64s' in point '%.64s'", path, name, P->name);
+    return s;
 }
 
 static int cmp_slong(const void *x, const void *y)
@@ -200,10 +207,11 @@ static int set_columns(vx_ctx *c, vx_point *P, const char *path)
     double ncols = P->collapsed ? (double) p->K : fmpz_get_d(p->N);
     double limit = (double) VX_MAX_ENTRIES * 256 / (double) FLINT_MAX(256, c->prec);
     slong k, i, j = 0;
-    if (point_entries(p, ncols) > limit)
-        return vx_fail(c, "%s: %s point of this problem needs %.3g ball entries, more than the limit %.0f of §9 at "
-                       "%ld bits", path, P->collapsed ? "a collapsed" : "an expanded", point_entries(p, ncols), limit,
-                       (long) c->prec);
+    c->entries += point_entries(p, ncols);
+    if (c->entries > limit)
+        return vx_fail(c, "%s: %s point of this problem needs %.3g ball entries, which brings the file's points to "
+                       "more than the limit %.0f of §9 at %ld bits", path, P->collapsed ? "a collapsed" : "an expanded",
+                       point_entries(p, ncols), limit, (long) c->prec);
     P->ncols = (slong) ncols;
     P->label = flint_malloc(P->ncols * sizeof(slong));
     P->mult = flint_malloc(P->ncols * sizeof(slong));
@@ -277,6 +285,7 @@ int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o)
         if (!s->ok && P->invalid == NULL)
             P->invalid = s->name;
     }
+    qsort(P->s, (size_t) P->ns, sizeof(vx_scalar), cmp_scalar);
     return read_blocks(c, P, json_object_get(o, "blocks"), vx_pathf(sp, "%s.blocks", path));
 }
 

@@ -196,8 +196,32 @@ void vx_block_poly(fmpz_poly_t f, const fmpq_t Q, slong L)
 typedef struct {
     slong L;
     arb_t Q;
+    const fmpq *Qx;        /* Q exactly, for the exact fallback */
     slong prec;
 } g_arg;
+
+/* A sign the balls left undecided, exactly when that is cheap: (1-c)^(L+1) c^(L-1) - Q at a
+ * rational c (at a rational root, the balls never decide). 2 when too large. */
+static int g_sign_exact(const fmpq_t c, const g_arg *a)
+{
+    fmpq_t y, t;
+    int s;
+    if ((double) (a->L + 1) * (double) (fmpz_bits(fmpq_numref(c)) + fmpz_bits(fmpq_denref(c)))
+        + (double) fmpz_bits(fmpq_denref(a->Qx)) > (double) (1L << 20))
+        return 2;
+    fmpq_init(y);
+    fmpq_init(t);
+    fmpq_sub_si(y, c, 1);
+    fmpq_neg(y, y);
+    fmpq_pow_si(y, y, a->L + 1);
+    fmpq_pow_si(t, c, a->L - 1);
+    fmpq_mul(y, y, t);
+    fmpq_sub(y, y, a->Qx);
+    s = fmpq_sgn(y);
+    fmpq_clear(y);
+    fmpq_clear(t);
+    return s;
+}
 
 /* Sign of g(c) - Q = (1-c)^(L+1) c^(L-1) - Q at the rational c, in balls (2: undecided). */
 static int g_sign(const fmpq_t c, void *varg, slong prec)
@@ -220,7 +244,7 @@ static int g_sign(const fmpq_t c, void *varg, slong prec)
     arb_clear(y);
     arb_clear(t);
     (void) prec;
-    return s;
+    return s != 2 ? s : g_sign_exact(c, a);
 }
 
 /* phi_L(Q): 1/2 when Q >= T_L; else (1/2)(1 - c)(1 + L c) with c the root of g(c) = Q in
@@ -246,6 +270,7 @@ static void block_value(arb_t v, const fmpq_t Q, slong L, slong prec)
     arb_init(a.Q);
     a.L = L;
     a.prec = prec;
+    a.Qx = Q;
     arb_set_fmpq(a.Q, Q, prec + 64);
     fmpq_set_si(lo, L - 1, (ulong) L);
     fmpq_one(hi);
@@ -412,6 +437,30 @@ typedef struct {
     slong prec;
 } psi_arg;
 
+/* psi(mu) exactly when the balls do not decide and the sum is small (at a rational root,
+ * such as 5/4 for counts 1, 2, 5, the balls never decide). 2 when too large. */
+static int psi_sign_exact(const fmpq_t mu, const psi_arg *a)
+{
+    fmpq_t s, t;
+    slong g;
+    int sg;
+    if ((double) a->G * (double) (fmpz_bits(fmpq_numref(mu)) + fmpz_bits(fmpq_denref(mu)) + 64) > (double) (1L << 22))
+        return 2;
+    fmpq_init(s);
+    fmpq_init(t);
+    for (g = 0; g < a->G; g++) {
+        fmpq_set_si(t, a->v[g], 1);
+        fmpq_sub(t, t, mu);
+        fmpq_inv(t, t);
+        fmpq_mul_si(t, t, a->m[g] * a->v[g]);
+        fmpq_add(s, s, t);
+    }
+    sg = fmpq_sgn(s);
+    fmpq_clear(s);
+    fmpq_clear(t);
+    return sg;
+}
+
 static int psi_sign(const fmpq_t mu, void *varg, slong prec)
 {
     psi_arg *a = varg;
@@ -434,7 +483,7 @@ static int psi_sign(const fmpq_t mu, void *varg, slong prec)
     arb_clear(s);
     arb_clear(t);
     (void) prec;
-    return sg;
+    return sg != 2 ? sg : psi_sign_exact(mu, a);
 }
 
 static int slong_cmp(const void *x, const void *y)

@@ -142,6 +142,10 @@ assert abs(dnc(p) - mpf(15) / 128) < mpf("1e-70")
 case("dnc-L1-hand", p, {"name": "dnc"}, mpf(15) / 128, "hand: 15/128 exactly")
 p = problem(3, 2, 2, [4, 3], lam_h="1/100", lam_w=["1/50", "1/200"])
 case("dnc-per-layer-lambdas", p, {"name": "dnc"}, dnc(p), "mpmath, spec §1 with P = n lambda_H prod lambda_W")
+# L = 1000 (found by the hostile review: the block polynomial in the monomial basis cancels
+# ~12000 bits near c*, which made every bisection step exact and slow)
+p = problem(2, 1, 1000, 2, lam_h="1/2048")
+case("dnc-L1000", p, {"name": "dnc"}, dnc(p), "mpmath, spec §1")
 p = problem(26, 1, 3, 26)
 case("sts-v13-L3", p, {"name": "sts", "v": 13}, sts(p, 13), "mpmath, spec §2 ratio R")
 case("dnc-K26-L3", p, {"name": "dnc"}, dnc(p), "mpmath, spec §1")
@@ -159,6 +163,11 @@ p = problem(4, [200, 100, 50, 50], 3, 4, act="linear", bias="free", lam_h="1/200
 case("deep-linear-bias-imbalanced-M3", p, {"name": "deep-linear"}, linear(p), "mpmath, spec §3 secular roots")
 p = problem(3, [1, 2, 5], 2, 3, act="linear", lam_h="1/30")
 case("deep-linear-imbalanced-M2", p, {"name": "deep-linear"}, linear(p), "mpmath, spec §3")
+# counts 1, 2, 5 with a bias: the secular root between 1 and 2 is exactly 5/4 (psi(5/4) =
+# -4 + 8/3 + 4/3 = 0), a dyadic at which ball arithmetic alone never decides the sign
+p = problem(3, [1, 2, 5], 2, 3, act="linear", bias="free", lam_h="1/30")
+assert abs(directions(p)[0] - mpf(5) / 4) < mpf("1e-70")
+case("deep-linear-bias-exact-secular-root", p, {"name": "deep-linear"}, linear(p), "mpmath, spec §3 (root 5/4)")
 # n = (1, 4), lambda = 1/16, M = 1: C = 5/256; t = 1: nu = 11/256, F = 27/512; t = 4: nu = 27/256,
 # F = 59/512; total 86/512 = 43/256.
 p = problem(2, [1, 4], 1, 2, lam_h="1/16")

@@ -67,6 +67,38 @@ Test(npy, rejects_other_dtypes)
     rmdir(dir);
 }
 
+/* A problem with K = 5000 (n a list of 5000 counts) goes through its JSON form and back
+ * (a 4096-byte buffer once made this fail with a misleading "problem.n" error); the
+ * largest K allowed, too; one more is rejected naming problem.K. */
+Test(problem_json, large_K_round_trip)
+{
+    dnc_problem_t p, q;
+    char err[512] = "";
+    slong K[] = { 5000, DNC_MAX_K }, i, k;
+    json_t *o;
+    for (i = 0; i < 2; i++) {
+        char ks[32];
+        snprintf(ks, sizeof(ks), "%ld", (long) K[i]);
+        tu_problem(p, ks, "3", "2", "4", "relu", "none", "1/250");
+        for (k = 0; k < p->K; k++)
+            p->n[k] = 1 + k % 5;
+        o = dnc_problem_to_json(p);
+        dnc_problem_init(q);
+        cr_assert_eq(dnc_problem_from_json(q, o, err, sizeof(err)), 0, "K = %ld: %s", (long) K[i], err);
+        cr_assert_eq(q->K, K[i]);
+        cr_assert_eq(q->n[K[i] - 1], 1 + (K[i] - 1) % 5);
+        if (i == 1) {
+            json_object_set_new(o, "K", json_integer(DNC_MAX_K + 1));
+            json_array_append_new(json_object_get(o, "n"), json_integer(1));
+            cr_assert_neq(dnc_problem_from_json(q, o, err, sizeof(err)), 0);
+            cr_assert(strstr(err, "problem.K: must be an integer in [2, 100000]") != NULL, "%s", err);
+        }
+        json_decref(o);
+        dnc_problem_clear(q);
+        dnc_problem_clear(p);
+    }
+}
+
 /* The DNC value of closed-forms.md (40 digits there) as a 256-bit ball: the proven
  * decimal must be a prefix of the reference, and lo <= reference-ball <= hi exactly. */
 Test(enclosure, proven_digits_and_exact_endpoints)

@@ -27,7 +27,9 @@ typedef struct {
     { "width", "D[,D...]", "widths d_1..d_L: one value or L values (default 10)", NULL }, \
     { "activation", "A[,A...]", "relu|linear for all hidden layers or L-1 values (default relu)", NULL }, \
     { "bias", "none|free", "unregularised last-layer bias (default none)", NULL }, \
-    { "lambda", "Q", "weight decay of every parameter, exact (default 0.004 = 1/250)", NULL }, \
+    { "lambda", "Q", "weight decay of every parameter, an exact rational (0.004, 4e-3, 1/250,\n" \
+      "                             0x1.8p-3), at most 100000 characters, exponent within +-100000\n" \
+      "                             (default 0.004 = 1/250)", NULL }, \
     { "lambda-h", "Q", "weight decay of H1 (overrides --lambda)", NULL }, \
     { "lambda-w", "Q[,Q...]", "weight decay of W_1..W_L: one value or L values", NULL }
 

@@ -21,7 +21,8 @@ static const char *usage_head =
     "certifier reload exactly. DIR appears only when the run is complete.\n";
 
 static const char *usage_tail =
-    "Numbers for lambdas are exact rationals: 0.004, 4e-3 and 1/250 are the same value.\n"
+    "Numbers for lambdas are exact rationals: 0.004, 4e-3 and 1/250 are the same value\n"
+    "(at most 100000 characters, a written exponent within +-100000).\n"
     "Exit status: 0 done (also when stopped by --grad-tol or a stall), 1 diverged or I/O\n"
     "error, 2 bad command line (nothing written).\n";
 

@@ -74,18 +74,6 @@ Test(parse, rejects_non_numbers)
     fmpq_clear(x);
 }
 
-/* A string of n copies of unit, between head and tail (caller frees). */
-static char *repeat(const char *head, const char *unit, size_t n, const char *tail)
-{
-    size_t h = strlen(head), u = strlen(unit), i;
-    char *s = malloc(h + n * u + strlen(tail) + 1);
-    memcpy(s, head, h);
-    for (i = 0; i < n; i++)
-        memcpy(s + h + i * u, unit, u);
-    strcpy(s + h + n * u, tail);
-    return s;
-}
-
 /* want = (1 - 10^(-6m)) / 7 = 0.142857142857... (m periods) */
 static void set_sevenths(fmpq_t want, size_t m)
 {
@@ -111,13 +99,13 @@ Test(parse, long_numbers_exact_up_to_the_cap)
     fmpq_init(want);
     fmpz_init(t);
     /* "0." then m copies of 142857 = (1 - 10^(-6m)) / 7 */
-    s = repeat("0.", "142857", m, "");
+    s = tu_repeat("0.", "142857", m, "");
     cr_assert_eq(dnc_parse_rational(x, s), 0);
     set_sevenths(want, m);
     cr_assert(fmpq_equal(x, want));
     free(s);
     /* m - 1 copies of 142857, then "e-<6(m-1)>": the same form */
-    s = repeat("", "142857", m - 1, "");
+    s = tu_repeat("", "142857", m - 1, "");
     set_sevenths(want, m - 1);
     {
         char *e = malloc(strlen(s) + 32);
@@ -128,7 +116,7 @@ Test(parse, long_numbers_exact_up_to_the_cap)
     }
     free(s);
     /* 0x fff...f p0 = 16^k - 1 */
-    s = repeat("0x", "f", DNC_MAX_RATIONAL_CHARS - 4, "p0");
+    s = tu_repeat("0x", "f", DNC_MAX_RATIONAL_CHARS - 4, "p0");
     cr_assert_eq(dnc_parse_rational(x, s), 0);
     fmpz_one(fmpq_numref(want));
     fmpz_mul_2exp(fmpq_numref(want), fmpq_numref(want), 4 * (DNC_MAX_RATIONAL_CHARS - 4));
@@ -137,9 +125,9 @@ Test(parse, long_numbers_exact_up_to_the_cap)
     cr_assert(fmpq_equal(x, want));
     free(s);
     /* 10^k / (10^k - 1) from "1000...0/999...9" */
-    s = repeat("1", "0", 40000, "");
+    s = tu_repeat("1", "0", 40000, "");
     {
-        char *f = repeat(s, "", 0, "/"), *g = repeat(f, "9", 40000, "");
+        char *f = tu_repeat(s, "", 0, "/"), *g = tu_repeat(f, "9", 40000, "");
         cr_assert_eq(dnc_parse_rational(x, g), 0);
         fmpz_set_ui(t, 10);
         fmpz_pow_ui(fmpq_numref(want), t, 40000);
@@ -150,10 +138,10 @@ Test(parse, long_numbers_exact_up_to_the_cap)
     }
     free(s);
     /* one character too many, and a million */
-    s = repeat("", "1", DNC_MAX_RATIONAL_CHARS + 1, "");
+    s = tu_repeat("", "1", DNC_MAX_RATIONAL_CHARS + 1, "");
     cr_assert_neq(dnc_parse_rational(x, s), 0);
     free(s);
-    s = repeat("0.", "1", 1000000 - 2, "");
+    s = tu_repeat("0.", "1", 1000000 - 2, "");
     cr_assert_neq(dnc_parse_rational(x, s), 0);
     free(s);
     cr_assert_neq(dnc_parse_rational(x, "1e100001"), 0);
@@ -170,7 +158,7 @@ Test(problem, long_lambda_broadcast_and_cap)
 {
     dnc_problem_args a;
     dnc_problem_t p;
-    char err[512] = "", *lam = repeat("0.", "5", DNC_MAX_RATIONAL_CHARS - 2, "");
+    char err[512] = "", *lam = tu_repeat("0.", "5", DNC_MAX_RATIONAL_CHARS - 2, "");
     fmpq_t want;
     slong l;
     memset(&a, 0, sizeof(a));
@@ -189,7 +177,7 @@ Test(problem, long_lambda_broadcast_and_cap)
     for (l = 0; l < 1000; l++)
         cr_assert(fmpq_equal(p->lambda_w + l, want));
     free(lam);
-    lam = repeat("0.", "5", DNC_MAX_RATIONAL_CHARS - 1, "");
+    lam = tu_repeat("0.", "5", DNC_MAX_RATIONAL_CHARS - 1, "");
     a.lambda = lam;
     cr_assert_neq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0);
     cr_assert(strstr(err, "--lambda: must be a positive rational") != NULL, "%s", err);
@@ -204,7 +192,7 @@ Test(problem, count_list_of_the_largest_K)
 {
     dnc_problem_args a;
     dnc_problem_t p;
-    char err[512] = "", *n = repeat("7", ",7", DNC_MAX_K - 1, "");
+    char err[512] = "", *n = tu_repeat("7", ",7", DNC_MAX_K - 1, "");
     memset(&a, 0, sizeof(a));
     a.K = "100000";
     a.n = n;

@@ -20,6 +20,11 @@ extern "C" {
 #define DNC_THEOREM_FORMAT  "dncert-theorem"
 #define DNC_THEOREM_VERSION 1
 
+/* Limits of a theorem file (docs/theorems.md): instances of all parts together (also the
+ * most that one `dncert certify` run takes), and variables of one grid. */
+#define DNC_THEOREM_MAX_INSTANCES 100000
+#define DNC_THEOREM_MAX_GRID_VARS 64
+
 typedef struct {
     char path[1024];
     json_t *root;          /* the whole file */

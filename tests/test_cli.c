@@ -1,5 +1,6 @@
 /* The dncert command as a user runs it: errors, outputs, and reloading a saved run. */
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <jansson.h>
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include "dncert/io.h"
 #include "testutil.h"
 
 #define CAP 65536
@@ -236,6 +238,45 @@ Test(cli, metrics_reloads_the_point)
     cr_assert_eq(json_real_value(json_object_get(m, "grad_norm")), json_real_value(json_object_get(s, "grad_norm")));
     json_decref(s);
     json_decref(m);
+}
+
+/* A saved point with a NaN (and one with an infinity) in W2: metrics exited 1 without a
+ * word and printed garbage singular values. metrics, classify and certify-point must
+ * each name the file and the array, say it has non-finite entries, exit 2, and write
+ * nothing. */
+Test(cli, non_finite_point_is_refused)
+{
+    static const double bad[2] = { NAN, -INFINITY };
+    char dir[256], run[300], path[400], cert[300], msg[256];
+    const char *cmds[3][6] = { { "metrics", NULL, NULL }, { "classify", NULL, NULL },
+                               { "certify-point", NULL, "--out", NULL, NULL } };
+    double *w;
+    slong shape[2];
+    int ndim, i, k;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    {
+        const char *train[] = { "train", "--K", "2", "--n", "2", "--L", "2", "--width", "3", "--steps", "5",
+                                "--quiet", "--out", run, NULL };
+        cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s", err);
+    }
+    snprintf(path, sizeof(path), "%s/W2.npy", run);
+    for (k = 0; k < 2; k++) {
+        cr_assert_eq(dnc_npy_read(path, &w, &ndim, shape, msg, sizeof(msg)), 0, "%s", msg);
+        w[3] = bad[k];   /* entry (1, 1) of the 2 x 3 matrix */
+        cr_assert_eq(dnc_npy_write(path, w, ndim, shape), 0);
+        free(w);
+        for (i = 0; i < 3; i++) {
+            cmds[i][1] = run;
+            cmds[i][3] = i == 2 ? cert : NULL;
+            cr_assert_eq(tu_run(out, err, CAP, cmds[i]), 2, "%s: %s", cmds[i][0], err);
+            cr_assert(strstr(err, "W2.npy: W2 has non-finite entries (entry (1, 1) is") != NULL, "%s: %s", cmds[i][0], err);
+            cr_assert(strstr(err, k == 0 ? "is NaN" : "is infinite") != NULL, "%s", err);
+            cr_assert_str_eq(out, "", "%s printed: %s", cmds[i][0], out);
+            cr_assert_not(dnc_path_exists(cert));
+        }
+    }
 }
 
 /* An independent reader (numpy) loads the saved arrays and an independent implementation

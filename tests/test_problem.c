@@ -209,6 +209,33 @@ Test(problem, count_list_of_the_largest_K)
     free(n);
 }
 
+/* The trainer's range of weight decays is that of positive normal doubles, limits
+ * included (each written exactly as a hexadecimal float), one ulp beyond them excluded. */
+Test(problem, double_range_of_weight_decays)
+{
+    static const struct { const char *lambda; int ok; } cases[] = {
+        { "0x1p-1022", 1 }, { "0x1.fffffffffffffp+1023", 1 }, { "1e-300", 1 }, { "1e300", 1 },
+        { "0x1.fffffffffffffp-1023", 0 }, { "0x1.fffffffffffff8p+1023", 0 }, { "1e-400", 0 }, { "1e400", 0 },
+    };
+    dnc_problem_args a;
+    dnc_problem_t p;
+    char err[512];
+    size_t i;
+    dnc_problem_init(p);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        memset(&a, 0, sizeof(a));
+        a.lambda_w = cases[i].lambda;
+        cr_assert_eq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0, "%s", err);
+        cr_expect_eq(dnc_problem_check_double(p, &a, err, sizeof(err)) == 0, cases[i].ok, "%s", cases[i].lambda);
+        if (!cases[i].ok)
+            cr_expect(strstr(err, "--lambda-w: must be within [2.2250738585072014e-308, 1.7976931348623157e+308]") != NULL, "%s", err);
+        cr_expect_eq(dnc_problem_check_double(p, NULL, err, sizeof(err)) == 0, cases[i].ok);
+        if (!cases[i].ok)
+            cr_expect(strstr(err, "problem.lambda_w: must be within") != NULL, "%s", err);
+    }
+    dnc_problem_clear(p);
+}
+
 Test(problem, lists_and_broadcast)
 {
     dnc_problem_t p;

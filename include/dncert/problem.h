@@ -71,6 +71,16 @@ void dnc_problem_clear(dnc_problem_t p);
  * and writes to err a message that names the option (as "--name") and its allowed range. */
 int dnc_problem_set_args(dnc_problem_t p, const dnc_problem_args *a, char *err, size_t errlen);
 
+/* Checks that every weight decay of p lies in [DBL_MIN, DBL_MAX], the range of positive
+ * normal doubles, as the double-precision trainer and metrics need (the exact certifier
+ * does not). Returns 0, or -1 with a message naming the option as a (the args p was set
+ * from) names it, or with a NULL the field of a file ("problem.lambda_h"). */
+int dnc_problem_check_double(const dnc_problem_t p, const dnc_problem_args *a, char *err, size_t errlen);
+
+/* The same for one value: 0 when q lies in [DBL_MIN, DBL_MAX], else -1 with a message
+ * naming opt and the range. */
+int dnc_check_normal_double(const fmpq_t q, const char *opt, char *err, size_t errlen);
+
 /* Copies src into dst (dst initialised). */
 void dnc_problem_set(dnc_problem_t dst, const dnc_problem_t src);
 

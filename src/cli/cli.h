@@ -65,6 +65,11 @@ void dnc_cli_problem_args(dnc_problem_args *a, const dnc_cli_opt *opts);
 /* Prints "dncert CMD: message" to stderr and returns DNC_EXIT_USAGE. */
 int dnc_cli_usage_error(const char *cmd, const char *fmt, ...);
 
+/* Loads the point saved in dir (dnc_point_load) for a double-precision command: its
+ * weight decays must be normal doubles (dnc_problem_check_double). Returns 0 with p and
+ * *theta set, or prints "dncert CMD: ..." and returns DNC_EXIT_USAGE (p cleared). */
+int dnc_cli_load_point_double(const char *cmd, const char *dir, dnc_problem_t p, double **theta);
+
 /* 0, or the usage error (exit status 2) when the path given to option opt (an output)
  * already exists and --force is absent. */
 int dnc_cli_check_new_path(const dnc_cli_opt *opts, const char *cmd, const char *opt);

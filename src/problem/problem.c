@@ -1,4 +1,5 @@
 /* The problem definition and its one validating parser (see dncert/problem.h). */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -273,6 +274,53 @@ static int parse_activation(dnc_problem_t p, const dnc_problem_args *a, char *er
     }
     return parse_list(a, "activation", s, p->L - 1, "L-1", item_act, p->act,
                       "must be relu or linear", err, len);
+}
+
+/* 1 when q lies in [DBL_MIN, DBL_MAX]: a positive normal double approximates it to 53 bits. */
+static int fits_normal_double(const fmpq_t q)
+{
+    fmpq_t lim;
+    int ok;
+    fmpq_init(lim);
+    fmpz_one(fmpq_numref(lim));
+    fmpq_div_2exp(lim, lim, 1022);                 /* DBL_MIN = 2^-1022 */
+    ok = fmpq_cmp(q, lim) >= 0;
+    fmpz_one(fmpq_numref(lim));
+    fmpz_one(fmpq_denref(lim));
+    fmpz_mul_2exp(fmpq_numref(lim), fmpq_numref(lim), 53);
+    fmpz_sub_ui(fmpq_numref(lim), fmpq_numref(lim), 1);
+    fmpz_mul_2exp(fmpq_numref(lim), fmpq_numref(lim), 971);   /* DBL_MAX = (2^53 - 1) 2^971 */
+    ok = ok && fmpq_cmp(q, lim) <= 0;
+    fmpq_clear(lim);
+    return ok;
+}
+
+int dnc_check_normal_double(const fmpq_t q, const char *opt, char *err, size_t errlen)
+{
+    double l10;
+    if (fits_normal_double(q))
+        return 0;
+    l10 = fmpq_sgn(q) > 0 ? (fmpz_dlog(fmpq_numref(q)) - fmpz_dlog(fmpq_denref(q))) / log(10.0) : 0.0;
+    return dnc_fail(err, errlen, "%s: must be within [2.2250738585072014e-308, 1.7976931348623157e+308], the range of "
+                    "positive normal doubles, to be used in double precision (got %s%+.0f)",
+                    opt, fmpq_sgn(q) > 0 ? "a value of about 1e" : "", floor(l10 + 1e-9));
+}
+
+int dnc_problem_check_double(const dnc_problem_t p, const dnc_problem_args *a, char *err, size_t errlen)
+{
+    static const dnc_problem_args file = { .prefix = "problem." };
+    char opt[64];
+    slong l;
+    if (a == NULL)
+        a = &file;
+    if (dnc_check_normal_double(p->lambda_h, opt_name(opt, sizeof(opt), a, a->lambda_h || a == &file ? "lambda-h" : "lambda"),
+                                err, errlen) != 0)
+        return -1;
+    for (l = 0; l < p->L; l++)
+        if (dnc_check_normal_double(p->lambda_w + l, opt_name(opt, sizeof(opt), a, a->lambda_w || a == &file ? "lambda-w" : "lambda"),
+                                    err, errlen) != 0)
+            return -1;
+    return 0;
 }
 
 int dnc_problem_set_args(dnc_problem_t p, const dnc_problem_args *a, char *err, size_t errlen)

@@ -308,6 +308,12 @@ ParameterizedTestParameters(theorem, malformed)
         { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"1\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\"}, \"points\": [], \"claims\": []}]}", "problem.K: must be an integer in [2," },
         { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\", \"lambda\": \"-1\"}, \"points\": [], \"claims\": []}]}", "problem.lambda: must be a positive rational" },
         { THM_HEAD GOOD_PART "\"claims\": []}], \"extra\": 1}", "extra: unknown field" },
+        { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\", \"lambdA\": \"1\"}, \"points\": [], \"claims\": []}]}",
+          "parts[0]: problem.lambdA: unknown field" },   /* found by fuzz_theorem: read past the field list */
+        { THM_HEAD "\"grid\": {\"abcdefghijklmnopqrstuvwxyz0123456789\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"1\", \"width\": \"4\"}, \"points\": [], \"claims\": []}]}",
+          "parts[0].grid: the variable 'abcdefghijklmnopqrstuvwxyz0123456789' must be a name of at most 31" },   /* fuzz_theorem: NULL lookup */
+        { THM_HEAD "\"grid\": {\"2x\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"1\", \"width\": \"4\"}, \"points\": [], \"claims\": []}]}",
+          "parts[0].grid: the variable '2x' must be a name" },
         { "{\"format\": \"dncert-theorem\", \"version\": 2}", "version: must be 1" },
         { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\"}, \"points\": [{\"name\": \"x\", \"structure\": \"hexagon\"}], \"claims\": []}]}", "structure: unknown structure 'hexagon'" },
         { "{\"format\": \"dncert-theorem\", \"version\": 1, ", "line 1" },

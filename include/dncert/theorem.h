@@ -46,6 +46,9 @@ typedef struct {
  * naming the file and the field ("theorems/x.json: parts[0].claims[2].kind: unknown
  * kind 'bogus'"). */
 int dnc_theorem_load(dnc_theorem *t, const char *path, char *err, size_t errlen);
+
+/* The same from the len bytes at buf (messages name it `name`). */
+int dnc_theorem_load_buffer(dnc_theorem *t, const char *buf, size_t len, const char *name, char *err, size_t errlen);
 void dnc_theorem_clear(dnc_theorem *t);
 
 /* Number of instances of the whole file (all parts). */

@@ -1,4 +1,5 @@
 /* Theorem files: strict loading, and expansion of each part's grid into instances. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include "dncert/io.h"
@@ -152,6 +153,18 @@ static int check_names(const json_t *part, const char *where, char *err, size_t 
     return 0;
 }
 
+/* 1 for a name an expression can refer to (and dnc_env can hold: 31 characters). */
+static int is_identifier(const char *s)
+{
+    size_t i;
+    if (!(isalpha((unsigned char) s[0]) || s[0] == '_'))
+        return 0;
+    for (i = 1; s[i] != '\0'; i++)
+        if (!(isalnum((unsigned char) s[i]) || s[i] == '_'))
+            return 0;
+    return i <= 31;
+}
+
 /* The grid's variables and values; *count gets its number of instances, which is at most
  * DNC_THEOREM_MAX_INSTANCES (checked as the product is formed, so it cannot overflow). */
 static int check_grid(const json_t *g, const char *where, slong *count, char *err, size_t len)
@@ -167,6 +180,9 @@ static int check_grid(const json_t *g, const char *where, slong *count, char *er
     json_object_foreach((json_t *) g, key, v) {
         size_t i;
         json_t *x;
+        if (!is_identifier(key))
+            return dnc_fail(err, len, "%s.grid: the variable '%.40s' must be a name of at most 31 letters, digits "
+                            "and '_', not starting with a digit", where, key);
         if (!json_is_array(v) || json_array_size(v) == 0)
             return dnc_fail(err, len, "%s.grid.%s: must be a non-empty list of values", where, key);
         json_array_foreach(v, i, x)
@@ -369,7 +385,8 @@ static char *render_field(const json_t *v, const char *key, const dnc_env *env, 
 /* Evaluates the problem template; K and L become variables for the later fields. */
 static int build_problem(dnc_instance *inst, char *err, size_t len)
 {
-    static const char *order[] = { "K", "L", "n", "width", "activation", "bias", "lambda", "lambda_h", "lambda_w" };
+    static const char *order[] = { "K", "L", "n", "width", "activation", "bias", "lambda", "lambda_h", "lambda_w",
+                                   NULL };   /* in_list needs the NULL (an unknown field read past the end) */
     const json_t *tpl = json_object_get(inst->part, "problem");
     char *vals[9] = { NULL };
     const char *key;
@@ -441,24 +458,22 @@ void dnc_instance_clear(dnc_instance *inst)
     dnc_problem_clear(inst->problem);
 }
 
-int dnc_theorem_load(dnc_theorem *t, const char *path, char *err, size_t errlen)
+/* The rest of loading once the JSON is parsed (or not: root NULL with je set). */
+static int theorem_init(dnc_theorem *t, json_t *root, const json_error_t *je, char *err, size_t errlen)
 {
-    json_error_t je;
     char msg[512];
     size_t i;
     json_t *part;
     slong first = 0;
-    memset(t, 0, sizeof(*t));
-    snprintf(t->path, sizeof(t->path), "%s", path);
-    t->root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (t->root == NULL && je.line < 0)   /* not a syntax error: the file could not be read */
-        return dnc_fail(err, errlen, "%s", je.text);
+    t->root = root;
+    if (t->root == NULL && je->line < 0)   /* not a syntax error: the file could not be read */
+        return dnc_fail(err, errlen, "%s", je->text);
     if (t->root == NULL)
-        return dnc_fail(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+        return dnc_fail(err, errlen, "%s: line %d, column %d: %s", t->path, je->line, je->column, je->text);
     if (check_file(t->root, msg, sizeof(msg)) != 0) {
         json_decref(t->root);
         t->root = NULL;
-        return dnc_fail(err, errlen, "%s: %s", path, msg);
+        return dnc_fail(err, errlen, "%s: %s", t->path, msg);
     }
     t->id = json_string_value(json_object_get(t->root, "id"));
     t->title = json_string_value(json_object_get(t->root, "title"));
@@ -476,6 +491,22 @@ int dnc_theorem_load(dnc_theorem *t, const char *path, char *err, size_t errlen)
         first += part_count(part);
     }
     return 0;
+}
+
+int dnc_theorem_load(dnc_theorem *t, const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    memset(t, 0, sizeof(*t));
+    snprintf(t->path, sizeof(t->path), "%s", path);
+    return theorem_init(t, json_load_file(path, JSON_REJECT_DUPLICATES, &je), &je, err, errlen);
+}
+
+int dnc_theorem_load_buffer(dnc_theorem *t, const char *buf, size_t len, const char *name, char *err, size_t errlen)
+{
+    json_error_t je;
+    memset(t, 0, sizeof(*t));
+    snprintf(t->path, sizeof(t->path), "%s", name);
+    return theorem_init(t, json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je), &je, err, errlen);
 }
 
 void dnc_theorem_clear(dnc_theorem *t)

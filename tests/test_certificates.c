@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include "dncert/io.h"
+#include "dncert/theorem.h"
 #include "dncert/verify.h"
 #include "testutil.h"
 
@@ -436,6 +437,33 @@ Test(theorem, grid_size_is_bounded)
         free(one);
     }
     free(vals);
+}
+
+/* Problem fields and grid values are used exactly, however long: a 128-byte buffer cut
+ * the value of 1/3^300 (144 digits) and a 64-byte copy cut grid strings. */
+Test(theorem, long_exact_values_are_not_truncated)
+{
+    static const char text[] = THM_HEAD "\"grid\": {\"q\": [\"1/100000000000000000000000000000000000000000000000000000000000000000000000000000000001\"]}, "
+        "\"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"2\", \"width\": \"4\", \"lambda_h\": \"1/3^300\", \"lambda_w\": \"q\"}, "
+        "\"points\": [], \"claims\": []}]}";
+    dnc_theorem t;
+    dnc_instance inst;
+    char msg[512];
+    fmpq_t want;
+    cr_assert_eq(dnc_theorem_load_buffer(&t, text, sizeof(text) - 1, "t.json", msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert_eq(dnc_instance_init(&inst, &t, 0, msg, sizeof(msg)), 0, "%s", msg);
+    fmpq_init(want);
+    fmpz_set_ui(fmpq_denref(want), 3);
+    fmpz_pow_ui(fmpq_denref(want), fmpq_denref(want), 300);
+    fmpz_one(fmpq_numref(want));
+    cr_assert(fmpq_equal(inst.problem->lambda_h, want));
+    fmpz_set_ui(fmpq_denref(want), 10);
+    fmpz_pow_ui(fmpq_denref(want), fmpq_denref(want), 83);
+    fmpz_add_ui(fmpq_denref(want), fmpq_denref(want), 1);
+    cr_assert(fmpq_equal(inst.problem->lambda_w + 1, want));
+    fmpq_clear(want);
+    dnc_instance_clear(&inst);
+    dnc_theorem_clear(&t);
 }
 
 /* "DNC is strictly better than SRG" at K = 10, L = 5 is false (closed-forms.md §2:

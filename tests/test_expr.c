@@ -114,7 +114,7 @@ Test(expr, nesting_is_bounded)
 Test(expr, value_size_is_bounded)
 {
     dnc_value v;
-    char err[256];
+    char err[256], *t;
     expect_error("1/C(10^9, 10^8)", "C(n, k) exceeds 65536 bits");
     expect_error("C(10^9, 5*10^8)", "C(n, k) exceeds 65536 bits");
     expect_error("3^100000", "x ^ k exceeds 65536 bits");
@@ -123,6 +123,9 @@ Test(expr, value_size_is_bounded)
     expect_error("2^60000 / 3^30000", "a product exceeds 65536 bits");
     expect_error("2^65534 + 1/3^20000", "a sum exceeds 65536 bits");
     expect_error("1e30000", "a number exceeds 65536 bits");
+    t = tu_repeat("1", "0", 99, " - 10^99");   /* a 100-digit number (numbers were cut at 63 characters) */
+    expect(t, "0");
+    free(t);
     expect("C(10^9, 10^9 - 1)", "1000000000");
     expect("C(10^9, 10^9 + 1)", "0");
     expect("C(60, 30)", "118264581564861424");

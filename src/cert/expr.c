@@ -239,20 +239,25 @@ static int parse_atom(parser *ps, dnc_value *out)
         return 0;
     }
     if (isdigit((unsigned char) *ps->p) || *ps->p == '.') {
-        char buf[64];
         size_t n = 0;
-        while ((isalnum((unsigned char) ps->p[n]) || ps->p[n] == '.'
-                || ((ps->p[n] == '-' || ps->p[n] == '+') && n > 0 && (ps->p[n - 1] == 'e' || ps->p[n - 1] == 'E')))
-               && n + 1 < sizeof(buf))
+        char *buf;
+        int r;
+        while (isalnum((unsigned char) ps->p[n]) || ps->p[n] == '.'
+               || ((ps->p[n] == '-' || ps->p[n] == '+') && n > 0 && (ps->p[n - 1] == 'e' || ps->p[n - 1] == 'E')))
             n++;
-        snprintf(buf, sizeof(buf), "%.*s", (int) n, ps->p);
+        if (n > DNC_MAX_RATIONAL_CHARS)
+            return fail(ps, "a number of more than %d characters", DNC_MAX_RATIONAL_CHARS);
+        buf = flint_malloc(n + 1);
+        memcpy(buf, ps->p, n);
+        buf[n] = '\0';
         if (dnc_parse_rational(out->q, buf) != 0)
-            return fail(ps, "bad number '%s'", buf);
-        if (size_ok(ps, (double) q_bits(out->q), "a number"))
-            return -1;
+            r = fail(ps, "bad number '%.40s%s'", buf, n > 40 ? "..." : "");
+        else
+            r = size_ok(ps, (double) q_bits(out->q), "a number");
+        flint_free(buf);
         out->is_string = 0;
-        ps->p += n;
-        return 0;
+        ps->p += r == 0 ? n : 0;
+        return r;
     }
     if (isalpha((unsigned char) *ps->p) || *ps->p == '_') {
         char name[32];

@@ -20,12 +20,14 @@ mkdir -p "$dir/artifacts" "$dir/logs"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+export TMPDIR="$PWD/$dir/tmp"   # the targets' scratch files (fuzz_tmpdir), removed after each run
 failed=0
 for t in $targets; do
     work="$dir/corpus/$t"
     mkdir -p "$work"
     cp -n fuzz/corpus/"$t"/* "$work"/ 2>/dev/null || true
     log="$dir/logs/$t.log"
+    rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
     if "$dir/fuzz/$t" "$work" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
            -artifact_prefix="$dir/artifacts/$t-" >"$log" 2>&1; then
         status=ok
@@ -39,4 +41,5 @@ for t in $targets; do
         grep -E "ERROR|SUMMARY|fuzz: |Test unit written" "$log" | head -5 | sed 's/^/    /'
     fi
 done
+rm -rf "$TMPDIR"
 exit $failed

@@ -297,13 +297,14 @@ static int fits_normal_double(const fmpq_t q)
 
 int dnc_check_normal_double(const fmpq_t q, const char *opt, char *err, size_t errlen)
 {
-    double l10;
+    char got[64] = "a value <= 0";
     if (fits_normal_double(q))
         return 0;
-    l10 = fmpq_sgn(q) > 0 ? (fmpz_dlog(fmpq_numref(q)) - fmpz_dlog(fmpq_denref(q))) / log(10.0) : 0.0;
+    if (fmpq_sgn(q) > 0)   /* the order of magnitude: the exact text may be 100000 characters */
+        snprintf(got, sizeof(got), "a value of about 1e%+.0f",
+                 floor((fmpz_dlog(fmpq_numref(q)) - fmpz_dlog(fmpq_denref(q))) / log(10.0) + 1e-9));
     return dnc_fail(err, errlen, "%s: must be within [2.2250738585072014e-308, 1.7976931348623157e+308], the range of "
-                    "positive normal doubles, to be used in double precision (got %s%+.0f)",
-                    opt, fmpq_sgn(q) > 0 ? "a value of about 1e" : "", floor(l10 + 1e-9));
+                    "positive normal doubles, to be used in double precision (got %s)", opt, got);
 }
 
 int dnc_problem_check_double(const dnc_problem_t p, const dnc_problem_args *a, char *err, size_t errlen)

@@ -1,12 +1,18 @@
 #!/bin/sh
 # Install the Debian 12 packages dncert needs. Idempotent: does nothing when all are present.
-# Usage: scripts/install-deps.sh [--with-bench]   (--with-bench adds python3-torch and mpmath)
+# Usage: scripts/install-deps.sh [--with-bench] [--with-fuzz]
+#   --with-bench adds python3-torch and mpmath; --with-fuzz adds clang and libFuzzer
+#   (scripts/fuzz.sh, docs/fuzzing.md)
 set -eu
 pkgs="build-essential cmake pkg-config libmpfr-dev libgmp-dev libflint-dev libflint-arb-dev
 libopenblas-dev liblapacke-dev libcriterion-dev libjansson-dev python3-numpy gnuplot-nox"
-if [ "${1:-}" = "--with-bench" ]; then
-    pkgs="$pkgs python3-torch python3-mpmath"
-fi
+for opt in "$@"; do
+    case "$opt" in
+        --with-bench) pkgs="$pkgs python3-torch python3-mpmath" ;;
+        --with-fuzz) pkgs="$pkgs clang libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev" ;;
+        *) echo "install-deps.sh: unknown option '$opt' (--with-bench, --with-fuzz)" >&2; exit 2 ;;
+    esac
+done
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

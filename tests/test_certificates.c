@@ -10,6 +10,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include "dncert/io.h"
+#include "dncert/theorem.h"
 #include "dncert/verify.h"
 #include "testutil.h"
 
@@ -317,9 +318,19 @@ ParameterizedTestParameters(theorem, malformed)
         { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"1\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\"}, \"points\": [], \"claims\": []}]}", "problem.K: must be an integer in [2," },
         { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\", \"lambda\": \"-1\"}, \"points\": [], \"claims\": []}]}", "problem.lambda: must be a positive rational" },
         { THM_HEAD GOOD_PART "\"claims\": []}], \"extra\": 1}", "extra: unknown field" },
+        { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\", \"lambdA\": \"1\"}, \"points\": [], \"claims\": []}]}",
+          "parts[0]: problem.lambdA: unknown field" },   /* found by fuzz_theorem: read past the field list */
+        { THM_HEAD "\"grid\": {\"abcdefghijklmnopqrstuvwxyz0123456789\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"1\", \"width\": \"4\"}, \"points\": [], \"claims\": []}]}",
+          "parts[0].grid: the variable 'abcdefghijklmnopqrstuvwxyz0123456789' must be a name of at most 31" },   /* fuzz_theorem: NULL lookup */
+        { THM_HEAD "\"grid\": {\"2x\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"1\", \"width\": \"4\"}, \"points\": [], \"claims\": []}]}",
+          "parts[0].grid: the variable '2x' must be a name" },
         { "{\"format\": \"dncert-theorem\", \"version\": 2}", "version: must be 1" },
         { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\"}, \"points\": [{\"name\": \"x\", \"structure\": \"hexagon\"}], \"claims\": []}]}", "structure: unknown structure 'hexagon'" },
         { "{\"format\": \"dncert-theorem\", \"version\": 1, ", "line 1" },
+        { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\", \"lambda\": \"1/C(10^9, 10^8)\"}, \"points\": [], \"claims\": []}]}",
+          "problem.lambda: in '1/C(10^9, 10^8)' at position 15: C(n, k) exceeds 65536 bits" },
+        { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\", \"lambda\": \"2^-70000\"}, \"points\": [], \"claims\": []}]}",
+          "problem.lambda: in '2^-70000' at position 8: x ^ k exceeds 65536 bits" },
     };
     return cr_make_param_array(struct bad_theorem, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -340,6 +351,128 @@ ParameterizedTest(struct bad_theorem *c, theorem, malformed)
     cr_assert_not(dnc_path_exists(outdir));
     unlink(file);
     rmdir(dir);
+}
+
+/* Writes THM_HEAD, middle, "]}" to path (middle may be long). */
+static void write_theorem(const char *path, const char *middle)
+{
+    FILE *f = fopen(path, "w");
+    fprintf(f, "%s%s]}", THM_HEAD, middle);
+    fclose(f);
+}
+
+/* Runs certify on a theorem file with this middle; checks the exit code and that the
+ * message has needle (in stderr for 2, in the table for 1). */
+static void certify_expect(const char *middle, int code, const char *needle)
+{
+    char dir[256], file[300], outdir[300];
+    const char *args[] = { "certify", NULL, "--out", NULL, "--quiet", NULL };
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(file, sizeof(file), "%s/t.json", dir);
+    snprintf(outdir, sizeof(outdir), "%s/out", dir);
+    write_theorem(file, middle);
+    args[1] = file;
+    args[3] = outdir;
+    cr_assert_eq(tu_run(out, err, CAP, args), code, "%s\n%s", out, err);
+    cr_assert(strstr(code == 2 ? err : out, needle) != NULL, "'%s' not in: %s%s", needle, out, err);
+    if (code == 2)
+        cr_assert_not(dnc_path_exists(outdir));
+    unlink(file);
+    rmdir(dir);
+}
+
+/* 10000 nested parentheses in a problem field and 100000 unary minus signs in a
+ * must_hold condition crashed certify (stack overflow); now they are errors naming the
+ * field: at load time (exit 2) for the problem, for the instance (FAILED, exit 1) for a
+ * condition, which is evaluated per instance. */
+Test(theorem, deep_expressions_are_errors)
+{
+    char *open = tu_repeat("", "(", 10000, "4"), *deep = tu_repeat(open, ")", 10000, ""), *middle;
+    size_t n = strlen(deep) + 400;
+    middle = malloc(n);
+    snprintf(middle, n, "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", "
+             "\"width\": \"%s\"}, \"points\": [], \"claims\": []}", deep);
+    certify_expect(middle, 2, "problem.width: in '((((");
+    certify_expect(middle, 2, "nested more than 64 levels deep");
+    free(open);
+    free(deep);
+    free(middle);
+    deep = tu_repeat("", "-", 100000, "1");
+    n = strlen(deep) + 600;
+    middle = malloc(n);
+    snprintf(middle, n, GOOD_PART "\"claims\": [{\"kind\": \"loss\", \"point\": \"dnc\", \"must_hold\": \"%s\"}]}", deep);
+    certify_expect(middle, 1, "claims[0]: must_hold: in '-----");
+    certify_expect(middle, 1, "nested more than 64 levels deep");
+    free(deep);
+    free(middle);
+}
+
+/* A grid of 10^9 instances segfaulted (an unchecked calloc of the job table): it is
+ * rejected at load time naming the grid; so are theorem files whose instances together
+ * exceed what one run takes. */
+Test(theorem, grid_size_is_bounded)
+{
+    char *vals = tu_repeat("1", ",1", 999, ""), middle[20000];
+    snprintf(middle, sizeof(middle), "\"grid\": {\"a\": [%s], \"b\": [%s], \"c\": [%s]}, \"problem\": {\"K\": \"2\", "
+             "\"n\": \"1\", \"L\": \"1\", \"width\": \"4\"}, \"points\": [], \"claims\": []}", vals, vals, vals);
+    certify_expect(middle, 2, "parts[0].grid: more than 100000 instances");
+    free(vals);
+    vals = tu_repeat("1", ",1", 59999, "");   /* two parts of 60000: each fits, together they do not */
+    {
+        size_t n = 2 * strlen(vals) + 600;
+        char *two = malloc(n);
+        snprintf(two, n, "\"name\": \"a\", \"grid\": {\"a\": [%s]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"1\", "
+                 "\"width\": \"4\"}, \"points\": [], \"claims\": []}, {\"name\": \"b\", \"grid\": {\"a\": [%s]}, "
+                 "\"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"1\", \"width\": \"4\"}, \"points\": [], \"claims\": []}", vals, vals);
+        certify_expect(two, 2, "parts[1].grid: the parts so far have 120000 instances together, more than the 100000");
+        free(two);
+    }
+    {   /* two files of 60000 instances each in one run */
+        char dir[256], file[300], outdir[300], *one = malloc(strlen(vals) + 400);
+        const char *args[] = { "certify", NULL, NULL, "--out", NULL, NULL };
+        sprintf(one, "\"grid\": {\"a\": [%s]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"1\", "
+                "\"width\": \"4\"}, \"points\": [], \"claims\": []}", vals);
+        tu_tmpdir(dir, sizeof(dir));
+        snprintf(file, sizeof(file), "%s/t.json", dir);
+        snprintf(outdir, sizeof(outdir), "%s/out", dir);
+        write_theorem(file, one);
+        args[1] = args[2] = file;
+        args[4] = outdir;
+        cr_assert_eq(tu_run(out, err, CAP, args), 2, "%s", err);
+        cr_assert(strstr(err, "the theorem files have 120000 instances together, more than the 100000") != NULL, "%s", err);
+        cr_assert_not(dnc_path_exists(outdir));
+        unlink(file);
+        rmdir(dir);
+        free(one);
+    }
+    free(vals);
+}
+
+/* Problem fields and grid values are used exactly, however long: a 128-byte buffer cut
+ * the value of 1/3^300 (144 digits) and a 64-byte copy cut grid strings. */
+Test(theorem, long_exact_values_are_not_truncated)
+{
+    static const char text[] = THM_HEAD "\"grid\": {\"q\": [\"1/100000000000000000000000000000000000000000000000000000000000000000000000000000000001\"]}, "
+        "\"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"2\", \"width\": \"4\", \"lambda_h\": \"1/3^300\", \"lambda_w\": \"q\"}, "
+        "\"points\": [], \"claims\": []}]}";
+    dnc_theorem t;
+    dnc_instance inst;
+    char msg[512];
+    fmpq_t want;
+    cr_assert_eq(dnc_theorem_load_buffer(&t, text, sizeof(text) - 1, "t.json", msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert_eq(dnc_instance_init(&inst, &t, 0, msg, sizeof(msg)), 0, "%s", msg);
+    fmpq_init(want);
+    fmpz_set_ui(fmpq_denref(want), 3);
+    fmpz_pow_ui(fmpq_denref(want), fmpq_denref(want), 300);
+    fmpz_one(fmpq_numref(want));
+    cr_assert(fmpq_equal(inst.problem->lambda_h, want));
+    fmpz_set_ui(fmpq_denref(want), 10);
+    fmpz_pow_ui(fmpq_denref(want), fmpq_denref(want), 83);
+    fmpz_add_ui(fmpq_denref(want), fmpq_denref(want), 1);
+    cr_assert(fmpq_equal(inst.problem->lambda_w + 1, want));
+    fmpq_clear(want);
+    dnc_instance_clear(&inst);
+    dnc_theorem_clear(&t);
 }
 
 /* "DNC is strictly better than SRG" at K = 10, L = 5 is false (closed-forms.md §2:

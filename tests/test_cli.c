@@ -1,5 +1,6 @@
 /* The dncert command as a user runs it: errors, outputs, and reloading a saved run. */
 #include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <jansson.h>
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include "dncert/io.h"
 #include "testutil.h"
 
 #define CAP 65536
@@ -37,7 +39,7 @@ static int any_entry_with_prefix(const char *dir, const char *prefix)
 /* Criterion hands parameters to forked workers by copy: keep strings inline. */
 struct bad_case {
     char args[6][24];
-    char needle[64];        /* must appear in the message */
+    char needle[96];        /* must appear in the message */
 };
 
 ParameterizedTestParameters(cli, bad_input)
@@ -65,6 +67,14 @@ ParameterizedTestParameters(cli, bad_input)
         { { "--seed" }, "--seed needs a value" },
         { { "--lr", "0.1", "--lr", "0.2" }, "--lr given twice" },
         { { "stray" }, "unexpected argument 'stray'" },
+        { { "--lambda", "1e400" }, "--lambda: must be within [2.2250738585072014e-308, 1.7976931348623157e+308]" },
+        { { "--lambda", "1e-400" }, "--lambda: must be within [2.2250738585072014e-308," },
+        { { "--lambda-h", "1/3", "--lambda", "1e-400" }, "--lambda: must be within [2.2250738585072014e-308," },
+        { { "--lambda-w", "1,1e-320,1" }, "--lambda-w: must be within [2.2250738585072014e-308," },
+        { { "--lambda-h", "0x1p-1023" }, "--lambda-h: must be within [2.2250738585072014e-308," },
+        { { "--lr", "1e-320" }, "--lr: must be a number in (0, 1e+06], and 0 or a normal double" },
+        { { "--grad-tol", "4e-324" }, "--grad-tol: must be a number in [0, 1e+300], and 0 or a normal double" },
+        { { "--init-std", "1e6", "--L", "40" }, "--init-std: the loss or gradient of the initial point is not finite" },
     };
     return cr_make_param_array(struct bad_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -87,6 +97,13 @@ ParameterizedTest(struct bad_case *c, cli, bad_input)
     cr_assert(strstr(err, c->needle) != NULL, "stderr lacks '%s':\n%s", c->needle, err);
     cr_assert_not(any_entry_with_prefix(dir, "run"), "output left behind for %s", c->args[0]);
     rmdir(dir);
+}
+
+/* The smallest normal double is a weight decay the trainer accepts. */
+Test(cli, smallest_normal_lambda_accepted)
+{
+    const char *args[] = { "train", "--quiet", "--steps", "1", "--lambda-h", "0x1p-1022", NULL };
+    cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
 }
 
 Test(cli, existing_out_needs_force)
@@ -236,6 +253,71 @@ Test(cli, metrics_reloads_the_point)
     cr_assert_eq(json_real_value(json_object_get(m, "grad_norm")), json_real_value(json_object_get(s, "grad_norm")));
     json_decref(s);
     json_decref(m);
+}
+
+/* A saved point with a NaN (and one with an infinity) in W2: metrics exited 1 without a
+ * word and printed garbage singular values. metrics, classify and certify-point must
+ * each name the file and the array, say it has non-finite entries, exit 2, and write
+ * nothing. */
+Test(cli, non_finite_point_is_refused)
+{
+    static const double bad[2] = { NAN, -INFINITY };
+    char dir[256], run[300], path[400], cert[300], msg[256];
+    const char *cmds[3][6] = { { "metrics", NULL, NULL }, { "classify", NULL, NULL },
+                               { "certify-point", NULL, "--out", NULL, NULL } };
+    double *w;
+    slong shape[2];
+    int ndim, i, k;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    {
+        const char *train[] = { "train", "--K", "2", "--n", "2", "--L", "2", "--width", "3", "--steps", "5",
+                                "--quiet", "--out", run, NULL };
+        cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s", err);
+    }
+    snprintf(path, sizeof(path), "%s/W2.npy", run);
+    for (k = 0; k < 2; k++) {
+        cr_assert_eq(dnc_npy_read(path, &w, &ndim, shape, msg, sizeof(msg)), 0, "%s", msg);
+        w[3] = bad[k];   /* entry (1, 1) of the 2 x 3 matrix */
+        cr_assert_eq(dnc_npy_write(path, w, ndim, shape), 0);
+        free(w);
+        for (i = 0; i < 3; i++) {
+            cmds[i][1] = run;
+            cmds[i][3] = i == 2 ? cert : NULL;
+            cr_assert_eq(tu_run(out, err, CAP, cmds[i]), 2, "%s: %s", cmds[i][0], err);
+            cr_assert(strstr(err, "W2.npy: W2 has non-finite entries (entry (1, 1) is") != NULL, "%s: %s", cmds[i][0], err);
+            cr_assert(strstr(err, k == 0 ? "is NaN" : "is infinite") != NULL, "%s", err);
+            cr_assert_str_eq(out, "", "%s printed: %s", cmds[i][0], out);
+            cr_assert_not(dnc_path_exists(cert));
+        }
+    }
+}
+
+/* A saved point whose manifest has a weight decay outside the doubles: metrics and
+ * classify refuse it naming the field, instead of computing with an infinity. */
+Test(cli, manifest_lambda_outside_doubles)
+{
+    char dir[256], run[300], path[400], msg[256];
+    const char *train[] = { "train", "--steps", "2", "--quiet", "--out", NULL, NULL };
+    const char *cmds[2][3] = { { "metrics", NULL, NULL }, { "classify", NULL, NULL } };
+    json_t *m;
+    int i;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    fill(train, run);
+    cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s", err);
+    snprintf(path, sizeof(path), "%s/manifest.json", run);
+    m = json_load_file(path, 0, NULL);
+    json_object_set_new(json_object_get(m, "problem"), "lambda_h", json_string("1e400"));
+    cr_assert_eq(dnc_json_write_atomic(path, m, msg, sizeof(msg)), 0);
+    json_decref(m);
+    for (i = 0; i < 2; i++) {
+        cmds[i][1] = run;
+        cr_assert_eq(tu_run(out, err, CAP, cmds[i]), 2, "%s", err);
+        cr_assert(strstr(err, "manifest.json: problem.lambda_h: must be within [2.2250738585072014e-308,") != NULL, "%s", err);
+        cr_assert_str_eq(out, "");
+    }
 }
 
 /* An independent reader (numpy) loads the saved arrays and an independent implementation

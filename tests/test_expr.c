@@ -1,7 +1,9 @@
 /* Exact expressions of theorem files; every expected value is worked out by hand. */
+#include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
 #include "dncert/expr.h"
+#include "testutil.h"
 
 static dnc_env env;
 
@@ -77,4 +79,60 @@ Test(expr, errors)
     expect_error("(1 + 2", "')' expected");
     expect_error("1 2", "unexpected '2'");
     expect_error("C(1/2, 1)", "C(n, k) needs integers");
+}
+
+static void expect_error_owned(char *text, const char *needle)
+{
+    expect_error(text, needle);
+    free(text);
+}
+
+/* Deep nesting is an error, not a stack overflow (10000 parentheses and 100000 unary
+ * minus signs crashed certify); the limit itself is allowed. */
+Test(expr, nesting_is_bounded)
+{
+    char *open = tu_repeat("", "(", 10000, "1"), *t = tu_repeat(open, ")", 10000, "");
+    expect_error_owned(t, "nested more than 64 levels deep");
+    free(open);
+    expect_error_owned(tu_repeat("", "-", 100000, "1"), "nested more than 64 levels deep");
+    expect_error_owned(tu_repeat("", "not ", 100000, "1"), "nested more than 64 levels deep");
+    expect_error_owned(tu_repeat("", "1^", 100000, "1"), "nested more than 64 levels deep");
+    expect_error_owned(tu_repeat("", "1 ? 1 : ", 100000, "1"), "nested more than 64 levels deep");
+    expect_error_owned(tu_repeat("", "min(1, ", 100000, "1"), "nested more than 64 levels deep");
+    open = tu_repeat("", "(", 64, "7");
+    t = tu_repeat(open, ")", 64, "");
+    expect(t, "7");
+    free(open);
+    free(t);
+    t = tu_repeat("", "-", 64, "7");   /* an even count */
+    expect(t, "7");
+    free(t);
+}
+
+/* Values that would explode are refused before they are computed (C(10^9, 10^8) ran
+ * for hours); what fits the limit is computed exactly. */
+Test(expr, value_size_is_bounded)
+{
+    dnc_value v;
+    char err[256], *t;
+    expect_error("1/C(10^9, 10^8)", "C(n, k) exceeds 65536 bits");
+    expect_error("C(10^9, 5*10^8)", "C(n, k) exceeds 65536 bits");
+    expect_error("3^100000", "x ^ k exceeds 65536 bits");
+    expect_error("(2/3)^-50000", "x ^ k exceeds 65536 bits");
+    expect_error("2^60000 * 2^60000", "a product exceeds 65536 bits");
+    expect_error("2^60000 / 3^30000", "a product exceeds 65536 bits");
+    expect_error("2^65534 + 1/3^20000", "a sum exceeds 65536 bits");
+    expect_error("1e30000", "a number exceeds 65536 bits");
+    t = tu_repeat("1", "0", 99, " - 10^99");   /* a 100-digit number (numbers were cut at 63 characters) */
+    expect(t, "0");
+    free(t);
+    expect("C(10^9, 10^9 - 1)", "1000000000");
+    expect("C(10^9, 10^9 + 1)", "0");
+    expect("C(60, 30)", "118264581564861424");
+    expect("(1/1)^100000 * (-1)^99999", "-1");
+    dnc_value_init(&v);
+    cr_assert_eq(dnc_expr_eval(&v, "2^65000 - 1", &env, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(fmpz_bits(fmpq_numref(v.q)), 65000);
+    cr_assert_eq(fmpz_val2(fmpq_numref(v.q)), 0);
+    dnc_value_clear(&v);
 }

@@ -91,3 +91,14 @@ int tu_rad_below(const arb_t x, slong e)
 {
     return mag_cmp_2exp_si(arb_radref(x), e) < 0;
 }
+
+char *tu_repeat(const char *head, const char *unit, size_t n, const char *tail)
+{
+    size_t h = strlen(head), u = strlen(unit), i;
+    char *s = malloc(h + n * u + strlen(tail) + 1);
+    memcpy(s, head, h);
+    for (i = 0; i < n; i++)
+        memcpy(s + h + i * u, unit, u);
+    strcpy(s + h + n * u, tail);
+    return s;
+}

@@ -28,6 +28,9 @@ void tu_problem_lambdas(dnc_problem_t p, const char *K, const char *n, const cha
 /* The claim with this id in a certificate; fails the test when there is none. */
 json_t *tu_claim(const json_t *cert, const char *id);
 
+/* A new string: head, n copies of unit, tail (free with free()). */
+char *tu_repeat(const char *head, const char *unit, size_t n, const char *tail);
+
 /* 1 iff the radius of x is below 2^e. */
 int tu_rad_below(const arb_t x, slong e);
 

@@ -6,6 +6,12 @@
  *   atoms: numbers (as dnc_parse_rational reads them: 12, 0.004, 4e-3), 'strings',
  *   variables, (e), and the functions C(n, k), floor(x), min(a, b), max(a, b).
  * Comparisons and logic give 1 or 0; any non-zero rational is true.
+ *
+ * Limits (docs/theorems.md), each an error naming the operation: nesting (parentheses,
+ * function arguments, c ? a : b, unary minus, not, exponents) at most DNC_EXPR_MAX_DEPTH
+ * levels deep; every value (numerator and denominator together) at most
+ * DNC_EXPR_MAX_BITS bits, checked before C(n, k) and x ^ k are computed; exponents of
+ * magnitude at most 100000. Evaluation time is thus bounded by the length of the text.
  */
 #ifndef DNCERT_EXPR_H
 #define DNCERT_EXPR_H
@@ -16,6 +22,9 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#define DNC_EXPR_MAX_DEPTH 64
+#define DNC_EXPR_MAX_BITS  65536
 
 typedef struct {
     int is_string;

@@ -64,9 +64,18 @@ int dnc_path_exists(const char *path);
 int dnc_point_save(const char *dir, const dnc_problem_t p, const double *theta,
                    json_t *extra, char *err, size_t errlen);
 
-/* Reads a saved point: sets p (initialised) and *theta (free with free()). Every array
- * is checked against the problem's shapes. Returns 0, or -1 with err. */
+/* Reads a saved point: sets p (initialised) and *theta (free with free()). The manifest
+ * is checked as by dnc_point_manifest_read, every array against its entry's shape (and
+ * its file's size, before anything is allocated), and every entry must be finite.
+ * Returns 0, or -1 with err naming the file, the array and the field. */
 int dnc_point_load(const char *dir, dnc_problem_t p, double **theta, char *err, size_t errlen);
+
+/* Checks a manifest (the parsed manifest.json; where names it in messages): format and
+ * version, the problem (set into p, initialised), and arrays: exactly one entry per
+ * parameter block of p, {"name": "H1" | "W1".."WL" | "b", "file": a file name without
+ * '/', "shape": the block's [rows, cols] or [rows]}, no name or file listed twice.
+ * Reads no .npy file. Returns 0, or -1 with err naming the field. */
+int dnc_point_manifest_read(dnc_problem_t p, const json_t *man, const char *where, char *err, size_t errlen);
 
 /* ---- JSON forms ---- */
 

@@ -29,6 +29,12 @@ typedef enum { DNC_BIAS_NONE = 0, DNC_BIAS_FREE = 1 } dnc_bias_t;
 #define DNC_MAX_L      1000
 #define DNC_MAX_WIDTH  1000000
 
+/* Limits of one exact rational as text (files and command line alike): at most
+ * DNC_MAX_RATIONAL_CHARS characters, and a written exponent (the e of 4e-3, the p of a
+ * hexadecimal float) of magnitude at most DNC_MAX_RATIONAL_EXP. */
+#define DNC_MAX_RATIONAL_CHARS 100000
+#define DNC_MAX_RATIONAL_EXP   100000
+
 typedef struct {
     slong K;           /* number of classes, >= 2 */
     slong *n;          /* n[k] = samples of class k, k = 0..K-1 */
@@ -65,6 +71,16 @@ void dnc_problem_clear(dnc_problem_t p);
  * and writes to err a message that names the option (as "--name") and its allowed range. */
 int dnc_problem_set_args(dnc_problem_t p, const dnc_problem_args *a, char *err, size_t errlen);
 
+/* Checks that every weight decay of p lies in [DBL_MIN, DBL_MAX], the range of positive
+ * normal doubles, as the double-precision trainer and metrics need (the exact certifier
+ * does not). Returns 0, or -1 with a message naming the option as a (the args p was set
+ * from) names it, or with a NULL the field of a file ("problem.lambda_h"). */
+int dnc_problem_check_double(const dnc_problem_t p, const dnc_problem_args *a, char *err, size_t errlen);
+
+/* The same for one value: 0 when q lies in [DBL_MIN, DBL_MAX], else -1 with a message
+ * naming opt and the range. */
+int dnc_check_normal_double(const fmpq_t q, const char *opt, char *err, size_t errlen);
+
 /* Copies src into dst (dst initialised). */
 void dnc_problem_set(dnc_problem_t dst, const dnc_problem_t src);
 
@@ -83,7 +99,9 @@ void dnc_problem_describe(const dnc_problem_t p, char *buf, size_t len);
 /* Exact parsing of a problem constant. Accepts integers, decimals with optional exponent
  * ("0.004", "4e-3", "-1.5E+2"), fractions of integers ("1/250") and C99 hexadecimal
  * floats ("0x1.8p-3", the exact form of a double). Returns 0 on success, -1 on anything
- * else (empty, trailing text, nan, inf, zero denominator). */
+ * else (empty, trailing text, nan, inf, zero denominator, more than
+ * DNC_MAX_RATIONAL_CHARS characters, an exponent beyond +-DNC_MAX_RATIONAL_EXP). Takes
+ * time quasi-linear in the length of s. */
 int dnc_parse_rational(fmpq_t x, const char *s);
 
 /* Parses a decimal integer in [lo, hi]. Returns 0 on success. */

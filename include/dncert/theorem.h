@@ -20,6 +20,11 @@ extern "C" {
 #define DNC_THEOREM_FORMAT  "dncert-theorem"
 #define DNC_THEOREM_VERSION 1
 
+/* Limits of a theorem file (docs/theorems.md): instances of all parts together (also the
+ * most that one `dncert certify` run takes), and variables of one grid. */
+#define DNC_THEOREM_MAX_INSTANCES 100000
+#define DNC_THEOREM_MAX_GRID_VARS 64
+
 typedef struct {
     char path[1024];
     json_t *root;          /* the whole file */
@@ -41,6 +46,9 @@ typedef struct {
  * naming the file and the field ("theorems/x.json: parts[0].claims[2].kind: unknown
  * kind 'bogus'"). */
 int dnc_theorem_load(dnc_theorem *t, const char *path, char *err, size_t errlen);
+
+/* The same from the len bytes at buf (messages name it `name`). */
+int dnc_theorem_load_buffer(dnc_theorem *t, const char *buf, size_t len, const char *name, char *err, size_t errlen);
 void dnc_theorem_clear(dnc_theorem *t);
 
 /* Number of instances of the whole file (all parts). */

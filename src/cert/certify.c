@@ -415,6 +415,17 @@ static void structure_fact(ctx *x, const json_t *tpl, point_state *pt, int must,
     add_claim(x, claim, id, "structure", ok, must, stmt, "%s L%ld%s", fact, (long) layer, ok ? "" : " not proven");
 }
 
+/* Evaluates the expression of field `name` into v (or, with v NULL, the condition into
+ * *truth); an error names the field. */
+static int named_eval(dnc_value *v, int *truth, const char *name, const char *text, const dnc_env *env,
+                      char *err, size_t len)
+{
+    char msg[512];
+    if ((v != NULL ? dnc_expr_eval(v, text, env, msg, sizeof(msg)) : dnc_expr_truth(truth, text, env, msg, sizeof(msg))) == 0)
+        return 0;
+    return dnc_fail(err, len, "%s: %s", name, msg);
+}
+
 /* "layer" is an expression, or "all": every layer where the fact is defined (1..L for
  * gram_diagonal and collapsed, 2..L for facts about pre-activations). */
 static int claim_structure(ctx *x, const json_t *tpl, point_state *pt, int must, char *err, size_t len)
@@ -424,7 +435,7 @@ static int claim_structure(ctx *x, const json_t *tpl, point_state *pt, int must,
     dnc_value v;
     dnc_value_init(&v);
     if (tpl_str(tpl, "rank") != NULL) {
-        if (dnc_expr_eval(&v, tpl_str(tpl, "rank"), &x->env, err, len) != 0) {
+        if (named_eval(&v, NULL, "rank", tpl_str(tpl, "rank"), &x->env, err, len) != 0) {
             dnc_value_clear(&v);
             return -1;
         }
@@ -434,7 +445,7 @@ static int claim_structure(ctx *x, const json_t *tpl, point_state *pt, int must,
         first = strcmp(fact, "gram_diagonal") == 0 || strcmp(fact, "collapsed") == 0 ? 1 : 2;
         for (l = first; l <= L; l++)
             structure_fact(x, tpl, pt, must, fact, l, rank);
-    } else if (dnc_expr_eval(&v, layer_text, &x->env, err, len) != 0) {
+    } else if (named_eval(&v, NULL, "layer", layer_text, &x->env, err, len) != 0) {
         dnc_value_clear(&v);
         return -1;
     } else
@@ -452,7 +463,7 @@ static int eval_must_hold(ctx *x, const json_t *tpl, int *must, char *err, size_
         return *must = 1, 0;
     if (json_is_false(m))
         return *must = 0, 0;
-    return dnc_expr_truth(must, json_string_value(m), &x->env, err, len);
+    return named_eval(NULL, must, "must_hold", json_string_value(m), &x->env, err, len);
 }
 
 static int do_claim(ctx *x, const json_t *tpl, char *err, size_t len)
@@ -489,13 +500,15 @@ static int build_point(ctx *x, const json_t *spec, point_state *pt, char *err, s
     const char *structure = tpl_str(spec, "structure");
     const char *pexpr = tpl_str(spec, "r") ? tpl_str(spec, "r") : tpl_str(spec, "v");
     slong param = 0;
-    char var[48], msg[512];
+    char var[48], msg[512] = "";
     if (pexpr != NULL) {
         dnc_value v;
         dnc_value_init(&v);
-        if (dnc_expr_eval(&v, pexpr, &x->env, err, len) != 0 || !fmpz_is_one(fmpq_denref(v.q))) {
+        if (named_eval(&v, NULL, tpl_str(spec, "r") ? "r" : "v", pexpr, &x->env, msg, sizeof(msg)) != 0
+            || !fmpz_is_one(fmpq_denref(v.q))) {
             dnc_value_clear(&v);
-            snprintf(err, len, "point %s: r/v must be an integer expression", pt->name);
+            snprintf(err, len, "point %s: r/v must be an integer expression%s%s", pt->name,
+                     msg[0] ? ": " : "", msg);
             return -1;
         }
         param = fmpz_get_si(fmpq_numref(v.q));
@@ -552,8 +565,11 @@ int dnc_certify_instance(dnc_cert_result *r, const dnc_instance *inst, slong pre
         if (status == 0)
             json_object_set_new(points, pt->name, dnc_cert_point_json(pt->c, dnc_cert_digits(prec)));
     }
-    for (i = 0; i < (slong) json_array_size(tpls) && status == 0; i++)
-        status = do_claim(&x, json_array_get(tpls, i), err, errlen);
+    for (i = 0; i < (slong) json_array_size(tpls) && status == 0; i++) {
+        char msg[512];
+        if ((status = do_claim(&x, json_array_get(tpls, i), msg, sizeof(msg))) != 0)
+            dnc_fail(err, errlen, "claims[%ld]: %s", (long) i, msg);
+    }
     if (status == 0)
         r->cert = json_pack("{s:s, s:i, s:o, s:I, s:o, s:O, s:O}", "format", DNC_CERT_FORMAT,
                             "version", DNC_CERT_VERSION, "producer", producer_json(inst), "precision",

@@ -96,7 +96,7 @@ typedef struct {
     const dnc_env *env;
     char *err;
     size_t errlen;
-    int failed;
+    int failed, depth;
 } parser;
 
 static int fail(parser *ps, const char *fmt, ...)
@@ -106,7 +106,10 @@ static int fail(parser *ps, const char *fmt, ...)
     if (ps->failed)
         return -1;
     ps->failed = 1;
-    n = (size_t) snprintf(ps->err, ps->errlen, "in '%s' at position %ld: ", ps->text, (long) (ps->p - ps->text));
+    if (strlen(ps->text) > 200)   /* a long text is named by its start */
+        n = (size_t) snprintf(ps->err, ps->errlen, "in '%.60s...' at position %ld: ", ps->text, (long) (ps->p - ps->text));
+    else
+        n = (size_t) snprintf(ps->err, ps->errlen, "in '%s' at position %ld: ", ps->text, (long) (ps->p - ps->text));
     va_start(ap, fmt);
     if (n < ps->errlen)
         vsnprintf(ps->err + n, ps->errlen - n, fmt, ap);
@@ -140,14 +143,63 @@ static int need_number(parser *ps, const dnc_value *v, const char *what)
 
 static int parse_expr(parser *ps, dnc_value *out);
 
+/* Every recursion of the grammar (parentheses, arguments, c ? a : b, unary minus, not,
+ * exponents) goes through here, so that the depth of the C stack is bounded. */
+static int nested(parser *ps, int (*level)(parser *, dnc_value *), dnc_value *out)
+{
+    int r;
+    if (ps->depth >= DNC_EXPR_MAX_DEPTH)
+        return fail(ps, "nested more than %d levels deep (parentheses, unary minus, not, ^, ?:)", DNC_EXPR_MAX_DEPTH);
+    ps->depth++;
+    r = level(ps, out);
+    ps->depth--;
+    return r;
+}
+
+/* Size in bits of a rational: numerator and denominator together. */
+static ulong q_bits(const fmpq_t q)
+{
+    return fmpz_bits(fmpq_numref(q)) + fmpz_bits(fmpq_denref(q));
+}
+
+/* Fails when a value of (at least) `bits` bits exceeds DNC_EXPR_MAX_BITS. Operations
+ * whose result can be huge (C(n, k), x ^ k) are checked against a lower bound of the
+ * result's size before it is computed, and every result after it is. */
+static int size_ok(parser *ps, double bits, const char *what)
+{
+    return bits <= DNC_EXPR_MAX_BITS ? 0
+        : fail(ps, "%s exceeds %d bits, the limit of a value", what, DNC_EXPR_MAX_BITS);
+}
+
+/* C(n, k) >= (n/k')^k' >= 2^k' for k' = min(k, n - k) > 0. */
+static int binomial(parser *ps, fmpq_t out, ulong n, ulong k)
+{
+    ulong kk = k > n ? 0 : (k < n - k ? k : n - k);
+    slong lg = (slong) FLINT_BIT_COUNT(n) - (slong) FLINT_BIT_COUNT(kk) - 1;
+    if (size_ok(ps, (double) kk * (double) (lg > 1 ? lg : 1), "C(n, k)"))
+        return -1;
+    fmpz_bin_uiui(fmpq_numref(out), n, k);
+    fmpz_one(fmpq_denref(out));
+    return size_ok(ps, (double) q_bits(out), "C(n, k)");
+}
+
+/* (p/q)^k has at least (bits(p) - 1 + bits(q) - 1) |k| + 2 bits. */
+static int power(parser *ps, fmpq_t x, slong k)
+{
+    if (size_ok(ps, ((double) q_bits(x) - 2) * (double) FLINT_ABS(k) + 2, "x ^ k"))
+        return -1;
+    fmpq_pow_si(x, x, k);
+    return size_ok(ps, (double) q_bits(x), "x ^ k");
+}
+
 static int parse_call(parser *ps, const char *name, dnc_value *out)
 {
     dnc_value a, b;
     int two = strcmp(name, "floor") != 0, r = 0;
     dnc_value_init(&a);
     dnc_value_init(&b);
-    if (parse_expr(ps, &a) || need_number(ps, &a, name)
-        || (two && (!accept(ps, ",") || parse_expr(ps, &b) || need_number(ps, &b, name)))
+    if (nested(ps, parse_expr, &a) || need_number(ps, &a, name)
+        || (two && (!accept(ps, ",") || nested(ps, parse_expr, &b) || need_number(ps, &b, name)))
         || !accept(ps, ")"))
         r = fail(ps, "bad arguments to %s", name);
     else if (strcmp(name, "floor") == 0) {
@@ -160,10 +212,8 @@ static int parse_call(parser *ps, const char *name, dnc_value *out)
         if (!fmpz_is_one(fmpq_denref(a.q)) || !fmpz_is_one(fmpq_denref(b.q)) || fmpq_sgn(b.q) < 0
             || !fmpz_fits_si(fmpq_numref(a.q)) || !fmpz_fits_si(fmpq_numref(b.q)) || fmpz_get_si(fmpq_numref(a.q)) < 0)
             r = fail(ps, "C(n, k) needs integers n >= 0, k >= 0");
-        else {
-            fmpz_bin_uiui(fmpq_numref(out->q), fmpz_get_ui(fmpq_numref(a.q)), fmpz_get_ui(fmpq_numref(b.q)));
-            fmpz_one(fmpq_denref(out->q));
-        }
+        else
+            r = binomial(ps, out->q, fmpz_get_ui(fmpq_numref(a.q)), fmpz_get_ui(fmpq_numref(b.q)));
     }
     out->is_string = 0;
     dnc_value_clear(&a);
@@ -175,7 +225,7 @@ static int parse_atom(parser *ps, dnc_value *out)
 {
     skip(ps);
     if (accept(ps, "(")) {
-        if (parse_expr(ps, out))
+        if (nested(ps, parse_expr, out))
             return -1;
         return accept(ps, ")") ? 0 : fail(ps, "')' expected");
     }
@@ -189,18 +239,25 @@ static int parse_atom(parser *ps, dnc_value *out)
         return 0;
     }
     if (isdigit((unsigned char) *ps->p) || *ps->p == '.') {
-        char buf[64];
         size_t n = 0;
-        while ((isalnum((unsigned char) ps->p[n]) || ps->p[n] == '.'
-                || ((ps->p[n] == '-' || ps->p[n] == '+') && n > 0 && (ps->p[n - 1] == 'e' || ps->p[n - 1] == 'E')))
-               && n + 1 < sizeof(buf))
+        char *buf;
+        int r;
+        while (isalnum((unsigned char) ps->p[n]) || ps->p[n] == '.'
+               || ((ps->p[n] == '-' || ps->p[n] == '+') && n > 0 && (ps->p[n - 1] == 'e' || ps->p[n - 1] == 'E')))
             n++;
-        snprintf(buf, sizeof(buf), "%.*s", (int) n, ps->p);
+        if (n > DNC_MAX_RATIONAL_CHARS)
+            return fail(ps, "a number of more than %d characters", DNC_MAX_RATIONAL_CHARS);
+        buf = flint_malloc(n + 1);
+        memcpy(buf, ps->p, n);
+        buf[n] = '\0';
         if (dnc_parse_rational(out->q, buf) != 0)
-            return fail(ps, "bad number '%s'", buf);
+            r = fail(ps, "bad number '%.40s%s'", buf, n > 40 ? "..." : "");
+        else
+            r = size_ok(ps, (double) q_bits(out->q), "a number");
+        flint_free(buf);
         out->is_string = 0;
-        ps->p += n;
-        return 0;
+        ps->p += r == 0 ? n : 0;
+        return r;
     }
     if (isalpha((unsigned char) *ps->p) || *ps->p == '_') {
         char name[32];
@@ -234,7 +291,7 @@ static int parse_pow(parser *ps, dnc_value *out)
     if (!accept(ps, "^"))
         return 0;
     dnc_value_init(&e);
-    if (parse_unary(ps, &e) || need_number(ps, out, "^") || need_number(ps, &e, "^"))
+    if (nested(ps, parse_unary, &e) || need_number(ps, out, "^") || need_number(ps, &e, "^"))
         r = -1;
     else if (!fmpz_is_one(fmpq_denref(e.q)) || !fmpz_fits_si(fmpq_numref(e.q))
              || fmpz_get_si(fmpq_numref(e.q)) > 100000 || fmpz_get_si(fmpq_numref(e.q)) < -100000)
@@ -242,7 +299,7 @@ static int parse_pow(parser *ps, dnc_value *out)
     else if (fmpq_is_zero(out->q) && fmpq_sgn(e.q) < 0)
         r = fail(ps, "0 to a negative power");
     else
-        fmpq_pow_si(out->q, out->q, fmpz_get_si(fmpq_numref(e.q)));
+        r = power(ps, out->q, fmpz_get_si(fmpq_numref(e.q)));
     dnc_value_clear(&e);
     return r;
 }
@@ -250,7 +307,7 @@ static int parse_pow(parser *ps, dnc_value *out)
 static int parse_unary(parser *ps, dnc_value *out)
 {
     if (accept(ps, "-")) {
-        if (parse_unary(ps, out) || need_number(ps, out, "-"))
+        if (nested(ps, parse_unary, out) || need_number(ps, out, "-"))
             return -1;
         fmpq_neg(out->q, out->q);
         return 0;
@@ -282,6 +339,8 @@ static int parse_product(parser *ps, dnc_value *out)
             fmpq_mul(out->q, out->q, b.q);
         else
             fmpq_div(out->q, out->q, b.q);
+        if ((r = size_ok(ps, (double) q_bits(out->q), "a product")) != 0)
+            break;
     }
     dnc_value_clear(&b);
     return r;
@@ -306,6 +365,8 @@ static int parse_sum(parser *ps, dnc_value *out)
             fmpq_add(out->q, out->q, b.q);
         else
             fmpq_sub(out->q, out->q, b.q);
+        if ((r = size_ok(ps, (double) q_bits(out->q), "a sum")) != 0)
+            break;
     }
     dnc_value_clear(&b);
     return r;
@@ -351,7 +412,7 @@ static int truth_of(parser *ps, const dnc_value *v)
 static int parse_not(parser *ps, dnc_value *out)
 {
     if (accept(ps, "not")) {
-        if (parse_not(ps, out))
+        if (nested(ps, parse_not, out))
             return -1;
         fmpq_set_si(out->q, !truth_of(ps, out), 1);
         return ps->failed ? -1 : 0;
@@ -394,7 +455,7 @@ static int parse_expr(parser *ps, dnc_value *out)
     t = truth_of(ps, out);
     dnc_value_init(&a);
     dnc_value_init(&b);
-    if (ps->failed || parse_expr(ps, &a) || !accept(ps, ":") || parse_expr(ps, &b))
+    if (ps->failed || nested(ps, parse_expr, &a) || !accept(ps, ":") || nested(ps, parse_expr, &b))
         r = fail(ps, "incomplete 'c ? a : b'");
     else
         dnc_value_set(out, t ? &a : &b);
@@ -411,6 +472,7 @@ int dnc_expr_eval(dnc_value *out, const char *text, const dnc_env *env, char *er
     ps.err = err;
     ps.errlen = errlen;
     ps.failed = 0;
+    ps.depth = 0;
     if (parse_expr(&ps, out) != 0)
         return -1;
     skip(&ps);

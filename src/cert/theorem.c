@@ -1,4 +1,5 @@
 /* Theorem files: strict loading, and expansion of each part's grid into instances. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include "dncert/io.h"
@@ -170,25 +171,50 @@ static int check_names(const json_t *part, const char *where, char *err, size_t 
     return 0;
 }
 
-static int check_grid(const json_t *g, const char *where, char *err, size_t len)
+/* 1 for a name an expression can refer to (and dnc_env can hold: 31 characters). */
+static int is_identifier(const char *s)
+{
+    size_t i;
+    if (!(isalpha((unsigned char) s[0]) || s[0] == '_'))
+        return 0;
+    for (i = 1; s[i] != '\0'; i++)
+        if (!(isalnum((unsigned char) s[i]) || s[i] == '_'))
+            return 0;
+    return i <= 31;
+}
+
+/* The grid's variables and values; *count gets its number of instances, which is at most
+ * DNC_THEOREM_MAX_INSTANCES (checked as the product is formed, so it cannot overflow). */
+static int check_grid(const json_t *g, const char *where, slong *count, char *err, size_t len)
 {
     const char *key;
     json_t *v;
     if (!json_is_object(g) || json_object_size(g) == 0)
         return dnc_fail(err, len, "%s.grid: required, a non-empty object of variable: [values]", where);
+    if (json_object_size(g) > DNC_THEOREM_MAX_GRID_VARS)
+        return dnc_fail(err, len, "%s.grid: %zu variables, more than the %d allowed", where,
+                        json_object_size(g), DNC_THEOREM_MAX_GRID_VARS);
+    *count = 1;
     json_object_foreach((json_t *) g, key, v) {
         size_t i;
         json_t *x;
+        if (!is_identifier(key))
+            return dnc_fail(err, len, "%s.grid: the variable '%.40s' must be a name of at most 31 letters, digits "
+                            "and '_', not starting with a digit", where, key);
         if (!json_is_array(v) || json_array_size(v) == 0)
             return dnc_fail(err, len, "%s.grid.%s: must be a non-empty list of values", where, key);
         json_array_foreach(v, i, x)
             if (!json_is_integer(x) && !json_is_string(x))
                 return dnc_fail(err, len, "%s.grid.%s[%zu]: must be an integer or a string", where, key, i);
+        if (json_array_size(v) > (size_t) (DNC_THEOREM_MAX_INSTANCES / *count))
+            return dnc_fail(err, len, "%s.grid: more than %d instances (the product of the numbers of values), "
+                            "more than a theorem file may have", where, DNC_THEOREM_MAX_INSTANCES);
+        *count *= (slong) json_array_size(v);
     }
     return 0;
 }
 
-static int check_part(const json_t *part, const char *where, char *err, size_t len)
+static int check_part(const json_t *part, const char *where, slong *count, char *err, size_t len)
 {
     static const char *allowed[] = { "name", "grid", "problem", "points", "claims", NULL };
     const char *bad;
@@ -199,7 +225,7 @@ static int check_part(const json_t *part, const char *where, char *err, size_t l
         return dnc_fail(err, len, "%s: must be an object", where);
     if (!keys_allowed(part, allowed, &bad))
         return dnc_fail(err, len, "%s.%s: unknown field of a part", where, bad);
-    if (check_grid(json_object_get(part, "grid"), where, err, len))
+    if (check_grid(json_object_get(part, "grid"), where, count, err, len))
         return -1;
     if (!json_is_object(json_object_get(part, "problem")))
         return dnc_fail(err, len, "%s.problem: required, an object", where);
@@ -225,6 +251,7 @@ static int check_file(const json_t *r, char *err, size_t len)
     const char *bad, *fmt = json_string_value(json_object_get(r, "format"));
     char where[64];
     size_t i;
+    slong count = 0, total = 0;
     json_t *part;
     if (!json_is_object(r))
         return dnc_fail(err, len, "the file must hold a JSON object");
@@ -241,8 +268,11 @@ static int check_file(const json_t *r, char *err, size_t len)
         return dnc_fail(err, len, "parts: required, a non-empty list");
     json_array_foreach(json_object_get(r, "parts"), i, part) {
         snprintf(where, sizeof(where), "parts[%zu]", i);
-        if (check_part(part, where, err, len))
+        if (check_part(part, where, &count, err, len))
             return -1;
+        if ((total += count) > DNC_THEOREM_MAX_INSTANCES)
+            return dnc_fail(err, len, "%s.grid: the parts so far have %ld instances together, more than the %d "
+                            "a theorem file may have", where, (long) total, DNC_THEOREM_MAX_INSTANCES);
     }
     return 0;
 }
@@ -285,26 +315,23 @@ static void id_append(dnc_instance *inst, const char *var, const dnc_value *v)
 static int bind_grid(dnc_instance *inst, slong idx, char *err, size_t len)
 {
     const json_t *grid = json_object_get(inst->part, "grid");
-    const char *keys[64];
+    const char *keys[DNC_THEOREM_MAX_GRID_VARS];
     const char *key;
     json_t *v;
     slong nk = 0, k;
     json_object_foreach((json_t *) grid, key, v)
-        if (nk < 64)
+        if (nk < DNC_THEOREM_MAX_GRID_VARS)
             keys[nk++] = key;
     for (k = nk - 1; k >= 0; k--) {
         json_t *vals = json_object_get(grid, keys[k]), *x;
         slong m = (slong) json_array_size(vals);
         dnc_value val;
-        char expr[64], msg[512];
+        char number[32], msg[512];
         x = json_array_get(vals, (size_t) (idx % m));
         idx /= m;
-        if (json_is_integer(x))
-            snprintf(expr, sizeof(expr), "%lld", (long long) json_integer_value(x));
-        else
-            snprintf(expr, sizeof(expr), "%s", json_string_value(x));
+        snprintf(number, sizeof(number), "%lld", (long long) json_integer_value(x));
         dnc_value_init(&val);
-        if (dnc_expr_eval(&val, expr, &inst->env, msg, sizeof(msg)) != 0) {
+        if (dnc_expr_eval(&val, json_is_integer(x) ? number : json_string_value(x), &inst->env, msg, sizeof(msg)) != 0) {
             dnc_value_clear(&val);
             return dnc_fail(err, len, "grid.%s: %s", keys[k], msg);
         }
@@ -316,69 +343,86 @@ static int bind_grid(dnc_instance *inst, slong idx, char *err, size_t len)
     return 0;
 }
 
-/* Renders one problem field of the template: an expression (string or integer), a list
- * of them, or -- for activation and bias -- literal words. */
-static int render_field(char *buf, size_t len, const json_t *v, const char *key, const dnc_env *env,
-                        char *err, size_t errlen)
+/* Appends the text of one field item to f: an integer, a literal word (activation and
+ * bias: a word, or a grid variable holding one, as "bias": "bias" with grid bias:
+ * ["'none'", ...]), or the exact value of an expression. */
+static int render_item(FILE *f, const json_t *x, int literal, const char *key, const dnc_env *env,
+                       char *err, size_t errlen)
 {
-    int literal = strcmp(key, "activation") == 0 || strcmp(key, "bias") == 0;
-    size_t i, n = json_is_array(v) ? json_array_size(v) : 1, pos = 0;
-    buf[0] = '\0';
-    for (i = 0; i < n; i++) {
-        const json_t *x = json_is_array(v) ? json_array_get(v, i) : v;
-        char text[128], msg[512];
-        if (json_is_integer(x))
-            snprintf(text, sizeof(text), "%lld", (long long) json_integer_value(x));
-        else if (!json_is_string(x))
-            return dnc_fail(err, errlen, "problem.%s: must be an expression string, an integer, or a list of them", key);
-        else if (literal) {
-            /* a word, or a grid variable holding one: "bias": "bias" with grid bias: ["'none'", ...] */
-            const dnc_value *var = dnc_env_get(env, json_string_value(x));
-            if (var != NULL && var->is_string)
-                snprintf(text, sizeof(text), "%s", var->str);
-            else
-                snprintf(text, sizeof(text), "%s", json_string_value(x));
-        }
-        else {
-            dnc_value val;
-            dnc_value_init(&val);
-            if (dnc_expr_eval(&val, json_string_value(x), env, msg, sizeof(msg)) != 0) {
-                dnc_value_clear(&val);
-                return dnc_fail(err, errlen, "problem.%s: %s", key, msg);
-            }
-            dnc_value_text(text, sizeof(text), &val);
-            dnc_value_clear(&val);
-        }
-        pos += (size_t) snprintf(buf + pos, pos < len ? len - pos : 0, "%s%s", i ? "," : "", text);
+    const dnc_value *var;
+    dnc_value val;
+    char msg[512], *t;
+    if (json_is_integer(x))
+        return fprintf(f, "%lld", (long long) json_integer_value(x)) > 0 ? 0 : -1;
+    if (!json_is_string(x))
+        return dnc_fail(err, errlen, "problem.%s: must be an expression string, an integer, or a list of them", key);
+    if (literal) {
+        var = dnc_env_get(env, json_string_value(x));
+        fputs(var != NULL && var->is_string ? var->str : json_string_value(x), f);
+        return 0;
     }
-    return pos < len ? 0 : dnc_fail(err, errlen, "problem.%s: too long", key);
+    dnc_value_init(&val);
+    if (dnc_expr_eval(&val, json_string_value(x), env, msg, sizeof(msg)) != 0) {
+        dnc_value_clear(&val);
+        return dnc_fail(err, errlen, "problem.%s: %s", key, msg);
+    }
+    t = val.is_string ? NULL : dnc_rational_get_str(val.q);
+    fputs(t != NULL ? t : val.str, f);
+    flint_free(t);
+    dnc_value_clear(&val);
+    return 0;
+}
+
+/* Renders one problem field of the template (an item or a list of them) as the
+ * comma-separated text the problem parser reads, exactly and of any length (free with
+ * free()); NULL on error. */
+static char *render_field(const json_t *v, const char *key, const dnc_env *env, char *err, size_t errlen)
+{
+    int literal = strcmp(key, "activation") == 0 || strcmp(key, "bias") == 0, r = 0;
+    size_t i, n = json_is_array(v) ? json_array_size(v) : 1, size = 0;
+    char *buf = NULL;
+    FILE *f = open_memstream(&buf, &size);
+    if (f == NULL) {
+        dnc_fail(err, errlen, "problem.%s: out of memory", key);
+        return NULL;
+    }
+    for (i = 0; i < n && r == 0; i++) {
+        if (i > 0)
+            fputc(',', f);
+        r = render_item(f, json_is_array(v) ? json_array_get(v, i) : v, literal, key, env, err, errlen);
+    }
+    if (fclose(f) != 0 && r == 0)
+        r = dnc_fail(err, errlen, "problem.%s: out of memory", key);
+    if (r != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
 }
 
 /* Evaluates the problem template; K and L become variables for the later fields. */
 static int build_problem(dnc_instance *inst, char *err, size_t len)
 {
-    static const char *order[] = { "K", "L", "n", "width", "activation", "bias", "lambda", "lambda_h", "lambda_w" };
+    static const char *order[] = { "K", "L", "n", "width", "activation", "bias", "lambda", "lambda_h", "lambda_w",
+                                   NULL };   /* in_list needs the NULL (an unknown field read past the end) */
     const json_t *tpl = json_object_get(inst->part, "problem");
-    char bufs[9][2048];
-    const char *vals[9] = { NULL };
+    char *vals[9] = { NULL };
     const char *key;
     json_t *v;
     dnc_problem_args a;
     size_t i;
+    int r = -1;
     json_object_foreach((json_t *) tpl, key, v)
         if (!in_list(key, order))
             return dnc_fail(err, len, "problem.%s: unknown field", key);
     for (i = 0; i < 9; i++) {
         v = json_object_get(tpl, order[i]);
-        if (v == NULL)
-            continue;
-        if (render_field(bufs[i], sizeof(bufs[i]), v, order[i], &inst->env, err, len) != 0)
-            return -1;
-        vals[i] = bufs[i];
-        if (i < 2) {   /* K and L */
+        if (v != NULL && (vals[i] = render_field(v, order[i], &inst->env, err, len)) == NULL)
+            goto done;
+        if (v != NULL && i < 2) {   /* K and L: a bad one is reported by the problem parser */
             dnc_value x;
             dnc_value_init(&x);
-            dnc_expr_eval(&x, vals[i], &inst->env, err, len);
+            dnc_expr_eval(&x, vals[i], &inst->env, NULL, 0);
             dnc_env_set(&inst->env, order[i], &x);
             dnc_value_clear(&x);
         }
@@ -388,11 +432,15 @@ static int build_problem(dnc_instance *inst, char *err, size_t len)
     a.bias = vals[5]; a.lambda = vals[6]; a.lambda_h = vals[7]; a.lambda_w = vals[8];
     a.prefix = "problem.";
     if (a.K == NULL || a.L == NULL || a.n == NULL || a.width == NULL)
-        return dnc_fail(err, len, "problem: the fields K, L, n and width are required");
-    if (dnc_problem_set_args(inst->problem, &a, err, len) != 0)
-        return -1;
-    dnc_env_set_si(&inst->env, "N", inst->problem->N);
-    return 0;
+        dnc_fail(err, len, "problem: the fields K, L, n and width are required");
+    else if (dnc_problem_set_args(inst->problem, &a, err, len) == 0) {
+        dnc_env_set_si(&inst->env, "N", inst->problem->N);
+        r = 0;
+    }
+done:
+    for (i = 0; i < 9; i++)
+        free(vals[i]);
+    return r;
 }
 
 int dnc_instance_init(dnc_instance *inst, const dnc_theorem *t, slong i, char *err, size_t errlen)
@@ -428,24 +476,22 @@ void dnc_instance_clear(dnc_instance *inst)
     dnc_problem_clear(inst->problem);
 }
 
-int dnc_theorem_load(dnc_theorem *t, const char *path, char *err, size_t errlen)
+/* The rest of loading once the JSON is parsed (or not: root NULL with je set). */
+static int theorem_init(dnc_theorem *t, json_t *root, const json_error_t *je, char *err, size_t errlen)
 {
-    json_error_t je;
     char msg[512];
     size_t i;
     json_t *part;
     slong first = 0;
-    memset(t, 0, sizeof(*t));
-    snprintf(t->path, sizeof(t->path), "%s", path);
-    t->root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (t->root == NULL && je.line < 0)   /* not a syntax error: the file could not be read */
-        return dnc_fail(err, errlen, "%s", je.text);
+    t->root = root;
+    if (t->root == NULL && je->line < 0)   /* not a syntax error: the file could not be read */
+        return dnc_fail(err, errlen, "%s", je->text);
     if (t->root == NULL)
-        return dnc_fail(err, errlen, "%s: line %d, column %d: %s", path, je.line, je.column, je.text);
+        return dnc_fail(err, errlen, "%s: line %d, column %d: %s", t->path, je->line, je->column, je->text);
     if (check_file(t->root, msg, sizeof(msg)) != 0) {
         json_decref(t->root);
         t->root = NULL;
-        return dnc_fail(err, errlen, "%s: %s", path, msg);
+        return dnc_fail(err, errlen, "%s: %s", t->path, msg);
     }
     t->id = json_string_value(json_object_get(t->root, "id"));
     t->title = json_string_value(json_object_get(t->root, "title"));
@@ -463,6 +509,22 @@ int dnc_theorem_load(dnc_theorem *t, const char *path, char *err, size_t errlen)
         first += part_count(part);
     }
     return 0;
+}
+
+int dnc_theorem_load(dnc_theorem *t, const char *path, char *err, size_t errlen)
+{
+    json_error_t je;
+    memset(t, 0, sizeof(*t));
+    snprintf(t->path, sizeof(t->path), "%s", path);
+    return theorem_init(t, json_load_file(path, JSON_REJECT_DUPLICATES, &je), &je, err, errlen);
+}
+
+int dnc_theorem_load_buffer(dnc_theorem *t, const char *buf, size_t len, const char *name, char *err, size_t errlen)
+{
+    json_error_t je;
+    memset(t, 0, sizeof(*t));
+    snprintf(t->path, sizeof(t->path), "%s", name);
+    return theorem_init(t, json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je), &je, err, errlen);
 }
 
 void dnc_theorem_clear(dnc_theorem *t)

@@ -1,5 +1,6 @@
 /* Strict option parsing for the dncert subcommands. */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +19,20 @@ int dnc_cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n(see 'dncert %s --help')\n", cmd);
     return DNC_EXIT_USAGE;
+}
+
+int dnc_cli_load_point_double(const char *cmd, const char *dir, dnc_problem_t p, double **theta)
+{
+    char err[4096], msg[2048];
+    dnc_problem_init(p);
+    if (dnc_point_load(dir, p, theta, err, sizeof(err)) == 0 && dnc_problem_check_double(p, NULL, msg, sizeof(msg)) == 0)
+        return 0;
+    if (*theta != NULL)
+        snprintf(err, sizeof(err), "%s/manifest.json: %s", dir, msg);
+    free(*theta);
+    *theta = NULL;
+    dnc_problem_clear(p);
+    return dnc_cli_usage_error(cmd, "%s", err);
 }
 
 int dnc_cli_check_new_path(const dnc_cli_opt *opts, const char *cmd, const char *opt)
@@ -124,6 +139,11 @@ int dnc_cli_double(double *x, const dnc_cli_opt *opts, const char *cmd, const ch
     }
     errno = 0;
     v = strtod(s, &end);
+    if (*s != '\0' && *end == '\0' && v != 0 && fabs(v) < DBL_MIN) {   /* strtod's ERANGE: no normal double */
+        dnc_cli_usage_error(cmd, "--%s: must be a number in %s%g, %g], and 0 or a normal double (of magnitude at "
+                            "least 2.2250738585072014e-308) (got '%s')", name, lo_open ? "(" : "[", lo, hi, s);
+        return -1;
+    }
     if (*s == '\0' || *end != '\0' || errno != 0 || !isfinite(v) || v > hi || v < lo || (lo_open && v == lo)) {
         dnc_cli_usage_error(cmd, "--%s: must be a number in %s%g, %g] (got '%s')", name,
                             lo_open ? "(" : "[", lo, hi, s);

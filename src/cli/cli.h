@@ -27,7 +27,9 @@ typedef struct {
     { "width", "D[,D...]", "widths d_1..d_L: one value or L values (default 10)", NULL }, \
     { "activation", "A[,A...]", "relu|linear for all hidden layers or L-1 values (default relu)", NULL }, \
     { "bias", "none|free", "unregularised last-layer bias (default none)", NULL }, \
-    { "lambda", "Q", "weight decay of every parameter, exact (default 0.004 = 1/250)", NULL }, \
+    { "lambda", "Q", "weight decay of every parameter, an exact rational (0.004, 4e-3, 1/250,\n" \
+      "                             0x1.8p-3), at most 100000 characters, exponent within +-100000\n" \
+      "                             (default 0.004 = 1/250)", NULL }, \
     { "lambda-h", "Q", "weight decay of H1 (overrides --lambda)", NULL }, \
     { "lambda-w", "Q[,Q...]", "weight decay of W_1..W_L: one value or L values", NULL }
 
@@ -62,6 +64,11 @@ void dnc_cli_problem_args(dnc_problem_args *a, const dnc_cli_opt *opts);
 
 /* Prints "dncert CMD: message" to stderr and returns DNC_EXIT_USAGE. */
 int dnc_cli_usage_error(const char *cmd, const char *fmt, ...);
+
+/* Loads the point saved in dir (dnc_point_load) for a double-precision command: its
+ * weight decays must be normal doubles (dnc_problem_check_double). Returns 0 with p and
+ * *theta set, or prints "dncert CMD: ..." and returns DNC_EXIT_USAGE (p cleared). */
+int dnc_cli_load_point_double(const char *cmd, const char *dir, dnc_problem_t p, double **theta);
 
 /* 0, or the usage error (exit status 2) when the path given to option opt (an output)
  * already exists and --force is absent. */

@@ -93,8 +93,12 @@ static void run_job(FILE *out, slong j, const job *jb, const dnc_theorem *thm, c
 
 static void add_claim_line(job *jb, char **f)
 {
-    dnc_claim_result *c;
-    jb->res = flint_realloc(jb->res, (jb->nres + 1) * sizeof(dnc_claim_result));
+    dnc_claim_result *c = realloc(jb->res, (jb->nres + 1) * sizeof(dnc_claim_result));
+    if (c == NULL) {   /* the instance is reported as failed, with its claims so far */
+        jb->failed = 1;
+        return;
+    }
+    jb->res = c;
     c = jb->res + jb->nres++;
     snprintf(c->id, sizeof(c->id), "%s", f[2]);
     snprintf(c->kind, sizeof(c->kind), "%s", f[3]);
@@ -125,7 +129,9 @@ static int handle_line(job *jobs, char *line)
         }
         snprintf(jb->inst_id, sizeof(jb->inst_id), "%s", f[2]);
         jb->done = 1;
-        if (f[0][0] == 'D')
+        if (f[0][0] == 'D' && jb->failed)
+            snprintf(jb->error, sizeof(jb->error), "out of memory for the claim table");
+        else if (f[0][0] == 'D')
             jb->seconds = n > 3 ? atof(f[3]) : 0.0;
         else {
             jb->failed = 1;
@@ -178,15 +184,18 @@ static int drain(pipe_reader *pr, job *jobs, const dnc_theorem *thms, slong *don
     return 1;
 }
 
-/* Runs every job in `workers` forked processes, job j on worker j mod workers. */
-static void run_all(job *jobs, slong njobs, const dnc_theorem *thms, const char *dir, slong prec,
-                    int workers, int quiet)
+/* Runs every job in `workers` forked processes, job j on worker j mod workers. Returns 0,
+ * or -1 when its tables cannot be allocated (nothing was run). */
+static int run_all(job *jobs, slong njobs, const dnc_theorem *thms, const char *dir, slong prec,
+                   int workers, int quiet)
 {
     struct pollfd *fds = calloc(workers, sizeof(struct pollfd));
     pipe_reader *rd = calloc(workers, sizeof(pipe_reader));
     pid_t *pids = calloc(workers, sizeof(pid_t));
     slong done = 0, j;
     int w, open_pipes = 0;
+    if (fds == NULL || rd == NULL || pids == NULL)
+        workers = 0;
     for (w = 0; w < workers; w++) {
         int fd[2];
         if (pipe(fd) != 0)
@@ -224,6 +233,7 @@ static void run_all(job *jobs, slong njobs, const dnc_theorem *thms, const char 
     free(fds);
     free(rd);
     free(pids);
+    return workers > 0 ? 0 : -1;
 }
 
 typedef struct {
@@ -269,11 +279,13 @@ static void print_summary(const tally *t, const dnc_theorem *thms, int n)
 }
 
 /* Prints the claim table (unless summary_only) and the per-theorem summary; returns the
- * number of required claims not certified plus failed instances. */
+ * number of required claims not certified plus failed instances (-1: out of memory). */
 static slong print_table(const job *jobs, slong njobs, const dnc_theorem *thms, int nthm, int summary_only)
 {
     tally *t = calloc(nthm, sizeof(tally));
     slong j, i, bad = 0;
+    if (t == NULL)
+        return -1;
     if (!summary_only)
         printf("%-14s %-28s %-34s %-11s %-5s %7s  %s\n", "theorem", "instance", "claim", "verdict", "must",
                "time(s)", "value");
@@ -333,7 +345,7 @@ int dnc_cmd_certify(int argc, char **argv)
     int npos, r, i;
     slong prec, workers, njobs = 0, j, k, bad;
     dnc_theorem *thms;
-    job *jobs;
+    job *jobs = NULL;
     char err[512];
 
     r = dnc_cli_parse(opts, argc, argv, pos, 256, &npos, usage_head, usage_tail);
@@ -346,14 +358,30 @@ int dnc_cmd_certify(int argc, char **argv)
     if (dnc_cli_slong(&prec, opts, "certify", "prec", DNC_PREC_MIN, 1 << 16, DNC_PREC_DEFAULT)
         || dnc_cli_slong(&workers, opts, "certify", "jobs", 1, 256, sysconf(_SC_NPROCESSORS_ONLN)))
         return DNC_EXIT_USAGE;
-    thms = calloc(npos, sizeof(dnc_theorem));
+    if ((thms = calloc(npos, sizeof(dnc_theorem))) == NULL) {
+        fprintf(stderr, "dncert certify: out of memory\n");
+        return DNC_EXIT_FAIL;
+    }
     if ((r = load_theorems(thms, npos, pos)) != 0) {
         free(thms);
         return r;
     }
-    for (i = 0; i < npos; i++)
+    for (i = 0; i < npos; i++)   /* each file has at most DNC_THEOREM_MAX_INSTANCES: no overflow */
         njobs += dnc_theorem_count(thms + i);
-    jobs = calloc(njobs, sizeof(job));
+    if (njobs > DNC_THEOREM_MAX_INSTANCES)
+        r = dnc_cli_usage_error("certify", "the theorem files have %ld instances together, more than the %d "
+                                "one run may certify (docs/theorems.md); certify them in several runs",
+                                (long) njobs, DNC_THEOREM_MAX_INSTANCES);
+    else if ((jobs = calloc(njobs, sizeof(job))) == NULL) {
+        fprintf(stderr, "dncert certify: out of memory for %ld instances\n", (long) njobs);
+        r = DNC_EXIT_FAIL;
+    }
+    if (r != 0) {
+        for (i = 0; i < npos; i++)
+            dnc_theorem_clear(thms + i);
+        free(thms);
+        return r;
+    }
     for (i = 0, j = 0; i < npos; i++)
         for (k = 0; k < dnc_theorem_count(thms + i); k++, j++) {
             jobs[j].file = i;
@@ -366,12 +394,16 @@ int dnc_cmd_certify(int argc, char **argv)
         if (!dnc_cli_get(opts, "quiet"))
             fprintf(stderr, "dncert certify: %ld instances from %d theorem file%s, %ld worker%s, %ld bits\n",
                     (long) njobs, npos, npos > 1 ? "s" : "", (long) workers, workers > 1 ? "s" : "", (long) prec);
-        run_all(jobs, njobs, thms, dir, prec, (int) (workers < njobs ? workers : njobs), dnc_cli_get(opts, "quiet") != NULL);
-        bad = print_table(jobs, njobs, thms, npos, dnc_cli_get(opts, "summary") != NULL);
+        if (run_all(jobs, njobs, thms, dir, prec, (int) (workers < njobs ? workers : njobs),
+                    dnc_cli_get(opts, "quiet") != NULL) != 0
+            || (bad = print_table(jobs, njobs, thms, npos, dnc_cli_get(opts, "summary") != NULL)) < 0) {
+            fprintf(stderr, "dncert certify: out of memory\n");
+            bad = 1;
+        }
         r = bad > 0 ? DNC_EXIT_FAIL : DNC_EXIT_OK;
     }
     for (j = 0; j < njobs; j++)
-        flint_free(jobs[j].res);
+        free(jobs[j].res);
     free(jobs);
     for (i = 0; i < npos; i++)
         dnc_theorem_clear(thms + i);

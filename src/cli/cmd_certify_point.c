@@ -107,7 +107,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
     const dnc_qpoint_struct *xs[3];
     dnc_point_report rs[3];
     stage st[3];
-    slong prec, steps, ns = 0, i, nparams;
+    slong prec, steps, ns = 0, i;
     int npos, r, verdict, same = 0;
     double *theta, t0;
     char err[4096], why[1024], desc[512];
@@ -125,15 +125,9 @@ int dnc_cmd_certify_point(int argc, char **argv)
         dnc_problem_clear(p);
         return dnc_cli_usage_error("certify-point", "RUN_DIR: %s", err);
     }
-    nparams = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-    for (i = 0; i < nparams; i++)
-        if (!isfinite(theta[i])) {
-            free(theta);
-            dnc_problem_clear(p);
-            return dnc_cli_usage_error("certify-point", "RUN_DIR: parameter %ld of '%s' is not finite", (long) i, pos[0]);
-        }
+    /* dnc_point_load has checked that every parameter is finite */
     dnc_problem_describe(p, desc, sizeof(desc));
-    printf("point       %s: %s, %ld parameters\n", pos[0], desc, (long) nparams);
+    printf("point       %s: %s, %ld parameters\n", pos[0], desc, (long) dnc_param_offset(p, p->N, DNC_NKINDS, 0));
 
     st[0].name = "trained";
     dnc_qpoint_init_theta(st[0].x, p, theta);

@@ -47,7 +47,6 @@ int dnc_cmd_classify(int argc, char **argv)
     };
     const char *pos[1];
     int npos, r;
-    char err[4096];
     double rank_tol, *theta, *grad, grad_norm;
     dnc_classify_tol tol;
     dnc_problem_t p;
@@ -63,11 +62,8 @@ int dnc_cmd_classify(int argc, char **argv)
         return dnc_cli_usage_error("classify", "expected one RUN_DIR");
     if (read_tol(&tol, &rank_tol, opts))
         return DNC_EXIT_USAGE;
-    dnc_problem_init(p);
-    if (dnc_point_load(pos[0], p, &theta, err, sizeof(err)) != 0) {
-        dnc_problem_clear(p);
-        return dnc_cli_usage_error("classify", "%s", err);
-    }
+    if (dnc_cli_load_point_double("classify", pos[0], p, &theta) != 0)
+        return DNC_EXIT_USAGE;
     if (dnc_dobj_init(obj, p) != 0) {
         fprintf(stderr, "dncert classify: not enough memory\n");
         free(theta);

@@ -20,11 +20,16 @@ static const char *usage_head =
     "STRUCTURE:\n"
     "  dnc          deep neural collapse point of the L-DUFM (balanced, widths >= K)\n"
     "  srg          low-rank point from the triangular graph T(r), K = C(r,2) (--r)\n"
-    "  sts          low-rank point from a Steiner triple system STS(v) (--v)\n"
+    "  sts          low-rank point from a Steiner triple system STS(v), K = v(v-1)/6 (--v)\n"
     "  deep-linear  global optimum of the deep linear UFM (all activations linear)\n"
+
     "  ufm          global optimum of the plain UFM (L = 1)\n"
     "  tirer-bruna  two-layer ReLU model of Tirer & Bruna (L = 2); with imbalanced counts\n"
-    "               only an upper bound on its optimal value (see the \"note\" it prints)\n";
+    "               only an upper bound on its optimal value (see the \"note\" it prints)\n"
+    "\n"
+    "Defaults that depend on STRUCTURE: srg and sts take --K = C(r,2) and v(v-1)/6 (the\n"
+    "structure's own number of classes; give a larger --K with --embed) and --width K;\n"
+    "deep-linear takes --activation linear. Other options have the defaults shown below.\n";
 
 static const char *usage_tail =
     "Exit status: 0 done, 1 the cross-check failed or --export could not be written (the\n"
@@ -166,19 +171,36 @@ static int read_structure_args(const structure_info **si, slong *rv, slong *prec
         return dnc_cli_usage_error("closed-form", "--r applies only to srg");
     if ((*si)->needs != 'v' && vs != NULL)
         return dnc_cli_usage_error("closed-form", "--v applies only to sts");
-    if ((*si)->needs == 'r' && (rs == NULL || dnc_parse_slong(rv, rs, 3, 1000) != 0))
-        return dnc_cli_usage_error("closed-form", "--r: srg needs --r, an integer in [3, 1000] (got '%s')", rs ? rs : "nothing");
-    if ((*si)->needs == 'v' && (vs == NULL || dnc_parse_slong(rv, vs, 1, 100000) != 0))
-        return dnc_cli_usage_error("closed-form", "--v: sts needs --v, the order of a Steiner triple system (got '%s')", vs ? vs : "nothing");
+    /* the largest r and v whose K = C(r, 2), v(v-1)/6 is at most DNC_MAX_K = 100000 */
+    if ((*si)->needs == 'r' && (rs == NULL || dnc_parse_slong(rv, rs, 3, 447) != 0))
+        return dnc_cli_usage_error("closed-form", "--r: srg needs --r, an integer in [3, 447] (got '%s')", rs ? rs : "nothing");
+    if ((*si)->needs == 'v' && (vs == NULL || dnc_parse_slong(rv, vs, 7, 775) != 0))
+        return dnc_cli_usage_error("closed-form", "--v: sts needs --v, the order of a Steiner triple system, an integer "
+                                   "in [7, 775] (got '%s')", vs ? vs : "nothing");
     return 0;
+}
+
+/* Problem defaults that depend on the structure: K = C(r, 2) for srg and the number of
+ * triples v(v-1)/6 for sts, and widths K (the least every layer needs) for both; linear
+ * activations for deep-linear. */
+static void structure_defaults(dnc_problem_args *pa, char *kbuf, size_t len, const structure_info *si, slong rv)
+{
+    if (pa->K == NULL && si->needs != 0) {
+        snprintf(kbuf, len, "%ld", (long) (si->needs == 'r' ? rv * (rv - 1) / 2 : rv * (rv - 1) / 6));
+        pa->K = kbuf;
+    }
+    if (pa->width == NULL && si->needs != 0)
+        pa->width = pa->K;
+    if (pa->activation == NULL && strcmp(si->name, "deep-linear") == 0)
+        pa->activation = "linear";
 }
 
 int dnc_cmd_closed_form(int argc, char **argv)
 {
     dnc_cli_opt opts[] = {
         DNC_CLI_PROBLEM_OPTS,
-        { "r", "INT", "srg: number of vertices r >= 3 of K_r (K = r(r-1)/2 classes)", NULL },
-        { "v", "INT", "sts: order v of the Steiner triple system (v = 1, 3 mod 6, v >= 7)", NULL },
+        { "r", "INT", "srg: number of vertices r in [3, 447] of K_r (K = r(r-1)/2 classes)", NULL },
+        { "v", "INT", "sts: order v in [7, 775] of the Steiner triple system (v = 1, 3 mod 6)", NULL },
         { "embed", NULL, "srg/sts: place the structure in a larger K, DNC on the other classes", NULL },
         { "prec", "BITS", "working precision in bits, >= 64 (default 256)", NULL },
         { "compare", NULL, "also certify the order of the value against the DNC value", NULL },
@@ -190,7 +212,7 @@ int dnc_cmd_closed_form(int argc, char **argv)
     const structure_info *si;
     int npos, r, consistent;
     slong rv = 0, prec;
-    char err[512];
+    char err[512], kbuf[32];
     dnc_problem_args pa;
     dnc_problem_t p;
     dnc_closed_t c;
@@ -210,6 +232,7 @@ int dnc_cmd_closed_form(int argc, char **argv)
         return r;
     dnc_problem_init(p);
     dnc_cli_problem_args(&pa, opts);
+    structure_defaults(&pa, kbuf, sizeof(kbuf), si, rv);
     if (dnc_problem_set_args(p, &pa, err, sizeof(err)) != 0) {
         dnc_problem_clear(p);
         return dnc_cli_usage_error("closed-form", "%s", err);

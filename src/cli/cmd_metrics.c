@@ -23,7 +23,6 @@ int dnc_cmd_metrics(int argc, char **argv)
     };
     const char *pos[1];
     int npos, r;
-    char err[4096];
     double rank_tol, *theta, *grad, f;
     dnc_problem_t p;
     dnc_dobj_t obj;
@@ -37,11 +36,8 @@ int dnc_cmd_metrics(int argc, char **argv)
         return dnc_cli_usage_error("metrics", "expected one RUN_DIR");
     if (dnc_cli_double(&rank_tol, opts, "metrics", "rank-tol", 0.0, 1.0, 1, DNC_RANK_TOL_DEFAULT))
         return DNC_EXIT_USAGE;
-    dnc_problem_init(p);
-    if (dnc_point_load(pos[0], p, &theta, err, sizeof(err)) != 0) {
-        dnc_problem_clear(p);
-        return dnc_cli_usage_error("metrics", "%s", err);
-    }
+    if (dnc_cli_load_point_double("metrics", pos[0], p, &theta) != 0)
+        return DNC_EXIT_USAGE;
     openblas_set_num_threads(1);
     if (dnc_dobj_init(obj, p) != 0) {
         fprintf(stderr, "dncert metrics: not enough memory\n");

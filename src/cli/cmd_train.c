@@ -21,7 +21,9 @@ static const char *usage_head =
     "certifier reload exactly. DIR appears only when the run is complete.\n";
 
 static const char *usage_tail =
-    "Numbers for lambdas are exact rationals: 0.004, 4e-3 and 1/250 are the same value.\n"
+    "Numbers for lambdas are exact rationals: 0.004, 4e-3 and 1/250 are the same value\n"
+    "(at most 100000 characters, a written exponent within +-100000); the trainer needs them\n"
+    "in [2.2250738585072014e-308, 1.7976931348623157e+308], the positive normal doubles.\n"
     "Exit status: 0 done (also when stopped by --grad-tol or a stall), 1 diverged or I/O\n"
     "error, 2 bad command line (nothing written).\n";
 
@@ -211,8 +213,8 @@ static int run_training(dnc_trainer_t t, const train_cfg *c, run_files *rf)
         if (t->step != logged)   /* the last step is always in the log, exactly once */
             log_state(rf, t, c, seconds);
         if (t->stop == DNC_STOP_DIVERGED)
-            fprintf(stderr, "dncert train: diverged at step %ld (loss %g, gradient norm %g); try a smaller --lr\n",
-                    (long) t->step, t->loss, t->grad_norm);
+            fprintf(stderr, "dncert train: diverged at step %ld (loss %g, gradient norm %g); try a smaller --lr%s\n",
+                    (long) t->step, t->loss, t->grad_norm, t->step <= 1 ? " or --init-std" : "");
         summary = summary_json(t, c, seconds, &cls);
         print_summary(t, seconds, &cls);
     }
@@ -280,7 +282,7 @@ int dnc_cmd_train(int argc, char **argv)
         return r == 1 ? DNC_EXIT_OK : r;
     dnc_problem_init(p);
     dnc_cli_problem_args(&pa, opts);
-    if (dnc_problem_set_args(p, &pa, err, sizeof(err)) != 0) {
+    if (dnc_problem_set_args(p, &pa, err, sizeof(err)) != 0 || dnc_problem_check_double(p, &pa, err, sizeof(err)) != 0) {
         dnc_problem_clear(p);
         return dnc_cli_usage_error("train", "%s", err);
     }
@@ -298,6 +300,17 @@ int dnc_cmd_train(int argc, char **argv)
         fprintf(stderr, "dncert train: not enough memory for this problem\n");
         dnc_problem_clear(p);
         return DNC_EXIT_FAIL;
+    }
+    if (t->stop == DNC_STOP_DIVERGED) {   /* nothing has run yet: the start is the user's choice */
+        r = dnc_cli_get(opts, "init") != NULL
+            ? dnc_cli_usage_error("train", "--init: the loss or gradient of the point in %s is not finite in double "
+                                  "precision (loss %g, gradient norm %g)", dnc_cli_get(opts, "init"), t->loss, t->grad_norm)
+            : dnc_cli_usage_error("train", "--init-std: the loss or gradient of the initial point is not finite in double "
+                                  "precision with --init-std %g (loss %g, gradient norm %g); use a smaller --init-std "
+                                  "or smaller weight decays", cfg.opts.init_std, t->loss, t->grad_norm);
+        dnc_trainer_clear(t);
+        dnc_problem_clear(p);
+        return r;
     }
     if (!cfg.quiet) {
         char desc[512];

@@ -33,26 +33,37 @@ json_t *dnc_problem_to_json(const dnc_problem_t p)
 }
 
 /* Renders a scalar or an array of scalars as the comma-separated text the option parser
- * reads. Returns NULL (field absent), or "" with *bad set when the JSON type is wrong. */
-static const char *field_text(char *buf, size_t len, const json_t *obj, const char *key, int *bad)
+ * reads, in a string sized from the data (free with flint_free). Returns NULL with *bad
+ * clear when the field is absent, NULL with *bad set when the JSON type is wrong. */
+static char *field_text(const json_t *obj, const char *key, int *bad)
 {
     const json_t *v = json_object_get(obj, key), *item;
-    size_t pos = 0, i;
+    size_t n, i, len = 1, pos = 0;
+    char *buf;
     if (v == NULL)
         return NULL;
-    buf[0] = '\0';
-    if (json_is_array(v) && json_array_size(v) == 0)   /* only "activation" may be empty (L = 1) */
-        return strcmp(key, "activation") == 0 ? NULL : (*bad = 1, buf);
-    for (i = 0; i < (json_is_array(v) ? json_array_size(v) : 1); i++) {
+    if (json_is_array(v) && json_array_size(v) == 0) {   /* only "activation" may be empty (L = 1) */
+        *bad = strcmp(key, "activation") != 0;
+        return NULL;
+    }
+    n = json_is_array(v) ? json_array_size(v) : 1;
+    for (i = 0; i < n; i++) {
         item = json_is_array(v) ? json_array_get(v, i) : v;
-        if (pos + 64 >= len)
-            return *bad = 1, buf;
         if (json_is_integer(item))
-            pos += snprintf(buf + pos, len - pos, "%s%lld", i ? "," : "", (long long) json_integer_value(item));
-        else if (json_is_string(item) && strlen(json_string_value(item)) + pos + 2 < len)
-            pos += snprintf(buf + pos, len - pos, "%s%s", i ? "," : "", json_string_value(item));
+            len += 22;
+        else if (json_is_string(item))
+            len += json_string_length(item) + 1;
         else
-            return *bad = 1, buf;
+            return *bad = 1, NULL;
+    }
+    buf = flint_malloc(len);
+    buf[0] = '\0';
+    for (i = 0; i < n; i++) {
+        item = json_is_array(v) ? json_array_get(v, i) : v;
+        if (json_is_integer(item))
+            pos += (size_t) snprintf(buf + pos, len - pos, "%s%lld", i ? "," : "", (long long) json_integer_value(item));
+        else
+            pos += (size_t) snprintf(buf + pos, len - pos, "%s%s", i ? "," : "", json_string_value(item));
     }
     return buf;
 }
@@ -61,40 +72,33 @@ int dnc_problem_from_json(dnc_problem_t p, const json_t *obj, char *err, size_t 
 {
     static const char *keys[] = { "K", "n", "L", "width", "activation", "bias", "lambda", "lambda_h", "lambda_w" };
     enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
-    char bufs[NKEYS][4096];
-    const char *vals[NKEYS];
+    char *vals[NKEYS] = { NULL };
     const char *key;
     json_t *value;
     dnc_problem_args a;
-    int i, bad = 0;
+    int i, bad = 0, r = -1;
 
-    if (!json_is_object(obj)) {
-        snprintf(err, errlen, "problem: must be a JSON object");
-        return -1;
-    }
+    if (!json_is_object(obj))
+        return dnc_fail(err, errlen, "problem: must be a JSON object");
     json_object_foreach((json_t *) obj, key, value) {
         for (i = 0; i < NKEYS && strcmp(key, keys[i]) != 0; i++)
             ;
-        if (i == NKEYS && strcmp(key, "note") != 0) {
-            snprintf(err, errlen, "problem: unknown field '%s'", key);
-            return -1;
-        }
+        if (i == NKEYS && strcmp(key, "note") != 0)
+            return dnc_fail(err, errlen, "problem: unknown field '%s'", key);
     }
-    for (i = 0; i < NKEYS; i++) {
-        vals[i] = field_text(bufs[i], sizeof(bufs[i]), obj, keys[i], &bad);
-        if (bad) {
-            snprintf(err, errlen, "problem.%s: must be an integer, a string, or a non-empty list of them", keys[i]);
-            return -1;
-        }
-    }
+    for (i = 0; i < NKEYS && !bad; i++)
+        if ((vals[i] = field_text(obj, keys[i], &bad)) == NULL && bad)
+            dnc_fail(err, errlen, "problem.%s: must be an integer, a string, or a non-empty list of them", keys[i]);
     a.K = vals[0]; a.n = vals[1]; a.L = vals[2]; a.width = vals[3]; a.activation = vals[4];
     a.bias = vals[5]; a.lambda = vals[6]; a.lambda_h = vals[7]; a.lambda_w = vals[8];
     a.prefix = "problem.";
-    if (a.K == NULL || a.n == NULL || a.L == NULL || a.width == NULL) {
-        snprintf(err, errlen, "problem: the fields K, n, L and width are required");
-        return -1;
-    }
-    return dnc_problem_set_args(p, &a, err, errlen);
+    if (!bad && (a.K == NULL || a.n == NULL || a.L == NULL || a.width == NULL))
+        dnc_fail(err, errlen, "problem: the fields K, n, L and width are required");
+    else if (!bad)
+        r = dnc_problem_set_args(p, &a, err, errlen);
+    for (i = 0; i < NKEYS; i++)
+        flint_free(vals[i]);
+    return r;
 }
 
 static json_t *real_array(const double *x, slong n)

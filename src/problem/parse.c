@@ -1,4 +1,8 @@
-/* Exact parsing of numbers written by people: "0.004" is 1/250, not a double. */
+/* Exact parsing of numbers written by people: "0.004" is 1/250, not a double.
+ *
+ * Every form is read in time linear in its length (up to GMP's subquadratic base
+ * conversion): the digits are collected into one string and converted by fmpz_set_str
+ * once, never by a digit-at-a-time multiply-add, which is quadratic. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -7,37 +11,20 @@
 #include <flint/fmpz.h>
 #include "dncert/problem.h"
 
-/* Reads a run of decimal digits into z (appending to it); returns the count read. */
-static slong read_digits(fmpz_t z, const char **s)
+/* Copies the run of digits (decimal, or hexadecimal with hex set) at *s to the end of
+ * buf and advances *s; returns the count copied. */
+static slong take_digits(char *buf, size_t *used, const char **s, int hex)
 {
     slong count = 0;
-    while (isdigit((unsigned char) **s)) {
-        fmpz_mul_ui(z, z, 10);
-        fmpz_add_ui(z, z, (ulong) (**s - '0'));
-        (*s)++;
+    while (hex ? isxdigit((unsigned char) **s) : isdigit((unsigned char) **s)) {
+        buf[(*used)++] = *(*s)++;
         count++;
     }
+    buf[*used] = '\0';
     return count;
 }
 
-/* A plain integer with optional sign, digits only. */
-static int parse_fmpz(fmpz_t z, const char **s)
-{
-    int neg = 0;
-    if (**s == '+' || **s == '-') {
-        neg = (**s == '-');
-        (*s)++;
-    }
-    fmpz_zero(z);
-    if (read_digits(z, s) == 0)
-        return -1;
-    if (neg)
-        fmpz_neg(z, z);
-    return 0;
-}
-
-/* Decimal with optional fraction and exponent: [+-]digits[.digits][(e|E)[+-]digits]. */
-/* A decimal exponent [+-]digits that runs to the end of s, within +-100000. */
+/* A decimal exponent [+-]digits that runs to the end of s, within +-DNC_MAX_RATIONAL_EXP. */
 static int parse_exponent(long *e, const char *s)
 {
     char *end;
@@ -45,131 +32,115 @@ static int parse_exponent(long *e, const char *s)
         return -1;
     errno = 0;
     *e = strtol(s, &end, 10);
-    return errno != 0 || *end != '\0' || *e > 100000 || *e < -100000 ? -1 : 0;
+    return errno != 0 || *end != '\0' || *e > DNC_MAX_RATIONAL_EXP || *e < -DNC_MAX_RATIONAL_EXP ? -1 : 0;
 }
 
-static int parse_decimal(fmpq_t x, const char *s)
+/* x = sign * digits * base^exp, with digits a string of digits in base 10 or 16 (as
+ * fmpz_set_str reads them) and base 10 or 2. */
+static void set_scaled(fmpq_t x, int neg, const char *digits, int radix, slong exp, int base)
 {
-    fmpz_t mant, ten;
-    slong exp10 = 0, intd, fracd = 0;
-    int neg = 0, ok = -1;
-
-    fmpz_init(mant);
-    fmpz_init_set_ui(ten, 10);
-    if (*s == '+' || *s == '-') {
-        neg = (*s == '-');
-        s++;
-    }
-    intd = read_digits(mant, &s);
-    if (*s == '.') {
-        s++;
-        fracd = read_digits(mant, &s);
-        exp10 = -fracd;
-    }
-    if (intd + fracd == 0)
-        goto done;
-    if (*s == 'e' || *s == 'E') {
-        long e;
-        if (parse_exponent(&e, s + 1) != 0)
-            goto done;
-        exp10 += e;
-        s += strlen(s);
-    }
-    if (*s != '\0')
-        goto done;
+    fmpz_t scale;
+    fmpz_set_str(fmpq_numref(x), digits, radix);
     if (neg)
-        fmpz_neg(mant, mant);
-    if (exp10 >= 0) {
-        fmpz_pow_ui(ten, ten, (ulong) exp10);
-        fmpz_mul(fmpq_numref(x), mant, ten);
-        fmpz_one(fmpq_denref(x));
-    } else {
-        fmpz_pow_ui(ten, ten, (ulong) -exp10);
-        fmpz_set(fmpq_numref(x), mant);
-        fmpz_set(fmpq_denref(x), ten);
+        fmpz_neg(fmpq_numref(x), fmpq_numref(x));
+    fmpz_one(fmpq_denref(x));
+    if (base == 2) {
+        if (exp >= 0)
+            fmpq_mul_2exp(x, x, (ulong) exp);
+        else
+            fmpq_div_2exp(x, x, (ulong) -exp);
+        return;
+    }
+    fmpz_init(scale);
+    fmpz_set_ui(scale, 10);
+    fmpz_pow_ui(scale, scale, (ulong) (exp >= 0 ? exp : -exp));
+    if (exp >= 0)
+        fmpz_mul(fmpq_numref(x), fmpq_numref(x), scale);
+    else {
+        fmpz_swap(fmpq_denref(x), scale);
         fmpq_canonicalise(x);
     }
-    ok = 0;
-done:
-    fmpz_clear(mant);
-    fmpz_clear(ten);
-    return ok;
+    fmpz_clear(scale);
 }
 
-static int hex_value(int c)
+/* [+-]digits[.digits][(e|E)[+-]digits], or with hex set the C99 hexadecimal float
+ * [+-]0x<hex>[.<hex>]p[+-]<dec> (how printf "%a" writes a double exactly): the value is
+ * the digits read as one integer, times 10^(exponent - fraction digits), or for hex
+ * 2^(exponent - 4 * fraction digits). buf holds at least strlen(s) + 1 bytes. */
+static int parse_float(fmpq_t x, const char *s, char *buf, int hex)
 {
-    return isdigit(c) ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
-}
-
-/* C99 hexadecimal float [+-]0x<hex>[.<hex>]p[+-]<dec>: how a double is written exactly
- * and briefly (printf "%a"); the value is mantissa * 2^(exponent - 4 * fraction digits). */
-static int parse_hexfloat(fmpq_t x, const char *s)
-{
-    fmpz_t m;
-    slong e2 = 0, digits = 0;
-    int neg = 0, ok = -1;
-    long e;
-    fmpz_init(m);
+    size_t used = 0;
+    slong digits, fracd = 0;
+    long e = 0;
+    int neg = 0;
     if (*s == '+' || *s == '-')
         neg = *s++ == '-';
-    s += 2;   /* "0x" */
-    for (; hex_value((unsigned char) *s) >= 0; s++, digits++) {
-        fmpz_mul_2exp(m, m, 4);
-        fmpz_add_ui(m, m, (ulong) hex_value((unsigned char) *s));
+    s += hex ? 2 : 0;   /* "0x" */
+    digits = take_digits(buf, &used, &s, hex);
+    if (*s == '.') {
+        s++;
+        fracd = take_digits(buf, &used, &s, hex);
     }
-    if (*s == '.')
-        for (s++; hex_value((unsigned char) *s) >= 0; s++, digits++, e2 -= 4) {
-            fmpz_mul_2exp(m, m, 4);
-            fmpz_add_ui(m, m, (ulong) hex_value((unsigned char) *s));
-        }
-    if (digits == 0 || (*s != 'p' && *s != 'P'))
-        goto done;
-    if (parse_exponent(&e, s + 1) != 0)
-        goto done;
-    e2 += e;
+    if (digits + fracd == 0)
+        return -1;
+    if (hex ? (*s != 'p' && *s != 'P') || parse_exponent(&e, s + 1) != 0
+            : *s != '\0' && ((*s != 'e' && *s != 'E') || parse_exponent(&e, s + 1) != 0))
+        return -1;
+    set_scaled(x, neg, buf, hex ? 16 : 10, e - (hex ? 4 : 1) * fracd, hex ? 2 : 10);
+    return 0;
+}
+
+/* [+-]digits, the whole of s, into z. */
+static int parse_integer(fmpz_t z, const char *s, char *buf)
+{
+    size_t used = 0;
+    int neg = 0;
+    if (*s == '+' || *s == '-')
+        neg = *s++ == '-';
+    if (take_digits(buf, &used, &s, 0) == 0 || *s != '\0')
+        return -1;
+    fmpz_set_str(z, buf, 10);
     if (neg)
-        fmpz_neg(m, m);
-    fmpz_set(fmpq_numref(x), m);
-    fmpz_one(fmpq_denref(x));
-    if (e2 >= 0)
-        fmpq_mul_2exp(x, x, (ulong) e2);
-    else
-        fmpq_div_2exp(x, x, (ulong) -e2);
-    ok = 0;
-done:
-    fmpz_clear(m);
-    return ok;
+        fmpz_neg(z, z);
+    return 0;
+}
+
+/* num/den with both integers, den non-zero. */
+static int parse_fraction(fmpq_t x, const char *s, const char *slash, char *buf)
+{
+    char *num = buf + strlen(s) + 1;   /* the numerator's own copy, so that it ends at the slash */
+    fmpz_t n, d;
+    int ok;
+    memcpy(num, s, (size_t) (slash - s));
+    num[slash - s] = '\0';
+    fmpz_init(n);
+    fmpz_init(d);
+    ok = parse_integer(n, num, buf) == 0 && parse_integer(d, slash + 1, buf) == 0 && !fmpz_is_zero(d);
+    if (ok)
+        fmpq_set_fmpz_frac(x, n, d);
+    fmpz_clear(n);
+    fmpz_clear(d);
+    return ok ? 0 : -1;
 }
 
 int dnc_parse_rational(fmpq_t x, const char *s)
 {
-    const char *slash, *t = s;
-    if (s == NULL || *s == '\0')
+    const char *t = s, *slash;
+    size_t len;
+    char *buf;
+    int r;
+    if (s == NULL || *s == '\0' || (len = strnlen(s, DNC_MAX_RATIONAL_CHARS + 1)) > DNC_MAX_RATIONAL_CHARS)
         return -1;
     if (*t == '+' || *t == '-')
         t++;
-    if (t[0] == '0' && (t[1] == 'x' || t[1] == 'X'))
-        return parse_hexfloat(x, s);
+    buf = flint_malloc(2 * len + 2);
     slash = strchr(s, '/');
-    if (slash == NULL)
-        return parse_decimal(x, s);
-    {
-        fmpz_t num, den;
-        const char *p = s;
-        int ok = -1;
-        fmpz_init(num);
-        fmpz_init(den);
-        if (parse_fmpz(num, &p) == 0 && p == slash) {
-            p++;
-            if (parse_fmpz(den, &p) == 0 && *p == '\0' && !fmpz_is_zero(den)) {
-                fmpq_set_fmpz_frac(x, num, den);
-                ok = 0;
-            }
-        }
-        fmpz_clear(num);
-        fmpz_clear(den);
-        return ok;
-    }
+    if (slash != NULL)
+        r = parse_fraction(x, s, slash, buf);
+    else
+        r = parse_float(x, s, buf, t[0] == '0' && (t[1] == 'x' || t[1] == 'X'));
+    flint_free(buf);
+    return r;
 }
 
 int dnc_parse_slong(slong *x, const char *s, slong lo, slong hi)

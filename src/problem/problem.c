@@ -1,4 +1,5 @@
 /* The problem definition and its one validating parser (see dncert/problem.h). */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -103,29 +104,9 @@ int dnc_fail(char *err, size_t len, const char *fmt, ...)
     return -1;
 }
 
-/* Splits s at commas into at most max pieces (copied into buf). Returns the count, or
- * max + 1 when there are more. Empty pieces are kept so that "1,,2" is rejected later. */
-static slong split_list(char *buf, size_t buflen, const char *s, const char **items, slong max)
-{
-    slong count = 0;
-    char *p;
-    snprintf(buf, buflen, "%s", s);
-    p = buf;
-    for (;;) {
-        char *comma = strchr(p, ',');
-        if (count == max)
-            return max + 1;
-        items[count++] = p;
-        if (comma == NULL)
-            break;
-        *comma = '\0';
-        p = comma + 1;
-    }
-    return count;
-}
-
 /* Reads an option that is one value or exactly `want` comma-separated values; each item
- * is handed to `parse_item(ctx, index, text)`; a single value is broadcast. */
+ * is handed to `parse_item(ctx, index, text)`; a single value is parsed once, into index
+ * 0, and then broadcast by `parse_item(ctx, i, NULL)`, which copies entry 0 to entry i. */
 typedef int (*item_parser)(void *ctx, slong i, const char *text);
 
 /* The name of an option as the user wrote it: "--lambda-h" on the command line,
@@ -144,45 +125,83 @@ static const char *opt_name(char *buf, size_t len, const dnc_problem_args *a, co
     return buf;
 }
 
+/* Number of comma-separated pieces of s (empty pieces count, so that "1,,2" is rejected
+ * by the item parser). */
+static slong count_items(const char *s)
+{
+    slong count = 1;
+    for (; *s != '\0'; s++)
+        count += *s == ',';
+    return count;
+}
+
+/* The piece at s up to the next comma or the end, copied into *buf (grown as needed). */
+static const char *item_text(char **buf, size_t *cap, const char **s)
+{
+    size_t n = strcspn(*s, ",");
+    if (n + 1 > *cap) {
+        *cap = 2 * n + 64;
+        *buf = flint_realloc(*buf, *cap);
+    }
+    memcpy(*buf, *s, n);
+    (*buf)[n] = '\0';
+    *s += n + ((*s)[n] == ',');
+    return *buf;
+}
+
+/* Reports item text as "(got '...')", shortened when it is long. */
+static int item_fail(char *err, size_t errlen, const char *opt, const char *range, const char *text)
+{
+    size_t n = strlen(text);
+    if (n > 80)
+        return dnc_fail(err, errlen, "%s: %s (got '%.40s...', %zu characters)", opt, range, text, n);
+    return dnc_fail(err, errlen, "%s: %s (got '%s')", opt, range, text);
+}
+
 static int parse_list(const dnc_problem_args *a, const char *name, const char *s, slong want, const char *want_name,
                       item_parser parse_item, void *ctx, const char *range,
                       char *err, size_t errlen)
 {
-    char buf[4096], opt[64];
-    const char *items[DNC_MAX_L + 2];
-    slong count, cap = want > DNC_MAX_L ? DNC_MAX_L : want, i;
+    char opt[64], *buf = NULL;
+    size_t cap = 0;
+    slong count = count_items(s), i;
+    int r = 0;
 
     opt_name(opt, sizeof(opt), a, name);
-    if (strlen(s) >= sizeof(buf))
-        return dnc_fail(err, errlen, "%s: value too long", opt);
-    count = split_list(buf, sizeof(buf), s, items, cap > 1 ? cap : 1);
     if (count != 1 && want == 1)
         return dnc_fail(err, errlen, "%s: expected a single value, got a list", opt);
     if (count != 1 && count != want)
-        return dnc_fail(err, errlen, "%s: expected one value or %s = %ld comma-separated values, got %s%ld",
-                    opt, want_name, (long) want, count > cap ? "more than " : "", (long) (count > cap ? cap : count));
-    for (i = 0; i < want; i++) {
-        const char *text = items[count == 1 ? 0 : i];
+        return dnc_fail(err, errlen, "%s: expected one value or %s = %ld comma-separated values, got %ld",
+                        opt, want_name, (long) want, (long) count);
+    for (i = 0; i < count && r == 0; i++) {
+        const char *text = item_text(&buf, &cap, &s);
         if (parse_item(ctx, i, text) != 0)
-            return dnc_fail(err, errlen, "%s: %s (got '%s')", opt, range, text);
+            r = item_fail(err, errlen, opt, range, text);
     }
-    return 0;
+    for (i = count; i < want && r == 0; i++)
+        parse_item(ctx, i, NULL);
+    flint_free(buf);
+    return r;
 }
 
 static int item_count(void *ctx, slong i, const char *t)
 {
-    return dnc_parse_slong((slong *) ctx + i, t, 1, DNC_MAX_COUNT);
+    slong *v = ctx;
+    return t == NULL ? (v[i] = v[0], 0) : dnc_parse_slong(v + i, t, 1, DNC_MAX_COUNT);
 }
 
 static int item_width(void *ctx, slong i, const char *t)
 {
-    return dnc_parse_slong((slong *) ctx + i, t, 1, DNC_MAX_WIDTH);
+    slong *v = ctx;
+    return t == NULL ? (v[i] = v[0], 0) : dnc_parse_slong(v + i, t, 1, DNC_MAX_WIDTH);
 }
 
 static int item_act(void *ctx, slong i, const char *t)
 {
     dnc_act_t *a = ctx;
-    if (strcmp(t, "relu") == 0)
+    if (t == NULL)
+        a[i] = a[0];
+    else if (strcmp(t, "relu") == 0)
         a[i] = DNC_ACT_RELU;
     else if (strcmp(t, "linear") == 0)
         a[i] = DNC_ACT_LINEAR;
@@ -194,22 +213,32 @@ static int item_act(void *ctx, slong i, const char *t)
 static int item_lambda(void *ctx, slong i, const char *t)
 {
     fmpq *v = ctx;
+    if (t == NULL) {
+        fmpq_set(v + i, v);
+        return 0;
+    }
     return (dnc_parse_rational(v + i, t) == 0 && fmpq_sgn(v + i) > 0) ? 0 : -1;
 }
 
-#define LAMBDA_RANGE "must be a positive rational such as 0.004, 4e-3 or 1/250"
+#define STR(x) #x
+#define XSTR(x) STR(x)
+#define LAMBDA_RANGE "must be a positive rational such as 0.004, 4e-3 or 1/250, of at most " \
+    XSTR(DNC_MAX_RATIONAL_CHARS) " characters and exponent within +-" XSTR(DNC_MAX_RATIONAL_EXP)
 
+/* --lambda is read once; lambda_H and every lambda_W not given on their own are copies. */
 static int parse_lambdas(dnc_problem_t p, const dnc_problem_args *a, char *err, size_t len)
 {
-    const char *common = a->lambda ? a->lambda : "0.004";
-    if (a->lambda != NULL && parse_list(a, "lambda", a->lambda, 1, "1", item_lambda, p->lambda_h,
-                                        LAMBDA_RANGE, err, len))
+    slong l;
+    if (parse_list(a, "lambda", a->lambda ? a->lambda : "0.004", 1, "1", item_lambda, p->lambda_h,
+                   LAMBDA_RANGE, err, len))
         return -1;
-    if (parse_list(a, a->lambda_h ? "lambda-h" : "lambda", a->lambda_h ? a->lambda_h : common,
-                   1, "1", item_lambda, p->lambda_h, LAMBDA_RANGE, err, len))
+    for (l = 0; l < p->L; l++)
+        fmpq_set(p->lambda_w + l, p->lambda_h);
+    if (a->lambda_w != NULL && parse_list(a, "lambda-w", a->lambda_w, p->L, "L", item_lambda, p->lambda_w,
+                                          LAMBDA_RANGE, err, len))
         return -1;
-    return parse_list(a, a->lambda_w ? "lambda-w" : "lambda", a->lambda_w ? a->lambda_w : common,
-                      p->L, "L", item_lambda, p->lambda_w, LAMBDA_RANGE, err, len);
+    return a->lambda_h == NULL ? 0 : parse_list(a, "lambda-h", a->lambda_h, 1, "1", item_lambda, p->lambda_h,
+                                                LAMBDA_RANGE, err, len);
 }
 
 static int parse_shape(dnc_problem_t p, const dnc_problem_args *a, char *err, size_t len)
@@ -217,20 +246,18 @@ static int parse_shape(dnc_problem_t p, const dnc_problem_args *a, char *err, si
     slong K, L, k;
     char opt[64];
     if (dnc_parse_slong(&K, a->K ? a->K : "2", 2, DNC_MAX_K))
-        return dnc_fail(err, len, "%s: must be an integer in [2, %d] (got '%s')",
-                    opt_name(opt, sizeof(opt), a, "K"), DNC_MAX_K, a->K);
+        return item_fail(err, len, opt_name(opt, sizeof(opt), a, "K"), "must be an integer in [2, " XSTR(DNC_MAX_K) "]", a->K);
     if (dnc_parse_slong(&L, a->L ? a->L : "3", 1, DNC_MAX_L))
-        return dnc_fail(err, len, "%s: must be an integer in [1, %d] (got '%s')",
-                    opt_name(opt, sizeof(opt), a, "L"), DNC_MAX_L, a->L);
+        return item_fail(err, len, opt_name(opt, sizeof(opt), a, "L"), "must be an integer in [1, " XSTR(DNC_MAX_L) "]", a->L);
     problem_alloc(p, K, L);
     if (parse_list(a, "n", a->n ? a->n : "5", K, "K", item_count, p->n,
-                   "each count must be an integer in [1, 100000000]", err, len))
+                   "each count must be an integer in [1, " XSTR(DNC_MAX_COUNT) "]", err, len))
         return -1;
     p->N = 0;
     for (k = 0; k < K; k++)
         p->N += p->n[k];
     return parse_list(a, "width", a->width ? a->width : "10", L, "L", item_width, p->width,
-                      "each width must be an integer in [1, 1000000]", err, len);
+                      "each width must be an integer in [1, " XSTR(DNC_MAX_WIDTH) "]", err, len);
 }
 
 static int parse_activation(dnc_problem_t p, const dnc_problem_args *a, char *err, size_t len)
@@ -247,6 +274,54 @@ static int parse_activation(dnc_problem_t p, const dnc_problem_args *a, char *er
     }
     return parse_list(a, "activation", s, p->L - 1, "L-1", item_act, p->act,
                       "must be relu or linear", err, len);
+}
+
+/* 1 when q lies in [DBL_MIN, DBL_MAX]: a positive normal double approximates it to 53 bits. */
+static int fits_normal_double(const fmpq_t q)
+{
+    fmpq_t lim;
+    int ok;
+    fmpq_init(lim);
+    fmpz_one(fmpq_numref(lim));
+    fmpq_div_2exp(lim, lim, 1022);                 /* DBL_MIN = 2^-1022 */
+    ok = fmpq_cmp(q, lim) >= 0;
+    fmpz_one(fmpq_numref(lim));
+    fmpz_one(fmpq_denref(lim));
+    fmpz_mul_2exp(fmpq_numref(lim), fmpq_numref(lim), 53);
+    fmpz_sub_ui(fmpq_numref(lim), fmpq_numref(lim), 1);
+    fmpz_mul_2exp(fmpq_numref(lim), fmpq_numref(lim), 971);   /* DBL_MAX = (2^53 - 1) 2^971 */
+    ok = ok && fmpq_cmp(q, lim) <= 0;
+    fmpq_clear(lim);
+    return ok;
+}
+
+int dnc_check_normal_double(const fmpq_t q, const char *opt, char *err, size_t errlen)
+{
+    char got[64] = "a value <= 0";
+    if (fits_normal_double(q))
+        return 0;
+    if (fmpq_sgn(q) > 0)   /* the order of magnitude: the exact text may be 100000 characters */
+        snprintf(got, sizeof(got), "a value of about 1e%+.0f",
+                 floor((fmpz_dlog(fmpq_numref(q)) - fmpz_dlog(fmpq_denref(q))) / log(10.0) + 1e-9));
+    return dnc_fail(err, errlen, "%s: must be within [2.2250738585072014e-308, 1.7976931348623157e+308], the range of "
+                    "positive normal doubles, to be used in double precision (got %s)", opt, got);
+}
+
+int dnc_problem_check_double(const dnc_problem_t p, const dnc_problem_args *a, char *err, size_t errlen)
+{
+    static const dnc_problem_args file = { .prefix = "problem." };
+    char opt[64];
+    slong l;
+    if (a == NULL)
+        a = &file;
+    if (dnc_check_normal_double(p->lambda_h, opt_name(opt, sizeof(opt), a, a->lambda_h || a == &file ? "lambda-h" : "lambda"),
+                                err, errlen) != 0)
+        return -1;
+    for (l = 0; l < p->L; l++)
+        if (dnc_check_normal_double(p->lambda_w + l, opt_name(opt, sizeof(opt), a, a->lambda_w || a == &file ? "lambda-w" : "lambda"),
+                                    err, errlen) != 0)
+            return -1;
+    return 0;
 }
 
 int dnc_problem_set_args(dnc_problem_t p, const dnc_problem_args *a, char *err, size_t errlen)

@@ -148,6 +148,8 @@ static int lambda_item(void *ctx, const char *item)
     fmpq_init(q);
     if (dnc_parse_rational(q, item) != 0 || fmpq_sgn(q) <= 0)
         r = dnc_fail(l->err, l->len, "--lambda: must be a positive rational, e.g. 0.004 or 1/250 (got '%s')", item);
+    else if (dnc_check_normal_double(q, "--lambda", l->err, l->len) != 0)
+        r = -1;
     else if (s->nlambda >= DNC_SWEEP_MAX_RUNS)
         r = dnc_fail(l->err, l->len, "--lambda: more than %d values", DNC_SWEEP_MAX_RUNS);
     else {

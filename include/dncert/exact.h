@@ -26,6 +26,7 @@ extern "C" {
 
 #define DNC_PREC_DEFAULT 256
 #define DNC_PREC_MIN     64
+#define DNC_PREC_MAX     4096   /* the largest precision of a certificate (certificate-format.md §9) */
 
 typedef struct {
     dnc_problem_struct *p;   /* borrowed; must outlive the point */

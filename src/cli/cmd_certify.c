@@ -334,7 +334,7 @@ int dnc_cmd_certify(int argc, char **argv)
 {
     dnc_cli_opt opts[] = {
         { "out", "DIR", "directory for the certificates (created if needed)", NULL },
-        { "prec", "BITS", "working precision in bits, >= 64 (default 256)", NULL },
+        { "prec", "BITS", "working precision in bits, 64..4096 (default 256)", NULL },
         { "jobs", "N", "worker processes (default: the number of CPUs)", NULL },
         { "summary", NULL, "print only the per-theorem summary (and required claims that failed)", NULL },
         { "quiet", NULL, "no progress lines", NULL },
@@ -355,7 +355,7 @@ int dnc_cmd_certify(int argc, char **argv)
         return dnc_cli_usage_error("certify", "expected at least one THEOREM_FILE");
     if ((dir = dnc_cli_get(opts, "out")) == NULL || *dir == '\0')
         return dnc_cli_usage_error("certify", "--out DIR is required");
-    if (dnc_cli_slong(&prec, opts, "certify", "prec", DNC_PREC_MIN, 1 << 16, DNC_PREC_DEFAULT)
+    if (dnc_cli_slong(&prec, opts, "certify", "prec", DNC_PREC_MIN, DNC_PREC_MAX, DNC_PREC_DEFAULT)
         || dnc_cli_slong(&workers, opts, "certify", "jobs", 1, 256, sysconf(_SC_NPROCESSORS_ONLN)))
         return DNC_EXIT_USAGE;
     if ((thms = calloc(npos, sizeof(dnc_theorem))) == NULL) {

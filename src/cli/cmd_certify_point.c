@@ -71,7 +71,7 @@ static int read_options(const dnc_cli_opt *opts, int npos, slong *prec, slong *s
         return dnc_cli_usage_error("certify-point", "--out: required (the certificate FILE to write)");
     if (dnc_cli_check_new_path(opts, "certify-point", "out") != 0)
         return DNC_EXIT_USAGE;
-    if (dnc_cli_slong(prec, opts, "certify-point", "prec", DNC_PREC_MIN, 1 << 20, DNC_PREC_DEFAULT)
+    if (dnc_cli_slong(prec, opts, "certify-point", "prec", DNC_PREC_MIN, DNC_PREC_MAX, DNC_PREC_DEFAULT)
         || dnc_cli_slong(steps, opts, "certify-point", "polish-steps", 1, 100000, 50))
         return DNC_EXIT_USAGE;
     if (dnc_cli_get(opts, "polish-steps") != NULL && dnc_cli_get(opts, "polish") == NULL)
@@ -100,7 +100,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
         { "project-collapse", NULL, "replace the features by their exact class means (collapsed layout)", NULL },
         { "polish", NULL, "refine the point by Newton-CG at the working precision inside its ReLU pattern", NULL },
         { "polish-steps", "INT", "at most this many Newton steps (default 50)", NULL },
-        { "prec", "BITS", "working precision in bits, >= 64 (default 256)", NULL },
+        { "prec", "BITS", "working precision in bits, 64..4096 (default 256)", NULL },
         { NULL, NULL, NULL, NULL }
     };
     const char *pos[1], *names[3];

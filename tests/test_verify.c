@@ -40,15 +40,7 @@ static json_t *load(const char *name)
 /* Verifies cert; the report goes to `report`, a rejected file's message to `err`. */
 static int run_flags(const json_t *cert, long prec, int flags)
 {
-    size_t len;
-    FILE *f;
-    int r;
-    free(report);
-    f = open_memstream(&report, &len);
-    err[0] = '\0';
-    r = dncv_verify_json(cert, "cert", prec, flags, f, NULL, err, sizeof(err));
-    fclose(f);
-    return r;
+    return tu_verify(cert, "cert", prec, flags, &report, err, sizeof(err));
 }
 
 static int run(const json_t *cert)

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include "dncert/verify.h"
 #include "testutil.h"
 
 static void slurp(int fd, char *buf, size_t cap)
@@ -101,4 +102,18 @@ char *tu_repeat(const char *head, const char *unit, size_t n, const char *tail)
         memcpy(s + h + i * u, unit, u);
     strcpy(s + h + n * u, tail);
     return s;
+}
+
+int tu_verify(const json_t *cert, const char *name, long prec, int flags, char **report, char *err, size_t errlen)
+{
+    size_t len;
+    FILE *f;
+    int r;
+    free(*report);
+    *report = NULL;
+    f = open_memstream(report, &len);
+    err[0] = '\0';
+    r = dncv_verify_json(cert, name, prec, flags, f, NULL, err, errlen);
+    fclose(f);
+    return r;
 }

@@ -31,6 +31,11 @@ json_t *tu_claim(const json_t *cert, const char *id);
 /* A new string: head, n copies of unit, tail (free with free()). */
 char *tu_repeat(const char *head, const char *unit, size_t n, const char *tail);
 
+/* Verifies cert in memory (dncv_verify_json, name "NAME"): the report goes to *report
+ * (malloc'ed, replacing and freeing what it held), a rejection's message to err. Returns the
+ * checker's result. */
+int tu_verify(const json_t *cert, const char *name, long prec, int flags, char **report, char *err, size_t errlen);
+
 /* 1 iff the radius of x is below 2^e. */
 int tu_rad_below(const arb_t x, slong e);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 #include "dncert/problem.h"
+#include "dncert/version.h"
 
 void dnc_problem_init(dnc_problem_t p)
 {
@@ -83,6 +84,11 @@ int dnc_problem_is_balanced(const dnc_problem_t p)
 slong dnc_problem_out_rows(const dnc_problem_t p, slong l)
 {
     return l == p->L ? p->K : p->width[l];
+}
+
+const char *dnc_version(void)
+{
+    return DNCERT_VERSION_STRING;
 }
 
 /* ---- parsing ---- */

@@ -214,7 +214,9 @@ const char *dnc_plot_gnuplot(char *err, size_t errlen);
 int dnc_plot_render(const dnc_plot *p, const char *dir, const char *gnuplot, char *err, size_t errlen);
 
 /* Training curves and class-mean singular values of a run directory (its metrics.jsonl)
- * into outdir; *nfiles receives the number of figures. */
+ * into outdir; *nfiles receives the number of figures. Returns 0; -1 when metrics.jsonl
+ * cannot be read or holds no metrics records (bad input); 1 when outdir cannot be made or
+ * gnuplot fails. */
 int dnc_plot_run(const char *rundir, const char *outdir, const char *gnuplot, slong *nfiles,
                  char *err, size_t errlen);
 

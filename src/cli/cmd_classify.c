@@ -20,6 +20,10 @@ static const char *usage_head =
     "  unclassified  none of these within the tolerances\n"
     "and prints the rank profile of the class means before and after each activation.\n";
 
+static const char *usage_tail =
+    "Exit status: 0 done, 1 out of memory, 2 bad command line or RUN_DIR (missing, or not a\n"
+    "complete and valid saved point).\n";
+
 static int read_tol(dnc_classify_tol *t, double *rank_tol, const dnc_cli_opt *opts)
 {
     dnc_classify_tol_default(t);
@@ -55,7 +59,7 @@ int dnc_cmd_classify(int argc, char **argv)
     dnc_classification c;
     slong l;
 
-    r = dnc_cli_parse(opts, argc, argv, pos, 1, &npos, usage_head, NULL);
+    r = dnc_cli_parse(opts, argc, argv, pos, 1, &npos, usage_head, usage_tail);
     if (r != 0)
         return r == 1 ? DNC_EXIT_OK : r;
     if (npos != 1)

@@ -15,6 +15,10 @@ static const char *usage_head =
     "double precision and prints loss, fit, reg, gradient norm and the per-layer collapse\n"
     "metrics as one JSON object on stdout (same keys as summary.json).\n";
 
+static const char *usage_tail =
+    "Exit status: 0 done, 1 out of memory or an SVD failed, 2 bad command line or RUN_DIR\n"
+    "(missing, or not a complete and valid saved point).\n";
+
 int dnc_cmd_metrics(int argc, char **argv)
 {
     dnc_cli_opt opts[] = {
@@ -29,7 +33,7 @@ int dnc_cmd_metrics(int argc, char **argv)
     dnc_layer_metrics *m;
     json_t *out;
 
-    r = dnc_cli_parse(opts, argc, argv, pos, 1, &npos, usage_head, NULL);
+    r = dnc_cli_parse(opts, argc, argv, pos, 1, &npos, usage_head, usage_tail);
     if (r != 0)
         return r == 1 ? DNC_EXIT_OK : r;
     if (npos != 1)

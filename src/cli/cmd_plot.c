@@ -46,7 +46,9 @@ int dnc_cmd_plot(int argc, char **argv)
     snprintf(outdir, sizeof(outdir), "%s", out != NULL ? out : pos[0]);
     if (out == NULL)
         strncat(outdir, "/plots", sizeof(outdir) - strlen(outdir) - 1);
-    if (dnc_plot_run(pos[0], outdir, gnuplot, &nfiles, err, sizeof(err)) != 0) {
+    if ((r = dnc_plot_run(pos[0], outdir, gnuplot, &nfiles, err, sizeof(err))) != 0) {
+        if (r < 0)
+            return dnc_cli_usage_error("plot", "RUN_DIR: %s", err);
         fprintf(stderr, "dncert plot: %s\n", err);
         return DNC_EXIT_FAIL;
     }

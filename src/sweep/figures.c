@@ -106,13 +106,17 @@ int dnc_plot_run(const char *rundir, const char *outdir, const char *gnuplot, sl
     int status = 0;
     *nfiles = 0;
     memset(&r, 0, sizeof(r));
-    if (read_metrics(&r, rundir, err, errlen) != 0 || dnc_mkdir_p(outdir, err, errlen) != 0) {
+    if (read_metrics(&r, rundir, err, errlen) != 0) {   /* bad input */
         run_figures_clear(&r);
         return -1;
     }
+    if (dnc_mkdir_p(outdir, err, errlen) != 0) {
+        run_figures_clear(&r);
+        return 1;
+    }
     for (i = 0; i < r.nplots && status == 0; i++)
         if (r.plots[i].nseries > 0) {     /* layer 1 has no pre-activation */
-            status = dnc_plot_render(r.plots + i, outdir, gnuplot, err, errlen);
+            status = dnc_plot_render(r.plots + i, outdir, gnuplot, err, errlen) != 0;
             *nfiles += status == 0;
         }
     run_figures_clear(&r);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "dncert/verify.h"
 #include "verifier.h"
 
@@ -91,13 +92,16 @@ int dncv_main(int argc, char **argv)
     int nfiles = 0, flags = 0, i, r, failed = 0, unreadable = 0;
     long prec = VX_PREC_MIN, nclaims = 0, nbad = 0;
     dncv_stats st;
+    struct stat sb;
     if ((r = parse(argc, argv, files, &nfiles, &prec, &flags)) >= 0) {
         free(files);
         return r;
     }
     for (i = 0; i < nfiles; i++) {
-        if (access(files[i], R_OK) != 0) {
-            fprintf(stderr, "%s: %s: cannot read the file: %s\n", cmd, files[i], strerror(errno));
+        errno = 0;   /* a directory or a device is no more readable as a certificate than a missing file */
+        if (stat(files[i], &sb) != 0 || access(files[i], R_OK) != 0 || !S_ISREG(sb.st_mode)) {
+            fprintf(stderr, "%s: %s: cannot read the file: %s\n", cmd, files[i],
+                    errno != 0 ? strerror(errno) : "not a regular file");
             unreadable++;
             continue;
         }

@@ -41,7 +41,7 @@ typedef struct {
     { "momentum", "X", "momentum coefficient in [0, 1) (default 0.9)", NULL }, \
     { "steps", "INT", "maximum number of updates (default 10000)", NULL }, \
     { "grad-tol", "X", "stop when the gradient norm is below X (default 0: never)", NULL }, \
-    { "log-every", "INT", "log metrics (and progress) every INT steps (default 100)", NULL }
+    { "log-every", "INT", "log metrics every INT steps (default 100)", NULL }
 
 struct dnc_train_opts_s;
 
@@ -86,5 +86,25 @@ void dnc_cli_select_blas_kernel(char **argv);
 
 /* One line: OpenBLAS configuration and the kernel in use (and who chose it). */
 void dnc_cli_print_blas_kernel(FILE *f);
+
+/* Progress lines of a run of `total` steps (progress.c): every `every_steps` steps, or
+ * when `every_seconds` have passed since the last line (exactly one of them is > 0). */
+typedef struct {
+    slong every_steps, total, last_step;
+    double every_seconds, t0, last_time;
+} dnc_cli_progress;
+
+/* Reads option `name` ("N" steps, or "Ts" seconds; dflt when absent) into p, which then
+ * counts from now. 0, or the usage error (exit status 2). */
+int dnc_cli_progress_init(dnc_cli_progress *p, const dnc_cli_opt *opts, const char *cmd, const char *name,
+                          const char *dflt, slong total);
+
+/* 1 when a line is due after step `step` (*now is set to the time when 1). */
+int dnc_cli_progress_due(dnc_cli_progress *p, slong step, double *now);
+
+/* Prints the line after step `step` at time now (from dnc_cli_progress_due, or the end):
+ * "step S/TOTAL  P%  FIELDS  R steps/s  elapsed M:SS  ETA M:SS", with "done" for the ETA
+ * when final; R is the rate since the last line, the ETA from the rate since the start. */
+void dnc_cli_progress_print(dnc_cli_progress *p, FILE *f, slong step, double now, const char *fields, int final);
 
 #endif

@@ -33,6 +33,7 @@ typedef struct {
     double rank_tol;
     const char *out;
     int force, quiet;
+    dnc_cli_progress progress;
 } train_cfg;
 
 static int read_run_options(train_cfg *c, const dnc_cli_opt *opts)
@@ -56,6 +57,8 @@ static int read_run_options(train_cfg *c, const dnc_cli_opt *opts)
         fprintf(stderr, "dncert train: warning: --threads %ld is more than the %ld CPUs online; "
                 "expect it to run several times slower than --threads %ld\n", (long) threads, cpus, cpus);
     o->lbfgs_memory = mem;
+    if (dnc_cli_progress_init(&c->progress, opts, "train", "progress-every", "1s", o->steps) != 0)
+        return DNC_EXIT_USAGE;
     c->out = dnc_cli_get(opts, "out");
     c->force = dnc_cli_get(opts, "force") != NULL;
     c->quiet = dnc_cli_get(opts, "quiet") != NULL;
@@ -89,10 +92,11 @@ static json_t *state_json(dnc_trainer_t t, double rank_tol, double seconds, dnc_
     return o;
 }
 
-static void progress(const dnc_trainer_t t, double elapsed, slong steps_since, double dt)
+static void progress(dnc_cli_progress *p, const dnc_trainer_t t, double now, int final)
 {
-    fprintf(stderr, "step %8ld  loss %.12e  |grad| %.3e  %8.0f steps/s  %7.1f s\n",
-            (long) t->step, t->loss, t->grad_norm, dt > 0 ? steps_since / dt : 0.0, elapsed);
+    char fields[96];
+    snprintf(fields, sizeof(fields), "loss %.12e  |grad| %.3e", t->loss, t->grad_norm);
+    dnc_cli_progress_print(p, stderr, t->step, now, fields, final);
 }
 
 static json_t *summary_json(dnc_trainer_t t, const train_cfg *c, double seconds, dnc_classification *cls)
@@ -186,32 +190,31 @@ static int finish_run_files(run_files *rf, dnc_trainer_t t, const train_cfg *c, 
     return 0;
 }
 
-static int run_training(dnc_trainer_t t, const train_cfg *c, run_files *rf)
+static int run_training(dnc_trainer_t t, train_cfg *c, run_files *rf)
 {
-    double t0 = dnc_seconds_now(), last_print = t0;
-    slong last_step = 0, logged = 0;
+    double t0 = dnc_seconds_now();
+    slong logged = 0;
     json_t *summary;
     dnc_classification cls;
     int status;
 
     log_state(rf, t, c, 0.0);
+    c->progress.t0 = c->progress.last_time = t0;
     while (dnc_trainer_step(t) == DNC_STOP_NONE) {
         double now;
+        if (!c->quiet && dnc_cli_progress_due(&c->progress, t->step, &now))
+            progress(&c->progress, t, now, 0);
         if (t->step % c->log_every != 0)
             continue;
-        now = dnc_seconds_now();
-        log_state(rf, t, c, now - t0);
+        log_state(rf, t, c, dnc_seconds_now() - t0);
         logged = t->step;
-        if (!c->quiet) {
-            progress(t, now - t0, t->step - last_step, now - last_print);
-            last_print = now;
-            last_step = t->step;
-        }
     }
     {
         double seconds = dnc_seconds_now() - t0;
         if (t->step != logged)   /* the last step is always in the log, exactly once */
             log_state(rf, t, c, seconds);
+        if (!c->quiet && t->stop != DNC_STOP_DIVERGED && t->step > 0)
+            progress(&c->progress, t, t0 + seconds, 1);
         if (t->stop == DNC_STOP_DIVERGED)
             fprintf(stderr, "dncert train: diverged at step %ld (loss %g, gradient norm %g); try a smaller --lr%s\n",
                     (long) t->step, t->loss, t->grad_norm, t->step <= 1 ? " or --init-std" : "");
@@ -264,6 +267,7 @@ int dnc_cmd_train(int argc, char **argv)
         { "threads", "INT", "threads for products and updates (default 1)", NULL },
         { "out", "DIR", "write metrics, summary and the final point to DIR", NULL },
         { "force", NULL, "replace DIR if it exists", NULL },
+        { "progress-every", "N|Ts", "a progress line every N steps, or every T seconds (default 1s)", NULL },
         { "quiet", NULL, "no progress lines", NULL },
         { NULL, NULL, NULL, NULL }
     };

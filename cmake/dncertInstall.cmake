@@ -1,11 +1,13 @@
 # What `cmake --install` puts under the prefix (README.md, "Installing and linking"):
 #   bin/dncert, bin/dncert-verify                        the commands
+#   share/man/man1/dncert.1                              the man page, made from the help texts
 #   lib/libdncert.{a,so}, lib/libdncert_verifier.{a,so}  libdncert and the checker library
 #   include/dncert/*.h                                   every public header, with version.h
 #   lib/pkgconfig/dncert.pc, dncert-verify.pc            pkg-config
 #   lib/cmake/dncert/                                    find_package(dncert): dncert::dncert,
 #                                                        dncert::verifier
-# (lib and include are GNUInstallDirs' CMAKE_INSTALL_LIBDIR and CMAKE_INSTALL_INCLUDEDIR.)
+# (lib, include and share/man are GNUInstallDirs' CMAKE_INSTALL_LIBDIR, CMAKE_INSTALL_INCLUDEDIR
+# and CMAKE_INSTALL_MANDIR.)
 # Nothing installed names the prefix: the pkg-config files and the CMake package find the
 # tree relative to themselves, so `cmake --install build --prefix DIR` may pick any DIR.
 
@@ -33,6 +35,7 @@ set_target_properties(dncert_lib PROPERTIES EXPORT_NAME dncert)
 set_target_properties(dncert_verifier PROPERTIES EXPORT_NAME verifier)
 install(TARGETS dncert_lib dncert_verifier EXPORT dncertTargets)
 install(TARGETS dncert dncert-verify)
+install(FILES ${PROJECT_BINARY_DIR}/dncert.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(DIRECTORY include/dncert DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} FILES_MATCHING PATTERN "*.h")
 install(FILES ${PROJECT_BINARY_DIR}/include/dncert/version.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/dncert)
 

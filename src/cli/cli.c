@@ -21,6 +21,12 @@ int dnc_cli_usage_error(const char *cmd, const char *fmt, ...)
     return DNC_EXIT_USAGE;
 }
 
+void dnc_cli_print_version(FILE *f)
+{
+    fprintf(f, "dncert %s\n", DNCERT_VERSION);
+    dnc_cli_print_blas_kernel(f);
+}
+
 int dnc_cli_load_point_double(const char *cmd, const char *dir, dnc_problem_t p, double **theta)
 {
     char err[4096], msg[2048];
@@ -52,7 +58,8 @@ static void print_usage(const dnc_cli_opt *opts, const char *head, const char *t
         snprintf(left, sizeof(left), "--%s%s%s", o->name, o->meta ? " " : "", o->meta ? o->meta : "");
         printf("  %-26s %s\n", left, o->help);
     }
-    printf("  %-26s %s\n", "--help", "show this text");
+    printf("  %-26s %s\n", "--help", "show this text (the same as dncert help CMD)");
+    printf("  %-26s %s\n", "--version", "print the version");
     if (tail != NULL)
         printf("\n%s", tail);
 }
@@ -63,6 +70,14 @@ static dnc_cli_opt *find_opt(dnc_cli_opt *opts, const char *name, size_t len)
         if (strlen(opts->name) == len && strncmp(opts->name, name, len) == 0)
             return opts;
     return NULL;
+}
+
+static int unknown_option(const dnc_cli_opt *opts, const char *cmd, const char *arg, size_t len)
+{
+    const char *near = dnc_cli_suggest_option(opts, arg + 2, len - 2);
+    if (near != NULL)
+        return dnc_cli_usage_error(cmd, "unknown option '%.*s'; did you mean '--%s'?", (int) len, arg, near);
+    return dnc_cli_usage_error(cmd, "unknown option '%.*s'", (int) len, arg);
 }
 
 int dnc_cli_parse(dnc_cli_opt *opts, int argc, char **argv, const char **pos, int max_pos,
@@ -78,6 +93,10 @@ int dnc_cli_parse(dnc_cli_opt *opts, int argc, char **argv, const char **pos, in
             print_usage(opts, usage_head, usage_tail);
             return 1;
         }
+        if (strcmp(arg, "--version") == 0) {
+            dnc_cli_print_version(stdout);
+            return 1;
+        }
         if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
             if (*npos == max_pos)
                 return dnc_cli_usage_error(cmd, "unexpected argument '%s'", arg);
@@ -87,7 +106,7 @@ int dnc_cli_parse(dnc_cli_opt *opts, int argc, char **argv, const char **pos, in
         eq = strchr(arg, '=');
         o = find_opt(opts, arg + 2, eq ? (size_t) (eq - arg - 2) : strlen(arg + 2));
         if (o == NULL)
-            return dnc_cli_usage_error(cmd, "unknown option '%.*s'", eq ? (int) (eq - arg) : (int) strlen(arg), arg);
+            return unknown_option(opts, cmd, arg, eq ? (size_t) (eq - arg) : strlen(arg));
         if (o->value != NULL)
             return dnc_cli_usage_error(cmd, "--%s given twice", o->name);
         if (o->meta == NULL) {

@@ -51,8 +51,9 @@ struct dnc_train_opts_s;
 int dnc_cli_train_opts(struct dnc_train_opts_s *o, slong *log_every, const dnc_cli_opt *opts, const char *cmd);
 
 /* Parses argv[1..] (argv[0] is the subcommand name). Options are "--name value" or
- * "--name=value"; everything else is positional. Returns 0 on success, 1 when --help was
- * printed, DNC_EXIT_USAGE after printing an error. */
+ * "--name=value"; everything else is positional. Returns 0 on success, 1 when --help or
+ * --version was printed, DNC_EXIT_USAGE after printing an error (for an unknown option
+ * with "did you mean '--name'?" when one option is close to it). */
 int dnc_cli_parse(dnc_cli_opt *opts, int argc, char **argv, const char **pos, int max_pos,
                   int *npos, const char *usage_head, const char *usage_tail);
 
@@ -87,6 +88,26 @@ void dnc_cli_select_blas_kernel(char **argv);
 /* One line: OpenBLAS configuration and the kernel in use (and who chose it). */
 void dnc_cli_print_blas_kernel(FILE *f);
 
+/* What `dncert --version` prints, and every `dncert CMD --version`: the version, then the
+ * OpenBLAS line of dnc_cli_print_blas_kernel. */
+void dnc_cli_print_version(FILE *f);
+
+/* The one known name close to a mistyped one (suggest.c): feed every candidate to
+ * dnc_cli_near_add; dnc_cli_near_result is the closest, or NULL when none is close or two
+ * are equally close. */
+typedef struct {
+    const char *typed;
+    size_t len;
+    const char *best;
+    int dist, ties;
+} dnc_cli_near;
+void dnc_cli_near_init(dnc_cli_near *n, const char *typed, size_t len);
+void dnc_cli_near_add(dnc_cli_near *n, const char *candidate);
+const char *dnc_cli_near_result(const dnc_cli_near *n);
+
+/* The option of opts (or help, version) close to typed[0..len) (without "--"), or NULL. */
+const char *dnc_cli_suggest_option(const dnc_cli_opt *opts, const char *typed, size_t len);
+
 /* Progress lines of a run of `total` steps (progress.c): every `every_steps` steps, or
  * when `every_seconds` have passed since the last line (exactly one of them is > 0). */
 typedef struct {
@@ -106,5 +127,13 @@ int dnc_cli_progress_due(dnc_cli_progress *p, slong step, double *now);
  * "step S/TOTAL  P%  FIELDS  R steps/s  elapsed M:SS  ETA M:SS", with "done" for the ETA
  * when final; R is the rate since the last line, the ETA from the rate since the start. */
 void dnc_cli_progress_print(dnc_cli_progress *p, FILE *f, slong step, double now, const char *fields, int final);
+
+/* The troff man page dncert.1 (man.c) from the help texts: `dncert --help-man [FILE]`. */
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} dnc_cli_command;
+int dnc_cli_man(FILE *out, const dnc_cli_command *cmds, size_t n, const char *about);
 
 #endif

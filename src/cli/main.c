@@ -5,13 +5,7 @@
 #include "cli.h"
 #include "commands.h"
 
-typedef struct {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-} command;
-
-static const command commands[] = {
+static const dnc_cli_command commands[] = {
     { "train", dnc_cmd_train, "train a deep unconstrained features model (double precision)" },
     { "metrics", dnc_cmd_metrics, "recompute loss and collapse metrics of a saved point" },
     { "classify", dnc_cmd_classify, "the solution class of a saved point (dnc, low-rank, ...)" },
@@ -25,20 +19,88 @@ static const command commands[] = {
     { "plot", dnc_cmd_plot, "training curves and class-mean spectra of a run (gnuplot)" },
 };
 
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static const char *const about = "trains deep unconstrained features models and certifies their optima";
+
 static void usage(FILE *f)
 {
     size_t i;
-    fprintf(f, "Usage: dncert <command> [options]   (dncert <command> --help for details)\n\n"
-               "dncert trains deep unconstrained features models and certifies their optima.\n\n"
-               "Commands:\n");
-    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+    fprintf(f, "Usage: dncert <command> [options]   (dncert help <command> for its options)\n\n"
+               "dncert %s.\n\nCommands:\n", about);
+    for (i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].summary);
-    fprintf(f, "\n  --version      print the version\n");
+    fprintf(f, "  %-14s %s\n", "help [CMD]", "this list, or the options of command CMD (= dncert CMD --help)");
+    fprintf(f, "\n  --version      print the version (every command takes --version too)\n");
+}
+
+static const dnc_cli_command *find_command(const char *name)
+{
+    size_t i;
+    for (i = 0; i < NCOMMANDS; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands + i;
+    return NULL;
+}
+
+/* "unknown command 'trian'; did you mean 'train'?", or the list of commands. */
+static int unknown_command(const char *name)
+{
+    dnc_cli_near n;
+    const char *near;
+    size_t i;
+    dnc_cli_near_init(&n, name, strlen(name));
+    for (i = 0; i < NCOMMANDS; i++)
+        dnc_cli_near_add(&n, commands[i].name);
+    dnc_cli_near_add(&n, "help");
+    dnc_cli_near_add(&n, "--help");
+    dnc_cli_near_add(&n, "--version");
+    if ((near = dnc_cli_near_result(&n)) != NULL) {
+        fprintf(stderr, "dncert: unknown command '%s'; did you mean '%s'?\n(see 'dncert help')\n", name, near);
+        return DNC_EXIT_USAGE;
+    }
+    fprintf(stderr, "dncert: unknown command '%s'\n\n", name);
+    usage(stderr);
+    return DNC_EXIT_USAGE;
+}
+
+/* dncert help [CMD]: the list of commands, or CMD's own --help. */
+static int help(int argc, char **argv)
+{
+    const dnc_cli_command *c;
+    char name[64], flag[] = "--help", *args[3] = { name, flag, NULL };
+    if (argc > 2) {
+        fprintf(stderr, "dncert help: expected at most one command (got '%s' too)\n(see 'dncert help')\n", argv[2]);
+        return DNC_EXIT_USAGE;
+    }
+    if (argc == 1 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return DNC_EXIT_OK;
+    }
+    if ((c = find_command(argv[1])) == NULL)
+        return unknown_command(argv[1]);
+    snprintf(name, sizeof(name), "%s", c->name);
+    return c->run(2, args);
+}
+
+/* dncert --help-man [FILE]: the man page, from the help texts (man.c); the build runs it. */
+static int help_man(int argc, char **argv)
+{
+    FILE *f = argc > 2 ? fopen(argv[2], "w") : stdout;
+    int r;
+    if (f == NULL) {
+        perror(argv[2]);
+        return DNC_EXIT_FAIL;
+    }
+    r = dnc_cli_man(f, commands, NCOMMANDS, about);
+    if (f != stdout && fclose(f) != 0)
+        r = -1;
+    return r == 0 ? DNC_EXIT_OK : DNC_EXIT_FAIL;
 }
 
 int main(int argc, char **argv)
 {
-    size_t i;
+    const dnc_cli_command *c;
     int r;
     dnc_cli_select_blas_kernel(argv);
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
@@ -46,17 +108,17 @@ int main(int argc, char **argv)
         return argc < 2 ? DNC_EXIT_USAGE : DNC_EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("dncert %s\n", DNCERT_VERSION);
-        dnc_cli_print_blas_kernel(stdout);
+        dnc_cli_print_version(stdout);
         return DNC_EXIT_OK;
     }
-    for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        if (strcmp(argv[1], commands[i].name) == 0) {
-            r = commands[i].run(argc - 1, argv + 1);
-            flint_cleanup();
-            return r;
-        }
-    fprintf(stderr, "dncert: unknown command '%s'\n\n", argv[1]);
-    usage(stderr);
-    return DNC_EXIT_USAGE;
+    if (strcmp(argv[1], "--help-man") == 0)
+        r = help_man(argc, argv);
+    else if (strcmp(argv[1], "help") == 0)
+        r = help(argc - 1, argv + 1);
+    else if ((c = find_command(argv[1])) != NULL)
+        r = c->run(argc - 1, argv + 1);
+    else
+        return unknown_command(argv[1]);
+    flint_cleanup();
+    return r;
 }

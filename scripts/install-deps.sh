@@ -1,5 +1,6 @@
 #!/bin/sh
 # Install the Debian 12 packages dncert needs. Idempotent: does nothing when all are present.
+# What each package is for: README.md, "Building by hand".
 # Usage: scripts/install-deps.sh [--with-bench] [--with-fuzz]
 #   --with-bench adds python3-torch and mpmath; --with-fuzz adds clang and libFuzzer
 #   (scripts/fuzz.sh, docs/fuzzing.md)
@@ -18,7 +19,7 @@ for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
-echo "installing:$missing" >&2
+echo "install-deps.sh: installing:$missing (apt-get update and install: a minute or more)" >&2
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 $SUDO apt-get update -qq

@@ -43,6 +43,7 @@ got=$(cd "$incdir/dncert" && ls | sort)
     fail "the installed headers are not include/dncert/*.h and version.h:" $got
 if [ $kind = static ]; then libs="libdncert.a libdncert_verifier.a"; else libs="libdncert.so libdncert_verifier.so"; fi
 for f in bin/dncert bin/dncert-verify; do [ -x "$prefix/$f" ] || fail "not installed: $f"; done
+[ -s "$prefix/share/man/man1/dncert.1" ] || fail "not installed: share/man/man1/dncert.1"
 for f in $libs pkgconfig/dncert-verify.pc cmake/dncert/dncertConfig.cmake cmake/dncert/dncertConfigVersion.cmake \
          cmake/dncert/dncertTargets.cmake cmake/dncert/dncertDependencies.cmake; do
     [ -e "$libdir/$f" ] || fail "not installed: $libdir/$f"

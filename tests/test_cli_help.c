@@ -84,6 +84,9 @@ Test(help, help_alone_lists_the_commands)
     cr_assert(strstr(err, "expected at most one command (got 'sweep' too)") != NULL, "%s", err);
     cr_assert_eq(tu_run(out, err, CAP, bad), 2);
     cr_assert(strstr(err, "unknown command 'trian'; did you mean 'train'?") != NULL, "%s", err);
+    bad[1] = "--version";
+    cr_assert_eq(tu_run(out, err, CAP, bad), 2);
+    cr_assert(strstr(err, "dncert help: expected a command, not '--version'") != NULL, "%s", err);
 }
 
 /* `dncert CMD --version` prints what `dncert --version` prints, for every command. */

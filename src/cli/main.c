@@ -73,9 +73,13 @@ static int help(int argc, char **argv)
         fprintf(stderr, "dncert help: expected at most one command (got '%s' too)\n(see 'dncert help')\n", argv[2]);
         return DNC_EXIT_USAGE;
     }
-    if (argc == 1 || strcmp(argv[1], "help") == 0) {
+    if (argc == 1 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(stdout);
         return DNC_EXIT_OK;
+    }
+    if (argv[1][0] == '-') {
+        fprintf(stderr, "dncert help: expected a command, not '%s'\n(see 'dncert help')\n", argv[1]);
+        return DNC_EXIT_USAGE;
     }
     if ((c = find_command(argv[1])) == NULL)
         return unknown_command(argv[1]);

@@ -546,17 +546,15 @@ static void problem_item(item *it, const char *key, cell head, cell val)
 }
 
 /* The certificate's name and its problem (at most 9 items). `split`: separate columns for
- * lambda_H and lambda_W (some row has different ones); csv: numbers rather than symbols. */
-static int problem_items(item *it, const json_t *cert, const char *name, int split, int csv)
+ * lambda_H and lambda_W (some row has different ones); width_K: every width of every row
+ * is its K (shown as K); csv: numbers rather than symbols. */
+static int problem_items(item *it, const json_t *cert, const char *name, int split, int width_K, int csv)
 {
     const json_t *p = json_object_get(cert, "problem"), *w = json_object_get(p, "width");
     const json_t *act = json_object_get(p, "activation");
     long K = (long) json_integer_value(json_object_get(p, "K"));
     int n = 0;
     char buf[512];
-    size_t i;
-    const json_t *v;
-    int width_K = 1;
     if (csv)
         snprintf(buf, sizeof(buf), "%s", name);
     else {   /* the file name without directories and .json */
@@ -570,8 +568,6 @@ static int problem_items(item *it, const json_t *cert, const char *name, int spl
     problem_item(it + n++, "K", text_cell(C_SYM, "K"), int_cell(K));
     problem_item(it + n++, "n", text_cell(C_SYM, "n"), list_cell(json_object_get(p, "n"), 0));
     problem_item(it + n++, "L", text_cell(C_SYM, "L"), int_cell((long) json_integer_value(json_object_get(p, "L"))));
-    json_array_foreach(w, i, v)
-        width_K &= json_integer_value(v) == K;
     problem_item(it + n++, "width", text_cell(C_TEXT, "width"),
                  width_K && !csv ? text_cell(C_SYM, "K") : list_cell(w, 0));
     if (json_array_size(act) == 0)
@@ -957,6 +953,21 @@ static int any_split_lambda(const dnc_report *r)
     return 0;
 }
 
+/* 1 when every width of every certificate is its K. */
+static int all_widths_K(const dnc_report *r)
+{
+    slong i;
+    size_t j;
+    const json_t *v;
+    for (i = 0; i < r->n; i++) {
+        const json_t *p = json_object_get(r->e[i].cert, "problem");
+        json_array_foreach(json_object_get(p, "width"), j, v)
+            if (json_integer_value(v) != json_integer_value(json_object_get(p, "K")))
+                return 0;
+    }
+    return 1;
+}
+
 static void clear_items(item *it, int n)
 {
     int i;
@@ -1005,7 +1016,7 @@ static int long_items(item *out, const item *claim, const char *kind)
 /* Rows of one certificate: its row (wide), or one row per claim quantity (long); with
  * count_only, only counts the rows. */
 static int cert_rows(table *t, slong *row, const dnc_report *r, slong e, const dnc_report_opts *o, int split,
-                     int count_only)
+                     int width_K, int count_only)
 {
     const json_t *cert = r->e[e].cert, *cl;
     int csv = o->format == DNC_REPORT_CSV, wide = o->layout == DNC_REPORT_WIDE;
@@ -1014,7 +1025,7 @@ static int cert_rows(table *t, slong *row, const dnc_report *r, slong e, const d
     int n, j;
     if (wide && !count_only) {
         t->cert[*row] = e;
-        n = problem_items(it, cert, r->e[e].name, split, csv);
+        n = problem_items(it, cert, r->e[e].name, split, width_K, csv);
         if (place_all(t, *row, it, n) != 0)
             return -1;
     }
@@ -1032,7 +1043,7 @@ static int cert_rows(table *t, slong *row, const dnc_report *r, slong e, const d
                 continue;
             }
             t->cert[*row] = e;
-            np = problem_items(lit, cert, r->e[e].name, split, csv);
+            np = problem_items(lit, cert, r->e[e].name, split, width_K, csv);
             if (place_all(t, *row, lit, np) != 0)
                 return -1;
             long_items(lit, it + j, str(cl, "kind"));
@@ -1049,21 +1060,21 @@ static int cert_rows(table *t, slong *row, const dnc_report *r, slong e, const d
 static int build(table *t, const dnc_report *r, const dnc_report_opts *o)
 {
     slong e, row = 0, i, j;
-    int split = any_split_lambda(r);
+    int split = any_split_lambda(r), width_K = all_widths_K(r);
     memset(t, 0, sizeof(*t));
     t->wide = o->layout == DNC_REPORT_WIDE;
     if (t->wide)
         t->nrow = r->n;
     else {
         for (e = 0; e < r->n; e++)
-            cert_rows(t, &row, r, e, o, split, 1);
+            cert_rows(t, &row, r, e, o, split, width_K, 1);
         t->nrow = row;
         row = 0;
     }
     if ((t->cert = calloc(t->nrow + 1, sizeof(slong))) == NULL)
         return -1;
     for (e = 0; e < r->n; e++)
-        if (cert_rows(t, &row, r, e, o, split, 0) != 0)
+        if (cert_rows(t, &row, r, e, o, split, width_K, 0) != 0)
             return -1;
     qsort(t->col, t->ncol, sizeof(column), cmp_column);
     for (i = 0; i < t->ncol; i++)
@@ -1161,11 +1172,11 @@ static void write_latex(FILE *f, const table *t, const dnc_report *r, const dnc_
         fputs("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs}\n"
               "\\usepackage[landscape,margin=1.5cm]{geometry}\n\\pagestyle{empty}\n\\begin{document}\n"
               "\\begin{center}\n\\small\n", f);
-    fprintf(f, "%% dncert report (dncert %s): %ld certificate%s, each accepted by the independent checker\n"
+    fprintf(f, "%% dncert report (dncert %s): %ld certificate%s, %saccepted by the independent checker\n"
                "%% (dncv_verify_json, as dncert-verify) as read; claims not proven are shown as such.\n"
                "%% Numbers are rounded outward from the certified intervals: 0.0991798\\ldots shows digits that\n"
                "%% every number of the interval has; [a, b] is an interval containing it.\n",
-            DNCERT_VERSION, (long) r->n, r->n == 1 ? "" : "s");
+            DNCERT_VERSION, (long) r->n, r->n == 1 ? "" : "s", r->n == 1 ? "" : "each ");
     if (ncommon)
         fprintf(f, "%% All rows: %s.\n", common);
     fputs("\\begin{tabular}{", f);

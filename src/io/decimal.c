@@ -112,9 +112,10 @@ int dnc_decimal_set(dnc_decimal *d, const fmpq_t lo, const fmpq_t hi, slong digi
     /* Scientific notation for small and large magnitudes, and for truncated digits that
      * end before the decimal point ("123456..." would hide where the point is). */
     sci = d->sci = e < -4 || e >= digits || (d->form == DNC_DEC_DIGITS && q >= 0);
-    d->lo = end_str(&d->elo, a, q, sci, d->form != DNC_DEC_DIGITS);
-    d->hi = end_str(&d->ehi, b, q, sci, d->form != DNC_DEC_DIGITS);
+    /* the zeros of the shown digits are proven; those of a bound are not */
     d->negative = fmpq_sgn(hi) < 0 || (fmpq_sgn(hi) == 0 && fmpq_sgn(lo) < 0);
+    d->lo = end_str(&d->elo, a, q, sci, d->form != DNC_DEC_DIGITS || d->negative);
+    d->hi = end_str(&d->ehi, b, q, sci, d->form != DNC_DEC_DIGITS || !d->negative);
     fmpq_clear(w);
     fmpq_clear(v);
     fmpz_clear(a);

@@ -1164,14 +1164,36 @@ static char *common_text(const table *t, const dnc_report_opts *o)
     return buf;
 }
 
+/* The width in cm that a standalone page needs for the shown columns: about 0.19 cm per
+ * character of the widest entry of each column (their Markdown text, close to what LaTeX
+ * typesets) and 0.45 cm between columns. */
+static long standalone_width(const table *t, const dnc_report_opts *o)
+{
+    double w = 2.5;
+    slong i, j;
+    for (i = 0; i < t->ncol; i++) {
+        size_t len = 0;
+        if (t->col[i].drop)
+            continue;
+        for (j = -1; j < t->nrow; j++) {
+            char *s = cell_str(j < 0 ? &t->col[i].head : t->col[i].cells + j, o->digits, DNC_REPORT_MARKDOWN, t->wide);
+            len = s != NULL && strlen(s) > len ? strlen(s) : len;
+            free(s);
+        }
+        w += 0.19 * (double) len + 0.45;
+    }
+    return w < 21 ? 21 : (long) w + 1;
+}
+
 static void write_latex(FILE *f, const table *t, const dnc_report *r, const dnc_report_opts *o, const char *common)
 {
+    const char *env = o->standalone ? "longtable" : "tabular";
     slong i, j;
     int first, ncommon = common != NULL && *common;
-    if (o->standalone)
-        fputs("\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs}\n"
-              "\\usepackage[landscape,margin=1.5cm]{geometry}\n\\pagestyle{empty}\n\\begin{document}\n"
-              "\\begin{center}\n\\small\n", f);
+    if (o->standalone)   /* longtable: a long table continues on the next page */
+        fprintf(f, "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs,longtable}\n"
+                   "\\usepackage[paperwidth=%ldcm,paperheight=21cm,margin=1cm]{geometry}\n\\pagestyle{empty}\n"
+                   "\\begin{document}\n\\small\n", standalone_width(t, o));
     fprintf(f, "%% dncert report (dncert %s): %ld certificate%s, %saccepted by the independent checker\n"
                "%% (dncv_verify_json, as dncert-verify) as read; claims not proven are shown as such.\n"
                "%% Numbers are rounded outward from the certified intervals: 0.0991798\\ldots shows digits that\n"
@@ -1179,7 +1201,7 @@ static void write_latex(FILE *f, const table *t, const dnc_report *r, const dnc_
             DNCERT_VERSION, (long) r->n, r->n == 1 ? "" : "s", r->n == 1 ? "" : "each ");
     if (ncommon)
         fprintf(f, "%% All rows: %s.\n", common);
-    fputs("\\begin{tabular}{", f);
+    fprintf(f, "\\begin{%s}{", env);
     for (i = 0; i < t->ncol; i++)
         if (!t->col[i].drop)
             fputc(is_int_column(t->col + i, t->nrow) ? 'r' : 'l', f);
@@ -1191,6 +1213,8 @@ static void write_latex(FILE *f, const table *t, const dnc_report *r, const dnc_
             first = 0;
         }
     fputs(" \\\\\n\\midrule\n", f);
+    if (o->standalone)
+        fputs("\\endhead\n\\bottomrule\n\\endlastfoot\n", f);
     for (j = 0; j < t->nrow; j++) {
         if (!t->wide && j > 0 && t->cert[j] != t->cert[j - 1])
             fputs("\\addlinespace\n", f);
@@ -1209,12 +1233,10 @@ static void write_latex(FILE *f, const table *t, const dnc_report *r, const dnc_
         }
         fputc('\n', f);
     }
-    fputs("\\bottomrule\n\\end{tabular}\n", f);
-    if (o->standalone) {
-        if (ncommon)
-            fprintf(f, "\n\\medskip\nAll rows: %s.\n", common);
-        fputs("\\end{center}\n\\end{document}\n", f);
-    }
+    fprintf(f, "%s\\end{%s}\n", o->standalone ? "" : "\\bottomrule\n", env);
+    if (o->standalone)
+        fprintf(f, "%s%s%s\\end{document}\n", ncommon ? "\\begin{center}\nAll rows: " : "", ncommon ? common : "",
+                ncommon ? ".\n\\end{center}\n" : "");
 }
 
 static void write_markdown(FILE *f, const table *t, const dnc_report_opts *o, const char *common)

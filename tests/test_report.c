@@ -432,13 +432,17 @@ Test(report, out_file)
     cr_assert_eq(rmdir(dir), 0, "no temporary file left");
 }
 
-/* A standalone LaTeX document has the preamble booktabs needs and closes what it opens. */
+/* A standalone LaTeX document has the preamble booktabs and longtable need (a long table
+ * breaks across pages) and closes what it opens. */
 Test(report, latex_standalone)
 {
     const char *args[] = { "report", TIE, GRID, "--standalone", NULL };
     cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
     cr_assert(strstr(out, "\\documentclass{article}") == out);
-    cr_assert(strstr(out, "\\usepackage{booktabs}") != NULL);
+    cr_assert(strstr(out, "\\usepackage{booktabs,longtable}") != NULL);
+    cr_assert(strstr(out, "\\begin{longtable}{rrrllll}\n\\toprule\n") != NULL, "%s", out);
+    cr_assert(strstr(out, "\\endhead\n\\bottomrule\n\\endlastfoot\n") != NULL, "%s", out);
+    cr_assert(strstr(out, "\\end{longtable}\n") != NULL, "%s", out);
     cr_assert(strstr(out, "\\begin{document}") != NULL && strstr(out, "\\end{document}\n") != NULL);
     cr_assert(strstr(out, "All rows: $K$ = 2, activation = ReLU, bias = none.") != NULL, "%s", out);
 }

@@ -48,7 +48,10 @@ int dnc_report_add_json(dnc_report *r, const json_t *cert, const char *name, cha
     json_t *copy;
     char msg[1024];
     if (dnc_cert_self_check(cert, name, msg, sizeof(msg)) != 0) {
-        snprintf(err, errlen, "%s: %s", name, msg);
+        if (strstr(msg, name) != NULL)   /* a mismatch: the checker's line names the file */
+            snprintf(err, errlen, "%s", msg);
+        else
+            snprintf(err, errlen, "%s: %s", name, msg);
         return 1;
     }
     if (r->n == r->alloc) {

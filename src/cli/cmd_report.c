@@ -105,7 +105,7 @@ int dnc_cmd_report(int argc, char **argv)
         { "claims", "KINDS", "the claim kinds shown, comma-separated, or all (default: wide\n"
                              "                             alive,value,ratio,order,dnc_not_optimal; long all)", NULL },
         { "digits", "N", "at most N significant digits per number, 1..1000 (default 6)", NULL },
-        { "standalone", NULL, "LaTeX: a whole document (article, booktabs), for pdflatex", NULL },
+        { "standalone", NULL, "LaTeX: a whole document (article, booktabs, longtable)", NULL },
         { "out", "FILE", "write the table to FILE, atomically (default: standard output)", NULL },
         { "force", NULL, "replace FILE if it exists", NULL },
         { NULL, NULL, NULL, NULL }

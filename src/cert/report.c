@@ -1193,10 +1193,11 @@ static void write_latex(FILE *f, const table *t, const dnc_report *r, const dnc_
     const char *env = o->standalone ? "longtable" : "tabular";
     slong i, j;
     int first, ncommon = common != NULL && *common;
-    if (o->standalone)   /* longtable: a long table continues on the next page */
+    if (o->standalone)   /* up to ~240 rows on one page; longtable continues a longer table on the next */
         fprintf(f, "\\documentclass{article}\n\\usepackage[T1]{fontenc}\n\\usepackage{booktabs,longtable}\n"
-                   "\\usepackage[paperwidth=%ldcm,paperheight=21cm,margin=1cm]{geometry}\n\\pagestyle{empty}\n"
-                   "\\begin{document}\n\\small\n", standalone_width(t, o));
+                   "\\usepackage[paperwidth=%ldcm,paperheight=%ldcm,margin=1cm]{geometry}\n\\pagestyle{empty}\n"
+                   "\\begin{document}\n\\small\n", standalone_width(t, o),
+                (long) FLINT_MIN(120, FLINT_MAX(21, 6 + 9 * (t->nrow + 2) / 20)));
     fprintf(f, "%% dncert report (dncert %s): %ld certificate%s, %saccepted by the independent checker\n"
                "%% (dncv_verify_json, as dncert-verify) as read; claims not proven are shown as such.\n"
                "%% Numbers are rounded outward from the certified intervals: 0.0991798\\ldots shows digits that\n"

@@ -446,3 +446,40 @@ Test(report, latex_standalone)
     cr_assert(strstr(out, "\\begin{document}") != NULL && strstr(out, "\\end{document}\n") != NULL);
     cr_assert(strstr(out, "All rows: $K$ = 2, activation = ReLU, bias = none.") != NULL, "%s", out);
 }
+
+/* A structure fact over several layers in one wide cell. The ranks of the SRG point's class
+ * means of triangular-r4-L4 before the ReLU are 4 at layers 2 and 3 (found with dncert-verify:
+ * only rank 4 re-checks there) and 3 at layer 4 (the committed claim); a false rank 1 at
+ * layer 2 is recorded as "not proven", which the checker confirms. */
+Test(report, structure_facts_over_layers)
+{
+    json_t *c = load(CERT("dnc-vs-srg/triangular-r4-L4.json")), *claims = json_object_get(c, "claims");
+    static const long layer[] = { 2, 3, 2 }, rank[] = { 4, 4, 1 };
+    static const char *const id[] = { "rank_L2", "rank_L3", "rank_L2_wrong" };
+    dnc_report *r = dnc_report_new();
+    dnc_report_opts o;
+    char msg[2048], *buf = NULL;
+    size_t size = 0;
+    FILE *f;
+    int i;
+    for (i = 0; i < 3; i++) {
+        json_t *cl = json_deep_copy(tu_claim(c, "rank_pre_srg_L4"));
+        json_object_set_new(cl, "id", json_string(id[i]));
+        json_object_set_new(cl, "layer", json_integer(layer[i]));
+        json_object_set_new(cl, "rank", json_integer(rank[i]));
+        json_object_set_new(cl, "verdict", json_string(i < 2 ? "certified" : "not proven"));
+        json_array_append_new(claims, cl);
+    }
+    cr_assert_eq(dnc_report_add_json(r, c, "r4", msg, sizeof(msg)), 0, "%s", msg);
+    dnc_report_opts_init(&o);
+    o.format = DNC_REPORT_MARKDOWN;
+    o.kinds = DNC_REPORT_STRUCTURE;
+    f = open_memstream(&buf, &size);
+    cr_assert_eq(dnc_report_write(f, r, &o), 0);
+    fclose(f);
+    cr_assert(strstr(buf, "| rank_pre (srg) | relu_identity (srg) |\n") != NULL, "%s", buf);
+    cr_assert(strstr(buf, "| layers 2-4; ranks 2: 4, 3: 4, 4: 3; not proven: 2 | layer 4 |\n") != NULL, "%s", buf);
+    free(buf);
+    dnc_report_free(r);
+    json_decref(c);
+}

@@ -13,6 +13,7 @@ static const dnc_cli_command commands[] = {
     { "certify", dnc_cmd_certify, "certify the claims of theorem files, one certificate per instance" },
     { "certify-point", dnc_cmd_certify_point, "certified loss of a trained point, compared with the DNC value" },
     { "verify", dnc_cmd_verify, "re-check certificate files independently" },
+    { "report", dnc_cmd_report, "tables of certified values (LaTeX, Markdown, CSV), checked first" },
     { "sweep", dnc_cmd_sweep, "many trainings over a grid, in parallel, resumable, shardable" },
     { "sweep-merge", dnc_cmd_sweep_merge, "join the results of sweep shards into one table" },
     { "sweep-plot", dnc_cmd_sweep_plot, "the paper's figures from a sweep (loss, rank, dnc)" },

@@ -2,9 +2,9 @@
 #include <string.h>
 #include <flint/fmpz.h>
 #include "dncert/io.h"
+#include "io_priv.h"
 
-/* 10^e as an fmpq (e may be negative). */
-static void pow10_fmpq(fmpq_t t, slong e)
+void _dnc_pow10_fmpq(fmpq_t t, slong e)
 {
     fmpz_t p;
     fmpz_init(p);
@@ -15,9 +15,7 @@ static void pow10_fmpq(fmpq_t t, slong e)
     fmpz_clear(p);
 }
 
-/* Decimal exponent e with 10^e <= |q| < 10^(e+1), by exact comparison; q must be non-zero
- * (callers handle 0, which has no such e). */
-static slong decimal_exponent(const fmpq_t q)
+slong _dnc_decimal_exponent(const fmpq_t q)
 {
     fmpq_t a, t;
     slong e;
@@ -27,12 +25,12 @@ static slong decimal_exponent(const fmpq_t q)
     /* start from a binary estimate, then correct exactly */
     e = (slong) ((double) ((slong) fmpz_bits(fmpq_numref(a)) - (slong) fmpz_bits(fmpq_denref(a))) * 0.30102999566398120);
     for (;;) {
-        pow10_fmpq(t, e);
+        _dnc_pow10_fmpq(t, e);
         if (fmpq_cmp(t, a) > 0) {
             e--;
             continue;
         }
-        pow10_fmpq(t, e + 1);
+        _dnc_pow10_fmpq(t, e + 1);
         if (fmpq_cmp(t, a) <= 0) {
             e++;
             continue;
@@ -44,8 +42,7 @@ static slong decimal_exponent(const fmpq_t q)
     return e;
 }
 
-/* Writes the integer m * 10^-k (k >= 0 digits after the point) as a decimal string. */
-static char *scaled_integer_str(const fmpz_t m, slong k)
+char *_dnc_scaled_integer_str(const fmpz_t m, slong k)
 {
     char *digits = fmpz_get_str(NULL, 10, m), *s;
     int neg = digits[0] == '-';
@@ -93,14 +90,14 @@ static char *decimal_round(const fmpq_t q, slong digits, int dir)
     }
     fmpq_init(t);
     fmpz_init(m);
-    k = digits - 1 - decimal_exponent(q);     /* digits after the decimal point */
-    pow10_fmpq(t, k);
+    k = digits - 1 - _dnc_decimal_exponent(q);     /* digits after the decimal point */
+    _dnc_pow10_fmpq(t, k);
     fmpq_mul(t, t, q);
     if (dir < 0)
         fmpz_fdiv_q(m, fmpq_numref(t), fmpq_denref(t));
     else
         fmpz_cdiv_q(m, fmpq_numref(t), fmpq_denref(t));
-    s = scaled_integer_str(m, k);
+    s = _dnc_scaled_integer_str(m, k);
     fmpq_clear(t);
     fmpz_clear(m);
     return s;
@@ -148,14 +145,14 @@ char *dnc_arb_proven_decimal(const arb_t x, slong maxdigits)
         s = arb_get_str(x, maxdigits, 0);      /* straddles 0: no digit is proven */
         goto done;
     }
-    e = decimal_exponent(fmpq_sgn(hi) > 0 ? hi : lo);
+    e = _dnc_decimal_exponent(fmpq_sgn(hi) > 0 ? hi : lo);
     /* The largest number of significant digits at which lo and hi truncate alike:
      * truncation toward zero is monotone, so everything between them shares them. */
     for (k = 1; k <= maxdigits; k++) {
-        pow10_fmpq(t, k - 1 - e);
+        _dnc_pow10_fmpq(t, k - 1 - e);
         fmpq_mul(t, t, lo);
         fmpz_tdiv_q(a, fmpq_numref(t), fmpq_denref(t));
-        pow10_fmpq(t, k - 1 - e);
+        _dnc_pow10_fmpq(t, k - 1 - e);
         fmpq_mul(t, t, hi);
         fmpz_tdiv_q(b, fmpq_numref(t), fmpq_denref(t));
         if (!fmpz_equal(a, b))
@@ -166,11 +163,11 @@ char *dnc_arb_proven_decimal(const arb_t x, slong maxdigits)
         s = arb_get_str(x, maxdigits, 0);
         goto done;
     }
-    pow10_fmpq(t, best - 1 - e);
+    _dnc_pow10_fmpq(t, best - 1 - e);
     fmpq_mul(t, t, lo);
     fmpz_tdiv_q(a, fmpq_numref(t), fmpq_denref(t));
     {
-        char *body = scaled_integer_str(a, best - 1 - e);
+        char *body = _dnc_scaled_integer_str(a, best - 1 - e);
         /* An exact value whose expansion ends within the shown digits is printed as is,
          * without trailing zeros or "..." */
         int complete = fmpq_equal(lo, hi) && fmpz_equal(a, fmpq_numref(t)) && fmpz_is_one(fmpq_denref(t));

@@ -1,0 +1,19 @@
+/* Exact decimal helpers shared by enclosure.c (the enclosures of the producer's JSON) and
+ * decimal.c (outward rounding for dncert report). Not part of the public API. */
+#ifndef DNCERT_IO_PRIV_H
+#define DNCERT_IO_PRIV_H
+
+#include <flint/fmpq.h>
+
+/* t <- 10^e as an fmpq (e may be negative). */
+void _dnc_pow10_fmpq(fmpq_t t, slong e);
+
+/* The decimal exponent e with 10^e <= |q| < 10^(e+1), by exact comparison; q must be
+ * non-zero (callers handle 0, which has no such e). */
+slong _dnc_decimal_exponent(const fmpq_t q);
+
+/* The integer m * 10^-k as a decimal string (k > 0: k digits after the point; k <= 0: -k
+ * zeros appended). Caller frees with flint_free. */
+char *_dnc_scaled_integer_str(const fmpz_t m, slong k);
+
+#endif

@@ -18,7 +18,8 @@ static const char *usage_head =
     "Prints progress on stderr and a summary on stdout. With --out DIR it writes\n"
     "DIR/metrics.jsonl (one JSON object per logged step), DIR/summary.json, and the final\n"
     "point (DIR/manifest.json, H1.npy, W1.npy, ..., b.npy) that `dncert metrics` and the\n"
-    "certifier reload exactly. DIR appears only when the run is complete.\n";
+    "certifier reload exactly. DIR appears only when the run is complete. With --init DIR\n"
+    "it continues from the point in DIR, under DIR's problem (docs/run-directory.md).\n";
 
 static const char *usage_tail =
     "Numbers for lambdas are exact rationals: 0.004, 4e-3 and 1/250 are the same value\n"
@@ -296,8 +297,8 @@ int dnc_cmd_train(int argc, char **argv)
 {
     dnc_cli_opt opts[] = {
         DNC_CLI_PROBLEM_OPTS,
-        { "init", "DIR", "start from the point saved in DIR, with its problem (problem options given\n"
-          "                             too must agree with it), instead of a random one", NULL },
+        { "init", "DIR", "start from the point saved in DIR and train its problem (problem\n"
+          "                             options given too must agree with it)", NULL },
         { "seed", "INT", "random seed of the initial point (default 1)", NULL },
         DNC_CLI_TRAIN_OPTS,
         { "lbfgs-memory", "INT", "L-BFGS history pairs (default 10)", NULL },

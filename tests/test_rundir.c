@@ -454,3 +454,65 @@ ParameterizedTest(struct damage *c, npz, refuses_damaged_archives)
     cr_assert(strstr(err, c->needle) != NULL, "%s: '%s' lacks '%s'", c->what, err, c->needle);
     dnc_remove_tree(dir);
 }
+
+/* ---- writing a run, and reading its record ---- */
+
+static int count_records(const json_t *rec, void *ctx)
+{
+    (void) rec;
+    ++*(int *) ctx;
+    return 0;
+}
+
+/* The writer builds DIR.tmp.XXXXXX and renames it: DIR appears complete (metrics, summary,
+ * manifest, arrays) and nothing else is left; the readers find the summary and every
+ * record. A run whose temporary directory vanished fails and leaves no DIR; an aborted
+ * one leaves nothing. */
+Test(rundir, writer_and_record_readers)
+{
+    char dir[256], run[300], other[300], path[400], err[512];
+    double theta[64] = { 0.25 };
+    dnc_problem_t p;
+    dnc_run_writer w;
+    json_t *rec = json_pack("{s:i, s:f, s:[]}", "step", 0, "loss", 0.5, "layers"), *sum, *got;
+    int seen = 0;
+    slong count;
+    tu_problem(p, "2", "2", "2", "3", "relu", "none", "1/250");
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/a/run", dir);
+    sum = json_pack("{s:s, s:f}", "status", "steps", "loss", 0.5);
+    cr_assert_eq(dnc_run_writer_open(&w, run, 0, err, sizeof(err)), 0, "%s", err);
+    cr_assert_not(dnc_path_exists(run));
+    cr_assert_eq(dnc_run_writer_log(&w, rec), 0);
+    cr_assert_eq(dnc_run_writer_log(&w, rec), 0);
+    cr_assert_eq(dnc_run_writer_finish(&w, p, theta, NULL, sum, err, sizeof(err)), 0, "%s", err);
+    got = dnc_run_summary(run);
+    cr_assert(got != NULL && json_equal(got, sum));
+    json_decref(got);
+    cr_assert_eq(dnc_run_metrics(run, count_records, &seen, &count, err, sizeof(err)), 0, "%s", err);
+    cr_assert(seen == 2 && count == 2);
+    snprintf(path, sizeof(path), "%s/manifest.json", run);
+    cr_assert(dnc_path_exists(path));
+    snprintf(other, sizeof(other), "%s/a/other", dir);   /* its temporary directory removed under the writer */
+    cr_assert_eq(dnc_run_writer_open(&w, other, 0, err, sizeof(err)), 0, "%s", err);
+    dnc_remove_tree(w.tmp);
+    cr_assert_neq(dnc_run_writer_finish(&w, p, theta, NULL, sum, err, sizeof(err)), 0);
+    cr_assert_not(dnc_path_exists(other));
+    cr_assert_eq(dnc_run_writer_open(&w, other, 0, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(dnc_run_writer_log(&w, rec), 0);
+    dnc_run_writer_abort(&w);
+    snprintf(run, sizeof(run), "%s/a", dir);
+    {
+        DIR *d = opendir(run);
+        struct dirent *e;
+        int n = 0;
+        while ((e = readdir(d)) != NULL)
+            n += e->d_name[0] != '.';
+        closedir(d);
+        cr_assert_eq(n, 1, "left behind in %s", run);   /* only "run" */
+    }
+    json_decref(rec);
+    json_decref(sum);
+    dnc_problem_clear(p);
+    dnc_remove_tree(dir);
+}

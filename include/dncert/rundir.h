@@ -69,13 +69,14 @@ typedef struct {
     char *tmp;         /* DIR.tmp.XXXXXX, renamed to DIR by dnc_run_writer_finish */
     FILE *metrics;     /* DNC_RUN_METRICS, opened by the first record */
     int replace;       /* an existing DIR is replaced */
+    int failed;        /* a record could not be written: finishing fails */
 } dnc_run_writer;
 
 /* Creates DIR.tmp.XXXXXX next to dir (and dir's parents). Returns 0, or -1 with err. */
 int dnc_run_writer_open(dnc_run_writer *w, const char *dir, int replace, char *err, size_t errlen);
 
 /* Appends one record (compact JSON, one line; reals with 17 digits) to DNC_RUN_METRICS.
- * Returns 0 or -1. */
+ * Returns 0, or -1 (and dnc_run_writer_finish will fail). */
 int dnc_run_writer_log(dnc_run_writer *w, const json_t *record);
 
 /* Writes DNC_RUN_SUMMARY (when summary is not NULL) and the point (dnc_point_save, with

@@ -32,20 +32,19 @@ int dnc_run_writer_open(dnc_run_writer *w, const char *dir, int replace, char *e
 
 int dnc_run_writer_log(dnc_run_writer *w, const json_t *record)
 {
-    if (w->metrics == NULL) {
+    if (w->metrics == NULL && !w->failed) {
         size_t n = strlen(w->tmp) + sizeof(DNC_RUN_METRICS) + 1;
         char *path = malloc(n);
-        if (path == NULL)
-            return -1;
-        snprintf(path, n, "%s/" DNC_RUN_METRICS, w->tmp);
-        w->metrics = fopen(path, "w");
+        if (path != NULL) {
+            snprintf(path, n, "%s/" DNC_RUN_METRICS, w->tmp);
+            w->metrics = fopen(path, "w");
+        }
         free(path);
-        if (w->metrics == NULL)
-            return -1;
     }
-    if (json_dumpf(record, w->metrics, JSON_COMPACT | JSON_REAL_PRECISION(17)) != 0)
-        return -1;
-    return fputc('\n', w->metrics) == EOF ? -1 : 0;
+    if (w->metrics == NULL || json_dumpf(record, w->metrics, JSON_COMPACT | JSON_REAL_PRECISION(17)) != 0
+        || fputc('\n', w->metrics) == EOF)
+        w->failed = 1;
+    return w->failed ? -1 : 0;
 }
 
 int dnc_run_writer_finish(dnc_run_writer *w, const dnc_problem_t p, const double *theta, json_t *source,
@@ -54,12 +53,12 @@ int dnc_run_writer_finish(dnc_run_writer *w, const dnc_problem_t p, const double
     size_t n = strlen(w->tmp) + 32;
     char *path = malloc(n);
     int bad = path == NULL ? dnc_fail(err, errlen, "not enough memory") : 0;
-    if (!bad && w->metrics != NULL) {
-        bad |= fclose(w->metrics) != 0;
+    if (w->metrics != NULL) {
+        w->failed |= fclose(w->metrics) != 0;
         w->metrics = NULL;
-        if (bad)
-            dnc_fail(err, errlen, "cannot write %s/%s", w->tmp, DNC_RUN_METRICS);
     }
+    if (!bad && w->failed)
+        bad = dnc_fail(err, errlen, "cannot write %s/%s", w->tmp, DNC_RUN_METRICS);
     if (!bad && summary != NULL) {
         snprintf(path, n, "%s/" DNC_RUN_SUMMARY, w->tmp);
         bad = dnc_json_write_atomic(path, summary, err, errlen) != 0;

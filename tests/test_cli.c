@@ -399,6 +399,122 @@ Test(cli, init_from_saved_point)
     cr_assert(strstr(err, "--init: the point in") != NULL, "%s", err);
 }
 
+#define FIXTURES DNCERT_SOURCE_DIR "/tests/data/rundir"
+
+/* The value of "loss" in stdout's "loss       X" line of train (NAN when absent). */
+static double printed_loss(const char *text)
+{
+    const char *p = strstr(text, "\nloss ");
+    return p != NULL ? strtod(p + 6, NULL) : NAN;
+}
+
+/* train --init DIR without problem options trains DIR's own problem (it used to take the
+ * default problem and refuse the point); options that agree with it are accepted, one
+ * that does not is named, and nothing is written. */
+Test(cli, init_takes_the_problem_of_the_point)
+{
+    char dir[256], run[300], again[300], line[128];
+    const char *first[] = { "train", "--K", "3", "--n", "2", "--L", "2", "--width", "5", "--lambda", "0.01",
+                            "--steps", "20", "--quiet", "--out", NULL, NULL };
+    const char *bare[] = { "train", "--steps", "0", "--quiet", "--init", NULL, NULL };
+    const char *agree[] = { "train", "--K", "3", "--lambda-h", "1/100", "--width", "5,5", "--steps", "0", "--quiet",
+                            "--init", NULL, NULL };
+    const char *other[] = { "train", "--K", "3", "--lambda", "0.02", "--quiet", "--out", NULL, "--init", NULL, NULL };
+    char *p;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    snprintf(again, sizeof(again), "%s/again", dir);
+    fill(first, run);
+    fill(bare, run);
+    fill(agree, run);
+    fill(other, again);
+    fill(other, run);
+    cr_assert_eq(tu_run(out, err, CAP, first), 0, "%s", err);
+    p = strstr(out, "loss ");
+    cr_assert(p != NULL);
+    snprintf(line, sizeof(line), "%.40s", p);
+    cr_assert_eq(tu_run(out, err, CAP, bare), 0, "%s", err);
+    cr_assert(strstr(out, "problem    K=3 n=2 L=2 d=5 relu lambda_H=1/100 lambda_W=1/100") != NULL, "%s", out);
+    cr_assert(strstr(out, line) != NULL, "'%s' not in:\n%s", line, out);
+    cr_assert_eq(tu_run(out, err, CAP, agree), 0, "%s", err);
+    cr_assert(strstr(out, line) != NULL, "'%s' not in:\n%s", line, out);
+    cr_assert_eq(tu_run(out, err, CAP, other), 2);
+    cr_assert(strstr(err, "--init: the point in") != NULL && strstr(err, "is for another problem (K=3 n=2 L=2 d=5 "
+              "relu lambda_H=1/100 lambda_W=1/100): --lambda 0.02 does not agree with it; leave the problem options "
+              "out") != NULL, "%s", err);
+    cr_assert_not(dnc_path_exists(again));
+}
+
+/* The run directory of dncert 0.1.0 (manifest version 1, Fortran-order arrays) reloads:
+ * metrics gives the loss its summary.json recorded, and train --init continues from it. */
+Test(cli, version_1_run_directory_reloads)
+{
+    const char *metrics[] = { "metrics", FIXTURES "/v1-train", NULL };
+    const char *init[] = { "train", "--init", FIXTURES "/v1-train", "--steps", "0", "--quiet", NULL };
+    json_t *s = load_json(FIXTURES "/v1-train", "summary.json"), *m;
+    double loss = json_real_value(json_object_get(s, "loss"));
+    cr_assert_eq(tu_run(out, err, CAP, metrics), 0, "%s", err);
+    m = json_loads(out, 0, NULL);
+    cr_assert_not_null(m, "%s", out);
+    cr_assert_eq(json_real_value(json_object_get(m, "loss")), loss);
+    cr_assert_eq(tu_run(out, err, CAP, init), 0, "%s", err);
+    cr_assert_eq(printed_loss(out), loss, "%s", out);
+    json_decref(m);
+    json_decref(s);
+}
+
+/* A point made with numpy (tests/data/rundir/make_fixtures.py: a batch of features
+ * transposed, in an np.savez archive, with a version-2 manifest of three fields) gives
+ * numpy's loss in metrics, train --init and a certificate that dncert-verify accepts. */
+Test(cli, numpy_point_is_certified)
+{
+    char dir[256], cert[300];
+    const char *metrics[] = { "metrics", FIXTURES "/numpy-npz", NULL };
+    const char *init[] = { "train", "--init", FIXTURES "/numpy-npz", "--steps", "0", "--quiet", NULL };
+    const char *certify[] = { "certify-point", FIXTURES "/numpy-npz", "--out", NULL, NULL };
+    const char *verify[] = { NULL, NULL };
+    json_t *e = load_json(FIXTURES, "expected.json"), *m;
+    double want = strtod(json_string_value(json_object_get(e, "loss")), NULL);
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    fill(certify, cert);
+    verify[0] = cert;
+    cr_assert_eq(tu_run(out, err, CAP, metrics), 0, "%s", err);
+    m = json_loads(out, 0, NULL);
+    cr_assert_not_null(m, "%s", out);
+    cr_assert_float_eq(json_real_value(json_object_get(m, "loss")), want, 1e-15);
+    cr_assert_eq(tu_run(out, err, CAP, init), 0, "%s", err);
+    cr_assert_float_eq(printed_loss(out), want, 1e-15);
+    cr_assert_eq(tu_run(out, err, CAP, certify), 0, "%s", err);
+    cr_assert(strstr(out, "trained     loss = 0.57039420214368") != NULL, "%s", out);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, CAP, verify), 0, "%s%s", out, err);
+    json_decref(m);
+    json_decref(e);
+    dnc_remove_tree(dir);
+}
+
+/* A float32 array is refused by every command that reads points, with the same message
+ * naming the file and the fix, exit status 2 and nothing written. */
+Test(cli, float32_point_is_refused_everywhere)
+{
+    char dir[256], target[300];
+    const char *cmds[4][7] = { { "metrics", FIXTURES "/float32", NULL }, { "classify", FIXTURES "/float32", NULL },
+                               { "certify-point", FIXTURES "/float32", "--out", NULL, NULL },
+                               { "train", "--init", FIXTURES "/float32", "--quiet", "--out", NULL, NULL } };
+    int i;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(target, sizeof(target), "%s/x", dir);
+    cmds[2][3] = target;
+    cmds[3][5] = target;
+    for (i = 0; i < 4; i++) {
+        cr_assert_eq(tu_run(out, err, CAP, cmds[i]), 2, "%s: %s", cmds[i][0], err);
+        cr_assert(strstr(err, "float32/H1.npy is float32 ('<f4'); dncert needs float64 ('<f8'): use "
+                         "arr.astype(np.float64)") != NULL, "%s: %s", cmds[i][0], err);
+        cr_assert_not(dnc_path_exists(target), "%s wrote %s", cmds[i][0], target);
+    }
+    rmdir(dir);
+}
+
 /* On a CPU with AVX2 and FMA, dncert never runs OpenBLAS's generic pre-AVX2 kernels (which
  * Debian's OpenBLAS 0.3.21 falls back to on CPUs newer than itself); DNCERT_KEEP_BLAS_KERNEL
  * keeps OpenBLAS's own choice. */

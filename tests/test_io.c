@@ -107,8 +107,12 @@ Test(npy, rejects_bad_headers)
         { "{'descr': '<f8', 'fortran_order': True, 'shape': (1, 2, 3), }", 48, "shape must be a tuple" },
         { "{'descr': '<f8', 'fortran_order': True, 'shape': (), }", 8, "shape must be a tuple" },
         { "{'descr': '<f8', 'fortran_order': True, 'shape': (2 3), }", 48, "shape must be a tuple" },
-        { "{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", 8, "dtype must be little-endian float64" },
-        { "{'descr': '>f8', 'fortran_order': True, 'shape': (2,), }", 16, "dtype must be little-endian float64" },
+        { "{'descr': '<f4', 'fortran_order': True, 'shape': (2,), }", 8, "h.npy is float32 ('<f4'); dncert needs float64 ('<f8'): use arr.astype(np.float64)" },
+        { "{'descr': '>f8', 'fortran_order': True, 'shape': (2,), }", 16, "h.npy is big-endian float64 ('>f8'); dncert needs little-endian float64 ('<f8'): use arr.astype('<f8')" },
+        { "{'descr': '<i8', 'fortran_order': True, 'shape': (2,), }", 16, "h.npy is int64 ('<i8'); dncert needs float64" },
+        { "{'descr': '|b1', 'fortran_order': True, 'shape': (2,), }", 2, "h.npy is bool ('|b1'); dncert needs float64" },
+        { "{'descr': '<U3', 'fortran_order': True, 'shape': (2,), }", 24, "h.npy has dtype '<U3'; dncert needs float64" },
+        { "{'descr': [('a', '<f8')], 'fortran_order': True, 'shape': (2,), }", 16, "h.npy: the dtype is not a plain number type" },
         { "{'descr': '<f8', 'fortran_order': Maybe, 'shape': (2,), }", 16, "fortran_order must be True or False" },
         { "{'descr': '<f8', 'shape': (2,), }", 16, "fortran_order must be True or False" },
     };
@@ -244,7 +248,7 @@ Test(point, npy_shape_must_match)
     save_point(dir, sizeof(dir), 0.5);
     snprintf(path, sizeof(path), "%s/W1.npy", dir);
     cr_assert_eq(dnc_npy_write(path, w, 1, shape), 0);
-    expect_load_error(dir, "W1.npy: shape (9, 1) does not match the problem's (3, 3) for W1");
+    expect_load_error(dir, "W1.npy: W1 has shape (9,); the problem needs (d2, d1) = (3, 3)");
 }
 
 /* Sets entry j of the shape of manifest array i. */
@@ -271,7 +275,7 @@ Test(point, manifest_cannot_ask_for_more_than_the_files_hold)
     set_shape(m, 2, 1, 1000000);
     cr_assert_eq(dnc_json_write_atomic(path, m, err, sizeof(err)), 0);
     json_decref(m);
-    expect_load_error(dir, "H1.npy: shape (3, 4) does not match the problem's (1000000, 200000000) for H1");
+    expect_load_error(dir, "H1.npy: H1 has shape (3, 4); the problem needs (d1, N) = (1000000, 200000000)");
 }
 
 /* A problem with K = 5000 (n a list of 5000 counts) goes through its JSON form and back

@@ -1,8 +1,9 @@
-/* dncert/io.h -- files: NumPy .npy arrays, atomic writes, run directories, JSON forms.
+/* dncert/io.h -- files: NumPy .npy arrays and .npz archives, atomic writes, JSON forms.
  *
  * Every file dncert writes is first written under a temporary name in the same
  * directory and then renamed, so a reader never sees a partial file; a run directory is
- * built as DIR.tmp.XXXXXX and renamed to DIR when complete.
+ * built as DIR.tmp.XXXXXX and renamed to DIR when complete. Run directories themselves
+ * (the saved point, summary.json, metrics.jsonl) are in dncert/rundir.h, included here.
  */
 #ifndef DNCERT_IO_H
 #define DNCERT_IO_H
@@ -12,6 +13,7 @@
 #include <arb.h>
 #include <flint/fmpz_poly.h>
 #include "dncert/metrics.h"
+#include "dncert/rundir.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -19,14 +21,44 @@ extern "C" {
 
 /* ---- .npy (format 1.0, little-endian float64) ---- */
 
-/* Writes an array of ndim (1 or 2) dimensions; data are column-major (written with
- * fortran_order True, so numpy.load returns the same matrix). Returns 0 or -1. */
+/* Writes an array of ndim (1 or 2) dimensions; data are column-major, written in C order
+ * (numpy's default, 'fortran_order': False), so numpy.load returns the same matrix.
+ * Returns 0 or -1. */
 int dnc_npy_write(const char *path, const double *data, int ndim, const slong *shape);
 
 /* Reads a float64 .npy file of 1 or 2 dimensions (either memory order; versions 1-3).
  * On success returns 0, sets *data (column-major, free with free()), ndim and shape.
- * On failure returns -1 with a message in err. */
+ * On failure returns -1 with a message in err naming path; another dtype is named with
+ * the fix ("PATH is float32 ('<f4'); dncert needs float64 ('<f8'): use
+ * arr.astype(np.float64)"). */
 int dnc_npy_read(const char *path, double **data, int *ndim, slong shape[2], char *err, size_t errlen);
+
+/* ---- .npz (what np.savez writes: a ZIP archive of NAME.npy members, uncompressed) ---- */
+
+#define DNC_NPZ_MAX_ARRAYS 4096
+
+typedef struct dnc_npz_s dnc_npz;
+
+/* Opens an archive and reads its table of contents. Every member must be an uncompressed
+ * ("stored") NAME.npy file, listed once; compressed archives (np.savez_compressed),
+ * encrypted or multi-disk ones, and more than DNC_NPZ_MAX_ARRAYS members are refused.
+ * ZIP64 sizes and offsets are read. Returns the archive (close with dnc_npz_close), or
+ * NULL with a message in err naming path. */
+dnc_npz *dnc_npz_open(const char *path, char *err, size_t errlen);
+
+void dnc_npz_close(dnc_npz *z);
+
+/* The number of arrays, and the name of array i (its member's name without ".npy"), in
+ * increasing strcmp order. */
+slong dnc_npz_count(const dnc_npz *z);
+const char *dnc_npz_name(const dnc_npz *z, slong i);
+
+/* 1 when the archive holds an array of this name. */
+int dnc_npz_has(const dnc_npz *z, const char *name);
+
+/* Reads array `name` as dnc_npy_read reads a file (the same checks and results, messages
+ * naming "PATH: array 'NAME'"); its CRC-32 is checked first. Returns 0 or -1 with err. */
+int dnc_npz_read(dnc_npz *z, const char *name, double **data, int *ndim, slong shape[2], char *err, size_t errlen);
 
 /* ---- atomic files and directories ---- */
 
@@ -52,30 +84,6 @@ int dnc_remove_tree(const char *path);
 
 /* 1 when path exists (any type). */
 int dnc_path_exists(const char *path);
-
-/* ---- saved points: DIR/manifest.json + H1.npy, W1.npy .. WL.npy [, b.npy] ---- */
-
-#define DNC_POINT_FORMAT  "dncert-point"
-#define DNC_POINT_VERSION 1
-
-/* Writes the manifest and one .npy per parameter block of theta (layout of
- * dnc_param_offset, expanded point) into the existing directory dir. `extra` (may be
- * NULL) is merged into the manifest under "source". Returns 0 or -1 with err. */
-int dnc_point_save(const char *dir, const dnc_problem_t p, const double *theta,
-                   json_t *extra, char *err, size_t errlen);
-
-/* Reads a saved point: sets p (initialised) and *theta (free with free()). The manifest
- * is checked as by dnc_point_manifest_read, every array against its entry's shape (and
- * its file's size, before anything is allocated), and every entry must be finite.
- * Returns 0, or -1 with err naming the file, the array and the field. */
-int dnc_point_load(const char *dir, dnc_problem_t p, double **theta, char *err, size_t errlen);
-
-/* Checks a manifest (the parsed manifest.json; where names it in messages): format and
- * version, the problem (set into p, initialised), and arrays: exactly one entry per
- * parameter block of p, {"name": "H1" | "W1".."WL" | "b", "file": a file name without
- * '/', "shape": the block's [rows, cols] or [rows]}, no name or file listed twice.
- * Reads no .npy file. Returns 0, or -1 with err naming the field. */
-int dnc_point_manifest_read(dnc_problem_t p, const json_t *man, const char *where, char *err, size_t errlen);
 
 /* ---- JSON forms ---- */
 

@@ -12,15 +12,16 @@
 static const char *usage_head =
     "Usage: dncert certify-point RUN_DIR --out FILE [options]\n"
     "\n"
-    "Certifies the loss of the point saved in RUN_DIR (by `dncert train --out` or\n"
-    "`dncert closed-form --export`). Its float64 parameters are exact dyadic rationals, so\n"
-    "its loss is enclosed rigorously (Arb ball arithmetic): a certified upper bound on the\n"
-    "global minimum of the problem. --project-collapse replaces the features by their exact\n"
-    "class means; --polish refines the point by Newton's method at the working precision\n"
-    "inside its ReLU activation pattern. The last point's loss is compared with the certified\n"
-    "DNC value of the same problem: a point strictly below it proves that DNC is not globally\n"
-    "optimal there. Writes a certificate (claims loss, alive, root, value, dnc_not_optimal;\n"
-    "docs/certificate-format.md) that `dncert verify` re-checks, and prints a summary.\n";
+    "Certifies the loss of the point saved in RUN_DIR (by `dncert train --out`, `dncert\n"
+    "closed-form --export`, or yourself: docs/run-directory.md). Its float64 parameters\n"
+    "are exact dyadic rationals, so its loss is enclosed rigorously (Arb ball arithmetic):\n"
+    "a certified upper bound on the global minimum of the problem. --project-collapse\n"
+    "replaces the features by their exact class means; --polish refines the point by\n"
+    "Newton's method at the working precision inside its ReLU activation pattern. The last\n"
+    "point's loss is compared with the certified DNC value of the same problem: a point\n"
+    "strictly below it proves that DNC is not globally optimal there. Writes a certificate\n"
+    "(claims loss, alive, root, value, dnc_not_optimal; docs/certificate-format.md) that\n"
+    "`dncert verify` re-checks, and prints a summary.\n";
 
 static const char *usage_tail =
     "Exit status: 0 the certificate was written (also when the comparison is not proven),\n"

@@ -130,7 +130,8 @@ static json_t *compare_json(const dnc_closed_t c, dnc_problem_t p, slong prec, s
 static int export_point(const dnc_closed_t c, const char *dir, int force)
 {
     double *theta = malloc(dnc_param_offset(c->p, c->p->N, DNC_NKINDS, 0) * sizeof(double));
-    char tmp[4096], err[512];
+    dnc_run_writer w;
+    char err[512];
     json_t *src;
     int r;
     if (theta == NULL) {
@@ -141,14 +142,10 @@ static int export_point(const dnc_closed_t c, const char *dir, int force)
     dnc_bpoint_get_theta_expanded(theta, c->point);
     src = json_pack("{s:s, s:s, s:I, s:s}", "command", "closed-form", "structure", c->structure,
                     "prec", (json_int_t) c->prec, "note", "ball midpoints rounded to the nearest double");
-    r = dnc_rundir_begin(tmp, sizeof(tmp), dir, err, sizeof(err)) == 0
-        && dnc_point_save(tmp, c->p, theta, src, err, sizeof(err)) == 0
-        && dnc_rundir_commit(tmp, dir, force, err, sizeof(err)) == 0 ? 0 : -1;
-    if (r != 0) {
+    r = dnc_run_writer_open(&w, dir, force, err, sizeof(err)) == 0
+        && dnc_run_writer_finish(&w, c->p, theta, src, NULL, err, sizeof(err)) == 0 ? 0 : -1;
+    if (r != 0)
         fprintf(stderr, "dncert closed-form: --export: %s\n", err);
-        if (dnc_path_exists(tmp))
-            dnc_remove_tree(tmp);
-    }
     json_decref(src);
     free(theta);
     return r;

@@ -10,10 +10,11 @@
 static const char *usage_head =
     "Usage: dncert metrics RUN_DIR [options]\n"
     "\n"
-    "Reloads the point saved in RUN_DIR (manifest.json and .npy files written by\n"
-    "`dncert train --out` or `dncert closed-form --export`), evaluates the objective in\n"
-    "double precision and prints loss, fit, reg, gradient norm and the per-layer collapse\n"
-    "metrics as one JSON object on stdout (same keys as summary.json).\n";
+    "Reloads the point saved in RUN_DIR (manifest.json and the arrays, written by `dncert\n"
+    "train --out`, `dncert closed-form --export`, or yourself: docs/run-directory.md),\n"
+    "evaluates the objective in double precision and prints loss, fit, reg, gradient norm\n"
+    "and the per-layer collapse metrics as one JSON object on stdout (same keys as\n"
+    "summary.json).\n";
 
 static const char *usage_tail =
     "Exit status: 0 done, 1 out of memory or an SVD failed, 2 bad command line or RUN_DIR\n"

@@ -35,7 +35,7 @@ int dnc_cmd_plot(int argc, char **argv)
         return r == 1 ? DNC_EXIT_OK : r;
     if (npos == 0)
         return dnc_cli_usage_error("plot", "expected RUN_DIR");
-    snprintf(path, sizeof(path), "%s/metrics.jsonl", pos[0]);
+    snprintf(path, sizeof(path), "%s/" DNC_RUN_METRICS, pos[0]);
     if (!dnc_path_exists(path))
         return dnc_cli_usage_error("plot", "RUN_DIR: %s does not exist (not a run directory of dncert train --out?)", path);
     if ((gnuplot = dnc_plot_gnuplot(err, sizeof(err))) == NULL) {

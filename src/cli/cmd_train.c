@@ -18,7 +18,8 @@ static const char *usage_head =
     "Prints progress on stderr and a summary on stdout. With --out DIR it writes\n"
     "DIR/metrics.jsonl (one JSON object per logged step), DIR/summary.json, and the final\n"
     "point (DIR/manifest.json, H1.npy, W1.npy, ..., b.npy) that `dncert metrics` and the\n"
-    "certifier reload exactly. DIR appears only when the run is complete.\n";
+    "certifier reload exactly. DIR appears only when the run is complete. With --init DIR\n"
+    "it continues from the point in DIR, under DIR's problem (docs/run-directory.md).\n";
 
 static const char *usage_tail =
     "Numbers for lambdas are exact rationals: 0.004, 4e-3 and 1/250 are the same value\n"
@@ -133,58 +134,47 @@ static void print_summary(const dnc_trainer_t t, double seconds, const dnc_class
     printf("class      %s (%s)\n", dnc_solution_class_name(cls->cls), cls->reason);
 }
 
-typedef struct { FILE *log; char tmpdir[4096]; } run_files;
+typedef struct { dnc_run_writer w; int open; } run_files;
 
 static int open_run_files(run_files *rf, const train_cfg *c)
 {
-    char err[512], path[4200];
-    rf->log = NULL;
+    char err[512];
+    rf->open = 0;
     if (c->out == NULL)
         return 0;
-    if (dnc_rundir_begin(rf->tmpdir, sizeof(rf->tmpdir), c->out, err, sizeof(err)) != 0) {
+    if (dnc_run_writer_open(&rf->w, c->out, c->force, err, sizeof(err)) != 0) {
         fprintf(stderr, "dncert train: --out: %s\n", err);
         return -1;
     }
-    snprintf(path, sizeof(path), "%s/metrics.jsonl", rf->tmpdir);
-    rf->log = fopen(path, "w");
-    if (rf->log == NULL) {
-        fprintf(stderr, "dncert train: cannot write %s\n", path);
-        dnc_remove_tree(rf->tmpdir);
-        return -1;
-    }
+    rf->open = 1;
     return 0;
 }
 
 static void log_state(run_files *rf, dnc_trainer_t t, const train_cfg *c, double seconds)
 {
     json_t *rec;
-    if (rf->log == NULL)
+    if (!rf->open)
         return;
     rec = state_json(t, c->rank_tol, seconds, NULL);
-    json_dumpf(rec, rf->log, JSON_COMPACT | JSON_REAL_PRECISION(17));
-    fputc('\n', rf->log);
+    dnc_run_writer_log(&rf->w, rec);
     json_decref(rec);
 }
 
-/* Writes summary and point into the temporary directory and renames it into place. */
+/* Writes summary and point and renames the run directory into place. */
 static int finish_run_files(run_files *rf, dnc_trainer_t t, const train_cfg *c, json_t *summary)
 {
-    char err[512], path[4200];
-    int bad;
+    char err[512];
+    int status;
     json_t *src;
-    if (c->out == NULL)
+    if (!rf->open)
         return 0;
-    bad = fclose(rf->log) != 0;
-    snprintf(path, sizeof(path), "%s/summary.json", rf->tmpdir);
-    bad = bad || dnc_json_write_atomic(path, summary, err, sizeof(err)) != 0;
     src = json_pack("{s:s, s:I, s:O}", "command", "train", "steps", (json_int_t) t->step,
                     "run", json_object_get(summary, "run"));
-    bad = bad || dnc_point_save(rf->tmpdir, t->p, t->theta, src, err, sizeof(err)) != 0;
+    status = dnc_run_writer_finish(&rf->w, t->p, t->theta, src, summary, err, sizeof(err));
     json_decref(src);
-    bad = bad || dnc_rundir_commit(rf->tmpdir, c->out, c->force, err, sizeof(err)) != 0;
-    if (bad) {
+    rf->open = 0;
+    if (status != 0) {
         fprintf(stderr, "dncert train: writing %s failed: %s\n", c->out, err);
-        dnc_remove_tree(rf->tmpdir);
         return -1;
     }
     return 0;
@@ -228,38 +218,90 @@ static int run_training(dnc_trainer_t t, train_cfg *c, run_files *rf)
     return status != 0 || t->stop == DNC_STOP_DIVERGED ? DNC_EXIT_FAIL : DNC_EXIT_OK;
 }
 
-/* Reads the --init point; its problem must be the one given on the command line, so that
- * a closed-form export or an earlier run continues under the same objective. */
-static int load_init(double **theta, const dnc_problem_t p, const char *dir)
+/* The problem options, and their fields in the JSON form of a problem. "lambda" comes
+ * before "lambda-h" and "lambda-w", which override it. */
+static const struct { const char *opt, *field; } problem_fields[] = {
+    { "K", "K" }, { "n", "n" }, { "L", "L" }, { "width", "width" }, { "activation", "activation" },
+    { "bias", "bias" }, { "lambda", "lambda" }, { "lambda-h", "lambda_h" }, { "lambda-w", "lambda_w" }
+};
+#define NFIELDS ((int) (sizeof(problem_fields) / sizeof(problem_fields[0])))
+
+/* 1 when the problem options given (only option `only`; all when only < 0) agree with q:
+ * q with those fields replaced by the options' values is still q. */
+static int options_agree(const dnc_cli_opt *opts, const dnc_problem_t q, int only)
 {
-    dnc_problem_t q;
-    char err[4096], a[512], b[512];
-    int r = 0;
+    json_t *o = dnc_problem_to_json(q);
+    dnc_problem_t r;
+    char err[512];
+    int i, ok;
+    for (i = 0; i < NFIELDS; i++) {
+        const char *v = dnc_cli_get(opts, problem_fields[i].opt);
+        if (v == NULL || (only >= 0 && i != only))
+            continue;
+        if (strcmp(problem_fields[i].field, "lambda") == 0) {   /* the form's lambda_h, lambda_w would win */
+            json_object_del(o, "lambda_h");
+            json_object_del(o, "lambda_w");
+        }
+        /* no UTF-8 check: a value that is not UTF-8 must still disagree, not vanish */
+        json_object_set_new(o, problem_fields[i].field, json_string_nocheck(v));
+    }
+    dnc_problem_init(r);
+    ok = dnc_problem_from_json(r, o, err, sizeof(err)) == 0 && dnc_problem_equal(r, q);
+    dnc_problem_clear(r);
+    json_decref(o);
+    return ok;
+}
+
+/* The problem and the start of `train --init DIR`: the point's own problem, from its
+ * manifest; problem options given as well must each agree with it. */
+static int load_init(dnc_problem_t p, double **theta, const dnc_cli_opt *opts, const char *dir)
+{
+    char err[4096], desc[512], which[1024] = "";
+    int i, pass, n = 0, r = 0;
+    size_t used = 0;
     *theta = NULL;
-    if (dir == NULL)
-        return 0;
-    dnc_problem_init(q);
-    if (dnc_point_load(dir, q, theta, err, sizeof(err)) != 0)
+    if (dnc_point_load(dir, p, theta, err, sizeof(err)) != 0)
         r = dnc_cli_usage_error("train", "--init: %s", err);
-    else {
-        dnc_problem_describe(p, a, sizeof(a));
-        dnc_problem_describe(q, b, sizeof(b));
-        if (!dnc_problem_equal(p, q))
-            r = dnc_cli_usage_error("train", "--init: the point in %s is for a different problem (%s), not %s", dir, b, a);
+    else if (dnc_problem_check_double(p, NULL, err, sizeof(err)) != 0)
+        r = dnc_cli_usage_error("train", "--init: %s/" DNC_RUN_MANIFEST ": %s", dir, err);
+    else if (!options_agree(opts, p, -1)) {
+        /* name the options that disagree on their own; all given, if only their combination does */
+        for (pass = 0; pass < 2 && n == 0; pass++)
+            for (i = 0; i < NFIELDS; i++) {
+                const char *v = dnc_cli_get(opts, problem_fields[i].opt);
+                if (v != NULL && (pass == 1 || !options_agree(opts, p, i)) && used < sizeof(which))
+                    used += (size_t) snprintf(which + used, sizeof(which) - used, "%s--%s %.40s%s", n++ ? ", " : "",
+                                              problem_fields[i].opt, v, strlen(v) > 40 ? "..." : "");
+            }
+        dnc_problem_describe(p, desc, sizeof(desc));
+        r = dnc_cli_usage_error("train", "--init: the point in %s is for another problem (%s): %s %s not agree with "
+                                "it; leave the problem options out to continue with the point's own problem",
+                                dir, desc, which, n > 1 ? "do" : "does");
     }
     if (r != 0) {
         free(*theta);
         *theta = NULL;
     }
-    dnc_problem_clear(q);
     return r;
+}
+
+/* The problem of a run without --init: the options, with their defaults. */
+static int problem_from_options(dnc_problem_t p, const dnc_cli_opt *opts)
+{
+    dnc_problem_args pa;
+    char err[512];
+    dnc_cli_problem_args(&pa, opts);
+    if (dnc_problem_set_args(p, &pa, err, sizeof(err)) != 0 || dnc_problem_check_double(p, &pa, err, sizeof(err)) != 0)
+        return dnc_cli_usage_error("train", "%s", err);
+    return 0;
 }
 
 int dnc_cmd_train(int argc, char **argv)
 {
     dnc_cli_opt opts[] = {
         DNC_CLI_PROBLEM_OPTS,
-        { "init", "DIR", "start from the point saved in DIR (same problem) instead of a random one", NULL },
+        { "init", "DIR", "start from the point saved in DIR and train its problem (problem\n"
+          "                             options given too must agree with it)", NULL },
         { "seed", "INT", "random seed of the initial point (default 1)", NULL },
         DNC_CLI_TRAIN_OPTS,
         { "lbfgs-memory", "INT", "L-BFGS history pairs (default 10)", NULL },
@@ -273,9 +315,7 @@ int dnc_cmd_train(int argc, char **argv)
     };
     const char *pos[1];
     int npos, r;
-    char err[512];
     double *theta0 = NULL;
-    dnc_problem_args pa;
     dnc_problem_t p;
     dnc_trainer_t t;
     train_cfg cfg;
@@ -285,16 +325,12 @@ int dnc_cmd_train(int argc, char **argv)
     if (r != 0)
         return r == 1 ? DNC_EXIT_OK : r;
     dnc_problem_init(p);
-    dnc_cli_problem_args(&pa, opts);
-    if (dnc_problem_set_args(p, &pa, err, sizeof(err)) != 0 || dnc_problem_check_double(p, &pa, err, sizeof(err)) != 0) {
-        dnc_problem_clear(p);
-        return dnc_cli_usage_error("train", "%s", err);
-    }
-    if ((r = read_run_options(&cfg, opts)) != 0) {
-        dnc_problem_clear(p);
-        return r;
-    }
-    if ((r = load_init(&theta0, p, dnc_cli_get(opts, "init"))) != 0) {
+    r = dnc_cli_get(opts, "init") != NULL ? load_init(p, &theta0, opts, dnc_cli_get(opts, "init"))
+                                          : problem_from_options(p, opts);
+    if (r == 0)
+        r = read_run_options(&cfg, opts);
+    if (r != 0) {
+        free(theta0);
         dnc_problem_clear(p);
         return r;
     }

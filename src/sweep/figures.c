@@ -71,31 +71,19 @@ static void run_figures_clear(run_figures *r)
     flint_free(r->plots);
 }
 
+static int add_record(const json_t *rec, void *ctx)
+{
+    run_figures *r = ctx;
+    if (r->plots == NULL)
+        run_figures_init(r, rec);
+    run_figures_add(r, rec);
+    return 0;
+}
+
 static int read_metrics(run_figures *r, const char *rundir, char *err, size_t errlen)
 {
-    char path[4200], *line = NULL;
-    size_t cap = 0;
-    slong count = 0;
-    FILE *f;
-    snprintf(path, sizeof(path), "%s/metrics.jsonl", rundir);
-    if ((f = fopen(path, "r")) == NULL)
-        return dnc_fail(err, errlen, "cannot read %s (not a run directory of dncert train --out?)", path);
-    while (getline(&line, &cap, f) > 0) {
-        json_t *rec = json_loads(line, 0, NULL);
-        if (rec == NULL || !json_is_array(json_object_get(rec, "layers"))) {
-            json_decref(rec);
-            break;
-        }
-        if (count++ == 0)
-            run_figures_init(r, rec);
-        run_figures_add(r, rec);
-        json_decref(rec);
-    }
-    free(line);
-    fclose(f);
-    if (count == 0)
-        return dnc_fail(err, errlen, "%s holds no metrics records", path);
-    return 0;
+    slong count;
+    return dnc_run_metrics(rundir, add_record, r, &count, err, errlen);
 }
 
 int dnc_plot_run(const char *rundir, const char *outdir, const char *gnuplot, slong *nfiles,

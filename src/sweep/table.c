@@ -41,29 +41,16 @@ static void profile_text(char *buf, size_t len, const json_t *pre, const json_t 
     }
 }
 
-static json_t *load_summary(const char *rundir)
-{
-    char path[4200];
-    json_t *s;
-    snprintf(path, sizeof(path), "%s/summary.json", rundir);
-    s = json_load_file(path, 0, NULL);
-    if (s != NULL && !json_is_string(json_object_get(s, "status"))) {
-        json_decref(s);
-        s = NULL;
-    }
-    return s;
-}
-
 int dnc_sweep_run_done(const char *rundir)
 {
-    json_t *s = load_summary(rundir);
+    json_t *s = dnc_run_summary(rundir);
     json_decref(s);
     return s != NULL;
 }
 
 void dnc_sweep_row_from_run(dnc_sweep_row *row, const dnc_sweep_run *r, slong n, const char *rundir)
 {
-    json_t *s = load_summary(rundir), *cls, *prof;
+    json_t *s = dnc_run_summary(rundir), *cls, *prof;
     memset(row, 0, sizeof(*row));
     strcpy(row->id, r->id);
     strcpy(row->lambda, r->lambda);

@@ -46,17 +46,6 @@ static char *read_file(const char *path)
     return t;
 }
 
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[512];
-    FILE *f;
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    cr_assert(f != NULL, "cannot write %s", path);
-    fputs(text, f);
-    fclose(f);
-}
-
 Test(help, help_command_is_dash_dash_help)
 {
     char names[32][32];
@@ -201,12 +190,12 @@ ParameterizedTest(struct bad_input *c, exit_codes, bad_input_is_2)
     tu_tmpdir(dir, sizeof(dir));
     snprintf(bad, sizeof(bad), "%s/bad", dir);
     cr_assert_eq(mkdir(bad, 0777), 0);
-    write_file(dir, "bad.json", "{\"theorem\": ");
-    write_file(bad, "manifest.json", "{\"format\": \"dncert-point\", \"version\": ");
-    write_file(bad, "metrics.jsonl", "not json\n");
-    write_file(bad, "sweep.json", "[1, 2");
-    write_file(bad, "results.jsonl", "not json\n");
-    write_file(bad, "references.jsonl", "not json\n");
+    tu_write_file(dir, "bad.json", "{\"theorem\": ");
+    tu_write_file(bad, "manifest.json", "{\"format\": \"dncert-point\", \"version\": ");
+    tu_write_file(bad, "metrics.jsonl", "not json\n");
+    tu_write_file(bad, "sweep.json", "[1, 2");
+    tu_write_file(bad, "results.jsonl", "not json\n");
+    tu_write_file(bad, "references.jsonl", "not json\n");
     setenv("DNCERT_GNUPLOT", "/bin/true", 1);   /* so that plot gets as far as reading its input */
     for (i = 0; i < 6 && c->args[i][0] != '\0'; i++) {
         if (c->args[i][0] == '@')

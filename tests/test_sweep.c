@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include "dncert/io.h"
+#include "dncert/sweep.h"
 #include "testutil.h"
 
 #define CAP 65536
@@ -223,6 +224,136 @@ Test(sweep, shards_merge_into_the_unsharded_table)
     merge[4] = merged;
     cr_assert_eq(tu_run(out, err, CAP, merge), 2);
     cr_assert(strstr(err, "--out: ") != NULL && strstr(err, "already exists") != NULL, "%s", err);
+}
+
+/* sweep.json: what the writer writes, the reader reads back. */
+Test(sweep_file, written_and_read_back)
+{
+    char dir[256], msg[1024];
+    dnc_sweep_args a;
+    dnc_sweep_spec s;
+    dnc_sweep_file f;
+    const char *from[] = { "a/s1", "a/s2" };
+    memset(&a, 0, sizeof(a));
+    a.K = "2,3";
+    a.width = "3-5";
+    a.lambda = "1/250,1/3";
+    a.seeds = "1,2";
+    a.train[1] = "0.25";     /* lr */
+    a.shard = "2/3";
+    cr_assert_eq(dnc_sweep_spec_set(&s, &a, msg, sizeof(msg)), 0, "%s", msg);
+    tu_tmpdir(dir, sizeof(dir));
+    cr_assert_eq(dnc_sweep_file_write(dir, &s, NULL, 0, msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert_eq(dnc_sweep_file_read(&f, dir, msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert_null(dnc_sweep_spec_diff(&f.spec, &s, 0));
+    cr_assert_eq(f.version, DNC_SWEEP_VERSION);
+    cr_assert_eq(f.runs, 2 * 3 * 2 * 2);
+    cr_assert_eq(f.merged, 0);
+    cr_assert_eq(f.nmerged, 0);
+    cr_assert_str_eq(f.dncert_version, DNCERT_VERSION);
+    dnc_sweep_file_clear(&f);
+    s.shard = s.nshards = 1;
+    cr_assert_eq(dnc_sweep_file_write(dir, &s, from, 2, msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert_eq(dnc_sweep_file_read(&f, dir, msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert(f.merged && f.nmerged == 2 && strcmp(f.merged_from[1], "a/s2") == 0);
+    dnc_sweep_file_clear(&f);
+    dnc_sweep_spec_clear(&s);
+}
+
+/* A file without "format" and "version" (hand-written) is read as version 1, its "runs"
+ * computed from the options. */
+Test(sweep_file, without_version_is_version_1)
+{
+    char dir[256], msg[1024];
+    dnc_sweep_file f;
+    tu_tmpdir(dir, sizeof(dir));
+    tu_write_file(dir, "sweep.json", "{\"options\": {\"K\": \"2\", \"seeds\": \"1-4\"}}");
+    cr_assert_eq(dnc_sweep_file_read(&f, dir, msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert_eq(f.version, 1);
+    cr_assert_eq(f.runs, 4);
+    cr_assert_eq(f.spec.nshards, 1);
+    cr_assert_str_eq(f.dncert_version, "");
+    dnc_sweep_file_clear(&f);
+}
+
+struct bad_file {
+    char text[200];
+    char needle[120];
+};
+
+ParameterizedTestParameters(sweep_file, refused)
+{
+    static struct bad_file cases[] = {
+        { "{\"format\": \"dncert-point\", \"version\": 1, \"options\": {}}",
+          "sweep.json: not a dncert sweep file (format \"dncert-sweep\" expected, not \"dncert-point\")" },
+        { "{\"format\": 3, \"options\": {}}", "not a dncert sweep file (format \"dncert-sweep\" expected, not a JSON non-string)" },
+        { "{\"format\": \"dncert-sweep\", \"version\": 2, \"options\": {}}",
+          "sweep.json: version 2 is newer than this dncert reads (1 to 1): update dncert" },
+        { "{\"format\": \"dncert-sweep\", \"version\": \"1\", \"options\": {}}", "version: must be an integer from 1 to 1" },
+        { "{\"format\": \"dncert-sweep\", \"version\": 0, \"options\": {}}", "version: must be an integer from 1 to 1" },
+        { "[1, 2]", "not a dncert sweep file (a JSON object" },
+        { "{\"format\": \"dncert-sweep\", \"version\": 1", "sweep.json: not valid JSON (line 1:" },
+        { "{\"format\": \"dncert-sweep\", \"version\": 1}", "sweep.json: options: required" },
+        { "{\"version\": 1, \"options\": {\"K\": \"1\"}}", "sweep.json: options: --K: '1' is not an integer in [2," },
+        { "{\"version\": 1, \"options\": {\"K\": 2}}", "sweep.json: options: option \"K\" must be a string" },
+        { "{\"version\": 1, \"options\": {\"seeds\": \"1-4\"}, \"runs\": 3}", "sweep.json: runs: must be 4" },
+        { "{\"version\": 1, \"options\": {\"seeds\": \"1-4\", \"shard\": \"1/2\"}, \"merged\": true}",
+          "a merged table must have shard 1/1" },
+        { "{\"version\": 1, \"options\": {}, \"merged\": \"yes\"}", "merged: must be true or false" },
+        { "{\"version\": 1, \"options\": {}, \"merged_from\": [1]}", "merged_from[0]: must be a string" },
+    };
+    return cr_make_param_array(struct bad_file, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct bad_file *c, sweep_file, refused)
+{
+    char dir[256], msg[1024];
+    dnc_sweep_file f;
+    tu_tmpdir(dir, sizeof(dir));
+    tu_write_file(dir, "sweep.json", c->text);
+    cr_assert_eq(dnc_sweep_file_read(&f, dir, msg, sizeof(msg)), -1, "accepted: %s", c->text);
+    cr_assert(strstr(msg, c->needle) != NULL, "message lacks '%s':\n%s", c->needle, msg);
+    cr_assert(strncmp(msg, dir, strlen(dir)) == 0, "message does not start with the path: %s", msg);
+    cr_assert_eq(f.spec.nK, 0);    /* cleared */
+    dnc_sweep_file_clear(&f);
+}
+
+/* sweep and sweep-merge refuse a sweep.json of another format or a newer version, with the
+ * reader's message and exit status 2; a file without version and format is accepted. */
+Test(sweep_file, commands_check_format_and_version)
+{
+    char base[256], s1[300], merged[300];
+    char newer[] = "{\"format\": \"dncert-sweep\", \"version\": 2, \"options\": {\"K\": \"2\"}}";
+    const char *merge[] = { "sweep-merge", s1, "--out", merged, "--force", NULL };
+    const char *one[] = { "sweep", "--K", "2", "--n", "2", "--L", "2", "--width", "3", "--steps", "5", "--quiet",
+                          "--out", s1, NULL };
+    char *text;
+    tu_tmpdir(base, sizeof(base));
+    snprintf(s1, sizeof(s1), "%s/s1", base);
+    snprintf(merged, sizeof(merged), "%s/merged", base);
+    cr_assert_eq(tu_run(out, err, CAP, one), 0, "%s", err);
+    /* hand-made: no format, no version -- still a sweep, merged and resumed */
+    tu_write_file(s1, "sweep.json", "{\"options\": {\"K\": \"2\", \"n\": \"2\", \"L\": \"2\", \"width\": \"3\", "
+               "\"steps\": \"5\"}}");
+    cr_assert_eq(tu_run(out, err, CAP, merge), 0, "%s", err);
+    cr_assert_eq(tu_run(out, err, CAP, one), 0, "%s", err);
+    cr_assert(strstr(out, "0 executed, 1 already done") != NULL, "%s", out);
+    text = slurp_file(merged, "sweep.json");
+    cr_assert(strstr(text, "\"format\": \"dncert-sweep\"") && strstr(text, "\"version\": 1")
+              && strstr(text, "\"merged\": true"), "%s", text);
+    free(text);
+    tu_write_file(s1, "sweep.json", newer);
+    cr_assert_eq(tu_run(out, err, CAP, merge), 2);
+    cr_assert(strstr(err, "dncert sweep-merge: ") && strstr(err, "s1/sweep.json: version 2 is newer than this "
+                                                                 "dncert reads (1 to 1): update dncert"), "%s", err);
+    cr_assert_eq(tu_run(out, err, CAP, one), 2);
+    cr_assert(strstr(err, "dncert sweep: --out: ") && strstr(err, "s1/sweep.json: version 2 is newer"), "%s", err);
+    tu_write_file(s1, "sweep.json", "{\"format\": \"dncert-report\", \"options\": {}}");
+    cr_assert_eq(tu_run(out, err, CAP, merge), 2);
+    cr_assert(strstr(err, "not a dncert sweep file (format \"dncert-sweep\" expected"), "%s", err);
+    /* a merged table is not a place to run a sweep */
+    cr_assert_eq(tu_run(out, err, CAP, (const char *[]) { "sweep", "--K", "2", "--out", merged, NULL }), 2);
+    cr_assert(strstr(err, "is a merged table (dncert sweep-merge)") != NULL, "%s", err);
 }
 
 /* The certified DNC value of K=2, n=5, L=3, lambda=0.004 (docs/math/dnc.md). */

@@ -59,6 +59,17 @@ void tu_tmpdir(char *buf, size_t len)
     cr_assert(mkdtemp(buf) != NULL);
 }
 
+void tu_write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    FILE *f;
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "w");
+    cr_assert(f != NULL, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
 void tu_problem_lambdas(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,
                         const char *act, const char *bias, const char *lambda, const char *lambda_h,
                         const char *lambda_w)

@@ -24,7 +24,9 @@ extern "C" {
 #endif
 
 #define DNC_SWEEP_FORMAT   "dncert-sweep"
-#define DNC_SWEEP_VERSION  1
+#define DNC_SWEEP_VERSION  1           /* the version of sweep.json written */
+#define DNC_SWEEP_VERSION_MIN 1        /* the oldest read (and that of a file without one) */
+#define DNC_SWEEP_FILE     "sweep.json"
 #define DNC_SWEEP_MAX_RUNS 100000      /* runs per grid */
 #define DNC_SWEEP_LAMBDA_LEN 48        /* longest canonical weight decay text */
 #define DNC_SWEEP_ID_LEN   160
@@ -73,6 +75,35 @@ void dnc_sweep_spec_clear(dnc_sweep_spec *s);
  * DIR/sweep.json stores and what dnc_sweep_spec_from_json reads back. */
 json_t *dnc_sweep_spec_to_json(const dnc_sweep_spec *s);
 int dnc_sweep_spec_from_json(dnc_sweep_spec *s, const json_t *options, char *err, size_t errlen);
+
+/* ---- the sweep file: DIR/sweep.json (docs/sweeps.md) ---- */
+
+typedef struct {
+    dnc_sweep_spec spec;       /* the options (shard 1/1 in a merged table) */
+    slong runs;                /* runs of the whole grid */
+    long version;              /* the version read (DNC_SWEEP_VERSION_MIN when the file has none) */
+    int merged;                /* written by dncert sweep-merge */
+    char **merged_from;        /* the shard directories it was merged from */
+    slong nmerged;
+    char dncert_version[64];   /* the dncert that wrote it; "" when not recorded */
+} dnc_sweep_file;
+
+/* Writes dir/sweep.json atomically, version DNC_SWEEP_VERSION: "format", "version",
+ * "options" (dnc_sweep_spec_to_json), "runs", "dncert_version", and with merged_from
+ * (nmerged directories, may be 0) "merged": true and "merged_from". Returns 0 or -1 with err. */
+int dnc_sweep_file_write(const char *dir, const dnc_sweep_spec *s, const char *const *merged_from, slong nmerged,
+                         char *err, size_t errlen);
+
+/* Reads dir/sweep.json into f (cleared with dnc_sweep_file_clear; also when the call fails).
+ * "format" must be DNC_SWEEP_FORMAT when present; "version" is an integer from
+ * DNC_SWEEP_VERSION_MIN to DNC_SWEEP_VERSION, DNC_SWEEP_VERSION_MIN when absent (a newer
+ * one is refused: "version 2 is newer than this dncert reads (1 to 1): update dncert");
+ * "options" is required and must describe a valid sweep (dnc_sweep_spec_from_json);
+ * "runs", "merged" (default false; a merged table has shard 1/1), "merged_from" and
+ * "dncert_version" are optional and checked when present; other fields are ignored.
+ * Returns 0, or -1 with err starting with the file's path. */
+int dnc_sweep_file_read(dnc_sweep_file *f, const char *dir, char *err, size_t errlen);
+void dnc_sweep_file_clear(dnc_sweep_file *f);
 
 /* The first option in which a and b differ (its name, without "--"), or NULL when they
  * describe the same sweep; with ignore_shard the shard is not compared. */

@@ -101,9 +101,8 @@ static int refuse_other_sweep(const char *dir, const dnc_sweep_spec *old, const 
  * directory of another sweep, or of anything else, is refused rather than mixed with. */
 static int check_out(const char *dir, const dnc_sweep_spec *s)
 {
-    char path[4200], err[512];
-    json_t *j;
-    dnc_sweep_spec old;
+    char path[4200], err[4600];
+    dnc_sweep_file old;
     const char *diff;
     struct stat st;
     int r = 0;
@@ -111,20 +110,18 @@ static int check_out(const char *dir, const dnc_sweep_spec *s)
         return 0;
     if (!S_ISDIR(st.st_mode))
         return dnc_cli_usage_error("sweep", "--out: '%s' exists and is not a directory", dir);
-    snprintf(path, sizeof(path), "%s/sweep.json", dir);
+    snprintf(path, sizeof(path), "%s/" DNC_SWEEP_FILE, dir);
     if (!dnc_path_exists(path))
         return dir_is_empty(dir) ? 0 : dnc_cli_usage_error("sweep",
-            "--out: '%s' exists and is not a sweep directory (no sweep.json); choose a new directory", dir);
-    memset(&old, 0, sizeof(old));
-    if ((j = json_load_file(path, 0, NULL)) == NULL || json_is_true(json_object_get(j, "merged")))
-        r = dnc_cli_usage_error("sweep", "--out: %s is %s; run sweeps in a directory of their own", path,
-                                j == NULL ? "not valid JSON" : "a merged table (dncert sweep-merge)");
-    else if (dnc_sweep_spec_from_json(&old, json_object_get(j, "options"), err, sizeof(err)) != 0)
-        r = dnc_cli_usage_error("sweep", "--out: %s: %s", path, err);
-    else if ((diff = dnc_sweep_spec_diff(&old, s, 0)) != NULL)
-        r = refuse_other_sweep(dir, &old, s, diff);
-    dnc_sweep_spec_clear(&old);
-    json_decref(j);
+            "--out: '%s' exists and is not a sweep directory (no " DNC_SWEEP_FILE "); choose a new directory", dir);
+    if (dnc_sweep_file_read(&old, dir, err, sizeof(err)) != 0)
+        r = dnc_cli_usage_error("sweep", "--out: %s", err);
+    else if (old.merged)
+        r = dnc_cli_usage_error("sweep", "--out: %s is a merged table (dncert sweep-merge); run sweeps in a "
+                                "directory of their own", path);
+    else if ((diff = dnc_sweep_spec_diff(&old.spec, s, 0)) != NULL)
+        r = refuse_other_sweep(dir, &old.spec, s, diff);
+    dnc_sweep_file_clear(&old);
     return r;
 }
 
@@ -134,8 +131,7 @@ static int open_out(const char *dir, const dnc_sweep_spec *s)
 {
     char path[4200], err[512];
     struct flock lk;
-    json_t *j;
-    int fd, r;
+    int fd;
     snprintf(path, sizeof(path), "%s/logs", dir);
     if (dnc_mkdir_p(path, err, sizeof(err)) != 0) {
         fprintf(stderr, "dncert sweep: --out: %s\n", err);
@@ -152,13 +148,7 @@ static int open_out(const char *dir, const dnc_sweep_spec *s)
         fprintf(stderr, "dncert sweep: --out: %s\n", err);
         return DNC_EXIT_FAIL;
     }
-    snprintf(path, sizeof(path), "%s/sweep.json", dir);
-    j = json_pack("{s:s, s:i, s:o, s:I, s:s}", "format", DNC_SWEEP_FORMAT, "version", DNC_SWEEP_VERSION,
-                  "options", dnc_sweep_spec_to_json(s), "runs", (json_int_t) dnc_sweep_count(s),
-                  "dncert_version", DNCERT_VERSION);
-    r = dnc_json_write_atomic(path, j, err, sizeof(err));
-    json_decref(j);
-    if (r != 0) {
+    if (dnc_sweep_file_write(dir, s, NULL, 0, err, sizeof(err)) != 0) {
         fprintf(stderr, "dncert sweep: %s\n", err);
         return DNC_EXIT_FAIL;
     }

@@ -30,20 +30,18 @@ typedef struct {
 
 static int load_shard(shard *sh, const char *dir)
 {
-    char path[4200], err[512];
-    json_t *j;
-    int r = 0;
+    char err[4600];
+    dnc_sweep_file f;
     memset(sh, 0, sizeof(*sh));
     sh->dir = dir;
-    snprintf(path, sizeof(path), "%s/sweep.json", dir);
-    if ((j = json_load_file(path, 0, NULL)) == NULL)
-        return dnc_cli_usage_error("sweep-merge", "%s: cannot read %s (not a sweep directory?)", dir, path);
-    if (dnc_sweep_spec_from_json(&sh->spec, json_object_get(j, "options"), err, sizeof(err)) != 0)
-        r = dnc_cli_usage_error("sweep-merge", "%s: %s", path, err);
-    else if (dnc_sweep_table_read(&sh->rows, &sh->nrows, dir, err, sizeof(err)) != 0)
-        r = dnc_cli_usage_error("sweep-merge", "%s: %s", dir, err);
-    json_decref(j);
-    return r;
+    if (dnc_sweep_file_read(&f, dir, err, sizeof(err)) != 0)
+        return dnc_cli_usage_error("sweep-merge", "%s", err);
+    sh->spec = f.spec;              /* the spec is the shard's now */
+    memset(&f.spec, 0, sizeof(f.spec));
+    dnc_sweep_file_clear(&f);
+    if (dnc_sweep_table_read(&sh->rows, &sh->nrows, dir, err, sizeof(err)) != 0)
+        return dnc_cli_usage_error("sweep-merge", "%s: %s", dir, err);
+    return 0;
 }
 
 /* The shards must be one sweep, each shard exactly once; *order[k] is the shard I = k+1. */
@@ -99,23 +97,16 @@ static int interleave(dnc_sweep_row *all, shard **order, const dnc_sweep_spec *s
 static int write_merged(const char *dir, int force, const dnc_sweep_spec *s, const dnc_sweep_row *rows, slong n,
                         const char *const *from, int nfrom)
 {
-    char tmp[4200], path[4300], err[512];
-    json_t *j = json_pack("{s:s, s:i, s:o, s:I, s:s, s:b, s:[]}", "format", DNC_SWEEP_FORMAT, "version",
-                          DNC_SWEEP_VERSION, "options", dnc_sweep_spec_to_json(s), "runs", (json_int_t) n,
-                          "dncert_version", DNCERT_VERSION, "merged", 1, "merged_from");
-    int i, r;
-    for (i = 0; i < nfrom; i++)
-        json_array_append_new(json_object_get(j, "merged_from"), json_string(from[i]));
+    char tmp[4200], err[512];
+    int r;
     r = dnc_rundir_begin(tmp, sizeof(tmp), dir, err, sizeof(err));
     if (r == 0) {
-        snprintf(path, sizeof(path), "%s/sweep.json", tmp);
-        r = dnc_json_write_atomic(path, j, err, sizeof(err)) == 0
+        r = dnc_sweep_file_write(tmp, s, from, nfrom, err, sizeof(err)) == 0
             && dnc_sweep_write_outputs(tmp, s, rows, n, err, sizeof(err)) == 0
             && dnc_rundir_commit(tmp, dir, force, err, sizeof(err)) == 0 ? 0 : -1;
         if (r != 0)
             dnc_remove_tree(tmp);
     }
-    json_decref(j);
     if (r != 0)
         fprintf(stderr, "dncert sweep-merge: writing %s failed: %s\n", dir, err);
     return r;

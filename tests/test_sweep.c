@@ -130,34 +130,55 @@ Test(sweep, a_second_invocation_skips_finished_runs)
     cr_assert(exists(dir, "runs/K2-L2-w3-lambda0.002-s1/summary.json"));
 }
 
-/* Number of processes with an argument that starts with dir/runs/: the trainings of the
- * sweep in dir (from /proc/PID/cmdline, whose arguments are separated by NULs). */
-static int trainings_of(const char *dir)
+/* Number of processes other than `sweep` with the argument dir: the trainings of the sweep
+ * that writes into dir, which are forks of it with its command line (from
+ * /proc/PID/cmdline, whose arguments are separated by NULs). A training that outlived its
+ * sweep would still be counted. */
+static int trainings_of(const char *dir, pid_t sweep)
 {
     DIR *d = opendir("/proc");
     struct dirent *e;
-    char prefix[300];
     int n = 0;
     cr_assert(d != NULL);
-    snprintf(prefix, sizeof(prefix), "%s/runs/", dir);
     while ((e = readdir(d)) != NULL) {
         char path[300], buf[8192];
         size_t len, i;
         FILE *f;
         snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
-        if (e->d_name[0] < '1' || e->d_name[0] > '9' || (f = fopen(path, "r")) == NULL)
+        if (e->d_name[0] < '1' || e->d_name[0] > '9' || atol(e->d_name) == (long) sweep
+            || (f = fopen(path, "r")) == NULL)
             continue;
         len = fread(buf, 1, sizeof(buf) - 1, f);
         fclose(f);
         buf[len] = '\0';
         for (i = 0; i < len; i += strlen(buf + i) + 1)
-            if (strncmp(buf + i, prefix, strlen(prefix)) == 0) {
+            if (strcmp(buf + i, dir) == 0) {
                 n++;
                 break;
             }
     }
     closedir(d);
     return n;
+}
+
+/* A run that cannot start (its initial point is not finite) fails: exit status 1, status
+ * "failed" in the table, and the reason in its log, which is kept. */
+Test(sweep, a_failed_run_keeps_its_log)
+{
+    char dir[256], *log, *csv;
+    const char *args[] = { "sweep", "--K", "2", "--n", "2", "--L", "12", "--width", "20", "--init-std", "1e6",
+                           "--steps", "5", "--quiet", "--out", dir, NULL };
+    tu_tmpdir(dir, sizeof(dir));
+    cr_assert_eq(tu_run(out, err, CAP, args), 1, "%s", err);
+    cr_assert(strstr(err, "1 run failed; logs in") != NULL, "%s", err);
+    log = slurp_file(dir, "logs/K2-L12-w20-lambda0.004-s1.log");
+    cr_assert(strstr(log, "run K2-L12-w20-lambda0.004-s1: --init-std: the loss or gradient of the initial point "
+                          "is not finite") != NULL, "%s", log);
+    csv = slurp_file(dir, "results.csv");
+    cr_assert(strstr(csv, ",failed,") != NULL, "%s", csv);
+    cr_assert_not(exists(dir, "runs/K2-L12-w20-lambda0.004-s1"));
+    free(log);
+    free(csv);
 }
 
 /* SIGTERM to a sweep stops its trainings too (none is left running unattended), the sweep
@@ -178,11 +199,11 @@ Test(sweep, sigterm_stops_the_trainings_and_the_sweep_resumes, .timeout = 60)
         _exit(127);
     }
     nanosleep(&second, NULL);
-    cr_assert_eq(trainings_of(dir), 2, "expected 2 trainings running");
+    cr_assert_eq(trainings_of(dir, pid), 2, "expected 2 trainings running");
     kill(pid, SIGTERM);
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "status %d", status);
-    cr_assert_eq(trainings_of(dir), 0, "trainings of the stopped sweep still run");
+    cr_assert_eq(trainings_of(dir, pid), 0, "trainings of the stopped sweep still run");
     /* both runs are redone, their leftover directories removed */
     cr_assert_eq(tu_run(out, err, CAP, argv + 1), 0, "%s", err);
     cr_assert(strstr(out, "2 executed, 0 already done") != NULL, "%s", out);

@@ -107,6 +107,13 @@ int dnc_parse_rational(fmpq_t x, const char *s);
 /* Parses a decimal integer in [lo, hi]. Returns 0 on success. */
 int dnc_parse_slong(slong *x, const char *s, slong lo, slong hi);
 
+/* The value s of option `name` (without "--"): a finite double in [lo, hi] ((lo, hi] with
+ * lo_open) that is 0 or a normal double, or an integer in [lo, hi]. Returns 0, or -1 with
+ * "--name: must be a number in (lo, hi] (got 's')" (an integer in [lo, hi]) in err. */
+int dnc_option_double(double *x, const char *name, const char *s, double lo, double hi, int lo_open,
+                      char *err, size_t errlen);
+int dnc_option_slong(slong *x, const char *name, const char *s, slong lo, slong hi, char *err, size_t errlen);
+
 /* Writes the printf-style message to err (when err is not NULL) and returns -1: the
  * error convention of every dncert function that reports a message. */
 int dnc_fail(char *err, size_t errlen, const char *fmt, ...)

@@ -4,7 +4,7 @@
  *
  * A sweep is a grid K x L x width x lambda x seed (nested in that order, seed innermost:
  * the canonical order of the runs) with fixed problem options (n, activation, bias) and
- * training options passed to `dncert train`. Every run has an id that encodes its grid
+ * training options as `dncert train` takes them. Every run has an id that encodes its grid
  * point and names its directory DIR/runs/<id>. A shard I/N is the runs whose canonical
  * index i (0-based) has i mod N = I - 1, so the N shards are disjoint and cover the grid.
  *
@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <flint/flint.h>
 #include <flint/fmpq.h>
+#include "dncert/problem.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -33,7 +34,8 @@ extern "C" {
 
 /* ---- the grid ---- */
 
-/* Training options passed through to `dncert train` unchanged (names without "--"). */
+/* The training options of a sweep, as `dncert train` takes them (names without "--"; read by
+ * dnc_train_opts_from_text). */
 #define DNC_SWEEP_NTRAIN 7
 extern const char *const dnc_sweep_train_names[DNC_SWEEP_NTRAIN];
 
@@ -120,14 +122,15 @@ slong dnc_sweep_runs(dnc_sweep_run **runs, const dnc_sweep_spec *s, int shard_on
  * ("0.004" for 1/250, "2" for 2), else the fraction ("1/3"). 0, or -1 if too long. */
 int dnc_sweep_lambda_text(char *buf, size_t len, const fmpq_t q);
 
-/* argv of `dncert train` for run r ("dncert", "train", options, NULL), writing to out
- * with --quiet; extra (may be NULL) is appended last. The strings live in cmd. */
-typedef struct {
-    char *argv[64];
-    char text[4096];
-} dnc_sweep_cmd;
-void dnc_sweep_train_cmd(dnc_sweep_cmd *cmd, const dnc_sweep_spec *s, const dnc_sweep_run *r,
-                         const char *out, const char *extra);
+/* The problem of run r (its grid point with the sweep's n, activation and bias), set into
+ * p (initialised), as `dncert train` would accept it. Returns 0 or -1 with err. */
+int dnc_sweep_run_problem(dnc_problem_t p, const dnc_sweep_spec *s, const dnc_sweep_run *r, char *err, size_t errlen);
+
+/* Trains run r into the run directory out (replacing an incomplete one left there) with
+ * dnc_train_run: its problem, the sweep's training options and the run's seed, one thread
+ * -- the run `dncert train --out out` makes with the same options, bit for bit. Returns 0
+ * when the run ended and its directory is complete (a diverged run too), -1 with err. */
+int dnc_sweep_train(const dnc_sweep_spec *s, const dnc_sweep_run *r, const char *out, char *err, size_t errlen);
 
 /* ---- the results table: DIR/results.csv and DIR/results.jsonl ---- */
 
@@ -195,11 +198,13 @@ int dnc_sweep_references_read(dnc_sweep_ref **refs, slong *n, const char *dir, c
 
 typedef enum { DNC_PROGRESS_NONE = 0, DNC_PROGRESS_LINES, DNC_PROGRESS_TTY } dnc_progress_t;
 
-/* Runs `exe train ...` for each of the n runs into dir/runs/<id>, at most `jobs` at a
- * time; the output of a run goes to dir/logs/<id>.log, which is removed when the run
- * completed. Progress goes to stderr. Returns the number of runs that did not complete. */
+/* Trains each of the n runs into dir/runs/<id> (dnc_sweep_train), each in a process of its
+ * own (fork), at most `jobs` at a time; a run's messages go to dir/logs/<id>.log, which is
+ * removed when the run completed. Progress goes to stderr. On SIGINT, SIGTERM or SIGHUP it
+ * stops the running trainings (SIGTERM), waits for them and dies of the signal it received.
+ * Returns the number of runs that did not complete. */
 slong dnc_sweep_execute(const dnc_sweep_spec *s, const dnc_sweep_run *runs, slong n, const char *dir,
-                        const char *exe, int jobs, dnc_progress_t progress);
+                        int jobs, dnc_progress_t progress);
 
 /* Writes the outputs of a finished sweep into dir: results.csv/.jsonl from rows and
  * references.csv/.jsonl computed from s. */

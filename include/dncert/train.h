@@ -11,7 +11,10 @@
 #ifndef DNCERT_TRAIN_H
 #define DNCERT_TRAIN_H
 
+#include <stddef.h>
+#include <jansson.h>
 #include "dncert/dobj.h"
+#include "dncert/metrics.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -74,6 +77,42 @@ dnc_stop_t dnc_trainer_step(dnc_trainer_t t);
 /* Human name of a stop reason / optimiser ("grad_tol", "lbfgs", ...). */
 const char *dnc_stop_name(dnc_stop_t s);
 const char *dnc_optimizer_name(dnc_optimizer_t o);
+
+/* Reads the training options from their text, as on the command line: text(name, ctx)
+ * is the value of option `name` or NULL for its default, for the names "optimizer",
+ * "init-std", "lr", "momentum", "steps", "grad-tol" and "log-every" (the interval of the
+ * records of dnc_train_run, default 100, into *log_every). o is set to the defaults first.
+ * Returns 0, or -1 with "--name: must be ..." in err. */
+int dnc_train_opts_from_text(dnc_train_opts *o, slong *log_every, const char *(*text)(const char *name, void *ctx),
+                             void *ctx, char *err, size_t errlen);
+
+/* ---- a whole run: `dncert train --out DIR` ---- */
+
+typedef struct {
+    slong log_every;       /* a record every log_every steps, and of the first and last (default 100) */
+    double rank_tol;       /* relative singular-value cutoff of ranks and NC1 (default DNC_RANK_TOL_DEFAULT) */
+    const char *out;       /* the run directory to write (docs/run-directory.md); NULL for none */
+    int replace;           /* an existing out is replaced */
+    /* called after every update (may be NULL): progress displays */
+    void (*on_step)(const dnc_trainer_struct *t, void *ctx);
+    void *ctx;
+} dnc_train_run_opts;
+
+void dnc_train_run_opts_default(dnc_train_run_opts *o);
+
+/* Trains t (initialised by dnc_trainer_init*) until it stops, recording its state (step,
+ * loss terms, gradient norm, layer metrics) at step 0, every log_every steps and at the last
+ * step; then classifies the final point (cls) and makes the summary (*summary, released by
+ * the caller with json_decref: the record with "class", "steps", "evaluations",
+ * "ms_per_step", "status", "zero_point", "problem" and "run", the options). With o->out it
+ * writes the run directory through dnc_run_writer_* (metrics.jsonl, summary.json, the
+ * point): it appears complete or not at all. One run gives the same bits wherever it runs
+ * (same problem, options and threads). Returns 0 when the run ended (for any reason: a
+ * diverged run is an ended run, t->stop says how) and its directory is written; -1 with err
+ * when the directory could not be created (nothing trained, *summary is NULL) or written
+ * ("writing DIR failed: ..."; *summary is set). */
+int dnc_train_run(dnc_trainer_t t, const dnc_train_run_opts *o, json_t **summary, dnc_classification *cls,
+                  char *err, size_t errlen);
 
 /* Fills x with n draws of N(0, std^2) from a generator seeded by seed (xoshiro256**
  * seeded by splitmix64; Gaussians by the Box-Muller transform). */

@@ -150,25 +150,12 @@ int dnc_cli_double(double *x, const dnc_cli_opt *opts, const char *cmd, const ch
                    double lo, double hi, int lo_open, double dflt)
 {
     const char *s = dnc_cli_get(opts, name);
-    char *end;
-    double v;
-    if (s == NULL) {
-        *x = dflt;
-        return 0;
-    }
-    errno = 0;
-    v = strtod(s, &end);
-    if (*s != '\0' && *end == '\0' && v != 0 && fabs(v) < DBL_MIN) {   /* strtod's ERANGE: no normal double */
-        dnc_cli_usage_error(cmd, "--%s: must be a number in %s%g, %g], and 0 or a normal double (of magnitude at "
-                            "least 2.2250738585072014e-308) (got '%s')", name, lo_open ? "(" : "[", lo, hi, s);
+    char err[512];
+    *x = dflt;
+    if (s != NULL && dnc_option_double(x, name, s, lo, hi, lo_open, err, sizeof(err)) != 0) {
+        dnc_cli_usage_error(cmd, "%s", err);
         return -1;
     }
-    if (*s == '\0' || *end != '\0' || errno != 0 || !isfinite(v) || v > hi || v < lo || (lo_open && v == lo)) {
-        dnc_cli_usage_error(cmd, "--%s: must be a number in %s%g, %g] (got '%s')", name,
-                            lo_open ? "(" : "[", lo, hi, s);
-        return -1;
-    }
-    *x = v;
     return 0;
 }
 
@@ -176,36 +163,24 @@ int dnc_cli_slong(slong *x, const dnc_cli_opt *opts, const char *cmd, const char
                   slong lo, slong hi, slong dflt)
 {
     const char *s = dnc_cli_get(opts, name);
-    if (s == NULL) {
-        *x = dflt;
-        return 0;
-    }
-    if (dnc_parse_slong(x, s, lo, hi) != 0) {
-        dnc_cli_usage_error(cmd, "--%s: must be an integer in [%ld, %ld] (got '%s')", name,
-                            (long) lo, (long) hi, s);
+    char err[512];
+    *x = dflt;
+    if (s != NULL && dnc_option_slong(x, name, s, lo, hi, err, sizeof(err)) != 0) {
+        dnc_cli_usage_error(cmd, "%s", err);
         return -1;
     }
     return 0;
 }
 
+static const char *cli_text(const char *name, void *opts)
+{
+    return dnc_cli_get(opts, name);
+}
+
 int dnc_cli_train_opts(struct dnc_train_opts_s *o, slong *log_every, const dnc_cli_opt *opts, const char *cmd)
 {
-    const char *opt = dnc_cli_get(opts, "optimizer");
-    dnc_train_opts_default(o);
-    if (opt == NULL || strcmp(opt, "gd") == 0)
-        o->optimizer = DNC_OPT_GD;
-    else if (strcmp(opt, "momentum") == 0)
-        o->optimizer = DNC_OPT_MOMENTUM;
-    else if (strcmp(opt, "lbfgs") == 0)
-        o->optimizer = DNC_OPT_LBFGS;
-    else
-        return dnc_cli_usage_error(cmd, "--optimizer: must be gd, momentum or lbfgs (got '%s')", opt);
-    if (dnc_cli_double(&o->init_std, opts, cmd, "init-std", 0.0, 1e6, 1, o->init_std)
-        || dnc_cli_double(&o->lr, opts, cmd, "lr", 0.0, 1e6, 1, o->lr)
-        || dnc_cli_double(&o->momentum, opts, cmd, "momentum", 0.0, 0.999999, 0, o->momentum)
-        || dnc_cli_slong(&o->steps, opts, cmd, "steps", 0, WORD(1) << 50, o->steps)
-        || dnc_cli_double(&o->grad_tol, opts, cmd, "grad-tol", 0.0, 1e300, 0, o->grad_tol)
-        || dnc_cli_slong(log_every, opts, cmd, "log-every", 1, WORD(1) << 50, 100))
-        return DNC_EXIT_USAGE;
+    char err[512];
+    if (dnc_train_opts_from_text(o, log_every, cli_text, (void *) opts, err, sizeof(err)) != 0)
+        return dnc_cli_usage_error(cmd, "%s", err);
     return 0;
 }

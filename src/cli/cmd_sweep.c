@@ -16,7 +16,7 @@ static const char *usage_head =
     "Usage: dncert sweep --out DIR [grid] [problem] [training] [--jobs N] [--shard I/N]\n"
     "\n"
     "Trains one model per point of the grid K x L x width x lambda x seed (docs/sweeps.md),\n"
-    "each by `dncert train` in its own process, at most --jobs at a time, into\n"
+    "each as `dncert train` would, in a process of its own, at most --jobs at a time, into\n"
     "DIR/runs/<run id> (e.g. K10-L4-w30-lambda0.004-s3). At the end it writes\n"
     "DIR/results.csv and DIR/results.jsonl (one row per run: final loss, fit, reg, gradient\n"
     "norm, solution class, rank profile, status, steps, seconds) and DIR/references.csv/.jsonl\n"
@@ -28,7 +28,7 @@ static const char *usage_head =
     "is three sweep points, not one network with three layer widths.\n";
 
 static const char *usage_tail =
-    "The training options are passed to `dncert train` unchanged (same meaning and defaults).\n"
+    "The training options are those of `dncert train` (same meaning and defaults).\n"
     "Sharding: --shard I/N runs the runs whose position i in the grid (0-based, order K, L,\n"
     "width, lambda, seed) has i mod N = I-1; give each shard its own --out and join them with\n"
     "`dncert sweep-merge`.\n"
@@ -233,7 +233,7 @@ static int run_sweep(const char *dir, const dnc_sweep_spec *s, slong jobs, int q
                 (long) n, (long) s->shard, (long) s->nshards, (long) dnc_sweep_count(s), (long) (n - m), (long) m,
                 (long) jobs, jobs > 1 ? "s" : "");
     if (m > 0)
-        failed = dnc_sweep_execute(s, todo, m, dir, "/proc/self/exe", (int) jobs, mode);
+        failed = dnc_sweep_execute(s, todo, m, dir, (int) jobs, mode);
     r = finish(dir, s, runs, n, m, failed);
     flint_free(runs);
     flint_free(todo);

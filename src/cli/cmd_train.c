@@ -68,54 +68,11 @@ static int read_run_options(train_cfg *c, const dnc_cli_opt *opts)
     return dnc_cli_check_new_path(opts, "train", "out");
 }
 
-/* One JSON record of the current state: step, loss terms, gradient norm, layers; with
- * cls != NULL also the solution class (the summary). */
-static json_t *state_json(dnc_trainer_t t, double rank_tol, double seconds, dnc_classification *cls)
-{
-    dnc_layer_metrics *m = flint_calloc(t->p->L, sizeof(dnc_layer_metrics));
-    json_t *o = json_object();
-    dnc_metrics_layers(m, t->obj, t->theta, rank_tol);
-    if (cls != NULL) {
-        dnc_classify_tol tol;
-        dnc_classify_tol_default(&tol);
-        dnc_classify(cls, t->obj, t->theta, m, t->grad_norm, &tol);
-        json_object_set_new(o, "class", dnc_classification_to_json(cls, m, t->p->L));
-    }
-    json_object_set_new(o, "step", json_integer(t->step));
-    json_object_set_new(o, "loss", dnc_json_real(t->loss));
-    json_object_set_new(o, "fit", dnc_json_real(t->fit));
-    json_object_set_new(o, "reg", dnc_json_real(t->reg));
-    json_object_set_new(o, "grad_norm", dnc_json_real(t->grad_norm));
-    json_object_set_new(o, "seconds", json_real(seconds));
-    json_object_set_new(o, "layers", dnc_layer_metrics_to_json(m, t->p->L));
-    dnc_layer_metrics_clear(m, t->p->L);
-    flint_free(m);
-    return o;
-}
-
 static void progress(dnc_cli_progress *p, const dnc_trainer_t t, double now, int final)
 {
     char fields[96];
     snprintf(fields, sizeof(fields), "loss %.12e  |grad| %.3e", t->loss, t->grad_norm);
     dnc_cli_progress_print(p, stderr, t->step, now, fields, final);
-}
-
-static json_t *summary_json(dnc_trainer_t t, const train_cfg *c, double seconds, dnc_classification *cls)
-{
-    json_t *s = state_json(t, c->rank_tol, seconds, cls);
-    int zero = t->stop != DNC_STOP_DIVERGED && cls->cls == DNC_CLASS_ZERO;
-    json_object_set_new(s, "steps", json_integer(t->step));
-    json_object_set_new(s, "evaluations", json_integer(t->evals));
-    json_object_set_new(s, "ms_per_step", dnc_json_real(t->step ? 1e3 * seconds / t->step : NAN));
-    json_object_set_new(s, "status", json_string(dnc_stop_name(t->stop)));
-    json_object_set_new(s, "zero_point", json_boolean(zero));
-    json_object_set_new(s, "problem", dnc_problem_to_json(t->p));
-    json_object_set_new(s, "run", json_pack("{s:s, s:f, s:f, s:I, s:I, s:f, s:f, s:i, s:f, s:s}",
-        "optimizer", dnc_optimizer_name(c->opts.optimizer), "lr", c->opts.lr, "momentum", c->opts.momentum,
-        "seed", (json_int_t) c->opts.seed, "max_steps", (json_int_t) c->opts.steps,
-        "init_std", c->opts.init_std, "grad_tol", c->opts.grad_tol, "threads", c->opts.threads,
-        "rank_tol", c->rank_tol, "dncert_version", DNCERT_VERSION));
-    return s;
 }
 
 static void print_summary(const dnc_trainer_t t, double seconds, const dnc_classification *cls)
@@ -134,88 +91,50 @@ static void print_summary(const dnc_trainer_t t, double seconds, const dnc_class
     printf("class      %s (%s)\n", dnc_solution_class_name(cls->cls), cls->reason);
 }
 
-typedef struct { dnc_run_writer w; int open; } run_files;
-
-static int open_run_files(run_files *rf, const train_cfg *c)
+static void on_step(const dnc_trainer_struct *t, void *ctx)
 {
-    char err[512];
-    rf->open = 0;
-    if (c->out == NULL)
-        return 0;
-    if (dnc_run_writer_open(&rf->w, c->out, c->force, err, sizeof(err)) != 0) {
-        fprintf(stderr, "dncert train: --out: %s\n", err);
-        return -1;
-    }
-    rf->open = 1;
-    return 0;
+    train_cfg *c = ctx;
+    double now;
+    if (dnc_cli_progress_due(&c->progress, t->step, &now))
+        progress(&c->progress, t, now, 0);
 }
 
-static void log_state(run_files *rf, dnc_trainer_t t, const train_cfg *c, double seconds)
+/* The run (dnc_train_run), then its final progress line and summary on stdout. */
+static int run_training(dnc_trainer_t t, train_cfg *c)
 {
-    json_t *rec;
-    if (!rf->open)
-        return;
-    rec = state_json(t, c->rank_tol, seconds, NULL);
-    dnc_run_writer_log(&rf->w, rec);
-    json_decref(rec);
-}
-
-/* Writes summary and point and renames the run directory into place. */
-static int finish_run_files(run_files *rf, dnc_trainer_t t, const train_cfg *c, json_t *summary)
-{
-    char err[512];
-    int status;
-    json_t *src;
-    if (!rf->open)
-        return 0;
-    src = json_pack("{s:s, s:I, s:O}", "command", "train", "steps", (json_int_t) t->step,
-                    "run", json_object_get(summary, "run"));
-    status = dnc_run_writer_finish(&rf->w, t->p, t->theta, src, summary, err, sizeof(err));
-    json_decref(src);
-    rf->open = 0;
-    if (status != 0) {
-        fprintf(stderr, "dncert train: writing %s failed: %s\n", c->out, err);
-        return -1;
-    }
-    return 0;
-}
-
-static int run_training(dnc_trainer_t t, train_cfg *c, run_files *rf)
-{
-    double t0 = dnc_seconds_now();
-    slong logged = 0;
-    json_t *summary;
+    dnc_train_run_opts ro;
     dnc_classification cls;
-    int status;
-
-    log_state(rf, t, c, 0.0);
-    c->progress.t0 = c->progress.last_time = t0;
-    while (dnc_trainer_step(t) == DNC_STOP_NONE) {
-        double now;
-        if (!c->quiet && dnc_cli_progress_due(&c->progress, t->step, &now))
-            progress(&c->progress, t, now, 0);
-        if (t->step % c->log_every != 0)
-            continue;
-        log_state(rf, t, c, dnc_seconds_now() - t0);
-        logged = t->step;
+    json_t *summary;
+    char err[4600];
+    int r;
+    dnc_train_run_opts_default(&ro);
+    ro.log_every = c->log_every;
+    ro.rank_tol = c->rank_tol;
+    ro.out = c->out;
+    ro.replace = c->force;
+    ro.on_step = c->quiet ? NULL : on_step;
+    ro.ctx = c;
+    c->progress.t0 = c->progress.last_time = dnc_seconds_now();
+    r = dnc_train_run(t, &ro, &summary, &cls, err, sizeof(err));
+    if (summary == NULL) {
+        fprintf(stderr, "dncert train: --out: %s\n", err);
+        return DNC_EXIT_FAIL;
     }
     {
-        double seconds = dnc_seconds_now() - t0;
-        if (t->step != logged)   /* the last step is always in the log, exactly once */
-            log_state(rf, t, c, seconds);
+        double seconds = json_real_value(json_object_get(summary, "seconds"));
         if (!c->quiet && t->stop != DNC_STOP_DIVERGED && t->step > 0)
-            progress(&c->progress, t, t0 + seconds, 1);
+            progress(&c->progress, t, c->progress.t0 + seconds, 1);
         if (t->stop == DNC_STOP_DIVERGED)
             fprintf(stderr, "dncert train: diverged at step %ld (loss %g, gradient norm %g); try a smaller --lr%s\n",
                     (long) t->step, t->loss, t->grad_norm, t->step <= 1 ? " or --init-std" : "");
-        summary = summary_json(t, c, seconds, &cls);
         print_summary(t, seconds, &cls);
     }
-    status = finish_run_files(rf, t, c, summary);
     json_decref(summary);
-    if (status == 0 && c->out != NULL && !c->quiet)
+    if (r != 0)
+        fprintf(stderr, "dncert train: %s\n", err);
+    else if (c->out != NULL && !c->quiet)
         fprintf(stderr, "wrote %s\n", c->out);
-    return status != 0 || t->stop == DNC_STOP_DIVERGED ? DNC_EXIT_FAIL : DNC_EXIT_OK;
+    return r != 0 || t->stop == DNC_STOP_DIVERGED ? DNC_EXIT_FAIL : DNC_EXIT_OK;
 }
 
 /* The problem options, and their fields in the JSON form of a problem. "lambda" comes
@@ -319,7 +238,6 @@ int dnc_cmd_train(int argc, char **argv)
     dnc_problem_t p;
     dnc_trainer_t t;
     train_cfg cfg;
-    run_files rf;
 
     r = dnc_cli_parse(opts, argc, argv, pos, 0, &npos, usage_head, usage_tail);
     if (r != 0)
@@ -358,7 +276,7 @@ int dnc_cmd_train(int argc, char **argv)
         fprintf(stderr, "dncert train: %s, %ld parameters, %s, %ld steps\n", desc, (long) t->n,
                 dnc_optimizer_name(cfg.opts.optimizer), (long) cfg.opts.steps);
     }
-    r = open_run_files(&rf, &cfg) != 0 ? DNC_EXIT_FAIL : run_training(t, &cfg, &rf);
+    r = run_training(t, &cfg);
     dnc_trainer_clear(t);
     dnc_problem_clear(p);
     return r;

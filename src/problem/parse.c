@@ -5,7 +5,9 @@
  * once, never by a digit-at-a-time multiply-add, which is quadratic. */
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <flint/fmpz.h>
@@ -154,6 +156,30 @@ int dnc_parse_slong(slong *x, const char *s, slong lo, slong hi)
     if (errno != 0 || *end != '\0' || v < lo || v > hi)
         return -1;
     *x = (slong) v;
+    return 0;
+}
+
+int dnc_option_double(double *x, const char *name, const char *s, double lo, double hi, int lo_open,
+                      char *err, size_t errlen)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (*s != '\0' && *end == '\0' && v != 0 && fabs(v) < DBL_MIN)   /* strtod's ERANGE: no normal double */
+        return dnc_fail(err, errlen, "--%s: must be a number in %s%g, %g], and 0 or a normal double (of magnitude at "
+                        "least 2.2250738585072014e-308) (got '%s')", name, lo_open ? "(" : "[", lo, hi, s);
+    if (*s == '\0' || *end != '\0' || errno != 0 || !isfinite(v) || v > hi || v < lo || (lo_open && v == lo))
+        return dnc_fail(err, errlen, "--%s: must be a number in %s%g, %g] (got '%s')", name, lo_open ? "(" : "[",
+                        lo, hi, s);
+    *x = v;
+    return 0;
+}
+
+int dnc_option_slong(slong *x, const char *name, const char *s, slong lo, slong hi, char *err, size_t errlen)
+{
+    if (dnc_parse_slong(x, s, lo, hi) != 0)
+        return dnc_fail(err, errlen, "--%s: must be an integer in [%ld, %ld] (got '%s')", name, (long) lo, (long) hi, s);
     return 0;
 }
 

@@ -1,5 +1,7 @@
-/* Running the trainings of a sweep: one `dncert train` process per run, at most `jobs` at
- * a time, with a progress display on stderr. */
+/* Running the trainings of a sweep: one process per run (fork), at most `jobs` at a time,
+ * each training through the library (dnc_train_run) as `dncert train` does, with a progress
+ * display on stderr. A process per run keeps the runs apart (a crash or an exhausted memory
+ * fails one run) and lets the sweep stop them all by a signal. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 #include "dncert/io.h"
 #include "dncert/sweep.h"
+#include "dncert/train.h"
 
 typedef struct {
     dnc_progress_t mode;
@@ -66,25 +69,68 @@ static void progress_show(progress *p, const char *failed_id)
     fflush(stderr);
 }
 
-/* The child's side of a run: output to dir/logs/<id>.log, then exec `exe train ...`. */
-static void start_run(const dnc_sweep_spec *s, const dnc_sweep_run *r, const char *dir, const char *exe)
+static const char *spec_text(const char *name, void *spec)
 {
-    char out[4200], log[4200];
-    dnc_sweep_cmd cmd;
-    int fd;
+    const dnc_sweep_spec *s = spec;
+    int i;
+    for (i = 0; i < DNC_SWEEP_NTRAIN; i++)
+        if (strcmp(name, dnc_sweep_train_names[i]) == 0)
+            return s->train[i];
+    return NULL;
+}
+
+int dnc_sweep_train(const dnc_sweep_spec *s, const dnc_sweep_run *r, const char *out, char *err, size_t errlen)
+{
+    dnc_train_opts o;
+    dnc_train_run_opts ro;
+    dnc_classification cls;
+    dnc_problem_t p;
+    dnc_trainer_t t;
+    json_t *summary = NULL;
+    int status = -1;
+    dnc_train_run_opts_default(&ro);
+    dnc_problem_init(p);
+    if (dnc_sweep_run_problem(p, s, r, err, errlen) != 0
+        || dnc_train_opts_from_text(&o, &ro.log_every, spec_text, (void *) s, err, errlen) != 0) {
+        dnc_problem_clear(p);
+        return -1;
+    }
+    o.seed = (ulong) r->seed;
+    if (dnc_trainer_init(t, p, &o) != 0) {
+        dnc_problem_clear(p);
+        return dnc_fail(err, errlen, "not enough memory for this problem");
+    }
+    ro.out = out;
+    ro.replace = dnc_path_exists(out);   /* the rest of an interrupted run */
+    if (t->stop == DNC_STOP_DIVERGED)    /* as train: nothing is written for such a start */
+        dnc_fail(err, errlen, "--init-std: the loss or gradient of the initial point is not finite in double precision "
+                 "with --init-std %g (loss %g, gradient norm %g)", o.init_std, t->loss, t->grad_norm);
+    else
+        status = dnc_train_run(t, &ro, &summary, &cls, err, errlen);
+    json_decref(summary);
+    dnc_trainer_clear(t);
+    dnc_problem_clear(p);
+    return status;
+}
+
+/* The child's side of a run: its messages to dir/logs/<id>.log, then the training. */
+static void start_run(const dnc_sweep_spec *s, const dnc_sweep_run *r, const char *dir)
+{
+    char out[4200], log[4200], err[4600];
+    int fd, status;
     snprintf(out, sizeof(out), "%s/runs/%s", dir, r->id);
     snprintf(log, sizeof(log), "%s/logs/%s.log", dir, r->id);
-    /* a directory without a complete summary is the rest of an interrupted run */
-    dnc_sweep_train_cmd(&cmd, s, r, out, dnc_path_exists(out) ? "--force" : NULL);
     fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (fd >= 0) {
         dup2(fd, 1);
         dup2(fd, 2);
         close(fd);
     }
-    execv(exe, cmd.argv);
-    fprintf(stderr, "dncert sweep: cannot run %s\n", exe);
-    _exit(127);
+    status = dnc_sweep_train(s, r, out, err, sizeof(err));
+    if (status != 0)
+        fprintf(stderr, "dncert sweep: run %s: %s\n", r->id, err);
+    fflush(NULL);
+    _exit(status != 0);   /* not exit(): the parent's atexit handlers and buffers are not the child's */
 }
 
 /* Removes what interrupted `train` processes leave: DIR/runs/<id>.tmp.XXXXXX. The caller
@@ -158,7 +204,7 @@ static void stop_children(pid_t *pids, int jobs)
 }
 
 slong dnc_sweep_execute(const dnc_sweep_spec *s, const dnc_sweep_run *runs, slong n, const char *dir,
-                        const char *exe, int jobs, dnc_progress_t mode)
+                        int jobs, dnc_progress_t mode)
 {
     pid_t *pids = flint_calloc(jobs, sizeof(pid_t));
     const dnc_sweep_run **slots = flint_calloc(jobs, sizeof(*slots));
@@ -184,7 +230,7 @@ slong dnc_sweep_execute(const dnc_sweep_spec *s, const dnc_sweep_run *runs, slon
                 pids[w] = fork();
                 if (pids[w] == 0) {
                     sigprocmask(SIG_SETMASK, &old, NULL);
-                    start_run(s, runs + next, dir, exe);
+                    start_run(s, runs + next, dir);
                 }
                 slots[w] = runs + next++;
                 running += pids[w] > 0;

@@ -213,6 +213,19 @@ static void run_text_set(run_text *t, const dnc_sweep_spec *s, const dnc_sweep_r
     snprintf(t->seed, sizeof(t->seed), "%ld", (long) r->seed);
 }
 
+int dnc_sweep_run_problem(dnc_problem_t p, const dnc_sweep_spec *s, const dnc_sweep_run *r, char *err, size_t errlen)
+{
+    dnc_problem_args a;
+    run_text t;
+    run_text_set(&t, s, r);
+    memset(&a, 0, sizeof(a));
+    a.K = t.K; a.n = t.n; a.L = t.L; a.width = t.width;
+    a.activation = s->activation; a.bias = s->bias; a.lambda = r->lambda;
+    if (dnc_problem_set_args(p, &a, err, errlen) != 0)
+        return -1;
+    return dnc_problem_check_double(p, &a, err, errlen);
+}
+
 /* Every grid point must be a problem train accepts; the seed plays no role. */
 static int validate_problems(const dnc_sweep_spec *s, char *err, size_t len)
 {
@@ -223,16 +236,10 @@ static int validate_problems(const dnc_sweep_spec *s, char *err, size_t len)
             for (w = 0; w < s->nwidth; w++)
                 for (m = 0; m < s->nlambda && r == 0; m++) {
                     dnc_sweep_run run = { "", 0, s->K[k], s->L[l], s->width[w], 0, "" };
-                    dnc_problem_args a;
                     dnc_problem_t p;
-                    run_text t;
                     strcpy(run.lambda, s->lambda[m]);
-                    run_text_set(&t, s, &run);
-                    memset(&a, 0, sizeof(a));
-                    a.K = t.K; a.n = t.n; a.L = t.L; a.width = t.width;
-                    a.activation = s->activation; a.bias = s->bias; a.lambda = run.lambda;
                     dnc_problem_init(p);
-                    r = dnc_problem_set_args(p, &a, err, len);
+                    r = dnc_sweep_run_problem(p, s, &run, err, len);
                     dnc_problem_clear(p);
                 }
     return r;
@@ -417,52 +424,4 @@ const char *dnc_sweep_spec_diff(const dnc_sweep_spec *a, const dnc_sweep_spec *b
     json_decref(ja);
     json_decref(jb);
     return diff;
-}
-
-/* ---- the train command of a run ---- */
-
-static void cmd_add(dnc_sweep_cmd *c, int *argc, size_t *used, const char *s)
-{
-    size_t n = strlen(s) + 1;
-    if (*argc >= (int) (sizeof(c->argv) / sizeof(c->argv[0])) - 1 || *used + n > sizeof(c->text))
-        return;     /* cannot happen: the option count and run paths are bounded */
-    memcpy(c->text + *used, s, n);
-    c->argv[(*argc)++] = c->text + *used;
-    *used += n;
-}
-
-void dnc_sweep_train_cmd(dnc_sweep_cmd *cmd, const dnc_sweep_spec *s, const dnc_sweep_run *r,
-                         const char *out, const char *extra)
-{
-    const char *fixed[][2] = { { "--K", NULL }, { "--n", NULL }, { "--L", NULL }, { "--width", NULL },
-                               { "--activation", s->activation }, { "--bias", s->bias },
-                               { "--lambda", r->lambda }, { "--seed", NULL } };
-    run_text t;
-    char opt[64];
-    size_t used = 0, i;
-    int argc = 0;
-    run_text_set(&t, s, r);
-    fixed[0][1] = t.K;
-    fixed[1][1] = t.n;
-    fixed[2][1] = t.L;
-    fixed[3][1] = t.width;
-    fixed[7][1] = t.seed;
-    cmd_add(cmd, &argc, &used, "dncert");
-    cmd_add(cmd, &argc, &used, "train");
-    for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
-        cmd_add(cmd, &argc, &used, fixed[i][0]);
-        cmd_add(cmd, &argc, &used, fixed[i][1]);
-    }
-    for (i = 0; i < DNC_SWEEP_NTRAIN; i++)
-        if (s->train[i] != NULL) {
-            snprintf(opt, sizeof(opt), "--%s", dnc_sweep_train_names[i]);
-            cmd_add(cmd, &argc, &used, opt);
-            cmd_add(cmd, &argc, &used, s->train[i]);
-        }
-    cmd_add(cmd, &argc, &used, "--out");
-    cmd_add(cmd, &argc, &used, out);
-    cmd_add(cmd, &argc, &used, "--quiet");
-    if (extra != NULL)
-        cmd_add(cmd, &argc, &used, extra);
-    cmd->argv[argc] = NULL;
 }

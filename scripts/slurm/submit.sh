@@ -8,7 +8,8 @@
 #   --cpus C     CPUs per task, the shard's --jobs (default 1)
 #   --time T     time limit of each task (sbatch --time; default: the partition's)
 #
-# Shard I goes to OUT/shard-I, the merged table to OUT/merged (results.csv, ...), Slurm's
+# The sweep options are the grid, problem and training options of `dncert sweep` (not
+# --jobs, --shard or --out). Shard I goes to OUT/shard-I, the merged table to OUT/merged (results.csv, ...), Slurm's
 # output to OUT/slurm/. Other sbatch settings come from sbatch's input environment variables
 # (SBATCH_PARTITION, SBATCH_ACCOUNT, ...). The dncert binary is $DNCERT, default this
 # checkout's build/dncert (never PATH). Prints the two job ids on stdout:
@@ -25,7 +26,7 @@ while [ $# -gt 0 ]; do
         --shards) [ $# -ge 2 ] || usage; shards="$2"; shift 2 ;;
         --cpus) [ $# -ge 2 ] || usage; cpus="$2"; shift 2 ;;
         --time) [ $# -ge 2 ] || usage; time="$2"; shift 2 ;;
-        --help|-h) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --help|-h) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         -*) usage ;;
         *) break ;;
     esac

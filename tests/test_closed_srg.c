@@ -10,6 +10,9 @@
 #include "testutil.h"
 
 #define PREC 256
+/* The registry entries of the two designs (closed.h). */
+#define SRG dnc_structure_find("srg")
+#define STS dnc_structure_find("sts")
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -202,7 +205,7 @@ Test(srg_facts, srg_mtilde_rank_and_relu)
         slong K = dnc_comb_binom2(r);
         fmpq_mat_t M;
         fmpq_mat_init(M, K, K);
-        cr_assert(dnc_closed_srg_mtilde(M, r, K));
+        cr_assert(dnc_design_mtilde(M, SRG, r, K));
         cr_expect(dnc_comb_mtilde_facts(&rank, h, M), "r = %ld: ReLU(Mtilde) != h I", (long) r);
         cr_expect(fmpq_is_one(h));
         cr_expect_eq(rank, r == 4 ? 3 : r, "r = %ld: rank %ld", (long) r, (long) rank);
@@ -228,7 +231,7 @@ Test(srg_facts, sts_mtilde_rank_and_relu)
         slong v = vs[i], K = dnc_comb_sts_nblocks(v);
         fmpq_mat_t M;
         fmpq_mat_init(M, K, K);
-        cr_assert(dnc_closed_sts_mtilde(M, v, K));
+        cr_assert(dnc_design_mtilde(M, STS, v, K));
         cr_expect(dnc_comb_mtilde_facts(&rank, h, M));
         cr_expect(fmpq_is_one(h));
         cr_expect_eq(rank, v == 9 ? 8 : v, "v = %ld: rank %ld", (long) v, (long) rank);
@@ -245,7 +248,7 @@ Test(srg_facts, embedded_mtilde_rank)
     for (K = 6; K <= 12; K++) {
         fmpq_mat_t M;
         fmpq_mat_init(M, K, K);
-        cr_assert(dnc_closed_srg_mtilde(M, 4, K));
+        cr_assert(dnc_design_mtilde(M, SRG, 4, K));
         cr_expect(dnc_comb_mtilde_facts(&rank, h, M));
         cr_expect_eq(rank, 3 + (K - 6), "K = %ld", (long) K);   /* r - 1 at r = 4, plus DNC */
         fmpq_mat_clear(M);
@@ -297,18 +300,18 @@ Test(srg_facts, point_realises_pattern)
     fmpq_mat_t M;
     char err[512];
     problem(p, 10, 2, 4, 7, 12, "relu", "0.004");
-    cr_assert_eq(dnc_closed_srg(c, p, 5, 0, PREC, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(dnc_closed_build(c, "srg", p, 5, 0, PREC, err, sizeof(err)), 0, "%s", err);
     fmpq_mat_init(M, 10, 10);
-    cr_assert(dnc_closed_srg_mtilde(M, 5, 10));
+    cr_assert(dnc_design_mtilde(M, SRG, 5, 10));
     expect_point_pattern(c, M, 1);
     fmpq_mat_clear(M);
     dnc_closed_clear(c);
     dnc_problem_clear(p);
 
     problem(p, 26, 1, 3, 13, 26, "relu", "0.004");
-    cr_assert_eq(dnc_closed_sts(c, p, 13, 0, PREC, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(dnc_closed_build(c, "sts", p, 13, 0, PREC, err, sizeof(err)), 0, "%s", err);
     fmpq_mat_init(M, 26, 26);
-    cr_assert(dnc_closed_sts_mtilde(M, 13, 26));
+    cr_assert(dnc_design_mtilde(M, STS, 13, 26));
     expect_point_pattern(c, M, 2);   /* sts_mtilde is normalised by h = 2 */
     fmpq_mat_clear(M);
     dnc_closed_clear(c);
@@ -328,7 +331,7 @@ Test(srg_values, spec_reference_r5_L4)
     char err[512];
     const dnc_closed_scalar *cs;
     problem(p, 10, 1, 4, 5, 10, "relu", "0.004");
-    cr_assert_eq(dnc_closed_srg(c, p, 5, 0, PREC, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(dnc_closed_build(c, "srg", p, 5, 0, PREC, err, sizeof(err)), 0, "%s", err);
     cr_expect_str_eq(c->structure, "srg");
     cr_expect_eq(c->alive, DNC_ALIVE);
     cr_expect(agrees(c->loss, "0.0903502055815790024885", 22), "%s", arb_get_str(c->loss, 40, 0));
@@ -381,14 +384,14 @@ Test(srg_values, q_matches_spec_formulas)
             K1 = dnc_comb_binom2(r);
             /* plain: P K^3 r^{L-1} / 2 */
             problem(p, K1, 3, L, r, K1, "relu", "1/300");
-            cr_assert(dnc_closed_srg_q(Q, p, r));
+            cr_assert(dnc_design_q(Q, SRG, p, r));
             spec_q(want, p, 1, 2, K1, 3, r, L - 1);
             cr_expect(fmpq_equal(Q, want), "srg r=%ld L=%ld", (long) r, (long) L);
             dnc_problem_clear(p);
             /* embedded in K = K1 + 4: P K^{L+1} r^{L-1} / (2 K1^{L-2}) */
             K = K1 + 4;
             problem(p, K, 3, L, r + 4, K, "relu", "1/300");
-            cr_assert(dnc_closed_srg_q(Q, p, r));
+            cr_assert(dnc_design_q(Q, SRG, p, r));
             spec_q(want, p, 1, 2, K, L + 1, r, L - 1);
             {
                 fmpq_t k1;
@@ -406,7 +409,7 @@ Test(srg_values, q_matches_spec_formulas)
         slong v = 13;
         K = dnc_comb_sts_nblocks(v);
         problem(p, K, 1, L, v, K, "relu", "0.004");
-        cr_assert(dnc_closed_sts_q(Q, p, v));
+        cr_assert(dnc_design_q(Q, STS, p, v));
         spec_q(want, p, v + 9, 12, K, 3, v, L - 2);
         cr_expect(fmpq_equal(Q, want), "sts L=%ld", (long) L);
         dnc_problem_clear(p);
@@ -434,7 +437,7 @@ Test(srg_values, crosscheck_grid, .timeout = 60)
                         problem(p, K, n, L, r + extra, K + extra, "relu", lambdas[il]);
                         snprintf(what, sizeof(what), "r=%ld L=%ld n=%ld lambda=%s extra=%ld",
                                  (long) r, (long) L, (long) n, lambdas[il], (long) extra);
-                        cr_assert_eq(dnc_closed_srg(c, p, r, 0, PREC, err, sizeof(err)), 0, "%s: %s", what, err);
+                        cr_assert_eq(dnc_closed_build(c, "srg", p, r, 0, PREC, err, sizeof(err)), 0, "%s: %s", what, err);
                         expect_crosscheck(c, what);
                         expect_alive_consistent(c, what);
                         seen_dead |= c->alive == DNC_DEAD;
@@ -452,14 +455,14 @@ Test(srg_values, crosscheck_mixed_lambdas_and_activations)
     dnc_closed_t c;
     char err[512];
     problem_lambdas(p, "10", "2", "5", "6,5,7,5,11", "1/300", "0.004,1/100,0.002,3/1000,0.005");
-    cr_assert_eq(dnc_closed_srg(c, p, 5, 0, PREC, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(dnc_closed_build(c, "srg", p, 5, 0, PREC, err, sizeof(err)), 0, "%s", err);
     cr_expect_eq(c->alive, DNC_ALIVE);
     expect_crosscheck(c, "mixed lambdas");
     dnc_closed_clear(c);
     dnc_problem_clear(p);
 
     problem(p, 10, 2, 4, 5, 10, "linear,linear,relu", "0.004");
-    cr_assert_eq(dnc_closed_srg(c, p, 5, 0, PREC, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(dnc_closed_build(c, "srg", p, 5, 0, PREC, err, sizeof(err)), 0, "%s", err);
     expect_crosscheck(c, "linear below L-1");
     dnc_closed_clear(c);
     dnc_problem_clear(p);
@@ -475,7 +478,7 @@ Test(srg_values, exact_tie)
     arb_t third;
     /* r = 3, K = 3, L = 3, n = 1: T = 4/729, lambda_H = 8/729 / (27 * 9) = 8/177147 */
     problem_lambdas(p, "3", "1", "3", "3", "8/177147", "1");
-    cr_assert_eq(dnc_closed_srg(c, p, 3, 0, PREC, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(dnc_closed_build(c, "srg", p, 3, 0, PREC, err, sizeof(err)), 0, "%s", err);
     cr_expect_eq(c->alive, DNC_TIE, "%s", c->alive_rule);
     arb_init(third);
     arb_set_ui(third, 2);
@@ -507,7 +510,7 @@ Test(srg_embed, crosscheck_K6_to_12_L4, .timeout = 60)
                 continue;
             snprintf(what, sizeof(what), "K=%ld r=%ld", (long) K, (long) r);
             problem(p, K, 1, 4, r + K2, K, "relu", "0.004");
-            cr_assert_eq(dnc_closed_srg(c, p, r, 1, PREC, err, sizeof(err)), 0, "%s: %s", what, err);
+            cr_assert_eq(dnc_closed_build(c, "srg", p, r, 1, PREC, err, sizeof(err)), 0, "%s: %s", what, err);
             cr_expect_str_eq(c->structure, K2 > 0 ? "srg-embedded" : "srg");
             expect_crosscheck(c, what);
             expect_alive_consistent(c, what);
@@ -516,14 +519,14 @@ Test(srg_embed, crosscheck_K6_to_12_L4, .timeout = 60)
             fmpq_init(Q);
             arb_init(f);
             arb_init(want);
-            cr_assert(dnc_closed_srg_q(Q, p, r));
+            cr_assert(dnc_design_q(Q, SRG, p, r));
             cr_assert(dnc_closed_lowrank_fstar(f, Q, 4, PREC));
             arb_mul_si(want, f, K1, PREC);
             arb_addmul_si(want, d->loss, K2, PREC);
             arb_div_si(want, want, K, PREC);
             cr_expect(arb_overlaps(want, c->loss), "%s: block sum", what);
             /* r^3 < 2 K1^2 at r = 4, 5: the embedding beats DNC, certified both ways */
-            cr_expect(dnc_closed_srg_beats_dnc(p, r, 1), "%s", what);
+            cr_expect(dnc_design_beats_dnc(SRG, p, r, 1), "%s", what);
             cr_expect(arb_lt(c->loss, d->loss), "%s: enclosures not disjoint", what);
             if (K2 > 0) {
                 cr_expect(dnc_closed_get_scalar(c, "c_srg") != NULL);
@@ -553,17 +556,17 @@ Test(srg_embed, blocks_decided_separately)
     char err[512];
     /* K = 10, r = 5: SRG alive while DNC is dead, so SRG beats DNC (and the zero point). */
     problem(p, 10, 1, 4, 10, 10, "relu", "0.022");
-    cr_assert_eq(dnc_closed_srg(c, p, 5, 0, PREC, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(dnc_closed_build(c, "srg", p, 5, 0, PREC, err, sizeof(err)), 0, "%s", err);
     cr_assert_eq(dnc_closed_dnc(d, p, PREC, err, sizeof(err)), 0, "%s", err);
     cr_expect_eq(c->alive, DNC_ALIVE);
     cr_expect_eq(d->alive, DNC_DEAD);
-    cr_expect(dnc_closed_srg_beats_dnc(p, 5, 0));
+    cr_expect(dnc_design_beats_dnc(SRG, p, 5, 0));
     cr_expect(arb_lt(c->loss, d->loss));
     dnc_closed_clear(c);
     dnc_closed_clear(d);
     dnc_problem_clear(p);
     problem(p, 11, 1, 4, 6, 11, "relu", "0.0205");
-    cr_assert_eq(dnc_closed_srg(c, p, 5, 1, PREC, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(dnc_closed_build(c, "srg", p, 5, 1, PREC, err, sizeof(err)), 0, "%s", err);
     cr_expect_eq(c->alive, DNC_ALIVE, "%s", c->alive_rule);
     cr_expect(strstr(c->alive_rule, "srg:") != NULL && strstr(c->alive_rule, "dnc:") != NULL, "%s", c->alive_rule);
     cr_expect(strstr(c->alive_rule, "alive") != NULL && strstr(c->alive_rule, "dead") != NULL, "%s", c->alive_rule);
@@ -592,7 +595,7 @@ Test(srg_order, q_order_is_the_spec_inequality)
             fmpq_init(QD);
             fmpz_init(lhs);
             fmpz_init(rhs);
-            cr_assert(dnc_closed_srg_q(Q, p, r));
+            cr_assert(dnc_design_q(Q, SRG, p, r));
             spec_q(QD, p, 1, 1, K, L + 1, 1, 0);
             fmpz_set_si(lhs, r);
             fmpz_pow_ui(lhs, lhs, (ulong) (L - 1));
@@ -601,11 +604,11 @@ Test(srg_order, q_order_is_the_spec_inequality)
             fmpz_mul_2exp(rhs, rhs, 1);
             cr_expect_eq(fmpq_cmp(Q, QD) < 0, fmpz_cmp(lhs, rhs) < 0, "r=%ld L=%ld", (long) r, (long) L);
             /* lambda is small: both alive, so beats <=> the inequality */
-            cr_expect_eq(dnc_closed_srg_beats_dnc(p, r, 0), fmpz_cmp(lhs, rhs) < 0, "r=%ld L=%ld", (long) r, (long) L);
+            cr_expect_eq(dnc_design_beats_dnc(SRG, p, r, 0), fmpz_cmp(lhs, rhs) < 0, "r=%ld L=%ld", (long) r, (long) L);
             if (L <= 3)
-                cr_expect_not(dnc_closed_srg_beats_dnc(p, r, 0), "never for L <= 3");
+                cr_expect_not(dnc_design_beats_dnc(SRG, p, r, 0), "never for L <= 3");
             if (L >= 4)
-                cr_expect_eq(dnc_closed_srg_beats_dnc(p, r, 0), r >= 4, "L >= 4: iff r >= 4");
+                cr_expect_eq(dnc_design_beats_dnc(SRG, p, r, 0), r >= 4, "L >= 4: iff r >= 4");
             fmpq_clear(Q);
             fmpq_clear(QD);
             fmpz_clear(lhs);
@@ -623,18 +626,18 @@ static void order_by_enclosures(slong K, slong L, slong r, slong v, int want_bet
     slong dim = r ? r : v;
     problem(p, K, 1, L, K > dim ? K : dim, K, "relu", "0.004");
     if (r)
-        cr_assert_eq(dnc_closed_srg(c, p, r, 0, PREC, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(dnc_closed_build(c, "srg", p, r, 0, PREC, err, sizeof(err)), 0, "%s", err);
     else
-        cr_assert_eq(dnc_closed_sts(c, p, v, 0, PREC, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(dnc_closed_build(c, "sts", p, v, 0, PREC, err, sizeof(err)), 0, "%s", err);
     cr_assert_eq(dnc_closed_dnc(d, p, PREC, err, sizeof(err)), 0, "%s", err);
     cr_expect_eq(c->alive, DNC_ALIVE);
     cr_expect_eq(d->alive, DNC_ALIVE);
     if (want_better) {
         cr_expect(arb_lt(c->loss, d->loss), "K=%ld L=%ld r=%ld v=%ld", (long) K, (long) L, (long) r, (long) v);
-        cr_expect(r ? dnc_closed_srg_beats_dnc(p, r, 0) : dnc_closed_sts_beats_dnc(p, v, 0));
+        cr_expect(r ? dnc_design_beats_dnc(SRG, p, r, 0) : dnc_design_beats_dnc(STS, p, v, 0));
     } else {
         cr_expect(arb_lt(d->loss, c->loss), "K=%ld L=%ld r=%ld v=%ld", (long) K, (long) L, (long) r, (long) v);
-        cr_expect_not(r ? dnc_closed_srg_beats_dnc(p, r, 0) : dnc_closed_sts_beats_dnc(p, v, 0));
+        cr_expect_not(r ? dnc_design_beats_dnc(SRG, p, r, 0) : dnc_design_beats_dnc(STS, p, v, 0));
     }
     dnc_closed_clear(c);
     dnc_closed_clear(d);
@@ -674,7 +677,7 @@ Test(sts_values, crosscheck, .timeout = 60)
                 dnc_closed_t c;
                 problem(p, K, 1 + 2 * extra, L, v + extra, K + extra, "relu", "0.004");
                 snprintf(what, sizeof(what), "v=%ld L=%ld extra=%ld", (long) v, (long) L, (long) extra);
-                cr_assert_eq(dnc_closed_sts(c, p, v, 0, PREC, err, sizeof(err)), 0, "%s: %s", what, err);
+                cr_assert_eq(dnc_closed_build(c, "sts", p, v, 0, PREC, err, sizeof(err)), 0, "%s: %s", what, err);
                 cr_expect_str_eq(c->structure, "sts");
                 expect_crosscheck(c, what);
                 expect_alive_consistent(c, what);
@@ -689,7 +692,7 @@ Test(sts_values, embedded)
     dnc_closed_t c;
     char err[512];
     problem(p, 10, 2, 3, 10, 10, "relu", "0.004");   /* STS(7) on 7 classes + DNC on 3 */
-    cr_assert_eq(dnc_closed_sts(c, p, 7, 1, PREC, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(dnc_closed_build(c, "sts", p, 7, 1, PREC, err, sizeof(err)), 0, "%s", err);
     cr_expect_str_eq(c->structure, "sts-embedded");
     cr_expect(dnc_closed_get_scalar(c, "c_sts") != NULL);
     expect_crosscheck(c, "sts embedded");
@@ -712,18 +715,18 @@ Test(srg_errors, bad_inputs)
     char err[512];
     int rc;
 #define TRY_SRG(r, embed, needle) \
-    do { err[0] = '\0'; rc = dnc_closed_srg(c, p, r, embed, PREC, err, sizeof(err)); \
+    do { err[0] = '\0'; rc = dnc_closed_build(c, "srg", p, r, embed, PREC, err, sizeof(err)); \
          expect_error(rc, err, needle); dnc_closed_clear(c); } while (0)
 #define TRY_STS(v, embed, needle) \
-    do { err[0] = '\0'; rc = dnc_closed_sts(c, p, v, embed, PREC, err, sizeof(err)); \
+    do { err[0] = '\0'; rc = dnc_closed_build(c, "sts", p, v, embed, PREC, err, sizeof(err)); \
          expect_error(rc, err, needle); dnc_closed_clear(c); } while (0)
 
     problem(p, 12, 1, 4, 12, 12, "relu", "0.004");
-    TRY_SRG(2, 0, "--r: must be an integer >= 3");
+    TRY_SRG(2, 0, "--r: must be an integer in [3, 447] (got 2)");
     TRY_SRG(5, 0, "--K: SRG with r = 5 has K = 10 classes (got 12); use --embed to place it in a larger K");
     TRY_SRG(6, 1, "--K: SRG with r = 6 needs K >= 15 classes (got 12)");
     TRY_STS(14, 0, "--v: no Steiner triple system of order 14 exists (need v ≡ 1 or 3 mod 6, v >= 7)");
-    TRY_STS(3, 0, "--v: STS(3) has a single block");
+    TRY_STS(3, 0, "--v: must be an integer in [7, 775] (got 3)");
     TRY_STS(7, 0, "--K: STS(7) has K = 7 classes (got 12); use --embed");
     dnc_problem_clear(p);
 
@@ -754,4 +757,97 @@ Test(srg_errors, bad_inputs)
     dnc_problem_clear(p);
 #undef TRY_SRG
 #undef TRY_STS
+}
+
+/* ------------------------------------------------------------------ registry */
+
+/* Every structure is one registry entry: found by its exact name, listed in order, and
+ * (designs) named briefly enough for the embedded scalar names c_<name>, s_<name>_<l>. */
+Test(registry, entries_and_lookup)
+{
+    const dnc_structure *s;
+    char list[128], want[128] = "";
+    size_t used = 0;
+    for (s = dnc_structures; s->name != NULL; s++) {
+        cr_expect_eq(dnc_structure_find(s->name), s, "%s", s->name);
+        cr_expect((s->design != NULL) == (s->build == NULL), "%s: a design or a builder, not both", s->name);
+        if (s->design != NULL) {
+            cr_expect(strlen(s->name) <= 7 && s->param != NULL && s->blocks, "%s", s->name);
+            cr_expect(s->design->nclass(s->design->pmax) <= DNC_MAX_K, "%s: K_b above DNC_MAX_K", s->name);
+        }
+        used += (size_t) snprintf(want + used, sizeof(want) - used, "%s%s", used ? ", " : "", s->name);
+    }
+    cr_expect_str_eq(dnc_structure_list(list, sizeof(list)), want);
+    cr_expect_str_eq(want, "dnc, srg, sts, deep-linear, ufm, tirer-bruna");   /* the format's names (§8) */
+    cr_expect_null(dnc_structure_find("SRG"));
+    cr_expect_null(dnc_structure_find("srg-embedded"));
+    cr_expect_null(dnc_structure_find(""));
+    cr_expect_null(dnc_structure_find(NULL));
+}
+
+/* A design the registry does not have: m disjoint pairs on 2m coordinates (B^T B = 2 I,
+ * so (B^T - J/2) B = 2 I - J and ReLU gives I). It needs nothing but this descriptor. */
+static int pairs_exists(slong d, char *err, size_t errlen)
+{
+    if (d % 2 == 0)
+        return 1;
+    snprintf(err, errlen, "--d: pairs need an even number of coordinates (got %ld)", (long) d);
+    return 0;
+}
+
+static slong pairs_nclass(slong d)
+{
+    return d / 2;
+}
+
+static int pairs_incidence(fmpz_mat_t B, slong d)
+{
+    slong k;
+    for (k = 0; k < d / 2; k++) {
+        fmpz_one(fmpz_mat_entry(B, 2 * k, k));
+        fmpz_one(fmpz_mat_entry(B, 2 * k + 1, k));
+    }
+    return 1;
+}
+
+static const dnc_design pairs_design = { 4, 100, pairs_exists, pairs_nclass, pairs_incidence, "pairs on %ld",
+                                         "P 2^(L-2) K^(L+2)", "(embedded)" };
+static const dnc_structure pairs = { "pairs", "PAIRS", "d", "number of coordinates", 1, &pairs_design, NULL };
+
+Test(registry, a_new_design_is_one_descriptor)
+{
+    dnc_problem_t p;
+    dnc_closed_t c;
+    fmpq_t Q, want;
+    char err[512] = "";
+    slong L, K = 3;
+    fmpq_init(Q);
+    fmpq_init(want);
+    for (L = 2; L <= 4; L++) {
+        problem(p, K, 2, L, 2 * K, K, "relu", "1/50");
+        /* Q by hand, as for SRG in docs/math/srg.md: the norm coefficients are
+         * n ||B||^2 = 2nK, ||I_2K||^2 = 2K (L-2 times), ||B^T - J/2||^2 = K^2/2, ||I_K||^2 = K,
+         * so Q = n lambda^{L+1} 2^{L-2} K^{L+2}. */
+        cr_assert(dnc_design_q(Q, &pairs, p, 2 * K));
+        spec_q(want, p, 1, 1, 2, L - 2, K, L + 2);
+        cr_expect(fmpq_equal(Q, want), "L = %ld: Q", (long) L);
+        cr_assert_eq(dnc_design_build(c, &pairs, p, 2 * K, 0, PREC, err, sizeof(err)), 0, "%s", err);
+        cr_expect_str_eq(c->structure, "pairs");
+        expect_crosscheck(c, "pairs");
+        expect_alive_consistent(c, "pairs");
+        /* Q is 2^{L-2} K times DNC's, never below it: never proven better. */
+        cr_expect_not(dnc_design_beats_dnc(&pairs, p, 2 * K, 0));
+        dnc_closed_clear(c);
+        dnc_problem_clear(p);
+    }
+    problem(p, K, 2, 3, 2 * K, K, "relu", "1/50");
+    cr_expect_neq(dnc_design_build(c, &pairs, p, 7, 0, PREC, err, sizeof(err)), 0);
+    cr_expect(strstr(err, "--d: pairs need an even number") != NULL, "%s", err);
+    dnc_closed_clear(c);
+    cr_expect_neq(dnc_design_build(c, &pairs, p, 200, 0, PREC, err, sizeof(err)), 0);
+    cr_expect(strstr(err, "--d: must be an integer in [4, 100] (got 200)") != NULL, "%s", err);
+    dnc_closed_clear(c);
+    dnc_problem_clear(p);
+    fmpq_clear(Q);
+    fmpq_clear(want);
 }

@@ -162,7 +162,7 @@ int dnc_closed_gram_is_diagonal(const dnc_closed_t c, slong layer, slong prec);
 
 /* ==== end of DNC / deep linear / UFM / Tirer-Bruna section ==== */
 
-/* ==== SRG and Steiner-triple-system low-rank competitors (src/closed/srg.c, sts.c,
+/* ==== SRG, Steiner-triple-system and other low-rank designs (src/closed/design.c, srg.c, sts.c,
  * comb.c, lowrank.c; theory in docs/math/srg.md) ====
  *
  * Same calling convention as the section above: `out` is uninitialised on entry and is
@@ -255,56 +255,90 @@ int dnc_closed_lowrank_fstar(arb_t f, const fmpq_t Q, slong L, slong prec);
 /* 1 if f*(Q1) < f*(Q2) strictly (exact: Q1 alive and (Q2 not alive or Q1 < Q2)), else 0. */
 int dnc_closed_lowrank_beats(const fmpq_t Q1, const fmpq_t Q2, slong L);
 
-/* -- SRG: classes = edges of K_r, K = C(r, 2) ------------------------------------------
+/* -- the registry of structures: one descriptor each --------------------------------
+ * Every structure dncert knows -- in theorem files, certificates, closed-form, reports,
+ * sweeps -- is one entry of dnc_structures[]; callers look names up here instead of
+ * matching strings. A low-rank design (SRG, STS, ...) is a dnc_design: its classes are
+ * the columns of a 0/1 incidence matrix B (dim x K_b, constant column sum k) and
+ * W_{L-1} = B^T - J/k; the block engine checks ReLU(W B) = h I exactly, solves the block
+ * and embeds it beside DNC classes when K > K_b (docs/math/srg.md). A new design is one
+ * dnc_design (its incidence matrix and the checks of its parameter) plus one registry
+ * entry; nothing else changes. */
+
+typedef struct {
+    slong pmin, pmax;        /* range of the parameter (its K_b at most DNC_MAX_K) */
+    /* 1 if a design exists for param in [pmin, pmax]; else 0 and the reason in err */
+    int (*exists)(slong param, char *err, size_t errlen);
+    slong (*nclass)(slong param);                 /* K_b */
+    /* B (initialised dim x K_b, dim = param) <- the incidence; 1 on success */
+    int (*incidence)(fmpz_mat_t B, slong param);
+    const char *what;        /* printf format naming a member: "SRG with r = %ld" */
+    const char *formula;     /* Q in words, alone and embedded (alive rule) */
+    const char *formula_embedded;
+} dnc_design;
+
+typedef struct {
+    const char *name;        /* "srg": as in theorem files, certificates and closed-form */
+    const char *label;       /* "SRG": in tables */
+    const char *param;       /* "r", "v", or NULL: the one integer parameter */
+    const char *param_help;  /* what the parameter is, for messages */
+    int blocks;              /* a block structure (dnc and designs): root/alive claims apply */
+    const dnc_design *design;                     /* NULL unless a low-rank design */
+    int (*build)(dnc_closed_t, dnc_problem_t, slong prec, char *err, size_t errlen); /* others */
+} dnc_structure;
+
+/* The registry, ended by an entry whose name is NULL. */
+extern const dnc_structure dnc_structures[];
+
+/* The entry named `name` (exact match), or NULL. */
+const dnc_structure *dnc_structure_find(const char *name);
+
+/* buf <- "dnc, srg, sts, deep-linear, ufm, tirer-bruna" (the names, for messages; cut to
+ * len); returns buf. */
+const char *dnc_structure_list(char *buf, size_t len);
+
+/* SRG: classes = edges of K_r, K = C(r, 2), parameter r in [3, 447].
  * H1 = t B (x) 1_n^T, W_l = s_l I_r (l <= L-2), W_{L-1} = s_{L-1} (B^T - J/2),
  * W_L = s_L I_K (each embedded by 0/1 coordinates), c = t s_1 ... s_L,
  * Q = P K^3 r^{L-1} / 2, scales balanced: every term lambda ||.||^2 equals c*(1-c*).
- * Needs r >= 3, L >= 2 (the spec states L >= 3; L = 2 is a valid point that never beats
- * DNC), balanced counts, no bias, ReLU at layer L-1 (other activations free: their
- * inputs are >= 0), d_l >= r (l <= L-1), d_L >= K, and K = C(r,2) unless embed.
+ * Needs L >= 2 (the spec states L >= 3; L = 2 is a valid point that never beats DNC),
+ * balanced counts, no bias, ReLU at layer L-1 (other activations free: their inputs are
+ * >= 0), d_l >= r (l <= L-1), d_L >= K, and K = C(r,2) unless embed.
  * embed = 1 and K > C(r,2): structure "srg-embedded", the SRG block on classes
  * 0..C(r,2)-1 plus the DNC point on the other K2 = K - C(r,2) classes in orthogonal
  * coordinates (needs d_l >= r + K2 for l <= L-1); each block has its own c and exact
  * decision, with Q_srg = P K^{L+1} r^{L-1} / (2 C(r,2)^{L-2}) and Q_dnc = P K^{L+1}.
  * Scalars: "c", "tau", "t", "s_1".."s_L" (embedded: suffixed "_srg" / "_dnc", e.g.
- * "c_srg", "s_srg_2"); "c" is algebraic; a dead block has none and stays at zero. */
-int dnc_closed_srg(dnc_closed_t out, dnc_problem_t p, slong r, int embed, slong prec,
-                   char *err, size_t errlen);
+ * "c_srg", "s_srg_2"); "c" is algebraic; a dead block has none and stays at zero.
+ *
+ * STS: classes = blocks of a Steiner triple system STS(v), K = v(v-1)/6, v ≡ 1, 3 (mod 6),
+ * v in [7, 775]. As SRG with B the point-block incidence and W_{L-1} = s_{L-1}(B^T - J/3);
+ * ReLU gives 2 I, so c = 2 t s_1 ... s_L, and Q = P K^3 v^{L-2} (v+9) / 12 (ratio to DNC
+ * R = (v+9) v^{L-2} / (12 K^{L-2})); embedded as "sts-embedded", suffix "_sts". */
+extern const dnc_design dnc_design_srg, dnc_design_sts;
 
-/* Q of the SRG block for p (embedded normalisation when p->K > C(r,2)); 1 on success,
- * 0 if r < 3, L < 2, counts unbalanced or K < C(r,2). */
-int dnc_closed_srg_q(fmpq_t Q, const dnc_problem_t p, slong r);
+/* The point of design structure s with parameter param for p (embedded beside DNC
+ * classes when embed and p->K > K_b). Same convention as the constructors. */
+int dnc_design_build(dnc_closed_t out, const dnc_structure *s, dnc_problem_t p, slong param, int embed,
+                     slong prec, char *err, size_t errlen);
 
-/* 1 if the SRG point for (p, r, embed) exists and its optimal value along the structure is
- * proven strictly below the DNC value f*(K^{L+1} P) (an exact comparison; with both alive
- * it is r^{L-1} < 2 C(r,2)^{L-2}); 0 otherwise. The certificate-style check of the same
- * order is arb_lt(srg->loss, dnc->loss) (disjoint enclosures). */
-int dnc_closed_srg_beats_dnc(const dnc_problem_t p, slong r, int embed);
+/* Q of the design block for p (embedded normalisation when p->K > K_b); 1 on success,
+ * 0 if s is not a design, param has none, L < 2, counts unbalanced or K < K_b. */
+int dnc_design_q(fmpq_t Q, const dnc_structure *s, const dnc_problem_t p, slong param);
 
-/* M (initialised K x K) <- class-mean pre-activation at layer L of the SRG point up to a
- * positive scale: (B^T - J/2) B = B^T B - J on the SRG classes, I on the DNC classes of an
- * embedding (K > C(r,2)). rank = r (r - 1 at r = 4) + K - C(r,2); ReLU(M) = I. */
-int dnc_closed_srg_mtilde(fmpq_mat_t M, slong r, slong K);
+/* 1 if the design point for (p, param, embed) exists and its optimal value along the
+ * structure is proven strictly below the DNC value f*(K^{L+1} P) (an exact comparison of
+ * Q's; for SRG with both alive it is r^{L-1} < 2 C(r,2)^{L-2}); 0 otherwise. The
+ * certificate-style check of the same order is arb_lt(design->loss, dnc->loss). */
+int dnc_design_beats_dnc(const dnc_structure *s, const dnc_problem_t p, slong param, int embed);
 
-/* -- STS: classes = blocks of a Steiner triple system STS(v), K = v(v-1)/6 -------------
- * As SRG with B the point-block incidence and W_{L-1} = s_{L-1}(B^T - J/3); ReLU gives
- * 2 I, so c = 2 t s_1 ... s_L, and Q = P K^3 v^{L-2} (v+9) / 12 (ratio to DNC
- * R = (v+9) v^{L-2} / (12 K^{L-2})). Needs v ≡ 1, 3 (mod 6), v >= 7, and d_l >= v
- * (l <= L-1); otherwise as SRG, including embed ("sts-embedded", suffix "_sts"). */
-int dnc_closed_sts(dnc_closed_t out, dnc_problem_t p, slong v, int embed, slong prec,
-                   char *err, size_t errlen);
+/* M (initialised K x K) <- class-mean pre-activation at layer L of the design point up
+ * to a positive scale, normalised so that ReLU(M) = I: (B^T B - J)/h on the design's
+ * classes, I on the DNC classes of an embedding (K > K_b). Ranks: SRG r (r - 1 at
+ * r = 4), STS v (v - 1 at v = 9), plus K - K_b. Returns 1 on success. */
+int dnc_design_mtilde(fmpq_mat_t M, const dnc_structure *s, slong param, slong K);
 
-/* Q of the STS block; 1 on success (see dnc_closed_srg_q). */
-int dnc_closed_sts_q(fmpq_t Q, const dnc_problem_t p, slong v);
-
-/* As dnc_closed_srg_beats_dnc for STS(v). */
-int dnc_closed_sts_beats_dnc(const dnc_problem_t p, slong v, int embed);
-
-/* As dnc_closed_srg_mtilde, normalised so that ReLU(M) = I: (B^T B - J)/2 on the STS
- * classes. rank = v (v - 1 at v = 9) + K - v(v-1)/6. */
-int dnc_closed_sts_mtilde(fmpq_mat_t M, slong v, slong K);
-
-/* ==== end of SRG / STS section ==== */
+/* ==== end of low-rank designs and the registry ==== */
 
 #ifdef __cplusplus
 }

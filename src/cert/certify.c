@@ -13,7 +13,8 @@
 
 typedef struct {
     char name[32];
-    slong param;             /* r for srg, v for sts */
+    const dnc_structure *st; /* its entry of the registry */
+    slong param;             /* the design's parameter (r for srg, v for sts) */
     int built, has_ev;
     dnc_closed_t c;
     dnc_beval_t ev;          /* evaluation of the explicit point (with gradient) */
@@ -23,8 +24,8 @@ typedef struct {
  * block of an embedding. */
 typedef struct {
     char scalar[32];         /* its c: "c", "c_srg", "c_dnc", "c_sts" */
-    char structure[8];       /* rule structure: dnc, srg, sts */
-    slong param;             /* r or v */
+    const dnc_structure *st; /* the block's structure: dnc or a design */
+    slong param;             /* the design's parameter */
     slong nclass;
     fmpq_t Q;
     dnc_alive_t decision;
@@ -152,38 +153,33 @@ static void add_claim(ctx *x, json_t *claim, const char *id, const char *kind, i
 
 /* ---- the one-parameter family behind dnc, srg, sts and their embeddings ---- */
 
-static slong lowrank_blocks(lr_block *b, const dnc_closed_t c, slong param)
+static slong lowrank_blocks(lr_block *b, const dnc_structure *st, const dnc_closed_t c, slong param)
 {
-    const char *s = c->structure;
     dnc_problem_struct *p = c->p;
     slong nb = 0, i, K1 = 0;
-    int embedded = strstr(s, "-embedded") != NULL;
-    if (strncmp(s, "srg", 3) == 0)
-        K1 = param * (param - 1) / 2;
-    else if (strncmp(s, "sts", 3) == 0)
-        K1 = param * (param - 1) / 6;
-    else if (strcmp(s, "dnc") != 0)
+    int embedded = strstr(c->structure, "-embedded") != NULL;
+    if (st->design != NULL)
+        K1 = st->design->nclass(param);
+    else if (!st->blocks)
         return 0;
     if (K1 > 0) {
-        snprintf(b[nb].structure, sizeof(b[nb].structure), "%.3s", s);
-        snprintf(b[nb].scalar, sizeof(b[nb].scalar), embedded ? "c_%.3s" : "c", s);
+        snprintf(b[nb].scalar, sizeof(b[nb].scalar), embedded ? "c_%s" : "c", st->name);
+        b[nb].st = st;
         b[nb].param = param;
         b[nb].nclass = K1;
         nb++;
     }
     if (K1 == 0 || embedded) {
-        snprintf(b[nb].structure, sizeof(b[nb].structure), "dnc");
         snprintf(b[nb].scalar, sizeof(b[nb].scalar), embedded ? "c_dnc" : "c");
+        b[nb].st = dnc_structure_find("dnc");
         b[nb].param = 0;
         b[nb].nclass = p->K - K1;
         nb++;
     }
     for (i = 0; i < nb; i++) {
         fmpq_init(b[i].Q);
-        if (strcmp(b[i].structure, "srg") == 0)
-            dnc_closed_srg_q(b[i].Q, p, b[i].param);
-        else if (strcmp(b[i].structure, "sts") == 0)
-            dnc_closed_sts_q(b[i].Q, p, b[i].param);
+        if (b[i].st->design != NULL)
+            dnc_design_q(b[i].Q, b[i].st, p, b[i].param);
         else
             dnc_closed_dnc_q(b[i].Q, p);
         b[i].decision = dnc_closed_lowrank_decide(b[i].Q, p->L);
@@ -201,14 +197,9 @@ static void lowrank_blocks_clear(lr_block *b, slong nb)
 /* The structure of a point as certificates name it (format §8): {"name": ..., "r"/"v": ...}. */
 static json_t *structure_json(const point_state *pt)
 {
-    char base[32];
-    json_t *o;
-    snprintf(base, sizeof(base), "%s", pt->c->structure);
-    if (strstr(base, "-embedded") != NULL)
-        *strstr(base, "-embedded") = '\0';
-    o = json_pack("{s:s}", "name", base);
-    if (strcmp(base, "srg") == 0 || strcmp(base, "sts") == 0)
-        json_object_set_new(o, strcmp(base, "srg") == 0 ? "r" : "v", json_integer(pt->param));
+    json_t *o = json_pack("{s:s}", "name", pt->st->name);
+    if (pt->st->param != NULL)
+        json_object_set_new(o, pt->st->param, json_integer(pt->param));
     return o;
 }
 
@@ -245,7 +236,7 @@ static void claim_root(ctx *x, const json_t *tpl, point_state *pt, int must)
 {
     const char *want = tpl_str(tpl, "scalar");
     lr_block blocks[2];
-    slong nb = lowrank_blocks(blocks, pt->c, pt->param), j, found = 0, L = x->inst->problem->L;
+    slong nb = lowrank_blocks(blocks, pt->st, pt->c, pt->param), j, found = 0, L = x->inst->problem->L;
     for (j = 0; j < nb; j++) {
         const dnc_closed_scalar *s = dnc_closed_get_scalar(pt->c, blocks[j].scalar);
         json_t *claim;
@@ -255,13 +246,13 @@ static void claim_root(ctx *x, const json_t *tpl, point_state *pt, int must)
             continue;
         found++;
         ok = dnc_alg_check(s->alg) && _dnc_cert_is_rule_poly(s->alg, blocks[j].Q, L) && on_decreasing_branch(s->alg, L);
-        claim = json_pack("{s:o, s:s, s:o, s:{s:o, s:o}}", "structure", structure_json(pt), "block", blocks[j].structure,
+        claim = json_pack("{s:o, s:s, s:o, s:{s:o, s:o}}", "structure", structure_json(pt), "block", blocks[j].st->name,
                           "polynomial", dnc_json_fmpz_poly(s->alg->poly), "interval", "lo", dnc_json_fmpq(s->alg->lo),
                           "hi", dnc_json_fmpq(s->alg->hi));
         default_id(id, sizeof(id), tpl, pt->name, s->name);
         short_decimal(dec, sizeof(dec), s->value);
         snprintf(stmt, sizeof(stmt), "the optimal scale c = %.60s of the %.8s block of %.32s is the only root of "
-                 "den(Q)(1-c)^(L+1)c^(L-1) - num(Q) in the interval", dec, blocks[j].structure, pt->c->structure);
+                 "den(Q)(1-c)^(L+1)c^(L-1) - num(Q) in the interval", dec, blocks[j].st->name, pt->c->structure);
         add_claim(x, claim, id, "root", ok, must, stmt, "%s = %s", s->name, dec);
     }
     lowrank_blocks_clear(blocks, nb);
@@ -280,14 +271,14 @@ static void claim_root(ctx *x, const json_t *tpl, point_state *pt, int must)
 static void claim_alive(ctx *x, const json_t *tpl, point_state *pt, int must)
 {
     lr_block blocks[2];
-    slong nb = lowrank_blocks(blocks, pt->c, pt->param), i;
+    slong nb = lowrank_blocks(blocks, pt->st, pt->c, pt->param), i;
     for (i = 0; i < nb; i++) {
         char id[64], stmt[512], *q = dnc_rational_get_str(blocks[i].Q);
-        json_t *claim = json_pack("{s:o, s:s, s:s}", "structure", structure_json(pt), "block", blocks[i].structure,
+        json_t *claim = json_pack("{s:o, s:s, s:s}", "structure", structure_json(pt), "block", blocks[i].st->name,
                                   "decision", dnc_alive_name(blocks[i].decision));
-        default_id(id, sizeof(id), tpl, pt->name, nb > 1 ? blocks[i].structure : NULL);
+        default_id(id, sizeof(id), tpl, pt->name, nb > 1 ? blocks[i].st->name : NULL);
         snprintf(stmt, sizeof(stmt), "%s block: exact comparison of (L-1)^(L-1)/L^(2L) with Q = %.200s%s: %s",
-                 blocks[i].structure, q, strlen(q) > 200 ? "..." : "", dnc_alive_name(blocks[i].decision));
+                 blocks[i].st->name, q, strlen(q) > 200 ? "..." : "", dnc_alive_name(blocks[i].decision));
         add_claim(x, claim, id, "alive", 1, must, stmt, "%s", dnc_alive_name(blocks[i].decision));
         flint_free(q);
     }
@@ -498,22 +489,28 @@ static int do_claim(ctx *x, const json_t *tpl, char *err, size_t len)
 static int build_point(ctx *x, const json_t *spec, point_state *pt, char *err, size_t len)
 {
     const char *structure = tpl_str(spec, "structure");
-    const char *pexpr = tpl_str(spec, "r") ? tpl_str(spec, "r") : tpl_str(spec, "v");
+    const dnc_structure *st = dnc_structure_find(structure);
+    const char *pexpr = st != NULL && st->param != NULL ? tpl_str(spec, st->param) : NULL;
     slong param = 0;
     char var[48], msg[512] = "";
+    if (st == NULL) {   /* the theorem reader admits only registered names */
+        snprintf(err, len, "point %s: unknown structure '%s'", pt->name, structure);
+        return -1;
+    }
     if (pexpr != NULL) {
         dnc_value v;
         dnc_value_init(&v);
-        if (named_eval(&v, NULL, tpl_str(spec, "r") ? "r" : "v", pexpr, &x->env, msg, sizeof(msg)) != 0
-            || !fmpz_is_one(fmpq_denref(v.q))) {
+        if (named_eval(&v, NULL, st->param, pexpr, &x->env, msg, sizeof(msg)) != 0
+            || !fmpz_is_one(fmpq_denref(v.q)) || !fmpz_fits_si(fmpq_numref(v.q))) {
             dnc_value_clear(&v);
-            snprintf(err, len, "point %s: r/v must be an integer expression%s%s", pt->name,
+            snprintf(err, len, "point %s: %s must be an integer expression%s%s", pt->name, st->param,
                      msg[0] ? ": " : "", msg);
             return -1;
         }
         param = fmpz_get_si(fmpq_numref(v.q));
         dnc_value_clear(&v);
     }
+    pt->st = st;
     pt->param = param;
     pt->built = 1;
     if (dnc_closed_build(pt->c, structure, (dnc_problem_struct *) x->inst->problem, param,

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "dncert/cert.h"
+#include "dncert/closed.h"
 #include "dncert/io.h"
 #include "dncert/report.h"
 #include "report_priv.h"
@@ -246,15 +247,8 @@ static const char *str(const json_t *o, const char *key)
 
 static const char *struct_label(const char *name)
 {
-    static const char *const map[][2] = {
-        { "dnc", "DNC" }, { "srg", "SRG" }, { "sts", "STS" }, { "deep-linear", "DL" }, { "ufm", "UFM" },
-        { "tirer-bruna", "TB" }
-    };
-    size_t i;
-    for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (strcmp(name, map[i][0]) == 0)
-            return map[i][1];
-    return name;
+    const dnc_structure *st = dnc_structure_find(name);
+    return st != NULL ? st->label : name;
 }
 
 /* The value of a structure descriptor {"name": .., "r"/"v": ..}. */

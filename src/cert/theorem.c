@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include "dncert/closed.h"
 #include "dncert/io.h"
 #include "dncert/theorem.h"
 
@@ -49,7 +50,6 @@ static const claim_schema claim_kinds[] = {
     { "structure", { "point", "fact", "layer" }, { "rank" } },
 };
 
-static const char *structures[] = { "dnc", "srg", "sts", "deep-linear", "ufm", "tirer-bruna", NULL };
 static const char *facts[] = { "gram_diagonal", "rank_pre", "relu_identity", "relu_inactive", "collapsed", NULL };
 
 static int in_list(const char *s, const char *const *list)
@@ -96,23 +96,26 @@ static int check_claim(const json_t *c, const char *where, char *err, size_t len
 
 static int check_point(const json_t *p, const char *where, char *err, size_t len)
 {
-    static const char *allowed[] = { "name", "structure", "r", "v", "embed", NULL };
+    const char *allowed[] = { "name", "structure", "embed", NULL, NULL };
     const char *bad, *s;
+    const dnc_structure *st;
+    char list[128];
     if (!json_is_object(p))
         return dnc_fail(err, len, "%s: must be an object", where);
-    if (!keys_allowed(p, allowed, &bad))
-        return dnc_fail(err, len, "%s.%s: unknown field of a point", where, bad);
     if (need_string(p, "name", where, err, len) || need_string(p, "structure", where, err, len))
         return -1;
     s = json_string_value(json_object_get(p, "structure"));
-    if (!in_list(s, structures))
-        return dnc_fail(err, len, "%s.structure: unknown structure '%s' (dnc, srg, sts, deep-linear, ufm, tirer-bruna)", where, s);
+    if ((st = dnc_structure_find(s)) == NULL)
+        return dnc_fail(err, len, "%s.structure: unknown structure '%s' (%s)", where, s,
+                        dnc_structure_list(list, sizeof(list)));
+    allowed[3] = st->param;   /* the structure's own parameter, if it has one */
+    if (!keys_allowed(p, allowed, &bad))
+        return dnc_fail(err, len, "%s.%s: unknown field of a point of structure %s", where, bad, s);
     if (json_object_get(p, "embed") != NULL && !json_is_boolean(json_object_get(p, "embed")))
         return dnc_fail(err, len, "%s.embed: must be true or false", where);
-    if (strcmp(s, "srg") == 0 && json_object_get(p, "r") == NULL)
-        return dnc_fail(err, len, "%s.r: required for an srg point (the number of vertices, >= 3)", where);
-    if (strcmp(s, "sts") == 0 && json_object_get(p, "v") == NULL)
-        return dnc_fail(err, len, "%s.v: required for an sts point (the order of the Steiner system)", where);
+    if (st->param != NULL && json_object_get(p, st->param) == NULL)
+        return dnc_fail(err, len, "%s.%s: required for a point of structure %s (the %s)", where, st->param, s,
+                        st->param_help);
     return 0;
 }
 
@@ -138,8 +141,8 @@ static int is_block_claim(const json_t *c)
 
 static int is_lowrank(const json_t *point)
 {
-    static const char *const lowrank[] = { "dnc", "srg", "sts", NULL };
-    return in_list(json_string_value(json_object_get(point, "structure")), lowrank);
+    const dnc_structure *st = dnc_structure_find(json_string_value(json_object_get(point, "structure")));
+    return st != NULL && st->blocks;
 }
 
 /* Names shared within a part: point names unique, explicit claim ids unique, and every
@@ -165,7 +168,7 @@ static int check_names(const json_t *part, const char *where, char *err, size_t 
         if (pt != NULL && j == json_array_size(pts))
             return dnc_fail(err, len, "%s.claims[%zu].point: no point named '%s' in this part", where, i, pt);
         if (pt != NULL && is_block_claim(c) && !is_lowrank(json_array_get(pts, j)))
-            return dnc_fail(err, len, "%s.claims[%zu]: %s claims are about the blocks of a dnc, srg or sts point "
+            return dnc_fail(err, len, "%s.claims[%zu]: %s claims are about the blocks of a dnc point or a low-rank design (srg, sts) "
                             "(certificate-format.md §6.1-6.2)", where, i, json_string_value(json_object_get(c, "kind")));
     }
     return 0;

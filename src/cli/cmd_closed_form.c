@@ -43,15 +43,6 @@ static const char *tirer_bruna_imbalanced_note =
     "optimal value of the ReLU model; that it is that optimal value is not proven "
     "(Tirer & Bruna's result is used for balanced counts only)";
 
-typedef struct {
-    const char *name;
-    int needs;   /* 'r', 'v' or 0 */
-} structure_info;
-
-static const structure_info structures[] = {
-    { "dnc", 0 }, { "srg", 'r' }, { "sts", 'v' }, { "deep-linear", 0 }, { "ufm", 0 }, { "tirer-bruna", 0 }
-};
-
 /* Digits shown: what the precision supports, at least 30. */
 static slong digits_for(slong prec)
 {
@@ -151,44 +142,44 @@ static int export_point(const dnc_closed_t c, const char *dir, int force)
     return r;
 }
 
-static int read_structure_args(const structure_info **si, slong *rv, slong *prec, const dnc_cli_opt *opts,
+/* The structure, its parameter (--r for srg, --v for sts: the registry's name of it) and
+ * --prec. The parameter's range is the design's; existence is checked when it is built. */
+static int read_structure_args(const dnc_structure **st, slong *param, slong *prec, const dnc_cli_opt *opts,
                                const char *name)
 {
-    size_t i;
-    const char *rs = dnc_cli_get(opts, "r"), *vs = dnc_cli_get(opts, "v");
-    *si = NULL;
-    for (i = 0; i < sizeof(structures) / sizeof(structures[0]); i++)
-        if (strcmp(name, structures[i].name) == 0)
-            *si = structures + i;
-    if (*si == NULL)
-        return dnc_cli_usage_error("closed-form", "unknown structure '%s' (dnc, srg, sts, deep-linear, ufm, tirer-bruna)", name);
+    const dnc_structure *o;
+    char list[128];
+    const char *ps;
+    if ((*st = dnc_structure_find(name)) == NULL)
+        return dnc_cli_usage_error("closed-form", "unknown structure '%s' (%s)", name,
+                                   dnc_structure_list(list, sizeof(list)));
     if (dnc_cli_slong(prec, opts, "closed-form", "prec", DNC_PREC_MIN, 1 << 20, DNC_PREC_DEFAULT))
         return DNC_EXIT_USAGE;
-    if ((*si)->needs != 'r' && rs != NULL)
-        return dnc_cli_usage_error("closed-form", "--r applies only to srg");
-    if ((*si)->needs != 'v' && vs != NULL)
-        return dnc_cli_usage_error("closed-form", "--v applies only to sts");
-    /* the largest r and v whose K = C(r, 2), v(v-1)/6 is at most DNC_MAX_K = 100000 */
-    if ((*si)->needs == 'r' && (rs == NULL || dnc_parse_slong(rv, rs, 3, 447) != 0))
-        return dnc_cli_usage_error("closed-form", "--r: srg needs --r, an integer in [3, 447] (got '%s')", rs ? rs : "nothing");
-    if ((*si)->needs == 'v' && (vs == NULL || dnc_parse_slong(rv, vs, 7, 775) != 0))
-        return dnc_cli_usage_error("closed-form", "--v: sts needs --v, the order of a Steiner triple system, an integer "
-                                   "in [7, 775] (got '%s')", vs ? vs : "nothing");
+    for (o = dnc_structures; o->name != NULL; o++)   /* another structure's parameter */
+        if (o != *st && o->param != NULL && dnc_cli_get(opts, o->param) != NULL)
+            return dnc_cli_usage_error("closed-form", "--%s applies only to %s", o->param, o->name);
+    if ((*st)->design == NULL)
+        return 0;
+    ps = dnc_cli_get(opts, (*st)->param);
+    if (ps == NULL || dnc_parse_slong(param, ps, (*st)->design->pmin, (*st)->design->pmax) != 0)
+        return dnc_cli_usage_error("closed-form", "--%s: %s needs --%s, an integer in [%ld, %ld]: the %s (got '%s')",
+                                   (*st)->param, name, (*st)->param, (long) (*st)->design->pmin,
+                                   (long) (*st)->design->pmax, (*st)->param_help, ps ? ps : "nothing");
     return 0;
 }
 
-/* Problem defaults that depend on the structure: K = C(r, 2) for srg and the number of
- * triples v(v-1)/6 for sts, and widths K (the least every layer needs) for both; linear
- * activations for deep-linear. */
-static void structure_defaults(dnc_problem_args *pa, char *kbuf, size_t len, const structure_info *si, slong rv)
+/* Problem defaults that depend on the structure: a design takes its own number of
+ * classes K_b and widths K (the least every layer needs); deep-linear takes linear
+ * activations. */
+static void structure_defaults(dnc_problem_args *pa, char *kbuf, size_t len, const dnc_structure *st, slong param)
 {
-    if (pa->K == NULL && si->needs != 0) {
-        snprintf(kbuf, len, "%ld", (long) (si->needs == 'r' ? rv * (rv - 1) / 2 : rv * (rv - 1) / 6));
+    if (pa->K == NULL && st->design != NULL) {
+        snprintf(kbuf, len, "%ld", (long) st->design->nclass(param));
         pa->K = kbuf;
     }
-    if (pa->width == NULL && si->needs != 0)
+    if (pa->width == NULL && st->design != NULL)
         pa->width = pa->K;
-    if (pa->activation == NULL && strcmp(si->name, "deep-linear") == 0)
+    if (pa->activation == NULL && strcmp(st->name, "deep-linear") == 0)
         pa->activation = "linear";
 }
 
@@ -206,7 +197,7 @@ int dnc_cmd_closed_form(int argc, char **argv)
         { NULL, NULL, NULL, NULL }
     };
     const char *pos[1];
-    const structure_info *si;
+    const dnc_structure *si;
     int npos, r, consistent;
     slong rv = 0, prec;
     char err[512], kbuf[32];

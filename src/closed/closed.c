@@ -134,22 +134,45 @@ int dnc_closed_point_from_terms(dnc_closed_t c)
     return i == c->nterms ? 0 : -1;
 }
 
+const dnc_structure dnc_structures[] = {
+    { "dnc", "DNC", NULL, NULL, 1, NULL, dnc_closed_dnc },
+    { "srg", "SRG", "r", "number of vertices r of K_r (K = r(r-1)/2 classes)", 1, &dnc_design_srg, NULL },
+    { "sts", "STS", "v", "order v of the Steiner triple system (K = v(v-1)/6 classes)", 1, &dnc_design_sts, NULL },
+    { "deep-linear", "DL", NULL, NULL, 0, NULL, dnc_closed_deep_linear },
+    { "ufm", "UFM", NULL, NULL, 0, NULL, dnc_closed_ufm },
+    { "tirer-bruna", "TB", NULL, NULL, 0, NULL, dnc_closed_tirer_bruna },
+    { NULL, NULL, NULL, NULL, 0, NULL, NULL }
+};
+
+const dnc_structure *dnc_structure_find(const char *name)
+{
+    const dnc_structure *s;
+    for (s = dnc_structures; name != NULL && s->name != NULL; s++)
+        if (strcmp(name, s->name) == 0)
+            return s;
+    return NULL;
+}
+
+const char *dnc_structure_list(char *buf, size_t len)
+{
+    const dnc_structure *s;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (s = dnc_structures; s->name != NULL && used < len; s++)
+        used += (size_t) snprintf(buf + used, len - used, "%s%s", s == dnc_structures ? "" : ", ", s->name);
+    return buf;
+}
+
 int dnc_closed_build(dnc_closed_t c, const char *structure, dnc_problem_t p, slong param, int embed,
                      slong prec, char *err, size_t errlen)
 {
-    if (strcmp(structure, "dnc") == 0)
-        return dnc_closed_dnc(c, p, prec, err, errlen);
-    if (strcmp(structure, "srg") == 0)
-        return dnc_closed_srg(c, p, param, embed, prec, err, errlen);
-    if (strcmp(structure, "sts") == 0)
-        return dnc_closed_sts(c, p, param, embed, prec, err, errlen);
-    if (strcmp(structure, "deep-linear") == 0)
-        return dnc_closed_deep_linear(c, p, prec, err, errlen);
-    if (strcmp(structure, "ufm") == 0)
-        return dnc_closed_ufm(c, p, prec, err, errlen);
-    if (strcmp(structure, "tirer-bruna") == 0)
-        return dnc_closed_tirer_bruna(c, p, prec, err, errlen);
+    const dnc_structure *s = dnc_structure_find(structure);
+    char list[128];
+    if (s != NULL && s->design != NULL)
+        return dnc_design_build(c, s, p, param, embed, prec, err, errlen);
+    if (s != NULL)
+        return s->build(c, p, prec, err, errlen);
     dnc_closed_init(c, p, structure, prec);
-    snprintf(err, errlen, "unknown structure '%s' (dnc, srg, sts, deep-linear, ufm, tirer-bruna)", structure);
+    snprintf(err, errlen, "unknown structure '%s' (%s)", structure, dnc_structure_list(list, sizeof(list)));
     return -1;
 }

@@ -19,7 +19,8 @@
 #include "dncert/closed.h"
 
 typedef struct {
-    char name[8];          /* "srg", "sts", "dnc": scalar-name suffix when embedded */
+    char name[8];          /* "srg", "sts", "dnc": scalar-name suffix when embedded (a design
+                            * name has at most 7 characters so that scalar names fit) */
     char formula[64];      /* Q in words, for the alive rule */
     slong nclass, class_off, dim, hid_off;
     fmpz_mat_t B;          /* dim x nclass */

@@ -52,7 +52,7 @@ else
     widths=10,20,30,40,50,75,100; dnc_seeds=1-10; dnc_steps=200000
 fi
 
-common="--K 10 --n 1 --L 4 --lr 0.5 --log-every 1000 --jobs $jobs"
+common="--K 10 --n 1 --L 4 --lr 0.5 --init-std 0.1 --log-every 1000 --jobs $jobs"
 start=$(date +%s)
 set -x
 "$dncert" sweep $common --width 30 --lambda 0.004 --seeds $seeds --steps $steps --out "$out/loss"

@@ -87,6 +87,14 @@ void dnc_problem_set(dnc_problem_t dst, const dnc_problem_t src);
 /* 1 when a and b define the same objective (every field equal, constants exactly). */
 int dnc_problem_equal(const dnc_problem_t a, const dnc_problem_t b);
 
+/* q (initialised) <- p with one more weight layer after the last hidden one: widths
+ * d_1..d_L, d_L; activations sigma_1..sigma_{L-1}, sigma_{L-1}; weight decays lambda_W of
+ * W_1..W_{L-1}, lambda_{W_{L-1}} again for the new layer, then lambda_{W_L} for the last.
+ * The new layer can be the identity on the features of the last hidden layer (they are
+ * >= 0 after a ReLU), which is how dnc_point_deepen carries a point over (docs/trainer.md).
+ * Returns 0, or -1 when L < 2 or L + 1 exceeds DNC_MAX_L (message in err). */
+int dnc_problem_deepen(dnc_problem_t q, const dnc_problem_t p, char *err, size_t errlen);
+
 /* 1 when every class has the same count. */
 int dnc_problem_is_balanced(const dnc_problem_t p);
 

@@ -30,9 +30,16 @@ typedef enum {
     DNC_STOP_DIVERGED     /* loss or gradient not finite */
 } dnc_stop_t;
 
+/* init_std of the fan-in start (the default; docs/trainer.md, "Initialisation"). */
+#define DNC_INIT_FAN_IN 0.0
+
+/* buf <- "fan-in" or the deviation ("%g") of init_std, for messages; returns buf. */
+const char *dnc_init_name(char *buf, size_t len, double init_std);
+
 typedef struct dnc_train_opts_s {
     ulong seed;            /* default 1 */
-    double init_std;       /* every parameter ~ N(0, init_std^2); default 0.1 */
+    double init_std;       /* > 0: every parameter ~ N(0, init_std^2); DNC_INIT_FAN_IN
+                              (default): each block N(0, 1/d), d its number of input rows */
     dnc_optimizer_t optimizer;  /* default gd */
     double lr;             /* default 0.5 */
     double momentum;       /* default 0.9 */
@@ -113,6 +120,18 @@ void dnc_train_run_opts_default(dnc_train_run_opts *o);
  * ("writing DIR failed: ..."; *summary is set). */
 int dnc_train_run(dnc_trainer_t t, const dnc_train_run_opts *o, json_t **summary, dnc_classification *cls,
                   char *err, size_t errlen);
+
+/* ---- starting deeper ---- */
+
+/* A point of depth L + 1 with the same network output as theta (a point of p, expanded
+ * layout): q (initialised) <- dnc_problem_deepen(p); *out (free with free()) <- theta with
+ * the identity inserted as the new layer L (after the last hidden layer: its inputs are
+ * >= 0 after a ReLU, so a ReLU after it changes nothing), then H1 and every W_l rescaled
+ * by positive factors of product 1 that make every lambda ||.||^2 equal (the balance of
+ * every critical point; the output is unchanged). This is how depth-L solutions seed
+ * depth L + 1 (`train --init DIR --deepen`, docs/trainer.md). Returns 0, or -1 with err. */
+int dnc_point_deepen(dnc_problem_t q, double **out, const dnc_problem_t p, const double *theta, char *err,
+                     size_t errlen);
 
 /* Fills x with n draws of N(0, std^2) from a generator seeded by seed (xoshiro256**
  * seeded by splitmix64; Gaussians by the Box-Muller transform). */

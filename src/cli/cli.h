@@ -35,7 +35,8 @@ typedef struct {
 
 /* The training options shared by train and sweep (help texts included). */
 #define DNC_CLI_TRAIN_OPTS \
-    { "init-std", "S", "every parameter starts N(0, S^2) (default 0.1)", NULL }, \
+    { "init-std", "S|fan-in", "start: every parameter N(0, S^2), or fan-in (default): each block\n" \
+      "                             N(0, 1/d), d its number of input rows (docs/trainer.md)", NULL }, \
     { "optimizer", "NAME", "gd | momentum | lbfgs (default gd)", NULL }, \
     { "lr", "X", "step size; lbfgs: length factor of its first step (default 0.5)", NULL }, \
     { "momentum", "X", "momentum coefficient in [0, 1) (default 0.9)", NULL }, \

@@ -1,7 +1,7 @@
 /* dncert metrics: loss and collapse metrics of a saved point, recomputed from its files. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <cblas.h>
+#include <cblas.h>   /* openblas_set_num_threads */
 #include "dncert/io.h"
 #include "dncert/metrics.h"
 #include "cli.h"
@@ -56,7 +56,7 @@ int dnc_cmd_metrics(int argc, char **argv)
     r = dnc_metrics_layers(m, obj, theta, rank_tol);
     out = json_pack("{s:o, s:o, s:o, s:o, s:o}", "loss", dnc_json_real(f),
                     "fit", dnc_json_real(obj->term[DNC_TERM_FIT]), "reg", dnc_json_real(obj->term[DNC_TERM_REG]),
-                    "grad_norm", dnc_json_real(cblas_dnrm2((int) obj->nparams, grad, 1)),
+                    "grad_norm", dnc_json_real(dnc_dobj_grad_norm(obj, grad)),   /* as the trainer computes it */
                     "layers", dnc_layer_metrics_to_json(m, p->L));
     json_dumpf(out, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     printf("\n");

@@ -19,7 +19,8 @@ static const char *usage_head =
     "DIR/metrics.jsonl (one JSON object per logged step), DIR/summary.json, and the final\n"
     "point (DIR/manifest.json, H1.npy, W1.npy, ..., b.npy) that `dncert metrics` and the\n"
     "certifier reload exactly. DIR appears only when the run is complete. With --init DIR\n"
-    "it continues from the point in DIR, under DIR's problem (docs/run-directory.md).\n";
+    "it continues from the point in DIR, under DIR's problem (docs/run-directory.md); with\n"
+    "--deepen as well, one layer deeper from the same network output (docs/trainer.md).\n";
 
 static const char *usage_tail =
     "Numbers for lambdas are exact rationals: 0.004, 4e-3 and 1/250 are the same value\n"
@@ -171,8 +172,26 @@ static int options_agree(const dnc_cli_opt *opts, const dnc_problem_t q, int onl
     return ok;
 }
 
+/* With --deepen, p and theta become the point one layer deeper (dnc_point_deepen). */
+static int deepen_init(dnc_problem_t p, double **theta, char *err, size_t errlen)
+{
+    dnc_problem_t q;
+    double *t;
+    dnc_problem_init(q);
+    if (dnc_point_deepen(q, &t, p, *theta, err, errlen) != 0) {
+        dnc_problem_clear(q);
+        return -1;
+    }
+    dnc_problem_set(p, q);
+    dnc_problem_clear(q);
+    free(*theta);
+    *theta = t;
+    return 0;
+}
+
 /* The problem and the start of `train --init DIR`: the point's own problem, from its
- * manifest; problem options given as well must each agree with it. */
+ * manifest (one layer deeper with --deepen); problem options given as well must each
+ * agree with it. */
 static int load_init(dnc_problem_t p, double **theta, const dnc_cli_opt *opts, const char *dir)
 {
     char err[4096], desc[512], which[1024] = "";
@@ -181,6 +200,8 @@ static int load_init(dnc_problem_t p, double **theta, const dnc_cli_opt *opts, c
     *theta = NULL;
     if (dnc_point_load(dir, p, theta, err, sizeof(err)) != 0)
         r = dnc_cli_usage_error("train", "--init: %s", err);
+    else if (dnc_cli_get(opts, "deepen") != NULL && deepen_init(p, theta, err, sizeof(err)) != 0)
+        r = dnc_cli_usage_error("train", "--deepen: the point in %s: %s", dir, err);
     else if (dnc_problem_check_double(p, NULL, err, sizeof(err)) != 0)
         r = dnc_cli_usage_error("train", "--init: %s/" DNC_RUN_MANIFEST ": %s", dir, err);
     else if (!options_agree(opts, p, -1)) {
@@ -221,6 +242,8 @@ int dnc_cmd_train(int argc, char **argv)
         DNC_CLI_PROBLEM_OPTS,
         { "init", "DIR", "start from the point saved in DIR and train its problem (problem\n"
           "                             options given too must agree with it)", NULL },
+        { "deepen", NULL, "with --init: start one layer deeper, the identity inserted after the\n"
+          "                             last hidden layer and the factors rebalanced (same output)", NULL },
         { "seed", "INT", "random seed of the initial point (default 1)", NULL },
         DNC_CLI_TRAIN_OPTS,
         { "lbfgs-memory", "INT", "L-BFGS history pairs (default 10)", NULL },
@@ -234,6 +257,7 @@ int dnc_cmd_train(int argc, char **argv)
     };
     const char *pos[1];
     int npos, r;
+    char istd[32];
     double *theta0 = NULL;
     dnc_problem_t p;
     dnc_trainer_t t;
@@ -242,6 +266,8 @@ int dnc_cmd_train(int argc, char **argv)
     r = dnc_cli_parse(opts, argc, argv, pos, 0, &npos, usage_head, usage_tail);
     if (r != 0)
         return r == 1 ? DNC_EXIT_OK : r;
+    if (dnc_cli_get(opts, "deepen") != NULL && dnc_cli_get(opts, "init") == NULL)
+        return dnc_cli_usage_error("train", "--deepen: needs --init DIR (the point to start one layer deeper from)");
     dnc_problem_init(p);
     r = dnc_cli_get(opts, "init") != NULL ? load_init(p, &theta0, opts, dnc_cli_get(opts, "init"))
                                           : problem_from_options(p, opts);
@@ -264,8 +290,9 @@ int dnc_cmd_train(int argc, char **argv)
             ? dnc_cli_usage_error("train", "--init: the loss or gradient of the point in %s is not finite in double "
                                   "precision (loss %g, gradient norm %g)", dnc_cli_get(opts, "init"), t->loss, t->grad_norm)
             : dnc_cli_usage_error("train", "--init-std: the loss or gradient of the initial point is not finite in double "
-                                  "precision with --init-std %g (loss %g, gradient norm %g); use a smaller --init-std "
-                                  "or smaller weight decays", cfg.opts.init_std, t->loss, t->grad_norm);
+                                  "precision with --init-std %s (loss %g, gradient norm %g); use a smaller --init-std "
+                                  "or smaller weight decays", dnc_init_name(istd, sizeof(istd), cfg.opts.init_std),
+                                  t->loss, t->grad_norm);
         dnc_trainer_clear(t);
         dnc_problem_clear(p);
         return r;

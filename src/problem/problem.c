@@ -404,3 +404,29 @@ void dnc_problem_describe(const dnc_problem_t p, char *buf, size_t len)
         flint_free(s);
     }
 }
+
+int dnc_problem_deepen(dnc_problem_t q, const dnc_problem_t p, char *err, size_t errlen)
+{
+    slong l, L = p->L;
+    if (L < 2)
+        return dnc_fail(err, errlen, "--L: deepening needs L >= 2 (a hidden layer to repeat; got L = %ld)", (long) L);
+    if (L + 1 > DNC_MAX_L)
+        return dnc_fail(err, errlen, "--L: the deeper problem would have L = %ld, above the limit %d", (long) (L + 1),
+                        DNC_MAX_L);
+    problem_alloc(q, p->K, L + 1);
+    memcpy(q->n, p->n, p->K * sizeof(slong));
+    q->N = p->N;
+    q->bias = p->bias;
+    fmpq_set(q->lambda_h, p->lambda_h);
+    /* widths d_1..d_L, then d_{L+1} = d_L: the new layer maps the last hidden features to
+     * themselves; it repeats sigma_{L-1} and lambda_{W_{L-1}}, and W_L becomes W_{L+1}. */
+    memcpy(q->width, p->width, L * sizeof(slong));
+    q->width[L] = p->width[L - 1];
+    memcpy(q->act, p->act, (L - 1) * sizeof(dnc_act_t));
+    q->act[L - 1] = p->act[L - 2];
+    for (l = 0; l < L - 1; l++)
+        fmpq_set(q->lambda_w + l, p->lambda_w + l);
+    fmpq_set(q->lambda_w + L - 1, p->lambda_w + L - 2);
+    fmpq_set(q->lambda_w + L, p->lambda_w + L - 1);
+    return 0;
+}

@@ -88,6 +88,7 @@ int dnc_sweep_train(const dnc_sweep_spec *s, const dnc_sweep_run *r, const char 
     dnc_trainer_t t;
     json_t *summary = NULL;
     int status = -1;
+    char istd[32];
     dnc_train_run_opts_default(&ro);
     dnc_problem_init(p);
     if (dnc_sweep_run_problem(p, s, r, err, errlen) != 0
@@ -104,7 +105,8 @@ int dnc_sweep_train(const dnc_sweep_spec *s, const dnc_sweep_run *r, const char 
     ro.replace = dnc_path_exists(out);   /* the rest of an interrupted run */
     if (t->stop == DNC_STOP_DIVERGED)    /* as train: nothing is written for such a start */
         dnc_fail(err, errlen, "--init-std: the loss or gradient of the initial point is not finite in double precision "
-                 "with --init-std %g (loss %g, gradient norm %g)", o.init_std, t->loss, t->grad_norm);
+                 "with --init-std %s (loss %g, gradient norm %g)", dnc_init_name(istd, sizeof(istd), o.init_std), t->loss,
+                 t->grad_norm);
     else
         status = dnc_train_run(t, &ro, &summary, &cls, err, errlen);
     json_decref(summary);

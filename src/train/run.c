@@ -21,6 +21,22 @@ static int read_optimizer(dnc_optimizer_t *opt, const char *s, char *err, size_t
     return 0;
 }
 
+/* --init-std: "fan-in" (DNC_INIT_FAN_IN, the default) or a standard deviation > 0. */
+static int read_init_std(double *std, const char *s, char *err, size_t errlen)
+{
+    if (s == NULL || strcmp(s, "fan-in") == 0) {
+        *std = DNC_INIT_FAN_IN;
+        return 0;
+    }
+    if (dnc_option_double(std, "init-std", s, 0.0, 1e6, 1, err, errlen) != 0) {
+        size_t n = strlen(err);
+        if (n < errlen)
+            snprintf(err + n, errlen - n, "; or fan-in, the default");
+        return -1;
+    }
+    return 0;
+}
+
 /* A double option: its default when absent, else the value in [lo, hi]. */
 static int text_double(double *x, const char *name, const char *(*text)(const char *, void *), void *ctx,
                        double lo, double hi, int lo_open, char *err, size_t errlen)
@@ -42,7 +58,7 @@ int dnc_train_opts_from_text(dnc_train_opts *o, slong *log_every, const char *(*
     dnc_train_opts_default(o);
     *log_every = 100;
     if (read_optimizer(&o->optimizer, text("optimizer", ctx), err, errlen)
-        || text_double(&o->init_std, "init-std", text, ctx, 0.0, 1e6, 1, err, errlen)
+        || read_init_std(&o->init_std, text("init-std", ctx), err, errlen)
         || text_double(&o->lr, "lr", text, ctx, 0.0, 1e6, 1, err, errlen)
         || text_double(&o->momentum, "momentum", text, ctx, 0.0, 0.999999, 0, err, errlen)
         || text_slong(&o->steps, "steps", text, ctx, 0, WORD(1) << 50, err, errlen)
@@ -86,7 +102,7 @@ static json_t *state_json(dnc_trainer_t t, double rank_tol, double seconds, dnc_
 
 static json_t *summary_json(dnc_trainer_t t, const dnc_train_run_opts *o, double seconds, dnc_classification *cls)
 {
-    json_t *s = state_json(t, o->rank_tol, seconds, cls);
+    json_t *s = state_json(t, o->rank_tol, seconds, cls), *run;
     const dnc_train_opts *opts = &t->opts;
     int zero = t->stop != DNC_STOP_DIVERGED && cls->cls == DNC_CLASS_ZERO;
     json_object_set_new(s, "steps", json_integer(t->step));
@@ -95,11 +111,14 @@ static json_t *summary_json(dnc_trainer_t t, const dnc_train_run_opts *o, double
     json_object_set_new(s, "status", json_string(dnc_stop_name(t->stop)));
     json_object_set_new(s, "zero_point", json_boolean(zero));
     json_object_set_new(s, "problem", dnc_problem_to_json(t->p));
-    json_object_set_new(s, "run", json_pack("{s:s, s:f, s:f, s:I, s:I, s:f, s:f, s:i, s:f, s:s}",
+    run = json_pack("{s:s, s:f, s:f, s:I, s:I, s:s, s:f, s:i, s:f, s:s}",
         "optimizer", dnc_optimizer_name(opts->optimizer), "lr", opts->lr, "momentum", opts->momentum,
         "seed", (json_int_t) opts->seed, "max_steps", (json_int_t) opts->steps,
-        "init_std", opts->init_std, "grad_tol", opts->grad_tol, "threads", opts->threads,
-        "rank_tol", o->rank_tol, "dncert_version", DNCERT_VERSION));
+        "init", opts->init_std == DNC_INIT_FAN_IN ? "fan-in" : "normal", "grad_tol", opts->grad_tol,
+        "threads", opts->threads, "rank_tol", o->rank_tol, "dncert_version", DNCERT_VERSION);
+    /* a number for --init-std S, null for the fan-in start (no single deviation) */
+    json_object_set_new(run, "init_std", opts->init_std == DNC_INIT_FAN_IN ? json_null() : json_real(opts->init_std));
+    json_object_set_new(s, "run", run);
     return s;
 }
 

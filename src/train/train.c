@@ -1,6 +1,7 @@
 /* Optimisers for full-batch training (see dncert/train.h for the update rules). */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cblas.h>
@@ -9,7 +10,7 @@
 void dnc_train_opts_default(dnc_train_opts *o)
 {
     o->seed = 1;
-    o->init_std = 0.1;
+    o->init_std = DNC_INIT_FAN_IN;
     o->optimizer = DNC_OPT_GD;
     o->lr = 0.5;
     o->momentum = 0.9;
@@ -17,6 +18,15 @@ void dnc_train_opts_default(dnc_train_opts *o)
     o->grad_tol = 0.0;
     o->lbfgs_memory = 10;
     o->threads = 1;
+}
+
+const char *dnc_init_name(char *buf, size_t len, double init_std)
+{
+    if (init_std == DNC_INIT_FAN_IN)
+        snprintf(buf, len, "fan-in");
+    else
+        snprintf(buf, len, "%g", init_std);
+    return buf;
 }
 
 const char *dnc_stop_name(dnc_stop_t s)
@@ -82,6 +92,29 @@ static int trainer_alloc(dnc_trainer_t t)
     return 0;
 }
 
+/* The random start: N(0, init_std^2) for every parameter, or with DNC_INIT_FAN_IN each
+ * block N(0, 1/d) with d the number of its input rows (d_1 for H1 and W_1, d_l for W_l,
+ * d_L for the bias), so that a feature column keeps its size from layer to layer instead
+ * of shrinking by a factor ~ std sqrt(d) per layer (docs/trainer.md, "Initialisation").
+ * Both scale the same standard normal draws. */
+static void draw_start(double *theta, const dnc_problem_t p, const dnc_train_opts *o)
+{
+    slong b, i, total = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    if (o->init_std != DNC_INIT_FAN_IN) {
+        dnc_randn(theta, total, o->init_std, o->seed);
+        return;
+    }
+    dnc_randn(theta, total, 1.0, o->seed);
+    for (b = 0; b <= p->L + 1; b++) {
+        dnc_buf_kind kind = dnc_param_block_kind(p->L, b);
+        slong lo = b == 0 ? 0 : dnc_param_offset(p, p->N, kind, b);
+        slong hi = b <= p->L ? dnc_param_offset(p, p->N, b < p->L ? DNC_W : DNC_B, b < p->L ? b + 1 : 0) : total;
+        double s = 1.0 / sqrt(2.0 * (double) p->width[b == 0 ? 0 : (b <= p->L ? b - 1 : p->L - 1)]);
+        for (i = lo; i < hi; i++)
+            theta[i] *= s;
+    }
+}
+
 int dnc_trainer_init_point(dnc_trainer_t t, dnc_problem_t p, const dnc_train_opts *o, const double *theta)
 {
     memset(t, 0, sizeof(*t));
@@ -98,7 +131,7 @@ int dnc_trainer_init_point(dnc_trainer_t t, dnc_problem_t p, const dnc_train_opt
     if (theta != NULL)
         memcpy(t->theta, theta, t->n * sizeof(double));
     else
-        dnc_randn(t->theta, t->n, o->init_std, o->seed);
+        draw_start(t->theta, p, o);
     accept_point(t, evaluate(t, t->theta, t->grad));
     return 0;
 }

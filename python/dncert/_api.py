@@ -1,6 +1,7 @@
 """The researcher's API: problems, points as dicts of numpy arrays, and the library's calls."""
 import ctypes
 import json
+import math
 import numbers
 import os
 import re
@@ -152,16 +153,20 @@ class Problem:
                     fix = "astype('<f8')"
                 raise InputError("%s['%s'] is %s ('%s'); dncert needs float64 ('<f8'): use %s"
                                  % (name, key, a.dtype.name, a.dtype.str, fix))
-            arrays.append(np.asfortranarray(a))
+            arrays.append(np.asfortranarray(a) if a.ndim else a)   # asfortranarray makes a scalar 1-d
             names.append(key)
         n = len(arrays)
         shape = np.ones(2 * n, dtype=np.int64)
         for i, a in enumerate(arrays):
-            shape[2 * i:2 * i + a.ndim] = a.shape[:2] if a.ndim <= 2 else (0, 0)
+            # a vector is (K, 1); other dimensions are the library's to name (it sees ndim)
+            shape[2 * i:2 * i + 2] = a.shape if a.ndim == 2 else (a.shape[0], 1) if a.ndim == 1 else (0, 0)
         theta = np.empty(self.nparams)
-        _call(_lib.lib.dnc_flat_point, self._json, n, (ctypes.c_char_p * n)(*[k.encode() for k in names]),
-              (ctypes.c_int * n)(*[a.ndim for a in arrays]), shape.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
-              (ctypes.c_void_p * n)(*[a.ctypes.data for a in arrays]), _vec(theta))
+        try:
+            _call(_lib.lib.dnc_flat_point, self._json, n, (ctypes.c_char_p * n)(*[k.encode() for k in names]),
+                  (ctypes.c_int * n)(*[a.ndim for a in arrays]), shape.ctypes.data_as(ctypes.POINTER(ctypes.c_int64)),
+                  (ctypes.c_void_p * n)(*[a.ctypes.data for a in arrays]), _vec(theta))
+        except InputError as e:   # the library says "point"; say the argument's name
+            raise InputError(re.sub(r"^point\b", name, str(e))) from None
         return theta
 
     def _point(self, theta):
@@ -198,27 +203,39 @@ class Result:
                 % (self.problem.description, self.status, self.steps, self.loss, self.grad_norm, self.solution_class))
 
 
-def train(problem, steps=10000, optimizer="gd", lr=0.5, momentum=0.9, seed=1, init_std=0.1, grad_tol=0.0,
-          lbfgs_memory=10, threads=1, rank_tol=1e-6, init=None, log_every=None):
+def train(problem, steps=None, optimizer=None, lr=None, momentum=None, seed=None, init_std=None, grad_tol=None,
+          lbfgs_memory=None, threads=None, rank_tol=None, init=None, log_every=None):
     """Trains the problem as `dncert train` does (docs/trainer.md) and returns a Result.
 
-    optimizer is "gd" (the papers' update), "momentum" or "lbfgs"; init (a point, dict of
-    arrays) replaces the random start drawn from seed with init_std; log_every=N keeps the
-    state every N steps in result.history (the records of metrics.jsonl). The same seed and
-    thread count give bit-identical iterates. A run that diverges is returned all the same,
-    with status "diverged" and a RuntimeWarning.
+    An option left at None takes the default of `dncert train` (steps 10000, optimizer "gd",
+    lr 0.5, momentum 0.9, seed 1, init_std 0.1, grad_tol 0, lbfgs_memory 10, threads 1,
+    rank_tol 1e-6). optimizer is "gd" (the papers' update), "momentum" or "lbfgs"; init (a
+    point, dict of arrays) replaces the random start drawn from seed with init_std;
+    log_every=N keeps the state every N steps in result.history (the records of
+    metrics.jsonl). The same seed and thread count give bit-identical iterates, the same as
+    the command's. A run that diverges is returned all the same, with status "diverged" and
+    a RuntimeWarning.
     """
     problem = _problem(problem)
-    opts = {"steps": _int(steps, "steps"), "optimizer": optimizer, "lr": lr, "momentum": momentum,
-            "seed": _int(seed, "seed"), "init_std": init_std, "grad_tol": grad_tol,
-            "lbfgs_memory": _int(lbfgs_memory, "lbfgs_memory"), "threads": _int(threads, "threads"),
-            "rank_tol": rank_tol, "log_every": 0 if log_every is None else _int(log_every, "log_every")}
-    for key in ("lr", "momentum", "init_std", "grad_tol", "rank_tol"):
-        if isinstance(opts[key], bool) or not isinstance(opts[key], numbers.Real):
-            raise TypeError("%s: must be a number, got %r" % (key, opts[key]))
-        opts[key] = float(opts[key])
-    if not isinstance(optimizer, str):
-        raise TypeError("optimizer: must be 'gd', 'momentum' or 'lbfgs', got %r" % (optimizer,))
+    given = {"steps": steps, "optimizer": optimizer, "lr": lr, "momentum": momentum, "seed": seed,
+             "init_std": init_std, "grad_tol": grad_tol, "lbfgs_memory": lbfgs_memory, "threads": threads,
+             "rank_tol": rank_tol, "log_every": log_every}
+    opts = {}
+    for key, value in given.items():
+        if value is None:
+            continue
+        if key in ("steps", "seed", "lbfgs_memory", "threads", "log_every"):
+            opts[key] = _int(value, key)
+        elif key == "optimizer":
+            if not isinstance(value, str):
+                raise TypeError("optimizer: must be 'gd', 'momentum' or 'lbfgs', got %r" % (value,))
+            opts[key] = value
+        elif isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError("%s: must be a number, got %r" % (key, value))
+        elif not math.isfinite(value):
+            raise InputError("%s: must be a finite number (got %r)" % (key, float(value)))
+        else:
+            opts[key] = float(value)
     if log_every is not None and opts["log_every"] < 1:
         raise InputError("log_every: must be a positive integer (got %d)" % opts["log_every"])
     start = problem._theta(init, "init") if init is not None else None

@@ -2,6 +2,7 @@
  * the library calls that the commands make. What is here is only conversion: reading the
  * inputs (strictly: unknown option names are errors, so that a misspelt option is not
  * silently left at its default) and writing the results. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,51 +126,59 @@ int dnc_flat_point(const char *problem, int nb, const char *const *names, const 
 
 /* ---- options: a JSON object of known keys ---- */
 
-/* -1 with a message when o has a key that is not in keys (NULL-terminated). */
-static int known_keys(const json_t *o, const char *const *keys, char *err, size_t errlen)
+typedef enum { OPT_REAL, OPT_INT, OPT_BOOL, OPT_STRING } opt_type;
+
+/* One option: its key, its type, where it goes (double *, slong *, int *, const char **:
+ * borrowed from the JSON object) and, for an integer, its range. */
+typedef struct {
+    const char *key;
+    opt_type type;
+    void *x;
+    slong lo, hi;
+} opt_spec;
+
+static int read_opt(const opt_spec *s, const json_t *v, char *err, size_t errlen)
+{
+    switch (s->type) {
+    case OPT_REAL:
+        if (!json_is_number(v))
+            return dnc_fail(err, errlen, "%s: must be a number", s->key);
+        *(double *) s->x = json_number_value(v);
+        return 0;
+    case OPT_INT:
+        if (!json_is_integer(v) || json_integer_value(v) < s->lo || json_integer_value(v) > s->hi)
+            return dnc_fail(err, errlen, "%s: must be an integer in [%ld, %ld]", s->key, (long) s->lo, (long) s->hi);
+        *(slong *) s->x = (slong) json_integer_value(v);
+        return 0;
+    case OPT_BOOL:
+        if (!json_is_boolean(v))
+            return dnc_fail(err, errlen, "%s: must be true or false", s->key);
+        *(int *) s->x = json_is_true(v);
+        return 0;
+    default:
+        if (!json_is_string(v))
+            return dnc_fail(err, errlen, "%s: must be a string", s->key);
+        *(const char **) s->x = json_string_value(v);
+        return 0;
+    }
+}
+
+/* Reads the options of o by the table spec (n entries): an unknown key is an error, so that
+ * a misspelt option is not silently left at its default; an option not given keeps the
+ * value its destination has. */
+static int read_opts(const json_t *o, const opt_spec *spec, size_t n, char *err, size_t errlen)
 {
     const char *key;
     json_t *v;
     size_t i;
     json_object_foreach((json_t *) o, key, v) {
-        for (i = 0; keys[i] != NULL && strcmp(keys[i], key) != 0; i++)
+        for (i = 0; i < n && strcmp(spec[i].key, key) != 0; i++)
             ;
-        if (keys[i] == NULL)
+        if (i == n)
             return dnc_fail(err, errlen, "unknown option '%s'", key);
+        if (read_opt(spec + i, v, err, errlen) != 0)
+            return -1;
     }
-    return 0;
-}
-
-static int get_real(double *x, const json_t *o, const char *key, char *err, size_t errlen)
-{
-    const json_t *v = json_object_get(o, key);
-    if (v == NULL)
-        return 0;
-    if (!json_is_number(v))
-        return dnc_fail(err, errlen, "%s: must be a number", key);
-    *x = json_number_value(v);
-    return 0;
-}
-
-static int get_int(slong *x, const json_t *o, const char *key, slong lo, slong hi, char *err, size_t errlen)
-{
-    const json_t *v = json_object_get(o, key);
-    if (v == NULL)
-        return 0;
-    if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-        return dnc_fail(err, errlen, "%s: must be an integer in [%ld, %ld]", key, (long) lo, (long) hi);
-    *x = (slong) json_integer_value(v);
-    return 0;
-}
-
-static int get_bool(int *x, const json_t *o, const char *key, char *err, size_t errlen)
-{
-    const json_t *v = json_object_get(o, key);
-    if (v == NULL)
-        return 0;
-    if (!json_is_boolean(v))
-        return dnc_fail(err, errlen, "%s: must be true or false", key);
-    *x = json_is_true(v);
     return 0;
 }
 
@@ -180,46 +189,49 @@ static int rank_tol_ok(double rank_tol, char *err, size_t errlen)
     return dnc_fail(err, errlen, "rank_tol: must be a number in (0, 1] (got %g)", rank_tol);
 }
 
+static int read_optimizer(dnc_optimizer_t *opt, const char *s, char *err, size_t errlen)
+{
+    if (s == NULL)
+        return 0;
+    if (strcmp(s, "gd") == 0)
+        *opt = DNC_OPT_GD;
+    else if (strcmp(s, "momentum") == 0)
+        *opt = DNC_OPT_MOMENTUM;
+    else if (strcmp(s, "lbfgs") == 0)
+        *opt = DNC_OPT_LBFGS;
+    else
+        return dnc_fail(err, errlen, "optimizer: must be 'gd', 'momentum' or 'lbfgs' (got '%s')", s);
+    return 0;
+}
+
+/* The training options from their JSON text; their ranges are dnc_train_opts_check's (the
+ * integers are read wide for that). */
 static int read_train_options(dnc_train_opts *t, double *rank_tol, slong *log_every, const char *text, char *err,
                               size_t errlen)
 {
-    static const char *keys[] = { "seed", "init_std", "optimizer", "lr", "momentum", "steps", "grad_tol",
-                                  "lbfgs_memory", "threads", "rank_tol", "log_every", NULL };
     json_t *o = parse(text, "options", err, errlen);
-    const char *opt;
-    slong seed, threads;
+    const char *optimizer = NULL;
+    slong seed, threads = 1;
+    opt_spec spec[] = {
+        { "seed", OPT_INT, &seed, 0, WORD_MAX }, { "init_std", OPT_REAL, &t->init_std, 0, 0 },
+        { "optimizer", OPT_STRING, &optimizer, 0, 0 }, { "lr", OPT_REAL, &t->lr, 0, 0 },
+        { "momentum", OPT_REAL, &t->momentum, 0, 0 }, { "steps", OPT_INT, &t->steps, WORD_MIN, WORD_MAX },
+        { "grad_tol", OPT_REAL, &t->grad_tol, 0, 0 }, { "lbfgs_memory", OPT_INT, &t->lbfgs_memory, WORD_MIN, WORD_MAX },
+        { "threads", OPT_INT, &threads, INT_MIN, INT_MAX }, { "rank_tol", OPT_REAL, rank_tol, 0, 0 },
+        { "log_every", OPT_INT, log_every, 0, WORD_MAX },
+    };
     int r;
     dnc_train_opts_default(t);
     *rank_tol = DNC_RANK_TOL_DEFAULT;
     *log_every = 0;
     seed = (slong) t->seed;
     threads = t->threads;
-    opt = json_string_value(json_object_get(o, "optimizer"));
-    r = o == NULL || known_keys(o, keys, err, errlen)
-        || get_int(&seed, o, "seed", 0, WORD_MAX, err, errlen)
-        || get_real(&t->init_std, o, "init_std", err, errlen) || get_real(&t->lr, o, "lr", err, errlen)
-        || get_real(&t->momentum, o, "momentum", err, errlen) || get_int(&t->steps, o, "steps", 0, WORD_MAX, err, errlen)
-        || get_real(&t->grad_tol, o, "grad_tol", err, errlen)
-        || get_int(&t->lbfgs_memory, o, "lbfgs_memory", 0, WORD_MAX, err, errlen)
-        || get_int(&threads, o, "threads", 0, DNC_TRAIN_MAX_THREADS + 1, err, errlen)
-        || get_real(rank_tol, o, "rank_tol", err, errlen)
-        || get_int(log_every, o, "log_every", 0, WORD_MAX, err, errlen) ? -1 : 0;
+    r = o == NULL || read_opts(o, spec, sizeof(spec) / sizeof(spec[0]), err, errlen)
+        || read_optimizer(&t->optimizer, optimizer, err, errlen) ? -1 : 0;
+    json_decref(o);
     t->seed = (ulong) seed;
     t->threads = (int) threads;
-    if (r == 0 && json_object_get(o, "optimizer") != NULL) {
-        if (opt != NULL && strcmp(opt, "gd") == 0)
-            t->optimizer = DNC_OPT_GD;
-        else if (opt != NULL && strcmp(opt, "momentum") == 0)
-            t->optimizer = DNC_OPT_MOMENTUM;
-        else if (opt != NULL && strcmp(opt, "lbfgs") == 0)
-            t->optimizer = DNC_OPT_LBFGS;
-        else
-            r = dnc_fail(err, errlen, "optimizer: must be 'gd', 'momentum' or 'lbfgs'");
-    }
-    json_decref(o);
-    if (r == 0)
-        r = dnc_train_opts_check(t, err, errlen) || rank_tol_ok(*rank_tol, err, errlen) ? -1 : 0;
-    return r;
+    return r == 0 && (dnc_train_opts_check(t, err, errlen) || rank_tol_ok(*rank_tol, err, errlen)) ? -1 : r;
 }
 
 /* ---- train ---- */
@@ -406,21 +418,17 @@ static json_t *cert_json(const dnc_point_cert *c, const dnc_problem_t p, const d
 
 static int read_cert_options(dnc_point_cert_opts *co, const char **iface, json_t *o, char *err, size_t errlen)
 {
-    static const char *keys[] = { "project_collapse", "polish", "polish_steps", "prec", "interface", NULL };
-    const json_t *it = json_object_get(o, "interface");
+    opt_spec spec[] = {
+        { "project_collapse", OPT_BOOL, &co->project_collapse, 0, 0 }, { "polish", OPT_BOOL, &co->polish, 0, 0 },
+        { "polish_steps", OPT_INT, &co->polish_steps, 1, 100000 },
+        { "prec", OPT_INT, &co->prec, DNC_PREC_MIN, DNC_PREC_MAX }, { "interface", OPT_STRING, iface, 0, 0 },
+    };
     dnc_point_cert_opts_default(co);
     *iface = "flat";
-    if (known_keys(o, keys, err, errlen) || get_bool(&co->project_collapse, o, "project_collapse", err, errlen)
-        || get_bool(&co->polish, o, "polish", err, errlen)
-        || get_int(&co->polish_steps, o, "polish_steps", 1, 100000, err, errlen)
-        || get_int(&co->prec, o, "prec", DNC_PREC_MIN, DNC_PREC_MAX, err, errlen))
+    if (read_opts(o, spec, sizeof(spec) / sizeof(spec[0]), err, errlen) != 0)
         return -1;
     if (json_object_get(o, "polish_steps") != NULL && !co->polish)
         return dnc_fail(err, errlen, "polish_steps: applies only with polish");
-    if (it != NULL && !json_is_string(it))
-        return dnc_fail(err, errlen, "interface: must be a string");
-    if (it != NULL)
-        *iface = json_string_value(it);
     return 0;
 }
 

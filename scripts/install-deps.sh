@@ -1,8 +1,10 @@
 #!/bin/sh
 # Install the Debian 12 packages dncert needs. Idempotent: does nothing when all are present.
 # What each package is for: README.md, "Building by hand".
-# Usage: scripts/install-deps.sh [--with-bench] [--with-fuzz] [--with-slurm]
-#   --with-bench adds python3-torch and mpmath; --with-fuzz adds clang and libFuzzer
+# Usage: scripts/install-deps.sh [--with-python] [--with-bench] [--with-fuzz] [--with-slurm]
+#   --with-python adds pytest, setuptools, pip and venv for the Python package and its tests
+#   (python/, docs/python.md); --with-bench adds python3-torch and mpmath (also for the
+#   PyTorch example of docs/python.md); --with-fuzz adds clang and libFuzzer
 #   (scripts/fuzz.sh, docs/fuzzing.md); --with-slurm adds a single-node Slurm and munge for
 #   the test of scripts/slurm/ (tests/slurm/test_slurm.sh, docs/sweeps.md)
 set -eu
@@ -10,10 +12,11 @@ pkgs="build-essential cmake pkg-config libmpfr-dev libgmp-dev libflint-dev libfl
 libopenblas-dev liblapacke-dev libcriterion-dev libjansson-dev python3-numpy gnuplot-nox"
 for opt in "$@"; do
     case "$opt" in
+        --with-python) pkgs="$pkgs python3-pytest python3-setuptools python3-pip python3-venv" ;;
         --with-bench) pkgs="$pkgs python3-torch python3-mpmath" ;;
         --with-fuzz) pkgs="$pkgs clang libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev" ;;
         --with-slurm) pkgs="$pkgs slurm-wlm munge" ;;
-        *) echo "install-deps.sh: unknown option '$opt' (--with-bench, --with-fuzz, --with-slurm)" >&2; exit 2 ;;
+        *) echo "install-deps.sh: unknown option '$opt' (--with-python, --with-bench, --with-fuzz, --with-slurm)" >&2; exit 2 ;;
     esac
 done
 missing=""

@@ -4,7 +4,7 @@
 #   scripts/test.sh --sanitize  AddressSanitizer + UBSan build in build-asan/
 set -eu
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --with-python
 if [ "${1:-}" = "--sanitize" ]; then
     dir=build-asan
     scripts/build.sh "$dir" -DCMAKE_BUILD_TYPE=Debug -DDNCERT_SANITIZE=ON

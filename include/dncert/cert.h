@@ -131,6 +131,49 @@ json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *con
                               const dnc_point_report *r, slong n, slong prec, json_t *producer,
                               arb_t dnc_val, int *verdict, char *why, size_t whylen);
 
+/* ---- `dncert certify-point` as one call ---- */
+
+typedef struct {
+    int project_collapse;    /* add the exactly collapsed point (dnc_qpoint_project) */
+    int polish;              /* add the last point refined by dnc_qpoint_polish */
+    slong polish_steps;      /* at most this many Newton steps (default 50) */
+    slong prec;              /* working precision (default DNC_PREC_DEFAULT) */
+} dnc_point_cert_opts;
+
+void dnc_point_cert_opts_default(dnc_point_cert_opts *o);
+
+#define DNC_POINT_CERT_MAX_STAGES 3
+
+typedef struct {
+    slong nstages;                              /* trained, then projected and/or polished */
+    const char *name[DNC_POINT_CERT_MAX_STAGES];   /* "trained", "projected", "polished" */
+    dnc_qpoint_t x[DNC_POINT_CERT_MAX_STAGES];
+    dnc_point_report r[DNC_POINT_CERT_MAX_STAGES];
+    int same[DNC_POINT_CERT_MAX_STAGES];        /* 1: stage i is stage i-1's point (features already
+                                                   collapsed; no Newton step taken) */
+    dnc_polish_info polish;                     /* with opts.polish */
+    double polish_seconds;
+    json_t *cert;                               /* the certificate (dnc_point_certificate) */
+    arb_t dnc_value;                            /* the DNC value, when verdict >= 0 */
+    int verdict;                                /* dnc_not_optimal: 1 certified, 0 not proven, -1 no DNC */
+    char why[1024];                             /* why not certified, or why no comparison */
+} dnc_point_cert;
+
+/* What `dncert certify-point` does with the point theta of p (trainer's layout, expanded,
+ * every entry finite): the exact point (dnc_qpoint_init_theta) and its enclosures, then,
+ * as asked, its exact class means and its polished version, and the certificate of all
+ * of them against DNC (dnc_point_certificate, with producer stolen into its envelope).
+ * Writes nothing: dnc_cert_write_checked does. Clear c with dnc_point_cert_clear. */
+void dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o,
+                        json_t *producer);
+void dnc_point_cert_clear(dnc_point_cert *c);
+
+/* Writes a certificate as every producer does: the independent verifier re-checks it first
+ * (dnc_cert_self_check: nothing is written when a claim does not re-check), missing parent
+ * directories of path are created, and the file is written atomically. Returns 0, or -1
+ * with err. */
+int dnc_cert_write_checked(const json_t *cert, const char *path, char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

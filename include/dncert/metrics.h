@@ -16,6 +16,7 @@
 #ifndef DNCERT_METRICS_H
 #define DNCERT_METRICS_H
 
+#include <jansson.h>
 #include "dncert/dobj.h"
 
 #ifdef __cplusplus
@@ -100,6 +101,17 @@ const char *dnc_solution_class_name(dnc_solution_class c);
  * (balanced counts, no bias, every width >= K); docs/metrics.md has the tests. */
 void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *theta,
                   const dnc_layer_metrics *m, double grad_norm, const dnc_classify_tol *tol);
+
+/* ---- one point, as `dncert metrics` prints it (src/metrics/point_metrics.c) ---- */
+
+/* Evaluates the point theta of p (trainer's layout, expanded) in double precision and sets
+ * *out to {"loss", "fit", "reg", "grad_norm", "layers"} (dnc_layer_metrics_to_json, ranks
+ * and NC1 with rank_tol), with tol != NULL also "class" (dnc_classify with tol, as `dncert
+ * classify --json` prints it). grad (may be NULL) receives the gradient (p's parameter
+ * count). Returns 0; 1 when an SVD of the metrics failed (*out is set all the same);
+ * -1 with err when out of memory (*out NULL). */
+int dnc_point_metrics_json(json_t **out, dnc_problem_t p, const double *theta, double rank_tol, double *grad,
+                           const dnc_classify_tol *tol, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -49,6 +49,14 @@ int dnc_point_save(const char *dir, const dnc_problem_t p, const double *theta,
  * Returns 0, or -1 with err naming the file, the array and the field. */
 int dnc_point_load(const char *dir, dnc_problem_t p, double **theta, char *err, size_t errlen);
 
+/* The check of dnc_point_load for the array `a` given for parameter block b of p (0 = H1,
+ * 1..L = W_l, L+1 = b; ndim 1 or 2 with shape got[0] x got[1], got[1] = 1 for a vector;
+ * entries column-major): it must have exactly the block's shape -- a transposed matrix, or a
+ * bias of shape (K, 1), is named as such with the fix -- and finite entries. `label` names
+ * the array in messages ("run/H1.npy: H1"). Returns 0, or -1 with err. */
+int dnc_point_check_block(const double *a, int ndim, const slong got[2], const dnc_problem_t p, slong b,
+                          const char *label, char *err, size_t errlen);
+
 /* Checks a manifest (the parsed manifest.json; `where` names it in messages): format and
  * version, the problem (set into p, initialised), and arrays when present: exactly one
  * entry per parameter block of p, {"name": "H1" | "W1".."WL" | "b", "file": a file name

@@ -51,6 +51,20 @@ typedef struct dnc_train_opts_s {
 
 void dnc_train_opts_default(dnc_train_opts *o);
 
+/* The ranges of the options (the command line's too): init_std and lr in (0, MAX_SCALE],
+ * momentum in [0, MAX_MOMENTUM], steps in [0, MAX_STEPS], grad_tol in [0, MAX_GRAD_TOL],
+ * lbfgs_memory in [1, MAX_LBFGS_MEMORY], threads in [1, MAX_THREADS]. */
+#define DNC_TRAIN_MAX_SCALE        1e6
+#define DNC_TRAIN_MAX_MOMENTUM     0.999999
+#define DNC_TRAIN_MAX_STEPS        (WORD(1) << 50)
+#define DNC_TRAIN_MAX_GRAD_TOL     1e300
+#define DNC_TRAIN_MAX_LBFGS_MEMORY 1000
+#define DNC_TRAIN_MAX_THREADS      256
+
+/* Returns 0 when every option of o lies in its range, else -1 with a message naming the
+ * field as the struct does ("lr: must be a number in (0, 1e+06] (got -1)"). */
+int dnc_train_opts_check(const dnc_train_opts *o, char *err, size_t errlen);
+
 typedef struct {
     dnc_problem_struct *p;   /* borrowed */
     dnc_train_opts opts;
@@ -102,6 +116,9 @@ typedef struct {
     int replace;           /* an existing out is replaced */
     /* called after every update (may be NULL): progress displays */
     void (*on_step)(const dnc_trainer_struct *t, void *ctx);
+    /* called with each record (borrowed: a line of metrics.jsonl, docs/trainer.md), with or
+     * without out; may be NULL. Records are made only when out or on_record is set. */
+    void (*on_record)(const json_t *rec, void *ctx);
     void *ctx;
 } dnc_train_run_opts;
 

@@ -49,6 +49,27 @@ int dncv_verify_json(const json_t *cert, const char *name, long min_prec, int fl
 int dncv_verify_file(const char *path, long min_prec, int flags, FILE *report, dncv_stats *stats,
                      char *err, size_t errlen);
 
+/* One claim as the checker decided it, for programs that want the verdicts rather than the
+ * report lines. The strings belong to the checker and are valid only during the callback. */
+typedef struct {
+    const char *id;      /* the claim's id */
+    const char *kind;    /* its kind: "loss", "value", "root", ... (docs/certificate-format.md) */
+    int verdict;         /* recomputed by the checker: 1 certified, 0 not proven */
+    int written;         /* the file's verdict: 1 certified, 0 not proven; a mismatch when != verdict */
+    const char *why;     /* why the recomputed verdict is "not proven" ("" when certified) */
+    const char *what;    /* what the checker checked, in its own words (as with DNCV_EXPLAIN) */
+} dncv_claim;
+
+typedef void (*dncv_claim_fn)(const dncv_claim *claim, void *ctx);
+
+/* As dncv_verify_json and dncv_verify_file, but each claim goes to fn(claim, ctx), in the
+ * file's order, instead of a report (fn may be NULL). The return values and stats are the
+ * same; fn is called only when the file is accepted (return value 0 or 1). */
+int dncv_verify_json_claims(const json_t *cert, long min_prec, dncv_claim_fn fn, void *ctx, dncv_stats *stats,
+                            char *err, size_t errlen);
+int dncv_verify_file_claims(const char *path, long min_prec, dncv_claim_fn fn, void *ctx, dncv_stats *stats,
+                            char *err, size_t errlen);
+
 /* The command line of `dncert-verify` and `dncert verify` (argv[0] is the command name
  * used in messages). Returns the exit status: 0 every file verifies, 1 a file is rejected
  * or has a mismatch, 2 usage error. */

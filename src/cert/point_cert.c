@@ -629,3 +629,79 @@ json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *con
                      "producer", producer, "precision", (json_int_t) prec, "problem", dnc_problem_to_json(p),
                      "points", points, "claims", claims);
 }
+
+/* ---- dncert certify-point as one call ---- */
+
+void dnc_point_cert_opts_default(dnc_point_cert_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->polish_steps = 50;
+    o->prec = DNC_PREC_DEFAULT;
+}
+
+/* Adds stage c->nstages: x (already initialised) evaluated at prec. */
+static void add_stage(dnc_point_cert *c, const char *name, int same, slong prec)
+{
+    slong i = c->nstages++;
+    c->name[i] = name;
+    c->same[i] = same;
+    dnc_point_report_init(c->r + i);
+    dnc_qpoint_evaluate(c->r + i, c->x[i], prec);
+}
+
+void dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o,
+                        json_t *producer)
+{
+    const dnc_qpoint_struct *xs[DNC_POINT_CERT_MAX_STAGES];
+    slong i;
+    memset(c, 0, sizeof(*c));
+    arb_init(c->dnc_value);
+    dnc_qpoint_init_theta(c->x[0], p, theta);
+    add_stage(c, "trained", 0, o->prec);
+    if (o->project_collapse) {
+        int same = dnc_qpoint_project(c->x[1], c->x[0]);
+        add_stage(c, "projected", same, o->prec);
+    }
+    if (o->polish) {
+        double t0 = dnc_seconds_now();
+        i = c->nstages;
+        dnc_qpoint_polish(c->x[i], c->x[i - 1], o->prec, o->polish_steps, &c->polish);
+        add_stage(c, "polished", c->polish.steps == 0, o->prec);
+        c->polish_seconds = dnc_seconds_now() - t0;
+    }
+    for (i = 0; i < c->nstages; i++)
+        xs[i] = c->x[i];
+    c->cert = dnc_point_certificate(xs, c->name, c->r, c->nstages, o->prec, producer, c->dnc_value, &c->verdict,
+                                    c->why, sizeof(c->why));
+}
+
+void dnc_point_cert_clear(dnc_point_cert *c)
+{
+    slong i;
+    for (i = 0; i < c->nstages; i++) {
+        dnc_qpoint_clear(c->x[i]);
+        dnc_point_report_clear(c->r + i);
+    }
+    json_decref(c->cert);
+    arb_clear(c->dnc_value);
+}
+
+/* Creates the parent directory of path if needed. */
+static int make_parent(const char *path, char *err, size_t errlen)
+{
+    char dir[4096];
+    char *slash;
+    snprintf(dir, sizeof(dir), "%s", path);
+    slash = strrchr(dir, '/');
+    if (slash == NULL || slash == dir)
+        return 0;
+    *slash = '\0';
+    return dnc_mkdir_p(dir, err, errlen);
+}
+
+int dnc_cert_write_checked(const json_t *cert, const char *path, char *err, size_t errlen)
+{
+    if (dnc_cert_self_check(cert, "certificate", err, errlen) != 0 || make_parent(path, err, errlen) != 0)
+        return -1;
+    return dnc_json_write_atomic(path, (json_t *) cert, err, errlen);
+}

@@ -27,12 +27,6 @@ static const char *usage_tail =
     "Exit status: 0 the certificate was written (also when the comparison is not proven),\n"
     "1 I/O error, 2 bad input (nothing written).\n";
 
-typedef struct {
-    const char *name;
-    dnc_qpoint_t x;
-    dnc_point_report r;
-} stage;
-
 static void print_loss(const char *label, const dnc_point_report *r)
 {
     char *d = dnc_arb_proven_decimal(r->loss, 30);
@@ -80,19 +74,6 @@ static int read_options(const dnc_cli_opt *opts, int npos, slong *prec, slong *s
     return 0;
 }
 
-/* Creates the parent directory of path if needed. */
-static int make_parent(const char *path, char *err, size_t errlen)
-{
-    char dir[4096];
-    char *slash;
-    snprintf(dir, sizeof(dir), "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash == NULL || slash == dir)
-        return 0;
-    *slash = '\0';
-    return dnc_mkdir_p(dir, err, errlen);
-}
-
 int dnc_cmd_certify_point(int argc, char **argv)
 {
     dnc_cli_opt opts[] = {
@@ -104,23 +85,24 @@ int dnc_cmd_certify_point(int argc, char **argv)
         { "prec", "BITS", "working precision in bits, 64..4096 (default 256)", NULL },
         { NULL, NULL, NULL, NULL }
     };
-    const char *pos[1], *names[3];
-    const dnc_qpoint_struct *xs[3];
-    dnc_point_report rs[3];
-    stage st[3];
-    slong prec, steps, ns = 0, i;
-    int npos, r, verdict, same = 0;
-    double *theta, t0;
-    char err[4096], why[1024], desc[512];
+    const char *pos[1];
+    slong i;
+    int npos, r;
+    double *theta;
+    char err[4096], desc[512];
     dnc_problem_t p;
-    json_t *cert, *producer;
-    arb_t dnc_val;
+    dnc_point_cert_opts o;
+    dnc_point_cert c;
+    json_t *producer;
 
     r = dnc_cli_parse(opts, argc, argv, pos, 1, &npos, usage_head, usage_tail);
     if (r != 0)
         return r == 1 ? DNC_EXIT_OK : r;
-    if ((r = read_options(opts, npos, &prec, &steps)) != 0)
+    dnc_point_cert_opts_default(&o);
+    if ((r = read_options(opts, npos, &o.prec, &o.polish_steps)) != 0)
         return r;
+    o.project_collapse = dnc_cli_get(opts, "project-collapse") != NULL;
+    o.polish = dnc_cli_get(opts, "polish") != NULL;
     dnc_problem_init(p);
     if (dnc_point_load(pos[0], p, &theta, err, sizeof(err)) != 0) {
         dnc_problem_clear(p);
@@ -129,78 +111,43 @@ int dnc_cmd_certify_point(int argc, char **argv)
     /* dnc_point_load has checked that every parameter is finite */
     dnc_problem_describe(p, desc, sizeof(desc));
     printf("point       %s: %s, %ld parameters\n", pos[0], desc, (long) dnc_param_offset(p, p->N, DNC_NKINDS, 0));
-
-    st[0].name = "trained";
-    dnc_qpoint_init_theta(st[0].x, p, theta);
-    free(theta);
-    dnc_point_report_init(&st[0].r);
-    dnc_qpoint_evaluate(&st[0].r, st[0].x, prec);
-    print_loss("trained", &st[0].r);
-    print_grad(&st[0].r);
-    ns = 1;
-    if (dnc_cli_get(opts, "project-collapse") != NULL) {
-        st[1].name = "projected";
-        same = dnc_qpoint_project(st[1].x, st[0].x);
-        dnc_point_report_init(&st[1].r);
-        dnc_qpoint_evaluate(&st[1].r, st[1].x, prec);
-        print_loss("projected", &st[1].r);
-        print_change(&st[0].r, &st[1].r, same ? "the features were already collapsed: the same point" : NULL);
-        print_grad(&st[1].r);
-        ns = 2;
-    }
-    if (dnc_cli_get(opts, "polish") != NULL) {
-        dnc_polish_info info;
-        t0 = dnc_seconds_now();
-        st[ns].name = "polished";
-        dnc_qpoint_polish(st[ns].x, st[ns - 1].x, prec, steps, &info);
-        dnc_point_report_init(&st[ns].r);
-        dnc_qpoint_evaluate(&st[ns].r, st[ns].x, prec);
-        print_loss("polished", &st[ns].r);
-        print_change(&st[ns - 1].r, &st[ns].r, info.steps == 0 ? "no Newton step was taken: the same point" : NULL);
-        print_grad(&st[ns].r);
-        printf("%-11s %ld Newton steps, %ld gradient evaluations, %.2f s; stopped: %s\n", "", (long) info.steps,
-               (long) info.evals, dnc_seconds_now() - t0, info.stop);
-        ns++;
-    }
-
-    for (i = 0; i < ns; i++) {
-        xs[i] = st[i].x;
-        names[i] = st[i].name;
-        rs[i] = st[i].r;   /* shallow copies: the arb_t are shared, not cleared twice */
-    }
+    fflush(stdout);
     producer = json_pack("{s:s, s:s, s:s, s:s}", "program", "dncert", "version", DNCERT_VERSION, "command",
                          "certify-point", "run", pos[0]);
-    arb_init(dnc_val);
-    why[0] = '\0';
-    cert = dnc_point_certificate(xs, names, rs, ns, prec, producer, dnc_val, &verdict, why, sizeof(why));
-    if (verdict >= 0) {
-        char *d = dnc_arb_proven_decimal(dnc_val, 30);
+    dnc_point_cert_run(&c, p, theta, &o, producer);
+    free(theta);
+    for (i = 0; i < c.nstages; i++) {
+        print_loss(c.name[i], c.r + i);
+        if (i > 0)
+            print_change(c.r + i - 1, c.r + i, !c.same[i] ? NULL : strcmp(c.name[i], "projected") == 0
+                         ? "the features were already collapsed: the same point"
+                         : "no Newton step was taken: the same point");
+        print_grad(c.r + i);
+        if (strcmp(c.name[i], "polished") == 0)
+            printf("%-11s %ld Newton steps, %ld gradient evaluations, %.2f s; stopped: %s\n", "", (long) c.polish.steps,
+                   (long) c.polish.evals, c.polish_seconds, c.polish.stop);
+    }
+    if (c.verdict >= 0) {
+        char *d = dnc_arb_proven_decimal(c.dnc_value, 30);
         printf("%-11s value = %s\n", "DNC", d);
         flint_free(d);
     }
-    if (verdict == 1)
+    if (c.verdict == 1)
         printf("%-11s certified: this point's loss is strictly below the best DNC point's loss, so DNC is not "
                "globally optimal here\n", "verdict");
-    else if (verdict == 0)
-        printf("%-11s not proven: %s\n", "verdict", why);
+    else if (c.verdict == 0)
+        printf("%-11s not proven: %s\n", "verdict", c.why);
     else
-        printf("%-11s no comparison: %s\n", "verdict", why);
+        printf("%-11s no comparison: %s\n", "verdict", c.why);
     /* As certify does: the independent verifier re-checks the file before it is written. */
-    r = dnc_cert_self_check(cert, "certificate", err, sizeof(err)) == 0
-        && make_parent(dnc_cli_get(opts, "out"), err, sizeof(err)) == 0
-        && dnc_json_write_atomic(dnc_cli_get(opts, "out"), cert, err, sizeof(err)) == 0 ? DNC_EXIT_OK : DNC_EXIT_FAIL;
+    r = dnc_cert_write_checked(c.cert, dnc_cli_get(opts, "out"), err, sizeof(err)) == 0 ? DNC_EXIT_OK : DNC_EXIT_FAIL;
     if (r == DNC_EXIT_OK) {
-        size_t nc = json_array_size(json_object_get(cert, "claims"));
+        size_t nc = json_array_size(json_object_get(c.cert, "claims"));
         printf("%-11s %s (%zu claim%s, %ld bits)\n", "certificate", dnc_cli_get(opts, "out"), nc,
-               nc == 1 ? "" : "s", (long) prec);
+               nc == 1 ? "" : "s", (long) o.prec);
     } else
         fprintf(stderr, "dncert certify-point: --out: %s\n", err);
-    json_decref(cert);
-    arb_clear(dnc_val);
-    for (i = 0; i < ns; i++) {
-        dnc_qpoint_clear(st[i].x);
-        dnc_point_report_clear(&st[i].r);
-    }
+    dnc_point_cert_clear(&c);
     dnc_problem_clear(p);
     return r;
 }

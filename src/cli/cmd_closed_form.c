@@ -36,109 +36,27 @@ static const char *usage_tail =
     "JSON is printed all the same), 2 bad input, including --compare on a problem without a\n"
     "DNC point (imbalanced counts, a bias); nothing is printed or written then.\n";
 
-/* What tirer-bruna computes for imbalanced counts (docs/math/deep-linear.md, section 7). */
-static const char *tirer_bruna_imbalanced_note =
-    "imbalanced counts: the loss is the optimal value of the two-layer linear bias-free model, "
-    "attained by this ReLU point (its pre-activations are >= 0), so it is an upper bound on the "
-    "optimal value of the ReLU model; that it is that optimal value is not proven "
-    "(Tirer & Bruna's result is used for balanced counts only)";
-
-/* Digits shown: what the precision supports, at least 30. */
-static slong digits_for(slong prec)
-{
-    slong d = (slong) (prec * 0.30103) - 6;
-    return d < 30 ? 30 : d;
-}
-
-static json_t *scalar_json(const dnc_closed_scalar *s, slong digits)
-{
-    json_t *o = dnc_json_enclosure(s->value, digits);
-    json_object_set_new(o, "name", json_string(s->name));
-    if (s->algebraic) {
-        json_object_set_new(o, "polynomial", dnc_json_fmpz_poly(s->alg->poly));   /* constant term first */
-        json_object_set_new(o, "isolating_interval",
-                            json_pack("{s:o, s:o}", "lo", dnc_json_fmpq(s->alg->lo), "hi", dnc_json_fmpq(s->alg->hi)));
-    }
-    return o;
-}
-
-static json_t *closed_json(const dnc_closed_t c, slong digits, int consistent, const arb_t eval_loss)
-{
-    json_t *o = json_object(), *sc = json_array();
-    slong i;
-    for (i = 0; i < c->nscalars; i++)
-        json_array_append_new(sc, scalar_json(c->scalars + i, digits));
-    json_object_set_new(o, "structure", json_string(c->structure));
-    json_object_set_new(o, "model", dnc_problem_to_json(c->p));
-    json_object_set_new(o, "prec", json_integer(c->prec));
-    json_object_set_new(o, "alive", json_string(dnc_alive_name(c->alive)));
-    json_object_set_new(o, "alive_rule", json_string(c->alive_rule));
-    json_object_set_new(o, "scalars", sc);
-    json_object_set_new(o, "loss", dnc_json_enclosure(c->loss, digits));
-    json_object_set_new(o, "crosscheck", json_pack("{s:o, s:b}", "explicit_point_loss",
-                        dnc_json_enclosure(eval_loss, digits), "consistent", consistent));
-    return o;
-}
-
-/* The certified order of f_c against the DNC value of the same problem (widths raised to
- * K where needed: the DNC value does not depend on the widths once the point fits). */
-static json_t *compare_json(const dnc_closed_t c, dnc_problem_t p, slong prec, slong digits)
-{
-    dnc_problem_t q;
-    dnc_closed_t d;
-    char err[512];
-    json_t *o;
-    slong l;
-    const char *order;
-    dnc_problem_init(q);
-    dnc_problem_set(q, p);
-    for (l = 0; l < q->L; l++)
-        if (q->width[l] < q->K)
-            q->width[l] = q->K;
-    if (dnc_closed_dnc(d, q, prec, err, sizeof(err)) != 0) {
-        dnc_cli_usage_error("closed-form", "--compare: this problem has no DNC point to compare with: %s", err);
-        dnc_closed_clear(d);
-        dnc_problem_clear(q);
-        return NULL;
-    }
-    if (arb_lt(c->loss, d->loss))
-        order = "strictly lower";
-    else if (arb_gt(c->loss, d->loss))
-        order = "strictly higher";
-    else
-        order = "not proven";
-    o = json_pack("{s:s, s:o, s:s, s:s}", "against", "dnc", "dnc_loss", dnc_json_enclosure(d->loss, digits),
-                  "order", order, "rule", strcmp(order, "not proven") == 0
-                  ? "the enclosures of the two optimal values overlap"
-                  : "disjoint enclosures of the two optimal values");
-    dnc_closed_clear(d);
-    dnc_problem_clear(q);
-    return o;
-}
-
 /* Writes the explicit point, rounded to double and expanded to all N samples, in the
  * trainer's format. */
-static int export_point(const dnc_closed_t c, const char *dir, int force)
+static int export_point(const double *theta, const dnc_problem_t p, const char *structure, slong prec,
+                        const char *dir, int force)
 {
-    double *theta = malloc(dnc_param_offset(c->p, c->p->N, DNC_NKINDS, 0) * sizeof(double));
     dnc_run_writer w;
     char err[512];
     json_t *src;
     int r;
     if (theta == NULL) {
         fprintf(stderr, "dncert closed-form: --export: not enough memory for the expanded point "
-                "(N = %ld samples of width %ld)\n", (long) c->p->N, (long) c->p->width[0]);
+                "(N = %ld samples of width %ld)\n", (long) p->N, (long) p->width[0]);
         return -1;
     }
-    dnc_bpoint_get_theta_expanded(theta, c->point);
-    src = json_pack("{s:s, s:s, s:I, s:s}", "command", "closed-form", "structure", c->structure,
-                    "prec", (json_int_t) c->prec, "note", "ball midpoints rounded to the nearest double");
+    src = json_pack("{s:s, s:s, s:I, s:s}", "command", "closed-form", "structure", structure,
+                    "prec", (json_int_t) prec, "note", "ball midpoints rounded to the nearest double");
     r = dnc_run_writer_open(&w, dir, force, err, sizeof(err)) == 0
-        && dnc_run_writer_finish(&w, c->p, theta, src, NULL, err, sizeof(err)) == 0 ? 0 : -1;
+        && dnc_run_writer_finish(&w, p, theta, src, NULL, err, sizeof(err)) == 0 ? 0 : -1;
     if (r != 0)
         fprintf(stderr, "dncert closed-form: --export: %s\n", err);
     json_decref(src);
-    free(theta);
     return r;
 }
 
@@ -203,8 +121,7 @@ int dnc_cmd_closed_form(int argc, char **argv)
     char err[512], kbuf[32];
     dnc_problem_args pa;
     dnc_problem_t p;
-    dnc_closed_t c;
-    dnc_beval_t ev;
+    double *theta = NULL;
     json_t *out;
     const char *export_dir;
 
@@ -225,38 +142,20 @@ int dnc_cmd_closed_form(int argc, char **argv)
         dnc_problem_clear(p);
         return dnc_cli_usage_error("closed-form", "%s", err);
     }
-    if (dnc_closed_build(c, si->name, p, rv, dnc_cli_get(opts, "embed") != NULL, prec, err, sizeof(err)) != 0) {
-        dnc_closed_clear(c);
+    r = dnc_closed_form_json(&out, &consistent, export_dir != NULL ? &theta : NULL, si->name, p, rv,
+                             dnc_cli_get(opts, "embed") != NULL, prec, dnc_cli_get(opts, "compare") != NULL,
+                             err, sizeof(err));
+    if (r != 0) {
         dnc_problem_clear(p);
         return dnc_cli_usage_error("closed-form", "%s", err);
     }
-    dnc_beval_init(ev);
-    dnc_ball_eval(ev, c->point, 0, prec);
-    consistent = dnc_closed_crosscheck(c, prec);
-    out = closed_json(c, digits_for(prec), consistent, ev->loss);
-    if (strcmp(si->name, "tirer-bruna") == 0 && !dnc_problem_is_balanced(p))
-        json_object_set_new(out, "note", json_string(tirer_bruna_imbalanced_note));
-    if (dnc_cli_get(opts, "compare") != NULL) {
-        json_t *cmp = strcmp(si->name, "dnc") == 0
-            ? json_pack("{s:s, s:s}", "against", "dnc", "order", "identical: the structure is DNC")
-            : compare_json(c, p, prec, digits_for(prec));
-        if (cmp == NULL) {
-            json_decref(out);
-            dnc_beval_clear(ev);
-            dnc_closed_clear(c);
-            dnc_problem_clear(p);
-            return DNC_EXIT_USAGE;
-        }
-        json_object_set_new(out, "compare", cmp);
-    }
-    r = export_dir != NULL && export_point(c, export_dir, dnc_cli_get(opts, "force") != NULL) != 0;
+    r = export_dir != NULL && export_point(theta, p, si->name, prec, export_dir, dnc_cli_get(opts, "force") != NULL) != 0;
     json_dumpf(out, stdout, JSON_INDENT(2));
     printf("\n");
     if (!consistent)
         fprintf(stderr, "dncert closed-form: the explicit point's ball evaluation does not confirm the closed-form value\n");
     json_decref(out);
-    dnc_beval_clear(ev);
-    dnc_closed_clear(c);
+    free(theta);
     dnc_problem_clear(p);
     return (consistent && !r) ? DNC_EXIT_OK : DNC_EXIT_FAIL;
 }

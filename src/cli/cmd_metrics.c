@@ -28,10 +28,9 @@ int dnc_cmd_metrics(int argc, char **argv)
     };
     const char *pos[1];
     int npos, r;
-    double rank_tol, *theta, *grad, f;
+    double rank_tol, *theta;
+    char err[256];
     dnc_problem_t p;
-    dnc_dobj_t obj;
-    dnc_layer_metrics *m;
     json_t *out;
 
     r = dnc_cli_parse(opts, argc, argv, pos, 1, &npos, usage_head, usage_tail);
@@ -44,28 +43,15 @@ int dnc_cmd_metrics(int argc, char **argv)
     if (dnc_cli_load_point_double("metrics", pos[0], p, &theta) != 0)
         return DNC_EXIT_USAGE;
     openblas_set_num_threads(1);
-    if (dnc_dobj_init(obj, p) != 0) {
-        fprintf(stderr, "dncert metrics: not enough memory\n");
-        free(theta);
-        dnc_problem_clear(p);
-        return DNC_EXIT_FAIL;
+    r = dnc_point_metrics_json(&out, p, theta, rank_tol, NULL, NULL, err, sizeof(err));
+    if (out == NULL)
+        fprintf(stderr, "dncert metrics: %s\n", err);
+    else {
+        json_dumpf(out, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+        printf("\n");
     }
-    grad = malloc(obj->nparams * sizeof(double));
-    f = dnc_dobj_eval(obj, theta, grad);
-    m = flint_calloc(p->L, sizeof(dnc_layer_metrics));
-    r = dnc_metrics_layers(m, obj, theta, rank_tol);
-    out = json_pack("{s:o, s:o, s:o, s:o, s:o}", "loss", dnc_json_real(f),
-                    "fit", dnc_json_real(obj->term[DNC_TERM_FIT]), "reg", dnc_json_real(obj->term[DNC_TERM_REG]),
-                    "grad_norm", dnc_json_real(dnc_dobj_grad_norm(obj, grad)),   /* as the trainer computes it */
-                    "layers", dnc_layer_metrics_to_json(m, p->L));
-    json_dumpf(out, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-    printf("\n");
     json_decref(out);
-    dnc_layer_metrics_clear(m, p->L);
-    flint_free(m);
-    free(grad);
     free(theta);
-    dnc_dobj_clear(obj);
     dnc_problem_clear(p);
     return r == 0 ? DNC_EXIT_OK : DNC_EXIT_FAIL;
 }

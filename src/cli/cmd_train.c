@@ -47,8 +47,8 @@ static int read_run_options(train_cfg *c, const dnc_cli_opt *opts)
     if (r != 0)
         return r;
     if (dnc_cli_slong(&seed, opts, "train", "seed", 0, WORD_MAX, 1)
-        || dnc_cli_slong(&threads, opts, "train", "threads", 1, 256, 1)
-        || dnc_cli_slong(&mem, opts, "train", "lbfgs-memory", 1, 1000, 10)
+        || dnc_cli_slong(&threads, opts, "train", "threads", 1, DNC_TRAIN_MAX_THREADS, 1)
+        || dnc_cli_slong(&mem, opts, "train", "lbfgs-memory", 1, DNC_TRAIN_MAX_LBFGS_MEMORY, 10)
         || dnc_cli_double(&c->rank_tol, opts, "train", "rank-tol", 0.0, 1.0, 1, DNC_RANK_TOL_DEFAULT))
         return DNC_EXIT_USAGE;
     o->seed = (ulong) seed;

@@ -364,10 +364,8 @@ static int check_npz_names(const dnc_npz *z, const dnc_problem_t p, const char *
     return 0;
 }
 
-/* The array read for block b (labelled `label` in messages) must have the block's shape
- * and finite entries. Says which way round a transposed matrix should be. */
-static int check_block(const double *a, int gndim, const slong got[2], const dnc_problem_t p, slong b,
-                       const char *label, char *err, size_t errlen)
+int dnc_point_check_block(const double *a, int gndim, const slong got[2], const dnc_problem_t p, slong b,
+                          const char *label, char *err, size_t errlen)
 {
     char name[32], dims[64], gs[64], ws[64];
     slong want[2], i;
@@ -424,7 +422,7 @@ static int read_blocks(double **blocks, const source *s, const dnc_problem_t p, 
             status = dnc_npy_read(path, blocks + b, &ndim, got, err, errlen);
         }
         if (status == 0)
-            status = check_block(blocks[b], ndim, got, p, b, label, err, errlen);
+            status = dnc_point_check_block(blocks[b], ndim, got, p, b, label, err, errlen);
     }
     dnc_npz_close(z);
     return status;

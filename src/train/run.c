@@ -28,7 +28,7 @@ static int read_init_std(double *std, const char *s, char *err, size_t errlen)
         *std = DNC_INIT_FAN_IN;
         return 0;
     }
-    if (dnc_option_double(std, "init-std", s, 0.0, 1e6, 1, err, errlen) != 0) {
+    if (dnc_option_double(std, "init-std", s, 0.0, DNC_TRAIN_MAX_SCALE, 1, err, errlen) != 0) {
         size_t n = strlen(err);
         if (n < errlen)
             snprintf(err + n, errlen - n, "; or fan-in, the default");
@@ -59,10 +59,10 @@ int dnc_train_opts_from_text(dnc_train_opts *o, slong *log_every, const char *(*
     *log_every = 100;
     if (read_optimizer(&o->optimizer, text("optimizer", ctx), err, errlen)
         || read_init_std(&o->init_std, text("init-std", ctx), err, errlen)
-        || text_double(&o->lr, "lr", text, ctx, 0.0, 1e6, 1, err, errlen)
-        || text_double(&o->momentum, "momentum", text, ctx, 0.0, 0.999999, 0, err, errlen)
-        || text_slong(&o->steps, "steps", text, ctx, 0, WORD(1) << 50, err, errlen)
-        || text_double(&o->grad_tol, "grad-tol", text, ctx, 0.0, 1e300, 0, err, errlen)
+        || text_double(&o->lr, "lr", text, ctx, 0.0, DNC_TRAIN_MAX_SCALE, 1, err, errlen)
+        || text_double(&o->momentum, "momentum", text, ctx, 0.0, DNC_TRAIN_MAX_MOMENTUM, 0, err, errlen)
+        || text_slong(&o->steps, "steps", text, ctx, 0, DNC_TRAIN_MAX_STEPS, err, errlen)
+        || text_double(&o->grad_tol, "grad-tol", text, ctx, 0.0, DNC_TRAIN_MAX_GRAD_TOL, 0, err, errlen)
         || text_slong(log_every, "log-every", text, ctx, 1, WORD(1) << 50, err, errlen))
         return -1;
     return 0;
@@ -122,13 +122,16 @@ static json_t *summary_json(dnc_trainer_t t, const dnc_train_run_opts *o, double
     return s;
 }
 
-static void log_state(dnc_run_writer *w, dnc_trainer_t t, double rank_tol, double seconds)
+static void log_state(dnc_run_writer *w, const dnc_train_run_opts *o, dnc_trainer_t t, double seconds)
 {
     json_t *rec;
-    if (w == NULL)
+    if (w == NULL && o->on_record == NULL)
         return;
-    rec = state_json(t, rank_tol, seconds, NULL);
-    dnc_run_writer_log(w, rec);
+    rec = state_json(t, o->rank_tol, seconds, NULL);
+    if (w != NULL)
+        dnc_run_writer_log(w, rec);
+    if (o->on_record != NULL)
+        o->on_record(rec, o->ctx);
     json_decref(rec);
 }
 
@@ -152,18 +155,47 @@ int dnc_train_run(dnc_trainer_t t, const dnc_train_run_opts *o, json_t **summary
     *summary = NULL;
     if (w != NULL && dnc_run_writer_open(w, o->out, o->replace, err, errlen) != 0)
         return -1;
-    log_state(w, t, o->rank_tol, 0.0);
+    log_state(w, o, t, 0.0);
     while (dnc_trainer_step(t) == DNC_STOP_NONE) {
         if (o->on_step != NULL)
             o->on_step(t, o->ctx);
         if (t->step % o->log_every != 0)
             continue;
-        log_state(w, t, o->rank_tol, dnc_seconds_now() - t0);
+        log_state(w, o, t, dnc_seconds_now() - t0);
         logged = t->step;
     }
     seconds = dnc_seconds_now() - t0;
     if (t->step != logged)   /* the last step is always in the log, exactly once */
-        log_state(w, t, o->rank_tol, seconds);
+        log_state(w, o, t, seconds);
     *summary = summary_json(t, o, seconds, cls);
     return w != NULL ? finish_dir(w, t, o->out, *summary, err, errlen) : 0;
+}
+
+/* The ranges of dnc_train_opts_from_text, for options that arrive as numbers (the flat
+ * interface, dncert/flat.h): a value refused there is refused here too. */
+int dnc_train_opts_check(const dnc_train_opts *o, char *err, size_t errlen)
+{
+    if (o->init_std != DNC_INIT_FAN_IN && !(o->init_std > 0 && o->init_std <= DNC_TRAIN_MAX_SCALE))
+        return dnc_fail(err, errlen, "init_std: must be a number in (0, %g], or left out for the fan-in start (got %g)",
+                        DNC_TRAIN_MAX_SCALE, o->init_std);
+    if (!(o->lr > 0 && o->lr <= DNC_TRAIN_MAX_SCALE))
+        return dnc_fail(err, errlen, "lr: must be a number in (0, %g] (got %g)", DNC_TRAIN_MAX_SCALE, o->lr);
+    if (!(o->momentum >= 0 && o->momentum <= DNC_TRAIN_MAX_MOMENTUM))
+        return dnc_fail(err, errlen, "momentum: must be a number in [0, %g] (got %g)", DNC_TRAIN_MAX_MOMENTUM,
+                        o->momentum);
+    if (o->steps < 0 || o->steps > DNC_TRAIN_MAX_STEPS)
+        return dnc_fail(err, errlen, "steps: must be an integer in [0, %ld] (got %ld)", (long) DNC_TRAIN_MAX_STEPS,
+                        (long) o->steps);
+    if (!(o->grad_tol >= 0 && o->grad_tol <= DNC_TRAIN_MAX_GRAD_TOL))
+        return dnc_fail(err, errlen, "grad_tol: must be a number in [0, %g] (got %g)", DNC_TRAIN_MAX_GRAD_TOL,
+                        o->grad_tol);
+    if (o->lbfgs_memory < 1 || o->lbfgs_memory > DNC_TRAIN_MAX_LBFGS_MEMORY)
+        return dnc_fail(err, errlen, "lbfgs_memory: must be an integer in [1, %d] (got %ld)", DNC_TRAIN_MAX_LBFGS_MEMORY,
+                        (long) o->lbfgs_memory);
+    if (o->threads < 1 || o->threads > DNC_TRAIN_MAX_THREADS)
+        return dnc_fail(err, errlen, "threads: must be an integer in [1, %d] (got %d)", DNC_TRAIN_MAX_THREADS,
+                        o->threads);
+    if (o->optimizer != DNC_OPT_GD && o->optimizer != DNC_OPT_MOMENTUM && o->optimizer != DNC_OPT_LBFGS)
+        return dnc_fail(err, errlen, "optimizer: must be gd, momentum or lbfgs");
+    return 0;
 }

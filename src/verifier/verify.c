@@ -701,30 +701,46 @@ static int read_envelope(vx_ctx *c, const json_t *root, slong min_prec)
 
 /* ---- the report (§10) ---- */
 
-static int report_claims(vrun *r, const char *name, int flags, FILE *f, dncv_stats *st)
+/* The claims in the file's order, to fn; counts the mismatches and certified claims. */
+static int report_claims(vrun *r, dncv_claim_fn fn, void *ctx, dncv_stats *st)
 {
     slong i;
     for (i = 0; i < r->ncl; i++) {
         vclaim *cl = r->cl + i;
-        int ok = cl->verdict == cl->written;
-        st->nmismatch += !ok;
+        dncv_claim c = { cl->id, cl->kind, cl->verdict, cl->written, cl->verdict ? "" : cl->why, cl->what };
+        st->nmismatch += cl->verdict != cl->written;
         st->ncertified += cl->verdict;
-        if (f == NULL || (ok && (flags & DNCV_QUIET)))
-            continue;
-        fprintf(f, "%s: %s %s %s %s", name, cl->id, cl->kind, cl->verdict ? "certified" : "not proven",
-                ok ? "OK\n" : "MISMATCH");
-        if (!ok)
-            fprintf(f, " (the file says %s)\n", cl->written ? "certified" : "not proven");
-        if (flags & DNCV_EXPLAIN)
-            fprintf(f, "    checked: %s\n", cl->what);
-        if (!cl->verdict)
-            fprintf(f, "    %s\n", cl->why);
+        if (fn != NULL)
+            fn(&c, ctx);
     }
     return st->nmismatch ? 1 : 0;
 }
 
-int dncv_verify_json(const json_t *cert, const char *name, long min_prec, int flags, FILE *report,
-                     dncv_stats *stats, char *err, size_t errlen)
+typedef struct {
+    const char *name;
+    int flags;
+    FILE *f;
+} printer;
+
+/* The report lines of one claim (verify.h). */
+static void print_claim(const dncv_claim *c, void *ctx)
+{
+    printer *pr = ctx;
+    int ok = c->verdict == c->written;
+    if (ok && (pr->flags & DNCV_QUIET))
+        return;
+    fprintf(pr->f, "%s: %s %s %s %s", pr->name, c->id, c->kind, c->verdict ? "certified" : "not proven",
+            ok ? "OK\n" : "MISMATCH");
+    if (!ok)
+        fprintf(pr->f, " (the file says %s)\n", c->written ? "certified" : "not proven");
+    if (pr->flags & DNCV_EXPLAIN)
+        fprintf(pr->f, "    checked: %s\n", c->what);
+    if (!c->verdict)
+        fprintf(pr->f, "    %s\n", c->why);
+}
+
+int dncv_verify_json_claims(const json_t *cert, long min_prec, dncv_claim_fn fn, void *ctx, dncv_stats *stats,
+                            char *err, size_t errlen)
 {
     dncv_stats st0;
     vrun r;
@@ -749,13 +765,20 @@ int dncv_verify_json(const json_t *cert, const char *name, long min_prec, int fl
     stats->nclaims = r.ncl;
     stats->prec = r.c.prec;
     if (ret == 0)
-        ret = report_claims(&r, name, flags, report, stats);
+        ret = report_claims(&r, fn, ctx, stats);
     claims_clear(&r);
     for (i = 0; i < r.c.npts; i++)
         vx_point_clear(r.c.pts + i, r.c.p.L);
     flint_free(r.c.pts);
     vx_problem_clear(&r.c.p);
     return ret;
+}
+
+int dncv_verify_json(const json_t *cert, const char *name, long min_prec, int flags, FILE *report,
+                     dncv_stats *stats, char *err, size_t errlen)
+{
+    printer pr = { name, flags, report };
+    return dncv_verify_json_claims(cert, min_prec, report != NULL ? print_claim : NULL, &pr, stats, err, errlen);
 }
 
 /* An upper bound on the number of JSON values in text: one more than the commas and
@@ -807,8 +830,8 @@ static char *read_text(const char *path, size_t *n, char *err, size_t errlen)
     return t;
 }
 
-int dncv_verify_file(const char *path, long min_prec, int flags, FILE *report, dncv_stats *stats, char *err,
-                     size_t errlen)
+int dncv_verify_file_claims(const char *path, long min_prec, dncv_claim_fn fn, void *ctx, dncv_stats *stats,
+                            char *err, size_t errlen)
 {
     json_error_t je;
     json_t *root;
@@ -828,7 +851,14 @@ int dncv_verify_file(const char *path, long min_prec, int flags, FILE *report, d
             snprintf(err, errlen, "invalid JSON at line %d, column %d: %s", je.line, je.column, je.text);
         return -1;
     }
-    r = dncv_verify_json(root, path, min_prec, flags, report, stats, err, errlen);
+    r = dncv_verify_json_claims(root, min_prec, fn, ctx, stats, err, errlen);
     json_decref(root);
     return r;
+}
+
+int dncv_verify_file(const char *path, long min_prec, int flags, FILE *report, dncv_stats *stats, char *err,
+                     size_t errlen)
+{
+    printer pr = { path, flags, report };
+    return dncv_verify_file_claims(path, min_prec, report != NULL ? print_claim : NULL, &pr, stats, err, errlen);
 }

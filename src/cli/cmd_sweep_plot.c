@@ -75,8 +75,11 @@ static int out_path(char *dir, size_t len, char *name, size_t namelen, const cha
     if (*out == '\0' || strlen(out) >= len)
         return dnc_cli_usage_error("sweep-plot", "--out: must be a directory or a file path (got '%s')", out);
     snprintf(dir, len, "%s", out);
-    if (is_directory(out) || out[strlen(out) - 1] == '/')
+    if (is_directory(out) || out[strlen(out) - 1] == '/') {
+        for (n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)    /* "figs/" names the files figs/<name>.* */
+            dir[n - 1] = '\0';
         return 0;
+    }
     for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
         if ((n = strlen(dir)) > strlen(ext[i]) && strcmp(dir + n - strlen(ext[i]), ext[i]) == 0)
             dir[n - strlen(ext[i])] = '\0';

@@ -12,10 +12,10 @@
 /* ---- one run: metrics.jsonl ---- */
 
 /* The loss terms of the training figure, as in metrics.jsonl, with their legends and looks:
- * the loss first and thickest, so that reg (close to it once the fit is small) shows as
- * dashes on top of it. */
+ * the loss first, as a wide pale band, so that reg (close to it once the fit is small)
+ * shows as dashes inside it. */
 static const char *const terms[4] = { "loss", "fit", "reg", "grad_norm" };
-static const char *const term_titles[4] = { "loss", "fit (MSE term)", "reg (weight decay term)", "gradient norm" };
+static const char *const term_titles[4] = { "loss = fit + reg", "fit (MSE term)", "reg (weight decay term)", "gradient norm" };
 static const dnc_look_t term_looks[4] = { DNC_LOOK_LOSS, DNC_LOOK_FIT, DNC_LOOK_REG, DNC_LOOK_GRAD_NORM };
 
 /* The figures of a run, filled record by record: [0] the loss terms, then for each layer

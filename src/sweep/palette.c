@@ -12,7 +12,9 @@
  * rest. DNC has the thickest line: figures draw it first, so that a thinner line drawn over
  * it at the same values (a fraction 0 of runs, say) leaves it visible on both sides.
  * Point types: 7 filled circle, 9 filled triangle, 13 filled diamond, 5 filled square,
- * 6 open circle, 11 filled inverted triangle, 2 cross, 4 open square, 3 star, 1 plus. */
+ * 6 open circle, 11 filled inverted triangle, 2 cross, 4 open square, 3 star, 1 plus.
+ * The loss is a wide pale band for the same reason: once the fit is small, reg is the loss
+ * to within a percent, and its dashes must show inside the band rather than hide under it. */
 const dnc_look dnc_palette[DNC_NLOOKS] = {
     [DNC_LOOK_DNC]       = { "dnc", "DNC", "#0072B2", 7, 1.3, "1", 4.0 },
     [DNC_LOOK_SRG]       = { "srg", "SRG", "#CC79A7", 9, 1.3, "(20,10)", 2.5 },
@@ -22,7 +24,7 @@ const dnc_look dnc_palette[DNC_NLOOKS] = {
     [DNC_LOOK_DEAD]      = { "dead-classes", "dead classes", "#56B4E9", 11, 1.3, "(14,6,3,6)", 2.0 },
     [DNC_LOOK_OTHER]     = { "other", "diverged or unclassified", "#999999", 2, 1.3, "(6,6)", 1.5 },
     [DNC_LOOK_FULL_RANK] = { "full-rank", "rank K at every layer", "#009E73", 4, 1.4, "(9,6)", 2.0 },
-    [DNC_LOOK_LOSS]      = { "loss", "loss", "#000000", 7, 0.6, "1", 3.5 },
+    [DNC_LOOK_LOSS]      = { "loss", "loss", "#BBBBBB", 7, 0.6, "1", 9.0 },
     [DNC_LOOK_FIT]       = { "fit", "fit", "#009E73", 5, 0.6, "(16,8)", 2.0 },
     [DNC_LOOK_REG]       = { "reg", "reg", "#D55E00", 9, 0.6, "(9,7)", 2.0 },
     [DNC_LOOK_GRAD_NORM] = { "grad_norm", "gradient norm", "#56B4E9", 13, 0.6, "(3,6)", 2.0 },

@@ -14,7 +14,8 @@
 #   --out     where the sweeps go (default runs/figures or runs/figures-quick); rerunning
 #             resumes the sweeps, finished runs are not trained again
 #   --jobs    training processes at a time (default: the number of CPUs)
-# The figures are DIR/{loss,rank,dnc}/plots/<figure>.png and .svg. The dncert binary is
+# The figures are DIR/{loss,rank,dnc}/plots/<figure>-K10-L4-<value>.{png,svg,pdf,gp} (redrawn
+# with --force on every run of the script, as the sweeps may have grown). The dncert binary is
 # $DNCERT (default build/dncert, brought up to date with scripts/build.sh).
 # This is an example of dncert sweep / sweep-plot, not part of the tests.
 set -eu

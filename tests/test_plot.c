@@ -1,7 +1,6 @@
 /* The figure writer on its own (dncert/plot.h): the palette, certified values rounded for
  * legends, and the refusal to replace files. The figures of runs and sweeps, as the
  * commands draw them, are tested in test_sweep.c. */
-#include <dirent.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -90,17 +89,6 @@ Test(plot, shades_run_from_violet_to_green)
     cr_assert_str_eq(c, "#440154");
 }
 
-static int entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 /* An existing output is refused before anything is written; with force a failing gnuplot
  * leaves no temporary behind. */
 Test(plot, render_refuses_existing_files_and_leaves_nothing_on_failure)
@@ -126,7 +114,7 @@ Test(plot, render_refuses_existing_files_and_leaves_nothing_on_failure)
     d.force = 1;
     cr_assert_eq(dnc_plot_render(&p, &d, &written, err, sizeof(err)), -1);
     cr_assert(strstr(err, "failed") != NULL, "%s", err);
-    cr_assert_eq(entries(dir), 1, "temporaries left in %s", dir);
+    cr_assert_eq(tu_entries(dir), 1, "temporaries left in %s", dir);
     cr_assert_eq(written, 0u);
     dnc_plot_clear(&p);
 }

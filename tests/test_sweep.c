@@ -443,17 +443,6 @@ ParameterizedTest(struct bad_case *c, sweep, bad_input)
     rmdir(dir);
 }
 
-static int entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 /* An existing --out is resumed only when it holds the same sweep; anything else is refused
  * untouched. */
 Test(sweep, existing_out)
@@ -467,7 +456,7 @@ Test(sweep, existing_out)
     fclose(f);
     cr_assert_eq(sweep(dir, NULL, NULL), 2);
     cr_assert(strstr(err, "--out: ") != NULL && strstr(err, "is not a sweep directory") != NULL, "%s", err);
-    cr_assert_eq(entries(dir), 1);
+    cr_assert_eq(tu_entries(dir), 1);
     unlink(path);
     cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
     cr_assert_eq(tu_run(out, err, CAP, args), 2);
@@ -482,22 +471,31 @@ static int have_gnuplot(void)
     return access("/usr/bin/gnuplot", X_OK) == 0;
 }
 
+/* A run dir/run (K, n = 2, L, width) of `steps` steps trained and drawn by `dncert plot`
+ * into plots = dir/run/plots (dir, run and plots of 256, 300 and 320 bytes); skips the
+ * test without gnuplot. */
+static void plotted_run(char *dir, char *run, char *plots, const char *K, const char *L, const char *width,
+                        const char *steps)
+{
+    const char *train[] = { "train", "--K", K, "--n", "2", "--L", L, "--width", width, "--steps", steps,
+                            "--log-every", "10", "--quiet", "--out", run, NULL };
+    const char *plot[] = { "plot", run, NULL };
+    if (!have_gnuplot())
+        cr_skip_test("/usr/bin/gnuplot is not installed");
+    tu_tmpdir(dir, 256);
+    snprintf(run, 300, "%s/run", dir);
+    snprintf(plots, 320, "%s/plots", run);
+    cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s", err);
+    cr_assert_eq(tu_run(out, err, CAP, plot), 0, "%s", err);
+}
+
 Test(plot, run_figures_as_png_and_svg)
 {
     char dir[256], run[300], plots[320];
-    const char *train[] = { "train", "--K", "3", "--n", "2", "--L", "3", "--width", "4", "--steps", "50",
-                            "--log-every", "10", "--quiet", "--out", run, NULL };
-    const char *plot[] = { "plot", run, NULL };
     static const char *const files[] = { "training", "sv-layer1", "sv-layer2", "sv-layer3", "sv-pre-layer2",
                                          "sv-pre-layer3" };
     size_t i;
-    if (!have_gnuplot())
-        cr_skip_test("/usr/bin/gnuplot is not installed");
-    tu_tmpdir(dir, sizeof(dir));
-    snprintf(run, sizeof(run), "%s/run", dir);
-    snprintf(plots, sizeof(plots), "%s/plots", run);
-    cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s", err);
-    cr_assert_eq(tu_run(out, err, CAP, plot), 0, "%s", err);
+    plotted_run(dir, run, plots, "3", "3", "4", "50");
     for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         char name[400];
         struct stat st;
@@ -554,16 +552,6 @@ Test(plot, sweep_figures)
     cr_assert(strstr(err, "--width: the selected runs have several widths") != NULL, "%s", err);
 }
 
-static void write_text(const char *dir, const char *name, const char *text)
-{
-    char path[600];
-    FILE *f;
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    cr_assert((f = fopen(path, "w")) != NULL, "%s", path);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* No temporary of the writer is left in dir. */
 static void no_temporaries(const char *dir)
 {
@@ -596,7 +584,7 @@ Test(plot, sweep_plot_never_overwrites_silently)
     snprintf(dot, sizeof(dot), "%s/missing/.", dir);     /* not a directory, and no file name */
     cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
     cr_assert_eq(tu_run(out, err, CAP, loss), 0, "%s", err);
-    write_text(plots, "loss-K2-L2-lambda0.004.png", "mine");
+    tu_write_file(plots, "loss-K2-L2-lambda0.004.png", "mine");
     cr_assert_eq(tu_run(out, err, CAP, loss), 2);
     cr_assert(strstr(err, "--out: '") != NULL && strstr(err, "plots/loss-K2-L2-lambda0.004.") != NULL
               && strstr(err, "already exists (use --force to replace it)") != NULL, "%s", err);
@@ -625,21 +613,12 @@ Test(plot, sweep_plot_never_overwrites_silently)
 Test(plot, plot_never_overwrites_silently)
 {
     char dir[256], run[300], plots[320], other[320];
-    const char *train[] = { "train", "--K", "2", "--n", "2", "--L", "2", "--width", "3", "--steps", "20",
-                            "--log-every", "10", "--quiet", "--out", run, NULL };
     const char *plot[] = { "plot", run, NULL };
     const char *force[] = { "plot", run, "--force", NULL };
     const char *elsewhere[] = { "plot", run, "--out", other, NULL };
     char *text;
-    if (!have_gnuplot())
-        cr_skip_test("/usr/bin/gnuplot is not installed");
-    tu_tmpdir(dir, sizeof(dir));
-    snprintf(run, sizeof(run), "%s/run", dir);
-    snprintf(plots, sizeof(plots), "%s/plots", run);
-    snprintf(other, sizeof(other), "%s/other", dir);
-    cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s", err);
-    cr_assert_eq(tu_run(out, err, CAP, plot), 0, "%s", err);
-    write_text(plots, "sv-layer2.png", "mine");
+    plotted_run(dir, run, plots, "2", "2", "3", "20");
+    tu_write_file(plots, "sv-layer2.png", "mine");
     cr_assert_eq(unlink(strcat(strcpy(other, plots), "/training.png")), 0);
     cr_assert_eq(tu_run(out, err, CAP, plot), 2);
     cr_assert(strstr(err, "dncert plot: --out: '") != NULL && strstr(err, "already exists") != NULL, "%s", err);
@@ -808,22 +787,13 @@ static int data_block(double *y, int n, const char *gp, int i)
 Test(plot, rank_cutoff_on_singular_values)
 {
     char dir[256], run[300], plots[320], other[320], clause[64];
-    const char *train[] = { "train", "--K", "3", "--n", "2", "--L", "2", "--width", "4", "--steps", "40",
-                            "--log-every", "10", "--quiet", "--out", run, NULL };
-    const char *plot[] = { "plot", run, NULL };
     const char *tol[] = { "plot", run, "--rank-tol", "1e-3", "--out", other, NULL };
     const char *bad[] = { "plot", run, "--rank-tol", "2", NULL };
     double s1[16], cut[16];
     char *gp;
     int n, i, series;
-    if (!have_gnuplot())
-        cr_skip_test("/usr/bin/gnuplot is not installed");
-    tu_tmpdir(dir, sizeof(dir));
-    snprintf(run, sizeof(run), "%s/run", dir);
-    snprintf(plots, sizeof(plots), "%s/plots", run);
+    plotted_run(dir, run, plots, "3", "2", "4", "40");
     snprintf(other, sizeof(other), "%s/other", dir);
-    cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s", err);
-    cr_assert_eq(tu_run(out, err, CAP, plot), 0, "%s", err);
     gp = slurp_file(plots, "sv-pre-layer2.gp");
     snprintf(clause, sizeof(clause), "with lines ls %d title 'rank cutoff 1e-6 × σ1'", DNC_LOOK_CUTOFF + 1);
     cr_assert(strstr(gp, clause) != NULL, "no cutoff line in:\n%s", gp);

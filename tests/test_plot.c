@@ -118,3 +118,38 @@ Test(plot, render_refuses_existing_files_and_leaves_nothing_on_failure)
     cr_assert_eq(written, 0u);
     dnc_plot_clear(&p);
 }
+
+/* The x tics of a log axis: every grid value gets a tic, but a label only where it does
+ * not run into the previous label (0.007 between 0.006 and 0.008 on an axis from 0.0005). */
+Test(plot, tic_labels_do_not_run_into_each_other)
+{
+    static const double x[] = { 0.0005, 0.006, 0.007, 0.008 };
+    char dir[256], path[400], err[512], text[8192];
+    dnc_plot p;
+    dnc_plot_series *s;
+    unsigned written;
+    size_t i, n;
+    FILE *f;
+    if (access("/usr/bin/gnuplot", X_OK) != 0)
+        cr_skip_test("/usr/bin/gnuplot is not installed");
+    tu_tmpdir(dir, sizeof(dir));
+    dnc_plot_init(&p, "tics", "t", "λ", "y");
+    p.logx = 1;
+    s = dnc_plot_add_series(&p, "runs", DNC_PLOT_POINTS, DNC_LOOK_LOW_RANK);
+    for (i = 0; i < 4; i++) {
+        dnc_plot_point(s, x[i], 1.0);
+        dnc_plot_xtic(&p, x[i]);
+    }
+    cr_assert_eq(dnc_plot_render(&p, &(dnc_plot_dest) { dir, "/usr/bin/gnuplot", 0 }, &written, err, sizeof(err)), 0,
+                 "%s", err);
+    dnc_plot_clear(&p);
+    snprintf(path, sizeof(path), "%s/tics.gp", dir);
+    cr_assert((f = fopen(path, "r")) != NULL);
+    n = fread(text, 1, sizeof(text) - 1, f);
+    text[n] = '\0';
+    fclose(f);
+    cr_assert(strstr(text, "set xtics ('0.0005' 0.0005") != NULL, "%s", text);
+    cr_assert(strstr(text, ", '0.006' 0.006") != NULL && strstr(text, ", '' 0.007") != NULL
+              && strstr(text, ", '0.008' 0.008") != NULL, "%s", text);
+    cr_assert(written & DNC_PLOT_PNG);
+}

@@ -471,6 +471,17 @@ static int have_gnuplot(void)
     return access("/usr/bin/gnuplot", X_OK) == 0;
 }
 
+/* The sweep of sweep() in a new dir, plots = dir/plots (256 and 300 bytes); skips the test
+ * without gnuplot. */
+static void swept(char *dir, char *plots)
+{
+    if (!have_gnuplot())
+        cr_skip_test("/usr/bin/gnuplot is not installed");
+    tu_tmpdir(dir, 256);
+    snprintf(plots, 300, "%s/plots", dir);
+    cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
+}
+
 /* A run dir/run (K, n = 2, L, width) of `steps` steps trained and drawn by `dncert plot`
  * into plots = dir/run/plots (dir, run and plots of 256, 300 and 320 bytes); skips the
  * test without gnuplot. */
@@ -575,14 +586,10 @@ Test(plot, sweep_plot_never_overwrites_silently)
     char dot[300];
     const char *bad_out[] = { "sweep-plot", dir, "--figure", "loss", "--lambda", "0.004", "--out", dot, NULL };
     char *text;
-    if (!have_gnuplot())
-        cr_skip_test("/usr/bin/gnuplot is not installed");
-    tu_tmpdir(dir, sizeof(dir));
-    snprintf(plots, sizeof(plots), "%s/plots", dir);
+    swept(dir, plots);
     snprintf(sub, sizeof(sub), "%s/figs/", dir);
     snprintf(prefix, sizeof(prefix), "%s/paper/fig2.pdf", dir);
     snprintf(dot, sizeof(dot), "%s/missing/.", dir);     /* not a directory, and no file name */
-    cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
     cr_assert_eq(tu_run(out, err, CAP, loss), 0, "%s", err);
     tu_write_file(plots, "loss-K2-L2-lambda0.004.png", "mine");
     cr_assert_eq(tu_run(out, err, CAP, loss), 2);
@@ -656,11 +663,9 @@ Test(plot, pdf_beside_png_and_svg)
     const char *dnc[] = { "sweep-plot", dir, "--figure", "dnc", "--lambda", "0.004", NULL };
     char *text;
     FILE *f;
-    if (!have_gnuplot() || !gnuplot_has_pdfcairo())
-        cr_skip_test("gnuplot with the pdfcairo terminal is not installed");
-    tu_tmpdir(dir, sizeof(dir));
-    snprintf(plots, sizeof(plots), "%s/plots", dir);
-    cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
+    if (have_gnuplot() && !gnuplot_has_pdfcairo())
+        cr_skip_test("gnuplot has no pdfcairo terminal");
+    swept(dir, plots);
     cr_assert_eq(tu_run(out, err, CAP, loss), 0, "%s", err);
     cr_assert(strstr(out, ".png, .svg, .pdf and .gp") != NULL, "%s", out);
     text = slurp_file(plots, "loss-K2-L2-lambda0.004.pdf");
@@ -735,13 +740,9 @@ Test(plot, one_palette_in_every_figure)
                                             { "r", "sv-layer1.gp" }, { "r", "sv-pre-layer2.gp" } };
     size_t i;
     int k;
-    if (!have_gnuplot())
-        cr_skip_test("/usr/bin/gnuplot is not installed");
-    tu_tmpdir(dir, sizeof(dir));
+    swept(dir, plots);
     snprintf(run, sizeof(run), "%s/run", dir);
-    snprintf(plots, sizeof(plots), "%s/plots", dir);
     snprintf(runplots, sizeof(runplots), "%s/plots", run);
-    cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
     cr_assert_eq(tu_run(out, err, CAP, runs), 0, "%s", err);
     for (i = 0; i < sizeof(figs) / sizeof(figs[0]); i++)
         cr_assert_eq(tu_run(out, err, CAP, figs[i]), 0, "%s: %s", figs[i][0], err);

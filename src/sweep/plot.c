@@ -235,7 +235,7 @@ static void write_settings(FILE *f, const dnc_plot *p)
     fputs("\nset ylabel ", f);
     gp_string(f, p->ylabel);
     /* margins around the data so that points on the border stay visible */
-    fprintf(f, "\nset grid lc rgb '#dddddd' lt 1 dt 1\nset border lc rgb '#555555'\nset key below center horizontal Left reverse\nset autoscale fix\n"
+    fprintf(f, "\nset grid lc rgb '#dddddd' lt 1 dt 1\nset border lc rgb '#555555'\nset key below center horizontal Left reverse height 1\nset autoscale fix\n"
             "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n%s%s",
             p->logx ? "set logscale x\nset format x '%g'\n" : "", p->logy ? "set logscale y\nset format y '%g'\n" : "");
     write_tics(f, p);

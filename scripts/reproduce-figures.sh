@@ -14,7 +14,8 @@
 #   --out     where the sweeps go (default runs/figures or runs/figures-quick); rerunning
 #             resumes the sweeps, finished runs are not trained again
 #   --jobs    training processes at a time (default: the number of CPUs)
-# The figures are DIR/{loss,rank,dnc}/plots/<figure>.png and .svg. The dncert binary is
+# The figures are DIR/{loss,rank,dnc}/plots/<figure>-K10-L4-<value>.{png,svg,pdf,gp} (redrawn
+# with --force on every run of the script, as the sweeps may have grown). The dncert binary is
 # $DNCERT (default build/dncert, brought up to date with scripts/build.sh).
 # This is an example of dncert sweep / sweep-plot, not part of the tests.
 set -eu
@@ -56,10 +57,10 @@ common="--K 10 --n 1 --L 4 --lr 0.5 --init-std 0.1 --log-every 1000 --jobs $jobs
 start=$(date +%s)
 set -x
 "$dncert" sweep $common --width 30 --lambda 0.004 --seeds $seeds --steps $steps --out "$out/loss"
-"$dncert" sweep-plot "$out/loss" --figure loss
+"$dncert" sweep-plot "$out/loss" --figure loss --force
 "$dncert" sweep $common --width 30 --lambda $lambdas --seeds $rank_seeds --steps $steps --out "$out/rank"
-"$dncert" sweep-plot "$out/rank" --figure rank
+"$dncert" sweep-plot "$out/rank" --figure rank --force
 "$dncert" sweep $common --width $widths --lambda 0.004 --seeds $dnc_seeds --steps $dnc_steps --out "$out/dnc"
-"$dncert" sweep-plot "$out/dnc" --figure dnc
+"$dncert" sweep-plot "$out/dnc" --figure dnc --force
 set +x
 echo "figures in $out/{loss,rank,dnc}/plots/ after $(( $(date +%s) - start )) s"

@@ -502,15 +502,7 @@ Test(rundir, writer_and_record_readers)
     cr_assert_eq(dnc_run_writer_log(&w, rec), 0);
     dnc_run_writer_abort(&w);
     snprintf(run, sizeof(run), "%s/a", dir);
-    {
-        DIR *d = opendir(run);
-        struct dirent *e;
-        int n = 0;
-        while ((e = readdir(d)) != NULL)
-            n += e->d_name[0] != '.';
-        closedir(d);
-        cr_assert_eq(n, 1, "left behind in %s", run);   /* only "run" */
-    }
+    cr_assert_eq(tu_entries(run), 1, "left behind in %s", run);   /* only "run" */
     json_decref(rec);
     json_decref(sum);
     dnc_problem_clear(p);

@@ -11,8 +11,10 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <math.h>
 #include "dncert/io.h"
 #include "dncert/sweep.h"
+#include "dncert/plot.h"
 #include "testutil.h"
 
 #define CAP 65536
@@ -441,17 +443,6 @@ ParameterizedTest(struct bad_case *c, sweep, bad_input)
     rmdir(dir);
 }
 
-static int entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(d)) != NULL)
-        n += e->d_name[0] != '.';
-    closedir(d);
-    return n;
-}
-
 /* An existing --out is resumed only when it holds the same sweep; anything else is refused
  * untouched. */
 Test(sweep, existing_out)
@@ -465,7 +456,7 @@ Test(sweep, existing_out)
     fclose(f);
     cr_assert_eq(sweep(dir, NULL, NULL), 2);
     cr_assert(strstr(err, "--out: ") != NULL && strstr(err, "is not a sweep directory") != NULL, "%s", err);
-    cr_assert_eq(entries(dir), 1);
+    cr_assert_eq(tu_entries(dir), 1);
     unlink(path);
     cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
     cr_assert_eq(tu_run(out, err, CAP, args), 2);
@@ -480,22 +471,42 @@ static int have_gnuplot(void)
     return access("/usr/bin/gnuplot", X_OK) == 0;
 }
 
+/* The sweep of sweep() in a new dir, plots = dir/plots (256 and 300 bytes); skips the test
+ * without gnuplot. */
+static void swept(char *dir, char *plots)
+{
+    if (!have_gnuplot())
+        cr_skip_test("/usr/bin/gnuplot is not installed");
+    tu_tmpdir(dir, 256);
+    snprintf(plots, 300, "%s/plots", dir);
+    cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
+}
+
+/* A run dir/run (K, n = 2, L, width) of `steps` steps trained and drawn by `dncert plot`
+ * into plots = dir/run/plots (dir, run and plots of 256, 300 and 320 bytes); skips the
+ * test without gnuplot. */
+static void plotted_run(char *dir, char *run, char *plots, const char *K, const char *L, const char *width,
+                        const char *steps)
+{
+    const char *train[] = { "train", "--K", K, "--n", "2", "--L", L, "--width", width, "--steps", steps,
+                            "--log-every", "10", "--quiet", "--out", run, NULL };
+    const char *plot[] = { "plot", run, NULL };
+    if (!have_gnuplot())
+        cr_skip_test("/usr/bin/gnuplot is not installed");
+    tu_tmpdir(dir, 256);
+    snprintf(run, 300, "%s/run", dir);
+    snprintf(plots, 320, "%s/plots", run);
+    cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s", err);
+    cr_assert_eq(tu_run(out, err, CAP, plot), 0, "%s", err);
+}
+
 Test(plot, run_figures_as_png_and_svg)
 {
     char dir[256], run[300], plots[320];
-    const char *train[] = { "train", "--K", "3", "--n", "2", "--L", "3", "--width", "4", "--steps", "50",
-                            "--log-every", "10", "--quiet", "--out", run, NULL };
-    const char *plot[] = { "plot", run, NULL };
     static const char *const files[] = { "training", "sv-layer1", "sv-layer2", "sv-layer3", "sv-pre-layer2",
                                          "sv-pre-layer3" };
     size_t i;
-    if (!have_gnuplot())
-        cr_skip_test("/usr/bin/gnuplot is not installed");
-    tu_tmpdir(dir, sizeof(dir));
-    snprintf(run, sizeof(run), "%s/run", dir);
-    snprintf(plots, sizeof(plots), "%s/plots", run);
-    cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s", err);
-    cr_assert_eq(tu_run(out, err, CAP, plot), 0, "%s", err);
+    plotted_run(dir, run, plots, "3", "3", "4", "50");
     for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         char name[400];
         struct stat st;
@@ -524,10 +535,13 @@ Test(plot, missing_gnuplot_is_a_clear_error)
     cr_assert(strstr(err, "RUN_DIR: ") != NULL, "%s", err);
 }
 
+/* The default names hold the values a figure needs single, so that the figures of two
+ * weight decays of one sweep do not collide. */
 Test(plot, sweep_figures)
 {
     char dir[256];
     const char *loss[] = { "sweep-plot", dir, "--figure", "loss", "--lambda", "1/250", NULL };
+    const char *loss2[] = { "sweep-plot", dir, "--figure", "loss", "--lambda", "0.002", NULL };
     const char *dnc[] = { "sweep-plot", dir, "--figure", "dnc", "--lambda", "0.004", NULL };
     const char *rank[] = { "sweep-plot", dir, "--figure", "rank", NULL };
     const char *bad[] = { "sweep-plot", dir, "--figure", "loss", NULL };
@@ -536,11 +550,269 @@ Test(plot, sweep_figures)
     tu_tmpdir(dir, sizeof(dir));
     cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
     cr_assert_eq(tu_run(out, err, CAP, loss), 0, "%s", err);
+    cr_assert(strstr(out, "plots/loss-K2-L2-lambda0.004.png, .svg") != NULL, "%s", out);
+    cr_assert_eq(tu_run(out, err, CAP, loss2), 0, "%s", err);
     cr_assert_eq(tu_run(out, err, CAP, dnc), 0, "%s", err);
-    cr_assert(exists(dir, "plots/loss.png") && exists(dir, "plots/loss.svg") && exists(dir, "plots/dnc.png"));
+    cr_assert(exists(dir, "plots/loss-K2-L2-lambda0.004.png") && exists(dir, "plots/loss-K2-L2-lambda0.004.svg"));
+    cr_assert(exists(dir, "plots/loss-K2-L2-lambda0.002.png") && exists(dir, "plots/loss-K2-L2-lambda0.002.gp"));
+    cr_assert(exists(dir, "plots/dnc-K2-L2-lambda0.004.png"));
     /* several values where the figure needs one: the message names the option to use */
     cr_assert_eq(tu_run(out, err, CAP, bad), 2);
     cr_assert(strstr(err, "--lambda: the selected runs have several weight decays") != NULL, "%s", err);
     cr_assert_eq(tu_run(out, err, CAP, rank), 2);
     cr_assert(strstr(err, "--width: the selected runs have several widths") != NULL, "%s", err);
+}
+
+/* No temporary of the writer is left in dir. */
+static void no_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    cr_assert(d != NULL, "%s", dir);
+    while ((e = readdir(d)) != NULL)
+        cr_assert(strstr(e->d_name, ".tmp") == NULL, "left in %s: %s", dir, e->d_name);
+    closedir(d);
+}
+
+/* A second sweep-plot of the same figure is refused (exit 2, the file named, nothing
+ * touched) unless --force; --out takes a directory or a path without extension. */
+Test(plot, sweep_plot_never_overwrites_silently)
+{
+    char dir[256], plots[300], sub[300], prefix[300];
+    const char *loss[] = { "sweep-plot", dir, "--figure", "loss", "--lambda", "0.004", NULL };
+    const char *force[] = { "sweep-plot", dir, "--figure", "loss", "--lambda", "0.004", "--force", NULL };
+    const char *to_dir[] = { "sweep-plot", dir, "--figure", "loss", "--lambda", "0.004", "--out", sub, NULL };
+    const char *to_file[] = { "sweep-plot", dir, "--figure", "loss", "--lambda", "0.004", "--out", prefix, NULL };
+    char dot[300];
+    const char *bad_out[] = { "sweep-plot", dir, "--figure", "loss", "--lambda", "0.004", "--out", dot, NULL };
+    char *text;
+    swept(dir, plots);
+    snprintf(sub, sizeof(sub), "%s/figs/", dir);
+    snprintf(prefix, sizeof(prefix), "%s/paper/fig2.pdf", dir);
+    snprintf(dot, sizeof(dot), "%s/missing/.", dir);     /* not a directory, and no file name */
+    cr_assert_eq(tu_run(out, err, CAP, loss), 0, "%s", err);
+    tu_write_file(plots, "loss-K2-L2-lambda0.004.png", "mine");
+    cr_assert_eq(tu_run(out, err, CAP, loss), 2);
+    cr_assert(strstr(err, "--out: '") != NULL && strstr(err, "plots/loss-K2-L2-lambda0.004.") != NULL
+              && strstr(err, "already exists (use --force to replace it)") != NULL, "%s", err);
+    text = slurp_file(plots, "loss-K2-L2-lambda0.004.png");
+    cr_assert_str_eq(text, "mine");
+    free(text);
+    cr_assert_eq(tu_run(out, err, CAP, force), 0, "%s", err);
+    text = slurp_file(plots, "loss-K2-L2-lambda0.004.png");
+    cr_assert(strncmp(text, "\x89PNG", 4) == 0, "not replaced by a PNG");
+    free(text);
+    no_temporaries(plots);
+    /* --out DIR/: the default name there (the directory is made); --out PATH: PATH.* */
+    cr_assert_eq(tu_run(out, err, CAP, to_dir), 0, "%s", err);
+    cr_assert(exists(sub, "loss-K2-L2-lambda0.004.png") && exists(sub, "loss-K2-L2-lambda0.004.gp"));
+    cr_assert_eq(tu_run(out, err, CAP, to_file), 0, "%s", err);
+    cr_assert(strstr(out, "paper/fig2.png, .svg") != NULL, "%s", out);
+    snprintf(prefix, sizeof(prefix), "%s/paper", dir);
+    cr_assert(exists(prefix, "fig2.png") && exists(prefix, "fig2.svg") && exists(prefix, "fig2.gp"));
+    cr_assert_not(exists(prefix, "fig2.pdf.png"));
+    no_temporaries(prefix);
+    cr_assert_eq(tu_run(out, err, CAP, bad_out), 2);
+    cr_assert(strstr(err, "missing/.' names no file") != NULL, "%s", err);
+}
+
+/* plot checks every figure before drawing any: a run plotted twice is refused whole. */
+Test(plot, plot_never_overwrites_silently)
+{
+    char dir[256], run[300], plots[320], other[320];
+    const char *plot[] = { "plot", run, NULL };
+    const char *force[] = { "plot", run, "--force", NULL };
+    const char *elsewhere[] = { "plot", run, "--out", other, NULL };
+    char *text;
+    plotted_run(dir, run, plots, "2", "2", "3", "20");
+    tu_write_file(plots, "sv-layer2.png", "mine");
+    cr_assert_eq(unlink(strcat(strcpy(other, plots), "/training.png")), 0);
+    cr_assert_eq(tu_run(out, err, CAP, plot), 2);
+    cr_assert(strstr(err, "dncert plot: --out: '") != NULL && strstr(err, "already exists") != NULL, "%s", err);
+    cr_assert_not(exists(plots, "training.png"), "a figure was drawn before the refusal");
+    text = slurp_file(plots, "sv-layer2.png");
+    cr_assert_str_eq(text, "mine");
+    free(text);
+    cr_assert_eq(tu_run(out, err, CAP, force), 0, "%s", err);
+    cr_assert(exists(plots, "training.png"));
+    no_temporaries(plots);
+    snprintf(other, sizeof(other), "%s/other", dir);
+    cr_assert_eq(tu_run(out, err, CAP, elsewhere), 0, "%s", err);
+    cr_assert(exists(other, "training.png") && exists(other, "sv-pre-layer2.gp"));
+}
+
+static int gnuplot_has_pdfcairo(void)
+{
+    FILE *p = popen("/usr/bin/gnuplot -e \"print GPVAL_TERMINALS\" 2>&1", "r");
+    char buf[4096];
+    size_t n;
+    if (p == NULL)
+        return 0;
+    n = fread(buf, 1, sizeof(buf) - 1, p);
+    buf[n] = '\0';
+    pclose(p);
+    return strstr(buf, "pdfcairo") != NULL;
+}
+
+/* PDF beside PNG and SVG when gnuplot has pdfcairo; without it (a gnuplot told pdf=0, as
+ * the script lets one) the figure is drawn without PDF and the command says so. */
+Test(plot, pdf_beside_png_and_svg)
+{
+    char dir[256], plots[300], wrapper[300];
+    const char *loss[] = { "sweep-plot", dir, "--figure", "loss", "--lambda", "0.004", NULL };
+    const char *dnc[] = { "sweep-plot", dir, "--figure", "dnc", "--lambda", "0.004", NULL };
+    char *text;
+    FILE *f;
+    if (have_gnuplot() && !gnuplot_has_pdfcairo())
+        cr_skip_test("gnuplot has no pdfcairo terminal");
+    swept(dir, plots);
+    cr_assert_eq(tu_run(out, err, CAP, loss), 0, "%s", err);
+    cr_assert(strstr(out, ".png, .svg, .pdf and .gp") != NULL, "%s", out);
+    text = slurp_file(plots, "loss-K2-L2-lambda0.004.pdf");
+    cr_assert(strncmp(text, "%PDF", 4) == 0, "not a PDF");
+    free(text);
+    snprintf(wrapper, sizeof(wrapper), "%s/gnuplot-without-pdf", dir);
+    cr_assert((f = fopen(wrapper, "w")) != NULL);
+    fputs("#!/bin/sh\nexec /usr/bin/gnuplot -e 'pdf = 0' \"$@\"\n", f);
+    fclose(f);
+    cr_assert_eq(chmod(wrapper, 0755), 0);
+    setenv("DNCERT_GNUPLOT", wrapper, 1);
+    cr_assert_eq(tu_run(out, err, CAP, dnc), 0, "%s", err);
+    unsetenv("DNCERT_GNUPLOT");
+    cr_assert(strstr(out, "no PDF: this gnuplot has no pdfcairo terminal") != NULL, "%s", out);
+    cr_assert(exists(plots, "dnc-K2-L2-lambda0.004.png") && !exists(plots, "dnc-K2-L2-lambda0.004.pdf"));
+}
+
+/* The gnuplot clauses "ls N title 'T'" of a script, one call per clause. */
+static void each_clause(const char *gp, void (*fn)(int ls, const char *title, const char *file), const char *file)
+{
+    const char *c = gp;
+    while ((c = strstr(c, " ls ")) != NULL) {
+        int ls = atoi(c + 4);
+        const char *t = strchr(c, '\n'), *q = strstr(c, " title '");
+        char title[256] = "";
+        if (q != NULL && (t == NULL || q < t)) {
+            const char *end = strchr(q + 8, '\'');
+            snprintf(title, sizeof(title), "%.*s", (int) (end - q - 8), q + 8);
+        }
+        if (strncmp(c - 9, "set style", 9) != 0)
+            fn(ls, title, file);
+        c += 4;
+    }
+}
+
+/* A series drawn in the look of a structure is titled with that structure's name. */
+static void check_clause(int ls, const char *title, const char *file)
+{
+    cr_assert(ls >= 1 && ls <= DNC_NLOOKS, "%s: ls %d", file, ls);
+    if (ls - 1 <= DNC_LOOK_FULL_RANK)
+        cr_assert(strstr(title, dnc_palette[ls - 1].label) != NULL, "%s: '%s' drawn as %s", file, title,
+                  dnc_palette[ls - 1].key);
+}
+
+/* The palette block of a script (its "set style line" lines) as a new string. */
+static char *palette_block(const char *gp)
+{
+    const char *a = strstr(gp, "set style line 1 "), *b = a;
+    char *block;
+    int i;
+    cr_assert(a != NULL);
+    for (i = 0; i < DNC_NLOOKS; i++)
+        b = strchr(b, '\n') + 1;
+    block = strndup(a, (size_t) (b - a));
+    cr_assert(strstr(b, "set style line") == NULL);
+    return block;
+}
+
+/* Every script -- the three sweep figures and the figures of a run -- carries the same
+ * palette block, built from dnc_palette, and draws every structure in its own look. */
+Test(plot, one_palette_in_every_figure)
+{
+    char dir[256], run[300], plots[300], runplots[320], *first = NULL, line[200];
+    const char *runs[] = { "train", "--K", "2", "--n", "2", "--L", "2", "--width", "3", "--steps", "20",
+                           "--log-every", "10", "--quiet", "--out", run, NULL };
+    const char *figs[][8] = { { "sweep-plot", dir, "--figure", "loss", "--lambda", "0.004", NULL },
+                              { "sweep-plot", dir, "--figure", "dnc", "--lambda", "0.002", NULL },
+                              { "sweep-plot", dir, "--figure", "rank", "--width", "3", NULL },
+                              { "plot", run, NULL } };
+    static const char *const files[][2] = { { "p", "loss-K2-L2-lambda0.004.gp" }, { "p", "dnc-K2-L2-lambda0.002.gp" },
+                                            { "p", "rank-K2-L2-w3.gp" }, { "r", "training.gp" },
+                                            { "r", "sv-layer1.gp" }, { "r", "sv-pre-layer2.gp" } };
+    size_t i;
+    int k;
+    swept(dir, plots);
+    snprintf(run, sizeof(run), "%s/run", dir);
+    snprintf(runplots, sizeof(runplots), "%s/plots", run);
+    cr_assert_eq(tu_run(out, err, CAP, runs), 0, "%s", err);
+    for (i = 0; i < sizeof(figs) / sizeof(figs[0]); i++)
+        cr_assert_eq(tu_run(out, err, CAP, figs[i]), 0, "%s: %s", figs[i][0], err);
+    for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        char *gp = slurp_file(files[i][0][0] == 'p' ? plots : runplots, files[i][1]), *block = palette_block(gp);
+        if (first == NULL) {
+            first = block;
+            for (k = 0; k < DNC_NLOOKS; k++) {
+                snprintf(line, sizeof(line), "set style line %d lc rgb '%s' lw %g dt %s pt %d ", k + 1,
+                         dnc_palette[k].rgb, dnc_palette[k].width, dnc_palette[k].dash, dnc_palette[k].point);
+                cr_assert(strstr(first, line) != NULL, "missing: %s", line);
+            }
+        } else {
+            cr_assert_str_eq(block, first, "%s has another palette", files[i][1]);
+            free(block);
+        }
+        each_clause(gp, check_clause, files[i][1]);
+        free(gp);
+    }
+    free(first);
+}
+
+/* The values of data block $d<i> of a script (at most n), in order. */
+static int data_block(double *y, int n, const char *gp, int i)
+{
+    char head[32];
+    const char *c;
+    int m = 0;
+    snprintf(head, sizeof(head), "$d%d << EOD\n", i);
+    cr_assert((c = strstr(gp, head)) != NULL, "no %s", head);
+    c += strlen(head);
+    while (m < n && strncmp(c, "EOD", 3) != 0) {
+        double x;
+        cr_assert_eq(sscanf(c, "%lf %lf", &x, y + m), 2);
+        m++;
+        c = strchr(c, '\n') + 1;
+    }
+    return m;
+}
+
+/* The singular-value figures draw the rank cutoff: the run's tolerance (default 1e-6) or
+ * --rank-tol, times the largest singular value of each logged step. */
+Test(plot, rank_cutoff_on_singular_values)
+{
+    char dir[256], run[300], plots[320], other[320], clause[64];
+    const char *tol[] = { "plot", run, "--rank-tol", "1e-3", "--out", other, NULL };
+    const char *bad[] = { "plot", run, "--rank-tol", "2", NULL };
+    double s1[16], cut[16];
+    char *gp;
+    int n, i, series;
+    plotted_run(dir, run, plots, "3", "2", "4", "40");
+    snprintf(other, sizeof(other), "%s/other", dir);
+    gp = slurp_file(plots, "sv-pre-layer2.gp");
+    snprintf(clause, sizeof(clause), "with lines ls %d title 'rank cutoff 1e-6 × σ1'", DNC_LOOK_CUTOFF + 1);
+    cr_assert(strstr(gp, clause) != NULL, "no cutoff line in:\n%s", gp);
+    for (series = 0; strstr(gp, "$d") != NULL && series < 16; series++) {   /* the cutoff is the last block */
+        snprintf(clause, sizeof(clause), "$d%d << EOD", series + 1);
+        if (strstr(gp, clause) == NULL)
+            break;
+    }
+    n = data_block(s1, 16, gp, 0);
+    cr_assert_eq(data_block(cut, 16, gp, series), n);
+    cr_assert_geq(n, 4);
+    for (i = 0; i < n; i++)
+        cr_assert(fabs(cut[i] - 1e-6 * s1[i]) <= 1e-15 * s1[i], "step %d: %g against %g", i, cut[i], s1[i]);
+    free(gp);
+    cr_assert_eq(tu_run(out, err, CAP, tol), 0, "%s", err);
+    gp = slurp_file(other, "sv-layer2.gp");
+    cr_assert(strstr(gp, "title 'rank cutoff 0.001 × σ1'") != NULL, "%s", gp);
+    free(gp);
+    cr_assert_eq(tu_run(out, err, CAP, bad), 2);
+    cr_assert(strstr(err, "--rank-tol: must be a number in (0, 1]") != NULL, "%s", err);
 }

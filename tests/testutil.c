@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,18 @@ void tu_write_file(const char *dir, const char *name, const char *text)
     cr_assert(f != NULL, "cannot write %s", path);
     fputs(text, f);
     fclose(f);
+}
+
+int tu_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    cr_assert(d != NULL, "cannot open %s", dir);
+    while ((e = readdir(d)) != NULL)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
 }
 
 void tu_problem_lambdas(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,

@@ -19,6 +19,9 @@ void tu_tmpdir(char *buf, size_t len);
 /* Writes text into the file dir/name (created or truncated); fails the test when it cannot. */
 void tu_write_file(const char *dir, const char *name, const char *text);
 
+/* The number of entries of directory dir whose names do not start with a dot. */
+int tu_entries(const char *dir);
+
 /* Builds a problem from option strings (as on the command line); aborts the test on error. */
 void tu_problem(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,
                 const char *act, const char *bias, const char *lambda);

@@ -1,5 +1,5 @@
 /* dncert/sweep.h -- sweeps of many trainings over a grid, their results table, the
- * certified reference values of every problem of the grid, and gnuplot figures
+ * certified reference values of every problem of the grid, and its figures
  * (docs/sweeps.md).
  *
  * A sweep is a grid K x L x width x lambda x seed (nested in that order, seed innermost:
@@ -19,6 +19,7 @@
 #include <flint/flint.h>
 #include <flint/fmpq.h>
 #include "dncert/problem.h"
+#include "dncert/plot.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -211,49 +212,18 @@ slong dnc_sweep_execute(const dnc_sweep_spec *s, const dnc_sweep_run *runs, slon
 int dnc_sweep_write_outputs(const char *dir, const dnc_sweep_spec *s, const dnc_sweep_row *rows, slong n,
                             char *err, size_t errlen);
 
-/* ---- plots: gnuplot scripts written from data columns ---- */
+/* ---- figures (dncert/plot.h draws them) ---- */
 
-typedef enum { DNC_PLOT_POINTS, DNC_PLOT_LINES, DNC_PLOT_LINESPOINTS, DNC_PLOT_HLINE } dnc_plot_style;
-
-typedef struct {
-    char title[96];          /* legend entry; "" for none */
-    dnc_plot_style style;
-    double *x, *y;           /* HLINE: y[0] is the constant */
-    slong n, alloc;
-} dnc_plot_series;
-
-typedef struct {
-    char name[64];           /* output files <name>.png, <name>.svg, <name>.gp */
-    char title[256], xlabel[96], ylabel[96];
-    int logx, logy;
-    double xtics;            /* distance of the x tics; 0 = gnuplot's choice */
-    int xtics_data;          /* 1: a tic at every x value of the data (up to 20 values) */
-    dnc_plot_series *series;
-    slong nseries;
-} dnc_plot;
-
-/* A figure without series, linear axes; dnc_plot_clear frees its series. */
-void dnc_plot_init(dnc_plot *p, const char *name, const char *title, const char *xlabel, const char *ylabel);
-void dnc_plot_clear(dnc_plot *p);
-
-/* Adds a series (valid until the next dnc_plot_add_series) and a point to it. */
-dnc_plot_series *dnc_plot_add_series(dnc_plot *p, const char *title, dnc_plot_style style);
-void dnc_plot_point(dnc_plot_series *s, double x, double y);
-
-/* The gnuplot executable: $DNCERT_GNUPLOT if set, else gnuplot on PATH, else
- * /usr/bin/gnuplot; NULL with an explanation in err when none is executable. */
-const char *dnc_plot_gnuplot(char *err, size_t errlen);
-
-/* Writes dir/<name>.gp (data inline) and runs gnuplot on it, producing dir/<name>.png and
- * dir/<name>.svg (renamed into place only when gnuplot succeeded). Points with a NaN
- * coordinate, or a non-positive one on a log axis, are left out. */
-int dnc_plot_render(const dnc_plot *p, const char *dir, const char *gnuplot, char *err, size_t errlen);
-
-/* Training curves and class-mean singular values of a run directory (its metrics.jsonl)
- * into outdir; *nfiles receives the number of figures. Returns 0; -1 when metrics.jsonl
- * cannot be read or holds no metrics records (bad input); 1 when outdir cannot be made or
- * gnuplot fails. */
-int dnc_plot_run(const char *rundir, const char *outdir, const char *gnuplot, slong *nfiles,
+/* Training curves and class-mean singular values of a run directory (its metrics.jsonl),
+ * into d->dir: training, sv-layer<l> (l = 1..L) and sv-pre-layer<l> (l = 2..L), each as
+ * dnc_plot_render writes it. The singular-value figures draw the rank cutoff rank_tol times
+ * the largest singular value; rank_tol <= 0 takes the run's own (summary.json "run"
+ * "rank_tol"), else DNC_RANK_TOL_DEFAULT. Every output is checked before anything is
+ * drawn. *nfiles receives the number of figures, *written the DNC_PLOT_* bits written for
+ * all of them. Returns 0; -1 when metrics.jsonl cannot be read or holds no metrics records
+ * (bad input); -2 when an output exists and d->force is 0 (err names it; nothing written);
+ * 1 when gnuplot or I/O fails. */
+int dnc_plot_run(const char *rundir, const dnc_plot_dest *d, double rank_tol, slong *nfiles, unsigned *written,
                  char *err, size_t errlen);
 
 /* Selection of rows for a sweep figure: 0 / "" = any. */
@@ -264,12 +234,17 @@ typedef struct {
 
 /* One figure of the paper from a results table: "loss" (final losses against the
  * certified DNC and SRG values), "rank" (average class-mean rank against lambda) or "dnc"
- * (fraction of runs of class dnc against width). Writes outdir/<figure>.{png,svg,gp}.
- * Returns 0; -1 when the selection does not fit the figure (bad input: the message names
- * the option to use); -2 when drawing failed (gnuplot, I/O). */
+ * (fractions of runs by solution class against width), drawn with dnc_plot_render as
+ * d->dir/<name>.{png,svg,pdf,gp}. name NULL takes the default name: the figure and the
+ * values the figure needs single, e.g. "loss-K10-L4-lambda0.004" or "rank-K10-L4-w30" (a
+ * weight decay p/q as "p_q"), so that figures of one sweep for different values do not
+ * collide; name_used (at least 256 bytes, may be NULL) receives the name. Returns 0; -1 when
+ * the selection does not fit the figure (bad input: the message names the option to use);
+ * -2 when an output exists and d->force is 0 (err names it; nothing written); 1 when
+ * drawing failed (gnuplot, I/O). */
 int dnc_sweep_figure(const char *figure, const dnc_sweep_row *rows, slong n, const dnc_sweep_ref *refs,
-                     slong nrefs, const dnc_sweep_filter *f, const char *outdir, const char *gnuplot,
-                     char *err, size_t errlen);
+                     slong nrefs, const dnc_sweep_filter *f, const char *name, const dnc_plot_dest *d,
+                     char *name_used, unsigned *written, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -1,12 +1,16 @@
 /* Figures as gnuplot scripts written from data columns: one writer for every plot. */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "dncert/io.h"
-#include "dncert/sweep.h"
+#include "dncert/plot.h"
+#include "dncert/problem.h"
+#include "dncert/version.h"
 
 void dnc_plot_init(dnc_plot *p, const char *name, const char *title, const char *xlabel, const char *ylabel)
 {
@@ -25,10 +29,17 @@ void dnc_plot_clear(dnc_plot *p)
         flint_free(p->series[i].y);
     }
     flint_free(p->series);
+    flint_free(p->xtic);
     memset(p, 0, sizeof(*p));
 }
 
-dnc_plot_series *dnc_plot_add_series(dnc_plot *p, const char *title, dnc_plot_style style)
+void dnc_plot_xtic(dnc_plot *p, double x)
+{
+    p->xtic = flint_realloc(p->xtic, (p->nxtic + 1) * sizeof(double));
+    p->xtic[p->nxtic++] = x;
+}
+
+dnc_plot_series *dnc_plot_add_series(dnc_plot *p, const char *title, dnc_plot_style style, dnc_look_t look)
 {
     dnc_plot_series *s;
     p->series = flint_realloc(p->series, (p->nseries + 1) * sizeof(dnc_plot_series));
@@ -36,6 +47,8 @@ dnc_plot_series *dnc_plot_add_series(dnc_plot *p, const char *title, dnc_plot_st
     memset(s, 0, sizeof(*s));
     snprintf(s->title, sizeof(s->title), "%s", title);
     s->style = style;
+    s->look = look;
+    snprintf(s->rgb, sizeof(s->rgb), "%s", dnc_palette[look].rgb);
     return s;
 }
 
@@ -80,6 +93,7 @@ const char *dnc_plot_gnuplot(char *err, size_t errlen)
     return NULL;
 }
 
+
 /* A gnuplot single-quoted string: a quote is written twice. */
 static void gp_string(FILE *f, const char *s)
 {
@@ -97,27 +111,6 @@ static int plottable(const dnc_plot *p, double x, double y)
     return isfinite(x) && isfinite(y) && !(p->logx && x <= 0) && !(p->logy && y <= 0);
 }
 
-static void write_data(FILE *f, const dnc_plot *p)
-{
-    slong i, j;
-    for (i = 0; i < p->nseries; i++) {
-        const dnc_plot_series *s = p->series + i;
-        if (s->style == DNC_PLOT_HLINE)
-            continue;
-        fprintf(f, "$d%ld << EOD\n", (long) i);
-        for (j = 0; j < s->n; j++)
-            if (plottable(p, s->x[j], s->y[j]))
-                fprintf(f, "%.17g %.17g\n", s->x[j], s->y[j]);
-        fprintf(f, "EOD\n");
-    }
-}
-
-static const char *style_text(dnc_plot_style st)
-{
-    return st == DNC_PLOT_POINTS ? "points pt 7 ps 0.8" : st == DNC_PLOT_LINES ? "lines lw 1.5"
-         : st == DNC_PLOT_LINESPOINTS ? "linespoints pt 7 ps 0.8 lw 1.5" : "lines dt 2 lw 2";
-}
-
 /* 1 if the series has a point to draw (gnuplot stops at an empty data block). */
 static int drawable(const dnc_plot *p, const dnc_plot_series *s)
 {
@@ -128,27 +121,62 @@ static int drawable(const dnc_plot *p, const dnc_plot_series *s)
     return 0;
 }
 
+/* The palette as gnuplot line styles: look i is "ls i+1", in every script alike. */
+static void write_palette(FILE *f)
+{
+    int i;
+    fputs("# the palette of dncert (src/sweep/palette.c): one look per structure and quantity, the same in\n"
+          "# every figure; a series of look i is drawn with 'ls i'\n", f);
+    for (i = 0; i < DNC_NLOOKS; i++) {
+        const dnc_look *k = dnc_palette + i;
+        fprintf(f, "set style line %d lc rgb '%s' lw %g dt %s pt %d ps %g   # %s\n", i + 1, k->rgb, k->width,
+                k->dash, k->point, k->size, k->key);
+    }
+}
+
+static void write_data(FILE *f, const dnc_plot *p)
+{
+    slong i, j;
+    for (i = 0; i < p->nseries; i++) {
+        const dnc_plot_series *s = p->series + i;
+        if (s->style == DNC_PLOT_HLINE || !drawable(p, s))
+            continue;
+        fprintf(f, "$d%ld << EOD\n", (long) i);
+        for (j = 0; j < s->n; j++)
+            if (plottable(p, s->x[j], s->y[j]))
+                fprintf(f, "%.17g %.17g\n", s->x[j], s->y[j]);
+        fprintf(f, "EOD\n");
+    }
+}
+
+static void write_series(FILE *f, const dnc_plot_series *s, slong i)
+{
+    static const char *const with[] = { "points", "lines", "linespoints", "lines" };
+    if (s->style == DNC_PLOT_HLINE)
+        fprintf(f, "%.17g", s->y[0]);
+    else
+        fprintf(f, "$d%ld using 1:2", (long) i);
+    fprintf(f, " with %s ", with[s->style]);
+    if (s->look == DNC_LOOK_SEQUENCE)
+        fprintf(f, "lc rgb '%s' lw %g dt %s ", s->rgb, dnc_palette[s->look].width, dnc_palette[s->look].dash);
+    else
+        fprintf(f, "ls %d ", (int) s->look + 1);
+    if (s->title[0]) {
+        fputs("title ", f);
+        gp_string(f, s->title);
+    } else
+        fputs("notitle", f);
+}
+
 static void write_plot_command(FILE *f, const dnc_plot *p)
 {
     slong i;
     int drawn = 0;
-    for (i = 0; i < p->nseries; i++) {
-        const dnc_plot_series *s = p->series + i;
-        if (!drawable(p, s))
-            continue;
-        fputs(drawn++ ? ", \\\n     " : "plot ", f);
-        if (s->style == DNC_PLOT_HLINE)
-            fprintf(f, "%.17g", s->y[0]);
-        else
-            fprintf(f, "$d%ld using 1:2", (long) i);
-        /* gnuplot has 8 colours: later series repeat them, dashed */
-        fprintf(f, " with %s%s ", style_text(s->style), drawn > 8 && s->style != DNC_PLOT_HLINE ? " dt 2" : "");
-        if (s->title[0]) {
-            fputs("title ", f);
-            gp_string(f, s->title);
-        } else
-            fputs("notitle", f);
-    }
+    for (i = 0; i < p->nseries; i++)
+        if (drawable(p, p->series + i)) {
+            fputs(drawn++ ? ", \\\n     " : "plot ", f);
+            write_series(f, p->series + i, i);
+        }
     fputc('\n', f);
 }
 
@@ -158,41 +186,48 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* "set xtics (a, b, ...)" with the distinct x values of the data, when there are at most
- * 20 of them: the grid values of a sweep axis are the natural tics of its figure. */
-static void write_data_tics(FILE *f, const dnc_plot *p)
+/* The width of a character of a tic label, as a fraction of the width of the x axis
+ * (DejaVu Sans 12 on the 960 pixels of the PNG; the PDF and SVG scale alike). */
+#define TIC_CHAR 0.0095
+
+static double tic_pos(const dnc_plot *p, double x)
 {
-    double *v = NULL;
-    slong n = 0, i, j, k = 0;
-    for (i = 0; i < p->nseries; i++)
-        for (j = 0; j < p->series[i].n && p->series[i].style != DNC_PLOT_HLINE; j++)
-            if (plottable(p, p->series[i].x[j], p->series[i].y[j])) {
-                v = flint_realloc(v, (n + 1) * sizeof(double));
-                v[n++] = p->series[i].x[j];
-            }
-    qsort(v, n, sizeof(double), cmp_double);
-    for (i = 0; i < n; i++)
-        if (k == 0 || v[i] != v[k - 1])
+    return p->logx ? log10(x) : x;
+}
+
+/* "set xtics (a, b, ...)" with the distinct tics of the figure, when there are 1 to 20. */
+static void write_tics(FILE *f, const dnc_plot *p)
+{
+    double *v = flint_malloc((p->nxtic + 1) * sizeof(double));
+    slong i, k = 0;
+    if (p->xtics > 0)
+        fprintf(f, "set xtics %g\n", p->xtics);
+    memcpy(v, p->xtic, p->nxtic * sizeof(double));
+    qsort(v, p->nxtic, sizeof(double), cmp_double);
+    for (i = 0; i < p->nxtic; i++)
+        if (plottable(p, v[i], 1.0) && (k == 0 || v[i] != v[k - 1]))
             v[k++] = v[i];
     if (k > 0 && k <= 20) {
+        double last = 0.0, range = tic_pos(p, v[k - 1]) - tic_pos(p, v[0]);
+        char label[32];
         fputs("set xtics (", f);
-        for (i = 0; i < k; i++)
-            fprintf(f, "%s%.17g", i ? ", " : "", v[i]);
+        for (i = 0; i < k; i++) {
+            /* a label only where it does not run into the previous one (0.006, 0.007 and
+             * 0.008 on a log axis): the others are tics without a label */
+            snprintf(label, sizeof(label), "%g", v[i]);
+            if (i > 0 && range > 0 && (tic_pos(p, v[i]) - last) / range < TIC_CHAR * (double) (strlen(label) + 1))
+                label[0] = '\0';
+            else
+                last = tic_pos(p, v[i]);
+            fprintf(f, "%s'%s' %.17g", i ? ", " : "", label, v[i]);
+        }
         fputs(")\n", f);
     }
     flint_free(v);
 }
 
-/* One script draws the figure twice, as PNG and as SVG, into temporary names that the
- * caller renames only when gnuplot succeeded. */
-static int script_writer(FILE *f, void *ctx)
+static void write_settings(FILE *f, const dnc_plot *p)
 {
-    const dnc_plot *p = ctx;
-    static const char *const terms[2][2] = { { "pngcairo size 900,600 noenhanced font ',11'", "png" },
-                                             { "svg size 900,600 noenhanced dynamic", "svg" } };
-    int t;
-    fprintf(f, "# written by dncert; run with: gnuplot %s.gp\n", p->name);
-    write_data(f, p);
     fputs("set title ", f);
     gp_string(f, p->title);
     fputs("\nset xlabel ", f);
@@ -200,90 +235,181 @@ static int script_writer(FILE *f, void *ctx)
     fputs("\nset ylabel ", f);
     gp_string(f, p->ylabel);
     /* margins around the data so that points on the border stay visible */
-    fprintf(f, "\nset grid\nset key below\nset autoscale fix\nset offsets graph 0.03, graph 0.03, graph 0.05, "
-            "graph 0.05\n%s%s", p->logx ? "set logscale x\nset format x '%g'\n" : "",
-            p->logy ? "set logscale y\nset format y '%g'\n" : "");
-    if (p->xtics > 0)
-        fprintf(f, "set xtics %g\n", p->xtics);
-    if (p->xtics_data)
-        write_data_tics(f, p);
-    for (t = 0; t < 2; t++) {
-        fprintf(f, "set terminal %s\nset output '%s.%s.tmp'\n", terms[t][0], p->name, terms[t][1]);
-        write_plot_command(f, p);
-    }
-    fputs("unset output\n", f);
+    fprintf(f, "\nset grid lc rgb '#dddddd' lt 1 dt 1\nset border lc rgb '#555555'\nset key below center horizontal Left reverse height 1\nset autoscale fix\n"
+            "set offsets graph 0.03, graph 0.03, graph 0.05, graph 0.05\n%s%s",
+            p->logx ? "set logscale x\nset format x '%g'\n" : "", p->logy ? "set logscale y\nset format y '%g'\n" : "");
+    write_tics(f, p);
+}
+
+/* The script: its own output name `out` (dnc_plot_render sets a temporary one) and `pdf`
+ * (default: whether this gnuplot has pdfcairo) can be given with -e. PNG first, then the
+ * same plot again (replot) as SVG and PDF. */
+static int script_writer(FILE *f, void *ctx)
+{
+    const dnc_plot *p = ctx;
+    fprintf(f, "# written by dncert %s; 'gnuplot %s.gp' draws %s.png, .svg and .pdf (data inline)\n",
+            DNCERT_VERSION_STRING, p->name, p->name);
+    fputs("if (!exists('out')) out = ", f);
+    gp_string(f, p->name);
+    fputs("\nif (!exists('pdf')) pdf = strstrt(GPVAL_TERMINALS, 'pdfcairo') > 0\nset encoding utf8\n", f);
+    write_palette(f);
+    write_data(f, p);
+    write_settings(f, p);
+    fputs("set terminal pngcairo size 960,640 noenhanced font 'DejaVu Sans,12'\nset output out.'.png'\n", f);
+    write_plot_command(f, p);
+    fputs("set terminal svg size 960,640 noenhanced dynamic font 'DejaVu Sans,12'\nset output out.'.svg'\n"
+          "replot\n"
+          "if (pdf) {\n"
+          "    set terminal pdfcairo size 6.4in,4.27in noenhanced font 'DejaVu Sans,9' pointscale 0.6\n"
+          "    set output out.'.pdf'\n"
+          "    replot\n"
+          "}\n"
+          "unset output\n", f);
     return ferror(f) ? -1 : 0;
 }
 
-/* Runs gnuplot on dir/<name>.gp from within dir (file names need no quoting); its
- * messages go to dir/<name>.log, shown only when it fails. */
-static int run_gnuplot(const dnc_plot *p, const char *dir, const char *gnuplot, char *err, size_t errlen)
+static const char *const extension[4] = { "png", "svg", "pdf", "gp" };
+
+const char *dnc_plot_written_text(unsigned written)
 {
-    char script[128], log[128];
-    int status;
-    pid_t pid;
-    snprintf(script, sizeof(script), "%s.gp", p->name);
-    snprintf(log, sizeof(log), "%s.log", p->name);
-    fflush(NULL);
-    pid = fork();
-    if (pid == 0) {
-        if (chdir(dir) == 0 && freopen(log, "w", stderr) != NULL && freopen("/dev/null", "w", stdout) != NULL)
-            execl(gnuplot, "gnuplot", script, (char *) NULL);
-        _exit(127);
-    }
-    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        char path[4200], text[512] = "";
-        FILE *f;
-        snprintf(path, sizeof(path), "%s/%s", dir, log);
-        if ((f = fopen(path, "r")) != NULL) {
-            size_t n = fread(text, 1, sizeof(text) - 1, f);
-            text[n] = '\0';
-            fclose(f);
-        }
-        snprintf(err, errlen, "%s failed on %s/%s: %s", gnuplot, dir, script, text[0] ? text : "no message");
-        return -1;
+    return written & DNC_PLOT_PDF ? "PNG, SVG and PDF" : "PNG and SVG (no PDF: this gnuplot has no pdfcairo terminal)";
+}
+
+int dnc_plot_existing(char *path, size_t len, const char *dir, const char *name)
+{
+    int i;
+    for (i = 0; i < 4; i++) {
+        snprintf(path, len, "%s/%s.%s", dir, name, extension[i]);
+        if (dnc_path_exists(path))
+            return 1;
     }
     return 0;
 }
 
-/* Renames <name>.<ext>.tmp to <name>.<ext> for both formats, or removes the temporaries. */
-static int publish(const dnc_plot *p, const char *dir, int ok, char *err, size_t errlen)
+/* Writes the script to a new temporary file dir/<name>.tmp.XXXXXX (tmp receives its path). */
+static int write_script(char *tmp, size_t len, const dnc_plot *p, const char *dir, char *err, size_t errlen)
 {
-    static const char *const ext[2] = { "png", "svg" };
-    char tmp[4200], path[4200];
-    int i;
-    for (i = 0; i < 2; i++) {
-        snprintf(tmp, sizeof(tmp), "%s/%s.%s.tmp", dir, p->name, ext[i]);
-        snprintf(path, sizeof(path), "%s/%s.%s", dir, p->name, ext[i]);
-        if (!ok)
-            unlink(tmp);
-        else if (rename(tmp, path) != 0) {
-            snprintf(err, errlen, "gnuplot did not write %s", tmp);
-            ok = 0;
-        }
+    FILE *f;
+    mode_t mask = umask(0);
+    int fd, status;
+    umask(mask);
+    snprintf(tmp, len, "%s/%s.tmp.XXXXXX", dir, p->name);
+    if ((fd = mkstemp(tmp)) < 0)
+        return dnc_fail(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
+    fchmod(fd, 0666 & ~mask);         /* mkstemp makes it 0600 */
+    if ((f = fdopen(fd, "w")) == NULL) {
+        close(fd);
+        unlink(tmp);
+        return dnc_fail(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
     }
-    snprintf(path, sizeof(path), "%s/%s.log", dir, p->name);
-    if (ok)
-        unlink(path);
-    return ok ? 0 : -1;
+    status = script_writer(f, (void *) p);
+    if (fclose(f) != 0 || status != 0) {
+        unlink(tmp);
+        return dnc_fail(err, errlen, "cannot write %s", tmp);
+    }
+    return 0;
 }
 
-int dnc_plot_render(const dnc_plot *p, const char *dir, const char *gnuplot, char *err, size_t errlen)
+/* Runs gnuplot on the script `tmp` from within dir (so that the outputs land there) with
+ * out set to the script's own name; its messages go to <tmp>.log, shown when it fails. */
+static int run_gnuplot(const char *tmp, const char *dir, const char *gnuplot, char *err, size_t errlen)
 {
-    char path[4200];
+    const char *base = strrchr(tmp, '/') + 1, *c;
+    char assign[1100] = "out='", log[4300], text[512] = "";
+    size_t n = strlen(assign);
+    int status;
+    pid_t pid;
+    FILE *f;
+    for (c = base; *c && n + 4 < sizeof(assign); c++) {   /* a gnuplot string: quotes doubled */
+        if (*c == '\'')
+            assign[n++] = '\'';
+        assign[n++] = *c;
+    }
+    snprintf(assign + n, sizeof(assign) - n, "'");
+    snprintf(log, sizeof(log), "%s.log", tmp);
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        if (chdir(dir) == 0 && freopen(strrchr(log, '/') + 1, "w", stderr) != NULL
+            && freopen("/dev/null", "w", stdout) != NULL)
+            execl(gnuplot, "gnuplot", "-e", assign, base, (char *) NULL);
+        _exit(127);
+    }
+    if (pid >= 0 && waitpid(pid, &status, 0) >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+        unlink(log);
+        return 0;
+    }
+    if ((f = fopen(log, "r")) != NULL) {
+        text[fread(text, 1, sizeof(text) - 1, f)] = '\0';
+        fclose(f);
+    }
+    unlink(log);
+    return dnc_fail(err, errlen, "%s failed on %s/%s.gp: %s", gnuplot, dir, base, text[0] ? text : "no message");
+}
+
+/* Moves from to `to`: without force only when `to` does not exist (a hard link, so that a
+ * file made in between is not replaced; rename where the file system has no links). */
+static int place(const char *from, const char *to, int force, char *err, size_t errlen)
+{
+    if (!force && link(from, to) == 0)
+        return unlink(from), 0;
+    if (!force && (errno == EEXIST || dnc_path_exists(to)))
+        return dnc_fail(err, errlen, "'%s' already exists (use --force to replace it)", to), -2;
+    if (rename(from, to) != 0)
+        return dnc_fail(err, errlen, "cannot rename %s to %s: %s", from, to, strerror(errno));
+    return 0;
+}
+
+/* Moves the outputs of the script `tmp` to dir/<name>.*: png, svg and pdf (when gnuplot
+ * wrote them; the PDF is optional), then the script itself. On failure every temporary is
+ * removed. */
+static int publish(const char *tmp, const dnc_plot *p, const dnc_plot_dest *d, unsigned *written, char *err,
+                   size_t errlen)
+{
+    char from[4300], to[4300];
+    int i, status = 0;
+    for (i = 0; i < 4; i++) {
+        if (i < 3)
+            snprintf(from, sizeof(from), "%s.%s", tmp, extension[i]);
+        else
+            snprintf(from, sizeof(from), "%s", tmp);
+        snprintf(to, sizeof(to), "%s/%s.%s", d->dir, p->name, extension[i]);
+        if (status != 0 || (i == 2 && !dnc_path_exists(from))) {
+            unlink(from);
+            if (i == 2 && status == 0 && d->force)
+                unlink(to);             /* no stale PDF beside a new PNG */
+            continue;
+        }
+        if (!dnc_path_exists(from))
+            status = dnc_fail(err, errlen, "gnuplot did not write %s", from);
+        else if ((status = place(from, to, d->force, err, errlen)) == 0)
+            *written |= 1u << i;
+        if (status != 0)
+            unlink(from);
+    }
+    return status;
+}
+
+int dnc_plot_render(const dnc_plot *p, const dnc_plot_dest *d, unsigned *written, char *err, size_t errlen)
+{
+    char tmp[4200], path[4300];
     slong i, any = 0;
+    *written = 0;
     for (i = 0; i < p->nseries; i++)
         any += drawable(p, p->series + i);
-    if (any == 0) {
-        snprintf(err, errlen, "%s: no data to plot", p->name);
+    if (any == 0)
+        return dnc_fail(err, errlen, "%s: no data to plot", p->name);
+    if (!d->force && dnc_plot_existing(path, sizeof(path), d->dir, p->name))
+        return dnc_fail(err, errlen, "'%s' already exists (use --force to replace it)", path), -2;
+    if (dnc_mkdir_p(d->dir, err, errlen) != 0 || write_script(tmp, sizeof(tmp), p, d->dir, err, errlen) != 0)
+        return -1;
+    if (run_gnuplot(tmp, d->dir, d->gnuplot, err, errlen) != 0) {
+        for (i = 0; i < 3; i++) {
+            snprintf(path, sizeof(path), "%s.%s", tmp, extension[i]);
+            unlink(path);
+        }
+        unlink(tmp);
         return -1;
     }
-    snprintf(path, sizeof(path), "%s/%s.gp", dir, p->name);
-    if (dnc_write_atomic(path, script_writer, (void *) p, err, errlen) != 0)
-        return -1;
-    if (run_gnuplot(p, dir, gnuplot, err, errlen) != 0) {
-        publish(p, dir, 0, err, errlen);
-        return -1;
-    }
-    return publish(p, dir, 1, err, errlen);
+    return publish(tmp, p, d, written, err, errlen);
 }

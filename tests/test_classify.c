@@ -14,16 +14,7 @@ static char out[CAP], err[CAP];
 
 static void export(const char *dir, const char *const *args)
 {
-    const char *a[32];
-    int n = 0;
-    while (args[n] != NULL) {
-        a[n] = args[n];
-        n++;
-    }
-    a[n++] = "--export";
-    a[n++] = dir;
-    a[n] = NULL;
-    cr_assert_eq(tu_run(out, err, CAP, a), 0, "%s", err);
+    cr_assert_eq(tu_run_export(out, err, CAP, args, dir), 0, "%s", err);
 }
 
 static void expect_class(const char *dir, const char *cls)

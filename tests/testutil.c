@@ -141,3 +141,17 @@ int tu_verify(const json_t *cert, const char *name, long prec, int flags, char *
     fclose(f);
     return r;
 }
+
+int tu_run_export(char *out, char *err, size_t cap, const char *const *args, const char *dir)
+{
+    const char *a[64];
+    int n = 0;
+    while (args[n] != NULL && n < 60) {
+        a[n] = args[n];
+        n++;
+    }
+    a[n++] = "--export";
+    a[n++] = dir;
+    a[n] = NULL;
+    return tu_run(out, err, cap, a);
+}

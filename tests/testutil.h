@@ -10,6 +10,9 @@
 /* Runs DNCERT_BIN with the given arguments (NULL-terminated), capturing stdout and
  * stderr (each truncated to cap bytes, NUL-terminated). Returns the exit code, or -1. */
 int tu_run(char *out, char *err, size_t cap, const char *const *args);
+
+/* tu_run of args (a closed-form command) with "--export dir" appended. */
+int tu_run_export(char *out, char *err, size_t cap, const char *const *args, const char *dir);
 /* The same for another executable (e.g. DNCERT_VERIFY_BIN). */
 int tu_run_bin(const char *bin, char *out, char *err, size_t cap, const char *const *args);
 

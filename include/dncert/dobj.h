@@ -29,6 +29,7 @@ typedef struct {
     slong wmax;              /* entries of the largest weight matrix */
     int threads;             /* dnc_dobj_set_threads; 1 after init */
     double *partial;         /* threads partial weight gradients (threads > 1) */
+    const double *const *slope, *const *seed;   /* dnc_dobj_set_pattern; NULL: plain ReLU */
 } dnc_dobj_struct;
 typedef dnc_dobj_struct dnc_dobj_t[1];
 
@@ -66,6 +67,15 @@ const double *dnc_dobj_buf(const dnc_dobj_t o, dnc_buf_kind kind, slong l);
  * thread). Results depend on the thread count only through the order in which the
  * weight gradients are summed. Returns 0, or -1 when out of memory (nothing changed). */
 int dnc_dobj_set_threads(dnc_dobj_t o, int threads);
+
+/* Replaces the ReLU of layer l (the activation of PRE_l, l = 2..L) by a fixed pattern
+ * wherever slope[l] is not NULL: H_l = slope[l] .* PRE_l on the forward pass and
+ * D <- D .* slope[l] + seed[l] (seed[l] may be NULL: 0) on the backward pass, entrywise
+ * (arrays of d_l x ncols, column-major). With slopes 1 on P+ and 0 on P- and the kinks
+ * this evaluates the smooth piece f_0 of docs/refine.md, and the seeds add
+ * sum_e mu_e grad ubar_e to its gradient (the Lagrangian's). slope = NULL restores ReLU.
+ * The arrays are borrowed; the caller keeps them alive while o evaluates. */
+void dnc_dobj_set_pattern(dnc_dobj_t o, const double *const *slope, const double *const *seed);
 
 /* Products along the sample dimension are cut into blocks small enough for OpenBLAS's
  * small-matrix path when its kernel has one (src/train/dobj.c). mode -1 (default) decides

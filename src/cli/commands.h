@@ -14,5 +14,6 @@ int dnc_cmd_sweep_merge(int argc, char **argv);
 int dnc_cmd_sweep_plot(int argc, char **argv);
 int dnc_cmd_plot(int argc, char **argv);
 int dnc_cmd_report(int argc, char **argv);
+int dnc_cmd_refine(int argc, char **argv);
 
 #endif

@@ -12,6 +12,7 @@ static const dnc_cli_command commands[] = {
     { "closed-form", dnc_cmd_closed_form, "certified closed-form optimum or competitor (dnc, srg, sts, ...)" },
     { "certify", dnc_cmd_certify, "certify the claims of theorem files, one certificate per instance" },
     { "certify-point", dnc_cmd_certify_point, "certified loss of a trained point, compared with the DNC value" },
+    { "refine", dnc_cmd_refine, "move a trained point onto the critical point of its kink pattern" },
     { "verify", dnc_cmd_verify, "re-check certificate files independently" },
     { "report", dnc_cmd_report, "tables of certified values (LaTeX, Markdown, CSV), checked first" },
     { "sweep", dnc_cmd_sweep, "many trainings over a grid, in parallel, resumable, shardable" },

@@ -192,7 +192,11 @@ static void d_act(void *ctx, int H, int PRE, dnc_act_t a)
     slong i, n = SIZE(o, PRE);
     int nt = entrywise_threads(n, o->threads);
     (void) PRE;
-    if (a == DNC_ACT_RELU) {
+    if (o->slope != NULL && o->slope[H] != NULL) {   /* H = DNC_BUF(DNC_H, l, L) = l */
+        const double *s = o->slope[H];
+        for (i = 0; i < n; i++)
+            h[i] *= s[i];
+    } else if (a == DNC_ACT_RELU) {
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
         for (i = 0; i < n; i++)
             h[i] = h[i] > 0.0 ? h[i] : 0.0;
@@ -209,8 +213,11 @@ static void d_act_grad(void *ctx, int D, int PRE, dnc_act_t a, slong layer)
     const double *x = B(o, PRE);
     slong i, n = SIZE(o, PRE);
     int nt = entrywise_threads(n, o->threads);
-    (void) layer;
-    if (a == DNC_ACT_RELU) {
+    if (o->slope != NULL && o->slope[layer] != NULL) {
+        const double *s = o->slope[layer], *m = o->seed != NULL ? o->seed[layer] : NULL;
+        for (i = 0; i < n; i++)
+            d[i] = d[i] * s[i] + (m != NULL ? m[i] : 0.0);
+    } else if (a == DNC_ACT_RELU) {
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
         for (i = 0; i < n; i++)
             d[i] = x[i] > 0.0 ? d[i] : 0.0;
@@ -414,6 +421,12 @@ int dnc_dobj_set_threads(dnc_dobj_t o, int threads)
     o->partial = partial;
     o->threads = threads;
     return 0;
+}
+
+void dnc_dobj_set_pattern(dnc_dobj_t o, const double *const *slope, const double *const *seed)
+{
+    o->slope = slope;
+    o->seed = seed;
 }
 
 void dnc_dobj_clear(dnc_dobj_t o)

@@ -1,0 +1,67 @@
+/* dncert/refine.h -- critical points at ReLU kinks, refined in double precision
+ * (docs/refine.md; the mathematics: ../shared/spec/critical-points.md §1-3).
+ *
+ * A trained point sits on kinks: pre-activation entries that tend to 0. Refinement guesses
+ * the pattern (P+, P-, the kinks P0, dead units), then solves the KKT system of the smooth
+ * piece f_0 on the pattern manifold M = { ubar_e = 0, e in P0 }
+ *     grad f_0(theta) + sum_e mu_e grad ubar_e(theta) = 0,   ubar_e(theta) = 0
+ * by Newton's method with minimum-norm least-squares steps (the continuous symmetries make
+ * the Jacobian singular; a minimum-norm step moves across the orbits, not along them). It
+ * then recovers the slopes t_e = mu_e / G_e top-down and updates the pattern when one lies
+ * outside [0, 1] (t > 1: the entry belongs to P+, t < 0: to P-), saying so.
+ *
+ * Everything here is double precision and proves nothing: it prepares a point for the
+ * certifier. A refined point with every t in [0, 1] is a numerical chain-rule stationary
+ * point to about the working precision.
+ */
+#ifndef DNCERT_REFINE_H
+#define DNCERT_REFINE_H
+
+#include <stdio.h>
+#include "dncert/problem.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct {
+    double kink_tol;     /* scale-free kink test |u_ij| / (||W[i,:]|| ||H[:,j]||) below this (5e-3) */
+    double dead_tol;     /* a unit is dead when ||W_in[i,:]|| ||W_out[:,i]|| is below this times
+                            the largest such product of its layer (1e-6) */
+    double tol;          /* target max |KKT residual| (1e-13) */
+    double t_slack;      /* t in [-t_slack, 1 + t_slack] counts as in [0, 1] (1e-8) */
+    slong max_newton;    /* Newton steps per pattern (40) */
+    slong max_rounds;    /* pattern updates (8) */
+} dnc_refine_opts;
+
+void dnc_refine_opts_default(dnc_refine_opts *o);
+
+typedef struct {
+    slong nkinks;        /* |P0| at the end (dead units' entries not counted) */
+    slong ndead;         /* dead units removed (their rows and columns set to 0) */
+    slong newton_steps;  /* over all rounds */
+    slong rounds;        /* patterns tried */
+    slong moved_plus, moved_minus;   /* kinks moved to P+ / P- by pattern updates */
+    slong sign_changes;  /* P+/P- entries that changed sign during Newton (pattern re-guessed) */
+    slong nconcave;      /* kinks with G_e < 0: moving off them (into P+) lowers f, so the point
+                            is not a local minimum even when it is stationary */
+    double residual;     /* max |KKT residual| at the end */
+    double tmin, tmax;   /* range of the recovered t_e, with 0 (0, 0 without kinks) */
+    slong nundefined;    /* kinks with mu_e != 0 = G_e: no slope t_e exists for this mu */
+    double loss;         /* f at the refined point */
+    int converged;       /* residual <= tol */
+    int stationary;      /* converged and every t_e in [0, 1] (within t_slack) */
+    char message[512];   /* what happened, in words */
+} dnc_refine_info;
+
+/* Refines theta (expanded layout, p->N columns; overwritten by the refined point) and fills
+ * info. Progress lines go to log when it is not NULL. Returns 0 when the refinement ran
+ * (info says whether it converged and whether the point is stationary), -1 with err on
+ * bad input (no ReLU layer, non-finite entries) or when memory is insufficient. */
+int dnc_refine_point(double *theta, const dnc_problem_t p, const dnc_refine_opts *o, dnc_refine_info *info,
+                     FILE *log, char *err, size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,546 @@
+/* Refinement of a trained point at ReLU kinks in double precision (docs/refine.md). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cblas.h>
+#include <lapacke.h>
+#include "dncert/dobj.h"
+#include "dncert/refine.h"
+
+/* Entry states of a ReLU layer's pre-activation. */
+#define ST_PLUS 1
+#define ST_MINUS (-1)
+#define ST_KINK 0
+#define ST_DEAD 2   /* an entry of a dead unit: slope 0, no constraint */
+
+typedef struct {
+    dnc_problem_struct *p;
+    dnc_dobj_t obj;
+    slong n, L, N;
+    signed char **state;     /* state[l] (l = 2..L, ReLU layers), d_l x N column-major */
+    double **slope, **seed, **pre;
+    char *fixed;             /* parameters held at 0 (dead units) */
+    slong *free_idx, nfree;
+    slong *kl, *ke, nk;      /* kink k: layer kl[k], entry ke[k] */
+    double *mu;              /* one multiplier per kink */
+    const dnc_refine_opts *o;
+    dnc_refine_info *info;
+    FILE *log;
+} refine_ctx;
+
+void dnc_refine_opts_default(dnc_refine_opts *o)
+{
+    o->kink_tol = 5e-3;
+    o->dead_tol = 1e-6;
+    o->tol = 1e-13;
+    o->t_slack = 1e-8;
+    o->max_newton = 40;
+    o->max_rounds = 8;
+}
+
+static void say(refine_ctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    if (c->log == NULL)
+        return;
+    va_start(ap, fmt);
+    fprintf(c->log, "refine: ");
+    vfprintf(c->log, fmt, ap);
+    fprintf(c->log, "\n");
+    va_end(ap);
+}
+
+static int is_relu(const refine_ctx *c, slong l)
+{
+    return l >= 2 && l <= c->L && c->p->act[l - 2] == DNC_ACT_RELU;
+}
+
+static slong layer_size(const refine_ctx *c, slong l)
+{
+    return c->p->width[l - 1] * c->N;
+}
+
+/* ---- workspace ---- */
+
+static void ctx_clear(refine_ctx *c)
+{
+    slong l;
+    for (l = 0; l <= c->L; l++) {
+        free(c->state[l]);
+        free(c->slope[l]);
+        free(c->seed[l]);
+        free(c->pre[l]);
+    }
+    free(c->state);
+    free(c->slope);
+    free(c->seed);
+    free(c->pre);
+    free(c->fixed);
+    free(c->free_idx);
+    free(c->kl);
+    free(c->ke);
+    free(c->mu);
+    dnc_dobj_clear(c->obj);
+}
+
+static int ctx_init(refine_ctx *c, const dnc_problem_t p)
+{
+    slong l, total = 0;
+    int ok = 1;
+    memset(c, 0, sizeof(*c));
+    c->p = (dnc_problem_struct *) p;
+    c->L = p->L;
+    c->N = p->N;
+    if (dnc_dobj_init(c->obj, c->p) != 0)
+        return -1;
+    c->n = c->obj->nparams;
+    c->state = calloc(c->L + 1, sizeof(*c->state));
+    c->slope = calloc(c->L + 1, sizeof(*c->slope));
+    c->seed = calloc(c->L + 1, sizeof(*c->seed));
+    c->pre = calloc(c->L + 1, sizeof(*c->pre));
+    ok = c->state && c->slope && c->seed && c->pre;
+    for (l = 2; ok && l <= c->L; l++) {
+        slong s = layer_size(c, l);
+        c->pre[l] = malloc(s * sizeof(double));
+        ok = c->pre[l] != NULL;
+        if (ok && is_relu(c, l)) {
+            c->state[l] = calloc(s, 1);
+            c->slope[l] = calloc(s, sizeof(double));
+            c->seed[l] = calloc(s, sizeof(double));
+            ok = c->state[l] && c->slope[l] && c->seed[l];
+            total += s;
+        }
+    }
+    c->fixed = ok ? calloc(c->n, 1) : NULL;
+    c->free_idx = ok ? malloc(c->n * sizeof(slong)) : NULL;
+    c->kl = ok ? malloc((total + 1) * sizeof(slong)) : NULL;
+    c->ke = ok ? malloc((total + 1) * sizeof(slong)) : NULL;
+    c->mu = ok ? calloc(total + 1, sizeof(double)) : NULL;
+    if (!ok || !c->fixed || !c->free_idx || !c->kl || !c->ke || !c->mu) {
+        if (c->state != NULL && c->slope != NULL && c->seed != NULL && c->pre != NULL)
+            ctx_clear(c);
+        else
+            dnc_dobj_clear(c->obj);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- evaluation ---- */
+
+/* pre[l] <- W_{l-1} H_{l-1} of the last evaluation (l = 2..L). */
+static void compute_pre(refine_ctx *c)
+{
+    slong l;
+    for (l = 2; l <= c->L; l++) {
+        slong m = c->p->width[l - 1], k = c->p->width[l - 2];
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (int) m, (int) c->N, (int) k, 1.0,
+                    dnc_dobj_buf(c->obj, DNC_W, l - 1), (int) m, dnc_dobj_buf(c->obj, DNC_H, l - 1), (int) k, 0.0,
+                    c->pre[l], (int) m);
+    }
+}
+
+/* Slopes from the states (1 on P+, 0 elsewhere) and seeds mu on the kinks. */
+static void set_pattern(refine_ctx *c, const double *mu)
+{
+    slong l, i, k;
+    for (l = 2; l <= c->L; l++)
+        if (is_relu(c, l))
+            for (i = 0; i < layer_size(c, l); i++) {
+                c->slope[l][i] = c->state[l][i] == ST_PLUS ? 1.0 : 0.0;
+                c->seed[l][i] = 0.0;
+            }
+    for (k = 0; mu != NULL && k < c->nk; k++)
+        c->seed[c->kl[k]][c->ke[k]] = mu[k];
+    dnc_dobj_set_pattern(c->obj, (const double *const *) c->slope, (const double *const *) c->seed);
+}
+
+/* F = [grad of the Lagrangian on the free parameters; ubar on the kinks] at (theta, mu);
+ * returns f_0. g is scratch of n entries. */
+static double eval_F(refine_ctx *c, const double *theta, const double *mu, double *F, double *g)
+{
+    double f;
+    slong i, k;
+    set_pattern(c, mu);
+    f = dnc_dobj_eval(c->obj, theta, g);
+    compute_pre(c);
+    for (i = 0; i < c->nfree; i++)
+        F[i] = g[c->free_idx[i]];
+    for (k = 0; k < c->nk; k++)
+        F[c->nfree + k] = c->pre[c->kl[k]][c->ke[k]];
+    return f;
+}
+
+static double max_abs(const double *x, slong n)
+{
+    double m = 0;
+    slong i;
+    for (i = 0; i < n; i++)
+        m = fmax(m, fabs(x[i]));
+    return isnan(m) ? INFINITY : m;
+}
+
+/* ---- the pattern ---- */
+
+/* Offset of W_l's entry (row i, column j). */
+static slong w_at(const refine_ctx *c, slong l, slong i, slong j)
+{
+    return dnc_param_offset(c->p, c->N, DNC_W, l) + i + j * dnc_problem_out_rows(c->p, l);
+}
+
+/* Unit i of ReLU layer l (row i of W_{l-1}, column i of W_l) is dead: its incoming and
+ * outgoing weights are negligible, or none of its entries is active. Sets them to 0 and
+ * holds them there. */
+static slong remove_dead_units(refine_ctx *c, double *theta)
+{
+    slong l, i, j, ndead = 0;
+    for (l = 2; l <= c->L; l++) {
+        slong d = c->p->width[l - 1], din = c->p->width[l - 2], dout = dnc_problem_out_rows(c->p, l);
+        double *prod, pmax = 0;
+        if (!is_relu(c, l) || (prod = malloc(d * sizeof(double))) == NULL)
+            continue;
+        for (i = 0; i < d; i++) {
+            double a = 0, b = 0;
+            for (j = 0; j < din; j++)
+                a += theta[w_at(c, l - 1, i, j)] * theta[w_at(c, l - 1, i, j)];
+            for (j = 0; j < dout; j++)
+                b += theta[w_at(c, l, j, i)] * theta[w_at(c, l, j, i)];
+            prod[i] = sqrt(a * b);
+            pmax = fmax(pmax, prod[i]);
+        }
+        for (i = 0; i < d; i++) {
+            int active = 0;
+            for (j = 0; j < c->N; j++)
+                active |= c->state[l][i + j * d] == ST_PLUS;
+            if (active && prod[i] >= c->o->dead_tol * pmax)
+                continue;
+            ndead++;
+            for (j = 0; j < c->N; j++)
+                c->state[l][i + j * d] = ST_DEAD;
+            for (j = 0; j < din; j++) {
+                theta[w_at(c, l - 1, i, j)] = 0;
+                c->fixed[w_at(c, l - 1, i, j)] = 1;
+            }
+            for (j = 0; j < dout; j++) {
+                theta[w_at(c, l, j, i)] = 0;
+                c->fixed[w_at(c, l, j, i)] = 1;
+            }
+        }
+        free(prod);
+    }
+    return ndead;
+}
+
+/* The first guess: an entry is a kink when |u_ij| / (||W_{l-1}[i,:]|| ||H_{l-1}[:,j]||) is
+ * below kink_tol (spec §3: raw |u| has no gap, this ratio had one on every trained point
+ * tried), else P+ or P- by its sign. */
+static void guess_pattern(refine_ctx *c, double *theta)
+{
+    slong l, i, j, k;
+    dnc_dobj_set_pattern(c->obj, NULL, NULL);
+    dnc_dobj_eval(c->obj, theta, NULL);
+    compute_pre(c);
+    for (l = 2; l <= c->L; l++) {
+        slong d = c->p->width[l - 1], din = c->p->width[l - 2];
+        const double *H = dnc_dobj_buf(c->obj, DNC_H, l - 1);
+        if (!is_relu(c, l))
+            continue;
+        for (j = 0; j < c->N; j++) {
+            double hn = cblas_dnrm2((int) din, H + j * din, 1);
+            for (i = 0; i < d; i++) {
+                double wn = 0, u = c->pre[l][i + j * d];
+                for (k = 0; k < din; k++)
+                    wn += theta[w_at(c, l - 1, i, k)] * theta[w_at(c, l - 1, i, k)];
+                wn = sqrt(wn);
+                c->state[l][i + j * d] = !(fabs(u) >= c->o->kink_tol * wn * hn) || wn * hn == 0 ? ST_KINK
+                                         : u > 0 ? ST_PLUS : ST_MINUS;
+            }
+        }
+    }
+}
+
+/* Lists the kinks and the free parameters from the states. */
+static void index_pattern(refine_ctx *c)
+{
+    slong l, i;
+    c->nk = 0;
+    for (l = 2; l <= c->L; l++)
+        for (i = 0; is_relu(c, l) && i < layer_size(c, l); i++)
+            if (c->state[l][i] == ST_KINK) {
+                c->kl[c->nk] = l;
+                c->ke[c->nk] = i;
+                c->nk++;
+            }
+    c->nfree = 0;
+    for (i = 0; i < c->n; i++)
+        if (!c->fixed[i])
+            c->free_idx[c->nfree++] = i;
+}
+
+/* Entries of P+ / P- whose pre-activation lost its sign become kinks. Returns how many. */
+static slong fix_signs(refine_ctx *c)
+{
+    slong l, i, changed = 0;
+    for (l = 2; l <= c->L; l++)
+        for (i = 0; is_relu(c, l) && i < layer_size(c, l); i++) {
+            signed char s = c->state[l][i];
+            if ((s == ST_PLUS && !(c->pre[l][i] > 0)) || (s == ST_MINUS && !(c->pre[l][i] < 0))) {
+                c->state[l][i] = ST_KINK;
+                changed++;
+            }
+        }
+    return changed;
+}
+
+/* ---- Newton on the KKT system ---- */
+
+/* J (m x m, column-major) <- the Jacobian of F at (theta, mu): central differences in the
+ * parameters, exact differences in the multipliers (F is affine in mu). */
+static int jacobian(refine_ctx *c, double *J, double *theta, const double *F0, double *Fp, double *Fm, double *g)
+{
+    slong m = c->nfree + c->nk, i, k;
+    double *mu = c->mu;
+    for (i = 0; i < c->nfree; i++) {
+        slong q = c->free_idx[i];
+        double x = theta[q], h = 1e-6 * fmax(1.0, fabs(x));
+        theta[q] = x + h;
+        eval_F(c, theta, mu, Fp, g);
+        theta[q] = x - h;
+        eval_F(c, theta, mu, Fm, g);
+        theta[q] = x;
+        for (k = 0; k < m; k++)
+            J[k + i * m] = (Fp[k] - Fm[k]) / (2 * h);
+    }
+    for (i = 0; i < c->nk; i++) {
+        mu[i] += 1.0;
+        eval_F(c, theta, mu, Fp, g);
+        mu[i] -= 1.0;
+        for (k = 0; k < m; k++)
+            J[k + (c->nfree + i) * m] = k < c->nfree ? Fp[k] - F0[k] : 0.0;
+    }
+    return 0;
+}
+
+/* Newton with minimum-norm least-squares steps (singular values below 1e-8 of the largest
+ * are cut: the finite-difference Jacobian is accurate to about 1e-10, and the symmetry
+ * directions must not be amplified) and backtracking on max |F|. Returns the final
+ * residual; *sign_lost when a P+/P- entry has lost its sign at the end (it is a kink now). */
+static double newton(refine_ctx *c, double *theta, int *sign_lost)
+{
+    slong m = c->nfree + c->nk, it, i;
+    lapack_int rank = 0;
+    double *F = malloc(m * sizeof(double)), *Fp = malloc(m * sizeof(double)), *Fm = malloc(m * sizeof(double));
+    double *J = malloc((size_t) m * m * sizeof(double)), *dx = malloc(m * sizeof(double));
+    double *sv = malloc(m * sizeof(double)), *g = malloc(c->n * sizeof(double));
+    double *th = malloc(c->n * sizeof(double)), *mu2 = malloc((c->nk + 1) * sizeof(double)), res = INFINITY;
+    *sign_lost = 0;
+    if (!F || !Fp || !Fm || !J || !dx || !sv || !g || !th || !mu2)
+        goto done;
+    eval_F(c, theta, c->mu, F, g);
+    res = max_abs(F, m);
+    for (it = 0; it < c->o->max_newton && res > c->o->tol; it++) {
+        double step = 1.0, r2 = INFINITY;
+        jacobian(c, J, theta, F, Fp, Fm, g);
+        for (i = 0; i < m; i++)
+            dx[i] = -F[i];
+        if (LAPACKE_dgelsd(LAPACK_COL_MAJOR, (int) m, (int) m, 1, J, (int) m, dx, (int) m, sv, 1e-8, &rank) != 0)
+            break;
+        for (; step > 1e-9; step /= 2) {
+            memcpy(th, theta, c->n * sizeof(double));
+            for (i = 0; i < c->nfree; i++)
+                th[c->free_idx[i]] += step * dx[i];
+            for (i = 0; i < c->nk; i++)
+                mu2[i] = c->mu[i] + step * dx[c->nfree + i];
+            eval_F(c, th, mu2, Fp, g);
+            if ((r2 = max_abs(Fp, m)) < res)
+                break;
+        }
+        if (!(r2 < res))
+            break;
+        memcpy(theta, th, c->n * sizeof(double));
+        memcpy(c->mu, mu2, c->nk * sizeof(double));
+        memcpy(F, Fp, m * sizeof(double));
+        res = r2;
+        c->info->newton_steps++;
+        say(c, "  Newton step %ld: max |KKT residual| %.3e (step %g, rank %ld of %ld)", (long) it + 1, res, step,
+            (long) rank, (long) m);
+    }
+    /* f_0 is smooth whatever the signs; the pattern is right only if P+ and P- kept theirs */
+    eval_F(c, theta, c->mu, F, g);
+    *sign_lost = fix_signs(c) > 0;
+done:
+    free(F); free(Fp); free(Fm); free(J); free(dx); free(sv); free(g); free(th); free(mu2);
+    return res;
+}
+
+/* ---- slopes at the kinks ---- */
+
+/* t_e = mu_e / G_e, top-down: G_e is df/dh_e with the slopes t of the kinks above (spec §2).
+ * A multiplier within mu_zero of 0 (the solver's accuracy) gives t_e = 0: at degenerate
+ * kinks (DNC's off-diagonal entries) mu_e and G_e both vanish and their ratio is noise.
+ * Fills t (nk entries); returns 0, or -1 when some G_e is 0 with mu_e not (no t exists). */
+static int recover_t(refine_ctx *c, const double *theta, double *t, double mu_zero)
+{
+    slong l, k, i;
+    int ok = 0;
+    for (l = c->L; l >= 2; l--) {
+        int any = 0;
+        for (k = 0; k < c->nk; k++)
+            any |= c->kl[k] == l;
+        if (!any)
+            continue;
+        for (i = 2; i <= c->L; i++)   /* slopes: P+ 1, else 0; kinks above: t; kinks of l: 1 (read G) */
+            if (is_relu(c, i))
+                for (k = 0; k < layer_size(c, i); k++)
+                    c->slope[i][k] = c->state[i][k] == ST_PLUS ? 1.0 : 0.0;
+        for (k = 0; k < c->nk; k++)
+            if (c->kl[k] > l)
+                c->slope[c->kl[k]][c->ke[k]] = t[k];
+            else if (c->kl[k] == l)
+                c->slope[l][c->ke[k]] = 1.0;
+        dnc_dobj_set_pattern(c->obj, (const double *const *) c->slope, NULL);
+        {
+            double *g = malloc(c->n * sizeof(double));
+            const double *G;
+            if (g == NULL)
+                return -1;
+            dnc_dobj_eval(c->obj, theta, g);
+            free(g);
+            G = dnc_dobj_buf(c->obj, DNC_DH, l);
+            for (k = 0; k < c->nk; k++)
+                if (c->kl[k] == l) {
+                    double Ge = G[c->ke[k]];
+                    if (Ge < -mu_zero)
+                        c->info->nconcave++;
+                    if (fabs(c->mu[k]) <= mu_zero)
+                        t[k] = 0.0;   /* mu_e = 0 to the solver's accuracy: slope 0 works, whatever G_e */
+                    else if (fabs(Ge) > mu_zero)
+                        t[k] = c->mu[k] / Ge;
+                    else {   /* G_e = 0 but mu_e is not: no slope gives this mu (LICQ may fail: docs/refine.md) */
+                        t[k] = NAN;
+                        ok = -1;
+                    }
+                }
+        }
+    }
+    return ok;
+}
+
+/* Kinks with t clearly outside [0, 1] leave P0 (t > 1: P+, t < 0: P-). Returns how many. */
+static slong update_pattern(refine_ctx *c, const double *t)
+{
+    slong k, moved = 0;
+    for (k = 0; k < c->nk; k++) {
+        signed char *s = &c->state[c->kl[k]][c->ke[k]];
+        if (t[k] > 1 + c->o->t_slack) {
+            *s = ST_PLUS;
+            c->info->moved_plus++;
+            moved++;
+        } else if (t[k] < -c->o->t_slack) {
+            *s = ST_MINUS;
+            c->info->moved_minus++;
+            moved++;
+        }
+    }
+    return moved;
+}
+
+/* ---- the whole refinement ---- */
+
+static int check_input(const dnc_problem_t p, const double *theta, slong n, char *err, size_t errlen)
+{
+    slong l, i;
+    int relu = 0;
+    for (l = 0; l + 1 < p->L; l++)
+        relu |= p->act[l] == DNC_ACT_RELU;
+    if (!relu)
+        return dnc_fail(err, errlen, "the problem has no ReLU layer: there are no kinks to refine (L >= 2 with a "
+                        "ReLU activation needed)");
+    for (i = 0; i < n; i++)
+        if (!isfinite(theta[i]))
+            return dnc_fail(err, errlen, "the point has a non-finite entry (parameter %ld)", (long) i);
+    return 0;
+}
+
+static void finish_info(refine_ctx *c, double *theta, const double *t, double res)
+{
+    dnc_refine_info *info = c->info;
+    slong k;
+    info->nkinks = c->nk;
+    info->residual = res;
+    info->converged = res <= c->o->tol;
+    info->tmin = info->tmax = 0;
+    info->nundefined = 0;
+    for (k = 0; k < c->nk; k++) {
+        if (isnan(t[k])) {
+            info->nundefined++;
+            continue;
+        }
+        info->tmin = fmin(info->tmin, t[k]);
+        info->tmax = fmax(info->tmax, t[k]);
+    }
+    info->stationary = info->converged && info->nundefined == 0
+                       && info->tmin >= -c->o->t_slack && info->tmax <= 1 + c->o->t_slack;
+    dnc_dobj_set_pattern(c->obj, NULL, NULL);
+    info->loss = dnc_dobj_eval(c->obj, theta, NULL);
+}
+
+int dnc_refine_point(double *theta, const dnc_problem_t p, const dnc_refine_opts *o, dnc_refine_info *info,
+                     FILE *log, char *err, size_t errlen)
+{
+    refine_ctx c;
+    double res = INFINITY, *t = NULL;
+    slong round;
+    memset(info, 0, sizeof(*info));
+    if (ctx_init(&c, p) != 0)
+        return dnc_fail(err, errlen, "not enough memory to refine this point");
+    if (check_input(p, theta, c.n, err, errlen) != 0) {
+        ctx_clear(&c);
+        return -1;
+    }
+    c.o = o;
+    c.info = info;
+    c.log = log;
+    guess_pattern(&c, theta);
+    info->ndead = remove_dead_units(&c, theta);
+    for (round = 0; round < o->max_rounds; round++) {
+        int sign_lost;
+        slong moved;
+        info->rounds++;
+        index_pattern(&c);
+        memset(c.mu, 0, (c.nk + 1) * sizeof(double));
+        say(&c, "pattern %ld: %ld kinks, %ld dead units, %ld free parameters", (long) round + 1, (long) c.nk,
+            (long) info->ndead, (long) c.nfree);
+        res = newton(&c, theta, &sign_lost);
+        if (sign_lost) {
+            info->sign_changes++;
+            say(&c, "  an active or inactive entry reached 0: it is a kink now; solving again");
+            continue;
+        }
+        free(t);
+        if ((t = malloc((c.nk + 1) * sizeof(double))) == NULL)
+            break;
+        info->nconcave = 0;
+        if (recover_t(&c, theta, t, 1e3 * fmax(res, o->tol)) != 0)
+            say(&c, "  a kink has G_e = 0 but mu_e != 0: no slope t_e exists");
+        if (res > o->tol || (moved = update_pattern(&c, t)) == 0)
+            break;
+        say(&c, "  %ld kinks had t outside [0, 1] (%ld to P+, %ld to P- so far); solving again", (long) moved,
+            (long) info->moved_plus, (long) info->moved_minus);
+    }
+    if (t == NULL)
+        t = calloc(c.nk + 1, sizeof(double));
+    if (t != NULL)
+        finish_info(&c, theta, t, res);
+    snprintf(info->message, sizeof(info->message), "%s after %ld Newton steps and %ld patterns: max |KKT residual| "
+             "%.3e, %ld kinks (t in [%.6g, %.6g], %ld without a slope, %ld with G_e < 0: moving off them lowers f), "
+             "%ld dead units%s",
+             info->stationary ? "stationary" : info->converged ? "converged, not stationary (a kink without a slope t in [0, 1])"
+             : "not converged", (long) info->newton_steps, (long) info->rounds, info->residual, (long) info->nkinks,
+             info->tmin, info->tmax, (long) info->nundefined, (long) info->nconcave, (long) info->ndead,
+             info->moved_plus + info->moved_minus > 0 ? "; the kink set was revised" : "");
+    free(t);
+    ctx_clear(&c);
+    return 0;
+}

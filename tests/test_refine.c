@@ -193,3 +193,37 @@ Test(refine, bad_input)
         cr_expect(strstr(err, "--kink-tol") != NULL, "%s", err);
     }
 }
+
+/* Dependent kink constraints (LICQ fails): at the refined K = 4, L = 4 point of this start
+ * the minimum-norm multipliers can leave kinks without a slope (15 on one path, measured);
+ * a member of the multiplier family with every slope in [0, 1] makes the point stationary,
+ * below the DNC value (closed form 0.0398707483...). */
+Test(refine, dependent_kinks_get_multipliers, .timeout = 120)
+{
+    dnc_problem_t p;
+    dnc_trainer_t t;
+    dnc_train_opts o;
+    dnc_refine_info info;
+    double *theta;
+    slong n;
+    tu_problem(p, "4", "1", "4", "10", "relu", "none", "1/250");
+    dnc_train_opts_default(&o);
+    o.optimizer = DNC_OPT_LBFGS;
+    o.steps = 5000;
+    o.init_std = 0.5;
+    o.seed = 8;
+    cr_assert_eq(dnc_trainer_init(t, p, &o), 0);
+    while (dnc_trainer_step(t) == DNC_STOP_NONE)
+        ;
+    n = t->n;
+    theta = malloc(n * sizeof(double));
+    memcpy(theta, t->theta, n * sizeof(double));
+    dnc_trainer_clear(t);
+    refine_ok(theta, p, &info);
+    cr_expect(info.stationary, "%s", info.message);
+    cr_expect_eq(info.nundefined, 0, "%s", info.message);
+    cr_expect(info.tmin >= 0 && info.tmax <= 1 + 1e-8, "%s", info.message);
+    cr_expect_lt(info.loss, 0.0398707483, "%.17g", info.loss);
+    free(theta);
+    dnc_problem_clear(p);
+}

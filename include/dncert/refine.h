@@ -30,7 +30,7 @@ typedef struct {
                             the largest such product of its layer (1e-6) */
     double tol;          /* target max |KKT residual| (1e-13) */
     double t_slack;      /* t in [-t_slack, 1 + t_slack] counts as in [0, 1] (1e-8) */
-    slong max_newton;    /* Newton steps per pattern (40) */
+    slong max_newton;    /* Newton steps per pattern (100) */
     slong max_rounds;    /* pattern updates (8) */
 } dnc_refine_opts;
 

@@ -60,7 +60,7 @@ int dnc_cmd_refine(int argc, char **argv)
         { "kink-tol", "X", "kink when |u_ij| / (||W_i|| ||h_j||) < X (default 5e-3)", NULL },
         { "dead-tol", "X", "dead unit when ||w_in|| ||w_out|| < X times the layer's largest (default 1e-6)", NULL },
         { "tol", "X", "target max |KKT residual| (default 1e-13)", NULL },
-        { "max-newton", "INT", "Newton steps per pattern (default 40)", NULL },
+        { "max-newton", "INT", "Newton steps per pattern (default 100)", NULL },
         { "max-rounds", "INT", "patterns tried (default 8)", NULL },
         { "quiet", NULL, "no progress lines", NULL },
         { NULL, NULL, NULL, NULL }

@@ -35,7 +35,7 @@ void dnc_refine_opts_default(dnc_refine_opts *o)
     o->dead_tol = 1e-6;
     o->tol = 1e-13;
     o->t_slack = 1e-8;
-    o->max_newton = 40;
+    o->max_newton = 100;
     o->max_rounds = 8;
 }
 
@@ -330,6 +330,7 @@ static double newton(refine_ctx *c, double *theta, int *sign_lost)
 {
     slong m = c->nfree + c->nk, it, i;
     lapack_int rank = 0;
+    double res10 = INFINITY;
     double *F = malloc(m * sizeof(double)), *Fp = malloc(m * sizeof(double)), *Fm = malloc(m * sizeof(double));
     double *J = malloc((size_t) m * m * sizeof(double)), *dx = malloc(m * sizeof(double));
     double *sv = malloc(m * sizeof(double)), *g = malloc(c->n * sizeof(double));
@@ -340,6 +341,12 @@ static double newton(refine_ctx *c, double *theta, int *sign_lost)
     eval_F(c, theta, c->mu, F, g);
     res = max_abs(F, m);
     for (it = 0; it < c->o->max_newton && res > c->o->tol; it++) {
+        /* stalled: not halved in 10 steps -- the pattern is likely wrong; check the signs */
+        if (it % 10 == 0) {
+            if (it > 0 && res > 0.5 * res10)
+                break;
+            res10 = res;
+        }
         double step = 1.0, r2 = INFINITY;
         jacobian(c, J, theta, F, Fp, Fm, g);
         for (i = 0; i < m; i++)
@@ -376,15 +383,26 @@ done:
 
 /* ---- slopes at the kinks ---- */
 
-/* t_e = mu_e / G_e, top-down: G_e is df/dh_e with the slopes t of the kinks above (spec §2).
- * A multiplier within mu_zero of 0 (the solver's accuracy) gives t_e = 0: at degenerate
- * kinks (DNC's off-diagonal entries) mu_e and G_e both vanish and their ratio is noise.
- * Fills t (nk entries); returns 0, or -1 when some G_e is 0 with mu_e not (no t exists). */
-static int recover_t(refine_ctx *c, const double *theta, double *t, double mu_zero)
+/* A slope as the kinks below see it: t clamped to [0, 1], 0 when undefined. */
+static double slope_of(double t)
 {
-    slong l, k, i;
-    int ok = 0;
+    return isnan(t) ? 0.0 : fmin(1.0, fmax(0.0, t));
+}
+
+/* t_e = mu_e / G_e, top-down: G_e is df/dh_e with the slopes of the kinks above (spec §2),
+ * written to G. A multiplier within mu_zero of 0 (the solver's accuracy) gives t_e = 0: at
+ * degenerate kinks (DNC's off-diagonal entries) mu_e and G_e both vanish and their ratio is
+ * noise. G_e = 0 with mu_e != 0 gives NaN: no slope gives this mu (LICQ may fail). Returns
+ * the number of such kinks, or -1 when memory is short. */
+static slong slopes_topdown(refine_ctx *c, const double *theta, const double *mu, double mu_zero, double *t,
+                            double *G)
+{
+    slong l, k, i, undefined = 0;
+    double *g = malloc(c->n * sizeof(double));
+    if (g == NULL)
+        return -1;
     for (l = c->L; l >= 2; l--) {
+        const double *D;
         int any = 0;
         for (k = 0; k < c->nk; k++)
             any |= c->kl[k] == l;
@@ -396,35 +414,114 @@ static int recover_t(refine_ctx *c, const double *theta, double *t, double mu_ze
                     c->slope[i][k] = c->state[i][k] == ST_PLUS ? 1.0 : 0.0;
         for (k = 0; k < c->nk; k++)
             if (c->kl[k] > l)
-                c->slope[c->kl[k]][c->ke[k]] = t[k];
+                c->slope[c->kl[k]][c->ke[k]] = slope_of(t[k]);
             else if (c->kl[k] == l)
                 c->slope[l][c->ke[k]] = 1.0;
         dnc_dobj_set_pattern(c->obj, (const double *const *) c->slope, NULL);
-        {
-            double *g = malloc(c->n * sizeof(double));
-            const double *G;
-            if (g == NULL)
-                return -1;
-            dnc_dobj_eval(c->obj, theta, g);
-            free(g);
-            G = dnc_dobj_buf(c->obj, DNC_DH, l);
-            for (k = 0; k < c->nk; k++)
-                if (c->kl[k] == l) {
-                    double Ge = G[c->ke[k]];
-                    if (Ge < -mu_zero)
-                        c->info->nconcave++;
-                    if (fabs(c->mu[k]) <= mu_zero)
-                        t[k] = 0.0;   /* mu_e = 0 to the solver's accuracy: slope 0 works, whatever G_e */
-                    else if (fabs(Ge) > mu_zero)
-                        t[k] = c->mu[k] / Ge;
-                    else {   /* G_e = 0 but mu_e is not: no slope gives this mu (LICQ may fail: docs/refine.md) */
-                        t[k] = NAN;
-                        ok = -1;
-                    }
+        dnc_dobj_eval(c->obj, theta, g);
+        D = dnc_dobj_buf(c->obj, DNC_DH, l);
+        for (k = 0; k < c->nk; k++)
+            if (c->kl[k] == l) {
+                G[k] = D[c->ke[k]];
+                if (fabs(mu[k]) <= mu_zero)
+                    t[k] = 0.0;
+                else if (fabs(G[k]) > mu_zero)
+                    t[k] = mu[k] / G[k];
+                else {
+                    t[k] = NAN;
+                    undefined++;
                 }
-        }
+            }
     }
-    return ok;
+    free(g);
+    return undefined;
+}
+
+/* When the kink constraints are dependent (LICQ fails) the multipliers form an affine
+ * family {mu : A^T mu = b}, A^T the columns grad ubar_e, b = -grad f_0 (spec §3); the
+ * minimum-norm member the solver returns need not have slopes in [0, 1]. Look for a member
+ * that does by alternating projections: onto the boxes mu_e in [min(0, G_e), max(0, G_e)]
+ * (t_e in [0, 1]; G_e from the slopes above), then back onto the family by a minimum-norm
+ * correction. Replaces c->mu when one is found (1), else leaves it (0). */
+static int select_multipliers(refine_ctx *c, const double *theta, double mu_zero, double *t, double *G)
+{
+    slong m = c->nfree, nk = c->nk, i, k, it;
+    double *AT = malloc((size_t) m * nk * sizeof(double)), *F0 = malloc((m + nk) * sizeof(double));
+    double *F1 = malloc((m + nk) * sizeof(double)), *g = malloc(c->n * sizeof(double));
+    double *mu = malloc((nk + 1) * sizeof(double)), *e = calloc(nk + 1, sizeof(double));
+    double *r = malloc((m > nk ? m : nk) * sizeof(double)), *sv = malloc((nk + 1) * sizeof(double));
+    double *work = malloc((size_t) m * nk * sizeof(double));
+    int found = 0;
+    lapack_int rank;
+    if (!AT || !F0 || !F1 || !g || !mu || !e || !r || !sv || !work)
+        goto done;
+    eval_F(c, theta, e, F0, g);   /* F0 = grad f_0: b = -F0 */
+    for (k = 0; k < nk; k++) {   /* column k of A^T: F is affine in mu */
+        e[k] = 1.0;
+        eval_F(c, theta, e, F1, g);
+        e[k] = 0.0;
+        for (i = 0; i < m; i++)
+            AT[i + k * m] = F1[i] - F0[i];
+    }
+    memcpy(mu, c->mu, nk * sizeof(double));
+    for (it = 0; it < 500 && !found; it++) {
+        int inside = 1;
+        double res;
+        slopes_topdown(c, theta, mu, mu_zero, t, G);
+        for (k = 0; k < nk; k++) {
+            double lo = fmin(0.0, G[k]) - mu_zero, hi = fmax(0.0, G[k]) + mu_zero;
+            if (mu[k] < lo || mu[k] > hi) {
+                inside = 0;
+                mu[k] = fmin(hi, fmax(lo, mu[k]));
+            }
+        }
+        for (i = 0; i < m; i++) {   /* r = A^T mu - b = A^T mu + F0 */
+            r[i] = F0[i];
+            for (k = 0; k < nk; k++)
+                r[i] += AT[i + k * m] * mu[k];
+        }
+        res = max_abs(r, m);
+        if (inside && res <= mu_zero) {
+            found = 1;
+            break;
+        }
+        memcpy(work, AT, (size_t) m * nk * sizeof(double));
+        if (LAPACKE_dgelsd(LAPACK_COL_MAJOR, (int) m, (int) nk, 1, work, (int) m, r, (int) (m > nk ? m : nk), sv,
+                           1e-10, &rank) != 0)
+            break;
+        for (k = 0; k < nk; k++)
+            mu[k] -= r[k];
+    }
+    if (found) {
+        memcpy(c->mu, mu, nk * sizeof(double));
+        say(c, "  the kink constraints are dependent: chose multipliers with every slope in [0, 1] (%ld projections)",
+            (long) it + 1);
+    }
+done:
+    free(AT); free(F0); free(F1); free(g); free(mu); free(e); free(r); free(sv); free(work);
+    return found;
+}
+
+/* The slopes of the solver's multipliers, or of another member of their family when some
+ * slope is missing or outside [0, 1]. Returns 1 when every slope is in [0, 1]. */
+static int recover_slopes(refine_ctx *c, const double *theta, double *t, double *G, double mu_zero)
+{
+    slong k;
+    int ok = slopes_topdown(c, theta, c->mu, mu_zero, t, G) == 0;
+    for (k = 0; ok && k < c->nk; k++)
+        ok = t[k] >= -c->o->t_slack && t[k] <= 1 + c->o->t_slack;
+    if (ok || !select_multipliers(c, theta, mu_zero, t, G))
+        return ok;
+    return slopes_topdown(c, theta, c->mu, mu_zero, t, G) == 0;
+}
+
+/* Kinks with G_e < 0 (beyond the solver's accuracy): moving off them lowers f. */
+static slong count_concave(const refine_ctx *c, const double *G, double mu_zero)
+{
+    slong k, n = 0;
+    for (k = 0; k < c->nk; k++)
+        n += G[k] < -mu_zero;
+    return n;
 }
 
 /* Kinks with t clearly outside [0, 1] leave P0 (t > 1: P+, t < 0: P-). Returns how many. */
@@ -490,7 +587,7 @@ int dnc_refine_point(double *theta, const dnc_problem_t p, const dnc_refine_opts
                      FILE *log, char *err, size_t errlen)
 {
     refine_ctx c;
-    double res = INFINITY, *t = NULL;
+    double res = INFINITY, *t = NULL, *G = NULL;
     slong round;
     memset(info, 0, sizeof(*info));
     if (ctx_init(&c, p) != 0)
@@ -519,11 +616,14 @@ int dnc_refine_point(double *theta, const dnc_problem_t p, const dnc_refine_opts
             continue;
         }
         free(t);
-        if ((t = malloc((c.nk + 1) * sizeof(double))) == NULL)
+        if ((t = calloc(c.nk + 1, sizeof(double))) == NULL)
             break;
-        info->nconcave = 0;
-        if (recover_t(&c, theta, t, 1e3 * fmax(res, o->tol)) != 0)
-            say(&c, "  a kink has G_e = 0 but mu_e != 0: no slope t_e exists");
+        free(G);
+        if ((G = calloc(c.nk + 1, sizeof(double))) == NULL)
+            break;
+        if (res <= o->tol && !recover_slopes(&c, theta, t, G, 1e3 * fmax(res, o->tol)))
+            say(&c, "  some kinks have no slope in [0, 1] for any multipliers found");
+        info->nconcave = count_concave(&c, G, 1e3 * fmax(res, o->tol));
         if (res > o->tol || (moved = update_pattern(&c, t)) == 0)
             break;
         say(&c, "  %ld kinks had t outside [0, 1] (%ld to P+, %ld to P- so far); solving again", (long) moved,
@@ -541,6 +641,7 @@ int dnc_refine_point(double *theta, const dnc_problem_t p, const dnc_refine_opts
              info->tmin, info->tmax, (long) info->nundefined, (long) info->nconcave, (long) info->ndead,
              info->moved_plus + info->moved_minus > 0 ? "; the kink set was revised" : "");
     free(t);
+    free(G);
     ctx_clear(&c);
     return 0;
 }

@@ -812,7 +812,7 @@ static int pairs_incidence(fmpz_mat_t B, slong d)
 
 static const dnc_design pairs_design = { 4, 100, pairs_exists, pairs_nclass, pairs_incidence, "pairs on %ld",
                                          "P 2^(L-2) K^(L+2)", "(embedded)" };
-static const dnc_structure pairs = { "pairs", "PAIRS", "d", "number of coordinates", 1, &pairs_design, NULL };
+static const dnc_structure pairs = { "pairs", "PAIRS", "d", "number of coordinates", 1, &pairs_design, NULL, NULL };
 
 Test(registry, a_new_design_is_one_descriptor)
 {

@@ -285,6 +285,9 @@ typedef struct {
     int blocks;              /* a block structure (dnc and designs): root/alive claims apply */
     const dnc_design *design;                     /* NULL unless a low-rank design */
     int (*build)(dnc_closed_t, dnc_problem_t, slong prec, char *err, size_t errlen); /* others */
+    /* the construction under cross-entropy (docs/math/cross-entropy.md), NULL where none
+     * is derived: dnc_closed_build refuses a CE problem for such a structure */
+    int (*build_ce)(dnc_closed_t, dnc_problem_t, slong prec, char *err, size_t errlen);
 } dnc_structure;
 
 /* The registry, ended by an entry whose name is NULL. */

@@ -138,8 +138,8 @@ const dnc_structure dnc_structures[] = {
     { "dnc", "DNC", NULL, NULL, 1, NULL, dnc_closed_dnc, NULL },
     { "srg", "SRG", "r", "number of vertices r of K_r (K = r(r-1)/2 classes)", 1, &dnc_design_srg, NULL, NULL },
     { "sts", "STS", "v", "order v of the Steiner triple system (K = v(v-1)/6 classes)", 1, &dnc_design_sts, NULL, NULL },
-    { "deep-linear", "DL", NULL, NULL, 0, NULL, dnc_closed_deep_linear, NULL },
-    { "ufm", "UFM", NULL, NULL, 0, NULL, dnc_closed_ufm, NULL },
+    { "deep-linear", "DL", NULL, NULL, 0, NULL, dnc_closed_deep_linear, dnc_closed_deep_linear_ce },
+    { "ufm", "UFM", NULL, NULL, 0, NULL, dnc_closed_ufm, dnc_closed_ufm_ce },
     { "tirer-bruna", "TB", NULL, NULL, 0, NULL, dnc_closed_tirer_bruna, NULL },
     { NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL }
 };

@@ -313,6 +313,17 @@ static void ce_add_root(dnc_closed_t out, const char *name, const arf_t lo, cons
     arb_clear(x);
 }
 
+/* The decided comparison in words, with both enclosures' leading digits. */
+static void ce_rule_deep(dnc_closed_t out, const arb_t f, const arb_t logk)
+{
+    char *a = arb_get_str(f, 12, 0), *b = arb_get_str(logk, 12, 0);
+    snprintf(out->alive_rule, sizeof(out->alive_rule), "alive iff phi(sigma_2) < log K, sigma_2 the larger of the two "
+             "zeros of the strictly convex H(sigma) = log P - (M-1) log sigma + (M+1) log(e^sigma + K - 1) (disjoint "
+             "enclosures): %s %s %s", a, out->alive == DNC_ALIVE ? "<" : ">", b);
+    flint_free(a);
+    flint_free(b);
+}
+
 /* M >= 2: isolates the zeros, decides phi(sigma_2) against log K, sets out->alive and
  * sigma (the minimiser when alive). Returns 0, or -1 when not proven. */
 static int ce_solve_deep(dnc_closed_t out, arb_t sigma, const ce_eq *e, slong prec)
@@ -345,9 +356,7 @@ static int ce_solve_deep(dnc_closed_t out, arb_t sigma, const ce_eq *e, slong pr
         res = arb_overlaps(f, logk) ? -1 : 0;
         if (out->alive == DNC_DEAD)
             _dnc_closed_add_ball(out, "f_nonzero", f);
-        snprintf(out->alive_rule, sizeof(out->alive_rule), "alive iff phi(sigma_2) < log K, sigma_2 the larger of the "
-                 "two zeros of the strictly convex H(sigma) = log P - (M-1) log sigma + (M+1) log(e^sigma + K - 1) "
-                 "(proven by disjoint enclosures): %s", out->alive == DNC_ALIVE ? "<" : ">");
+        ce_rule_deep(out, f, logk);
     }
     arf_clear(lo1); arf_clear(hi1); arf_clear(lo2); arf_clear(hi2);
     arb_clear(f);

@@ -112,6 +112,20 @@ json_t *tu_claim(const json_t *cert, const char *id)
     return NULL;
 }
 
+int tu_ref_ball(arb_t ref, const char *mid, slong digits, slong prec)
+{
+    arb_t eps;
+    int r;
+    arb_init(eps);
+    r = arb_set_str(ref, mid, prec);
+    arb_set_ui(eps, 10);
+    arb_pow_ui(eps, eps, (ulong) digits, prec);
+    arb_inv(eps, eps, prec);
+    arb_add_error(ref, eps);
+    arb_clear(eps);
+    return r;
+}
+
 int tu_rad_below(const arb_t x, slong e)
 {
     return mag_cmp_2exp_si(arb_radref(x), e) < 0;

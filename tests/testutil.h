@@ -45,6 +45,10 @@ char *tu_repeat(const char *head, const char *unit, size_t n, const char *tail);
  * checker's result. */
 int tu_verify(const json_t *cert, const char *name, long prec, int flags, char **report, char *err, size_t errlen);
 
+/* ref <- the decimal text mid (read at prec bits) widened by 10^-digits: a reference value
+ * known to `digits` digits. Returns 0, or -1 when mid is not a number. */
+int tu_ref_ball(arb_t ref, const char *mid, slong digits, slong prec);
+
 /* 1 iff the radius of x is below 2^e. */
 int tu_rad_below(const arb_t x, slong e);
 

@@ -160,7 +160,36 @@ int dnc_closed_check_stationary(const dnc_closed_t c, slong prec, slong *nkinks)
  * entry is certified > 0: the class means are exactly orthogonal and non-zero. */
 int dnc_closed_gram_is_diagonal(const dnc_closed_t c, slong layer, slong prec);
 
-/* ==== end of DNC / deep linear / UFM / Tirer-Bruna section ==== */
+/* ==== Cross-entropy (src/closed/ce.c; theory in docs/math/cross-entropy.md) ====
+ * Same calling convention as above. The problem must have p->loss == DNC_LOSS_CE. */
+
+/* The least value of the DNC-structured family of the deep linear UFM under CE (ETF
+ * logits sigma (I - J/K), collapsed features, balanced factors): min(log K, phi(sigma_2))
+ * with phi(sigma) = log(1 + (K-1)e^{-sigma}) + ((M+1)(K-1)/2) c sigma^{2/(M+1)},
+ * c = (n lambda_H prod lambda_W)^{1/(M+1)}, M = L. Needs balanced counts, no bias, every
+ * activation linear and every width >= K. Every positive stationary point of phi is
+ * isolated with proven signs (at most two, by strict convexity of the equation's log form):
+ * scalars "sigma_1" (local maximum) and "sigma_2" (local minimum) as balls whose endpoints
+ * are the isolating interval, "f_nonzero" when sigma_2 loses to log K; when alive "sigma",
+ * "nu" (= c), "tau", "a", "s_1".."s_L". L = 1: the exact decision K^2 n lambda_H lambda_W < 1
+ * and sigma* = log(1/c - K + 1). Dead or tie: loss = log K and the zero point. Returns -1
+ * with "not proven" in err when a sign or the comparison with log K is not decided. This is
+ * the DNC-structured value; for L >= 2 it need not be the global optimum. */
+int dnc_closed_deep_linear_ce(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen);
+
+/* Plain UFM (L = 1) under CE: dnc_closed_deep_linear_ce with structure "ufm". */
+int dnc_closed_ufm_ce(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen);
+
+/* f <- enclosure of the CE objective (1/N) sum_j mult_j CE(z_j, y_j) + the regularisers at
+ * the ball point x (any form; ReLU and bias as in docs/model.md), with Arb's rigorous exp
+ * and log. Returns 1 when f is finite, else 0. Loss only: no gradient. */
+int dnc_closed_ce_eval(arb_t f, const dnc_bpoint_t x, slong prec);
+
+/* f <- the loss of the explicit point of c under its problem's loss (dnc_ball_eval for
+ * MSE, dnc_closed_ce_eval for CE). Returns 1 when finite, 0 otherwise (or no point). */
+int dnc_closed_point_loss(arb_t f, const dnc_closed_t c, slong prec);
+
+/* ==== end of DNC / deep linear / UFM / Tirer-Bruna / cross-entropy section ==== */
 
 /* ==== SRG, Steiner-triple-system and other low-rank designs (src/closed/design.c, srg.c, sts.c,
  * comb.c, lowrank.c; theory in docs/math/srg.md) ====
@@ -285,6 +314,9 @@ typedef struct {
     int blocks;              /* a block structure (dnc and designs): root/alive claims apply */
     const dnc_design *design;                     /* NULL unless a low-rank design */
     int (*build)(dnc_closed_t, dnc_problem_t, slong prec, char *err, size_t errlen); /* others */
+    /* the construction under cross-entropy (docs/math/cross-entropy.md), NULL where none
+     * is derived: dnc_closed_build refuses a CE problem for such a structure */
+    int (*build_ce)(dnc_closed_t, dnc_problem_t, slong prec, char *err, size_t errlen);
 } dnc_structure;
 
 /* The registry, ended by an entry whose name is NULL. */

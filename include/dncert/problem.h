@@ -22,6 +22,10 @@ extern "C" {
 
 typedef enum { DNC_ACT_LINEAR = 0, DNC_ACT_RELU = 1 } dnc_act_t;
 typedef enum { DNC_BIAS_NONE = 0, DNC_BIAS_FREE = 1 } dnc_bias_t;
+/* The fit term: MSE 1/(2N)||Z - Y||^2 (docs/model.md) or cross-entropy
+ * (1/N) sum_j CE(z_j, y_j) (docs/math/cross-entropy.md). Only the closed forms handle CE so
+ * far; everything else refuses a CE problem (dnc_problem_require_mse). */
+typedef enum { DNC_LOSS_MSE = 0, DNC_LOSS_CE = 1 } dnc_loss_t;
 
 /* Limits enforced by the parser (they keep every size product inside 63 bits). */
 #define DNC_MAX_K      100000
@@ -43,6 +47,7 @@ typedef struct {
     slong *width;      /* width[l-1] = d_l, l = 1..L (d_1 = rows of H1) */
     dnc_act_t *act;    /* act[l-1] = sigma_l, l = 1..L-1 (none when L = 1) */
     dnc_bias_t bias;
+    dnc_loss_t loss;   /* the fit term; MSE unless a file or option says "ce" */
     fmpq_t lambda_h;   /* weight decay of H1, > 0 */
     fmpq *lambda_w;    /* lambda_w[l-1] = weight decay of W_l, > 0 */
 } dnc_problem_struct;
@@ -57,6 +62,7 @@ typedef struct {
     const char *width;      /* width, or L comma-separated widths (default "10") */
     const char *activation; /* relu|linear, or L-1 of them        (default "relu") */
     const char *bias;       /* none|free                          (default "none") */
+    const char *loss;       /* mse|ce                             (default "mse") */
     const char *lambda;     /* one value for lambda_H and every lambda_W (default "0.004") */
     const char *lambda_h;   /* overrides lambda for H1 */
     const char *lambda_w;   /* overrides lambda for W: one value or L values */
@@ -80,6 +86,16 @@ int dnc_problem_check_double(const dnc_problem_t p, const dnc_problem_args *a, c
 /* The same for one value: 0 when q lies in [DBL_MIN, DBL_MAX], else -1 with a message
  * naming opt and the range. */
 int dnc_check_normal_double(const fmpq_t q, const char *opt, char *err, size_t errlen);
+
+/* "mse" or "ce", as in files and on the command line. */
+const char *dnc_loss_name(dnc_loss_t loss);
+
+/* 0 when p has the MSE loss. Otherwise -1 with a message in err saying that `what` (a
+ * command or function: "train", "certify-point", ...) supports only --loss mse so far and
+ * what does handle CE; the field is named opt ("--loss", or "problem.loss" in a file).
+ * Every part of dncert that evaluates the MSE objective calls this first, so that a CE
+ * problem is refused, never silently computed as MSE. */
+int dnc_problem_require_mse(const dnc_problem_t p, const char *what, const char *opt, char *err, size_t errlen);
 
 /* Copies src into dst (dst initialised). */
 void dnc_problem_set(dnc_problem_t dst, const dnc_problem_t src);

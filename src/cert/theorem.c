@@ -381,7 +381,7 @@ static int render_item(FILE *f, const json_t *x, int literal, const char *key, c
  * free()); NULL on error. */
 static char *render_field(const json_t *v, const char *key, const dnc_env *env, char *err, size_t errlen)
 {
-    int literal = strcmp(key, "activation") == 0 || strcmp(key, "bias") == 0, r = 0;
+    int literal = strcmp(key, "activation") == 0 || strcmp(key, "bias") == 0 || strcmp(key, "loss") == 0, r = 0;
     size_t i, n = json_is_array(v) ? json_array_size(v) : 1, size = 0;
     char *buf = NULL;
     FILE *f = open_memstream(&buf, &size);
@@ -407,9 +407,9 @@ static char *render_field(const json_t *v, const char *key, const dnc_env *env, 
 static int build_problem(dnc_instance *inst, char *err, size_t len)
 {
     static const char *order[] = { "K", "L", "n", "width", "activation", "bias", "lambda", "lambda_h", "lambda_w",
-                                   NULL };   /* in_list needs the NULL (an unknown field read past the end) */
+                                   "loss", NULL };   /* in_list needs the NULL (an unknown field read past the end) */
     const json_t *tpl = json_object_get(inst->part, "problem");
-    char *vals[9] = { NULL };
+    char *vals[10] = { NULL };
     const char *key;
     json_t *v;
     dnc_problem_args a;
@@ -418,7 +418,7 @@ static int build_problem(dnc_instance *inst, char *err, size_t len)
     json_object_foreach((json_t *) tpl, key, v)
         if (!in_list(key, order))
             return dnc_fail(err, len, "problem.%s: unknown field", key);
-    for (i = 0; i < 9; i++) {
+    for (i = 0; i < 10; i++) {
         v = json_object_get(tpl, order[i]);
         if (v != NULL && (vals[i] = render_field(v, order[i], &inst->env, err, len)) == NULL)
             goto done;
@@ -432,16 +432,17 @@ static int build_problem(dnc_instance *inst, char *err, size_t len)
     }
     memset(&a, 0, sizeof(a));
     a.K = vals[0]; a.L = vals[1]; a.n = vals[2]; a.width = vals[3]; a.activation = vals[4];
-    a.bias = vals[5]; a.lambda = vals[6]; a.lambda_h = vals[7]; a.lambda_w = vals[8];
+    a.bias = vals[5]; a.lambda = vals[6]; a.lambda_h = vals[7]; a.lambda_w = vals[8]; a.loss = vals[9];
     a.prefix = "problem.";
     if (a.K == NULL || a.L == NULL || a.n == NULL || a.width == NULL)
         dnc_fail(err, len, "problem: the fields K, L, n and width are required");
-    else if (dnc_problem_set_args(inst->problem, &a, err, len) == 0) {
+    else if (dnc_problem_set_args(inst->problem, &a, err, len) == 0
+             && dnc_problem_require_mse(inst->problem, "certify", "problem.loss", err, len) == 0) {
         dnc_env_set_si(&inst->env, "N", inst->problem->N);
         r = 0;
     }
 done:
-    for (i = 0; i < 9; i++)
+    for (i = 0; i < 10; i++)
         free(vals[i]);
     return r;
 }

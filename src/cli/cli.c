@@ -31,7 +31,8 @@ int dnc_cli_load_point_double(const char *cmd, const char *dir, dnc_problem_t p,
 {
     char err[4096], msg[2048];
     dnc_problem_init(p);
-    if (dnc_point_load(dir, p, theta, err, sizeof(err)) == 0 && dnc_problem_check_double(p, NULL, msg, sizeof(msg)) == 0)
+    if (dnc_point_load(dir, p, theta, err, sizeof(err)) == 0 && dnc_problem_check_double(p, NULL, msg, sizeof(msg)) == 0
+        && dnc_problem_require_mse(p, cmd, "problem.loss", msg, sizeof(msg)) == 0)
         return 0;
     if (*theta != NULL)
         snprintf(err, sizeof(err), "%s/manifest.json: %s", dir, msg);
@@ -141,6 +142,7 @@ void dnc_cli_problem_args(dnc_problem_args *a, const dnc_cli_opt *opts)
     a->width = dnc_cli_get(opts, "width");
     a->activation = dnc_cli_get(opts, "activation");
     a->bias = dnc_cli_get(opts, "bias");
+    a->loss = dnc_cli_get(opts, "loss");
     a->lambda = dnc_cli_get(opts, "lambda");
     a->lambda_h = dnc_cli_get(opts, "lambda-h");
     a->lambda_w = dnc_cli_get(opts, "lambda-w");

@@ -108,6 +108,11 @@ int dnc_cmd_certify_point(int argc, char **argv)
         dnc_problem_clear(p);
         return dnc_cli_usage_error("certify-point", "RUN_DIR: %s", err);
     }
+    if (dnc_problem_require_mse(p, "certify-point", "problem.loss", err, sizeof(err)) != 0) {
+        free(theta);
+        dnc_problem_clear(p);
+        return dnc_cli_usage_error("certify-point", "RUN_DIR: %s", err);
+    }
     /* dnc_point_load has checked that every parameter is finite */
     dnc_problem_describe(p, desc, sizeof(desc));
     printf("point       %s: %s, %ld parameters\n", pos[0], desc, (long) dnc_param_offset(p, p->N, DNC_NKINDS, 0));

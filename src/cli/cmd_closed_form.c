@@ -27,6 +27,11 @@ static const char *usage_head =
     "  tirer-bruna  two-layer ReLU model of Tirer & Bruna (L = 2); with imbalanced counts\n"
     "               only an upper bound on its optimal value (see the \"note\" it prints)\n"
     "\n"
+    "With --loss ce (cross-entropy) only ufm and deep-linear are derived: the least value of the\n"
+    "DNC-structured family (simplex-ETF logits; balanced, bias-free, linear, widths >= K), every\n"
+    "stationary point isolated rigorously (docs/math/cross-entropy.md); other structures and\n"
+    "--compare are refused.\n"
+    "\n"
     "Defaults that depend on STRUCTURE: srg and sts take --K = C(r,2) and v(v-1)/6 (the\n"
     "structure's own number of classes; give a larger --K with --embed) and --width K;\n"
     "deep-linear takes --activation linear. Other options have the defaults shown below.\n";

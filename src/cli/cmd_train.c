@@ -142,7 +142,7 @@ static int run_training(dnc_trainer_t t, train_cfg *c)
  * before "lambda-h" and "lambda-w", which override it. */
 static const struct { const char *opt, *field; } problem_fields[] = {
     { "K", "K" }, { "n", "n" }, { "L", "L" }, { "width", "width" }, { "activation", "activation" },
-    { "bias", "bias" }, { "lambda", "lambda" }, { "lambda-h", "lambda_h" }, { "lambda-w", "lambda_w" }
+    { "bias", "bias" }, { "loss", "loss" }, { "lambda", "lambda" }, { "lambda-h", "lambda_h" }, { "lambda-w", "lambda_w" }
 };
 #define NFIELDS ((int) (sizeof(problem_fields) / sizeof(problem_fields[0])))
 
@@ -202,7 +202,8 @@ static int load_init(dnc_problem_t p, double **theta, const dnc_cli_opt *opts, c
         r = dnc_cli_usage_error("train", "--init: %s", err);
     else if (dnc_cli_get(opts, "deepen") != NULL && deepen_init(p, theta, err, sizeof(err)) != 0)
         r = dnc_cli_usage_error("train", "--deepen: the point in %s: %s", dir, err);
-    else if (dnc_problem_check_double(p, NULL, err, sizeof(err)) != 0)
+    else if (dnc_problem_check_double(p, NULL, err, sizeof(err)) != 0
+             || dnc_problem_require_mse(p, "train", "problem.loss", err, sizeof(err)) != 0)
         r = dnc_cli_usage_error("train", "--init: %s/" DNC_RUN_MANIFEST ": %s", dir, err);
     else if (!options_agree(opts, p, -1)) {
         /* name the options that disagree on their own; all given, if only their combination does */
@@ -231,7 +232,8 @@ static int problem_from_options(dnc_problem_t p, const dnc_cli_opt *opts)
     dnc_problem_args pa;
     char err[512];
     dnc_cli_problem_args(&pa, opts);
-    if (dnc_problem_set_args(p, &pa, err, sizeof(err)) != 0 || dnc_problem_check_double(p, &pa, err, sizeof(err)) != 0)
+    if (dnc_problem_set_args(p, &pa, err, sizeof(err)) != 0 || dnc_problem_check_double(p, &pa, err, sizeof(err)) != 0
+        || dnc_problem_require_mse(p, "train", "--loss", err, sizeof(err)) != 0)
         return dnc_cli_usage_error("train", "%s", err);
     return 0;
 }

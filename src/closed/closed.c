@@ -135,13 +135,13 @@ int dnc_closed_point_from_terms(dnc_closed_t c)
 }
 
 const dnc_structure dnc_structures[] = {
-    { "dnc", "DNC", NULL, NULL, 1, NULL, dnc_closed_dnc },
-    { "srg", "SRG", "r", "number of vertices r of K_r (K = r(r-1)/2 classes)", 1, &dnc_design_srg, NULL },
-    { "sts", "STS", "v", "order v of the Steiner triple system (K = v(v-1)/6 classes)", 1, &dnc_design_sts, NULL },
-    { "deep-linear", "DL", NULL, NULL, 0, NULL, dnc_closed_deep_linear },
-    { "ufm", "UFM", NULL, NULL, 0, NULL, dnc_closed_ufm },
-    { "tirer-bruna", "TB", NULL, NULL, 0, NULL, dnc_closed_tirer_bruna },
-    { NULL, NULL, NULL, NULL, 0, NULL, NULL }
+    { "dnc", "DNC", NULL, NULL, 1, NULL, dnc_closed_dnc, NULL },
+    { "srg", "SRG", "r", "number of vertices r of K_r (K = r(r-1)/2 classes)", 1, &dnc_design_srg, NULL, NULL },
+    { "sts", "STS", "v", "order v of the Steiner triple system (K = v(v-1)/6 classes)", 1, &dnc_design_sts, NULL, NULL },
+    { "deep-linear", "DL", NULL, NULL, 0, NULL, dnc_closed_deep_linear, dnc_closed_deep_linear_ce },
+    { "ufm", "UFM", NULL, NULL, 0, NULL, dnc_closed_ufm, dnc_closed_ufm_ce },
+    { "tirer-bruna", "TB", NULL, NULL, 0, NULL, dnc_closed_tirer_bruna, NULL },
+    { NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL }
 };
 
 const dnc_structure *dnc_structure_find(const char *name)
@@ -163,11 +163,37 @@ const char *dnc_structure_list(char *buf, size_t len)
     return buf;
 }
 
+/* The names of the structures that have a cross-entropy construction, for messages. */
+static const char *closed_list_ce(char *buf, size_t len)
+{
+    const dnc_structure *s;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (s = dnc_structures; s->name != NULL && used < len; s++)
+        if (s->build_ce != NULL)
+            used += (size_t) snprintf(buf + used, len - used, "%s%s", used ? ", " : "", s->name);
+    return buf;
+}
+
+static int closed_build_ce(dnc_closed_t c, const dnc_structure *s, dnc_problem_t p, slong prec, char *err,
+                           size_t errlen)
+{
+    char list[128];
+    if (s->build_ce != NULL)
+        return s->build_ce(c, p, prec, err, errlen);
+    dnc_closed_init(c, p, s->name, prec);
+    return dnc_fail(err, errlen, "--loss: no cross-entropy closed form is derived for %s (docs/math/cross-entropy.md); "
+                    "with --loss ce closed-form supports %s, or use --loss mse", s->name,
+                    closed_list_ce(list, sizeof(list)));
+}
+
 int dnc_closed_build(dnc_closed_t c, const char *structure, dnc_problem_t p, slong param, int embed,
                      slong prec, char *err, size_t errlen)
 {
     const dnc_structure *s = dnc_structure_find(structure);
     char list[128];
+    if (s != NULL && p->loss == DNC_LOSS_CE)
+        return closed_build_ce(c, s, p, prec, err, errlen);
     if (s != NULL && s->design != NULL)
         return dnc_design_build(c, s, p, param, embed, prec, err, errlen);
     if (s != NULL)

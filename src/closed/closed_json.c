@@ -89,7 +89,7 @@ int dnc_closed_form_json(json_t **out, int *consistent, double **theta, const ch
                          slong param, int embed, slong prec, int compare, char *err, size_t errlen)
 {
     dnc_closed_t c;
-    dnc_beval_t ev;
+    arb_t eval_loss;
     json_t *cmp = NULL;
     *out = NULL;
     if (theta != NULL)
@@ -98,23 +98,27 @@ int dnc_closed_form_json(json_t **out, int *consistent, double **theta, const ch
         dnc_closed_clear(c);
         return -1;
     }
+    if (compare && p->loss != DNC_LOSS_MSE) {   /* the DNC value it compares with is MSE's */
+        dnc_closed_clear(c);
+        return dnc_fail(err, errlen, "--compare: supported only with --loss mse (no CE DNC value to compare with)");
+    }
     if (compare && (cmp = strcmp(structure, "dnc") == 0
                     ? json_pack("{s:s, s:s}", "against", "dnc", "order", "identical: the structure is DNC")
                     : compare_json(c, p, prec, digits_for(prec), err, errlen)) == NULL) {
         dnc_closed_clear(c);
         return -1;
     }
-    dnc_beval_init(ev);
-    dnc_ball_eval(ev, c->point, 0, prec);
+    arb_init(eval_loss);
+    dnc_closed_point_loss(eval_loss, c, prec);
     *consistent = dnc_closed_crosscheck(c, prec);
-    *out = closed_json(c, digits_for(prec), *consistent, ev->loss);
+    *out = closed_json(c, digits_for(prec), *consistent, eval_loss);
     if (strcmp(structure, "tirer-bruna") == 0 && !dnc_problem_is_balanced(p))
         json_object_set_new(*out, "note", json_string(tirer_bruna_imbalanced_note));
     if (cmp != NULL)
         json_object_set_new(*out, "compare", cmp);
     if (theta != NULL && (*theta = malloc(dnc_param_offset(p, p->N, DNC_NKINDS, 0) * sizeof(double))) != NULL)
         dnc_bpoint_get_theta_expanded(*theta, c->point);
-    dnc_beval_clear(ev);
+    arb_clear(eval_loss);
     dnc_closed_clear(c);
     return 0;
 }

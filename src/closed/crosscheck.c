@@ -9,16 +9,28 @@ static int rad_small(const arb_t x, slong prec)
     return arb_is_finite(x) && mag_cmp_2exp_si(arb_radref(x), -(prec - 60)) < 0;
 }
 
-int dnc_closed_crosscheck(const dnc_closed_t c, slong prec)
+int dnc_closed_point_loss(arb_t f, const dnc_closed_t c, slong prec)
 {
     dnc_beval_t e;
-    int ok;
     if (!c->has_point)
         return 0;
+    if (c->p->loss == DNC_LOSS_CE)
+        return dnc_closed_ce_eval(f, c->point, prec);
     dnc_beval_init(e);
     dnc_ball_eval(e, c->point, 0, prec);
-    ok = rad_small(e->loss, prec) && rad_small(c->loss, prec) && arb_overlaps(e->loss, c->loss);
+    arb_set(f, e->loss);
     dnc_beval_clear(e);
+    return arb_is_finite(f);
+}
+
+int dnc_closed_crosscheck(const dnc_closed_t c, slong prec)
+{
+    arb_t f;
+    int ok;
+    arb_init(f);
+    ok = dnc_closed_point_loss(f, c, prec) && rad_small(f, prec) && rad_small(c->loss, prec)
+         && arb_overlaps(f, c->loss);
+    arb_clear(f);
     return ok;
 }
 
@@ -33,7 +45,7 @@ int dnc_closed_check_stationary(const dnc_closed_t c, slong prec, slong *nkinks)
     int ok;
     if (nkinks != NULL)
         *nkinks = 0;
-    if (!c->has_point)
+    if (!c->has_point || c->p->loss != DNC_LOSS_MSE)   /* no CE gradient yet: not proven */
         return 0;
     dnc_beval_init(e);
     dnc_ball_eval(e, c->point, 1, prec);

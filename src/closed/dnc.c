@@ -82,50 +82,6 @@ static int dnc_root(dnc_alg_t c, const fmpz_poly_t f, slong L, dnc_alive_t alive
     return res;
 }
 
-/* Balanced scales: tau = (P c^2)^{1/(L+1)}, a = sqrt(tau/(n lambda_H)), s_l = sqrt(tau/lambda_l).
- * Adds the scalars nu, tau, a, s_1..s_L to out. */
-static void dnc_scales(dnc_closed_t out, const arb_t c, const fmpq_t P, slong prec)
-{
-    const dnc_problem_struct *p = out->p;
-    slong L = p->L, l;
-    arb_t nu, tau, t, a, s;
-    char name[32];
-    arb_init(nu);
-    arb_init(tau);
-    arb_init(t);
-    arb_init(a);
-    arb_init(s);
-    arb_set_fmpq(nu, P, prec);
-    arb_root_ui(nu, nu, (ulong) (L + 1), prec);
-    if (arb_is_zero(c))
-        arb_zero(tau);   /* L = 1 at the tie: c* = 0 and the DNC point is the zero point */
-    else {
-        arb_sqr(tau, c, prec);
-        arb_set_fmpq(t, P, prec);
-        arb_mul(tau, tau, t, prec);
-        arb_root_ui(tau, tau, (ulong) (L + 1), prec);
-    }
-    _dnc_closed_add_ball(out, "nu", nu);
-    _dnc_closed_add_ball(out, "tau", tau);
-    arb_set_fmpq(t, p->lambda_h, prec);
-    arb_mul_si(t, t, p->n[0], prec);
-    arb_div(a, tau, t, prec);
-    arb_sqrt(a, a, prec);
-    _dnc_closed_add_ball(out, "a", a);
-    for (l = 1; l <= L; l++) {
-        arb_set_fmpq(t, p->lambda_w + l - 1, prec);
-        arb_div(s, tau, t, prec);
-        arb_sqrt(s, s, prec);
-        snprintf(name, sizeof(name), "s_%ld", (long) l);
-        _dnc_closed_add_ball(out, name, s);
-    }
-    arb_clear(nu);
-    arb_clear(tau);
-    arb_clear(t);
-    arb_clear(a);
-    arb_clear(s);
-}
-
 /* The explicit point in collapsed form, as terms (scale x exact 0/1 pattern, the form a
  * certificate stores): Q_l embeds class k as coordinate k of width d_l, so every block is
  * its scalar times the pattern with ones at (k, k). */
@@ -195,7 +151,7 @@ static int dnc_fill(dnc_closed_t out, const dnc_alg_t calg, int found, const fmp
             fmpq_set_si(q, L - 1, (ulong) L);
             arb_set_fmpq(c, q, prec);
         }
-        dnc_scales(out, c, P, prec);
+        _dnc_closed_balanced_scales(out, c, P, prec);
         res = dnc_point(out);
     }
     fmpq_clear(q);

@@ -46,3 +46,45 @@ int _dnc_closed_set_zero_point(dnc_closed_t c)
     }
     return dnc_closed_point_from_terms(c);
 }
+
+void _dnc_closed_balanced_scales(dnc_closed_t out, const arb_t c, const fmpq_t P, slong prec)
+{
+    const dnc_problem_struct *p = out->p;
+    slong L = p->L, l;
+    arb_t nu, tau, t, a, s;
+    char name[32];
+    arb_init(nu);
+    arb_init(tau);
+    arb_init(t);
+    arb_init(a);
+    arb_init(s);
+    arb_set_fmpq(nu, P, prec);
+    arb_root_ui(nu, nu, (ulong) (L + 1), prec);
+    if (arb_is_zero(c))
+        arb_zero(tau);   /* L = 1 at the tie: c* = 0 and the DNC point is the zero point */
+    else {
+        arb_sqr(tau, c, prec);
+        arb_set_fmpq(t, P, prec);
+        arb_mul(tau, tau, t, prec);
+        arb_root_ui(tau, tau, (ulong) (L + 1), prec);
+    }
+    _dnc_closed_add_ball(out, "nu", nu);
+    _dnc_closed_add_ball(out, "tau", tau);
+    arb_set_fmpq(t, p->lambda_h, prec);
+    arb_mul_si(t, t, p->n[0], prec);
+    arb_div(a, tau, t, prec);
+    arb_sqrt(a, a, prec);
+    _dnc_closed_add_ball(out, "a", a);
+    for (l = 1; l <= L; l++) {
+        arb_set_fmpq(t, p->lambda_w + l - 1, prec);
+        arb_div(s, tau, t, prec);
+        arb_sqrt(s, s, prec);
+        snprintf(name, sizeof(name), "s_%ld", (long) l);
+        _dnc_closed_add_ball(out, name, s);
+    }
+    arb_clear(nu);
+    arb_clear(tau);
+    arb_clear(t);
+    arb_clear(a);
+    arb_clear(s);
+}

@@ -284,7 +284,8 @@ int dnc_flat_train(const char *problem, const char *options, const double *init,
         json_decref(recs);
         return DNC_FLAT_BAD_INPUT;
     }
-    if (dnc_problem_check_double(p, NULL, err, errlen) != 0 || read_train_options(&o, &rank_tol, &log_every, options, err, errlen) != 0)
+    if (dnc_problem_check_double(p, NULL, err, errlen) != 0
+        || dnc_problem_require_mse(p, "train", "problem.loss", err, errlen) != 0 || read_train_options(&o, &rank_tol, &log_every, options, err, errlen) != 0)
         r = DNC_FLAT_BAD_INPUT;
     else if (dnc_trainer_init_point(t, p, &o, init) != 0) {
         dnc_fail(err, errlen, "not enough memory for this problem");
@@ -319,7 +320,8 @@ int dnc_flat_evaluate(const char *problem, const double *theta, double rank_tol,
     *out = NULL;
     if (read_problem(p, problem, err, errlen) != DNC_FLAT_OK)
         return DNC_FLAT_BAD_INPUT;
-    if (dnc_problem_check_double(p, NULL, err, errlen) != 0 || rank_tol_ok(rank_tol, err, errlen) != 0) {
+    if (dnc_problem_check_double(p, NULL, err, errlen) != 0
+        || dnc_problem_require_mse(p, "evaluate", "problem.loss", err, errlen) != 0 || rank_tol_ok(rank_tol, err, errlen) != 0) {
         dnc_problem_clear(p);
         return DNC_FLAT_BAD_INPUT;
     }
@@ -439,13 +441,14 @@ int dnc_flat_certify(const char *problem, const double *theta, const char *optio
     dnc_point_cert_opts co;
     dnc_point_cert c;
     const char *iface;
-    json_t *o;
+    json_t *o = NULL;
     slong i;
     int r;
     *out = NULL;
     if (read_problem(p, problem, err, errlen) != DNC_FLAT_OK)
         return DNC_FLAT_BAD_INPUT;
-    if ((o = parse(options, "options", err, errlen)) == NULL || read_cert_options(&co, &iface, o, err, errlen)) {
+    if (dnc_problem_require_mse(p, "certify-point", "problem.loss", err, errlen) != 0
+        || (o = parse(options, "options", err, errlen)) == NULL || read_cert_options(&co, &iface, o, err, errlen)) {
         json_decref(o);
         dnc_problem_clear(p);
         return DNC_FLAT_BAD_INPUT;

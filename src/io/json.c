@@ -27,6 +27,8 @@ json_t *dnc_problem_to_json(const dnc_problem_t p)
     json_object_set_new(o, "width", w);
     json_object_set_new(o, "activation", a);
     json_object_set_new(o, "bias", json_string(p->bias == DNC_BIAS_FREE ? "free" : "none"));
+    if (p->loss != DNC_LOSS_MSE)   /* absent means mse: files written before the field stay valid */
+        json_object_set_new(o, "loss", json_string(dnc_loss_name(p->loss)));
     json_object_set_new(o, "lambda_h", dnc_json_fmpq(p->lambda_h));
     json_object_set_new(o, "lambda_w", lw);
     return o;
@@ -70,7 +72,8 @@ static char *field_text(const json_t *obj, const char *key, int *bad)
 
 int dnc_problem_from_json(dnc_problem_t p, const json_t *obj, char *err, size_t errlen)
 {
-    static const char *keys[] = { "K", "n", "L", "width", "activation", "bias", "lambda", "lambda_h", "lambda_w" };
+    static const char *keys[] = { "K", "n", "L", "width", "activation", "bias", "lambda", "lambda_h", "lambda_w",
+                                  "loss" };
     enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
     char *vals[NKEYS] = { NULL };
     const char *key;
@@ -90,7 +93,7 @@ int dnc_problem_from_json(dnc_problem_t p, const json_t *obj, char *err, size_t 
         if ((vals[i] = field_text(obj, keys[i], &bad)) == NULL && bad)
             dnc_fail(err, errlen, "problem.%s: must be an integer, a string, or a non-empty list of them", keys[i]);
     a.K = vals[0]; a.n = vals[1]; a.L = vals[2]; a.width = vals[3]; a.activation = vals[4];
-    a.bias = vals[5]; a.lambda = vals[6]; a.lambda_h = vals[7]; a.lambda_w = vals[8];
+    a.bias = vals[5]; a.lambda = vals[6]; a.lambda_h = vals[7]; a.lambda_w = vals[8]; a.loss = vals[9];
     a.prefix = "problem.";
     if (!bad && (a.K == NULL || a.n == NULL || a.L == NULL || a.width == NULL))
         dnc_fail(err, errlen, "problem: the fields K, n, L and width are required");

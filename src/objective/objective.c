@@ -1,6 +1,7 @@
 /* The one definition of the DUFM objective and its gradient (see dncert/objective.h and
  * docs/model.md). Backends supply the arithmetic; this file supplies the formula. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "dncert/objective.h"
 
@@ -55,6 +56,13 @@ static void backward(const dnc_problem_t p, const dnc_objective_ops *ops, void *
 
 void dnc_objective_eval(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx, int want_grad)
 {
+    /* The formula below is MSE. Every entry point refuses a CE problem first
+     * (dnc_problem_require_mse); reaching here with one is a bug, and computing MSE for it
+     * would be a silent wrong answer, so stop loudly instead. */
+    if (p->loss != DNC_LOSS_MSE) {
+        fprintf(stderr, "dncert: internal error: the MSE objective was called for a cross-entropy problem\n");
+        abort();
+    }
     forward(p, ops, ctx);
     loss_terms(p, ops, ctx);
     if (want_grad)

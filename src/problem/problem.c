@@ -54,6 +54,7 @@ void dnc_problem_set(dnc_problem_t dst, const dnc_problem_t src)
         memcpy(dst->act, src->act, (src->L - 1) * sizeof(dnc_act_t));
     dst->N = src->N;
     dst->bias = src->bias;
+    dst->loss = src->loss;
     fmpq_set(dst->lambda_h, src->lambda_h);
     for (l = 0; l < src->L; l++)
         fmpq_set(dst->lambda_w + l, src->lambda_w + l);
@@ -62,7 +63,7 @@ void dnc_problem_set(dnc_problem_t dst, const dnc_problem_t src)
 int dnc_problem_equal(const dnc_problem_t a, const dnc_problem_t b)
 {
     slong l;
-    if (a->K != b->K || a->L != b->L || a->bias != b->bias || !fmpq_equal(a->lambda_h, b->lambda_h)
+    if (a->K != b->K || a->L != b->L || a->bias != b->bias || a->loss != b->loss || !fmpq_equal(a->lambda_h, b->lambda_h)
         || memcmp(a->n, b->n, a->K * sizeof(slong)) != 0
         || memcmp(a->width, b->width, a->L * sizeof(slong)) != 0)
         return 0;
@@ -330,11 +331,39 @@ int dnc_problem_check_double(const dnc_problem_t p, const dnc_problem_args *a, c
     return 0;
 }
 
+const char *dnc_loss_name(dnc_loss_t loss)
+{
+    return loss == DNC_LOSS_CE ? "ce" : "mse";
+}
+
+int dnc_problem_require_mse(const dnc_problem_t p, const char *what, const char *opt, char *err, size_t errlen)
+{
+    if (p->loss == DNC_LOSS_MSE)
+        return 0;
+    return dnc_fail(err, errlen, "%s: cross-entropy (ce) is not supported by %s yet; supported: mse (the default). "
+                    "Under cross-entropy dncert certifies only the DNC-structured closed forms "
+                    "(closed-form ufm --loss ce, closed-form deep-linear --loss ce)", opt, what);
+}
+
+static int parse_loss(dnc_problem_t p, const dnc_problem_args *a, char *err, size_t len)
+{
+    const char *loss = a->loss ? a->loss : "mse";
+    char opt[64];
+    if (strcmp(loss, "mse") == 0)
+        p->loss = DNC_LOSS_MSE;
+    else if (strcmp(loss, "ce") == 0)
+        p->loss = DNC_LOSS_CE;
+    else
+        return item_fail(err, len, opt_name(opt, sizeof(opt), a, "loss"),
+                         "must be mse (squared error, the default) or ce (cross-entropy)", loss);
+    return 0;
+}
+
 int dnc_problem_set_args(dnc_problem_t p, const dnc_problem_args *a, char *err, size_t errlen)
 {
     const char *bias = a->bias ? a->bias : "none";
     char opt[64];
-    if (parse_shape(p, a, err, errlen) || parse_activation(p, a, err, errlen))
+    if (parse_shape(p, a, err, errlen) || parse_activation(p, a, err, errlen) || parse_loss(p, a, err, errlen))
         goto error;
     if (strcmp(bias, "none") == 0)
         p->bias = DNC_BIAS_NONE;
@@ -391,6 +420,8 @@ void dnc_problem_describe(const dnc_problem_t p, char *buf, size_t len)
     append(buf, len, &pos, " %s", p->L == 1 ? "ufm" : relu == p->L - 1 ? "relu" : relu == 0 ? "linear" : "mixed");
     if (p->bias == DNC_BIAS_FREE)
         append(buf, len, &pos, " bias");
+    if (p->loss == DNC_LOSS_CE)
+        append(buf, len, &pos, " ce");
     s = dnc_rational_get_str(p->lambda_h);
     append(buf, len, &pos, " lambda_H=%s", s);
     flint_free(s);
@@ -417,6 +448,7 @@ int dnc_problem_deepen(dnc_problem_t q, const dnc_problem_t p, char *err, size_t
     memcpy(q->n, p->n, p->K * sizeof(slong));
     q->N = p->N;
     q->bias = p->bias;
+    q->loss = p->loss;
     fmpq_set(q->lambda_h, p->lambda_h);
     /* widths d_1..d_L, then d_{L+1} = d_L: the new layer maps the last hidden features to
      * themselves; it repeats sigma_{L-1} and lambda_{W_{L-1}}, and W_L becomes W_{L+1}. */

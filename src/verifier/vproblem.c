@@ -90,7 +90,7 @@ int vx_problem_read(vx_ctx *c, const json_t *o)
     const char *a;
     char path[VPATH];
     slong l, k;
-    if (vx_schema(c, o, "problem", "K:i n:a L:i width:a activation:a bias:s lambda_h:s lambda_w:a")
+    if (vx_schema(c, o, "problem", "K:i n:a L:i width:a activation:a bias:s loss:s? lambda_h:s lambda_w:a")
         || vx_int(c, o, "problem", "K", 2, VX_MAX_K, &p->K) || vx_int(c, o, "problem", "L", 1, VX_MAX_L, &p->L)
         || list(c, o, "n", p->K, JSON_INTEGER) || list(c, o, "width", p->L, JSON_INTEGER)
         || list(c, o, "activation", p->L - 1, JSON_STRING) || list(c, o, "lambda_w", p->L, JSON_STRING))
@@ -121,6 +121,10 @@ int vx_problem_read(vx_ctx *c, const json_t *o)
     if (strcmp(a, "none") != 0 && strcmp(a, "free") != 0)
         return vx_fail(c, "problem.bias: expected \"none\" or \"free\", got \"%.32s\"", a);
     p->bias = strcmp(a, "free") == 0;
+    a = vx_str(o, "loss");   /* absent: mse, the only loss whose claims this checker re-derives */
+    if (a != NULL && strcmp(a, "mse") != 0)
+        return vx_fail(c, "problem.loss: this checker verifies MSE certificates only (\"mse\" or no field), got "
+                       "\"%.32s\"; cross-entropy claims are not checked", a);
     if (lambda(c, json_object_get(o, "lambda_h"), "problem.lambda_h", p->lambda_h) || lambda_bits(c, p))
         return -1;
     lambda_product(p);

@@ -1,0 +1,279 @@
+/* Cross-entropy closed forms (docs/math/cross-entropy.md) and the loss as part of the problem.
+ *
+ * Reference values: tests/data/ce/ce_refs.json, written by tests/data/ce/gen_ce.py, which
+ * shares no code with dncert: mpmath (60 digits) finds every root of the spec's stationarity
+ * equation 1/(e^s + K - 1) = c s^{-(M-1)/(M+1)} by a sign-change scan of [1e-30, 200] and
+ * mpmath.findroot, takes the least of phi over the roots and s = 0, and minimises the full CE
+ * objective of the explicit ETF-structured matrices over its M + 1 scales (findroot on the
+ * numerical gradient). The cases lie on both sides of the boundary where the zero point
+ * (log K) becomes optimal, including "roots exist but lose" and "no roots". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include "dncert/closed.h"
+#include "dncert/io.h"
+#include "testutil.h"
+
+#define PREC 256
+#define REFS DNCERT_SOURCE_DIR "/tests/data/ce/ce_refs.json"
+
+/* The CE problem of a reference case: widths K, linear activations, no bias. */
+static void ce_problem(dnc_problem_t p, slong K, slong n, slong M, const char *lambda)
+{
+    char k[24], nn[24], m[24], err[512];
+    dnc_problem_args a;
+    memset(&a, 0, sizeof(a));
+    snprintf(k, sizeof(k), "%ld", (long) K);
+    snprintf(nn, sizeof(nn), "%ld", (long) n);
+    snprintf(m, sizeof(m), "%ld", (long) M);
+    a.K = k; a.n = nn; a.L = m; a.width = k; a.activation = "linear"; a.lambda = lambda; a.loss = "ce";
+    dnc_problem_init(p);
+    cr_assert_eq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0, "%s", err);
+}
+
+/* x contains the decimal reference text, known to about `digits` digits. */
+static int contains_ref(const arb_t x, const char *text, slong digits)
+{
+    arb_t r;
+    int ok;
+    arb_init(r);
+    cr_assert_eq(tu_ref_ball(r, text, digits, PREC), 0, "not a number: %s", text);
+    ok = arb_overlaps(x, r);
+    arb_clear(r);
+    return ok;
+}
+
+static json_t *load_refs(void)
+{
+    json_error_t je;
+    json_t *o = json_load_file(REFS, 0, &je);
+    cr_assert_not_null(o, "%s: %s", REFS, je.text);
+    cr_assert_gt(json_array_size(json_object_get(o, "cases")), 10);
+    return o;
+}
+
+static const char *str(const json_t *c, const char *key)
+{
+    return json_string_value(json_object_get(c, key));
+}
+
+/* One reference case against the certified construction. */
+static void check_case(const json_t *c)
+{
+    slong K = json_integer_value(json_object_get(c, "K")), n = json_integer_value(json_object_get(c, "n"));
+    slong M = json_integer_value(json_object_get(c, "M"));
+    const json_t *roots = json_object_get(c, "roots");
+    dnc_problem_t p;
+    dnc_closed_t cl;
+    char err[512] = "", what[128];
+    const dnc_closed_scalar *s;
+    snprintf(what, sizeof(what), "K=%ld n=%ld M=%ld lambda=%s", (long) K, (long) n, (long) M, str(c, "lambda"));
+    ce_problem(p, K, n, M, str(c, "lambda"));
+    cr_assert_eq(dnc_closed_build(cl, M == 1 ? "ufm" : "deep-linear", p, 0, 0, PREC, err, sizeof(err)), 0, "%s: %s",
+                 what, err);
+    cr_assert_str_eq(dnc_alive_name(cl->alive), str(c, "alive"), "%s", what);
+    cr_assert(tu_rad_below(cl->loss, -(PREC - 60)), "%s: loss not tight", what);
+    cr_assert(contains_ref(cl->loss, str(c, "value"), 48), "%s: value", what);
+    if (json_object_get(c, "explicit_min") != NULL && cl->alive == DNC_ALIVE)
+        cr_assert(contains_ref(cl->loss, str(c, "explicit_min"), 35), "%s: explicit minimum", what);
+    if (M >= 2 && json_array_size(roots) == 2) {   /* every root, each in its isolating interval */
+        cr_assert(contains_ref(dnc_closed_get_scalar(cl, "sigma_1")->value, json_string_value(json_array_get(roots, 0)), 48),
+                  "%s: sigma_1", what);
+        cr_assert(contains_ref(dnc_closed_get_scalar(cl, "sigma_2")->value, json_string_value(json_array_get(roots, 1)), 48),
+                  "%s: sigma_2", what);
+    } else if (M >= 2)
+        cr_assert_null(dnc_closed_get_scalar(cl, "sigma_1"), "%s: a root where mpmath finds none", what);
+    if (cl->alive == DNC_DEAD && json_object_get(c, "phi_local_min") != NULL)
+        cr_assert(contains_ref(dnc_closed_get_scalar(cl, "f_nonzero")->value, str(c, "phi_local_min"), 48), "%s", what);
+    if ((s = dnc_closed_get_scalar(cl, "sigma")) != NULL && json_object_get(c, "sigma_formula") != NULL)
+        cr_assert(contains_ref(s->value, str(c, "sigma_formula"), 48), "%s: sigma", what);
+    cr_assert(dnc_closed_crosscheck(cl, PREC), "%s: explicit point", what);
+    dnc_closed_clear(cl);
+    dnc_problem_clear(p);
+}
+
+Test(closed_ce, mpmath_references)
+{
+    json_t *refs = load_refs(), *c;
+    size_t i;
+    json_array_foreach(json_object_get(refs, "cases"), i, c)
+        check_case(c);
+    json_decref(refs);
+}
+
+/* The references cover both decisions for the plain and the deep model, and the deep
+ * model's three regimes (alive, roots that lose, no roots). */
+Test(closed_ce, references_cover_both_sides)
+{
+    json_t *refs = load_refs(), *c;
+    size_t i;
+    int seen[2][4] = { { 0 } };   /* [deep][alive, dead with roots, dead without, tie] */
+    json_array_foreach(json_object_get(refs, "cases"), i, c) {
+        int deep = json_integer_value(json_object_get(c, "M")) > 1;
+        const char *a = str(c, "alive");
+        int k = strcmp(a, "alive") == 0 ? 0 : strcmp(a, "tie") == 0 ? 3
+              : json_array_size(json_object_get(c, "roots")) > 0 ? 1 : 2;
+        seen[deep][k]++;
+    }
+    cr_assert(seen[0][0] && seen[0][2] && seen[0][3]);
+    cr_assert(seen[1][0] && seen[1][1] && seen[1][2]);
+    json_decref(refs);
+}
+
+/* The CE objective of the explicit point, evaluated in balls from its matrices, equals the
+ * closed-form value; and at the zero point it is log K exactly enclosed. */
+Test(closed_ce, explicit_point_matches)
+{
+    dnc_problem_t p;
+    dnc_closed_t c;
+    arb_t f, logk;
+    char err[512] = "";
+    arb_init(f);
+    arb_init(logk);
+    ce_problem(p, 4, 3, 3, "1/20");
+    cr_assert_eq(dnc_closed_deep_linear_ce(c, p, PREC, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(c->alive, DNC_ALIVE);
+    cr_assert(dnc_closed_ce_eval(f, c->point, PREC));
+    cr_assert(arb_overlaps(f, c->loss));
+    cr_assert(tu_rad_below(f, -(PREC - 60)));
+    arb_log_ui(logk, 4, PREC);
+    cr_assert(arb_lt(f, logk));
+    dnc_closed_clear(c);
+    dnc_problem_clear(p);
+    ce_problem(p, 4, 5, 3, "1/5");   /* dead: the zero point */
+    cr_assert_eq(dnc_closed_deep_linear_ce(c, p, PREC, err, sizeof(err)), 0, "%s", err);
+    cr_assert(dnc_closed_ce_eval(f, c->point, PREC));
+    cr_assert(arb_overlaps(f, logk) && arb_overlaps(c->loss, logk));
+    dnc_closed_clear(c);
+    dnc_problem_clear(p);
+    arb_clear(f);
+    arb_clear(logk);
+}
+
+/* At least 30 proven digits printed, and the loss field of the model carried along. */
+Test(closed_ce, cli_prints_proven_value)
+{
+    static char out[1 << 16], errs[4096];
+    const char *args[] = { "closed-form", "deep-linear", "--K", "4", "--n", "3", "--L", "3", "--width", "4",
+                           "--lambda", "1/20", "--loss", "ce", NULL };
+    json_t *o;
+    cr_assert_eq(tu_run(out, errs, sizeof(out), args), 0, "%s", errs);
+    o = json_loads(out, 0, NULL);
+    cr_assert_not_null(o);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(o, "model"), "loss")), "ce");
+    cr_assert(strncmp(json_string_value(json_object_get(json_object_get(o, "loss"), "decimal")),
+                      "0.821635539876552149671", 23) == 0);
+    cr_assert_geq(strlen(json_string_value(json_object_get(json_object_get(o, "loss"), "decimal"))), 32);
+    cr_assert(json_is_true(json_object_get(json_object_get(o, "crosscheck"), "consistent")));
+    json_decref(o);
+}
+
+/* ---- the loss as part of the problem ---- */
+
+Test(closed_ce, problem_json_round_trip)
+{
+    dnc_problem_t p, q, r;
+    json_t *o;
+    char err[512];
+    ce_problem(p, 3, 2, 2, "1/10");
+    o = dnc_problem_to_json(p);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "loss")), "ce");
+    dnc_problem_init(q);
+    cr_assert_eq(dnc_problem_from_json(q, o, err, sizeof(err)), 0, "%s", err);
+    cr_assert(dnc_problem_equal(p, q));
+    json_object_del(o, "loss");   /* a file without the field means mse */
+    dnc_problem_init(r);
+    cr_assert_eq(dnc_problem_from_json(r, o, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(r->loss, DNC_LOSS_MSE);
+    cr_assert(!dnc_problem_equal(p, r));
+    json_object_set_new(o, "loss", json_string("hinge"));
+    dnc_problem_clear(r);
+    dnc_problem_init(r);
+    cr_assert_neq(dnc_problem_from_json(r, o, err, sizeof(err)), 0);
+    cr_assert(strstr(err, "problem.loss") && strstr(err, "mse") && strstr(err, "ce"), "%s", err);
+    json_decref(o);
+    dnc_problem_clear(p);
+    dnc_problem_clear(q);
+    dnc_problem_clear(r);
+}
+
+/* Every command that cannot handle CE says so, naming --loss, with exit 2. */
+Test(closed_ce, unsupported_commands_refuse)
+{
+    static char out[1 << 14], errs[4096];
+    char dir[256], sw[300];
+    const char *train[] = { "train", "--loss", "ce", "--steps", "1", NULL };
+    const char *dnc[] = { "closed-form", "dnc", "--loss", "ce", NULL };
+    const char *srg[] = { "closed-form", "srg", "--r", "4", "--L", "3", "--loss", "ce", NULL };
+    const char *cmp[] = { "closed-form", "ufm", "--L", "1", "--loss", "ce", "--compare", NULL };
+    const char *relu[] = { "closed-form", "deep-linear", "--activation", "relu", "--loss", "ce", NULL };
+    const char *bad[] = { "closed-form", "ufm", "--L", "1", "--loss", "huber", NULL };
+    const char *sweep[] = { "sweep", "--loss", "ce", "--out", sw, NULL };
+    const char *const *cases[] = { train, dnc, srg, cmp, relu, bad, sweep };
+    size_t i;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(sw, sizeof(sw), "%s/sweep", dir);
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cr_assert_eq(tu_run(out, errs, sizeof(out), cases[i]), 2, "%s %s: %s", cases[i][0], cases[i][1], errs);
+        cr_assert(strstr(errs, "--loss") || strstr(errs, "--activation"), "%s", errs);
+        cr_assert_str_eq(out, "");
+    }
+}
+
+/* A CE run directory (manifest "loss": "ce") is refused by every reader of run directories,
+ * and a CE theorem file by certify: never evaluated as MSE. */
+Test(closed_ce, ce_files_refused)
+{
+    static char out[1 << 14], errs[4096];
+    char dir[256], run[300], cert[300], thm[300];
+    const char *export[] = { "closed-form", "ufm", "--L", "1", "--loss", "ce", "--export", run, NULL };
+    const char *metrics[] = { "metrics", run, NULL };
+    const char *point[] = { "certify-point", run, "--out", cert, NULL };
+    const char *init[] = { "train", "--init", run, "--steps", "1", NULL };
+    const char *certify[] = { "certify", thm, "--out", cert, NULL };
+    const char *const *cases[] = { metrics, point, init, certify };
+    size_t i;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    snprintf(cert, sizeof(cert), "%s/cert", dir);
+    snprintf(thm, sizeof(thm), "%s/thm.json", dir);
+    cr_assert_eq(tu_run(out, errs, sizeof(out), export), 0, "%s", errs);
+    tu_write_file(dir, "thm.json",
+                  "{\"format\": \"dncert-theorem\", \"version\": 1, \"id\": \"ce\", \"title\": \"t\", \"source\": \"s\","
+                  " \"statement\": \"s\", \"certified\": \"c\", \"not_certified\": \"n\","
+                  " \"parts\": [{\"name\": \"ufm\", \"grid\": {\"n\": [5]}, \"problem\": {\"K\": \"2\", \"n\": \"n\","
+                  " \"L\": \"1\", \"width\": \"2\", \"activation\": \"relu\", \"bias\": \"none\", \"lambda\": \"1/250\","
+                  " \"loss\": \"ce\"}, \"points\": [{\"name\": \"optimum\", \"structure\": \"ufm\"}],"
+                  " \"claims\": [{\"kind\": \"value\", \"point\": \"optimum\"}]}]}");
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        cr_assert_eq(tu_run(out, errs, sizeof(out), cases[i]), 2, "%s: %s", cases[i][0], errs);
+        cr_assert(strstr(errs, "loss") != NULL, "%s: %s", cases[i][0], errs);
+    }
+}
+
+/* The independent checker re-derives MSE values only: a certificate whose problem says
+ * "loss": "ce" is rejected (naming problem.loss), "mse" is the same as no field. */
+Test(closed_ce, verifier_refuses_ce_certificate)
+{
+    static char out[1 << 16], errs[4096];
+    char dir[256], path[300];
+    const char *args[] = { path, NULL };
+    const char *loss[] = { "ce", "mse" };
+    json_t *cert;
+    size_t i;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(path, sizeof(path), "%s/c.json", dir);
+    for (i = 0; i < 2; i++) {
+        cert = json_load_file(DNCERT_SOURCE_DIR "/certificates/deep-linear/balanced-M1-biasfree.json", 0, NULL);
+        cr_assert_not_null(cert);
+        json_object_set_new(json_object_get(cert, "problem"), "loss", json_string(loss[i]));
+        cr_assert_eq(json_dump_file(cert, path, 0), 0);
+        json_decref(cert);
+        if (i == 0) {
+            cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, errs, sizeof(out), args), 1, "%s", out);
+            cr_assert(strstr(out, "problem.loss") || strstr(errs, "problem.loss"), "%s%s", out, errs);
+        } else
+            cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, errs, sizeof(out), args), 0, "%s%s", out, errs);
+    }
+}

@@ -449,6 +449,7 @@ int dnc_problem_deepen(dnc_problem_t q, const dnc_problem_t p, char *err, size_t
     q->N = p->N;
     q->bias = p->bias;
     q->loss = p->loss;
+    q->loss = p->loss;
     fmpq_set(q->lambda_h, p->lambda_h);
     /* widths d_1..d_L, then d_{L+1} = d_L: the new layer maps the last hidden features to
      * themselves; it repeats sigma_{L-1} and lambda_{W_{L-1}}, and W_L becomes W_{L+1}. */

@@ -549,6 +549,8 @@ static int check_input(const dnc_problem_t p, const double *theta, slong n, char
 {
     slong l, i;
     int relu = 0;
+    if (dnc_problem_require_mse(p, "refine", "problem.loss", err, errlen) != 0)
+        return -1;
     for (l = 0; l + 1 < p->L; l++)
         relu |= p->act[l] == DNC_ACT_RELU;
     if (!relu)

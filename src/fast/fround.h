@@ -63,7 +63,7 @@ static inline double fr_mul_dn(double a, double b)
     return fr_dn(a * b);
 }
 
-/* 1 iff x is finite (not Inf or NaN); as an int so that loops can OR it without branches. */
+/* 1 iff x is not finite (Inf or NaN); as an int so that loops can OR it without branches. */
 static inline int fr_bad(double x)
 {
     return !(x - x == 0.0);

@@ -15,6 +15,9 @@
 #include "dncert/fast.h"
 #include "testutil.h"
 
+/* OpenBLAS (its header is not on the tests' include path) */
+void openblas_set_num_threads(int n);
+
 #define PREC 256
 
 typedef struct {
@@ -252,25 +255,41 @@ Test(fast, encloses_arb_on_random_points_of_every_kind)
     cr_expect_geq(t.kinks_fast, t.kinks_arb);
 }
 
-/* Gradient and loss radii are small on an ordinary point: the tier is useful, not only sound. */
-Test(fast, enclosures_are_tight_on_an_ordinary_point)
-{
+/* A problem with a random point and a fast workspace for it. */
+typedef struct {
     dnc_problem_t p;
     dnc_fast_t f;
     flint_rand_t st;
     double *theta;
-    flint_randinit(st);
-    tu_problem(p, "10", "20", "4", "32", "relu", "none", "0.004");
-    theta = random_theta(p, st, 0.5, 0);
-    cr_assert_eq(dnc_fast_init(f, p), 0);
-    cr_assert(dnc_fast_eval_point(f, theta, DNC_FAST_GRAD));
+} fixture;
+
+static void fixture_init(fixture *x, const char *K, const char *n, const char *L, const char *width, double scale)
+{
+    flint_randinit(x->st);
+    tu_problem(x->p, K, n, L, width, "relu", "none", "0.004");
+    x->theta = random_theta(x->p, x->st, scale, 0);
+    cr_assert_eq(dnc_fast_init(x->f, x->p), 0);
+}
+
+static void fixture_clear(fixture *x)
+{
+    dnc_fast_clear(x->f);
+    free(x->theta);
+    dnc_problem_clear(x->p);
+    flint_randclear(x->st);
+}
+
+/* Gradient and loss radii are small on an ordinary point: the tier is useful, not only sound. */
+Test(fast, enclosures_are_tight_on_an_ordinary_point)
+{
+    fixture x;
+    dnc_fast_struct *f = x.f;
+    fixture_init(&x, "10", "20", "4", "32", 0.5);
+    cr_assert(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
     cr_expect_lt((f->loss[1] - f->loss[0]) / f->loss[1], 1e-11, "loss [%g, %g]", f->loss[0], f->loss[1]);
     cr_expect_lt(dnc_fast_grad_max_radius(f) / dnc_fast_grad_max_abs(f), 1e-11, "gradient radius %g of %g",
                  dnc_fast_grad_max_radius(f), dnc_fast_grad_max_abs(f));
-    dnc_fast_clear(f);
-    free(theta);
-    dnc_problem_clear(p);
-    flint_randclear(st);
+    fixture_clear(&x);
 }
 
 /* Huge, tiny and subnormal magnitudes, and cancellation: enclose correctly or fall back. */
@@ -333,32 +352,43 @@ Test(fast, mixed_magnitudes_and_cancellation)
     flint_randclear(st);
 }
 
-Test(fast, non_finite_inputs_and_rounding_modes_fall_back)
+/* The bound does not depend on how OpenBLAS splits a product between threads (docs/fast-tier.md
+ * §4): the same checks with two OpenBLAS threads on products large enough to be split. */
+Test(fast, encloses_with_threaded_blas)
 {
+    tally t = { 0, 0, 0, 0 };
     dnc_problem_t p;
-    dnc_fast_t f;
     flint_rand_t st;
     double *theta;
     flint_randinit(st);
-    tu_problem(p, "2", "2", "2", "3", "relu", "none", "1/250");
-    theta = random_theta(p, st, 1.0, 0);
-    cr_assert_eq(dnc_fast_init(f, p), 0);
-    cr_expect(dnc_fast_eval_point(f, theta, DNC_FAST_GRAD));
-    theta[3] = NAN;
-    cr_expect_not(dnc_fast_eval_point(f, theta, DNC_FAST_GRAD));
-    cr_expect_eq(f->status, DNC_FAST_NONFINITE);
-    theta[3] = INFINITY;
-    cr_expect_not(dnc_fast_eval_point(f, theta, DNC_FAST_GRAD));
-    theta[3] = 0.5;
-    fesetround(FE_UPWARD);
-    cr_expect_not(dnc_fast_eval_point(f, theta, DNC_FAST_GRAD));
-    cr_expect_eq(f->status, DNC_FAST_ROUNDING);
-    fesetround(FE_TONEAREST);
-    cr_expect(dnc_fast_eval_point(f, theta, DNC_FAST_GRAD));
-    dnc_fast_clear(f);
+    tu_problem(p, "4", "60", "3", "96", "relu", "free", "1/250");
+    theta = random_theta(p, st, 1.0, 1);
+    openblas_set_num_threads(2);
+    cr_expect(check_point(p, theta, &t, "two BLAS threads"));
+    openblas_set_num_threads(1);
     free(theta);
     dnc_problem_clear(p);
     flint_randclear(st);
+}
+
+Test(fast, non_finite_inputs_and_rounding_modes_fall_back)
+{
+    fixture x;
+    dnc_fast_struct *f = x.f;
+    fixture_init(&x, "2", "2", "2", "3", 1.0);
+    cr_expect(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    x.theta[3] = NAN;
+    cr_expect_not(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    cr_expect_eq(f->status, DNC_FAST_NONFINITE);
+    x.theta[3] = INFINITY;
+    cr_expect_not(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    x.theta[3] = 0.5;
+    fesetround(FE_UPWARD);
+    cr_expect_not(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    cr_expect_eq(f->status, DNC_FAST_ROUNDING);
+    fesetround(FE_TONEAREST);
+    cr_expect(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    fixture_clear(&x);
 }
 
 /* The worst case of rule P with k = 1: z = (1 + 2^-52)(1 - 2^-53) = 1 + 2^-53 - 2^-105 rounds

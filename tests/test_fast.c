@@ -439,4 +439,5 @@ Test(fast, a_bound_smaller_than_proven_fails)
     cr_expect_eq(worst_case_misses(1.0), 0, "the proven bound encloses the worst case");
     cr_expect_geq(worst_case_misses(0.5), 1, "gamma/2 must miss the worst case");
     cr_expect_geq(worst_case_misses(0.25), 1, "gamma/4 must miss the worst case");
+    cr_expect_geq(worst_case_misses(0.99), 1, "the proof's slack here is below 1%%");
 }

@@ -54,7 +54,8 @@ typedef struct {
 typedef dnc_fast_struct dnc_fast_t[1];
 
 /* Workspace for the expanded point of p (ncols = N). Returns 0, or -1 when it does not fit
- * in memory (nothing to clear then). */
+ * in memory or the problem is beyond the proof's sizes (a buffer of more than 2^43 entries,
+ * N >= 2^31); nothing to clear then. */
 int dnc_fast_init(dnc_fast_t f, dnc_problem_t p);
 void dnc_fast_clear(dnc_fast_t f);
 
@@ -65,12 +66,12 @@ void dnc_fast_clear(dnc_fast_t f);
  * meaningful. */
 int dnc_fast_eval_point(dnc_fast_t f, const double *theta, int flags);
 
-/* The enclosure of a forward quantity of the last evaluation: kind DNC_PRE (l = 2..L; for a
- * ReLU layer its midpoints are kept, the activation's output is DNC_H), DNC_H (l = 1..L),
- * DNC_Z (l = 0: W_L H_L without the bias) or DNC_R (l = 0: the residual Z + b 1^T - Y, before
- * the backward pass scales it; only without DNC_FAST_GRAD). Column-major, rows x N entries
- * (dnc_objective_buf_shape); *rad is NULL when the quantity is exact (H_1). Returns 0, or
- * -1 when the buffer is not kept. */
+/* The enclosure of a forward quantity of the last evaluation: kind DNC_H (l = 1..L; for
+ * l >= 2 the activation's output -- the pre-activation is overwritten in place), DNC_Z (l = 0:
+ * W_L H_L without the bias) or DNC_R (l = 0: the residual Z + b 1^T - Y; only after an
+ * evaluation without DNC_FAST_GRAD, since the backward pass scales it in place).
+ * Column-major, rows x N entries (dnc_objective_buf_shape); *rad is NULL when the quantity is
+ * exact (H_1). Returns 0, or -1 for any other kind. */
 int dnc_fast_buf(const double **mid, const double **rad, const dnc_fast_t f, dnc_buf_kind kind, slong l);
 
 /* The interval [lo, hi] as a ball (exactly: the ball's endpoints enclose [lo, hi]). */

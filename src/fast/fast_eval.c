@@ -435,13 +435,29 @@ static void ws_bind(fast_ws *w, const double *theta)
     }
 }
 
+/* The rules need k u <= 2^-10 for every product length and sum length k (docs/fast-tier.md
+ * §2): at most 2^43 entries per buffer; and cblas takes int dimensions. */
+static int sizes_ok(const dnc_problem_struct *p)
+{
+    slong l;
+    double lim = 0x1p43;
+    if (p->N >= ((slong) 1 << 31) || (double) p->K * (double) p->N > lim)
+        return 0;
+    for (l = 0; l < p->L; l++)
+        if ((double) p->width[l] * (double) p->N > lim || (double) p->width[l] * (double) p->K > lim)
+            return 0;
+    return 1;
+}
+
 int dnc_fast_init(dnc_fast_t f, dnc_problem_t p)
 {
     fast_ws *w = calloc(1, sizeof(fast_ws));
     slong L = p->L, l, j, k, i;
     memset(f, 0, sizeof(*f));
-    if (w == NULL || p->N > ((slong) 1 << 40))   /* the rules need k u <= 2^-10 (docs/fast-tier.md) */
-        return w == NULL ? -1 : (free(w), -1);
+    if (w == NULL || !sizes_ok(p)) {
+        free(w);
+        return -1;
+    }
     f->p = p;
     f->ws = w;
     f->nparams = dnc_param_offset(p, p->N, DNC_NKINDS, 0);

@@ -43,7 +43,7 @@ void dnc_fast_set_bound_scale(double s)
 
 #define BUF(w, id) ((w)->buf + (id))
 
-/* n doubles of scratch at offset off (the area grows as needed; nomem on failure). */
+/* The scratch area, grown to at least need doubles (NULL and nomem when that fails). */
 static double *scratch(fast_ws *w, slong need)
 {
     if (need > w->scratch_len) {

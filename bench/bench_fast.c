@@ -1,0 +1,119 @@
+/* bench_fast K n L width [reps] [arb]: times, in one run, one float64 gradient evaluation
+ * (dnc_dobj_eval, the trainer's), one fast-tier enclosure of loss and gradient
+ * (dnc_fast_eval_point) and, with "arb", one Arb evaluation at 256 bits (dnc_ball_eval) of
+ * the same random point (fan-in scale, seed 1), and prints one JSON line: the times (best of
+ * reps), their ratios, the enclosure radii relative to the loss and to the largest gradient
+ * entry, and the peak resident memory against the point's float64 size. See
+ * bench/bench_fast.sh and docs/fast-tier.md. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/resource.h>
+#include "dncert/dobj.h"
+#include "dncert/fast.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + 1e-9 * t.tv_nsec;
+}
+
+static double peak_mb(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss / 1024.0;
+}
+
+/* Entries N(0, 1/(2 d)) by blocks (d the block's input rows), as the trainer's fan-in start. */
+static void fill(double *theta, const dnc_problem_t p)
+{
+    flint_rand_t st;
+    slong b, i;
+    flint_randinit(st);
+    for (b = 0; b < p->L + 1 + (p->bias == DNC_BIAS_FREE); b++) {
+        dnc_buf_kind k = dnc_param_block_kind(p->L, b);
+        slong off = dnc_param_offset(p, p->N, k, b), end, d = k == DNC_W ? p->width[b - 1] : p->width[0];
+        end = b + 1 < p->L + 1 + (p->bias == DNC_BIAS_FREE)
+                  ? dnc_param_offset(p, p->N, dnc_param_block_kind(p->L, b + 1), b + 1)
+                  : dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+        for (i = off; i < end; i++) {
+            double u1 = (n_randint(st, 1u << 30) + 1.0) / 1073741825.0, u2 = n_randint(st, 1u << 30) / 1073741824.0;
+            theta[i] = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2) / sqrt(2.0 * d);
+        }
+    }
+    flint_randclear(st);
+}
+
+int main(int argc, char **argv)
+{
+    dnc_problem_t p;
+    dnc_problem_args a;
+    dnc_dobj_t o;
+    dnc_fast_t f;
+    char err[256];
+    double *theta, *grad, peak, t64 = 1e300, tfast = 1e300, tarb = -1.0, loss64 = 0.0, point_mb, t;
+    int reps = argc > 5 ? atoi(argv[5]) : 3, r, ok = 1, arb = argc > 6 && strcmp(argv[6], "arb") == 0;
+    if (argc < 5) {
+        fprintf(stderr, "usage: bench_fast K n L width [reps] [arb]\n");
+        return 2;
+    }
+    memset(&a, 0, sizeof(a));
+    a.K = argv[1];
+    a.n = argv[2];
+    a.L = argv[3];
+    a.width = argv[4];
+    a.lambda = "0.004";
+    dnc_problem_init(p);
+    if (dnc_problem_set_args(p, &a, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 2;
+    }
+    if (dnc_dobj_init(o, p) != 0 || dnc_fast_init(f, p) != 0) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
+    theta = dnc_dobj_alloc(o->nparams);
+    grad = dnc_dobj_alloc(o->nparams);
+    fill(theta, p);
+    point_mb = o->nparams * 8.0 / 1048576.0;
+    for (r = 0; r < reps; r++) {
+        t = now();
+        loss64 = dnc_dobj_eval(o, theta, grad);
+        t64 = fmin(t64, now() - t);
+        t = now();
+        ok &= dnc_fast_eval_point(f, theta, DNC_FAST_GRAD);
+        tfast = fmin(tfast, now() - t);
+    }
+    peak = peak_mb();   /* before Arb: the float64 and fast workspaces together */
+    if (arb) {
+        dnc_bpoint_t x;
+        dnc_beval_t e;
+        dnc_bpoint_init(x, p);
+        dnc_bpoint_set_theta(x, theta);
+        dnc_beval_init(e);
+        t = now();
+        dnc_ball_eval(e, x, 1, 256);
+        tarb = now() - t;
+        dnc_beval_clear(e);
+        dnc_bpoint_clear(x);
+    }
+    printf("{\"K\": %s, \"n\": %s, \"N\": %ld, \"L\": %s, \"width\": %s, \"params\": %ld, \"enclosed\": %d, "
+           "\"loss\": %.17g, \"t_float64_grad\": %.4f, \"t_fast\": %.4f, \"t_arb\": %.3f, "
+           "\"fast_over_float64\": %.2f, \"arb_over_fast\": %.1f, \"loss_radius_rel\": %.3g, "
+           "\"grad_radius_max\": %.3g, \"grad_radius_rel\": %.3g, \"kinks\": %ld, \"peak_mb\": %.0f, "
+           "\"point_mb\": %.0f}\n",
+           argv[1], argv[2], (long) p->N, argv[3], argv[4], (long) o->nparams, ok, loss64, t64, tfast, tarb,
+           tfast / t64, tarb > 0 ? tarb / tfast : -1.0, 0.5 * (f->loss[1] - f->loss[0]) / loss64,
+           dnc_fast_grad_max_radius(f), dnc_fast_grad_max_radius(f) / dnc_fast_grad_max_abs(f), (long) f->nkinks,
+           peak, point_mb);
+    free(theta);
+    free(grad);
+    dnc_fast_clear(f);
+    dnc_dobj_clear(o);
+    dnc_problem_clear(p);
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,96 @@
+/* dncert/fast.h -- the fast rigorous tier: enclosures of f and its gradient in IEEE double.
+ *
+ * A second backend of the one objective definition (objective.h) that works on
+ * midpoint-radius intervals of doubles: every quantity X is held as a midpoint array m and a
+ * radius array r with |X_exact - m| <= r entrywise. Products are OpenBLAS dgemm calls on
+ * the midpoints plus dgemm calls on absolute values that bound every rounding error a
+ * priori (any summation order, blocking, FMA or threading of the BLAS kernel); entrywise
+ * work rounds to nearest and then steps every bound one double outward. Nothing relies on
+ * the rounding mode being honoured by BLAS. The bound, its proof and its assumptions are
+ * in docs/fast-tier.md.
+ *
+ * The point is an expanded point given as doubles in the trainer's layout (dnc_param_offset
+ * with ncols = N), which are exact dyadic rationals; the problem's constants (1/N, the
+ * weight decays) are exact rationals enclosed outward in doubles. The result encloses the
+ * exact loss, fit and regulariser of that point and, as the Arb evaluator does (exact.h),
+ * every element of the Clarke gradient: where a ReLU pre-activation interval contains 0
+ * the derivative is the interval [0, 1] and the entry is recorded as a kink.
+ *
+ * Functions returning int follow Arb: 1 = proven, 0 = not proven (the caller falls back to
+ * the Arb evaluator); 0 is never "false".
+ */
+#ifndef DNCERT_FAST_H
+#define DNCERT_FAST_H
+
+#include "dncert/exact.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Flags of dnc_fast_eval_point. */
+#define DNC_FAST_GRAD 1   /* also enclose the gradient */
+
+/* Why an evaluation could not enclose (dnc_fast_struct.status). */
+typedef enum {
+    DNC_FAST_OK = 0,
+    DNC_FAST_NONFINITE,   /* an input, midpoint or bound was Inf or NaN: overflow somewhere */
+    DNC_FAST_ROUNDING,    /* the floating-point environment is not round-to-nearest, or
+                             flushes subnormals to zero (FTZ/DAZ) */
+    DNC_FAST_NOMEM
+} dnc_fast_status;
+
+typedef struct {
+    dnc_problem_struct *p;   /* borrowed; must outlive the workspace */
+    slong nparams;           /* entries of theta (and of the gradient arrays) */
+    double loss[2], fit[2], reg[2];   /* [lo, hi] of the last evaluation */
+    double *gmid, *grad;     /* gradient midpoints and radii, in theta's layout (per-sample
+                                for H1 columns, total for W and b); valid with DNC_FAST_GRAD */
+    dnc_kink *kinks;         /* ReLU entries whose pre-activation interval contains 0 */
+    slong nkinks;
+    dnc_fast_status status;  /* of the last evaluation */
+    void *ws;                /* workspace (src/fast/fast_eval.c) */
+} dnc_fast_struct;
+typedef dnc_fast_struct dnc_fast_t[1];
+
+/* Workspace for the expanded point of p (ncols = N). Returns 0, or -1 when it does not fit
+ * in memory, the problem is beyond the proof's sizes (a buffer of more than 2^43 entries,
+ * N >= 2^31) or its loss is not MSE (the only one bounded so far); nothing to clear then. */
+int dnc_fast_init(dnc_fast_t f, dnc_problem_t p);
+void dnc_fast_clear(dnc_fast_t f);
+
+/* Encloses the loss, fit and regulariser of the exact point theta (f->nparams doubles in
+ * the trainer's layout) and, with DNC_FAST_GRAD in flags, its Clarke gradient. Returns 1
+ * when every enclosure is proven; 0 when it could not enclose (f->status says why: overflow,
+ * a non-finite input, a non-default floating-point environment), and then nothing in f is
+ * meaningful. */
+int dnc_fast_eval_point(dnc_fast_t f, const double *theta, int flags);
+
+/* The enclosure of a forward quantity of the last evaluation: kind DNC_H (l = 1..L; for
+ * l >= 2 the activation's output -- the pre-activation is overwritten in place), DNC_Z (l = 0:
+ * W_L H_L without the bias) or DNC_R (l = 0: the residual Z + b 1^T - Y; only after an
+ * evaluation without DNC_FAST_GRAD, since the backward pass scales it in place).
+ * Column-major, rows x N entries (dnc_objective_buf_shape); *rad is NULL when the quantity is
+ * exact (H_1). Returns 0, or -1 for any other kind. */
+int dnc_fast_buf(const double **mid, const double **rad, const dnc_fast_t f, dnc_buf_kind kind, slong l);
+
+/* The interval [lo, hi] as a ball (exactly: the ball's endpoints enclose [lo, hi]). */
+void dnc_fast_interval_arb(arb_t out, double lo, double hi);
+
+/* Largest gradient radius, and largest |midpoint| + radius (an upper bound of every
+ * gradient entry's magnitude), of the last evaluation. */
+double dnc_fast_grad_max_radius(const dnc_fast_t f);
+double dnc_fast_grad_max_abs(const dnc_fast_t f);
+
+/* A short message for a status. */
+const char *dnc_fast_status_str(dnc_fast_status s);
+
+/* FOR TESTS ONLY: scales the a priori product bound gamma_k by s (default 1). Any s < 1 makes
+ * the results unsound; tests/test_fast.c sets it to check that the tests would catch a
+ * bound smaller than proven. Process-wide. */
+void dnc_fast_set_bound_scale(double s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

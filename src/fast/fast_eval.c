@@ -1,0 +1,615 @@
+/* The fast rigorous tier: a backend of the objective driver on midpoint-radius intervals of
+ * doubles (dncert/fast.h). Every step is one of the rules of docs/fast-tier.md: (P) for
+ * products, (R1)-(R3) for entrywise work, (S) for sums. Compiled with -ffp-contract=off so
+ * that every operation written here is exactly one rounding. */
+#include <fenv.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cblas.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
+#include "dncert/fast.h"
+#include "fast/fround.h"
+
+typedef struct {
+    double *mid, *rad;   /* rad NULL: exact (radius 0) */
+    slong rows, cols;
+} ibuf;
+
+typedef struct {
+    const dnc_problem_struct *p;
+    slong N;
+    slong *label;               /* class of each column */
+    ibuf *buf;                  /* DNC_NBUFS(L) */
+    double *own;                /* owned storage of every temporary buffer */
+    unsigned char **pattern;    /* per layer l (ReLU): 0 inactive, 1 active, 2 kink */
+    double clo[DNC_NCONSTS(DNC_MAX_L)], chi[DNC_NCONSTS(DNC_MAX_L)];
+    double term_lo[2], term_hi[2];
+    double *scratch;
+    slong scratch_len, kink_cap;
+    int bad, nomem;
+    dnc_fast_struct *f;
+} fast_ws;
+
+static double bound_scale = 1.0;
+
+void dnc_fast_set_bound_scale(double s)
+{
+    bound_scale = s;
+}
+
+#define BUF(w, id) ((w)->buf + (id))
+
+/* The scratch area, grown to at least need doubles (NULL and nomem when that fails). */
+static double *scratch(fast_ws *w, slong need)
+{
+    if (need > w->scratch_len) {
+        double *s = realloc(w->scratch, need * sizeof(double));
+        if (s == NULL) {
+            w->nomem = 1;
+            return NULL;
+        }
+        w->scratch = s;
+        w->scratch_len = need;
+    }
+    return w->scratch;
+}
+
+static void gemm(int ta, int tb, slong m, slong n, slong k, const double *A, slong lda, const double *B,
+                 slong ldb, double *C, slong ldc)
+{
+    cblas_dgemm(CblasColMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int) m, (int) n,
+                (int) k, 1.0, A, (int) lda, B, (int) ldb, 0.0, C, (int) ldc);
+}
+
+/* ---- products (docs/fast-tier.md §3, rule P) ---- */
+
+/* out = g |m| + r entrywise, rounded up (r NULL: 0). */
+static void abs_scaled_plus(double *out, const double *m, const double *r, double g, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++) {
+        double t = fr_mul_up(g, fabs(m[i]));
+        out[i] = r != NULL ? fr_add_up(t, r[i]) : t;
+    }
+}
+
+static void abs_plus(double *out, const double *m, const double *r, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        out[i] = r != NULL ? fr_add_up(fabs(m[i]), r[i]) : fabs(m[i]);
+}
+
+/* gamma_k = k u / (1 - k u) rounded up, times the test-only scale. 1 - k u is exact. */
+static double gamma_up(slong k)
+{
+    double ku = (double) k * DNC_U;
+    return fr_up(bound_scale * fr_up(ku / (1.0 - ku)));
+}
+
+/* The radius of C = A B from the bound products P1 (and P2), rule P: t = 3k eta (one
+ * interval factor) or 5k eta (two). */
+static void finish_product(fast_ws *w, ibuf *C, const double *P1, const double *P2, slong k, int two)
+{
+    slong i, n = C->rows * C->cols;
+    double f = 1.0 + 2.0 * (double) k * DNC_U, t = (two ? 5.0 : 3.0) * (double) k * DNC_ETA;
+    int bad = 0;
+    for (i = 0; i < n; i++) {
+        double s = P2 != NULL ? fr_add_up(P1[i], P2[i]) : P1[i];
+        double r = fr_add_up(fr_mul_up(f, s), t);
+        C->rad[i] = r;
+        bad |= fr_bad(r) | fr_bad(C->mid[i]);
+    }
+    w->bad |= bad;
+}
+
+/* C <- op(A) op(B) with midpoint fl(Am Bm) and the radius of rule P:
+ *   one side exact:  rad >= (g|Am| + Ar)|Bm| (or |Am|(g|Bm| + Br)), inflated by Lemma 2;
+ *   both intervals:  rad >= (g|Am| + Ar)|Bm| + (|Am| + Ar) Br. */
+static void f_mul(void *vw, int Ci, int Ai, int ta, int Bi, int tb)
+{
+    fast_ws *w = vw;
+    ibuf *A = BUF(w, Ai), *B = BUF(w, Bi), *C = BUF(w, Ci);
+    slong m = ta ? A->cols : A->rows, k = ta ? A->rows : A->cols, n = tb ? B->rows : B->cols;
+    slong na = A->rows * A->cols, nb = B->rows * B->cols, nc = C->rows * C->cols;
+    double g = gamma_up(k), *s, *X, *Y, *P1, *P2 = NULL;
+    int two = A->rad != NULL && B->rad != NULL;
+    s = scratch(w, two ? 2 * na + nb + 2 * nc : na + nb + nc);
+    if (s == NULL)
+        return;
+    X = s;
+    Y = s + na;
+    P1 = s + na + nb;
+    gemm(ta, tb, m, n, k, A->mid, A->rows, B->mid, B->rows, C->mid, C->rows);
+    if (B->rad == NULL || two) {          /* (g|Am| + Ar) |Bm| */
+        abs_scaled_plus(X, A->mid, A->rad, g, na);
+        abs_plus(Y, B->mid, NULL, nb);
+    } else {                              /* |Am| (g|Bm| + Br) */
+        abs_plus(X, A->mid, NULL, na);
+        abs_scaled_plus(Y, B->mid, B->rad, g, nb);
+    }
+    gemm(ta, tb, m, n, k, X, A->rows, Y, B->rows, P1, C->rows);
+    if (two) {                            /* + (|Am| + Ar) Br */
+        double *X2 = P1 + nc;
+        P2 = X2 + na;
+        abs_plus(X2, A->mid, A->rad, na);
+        gemm(ta, tb, m, n, k, X2, A->rows, B->rad, B->rows, P2, C->rows);
+    }
+    finish_product(w, C, P1, P2, k, two);
+}
+
+/* ---- entrywise operations (rules R1-R3) ---- */
+
+static void record_kink(fast_ws *w, slong layer, slong row, slong col)
+{
+    dnc_fast_struct *f = w->f;
+    if (f->nkinks == w->kink_cap) {
+        dnc_kink *k = realloc(f->kinks, (2 * w->kink_cap + 16) * sizeof(dnc_kink));
+        if (k == NULL) {
+            w->nomem = 1;
+            return;
+        }
+        f->kinks = k;
+        w->kink_cap = 2 * w->kink_cap + 16;
+    }
+    f->kinks[f->nkinks].layer = layer;
+    f->kinks[f->nkinks].row = row;
+    f->kinks[f->nkinks].col = col;
+    f->nkinks++;
+}
+
+static slong layer_of(const fast_ws *w, int PRE)
+{
+    return PRE - DNC_BUF(DNC_PRE, 0, w->p->L);
+}
+
+/* ReLU in place (H and PRE share storage). The sign tests m > r and m < -r are exact
+ * comparisons; where |m| <= r the interval contains 0 and relu is [0, up(m + r)]. */
+static void f_act(void *vw, int H, int PRE, dnc_act_t a)
+{
+    fast_ws *w = vw;
+    ibuf *x = BUF(w, PRE);
+    unsigned char *pat = w->pattern[layer_of(w, PRE)];
+    slong i, n = x->rows * x->cols;
+    (void) H;
+    if (a == DNC_ACT_LINEAR)
+        return;
+    for (i = 0; i < n; i++) {
+        double m = x->mid[i], r = x->rad[i];
+        if (m > r)
+            pat[i] = 1;
+        else if (m < -r) {
+            pat[i] = 0;
+            x->mid[i] = x->rad[i] = 0.0;
+        } else {
+            double hi = fr_add_up(m, r), h = 0.5 * hi;   /* m + r >= 0 here */
+            pat[i] = 2;
+            x->mid[i] = h;
+            x->rad[i] = fmax(h, fr_up(hi - h));          /* [h - rad, h + rad] contains [0, hi] */
+        }
+    }
+}
+
+/* D <- D .* relu'(PRE): kept where active, 0 where inactive, and D [0, 1] = hull(D, 0) at a
+ * kink: midpoint m/2, radius |m|/2 + r, both rounded outward. */
+static void f_act_grad(void *vw, int Di, int PRE, dnc_act_t a, slong layer)
+{
+    fast_ws *w = vw;
+    ibuf *d = BUF(w, Di);
+    const unsigned char *pat = w->pattern[layer_of(w, PRE)];
+    slong i, n = d->rows * d->cols;
+    if (a == DNC_ACT_LINEAR)
+        return;
+    for (i = 0; i < n; i++) {
+        if (pat[i] == 1)
+            continue;
+        if (pat[i] == 0)
+            d->mid[i] = d->rad[i] = 0.0;
+        else {
+            double m = d->mid[i];
+            d->mid[i] = 0.5 * m;                      /* error <= eta/2 (subnormal m) */
+            d->rad[i] = fr_add_up(fr_up(0.5 * fabs(m)), d->rad[i]);
+            record_kink(w, layer, i % d->rows, i / d->rows);
+        }
+    }
+}
+
+/* R <- Z + b 1^T - Y: at most two roundings per entry, each bounded by R2. */
+static void f_residual(void *vw, int Ri, int Zi, int bi)
+{
+    fast_ws *w = vw;
+    ibuf *R = BUF(w, Ri), *Z = BUF(w, Zi);
+    const double *b = bi >= 0 ? BUF(w, bi)->mid : NULL;
+    slong k, j, K = Z->rows;
+    int bad = 0;
+    for (j = 0; j < Z->cols; j++)
+        for (k = 0; k < K; k++) {
+            slong i = k + K * j;
+            double s = Z->mid[i], r = Z->rad[i];
+            if (b != NULL) {
+                s = s + b[k];
+                r = fr_add_up(r, fr_err(s));
+            }
+            if (w->label[j] == k) {
+                s = s - 1.0;
+                r = fr_add_up(r, fr_err(s));
+            }
+            R->mid[i] = s;
+            R->rad[i] = r;
+            bad |= fr_bad(s) | fr_bad(r);
+        }
+    w->bad |= bad;
+}
+
+/* term += (c/2) ||X||_F^2 (every column weight is 1 in the expanded layout), as an interval:
+ * entrywise bounds of x^2 (R1), then rule S for the two sums. */
+static void f_add_sqnorm(void *vw, int term, int Xi, int weighted, int c)
+{
+    fast_ws *w = vw;
+    ibuf *X = BUF(w, Xi);
+    slong i, n = X->rows * X->cols;
+    double lo = 0.0, hi = 0.0, nu = (double) (n > 0 ? n - 1 : 0) * DNC_U;
+    (void) weighted;
+    for (i = 0; i < n; i++) {
+        double a = fabs(X->mid[i]), r = X->rad != NULL ? X->rad[i] : 0.0;
+        double top = r > 0.0 ? fr_add_up(a, r) : a, bot = r > 0.0 ? (a > r ? fr_dn(a - r) : 0.0) : a;
+        hi += fr_mul_up(top, top);
+        lo += fr_mul_dn(bot, bot);
+    }
+    hi = fr_mul_up(hi, 1.0 + 2.0 * nu);   /* S <= (1 + 2(n-1)u) fl(S) */
+    lo = fr_mul_dn(lo, 1.0 - nu);         /* S >= (1 - (n-1)u) fl(S) */
+    hi = fr_mul_up(0.5, fr_mul_up(w->chi[c], hi));
+    lo = fr_mul_dn(0.5, fr_mul_dn(w->clo[c], lo));
+    w->term_hi[term] = fr_add_up(w->term_hi[term], hi);
+    w->term_lo[term] = fr_add_dn(w->term_lo[term], lo);
+    w->bad |= fr_bad(hi);
+}
+
+/* X <- c X (every column weight is 1; unweighting by 1 is the identity): midpoint
+ * fl(chi m), radius |m| (chi - clo) + chi r + err. */
+static void f_scale_cols(void *vw, int Xi, int c, int mode)
+{
+    fast_ws *w = vw;
+    ibuf *X = BUF(w, Xi);
+    slong i, n = X->rows * X->cols;
+    double hi = w->chi[c], dc = hi == w->clo[c] ? 0.0 : fr_up(hi - w->clo[c]);
+    int bad = 0;
+    (void) mode;
+    if (hi == 1.0 && dc == 0.0)
+        return;
+    for (i = 0; i < n; i++) {
+        double m = X->mid[i] * hi;
+        double r = fr_add_up(fr_add_up(fr_mul_up(fabs(X->mid[i]), dc), fr_mul_up(X->rad[i], hi)), fr_err(m));
+        X->mid[i] = m;
+        X->rad[i] = r;
+        bad |= fr_bad(m) | fr_bad(r);
+    }
+    w->bad |= bad;
+}
+
+/* D <- D + c X, X exact (a parameter block): two roundings, |x| (chi - clo) for c. */
+static void f_add_scaled(void *vw, int Di, int Xi, int c)
+{
+    fast_ws *w = vw;
+    ibuf *D = BUF(w, Di), *X = BUF(w, Xi);
+    slong i, n = D->rows * D->cols;
+    double hi = w->chi[c], dc = hi == w->clo[c] ? 0.0 : fr_up(hi - w->clo[c]);
+    int bad = 0;
+    for (i = 0; i < n; i++) {
+        double p = hi * X->mid[i], m = D->mid[i] + p;
+        double r = fr_add_up(fr_add_up(D->rad[i], fr_mul_up(fabs(X->mid[i]), dc)), fr_add_up(fr_err(p), fr_err(m)));
+        D->mid[i] = m;
+        D->rad[i] = r;
+        bad |= fr_bad(m) | fr_bad(r);
+    }
+    w->bad |= bad;
+}
+
+/* d <- X 1: rule S for the midpoint sum (error <= (n-1)u (1 + 2^-7) fl(sum |m|)) and the
+ * radius sum (<= (1 + 2(n-1)u) fl(sum r)). */
+static void f_row_sums(void *vw, int di, int Xi)
+{
+    fast_ws *w = vw;
+    ibuf *X = BUF(w, Xi), *d = BUF(w, di);
+    slong i, j;
+    double nu = (double) (X->cols - 1) * DNC_U;
+    for (i = 0; i < X->rows; i++) {
+        double s = 0.0, a = 0.0, r = 0.0;
+        for (j = 0; j < X->cols; j++) {
+            s += X->mid[i + X->rows * j];
+            a += fabs(X->mid[i + X->rows * j]);
+            r += X->rad[i + X->rows * j];
+        }
+        d->mid[i] = s;
+        d->rad[i] = fr_add_up(fr_mul_up(r, 1.0 + 2.0 * nu), fr_mul_up(a, nu * (1.0 + 0x1p-7)));
+        w->bad |= fr_bad(s) | fr_bad(d->rad[i]);
+    }
+}
+
+static const dnc_objective_ops fast_ops = {
+    f_mul, f_act, f_act_grad, f_residual, f_add_sqnorm, f_scale_cols, f_add_scaled, f_row_sums
+};
+
+/* ---- workspace ---- */
+
+/* The exact rational q enclosed by [lo, hi] in doubles (hi = Inf when beyond the range). */
+static void const_enclose(double *lo, double *hi, const fmpq_t q)
+{
+    arb_t x;
+    arf_t e;
+    arb_init(x);
+    arf_init(e);
+    arb_set_fmpq(x, q, 128);
+    arb_get_lbound_arf(e, x, 128);
+    *lo = arf_get_d(e, ARF_RND_FLOOR);
+    arb_get_ubound_arf(e, x, 128);
+    *hi = arf_get_d(e, ARF_RND_CEIL);
+    arf_clear(e);
+    arb_clear(x);
+}
+
+static void ws_set_constants(fast_ws *w)
+{
+    const dnc_problem_struct *p = w->p;
+    fmpq_t q;
+    slong l;
+    fmpq_init(q);
+    fmpq_one(q);
+    const_enclose(w->clo + DNC_C_ONE, w->chi + DNC_C_ONE, q);
+    fmpq_set_si(q, 1, p->N);
+    const_enclose(w->clo + DNC_C_INV_N, w->chi + DNC_C_INV_N, q);
+    const_enclose(w->clo + DNC_C_LAMBDA_H, w->chi + DNC_C_LAMBDA_H, p->lambda_h);
+    for (l = 1; l <= p->L; l++)
+        const_enclose(w->clo + DNC_C_LAMBDA_W(l), w->chi + DNC_C_LAMBDA_W(l), p->lambda_w + l - 1);
+    fmpq_clear(q);
+}
+
+/* Temporaries held in w->own: H_l for l >= 2 (PRE_l shares it: the activation works in
+ * place), Z and R, and two storages for DH_l, l >= 2, used by parity (DH_{l+1} is read only
+ * to form DH_l, so DH_l may overwrite DH_{l+2}). Returns the number of doubles. */
+static slong ws_owned_layout(fast_ws *w, int bind)
+{
+    const dnc_problem_struct *p = w->p;
+    slong L = p->L, l, off = 0, dmax = 0, dh[2];
+    for (l = 2; l <= L; l++)
+        dmax = p->width[l - 1] > dmax ? p->width[l - 1] : dmax;
+    for (l = 2; l <= L; l++) {
+        ibuf *h = BUF(w, DNC_BUF(DNC_H, l, L));
+        if (bind) {
+            h->mid = w->own + off;
+            h->rad = w->own + off + p->width[l - 1] * w->N;
+            *BUF(w, DNC_BUF(DNC_PRE, l, L)) = *h;
+        }
+        off += 2 * p->width[l - 1] * w->N;
+    }
+    for (l = 0; l < 2; l++) {
+        ibuf *b = BUF(w, DNC_BUF(l == 0 ? DNC_Z : DNC_R, 0, L));
+        if (bind) {
+            b->mid = w->own + off;
+            b->rad = w->own + off + p->K * w->N;
+        }
+        off += 2 * p->K * w->N;
+    }
+    dh[0] = off;
+    dh[1] = off + 2 * dmax * w->N;
+    off += 4 * dmax * w->N;
+    for (l = 2; l <= L && bind; l++) {
+        ibuf *b = BUF(w, DNC_BUF(DNC_DH, l, L));
+        b->mid = w->own + dh[l % 2];
+        b->rad = w->own + dh[l % 2] + p->width[l - 1] * w->N;
+    }
+    return off;
+}
+
+/* Binds every buffer: shapes, parameters to theta (exact), gradients to f->gmid/f->grad,
+ * temporaries to the owned storage. */
+static void ws_bind(fast_ws *w, const double *theta)
+{
+    const dnc_problem_struct *p = w->p;
+    slong L = p->L, l, r, c;
+    int k;
+    dnc_fast_struct *f = w->f;
+    for (k = 0; k < DNC_NKINDS; k++)
+        for (l = 0; l <= L; l++) {
+            ibuf *b = BUF(w, DNC_BUF(k, l, L));
+            dnc_objective_buf_shape(&r, &c, p, w->N, (dnc_buf_kind) k, l);
+            b->rows = r;
+            b->cols = c;
+        }
+    ws_owned_layout(w, 1);
+    for (l = 0; l <= L + 1; l++) {
+        dnc_buf_kind kind = dnc_param_block_kind(L, l);
+        slong id = kind == DNC_H ? DNC_BUF(DNC_H, 1, L) : kind == DNC_W ? DNC_BUF(DNC_W, l, L) : DNC_BUF(DNC_B, 0, L);
+        slong gid = kind == DNC_H ? DNC_BUF(DNC_DH, 1, L) : kind == DNC_W ? DNC_BUF(DNC_GW, l, L) : DNC_BUF(DNC_GB, 0, L);
+        slong o = dnc_param_offset(p, w->N, kind, l);
+        if (kind == DNC_B && p->bias != DNC_BIAS_FREE)
+            continue;
+        BUF(w, id)->mid = (double *) theta + o;
+        BUF(w, id)->rad = NULL;
+        BUF(w, gid)->mid = f->gmid + o;
+        BUF(w, gid)->rad = f->grad + o;
+    }
+}
+
+/* The rules need k u <= 2^-10 for every product length and sum length k (docs/fast-tier.md
+ * §2): at most 2^43 entries per buffer; and cblas takes int dimensions. */
+static int sizes_ok(const dnc_problem_struct *p)
+{
+    slong l;
+    double lim = 0x1p43;
+    if (p->N >= ((slong) 1 << 31) || (double) p->K * (double) p->N > lim)
+        return 0;
+    for (l = 0; l < p->L; l++)
+        if ((double) p->width[l] * (double) p->N > lim || (double) p->width[l] * (double) p->K > lim)
+            return 0;
+    return 1;
+}
+
+int dnc_fast_init(dnc_fast_t f, dnc_problem_t p)
+{
+    fast_ws *w = calloc(1, sizeof(fast_ws));
+    slong L = p->L, l, j, k, i;
+    memset(f, 0, sizeof(*f));
+    if (w == NULL || !sizes_ok(p) || p->loss != DNC_LOSS_MSE) {   /* the bounds are for the MSE objective */
+        free(w);
+        return -1;
+    }
+    f->p = p;
+    f->ws = w;
+    f->nparams = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    w->p = p;
+    w->f = f;
+    w->N = p->N;
+    w->buf = calloc(DNC_NBUFS(L), sizeof(ibuf));
+    w->pattern = calloc(L + 1, sizeof(unsigned char *));
+    w->label = malloc(p->N * sizeof(slong));
+    f->gmid = malloc(f->nparams * sizeof(double));
+    f->grad = malloc(f->nparams * sizeof(double));
+    w->own = malloc(ws_owned_layout(w, 0) * sizeof(double));
+    if (f->nparams < 0 || w->buf == NULL || w->pattern == NULL || w->label == NULL || f->gmid == NULL
+        || f->grad == NULL || w->own == NULL) {
+        dnc_fast_clear(f);
+        return -1;
+    }
+    for (l = 2; l <= L; l++)
+        if (p->act[l - 2] == DNC_ACT_RELU
+            && (w->pattern[l] = malloc((size_t) p->width[l - 1] * (size_t) p->N)) == NULL) {
+            dnc_fast_clear(f);
+            return -1;
+        }
+    for (k = 0, j = 0; k < p->K; k++)
+        for (i = 0; i < p->n[k]; i++)
+            w->label[j++] = k;
+    ws_set_constants(w);
+    return 0;
+}
+
+void dnc_fast_clear(dnc_fast_t f)
+{
+    fast_ws *w = f->ws;
+    slong l;
+    if (w != NULL) {
+        for (l = 0; w->pattern != NULL && l <= f->p->L; l++)
+            free(w->pattern[l]);
+        free(w->pattern);
+        free(w->buf);
+        free(w->label);
+        free(w->own);
+        free(w->scratch);
+        free(w);
+    }
+    free(f->gmid);
+    free(f->grad);
+    free(f->kinks);
+    memset(f, 0, sizeof(*f));
+}
+
+/* The environment the proof assumes: round to nearest, subnormals neither flushed nor
+ * treated as zero (x86 MXCSR FTZ bit 15, DAZ bit 6). */
+static int environment_ok(void)
+{
+    if (fegetround() != FE_TONEAREST)
+        return 0;
+#if defined(__x86_64__) || defined(__i386__)
+    if (_mm_getcsr() & 0x8040u)
+        return 0;
+#endif
+    return 1;
+}
+
+static int all_finite(const double *x, slong n)
+{
+    slong i;
+    int bad = 0;
+    for (i = 0; i < n; i++)
+        bad |= fr_bad(x[i]);
+    return !bad;
+}
+
+int dnc_fast_eval_point(dnc_fast_t f, const double *theta, int flags)
+{
+    fast_ws *w = f->ws;
+    f->nkinks = 0;
+    w->bad = w->nomem = 0;
+    w->term_lo[0] = w->term_lo[1] = w->term_hi[0] = w->term_hi[1] = 0.0;
+    f->status = DNC_FAST_OK;
+    if (!environment_ok())
+        f->status = DNC_FAST_ROUNDING;
+    else if (!all_finite(theta, f->nparams) || !all_finite(w->chi, DNC_NCONSTS(f->p->L)))
+        f->status = DNC_FAST_NONFINITE;
+    if (f->status != DNC_FAST_OK)
+        return 0;
+    ws_bind(w, theta);
+    dnc_objective_eval(f->p, &fast_ops, w, (flags & DNC_FAST_GRAD) != 0);
+    f->fit[0] = w->term_lo[DNC_TERM_FIT];
+    f->fit[1] = w->term_hi[DNC_TERM_FIT];
+    f->reg[0] = w->term_lo[DNC_TERM_REG];
+    f->reg[1] = w->term_hi[DNC_TERM_REG];
+    f->loss[0] = fr_add_dn(f->fit[0], f->reg[0]);
+    f->loss[1] = fr_add_up(f->fit[1], f->reg[1]);
+    if (w->nomem)
+        f->status = DNC_FAST_NOMEM;
+    else if (w->bad || fr_bad(f->loss[1]))
+        f->status = DNC_FAST_NONFINITE;
+    return f->status == DNC_FAST_OK;
+}
+
+int dnc_fast_buf(const double **mid, const double **rad, const dnc_fast_t f, dnc_buf_kind kind, slong l)
+{
+    const fast_ws *w = f->ws;
+    const ibuf *b;
+    if (!((kind == DNC_H && l >= 1 && l <= f->p->L) || ((kind == DNC_Z || kind == DNC_R) && l == 0)))
+        return -1;
+    b = w->buf + DNC_BUF(kind, l, f->p->L);
+    *mid = b->mid;
+    *rad = b->rad;
+    return 0;
+}
+
+void dnc_fast_interval_arb(arb_t out, double lo, double hi)
+{
+    arf_t a, b;
+    arf_init_set_ui(a, 0);
+    arf_init_set_ui(b, 0);
+    arf_set_d(a, lo);
+    arf_set_d(b, hi);
+    arb_set_interval_arf(out, a, b, 2 * 1100);
+    arf_clear(a);
+    arf_clear(b);
+}
+
+double dnc_fast_grad_max_radius(const dnc_fast_t f)
+{
+    slong i;
+    double m = 0.0;
+    for (i = 0; i < f->nparams; i++)
+        m = fmax(m, f->grad[i]);
+    return m;
+}
+
+double dnc_fast_grad_max_abs(const dnc_fast_t f)
+{
+    slong i;
+    double m = 0.0;
+    for (i = 0; i < f->nparams; i++)
+        m = fmax(m, fr_add_up(fabs(f->gmid[i]), f->grad[i]));
+    return m;
+}
+
+const char *dnc_fast_status_str(dnc_fast_status s)
+{
+    switch (s) {
+    case DNC_FAST_OK:
+        return "enclosed";
+    case DNC_FAST_NONFINITE:
+        return "overflow or a non-finite value: cannot enclose in double";
+    case DNC_FAST_ROUNDING:
+        return "the floating-point environment is not round-to-nearest with subnormals";
+    default:
+        return "out of memory";
+    }
+}

@@ -1,0 +1,443 @@
+/* The fast tier (src/fast/, dncert/fast.h) against Arb. Every reference value is computed
+ * by the ball evaluator at 256 bits (src/exact/ball_eval.c) or by Arb directly, never by the
+ * code under test. The fast enclosures must contain the Arb balls: of the loss, fit and
+ * regulariser, of every forward quantity, and of every gradient entry -- where Arb finds a
+ * ReLU kink (a pre-activation ball containing 0), of both one-sided gradients (ReLU'(0) = 0
+ * and = 1, Arb's frozen evaluations), which lie in the Clarke set the fast tier encloses.
+ * Adversarial points either enclose correctly or report that they cannot; and a worst case
+ * whose rounding error nearly reaches the proven bound fails when the bound is scaled down. */
+#include <fenv.h>
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include "dncert/fast.h"
+#include "testutil.h"
+
+/* OpenBLAS (its header is not on the tests' include path) */
+void openblas_set_num_threads(int n);
+
+#define PREC 256
+
+typedef struct {
+    const char *K, *n, *L, *width, *act, *bias, *lambda_h, *lambda_w;
+} config;
+
+static const config configs[] = {
+    { "2", "3", "1", "3", "relu", "none", "1/250", "1/250" },
+    { "3", "2,1,4", "2", "4,3", "relu", "none", "1/100", "1/50,1/7" },
+    { "3", "2,1,4", "2", "4,3", "relu", "free", "1/100", "1/50,1/7" },
+    { "4", "2", "3", "5,3,4", "relu,linear", "free", "0.004", "0.004" },
+    { "4", "1,3,2,2", "4", "3,5,2,4", "linear,relu,relu", "none", "1/3", "1/5,2,1/9,1" },
+    { "5", "1", "3", "6", "linear,linear", "free", "1/1000", "1/1000" },
+    { "2", "5,2", "5", "3,4,3,2,3", "relu,relu,relu,relu", "none", "1/20", "1/20" },
+    { "10", "3", "4", "20", "relu", "none", "0.004", "0.004" },
+    { "7", "4,1,6,2,3,5,2", "4", "16,9,12,8", "relu,relu,relu", "free", "5e-4", "1e-3,2e-3,3e-3,1/3" },
+};
+
+/* Random doubles of full 53-bit mantissa in [-scale, scale]; exactly 0 with probability
+ * zero_in_8/8 (zeros make pre-activations vanish: kinks). */
+static double draw(flint_rand_t st, double scale, int zero_in_8)
+{
+    double m;
+    if ((int) n_randint(st, 8) < zero_in_8)
+        return 0.0;
+    m = (double) (n_randlimb(st) >> 11) * 0x1p-53;   /* [0, 1) with 53 random bits */
+    return (n_randint(st, 2) ? -m : m) * scale;
+}
+
+static void ball_of(arb_t b, double mid, double rad)
+{
+    arb_set_d(b, mid);
+    mag_set_d(arb_radref(b), rad);
+}
+
+static int fast_contains(double mid, double rad, const arb_t x)
+{
+    arb_t b;
+    int ok;
+    arb_init(b);
+    ball_of(b, mid, rad);
+    ok = arb_contains(b, x);
+    arb_clear(b);
+    return ok;
+}
+
+static int interval_contains(const double *iv, const arb_t x)
+{
+    arb_t b;
+    int ok;
+    arb_init(b);
+    dnc_fast_interval_arb(b, iv[0], iv[1]);
+    ok = arb_contains(b, x);
+    arb_clear(b);
+    return ok;
+}
+
+/* Number of gradient entries of e (a ball evaluation) not contained in f's enclosure. */
+static slong grad_misses(const dnc_fast_t f, const dnc_beval_t e, const dnc_problem_t p)
+{
+    slong b, i, j, miss = 0;
+    for (b = 0; b < p->L + 2; b++) {
+        const arb_mat_struct *g = dnc_bpoint_block(e->grad, b);
+        slong off;
+        if (arb_mat_nrows(g) * arb_mat_ncols(g) == 0)
+            continue;
+        off = dnc_param_offset(p, p->N, dnc_param_block_kind(p->L, b), b);
+        for (j = 0; j < arb_mat_ncols(g); j++)
+            for (i = 0; i < arb_mat_nrows(g); i++) {
+                slong o = off + i + arb_mat_nrows(g) * j;
+                miss += !fast_contains(f->gmid[o], f->grad[o], arb_mat_entry(g, i, j));
+            }
+    }
+    return miss;
+}
+
+/* Arb's gradient with the ReLU pattern frozen at its pre-activations, the entries whose ball
+ * contains 0 taken as active (one = 1, ReLU'(0) = 1) or inactive (one = 0). */
+static void frozen_eval(dnc_beval_t e, const dnc_bpoint_t x, int one)
+{
+    const dnc_problem_struct *p = x->p;
+    slong L = p->L, l, i, j;
+    arb_mat_struct *pre = flint_calloc(L + 1, sizeof(arb_mat_struct));
+    signed char **fz = flint_calloc(L + 1, sizeof(signed char *));
+    dnc_beval_t tmp;
+    for (l = 2; l <= L; l++)
+        arb_mat_init(pre + l, p->width[l - 1], x->ncols);
+    dnc_beval_init(tmp);
+    dnc_ball_eval_frozen(tmp, x, NULL, pre, 0, PREC);
+    for (l = 2; l <= L; l++) {
+        fz[l] = flint_malloc(p->width[l - 1] * x->ncols);
+        for (j = 0; j < x->ncols; j++)
+            for (i = 0; i < p->width[l - 1]; i++) {
+                arb_srcptr v = arb_mat_entry(pre + l, i, j);
+                fz[l][i + p->width[l - 1] * j] = arb_is_positive(v) || (one && arb_contains_zero(v));
+            }
+    }
+    dnc_ball_eval_frozen(e, x, fz, NULL, 1, PREC);
+    for (l = 2; l <= L; l++) {
+        arb_mat_clear(pre + l);
+        flint_free(fz[l]);
+    }
+    flint_free(pre);
+    flint_free(fz);
+    dnc_beval_clear(tmp);
+}
+
+/* Forward quantities: H_l of the fast tier contain Arb's forward pass of the same point. */
+static slong forward_misses(const dnc_fast_t f, const dnc_bpoint_t x)
+{
+    const dnc_problem_struct *p = x->p;
+    arb_mat_t H, pre;
+    slong l, i, miss = 0;
+    arb_mat_init(H, arb_mat_nrows(x->H1), x->ncols);
+    arb_mat_set(H, x->H1);
+    for (l = 1; l <= p->L; l++) {
+        const double *mid, *rad;
+        slong n = arb_mat_nrows(H) * x->ncols;
+        cr_assert_eq(dnc_fast_buf(&mid, &rad, f, DNC_H, l), 0);
+        for (i = 0; i < n; i++)
+            miss += !fast_contains(mid[i], rad != NULL ? rad[i] : 0.0,
+                                   arb_mat_entry(H, i % arb_mat_nrows(H), i / arb_mat_nrows(H)));
+        arb_mat_init(pre, dnc_problem_out_rows(p, l), x->ncols);
+        arb_mat_mul(pre, x->W + l - 1, H, PREC);
+        arb_mat_clear(H);
+        arb_mat_init(H, arb_mat_nrows(pre), x->ncols);
+        for (i = 0; i < arb_mat_nrows(pre) * x->ncols; i++) {
+            arb_srcptr v = arb_mat_entry(pre, i % arb_mat_nrows(pre), i / arb_mat_nrows(pre));
+            arb_ptr h = arb_mat_entry(H, i % arb_mat_nrows(pre), i / arb_mat_nrows(pre));
+            if (l < p->L && p->act[l - 1] == DNC_ACT_RELU)
+                dnc_ball_relu(h, v);
+            else
+                arb_set(h, v);
+        }
+        arb_mat_clear(pre);
+    }
+    {   /* H now holds Z = W_L H_L */
+        const double *mid, *rad;
+        cr_assert_eq(dnc_fast_buf(&mid, &rad, f, DNC_Z, 0), 0);
+        for (i = 0; i < p->K * x->ncols; i++)
+            miss += !fast_contains(mid[i], rad[i], arb_mat_entry(H, i % p->K, i / p->K));
+    }
+    arb_mat_clear(H);
+    return miss;
+}
+
+typedef struct {
+    slong kinks_arb, kinks_fast, evals, fallbacks;
+} tally;
+
+/* Fills theta with draw(scale, zeros), evaluates both tiers and checks every containment.
+ * Returns 1 if the fast tier enclosed, 0 if it reported that it cannot. */
+static int check_point(const dnc_problem_t p, double *theta, tally *t, const char *what)
+{
+    dnc_bpoint_t x;
+    dnc_beval_t e;
+    dnc_fast_t f;
+    int ok;
+    slong k, q;
+    dnc_bpoint_init(x, (dnc_problem_struct *) p);
+    dnc_bpoint_set_theta(x, theta);
+    dnc_beval_init(e);
+    dnc_ball_eval(e, x, 1, PREC);
+    cr_assert_eq(dnc_fast_init(f, (dnc_problem_struct *) p), 0);
+    ok = dnc_fast_eval_point(f, theta, 0);   /* forward only: Z and H_l kept as they are */
+    if (ok)
+        cr_expect_eq(forward_misses(f, x), 0, "%s: a forward quantity is not enclosed", what);
+    ok = dnc_fast_eval_point(f, theta, DNC_FAST_GRAD);
+    t->evals++;
+    if (!ok) {
+        t->fallbacks++;
+        cr_expect(f->status != DNC_FAST_OK);
+    } else {
+        cr_expect(interval_contains(f->loss, e->loss), "%s: loss [%a, %a] misses Arb's", what, f->loss[0], f->loss[1]);
+        cr_expect(interval_contains(f->fit, e->fit), "%s: fit not enclosed", what);
+        cr_expect(interval_contains(f->reg, e->reg), "%s: reg not enclosed", what);
+        if (e->nkinks == 0)
+            cr_expect_eq(grad_misses(f, e, p), 0, "%s: gradient entries not enclosed", what);
+        else {
+            for (q = 0; q < 2; q++) {   /* both one-sided gradients lie in the Clarke enclosure */
+                dnc_beval_t fe;
+                dnc_beval_init(fe);
+                frozen_eval(fe, x, (int) q);
+                cr_expect_eq(grad_misses(f, fe, p), 0, "%s: ReLU'(0) = %ld gradient not enclosed", what, (long) q);
+                dnc_beval_clear(fe);
+            }
+        }
+        for (k = 0; k < e->nkinks; k++) {   /* every Arb kink is a fast kink */
+            slong m, found = 0;
+            for (m = 0; m < f->nkinks && !found; m++)
+                found = f->kinks[m].layer == e->kinks[k].layer && f->kinks[m].row == e->kinks[k].row
+                        && f->kinks[m].col == e->kinks[k].col;
+            cr_expect(found, "%s: Arb kink at layer %ld not reported", what, (long) e->kinks[k].layer);
+        }
+        t->kinks_arb += e->nkinks;
+        t->kinks_fast += f->nkinks;
+    }
+    dnc_fast_clear(f);
+    dnc_beval_clear(e);
+    dnc_bpoint_clear(x);
+    return ok;
+}
+
+static double *random_theta(const dnc_problem_t p, flint_rand_t st, double scale, int zeros)
+{
+    slong n = dnc_param_offset(p, p->N, DNC_NKINDS, 0), i;
+    double *theta = malloc(n * sizeof(double));
+    for (i = 0; i < n; i++)
+        theta[i] = draw(st, scale, zeros);
+    return theta;
+}
+
+Test(fast, encloses_arb_on_random_points_of_every_kind)
+{
+    tally t = { 0, 0, 0, 0 };
+    size_t c;
+    ulong seed;
+    flint_rand_t st;
+    flint_randinit(st);
+    for (c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
+        const config *cf = configs + c;
+        dnc_problem_t p;
+        tu_problem_lambdas(p, cf->K, cf->n, cf->L, cf->width, cf->act, cf->bias, NULL, cf->lambda_h, cf->lambda_w);
+        for (seed = 1; seed <= 6; seed++) {
+            double *theta = random_theta(p, st, 1.0 + (double) seed, seed % 3 == 0 ? 2 : 0);
+            char what[96];
+            snprintf(what, sizeof(what), "config %zu seed %lu", c, (unsigned long) seed);
+            cr_expect(check_point(p, theta, &t, what), "%s: fell back (%s)", what, "unexpected");
+            free(theta);
+        }
+        dnc_problem_clear(p);
+    }
+    flint_randclear(st);
+    cr_expect_gt(t.kinks_arb, 0, "the points should include exact kinks");
+    cr_expect_geq(t.kinks_fast, t.kinks_arb);
+}
+
+/* A problem with a random point and a fast workspace for it. */
+typedef struct {
+    dnc_problem_t p;
+    dnc_fast_t f;
+    flint_rand_t st;
+    double *theta;
+} fixture;
+
+static void fixture_init(fixture *x, const char *K, const char *n, const char *L, const char *width, double scale)
+{
+    flint_randinit(x->st);
+    tu_problem(x->p, K, n, L, width, "relu", "none", "0.004");
+    x->theta = random_theta(x->p, x->st, scale, 0);
+    cr_assert_eq(dnc_fast_init(x->f, x->p), 0);
+}
+
+static void fixture_clear(fixture *x)
+{
+    dnc_fast_clear(x->f);
+    free(x->theta);
+    dnc_problem_clear(x->p);
+    flint_randclear(x->st);
+}
+
+/* Gradient and loss radii are small on an ordinary point: the tier is useful, not only sound. */
+Test(fast, enclosures_are_tight_on_an_ordinary_point)
+{
+    fixture x;
+    dnc_fast_struct *f = x.f;
+    fixture_init(&x, "10", "20", "4", "32", 0.5);
+    cr_assert(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    cr_expect_lt((f->loss[1] - f->loss[0]) / f->loss[1], 1e-11, "loss [%g, %g]", f->loss[0], f->loss[1]);
+    cr_expect_lt(dnc_fast_grad_max_radius(f) / dnc_fast_grad_max_abs(f), 1e-11, "gradient radius %g of %g",
+                 dnc_fast_grad_max_radius(f), dnc_fast_grad_max_abs(f));
+    fixture_clear(&x);
+}
+
+/* Huge, tiny and subnormal magnitudes, and cancellation: enclose correctly or fall back. */
+Test(fast, adversarial_magnitudes_enclose_or_fall_back)
+{
+    static const double scales[] = { 1e150, 1e100, 1e-100, 1e-160, 1e-300, 0x1p-1060, 1e200 };
+    tally t = { 0, 0, 0, 0 };
+    dnc_problem_t p;
+    flint_rand_t st;
+    size_t s;
+    flint_randinit(st);
+    tu_problem(p, "3", "2,1,3", "3", "4,3,3", "relu", "free", "1/250");
+    for (s = 0; s < sizeof(scales) / sizeof(scales[0]); s++) {
+        double *theta = random_theta(p, st, scales[s], 1);
+        char what[64];
+        snprintf(what, sizeof(what), "scale %g", scales[s]);
+        check_point(p, theta, &t, what);
+        free(theta);
+    }
+    cr_expect_gt(t.fallbacks, 0, "1e150 and 1e200 overflow: they must fall back");
+    cr_expect_lt(t.fallbacks, t.evals, "the small scales enclose");
+    dnc_problem_clear(p);
+    flint_randclear(st);
+}
+
+/* Mixed magnitudes in one point: H1 huge and W tiny (products in range), and columns of H1
+ * that cancel exactly or nearly in W_1 H1. */
+Test(fast, mixed_magnitudes_and_cancellation)
+{
+    tally t = { 0, 0, 0, 0 };
+    dnc_problem_t p;
+    flint_rand_t st;
+    double *theta;
+    slong i, nh, L = 2;
+    flint_randinit(st);
+    tu_problem(p, "2", "3", "2", "4,3", "relu", "none", "1/250");
+    nh = dnc_param_offset(p, p->N, DNC_W, 1);
+    theta = random_theta(p, st, 1.0, 0);
+    for (i = 0; i < nh; i++)
+        theta[i] *= 1e120;
+    for (i = nh; i < dnc_param_offset(p, p->N, DNC_W, L); i++)
+        theta[i] *= 1e-120;
+    check_point(p, theta, &t, "H1 1e120, W1 1e-120");
+    free(theta);
+    theta = random_theta(p, st, 1.0, 0);
+    for (i = 0; i < p->N; i++) {   /* h_j = (a, a(1 + 2^-52), b, -b) and W_1 rows (1, -1, 1, 1) */
+        theta[4 * i + 1] = theta[4 * i] * (1.0 + 0x1p-52);
+        theta[4 * i + 3] = -theta[4 * i + 2];
+    }
+    for (i = 0; i < 3; i++) {
+        theta[nh + i] = 1.0;
+        theta[nh + 3 + i] = -1.0;
+        theta[nh + 6 + i] = 1.0;
+        theta[nh + 9 + i] = 1.0;
+    }
+    check_point(p, theta, &t, "cancellation");
+    cr_expect_eq(t.fallbacks, 0);
+    free(theta);
+    dnc_problem_clear(p);
+    flint_randclear(st);
+}
+
+/* The bound does not depend on how OpenBLAS splits a product between threads (docs/fast-tier.md
+ * §4): the same checks with two OpenBLAS threads on products large enough to be split. */
+Test(fast, encloses_with_threaded_blas)
+{
+    tally t = { 0, 0, 0, 0 };
+    dnc_problem_t p;
+    flint_rand_t st;
+    double *theta;
+    flint_randinit(st);
+    tu_problem(p, "4", "60", "3", "96", "relu", "free", "1/250");
+    theta = random_theta(p, st, 1.0, 1);
+    openblas_set_num_threads(2);
+    cr_expect(check_point(p, theta, &t, "two BLAS threads"));
+    openblas_set_num_threads(1);
+    free(theta);
+    dnc_problem_clear(p);
+    flint_randclear(st);
+}
+
+Test(fast, non_finite_inputs_and_rounding_modes_fall_back)
+{
+    fixture x;
+    dnc_fast_struct *f = x.f;
+    fixture_init(&x, "2", "2", "2", "3", 1.0);
+    cr_expect(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    x.theta[3] = NAN;
+    cr_expect_not(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    cr_expect_eq(f->status, DNC_FAST_NONFINITE);
+    x.theta[3] = INFINITY;
+    cr_expect_not(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    x.theta[3] = 0.5;
+    fesetround(FE_UPWARD);
+    cr_expect_not(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    cr_expect_eq(f->status, DNC_FAST_ROUNDING);
+    fesetround(FE_TONEAREST);
+    cr_expect(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    fixture_clear(&x);
+}
+
+/* The worst case of rule P with k = 1: z = (1 + 2^-52)(1 - 2^-53) = 1 + 2^-53 - 2^-105 rounds
+ * to 1, an error of (1 - 2^-52) u |z|, within a factor 1 + 3u of the proven bound gamma_1 |z|.
+ * The residual z - 1 is exactly that error, so the W_1 and H1 gradients consist of it. With
+ * the bound scaled by 1/2 or 1/4 the enclosures must miss the exact values. */
+static slong worst_case_misses(double scale)
+{
+    dnc_problem_t p;
+    dnc_fast_t f;
+    dnc_bpoint_t x;
+    dnc_beval_t e;
+    const double *mid, *rad;
+    double theta[4];
+    arb_t z;
+    slong miss;
+    tu_problem_lambdas(p, "2", "1", "1", "1", "relu", "none", NULL, "0x1p-200", "0x1p-200");
+    theta[0] = 1.0 - 0x1p-53;   /* H1 = (h0, h1) */
+    theta[1] = 0.0;
+    theta[2] = 1.0 + 0x1p-52;   /* W_1 = (w0, w1)^T */
+    theta[3] = 0.0;
+    dnc_bpoint_init(x, p);
+    dnc_bpoint_set_theta(x, theta);
+    dnc_beval_init(e);
+    dnc_ball_eval(e, x, 1, PREC);
+    cr_assert_eq(dnc_fast_init(f, p), 0);
+    dnc_fast_set_bound_scale(scale);
+    cr_assert(dnc_fast_eval_point(f, theta, 0));
+    cr_assert_eq(dnc_fast_buf(&mid, &rad, f, DNC_Z, 0), 0);
+    arb_init(z);
+    arb_set_d(z, theta[0]);
+    arb_mul_arf(z, z, arb_midref(arb_mat_entry(x->W, 0, 0)), PREC);
+    miss = !fast_contains(mid[0], rad[0], z);
+    cr_assert(dnc_fast_eval_point(f, theta, DNC_FAST_GRAD));
+    dnc_fast_set_bound_scale(1.0);
+    miss += grad_misses(f, e, p);
+    miss += !interval_contains(f->loss, e->loss);
+    arb_clear(z);
+    dnc_fast_clear(f);
+    dnc_beval_clear(e);
+    dnc_bpoint_clear(x);
+    dnc_problem_clear(p);
+    return miss;
+}
+
+Test(fast, a_bound_smaller_than_proven_fails)
+{
+    cr_expect_eq(worst_case_misses(1.0), 0, "the proven bound encloses the worst case");
+    cr_expect_geq(worst_case_misses(0.5), 1, "gamma/2 must miss the worst case");
+    cr_expect_geq(worst_case_misses(0.25), 1, "gamma/4 must miss the worst case");
+    cr_expect_geq(worst_case_misses(0.99), 1, "the proof's slack here is below 1%%");
+}

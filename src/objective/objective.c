@@ -73,6 +73,16 @@ void dnc_objective_buf_shape(slong *rows, slong *cols, const dnc_problem_t p, sl
                              dnc_buf_kind kind, slong l)
 {
     switch (kind) {
+    case DNC_H: case DNC_PRE: case DNC_DH: case DNC_W: case DNC_GW:
+        if (l < 1 || l > p->L) {   /* no such buffer (callers may ask for every (kind, l)) */
+            *rows = *cols = 0;
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    switch (kind) {
     case DNC_H: case DNC_PRE: case DNC_DH:
         *rows = p->width[l - 1];
         *cols = ncols;

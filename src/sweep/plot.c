@@ -202,7 +202,8 @@ static void write_tics(FILE *f, const dnc_plot *p)
     slong i, k = 0;
     if (p->xtics > 0)
         fprintf(f, "set xtics %g\n", p->xtics);
-    memcpy(v, p->xtic, p->nxtic * sizeof(double));
+    if (p->nxtic > 0)   /* memcpy from NULL is undefined even for 0 bytes */
+        memcpy(v, p->xtic, p->nxtic * sizeof(double));
     qsort(v, p->nxtic, sizeof(double), cmp_double);
     for (i = 0; i < p->nxtic; i++)
         if (plottable(p, v[i], 1.0) && (k == 0 || v[i] != v[k - 1]))

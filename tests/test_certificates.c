@@ -324,6 +324,11 @@ ParameterizedTestParameters(theorem, malformed)
         { "{\"format\": \"dncert-theorem\", \"version\": 2}", "version: must be 1" },
         { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\"}, \"points\": [{\"name\": \"x\", \"structure\": \"hexagon\"}], \"claims\": []}]}", "structure: unknown structure 'hexagon'" },
         { "{\"format\": \"dncert-theorem\", \"version\": 1, ", "line 1" },
+        /* names longer than 25 characters used to be cut in alive_<name>, so that two points could share one */
+        { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\"}, \"points\": [{\"name\": \"abcdefghijklmnopqrstuvwxyz\", \"structure\": \"dnc\"}], \"claims\": []}]}",
+          "points[0].name: 'abcdefghijklmnopqrstuvwxyz' must be a name of at most 25" },
+        { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\"}, \"points\": [{\"name\": \"a-b\", \"structure\": \"dnc\"}], \"claims\": []}]}",
+          "points[0].name: 'a-b' must be a name" },
         { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\", \"lambda\": \"1/C(10^9, 10^8)\"}, \"points\": [], \"claims\": []}]}",
           "problem.lambda: in '1/C(10^9, 10^8)' at position 15: C(n, k) exceeds 65536 bits" },
         { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\", \"lambda\": \"2^-70000\"}, \"points\": [], \"claims\": []}]}",

@@ -94,6 +94,12 @@ static int check_claim(const json_t *c, const char *where, char *err, size_t len
     return 0;
 }
 
+static int is_identifier(const char *s);
+
+/* Point names become the conditions alive_<name>, dead_<name> and tie_<name>, names of at
+ * most 31 characters: a longer point name would be cut and two points could share one. */
+#define POINT_NAME_MAX 25
+
 static int check_point(const json_t *p, const char *where, char *err, size_t len)
 {
     const char *allowed[] = { "name", "structure", "embed", NULL, NULL };
@@ -104,6 +110,10 @@ static int check_point(const json_t *p, const char *where, char *err, size_t len
         return dnc_fail(err, len, "%s: must be an object", where);
     if (need_string(p, "name", where, err, len) || need_string(p, "structure", where, err, len))
         return -1;
+    s = json_string_value(json_object_get(p, "name"));
+    if (!is_identifier(s) || strlen(s) > POINT_NAME_MAX)
+        return dnc_fail(err, len, "%s.name: '%.40s' must be a name of at most %d letters, digits and '_', not starting "
+                        "with a digit (conditions use alive_<name>, dead_<name>, tie_<name>)", where, s, POINT_NAME_MAX);
     s = json_string_value(json_object_get(p, "structure"));
     if ((st = dnc_structure_find(s)) == NULL)
         return dnc_fail(err, len, "%s.structure: unknown structure '%s' (%s)", where, s,

@@ -324,6 +324,9 @@ ParameterizedTestParameters(theorem, malformed)
         { "{\"format\": \"dncert-theorem\", \"version\": 2}", "version: must be 1" },
         { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\"}, \"points\": [{\"name\": \"x\", \"structure\": \"hexagon\"}], \"claims\": []}]}", "structure: unknown structure 'hexagon'" },
         { "{\"format\": \"dncert-theorem\", \"version\": 1, ", "line 1" },
+        /* two grid values that print the same would write one certificate file twice */
+        { THM_HEAD "\"grid\": {\"lambda\": [\"0.004\", \"1/250\"]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"2\", \"width\": \"4\", \"lambda\": \"lambda\"}, \"points\": [{\"name\": \"d\", \"structure\": \"dnc\"}], \"claims\": []}]}",
+          "(instance 0) and " },
         /* names longer than 25 characters used to be cut in alive_<name>, so that two points could share one */
         { THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", \"width\": \"4\"}, \"points\": [{\"name\": \"abcdefghijklmnopqrstuvwxyz\", \"structure\": \"dnc\"}], \"claims\": []}]}",
           "points[0].name: 'abcdefghijklmnopqrstuvwxyz' must be a name of at most 25" },

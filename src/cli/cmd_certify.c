@@ -317,6 +317,54 @@ static slong print_table(const job *jobs, slong njobs, const dnc_theorem *thms, 
     return bad;
 }
 
+typedef struct {
+    char path[512];   /* <theorem id>/<instance id>: where its certificate goes */
+    int file;
+    slong index;
+} out_name;
+
+static int cmp_out_name(const void *a, const void *b)
+{
+    return strcmp(((const out_name *) a)->path, ((const out_name *) b)->path);
+}
+
+/* Every instance must have its own certificate file: instance ids are cut at 255
+ * characters, and two theorem files (or two parts, or two grid values that print the
+ * same, such as 0.004 and 1/250) could otherwise name the same file, and one certificate
+ * would replace another. Returns 0, or a usage error naming both instances. */
+static int check_out_names(const job *jobs, slong njobs, const dnc_theorem *thms)
+{
+    out_name *o = malloc((njobs + 1) * sizeof(out_name));
+    char err[1024];
+    slong j;
+    int r = 0;
+    if (o == NULL)
+        return dnc_cli_usage_error("certify", "out of memory for %ld instance names", (long) njobs);
+    for (j = 0; j < njobs && r == 0; j++) {
+        dnc_instance inst;
+        if (dnc_instance_init(&inst, thms + jobs[j].file, jobs[j].index, err, sizeof(err)) != 0)
+            r = dnc_cli_usage_error("certify", "%s", err);
+        else if (strlen(inst.id) + 1 >= sizeof(inst.id))
+            r = dnc_cli_usage_error("certify", "%s: instance %ld: its id '%.60s...' is longer than %zu characters "
+                                    "(shorten the grid values or the part name)", thms[jobs[j].file].path,
+                                    (long) jobs[j].index, inst.id, sizeof(inst.id) - 2);
+        snprintf(o[j].path, sizeof(o[j].path), "%s/%s", thms[jobs[j].file].id, inst.id);
+        o[j].file = jobs[j].file;
+        o[j].index = jobs[j].index;
+        dnc_instance_clear(&inst);
+    }
+    if (r == 0)
+        qsort(o, njobs, sizeof(out_name), cmp_out_name);
+    for (j = 1; r == 0 && j < njobs; j++)
+        if (strcmp(o[j - 1].path, o[j].path) == 0)
+            r = dnc_cli_usage_error("certify", "%s (instance %ld) and %s (instance %ld) would both write %s.json: "
+                                    "give the theorem files, parts or grid values distinct names",
+                                    thms[o[j - 1].file].path, (long) o[j - 1].index, thms[o[j].file].path,
+                                    (long) o[j].index, o[j].path);
+    free(o);
+    return r;
+}
+
 static int load_theorems(dnc_theorem *thms, int n, const char **paths)
 {
     char err[1024];
@@ -387,7 +435,9 @@ int dnc_cmd_certify(int argc, char **argv)
             jobs[j].file = i;
             jobs[j].index = k;
         }
-    if (dnc_mkdir_p(dir, err, sizeof(err)) != 0) {
+    if ((r = check_out_names(jobs, njobs, thms)) != 0)
+        ;   /* nothing written */
+    else if (dnc_mkdir_p(dir, err, sizeof(err)) != 0) {
         fprintf(stderr, "dncert certify: --out: %s\n", err);
         r = DNC_EXIT_FAIL;
     } else {

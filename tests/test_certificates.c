@@ -501,3 +501,28 @@ Test(theorem, false_claim_is_not_certified)
     cr_assert(strstr(out, "srg_better") && strstr(strstr(out, "srg_better"), "certified"), "%s", out);
     cr_assert(strstr(out, "1 required claims not certified") != NULL, "%s", out);
 }
+
+/* The integer fields of a structure claim: a fraction or an out-of-range layer is an error
+ * of the instance, not truncated (rank '7/2' used to become 7). */
+Test(theorem, structure_claim_integers)
+{
+    static const char *const cases[][2] = {
+        { "\"layer\": \"2\", \"rank\": \"7/2\"", "claims[0]: rank: '7/2' must be an integer in [0, " },
+        { "\"layer\": \"L+5\", \"rank\": \"2\"", "claims[0]: layer: 'L+5' must be an integer in [1, 3]" },
+        { "\"layer\": \"10^30\"", "claims[0]: layer: '10^30' must be an integer in [1, 3]" },
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char dir[256], file[300], outdir[300], text[1024];
+        const char *args[] = { "certify", file, "--out", outdir, "--quiet", NULL };
+        tu_tmpdir(dir, sizeof(dir));
+        snprintf(file, sizeof(file), "%s/t.json", dir);
+        snprintf(outdir, sizeof(outdir), "%s/out", dir);
+        snprintf(text, sizeof(text), THM_HEAD "\"grid\": {\"L\": [3]}, \"problem\": {\"K\": \"2\", \"n\": \"1\", \"L\": \"L\", "
+                 "\"width\": \"2\"}, \"points\": [{\"name\": \"d\", \"structure\": \"dnc\"}], \"claims\": [{\"kind\": "
+                 "\"structure\", \"point\": \"d\", \"fact\": \"rank_pre\", %s}]}]}", cases[i][0]);
+        tu_write_file(dir, "t.json", text);
+        cr_expect_eq(tu_run(out, err, CAP, args), 1, "%s", cases[i][0]);
+        cr_expect(strstr(out, cases[i][1]) != NULL, "%s: %s", cases[i][0], out);
+    }
+}

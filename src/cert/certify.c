@@ -417,31 +417,41 @@ static int named_eval(dnc_value *v, int *truth, const char *name, const char *te
     return dnc_fail(err, len, "%s: %s", name, msg);
 }
 
+/* An integer field of a claim template: its expression must evaluate to an integer in
+ * [lo, hi] (a fraction or a huge number is an error, not truncated). */
+static int int_eval(slong *out, const ctx *x, const char *name, const char *text, slong lo, slong hi, char *err,
+                    size_t len)
+{
+    dnc_value v;
+    int r = 0;
+    dnc_value_init(&v);
+    if (named_eval(&v, NULL, name, text, &x->env, err, len) != 0)
+        r = -1;
+    else if (!fmpz_is_one(fmpq_denref(v.q)) || fmpz_cmp_si(fmpq_numref(v.q), lo) < 0
+             || fmpz_cmp_si(fmpq_numref(v.q), hi) > 0)
+        r = dnc_fail(err, len, "%s: '%.60s' must be an integer in [%ld, %ld]", name, text, (long) lo, (long) hi);
+    else
+        *out = fmpz_get_si(fmpq_numref(v.q));
+    dnc_value_clear(&v);
+    return r;
+}
+
 /* "layer" is an expression, or "all": every layer where the fact is defined (1..L for
  * gram_diagonal and collapsed, 2..L for facts about pre-activations). */
 static int claim_structure(ctx *x, const json_t *tpl, point_state *pt, int must, char *err, size_t len)
 {
     const char *fact = tpl_str(tpl, "fact"), *layer_text = tpl_str(tpl, "layer");
     slong L = x->inst->problem->L, rank = -1, l, first;
-    dnc_value v;
-    dnc_value_init(&v);
-    if (tpl_str(tpl, "rank") != NULL) {
-        if (named_eval(&v, NULL, "rank", tpl_str(tpl, "rank"), &x->env, err, len) != 0) {
-            dnc_value_clear(&v);
-            return -1;
-        }
-        rank = fmpz_get_si(fmpq_numref(v.q));
-    }
+    if (tpl_str(tpl, "rank") != NULL && int_eval(&rank, x, "rank", tpl_str(tpl, "rank"), 0, DNC_MAX_WIDTH, err, len))
+        return -1;
     if (strcmp(layer_text, "all") == 0) {
         first = strcmp(fact, "gram_diagonal") == 0 || strcmp(fact, "collapsed") == 0 ? 1 : 2;
         for (l = first; l <= L; l++)
             structure_fact(x, tpl, pt, must, fact, l, rank);
-    } else if (named_eval(&v, NULL, "layer", layer_text, &x->env, err, len) != 0) {
-        dnc_value_clear(&v);
+    } else if (int_eval(&l, x, "layer", layer_text, 1, L, err, len) != 0)
         return -1;
-    } else
-        structure_fact(x, tpl, pt, must, fact, fmpz_get_si(fmpq_numref(v.q)), rank);
-    dnc_value_clear(&v);
+    else
+        structure_fact(x, tpl, pt, must, fact, l, rank);
     return 0;
 }
 

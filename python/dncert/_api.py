@@ -60,21 +60,27 @@ def _names(value, name):
 class Problem:
     """One DUFM problem (docs/model.md) with exact weight decays.
 
-    Problem(K, n, L, width, activation="relu", bias="none", lam=None, lam_h=None, lam_w=None)
+    Problem(K, n, L, width, activation="relu", bias="none", lam=None, lam_h=None, lam_w=None, loss="mse")
 
     n and width are one integer or one per class / layer; activation is "relu" or "linear",
     or one per hidden layer (L - 1); bias is "none" or "free". The weight decays are exact
     rationals (see rational_text: "1/250", Fraction(1, 250), "0.004"; a float only when it is
     exactly the decimal it prints): lam for H1 and every W_l, or lam_h and lam_w (one value or
     L values), which override lam. Like a run directory's manifest (docs/run-directory.md),
-    the weight decays are required: lam, or both lam_h and lam_w.
+    the weight decays are required: lam, or both lam_h and lam_w. loss is "mse" or "ce"
+    (cross-entropy: so far only closed_form of "ufm" and "deep-linear" handles it; the other
+    functions refuse a CE problem with an InputError naming problem.loss).
     """
 
-    def __init__(self, K, n, L, width, activation="relu", bias="none", lam=None, lam_h=None, lam_w=None):
+    def __init__(self, K, n, L, width, activation="relu", bias="none", lam=None, lam_h=None, lam_w=None,
+                 loss="mse"):
         d = {"K": _int(K, "K"), "n": _int(n, "n", True), "L": _int(L, "L"), "width": _int(width, "width", True),
              "activation": _names(activation, "activation"), "bias": _names(bias, "bias")}
         if not isinstance(d["bias"], str):
             raise TypeError("bias: must be 'none' or 'free', got %r" % (bias,))
+        if not isinstance(loss, str):
+            raise TypeError("loss: must be 'mse' or 'ce', got %r" % (loss,))
+        d["loss"] = loss
         if lam is None and (lam_h is None or lam_w is None):
             raise InputError("lam: required (the weight decay of H1 and every W_l), unless both lam_h and lam_w "
                              "are given: Problem(..., lam='1/250')")
@@ -113,6 +119,7 @@ class Problem:
     width = property(lambda self: list(self._info["problem"]["width"]))
     activation = property(lambda self: list(self._info["problem"]["activation"]))
     bias = property(lambda self: self._info["problem"]["bias"])
+    loss = property(lambda self: self._info["problem"].get("loss", "mse"), doc="'mse' or 'ce'")
     lam_h = property(lambda self: Fraction(self._info["problem"]["lambda_h"]))
     lam_w = property(lambda self: [Fraction(x) for x in self._info["problem"]["lambda_w"]])
     N = property(lambda self: self._info["N"])

@@ -101,3 +101,33 @@ def test_structure_arguments_are_checked():
         dncert.closed_form("dnc", p, r=5)
     with pytest.raises(dncert.InputError, match="prec"):
         dncert.closed_form("dnc", p, prec=8)
+
+
+def test_cross_entropy_plain_ufm_against_decimal_arithmetic():
+    """Cross-entropy (docs/math/cross-entropy.md), plain UFM (L = 1), balanced: along the
+    simplex-ETF structure f(s) = log(1 + (K-1) e^-s) + (K-1) c s with c = sqrt(n lam_H lam_W);
+    f'(s) = 0 gives 1/(e^s + K - 1) = c, so s* = log(1/c - K + 1) when K^2 n lam^2 < 1. The
+    value is computed here with Python's decimal module at 60 digits (its own ln and exp)."""
+    from decimal import Decimal, getcontext
+    getcontext().prec = 60
+    K, n, lam = 3, 2, Decimal(1) / 100
+    c = (n * lam * lam).sqrt()
+    s = (1 / c - K + 1).ln()
+    f = (1 + (K - 1) * (-s).exp()).ln() + (K - 1) * c * s
+    p = dncert.Problem(K=K, n=n, L=1, width=K, lam="1/100", loss="ce")
+    assert p.loss == "ce"
+    cf = dncert.closed_form("ufm", p)
+    ref = Fraction(f)
+    eps = Fraction(1, 10 ** 50)
+    assert meets(cf.loss, ref - eps, ref + eps)
+    assert cf.hi - cf.lo < Fraction(1, 10 ** 30)
+
+
+def test_cross_entropy_problems_are_refused_where_not_supported():
+    p = dncert.Problem(K=3, n=1, L=2, width=4, lam="1/250", loss="ce")
+    with pytest.raises(dncert.InputError, match="loss"):
+        dncert.train(p, steps=1)
+    with pytest.raises(dncert.InputError, match="loss"):
+        dncert.closed_form("dnc", p)
+    with pytest.raises((dncert.InputError, TypeError), match="loss"):
+        dncert.Problem(K=3, n=1, L=2, width=4, lam="1/250", loss="hinge")

@@ -149,11 +149,15 @@ typedef struct {
     int method;              /* how the trained point's loss is enclosed: DNC_METHOD_* */
 } dnc_point_cert_opts;
 
-/* DNC_METHOD_AUTO (default): the fast tier when it encloses and its claim decides the
- * comparison with DNC (or there is none, or a later stage is compared), else Arb;
+/* DNC_METHOD_AUTO (default): Arb for a small point (DNC_POINT_FAST_MIN_WORK); else the fast
+ * tier when it encloses and its claim decides the comparison with DNC (or there is none, or
+ * a later stage is compared), else Arb;
  * DNC_METHOD_FAST: the fast tier whenever it encloses; DNC_METHOD_ARB: Arb. Projected and
  * polished points are not double points: always Arb. */
 enum { DNC_METHOD_AUTO = 0, DNC_METHOD_FAST, DNC_METHOD_ARB };
+/* auto takes Arb for points whose forward pass has at most this many multiply-adds
+ * (N sum_l rows_l d_l): Arb needs well under a second there. */
+#define DNC_POINT_FAST_MIN_WORK 1048576.0
 
 void dnc_point_cert_opts_default(dnc_point_cert_opts *o);
 

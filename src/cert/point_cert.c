@@ -651,16 +651,30 @@ static void add_stage(dnc_point_cert *c, const char *name, int same, slong prec)
     dnc_qpoint_evaluate(c->r + i, c->x[i], prec);
 }
 
+/* Multiply-adds of a forward pass, N sum_l rows_l d_l. */
+static double forward_work(const dnc_problem_struct *p)
+{
+    double w = 0.0;
+    slong l;
+    for (l = 1; l <= p->L; l++)
+        w += (double) (l < p->L ? p->width[l] : p->K) * (double) p->width[l - 1];
+    return w * (double) p->N;
+}
+
 /* The trained stage by the fast tier (methods fast and auto); 0 when it cannot enclose. */
 static int fast_stage(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o)
 {
     char why[256];
+    int small = o->method == DNC_METHOD_AUTO && forward_work(p) <= DNC_POINT_FAST_MIN_WORK;
     c->name[0] = "trained";
     c->nstages = 1;
     dnc_point_report_init(c->r);
-    if (o->method != DNC_METHOD_ARB && dnc_point_evaluate_fast(c->r, p, theta, why, sizeof(why)))
+    if (o->method != DNC_METHOD_ARB && !small && dnc_point_evaluate_fast(c->r, p, theta, why, sizeof(why)))
         return 1;
-    if (o->method != DNC_METHOD_ARB)
+    if (small)
+        snprintf(c->method_why, sizeof(c->method_why), "Arb (--method auto: a small point, %.3g multiply-adds per "
+                 "pass, where Arb is quick and far tighter)", forward_work(p));
+    else if (o->method != DNC_METHOD_ARB)
         snprintf(c->method_why, sizeof(c->method_why), "Arb: %s", why);
     else
         snprintf(c->method_why, sizeof(c->method_why), "Arb: --method arb");

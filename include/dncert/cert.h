@@ -95,11 +95,19 @@ typedef struct {
     arb_t loss, fit, reg;
     double grad_abs, grad_rad;
     slong nkinks;
+    int fast;                /* 1: loss, fit, reg from the fast tier, widened to the fast-double
+                                rule of the format (claim "method": "fast-double"); 0: Arb */
 } dnc_point_report;
 
 void dnc_point_report_init(dnc_point_report *r);
 void dnc_point_report_clear(dnc_point_report *r);
 void dnc_qpoint_evaluate(dnc_point_report *r, const dnc_qpoint_t x, slong prec);
+
+/* The same for the expanded double point theta of p by the fast tier (dncert/fast.h), its
+ * loss, fit and regulariser widened so that a checker's enclosure by the fast-double rule
+ * (docs/certificate-format.md §6.4.1) lies inside them; sets r->fast. Returns 1, or 0 (reason
+ * in why, r unchanged) when the fast tier cannot enclose the point: use dnc_qpoint_evaluate. */
+int dnc_point_evaluate_fast(dnc_point_report *r, dnc_problem_t p, const double *theta, char *why, size_t len);
 
 typedef struct {
     slong steps, evals;      /* accepted Newton steps, gradient evaluations */
@@ -138,7 +146,18 @@ typedef struct {
     int polish;              /* add the last point refined by dnc_qpoint_polish */
     slong polish_steps;      /* at most this many Newton steps (default 50) */
     slong prec;              /* working precision (default DNC_PREC_DEFAULT) */
+    int method;              /* how the trained point's loss is enclosed: DNC_METHOD_* */
 } dnc_point_cert_opts;
+
+/* DNC_METHOD_AUTO (default): Arb for a small point (DNC_POINT_FAST_MIN_WORK); else the fast
+ * tier when it encloses and its claim decides the comparison with DNC (or there is none, or
+ * a later stage is compared), else Arb;
+ * DNC_METHOD_FAST: the fast tier whenever it encloses; DNC_METHOD_ARB: Arb. Projected and
+ * polished points are not double points: always Arb. */
+enum { DNC_METHOD_AUTO = 0, DNC_METHOD_FAST, DNC_METHOD_ARB };
+/* auto takes Arb for points whose forward pass has at most this many multiply-adds
+ * (N sum_l rows_l d_l): Arb needs well under a second there. */
+#define DNC_POINT_FAST_MIN_WORK 1048576.0
 
 void dnc_point_cert_opts_default(dnc_point_cert_opts *o);
 
@@ -156,6 +175,7 @@ typedef struct {
     json_t *cert;                               /* the certificate (dnc_point_certificate) */
     arb_t dnc_value;                            /* the DNC value, when verdict >= 0 */
     int verdict;                                /* dnc_not_optimal: 1 certified, 0 not proven, -1 no DNC */
+    char method_why[512];                       /* why the trained point's loss used the method it did */
     char why[1024];                             /* why not certified, or why no comparison */
 } dnc_point_cert;
 

@@ -592,7 +592,7 @@ json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *con
                               arb_t dnc_val, int *verdict, char *why, size_t whylen)
 {
     dnc_problem_struct *p = x[0]->p;
-    slong digits = dnc_cert_claim_digits(prec), i;
+    slong digits = dnc_cert_claim_digits(prec), i, d;
     json_t *points = json_object(), *claims = json_array();
     char id[64], lid[64], stmt[512], note[256], *s;
     int loss_ok = 0, value_ok;
@@ -606,8 +606,10 @@ json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *con
                  "of the problem is at most hi", names[i], s);
         flint_free(s);
         loss_ok = arb_is_finite(r[i].loss);
-        add_claim(claims, json_pack("{s:s, s:o, s:o, s:o}", "point", names[i], "loss", dnc_json_enclosure(r[i].loss, digits),
-                                    "fit", dnc_json_enclosure(r[i].fit, digits), "reg", dnc_json_enclosure(r[i].reg, digits)),
+        d = r[i].fast ? 17 : digits;   /* a fast claim is already widened (point_fast.c) */
+        add_claim(claims, json_pack("{s:s, s:o, s:o, s:o, s:s}", "point", names[i], "loss", dnc_json_enclosure(r[i].loss, d),
+                                    "fit", dnc_json_enclosure(r[i].fit, d), "reg", dnc_json_enclosure(r[i].reg, d),
+                                    "method", r[i].fast ? "fast-double" : "arb"),
                   id, "loss", loss_ok, stmt);
     }
     snprintf(lid, sizeof(lid), "%s", id);   /* the last point's loss claim */
@@ -649,15 +651,65 @@ static void add_stage(dnc_point_cert *c, const char *name, int same, slong prec)
     dnc_qpoint_evaluate(c->r + i, c->x[i], prec);
 }
 
+/* Multiply-adds of a forward pass, N sum_l rows_l d_l. */
+static double forward_work(const dnc_problem_struct *p)
+{
+    double w = 0.0;
+    slong l;
+    for (l = 1; l <= p->L; l++)
+        w += (double) (l < p->L ? p->width[l] : p->K) * (double) p->width[l - 1];
+    return w * (double) p->N;
+}
+
+/* The trained stage by the fast tier (methods fast and auto); 0 when it cannot enclose. */
+static int fast_stage(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o)
+{
+    char why[256];
+    int small = o->method == DNC_METHOD_AUTO && forward_work(p) <= DNC_POINT_FAST_MIN_WORK;
+    c->name[0] = "trained";
+    c->nstages = 1;
+    dnc_point_report_init(c->r);
+    if (o->method != DNC_METHOD_ARB && !small && dnc_point_evaluate_fast(c->r, p, theta, why, sizeof(why)))
+        return 1;
+    if (small)
+        snprintf(c->method_why, sizeof(c->method_why), "Arb (--method auto: a small point, %.3g multiply-adds per "
+                 "pass, where Arb is quick and far tighter)", forward_work(p));
+    else if (o->method != DNC_METHOD_ARB)
+        snprintf(c->method_why, sizeof(c->method_why), "Arb: %s", why);
+    else
+        snprintf(c->method_why, sizeof(c->method_why), "Arb: --method arb");
+    c->r->fast = 0;
+    dnc_qpoint_evaluate(c->r, c->x[0], o->prec);
+    return 0;
+}
+
+/* auto: the fast claim decides the claim at hand when the comparison is certified, or the
+ * point is certainly above DNC, or there is no comparison, or a later point is compared. */
+static int fast_decides(const dnc_point_cert *c)
+{
+    return c->nstages > 1 || c->verdict != 0 || arb_gt(c->r[0].loss, c->dnc_value);
+}
+
+static void certificate(dnc_point_cert *c, slong prec, json_t *producer)
+{
+    const dnc_qpoint_struct *xs[DNC_POINT_CERT_MAX_STAGES];
+    slong i;
+    for (i = 0; i < c->nstages; i++)
+        xs[i] = c->x[i];
+    c->cert = dnc_point_certificate(xs, c->name, c->r, c->nstages, prec, producer, c->dnc_value, &c->verdict,
+                                    c->why, sizeof(c->why));
+}
+
 void dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o,
                         json_t *producer)
 {
-    const dnc_qpoint_struct *xs[DNC_POINT_CERT_MAX_STAGES];
     slong i;
     memset(c, 0, sizeof(*c));
     arb_init(c->dnc_value);
     dnc_qpoint_init_theta(c->x[0], p, theta);
-    add_stage(c, "trained", 0, o->prec);
+    if (fast_stage(c, p, theta, o))
+        snprintf(c->method_why, sizeof(c->method_why), "fast tier (%s)", o->method == DNC_METHOD_FAST
+                 ? "--method fast" : "--method auto: its enclosure decides the claim");
     if (o->project_collapse) {
         int same = dnc_qpoint_project(c->x[1], c->x[0]);
         add_stage(c, "projected", same, o->prec);
@@ -669,10 +721,15 @@ void dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta,
         add_stage(c, "polished", c->polish.steps == 0, o->prec);
         c->polish_seconds = dnc_seconds_now() - t0;
     }
-    for (i = 0; i < c->nstages; i++)
-        xs[i] = c->x[i];
-    c->cert = dnc_point_certificate(xs, c->name, c->r, c->nstages, o->prec, producer, c->dnc_value, &c->verdict,
-                                    c->why, sizeof(c->why));
+    certificate(c, o->prec, producer);
+    if (c->r[0].fast && o->method == DNC_METHOD_AUTO && !fast_decides(c)) {
+        json_incref(producer);   /* the first certificate stole it */
+        json_decref(c->cert);
+        dnc_qpoint_evaluate(c->r, c->x[0], o->prec);
+        c->r[0].fast = 0;
+        snprintf(c->method_why, sizeof(c->method_why), "Arb (--method auto: the fast enclosure overlaps the DNC value)");
+        certificate(c, o->prec, producer);
+    }
 }
 
 void dnc_point_cert_clear(dnc_point_cert *c)

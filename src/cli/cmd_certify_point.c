@@ -30,7 +30,8 @@ static const char *usage_tail =
 static void print_loss(const char *label, const dnc_point_report *r)
 {
     char *d = dnc_arb_proven_decimal(r->loss, 30);
-    printf("%-11s loss = %s   (enclosure radius %.1e)\n", label, d, mag_get_d(arb_radref(r->loss)));
+    printf("%-11s loss = %s   (enclosure radius %.1e, %s)\n", label, d, mag_get_d(arb_radref(r->loss)),
+           r->fast ? "fast-double" : "arb");
     flint_free(d);
 }
 
@@ -74,6 +75,20 @@ static int read_options(const dnc_cli_opt *opts, int npos, slong *prec, slong *s
     return 0;
 }
 
+static int read_method(const dnc_cli_opt *opts, int *method)
+{
+    const char *m = dnc_cli_get(opts, "method");
+    if (m == NULL || strcmp(m, "auto") == 0)
+        *method = DNC_METHOD_AUTO;
+    else if (strcmp(m, "fast") == 0)
+        *method = DNC_METHOD_FAST;
+    else if (strcmp(m, "arb") == 0)
+        *method = DNC_METHOD_ARB;
+    else
+        return dnc_cli_usage_error("certify-point", "--method: expected auto, fast or arb, got '%s'", m);
+    return 0;
+}
+
 int dnc_cmd_certify_point(int argc, char **argv)
 {
     dnc_cli_opt opts[] = {
@@ -83,6 +98,8 @@ int dnc_cmd_certify_point(int argc, char **argv)
         { "polish", NULL, "refine the point by Newton-CG at the working precision inside its ReLU pattern", NULL },
         { "polish-steps", "INT", "at most this many Newton steps (default 50)", NULL },
         { "prec", "BITS", "working precision in bits, 64..4096 (default 256)", NULL },
+        { "method", "M", "how the trained point's loss is enclosed: auto (default; the fast double tier where its "
+                         "enclosure decides the claim, else Arb), fast, or arb", NULL },
         { NULL, NULL, NULL, NULL }
     };
     const char *pos[1];
@@ -101,6 +118,8 @@ int dnc_cmd_certify_point(int argc, char **argv)
     dnc_point_cert_opts_default(&o);
     if ((r = read_options(opts, npos, &o.prec, &o.polish_steps)) != 0)
         return r;
+    if (read_method(opts, &o.method) != 0)
+        return DNC_EXIT_USAGE;
     o.project_collapse = dnc_cli_get(opts, "project-collapse") != NULL;
     o.polish = dnc_cli_get(opts, "polish") != NULL;
     dnc_problem_init(p);
@@ -132,6 +151,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
             printf("%-11s %ld Newton steps, %ld gradient evaluations, %.2f s; stopped: %s\n", "", (long) c.polish.steps,
                    (long) c.polish.evals, c.polish_seconds, c.polish.stop);
     }
+    printf("%-11s %s\n", "method", c.method_why);
     if (c.verdict >= 0) {
         char *d = dnc_arb_proven_decimal(c.dnc_value, 30);
         printf("%-11s value = %s\n", "DNC", d);

@@ -194,6 +194,12 @@ void vx_forward_clear(vx_forward *f, slong L);
 void vx_point_gradient(vx_ctx *c, vx_point *P, char *const *mask, arb_mat_struct *grad);
 void vx_grad_clear(arb_mat_struct *grad, slong L);
 
+/* ---- the fast-double rule (vfast.c, format §6.4.1) ---- */
+/* loss, fit, reg <- enclosures of the point's loss and parts by the forward pass in double
+ * of §6.4.1, when every entry of P is a double and nothing overflows: returns 1; else 0 with
+ * the reason in why (the claim is then not proven). */
+int vx_fast_loss(arb_t loss, arb_t fit, arb_t reg, const vx_problem *p, const vx_point *P, char *why, size_t len);
+
 /* ---- bounded work (vwork.c, format §9) ---- */
 /* Estimates the time the checks of the file take, from its sizes alone, before any of them
  * runs; 0, or -1 (message set) when the estimate exceeds VX_MAX_SECONDS. */

@@ -12,6 +12,7 @@
 
 static double ns_madd(slong prec)  { return 3.0 * FLINT_MAX(1.0, (double) prec / 1024); }
 static double ns_ball(slong prec)  { return 100.0 * FLINT_MAX(1.0, (double) prec / 512); }
+#define NS_FAST_MADD  1.0       /* a double multiply-add of the fast-double rule (vfast.c) */
 #define NS_EXACT_MADD 100.0     /* integers of at most 2^12 bits (vfacts.c) */
 #define NS_RANK       2.0e8     /* one bounded exact rank (vfacts.c) */
 
@@ -78,6 +79,7 @@ static double distinct_structures_ns(const vx_problem *p, const json_t *claims, 
 }
 
 /* Per point: one forward pass (if any claim needs it), 2 more passes per stationarity claim,
+ * one double pass per fast-double loss claim,
  * one exact pass (if a structure claim needs it) and one rank per rank_pre claim. */
 static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
 {
@@ -86,7 +88,7 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
     double ns = 0, prec = (double) c->prec;
     size_t i;
     json_object_foreach((json_t *) points, key, v) {
-        int fwd = 0, exact = 0, stat = 0, ranks = 0;
+        int fwd = 0, exact = 0, stat = 0, ranks = 0, fast = 0;
         double ncols, W, E = 0;
         slong l;
         json_array_foreach(claims, i, v) {
@@ -94,6 +96,11 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
             const char *pt = json_string_value(json_object_get(v, "point"));
             if (kind == NULL || pt == NULL || strcmp(pt, key) != 0)
                 continue;
+            if (strcmp(kind, "loss") == 0 && json_is_string(json_object_get(v, "method"))
+                && strcmp(json_string_value(json_object_get(v, "method")), "fast-double") == 0) {
+                fast++;   /* not cached: one double pass per claim */
+                continue;
+            }
             fwd |= strcmp(kind, "loss") == 0 || strcmp(kind, "stationarity") == 0;
             stat += strcmp(kind, "stationarity") == 0;
             exact |= strcmp(kind, "structure") == 0;
@@ -105,6 +112,7 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
         for (l = 0; l < c->p.L; l++)
             E += ncols * (double) c->p.width[l];
         ns += (fwd + 2.0 * stat) * (W * ns_madd((slong) prec) + 8 * E * ns_ball((slong) prec));
+        ns += fast * (W * NS_FAST_MADD + 40 * ncols * (double) c->p.L * 20);   /* products; the bounds in mag_t */
         ns += exact ? FLINT_MIN(W, (double) (1L << 26)) * NS_EXACT_MADD + E * 200 : 0.0;
         ns += ranks * NS_RANK;
         json_object_foreach(json_object_get(json_object_get(points, key), "scalars"), layout, v)

@@ -476,31 +476,7 @@ void dnc_qpoint_polish(dnc_qpoint_t out, const dnc_qpoint_t xin, slong prec, slo
 
 char *dnc_qpoint_entry_str(const fmpq_t q)
 {
-    const fmpz *den = fmpq_denref(q);
-    fmpz_t m;
-    slong e, nb, sh;
-    char *hex, *out;
-    if ((slong) fmpz_val2(den) != (slong) fmpz_bits(den) - 1)   /* not dyadic */
-        return dnc_rational_get_str(q);
-    out = flint_malloc(fmpz_sizeinbase(fmpq_numref(q), 16) + 40);
-    if (fmpq_is_zero(q)) {
-        strcpy(out, "0x0p+0");
-        return out;
-    }
-    fmpz_init(m);
-    fmpz_abs(m, fmpq_numref(q));
-    e = fmpz_val2(m);
-    fmpz_tdiv_q_2exp(m, m, (ulong) e);
-    e -= (slong) fmpz_bits(den) - 1;
-    nb = (slong) fmpz_bits(m);
-    sh = (4 - (nb - 1) % 4) % 4;   /* 1 + a whole number of hex digits after the point */
-    fmpz_mul_2exp(m, m, (ulong) sh);
-    hex = fmpz_get_str(NULL, 16, m);   /* starts with "1" */
-    /* value = m 2^(e - sh) = 1.<hex digits after the first> 2^(e + nb - 1) */
-    sprintf(out, "%s0x1%s%sp%+ld", fmpq_sgn(q) < 0 ? "-" : "", hex[1] ? "." : "", hex + 1, (long) (e + nb - 1));
-    flint_free(hex);
-    fmpz_clear(m);
-    return out;
+    return dnc_exact_str(q);
 }
 
 json_t *dnc_qpoint_json(const dnc_qpoint_t x, const char *note)

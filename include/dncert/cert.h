@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include "dncert/closed.h"
+#include "dncert/refine.h"
 #include "dncert/theorem.h"
 
 #ifdef __cplusplus
@@ -79,6 +80,8 @@ typedef dnc_qpoint_struct dnc_qpoint_t[1];
 
 /* x <- the expanded point given by doubles in the trainer's layout (exact: doubles are dyadic). */
 void dnc_qpoint_init_theta(dnc_qpoint_t x, dnc_problem_t p, const double *theta);
+/* x <- the expanded point given by exact rationals in the trainer's layout (point-exact.json). */
+void dnc_qpoint_init_fmpq(dnc_qpoint_t x, dnc_problem_t p, const fmpq *theta);
 void dnc_qpoint_clear(dnc_qpoint_t x);
 
 /* out (initialised here) <- x with its features replaced by their exact class means, in the
@@ -103,6 +106,7 @@ void dnc_qpoint_evaluate(dnc_point_report *r, const dnc_qpoint_t x, slong prec);
 
 typedef struct {
     slong steps, evals;      /* accepted Newton steps, gradient evaluations */
+    int pattern_hit;         /* stopped because the next step would change the activation pattern */
     char stop[96];           /* why it stopped */
 } dnc_polish_info;
 
@@ -138,21 +142,28 @@ typedef struct {
     int polish;              /* add the last point refined by dnc_qpoint_polish */
     slong polish_steps;      /* at most this many Newton steps (default 50) */
     slong prec;              /* working precision (default DNC_PREC_DEFAULT) */
+    const fmpq *exact;       /* the exact point (point-exact.json) to certify instead of theta, or NULL */
+    const char *exact_source;   /* where exact comes from, for the certificate's note */
 } dnc_point_cert_opts;
 
 void dnc_point_cert_opts_default(dnc_point_cert_opts *o);
 
-#define DNC_POINT_CERT_MAX_STAGES 3
+#define DNC_POINT_CERT_MAX_STAGES 4
 
 typedef struct {
-    slong nstages;                              /* trained, then projected and/or polished */
-    const char *name[DNC_POINT_CERT_MAX_STAGES];   /* "trained", "projected", "polished" */
+    slong nstages;                              /* trained (or exact), then projected and/or polished,
+                                                   then refined */
+    const char *name[DNC_POINT_CERT_MAX_STAGES];   /* "trained" or "exact", "projected", "polished", "refined" */
     dnc_qpoint_t x[DNC_POINT_CERT_MAX_STAGES];
     dnc_point_report r[DNC_POINT_CERT_MAX_STAGES];
     int same[DNC_POINT_CERT_MAX_STAGES];        /* 1: stage i is stage i-1's point (features already
                                                    collapsed; no Newton step taken) */
     dnc_polish_info polish;                     /* with opts.polish */
     double polish_seconds;
+    int refined;                                /* polishing hit a kink: 1 refinement gave the stage
+                                                   "refined", 0 not tried, -1 tried without success */
+    dnc_refine_info refine;                     /* when refinement was tried */
+    double refine_seconds;
     json_t *cert;                               /* the certificate (dnc_point_certificate) */
     arb_t dnc_value;                            /* the DNC value, when verdict >= 0 */
     int verdict;                                /* dnc_not_optimal: 1 certified, 0 not proven, -1 no DNC */
@@ -160,9 +171,11 @@ typedef struct {
 } dnc_point_cert;
 
 /* What `dncert certify-point` does with the point theta of p (trainer's layout, expanded,
- * every entry finite): the exact point (dnc_qpoint_init_theta) and its enclosures, then,
- * as asked, its exact class means and its polished version, and the certificate of all
- * of them against DNC (dnc_point_certificate, with producer stolen into its envelope).
+ * every entry finite): the exact point (dnc_qpoint_init_theta, or o->exact when given) and
+ * its enclosures, then, as asked, its exact class means and its polished version -- and
+ * when polishing stops because its next step would change the activation pattern (the
+ * point sits on ReLU kinks), the refinement of dnc_refine_point_exact at o->prec bits as the
+ * stage "refined" -- and the certificate of all of them against DNC (dnc_point_certificate, with producer stolen into its envelope).
  * Writes nothing: dnc_cert_write_checked does. Clear c with dnc_point_cert_clear. */
 void dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o,
                         json_t *producer);

@@ -11,6 +11,8 @@
 #include <flint/fmpq_vec.h>
 #include "dncert/algebraic.h"
 #include "dncert/closed.h"
+#include "dncert/dobj.h"
+#include "dncert/exact.h"
 #include "dncert/io.h"
 #include "dncert/objective.h"
 #include "dncert/refine.h"
@@ -333,4 +335,69 @@ Test(refine_hp, recognition_of_algebraic_and_transcendental)
     fmpz_poly_clear(f);
     fmpz_poly_clear(qq);
     fmpz_poly_clear(rr);
+}
+
+/* The fixed-pattern mode is one objective definition in two backends: with the same slopes
+ * (1, 0 and a kink slope 1/2) and seeds, the Arb evaluator's loss and gradient enclose the
+ * double backend's to rounding. */
+Test(refine_hp, pattern_mode_agrees_between_backends)
+{
+    dnc_problem_t p;
+    dnc_dobj_t o;
+    dnc_bpoint_t x;
+    dnc_beval_t e;
+    double *theta, *g, **ds, **dm, f;
+    arb_mat_struct *as, *am;
+    arb_ptr *gv;
+    slong n, l, i, L;
+    tu_problem(p, "3", "2", "3", "4", "relu", "free", "1/250");
+    L = p->L;
+    cr_assert_eq(dnc_dobj_init(o, p), 0);
+    n = o->nparams;
+    theta = malloc(n * sizeof(double));
+    g = malloc(n * sizeof(double));
+    dnc_randn(theta, n, 0.7, 3);
+    ds = calloc(L + 1, sizeof(double *));
+    dm = calloc(L + 1, sizeof(double *));
+    as = flint_malloc((L + 1) * sizeof(arb_mat_struct));
+    am = flint_malloc((L + 1) * sizeof(arb_mat_struct));
+    for (l = 0; l <= L; l++) {
+        slong r = l >= 2 ? p->width[l - 1] : 0, c = l >= 2 ? p->N : 0;
+        arb_mat_init(as + l, r, c);
+        arb_mat_init(am + l, r, c);
+        if (l < 2)
+            continue;
+        ds[l] = malloc(r * c * sizeof(double));
+        dm[l] = malloc(r * c * sizeof(double));
+        for (i = 0; i < r * c; i++) {
+            ds[l][i] = i % 3 == 0 ? 1.0 : i % 3 == 1 ? 0.0 : 0.5;
+            dm[l][i] = i % 5 == 0 ? 0.25 * (double) (i % 7) - 0.75 : 0.0;
+            arb_set_d(arb_mat_entry(as + l, i % r, i / r), ds[l][i]);
+            arb_set_d(arb_mat_entry(am + l, i % r, i / r), dm[l][i]);
+        }
+    }
+    dnc_dobj_set_pattern(o, (const double *const *) ds, (const double *const *) dm);
+    f = dnc_dobj_eval(o, theta, g);
+    dnc_bpoint_init(x, p);
+    dnc_bpoint_set_theta(x, theta);
+    dnc_beval_init(e);
+    dnc_ball_eval_pattern(e, x, as, am, NULL, 1, 128);
+    cr_expect_lt(fabs(arf_get_d(arb_midref(e->loss), ARF_RND_NEAR) - f), 1e-13 * fmax(1.0, fabs(f)));
+    gv = flint_malloc(n * sizeof(arb_ptr));
+    dnc_bpoint_entries(gv, e->grad);
+    for (i = 0; i < n; i++)
+        cr_expect_lt(fabs(arf_get_d(arb_midref(gv[i]), ARF_RND_NEAR) - g[i]), 1e-12, "gradient entry %ld", (long) i);
+    flint_free(gv);
+    dnc_beval_clear(e);
+    dnc_bpoint_clear(x);
+    for (l = 0; l <= L; l++) {
+        arb_mat_clear(as + l);
+        arb_mat_clear(am + l);
+        free(ds[l]);
+        free(dm[l]);
+    }
+    flint_free(as); flint_free(am); free(ds); free(dm);
+    free(theta); free(g);
+    dnc_dobj_clear(o);
+    dnc_problem_clear(p);
 }

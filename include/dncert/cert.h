@@ -149,6 +149,7 @@ typedef struct {
 void dnc_point_cert_opts_default(dnc_point_cert_opts *o);
 
 #define DNC_POINT_CERT_MAX_STAGES 4
+#define DNC_POLISH_REFINE_MAX 1500   /* parameters: --polish refines at kinks only below this */
 
 typedef struct {
     slong nstages;                              /* trained (or exact), then projected and/or polished,
@@ -175,7 +176,7 @@ typedef struct {
  * its enclosures, then, as asked, its exact class means and its polished version -- and
  * when polishing stops because its next step would change the activation pattern (the
  * point sits on ReLU kinks), the refinement of dnc_refine_point_exact at o->prec bits as the
- * stage "refined" -- and the certificate of all of them against DNC (dnc_point_certificate, with producer stolen into its envelope).
+ * stage "refined" (points of at most DNC_POLISH_REFINE_MAX parameters) -- and the certificate of all of them against DNC (dnc_point_certificate, with producer stolen into its envelope).
  * Writes nothing: dnc_cert_write_checked does. Clear c with dnc_point_cert_clear. */
 void dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o,
                         json_t *producer);

@@ -645,22 +645,32 @@ void dnc_point_cert_opts_default(dnc_point_cert_opts *o)
 
 /* Polishing stopped at a kink: refine the point at its kinks instead (dnc_refine_point_exact,
  * double then o->prec bits) from the double rounding of stage i - 1, and add the exact result
- * as stage i when the high-precision stage ran with its signs kept. */
+ * as stage i when the high-precision stage ran with its signs kept. Not on points of more
+ * than DNC_POLISH_REFINE_MAX parameters: refinement uses dense Jacobians (m^2 doubles, an
+ * SVD per Newton step), minutes beyond that; `dncert refine` does it on request. */
 static void refine_at_kinks(dnc_point_cert *c, dnc_problem_t p, slong i, const dnc_point_cert_opts *o)
 {
     slong n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-    double *theta = flint_malloc(n * sizeof(double)), t0 = dnc_seconds_now();
-    fmpq *q = _fmpq_vec_init(n);
+    double *theta, t0 = dnc_seconds_now();
+    fmpq *q;
     dnc_bpoint_t box;
     dnc_refine_opts ro;
     char err[512];
+    c->refined = -1;
+    if (n > DNC_POLISH_REFINE_MAX) {
+        snprintf(c->refine.message, sizeof(c->refine.message), "not attempted: %ld parameters, more than %d (dense "
+                 "Jacobians); `dncert refine RUN_DIR --out RUN_DIR2` refines it, then certify RUN_DIR2", (long) n,
+                 DNC_POLISH_REFINE_MAX);
+        return;
+    }
+    theta = flint_malloc(n * sizeof(double));
+    q = _fmpq_vec_init(n);
     dnc_qpoint_box(box, c->x[i - 1], 64);
     dnc_bpoint_get_theta_expanded(theta, box);
     dnc_bpoint_clear(box);
     dnc_refine_opts_default(&ro);
     ro.prec = o->prec;
     ro.max_rounds = 20;
-    c->refined = -1;
     if (dnc_refine_point_exact(theta, q, NULL, p, &ro, &c->refine, NULL, err, sizeof(err)) == 0
         && c->refine.hp_prec > 0 && c->refine.hp_signs_kept) {
         dnc_qpoint_init_fmpq(c->x[i], p, q);

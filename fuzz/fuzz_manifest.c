@@ -10,7 +10,8 @@
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    dnc_problem_args a = { "2", "2", "2", "3", "relu", "free", "1/250", NULL, NULL, NULL };
+    dnc_problem_args a = { .K = "2", .n = "2", .L = "2", .width = "3", .activation = "relu", .bias = "free",
+                           .lambda = "1/250" };
     dnc_problem_t p;
     double theta[64];
     char err[512];

@@ -192,6 +192,11 @@ Test(refine, bad_input)
         cr_expect_eq(tu_run(out, err, sizeof(out), args), 2);
         cr_expect(strstr(err, "--kink-tol") != NULL, "%s", err);
     }
+    {
+        const char *args[] = { "refine", a, "--out", b, "--prec", "10", NULL };
+        cr_expect_eq(tu_run(out, err, sizeof(out), args), 2);
+        cr_expect(strstr(err, "--prec: must be 0 (double only) or 64..4096") != NULL, "%s", err);
+    }
 }
 
 /* Dependent kink constraints (LICQ fails): at the refined K = 4, L = 4 point of this start

@@ -56,6 +56,19 @@ void dnc_alg_enclose(arb_t x, const dnc_alg_t a, slong prec);
 /* Exact comparison of the root with the rational q: -1 (root < q), 0, +1. */
 int dnc_alg_cmp_fmpq(const dnc_alg_t a, const fmpq_t q);
 
+/* Integer relation search (LLL, FLINT's fmpz_lll) for a CANDIDATE minimal polynomial of
+ * the real number x, of which `bits` bits after the binary point are trusted (x's midpoint
+ * is used; its radius is ignored). For d = 1..maxdeg in turn, reduces the lattice spanned
+ * by the rows (e_i, round(2^S x^i)), i = 0..d, S = bits - 8, and takes its first vector
+ * (a_0..a_d) as the candidate f = sum a_i X^i. A candidate is reported only when it is
+ * far shorter than a vector of a lattice without a relation -- (d + 2) log2(max |a_i|)
+ * <= 3/4 S, where without a relation about S is expected -- and |f(x)| is at the level
+ * of the trusted bits. Returns the degree of the first candidate found (f primitive, with
+ * a positive leading coefficient; *residual_log10 = log10 |f(mid x)|), or 0 when there is
+ * none. A candidate is evidence, never a proof that x is algebraic: it says x agrees with
+ * a root of f to the trusted bits. */
+slong dnc_alg_recognize(fmpz_poly_t f, double *residual_log10, const arb_t x, slong bits, slong maxdeg);
+
 #ifdef __cplusplus
 }
 #endif

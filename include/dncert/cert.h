@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include "dncert/closed.h"
+#include "dncert/refine.h"
 #include "dncert/theorem.h"
 
 #ifdef __cplusplus
@@ -79,6 +80,8 @@ typedef dnc_qpoint_struct dnc_qpoint_t[1];
 
 /* x <- the expanded point given by doubles in the trainer's layout (exact: doubles are dyadic). */
 void dnc_qpoint_init_theta(dnc_qpoint_t x, dnc_problem_t p, const double *theta);
+/* x <- the expanded point given by exact rationals in the trainer's layout (point-exact.json). */
+void dnc_qpoint_init_fmpq(dnc_qpoint_t x, dnc_problem_t p, const fmpq *theta);
 void dnc_qpoint_clear(dnc_qpoint_t x);
 
 /* out (initialised here) <- x with its features replaced by their exact class means, in the
@@ -111,6 +114,7 @@ int dnc_point_evaluate_fast(dnc_point_report *r, dnc_problem_t p, const double *
 
 typedef struct {
     slong steps, evals;      /* accepted Newton steps, gradient evaluations */
+    int pattern_hit;         /* stopped because the next step would change the activation pattern */
     char stop[96];           /* why it stopped */
 } dnc_polish_info;
 
@@ -147,6 +151,9 @@ typedef struct {
     slong polish_steps;      /* at most this many Newton steps (default 50) */
     slong prec;              /* working precision (default DNC_PREC_DEFAULT) */
     int method;              /* how the trained point's loss is enclosed: DNC_METHOD_* */
+    const fmpq *exact;       /* the exact point (point-exact.json) to certify instead of theta, or NULL;
+                                it is not a double point: its loss is always enclosed by Arb */
+    const char *exact_source;   /* where exact comes from, for the certificate's note */
 } dnc_point_cert_opts;
 
 /* DNC_METHOD_AUTO (default): Arb for a small point (DNC_POINT_FAST_MIN_WORK); else the fast
@@ -161,17 +168,23 @@ enum { DNC_METHOD_AUTO = 0, DNC_METHOD_FAST, DNC_METHOD_ARB };
 
 void dnc_point_cert_opts_default(dnc_point_cert_opts *o);
 
-#define DNC_POINT_CERT_MAX_STAGES 3
+#define DNC_POINT_CERT_MAX_STAGES 4
+#define DNC_POLISH_REFINE_MAX 1500   /* parameters: --polish refines at kinks only below this */
 
 typedef struct {
-    slong nstages;                              /* trained, then projected and/or polished */
-    const char *name[DNC_POINT_CERT_MAX_STAGES];   /* "trained", "projected", "polished" */
+    slong nstages;                              /* trained (or exact), then projected and/or polished,
+                                                   then refined */
+    const char *name[DNC_POINT_CERT_MAX_STAGES];   /* "trained" or "exact", "projected", "polished", "refined" */
     dnc_qpoint_t x[DNC_POINT_CERT_MAX_STAGES];
     dnc_point_report r[DNC_POINT_CERT_MAX_STAGES];
     int same[DNC_POINT_CERT_MAX_STAGES];        /* 1: stage i is stage i-1's point (features already
                                                    collapsed; no Newton step taken) */
     dnc_polish_info polish;                     /* with opts.polish */
     double polish_seconds;
+    int refined;                                /* polishing hit a kink: 1 refinement gave the stage
+                                                   "refined", 0 not tried, -1 tried without success */
+    dnc_refine_info refine;                     /* when refinement was tried */
+    double refine_seconds;
     json_t *cert;                               /* the certificate (dnc_point_certificate) */
     arb_t dnc_value;                            /* the DNC value, when verdict >= 0 */
     int verdict;                                /* dnc_not_optimal: 1 certified, 0 not proven, -1 no DNC */
@@ -180,9 +193,11 @@ typedef struct {
 } dnc_point_cert;
 
 /* What `dncert certify-point` does with the point theta of p (trainer's layout, expanded,
- * every entry finite): the exact point (dnc_qpoint_init_theta) and its enclosures, then,
- * as asked, its exact class means and its polished version, and the certificate of all
- * of them against DNC (dnc_point_certificate, with producer stolen into its envelope).
+ * every entry finite): the exact point (dnc_qpoint_init_theta, or o->exact when given) and
+ * its enclosures, then, as asked, its exact class means and its polished version -- and
+ * when polishing stops because its next step would change the activation pattern (the
+ * point sits on ReLU kinks), the refinement of dnc_refine_point_exact at o->prec bits as the
+ * stage "refined" (points of at most DNC_POLISH_REFINE_MAX parameters) -- and the certificate of all of them against DNC (dnc_point_certificate, with producer stolen into its envelope).
  * Writes nothing: dnc_cert_write_checked does. Clear c with dnc_point_cert_clear. */
 void dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o,
                         json_t *producer);

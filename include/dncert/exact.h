@@ -60,6 +60,10 @@ void dnc_bpoint_set_theta(dnc_bpoint_t x, const double *theta);
 /* Parameter block b of x (numbered as dnc_param_block_kind: 0 = H1, 1..L = W_b, L + 1 = b). */
 arb_mat_struct *dnc_bpoint_block(const dnc_bpoint_t x, slong b);
 
+/* v[i] <- a pointer to the entry of x that is parameter i of the trainer's layout
+ * (dnc_param_offset with x's columns; v has that many entries). */
+void dnc_bpoint_entries(arb_ptr *v, const dnc_bpoint_t x);
+
 /* Midpoints rounded to double, in the trainer's layout (for comparisons only). */
 void dnc_bpoint_get_theta(double *theta, const dnc_bpoint_t x);
 
@@ -100,6 +104,16 @@ void dnc_ball_eval(dnc_beval_t e, const dnc_bpoint_t x, int want_grad, slong pre
  *   enclosure of Htilde_l. */
 void dnc_ball_eval_frozen(dnc_beval_t e, const dnc_bpoint_t x, signed char *const *frozen, arb_mat_struct *pre,
                           int want_grad, slong prec);
+
+/* The fixed-pattern mode of the ball evaluator, the Arb counterpart of dnc_dobj_set_pattern
+ * (docs/refine.md): for every ReLU layer l (sigma_{l-1} = ReLU; index l = 2..L of arrays of
+ * L + 1 matrices, d_l x ncols) the activation is H_l = slope_l .* Htilde_l forward and the
+ * backward pass is D <- D .* slope_l + seed_l, with no kinks recorded. With slopes 1 on P+
+ * and 0 elsewhere and seeds mu_e on the kinks (0 elsewhere) the loss is the smooth piece f_0
+ * and the gradient is that of the Lagrangian f_0 + sum_e mu_e ubar_e. slope NULL: ordinary
+ * evaluation (seed is then ignored); seed NULL: no seeds. pre as in dnc_ball_eval_frozen. */
+void dnc_ball_eval_pattern(dnc_beval_t e, const dnc_bpoint_t x, const arb_mat_struct *slope,
+                           const arb_mat_struct *seed, arb_mat_struct *pre, int want_grad, slong prec);
 
 /* 1 if every gradient entry's ball contains 0 (x is certified to be compatible with
  * stationarity: 0 lies in the Clarke gradient enclosure), else 0. */

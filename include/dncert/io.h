@@ -115,6 +115,11 @@ char *dnc_fmpq_decimal_ceil(const fmpq_t q, slong digits);
  * -1 with a message naming `what`. */
 int dnc_json_get_interval(fmpq_t lo, fmpq_t hi, const json_t *obj, const char *what, char *err, size_t errlen);
 
+/* Exact text of a rational: a C99 hexadecimal float when it is dyadic ("0x1.8p+0" = 3/2,
+ * printf's "%a" for a double, any number of hex digits), else "num/den". Parsed back exactly
+ * by dnc_parse_rational. Free with flint_free. */
+char *dnc_exact_str(const fmpq_t q);
+
 /* Exact rational as a JSON string ("1/250", "3"). */
 json_t *dnc_json_fmpq(const fmpq_t q);
 

@@ -1,5 +1,5 @@
-/* dncert/refine.h -- critical points at ReLU kinks, refined in double precision
- * (docs/refine.md; the mathematics: ../shared/spec/critical-points.md §1-3).
+/* dncert/refine.h -- critical points at ReLU kinks, refined in double and then in high
+ * precision (docs/refine.md; the mathematics: ../shared/spec/critical-points.md §1-3, 6).
  *
  * A trained point sits on kinks: pre-activation entries that tend to 0. Refinement guesses
  * the pattern (P+, P-, the kinks P0, dead units), then solves the KKT system of the smooth
@@ -10,14 +10,20 @@
  * then recovers the slopes t_e = mu_e / G_e top-down and updates the pattern when one lies
  * outside [0, 1] (t > 1: the entry belongs to P+, t < 0: to P-), saying so.
  *
- * Everything here is double precision and proves nothing: it prepares a point for the
- * certifier. A refined point with every t in [0, 1] is a numerical chain-rule stationary
- * point to about the working precision.
+ * A high-precision stage (o->prec > 0) then continues on the same pattern in Arb at prec
+ * bits: chord iterations x <- x - Y F(x) with Y the pseudo-inverse (in double) of the KKT
+ * Jacobian at the double solution, to a residual enclosure near 2^-prec. Its result is an
+ * exact point (dyadic rationals of at most prec bits).
+ *
+ * Nothing here proves anything: it prepares a point for the certifier. A refined point with
+ * every t in [0, 1] is a numerical chain-rule stationary point to about the working precision.
  */
 #ifndef DNCERT_REFINE_H
 #define DNCERT_REFINE_H
 
 #include <stdio.h>
+#include <flint/fmpq.h>
+#include <jansson.h>
 #include "dncert/problem.h"
 
 #ifdef __cplusplus
@@ -32,6 +38,10 @@ typedef struct {
     double t_slack;      /* t in [-t_slack, 1 + t_slack] counts as in [0, 1] (1e-8) */
     slong max_newton;    /* Newton steps per pattern (100) */
     slong max_rounds;    /* pattern updates (8) */
+    slong prec;          /* bits of the high-precision stage; 0: none (0; the command's default is 256) */
+    slong hp_max_steps;  /* chord steps of the high-precision stage (60) */
+    double hp_rcond;     /* singular values of the KKT Jacobian below hp_rcond times the largest
+                            are cut from its pseudo-inverse: the symmetry directions (1e-9) */
 } dnc_refine_opts;
 
 void dnc_refine_opts_default(dnc_refine_opts *o);
@@ -52,6 +62,18 @@ typedef struct {
     int converged;       /* residual <= tol */
     int stationary;      /* converged and every t_e in [0, 1] (within t_slack) */
     char message[512];   /* what happened, in words */
+    /* the high-precision stage (all 0 when it did not run) */
+    slong hp_prec;       /* bits used */
+    slong hp_steps;      /* chord steps taken */
+    slong hp_rank;       /* numerical rank of the KKT Jacobian (m - hp_rank: its null space) */
+    slong hp_size;       /* m = free parameters + kinks */
+    double hp_gap;       /* last kept singular value over the first cut one (inf: none cut) */
+    double hp_residual_log10;   /* log10 of an upper bound on max |KKT residual| at the exact point */
+    double hp_contraction;      /* the last residual ratio of two successive chord steps */
+    double hp_loss_digits;      /* decimal digits of the loss enclosure of the exact point */
+    char hp_loss[128];   /* the loss of the exact refined point: its proven decimal digits */
+    int hp_signs_kept;   /* P+ and P- keep their signs at the exact point (ball arithmetic) */
+    double hp_seconds;
 } dnc_refine_info;
 
 /* Refines theta (expanded layout, p->N columns; overwritten by the refined point) and fills
@@ -60,6 +82,23 @@ typedef struct {
  * bad input (no ReLU layer, non-finite entries) or when memory is insufficient. */
 int dnc_refine_point(double *theta, const dnc_problem_t p, const dnc_refine_opts *o, dnc_refine_info *info,
                      FILE *log, char *err, size_t errlen);
+
+/* dnc_refine_point, and when o->prec > 0 and the double stage converged, the high-precision
+ * stage: exact (NULL, or dnc_param_offset(p, p->N, DNC_NKINDS, 0) initialised entries)
+ * receives the exact refined point, theta its rounding to double. Without the
+ * high-precision stage exact receives theta exactly. When structure is not NULL, *structure
+ * receives the structure report of the refined point (dnc_refine_structure). */
+int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const dnc_problem_t p,
+                           const dnc_refine_opts *o, dnc_refine_info *info, FILE *log, char *err, size_t errlen);
+
+/* The structure of an exact point of p (expanded layout, as dnc_refine_point_exact writes):
+ * for every layer the rank profile of the class means of H_l and of the pre-activation
+ * Htilde_l (singular values, rank with a gap rule), the kink pattern of each class ('+', '-',
+ * '0' for |u| below 2^(-prec/2) times the layer's largest, per unit), the class-mean Gram
+ * matrix M^T M of H_l, and candidate minimal polynomials of the loss and of the Gram
+ * entries found by integer relation (dnc_alg_recognize, trusting `digits` decimal digits)
+ * -- candidates, never theorems. Evaluated in Arb at prec bits. Returns a new JSON object. */
+json_t *dnc_refine_structure(const fmpq *exact, const dnc_problem_t p, slong prec, double digits);
 
 #ifdef __cplusplus
 }

@@ -32,6 +32,7 @@ extern "C" {
 #define DNC_RUN_SUMMARY  "summary.json"
 #define DNC_RUN_METRICS  "metrics.jsonl"
 #define DNC_RUN_NPZ      "point.npz"      /* the archive read when the manifest lists no arrays */
+#define DNC_RUN_EXACT    "point-exact.json"   /* the exact point, when there is one (below) */
 
 /* ---- the point ---- */
 
@@ -70,6 +71,38 @@ int dnc_point_manifest_read(dnc_problem_t p, const json_t *man, const char *wher
  * or -1 when "version" is not an integer. */
 long dnc_point_manifest_version(const json_t *man);
 
+/* ---- the exact point: point-exact.json ----
+ *
+ * A run directory may also hold its point exactly: format "dncert-point-exact", version
+ * DNC_POINT_EXACT_VERSION, {"format", "version", "layout": "expanded", "bits" (optional: the
+ * bits of the dyadics, informative), "blocks": {"H1": {"rows", "cols", "dense": [exact
+ * rationals as strings, column-major]}, "W1", ..., "b" with a free bias}, "note"
+ * (optional)}. The arrays of the directory hold its rounding to double. `dncert refine`
+ * writes one for the high-precision point; `certify-point` certifies it instead of the
+ * arrays. The library's fmpq points use the trainer's layout (dnc_param_offset, N columns). */
+#include <flint/fmpq.h>
+#define DNC_POINT_EXACT_FORMAT  "dncert-point-exact"
+#define DNC_POINT_EXACT_VERSION 1
+
+/* The document of the exact point theta of p (bits: informative; note may be NULL). Entries
+ * are written as hexadecimal floats when dyadic (dnc_exact_str), else as fractions. */
+json_t *dnc_point_exact_json(const dnc_problem_t p, const fmpq *theta, slong bits, const char *note);
+
+/* Reads a parsed point-exact document (where names it in messages) into theta (initialised,
+ * dnc_param_offset(p, p->N, DNC_NKINDS, 0) entries): checks format, version (a newer one is
+ * refused), the known fields, layout, and exactly the problem's blocks with their shapes and
+ * rows x cols exact entries. Returns 0, or -1 with err naming the field
+ * ("blocks.W2.dense[17]"). */
+int dnc_point_exact_read(fmpq *theta, const dnc_problem_t p, const json_t *doc, const char *where, char *err,
+                         size_t errlen);
+
+/* Loads dir/point-exact.json for the problem p of dir, when there is one: returns 1 and sets
+ * *exact (free with _fmpq_vec_clear(*exact, n)), 0 when dir has no such file (*exact =
+ * NULL), -1 with err on a bad file -- also when theta (the arrays of dir, or NULL) is not
+ * the rounding to double of the exact point, entry by entry. */
+int dnc_point_exact_load(const char *dir, const dnc_problem_t p, const double *theta, fmpq **exact, char *err,
+                         size_t errlen);
+
 /* ---- writing a run ---- */
 
 typedef struct {
@@ -93,6 +126,10 @@ int dnc_run_writer_log(dnc_run_writer *w, const json_t *record);
  * Returns 0, or -1 with err. */
 int dnc_run_writer_finish(dnc_run_writer *w, const dnc_problem_t p, const double *theta, json_t *source,
                           json_t *summary, char *err, size_t errlen);
+
+/* Writes doc as the file `name` of the run directory being written (before
+ * dnc_run_writer_finish). Returns 0, or -1 with err (finishing will then fail). */
+int dnc_run_writer_add_json(dnc_run_writer *w, const char *name, json_t *doc, char *err, size_t errlen);
 
 /* Removes the temporary directory and releases w. */
 void dnc_run_writer_abort(dnc_run_writer *w);

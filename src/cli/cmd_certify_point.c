@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "dncert/cert.h"
+#include <cblas.h>
+#include <flint/fmpq_vec.h>
 #include "dncert/io.h"
+#include "dncert/rundir.h"
 #include "cli.h"
 #include "commands.h"
 
@@ -17,7 +20,10 @@ static const char *usage_head =
     "are exact dyadic rationals, so its loss is enclosed rigorously (Arb ball arithmetic):\n"
     "a certified upper bound on the global minimum of the problem. --project-collapse\n"
     "replaces the features by their exact class means; --polish refines the point by\n"
-    "Newton's method at the working precision inside its ReLU activation pattern. The last\n"
+    "Newton's method at the working precision inside its ReLU activation pattern, and when\n"
+    "the point sits on kinks (the next step would change the pattern) refines it there\n"
+    "instead, as `dncert refine` does. When RUN_DIR holds point-exact.json (written by\n"
+    "`dncert refine`), that exact point is certified, not its rounding to double. The last\n"
     "point's loss is compared with the certified DNC value of the same problem: a point\n"
     "strictly below it proves that DNC is not globally optimal there. Writes a certificate\n"
     "(claims loss, alive, root, value, dnc_not_optimal; docs/certificate-format.md) that\n"
@@ -56,6 +62,14 @@ static void print_change(const dnc_point_report *before, const dnc_point_report 
     printf("%-11s change: %s (%s)\n", "", s, arb_is_positive(d) ? "up" : arb_is_negative(d) ? "down" : "sign not decided");
     flint_free(s);
     arb_clear(d);
+}
+
+/* When polishing hit a kink and refinement did not give a point. */
+static void print_refined(const dnc_point_cert *c)
+{
+    if (c->refined < 0)
+        printf("%-11s the point sits on ReLU kinks; refining it there did not give a point to certify (%s): the "
+               "certificate is about the polished point\n", "", c->refine.message);
 }
 
 static int read_options(const dnc_cli_opt *opts, int npos, slong *prec, slong *steps)
@@ -100,12 +114,14 @@ int dnc_cmd_certify_point(int argc, char **argv)
         { "prec", "BITS", "working precision in bits, 64..4096 (default 256)", NULL },
         { "method", "M", "how the trained point's loss is enclosed: auto (default; the fast double tier where its "
                          "enclosure decides the claim, else Arb), fast, or arb", NULL },
+        { "double", NULL, "certify the arrays (doubles) even when RUN_DIR has an exact point (point-exact.json)", NULL },
         { NULL, NULL, NULL, NULL }
     };
     const char *pos[1];
     slong i;
     int npos, r;
     double *theta;
+    fmpq *exact = NULL;
     char err[4096], desc[512];
     dnc_problem_t p;
     dnc_point_cert_opts o;
@@ -132,14 +148,25 @@ int dnc_cmd_certify_point(int argc, char **argv)
         dnc_problem_clear(p);
         return dnc_cli_usage_error("certify-point", "RUN_DIR: %s", err);
     }
+    if (dnc_cli_get(opts, "double") == NULL && dnc_point_exact_load(pos[0], p, theta, &exact, err, sizeof(err)) < 0) {
+        free(theta);
+        dnc_problem_clear(p);
+        return dnc_cli_usage_error("certify-point", "RUN_DIR: %s", err);
+    }
+    o.exact = exact;
+    openblas_set_num_threads(1);   /* refinement at kinks (--polish): small products, one thread */
     /* dnc_point_load has checked that every parameter is finite */
     dnc_problem_describe(p, desc, sizeof(desc));
-    printf("point       %s: %s, %ld parameters\n", pos[0], desc, (long) dnc_param_offset(p, p->N, DNC_NKINDS, 0));
+    printf("point       %s: %s, %ld parameters%s\n", pos[0], desc, (long) dnc_param_offset(p, p->N, DNC_NKINDS, 0),
+           exact != NULL ? "; the exact point of " DNC_RUN_EXACT " is certified, not its rounding to double (--double: "
+           "the arrays)" : "");
     fflush(stdout);
     producer = json_pack("{s:s, s:s, s:s, s:s}", "program", "dncert", "version", DNCERT_VERSION, "command",
                          "certify-point", "run", pos[0]);
     dnc_point_cert_run(&c, p, theta, &o, producer);
     free(theta);
+    if (exact != NULL)
+        _fmpq_vec_clear(exact, dnc_param_offset(p, p->N, DNC_NKINDS, 0));
     for (i = 0; i < c.nstages; i++) {
         print_loss(c.name[i], c.r + i);
         if (i > 0)
@@ -147,9 +174,14 @@ int dnc_cmd_certify_point(int argc, char **argv)
                          ? "the features were already collapsed: the same point"
                          : "no Newton step was taken: the same point");
         print_grad(c.r + i);
-        if (strcmp(c.name[i], "polished") == 0)
+        if (strcmp(c.name[i], "polished") == 0) {
             printf("%-11s %ld Newton steps, %ld gradient evaluations, %.2f s; stopped: %s\n", "", (long) c.polish.steps,
                    (long) c.polish.evals, c.polish_seconds, c.polish.stop);
+            print_refined(&c);
+        }
+        if (strcmp(c.name[i], "refined") == 0)
+            printf("%-11s the point sits on ReLU kinks: refined on its kink pattern (docs/refine.md) in %.2f s: %s\n", "",
+                   c.refine_seconds, c.refine.message);
     }
     printf("%-11s %s\n", "method", c.method_why);
     if (c.verdict >= 0) {

@@ -1,5 +1,8 @@
 /* Real algebraic numbers by isolating intervals (see dncert/algebraic.h). */
+#include <math.h>
 #include <arb_fmpz_poly.h>
+#include <flint/fmpz_lll.h>
+#include <flint/fmpz_mat.h>
 #include <arb_poly.h>
 #include "dncert/algebraic.h"
 
@@ -357,4 +360,84 @@ int dnc_alg_cmp_fmpq(const dnc_alg_t a, const fmpq_t q)
     if (s == 0)
         return 0;
     return s == dnc_poly_sign_at(a->poly, a->lo) ? 1 : -1;
+}
+
+/* ---- integer relations (candidates only) ---- */
+
+/* log10 |v| for a non-zero ball midpoint, -inf for 0. */
+static double arb_mid_log10(const arb_t v)
+{
+    arf_t mant;
+    fmpz_t e;
+    double r;
+    if (arf_is_zero(arb_midref(v)))
+        return -INFINITY;
+    arf_init(mant);
+    fmpz_init(e);
+    arf_frexp(mant, e, arb_midref(v));
+    r = log10(fabs(arf_get_d(mant, ARF_RND_NEAR))) + fmpz_get_d(e) * log10(2.0);
+    arf_clear(mant);
+    fmpz_clear(e);
+    return r;
+}
+
+/* The first vector of the LLL-reduced relation lattice of (1, x, .., x^d) at scale 2^S, as
+ * a polynomial. */
+static void relation(fmpz_poly_t f, const arb_t x, slong d, slong S, slong prec)
+{
+    fmpz_mat_t B;
+    fmpz_lll_t ctx;
+    arb_t pw;
+    slong i;
+    fmpz_mat_init(B, d + 1, d + 2);
+    arb_init(pw);
+    arb_one(pw);
+    for (i = 0; i <= d; i++) {
+        arb_t t;
+        arb_init(t);
+        fmpz_one(fmpz_mat_entry(B, i, i));
+        arb_mul_2exp_si(t, pw, S);
+        arf_get_fmpz(fmpz_mat_entry(B, i, d + 1), arb_midref(t), ARF_RND_NEAR);
+        arb_mul(pw, pw, x, prec);
+        arb_clear(t);
+    }
+    fmpz_lll_context_init_default(ctx);
+    fmpz_lll(B, NULL, ctx);
+    fmpz_poly_zero(f);
+    for (i = 0; i <= d; i++)
+        fmpz_poly_set_coeff_fmpz(f, i, fmpz_mat_entry(B, 0, i));
+    fmpz_mat_clear(B);
+    arb_clear(pw);
+}
+
+slong dnc_alg_recognize(fmpz_poly_t f, double *residual_log10, const arb_t x, slong bits, slong maxdeg)
+{
+    slong S = bits - 8, prec = bits + 64 + 8 * maxdeg, d;
+    arb_t xm, v;
+    arb_init(xm);
+    arb_init(v);
+    arb_get_mid_arb(xm, x);
+    for (d = 1; S > 16 && d <= maxdeg; d++) {
+        double h, res, scale;
+        relation(f, xm, d, S, prec);
+        if (fmpz_poly_degree(f) < 1)
+            continue;
+        h = fmpz_poly_max_bits(f) < 0 ? -fmpz_poly_max_bits(f) : fmpz_poly_max_bits(f);
+        arb_fmpz_poly_evaluate_arb(v, f, xm, prec);
+        res = arb_mid_log10(v);
+        scale = (double) d * FLINT_MAX(0.0, arb_mid_log10(xm)) + h * log10(2.0) + log10((double) d + 1);
+        if ((d + 2) * h <= 0.75 * S && res <= scale - S * log10(2.0) + 3) {
+            fmpz_poly_primitive_part(f, f);
+            if (fmpz_sgn(fmpz_poly_lead(f)) < 0)
+                fmpz_poly_neg(f, f);
+            *residual_log10 = res;
+            arb_clear(xm);
+            arb_clear(v);
+            return fmpz_poly_degree(f);
+        }
+    }
+    fmpz_poly_zero(f);
+    arb_clear(xm);
+    arb_clear(v);
+    return 0;
 }

@@ -11,8 +11,9 @@ typedef struct {
     arb_ptr c;               /* constants */
     arb_t term[2];
     slong kink_cap;
-    signed char *const *frozen;   /* dnc_ball_eval_frozen: fixed pattern per layer, or NULL */
-    arb_mat_struct *pre;          /* dnc_ball_eval_frozen: copies of Htilde_l out, or NULL */
+    const arb_mat_struct *slope;  /* dnc_ball_eval_pattern: slopes per layer (index l), or NULL */
+    const arb_mat_struct *seed;   /* dnc_ball_eval_pattern: seeds per layer, or NULL */
+    arb_mat_struct *pre;          /* copies of Htilde_l out, or NULL */
 } ball_ctx;
 
 #define BUF(ctx, id) ((ctx)->buf[id])
@@ -39,11 +40,11 @@ static void b_mul(void *vctx, int C, int A, int ta, int B, int tb)
         arb_mat_clear(tB);
 }
 
-/* The frozen pattern of the ReLU layer whose pre-activation is buffer PRE (or NULL). */
-static const signed char *frozen_of(const ball_ctx *ctx, int PRE)
+/* The fixed slopes of the ReLU layer whose pre-activation is buffer PRE (or NULL). */
+static const arb_mat_struct *slope_of(const ball_ctx *ctx, int PRE)
 {
     slong l = PRE - DNC_BUF(DNC_PRE, 0, ctx->x->p->L);
-    return ctx->frozen != NULL ? ctx->frozen[l] : NULL;
+    return ctx->slope != NULL ? ctx->slope + l : NULL;
 }
 
 void dnc_ball_relu(arb_t out, const arb_t in)
@@ -60,19 +61,16 @@ static void b_act(void *vctx, int H, int PRE, dnc_act_t a)
 {
     ball_ctx *ctx = vctx;
     arb_mat_struct *h = BUF(ctx, H), *x = BUF(ctx, PRE);
-    slong i, j, rows = arb_mat_nrows(x);
-    const signed char *fz = a == DNC_ACT_RELU ? frozen_of(ctx, PRE) : NULL;
+    slong i, j;
+    const arb_mat_struct *s = a == DNC_ACT_RELU ? slope_of(ctx, PRE) : NULL;
     if (ctx->pre != NULL)
         arb_mat_set(ctx->pre + (PRE - DNC_BUF(DNC_PRE, 0, ctx->x->p->L)), x);
     for (i = 0; i < arb_mat_nrows(x); i++)
         for (j = 0; j < arb_mat_ncols(x); j++) {
             arb_ptr out = arb_mat_entry(h, i, j), in = arb_mat_entry(x, i, j);
-            if (fz != NULL) {   /* frozen: identity where active, 0 where inactive */
-                if (fz[i + rows * j] > 0)
-                    arb_set(out, in);
-                else
-                    arb_zero(out);
-            } else if (a == DNC_ACT_LINEAR)
+            if (s != NULL)   /* fixed pattern: H = s .* PRE */
+                arb_mul(out, in, arb_mat_entry(s, i, j), ctx->prec);
+            else if (a == DNC_ACT_LINEAR)
                 arb_set(out, in);
             else
                 dnc_ball_relu(out, in);
@@ -92,21 +90,25 @@ static void record_kink(ball_ctx *ctx, slong layer, slong row, slong col)
     e->nkinks++;
 }
 
-/* D <- D .* relu'(PRE), with relu' = [0, 1] where PRE's ball contains 0 (Clarke). */
+/* D <- D .* relu'(PRE), with relu' = [0, 1] where PRE's ball contains 0 (Clarke); with a
+ * fixed pattern D <- D .* s + m (slopes s, seeds m), and no kinks. */
 static void b_act_grad(void *vctx, int D, int PRE, dnc_act_t a, slong layer)
 {
     ball_ctx *ctx = vctx;
     arb_mat_struct *d = BUF(ctx, D), *x = BUF(ctx, PRE);
-    const signed char *fz = a == DNC_ACT_RELU ? frozen_of(ctx, PRE) : NULL;
+    const arb_mat_struct *s = a == DNC_ACT_RELU ? slope_of(ctx, PRE) : NULL;
     slong i, j;
     arb_t zero;
     if (a == DNC_ACT_LINEAR)
         return;
-    if (fz != NULL) {   /* frozen: derivative 1 where active, 0 where inactive; no kinks */
+    if (s != NULL) {
         for (i = 0; i < arb_mat_nrows(x); i++)
-            for (j = 0; j < arb_mat_ncols(x); j++)
-                if (fz[i + arb_mat_nrows(x) * j] <= 0)
-                    arb_zero(arb_mat_entry(d, i, j));
+            for (j = 0; j < arb_mat_ncols(x); j++) {
+                arb_ptr g = arb_mat_entry(d, i, j);
+                arb_mul(g, g, arb_mat_entry(s, i, j), ctx->prec);
+                if (ctx->seed != NULL)
+                    arb_add(g, g, arb_mat_entry(ctx->seed + layer, i, j), ctx->prec);
+            }
         return;
     }
     arb_init(zero);
@@ -285,8 +287,8 @@ static void ctx_clear(ball_ctx *ctx, slong L)
     arb_clear(ctx->term[1]);
 }
 
-void dnc_ball_eval_frozen(dnc_beval_t e, const dnc_bpoint_t x, signed char *const *frozen, arb_mat_struct *pre,
-                          int want_grad, slong prec)
+void dnc_ball_eval_pattern(dnc_beval_t e, const dnc_bpoint_t x, const arb_mat_struct *slope,
+                           const arb_mat_struct *seed, arb_mat_struct *pre, int want_grad, slong prec)
 {
     ball_ctx ctx;
     if (e->has_grad)
@@ -300,7 +302,8 @@ void dnc_ball_eval_frozen(dnc_beval_t e, const dnc_bpoint_t x, signed char *cons
     ctx.e = e;
     ctx.prec = prec;
     ctx.kink_cap = 0;
-    ctx.frozen = frozen;
+    ctx.slope = slope;
+    ctx.seed = slope != NULL ? seed : NULL;
     ctx.pre = pre;
     flint_free(e->kinks);
     e->kinks = NULL;
@@ -315,9 +318,32 @@ void dnc_ball_eval_frozen(dnc_beval_t e, const dnc_bpoint_t x, signed char *cons
     ctx_clear(&ctx, x->p->L);
 }
 
+void dnc_ball_eval_frozen(dnc_beval_t e, const dnc_bpoint_t x, signed char *const *frozen, arb_mat_struct *pre,
+                          int want_grad, slong prec)
+{
+    const dnc_problem_struct *p = x->p;
+    arb_mat_struct *s = NULL;
+    slong l, i, j;
+    if (frozen != NULL) {   /* slope 1 where active, 0 elsewhere (exact balls) */
+        s = flint_malloc((p->L + 1) * sizeof(arb_mat_struct));
+        for (l = 0; l <= p->L; l++) {
+            slong r = l >= 2 ? p->width[l - 1] : 0;
+            arb_mat_init(s + l, r, l >= 2 ? x->ncols : 0);
+            for (i = 0; i < r && frozen[l] != NULL; i++)
+                for (j = 0; j < x->ncols; j++)
+                    if (frozen[l][i + r * j] > 0)
+                        arb_one(arb_mat_entry(s + l, i, j));
+        }
+    }
+    dnc_ball_eval_pattern(e, x, s, NULL, pre, want_grad, prec);
+    for (l = 0; s != NULL && l <= p->L; l++)
+        arb_mat_clear(s + l);
+    flint_free(s);
+}
+
 void dnc_ball_eval(dnc_beval_t e, const dnc_bpoint_t x, int want_grad, slong prec)
 {
-    dnc_ball_eval_frozen(e, x, NULL, NULL, want_grad, prec);
+    dnc_ball_eval_pattern(e, x, NULL, NULL, NULL, want_grad, prec);
 }
 
 static int mat_all(const arb_mat_struct *m, int (*fn)(arb_srcptr, void *), void *arg)

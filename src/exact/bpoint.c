@@ -162,3 +162,15 @@ void dnc_bpoint_get_theta(double *theta, const dnc_bpoint_t x)
                 t[i + arb_mat_nrows(m) * j] = arf_get_d(arb_midref(arb_mat_entry(m, i, j)), ARF_RND_NEAR);
     }
 }
+
+void dnc_bpoint_entries(arb_ptr *v, const dnc_bpoint_t x)
+{
+    slong b, i, j;
+    for (b = 0; b <= x->p->L + 1; b++) {
+        arb_mat_struct *m = dnc_bpoint_block(x, b);
+        arb_ptr *t = v + block_offset(x, b);
+        for (j = 0; j < arb_mat_ncols(m); j++)
+            for (i = 0; i < arb_mat_nrows(m); i++)
+                t[i + arb_mat_nrows(m) * j] = arb_mat_entry(m, i, j);
+    }
+}

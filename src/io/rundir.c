@@ -74,6 +74,20 @@ int dnc_run_writer_finish(dnc_run_writer *w, const dnc_problem_t p, const double
     return 0;
 }
 
+int dnc_run_writer_add_json(dnc_run_writer *w, const char *name, json_t *doc, char *err, size_t errlen)
+{
+    size_t n = strlen(w->tmp) + strlen(name) + 2;
+    char *path = malloc(n);
+    int r = path == NULL ? dnc_fail(err, errlen, "not enough memory") : 0;
+    if (r == 0) {
+        snprintf(path, n, "%s/%s", w->tmp, name);
+        r = dnc_json_write_atomic(path, doc, err, errlen);
+    }
+    w->failed |= r != 0;
+    free(path);
+    return r;
+}
+
 void dnc_run_writer_abort(dnc_run_writer *w)
 {
     if (w->metrics != NULL) {

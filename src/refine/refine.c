@@ -5,29 +5,9 @@
 #include <string.h>
 #include <cblas.h>
 #include <lapacke.h>
-#include "dncert/dobj.h"
-#include "dncert/refine.h"
-
-/* Entry states of a ReLU layer's pre-activation. */
-#define ST_PLUS 1
-#define ST_MINUS (-1)
-#define ST_KINK 0
-#define ST_DEAD 2   /* an entry of a dead unit: slope 0, no constraint */
-
-typedef struct {
-    dnc_problem_struct *p;
-    dnc_dobj_t obj;
-    slong n, L, N;
-    signed char **state;     /* state[l] (l = 2..L, ReLU layers), d_l x N column-major */
-    double **slope, **seed, **pre;
-    char *fixed;             /* parameters held at 0 (dead units) */
-    slong *free_idx, nfree;
-    slong *kl, *ke, nk;      /* kink k: layer kl[k], entry ke[k] */
-    double *mu;              /* one multiplier per kink */
-    const dnc_refine_opts *o;
-    dnc_refine_info *info;
-    FILE *log;
-} refine_ctx;
+#include <arf.h>
+#include <flint/fmpq_vec.h>
+#include "refine_priv.h"
 
 void dnc_refine_opts_default(dnc_refine_opts *o)
 {
@@ -37,9 +17,12 @@ void dnc_refine_opts_default(dnc_refine_opts *o)
     o->t_slack = 1e-8;
     o->max_newton = 100;
     o->max_rounds = 8;
+    o->prec = 0;
+    o->hp_max_steps = 60;
+    o->hp_rcond = 1e-9;
 }
 
-static void say(refine_ctx *c, const char *fmt, ...)
+void _dnc_refine_say(refine_ctx *c, const char *fmt, ...)
 {
     va_list ap;
     if (c->log == NULL)
@@ -51,7 +34,7 @@ static void say(refine_ctx *c, const char *fmt, ...)
     va_end(ap);
 }
 
-static int is_relu(const refine_ctx *c, slong l)
+int _dnc_refine_is_relu(const refine_ctx *c, slong l)
 {
     return l >= 2 && l <= c->L && c->p->act[l - 2] == DNC_ACT_RELU;
 }
@@ -104,7 +87,7 @@ static int ctx_init(refine_ctx *c, const dnc_problem_t p)
         slong s = layer_size(c, l);
         c->pre[l] = malloc(s * sizeof(double));
         ok = c->pre[l] != NULL;
-        if (ok && is_relu(c, l)) {
+        if (ok && _dnc_refine_is_relu(c, l)) {
             c->state[l] = calloc(s, 1);
             c->slope[l] = calloc(s, sizeof(double));
             c->seed[l] = calloc(s, sizeof(double));
@@ -146,7 +129,7 @@ static void set_pattern(refine_ctx *c, const double *mu)
 {
     slong l, i, k;
     for (l = 2; l <= c->L; l++)
-        if (is_relu(c, l))
+        if (_dnc_refine_is_relu(c, l))
             for (i = 0; i < layer_size(c, l); i++) {
                 c->slope[l][i] = c->state[l][i] == ST_PLUS ? 1.0 : 0.0;
                 c->seed[l][i] = 0.0;
@@ -198,7 +181,7 @@ static slong remove_dead_units(refine_ctx *c, double *theta)
     for (l = 2; l <= c->L; l++) {
         slong d = c->p->width[l - 1], din = c->p->width[l - 2], dout = dnc_problem_out_rows(c->p, l);
         double *prod, pmax = 0;
-        if (!is_relu(c, l) || (prod = malloc(d * sizeof(double))) == NULL)
+        if (!_dnc_refine_is_relu(c, l) || (prod = malloc(d * sizeof(double))) == NULL)
             continue;
         for (i = 0; i < d; i++) {
             double a = 0, b = 0;
@@ -244,7 +227,7 @@ static void guess_pattern(refine_ctx *c, double *theta)
     for (l = 2; l <= c->L; l++) {
         slong d = c->p->width[l - 1], din = c->p->width[l - 2];
         const double *H = dnc_dobj_buf(c->obj, DNC_H, l - 1);
-        if (!is_relu(c, l))
+        if (!_dnc_refine_is_relu(c, l))
             continue;
         for (j = 0; j < c->N; j++) {
             double hn = cblas_dnrm2((int) din, H + j * din, 1);
@@ -266,7 +249,7 @@ static void index_pattern(refine_ctx *c)
     slong l, i;
     c->nk = 0;
     for (l = 2; l <= c->L; l++)
-        for (i = 0; is_relu(c, l) && i < layer_size(c, l); i++)
+        for (i = 0; _dnc_refine_is_relu(c, l) && i < layer_size(c, l); i++)
             if (c->state[l][i] == ST_KINK) {
                 c->kl[c->nk] = l;
                 c->ke[c->nk] = i;
@@ -283,7 +266,7 @@ static slong fix_signs(refine_ctx *c)
 {
     slong l, i, changed = 0;
     for (l = 2; l <= c->L; l++)
-        for (i = 0; is_relu(c, l) && i < layer_size(c, l); i++) {
+        for (i = 0; _dnc_refine_is_relu(c, l) && i < layer_size(c, l); i++) {
             signed char s = c->state[l][i];
             if ((s == ST_PLUS && !(c->pre[l][i] > 0)) || (s == ST_MINUS && !(c->pre[l][i] < 0))) {
                 c->state[l][i] = ST_KINK;
@@ -370,7 +353,7 @@ static double newton(refine_ctx *c, double *theta, int *sign_lost)
         memcpy(F, Fp, m * sizeof(double));
         res = r2;
         c->info->newton_steps++;
-        say(c, "  Newton step %ld: max |KKT residual| %.3e (step %g, rank %ld of %ld)", (long) it + 1, res, step,
+        _dnc_refine_say(c, "  Newton step %ld: max |KKT residual| %.3e (step %g, rank %ld of %ld)", (long) it + 1, res, step,
             (long) rank, (long) m);
     }
     /* f_0 is smooth whatever the signs; the pattern is right only if P+ and P- kept theirs */
@@ -409,7 +392,7 @@ static slong slopes_topdown(refine_ctx *c, const double *theta, const double *mu
         if (!any)
             continue;
         for (i = 2; i <= c->L; i++)   /* slopes: P+ 1, else 0; kinks above: t; kinks of l: 1 (read G) */
-            if (is_relu(c, i))
+            if (_dnc_refine_is_relu(c, i))
                 for (k = 0; k < layer_size(c, i); k++)
                     c->slope[i][k] = c->state[i][k] == ST_PLUS ? 1.0 : 0.0;
         for (k = 0; k < c->nk; k++)
@@ -494,7 +477,7 @@ static int select_multipliers(refine_ctx *c, const double *theta, double mu_zero
     }
     if (found) {
         memcpy(c->mu, mu, nk * sizeof(double));
-        say(c, "  the kink constraints are dependent: chose multipliers with every slope in [0, 1] (%ld projections)",
+        _dnc_refine_say(c, "  the kink constraints are dependent: chose multipliers with every slope in [0, 1] (%ld projections)",
             (long) it + 1);
     }
 done:
@@ -588,10 +571,60 @@ static void finish_info(refine_ctx *c, double *theta, const double *t, double re
 int dnc_refine_point(double *theta, const dnc_problem_t p, const dnc_refine_opts *o, dnc_refine_info *info,
                      FILE *log, char *err, size_t errlen)
 {
+    return dnc_refine_point_exact(theta, NULL, NULL, p, o, info, log, err, errlen);
+}
+
+/* exact <- theta, exactly (doubles are dyadic). */
+static void exact_from_doubles(fmpq *exact, const double *theta, slong n)
+{
+    slong i;
+    arf_t a;
+    arf_init(a);
+    for (i = 0; i < n; i++) {
+        arf_set_d(a, theta[i]);
+        arf_get_fmpq(exact + i, a);
+    }
+    arf_clear(a);
+}
+
+/* The high-precision stage when asked and possible (the double stage converged on the
+ * pattern it ends with), else exact <- theta; then the structure report. */
+static int finish_exact(refine_ctx *c, double *theta, fmpq *exact, json_t **structure, int current)
+{
+    fmpq *q = exact != NULL ? exact : _fmpq_vec_init(c->n);
+    int r = 0;
+    size_t len = strlen(c->info->message);
+    if (c->o->prec > 0 && c->info->converged && current) {
+        r = _dnc_refine_hp(c, theta, q);
+        if (r == 0)
+            snprintf(c->info->message + len, sizeof(c->info->message) - len, "; at %ld bits: max |KKT residual| "
+                     "<= 1e%.1f after %ld chord steps, %s", (long) c->o->prec, c->info->hp_residual_log10,
+                     (long) c->info->hp_steps, c->info->hp_signs_kept ? "signs of P+ and P- kept"
+                     : "SIGNS OF P+ OR P- NOT KEPT (the pattern does not hold at the exact point)");
+    } else {
+        exact_from_doubles(q, theta, c->n);
+        if (c->o->prec > 0)
+            snprintf(c->info->message + len, sizeof(c->info->message) - len, "; no high-precision stage (%s)",
+                     c->info->converged ? "the pattern was revised after the last solve" : "not converged in double");
+    }
+    if (r == 0 && structure != NULL)
+        *structure = dnc_refine_structure(q, c->p, c->info->hp_prec > 0 ? c->info->hp_prec : 128,
+                                          c->info->hp_prec > 0 ? -c->info->hp_residual_log10 - 6 : 10);
+    if (exact == NULL)
+        _fmpq_vec_clear(q, c->n);
+    return r;
+}
+
+int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const dnc_problem_t p,
+                           const dnc_refine_opts *o, dnc_refine_info *info, FILE *log, char *err, size_t errlen)
+{
     refine_ctx c;
     double res = INFINITY, *t = NULL, *G = NULL;
     slong round;
+    int current = 0, r;
     memset(info, 0, sizeof(*info));
+    if (structure != NULL)
+        *structure = NULL;
     if (ctx_init(&c, p) != 0)
         return dnc_fail(err, errlen, "not enough memory to refine this point");
     if (check_input(p, theta, c.n, err, errlen) != 0) {
@@ -609,12 +642,13 @@ int dnc_refine_point(double *theta, const dnc_problem_t p, const dnc_refine_opts
         info->rounds++;
         index_pattern(&c);
         memset(c.mu, 0, (c.nk + 1) * sizeof(double));
-        say(&c, "pattern %ld: %ld kinks, %ld dead units, %ld free parameters", (long) round + 1, (long) c.nk,
+        _dnc_refine_say(&c, "pattern %ld: %ld kinks, %ld dead units, %ld free parameters", (long) round + 1, (long) c.nk,
             (long) info->ndead, (long) c.nfree);
         res = newton(&c, theta, &sign_lost);
+        current = !sign_lost;
         if (sign_lost) {
             info->sign_changes++;
-            say(&c, "  an active or inactive entry reached 0: it is a kink now; solving again");
+            _dnc_refine_say(&c, "  an active or inactive entry reached 0: it is a kink now; solving again");
             continue;
         }
         free(t);
@@ -624,11 +658,12 @@ int dnc_refine_point(double *theta, const dnc_problem_t p, const dnc_refine_opts
         if ((G = calloc(c.nk + 1, sizeof(double))) == NULL)
             break;
         if (res <= o->tol && !recover_slopes(&c, theta, t, G, 1e3 * fmax(res, o->tol)))
-            say(&c, "  some kinks have no slope in [0, 1] for any multipliers found");
+            _dnc_refine_say(&c, "  some kinks have no slope in [0, 1] for any multipliers found");
         info->nconcave = count_concave(&c, G, 1e3 * fmax(res, o->tol));
         if (res > o->tol || (moved = update_pattern(&c, t)) == 0)
             break;
-        say(&c, "  %ld kinks had t outside [0, 1] (%ld to P+, %ld to P- so far); solving again", (long) moved,
+        current = 0;
+        _dnc_refine_say(&c, "  %ld kinks had t outside [0, 1] (%ld to P+, %ld to P- so far); solving again", (long) moved,
             (long) info->moved_plus, (long) info->moved_minus);
     }
     if (t == NULL)
@@ -644,6 +679,7 @@ int dnc_refine_point(double *theta, const dnc_problem_t p, const dnc_refine_opts
              info->moved_plus + info->moved_minus > 0 ? "; the kink set was revised" : "");
     free(t);
     free(G);
+    r = finish_exact(&c, theta, exact, structure, current);
     ctx_clear(&c);
-    return 0;
+    return r == 0 ? 0 : dnc_fail(err, errlen, "not enough memory for the high-precision stage");
 }

@@ -285,27 +285,29 @@ Test(closed_ce, ce_files_refused)
     cr_assert_eq(tu_run(out, errs, sizeof(out), init), 0, "%s", errs);
 }
 
-/* The independent checker re-derives MSE values only: a certificate whose problem says
- * "loss": "ce" is rejected (naming problem.loss), "mse" is the same as no field. */
+/* The independent checker derives structure values for MSE only: an MSE certificate with
+ * value claims whose problem is relabelled "loss": "ce" is rejected (the claim kind named,
+ * nothing evaluated as MSE); "mse" is the same as no field; any other loss names problem.loss. */
 Test(closed_ce, verifier_refuses_ce_certificate)
 {
     static char out[1 << 16], errs[4096];
     char dir[256], path[300];
     const char *args[] = { path, NULL };
-    const char *loss[] = { "ce", "mse" };
+    const char *loss[] = { "ce", "mse", "hinge" };
     json_t *cert;
     size_t i;
     tu_tmpdir(dir, sizeof(dir));
     snprintf(path, sizeof(path), "%s/c.json", dir);
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < 3; i++) {
         cert = json_load_file(DNCERT_SOURCE_DIR "/certificates/deep-linear/balanced-M1-biasfree.json", 0, NULL);
         cr_assert_not_null(cert);
         json_object_set_new(json_object_get(cert, "problem"), "loss", json_string(loss[i]));
         cr_assert_eq(json_dump_file(cert, path, 0), 0);
         json_decref(cert);
-        if (i == 0) {
+        if (i != 1) {
             cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, errs, sizeof(out), args), 1, "%s", out);
-            cr_assert(strstr(out, "problem.loss") || strstr(errs, "problem.loss"), "%s%s", out, errs);
+            cr_assert(strstr(out, i == 0 ? "MSE loss only" : "problem.loss")
+                      || strstr(errs, i == 0 ? "MSE loss only" : "problem.loss"), "%s%s", out, errs);
         } else
             cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, errs, sizeof(out), args), 0, "%s%s", out, errs);
     }

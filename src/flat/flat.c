@@ -447,8 +447,7 @@ int dnc_flat_certify(const char *problem, const double *theta, const char *optio
     *out = NULL;
     if (read_problem(p, problem, err, errlen) != DNC_FLAT_OK)
         return DNC_FLAT_BAD_INPUT;
-    if (dnc_problem_require_mse(p, "certify-point", "problem.loss", err, errlen) != 0
-        || (o = parse(options, "options", err, errlen)) == NULL || read_cert_options(&co, &iface, o, err, errlen)) {
+    if ((o = parse(options, "options", err, errlen)) == NULL || read_cert_options(&co, &iface, o, err, errlen)) {
         json_decref(o);
         dnc_problem_clear(p);
         return DNC_FLAT_BAD_INPUT;

@@ -146,8 +146,11 @@ def run(cmd, env):
     return r.stdout
 
 
+LOSS = "mse"   # --loss: the fit term of both programs
+
+
 def problem_args(K, n, L, d):
-    return ["--K", str(K), "--n", str(n), "--L", str(L), "--width", str(d), "--lambda", LAMBDA]
+    return ["--K", str(K), "--n", str(n), "--L", str(L), "--width", str(d), "--lambda", LAMBDA, "--loss", LOSS]
 
 
 def ours_once(dncert, cfg, steps, threads, tmp, env):
@@ -169,7 +172,7 @@ def torch_once(cfg, steps, threads, init_dir, env):
     _, K, n, L, d, _, lr, _ = cfg
     outp = run([sys.executable, os.path.join(BENCH_DIR, "torch_dufm.py"),
                 "--K", str(K), "--n", str(n), "--L", str(L), "--width", str(d), "--lambda", LAMBDA,
-                "--lr", str(lr), "--steps", str(steps), "--threads", str(threads),
+                "--loss", LOSS, "--lr", str(lr), "--steps", str(steps), "--threads", str(threads),
                 "--init", init_dir, "--json"], env)
     r = json.loads(outp.strip().splitlines()[-1])
     return r["ms_per_step"], r["final_loss"]
@@ -280,11 +283,14 @@ def main():
     ap.add_argument("--quick", action="store_true", help="10x fewer steps, one repeat (smoke run)")
     ap.add_argument("--repeats", type=int, default=None, help="override best-of-N for every config")
     ap.add_argument("--no-torch", action="store_true", help="skip the PyTorch runs")
+    ap.add_argument("--loss", choices=("mse", "ce"), default="mse", help="fit term of both programs (default mse)")
     ap.add_argument("--openblas-coretype", default=None,
                     help="set OPENBLAS_CORETYPE for every run (e.g. SkylakeX); SIGILLs on CPUs "
                          "without the instructions, so it is opt-in")
     ap.add_argument("--json-out", help="also write all measurements to this JSON file")
     args = ap.parse_args()
+    global LOSS
+    LOSS = args.loss
 
     dncert = find_binary("dncert", args.dncert)
     bench_dgemm = args.bench_dgemm or os.path.join(os.path.dirname(dncert), "bench_dgemm")

@@ -38,6 +38,8 @@ def parse_args(argv=None):
     ap.add_argument("--width", type=int, default=64, help="width d of every feature layer (default 64)")
     ap.add_argument("--lambda", dest="lam", type=float, default=0.004,
                     help="weight decay of H1 and every W_l (default 0.004)")
+    ap.add_argument("--loss", choices=("mse", "ce"), default="mse",
+                    help="fit term: mse 1/(2N)||Z - Y||^2, or ce (1/N) sum_j CE via F.cross_entropy (default mse)")
     ap.add_argument("--lr", type=float, default=0.5, help="SGD step size (default 0.5)")
     ap.add_argument("--steps", type=int, default=2000, help="GD updates (default 2000)")
     ap.add_argument("--warmup", type=int, default=None,
@@ -87,14 +89,18 @@ def make_params(torch, a):
     return [t.clone().requires_grad_(True) for t in tensors]
 
 
-def loss_fn(torch, params, Y, lam):
-    """f = 1/(2N)||Z - Y||^2 + lam/2 (sum of squared norms of all parameters)."""
+def loss_fn(torch, params, Y, lam, loss="mse"):
+    """f = fit + lam/2 (sum of squared norms of all parameters), fit = 1/(2N)||Z - Y||^2
+    (mse) or (1/N) sum_j CE(z_j, y_j) = F.cross_entropy(Z^T, labels), its mean (ce)."""
     H = params[0]
     for W in params[1:-1]:
         H = torch.relu(W @ H)
     Z = params[-1] @ H
     N = Y.shape[1]
-    fit = (Z - Y).pow(2).sum() / (2 * N)
+    if loss == "ce":
+        fit = torch.nn.functional.cross_entropy(Z.t(), Y.argmax(dim=0))
+    else:
+        fit = (Z - Y).pow(2).sum() / (2 * N)
     reg = sum(p.pow(2).sum() for p in params) * (lam / 2)
     return fit + reg
 
@@ -119,13 +125,13 @@ def run(a):
         if step == a.warmup:
             t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(torch, params, Y, a.lam)
+        loss = loss_fn(torch, params, Y, a.lam, a.loss)
         loss.backward()
         opt.step()
     seconds = time.perf_counter() - t0
     timed = a.steps - a.warmup
     with torch.no_grad():
-        final = loss_fn(torch, params, Y, a.lam).item()   # loss after `steps` updates
+        final = loss_fn(torch, params, Y, a.lam, a.loss).item()   # loss after `steps` updates
     return {
         "ms_per_step": 1e3 * seconds / timed,
         "timed_steps": timed,

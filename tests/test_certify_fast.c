@@ -208,3 +208,48 @@ Test(certify_fast, non_double_point_is_not_proven_by_the_rule)
     check_both(bad, 1);
     dnc_problem_clear(p);
 }
+
+/* The fast-double rule bounds the squared-error fit only. A cross-entropy certificate whose
+ * loss claim says "fast-double" and carries the intervals of the same point's squared-error
+ * fast claim (a consistent forgery: the rule, run blindly, would reproduce them) is refused. */
+Test(certify_fast, fast_double_is_not_a_cross_entropy_rule)
+{
+    char dir[256], run_mse[300], run_ce[300], c_mse[300], c_ce[300], bad[300], msg[512];
+    double theta[12] = { 1, 0.5, -0.25, 2, 0.75, -1, 0.125, 1.5, -0.5, 0.25, 1, -0.75 };
+    dnc_problem_t p, q;
+    tu_problem(p, "2", "1", "2", "2", "relu", "none", "1/10");
+    dnc_problem_init(q);
+    {
+        dnc_problem_args a;
+        memset(&a, 0, sizeof(a));
+        a.K = "2"; a.n = "1"; a.L = "2"; a.width = "2"; a.activation = "relu"; a.bias = "none"; a.lambda = "1/10";
+        a.loss = "ce";
+        cr_assert_eq(dnc_problem_set_args(q, &a, msg, sizeof(msg)), 0, "%s", msg);
+    }
+    cr_assert_eq(dnc_param_offset(p, p->N, DNC_NKINDS, 0), 12);
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run_mse, sizeof(run_mse), "%s/mse", dir);
+    snprintf(run_ce, sizeof(run_ce), "%s/ce", dir);
+    cr_assert_eq(dnc_mkdir_p(run_mse, msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert_eq(dnc_mkdir_p(run_ce, msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert_eq(dnc_point_save(run_mse, p, theta, NULL, msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert_eq(dnc_point_save(run_ce, q, theta, NULL, msg, sizeof(msg)), 0, "%s", msg);
+    snprintf(c_mse, sizeof(c_mse), "%s/mse.json", dir);
+    snprintf(c_ce, sizeof(c_ce), "%s/ce.json", dir);
+    snprintf(bad, sizeof(bad), "%s/bad.json", dir);
+    certify(run_mse, c_mse, "fast");
+    cr_assert_str_eq(method_of(c_mse), "fast-double");
+    certify(run_ce, c_ce, "arb");
+    edit(c_ce, bad, "method", "fast-double", NULL);
+    edit(bad, bad, "loss", NULL, c_mse);
+    edit(bad, bad, "fit", NULL, c_mse);
+    edit(bad, bad, "reg", NULL, c_mse);
+    check_both(bad, 1);
+    {
+        const char *args[] = { "verify", bad, "--explain", NULL };
+        tu_run(out, err, CAP, args);
+        cr_assert(strstr(out, "cross-entropy") != NULL, "%s", out);
+    }
+    dnc_problem_clear(p);
+    dnc_problem_clear(q);
+}

@@ -402,6 +402,107 @@ Test(certify_point, regression_gd_point_beats_dnc, .timeout = 60)
     cr_assert(strstr(out, "loss_trained loss not proven MISMATCH") != NULL, "%s", out);
 }
 
+/* Writes j with claim/point edits to path and runs the checker on it: returns its exit status. */
+static int verify_edited(json_t *j, const char *path)
+{
+    const char *args[] = { "verify", path, NULL };
+    cr_assert_eq(json_dump_file(j, path, JSON_COMPACT), 0);
+    return tu_run(out, err, CAP, args);
+}
+
+/* Cross-entropy end to end: `train --loss ce` (deep linear, K = 3, M = 2: the DNC-structured
+ * point is reached from seed 1), `certify-point --polish` encloses its loss, compares it with
+ * the CE DNC-structured closed form (the producer's comparison: the certificate holds the
+ * loss claims only) and the checker re-evaluates every loss claim under CE with its own
+ * log-sum-exp. Tampering: a changed loss interval, a changed point entry, and "loss": "mse"
+ * swapped into the problem are each rejected; a value claim in a CE problem is malformed. */
+Test(certify_point, cross_entropy_run, .timeout = 60)
+{
+    char dir[256], run[300], cert[300], bad[300];
+    json_t *j, *c, *w;
+    const char *s;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/ce", dir);
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    snprintf(bad, sizeof(bad), "%s/tampered.json", dir);
+    {
+        const char *args[] = { "train", "--K", "3", "--n", "2", "--L", "2", "--width", "3", "--activation", "linear",
+                               "--lambda", "1/100", "--loss", "ce", "--optimizer", "lbfgs", "--lr", "1", "--steps",
+                               "3000", "--quiet", "--out", run, NULL };
+        run_ok(args);
+    }
+    cr_assert(strstr(out, "class      dnc") != NULL, "%s", out);
+    {
+        const char *args[] = { "certify-point", run, "--polish", "--out", cert, NULL };
+        run_ok(args);
+    }
+    cr_assert(strstr(out, "(the DNC-structured value under CE)") != NULL, "%s", out);
+    cr_assert(strstr(out, "not a claim of the certificate") != NULL, "%s", out);
+    verify_ok(cert);
+    j = load_json(cert);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "problem"), "loss")), "ce");
+    cr_assert_eq(json_array_size(json_object_get(j, "claims")), 2);   /* loss_trained, loss_polished */
+    cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "loss_trained"), "verdict")), "certified");
+    cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "loss_polished"), "verdict")), "certified");
+
+    /* a loss interval moved by 1e-20 (both ends): the checker's own CE enclosure leaves it */
+    c = json_deep_copy(j);
+    w = json_object_get(tu_claim(c, "loss_trained"), "loss");
+    s = json_string_value(json_object_get(w, "lo"));
+    {
+        fmpq_t q, h;
+        char *a, *b;
+        fmpq_init(q);
+        fmpq_init(h);
+        cr_assert_eq(dnc_parse_rational(q, s), 0);
+        fmpz_one(fmpq_numref(h));   /* shift both ends up by 10^-20 */
+        fmpz_ui_pow_ui(fmpq_denref(h), 10, 20);
+        fmpq_add(q, q, h);
+        a = fmpq_get_str(NULL, 10, q);
+        cr_assert_eq(dnc_parse_rational(q, json_string_value(json_object_get(w, "hi"))), 0);
+        fmpq_add(q, q, h);
+        b = fmpq_get_str(NULL, 10, q);
+        json_object_set_new(w, "lo", json_string(a));
+        json_object_set_new(w, "hi", json_string(b));
+        flint_free(a);
+        flint_free(b);
+        fmpq_clear(q);
+        fmpq_clear(h);
+    }
+    json_object_del(w, "decimal");
+    cr_assert_eq(verify_edited(c, bad), 1, "%s%s", out, err);
+    cr_assert(strstr(out, "loss_trained loss not proven MISMATCH") != NULL, "%s%s", out, err);
+    json_decref(c);
+
+    /* one entry of the trained point changed */
+    c = json_deep_copy(j);
+    w = json_object_get(json_object_get(json_object_get(json_object_get(c, "points"), "trained"), "blocks"), "W2");
+    json_array_set_new(json_object_get(w, "dense"), 0, json_string("0x1p-1"));
+    cr_assert_eq(verify_edited(c, bad), 1, "%s%s", out, err);
+    cr_assert(strstr(out, "loss_trained loss not proven MISMATCH") != NULL, "%s%s", out, err);
+    json_decref(c);
+
+    /* the loss swapped: evaluated as MSE the same point has another loss */
+    c = json_deep_copy(j);
+    json_object_set_new(json_object_get(c, "problem"), "loss", json_string("mse"));
+    cr_assert_eq(verify_edited(c, bad), 1, "%s%s", out, err);
+    cr_assert(strstr(out, "loss_trained loss not proven MISMATCH") != NULL, "%s%s", out, err);
+    json_object_del(json_object_get(c, "problem"), "loss");   /* no field means mse: the same */
+    cr_assert_eq(verify_edited(c, bad), 1, "%s%s", out, err);
+    json_decref(c);
+
+    /* a structure value claim under CE: the checker derives MSE values only -- malformed */
+    c = json_deep_copy(j);
+    json_array_append_new(json_object_get(c, "claims"),
+                          json_pack("{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s, s:s}}", "id", "value_dnc", "kind", "value",
+                                    "statement", "", "verdict", "certified", "structure", "name", "dnc", "value",
+                                    "lo", "0", "hi", "1"));
+    cr_assert_eq(verify_edited(c, bad), 1, "%s%s", out, err);
+    cr_assert(strstr(out, "MSE loss only") != NULL || strstr(err, "MSE loss only") != NULL, "%s%s", out, err);
+    json_decref(c);
+    json_decref(j);
+}
+
 /* Bad input: exit 2, a message naming the option or argument, and no file written; an
  * unwritable --out: exit 1. */
 Test(certify_point, bad_input)

@@ -134,7 +134,7 @@ Test(closed_ce, explicit_point_matches)
     ce_problem(p, 4, 3, 3, "1/20");
     cr_assert_eq(dnc_closed_deep_linear_ce(c, p, PREC, err, sizeof(err)), 0, "%s", err);
     cr_assert_eq(c->alive, DNC_ALIVE);
-    cr_assert(dnc_closed_ce_eval(f, c->point, PREC));
+    cr_assert(dnc_closed_point_loss(f, c, PREC));
     cr_assert(arb_overlaps(f, c->loss));
     cr_assert(tu_rad_below(f, -(PREC - 60)));
     arb_log_ui(logk, 4, PREC);
@@ -143,12 +143,36 @@ Test(closed_ce, explicit_point_matches)
     dnc_problem_clear(p);
     ce_problem(p, 4, 5, 3, "1/5");   /* dead: the zero point */
     cr_assert_eq(dnc_closed_deep_linear_ce(c, p, PREC, err, sizeof(err)), 0, "%s", err);
-    cr_assert(dnc_closed_ce_eval(f, c->point, PREC));
+    cr_assert(dnc_closed_point_loss(f, c, PREC));
     cr_assert(arb_overlaps(f, logk) && arb_overlaps(c->loss, logk));
     dnc_closed_clear(c);
     dnc_problem_clear(p);
     arb_clear(f);
     arb_clear(logk);
+}
+
+/* The explicit DNC-structured point is a critical point of the whole CE objective (not only
+ * of phi along the family): the ball gradient of the one objective definition contains 0
+ * in every entry, tightly -- for the plain UFM, and for deep linear models alive at sigma_2.
+ * A wrong CE gradient (softmax, weights, 1/N) or a wrong balance of the scales fails it. */
+Test(closed_ce, explicit_point_is_stationary)
+{
+    static const struct { slong K, n, M; const char *lambda; } cases[] = {
+        { 4, 3, 1, "1/20" }, { 3, 2, 1, "1/100" }, { 4, 3, 3, "1/20" }, { 5, 1, 2, "1/50" },
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        dnc_problem_t p;
+        dnc_closed_t c;
+        char err[512] = "";
+        ce_problem(p, cases[i].K, cases[i].n, cases[i].M, cases[i].lambda);
+        cr_assert_eq(dnc_closed_deep_linear_ce(c, p, PREC, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(c->alive, DNC_ALIVE, "case %zu", i);
+        cr_assert(dnc_closed_check_stationary(c, PREC, NULL), "case %zu: K=%ld M=%ld", i, (long) cases[i].K,
+                  (long) cases[i].M);
+        dnc_closed_clear(c);
+        dnc_problem_clear(p);
+    }
 }
 
 /* At least 30 proven digits printed, and the loss field of the model carried along. */
@@ -203,14 +227,13 @@ Test(closed_ce, unsupported_commands_refuse)
 {
     static char out[1 << 14], errs[4096];
     char dir[256], sw[300];
-    const char *train[] = { "train", "--loss", "ce", "--steps", "1", NULL };
     const char *dnc[] = { "closed-form", "dnc", "--loss", "ce", NULL };
     const char *srg[] = { "closed-form", "srg", "--r", "4", "--L", "3", "--loss", "ce", NULL };
     const char *cmp[] = { "closed-form", "ufm", "--L", "1", "--loss", "ce", "--compare", NULL };
     const char *relu[] = { "closed-form", "deep-linear", "--activation", "relu", "--loss", "ce", NULL };
     const char *bad[] = { "closed-form", "ufm", "--L", "1", "--loss", "huber", NULL };
     const char *sweep[] = { "sweep", "--loss", "ce", "--out", sw, NULL };
-    const char *const *cases[] = { train, dnc, srg, cmp, relu, bad, sweep };
+    const char *const *cases[] = { dnc, srg, cmp, relu, bad, sweep };
     size_t i;
     tu_tmpdir(dir, sizeof(dir));
     snprintf(sw, sizeof(sw), "%s/sweep", dir);
@@ -221,18 +244,19 @@ Test(closed_ce, unsupported_commands_refuse)
     }
 }
 
-/* A CE run directory (manifest "loss": "ce") is refused by every reader of run directories,
- * and a CE theorem file by certify: never evaluated as MSE. */
+/* A CE theorem file is refused by certify, a CE run directory by refine: never evaluated as
+ * MSE. metrics and train --init take a CE run directory, and evaluate it under CE. */
 Test(closed_ce, ce_files_refused)
 {
     static char out[1 << 14], errs[4096];
     char dir[256], run[300], cert[300], thm[300];
     const char *export[] = { "closed-form", "ufm", "--L", "1", "--loss", "ce", "--export", run, NULL };
     const char *metrics[] = { "metrics", run, NULL };
-    const char *point[] = { "certify-point", run, "--out", cert, NULL };
-    const char *init[] = { "train", "--init", run, "--steps", "1", NULL };
+    const char *refine[] = { "refine", run, "--out", cert, NULL };
+    const char *init[] = { "train", "--init", run, "--steps", "1", "--quiet", NULL };
     const char *certify[] = { "certify", thm, "--out", cert, NULL };
-    const char *const *cases[] = { metrics, point, init, certify };
+    const char *const *cases[] = { refine, certify };
+    json_t *m;
     size_t i;
     tu_tmpdir(dir, sizeof(dir));
     snprintf(run, sizeof(run), "%s/run", dir);
@@ -250,29 +274,40 @@ Test(closed_ce, ce_files_refused)
         cr_assert_eq(tu_run(out, errs, sizeof(out), cases[i]), 2, "%s: %s", cases[i][0], errs);
         cr_assert(strstr(errs, "loss") != NULL, "%s: %s", cases[i][0], errs);
     }
+    /* the exported closed-form point (UFM, K = 2, n = 5, 1/250: alive), evaluated under CE:
+     * the closed-form value 0.05109197475108513... and a gradient at rounding level */
+    cr_assert_eq(tu_run(out, errs, sizeof(out), metrics), 0, "%s", errs);
+    m = json_loads(out, 0, NULL);
+    cr_assert_not_null(m, "%s", out);
+    cr_assert_float_eq(json_real_value(json_object_get(m, "loss")), 0.05109197475108513, 1e-15, "%s", out);
+    cr_assert_lt(json_real_value(json_object_get(m, "grad_norm")), 1e-14, "%s", out);
+    json_decref(m);
+    cr_assert_eq(tu_run(out, errs, sizeof(out), init), 0, "%s", errs);
 }
 
-/* The independent checker re-derives MSE values only: a certificate whose problem says
- * "loss": "ce" is rejected (naming problem.loss), "mse" is the same as no field. */
+/* The independent checker derives structure values for MSE only: an MSE certificate with
+ * value claims whose problem is relabelled "loss": "ce" is rejected (the claim kind named,
+ * nothing evaluated as MSE); "mse" is the same as no field; any other loss names problem.loss. */
 Test(closed_ce, verifier_refuses_ce_certificate)
 {
     static char out[1 << 16], errs[4096];
     char dir[256], path[300];
     const char *args[] = { path, NULL };
-    const char *loss[] = { "ce", "mse" };
+    const char *loss[] = { "ce", "mse", "hinge" };
     json_t *cert;
     size_t i;
     tu_tmpdir(dir, sizeof(dir));
     snprintf(path, sizeof(path), "%s/c.json", dir);
-    for (i = 0; i < 2; i++) {
+    for (i = 0; i < 3; i++) {
         cert = json_load_file(DNCERT_SOURCE_DIR "/certificates/deep-linear/balanced-M1-biasfree.json", 0, NULL);
         cr_assert_not_null(cert);
         json_object_set_new(json_object_get(cert, "problem"), "loss", json_string(loss[i]));
         cr_assert_eq(json_dump_file(cert, path, 0), 0);
         json_decref(cert);
-        if (i == 0) {
+        if (i != 1) {
             cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, errs, sizeof(out), args), 1, "%s", out);
-            cr_assert(strstr(out, "problem.loss") || strstr(errs, "problem.loss"), "%s%s", out, errs);
+            cr_assert(strstr(out, i == 0 ? "MSE loss only" : "problem.loss")
+                      || strstr(errs, i == 0 ? "MSE loss only" : "problem.loss"), "%s%s", out, errs);
         } else
             cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, errs, sizeof(out), args), 0, "%s%s", out, errs);
     }

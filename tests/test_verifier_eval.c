@@ -3,7 +3,8 @@
  * enclose the same loss, fit, regulariser and gradient, and find the same ReLU kinks, on
  * random points of every kind -- activations mixed, with and without a bias, balanced and
  * imbalanced counts, collapsed and expanded layouts, per-layer weight decays, and entries
- * that are exactly zero so that pre-activations vanish (kinks). */
+ * that are exactly zero so that pre-activations vanish (kinks) -- under MSE and under
+ * cross-entropy (the checker's own log-sum-exp against the producer's). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,7 @@ static void compare(const arb_t a, const arb_t b, const char *what, const config
 }
 
 /* Compares both evaluations at one random point; returns its number of kinks. */
-static slong check_one(const config *cf, ulong seed)
+static slong check_one(const config *cf, ulong seed, dnc_loss_t loss)
 {
     dnc_problem_t p;
     dnc_bpoint_t x;
@@ -75,6 +76,7 @@ static slong check_one(const config *cf, ulong seed)
     flint_rand_t st;
     slong b, i, j, l, nz = 0, k;
     tu_problem_lambdas(p, cf->K, cf->n, cf->L, cf->width, cf->act, cf->bias, NULL, cf->lambda_h, cf->lambda_w);
+    p->loss = loss;
     if (cf->collapsed)
         dnc_bpoint_init_collapsed(x, p);
     else
@@ -99,6 +101,7 @@ static slong check_one(const config *cf, ulong seed)
     vx_problem_init(&c.p);
     pj = dnc_problem_to_json(p);
     cr_assert_eq(vx_problem_read(&c, pj), 0, "%s", err);
+    cr_assert_eq(c.p.ce, loss == DNC_LOSS_CE);
     pt = json_pack("{s:s, s:{}, s:o}", "layout", cf->collapsed ? "collapsed" : "expanded", "scalars", "blocks", blocks);
     cr_assert_eq(vx_point_read(&c, &P, "p", pt), 0, "%s", err);
     f = vx_point_forward(&c, &P);
@@ -143,7 +146,16 @@ Test(verifier_eval, agrees_with_the_producer_on_random_points)
     slong kinks = 0;
     for (i = 0; i < sizeof(configs) / sizeof(configs[0]); i++)
         for (seed = 1; seed <= 6; seed++)
-            kinks += check_one(configs + i, seed);
+            kinks += check_one(configs + i, seed, DNC_LOSS_MSE);
     cr_assert_gt(kinks, 20, "only %ld kinks: the kink comparison would prove little", (long) kinks);
+}
+
+Test(verifier_eval, agrees_with_the_producer_on_random_ce_points)
+{
+    size_t i;
+    ulong seed;
+    for (i = 0; i < sizeof(configs) / sizeof(configs[0]); i++)
+        for (seed = 1; seed <= 6; seed++)
+            check_one(configs + i, seed, DNC_LOSS_CE);
 }
 

@@ -138,7 +138,11 @@ json_t *dnc_qpoint_json(const dnc_qpoint_t x, const char *note);
  * (balanced counts, no bias, widths >= K), the alive, root and value claims of the dnc
  * structure (which the checker derives from the problem) and dnc_not_optimal (loss of the last
  * point below the DNC value). The DNC value goes to dnc_val; *verdict = 1 certified, 0 not
- * proven, -1 no comparison (why says why). producer (stolen) is the envelope's producer object. */
+ * proven, -1 no comparison (why says why). Under cross-entropy the certificate has the loss
+ * claims only (the checker derives structure values for MSE only); dnc_val and *verdict
+ * are then the producer's comparison with the CE DNC-structured closed form, where one is
+ * derived (deep linear / plain UFM), and why says so. producer (stolen) is the envelope's
+ * producer object. */
 json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *const *names,
                               const dnc_point_report *r, slong n, slong prec, json_t *producer,
                               arb_t dnc_val, int *verdict, char *why, size_t whylen);

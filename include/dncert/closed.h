@@ -180,13 +180,9 @@ int dnc_closed_deep_linear_ce(dnc_closed_t out, dnc_problem_t p, slong prec, cha
 /* Plain UFM (L = 1) under CE: dnc_closed_deep_linear_ce with structure "ufm". */
 int dnc_closed_ufm_ce(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen);
 
-/* f <- enclosure of the CE objective (1/N) sum_j mult_j CE(z_j, y_j) + the regularisers at
- * the ball point x (any form; ReLU and bias as in docs/model.md), with Arb's rigorous exp
- * and log. Returns 1 when f is finite, else 0. Loss only: no gradient. */
-int dnc_closed_ce_eval(arb_t f, const dnc_bpoint_t x, slong prec);
-
-/* f <- the loss of the explicit point of c under its problem's loss (dnc_ball_eval for
- * MSE, dnc_closed_ce_eval for CE). Returns 1 when finite, 0 otherwise (or no point). */
+/* f <- the loss of the explicit point of c under its problem's loss (dnc_ball_eval, the
+ * one objective definition, for both losses). Returns 1 when finite, 0 otherwise (or no
+ * point). */
 int dnc_closed_point_loss(arb_t f, const dnc_closed_t c, slong prec);
 
 /* ==== end of DNC / deep linear / UFM / Tirer-Bruna / cross-entropy section ==== */

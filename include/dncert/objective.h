@@ -1,7 +1,8 @@
 /* dncert/objective.h -- the DUFM objective, defined once for every number type.
  *
- *   f = 1/(2N) sum_j w_j ||z_j - y_j||^2 + (lambda_H/2) sum_j w_j ||h1_j||^2
- *       + sum_l (lambda_{W_l}/2) ||W_l||_F^2
+ *   f = (1/N) sum_j w_j ell(z_j, y_j) + (lambda_H/2) sum_j w_j ||h1_j||^2
+ *       + sum_l (lambda_{W_l}/2) ||W_l||_F^2,
+ *   ell(z, y) = ||z - e_y||^2 / 2  (MSE)   or   log sum_i exp(z_i) - z_y  (CE),
  *
  * with Z = W_L H_L (+ b 1^T), H_{l+1} = sigma_l(W_l H_l). A point has `ncols` feature
  * columns, column j belonging to class label[j] and standing for w_j samples; an
@@ -10,7 +11,10 @@
  *
  * dnc_objective_eval() is the only place where this formula and its backward pass are
  * written. It drives a backend through dnc_objective_ops; the double-precision trainer
- * (OpenBLAS) and the ball-arithmetic evaluator (Arb) are two such backends.
+ * (OpenBLAS), the ball-arithmetic evaluator (Arb) and the rigorous double tier are such
+ * backends. The loss ell is one operation (fit), implemented by each backend for each loss
+ * it supports; everything around it -- the network, the regularisers, the chain rule -- is
+ * composed here once for both losses.
  */
 #ifndef DNCERT_OBJECTIVE_H
 #define DNCERT_OBJECTIVE_H
@@ -30,23 +34,33 @@ typedef enum {
     DNC_W,    /* W_l, l = 1..L                                        out_l x d_l   */
     DNC_GW,   /* df/dW_l                                              out_l x d_l   */
     DNC_Z,    /* output W_L H_L                                       K x ncols     */
-    DNC_R,    /* residual Z + b 1^T - Y, then in place df/dZ          K x ncols     */
+    DNC_R,    /* df/dZ, written by the fit operation (a backend may use it before:
+                 the MSE fit forms the residual Z + b 1^T - Y there)  K x ncols     */
     DNC_B,    /* bias b (only with a free bias)                       K x 1         */
     DNC_GB,   /* df/db                                                K x 1         */
     DNC_NKINDS
 } dnc_buf_kind;
 
-#define DNC_BUF(kind, l, L) ((int) (kind) * (int) ((L) + 1) + (int) (l))
+/* Handles. A backend keeps its buffers and constants in tables indexed by the ids below;
+ * the operations take them wrapped in distinct struct types, so that a buffer passed where
+ * a constant is expected (or the other way round) does not compile. */
+typedef struct { int id; } dnc_buf;
+typedef struct { int id; } dnc_const;
+
+#define DNC_BUF_ID(kind, l, L) ((int) (kind) * (int) ((L) + 1) + (int) (l))
+#define DNC_BUF(kind, l, L) ((dnc_buf) { DNC_BUF_ID(kind, l, L) })
+#define DNC_NO_BUF ((dnc_buf) { -1 })
 #define DNC_NBUFS(L) (DNC_NKINDS * (int) ((L) + 1))
 
-/* Constants, each an exact rational that a backend represents in its own number type. */
+/* Constant ids, each an exact rational that a backend represents in its own number type. */
 #define DNC_C_ONE        0   /* 1 */
 #define DNC_C_INV_N      1   /* 1/N */
 #define DNC_C_LAMBDA_H   2   /* lambda_H */
 #define DNC_C_LAMBDA_W(l) (2 + (l))   /* lambda_{W_l}, l = 1..L */
 #define DNC_NCONSTS(L) (3 + (int) (L))
+#define DNC_CONST(id) ((dnc_const) { (id) })
 
-/* Accumulated loss terms. */
+/* Accumulated loss terms (indices of a backend's two accumulators). */
 #define DNC_TERM_FIT 0
 #define DNC_TERM_REG 1
 
@@ -56,21 +70,26 @@ typedef enum {
 
 typedef struct {
     /* C <- op(A) op(B); op transposes when the flag is set. */
-    void (*mul)(void *ctx, int C, int A, int transA, int B, int transB);
+    void (*mul)(void *ctx, dnc_buf C, dnc_buf A, int transA, dnc_buf B, int transB);
     /* H <- sigma(PRE), entrywise. */
-    void (*act)(void *ctx, int H, int PRE, dnc_act_t a);
+    void (*act)(void *ctx, dnc_buf H, dnc_buf PRE, dnc_act_t a);
     /* D <- D .* sigma'(PRE), entrywise; `layer` is l for PRE = Htilde_l. */
-    void (*act_grad)(void *ctx, int D, int PRE, dnc_act_t a, slong layer);
-    /* R <- Z + b 1^T - Y (b < 0: no bias), Y one-hot from the column labels. */
-    void (*residual)(void *ctx, int R, int Z, int b);
+    void (*act_grad)(void *ctx, dnc_buf D, dnc_buf PRE, dnc_act_t a, slong layer);
+    /* The loss. With logits z_j = column j of Z (+ b, unless b is DNC_NO_BUF) and y_j the
+     * class of column j:
+     *   fit term += c sum_j w_j ell(z_j, y_j),
+     *   MSE: ell(z, y) = ||z - e_y||^2 / 2,   CE: ell(z, y) = log sum_i exp(z_i) - z_y,
+     * and, when want_grad, G <- c [w_j grad ell(z_j, y_j)]_j = d(fit)/dZ
+     * (MSE: w_j (z_j - e_y); CE: w_j (softmax(z_j) - e_y)). */
+    void (*fit)(void *ctx, dnc_loss_t loss, dnc_buf G, dnc_buf Z, dnc_buf b, dnc_const c, int want_grad);
     /* term += (c/2) sum_j v_j ||x_j||^2 with v_j = w_j if weighted, else 1. */
-    void (*add_sqnorm)(void *ctx, int term, int X, int weighted, int c);
+    void (*add_sqnorm)(void *ctx, int term, dnc_buf X, int weighted, dnc_const c);
     /* X <- c X diag(w) or c X diag(1/w). */
-    void (*scale_cols)(void *ctx, int X, int c, int mode);
+    void (*scale_cols)(void *ctx, dnc_buf X, dnc_const c, int mode);
     /* D <- D + c X. */
-    void (*add_scaled)(void *ctx, int D, int X, int c);
+    void (*add_scaled)(void *ctx, dnc_buf D, dnc_buf X, dnc_const c);
     /* d <- X 1 (row sums). */
-    void (*row_sums)(void *ctx, int d, int X);
+    void (*row_sums)(void *ctx, dnc_buf d, dnc_buf X);
 } dnc_objective_ops;
 
 /* Evaluates f (the backend accumulates the fit and regulariser terms, which it must zero

@@ -23,8 +23,9 @@ extern "C" {
 typedef enum { DNC_ACT_LINEAR = 0, DNC_ACT_RELU = 1 } dnc_act_t;
 typedef enum { DNC_BIAS_NONE = 0, DNC_BIAS_FREE = 1 } dnc_bias_t;
 /* The fit term: MSE 1/(2N)||Z - Y||^2 (docs/model.md) or cross-entropy
- * (1/N) sum_j CE(z_j, y_j) (docs/math/cross-entropy.md). Only the closed forms handle CE so
- * far; everything else refuses a CE problem (dnc_problem_require_mse). */
+ * (1/N) sum_j CE(z_j, y_j) (docs/math/cross-entropy.md). The objective (train, metrics,
+ * the ball evaluator, certify-point) and the deep linear closed forms handle CE; everything
+ * else refuses a CE problem (dnc_problem_require_mse). */
 typedef enum { DNC_LOSS_MSE = 0, DNC_LOSS_CE = 1 } dnc_loss_t;
 
 /* Limits enforced by the parser (they keep every size product inside 63 bits). */

@@ -68,8 +68,8 @@ class Problem:
     exactly the decimal it prints): lam for H1 and every W_l, or lam_h and lam_w (one value or
     L values), which override lam. Like a run directory's manifest (docs/run-directory.md),
     the weight decays are required: lam, or both lam_h and lam_w. loss is "mse" or "ce"
-    (cross-entropy: so far only closed_form of "ufm" and "deep-linear" handles it; the other
-    functions refuse a CE problem with an InputError naming problem.loss).
+    (cross-entropy: train, evaluate, certify, and closed_form of "ufm" and "deep-linear";
+    other closed forms refuse a CE problem with an InputError naming the loss).
     """
 
     def __init__(self, K, n, L, width, activation="relu", bias="none", lam=None, lam_h=None, lam_w=None,

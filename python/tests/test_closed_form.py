@@ -123,11 +123,16 @@ def test_cross_entropy_plain_ufm_against_decimal_arithmetic():
     assert cf.hi - cf.lo < Fraction(1, 10 ** 30)
 
 
-def test_cross_entropy_problems_are_refused_where_not_supported():
-    p = dncert.Problem(K=3, n=1, L=2, width=4, lam="1/250", loss="ce")
+def test_cross_entropy_training_reaches_the_closed_form_and_dnc_is_refused():
+    """A plain CE UFM trained by L-BFGS from Python ends at the certified closed form (the
+    value above, which test_cross_entropy_plain_ufm_against_decimal_arithmetic checks
+    against decimal arithmetic); the ReLU DNC form under CE is not derived and is refused."""
+    p = dncert.Problem(K=3, n=2, L=1, width=3, lam="1/100", loss="ce")
+    r = dncert.train(p, optimizer="lbfgs", lr=1, steps=3000)
+    cf = dncert.closed_form("ufm", p)
+    assert abs(Fraction(r.loss) - (cf.lo + cf.hi) / 2) < Fraction(1, 10 ** 9)
+    q = dncert.Problem(K=3, n=1, L=2, width=4, lam="1/250", loss="ce")
     with pytest.raises(dncert.InputError, match="loss"):
-        dncert.train(p, steps=1)
-    with pytest.raises(dncert.InputError, match="loss"):
-        dncert.closed_form("dnc", p)
+        dncert.closed_form("dnc", q)
     with pytest.raises((dncert.InputError, TypeError), match="loss"):
         dncert.Problem(K=3, n=1, L=2, width=4, lam="1/250", loss="hinge")

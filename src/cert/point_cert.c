@@ -591,6 +591,32 @@ static const char *stage_what(const char *name)
     return "";
 }
 
+/* Cross-entropy: the best DNC-structured value of the problem, where one is derived (deep
+ * linear and plain UFM, balanced, bias-free: docs/math/cross-entropy.md), compared with the
+ * loss of the last point. The comparison is the producer's: the checker derives structure
+ * values for MSE only, so the certificate holds the loss claims and nothing else. Returns the
+ * verdict (1 below, 0 not proven, -1 no value), with the explanation in why. */
+static int ce_comparison(arb_t v, const arb_t loss, dnc_problem_struct *p, slong prec, char *why, size_t whylen)
+{
+    dnc_closed_t c;
+    char msg[512];
+    int verdict = -1;
+    if (dnc_closed_deep_linear_ce(c, p, prec, msg, sizeof(msg)) != 0)
+        snprintf(why, whylen, "cross-entropy: no DNC-structured value is derived for this problem (%s); the "
+                 "certificate states the loss, an upper bound on the global minimum, and nothing else", msg);
+    else {
+        arb_set(v, c->loss);
+        verdict = arb_is_finite(loss) && arb_lt(loss, v);
+        snprintf(why, whylen, "%s; the value is the producer's certified closed form (closed-form deep-linear --loss ce), "
+                 "not a claim of the certificate: the checker re-evaluates the loss claims under CE but derives "
+                 "structure values for MSE only", verdict ? "this point's loss is strictly below the best "
+                 "DNC-structured point's loss" : arb_gt(loss, v) ? "this point's loss is above the DNC-structured value"
+                 : "the enclosures of this point's loss and of the DNC-structured value overlap");
+    }
+    dnc_closed_clear(c);
+    return verdict;
+}
+
 json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *const *names,
                               const dnc_point_report *r, slong n, slong prec, json_t *producer,
                               arb_t dnc_val, int *verdict, char *why, size_t whylen)
@@ -617,8 +643,10 @@ json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *con
                   id, "loss", loss_ok, stmt);
     }
     snprintf(lid, sizeof(lid), "%s", id);   /* the last point's loss claim */
-    value_ok = dnc_claims(claims, dnc_val, p, prec, why, whylen);
-    if (value_ok < 0)
+    value_ok = p->loss == DNC_LOSS_CE ? -2 : dnc_claims(claims, dnc_val, p, prec, why, whylen);
+    if (value_ok == -2)
+        *verdict = ce_comparison(dnc_val, r[n - 1].loss, p, prec, why, whylen);
+    else if (value_ok < 0)
         *verdict = -1;
     else {
         *verdict = loss_ok && value_ok && arb_lt(r[n - 1].loss, dnc_val);

@@ -31,8 +31,7 @@ int dnc_cli_load_point_double(const char *cmd, const char *dir, dnc_problem_t p,
 {
     char err[4096], msg[2048];
     dnc_problem_init(p);
-    if (dnc_point_load(dir, p, theta, err, sizeof(err)) == 0 && dnc_problem_check_double(p, NULL, msg, sizeof(msg)) == 0
-        && dnc_problem_require_mse(p, cmd, "problem.loss", msg, sizeof(msg)) == 0)
+    if (dnc_point_load(dir, p, theta, err, sizeof(err)) == 0 && dnc_problem_check_double(p, NULL, msg, sizeof(msg)) == 0)
         return 0;
     if (*theta != NULL)
         snprintf(err, sizeof(err), "%s/manifest.json: %s", dir, msg);

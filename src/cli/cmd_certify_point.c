@@ -143,11 +143,6 @@ int dnc_cmd_certify_point(int argc, char **argv)
         dnc_problem_clear(p);
         return dnc_cli_usage_error("certify-point", "RUN_DIR: %s", err);
     }
-    if (dnc_problem_require_mse(p, "certify-point", "problem.loss", err, sizeof(err)) != 0) {
-        free(theta);
-        dnc_problem_clear(p);
-        return dnc_cli_usage_error("certify-point", "RUN_DIR: %s", err);
-    }
     if (dnc_cli_get(opts, "double") == NULL && dnc_point_exact_load(pos[0], p, theta, &exact, err, sizeof(err)) < 0) {
         free(theta);
         dnc_problem_clear(p);
@@ -186,10 +181,13 @@ int dnc_cmd_certify_point(int argc, char **argv)
     printf("%-11s %s\n", "method", c.method_why);
     if (c.verdict >= 0) {
         char *d = dnc_arb_proven_decimal(c.dnc_value, 30);
-        printf("%-11s value = %s\n", "DNC", d);
+        printf("%-11s value = %s%s\n", "DNC", d, p->loss == DNC_LOSS_CE ? "   (the DNC-structured value under CE)" : "");
         flint_free(d);
     }
-    if (c.verdict == 1)
+    if (p->loss == DNC_LOSS_CE)
+        printf("%-11s %s: %s\n", "verdict", c.verdict == 1 ? "below" : c.verdict == 0 ? "not below" : "no comparison",
+               c.why);
+    else if (c.verdict == 1)
         printf("%-11s certified: this point's loss is strictly below the best DNC point's loss, so DNC is not "
                "globally optimal here\n", "verdict");
     else if (c.verdict == 0)

@@ -267,7 +267,7 @@ int dnc_cmd_sweep(int argc, char **argv)
         { "n", "N", "problem: samples per class, one count (default 5)", NULL },
         { "activation", "relu|linear", "problem: activation of every hidden layer (default relu)", NULL },
         { "bias", "none|free", "problem: unregularised last-layer bias (default none)", NULL },
-        { "loss", "mse|ce", "problem: fit term (default mse, the only one train supports so far)", NULL },
+        { "loss", "mse|ce", "problem: fit term (default mse, the only one sweep supports so far)", NULL },
         DNC_CLI_TRAIN_OPTS,
         { "out", "DIR", "the sweep directory (required; an existing one is resumed)", NULL },
         { "jobs", "N", "training processes at a time (default: the number of CPUs)", NULL },

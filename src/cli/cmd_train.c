@@ -202,8 +202,7 @@ static int load_init(dnc_problem_t p, double **theta, const dnc_cli_opt *opts, c
         r = dnc_cli_usage_error("train", "--init: %s", err);
     else if (dnc_cli_get(opts, "deepen") != NULL && deepen_init(p, theta, err, sizeof(err)) != 0)
         r = dnc_cli_usage_error("train", "--deepen: the point in %s: %s", dir, err);
-    else if (dnc_problem_check_double(p, NULL, err, sizeof(err)) != 0
-             || dnc_problem_require_mse(p, "train", "problem.loss", err, sizeof(err)) != 0)
+    else if (dnc_problem_check_double(p, NULL, err, sizeof(err)) != 0)
         r = dnc_cli_usage_error("train", "--init: %s/" DNC_RUN_MANIFEST ": %s", dir, err);
     else if (!options_agree(opts, p, -1)) {
         /* name the options that disagree on their own; all given, if only their combination does */
@@ -232,8 +231,7 @@ static int problem_from_options(dnc_problem_t p, const dnc_cli_opt *opts)
     dnc_problem_args pa;
     char err[512];
     dnc_cli_problem_args(&pa, opts);
-    if (dnc_problem_set_args(p, &pa, err, sizeof(err)) != 0 || dnc_problem_check_double(p, &pa, err, sizeof(err)) != 0
-        || dnc_problem_require_mse(p, "train", "--loss", err, sizeof(err)) != 0)
+    if (dnc_problem_set_args(p, &pa, err, sizeof(err)) != 0 || dnc_problem_check_double(p, &pa, err, sizeof(err)) != 0)
         return dnc_cli_usage_error("train", "%s", err);
     return 0;
 }

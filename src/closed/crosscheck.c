@@ -14,8 +14,6 @@ int dnc_closed_point_loss(arb_t f, const dnc_closed_t c, slong prec)
     dnc_beval_t e;
     if (!c->has_point)
         return 0;
-    if (c->p->loss == DNC_LOSS_CE)
-        return dnc_closed_ce_eval(f, c->point, prec);
     dnc_beval_init(e);
     dnc_ball_eval(e, c->point, 0, prec);
     arb_set(f, e->loss);
@@ -45,7 +43,7 @@ int dnc_closed_check_stationary(const dnc_closed_t c, slong prec, slong *nkinks)
     int ok;
     if (nkinks != NULL)
         *nkinks = 0;
-    if (!c->has_point || c->p->loss != DNC_LOSS_MSE)   /* no CE gradient yet: not proven */
+    if (!c->has_point)
         return 0;
     dnc_beval_init(e);
     dnc_ball_eval(e, c->point, 1, prec);

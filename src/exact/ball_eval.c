@@ -16,7 +16,8 @@ typedef struct {
     arb_mat_struct *pre;          /* copies of Htilde_l out, or NULL */
 } ball_ctx;
 
-#define BUF(ctx, id) ((ctx)->buf[id])
+#define BUF(ctx, h) ((ctx)->buf[(h).id])
+#define CONST(ctx, k) ((ctx)->c + (k).id)
 
 /* op(A) as a matrix: A itself, or a transposed copy in tmp. */
 static const arb_mat_struct *op(arb_mat_t tmp, const arb_mat_struct *A, int trans)
@@ -28,7 +29,7 @@ static const arb_mat_struct *op(arb_mat_t tmp, const arb_mat_struct *A, int tran
     return tmp;
 }
 
-static void b_mul(void *vctx, int C, int A, int ta, int B, int tb)
+static void b_mul(void *vctx, dnc_buf C, dnc_buf A, int ta, dnc_buf B, int tb)
 {
     ball_ctx *ctx = vctx;
     arb_mat_t tA, tB;
@@ -41,9 +42,9 @@ static void b_mul(void *vctx, int C, int A, int ta, int B, int tb)
 }
 
 /* The fixed slopes of the ReLU layer whose pre-activation is buffer PRE (or NULL). */
-static const arb_mat_struct *slope_of(const ball_ctx *ctx, int PRE)
+static const arb_mat_struct *slope_of(const ball_ctx *ctx, dnc_buf PRE)
 {
-    slong l = PRE - DNC_BUF(DNC_PRE, 0, ctx->x->p->L);
+    slong l = PRE.id - DNC_BUF_ID(DNC_PRE, 0, ctx->x->p->L);
     return ctx->slope != NULL ? ctx->slope + l : NULL;
 }
 
@@ -57,14 +58,14 @@ void dnc_ball_relu(arb_t out, const arb_t in)
         arb_nonnegative_part(out, in);   /* relu([lo, hi]) = [0, hi] */
 }
 
-static void b_act(void *vctx, int H, int PRE, dnc_act_t a)
+static void b_act(void *vctx, dnc_buf H, dnc_buf PRE, dnc_act_t a)
 {
     ball_ctx *ctx = vctx;
     arb_mat_struct *h = BUF(ctx, H), *x = BUF(ctx, PRE);
     slong i, j;
     const arb_mat_struct *s = a == DNC_ACT_RELU ? slope_of(ctx, PRE) : NULL;
     if (ctx->pre != NULL)
-        arb_mat_set(ctx->pre + (PRE - DNC_BUF(DNC_PRE, 0, ctx->x->p->L)), x);
+        arb_mat_set(ctx->pre + (PRE.id - DNC_BUF_ID(DNC_PRE, 0, ctx->x->p->L)), x);
     for (i = 0; i < arb_mat_nrows(x); i++)
         for (j = 0; j < arb_mat_ncols(x); j++) {
             arb_ptr out = arb_mat_entry(h, i, j), in = arb_mat_entry(x, i, j);
@@ -92,7 +93,7 @@ static void record_kink(ball_ctx *ctx, slong layer, slong row, slong col)
 
 /* D <- D .* relu'(PRE), with relu' = [0, 1] where PRE's ball contains 0 (Clarke); with a
  * fixed pattern D <- D .* s + m (slopes s, seeds m), and no kinks. */
-static void b_act_grad(void *vctx, int D, int PRE, dnc_act_t a, slong layer)
+static void b_act_grad(void *vctx, dnc_buf D, dnc_buf PRE, dnc_act_t a, slong layer)
 {
     ball_ctx *ctx = vctx;
     arb_mat_struct *d = BUF(ctx, D), *x = BUF(ctx, PRE);
@@ -127,24 +128,24 @@ static void b_act_grad(void *vctx, int D, int PRE, dnc_act_t a, slong layer)
     arb_clear(zero);
 }
 
-static void b_residual(void *vctx, int R, int Z, int b)
+/* R <- Z + b 1^T - Y (b may be DNC_NO_BUF); with sub_y = 0 only the logits Z + b 1^T. */
+static void b_logits(ball_ctx *ctx, dnc_buf R, dnc_buf Z, dnc_buf b, int sub_y)
 {
-    ball_ctx *ctx = vctx;
     arb_mat_struct *r = BUF(ctx, R), *z = BUF(ctx, Z);
     slong k, j;
     for (j = 0; j < arb_mat_ncols(z); j++)
         for (k = 0; k < arb_mat_nrows(z); k++) {
             arb_ptr out = arb_mat_entry(r, k, j);
-            if (b >= 0)
+            if (b.id >= 0)
                 arb_add(out, arb_mat_entry(z, k, j), arb_mat_entry(BUF(ctx, b), k, 0), ctx->prec);
             else
                 arb_set(out, arb_mat_entry(z, k, j));
-            if (ctx->x->label[j] == k)
+            if (sub_y && ctx->x->label[j] == k)
                 arb_sub_ui(out, out, 1, ctx->prec);
         }
 }
 
-static void b_add_sqnorm(void *vctx, int term, int X, int weighted, int c)
+static void b_add_sqnorm(void *vctx, int term, dnc_buf X, int weighted, dnc_const c)
 {
     ball_ctx *ctx = vctx;
     arb_mat_struct *x = BUF(ctx, X);
@@ -159,14 +160,88 @@ static void b_add_sqnorm(void *vctx, int term, int X, int weighted, int c)
             arb_mul_si(col, col, ctx->x->mult[j], ctx->prec);
         arb_add(s, s, col, ctx->prec);
     }
-    arb_mul(s, s, ctx->c + c, ctx->prec);
+    arb_mul(s, s, CONST(ctx, c), ctx->prec);
     arb_mul_2exp_si(s, s, -1);
     arb_add(ctx->term[term], ctx->term[term], s, ctx->prec);
     arb_clear(s);
     arb_clear(col);
 }
 
-static void b_scale_cols(void *vctx, int X, int c, int mode)
+/* Cross-entropy of column j of the logits X, rigorous: the identity
+ * log sum_i exp(x_i) - x_y = log1p(t) + (x_top - x_y), t = sum_{i != top} exp(x_i - x_top),
+ * holds for any index top; the one with the largest midpoint keeps the exponentials about
+ * 1 at most (no overflow) and t small when the fit is. Arb's exp and log1p are rigorous.
+ * Into `loss`; the column is overwritten by s (softmax(x) - e_y) when want_grad. */
+static void ce_column(arb_t loss, arb_mat_t X, slong j, slong y, const arb_t s, int want_grad, slong prec)
+{
+    slong i, top = 0, K = arb_mat_nrows(X);
+    arb_t t, m, q;
+    arb_init(t);
+    arb_init(m);
+    arb_init(q);
+    for (i = 1; i < K; i++)
+        if (arf_cmp(arb_midref(arb_mat_entry(X, i, j)), arb_midref(arb_mat_entry(X, top, j))) > 0)
+            top = i;
+    arb_set(m, arb_mat_entry(X, top, j));
+    arb_sub(loss, m, arb_mat_entry(X, y, j), prec);
+    for (i = 0; i < K; i++) {
+        arb_ptr e = arb_mat_entry(X, i, j);
+        if (i == top)
+            arb_one(e);
+        else {
+            arb_sub(e, e, m, prec);
+            arb_exp(e, e, prec);
+            arb_add(t, t, e, prec);
+        }
+    }
+    arb_log1p(q, t, prec);
+    arb_add(loss, loss, q, prec);
+    if (want_grad) {
+        arb_add_ui(q, t, 1, prec);
+        arb_div(q, s, q, prec);
+        for (i = 0; i < K; i++)
+            arb_mul(arb_mat_entry(X, i, j), arb_mat_entry(X, i, j), q, prec);
+        arb_sub(arb_mat_entry(X, y, j), arb_mat_entry(X, y, j), s, prec);
+    }
+    arb_clear(t);
+    arb_clear(m);
+    arb_clear(q);
+}
+
+static void b_fit_ce(ball_ctx *ctx, dnc_buf G, dnc_buf Z, dnc_buf b, dnc_const c, int want_grad)
+{
+    arb_mat_struct *g = BUF(ctx, G);
+    slong j;
+    arb_t s, col;
+    arb_init(s);
+    arb_init(col);
+    b_logits(ctx, G, Z, b, 0);
+    for (j = 0; j < arb_mat_ncols(g); j++) {
+        arb_mul_si(s, CONST(ctx, c), ctx->x->mult[j], ctx->prec);          /* c w_j */
+        ce_column(col, g, j, ctx->x->label[j], s, want_grad, ctx->prec);
+        arb_addmul(ctx->term[DNC_TERM_FIT], col, s, ctx->prec);
+    }
+    arb_clear(s);
+    arb_clear(col);
+}
+
+static void b_scale_cols(void *vctx, dnc_buf X, dnc_const c, int mode);
+
+/* MSE: the residual in G, its weighted squared norm, then G <- c R diag(w). */
+static void b_fit(void *vctx, dnc_loss_t loss, dnc_buf G, dnc_buf Z, dnc_buf b, dnc_const c, int want_grad)
+{
+    ball_ctx *ctx = vctx;
+    if (loss == DNC_LOSS_CE) {
+        b_fit_ce(ctx, G, Z, b, c, want_grad);
+        return;
+    }
+    b_logits(ctx, G, Z, b, 1);
+    b_add_sqnorm(ctx, DNC_TERM_FIT, G, 1, c);
+    if (want_grad)
+        b_scale_cols(ctx, G, c, DNC_COLS_WEIGHT);
+}
+
+static void b_scale_cols(void *vctx, dnc_buf X, dnc_const c, int mode)
 {
     ball_ctx *ctx = vctx;
     arb_mat_struct *x = BUF(ctx, X);
@@ -175,26 +250,26 @@ static void b_scale_cols(void *vctx, int X, int c, int mode)
     arb_init(f);
     for (j = 0; j < arb_mat_ncols(x); j++) {
         if (mode == DNC_COLS_WEIGHT)
-            arb_mul_si(f, ctx->c + c, ctx->x->mult[j], ctx->prec);
+            arb_mul_si(f, CONST(ctx, c), ctx->x->mult[j], ctx->prec);
         else
-            arb_div_si(f, ctx->c + c, ctx->x->mult[j], ctx->prec);
+            arb_div_si(f, CONST(ctx, c), ctx->x->mult[j], ctx->prec);
         for (i = 0; i < arb_mat_nrows(x); i++)
             arb_mul(arb_mat_entry(x, i, j), arb_mat_entry(x, i, j), f, ctx->prec);
     }
     arb_clear(f);
 }
 
-static void b_add_scaled(void *vctx, int D, int X, int c)
+static void b_add_scaled(void *vctx, dnc_buf D, dnc_buf X, dnc_const c)
 {
     ball_ctx *ctx = vctx;
     arb_mat_struct *d = BUF(ctx, D), *x = BUF(ctx, X);
     slong i, j;
     for (i = 0; i < arb_mat_nrows(x); i++)
         for (j = 0; j < arb_mat_ncols(x); j++)
-            arb_addmul(arb_mat_entry(d, i, j), arb_mat_entry(x, i, j), ctx->c + c, ctx->prec);
+            arb_addmul(arb_mat_entry(d, i, j), arb_mat_entry(x, i, j), CONST(ctx, c), ctx->prec);
 }
 
-static void b_row_sums(void *vctx, int d, int X)
+static void b_row_sums(void *vctx, dnc_buf d, dnc_buf X)
 {
     ball_ctx *ctx = vctx;
     arb_mat_struct *x = BUF(ctx, X);
@@ -208,7 +283,7 @@ static void b_row_sums(void *vctx, int d, int X)
 }
 
 static const dnc_objective_ops ball_ops = {
-    b_mul, b_act, b_act_grad, b_residual, b_add_sqnorm, b_scale_cols, b_add_scaled, b_row_sums
+    b_mul, b_act, b_act_grad, b_fit, b_add_sqnorm, b_scale_cols, b_add_scaled, b_row_sums
 };
 
 /* ---- evaluation ---- */
@@ -253,7 +328,7 @@ static void ctx_bind(ball_ctx *ctx, const dnc_bpoint_t x, dnc_beval_t e)
     ctx->own = flint_calloc(nb, sizeof(arb_mat_struct));
     for (k = 0; k < DNC_NKINDS; k++)
         for (l = 0; l <= L; l++) {
-            int id = DNC_BUF(k, l, L);
+            int id = DNC_BUF_ID(k, l, L);
             int tmp = (k == DNC_PRE && l >= 2) || (k == DNC_H && l >= 2) || (k == DNC_DH && l >= 2)
                       || ((k == DNC_Z || k == DNC_R) && l == 0);
             if (!tmp)
@@ -262,15 +337,15 @@ static void ctx_bind(ball_ctx *ctx, const dnc_bpoint_t x, dnc_beval_t e)
             arb_mat_init(ctx->own + id, r, c);
             ctx->buf[id] = ctx->own + id;
         }
-    ctx->buf[DNC_BUF(DNC_H, 1, L)] = (arb_mat_struct *) x->H1;
-    ctx->buf[DNC_BUF(DNC_B, 0, L)] = (arb_mat_struct *) x->b;
+    ctx->buf[DNC_BUF_ID(DNC_H, 1, L)] = (arb_mat_struct *) x->H1;
+    ctx->buf[DNC_BUF_ID(DNC_B, 0, L)] = (arb_mat_struct *) x->b;
     for (l = 1; l <= L; l++)
-        ctx->buf[DNC_BUF(DNC_W, l, L)] = x->W + l - 1;
+        ctx->buf[DNC_BUF_ID(DNC_W, l, L)] = x->W + l - 1;
     if (e->has_grad) {
-        ctx->buf[DNC_BUF(DNC_DH, 1, L)] = e->grad->H1;
-        ctx->buf[DNC_BUF(DNC_GB, 0, L)] = e->grad->b;
+        ctx->buf[DNC_BUF_ID(DNC_DH, 1, L)] = e->grad->H1;
+        ctx->buf[DNC_BUF_ID(DNC_GB, 0, L)] = e->grad->b;
         for (l = 1; l <= L; l++)
-            ctx->buf[DNC_BUF(DNC_GW, l, L)] = e->grad->W + l - 1;
+            ctx->buf[DNC_BUF_ID(DNC_GW, l, L)] = e->grad->W + l - 1;
     }
 }
 

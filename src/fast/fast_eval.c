@@ -41,7 +41,8 @@ void dnc_fast_set_bound_scale(double s)
     bound_scale = s;
 }
 
-#define BUF(w, id) ((w)->buf + (id))
+#define BUF(w, h) ((w)->buf + (h).id)
+#define BUF_AT(w, id) ((w)->buf + (id))
 
 /* The scratch area, grown to at least need doubles (NULL and nomem when that fails). */
 static double *scratch(fast_ws *w, slong need)
@@ -110,7 +111,7 @@ static void finish_product(fast_ws *w, ibuf *C, const double *P1, const double *
 /* C <- op(A) op(B) with midpoint fl(Am Bm) and the radius of rule P:
  *   one side exact:  rad >= (g|Am| + Ar)|Bm| (or |Am|(g|Bm| + Br)), inflated by Lemma 2;
  *   both intervals:  rad >= (g|Am| + Ar)|Bm| + (|Am| + Ar) Br. */
-static void f_mul(void *vw, int Ci, int Ai, int ta, int Bi, int tb)
+static void f_mul(void *vw, dnc_buf Ci, dnc_buf Ai, int ta, dnc_buf Bi, int tb)
 {
     fast_ws *w = vw;
     ibuf *A = BUF(w, Ai), *B = BUF(w, Bi), *C = BUF(w, Ci);
@@ -162,14 +163,14 @@ static void record_kink(fast_ws *w, slong layer, slong row, slong col)
     f->nkinks++;
 }
 
-static slong layer_of(const fast_ws *w, int PRE)
+static slong layer_of(const fast_ws *w, dnc_buf PRE)
 {
-    return PRE - DNC_BUF(DNC_PRE, 0, w->p->L);
+    return PRE.id - DNC_BUF_ID(DNC_PRE, 0, w->p->L);
 }
 
 /* ReLU in place (H and PRE share storage). The sign tests m > r and m < -r are exact
  * comparisons; where |m| <= r the interval contains 0 and relu is [0, up(m + r)]. */
-static void f_act(void *vw, int H, int PRE, dnc_act_t a)
+static void f_act(void *vw, dnc_buf H, dnc_buf PRE, dnc_act_t a)
 {
     fast_ws *w = vw;
     ibuf *x = BUF(w, PRE);
@@ -196,7 +197,7 @@ static void f_act(void *vw, int H, int PRE, dnc_act_t a)
 
 /* D <- D .* relu'(PRE): kept where active, 0 where inactive, and D [0, 1] = hull(D, 0) at a
  * kink: midpoint m/2, radius |m|/2 + r, both rounded outward. */
-static void f_act_grad(void *vw, int Di, int PRE, dnc_act_t a, slong layer)
+static void f_act_grad(void *vw, dnc_buf Di, dnc_buf PRE, dnc_act_t a, slong layer)
 {
     fast_ws *w = vw;
     ibuf *d = BUF(w, Di);
@@ -219,11 +220,10 @@ static void f_act_grad(void *vw, int Di, int PRE, dnc_act_t a, slong layer)
 }
 
 /* R <- Z + b 1^T - Y: at most two roundings per entry, each bounded by R2. */
-static void f_residual(void *vw, int Ri, int Zi, int bi)
+static void f_residual(fast_ws *w, dnc_buf Ri, dnc_buf Zi, dnc_buf bi)
 {
-    fast_ws *w = vw;
     ibuf *R = BUF(w, Ri), *Z = BUF(w, Zi);
-    const double *b = bi >= 0 ? BUF(w, bi)->mid : NULL;
+    const double *b = bi.id >= 0 ? BUF(w, bi)->mid : NULL;
     slong k, j, K = Z->rows;
     int bad = 0;
     for (j = 0; j < Z->cols; j++)
@@ -247,7 +247,7 @@ static void f_residual(void *vw, int Ri, int Zi, int bi)
 
 /* term += (c/2) ||X||_F^2 (every column weight is 1 in the expanded layout), as an interval:
  * entrywise bounds of x^2 (R1), then rule S for the two sums. */
-static void f_add_sqnorm(void *vw, int term, int Xi, int weighted, int c)
+static void f_add_sqnorm(void *vw, int term, dnc_buf Xi, int weighted, dnc_const c)
 {
     fast_ws *w = vw;
     ibuf *X = BUF(w, Xi);
@@ -262,8 +262,8 @@ static void f_add_sqnorm(void *vw, int term, int Xi, int weighted, int c)
     }
     hi = fr_mul_up(hi, 1.0 + 2.0 * nu);   /* S <= (1 + 2(n-1)u) fl(S) */
     lo = fr_mul_dn(lo, 1.0 - nu);         /* S >= (1 - (n-1)u) fl(S) */
-    hi = fr_mul_up(0.5, fr_mul_up(w->chi[c], hi));
-    lo = fr_mul_dn(0.5, fr_mul_dn(w->clo[c], lo));
+    hi = fr_mul_up(0.5, fr_mul_up(w->chi[c.id], hi));
+    lo = fr_mul_dn(0.5, fr_mul_dn(w->clo[c.id], lo));
     w->term_hi[term] = fr_add_up(w->term_hi[term], hi);
     w->term_lo[term] = fr_add_dn(w->term_lo[term], lo);
     w->bad |= fr_bad(hi);
@@ -271,12 +271,12 @@ static void f_add_sqnorm(void *vw, int term, int Xi, int weighted, int c)
 
 /* X <- c X (every column weight is 1; unweighting by 1 is the identity): midpoint
  * fl(chi m), radius |m| (chi - clo) + chi r + err. */
-static void f_scale_cols(void *vw, int Xi, int c, int mode)
+static void f_scale_cols(void *vw, dnc_buf Xi, dnc_const c, int mode)
 {
     fast_ws *w = vw;
     ibuf *X = BUF(w, Xi);
     slong i, n = X->rows * X->cols;
-    double hi = w->chi[c], dc = hi == w->clo[c] ? 0.0 : fr_up(hi - w->clo[c]);
+    double hi = w->chi[c.id], dc = hi == w->clo[c.id] ? 0.0 : fr_up(hi - w->clo[c.id]);
     int bad = 0;
     (void) mode;
     if (hi == 1.0 && dc == 0.0)
@@ -292,12 +292,12 @@ static void f_scale_cols(void *vw, int Xi, int c, int mode)
 }
 
 /* D <- D + c X, X exact (a parameter block): two roundings, |x| (chi - clo) for c. */
-static void f_add_scaled(void *vw, int Di, int Xi, int c)
+static void f_add_scaled(void *vw, dnc_buf Di, dnc_buf Xi, dnc_const c)
 {
     fast_ws *w = vw;
     ibuf *D = BUF(w, Di), *X = BUF(w, Xi);
     slong i, n = D->rows * D->cols;
-    double hi = w->chi[c], dc = hi == w->clo[c] ? 0.0 : fr_up(hi - w->clo[c]);
+    double hi = w->chi[c.id], dc = hi == w->clo[c.id] ? 0.0 : fr_up(hi - w->clo[c.id]);
     int bad = 0;
     for (i = 0; i < n; i++) {
         double p = hi * X->mid[i], m = D->mid[i] + p;
@@ -311,7 +311,7 @@ static void f_add_scaled(void *vw, int Di, int Xi, int c)
 
 /* d <- X 1: rule S for the midpoint sum (error <= (n-1)u (1 + 2^-7) fl(sum |m|)) and the
  * radius sum (<= (1 + 2(n-1)u) fl(sum r)). */
-static void f_row_sums(void *vw, int di, int Xi)
+static void f_row_sums(void *vw, dnc_buf di, dnc_buf Xi)
 {
     fast_ws *w = vw;
     ibuf *X = BUF(w, Xi), *d = BUF(w, di);
@@ -330,8 +330,20 @@ static void f_row_sums(void *vw, int di, int Xi)
     }
 }
 
+/* The loss: MSE only (dnc_fast_init refuses any other): the residual in G, its squared
+ * norm, then G <- c R (every column weight is 1). */
+static void f_fit(void *vw, dnc_loss_t loss, dnc_buf G, dnc_buf Z, dnc_buf b, dnc_const c, int want_grad)
+{
+    fast_ws *w = vw;
+    (void) loss;
+    f_residual(w, G, Z, b);
+    f_add_sqnorm(w, DNC_TERM_FIT, G, 1, c);
+    if (want_grad)
+        f_scale_cols(w, G, c, DNC_COLS_WEIGHT);
+}
+
 static const dnc_objective_ops fast_ops = {
-    f_mul, f_act, f_act_grad, f_residual, f_add_sqnorm, f_scale_cols, f_add_scaled, f_row_sums
+    f_mul, f_act, f_act_grad, f_fit, f_add_sqnorm, f_scale_cols, f_add_scaled, f_row_sums
 };
 
 /* ---- workspace ---- */
@@ -378,16 +390,16 @@ static slong ws_owned_layout(fast_ws *w, int bind)
     for (l = 2; l <= L; l++)
         dmax = p->width[l - 1] > dmax ? p->width[l - 1] : dmax;
     for (l = 2; l <= L; l++) {
-        ibuf *h = BUF(w, DNC_BUF(DNC_H, l, L));
+        ibuf *h = BUF_AT(w, DNC_BUF_ID(DNC_H, l, L));
         if (bind) {
             h->mid = w->own + off;
             h->rad = w->own + off + p->width[l - 1] * w->N;
-            *BUF(w, DNC_BUF(DNC_PRE, l, L)) = *h;
+            *BUF_AT(w, DNC_BUF_ID(DNC_PRE, l, L)) = *h;
         }
         off += 2 * p->width[l - 1] * w->N;
     }
     for (l = 0; l < 2; l++) {
-        ibuf *b = BUF(w, DNC_BUF(l == 0 ? DNC_Z : DNC_R, 0, L));
+        ibuf *b = BUF_AT(w, DNC_BUF_ID(l == 0 ? DNC_Z : DNC_R, 0, L));
         if (bind) {
             b->mid = w->own + off;
             b->rad = w->own + off + p->K * w->N;
@@ -398,7 +410,7 @@ static slong ws_owned_layout(fast_ws *w, int bind)
     dh[1] = off + 2 * dmax * w->N;
     off += 4 * dmax * w->N;
     for (l = 2; l <= L && bind; l++) {
-        ibuf *b = BUF(w, DNC_BUF(DNC_DH, l, L));
+        ibuf *b = BUF_AT(w, DNC_BUF_ID(DNC_DH, l, L));
         b->mid = w->own + dh[l % 2];
         b->rad = w->own + dh[l % 2] + p->width[l - 1] * w->N;
     }
@@ -415,7 +427,7 @@ static void ws_bind(fast_ws *w, const double *theta)
     dnc_fast_struct *f = w->f;
     for (k = 0; k < DNC_NKINDS; k++)
         for (l = 0; l <= L; l++) {
-            ibuf *b = BUF(w, DNC_BUF(k, l, L));
+            ibuf *b = BUF_AT(w, DNC_BUF_ID(k, l, L));
             dnc_objective_buf_shape(&r, &c, p, w->N, (dnc_buf_kind) k, l);
             b->rows = r;
             b->cols = c;
@@ -423,15 +435,15 @@ static void ws_bind(fast_ws *w, const double *theta)
     ws_owned_layout(w, 1);
     for (l = 0; l <= L + 1; l++) {
         dnc_buf_kind kind = dnc_param_block_kind(L, l);
-        slong id = kind == DNC_H ? DNC_BUF(DNC_H, 1, L) : kind == DNC_W ? DNC_BUF(DNC_W, l, L) : DNC_BUF(DNC_B, 0, L);
-        slong gid = kind == DNC_H ? DNC_BUF(DNC_DH, 1, L) : kind == DNC_W ? DNC_BUF(DNC_GW, l, L) : DNC_BUF(DNC_GB, 0, L);
+        slong id = kind == DNC_H ? DNC_BUF_ID(DNC_H, 1, L) : kind == DNC_W ? DNC_BUF_ID(DNC_W, l, L) : DNC_BUF_ID(DNC_B, 0, L);
+        slong gid = kind == DNC_H ? DNC_BUF_ID(DNC_DH, 1, L) : kind == DNC_W ? DNC_BUF_ID(DNC_GW, l, L) : DNC_BUF_ID(DNC_GB, 0, L);
         slong o = dnc_param_offset(p, w->N, kind, l);
         if (kind == DNC_B && p->bias != DNC_BIAS_FREE)
             continue;
-        BUF(w, id)->mid = (double *) theta + o;
-        BUF(w, id)->rad = NULL;
-        BUF(w, gid)->mid = f->gmid + o;
-        BUF(w, gid)->rad = f->grad + o;
+        BUF_AT(w, id)->mid = (double *) theta + o;
+        BUF_AT(w, id)->rad = NULL;
+        BUF_AT(w, gid)->mid = f->gmid + o;
+        BUF_AT(w, gid)->rad = f->grad + o;
     }
 }
 
@@ -564,7 +576,7 @@ int dnc_fast_buf(const double **mid, const double **rad, const dnc_fast_t f, dnc
     const ibuf *b;
     if (!((kind == DNC_H && l >= 1 && l <= f->p->L) || ((kind == DNC_Z || kind == DNC_R) && l == 0)))
         return -1;
-    b = w->buf + DNC_BUF(kind, l, f->p->L);
+    b = w->buf + DNC_BUF_ID(kind, l, f->p->L);
     *mid = b->mid;
     *rad = b->rad;
     return 0;

@@ -285,7 +285,7 @@ int dnc_flat_train(const char *problem, const char *options, const double *init,
         return DNC_FLAT_BAD_INPUT;
     }
     if (dnc_problem_check_double(p, NULL, err, errlen) != 0
-        || dnc_problem_require_mse(p, "train", "problem.loss", err, errlen) != 0 || read_train_options(&o, &rank_tol, &log_every, options, err, errlen) != 0)
+        || read_train_options(&o, &rank_tol, &log_every, options, err, errlen) != 0)
         r = DNC_FLAT_BAD_INPUT;
     else if (dnc_trainer_init_point(t, p, &o, init) != 0) {
         dnc_fail(err, errlen, "not enough memory for this problem");
@@ -321,7 +321,7 @@ int dnc_flat_evaluate(const char *problem, const double *theta, double rank_tol,
     if (read_problem(p, problem, err, errlen) != DNC_FLAT_OK)
         return DNC_FLAT_BAD_INPUT;
     if (dnc_problem_check_double(p, NULL, err, errlen) != 0
-        || dnc_problem_require_mse(p, "evaluate", "problem.loss", err, errlen) != 0 || rank_tol_ok(rank_tol, err, errlen) != 0) {
+        || rank_tol_ok(rank_tol, err, errlen) != 0) {
         dnc_problem_clear(p);
         return DNC_FLAT_BAD_INPUT;
     }
@@ -447,8 +447,7 @@ int dnc_flat_certify(const char *problem, const double *theta, const char *optio
     *out = NULL;
     if (read_problem(p, problem, err, errlen) != DNC_FLAT_OK)
         return DNC_FLAT_BAD_INPUT;
-    if (dnc_problem_require_mse(p, "certify-point", "problem.loss", err, errlen) != 0
-        || (o = parse(options, "options", err, errlen)) == NULL || read_cert_options(&co, &iface, o, err, errlen)) {
+    if ((o = parse(options, "options", err, errlen)) == NULL || read_cert_options(&co, &iface, o, err, errlen)) {
         json_decref(o);
         dnc_problem_clear(p);
         return DNC_FLAT_BAD_INPUT;

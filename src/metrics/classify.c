@@ -57,19 +57,44 @@ static void dead_classes(dnc_classification *c, const double *WL, slong K, slong
     free(norms);
 }
 
-/* The DNC value of the problem (docs/math/dnc.md), rounded to double: 1 and *f, or 0 with
- * the reason in why when the problem has no DNC point (imbalanced counts, a bias, a width
- * below K). */
+/* The DNC value of the problem, rounded to double: 1 and *f, or 0 with the reason in why
+ * when the problem has no DNC point (imbalanced counts, a bias, a width below K) or, under
+ * CE, no derived DNC-structured value (docs/math/cross-entropy.md: deep linear models only). */
 static int dnc_value(double *f, const dnc_problem_struct *p, char *why, size_t len)
 {
     arb_t v;
     int ok;
     arb_init(v);
-    ok = dnc_closed_dnc_value(v, p, 128, why, len) == 0;
+    if (p->loss == DNC_LOSS_CE) {
+        dnc_closed_t c;
+        ok = dnc_closed_deep_linear_ce(c, (dnc_problem_struct *) p, 128, why, len) == 0;
+        if (ok)
+            arb_set(v, c->loss);
+        dnc_closed_clear(c);
+    } else
+        ok = dnc_closed_dnc_value(v, p, 128, why, len) == 0;
     if (ok)
         *f = arf_get_d(arb_midref(v), ARF_RND_NEAR);
     arb_clear(v);
     return ok;
+}
+
+/* The frame the class means of layer index l (0-based: H_{l+1}) form at a DNC point, and
+ * the rank it has. MSE, and after a ReLU: an orthogonal frame of rank K. CE through
+ * linear layers: the simplex ETF (I - J/K, rank K - 1; docs/math/cross-entropy.md §2). */
+static int etf_layer(const dnc_problem_struct *p, slong l)
+{
+    return p->loss == DNC_LOSS_CE && (l == 0 || p->act[l - 1] == DNC_ACT_LINEAR);
+}
+
+static double frame_distance(const dnc_problem_struct *p, const dnc_layer_metrics *m, slong l)
+{
+    return etf_layer(p, l) ? m[l].post.nc2_etf : m[l].post.nc2_orth;
+}
+
+static slong frame_rank(const dnc_problem_struct *p, slong l)
+{
+    return etf_layer(p, l) ? p->K - 1 : p->K;
 }
 
 void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *theta,
@@ -77,7 +102,7 @@ void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *the
 {
     const dnc_problem_struct *p = obj->p;
     slong l, L = p->L, K = p->K, bad = -1;
-    int collapsed = 1, full = 1, frames = 1, strict = 1, has_value, at_value = 0;
+    int collapsed = 1, full = 1, frames = 1, strict = 1, has_value, at_value = 0, ce = p->loss == DNC_LOSS_CE;
     double zmax = output_max(obj), loss = obj->term[DNC_TERM_FIT] + obj->term[DNC_TERM_REG], fdnc = NAN;
     char why[128];
     memset(c, 0, sizeof(*c));
@@ -102,17 +127,18 @@ void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *the
     /* NaN metrics (undefined) fail every test: such points stay unclassified. */
     for (l = 0; l < L; l++) {
         collapsed &= m[l].post.nc1_ratio <= tol->nc1 && (!m[l].has_pre || m[l].pre.nc1_ratio <= tol->nc1);
-        full &= m[l].post.rank == K && (!m[l].has_pre || m[l].pre.rank == K);
+        full &= m[l].post.rank >= frame_rank(p, l) && (!m[l].has_pre || m[l].pre.rank >= frame_rank(p, l));
         /* What the theorem pins down (docs/math/dnc.md, section 7): the class means after
          * the activations of layers 2..L (H1 itself when L = 1) form an orthogonal frame.
          * H1 and the pre-activations of layer 2 are not unique: a rank-deficient H1 (for
          * K = 2, antipodal class means) reaches the same value. */
-        if ((l > 0 || L == 1) && !(m[l].post.nc2_orth <= tol->nc2 && m[l].post.rank == K) && bad < 0) {
+        if ((l > 0 || L == 1) && !(frame_distance(p, m, l) <= tol->nc2 && m[l].post.rank == frame_rank(p, l))
+            && bad < 0) {
             frames = 0;
             bad = l + 1;
         }
         /* Without a DNC value to compare with: the whole DNC geometry, every layer. */
-        strict &= m[l].post.nc2_orth <= tol->nc2 && m[l].nc3 <= tol->nc3;
+        strict &= frame_distance(p, m, l) <= tol->nc2 && m[l].nc3 <= tol->nc3;
     }
     strict &= full;
     if (!collapsed) {
@@ -129,19 +155,23 @@ void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *the
         c->cls = DNC_CLASS_DNC;
         if (has_value)
             snprintf(c->reason, sizeof(c->reason), "collapsed, at the DNC value (|f - f_DNC| <= %.0e f_DNC), "
-                     "orthogonal frames of rank K after the activations of layers %s (nc2_orth <= %.0e), "
-                     "W_L aligned (nc3 <= %.0e)", tol->loss, L == 1 ? "1..L" : "2..L", tol->nc2, tol->nc3);
+                     "%s after the activations of layers %s (%s <= %.0e), W_L aligned (nc3 <= %.0e)", tol->loss,
+                     ce ? "frames (simplex ETF through linear layers, rank K - 1)" : "orthogonal frames of rank K",
+                     L == 1 ? "1..L" : "2..L", ce ? "nc2" : "nc2_orth", tol->nc2, tol->nc3);
         else
-            snprintf(c->reason, sizeof(c->reason), "collapsed, orthogonal frames at every layer (nc2_orth <= %.0e), "
-                     "aligned (nc3 <= %.0e), rank K; no DNC value to compare with", tol->nc2, tol->nc3);
+            snprintf(c->reason, sizeof(c->reason), "collapsed, %s frames at every layer (%s <= %.0e), "
+                     "aligned (nc3 <= %.0e), full rank; no DNC value to compare with", ce ? "DNC" : "orthogonal",
+                     ce ? "nc2_etf through linear layers, nc2_orth after ReLU" : "nc2_orth", tol->nc2, tol->nc3);
     } else if (!full) {
         c->cls = DNC_CLASS_LOW_RANK;
-        snprintf(c->reason, sizeof(c->reason), "collapsed; class means of rank < K = %ld at some layer", (long) K);
+        snprintf(c->reason, sizeof(c->reason), "collapsed; class means of rank < %s = %ld at some layer",
+                 ce ? "that of the DNC frame" : "K", (long) K - (ce ? 1 : 0));
     } else {
         c->cls = DNC_CLASS_UNCLASSIFIED;
         if (!frames)
             snprintf(c->reason, sizeof(c->reason), "collapsed with rank K but the class means of layer %ld "
-                     "are not an orthogonal frame (nc2_orth)", (long) bad);
+                     "are not %s", (long) bad, ce ? "the DNC frame (nc2_etf through linear layers, nc2_orth after "
+                     "ReLU)" : "an orthogonal frame (nc2_orth)");
         else if (!(m[L - 1].nc3 <= tol->nc3))
             snprintf(c->reason, sizeof(c->reason), "collapsed with rank K but W_L is not aligned (nc3)");
         else if (has_value)

@@ -6,6 +6,7 @@
 #include "dncert/objective.h"
 
 #define BUF(kind, l) DNC_BUF(kind, l, L)
+#define C(id) DNC_CONST(id)
 
 static void forward(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx)
 {
@@ -15,56 +16,48 @@ static void forward(const dnc_problem_t p, const dnc_objective_ops *ops, void *c
         ops->act(ctx, BUF(DNC_H, l + 1), BUF(DNC_PRE, l + 1), p->act[l - 1]);
     }
     ops->mul(ctx, BUF(DNC_Z, 0), BUF(DNC_W, L), 0, BUF(DNC_H, L), 0);
-    ops->residual(ctx, BUF(DNC_R, 0), BUF(DNC_Z, 0),
-                  p->bias == DNC_BIAS_FREE ? BUF(DNC_B, 0) : -1);
 }
 
-static void loss_terms(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx)
+/* fit: (1/N) sum_j w_j ell(z_j, y_j), and G = d(fit)/dZ = [w_j grad ell]_j / N with the
+ * gradient; the H1 decay is per sample, so weighted too. */
+static void loss_terms(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx, int want_grad)
 {
     slong L = p->L, l;
-    /* fit: 1/(2N) sum_j w_j ||r_j||^2;  H1 decay is per sample, so weighted too. */
-    ops->add_sqnorm(ctx, DNC_TERM_FIT, BUF(DNC_R, 0), 1, DNC_C_INV_N);
-    ops->add_sqnorm(ctx, DNC_TERM_REG, BUF(DNC_H, 1), 1, DNC_C_LAMBDA_H);
+    ops->fit(ctx, p->loss, BUF(DNC_R, 0), BUF(DNC_Z, 0), p->bias == DNC_BIAS_FREE ? BUF(DNC_B, 0) : DNC_NO_BUF,
+             C(DNC_C_INV_N), want_grad);
+    ops->add_sqnorm(ctx, DNC_TERM_REG, BUF(DNC_H, 1), 1, C(DNC_C_LAMBDA_H));
     for (l = 1; l <= L; l++)
-        ops->add_sqnorm(ctx, DNC_TERM_REG, BUF(DNC_W, l), 0, DNC_C_LAMBDA_W(l));
+        ops->add_sqnorm(ctx, DNC_TERM_REG, BUF(DNC_W, l), 0, C(DNC_C_LAMBDA_W(l)));
 }
 
-/* Backward pass. G = df/dZ = R diag(w)/N carries each column's multiplicity, so the
- * weight gradients sum over all samples; the H1 gradient is reported per sample (the
- * derivative with respect to one of the w_j identical columns), hence the unweighting. */
+/* Backward pass. G = df/dZ carries each column's multiplicity, so the weight gradients
+ * sum over all samples; the H1 gradient is reported per sample (the derivative with
+ * respect to one of the w_j identical columns), hence the unweighting. */
 static void backward(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx)
 {
     slong L = p->L, l;
-    int G = BUF(DNC_R, 0);
+    dnc_buf G = BUF(DNC_R, 0);
 
-    ops->scale_cols(ctx, G, DNC_C_INV_N, DNC_COLS_WEIGHT);
     if (p->bias == DNC_BIAS_FREE)
         ops->row_sums(ctx, BUF(DNC_GB, 0), G);
     ops->mul(ctx, BUF(DNC_GW, L), G, 0, BUF(DNC_H, L), 1);
-    ops->add_scaled(ctx, BUF(DNC_GW, L), BUF(DNC_W, L), DNC_C_LAMBDA_W(L));
+    ops->add_scaled(ctx, BUF(DNC_GW, L), BUF(DNC_W, L), C(DNC_C_LAMBDA_W(L)));
     ops->mul(ctx, BUF(DNC_DH, L), BUF(DNC_W, L), 1, G, 0);
     for (l = L - 1; l >= 1; l--) {
-        int D = BUF(DNC_DH, l + 1);   /* becomes df/dHtilde_{l+1} */
+        dnc_buf D = BUF(DNC_DH, l + 1);   /* becomes df/dHtilde_{l+1} */
         ops->act_grad(ctx, D, BUF(DNC_PRE, l + 1), p->act[l - 1], l + 1);
         ops->mul(ctx, BUF(DNC_GW, l), D, 0, BUF(DNC_H, l), 1);
-        ops->add_scaled(ctx, BUF(DNC_GW, l), BUF(DNC_W, l), DNC_C_LAMBDA_W(l));
+        ops->add_scaled(ctx, BUF(DNC_GW, l), BUF(DNC_W, l), C(DNC_C_LAMBDA_W(l)));
         ops->mul(ctx, BUF(DNC_DH, l), BUF(DNC_W, l), 1, D, 0);
     }
-    ops->scale_cols(ctx, BUF(DNC_DH, 1), DNC_C_ONE, DNC_COLS_UNWEIGHT);
-    ops->add_scaled(ctx, BUF(DNC_DH, 1), BUF(DNC_H, 1), DNC_C_LAMBDA_H);
+    ops->scale_cols(ctx, BUF(DNC_DH, 1), C(DNC_C_ONE), DNC_COLS_UNWEIGHT);
+    ops->add_scaled(ctx, BUF(DNC_DH, 1), BUF(DNC_H, 1), C(DNC_C_LAMBDA_H));
 }
 
 void dnc_objective_eval(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx, int want_grad)
 {
-    /* The formula below is MSE. Every entry point refuses a CE problem first
-     * (dnc_problem_require_mse); reaching here with one is a bug, and computing MSE for it
-     * would be a silent wrong answer, so stop loudly instead. */
-    if (p->loss != DNC_LOSS_MSE) {
-        fprintf(stderr, "dncert: internal error: the MSE objective was called for a cross-entropy problem\n");
-        abort();
-    }
     forward(p, ops, ctx);
-    loss_terms(p, ops, ctx);
+    loss_terms(p, ops, ctx, want_grad);
     if (want_grad)
         backward(p, ops, ctx);
 }

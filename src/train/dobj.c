@@ -6,8 +6,11 @@
 #include <cblas.h>
 #include "dncert/dobj.h"
 
-#define B(o, id) ((o)->buf[id])
-#define SIZE(o, id) ((o)->rows[id] * (o)->cols[id])
+#define B(o, h) ((o)->buf[(h).id])
+#define ROWS(o, h) ((o)->rows[(h).id])
+#define COLS(o, h) ((o)->cols[(h).id])
+#define SIZE(o, h) (ROWS(o, h) * COLS(o, h))
+#define CONST(o, c) ((o)->c[(c).id])
 
 /* Below this many multiply-adds a product runs on one thread (d_mul). */
 #define DNC_SPLIT_PRODUCT 2e5
@@ -160,19 +163,19 @@ static void mul_samples(dnc_dobj_struct *o, double *C, slong ldc, const double *
  * (64x500x64: 63 GFLOP/s on one thread, 67 on two) and its spinning workers would compete
  * with ours for the cores. The split depends only on the shape and the thread count, so
  * runs stay bit-for-bit reproducible. */
-static void d_mul(void *ctx, int C, int A, int ta, int Bm, int tb)
+static void d_mul(void *ctx, dnc_buf C, dnc_buf A, int ta, dnc_buf Bm, int tb)
 {
     dnc_dobj_struct *o = ctx;
-    slong m = ta ? o->cols[A] : o->rows[A];
-    slong k = ta ? o->rows[A] : o->cols[A];
-    slong n = tb ? o->rows[Bm] : o->cols[Bm];
+    slong m = ta ? COLS(o, A) : ROWS(o, A);
+    slong k = ta ? ROWS(o, A) : COLS(o, A);
+    slong n = tb ? ROWS(o, Bm) : COLS(o, Bm);
     int nt = (double) m * n * k < DNC_SPLIT_PRODUCT ? 1 : o->threads;
     if (tb && !ta)
-        mul_samples(o, B(o, C), o->rows[C], B(o, A), o->rows[A], B(o, Bm), o->rows[Bm], m, n, k, nt);
+        mul_samples(o, B(o, C), ROWS(o, C), B(o, A), ROWS(o, A), B(o, Bm), ROWS(o, Bm), m, n, k, nt);
     else if (!tb)
-        mul_cols(o, B(o, C), o->rows[C], B(o, A), o->rows[A], ta, B(o, Bm), o->rows[Bm], m, n, k, nt);
+        mul_cols(o, B(o, C), ROWS(o, C), B(o, A), ROWS(o, A), ta, B(o, Bm), ROWS(o, Bm), m, n, k, nt);
     else
-        gemm(ta, tb, m, n, k, B(o, A), o->rows[A], B(o, Bm), o->rows[Bm], 0.0, B(o, C), o->rows[C]);
+        gemm(ta, tb, m, n, k, B(o, A), ROWS(o, A), B(o, Bm), ROWS(o, Bm), 0.0, B(o, C), ROWS(o, C));
 }
 
 /* Threads for an entrywise pass over n entries: below DNC_ENTRYWISE_SPLIT waking a
@@ -185,15 +188,15 @@ static int entrywise_threads(slong n, int threads)
 }
 
 DNC_VECTOR_CLONES
-static void d_act(void *ctx, int H, int PRE, dnc_act_t a)
+static void d_act(void *ctx, dnc_buf H, dnc_buf PRE, dnc_act_t a)
 {
     dnc_dobj_struct *o = ctx;
     double *h = B(o, H);   /* the same storage as PRE: in place */
     slong i, n = SIZE(o, PRE);
     int nt = entrywise_threads(n, o->threads);
     (void) PRE;
-    if (o->slope != NULL && o->slope[H] != NULL) {   /* H = DNC_BUF(DNC_H, l, L) = l */
-        const double *s = o->slope[H];
+    if (o->slope != NULL && o->slope[H.id] != NULL) {   /* H = DNC_BUF(DNC_H, l, L) has id l */
+        const double *s = o->slope[H.id];
         for (i = 0; i < n; i++)
             h[i] *= s[i];
     } else if (a == DNC_ACT_RELU) {
@@ -206,7 +209,7 @@ static void d_act(void *ctx, int H, int PRE, dnc_act_t a)
 /* ReLU'(0) is taken as 0 in double precision; the ball evaluator handles kinks exactly.
  * PRE holds relu(pre-activation) by now, which is > 0 exactly where the pre-activation is. */
 DNC_VECTOR_CLONES
-static void d_act_grad(void *ctx, int D, int PRE, dnc_act_t a, slong layer)
+static void d_act_grad(void *ctx, dnc_buf D, dnc_buf PRE, dnc_act_t a, slong layer)
 {
     dnc_dobj_struct *o = ctx;
     double *d = B(o, D);
@@ -224,12 +227,11 @@ static void d_act_grad(void *ctx, int D, int PRE, dnc_act_t a, slong layer)
     }
 }
 
-static void d_residual(void *ctx, int R, int Z, int b)
+static void d_residual(dnc_dobj_struct *o, dnc_buf R, dnc_buf Z, dnc_buf b)
 {
-    dnc_dobj_struct *o = ctx;
-    slong K = o->rows[Z], j, k;
+    slong K = ROWS(o, Z), j, k;
     double *r = B(o, R);
-    const double *z = B(o, Z), *bias = b >= 0 ? B(o, b) : NULL;
+    const double *z = B(o, Z), *bias = b.id >= 0 ? B(o, b) : NULL;
     for (j = 0; j < o->ncols; j++) {
         for (k = 0; k < K; k++)
             r[k + K * j] = z[k + K * j] + (bias ? bias[k] : 0.0);
@@ -242,55 +244,111 @@ static double col_sqnorm(const double *x, slong rows)
     return cblas_ddot((int) rows, x, 1, x, 1);
 }
 
-static void d_add_sqnorm(void *ctx, int term, int X, int weighted, int c)
+static void d_add_sqnorm(void *ctx, int term, dnc_buf X, int weighted, dnc_const c)
 {
     dnc_dobj_struct *o = ctx;
     double s = 0.0;
-    slong j, rows = o->rows[X];
+    slong j, rows = ROWS(o, X);
     if (weighted && o->w != NULL)
-        for (j = 0; j < o->cols[X]; j++)
+        for (j = 0; j < COLS(o, X); j++)
             s += o->w[j] * col_sqnorm(B(o, X) + rows * j, rows);
     else
         s = col_sqnorm(B(o, X), SIZE(o, X));
-    o->term[term] += 0.5 * o->c[c] * s;
+    o->term[term] += 0.5 * CONST(o, c) * s;
 }
 
-static void d_scale_cols(void *ctx, int X, int c, int mode)
+static void d_scale_cols(void *ctx, dnc_buf X, dnc_const c, int mode)
 {
     dnc_dobj_struct *o = ctx;
-    slong j, rows = o->rows[X];
+    slong j, rows = ROWS(o, X);
     if (o->w == NULL) {
-        if (o->c[c] != 1.0)
-            cblas_dscal((int) SIZE(o, X), o->c[c], B(o, X), 1);
+        if (CONST(o, c) != 1.0)
+            cblas_dscal((int) SIZE(o, X), CONST(o, c), B(o, X), 1);
         return;
     }
-    for (j = 0; j < o->cols[X]; j++) {
-        double s = mode == DNC_COLS_WEIGHT ? o->c[c] * o->w[j] : o->c[c] / o->w[j];
+    for (j = 0; j < COLS(o, X); j++) {
+        double s = mode == DNC_COLS_WEIGHT ? CONST(o, c) * o->w[j] : CONST(o, c) / o->w[j];
         cblas_dscal((int) rows, s, B(o, X) + rows * j, 1);
     }
 }
 
-static void d_add_scaled(void *ctx, int D, int X, int c)
+/* Cross-entropy of the logits x (K entries) against class y, stably: with m the first
+ * largest logit and t = sum over the other entries of exp(x_i - m) (each <= 1),
+ * log sum exp(x) - x_y = log1p(t) + (m - x_y), accurate also when the fit is tiny (log1p;
+ * m - x_y = 0 exactly when y is the argmax). Overwrites x, with s (softmax(x) - e_y) when
+ * want_grad. */
+static double ce_column(double *x, slong K, slong y, double s, int want_grad)
 {
-    dnc_dobj_struct *o = ctx;
-    cblas_daxpy((int) SIZE(o, X), o->c[c], B(o, X), 1, B(o, D), 1);
+    slong i, top = 0;
+    double m, t = 0.0, xy = x[y], scale;
+    for (i = 1; i < K; i++)
+        if (x[i] > x[top])
+            top = i;
+    m = x[top];
+    for (i = 0; i < K; i++) {
+        x[i] = exp(x[i] - m);
+        if (i != top)
+            t += x[i];
+    }
+    if (want_grad) {
+        scale = s / (1.0 + t);
+        for (i = 0; i < K; i++)
+            x[i] *= scale;
+        x[y] -= s;
+    }
+    return log1p(t) + (m - xy);
 }
 
-static void d_row_sums(void *ctx, int d, int X)
+/* CE: the logits Z + b 1^T in G, then column by column in place. */
+static void d_fit_ce(dnc_dobj_struct *o, dnc_buf G, dnc_buf Z, dnc_buf b, double c, int want_grad)
+{
+    slong K = ROWS(o, Z), j, k;
+    const double *z = B(o, Z), *bias = b.id >= 0 ? B(o, b) : NULL;
+    double *g = B(o, G), sum = 0.0;
+    for (j = 0; j < o->ncols; j++) {
+        double w = o->w != NULL ? o->w[j] : 1.0;
+        for (k = 0; k < K; k++)
+            g[k + K * j] = z[k + K * j] + (bias ? bias[k] : 0.0);
+        sum += w * ce_column(g + K * j, K, o->label[j], c * w, want_grad);
+    }
+    o->term[DNC_TERM_FIT] += c * sum;
+}
+
+/* MSE: the residual R = Z + b 1^T - Y in G, its weighted squared norm, then G <- c R diag(w). */
+static void d_fit(void *ctx, dnc_loss_t loss, dnc_buf G, dnc_buf Z, dnc_buf b, dnc_const c, int want_grad)
 {
     dnc_dobj_struct *o = ctx;
-    slong i, j, rows = o->rows[X];
+    if (loss == DNC_LOSS_CE) {
+        d_fit_ce(o, G, Z, b, CONST(o, c), want_grad);
+        return;
+    }
+    d_residual(o, G, Z, b);
+    d_add_sqnorm(o, DNC_TERM_FIT, G, 1, c);
+    if (want_grad)
+        d_scale_cols(o, G, c, DNC_COLS_WEIGHT);
+}
+
+static void d_add_scaled(void *ctx, dnc_buf D, dnc_buf X, dnc_const c)
+{
+    dnc_dobj_struct *o = ctx;
+    cblas_daxpy((int) SIZE(o, X), CONST(o, c), B(o, X), 1, B(o, D), 1);
+}
+
+static void d_row_sums(void *ctx, dnc_buf d, dnc_buf X)
+{
+    dnc_dobj_struct *o = ctx;
+    slong i, j, rows = ROWS(o, X);
     double *out = B(o, d);
     const double *x = B(o, X);
     for (i = 0; i < rows; i++)
         out[i] = 0.0;
-    for (j = 0; j < o->cols[X]; j++)
+    for (j = 0; j < COLS(o, X); j++)
         for (i = 0; i < rows; i++)
             out[i] += x[i + rows * j];
 }
 
 static const dnc_objective_ops dobj_ops = {
-    d_mul, d_act, d_act_grad, d_residual, d_add_sqnorm, d_scale_cols, d_add_scaled, d_row_sums
+    d_mul, d_act, d_act_grad, d_fit, d_add_sqnorm, d_scale_cols, d_add_scaled, d_row_sums
 };
 
 /* ---- workspace ---- */
@@ -361,7 +419,7 @@ int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
         o->w = malloc(ncols * sizeof(double));
     for (k = 0; k < DNC_NKINDS; k++)
         for (l = 0; l <= L; l++) {
-            int id = DNC_BUF(k, l, L);
+            int id = DNC_BUF_ID(k, l, L);
             if (!buf_exists(p, (dnc_buf_kind) k, l))
                 continue;
             dnc_objective_buf_shape(o->rows + id, o->cols + id, p, ncols, (dnc_buf_kind) k, l);
@@ -386,12 +444,12 @@ int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
     for (k = 0; k < DNC_NKINDS; k++)
         for (l = 0; l <= L; l++)
             if (temp_needed(p, (dnc_buf_kind) k, l)) {
-                int id = DNC_BUF(k, l, L);
+                int id = DNC_BUF_ID(k, l, L);
                 o->buf[id] = o->work + total;
                 total += line_round(o->rows[id] * o->cols[id]);
             }
     for (l = 2; l <= L; l++)
-        o->buf[DNC_BUF(DNC_H, l, L)] = o->buf[DNC_BUF(DNC_PRE, l, L)];
+        o->buf[DNC_BUF_ID(DNC_H, l, L)] = o->buf[DNC_BUF_ID(DNC_PRE, l, L)];
     dobj_set_constants(o);
     return 0;
 }
@@ -447,17 +505,17 @@ static void dobj_bind(dnc_dobj_t o, const double *theta, double *grad)
 {
     slong L = o->p->L, l, off;
     double *t = (double *) theta;   /* parameter buffers are only read */
-    o->buf[DNC_BUF(DNC_H, 1, L)] = t;
-    o->buf[DNC_BUF(DNC_DH, 1, L)] = grad;
+    o->buf[DNC_BUF_ID(DNC_H, 1, L)] = t;
+    o->buf[DNC_BUF_ID(DNC_DH, 1, L)] = grad;
     for (l = 1; l <= L; l++) {
         off = dnc_param_offset(o->p, o->ncols, DNC_W, l);
-        o->buf[DNC_BUF(DNC_W, l, L)] = t + off;
-        o->buf[DNC_BUF(DNC_GW, l, L)] = grad ? grad + off : NULL;
+        o->buf[DNC_BUF_ID(DNC_W, l, L)] = t + off;
+        o->buf[DNC_BUF_ID(DNC_GW, l, L)] = grad ? grad + off : NULL;
     }
     if (o->p->bias == DNC_BIAS_FREE) {
         off = dnc_param_offset(o->p, o->ncols, DNC_B, 0);
-        o->buf[DNC_BUF(DNC_B, 0, L)] = t + off;
-        o->buf[DNC_BUF(DNC_GB, 0, L)] = grad ? grad + off : NULL;
+        o->buf[DNC_BUF_ID(DNC_B, 0, L)] = t + off;
+        o->buf[DNC_BUF_ID(DNC_GB, 0, L)] = grad ? grad + off : NULL;
     }
 }
 
@@ -471,5 +529,5 @@ double dnc_dobj_eval(dnc_dobj_t o, const double *theta, double *grad)
 
 const double *dnc_dobj_buf(const dnc_dobj_t o, dnc_buf_kind kind, slong l)
 {
-    return o->buf[DNC_BUF(kind, l, o->p->L)];
+    return o->buf[DNC_BUF_ID(kind, l, o->p->L)];
 }

@@ -51,6 +51,7 @@ typedef struct {
     slong *width;          /* width[l-1] = d_l */
     int *relu;             /* relu[l-1] = 1 iff sigma_l is ReLU, l = 1..L-1 */
     int bias;              /* 1 iff a free last-layer bias */
+    int ce;                /* 1 iff the fit is cross-entropy ("loss": "ce"), else MSE */
     fmpq_t lambda_h;
     fmpq *lambda_w;        /* lambda_w[l-1], l = 1..L */
     fmpq_t lhL;            /* lambda_H prod_l lambda_W_l, computed once (it can be large) */

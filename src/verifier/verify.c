@@ -562,16 +562,17 @@ static const struct {
     int (*read)(vrun *r, vclaim *cl, const char *path);
     int (*check)(vrun *r, vclaim *cl, const char *path);
     int second;                    /* compares other claims: checked after them */
+    int mse;                       /* a structure's value: derived (section 8) for MSE only */
 } kinds[] = {
-    { "root", "structure:o block:s polynomial:a interval:o", read_root, check_root, 0 },
-    { "alive", "structure:o block:s decision:s", read_alive, check_alive, 0 },
-    { "value", "structure:o value:o", read_value, check_value, 0 },
-    { "loss", "point:s loss:o fit:o reg:o method:s?", read_loss, check_loss, 0 },
-    { "stationarity", "point:s max_radius_log2:i kinks:a", read_stationarity, check_stationarity, 0 },
-    { "order", "lower:o higher:o", read_order, check_order, 1 },
-    { "dnc_not_optimal", "lower:o higher:o", read_order, check_order, 1 },
-    { "ratio", "numerator:o denominator:o ratio:o", read_ratio, check_ratio, 1 },
-    { "structure", "point:s fact:s layer:i rank:i?", read_fact, check_fact, 0 },
+    { "root", "structure:o block:s polynomial:a interval:o", read_root, check_root, 0, 1 },
+    { "alive", "structure:o block:s decision:s", read_alive, check_alive, 0, 1 },
+    { "value", "structure:o value:o", read_value, check_value, 0, 1 },
+    { "loss", "point:s loss:o fit:o reg:o method:s?", read_loss, check_loss, 0, 0 },
+    { "stationarity", "point:s max_radius_log2:i kinks:a", read_stationarity, check_stationarity, 0, 0 },
+    { "order", "lower:o higher:o", read_order, check_order, 1, 0 },
+    { "dnc_not_optimal", "lower:o higher:o", read_order, check_order, 1, 0 },
+    { "ratio", "numerator:o denominator:o ratio:o", read_ratio, check_ratio, 1, 0 },
+    { "structure", "point:s fact:s layer:i rank:i?", read_fact, check_fact, 0, 0 },
 };
 #define NKINDS ((int) (sizeof(kinds) / sizeof(kinds[0])))
 
@@ -586,6 +587,8 @@ static int read_common(vrun *r, vclaim *cl, const char *path)
         ;
     if (cl->k == NKINDS)
         return vx_fail(&r->c, "%s.kind: unknown kind '%.32s'", path, k);
+    if (kinds[cl->k].mse && r->c.p.ce)
+        return vx_fail(&r->c, "%s.kind: '%s' claims are defined for the MSE loss only; problem.loss is \"ce\"", path, k);
     snprintf(schema, sizeof(schema), "id:s kind:s statement:s verdict:s %s", kinds[cl->k].schema);
     if (vx_schema(&r->c, cl->o, path, schema))
         return -1;

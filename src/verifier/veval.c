@@ -2,8 +2,8 @@
  * written directly from the formula (not through the producer's objective code):
  *
  *   H_1 = H1,  Htilde_{l+1} = W_l H_l,  H_{l+1} = sigma_l(Htilde_{l+1})  (l = 1..L-1),
- *   R = W_L H_L (+ b 1^T) - Y,
- *   fit = 1/(2N) sum_j w_j ||R_j||^2,
+ *   MSE: R = W_L H_L (+ b 1^T) - Y,   fit = 1/(2N) sum_j w_j ||R_j||^2,
+ *   CE:  R = W_L H_L (+ b 1^T),       fit = (1/N) sum_j w_j (log sum_i exp(R_ij) - R_{y_j j}),
  *   reg = (lambda_H/2) sum_j w_j ||H1_j||^2 + sum_l (lambda_l/2) ||W_l||^2,
  *
  * where column j stands for w_j identical samples (w_j = n_k collapsed, 1 expanded). */
@@ -39,6 +39,59 @@ static void add_sqnorm(arb_t s, const arb_mat_t X, const slong *mult, const arb_
     arb_addmul(s, t, c, prec);
     arb_clear(t);
     arb_clear(col);
+}
+
+/* CE of column j of the logits R: log sum_i exp(R_ij) - R_yj, written as
+ * log1p(sum_{i != t} exp(R_ij - R_tj)) + R_tj - R_yj for the row t with the largest midpoint
+ * (an identity for any t; this t keeps every exp at most about 1). Into ce; with p != NULL
+ * also the softmax of the column into p (K balls). */
+static void ce_column(arb_t ce, arb_ptr p, const arb_mat_t R, slong j, slong y, slong prec)
+{
+    slong i, t = 0, K = arb_mat_nrows(R);
+    arb_t s, e;
+    arb_init(s);
+    arb_init(e);
+    for (i = 1; i < K; i++)
+        if (arf_cmp(arb_midref(arb_mat_entry(R, i, j)), arb_midref(arb_mat_entry(R, t, j))) > 0)
+            t = i;
+    for (i = 0; i < K; i++) {
+        if (i == t)
+            arb_one(e);
+        else {
+            arb_sub(e, arb_mat_entry(R, i, j), arb_mat_entry(R, t, j), prec);
+            arb_exp(e, e, prec);
+            arb_add(s, s, e, prec);
+        }
+        if (p != NULL)
+            arb_set(p + i, e);
+    }
+    for (i = 0; p != NULL && i < K; i++) {           /* softmax = exp(R_i - R_t) / (1 + s) */
+        arb_add_ui(e, s, 1, prec);
+        arb_div(p + i, p + i, e, prec);
+    }
+    arb_log1p(ce, s, prec);
+    arb_add(ce, ce, arb_mat_entry(R, t, j), prec);
+    arb_sub(ce, ce, arb_mat_entry(R, y, j), prec);
+    arb_clear(s);
+    arb_clear(e);
+}
+
+/* fit += (1/N) sum_j w_j CE(R_j, y_j). */
+static void add_ce(arb_t fit, const arb_mat_t R, const vx_point *P, const fmpz_t N, slong prec)
+{
+    slong j;
+    arb_t t, c;
+    arb_init(t);
+    arb_init(c);
+    for (j = 0; j < arb_mat_ncols(R); j++) {
+        ce_column(c, NULL, R, j, P->label[j], prec);
+        arb_addmul_si(t, c, P->mult[j], prec);
+    }
+    arb_set_fmpz(c, N);
+    arb_div(t, t, c, prec);
+    arb_add(fit, fit, t, prec);
+    arb_clear(t);
+    arb_clear(c);
 }
 
 /* Layer l's features H_l: the block H1 for l = 1, else the stored activation. */
@@ -101,14 +154,17 @@ const vx_forward *vx_point_forward(vx_ctx *c, vx_point *P)
         for (i = 0; i < p->K; i++) {
             if (p->bias)
                 arb_add(arb_mat_entry(f->R, i, j), arb_mat_entry(f->R, i, j), arb_mat_entry(P->blk + L + 1, i, 0), prec);
-            if (P->label[j] == i)
+            if (!p->ce && P->label[j] == i)
                 arb_sub_ui(arb_mat_entry(f->R, i, j), arb_mat_entry(f->R, i, j), 1, prec);
         }
     arb_init(h);
     arb_set_fmpz(h, p->N);
     arb_mul_2exp_si(h, h, 1);
     arb_inv(h, h, prec);                                            /* 1/(2N) */
-    add_sqnorm(f->fit, f->R, P->mult, h, prec);
+    if (p->ce)
+        add_ce(f->fit, f->R, P, p->N, prec);
+    else
+        add_sqnorm(f->fit, f->R, P->mult, h, prec);
     arb_set_fmpq(h, p->lambda_h, prec);
     arb_mul_2exp_si(h, h, -1);
     add_sqnorm(f->reg, P->blk, P->mult, h, prec);
@@ -182,13 +238,20 @@ void vx_point_gradient(vx_ctx *c, vx_point *P, char *const *mask, arb_mat_struct
     for (l = 0; l < L + 2; l++)
         arb_mat_init(grad + l, arb_mat_nrows(P->blk + l), arb_mat_ncols(P->blk + l));
     arb_init(s);
-    arb_mat_init(G, p->K, P->ncols);                             /* df/dZ = R diag(w) / N */
+    arb_mat_init(G, p->K, P->ncols);       /* df/dZ = R diag(w) / N; CE: (softmax - Y) diag(w) / N */
     arb_set_fmpz(s, p->N);
-    for (j = 0; j < P->ncols; j++)
+    for (j = 0; j < P->ncols; j++) {
+        arb_ptr col = _arb_vec_init(p->K);
+        if (p->ce) {
+            ce_column(arb_mat_entry(G, 0, j), col, f->R, j, P->label[j], prec);
+            arb_sub_ui(col + P->label[j], col + P->label[j], 1, prec);
+        }
         for (i = 0; i < p->K; i++) {
-            arb_mul_si(arb_mat_entry(G, i, j), arb_mat_entry(f->R, i, j), P->mult[j], prec);
+            arb_mul_si(arb_mat_entry(G, i, j), p->ce ? col + i : arb_mat_entry(f->R, i, j), P->mult[j], prec);
             arb_div(arb_mat_entry(G, i, j), arb_mat_entry(G, i, j), s, prec);
         }
+        _arb_vec_clear(col, p->K);
+    }
     for (i = 0; p->bias && i < p->K; i++)                        /* the bias: row sums of G */
         for (j = 0; j < P->ncols; j++)
             arb_add(arb_mat_entry(grad + L + 1, i, 0), arb_mat_entry(grad + L + 1, i, 0), arb_mat_entry(G, i, j), prec);

@@ -297,6 +297,11 @@ int vx_fast_loss(arb_t loss, arb_t fit, arb_t reg, const vx_problem *p, const vx
     int ok = 1;
     char nm[24];
     fmpq_t c;
+    if (p->ce) {   /* the rule bounds the squared-error fit only (format §6.4.1) */
+        snprintf(why, len, "the fast-double rule encloses the squared-error loss only; this problem's loss is "
+                           "cross-entropy");
+        return 0;
+    }
     if (!env_ok()) {
         snprintf(why, len, "this machine's double arithmetic is not round-to-nearest with subnormals: "
                            "the fast-double rule cannot run here");

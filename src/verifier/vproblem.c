@@ -121,10 +121,10 @@ int vx_problem_read(vx_ctx *c, const json_t *o)
     if (strcmp(a, "none") != 0 && strcmp(a, "free") != 0)
         return vx_fail(c, "problem.bias: expected \"none\" or \"free\", got \"%.32s\"", a);
     p->bias = strcmp(a, "free") == 0;
-    a = vx_str(o, "loss");   /* absent: mse, the only loss whose claims this checker re-derives */
-    if (a != NULL && strcmp(a, "mse") != 0)
-        return vx_fail(c, "problem.loss: this checker verifies MSE certificates only (\"mse\" or no field), got "
-                       "\"%.32s\"; cross-entropy claims are not checked", a);
+    a = vx_str(o, "loss");   /* absent: mse */
+    if (a != NULL && strcmp(a, "mse") != 0 && strcmp(a, "ce") != 0)
+        return vx_fail(c, "problem.loss: expected \"mse\" or \"ce\", got \"%.32s\"", a);
+    p->ce = a != NULL && strcmp(a, "ce") == 0;
     if (lambda(c, json_object_get(o, "lambda_h"), "problem.lambda_h", p->lambda_h) || lambda_bits(c, p))
         return -1;
     lambda_product(p);

@@ -2,7 +2,7 @@
  * the file how long its checks take, and refuses the file when the estimate is above
  * VX_MAX_SECONDS. The costs are upper estimates per operation on one core, measured with
  * FLINT 2.9 / Arb 2.23 (docs/verifier.md): a multiply-add inside a ball matrix product, a
- * scalar ball operation, an integer multiply-add of the exact pattern pass, a bounded exact
+ * scalar ball operation, an exp of a cross-entropy logit, an integer multiply-add of the exact pattern pass, a bounded exact
  * sign. What the check caches (one value per structure, one forward pass and one exact pass
  * per point) is counted once. */
 #include <math.h>
@@ -13,6 +13,9 @@
 static double ns_madd(slong prec)  { return 3.0 * FLINT_MAX(1.0, (double) prec / 1024); }
 static double ns_ball(slong prec)  { return 100.0 * FLINT_MAX(1.0, (double) prec / 512); }
 #define NS_FAST_MADD  1.0       /* a double multiply-add of the fast-double rule (vfast.c) */
+/* One exp (or log1p) of a cross-entropy logit: measured 0.9, 7 and 73 us at 256, 1024 and
+ * 4096 bits; counted as 2 us times (prec/256)^1.7, about three times that. */
+static double ns_exp(slong prec)   { return 2000.0 * FLINT_MAX(1.0, pow((double) prec / 256, 1.7)); }
 #define NS_EXACT_MADD 100.0     /* integers of at most 2^12 bits (vfacts.c) */
 #define NS_RANK       2.0e8     /* one bounded exact rank (vfacts.c) */
 
@@ -111,7 +114,8 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
         W = vx_point_work(&c->p, 1) * ncols;
         for (l = 0; l < c->p.L; l++)
             E += ncols * (double) c->p.width[l];
-        ns += (fwd + 2.0 * stat) * (W * ns_madd((slong) prec) + 8 * E * ns_ball((slong) prec));
+        ns += (fwd + 2.0 * stat) * (W * ns_madd((slong) prec) + 8 * E * ns_ball((slong) prec)
+                                    + (c->p.ce ? ncols * (double) c->p.K * ns_exp((slong) prec) : 0.0));
         ns += fast * (W * NS_FAST_MADD + 40 * ncols * (double) c->p.L * 20);   /* products; the bounds in mag_t */
         ns += exact ? FLINT_MIN(W, (double) (1L << 26)) * NS_EXACT_MADD + E * 200 : 0.0;
         ns += ranks * NS_RANK;

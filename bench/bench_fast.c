@@ -1,10 +1,12 @@
-/* bench_fast K n L width [reps] [arb]: times, in one run, one float64 gradient evaluation
- * (dnc_dobj_eval, the trainer's), one fast-tier enclosure of loss and gradient
- * (dnc_fast_eval_point) and, with "arb", one Arb evaluation at 256 bits (dnc_ball_eval) of
- * the same random point (fan-in scale, seed 1), and prints one JSON line: the times (best of
- * reps), their ratios, the enclosure radii relative to the loss and to the largest gradient
- * entry, and the peak resident memory against the point's float64 size. See
- * bench/bench_fast.sh and docs/fast-tier.md. */
+/* bench_fast K n L width [reps] [arb] [chunk=C]: times, in one run, one float64 gradient
+ * evaluation (dnc_dobj_eval, the trainer's), one fast-tier enclosure of loss and gradient
+ * (dnc_fast_eval_point, chunks of C columns; default automatic, 0 = one chunk) and, with
+ * "arb", one Arb evaluation at 256 bits (dnc_ball_eval) of the same random point (fan-in
+ * scale, seed 1), and prints one JSON line: the times (best of reps), their ratios, the
+ * enclosure radii relative to the loss and to the largest gradient entry, and memory: the
+ * peak resident size of the point and its fast enclosure (measured before the float64
+ * workspace exists, less the process's size before the point was allocated) against the
+ * point's float64 size. See bench/bench_fast.sh and docs/fast-tier.md. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +28,19 @@ static double peak_mb(void)
     struct rusage u;
     getrusage(RUSAGE_SELF, &u);
     return u.ru_maxrss / 1024.0;
+}
+
+/* The resident size now (MB), from /proc/self/statm; 0 where it cannot be read. */
+static double rss_mb(void)
+{
+    long pages = 0, rss = 0;
+    FILE *fp = fopen("/proc/self/statm", "r");
+    if (fp != NULL) {
+        if (fscanf(fp, "%ld %ld", &pages, &rss) != 2)
+            rss = 0;
+        fclose(fp);
+    }
+    return rss * 4096.0 / 1048576.0;
 }
 
 /* Entries N(0, 1/(2 d)) by blocks (d the block's input rows), as the trainer's fan-in start. */
@@ -55,11 +70,17 @@ int main(int argc, char **argv)
     dnc_dobj_t o;
     dnc_fast_t f;
     char err[256];
-    double *theta, *grad, peak, t64 = 1e300, tfast = 1e300, tarb = -1.0, loss64 = 0.0, point_mb, t;
-    int reps = argc > 5 ? atoi(argv[5]) : 3, r, ok = 1, arb = argc > 6 && strcmp(argv[6], "arb") == 0;
+    double *theta, *grad, peak, base, fast_peak, t64 = 1e300, tfast = 1e300, tarb = -1.0, loss64 = 0.0, point_mb, t;
+    int reps = argc > 5 ? atoi(argv[5]) : 3, r, ok = 1, arb = 0;
+    long chunk = -1;
     if (argc < 5) {
-        fprintf(stderr, "usage: bench_fast K n L width [reps] [arb]\n");
+        fprintf(stderr, "usage: bench_fast K n L width [reps] [arb] [chunk=C]\n");
         return 2;
+    }
+    for (r = 6; r < argc; r++) {
+        arb |= strcmp(argv[r], "arb") == 0;
+        if (strncmp(argv[r], "chunk=", 6) == 0)
+            chunk = atol(argv[r] + 6);
     }
     memset(&a, 0, sizeof(a));
     a.K = argv[1];
@@ -72,14 +93,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err);
         return 2;
     }
-    if (dnc_dobj_init(o, p) != 0 || dnc_fast_init(f, p) != 0) {
+    base = rss_mb();
+    if (dnc_fast_init(f, p) != 0 || (chunk >= 0 && dnc_fast_set_chunk(f, chunk == 0 ? p->N : chunk) != 0)) {
         fprintf(stderr, "out of memory\n");
         return 1;
     }
-    theta = dnc_dobj_alloc(o->nparams);
-    grad = dnc_dobj_alloc(o->nparams);
+    theta = dnc_dobj_alloc(f->nparams);
     fill(theta, p);
-    point_mb = o->nparams * 8.0 / 1048576.0;
+    point_mb = f->nparams * 8.0 / 1048576.0;
+    ok &= dnc_fast_eval_point(f, theta, DNC_FAST_GRAD);
+    fast_peak = peak_mb() - base;   /* the point and its fast enclosure only */
+    if (dnc_dobj_init(o, p) != 0) {
+        fprintf(stderr, "out of memory\n");
+        return 1;
+    }
+    grad = dnc_dobj_alloc(o->nparams);
     for (r = 0; r < reps; r++) {
         t = now();
         loss64 = dnc_dobj_eval(o, theta, grad);
@@ -104,12 +132,12 @@ int main(int argc, char **argv)
     printf("{\"K\": %s, \"n\": %s, \"N\": %ld, \"L\": %s, \"width\": %s, \"params\": %ld, \"enclosed\": %d, "
            "\"loss\": %.17g, \"t_float64_grad\": %.4f, \"t_fast\": %.4f, \"t_arb\": %.3f, "
            "\"fast_over_float64\": %.2f, \"arb_over_fast\": %.1f, \"loss_radius_rel\": %.3g, "
-           "\"grad_radius_max\": %.3g, \"grad_radius_rel\": %.3g, \"kinks\": %ld, \"peak_mb\": %.0f, "
-           "\"point_mb\": %.0f}\n",
+           "\"grad_radius_max\": %.3g, \"grad_radius_rel\": %.3g, \"kinks\": %ld, \"chunk\": %ld, "
+           "\"peak_mb\": %.0f, \"fast_peak_mb\": %.1f, \"point_mb\": %.1f, \"fast_peak_over_point\": %.2f}\n",
            argv[1], argv[2], (long) p->N, argv[3], argv[4], (long) o->nparams, ok, loss64, t64, tfast, tarb,
            tfast / t64, tarb > 0 ? tarb / tfast : -1.0, 0.5 * (f->loss[1] - f->loss[0]) / loss64,
            dnc_fast_grad_max_radius(f), dnc_fast_grad_max_radius(f) / dnc_fast_grad_max_abs(f), (long) f->nkinks,
-           peak, point_mb);
+           (long) dnc_fast_chunk(f), peak, fast_peak, point_mb, fast_peak / point_mb);
     free(theta);
     free(grad);
     dnc_fast_clear(f);

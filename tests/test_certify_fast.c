@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include "dncert/cert.h"
 #include "dncert/io.h"
+#include "dncert/verify.h"
 #include "testutil.h"
 
 #define CAP 200000
@@ -252,4 +253,207 @@ Test(certify_fast, fast_double_is_not_a_cross_entropy_rule)
     }
     dnc_problem_clear(p);
     dnc_problem_clear(q);
+}
+
+/* ---- the checker's own rule (src/verifier/vfast.c) against exact values ---- */
+
+/* Sets claim c's interval key to [lo, hi] (exact rationals) with a matching decimal. */
+static void set_interval(json_t *c, const char *key, const fmpq_t lo, const fmpq_t hi)
+{
+    char *a = dnc_rational_get_str(lo), *b = dnc_rational_get_str(hi), dec[64];
+    fmpq_t mid;
+    fmpq_init(mid);
+    fmpq_add(mid, lo, hi);
+    fmpq_div_2exp(mid, mid, 1);
+    snprintf(dec, sizeof(dec), "[%.6g +/- %.6g]", fmpq_get_d(mid), fmpq_get_d(hi) - fmpq_get_d(mid) + 1.0);
+    json_object_set_new(c, key, json_pack("{s:s, s:s, s:s}", "decimal", dec, "lo", a, "hi", b));
+    flint_free(a);
+    flint_free(b);
+    fmpq_clear(mid);
+}
+
+static void verdicts(const dncv_claim *c, void *ctx)
+{
+    int *certified = ctx;
+    if (strncmp(c->id, "probe", 5) == 0)
+        *certified += c->verdict;
+}
+
+/* The number of "probe" claims of cert that the in-process checker certifies. */
+static int probes_certified(const json_t *cert)
+{
+    int n = 0;
+    char msg[512];
+    cr_assert_geq(dncv_verify_json_claims(cert, 0, verdicts, &n, NULL, msg, sizeof(msg)), 0, "%s", msg);
+    return n;
+}
+
+/* A fast-double certificate of theta under p (certify-point --method fast), loaded. */
+static json_t *fast_cert(const dnc_problem_t p, const double *theta)
+{
+    char dir[256], run[300], c[300];
+    json_t *j;
+    tu_tmpdir(dir, sizeof(dir));
+    save_run(run, sizeof(run), dir, (dnc_problem_struct *) p, theta);
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    certify(run, c, "fast");
+    j = json_load_file(c, 0, NULL);
+    cr_assert(j != NULL);
+    return j;
+}
+
+/* Adds to cert a fast-double claim "probe<i>" on the trained point: every interval [-B, B]
+ * except `key`, which is [lo, hi]; written "not proven". */
+static void add_probe(json_t *cert, int i, const char *key, const fmpq_t lo, const fmpq_t hi)
+{
+    static const char *keys[] = { "loss", "fit", "reg" };
+    json_t *c = json_pack("{s:s, s:s, s:s, s:s, s:s}", "point", "trained", "method", "fast-double", "kind", "loss",
+                          "verdict", "not proven", "statement", "a probe of the checker's rule");
+    char id[32];
+    fmpq_t b, nb;
+    int k;
+    fmpq_init(b);
+    fmpq_init(nb);
+    fmpq_set_si(b, 1, 1);
+    fmpz_mul_2exp(fmpq_numref(b), fmpq_numref(b), 200);
+    fmpq_neg(nb, b);
+    for (k = 0; k < 3; k++)
+        if (strcmp(keys[k], key) == 0)
+            set_interval(c, keys[k], lo, hi);
+        else
+            set_interval(c, keys[k], nb, b);
+    snprintf(id, sizeof(id), "probe%d", i);
+    json_object_set_new(c, "id", json_string(id));
+    json_array_append_new(json_object_get(cert, "claims"), c);
+    fmpq_clear(b);
+    fmpq_clear(nb);
+}
+
+/* The worst case of the rule's (P2) for one square: the H1 regulariser with d_1 = 1 is
+ * (lambda_H / 2) x^2, x = 1 + 47453132 2^-52, whose square rounds down by 0.99999994 u x^2,
+ * half the rule's bound 2 k u x^2 (k = 1). A false claim, reg in [0, R (1 - 2^-60)] with R
+ * the exact regulariser, must not be certified; with every error term of the rule halved
+ * (s = 0.49) the checker certifies it: so these tests catch a bound made smaller than half
+ * of the proven one. */
+Test(certify_fast, the_checkers_rule_is_not_smaller_than_proven)
+{
+    double theta[4];
+    dnc_problem_t p;
+    json_t *cert;
+    fmpq_t x, R, zero, hi;
+    tu_problem_lambdas(p, "2", "1", "1", "1", "relu", "none", NULL, "1", "0x1p-200");
+    theta[0] = 1.0 + 47453132 * 0x1p-52;   /* H1 = (x, 0), W_1 = (1, 1)^T */
+    theta[1] = 0.0;
+    theta[2] = theta[3] = 1.0;
+    cert = fast_cert(p, theta);
+    json_array_clear(json_object_get(cert, "claims"));
+    fmpq_init(x), fmpq_init(R), fmpq_init(zero), fmpq_init(hi);
+    {
+        arf_t a;
+        arf_init(a);
+        arf_set_d(a, theta[0]);
+        arf_get_fmpq(x, a);
+        arf_clear(a);
+    }
+    /* R = x^2 / 2 + 2^-200 (1 + 1) / 2 */
+    fmpq_mul(R, x, x);
+    fmpq_div_2exp(R, R, 1);
+    fmpq_one(hi);
+    fmpq_div_2exp(hi, hi, 200);
+    fmpq_add(R, R, hi);
+    fmpq_div_2exp(hi, R, 60);
+    fmpq_sub(hi, R, hi);
+    add_probe(cert, 0, "reg", zero, hi);
+    cr_expect_eq(probes_certified(cert), 0, "the proven rule certifies a false regulariser");
+    dncv_test_fast_bound_scale(0.49);
+    cr_expect_eq(probes_certified(cert), 1, "the worst case no longer reaches half the bound");
+    dncv_test_fast_bound_scale(1.0);
+    fmpq_clear(x), fmpq_clear(R), fmpq_clear(zero), fmpq_clear(hi);
+    json_decref(cert);
+    dnc_problem_clear(p);
+}
+
+/* Probes on both sides of Arb's value of every quantity (loss, fit, reg): [V_hi, B] and
+ * [-B, V_lo] must not be certified, i.e. the rule's enclosure meets Arb's ball. */
+static int rule_misses_arb(const dnc_problem_t p, const double *theta)
+{
+    static const char *keys[] = { "loss", "fit", "reg" };
+    json_t *cert = fast_cert(p, theta);
+    dnc_bpoint_t x;
+    dnc_beval_t e;
+    arf_t a;
+    fmpq_t lo, hi, b;
+    int k, n;
+    dnc_bpoint_init(x, (dnc_problem_struct *) p);
+    dnc_bpoint_set_theta(x, theta);
+    dnc_beval_init(e);
+    dnc_ball_eval(e, x, 0, 256);
+    arf_init(a);
+    fmpq_init(lo), fmpq_init(hi), fmpq_init(b);
+    fmpq_one(b);
+    fmpz_mul_2exp(fmpq_numref(b), fmpq_numref(b), 200);
+    json_array_clear(json_object_get(cert, "claims"));
+    for (k = 0; k < 3; k++) {
+        const arb_struct *v = k == 0 ? e->loss : k == 1 ? e->fit : e->reg;
+        arb_get_ubound_arf(a, v, 256);
+        arf_get_fmpq(lo, a);
+        add_probe(cert, 2 * k, keys[k], lo, b);
+        arb_get_lbound_arf(a, v, 256);
+        arf_get_fmpq(hi, a);
+        fmpq_neg(lo, b);
+        add_probe(cert, 2 * k + 1, keys[k], lo, hi);
+    }
+    n = probes_certified(cert);
+    fmpq_clear(lo), fmpq_clear(hi), fmpq_clear(b);
+    arf_clear(a);
+    dnc_beval_clear(e);
+    dnc_bpoint_clear(x);
+    json_decref(cert);
+    return n;
+}
+
+/* vfast.c against Arb on random points of every kind (squared error: the rule refuses
+ * cross-entropy): ReLU, linear and mixed, with and without bias, imbalanced counts,
+ * per-layer weight decays; expanded points with random columns, and collapsed ones (every
+ * column of a class equal); 53-bit entries, a third with zeros (kinks). */
+Test(certify_fast, the_checkers_rule_encloses_arb_on_random_points, .timeout = 120)
+{
+    static const char *cf[][8] = {
+        { "2", "3", "1", "3", "relu", "none", "1/250", "1/250" },
+        { "3", "2,1,4", "2", "4,3", "relu", "free", "1/100", "1/50,1/7" },
+        { "4", "2", "3", "5,3,4", "relu,linear", "free", "0.004", "0.004" },
+        { "4", "1,3,2,2", "4", "3,5,2,4", "linear,relu,relu", "none", "1/3", "1/5,2,1/9,1" },
+        { "5", "1", "3", "6", "linear,linear", "free", "1/1000", "1/1000" },
+        { "7", "4,1,6,2,3,5,2", "4", "16,9,12,8", "relu,relu,relu", "free", "5e-4", "1e-3,2e-3,3e-3,1/3" },
+    };
+    size_t c;
+    ulong seed, st = 7;
+    for (c = 0; c < sizeof(cf) / sizeof(cf[0]); c++) {
+        dnc_problem_t p;
+        slong n, i, k, j, d1;
+        tu_problem_lambdas(p, cf[c][0], cf[c][1], cf[c][2], cf[c][3], cf[c][4], cf[c][5], NULL, cf[c][6], cf[c][7]);
+        n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+        d1 = p->width[0];
+        for (seed = 0; seed < 4; seed++) {
+            double *theta = malloc(n * sizeof(double));
+            for (i = 0; i < n; i++) {
+                st = st * 6364136223846793005ul + 1442695040888963407ul;
+                theta[i] = (seed % 3 == 2 && (st >> 61) < 3) ? 0.0
+                         : ((double) (st >> 11) * 0x1p-53 - 0.5) * (1.0 + (double) seed);
+            }
+            if (seed % 2 == 1)   /* collapsed: each class's columns equal to its first */
+                for (k = 0, j = 0; k < p->K; j += p->n[k], k++)
+                    for (i = 1; i < p->n[k]; i++)
+                        memcpy(theta + d1 * (j + i), theta + d1 * j, d1 * sizeof(double));
+            cr_expect_eq(rule_misses_arb(p, theta), 0, "config %zu seed %lu: the rule misses Arb", c,
+                         (unsigned long) seed);
+            if (c == 0 && seed == 0) {   /* the probes see a rule without error terms */
+                dncv_test_fast_bound_scale(0.0);
+                cr_expect_gt(rule_misses_arb(p, theta), 0, "the probes cannot see a missing bound");
+                dncv_test_fast_bound_scale(1.0);
+            }
+            free(theta);
+        }
+        dnc_problem_clear(p);
+    }
 }

@@ -168,9 +168,10 @@ typedef struct {
     slong kinks_arb, kinks_fast, evals, fallbacks;
 } tally;
 
-/* Fills theta with draw(scale, zeros), evaluates both tiers and checks every containment.
- * Returns 1 if the fast tier enclosed, 0 if it reported that it cannot. */
-static int check_point(const dnc_problem_t p, double *theta, tally *t, const char *what)
+/* Evaluates both tiers at theta (the fast one in chunks of chunk columns; 0: automatic)
+ * and checks every containment (the forward quantities when it ran in one chunk). Returns 1
+ * if the fast tier enclosed, 0 if it reported that it cannot. */
+static int check_point_chunked(const dnc_problem_t p, double *theta, tally *t, const char *what, slong chunk)
 {
     dnc_bpoint_t x;
     dnc_beval_t e;
@@ -182,8 +183,9 @@ static int check_point(const dnc_problem_t p, double *theta, tally *t, const cha
     dnc_beval_init(e);
     dnc_ball_eval(e, x, 1, PREC);
     cr_assert_eq(dnc_fast_init(f, (dnc_problem_struct *) p), 0);
+    cr_assert_eq(dnc_fast_set_chunk(f, chunk), 0);
     ok = dnc_fast_eval_point(f, theta, 0);   /* forward only: Z and H_l kept as they are */
-    if (ok)
+    if (ok && dnc_fast_chunk(f) == p->N)
         cr_expect_eq(forward_misses(f, x), 0, "%s: a forward quantity is not enclosed", what);
     ok = dnc_fast_eval_point(f, theta, DNC_FAST_GRAD);
     t->evals++;
@@ -221,6 +223,11 @@ static int check_point(const dnc_problem_t p, double *theta, tally *t, const cha
     return ok;
 }
 
+static int check_point(const dnc_problem_t p, double *theta, tally *t, const char *what)
+{
+    return check_point_chunked(p, theta, t, what, 0);
+}
+
 static double *random_theta(const dnc_problem_t p, flint_rand_t st, double scale, int zeros)
 {
     slong n = dnc_param_offset(p, p->N, DNC_NKINDS, 0), i;
@@ -253,6 +260,64 @@ Test(fast, encloses_arb_on_random_points_of_every_kind)
     flint_randclear(st);
     cr_expect_gt(t.kinks_arb, 0, "the points should include exact kinks");
     cr_expect_geq(t.kinks_fast, t.kinks_arb);
+}
+
+/* The largest ratio of a chunked enclosure's radius to the one-chunk radius, over the loss
+ * and every gradient entry (a zero one-chunk radius must stay zero). 0 if either could not
+ * enclose. */
+static double chunk_looseness(const dnc_problem_t p, const double *theta, slong chunk)
+{
+    dnc_fast_t one, many;
+    double worst = 0.0;
+    slong i;
+    cr_assert_eq(dnc_fast_init(one, (dnc_problem_struct *) p), 0);
+    cr_assert_eq(dnc_fast_init(many, (dnc_problem_struct *) p), 0);
+    cr_assert_eq(dnc_fast_set_chunk(one, p->N), 0);
+    cr_assert_eq(dnc_fast_set_chunk(many, chunk), 0);
+    cr_assert_eq(dnc_fast_chunk(many), chunk);
+    if (dnc_fast_eval_point(one, theta, DNC_FAST_GRAD) && dnc_fast_eval_point(many, theta, DNC_FAST_GRAD)) {
+        worst = (many->loss[1] - many->loss[0]) / (one->loss[1] - one->loss[0]);
+        for (i = 0; i < one->nparams; i++)
+            worst = fmax(worst, one->grad[i] > 0.0 ? many->grad[i] / one->grad[i] : many->grad[i] > 0.0 ? 1e300 : 0.0);
+    }
+    dnc_fast_clear(one);
+    dnc_fast_clear(many);
+    return worst;
+}
+
+/* Chunks of 1, 2 and 3 columns (the weight gradients and bias gradient summed over chunks,
+ * docs/fast-tier.md §3 "Chunks") enclose Arb on the random points of every kind, and are
+ * not looser than 3 times the one-chunk enclosure (with a few columns per chunk, the sum over
+ * chunks adds about one rounding per chunk to a bound of about N roundings). */
+Test(fast, chunked_enclosures_contain_arb_and_stay_tight)
+{
+    tally t = { 0, 0, 0, 0 };
+    size_t c;
+    ulong seed;
+    slong chunk;
+    double worst = 0.0;
+    flint_rand_t st;
+    flint_randinit(st);
+    for (c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
+        const config *cf = configs + c;
+        dnc_problem_t p;
+        tu_problem_lambdas(p, cf->K, cf->n, cf->L, cf->width, cf->act, cf->bias, NULL, cf->lambda_h, cf->lambda_w);
+        for (seed = 1; seed <= 3; seed++) {
+            double *theta = random_theta(p, st, 1.0 + (double) seed, seed == 3 ? 2 : 0);
+            for (chunk = 1; chunk <= 3 && chunk < p->N; chunk++) {
+                char what[96];
+                snprintf(what, sizeof(what), "config %zu seed %lu chunk %ld", c, (unsigned long) seed, (long) chunk);
+                cr_expect(check_point_chunked(p, theta, &t, what, chunk), "%s: fell back", what);
+                worst = fmax(worst, chunk_looseness(p, theta, chunk));
+            }
+            free(theta);
+        }
+        dnc_problem_clear(p);
+    }
+    flint_randclear(st);
+    cr_expect_gt(t.evals, 40);
+    cr_expect_gt(worst, 0.0);
+    cr_expect_leq(worst, 3.0, "a chunked radius is %g times the one-chunk radius", worst);
 }
 
 /* A problem with a random point and a fast workspace for it. */

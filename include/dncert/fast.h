@@ -40,7 +40,10 @@ typedef enum {
     DNC_FAST_NOMEM
 } dnc_fast_status;
 
-typedef struct {
+/* Columns per chunk, at least (unless N is smaller), when the chunk width is automatic. */
+#define DNC_FAST_MIN_CHUNK 64
+
+typedef struct dnc_fast_struct_ {
     dnc_problem_struct *p;   /* borrowed; must outlive the workspace */
     slong nparams;           /* entries of theta (and of the gradient arrays) */
     double loss[2], fit[2], reg[2];   /* [lo, hi] of the last evaluation */
@@ -49,6 +52,10 @@ typedef struct {
     dnc_kink *kinks;         /* ReLU entries whose pre-activation interval contains 0 */
     slong nkinks;
     dnc_fast_status status;  /* of the last evaluation */
+    /* Optional: called after each chunk of columns col0 .. col0 + ncols - 1 is evaluated;
+     * dnc_fast_buf then gives that chunk's forward quantities. */
+    void (*chunk_done)(void *arg, const struct dnc_fast_struct_ *f, slong col0, slong ncols);
+    void *chunk_arg;
     void *ws;                /* workspace (src/fast/fast_eval.c) */
 } dnc_fast_struct;
 typedef dnc_fast_struct dnc_fast_t[1];
@@ -59,6 +66,15 @@ typedef dnc_fast_struct dnc_fast_t[1];
 int dnc_fast_init(dnc_fast_t f, dnc_problem_t p);
 void dnc_fast_clear(dnc_fast_t f);
 
+/* The sample dimension is processed in chunks of columns (docs/fast-tier.md §3, "Chunks"):
+ * the temporaries hold one chunk, the weight gradients are summed over chunks with their
+ * rounding bounded. By default the width keeps the temporaries within a quarter of the
+ * point's size (at least DNC_FAST_MIN_CHUNK columns). dnc_fast_set_chunk sets it (cols <= 0:
+ * the default; cols >= N: one chunk) and returns 0, or -1 when out of memory (then the
+ * workspace may only be cleared); dnc_fast_chunk returns it. */
+int dnc_fast_set_chunk(dnc_fast_t f, slong cols);
+slong dnc_fast_chunk(const dnc_fast_t f);
+
 /* Encloses the loss, fit and regulariser of the exact point theta (f->nparams doubles in
  * the trainer's layout) and, with DNC_FAST_GRAD in flags, its Clarke gradient. Returns 1
  * when every enclosure is proven; 0 when it could not enclose (f->status says why: overflow,
@@ -66,12 +82,13 @@ void dnc_fast_clear(dnc_fast_t f);
  * meaningful. */
 int dnc_fast_eval_point(dnc_fast_t f, const double *theta, int flags);
 
-/* The enclosure of a forward quantity of the last evaluation: kind DNC_H (l = 1..L; for
+/* The enclosure of a forward quantity of the last chunk evaluated (the whole point when
+ * it ran in one chunk; inside chunk_done, that chunk's): kind DNC_H (l = 1..L; for
  * l >= 2 the activation's output -- the pre-activation is overwritten in place), DNC_Z (l = 0:
  * W_L H_L without the bias) or DNC_R (l = 0: the residual Z + b 1^T - Y; only after an
  * evaluation without DNC_FAST_GRAD, since the backward pass scales it in place).
- * Column-major, rows x N entries (dnc_objective_buf_shape); *rad is NULL when the quantity is
- * exact (H_1). Returns 0, or -1 for any other kind. */
+ * Column-major, rows x (the chunk's columns) entries (dnc_objective_buf_shape); *rad is
+ * NULL when the quantity is exact (H_1). Returns 0, or -1 for any other kind. */
 int dnc_fast_buf(const double **mid, const double **rad, const dnc_fast_t f, dnc_buf_kind kind, slong l);
 
 /* The interval [lo, hi] as a ball (exactly: the ball's endpoints enclose [lo, hi]). */

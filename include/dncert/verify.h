@@ -75,6 +75,12 @@ int dncv_verify_file_claims(const char *path, long min_prec, dncv_claim_fn fn, v
  * or has a mismatch, 2 usage error. */
 int dncv_main(int argc, char **argv);
 
+/* FOR TESTS ONLY: scales every error term of the checker's fast-double rule (format
+ * §6.4.1, src/verifier/vfast.c) by s (default 1). Any s < 1 makes the checker unsound;
+ * tests/test_certify_fast.c sets it to check that its tests would catch a bound smaller than
+ * proven. Process-wide. */
+void dncv_test_fast_bound_scale(double s);
+
 #ifdef __cplusplus
 }
 #endif

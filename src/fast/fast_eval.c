@@ -22,6 +22,9 @@ typedef struct {
 typedef struct {
     const dnc_problem_struct *p;
     slong N;
+    slong cap, col0, ncols;     /* columns per chunk; the current chunk's first column and width */
+    int first, last;            /* the current chunk is the first / the last */
+    const double *theta;        /* the point being evaluated */
     slong *label;               /* class of each column */
     ibuf *buf;                  /* DNC_NBUFS(L) */
     double *own;                /* owned storage of every temporary buffer */
@@ -43,6 +46,11 @@ void dnc_fast_set_bound_scale(double s)
 
 #define BUF(w, h) ((w)->buf + (h).id)
 #define BUF_AT(w, id) ((w)->buf + (id))
+
+static int kind_of(const fast_ws *w, dnc_buf b)
+{
+    return b.id / (int) (w->p->L + 1);
+}
 
 /* The scratch area, grown to at least need doubles (NULL and nomem when that fails). */
 static double *scratch(fast_ws *w, slong need)
@@ -108,23 +116,45 @@ static void finish_product(fast_ws *w, ibuf *C, const double *P1, const double *
     w->bad |= bad;
 }
 
+/* S <- S + X over chunks (docs/fast-tier.md §3, "Chunks"): one rounding of the midpoint
+ * sum, bounded by R2, and the radii added upward (R1). */
+static void accumulate(fast_ws *w, ibuf *S, const double *xm, const double *xr, slong n)
+{
+    slong i;
+    int bad = 0;
+    for (i = 0; i < n; i++) {
+        double m = S->mid[i] + xm[i];
+        double r = fr_add_up(fr_add_up(S->rad[i], xr[i]), fr_err(m));
+        S->mid[i] = m;
+        S->rad[i] = r;
+        bad |= fr_bad(m) | fr_bad(r);
+    }
+    w->bad |= bad;
+}
+
 /* C <- op(A) op(B) with midpoint fl(Am Bm) and the radius of rule P:
  *   one side exact:  rad >= (g|Am| + Ar)|Bm| (or |Am|(g|Bm| + Br)), inflated by Lemma 2;
  *   both intervals:  rad >= (g|Am| + Ar)|Bm| + (|Am| + Ar) Br. */
 static void f_mul(void *vw, dnc_buf Ci, dnc_buf Ai, int ta, dnc_buf Bi, int tb)
 {
     fast_ws *w = vw;
-    ibuf *A = BUF(w, Ai), *B = BUF(w, Bi), *C = BUF(w, Ci);
+    ibuf *A = BUF(w, Ai), *B = BUF(w, Bi), *C = BUF(w, Ci), part;
     slong m = ta ? A->cols : A->rows, k = ta ? A->rows : A->cols, n = tb ? B->rows : B->cols;
     slong na = A->rows * A->cols, nb = B->rows * B->cols, nc = C->rows * C->cols;
     double g = gamma_up(k), *s, *X, *Y, *P1, *P2 = NULL;
-    int two = A->rad != NULL && B->rad != NULL;
-    s = scratch(w, two ? 2 * na + nb + 2 * nc : na + nb + nc);
+    int two = A->rad != NULL && B->rad != NULL, acc = kind_of(w, Ci) == DNC_GW && !w->first;
+    s = scratch(w, (two ? 2 * na + nb + 2 * nc : na + nb + nc) + (acc ? nc : 0));
     if (s == NULL)
         return;
     X = s;
     Y = s + na;
     P1 = s + na + nb;
+    if (acc) {   /* a weight gradient summed over chunks: this chunk's part, then added */
+        part = *C;
+        part.mid = P1 + (two ? 2 * nc + na : nc);
+        part.rad = P1;   /* finish_product reads P1[i] before it writes rad[i] */
+        C = &part;
+    }
     gemm(ta, tb, m, n, k, A->mid, A->rows, B->mid, B->rows, C->mid, C->rows);
     if (B->rad == NULL || two) {          /* (g|Am| + Ar) |Bm| */
         abs_scaled_plus(X, A->mid, A->rad, g, na);
@@ -141,6 +171,8 @@ static void f_mul(void *vw, dnc_buf Ci, dnc_buf Ai, int ta, dnc_buf Bi, int tb)
         gemm(ta, tb, m, n, k, X2, A->rows, B->rad, B->rows, P2, C->rows);
     }
     finish_product(w, C, P1, P2, k, two);
+    if (acc)
+        accumulate(w, BUF(w, Ci), C->mid, C->rad, nc);
 }
 
 /* ---- entrywise operations (rules R1-R3) ---- */
@@ -214,7 +246,7 @@ static void f_act_grad(void *vw, dnc_buf Di, dnc_buf PRE, dnc_act_t a, slong lay
             double m = d->mid[i];
             d->mid[i] = 0.5 * m;                      /* error <= eta/2 (subnormal m) */
             d->rad[i] = fr_add_up(fr_up(0.5 * fabs(m)), d->rad[i]);
-            record_kink(w, layer, i % d->rows, i / d->rows);
+            record_kink(w, layer, i % d->rows, w->col0 + i / d->rows);
         }
     }
 }
@@ -234,7 +266,7 @@ static void f_residual(fast_ws *w, dnc_buf Ri, dnc_buf Zi, dnc_buf bi)
                 s = s + b[k];
                 r = fr_add_up(r, fr_err(s));
             }
-            if (w->label[j] == k) {
+            if (w->label[w->col0 + j] == k) {
                 s = s - 1.0;
                 r = fr_add_up(r, fr_err(s));
             }
@@ -254,6 +286,8 @@ static void f_add_sqnorm(void *vw, int term, dnc_buf Xi, int weighted, dnc_const
     slong i, n = X->rows * X->cols;
     double lo = 0.0, hi = 0.0, nu = (double) (n > 0 ? n - 1 : 0) * DNC_U;
     (void) weighted;
+    if (kind_of(w, Xi) == DNC_W && !w->first)   /* a weight matrix: counted in the first chunk only */
+        return;
     for (i = 0; i < n; i++) {
         double a = fabs(X->mid[i]), r = X->rad != NULL ? X->rad[i] : 0.0;
         double top = r > 0.0 ? fr_add_up(a, r) : a, bot = r > 0.0 ? (a > r ? fr_dn(a - r) : 0.0) : a;
@@ -299,6 +333,8 @@ static void f_add_scaled(void *vw, dnc_buf Di, dnc_buf Xi, dnc_const c)
     slong i, n = D->rows * D->cols;
     double hi = w->chi[c.id], dc = hi == w->clo[c.id] ? 0.0 : fr_up(hi - w->clo[c.id]);
     int bad = 0;
+    if (kind_of(w, Di) == DNC_GW && !w->last)   /* once, to the sum over every chunk */
+        return;
     for (i = 0; i < n; i++) {
         double p = hi * X->mid[i], m = D->mid[i] + p;
         double r = fr_add_up(fr_add_up(D->rad[i], fr_mul_up(fabs(X->mid[i]), dc)), fr_add_up(fr_err(p), fr_err(m)));
@@ -314,9 +350,16 @@ static void f_add_scaled(void *vw, dnc_buf Di, dnc_buf Xi, dnc_const c)
 static void f_row_sums(void *vw, dnc_buf di, dnc_buf Xi)
 {
     fast_ws *w = vw;
-    ibuf *X = BUF(w, Xi), *d = BUF(w, di);
+    ibuf *X = BUF(w, Xi), *d = BUF(w, di), part = *d;
     slong i, j;
-    double nu = (double) (X->cols - 1) * DNC_U;
+    double nu = (double) (X->cols - 1) * DNC_U, *tmp = w->first ? NULL : scratch(w, 2 * X->rows);
+    if (!w->first) {   /* summed over chunks: this chunk's sums, then added */
+        if (tmp == NULL)
+            return;
+        part.mid = tmp;
+        part.rad = tmp + X->rows;
+        d = &part;
+    }
     for (i = 0; i < X->rows; i++) {
         double s = 0.0, a = 0.0, r = 0.0;
         for (j = 0; j < X->cols; j++) {
@@ -328,6 +371,8 @@ static void f_row_sums(void *vw, dnc_buf di, dnc_buf Xi)
         d->rad[i] = fr_add_up(fr_mul_up(r, 1.0 + 2.0 * nu), fr_mul_up(a, nu * (1.0 + 0x1p-7)));
         w->bad |= fr_bad(s) | fr_bad(d->rad[i]);
     }
+    if (!w->first)
+        accumulate(w, BUF(w, di), part.mid, part.rad, X->rows);
 }
 
 /* The loss: MSE only (dnc_fast_init refuses any other): the residual in G, its squared
@@ -380,46 +425,48 @@ static void ws_set_constants(fast_ws *w)
     fmpq_clear(q);
 }
 
-/* Temporaries held in w->own: H_l for l >= 2 (PRE_l shares it: the activation works in
- * place), Z and R, and two storages for DH_l, l >= 2, used by parity (DH_{l+1} is read only
- * to form DH_l, so DH_l may overwrite DH_{l+2}). Returns the number of doubles. */
+/* Temporaries held in w->own, for w->cap columns: H_l for l >= 2 (PRE_l shares it: the
+ * activation works in place), Z and R, and two storages for DH_l, l >= 2, used by parity
+ * (DH_{l+1} is read only to form DH_l, so DH_l may overwrite DH_{l+2}). Returns the number
+ * of doubles. */
 static slong ws_owned_layout(fast_ws *w, int bind)
 {
     const dnc_problem_struct *p = w->p;
-    slong L = p->L, l, off = 0, dmax = 0, dh[2];
+    slong L = p->L, l, off = 0, dmax = 0, dh[2], c = w->cap;
     for (l = 2; l <= L; l++)
         dmax = p->width[l - 1] > dmax ? p->width[l - 1] : dmax;
     for (l = 2; l <= L; l++) {
         ibuf *h = BUF_AT(w, DNC_BUF_ID(DNC_H, l, L));
         if (bind) {
             h->mid = w->own + off;
-            h->rad = w->own + off + p->width[l - 1] * w->N;
+            h->rad = w->own + off + p->width[l - 1] * c;
             *BUF_AT(w, DNC_BUF_ID(DNC_PRE, l, L)) = *h;
         }
-        off += 2 * p->width[l - 1] * w->N;
+        off += 2 * p->width[l - 1] * c;
     }
     for (l = 0; l < 2; l++) {
         ibuf *b = BUF_AT(w, DNC_BUF_ID(l == 0 ? DNC_Z : DNC_R, 0, L));
         if (bind) {
             b->mid = w->own + off;
-            b->rad = w->own + off + p->K * w->N;
+            b->rad = w->own + off + p->K * c;
         }
-        off += 2 * p->K * w->N;
+        off += 2 * p->K * c;
     }
     dh[0] = off;
-    dh[1] = off + 2 * dmax * w->N;
-    off += 4 * dmax * w->N;
+    dh[1] = off + 2 * dmax * c;
+    off += 4 * dmax * c;
     for (l = 2; l <= L && bind; l++) {
         ibuf *b = BUF_AT(w, DNC_BUF_ID(DNC_DH, l, L));
         b->mid = w->own + dh[l % 2];
-        b->rad = w->own + dh[l % 2] + p->width[l - 1] * w->N;
+        b->rad = w->own + dh[l % 2] + p->width[l - 1] * c;
     }
     return off;
 }
 
-/* Binds every buffer: shapes, parameters to theta (exact), gradients to f->gmid/f->grad,
- * temporaries to the owned storage. */
-static void ws_bind(fast_ws *w, const double *theta)
+/* Binds every buffer for the chunk of w->ncols columns from w->col0: shapes, parameters to
+ * theta (exact; H1 from its column col0), gradients to f->gmid/f->grad, temporaries to the
+ * owned storage. */
+static void ws_bind(fast_ws *w)
 {
     const dnc_problem_struct *p = w->p;
     slong L = p->L, l, r, c;
@@ -428,7 +475,7 @@ static void ws_bind(fast_ws *w, const double *theta)
     for (k = 0; k < DNC_NKINDS; k++)
         for (l = 0; l <= L; l++) {
             ibuf *b = BUF_AT(w, DNC_BUF_ID(k, l, L));
-            dnc_objective_buf_shape(&r, &c, p, w->N, (dnc_buf_kind) k, l);
+            dnc_objective_buf_shape(&r, &c, p, w->ncols, (dnc_buf_kind) k, l);
             b->rows = r;
             b->cols = c;
         }
@@ -437,10 +484,10 @@ static void ws_bind(fast_ws *w, const double *theta)
         dnc_buf_kind kind = dnc_param_block_kind(L, l);
         slong id = kind == DNC_H ? DNC_BUF_ID(DNC_H, 1, L) : kind == DNC_W ? DNC_BUF_ID(DNC_W, l, L) : DNC_BUF_ID(DNC_B, 0, L);
         slong gid = kind == DNC_H ? DNC_BUF_ID(DNC_DH, 1, L) : kind == DNC_W ? DNC_BUF_ID(DNC_GW, l, L) : DNC_BUF_ID(DNC_GB, 0, L);
-        slong o = dnc_param_offset(p, w->N, kind, l);
+        slong o = kind == DNC_H ? p->width[0] * w->col0 : dnc_param_offset(p, w->N, kind, l);
         if (kind == DNC_B && p->bias != DNC_BIAS_FREE)
             continue;
-        BUF_AT(w, id)->mid = (double *) theta + o;
+        BUF_AT(w, id)->mid = (double *) w->theta + o;
         BUF_AT(w, id)->rad = NULL;
         BUF_AT(w, gid)->mid = f->gmid + o;
         BUF_AT(w, gid)->rad = f->grad + o;
@@ -461,10 +508,47 @@ static int sizes_ok(const dnc_problem_struct *p)
     return 1;
 }
 
+/* The chunk width when none is set: per-chunk temporaries (the owned buffers and the scratch
+ * of the largest product, about 3 columns of the widest layer) within a quarter of the
+ * point's size, and at least DNC_FAST_MIN_CHUNK columns, where dgemm stays efficient. */
+static slong auto_chunk(fast_ws *w)
+{
+    slong l, dmax = w->p->K, per_col, c;
+    for (l = 0; l < w->p->L; l++)
+        dmax = w->p->width[l] > dmax ? w->p->width[l] : dmax;
+    w->cap = 1;
+    per_col = ws_owned_layout(w, 0) + 3 * dmax;
+    c = w->f->nparams / (4 * per_col);
+    c = c < DNC_FAST_MIN_CHUNK ? DNC_FAST_MIN_CHUNK : c;
+    return c < w->N ? c : w->N;
+}
+
+/* (Re)allocates the temporaries for chunks of cap columns. Returns 0 or -1. */
+static int ws_alloc(fast_ws *w, slong cap)
+{
+    const dnc_problem_struct *p = w->p;
+    slong l;
+    free(w->own);
+    free(w->scratch);
+    w->scratch = NULL;
+    w->scratch_len = 0;
+    w->cap = cap;
+    w->own = malloc(ws_owned_layout(w, 0) * sizeof(double));
+    if (w->own == NULL)
+        return -1;
+    for (l = 2; l <= p->L; l++) {
+        free(w->pattern[l]);
+        w->pattern[l] = NULL;
+        if (p->act[l - 2] == DNC_ACT_RELU && (w->pattern[l] = malloc((size_t) p->width[l - 1] * (size_t) cap)) == NULL)
+            return -1;
+    }
+    return 0;
+}
+
 int dnc_fast_init(dnc_fast_t f, dnc_problem_t p)
 {
     fast_ws *w = calloc(1, sizeof(fast_ws));
-    slong L = p->L, l, j, k, i;
+    slong L = p->L, j, k, i;
     memset(f, 0, sizeof(*f));
     if (w == NULL || !sizes_ok(p) || p->loss != DNC_LOSS_MSE) {   /* the bounds are for the MSE objective */
         free(w);
@@ -481,23 +565,29 @@ int dnc_fast_init(dnc_fast_t f, dnc_problem_t p)
     w->label = malloc(p->N * sizeof(slong));
     f->gmid = malloc(f->nparams * sizeof(double));
     f->grad = malloc(f->nparams * sizeof(double));
-    w->own = malloc(ws_owned_layout(w, 0) * sizeof(double));
     if (f->nparams < 0 || w->buf == NULL || w->pattern == NULL || w->label == NULL || f->gmid == NULL
-        || f->grad == NULL || w->own == NULL) {
+        || f->grad == NULL || ws_alloc(w, auto_chunk(w)) != 0) {
         dnc_fast_clear(f);
         return -1;
     }
-    for (l = 2; l <= L; l++)
-        if (p->act[l - 2] == DNC_ACT_RELU
-            && (w->pattern[l] = malloc((size_t) p->width[l - 1] * (size_t) p->N)) == NULL) {
-            dnc_fast_clear(f);
-            return -1;
-        }
     for (k = 0, j = 0; k < p->K; k++)
         for (i = 0; i < p->n[k]; i++)
             w->label[j++] = k;
     ws_set_constants(w);
     return 0;
+}
+
+int dnc_fast_set_chunk(dnc_fast_t f, slong cols)
+{
+    fast_ws *w = f->ws;
+    if (cols <= 0)
+        cols = auto_chunk(w);
+    return ws_alloc(w, cols < w->N ? cols : w->N);
+}
+
+slong dnc_fast_chunk(const dnc_fast_t f)
+{
+    return ((const fast_ws *) f->ws)->cap;
 }
 
 void dnc_fast_clear(dnc_fast_t f)
@@ -555,8 +645,16 @@ int dnc_fast_eval_point(dnc_fast_t f, const double *theta, int flags)
         f->status = DNC_FAST_NONFINITE;
     if (f->status != DNC_FAST_OK)
         return 0;
-    ws_bind(w, theta);
-    dnc_objective_eval(f->p, &fast_ops, w, (flags & DNC_FAST_GRAD) != 0);
+    w->theta = theta;
+    for (w->col0 = 0; w->col0 < w->N && !w->bad && !w->nomem; w->col0 += w->ncols) {
+        w->ncols = w->N - w->col0 < w->cap ? w->N - w->col0 : w->cap;
+        w->first = w->col0 == 0;
+        w->last = w->col0 + w->ncols == w->N;
+        ws_bind(w);
+        dnc_objective_eval(f->p, &fast_ops, w, (flags & DNC_FAST_GRAD) != 0);
+        if (f->chunk_done != NULL && !w->bad && !w->nomem)
+            f->chunk_done(f->chunk_arg, f, w->col0, w->ncols);
+    }
     f->fit[0] = w->term_lo[DNC_TERM_FIT];
     f->fit[1] = w->term_hi[DNC_TERM_FIT];
     f->reg[0] = w->term_lo[DNC_TERM_REG];

@@ -9,6 +9,33 @@
 #include "dncert/objective.h"
 #include "dncert/rundir.h"
 
+/* dnc_exact_str of a dyadic q whose numerator and denominator are small (every double whose
+ * exponent is at least -62): the same text, by word arithmetic instead of fmpz_get_str. */
+static char *exact_str_small(const fmpq_t q)
+{
+    static const char dig[] = "0123456789abcdef";
+    slong num = *fmpq_numref(q), e = -((slong) fmpz_bits(fmpq_denref(q)) - 1), nb, sh, k, n = 0;
+    ulong m = num < 0 ? -(ulong) num : (ulong) num;
+    char *out = flint_malloc(48), *o = out;
+    while (!(m & 1)) {   /* canonical: odd unless the denominator is 1 */
+        m >>= 1;
+        e++;
+    }
+    nb = FLINT_BIT_COUNT(m);
+    sh = (4 - (nb - 1) % 4) % 4;
+    if (num < 0)
+        *o++ = '-';
+    *o++ = '0', *o++ = 'x', *o++ = '1';
+    if (nb > 1) {   /* the hex digits after the leading 1 of m 2^sh */
+        *o++ = '.';
+        n = (nb - 1 + sh) / 4;
+        for (k = n - 1; k >= 0; k--)
+            *o++ = dig[((m << sh) >> (4 * k)) & 15];
+    }
+    sprintf(o, "p%+ld", (long) (e + nb - 1));
+    return out;
+}
+
 char *dnc_exact_str(const fmpq_t q)
 {
     const fmpz *den = fmpq_denref(q);
@@ -17,6 +44,8 @@ char *dnc_exact_str(const fmpq_t q)
     char *hex, *out;
     if ((slong) fmpz_val2(den) != (slong) fmpz_bits(den) - 1)   /* not dyadic */
         return dnc_rational_get_str(q);
+    if (!fmpq_is_zero(q) && !COEFF_IS_MPZ(*fmpq_numref(q)) && !COEFF_IS_MPZ(*fmpq_denref(q)))
+        return exact_str_small(q);
     out = flint_malloc(fmpz_sizeinbase(fmpq_numref(q), 16) + 40);
     if (fmpq_is_zero(q)) {
         strcpy(out, "0x0p+0");

@@ -73,17 +73,37 @@ static void product(double *C, const double *A, const double *B, slong m, slong 
                 C[i + m * j] += A[i + m * p] * B[p + k * j];
 }
 
+/* Every error term of the rule is k u or k eta times a factor; tests scale both by
+ * dncv_test_fast_bound_scale (1 unless a test sets it; any s < 1 is unsound). */
+static double bound_scale = 1.0;
+
+void dncv_test_fast_bound_scale(double s)
+{
+    bound_scale = s;
+}
+
+static void scaled(mag_t x, slong k, slong e)
+{
+    mag_set_ui(x, (ulong) k);
+    mag_mul_2exp_si(x, x, e);
+    if (bound_scale != 1.0) {
+        mag_t s;
+        mag_init(s);
+        mag_set_d(s, bound_scale);
+        mag_mul(x, x, s);
+        mag_clear(s);
+    }
+}
+
 /* k u and k eta as magnitudes. */
 static void ku(mag_t x, slong k)
 {
-    mag_set_ui(x, (ulong) k);
-    mag_mul_2exp_si(x, x, -53);
+    scaled(x, k, -53);
 }
 
 static void keta(mag_t x, slong k)
 {
-    mag_set_ui(x, (ulong) k);
-    mag_mul_2exp_si(x, x, -1074);
+    scaled(x, k, -1074);
 }
 
 /* The computed sum of squares of x[0..k) (any order: (P2)). */
@@ -187,11 +207,11 @@ static int residual(fpass *F, double *s, slong col, const mag_t sig)
     mag_init(nu), mag_init(e), mag_init(t);
     sq_bound(nu, F->fit_err, q, p->K, w);
     mag_sqrt(nu, nu);
-    mag_mul_2exp_si(e, nu, -52);         /* u (2 + u) nu <= 2^-52 nu (1 + 2^-40) */
+    ku(e, 2);                            /* u (2 + u) nu <= 2u nu (1 + 2^-40) */
+    mag_mul(e, e, nu);
     mag_mul_2exp_si(t, e, -40);
     mag_add(e, e, t);
-    mag_one(t);
-    mag_mul_2exp_si(t, t, -53);
+    ku(t, 1);
     mag_add(e, e, t);
     mag_add(e, e, sig);
     mag_mul_2exp_si(t, nu, 1);           /* 2 nu + e, times e */

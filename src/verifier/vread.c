@@ -128,10 +128,22 @@ static int exponent(const char **s, slong max, slong *e)
     return 0;
 }
 
-/* m <- the integer of digit strings a then b (base 10 or 16), in one linear-time conversion. */
+/* m <- the integer of digit strings a then b (base 10 or 16), in one linear-time conversion
+ * (at most 15 hexadecimal digits, as every double has: in a word). */
 static void set_digits(fmpz_t m, const char *a, size_t na, const char *b, size_t nb, int base)
 {
-    char *buf = flint_malloc(na + nb + 2);
+    char *buf;
+    if (base == 16 && na + nb <= 15) {
+        ulong v = 0;
+        size_t i;
+        for (i = 0; i < na + nb; i++) {
+            int c = i < na ? a[i] : b[i - na];
+            v = 16 * v + (ulong) (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+        }
+        fmpz_set_ui(m, v);
+        return;
+    }
+    buf = flint_malloc(na + nb + 2);
     memcpy(buf, a, na);
     memcpy(buf + na, b, nb);
     buf[na + nb] = '\0';
@@ -146,6 +158,19 @@ static void set_digits(fmpz_t m, const char *a, size_t na, const char *b, size_t
 static void scale(fmpq_t q, const fmpz_t m, ulong base, slong e)
 {
     fmpz_t p;
+    if (base == 2) {   /* shifts: the canonical form of m 2^e directly */
+        slong v = fmpz_is_zero(m) ? 0 : (slong) fmpz_val2(m);
+        v = e < 0 && v > -e ? -e : v;
+        fmpz_tdiv_q_2exp(fmpq_numref(q), m, (ulong) (e < 0 ? v : 0));
+        fmpz_one(fmpq_denref(q));
+        if (fmpz_is_zero(m))
+            return;
+        if (e >= 0)
+            fmpz_mul_2exp(fmpq_numref(q), fmpq_numref(q), (ulong) e);
+        else
+            fmpz_mul_2exp(fmpq_denref(q), fmpq_denref(q), (ulong) (-e - v));
+        return;
+    }
     fmpz_init(p);
     fmpz_set_ui(p, base);
     fmpz_pow_ui(p, p, (ulong) (e < 0 ? -e : e));

@@ -446,8 +446,7 @@ static int build_problem(dnc_instance *inst, char *err, size_t len)
     a.prefix = "problem.";
     if (a.K == NULL || a.L == NULL || a.n == NULL || a.width == NULL)
         dnc_fail(err, len, "problem: the fields K, L, n and width are required");
-    else if (dnc_problem_set_args(inst->problem, &a, err, len) == 0
-             && dnc_problem_require_mse(inst->problem, "certify", "problem.loss", err, len) == 0) {
+    else if (dnc_problem_set_args(inst->problem, &a, err, len) == 0) {
         dnc_env_set_si(&inst->env, "N", inst->problem->N);
         r = 0;
     }

@@ -5,12 +5,13 @@
 # keeps the lowest, and when its double loss is below the DNC-structured value (the
 # trainer's summary, from the certified closed form) certifies it with certify-point, which
 # writes a dnc_not_optimal claim the verifier re-checks. Usage:
-#   scripts/garrod-keating.sh [BUILD] [OUT] [SEEDS]     (defaults: build, certificates/garrod-keating, 20)
+#   scripts/garrod-keating.sh [BUILD] [OUT] [SEEDS]     (defaults: build, certificates/garrod-keating-ce, 50)
+# The best run of each (K, L) with a witness is kept in runs/garrod-keating/K<K>-L<L>.
 # Prints a table: K, L, runs, best loss, DNC value, witness file or "none".
 set -eu
 B=${1:-build}
-OUT=${2:-certificates/garrod-keating}
-SEEDS=${3:-20}
+OUT=${2:-certificates/garrod-keating-ce}
+SEEDS=${3:-50}
 N=1
 LAMBDA=1/100
 TMP=$(mktemp -d)
@@ -36,8 +37,13 @@ for K in 3 4 5 6 7 8; do
         w=none
         # below by more than the double rounding of both numbers (equal points differ by ~1e-16)
         if [ -n "$best" ] && python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) < float(sys.argv[2]) * (1 - 1e-9) else 1)' "$best" "$dnc"; then
-            w="$OUT/K$K-L$L.json"
-            "$B/dncert" certify-point "$bestdir" --out "$w" >"$TMP/cp.txt" 2>&1 || w="certify-point failed: $(tail -1 "$TMP/cp.txt")"
+            w="$OUT/witness-K$K-L$L.json"
+            run="runs/garrod-keating/K$K-L$L"
+            mkdir -p runs/garrod-keating
+            rm -rf "$run"
+            cp -r "$bestdir" "$run"
+            "$B/dncert" certify-point "$run" --out "$w" --force >"$TMP/cp.txt" 2>&1 \
+                || w="certify-point failed: $(tail -1 "$TMP/cp.txt")"
         fi
         printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$K" "$L" "$SEEDS" "$best" "$dnc" "$w"
     done

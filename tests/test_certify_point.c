@@ -410,6 +410,15 @@ static int verify_edited(json_t *j, const char *path)
     return tu_run(out, err, CAP, args);
 }
 
+/* `train --loss ce` of a deep linear model (width K, L-BFGS) into run. */
+static void train_ce(const char *run, const char *K, const char *n, const char *L, const char *lambda, const char *steps)
+{
+    const char *args[] = { "train", "--K", K, "--n", n, "--L", L, "--width", K, "--activation", "linear",
+                           "--lambda", lambda, "--loss", "ce", "--optimizer", "lbfgs", "--lr", "1", "--steps", steps,
+                           "--grad-tol", "1e-13", "--quiet", "--out", run, NULL };
+    run_ok(args);
+}
+
 /* Both executables (`dncert verify` and `dncert-verify`) reject j, written to path, naming
  * the claim: `needle` in their output. */
 static void both_reject(json_t *j, const char *path, const char *needle)
@@ -566,11 +575,8 @@ Test(certify_point, cross_entropy_claims_tampered, .timeout = 60)
     snprintf(wrun, sizeof(wrun), "%s/w", dir);
     snprintf(wcert, sizeof(wcert), "%s/w.json", dir);
     {
-        const char *args[] = { "train", "--K", "3", "--n", "2", "--L", "2", "--width", "3", "--activation", "linear",
-                               "--lambda", "1/100", "--loss", "ce", "--optimizer", "lbfgs", "--lr", "1", "--steps",
-                               "3000", "--quiet", "--out", run, NULL };
         const char *cp[] = { "certify-point", run, "--out", cert, NULL };
-        run_ok(args);
+        train_ce(run, "3", "2", "2", "1/100", "3000");
         run_ok(cp);
     }
     j = load_json(cert);
@@ -619,11 +625,8 @@ Test(certify_point, cross_entropy_claims_tampered, .timeout = 60)
     json_decref(j);
 
     {
-        const char *args[] = { "train", "--K", "3", "--n", "2", "--L", "2", "--width", "3", "--activation", "linear",
-                               "--lambda", "1/100", "--loss", "ce", "--optimizer", "lbfgs", "--lr", "1", "--steps",
-                               "3", "--quiet", "--out", shortrun, NULL };
         const char *cp[] = { "certify-point", shortrun, "--out", shortcert, NULL };
-        run_ok(args);
+        train_ce(shortrun, "3", "2", "2", "1/100", "3");
         run_ok(cp);
     }
     cr_assert(strstr(out, "verdict     not proven: this point's loss is above the DNC value") != NULL, "%s", out);
@@ -633,11 +636,8 @@ Test(certify_point, cross_entropy_claims_tampered, .timeout = 60)
     json_decref(j);
 
     {
-        const char *args[] = { "train", "--K", "4", "--n", "1", "--L", "3", "--width", "4", "--activation", "linear",
-                               "--lambda", "1/100", "--loss", "ce", "--optimizer", "lbfgs", "--lr", "1", "--steps",
-                               "20000", "--grad-tol", "1e-13", "--quiet", "--out", wrun, NULL };
         const char *cp[] = { "certify-point", wrun, "--out", wcert, NULL };
-        run_ok(args);
+        train_ce(wrun, "4", "1", "3", "1/100", "20000");
         run_ok(cp);
     }
     cr_assert(strstr(out, "verdict     certified: this point's loss is strictly below the best DNC-structured point's "

@@ -22,12 +22,18 @@ typedef struct {
 
 typedef void (*ce_fn)(arb_t y, const arb_t s, const ce_arg *a, slong prec);
 
-/* y <- (M+1)(s + log1p((K-1) e^-s)) = (M+1) log(e^s + K - 1), without overflow for large s. */
-static void log_shift(arb_t y, const arb_t s, const ce_arg *a, slong prec)
+/* y <- (K-1) e^-s, the weight of the wrong classes in every term below. */
+static void wrong_mass(arb_t y, const arb_t s, const ce_arg *a, slong prec)
 {
     arb_neg(y, s);
     arb_exp(y, y, prec);
     arb_mul_si(y, y, a->K - 1, prec);
+}
+
+/* y <- s + log1p((K-1) e^-s) = log(e^s + K - 1), without overflow for large s. */
+static void log_shift(arb_t y, const arb_t s, const ce_arg *a, slong prec)
+{
+    wrong_mass(y, s, a, prec);
     arb_log1p(y, y, prec);
     arb_add(y, y, s, prec);
 }
@@ -53,9 +59,7 @@ static void ce_dH(arb_t y, const arb_t s, const ce_arg *a, slong prec)
 {
     arb_t t;
     arb_init(t);
-    arb_neg(y, s);
-    arb_exp(y, y, prec);
-    arb_mul_si(y, y, a->K - 1, prec);
+    wrong_mass(y, s, a, prec);
     arb_add_ui(y, y, 1, prec);
     arb_inv(y, y, prec);
     arb_mul_si(y, y, a->M + 1, prec);
@@ -100,9 +104,7 @@ static void ce_phi(arb_t y, const arb_t s, const ce_arg *a, slong prec)
 {
     arb_t t;
     arb_init(t);
-    arb_neg(y, s);
-    arb_exp(y, y, prec);
-    arb_mul_si(y, y, a->K - 1, prec);
+    wrong_mass(y, s, a, prec);
     arb_log1p(y, y, prec);
     arb_set_fmpq(t, a->P, prec);
     arb_mul(t, t, s, prec);

@@ -427,6 +427,14 @@ static json_t *ce_problem(const json_t *k)
     return p;
 }
 
+/* value_cert on the CE problem of case k (value_cert takes its own reference to it). */
+static json_t *ce_value_cert(const json_t *k, const char *name, const char *v, const char *w, const char *verdict)
+{
+    json_t *p = ce_problem(k), *c = value_cert(p, json_pack("{s:s}", "name", name), v, w, verdict);
+    json_decref(p);
+    return c;
+}
+
 /* A certificate of one CE root claim on [r - w, r + w]. */
 static json_t *ce_root_cert(json_t *problem, const char *name, const char *r, const char *w, const char *verdict)
 {
@@ -455,11 +463,11 @@ Test(values, ce_match_independent_references, .timeout = 120)
         char off[256];
         for (s = 0; s < (M == 1 ? 2 : 1); s++) {   /* at M = 1 both names: ufm and deep-linear */
             const char *name = s == 0 && M == 1 ? "ufm" : "deep-linear";
-            c = value_cert(ce_problem(k), json_pack("{s:s}", "name", name), v, "1e-40", "certified");
+            c = ce_value_cert(k, name, v, "1e-40", "certified");
             cr_expect_eq(run_flags(c, 64, 0), 0, "case %zu (%s): %s%s", i, name, err, report);
             json_decref(c);
             shifted(off, sizeof(off), v, "1e-30", 1);
-            c = value_cert(ce_problem(k), json_pack("{s:s}", "name", name), off, "1e-40", "not proven");
+            c = ce_value_cert(k, name, off, "1e-40", "not proven");
             cr_expect_eq(run_flags(c, 64, 0), 0, "case %zu (%s) shifted: %s%s", i, name, err, report);
             json_decref(c);
         }
@@ -486,18 +494,19 @@ Test(values, ce_match_independent_references, .timeout = 120)
 Test(values, ce_requirements)
 {
     json_t *k = json_pack("{s:i, s:i, s:i, s:s}", "K", 4, "M", 3, "n", 3, "lambda", "1/20"), *c, *p;
-    c = value_cert(ce_problem(k), json_pack("{s:s}", "name", "dnc"), "0.8", "0.1", "certified");
+    c = ce_value_cert(k, "dnc", "0.8", "0.1", "certified");
     cr_expect_eq(run(c), -1);
     cr_expect(strstr(err, "claims[0].structure: under \"loss\": \"ce\" value claims are defined for the ufm and "
                      "deep-linear structures only") != NULL, "%s", err);
     json_decref(c);
-    c = value_cert(ce_problem(k), json_pack("{s:s}", "name", "ufm"), "0.8", "0.1", "not proven");
+    c = ce_value_cert(k, "ufm", "0.8", "0.1", "not proven");
     cr_expect_eq(run(c), 0, "%s%s", err, report);
     cr_expect(strstr(report, "it needs L = 1") != NULL, "%s", report);
     json_decref(c);
     p = ce_problem(k);
     json_array_set_new(json_object_get(p, "n"), 0, json_integer(4));
     c = value_cert(p, json_pack("{s:s}", "name", "deep-linear"), "0.8", "0.1", "not proven");
+    json_decref(p);
     cr_expect_eq(run(c), 0, "%s%s", err, report);
     cr_expect(strstr(report, "under cross-entropy it needs balanced class counts and no bias") != NULL, "%s", report);
     json_decref(c);

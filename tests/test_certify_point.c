@@ -410,12 +410,57 @@ static int verify_edited(json_t *j, const char *path)
     return tu_run(out, err, CAP, args);
 }
 
+/* `train --loss ce` of a deep linear model (width K, L-BFGS) into run. */
+static void train_ce(const char *run, const char *K, const char *n, const char *L, const char *lambda, const char *steps)
+{
+    const char *args[] = { "train", "--K", K, "--n", n, "--L", L, "--width", K, "--activation", "linear",
+                           "--lambda", lambda, "--loss", "ce", "--optimizer", "lbfgs", "--lr", "1", "--steps", steps,
+                           "--grad-tol", "1e-13", "--quiet", "--out", run, NULL };
+    run_ok(args);
+}
+
+/* Both executables (`dncert verify` and `dncert-verify`) reject j, written to path, naming
+ * the claim: `needle` in their output. */
+static void both_reject(json_t *j, const char *path, const char *needle)
+{
+    const char *args[] = { path, NULL };
+    cr_assert_eq(verify_edited(j, path), 1, "%s%s", out, err);
+    cr_assert(strstr(out, needle) != NULL, "dncert verify: no '%s' in %s%s", needle, out, err);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, CAP, args), 1, "%s%s", out, err);
+    cr_assert(strstr(out, needle) != NULL, "dncert-verify: no '%s' in %s%s", needle, out, err);
+}
+
+/* o's "lo" and "hi" moved up by 10^-20 (its decimal dropped). */
+static void shift_interval(json_t *o)
+{
+    const char *key[2] = { "lo", "hi" };
+    fmpq_t q, h;
+    char *a;
+    int i;
+    fmpq_init(q);
+    fmpq_init(h);
+    fmpz_one(fmpq_numref(h));
+    fmpz_ui_pow_ui(fmpq_denref(h), 10, 20);
+    for (i = 0; i < 2; i++) {
+        cr_assert_eq(dnc_parse_rational(q, json_string_value(json_object_get(o, key[i]))), 0);
+        fmpq_add(q, q, h);
+        a = fmpq_get_str(NULL, 10, q);
+        json_object_set_new(o, key[i], json_string(a));
+        flint_free(a);
+    }
+    json_object_del(o, "decimal");
+    fmpq_clear(q);
+    fmpq_clear(h);
+}
+
 /* Cross-entropy end to end: `train --loss ce` (deep linear, K = 3, M = 2: the DNC-structured
- * point is reached from seed 1), `certify-point --polish` encloses its loss, compares it with
- * the CE DNC-structured closed form (the producer's comparison: the certificate holds the
- * loss claims only) and the checker re-evaluates every loss claim under CE with its own
- * log-sum-exp. Tampering: a changed loss interval, a changed point entry, and "loss": "mse"
- * swapped into the problem are each rejected; a value claim in a CE problem is malformed. */
+ * point is reached from seed 1), `certify-point --polish` encloses its loss and writes the
+ * DNC-structured value of the deep linear model (format §8.3: the checker derives it), the
+ * root claim of its scale sigma_2 and dnc_not_optimal (here not proven: the point is the DNC
+ * point). The checker re-evaluates every loss claim under CE with its own log-sum-exp.
+ * Tampering: a changed loss interval, a changed point entry, and "loss": "mse" swapped into
+ * the problem are each rejected; a CE value claim naming dnc is malformed. The CE claims are
+ * tampered with in cross_entropy_claims_tampered. */
 Test(certify_point, cross_entropy_run, .timeout = 60)
 {
     char dir[256], run[300], cert[300], bad[300];
@@ -437,11 +482,15 @@ Test(certify_point, cross_entropy_run, .timeout = 60)
         run_ok(args);
     }
     cr_assert(strstr(out, "(the DNC-structured value under CE)") != NULL, "%s", out);
-    cr_assert(strstr(out, "not a claim of the certificate") != NULL, "%s", out);
+    cr_assert(strstr(out, "verdict     not proven") != NULL, "%s", out);
     verify_ok(cert);
     j = load_json(cert);
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "problem"), "loss")), "ce");
-    cr_assert_eq(json_array_size(json_object_get(j, "claims")), 2);   /* loss_trained, loss_polished */
+    /* loss_trained, loss_polished, root_sigma, value_dnc, dnc_not_optimal */
+    cr_assert_eq(json_array_size(json_object_get(j, "claims")), 5);
+    cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "root_sigma"), "verdict")), "certified");
+    cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "value_dnc"), "verdict")), "certified");
+    cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "dnc_not_optimal"), "verdict")), "not proven");
     cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "loss_trained"), "verdict")), "certified");
     cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "loss_polished"), "verdict")), "certified");
 
@@ -482,8 +531,11 @@ Test(certify_point, cross_entropy_run, .timeout = 60)
     cr_assert(strstr(out, "loss_trained loss not proven MISMATCH") != NULL, "%s%s", out, err);
     json_decref(c);
 
-    /* the loss swapped: evaluated as MSE the same point has another loss */
+    /* the loss swapped: evaluated as MSE the same point has another loss (the CE claims of
+     * the structure dropped: an MSE root claim needs a polynomial) */
     c = json_deep_copy(j);
+    while (json_array_size(json_object_get(c, "claims")) > 2)
+        json_array_remove(json_object_get(c, "claims"), 2);
     json_object_set_new(json_object_get(c, "problem"), "loss", json_string("mse"));
     cr_assert_eq(verify_edited(c, bad), 1, "%s%s", out, err);
     cr_assert(strstr(out, "loss_trained loss not proven MISMATCH") != NULL, "%s%s", out, err);
@@ -491,16 +543,106 @@ Test(certify_point, cross_entropy_run, .timeout = 60)
     cr_assert_eq(verify_edited(c, bad), 1, "%s%s", out, err);
     json_decref(c);
 
-    /* a structure value claim under CE: the checker derives MSE values only -- malformed */
+    /* a value claim of the dnc structure under CE (the ReLU/MSE family): malformed */
     c = json_deep_copy(j);
     json_array_append_new(json_object_get(c, "claims"),
-                          json_pack("{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s, s:s}}", "id", "value_dnc", "kind", "value",
+                          json_pack("{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s, s:s}}", "id", "value_other", "kind", "value",
                                     "statement", "", "verdict", "certified", "structure", "name", "dnc", "value",
                                     "lo", "0", "hi", "1"));
     cr_assert_eq(verify_edited(c, bad), 1, "%s%s", out, err);
-    cr_assert(strstr(out, "MSE loss only") != NULL || strstr(err, "MSE loss only") != NULL, "%s%s", out, err);
+    cr_assert(strstr(err, "defined for the ufm and deep-linear structures only") != NULL, "%s%s", out, err);
     json_decref(c);
     json_decref(j);
+}
+
+/* The CE claims of certify-point tampered with, each refused by both executables naming the
+ * claim: the value shifted by 1e-20; the problem changed consistently (every lambda 1/100 ->
+ * 1/99, points and claims kept); dnc_not_optimal declared certified for a point whose loss is
+ * above the DNC-structured value (3 L-BFGS steps); the root interval moved to the other zero
+ * sigma_1 of H (the local maximum of phi: the wrong branch). A witness really below the value
+ * is certified (K = 4, L = 3, the first Garrod-Keating instance, docs/theorems.md). */
+Test(certify_point, cross_entropy_claims_tampered, .timeout = 60)
+{
+    char dir[256], run[300], cert[300], bad[300], shortrun[300], shortcert[300], wrun[300], wcert[300];
+    json_t *j, *c;
+    size_t i;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/ce", dir);
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    snprintf(bad, sizeof(bad), "%s/tampered.json", dir);
+    snprintf(shortrun, sizeof(shortrun), "%s/short", dir);
+    snprintf(shortcert, sizeof(shortcert), "%s/short.json", dir);
+    snprintf(wrun, sizeof(wrun), "%s/w", dir);
+    snprintf(wcert, sizeof(wcert), "%s/w.json", dir);
+    {
+        const char *cp[] = { "certify-point", run, "--out", cert, NULL };
+        train_ce(run, "3", "2", "2", "1/100", "3000");
+        run_ok(cp);
+    }
+    j = load_json(cert);
+
+    c = json_deep_copy(j);
+    shift_interval(json_object_get(tu_claim(c, "value_dnc"), "value"));
+    both_reject(c, bad, "value_dnc value not proven MISMATCH");
+    json_decref(c);
+
+    c = json_deep_copy(j);
+    json_object_set_new(json_object_get(c, "problem"), "lambda_h", json_string("1/99"));
+    for (i = 0; i < 2; i++)
+        json_array_set_new(json_object_get(json_object_get(c, "problem"), "lambda_w"), i, json_string("1/99"));
+    both_reject(c, bad, "value_dnc value not proven MISMATCH");
+    cr_assert(strstr(out, "loss_trained loss not proven MISMATCH") != NULL, "%s", out);
+    json_decref(c);
+
+    {   /* sigma_1 of the same problem, by the producer's closed form */
+        dnc_problem_t p;
+        dnc_closed_t cf;
+        const dnc_closed_scalar *s1;
+        fmpq_t lo, hi;
+        char e[512], *a, *b;
+        dnc_problem_init(p);
+        cr_assert_eq(dnc_problem_from_json(p, json_object_get(j, "problem"), e, sizeof(e)), 0, "%s", e);
+        cr_assert_eq(dnc_closed_deep_linear_ce(cf, p, 256, e, sizeof(e)), 0, "%s", e);
+        s1 = dnc_closed_get_scalar(cf, "sigma_1");
+        cr_assert_not_null(s1);
+        fmpq_init(lo);
+        fmpq_init(hi);
+        cr_assert_eq(dnc_closed_ce_root_interval(lo, hi, s1->value, p, 256), 0);   /* H goes + to - there */
+        a = fmpq_get_str(NULL, 10, lo);
+        b = fmpq_get_str(NULL, 10, hi);
+        c = json_deep_copy(j);
+        json_object_set_new(tu_claim(c, "root_sigma"), "interval", json_pack("{s:s, s:s}", "lo", a, "hi", b));
+        both_reject(c, bad, "root_sigma root not proven MISMATCH");
+        cr_assert(strstr(out, "H has sign + at lo") != NULL, "%s", out);
+        json_decref(c);
+        flint_free(a);
+        flint_free(b);
+        fmpq_clear(lo);
+        fmpq_clear(hi);
+        dnc_closed_clear(cf);
+        dnc_problem_clear(p);
+    }
+    json_decref(j);
+
+    {
+        const char *cp[] = { "certify-point", shortrun, "--out", shortcert, NULL };
+        train_ce(shortrun, "3", "2", "2", "1/100", "3");
+        run_ok(cp);
+    }
+    cr_assert(strstr(out, "verdict     not proven: this point's loss is above the DNC value") != NULL, "%s", out);
+    j = load_json(shortcert);
+    json_object_set_new(tu_claim(j, "dnc_not_optimal"), "verdict", json_string("certified"));
+    both_reject(j, bad, "dnc_not_optimal dnc_not_optimal not proven MISMATCH");
+    json_decref(j);
+
+    {
+        const char *cp[] = { "certify-point", wrun, "--out", wcert, NULL };
+        train_ce(wrun, "4", "1", "3", "1/100", "20000");
+        run_ok(cp);
+    }
+    cr_assert(strstr(out, "verdict     certified: this point's loss is strictly below the best DNC-structured point's "
+                     "loss") != NULL, "%s", out);
+    verify_ok(wcert);
 }
 
 /* Bad input: exit 2, a message naming the option or argument, and no file written; an

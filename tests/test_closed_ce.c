@@ -244,8 +244,9 @@ Test(closed_ce, unsupported_commands_refuse)
     }
 }
 
-/* A CE theorem file is refused by certify, a CE run directory by refine: never evaluated as
- * MSE. metrics and train --init take a CE run directory, and evaluate it under CE. */
+/* A CE run directory is refused by refine: never evaluated as MSE. certify takes a CE
+ * theorem file (the value of the ufm structure under CE, derived by the checker: format
+ * §8.3); metrics and train --init take a CE run directory, and evaluate it under CE. */
 Test(closed_ce, ce_files_refused)
 {
     static char out[1 << 14], errs[4096];
@@ -255,7 +256,7 @@ Test(closed_ce, ce_files_refused)
     const char *refine[] = { "refine", run, "--out", cert, NULL };
     const char *init[] = { "train", "--init", run, "--steps", "1", "--quiet", NULL };
     const char *certify[] = { "certify", thm, "--out", cert, NULL };
-    const char *const *cases[] = { refine, certify };
+    const char *const *cases[] = { refine };
     json_t *m;
     size_t i;
     tu_tmpdir(dir, sizeof(dir));
@@ -274,6 +275,8 @@ Test(closed_ce, ce_files_refused)
         cr_assert_eq(tu_run(out, errs, sizeof(out), cases[i]), 2, "%s: %s", cases[i][0], errs);
         cr_assert(strstr(errs, "loss") != NULL, "%s: %s", cases[i][0], errs);
     }
+    cr_assert_eq(tu_run(out, errs, sizeof(out), certify), 0, "%s%s", out, errs);
+    cr_assert(strstr(out, "f* = 0.05109197475108514") != NULL, "%s", out);   /* ce_refs.json, case 0 */
     /* the exported closed-form point (UFM, K = 2, n = 5, 1/250: alive), evaluated under CE:
      * the closed-form value 0.05109197475108513... and a gradient at rounding level */
     cr_assert_eq(tu_run(out, errs, sizeof(out), metrics), 0, "%s", errs);
@@ -285,9 +288,10 @@ Test(closed_ce, ce_files_refused)
     cr_assert_eq(tu_run(out, errs, sizeof(out), init), 0, "%s", errs);
 }
 
-/* The independent checker derives structure values for MSE only: an MSE certificate with
- * value claims whose problem is relabelled "loss": "ce" is rejected (the claim kind named,
- * nothing evaluated as MSE); "mse" is the same as no field; any other loss names problem.loss. */
+/* An MSE certificate with value claims whose problem is relabelled "loss": "ce" is rejected:
+ * the checker derives the CE value of the structure (format §8.3) and evaluates the point
+ * under CE, and neither lies in the MSE intervals; "mse" is the same as no field; any other
+ * loss names problem.loss. */
 Test(closed_ce, verifier_refuses_ce_certificate)
 {
     static char out[1 << 16], errs[4096];
@@ -306,8 +310,9 @@ Test(closed_ce, verifier_refuses_ce_certificate)
         json_decref(cert);
         if (i != 1) {
             cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, errs, sizeof(out), args), 1, "%s", out);
-            cr_assert(strstr(out, i == 0 ? "MSE loss only" : "problem.loss")
-                      || strstr(errs, i == 0 ? "MSE loss only" : "problem.loss"), "%s%s", out, errs);
+            cr_assert(strstr(out, i == 0 ? "value_optimum value not proven MISMATCH" : "problem.loss")
+                      || strstr(errs, i == 0 ? "value_optimum value not proven MISMATCH" : "problem.loss"), "%s%s", out,
+                      errs);
         } else
             cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, errs, sizeof(out), args), 0, "%s%s", out, errs);
     }

@@ -401,6 +401,130 @@ Test(values, match_independent_references, .timeout = 120)
     json_decref(ref);
 }
 
+/* ---- cross-entropy values and roots (§8.3, §6.1) against independent references ----
+ * tests/data/ce/ce_refs.json: written by tests/data/ce/gen_ce.py with mpmath at 60 digits
+ * (every positive root of the stationarity equation by sign changes of phi' on a fine grid
+ * and findroot, phi at each and at 0), independently of both the producer (src/closed/ce.c)
+ * and the checker (src/verifier/vce.c); its cases lie on both sides of the sigma = 0
+ * boundary (alive, dead with and without roots, the exact tie of the plain UFM). */
+
+static json_t *ce_problem(const json_t *k)
+{
+    slong K = (slong) json_integer_value(json_object_get(k, "K")), M = (slong) json_integer_value(json_object_get(k, "M"));
+    slong n = (slong) json_integer_value(json_object_get(k, "n")), i;
+    const char *lam = json_string_value(json_object_get(k, "lambda"));
+    json_t *p = json_pack("{s:I, s:[], s:I, s:[], s:[], s:s, s:s, s:s, s:[]}", "K", (json_int_t) K, "n", "L",
+                          (json_int_t) M, "width", "activation", "bias", "none", "loss", "ce", "lambda_h", lam,
+                          "lambda_w");
+    for (i = 0; i < K; i++)
+        json_array_append_new(json_object_get(p, "n"), json_integer(n));
+    for (i = 0; i < M; i++) {
+        json_array_append_new(json_object_get(p, "width"), json_integer(K));
+        json_array_append_new(json_object_get(p, "lambda_w"), json_string(lam));
+        if (i + 1 < M)
+            json_array_append_new(json_object_get(p, "activation"), json_string("linear"));
+    }
+    return p;
+}
+
+/* value_cert on the CE problem of case k (value_cert takes its own reference to it). */
+static json_t *ce_value_cert(const json_t *k, const char *name, const char *v, const char *w, const char *verdict)
+{
+    json_t *p = ce_problem(k), *c = value_cert(p, json_pack("{s:s}", "name", name), v, w, verdict);
+    json_decref(p);
+    return c;
+}
+
+/* A certificate of one CE root claim on [r - w, r + w]. */
+static json_t *ce_root_cert(json_t *problem, const char *name, const char *r, const char *w, const char *verdict)
+{
+    char lo[256], hi[256];
+    shifted(lo, sizeof(lo), r, w, -1);
+    shifted(hi, sizeof(hi), r, w, 1);
+    return json_pack("{s:s, s:i, s:{}, s:i, s:o, s:{}, s:[{s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:{s:s, s:s}}]}", "format",
+                     "dncert-certificate", "version", 2, "producer", "precision", 256, "problem", problem, "points",
+                     "claims", "id", "r", "kind", "root", "statement", "reference", "verdict", verdict, "structure",
+                     "name", name, "block", "sigma", "interval", "lo", lo, "hi", hi);
+}
+
+Test(values, ce_match_independent_references, .timeout = 120)
+{
+    json_t *ref, *cs;
+    json_error_t je;
+    size_t i;
+    ref = json_load_file(DNCERT_SOURCE_DIR "/tests/data/ce/ce_refs.json", 0, &je);
+    cr_assert(ref != NULL, "%s", je.text);
+    cs = json_object_get(ref, "cases");
+    cr_assert_geq(json_array_size(cs), 15);
+    for (i = 0; i < json_array_size(cs); i++) {
+        json_t *k = json_array_get(cs, i), *c, *roots = json_object_get(k, "roots");
+        const char *v = json_string_value(json_object_get(k, "value"));
+        int M = (int) json_integer_value(json_object_get(k, "M")), s;
+        char off[256];
+        for (s = 0; s < (M == 1 ? 2 : 1); s++) {   /* at M = 1 both names: ufm and deep-linear */
+            const char *name = s == 0 && M == 1 ? "ufm" : "deep-linear";
+            c = ce_value_cert(k, name, v, "1e-40", "certified");
+            cr_expect_eq(run_flags(c, 64, 0), 0, "case %zu (%s): %s%s", i, name, err, report);
+            json_decref(c);
+            shifted(off, sizeof(off), v, "1e-30", 1);
+            c = ce_value_cert(k, name, off, "1e-40", "not proven");
+            cr_expect_eq(run_flags(c, 64, 0), 0, "case %zu (%s) shifted: %s%s", i, name, err, report);
+            json_decref(c);
+        }
+        if (json_array_size(roots) > 0) {   /* the larger root is sigma_2; the smaller is on the wrong branch */
+            const char *r2 = json_string_value(json_array_get(roots, json_array_size(roots) - 1));
+            c = ce_root_cert(ce_problem(k), "deep-linear", r2, "1e-40", "certified");
+            cr_expect_eq(run_flags(c, 64, 0), 0, "case %zu root: %s%s", i, err, report);
+            json_decref(c);
+        }
+        if (json_array_size(roots) == 2) {
+            c = ce_root_cert(ce_problem(k), "deep-linear", json_string_value(json_array_get(roots, 0)), "1e-40",
+                             "not proven");
+            cr_expect_eq(run_flags(c, 64, 0), 0, "case %zu sigma_1: %s%s", i, err, report);
+            cr_expect(strstr(report, "H has sign + at lo") != NULL, "%s", report);
+            json_decref(c);
+        }
+    }
+    json_decref(ref);
+}
+
+/* Under CE: alive claims, value claims of dnc/srg/sts/tirer-bruna, and a root claim with a
+ * polynomial are malformed; a ufm or deep-linear value where §8.3's requirements fail is
+ * "not proven" with the reason. */
+Test(values, ce_requirements)
+{
+    json_t *k = json_pack("{s:i, s:i, s:i, s:s}", "K", 4, "M", 3, "n", 3, "lambda", "1/20"), *c, *p;
+    c = ce_value_cert(k, "dnc", "0.8", "0.1", "certified");
+    cr_expect_eq(run(c), -1);
+    cr_expect(strstr(err, "claims[0].structure: under \"loss\": \"ce\" value claims are defined for the ufm and "
+                     "deep-linear structures only") != NULL, "%s", err);
+    json_decref(c);
+    c = ce_value_cert(k, "ufm", "0.8", "0.1", "not proven");
+    cr_expect_eq(run(c), 0, "%s%s", err, report);
+    cr_expect(strstr(report, "it needs L = 1") != NULL, "%s", report);
+    json_decref(c);
+    p = ce_problem(k);
+    json_array_set_new(json_object_get(p, "n"), 0, json_integer(4));
+    c = value_cert(p, json_pack("{s:s}", "name", "deep-linear"), "0.8", "0.1", "not proven");
+    json_decref(p);
+    cr_expect_eq(run(c), 0, "%s%s", err, report);
+    cr_expect(strstr(report, "under cross-entropy it needs balanced class counts and no bias") != NULL, "%s", report);
+    json_decref(c);
+    c = ce_root_cert(ce_problem(k), "deep-linear", "2", "1", "not proven");
+    json_object_set_new(json_array_get(json_object_get(c, "claims"), 0), "polynomial", json_pack("[s, s]", "1", "1"));
+    cr_expect_eq(run(c), -1);
+    cr_expect(strstr(err, "claims[0].polynomial: not a field of a root claim") != NULL, "%s", err);
+    json_decref(c);
+    c = json_pack("{s:s, s:i, s:{}, s:i, s:o, s:{}, s:[{s:s, s:s, s:s, s:s, s:{s:s}, s:s, s:s}]}", "format",
+                  "dncert-certificate", "version", 2, "producer", "precision", 256, "problem", ce_problem(k), "points",
+                  "claims", "id", "a", "kind", "alive", "statement", "", "verdict", "certified", "structure", "name",
+                  "dnc", "block", "dnc", "decision", "alive");
+    cr_expect_eq(run(c), -1);
+    cr_expect(strstr(err, "'alive' claims are defined for the MSE loss only") != NULL, "%s", err);
+    json_decref(c);
+    json_decref(k);
+}
+
 /* Structures that do not exist in the problem give "not proven", with the reason. */
 Test(values, requirements)
 {

@@ -177,6 +177,13 @@ int dnc_closed_gram_is_diagonal(const dnc_closed_t c, slong layer, slong prec);
  * the DNC-structured value; for L >= 2 it need not be the global optimum. */
 int dnc_closed_deep_linear_ce(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen);
 
+/* lo, hi <- the endpoints of the ball x (exact dyadics: x is the scalar "sigma_2", or "sigma"
+ * for L = 1, of a CE closed form on p). Returns 1 iff 0 < lo < hi and H(lo) < 0 < H(hi) are
+ * proven, so that (lo, hi) holds exactly one zero of the strictly convex H, the larger one
+ * sigma_2 (the root claim of a CE certificate, docs/certificate-format.md §6.1); 0 = not
+ * proven. */
+int dnc_closed_ce_root_interval(fmpq_t lo, fmpq_t hi, const arb_t x, dnc_problem_t p, slong prec);
+
 /* Plain UFM (L = 1) under CE: dnc_closed_deep_linear_ce with structure "ufm". */
 int dnc_closed_ufm_ce(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen);
 

@@ -232,12 +232,44 @@ static void default_id(char *buf, size_t len, const json_t *tpl, const char *a, 
         buf[len - 1] = '\0';
 }
 
+/* Under cross-entropy (format §6.1): the stationary scale sigma_2 of a ufm or deep-linear
+ * point ("sigma" at L = 1), as an interval where H changes sign from - to +. */
+static int claim_root_ce(ctx *x, const json_t *tpl, point_state *pt, int must)
+{
+    const char *want = tpl_str(tpl, "scalar");
+    const dnc_closed_scalar *s = dnc_closed_get_scalar(pt->c, "sigma_2");
+    char id[64], stmt[512], dec[64];
+    fmpq_t lo, hi;
+    json_t *claim;
+    int ok;
+    if (s == NULL)
+        s = dnc_closed_get_scalar(pt->c, "sigma");
+    if (s == NULL || (strcmp(want, "*") != 0 && strcmp(want, s->name) != 0))
+        return 0;
+    fmpq_init(lo);
+    fmpq_init(hi);
+    ok = dnc_closed_ce_root_interval(lo, hi, s->value, (dnc_problem_struct *) x->inst->problem, x->prec);
+    claim = json_pack("{s:o, s:s, s:{s:o, s:o}}", "structure", structure_json(pt), "block", "sigma", "interval",
+                      "lo", dnc_json_fmpq(lo), "hi", dnc_json_fmpq(hi));
+    default_id(id, sizeof(id), tpl, pt->name, s->name);
+    short_decimal(dec, sizeof(dec), s->value);
+    snprintf(stmt, sizeof(stmt), "the stationary scale sigma = %.60s of the %.32s structure under CE is the only zero "
+             "of H(sigma) = log P - (M-1) log sigma + (M+1) log(e^sigma + K - 1) in the interval, the larger one", dec,
+             pt->c->structure);
+    add_claim(x, claim, id, "root", ok, must, stmt, "%s = %s", s->name, dec);
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    return 1;
+}
+
 static void claim_root(ctx *x, const json_t *tpl, point_state *pt, int must)
 {
     const char *want = tpl_str(tpl, "scalar");
     lr_block blocks[2];
     slong nb = lowrank_blocks(blocks, pt->st, pt->c, pt->param), j, found = 0, L = x->inst->problem->L;
-    for (j = 0; j < nb; j++) {
+    if (x->inst->problem->loss == DNC_LOSS_CE)
+        found = claim_root_ce(x, tpl, pt, must);
+    for (j = 0; j < nb && x->inst->problem->loss != DNC_LOSS_CE; j++) {
         const dnc_closed_scalar *s = dnc_closed_get_scalar(pt->c, blocks[j].scalar);
         json_t *claim;
         char id[64], stmt[640], dec[64];
@@ -313,7 +345,12 @@ static void claim_value(ctx *x, const json_t *tpl, point_state *pt, int must)
     short_decimal(dec, sizeof(dec), pt->c->loss);
     snprintf(stmt, sizeof(stmt), "the value of the %s structure on this problem is %s", pt->c->structure, dec);
     add_claim(x, claim, id, "value", ok, must, stmt, "f* = %s", dec);
-    remember(x, id, "value", strcmp(pt->c->structure, "dnc") == 0, ok, pt->c->loss);
+    /* the DNC value that dnc_not_optimal compares with: dnc, or under CE the DNC-structured
+     * value of ufm and deep-linear (format §8.3) */
+    remember(x, id, "value", strcmp(pt->c->structure, "dnc") == 0
+             || (x->inst->problem->loss == DNC_LOSS_CE && (strcmp(pt->c->structure, "ufm") == 0
+                                                           || strcmp(pt->c->structure, "deep-linear") == 0)),
+             ok, pt->c->loss);
 }
 
 static int kink_cmp(const void *a, const void *b)
@@ -363,7 +400,8 @@ static int claim_compare(ctx *x, const json_t *tpl, int must, const char *kind, 
     if (ka == NULL || kb == NULL)
         return dnc_fail(err, len, "claim %s: refers to a claim id that is not defined before it (%s, %s)", kind, a, b);
     if (dno && (strcmp(ka->kind, "loss") != 0 || strcmp(kb->kind, "value") != 0 || !kb->is_dnc))
-        return dnc_fail(err, len, "claim dnc_not_optimal: needs a loss claim below the value claim of a dnc point");
+        return dnc_fail(err, len, "claim dnc_not_optimal: needs a loss claim below the value claim of a dnc point "
+                        "(under loss ce: of a ufm or deep-linear point)");
     default_id(id, sizeof(id), tpl, a, b);
     if (!ratio) {
         ok = ka->certified && kb->certified && arb_lt(ka->x, kb->x);

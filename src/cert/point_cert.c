@@ -591,30 +591,50 @@ static const char *stage_what(const char *name)
     return "";
 }
 
-/* Cross-entropy: the best DNC-structured value of the problem, where one is derived (deep
- * linear and plain UFM, balanced, bias-free: docs/math/cross-entropy.md), compared with the
- * loss of the last point. The comparison is the producer's: the checker derives structure
- * values for MSE only, so the certificate holds the loss claims and nothing else. Returns the
- * verdict (1 below, 0 not proven, -1 no value), with the explanation in why. */
-static int ce_comparison(arb_t v, const arb_t loss, dnc_problem_struct *p, slong prec, char *why, size_t whylen)
+/* Cross-entropy: the value claim of the deep-linear structure, the best DNC-structured point
+ * of the problem (deep linear and plain UFM, balanced, bias-free, widths >= K: format §8.3,
+ * docs/math/cross-entropy.md), which the checker derives from the problem alone, and the
+ * root claim of its stationary scale where it has one. Sets v to the value and returns 1
+ * when the value claim is certified, -1 (message in why) when no such value is derived; the
+ * certificate then states the loss, an upper bound on the global minimum, and nothing else. */
+static int ce_claims(json_t *claims, arb_t v, dnc_problem_struct *p, slong prec, char *why, size_t whylen)
 {
+    const dnc_closed_scalar *sc;
     dnc_closed_t c;
-    char msg[512];
-    int verdict = -1;
-    if (dnc_closed_deep_linear_ce(c, p, prec, msg, sizeof(msg)) != 0)
+    fmpq_t lo, hi;
+    char msg[512], stmt[512], *s;
+    int ok = -1;
+    if (dnc_closed_deep_linear_ce(c, p, prec, msg, sizeof(msg)) != 0) {
         snprintf(why, whylen, "cross-entropy: no DNC-structured value is derived for this problem (%s); the "
                  "certificate states the loss, an upper bound on the global minimum, and nothing else", msg);
-    else {
-        arb_set(v, c->loss);
-        verdict = arb_is_finite(loss) && arb_lt(loss, v);
-        snprintf(why, whylen, "%s; the value is the producer's certified closed form (closed-form deep-linear --loss ce), "
-                 "not a claim of the certificate: the checker re-evaluates the loss claims under CE but derives "
-                 "structure values for MSE only", verdict ? "this point's loss is strictly below the best "
-                 "DNC-structured point's loss" : arb_gt(loss, v) ? "this point's loss is above the DNC-structured value"
-                 : "the enclosures of this point's loss and of the DNC-structured value overlap");
+        dnc_closed_clear(c);
+        return -1;
     }
+    if ((sc = dnc_closed_get_scalar(c, "sigma_2")) != NULL || (sc = dnc_closed_get_scalar(c, "sigma")) != NULL) {
+        fmpq_init(lo);
+        fmpq_init(hi);
+        ok = dnc_closed_ce_root_interval(lo, hi, sc->value, p, prec);
+        s = short_dec(sc->value);
+        snprintf(stmt, sizeof(stmt), "the stationary scale sigma = %s of the DNC-structured family under CE is the "
+                 "only zero of H(sigma) = log P - (M-1) log sigma + (M+1) log(e^sigma + K - 1) in the interval, the "
+                 "larger one", s);
+        flint_free(s);
+        add_claim(claims, json_pack("{s:{s:s}, s:s, s:{s:o, s:o}}", "structure", "name", "deep-linear", "block", "sigma",
+                                    "interval", "lo", dnc_json_fmpq(lo), "hi", dnc_json_fmpq(hi)),
+                  "root_sigma", "root", ok, stmt);
+        fmpq_clear(lo);
+        fmpq_clear(hi);
+    }
+    arb_set(v, c->loss);
+    ok = arb_is_finite(v);
+    s = short_dec(v);
+    snprintf(stmt, sizeof(stmt), "the DNC-structured value of this problem under CE (the least loss of a point with ETF "
+             "logits and collapsed, balanced factors, or log K) is %s", s);
+    flint_free(s);
+    add_claim(claims, json_pack("{s:{s:s}, s:o}", "structure", "name", "deep-linear", "value",
+                                dnc_json_enclosure(v, dnc_cert_claim_digits(prec))), "value_dnc", "value", ok, stmt);
     dnc_closed_clear(c);
-    return verdict;
+    return ok;
 }
 
 json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *const *names,
@@ -643,10 +663,9 @@ json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *con
                   id, "loss", loss_ok, stmt);
     }
     snprintf(lid, sizeof(lid), "%s", id);   /* the last point's loss claim */
-    value_ok = p->loss == DNC_LOSS_CE ? -2 : dnc_claims(claims, dnc_val, p, prec, why, whylen);
-    if (value_ok == -2)
-        *verdict = ce_comparison(dnc_val, r[n - 1].loss, p, prec, why, whylen);
-    else if (value_ok < 0)
+    value_ok = p->loss == DNC_LOSS_CE ? ce_claims(claims, dnc_val, p, prec, why, whylen)
+                                      : dnc_claims(claims, dnc_val, p, prec, why, whylen);
+    if (value_ok < 0)
         *verdict = -1;
     else {
         *verdict = loss_ok && value_ok && arb_lt(r[n - 1].loss, dnc_val);

@@ -149,6 +149,16 @@ static int is_block_claim(const json_t *c)
     return strcmp(kind, "root") == 0 || strcmp(kind, "alive") == 0;
 }
 
+/* Under cross-entropy a root claim is the stationary scale sigma_2 of a ufm or deep-linear
+ * point (certificate-format.md §6.1). */
+static int is_ce_root(const json_t *part, const json_t *c, const json_t *point)
+{
+    const char *loss = json_string_value(json_object_get(json_object_get(part, "problem"), "loss"));
+    const char *st = json_string_value(json_object_get(point, "structure"));
+    return loss != NULL && strcmp(loss, "ce") == 0 && strcmp(json_string_value(json_object_get(c, "kind")), "root") == 0
+           && st != NULL && (strcmp(st, "ufm") == 0 || strcmp(st, "deep-linear") == 0);
+}
+
 static int is_lowrank(const json_t *point)
 {
     const dnc_structure *st = dnc_structure_find(json_string_value(json_object_get(point, "structure")));
@@ -177,9 +187,11 @@ static int check_names(const json_t *part, const char *where, char *err, size_t 
                 break;
         if (pt != NULL && j == json_array_size(pts))
             return dnc_fail(err, len, "%s.claims[%zu].point: no point named '%s' in this part", where, i, pt);
-        if (pt != NULL && is_block_claim(c) && !is_lowrank(json_array_get(pts, j)))
+        if (pt != NULL && is_block_claim(c) && !is_lowrank(json_array_get(pts, j))
+            && !is_ce_root(part, c, json_array_get(pts, j)))
             return dnc_fail(err, len, "%s.claims[%zu]: %s claims are about the blocks of a dnc point or a low-rank design (srg, sts) "
-                            "(certificate-format.md §6.1-6.2)", where, i, json_string_value(json_object_get(c, "kind")));
+                            "(certificate-format.md §6.1-6.2; under loss ce, root claims are about ufm and deep-linear "
+                            "points)", where, i, json_string_value(json_object_get(c, "kind")));
     }
     return 0;
 }
@@ -446,8 +458,7 @@ static int build_problem(dnc_instance *inst, char *err, size_t len)
     a.prefix = "problem.";
     if (a.K == NULL || a.L == NULL || a.n == NULL || a.width == NULL)
         dnc_fail(err, len, "problem: the fields K, L, n and width are required");
-    else if (dnc_problem_set_args(inst->problem, &a, err, len) == 0
-             && dnc_problem_require_mse(inst->problem, "certify", "problem.loss", err, len) == 0) {
+    else if (dnc_problem_set_args(inst->problem, &a, err, len) == 0) {
         dnc_env_set_si(&inst->env, "N", inst->problem->N);
         r = 0;
     }

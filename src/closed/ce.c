@@ -414,3 +414,22 @@ int dnc_closed_deep_linear_ce(dnc_closed_t out, dnc_problem_t p, slong prec, cha
 {
     return ce_build(out, p, prec, "deep-linear", err, errlen);
 }
+
+int dnc_closed_ce_root_interval(fmpq_t lo, fmpq_t hi, const arb_t x, dnc_problem_t p, slong prec)
+{
+    ce_eq e;
+    arf_t a, b;
+    int ok;
+    arf_init(a);
+    arf_init(b);
+    arb_get_lbound_arf(a, x, ARF_PREC_EXACT);
+    arb_get_ubound_arf(b, x, ARF_PREC_EXACT);
+    arf_get_fmpq(lo, a);
+    arf_get_fmpq(hi, b);
+    ce_eq_init(&e, p);
+    ok = arf_sgn(a) > 0 && arf_cmp(a, b) < 0 && ce_sign(ce_H, a, &e, prec) < 0 && ce_sign(ce_H, b, &e, prec) > 0;
+    ce_eq_clear(&e);
+    arf_clear(a);
+    arf_clear(b);
+    return ok;
+}

@@ -177,6 +177,14 @@ void vx_block_poly(fmpz_poly_t f, const fmpq_t Q, slong L);
 /* v <- the value of the structure (§8). Returns 1, or 0 with a reason in why (not proven). */
 int vx_structure_value(arb_t v, const vx_problem *p, const vx_structure *s, slong prec, char *why, size_t len);
 
+/* ---- the cross-entropy value of ufm and deep-linear (vce.c, format §8.3) ---- */
+/* v <- the value min(log K, phi(sigma_2)) (or log K) on a CE problem meeting §8.3's
+ * requirements (the caller checked them). 1, or 0 with the reason in why (not proven). */
+int vx_ce_value(arb_t v, const vx_problem *p, slong prec, char *why, size_t len);
+/* 1 iff H(lo) < 0 < H(hi) is proven, 0 < lo < hi: (lo, hi) holds exactly one zero of H, the
+ * larger one sigma_2 (§6.1 under CE); 0 with the reason in why. */
+int vx_ce_root(const vx_problem *p, const fmpq_t lo, const fmpq_t hi, slong prec, char *why, size_t len);
+
 /* ---- points (vpoint.c) ---- */
 int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o);
 void vx_point_clear(vx_point *P, slong L);

@@ -102,18 +102,44 @@ static int read_block_claim(vrun *r, vclaim *cl, const char *path)
     if (read_structure(r, cl, path))
         return -1;
     if (!vx_structure_is_lowrank(&cl->st))
-        return vx_fail(&r->c, "%s.structure: %s claims are defined for the dnc, srg and sts structures", path, cl->kind);
+        return vx_fail(&r->c, "%s.structure: %s claims are defined for the dnc, srg and sts structures%s", path, cl->kind,
+                       strcmp(cl->kind, "root") == 0 ? " (and for ufm and deep-linear under \"loss\": \"ce\")" : "");
     b = vx_str(cl->o, "block");
     if (strcmp(b, "dnc") != 0 && strcmp(b, "srg") != 0 && strcmp(b, "sts") != 0)
         return vx_fail(&r->c, "%s.block: expected \"dnc\", \"srg\" or \"sts\", got \"%.32s\"", path, b);
     return 0;
 }
 
+/* Under cross-entropy a structure's value is derived for ufm and deep-linear only (§8.3). */
+static int ce_structure(vrun *r, vclaim *cl, const char *path)
+{
+    if (strcmp(cl->st.name, "ufm") != 0 && strcmp(cl->st.name, "deep-linear") != 0)
+        return vx_fail(&r->c, "%s.structure: under \"loss\": \"ce\" %s claims are defined for the ufm and deep-linear "
+                       "structures only (format §8.3), not %s", path, cl->kind, cl->st.name);
+    return 0;
+}
+
+/* Under cross-entropy: {"structure": ufm | deep-linear, "block": "sigma", "interval": I},
+ * no polynomial (§6.1); under MSE a block of the one-parameter family and its polynomial. */
 static int read_root(vrun *r, vclaim *cl, const char *path)
 {
     char p[VPATH];
+    const json_t *poly = json_object_get(cl->o, "polynomial");
+    if (r->c.p.ce) {
+        if (read_structure(r, cl, path) || ce_structure(r, cl, path))
+            return -1;
+        if (strcmp(vx_str(cl->o, "block"), "sigma") != 0)
+            return vx_fail(&r->c, "%s.block: under \"loss\": \"ce\" expected \"sigma\", got \"%.32s\"", path,
+                           vx_str(cl->o, "block"));
+        if (poly != NULL)
+            return vx_fail(&r->c, "%s.polynomial: not a field of a root claim under \"loss\": \"ce\" (the "
+                           "stationarity equation is transcendental, §6.1)", path);
+        return read_iv(r, cl, path, "interval", 0);
+    }
+    if (poly == NULL)
+        return vx_fail(&r->c, "%s.polynomial: required (array)", path);
     return read_block_claim(r, cl, path) || read_iv(r, cl, path, "interval", 0)
-           || vx_poly(&r->c, json_object_get(cl->o, "polynomial"), vx_pathf(p, "%s.polynomial", path), cl->poly);
+           || vx_poly(&r->c, poly, vx_pathf(p, "%s.polynomial", path), cl->poly);
 }
 
 static int read_alive(vrun *r, vclaim *cl, const char *path)
@@ -126,7 +152,7 @@ static int read_alive(vrun *r, vclaim *cl, const char *path)
 
 static int read_value(vrun *r, vclaim *cl, const char *path)
 {
-    return read_structure(r, cl, path) || read_iv(r, cl, path, "value", 0);
+    return read_structure(r, cl, path) || (r->c.p.ce && ce_structure(r, cl, path)) || read_iv(r, cl, path, "value", 0);
 }
 
 static int read_loss(vrun *r, vclaim *cl, const char *path)
@@ -177,7 +203,10 @@ static int read_order(vrun *r, vclaim *cl, const char *path)
     int dno = strcmp(cl->kind, "dnc_not_optimal") == 0;
     if (read_ref(r, cl, path, "lower", 0, dno ? "loss" : NULL) || read_ref(r, cl, path, "higher", 1, dno ? "value" : NULL))
         return -1;
-    if (dno && (cl->ref[1]->st.name[0] == '\0' || strcmp(cl->ref[1]->st.name, "dnc") != 0))
+    if (dno && r->c.p.ce && strcmp(cl->ref[1]->st.name, "ufm") != 0 && strcmp(cl->ref[1]->st.name, "deep-linear") != 0)
+        return vx_fail(&r->c, "%s.higher: under \"loss\": \"ce\" a dnc_not_optimal claim compares with the value of the "
+                       "ufm or deep-linear structure (the DNC-structured value, §8.3)", path);
+    if (dno && !r->c.p.ce && (cl->ref[1]->st.name[0] == '\0' || strcmp(cl->ref[1]->st.name, "dnc") != 0))
         return vx_fail(&r->c, "%s.higher: a dnc_not_optimal claim compares with the value of the dnc structure", path);
     return 0;
 }
@@ -266,6 +295,16 @@ static int poly_multiple(const fmpz_poly_t p, const fmpz_poly_t f)
 static int check_root(vrun *r, vclaim *cl, const char *path)
 {
     slong L = r->c.p.L, nb;
+    char buf[160];
+    if (r->c.p.ce) {   /* §6.1 under CE: H(lo) < 0 < H(hi), so (lo, hi) isolates sigma_2 */
+        say(cl, "(lo, hi) holds exactly one zero of the stationarity function H of %s under CE, its larger zero "
+            "sigma_2", cl->st.name);
+        if (vx_structure_unmet(buf, sizeof(buf), &r->c.p, &cl->st) != NULL)
+            return not_proven(cl, "structure %s does not exist in this problem: %s", cl->st.name,
+                              vx_structure_unmet(buf, sizeof(buf), &r->c.p, &cl->st));
+        cl->verdict = vx_ce_root(&r->c.p, cl->iv[0], cl->iv[1], r->c.prec, cl->why, sizeof(cl->why));
+        return 0;
+    }
     vx_block b[2], *B = claim_block(r, cl, b, &nb);
     fmpz_poly_t f;
     fmpq_t a;
@@ -562,11 +601,11 @@ static const struct {
     int (*read)(vrun *r, vclaim *cl, const char *path);
     int (*check)(vrun *r, vclaim *cl, const char *path);
     int second;                    /* compares other claims: checked after them */
-    int mse;                       /* a structure's value: derived (section 8) for MSE only */
+    int mse;                       /* defined for MSE only (alive: no CE decision, section 8.3) */
 } kinds[] = {
-    { "root", "structure:o block:s polynomial:a interval:o", read_root, check_root, 0, 1 },
+    { "root", "structure:o block:s polynomial:a? interval:o", read_root, check_root, 0, 0 },
     { "alive", "structure:o block:s decision:s", read_alive, check_alive, 0, 1 },
-    { "value", "structure:o value:o", read_value, check_value, 0, 1 },
+    { "value", "structure:o value:o", read_value, check_value, 0, 0 },
     { "loss", "point:s loss:o fit:o reg:o method:s?", read_loss, check_loss, 0, 0 },
     { "stationarity", "point:s max_radius_log2:i kinks:a", read_stationarity, check_stationarity, 0, 0 },
     { "order", "lower:o higher:o", read_order, check_order, 1, 0 },

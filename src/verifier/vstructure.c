@@ -91,6 +91,8 @@ const char *vx_structure_unmet(char *buf, size_t len, const vx_problem *p, const
     slong dirs = p->K - p->bias, l;
     if (vx_structure_is_lowrank(s))
         return lowrank_unmet(buf, len, p, s);
+    if (p->ce && (!vx_problem_balanced(p) || p->bias))   /* §8.3: the CE form is derived for these only */
+        return "under cross-entropy it needs balanced class counts and no bias";
     if (strcmp(s->name, "tirer-bruna") == 0) {
         if (p->L != 2 || p->bias)
             return "it needs L = 2 and no bias";
@@ -571,7 +573,10 @@ int vx_structure_value(arb_t v, const vx_problem *p, const vx_structure *s, slon
                  unmet);
         return 0;
     }
-    if (vx_structure_is_lowrank(s)) {
+    if (p->ce) {
+        if (!vx_ce_value(v, p, prec + 32, why, len))
+            return 0;
+    } else if (vx_structure_is_lowrank(s)) {
         lowrank_value(v, p, s, prec + 32);
     } else if (!linear_value(v, p, strcmp(s->name, "tirer-bruna") == 0 ? 2 : p->L, prec + 32)) {
         snprintf(why, len, "the sign deciding whether a direction of %s is alive could not be decided at %ld bits",

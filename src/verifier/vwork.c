@@ -42,6 +42,8 @@ static double structure_ns(const vx_problem *p, const json_t *st, slong prec)
 {
     const char *name = json_string_value(json_object_get(st, "name"));
     double steps = (double) prec + 72, logL = log2((double) p->L + 2), K = (double) p->K;
+    if (p->ce)   /* vce.c: two bisections and at most 256 doublings, 4 exp/log per sign, x 2 for raised precision */
+        return (2 * steps + 256) * 8 * ns_exp(prec + 64) + 24 * ns_exp(8 * (prec + 64));
     if (name == NULL || strcmp(name, "dnc") == 0 || strcmp(name, "srg") == 0 || strcmp(name, "sts") == 0)
         return 2 * steps * (4 * logL + 12) * ns_ball(prec) + (2 * (double) p->L + 1) * 1e4;
     return K * steps * (3 * logL + 20) * ns_ball(prec) + (p->bias ? K * K * steps * 6 * ns_ball(prec) : 0.0);
@@ -136,7 +138,8 @@ int vx_check_work(vx_ctx *c, const json_t *root)
     json_array_foreach(claims, i, cl)
         if (json_string_value(json_object_get(cl, "kind")) != NULL
             && strcmp(json_string_value(json_object_get(cl, "kind")), "root") == 0)
-            ns += root_ns(json_object_get(cl, "polynomial"), json_object_get(cl, "interval"), c->prec);
+            ns += c->p.ce ? 16 * ns_exp(8 * (c->prec + 64))   /* two signs of H, precision raised up to 8 times */
+                          : root_ns(json_object_get(cl, "polynomial"), json_object_get(cl, "interval"), c->prec);
     if (ns > VX_MAX_SECONDS * 1e9)
         return vx_fail(c, "the checks of this file would take about %.3g s at %ld bits (estimated from its sizes), "
                        "more than the %d s the format allows (§9)", ns / 1e9, (long) c->prec, VX_MAX_SECONDS);

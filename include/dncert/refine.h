@@ -146,6 +146,10 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec);
  * W_{l-1} otherwise. */
 void dnc_critical_generator(arb_ptr s, arb_srcptr theta, const dnc_problem_t p, slong l, slong a, slong b);
 
+/* Adds to the certificate cert (format §2) the box centre of r as the point named `point`
+ * and the claim critical_point (format §6.9) with r's verdict (src/cert/critical_cert.c). */
+void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p, const char *point);
+
 #ifdef __cplusplus
 }
 #endif

@@ -223,3 +223,78 @@ Test(critical, dnc_point_certified_loss_50_digits, .timeout = 120)
     dnc_problem_clear(p);
     arb_clear(ref); arb_clear(d);
 }
+
+/* Both checkers refuse the file, naming the critical_point claim as a mismatch. */
+static void refused(const char *cert, const char *what)
+{
+    const char *args[] = { "verify", cert, NULL }, *vargs[] = { cert, NULL };
+    int rc = tu_run(out, err, sizeof(out), args);
+    cr_expect_eq(rc, 1, "%s: dncert verify exit %d: %s%s", what, rc, out, err);
+    cr_expect(strstr(out, "critical_point critical_point not proven MISMATCH") != NULL, "%s: %s", what, out);
+    rc = tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
+    cr_expect_eq(rc, 1, "%s: dncert-verify exit %d: %s%s", what, rc, out, err);
+    cr_expect(strstr(out, "critical_point critical_point not proven MISMATCH") != NULL, "%s: %s", what, out);
+}
+
+/* certify-point --critical on the refined DNC point: the certificate verifies with both
+ * checkers; the loss interval holds the closed-form value; tampered copies are refused. */
+Test(critical, certificate_and_tampering, .timeout = 120)
+{
+    char dir[256], b[300], c[300], t[300];
+    json_t *j, *cl;
+    arb_t ref, lo;
+    fmpq_t q;
+    arb_init(ref); arb_init(lo);
+    fmpq_init(q);
+    dnc_refined(dir, sizeof(dir), ref);
+    snprintf(b, sizeof(b), "%s/refined", dir);
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    {
+        const char *args[] = { "certify-point", b, "--out", c, "--critical", NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
+    }
+    {
+        const char *args[] = { "verify", c, NULL }, *vargs[] = { c, NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+        cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+    }
+    j = json_load_file(c, 0, NULL);
+    cl = tu_claim(j, "critical_point");
+    cr_assert(cl != NULL);
+    /* the loss interval is within 1e-50 of the closed form */
+    cr_assert_eq(dnc_parse_rational(q, json_string_value(json_object_get(json_object_get(cl, "loss"), "lo"))), 0);
+    arb_set_fmpq(lo, q, 600);
+    arb_sub(lo, lo, ref, 600);
+    arb_abs(lo, lo);
+    cr_expect(arb_lt(lo, (arb_set_str(ref, "1e-50", 600), ref)), "loss interval's lo is not within 1e-50 of the closed form");
+    json_decref(j);
+    /* tampering */
+    {
+        static const char *const what[] = { "radius shrunk", "loss shifted", "kink removed", "generator changed" };
+        int k;
+        for (k = 0; k < 4; k++) {
+            j = json_load_file(c, 0, NULL);
+            cl = tu_claim(j, "critical_point");
+            if (k == 0)
+                json_object_set_new(cl, "radius_log2", json_integer(-256));
+            else if (k == 1) {
+                json_t *iv = json_object_get(cl, "loss");
+                json_object_set_new(iv, "lo", json_string("0.02392756273282832499628102161381765402453571529588"));
+                json_object_set_new(iv, "hi", json_string("0.02392756273282832499628102161381765402453571529589"));
+                json_object_del(iv, "decimal");
+            } else if (k == 2) {
+                json_array_remove(json_object_get(cl, "kinks"), 0);
+                json_array_remove(json_object_get(cl, "multipliers"), 0);
+            } else
+                json_array_set_new(json_object_get(cl, "generators"), 2, json_pack("[i, i, i]", 2, 0, 1));
+            cr_assert_eq(json_dump_file(j, t, 0), 0);
+            json_decref(j);
+            refused(t, what[k]);
+        }
+    }
+    fmpq_clear(q);
+    arb_clear(ref); arb_clear(lo);
+}

@@ -199,7 +199,8 @@ static int read_triples(vrun *r, vclaim *cl, const char *path, const char *key, 
         e = json_array_get(a, i);
         if (json_array_size(e) != 3 || !json_is_integer(json_array_get(e, 0)) || !json_is_integer(json_array_get(e, 1))
             || !json_is_integer(json_array_get(e, 2)))
-            return vx_fail(&r->c, "%s.%s[%ld]: expected %s", path, key, (long) i, what);
+            return vx_fail(&r->c, "%s.%s[%ld]: expected %s", path, key, (long) i,
+                           strcmp(key, "kinks") == 0 ? "[layer, row, column]" : "[layer, a, b]");
         t[0] = (slong) json_integer_value(json_array_get(e, 0));
         t[1] = (slong) json_integer_value(json_array_get(e, 1));
         t[2] = (slong) json_integer_value(json_array_get(e, 2));
@@ -207,7 +208,9 @@ static int read_triples(vrun *r, vclaim *cl, const char *path, const char *key, 
             return vx_fail(&r->c, "%s.%s[%ld]: [%ld, %ld, %ld] is not %s of point %s", path, key, (long) i, (long) t[0],
                            (long) t[1], (long) t[2], what, cl->P->name);
         if (i > 0 && (t[0] < prev[0] || (t[0] == prev[0] && (t[1] < prev[1] || (t[1] == prev[1] && t[2] <= prev[2])))))
-            return vx_fail(&r->c, "%s.%s[%ld]: not strictly after the previous entry (sorted)", path, key, (long) i);
+            return vx_fail(&r->c, "%s.%s[%ld]: not strictly after the previous %s (sorted by its three numbers: %s)", path,
+                           key, (long) i, strcmp(key, "kinks") == 0 ? "kink" : "generator",
+                           strcmp(key, "kinks") == 0 ? "layer, row, column" : "layer, a, b");
         memcpy(prev, t, sizeof(t));
     }
     return 0;
@@ -232,7 +235,7 @@ static int read_stationarity(vrun *r, vclaim *cl, const char *path)
     slong E, emax = -(r->c.file_prec / 4);
     if (read_point_ref(r, cl, path) || vx_int(&r->c, cl->o, path, "max_radius_log2", -4 * VX_PREC_MAX, emax, &E))
         return -1;
-    return read_triples(r, cl, path, "kinks", "an entry [layer, row, column] of a ReLU pre-activation", is_kink);
+    return read_triples(r, cl, path, "kinks", "an entry of a ReLU pre-activation", is_kink);
 }
 
 /* §6.9: the box radius, kinks, one multiplier per kink, generators, the loss interval. */
@@ -243,8 +246,8 @@ static int read_critical(vrun *r, vclaim *cl, const char *path)
     char pth[VPATH];
     fmpq_t q;
     if (read_point_ref(r, cl, path) || vx_int(&r->c, cl->o, path, "radius_log2", -4 * VX_PREC_MAX, emax, &E)
-        || read_triples(r, cl, path, "kinks", "an entry [layer, row, column] of a ReLU pre-activation", is_kink)
-        || read_triples(r, cl, path, "generators", "a rotation [layer, a, b] with a < b < width", is_generator)
+        || read_triples(r, cl, path, "kinks", "an entry of a ReLU pre-activation", is_kink)
+        || read_triples(r, cl, path, "generators", "a rotation of units a < b < d_l of a layer l", is_generator)
         || read_iv(r, cl, path, "loss", 0))
         return -1;
     if (json_array_size(mu) != json_array_size(json_object_get(cl->o, "kinks")))

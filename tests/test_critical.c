@@ -39,14 +39,14 @@ static void random_pattern(arb_mat_struct *slope, arb_mat_struct *seed, const dn
 /* The dual pass's directional derivative of the gradient equals the central difference
  * quotient of dnc_ball_eval_pattern's gradient to O(h^2); over a box around the point, it
  * encloses the derivative at the centre and at a corner. */
-Test(critical, dual_hessian_vector_products, .timeout = 60)
+Test(critical, dual_hessian_vector_products)
 {
     dnc_problem_t p;
     dnc_bpoint_t x, dx, y;
     dnc_beval_t e, de, e1, e2, eb, deb;
-    arb_mat_struct slope[4], seed[4], dseed[4];
+    arb_mat_struct slope[4], seed[4], dseed[4], scratch[4];
     flint_rand_t st;
-    slong n, i, l, prec = 256;
+    slong n, i, l, prec = 256, bad = 0, wide = 0;
     arb_ptr *v, *dv, *w, *g1, *g2, *dg, *dgb;
     arb_t h, q;
     tu_problem(p, "3", "2", "3", "4", "relu", "free", "1/250");
@@ -56,7 +56,9 @@ Test(critical, dual_hessian_vector_products, .timeout = 60)
     dnc_beval_init(e); dnc_beval_init(de); dnc_beval_init(e1); dnc_beval_init(e2);
     dnc_beval_init(eb); dnc_beval_init(deb);
     random_pattern(slope, seed, p, st);
-    random_pattern(dseed, dseed, p, st);   /* dseed: whatever the second draw wrote last */
+    random_pattern(scratch, dseed, p, st);   /* seed directions (the slopes drawn are not used) */
+    for (l = 0; l <= 3; l++)
+        arb_mat_clear(scratch + l);
     v = flint_malloc(7 * n * sizeof(arb_ptr));
     dv = v + n; w = dv + n; g1 = w + n; g2 = g1 + n; dg = g2 + n; dgb = dg + n;
     dnc_bpoint_entries(v, x);
@@ -100,8 +102,10 @@ Test(critical, dual_hessian_vector_products, .timeout = 60)
         arb_div(q, q, h, prec);
         arb_mul_2exp_si(q, q, -1);
         arb_sub(q, q, dg[i], prec);
-        cr_expect(arf_cmpabs_2exp_si(arb_midref(q), -100) < 0, "entry %ld: central difference and dual differ", (long) i);
+        if (arf_cmpabs_2exp_si(arb_midref(q), -100) >= 0)
+            bad++;
     }
+    cr_expect_eq(bad, 0, "%ld entries: central difference and dual differ", (long) bad);
     /* over the box x +- 2^-40 the tangent encloses the one at the centre */
     for (i = 0; i < n; i++) {
         arb_set(w[i], v[i]);
@@ -117,10 +121,9 @@ Test(critical, dual_hessian_vector_products, .timeout = 60)
         }
     cr_assert_eq(dnc_ball_eval_dual(eb, deb, y, dx, slope, seed, dseed, NULL, NULL, prec), 0);
     dnc_bpoint_entries(dgb, deb->grad);
-    for (i = 0; i < n; i++) {
-        cr_expect(arb_contains(dgb[i], dg[i]), "entry %ld: the box tangent does not enclose the centre's", (long) i);
-        cr_expect(mag_cmp_2exp_si(arb_radref(dgb[i]), -30) < 0, "entry %ld: box tangent too wide", (long) i);
-    }
+    for (i = 0; i < n; i++)
+        wide += !arb_contains(dgb[i], dg[i]) || mag_cmp_2exp_si(arb_radref(dgb[i]), -30) >= 0;
+    cr_expect_eq(wide, 0, "%ld entries: the box tangent does not enclose the centre's, or is too wide", (long) wide);
     cr_expect(arb_contains(eb->loss, e->loss));
     for (l = 0; l <= 3; l++) {
         arb_mat_clear(slope + l); arb_mat_clear(seed + l); arb_mat_clear(dseed + l);

@@ -115,6 +115,20 @@ void dnc_ball_eval_frozen(dnc_beval_t e, const dnc_bpoint_t x, signed char *cons
 void dnc_ball_eval_pattern(dnc_beval_t e, const dnc_bpoint_t x, const arb_mat_struct *slope,
                            const arb_mat_struct *seed, arb_mat_struct *pre, int want_grad, slong prec);
 
+/* The dual-number (forward-over-reverse) mode of the fixed-pattern evaluation, for
+ * Hessian-vector products through the one objective definition (src/exact/ball_dual.c):
+ * e receives what dnc_ball_eval_pattern(e, x, slope, seed, pre, 1, prec) gives, and de->grad
+ * the derivative of that gradient along the direction (dx, dseed) -- dx a point of x's shape
+ * (the parameter direction), dseed the seeds' direction (NULL: 0) -- that is
+ * H dx + sum_e dmu_e grad ubar_e with H the Hessian of f_0 + sum_e mu_e ubar_e; dpre (NULL:
+ * not wanted; as pre) receives the derivative of the pre-activations ubar along dx. Balls in
+ * x enclose these derivatives over the box. de's loss fields are not meaningful. Returns 0,
+ * or -1 (nothing evaluated) under cross-entropy or when a ReLU layer has no slopes (slope
+ * NULL). */
+int dnc_ball_eval_dual(dnc_beval_t e, dnc_beval_t de, const dnc_bpoint_t x, const dnc_bpoint_t dx,
+                       const arb_mat_struct *slope, const arb_mat_struct *seed, const arb_mat_struct *dseed,
+                       arb_mat_struct *pre, arb_mat_struct *dpre, slong prec);
+
 /* 1 if every gradient entry's ball contains 0 (x is certified to be compatible with
  * stationarity: 0 lies in the Clarke gradient enclosure), else 0. */
 int dnc_beval_grad_contains_zero(const dnc_beval_t e);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <flint/fmpq.h>
 #include <jansson.h>
+#include <arb.h>
 #include "dncert/problem.h"
 
 #ifdef __cplusplus
@@ -99,6 +100,55 @@ int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const
  * entries found by integer relation (dnc_alg_recognize, trusting `digits` decimal digits)
  * -- candidates, never theorems. Evaluated in Arb at prec bits. Returns a new JSON object. */
 json_t *dnc_refine_structure(const fmpq *exact, const dnc_problem_t p, slong prec, double digits);
+
+/* ---- certified critical points: Krawczyk on the slice (src/refine/critical.c, docs/refine.md §7) ----
+ *
+ * A box X = xbar + [-2^E, 2^E]^m around x = (theta, mu, nu) -- all parameters, one multiplier
+ * per kink, one slice multiplier per symmetry generator -- in which the system
+ *     grad f_0(theta) + sum_e mu_e grad ubar_e(theta) + S nu = 0,  ubar_e(theta) = 0,
+ *     S^T (theta - theta0) = 0     (S: the generators at the centre theta0; nu's centre 0)
+ * has a unique zero (Krawczyk), nu = 0 there (the Gram matrix <s_j(theta), s_k(theta0)> is
+ * invertible on the box), and P+/P- keep strict signs: so an exact critical point theta* of f
+ * on the pattern manifold lies in the box, f(theta*) = f_0(theta*) in `loss`. */
+typedef struct {
+    slong n, prec;           /* parameters (expanded layout); bits */
+    slong nkinks;            /* |P0| */
+    slong *kinks;            /* 3 per kink: layer l (2..L), row, column; by (l, row, column) */
+    fmpq *mu;                /* the multipliers' centres (nkinks) */
+    slong ngenerators;
+    slong *generators;       /* 3 per generator (l, a, b): rotation of units a < b of layer l */
+    fmpq *center;            /* theta0: the box centre (n exact dyadics) */
+    slong radius_log2;       /* E */
+    slong size;              /* m = n + nkinks + ngenerators */
+    arb_t loss;              /* f_0 over the box */
+    int proven, krawczyk, gram, signs;
+    double seconds;
+    char message[512];
+} dnc_critical;
+
+void dnc_critical_init(dnc_critical *r);
+void dnc_critical_clear(dnc_critical *r);
+
+/* From an exact point of p (expanded layout, e.g. point-exact.json): the kink pattern
+ * (|Htilde| <= 2^(-prec/2) times its layer's largest), the independent rotation generators of
+ * that pattern, Newton in Arb to a centre, then dnc_critical_check with E = -3prec/4, -5prec/8,
+ * -prec/2 until one is proven. Returns 0 (r->proven: 1 proven, 0 not proven, r->message says
+ * why), or -1 (message) for cross-entropy, which the dual backend does not handle. */
+int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec);
+
+/* Re-checks r as it stands (centre, multipliers, kinks, generators, E): sets r->krawczyk,
+ * r->gram, r->signs, r->loss and returns r->proven = 1 when all hold and every generator
+ * joins units of one pattern, else 0 (not proven). */
+int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec);
+
+/* s (n entries) <- the generator (l, a, b) at theta (trainer layout, expanded): the tangent
+ * (A X, -W_l A) of the rotation A = E_ab - E_ba of units a, b of layer l, X = H1 for l = 1 and
+ * W_{l-1} otherwise. */
+void dnc_critical_generator(arb_ptr s, arb_srcptr theta, const dnc_problem_t p, slong l, slong a, slong b);
+
+/* Adds to the certificate cert (format §2) the box centre of r as the point named `point`
+ * and the claim critical_point (format §6.9) with r's verdict (src/cert/critical_cert.c). */
+void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p, const char *point);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 #include <cblas.h>
 #include <flint/fmpq_vec.h>
 #include "dncert/io.h"
+#include "dncert/refine.h"
 #include "dncert/rundir.h"
 #include "cli.h"
 #include "commands.h"
@@ -105,6 +106,36 @@ static int read_method(const dnc_cli_opt *opts, int *method)
     return 0;
 }
 
+/* --critical: the claim critical_point about the exact point (or the doubles), added to c's
+ * certificate. Returns 0, or -1 (said) when it cannot be attempted. */
+static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, const fmpq *exact, slong prec)
+{
+    slong n = dnc_param_offset(p, p->N, DNC_NKINDS, 0), i;
+    fmpq *q = _fmpq_vec_init(n);
+    dnc_critical r;
+    int ret;
+    for (i = 0; i < n; i++)
+        if (exact != NULL)
+            fmpq_set(q + i, exact + i);
+        else {   /* a double is dyadic: exact */
+            arf_t a;
+            arf_init(a);
+            arf_set_d(a, theta[i]);
+            arf_get_fmpq(q + i, a);
+            arf_clear(a);
+        }
+    dnc_critical_init(&r);
+    ret = dnc_critical_certify(&r, q, p, prec);
+    if (ret == 0) {
+        printf("%-11s %s (%.2f s)\n", "critical", r.message, r.seconds);
+        dnc_critical_add_claim(c->cert, &r, p, "critical");
+    } else
+        fprintf(stderr, "dncert certify-point: --critical: %s\n", r.message);
+    dnc_critical_clear(&r);
+    _fmpq_vec_clear(q, n);
+    return ret;
+}
+
 int dnc_cmd_certify_point(int argc, char **argv)
 {
     dnc_cli_opt opts[] = {
@@ -116,6 +147,9 @@ int dnc_cmd_certify_point(int argc, char **argv)
         { "prec", "BITS", "working precision in bits, 64..4096 (default 256)", NULL },
         { "method", "M", "how the trained point's loss is enclosed: auto (default; the fast double tier where its "
                          "enclosure decides the claim, else Arb), fast, or arb", NULL },
+        { "critical", NULL, "also prove that an exact critical point of the kink pattern lies in a small box around "
+                            "the (exact) point: the claim critical_point (Krawczyk on the slice, docs/refine.md §7)",
+          NULL },
         { "double", NULL, "certify the arrays (doubles) even when RUN_DIR has an exact point (point-exact.json)", NULL },
         { NULL, NULL, NULL, NULL }
     };
@@ -161,6 +195,14 @@ int dnc_cmd_certify_point(int argc, char **argv)
     producer = json_pack("{s:s, s:s, s:s, s:s}", "program", "dncert", "version", DNCERT_VERSION, "command",
                          "certify-point", "run", pos[0]);
     dnc_point_cert_run(&c, p, theta, &o, producer);
+    if (dnc_cli_get(opts, "critical") != NULL && critical(&c, p, theta, exact, o.prec) != 0) {
+        free(theta);
+        if (exact != NULL)
+            _fmpq_vec_clear(exact, dnc_param_offset(p, p->N, DNC_NKINDS, 0));
+        dnc_point_cert_clear(&c);
+        dnc_problem_clear(p);
+        return DNC_EXIT_USAGE;
+    }
     free(theta);
     if (exact != NULL)
         _fmpq_vec_clear(exact, dnc_param_offset(p, p->N, DNC_NKINDS, 0));

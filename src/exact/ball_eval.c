@@ -1,23 +1,7 @@
 /* Arb backend of the objective driver: rigorous enclosures of f and its gradient. */
 #include <string.h>
-#include "dncert/exact.h"
+#include "ball_priv.h"
 
-typedef struct {
-    const dnc_bpoint_struct *x;
-    dnc_beval_struct *e;
-    slong prec;
-    arb_mat_struct **buf;    /* DNC_NBUFS(L) pointers */
-    arb_mat_struct *own;     /* owned temporaries, one per buffer slot */
-    arb_ptr c;               /* constants */
-    arb_t term[2];
-    slong kink_cap;
-    const arb_mat_struct *slope;  /* dnc_ball_eval_pattern: slopes per layer (index l), or NULL */
-    const arb_mat_struct *seed;   /* dnc_ball_eval_pattern: seeds per layer, or NULL */
-    arb_mat_struct *pre;          /* copies of Htilde_l out, or NULL */
-} ball_ctx;
-
-#define BUF(ctx, h) ((ctx)->buf[(h).id])
-#define CONST(ctx, k) ((ctx)->c + (k).id)
 
 /* op(A) as a matrix: A itself, or a transposed copy in tmp. */
 static const arb_mat_struct *op(arb_mat_t tmp, const arb_mat_struct *A, int trans)
@@ -29,16 +13,21 @@ static const arb_mat_struct *op(arb_mat_t tmp, const arb_mat_struct *A, int tran
     return tmp;
 }
 
-static void b_mul(void *vctx, dnc_buf C, dnc_buf A, int ta, dnc_buf B, int tb)
+void _dnc_ball_mul_op(arb_mat_t C, const arb_mat_t A, int ta, const arb_mat_t B, int tb, slong prec)
 {
-    ball_ctx *ctx = vctx;
     arb_mat_t tA, tB;
-    const arb_mat_struct *a = op(tA, BUF(ctx, A), ta), *b = op(tB, BUF(ctx, B), tb);
-    arb_mat_mul(BUF(ctx, C), a, b, ctx->prec);
+    const arb_mat_struct *a = op(tA, A, ta), *b = op(tB, B, tb);
+    arb_mat_mul(C, a, b, prec);
     if (ta)
         arb_mat_clear(tA);
     if (tb)
         arb_mat_clear(tB);
+}
+
+static void b_mul(void *vctx, dnc_buf C, dnc_buf A, int ta, dnc_buf B, int tb)
+{
+    ball_ctx *ctx = vctx;
+    _dnc_ball_mul_op(BUF(ctx, C), BUF(ctx, A), ta, BUF(ctx, B), tb, ctx->prec);
 }
 
 /* The fixed slopes of the ReLU layer whose pre-activation is buffer PRE (or NULL). */
@@ -129,7 +118,7 @@ static void b_act_grad(void *vctx, dnc_buf D, dnc_buf PRE, dnc_act_t a, slong la
 }
 
 /* R <- Z + b 1^T - Y (b may be DNC_NO_BUF); with sub_y = 0 only the logits Z + b 1^T. */
-static void b_logits(ball_ctx *ctx, dnc_buf R, dnc_buf Z, dnc_buf b, int sub_y)
+void _dnc_ball_logits(ball_ctx *ctx, dnc_buf R, dnc_buf Z, dnc_buf b, int sub_y)
 {
     arb_mat_struct *r = BUF(ctx, R), *z = BUF(ctx, Z);
     slong k, j;
@@ -215,7 +204,7 @@ static void b_fit_ce(ball_ctx *ctx, dnc_buf G, dnc_buf Z, dnc_buf b, dnc_const c
     arb_t s, col;
     arb_init(s);
     arb_init(col);
-    b_logits(ctx, G, Z, b, 0);
+    _dnc_ball_logits(ctx, G, Z, b, 0);
     for (j = 0; j < arb_mat_ncols(g); j++) {
         arb_mul_si(s, CONST(ctx, c), ctx->x->mult[j], ctx->prec);          /* c w_j */
         ce_column(col, g, j, ctx->x->label[j], s, want_grad, ctx->prec);
@@ -225,7 +214,6 @@ static void b_fit_ce(ball_ctx *ctx, dnc_buf G, dnc_buf Z, dnc_buf b, dnc_const c
     arb_clear(col);
 }
 
-static void b_scale_cols(void *vctx, dnc_buf X, dnc_const c, int mode);
 
 /* MSE: the residual in G, its weighted squared norm, then G <- c R diag(w). */
 static void b_fit(void *vctx, dnc_loss_t loss, dnc_buf G, dnc_buf Z, dnc_buf b, dnc_const c, int want_grad)
@@ -235,13 +223,13 @@ static void b_fit(void *vctx, dnc_loss_t loss, dnc_buf G, dnc_buf Z, dnc_buf b, 
         b_fit_ce(ctx, G, Z, b, c, want_grad);
         return;
     }
-    b_logits(ctx, G, Z, b, 1);
+    _dnc_ball_logits(ctx, G, Z, b, 1);
     b_add_sqnorm(ctx, DNC_TERM_FIT, G, 1, c);
     if (want_grad)
-        b_scale_cols(ctx, G, c, DNC_COLS_WEIGHT);
+        _dnc_ball_scale_cols(ctx, G, c, DNC_COLS_WEIGHT);
 }
 
-static void b_scale_cols(void *vctx, dnc_buf X, dnc_const c, int mode)
+void _dnc_ball_scale_cols(void *vctx, dnc_buf X, dnc_const c, int mode)
 {
     ball_ctx *ctx = vctx;
     arb_mat_struct *x = BUF(ctx, X);
@@ -282,8 +270,8 @@ static void b_row_sums(void *vctx, dnc_buf d, dnc_buf X)
     }
 }
 
-static const dnc_objective_ops ball_ops = {
-    b_mul, b_act, b_act_grad, b_fit, b_add_sqnorm, b_scale_cols, b_add_scaled, b_row_sums
+const dnc_objective_ops _dnc_ball_ops = {
+    b_mul, b_act, b_act_grad, b_fit, b_add_sqnorm, _dnc_ball_scale_cols, b_add_scaled, b_row_sums
 };
 
 /* ---- evaluation ---- */
@@ -306,7 +294,7 @@ void dnc_beval_clear(dnc_beval_t e)
     arb_clear(e->reg);
 }
 
-static void ctx_set_constants(ball_ctx *ctx, const dnc_problem_struct *p)
+static void ctx_constants(ball_ctx *ctx, const dnc_problem_struct *p)
 {
     slong l;
     ctx->c = _arb_vec_init(DNC_NCONSTS(p->L));
@@ -362,35 +350,47 @@ static void ctx_clear(ball_ctx *ctx, slong L)
     arb_clear(ctx->term[1]);
 }
 
-void dnc_ball_eval_pattern(dnc_beval_t e, const dnc_bpoint_t x, const arb_mat_struct *slope,
-                           const arb_mat_struct *seed, arb_mat_struct *pre, int want_grad, slong prec)
+void _dnc_ball_ctx_init(ball_ctx *ctx, dnc_beval_t e, const dnc_bpoint_t x, const arb_mat_struct *slope,
+                        const arb_mat_struct *seed, arb_mat_struct *pre, int want_grad, slong prec)
 {
-    ball_ctx ctx;
     if (e->has_grad)
         dnc_bpoint_clear(e->grad);
     e->has_grad = want_grad;
     e->nkinks = 0;
     if (want_grad)   /* the gradient has the point's shape: same columns and multiplicities */
         dnc_bpoint_init_columns(e->grad, x->p, x->ncols, x->label, x->mult);
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.x = x;
-    ctx.e = e;
-    ctx.prec = prec;
-    ctx.kink_cap = 0;
-    ctx.slope = slope;
-    ctx.seed = slope != NULL ? seed : NULL;
-    ctx.pre = pre;
+    memset(ctx, 0, sizeof(*ctx));
+    ctx->x = x;
+    ctx->e = e;
+    ctx->prec = prec;
+    ctx->kink_cap = 0;
+    ctx->slope = slope;
+    ctx->seed = slope != NULL ? seed : NULL;
+    ctx->pre = pre;
     flint_free(e->kinks);
     e->kinks = NULL;
-    arb_init(ctx.term[0]);
-    arb_init(ctx.term[1]);
-    ctx_set_constants(&ctx, x->p);
-    ctx_bind(&ctx, x, e);
-    dnc_objective_eval(x->p, &ball_ops, &ctx, want_grad);
-    arb_set(e->fit, ctx.term[DNC_TERM_FIT]);
-    arb_set(e->reg, ctx.term[DNC_TERM_REG]);
-    arb_add(e->loss, e->fit, e->reg, prec);
-    ctx_clear(&ctx, x->p->L);
+    arb_init(ctx->term[0]);
+    arb_init(ctx->term[1]);
+    ctx_constants(ctx, x->p);
+    ctx_bind(ctx, x, e);
+}
+
+void _dnc_ball_ctx_finish(ball_ctx *ctx)
+{
+    dnc_beval_struct *e = ctx->e;
+    arb_set(e->fit, ctx->term[DNC_TERM_FIT]);
+    arb_set(e->reg, ctx->term[DNC_TERM_REG]);
+    arb_add(e->loss, e->fit, e->reg, ctx->prec);
+    ctx_clear(ctx, ctx->x->p->L);
+}
+
+void dnc_ball_eval_pattern(dnc_beval_t e, const dnc_bpoint_t x, const arb_mat_struct *slope,
+                           const arb_mat_struct *seed, arb_mat_struct *pre, int want_grad, slong prec)
+{
+    ball_ctx ctx;
+    _dnc_ball_ctx_init(&ctx, e, x, slope, seed, pre, want_grad, prec);
+    dnc_objective_eval(x->p, &_dnc_ball_ops, &ctx, want_grad);
+    _dnc_ball_ctx_finish(&ctx);
 }
 
 void dnc_ball_eval_frozen(dnc_beval_t e, const dnc_bpoint_t x, signed char *const *frozen, arb_mat_struct *pre,

@@ -185,6 +185,12 @@ int vx_ce_value(arb_t v, const vx_problem *p, slong prec, char *why, size_t len)
  * larger one sigma_2 (§6.1 under CE); 0 with the reason in why. */
 int vx_ce_root(const vx_problem *p, const fmpq_t lo, const fmpq_t hi, slong prec, char *why, size_t len);
 
+/* ---- critical points (vcrit.c, format §6.9) ---- */
+/* 1 when Krawczyk's test proves the critical_point statement for the box of radius 2^E around
+ * point P (dyadic entries) and the multipliers mu (one per kink; kink and gen: 3 integers each,
+ * validated by the reader); loss <- f_0 over the box. 0 (not proven) with why. */
+int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
+                      const fmpq *mu, const slong *gen, slong q, slong prec, char *why, size_t len);
 /* ---- points (vpoint.c) ---- */
 int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o);
 void vx_point_clear(vx_point *P, slong L);

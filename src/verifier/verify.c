@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "dncert/verify.h"
+#include <flint/fmpq_vec.h>
 #include "verifier.h"
 
 typedef struct vclaim_struct vclaim;
@@ -217,31 +218,77 @@ static int read_ratio(vrun *r, vclaim *cl, const char *path)
            || read_iv(r, cl, path, "ratio", 0);
 }
 
-/* Kinks: [layer, row, column] triples, strictly increasing, at ReLU pre-activations. */
-static int read_stationarity(vrun *r, vclaim *cl, const char *path)
+/* o[key]: [a, b, c] integer triples, strictly increasing; each checked by ok(). */
+static int read_triples(vrun *r, vclaim *cl, const char *path, const char *key, const char *what,
+                        int (*ok)(const vrun *r, const vclaim *cl, const slong *t))
 {
-    const vx_problem *p = &r->c.p;
-    const json_t *kinks = json_object_get(cl->o, "kinks"), *e;
-    slong E, i, t[3], prev[3] = { 0, 0, 0 }, emax = -(r->c.file_prec / 4);
-    if (read_point_ref(r, cl, path) || vx_int(&r->c, cl->o, path, "max_radius_log2", -4 * VX_PREC_MAX, emax, &E))
-        return -1;
-    for (i = 0; i < (slong) json_array_size(kinks); i++) {
-        e = json_array_get(kinks, i);
+    const json_t *a = json_object_get(cl->o, key), *e;
+    slong i, t[3], prev[3] = { 0, 0, 0 };
+    for (i = 0; i < (slong) json_array_size(a); i++) {
+        e = json_array_get(a, i);
         if (json_array_size(e) != 3 || !json_is_integer(json_array_get(e, 0)) || !json_is_integer(json_array_get(e, 1))
             || !json_is_integer(json_array_get(e, 2)))
-            return vx_fail(&r->c, "%s.kinks[%ld]: expected [layer, row, column]", path, (long) i);
+            return vx_fail(&r->c, "%s.%s[%ld]: expected %s", path, key, (long) i,
+                           strcmp(key, "kinks") == 0 ? "[layer, row, column]" : "[layer, a, b]");
         t[0] = (slong) json_integer_value(json_array_get(e, 0));
         t[1] = (slong) json_integer_value(json_array_get(e, 1));
         t[2] = (slong) json_integer_value(json_array_get(e, 2));
-        if (t[0] < 2 || t[0] > p->L || !p->relu[t[0] - 2] || t[1] < 0 || t[1] >= p->width[t[0] - 1] || t[2] < 0
-            || t[2] >= cl->P->ncols)
-            return vx_fail(&r->c, "%s.kinks[%ld]: [%ld, %ld, %ld] is not an entry of a ReLU pre-activation of point %s",
-                           path, (long) i, (long) t[0], (long) t[1], (long) t[2], cl->P->name);
+        if (!ok(r, cl, t))
+            return vx_fail(&r->c, "%s.%s[%ld]: [%ld, %ld, %ld] is not %s of point %s", path, key, (long) i, (long) t[0],
+                           (long) t[1], (long) t[2], what, cl->P->name);
         if (i > 0 && (t[0] < prev[0] || (t[0] == prev[0] && (t[1] < prev[1] || (t[1] == prev[1] && t[2] <= prev[2])))))
-            return vx_fail(&r->c, "%s.kinks[%ld]: not strictly after the previous kink (sorted by layer, row, column)",
-                           path, (long) i);
+            return vx_fail(&r->c, "%s.%s[%ld]: not strictly after the previous %s (sorted by its three numbers: %s)", path,
+                           key, (long) i, strcmp(key, "kinks") == 0 ? "kink" : "generator",
+                           strcmp(key, "kinks") == 0 ? "layer, row, column" : "layer, a, b");
         memcpy(prev, t, sizeof(t));
     }
+    return 0;
+}
+
+static int is_kink(const vrun *r, const vclaim *cl, const slong *t)
+{
+    const vx_problem *p = &r->c.p;
+    return t[0] >= 2 && t[0] <= p->L && p->relu[t[0] - 2] && t[1] >= 0 && t[1] < p->width[t[0] - 1] && t[2] >= 0
+           && t[2] < cl->P->ncols;
+}
+
+static int is_generator(const vrun *r, const vclaim *cl, const slong *t)
+{
+    (void) cl;
+    return t[0] >= 1 && t[0] <= r->c.p.L && t[1] >= 0 && t[1] < t[2] && t[2] < r->c.p.width[t[0] - 1];
+}
+
+/* Kinks: [layer, row, column] triples, strictly increasing, at ReLU pre-activations. */
+static int read_stationarity(vrun *r, vclaim *cl, const char *path)
+{
+    slong E, emax = -(r->c.file_prec / 4);
+    if (read_point_ref(r, cl, path) || vx_int(&r->c, cl->o, path, "max_radius_log2", -4 * VX_PREC_MAX, emax, &E))
+        return -1;
+    return read_triples(r, cl, path, "kinks", "an entry of a ReLU pre-activation", is_kink);
+}
+
+/* §6.9: the box radius, kinks, one multiplier per kink, generators, the loss interval. */
+static int read_critical(vrun *r, vclaim *cl, const char *path)
+{
+    const json_t *mu = json_object_get(cl->o, "multipliers");
+    slong E, i, emax = -(r->c.file_prec / 4);
+    char pth[VPATH];
+    fmpq_t q;
+    if (read_point_ref(r, cl, path) || vx_int(&r->c, cl->o, path, "radius_log2", -4 * VX_PREC_MAX, emax, &E)
+        || read_triples(r, cl, path, "kinks", "an entry of a ReLU pre-activation", is_kink)
+        || read_triples(r, cl, path, "generators", "a rotation of units a < b < d_l of a layer l", is_generator)
+        || read_iv(r, cl, path, "loss", 0))
+        return -1;
+    if (json_array_size(mu) != json_array_size(json_object_get(cl->o, "kinks")))
+        return vx_fail(&r->c, "%s.multipliers: expected one per kink (%zu), got %zu", path,
+                       json_array_size(json_object_get(cl->o, "kinks")), json_array_size(mu));
+    fmpq_init(q);
+    for (i = 0; i < (slong) json_array_size(mu); i++)
+        if (!json_is_string(json_array_get(mu, i)) || vx_parse_rational(q, json_string_value(json_array_get(mu, i)))) {
+            fmpq_clear(q);
+            return vx_fail(&r->c, "%s: expected a rational string", vx_pathf(pth, "%s.multipliers[%ld]", path, (long) i));
+        }
+    fmpq_clear(q);
     return 0;
 }
 
@@ -528,6 +575,42 @@ static int check_stationarity(vrun *r, vclaim *cl, const char *path)
     return 0;
 }
 
+/* ---- §6.9 critical_point ---- */
+
+static slong *triples(const json_t *a)
+{
+    slong *t = flint_malloc((3 * json_array_size(a) + 1) * sizeof(slong)), i;
+    for (i = 0; i < 3 * (slong) json_array_size(a); i++)
+        t[i] = (slong) json_integer_value(json_array_get(json_array_get(a, i / 3), i % 3));
+    return t;
+}
+
+static int check_critical(vrun *r, vclaim *cl, const char *path)
+{
+    const json_t *mus = json_object_get(cl->o, "multipliers");
+    slong E = (slong) json_integer_value(json_object_get(cl->o, "radius_log2")), nk = (slong) json_array_size(mus), i;
+    slong *kink = triples(json_object_get(cl->o, "kinks")), *gen = triples(json_object_get(cl->o, "generators"));
+    slong q = (slong) json_array_size(json_object_get(cl->o, "generators"));
+    fmpq *mu = _fmpq_vec_init(nk + 1);
+    char t1[VTXT], t2[VTXT];
+    (void) path;
+    say(cl, "the box of radius 2^%ld around point %s and the %ld listed multipliers contains exactly one zero of the KKT "
+        "system of the %ld listed kinks bordered by the slice of %ld rotation generators (Krawczyk), the slice "
+        "multipliers vanish there (Gram matrix invertible on the box), every other ReLU pre-activation has a strict "
+        "sign on the box; so an exact critical point of f on the kink pattern's manifold lies in the box, with "
+        "loss f = f_0 in %s", (long) E, cl->P->name, (long) nk, (long) nk, (long) q, ivstr(t1, cl, 0));
+    for (i = 0; i < nk; i++)
+        vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
+    cl->verdict = vx_critical_check(cl->q, &r->c.p, cl->P, E, kink, nk, mu, gen, q, r->c.prec, cl->why,
+                                    sizeof(cl->why));
+    if (cl->verdict && !in_iv(cl, 0, cl->q))
+        not_proven(cl, "the loss f_0 over the box is %s, not in %s", vx_arb_str(t1, cl->q), ivstr(t2, cl, 0));
+    _fmpq_vec_clear(mu, nk + 1);
+    flint_free(kink);
+    flint_free(gen);
+    return 0;
+}
+
 /* ---- §6.6 order, dnc_not_optimal; §6.7 ratio ---- */
 
 static const char *quantity(char *buf, const vclaim *x)
@@ -608,6 +691,8 @@ static const struct {
     { "value", "structure:o value:o", read_value, check_value, 0, 0 },
     { "loss", "point:s loss:o fit:o reg:o method:s?", read_loss, check_loss, 0, 0 },
     { "stationarity", "point:s max_radius_log2:i kinks:a", read_stationarity, check_stationarity, 0, 0 },
+    { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a loss:o", read_critical,
+      check_critical, 0, 0 },
     { "order", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "dnc_not_optimal", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "ratio", "numerator:o denominator:o ratio:o", read_ratio, check_ratio, 1, 0 },

@@ -129,6 +129,24 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
     return ns;
 }
 
+/* A critical_point claim (§6.9): n + nk + 2 passes with tangents (about 6 forward passes each,
+ * with 16 elementwise ball operations per feature entry), the m x m Jacobian's approximate
+ * inverse (m^3/3 scalar steps) and two m x m products (m = n + nk + q). */
+static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
+{
+    const json_t *pt = json_object_get(points, json_string_value(json_object_get(cl, "point")));
+    const char *layout = json_string_value(json_object_get(pt, "layout"));
+    double ncols = layout != NULL && strcmp(layout, "collapsed") == 0 ? (double) c->p.K : fmpz_get_d(c->p.N);
+    double W = vx_point_work(&c->p, 1) * ncols, E = 0, n, m;
+    slong l;
+    for (l = 0; l < c->p.L; l++)
+        E += ncols * (double) c->p.width[l];
+    n = (double) c->p.width[0] * ncols + vx_point_work(&c->p, 1) + (c->p.bias ? c->p.K : 0);
+    m = n + (double) json_array_size(json_object_get(cl, "kinks")) + (double) json_array_size(json_object_get(cl, "generators"));
+    return (m + 2) * (6 * W * ns_madd(c->prec) + 16 * E * ns_ball(c->prec))
+           + m * m * m * (2 * ns_madd(c->prec) + ns_ball(c->prec) / 3);
+}
+
 int vx_check_work(vx_ctx *c, const json_t *root)
 {
     const json_t *claims = json_object_get(root, "claims"), *cl;
@@ -140,6 +158,9 @@ int vx_check_work(vx_ctx *c, const json_t *root)
             && strcmp(json_string_value(json_object_get(cl, "kind")), "root") == 0)
             ns += c->p.ce ? 16 * ns_exp(8 * (c->prec + 64))   /* two signs of H, precision raised up to 8 times */
                           : root_ns(json_object_get(cl, "polynomial"), json_object_get(cl, "interval"), c->prec);
+        else if (json_string_value(json_object_get(cl, "kind")) != NULL
+                 && strcmp(json_string_value(json_object_get(cl, "kind")), "critical_point") == 0)
+            ns += critical_ns(c, json_object_get(root, "points"), cl);
     if (ns > VX_MAX_SECONDS * 1e9)
         return vx_fail(c, "the checks of this file would take about %.3g s at %ld bits (estimated from its sizes), "
                        "more than the %d s the format allows (§9)", ns / 1e9, (long) c->prec, VX_MAX_SECONDS);

@@ -1,0 +1,53 @@
+/* The critical_point claim (format §6.9) of a box proven by dnc_critical_certify: the box
+ * centre as a point of the certificate, the pattern, the multipliers, the generators, the
+ * loss enclosure. */
+#include <stdio.h>
+#include "cert_priv.h"
+#include "dncert/io.h"
+#include "dncert/refine.h"
+
+static json_t *triples(const slong *t, slong n)
+{
+    json_t *a = json_array();
+    slong k;
+    for (k = 0; k < n; k++)
+        json_array_append_new(a, json_pack("[I, I, I]", (json_int_t) t[3 * k], (json_int_t) t[3 * k + 1],
+                                           (json_int_t) t[3 * k + 2]));
+    return a;
+}
+
+void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p, const char *point)
+{
+    json_t *mu = json_array(), *claim;
+    arb_t wide;
+    dnc_qpoint_t x;
+    slong k;
+    char stmt[1024], *s;
+    dnc_qpoint_init_fmpq(x, p, r->center);
+    json_object_set_new(json_object_get(cert, "points"), point,
+                        dnc_qpoint_json(x, "the centre of a box proven to contain an exact critical point (claim "
+                                           "critical_point)"));
+    dnc_qpoint_clear(x);
+    for (k = 0; k < r->nkinks; k++) {
+        s = dnc_exact_str(r->mu + k);
+        json_array_append_new(mu, json_string(s));
+        flint_free(s);
+    }
+    s = dnc_arb_proven_decimal(r->loss, 60);
+    snprintf(stmt, sizeof(stmt), "an exact critical point of f on the pattern manifold of the %ld listed kinks lies "
+             "within 2^%ld of the point %s in every parameter (Krawczyk on the KKT system bordered by a slice of %ld "
+             "rotation generators); every other ReLU pre-activation keeps a strict sign on that box; its loss is "
+             "in [lo, hi] (f = %s)", (long) r->nkinks, (long) r->radius_log2, point, (long) r->ngenerators, s);
+    flint_free(s);
+    /* the checker evaluates f_0 over the box in its own order: leave it a factor 2^10 */
+    arb_init(wide);
+    arb_set(wide, r->loss);
+    mag_mul_2exp_si(arb_radref(wide), arb_radref(wide), 10);
+    claim = json_pack("{s:s, s:I, s:o, s:o, s:o, s:o}", "point", point, "radius_log2", (json_int_t) r->radius_log2,
+                      "kinks", triples(r->kinks, r->nkinks), "multipliers", mu,
+                      "generators", triples(r->generators, r->ngenerators),
+                      "loss", dnc_json_enclosure(wide, dnc_cert_claim_digits(r->prec)));
+    arb_clear(wide);
+    _dnc_cert_claim_fields(claim, "critical_point", "critical_point", r->proven, stmt);
+    json_array_append_new(json_object_get(cert, "claims"), claim);
+}

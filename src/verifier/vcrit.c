@@ -1,0 +1,536 @@
+/* The critical_point claim (format §6.9), checked with the checker's own code: a fixed-pattern
+ * evaluation of the objective with tangents (forward over reverse: the gradient of
+ * f_0 + sum_e mu_e ubar_e and its derivative along one direction), the rotation generators,
+ * and Krawczyk's test on the KKT system bordered by the slice
+ *
+ *   G(theta, mu, nu) = [ grad f_0 + sum_e mu_e grad ubar_e + S nu ;  ubar_e (e kinks) ;
+ *                        S^T (theta - theta0) ],     S = generators at the centre theta0,
+ *
+ * on the box X = centre + [-2^E, 2^E]^m (nu's centre 0):
+ *   K = x0 - Y G(x0) + (I - Y G'(X)) (X - x0) inside the interior of X, Y ~ mid(G'(X))^-1
+ * computed here (any Y is sound). Squared-error loss, expanded layout (w_j = 1). */
+#include <string.h>
+#include "verifier.h"
+
+typedef struct {
+    const vx_problem *p;
+    slong N, L, prec, nb;      /* nb = L + 2 blocks: H1, W_1..W_L, b */
+    char **state;              /* state[l] (ReLU layers): 1 active, -1 inactive, 0 kink; d_l x N */
+    arb_mat_struct *s, *m, *dm;   /* slopes, seeds, seed directions per layer (index l) */
+    arb_mat_struct *pre, *dpre;   /* Htilde_l and its derivative */
+    arb_t fit, reg;
+} vk;
+
+/* out <- op(A) op(B) (+ op(dA) op(B) + op(A) op(dB) into dout). */
+static void mm(arb_mat_t out, const arb_mat_t A, int ta, const arb_mat_t B, int tb, slong prec)
+{
+    arb_mat_t a, b;
+    arb_mat_init(a, ta ? arb_mat_ncols(A) : arb_mat_nrows(A), ta ? arb_mat_nrows(A) : arb_mat_ncols(A));
+    arb_mat_init(b, tb ? arb_mat_ncols(B) : arb_mat_nrows(B), tb ? arb_mat_nrows(B) : arb_mat_ncols(B));
+    if (ta) arb_mat_transpose(a, A); else arb_mat_set(a, A);
+    if (tb) arb_mat_transpose(b, B); else arb_mat_set(b, B);
+    arb_mat_mul(out, a, b, prec);
+    arb_mat_clear(a);
+    arb_mat_clear(b);
+}
+
+static void dmm(arb_mat_t out, arb_mat_t dout, const arb_mat_t A, const arb_mat_t dA, int ta, const arb_mat_t B,
+                const arb_mat_t dB, int tb, slong prec)
+{
+    arb_mat_t t;
+    arb_mat_init(t, arb_mat_nrows(out), arb_mat_ncols(out));
+    mm(out, A, ta, B, tb, prec);
+    mm(dout, dA, ta, B, tb, prec);
+    mm(t, A, ta, dB, tb, prec);
+    arb_mat_add(dout, dout, t, prec);
+    arb_mat_clear(t);
+}
+
+/* X <- s .* X (+ m) entrywise. */
+static void slope_seed(arb_mat_t X, const arb_mat_t s, const arb_mat_t m, slong prec)
+{
+    slong i, j;
+    for (i = 0; i < arb_mat_nrows(X); i++)
+        for (j = 0; j < arb_mat_ncols(X); j++) {
+            arb_mul(arb_mat_entry(X, i, j), arb_mat_entry(X, i, j), arb_mat_entry(s, i, j), prec);
+            if (m != NULL)
+                arb_add(arb_mat_entry(X, i, j), arb_mat_entry(X, i, j), arb_mat_entry(m, i, j), prec);
+        }
+}
+
+static void sqnorm(arb_t acc, const arb_mat_t X, const fmpq_t lambda, slong prec)
+{
+    arb_t t, l;
+    slong i, j;
+    arb_init(t);
+    arb_init(l);
+    for (i = 0; i < arb_mat_nrows(X); i++)
+        for (j = 0; j < arb_mat_ncols(X); j++)
+            arb_addmul(t, arb_mat_entry(X, i, j), arb_mat_entry(X, i, j), prec);
+    arb_set_fmpq(l, lambda, prec);
+    arb_mul(t, t, l, prec);
+    arb_mul_2exp_si(t, t, -1);
+    arb_add(acc, acc, t, prec);
+    arb_clear(t);
+    arb_clear(l);
+}
+
+/* g <- D H^T + lambda W and its derivative. */
+static void wgrad(arb_mat_t g, arb_mat_t dg, const arb_mat_t D, const arb_mat_t dD, const arb_mat_t H,
+                  const arb_mat_t dH, const arb_mat_t W, const arb_mat_t dW, const fmpq_t lambda, slong prec)
+{
+    arb_mat_t t;
+    arb_t l;
+    arb_init(l);
+    arb_set_fmpq(l, lambda, prec);
+    arb_mat_init(t, arb_mat_nrows(W), arb_mat_ncols(W));
+    dmm(g, dg, D, dD, 0, H, dH, 1, prec);
+    arb_mat_scalar_mul_arb(t, W, l, prec);
+    arb_mat_add(g, g, t, prec);
+    arb_mat_scalar_mul_arb(t, dW, l, prec);
+    arb_mat_add(dg, dg, t, prec);
+    arb_mat_clear(t);
+    arb_clear(l);
+}
+
+/* One pass at the blocks x (balls) along the direction dx and the seed direction k->dm:
+ * g <- the gradient of f_0 + sum mu_e ubar_e, dg <- its derivative; k->pre, k->dpre; the loss
+ * of f_0 into k->fit, k->reg. g, dg: nb blocks of x's shapes, initialised. */
+static void pass(vk *k, const arb_mat_struct *x, const arb_mat_struct *dx, arb_mat_struct *g, arb_mat_struct *dg)
+{
+    slong L = k->L, l, i, j, prec = k->prec;
+    arb_mat_struct *H = flint_malloc(2 * (L + 1) * sizeof(arb_mat_struct)), *dH = H + L + 1;
+    arb_mat_t R, dR, D, dD, E, dE;
+    arb_t invN;
+    arb_init(invN);
+    arb_mat_init(H + 1, arb_mat_nrows(x), k->N);
+    arb_mat_init(dH + 1, arb_mat_nrows(x), k->N);
+    arb_mat_set(H + 1, x);
+    arb_mat_set(dH + 1, dx);
+    for (l = 1; l < L; l++) {
+        arb_mat_init(H + l + 1, k->p->width[l], k->N);
+        arb_mat_init(dH + l + 1, k->p->width[l], k->N);
+        dmm(k->pre + l + 1, k->dpre + l + 1, x + l, dx + l, 0, H + l, dH + l, 0, prec);
+        arb_mat_set(H + l + 1, k->pre + l + 1);
+        arb_mat_set(dH + l + 1, k->dpre + l + 1);
+        if (k->p->relu[l - 1]) {
+            slope_seed(H + l + 1, k->s + l + 1, NULL, prec);
+            slope_seed(dH + l + 1, k->s + l + 1, NULL, prec);
+        }
+    }
+    arb_mat_init(R, k->p->K, k->N); arb_mat_init(dR, k->p->K, k->N);
+    dmm(R, dR, x + L, dx + L, 0, H + L, dH + L, 0, prec);
+    for (j = 0; j < k->N; j++)
+        for (i = 0; i < k->p->K; i++) {
+            if (k->p->bias) {
+                arb_add(arb_mat_entry(R, i, j), arb_mat_entry(R, i, j), arb_mat_entry(x + L + 1, i, 0), prec);
+                arb_add(arb_mat_entry(dR, i, j), arb_mat_entry(dR, i, j), arb_mat_entry(dx + L + 1, i, 0), prec);
+            }
+        }
+    {   /* the labels of the expanded layout: class by class */
+        slong c, col = 0, t;
+        for (c = 0; c < k->p->K; c++)
+            for (t = 0; t < k->p->n[c]; t++, col++)
+                arb_sub_ui(arb_mat_entry(R, c, col), arb_mat_entry(R, c, col), 1, prec);
+    }
+    arb_zero(k->fit);
+    arb_zero(k->reg);
+    {
+        fmpq_t h;
+        fmpq_init(h);
+        fmpz_one(fmpq_numref(h));
+        fmpz_set(fmpq_denref(h), k->p->N);
+        sqnorm(k->fit, R, h, prec);      /* (1/N)/2 ||R||^2 */
+        fmpq_clear(h);
+    }
+    sqnorm(k->reg, x, k->p->lambda_h, prec);
+    for (l = 1; l <= L; l++)
+        sqnorm(k->reg, x + l, k->p->lambda_w + l - 1, prec);
+    arb_set_fmpz(invN, k->p->N);
+    arb_inv(invN, invN, prec);
+    arb_mat_scalar_mul_arb(R, R, invN, prec);     /* G = R / N */
+    arb_mat_scalar_mul_arb(dR, dR, invN, prec);
+    for (i = 0; k->p->bias && i < k->p->K; i++) {
+        arb_zero(arb_mat_entry(g + L + 1, i, 0));
+        arb_zero(arb_mat_entry(dg + L + 1, i, 0));
+        for (j = 0; j < k->N; j++) {
+            arb_add(arb_mat_entry(g + L + 1, i, 0), arb_mat_entry(g + L + 1, i, 0), arb_mat_entry(R, i, j), prec);
+            arb_add(arb_mat_entry(dg + L + 1, i, 0), arb_mat_entry(dg + L + 1, i, 0), arb_mat_entry(dR, i, j), prec);
+        }
+    }
+    wgrad(g + L, dg + L, R, dR, H + L, dH + L, x + L, dx + L, k->p->lambda_w + L - 1, prec);
+    arb_mat_init(D, k->p->width[L - 1], k->N); arb_mat_init(dD, k->p->width[L - 1], k->N);
+    dmm(D, dD, x + L, dx + L, 1, R, dR, 0, prec);
+    for (l = L - 1; l >= 1; l--) {
+        if (k->p->relu[l - 1]) {
+            slope_seed(D, k->s + l + 1, k->m + l + 1, prec);
+            slope_seed(dD, k->s + l + 1, k->dm + l + 1, prec);
+        }
+        wgrad(g + l, dg + l, D, dD, H + l, dH + l, x + l, dx + l, k->p->lambda_w + l - 1, prec);
+        arb_mat_init(E, k->p->width[l - 1], k->N); arb_mat_init(dE, k->p->width[l - 1], k->N);
+        dmm(E, dE, x + l, dx + l, 1, D, dD, 0, prec);
+        arb_mat_swap(D, E); arb_mat_swap(dD, dE);
+        arb_mat_clear(E); arb_mat_clear(dE);
+    }
+    {   /* H1: D + lambda_H H1 */
+        arb_t lh;
+        arb_init(lh);
+        arb_set_fmpq(lh, k->p->lambda_h, prec);
+        for (i = 0; i < arb_mat_nrows(x); i++)
+            for (j = 0; j < k->N; j++) {
+                arb_set(arb_mat_entry(g, i, j), arb_mat_entry(D, i, j));
+                arb_addmul(arb_mat_entry(g, i, j), arb_mat_entry(x, i, j), lh, prec);
+                arb_set(arb_mat_entry(dg, i, j), arb_mat_entry(dD, i, j));
+                arb_addmul(arb_mat_entry(dg, i, j), arb_mat_entry(dx, i, j), lh, prec);
+            }
+        arb_clear(lh);
+    }
+    for (l = 1; l <= L; l++) {
+        arb_mat_clear(H + l);
+        arb_mat_clear(dH + l);
+    }
+    flint_free(H);
+    arb_mat_clear(R); arb_mat_clear(dR); arb_mat_clear(D); arb_mat_clear(dD);
+    arb_clear(invN);
+}
+
+/* ---- blocks as one vector: H1, W_1..W_L, b, each column-major ---- */
+
+static void blocks_init(vk *k, arb_mat_struct *x)
+{
+    slong b;
+    arb_mat_init(x, k->p->width[0], k->N);
+    for (b = 1; b <= k->L; b++)
+        arb_mat_init(x + b, vx_out_rows(k->p, b), k->p->width[b - 1]);
+    arb_mat_init(x + k->L + 1, k->p->K, k->p->bias ? 1 : 0);
+}
+
+static void blocks_clear(vk *k, arb_mat_struct *x)
+{
+    slong b;
+    for (b = 0; b < k->nb; b++)
+        arb_mat_clear(x + b);
+}
+
+/* v[i] <- a pointer to entry i of the blocks (n entries). */
+static slong entries(arb_ptr *v, arb_mat_struct *x, slong nb)
+{
+    slong b, i, j, n = 0;
+    for (b = 0; b < nb; b++)
+        for (j = 0; j < arb_mat_ncols(x + b); j++)
+            for (i = 0; i < arb_mat_nrows(x + b); i++)
+                v[n++] = arb_mat_entry(x + b, i, j);
+    return n;
+}
+
+/* s <- the generator (l, a, b) at x: the rotation A = E_ab - E_ba of units a, b of layer l
+ * acting as X -> A X on X = H1 (l = 1) or W_{l-1}, and W_l -> -W_l A. */
+static void generator(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l, slong a, slong b)
+{
+    const arb_mat_struct *in = x + l - 1, *out = x + l;
+    arb_mat_struct *sin = s + l - 1, *sout = s + l;
+    slong t;
+    for (t = 0; t < k->nb; t++)
+        arb_mat_zero(s + t);
+    for (t = 0; t < arb_mat_ncols(in); t++) {
+        arb_set(arb_mat_entry(sin, a, t), arb_mat_entry(in, b, t));
+        arb_neg(arb_mat_entry(sin, b, t), arb_mat_entry(in, a, t));
+    }
+    for (t = 0; t < arb_mat_nrows(out); t++) {
+        arb_set(arb_mat_entry(sout, t, a), arb_mat_entry(out, t, b));
+        arb_neg(arb_mat_entry(sout, t, b), arb_mat_entry(out, t, a));
+    }
+}
+
+/* S (n x q) <- the generators at x. */
+static void generators(vk *k, arb_mat_t S, const arb_mat_struct *x, const slong *gen, slong q, slong n)
+{
+    arb_mat_struct *s = flint_malloc(k->nb * sizeof(arb_mat_struct));
+    arb_ptr *v = flint_malloc(n * sizeof(arb_ptr));
+    slong j, i;
+    blocks_init(k, s);
+    entries(v, s, k->nb);
+    for (j = 0; j < q; j++) {
+        generator(k, s, x, gen[3 * j], gen[3 * j + 1], gen[3 * j + 2]);
+        for (i = 0; i < n; i++)
+            arb_set(arb_mat_entry(S, i, j), v[i]);
+    }
+    blocks_clear(k, s);
+    flint_free(s);
+    flint_free(v);
+}
+
+/* The pattern over the box x: kinks as listed, every other ReLU entry of strictly decided
+ * sign (slope 1 if positive, 0 if negative), layer by layer. 1, or 0 with why. */
+static int decide_pattern(vk *k, const arb_mat_struct *x, const slong *kink, slong nk, char *why, size_t len)
+{
+    arb_mat_t H, P;
+    slong l, i, j, e;
+    int ok = 1;
+    arb_mat_init(H, arb_mat_nrows(x), k->N);
+    arb_mat_set(H, x);
+    for (l = 2; l <= k->L && ok; l++) {
+        slong r = k->p->width[l - 1];
+        arb_mat_init(P, r, k->N);
+        arb_mat_mul(P, x + l - 1, H, k->prec);
+        if (k->p->relu[l - 2]) {
+            memset(k->state[l], 2, (size_t) (r * k->N));
+            for (e = 0; e < nk; e++)
+                if (kink[3 * e] == l)
+                    k->state[l][kink[3 * e + 1] + r * kink[3 * e + 2]] = 0;
+            for (j = 0; j < k->N; j++)
+                for (i = 0; i < r; i++) {
+                    char *st = k->state[l] + i + r * j;
+                    arb_ptr u = arb_mat_entry(P, i, j);
+                    if (*st == 2)
+                        *st = arb_is_positive(u) ? 1 : arb_is_negative(u) ? -1 : 3;
+                    if (*st == 3 && ok) {
+                        snprintf(why, len, "the pre-activation [%ld, %ld, %ld] is not a listed kink and its sign is "
+                                 "not decided on the box", (long) l, (long) i, (long) j);
+                        ok = 0;
+                    }
+                    arb_set_si(arb_mat_entry(k->s + l, i, j), *st == 1);
+                }
+            slope_seed(P, k->s + l, NULL, k->prec);
+        }
+        arb_mat_swap(H, P);
+        arb_mat_clear(P);
+    }
+    arb_mat_clear(H);
+    return ok;
+}
+
+/* 1 when units a and b of layer l have the same pattern (always around H1 and linear layers). */
+static int same_rows(const vk *k, slong l, slong a, slong b)
+{
+    slong j, r;
+    if (l == 1 || !k->p->relu[l - 2])
+        return 1;
+    r = k->p->width[l - 1];
+    for (j = 0; j < k->N; j++)
+        if (k->state[l][a + r * j] != k->state[l][b + r * j])
+            return 0;
+    return 1;
+}
+
+static void vk_init(vk *k, const vx_problem *p, slong N, slong prec)
+{
+    slong l;
+    memset(k, 0, sizeof(*k));
+    k->p = p;
+    k->N = N;
+    k->L = p->L;
+    k->nb = p->L + 2;
+    k->prec = prec;
+    k->state = flint_calloc(p->L + 1, sizeof(char *));
+    k->s = flint_malloc(5 * (p->L + 1) * sizeof(arb_mat_struct));
+    k->m = k->s + p->L + 1;
+    k->dm = k->m + p->L + 1;
+    k->pre = k->dm + p->L + 1;
+    k->dpre = k->pre + p->L + 1;
+    for (l = 0; l < 5 * (p->L + 1); l++) {
+        slong ll = l % (p->L + 1), r = ll >= 2 ? p->width[ll - 1] : 0;
+        arb_mat_init(k->s + l, r, r > 0 ? N : 0);
+    }
+    for (l = 2; l <= p->L; l++)
+        k->state[l] = flint_calloc((size_t) (p->width[l - 1] * N) + 1, 1);
+    arb_init(k->fit);
+    arb_init(k->reg);
+}
+
+static void vk_clear(vk *k)
+{
+    slong l;
+    for (l = 0; l < 5 * (k->L + 1); l++)
+        arb_mat_clear(k->s + l);
+    for (l = 0; l <= k->L; l++)
+        flint_free(k->state[l]);
+    flint_free(k->state);
+    flint_free(k->s);
+    arb_clear(k->fit);
+    arb_clear(k->reg);
+}
+
+/* J (m x m) <- G'(X) (x the box, with the seeds mu in k->m); G <- G(x) when G != NULL
+ * (then x is the centre and J is not computed). S: the generators at the centre. */
+static void kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const arb_mat_t S, const slong *kink,
+                   slong nk, slong n, slong q)
+{
+    arb_mat_struct *dx = flint_malloc(3 * k->nb * sizeof(arb_mat_struct)), *g = dx + k->nb, *dg = g + k->nb;
+    arb_ptr *dv = flint_malloc(3 * n * sizeof(arb_ptr)), *gv = dv + n, *dgv = gv + n;
+    slong i, e, j, m = n + nk + q;
+    blocks_init(k, dx);
+    blocks_init(k, g);
+    blocks_init(k, dg);
+    entries(dv, dx, k->nb);
+    entries(gv, g, k->nb);
+    entries(dgv, dg, k->nb);
+    for (i = 0; i < (G != NULL ? 1 : n + nk); i++) {
+        if (G == NULL && i < n)
+            arb_one(dv[i]);
+        else if (G == NULL)
+            arb_one(arb_mat_entry(k->dm + kink[3 * (i - n)], kink[3 * (i - n) + 1], kink[3 * (i - n) + 2]));
+        pass(k, x, dx, g, dg);
+        for (j = 0; G == NULL && j < n; j++)
+            arb_set(arb_mat_entry(J, j, i), dgv[j]);
+        for (e = 0; G == NULL && i < n && e < nk; e++)
+            arb_set(arb_mat_entry(J, n + e, i), arb_mat_entry(k->dpre + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]));
+        if (G == NULL && i < n)
+            arb_zero(dv[i]);
+        else if (G == NULL)
+            arb_zero(arb_mat_entry(k->dm + kink[3 * (i - n)], kink[3 * (i - n) + 1], kink[3 * (i - n) + 2]));
+    }
+    if (G != NULL) {   /* at the centre nu = 0 and theta = theta0: the slice rows vanish */
+        for (j = 0; j < n; j++)
+            arb_set(G + j, gv[j]);
+        for (e = 0; e < nk; e++)
+            arb_set(G + n + e, arb_mat_entry(k->pre + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]));
+        for (j = n + nk; j < m; j++)
+            arb_zero(G + j);
+    } else
+        for (j = 0; j < q; j++)
+            for (i = 0; i < n; i++) {
+                arb_set(arb_mat_entry(J, i, n + nk + j), arb_mat_entry(S, i, j));
+                arb_set(arb_mat_entry(J, n + nk + j, i), arb_mat_entry(S, i, j));
+            }
+    blocks_clear(k, dx);
+    blocks_clear(k, g);
+    blocks_clear(k, dg);
+    flint_free(dx);
+    flint_free(dv);
+}
+
+/* Krawczyk: every |(K - x0)_i| < r with K - x0 = -Y G(x0) + (I - Y J)[-r, r]^m. */
+static int krawczyk(const arb_mat_t J, arb_srcptr G, slong m, const arb_t r, slong prec, char *why, size_t len)
+{
+    arb_mat_t Y, YJ, v, w;
+    arb_t t;
+    slong i;
+    int ok;
+    arb_mat_init(Y, m, m); arb_mat_init(YJ, m, m); arb_mat_init(v, m, 1); arb_mat_init(w, m, 1);
+    arb_init(t);
+    arb_mat_get_mid(Y, J);
+    ok = arb_mat_approx_inv(Y, Y, prec);
+    if (!ok)
+        snprintf(why, len, "the midpoint Jacobian could not be inverted");
+    arb_mat_mul(YJ, Y, J, prec);
+    arb_mat_neg(YJ, YJ);
+    for (i = 0; i < m; i++) {
+        arb_add_ui(arb_mat_entry(YJ, i, i), arb_mat_entry(YJ, i, i), 1, prec);
+        arb_zero(arb_mat_entry(v, i, 0));
+        arb_add_error(arb_mat_entry(v, i, 0), r);
+    }
+    arb_mat_mul(w, YJ, v, prec);
+    for (i = 0; i < m; i++)
+        arb_set(arb_mat_entry(v, i, 0), G + i);
+    arb_mat_mul(v, Y, v, prec);
+    for (i = 0; i < m && ok; i++) {
+        arb_sub(t, arb_mat_entry(w, i, 0), arb_mat_entry(v, i, 0), prec);
+        arb_abs(t, t);
+        if (!arb_lt(t, r)) {
+            char b[VTXT];
+            snprintf(why, len, "Krawczyk: component %ld of K(X) - centre is %s, not inside the box radius", (long) i,
+                     vx_arb_str(b, t));
+            ok = 0;
+        }
+    }
+    arb_mat_clear(Y); arb_mat_clear(YJ); arb_mat_clear(v); arb_mat_clear(w);
+    arb_clear(t);
+    return ok;
+}
+
+/* The Gram matrix <s_j(X), s_k(x0)> is invertible on the box (so nu = 0 at the zero). */
+static int gram(vk *k, arb_mat_struct *X, const arb_mat_t S0, const slong *gen, slong q, slong n)
+{
+    arb_mat_t SX, T, Gm;
+    int ok;
+    if (q == 0)
+        return 1;
+    arb_mat_init(SX, n, q); arb_mat_init(T, q, n); arb_mat_init(Gm, q, q);
+    generators(k, SX, X, gen, q, n);
+    arb_mat_transpose(T, SX);
+    arb_mat_mul(Gm, T, S0, k->prec);
+    ok = arb_mat_inv(Gm, Gm, k->prec);
+    arb_mat_clear(SX); arb_mat_clear(T); arb_mat_clear(Gm);
+    return ok;
+}
+
+int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
+                      const fmpq *mu, const slong *gen, slong q, slong prec, char *why, size_t len)
+{
+    vk k;
+    arb_mat_struct *X;
+    arb_ptr *xv, G = NULL;
+    arb_mat_t J, S;
+    arb_t r;
+    slong n, m, i, e;
+    int ok = 1;
+    arb_indeterminate(loss);
+    if (p->ce || P->collapsed || P->ns > 0) {
+        snprintf(why, len, "the claim is checked for the squared-error loss on an expanded point without scalars");
+        return 0;
+    }
+    vk_init(&k, p, P->ncols, prec);
+    X = flint_malloc(k.nb * sizeof(arb_mat_struct));
+    blocks_init(&k, X);
+    for (i = 0; i < k.nb; i++)
+        arb_mat_set(X + i, P->blk + i);
+    n = 0;
+    for (i = 0; i < k.nb; i++)
+        n += arb_mat_nrows(X + i) * arb_mat_ncols(X + i);
+    m = n + nk + q;
+    xv = flint_malloc(n * sizeof(arb_ptr));
+    entries(xv, X, k.nb);
+    for (i = 0; i < n && ok; i++)
+        if (!arb_is_exact(xv[i]))
+            ok = 0, snprintf(why, len, "the centre's entries must be dyadic rationals of at most %ld bits", (long) prec);
+    for (e = 0; e < nk; e++) {
+        arb_ptr t = arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]);
+        arb_set_fmpq(t, mu + e, prec);
+        if (ok && !arb_is_exact(t))
+            ok = 0, snprintf(why, len, "multiplier %ld must be a dyadic rational of at most %ld bits", (long) e, (long) prec);
+    }
+    arb_init(r);
+    arb_one(r);
+    arb_mul_2exp_si(r, r, E);
+    arb_mat_init(J, m, m);
+    arb_mat_init(S, n, q);
+    if (ok)
+        generators(&k, S, X, gen, q, n);
+    for (i = 0; i < n; i++)   /* the box */
+        arb_add_error(xv[i], r);
+    if (ok)
+        ok = decide_pattern(&k, X, kink, nk, why, len);
+    for (i = 0; i < q && ok; i++)
+        if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2]))
+            ok = 0, snprintf(why, len, "generator %ld rotates units %ld and %ld of layer %ld, whose patterns differ on "
+                             "the box: not a symmetry", (long) i, (long) gen[3 * i + 1], (long) gen[3 * i + 2],
+                             (long) gen[3 * i]);
+    for (e = 0; e < nk; e++)   /* the seeds' box */
+        arb_add_error(arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]), r);
+    if (ok) {
+        kkt_system(&k, J, NULL, X, S, kink, nk, n, q);
+        arb_add(loss, k.fit, k.reg, prec);     /* f_0 over the box */
+        ok = gram(&k, X, S, gen, q, n);
+        if (!ok)
+            snprintf(why, len, "the Gram matrix of the generators on the box is not shown invertible");
+    }
+    if (ok) {   /* G at the centre */
+        G = _arb_vec_init(m);
+        for (i = 0; i < k.nb; i++)
+            arb_mat_set(X + i, P->blk + i);
+        for (e = 0; e < nk; e++)
+            arb_set_fmpq(arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]), mu + e, prec);
+        kkt_system(&k, J, G, X, S, kink, nk, n, q);
+        ok = krawczyk(J, G, m, r, prec, why, len);
+        _arb_vec_clear(G, m);
+    }
+    arb_mat_clear(J);
+    arb_mat_clear(S);
+    arb_clear(r);
+    flint_free(xv);
+    blocks_clear(&k, X);
+    flint_free(X);
+    vk_clear(&k);
+    return ok;
+}

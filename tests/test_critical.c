@@ -1,0 +1,303 @@
+/* Certified critical points (docs/refine.md §7): the dual-number backend's Hessian-vector
+ * products against finite differences of the ball gradient and as enclosures over a box;
+ * Krawczyk on the slice at the DNC point (K = 3, L = 3, width 3), whose loss is checked against
+ * the closed form (an independent code path) to 50 digits; its failure modes (a box without a
+ * solution, a generator left out) give "not proven". */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include <flint/fmpq_vec.h>
+#include "dncert/exact.h"
+#include "dncert/io.h"
+#include "dncert/refine.h"
+#include "dncert/rundir.h"
+#include "dncert/train.h"
+#include "testutil.h"
+
+static char out[1 << 20], err[1 << 16];
+
+/* Slopes of a random pattern (1 where a coin says so) and random seeds, per ReLU layer. */
+static void random_pattern(arb_mat_struct *slope, arb_mat_struct *seed, const dnc_problem_struct *p, flint_rand_t st)
+{
+    slong l, i, j;
+    for (l = 0; l <= p->L; l++) {
+        slong r = l >= 2 ? p->width[l - 1] : 0;
+        arb_mat_init(slope + l, r, r > 0 ? p->N : 0);
+        arb_mat_init(seed + l, r, r > 0 ? p->N : 0);
+        for (i = 0; i < r; i++)
+            for (j = 0; j < p->N; j++) {
+                if (n_randint(st, 3) != 0)
+                    arb_one(arb_mat_entry(slope + l, i, j));
+                if (n_randint(st, 4) == 0)
+                    arb_set_d(arb_mat_entry(seed + l, i, j), (double) n_randint(st, 1000) / 1000 - 0.5);
+            }
+    }
+}
+
+/* The dual pass's directional derivative of the gradient equals the central difference
+ * quotient of dnc_ball_eval_pattern's gradient to O(h^2); over a box around the point, it
+ * encloses the derivative at the centre and at a corner. */
+Test(critical, dual_hessian_vector_products)
+{
+    dnc_problem_t p;
+    dnc_bpoint_t x, dx, y;
+    dnc_beval_t e, de, e1, e2, eb, deb;
+    arb_mat_struct slope[4], seed[4], dseed[4], scratch[4];
+    flint_rand_t st;
+    slong n, i, l, prec = 256, bad = 0, wide = 0;
+    arb_ptr *v, *dv, *w, *g1, *g2, *dg, *dgb;
+    arb_t h, q;
+    tu_problem(p, "3", "2", "3", "4", "relu", "free", "1/250");
+    flint_randinit(st);
+    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    dnc_bpoint_init(x, p); dnc_bpoint_init(dx, p); dnc_bpoint_init(y, p);
+    dnc_beval_init(e); dnc_beval_init(de); dnc_beval_init(e1); dnc_beval_init(e2);
+    dnc_beval_init(eb); dnc_beval_init(deb);
+    random_pattern(slope, seed, p, st);
+    random_pattern(scratch, dseed, p, st);   /* seed directions (the slopes drawn are not used) */
+    for (l = 0; l <= 3; l++)
+        arb_mat_clear(scratch + l);
+    v = flint_malloc(7 * n * sizeof(arb_ptr));
+    dv = v + n; w = dv + n; g1 = w + n; g2 = g1 + n; dg = g2 + n; dgb = dg + n;
+    dnc_bpoint_entries(v, x);
+    dnc_bpoint_entries(dv, dx);
+    dnc_bpoint_entries(w, y);
+    for (i = 0; i < n; i++) {
+        arb_set_d(v[i], (double) n_randint(st, 2000) / 1000 - 1);
+        arb_set_d(dv[i], (double) n_randint(st, 2000) / 1000 - 1);
+    }
+    cr_assert_eq(dnc_ball_eval_dual(e, de, x, dx, slope, seed, dseed, NULL, NULL, prec), 0);
+    arb_init(h); arb_init(q);
+    arb_one(h);
+    arb_mul_2exp_si(h, h, -60);
+    /* seeds moved along dseed by +-h, the point along dx by +-h */
+    for (l = 2; l <= 3; l++) {
+        arb_mat_t s1;
+        arb_mat_init(s1, arb_mat_nrows(seed + l), arb_mat_ncols(seed + l));
+        arb_mat_scalar_mul_arb(s1, dseed + l, h, prec);
+        arb_mat_add(seed + l, seed + l, s1, prec);
+        arb_mat_clear(s1);
+    }
+    for (i = 0; i < n; i++)
+        arb_addmul(w[i], dv[i], h, prec), arb_add(w[i], w[i], v[i], prec);
+    dnc_ball_eval_pattern(e1, y, slope, seed, NULL, 1, prec);
+    for (l = 2; l <= 3; l++) {
+        arb_mat_t s1;
+        arb_mat_init(s1, arb_mat_nrows(seed + l), arb_mat_ncols(seed + l));
+        arb_mat_scalar_mul_arb(s1, dseed + l, h, prec);
+        arb_mat_scalar_mul_2exp_si(s1, s1, 1);
+        arb_mat_sub(seed + l, seed + l, s1, prec);
+        arb_mat_clear(s1);
+    }
+    for (i = 0; i < n; i++)
+        arb_submul(w[i], dv[i], h, prec), arb_submul(w[i], dv[i], h, prec);
+    dnc_ball_eval_pattern(e2, y, slope, seed, NULL, 1, prec);
+    dnc_bpoint_entries(g1, e1->grad);
+    dnc_bpoint_entries(g2, e2->grad);
+    dnc_bpoint_entries(dg, de->grad);
+    for (i = 0; i < n; i++) {
+        arb_sub(q, g1[i], g2[i], prec);
+        arb_div(q, q, h, prec);
+        arb_mul_2exp_si(q, q, -1);
+        arb_sub(q, q, dg[i], prec);
+        if (arf_cmpabs_2exp_si(arb_midref(q), -100) >= 0)
+            bad++;
+    }
+    cr_expect_eq(bad, 0, "%ld entries: central difference and dual differ", (long) bad);
+    /* over the box x +- 2^-40 the tangent encloses the one at the centre */
+    for (i = 0; i < n; i++) {
+        arb_set(w[i], v[i]);
+        mag_set_ui_2exp_si(arb_radref(w[i]), 1, -40);
+    }
+    for (l = 2; l <= 3; l++)   /* the seeds back at their centre */
+        {
+            arb_mat_t s1;
+            arb_mat_init(s1, arb_mat_nrows(seed + l), arb_mat_ncols(seed + l));
+            arb_mat_scalar_mul_arb(s1, dseed + l, h, prec);
+            arb_mat_add(seed + l, seed + l, s1, prec);
+            arb_mat_clear(s1);
+        }
+    cr_assert_eq(dnc_ball_eval_dual(eb, deb, y, dx, slope, seed, dseed, NULL, NULL, prec), 0);
+    dnc_bpoint_entries(dgb, deb->grad);
+    for (i = 0; i < n; i++)
+        wide += !arb_contains(dgb[i], dg[i]) || mag_cmp_2exp_si(arb_radref(dgb[i]), -30) >= 0;
+    cr_expect_eq(wide, 0, "%ld entries: the box tangent does not enclose the centre's, or is too wide", (long) wide);
+    cr_expect(arb_contains(eb->loss, e->loss));
+    for (l = 0; l <= 3; l++) {
+        arb_mat_clear(slope + l); arb_mat_clear(seed + l); arb_mat_clear(dseed + l);
+    }
+    arb_clear(h); arb_clear(q);
+    flint_free(v);
+    dnc_beval_clear(e); dnc_beval_clear(de); dnc_beval_clear(e1); dnc_beval_clear(e2);
+    dnc_beval_clear(eb); dnc_beval_clear(deb);
+    dnc_bpoint_clear(x); dnc_bpoint_clear(dx); dnc_bpoint_clear(y);
+    flint_randclear(st);
+    dnc_problem_clear(p);
+}
+
+/* The exported DNC point (K = 3, L = 3, width 3), refined at 256 bits: dir/refined. */
+static void dnc_refined(char *dir, size_t len, arb_t ref)
+{
+    const char *cf[] = { "closed-form", "dnc", "--K", "3", "--n", "1", "--L", "3", "--width", "3", NULL };
+    char a[300], b[300];
+    json_t *j;
+    fmpq_t lo, hi;
+    tu_tmpdir(dir, len);
+    snprintf(a, sizeof(a), "%s/dnc", dir);
+    snprintf(b, sizeof(b), "%s/refined", dir);
+    cr_assert_eq(tu_run_export(out, err, sizeof(out), cf, a), 0, "%s", err);
+    j = json_loads(out, 0, NULL);
+    fmpq_init(lo); fmpq_init(hi);
+    cr_assert_eq(dnc_parse_rational(lo, json_string_value(json_object_get(json_object_get(j, "loss"), "lo"))), 0);
+    cr_assert_eq(dnc_parse_rational(hi, json_string_value(json_object_get(json_object_get(j, "loss"), "hi"))), 0);
+    arb_set_fmpq(ref, lo, 600);
+    {
+        arb_t t;
+        arb_init(t);
+        arb_set_fmpq(t, hi, 600);
+        arb_union(ref, ref, t, 600);
+        arb_clear(t);
+    }
+    fmpq_clear(lo); fmpq_clear(hi);
+    json_decref(j);
+    {
+        const char *args[] = { "refine", a, "--out", b, "--prec", "256", "--quiet", NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s\n%s", out, err);
+    }
+}
+
+static void load_exact(const char *dir, dnc_problem_t p, fmpq **exact)
+{
+    double *theta;
+    char b[300];
+    snprintf(b, sizeof(b), "%s/refined", dir);
+    dnc_problem_init(p);
+    cr_assert_eq(dnc_point_load(b, p, &theta, err, sizeof(err)), 0, "%s", err);
+    cr_assert_eq(dnc_point_exact_load(b, p, theta, exact, err, sizeof(err)), 1, "%s", err);
+    free(theta);
+}
+
+Test(critical, dnc_point_certified_loss_50_digits, .timeout = 120)
+{
+    char dir[256];
+    dnc_problem_t p;
+    fmpq *exact;
+    dnc_critical r;
+    arb_t ref, d;
+    arb_init(ref); arb_init(d);
+    dnc_refined(dir, sizeof(dir), ref);
+    load_exact(dir, p, &exact);
+    dnc_critical_init(&r);
+    cr_assert_eq(dnc_critical_certify(&r, exact, p, 256), 0, "%s", r.message);
+    cr_expect(r.proven, "%s", r.message);
+    cr_expect_eq(r.nkinks, 12);
+    cr_expect_eq(r.ngenerators, 3, "%s", r.message);
+    arb_sub(d, r.loss, ref, 600);
+    cr_expect(tu_rad_below(r.loss, -166), "loss radius %g", mag_get_d(arb_radref(r.loss)));   /* 1e-50 */
+    cr_expect(arb_contains_zero(d) || tu_rad_below(d, -166), "loss differs from the closed form");
+    {
+        arb_t t;
+        arb_init(t);
+        arb_abs(d, d);
+        arb_set_str(t, "1e-50", 600);
+        cr_expect(arb_lt(d, t), "loss differs from the closed form by more than 1e-50");
+        arb_clear(t);
+    }
+    /* failure modes: a shifted centre (no solution in the box), a generator left out */
+    {
+        fmpq_t s;
+        fmpq_init(s);
+        fmpq_set_si(s, 1, 1);
+        fmpq_div_2exp(s, s, 120);
+        fmpq_add(r.center + 0, r.center + 0, s);
+        cr_expect_eq(dnc_critical_check(&r, p, 256), 0, "a shifted box was certified");
+        cr_expect(!r.krawczyk);
+        fmpq_sub(r.center + 0, r.center + 0, s);
+        cr_expect_eq(dnc_critical_check(&r, p, 256), 1, "the unshifted box again");
+        r.ngenerators--;
+        cr_expect_eq(dnc_critical_check(&r, p, 256), 0, "a singular system was certified");
+        r.ngenerators++;
+        fmpq_clear(s);
+    }
+    dnc_critical_clear(&r);
+    _fmpq_vec_clear(exact, dnc_param_offset(p, p->N, DNC_NKINDS, 0));
+    dnc_problem_clear(p);
+    arb_clear(ref); arb_clear(d);
+}
+
+/* Both checkers refuse the file, naming the critical_point claim as a mismatch. */
+static void refused(const char *cert, const char *what)
+{
+    const char *args[] = { "verify", cert, NULL }, *vargs[] = { cert, NULL };
+    int rc = tu_run(out, err, sizeof(out), args);
+    cr_expect_eq(rc, 1, "%s: dncert verify exit %d: %s%s", what, rc, out, err);
+    cr_expect(strstr(out, "critical_point critical_point not proven MISMATCH") != NULL, "%s: %s", what, out);
+    rc = tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
+    cr_expect_eq(rc, 1, "%s: dncert-verify exit %d: %s%s", what, rc, out, err);
+    cr_expect(strstr(out, "critical_point critical_point not proven MISMATCH") != NULL, "%s: %s", what, out);
+}
+
+/* certify-point --critical on the refined DNC point: the certificate verifies with both
+ * checkers; the loss interval holds the closed-form value; tampered copies are refused. */
+Test(critical, certificate_and_tampering, .timeout = 120)
+{
+    char dir[256], b[300], c[300], t[300];
+    json_t *j, *cl;
+    arb_t ref, lo;
+    fmpq_t q;
+    arb_init(ref); arb_init(lo);
+    fmpq_init(q);
+    dnc_refined(dir, sizeof(dir), ref);
+    snprintf(b, sizeof(b), "%s/refined", dir);
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    {
+        const char *args[] = { "certify-point", b, "--out", c, "--critical", NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
+    }
+    {
+        const char *args[] = { "verify", c, NULL }, *vargs[] = { c, NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+        cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+    }
+    j = json_load_file(c, 0, NULL);
+    cl = tu_claim(j, "critical_point");
+    cr_assert(cl != NULL);
+    /* the loss interval is within 1e-50 of the closed form */
+    cr_assert_eq(dnc_parse_rational(q, json_string_value(json_object_get(json_object_get(cl, "loss"), "lo"))), 0);
+    arb_set_fmpq(lo, q, 600);
+    arb_sub(lo, lo, ref, 600);
+    arb_abs(lo, lo);
+    cr_expect(arb_lt(lo, (arb_set_str(ref, "1e-50", 600), ref)), "loss interval's lo is not within 1e-50 of the closed form");
+    json_decref(j);
+    /* tampering */
+    {
+        static const char *const what[] = { "radius shrunk", "loss shifted", "kink removed", "generator changed" };
+        int k;
+        for (k = 0; k < 4; k++) {
+            j = json_load_file(c, 0, NULL);
+            cl = tu_claim(j, "critical_point");
+            if (k == 0)
+                json_object_set_new(cl, "radius_log2", json_integer(-256));
+            else if (k == 1) {
+                json_t *iv = json_object_get(cl, "loss");
+                json_object_set_new(iv, "lo", json_string("0.02392756273282832499628102161381765402453571529588"));
+                json_object_set_new(iv, "hi", json_string("0.02392756273282832499628102161381765402453571529589"));
+                json_object_del(iv, "decimal");
+            } else if (k == 2) {
+                json_array_remove(json_object_get(cl, "kinks"), 0);
+                json_array_remove(json_object_get(cl, "multipliers"), 0);
+            } else
+                json_array_set_new(json_object_get(cl, "generators"), 2, json_pack("[i, i, i]", 2, 0, 1));
+            cr_assert_eq(json_dump_file(j, t, 0), 0);
+            json_decref(j);
+            refused(t, what[k]);
+        }
+    }
+    fmpq_clear(q);
+    arb_clear(ref); arb_clear(lo);
+}

@@ -15,14 +15,6 @@
 #define CAP 200000
 static char out[CAP], err[CAP];
 
-static void save_run(char *run, size_t len, const char *dir, dnc_problem_t p, const double *theta)
-{
-    char msg[512];
-    snprintf(run, len, "%s/run", dir);
-    cr_assert_eq(dnc_mkdir_p(run, msg, sizeof(msg)), 0, "%s", msg);
-    cr_assert_eq(dnc_point_save(run, p, theta, NULL, msg, sizeof(msg)), 0, "%s", msg);
-}
-
 static void certify(const char *run, const char *cert, const char *method)
 {
     const char *args[] = { "certify-point", run, "--out", cert, "--force", "--method", method, NULL };
@@ -94,7 +86,7 @@ Test(certify_fast, auto_is_fast_on_a_large_point_and_agrees_with_arb, .timeout =
     char msg[256];
     large_point(p, &theta);
     tu_tmpdir(dir, sizeof(dir));
-    save_run(run, sizeof(run), dir, p, theta);
+    tu_save_run(run, sizeof(run), dir, p, theta);
     snprintf(a, sizeof(a), "%s/auto.json", dir);
     snprintf(b, sizeof(b), "%s/arb.json", dir);
     snprintf(f, sizeof(f), "%s/fast.json", dir);
@@ -164,7 +156,7 @@ Test(certify_fast, overflow_cannot_be_claimed_fast)
     json_t *j, *blocks;
     tu_problem(p, "2", "1", "1", "1", "relu", "none", "1/2");
     tu_tmpdir(dir, sizeof(dir));
-    save_run(run, sizeof(run), dir, p, theta);
+    tu_save_run(run, sizeof(run), dir, p, theta);
     snprintf(c, sizeof(c), "%s/c.json", dir);
     snprintf(bad, sizeof(bad), "%s/bad.json", dir);
     certify(run, c, "fast");
@@ -194,7 +186,7 @@ Test(certify_fast, non_double_point_is_not_proven_by_the_rule)
     {
         double t[4] = { 1, 2, 1, -1 };
         tu_tmpdir(dir, sizeof(dir));
-        save_run(run, sizeof(run), dir, p, t);
+        tu_save_run(run, sizeof(run), dir, p, t);
     }
     snprintf(c, sizeof(c), "%s/c.json", dir);
     snprintf(bad, sizeof(bad), "%s/bad.json", dir);
@@ -294,7 +286,7 @@ static json_t *fast_cert(const dnc_problem_t p, const double *theta)
     char dir[256], run[300], c[300];
     json_t *j;
     tu_tmpdir(dir, sizeof(dir));
-    save_run(run, sizeof(run), dir, (dnc_problem_struct *) p, theta);
+    tu_save_run(run, sizeof(run), dir, (dnc_problem_struct *) p, theta);
     snprintf(c, sizeof(c), "%s/c.json", dir);
     certify(run, c, "fast");
     j = json_load_file(c, 0, NULL);

@@ -14,15 +14,6 @@
 #define CAP 200000
 static char out[CAP], err[CAP];
 
-/* Saves theta as a run directory DIR/run (what `dncert train --out` writes). */
-static void save_run(char *run, size_t len, const char *dir, dnc_problem_t p, const double *theta)
-{
-    char msg[512];
-    snprintf(run, len, "%s/run", dir);
-    cr_assert_eq(dnc_mkdir_p(run, msg, sizeof(msg)), 0, "%s", msg);
-    cr_assert_eq(dnc_point_save(run, p, theta, NULL, msg, sizeof(msg)), 0, "%s", msg);
-}
-
 static json_t *load_json(const char *path)
 {
     json_error_t je;
@@ -77,7 +68,7 @@ Test(certify_point, hand_computed_loss)
     json_t *j, *c, *h;
     tu_problem(p, "2", "1", "1", "1", "relu", "none", "1/2");
     tu_tmpdir(dir, sizeof(dir));
-    save_run(run, sizeof(run), dir, p, theta);
+    tu_save_run(run, sizeof(run), dir, p, theta);
     snprintf(cert, sizeof(cert), "%s/c.json", dir);
     {
         const char *args[] = { "certify-point", run, "--out", cert, NULL };
@@ -110,7 +101,7 @@ Test(certify_point, hand_computed_relu_bias)
     json_t *j, *c;
     tu_problem(p, "2", "1", "2", "1", "relu", "free", "0.5");
     tu_tmpdir(dir, sizeof(dir));
-    save_run(run, sizeof(run), dir, p, theta);
+    tu_save_run(run, sizeof(run), dir, p, theta);
     snprintf(cert, sizeof(cert), "%s/c.json", dir);
     {
         const char *args[] = { "certify-point", run, "--out", cert, "--prec", "128", NULL };
@@ -232,7 +223,7 @@ Test(certify_point, projection_exact_means)
     theta[7] = 0.1, theta[9] = 0.2;
     theta[10] = 1, theta[13] = 1, theta[14] = 1, theta[17] = 1;   /* W1 = I, W2 = I */
     tu_tmpdir(dir, sizeof(dir));
-    save_run(run, sizeof(run), dir, p, theta);
+    tu_save_run(run, sizeof(run), dir, p, theta);
     snprintf(cert, sizeof(cert), "%s/c.json", dir);
     {
         const char *args[] = { "certify-point", run, "--project-collapse", "--out", cert, NULL };
@@ -301,7 +292,7 @@ Test(certify_point, polish_reduces_gradient)
     cr_assert(t->grad_norm < 1e-7, "the double trainer did not converge: |grad| = %g", t->grad_norm);
     dnc_qpoint_init_theta(x, p, t->theta);
     tu_tmpdir(dir, sizeof(dir));
-    save_run(run, sizeof(run), dir, p, t->theta);
+    tu_save_run(run, sizeof(run), dir, p, t->theta);
     dnc_trainer_clear(t);
     dnc_point_report_init(&a);
     dnc_point_report_init(&b);
@@ -666,7 +657,7 @@ Test(certify_point, bad_input)
     size_t i;
     tu_problem(p, "2", "1", "1", "1", "relu", "none", "1/2");
     tu_tmpdir(dir, sizeof(dir));
-    save_run(run, sizeof(run), dir, p, theta);
+    tu_save_run(run, sizeof(run), dir, p, theta);
     snprintf(cert, sizeof(cert), "%s/c.json", dir);
     snprintf(existing, sizeof(existing), "%s/existing.json", dir);
     f = fopen(existing, "w");

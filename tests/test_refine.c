@@ -206,24 +206,10 @@ Test(refine, bad_input)
 Test(refine, dependent_kinks_get_multipliers, .timeout = 120)
 {
     dnc_problem_t p;
-    dnc_trainer_t t;
-    dnc_train_opts o;
     dnc_refine_info info;
     double *theta;
-    slong n;
     tu_problem(p, "4", "1", "4", "10", "relu", "none", "1/250");
-    dnc_train_opts_default(&o);
-    o.optimizer = DNC_OPT_LBFGS;
-    o.steps = 5000;
-    o.init_std = 0.5;
-    o.seed = 8;
-    cr_assert_eq(dnc_trainer_init(t, p, &o), 0);
-    while (dnc_trainer_step(t) == DNC_STOP_NONE)
-        ;
-    n = t->n;
-    theta = malloc(n * sizeof(double));
-    memcpy(theta, t->theta, n * sizeof(double));
-    dnc_trainer_clear(t);
+    theta = tu_lbfgs_point(p, 5000, 0.5, 8);
     refine_ok(theta, p, &info);
     cr_expect(info.stationary, "%s", info.message);
     cr_expect_eq(info.nundefined, 0, "%s", info.message);

@@ -113,8 +113,6 @@ Test(refine_hp, dnc_matches_closed_form_to_50_digits, .timeout = 60)
 Test(refine_hp, trained_point_residual_below_1e60, .timeout = 120)
 {
     dnc_problem_t p;
-    dnc_trainer_t t;
-    dnc_train_opts o;
     dnc_refine_opts ro;
     dnc_refine_info info;
     double *theta;
@@ -123,18 +121,8 @@ Test(refine_hp, trained_point_residual_below_1e60, .timeout = 120)
     json_t *s = NULL;
     char e[512];
     tu_problem(p, "3", "1", "4", "10", "relu", "none", "1/250");
-    dnc_train_opts_default(&o);
-    o.optimizer = DNC_OPT_LBFGS;
-    o.steps = 5000;
-    o.init_std = 0.5;
-    o.seed = 5;
-    cr_assert_eq(dnc_trainer_init(t, p, &o), 0);
-    while (dnc_trainer_step(t) == DNC_STOP_NONE)
-        ;
-    n = t->n;
-    theta = malloc(n * sizeof(double));
-    memcpy(theta, t->theta, n * sizeof(double));
-    dnc_trainer_clear(t);
+    theta = tu_lbfgs_point(p, 5000, 0.5, 5);
+    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
     q = _fmpq_vec_init(n);
     dnc_refine_opts_default(&ro);
     ro.prec = 256;

@@ -5,6 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include "dncert/io.h"
+#include "dncert/rundir.h"
+#include "dncert/train.h"
 #include "dncert/verify.h"
 #include "testutil.h"
 
@@ -168,4 +171,31 @@ int tu_run_export(char *out, char *err, size_t cap, const char *const *args, con
     a[n++] = dir;
     a[n] = NULL;
     return tu_run(out, err, cap, a);
+}
+
+void tu_save_run(char *run, size_t len, const char *dir, dnc_problem_t p, const double *theta)
+{
+    char msg[512];
+    snprintf(run, len, "%s/run", dir);
+    cr_assert_eq(dnc_mkdir_p(run, msg, sizeof(msg)), 0, "%s", msg);
+    cr_assert_eq(dnc_point_save(run, p, theta, NULL, msg, sizeof(msg)), 0, "%s", msg);
+}
+
+double *tu_lbfgs_point(dnc_problem_t p, slong steps, double init_std, ulong seed)
+{
+    dnc_trainer_t t;
+    dnc_train_opts o;
+    double *theta;
+    dnc_train_opts_default(&o);
+    o.optimizer = DNC_OPT_LBFGS;
+    o.steps = steps;
+    o.init_std = init_std;
+    o.seed = seed;
+    cr_assert_eq(dnc_trainer_init(t, p, &o), 0);
+    while (dnc_trainer_step(t) == DNC_STOP_NONE)
+        ;
+    theta = malloc(t->n * sizeof(double));
+    memcpy(theta, t->theta, t->n * sizeof(double));
+    dnc_trainer_clear(t);
+    return theta;
 }

@@ -11,6 +11,14 @@
  * stderr (each truncated to cap bytes, NUL-terminated). Returns the exit code, or -1. */
 int tu_run(char *out, char *err, size_t cap, const char *const *args);
 
+/* Saves theta (expanded layout) as the run directory DIR/run, its path into run (what
+ * `dncert train --out` writes). */
+void tu_save_run(char *run, size_t len, const char *dir, dnc_problem_t p, const double *theta);
+
+/* A trained point of p (free with free()): L-BFGS for `steps` updates from N(0, init_std^2)
+ * with the given seed, the other options the trainer's defaults. */
+double *tu_lbfgs_point(dnc_problem_t p, slong steps, double init_std, ulong seed);
+
 /* tu_run of args (a closed-form command) with "--export dir" appended. */
 int tu_run_export(char *out, char *err, size_t cap, const char *const *args, const char *dir);
 /* The same for another executable (e.g. DNCERT_VERIFY_BIN). */

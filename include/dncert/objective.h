@@ -111,6 +111,11 @@ slong dnc_param_offset(const dnc_problem_t p, slong ncols, dnc_buf_kind kind, sl
  * DNC_W or DNC_B), and its name as in saved points and certificates ("H1", "W2", "b";
  * buf of at least 24 bytes). */
 dnc_buf_kind dnc_param_block_kind(slong L, slong b);
+
+/* Offset of parameter block b (0 = H1, 1..L = W_b, L + 1 = the bias) in that layout; block b
+ * ends where block b + 1 starts, and b = L + 2 gives the total length (with or without a
+ * bias). -1 when the size exceeds 2^53 entries. */
+slong dnc_param_block_start(const dnc_problem_t p, slong ncols, slong b);
 const char *dnc_param_block_name(char *buf, slong L, slong b);
 
 #ifdef __cplusplus

@@ -53,7 +53,7 @@ void dnc_qpoint_init_theta(dnc_qpoint_t x, dnc_problem_t p, const double *theta)
     qpoint_alloc(x, p, 0);
     for (b = 0; b < nblocks(p); b++) {
         fmpq_mat_struct *m = x->blk + b;
-        const double *t = theta + (b == 0 ? 0 : dnc_param_offset(p, p->N, b <= p->L ? DNC_W : DNC_B, b));
+        const double *t = theta + dnc_param_block_start(p, p->N, b);
         for (j = 0; j < fmpq_mat_ncols(m); j++)
             for (i = 0; i < fmpq_mat_nrows(m); i++) {
                 arf_set_d(a, t[i + fmpq_mat_nrows(m) * j]);   /* exact: a double is dyadic */
@@ -69,7 +69,7 @@ void dnc_qpoint_init_fmpq(dnc_qpoint_t x, dnc_problem_t p, const fmpq *theta)
     qpoint_alloc(x, p, 0);
     for (b = 0; b < nblocks(p); b++) {
         fmpq_mat_struct *m = x->blk + b;
-        const fmpq *t = theta + (b == 0 ? 0 : dnc_param_offset(p, p->N, b <= p->L ? DNC_W : DNC_B, b));
+        const fmpq *t = theta + dnc_param_block_start(p, p->N, b);
         for (j = 0; j < fmpq_mat_ncols(m); j++)
             for (i = 0; i < fmpq_mat_nrows(m); i++)
                 fmpq_set(fmpq_mat_entry(m, i, j), t + i + fmpq_mat_nrows(m) * j);

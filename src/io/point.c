@@ -42,7 +42,7 @@ static void shape_text(char *buf, size_t len, int ndim, const slong s[2])
 
 static slong block_offset(const dnc_problem_t p, slong b)
 {
-    return dnc_param_offset(p, p->N, dnc_param_block_kind(p->L, b), b);
+    return dnc_param_block_start(p, p->N, b);
 }
 
 static slong nblocks(const dnc_problem_t p)

@@ -83,7 +83,7 @@ static slong nblocks(const dnc_problem_struct *p)
 
 static slong block_start(const dnc_problem_struct *p, slong b)
 {
-    return dnc_param_offset(p, p->N, dnc_param_block_kind(p->L, b), b);
+    return dnc_param_block_start(p, p->N, b);
 }
 
 json_t *dnc_point_exact_json(const dnc_problem_t p, const fmpq *theta, slong bits, const char *note)

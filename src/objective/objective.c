@@ -109,6 +109,12 @@ const char *dnc_param_block_name(char *buf, slong L, slong b)
     return buf;
 }
 
+slong dnc_param_block_start(const dnc_problem_t p, slong ncols, slong b)
+{
+    return b > p->L + 1 ? dnc_param_offset(p, ncols, DNC_NKINDS, 0)
+                        : dnc_param_offset(p, ncols, dnc_param_block_kind(p->L, b), b);
+}
+
 slong dnc_param_offset(const dnc_problem_t p, slong ncols, dnc_buf_kind kind, slong l)
 {
     const double limit = 9007199254740992.0; /* 2^53: sizes stay exact in a double */

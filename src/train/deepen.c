@@ -29,8 +29,7 @@ static void rebalance(double *theta, const dnc_problem_t q)
     if (a == NULL)
         return;
     for (b = 0; b <= L; b++) {
-        slong lo = b == 0 ? 0 : dnc_param_offset(q, q->N, DNC_W, b);
-        slong hi = dnc_param_offset(q, q->N, b < L ? DNC_W : DNC_B, b < L ? b + 1 : 0);
+        slong lo = dnc_param_block_start(q, q->N, b), hi = dnc_param_block_start(q, q->N, b + 1);
         double lam = fmpq_get_d(b == 0 ? q->lambda_h : q->lambda_w + b - 1);
         a[b] = lam * sumsq(theta + lo, hi - lo);
         if (!(a[b] > 0) || !isfinite(a[b])) {
@@ -40,8 +39,7 @@ static void rebalance(double *theta, const dnc_problem_t q)
         logmean += log(a[b]) / (double) (L + 1);
     }
     for (b = 0; b <= L; b++) {
-        slong lo = b == 0 ? 0 : dnc_param_offset(q, q->N, DNC_W, b);
-        slong hi = dnc_param_offset(q, q->N, b < L ? DNC_W : DNC_B, b < L ? b + 1 : 0);
+        slong lo = dnc_param_block_start(q, q->N, b), hi = dnc_param_block_start(q, q->N, b + 1);
         double c = exp(0.5 * (logmean - log(a[b])));
         for (i = lo; i < hi; i++)
             theta[i] *= c;

@@ -106,9 +106,7 @@ static void draw_start(double *theta, const dnc_problem_t p, const dnc_train_opt
     }
     dnc_randn(theta, total, 1.0, o->seed);
     for (b = 0; b <= p->L + 1; b++) {
-        dnc_buf_kind kind = dnc_param_block_kind(p->L, b);
-        slong lo = b == 0 ? 0 : dnc_param_offset(p, p->N, kind, b);
-        slong hi = b <= p->L ? dnc_param_offset(p, p->N, b < p->L ? DNC_W : DNC_B, b < p->L ? b + 1 : 0) : total;
+        slong lo = dnc_param_block_start(p, p->N, b), hi = dnc_param_block_start(p, p->N, b + 1);
         double s = 1.0 / sqrt(2.0 * (double) p->width[b == 0 ? 0 : (b <= p->L ? b - 1 : p->L - 1)]);
         for (i = lo; i < hi; i++)
             theta[i] *= s;

@@ -301,3 +301,96 @@ Test(critical, certificate_and_tampering, .timeout = 120)
     fmpq_clear(q);
     arb_clear(ref); arb_clear(lo);
 }
+
+/* A claim copy with one change to the dead units (or the point), written to t. */
+static json_t *claim_copy(const char *c, json_t **j)
+{
+    *j = json_load_file(c, 0, NULL);
+    return tu_claim(*j, "critical_point");
+}
+
+/* A trained K = 3, L = 4 point (L-BFGS from seed 5, refined at 256 bits; docs/refine.md §3)
+ * has units that weight decay drives to 0: 7 dead units at the exact point. With them held at
+ * 0 the KKT system on the slice is regular, so the point gets a certified critical_point,
+ * which both checkers confirm; its loss agrees with the exact loss of the refined point
+ * (certify-point's loss claim: the full objective at the refined point, another code path)
+ * to 1e-50. Tampering with the dead units is refused. */
+Test(critical, trained_point_with_dead_units, .timeout = 300)
+{
+    char dir[256], a[300], b[300], c[300], t[300];
+    json_t *j, *cl;
+    fmpq_t q1, q2;
+    arb_t x, y;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(a, sizeof(a), "%s/k3", dir);
+    snprintf(b, sizeof(b), "%s/k3r", dir);
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    {
+        const char *tr[] = { "train", "--K", "3", "--n", "1", "--L", "4", "--width", "10", "--lambda", "1/250",
+                             "--optimizer", "lbfgs", "--init-std", "0.5", "--seed", "5", "--steps", "5000", "--quiet",
+                             "--out", a, NULL };
+        const char *rf[] = { "refine", a, "--out", b, "--quiet", NULL };
+        const char *cp[] = { "certify-point", b, "--out", c, "--critical", NULL };
+        const char *vargs[] = { c, NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), tr), 0, "%s%s", out, err);
+        cr_assert_eq(tu_run(out, err, sizeof(out), rf), 0, "%s%s", out, err);
+        cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
+        cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+    }
+    cl = claim_copy(c, &j);
+    cr_assert(cl != NULL);
+    cr_expect_geq(json_array_size(json_object_get(cl, "dead_units")), 1);
+    fmpq_init(q1); fmpq_init(q2);
+    arb_init(x); arb_init(y);
+    cr_assert_eq(dnc_parse_rational(q1, json_string_value(json_object_get(json_object_get(cl, "loss"), "lo"))), 0);
+    cr_assert_eq(dnc_parse_rational(q2, json_string_value(json_object_get(json_object_get(tu_claim(j, "loss_exact"), "loss"), "lo"))), 0);
+    arb_set_fmpq(x, q1, 600);
+    arb_set_fmpq(y, q2, 600);
+    arb_sub(x, x, y, 600);
+    arb_abs(x, x);
+    cr_expect(arb_lt(x, (arb_set_str(y, "1e-50", 600), y)), "the critical point's loss is not within 1e-50 of the refined point's");
+    json_decref(j);
+    {
+        static const char *const what[] = { "a dead unit dropped", "a live unit called dead",
+                                             "a dead unit's parameter made nonzero", "a kink listed in a dead unit" };
+        int k;
+        for (k = 0; k < 4; k++) {
+            json_t *du;
+            cl = claim_copy(c, &j);
+            du = json_object_get(cl, "dead_units");
+            if (k == 0)
+                json_array_remove(du, 0);
+            else if (k == 1) {   /* the first kink's unit: alive, so its parameters are not 0 */
+                json_t *e = json_array_get(json_object_get(cl, "kinks"), 0);
+                json_array_clear(du);
+                json_array_append_new(du, json_pack("[I, I]", json_integer_value(json_array_get(e, 0)),
+                                                    json_integer_value(json_array_get(e, 1))));
+            } else if (k == 2) {   /* W_{l-1}[a, 0] of the first dead unit (l >= 2): the point's block entry */
+                slong l = (slong) json_integer_value(json_array_get(json_array_get(du, 0), 0));
+                slong u = (slong) json_integer_value(json_array_get(json_array_get(du, 0), 1));
+                char name[32];
+                json_t *blk;
+                cr_assert_geq(l, 2);
+                snprintf(name, sizeof(name), "W%ld", (long) (l - 1));
+                blk = json_object_get(json_object_get(json_object_get(json_object_get(j, "points"),
+                                      json_string_value(json_object_get(cl, "point"))), "blocks"), name);
+                cr_assert(blk != NULL);
+                json_array_set_new(json_object_get(blk, "dense"), u, json_string("1/1024"));   /* column 0 */
+            } else {
+                json_t *d0 = json_array_get(du, 0);
+                json_array_insert_new(json_object_get(cl, "kinks"), 0,
+                                      json_pack("[I, I, i]", json_integer_value(json_array_get(d0, 0)),
+                                                json_integer_value(json_array_get(d0, 1)), 0));
+                json_array_insert_new(json_object_get(cl, "multipliers"), 0, json_string("0"));
+            }
+            cr_assert_eq(json_dump_file(j, t, 0), 0);
+            json_decref(j);
+            refused(t, what[k]);
+        }
+    }
+    arb_clear(x); arb_clear(y);
+    fmpq_clear(q1); fmpq_clear(q2);
+}

@@ -119,9 +119,13 @@ typedef struct {
     slong *generators;       /* 3 per generator (l, a, b): rotation of units a < b of layer l */
     fmpq *center;            /* theta0: the box centre (n exact dyadics) */
     slong radius_log2;       /* E */
-    slong size;              /* m = n + nkinks + ngenerators */
+    slong nimplied;
+    slong *implied;          /* 3 per implied kink: held by the kinks that force its row's weights to 0 (§7.3) */
+    slong ndead, merged;     /* dead units; how many of them were merged into a proportional unit */
+    slong *dead;             /* 2 per dead unit (l, a), held at 0 and not unknowns (docs/refine.md §7.2) */
+    slong size;              /* m = free parameters + nkinks + ngenerators */
     arb_t loss;              /* f_0 over the box */
-    int proven, krawczyk, gram, signs;
+    int proven, krawczyk, gram, signs, dead_ok;
     double seconds;
     char message[512];
 } dnc_critical;

@@ -16,6 +16,15 @@ static json_t *triples(const slong *t, slong n)
     return a;
 }
 
+static json_t *pairs(const slong *t, slong n)
+{
+    json_t *a = json_array();
+    slong k;
+    for (k = 0; k < n; k++)
+        json_array_append_new(a, json_pack("[I, I]", (json_int_t) t[2 * k], (json_int_t) t[2 * k + 1]));
+    return a;
+}
+
 void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p, const char *point)
 {
     json_t *mu = json_array(), *claim;
@@ -36,16 +45,18 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
     s = dnc_arb_proven_decimal(r->loss, 60);
     snprintf(stmt, sizeof(stmt), "an exact critical point of f on the pattern manifold of the %ld listed kinks lies "
              "within 2^%ld of the point %s in every parameter (Krawczyk on the KKT system bordered by a slice of %ld "
-             "rotation generators); every other ReLU pre-activation keeps a strict sign on that box; its loss is "
-             "in [lo, hi] (f = %s)", (long) r->nkinks, (long) r->radius_log2, point, (long) r->ngenerators, s);
+             "rotation generators); every other ReLU pre-activation keeps a strict sign on that box, and the %ld "
+             "dead units are 0 (their pre-activations kinks with multiplier 0); its loss is in [lo, hi] (f = %s)",
+             (long) r->nkinks, (long) r->radius_log2, point, (long) r->ngenerators, (long) r->ndead, s);
     flint_free(s);
     /* the checker evaluates f_0 over the box in its own order: leave it a factor 2^10 */
     arb_init(wide);
     arb_set(wide, r->loss);
     mag_mul_2exp_si(arb_radref(wide), arb_radref(wide), 10);
-    claim = json_pack("{s:s, s:I, s:o, s:o, s:o, s:o}", "point", point, "radius_log2", (json_int_t) r->radius_log2,
+    claim = json_pack("{s:s, s:I, s:o, s:o, s:o, s:o, s:o, s:o}", "point", point, "radius_log2", (json_int_t) r->radius_log2,
                       "kinks", triples(r->kinks, r->nkinks), "multipliers", mu,
-                      "generators", triples(r->generators, r->ngenerators),
+                      "generators", triples(r->generators, r->ngenerators), "dead_units", pairs(r->dead, r->ndead),
+                      "implied_kinks", triples(r->implied, r->nimplied),
                       "loss", dnc_json_enclosure(wide, dnc_cert_claim_digits(r->prec)));
     arb_clear(wide);
     _dnc_cert_claim_fields(claim, "critical_point", "critical_point", r->proven, stmt);

@@ -20,8 +20,12 @@
 
 typedef struct {
     dnc_problem_struct *p;
-    slong n, nk, q, m, N, prec;
-    signed char **state;         /* state[l] (ReLU layers l = 2..L): +1, -1, 0 (kink); d_l x N */
+    slong n, nf, nk, q, m, N, prec;   /* parameters, free parameters, kinks, generators, unknowns */
+    slong *fi;                   /* the free parameters' indices (nf): all but the dead units' */
+    char **dead;                 /* dead[l][a]: unit a of layer l is dead (l = 1..L) */
+    signed char **state;         /* state[l] (ReLU layers l = 2..L): +1, -1, 0 (kink), 2 (dead unit); d_l x N */
+    arb_ptr th;                  /* scratch: a full parameter vector */
+    int dead_ok;                 /* the last eval_J: the dead units' gradient entries are 0 */
     arb_mat_struct *slope, *seed, *dseed, *pre, *dpre;   /* L + 1 each */
     dnc_bpoint_t x, dx;          /* the point (or box) and a direction */
     arb_ptr *v, *dv, *g, *dg;    /* their entries and the gradients' (trainer layout) */
@@ -47,6 +51,11 @@ static void crit_init(crit *c, dnc_problem_t p, slong prec)
     c->prec = prec;
     c->n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
     c->state = flint_calloc(L + 1, sizeof(signed char *));
+    c->dead = flint_calloc(L + 1, sizeof(char *));
+    for (l = 1; l <= L; l++)
+        c->dead[l] = flint_calloc(p->width[l - 1], 1);
+    c->fi = flint_malloc(c->n * sizeof(slong));
+    c->th = _arb_vec_init(c->n);
     c->slope = flint_malloc(5 * (L + 1) * sizeof(arb_mat_struct));
     c->seed = c->slope + (L + 1);
     c->dseed = c->seed + (L + 1);
@@ -75,15 +84,107 @@ static void crit_clear(crit *c)
     slong l, L = c->p->L;
     for (l = 0; l < 5 * (L + 1); l++)
         arb_mat_clear(c->slope + l);
-    for (l = 0; l <= L; l++)
+    for (l = 0; l <= L; l++) {
         flint_free(c->state[l]);
+        flint_free(c->dead[l]);
+    }
     flint_free(c->state);
+    flint_free(c->dead);
+    flint_free(c->fi);
+    _arb_vec_clear(c->th, c->n);
     flint_free(c->slope);
     flint_free(c->v);
     dnc_beval_clear(c->e);
     dnc_beval_clear(c->de);
     dnc_bpoint_clear(c->x);
     dnc_bpoint_clear(c->dx);
+}
+
+/* The parameter indices of unit a of layer l (l = 1..L): its row of the block feeding the
+ * layer (H1 for l = 1, W_{l-1} otherwise) and its column of W_l. Returns their number. */
+static slong unit_coords(const crit *c, slong l, slong a, slong *idx)
+{
+    const dnc_problem_struct *p = c->p;
+    slong in = l == 1 ? 0 : dnc_param_offset(p, p->N, DNC_W, l - 1);
+    slong in_rows = p->width[l - 1], in_cols = l == 1 ? p->N : p->width[l - 2];
+    slong out = dnc_param_offset(p, p->N, DNC_W, l), out_rows = dnc_problem_out_rows(p, l), k, n = 0;
+    for (k = 0; k < in_cols; k++)
+        idx[n++] = in + a + in_rows * k;
+    for (k = 0; k < out_rows; k++)
+        idx[n++] = out + k + out_rows * a;
+    return n;
+}
+
+/* The largest number of parameters of one unit. */
+static slong unit_max(const crit *c)
+{
+    slong l, mx = 0;
+    for (l = 1; l <= c->p->L; l++)
+        mx = FLINT_MAX(mx, (l == 1 ? c->N : c->p->width[l - 2]) + dnc_problem_out_rows(c->p, l));
+    return mx;
+}
+
+/* The free parameters (c->fi, c->nf): all but those of the units marked in c->dead. */
+static void free_coords(crit *c)
+{
+    char *fixed = flint_calloc(c->n, 1);
+    slong *idx = flint_malloc(unit_max(c) * sizeof(slong)), l, a, k, t;
+    for (l = 1; l <= c->p->L; l++)
+        for (a = 0; a < c->p->width[l - 1]; a++)
+            for (k = 0, t = c->dead[l][a] ? unit_coords(c, l, a, idx) : 0; k < t; k++)
+                fixed[idx[k]] = 1;
+    for (c->nf = 0, k = 0; k < c->n; k++)
+        if (!fixed[k])
+            c->fi[c->nf++] = k;
+    flint_free(fixed);
+    flint_free(idx);
+}
+
+/* Dead units of theta (spec §3): ||in|| ||out|| <= 2^(-prec/2) times the layer's largest
+ * such product -- units that weight decay drives to 0, which the file may still show at 1e-3
+ * and the refined point at 1e-80. Marks them in c->dead and sets their parameters to 0 in
+ * theta (the Newton polish then moves the rest back onto the solution); listed in r. */
+static void find_dead(crit *c, dnc_critical *r, arb_ptr theta)
+{
+    slong l, a, k, t, *idx = flint_malloc(unit_max(c) * sizeof(slong));
+    arb_t nin, nout, mx;
+    arb_ptr prod;
+    arb_init(nin);
+    arb_init(nout);
+    arb_init(mx);
+    r->ndead = 0;
+    for (l = 1; l <= c->p->L; l++) {
+        slong d = c->p->width[l - 1], nin_cols = l == 1 ? c->N : c->p->width[l - 2];
+        prod = _arb_vec_init(d);
+        arb_zero(mx);
+        for (a = 0; a < d; a++) {
+            t = unit_coords(c, l, a, idx);
+            arb_zero(nin);
+            arb_zero(nout);
+            for (k = 0; k < t; k++)
+                arb_addmul(k < nin_cols ? nin : nout, theta + idx[k], theta + idx[k], c->prec);
+            arb_mul(prod + a, nin, nout, c->prec);   /* the squared product */
+            arb_max(mx, mx, prod + a, c->prec);
+        }
+        arb_mul_2exp_si(mx, mx, -c->prec);
+        for (a = 0; a < d; a++) {
+            c->dead[l][a] = arb_le(prod + a, mx) || arb_is_zero(prod + a);
+            if (!c->dead[l][a])
+                continue;
+            for (k = 0, t = unit_coords(c, l, a, idx); k < t; k++)
+                arb_zero(theta + idx[k]);
+            r->dead = flint_realloc(r->dead, 2 * (r->ndead + 1) * sizeof(slong));
+            r->dead[2 * r->ndead] = l;
+            r->dead[2 * r->ndead + 1] = a;
+            r->ndead++;
+        }
+        _arb_vec_clear(prod, d);
+    }
+    free_coords(c);
+    flint_free(idx);
+    arb_clear(nin);
+    arb_clear(nout);
+    arb_clear(mx);
 }
 
 /* The pattern of the exact point in c->x: kinks where |Htilde| <= 2^(-prec/2) times the
@@ -110,10 +211,10 @@ static void find_pattern(crit *c, dnc_critical *r)
             for (j = 0; j < c->N; j++) {
                 arb_ptr u = arb_mat_entry(c->pre + l, i, j);
                 arb_abs(a, u);
-                signed char s = arf_cmpabs_mag(arb_midref(a), arb_radref(a)) <= 0 || arb_le(a, mx) ? 0
+                signed char s = c->dead[l][i] ? 2 : arf_cmpabs_mag(arb_midref(a), arb_radref(a)) <= 0 || arb_le(a, mx) ? 0
                                 : arf_sgn(arb_midref(u));
                 c->state[l][i + rows * j] = s;
-                if (s > 0)
+                if (s == 1)
                     arb_one(arb_mat_entry(c->slope + l, i, j));
                 if (s == 0) {
                     r->kinks = flint_realloc(r->kinks, 3 * (r->nkinks + 1) * sizeof(slong));
@@ -129,11 +230,143 @@ static void find_pattern(crit *c, dnc_critical *r)
     arb_clear(a);
 }
 
+static int same_pattern(const crit *c, slong l, slong a, slong b);
+
+/* Merges proportional units (spec §3): in a ReLU layer, when unit b's in-row is c > 0 times
+ * unit a's (relative residual <= 2^(-prec/4)) and both have one pattern, the rotation of the
+ * pair by phi = atan(c) takes (w_a, w_b) to (sqrt(1 + c^2) w_a, 0): on the way both rows stay
+ * non-negative multiples of w_a, so the pattern, f and the norms are unchanged (positive
+ * homogeneity of ReLU), and the merged point is a KKT point of the network without b with the
+ * rotated multipliers. b's out-column is then 0 at the exact point; it is set to 0, and b
+ * becomes a dead unit (find_dead). This removes the kink constraints that make LICQ fail when
+ * the layer below has rank < K. Returns the number of units merged. */
+static slong merge_proportional(crit *c, arb_ptr theta)
+{
+    slong l, a, b, k, t, merged = 0, *ia, *ib, na, nb;
+    slong nin;
+    arb_t dot, naa, nbb, res, co, si, x, y;
+    ia = flint_malloc(unit_max(c) * sizeof(slong));
+    ib = flint_malloc(unit_max(c) * sizeof(slong));
+    arb_init(dot); arb_init(naa); arb_init(nbb); arb_init(res); arb_init(co); arb_init(si); arb_init(x); arb_init(y);
+    for (l = 2; l <= c->p->L; l++) {
+        slong d = c->p->width[l - 1];
+        if (!is_relu(c, l))
+            continue;
+        nin = c->p->width[l - 2];
+        for (a = 0; a < d; a++)
+            for (b = a + 1; b < d; b++) {
+                if (c->dead[l][a] || c->dead[l][b] || !same_pattern(c, l, a, b))
+                    continue;
+                na = unit_coords(c, l, a, ia);
+                nb = unit_coords(c, l, b, ib);
+                arb_zero(dot); arb_zero(naa); arb_zero(nbb);
+                for (k = 0; k < nin; k++) {
+                    arb_addmul(dot, theta + ia[k], theta + ib[k], c->prec);
+                    arb_addmul(naa, theta + ia[k], theta + ia[k], c->prec);
+                    arb_addmul(nbb, theta + ib[k], theta + ib[k], c->prec);
+                }
+                if (!arb_is_positive(dot) || !arb_is_positive(naa))
+                    continue;
+                /* ||w_b - c w_a||^2 = nbb - dot^2 / naa, with c = dot / naa */
+                arb_sqr(res, dot, c->prec);
+                arb_div(res, res, naa, c->prec);
+                arb_sub(res, nbb, res, c->prec);
+                arb_mul_2exp_si(x, nbb, -c->prec / 2);
+                if (!arb_le(res, x))
+                    continue;
+                arb_div(x, dot, naa, c->prec);          /* c */
+                arb_sqr(y, x, c->prec);
+                arb_add_ui(y, y, 1, c->prec);
+                arb_rsqrt(co, y, c->prec);               /* cos phi = 1 / sqrt(1 + c^2) */
+                arb_mul(si, x, co, c->prec);             /* sin phi = c / sqrt(1 + c^2) */
+                for (k = 0; k < na; k++) {
+                    arb_mul(x, co, theta + ia[k], c->prec);
+                    arb_addmul(x, si, theta + ib[k], c->prec);
+                    arb_get_mid_arb(theta + ia[k], x);
+                    arb_zero(theta + ib[k]);
+                }
+                (void) nb;
+                c->dead[l][b] = 1;
+                merged++;
+            }
+        for (t = 0; t < d; t++)   /* merged units are found again, as dead, by find_dead */
+            c->dead[l][t] = 0;
+    }
+    arb_clear(dot); arb_clear(naa); arb_clear(nbb); arb_clear(res); arb_clear(co); arb_clear(si); arb_clear(x); arb_clear(y);
+    flint_free(ia);
+    flint_free(ib);
+    return merged;
+}
+
+/* The units of ReLU layer l - 1 active (P+) in column j, into sup (their number returned):
+ * the only ones whose cut post-activation can be nonzero there. -1 when layer l - 1 is not
+ * a ReLU layer (H1 or a linear layer: every unit can be). */
+static slong support(const crit *c, slong l, slong j, slong *sup)
+{
+    slong k, t = 0, rows;
+    if (!is_relu(c, l - 1))
+        return -1;
+    rows = c->p->width[l - 2];
+    for (k = 0; k < rows; k++)
+        if (c->state[l - 1][k + rows * j] == 1)
+            sup[t++] = k;
+    return t;
+}
+
+/* Implied kinks (spec §3, LICQ): the kink (l, i, j) has ubar = sum_{k in S_j} w_ik hbar_kj,
+ * S_j the units of layer l - 1 active in column j. A kept kink (l, i, j') with S_j' = {k}
+ * forces w_ik = 0 at a zero of the system (hbar_kj' > 0 on the box), so a kink whose S_j
+ * lies in the forced set of its row holds at that zero without its own equation: its
+ * gradient is a combination of the forcing kinks' there, which makes the system singular.
+ * Such kinks move from r->kinks to r->implied (multiplier 0, no equation). Pass 1 keeps the
+ * first singleton-support kink of each (i, k); pass 2 implies the rest when covered. */
+static void find_implied(crit *c, dnc_critical *r)
+{
+    slong e, t, pass, n = 0, maxw = 1, l, *sup;
+    char **forced = flint_calloc(c->p->L + 1, sizeof(char *)), *implied = flint_calloc(r->nkinks + 1, 1);
+    for (l = 1; l <= c->p->L; l++)
+        maxw = FLINT_MAX(maxw, c->p->width[l - 1]);
+    sup = flint_malloc(maxw * sizeof(slong));
+    for (l = 2; l <= c->p->L; l++)
+        forced[l] = flint_calloc(c->p->width[l - 1] * maxw, 1);
+    for (pass = 0; pass < 2; pass++)
+        for (e = 0; e < r->nkinks; e++) {
+            slong *k = r->kinks + 3 * e, ns = support(c, k[0], k[2], sup), covered = ns >= 0;
+            char *f = forced[k[0]] + k[1] * maxw;
+            if (ns < 0 || (pass == 0) != (ns == 1))
+                continue;
+            for (t = 0; t < ns; t++)
+                covered &= f[sup[t]];
+            if (covered)
+                implied[e] = 1;
+            else if (ns == 1)
+                f[sup[0]] = 1;
+        }
+    r->nimplied = 0;
+    for (e = 0; e < r->nkinks; e++) {
+        if (!implied[e]) {
+            memmove(r->kinks + 3 * n++, r->kinks + 3 * e, 3 * sizeof(slong));
+            continue;
+        }
+        r->implied = flint_realloc(r->implied, 3 * (r->nimplied + 1) * sizeof(slong));
+        memcpy(r->implied + 3 * r->nimplied++, r->kinks + 3 * e, 3 * sizeof(slong));
+    }
+    r->nkinks = n;
+    c->nk = n;
+    for (l = 2; l <= c->p->L; l++)
+        flint_free(forced[l]);
+    flint_free(forced);
+    flint_free(implied);
+    flint_free(sup);
+}
+
 /* 1 when units a and b of layer l may be rotated into each other: always for H1 (l = 1) and
  * around a linear layer, and in a ReLU layer when their rows of the pattern agree. */
 static int same_pattern(const crit *c, slong l, slong a, slong b)
 {
     slong j, rows;
+    if (c->dead[l][a] || c->dead[l][b])   /* dead units are held at 0: no rotation moves them */
+        return 0;
     if (!is_relu(c, l))
         return 1;
     rows = c->p->width[l - 1];
@@ -210,8 +443,16 @@ static void choose_generators(crit *c, dnc_critical *r, arb_srcptr theta)
     free(w);
     _arb_vec_clear(s, n);
 }
+/* th (n) <- the full parameter vector of the unknowns x (the dead units' parameters 0). */
+static void expand(const crit *c, arb_ptr th, arb_srcptr x)
+{
+    slong k;
+    _arb_vec_zero(th, c->n);
+    for (k = 0; k < c->nf; k++)
+        arb_set(th + c->fi[k], x + k);
+}
 
-/* S (n x q) <- the generators of r at theta. */
+/* S (nf x q) <- the generators of r at the full point theta, on the free parameters. */
 static void generators_at(arb_mat_t S, const crit *c, const dnc_critical *r, arb_srcptr theta)
 {
     arb_ptr s = _arb_vec_init(c->n);
@@ -219,8 +460,8 @@ static void generators_at(arb_mat_t S, const crit *c, const dnc_critical *r, arb
     for (k = 0; k < r->ngenerators; k++) {
         dnc_critical_generator(s, theta, c->p, r->generators[3 * k], r->generators[3 * k + 1],
                                r->generators[3 * k + 2]);
-        for (i = 0; i < c->n; i++)
-            arb_set(arb_mat_entry(S, i, k), s + i);
+        for (i = 0; i < c->nf; i++)
+            arb_set(arb_mat_entry(S, i, k), s + c->fi[i]);
     }
     _arb_vec_clear(s, c->n);
 }
@@ -230,69 +471,90 @@ static arb_ptr kink_entry(arb_mat_struct *m, const dnc_critical *r, slong k)
     return arb_mat_entry(m + r->kinks[3 * k], r->kinks[3 * k + 1], r->kinks[3 * k + 2]);
 }
 
-/* x's parameters <- theta (balls), the seeds <- mu. */
-static void set_point(crit *c, const dnc_critical *r, arb_srcptr theta, arb_srcptr mu)
+/* x's parameters <- the unknowns' (balls; dead units 0), the seeds <- their mu. */
+static void set_point(crit *c, const dnc_critical *r, arb_srcptr x)
 {
     slong i;
     for (i = 0; i < c->n; i++)
-        arb_set(c->v[i], theta + i);
+        arb_zero(c->v[i]);
+    for (i = 0; i < c->nf; i++)
+        arb_set(c->v[c->fi[i]], x + i);
     for (i = 0; i < c->nk; i++)
-        arb_set(kink_entry(c->seed, r, i), mu + i);
+        arb_set(kink_entry(c->seed, r, i), x + c->nf + i);
 }
 
-/* G (m) <- G(x) at x = (theta, mu, nu) with the slice S through theta0. */
+/* 1 when every dead unit's entry of the gradient g (n) is exactly 0: the dead parameters'
+ * equations of the full KKT system hold on the whole box (docs/refine.md §7.2). */
+static int dead_gradient_zero(const crit *c, arb_ptr *g)
+{
+    slong i, k = 0;
+    for (i = 0; i < c->n; i++) {
+        if (k < c->nf && c->fi[k] == i)
+            k++;
+        else if (!arb_is_zero(g[i]))
+            return 0;
+    }
+    return 1;
+}
+
+/* G (m) <- G(x) at x = (theta_free, mu, nu) with the slice S through theta0 (free part). */
 static void eval_G(crit *c, const dnc_critical *r, arb_ptr G, arb_srcptr x, const arb_mat_t S, arb_srcptr theta0)
 {
-    slong i, k, n = c->n, nk = c->nk;
-    set_point(c, r, x, x + n);
+    slong i, k, nf = c->nf, nk = c->nk;
+    arb_t d;
+    arb_init(d);
+    set_point(c, r, x);
     dnc_ball_eval_pattern(c->e, c->x, c->slope, c->seed, c->pre, 1, c->prec);
     dnc_bpoint_entries(c->g, c->e->grad);
-    for (i = 0; i < n; i++) {
-        arb_set(G + i, c->g[i]);
+    for (i = 0; i < nf; i++) {
+        arb_set(G + i, c->g[c->fi[i]]);
         for (k = 0; k < c->q; k++)
-            arb_addmul(G + i, arb_mat_entry(S, i, k), x + n + nk + k, c->prec);
+            arb_addmul(G + i, arb_mat_entry(S, i, k), x + nf + nk + k, c->prec);
     }
     for (k = 0; k < nk; k++)
-        arb_set(G + n + k, kink_entry(c->pre, r, k));
+        arb_set(G + nf + k, kink_entry(c->pre, r, k));
     for (k = 0; k < c->q; k++) {
-        arb_zero(G + n + nk + k);
-        for (i = 0; i < n; i++) {
-            arb_t d;
-            arb_init(d);
+        arb_zero(G + nf + nk + k);
+        for (i = 0; i < nf; i++) {
             arb_sub(d, x + i, theta0 + i, c->prec);
-            arb_addmul(G + n + nk + k, arb_mat_entry(S, i, k), d, c->prec);
-            arb_clear(d);
+            arb_addmul(G + nf + nk + k, arb_mat_entry(S, i, k), d, c->prec);
         }
     }
+    arb_clear(d);
 }
 
-/* J (m x m) <- G'(X) over the box x (balls): n + nk dual passes, and S. Also leaves the
- * pre-activations and the loss of f_0 over x in c->pre, c->e. */
+/* J (m x m) <- G'(X) over the box x (balls): nf + nk dual passes, and S. Also leaves the
+ * pre-activations and the loss of f_0 over x in c->pre, c->e, and whether the dead units'
+ * gradient entries vanish on the box in c->dead_ok. */
 static void eval_J(crit *c, const dnc_critical *r, arb_mat_t J, arb_srcptr x, const arb_mat_t S)
 {
-    slong i, k, n = c->n, nk = c->nk;
-    set_point(c, r, x, x + n);
+    slong i, k, nf = c->nf, nk = c->nk;
+    set_point(c, r, x);
     arb_mat_zero(J);
-    for (i = 0; i < n + nk; i++) {
-        if (i < n)
-            arb_one(c->dv[i]);
+    for (i = 0; i < nf + nk; i++) {
+        if (i < nf)
+            arb_one(c->dv[c->fi[i]]);
         else
-            arb_one(kink_entry(c->dseed, r, i - n));
+            arb_one(kink_entry(c->dseed, r, i - nf));
         dnc_ball_eval_dual(c->e, c->de, c->x, c->dx, c->slope, c->seed, c->dseed, c->pre, c->dpre, c->prec);
+        if (i == 0) {
+            dnc_bpoint_entries(c->g, c->e->grad);
+            c->dead_ok = dead_gradient_zero(c, c->g);
+        }
         dnc_bpoint_entries(c->dg, c->de->grad);
-        for (k = 0; k < n; k++)
-            arb_set(arb_mat_entry(J, k, i), c->dg[k]);
-        for (k = 0; i < n && k < nk; k++)
-            arb_set(arb_mat_entry(J, n + k, i), kink_entry(c->dpre, r, k));
-        if (i < n)
-            arb_zero(c->dv[i]);
+        for (k = 0; k < nf; k++)
+            arb_set(arb_mat_entry(J, k, i), c->dg[c->fi[k]]);
+        for (k = 0; i < nf && k < nk; k++)
+            arb_set(arb_mat_entry(J, nf + k, i), kink_entry(c->dpre, r, k));
+        if (i < nf)
+            arb_zero(c->dv[c->fi[i]]);
         else
-            arb_zero(kink_entry(c->dseed, r, i - n));
+            arb_zero(kink_entry(c->dseed, r, i - nf));
     }
     for (k = 0; k < c->q; k++)
-        for (i = 0; i < n; i++) {
-            arb_set(arb_mat_entry(J, i, n + nk + k), arb_mat_entry(S, i, k));
-            arb_set(arb_mat_entry(J, n + nk + k, i), arb_mat_entry(S, i, k));
+        for (i = 0; i < nf; i++) {
+            arb_set(arb_mat_entry(J, i, nf + nk + k), arb_mat_entry(S, i, k));
+            arb_set(arb_mat_entry(J, nf + nk + k, i), arb_mat_entry(S, i, k));
         }
 }
 
@@ -316,25 +578,27 @@ static double max_log2(arb_srcptr v, slong m)
 }
 
 /* Newton on G from x (midpoints), the slice re-centred at each iterate and nu reset to 0:
- * until the residual stops falling by 2^8 or 8 steps. */
+ * until the residual stops falling by 2^8 or 8 steps; x <- the iterate of least residual. */
 static void polish(crit *c, const dnc_critical *r, arb_ptr x)
 {
     slong m = c->m, it, i;
     arb_mat_t J, S, d, G;
-    arb_ptr Gv = _arb_vec_init(m), x2 = _arb_vec_init(m);
+    arb_ptr Gv = _arb_vec_init(m), best = _arb_vec_init(m);
     double res = 1e9, res2;
     arb_mat_init(J, m, m);
-    arb_mat_init(S, c->n, c->q);
+    arb_mat_init(S, c->nf, c->q);
     arb_mat_init(d, m, 1);
     arb_mat_init(G, m, 1);
     for (it = 0; it < 8; it++) {
-        generators_at(S, c, r, x);
+        expand(c, c->th, x);
+        generators_at(S, c, r, c->th);
         eval_G(c, r, Gv, x, S, x);
         res2 = max_log2(Gv, m);
+        if (res2 < res)
+            _arb_vec_set(best, x, m);
         if (!(res2 < res - 8))
             break;
         res = res2;
-        _arb_vec_set(x2, x, m);
         eval_J(c, r, J, x, S);
         arb_mat_get_mid(J, J);
         for (i = 0; i < m; i++)
@@ -345,31 +609,49 @@ static void polish(crit *c, const dnc_critical *r, arb_ptr x)
             arb_sub(x + i, x + i, arb_mat_entry(d, i, 0), c->prec);
             mag_zero(arb_radref(x + i));
         }
-        for (i = c->n + c->nk; i < m; i++)
+        for (i = c->nf + c->nk; i < m; i++)
             arb_zero(x + i);
     }
     arb_mat_clear(J);
     arb_mat_clear(S);
     arb_mat_clear(d);
     arb_mat_clear(G);
+    _arb_vec_set(x, best, m);
     _arb_vec_clear(Gv, m);
-    _arb_vec_clear(x2, m);
+    _arb_vec_clear(best, m);
 }
 
-/* The checks of a box: Krawczyk, the Gram matrix of the slice, the signs, the loss. */
+/* 1 when the pre-activations over the box keep the pattern: P+ positive, P- negative, the
+ * dead units' rows exactly 0. */
+static int signs_kept(const crit *c)
+{
+    slong l, i;
+    for (l = 2; l <= c->p->L; l++)
+        for (i = 0; is_relu(c, l) && i < c->p->width[l - 1] * c->N; i++) {
+            signed char s = c->state[l][i];
+            arb_srcptr u = at(c->pre + l, i);
+            if ((s == 1 && !arb_is_positive(u)) || (s == -1 && !arb_is_negative(u)) || (s == 2 && !arb_is_zero(u)))
+                return 0;
+        }
+    return 1;
+}
+
+/* The checks of a box: Krawczyk, the Gram matrix of the slice, the signs, the dead units'
+ * gradient, the loss. */
 static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
 {
-    slong m = c->m, n = c->n, nk = c->nk, q = c->q, i, j, l;
+    slong m = c->m, nf = c->nf, q = c->q, i, j;
     arb_mat_t J, S, SX, Y, YJ, Gm, rv, Kv;
     arb_ptr X = _arb_vec_init(m), Gv = _arb_vec_init(m);
-    arb_t rad;
-    int ok;
+    arb_t rad, k;
     arb_init(rad);
+    arb_init(k);
     arb_one(rad);
     arb_mul_2exp_si(rad, rad, r->radius_log2);
-    arb_mat_init(J, m, m); arb_mat_init(S, n, q); arb_mat_init(SX, n, q); arb_mat_init(Y, m, m);
+    arb_mat_init(J, m, m); arb_mat_init(S, nf, q); arb_mat_init(SX, nf, q); arb_mat_init(Y, m, m);
     arb_mat_init(YJ, m, m); arb_mat_init(Gm, q, q); arb_mat_init(rv, m, 1); arb_mat_init(Kv, m, 1);
-    generators_at(S, c, r, xbar);
+    expand(c, c->th, xbar);
+    generators_at(S, c, r, c->th);
     eval_G(c, r, Gv, xbar, S, xbar);
     for (i = 0; i < m; i++) {
         arb_set(X + i, xbar + i);
@@ -377,15 +659,10 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
         arb_zero(arb_mat_entry(rv, i, 0));
         arb_add_error(arb_mat_entry(rv, i, 0), rad);
     }
-    /* signs and loss over the box: the value part of the dual passes */
+    /* signs, dead units and loss over the box: the value part of the dual passes */
     eval_J(c, r, J, X, S);
-    r->signs = 1;
-    for (l = 2; l <= c->p->L; l++)
-        for (i = 0; is_relu(c, l) && i < c->p->width[l - 1] * c->N; i++) {
-            signed char s = c->state[l][i];
-            if ((s > 0 && !arb_is_positive(at(c->pre + l, i))) || (s < 0 && !arb_is_negative(at(c->pre + l, i))))
-                r->signs = 0;
-        }
+    r->signs = signs_kept(c);
+    r->dead_ok = c->dead_ok;
     arb_set(r->loss, c->e->loss);
     /* Krawczyk: K - xbar = -Y G(xbar) + (I - Y J) (X - xbar) */
     arb_mat_get_mid(Y, J);
@@ -396,37 +673,33 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
         arb_add_ui(arb_mat_entry(YJ, i, i), arb_mat_entry(YJ, i, i), 1, c->prec);
     arb_mat_mul(Kv, YJ, rv, c->prec);
     for (i = 0; i < m; i++)
-        arf_set(arb_midref(arb_mat_entry(rv, i, 0)), arb_midref(Gv + i)),
-        mag_set(arb_radref(arb_mat_entry(rv, i, 0)), arb_radref(Gv + i));
+        arb_set(arb_mat_entry(rv, i, 0), Gv + i);
     arb_mat_mul(rv, Y, rv, c->prec);   /* Y G(xbar) */
     for (i = 0; r->krawczyk && i < m; i++) {
-        arb_t k;
-        arb_init(k);
         arb_sub(k, arb_mat_entry(Kv, i, 0), arb_mat_entry(rv, i, 0), c->prec);
         arb_abs(k, k);
         if (!arb_lt(k, rad))
             r->krawczyk = 0;
-        arb_clear(k);
     }
     /* nu = 0 at the zero: the Gram matrix <s_j(theta), s_k(theta0)> is invertible on the box */
-    generators_at(SX, c, r, X);
+    expand(c, c->th, X);
+    generators_at(SX, c, r, c->th);
     for (i = 0; i < q; i++)
         for (j = 0; j < q; j++) {
             arb_ptr g = arb_mat_entry(Gm, i, j);
-            slong k;
+            slong t;
             arb_zero(g);
-            for (k = 0; k < n; k++)
-                arb_addmul(g, arb_mat_entry(SX, k, i), arb_mat_entry(S, k, j), c->prec);
+            for (t = 0; t < nf; t++)
+                arb_addmul(g, arb_mat_entry(SX, t, i), arb_mat_entry(S, t, j), c->prec);
         }
     r->gram = q == 0 || arb_mat_inv(Gm, Gm, c->prec);
-    ok = r->krawczyk && r->gram && r->signs;
-    (void) nk;
     arb_mat_clear(J); arb_mat_clear(S); arb_mat_clear(SX); arb_mat_clear(Y);
     arb_mat_clear(YJ); arb_mat_clear(Gm); arb_mat_clear(rv); arb_mat_clear(Kv);
     _arb_vec_clear(X, m);
     _arb_vec_clear(Gv, m);
     arb_clear(rad);
-    return ok;
+    arb_clear(k);
+    return r->krawczyk && r->gram && r->signs && r->dead_ok;
 }
 
 void dnc_critical_init(dnc_critical *r)
@@ -443,41 +716,52 @@ void dnc_critical_clear(dnc_critical *r)
         _fmpq_vec_clear(r->mu, r->nkinks);
     flint_free(r->kinks);
     flint_free(r->generators);
+    flint_free(r->dead);
+    flint_free(r->implied);
     arb_clear(r->loss);
     memset(r, 0, sizeof(*r));
 }
 
-/* c's sizes from r; xbar (initialised, m entries) <- r's centre. */
-static void load(crit *c, const dnc_critical *r, arb_ptr *xbar)
+/* c's sizes and dead units from r; xbar (initialised, m entries) <- r's centre. 0 when a
+ * dead unit's parameter of the centre is not 0. */
+static int load(crit *c, const dnc_critical *r, arb_ptr *xbar)
 {
     slong i, k;
+    for (k = 0; k < r->ndead; k++)
+        c->dead[r->dead[2 * k]][r->dead[2 * k + 1]] = 1;
+    free_coords(c);
     c->nk = r->nkinks;
     c->q = r->ngenerators;
-    c->m = c->n + c->nk + c->q;
+    c->m = c->nf + c->nk + c->q;
     *xbar = _arb_vec_init(c->m);
-    for (i = 0; i < c->n; i++)
-        arb_set_fmpq(*xbar + i, r->center + i, c->prec);
+    for (i = 0, k = 0; i < c->n; i++) {
+        if (k < c->nf && c->fi[k] == i)
+            arb_set_fmpq(*xbar + k++, r->center + i, c->prec);
+        else if (!fmpq_is_zero(r->center + i))
+            return 0;
+    }
     for (k = 0; k < c->nk; k++)
-        arb_set_fmpq(*xbar + c->n + k, r->mu + k, c->prec);
+        arb_set_fmpq(*xbar + c->nf + k, r->mu + k, c->prec);
+    return 1;
 }
 
-/* The pattern of r (kinks; signs of the other entries at the centre) into c. */
+/* The pattern of r (kinks; dead units; signs of the other entries at the centre) into c. */
 static void pattern_from(crit *c, const dnc_critical *r, arb_srcptr xbar)
 {
     slong l, i, k;
-    set_point(c, r, xbar, xbar + c->n);
+    set_point(c, r, xbar);
     dnc_ball_eval_pattern(c->e, c->x, NULL, NULL, c->pre, 0, c->prec);
     for (l = 2; l <= c->p->L; l++)
         for (i = 0; is_relu(c, l) && i < c->p->width[l - 1] * c->N; i++)
-            c->state[l][i] = (signed char) arf_sgn(arb_midref(at(c->pre + l, i)));
-    for (k = 0; k < r->nkinks; k++) {
-        l = r->kinks[3 * k];
-        c->state[l][r->kinks[3 * k + 1] + c->p->width[l - 1] * r->kinks[3 * k + 2]] = 0;
+            c->state[l][i] = c->dead[l][i % c->p->width[l - 1]] ? 2 : (signed char) arf_sgn(arb_midref(at(c->pre + l, i)));
+    for (k = 0; k < r->nkinks + r->nimplied; k++) {
+        const slong *e = k < r->nkinks ? r->kinks + 3 * k : r->implied + 3 * (k - r->nkinks);
+        c->state[e[0]][e[1] + c->p->width[e[0] - 1] * e[2]] = 0;
     }
     for (l = 2; l <= c->p->L; l++) {
         arb_mat_zero(c->slope + l);
         for (i = 0; is_relu(c, l) && i < c->p->width[l - 1] * c->N; i++)
-            if (c->state[l][i] > 0)
+            if (c->state[l][i] == 1)
                 arb_one(at(c->slope + l, i));
     }
 }
@@ -487,13 +771,13 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
     crit c;
     arb_ptr xbar;
     slong k;
-    int ok = 1;
+    int ok;
     crit_init(&c, p, prec);
-    load(&c, r, &xbar);
+    ok = load(&c, r, &xbar);
     pattern_from(&c, r, xbar);
     for (k = 0; k < r->ngenerators; k++)
         ok &= same_pattern(&c, r->generators[3 * k], r->generators[3 * k + 1], r->generators[3 * k + 2]);
-    r->krawczyk = r->gram = r->signs = 0;
+    r->krawczyk = r->gram = r->signs = r->dead_ok = 0;
     r->proven = ok && check_box(&c, r, xbar);
     _arb_vec_clear(xbar, c.m);
     crit_clear(&c);
@@ -514,36 +798,45 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
     r->n = c.n;
     r->prec = prec;
     x = _arb_vec_init(c.n);
-    for (i = 0; i < c.n; i++) {
-        arb_set_fmpq(x + i, exact + i, prec);
-        arb_set(c.v[i], x + i);
-    }
-    find_pattern(&c, r);
-    choose_generators(&c, r, x);
-    _arb_vec_clear(x, c.n);
-    c.q = r->ngenerators;
-    c.m = c.n + c.nk + c.q;
-    x = _arb_vec_init(c.m);
     for (i = 0; i < c.n; i++)
         arb_set_fmpq(x + i, exact + i, prec);
+    for (i = 0; i < c.n; i++)
+        arb_set(c.v[i], x + i);
+    find_pattern(&c, r);
+    r->merged = merge_proportional(&c, x);
+    find_dead(&c, r, x);
+    for (i = 0; i < c.n; i++)
+        arb_set(c.v[i], x + i);
+    find_pattern(&c, r);
+    find_implied(&c, r);
+    choose_generators(&c, r, x);
+    c.q = r->ngenerators;
+    c.m = c.nf + c.nk + c.q;
+    _arb_vec_set(c.th, x, c.n);   /* the merged point */
+    _arb_vec_clear(x, c.n);
+    x = _arb_vec_init(c.m);
+    for (i = 0; i < c.nf; i++)
+        arb_set(x + i, c.th + c.fi[i]);
     polish(&c, r, x);
     r->center = _fmpq_vec_init(c.n);
     r->mu = _fmpq_vec_init(c.nk);
+    expand(&c, c.th, x);
     for (i = 0; i < c.n; i++)
-        arf_get_fmpq(r->center + i, arb_midref(x + i));
+        arf_get_fmpq(r->center + i, arb_midref(c.th + i));
     for (k = 0; k < c.nk; k++)
-        arf_get_fmpq(r->mu + k, arb_midref(x + c.n + k));
+        arf_get_fmpq(r->mu + k, arb_midref(x + c.nf + k));
     for (k = 0; k < 3 && !r->proven; k++) {
         r->radius_log2 = E[k];
         r->proven = check_box(&c, r, x);
     }
     r->size = c.m;
     r->seconds = dnc_seconds_now() - t0;
-    snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld parameters, %ld kinks, %ld symmetry generators); "
-             "Krawczyk %s, slice Gram matrix %s, P+/P- signs %s on the box of radius 2^%ld",
-             r->proven ? "certified" : "not proven", (long) c.m, (long) c.n, (long) c.nk, (long) c.q,
+    snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators; "
+             "%ld dead units held at 0, %ld of them merged into a proportional unit; %ld implied kinks); Krawczyk %s, slice Gram matrix %s, P+/P- signs %s, dead units' gradient %s "
+             "on the box of radius 2^%ld",
+             r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->ndead, (long) r->merged, (long) r->nimplied,
              r->krawczyk ? "contracts" : "fails", r->gram ? "invertible" : "not shown invertible",
-             r->signs ? "kept" : "not kept", (long) r->radius_log2);
+             r->signs ? "kept" : "not kept", r->dead_ok ? "0" : "not shown 0", (long) r->radius_log2);
     _arb_vec_clear(x, c.m);
     crit_clear(&c);
     return 0;

@@ -15,7 +15,9 @@
 typedef struct {
     const vx_problem *p;
     slong N, L, prec, nb;      /* nb = L + 2 blocks: H1, W_1..W_L, b */
-    char **state;              /* state[l] (ReLU layers): 1 active, -1 inactive, 0 kink; d_l x N */
+    char **state;              /* state[l] (ReLU layers): 1 active, -1 inactive, 0 kink, 4 dead unit; d_l x N */
+    char **dead;               /* dead[l][a]: unit a of layer l is a listed dead unit (l = 1..L) */
+    slong n, nf, *fi;          /* parameters; the free ones (all but the dead units') and their indices */
     arb_mat_struct *s, *m, *dm;   /* slopes, seeds, seed directions per layer (index l) */
     arb_mat_struct *pre, *dpre;   /* Htilde_l and its derivative */
     arb_t fit, reg;
@@ -275,6 +277,10 @@ static int decide_pattern(vk *k, const arb_mat_struct *x, const slong *kink, slo
         arb_mat_mul(P, x + l - 1, H, k->prec);
         if (k->p->relu[l - 2]) {
             memset(k->state[l], 2, (size_t) (r * k->N));
+            for (j = 0; j < k->N; j++)
+                for (i = 0; i < r; i++)
+                    if (k->dead[l][i])
+                        k->state[l][i + r * j] = 4;
             for (e = 0; e < nk; e++)
                 if (kink[3 * e] == l)
                     k->state[l][kink[3 * e + 1] + r * kink[3 * e + 2]] = 0;
@@ -284,6 +290,11 @@ static int decide_pattern(vk *k, const arb_mat_struct *x, const slong *kink, slo
                     arb_ptr u = arb_mat_entry(P, i, j);
                     if (*st == 2)
                         *st = arb_is_positive(u) ? 1 : arb_is_negative(u) ? -1 : 3;
+                    if (*st == 4 && !arb_is_zero(u) && ok) {
+                        snprintf(why, len, "the pre-activation [%ld, %ld, %ld] of a dead unit is not 0 on the box",
+                                 (long) l, (long) i, (long) j);
+                        ok = 0;
+                    }
                     if (*st == 3 && ok) {
                         snprintf(why, len, "the pre-activation [%ld, %ld, %ld] is not a listed kink and its sign is "
                                  "not decided on the box", (long) l, (long) i, (long) j);
@@ -304,6 +315,8 @@ static int decide_pattern(vk *k, const arb_mat_struct *x, const slong *kink, slo
 static int same_rows(const vk *k, slong l, slong a, slong b)
 {
     slong j, r;
+    if (k->dead[l][a] || k->dead[l][b])
+        return 0;
     if (l == 1 || !k->p->relu[l - 2])
         return 1;
     r = k->p->width[l - 1];
@@ -323,6 +336,9 @@ static void vk_init(vk *k, const vx_problem *p, slong N, slong prec)
     k->nb = p->L + 2;
     k->prec = prec;
     k->state = flint_calloc(p->L + 1, sizeof(char *));
+    k->dead = flint_calloc(p->L + 1, sizeof(char *));
+    for (l = 1; l <= p->L; l++)
+        k->dead[l] = flint_calloc((size_t) p->width[l - 1] + 1, 1);
     k->s = flint_malloc(5 * (p->L + 1) * sizeof(arb_mat_struct));
     k->m = k->s + p->L + 1;
     k->dm = k->m + p->L + 1;
@@ -343,61 +359,75 @@ static void vk_clear(vk *k)
     slong l;
     for (l = 0; l < 5 * (k->L + 1); l++)
         arb_mat_clear(k->s + l);
-    for (l = 0; l <= k->L; l++)
+    for (l = 0; l <= k->L; l++) {
         flint_free(k->state[l]);
+        flint_free(k->dead[l]);
+    }
     flint_free(k->state);
+    flint_free(k->dead);
+    flint_free(k->fi);
     flint_free(k->s);
     arb_clear(k->fit);
     arb_clear(k->reg);
 }
 
-/* J (m x m) <- G'(X) (x the box, with the seeds mu in k->m); G <- G(x) when G != NULL
- * (then x is the centre and J is not computed). S: the generators at the centre. */
-static void kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const arb_mat_t S, const slong *kink,
-                   slong nk, slong n, slong q)
+/* J (m x m) <- G'(X) over the free parameters, the multipliers and the generators (x the
+ * box, with the seeds mu in k->m); G <- G(x) when G != NULL (then x is the centre and J is not
+ * computed). S (n x q): the generators at the centre. Returns 0 when a dead unit's entry of
+ * the gradient is not exactly 0 (on the box: its equation of the full system). */
+static int kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const arb_mat_t S, const slong *kink,
+                      slong nk, slong q)
 {
     arb_mat_struct *dx = flint_malloc(3 * k->nb * sizeof(arb_mat_struct)), *g = dx + k->nb, *dg = g + k->nb;
-    arb_ptr *dv = flint_malloc(3 * n * sizeof(arb_ptr)), *gv = dv + n, *dgv = gv + n;
-    slong i, e, j, m = n + nk + q;
+    arb_ptr *dv = flint_malloc(3 * k->n * sizeof(arb_ptr)), *gv = dv + k->n, *dgv = gv + k->n;
+    slong i, e, j, t, nf = k->nf, m = nf + nk + q;
+    int ok = 1;
     blocks_init(k, dx);
     blocks_init(k, g);
     blocks_init(k, dg);
     entries(dv, dx, k->nb);
     entries(gv, g, k->nb);
     entries(dgv, dg, k->nb);
-    for (i = 0; i < (G != NULL ? 1 : n + nk); i++) {
-        if (G == NULL && i < n)
-            arb_one(dv[i]);
+    for (i = 0; i < (G != NULL ? 1 : nf + nk); i++) {
+        if (G == NULL && i < nf)
+            arb_one(dv[k->fi[i]]);
         else if (G == NULL)
-            arb_one(arb_mat_entry(k->dm + kink[3 * (i - n)], kink[3 * (i - n) + 1], kink[3 * (i - n) + 2]));
+            arb_one(arb_mat_entry(k->dm + kink[3 * (i - nf)], kink[3 * (i - nf) + 1], kink[3 * (i - nf) + 2]));
         pass(k, x, dx, g, dg);
-        for (j = 0; G == NULL && j < n; j++)
-            arb_set(arb_mat_entry(J, j, i), dgv[j]);
-        for (e = 0; G == NULL && i < n && e < nk; e++)
-            arb_set(arb_mat_entry(J, n + e, i), arb_mat_entry(k->dpre + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]));
-        if (G == NULL && i < n)
-            arb_zero(dv[i]);
+        for (j = 0, t = 0; i == 0 && j < k->n; j++) {   /* the dead units' equations */
+            if (t < nf && k->fi[t] == j)
+                t++;
+            else if (!arb_is_zero(gv[j]))
+                ok = 0;
+        }
+        for (j = 0; G == NULL && j < nf; j++)
+            arb_set(arb_mat_entry(J, j, i), dgv[k->fi[j]]);
+        for (e = 0; G == NULL && i < nf && e < nk; e++)
+            arb_set(arb_mat_entry(J, nf + e, i), arb_mat_entry(k->dpre + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]));
+        if (G == NULL && i < nf)
+            arb_zero(dv[k->fi[i]]);
         else if (G == NULL)
-            arb_zero(arb_mat_entry(k->dm + kink[3 * (i - n)], kink[3 * (i - n) + 1], kink[3 * (i - n) + 2]));
+            arb_zero(arb_mat_entry(k->dm + kink[3 * (i - nf)], kink[3 * (i - nf) + 1], kink[3 * (i - nf) + 2]));
     }
     if (G != NULL) {   /* at the centre nu = 0 and theta = theta0: the slice rows vanish */
-        for (j = 0; j < n; j++)
-            arb_set(G + j, gv[j]);
+        for (j = 0; j < nf; j++)
+            arb_set(G + j, gv[k->fi[j]]);
         for (e = 0; e < nk; e++)
-            arb_set(G + n + e, arb_mat_entry(k->pre + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]));
-        for (j = n + nk; j < m; j++)
+            arb_set(G + nf + e, arb_mat_entry(k->pre + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]));
+        for (j = nf + nk; j < m; j++)
             arb_zero(G + j);
     } else
         for (j = 0; j < q; j++)
-            for (i = 0; i < n; i++) {
-                arb_set(arb_mat_entry(J, i, n + nk + j), arb_mat_entry(S, i, j));
-                arb_set(arb_mat_entry(J, n + nk + j, i), arb_mat_entry(S, i, j));
+            for (i = 0; i < nf; i++) {
+                arb_set(arb_mat_entry(J, i, nf + nk + j), arb_mat_entry(S, k->fi[i], j));
+                arb_set(arb_mat_entry(J, nf + nk + j, i), arb_mat_entry(S, k->fi[i], j));
             }
     blocks_clear(k, dx);
     blocks_clear(k, g);
     blocks_clear(k, dg);
     flint_free(dx);
     flint_free(dv);
+    return ok;
 }
 
 /* Krawczyk: every |(K - x0)_i| < r with K - x0 = -Y G(x0) + (I - Y J)[-r, r]^m. */
@@ -455,9 +485,97 @@ static int gram(vk *k, arb_mat_struct *X, const arb_mat_t S0, const slong *gen, 
     return ok;
 }
 
-int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
-                      const fmpq *mu, const slong *gen, slong q, slong prec, char *why, size_t len)
+/* The units of ReLU layer l - 1 active on the whole box in column j (state 1), into sup;
+ * their number. */
+static slong active_units(const vk *k, slong l, slong j, slong *sup)
 {
+    slong r = k->p->width[l - 2], u, t = 0;
+    for (u = 0; u < r; u++)
+        if (k->state[l - 1][u + r * j] == 1)
+            sup[t++] = u;
+    return t;
+}
+
+/* The implied kinks (format §6.9, check 3b): for (l, i, j), layer l - 1 is ReLU and every
+ * unit u active in column j has a listed kink (l, i, j') whose column j' has u as its only
+ * active unit. Then ubar_(l,i,j) = sum_u w_iu hbar_uj vanishes wherever the listed kinks do:
+ * each forces w_iu = 0 (hbar_uj' > 0 on the box). 1, or 0 with why. */
+static int implied_ok(const vk *k, const slong *kink, slong nk, const slong *imp, slong ni, char *why, size_t len)
+{
+    slong e, t, f, maxw = 1, l, *sup, *s2;
+    int ok = 1;
+    for (l = 1; l <= k->L; l++)
+        maxw = FLINT_MAX(maxw, k->p->width[l - 1]);
+    sup = flint_malloc(2 * maxw * sizeof(slong));
+    s2 = sup + maxw;
+    for (e = 0; e < ni && ok; e++) {
+        const slong *m = imp + 3 * e;
+        slong ns;
+        if (m[0] < 3 || !k->p->relu[m[0] - 3]) {
+            snprintf(why, len, "implied kink %ld: the layer below layer %ld is not a ReLU layer", (long) e, (long) m[0]);
+            ok = 0;
+            break;
+        }
+        ns = active_units(k, m[0], m[2], sup);
+        for (t = 0; t < ns && ok; t++) {
+            int found = 0;
+            for (f = 0; f < nk && !found; f++)
+                found = kink[3 * f] == m[0] && kink[3 * f + 1] == m[1] && active_units(k, m[0], kink[3 * f + 2], s2) == 1
+                        && s2[0] == sup[t];
+            if (!found) {
+                snprintf(why, len, "implied kink %ld [%ld, %ld, %ld]: unit %ld of layer %ld is active in its column, and no "
+                         "listed kink of row %ld has that unit as its column's only active unit", (long) e, (long) m[0],
+                         (long) m[1], (long) m[2], (long) sup[t], (long) (m[0] - 1), (long) m[1]);
+                ok = 0;
+            }
+        }
+    }
+    flint_free(sup);
+    return ok;
+}
+
+/* The dead units (pairs l, a): marked in k->dead; their parameters (row a of the block feeding
+ * layer l, column a of W_l) must be exactly 0 in x; k->fi, k->nf <- the other parameters.
+ * 1, or 0 with why. */
+static int set_dead(vk *k, const arb_mat_struct *x, const slong *dead, slong nd, char *why, size_t len)
+{
+    char *fixed = flint_calloc((size_t) k->n + 1, 1);
+    slong *off = flint_malloc((k->nb + 1) * sizeof(slong)), b, d, i, j;
+    int ok = 1;
+    for (off[0] = 0, b = 0; b < k->nb; b++)
+        off[b + 1] = off[b] + arb_mat_nrows(x + b) * arb_mat_ncols(x + b);
+    for (d = 0; d < nd; d++) {
+        slong l = dead[2 * d], a = dead[2 * d + 1];
+        const arb_mat_struct *in = x + l - 1, *out = x + l;
+        k->dead[l][a] = 1;
+        for (j = 0; j < arb_mat_ncols(in); j++) {
+            fixed[off[l - 1] + a + arb_mat_nrows(in) * j] = 1;
+            ok &= arb_is_zero(arb_mat_entry(in, a, j));
+        }
+        for (i = 0; i < arb_mat_nrows(out); i++) {
+            fixed[off[l] + i + arb_mat_nrows(out) * a] = 1;
+            ok &= arb_is_zero(arb_mat_entry(out, i, a));
+        }
+        if (!ok) {
+            snprintf(why, len, "dead unit %ld of layer %ld: its row of the layer's input block and its column of W_%ld "
+                     "must be exactly 0", (long) a, (long) l, (long) l);
+            break;
+        }
+    }
+    k->fi = flint_malloc((k->n + 1) * sizeof(slong));
+    for (k->nf = 0, i = 0; i < k->n; i++)
+        if (!fixed[i])
+            k->fi[k->nf++] = i;
+    flint_free(fixed);
+    flint_free(off);
+    return ok;
+}
+
+int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
+                      const fmpq *mu, const slong *gen, slong q, const slong *dead, slong nd, const slong *imp,
+                      slong ni, slong prec, char *why, size_t len)
+{
+    slong *all = flint_malloc((3 * (nk + ni) + 1) * sizeof(slong));   /* the kinks and the implied kinks */
     vk k;
     arb_mat_struct *X;
     arb_ptr *xv, G = NULL;
@@ -478,12 +596,21 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     n = 0;
     for (i = 0; i < k.nb; i++)
         n += arb_mat_nrows(X + i) * arb_mat_ncols(X + i);
-    m = n + nk + q;
+    k.n = n;
     xv = flint_malloc(n * sizeof(arb_ptr));
     entries(xv, X, k.nb);
     for (i = 0; i < n && ok; i++)
         if (!arb_is_exact(xv[i]))
             ok = 0, snprintf(why, len, "the centre's entries must be dyadic rationals of at most %ld bits", (long) prec);
+    if (!set_dead(&k, X, dead, nd, why, len) && ok)
+        ok = 0;
+    memcpy(all, kink, 3 * nk * sizeof(slong));
+    memcpy(all + 3 * nk, imp, 3 * ni * sizeof(slong));
+    for (e = 0; e < nk + ni && ok; e++)
+        if (k.dead[all[3 * e]][all[3 * e + 1]])
+            ok = 0, snprintf(why, len, "kink %ld lies in a dead unit: a dead unit's entries are kinks with multiplier 0 "
+                             "and are not listed", (long) e);
+    m = k.nf + nk + q;
     for (e = 0; e < nk; e++) {
         arb_ptr t = arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]);
         arb_set_fmpq(t, mu + e, prec);
@@ -497,10 +624,10 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     arb_mat_init(S, n, q);
     if (ok)
         generators(&k, S, X, gen, q, n);
-    for (i = 0; i < n; i++)   /* the box */
-        arb_add_error(xv[i], r);
+    for (i = 0; i < k.nf; i++)   /* the box: the dead units' parameters stay 0 */
+        arb_add_error(xv[k.fi[i]], r);
     if (ok)
-        ok = decide_pattern(&k, X, kink, nk, why, len);
+        ok = decide_pattern(&k, X, all, nk + ni, why, len) && implied_ok(&k, kink, nk, imp, ni, why, len);
     for (i = 0; i < q && ok; i++)
         if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2]))
             ok = 0, snprintf(why, len, "generator %ld rotates units %ld and %ld of layer %ld, whose patterns differ on "
@@ -509,10 +636,11 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     for (e = 0; e < nk; e++)   /* the seeds' box */
         arb_add_error(arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]), r);
     if (ok) {
-        kkt_system(&k, J, NULL, X, S, kink, nk, n, q);
+        ok = kkt_system(&k, J, NULL, X, S, kink, nk, q);
         arb_add(loss, k.fit, k.reg, prec);     /* f_0 over the box */
-        ok = gram(&k, X, S, gen, q, n);
         if (!ok)
+            snprintf(why, len, "the gradient's entries of the dead units are not shown to be 0 on the box");
+        else if (!(ok = gram(&k, X, S, gen, q, n)))
             snprintf(why, len, "the Gram matrix of the generators on the box is not shown invertible");
     }
     if (ok) {   /* G at the centre */
@@ -521,7 +649,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
             arb_mat_set(X + i, P->blk + i);
         for (e = 0; e < nk; e++)
             arb_set_fmpq(arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]), mu + e, prec);
-        kkt_system(&k, J, G, X, S, kink, nk, n, q);
+        kkt_system(&k, J, G, X, S, kink, nk, q);
         ok = krawczyk(J, G, m, r, prec, why, len);
         _arb_vec_clear(G, m);
     }
@@ -531,6 +659,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     flint_free(xv);
     blocks_clear(&k, X);
     flint_free(X);
+    flint_free(all);
     vk_clear(&k);
     return ok;
 }

@@ -190,7 +190,8 @@ int vx_ce_root(const vx_problem *p, const fmpq_t lo, const fmpq_t hi, slong prec
  * point P (dyadic entries) and the multipliers mu (one per kink; kink and gen: 3 integers each,
  * validated by the reader); loss <- f_0 over the box. 0 (not proven) with why. */
 int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
-                      const fmpq *mu, const slong *gen, slong q, slong prec, char *why, size_t len);
+                      const fmpq *mu, const slong *gen, slong q, const slong *dead, slong nd, const slong *imp,
+                      slong ni, slong prec, char *why, size_t len);
 /* ---- points (vpoint.c) ---- */
 int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o);
 void vx_point_clear(vx_point *P, slong L);

@@ -229,7 +229,7 @@ static int read_triples(vrun *r, vclaim *cl, const char *path, const char *key, 
         if (json_array_size(e) != 3 || !json_is_integer(json_array_get(e, 0)) || !json_is_integer(json_array_get(e, 1))
             || !json_is_integer(json_array_get(e, 2)))
             return vx_fail(&r->c, "%s.%s[%ld]: expected %s", path, key, (long) i,
-                           strcmp(key, "kinks") == 0 ? "[layer, row, column]" : "[layer, a, b]");
+                           strstr(key, "kinks") != NULL ? "[layer, row, column]" : "[layer, a, b]");
         t[0] = (slong) json_integer_value(json_array_get(e, 0));
         t[1] = (slong) json_integer_value(json_array_get(e, 1));
         t[2] = (slong) json_integer_value(json_array_get(e, 2));
@@ -238,8 +238,8 @@ static int read_triples(vrun *r, vclaim *cl, const char *path, const char *key, 
                            (long) t[1], (long) t[2], what, cl->P->name);
         if (i > 0 && (t[0] < prev[0] || (t[0] == prev[0] && (t[1] < prev[1] || (t[1] == prev[1] && t[2] <= prev[2])))))
             return vx_fail(&r->c, "%s.%s[%ld]: not strictly after the previous %s (sorted by its three numbers: %s)", path,
-                           key, (long) i, strcmp(key, "kinks") == 0 ? "kink" : "generator",
-                           strcmp(key, "kinks") == 0 ? "layer, row, column" : "layer, a, b");
+                           key, (long) i, strstr(key, "kinks") != NULL ? "kink" : "generator",
+                           strstr(key, "kinks") != NULL ? "layer, row, column" : "layer, a, b");
         memcpy(prev, t, sizeof(t));
     }
     return 0;
@@ -267,7 +267,47 @@ static int read_stationarity(vrun *r, vclaim *cl, const char *path)
     return read_triples(r, cl, path, "kinks", "an entry of a ReLU pre-activation", is_kink);
 }
 
-/* §6.9: the box radius, kinks, one multiplier per kink, generators, the loss interval. */
+/* 1 when a triple of b also occurs in a (both arrays of integer triples), its index in *at. */
+static int shared_triple(const json_t *a, const json_t *b, slong *at)
+{
+    size_t i, j, t;
+    for (j = 0; j < json_array_size(b); j++)
+        for (i = 0; i < json_array_size(a); i++) {
+            for (t = 0; t < 3 && json_integer_value(json_array_get(json_array_get(a, i), t))
+                                  == json_integer_value(json_array_get(json_array_get(b, j), t)); t++)
+                ;
+            if (t == 3) {
+                *at = (slong) j;
+                return 1;
+            }
+        }
+    return 0;
+}
+
+/* o["dead_units"] (optional): [l, a] pairs, 1 <= l <= L, 0 <= a < d_l, strictly increasing. */
+static int read_dead_units(vrun *r, vclaim *cl, const char *path)
+{
+    const json_t *a = json_object_get(cl->o, "dead_units"), *e;
+    slong i, l, u, pl = 0, pu = -1;
+    for (i = 0; i < (slong) json_array_size(a); i++) {
+        e = json_array_get(a, i);
+        if (json_array_size(e) != 2 || !json_is_integer(json_array_get(e, 0)) || !json_is_integer(json_array_get(e, 1)))
+            return vx_fail(&r->c, "%s.dead_units[%ld]: expected [layer, unit]", path, (long) i);
+        l = (slong) json_integer_value(json_array_get(e, 0));
+        u = (slong) json_integer_value(json_array_get(e, 1));
+        if (l < 1 || l > r->c.p.L || u < 0 || u >= r->c.p.width[l - 1])
+            return vx_fail(&r->c, "%s.dead_units[%ld]: [%ld, %ld] is not a unit of the problem (1 <= layer <= %ld, "
+                           "0 <= unit < d_layer)", path, (long) i, (long) l, (long) u, (long) r->c.p.L);
+        if (l < pl || (l == pl && u <= pu))
+            return vx_fail(&r->c, "%s.dead_units[%ld]: not strictly after the previous unit (sorted by layer, unit)",
+                           path, (long) i);
+        pl = l;
+        pu = u;
+    }
+    return 0;
+}
+
+/* §6.9: the box radius, kinks, one multiplier per kink, generators, dead units, the loss interval. */
 static int read_critical(vrun *r, vclaim *cl, const char *path)
 {
     const json_t *mu = json_object_get(cl->o, "multipliers");
@@ -277,8 +317,11 @@ static int read_critical(vrun *r, vclaim *cl, const char *path)
     if (read_point_ref(r, cl, path) || vx_int(&r->c, cl->o, path, "radius_log2", -4 * VX_PREC_MAX, emax, &E)
         || read_triples(r, cl, path, "kinks", "an entry of a ReLU pre-activation", is_kink)
         || read_triples(r, cl, path, "generators", "a rotation of units a < b < d_l of a layer l", is_generator)
-        || read_iv(r, cl, path, "loss", 0))
+        || read_triples(r, cl, path, "implied_kinks", "an entry of a ReLU pre-activation", is_kink)
+        || read_dead_units(r, cl, path) || read_iv(r, cl, path, "loss", 0))
         return -1;
+    if (shared_triple(json_object_get(cl->o, "kinks"), json_object_get(cl->o, "implied_kinks"), &i))
+        return vx_fail(&r->c, "%s.implied_kinks[%ld]: also listed in kinks", path, (long) i);
     if (json_array_size(mu) != json_array_size(json_object_get(cl->o, "kinks")))
         return vx_fail(&r->c, "%s.multipliers: expected one per kink (%zu), got %zu", path,
                        json_array_size(json_object_get(cl->o, "kinks")), json_array_size(mu));
@@ -591,23 +634,35 @@ static int check_critical(vrun *r, vclaim *cl, const char *path)
     slong E = (slong) json_integer_value(json_object_get(cl->o, "radius_log2")), nk = (slong) json_array_size(mus), i;
     slong *kink = triples(json_object_get(cl->o, "kinks")), *gen = triples(json_object_get(cl->o, "generators"));
     slong q = (slong) json_array_size(json_object_get(cl->o, "generators"));
+    const json_t *du = json_object_get(cl->o, "dead_units");
+    slong nd = (slong) json_array_size(du), *dead = flint_malloc((2 * nd + 1) * sizeof(slong));
+    slong ni = (slong) json_array_size(json_object_get(cl->o, "implied_kinks"));
+    slong *imp = triples(json_object_get(cl->o, "implied_kinks"));
     fmpq *mu = _fmpq_vec_init(nk + 1);
     char t1[VTXT], t2[VTXT];
     (void) path;
     say(cl, "the box of radius 2^%ld around point %s and the %ld listed multipliers contains exactly one zero of the KKT "
         "system of the %ld listed kinks bordered by the slice of %ld rotation generators (Krawczyk), the slice "
         "multipliers vanish there (Gram matrix invertible on the box), every other ReLU pre-activation has a strict "
-        "sign on the box; so an exact critical point of f on the kink pattern's manifold lies in the box, with "
-        "loss f = f_0 in %s", (long) E, cl->P->name, (long) nk, (long) nk, (long) q, ivstr(t1, cl, 0));
+        "sign on the box, the %ld listed dead units are exactly 0 with gradient entries exactly 0 on the box, and the "
+        "%ld implied kinks vanish wherever the listed ones do; so an exact critical point of f on the kink pattern's "
+        "manifold (the dead units' pre-activations and the implied kinks kinks with multiplier 0) lies in the box, with "
+        "loss f = f_0 in %s", (long) E, cl->P->name, (long) nk, (long) nk, (long) q,
+        (long) json_array_size(json_object_get(cl->o, "dead_units")),
+        (long) json_array_size(json_object_get(cl->o, "implied_kinks")), ivstr(t1, cl, 0));
     for (i = 0; i < nk; i++)
         vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
-    cl->verdict = vx_critical_check(cl->q, &r->c.p, cl->P, E, kink, nk, mu, gen, q, r->c.prec, cl->why,
-                                    sizeof(cl->why));
+    for (i = 0; i < 2 * nd; i++)
+        dead[i] = (slong) json_integer_value(json_array_get(json_array_get(du, i / 2), i % 2));
+    cl->verdict = vx_critical_check(cl->q, &r->c.p, cl->P, E, kink, nk, mu, gen, q, dead, nd, imp, ni, r->c.prec,
+                                    cl->why, sizeof(cl->why));
     if (cl->verdict && !in_iv(cl, 0, cl->q))
         not_proven(cl, "the loss f_0 over the box is %s, not in %s", vx_arb_str(t1, cl->q), ivstr(t2, cl, 0));
     _fmpq_vec_clear(mu, nk + 1);
     flint_free(kink);
     flint_free(gen);
+    flint_free(dead);
+    flint_free(imp);
     return 0;
 }
 
@@ -691,7 +746,7 @@ static const struct {
     { "value", "structure:o value:o", read_value, check_value, 0, 0 },
     { "loss", "point:s loss:o fit:o reg:o method:s?", read_loss, check_loss, 0, 0 },
     { "stationarity", "point:s max_radius_log2:i kinks:a", read_stationarity, check_stationarity, 0, 0 },
-    { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a loss:o", read_critical,
+    { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a implied_kinks:a? dead_units:a? loss:o", read_critical,
       check_critical, 0, 0 },
     { "order", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "dnc_not_optimal", "lower:o higher:o", read_order, check_order, 1, 0 },

@@ -239,6 +239,21 @@ static void refused(const char *cert, const char *what)
     cr_expect(strstr(out, "critical_point critical_point not proven MISMATCH") != NULL, "%s: %s", what, out);
 }
 
+/* Both checkers refuse the file: exit 1 with the kink_multipliers claim a mismatch (mismatch),
+ * or a non-zero exit (the file is malformed). */
+static void km_refused(const char *cert, const char *what, int mismatch)
+{
+    const char *args[] = { "verify", cert, NULL }, *vargs[] = { cert, NULL };
+    int rc = tu_run(out, err, sizeof(out), args);
+    cr_expect(mismatch ? rc == 1 : rc != 0, "%s: dncert verify exit %d: %s%s", what, rc, out, err);
+    cr_expect(!mismatch || strstr(out, "kink_multipliers kink_multipliers not proven MISMATCH") != NULL, "%s: %s", what,
+              out);
+    rc = tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
+    cr_expect(mismatch ? rc == 1 : rc != 0, "%s: dncert-verify exit %d: %s%s", what, rc, out, err);
+    cr_expect(!mismatch || strstr(out, "kink_multipliers kink_multipliers not proven MISMATCH") != NULL, "%s: %s", what,
+              out);
+}
+
 /* certify-point --critical on the refined DNC point: the certificate verifies with both
  * checkers; the loss interval holds the closed-form value; tampered copies are refused. */
 Test(critical, certificate_and_tampering, .timeout = 120)
@@ -257,12 +272,18 @@ Test(critical, certificate_and_tampering, .timeout = 120)
         const char *args[] = { "certify-point", b, "--out", c, "--critical", NULL };
         cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
         cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
+        /* kink_multipliers: at DNC every mu_e and every G_e is 0 (to ~1e-110 at the centre): the
+         * balls of G_e contain 0, t_e is not determined by ball arithmetic -- not proven */
+        cr_expect(strstr(out, "kink-mult   not proven: at kink 11 = [3, 2, 1], G_e in [+/-") != NULL, "%s", out);
     }
     {
         const char *args[] = { "verify", c, NULL }, *vargs[] = { c, NULL };
         cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
         cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+        cr_expect(strstr(out, "kink_multipliers kink_multipliers not proven OK") != NULL, "%s", out);
+        cr_expect(strstr(out, "the enclosure of G_e over the box is") != NULL, "%s", out);
         cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "kink_multipliers kink_multipliers not proven OK") != NULL, "%s", out);
     }
     j = json_load_file(c, 0, NULL);
     cl = tu_claim(j, "critical_point");
@@ -291,11 +312,43 @@ Test(critical, certificate_and_tampering, .timeout = 120)
             } else if (k == 2) {
                 json_array_remove(json_object_get(cl, "kinks"), 0);
                 json_array_remove(json_object_get(cl, "multipliers"), 0);
+                json_array_remove(json_object_get(tu_claim(j, "kink_multipliers"), "slopes"), 0);
             } else
                 json_array_set_new(json_object_get(cl, "generators"), 2, json_pack("[i, i, i]", 2, 0, 1));
             cr_assert_eq(json_dump_file(j, t, 0), 0);
             json_decref(j);
             refused(t, what[k]);
+        }
+    }
+    /* tampering with kink_multipliers: claimed certified; a t outside [0, 1] claimed; the
+     * referenced critical_point removed, or a claim of another kind referenced */
+    {
+        static const char *const what[] = { "kink_multipliers claimed certified", "t outside [0, 1] claimed",
+                                            "critical_point removed", "a loss claim referenced" };
+        int k;
+        for (k = 0; k < 4; k++) {
+            json_t *claims;
+            size_t i;
+            j = json_load_file(c, 0, NULL);
+            claims = json_object_get(j, "claims");
+            cl = tu_claim(j, "kink_multipliers");
+            cr_assert(cl != NULL);
+            if (k <= 1)
+                json_object_set_new(cl, "verdict", json_string("certified"));
+            if (k == 1) {
+                json_t *sl = json_object_get(cl, "slopes");
+                for (i = 0; i < json_array_size(sl); i++)
+                    json_array_set_new(sl, i, json_pack("{s:s, s:s}", "lo", i == 0 ? "-1" : "0", "hi", i == 0 ? "2" : "1"));
+            } else if (k == 2) {
+                for (i = 0; i < json_array_size(claims); i++)
+                    if (strcmp(json_string_value(json_object_get(json_array_get(claims, i), "kind")), "critical_point") == 0)
+                        json_array_remove(claims, i);
+            } else if (k == 3)
+                json_object_set_new(cl, "critical_point", json_string(json_string_value(json_object_get(
+                                                                          json_array_get(claims, 0), "id"))));
+            cr_assert_eq(json_dump_file(j, t, 0), 0);
+            json_decref(j);
+            km_refused(t, what[k], k <= 1);
         }
     }
     fmpq_clear(q);

@@ -137,6 +137,80 @@ Test(critical, dual_hessian_vector_products)
     dnc_problem_clear(p);
 }
 
+/* kink_multipliers' identity (format §6.10): at a point where the kink pre-activations are
+ * exactly 0 (a zero row of W_1 and of W_2: kinks in both ReLU layers), the seeded pass with
+ * seeds mu gives G_e (dnc_ball_eval_pattern_adjoint, read before the slopes), and the plain
+ * pass with slopes t_e = mu_e / G_e at the kinks and no seeds gives the same gradient. */
+Test(critical, kink_slopes_identity)
+{
+    dnc_problem_t p;
+    dnc_bpoint_t x;
+    dnc_beval_t e1, e2;
+    arb_mat_struct slope[4], seed[4], adj[4];
+    flint_rand_t st;
+    slong n, i, j, l, prec = 256, bad = 0, kinks = 0;
+    arb_ptr *v, *g1, *g2;
+    arb_t d;
+    tu_problem(p, "3", "2", "3", "4", "relu", "free", "1/250");
+    flint_randinit(st);
+    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    dnc_bpoint_init(x, p);
+    dnc_beval_init(e1); dnc_beval_init(e2);
+    arb_init(d);
+    v = flint_malloc(3 * n * sizeof(arb_ptr));
+    g1 = v + n; g2 = g1 + n;
+    dnc_bpoint_entries(v, x);
+    for (i = 0; i < n; i++)
+        arb_set_d(v[i], (double) n_randint(st, 2000) / 1000 - 1);
+    for (j = 0; j < arb_mat_ncols(x->W + 0); j++)   /* unit 1 of layer 2 and unit 2 of layer 3: kinks */
+        arb_zero(arb_mat_entry(x->W + 0, 1, j));
+    for (j = 0; j < arb_mat_ncols(x->W + 1); j++)
+        arb_zero(arb_mat_entry(x->W + 1, 2, j));
+    random_pattern(slope, seed, p, st);
+    for (l = 0; l <= 3; l++)
+        arb_mat_init(adj + l, arb_mat_nrows(slope + l), arb_mat_ncols(slope + l));
+    for (l = 2; l <= 3; l++)
+        for (i = 0; i < arb_mat_nrows(slope + l); i++)
+            for (j = 0; j < p->N; j++) {
+                int kink = (l == 2 && i == 1) || (l == 3 && i == 2);
+                if (kink) {
+                    arb_zero(arb_mat_entry(slope + l, i, j));
+                    arb_set_d(arb_mat_entry(seed + l, i, j), (double) (n_randint(st, 1000) + 1) / 1000);
+                } else
+                    arb_zero(arb_mat_entry(seed + l, i, j));
+            }
+    dnc_ball_eval_pattern_adjoint(e1, x, slope, seed, adj, prec);
+    dnc_bpoint_entries(g1, e1->grad);
+    for (l = 2; l <= 3; l++)   /* slopes t_e = mu_e / G_e at the kinks, no seeds */
+        for (i = 0; i < arb_mat_nrows(slope + l); i++)
+            for (j = 0; j < p->N; j++)
+                if ((l == 2 && i == 1) || (l == 3 && i == 2)) {
+                    cr_assert(!arb_contains_zero(arb_mat_entry(adj + l, i, j)));
+                    arb_div(arb_mat_entry(slope + l, i, j), arb_mat_entry(seed + l, i, j),
+                            arb_mat_entry(adj + l, i, j), prec);
+                    kinks++;
+                }
+    dnc_ball_eval_pattern(e2, x, slope, NULL, NULL, 1, prec);
+    dnc_bpoint_entries(g2, e2->grad);
+    for (i = 0; i < n; i++) {
+        arb_sub(d, g1[i], g2[i], prec);
+        if (!arb_contains_zero(d) || mag_cmp_2exp_si(arb_radref(d), -200) > 0)
+            bad++;
+    }
+    cr_expect_eq(kinks, 2 * p->N);
+    cr_expect_eq(bad, 0, "%ld gradient entries differ between the seeded pass and the t-pass", (long) bad);
+    cr_expect(arb_overlaps(e1->loss, e2->loss));
+    for (l = 0; l <= 3; l++) {
+        arb_mat_clear(slope + l); arb_mat_clear(seed + l); arb_mat_clear(adj + l);
+    }
+    arb_clear(d);
+    flint_free(v);
+    dnc_beval_clear(e1); dnc_beval_clear(e2);
+    dnc_bpoint_clear(x);
+    flint_randclear(st);
+    dnc_problem_clear(p);
+}
+
 /* The exported DNC point (K = 3, L = 3, width 3), refined at 256 bits: dir/refined. */
 static void dnc_refined(char *dir, size_t len, arb_t ref)
 {

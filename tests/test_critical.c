@@ -137,6 +137,80 @@ Test(critical, dual_hessian_vector_products)
     dnc_problem_clear(p);
 }
 
+/* kink_multipliers' identity (format §6.10): at a point where the kink pre-activations are
+ * exactly 0 (a zero row of W_1 and of W_2: kinks in both ReLU layers), the seeded pass with
+ * seeds mu gives G_e (dnc_ball_eval_pattern_adjoint, read before the slopes), and the plain
+ * pass with slopes t_e = mu_e / G_e at the kinks and no seeds gives the same gradient. */
+Test(critical, kink_slopes_identity)
+{
+    dnc_problem_t p;
+    dnc_bpoint_t x;
+    dnc_beval_t e1, e2;
+    arb_mat_struct slope[4], seed[4], adj[4];
+    flint_rand_t st;
+    slong n, i, j, l, prec = 256, bad = 0, kinks = 0;
+    arb_ptr *v, *g1, *g2;
+    arb_t d;
+    tu_problem(p, "3", "2", "3", "4", "relu", "free", "1/250");
+    flint_randinit(st);
+    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    dnc_bpoint_init(x, p);
+    dnc_beval_init(e1); dnc_beval_init(e2);
+    arb_init(d);
+    v = flint_malloc(3 * n * sizeof(arb_ptr));
+    g1 = v + n; g2 = g1 + n;
+    dnc_bpoint_entries(v, x);
+    for (i = 0; i < n; i++)
+        arb_set_d(v[i], (double) n_randint(st, 2000) / 1000 - 1);
+    for (j = 0; j < arb_mat_ncols(x->W + 0); j++)   /* unit 1 of layer 2 and unit 2 of layer 3: kinks */
+        arb_zero(arb_mat_entry(x->W + 0, 1, j));
+    for (j = 0; j < arb_mat_ncols(x->W + 1); j++)
+        arb_zero(arb_mat_entry(x->W + 1, 2, j));
+    random_pattern(slope, seed, p, st);
+    for (l = 0; l <= 3; l++)
+        arb_mat_init(adj + l, arb_mat_nrows(slope + l), arb_mat_ncols(slope + l));
+    for (l = 2; l <= 3; l++)
+        for (i = 0; i < arb_mat_nrows(slope + l); i++)
+            for (j = 0; j < p->N; j++) {
+                int kink = (l == 2 && i == 1) || (l == 3 && i == 2);
+                if (kink) {
+                    arb_zero(arb_mat_entry(slope + l, i, j));
+                    arb_set_d(arb_mat_entry(seed + l, i, j), (double) (n_randint(st, 1000) + 1) / 1000);
+                } else
+                    arb_zero(arb_mat_entry(seed + l, i, j));
+            }
+    dnc_ball_eval_pattern_adjoint(e1, x, slope, seed, adj, prec);
+    dnc_bpoint_entries(g1, e1->grad);
+    for (l = 2; l <= 3; l++)   /* slopes t_e = mu_e / G_e at the kinks, no seeds */
+        for (i = 0; i < arb_mat_nrows(slope + l); i++)
+            for (j = 0; j < p->N; j++)
+                if ((l == 2 && i == 1) || (l == 3 && i == 2)) {
+                    cr_assert(!arb_contains_zero(arb_mat_entry(adj + l, i, j)));
+                    arb_div(arb_mat_entry(slope + l, i, j), arb_mat_entry(seed + l, i, j),
+                            arb_mat_entry(adj + l, i, j), prec);
+                    kinks++;
+                }
+    dnc_ball_eval_pattern(e2, x, slope, NULL, NULL, 1, prec);
+    dnc_bpoint_entries(g2, e2->grad);
+    for (i = 0; i < n; i++) {
+        arb_sub(d, g1[i], g2[i], prec);
+        if (!arb_contains_zero(d) || mag_cmp_2exp_si(arb_radref(d), -200) > 0)
+            bad++;
+    }
+    cr_expect_eq(kinks, 2 * p->N);
+    cr_expect_eq(bad, 0, "%ld gradient entries differ between the seeded pass and the t-pass", (long) bad);
+    cr_expect(arb_overlaps(e1->loss, e2->loss));
+    for (l = 0; l <= 3; l++) {
+        arb_mat_clear(slope + l); arb_mat_clear(seed + l); arb_mat_clear(adj + l);
+    }
+    arb_clear(d);
+    flint_free(v);
+    dnc_beval_clear(e1); dnc_beval_clear(e2);
+    dnc_bpoint_clear(x);
+    flint_randclear(st);
+    dnc_problem_clear(p);
+}
+
 /* The exported DNC point (K = 3, L = 3, width 3), refined at 256 bits: dir/refined. */
 static void dnc_refined(char *dir, size_t len, arb_t ref)
 {
@@ -239,6 +313,21 @@ static void refused(const char *cert, const char *what)
     cr_expect(strstr(out, "critical_point critical_point not proven MISMATCH") != NULL, "%s: %s", what, out);
 }
 
+/* Both checkers refuse the file: exit 1 with the kink_multipliers claim a mismatch (mismatch),
+ * or a non-zero exit (the file is malformed). */
+static void km_refused(const char *cert, const char *what, int mismatch)
+{
+    const char *args[] = { "verify", cert, NULL }, *vargs[] = { cert, NULL };
+    int rc = tu_run(out, err, sizeof(out), args);
+    cr_expect(mismatch ? rc == 1 : rc != 0, "%s: dncert verify exit %d: %s%s", what, rc, out, err);
+    cr_expect(!mismatch || strstr(out, "kink_multipliers kink_multipliers not proven MISMATCH") != NULL, "%s: %s", what,
+              out);
+    rc = tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
+    cr_expect(mismatch ? rc == 1 : rc != 0, "%s: dncert-verify exit %d: %s%s", what, rc, out, err);
+    cr_expect(!mismatch || strstr(out, "kink_multipliers kink_multipliers not proven MISMATCH") != NULL, "%s: %s", what,
+              out);
+}
+
 /* certify-point --critical on the refined DNC point: the certificate verifies with both
  * checkers; the loss interval holds the closed-form value; tampered copies are refused. */
 Test(critical, certificate_and_tampering, .timeout = 120)
@@ -257,12 +346,18 @@ Test(critical, certificate_and_tampering, .timeout = 120)
         const char *args[] = { "certify-point", b, "--out", c, "--critical", NULL };
         cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
         cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
+        /* kink_multipliers: at DNC every mu_e and every G_e is 0 (to ~1e-110 at the centre): the
+         * balls of G_e contain 0, t_e is not determined by ball arithmetic -- not proven */
+        cr_expect(strstr(out, "kink-mult   not proven: at kink 11 = [3, 2, 1], G_e in [+/-") != NULL, "%s", out);
     }
     {
         const char *args[] = { "verify", c, NULL }, *vargs[] = { c, NULL };
         cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
         cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+        cr_expect(strstr(out, "kink_multipliers kink_multipliers not proven OK") != NULL, "%s", out);
+        cr_expect(strstr(out, "the enclosure of G_e over the box is") != NULL, "%s", out);
         cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "kink_multipliers kink_multipliers not proven OK") != NULL, "%s", out);
     }
     j = json_load_file(c, 0, NULL);
     cl = tu_claim(j, "critical_point");
@@ -291,11 +386,43 @@ Test(critical, certificate_and_tampering, .timeout = 120)
             } else if (k == 2) {
                 json_array_remove(json_object_get(cl, "kinks"), 0);
                 json_array_remove(json_object_get(cl, "multipliers"), 0);
+                json_array_remove(json_object_get(tu_claim(j, "kink_multipliers"), "slopes"), 0);
             } else
                 json_array_set_new(json_object_get(cl, "generators"), 2, json_pack("[i, i, i]", 2, 0, 1));
             cr_assert_eq(json_dump_file(j, t, 0), 0);
             json_decref(j);
             refused(t, what[k]);
+        }
+    }
+    /* tampering with kink_multipliers: claimed certified; a t outside [0, 1] claimed; the
+     * referenced critical_point removed, or a claim of another kind referenced */
+    {
+        static const char *const what[] = { "kink_multipliers claimed certified", "t outside [0, 1] claimed",
+                                            "critical_point removed", "a loss claim referenced" };
+        int k;
+        for (k = 0; k < 4; k++) {
+            json_t *claims;
+            size_t i;
+            j = json_load_file(c, 0, NULL);
+            claims = json_object_get(j, "claims");
+            cl = tu_claim(j, "kink_multipliers");
+            cr_assert(cl != NULL);
+            if (k <= 1)
+                json_object_set_new(cl, "verdict", json_string("certified"));
+            if (k == 1) {
+                json_t *sl = json_object_get(cl, "slopes");
+                for (i = 0; i < json_array_size(sl); i++)
+                    json_array_set_new(sl, i, json_pack("{s:s, s:s}", "lo", i == 0 ? "-1" : "0", "hi", i == 0 ? "2" : "1"));
+            } else if (k == 2) {
+                for (i = 0; i < json_array_size(claims); i++)
+                    if (strcmp(json_string_value(json_object_get(json_array_get(claims, i), "kind")), "critical_point") == 0)
+                        json_array_remove(claims, i);
+            } else if (k == 3)
+                json_object_set_new(cl, "critical_point", json_string(json_string_value(json_object_get(
+                                                                          json_array_get(claims, 0), "id"))));
+            cr_assert_eq(json_dump_file(j, t, 0), 0);
+            json_decref(j);
+            km_refused(t, what[k], k <= 1);
         }
     }
     fmpq_clear(q);
@@ -339,6 +466,7 @@ Test(critical, trained_point_with_dead_units, .timeout = 300)
         cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
         cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
         cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+        cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
     }
     cl = claim_copy(c, &j);
     cr_assert(cl != NULL);
@@ -355,9 +483,10 @@ Test(critical, trained_point_with_dead_units, .timeout = 300)
     json_decref(j);
     {
         static const char *const what[] = { "a dead unit dropped", "a live unit called dead",
-                                             "a dead unit's parameter made nonzero", "a kink listed in a dead unit" };
+                                             "a dead unit's parameter made nonzero", "a kink listed in a dead unit",
+                                             "the last kink moved to implied_kinks" };
         int k;
-        for (k = 0; k < 4; k++) {
+        for (k = 0; k < 5; k++) {
             json_t *du;
             cl = claim_copy(c, &j);
             du = json_object_get(cl, "dead_units");
@@ -379,12 +508,21 @@ Test(critical, trained_point_with_dead_units, .timeout = 300)
                                       json_string_value(json_object_get(cl, "point"))), "blocks"), name);
                 cr_assert(blk != NULL);
                 json_array_set_new(json_object_get(blk, "dense"), u, json_string("1/1024"));   /* column 0 */
+            } else if (k == 4) {   /* its equation dropped, its multiplier 0: not implied by the rule */
+                json_t *ks = json_object_get(cl, "kinks"), *sl = json_object_get(tu_claim(j, "kink_multipliers"), "slopes");
+                size_t last = json_array_size(ks) - 1;
+                json_object_set_new(cl, "implied_kinks", json_pack("[O]", json_array_get(ks, last)));
+                json_array_remove(ks, last);
+                json_array_remove(json_object_get(cl, "multipliers"), last);
+                json_array_remove(sl, last);
             } else {
                 json_t *d0 = json_array_get(du, 0);
                 json_array_insert_new(json_object_get(cl, "kinks"), 0,
                                       json_pack("[I, I, i]", json_integer_value(json_array_get(d0, 0)),
                                                 json_integer_value(json_array_get(d0, 1)), 0));
                 json_array_insert_new(json_object_get(cl, "multipliers"), 0, json_string("0"));
+                json_array_insert_new(json_object_get(tu_claim(j, "kink_multipliers"), "slopes"), 0,
+                                      json_pack("{s:s, s:s}", "lo", "0", "hi", "1"));
             }
             cr_assert_eq(json_dump_file(j, t, 0), 0);
             json_decref(j);

@@ -115,6 +115,13 @@ void dnc_ball_eval_frozen(dnc_beval_t e, const dnc_bpoint_t x, signed char *cons
 void dnc_ball_eval_pattern(dnc_beval_t e, const dnc_bpoint_t x, const arb_mat_struct *slope,
                            const arb_mat_struct *seed, arb_mat_struct *pre, int want_grad, slong prec);
 
+/* dnc_ball_eval_pattern with the gradient, also copying into adj[l] (ReLU layers l, d_l x
+ * ncols, initialised by the caller) the adjoint of H_l = slope_l .* Htilde_l, i.e. the
+ * back-propagated derivative dF/dH_l before the slopes and seeds of layer l are applied
+ * (F = f_0 + sum_e seed_e ubar_e): at a kink e of layer l it is G_e of docs/refine.md §7.2. */
+void dnc_ball_eval_pattern_adjoint(dnc_beval_t e, const dnc_bpoint_t x, const arb_mat_struct *slope,
+                                   const arb_mat_struct *seed, arb_mat_struct *adj, slong prec);
+
 /* The dual-number (forward-over-reverse) mode of the fixed-pattern evaluation, for
  * Hessian-vector products through the one objective definition (src/exact/ball_dual.c):
  * e receives what dnc_ball_eval_pattern(e, x, slope, seed, pre, 1, prec) gives, and de->grad

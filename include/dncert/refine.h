@@ -128,6 +128,11 @@ typedef struct {
     int proven, krawczyk, gram, signs, dead_ok;
     double seconds;
     char message[512];
+    /* kink_multipliers (format §6.10, docs/refine.md §7.2), set when proven: over the box,
+     * G_e = dF/dh_e (back-propagated with the seeds mu of the kinks above) and t_e = mu_e / G_e */
+    arb_ptr G, t;            /* nkinks each, or NULL */
+    int slopes_proven;       /* every G_e excludes 0 and every t_e lies in [0, 1] */
+    char slopes_message[512];
 } dnc_critical;
 
 void dnc_critical_init(dnc_critical *r);
@@ -153,6 +158,10 @@ void dnc_critical_generator(arb_ptr s, arb_srcptr theta, const dnc_problem_t p, 
 /* Adds to the certificate cert (format §2) the box centre of r as the point named `point`
  * and the claim critical_point (format §6.9) with r's verdict (src/cert/critical_cert.c). */
 void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p, const char *point);
+
+/* The kink_multipliers claim (format §6.10) on the critical_point claim of id `critical`:
+ * certified iff r->slopes_proven; the stated intervals are r->t's (or [0, 1] when not proven). */
+void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const char *critical);
 
 #ifdef __cplusplus
 }

@@ -62,3 +62,39 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
     _dnc_cert_claim_fields(claim, "critical_point", "critical_point", r->proven, stmt);
     json_array_append_new(json_object_get(cert, "claims"), claim);
 }
+
+void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const char *critical)
+{
+    json_t *t = json_array(), *claim;
+    arb_t w, unit;
+    slong k;
+    char stmt[1024];
+    arb_init(w);
+    arb_init(unit);
+    arb_set_d(unit, 0.5);
+    mag_set_d(arb_radref(unit), 0.5);   /* [0, 1] exactly */
+    for (k = 0; k < r->nkinks; k++) {
+        if (!r->slopes_proven) {
+            json_array_append_new(t, json_pack("{s:s, s:s}", "lo", "0", "hi", "1"));
+            continue;
+        }
+        /* the checker encloses t_e in its own order: leave it a factor 2^10, within [0, 1] */
+        arb_set(w, r->t + k);
+        mag_mul_2exp_si(arb_radref(w), arb_radref(w), 10);
+        if (!arb_intersection(w, w, unit, r->prec) || !arb_is_nonnegative(w) || !arb_le(w, (arb_one(unit), unit)))
+            arb_set(w, r->t + k);
+        arb_set_d(unit, 0.5);
+        mag_set_d(arb_radref(unit), 0.5);
+        json_array_append_new(t, dnc_json_enclosure(w, dnc_cert_claim_digits(r->prec)));
+    }
+    snprintf(stmt, sizeof(stmt), "at the exact critical point theta* of claim %s, with its multipliers mu*, the slopes "
+             "t_e = mu*_e / G_e(theta*) of the %ld kinks (G_e = df/dh_e back-propagated with the slopes t of the kinks "
+             "above e) lie in the stated intervals, inside [0, 1]: back-propagation with relu'(0) := t_e at the kinks "
+             "gives the gradient 0, so 0 is in the chain-rule generalised gradient of f at theta*", critical,
+             (long) r->nkinks);
+    claim = json_pack("{s:s, s:o}", "critical_point", critical, "slopes", t);
+    _dnc_cert_claim_fields(claim, "kink_multipliers", "kink_multipliers", r->slopes_proven, stmt);
+    json_array_append_new(json_object_get(cert, "claims"), claim);
+    arb_clear(w);
+    arb_clear(unit);
+}

@@ -129,6 +129,8 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
     if (ret == 0) {
         printf("%-11s %s (%.2f s)\n", "critical", r.message, r.seconds);
         dnc_critical_add_claim(c->cert, &r, p, "critical");
+        printf("%-11s %s\n", "kink-mult", r.slopes_message);
+        dnc_kink_multipliers_add_claim(c->cert, &r, "critical_point");
     } else
         fprintf(stderr, "dncert certify-point: --critical: %s\n", r.message);
     dnc_critical_clear(&r);

@@ -92,6 +92,8 @@ static void b_act_grad(void *vctx, dnc_buf D, dnc_buf PRE, dnc_act_t a, slong la
     if (a == DNC_ACT_LINEAR)
         return;
     if (s != NULL) {
+        if (ctx->adj != NULL)
+            arb_mat_set(ctx->adj + layer, d);
         for (i = 0; i < arb_mat_nrows(x); i++)
             for (j = 0; j < arb_mat_ncols(x); j++) {
                 arb_ptr g = arb_mat_entry(d, i, j);
@@ -390,6 +392,16 @@ void dnc_ball_eval_pattern(dnc_beval_t e, const dnc_bpoint_t x, const arb_mat_st
     ball_ctx ctx;
     _dnc_ball_ctx_init(&ctx, e, x, slope, seed, pre, want_grad, prec);
     dnc_objective_eval(x->p, &_dnc_ball_ops, &ctx, want_grad);
+    _dnc_ball_ctx_finish(&ctx);
+}
+
+void dnc_ball_eval_pattern_adjoint(dnc_beval_t e, const dnc_bpoint_t x, const arb_mat_struct *slope,
+                                   const arb_mat_struct *seed, arb_mat_struct *adj, slong prec)
+{
+    ball_ctx ctx;
+    _dnc_ball_ctx_init(&ctx, e, x, slope, seed, NULL, 1, prec);
+    ctx.adj = adj;
+    dnc_objective_eval(x->p, &_dnc_ball_ops, &ctx, 1);
     _dnc_ball_ctx_finish(&ctx);
 }
 

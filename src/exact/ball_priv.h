@@ -17,6 +17,7 @@ typedef struct {
     const arb_mat_struct *slope;  /* dnc_ball_eval_pattern: slopes per layer (index l), or NULL */
     const arb_mat_struct *seed;   /* dnc_ball_eval_pattern: seeds per layer, or NULL */
     arb_mat_struct *pre;          /* copies of Htilde_l out, or NULL */
+    arb_mat_struct *adj;          /* fixed pattern: copies of the adjoint of H_l (before slopes), or NULL */
 } ball_ctx;
 
 #define BUF(ctx, h) ((ctx)->buf[(h).id])

@@ -702,6 +702,58 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
     return r->krawczyk && r->gram && r->signs && r->dead_ok;
 }
 
+/* kink_multipliers (docs/refine.md §7.2): over the proven box (theta and mu balls, the
+ * pattern's slopes), G_e = the adjoint of h_e in the seeded pass and t_e = mu_e / G_e; proven
+ * iff every G_e excludes 0 and every t_e lies in [0, 1]. */
+static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
+{
+    slong l, i, k, nf = c->nf;
+    arb_mat_struct *adj = flint_malloc((c->p->L + 1) * sizeof(arb_mat_struct));
+    arb_ptr X = _arb_vec_init(nf + c->nk);
+    arb_t rad;
+    arb_init(rad);
+    arb_one(rad);
+    arb_mul_2exp_si(rad, rad, r->radius_log2);
+    for (i = 0; i < nf + c->nk; i++) {
+        arb_set(X + i, xbar + i);
+        arb_add_error(X + i, rad);
+    }
+    for (l = 0; l <= c->p->L; l++)
+        arb_mat_init(adj + l, l >= 2 ? c->p->width[l - 1] : 0, l >= 2 ? c->N : 0);
+    set_point(c, r, X);
+    dnc_ball_eval_pattern_adjoint(c->e, c->x, c->slope, c->seed, adj, c->prec);
+    if (r->G == NULL) {
+        r->G = _arb_vec_init(r->nkinks);
+        r->t = _arb_vec_init(r->nkinks);
+    }
+    r->slopes_proven = r->proven;
+    snprintf(r->slopes_message, sizeof(r->slopes_message), r->proven ? "certified: every G_e excludes 0 and every "
+             "t_e = mu_e / G_e lies in [0, 1] on the box" : "not proven: the critical_point claim is not certified");
+    for (k = r->nkinks - 1; k >= 0; k--) {   /* reported: the highest failing kink (top-down) */
+        arb_set(r->G + k, kink_entry(adj, r, k));
+        arb_div(r->t + k, X + nf + k, r->G + k, c->prec);
+        if (r->proven && (arb_contains_zero(r->G + k) || !arb_is_nonnegative(r->t + k)
+                          || !(arb_le(r->t + k, (arb_one(rad), rad)))) && r->slopes_proven) {
+            char *g = arb_get_str(r->G + k, 8, 0), *mu = arb_get_str(X + nf + k, 8, 0);
+            char *t = arb_get_str(r->t + k, 8, 0);
+            r->slopes_proven = 0;
+            snprintf(r->slopes_message, sizeof(r->slopes_message), "not proven: at kink %ld = [%ld, %ld, %ld], "
+                     "G_e in %s, mu_e in %s, t_e = mu_e / G_e in %s (%s)", (long) k, (long) r->kinks[3 * k],
+                     (long) r->kinks[3 * k + 1], (long) r->kinks[3 * k + 2], g, mu, t,
+                     arb_contains_zero(r->G + k) ? "G_e's enclosure contains 0"
+                     : "the enclosure of t_e is not inside [0, 1]");
+            flint_free(g);
+            flint_free(mu);
+            flint_free(t);
+        }
+    }
+    for (l = 0; l <= c->p->L; l++)
+        arb_mat_clear(adj + l);
+    flint_free(adj);
+    _arb_vec_clear(X, nf + c->nk);
+    arb_clear(rad);
+}
+
 void dnc_critical_init(dnc_critical *r)
 {
     memset(r, 0, sizeof(*r));
@@ -718,6 +770,10 @@ void dnc_critical_clear(dnc_critical *r)
     flint_free(r->generators);
     flint_free(r->dead);
     flint_free(r->implied);
+    if (r->G != NULL) {
+        _arb_vec_clear(r->G, r->nkinks);
+        _arb_vec_clear(r->t, r->nkinks);
+    }
     arb_clear(r->loss);
     memset(r, 0, sizeof(*r));
 }
@@ -779,6 +835,7 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
         ok &= same_pattern(&c, r->generators[3 * k], r->generators[3 * k + 1], r->generators[3 * k + 2]);
     r->krawczyk = r->gram = r->signs = r->dead_ok = 0;
     r->proven = ok && check_box(&c, r, xbar);
+    kink_slopes(&c, r, xbar);
     _arb_vec_clear(xbar, c.m);
     crit_clear(&c);
     return r->proven;
@@ -829,6 +886,7 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
         r->radius_log2 = E[k];
         r->proven = check_box(&c, r, x);
     }
+    kink_slopes(&c, r, x);
     r->size = c.m;
     r->seconds = dnc_seconds_now() - t0;
     snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators; "

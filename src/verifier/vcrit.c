@@ -20,6 +20,7 @@ typedef struct {
     slong n, nf, *fi;          /* parameters; the free ones (all but the dead units') and their indices */
     arb_mat_struct *s, *m, *dm;   /* slopes, seeds, seed directions per layer (index l) */
     arb_mat_struct *pre, *dpre;   /* Htilde_l and its derivative */
+    arb_mat_struct *adj;          /* kink_multipliers: dF/dH_l before the slopes (index l), or NULL */
     arb_t fit, reg;
 } vk;
 
@@ -165,6 +166,8 @@ static void pass(vk *k, const arb_mat_struct *x, const arb_mat_struct *dx, arb_m
     dmm(D, dD, x + L, dx + L, 1, R, dR, 0, prec);
     for (l = L - 1; l >= 1; l--) {
         if (k->p->relu[l - 1]) {
+            if (k->adj != NULL)
+                arb_mat_set(k->adj + l + 1, D);
             slope_seed(D, k->s + l + 1, k->m + l + 1, prec);
             slope_seed(dD, k->s + l + 1, k->dm + l + 1, prec);
         }
@@ -659,6 +662,97 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     flint_free(xv);
     blocks_clear(&k, X);
     flint_free(X);
+    flint_free(all);
+    vk_clear(&k);
+    return ok;
+}
+
+/* The kink_multipliers claim (format §6.10) on a critical_point box: over the theta-box and
+ * the mu-box, G_e = dF/dh_e (F = f_0 + sum mu_e ubar_e; the backward pass with slopes 1 on P+,
+ * 0 elsewhere and the seeds mu, read before the slopes of e's layer) and t_e = mu_e / G_e.
+ * Returns 1 iff every G_e excludes 0 and every t_e lies in [lo_e, hi_e] (the caller checks
+ * 0 <= lo_e <= hi_e <= 1). At the exact zero the seeded adjoints equal those of the plain
+ * back-propagation with relu'(0) := t_e (top-down induction, docs/refine.md §7.2). */
+int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
+                         const fmpq *mu, const fmpq *lo, const fmpq *hi, const slong *dead, slong nd, const slong *imp,
+                         slong ni, slong prec, char *why, size_t len)
+{
+    slong *all = flint_malloc((3 * (nk + ni) + 1) * sizeof(slong));
+    vk k;
+    arb_mat_struct *X, *dX, *g, *dg;
+    arb_ptr *xv;
+    arb_t r, t;
+    slong n = 0, i, e, l;
+    int ok = 1;
+    if (p->ce || P->collapsed || P->ns > 0) {
+        snprintf(why, len, "the claim is checked for the squared-error loss on an expanded point without scalars");
+        return 0;
+    }
+    vk_init(&k, p, P->ncols, prec);
+    k.adj = flint_malloc((p->L + 1) * sizeof(arb_mat_struct));
+    for (l = 0; l <= p->L; l++)
+        arb_mat_init(k.adj + l, l >= 2 ? p->width[l - 1] : 0, l >= 2 ? P->ncols : 0);
+    X = flint_malloc(4 * k.nb * sizeof(arb_mat_struct));
+    dX = X + k.nb;
+    g = dX + k.nb;
+    dg = g + k.nb;
+    blocks_init(&k, X);
+    blocks_init(&k, dX);
+    blocks_init(&k, g);
+    blocks_init(&k, dg);
+    for (i = 0; i < k.nb; i++) {
+        arb_mat_set(X + i, P->blk + i);
+        n += arb_mat_nrows(X + i) * arb_mat_ncols(X + i);
+    }
+    xv = flint_malloc(n * sizeof(arb_ptr));
+    entries(xv, X, k.nb);
+    arb_init(r);
+    arb_init(t);
+    arb_one(r);
+    arb_mul_2exp_si(r, r, E);
+    k.n = n;
+    ok = set_dead(&k, X, dead, nd, why, len);
+    for (i = 0; i < k.nf; i++)   /* the theta-box: the dead units' parameters stay 0 */
+        arb_add_error(xv[k.fi[i]], r);
+    memcpy(all, kink, 3 * nk * sizeof(slong));
+    memcpy(all + 3 * nk, imp, 3 * ni * sizeof(slong));
+    for (e = 0; e < nk; e++) {   /* the mu-box */
+        arb_ptr m = arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]);
+        arb_set_fmpq(m, mu + e, prec);
+        arb_add_error(m, r);
+    }
+    ok = ok && decide_pattern(&k, X, all, nk + ni, why, len);
+    if (ok)
+        pass(&k, X, dX, g, dg);
+    for (e = nk - 1; ok && e >= 0; e--) {   /* top-down: the highest failing kink is reported */
+        arb_srcptr G = arb_mat_entry(k.adj + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]);
+        char a[VTXT], b[VTXT];
+        if (arb_contains_zero(G)) {
+            snprintf(why, len, "at kink %ld = [%ld, %ld, %ld] the enclosure of G_e over the box is %s, which contains 0 "
+                     "(t_e = mu_e / G_e is not determined)", (long) e, (long) kink[3 * e], (long) kink[3 * e + 1],
+                     (long) kink[3 * e + 2], vx_arb_str(a, G));
+            ok = 0;
+            break;
+        }
+        arb_div(t, arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]), G, prec);
+        if (!vx_ball_in(t, lo + e, hi + e)) {
+            snprintf(why, len, "at kink %ld = [%ld, %ld, %ld] t_e = mu_e / G_e over the box is %s (G_e in %s), not inside "
+                     "the stated interval", (long) e, (long) kink[3 * e], (long) kink[3 * e + 1], (long) kink[3 * e + 2],
+                     vx_arb_str(a, t), vx_arb_str(b, G));
+            ok = 0;
+        }
+    }
+    arb_clear(r);
+    arb_clear(t);
+    flint_free(xv);
+    blocks_clear(&k, X);
+    blocks_clear(&k, dX);
+    blocks_clear(&k, g);
+    blocks_clear(&k, dg);
+    flint_free(X);
+    for (l = 0; l <= p->L; l++)
+        arb_mat_clear(k.adj + l);
+    flint_free(k.adj);
     flint_free(all);
     vk_clear(&k);
     return ok;

@@ -192,6 +192,11 @@ int vx_ce_root(const vx_problem *p, const fmpq_t lo, const fmpq_t hi, slong prec
 int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
                       const fmpq *mu, const slong *gen, slong q, const slong *dead, slong nd, const slong *imp,
                       slong ni, slong prec, char *why, size_t len);
+/* kink_multipliers (format §6.10) on the box of a critical_point claim (same arguments):
+ * 1 iff every G_e over the box excludes 0 and every t_e = mu_e / G_e lies in [lo_e, hi_e]. */
+int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
+                         const fmpq *mu, const fmpq *lo, const fmpq *hi, const slong *dead, slong nd, const slong *imp,
+                         slong ni, slong prec, char *why, size_t len);
 /* ---- points (vpoint.c) ---- */
 int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o);
 void vx_point_clear(vx_point *P, slong L);

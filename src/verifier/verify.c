@@ -335,6 +335,33 @@ static int read_critical(vrun *r, vclaim *cl, const char *path)
     return 0;
 }
 
+/* §6.10: the critical_point claim referred to, one interval per kink of it. */
+static int read_kink_multipliers(vrun *r, vclaim *cl, const char *path)
+{
+    const json_t *t = json_object_get(cl->o, "slopes");
+    const char *id = vx_str(cl->o, "critical_point");
+    char pth[VPATH];
+    fmpq_t lo, hi;
+    slong i;
+    int ret = 0;
+    if ((cl->ref[0] = find_claim(r, id)) == NULL)
+        return vx_fail(&r->c, "%s.critical_point: no claim with id '%.64s'", path, id);
+    if (strcmp(cl->ref[0]->kind, "critical_point") != 0)
+        return vx_fail(&r->c, "%s.critical_point: claim '%.64s' is a %s claim, not a critical_point claim", path, id,
+                       cl->ref[0]->kind);
+    cl->P = cl->ref[0]->P;
+    if (json_array_size(t) != json_array_size(json_object_get(cl->ref[0]->o, "kinks")))
+        return vx_fail(&r->c, "%s.slopes: expected one interval per kink of claim %.64s (%zu), got %zu", path, id,
+                       json_array_size(json_object_get(cl->ref[0]->o, "kinks")), json_array_size(t));
+    fmpq_init(lo);
+    fmpq_init(hi);
+    for (i = 0; i < (slong) json_array_size(t) && ret == 0; i++)
+        ret = vx_interval(&r->c, json_array_get(t, i), vx_pathf(pth, "%s.slopes[%ld]", path, (long) i), lo, hi);
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    return ret;
+}
+
 static int read_fact(vrun *r, vclaim *cl, const char *path)
 {
     slong layer, rank = -1;
@@ -628,14 +655,25 @@ static slong *triples(const json_t *a)
     return t;
 }
 
+/* The dead units of a critical_point claim o: 2 integers each (validated by the reader). */
+static slong *dead_pairs(const json_t *o, slong *nd)
+{
+    const json_t *du = json_object_get(o, "dead_units");
+    slong i, *d;
+    *nd = (slong) json_array_size(du);
+    d = flint_malloc((2 * *nd + 1) * sizeof(slong));
+    for (i = 0; i < 2 * *nd; i++)
+        d[i] = (slong) json_integer_value(json_array_get(json_array_get(du, i / 2), i % 2));
+    return d;
+}
+
 static int check_critical(vrun *r, vclaim *cl, const char *path)
 {
     const json_t *mus = json_object_get(cl->o, "multipliers");
     slong E = (slong) json_integer_value(json_object_get(cl->o, "radius_log2")), nk = (slong) json_array_size(mus), i;
     slong *kink = triples(json_object_get(cl->o, "kinks")), *gen = triples(json_object_get(cl->o, "generators"));
     slong q = (slong) json_array_size(json_object_get(cl->o, "generators"));
-    const json_t *du = json_object_get(cl->o, "dead_units");
-    slong nd = (slong) json_array_size(du), *dead = flint_malloc((2 * nd + 1) * sizeof(slong));
+    slong nd, *dead = dead_pairs(cl->o, &nd);
     slong ni = (slong) json_array_size(json_object_get(cl->o, "implied_kinks"));
     slong *imp = triples(json_object_get(cl->o, "implied_kinks"));
     fmpq *mu = _fmpq_vec_init(nk + 1);
@@ -652,8 +690,6 @@ static int check_critical(vrun *r, vclaim *cl, const char *path)
         (long) json_array_size(json_object_get(cl->o, "implied_kinks")), ivstr(t1, cl, 0));
     for (i = 0; i < nk; i++)
         vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
-    for (i = 0; i < 2 * nd; i++)
-        dead[i] = (slong) json_integer_value(json_array_get(json_array_get(du, i / 2), i % 2));
     cl->verdict = vx_critical_check(cl->q, &r->c.p, cl->P, E, kink, nk, mu, gen, q, dead, nd, imp, ni, r->c.prec,
                                     cl->why, sizeof(cl->why));
     if (cl->verdict && !in_iv(cl, 0, cl->q))
@@ -663,6 +699,45 @@ static int check_critical(vrun *r, vclaim *cl, const char *path)
     flint_free(gen);
     flint_free(dead);
     flint_free(imp);
+    return 0;
+}
+
+/* §6.10: at the exact critical point of the referred claim, t_e = mu*_e / G_e in the stated
+ * intervals, inside [0, 1]: 0 is in the chain-rule generalised gradient of f there. */
+static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
+{
+    const vclaim *c = cl->ref[0];
+    const json_t *t = json_object_get(cl->o, "slopes"), *mus = json_object_get(c->o, "multipliers");
+    slong E = (slong) json_integer_value(json_object_get(c->o, "radius_log2")), nk = (slong) json_array_size(mus), i;
+    slong *kink = triples(json_object_get(c->o, "kinks")), *imp = triples(json_object_get(c->o, "implied_kinks"));
+    slong ni = (slong) json_array_size(json_object_get(c->o, "implied_kinks")), nd, *dead = dead_pairs(c->o, &nd);
+    fmpq *mu = _fmpq_vec_init(3 * nk + 1), *lo = mu + nk, *hi = lo + nk;
+    (void) path;
+    say(cl, "at the exact critical point theta* (multipliers mu*) of claim %s, for each of its %ld kinks e, G_e = df/dh_e "
+        "(back-propagated with the seeds mu* of the kinks above e) is nonzero and t_e = mu*_e / G_e lies in the stated "
+        "interval, inside [0, 1]: checked over the claim's box; so back-propagation with relu'(0) := t_e gives 0, i.e. "
+        "0 is in the chain-rule generalised gradient of f at theta* (t_e = 0 at its dead units' entries and implied kinks, "
+        "whose multiplier is 0)", c->id, (long) nk);
+    for (i = 0; i < nk; i++) {
+        vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
+        vx_lohi(&r->c, json_array_get(t, i), path, lo + i, hi + i);
+    }
+    if (!c->verdict)
+        not_proven(cl, "claim %s is not certified", c->id);
+    else {
+        for (i = 0; i < nk; i++)
+            if (fmpq_sgn(lo + i) < 0 || fmpz_cmp(fmpq_numref(hi + i), fmpq_denref(hi + i)) > 0 || fmpq_cmp(lo + i, hi + i) > 0)
+                break;
+        if (i < nk)
+            not_proven(cl, "the stated interval of kink %ld is not inside [0, 1]", (long) i);
+        else
+            cl->verdict = vx_kink_slopes_check(&r->c.p, c->P, E, kink, nk, mu, lo, hi, dead, nd, imp, ni, r->c.prec,
+                                               cl->why, sizeof(cl->why));
+    }
+    _fmpq_vec_clear(mu, 3 * nk + 1);
+    flint_free(kink);
+    flint_free(imp);
+    flint_free(dead);
     return 0;
 }
 
@@ -748,6 +823,7 @@ static const struct {
     { "stationarity", "point:s max_radius_log2:i kinks:a", read_stationarity, check_stationarity, 0, 0 },
     { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a implied_kinks:a? dead_units:a? loss:o", read_critical,
       check_critical, 0, 0 },
+    { "kink_multipliers", "critical_point:s slopes:a", read_kink_multipliers, check_kink_multipliers, 1, 0 },
     { "order", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "dnc_not_optimal", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "ratio", "numerator:o denominator:o ratio:o", read_ratio, check_ratio, 1, 0 },

@@ -467,6 +467,7 @@ Test(critical, trained_point_with_dead_units, .timeout = 300)
         cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
         cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
         cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
+        cr_expect(strstr(out, "strict_local_min strict_local_min certified OK") != NULL, "%s", out);
     }
     cl = claim_copy(c, &j);
     cr_assert(cl != NULL);
@@ -531,4 +532,50 @@ Test(critical, trained_point_with_dead_units, .timeout = 300)
     }
     arb_clear(x); arb_clear(y);
     fmpq_clear(q1); fmpq_clear(q2);
+}
+
+/* strict_local_min (format §6.11) at the refined DNC point (K = 3, L = 3, width 3): certified
+ * (H + rho C^T C positive definite on the box) and re-checked by both checkers (docs/refine.md
+ * §7.4 gives an independent double-precision check of the reduced Hessian of a trained point).
+ * Tampering: rho = 2^-200 (then H + rho C^T C is H, which is singular along the rotations)
+ * and the verdict of a claim whose critical point is not certified are refused. */
+Test(critical, strict_local_min_at_dnc, .timeout = 120)
+{
+    char dir[256], b[300], c[300], t[300];
+    arb_t ref;
+    json_t *j, *cl;
+    arb_init(ref);
+    dnc_refined(dir, sizeof(dir), ref);
+    snprintf(b, sizeof(b), "%s/refined", dir);
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    {
+        const char *args[] = { "certify-point", b, "--out", c, "--critical", NULL }, *vargs[] = { c, NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "second      certified") != NULL, "%s", out);
+        cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "strict_local_min strict_local_min certified OK") != NULL, "%s", out);
+    }
+    {
+        int k;
+        for (k = 0; k < 2; k++) {
+            const char *args[] = { "verify", t, NULL };
+            j = json_load_file(c, 0, NULL);
+            cl = tu_claim(j, "strict_local_min");
+            cr_assert(cl != NULL);
+            if (k == 0)
+                json_object_set_new(cl, "rho", json_string("1/1606938044258990275541962092341162602522202993782792835301376"));
+            else {   /* the critical point's box shifted off its zero: that claim fails, so this one must */
+                json_t *pc = tu_claim(j, "critical_point");
+                json_object_set_new(pc, "verdict", json_string("not proven"));
+                json_object_set_new(tu_claim(j, "kink_multipliers"), "verdict", json_string("not proven"));
+                json_object_set_new(pc, "radius_log2", json_integer(-250));
+            }
+            cr_assert_eq(json_dump_file(j, t, 0), 0);
+            json_decref(j);
+            cr_expect_eq(tu_run(out, err, sizeof(out), args), 1, "%s", out);
+            cr_expect(strstr(out, "strict_local_min strict_local_min not proven MISMATCH") != NULL, "case %d: %s", k, out);
+        }
+    }
+    arb_clear(ref);
 }

@@ -133,6 +133,8 @@ typedef struct {
     arb_ptr G, t;            /* nkinks each, or NULL */
     int slopes_proven;       /* every G_e excludes 0 and every t_e lies in [0, 1] */
     char slopes_message[512];
+    int second_order;        /* H + rho C^T C certainly positive definite on the box (strict_local_min) */
+    fmpq_t rho;
 } dnc_critical;
 
 void dnc_critical_init(dnc_critical *r);
@@ -162,6 +164,9 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
 /* The kink_multipliers claim (format §6.10) on the critical_point claim of id `critical`:
  * certified iff r->slopes_proven; the stated intervals are r->t's (or [0, 1] when not proven). */
 void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const char *critical);
+/* The claim strict_local_min (format §6.11) about the box of r (claim id `critical`):
+ * certified iff r->second_order (H + rho C^T C positive definite on the box). */
+void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const char *critical);
 
 #ifdef __cplusplus
 }

@@ -754,10 +754,61 @@ static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
     arb_clear(rad);
 }
 
+/* strict_local_min (docs/refine.md §7.4): with C = [A; S^T] (the kink constraints' and the
+ * slice's gradients, rows nf.. of the bordered Jacobian), H + rho C^T C certainly positive
+ * definite over the box (Cholesky in balls) for rho = 2^k, k = 0, 4, ..., 64: by Finsler's
+ * lemma H is then positive definite on ker C at every point of the box. */
+static void second_order(crit *c, dnc_critical *r, arb_srcptr xbar)
+{
+    slong m = c->m, nf = c->nf, i, j, k, e;
+    arb_mat_t J, S, M, CtC;
+    arb_ptr X = _arb_vec_init(m);
+    arb_t rad;
+    r->second_order = 0;
+    fmpq_zero(r->rho);
+    if (!r->proven)
+        return;
+    arb_init(rad);
+    arb_one(rad);
+    arb_mul_2exp_si(rad, rad, r->radius_log2);
+    arb_mat_init(J, m, m); arb_mat_init(S, nf, c->q); arb_mat_init(M, nf, nf); arb_mat_init(CtC, nf, nf);
+    expand(c, c->th, xbar);
+    generators_at(S, c, r, c->th);
+    for (i = 0; i < m; i++) {
+        arb_set(X + i, xbar + i);
+        arb_add_error(X + i, rad);
+    }
+    eval_J(c, r, J, X, S);
+    for (i = 0; i < nf; i++)   /* C^T C: rows nf..m-1 of J, first nf columns */
+        for (j = 0; j <= i; j++) {
+            arb_ptr t = arb_mat_entry(CtC, i, j);
+            arb_zero(t);
+            for (e = nf; e < m; e++)
+                arb_addmul(t, arb_mat_entry(J, e, i), arb_mat_entry(J, e, j), c->prec);
+            arb_set(arb_mat_entry(CtC, j, i), t);
+        }
+    for (k = 0; k <= 64 && !r->second_order; k += 4) {
+        for (i = 0; i < nf; i++)
+            for (j = 0; j < nf; j++) {
+                arb_mul_2exp_si(arb_mat_entry(M, i, j), arb_mat_entry(CtC, i, j), k);
+                arb_add(arb_mat_entry(M, i, j), arb_mat_entry(M, i, j), arb_mat_entry(J, i, j), c->prec);
+            }
+        if (arb_mat_cho(M, M, c->prec)) {
+            r->second_order = 1;
+            fmpq_one(r->rho);
+            fmpz_mul_2exp(fmpq_numref(r->rho), fmpq_numref(r->rho), k);
+        }
+    }
+    arb_mat_clear(J); arb_mat_clear(S); arb_mat_clear(M); arb_mat_clear(CtC);
+    _arb_vec_clear(X, m);
+    arb_clear(rad);
+}
+
 void dnc_critical_init(dnc_critical *r)
 {
     memset(r, 0, sizeof(*r));
     arb_init(r->loss);
+    fmpq_init(r->rho);
 }
 
 void dnc_critical_clear(dnc_critical *r)
@@ -775,6 +826,7 @@ void dnc_critical_clear(dnc_critical *r)
         _arb_vec_clear(r->t, r->nkinks);
     }
     arb_clear(r->loss);
+    fmpq_clear(r->rho);
     memset(r, 0, sizeof(*r));
 }
 
@@ -887,6 +939,7 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
         r->proven = check_box(&c, r, x);
     }
     kink_slopes(&c, r, x);
+    second_order(&c, r, x);
     r->size = c.m;
     r->seconds = dnc_seconds_now() - t0;
     snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators; "

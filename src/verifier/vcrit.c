@@ -488,6 +488,34 @@ static int gram(vk *k, arb_mat_struct *X, const arb_mat_t S0, const slong *gen, 
     return ok;
 }
 
+/* strict_local_min (format §6.11): with J the bordered Jacobian over the box, H its first nf
+ * x nf block and C its rows nf.. restricted to the first nf columns (the kink constraints'
+ * and the slice's gradients), 1 when H + rho C^T C is certainly positive definite (Cholesky in
+ * balls, lower triangle). */
+static int second_order(const arb_mat_t J, slong nf, const fmpq_t rho, slong prec)
+{
+    slong m = arb_mat_nrows(J), i, j, e;
+    arb_mat_t M;
+    arb_t r;
+    int ok;
+    arb_mat_init(M, nf, nf);
+    arb_init(r);
+    arb_set_fmpq(r, rho, prec);
+    for (i = 0; i < nf; i++)
+        for (j = 0; j <= i; j++) {
+            arb_ptr t = arb_mat_entry(M, i, j);
+            for (e = nf; e < m; e++)
+                arb_addmul(t, arb_mat_entry(J, e, i), arb_mat_entry(J, e, j), prec);
+            arb_mul(t, t, r, prec);
+            arb_add(t, t, arb_mat_entry(J, i, j), prec);
+            arb_set(arb_mat_entry(M, j, i), t);
+        }
+    ok = arb_mat_cho(M, M, prec);
+    arb_mat_clear(M);
+    arb_clear(r);
+    return ok;
+}
+
 /* The units of ReLU layer l - 1 active on the whole box in column j (state 1), into sup;
  * their number. */
 static slong active_units(const vk *k, slong l, slong j, slong *sup)
@@ -576,7 +604,7 @@ static int set_dead(vk *k, const arb_mat_struct *x, const slong *dead, slong nd,
 
 int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
                       const fmpq *mu, const slong *gen, slong q, const slong *dead, slong nd, const slong *imp,
-                      slong ni, slong prec, char *why, size_t len)
+                      slong ni, const fmpq *rho, slong prec, char *why, size_t len)
 {
     slong *all = flint_malloc((3 * (nk + ni) + 1) * sizeof(slong));   /* the kinks and the implied kinks */
     vk k;
@@ -655,6 +683,9 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
         kkt_system(&k, J, G, X, S, kink, nk, q);
         ok = krawczyk(J, G, m, r, prec, why, len);
         _arb_vec_clear(G, m);
+        if (ok && rho != NULL && !(ok = second_order(J, k.nf, rho, prec)))
+            snprintf(why, len, "H + rho C^T C (H the Hessian of the Lagrangian, C the constraint and slice gradients) "
+                     "is not shown positive definite on the box");
     }
     arb_mat_clear(J);
     arb_mat_clear(S);

@@ -188,10 +188,11 @@ int vx_ce_root(const vx_problem *p, const fmpq_t lo, const fmpq_t hi, slong prec
 /* ---- critical points (vcrit.c, format §6.9) ---- */
 /* 1 when Krawczyk's test proves the critical_point statement for the box of radius 2^E around
  * point P (dyadic entries) and the multipliers mu (one per kink; kink and gen: 3 integers each,
- * validated by the reader); loss <- f_0 over the box. 0 (not proven) with why. */
+ * validated by the reader); loss <- f_0 over the box. With rho != NULL also the second-order
+ * test of strict_local_min (format §6.11). 0 (not proven) with why. */
 int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
                       const fmpq *mu, const slong *gen, slong q, const slong *dead, slong nd, const slong *imp,
-                      slong ni, slong prec, char *why, size_t len);
+                      slong ni, const fmpq *rho, slong prec, char *why, size_t len);
 /* kink_multipliers (format §6.10) on the box of a critical_point claim (same arguments):
  * 1 iff every G_e over the box excludes 0 and every t_e = mu_e / G_e lies in [lo_e, hi_e]. */
 int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,

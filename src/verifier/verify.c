@@ -336,6 +336,32 @@ static int read_critical(vrun *r, vclaim *cl, const char *path)
 }
 
 /* §6.10: the critical_point claim referred to, one interval per kink of it. */
+/* cl->ref[0] <- the critical_point claim named by cl's "critical_point". */
+static int read_critical_ref(vrun *r, vclaim *cl, const char *path)
+{
+    const char *id = vx_str(cl->o, "critical_point");
+    if ((cl->ref[0] = find_claim(r, id)) == NULL)
+        return vx_fail(&r->c, "%s.critical_point: no claim with id '%.64s'", path, id);
+    if (strcmp(cl->ref[0]->kind, "critical_point") != 0)
+        return vx_fail(&r->c, "%s.critical_point: claim '%.64s' is a %s claim, not a critical_point claim", path, id,
+                       cl->ref[0]->kind);
+    cl->P = cl->ref[0]->P;
+    return 0;
+}
+
+/* §6.11: the critical_point claim and rho, a positive rational. */
+static int read_strict_local_min(vrun *r, vclaim *cl, const char *path)
+{
+    fmpq_t rho;
+    int bad;
+    if (read_critical_ref(r, cl, path))
+        return -1;
+    fmpq_init(rho);
+    bad = vx_parse_rational(rho, vx_str(cl->o, "rho")) != 0 || fmpq_sgn(rho) <= 0;
+    fmpq_clear(rho);
+    return bad ? vx_fail(&r->c, "%s.rho: expected a positive rational string", path) : 0;
+}
+
 static int read_kink_multipliers(vrun *r, vclaim *cl, const char *path)
 {
     const json_t *t = json_object_get(cl->o, "slopes");
@@ -344,12 +370,8 @@ static int read_kink_multipliers(vrun *r, vclaim *cl, const char *path)
     fmpq_t lo, hi;
     slong i;
     int ret = 0;
-    if ((cl->ref[0] = find_claim(r, id)) == NULL)
-        return vx_fail(&r->c, "%s.critical_point: no claim with id '%.64s'", path, id);
-    if (strcmp(cl->ref[0]->kind, "critical_point") != 0)
-        return vx_fail(&r->c, "%s.critical_point: claim '%.64s' is a %s claim, not a critical_point claim", path, id,
-                       cl->ref[0]->kind);
-    cl->P = cl->ref[0]->P;
+    if (read_critical_ref(r, cl, path))
+        return -1;
     if (json_array_size(t) != json_array_size(json_object_get(cl->ref[0]->o, "kinks")))
         return vx_fail(&r->c, "%s.slopes: expected one interval per kink of claim %.64s (%zu), got %zu", path, id,
                        json_array_size(json_object_get(cl->ref[0]->o, "kinks")), json_array_size(t));
@@ -667,38 +689,66 @@ static slong *dead_pairs(const json_t *o, slong *nd)
     return d;
 }
 
-static int check_critical(vrun *r, vclaim *cl, const char *path)
+/* The checks of critical_point claim c (with rho: also the second-order test) into cl. */
+static void critical_verdict(vrun *r, vclaim *cl, const vclaim *c, const fmpq *rho)
 {
-    const json_t *mus = json_object_get(cl->o, "multipliers");
-    slong E = (slong) json_integer_value(json_object_get(cl->o, "radius_log2")), nk = (slong) json_array_size(mus), i;
-    slong *kink = triples(json_object_get(cl->o, "kinks")), *gen = triples(json_object_get(cl->o, "generators"));
-    slong q = (slong) json_array_size(json_object_get(cl->o, "generators"));
-    slong nd, *dead = dead_pairs(cl->o, &nd);
-    slong ni = (slong) json_array_size(json_object_get(cl->o, "implied_kinks"));
-    slong *imp = triples(json_object_get(cl->o, "implied_kinks"));
+    const json_t *mus = json_object_get(c->o, "multipliers");
+    slong E = (slong) json_integer_value(json_object_get(c->o, "radius_log2")), nk = (slong) json_array_size(mus), i;
+    slong *kink = triples(json_object_get(c->o, "kinks")), *gen = triples(json_object_get(c->o, "generators"));
+    slong q = (slong) json_array_size(json_object_get(c->o, "generators"));
+    slong nd, *dead = dead_pairs(c->o, &nd);
+    slong ni = (slong) json_array_size(json_object_get(c->o, "implied_kinks"));
+    slong *imp = triples(json_object_get(c->o, "implied_kinks"));
     fmpq *mu = _fmpq_vec_init(nk + 1);
-    char t1[VTXT], t2[VTXT];
-    (void) path;
-    say(cl, "the box of radius 2^%ld around point %s and the %ld listed multipliers contains exactly one zero of the KKT "
-        "system of the %ld listed kinks bordered by the slice of %ld rotation generators (Krawczyk), the slice "
-        "multipliers vanish there (Gram matrix invertible on the box), every other ReLU pre-activation has a strict "
-        "sign on the box, the %ld listed dead units are exactly 0 with gradient entries exactly 0 on the box, and the "
-        "%ld implied kinks vanish wherever the listed ones do; so an exact critical point of f on the kink pattern's "
-        "manifold (the dead units' pre-activations and the implied kinks kinks with multiplier 0) lies in the box, with "
-        "loss f = f_0 in %s", (long) E, cl->P->name, (long) nk, (long) nk, (long) q,
-        (long) json_array_size(json_object_get(cl->o, "dead_units")),
-        (long) json_array_size(json_object_get(cl->o, "implied_kinks")), ivstr(t1, cl, 0));
     for (i = 0; i < nk; i++)
         vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
-    cl->verdict = vx_critical_check(cl->q, &r->c.p, cl->P, E, kink, nk, mu, gen, q, dead, nd, imp, ni, r->c.prec,
+    cl->verdict = vx_critical_check(cl->q, &r->c.p, c->P, E, kink, nk, mu, gen, q, dead, nd, imp, ni, rho, r->c.prec,
                                     cl->why, sizeof(cl->why));
-    if (cl->verdict && !in_iv(cl, 0, cl->q))
-        not_proven(cl, "the loss f_0 over the box is %s, not in %s", vx_arb_str(t1, cl->q), ivstr(t2, cl, 0));
     _fmpq_vec_clear(mu, nk + 1);
     flint_free(kink);
     flint_free(gen);
     flint_free(dead);
     flint_free(imp);
+}
+
+/* §6.11: the box of the critical_point claim again, and H + rho C^T C positive definite on it. */
+static int check_strict_local_min(vrun *r, vclaim *cl, const char *path)
+{
+    const vclaim *c = cl->ref[0];
+    fmpq_t rho;
+    (void) path;
+    say(cl, "the box of claim %s contains its exact critical point theta* (its checks again), and H + rho C^T C is "
+        "positive definite on the whole box (H the Hessian of the Lagrangian f_0 + sum mu_e ubar_e, C the gradients of "
+        "the kink constraints and of the slice, rho = %s): by Finsler's lemma H is positive definite on ker C, so "
+        "theta* is a strict local minimum of f on the pattern manifold of claim %s modulo the rotations of its "
+        "generators; nothing is claimed off that manifold", c->id, vx_str(cl->o, "rho"), c->id);
+    fmpq_init(rho);
+    vx_parse_rational(rho, vx_str(cl->o, "rho"));
+    if (!c->verdict)
+        not_proven(cl, "claim %s is not certified", c->id);
+    else
+        critical_verdict(r, cl, c, rho);
+    fmpq_clear(rho);
+    return 0;
+}
+
+static int check_critical(vrun *r, vclaim *cl, const char *path)
+{
+    char t1[VTXT], t2[VTXT];
+    (void) path;
+    say(cl, "the box of radius 2^%ld around point %s and the %zu listed multipliers contains exactly one zero of the KKT "
+        "system of the %zu listed kinks bordered by the slice of %zu rotation generators (Krawczyk), the slice "
+        "multipliers vanish there (Gram matrix invertible on the box), every other ReLU pre-activation has a strict "
+        "sign on the box, the %zu listed dead units are exactly 0 with gradient entries exactly 0 on the box, and the "
+        "%zu implied kinks vanish wherever the listed ones do; so an exact critical point of f on the kink pattern's "
+        "manifold (the dead units' pre-activations and the implied kinks kinks with multiplier 0) lies in the box, with "
+        "loss f = f_0 in %s", (long) json_integer_value(json_object_get(cl->o, "radius_log2")), cl->P->name,
+        json_array_size(json_object_get(cl->o, "multipliers")), json_array_size(json_object_get(cl->o, "kinks")),
+        json_array_size(json_object_get(cl->o, "generators")), json_array_size(json_object_get(cl->o, "dead_units")),
+        json_array_size(json_object_get(cl->o, "implied_kinks")), ivstr(t1, cl, 0));
+    critical_verdict(r, cl, cl, NULL);
+    if (cl->verdict && !in_iv(cl, 0, cl->q))
+        not_proven(cl, "the loss f_0 over the box is %s, not in %s", vx_arb_str(t1, cl->q), ivstr(t2, cl, 0));
     return 0;
 }
 
@@ -824,6 +874,7 @@ static const struct {
     { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a implied_kinks:a? dead_units:a? loss:o", read_critical,
       check_critical, 0, 0 },
     { "kink_multipliers", "critical_point:s slopes:a", read_kink_multipliers, check_kink_multipliers, 1, 0 },
+    { "strict_local_min", "critical_point:s rho:s", read_strict_local_min, check_strict_local_min, 1, 0 },
     { "order", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "dnc_not_optimal", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "ratio", "numerator:o denominator:o ratio:o", read_ratio, check_ratio, 1, 0 },

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""From a finished `dncert train` run to a verified critical_point certificate, against
+continuing the trainer (issue 10, "Speed"; results in docs/refine.md §8).
+
+For each configuration (default: K = 6, L = 4, width 30 and K = 3, L = 4, width 10; n = 1,
+lambda = 1/250, L-BFGS from --init-std 0.5) this script, in one run:
+  1. trains the start point (L-BFGS, 5000 steps; not timed against anything);
+  2. times `dncert refine` (double stage + 256-bit stage) and reads its record: stationary,
+     max |KKT residual| in double, the 256-bit residual and the proven digits of the loss;
+  3. times `dncert certify-point --critical` on the refined run (which runs the verifier on
+     what it writes) and `dncert-verify` alone on the certificate, and reads the verdicts of
+     critical_point and kink_multipliers;
+  4. continues the trainer from the same run for about the refinement's wall time -- L-BFGS
+     and plain gradient descent (lr 0.5) via `train --init` -- and reads its final gradient
+     norm and loss;
+and prints one table: the refinement's seconds and residual against the trainer's gradient
+norm after the same time, and the ratios.
+
+Usage: python3 bench/bench_refine.py [--dncert build/dncert] [--quick] [--json-out FILE]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+CONFIGS = [  # name, K, L, width, seed
+    ("K6-L4-w30", 6, 4, 30, 3),
+    ("K3-L4-w10", 3, 4, 10, 5),
+]
+
+
+def run(cmd, env):
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    return time.perf_counter() - t0, p
+
+
+def summary(d):
+    with open(os.path.join(d, "summary.json")) as f:
+        return json.load(f)
+
+
+def verdict(cert, kind):
+    if not os.path.exists(cert):
+        return "no file"
+    with open(cert) as f:
+        c = json.load(f)
+    for cl in c.get("claims", []):
+        if cl.get("kind") == kind:
+            return cl.get("verdict", "?")
+    return "absent"
+
+
+def problem_args(K, L, W):
+    return ["--K", str(K), "--n", "1", "--L", str(L), "--width", str(W), "--lambda", "1/250"]
+
+
+def one(dncert, verify, name, K, L, W, seed, steps, tmp, env):
+    r = {"config": name, "K": K, "L": L, "width": W, "seed": seed}
+    start = os.path.join(tmp, name)
+    t, p = run([dncert, "train", *problem_args(K, L, W), "--optimizer", "lbfgs", "--init-std", "0.5",
+                "--seed", str(seed), "--steps", str(steps), "--quiet", "--out", start, "--force"], env)
+    if p.returncode != 0:
+        sys.exit(f"train failed: {p.stderr}")
+    s = summary(start)
+    r.update(start_loss=s["loss"], start_grad_norm=s["grad_norm"], train_seconds=t)
+    refined = start + "-refined"
+    t, p = run([dncert, "refine", start, "--out", refined, "--quiet", "--force"], env)
+    s = summary(refined)
+    rf, hp = s.get("refine", {}), s.get("high_precision", {})
+    r.update(refine_seconds=t, refine_exit=p.returncode, stationary=rf.get("stationary"),
+             kkt_residual=rf.get("residual"), hp_residual_log10=hp.get("residual_log10"),
+             loss_digits=hp.get("loss_digits"), refined_loss=rf.get("loss"))
+    cert = os.path.join(tmp, name + ".cert.json")
+    t, p = run([dncert, "certify-point", refined, "--critical", "--out", cert, "--force"], env)
+    r.update(certify_seconds=t, critical_point=verdict(cert, "critical_point"),
+             kink_multipliers=verdict(cert, "kink_multipliers"))
+    line = [x for x in p.stdout.splitlines() if x.startswith("critical")]
+    r["critical_message"] = line[0] if line else p.stderr.strip()[:300]
+    if os.path.exists(cert):
+        t, p = run([verify, cert, "--quiet"], env)
+        r.update(verify_seconds=t, verify_exit=p.returncode)
+    budget = r["refine_seconds"]
+    for opt, extra in (("lbfgs", ["--optimizer", "lbfgs"]), ("gd", ["--lr", "0.5"])):
+        cont = start + "-" + opt
+        # steps for about the refinement's wall time: measured rate of a short probe run
+        t1, p = run([dncert, "train", "--init", start, *extra, "--steps", "200", "--quiet", "--out", cont, "--force"],
+                    env)
+        per = max(t1 / 200, 1e-6)
+        n = max(200, int(budget / per))
+        t, p = run([dncert, "train", "--init", start, *extra, "--steps", str(n), "--quiet", "--out", cont,
+                    "--force"], env)
+        s = summary(cont)
+        r[opt] = {"steps": n, "seconds": t, "grad_norm": s["grad_norm"], "loss": s["loss"], "status": s.get("status")}
+    return r
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dncert", default="build/dncert")
+    ap.add_argument("--quick", action="store_true", help="only the small configuration")
+    ap.add_argument("--steps", type=int, default=5000, help="L-BFGS steps of the start point (default 5000)")
+    ap.add_argument("--json-out")
+    a = ap.parse_args()
+    verify = os.path.join(os.path.dirname(a.dncert), "dncert-verify")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for cfg in CONFIGS[1:] if a.quick else CONFIGS:
+            print(f"bench_refine: {cfg[0]} ...", file=sys.stderr)
+            rows.append(one(a.dncert, verify, *cfg, a.steps, tmp, env))
+    print("| config | start loss / grad | refine s | stationary | KKT residual (double) | 256-bit residual | "
+          "loss digits | certify-point --critical s | critical_point | kink_multipliers | verify s | "
+          "L-BFGS same time: grad | GD same time: grad | grad ratio L-BFGS / refine residual |")
+    print("|" + "---|" * 14)
+    for r in rows:
+        res = r.get("kkt_residual") or float("nan")
+        print(f"| {r['config']} | {r['start_loss']:.9f} / {r['start_grad_norm']:.1e} | {r['refine_seconds']:.2f} | "
+              f"{r['stationary']} | {res:.1e} | 1e{r.get('hp_residual_log10') or float('nan'):.1f} | "
+              f"{r.get('loss_digits') or float('nan'):.1f} | {r['certify_seconds']:.2f} | {r['critical_point']} | "
+              f"{r['kink_multipliers']} | {r.get('verify_seconds', float('nan')):.2f} | "
+              f"{r['lbfgs']['grad_norm']:.1e} ({r['lbfgs']['steps']} steps, {r['lbfgs']['seconds']:.2f} s) | "
+              f"{r['gd']['grad_norm']:.1e} ({r['gd']['steps']} steps, {r['gd']['seconds']:.2f} s) | "
+              f"{r['lbfgs']['grad_norm'] / res:.1e} |")
+        print(f"  {r['config']}: {r['critical_message']}")
+    if a.json_out:
+        with open(a.json_out, "w") as f:
+            json.dump(rows, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -598,7 +598,7 @@ Test(certify_point, cross_entropy_claims_tampered, .timeout = 60)
         cr_assert_not_null(s1);
         fmpq_init(lo);
         fmpq_init(hi);
-        cr_assert_eq(dnc_closed_ce_root_interval(lo, hi, s1->value, p, 256), 0);   /* H goes + to - there */
+        cr_assert_eq(dnc_closed_ce_root_interval(lo, hi, s1->value, p, "deep-linear", 256), 0);   /* H goes + to - there */
         a = fmpq_get_str(NULL, 10, lo);
         b = fmpq_get_str(NULL, 10, hi);
         c = json_deep_copy(j);

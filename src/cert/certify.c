@@ -248,7 +248,8 @@ static int claim_root_ce(ctx *x, const json_t *tpl, point_state *pt, int must)
         return 0;
     fmpq_init(lo);
     fmpq_init(hi);
-    ok = dnc_closed_ce_root_interval(lo, hi, s->value, (dnc_problem_struct *) x->inst->problem, x->prec);
+    ok = dnc_closed_ce_root_interval(lo, hi, s->value, (dnc_problem_struct *) x->inst->problem, pt->c->structure,
+                                     x->prec);
     claim = json_pack("{s:o, s:s, s:{s:o, s:o}}", "structure", structure_json(pt), "block", "sigma", "interval",
                       "lo", dnc_json_fmpq(lo), "hi", dnc_json_fmpq(hi));
     default_id(id, sizeof(id), tpl, pt->name, s->name);
@@ -350,7 +351,7 @@ static void claim_value(ctx *x, const json_t *tpl, point_state *pt, int must)
     remember(x, id, "value", strcmp(pt->c->structure, "dnc") == 0
              || (x->inst->problem->loss == DNC_LOSS_CE && (strcmp(pt->c->structure, "ufm") == 0
                                                            || strcmp(pt->c->structure, "deep-linear") == 0)),
-             ok, pt->c->loss);
+             ok, pt->c->loss);   /* under CE dnc is the orthogonal-frame family (§8.3) */
 }
 
 static int kink_cmp(const void *a, const void *b)
@@ -401,7 +402,7 @@ static int claim_compare(ctx *x, const json_t *tpl, int must, const char *kind, 
         return dnc_fail(err, len, "claim %s: refers to a claim id that is not defined before it (%s, %s)", kind, a, b);
     if (dno && (strcmp(ka->kind, "loss") != 0 || strcmp(kb->kind, "value") != 0 || !kb->is_dnc))
         return dnc_fail(err, len, "claim dnc_not_optimal: needs a loss claim below the value claim of a dnc point "
-                        "(under loss ce: of a ufm or deep-linear point)");
+                        "(under loss ce: of a dnc, ufm or deep-linear point)");
     default_id(id, sizeof(id), tpl, a, b);
     if (!ratio) {
         ok = ka->certified && kb->certified && arb_lt(ka->x, kb->x);

@@ -95,9 +95,10 @@ Test(certificates, fresh_run_reproduces_them, .timeout = 120)
                            DNCERT_SOURCE_DIR "/theorems/ufm-tirer-bruna.json",
                            DNCERT_SOURCE_DIR "/theorems/dang-ce.json",
                            DNCERT_SOURCE_DIR "/theorems/garrod-keating-ce.json",
+                           DNCERT_SOURCE_DIR "/theorems/relu-ce.json",
                            "--jobs", "2", "--quiet", "--out", NULL, NULL };
     tu_tmpdir(dir, sizeof(dir));
-    args[11] = dir;
+    args[12] = dir;
     cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
     cr_assert(strstr(out, "0 required claims not certified") != NULL, "%s", out + strlen(out) - 200);
     for_each_certificate(same_as_fresh, dir);

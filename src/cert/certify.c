@@ -255,8 +255,8 @@ static int claim_root_ce(ctx *x, const json_t *tpl, point_state *pt, int must)
     default_id(id, sizeof(id), tpl, pt->name, s->name);
     short_decimal(dec, sizeof(dec), s->value);
     snprintf(stmt, sizeof(stmt), "the stationary scale sigma = %.60s of the %.32s structure under CE is the only zero "
-             "of H(sigma) = log P - (M-1) log sigma + (M+1) log(e^sigma + K - 1) in the interval, the larger one", dec,
-             pt->c->structure);
+             "of H(sigma) = log P%s - (M-1) log sigma + (M+1) log(e^sigma + K - 1) in the interval, the larger one", dec,
+             pt->c->structure, strcmp(pt->c->structure, "dnc") == 0 ? "_F (P_F = P K^L/(K-1)^L)" : "");
     add_claim(x, claim, id, "root", ok, must, stmt, "%s = %s", s->name, dec);
     fmpq_clear(lo);
     fmpq_clear(hi);

@@ -372,7 +372,7 @@ Test(closed_ce, unsupported_commands_refuse)
     const char *cmp[] = { "closed-form", "ufm", "--L", "1", "--loss", "ce", "--compare", NULL };
     const char *relu[] = { "closed-form", "deep-linear", "--activation", "relu", "--loss", "ce", NULL };
     const char *bad[] = { "closed-form", "ufm", "--L", "1", "--loss", "huber", NULL };
-    const char *sweep[] = { "sweep", "--loss", "ce", "--out", sw, NULL };
+    const char *sweep[] = { "sweep", "--loss", "huber", "--out", sw, NULL };
     const char *const *cases[] = { dnc, imb, srg, cmp, relu, bad, sweep };
     size_t i;
     tu_tmpdir(dir, sizeof(dir));

@@ -232,7 +232,7 @@ static void default_id(char *buf, size_t len, const json_t *tpl, const char *a, 
         buf[len - 1] = '\0';
 }
 
-/* Under cross-entropy (format §6.1): the stationary scale sigma_2 of a ufm or deep-linear
+/* Under cross-entropy (format §6.1): the stationary scale sigma_2 of a ufm, deep-linear or dnc
  * point ("sigma" at L = 1), as an interval where H changes sign from - to +. */
 static int claim_root_ce(ctx *x, const json_t *tpl, point_state *pt, int must)
 {
@@ -346,8 +346,8 @@ static void claim_value(ctx *x, const json_t *tpl, point_state *pt, int must)
     short_decimal(dec, sizeof(dec), pt->c->loss);
     snprintf(stmt, sizeof(stmt), "the value of the %s structure on this problem is %s", pt->c->structure, dec);
     add_claim(x, claim, id, "value", ok, must, stmt, "f* = %s", dec);
-    /* the DNC value that dnc_not_optimal compares with: dnc, or under CE the DNC-structured
-     * value of ufm and deep-linear (format §8.3) */
+    /* the DNC value that dnc_not_optimal compares with: dnc (under CE the orthogonal frames),
+     * or under CE the DNC-structured value of ufm and deep-linear (format §8.3) */
     remember(x, id, "value", strcmp(pt->c->structure, "dnc") == 0
              || (x->inst->problem->loss == DNC_LOSS_CE && (strcmp(pt->c->structure, "ufm") == 0
                                                            || strcmp(pt->c->structure, "deep-linear") == 0)),

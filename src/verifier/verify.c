@@ -104,7 +104,7 @@ static int read_block_claim(vrun *r, vclaim *cl, const char *path)
         return -1;
     if (!vx_structure_is_lowrank(&cl->st))
         return vx_fail(&r->c, "%s.structure: %s claims are defined for the dnc, srg and sts structures%s", path, cl->kind,
-                       strcmp(cl->kind, "root") == 0 ? " (and for ufm and deep-linear under \"loss\": \"ce\")" : "");
+                       strcmp(cl->kind, "root") == 0 ? " (and for ufm, deep-linear and dnc under \"loss\": \"ce\")" : "");
     b = vx_str(cl->o, "block");
     if (strcmp(b, "dnc") != 0 && strcmp(b, "srg") != 0 && strcmp(b, "sts") != 0)
         return vx_fail(&r->c, "%s.block: expected \"dnc\", \"srg\" or \"sts\", got \"%.32s\"", path, b);

@@ -73,14 +73,16 @@ void _dnc_closed_balanced_scales(dnc_closed_t out, const arb_t c, const fmpq_t P
     arb_set_fmpq(t, p->lambda_h, prec);
     arb_mul_si(t, t, p->n[0], prec);
     arb_div(a, tau, t, prec);
-    arb_set_fmpq(t, hidden, prec);
-    arb_mul(a, a, t, prec);
+    if (!fmpq_is_one(hidden)) {   /* not even a product by 1: it would widen the radius */
+        arb_set_fmpq(t, hidden, prec);
+        arb_mul(a, a, t, prec);
+    }
     arb_sqrt(a, a, prec);
     _dnc_closed_add_ball(out, "a", a);
     for (l = 1; l <= L; l++) {
         arb_set_fmpq(t, p->lambda_w + l - 1, prec);
         arb_div(s, tau, t, prec);
-        if (l < L) {
+        if (l < L && !fmpq_is_one(hidden)) {
             arb_set_fmpq(t, hidden, prec);
             arb_mul(s, s, t, prec);
         }

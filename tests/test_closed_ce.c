@@ -332,6 +332,36 @@ Test(closed_ce, cli_prints_proven_value)
     json_decref(o);
 }
 
+/* closed-form dnc --loss ce prints the frame value (ce_relu_refs.json, mpmath) with at least 30
+ * proven digits and "stationarity": critical with ReLU (9 kinks: the 4 x 3 pre-activation of
+ * layer 2 less its 3 positive entries), not with a linear activation before the last layer. */
+Test(closed_ce, cli_prints_relu_form)
+{
+    static char out[1 << 16], errs[4096];
+    const char *relu[] = { "closed-form", "dnc", "--K", "3", "--n", "2", "--L", "2", "--width", "4", "--lambda",
+                           "1/50", "--loss", "ce", NULL };
+    const char *lin[] = { "closed-form", "dnc", "--K", "3", "--n", "2", "--L", "2", "--width", "4", "--lambda",
+                          "1/50", "--loss", "ce", "--activation", "linear", NULL };
+    const char *const *cases[] = { relu, lin };
+    int i;
+    for (i = 0; i < 2; i++) {
+        json_t *o, *st;
+        const char *d;
+        cr_assert_eq(tu_run(out, errs, sizeof(out), cases[i]), 0, "%s", errs);
+        o = json_loads(out, 0, NULL);
+        cr_assert_not_null(o);
+        d = json_string_value(json_object_get(json_object_get(o, "loss"), "decimal"));
+        cr_assert(strncmp(d, "0.28498487389704753545224312382687262", 37) == 0, "%s", d);
+        cr_assert_geq(strlen(d), 32);
+        cr_assert(json_is_true(json_object_get(json_object_get(o, "crosscheck"), "consistent")));
+        st = json_object_get(o, "stationarity");
+        cr_assert_eq(json_is_true(json_object_get(st, "critical")), i == 0, "%s", out);
+        if (i == 0)
+            cr_assert_eq(json_integer_value(json_object_get(st, "kinks")), 9);
+        json_decref(o);
+    }
+}
+
 /* ---- the loss as part of the problem ---- */
 
 Test(closed_ce, problem_json_round_trip)

@@ -409,8 +409,9 @@ int dnc_design_mtilde(fmpq_mat_t M, const dnc_structure *s, slong param, slong K
  * explicit point in balls and cross-checks it (dnc_closed_crosscheck: *consistent is 1 or
  * 0), and sets *out to the JSON that `dncert closed-form` prints: structure, model, prec,
  * alive, alive_rule, scalars, loss ({"decimal", "lo", "hi"}, lo <= f* <= hi exactly),
- * crosscheck, a note where the value is only an upper bound, and with compare the certified
- * order against the DNC value ("compare"). With theta != NULL, *theta is the explicit point
+ * crosscheck, under cross-entropy "stationarity" ({"critical", "kinks", "rule"}:
+ * dnc_closed_check_critical), a note where the value is only an upper bound, and with
+ * compare the certified order against the DNC value ("compare"). With theta != NULL, *theta is the explicit point
  * expanded to all N samples and rounded to double, in the trainer's layout (free with free();
  * NULL when out of memory). Returns 0, or -1 with err (naming the option) when the
  * construction rejects the problem, or compare is asked and the problem has no DNC point;

@@ -185,8 +185,11 @@ void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *the
                      ce ? "nc2_etf through linear layers, nc2_orth after ReLU" : "nc2_orth", tol->nc2, tol->nc3);
     } else if (!full) {
         c->cls = DNC_CLASS_LOW_RANK;
-        snprintf(c->reason, sizeof(c->reason), "collapsed; class means of rank < %s = %ld at some layer",
-                 ce ? "that of the DNC frame" : "K", (long) K - (ce ? 1 : 0));
+        if (ce)   /* K - 1 for an ETF layer, K after a ReLU */
+            snprintf(c->reason, sizeof(c->reason), "collapsed; class means of rank below the DNC frame's (K - 1 "
+                     "through linear layers, K = %ld after a ReLU) at some layer", (long) K);
+        else
+            snprintf(c->reason, sizeof(c->reason), "collapsed; class means of rank < K = %ld at some layer", (long) K);
     } else {
         c->cls = DNC_CLASS_UNCLASSIFIED;
         if (!frames)

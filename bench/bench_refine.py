@@ -70,7 +70,7 @@ def one(dncert, verify, name, K, L, W, seed, steps, tmp, env):
     refined = start + "-refined"
     t, p = run([dncert, "refine", start, "--out", refined, "--quiet", "--force"], env)
     s = summary(refined)
-    rf, hp = s.get("refine", {}), s.get("high_precision", {})
+    rf, hp = s.get("refine") or {}, s.get("high_precision") or {}
     r.update(refine_seconds=t, refine_exit=p.returncode, stationary=rf.get("stationary"),
              kkt_residual=rf.get("residual"), hp_residual_log10=hp.get("residual_log10"),
              loss_digits=hp.get("loss_digits"), refined_loss=rf.get("loss"))

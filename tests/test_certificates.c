@@ -95,9 +95,10 @@ Test(certificates, fresh_run_reproduces_them, .timeout = 120)
                            DNCERT_SOURCE_DIR "/theorems/ufm-tirer-bruna.json",
                            DNCERT_SOURCE_DIR "/theorems/dang-ce.json",
                            DNCERT_SOURCE_DIR "/theorems/garrod-keating-ce.json",
+                           DNCERT_SOURCE_DIR "/theorems/relu-ce.json",
                            "--jobs", "2", "--quiet", "--out", NULL, NULL };
     tu_tmpdir(dir, sizeof(dir));
-    args[11] = dir;
+    args[12] = dir;
     cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
     cr_assert(strstr(out, "0 required claims not certified") != NULL, "%s", out + strlen(out) - 200);
     for_each_certificate(same_as_fresh, dir);
@@ -189,6 +190,48 @@ Test(tamper, point_scalar_polynomial)
                    json_object_get(c, "points"), "dnc"), "scalars"), "c"), "polynomial");
     json_array_set_new(poly, 0, json_string("7"));
     expect_rejected(c, 1, "loss_dnc");
+}
+
+/* ---- the ReLU CE frames (relu-ce, docs/math/cross-entropy.md §7): the checker derives the
+ * dnc value under CE with P_F = P K^L/(K-1)^L, so the linear family's structure or value in
+ * its place is refused ---- */
+#define RELU_CE "relu-ce/K4-L3.json"
+
+/* The value claim renamed to the ETF family: deep-linear needs linear activations. */
+Test(tamper, relu_ce_value_structure)
+{
+    json_t *c = load(RELU_CE);
+    json_object_set_new(json_object_get(tu_claim(c, "value_dnc"), "structure"), "name", json_string("deep-linear"));
+    expect_rejected(c, 1, "value_dnc");
+}
+
+/* The root claim renamed: H of the ETF family has log P, not log P_F, and needs linear layers. */
+Test(tamper, relu_ce_root_structure)
+{
+    json_t *c = load(RELU_CE);
+    json_object_set_new(json_object_get(tu_claim(c, "root_dnc_sigma_2"), "structure"), "name",
+                        json_string("deep-linear"));
+    expect_rejected(c, 1, "root_dnc_sigma_2");
+}
+
+/* The value interval moved to the ETF family's value of the same problem, lower (mpmath at 30
+ * digits, the phi of tests/data/ce/gen_ce.py at K = 4, n = 1, M = 3, lambda = 1/100:
+ * 0.152877278124425998816794097999; the frame value is 0.186182620240184573167592712509):
+ * an internally consistent file claiming a lower DNC value. */
+Test(tamper, relu_ce_value_lowered)
+{
+    json_t *c = load(RELU_CE), *v = json_object_get(tu_claim(c, "value_dnc"), "value");
+    json_object_set_new(v, "lo", json_string("0.1528772781244259988"));
+    json_object_set_new(v, "hi", json_string("0.1528772781244259989"));
+    json_object_del(v, "decimal");
+    expect_rejected(c, 1, "value_dnc");
+}
+
+Test(tamper, relu_ce_lambda)
+{
+    json_t *c = load(RELU_CE);
+    json_object_set_new(json_object_get(c, "problem"), "lambda_h", json_string("1/99"));
+    expect_rejected(c, 1, "value_dnc");
 }
 
 Test(tamper, lambda)

@@ -534,14 +534,63 @@ Test(certify_point, cross_entropy_run, .timeout = 60)
     cr_assert_eq(verify_edited(c, bad), 1, "%s%s", out, err);
     json_decref(c);
 
-    /* a value claim of the dnc structure under CE (the ReLU/MSE family): malformed */
+    /* a value claim of a structure without a CE form (tirer-bruna): malformed */
     c = json_deep_copy(j);
     json_array_append_new(json_object_get(c, "claims"),
                           json_pack("{s:s, s:s, s:s, s:s, s:{s:s}, s:{s:s, s:s}}", "id", "value_other", "kind", "value",
-                                    "statement", "", "verdict", "certified", "structure", "name", "dnc", "value",
+                                    "statement", "", "verdict", "certified", "structure", "name", "tirer-bruna", "value",
                                     "lo", "0", "hi", "1"));
     cr_assert_eq(verify_edited(c, bad), 1, "%s%s", out, err);
-    cr_assert(strstr(err, "defined for the ufm and deep-linear structures only") != NULL, "%s%s", out, err);
+    cr_assert(strstr(err, "defined for the ufm, deep-linear and dnc structures only") != NULL, "%s%s", out, err);
+    json_decref(c);
+    /* the value claim renamed dnc (the frame family, higher than the ETF family's value) */
+    c = json_deep_copy(j);
+    json_object_set_new(json_object_get(tu_claim(c, "value_dnc"), "structure"), "name", json_string("dnc"));
+    cr_assert_eq(verify_edited(c, bad), 1, "%s%s", out, err);
+    cr_assert(strstr(out, "value_dnc value not proven MISMATCH") != NULL, "%s%s", out, err);
+    json_decref(c);
+    json_decref(j);
+}
+
+/* Cross-entropy with a ReLU layer (K = 3, n = 2, L = 2, width 8): L-BFGS from seed 1 reaches the
+ * best point of the orthogonal-frame family (docs/math/cross-entropy.md §7, value
+ * 0.28498487389704753545... of tests/data/ce/ce_relu_refs.json), classified dnc;
+ * certify-point compares it with the value of the dnc structure under CE, which the checker
+ * derives with P_F, and its root; dnc_not_optimal is not proven (the point is that point).
+ * The value claim renamed to the ETF family (deep-linear, linear layers only) is refused. */
+Test(certify_point, cross_entropy_relu_run, .timeout = 60)
+{
+    char dir[256], run[300], cert[300], bad[300];
+    json_t *j, *c;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/ce", dir);
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    snprintf(bad, sizeof(bad), "%s/tampered.json", dir);
+    {
+        const char *args[] = { "train", "--K", "3", "--n", "2", "--L", "2", "--width", "8", "--activation", "relu",
+                               "--lambda", "1/50", "--loss", "ce", "--optimizer", "lbfgs", "--lr", "1", "--steps",
+                               "3000", "--quiet", "--out", run, NULL };
+        run_ok(args);
+    }
+    cr_assert(strstr(out, "class      dnc") != NULL, "%s", out);
+    cr_assert(strstr(out, "loss       2.84984873897047") != NULL, "%s", out);
+    {
+        const char *args[] = { "certify-point", run, "--out", cert, NULL };
+        run_ok(args);
+    }
+    cr_assert(strstr(out, "verdict     not proven") != NULL, "%s", out);
+    verify_ok(cert);
+    j = load_json(cert);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(tu_claim(j, "value_dnc"), "structure"),
+                                                       "name")), "dnc");
+    cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "value_dnc"), "verdict")), "certified");
+    cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "root_sigma"), "verdict")), "certified");
+    cr_assert(strncmp(json_string_value(json_object_get(json_object_get(tu_claim(j, "value_dnc"), "value"), "decimal")),
+                      "0.2849848738970475354522", 24) == 0);
+    c = json_deep_copy(j);
+    json_object_set_new(json_object_get(tu_claim(c, "value_dnc"), "structure"), "name", json_string("deep-linear"));
+    cr_assert_eq(verify_edited(c, bad), 1, "%s%s", out, err);
+    cr_assert(strstr(out, "value_dnc value not proven MISMATCH") != NULL, "%s%s", out, err);
     json_decref(c);
     json_decref(j);
 }
@@ -598,7 +647,7 @@ Test(certify_point, cross_entropy_claims_tampered, .timeout = 60)
         cr_assert_not_null(s1);
         fmpq_init(lo);
         fmpq_init(hi);
-        cr_assert_eq(dnc_closed_ce_root_interval(lo, hi, s1->value, p, 256), 0);   /* H goes + to - there */
+        cr_assert_eq(dnc_closed_ce_root_interval(lo, hi, s1->value, p, "deep-linear", 256), 0);   /* H goes + to - there */
         a = fmpq_get_str(NULL, 10, lo);
         b = fmpq_get_str(NULL, 10, hi);
         c = json_deep_copy(j);

@@ -175,6 +175,145 @@ Test(closed_ce, explicit_point_is_stationary)
     }
 }
 
+/* ---- ReLU: the orthogonal-frame family (closed-form dnc --loss ce, cross-entropy.md §7) ----
+ * References: tests/data/ce/ce_relu_refs.json, written by tests/data/ce/gen_ce_relu.py (mpmath,
+ * 60 digits, no code shared with dncert): the value from the note's phi_F by a sign-change scan
+ * of phi_F' and findroot, and, independently of that formula, the minimum over its L + 1
+ * scales of the CE objective of the explicit ReLU network built as matrices. */
+
+#define RELU_REFS DNCERT_SOURCE_DIR "/tests/data/ce/ce_relu_refs.json"
+
+/* The CE problem of a ReLU reference case: widths K, ReLU activations, the given bias. */
+static void relu_problem(dnc_problem_t p, slong K, slong n, slong L, const char *lambda, const char *act,
+                         const char *bias)
+{
+    char k[24], nn[24], m[24], err[512];
+    dnc_problem_args a;
+    memset(&a, 0, sizeof(a));
+    snprintf(k, sizeof(k), "%ld", (long) K);
+    snprintf(nn, sizeof(nn), "%ld", (long) n);
+    snprintf(m, sizeof(m), "%ld", (long) L);
+    a.K = k; a.n = nn; a.L = m; a.width = k; a.activation = act; a.lambda = lambda; a.loss = "ce"; a.bias = bias;
+    dnc_problem_init(p);
+    cr_assert_eq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0, "%s", err);
+}
+
+static void check_relu_case(const json_t *c, const char *bias)
+{
+    slong K = json_integer_value(json_object_get(c, "K")), n = json_integer_value(json_object_get(c, "n"));
+    slong L = json_integer_value(json_object_get(c, "L"));
+    const json_t *roots = json_object_get(c, "roots");
+    dnc_problem_t p;
+    dnc_closed_t cl;
+    char err[512] = "", what[160];
+    slong nk;
+    snprintf(what, sizeof(what), "K=%ld n=%ld L=%ld lambda=%s bias %s", (long) K, (long) n, (long) L,
+             str(c, "lambda"), bias);
+    relu_problem(p, K, n, L, str(c, "lambda"), "relu", bias);
+    cr_assert_eq(dnc_closed_build(cl, "dnc", p, 0, 0, PREC, err, sizeof(err)), 0, "%s: %s", what, err);
+    cr_assert_str_eq(cl->structure, "dnc");
+    cr_assert_str_eq(dnc_alive_name(cl->alive), str(c, "alive"), "%s", what);
+    cr_assert(tu_rad_below(cl->loss, -(PREC - 60)), "%s: loss not tight", what);
+    cr_assert(contains_ref(cl->loss, str(c, "value"), 48), "%s: value", what);
+    if (json_array_size(roots) == 2) {
+        cr_assert(contains_ref(dnc_closed_get_scalar(cl, "sigma_1")->value, json_string_value(json_array_get(roots, 0)),
+                               48), "%s: sigma_1", what);
+        cr_assert(contains_ref(dnc_closed_get_scalar(cl, "sigma_2")->value, json_string_value(json_array_get(roots, 1)),
+                               48), "%s: sigma_2", what);
+    } else
+        cr_assert_null(dnc_closed_get_scalar(cl, "sigma_1"), "%s: a root where mpmath finds none", what);
+    if (cl->alive == DNC_ALIVE)
+        cr_assert(contains_ref(cl->loss, str(c, "explicit_min"), 35), "%s: explicit minimum", what);
+    else if (json_object_get(c, "phi_local_min") != NULL)
+        cr_assert(contains_ref(dnc_closed_get_scalar(cl, "f_nonzero")->value, str(c, "phi_local_min"), 48), "%s", what);
+    cr_assert(dnc_closed_crosscheck(cl, PREC), "%s: explicit point", what);
+    cr_assert(dnc_closed_check_critical(cl, PREC, &nk), "%s: critical point", what);
+    if (cl->alive == DNC_ALIVE)   /* off-diagonal and padding pre-activations of layers 2..L: exact zeros */
+        cr_assert_eq(nk, (L - 1) * (K * K - K), "%s: kinks", what);
+    dnc_closed_clear(cl);
+    dnc_problem_clear(p);
+}
+
+Test(closed_ce, relu_mpmath_references)
+{
+    json_error_t je;
+    json_t *refs = json_load_file(RELU_REFS, 0, &je), *c;
+    size_t i;
+    int seen[3] = { 0, 0, 0 };   /* alive, dead with roots, dead without */
+    cr_assert_not_null(refs, "%s: %s", RELU_REFS, je.text);
+    json_array_foreach(json_object_get(refs, "cases"), i, c) {
+        check_relu_case(c, "none");
+        seen[strcmp(str(c, "alive"), "alive") == 0 ? 0 : json_array_size(json_object_get(c, "roots")) ? 1 : 2]++;
+    }
+    cr_assert(seen[0] && seen[1] && seen[2]);
+    /* a free last-layer bias changes nothing (cross-entropy.md §8): same references */
+    check_relu_case(json_array_get(json_object_get(refs, "cases"), 0), "free");
+    check_relu_case(json_array_get(json_object_get(refs, "cases"), 6), "free");
+    json_decref(refs);
+}
+
+/* The frame point's kinks carry the signal q s_L/K (cross-entropy.md §7): the tight check of
+ * the MSE forms fails there, while the critical-point check (0 in the Clarke enclosure, and
+ * grad f_0 = 0 with every kink inactive) holds when sigma_{L-1} is ReLU. With a linear
+ * sigma_{L-1} the point is not critical: an off-diagonal entry of W_{L-1} has a gradient
+ * proven non-zero (the value is the same: the family's best member). */
+Test(closed_ce, relu_point_critical_iff_relu_before_last)
+{
+    static const char *acts[] = { "relu", "linear,relu", "relu,linear", "linear" };
+    static const int critical[] = { 1, 1, 0, 0 };
+    size_t i;
+    arb_t v0;
+    arb_init(v0);
+    for (i = 0; i < 4; i++) {
+        dnc_problem_t p;
+        dnc_closed_t c;
+        dnc_beval_t e;
+        char err[512] = "";
+        relu_problem(p, 3, 2, 3, "1/50", acts[i], "none");
+        cr_assert_eq(dnc_closed_dnc_ce(c, p, PREC, err, sizeof(err)), 0, "%s", err);
+        cr_assert_eq(c->alive, DNC_ALIVE);
+        if (i == 0)
+            arb_set(v0, c->loss);
+        cr_assert(arb_overlaps(c->loss, v0) && contains_ref(c->loss, "0.29370741376453481655885956643112", 30),
+                  "%s", acts[i]);   /* gen_ce_relu.py: (3, 2, 3, 1/50) */
+        cr_assert_eq(dnc_closed_check_critical(c, PREC, NULL), critical[i], "%s", acts[i]);
+        if (i == 0)
+            cr_assert(!dnc_closed_check_stationary(c, PREC, NULL), "the kink signal should make it loose");
+        dnc_beval_init(e);
+        dnc_ball_eval(e, c->point, 1, PREC);
+        /* W_2[0, 1]: the entry feeding the off-diagonal (0, 1) of the layer-3 pre-activation */
+        cr_assert_eq(arb_contains_zero(arb_mat_entry(e->grad->W + 1, 0, 1)), critical[i], "%s", acts[i]);
+        dnc_beval_clear(e);
+        dnc_closed_clear(c);
+        dnc_problem_clear(p);
+    }
+    arb_clear(v0);
+}
+
+/* A free bias does not change the CE values of the linear forms either, and the point (with
+ * b = 0) stays critical (cross-entropy.md §8); references ce_refs.json (gen_ce.py). */
+Test(closed_ce, free_bias_same_value)
+{
+    json_t *refs = load_refs(), *c;
+    size_t i;
+    json_array_foreach(json_object_get(refs, "cases"), i, c) {
+        slong K = json_integer_value(json_object_get(c, "K")), M = json_integer_value(json_object_get(c, "M"));
+        dnc_problem_t p;
+        dnc_closed_t cl;
+        char err[512] = "";
+        if (i % 3 != 0)
+            continue;
+        relu_problem(p, K, json_integer_value(json_object_get(c, "n")), M, str(c, "lambda"), "linear", "free");
+        cr_assert_eq(dnc_closed_build(cl, M == 1 ? "ufm" : "deep-linear", p, 0, 0, PREC, err, sizeof(err)), 0, "%s", err);
+        cr_assert(contains_ref(cl->loss, str(c, "value"), 48), "case %zu", i);
+        cr_assert(dnc_closed_crosscheck(cl, PREC), "case %zu", i);
+        cr_assert(dnc_closed_check_critical(cl, PREC, NULL), "case %zu", i);
+        dnc_closed_clear(cl);
+        dnc_problem_clear(p);
+    }
+    json_decref(refs);
+}
+
 /* At least 30 proven digits printed, and the loss field of the model carried along. */
 Test(closed_ce, cli_prints_proven_value)
 {
@@ -191,6 +330,36 @@ Test(closed_ce, cli_prints_proven_value)
     cr_assert_geq(strlen(json_string_value(json_object_get(json_object_get(o, "loss"), "decimal"))), 32);
     cr_assert(json_is_true(json_object_get(json_object_get(o, "crosscheck"), "consistent")));
     json_decref(o);
+}
+
+/* closed-form dnc --loss ce prints the frame value (ce_relu_refs.json, mpmath) with at least 30
+ * proven digits and "stationarity": critical with ReLU (9 kinks: the 4 x 3 pre-activation of
+ * layer 2 less its 3 positive entries), not with a linear activation before the last layer. */
+Test(closed_ce, cli_prints_relu_form)
+{
+    static char out[1 << 16], errs[4096];
+    const char *relu[] = { "closed-form", "dnc", "--K", "3", "--n", "2", "--L", "2", "--width", "4", "--lambda",
+                           "1/50", "--loss", "ce", NULL };
+    const char *lin[] = { "closed-form", "dnc", "--K", "3", "--n", "2", "--L", "2", "--width", "4", "--lambda",
+                          "1/50", "--loss", "ce", "--activation", "linear", NULL };
+    const char *const *cases[] = { relu, lin };
+    int i;
+    for (i = 0; i < 2; i++) {
+        json_t *o, *st;
+        const char *d;
+        cr_assert_eq(tu_run(out, errs, sizeof(out), cases[i]), 0, "%s", errs);
+        o = json_loads(out, 0, NULL);
+        cr_assert_not_null(o);
+        d = json_string_value(json_object_get(json_object_get(o, "loss"), "decimal"));
+        cr_assert(strncmp(d, "0.28498487389704753545224312382687262", 37) == 0, "%s", d);
+        cr_assert_geq(strlen(d), 32);
+        cr_assert(json_is_true(json_object_get(json_object_get(o, "crosscheck"), "consistent")));
+        st = json_object_get(o, "stationarity");
+        cr_assert_eq(json_is_true(json_object_get(st, "critical")), i == 0, "%s", out);
+        if (i == 0)
+            cr_assert_eq(json_integer_value(json_object_get(st, "kinks")), 9);
+        json_decref(o);
+    }
 }
 
 /* ---- the loss as part of the problem ---- */
@@ -227,19 +396,21 @@ Test(closed_ce, unsupported_commands_refuse)
 {
     static char out[1 << 14], errs[4096];
     char dir[256], sw[300];
-    const char *dnc[] = { "closed-form", "dnc", "--loss", "ce", NULL };
+    const char *dnc[] = { "closed-form", "dnc", "--L", "1", "--loss", "ce", NULL };
+    const char *imb[] = { "closed-form", "dnc", "--K", "3", "--n", "2,3,2", "--width", "3", "--loss", "ce", NULL };
     const char *srg[] = { "closed-form", "srg", "--r", "4", "--L", "3", "--loss", "ce", NULL };
     const char *cmp[] = { "closed-form", "ufm", "--L", "1", "--loss", "ce", "--compare", NULL };
     const char *relu[] = { "closed-form", "deep-linear", "--activation", "relu", "--loss", "ce", NULL };
     const char *bad[] = { "closed-form", "ufm", "--L", "1", "--loss", "huber", NULL };
-    const char *sweep[] = { "sweep", "--loss", "ce", "--out", sw, NULL };
-    const char *const *cases[] = { dnc, srg, cmp, relu, bad, sweep };
+    const char *sweep[] = { "sweep", "--loss", "huber", "--out", sw, NULL };
+    const char *const *cases[] = { dnc, imb, srg, cmp, relu, bad, sweep };
     size_t i;
     tu_tmpdir(dir, sizeof(dir));
     snprintf(sw, sizeof(sw), "%s/sweep", dir);
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         cr_assert_eq(tu_run(out, errs, sizeof(out), cases[i]), 2, "%s %s: %s", cases[i][0], cases[i][1], errs);
-        cr_assert(strstr(errs, "--loss") || strstr(errs, "--activation"), "%s", errs);
+        cr_assert(strstr(errs, "--loss") || strstr(errs, "--activation") || strstr(errs, "--L") || strstr(errs, "--n"),
+                  "%s", errs);
         cr_assert_str_eq(out, "");
     }
 }

@@ -91,17 +91,17 @@ Test(sweep, one_row_per_run_with_the_documented_columns)
     cr_assert_eq(sweep(dir, "--quiet", NULL), 0, "%s", err);
     csv = slurp_file(dir, "results.csv");
     jsonl = slurp_file(dir, "results.jsonl");
-    static const char header[] = "run_id,K,L,width,lambda,seed,n,loss,fit,reg,grad_norm,class,rank_profile,"
+    static const char header[] = "run_id,K,L,width,lambda,seed,n,loss_fn,loss,fit,reg,grad_norm,class,rank_profile,"
                                  "status,steps,seconds\n";
     cr_assert(strncmp(csv, header, strlen(header)) == 0, "header: %.120s", csv);
     for (line = strtok_r(csv, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save), rows++)
-        cr_assert_eq(count_char(line, ','), 15, "row %d: %s", rows, line);
+        cr_assert_eq(count_char(line, ','), 16, "row %d: %s", rows, line);
     cr_assert_eq(rows, 9);                      /* header + 8 runs */
     cr_assert_eq(count_char(jsonl, '\n'), 8);
     free(csv);                                  /* strtok_r cut it up: read it again */
     csv = slurp_file(dir, "results.csv");
     /* canonical order: width, then lambda, then seed; exact lambdas; rank profile "post" then "pre>post" */
-    cr_assert(strstr(csv, "\nK2-L2-w3-lambda0.004-s1,2,2,3,0.004,1,2,") != NULL, "%s", csv);
+    cr_assert(strstr(csv, "\nK2-L2-w3-lambda0.004-s1,2,2,3,0.004,1,2,mse,") != NULL, "%s", csv);
     cr_assert(strstr(csv, "\nK2-L2-w4-lambda0.002-s2,2,2,4,0.002,2,2,") != NULL, "%s", csv);
     cr_assert(strstr(csv, ",steps,30,") != NULL, "%s", csv);
     cr_assert(strstr(csv, "|") != NULL && strstr(csv, ">") != NULL, "no rank profile: %s", csv);
@@ -388,8 +388,51 @@ Test(sweep, references_hold_the_certified_dnc_value)
     tu_tmpdir(dir, sizeof(dir));
     cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
     csv = slurp_file(dir, "references.csv");
-    cr_assert(strstr(csv, "2,3,5,0.004,relu,none,dnc,,alive,0.0238535931285789493787901801") != NULL, "%s", csv);
+    cr_assert(strstr(csv, "2,3,5,0.004,relu,none,mse,dnc,,alive,0.0238535931285789493787901801") != NULL, "%s", csv);
     cr_assert(strstr(csv, ",srg,,,,,,\"srg needs K >= 3") != NULL, "%s", csv);   /* says why */
+    free(csv);
+}
+
+/* Cross-entropy sweeps (docs/sweeps.md): the runs train under CE (K = 3, n = 2, L = 2, width 8,
+ * lambda 1/50: L-BFGS from seeds 1 and 2 reaches the best point of the orthogonal-frame family,
+ * class dnc), the tables carry loss_fn "ce", the reference is the frame value
+ * 0.28498487389704753545... (tests/data/ce/ce_relu_refs.json, mpmath) and SRG says it has no CE
+ * form; sweep.json records the loss, so resuming as MSE is refused. With linear layers the
+ * reference is the ETF family's (deep-linear), 0.58769419583598611004... at K = 3, n = 4,
+ * L = 2, lambda 1/20 (tests/data/ce/ce_refs.json). */
+Test(sweep, cross_entropy)
+{
+    char dir[256], lin[300], *csv;
+    const char *args[] = { "sweep", "--K", "3", "--n", "2", "--L", "2", "--width", "8", "--lambda", "1/50",
+                           "--seeds", "1-2", "--loss", "ce", "--optimizer", "lbfgs", "--lr", "1", "--steps", "3000",
+                           "--quiet", "--jobs", "1", "--out", dir, NULL };
+    const char *as_mse[] = { "sweep", "--K", "3", "--n", "2", "--L", "2", "--width", "8", "--lambda", "1/50",
+                             "--seeds", "1-2", "--optimizer", "lbfgs", "--lr", "1", "--steps", "3000", "--quiet",
+                             "--out", dir, NULL };
+    const char *linear[] = { "sweep", "--K", "3", "--n", "4", "--L", "2", "--width", "3", "--lambda", "1/20",
+                             "--activation", "linear", "--loss", "ce", "--steps", "1", "--quiet", "--out", lin, NULL };
+    tu_tmpdir(dir, sizeof(dir));
+    cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
+    csv = slurp_file(dir, "results.csv");
+    cr_assert(strstr(csv, "\nK3-L2-w8-lambda0.02-s1,3,2,8,0.02,1,2,ce,0.284984873897047") != NULL, "%s", csv);
+    cr_assert(strstr(csv, "\nK3-L2-w8-lambda0.02-s2,3,2,8,0.02,2,2,ce,0.284984873897047") != NULL, "%s", csv);
+    cr_assert_eq(count_char(csv, '\n'), 3, "%s", csv);
+    cr_assert(strstr(csv, ",dnc,") != NULL, "%s", csv);
+    free(csv);
+    csv = slurp_file(dir, "references.csv");
+    cr_assert(strstr(csv, "3,2,2,0.02,relu,none,ce,dnc,,alive,0.2849848738970475354522431238") != NULL, "%s", csv);
+    cr_assert(strstr(csv, "ce,srg,3,,,,,\"--loss: no cross-entropy closed form is derived for srg") != NULL, "%s", csv);
+    free(csv);
+    csv = slurp_file(dir, "sweep.json");
+    cr_assert(strstr(csv, "\"loss\": \"ce\"") != NULL, "%s", csv);
+    free(csv);
+    cr_assert_eq(tu_run(out, err, CAP, as_mse), 2, "%s", err);
+    cr_assert(strstr(err, "holds a different sweep (--loss is 'ce' there, 'default' here)") != NULL, "%s", err);
+    snprintf(lin, sizeof(lin), "%s/linear", dir);
+    cr_assert_eq(tu_run(out, err, CAP, linear), 0, "%s", err);
+    csv = slurp_file(lin, "references.csv");
+    cr_assert(strstr(csv, "3,2,4,0.05,linear,none,ce,deep-linear,,alive,0.58769419583598611004925155") != NULL, "%s",
+              csv);
     free(csv);
 }
 
@@ -417,6 +460,7 @@ ParameterizedTestParameters(sweep, bad_input)
         { { "--K", "1" }, "--K: '1' is not an integer in [2," },
         { { "--n", "2,3" }, "--n: must be one integer" },
         { { "--activation", "relu,linear" }, "--activation: must be relu or linear" },
+        { { "--loss", "hinge" }, "--loss: must be mse or ce" },
         { { "--lr", "abc" }, "--lr: must be a number in (0" },
         { { "--optimizer", "adam" }, "--optimizer: must be gd, momentum or lbfgs" },
         { { "--jobs", "0" }, "--jobs: must be an integer in [1," },

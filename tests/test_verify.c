@@ -488,16 +488,110 @@ Test(values, ce_match_independent_references, .timeout = 120)
     json_decref(ref);
 }
 
-/* Under CE: alive claims, value claims of dnc/srg/sts/tirer-bruna, and a root claim with a
- * polynomial are malformed; a ufm or deep-linear value where §8.3's requirements fail is
- * "not proven" with the reason. */
+/* ---- the ReLU CE form: dnc under "loss": "ce" (§8.3, the orthogonal frames) ----
+ * tests/data/ce/ce_relu_refs.json: written by tests/data/ce/gen_ce_relu.py with mpmath at 60
+ * digits from the note's phi_F, and checked there against the minimum over the scales of the
+ * explicit ReLU network's CE objective; independent of src/closed/ce.c and vce.c. */
+
+/* The CE problem of a ReLU reference case (key "L"), widths K, the given activation and bias. */
+static json_t *relu_problem_json(const json_t *k, const char *act, const char *bias)
+{
+    json_t *q = json_pack("{s:O, s:O, s:O, s:O}", "K", json_object_get(k, "K"), "M", json_object_get(k, "L"), "n",
+                          json_object_get(k, "n"), "lambda", json_object_get(k, "lambda"));
+    json_t *p = ce_problem(q);
+    size_t i;
+    json_decref(q);
+    for (i = 0; i < json_array_size(json_object_get(p, "activation")); i++)
+        json_array_set_new(json_object_get(p, "activation"), i, json_string(act));
+    json_object_set_new(p, "bias", json_string(bias));
+    return p;
+}
+
+Test(values, ce_relu_match_independent_references, .timeout = 120)
+{
+    json_t *ref, *cs, *p, *c;
+    json_error_t je;
+    size_t i;
+    ref = json_load_file(DNCERT_SOURCE_DIR "/tests/data/ce/ce_relu_refs.json", 0, &je);
+    cr_assert(ref != NULL, "%s", je.text);
+    cs = json_object_get(ref, "cases");
+    cr_assert_geq(json_array_size(cs), 8);
+    for (i = 0; i < json_array_size(cs); i++) {
+        json_t *k = json_array_get(cs, i), *roots = json_object_get(k, "roots");
+        const char *v = json_string_value(json_object_get(k, "value"));
+        const char *bias = i % 2 ? "free" : "none";   /* a free bias changes nothing (cross-entropy.md §8) */
+        char off[256];
+        p = relu_problem_json(k, "relu", bias);
+        c = value_cert(p, json_pack("{s:s}", "name", "dnc"), v, "1e-40", "certified");
+        cr_expect_eq(run_flags(c, 64, 0), 0, "case %zu: %s%s", i, err, report);
+        json_decref(c);
+        shifted(off, sizeof(off), v, "1e-30", 1);
+        c = value_cert(p, json_pack("{s:s}", "name", "dnc"), off, "1e-40", "not proven");
+        cr_expect_eq(run_flags(c, 64, 0), 0, "case %zu shifted: %s%s", i, err, report);
+        json_decref(c);
+        if (json_array_size(roots) == 2) {   /* sigma_2 certified; sigma_1 is on the wrong branch */
+            c = ce_root_cert(json_incref(p), "dnc", json_string_value(json_array_get(roots, 1)), "1e-40", "certified");
+            cr_expect_eq(run_flags(c, 64, 0), 0, "case %zu root: %s%s", i, err, report);
+            json_decref(c);
+            c = ce_root_cert(json_incref(p), "dnc", json_string_value(json_array_get(roots, 0)), "1e-40", "not proven");
+            cr_expect_eq(run_flags(c, 64, 0), 0, "case %zu sigma_1: %s%s", i, err, report);
+            json_decref(c);
+        }
+        json_decref(p);
+    }
+    json_decref(ref);
+}
+
+/* Forgeries of the ReLU CE value, each internally consistent and false: the ETF value of the
+ * linear family (lower) claimed for dnc on a ReLU problem; the frame value claimed for
+ * deep-linear on a linear problem; the linear family's sigma_2 claimed as dnc's root; and dnc
+ * at L = 1, where no frame exists. All are "not proven", so the files claiming "certified"
+ * are rejected. */
+Test(values, ce_relu_forgeries_refused)
+{
+    json_t *k = json_pack("{s:i, s:i, s:i, s:s}", "K", 3, "L", 2, "n", 2, "lambda", "1/50"), *p, *c;
+    /* gen_ce_relu.py (3, 2, 2, 1/50): frames 0.28498487389704753545224312382687262070056862620792;
+     * the ETF value of the same problem (hand-run of gen_ce.py's phi, K = 3, n = 2, M = 2):
+     * 0.22625149352005933518167876777134, sigma_2 = 4.1210731429674446855197396275540 */
+    const char *frame = "0.28498487389704753545224312382687262070056862620792";
+    p = relu_problem_json(k, "relu", "none");
+    c = value_cert(p, json_pack("{s:s}", "name", "dnc"), "0.22625149352005933518167876777134", "1e-25", "certified");
+    cr_expect_eq(run(c), 1, "%s%s", err, report);
+    cr_expect(strstr(report, "MISMATCH") != NULL, "%s", report);
+    json_decref(c);
+    c = ce_root_cert(json_incref(p), "dnc", "4.1210731429674446855197396275540", "1e-25", "certified");
+    cr_expect_eq(run(c), 1, "%s%s", err, report);
+    json_decref(c);
+    c = value_cert(p, json_pack("{s:s}", "name", "deep-linear"), frame, "1e-40", "certified");
+    cr_expect_eq(run(c), 1, "%s%s", err, report);
+    cr_expect(strstr(report, "it needs every activation linear") != NULL, "%s", report);
+    json_decref(c);
+    json_decref(p);
+    p = relu_problem_json(k, "linear", "none");
+    c = value_cert(p, json_pack("{s:s}", "name", "deep-linear"), frame, "1e-40", "certified");
+    cr_expect_eq(run(c), 1, "%s%s", err, report);
+    json_decref(c);
+    json_decref(p);
+    json_object_set_new(k, "L", json_integer(1));
+    p = relu_problem_json(k, "relu", "none");
+    c = value_cert(p, json_pack("{s:s}", "name", "dnc"), frame, "1", "not proven");
+    cr_expect_eq(run(c), 0, "%s%s", err, report);
+    cr_expect(strstr(report, "L >= 2") != NULL, "%s", report);
+    json_decref(c);
+    json_decref(p);
+    json_decref(k);
+}
+
+/* Under CE: alive claims, value claims of srg/sts/tirer-bruna, and a root claim with a
+ * polynomial are malformed; a ufm, deep-linear or dnc value where §8.3's requirements fail
+ * is "not proven" with the reason. */
 Test(values, ce_requirements)
 {
     json_t *k = json_pack("{s:i, s:i, s:i, s:s}", "K", 4, "M", 3, "n", 3, "lambda", "1/20"), *c, *p;
-    c = ce_value_cert(k, "dnc", "0.8", "0.1", "certified");
+    c = ce_value_cert(k, "tirer-bruna", "0.8", "0.1", "certified");
     cr_expect_eq(run(c), -1);
-    cr_expect(strstr(err, "claims[0].structure: under \"loss\": \"ce\" value claims are defined for the ufm and "
-                     "deep-linear structures only") != NULL, "%s", err);
+    cr_expect(strstr(err, "claims[0].structure: under \"loss\": \"ce\" value claims are defined for the ufm, "
+                     "deep-linear and dnc structures only") != NULL, "%s", err);
     json_decref(c);
     c = ce_value_cert(k, "ufm", "0.8", "0.1", "not proven");
     cr_expect_eq(run(c), 0, "%s%s", err, report);
@@ -508,7 +602,7 @@ Test(values, ce_requirements)
     c = value_cert(p, json_pack("{s:s}", "name", "deep-linear"), "0.8", "0.1", "not proven");
     json_decref(p);
     cr_expect_eq(run(c), 0, "%s%s", err, report);
-    cr_expect(strstr(report, "under cross-entropy it needs balanced class counts and no bias") != NULL, "%s", report);
+    cr_expect(strstr(report, "under cross-entropy it needs balanced class counts") != NULL, "%s", report);
     json_decref(c);
     c = ce_root_cert(ce_problem(k), "deep-linear", "2", "1", "not proven");
     json_object_set_new(json_array_get(json_object_get(c, "claims"), 0), "polynomial", json_pack("[s, s]", "1", "1"));

@@ -166,8 +166,9 @@ int dnc_closed_gram_is_diagonal(const dnc_closed_t c, slong layer, slong prec);
 /* The least value of the DNC-structured family of the deep linear UFM under CE (ETF
  * logits sigma (I - J/K), collapsed features, balanced factors): min(log K, phi(sigma_2))
  * with phi(sigma) = log(1 + (K-1)e^{-sigma}) + ((M+1)(K-1)/2) c sigma^{2/(M+1)},
- * c = (n lambda_H prod lambda_W)^{1/(M+1)}, M = L. Needs balanced counts, no bias, every
- * activation linear and every width >= K. Every positive stationary point of phi is
+ * c = (n lambda_H prod lambda_W)^{1/(M+1)}, M = L. Needs balanced counts, every activation
+ * linear and every width >= K; the bias none or free (a free bias changes nothing: b = 0,
+ * docs/math/cross-entropy.md §8). Every positive stationary point of phi is
  * isolated with proven signs (at most two, by strict convexity of the equation's log form):
  * scalars "sigma_1" (local maximum) and "sigma_2" (local minimum) as balls whose endpoints
  * are the isolating interval, "f_nonzero" when sigma_2 loses to log K; when alive "sigma",
@@ -177,12 +178,37 @@ int dnc_closed_gram_is_diagonal(const dnc_closed_t c, slong layer, slong prec);
  * the DNC-structured value; for L >= 2 it need not be the global optimum. */
 int dnc_closed_deep_linear_ce(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen);
 
+/* The least value of the orthogonal-frame family of the ReLU DUFM under CE
+ * (docs/math/cross-entropy.md §7): collapsed features, the class means after every hidden
+ * activation an orthogonal frame of equal norms, the last layer free. It is the value of
+ * dnc_closed_deep_linear_ce with P replaced by P_F = P K^L/(K-1)^L, attained by the DNC point
+ * of dnc.md §1 with W_L = s_L (I - J/K) Q_L^T; scalars as there ("tau" = lambda_L s_L^2, and
+ * n lambda_H a^2 = lambda_l s_l^2 = (K-1)/K tau for l < L). Needs L >= 2, balanced counts and
+ * every width >= K; activations may be relu or linear (the point's pre-activations are
+ * >= 0), the bias none or free (the value is the same, b = 0: §8). Structure "dnc". The
+ * point is a critical point of the whole problem when sigma_{L-1} is ReLU
+ * (dnc_closed_check_critical), not when it is linear. */
+int dnc_closed_dnc_ce(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen);
+
 /* lo, hi <- the endpoints of the ball x (exact dyadics: x is the scalar "sigma_2", or "sigma"
- * for L = 1, of a CE closed form on p). Returns 1 iff 0 < lo < hi and H(lo) < 0 < H(hi) are
+ * for L = 1, of the CE closed form of `structure` on p: "dnc" for the frames, P_F in H;
+ * "ufm" or "deep-linear" otherwise). Returns 1 iff 0 < lo < hi and H(lo) < 0 < H(hi) are
  * proven, so that (lo, hi) holds exactly one zero of the strictly convex H, the larger one
  * sigma_2 (the root claim of a CE certificate, docs/certificate-format.md §6.1); 0 = not
  * proven. */
-int dnc_closed_ce_root_interval(fmpq_t lo, fmpq_t hi, const arb_t x, dnc_problem_t p, slong prec);
+int dnc_closed_ce_root_interval(fmpq_t lo, fmpq_t hi, const arb_t x, dnc_problem_t p, const char *structure,
+                                slong prec);
+
+/* Critical-point check of an explicit point whose ReLU kinks carry a non-zero signal (the CE
+ * frames, docs/math/cross-entropy.md §7): 1 when (i) the Clarke gradient enclosure
+ * (dnc_ball_eval, derivative [0, 1] at kinks) contains 0 in every entry, and (ii) the gradient
+ * of the smooth piece f_0 in which every kink is inactive (dnc_ball_eval_frozen, active
+ * exactly where the pre-activation is proven > 0) contains 0 in every entry with radius below
+ * 2^-(prec-60). (ii) says that 0 is the gradient of f_0; where f = f_0 on a region whose
+ * interior comes arbitrarily close to the point (true for the CE frames: the math note),
+ * that makes 0 a Clarke generalized gradient of f. 0 = not proven. *nkinks (if non-NULL)
+ * receives the number of kinks. */
+int dnc_closed_check_critical(const dnc_closed_t c, slong prec, slong *nkinks);
 
 /* Plain UFM (L = 1) under CE: dnc_closed_deep_linear_ce with structure "ufm". */
 int dnc_closed_ufm_ce(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen);
@@ -383,8 +409,9 @@ int dnc_design_mtilde(fmpq_mat_t M, const dnc_structure *s, slong param, slong K
  * explicit point in balls and cross-checks it (dnc_closed_crosscheck: *consistent is 1 or
  * 0), and sets *out to the JSON that `dncert closed-form` prints: structure, model, prec,
  * alive, alive_rule, scalars, loss ({"decimal", "lo", "hi"}, lo <= f* <= hi exactly),
- * crosscheck, a note where the value is only an upper bound, and with compare the certified
- * order against the DNC value ("compare"). With theta != NULL, *theta is the explicit point
+ * crosscheck, under cross-entropy "stationarity" ({"critical", "kinks", "rule"}:
+ * dnc_closed_check_critical), a note where the value is only an upper bound, and with
+ * compare the certified order against the DNC value ("compare"). With theta != NULL, *theta is the explicit point
  * expanded to all N samples and rounded to double, in the trainer's layout (free with free();
  * NULL when out of memory). Returns 0, or -1 with err (naming the option) when the
  * construction rejects the problem, or compare is asked and the problem has no DNC point;

@@ -45,7 +45,7 @@ extern const char *const dnc_sweep_train_names[DNC_SWEEP_NTRAIN];
  * (weight decays, exact rationals). */
 typedef struct {
     const char *K, *L, *width, *lambda, *seeds;  /* grid axes (defaults 2, 3, 10, 0.004, 1) */
-    const char *n, *activation, *bias;           /* fixed problem options (defaults 5, relu, none) */
+    const char *n, *activation, *bias, *loss;    /* fixed problem options (defaults 5, relu, none, mse) */
     const char *train[DNC_SWEEP_NTRAIN];         /* values of dnc_sweep_train_names */
     const char *shard;                           /* "I/N", default "1/1" */
 } dnc_sweep_args;
@@ -55,7 +55,7 @@ typedef struct {
     char (*lambda)[DNC_SWEEP_LAMBDA_LEN];   /* canonical exact text (dnc_sweep_lambda_text) */
     slong nlambda;
     slong n;
-    char activation[8], bias[8];
+    char activation[8], bias[8], loss[4];   /* loss: "mse" or "ce" */
     char *train[DNC_SWEEP_NTRAIN];          /* NULL = train's default */
     slong shard, nshards;                   /* this invocation runs shard I = shard of N = nshards */
 } dnc_sweep_spec;
@@ -139,6 +139,7 @@ typedef struct {
     char id[DNC_SWEEP_ID_LEN];
     slong K, L, width, seed, n;
     char lambda[DNC_SWEEP_LAMBDA_LEN];
+    char loss_fn[4];                             /* the problem's fit term, "mse" or "ce" ("" when unknown) */
     double loss, fit, reg, grad_norm, seconds;   /* NAN when unknown */
     slong steps;                                 /* -1 when unknown */
     char cls[32];                                /* summary.json "class", "" when unknown */
@@ -152,9 +153,9 @@ extern const char *const dnc_sweep_columns[];
 /* 1 when rundir holds a complete run: a summary.json that parses and has a "status". */
 int dnc_sweep_run_done(const char *rundir);
 
-/* The row of run r from rundir/summary.json; a run without a complete summary gets
- * status "failed" and unknown values. */
-void dnc_sweep_row_from_run(dnc_sweep_row *row, const dnc_sweep_run *r, slong n, const char *rundir);
+/* The row of run r of sweep s (its n and loss) from rundir/summary.json; a run without a
+ * complete summary gets status "failed" and unknown values. */
+void dnc_sweep_row_from_run(dnc_sweep_row *row, const dnc_sweep_run *r, const dnc_sweep_spec *s, const char *rundir);
 
 /* A row as the JSON object of one line of results.jsonl (keys dnc_sweep_columns; unknown
  * values null), and back (-1 with a message naming the bad key). */
@@ -176,8 +177,9 @@ slong dnc_sweep_profile_rank(const char *profile, slong l, int pre);
 typedef struct {
     slong K, L, n;
     char lambda[DNC_SWEEP_LAMBDA_LEN];
-    char activation[8], bias[8];
-    char structure[32];           /* "dnc", "srg" or "srg-embedded" (requested: "srg") */
+    char activation[8], bias[8], loss_fn[4];   /* loss_fn: the fit term, "mse" or "ce" */
+    char structure[32];           /* "dnc", "srg" or "srg-embedded" (requested: "srg"); under CE
+                                   * "dnc" (the frames) or, with linear layers, "deep-linear" */
     slong r;                      /* srg: vertices of K_r; 0 for dnc */
     char alive[8];                /* "alive", "dead", "tie"; "" when not applicable */
     char decimal[96], lo[96], hi[96];   /* dnc_json_enclosure strings; "" when not applicable */
@@ -187,7 +189,10 @@ typedef struct {
 /* Certified DNC and SRG values of every distinct problem (K, L, lambda) of the grid, in
  * canonical order, two rows each. DNC: dnc_closed_build("dnc") with every width K; SRG:
  * the largest r with C(r,2) <= K, embedded when K > C(r,2), widths K. Neither value
- * depends on the widths once the point fits. Returns the number of rows. */
+ * depends on the widths once the point fits. Under cross-entropy the first row is the
+ * DNC-structured value (docs/math/cross-entropy.md: "dnc", the orthogonal frames, with ReLU
+ * layers; "deep-linear", the ETF family, with linear ones) and the SRG row has a note (no CE
+ * form). Returns the number of rows. */
 slong dnc_sweep_references(dnc_sweep_ref **refs, const dnc_sweep_spec *s);
 
 /* Writes dir/references.csv and dir/references.jsonl, each atomically; reads the JSON

@@ -126,13 +126,21 @@ def test_cross_entropy_plain_ufm_against_decimal_arithmetic():
 def test_cross_entropy_training_reaches_the_closed_form_and_dnc_is_refused():
     """A plain CE UFM trained by L-BFGS from Python ends at the certified closed form (the
     value above, which test_cross_entropy_plain_ufm_against_decimal_arithmetic checks
-    against decimal arithmetic); the ReLU DNC form under CE is not derived and is refused."""
+    against decimal arithmetic). The ReLU DNC form under CE (the orthogonal frames,
+    docs/math/cross-entropy.md section 7) has the value of tests/data/ce/ce_relu_refs.json
+    (mpmath, gen_ce_relu.py) at K = 3, n = 2, L = 2, lambda = 1/50; it is refused for
+    imbalanced counts (not derived) and for L = 1 (no hidden layer)."""
     p = dncert.Problem(K=3, n=2, L=1, width=3, lam="1/100", loss="ce")
     r = dncert.train(p, optimizer="lbfgs", lr=1, steps=3000)
     cf = dncert.closed_form("ufm", p)
     assert abs(Fraction(r.loss) - (cf.lo + cf.hi) / 2) < Fraction(1, 10 ** 9)
-    q = dncert.Problem(K=3, n=1, L=2, width=4, lam="1/250", loss="ce")
-    with pytest.raises(dncert.InputError, match="loss"):
-        dncert.closed_form("dnc", q)
+    q = dncert.Problem(K=3, n=2, L=2, width=4, lam="1/50", loss="ce")
+    ref = Fraction("0.28498487389704753545224312382687262070056862620792")
+    f = dncert.closed_form("dnc", q)
+    assert f.lo - Fraction(1, 10 ** 45) <= ref <= f.hi + Fraction(1, 10 ** 45)
+    with pytest.raises(dncert.InputError, match="balanced"):
+        dncert.closed_form("dnc", dncert.Problem(K=3, n=[1, 2, 1], L=2, width=4, lam="1/250", loss="ce"))
+    with pytest.raises(dncert.InputError, match="L >= 2"):
+        dncert.closed_form("dnc", dncert.Problem(K=3, n=1, L=1, width=4, activation=[], lam="1/250", loss="ce"))
     with pytest.raises((dncert.InputError, TypeError), match="loss"):
         dncert.Problem(K=3, n=1, L=2, width=4, lam="1/250", loss="hinge")

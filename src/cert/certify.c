@@ -232,7 +232,7 @@ static void default_id(char *buf, size_t len, const json_t *tpl, const char *a, 
         buf[len - 1] = '\0';
 }
 
-/* Under cross-entropy (format §6.1): the stationary scale sigma_2 of a ufm or deep-linear
+/* Under cross-entropy (format §6.1): the stationary scale sigma_2 of a ufm, deep-linear or dnc
  * point ("sigma" at L = 1), as an interval where H changes sign from - to +. */
 static int claim_root_ce(ctx *x, const json_t *tpl, point_state *pt, int must)
 {
@@ -248,14 +248,15 @@ static int claim_root_ce(ctx *x, const json_t *tpl, point_state *pt, int must)
         return 0;
     fmpq_init(lo);
     fmpq_init(hi);
-    ok = dnc_closed_ce_root_interval(lo, hi, s->value, (dnc_problem_struct *) x->inst->problem, x->prec);
+    ok = dnc_closed_ce_root_interval(lo, hi, s->value, (dnc_problem_struct *) x->inst->problem, pt->c->structure,
+                                     x->prec);
     claim = json_pack("{s:o, s:s, s:{s:o, s:o}}", "structure", structure_json(pt), "block", "sigma", "interval",
                       "lo", dnc_json_fmpq(lo), "hi", dnc_json_fmpq(hi));
     default_id(id, sizeof(id), tpl, pt->name, s->name);
     short_decimal(dec, sizeof(dec), s->value);
     snprintf(stmt, sizeof(stmt), "the stationary scale sigma = %.60s of the %.32s structure under CE is the only zero "
-             "of H(sigma) = log P - (M-1) log sigma + (M+1) log(e^sigma + K - 1) in the interval, the larger one", dec,
-             pt->c->structure);
+             "of H(sigma) = log P%s - (M-1) log sigma + (M+1) log(e^sigma + K - 1) in the interval, the larger one", dec,
+             pt->c->structure, strcmp(pt->c->structure, "dnc") == 0 ? "_F (P_F = P K^L/(K-1)^L)" : "");
     add_claim(x, claim, id, "root", ok, must, stmt, "%s = %s", s->name, dec);
     fmpq_clear(lo);
     fmpq_clear(hi);
@@ -345,12 +346,12 @@ static void claim_value(ctx *x, const json_t *tpl, point_state *pt, int must)
     short_decimal(dec, sizeof(dec), pt->c->loss);
     snprintf(stmt, sizeof(stmt), "the value of the %s structure on this problem is %s", pt->c->structure, dec);
     add_claim(x, claim, id, "value", ok, must, stmt, "f* = %s", dec);
-    /* the DNC value that dnc_not_optimal compares with: dnc, or under CE the DNC-structured
-     * value of ufm and deep-linear (format §8.3) */
+    /* the DNC value that dnc_not_optimal compares with: dnc (under CE the orthogonal frames),
+     * or under CE the DNC-structured value of ufm and deep-linear (format §8.3) */
     remember(x, id, "value", strcmp(pt->c->structure, "dnc") == 0
              || (x->inst->problem->loss == DNC_LOSS_CE && (strcmp(pt->c->structure, "ufm") == 0
                                                            || strcmp(pt->c->structure, "deep-linear") == 0)),
-             ok, pt->c->loss);
+             ok, pt->c->loss);   /* under CE dnc is the orthogonal-frame family (§8.3) */
 }
 
 static int kink_cmp(const void *a, const void *b)
@@ -401,7 +402,7 @@ static int claim_compare(ctx *x, const json_t *tpl, int must, const char *kind, 
         return dnc_fail(err, len, "claim %s: refers to a claim id that is not defined before it (%s, %s)", kind, a, b);
     if (dno && (strcmp(ka->kind, "loss") != 0 || strcmp(kb->kind, "value") != 0 || !kb->is_dnc))
         return dnc_fail(err, len, "claim dnc_not_optimal: needs a loss claim below the value claim of a dnc point "
-                        "(under loss ce: of a ufm or deep-linear point)");
+                        "(under loss ce: of a dnc, ufm or deep-linear point)");
     default_id(id, sizeof(id), tpl, a, b);
     if (!ratio) {
         ok = ka->certified && kb->certified && arb_lt(ka->x, kb->x);

@@ -591,20 +591,34 @@ static const char *stage_what(const char *name)
     return "";
 }
 
-/* Cross-entropy: the value claim of the deep-linear structure, the best DNC-structured point
- * of the problem (deep linear and plain UFM, balanced, bias-free, widths >= K: format §8.3,
- * docs/math/cross-entropy.md), which the checker derives from the problem alone, and the
- * root claim of its stationary scale where it has one. Sets v to the value and returns 1
- * when the value claim is certified, -1 (message in why) when no such value is derived; the
- * certificate then states the loss, an upper bound on the global minimum, and nothing else. */
+/* The CE structure a point is compared with: the orthogonal frames (dnc) when some hidden
+ * activation is ReLU (docs/math/cross-entropy.md §7), else the ETF family (deep-linear, §2). */
+static const char *ce_structure(const dnc_problem_struct *p)
+{
+    slong l;
+    for (l = 0; l + 1 < p->L; l++)
+        if (p->act[l] == DNC_ACT_RELU)
+            return "dnc";
+    return "deep-linear";
+}
+
+/* Cross-entropy: the value claim of the DNC-structured family of the problem (deep linear
+ * and plain UFM: ETF logits; with a ReLU layer: orthogonal frames; balanced, widths >= K:
+ * format §8.3, docs/math/cross-entropy.md), which the checker derives from the problem
+ * alone, and the root claim of its stationary scale where it has one. Sets v to the value
+ * and returns 1 when the value claim is certified, -1 (message in why) when no such value is
+ * derived; the certificate then states the loss, an upper bound on the global minimum, and
+ * nothing else. */
 static int ce_claims(json_t *claims, arb_t v, dnc_problem_struct *p, slong prec, char *why, size_t whylen)
 {
+    const char *st = ce_structure(p);
+    int frame = strcmp(st, "dnc") == 0;
     const dnc_closed_scalar *sc;
     dnc_closed_t c;
     fmpq_t lo, hi;
     char msg[512], stmt[512], *s;
     int ok = -1;
-    if (dnc_closed_deep_linear_ce(c, p, prec, msg, sizeof(msg)) != 0) {
+    if ((frame ? dnc_closed_dnc_ce : dnc_closed_deep_linear_ce)(c, p, prec, msg, sizeof(msg)) != 0) {
         snprintf(why, whylen, "cross-entropy: no DNC-structured value is derived for this problem (%s); the "
                  "certificate states the loss, an upper bound on the global minimum, and nothing else", msg);
         dnc_closed_clear(c);
@@ -613,13 +627,13 @@ static int ce_claims(json_t *claims, arb_t v, dnc_problem_struct *p, slong prec,
     if ((sc = dnc_closed_get_scalar(c, "sigma_2")) != NULL || (sc = dnc_closed_get_scalar(c, "sigma")) != NULL) {
         fmpq_init(lo);
         fmpq_init(hi);
-        ok = dnc_closed_ce_root_interval(lo, hi, sc->value, p, prec);
+        ok = dnc_closed_ce_root_interval(lo, hi, sc->value, p, st, prec);
         s = short_dec(sc->value);
         snprintf(stmt, sizeof(stmt), "the stationary scale sigma = %s of the DNC-structured family under CE is the "
-                 "only zero of H(sigma) = log P - (M-1) log sigma + (M+1) log(e^sigma + K - 1) in the interval, the "
-                 "larger one", s);
+                 "only zero of H(sigma) = log P%s - (M-1) log sigma + (M+1) log(e^sigma + K - 1) in the interval, the "
+                 "larger one", s, frame ? "_F" : "");
         flint_free(s);
-        add_claim(claims, json_pack("{s:{s:s}, s:s, s:{s:o, s:o}}", "structure", "name", "deep-linear", "block", "sigma",
+        add_claim(claims, json_pack("{s:{s:s}, s:s, s:{s:o, s:o}}", "structure", "name", st, "block", "sigma",
                                     "interval", "lo", dnc_json_fmpq(lo), "hi", dnc_json_fmpq(hi)),
                   "root_sigma", "root", ok, stmt);
         fmpq_clear(lo);
@@ -628,10 +642,11 @@ static int ce_claims(json_t *claims, arb_t v, dnc_problem_struct *p, slong prec,
     arb_set(v, c->loss);
     ok = arb_is_finite(v);
     s = short_dec(v);
-    snprintf(stmt, sizeof(stmt), "the DNC-structured value of this problem under CE (the least loss of a point with ETF "
-             "logits and collapsed, balanced factors, or log K) is %s", s);
+    snprintf(stmt, sizeof(stmt), "the DNC-structured value of this problem under CE (the least loss of a point with %s "
+             "and collapsed, balanced factors, or log K) is %s", frame ? "orthogonal-frame hidden layers" : "ETF logits",
+             s);
     flint_free(s);
-    add_claim(claims, json_pack("{s:{s:s}, s:o}", "structure", "name", "deep-linear", "value",
+    add_claim(claims, json_pack("{s:{s:s}, s:o}", "structure", "name", st, "value",
                                 dnc_json_enclosure(v, dnc_cert_claim_digits(prec))), "value_dnc", "value", ok, stmt);
     dnc_closed_clear(c);
     return ok;

@@ -149,8 +149,8 @@ static int is_block_claim(const json_t *c)
     return strcmp(kind, "root") == 0 || strcmp(kind, "alive") == 0;
 }
 
-/* Under cross-entropy a root claim is the stationary scale sigma_2 of a ufm or deep-linear
- * point (certificate-format.md §6.1). */
+/* Under cross-entropy a root claim is the stationary scale sigma_2 of a ufm, deep-linear or
+ * dnc point (certificate-format.md §6.1; dnc is a block structure and passes is_lowrank). */
 static int is_ce_root(const json_t *part, const json_t *c, const json_t *point)
 {
     const char *loss = json_string_value(json_object_get(json_object_get(part, "problem"), "loss"));
@@ -190,8 +190,8 @@ static int check_names(const json_t *part, const char *where, char *err, size_t 
         if (pt != NULL && is_block_claim(c) && !is_lowrank(json_array_get(pts, j))
             && !is_ce_root(part, c, json_array_get(pts, j)))
             return dnc_fail(err, len, "%s.claims[%zu]: %s claims are about the blocks of a dnc point or a low-rank design (srg, sts) "
-                            "(certificate-format.md §6.1-6.2; under loss ce, root claims are about ufm and deep-linear "
-                            "points)", where, i, json_string_value(json_object_get(c, "kind")));
+                            "(certificate-format.md §6.1-6.2; under loss ce, root claims are about ufm, deep-linear "
+                            "and dnc points)", where, i, json_string_value(json_object_get(c, "kind")));
     }
     return 0;
 }

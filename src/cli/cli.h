@@ -28,7 +28,7 @@ typedef struct {
     { "activation", "A[,A...]", "relu|linear for all hidden layers or L-1 values (default relu)", NULL }, \
     { "bias", "none|free", "unregularised last-layer bias (default none)", NULL }, \
     { "loss", "mse|ce", "fit term: squared error or cross-entropy (default mse; ce: closed-form\n" \
-      "                             ufm and deep-linear only)", NULL }, \
+      "                             ufm, deep-linear and dnc only; refine: mse only)", NULL }, \
     { "lambda", "Q", "weight decay of every parameter, an exact rational (0.004, 4e-3, 1/250,\n" \
       "                             0x1.8p-3), at most 100000 characters, exponent within +-100000\n" \
       "                             (default 0.004 = 1/250)", NULL }, \

@@ -44,22 +44,6 @@ static int check_train_options(const dnc_cli_opt *opts)
     return dnc_cli_train_opts(&o, &log_every, opts, "sweep");
 }
 
-/* The trainer supports only MSE so far: --loss ce is refused before anything is written. */
-static int check_loss(const dnc_cli_opt *opts)
-{
-    dnc_problem_args a;
-    dnc_problem_t p;
-    char err[512];
-    int r = 0;
-    memset(&a, 0, sizeof(a));
-    a.loss = dnc_cli_get(opts, "loss");
-    dnc_problem_init(p);
-    if (dnc_problem_set_args(p, &a, err, sizeof(err)) != 0 || dnc_problem_require_mse(p, "sweep", "--loss", err, sizeof(err)) != 0)
-        r = dnc_cli_usage_error("sweep", "%s", err);
-    dnc_problem_clear(p);
-    return r;
-}
-
 static int read_spec(dnc_sweep_spec *s, const dnc_cli_opt *opts)
 {
     dnc_sweep_args a;
@@ -74,10 +58,11 @@ static int read_spec(dnc_sweep_spec *s, const dnc_cli_opt *opts)
     a.n = dnc_cli_get(opts, "n");
     a.activation = dnc_cli_get(opts, "activation");
     a.bias = dnc_cli_get(opts, "bias");
+    a.loss = dnc_cli_get(opts, "loss");
     a.shard = dnc_cli_get(opts, "shard");
     for (i = 0; i < DNC_SWEEP_NTRAIN; i++)
         a.train[i] = dnc_cli_get(opts, dnc_sweep_train_names[i]);
-    if ((r = check_loss(opts)) != 0 || (r = check_train_options(opts)) != 0) {
+    if ((r = check_train_options(opts)) != 0) {
         memset(s, 0, sizeof(*s));
         return r;
     }
@@ -216,7 +201,7 @@ static int finish(const char *dir, const dnc_sweep_spec *s, const dnc_sweep_run 
     int r;
     for (i = 0; i < n; i++) {
         snprintf(path, sizeof(path), "%s/runs/%s", dir, runs[i].id);
-        dnc_sweep_row_from_run(rows + i, runs + i, s->n, path);
+        dnc_sweep_row_from_run(rows + i, runs + i, s, path);
     }
     r = dnc_sweep_write_outputs(dir, s, rows, n, err, sizeof(err));
     printf("sweep      %s: shard %ld/%ld, %ld of %ld runs\n", dir, (long) s->shard, (long) s->nshards, (long) n,
@@ -267,7 +252,7 @@ int dnc_cmd_sweep(int argc, char **argv)
         { "n", "N", "problem: samples per class, one count (default 5)", NULL },
         { "activation", "relu|linear", "problem: activation of every hidden layer (default relu)", NULL },
         { "bias", "none|free", "problem: unregularised last-layer bias (default none)", NULL },
-        { "loss", "mse|ce", "problem: fit term (default mse, the only one sweep supports so far)", NULL },
+        { "loss", "mse|ce", "problem: fit term, squared error or cross-entropy (default mse)", NULL },
         DNC_CLI_TRAIN_OPTS,
         { "out", "DIR", "the sweep directory (required; an existing one is resumed)", NULL },
         { "jobs", "N", "training processes at a time (default: the number of CPUs)", NULL },

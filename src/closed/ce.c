@@ -1,8 +1,10 @@
-/* The DNC-structured value of the plain and deep linear UFM under cross-entropy
- * (docs/math/cross-entropy.md). Along the structure (ETF logits sigma (I - J/K), balanced
- * factors) the objective is
+/* The DNC-structured values under cross-entropy (docs/math/cross-entropy.md): the plain and
+ * deep linear UFM (ETF logits sigma (I - J/K), balanced factors, §2) and the ReLU DUFM
+ * (orthogonal frames after every hidden activation, the last layer s_L (I - J/K) Q^T, §7).
+ * Along either structure the objective is
  *     phi(sigma) = log(1 + (K-1) e^{-sigma}) + ((M+1)(K-1)/2) c sigma^{2/(M+1)},
- * c = P^{1/(M+1)}, P = n lambda_H prod lambda_W. Its stationary points are the zeros of
+ * c = P^{1/(M+1)}, P = n lambda_H prod lambda_W for the linear family and
+ * P_F = P K^L/(K-1)^L for the frames (M = L). Its stationary points are the zeros of
  *     H(sigma) = log P - (M-1) log sigma + (M+1) log(e^sigma + K - 1),
  * a strictly convex function: at most two zeros, each isolated here by proven signs. */
 #include <stdio.h>
@@ -13,17 +15,27 @@
 /* The scalar equation of one problem. */
 typedef struct {
     slong K, M;
-    fmpq_t P;      /* n lambda_H prod lambda_W, exact */
+    fmpq_t P;      /* n lambda_H prod lambda_W, times (K/(K-1))^L for the frames; exact */
+    int frame;     /* 1: the orthogonal-frame family of §7 (structure dnc) */
 } ce_eq;
 
-static void ce_eq_init(ce_eq *e, const dnc_problem_struct *p)
+static void ce_eq_init(ce_eq *e, const dnc_problem_struct *p, int frame)
 {
+    fmpq_t r;
     e->K = p->K;
     e->M = p->L;
+    e->frame = frame;
     fmpq_init(e->P);
     _dnc_closed_lambda_prod(e->P, p);
     fmpq_mul(e->P, e->P, p->lambda_h);
     fmpq_mul_si(e->P, e->P, p->n[0]);
+    if (frame) {   /* P_F = P K^L / (K-1)^L */
+        fmpq_init(r);
+        fmpq_set_si(r, p->K, (ulong) (p->K - 1));
+        fmpq_pow_si(r, r, p->L);
+        fmpq_mul(e->P, e->P, r);
+        fmpq_clear(r);
+    }
 }
 
 static void ce_eq_clear(ce_eq *e)
@@ -236,19 +248,21 @@ static int ce_roots(arf_t lo1, arf_t hi1, arf_t lo2, arf_t hi2, const ce_eq *e, 
     return n;
 }
 
-static int ce_fits(const dnc_problem_struct *p, const char *structure, char *err, size_t errlen)
+/* The requirements of §2 (linear) and §7 (frames); a free bias is allowed (§8). */
+static int ce_fits(const dnc_problem_struct *p, const char *structure, int frame, char *err, size_t errlen)
 {
     slong l;
     if (!dnc_problem_is_balanced(p))
-        return dnc_fail(err, errlen, "--n: %s --loss ce needs balanced counts (the imbalanced CE form is not derived; "
-                        "got n_1 = %ld and others)", structure, (long) p->n[0]);
-    if (p->bias != DNC_BIAS_NONE)
-        return dnc_fail(err, errlen, "--bias: %s --loss ce is the bias-free form (got free; the CE form with a bias "
-                        "is not derived)", structure);
-    for (l = 0; l + 1 < p->L; l++)
+        return dnc_fail(err, errlen, "--n: %s --loss ce needs balanced counts (the imbalanced CE form is not derived: "
+                        "ETF logits are not the optimal ansatz there, docs/math/cross-entropy.md §8; got n_1 = %ld "
+                        "and others)", structure, (long) p->n[0]);
+    if (frame && p->L < 2)
+        return dnc_fail(err, errlen, "--L: %s --loss ce needs L >= 2 (its family is orthogonal frames after the "
+                        "hidden layers; the plain UFM under CE is closed-form ufm --loss ce)", structure);
+    for (l = 0; l + 1 < p->L && !frame; l++)
         if (p->act[l] != DNC_ACT_LINEAR)
             return dnc_fail(err, errlen, "--activation: %s --loss ce needs every activation linear (sigma_%ld is "
-                            "relu; the ReLU CE form is not derived)", structure, (long) (l + 1));
+                            "relu; the ReLU CE form is closed-form dnc --loss ce)", structure, (long) (l + 1));
     for (l = 1; l <= p->L; l++)
         if (p->width[l - 1] < p->K)
             return dnc_fail(err, errlen, "--width: %s --loss ce needs every width >= K = %ld (d_%ld = %ld)",
@@ -257,12 +271,13 @@ static int ce_fits(const dnc_problem_struct *p, const char *structure, char *err
 }
 
 /* The explicit point: every block its scale times E = I_K - J_K/K on the first K
- * coordinates (E^2 = E, so Z = sigma E). */
-static int ce_point(dnc_closed_t out)
+ * coordinates (E^2 = E, so Z = sigma E); for the frames (§7) every block but the last is
+ * its scale times I_K (the DNC point of dnc.md §1), and W_L = s_L E, so Z = sigma E too. */
+static int ce_point(dnc_closed_t out, int frame)
 {
-    slong K = out->p->K, l, i, k;
+    slong K = out->p->K, L = out->p->L, l, i, k;
     char name[32];
-    for (l = 0; l <= out->p->L; l++) {
+    for (l = 0; l <= L; l++) {
         dnc_closed_term *t;
         if (l == 0)
             snprintf(name, sizeof(name), "a");
@@ -271,7 +286,11 @@ static int ce_point(dnc_closed_t out)
         t = dnc_closed_add_term(out, l, name);
         for (k = 0; k < K; k++)
             for (i = 0; i < K; i++)
-                dnc_closed_term_set_si(t, i, k, i == k ? K - 1 : -1, (ulong) K);
+                if (frame && l < L) {
+                    if (i == k)
+                        dnc_closed_term_set_si(t, i, k, 1, 1);
+                } else
+                    dnc_closed_term_set_si(t, i, k, i == k ? K - 1 : -1, (ulong) K);
     }
     return dnc_closed_point_from_terms(out);
 }
@@ -314,12 +333,13 @@ static void ce_add_root(dnc_closed_t out, const char *name, const arf_t lo, cons
 }
 
 /* The decided comparison in words, with both enclosures' leading digits. */
-static void ce_rule_deep(dnc_closed_t out, const arb_t f, const arb_t logk)
+static void ce_rule_deep(dnc_closed_t out, const arb_t f, const arb_t logk, const ce_eq *e)
 {
     char *a = arb_get_str(f, 12, 0), *b = arb_get_str(logk, 12, 0);
     snprintf(out->alive_rule, sizeof(out->alive_rule), "alive iff phi(sigma_2) < log K, sigma_2 the larger of the two "
-             "zeros of the strictly convex H(sigma) = log P - (M-1) log sigma + (M+1) log(e^sigma + K - 1) (disjoint "
-             "enclosures): %s %s %s", a, out->alive == DNC_ALIVE ? "<" : ">", b);
+             "zeros of the strictly convex H(sigma) = log P%s - (M-1) log sigma + (M+1) log(e^sigma + K - 1)%s "
+             "(disjoint enclosures): %s %s %s", e->frame ? "_F" : "", e->frame ? ", P_F = P K^L/(K-1)^L" : "", a,
+             out->alive == DNC_ALIVE ? "<" : ">", b);
     flint_free(a);
     flint_free(b);
 }
@@ -340,8 +360,9 @@ static int ce_solve_deep(dnc_closed_t out, arb_t sigma, const ce_eq *e, slong pr
         res = -1;
     else if (n == 0) {
         out->alive = DNC_DEAD;
-        snprintf(out->alive_rule, sizeof(out->alive_rule), "dead: H(sigma) = log P - (M-1) log sigma + (M+1) "
-                 "log(e^sigma + K - 1) is proven > 0 on (0, inf) (no stationary point; sigma = 0 is optimal)");
+        snprintf(out->alive_rule, sizeof(out->alive_rule), "dead: H(sigma) = log P%s - (M-1) log sigma + (M+1) "
+                 "log(e^sigma + K - 1) is proven > 0 on (0, inf) (no stationary point; sigma = 0 is optimal)",
+                 e->frame ? "_F" : "");
     } else {
         ce_add_root(out, "sigma_1", lo1, hi1, prec);
         ce_add_root(out, "sigma_2", lo2, hi2, prec);
@@ -356,7 +377,7 @@ static int ce_solve_deep(dnc_closed_t out, arb_t sigma, const ce_eq *e, slong pr
         res = arb_overlaps(f, logk) ? -1 : 0;
         if (out->alive == DNC_DEAD)
             _dnc_closed_add_ball(out, "f_nonzero", f);
-        ce_rule_deep(out, f, logk);
+        ce_rule_deep(out, f, logk, e);
     }
     arf_clear(lo1); arf_clear(hi1); arf_clear(lo2); arf_clear(hi2);
     arb_clear(f);
@@ -367,25 +388,32 @@ static int ce_solve_deep(dnc_closed_t out, arb_t sigma, const ce_eq *e, slong pr
 /* The value, the scalars and the point, once alive and sigma are known. */
 static int ce_fill(dnc_closed_t out, const arb_t sigma, const ce_eq *e, slong prec)
 {
+    fmpq_t hidden;
+    int res;
     if (out->alive != DNC_ALIVE) {   /* the zero point; log K (a tie has sigma* = 0 too) */
         arb_log_ui(out->loss, (ulong) e->K, prec);
         return _dnc_closed_set_zero_point(out);
     }
     _dnc_closed_add_ball(out, "sigma", sigma);
     ce_phi(out->loss, sigma, e, prec);
-    _dnc_closed_balanced_scales(out, sigma, e->P, prec);
-    return ce_point(out);
+    fmpq_init(hidden);   /* the frames: K x_l = (K-1) x_L, so a and s_l (l < L) carry (K-1)/K of tau */
+    fmpq_set_si(hidden, e->frame ? e->K - 1 : 1, (ulong) (e->frame ? e->K : 1));
+    _dnc_closed_balanced_scales(out, sigma, e->P, hidden, prec);
+    fmpq_clear(hidden);
+    res = ce_point(out, e->frame);
+    return res;
 }
 
-static int ce_build(dnc_closed_t out, dnc_problem_t p, slong prec, const char *structure, char *err, size_t errlen)
+static int ce_build(dnc_closed_t out, dnc_problem_t p, slong prec, const char *structure, int frame, char *err,
+                    size_t errlen)
 {
     ce_eq e;
     arb_t sigma;
     int res = 0;
     dnc_closed_init(out, p, structure, prec);
-    if (ce_fits(p, structure, err, errlen))
+    if (ce_fits(p, structure, frame, err, errlen))
         return -1;
-    ce_eq_init(&e, p);
+    ce_eq_init(&e, p, frame);
     arb_init(sigma);
     if (p->L == 1) {
         out->alive = ce_decide_ufm(out, &e);
@@ -407,15 +435,21 @@ int dnc_closed_ufm_ce(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, 
         dnc_closed_init(out, p, "ufm", prec);
         return dnc_fail(err, errlen, "--L: ufm is the plain UFM, L = 1 (got L = %ld; use deep-linear)", (long) p->L);
     }
-    return ce_build(out, p, prec, "ufm", err, errlen);
+    return ce_build(out, p, prec, "ufm", 0, err, errlen);
 }
 
 int dnc_closed_deep_linear_ce(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen)
 {
-    return ce_build(out, p, prec, "deep-linear", err, errlen);
+    return ce_build(out, p, prec, "deep-linear", 0, err, errlen);
 }
 
-int dnc_closed_ce_root_interval(fmpq_t lo, fmpq_t hi, const arb_t x, dnc_problem_t p, slong prec)
+int dnc_closed_dnc_ce(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen)
+{
+    return ce_build(out, p, prec, "dnc", 1, err, errlen);
+}
+
+int dnc_closed_ce_root_interval(fmpq_t lo, fmpq_t hi, const arb_t x, dnc_problem_t p, const char *structure,
+                                slong prec)
 {
     ce_eq e;
     arf_t a, b;
@@ -426,7 +460,7 @@ int dnc_closed_ce_root_interval(fmpq_t lo, fmpq_t hi, const arb_t x, dnc_problem
     arb_get_ubound_arf(b, x, ARF_PREC_EXACT);
     arf_get_fmpq(lo, a);
     arf_get_fmpq(hi, b);
-    ce_eq_init(&e, p);
+    ce_eq_init(&e, p, strcmp(structure, "dnc") == 0);
     ok = arf_sgn(a) > 0 && arf_cmp(a, b) < 0 && ce_sign(ce_H, a, &e, prec) < 0 && ce_sign(ce_H, b, &e, prec) > 0;
     ce_eq_clear(&e);
     arf_clear(a);

@@ -135,7 +135,7 @@ int dnc_closed_point_from_terms(dnc_closed_t c)
 }
 
 const dnc_structure dnc_structures[] = {
-    { "dnc", "DNC", NULL, NULL, 1, NULL, dnc_closed_dnc, NULL },
+    { "dnc", "DNC", NULL, NULL, 1, NULL, dnc_closed_dnc, dnc_closed_dnc_ce },
     { "srg", "SRG", "r", "number of vertices r of K_r (K = r(r-1)/2 classes)", 1, &dnc_design_srg, NULL, NULL },
     { "sts", "STS", "v", "order v of the Steiner triple system (K = v(v-1)/6 classes)", 1, &dnc_design_sts, NULL, NULL },
     { "deep-linear", "DL", NULL, NULL, 0, NULL, dnc_closed_deep_linear, dnc_closed_deep_linear_ce },

@@ -85,6 +85,20 @@ static json_t *compare_json(const dnc_closed_t c, const dnc_problem_t p, slong p
     return o;
 }
 
+/* Whether the explicit point of a CE form is a critical point (dnc_closed_check_critical):
+ * the CE frames have kinks with a non-zero signal, so the tight check of the MSE forms does
+ * not apply (docs/math/cross-entropy.md §7). */
+static json_t *stationarity_json(const dnc_closed_t c, slong prec)
+{
+    slong nk;
+    int ok = dnc_closed_check_critical(c, prec, &nk);
+    return json_pack("{s:b, s:I, s:s}", "critical", ok, "kinks", (json_int_t) nk, "rule", ok
+                     ? "proven: 0 lies in the Clarke gradient enclosure, and the gradient of the smooth piece with "
+                       "every kink inactive is 0 (radius below 2^-(prec-60)), a Clarke generalized gradient here"
+                     : "not proven: 0 is outside the gradient enclosure or that of the piece with every kink inactive "
+                       "(with a linear activation before the last layer the frame point is not critical)");
+}
+
 int dnc_closed_form_json(json_t **out, int *consistent, double **theta, const char *structure, dnc_problem_t p,
                          slong param, int embed, slong prec, int compare, char *err, size_t errlen)
 {
@@ -112,6 +126,8 @@ int dnc_closed_form_json(json_t **out, int *consistent, double **theta, const ch
     dnc_closed_point_loss(eval_loss, c, prec);
     *consistent = dnc_closed_crosscheck(c, prec);
     *out = closed_json(c, digits_for(prec), *consistent, eval_loss);
+    if (p->loss == DNC_LOSS_CE)
+        json_object_set_new(*out, "stationarity", stationarity_json(c, prec));
     if (strcmp(structure, "tirer-bruna") == 0 && !dnc_problem_is_balanced(p))
         json_object_set_new(*out, "note", json_string(tirer_bruna_imbalanced_note));
     if (cmp != NULL)

@@ -54,6 +54,65 @@ int dnc_closed_check_stationary(const dnc_closed_t c, slong prec, slong *nkinks)
     return ok;
 }
 
+/* The activation pattern of the point: 1 where a ReLU pre-activation is proven > 0, else 0
+ * (negative, or a kink); frozen[l] for l = 2..L, column-major as dnc_ball_eval_frozen takes it. */
+static signed char **inactive_kinks(const dnc_bpoint_t x, slong prec)
+{
+    const dnc_problem_struct *p = x->p;
+    signed char **frozen = flint_calloc(p->L + 1, sizeof(signed char *));
+    arb_mat_struct *pre = flint_malloc((p->L + 1) * sizeof(arb_mat_struct));
+    dnc_beval_t e;
+    slong l, i, j;
+    for (l = 0; l <= p->L; l++)
+        arb_mat_init(pre + l, l >= 2 ? p->width[l - 1] : 0, l >= 2 ? x->ncols : 0);
+    dnc_beval_init(e);
+    dnc_ball_eval_frozen(e, x, NULL, pre, 0, prec);
+    dnc_beval_clear(e);
+    for (l = 2; l <= p->L; l++) {
+        frozen[l] = flint_malloc(arb_mat_nrows(pre + l) * x->ncols + 1);
+        for (j = 0; j < x->ncols; j++)
+            for (i = 0; i < arb_mat_nrows(pre + l); i++)
+                frozen[l][i + arb_mat_nrows(pre + l) * j] = arb_is_positive(arb_mat_entry(pre + l, i, j));
+    }
+    for (l = 0; l <= p->L; l++)
+        arb_mat_clear(pre + l);
+    flint_free(pre);
+    return frozen;
+}
+
+static int zero_in(arb_srcptr x, void *unused)
+{
+    (void) unused;
+    return arb_contains_zero(x);
+}
+
+int dnc_closed_check_critical(const dnc_closed_t c, slong prec, slong *nkinks)
+{
+    dnc_beval_t e;
+    signed char **frozen;
+    slong l;
+    int ok;
+    if (nkinks != NULL)
+        *nkinks = 0;
+    if (!c->has_point)
+        return 0;
+    dnc_beval_init(e);
+    dnc_ball_eval(e, c->point, 1, prec);                 /* (i) the Clarke enclosure */
+    ok = dnc_beval_grad_all(e, zero_in, NULL);
+    if (nkinks != NULL)
+        *nkinks = e->nkinks;
+    dnc_beval_clear(e);
+    frozen = inactive_kinks(c->point, prec);             /* (ii) grad f_0, every kink inactive */
+    dnc_beval_init(e);
+    dnc_ball_eval_frozen(e, c->point, frozen, NULL, 1, prec);
+    ok = ok && dnc_beval_grad_all(e, zero_in_small, &prec);
+    dnc_beval_clear(e);
+    for (l = 0; l <= c->p->L; l++)
+        flint_free(frozen[l]);
+    flint_free(frozen);
+    return ok;
+}
+
 /* out <- sigma(W H) entrywise, with the evaluator's ReLU on balls. Entries are explicit dot
  * products, so that an exact zero times anything stays an exact zero. */
 static void layer_forward(arb_mat_t out, const arb_mat_t W, const arb_mat_t H, dnc_act_t act, slong prec)

@@ -151,7 +151,8 @@ static int dnc_fill(dnc_closed_t out, const dnc_alg_t calg, int found, const fmp
             fmpq_set_si(q, L - 1, (ulong) L);
             arb_set_fmpq(c, q, prec);
         }
-        _dnc_closed_balanced_scales(out, c, P, prec);
+        fmpq_one(q);   /* every block has the same norm^2 K */
+        _dnc_closed_balanced_scales(out, c, P, q, prec);
         res = dnc_point(out);
     }
     fmpq_clear(q);

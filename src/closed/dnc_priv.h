@@ -23,10 +23,13 @@ void _dnc_closed_add_ball(dnc_closed_t c, const char *name, const arb_t v);
 int _dnc_closed_set_zero_point(dnc_closed_t c);
 
 /* Balanced scales of a collapsed point whose output has scale c (the product of the
- * layers' scales; c of DNC, sigma of the CE form): nu = P^{1/(L+1)},
- * tau = (P c^2)^{1/(L+1)}, a = sqrt(tau/(n lambda_H)), s_l = sqrt(tau/lambda_l), with
- * P = n lambda_H prod lambda_W (balanced counts). Adds the scalars nu, tau, a, s_1..s_L. */
-void _dnc_closed_balanced_scales(dnc_closed_t out, const arb_t c, const fmpq_t P, slong prec);
+ * layers' scales; c of DNC, sigma of the CE forms): nu = P^{1/(L+1)},
+ * tau = (P c^2)^{1/(L+1)}, a = sqrt(h tau/(n lambda_H)), s_l = sqrt(h tau/lambda_l) for
+ * l < L and s_L = sqrt(tau/lambda_L), with P = n lambda_H prod lambda_W (balanced counts;
+ * the CE frames pass P_F) and h = hidden (1, or (K-1)/K for the CE frames, whose blocks
+ * below the last have norm^2 K against K - 1: docs/math/cross-entropy.md §7). Adds the
+ * scalars nu, tau, a, s_1..s_L. */
+void _dnc_closed_balanced_scales(dnc_closed_t out, const arb_t c, const fmpq_t P, const fmpq_t hidden, slong prec);
 
 /* The deep linear construction behind deep-linear, ufm and tirer-bruna: out is
  * initialised with the given structure name. The caller has validated the activations;

@@ -47,7 +47,7 @@ int _dnc_closed_set_zero_point(dnc_closed_t c)
     return dnc_closed_point_from_terms(c);
 }
 
-void _dnc_closed_balanced_scales(dnc_closed_t out, const arb_t c, const fmpq_t P, slong prec)
+void _dnc_closed_balanced_scales(dnc_closed_t out, const arb_t c, const fmpq_t P, const fmpq_t hidden, slong prec)
 {
     const dnc_problem_struct *p = out->p;
     slong L = p->L, l;
@@ -73,11 +73,19 @@ void _dnc_closed_balanced_scales(dnc_closed_t out, const arb_t c, const fmpq_t P
     arb_set_fmpq(t, p->lambda_h, prec);
     arb_mul_si(t, t, p->n[0], prec);
     arb_div(a, tau, t, prec);
+    if (!fmpq_is_one(hidden)) {   /* not even a product by 1: it would widen the radius */
+        arb_set_fmpq(t, hidden, prec);
+        arb_mul(a, a, t, prec);
+    }
     arb_sqrt(a, a, prec);
     _dnc_closed_add_ball(out, "a", a);
     for (l = 1; l <= L; l++) {
         arb_set_fmpq(t, p->lambda_w + l - 1, prec);
         arb_div(s, tau, t, prec);
+        if (l < L && !fmpq_is_one(hidden)) {
+            arb_set_fmpq(t, hidden, prec);
+            arb_mul(s, s, t, prec);
+        }
         arb_sqrt(s, s, prec);
         snprintf(name, sizeof(name), "s_%ld", (long) l);
         _dnc_closed_add_ball(out, name, s);

@@ -57,9 +57,20 @@ static void dead_classes(dnc_classification *c, const double *WL, slong K, slong
     free(norms);
 }
 
+/* 1 when some hidden activation is ReLU. */
+static int has_relu(const dnc_problem_struct *p)
+{
+    slong l;
+    for (l = 0; l + 1 < p->L; l++)
+        if (p->act[l] == DNC_ACT_RELU)
+            return 1;
+    return 0;
+}
+
 /* The DNC value of the problem, rounded to double: 1 and *f, or 0 with the reason in why
  * when the problem has no DNC point (imbalanced counts, a bias, a width below K) or, under
- * CE, no derived DNC-structured value (docs/math/cross-entropy.md: deep linear models only). */
+ * CE, no derived DNC-structured value (docs/math/cross-entropy.md: the ETF family of deep
+ * linear models, §2, and with a ReLU layer the orthogonal frames, §7; balanced counts). */
 static int dnc_value(double *f, const dnc_problem_struct *p, char *why, size_t len)
 {
     arb_t v;
@@ -67,7 +78,8 @@ static int dnc_value(double *f, const dnc_problem_struct *p, char *why, size_t l
     arb_init(v);
     if (p->loss == DNC_LOSS_CE) {
         dnc_closed_t c;
-        ok = dnc_closed_deep_linear_ce(c, (dnc_problem_struct *) p, 128, why, len) == 0;
+        ok = (has_relu(p) ? dnc_closed_dnc_ce : dnc_closed_deep_linear_ce)(c, (dnc_problem_struct *) p, 128, why,
+                                                                          len) == 0;
         if (ok)
             arb_set(v, c->loss);
         dnc_closed_clear(c);
@@ -95,6 +107,14 @@ static double frame_distance(const dnc_problem_struct *p, const dnc_layer_metric
 static slong frame_rank(const dnc_problem_struct *p, slong l)
 {
     return etf_layer(p, l) ? p->K - 1 : p->K;
+}
+
+/* W_L aligned with the class means of H_L (nc3 of layer L). Under CE after a ReLU the DNC
+ * point's W_L is s_L (I - J/K) Q^T, the centred frame (docs/math/cross-entropy.md §7), which
+ * nc3 (against the uncentred means) does not measure: there the value test decides. */
+static int last_aligned(const dnc_problem_struct *p, const dnc_layer_metrics *m, const dnc_classify_tol *tol)
+{
+    return m[p->L - 1].nc3 <= tol->nc3 || (p->loss == DNC_LOSS_CE && !etf_layer(p, p->L - 1));
 }
 
 void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *theta,
@@ -151,28 +171,32 @@ void dnc_classify(dnc_classification *c, const dnc_dobj_t obj, const double *the
         c->dnc_value = fdnc;
         at_value = fabs(loss - fdnc) <= tol->loss * fdnc;
     }
-    if (frames && m[L - 1].nc3 <= tol->nc3 && (has_value ? at_value : strict)) {
+    if (frames && last_aligned(p, m, tol) && (has_value ? at_value : strict)) {
         c->cls = DNC_CLASS_DNC;
         if (has_value)
             snprintf(c->reason, sizeof(c->reason), "collapsed, at the DNC value (|f - f_DNC| <= %.0e f_DNC), "
-                     "%s after the activations of layers %s (%s <= %.0e), W_L aligned (nc3 <= %.0e)", tol->loss,
-                     ce ? "frames (simplex ETF through linear layers, rank K - 1)" : "orthogonal frames of rank K",
-                     L == 1 ? "1..L" : "2..L", ce ? "nc2" : "nc2_orth", tol->nc2, tol->nc3);
+                     "%s after the activations of layers %s (%s <= %.0e), W_L aligned (nc3 <= %.0e%s)", tol->loss,
+                     ce ? "frames (simplex ETF through linear layers, rank K - 1; orthogonal after ReLU)"
+                        : "orthogonal frames of rank K", L == 1 ? "1..L" : "2..L", ce ? "nc2" : "nc2_orth", tol->nc2,
+                     tol->nc3, ce && !etf_layer(p, L - 1) ? "; not tested after a ReLU under CE" : "");
         else
             snprintf(c->reason, sizeof(c->reason), "collapsed, %s frames at every layer (%s <= %.0e), "
                      "aligned (nc3 <= %.0e), full rank; no DNC value to compare with", ce ? "DNC" : "orthogonal",
                      ce ? "nc2_etf through linear layers, nc2_orth after ReLU" : "nc2_orth", tol->nc2, tol->nc3);
     } else if (!full) {
         c->cls = DNC_CLASS_LOW_RANK;
-        snprintf(c->reason, sizeof(c->reason), "collapsed; class means of rank < %s = %ld at some layer",
-                 ce ? "that of the DNC frame" : "K", (long) K - (ce ? 1 : 0));
+        if (ce)   /* K - 1 for an ETF layer, K after a ReLU */
+            snprintf(c->reason, sizeof(c->reason), "collapsed; class means of rank below the DNC frame's (K - 1 "
+                     "through linear layers, K = %ld after a ReLU) at some layer", (long) K);
+        else
+            snprintf(c->reason, sizeof(c->reason), "collapsed; class means of rank < K = %ld at some layer", (long) K);
     } else {
         c->cls = DNC_CLASS_UNCLASSIFIED;
         if (!frames)
             snprintf(c->reason, sizeof(c->reason), "collapsed with rank K but the class means of layer %ld "
                      "are not %s", (long) bad, ce ? "the DNC frame (nc2_etf through linear layers, nc2_orth after "
                      "ReLU)" : "an orthogonal frame (nc2_orth)");
-        else if (!(m[L - 1].nc3 <= tol->nc3))
+        else if (!last_aligned(p, m, tol))
             snprintf(c->reason, sizeof(c->reason), "collapsed with rank K but W_L is not aligned (nc3)");
         else if (has_value)
             snprintf(c->reason, sizeof(c->reason), "collapsed with rank K but not at the DNC value "

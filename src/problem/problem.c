@@ -341,9 +341,9 @@ int dnc_problem_require_mse(const dnc_problem_t p, const char *what, const char 
     if (p->loss == DNC_LOSS_MSE)
         return 0;
     return dnc_fail(err, errlen, "%s: cross-entropy (ce) is not supported by %s yet; supported: mse (the default). "
-                    "Under cross-entropy dncert trains (train), evaluates (metrics, classify), certifies "
-                    "explicit points (certify-point) and the DNC-structured closed forms (closed-form ufm|deep-linear "
-                    "--loss ce)", opt, what);
+                    "Under cross-entropy dncert trains (train, sweep), evaluates (metrics, classify), certifies "
+                    "explicit points (certify-point) and the DNC-structured closed forms (closed-form "
+                    "ufm|deep-linear|dnc --loss ce)", opt, what);
 }
 
 static int parse_loss(dnc_problem_t p, const dnc_problem_args *a, char *err, size_t len)

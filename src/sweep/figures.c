@@ -562,8 +562,9 @@ static void figure_names(char *name, size_t namelen, char *title, size_t titlele
 {
     char what[64], *c;
     axis_text(what, sizeof(what), row, fi->fixed);
-    snprintf(title, titlelen, "%s, K = %ld, L = %ld, %s = %s, %ld runs", fi->title, (long) row->K, (long) row->L,
-             fi->fixed == AX_LAMBDA ? "λ" : "width", what, (long) m);
+    snprintf(title, titlelen, "%s, K = %ld, L = %ld, %s = %s, %ld runs%s", fi->title, (long) row->K, (long) row->L,
+             fi->fixed == AX_LAMBDA ? "λ" : "width", what, (long) m,
+             strcmp(row->loss_fn, "ce") == 0 ? ", cross-entropy" : "");
     for (c = what; *c; c++)
         *c = *c == '/' ? '_' : *c;
     snprintf(name, namelen, "%s-K%ld-L%ld-%s%s", fi->name, (long) row->K, (long) row->L,

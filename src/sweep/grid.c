@@ -187,6 +187,7 @@ static int parse_shard(dnc_sweep_spec *s, const char *text, char *err, size_t le
 static int parse_fixed(dnc_sweep_spec *s, const dnc_sweep_args *a, char *err, size_t len)
 {
     const char *act = a->activation ? a->activation : "relu", *bias = a->bias ? a->bias : "none";
+    const char *loss = a->loss ? a->loss : "mse";
     if (dnc_parse_slong(&s->n, a->n ? a->n : "5", 1, DNC_MAX_COUNT) != 0)
         return dnc_fail(err, len, "--n: must be one integer in [1, %d], the count of every class (got '%s')",
                     DNC_MAX_COUNT, a->n);
@@ -194,8 +195,11 @@ static int parse_fixed(dnc_sweep_spec *s, const dnc_sweep_args *a, char *err, si
         return dnc_fail(err, len, "--activation: must be relu or linear, one value for every hidden layer (got '%s')", act);
     if (strcmp(bias, "none") != 0 && strcmp(bias, "free") != 0)
         return dnc_fail(err, len, "--bias: must be none or free (got '%s')", bias);
+    if (strcmp(loss, "mse") != 0 && strcmp(loss, "ce") != 0)
+        return dnc_fail(err, len, "--loss: must be mse or ce (got '%s')", loss);
     strcpy(s->activation, act);
     strcpy(s->bias, bias);
+    strcpy(s->loss, loss);
     return 0;
 }
 
@@ -220,7 +224,7 @@ int dnc_sweep_run_problem(dnc_problem_t p, const dnc_sweep_spec *s, const dnc_sw
     run_text_set(&t, s, r);
     memset(&a, 0, sizeof(a));
     a.K = t.K; a.n = t.n; a.L = t.L; a.width = t.width;
-    a.activation = s->activation; a.bias = s->bias; a.lambda = r->lambda;
+    a.activation = s->activation; a.bias = s->bias; a.lambda = r->lambda; a.loss = s->loss;
     if (dnc_problem_set_args(p, &a, err, errlen) != 0)
         return -1;
     return dnc_problem_check_double(p, &a, err, errlen);
@@ -370,6 +374,8 @@ json_t *dnc_sweep_spec_to_json(const dnc_sweep_spec *s)
     json_object_set_new(o, "n", json_string(buf));
     json_object_set_new(o, "activation", json_string(s->activation));
     json_object_set_new(o, "bias", json_string(s->bias));
+    if (strcmp(s->loss, "mse") != 0)   /* absent means mse: sweep.json of earlier sweeps reads the same */
+        json_object_set_new(o, "loss", json_string(s->loss));
     for (t = 0; t < DNC_SWEEP_NTRAIN; t++)
         if (s->train[t] != NULL)
             json_object_set_new(o, dnc_sweep_train_names[t], json_string(s->train[t]));
@@ -395,7 +401,8 @@ int dnc_sweep_spec_from_json(dnc_sweep_spec *s, const json_t *options, char *err
         slot = strcmp(key, "K") == 0 ? &a.K : strcmp(key, "L") == 0 ? &a.L : strcmp(key, "width") == 0 ? &a.width
              : strcmp(key, "lambda") == 0 ? &a.lambda : strcmp(key, "seeds") == 0 ? &a.seeds
              : strcmp(key, "n") == 0 ? &a.n : strcmp(key, "activation") == 0 ? &a.activation
-             : strcmp(key, "bias") == 0 ? &a.bias : strcmp(key, "shard") == 0 ? &a.shard : NULL;
+             : strcmp(key, "bias") == 0 ? &a.bias : strcmp(key, "loss") == 0 ? &a.loss
+             : strcmp(key, "shard") == 0 ? &a.shard : NULL;
         for (t = 0; t < DNC_SWEEP_NTRAIN && slot == NULL; t++)
             if (strcmp(key, dnc_sweep_train_names[t]) == 0)
                 slot = &a.train[t];
@@ -406,21 +413,26 @@ int dnc_sweep_spec_from_json(dnc_sweep_spec *s, const json_t *options, char *err
     return dnc_sweep_spec_set(s, &a, err, errlen);
 }
 
+/* Option `key` is the same in both (both absent counts as the same: the default). */
+static int same_option(const json_t *a, const json_t *b, const char *key)
+{
+    const json_t *x = json_object_get(a, key), *y = json_object_get(b, key);
+    return x == NULL ? y == NULL : y != NULL && json_equal(x, y);
+}
+
 const char *dnc_sweep_spec_diff(const dnc_sweep_spec *a, const dnc_sweep_spec *b, int ignore_shard)
 {
-    static const char *const keys[] = { "K", "L", "width", "lambda", "seeds", "n", "activation", "bias", "shard" };
+    static const char *const keys[] = { "K", "L", "width", "lambda", "seeds", "n", "activation", "bias", "loss",
+                                        "shard" };
     json_t *ja = dnc_sweep_spec_to_json(a), *jb = dnc_sweep_spec_to_json(b);
     const char *diff = NULL;
     size_t i;
     for (i = 0; i < sizeof(keys) / sizeof(keys[0]) && diff == NULL; i++)
-        if (!(ignore_shard && strcmp(keys[i], "shard") == 0)
-            && !json_equal(json_object_get(ja, keys[i]), json_object_get(jb, keys[i])))
+        if (!(ignore_shard && strcmp(keys[i], "shard") == 0) && !same_option(ja, jb, keys[i]))
             diff = keys[i];
-    for (i = 0; i < DNC_SWEEP_NTRAIN && diff == NULL; i++) {
-        json_t *x = json_object_get(ja, dnc_sweep_train_names[i]), *y = json_object_get(jb, dnc_sweep_train_names[i]);
-        if ((x == NULL) != (y == NULL) || (x != NULL && !json_equal(x, y)))
+    for (i = 0; i < DNC_SWEEP_NTRAIN && diff == NULL; i++)
+        if (!same_option(ja, jb, dnc_sweep_train_names[i]))
             diff = dnc_sweep_train_names[i];
-    }
     json_decref(ja);
     json_decref(jb);
     return diff;

@@ -37,7 +37,8 @@ const dnc_look dnc_palette[DNC_NLOOKS] = {
 dnc_look_t dnc_look_of(const char *name)
 {
     static const struct { const char *name; dnc_look_t look; } names[] = {
-        { "dnc", DNC_LOOK_DNC }, { "srg", DNC_LOOK_SRG }, { "srg-embedded", DNC_LOOK_SRG },
+        { "dnc", DNC_LOOK_DNC }, { "deep-linear", DNC_LOOK_DNC },   /* the DNC-structured value under CE */
+        { "srg", DNC_LOOK_SRG }, { "srg-embedded", DNC_LOOK_SRG },
         { "sts", DNC_LOOK_STS }, { "low-rank", DNC_LOOK_LOW_RANK }, { "zero", DNC_LOOK_ZERO },
         { "dead-classes", DNC_LOOK_DEAD }, { "dead", DNC_LOOK_DEAD },
     };

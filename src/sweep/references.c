@@ -10,7 +10,8 @@
 #define REF_DIGITS 40
 
 static const char *const ref_columns[] = {
-    "K", "L", "n", "lambda", "activation", "bias", "structure", "r", "alive", "decimal", "lo", "hi", "note", NULL
+    "K", "L", "n", "lambda", "activation", "bias", "loss_fn", "structure", "r", "alive", "decimal", "lo", "hi", "note",
+    NULL
 };
 
 /* The largest r >= 3 with C(r, 2) <= K, or 0 when there is none (K < 3). */
@@ -36,7 +37,7 @@ static void build_ref(dnc_sweep_ref *ref, const dnc_sweep_spec *s)
     snprintf(L, sizeof(L), "%ld", (long) ref->L);
     memset(&a, 0, sizeof(a));
     a.K = K; a.n = n; a.L = L; a.width = K;
-    a.activation = s->activation; a.bias = s->bias; a.lambda = ref->lambda;
+    a.activation = s->activation; a.bias = s->bias; a.lambda = ref->lambda; a.loss = s->loss;
     dnc_problem_init(p);
     if (dnc_problem_set_args(p, &a, err, sizeof(err)) != 0)
         snprintf(ref->note, sizeof(ref->note), "%s", err);
@@ -74,7 +75,10 @@ slong dnc_sweep_references(dnc_sweep_ref **refs, const dnc_sweep_spec *s)
                     strcpy(r->lambda, s->lambda[m]);
                     strcpy(r->activation, s->activation);
                     strcpy(r->bias, s->bias);
-                    strcpy(r->structure, j == 0 ? "dnc" : "srg");
+                    strcpy(r->loss_fn, s->loss);
+                    /* under CE with linear layers the DNC-structured family is the ETF one */
+                    strcpy(r->structure, j == 1 ? "srg" : strcmp(s->loss, "ce") == 0
+                           && strcmp(s->activation, "linear") == 0 ? "deep-linear" : "dnc");
                     r->r = j == 0 ? 0 : srg_r(r->K);
                     build_ref(r, s);
                 }
@@ -93,6 +97,7 @@ static json_t *ref_json(const void *item)
     json_object_set_new(o, "lambda", json_string(r->lambda));
     json_object_set_new(o, "activation", json_string(r->activation));
     json_object_set_new(o, "bias", json_string(r->bias));
+    json_object_set_new(o, "loss_fn", json_string(r->loss_fn));
     json_object_set_new(o, "structure", json_string(r->structure));
     json_object_set_new(o, "r", r->r > 0 ? json_integer(r->r) : json_null());
     json_object_set_new(o, "alive", r->alive[0] ? json_string(r->alive) : json_null());
@@ -124,6 +129,9 @@ static int ref_from_json(void *item, const json_t *o, char *err, size_t errlen)
     copy_text(r->lambda, sizeof(r->lambda), json_object_get(o, "lambda"));
     copy_text(r->activation, sizeof(r->activation), json_object_get(o, "activation"));
     copy_text(r->bias, sizeof(r->bias), json_object_get(o, "bias"));
+    copy_text(r->loss_fn, sizeof(r->loss_fn), json_object_get(o, "loss_fn"));
+    if (r->loss_fn[0] == '\0')   /* tables written before the column: squared error */
+        strcpy(r->loss_fn, "mse");
     copy_text(r->structure, sizeof(r->structure), json_object_get(o, "structure"));
     copy_text(r->alive, sizeof(r->alive), json_object_get(o, "alive"));
     copy_text(r->decimal, sizeof(r->decimal), json_object_get(loss, "decimal"));
@@ -140,13 +148,13 @@ static int refs_csv(FILE *f, const void *items, slong n)
     _dnc_sweep_csv_header(f, ref_columns);
     for (i = 0; i < n; i++) {
         const dnc_sweep_ref *r = refs + i;
-        const char *text[] = { r->lambda, r->activation, r->bias, r->structure, "", r->alive, r->decimal, r->lo,
-                               r->hi, r->note };
+        const char *text[] = { r->lambda, r->activation, r->bias, r->loss_fn, r->structure, "", r->alive, r->decimal,
+                               r->lo, r->hi, r->note };
         char rtext[24] = "";
         size_t k;
         if (r->r > 0)
             snprintf(rtext, sizeof(rtext), "%ld", (long) r->r);
-        text[4] = rtext;
+        text[5] = rtext;
         fprintf(f, "%ld,%ld,%ld", (long) r->K, (long) r->L, (long) r->n);
         for (k = 0; k < sizeof(text) / sizeof(text[0]); k++)
             _dnc_sweep_csv_text(f, text[k], 0);

@@ -8,7 +8,7 @@
 #include "sweep_priv.h"
 
 const char *const dnc_sweep_columns[] = {
-    "run_id", "K", "L", "width", "lambda", "seed", "n", "loss", "fit", "reg", "grad_norm",
+    "run_id", "K", "L", "width", "lambda", "seed", "n", "loss_fn", "loss", "fit", "reg", "grad_norm",
     "class", "rank_profile", "status", "steps", "seconds", NULL
 };
 
@@ -48,17 +48,18 @@ int dnc_sweep_run_done(const char *rundir)
     return s != NULL;
 }
 
-void dnc_sweep_row_from_run(dnc_sweep_row *row, const dnc_sweep_run *r, slong n, const char *rundir)
+void dnc_sweep_row_from_run(dnc_sweep_row *row, const dnc_sweep_run *r, const dnc_sweep_spec *spec, const char *rundir)
 {
     json_t *s = dnc_run_summary(rundir), *cls, *prof;
     memset(row, 0, sizeof(*row));
     strcpy(row->id, r->id);
     strcpy(row->lambda, r->lambda);
+    strcpy(row->loss_fn, spec->loss);
     row->K = r->K;
     row->L = r->L;
     row->width = r->width;
     row->seed = r->seed;
-    row->n = n;
+    row->n = spec->n;
     row_unknown(row);
     if (s == NULL)
         return;
@@ -106,6 +107,7 @@ json_t *dnc_sweep_row_to_json(const dnc_sweep_row *row)
     json_object_set_new(o, "lambda", json_string(row->lambda));
     json_object_set_new(o, "seed", json_integer(row->seed));
     json_object_set_new(o, "n", json_integer(row->n));
+    json_object_set_new(o, "loss_fn", json_string(row->loss_fn));
     json_object_set_new(o, "loss", dnc_json_real(row->loss));
     json_object_set_new(o, "fit", dnc_json_real(row->fit));
     json_object_set_new(o, "reg", dnc_json_real(row->reg));
@@ -147,6 +149,8 @@ int dnc_sweep_row_from_json(dnc_sweep_row *row, const json_t *o, char *err, size
     else if (get_text(row->lambda, sizeof(row->lambda), o, "lambda", 0)) bad = "lambda";
     else if (get_int(&row->seed, o, "seed", 0)) bad = "seed";
     else if (get_int(&row->n, o, "n", 0)) bad = "n";
+    else if (json_object_get(o, "loss_fn") != NULL && get_text(row->loss_fn, sizeof(row->loss_fn), o, "loss_fn", 0))
+        bad = "loss_fn";
     else if (get_text(row->cls, sizeof(row->cls), o, "class", 1)) bad = "class";
     else if (get_text(row->profile, sizeof(row->profile), o, "rank_profile", 1)) bad = "rank_profile";
     else if (get_text(row->status, sizeof(row->status), o, "status", 0)) bad = "status";
@@ -155,6 +159,8 @@ int dnc_sweep_row_from_json(dnc_sweep_row *row, const json_t *o, char *err, size
         snprintf(err, errlen, "\"%s\" missing or of the wrong type", bad);
         return -1;
     }
+    if (row->loss_fn[0] == '\0')   /* tables written before the column: squared error */
+        strcpy(row->loss_fn, "mse");
     row->loss = _dnc_sweep_json_number(json_object_get(o, "loss"));
     row->fit = _dnc_sweep_json_number(json_object_get(o, "fit"));
     row->reg = _dnc_sweep_json_number(json_object_get(o, "reg"));
@@ -191,8 +197,8 @@ static int rows_csv(FILE *f, const void *items, slong n)
     _dnc_sweep_csv_header(f, dnc_sweep_columns);
     for (i = 0; i < n; i++) {
         const dnc_sweep_row *r = rows + i;
-        fprintf(f, "%s,%ld,%ld,%ld,%s,%ld,%ld", r->id, (long) r->K, (long) r->L, (long) r->width, r->lambda,
-                (long) r->seed, (long) r->n);
+        fprintf(f, "%s,%ld,%ld,%ld,%s,%ld,%ld,%s", r->id, (long) r->K, (long) r->L, (long) r->width, r->lambda,
+                (long) r->seed, (long) r->n, r->loss_fn);
         csv_real(f, r->loss);
         csv_real(f, r->fit);
         csv_real(f, r->reg);

@@ -1,9 +1,11 @@
-/* The cross-entropy value of the DNC structure of the plain and deep linear UFM (format
- * §8.3), derived from the problem alone: the checker's own isolation of the stationary
- * scale, not the producer's (src/closed/ce.c). Along the structure (ETF logits
- * sigma (I - J/K), collapsed features, balanced factors; M = L linear layers)
+/* The cross-entropy value of the DNC-structured families (format §8.3), derived from the
+ * problem alone: the checker's own isolation of the stationary scale, not the producer's
+ * (src/closed/ce.c). Along the structure (ufm, deep-linear: ETF logits sigma (I - J/K),
+ * collapsed features, balanced factors; dnc: orthogonal frames after the hidden layers and
+ * the same logits; M = L layers)
  *     phi(sigma) = log(1 + (K-1) e^-sigma) + ((M+1)(K-1)/2) (P sigma^2)^(1/(M+1)),
- * P = n lambda_H prod_l lambda_W_l, and for sigma > 0 the sign of phi' is that of
+ * P = n lambda_H prod_l lambda_W_l (dnc: times (K/(K-1))^L, the frames' hidden layers costing
+ * K against the logits' K - 1), and for sigma > 0 the sign of phi' is that of
  *     H(sigma) = log P - (M-1) log sigma + (M+1) (sigma + log1p((K-1) e^-sigma)),
  * which is strictly convex (H'' = (M-1)/sigma^2 + (M+1)(K-1)e^sigma/(e^sigma+K-1)^2 > 0).
  * So phi has at most one local minimum on (0, inf), at the larger zero sigma_2 of H (the
@@ -116,13 +118,24 @@ static void ce_phi(arb_t y, const arb_t s, const ce_arg *a, slong prec)
     arb_clear(t);
 }
 
-static void ce_arg_init(ce_arg *a, const vx_problem *p, slong prec)
+static void ce_arg_init(ce_arg *a, const vx_problem *p, const vx_structure *s, slong prec)
 {
+    fmpz_t k;
     a->K = p->K;
     a->M = p->L;
     a->prec = prec;
     fmpq_init(a->P);
     fmpq_mul_si(a->P, p->lhL, p->n[0]);
+    if (strcmp(s->name, "dnc") == 0) {   /* P K^L / (K-1)^L */
+        fmpz_init(k);
+        fmpz_set_si(k, p->K);
+        fmpz_pow_ui(k, k, (ulong) p->L);
+        fmpq_mul_fmpz(a->P, a->P, k);
+        fmpz_set_si(k, p->K - 1);
+        fmpz_pow_ui(k, k, (ulong) p->L);
+        fmpq_div_fmpz(a->P, a->P, k);
+        fmpz_clear(k);
+    }
 }
 
 /* M = 1: phi is convex; alive iff c = sqrt(P) < 1/K (exactly: P K^2 < 1), and then with
@@ -207,11 +220,11 @@ static int deep_value(arb_t v, ce_arg *a, slong prec)
     return res;
 }
 
-int vx_ce_value(arb_t v, const vx_problem *p, slong prec, char *why, size_t len)
+int vx_ce_value(arb_t v, const vx_problem *p, const vx_structure *s, slong prec, char *why, size_t len)
 {
     ce_arg a;
     int ok = 1;
-    ce_arg_init(&a, p, prec);
+    ce_arg_init(&a, p, s, prec);
     if (a.M == 1)
         ufm_value(v, &a, prec);
     else if (deep_value(v, &a, prec) != 0) {
@@ -223,11 +236,12 @@ int vx_ce_value(arb_t v, const vx_problem *p, slong prec, char *why, size_t len)
     return ok;
 }
 
-int vx_ce_root(const vx_problem *p, const fmpq_t lo, const fmpq_t hi, slong prec, char *why, size_t len)
+int vx_ce_root(const vx_problem *p, const vx_structure *s, const fmpq_t lo, const fmpq_t hi, slong prec, char *why,
+               size_t len)
 {
     ce_arg a;
     int slo = 2, shi = 2;
-    ce_arg_init(&a, p, prec);
+    ce_arg_init(&a, p, s, prec);
     if (fmpq_sgn(lo) <= 0 || fmpq_cmp(lo, hi) >= 0)
         snprintf(why, len, "the interval is not a part of (0, inf) with lo < hi");
     else if ((slo = sign_of(ce_H, lo, &a)) != -1 || (shi = sign_of(ce_H, hi, &a)) != 1)

@@ -177,13 +177,15 @@ void vx_block_poly(fmpz_poly_t f, const fmpq_t Q, slong L);
 /* v <- the value of the structure (§8). Returns 1, or 0 with a reason in why (not proven). */
 int vx_structure_value(arb_t v, const vx_problem *p, const vx_structure *s, slong prec, char *why, size_t len);
 
-/* ---- the cross-entropy value of ufm and deep-linear (vce.c, format §8.3) ---- */
-/* v <- the value min(log K, phi(sigma_2)) (or log K) on a CE problem meeting §8.3's
- * requirements (the caller checked them). 1, or 0 with the reason in why (not proven). */
-int vx_ce_value(arb_t v, const vx_problem *p, slong prec, char *why, size_t len);
-/* 1 iff H(lo) < 0 < H(hi) is proven, 0 < lo < hi: (lo, hi) holds exactly one zero of H, the
- * larger one sigma_2 (§6.1 under CE); 0 with the reason in why. */
-int vx_ce_root(const vx_problem *p, const fmpq_t lo, const fmpq_t hi, slong prec, char *why, size_t len);
+/* ---- the cross-entropy value of ufm, deep-linear and dnc (vce.c, format §8.3) ---- */
+/* v <- the value min(log K, phi(sigma_2)) (or log K) of structure s on a CE problem meeting
+ * §8.3's requirements (the caller checked them): dnc is the orthogonal-frame family, whose P
+ * is P K^L/(K-1)^L. 1, or 0 with the reason in why (not proven). */
+int vx_ce_value(arb_t v, const vx_problem *p, const vx_structure *s, slong prec, char *why, size_t len);
+/* 1 iff H(lo) < 0 < H(hi) is proven for structure s, 0 < lo < hi: (lo, hi) holds exactly one
+ * zero of H, the larger one sigma_2 (§6.1 under CE); 0 with the reason in why. */
+int vx_ce_root(const vx_problem *p, const vx_structure *s, const fmpq_t lo, const fmpq_t hi, slong prec, char *why,
+               size_t len);
 
 /* ---- critical points (vcrit.c, format §6.9) ---- */
 /* 1 when Krawczyk's test proves the critical_point statement for the box of radius 2^E around

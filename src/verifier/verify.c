@@ -104,23 +104,28 @@ static int read_block_claim(vrun *r, vclaim *cl, const char *path)
         return -1;
     if (!vx_structure_is_lowrank(&cl->st))
         return vx_fail(&r->c, "%s.structure: %s claims are defined for the dnc, srg and sts structures%s", path, cl->kind,
-                       strcmp(cl->kind, "root") == 0 ? " (and for ufm and deep-linear under \"loss\": \"ce\")" : "");
+                       strcmp(cl->kind, "root") == 0 ? " (and for ufm, deep-linear and dnc under \"loss\": \"ce\")" : "");
     b = vx_str(cl->o, "block");
     if (strcmp(b, "dnc") != 0 && strcmp(b, "srg") != 0 && strcmp(b, "sts") != 0)
         return vx_fail(&r->c, "%s.block: expected \"dnc\", \"srg\" or \"sts\", got \"%.32s\"", path, b);
     return 0;
 }
 
-/* Under cross-entropy a structure's value is derived for ufm and deep-linear only (§8.3). */
+/* Under cross-entropy a structure's value is derived for ufm, deep-linear and dnc only (§8.3). */
+static int is_ce_structure(const vx_structure *s)
+{
+    return strcmp(s->name, "ufm") == 0 || strcmp(s->name, "deep-linear") == 0 || strcmp(s->name, "dnc") == 0;
+}
+
 static int ce_structure(vrun *r, vclaim *cl, const char *path)
 {
-    if (strcmp(cl->st.name, "ufm") != 0 && strcmp(cl->st.name, "deep-linear") != 0)
-        return vx_fail(&r->c, "%s.structure: under \"loss\": \"ce\" %s claims are defined for the ufm and deep-linear "
-                       "structures only (format §8.3), not %s", path, cl->kind, cl->st.name);
+    if (!is_ce_structure(&cl->st))
+        return vx_fail(&r->c, "%s.structure: under \"loss\": \"ce\" %s claims are defined for the ufm, deep-linear "
+                       "and dnc structures only (format §8.3), not %s", path, cl->kind, cl->st.name);
     return 0;
 }
 
-/* Under cross-entropy: {"structure": ufm | deep-linear, "block": "sigma", "interval": I},
+/* Under cross-entropy: {"structure": ufm | deep-linear | dnc, "block": "sigma", "interval": I},
  * no polynomial (§6.1); under MSE a block of the one-parameter family and its polynomial. */
 static int read_root(vrun *r, vclaim *cl, const char *path)
 {
@@ -204,9 +209,9 @@ static int read_order(vrun *r, vclaim *cl, const char *path)
     int dno = strcmp(cl->kind, "dnc_not_optimal") == 0;
     if (read_ref(r, cl, path, "lower", 0, dno ? "loss" : NULL) || read_ref(r, cl, path, "higher", 1, dno ? "value" : NULL))
         return -1;
-    if (dno && r->c.p.ce && strcmp(cl->ref[1]->st.name, "ufm") != 0 && strcmp(cl->ref[1]->st.name, "deep-linear") != 0)
+    if (dno && r->c.p.ce && !is_ce_structure(&cl->ref[1]->st))
         return vx_fail(&r->c, "%s.higher: under \"loss\": \"ce\" a dnc_not_optimal claim compares with the value of the "
-                       "ufm or deep-linear structure (the DNC-structured value, §8.3)", path);
+                       "ufm, deep-linear or dnc structure (a DNC-structured value, §8.3)", path);
     if (dno && !r->c.p.ce && (cl->ref[1]->st.name[0] == '\0' || strcmp(cl->ref[1]->st.name, "dnc") != 0))
         return vx_fail(&r->c, "%s.higher: a dnc_not_optimal claim compares with the value of the dnc structure", path);
     return 0;
@@ -441,7 +446,7 @@ static int check_root(vrun *r, vclaim *cl, const char *path)
         if (vx_structure_unmet(buf, sizeof(buf), &r->c.p, &cl->st) != NULL)
             return not_proven(cl, "structure %s does not exist in this problem: %s", cl->st.name,
                               vx_structure_unmet(buf, sizeof(buf), &r->c.p, &cl->st));
-        cl->verdict = vx_ce_root(&r->c.p, cl->iv[0], cl->iv[1], r->c.prec, cl->why, sizeof(cl->why));
+        cl->verdict = vx_ce_root(&r->c.p, &cl->st, cl->iv[0], cl->iv[1], r->c.prec, cl->why, sizeof(cl->why));
         return 0;
     }
     vx_block b[2], *B = claim_block(r, cl, b, &nb);

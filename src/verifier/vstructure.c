@@ -86,13 +86,33 @@ static const char *lowrank_unmet(char *buf, size_t len, const vx_problem *p, con
     return NULL;
 }
 
+/* §8.3: the CE forms, balanced counts (a bias is free: it changes nothing), widths >= K; dnc
+ * (the frames) L >= 2 and any activations, ufm and deep-linear every activation linear. */
+static const char *ce_unmet(const vx_problem *p, const vx_structure *s)
+{
+    slong l;
+    int frame = strcmp(s->name, "dnc") == 0;
+    if (!vx_problem_balanced(p))
+        return "under cross-entropy it needs balanced class counts";
+    if (s->r || s->v || strcmp(s->name, "tirer-bruna") == 0)
+        return "no cross-entropy value is derived for it";
+    if (frame && p->L < 2)
+        return "under cross-entropy it needs L >= 2 (orthogonal frames after the hidden layers)";
+    if (strcmp(s->name, "ufm") == 0 && p->L != 1)
+        return "it needs L = 1";
+    for (l = 0; l + 1 < p->L && !frame; l++)
+        if (p->relu[l])
+            return "it needs every activation linear";
+    return widths_at_least(p, 1, p->L, p->K) ? NULL : "under cross-entropy it needs every width d_l >= K";
+}
+
 const char *vx_structure_unmet(char *buf, size_t len, const vx_problem *p, const vx_structure *s)
 {
     slong dirs = p->K - p->bias, l;
+    if (p->ce)
+        return ce_unmet(p, s);
     if (vx_structure_is_lowrank(s))
         return lowrank_unmet(buf, len, p, s);
-    if (p->ce && (!vx_problem_balanced(p) || p->bias))   /* §8.3: the CE form is derived for these only */
-        return "under cross-entropy it needs balanced class counts and no bias";
     if (strcmp(s->name, "tirer-bruna") == 0) {
         if (p->L != 2 || p->bias)
             return "it needs L = 2 and no bias";
@@ -574,7 +594,7 @@ int vx_structure_value(arb_t v, const vx_problem *p, const vx_structure *s, slon
         return 0;
     }
     if (p->ce) {
-        if (!vx_ce_value(v, p, prec + 32, why, len))
+        if (!vx_ce_value(v, p, s, prec + 32, why, len))
             return 0;
     } else if (vx_structure_is_lowrank(s)) {
         lowrank_value(v, p, s, prec + 32);

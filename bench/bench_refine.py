@@ -2,11 +2,14 @@
 """From a finished `dncert train` run to a verified critical_point certificate, against
 continuing the trainer (issue 10, "Speed"; results in docs/refine.md §8).
 
-For each configuration (default: K = 6, L = 4, width 30 and K = 3, L = 4, width 10; n = 1,
-lambda = 1/250, L-BFGS from --init-std 0.5) this script, in one run:
-  1. trains the start point (L-BFGS, 5000 steps; not timed against anything);
+For each configuration (K = 3, L = 4, width 10 by L-BFGS; K = 6, L = 4, widths 20 and 30 by
+gradient descent; n = 1, lambda = 1/250: the recipes of scripts/small-k-low-rank.sh) this
+script, in one run:
+  1. trains the start point (not timed against anything);
   2. times `dncert refine` (double stage + 256-bit stage) and reads its record: stationary,
-     max |KKT residual| in double, the 256-bit residual and the proven digits of the loss;
+     max |KKT residual| in double, the 256-bit residual and the proven digits of the loss
+     (a refine that has not finished after --limit seconds is stopped; its Newton steps so far
+     and their time are reported);
   3. times `dncert certify-point --critical` on the refined run (which runs the verifier on
      what it writes) and `dncert-verify` alone on the certificate, and reads the verdicts of
      critical_point and kink_multipliers;
@@ -16,7 +19,7 @@ lambda = 1/250, L-BFGS from --init-std 0.5) this script, in one run:
 and prints one table: the refinement's seconds and residual against the trainer's gradient
 norm after the same time, and the ratios.
 
-Usage: python3 bench/bench_refine.py [--dncert build/dncert] [--quick] [--json-out FILE]
+Usage: python3 bench/bench_refine.py [--dncert build/dncert] [--quick] [--limit SECONDS] [--json-out FILE]
 """
 import argparse
 import json
@@ -26,15 +29,21 @@ import sys
 import tempfile
 import time
 
-CONFIGS = [  # name, K, L, width, seed
-    ("K6-L4-w30", 6, 4, 30, 3),
-    ("K3-L4-w10", 3, 4, 10, 5),
+LBFGS = ["--optimizer", "lbfgs", "--init-std", "0.5", "--steps", "5000"]
+GD = ["--lr", "0.05", "--init-std", "fan-in", "--steps", "100000"]
+CONFIGS = [  # name, K, L, width, seed, how the start point is trained (docs/theorems.md, small-k-low-rank)
+    ("K3-L4-w10", 3, 4, 10, 5, LBFGS),
+    ("K6-L4-w20", 6, 4, 20, 3, GD),
+    ("K6-L4-w30", 6, 4, 30, 3, GD),
 ]
 
 
-def run(cmd, env):
+def run(cmd, env, timeout=None):
     t0 = time.perf_counter()
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        p = subprocess.CompletedProcess(cmd, -1, e.stdout or "", (e.stderr or b"").decode() if isinstance(e.stderr, bytes) else (e.stderr or ""))
     return time.perf_counter() - t0, p
 
 
@@ -58,17 +67,25 @@ def problem_args(K, L, W):
     return ["--K", str(K), "--n", "1", "--L", str(L), "--width", str(W), "--lambda", "1/250"]
 
 
-def one(dncert, verify, name, K, L, W, seed, steps, tmp, env):
-    r = {"config": name, "K": K, "L": L, "width": W, "seed": seed}
+def one(dncert, verify, name, K, L, W, seed, recipe, tmp, env, limit):
+    r = {"config": name, "K": K, "L": L, "width": W, "seed": seed, "recipe": " ".join(recipe)}
     start = os.path.join(tmp, name)
-    t, p = run([dncert, "train", *problem_args(K, L, W), "--optimizer", "lbfgs", "--init-std", "0.5",
-                "--seed", str(seed), "--steps", str(steps), "--quiet", "--out", start, "--force"], env)
+    t, p = run([dncert, "train", *problem_args(K, L, W), *recipe, "--seed", str(seed), "--quiet", "--out", start,
+                "--force"], env)
     if p.returncode != 0:
         sys.exit(f"train failed: {p.stderr}")
     s = summary(start)
     r.update(start_loss=s["loss"], start_grad_norm=s["grad_norm"], train_seconds=t)
     refined = start + "-refined"
-    t, p = run([dncert, "refine", start, "--out", refined, "--quiet", "--force"], env)
+    t, p = run([dncert, "refine", start, "--out", refined, "--force"], env, timeout=limit)
+    steps = p.stderr.count("Newton step")
+    r.update(newton_steps_seen=steps, seconds_per_newton_step=t / steps if steps else float("nan"))
+    if p.returncode == -1:   # not finished within the limit: what it did so far
+        r.update(refine_seconds=t, refine_exit="timeout", stationary=None, critical_point="not reached",
+                 kink_multipliers="not reached", certify_seconds=float("nan"), critical_message=
+                 f"refine stopped after {t:.0f} s (--limit): {steps} Newton steps, {t / max(steps, 1):.1f} s each")
+        r["lbfgs"] = r["gd"] = {"steps": 0, "seconds": 0, "grad_norm": float("nan"), "loss": float("nan")}
+        return r
     s = summary(refined)
     rf, hp = s.get("refine") or {}, s.get("high_precision") or {}
     r.update(refine_seconds=t, refine_exit=p.returncode, stationary=rf.get("stationary"),
@@ -102,21 +119,26 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dncert", default="build/dncert")
     ap.add_argument("--quick", action="store_true", help="only the small configuration")
-    ap.add_argument("--steps", type=int, default=5000, help="L-BFGS steps of the start point (default 5000)")
+    ap.add_argument("--limit", type=float, default=900, help="seconds allowed to one refine (default 900)")
     ap.add_argument("--json-out")
     a = ap.parse_args()
     verify = os.path.join(os.path.dirname(a.dncert), "dncert-verify")
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for cfg in CONFIGS[1:] if a.quick else CONFIGS:
+        for cfg in CONFIGS[:1] if a.quick else CONFIGS:
             print(f"bench_refine: {cfg[0]} ...", file=sys.stderr)
-            rows.append(one(a.dncert, verify, *cfg, a.steps, tmp, env))
+            rows.append(one(a.dncert, verify, *cfg, tmp, env, a.limit))
     print("| config | start loss / grad | refine s | stationary | KKT residual (double) | 256-bit residual | "
           "loss digits | certify-point --critical s | critical_point | kink_multipliers | verify s | "
           "L-BFGS same time: grad | GD same time: grad | grad ratio L-BFGS / refine residual |")
     print("|" + "---|" * 14)
     for r in rows:
+        if r["refine_exit"] == "timeout":
+            print(f"| {r['config']} | {r['start_loss']:.9f} / {r['start_grad_norm']:.1e} | > {r['refine_seconds']:.0f} "
+                  f"| (not finished) | | | | | | | | | | |")
+            print(f"  {r['config']}: {r['critical_message']}")
+            continue
         res = r.get("kkt_residual") or float("nan")
         print(f"| {r['config']} | {r['start_loss']:.9f} / {r['start_grad_norm']:.1e} | {r['refine_seconds']:.2f} | "
               f"{r['stationary']} | {res:.1e} | 1e{r.get('hp_residual_log10') or float('nan'):.1f} | "

@@ -8,6 +8,7 @@
 #include <criterion/criterion.h>
 #include "dncert/cert.h"
 #include "dncert/io.h"
+#include "dncert/rundir.h"
 #include "dncert/train.h"
 #include "testutil.h"
 
@@ -739,4 +740,72 @@ Test(certify_point, bad_input)
         verify_ok(existing);
     }
     dnc_problem_clear(p);
+}
+
+/* --below srg:4 at K = 6, L = 4 (n = 1, lambda = 1/250). The exported SRG point itself has
+ * exactly the SRG value (the closed form's enclosure), so "strictly below" cannot be proven:
+ * not proven, and the checker agrees. A point near it moved onto the critical point of its
+ * kink pattern by `dncert refine` has a lower loss (0.05752... against 0.05832..., the
+ * closed form of docs/math/srg.md: an independent value) and is certified below it. A
+ * certificate whose order_below verdict is flipped is refused. Bad arguments are usage errors
+ * that write nothing. */
+Test(certify_point, below_a_design_value, .timeout = 120)
+{
+    char dir[256], a[300], b[300], c[300], t[300];
+    const char *cf[] = { "closed-form", "srg", "--r", "4", "--K", "6", "--n", "1", "--L", "4", "--width", "6", NULL };
+    json_t *j;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(a, sizeof(a), "%s/srg", dir);
+    snprintf(b, sizeof(b), "%s/refined", dir);
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    cr_assert_eq(tu_run_export(out, err, sizeof(out), cf, a), 0, "%s", err);
+    {
+        const char *args[] = { "certify-point", a, "--below", "srg:4", "--out", c, NULL };
+        run_ok(args);
+        cr_expect(strstr(out, "below       not proven") != NULL, "%s", out);
+        verify_ok(c);
+    }
+    {   /* perturb in double, refine: a lower point */
+        double *theta;
+        dnc_problem_t p;
+        slong n, i;
+        flint_rand_t st;
+        const char *rf[] = { "refine", a, "--out", b, "--quiet", "--force", NULL };
+        const char *args[] = { "certify-point", b, "--below", "srg:4", "--out", c, "--force", NULL };
+        dnc_problem_init(p);
+        cr_assert_eq(dnc_point_load(a, p, &theta, err, sizeof(err)), 0, "%s", err);
+        n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+        flint_randinit(st);
+        for (i = 0; i < n; i++)
+            theta[i] += 1e-6 * ((double) n_randint(st, 2001) / 1000.0 - 1.0);
+        flint_randclear(st);
+        cr_assert_eq(dnc_point_save(a, p, theta, NULL, err, sizeof(err)), 0, "%s", err);
+        free(theta);
+        dnc_problem_clear(p);
+        tu_run(out, err, sizeof(out), rf);   /* not stationary (exit 1), but a point below SRG */
+        run_ok(args);
+        cr_expect(strstr(out, "below       certified") != NULL, "%s", out);
+        verify_ok(c);
+    }
+    j = load_json(c);
+    json_object_set_new(tu_claim(j, "order_below"), "verdict", json_string("not proven"));
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+    {
+        const char *args[] = { "verify", t, NULL };
+        cr_expect_eq(tu_run(out, err, sizeof(out), args), 1, "%s", out);
+        cr_expect(strstr(out, "order_below order certified MISMATCH") != NULL, "%s", out);
+    }
+    {
+        static const char *const bad[] = { "dnc:4", "srg", "srg:x", "srg:0", "srg:5", "nope:3" };
+        size_t k;
+        for (k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+            const char *args[] = { "certify-point", a, "--below", bad[k], "--out", t, "--force", NULL };
+            remove(t);
+            cr_expect_eq(tu_run(out, err, sizeof(out), args), 2, "--below %s", bad[k]);
+            cr_expect(strstr(err, "--below") != NULL, "--below %s: %s", bad[k], err);
+            cr_expect(fopen(t, "r") == NULL, "--below %s wrote a file", bad[k]);
+        }
+    }
 }

@@ -205,6 +205,13 @@ typedef struct {
  * Writes nothing: dnc_cert_write_checked does. Clear c with dnc_point_cert_clear. */
 void dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o,
                         json_t *producer);
+
+/* --below STRUCTURE:PARAM (a low-rank design: srg with r, sts with v): appends to cert the
+ * claims value_<structure> (derived by the checker from the problem) and order_below (the
+ * last loss claim's interval strictly below that value); value <- the value, *verdict <- the
+ * order's. Returns 0, or -1 with err when the structure is not a design or not built. */
+int dnc_point_cert_add_below(json_t *cert, arb_t value, int *verdict, dnc_problem_t p, const char *structure,
+                             slong param, slong prec, char *err, size_t errlen);
 void dnc_point_cert_clear(dnc_point_cert *c);
 
 /* Writes a certificate as every producer does: the independent verifier re-checks it first

@@ -879,3 +879,53 @@ int dnc_cert_write_checked(const json_t *cert, const char *path, char *err, size
         return -1;
     return dnc_json_write_atomic(path, (json_t *) cert, err, errlen);
 }
+
+/* ---- --below STRUCTURE: the point's loss against another structure's value ---- */
+
+int dnc_point_cert_add_below(json_t *cert, arb_t value, int *verdict, dnc_problem_t p, const char *structure,
+                             slong param, slong prec, char *err, size_t errlen)
+{
+    json_t *claims = json_object_get(cert, "claims"), *last = NULL, *st, *c;
+    const dnc_structure *d = dnc_structure_find(structure);
+    dnc_closed_t x;
+    char id[64], stmt[512], msg[512], *s;
+    arb_t lo;
+    size_t i;
+    int ok;
+    fmpq_t hi;
+    if (d == NULL || d->design == NULL)
+        return dnc_fail(err, errlen, "--below: expected srg:R or sts:V (a low-rank design), got '%s'", structure);
+    json_array_foreach(claims, i, c)
+        if (strcmp(json_string_value(json_object_get(c, "kind")), "loss") == 0)
+            last = c;
+    if (last == NULL)
+        return dnc_fail(err, errlen, "--below: the certificate has no loss claim");
+    if (dnc_closed_build(x, structure, p, param, 0, prec, msg, sizeof(msg)) != 0) {
+        dnc_closed_clear(x);
+        return dnc_fail(err, errlen, "--below %s:%ld: %s", structure, (long) param, msg);
+    }
+    arb_set(value, x->loss);
+    dnc_closed_clear(x);
+    st = json_pack("{s:s, s:I}", "name", structure, d->param, (json_int_t) param);
+    snprintf(id, sizeof(id), "value_%s", structure);
+    s = short_dec(value);
+    snprintf(stmt, sizeof(stmt), "the %s value of this problem (%s = %ld: the least loss of the structure, derived by the "
+             "checker from the problem) is %s", structure, d->param, (long) param, s);
+    flint_free(s);
+    add_claim(claims, json_pack("{s:o, s:o}", "structure", st, "value", dnc_json_enclosure(value, dnc_cert_claim_digits(prec))),
+              id, "value", arb_is_finite(value), stmt);
+    arb_init(lo);
+    fmpq_init(hi);   /* the upper end of the stated loss interval */
+    ok = dnc_parse_rational(hi, json_string_value(json_object_get(json_object_get(last, "loss"), "hi"))) == 0;
+    arb_set_fmpq(lo, hi, prec);
+    ok = ok && strcmp(json_string_value(json_object_get(last, "verdict")), "certified") == 0 && arb_is_finite(value)
+         && arb_lt(lo, value);
+    fmpq_clear(hi);
+    *verdict = ok;
+    snprintf(stmt, sizeof(stmt), "the loss of point %s is strictly below the %s value (%s = %ld)",
+             json_string_value(json_object_get(last, "point")), structure, d->param, (long) param);
+    add_claim(claims, json_pack("{s:{s:s}, s:{s:s}}", "lower", "loss", json_string_value(json_object_get(last, "id")),
+                                "higher", "value", id), "order_below", "order", ok, stmt);
+    arb_clear(lo);
+    return 0;
+}

@@ -142,6 +142,41 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
     return ret;
 }
 
+/* --below S:P: the last point's loss against the value of design S (srg:4), added to c's
+ * certificate and printed. Returns 0, or -1 (said) on a bad argument. */
+static int below(dnc_point_cert *c, dnc_problem_t p, const char *arg, slong prec)
+{
+    char name[16], err[600], *end;
+    const char *colon = strchr(arg, ':');
+    slong param;
+    arb_t v;
+    int verdict, ret;
+    if (colon == NULL || colon == arg || (size_t) (colon - arg) >= sizeof(name)) {
+        dnc_cli_usage_error("certify-point", "--below: expected STRUCTURE:PARAM such as srg:4 or sts:13, got '%s'", arg);
+        return -1;
+    }
+    memcpy(name, arg, (size_t) (colon - arg));
+    name[colon - arg] = 0;
+    param = strtol(colon + 1, &end, 10);
+    if (*end != 0 || end == colon + 1 || param < 1 || param > 1000) {
+        dnc_cli_usage_error("certify-point", "--below: the parameter of %s must be an integer in 1..1000, got '%s'", name,
+                            colon + 1);
+        return -1;
+    }
+    arb_init(v);
+    ret = dnc_point_cert_add_below(c->cert, v, &verdict, p, name, param, prec, err, sizeof(err));
+    if (ret == 0) {
+        char *d = dnc_arb_proven_decimal(v, 30);
+        printf("%-11s value = %s (%s)\n", name, d, arg);
+        printf("%-11s %s\n", "below", verdict ? "certified: this point's loss is strictly below that value"
+                                                 : "not proven: this point's loss is not shown below that value");
+        flint_free(d);
+    } else
+        dnc_cli_usage_error("certify-point", "%s", err);
+    arb_clear(v);
+    return ret;
+}
+
 int dnc_cmd_certify_point(int argc, char **argv)
 {
     dnc_cli_opt opts[] = {
@@ -153,6 +188,8 @@ int dnc_cmd_certify_point(int argc, char **argv)
         { "prec", "BITS", "working precision in bits, 64..4096 (default 256)", NULL },
         { "method", "M", "how the trained point's loss is enclosed: auto (default; the fast double tier where its "
                          "enclosure decides the claim, else Arb), fast, or arb", NULL },
+        { "below", "S:P", "also compare the point's loss with the value of the low-rank design S with parameter P "
+                          "(srg:4, sts:13): claims value_S and order_below", NULL },
         { "critical", NULL, "also prove that an exact critical point of the kink pattern lies in a small box around "
                             "the (exact) point: the claim critical_point (Krawczyk on the slice, docs/refine.md §7)",
           NULL },
@@ -202,6 +239,14 @@ int dnc_cmd_certify_point(int argc, char **argv)
                          "certify-point", "run", pos[0]);
     dnc_point_cert_run(&c, p, theta, &o, producer);
     if (dnc_cli_get(opts, "critical") != NULL && critical(&c, p, theta, exact, o.prec) != 0) {
+        free(theta);
+        if (exact != NULL)
+            _fmpq_vec_clear(exact, dnc_param_offset(p, p->N, DNC_NKINDS, 0));
+        dnc_point_cert_clear(&c);
+        dnc_problem_clear(p);
+        return DNC_EXIT_USAGE;
+    }
+    if (dnc_cli_get(opts, "below") != NULL && below(&c, p, dnc_cli_get(opts, "below"), o.prec) != 0) {
         free(theta);
         if (exact != NULL)
             _fmpq_vec_clear(exact, dnc_param_offset(p, p->N, DNC_NKINDS, 0));

@@ -1,0 +1,48 @@
+#!/bin/sh
+# The trained witnesses of theorems/small-k-low-rank.json (docs/theorems.md): for each (K, L)
+# a fixed recipe trains a point (n = 1, lambda = 1/250), `dncert refine` moves it onto the
+# critical point of its kink pattern (double, then 256 bits), and `certify-point --critical`
+# certifies the exact refined point: its loss, dnc_not_optimal against the DNC value, and
+# critical_point / kink_multipliers / strict_local_min where they can be proven (where refine
+# does not reach a stationary point, the trained point itself is certified: an upper bound). Certificates
+# go to certificates/small-k-low-rank/witness-K<K>-L<L>.json (or OUT_DIR), runs to a temporary
+# directory. Each step's verdict lines are printed; about 5 minutes on 2 cores.
+#   scripts/small-k-low-rank.sh [OUT_DIR] [BUILD_DIR]
+set -eu
+cd "$(dirname "$0")/.."
+out=${1:-certificates/small-k-low-rank}
+build=${2:-build}
+D=$build/dncert
+[ -x "$D" ] || { echo "small-k-low-rank.sh: $D not found (build first: scripts/build.sh)" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out"
+P="--n 1 --lambda 1/250 --quiet --force"
+
+# name, extra certify-point arguments ("" or "--below srg:4"), then the train arguments (a
+# run to deepen from is named by --init)
+witness() {
+    name=$1
+    extra=$2
+    shift 2
+    echo "small-k-low-rank.sh: $name: train $*" >&2
+    $D train "$@" $P --out "$tmp/$name" >/dev/null
+    run="$tmp/$name.r"
+    if ! $D refine "$tmp/$name" --out "$run" --force >"$tmp/$name.refine.json" 2>&1; then
+        echo "small-k-low-rank.sh: $name: refine did not reach a stationary point: the trained point is certified" >&2
+        run="$tmp/$name"
+    fi
+    # shellcheck disable=SC2086
+    $D certify-point "$run" --critical $extra --out "$out/witness-$name.json" --force |
+        grep -E '^(exact|trained|DNC|verdict|critical|kink-mult|second|srg|below) ' | sed "s/^/$name  /"
+}
+
+witness K3-L4 "" --K 3 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 5 --steps 5000
+witness K4-L4 "" --K 4 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 8 --steps 5000
+witness K5-L4 "" --K 5 --L 4 --width 20 --lr 0.05 --init-std fan-in --seed 3 --steps 100000
+witness K6-L4 "--below srg:4" --K 6 --L 4 --width 20 --lr 0.05 --init-std fan-in --seed 3 --steps 100000
+# L = 5 from the L = 4 runs, one identity layer inserted (train --deepen, docs/trainer.md)
+witness K3-L5 "" --init "$tmp/K3-L4" --deepen --optimizer lbfgs --steps 5000
+witness K4-L5 "" --init "$tmp/K4-L4" --deepen --optimizer lbfgs --steps 5000
+witness K5-L5 "" --init "$tmp/K5-L4" --deepen --lr 0.05 --steps 100000
+witness K6-L5 "--below srg:4" --init "$tmp/K6-L4" --deepen --lr 0.05 --steps 100000

@@ -749,7 +749,7 @@ Test(certify_point, bad_input)
  * closed form of docs/math/srg.md: an independent value) and is certified below it. A
  * certificate whose order_below verdict is flipped is refused. Bad arguments are usage errors
  * that write nothing. */
-Test(certify_point, below_a_design_value, .timeout = 120)
+Test(certify_point, below_a_design_value)
 {
     char dir[256], a[300], b[300], c[300], t[300];
     const char *cf[] = { "closed-form", "srg", "--r", "4", "--K", "6", "--n", "1", "--L", "4", "--width", "6", NULL };

@@ -27,13 +27,13 @@ witness() {
     shift 2
     echo "small-k-low-rank.sh: $name: train $*" >&2
     $D train "$@" $P --out "$tmp/$name" >/dev/null
-    run="$tmp/$name.r"
+    run="$tmp/$name.r" crit=--critical
     if ! $D refine "$tmp/$name" --out "$run" --force >"$tmp/$name.refine.json" 2>&1; then
         echo "small-k-low-rank.sh: $name: refine did not reach a stationary point: the trained point is certified" >&2
-        run="$tmp/$name"
+        run="$tmp/$name" crit=
     fi
     # shellcheck disable=SC2086
-    $D certify-point "$run" --critical $extra --out "$out/witness-$name.json" --force |
+    $D certify-point "$run" $crit $extra --out "$out/witness-$name.json" --force |
         grep -E '^(exact|trained|DNC|verdict|critical|kink-mult|second|srg|below) ' | sed "s/^/$name  /"
 }
 

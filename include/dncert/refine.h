@@ -145,6 +145,8 @@ void dnc_critical_clear(dnc_critical *r);
  * that pattern, Newton in Arb to a centre, then dnc_critical_check with E = -3prec/4, -5prec/8,
  * -prec/2 until one is proven. Returns 0 (r->proven: 1 proven, 0 not proven, r->message says
  * why), or -1 (message) for cross-entropy, which the dual backend does not handle. */
+/* Systems of more unknowns (after the reductions) are not attempted: "not proven". */
+#define DNC_CRITICAL_MAX_UNKNOWNS 1000
 int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec);
 
 /* Re-checks r as it stands (centre, multipliers, kinks, generators, E): sets r->krawczyk,

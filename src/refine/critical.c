@@ -921,6 +921,23 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
     choose_generators(&c, r, x);
     c.q = r->ngenerators;
     c.m = c.nf + c.nk + c.q;
+    if (c.m > DNC_CRITICAL_MAX_UNKNOWNS) {   /* dense m x m ball matrices: not attempted */
+        r->center = _fmpq_vec_init(c.n);
+        r->mu = _fmpq_vec_init(c.nk);
+        for (i = 0; i < c.n; i++)
+            arf_get_fmpq(r->center + i, arb_midref(x + i));
+        r->radius_log2 = E[2];
+        r->size = c.m;
+        r->seconds = dnc_seconds_now() - t0;
+        snprintf(r->message, sizeof(r->message), "not proven: not attempted, the reduced system has %ld unknowns (%ld free "
+                 "parameters, %ld kinks, %ld generators), more than %d (its Jacobian is a dense ball matrix); refine the "
+                 "point first (dncert refine), which removes dead and merges proportional units",
+                 (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, DNC_CRITICAL_MAX_UNKNOWNS);
+        snprintf(r->slopes_message, sizeof(r->slopes_message), "not proven: the critical_point claim is not certified");
+        _arb_vec_clear(x, c.n);
+        crit_clear(&c);
+        return 0;
+    }
     _arb_vec_set(c.th, x, c.n);   /* the merged point */
     _arb_vec_clear(x, c.n);
     x = _arb_vec_init(c.m);

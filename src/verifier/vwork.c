@@ -143,6 +143,16 @@ static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
     for (l = 0; l < c->p.L; l++)
         E += ncols * (double) c->p.width[l];
     n = (double) c->p.width[0] * ncols + vx_point_work(&c->p, 1) + (c->p.bias ? c->p.K : 0);
+    {   /* the dead units' parameters are not unknowns */
+        const json_t *du = json_object_get(cl, "dead_units"), *e;
+        size_t i;
+        json_array_foreach(du, i, e) {
+            slong dl = (slong) json_integer_value(json_array_get(e, 0));
+            if (dl >= 1 && dl <= c->p.L)
+                n -= (dl == 1 ? ncols : (double) c->p.width[dl - 2]) + (dl == c->p.L ? (double) c->p.K : (double) c->p.width[dl]);
+        }
+        n = FLINT_MAX(n, 0.0);
+    }
     m = n + (double) json_array_size(json_object_get(cl, "kinks")) + (double) json_array_size(json_object_get(cl, "generators"));
     return (m + 2) * (6 * W * ns_madd(c->prec) + 16 * E * ns_ball(c->prec))
            + m * m * m * (2 * ns_madd(c->prec) + ns_ball(c->prec) / 3);

@@ -96,9 +96,10 @@ Test(certificates, fresh_run_reproduces_them, .timeout = 120)
                            DNCERT_SOURCE_DIR "/theorems/dang-ce.json",
                            DNCERT_SOURCE_DIR "/theorems/garrod-keating-ce.json",
                            DNCERT_SOURCE_DIR "/theorems/relu-ce.json",
+                           DNCERT_SOURCE_DIR "/theorems/small-k-low-rank.json",
                            "--jobs", "2", "--quiet", "--out", NULL, NULL };
     tu_tmpdir(dir, sizeof(dir));
-    args[12] = dir;
+    args[13] = dir;
     cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
     cr_assert(strstr(out, "0 required claims not certified") != NULL, "%s", out + strlen(out) - 200);
     for_each_certificate(same_as_fresh, dir);

@@ -111,7 +111,9 @@ def one(dncert, verify, name, K, L, W, seed, recipe, tmp, env, limit):
         t, p = run([dncert, "train", "--init", start, *extra, "--steps", str(n), "--quiet", "--out", cont,
                     "--force"], env)
         s = summary(cont)
-        r[opt] = {"steps": n, "seconds": t, "grad_norm": s["grad_norm"], "loss": s["loss"], "status": s.get("status")}
+        # steps actually taken (L-BFGS stops early when it stalls in double)
+        r[opt] = {"steps": s.get("steps", n), "asked": n, "seconds": t, "grad_norm": s["grad_norm"], "loss": s["loss"],
+                  "status": s.get("status")}
     return r
 
 

@@ -127,5 +127,5 @@ dncert_write_pc(dncert-verify dncert_verifier
   REQUIRES jansson IMPL_REQUIRES mpfr gmp IMPL_LIBS ${DNCERT_PC_FLINT_LIBS} -lm)
 dncert_write_pc(dncert dncert
   "Training and certified optima for the deep unconstrained features model (libdncert)"
-  REQUIRES dncert-verify jansson mpfr gmp IMPL_REQUIRES openblas lapacke
+  REQUIRES dncert-verify jansson mpfr gmp IMPL_REQUIRES openblas lapacke libcrypto
   CFLAGS ${DNCERT_PC_FLINT_CFLAGS} LIBS ${DNCERT_PC_FLINT_LIBS} IMPL_LIBS ${DNCERT_PC_OPENMP_LIBS} -lm)

@@ -9,7 +9,7 @@
 #   the test of scripts/slurm/ (tests/slurm/test_slurm.sh, docs/sweeps.md)
 set -eu
 pkgs="build-essential cmake pkg-config libmpfr-dev libgmp-dev libflint-dev libflint-arb-dev
-libopenblas-dev liblapacke-dev libcriterion-dev libjansson-dev python3-numpy gnuplot-nox
+libopenblas-dev liblapacke-dev libssl-dev libcriterion-dev libjansson-dev python3-numpy gnuplot-nox
 fonts-dejavu-core"
 for opt in "$@"; do
     case "$opt" in

@@ -60,6 +60,17 @@ int dnc_npz_has(const dnc_npz *z, const char *name);
  * naming "PATH: array 'NAME'"); its CRC-32 is checked first. Returns 0 or -1 with err. */
 int dnc_npz_read(dnc_npz *z, const char *name, double **data, int *ndim, slong shape[2], char *err, size_t errlen);
 
+/* ---- double points as binary64 (docs/certificate-format.md §5.2) ---- */
+
+/* The canonical base64 (RFC 4648 §4, padded) of the little-endian IEEE binary64 bytes of
+ * x[0..n): the inline form of a certificate block. Free with free(); NULL when out of memory. */
+char *dnc_base64_doubles(const double *x, slong n);
+
+/* Writes x[0..n) to path as little-endian IEEE binary64 (8n bytes, nothing else) and its
+ * SHA-256 digest as 64 lowercase hexadecimal digits to hex: a certificate's point file. Not
+ * atomic by itself (the caller writes it in a temporary directory). 0, or -1 with err. */
+int dnc_binary64_file_write(const char *path, const double *x, slong n, char hex[65], char *err, size_t errlen);
+
 /* ---- atomic files and directories ---- */
 
 typedef int (*dnc_writer_fn)(FILE *f, void *ctx);

@@ -69,6 +69,22 @@ static int is_flat(const json_t *v)
     return 1;
 }
 
+/* A long string of printable ASCII without '"' and '\\' (a base64 block, a long number),
+ * written as jansson would write it (nothing to escape), without its character-by-character
+ * dump: 1 when written. */
+static int dump_plain_string(const json_t *v, FILE *f, int *ok)
+{
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v), i;
+    if (n < 4096)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\')
+            return 0;
+    *ok |= fputc('"', f) == EOF || fwrite(s, 1, n, f) != n || fputc('"', f) == EOF ? -1 : 0;
+    return 1;
+}
+
 /* Pretty JSON with objects indented by 2 and flat arrays on one line, so that a matrix
  * pattern [[i, j, "q"], ...] costs one line instead of five per entry. */
 static int dump_pretty(const json_t *v, FILE *f, int depth)
@@ -77,6 +93,8 @@ static int dump_pretty(const json_t *v, FILE *f, int depth)
     const char *key;
     json_t *x;
     int ok = 0;
+    if (json_is_string(v) && dump_plain_string(v, f, &ok))
+        return ok;
     if (is_flat(v) && !(json_is_array(v) && json_array_size(v) > 0 && json_is_array(json_array_get(v, 0))))
         return json_dumpf(v, f, JSON_COMPACT | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY) == 0 ? 0 : -1;
     if (json_is_array(v)) {   /* arrays of objects, or of flat arrays: one element per line */

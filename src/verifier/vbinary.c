@@ -119,13 +119,13 @@ static size_t b64_bad(const char *s, size_t n)
 }
 
 /* out[0..nb) <- the canonical base64 text s of nb bytes. 0, or -1 with why. */
-static int b64_decode(unsigned char *out, size_t nb, const char *s, char *why, size_t len)
+int vx_base64_decode(unsigned char *out, size_t nb, const char *s, char *why, size_t len)
 {
     size_t want = 4 * ((nb + 2) / 3), got = strnlen(s, want + 1), q, i, rem = nb % 3, full = nb / 3;
     int v[4] = { 0, 0, 0, 0 }, k;
     if (got != want) {
         snprintf(why, len, "expected %zu base64 characters for %zu bytes, got %s%zu", want, nb,
-                 got > want ? "more than " : "", got);
+                 got > want ? "more than " : "", got > want ? want : got);
         return -1;
     }
     for (q = 0; q < full; q++) {   /* whole quanta: 4 characters, 3 bytes */
@@ -175,7 +175,7 @@ int vx_base64_doubles(double *x, slong n, const char *s, char *why, size_t len)
         snprintf(why, len, "this machine's doubles are not little-endian binary64: binary64 blocks cannot be read here");
         return -1;
     }
-    return b64_decode((unsigned char *) x, 8 * (size_t) n, s, why, len);
+    return vx_base64_decode((unsigned char *) x, 8 * (size_t) n, s, why, len);
 }
 
 /* ---- point files ---- */

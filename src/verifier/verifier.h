@@ -219,9 +219,13 @@ typedef struct {
 void vx_sha256_init(vx_sha256 *s);
 void vx_sha256_update(vx_sha256 *s, const unsigned char *data, size_t n);
 void vx_sha256_final(vx_sha256 *s, unsigned char digest[32]);
+/* out[0..nb) <- the nb bytes of the canonical base64 text s (RFC 4648 §4: exactly
+ * 4 ceil(nb/3) characters of the standard alphabet, '=' padding, zero padding bits). 0, or
+ * -1 with the reason in why. */
+int vx_base64_decode(unsigned char *out, size_t nb, const char *s, char *why, size_t len);
 /* x[0..n) <- the n doubles of the canonical base64 text s (RFC 4648 §4, padded, no other
- * characters) of their little-endian binary64 bytes. 0, or -1 with the reason in why. A
- * NaN or infinite entry is an error (its index in why). */
+ * characters) of their little-endian binary64 bytes. 0, or -1 with the reason in why (the
+ * caller checks that the entries are finite). */
 int vx_base64_doubles(double *x, slong n, const char *s, char *why, size_t len);
 /* x[0..n) <- the point file o = {"name": NAME, "sha256": HEX} of the certificate's directory
  * (c->dir): a regular file of exactly 8n bytes whose SHA-256 digest is HEX, every entry a

@@ -88,16 +88,17 @@ __attribute__((target("avx2"))) static slong product_avx2(double *C, const doubl
     slong i, j, p, s, r;
     for (i = 0; i + 12 <= m; i += 12)
         for (j = 0; j + 4 <= n; j += 4) {
-            v4d c[4][3], a[3];
+            v4d c[4][3], a0, a1, a2;   /* written out: an inner loop over s kept c in memory */
+            const double *b0 = B + k * j, *b1 = b0 + k, *b2 = b1 + k, *b3 = b2 + k;
             memset(c, 0, sizeof(c));
             for (p = 0; p < k; p++) {
-                memcpy(a, A + i + m * p, sizeof(a));
-                for (s = 0; s < 4; s++) {
-                    double b = B[p + k * (j + s)];
-                    c[s][0] += a[0] * b;
-                    c[s][1] += a[1] * b;
-                    c[s][2] += a[2] * b;
-                }
+                memcpy(&a0, A + i + m * p, sizeof(v4d));
+                memcpy(&a1, A + i + 4 + m * p, sizeof(v4d));
+                memcpy(&a2, A + i + 8 + m * p, sizeof(v4d));
+                c[0][0] += a0 * b0[p], c[0][1] += a1 * b0[p], c[0][2] += a2 * b0[p];
+                c[1][0] += a0 * b1[p], c[1][1] += a1 * b1[p], c[1][2] += a2 * b1[p];
+                c[2][0] += a0 * b2[p], c[2][1] += a1 * b2[p], c[2][2] += a2 * b2[p];
+                c[3][0] += a0 * b3[p], c[3][1] += a1 * b3[p], c[3][2] += a2 * b3[p];
             }
             for (s = 0; s < 4; s++)
                 for (r = 0; r < 3; r++)
@@ -158,14 +159,21 @@ static void keta(mag_t x, slong k)
     scaled(x, k, -1074);
 }
 
-/* The computed sum of squares of x[0..k) (any order: (P2)). */
+/* The computed sum of squares of x[0..k) (any order: (P2)); four partial sums, so that the
+ * additions do not wait on each other. */
 static double sumsq(const double *x, slong k)
 {
-    double s = 0.0;
+    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
     slong i;
-    for (i = 0; i < k; i++)
-        s += x[i] * x[i];
-    return s;
+    for (i = 0; i + 4 <= k; i += 4) {
+        s0 += x[i] * x[i];
+        s1 += x[i + 1] * x[i + 1];
+        s2 += x[i + 2] * x[i + 2];
+        s3 += x[i + 3] * x[i + 3];
+    }
+    for (; i < k; i++)
+        s0 += x[i] * x[i];
+    return (s0 + s1) + (s2 + s3);
 }
 
 /* (P2) for the computed sum of squares s of k doubles: the exact sum S satisfies

@@ -4,10 +4,10 @@
 For each configuration (L = 4; K = 10 and 100; N = 2000 at width 256, N = 50 000 at width
 512), in one run: a point trained a few steps by `dncert train` (the cost does not depend on
 optimality); the float64 gradient of that point by the trainer's own evaluator
-(`bench_fast run=DIR`, best of REPS, which also times the fast enclosure alone); `dncert
-certify-point` on it (the producer, including its own run of the checker on what it writes)
-and `dncert-verify` on the certificate, each best of REPS with its peak resident size
-(wait4); the certificate's loss interval half-width relative to the loss; and at N = 2000
+(`bench_fast run=DIR`, which also times the fast enclosure alone); `dncert certify-point` on
+it (the producer, including its own run of the checker on what it writes) and
+`dncert-verify` on the certificate, with their peak resident sizes (wait4) -- the three in
+REPS interleaved rounds, best time of each; the certificate's loss interval half-width relative to the loss; and at N = 2000
 the same two jobs through Arb (`--method arb`). Prints one JSON line per configuration and a
 table of ratios (docs/fast-tier.md §6, docs/benchmarks.md). The point's float64 size is
 8 bytes per parameter; "base" is the peak resident size of certify-point and dncert-verify on
@@ -44,12 +44,6 @@ def run(cmd, log):
     return dt, ru.ru_maxrss * 1024
 
 
-def best(cmd, log, reps):
-    """Best time of reps runs, and the peak RSS of the largest."""
-    runs = [run(cmd, log) for _ in range(reps)]
-    return min(r[0] for r in runs), max(r[1] for r in runs)
-
-
 def rel_radius(cert):
     """Half-width of the trained point's loss interval over its midpoint (exact rationals)."""
     with open(cert) as f:
@@ -71,15 +65,25 @@ def config(args, tmp, K, n, width, arb):
     rundir = os.path.join(tmp, "run-K%d-n%d" % (K, n))
     run([d, "train", "--K", str(K), "--n", str(n), "--L", "4", "--width", str(width), "--steps", str(args.steps),
          "--out", rundir, "--quiet", "--force"], os.path.join(tmp, "train.log"))
-    out = subprocess.run([os.path.join(b, "bench_fast"), "run=" + rundir, str(args.reps)], check=True,
-                         capture_output=True, text=True).stdout
-    bf = json.loads(out)
-    point_bytes = 8 * bf["params"]
     cert = os.path.join(tmp, "c-K%d-n%d.json" % (K, n))
     log = os.path.join(tmp, "certify.log")
-    t_cert, m_cert = best([d, "certify-point", rundir, "--out", cert, "--force"], log, args.reps)
+    t64, tfast, t_cert, m_cert, t_ver, m_ver = [], [], [], [], [], []
+    for _ in range(args.reps):   # interleaved rounds: a load that comes and goes hits every job alike
+        out = subprocess.run([os.path.join(b, "bench_fast"), "run=" + rundir, "1", "noh1"], check=True,
+                             capture_output=True, text=True).stdout
+        bf = json.loads(out)
+        t64.append(bf["t_float64_grad"])
+        tfast.append(bf["t_fast"])
+        t, m = run([d, "certify-point", rundir, "--out", cert, "--force"], log)
+        t_cert.append(t)
+        m_cert.append(m)
+        t, m = run([args.verify, cert], os.path.join(tmp, "verify.log"))
+        t_ver.append(t)
+        m_ver.append(m)
+    bf["t_float64_grad"], bf["t_fast"] = min(t64), min(tfast)
+    t_cert, m_cert, t_ver, m_ver = min(t_cert), max(m_cert), min(t_ver), max(m_ver)
+    point_bytes = 8 * bf["params"]
     how = method_line(log)
-    t_ver, m_ver = best([args.verify, cert], os.path.join(tmp, "verify.log"), args.reps)
     rad, method = rel_radius(cert)
     files = [cert] + [os.path.join(tmp, f) for f in os.listdir(tmp) if f.startswith(os.path.basename(cert) + ".")]
     row = {"K": K, "n": n, "N": K * n, "L": 4, "width": width, "params": bf["params"], "point_mb": point_bytes / 2**20,

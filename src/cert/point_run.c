@@ -29,8 +29,7 @@ int dnc_point_cert_encoding(const dnc_problem_t p, const dnc_point_cert_opts *o)
         return o->encoding;
     if (nparams(p) <= DNC_ENCODING_TEXT_MAX)
         return DNC_ENCODING_TEXT;
-    return 8.0 * (double) nparams(p) <= (double) DNC_ENCODING_INLINE_MAX || o->no_file ? DNC_ENCODING_BASE64
-                                                                                      : DNC_ENCODING_FILE;
+    return o->no_file ? DNC_ENCODING_BASE64 : DNC_ENCODING_FILE;
 }
 
 char *dnc_point_cert_file_name(const char *path, const char *point)

@@ -179,8 +179,8 @@ int dnc_cmd_certify_point(int argc, char **argv)
           NULL },
         { "double", NULL, "certify the arrays (doubles) even when RUN_DIR has an exact point (point-exact.json)", NULL },
         { "point-encoding", "E", "how the trained point is written: auto (default: text up to 65536 parameters, "
-                                 "base64 up to 32 MiB, else a point file), text, base64 (inline binary64), or file "
-                                 "(FILE.trained.f64 next to FILE, bound by its SHA-256)", NULL },
+                                 "else a point file), text, base64 (inline binary64), or file (FILE.trained.f64 next "
+                                 "to FILE, bound by its SHA-256)", NULL },
         { NULL, NULL, NULL, NULL }
     };
     const char *pos[1];

@@ -6,7 +6,7 @@ For each configuration (L = 4; K = 10 and 100; N = 2000 at width 256, N = 50 000
 optimality); the float64 gradient of that point by the trainer's own evaluator
 (`bench_fast run=DIR`, which also times the fast enclosure alone); `dncert certify-point` on
 it (the producer, including its own run of the checker on what it writes) and
-`dncert-verify` on the certificate, with their peak resident sizes (wait4) -- the three in
+`dncert-verify` on the certificate, with their peak resident sizes (GNU time) -- the three in
 REPS interleaved rounds, best time of each; the certificate's loss interval half-width relative to the loss; and at N = 2000
 the same two jobs through Arb (`--method arb`). Prints one JSON line per configuration and a
 table of ratios (docs/fast-tier.md §6, docs/benchmarks.md). The point's float64 size is
@@ -31,17 +31,19 @@ from fractions import Fraction
 
 
 def run(cmd, log):
-    """Runs cmd with stdout and stderr to the file log; returns (seconds, peak RSS in bytes)."""
+    """Runs cmd with stdout and stderr to the file log; returns (seconds, peak RSS in bytes).
+    The peak is GNU time's (%M): a child's maximum resident size counts what its parent held
+    when it forked (Linux keeps the high-water mark across exec), which from this Python
+    process would be 15 MB; from time(1), 2 MB."""
+    rss = log + ".rss"
     with open(log, "w") as f:
         t0 = time.monotonic()
-        p = subprocess.Popen(cmd, stdout=f, stderr=subprocess.STDOUT)
-        _, status, ru = os.wait4(p.pid, 0)
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss] + cmd, stdout=f, stderr=subprocess.STDOUT)
         dt = time.monotonic() - t0
-    p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         sys.stderr.write(open(log).read())
         sys.exit("bench_certify: %s failed (exit %d)" % (" ".join(cmd), p.returncode))
-    return dt, ru.ru_maxrss * 1024
+    return dt, int(open(rss).read().split()[-1]) * 1024
 
 
 def rel_radius(cert):

@@ -65,15 +65,8 @@ static void edit(const char *cert, const char *to, const char *key, const char *
  * threshold. Entries N(0, 1/(2 fan-in)) by a fixed generator. */
 static void large_point(dnc_problem_t p, double **theta)
 {
-    slong i, n;
-    unsigned long s = 12345;
     tu_problem(p, "10", "100", "4", "64", "relu", "none", "1/250");
-    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-    *theta = malloc(n * sizeof(double));
-    for (i = 0; i < n; i++) {
-        s = s * 6364136223846793005UL + 1442695040888963407UL;
-        (*theta)[i] = ((double) (s >> 11) / 9007199254740992.0 - 0.5) * 0.3;
-    }
+    *theta = tu_fixed_point(p, 12345, 0.3);
 }
 
 Test(certify_fast, auto_is_fast_on_a_large_point_and_agrees_with_arb, .timeout = 120)

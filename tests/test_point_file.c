@@ -159,15 +159,8 @@ Test(base64, doubles_match_python)
 /* K = 3, n = 4, L = 3, width 5, free bias: entries from a fixed generator (fan-in scale). */
 static void point(dnc_problem_t p, double **theta, double scale)
 {
-    slong i, n;
-    unsigned long s = 987654321;
     tu_problem(p, "3", "4", "3", "5", "relu", "free", "1/100");
-    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-    *theta = malloc(n * sizeof(double));
-    for (i = 0; i < n; i++) {
-        s = s * 6364136223846793005UL + 1442695040888963407UL;
-        (*theta)[i] = ((double) (s >> 11) / 9007199254740992.0 - 0.5) * scale;
-    }
+    *theta = tu_fixed_point(p, 987654321, scale);
 }
 
 static void certify(const char *run, const char *cert, const char *method, const char *enc)

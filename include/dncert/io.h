@@ -96,6 +96,16 @@ int dnc_remove_tree(const char *path);
 /* 1 when path exists (any type). */
 int dnc_path_exists(const char *path);
 
+/* dir/name in a new string (free with free()); NULL when out of memory. */
+char *dnc_path_join(const char *dir, const char *name);
+
+/* A new string formatted as printf would (free with free()); NULL when out of memory. */
+char *dnc_strdup_printf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
 /* ---- JSON forms ---- */
 
 /* {"K":..,"n":[..],"L":..,"width":[..],"activation":[..],"bias":"none|free",

@@ -34,21 +34,7 @@ int dnc_point_cert_encoding(const dnc_problem_t p, const dnc_point_cert_opts *o)
 
 char *dnc_point_cert_file_name(const char *path, const char *point)
 {
-    size_t n = strlen(path) + strlen(point) + 6;
-    char *s = malloc(n);
-    if (s != NULL)
-        snprintf(s, n, "%s.%s.f64", path, point);
-    return s;
-}
-
-/* a/b (free with free), or NULL. */
-static char *joined(const char *a, const char *b)
-{
-    size_t n = strlen(a) + strlen(b) + 2;
-    char *s = malloc(n);
-    if (s != NULL)
-        snprintf(s, n, "%s/%s", a, b);
-    return s;
+    return dnc_strdup_printf("%s.%s.f64", path, point);
 }
 
 /* The file name in a path. */
@@ -376,7 +362,7 @@ static int write_in(dnc_point_cert *c, const char *tmp, const char *path, char *
     char hex[65], *final = dnc_point_cert_file_name(path, "trained"), *side = NULL, *cert = NULL;
     json_t *o = json_object_get(json_object_get(json_object_get(c->cert, "points"), "trained"), "binary64_file");
     int r = -1;
-    if (final == NULL || (side = joined(tmp, file_part(final))) == NULL || (cert = joined(tmp, file_part(path))) == NULL)
+    if (final == NULL || (side = dnc_path_join(tmp, file_part(final))) == NULL || (cert = dnc_path_join(tmp, file_part(path))) == NULL)
         dnc_fail(err, errlen, "out of memory");
     else if (dnc_binary64_file_write(side, c->theta, nparams(c->p), hex, err, errlen) == 0) {
         json_object_set_new(o, "name", json_string(file_part(final)));

@@ -1,6 +1,7 @@
 /* Atomic files and run directories: nothing partial is ever left under a final name. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,27 @@
 static int sys_fail(char *err, size_t len, const char *what, const char *path)
 {
     return dnc_fail(err, len, "%s %s: %s", what, path, strerror(errno));
+}
+
+char *dnc_strdup_printf(const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char *s;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (s = malloc((size_t) n + 1)) == NULL)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t) n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+char *dnc_path_join(const char *dir, const char *name)
+{
+    return dnc_strdup_printf("%s/%s", dir, name);
 }
 
 int dnc_path_exists(const char *path)

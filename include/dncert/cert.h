@@ -236,7 +236,9 @@ typedef struct {
  * when polishing stops because its next step would change the activation pattern (the
  * point sits on ReLU kinks), the refinement of dnc_refine_point_exact at o->prec bits as the
  * stage "refined" (points of at most DNC_POLISH_REFINE_MAX parameters) -- and the certificate of all of them against DNC (dnc_point_certificate, with producer stolen into its envelope).
- * Writes nothing: dnc_cert_write_checked does. Clear c with dnc_point_cert_clear. */
+ * Writes nothing: dnc_point_cert_write does. Returns 0, or -1 (the reason in c->why) when
+ * the trained point's loss cannot be enclosed: the fast tier cannot (overflow) and Arb is
+ * beyond its reach (dnc_point_arb_within_reach). Clear c with dnc_point_cert_clear either way. */
 int dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o,
                        json_t *producer);
 void dnc_point_cert_clear(dnc_point_cert *c);

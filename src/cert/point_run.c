@@ -362,19 +362,19 @@ static int write_in(dnc_point_cert *c, const char *tmp, const char *path, char *
     char hex[65], *final = dnc_point_cert_file_name(path, "trained"), *side = NULL, *cert = NULL;
     json_t *o = json_object_get(json_object_get(json_object_get(c->cert, "points"), "trained"), "binary64_file");
     int r = -1;
-    if (final == NULL || (side = dnc_path_join(tmp, file_part(final))) == NULL || (cert = dnc_path_join(tmp, file_part(path))) == NULL)
+    if (final == NULL || (side = dnc_path_join(tmp, file_part(final))) == NULL
+        || (cert = dnc_path_join(tmp, file_part(path))) == NULL)
         dnc_fail(err, errlen, "out of memory");
     else if (dnc_binary64_file_write(side, c->theta, nparams(c->p), hex, err, errlen) == 0) {
         json_object_set_new(o, "name", json_string(file_part(final)));
         json_object_set_new(o, "sha256", json_string(hex));
-        if (dnc_json_write_atomic(cert, c->cert, err, errlen) != 0 || dnc_cert_self_check_file(cert, err, errlen) != 0)
-            ;
-        else if (rename(side, final) != 0)
-            dnc_fail(err, errlen, "cannot rename the point file to %s", final);
-        else if (rename(cert, path) != 0)
-            dnc_fail(err, errlen, "cannot rename the certificate to %s (its point file %s is in place)", path, final);
-        else
-            r = 0;
+        r = dnc_json_write_atomic(cert, c->cert, err, errlen) == 0 && dnc_cert_self_check_file(cert, err, errlen) == 0
+            ? 0 : -1;
+        if (r == 0 && rename(side, final) != 0)
+            r = dnc_fail(err, errlen, "cannot rename the point file to %s", final);
+        else if (r == 0 && rename(cert, path) != 0)
+            r = dnc_fail(err, errlen, "cannot rename the certificate to %s (its point file %s is in place)", path,
+                         final);
     }
     free(final);
     free(side);

@@ -14,7 +14,7 @@ table of ratios (docs/fast-tier.md §6, docs/benchmarks.md). The point's float64
 a 12-parameter point (libraries, no data), reported so that the memory of the point can be
 read apart from the process's own.
 
-    bench/bench_certify.py [--build DIR] [--quick] [--reps R] [--steps S]
+    bench/bench_certify.py [--build DIR] [--quick] [--reps R] [--reps-large R] [--steps S]
 
 --quick: the N = 2000 rows only. OpenBLAS runs on one thread unless OPENBLAS_NUM_THREADS
 is set.
@@ -129,7 +129,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", default="build")
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--reps", type=int, default=3, help="rounds at N = 2000 (default 3)")
+    ap.add_argument("--reps-large", type=int, default=2, help="rounds at N = 50 000 (default 2)")
     ap.add_argument("--steps", type=int, default=2, help="training steps of each point (default 2)")
     args = ap.parse_args()
     args.dncert = os.path.join(args.build, "dncert")
@@ -149,7 +150,7 @@ def main():
         args.base = base_rss(args, tmp)
         print("# base RSS: certify-point %.1f MB, dncert-verify %.1f MB" % (args.base[0] / 2**20, args.base[1] / 2**20))
         for K, n, w, arb in configs:
-            reps = args.reps if K * n <= 2000 else 1
+            reps = args.reps if K * n <= 2000 else args.reps_large
             a = argparse.Namespace(**vars(args))
             a.reps = reps
             row = config(a, tmp, K, n, w, arb)

@@ -419,6 +419,10 @@ Test(point_file, names_outside_the_directory_are_refused, .timeout = 120)
     refused(f.bad, "symbolic link");
     set_file_field(f.file, f.bad, "name", "sub");   /* a directory */
     refused(f.bad, "point file");
+    snprintf(link, sizeof(link), "%s/fifo", f.dir);   /* a FIFO: refused, not waited on */
+    cr_assert_eq(mkfifo(link, 0600), 0);
+    set_file_field(f.file, f.bad, "name", "fifo");
+    refused(f.bad, "is not a regular file");
     teardown(&f);
 }
 

@@ -217,13 +217,15 @@ static void hex_str(char *out, const unsigned char d[32])
 }
 
 /* Opens name in the directory dir without following a symbolic link: a file outside the
- * directory cannot be named (plain_name) nor reached through a link. -1 with errno. */
+ * directory cannot be named (plain_name) nor reached through a link. Without blocking: a
+ * FIFO of that name is opened (and then refused as not a regular file), not waited on.
+ * -1 with errno. */
 static int open_in(const char *dir, const char *name)
 {
     int d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), f, e;
     if (d < 0)
         return -1;
-    f = openat(d, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    f = openat(d, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
     e = errno;
     close(d);
     errno = e;

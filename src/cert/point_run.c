@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include "dncert/cert.h"
 #include <flint/fmpq_vec.h>
 #include "dncert/io.h"
@@ -44,6 +43,10 @@ static const char *file_part(const char *path)
     return slash != NULL ? slash + 1 : path;
 }
 
+/* The format's limit on the ball entries of a file's points at 256 bits (§9), scaled by
+ * 256 / precision above. */
+#define BALL_ENTRIES_MAX 4194304.0
+
 /* Ball entries of the expanded point's evaluation, as format §9 counts them. */
 static double ball_entries(const dnc_problem_struct *p)
 {
@@ -67,7 +70,7 @@ static double forward_work(const dnc_problem_struct *p)
 
 int dnc_point_arb_within_reach(const dnc_problem_t p, slong prec)
 {
-    return ball_entries(p) <= 4194304.0 * 256 / (double) FLINT_MAX(256, prec)
+    return ball_entries(p) <= BALL_ENTRIES_MAX * 256 / (double) FLINT_MAX(256, prec)
            && forward_work(p) <= DNC_POINT_ARB_MAX_WORK;
 }
 
@@ -78,8 +81,8 @@ int dnc_point_cert_check(const dnc_problem_t p, const dnc_point_cert_opts *o, ch
     if (o->method == DNC_METHOD_ARB && o->exact == NULL && !dnc_point_arb_within_reach(p, o->prec))
         return dnc_fail(err, len, "--method arb: this point is beyond Arb's reach (%.3g ball entries, the certificate "
                         "format allows %.3g at %ld bits; %.3g multiply-adds per pass, at most %.3g): use --method fast "
-                        "or auto", ball_entries(p), 4194304.0 * 256 / (double) FLINT_MAX(256, o->prec), (long) o->prec,
-                        forward_work(p), DNC_POINT_ARB_MAX_WORK);
+                        "or auto", ball_entries(p), BALL_ENTRIES_MAX * 256 / (double) FLINT_MAX(256, o->prec),
+                        (long) o->prec, forward_work(p), DNC_POINT_ARB_MAX_WORK);
     return 0;
 }
 

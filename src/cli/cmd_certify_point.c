@@ -30,11 +30,14 @@ static const char *usage_head =
     "(claims loss, alive, root, value, dnc_not_optimal; docs/certificate-format.md) that\n"
     "`dncert verify` re-checks, and prints a summary. Under --loss ce the value is the best\n"
     "DNC-structured point's of the deep linear model (docs/math/cross-entropy.md; claims loss,\n"
-    "root, value, dnc_not_optimal), where it is derived.\n";
+    "root, value, dnc_not_optimal), where it is derived. A point of more than 65536 parameters\n"
+    "is written next to FILE as FILE.trained.f64 (its doubles; the certificate states its\n"
+    "SHA-256): keep the two files together.\n";
 
 static const char *usage_tail =
     "Exit status: 0 the certificate was written (also when the comparison is not proven),\n"
-    "1 I/O error, 2 bad input (nothing written).\n";
+    "1 I/O error, the checker did not confirm it, or no enclosure within reach, 2 bad input\n"
+    "(nothing written).\n";
 
 static void print_loss(const char *label, const dnc_point_report *r)
 {

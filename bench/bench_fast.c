@@ -1,8 +1,10 @@
-/* bench_fast K n L width [reps] [arb] [chunk=C]: times, in one run, one float64 gradient
+/* bench_fast K n L width [reps] [arb] [chunk=C] [noh1]: times, in one run, one float64 gradient
  * evaluation (dnc_dobj_eval, the trainer's), one fast-tier enclosure of loss and gradient
  * (dnc_fast_eval_point, chunks of C columns; default automatic, 0 = one chunk) and, with
  * "arb", one Arb evaluation at 256 bits (dnc_ball_eval) of the same random point (fan-in
- * scale, seed 1), and prints one JSON line: the times (best of reps), their ratios, the
+ * scale, seed 1); bench_fast run=DIR [reps] [arb] [chunk=C] [noh1] does the same for the point
+ * saved in the run directory DIR (its problem; K n L width are not given). noh1: the fast tier
+ * as certify-point runs it (DNC_FAST_NO_H1_GRAD). Prints one JSON line: the times (best of reps), their ratios, the
  * enclosure radii relative to the loss and to the largest gradient entry, and memory: the
  * peak resident size of the point and its fast enclosure (measured before the float64
  * workspace exists, less the process's size before the point was allocated) against the
@@ -15,6 +17,7 @@
 #include <sys/resource.h>
 #include "dncert/dobj.h"
 #include "dncert/fast.h"
+#include "dncert/rundir.h"
 
 static double now(void)
 {
@@ -70,36 +73,57 @@ int main(int argc, char **argv)
     dnc_dobj_t o;
     dnc_fast_t f;
     char err[256];
-    double *theta, *grad, peak, base, fast_peak, t64 = 1e300, tfast = 1e300, tarb = -1.0, loss64 = 0.0, point_mb, t;
-    int reps = argc > 5 ? atoi(argv[5]) : 3, r, ok = 1, arb = 0;
+    double *theta = NULL, *grad, peak, base, fast_peak, t64 = 1e300, tfast = 1e300, tarb = -1.0, loss64 = 0.0, point_mb, t;
+    const char *run = argc > 1 && strncmp(argv[1], "run=", 4) == 0 ? argv[1] + 4 : NULL;
+    int shift = run != NULL ? 3 : 0;   /* run=DIR stands for K n L width */
+    int reps = argc > 5 - shift ? atoi(argv[5 - shift]) : 3, r, ok = 1, arb = 0, noh1 = 0;
     long chunk = -1;
-    if (argc < 5) {
-        fprintf(stderr, "usage: bench_fast K n L width [reps] [arb] [chunk=C]\n");
+    char kbuf[32], nbuf[32], lbuf[32], wbuf[32];
+    const char *sK = argv[1], *sn = argc > 2 ? argv[2] : "", *sL = argc > 3 ? argv[3] : "", *sw = argc > 4 ? argv[4] : "";
+    if (argc < 5 - shift) {
+        fprintf(stderr, "usage: bench_fast K n L width [reps] [arb] [chunk=C] [noh1]\n"
+                        "       bench_fast run=DIR [reps] [arb] [chunk=C] [noh1]\n");
         return 2;
     }
-    for (r = 6; r < argc; r++) {
+    for (r = 6 - shift; r < argc; r++) {
         arb |= strcmp(argv[r], "arb") == 0;
+        noh1 |= strcmp(argv[r], "noh1") == 0;
         if (strncmp(argv[r], "chunk=", 6) == 0)
             chunk = atol(argv[r] + 6);
     }
-    memset(&a, 0, sizeof(a));
-    a.K = argv[1];
-    a.n = argv[2];
-    a.L = argv[3];
-    a.width = argv[4];
-    a.lambda = "0.004";
     dnc_problem_init(p);
-    if (dnc_problem_set_args(p, &a, err, sizeof(err)) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return 2;
+    if (run != NULL) {   /* the saved point and its problem (balanced counts assumed in the line printed) */
+        if (dnc_point_load(run, p, &theta, err, sizeof(err)) != 0) {
+            fprintf(stderr, "%s\n", err);
+            return 2;
+        }
+        snprintf(kbuf, sizeof(kbuf), "%ld", (long) p->K);
+        snprintf(nbuf, sizeof(nbuf), "%ld", (long) p->n[0]);
+        snprintf(lbuf, sizeof(lbuf), "%ld", (long) p->L);
+        snprintf(wbuf, sizeof(wbuf), "%ld", (long) p->width[0]);
+        sK = kbuf, sn = nbuf, sL = lbuf, sw = wbuf;
+    } else {
+        memset(&a, 0, sizeof(a));
+        a.K = argv[1];
+        a.n = argv[2];
+        a.L = argv[3];
+        a.width = argv[4];
+        a.lambda = "0.004";
+        if (dnc_problem_set_args(p, &a, err, sizeof(err)) != 0) {
+            fprintf(stderr, "%s\n", err);
+            return 2;
+        }
     }
     base = rss_mb();
-    if (dnc_fast_init(f, p) != 0 || (chunk >= 0 && dnc_fast_set_chunk(f, chunk == 0 ? p->N : chunk) != 0)) {
+    if (dnc_fast_init_flags(f, p, noh1 ? DNC_FAST_NO_H1_GRAD : 0) != 0
+        || (chunk >= 0 && dnc_fast_set_chunk(f, chunk == 0 ? p->N : chunk) != 0)) {
         fprintf(stderr, "out of memory\n");
         return 1;
     }
-    theta = dnc_dobj_alloc(f->nparams);
-    fill(theta, p);
+    if (theta == NULL) {
+        theta = dnc_dobj_alloc(f->nparams);
+        fill(theta, p);
+    }
     point_mb = f->nparams * 8.0 / 1048576.0;
     ok &= dnc_fast_eval_point(f, theta, DNC_FAST_GRAD);
     fast_peak = peak_mb() - base;   /* the point and its fast enclosure only */
@@ -134,7 +158,7 @@ int main(int argc, char **argv)
            "\"fast_over_float64\": %.2f, \"arb_over_fast\": %.1f, \"loss_radius_rel\": %.3g, "
            "\"grad_radius_max\": %.3g, \"grad_radius_rel\": %.3g, \"kinks\": %ld, \"chunk\": %ld, "
            "\"peak_mb\": %.0f, \"fast_peak_mb\": %.1f, \"point_mb\": %.1f, \"fast_peak_over_point\": %.2f}\n",
-           argv[1], argv[2], (long) p->N, argv[3], argv[4], (long) o->nparams, ok, loss64, t64, tfast, tarb,
+           sK, sn, (long) p->N, sL, sw, (long) o->nparams, ok, loss64, t64, tfast, tarb,
            tfast / t64, tarb > 0 ? tarb / tfast : -1.0, 0.5 * (f->loss[1] - f->loss[0]) / loss64,
            dnc_fast_grad_max_radius(f), dnc_fast_grad_max_radius(f) / dnc_fast_grad_max_abs(f), (long) f->nkinks,
            (long) dnc_fast_chunk(f), peak, fast_peak, point_mb, fast_peak / point_mb);

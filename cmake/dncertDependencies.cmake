@@ -1,6 +1,6 @@
 # The libraries dncert builds on, as the imported targets its libraries link:
-#   PkgConfig::MPFR, PkgConfig::GMP, PkgConfig::JANSSON, PkgConfig::OPENBLAS, PkgConfig::LAPACKE
-#   (pkg-config), OpenMP::OpenMP_C, and Arb::Arb for FLINT 2.9 + Arb 2.23, for which Debian
+#   PkgConfig::MPFR, PkgConfig::GMP, PkgConfig::JANSSON, PkgConfig::OPENBLAS, PkgConfig::LAPACKE,
+#   OpenMP::OpenMP_C, and Arb::Arb for FLINT 2.9 + Arb 2.23, for which Debian
 #   ships neither a .pc file nor a CMake config.
 # One definition for dncert's own build (CMakeLists.txt) and for its installed CMake package
 # (dncertConfig.cmake), so that a consumer links what libdncert was built with. A target that

@@ -65,15 +65,8 @@ static void edit(const char *cert, const char *to, const char *key, const char *
  * threshold. Entries N(0, 1/(2 fan-in)) by a fixed generator. */
 static void large_point(dnc_problem_t p, double **theta)
 {
-    slong i, n;
-    unsigned long s = 12345;
     tu_problem(p, "10", "100", "4", "64", "relu", "none", "1/250");
-    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-    *theta = malloc(n * sizeof(double));
-    for (i = 0; i < n; i++) {
-        s = s * 6364136223846793005UL + 1442695040888963407UL;
-        (*theta)[i] = ((double) (s >> 11) / 9007199254740992.0 - 0.5) * 0.3;
-    }
+    *theta = tu_fixed_point(p, 12345, 0.3);
 }
 
 Test(certify_fast, auto_is_fast_on_a_large_point_and_agrees_with_arb, .timeout = 120)
@@ -406,8 +399,9 @@ static int rule_misses_arb(const dnc_problem_t p, const double *theta)
 
 /* vfast.c against Arb on random points of every kind (squared error: the rule refuses
  * cross-entropy): ReLU, linear and mixed, with and without bias, imbalanced counts,
- * per-layer weight decays; expanded points with random columns, and collapsed ones (every
- * column of a class equal); 53-bit entries, a third with zeros (kinks). */
+ * per-layer weight decays, shapes that take every path of the checker's product; expanded
+ * points with random columns, and collapsed ones (every column of a class equal); 53-bit
+ * entries, a third with zeros (kinks). */
 Test(certify_fast, the_checkers_rule_encloses_arb_on_random_points, .timeout = 120)
 {
     static const char *cf[][8] = {
@@ -417,6 +411,9 @@ Test(certify_fast, the_checkers_rule_encloses_arb_on_random_points, .timeout = 1
         { "4", "1,3,2,2", "4", "3,5,2,4", "linear,relu,relu", "none", "1/3", "1/5,2,1/9,1" },
         { "5", "1", "3", "6", "linear,linear", "free", "1/1000", "1/1000" },
         { "7", "4,1,6,2,3,5,2", "4", "16,9,12,8", "relu,relu,relu", "free", "5e-4", "1e-3,2e-3,3e-3,1/3" },
+        /* rows 25 and 14 (the checker's AVX2 tiles of 12 rows and what is left), N = 70: two
+         * chunks of 64 and 6 columns (tiles of 4 columns and what is left) */
+        { "3", "30,20,20", "3", "30,25,14", "relu,linear", "free", "1/100", "1/100" },
     };
     size_t c;
     ulong seed, st = 7;

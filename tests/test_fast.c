@@ -506,3 +506,46 @@ Test(fast, a_bound_smaller_than_proven_fails)
     cr_expect_geq(worst_case_misses(0.25), 1, "gamma/4 must miss the worst case");
     cr_expect_geq(worst_case_misses(0.99), 1, "the proof's slack here is below 1%%");
 }
+
+/* DNC_FAST_NO_H1_GRAD (what certify-point runs): with the same chunks, the same enclosures of
+ * the loss, fit and regulariser and the same gradients of W and b, bit for bit, as the full
+ * evaluation (itself checked against Arb above), and the same largest gradient bound and
+ * radius although the H1 gradient is not kept; the default chunk is wider. */
+Test(fast, without_the_h1_gradient_the_rest_is_the_same)
+{
+    size_t c;
+    slong i, chunk;
+    flint_rand_t st;
+    flint_randinit(st);
+    for (c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
+        const config *cf = configs + c;
+        dnc_problem_t p;
+        dnc_fast_t a, b;
+        double *theta;
+        tu_problem_lambdas(p, cf->K, cf->n, cf->L, cf->width, cf->act, cf->bias, NULL, cf->lambda_h, cf->lambda_w);
+        theta = random_theta(p, st, 2.0, c % 3 == 0 ? 2 : 0);
+        cr_assert_eq(dnc_fast_init(a, p), 0);
+        cr_assert_eq(dnc_fast_init_flags(b, p, DNC_FAST_NO_H1_GRAD), 0);
+        cr_expect_geq(dnc_fast_chunk(b), dnc_fast_chunk(a));
+        cr_expect_eq(b->goff, p->width[0] * p->N);
+        for (chunk = 1; chunk <= 3; chunk += 2) {
+            cr_assert_eq(dnc_fast_set_chunk(a, chunk), 0);
+            cr_assert_eq(dnc_fast_set_chunk(b, chunk), 0);
+            cr_assert(dnc_fast_eval_point(a, theta, DNC_FAST_GRAD) && dnc_fast_eval_point(b, theta, DNC_FAST_GRAD),
+                      "config %zu", c);
+            cr_expect(a->loss[0] == b->loss[0] && a->loss[1] == b->loss[1] && a->fit[1] == b->fit[1]
+                      && a->reg[0] == b->reg[0], "config %zu chunk %ld", c, (long) chunk);
+            for (i = b->goff; i < a->nparams; i++)
+                cr_expect(a->gmid[i] == b->gmid[i - b->goff] && a->grad[i] == b->grad[i - b->goff],
+                          "config %zu chunk %ld entry %ld", c, (long) chunk, (long) i);
+            cr_expect_eq(dnc_fast_grad_max_abs(a), dnc_fast_grad_max_abs(b), "config %zu", c);
+            cr_expect_eq(dnc_fast_grad_max_radius(a), dnc_fast_grad_max_radius(b), "config %zu", c);
+            cr_expect_eq(a->nkinks, b->nkinks);
+        }
+        dnc_fast_clear(a);
+        dnc_fast_clear(b);
+        free(theta);
+        dnc_problem_clear(p);
+    }
+    flint_randclear(st);
+}

@@ -103,7 +103,7 @@ static slong check_one(const config *cf, ulong seed, dnc_loss_t loss)
     cr_assert_eq(vx_problem_read(&c, pj), 0, "%s", err);
     cr_assert_eq(c.p.ce, loss == DNC_LOSS_CE);
     pt = json_pack("{s:s, s:{}, s:o}", "layout", cf->collapsed ? "collapsed" : "expanded", "scalars", "blocks", blocks);
-    cr_assert_eq(vx_point_read(&c, &P, "p", pt), 0, "%s", err);
+    cr_assert_eq(vx_point_read(&c, &P, "p", pt, 1), 0, "%s", err);
     f = vx_point_forward(&c, &P);
     compare(f->loss, ev->loss, "loss", cf, seed);
     compare(f->fit, ev->fit, "fit", cf, seed);

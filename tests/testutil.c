@@ -57,6 +57,17 @@ int tu_run_bin(const char *bin, char *out, char *err, size_t cap, const char *co
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+double *tu_fixed_point(const dnc_problem_t p, unsigned long seed, double scale)
+{
+    slong i, n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    double *theta = malloc((n + 1) * sizeof(double));
+    for (i = 0; i < n; i++) {
+        seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+        theta[i] = ((double) (seed >> 11) / 9007199254740992.0 - 0.5) * scale;
+    }
+    return theta;
+}
+
 void tu_tmpdir(char *buf, size_t len)
 {
     snprintf(buf, len, "/tmp/dncert-test-XXXXXX");

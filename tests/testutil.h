@@ -24,6 +24,10 @@ int tu_run_export(char *out, char *err, size_t cap, const char *const *args, con
 /* The same for another executable (e.g. DNCERT_VERIFY_BIN). */
 int tu_run_bin(const char *bin, char *out, char *err, size_t cap, const char *const *args);
 
+/* A point of p (expanded; free with free()): every entry uniform in [-scale/2, scale/2) with
+ * 53 random bits, from a fixed 64-bit linear congruential generator started at seed. */
+double *tu_fixed_point(const dnc_problem_t p, unsigned long seed, double scale);
+
 /* Creates a fresh empty directory under /tmp and writes its path into buf. */
 void tu_tmpdir(char *buf, size_t len);
 

@@ -133,8 +133,8 @@ char *dnc_qpoint_entry_str(const fmpq_t q);
  * note (may be NULL) is free text. */
 json_t *dnc_qpoint_json(const dnc_qpoint_t x, const char *note);
 
-/* Certificate of explicit points x[0..n-1] (named names[i], evaluated in r[i]) of one problem at
- * precision prec: one loss claim per point, and, when the DNC structure exists in the problem
+/* Certificate of explicit points pts[0..n-1] (point objects of format §5, stolen; each gets
+ * its note here), named names[i] and evaluated in r[i], of one problem at precision prec: one loss claim per point, and, when the DNC structure exists in the problem
  * (balanced counts, no bias, widths >= K), the alive, root and value claims of the dnc
  * structure (which the checker derives from the problem) and dnc_not_optimal (loss of the last
  * point below the DNC value). The DNC value goes to dnc_val; *verdict = 1 certified, 0 not
@@ -143,9 +143,9 @@ json_t *dnc_qpoint_json(const dnc_qpoint_t x, const char *note);
  * are then the producer's comparison with the CE DNC-structured closed form, where one is
  * derived (deep linear / plain UFM), and why says so. producer (stolen) is the envelope's
  * producer object. */
-json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *const *names,
-                              const dnc_point_report *r, slong n, slong prec, json_t *producer,
-                              arb_t dnc_val, int *verdict, char *why, size_t whylen);
+json_t *dnc_point_certificate(json_t *const *pts, const char *const *names, const dnc_point_report *r, slong n,
+                              dnc_problem_struct *p, slong prec, json_t *producer, arb_t dnc_val, int *verdict,
+                              char *why, size_t whylen);
 
 /* ---- `dncert certify-point` as one call ---- */
 
@@ -158,7 +158,36 @@ typedef struct {
     const fmpq *exact;       /* the exact point (point-exact.json) to certify instead of theta, or NULL;
                                 it is not a double point: its loss is always enclosed by Arb */
     const char *exact_source;   /* where exact comes from, for the certificate's note */
+    int encoding;            /* how the trained double point is written: DNC_ENCODING_* */
+    int no_file;             /* no point file possible (the certificate is not written to a file) */
 } dnc_point_cert_opts;
+
+/* How the trained (double) point is written (docs/certificate-format.md §5, §5.2):
+ * DNC_ENCODING_TEXT dense hexadecimal floats; DNC_ENCODING_BASE64 each block inline as the
+ * base64 of its binary64 bytes; DNC_ENCODING_FILE a point file next to the certificate,
+ * bound by its SHA-256 digest. DNC_ENCODING_AUTO (default): text up to
+ * DNC_ENCODING_TEXT_MAX parameters, else a point file (the quickest to write and to check:
+ * a checker parses inline base64 at about 100 MB/s, docs/certify-point.md), or base64 when
+ * opts.no_file. Exact points (projected, polished, refined, point-exact.json) are always text. */
+enum { DNC_ENCODING_AUTO = 0, DNC_ENCODING_TEXT, DNC_ENCODING_BASE64, DNC_ENCODING_FILE };
+#define DNC_ENCODING_TEXT_MAX 65536
+
+/* The encoding o gives the trained double point of p (never AUTO). */
+int dnc_point_cert_encoding(const dnc_problem_t p, const dnc_point_cert_opts *o);
+
+/* The point file of point `point` of the certificate path: "<path>.<point>.f64", in path's
+ * directory. Free with free(); NULL when out of memory. */
+char *dnc_point_cert_file_name(const char *path, const char *point);
+
+/* 1 when the ball evaluation (Arb) of the expanded point of p at prec bits is within reach:
+ * its ball entries within the format's limit (§9: 2^22 at 256 bits, scaled by 256/prec) and
+ * its forward pass at most DNC_POINT_ARB_MAX_WORK multiply-adds. */
+int dnc_point_arb_within_reach(const dnc_problem_t p, slong prec);
+#define DNC_POINT_ARB_MAX_WORK 2147483648.0
+
+/* Bad input that certify-point refuses before any work: --method arb on a point beyond
+ * Arb's reach, a point file when there is no file. 0, or -1 with the reason in err. */
+int dnc_point_cert_check(const dnc_problem_t p, const dnc_point_cert_opts *o, char *err, size_t len);
 
 /* DNC_METHOD_AUTO (default): Arb for a small point (DNC_POINT_FAST_MIN_WORK); else the fast
  * tier when it encloses and its claim decides the comparison with DNC (or there is none, or
@@ -179,7 +208,12 @@ typedef struct {
     slong nstages;                              /* trained (or exact), then projected and/or polished,
                                                    then refined */
     const char *name[DNC_POINT_CERT_MAX_STAGES];   /* "trained" or "exact", "projected", "polished", "refined" */
-    dnc_qpoint_t x[DNC_POINT_CERT_MAX_STAGES];
+    dnc_qpoint_t x[DNC_POINT_CERT_MAX_STAGES];  /* x[0] only once needed (x0): the trained point's doubles
+                                                   suffice for the fast tier and the certificate */
+    dnc_problem_struct *p;                      /* the problem (borrowed) */
+    const double *theta;                        /* the trained double point (borrowed), or NULL */
+    int x0;                                     /* x[0] is built */
+    int encoding;                               /* how the trained double point is written */
     dnc_point_report r[DNC_POINT_CERT_MAX_STAGES];
     int same[DNC_POINT_CERT_MAX_STAGES];        /* 1: stage i is stage i-1's point (features already
                                                    collapsed; no Newton step taken) */
@@ -197,14 +231,16 @@ typedef struct {
 } dnc_point_cert;
 
 /* What `dncert certify-point` does with the point theta of p (trainer's layout, expanded,
- * every entry finite): the exact point (dnc_qpoint_init_theta, or o->exact when given) and
- * its enclosures, then, as asked, its exact class means and its polished version -- and
+ * every entry finite; borrowed until dnc_point_cert_write): the exact point (theta, or
+ * o->exact when given) and its enclosures, then, as asked, its exact class means and its polished version -- and
  * when polishing stops because its next step would change the activation pattern (the
  * point sits on ReLU kinks), the refinement of dnc_refine_point_exact at o->prec bits as the
  * stage "refined" (points of at most DNC_POLISH_REFINE_MAX parameters) -- and the certificate of all of them against DNC (dnc_point_certificate, with producer stolen into its envelope).
- * Writes nothing: dnc_cert_write_checked does. Clear c with dnc_point_cert_clear. */
-void dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o,
-                        json_t *producer);
+ * Writes nothing: dnc_point_cert_write does. Returns 0, or -1 (the reason in c->why) when
+ * the trained point's loss cannot be enclosed: the fast tier cannot (overflow) and Arb is
+ * beyond its reach (dnc_point_arb_within_reach). Clear c with dnc_point_cert_clear either way. */
+int dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o,
+                       json_t *producer);
 
 /* --below STRUCTURE:PARAM (a low-rank design: srg with r, sts with v): appends to cert the
  * claims value_<structure> (derived by the checker from the problem) and order_below (the
@@ -214,11 +250,22 @@ int dnc_point_cert_add_below(json_t *cert, arb_t value, int *verdict, dnc_proble
                              slong param, slong prec, char *err, size_t errlen);
 void dnc_point_cert_clear(dnc_point_cert *c);
 
+/* Writes c's certificate to path as dnc_cert_write_checked does; with a point file
+ * (DNC_ENCODING_FILE), both files are written in a temporary directory next to path, the
+ * checker re-checks the certificate file there (reading the point file, as any checker
+ * will), and then the point file and the certificate are renamed into place, in that order.
+ * Nothing is left under a final name on failure. 0, or -1 with err. */
+int dnc_point_cert_write(dnc_point_cert *c, const char *path, char *err, size_t errlen);
+
 /* Writes a certificate as every producer does: the independent verifier re-checks it first
  * (dnc_cert_self_check: nothing is written when a claim does not re-check), missing parent
  * directories of path are created, and the file is written atomically. Returns 0, or -1
  * with err. */
 int dnc_cert_write_checked(const json_t *cert, const char *path, char *err, size_t errlen);
+
+/* The self-check of a certificate file (with the point files of its directory) by the
+ * independent verifier. 0, or -1 with the verifier's complaint in err. */
+int dnc_cert_self_check_file(const char *path, char *err, size_t len);
 
 #ifdef __cplusplus
 }

@@ -45,10 +45,15 @@ typedef enum {
 
 typedef struct dnc_fast_struct_ {
     dnc_problem_struct *p;   /* borrowed; must outlive the workspace */
-    slong nparams;           /* entries of theta (and of the gradient arrays) */
+    slong nparams;           /* entries of theta */
     double loss[2], fit[2], reg[2];   /* [lo, hi] of the last evaluation */
     double *gmid, *grad;     /* gradient midpoints and radii, in theta's layout (per-sample
-                                for H1 columns, total for W and b); valid with DNC_FAST_GRAD */
+                                for H1 columns, total for W and b) from its entry goff on;
+                                valid with DNC_FAST_GRAD */
+    slong goff;              /* 0; with DNC_FAST_NO_H1_GRAD, the entries of H1 (d_1 N): the
+                                arrays hold the gradients of W_1..W_L and b only */
+    double h1_max_abs, h1_max_rad;   /* with DNC_FAST_NO_H1_GRAD: the largest |entry| bound and
+                                        radius of the H1 gradient, reduced chunk by chunk */
     dnc_kink *kinks;         /* ReLU entries whose pre-activation interval contains 0 */
     slong nkinks;
     dnc_fast_status status;  /* of the last evaluation */
@@ -64,12 +69,21 @@ typedef dnc_fast_struct dnc_fast_t[1];
  * in memory, the problem is beyond the proof's sizes (a buffer of more than 2^43 entries,
  * N >= 2^31) or its loss is not MSE (the only one bounded so far); nothing to clear then. */
 int dnc_fast_init(dnc_fast_t f, dnc_problem_t p);
+
+/* Flags of dnc_fast_init_flags. */
+#define DNC_FAST_NO_H1_GRAD 1   /* the H1 gradient (d_1 N entries, most of the point) is not kept:
+                                   each chunk's is reduced to f->h1_max_abs, f->h1_max_rad, and
+                                   the default chunk may take the point's size (docs/fast-tier.md §3) */
+
+/* dnc_fast_init with flags. */
+int dnc_fast_init_flags(dnc_fast_t f, dnc_problem_t p, int flags);
 void dnc_fast_clear(dnc_fast_t f);
 
 /* The sample dimension is processed in chunks of columns (docs/fast-tier.md §3, "Chunks"):
  * the temporaries hold one chunk, the weight gradients are summed over chunks with their
  * rounding bounded. By default the width keeps the temporaries within a quarter of the
- * point's size (at least DNC_FAST_MIN_CHUNK columns). dnc_fast_set_chunk sets it (cols <= 0:
+ * point's size (within its size with DNC_FAST_NO_H1_GRAD; at least DNC_FAST_MIN_CHUNK
+ * columns). dnc_fast_set_chunk sets it (cols <= 0:
  * the default; cols >= N: one chunk) and returns 0, or -1 when out of memory (then the
  * workspace may only be cleared); dnc_fast_chunk returns it. */
 int dnc_fast_set_chunk(dnc_fast_t f, slong cols);
@@ -95,7 +109,7 @@ int dnc_fast_buf(const double **mid, const double **rad, const dnc_fast_t f, dnc
 void dnc_fast_interval_arb(arb_t out, double lo, double hi);
 
 /* Largest gradient radius, and largest |midpoint| + radius (an upper bound of every
- * gradient entry's magnitude), of the last evaluation. */
+ * gradient entry's magnitude), of the last evaluation (H1 included, kept or not). */
 double dnc_fast_grad_max_radius(const dnc_fast_t f);
 double dnc_fast_grad_max_abs(const dnc_fast_t f);
 

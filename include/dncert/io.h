@@ -60,6 +60,29 @@ int dnc_npz_has(const dnc_npz *z, const char *name);
  * naming "PATH: array 'NAME'"); its CRC-32 is checked first. Returns 0 or -1 with err. */
 int dnc_npz_read(dnc_npz *z, const char *name, double **data, int *ndim, slong shape[2], char *err, size_t errlen);
 
+/* ---- double points as binary64 (docs/certificate-format.md §5.2) ---- */
+
+/* The canonical base64 (RFC 4648 §4, padded) of the little-endian IEEE binary64 bytes of
+ * x[0..n): the inline form of a certificate block. Free with free(); NULL when out of memory. */
+char *dnc_base64_doubles(const double *x, slong n);
+
+/* SHA-256 (FIPS 180-4), the producer's own (src/io/sha256.c): init, update with any number
+ * of bytes, then hex <- the 64 lower-case hex digits of the digest (the state is used up). */
+typedef struct {
+    unsigned int h[8];
+    unsigned char buf[64];
+    size_t fill;
+    unsigned long long len;
+} dnc_sha256;
+void dnc_sha256_init(dnc_sha256 *s);
+void dnc_sha256_update(dnc_sha256 *s, const unsigned char *p, size_t n);
+void dnc_sha256_hex(dnc_sha256 *s, char hex[65]);
+
+/* Writes x[0..n) to path as little-endian IEEE binary64 (8n bytes, nothing else) and its
+ * SHA-256 digest as 64 lowercase hexadecimal digits to hex: a certificate's point file. Not
+ * atomic by itself (the caller writes it in a temporary directory). 0, or -1 with err. */
+int dnc_binary64_file_write(const char *path, const double *x, slong n, char hex[65], char *err, size_t errlen);
+
 /* ---- atomic files and directories ---- */
 
 typedef int (*dnc_writer_fn)(FILE *f, void *ctx);
@@ -84,6 +107,16 @@ int dnc_remove_tree(const char *path);
 
 /* 1 when path exists (any type). */
 int dnc_path_exists(const char *path);
+
+/* dir/name in a new string (free with free()); NULL when out of memory. */
+char *dnc_path_join(const char *dir, const char *name);
+
+/* A new string formatted as printf would (free with free()); NULL when out of memory. */
+char *dnc_strdup_printf(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 
 /* ---- JSON forms ---- */
 

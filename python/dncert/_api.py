@@ -423,8 +423,11 @@ def certify(problem, point, out=None, project_collapse=False, polish=False, poli
     path = None
     if out is not None:
         path = os.fsencode(out)
-        if os.path.exists(path) and not force:
-            raise FileExistsError("out: '%s' already exists (force=True replaces it)" % os.fsdecode(path))
+        # the certificate, and its point file when it has one (more than DNC_ENCODING_TEXT_MAX
+        # parameters, dncert/cert.h)
+        for target in (path, path + b".trained.f64" if problem.nparams > 65536 else None):
+            if target is not None and os.path.exists(target) and not force:
+                raise FileExistsError("out: '%s' already exists (force=True replaces it)" % os.fsdecode(target))
     res = ctypes.c_void_p()
     status, msg = _call(_lib.lib.dnc_flat_certify, problem._json, _vec(theta), json.dumps(opts).encode(), path,
                         ctypes.byref(res))

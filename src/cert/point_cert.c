@@ -652,11 +652,10 @@ static int ce_claims(json_t *claims, arb_t v, dnc_problem_struct *p, slong prec,
     return ok;
 }
 
-json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *const *names,
-                              const dnc_point_report *r, slong n, slong prec, json_t *producer,
-                              arb_t dnc_val, int *verdict, char *why, size_t whylen)
+json_t *dnc_point_certificate(json_t *const *pts, const char *const *names, const dnc_point_report *r, slong n,
+                              dnc_problem_struct *p, slong prec, json_t *producer, arb_t dnc_val, int *verdict,
+                              char *why, size_t whylen)
 {
-    dnc_problem_struct *p = x[0]->p;
     slong digits = dnc_cert_claim_digits(prec), i, d;
     json_t *points = json_object(), *claims = json_array();
     char id[64], lid[64], stmt[512], note[512], *s;
@@ -664,7 +663,8 @@ json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *con
     for (i = 0; i < n; i++) {
         snprintf(note, sizeof(note), "the %s point%s; gradient enclosure at this point (informative): max |entry| <= %.3e, "
                  "max radius %.3e, %ld ReLU kinks", names[i], stage_what(names[i]), r[i].grad_abs, r[i].grad_rad, (long) r[i].nkinks);
-        json_object_set_new(points, names[i], dnc_qpoint_json(x[i], note));
+        json_object_set_new(pts[i], "note", json_string(note));
+        json_object_set_new(points, names[i], pts[i]);
         snprintf(id, sizeof(id), "loss_%s", names[i]);
         s = short_dec(r[i].loss);
         snprintf(stmt, sizeof(stmt), "the exact point %s has loss in [lo, hi] (f = %s); so the global minimum "
@@ -696,188 +696,6 @@ json_t *dnc_point_certificate(const dnc_qpoint_struct *const *x, const char *con
     return json_pack("{s:s, s:i, s:o, s:I, s:o, s:o, s:o}", "format", DNC_CERT_FORMAT, "version", DNC_CERT_VERSION,
                      "producer", producer, "precision", (json_int_t) prec, "problem", dnc_problem_to_json(p),
                      "points", points, "claims", claims);
-}
-
-/* ---- dncert certify-point as one call ---- */
-
-void dnc_point_cert_opts_default(dnc_point_cert_opts *o)
-{
-    memset(o, 0, sizeof(*o));
-    o->polish_steps = 50;
-    o->prec = DNC_PREC_DEFAULT;
-}
-
-/* Polishing stopped at a kink: refine the point at its kinks instead (dnc_refine_point_exact,
- * double then o->prec bits) from the double rounding of stage i - 1, and add the exact result
- * as stage i when the high-precision stage ran with its signs kept. Not on points of more
- * than DNC_POLISH_REFINE_MAX parameters: refinement uses dense Jacobians (m^2 doubles, an
- * SVD per Newton step): a K = 10, width 30 point of 3300 had not finished in 2 minutes;
- * `dncert refine` does it on request. */
-static void refine_at_kinks(dnc_point_cert *c, dnc_problem_t p, slong i, const dnc_point_cert_opts *o)
-{
-    slong n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-    double *theta, t0 = dnc_seconds_now();
-    fmpq *q;
-    dnc_bpoint_t box;
-    dnc_refine_opts ro;
-    char err[512];
-    c->refined = -1;
-    if (n > DNC_POLISH_REFINE_MAX) {
-        snprintf(c->refine.message, sizeof(c->refine.message), "not attempted: %ld parameters, more than %d (dense "
-                 "Jacobians); `dncert refine RUN_DIR --out RUN_DIR2` refines it, then certify RUN_DIR2", (long) n,
-                 DNC_POLISH_REFINE_MAX);
-        return;
-    }
-    theta = flint_malloc(n * sizeof(double));
-    q = _fmpq_vec_init(n);
-    dnc_qpoint_box(box, c->x[i - 1], 64);
-    dnc_bpoint_get_theta_expanded(theta, box);
-    dnc_bpoint_clear(box);
-    dnc_refine_opts_default(&ro);
-    ro.prec = o->prec;
-    ro.max_rounds = 20;
-    if (dnc_refine_point_exact(theta, q, NULL, p, &ro, &c->refine, NULL, err, sizeof(err)) == 0
-        && c->refine.hp_prec > 0 && c->refine.hp_signs_kept) {
-        dnc_qpoint_init_fmpq(c->x[i], p, q);
-        c->refined = 1;
-    } else if (c->refine.message[0] == '\0')
-        snprintf(c->refine.message, sizeof(c->refine.message), "%s", err);
-    c->refine_seconds = dnc_seconds_now() - t0;
-    _fmpq_vec_clear(q, n);
-    flint_free(theta);
-}
-
-/* Adds stage c->nstages: x (already initialised) evaluated at prec. */
-static void add_stage(dnc_point_cert *c, const char *name, int same, slong prec)
-{
-    slong i = c->nstages++;
-    c->name[i] = name;
-    c->same[i] = same;
-    dnc_point_report_init(c->r + i);
-    dnc_qpoint_evaluate(c->r + i, c->x[i], prec);
-}
-
-/* Multiply-adds of a forward pass, N sum_l rows_l d_l. */
-static double forward_work(const dnc_problem_struct *p)
-{
-    double w = 0.0;
-    slong l;
-    for (l = 1; l <= p->L; l++)
-        w += (double) (l < p->L ? p->width[l] : p->K) * (double) p->width[l - 1];
-    return w * (double) p->N;
-}
-
-/* The trained stage by the fast tier (methods fast and auto); 0 when it cannot enclose. */
-static int fast_stage(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o)
-{
-    char why[256];
-    int small = o->method == DNC_METHOD_AUTO && forward_work(p) <= DNC_POINT_FAST_MIN_WORK;
-    c->name[0] = "trained";
-    c->nstages = 1;
-    dnc_point_report_init(c->r);
-    if (o->method != DNC_METHOD_ARB && !small && dnc_point_evaluate_fast(c->r, p, theta, why, sizeof(why)))
-        return 1;
-    if (small)
-        snprintf(c->method_why, sizeof(c->method_why), "Arb (--method auto: a small point, %.3g multiply-adds per "
-                 "pass, where Arb is quick and far tighter)", forward_work(p));
-    else if (o->method != DNC_METHOD_ARB)
-        snprintf(c->method_why, sizeof(c->method_why), "Arb: %s", why);
-    else
-        snprintf(c->method_why, sizeof(c->method_why), "Arb: --method arb");
-    c->r->fast = 0;
-    dnc_qpoint_evaluate(c->r, c->x[0], o->prec);
-    return 0;
-}
-
-/* auto: the fast claim decides the claim at hand when the comparison is certified, or the
- * point is certainly above DNC, or there is no comparison, or a later point is compared. */
-static int fast_decides(const dnc_point_cert *c)
-{
-    return c->nstages > 1 || c->verdict != 0 || arb_gt(c->r[0].loss, c->dnc_value);
-}
-
-static void certificate(dnc_point_cert *c, slong prec, json_t *producer)
-{
-    const dnc_qpoint_struct *xs[DNC_POINT_CERT_MAX_STAGES];
-    slong i;
-    for (i = 0; i < c->nstages; i++)
-        xs[i] = c->x[i];
-    c->cert = dnc_point_certificate(xs, c->name, c->r, c->nstages, prec, producer, c->dnc_value, &c->verdict,
-                                    c->why, sizeof(c->why));
-}
-
-void dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, const dnc_point_cert_opts *o,
-                        json_t *producer)
-{
-    slong i;
-    memset(c, 0, sizeof(*c));
-    arb_init(c->dnc_value);
-    if (o->exact != NULL) {   /* not a double point: Arb */
-        dnc_qpoint_init_fmpq(c->x[0], p, o->exact);
-        add_stage(c, "exact", 0, o->prec);
-        snprintf(c->method_why, sizeof(c->method_why), "Arb: the exact point is not a double point");
-    } else {
-        dnc_qpoint_init_theta(c->x[0], p, theta);
-        if (fast_stage(c, p, theta, o))
-            snprintf(c->method_why, sizeof(c->method_why), "fast tier (%s)", o->method == DNC_METHOD_FAST
-                     ? "--method fast" : "--method auto: its enclosure decides the claim");
-    }
-    if (o->project_collapse) {
-        int same = dnc_qpoint_project(c->x[1], c->x[0]);
-        add_stage(c, "projected", same, o->prec);
-    }
-    if (o->polish) {
-        double t0 = dnc_seconds_now();
-        i = c->nstages;
-        dnc_qpoint_polish(c->x[i], c->x[i - 1], o->prec, o->polish_steps, &c->polish);
-        add_stage(c, "polished", c->polish.steps == 0, o->prec);
-        c->polish_seconds = dnc_seconds_now() - t0;
-        if (c->polish.pattern_hit) {
-            refine_at_kinks(c, p, c->nstages, o);
-            if (c->refined == 1)
-                add_stage(c, "refined", 0, o->prec);
-        }
-    }
-    certificate(c, o->prec, producer);
-    if (c->r[0].fast && o->method == DNC_METHOD_AUTO && !fast_decides(c)) {
-        json_incref(producer);   /* the first certificate stole it */
-        json_decref(c->cert);
-        dnc_qpoint_evaluate(c->r, c->x[0], o->prec);
-        c->r[0].fast = 0;
-        snprintf(c->method_why, sizeof(c->method_why), "Arb (--method auto: the fast enclosure overlaps the DNC value)");
-        certificate(c, o->prec, producer);
-    }
-}
-
-void dnc_point_cert_clear(dnc_point_cert *c)
-{
-    slong i;
-    for (i = 0; i < c->nstages; i++) {
-        dnc_qpoint_clear(c->x[i]);
-        dnc_point_report_clear(c->r + i);
-    }
-    json_decref(c->cert);
-    arb_clear(c->dnc_value);
-}
-
-/* Creates the parent directory of path if needed. */
-static int make_parent(const char *path, char *err, size_t errlen)
-{
-    char dir[4096];
-    char *slash;
-    snprintf(dir, sizeof(dir), "%s", path);
-    slash = strrchr(dir, '/');
-    if (slash == NULL || slash == dir)
-        return 0;
-    *slash = '\0';
-    return dnc_mkdir_p(dir, err, errlen);
-}
-
-int dnc_cert_write_checked(const json_t *cert, const char *path, char *err, size_t errlen)
-{
-    if (dnc_cert_self_check(cert, "certificate", err, errlen) != 0 || make_parent(path, err, errlen) != 0)
-        return -1;
-    return dnc_json_write_atomic(path, (json_t *) cert, err, errlen);
 }
 
 /* ---- --below STRUCTURE: the point's loss against another structure's value ---- */

@@ -111,7 +111,7 @@ int dnc_point_evaluate_fast(dnc_point_report *r, dnc_problem_t p, const double *
     dnc_fast_t f;
     double rfit, rreg;
     rule_est e;
-    if (dnc_fast_init(f, p) != 0) {
+    if (dnc_fast_init_flags(f, p, DNC_FAST_NO_H1_GRAD) != 0) {   /* the summary needs H1's bounds only */
         snprintf(why, len, "the fast tier cannot hold this point (memory, or sizes beyond its proof)");
         return 0;
     }

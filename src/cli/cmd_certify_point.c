@@ -30,11 +30,14 @@ static const char *usage_head =
     "(claims loss, alive, root, value, dnc_not_optimal; docs/certificate-format.md) that\n"
     "`dncert verify` re-checks, and prints a summary. Under --loss ce the value is the best\n"
     "DNC-structured point's of the deep linear model (docs/math/cross-entropy.md; claims loss,\n"
-    "root, value, dnc_not_optimal), where it is derived.\n";
+    "root, value, dnc_not_optimal), where it is derived. A point of more than 65536 parameters\n"
+    "is written next to FILE as FILE.trained.f64 (its doubles; the certificate states its\n"
+    "SHA-256): keep the two files together.\n";
 
 static const char *usage_tail =
     "Exit status: 0 the certificate was written (also when the comparison is not proven),\n"
-    "1 I/O error, 2 bad input (nothing written).\n";
+    "1 I/O error, the checker did not confirm it, or no enclosure within reach, 2 bad input\n"
+    "(nothing written).\n";
 
 static void print_loss(const char *label, const dnc_point_report *r)
 {
@@ -90,6 +93,33 @@ static int read_options(const dnc_cli_opt *opts, int npos, slong *prec, slong *s
     if (dnc_cli_get(opts, "polish-steps") != NULL && dnc_cli_get(opts, "polish") == NULL)
         return dnc_cli_usage_error("certify-point", "--polish-steps: applies only with --polish");
     return 0;
+}
+
+static int read_encoding(const dnc_cli_opt *opts, int *enc)
+{
+    static const char *const names[] = { "auto", "text", "base64", "file" };
+    const char *m = dnc_cli_get(opts, "point-encoding");
+    int k;
+    for (k = 0; k < 4 && m != NULL && strcmp(m, names[k]) != 0; k++)
+        ;
+    if (k == 4)
+        return dnc_cli_usage_error("certify-point", "--point-encoding: expected auto, text, base64 or file, got '%s'", m);
+    *enc = m == NULL ? DNC_ENCODING_AUTO : k;   /* in the order of DNC_ENCODING_* */
+    return 0;
+}
+
+/* The point file certify-point would write next to --out must not exist without --force. */
+static int check_point_file(const dnc_cli_opt *opts, dnc_problem_t p, const dnc_point_cert_opts *o)
+{
+    char *path;
+    int r = 0;
+    if (o->exact != NULL || dnc_point_cert_encoding(p, o) != DNC_ENCODING_FILE || dnc_cli_get(opts, "force") != NULL)
+        return 0;
+    path = dnc_point_cert_file_name(dnc_cli_get(opts, "out"), "trained");
+    if (path != NULL && dnc_path_exists(path))
+        r = dnc_cli_usage_error("certify-point", "--out: its point file %s exists (--force replaces it)", path);
+    free(path);
+    return r;
 }
 
 static int read_method(const dnc_cli_opt *opts, int *method)
@@ -196,6 +226,9 @@ int dnc_cmd_certify_point(int argc, char **argv)
                             "the (exact) point: the claim critical_point (Krawczyk on the slice, docs/refine.md §7)",
           NULL },
         { "double", NULL, "certify the arrays (doubles) even when RUN_DIR has an exact point (point-exact.json)", NULL },
+        { "point-encoding", "E", "how the trained point is written: auto (default: text up to 65536 parameters, "
+                                 "else a point file), text, base64 (inline binary64), or file (FILE.trained.f64 next "
+                                 "to FILE, bound by its SHA-256)", NULL },
         { NULL, NULL, NULL, NULL }
     };
     const char *pos[1];
@@ -215,7 +248,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
     dnc_point_cert_opts_default(&o);
     if ((r = read_options(opts, npos, &o.prec, &o.polish_steps)) != 0)
         return r;
-    if (read_method(opts, &o.method) != 0)
+    if (read_method(opts, &o.method) != 0 || read_encoding(opts, &o.encoding) != 0)
         return DNC_EXIT_USAGE;
     o.project_collapse = dnc_cli_get(opts, "project-collapse") != NULL;
     o.polish = dnc_cli_get(opts, "polish") != NULL;
@@ -230,6 +263,15 @@ int dnc_cmd_certify_point(int argc, char **argv)
         return dnc_cli_usage_error("certify-point", "RUN_DIR: %s", err);
     }
     o.exact = exact;
+    r = dnc_point_cert_check(p, &o, err, sizeof(err)) != 0 ? dnc_cli_usage_error("certify-point", "%s", err)
+                                                             : check_point_file(opts, p, &o);
+    if (r != 0) {
+        free(theta);
+        if (exact != NULL)
+            _fmpq_vec_clear(exact, dnc_param_offset(p, p->N, DNC_NKINDS, 0));
+        dnc_problem_clear(p);
+        return DNC_EXIT_USAGE;
+    }
     openblas_set_num_threads(1);   /* refinement at kinks (--polish): small products, one thread */
     /* dnc_point_load has checked that every parameter is finite */
     dnc_problem_describe(p, desc, sizeof(desc));
@@ -239,26 +281,21 @@ int dnc_cmd_certify_point(int argc, char **argv)
     fflush(stdout);
     producer = json_pack("{s:s, s:s, s:s, s:s}", "program", "dncert", "version", DNCERT_VERSION, "command",
                          "certify-point", "run", pos[0]);
-    dnc_point_cert_run(&c, p, theta, &o, producer);
-    if (dnc_cli_get(opts, "critical") != NULL && critical(&c, p, theta, exact, o.prec) != 0) {
-        free(theta);
-        if (exact != NULL)
-            _fmpq_vec_clear(exact, dnc_param_offset(p, p->N, DNC_NKINDS, 0));
-        dnc_point_cert_clear(&c);
-        dnc_problem_clear(p);
-        return DNC_EXIT_USAGE;
-    }
-    if (dnc_cli_get(opts, "below") != NULL && below(&c, p, dnc_cli_get(opts, "below"), o.prec) != 0) {
-        free(theta);
-        if (exact != NULL)
-            _fmpq_vec_clear(exact, dnc_param_offset(p, p->N, DNC_NKINDS, 0));
-        dnc_point_cert_clear(&c);
-        dnc_problem_clear(p);
-        return DNC_EXIT_USAGE;
-    }
-    free(theta);
+    if (dnc_point_cert_run(&c, p, theta, &o, producer) != 0) {
+        fprintf(stderr, "dncert certify-point: %s\n", c.why);
+        r = DNC_EXIT_FAIL;
+    } else if (dnc_cli_get(opts, "critical") != NULL && critical(&c, p, theta, exact, o.prec) != 0)
+        r = DNC_EXIT_USAGE;
+    else if (dnc_cli_get(opts, "below") != NULL && below(&c, p, dnc_cli_get(opts, "below"), o.prec) != 0)
+        r = DNC_EXIT_USAGE;
     if (exact != NULL)
         _fmpq_vec_clear(exact, dnc_param_offset(p, p->N, DNC_NKINDS, 0));
+    if (r != 0) {
+        free(theta);
+        dnc_point_cert_clear(&c);
+        dnc_problem_clear(p);
+        return r;
+    }
     for (i = 0; i < c.nstages; i++) {
         print_loss(c.name[i], c.r + i);
         if (i > 0)
@@ -289,14 +326,18 @@ int dnc_cmd_certify_point(int argc, char **argv)
     else
         printf("%-11s no comparison: %s\n", "verdict", c.why);
     /* As certify does: the independent verifier re-checks the file before it is written. */
-    r = dnc_cert_write_checked(c.cert, dnc_cli_get(opts, "out"), err, sizeof(err)) == 0 ? DNC_EXIT_OK : DNC_EXIT_FAIL;
+    r = dnc_point_cert_write(&c, dnc_cli_get(opts, "out"), err, sizeof(err)) == 0 ? DNC_EXIT_OK : DNC_EXIT_FAIL;
     if (r == DNC_EXIT_OK) {
         size_t nc = json_array_size(json_object_get(c.cert, "claims"));
-        printf("%-11s %s (%zu claim%s, %ld bits)\n", "certificate", dnc_cli_get(opts, "out"), nc,
-               nc == 1 ? "" : "s", (long) o.prec);
+        char *side = c.theta != NULL && c.encoding == DNC_ENCODING_FILE
+                     ? dnc_point_cert_file_name(dnc_cli_get(opts, "out"), "trained") : NULL;
+        printf("%-11s %s (%zu claim%s, %ld bits%s%s)\n", "certificate", dnc_cli_get(opts, "out"), nc,
+               nc == 1 ? "" : "s", (long) o.prec, side != NULL ? "; point file " : "", side != NULL ? side : "");
+        free(side);
     } else
         fprintf(stderr, "dncert certify-point: --out: %s\n", err);
     dnc_point_cert_clear(&c);
+    free(theta);   /* the certificate's point file was written from it */
     dnc_problem_clear(p);
     return r;
 }

@@ -34,6 +34,7 @@ typedef struct {
     double *scratch;
     slong scratch_len, kink_cap;
     int bad, nomem;
+    int no_h1;                  /* DNC_FAST_NO_H1_GRAD: the H1 gradient of one chunk in own */
     dnc_fast_struct *f;
 } fast_ws;
 
@@ -460,7 +461,29 @@ static slong ws_owned_layout(fast_ws *w, int bind)
         b->mid = w->own + dh[l % 2];
         b->rad = w->own + dh[l % 2] + p->width[l - 1] * c;
     }
+    if (w->no_h1) {   /* the chunk's H1 gradient, reduced after the chunk (h1_reduce) */
+        ibuf *b = BUF_AT(w, DNC_BUF_ID(DNC_DH, 1, L));
+        if (bind) {
+            b->mid = w->own + off;
+            b->rad = w->own + off + p->width[0] * c;
+        }
+        off += 2 * p->width[0] * c;
+    }
     return off;
+}
+
+/* The chunk's H1 gradient into f->h1_max_abs and f->h1_max_rad (bounds rounded up). */
+static void h1_reduce(fast_ws *w)
+{
+    const ibuf *b = BUF_AT(w, DNC_BUF_ID(DNC_DH, 1, w->p->L));
+    slong i, n = w->p->width[0] * w->ncols;
+    double a = w->f->h1_max_abs, r = w->f->h1_max_rad;
+    for (i = 0; i < n; i++) {
+        a = fmax(a, fr_add_up(fabs(b->mid[i]), b->rad[i]));
+        r = fmax(r, b->rad[i]);
+    }
+    w->f->h1_max_abs = a;
+    w->f->h1_max_rad = r;
 }
 
 /* Binds every buffer for the chunk of w->ncols columns from w->col0: shapes, parameters to
@@ -489,8 +512,10 @@ static void ws_bind(fast_ws *w)
             continue;
         BUF_AT(w, id)->mid = (double *) w->theta + o;
         BUF_AT(w, id)->rad = NULL;
-        BUF_AT(w, gid)->mid = f->gmid + o;
-        BUF_AT(w, gid)->rad = f->grad + o;
+        if (kind != DNC_H || !w->no_h1) {   /* else bound to the owned storage */
+            BUF_AT(w, gid)->mid = f->gmid + o - f->goff;
+            BUF_AT(w, gid)->rad = f->grad + o - f->goff;
+        }
     }
 }
 
@@ -510,7 +535,8 @@ static int sizes_ok(const dnc_problem_struct *p)
 
 /* The chunk width when none is set: per-chunk temporaries (the owned buffers and the scratch
  * of the largest product, about 3 columns of the widest layer) within a quarter of the
- * point's size, and at least DNC_FAST_MIN_CHUNK columns, where dgemm stays efficient. */
+ * point's size -- within its size when the H1 gradient is not kept, which frees twice
+ * that -- and at least DNC_FAST_MIN_CHUNK columns, where dgemm stays efficient. */
 static slong auto_chunk(fast_ws *w)
 {
     slong l, dmax = w->p->K, per_col, c;
@@ -518,7 +544,7 @@ static slong auto_chunk(fast_ws *w)
         dmax = w->p->width[l] > dmax ? w->p->width[l] : dmax;
     w->cap = 1;
     per_col = ws_owned_layout(w, 0) + 3 * dmax;
-    c = w->f->nparams / (4 * per_col);
+    c = w->f->nparams / ((w->no_h1 ? 1 : 4) * per_col);
     c = c < DNC_FAST_MIN_CHUNK ? DNC_FAST_MIN_CHUNK : c;
     return c < w->N ? c : w->N;
 }
@@ -547,6 +573,11 @@ static int ws_alloc(fast_ws *w, slong cap)
 
 int dnc_fast_init(dnc_fast_t f, dnc_problem_t p)
 {
+    return dnc_fast_init_flags(f, p, 0);
+}
+
+int dnc_fast_init_flags(dnc_fast_t f, dnc_problem_t p, int flags)
+{
     fast_ws *w = calloc(1, sizeof(fast_ws));
     slong L = p->L, j, k, i;
     memset(f, 0, sizeof(*f));
@@ -560,11 +591,13 @@ int dnc_fast_init(dnc_fast_t f, dnc_problem_t p)
     w->p = p;
     w->f = f;
     w->N = p->N;
+    w->no_h1 = (flags & DNC_FAST_NO_H1_GRAD) != 0;
+    f->goff = w->no_h1 ? p->width[0] * p->N : 0;
     w->buf = calloc(DNC_NBUFS(L), sizeof(ibuf));
     w->pattern = calloc(L + 1, sizeof(unsigned char *));
     w->label = malloc(p->N * sizeof(slong));
-    f->gmid = malloc(f->nparams * sizeof(double));
-    f->grad = malloc(f->nparams * sizeof(double));
+    f->gmid = malloc((f->nparams - f->goff + 1) * sizeof(double));
+    f->grad = malloc((f->nparams - f->goff + 1) * sizeof(double));
     if (f->nparams < 0 || w->buf == NULL || w->pattern == NULL || w->label == NULL || f->gmid == NULL
         || f->grad == NULL || ws_alloc(w, auto_chunk(w)) != 0) {
         dnc_fast_clear(f);
@@ -646,12 +679,15 @@ int dnc_fast_eval_point(dnc_fast_t f, const double *theta, int flags)
     if (f->status != DNC_FAST_OK)
         return 0;
     w->theta = theta;
+    f->h1_max_abs = f->h1_max_rad = 0.0;
     for (w->col0 = 0; w->col0 < w->N && !w->bad && !w->nomem; w->col0 += w->ncols) {
         w->ncols = w->N - w->col0 < w->cap ? w->N - w->col0 : w->cap;
         w->first = w->col0 == 0;
         w->last = w->col0 + w->ncols == w->N;
         ws_bind(w);
         dnc_objective_eval(f->p, &fast_ops, w, (flags & DNC_FAST_GRAD) != 0);
+        if (w->no_h1 && (flags & DNC_FAST_GRAD))
+            h1_reduce(w);
         if (f->chunk_done != NULL && !w->bad && !w->nomem)
             f->chunk_done(f->chunk_arg, f, w->col0, w->ncols);
     }
@@ -695,8 +731,8 @@ void dnc_fast_interval_arb(arb_t out, double lo, double hi)
 double dnc_fast_grad_max_radius(const dnc_fast_t f)
 {
     slong i;
-    double m = 0.0;
-    for (i = 0; i < f->nparams; i++)
+    double m = f->h1_max_rad;
+    for (i = 0; i < f->nparams - f->goff; i++)
         m = fmax(m, f->grad[i]);
     return m;
 }
@@ -704,8 +740,8 @@ double dnc_fast_grad_max_radius(const dnc_fast_t f)
 double dnc_fast_grad_max_abs(const dnc_fast_t f)
 {
     slong i;
-    double m = 0.0;
-    for (i = 0; i < f->nparams; i++)
+    double m = f->h1_max_abs;
+    for (i = 0; i < f->nparams - f->goff; i++)
         m = fmax(m, fr_add_up(fabs(f->gmid[i]), f->grad[i]));
     return m;
 }

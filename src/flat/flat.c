@@ -459,11 +459,18 @@ int dnc_flat_certify(const char *problem, const double *theta, const char *optio
             dnc_problem_clear(p);
             return DNC_FLAT_BAD_INPUT;
         }
-    dnc_point_cert_run(&c, p, theta, &co, json_pack("{s:s, s:s, s:s, s:s}", "program", "dncert", "version",
-                       DNCERT_VERSION, "command", "certify-point", "interface", iface));
+    co.no_file = path == NULL;   /* the certificate comes back as text: its point inline */
+    if (dnc_point_cert_run(&c, p, theta, &co, json_pack("{s:s, s:s, s:s, s:s}", "program", "dncert", "version",
+                           DNCERT_VERSION, "command", "certify-point", "interface", iface)) != 0) {
+        dnc_fail(err, errlen, "%s", c.why);
+        json_decref(o);
+        dnc_point_cert_clear(&c);
+        dnc_problem_clear(p);
+        return DNC_FLAT_FAILED;
+    }
     json_decref(o);
     if (path != NULL)
-        r = dnc_cert_write_checked(c.cert, path, err, errlen) == 0 ? DNC_FLAT_OK : DNC_FLAT_FAILED;
+        r = dnc_point_cert_write(&c, path, err, errlen) == 0 ? DNC_FLAT_OK : DNC_FLAT_FAILED;
     else
         r = dnc_cert_self_check(c.cert, "certificate", err, errlen) == 0 ? DNC_FLAT_OK : DNC_FLAT_FAILED;
     *out = dump(cert_json(&c, p, &co, path));

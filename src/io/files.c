@@ -1,6 +1,7 @@
 /* Atomic files and run directories: nothing partial is ever left under a final name. */
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,27 @@
 static int sys_fail(char *err, size_t len, const char *what, const char *path)
 {
     return dnc_fail(err, len, "%s %s: %s", what, path, strerror(errno));
+}
+
+char *dnc_strdup_printf(const char *fmt, ...)
+{
+    va_list ap;
+    int n;
+    char *s;
+    va_start(ap, fmt);
+    n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (s = malloc((size_t) n + 1)) == NULL)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t) n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+char *dnc_path_join(const char *dir, const char *name)
+{
+    return dnc_strdup_printf("%s/%s", dir, name);
 }
 
 int dnc_path_exists(const char *path)
@@ -69,6 +91,22 @@ static int is_flat(const json_t *v)
     return 1;
 }
 
+/* A long string of printable ASCII without '"' and '\\' (a base64 block, a long number),
+ * written as jansson would write it (nothing to escape), without its character-by-character
+ * dump: 1 when written. */
+static int dump_plain_string(const json_t *v, FILE *f, int *ok)
+{
+    const char *s = json_string_value(v);
+    size_t n = json_string_length(v), i;
+    if (n < 4096)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] > 0x7e || s[i] == '"' || s[i] == '\\')
+            return 0;
+    *ok |= fputc('"', f) == EOF || fwrite(s, 1, n, f) != n || fputc('"', f) == EOF ? -1 : 0;
+    return 1;
+}
+
 /* Pretty JSON with objects indented by 2 and flat arrays on one line, so that a matrix
  * pattern [[i, j, "q"], ...] costs one line instead of five per entry. */
 static int dump_pretty(const json_t *v, FILE *f, int depth)
@@ -77,6 +115,8 @@ static int dump_pretty(const json_t *v, FILE *f, int depth)
     const char *key;
     json_t *x;
     int ok = 0;
+    if (json_is_string(v) && dump_plain_string(v, f, &ok))
+        return ok;
     if (is_flat(v) && !(json_is_array(v) && json_array_size(v) > 0 && json_is_array(json_array_get(v, 0))))
         return json_dumpf(v, f, JSON_COMPACT | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY) == 0 ? 0 : -1;
     if (json_is_array(v)) {   /* arrays of objects, or of flat arrays: one element per line */

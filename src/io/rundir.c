@@ -99,19 +99,9 @@ void dnc_run_writer_abort(dnc_run_writer *w)
     writer_release(w);
 }
 
-/* dir/name in a new string (free with free()). */
-static char *run_path(const char *dir, const char *name)
-{
-    size_t n = strlen(dir) + strlen(name) + 2;
-    char *path = malloc(n);
-    if (path != NULL)
-        snprintf(path, n, "%s/%s", dir, name);
-    return path;
-}
-
 json_t *dnc_run_summary(const char *dir)
 {
-    char *path = run_path(dir, DNC_RUN_SUMMARY);
+    char *path = dnc_path_join(dir, DNC_RUN_SUMMARY);
     json_t *s = path != NULL ? json_load_file(path, 0, NULL) : NULL;
     free(path);
     if (s != NULL && !json_is_string(json_object_get(s, "status"))) {
@@ -124,7 +114,7 @@ json_t *dnc_run_summary(const char *dir)
 int dnc_run_metrics(const char *dir, int (*fn)(const json_t *record, void *ctx), void *ctx, slong *count,
                     char *err, size_t errlen)
 {
-    char *path = run_path(dir, DNC_RUN_METRICS), *line = NULL;
+    char *path = dnc_path_join(dir, DNC_RUN_METRICS), *line = NULL;
     size_t cap = 0;
     FILE *f = path != NULL ? fopen(path, "r") : NULL;
     int stop = 0;

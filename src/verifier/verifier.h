@@ -38,6 +38,7 @@
 #define VX_MAX_TERMS        10000          /* per block */
 #define VX_MAX_CLAIMS       100000
 #define VX_MAX_ENTRIES      (1L << 22)     /* ball entries of all points' evaluations, at 256 bits */
+#define VX_MAX_DOUBLES      (1L << 28)     /* entries of the points kept as doubles only (§5.2, §9): 2 GiB */
 #define VX_MAX_SECONDS      60             /* estimated work of one file (§9, vwork.c) */
 
 #define VPATH 256   /* a JSON path in a message, e.g. "points.p.blocks.W2.terms[0].entries[17]" */
@@ -89,6 +90,9 @@ typedef struct {
     int facts_state;       /* 0 not computed, 1 computed, -1 beyond the size bounds */
     int forward_done;
     vx_forward fw;
+    int balls;             /* blk is built: a claim other than a fast-double loss claim names the point */
+    double *dbl;           /* the binary64 blocks (§5.2) as doubles, trainer's layout (H1, W_1..W_L, b), or NULL */
+    char *isdbl;           /* isdbl[b] = 1: block b is in dbl (and in blk only when balls) */
 } vx_point;
 
 /* ---- the checker's state for one file ---- */
@@ -101,6 +105,8 @@ typedef struct {
     vx_point *pts;
     slong npts;
     double entries;        /* ball entries of the points read so far (§9) */
+    double doubles;        /* entries of the points kept as doubles only (§9) */
+    const char *dir;       /* the certificate's directory, where its point files are (§5.2); NULL: none */
 } vx_ctx;
 
 /* ---- strict reading (vread.c). Functions returning int give 0, or -1 after setting the
@@ -201,11 +207,41 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
                          const fmpq *mu, const fmpq *lo, const fmpq *hi, const slong *dead, slong nd, const slong *imp,
                          slong ni, slong prec, char *why, size_t len);
 /* ---- points (vpoint.c) ---- */
-int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o);
+/* balls: the point's box is needed in ball arithmetic (any claim but a fast-double loss claim
+ * names it); else binary64 blocks stay doubles only. */
+int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o, int balls);
 void vx_point_clear(vx_point *P, slong L);
 vx_point *vx_point_find(vx_ctx *c, const char *name);
 /* Cost of evaluating the point in the work units of §9. */
 double vx_point_work(const vx_problem *p, slong ncols);
+
+/* Entry offset of block b (0 = H1, 1..L = W_b, L + 1 = b) in the trainer's layout. */
+slong vx_block_start(const vx_problem *p, slong ncols, slong b);
+
+/* ---- binary64 points (vbinary.c, format §5.2) ---- */
+/* The SHA-256 digest of n bytes (FIPS 180-4), streamed: init, update any number of times, final. */
+typedef struct {
+    unsigned int h[8];
+    unsigned char buf[64];
+    unsigned long long len;   /* bytes so far */
+} vx_sha256;
+void vx_sha256_init(vx_sha256 *s);
+void vx_sha256_update(vx_sha256 *s, const unsigned char *data, size_t n);
+void vx_sha256_final(vx_sha256 *s, unsigned char digest[32]);
+/* out[0..nb) <- the nb bytes of the canonical base64 text s (RFC 4648 §4: exactly
+ * 4 ceil(nb/3) characters of the standard alphabet, '=' padding, zero padding bits). 0, or
+ * -1 with the reason in why. */
+int vx_base64_decode(unsigned char *out, size_t nb, const char *s, char *why, size_t len);
+/* x[0..n) <- the n doubles of the canonical base64 text s (RFC 4648 §4, padded, no other
+ * characters) of their little-endian binary64 bytes. 0, or -1 with the reason in why (the
+ * caller checks that the entries are finite). */
+int vx_base64_doubles(double *x, slong n, const char *s, char *why, size_t len);
+/* x[0..n) <- the point file o = {"name": NAME, "sha256": HEX} of the certificate's directory
+ * (c->dir): a regular file of exactly 8n bytes whose SHA-256 digest is HEX, every entry a
+ * finite double. 0, or -1 with the message set (path names the object). */
+int vx_point_file(vx_ctx *c, double *x, slong n, const json_t *o, const char *path);
+/* 1 when this machine's doubles are IEEE binary64 with the integers' byte order. */
+int vx_binary64_host(void);
 
 /* ---- evaluation of the objective (veval.c) ---- */
 /* Loss, fit, regulariser and every activation of the box (computed once per point). */

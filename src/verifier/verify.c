@@ -991,12 +991,37 @@ static void claims_clear(vrun *r)
 
 /* ---- the envelope (§2) ---- */
 
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The names of the points that a claim other than a fast-double loss claim names, sorted:
+ * those points are needed in balls; the others keep their binary64 blocks as doubles. (Read
+ * before the claims are validated: a name that no point has, or a malformed claim, is
+ * rejected later; here it only makes a point ball-backed.) */
+static const char **ball_points(const json_t *claims, size_t *n)
+{
+    const char **names = flint_malloc((json_array_size(claims) + 1) * sizeof(char *));
+    const json_t *cl;
+    size_t i;
+    *n = 0;
+    json_array_foreach(claims, i, cl) {
+        const char *pt = vx_str(cl, "point"), *kind = vx_str(cl, "kind"), *m = vx_str(cl, "method");
+        if (pt != NULL && !(kind != NULL && strcmp(kind, "loss") == 0 && m != NULL && strcmp(m, "fast-double") == 0))
+            names[(*n)++] = pt;
+    }
+    qsort(names, *n, sizeof(char *), cmp_name);
+    return names;
+}
+
 static int read_envelope(vx_ctx *c, const json_t *root, slong min_prec)
 {
     const json_t *points, *ver;
-    const char *key;
+    const char *key, **names;
     json_t *v;
     slong prec;
+    size_t nn;
     if (!json_is_object(root))
         return vx_fail(c, "certificate: expected a JSON object");
     ver = json_object_get(root, "version");
@@ -1024,9 +1049,13 @@ static int read_envelope(vx_ctx *c, const json_t *root, slong min_prec)
     if (vx_check_work(c, root))
         return -1;
     c->pts = flint_calloc(json_object_size(points) + 1, sizeof(vx_point));
+    names = ball_points(json_object_get(root, "claims"), &nn);
     json_object_foreach((json_t *) points, key, v)
-        if (vx_point_read(c, c->pts + c->npts++, key, v))
+        if (vx_point_read(c, c->pts + c->npts++, key, v, bsearch(&key, names, nn, sizeof(char *), cmp_name) != NULL)) {
+            flint_free(names);
             return -1;
+        }
+    flint_free(names);
     return 0;
 }
 
@@ -1070,8 +1099,9 @@ static void print_claim(const dncv_claim *c, void *ctx)
         fprintf(pr->f, "    %s\n", c->why);
 }
 
-int dncv_verify_json_claims(const json_t *cert, long min_prec, dncv_claim_fn fn, void *ctx, dncv_stats *stats,
-                            char *err, size_t errlen)
+/* dncv_verify_json_claims with the directory of the certificate's point files (or NULL). */
+static int verify_json(const json_t *cert, const char *dir, long min_prec, dncv_claim_fn fn, void *ctx,
+                       dncv_stats *stats, char *err, size_t errlen)
 {
     dncv_stats st0;
     vrun r;
@@ -1083,6 +1113,7 @@ int dncv_verify_json_claims(const json_t *cert, long min_prec, dncv_claim_fn fn,
     memset(&r, 0, sizeof(r));
     r.c.err = err;
     r.c.errlen = errlen;
+    r.c.dir = dir;
     vx_problem_init(&r.c.p);
     if (min_prec > VX_PREC_MAX)
         ret = vx_fail(&r.c, "precision: at most %d bits", VX_PREC_MAX);
@@ -1103,6 +1134,12 @@ int dncv_verify_json_claims(const json_t *cert, long min_prec, dncv_claim_fn fn,
     flint_free(r.c.pts);
     vx_problem_clear(&r.c.p);
     return ret;
+}
+
+int dncv_verify_json_claims(const json_t *cert, long min_prec, dncv_claim_fn fn, void *ctx, dncv_stats *stats,
+                            char *err, size_t errlen)
+{
+    return verify_json(cert, NULL, min_prec, fn, ctx, stats, err, errlen);
 }
 
 int dncv_verify_json(const json_t *cert, const char *name, long min_prec, int flags, FILE *report,
@@ -1167,7 +1204,7 @@ int dncv_verify_file_claims(const char *path, long min_prec, dncv_claim_fn fn, v
     json_error_t je;
     json_t *root;
     size_t n;
-    char *text;
+    char *text, *dir, *slash;
     int r;
     if (stats != NULL)
         memset(stats, 0, sizeof(*stats));
@@ -1182,7 +1219,14 @@ int dncv_verify_file_claims(const char *path, long min_prec, dncv_claim_fn fn, v
             snprintf(err, errlen, "invalid JSON at line %d, column %d: %s", je.line, je.column, je.text);
         return -1;
     }
-    r = dncv_verify_json_claims(root, min_prec, fn, ctx, stats, err, errlen);
+    dir = flint_malloc(strlen(path) + 2);   /* point files are read next to the certificate (§5.2) */
+    strcpy(dir, path);
+    if ((slash = strrchr(dir, '/')) == NULL)
+        strcpy(dir, ".");
+    else
+        *(slash == dir ? slash + 1 : slash) = '\0';   /* "/c.json": the root */
+    r = verify_json(root, dir, min_prec, fn, ctx, stats, err, errlen);
+    flint_free(dir);
     json_decref(root);
     return r;
 }

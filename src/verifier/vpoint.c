@@ -1,8 +1,11 @@
-/* Points of a certificate (format §5): named scalars, blocks as sums of scaled sparse terms
- * or dense, the point's box in ball arithmetic and the exact pattern of every block.
- * Declared sizes are checked against the limits of §9 before anything is allocated. */
+/* Points of a certificate (format §5): named scalars, blocks as sums of scaled sparse terms,
+ * dense, or binary64 (inline base64, or a point file: §5.2), the point's box in ball
+ * arithmetic and the exact pattern of every block. Declared sizes are checked against the
+ * limits of §9 before anything is allocated. A point that only fast-double loss claims name
+ * keeps its binary64 blocks as doubles: no ball is made of them. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 #include "verifier.h"
 
@@ -35,6 +38,16 @@ static double point_entries(const vx_problem *p, double ncols)
     for (l = 1; l <= p->L; l++)
         e += ncols * (double) p->width[l - 1] + (double) vx_out_rows(p, l) * (double) p->width[l - 1];
     return e;
+}
+
+slong vx_block_start(const vx_problem *p, slong ncols, slong b)
+{
+    slong s = 0, i, r, cl;
+    for (i = 0; i < b; i++) {
+        block_shape(&r, &cl, p, ncols, i);
+        s += r * cl;
+    }
+    return s;
 }
 
 double vx_point_work(const vx_problem *p, slong ncols)
@@ -175,20 +188,59 @@ static int read_dense(vx_ctx *c, vx_point *P, slong b, const json_t *a, const ch
     return 0;
 }
 
+/* Block b of P's doubles (binary64, §5.2): every entry finite, and the block's balls when the
+ * point needs them (exact: a double is a dyadic rational). Binary64 blocks are not patterns
+ * of §6.8. */
+static int binary_block(vx_ctx *c, vx_point *P, slong b, const char *path)
+{
+    slong r, cl, k;
+    const double *x = P->dbl + vx_block_start(&c->p, P->ncols, b);
+    block_shape(&r, &cl, &c->p, P->ncols, b);
+    for (k = 0; k < r * cl; k++)
+        if (!isfinite(x[k]))
+            return vx_fail(c, "%s: entry (%ld, %ld) is %s: the entries of a point are finite numbers", path,
+                           (long) (k % r), (long) (k / r), isnan(x[k]) ? "NaN" : "infinite");
+    if (P->balls)
+        for (k = 0; k < r * cl; k++)
+            arb_set_d(arb_mat_entry(P->blk + b, k % r, k / r), x[k]);
+    P->isdbl[b] = 1;
+    P->pattern_ok = 0;
+    return 0;
+}
+
+/* The doubles of every block of P (entries of the trainer's layout), allocated once. */
+static void alloc_doubles(vx_ctx *c, vx_point *P)
+{
+    if (P->dbl == NULL) {
+        P->dbl = flint_malloc((vx_block_start(&c->p, P->ncols, c->p.L + 2) + 1) * sizeof(double));
+        P->isdbl = flint_calloc(c->p.L + 2, 1);
+    }
+}
+
 static int read_block(vx_ctx *c, vx_point *P, slong b, const json_t *o, const char *path)
 {
-    const json_t *terms = json_object_get(o, "terms");
-    char p[VPATH];
-    slong rows, cols, t;
-    if (vx_schema(c, o, path, "rows:i cols:i terms:a? dense:a?"))
+    const json_t *terms = json_object_get(o, "terms"), *bin = json_object_get(o, "binary64");
+    char p[VPATH], why[VWHY];
+    slong rows, cols, t, r, cl;
+    if (vx_schema(c, o, path, "rows:i cols:i terms:a? dense:a? binary64:s?"))
         return -1;
     rows = (slong) json_integer_value(json_object_get(o, "rows"));
     cols = (slong) json_integer_value(json_object_get(o, "cols"));
-    if (rows != arb_mat_nrows(P->blk + b) || cols != arb_mat_ncols(P->blk + b))
+    block_shape(&r, &cl, &c->p, P->ncols, b);
+    if (rows != r || cols != cl)
         return vx_fail(c, "%s: shape %ldx%ld does not match the problem's %ldx%ld", path, (long) rows, (long) cols,
-                       (long) arb_mat_nrows(P->blk + b), (long) arb_mat_ncols(P->blk + b));
-    if ((terms == NULL) == (json_object_get(o, "dense") == NULL))
-        return vx_fail(c, "%s: needs exactly one of \"terms\" and \"dense\"", path);
+                       (long) r, (long) cl);
+    if ((terms != NULL) + (json_object_get(o, "dense") != NULL) + (bin != NULL) != 1)
+        return vx_fail(c, "%s: needs exactly one of \"terms\", \"dense\" and \"binary64\"", path);
+    if (bin != NULL) {
+        alloc_doubles(c, P);
+        vx_pathf(p, "%s.binary64", path);
+        if (vx_base64_doubles(P->dbl + vx_block_start(&c->p, P->ncols, b), r * cl, json_string_value(bin), why,
+                              sizeof(why)) != 0)
+            return vx_fail(c, "%s: not the canonical base64 of %ld little-endian binary64 doubles: %s", p,
+                           (long) (r * cl), why);
+        return binary_block(c, P, b, p);
+    }
     if (terms == NULL)
         return read_dense(c, P, b, json_object_get(o, "dense"), vx_pathf(p, "%s.dense", path));
     if (json_array_size(terms) == 0 || json_array_size(terms) > VX_MAX_TERMS)
@@ -207,8 +259,12 @@ static int set_columns(vx_ctx *c, vx_point *P, const char *path)
     double ncols = P->collapsed ? (double) p->K : fmpz_get_d(p->N);
     double limit = (double) VX_MAX_ENTRIES * 256 / (double) FLINT_MAX(256, c->prec);
     slong k, i, j = 0;
-    c->entries += point_entries(p, ncols);
-    if (c->entries > limit)
+    if (!P->balls) {   /* kept as doubles, evaluated by the fast-double rule only */
+        c->doubles += ncols * (double) p->width[0] + vx_point_work(p, 1) + (double) (p->K * p->bias);
+        if (c->doubles > (double) VX_MAX_DOUBLES)
+            return vx_fail(c, "%s: the points kept as doubles have more than %ld entries together, the limit of §9", path,
+                           (long) VX_MAX_DOUBLES);
+    } else if ((c->entries += point_entries(p, ncols)) > limit)
         return vx_fail(c, "%s: %s point of this problem needs %.3g ball entries, which brings the file's points to "
                        "more than the limit %.0f of §9 at %ld bits", path, P->collapsed ? "a collapsed" : "an expanded",
                        point_entries(p, ncols), limit, (long) c->prec);
@@ -221,9 +277,22 @@ static int set_columns(vx_ctx *c, vx_point *P, const char *path)
     return 0;
 }
 
+/* The balls of every block (binary64 ones only when the point needs balls: else 0 x 0). */
+static void alloc_balls(vx_ctx *c, vx_point *P, const json_t *blocks)
+{
+    slong b, r, cl;
+    char name[24];
+    P->blk = flint_malloc((c->p.L + 2) * sizeof(arb_mat_struct));
+    for (b = 0; b < c->p.L + 2; b++) {
+        int bin = blocks == NULL || json_object_get(json_object_get(blocks, block_name(name, c->p.L, b)), "binary64");
+        block_shape(&r, &cl, &c->p, P->ncols, b);
+        arb_mat_init(P->blk + b, P->balls || !bin ? r : 0, P->balls || !bin ? cl : 0);
+    }
+}
+
 static int read_blocks(vx_ctx *c, vx_point *P, const json_t *blocks, const char *path)
 {
-    slong L = c->p.L, nb = L + 1 + c->p.bias, b, r, cl;
+    slong L = c->p.L, nb = L + 1 + c->p.bias, b;
     char name[24], p[VPATH];
     const char *key;
     json_t *v;
@@ -236,11 +305,7 @@ static int read_blocks(vx_ctx *c, vx_point *P, const json_t *blocks, const char 
             return vx_fail(c, "%s: unknown block '%.32s' (H1, W1..W%ld%s)", path, key, (long) L, c->p.bias ? ", b" : "");
     }
     P->blocks = blocks;
-    P->blk = flint_malloc((L + 2) * sizeof(arb_mat_struct));
-    for (b = 0; b < L + 2; b++) {
-        block_shape(&r, &cl, &c->p, P->ncols, b);
-        arb_mat_init(P->blk + b, r, cl);
-    }
+    alloc_balls(c, P, blocks);
     for (b = 0; b < nb; b++) {
         vx_pathf(p, "%s.%s", path, block_name(name, L, b));
         if (json_object_get(blocks, name) == NULL)
@@ -251,9 +316,37 @@ static int read_blocks(vx_ctx *c, vx_point *P, const json_t *blocks, const char 
     return 0;
 }
 
-int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o)
+/* A point given by its point file (§5.2): every block, in the trainer's layout. */
+static int read_file(vx_ctx *c, vx_point *P, const json_t *o, const char *path)
 {
-    const json_t *scalars;
+    slong b;
+    char name[24], p[VPATH];
+    alloc_balls(c, P, NULL);
+    alloc_doubles(c, P);
+    if (vx_point_file(c, P->dbl, vx_block_start(&c->p, P->ncols, c->p.L + 2), o, path))
+        return -1;
+    for (b = 0; b < c->p.L + 1 + c->p.bias; b++)
+        if (binary_block(c, P, b, vx_pathf(p, "%s: block %s", path, block_name(name, c->p.L, b))))
+            return -1;
+    return 0;
+}
+
+/* 1 when every block of the problem is given as binary64 (§5.2): only then can the point
+ * stay doubles; a point with a text block (or a missing one) is made of balls, whatever
+ * names it, within the limit of §9 on ball entries. */
+static int all_binary(const vx_ctx *c, const json_t *blocks)
+{
+    slong b;
+    char name[24];
+    for (b = 0; b < c->p.L + 1 + c->p.bias; b++)
+        if (json_object_get(json_object_get(blocks, block_name(name, c->p.L, b)), "binary64") == NULL)
+            return 0;
+    return 1;
+}
+
+int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o, int balls)
+{
+    const json_t *scalars, *file;
     const char *key, *layout;
     json_t *v;
     char path[VPATH], sp[VPATH];
@@ -261,12 +354,16 @@ int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o)
     P->name = name;
     P->pattern_ok = 1;
     vx_pathf(path, "points.%s", name);
-    if (vx_schema(c, o, path, "layout:s scalars:o blocks:o"))
+    if (vx_schema(c, o, path, "layout:s scalars:o blocks:o? binary64_file:o?"))
         return -1;
+    file = json_object_get(o, "binary64_file");
+    if ((file == NULL) == (json_object_get(o, "blocks") == NULL))
+        return vx_fail(c, "%s: needs exactly one of \"blocks\" and \"binary64_file\"", path);
     layout = vx_str(o, "layout");
     if (strcmp(layout, "collapsed") != 0 && strcmp(layout, "expanded") != 0)
         return vx_fail(c, "%s.layout: expected \"collapsed\" or \"expanded\", got \"%.32s\"", path, layout);
     P->collapsed = strcmp(layout, "collapsed") == 0;
+    P->balls = balls || (file == NULL && !all_binary(c, json_object_get(o, "blocks")));
     scalars = json_object_get(o, "scalars");
     if (json_object_size(scalars) > VX_MAX_SCALARS)
         return vx_fail(c, "%s.scalars: more than %d scalars", path, VX_MAX_SCALARS);
@@ -286,6 +383,8 @@ int vx_point_read(vx_ctx *c, vx_point *P, const char *name, const json_t *o)
             P->invalid = s->name;
     }
     qsort(P->s, (size_t) P->ns, sizeof(vx_scalar), cmp_scalar);
+    if (file != NULL)
+        return read_file(c, P, file, vx_pathf(sp, "%s.binary64_file", path));
     return read_blocks(c, P, json_object_get(o, "blocks"), vx_pathf(sp, "%s.blocks", path));
 }
 
@@ -313,6 +412,8 @@ void vx_point_clear(vx_point *P, slong L)
     }
     flint_free(P->label);
     flint_free(P->mult);
+    flint_free(P->dbl);
+    flint_free(P->isdbl);
 }
 
 vx_point *vx_point_find(vx_ctx *c, const char *name)

@@ -17,6 +17,7 @@ static double ns_ball(slong prec)  { return 100.0 * FLINT_MAX(1.0, (double) prec
  * 4096 bits; counted as 2 us times (prec/256)^1.7, about three times that. */
 static double ns_exp(slong prec)   { return 2000.0 * FLINT_MAX(1.0, pow((double) prec / 256, 1.7)); }
 #define NS_EXACT_MADD 100.0     /* integers of at most 2^12 bits (vfacts.c) */
+#define NS_HASH_BYTE  5.0       /* SHA-256 and reading of a point file (vbinary.c; measured ~3) */
 #define NS_RANK       2.0e8     /* one bounded exact rank (vfacts.c) */
 
 static double chars(const json_t *o, const char *key)
@@ -84,7 +85,7 @@ static double distinct_structures_ns(const vx_problem *p, const json_t *claims, 
 }
 
 /* Per point: one forward pass (if any claim needs it), 2 more passes per stationarity claim,
- * one double pass per fast-double loss claim,
+ * one double pass per fast-double loss claim, the hash of its point file (if any),
  * one exact pass (if a structure claim needs it) and one rank per rank_pre claim. */
 static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
 {
@@ -120,6 +121,8 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
                                     + (c->p.ce ? ncols * (double) c->p.K * ns_exp((slong) prec) : 0.0));
         ns += fast * (W * NS_FAST_MADD + 40 * ncols * (double) c->p.L * 20);   /* products; the bounds in mag_t */
         ns += exact ? FLINT_MIN(W, (double) (1L << 26)) * NS_EXACT_MADD + E * 200 : 0.0;
+        if (json_object_get(json_object_get(points, key), "binary64_file") != NULL)   /* read and hashed once */
+            ns += 8 * (ncols * (double) c->p.width[0] + vx_point_work(&c->p, 1) + (double) c->p.K) * NS_HASH_BYTE;
         ns += ranks * NS_RANK;
         json_object_foreach(json_object_get(json_object_get(points, key), "scalars"), layout, v)
             if (json_string_value(json_object_get(v, "kind")) != NULL

@@ -90,6 +90,10 @@ typedef struct {
     void (*add_scaled)(void *ctx, dnc_buf D, dnc_buf X, dnc_const c);
     /* d <- X 1 (row sums). */
     void (*row_sums)(void *ctx, dnc_buf d, dnc_buf X);
+    /* Optional (NULL: mul, then act_grad): D <- (A^T G) .* sigma'(PRE), the back-propagation
+     * through layer `layer` in one operation, for backends that can apply the derivative
+     * while the product is in cache. */
+    void (*mul_act_grad)(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf PRE, dnc_act_t a, slong layer);
 } dnc_objective_ops;
 
 /* Evaluates f (the backend accumulates the fit and regulariser terms, which it must zero

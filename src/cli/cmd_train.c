@@ -278,6 +278,7 @@ int dnc_cmd_train(int argc, char **argv)
         dnc_problem_clear(p);
         return r;
     }
+    dnc_cli_select_blas_kernel_for(p);   /* may re-execute dncert with another kernel */
     r = dnc_trainer_init_point(t, p, &cfg.opts, theta0);
     free(theta0);
     if (r != 0) {

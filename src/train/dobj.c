@@ -5,6 +5,7 @@
 #include <string.h>
 #include <cblas.h>
 #include "dncert/dobj.h"
+#include "train/thin.h"
 
 #define B(o, h) ((o)->buf[(h).id])
 #define ROWS(o, h) ((o)->rows[(h).id])
@@ -39,10 +40,33 @@
 #endif
 
 static int blocking_mode = -1;   /* dnc_dobj_set_blocking: -1 auto, 0 never, 1 always */
+static int thin_mode = -1;       /* dnc_dobj_set_thin: -1 auto, 0 never */
 
 void dnc_dobj_set_blocking(int mode)
 {
     blocking_mode = mode;
+}
+
+void dnc_dobj_set_thin(int mode)
+{
+    thin_mode = mode;
+}
+
+static int small_path_kernel(void);
+
+/* Whether a product whose thin dimension (rows of the result, or the inner dimension when
+ * inner) is `thin` goes to the AVX2 loops of thin.c rather than to OpenBLAS. With thin rows
+ * (W_L H_L, G H_L^T) OpenBLAS's AVX-512 small-matrix path, where it exists, is faster on the
+ * narrow problems it serves (d = 64: 51 and 53 against 42 and 36 GFLOP/s); W_L^T G, with the
+ * ReLU mask fused, is faster in the loops everywhere (47 against 33 plus the mask's pass). */
+static int use_thin(slong thin, int inner)
+{
+    static int known = -1;
+    if (thin_mode == 0 || thin > DNC_THIN_MAX || (!inner && small_path_kernel()))
+        return 0;
+    if (known < 0)
+        known = dnc_thin_available();
+    return known;
 }
 
 static int small_path_kernel(void)
@@ -56,6 +80,19 @@ static int small_path_kernel(void)
                               || strcmp(k, "SapphireRapids") == 0);
     }
     return known;
+}
+
+int dnc_dobj_small_products(const dnc_problem_t p)
+{
+    double small = 0.0, all = 0.0;
+    slong l;
+    for (l = 1; l <= p->L; l++) {
+        double size = (double) dnc_problem_out_rows(p, l) * (double) p->width[l - 1];
+        all += size;
+        if (size <= DNC_SMALL_PATH / DNC_MIN_BLOCK)
+            small += size;
+    }
+    return 2.0 * small >= all;
 }
 
 /* Entries rounded up to whole cache lines (8 doubles), so that every buffer starts on one. */
@@ -95,33 +132,55 @@ static slong block_of(slong a, slong b, slong len, int accumulate)
     return limit < DNC_MIN_BLOCK || limit >= len ? 0 : limit;
 }
 
-/* C (m x n) = op(A) B, the columns of B and C cut into chunks, one thread per run of chunks. */
-static void mul_cols(dnc_dobj_struct *o, double *C, slong ldc, const double *A, slong lda, int ta,
-                     const double *Bp, slong ldb, slong m, slong n, slong k, int nt)
+/* One column chunk of mul_cols: OpenBLAS, or the loops of thin.c (then a transposed A has
+ * been copied, and mask, when not NULL, zeroes the entries where it is not > 0). */
+static void mul_chunk(int thin, double *C, slong ldc, const double *A, slong lda, int ta, const double *Bp,
+                      slong ldb, slong m, slong n, slong k, const double *mask)
 {
-    slong chunks = chunk_count(block_of(m, k, n, 0), n, nt), size = (n + chunks - 1) / chunks, c;
-    if (ta && chunks > 1) {   /* transpose the small A once: the transposed small path is slow */
+    if (!thin)
+        gemm(ta, 0, m, n, k, A, lda, Bp, ldb, 0.0, C, ldc);
+    else if (ta)
+        dnc_thin_tn(C, ldc, A, lda, Bp, ldb, m, n, k, mask);
+    else
+        dnc_thin_nn(C, ldc, A, lda, Bp, ldb, m, n, k);
+}
+
+/* C (m x n) = op(A) B, the columns of B and C cut into chunks, one thread per run of chunks.
+ * A mask (see mul_chunk) is only applied by the thin loops: callers check use_thin(k, 1). */
+static void mul_cols(dnc_dobj_struct *o, double *C, slong ldc, const double *A, slong lda, int ta,
+                     const double *Bp, slong ldb, slong m, slong n, slong k, int nt, const double *mask)
+{
+    int thin = ta ? use_thin(k, 1) : use_thin(m, 0);
+    slong chunks = thin ? chunk_count(0, n, nt) : chunk_count(block_of(m, k, n, 0), n, nt);
+    slong size = (n + chunks - 1) / chunks, c;
+    if (ta && (chunks > 1 || thin)) {   /* transpose the small A once: the transposed small path is slow */
         slong r, i;
         for (i = 0; i < m; i++)
             for (r = 0; r < k; r++)
                 o->scratch[i + m * r] = A[r + lda * i];
         A = o->scratch;
         lda = m;
-        ta = 0;
+        ta = thin;   /* the thin loops take the transposed copy as their AT */
     }
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (c = 0; c < chunks; c++) {
         slong j = c * size;
         if (j < n)
-            gemm(ta, 0, m, n - j < size ? n - j : size, k, A, lda, Bp + ldb * j, ldb, 0.0, C + ldc * j, ldc);
+            mul_chunk(thin, C + ldc * j, ldc, A, lda, ta, Bp + ldb * j, ldb, m, n - j < size ? n - j : size, k,
+                      mask != NULL ? mask + ldc * j : NULL);
     }
 }
 
-/* C (m x n) = A B^T summed over k samples in blocks of the small-path size. */
+/* C (m x n) = A B^T summed over k samples in blocks of the small-path size (or by the thin
+ * loops, in order). */
 static void mul_acc(double *C, slong ldc, const double *A, slong lda, const double *Bp, slong ldb,
                     slong m, slong n, slong k)
 {
     slong blk = block_of(m, n, k, 1), j;
+    if (use_thin(m, 0)) {
+        dnc_thin_nt(C, ldc, A, lda, Bp, ldb, m, n, k);
+        return;
+    }
     blk = blk > 0 ? blk : k;
     for (j = 0; j < k; j += blk)
         gemm(0, 1, m, n, k - j < blk ? k - j : blk, A + lda * j, lda, Bp + ldb * j, ldb,
@@ -173,7 +232,7 @@ static void d_mul(void *ctx, dnc_buf C, dnc_buf A, int ta, dnc_buf Bm, int tb)
     if (tb && !ta)
         mul_samples(o, B(o, C), ROWS(o, C), B(o, A), ROWS(o, A), B(o, Bm), ROWS(o, Bm), m, n, k, nt);
     else if (!tb)
-        mul_cols(o, B(o, C), ROWS(o, C), B(o, A), ROWS(o, A), ta, B(o, Bm), ROWS(o, Bm), m, n, k, nt);
+        mul_cols(o, B(o, C), ROWS(o, C), B(o, A), ROWS(o, A), ta, B(o, Bm), ROWS(o, Bm), m, n, k, nt, NULL);
     else
         gemm(ta, tb, m, n, k, B(o, A), ROWS(o, A), B(o, Bm), ROWS(o, Bm), 0.0, B(o, C), ROWS(o, C));
 }
@@ -225,6 +284,28 @@ static void d_act_grad(void *ctx, dnc_buf D, dnc_buf PRE, dnc_act_t a, slong lay
         for (i = 0; i < n; i++)
             d[i] = x[i] > 0.0 ? d[i] : 0.0;
     }
+}
+
+/* D = (A^T G) .* relu'(PRE) in one pass when the inner dimension is thin (the last layer's
+ * K): the mask is applied to each block of the product while it is in registers, which
+ * saves act_grad's pass over D (20 MB at d = 512, N = 5000). Otherwise mul, then act_grad. */
+static int mask_fuses(const dnc_dobj_struct *o, dnc_buf A, dnc_act_t a, slong layer)
+{
+    return use_thin(ROWS(o, A), 1) && (o->slope == NULL || o->slope[layer] == NULL)
+           && (a == DNC_ACT_RELU || a == DNC_ACT_LINEAR);
+}
+
+static void d_mul_act_grad(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf PRE, dnc_act_t a, slong layer)
+{
+    dnc_dobj_struct *o = ctx;
+    slong m = COLS(o, A), k = ROWS(o, A), n = COLS(o, G);
+    if (!mask_fuses(o, A, a, layer)) {
+        d_mul(ctx, D, A, 1, G, 0);
+        d_act_grad(ctx, D, PRE, a, layer);
+        return;
+    }
+    mul_cols(o, B(o, D), ROWS(o, D), B(o, A), ROWS(o, A), 1, B(o, G), ROWS(o, G), m, n, k,
+             (double) m * n * k < DNC_SPLIT_PRODUCT ? 1 : o->threads, a == DNC_ACT_RELU ? B(o, PRE) : NULL);
 }
 
 static void d_residual(dnc_dobj_struct *o, dnc_buf R, dnc_buf Z, dnc_buf b)
@@ -348,8 +429,120 @@ static void d_row_sums(void *ctx, dnc_buf d, dnc_buf X)
 }
 
 static const dnc_objective_ops dobj_ops = {
-    d_mul, d_act, d_act_grad, d_fit, d_add_sqnorm, d_scale_cols, d_add_scaled, d_row_sums
+    d_mul, d_act, d_act_grad, d_fit, d_add_sqnorm, d_scale_cols, d_add_scaled, d_row_sums, d_mul_act_grad
 };
+
+/* ---- timing (dnc_dobj_set_profile): the same operations, each timed into its entry ---- */
+
+static double prof_start(dnc_dobj_struct *o, const char *op, int ta, int tb, slong m, slong n, slong k)
+{
+    dnc_dobj_prof *pr = o->prof;
+    if (pr->cursor < DNC_DOBJ_PROF_MAX) {
+        dnc_dobj_prof_entry *e = pr->e + pr->cursor;
+        e->op = op;
+        e->ta = ta;
+        e->tb = tb;
+        e->m = m;
+        e->n = n;
+        e->k = k;
+    }
+    return pr->clock != NULL ? pr->clock() : dnc_seconds_now();
+}
+
+static void prof_stop(dnc_dobj_struct *o, double t0)
+{
+    dnc_dobj_prof *pr = o->prof;
+    if (pr->cursor < DNC_DOBJ_PROF_MAX) {
+        dnc_dobj_prof_entry *e = pr->e + pr->cursor;
+        double t = (pr->clock != NULL ? pr->clock() : dnc_seconds_now()) - t0;
+        e->best = pr->evals == 0 || t < e->best ? t : e->best;
+        e->seconds += t;
+    }
+    pr->cursor++;
+}
+
+#define PROF_BUF(o, op, h) prof_start(o, op, 0, 0, ROWS(o, h), COLS(o, h), 0)
+
+static void p_mul(void *ctx, dnc_buf C, dnc_buf A, int ta, dnc_buf Bm, int tb)
+{
+    dnc_dobj_struct *o = ctx;
+    double t = prof_start(o, "mul", ta, tb, ta ? COLS(o, A) : ROWS(o, A), tb ? ROWS(o, Bm) : COLS(o, Bm),
+                          ta ? ROWS(o, A) : COLS(o, A));
+    d_mul(ctx, C, A, ta, Bm, tb);
+    prof_stop(o, t);
+}
+
+static void p_act(void *ctx, dnc_buf H, dnc_buf PRE, dnc_act_t a)
+{
+    double t = PROF_BUF((dnc_dobj_struct *) ctx, "act", H);
+    d_act(ctx, H, PRE, a);
+    prof_stop(ctx, t);
+}
+
+static void p_act_grad(void *ctx, dnc_buf D, dnc_buf PRE, dnc_act_t a, slong layer)
+{
+    double t = PROF_BUF((dnc_dobj_struct *) ctx, "act_grad", D);
+    d_act_grad(ctx, D, PRE, a, layer);
+    prof_stop(ctx, t);
+}
+
+static void p_fit(void *ctx, dnc_loss_t loss, dnc_buf G, dnc_buf Z, dnc_buf b, dnc_const c, int want_grad)
+{
+    double t = PROF_BUF((dnc_dobj_struct *) ctx, "fit", G);
+    d_fit(ctx, loss, G, Z, b, c, want_grad);
+    prof_stop(ctx, t);
+}
+
+static void p_add_sqnorm(void *ctx, int term, dnc_buf X, int weighted, dnc_const c)
+{
+    double t = PROF_BUF((dnc_dobj_struct *) ctx, "add_sqnorm", X);
+    d_add_sqnorm(ctx, term, X, weighted, c);
+    prof_stop(ctx, t);
+}
+
+static void p_scale_cols(void *ctx, dnc_buf X, dnc_const c, int mode)
+{
+    double t = PROF_BUF((dnc_dobj_struct *) ctx, "scale_cols", X);
+    d_scale_cols(ctx, X, c, mode);
+    prof_stop(ctx, t);
+}
+
+static void p_add_scaled(void *ctx, dnc_buf D, dnc_buf X, dnc_const c)
+{
+    double t = PROF_BUF((dnc_dobj_struct *) ctx, "add_scaled", D);
+    d_add_scaled(ctx, D, X, c);
+    prof_stop(ctx, t);
+}
+
+static void p_row_sums(void *ctx, dnc_buf d, dnc_buf X)
+{
+    double t = PROF_BUF((dnc_dobj_struct *) ctx, "row_sums", X);
+    d_row_sums(ctx, d, X);
+    prof_stop(ctx, t);
+}
+
+static void p_mul_act_grad(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf PRE, dnc_act_t a, slong layer)
+{
+    dnc_dobj_struct *o = ctx;
+    double t;
+    if (!mask_fuses(o, A, a, layer)) {   /* two operations: timed as two */
+        p_mul(ctx, D, A, 1, G, 0);
+        p_act_grad(ctx, D, PRE, a, layer);
+        return;
+    }
+    t = prof_start(o, "mul_act_grad", 1, 0, COLS(o, A), COLS(o, G), ROWS(o, A));
+    d_mul_act_grad(ctx, D, A, G, PRE, a, layer);
+    prof_stop(o, t);
+}
+
+static const dnc_objective_ops prof_ops = {
+    p_mul, p_act, p_act_grad, p_fit, p_add_sqnorm, p_scale_cols, p_add_scaled, p_row_sums, p_mul_act_grad
+};
+
+void dnc_dobj_set_profile(dnc_dobj_t o, dnc_dobj_prof *prof)
+{
+    o->prof = prof;
+}
 
 /* ---- workspace ---- */
 
@@ -523,7 +716,14 @@ double dnc_dobj_eval(dnc_dobj_t o, const double *theta, double *grad)
 {
     dobj_bind(o, theta, grad);
     o->term[DNC_TERM_FIT] = o->term[DNC_TERM_REG] = 0.0;
-    dnc_objective_eval(o->p, &dobj_ops, o, grad != NULL);
+    if (o->prof == NULL) {
+        dnc_objective_eval(o->p, &dobj_ops, o, grad != NULL);
+        return o->term[DNC_TERM_FIT] + o->term[DNC_TERM_REG];
+    }
+    o->prof->cursor = 0;
+    dnc_objective_eval(o->p, &prof_ops, o, grad != NULL);
+    o->prof->nentries = o->prof->cursor < DNC_DOBJ_PROF_MAX ? o->prof->cursor : DNC_DOBJ_PROF_MAX;
+    o->prof->evals++;
     return o->term[DNC_TERM_FIT] + o->term[DNC_TERM_REG];
 }
 

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <cblas.h>
 #include "dncert/io.h"
 #include "dncert/metrics.h"
 #include "dncert/rundir.h"
@@ -108,6 +109,8 @@ static json_t *summary_json(dnc_trainer_t t, const dnc_train_run_opts *o, double
     json_object_set_new(s, "steps", json_integer(t->step));
     json_object_set_new(s, "evaluations", json_integer(t->evals));
     json_object_set_new(s, "ms_per_step", dnc_json_real(t->step ? 1e3 * seconds / t->step : NAN));
+    /* what ms_per_step was measured with (the kernel may differ by CPU and by problem) */
+    json_object_set_new(s, "blas_kernel", json_string(openblas_get_corename()));
     json_object_set_new(s, "status", json_string(dnc_stop_name(t->stop)));
     json_object_set_new(s, "zero_point", json_boolean(zero));
     json_object_set_new(s, "problem", dnc_problem_to_json(t->p));

@@ -207,6 +207,8 @@ static void mul_samples(dnc_dobj_struct *o, double *C, slong ldc, const double *
         else
             memset(part, 0, m * n * sizeof(double));
     }
+    /* each entry the sum of its partials in thread order; the columns split between threads */
+#pragma omp parallel for num_threads(nt) schedule(static) private(i, t)
     for (j = 0; j < n; j++)
         for (i = 0; i < m; i++) {
             double sum = o->partial[i + m * j];
@@ -240,6 +242,9 @@ static void d_mul(void *ctx, dnc_buf C, dnc_buf A, int ta, dnc_buf Bm, int tb)
 /* Threads for an entrywise pass over n entries: below DNC_ENTRYWISE_SPLIT waking a
  * second thread costs more than the pass. */
 #define DNC_ENTRYWISE_SPLIT 16384
+
+/* Most threads a parallel sum splits into (the trainer allows up to 256). */
+#define DNC_PAR_MAX 256
 
 static int entrywise_threads(slong n, int threads)
 {
@@ -325,6 +330,27 @@ static double col_sqnorm(const double *x, slong rows)
     return cblas_ddot((int) rows, x, 1, x, 1);
 }
 
+/* x.x over n entries on nt threads: one OpenBLAS ddot per equal range, the partial sums added
+ * in thread order (so the result depends on nt, like the weight gradients). */
+static double par_sqnorm(const double *x, slong n, int nt)
+{
+    double part[DNC_PAR_MAX], s = 0.0;
+    slong per;
+    int t;
+    nt = entrywise_threads(n, nt > DNC_PAR_MAX ? DNC_PAR_MAX : nt);
+    if (nt == 1)
+        return col_sqnorm(x, n);
+    per = (n + nt - 1) / nt;
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (t = 0; t < nt; t++) {
+        slong lo = t * per, hi = n < lo + per ? n : lo + per;
+        part[t] = hi > lo ? col_sqnorm(x + lo, hi - lo) : 0.0;
+    }
+    for (t = 0; t < nt; t++)
+        s += part[t];
+    return s;
+}
+
 static void d_add_sqnorm(void *ctx, int term, dnc_buf X, int weighted, dnc_const c)
 {
     dnc_dobj_struct *o = ctx;
@@ -334,7 +360,7 @@ static void d_add_sqnorm(void *ctx, int term, dnc_buf X, int weighted, dnc_const
         for (j = 0; j < COLS(o, X); j++)
             s += o->w[j] * col_sqnorm(B(o, X) + rows * j, rows);
     else
-        s = col_sqnorm(B(o, X), SIZE(o, X));
+        s = par_sqnorm(B(o, X), SIZE(o, X), o->threads);
     o->term[term] += 0.5 * CONST(o, c) * s;
 }
 
@@ -409,10 +435,19 @@ static void d_fit(void *ctx, dnc_loss_t loss, dnc_buf G, dnc_buf Z, dnc_buf b, d
         d_scale_cols(o, G, c, DNC_COLS_WEIGHT);
 }
 
+/* One OpenBLAS daxpy per thread on its range of entries: the same result on any number. */
 static void d_add_scaled(void *ctx, dnc_buf D, dnc_buf X, dnc_const c)
 {
     dnc_dobj_struct *o = ctx;
-    cblas_daxpy((int) SIZE(o, X), CONST(o, c), B(o, X), 1, B(o, D), 1);
+    slong n = SIZE(o, X), per, t;
+    int nt = entrywise_threads(n, o->threads);
+    per = (n + nt - 1) / nt;
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+    for (t = 0; t < nt; t++) {
+        slong lo = t * per, hi = n < lo + per ? n : lo + per;
+        if (hi > lo)
+            cblas_daxpy((int) (hi - lo), CONST(o, c), B(o, X) + lo, 1, B(o, D) + lo, 1);
+    }
 }
 
 static void d_row_sums(void *ctx, dnc_buf d, dnc_buf X)
@@ -583,7 +618,7 @@ static void dobj_set_constants(dnc_dobj_t o)
  * gradient norm beyond 1e154 overflows to inf here, and is reported as divergence. */
 double dnc_dobj_grad_norm(const dnc_dobj_t o, const double *grad)
 {
-    return sqrt(cblas_ddot((int) o->nparams, grad, 1, grad, 1));
+    return sqrt(par_sqnorm(grad, o->nparams, o->threads));
 }
 
 double *dnc_dobj_alloc(slong n)

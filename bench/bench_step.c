@@ -37,7 +37,8 @@ typedef struct {
     double bytes;       /* memory traffic per step of the entrywise passes (estimate), or 0 */
 } part;
 
-/* mul, or mul_act_grad: a product (with the layer's ReLU mask applied on the way out) */
+/* mul, mul_act_grad or mul_decay: a product (with the layer's ReLU mask applied on the way
+ * out, or started from the H1 weight decay) */
 static int is_product(const char *op)
 {
     return strncmp(op, "mul", 3) == 0;
@@ -114,7 +115,9 @@ static double triad_gbs(slong n, int threads, int reps)
 static const char *shape_name(char *buf, const part *q)
 {
     if (is_product(q->op))
-        snprintf(buf, 96, "%s %c%c %ldx%ldx%ld", strcmp(q->op, "mul") == 0 ? "product" : "product + ReLU mask",
+        snprintf(buf, 96, "%s %c%c %ldx%ldx%ld",
+                 strcmp(q->op, "mul") == 0 ? "product" : strcmp(q->op, "mul_decay") == 0 ? "product + decay start"
+                                                                                          : "product + ReLU mask",
                  q->ta ? 'T' : 'N', q->tb ? 'T' : 'N', (long) q->m, (long) q->n, (long) q->k);
     else
         snprintf(buf, 96, "%s %ldx%ld", q->op, (long) q->m, (long) q->n);

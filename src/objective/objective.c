@@ -43,6 +43,19 @@ static void back_through(const dnc_problem_t p, const dnc_objective_ops *ops, vo
     ops->act_grad(ctx, BUF(DNC_DH, l), BUF(DNC_PRE, l), p->act[l - 2], l);
 }
 
+/* DH_1 = df/dH1 = (W_1^T D_2) diag(1/w) + lambda_H H1 (per sample: see backward). */
+static void grad_h1(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx, dnc_buf D)
+{
+    slong L = p->L;
+    if (ops->mul_decay != NULL) {
+        ops->mul_decay(ctx, BUF(DNC_DH, 1), BUF(DNC_W, 1), D, BUF(DNC_H, 1), C(DNC_C_LAMBDA_H));
+        return;
+    }
+    ops->mul(ctx, BUF(DNC_DH, 1), BUF(DNC_W, 1), 1, D, 0);
+    ops->scale_cols(ctx, BUF(DNC_DH, 1), C(DNC_C_ONE), DNC_COLS_UNWEIGHT);
+    ops->add_scaled(ctx, BUF(DNC_DH, 1), BUF(DNC_H, 1), C(DNC_C_LAMBDA_H));
+}
+
 /* Backward pass. G = df/dZ carries each column's multiplicity, so the weight gradients
  * sum over all samples; the H1 gradient is reported per sample (the derivative with
  * respect to one of the w_j identical columns), hence the unweighting. */
@@ -59,11 +72,9 @@ static void backward(const dnc_problem_t p, const dnc_objective_ops *ops, void *
         if (l >= 2)
             back_through(p, ops, ctx, l, D);
         else
-            ops->mul(ctx, BUF(DNC_DH, 1), BUF(DNC_W, 1), 1, D, 0);
+            grad_h1(p, ops, ctx, D);
         D = BUF(DNC_DH, l);
     }
-    ops->scale_cols(ctx, BUF(DNC_DH, 1), C(DNC_C_ONE), DNC_COLS_UNWEIGHT);
-    ops->add_scaled(ctx, BUF(DNC_DH, 1), BUF(DNC_H, 1), C(DNC_C_LAMBDA_H));
 }
 
 void dnc_objective_eval(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx, int want_grad)

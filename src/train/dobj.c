@@ -132,12 +132,27 @@ static slong block_of(slong a, slong b, slong len, int accumulate)
     return limit < DNC_MIN_BLOCK || limit >= len ? 0 : limit;
 }
 
+/* What mul_cols does besides the product: the ReLU mask (thin loops only: entries where mask
+ * is not > 0 become 0), or a start c X that the product is added to (OpenBLAS only). */
+typedef struct {
+    const double *mask;
+    const double *X;
+    double c;
+} mul_extra;
+
 /* One column chunk of mul_cols: OpenBLAS, or the loops of thin.c (then a transposed A has
- * been copied, and mask, when not NULL, zeroes the entries where it is not > 0). */
+ * been copied). The extras' matrices are offset to the chunk. */
 static void mul_chunk(int thin, double *C, slong ldc, const double *A, slong lda, int ta, const double *Bp,
-                      slong ldb, slong m, slong n, slong k, const double *mask)
+                      slong ldb, slong m, slong n, slong k, const mul_extra *e)
 {
-    if (!thin)
+    const double *mask = e != NULL ? e->mask : NULL;
+    if (!thin && e != NULL && e->X != NULL) {   /* C = c X, then C += op(A) B */
+        slong i, j;
+        for (j = 0; j < n; j++)
+            for (i = 0; i < m; i++)
+                C[i + ldc * j] = e->c * e->X[i + ldc * j];
+        gemm(ta, 0, m, n, k, A, lda, Bp, ldb, 1.0, C, ldc);
+    } else if (!thin)
         gemm(ta, 0, m, n, k, A, lda, Bp, ldb, 0.0, C, ldc);
     else if (ta)
         dnc_thin_tn(C, ldc, A, lda, Bp, ldb, m, n, k, mask);
@@ -146,9 +161,10 @@ static void mul_chunk(int thin, double *C, slong ldc, const double *A, slong lda
 }
 
 /* C (m x n) = op(A) B, the columns of B and C cut into chunks, one thread per run of chunks.
- * A mask (see mul_chunk) is only applied by the thin loops: callers check use_thin(k, 1). */
+ * The extras (NULL: none; see mul_extra, callers check use_thin) share C's leading
+ * dimension. */
 static void mul_cols(dnc_dobj_struct *o, double *C, slong ldc, const double *A, slong lda, int ta,
-                     const double *Bp, slong ldb, slong m, slong n, slong k, int nt, const double *mask)
+                     const double *Bp, slong ldb, slong m, slong n, slong k, int nt, const mul_extra *extra)
 {
     int thin = ta ? use_thin(k, 1) : use_thin(m, 0);
     slong chunks = thin ? chunk_count(0, n, nt) : chunk_count(block_of(m, k, n, 0), n, nt);
@@ -165,9 +181,16 @@ static void mul_cols(dnc_dobj_struct *o, double *C, slong ldc, const double *A, 
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
     for (c = 0; c < chunks; c++) {
         slong j = c * size;
-        if (j < n)
-            mul_chunk(thin, C + ldc * j, ldc, A, lda, ta, Bp + ldb * j, ldb, m, n - j < size ? n - j : size, k,
-                      mask != NULL ? mask + ldc * j : NULL);
+        mul_extra e;
+        if (j >= n)
+            continue;
+        if (extra != NULL) {
+            e = *extra;
+            e.mask = e.mask != NULL ? e.mask + ldc * j : NULL;
+            e.X = e.X != NULL ? e.X + ldc * j : NULL;
+        }
+        mul_chunk(thin, C + ldc * j, ldc, A, lda, ta, Bp + ldb * j, ldb, m, n - j < size ? n - j : size, k,
+                  extra != NULL ? &e : NULL);
     }
 }
 
@@ -309,8 +332,11 @@ static void d_mul_act_grad(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf P
         d_act_grad(ctx, D, PRE, a, layer);
         return;
     }
-    mul_cols(o, B(o, D), ROWS(o, D), B(o, A), ROWS(o, A), 1, B(o, G), ROWS(o, G), m, n, k,
-             (double) m * n * k < DNC_SPLIT_PRODUCT ? 1 : o->threads, a == DNC_ACT_RELU ? B(o, PRE) : NULL);
+    {
+        mul_extra e = { a == DNC_ACT_RELU ? B(o, PRE) : NULL, NULL, 0.0 };
+        mul_cols(o, B(o, D), ROWS(o, D), B(o, A), ROWS(o, A), 1, B(o, G), ROWS(o, G), m, n, k,
+                 (double) m * n * k < DNC_SPLIT_PRODUCT ? 1 : o->threads, &e);
+    }
 }
 
 static void d_residual(dnc_dobj_struct *o, dnc_buf R, dnc_buf Z, dnc_buf b)
@@ -463,8 +489,34 @@ static void d_row_sums(void *ctx, dnc_buf d, dnc_buf X)
             out[i] += x[i + rows * j];
 }
 
+static int decay_fuses(const dnc_dobj_struct *o, dnc_buf A)
+{
+    return o->w == NULL && !use_thin(ROWS(o, A), 1);
+}
+
+/* The H1 gradient D = A^T G + c X (all weights 1) as OpenBLAS's D = A^T G + D after D = c X,
+ * chunk by chunk: saves OpenBLAS's zeroing of D and add_scaled's pass (60 MB of the 100 of
+ * the three passes at d = 512, N = 5000). Otherwise mul, scale_cols, add_scaled. */
+static void d_mul_decay(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf X, dnc_const c)
+{
+    dnc_dobj_struct *o = ctx;
+    slong m = COLS(o, A), k = ROWS(o, A), n = COLS(o, G);
+    if (!decay_fuses(o, A)) {
+        d_mul(ctx, D, A, 1, G, 0);
+        d_scale_cols(ctx, D, DNC_CONST(DNC_C_ONE), DNC_COLS_UNWEIGHT);
+        d_add_scaled(ctx, D, X, c);
+        return;
+    }
+    {
+        mul_extra e = { NULL, B(o, X), CONST(o, c) };
+        mul_cols(o, B(o, D), ROWS(o, D), B(o, A), ROWS(o, A), 1, B(o, G), ROWS(o, G), m, n, k,
+                 (double) m * n * k < DNC_SPLIT_PRODUCT ? 1 : o->threads, &e);
+    }
+}
+
 static const dnc_objective_ops dobj_ops = {
-    d_mul, d_act, d_act_grad, d_fit, d_add_sqnorm, d_scale_cols, d_add_scaled, d_row_sums, d_mul_act_grad
+    d_mul, d_act, d_act_grad, d_fit, d_add_sqnorm, d_scale_cols, d_add_scaled, d_row_sums, d_mul_act_grad,
+    d_mul_decay
 };
 
 /* ---- timing (dnc_dobj_set_profile): the same operations, each timed into its entry ---- */
@@ -570,8 +622,24 @@ static void p_mul_act_grad(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf P
     prof_stop(o, t);
 }
 
+static void p_mul_decay(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf X, dnc_const c)
+{
+    dnc_dobj_struct *o = ctx;
+    double t;
+    if (!decay_fuses(o, A)) {   /* three operations: timed as three */
+        p_mul(ctx, D, A, 1, G, 0);
+        p_scale_cols(ctx, D, DNC_CONST(DNC_C_ONE), DNC_COLS_UNWEIGHT);
+        p_add_scaled(ctx, D, X, c);
+        return;
+    }
+    t = prof_start(o, "mul_decay", 1, 0, COLS(o, A), COLS(o, G), ROWS(o, A));
+    d_mul_decay(ctx, D, A, G, X, c);
+    prof_stop(o, t);
+}
+
 static const dnc_objective_ops prof_ops = {
-    p_mul, p_act, p_act_grad, p_fit, p_add_sqnorm, p_scale_cols, p_add_scaled, p_row_sums, p_mul_act_grad
+    p_mul, p_act, p_act_grad, p_fit, p_add_sqnorm, p_scale_cols, p_add_scaled, p_row_sums, p_mul_act_grad,
+    p_mul_decay
 };
 
 void dnc_dobj_set_profile(dnc_dobj_t o, dnc_dobj_prof *prof)

@@ -254,13 +254,14 @@ static void fill_uniform(double *x, slong n, ulong seed)
         x[i] = fmax(-1.0, fmin(1.0, x[i]));
 }
 
-/* Every thin row count 1..12 (one, two and three vectors, full and partial), wide sides
- * with remainders after the blocks of 4 columns and 8 rows, sums of 0, 1 and 37 terms. */
+/* Every thin row count 1..12 (one, two and three vectors, full and partial; blocks of 5 rows
+ * and what is left), wide sides with remainders after the blocks of 4 columns and 8 rows,
+ * sums of 0, 1 and 37 terms (300 and more for C = A B^T: two passes of its tile). */
 Test(thin, products_against_the_triple_loop)
 {
     static const slong wide[] = { 1, 3, 4, 7, 13, 41 }, inner[] = { 0, 1, 37 };
-    /* largest index read: A 12 + 13 * 96, B 40 + 45 * 96 (nt), C 17 * 41 and 50 * 37 */
-    const slong size = 8192;
+    /* largest index read: A 12 + 13 * 336, B 40 + 45 * 336 (nt), C 17 * 41 and 50 * 37 */
+    const slong size = 16384;
     double *A = malloc(size * sizeof(double)), *B = malloc(size * sizeof(double));
     double *C = malloc(size * sizeof(double)), *AT = malloc(size * sizeof(double));
     long double *ref = malloc(size * sizeof(long double));
@@ -277,10 +278,11 @@ Test(thin, products_against_the_triple_loop)
                 naive_product(ref, A, 13, 0, B, 40, 0, m, n, k);
                 dnc_thin_nn(C, 17, A, 13, B, 40, m, n, k);
                 check_thin("nn", C, 17, ref, m, n, k);
-                /* C = A B^T: B n x k (ldb 45), the sum over k in passes of the tile */
-                naive_product(ref, A, 13, 0, B, 45, 1, m, n, k + 60);
-                dnc_thin_nt(C, 17, A, 13, B, 45, m, n, k + 60);
-                check_thin("nt", C, 17, ref, m, n, k + 60);
+                /* C = A B^T: B n x k (ldb 45), the sum over k in passes of the tile (256): 300 or
+                 * more terms take two; AT is the work space (n m doubles) */
+                naive_product(ref, A, 13, 0, B, 45, 1, m, n, k + 300);
+                dnc_thin_nt(C, 17, A, 13, B, 45, m, n, k + 300, AT);
+                check_thin("nt", C, 17, ref, m, n, k + 300);
                 /* C = A^T B with the thin inner dimension m: A m x n (the rows of C are n) */
                 if (k == 0)
                     continue;

@@ -29,6 +29,8 @@ typedef struct {
     slong wmax;              /* entries of the largest weight matrix */
     int threads;             /* dnc_dobj_set_threads; 1 after init */
     double *partial;         /* threads partial weight gradients (threads > 1) */
+    double *thin_work;       /* threads blocks of thin_size doubles for src/train/thin.c */
+    slong thin_size;
     const double *const *slope, *const *seed;   /* dnc_dobj_set_pattern; NULL: plain ReLU */
     struct dnc_dobj_prof_struct *prof;          /* dnc_dobj_set_profile; NULL: not timed */
 } dnc_dobj_struct;

@@ -197,11 +197,11 @@ static void mul_cols(dnc_dobj_struct *o, double *C, slong ldc, const double *A, 
 /* C (m x n) = A B^T summed over k samples in blocks of the small-path size (or by the thin
  * loops, in order). */
 static void mul_acc(double *C, slong ldc, const double *A, slong lda, const double *Bp, slong ldb,
-                    slong m, slong n, slong k)
+                    slong m, slong n, slong k, double *thin_work)
 {
     slong blk = block_of(m, n, k, 1), j;
     if (use_thin(m, 0)) {
-        dnc_thin_nt(C, ldc, A, lda, Bp, ldb, m, n, k);
+        dnc_thin_nt(C, ldc, A, lda, Bp, ldb, m, n, k, thin_work);
         return;
     }
     blk = blk > 0 ? blk : k;
@@ -218,7 +218,7 @@ static void mul_samples(dnc_dobj_struct *o, double *C, slong ldc, const double *
 {
     slong per = (k + nt - 1) / nt, size = line_round(m * n), t, i, j;
     if (nt == 1) {
-        mul_acc(C, ldc, A, lda, Bp, ldb, m, n, k);
+        mul_acc(C, ldc, A, lda, Bp, ldb, m, n, k, o->thin_work);
         return;
     }
 #pragma omp parallel for num_threads(nt) schedule(static)
@@ -226,7 +226,7 @@ static void mul_samples(dnc_dobj_struct *o, double *C, slong ldc, const double *
         slong j0 = t * per, kk = k - j0 < per ? k - j0 : per;
         double *part = o->partial + size * t;
         if (kk > 0)
-            mul_acc(part, m, A + lda * j0, lda, Bp + ldb * j0, ldb, m, n, kk);
+            mul_acc(part, m, A + lda * j0, lda, Bp + ldb * j0, ldb, m, n, kk, o->thin_work + o->thin_size * t);
         else
             memset(part, 0, m * n * sizeof(double));
     }
@@ -726,10 +726,16 @@ int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
     for (l = 1; l <= L; l++)
         if (dnc_problem_out_rows(p, l) * p->width[l - 1] > o->wmax)
             o->wmax = dnc_problem_out_rows(p, l) * p->width[l - 1];
+    o->thin_size = 1;   /* per thread: the transposed weight gradient of the thin loops */
+    for (l = 1; l <= L; l++)
+        if (dnc_problem_out_rows(p, l) <= DNC_THIN_MAX && dnc_problem_out_rows(p, l) * p->width[l - 1] > o->thin_size)
+            o->thin_size = dnc_problem_out_rows(p, l) * p->width[l - 1];
+    o->thin_size = line_round(o->thin_size);
     o->scratch = dnc_dobj_alloc(o->wmax);
+    o->thin_work = dnc_dobj_alloc(o->thin_size);
     o->work = dnc_dobj_alloc(total > 0 ? total : 1);
     if (o->buf == NULL || o->rows == NULL || o->cols == NULL || o->label == NULL
-        || (w != NULL && o->w == NULL) || o->work == NULL || o->scratch == NULL) {
+        || (w != NULL && o->w == NULL) || o->work == NULL || o->scratch == NULL || o->thin_work == NULL) {
         dnc_dobj_clear(o);
         return -1;
     }
@@ -767,12 +773,18 @@ int dnc_dobj_init(dnc_dobj_t o, dnc_problem_t p)
 
 int dnc_dobj_set_threads(dnc_dobj_t o, int threads)
 {
-    double *partial = NULL;
+    double *partial = NULL, *thin_work;
     threads = threads < 1 ? 1 : threads;
     if (threads > 1 && (partial = dnc_dobj_alloc(threads * line_round(o->wmax))) == NULL)
         return -1;
+    if ((thin_work = dnc_dobj_alloc(threads * o->thin_size)) == NULL) {
+        free(partial);
+        return -1;
+    }
     free(o->partial);
+    free(o->thin_work);
     o->partial = partial;
+    o->thin_work = thin_work;
     o->threads = threads;
     return 0;
 }
@@ -793,6 +805,7 @@ void dnc_dobj_clear(dnc_dobj_t o)
     free(o->work);
     free(o->scratch);
     free(o->partial);
+    free(o->thin_work);
     memset(o, 0, sizeof(*o));
 }
 

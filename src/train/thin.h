@@ -17,9 +17,9 @@ void dnc_thin_nn(double *C, slong ldc, const double *A, slong lda, const double 
                  slong m, slong n, slong k);
 
 /* C (m x n) = A (m x k) B^T with B n x k, m <= DNC_THIN_MAX: a sum over the k columns of A
- * and B, taken in order. */
+ * and B, taken in order. work: room for n m doubles (C^T is summed there). */
 void dnc_thin_nt(double *C, slong ldc, const double *A, slong lda, const double *B, slong ldb,
-                 slong m, slong n, slong k);
+                 slong m, slong n, slong k, double *work);
 
 /* C (m x n) = AT (m x k) B (k x n), k <= DNC_THIN_MAX, where AT is the transpose of the
  * caller's A, copied so that its columns are contiguous; then, when mask is not NULL,

@@ -50,14 +50,16 @@ static int same_shape(const part *a, const dnc_dobj_prof_entry *e)
            && a->k == e->k;
 }
 
-/* Doubles moved by one entrywise operation on an m x n buffer: reads plus writes. */
+/* Doubles moved by one entrywise operation on an m x n buffer: reads plus writes (a byte is
+ * an eighth). */
 static double entrywise_doubles(const char *op, slong m, slong n)
 {
     double size = (double) m * (double) n;
-    if (strcmp(op, "act") == 0)
-        return 2 * size;        /* read PRE, write H (in place) */
-    if (strcmp(op, "act_grad") == 0 || strcmp(op, "add_scaled") == 0)
-        return 3 * size;        /* read D and PRE (or X), write D */
+    if (strcmp(op, "act") == 0 || strcmp(op, "act_grad") == 0)
+        return 2.125 * size;    /* read PRE, write H in place and the sign byte; read D and the
+                                   sign byte, write D */
+    if (strcmp(op, "add_scaled") == 0)
+        return 3 * size;        /* read D and X, write D */
     return size;                /* add_sqnorm, row_sums, fit: one read (fit: also writes K x N) */
 }
 

@@ -296,32 +296,33 @@ Test(thin, products_against_the_triple_loop)
     free(A); free(B); free(C); free(AT); free(ref);
 }
 
-/* The fused ReLU derivative zeroes exactly the entries whose mask is not > 0 (0, -0, a
- * negative number, NaN) and keeps the others bit for bit as without the mask. */
+/* The fused ReLU derivative zeroes exactly the entries whose mask byte is 0 and keeps the
+ * others bit for bit as without the mask (rows of 13: blocks of 8 and 4 and one partial). */
 Test(thin, mask_of_the_relu_derivative)
 {
     const slong m = 13, n = 6, k = 10;
-    double A[130], B[60], AT[130], C0[78], C[78], mask[78];
-    slong i, r;
+    double A[130], B[60], AT[130], C0[78], C[78], r[78];
+    unsigned char mask[78];
+    slong i, q;
     if (!dnc_thin_available())
         cr_skip_test("no AVX2 and FMA on this CPU: the thin loops are not used");
     fill_uniform(A, 130, 5);
     fill_uniform(B, 60, 6);
-    fill_uniform(mask, 78, 7);
-    mask[0] = 0.0;
-    mask[1] = -0.0;
-    mask[2] = NAN;
-    mask[3] = 1e-300;
+    fill_uniform(r, 78, 7);
+    for (i = 0; i < m * n; i++)
+        mask[i] = r[i] > 0.0;
+    mask[12] = 0;   /* the last row of the first column: the partial vector */
+    mask[25] = 1;
     for (i = 0; i < m; i++)
-        for (r = 0; r < k; r++)
-            AT[i + m * r] = A[r + k * i];
+        for (q = 0; q < k; q++)
+            AT[i + m * q] = A[q + k * i];
     dnc_thin_tn(C0, m, AT, m, B, k, m, n, k, NULL);
     dnc_thin_tn(C, m, AT, m, B, k, m, n, k, mask);
     for (i = 0; i < m * n; i++) {
-        if (mask[i] > 0.0)
+        if (mask[i])
             cr_assert(memcmp(C + i, C0 + i, sizeof(double)) == 0, "entry %ld changed by the mask", (long) i);
         else
-            cr_assert(C[i] == 0.0 && !signbit(C[i]), "entry %ld: %g where the mask is %g", (long) i, C[i], mask[i]);
+            cr_assert(C[i] == 0.0 && !signbit(C[i]), "entry %ld: %g where the mask is 0", (long) i, C[i]);
     }
 }
 

@@ -31,6 +31,10 @@ typedef struct {
     double *partial;         /* threads partial weight gradients (threads > 1) */
     double *thin_work;       /* threads blocks of thin_size doubles for src/train/thin.c */
     slong thin_size;
+    unsigned char *signs;    /* the ReLU's record of H_l > 0, l >= 2: one byte an entry */
+    unsigned char **sign;    /* sign[l] points into signs (NULL for l < 2) */
+    int *sign_ok;            /* sign_ok[l]: sign[l] is of this evaluation's H_l */
+    int want_signs;          /* this evaluation computes the gradient */
     const double *const *slope, *const *seed;   /* dnc_dobj_set_pattern; NULL: plain ReLU */
     struct dnc_dobj_prof_struct *prof;          /* dnc_dobj_set_profile; NULL: not timed */
 } dnc_dobj_struct;

@@ -135,7 +135,7 @@ static slong block_of(slong a, slong b, slong len, int accumulate)
 /* What mul_cols does besides the product: the ReLU mask (thin loops only: entries where mask
  * is not > 0 become 0), or a start c X that the product is added to (OpenBLAS only). */
 typedef struct {
-    const double *mask;
+    const unsigned char *mask;
     const double *X;
     double c;
 } mul_extra;
@@ -145,7 +145,7 @@ typedef struct {
 static void mul_chunk(int thin, double *C, slong ldc, const double *A, slong lda, int ta, const double *Bp,
                       slong ldb, slong m, slong n, slong k, const mul_extra *e)
 {
-    const double *mask = e != NULL ? e->mask : NULL;
+    const unsigned char *mask = e != NULL ? e->mask : NULL;
     if (!thin && e != NULL && e->X != NULL) {   /* C = c X, then C += op(A) B */
         slong i, j;
         for (j = 0; j < n; j++)
@@ -286,6 +286,15 @@ static void d_act(void *ctx, dnc_buf H, dnc_buf PRE, dnc_act_t a)
         const double *s = o->slope[H.id];
         for (i = 0; i < n; i++)
             h[i] *= s[i];
+    } else if (a == DNC_ACT_RELU && o->want_signs) {   /* and the signs, for the backward pass */
+        unsigned char *m = o->sign[H.id];
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+        for (i = 0; i < n; i++) {
+            int pos = h[i] > 0.0;
+            h[i] = pos ? h[i] : 0.0;
+            m[i] = (unsigned char) pos;
+        }
+        o->sign_ok[H.id] = 1;
     } else if (a == DNC_ACT_RELU) {
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
         for (i = 0; i < n; i++)
@@ -294,7 +303,8 @@ static void d_act(void *ctx, dnc_buf H, dnc_buf PRE, dnc_act_t a)
 }
 
 /* ReLU'(0) is taken as 0 in double precision; the ball evaluator handles kinks exactly.
- * PRE holds relu(pre-activation) by now, which is > 0 exactly where the pre-activation is. */
+ * PRE holds relu(pre-activation) by now, which is > 0 exactly where the pre-activation is;
+ * d_act recorded that sign as one byte an entry, an eighth of the doubles' traffic. */
 DNC_VECTOR_CLONES
 static void d_act_grad(void *ctx, dnc_buf D, dnc_buf PRE, dnc_act_t a, slong layer)
 {
@@ -307,6 +317,11 @@ static void d_act_grad(void *ctx, dnc_buf D, dnc_buf PRE, dnc_act_t a, slong lay
         const double *s = o->slope[layer], *m = o->seed != NULL ? o->seed[layer] : NULL;
         for (i = 0; i < n; i++)
             d[i] = d[i] * s[i] + (m != NULL ? m[i] : 0.0);
+    } else if (a == DNC_ACT_RELU && o->sign_ok[layer]) {
+        const unsigned char *m = o->sign[layer];
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+        for (i = 0; i < n; i++)
+            d[i] = m[i] ? d[i] : 0.0;
     } else if (a == DNC_ACT_RELU) {
 #pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
         for (i = 0; i < n; i++)
@@ -320,7 +335,7 @@ static void d_act_grad(void *ctx, dnc_buf D, dnc_buf PRE, dnc_act_t a, slong lay
 static int mask_fuses(const dnc_dobj_struct *o, dnc_buf A, dnc_act_t a, slong layer)
 {
     return use_thin(ROWS(o, A), 1) && (o->slope == NULL || o->slope[layer] == NULL)
-           && (a == DNC_ACT_RELU || a == DNC_ACT_LINEAR);
+           && (a == DNC_ACT_LINEAR || (a == DNC_ACT_RELU && o->sign_ok[layer]));
 }
 
 static void d_mul_act_grad(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf PRE, dnc_act_t a, slong layer)
@@ -333,7 +348,7 @@ static void d_mul_act_grad(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf P
         return;
     }
     {
-        mul_extra e = { a == DNC_ACT_RELU ? B(o, PRE) : NULL, NULL, 0.0 };
+        mul_extra e = { a == DNC_ACT_RELU ? o->sign[layer] : NULL, NULL, 0.0 };
         mul_cols(o, B(o, D), ROWS(o, D), B(o, A), ROWS(o, A), 1, B(o, G), ROWS(o, G), m, n, k,
                  (double) m * n * k < DNC_SPLIT_PRODUCT ? 1 : o->threads, &e);
     }
@@ -733,9 +748,22 @@ int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
     o->thin_size = line_round(o->thin_size);
     o->scratch = dnc_dobj_alloc(o->wmax);
     o->thin_work = dnc_dobj_alloc(o->thin_size);
+    o->sign = calloc(L + 1, sizeof(unsigned char *));
+    o->sign_ok = calloc(L + 1, sizeof(int));
+    {   /* the ReLU's signs of H_l, l >= 2: one byte an entry, each layer on a cache line */
+        slong bytes = 0;
+        for (l = 2; l <= L; l++)
+            bytes += (p->width[l - 1] * ncols + 63) / 64 * 64;
+        o->signs = aligned_alloc(64, bytes > 0 ? bytes : 64);
+        for (l = 2, bytes = 0; o->signs != NULL && o->sign != NULL && l <= L; l++) {
+            o->sign[l] = o->signs + bytes;
+            bytes += (p->width[l - 1] * ncols + 63) / 64 * 64;
+        }
+    }
     o->work = dnc_dobj_alloc(total > 0 ? total : 1);
     if (o->buf == NULL || o->rows == NULL || o->cols == NULL || o->label == NULL
-        || (w != NULL && o->w == NULL) || o->work == NULL || o->scratch == NULL || o->thin_work == NULL) {
+        || (w != NULL && o->w == NULL) || o->work == NULL || o->scratch == NULL || o->thin_work == NULL
+        || o->sign == NULL || o->sign_ok == NULL || o->signs == NULL) {
         dnc_dobj_clear(o);
         return -1;
     }
@@ -806,6 +834,9 @@ void dnc_dobj_clear(dnc_dobj_t o)
     free(o->scratch);
     free(o->partial);
     free(o->thin_work);
+    free(o->signs);
+    free(o->sign);
+    free(o->sign_ok);
     memset(o, 0, sizeof(*o));
 }
 
@@ -831,6 +862,8 @@ static void dobj_bind(dnc_dobj_t o, const double *theta, double *grad)
 double dnc_dobj_eval(dnc_dobj_t o, const double *theta, double *grad)
 {
     dobj_bind(o, theta, grad);
+    memset(o->sign_ok, 0, (o->p->L + 1) * sizeof(int));   /* no signs of this point yet */
+    o->want_signs = grad != NULL;
     o->term[DNC_TERM_FIT] = o->term[DNC_TERM_REG] = 0.0;
     if (o->prof == NULL) {
         dnc_objective_eval(o->p, &dobj_ops, o, grad != NULL);

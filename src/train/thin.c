@@ -183,9 +183,25 @@ THIN_TARGET void dnc_thin_nt(double *C, slong ldc, const double *A, slong lda, c
 
 /* ---- C = AT B, the inner dimension thin (k <= 12), optionally masked ---- */
 
+/* The mask of 4 entries (of the `tail` lanes only when partial) from their bytes: all ones
+ * where the byte is not 0. */
+THIN_INLINE __m256d mask_bytes(const unsigned char *m, int partial, __m256i tail)
+{
+    int word = 0, l;
+    if (partial) {
+        unsigned char b[4] = { 0, 0, 0, 0 };
+        int live = _mm256_movemask_pd(_mm256_castsi256_pd(tail));
+        for (l = 0; l < 4; l++)
+            b[l] = live >> l & 1 ? m[l] : 0;
+        memcpy(&word, b, 4);
+    } else
+        memcpy(&word, m, 4);
+    return _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_cvtepu8_epi64(_mm_cvtsi32_si128(word)), _mm256_setzero_si256()));
+}
+
 /* Rows of C in V vectors (the last one only its `tail` lanes when P), CB columns. */
 THIN_INLINE void tn_block(const int V, const int P, const int CB, double *C, slong ldc, const double *AT,
-                          slong ldat, const double *B, slong ldb, slong k, const double *mask, __m256i tail)
+                          slong ldat, const double *B, slong ldb, slong k, const unsigned char *mask, __m256i tail)
 {
     __m256d acc[4][2], a[2], b;
     slong kk;
@@ -204,10 +220,8 @@ THIN_INLINE void tn_block(const int V, const int P, const int CB, double *C, slo
     }
     for (c = 0; c < CB; c++)
         for (v = 0; v < V; v++) {
-            if (mask != NULL) {
-                __m256d h = P ? load_part(mask + ldc * c, v, V, tail) : _mm256_loadu_pd(mask + ldc * c + 4 * v);
-                acc[c][v] = _mm256_and_pd(acc[c][v], _mm256_cmp_pd(h, _mm256_setzero_pd(), _CMP_GT_OQ));
-            }
+            if (mask != NULL)
+                acc[c][v] = _mm256_and_pd(acc[c][v], mask_bytes(mask + ldc * c + 4 * v, P && v == V - 1, tail));
             if (P)
                 store_part(C + ldc * c, v, V, tail, acc[c][v]);
             else
@@ -217,7 +231,7 @@ THIN_INLINE void tn_block(const int V, const int P, const int CB, double *C, slo
 
 /* CB columns of C, all m rows: blocks of 8, then 4, then the 1-3 left (masked). */
 THIN_INLINE void tn_cols(const int CB, double *C, slong ldc, const double *AT, slong ldat, const double *B, slong ldb,
-                         slong m, slong k, const double *mask)
+                         slong m, slong k, const unsigned char *mask)
 {
     __m256i all = lanes(4);
     slong i = 0;
@@ -232,7 +246,7 @@ THIN_INLINE void tn_cols(const int CB, double *C, slong ldc, const double *AT, s
 }
 
 THIN_TARGET void dnc_thin_tn(double *C, slong ldc, const double *AT, slong ldat, const double *B, slong ldb,
-                             slong m, slong n, slong k, const double *mask)
+                             slong m, slong n, slong k, const unsigned char *mask)
 {
     slong j = 0;
     for (; j + 4 <= n; j += 4)
@@ -261,7 +275,7 @@ void dnc_thin_nt(double *C, slong ldc, const double *A, slong lda, const double 
 }
 
 void dnc_thin_tn(double *C, slong ldc, const double *AT, slong ldat, const double *B, slong ldb,
-                 slong m, slong n, slong k, const double *mask)
+                 slong m, slong n, slong k, const unsigned char *mask)
 {
     (void) C; (void) ldc; (void) AT; (void) ldat; (void) B; (void) ldb; (void) m; (void) n; (void) k; (void) mask;
 }

@@ -23,9 +23,9 @@ void dnc_thin_nt(double *C, slong ldc, const double *A, slong lda, const double 
 
 /* C (m x n) = AT (m x k) B (k x n), k <= DNC_THIN_MAX, where AT is the transpose of the
  * caller's A, copied so that its columns are contiguous; then, when mask is not NULL,
- * C_ij = 0 wherever mask_ij > 0 fails (mask m x n with leading dimension ldc): the ReLU
- * derivative taken from the layer's output. */
+ * C_ij = 0 wherever the byte mask_ij is 0 (mask m x n bytes with leading dimension ldc):
+ * the ReLU derivative, from the signs the forward pass recorded. */
 void dnc_thin_tn(double *C, slong ldc, const double *AT, slong ldat, const double *B, slong ldb,
-                 slong m, slong n, slong k, const double *mask);
+                 slong m, slong n, slong k, const unsigned char *mask);
 
 #endif

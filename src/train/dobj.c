@@ -56,9 +56,10 @@ static int small_path_kernel(void);
 
 /* Whether a product whose thin dimension (rows of the result, or the inner dimension when
  * inner) is `thin` goes to the AVX2 loops of thin.c rather than to OpenBLAS. With thin rows
- * (W_L H_L, G H_L^T) OpenBLAS's AVX-512 small-matrix path, where it exists, is faster on the
- * narrow problems it serves (d = 64: 51 and 53 against 42 and 36 GFLOP/s); W_L^T G, with the
- * ReLU mask fused, is faster in the loops everywhere (47 against 33 plus the mask's pass). */
+ * (W_L H_L, G H_L^T) OpenBLAS's AVX-512 small-matrix path, where it exists, is as fast or
+ * faster on the narrow problems it serves (d = 64, N = 500, one core: 51 against 42 GFLOP/s
+ * for W_L H_L, 53 either way for G H_L^T); W_L^T G, with the ReLU mask fused, is faster in
+ * the loops everywhere (45 against 33 plus the mask's pass). */
 static int use_thin(slong thin, int inner)
 {
     static int known = -1;

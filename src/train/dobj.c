@@ -1,8 +1,10 @@
 /* Double-precision backend of the objective driver: OpenBLAS for products, plain loops
  * for entrywise work. Deterministic for a fixed OpenBLAS thread count. */
+#define _DEFAULT_SOURCE   /* madvise, MADV_HUGEPAGE */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <cblas.h>
 #include "dncert/dobj.h"
 #include "train/thin.h"
@@ -711,10 +713,23 @@ double dnc_dobj_grad_norm(const dnc_dobj_t o, const double *grad)
     return sqrt(par_sqnorm(grad, o->nparams, o->threads));
 }
 
+/* Blocks of 4 MB and more are aligned to 2 MB and asked for transparent huge pages (where
+ * the kernel gives them on request, as Debian's "madvise" default does): with 4 KB pages a
+ * pass over a 20 MB matrix misses the TLB every 4 KB, and at d = 512, N = 5000 the
+ * entrywise passes of a step ran at 30 GB/s instead of 46, the products 1-3% slower. */
 double *dnc_dobj_alloc(slong n)
 {
-    size_t bytes = (size_t) line_round(n > 0 ? n : 1) * sizeof(double);
-    return aligned_alloc(64, bytes);
+    size_t bytes = (size_t) line_round(n > 0 ? n : 1) * sizeof(double), huge = (size_t) 2 << 20;
+    double *p;
+    if (bytes < 2 * huge)
+        return aligned_alloc(64, bytes);
+    bytes = (bytes + huge - 1) / huge * huge;
+    p = aligned_alloc(huge, bytes);
+#ifdef MADV_HUGEPAGE
+    if (p != NULL)
+        madvise(p, bytes, MADV_HUGEPAGE);   /* a request: refused, the pages stay small */
+#endif
+    return p;
 }
 
 int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
@@ -761,7 +776,7 @@ int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
         slong bytes = 0;
         for (l = 2; l <= L; l++)
             bytes += (p->width[l - 1] * ncols + 63) / 64 * 64;
-        o->signs = aligned_alloc(64, bytes > 0 ? bytes : 64);
+        o->signs = (unsigned char *) dnc_dobj_alloc((bytes + 7) / 8);
         for (l = 2, bytes = 0; o->signs != NULL && o->sign != NULL && l <= L; l++) {
             o->sign[l] = o->signs + bytes;
             bytes += (p->width[l - 1] * ncols + 63) / 64 * 64;

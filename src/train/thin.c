@@ -10,9 +10,9 @@
  * of K entries (up to three AVX2 registers) for four columns of H_L, every broadcast entry
  * feeding up to 12 multiply-adds; for the two others, vectors along the wide side's
  * contiguous columns with the thin side's entries broadcast. Measured inside a training step
- * at that size: 2.0, 2.2 and 2.3 ms against 2.8, 3.1 and 3.7 with OpenBLAS, the last with
- * the ReLU mask of the layer applied on the way out (which also saves act_grad's separate
- * pass over the 20 MB result: 2.3 ms more).
+ * at that size (bench/bench_step.c, quiet machine): 1.6, 1.7 and 2.0 ms against 2.7, 3.4 and
+ * 3.4 with OpenBLAS, the last with the ReLU mask of the layer applied on the way out (which
+ * also saves act_grad's separate pass over the 20 MB result: 0.8 ms more).
  *
  * Each entry of a result is one sum taken in a fixed order (over the inner index, from the
  * first to the last), whatever the block it falls in: results do not depend on how the

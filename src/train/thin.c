@@ -106,53 +106,76 @@ THIN_TARGET void dnc_thin_nn(double *C, slong ldc, const double *A, slong lda, c
     }
 }
 
-/* ---- C = A B^T, A thin (m <= 12 rows), the sum over the k columns of A and B ---- */
+/* ---- vectors along the wide side's contiguous columns, the thin side broadcast ---- */
 
-/* Rows i..i+4V-1 of CT = C^T (n x m, leading dimension ldt; with P the last vector only its
- * `tail` lanes) and its columns r0..r0+KB-1 (A and CT offset to r0 and i, B to i), samples
- * j0..j1-1 added to CT (or to 0). Vectorised along B's columns, which are contiguous, with
- * A's entries broadcast: 2 vectors of B for up to 5 of A, 10 multiply-adds to 7 loads. */
-THIN_INLINE void nt_block(const int KB, const int V, const int P, double *CT, slong ldt, const double *A, slong lda,
-                          const double *B, slong ldb, slong j0, slong j1, int first, __m256i tail)
+/* The mask of 4 entries (of the `tail` lanes only when partial) from their bytes: all ones
+ * where the byte is not 0. */
+THIN_INLINE __m256d mask_bytes(const unsigned char *m, int partial, __m256i tail)
 {
-    __m256d acc[5][2], b[2], a;
-    slong j;
-    int r, v;
-    for (r = 0; r < KB; r++)
+    int word = 0, l;
+    if (partial) {
+        unsigned char b[4] = { 0, 0, 0, 0 };
+        int live = _mm256_movemask_pd(_mm256_castsi256_pd(tail));
+        for (l = 0; l < 4; l++)
+            b[l] = live >> l & 1 ? m[l] : 0;
+        memcpy(&word, b, 4);
+    } else
+        memcpy(&word, m, 4);
+    return _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_cvtepu8_epi64(_mm_cvtsi32_si128(word)), _mm256_setzero_si256()));
+}
+
+/* 4V rows (with P the last vector only its `tail` lanes) of NB columns of O:
+ * O[:, c] (+)= sum_{i0 <= i < i1} X[:, i] y(c, i), the entry y(c, i) at Y[sc c + si i] and
+ * broadcast, from 0 when first, else from O; then zeroed where the mask's bytes (when not
+ * NULL; leading dimension ldo) are 0. Up to 5 columns and 2 vectors: 10 multiply-adds to
+ * 7 loads. */
+THIN_INLINE void vec_block(const int NB, const int V, const int P, double *O, slong ldo, const double *X, slong ldx,
+                           const double *Y, slong sc, slong si, slong i0, slong i1, int first,
+                           const unsigned char *mask, __m256i tail)
+{
+    __m256d acc[5][2], x[2], y;
+    slong i;
+    int c, v;
+    for (c = 0; c < NB; c++)
         for (v = 0; v < V; v++)
-            acc[r][v] = first ? _mm256_setzero_pd()
-                              : P ? load_part(CT + ldt * r, v, V, tail) : _mm256_loadu_pd(CT + ldt * r + 4 * v);
-    for (j = j0; j < j1; j++) {
+            acc[c][v] = first ? _mm256_setzero_pd()
+                              : P ? load_part(O + ldo * c, v, V, tail) : _mm256_loadu_pd(O + ldo * c + 4 * v);
+    for (i = i0; i < i1; i++) {
         for (v = 0; v < V; v++)
-            b[v] = P ? load_part(B + ldb * j, v, V, tail) : _mm256_loadu_pd(B + ldb * j + 4 * v);
-        for (r = 0; r < KB; r++) {
-            a = _mm256_broadcast_sd(A + lda * j + r);
+            x[v] = P ? load_part(X + ldx * i, v, V, tail) : _mm256_loadu_pd(X + ldx * i + 4 * v);
+        for (c = 0; c < NB; c++) {
+            y = _mm256_broadcast_sd(Y + sc * c + si * i);
             for (v = 0; v < V; v++)
-                acc[r][v] = _mm256_fmadd_pd(b[v], a, acc[r][v]);
+                acc[c][v] = _mm256_fmadd_pd(x[v], y, acc[c][v]);
         }
     }
-    for (r = 0; r < KB; r++)
+    for (c = 0; c < NB; c++)
         for (v = 0; v < V; v++) {
+            if (mask != NULL)
+                acc[c][v] = _mm256_and_pd(acc[c][v], mask_bytes(mask + ldo * c + 4 * v, P && v == V - 1, tail));
             if (P)
-                store_part(CT + ldt * r, v, V, tail, acc[r][v]);
+                store_part(O + ldo * c, v, V, tail, acc[c][v]);
             else
-                _mm256_storeu_pd(CT + ldt * r + 4 * v, acc[r][v]);
+                _mm256_storeu_pd(O + ldo * c + 4 * v, acc[c][v]);
         }
 }
 
-/* Rows i..i+4V-1 of CT, all m columns in blocks of 5. */
+/* ---- C = A B^T, A thin (m <= 12 rows), the sum over the k columns of A and B ---- */
+
+/* Rows i..i+4V-1 of CT = C^T (n x m, leading dimension ldt), all m columns in blocks of 5:
+ * CT[:, r] (+)= sum_j B[i.., j] A[r, j], samples j0..j1-1. */
 THIN_INLINE void nt_rows(const int V, const int P, double *CT, slong ldt, const double *A, slong lda, const double *B,
                          slong ldb, slong m, slong j0, slong j1, __m256i tail)
 {
     slong r = 0;
     int first = j0 == 0;
     for (; r + 5 <= m; r += 5)
-        nt_block(5, V, P, CT + ldt * r, ldt, A + r, lda, B, ldb, j0, j1, first, tail);
+        vec_block(5, V, P, CT + ldt * r, ldt, B, ldb, A + r, 1, lda, j0, j1, first, NULL, tail);
     switch (m - r) {
-    case 1: nt_block(1, V, P, CT + ldt * r, ldt, A + r, lda, B, ldb, j0, j1, first, tail); break;
-    case 2: nt_block(2, V, P, CT + ldt * r, ldt, A + r, lda, B, ldb, j0, j1, first, tail); break;
-    case 3: nt_block(3, V, P, CT + ldt * r, ldt, A + r, lda, B, ldb, j0, j1, first, tail); break;
-    case 4: nt_block(4, V, P, CT + ldt * r, ldt, A + r, lda, B, ldb, j0, j1, first, tail); break;
+    case 1: vec_block(1, V, P, CT + ldt * r, ldt, B, ldb, A + r, 1, lda, j0, j1, first, NULL, tail); break;
+    case 2: vec_block(2, V, P, CT + ldt * r, ldt, B, ldb, A + r, 1, lda, j0, j1, first, NULL, tail); break;
+    case 3: vec_block(3, V, P, CT + ldt * r, ldt, B, ldb, A + r, 1, lda, j0, j1, first, NULL, tail); break;
+    case 4: vec_block(4, V, P, CT + ldt * r, ldt, B, ldb, A + r, 1, lda, j0, j1, first, NULL, tail); break;
     default: break;
     }
 }
@@ -185,66 +208,21 @@ THIN_TARGET void dnc_thin_nt(double *C, slong ldc, const double *A, slong lda, c
 
 /* ---- C = AT B, the inner dimension thin (k <= 12), optionally masked ---- */
 
-/* The mask of 4 entries (of the `tail` lanes only when partial) from their bytes: all ones
- * where the byte is not 0. */
-THIN_INLINE __m256d mask_bytes(const unsigned char *m, int partial, __m256i tail)
-{
-    int word = 0, l;
-    if (partial) {
-        unsigned char b[4] = { 0, 0, 0, 0 };
-        int live = _mm256_movemask_pd(_mm256_castsi256_pd(tail));
-        for (l = 0; l < 4; l++)
-            b[l] = live >> l & 1 ? m[l] : 0;
-        memcpy(&word, b, 4);
-    } else
-        memcpy(&word, m, 4);
-    return _mm256_castsi256_pd(_mm256_cmpgt_epi64(_mm256_cvtepu8_epi64(_mm_cvtsi32_si128(word)), _mm256_setzero_si256()));
-}
-
-/* Rows of C in V vectors (the last one only its `tail` lanes when P), CB columns. */
-THIN_INLINE void tn_block(const int V, const int P, const int CB, double *C, slong ldc, const double *AT,
-                          slong ldat, const double *B, slong ldb, slong k, const unsigned char *mask, __m256i tail)
-{
-    __m256d acc[4][2], a[2], b;
-    slong kk;
-    int c, v;
-    for (c = 0; c < CB; c++)
-        for (v = 0; v < V; v++)
-            acc[c][v] = _mm256_setzero_pd();
-    for (kk = 0; kk < k; kk++) {
-        for (v = 0; v < V; v++)
-            a[v] = P ? load_part(AT + ldat * kk, v, V, tail) : _mm256_loadu_pd(AT + ldat * kk + 4 * v);
-        for (c = 0; c < CB; c++) {
-            b = _mm256_broadcast_sd(B + ldb * c + kk);
-            for (v = 0; v < V; v++)
-                acc[c][v] = _mm256_fmadd_pd(a[v], b, acc[c][v]);
-        }
-    }
-    for (c = 0; c < CB; c++)
-        for (v = 0; v < V; v++) {
-            if (mask != NULL)
-                acc[c][v] = _mm256_and_pd(acc[c][v], mask_bytes(mask + ldc * c + 4 * v, P && v == V - 1, tail));
-            if (P)
-                store_part(C + ldc * c, v, V, tail, acc[c][v]);
-            else
-                _mm256_storeu_pd(C + ldc * c + 4 * v, acc[c][v]);
-        }
-}
-
-/* CB columns of C, all m rows: blocks of 8, then 4, then the 1-3 left (masked). */
+/* CB columns of C, all m rows: blocks of 8, then 4, then the 1-3 left (masked):
+ * C[i.., c] = sum_kk AT[i.., kk] B[kk, c]. */
 THIN_INLINE void tn_cols(const int CB, double *C, slong ldc, const double *AT, slong ldat, const double *B, slong ldb,
                          slong m, slong k, const unsigned char *mask)
 {
     __m256i all = lanes(4);
     slong i = 0;
     for (; i + 8 <= m; i += 8)
-        tn_block(2, 0, CB, C + i, ldc, AT + i, ldat, B, ldb, k, mask ? mask + i : NULL, all);
+        vec_block(CB, 2, 0, C + i, ldc, AT + i, ldat, B, ldb, 1, 0, k, 1, mask ? mask + i : NULL, all);
     if (i + 4 <= m) {
-        tn_block(1, 0, CB, C + i, ldc, AT + i, ldat, B, ldb, k, mask ? mask + i : NULL, all);
+        vec_block(CB, 1, 0, C + i, ldc, AT + i, ldat, B, ldb, 1, 0, k, 1, mask ? mask + i : NULL, all);
         i += 4;
     }
     if (i < m)
-        tn_block(1, 1, CB, C + i, ldc, AT + i, ldat, B, ldb, k, mask ? mask + i : NULL, lanes(m - i));
+        vec_block(CB, 1, 1, C + i, ldc, AT + i, ldat, B, ldb, 1, 0, k, 1, mask ? mask + i : NULL, lanes(m - i));
 }
 
 THIN_TARGET void dnc_thin_tn(double *C, slong ldc, const double *AT, slong ldat, const double *B, slong ldb,

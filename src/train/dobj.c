@@ -152,8 +152,8 @@ static slong block_of(slong a, slong b, slong len, int accumulate)
     return limit < DNC_MIN_BLOCK || limit >= len ? 0 : limit;
 }
 
-/* What mul_cols does besides the product: the ReLU mask (thin loops only: entries where mask
- * is not > 0 become 0), or a start c X that the product is added to (OpenBLAS only). */
+/* What mul_cols does besides the product: the ReLU mask (thin loops only: entries whose sign
+ * byte is 0 become 0), or a start c X that the product is added to (OpenBLAS only). */
 typedef struct {
     const unsigned char *mask;
     const double *X;
@@ -281,7 +281,6 @@ static void d_mul(void *ctx, dnc_buf C, dnc_buf A, int ta, dnc_buf Bm, int tb)
     else
         gemm(ta, tb, m, n, k, B(o, A), ROWS(o, A), B(o, Bm), ROWS(o, Bm), 0.0, B(o, C), ROWS(o, C));
 }
-
 
 DNC_VECTOR_CLONES
 static void d_act(void *ctx, dnc_buf H, dnc_buf PRE, dnc_act_t a)

@@ -6,9 +6,13 @@ For each configuration and thread count it measures
   * torch  - ms/step of the same GD loop in PyTorch float64 (bench/torch_dufm.py), started
              from the very same initial point, so the final losses must agree to rounding,
   * DGEMM  - the best single-call rate of `bench_dgemm d N d`, the dominant product shape,
-             taken before and after each pair of runs,
+             taken before and after each pair of runs; also of `bench_dgemm N d d`, the
+             same product with the roles of rows and columns swapped (what PyTorch's
+             row-major layout computes), reported beside it,
 and reports our achieved GFLOP/s as a fraction of that same-run DGEMM rate. All three use
-the OpenBLAS kernel dncert runs with (see dncert --version).
+the OpenBLAS kernel dncert runs with for the configuration: dncert may pick the kernel by
+problem (src/cli/blas_kernel.c), so it is read from the summary.json of the shared initial
+point (`blas_kernel`) and exported to torch and bench_dgemm as OPENBLAS_CORETYPE.
 
 Flops per GD step (one forward and one backward pass, products only):
     3 * 2 * N * (sum_{l<L} d_{l+1} d_l + K d_L)
@@ -17,7 +21,9 @@ dH_1 is needed because H1 is trained). Entrywise work (ReLU, residual, norms, th
 is O(N d L), a factor ~d smaller, and not counted.
 
 Timings on the shared 2-vCPU machine are noisy, so every measurement is a best-of-N, and
-each row records the load average and how many other processes were running. The exit
+each row records the load average and how many other processes were running. Targets
+(issue 13): ahead of torch at every configuration, and at least 95% of the d N d DGEMM
+rate on the large one. The exit
 status is 1 when the two final losses disagree by more than LOSS_RTOL (then the two
 programs did not run the same loop); missed speed targets are only reported.
 Run with /usr/bin/python3 (numpy + torch):
@@ -51,8 +57,8 @@ CONFIGS = [
     ("small-L8", 10, 50, 8, 64, 2000, 0.5, 3),
     ("large-L4", 10, 500, 4, 512, 200, 0.01, 1),
 ]
-SMALL_TARGET_RATIO = 2.0     # torch ms / our ms on the small configurations
-LARGE_TARGET_PCT = 80.0      # our GFLOP/s as % of DGEMM on the large configuration
+TORCH_TARGET_RATIO = 1.0     # torch ms / our ms, every configuration: ahead of torch
+LARGE_TARGET_PCT = 95.0      # our GFLOP/s as % of the d N d DGEMM on the large configuration
 # Same start, same updates: only rounding separates the final losses (about 1e-16 seen);
 # 1e-9 leaves room for its growth over 2000 steps but catches any difference in the loop.
 LOSS_RTOL = 1e-9
@@ -154,7 +160,9 @@ def problem_args(K, n, L, d):
 
 
 def ours_once(dncert, cfg, steps, threads, tmp, env):
-    """One `dncert train` run; returns (ms_per_step, final loss) from its summary.json."""
+    """One `dncert train` run; returns (ms_per_step, final loss, OpenBLAS kernel) from its
+    summary.json (ms_per_step excludes the time of writing records, i.e. the collapse
+    metrics of steps 0 and `steps`)."""
     name, K, n, L, d, _, lr, _ = cfg
     out = os.path.join(tmp, "run")
     run([dncert, "train"] + problem_args(K, n, L, d) +
@@ -164,7 +172,7 @@ def ours_once(dncert, cfg, steps, threads, tmp, env):
         s = json.load(f)
     if s["status"] != "steps":
         raise RuntimeError("%s: dncert stopped with status %s" % (name, s["status"]))
-    return s["ms_per_step"], s["loss"]
+    return s["ms_per_step"], s["loss"], s.get("blas_kernel")
 
 
 def torch_once(cfg, steps, threads, init_dir, env):
@@ -192,6 +200,14 @@ def have_torch():
     return r.returncode == 0
 
 
+def config_kernel(init_dir, dncert, env):
+    """The kernel dncert chose for this configuration (summary.json of the initial point;
+    `dncert --version` for binaries that do not record it)."""
+    with open(os.path.join(init_dir, "summary.json")) as f:
+        kernel = json.load(f).get("blas_kernel")
+    return kernel or dncert_kernel(dncert, env)
+
+
 def bench_config(cfg, threads_list, args, dncert, bench_dgemm, torch_ok, env, tmp):
     name, K, n, L, d, steps, lr, repeats = cfg
     if args.quick:
@@ -203,34 +219,46 @@ def bench_config(cfg, threads_list, args, dncert, bench_dgemm, torch_ok, env, tm
     run([dncert, "train"] + problem_args(K, n, L, d) +
         ["--steps", "0", "--seed", str(SEED), "--init-std", str(INIT_STD), "--quiet",
          "--out", init_dir, "--force"], env)
+    kernel = config_kernel(init_dir, dncert, env)
+    # torch and bench_dgemm get dncert's kernel; dncert keeps making its own choice (an
+    # exported OPENBLAS_CORETYPE would override it), checked against this one below.
+    others = dict(env)
+    if kernel and "OPENBLAS_CORETYPE" not in env:
+        others["OPENBLAS_CORETYPE"] = kernel
     rows = []
     for T in threads_list:
         load, busy = loadavg(), other_busy()
-        ours, tch, gem = [], [], []
+        ours, tch, gem, gem_t = [], [], [], []
         loss_o = loss_t = None
         # Interleave the measurements so a load change hits all of them alike; DGEMM is
         # short, so it is taken before and after the long runs and the best rate is kept.
         for _ in range(repeats):
-            gem.append(dgemm_once(bench_dgemm, d, K * n, d, T, env))
-            ms, loss_o = ours_once(dncert, cfg, steps, T, tmp, env)
+            gem.append(dgemm_once(bench_dgemm, d, K * n, d, T, others))
+            gem_t.append(dgemm_once(bench_dgemm, K * n, d, d, T, others))
+            ms, loss_o, used = ours_once(dncert, cfg, steps, T, tmp, env)
+            if kernel and used and used != kernel:
+                raise RuntimeError("%s: dncert ran with kernel %s, its initial point with %s" % (name, used, kernel))
             ours.append(ms)
             if torch_ok:
-                ms, loss_t = torch_once(cfg, steps, T, init_dir, env)
+                ms, loss_t = torch_once(cfg, steps, T, init_dir, others)
                 tch.append(ms)
-            gem.append(dgemm_once(bench_dgemm, d, K * n, d, T, env))
+            gem.append(dgemm_once(bench_dgemm, d, K * n, d, T, others))
+            gem_t.append(dgemm_once(bench_dgemm, K * n, d, d, T, others))
         f = flops_per_step(K, n, L, d)
         row = {
             "config": name, "K": K, "n": n, "L": L, "d": d, "N": K * n, "steps": steps, "lr": lr,
-            "threads": T, "repeats": repeats, "load_before": load, "load_after": loadavg(),
+            "threads": T, "repeats": repeats, "kernel": kernel, "load_before": load, "load_after": loadavg(),
             "busy_before": busy, "busy_after": other_busy(),
             "flops_per_step": f,
             "ours_ms": min(ours), "ours_ms_all": ours,
             "torch_ms": min(tch) if tch else None, "torch_ms_all": tch,
             "dgemm_gflops": max(gem), "dgemm_gflops_all": gem,
+            "dgemm_ndd_gflops": max(gem_t), "dgemm_ndd_gflops_all": gem_t,
             "ours_loss": loss_o, "torch_loss": loss_t,
         }
         row["ours_gflops"] = f / (row["ours_ms"] * 1e-3) * 1e-9
         row["pct_of_dgemm"] = 100.0 * row["ours_gflops"] / row["dgemm_gflops"]
+        row["pct_of_ndd"] = 100.0 * row["ours_gflops"] / row["dgemm_ndd_gflops"]
         row["ratio"] = row["torch_ms"] / row["ours_ms"] if tch else None
         row["loss_rel_diff"] = (abs(loss_o - loss_t) / abs(loss_o) if tch else None)
         rows.append(row)
@@ -239,8 +267,8 @@ def bench_config(cfg, threads_list, args, dncert, bench_dgemm, torch_ok, env, tm
     return rows
 
 
-HEADER = ("| config | K n L d | steps | thr | ours ms/step | torch ms/step | torch/ours | ours GFLOP/s "
-          "| DGEMM GFLOP/s | ours % DGEMM | loss rel.diff | load 1m | others busy |")
+HEADER = ("| config | K n L d | steps | thr | kernel | ours ms/step | torch ms/step | torch/ours | ours GFLOP/s "
+          "| DGEMM GFLOP/s | ours % DGEMM | N d d GFLOP/s | ours % N d d | loss rel.diff | load 1m | others busy |")
 
 
 def fmt(x, spec, none="-"):
@@ -248,10 +276,11 @@ def fmt(x, spec, none="-"):
 
 
 def print_row(r):
-    print("| %s | %d %d %d %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %.2f | %d/%d |" % (
-        r["config"], r["K"], r["n"], r["L"], r["d"], r["steps"], r["threads"],
+    print("| %s | %d %d %d %d | %d | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.2f | %d/%d |" % (
+        r["config"], r["K"], r["n"], r["L"], r["d"], r["steps"], r["threads"], r["kernel"] or "?",
         fmt(r["ours_ms"], ".3f"), fmt(r["torch_ms"], ".3f"), fmt(r["ratio"], ".2f"),
-        fmt(r["ours_gflops"], ".1f"), fmt(r["dgemm_gflops"], ".1f"), fmt(r["pct_of_dgemm"], ".0f"),
+        fmt(r["ours_gflops"], ".1f"), fmt(r["dgemm_gflops"], ".1f"), fmt(r["pct_of_dgemm"], ".1f"),
+        fmt(r["dgemm_ndd_gflops"], ".1f"), fmt(r["pct_of_ndd"], ".1f"),
         fmt(r["loss_rel_diff"], ".1e"), r["load_before"][0], len(r["busy_before"]), len(r["busy_after"])))
 
 
@@ -259,17 +288,17 @@ def verdicts(rows):
     """Lines stating whether each target is met (None where torch was unavailable)."""
     out = []
     for r in rows:
-        if r["config"].startswith("small"):
-            if r["ratio"] is None:
-                out.append("%s t=%d: torch not measured" % (r["config"], r["threads"]))
-            else:
-                ok = r["ratio"] >= SMALL_TARGET_RATIO
-                out.append("%s t=%d: torch/ours = %.2f (target >= %.1f): %s"
-                           % (r["config"], r["threads"], r["ratio"], SMALL_TARGET_RATIO, "MET" if ok else "NOT MET"))
+        if r["ratio"] is None:
+            out.append("%s t=%d: torch not measured" % (r["config"], r["threads"]))
         else:
+            ok = r["ratio"] > TORCH_TARGET_RATIO
+            out.append("%s t=%d: torch/ours = %.2f (target > %.1f, ahead of torch): %s"
+                       % (r["config"], r["threads"], r["ratio"], TORCH_TARGET_RATIO, "MET" if ok else "NOT MET"))
+        if r["config"].startswith("large"):
             ok = r["pct_of_dgemm"] >= LARGE_TARGET_PCT
-            out.append("%s t=%d: %.0f%% of DGEMM (target >= %.0f%%): %s"
-                       % (r["config"], r["threads"], r["pct_of_dgemm"], LARGE_TARGET_PCT, "MET" if ok else "NOT MET"))
+            out.append("%s t=%d: %.1f%% of DGEMM d N d (target >= %.0f%%): %s; %.1f%% of N d d"
+                       % (r["config"], r["threads"], r["pct_of_dgemm"], LARGE_TARGET_PCT, "MET" if ok else "NOT MET",
+                          r["pct_of_ndd"]))
     return out
 
 
@@ -313,11 +342,8 @@ def main():
     library_core = openblas_corename()
     if args.openblas_coretype:
         env["OPENBLAS_CORETYPE"] = args.openblas_coretype
-    elif "OPENBLAS_CORETYPE" not in env:
-        kernel = dncert_kernel(dncert, env)
-        if kernel is not None and kernel != library_core:
-            env["OPENBLAS_CORETYPE"] = kernel
-    # What all three programs now run with (as dncert reports it under the final env).
+    # dncert's kernel when no problem is involved; per configuration it may choose another
+    # (column `kernel`, which torch and bench_dgemm then use too).
     used_core = dncert_kernel(dncert, env) or env.get("OPENBLAS_CORETYPE") or library_core
     torch_ok = not args.no_torch and have_torch()
 
@@ -329,7 +355,8 @@ def main():
         "dncert": dncert, "bench_dgemm": bench_dgemm, "quick": args.quick,
         "torch": torch_ok, "load_start": loadavg(), "command": " ".join([sys.executable] + sys.argv),
     }
-    print("# %s  %d x %s  OpenBLAS kernel %s (library default %s, OPENBLAS_CORETYPE=%s)  load %s" % (
+    print("# %s  %d x %s  OpenBLAS kernel %s (library default %s, OPENBLAS_CORETYPE=%s; per configuration: "
+          "column kernel)  load %s" % (
         meta["date"], meta["cpus"], meta["cpu"], used_core, library_core,
         meta["openblas_coretype_env"], meta["load_start"]))
     if not torch_ok:

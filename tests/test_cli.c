@@ -1,4 +1,5 @@
 /* The dncert command as a user runs it: errors, outputs, and reloading a saved run. */
+#include <cpuid.h>
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -531,5 +532,56 @@ Test(cli, blas_kernel_selection)
     setenv("DNCERT_KEEP_BLAS_KERNEL", "1", 1);
     cr_assert_eq(tu_run(out, err, CAP, args), 0);
     cr_assert(strstr(out, "selected by dncert") == NULL, "%s", out);
+    unsetenv("DNCERT_KEEP_BLAS_KERNEL");
+}
+
+/* The OpenBLAS kernel that `dncert train` of a width-w problem ran with (summary.json's
+ * blas_kernel); the run directory goes into dir. */
+static const char *train_kernel(char *buf, size_t len, const char *dir, const char *width)
+{
+    char run[300];
+    const char *args[] = { "train", "--K", "10", "--n", "5", "--L", "3", "--width", width, "--steps", "0",
+                           "--quiet", "--out", run, "--force", NULL };
+    json_t *s;
+    snprintf(run, sizeof(run), "%s/run%s", dir, width);
+    cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s", err);
+    s = load_json(run, "summary.json");
+    cr_assert(json_is_string(json_object_get(s, "blas_kernel")), "summary.json lacks blas_kernel");
+    snprintf(buf, len, "%s", json_string_value(json_object_get(s, "blas_kernel")));
+    json_decref(s);
+    return buf;
+}
+
+/* AMD family 19h with AVX-512 (Zen 4), read from cpuid here rather than through dncert. */
+static int cpu_is_zen4(void)
+{
+    unsigned a, b, c, d, family;
+    if (!__get_cpuid(0, &a, &b, &c, &d) || b != signature_AMD_ebx || !__get_cpuid(1, &a, &b, &c, &d))
+        return 0;
+    family = ((a >> 8) & 0xf) == 0xf ? 0xf + ((a >> 20) & 0xff) : (a >> 8) & 0xf;
+    __builtin_cpu_init();
+    return family == 0x19 && __builtin_cpu_supports("avx512f");
+}
+
+/* On AMD Zen 4, where OpenBLAS 0.3.21 loads its AVX-512 kernels, `dncert train` runs a
+ * problem of width 128 (too wide for their small-matrix path) with the AVX2 "Zen" kernel
+ * and one of width 64 with the kernel it started with; anywhere else, and with
+ * DNCERT_KEEP_BLAS_KERNEL, both keep the kernel of `dncert --version`. */
+Test(cli, blas_kernel_by_problem)
+{
+    const char *args[] = { "--version", NULL };
+    char dir[256], version[64], narrow[64], wide[64], *k;
+    int avx512, switches;
+    tu_tmpdir(dir, sizeof(dir));
+    cr_assert_eq(tu_run(out, err, CAP, args), 0);
+    cr_assert((k = strstr(out, ", kernel ")) != NULL, "%s", out);
+    sscanf(k + 9, "%63[A-Za-z0-9]", version);
+    avx512 = strcmp(version, "SkylakeX") == 0 || strcmp(version, "Cooperlake") == 0
+             || strcmp(version, "SapphireRapids") == 0;
+    switches = cpu_is_zen4() && avx512 && getenv("OPENBLAS_CORETYPE") == NULL && getenv("DNCERT_KEEP_BLAS_KERNEL") == NULL;
+    cr_assert_str_eq(train_kernel(narrow, sizeof(narrow), dir, "64"), version);
+    cr_assert_str_eq(train_kernel(wide, sizeof(wide), dir, "128"), switches ? "Zen" : version);
+    setenv("DNCERT_KEEP_BLAS_KERNEL", "1", 1);
+    cr_assert_str_eq(train_kernel(wide, sizeof(wide), dir, "128"), version);
     unsetenv("DNCERT_KEEP_BLAS_KERNEL");
 }

@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include "dncert/train.h"
+#include "train/thin.h"
 #include "testutil.h"
 
 /* ---- gradient against central finite differences ---- */
@@ -214,6 +215,178 @@ Test(objective, blocked_and_threaded_products_agree)
 {
     check_splits("10", "50", "3", "64", "relu,linear");
     check_splits("3", "67,41,55", "3", "37,64,29", "relu,relu");
+}
+
+/* ---- the thin products (src/train/thin.c) ---- */
+
+/* C = op(A) op(B) by the textbook triple loop, accumulated in long double: the reference
+ * the AVX2 loops are compared with (a different order of summation, so not bit for bit). */
+static void naive_product(long double *C, const double *A, slong lda, int ta, const double *B, slong ldb, int tb,
+                          slong m, slong n, slong k)
+{
+    slong i, j, l;
+    for (j = 0; j < n; j++)
+        for (i = 0; i < m; i++) {
+            long double s = 0.0L;
+            for (l = 0; l < k; l++)
+                s += (long double) (ta ? A[l + lda * i] : A[i + lda * l]) * (tb ? B[j + ldb * l] : B[l + ldb * j]);
+            C[i + m * j] = s;
+        }
+}
+
+/* Entries of the m x n result C (leading dimension ldc) against the reference: within
+ * 1e-14 of the sum of absolute terms, bounded by k |max a| |max b| (entries in [-1, 1]). */
+static void check_thin(const char *what, const double *C, slong ldc, const long double *ref, slong m, slong n, slong k)
+{
+    slong i, j;
+    for (j = 0; j < n; j++)
+        for (i = 0; i < m; i++)
+            cr_assert(fabsl(C[i + ldc * j] - ref[i + m * j]) <= 1e-14L * (long double) (k + 1),
+                      "%s m=%ld n=%ld k=%ld: entry (%ld, %ld) %.17g, reference %.17Lg", what, (long) m, (long) n,
+                      (long) k, (long) i, (long) j, C[i + ldc * j], ref[i + m * j]);
+}
+
+static void fill_uniform(double *x, slong n, ulong seed)
+{
+    slong i;
+    dnc_randn(x, n, 0.4, seed);
+    for (i = 0; i < n; i++)
+        x[i] = fmax(-1.0, fmin(1.0, x[i]));
+}
+
+/* Every thin row count 1..12 (one, two and three vectors, full and partial; blocks of 5 rows
+ * and what is left), wide sides with remainders after the blocks of 4 columns and 8 rows,
+ * sums of 0, 1 and 37 terms (300 and more for C = A B^T: two passes of its tile). */
+Test(thin, products_against_the_triple_loop)
+{
+    static const slong wide[] = { 1, 3, 4, 7, 13, 41 }, inner[] = { 0, 1, 37 };
+    /* largest index read: A 12 + 13 * 336, B 40 + 45 * 336 (nt), C 17 * 41 and 50 * 37 */
+    const slong size = 16384;
+    double *A = malloc(size * sizeof(double)), *B = malloc(size * sizeof(double));
+    double *C = malloc(size * sizeof(double)), *AT = malloc(size * sizeof(double));
+    long double *ref = malloc(size * sizeof(long double));
+    slong m, a, b, i, r;
+    if (!dnc_thin_available())
+        cr_skip_test("no AVX2 and FMA on this CPU: the thin loops are not used");
+    fill_uniform(A, size, 3);
+    fill_uniform(B, size, 4);
+    for (m = 1; m <= DNC_THIN_MAX; m++)
+        for (a = 0; a < 6; a++)
+            for (b = 0; b < 3; b++) {
+                slong n = wide[a], k = inner[b];
+                /* C = A B: A m x k (lda 13), B k x n (ldb 40), C with ldc 17 */
+                naive_product(ref, A, 13, 0, B, 40, 0, m, n, k);
+                dnc_thin_nn(C, 17, A, 13, B, 40, m, n, k);
+                check_thin("nn", C, 17, ref, m, n, k);
+                /* C = A B^T: B n x k (ldb 45), the sum over k in passes of the tile (256): 300 or
+                 * more terms take two; AT is the work space (n m doubles) */
+                naive_product(ref, A, 13, 0, B, 45, 1, m, n, k + 300);
+                dnc_thin_nt(C, 17, A, 13, B, 45, m, n, k + 300, AT);
+                check_thin("nt", C, 17, ref, m, n, k + 300);
+                /* C = A^T B with the thin inner dimension m: A m x n (the rows of C are n) */
+                if (k == 0)
+                    continue;
+                for (i = 0; i < n; i++)
+                    for (r = 0; r < m; r++)
+                        AT[i + 50 * r] = A[r + 13 * i];
+                naive_product(ref, A, 13, 1, B, 40, 0, n, k, m);
+                dnc_thin_tn(C, 50, AT, 50, B, 40, n, k, m, NULL);
+                check_thin("tn", C, 50, ref, n, k, m);
+            }
+    free(A); free(B); free(C); free(AT); free(ref);
+}
+
+/* The fused ReLU derivative zeroes exactly the entries whose mask byte is 0 and keeps the
+ * others bit for bit as without the mask (rows of 13: blocks of 8 and 4 and one partial). */
+Test(thin, mask_of_the_relu_derivative)
+{
+    const slong m = 13, n = 6, k = 10;
+    double A[130], B[60], AT[130], C0[78], C[78], r[78];
+    unsigned char mask[78];
+    slong i, q;
+    if (!dnc_thin_available())
+        cr_skip_test("no AVX2 and FMA on this CPU: the thin loops are not used");
+    fill_uniform(A, 130, 5);
+    fill_uniform(B, 60, 6);
+    fill_uniform(r, 78, 7);
+    for (i = 0; i < m * n; i++)
+        mask[i] = r[i] > 0.0;
+    mask[12] = 0;   /* the last row of the first column: the partial vector */
+    mask[25] = 1;
+    for (i = 0; i < m; i++)
+        for (q = 0; q < k; q++)
+            AT[i + m * q] = A[q + k * i];
+    dnc_thin_tn(C0, m, AT, m, B, k, m, n, k, NULL);
+    dnc_thin_tn(C, m, AT, m, B, k, m, n, k, mask);
+    for (i = 0; i < m * n; i++) {
+        if (mask[i])
+            cr_assert(memcmp(C + i, C0 + i, sizeof(double)) == 0, "entry %ld changed by the mask", (long) i);
+        else
+            cr_assert(C[i] == 0.0 && !signbit(C[i]), "entry %ld: %g where the mask is 0", (long) i, C[i]);
+    }
+}
+
+/* The whole evaluation with the last layer's products in the thin loops against OpenBLAS
+ * only (dnc_dobj_set_thin(0)): the same loss and gradient up to the order of summation, on
+ * 1 and 2 threads; K = 3, 10 and 12 (one, three and three full vectors), widths and counts
+ * that leave remainders. Blocking is off so that the thin loops take all three products on
+ * any kernel. */
+Test(thin, evaluation_agrees_with_openblas)
+{
+    static const char *Ks[] = { "3", "10", "12" };
+    int kk, threads, exercised = 0;
+    if (!dnc_thin_available())
+        cr_skip_test("no AVX2 and FMA on this CPU: the thin loops are not used");
+    dnc_dobj_set_blocking(0);
+    for (kk = 0; kk < 3; kk++)
+        for (threads = 1; threads <= 2; threads++) {
+            dnc_problem_t p;
+            dnc_dobj_t o;
+            double *x, *g0, *g, f0, f, worst = 0.0;
+            slong i;
+            tu_problem(p, Ks[kk], "37", "3", "29,21,19", "relu,relu", "free", "0.004");
+            cr_assert_eq(dnc_dobj_init(o, p), 0);
+            cr_assert_eq(dnc_dobj_set_threads(o, threads), 0);
+            x = malloc(o->nparams * sizeof(double));
+            g0 = malloc(o->nparams * sizeof(double));
+            g = malloc(o->nparams * sizeof(double));
+            dnc_randn(x, o->nparams, 0.3, 9);
+            dnc_dobj_set_thin(0);
+            f0 = dnc_dobj_eval(o, x, g0);
+            dnc_dobj_set_thin(-1);
+            f = dnc_dobj_eval(o, x, g);
+            cr_assert_float_eq(f, f0, 1e-13 * fabs(f0), "K=%s: f %.17g vs %.17g", Ks[kk], f, f0);
+            for (i = 0; i < o->nparams; i++)
+                worst = fmax(worst, fabs(g[i] - g0[i]) / (1e-3 + fabs(g0[i])));
+            cr_assert_lt(worst, 1e-12, "K=%s, %d threads: gradient differs by %g (relative)", Ks[kk], threads, worst);
+            exercised += memcmp(g, g0, o->nparams * sizeof(double)) != 0;
+            free(x); free(g0); free(g);
+            dnc_dobj_clear(o);
+            dnc_problem_clear(p);
+        }
+    dnc_dobj_set_blocking(-1);
+    cr_assert_geq(exercised, 5, "the thin loops changed the rounding in only %d of 6 evaluations", exercised);
+}
+
+/* The products of widths up to 100 fit the small-matrix path; by hand: out_l d_l against
+ * 10^4, each layer weighted by out_l d_l. */
+Test(thin, small_products_by_width)
+{
+    static const struct { const char *L, *width; int small; } cases[] = {
+        { "4", "64", 1 },          /* 4096, 4096, 4096, 640: all small */
+        { "4", "96", 1 },          /* 9216 <= 10^4 */
+        { "4", "128", 0 },         /* 16384 > 10^4; K d_L = 1280 is 2.5% of the weight */
+        { "4", "512", 0 },
+        { "3", "100,100,200", 0 },     /* small 10^4 + 2000 of 10^4 + 2 10^4 + 2000 < 1/2 */
+        { "4", "100,100,100,120", 1 }, /* small 2 10^4 + 1200 of 33200 >= 1/2 */
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        dnc_problem_t p;
+        tu_problem(p, "10", "5", cases[i].L, cases[i].width, "relu", "none", "0.004");
+        cr_assert_eq(dnc_dobj_small_products(p), cases[i].small, "widths %s", cases[i].width);
+        dnc_problem_clear(p);
+    }
 }
 
 /* ---- the optimiser updates ---- */

@@ -29,7 +29,14 @@ typedef struct {
     slong wmax;              /* entries of the largest weight matrix */
     int threads;             /* dnc_dobj_set_threads; 1 after init */
     double *partial;         /* threads partial weight gradients (threads > 1) */
+    double *thin_work;       /* threads blocks of thin_size doubles for src/train/thin.c */
+    slong thin_size;
+    unsigned char *signs;    /* the ReLU's record of H_l > 0, l >= 2: one byte an entry */
+    unsigned char **sign;    /* sign[l] points into signs (NULL for l < 2) */
+    int *sign_ok;            /* sign_ok[l]: sign[l] is of this evaluation's H_l */
+    int want_signs;          /* this evaluation computes the gradient */
     const double *const *slope, *const *seed;   /* dnc_dobj_set_pattern; NULL: plain ReLU */
+    struct dnc_dobj_prof_struct *prof;          /* dnc_dobj_set_profile; NULL: not timed */
 } dnc_dobj_struct;
 typedef dnc_dobj_struct dnc_dobj_t[1];
 
@@ -77,10 +84,49 @@ int dnc_dobj_set_threads(dnc_dobj_t o, int threads);
  * The arrays are borrowed; the caller keeps them alive while o evaluates. */
 void dnc_dobj_set_pattern(dnc_dobj_t o, const double *const *slope, const double *const *seed);
 
+/* Time spent in each operation of dnc_dobj_eval, for finding where a training step's time
+ * goes (bench/bench_step.c). The objective calls its operations in the same order at every
+ * evaluation, so entry i is the i-th operation of an evaluation; its seconds (wall clock,
+ * all of dncert's threads inside) add up over evaluations. */
+#define DNC_DOBJ_PROF_MAX 256
+typedef struct {
+    const char *op;     /* "mul", "act", "act_grad", "fit", "add_sqnorm", "scale_cols",
+                           "add_scaled", "row_sums" */
+    int ta, tb;         /* mul: whether op(A), op(B) transpose */
+    slong m, n, k;      /* mul: C is m x n, k the inner dimension; otherwise m x n is the
+                           size of the buffer written (read, for add_sqnorm), k = 0 */
+    double seconds;     /* summed over the evaluations */
+    double best;        /* the least of one evaluation */
+} dnc_dobj_prof_entry;
+typedef struct dnc_dobj_prof_struct {
+    slong evals;        /* evaluations timed */
+    int nentries;       /* operations per evaluation */
+    int cursor;         /* next entry within the current evaluation */
+    double (*clock)(void);   /* seconds; NULL: dnc_seconds_now (wall clock) */
+    dnc_dobj_prof_entry e[DNC_DOBJ_PROF_MAX];
+} dnc_dobj_prof;
+
+/* Times every later evaluation of o into prof (zeroed by the caller; NULL stops timing).
+ * Operations beyond DNC_DOBJ_PROF_MAX per evaluation run untimed. */
+void dnc_dobj_set_profile(dnc_dobj_t o, dnc_dobj_prof *prof);
+
 /* Products along the sample dimension are cut into blocks small enough for OpenBLAS's
  * small-matrix path when its kernel has one (src/train/dobj.c). mode -1 (default) decides
  * by the kernel, 0 never blocks, 1 always blocks (for tests on any CPU). Process-wide. */
 void dnc_dobj_set_blocking(int mode);
+
+/* Products with at most 12 rows, or an inner dimension of at most 12 (the last layer's K),
+ * run in AVX2 loops of dncert's own where the CPU has AVX2 and FMA (src/train/thin.c).
+ * mode -1 (default) uses them there, 0 never (OpenBLAS only; for tests). Process-wide. */
+void dnc_dobj_set_thin(int mode);
+
+/* Whether most multiply-adds of an evaluation of p are in products whose blocks of at
+ * least 100 samples fit OpenBLAS's small-matrix path (out_l d_l <= 10^4, widths up to about
+ * 100; each layer weighted by out_l d_l, the size of its three products). Where they do,
+ * OpenBLAS's AVX-512 kernels beat its AVX2 ones even on CPUs that split 512-bit operations
+ * in two (AMD Zen 4); where they do not, the AVX2 kernels are faster there
+ * (docs/trainer.md, "Speed"). */
+int dnc_dobj_small_products(const dnc_problem_t p);
 
 #ifdef __cplusplus
 }

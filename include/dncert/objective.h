@@ -90,6 +90,14 @@ typedef struct {
     void (*add_scaled)(void *ctx, dnc_buf D, dnc_buf X, dnc_const c);
     /* d <- X 1 (row sums). */
     void (*row_sums)(void *ctx, dnc_buf d, dnc_buf X);
+    /* Optional (NULL: mul, then act_grad): D <- (A^T G) .* sigma'(PRE), the back-propagation
+     * through layer `layer` in one operation, for backends that can apply the derivative
+     * while the product is in cache. */
+    void (*mul_act_grad)(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf PRE, dnc_act_t a, slong layer);
+    /* Optional (NULL: mul, scale_cols with DNC_COLS_UNWEIGHT, add_scaled): the H1 gradient
+     * D <- (A^T G) diag(1/w) + c X in one operation, for backends that can start the product
+     * from c X instead of adding it in a pass of its own. */
+    void (*mul_decay)(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf X, dnc_const c);
 } dnc_objective_ops;
 
 /* Evaluates f (the backend accumulates the fit and regulariser terms, which it must zero

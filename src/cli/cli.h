@@ -88,6 +88,12 @@ int dnc_cli_slong(slong *x, const dnc_cli_opt *opts, const char *cmd, const char
  * kernel on a CPU with AVX2/AVX-512 (blas_kernel.c explains why); returns otherwise. */
 void dnc_cli_select_blas_kernel(char **argv);
 
+/* Re-executes dncert with OPENBLAS_CORETYPE=Zen on AMD Zen 4 when OpenBLAS loaded its
+ * AVX-512 kernels and the products of p are too large for their small-matrix path
+ * (dnc_dobj_small_products; blas_kernel.c explains why); returns otherwise. Call it
+ * after reading the options and before writing anything. */
+void dnc_cli_select_blas_kernel_for(const dnc_problem_t p);
+
 /* One line: OpenBLAS configuration and the kernel in use (and who chose it). */
 void dnc_cli_print_blas_kernel(FILE *f);
 

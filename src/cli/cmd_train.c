@@ -76,7 +76,7 @@ static void progress(dnc_cli_progress *p, const dnc_trainer_t t, double now, int
     dnc_cli_progress_print(p, stderr, t->step, now, fields, final);
 }
 
-static void print_summary(const dnc_trainer_t t, double seconds, const dnc_classification *cls)
+static void print_summary(const dnc_trainer_t t, double seconds, double ms_per_step, const dnc_classification *cls)
 {
     int zero = t->stop != DNC_STOP_DIVERGED && cls->cls == DNC_CLASS_ZERO;
     char desc[512];
@@ -84,7 +84,7 @@ static void print_summary(const dnc_trainer_t t, double seconds, const dnc_class
     printf("problem    %s\n", desc);
     printf("status     %s%s after %ld steps (%ld evaluations, %.3f s, %.4f ms/step)\n", dnc_stop_name(t->stop),
            t->stop == DNC_STOP_STALLED ? " (no further decrease possible in double precision)" : "",
-           (long) t->step, (long) t->evals, seconds, t->step ? 1e3 * seconds / t->step : 0.0);
+           (long) t->step, (long) t->evals, seconds, t->step ? ms_per_step : 0.0);
     printf("loss       %.16e\nfit        %.16e\nreg        %.16e\ngrad_norm  %.6e\n",
            t->loss, t->fit, t->reg, t->grad_norm);
     if (zero)
@@ -128,7 +128,7 @@ static int run_training(dnc_trainer_t t, train_cfg *c)
         if (t->stop == DNC_STOP_DIVERGED)
             fprintf(stderr, "dncert train: diverged at step %ld (loss %g, gradient norm %g); try a smaller --lr%s\n",
                     (long) t->step, t->loss, t->grad_norm, t->step <= 1 ? " or --init-std" : "");
-        print_summary(t, seconds, &cls);
+        print_summary(t, seconds, json_real_value(json_object_get(summary, "ms_per_step")), &cls);
     }
     json_decref(summary);
     if (r != 0)
@@ -278,6 +278,7 @@ int dnc_cmd_train(int argc, char **argv)
         dnc_problem_clear(p);
         return r;
     }
+    dnc_cli_select_blas_kernel_for(p);   /* may re-execute dncert with another kernel */
     r = dnc_trainer_init_point(t, p, &cfg.opts, theta0);
     free(theta0);
     if (r != 0) {

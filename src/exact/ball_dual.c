@@ -82,7 +82,7 @@ static void d_row_sums(void *vctx, dnc_buf out, dnc_buf X)
 }
 
 static const dnc_objective_ops dual_ops = {
-    d_mul, d_act, d_act_grad, d_fit, d_add_sqnorm, d_scale_cols, d_add_scaled, d_row_sums
+    d_mul, d_act, d_act_grad, d_fit, d_add_sqnorm, d_scale_cols, d_add_scaled, d_row_sums, NULL, NULL
 };
 
 int dnc_ball_eval_dual(dnc_beval_t e, dnc_beval_t de, const dnc_bpoint_t x, const dnc_bpoint_t dx,

@@ -273,7 +273,7 @@ static void b_row_sums(void *vctx, dnc_buf d, dnc_buf X)
 }
 
 const dnc_objective_ops _dnc_ball_ops = {
-    b_mul, b_act, b_act_grad, b_fit, b_add_sqnorm, _dnc_ball_scale_cols, b_add_scaled, b_row_sums
+    b_mul, b_act, b_act_grad, b_fit, b_add_sqnorm, _dnc_ball_scale_cols, b_add_scaled, b_row_sums, NULL, NULL
 };
 
 /* ---- evaluation ---- */

@@ -389,7 +389,7 @@ static void f_fit(void *vw, dnc_loss_t loss, dnc_buf G, dnc_buf Z, dnc_buf b, dn
 }
 
 static const dnc_objective_ops fast_ops = {
-    f_mul, f_act, f_act_grad, f_fit, f_add_sqnorm, f_scale_cols, f_add_scaled, f_row_sums
+    f_mul, f_act, f_act_grad, f_fit, f_add_sqnorm, f_scale_cols, f_add_scaled, f_row_sums, NULL, NULL
 };
 
 /* ---- workspace ---- */

@@ -30,28 +30,51 @@ static void loss_terms(const dnc_problem_t p, const dnc_objective_ops *ops, void
         ops->add_sqnorm(ctx, DNC_TERM_REG, BUF(DNC_W, l), 0, C(DNC_C_LAMBDA_W(l)));
 }
 
+/* D_l = df/dHtilde_l = (W_l^T D_{l+1}) .* sigma'_{l-1}(Htilde_l), l >= 2 (D_{L+1} = G), in
+ * DH_l: one fused operation where the backend has it. */
+static void back_through(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx, slong l, dnc_buf D)
+{
+    slong L = p->L;
+    if (ops->mul_act_grad != NULL) {
+        ops->mul_act_grad(ctx, BUF(DNC_DH, l), BUF(DNC_W, l), D, BUF(DNC_PRE, l), p->act[l - 2], l);
+        return;
+    }
+    ops->mul(ctx, BUF(DNC_DH, l), BUF(DNC_W, l), 1, D, 0);
+    ops->act_grad(ctx, BUF(DNC_DH, l), BUF(DNC_PRE, l), p->act[l - 2], l);
+}
+
+/* DH_1 = df/dH1 = (W_1^T D_2) diag(1/w) + lambda_H H1 (per sample: see backward). */
+static void grad_h1(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx, dnc_buf D)
+{
+    slong L = p->L;
+    if (ops->mul_decay != NULL) {
+        ops->mul_decay(ctx, BUF(DNC_DH, 1), BUF(DNC_W, 1), D, BUF(DNC_H, 1), C(DNC_C_LAMBDA_H));
+        return;
+    }
+    ops->mul(ctx, BUF(DNC_DH, 1), BUF(DNC_W, 1), 1, D, 0);
+    ops->scale_cols(ctx, BUF(DNC_DH, 1), C(DNC_C_ONE), DNC_COLS_UNWEIGHT);
+    ops->add_scaled(ctx, BUF(DNC_DH, 1), BUF(DNC_H, 1), C(DNC_C_LAMBDA_H));
+}
+
 /* Backward pass. G = df/dZ carries each column's multiplicity, so the weight gradients
  * sum over all samples; the H1 gradient is reported per sample (the derivative with
  * respect to one of the w_j identical columns), hence the unweighting. */
 static void backward(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx)
 {
     slong L = p->L, l;
-    dnc_buf G = BUF(DNC_R, 0);
+    dnc_buf D = BUF(DNC_R, 0);   /* df/dHtilde_{l+1} at layer l: G first */
 
     if (p->bias == DNC_BIAS_FREE)
-        ops->row_sums(ctx, BUF(DNC_GB, 0), G);
-    ops->mul(ctx, BUF(DNC_GW, L), G, 0, BUF(DNC_H, L), 1);
-    ops->add_scaled(ctx, BUF(DNC_GW, L), BUF(DNC_W, L), C(DNC_C_LAMBDA_W(L)));
-    ops->mul(ctx, BUF(DNC_DH, L), BUF(DNC_W, L), 1, G, 0);
-    for (l = L - 1; l >= 1; l--) {
-        dnc_buf D = BUF(DNC_DH, l + 1);   /* becomes df/dHtilde_{l+1} */
-        ops->act_grad(ctx, D, BUF(DNC_PRE, l + 1), p->act[l - 1], l + 1);
+        ops->row_sums(ctx, BUF(DNC_GB, 0), D);
+    for (l = L; l >= 1; l--) {
         ops->mul(ctx, BUF(DNC_GW, l), D, 0, BUF(DNC_H, l), 1);
         ops->add_scaled(ctx, BUF(DNC_GW, l), BUF(DNC_W, l), C(DNC_C_LAMBDA_W(l)));
-        ops->mul(ctx, BUF(DNC_DH, l), BUF(DNC_W, l), 1, D, 0);
+        if (l >= 2)
+            back_through(p, ops, ctx, l, D);
+        else
+            grad_h1(p, ops, ctx, D);
+        D = BUF(DNC_DH, l);
     }
-    ops->scale_cols(ctx, BUF(DNC_DH, 1), C(DNC_C_ONE), DNC_COLS_UNWEIGHT);
-    ops->add_scaled(ctx, BUF(DNC_DH, 1), BUF(DNC_H, 1), C(DNC_C_LAMBDA_H));
 }
 
 void dnc_objective_eval(const dnc_problem_t p, const dnc_objective_ops *ops, void *ctx, int want_grad)

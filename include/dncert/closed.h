@@ -120,6 +120,13 @@ int dnc_closed_dnc(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, siz
  * and f = 1/2 exactly when dead or tied. Returns 0 on success. */
 int dnc_closed_dnc_value(arb_t f, const dnc_problem_t p, slong prec, char *err, size_t errlen);
 
+/* The DNC scale and value without the point (certify-point compares a point of any width
+ * with them): sets f as dnc_closed_dnc_value does and c to the root c* of the DNC
+ * polynomial, isolated as dnc_closed_dnc does ("c"). Returns 1 when c* exists, 0 when it
+ * does not (dead, where f = 1/2), -1 with a message in err (f = 1/2 when dead or tied,
+ * else indeterminate). */
+int dnc_closed_dnc_scale(dnc_alg_t c, arb_t f, const dnc_problem_t p, slong prec, char *err, size_t errlen);
+
 /* Global optimum of the deep linear UFM (closed-forms section 3; M = L layers, every
  * activation linear), balanced or imbalanced counts, bias none or free. The problem
  * splits into directions with weights t; direction group g (equal t) gets the scalars

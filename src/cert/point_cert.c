@@ -536,15 +536,16 @@ static char *short_dec(const arb_t x)
 static int dnc_claims(json_t *claims, arb_t v, dnc_problem_struct *p, slong prec, char *why, size_t whylen)
 {
     slong digits = dnc_cert_claim_digits(prec);
-    const dnc_closed_scalar *c;
-    dnc_closed_t dnc;
+    dnc_alg_t c;
     fmpq_t Q;
     dnc_alive_t decision;
     char msg[512], stmt[512], *s;
-    int ok;
-    if (dnc_closed_build(dnc, "dnc", p, 0, 0, prec, msg, sizeof(msg)) != 0) {
+    int ok, found;
+    dnc_alg_init(c);
+    /* the scale and the value only: the point would be d_l x d_l balls per layer */
+    if ((found = dnc_closed_dnc_scale(c, v, p, prec, msg, sizeof(msg))) < 0) {
         snprintf(why, whylen, "the DNC construction does not apply to this problem (%s)", msg);
-        dnc_closed_clear(dnc);
+        dnc_alg_clear(c);
         return -1;
     }
     fmpq_init(Q);
@@ -556,17 +557,19 @@ static int dnc_claims(json_t *claims, arb_t v, dnc_problem_struct *p, slong prec
     flint_free(s);
     add_claim(claims, json_pack("{s:{s:s}, s:s, s:s}", "structure", "name", "dnc", "block", "dnc", "decision",
                                 dnc_alive_name(decision)), "alive_dnc", "alive", 1, stmt);
-    c = dnc_closed_get_scalar(dnc, "c");
-    if (c != NULL && c->algebraic) {
-        ok = dnc_alg_check(c->alg) && _dnc_cert_is_rule_poly(c->alg, Q, p->L);
-        s = short_dec(c->value);
+    if (found) {
+        arb_t cv;
+        arb_init(cv);
+        dnc_alg_enclose(cv, c, prec);
+        ok = dnc_alg_check(c) && _dnc_cert_is_rule_poly(c, Q, p->L);
+        s = short_dec(cv);
+        arb_clear(cv);
         snprintf(stmt, sizeof(stmt), "the DNC scale c = %s is the only root of the DNC polynomial in the interval", s);
         flint_free(s);
         add_claim(claims, json_pack("{s:{s:s}, s:s, s:o, s:{s:o, s:o}}", "structure", "name", "dnc", "block", "dnc",
-                                    "polynomial", dnc_json_fmpz_poly(c->alg->poly), "interval", "lo", dnc_json_fmpq(c->alg->lo), "hi",
-                                    dnc_json_fmpq(c->alg->hi)), "root_dnc_c", "root", ok, stmt);
+                                    "polynomial", dnc_json_fmpz_poly(c->poly), "interval", "lo", dnc_json_fmpq(c->lo), "hi",
+                                    dnc_json_fmpq(c->hi)), "root_dnc_c", "root", ok, stmt);
     }
-    arb_set(v, dnc->loss);
     ok = arb_is_finite(v);
     s = short_dec(v);
     snprintf(stmt, sizeof(stmt), "the DNC value of this problem (the least loss of a DNC point, or 1/2) is %s", s);
@@ -574,7 +577,7 @@ static int dnc_claims(json_t *claims, arb_t v, dnc_problem_struct *p, slong prec
     add_claim(claims, json_pack("{s:{s:s}, s:o}", "structure", "name", "dnc", "value", dnc_json_enclosure(v, digits)),
               "value_dnc", "value", ok, stmt);
     fmpq_clear(Q);
-    dnc_closed_clear(dnc);
+    dnc_alg_clear(c);
     return ok;
 }
 

@@ -161,39 +161,46 @@ static int dnc_fill(dnc_closed_t out, const dnc_alg_t calg, int found, const fmp
     return res;
 }
 
-int dnc_closed_dnc_value(arb_t f, const dnc_problem_t p, slong prec, char *err, size_t errlen)
+int dnc_closed_dnc_scale(dnc_alg_t c, arb_t f, const dnc_problem_t p, slong prec, char *err, size_t errlen)
 {
     fmpq_t Q;
     fmpz_poly_t poly;
-    dnc_alg_t c;
     arb_t x;
     dnc_alive_t alive;
-    int res = 0;
-    if (dnc_fits(p, err, errlen))
+    int found;
+    if (dnc_fits(p, err, errlen)) {
+        arb_indeterminate(f);
         return -1;
+    }
     fmpq_init(Q);
+    fmpz_poly_init(poly);
+    arb_init(x);
     dnc_closed_dnc_q(Q, p);
     alive = dnc_closed_lowrank_decide(Q, p->L);
-    if (alive != DNC_ALIVE) {
-        arb_set_d(f, 0.5);   /* exact: the zero point, or the tie value */
-        fmpq_clear(Q);
-        return 0;
-    }
-    fmpz_poly_init(poly);
-    dnc_alg_init(c);
-    arb_init(x);
     dnc_closed_lowrank_poly(poly, Q, p->L);
-    if (dnc_root(c, poly, p->L, alive) != 1)
-        res = dnc_fail(err, errlen, "dnc: could not isolate c* (subdivision budget exhausted)");
-    else {
+    found = dnc_root(c, poly, p->L, alive);
+    if (found < 0)
+        dnc_fail(err, errlen, "dnc: could not isolate c* (subdivision budget exhausted)");
+    if (alive != DNC_ALIVE)
+        arb_set_d(f, 0.5);   /* exact: the zero point, or the tie value */
+    else if (found > 0) {
         dnc_alg_enclose(x, c, prec);
         dnc_closed_lowrank_value(f, x, p->L, prec);
-    }
+    } else
+        arb_indeterminate(f);
     arb_clear(x);
-    dnc_alg_clear(c);
     fmpz_poly_clear(poly);
     fmpq_clear(Q);
-    return res;
+    return found;
+}
+
+int dnc_closed_dnc_value(arb_t f, const dnc_problem_t p, slong prec, char *err, size_t errlen)
+{
+    dnc_alg_t c;
+    dnc_alg_init(c);
+    dnc_closed_dnc_scale(c, f, p, prec, err, errlen);
+    dnc_alg_clear(c);
+    return arb_is_finite(f) ? 0 : -1;   /* dead or tied: 1/2 whether or not c* was isolated */
 }
 
 int dnc_closed_dnc(dnc_closed_t out, dnc_problem_t p, slong prec, char *err, size_t errlen)

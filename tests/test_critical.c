@@ -579,3 +579,71 @@ Test(critical, strict_local_min_at_dnc, .timeout = 120)
     }
     arb_clear(ref);
 }
+
+/* docs/refine.md §7.5: a dead unit (in-row and out-column 0) can take a share of a live unit
+ * of its layer at no cost: rotating the pair by (c, s) with c, s >= 0, c^2 + s^2 = 1 keeps f
+ * exactly (positive homogeneity of the ReLU and rotation invariance of the weight decay), so
+ * a point with a dead unit beside a live one is never a strict local minimum of f. The
+ * reference is that hand identity, at a random point (it holds at every point); the opposite
+ * ray (s < 0) changes f, as the derivation says it may. */
+static void set_random_dyadic(arb_t x, flint_rand_t st)
+{
+    arb_set_si(x, (slong) n_randint(st, 2001) - 1000);
+    arb_mul_2exp_si(x, x, -10);
+}
+
+Test(critical, dead_unit_takes_a_share_of_a_live_unit_at_no_cost)
+{
+    dnc_problem_t p;
+    dnc_bpoint_t x, y;
+    dnc_beval_t e0, e1;
+    flint_rand_t st;
+    slong i, k, prec = 256, u = 0, v = 3;
+    int sgn;
+    tu_problem(p, "3", "2", "3", "4", "relu", "none", "1/250");
+    flint_randinit(st);
+    dnc_bpoint_init(x, p);
+    for (i = 0; i < x->H1->r; i++)   /* a random dyadic point */
+        for (k = 0; k < x->H1->c; k++)
+            set_random_dyadic(arb_mat_entry(x->H1, i, k), st);
+    for (k = 0; k < p->L; k++)
+        for (i = 0; i < arb_mat_nrows(x->W + k) * arb_mat_ncols(x->W + k); i++)
+            set_random_dyadic(arb_mat_entry(x->W + k, i % arb_mat_nrows(x->W + k), i / arb_mat_nrows(x->W + k)), st);
+    for (k = 0; k < p->width[0]; k++)   /* unit v of layer 2 dead: row v of W_1, column v of W_2 */
+        arb_zero(arb_mat_entry(x->W + 0, v, k));
+    for (k = 0; k < p->width[2]; k++)
+        arb_zero(arb_mat_entry(x->W + 1, k, v));
+    dnc_beval_init(e0);
+    dnc_ball_eval(e0, x, 0, prec);
+    for (sgn = 1; sgn >= -1; sgn -= 2) {
+        dnc_bpoint_init(y, p);
+        arb_mat_set(y->H1, x->H1);
+        for (k = 0; k < p->L; k++)
+            arb_mat_set(y->W + k, x->W + k);
+        for (k = 0; k < p->width[0]; k++) {   /* rows u, v of W_1 <- (3/5, +-4/5) row u */
+            arb_mul_si(arb_mat_entry(y->W + 0, u, k), arb_mat_entry(x->W + 0, u, k), 3, prec);
+            arb_div_si(arb_mat_entry(y->W + 0, u, k), arb_mat_entry(y->W + 0, u, k), 5, prec);
+            arb_mul_si(arb_mat_entry(y->W + 0, v, k), arb_mat_entry(x->W + 0, u, k), 4 * sgn, prec);
+            arb_div_si(arb_mat_entry(y->W + 0, v, k), arb_mat_entry(y->W + 0, v, k), 5, prec);
+        }
+        for (k = 0; k < p->width[2]; k++) {   /* columns u, v of W_2 likewise */
+            arb_mul_si(arb_mat_entry(y->W + 1, k, u), arb_mat_entry(x->W + 1, k, u), 3, prec);
+            arb_div_si(arb_mat_entry(y->W + 1, k, u), arb_mat_entry(y->W + 1, k, u), 5, prec);
+            arb_mul_si(arb_mat_entry(y->W + 1, k, v), arb_mat_entry(x->W + 1, k, u), 4 * sgn, prec);
+            arb_div_si(arb_mat_entry(y->W + 1, k, v), arb_mat_entry(y->W + 1, k, v), 5, prec);
+        }
+        dnc_beval_init(e1);
+        dnc_ball_eval(e1, y, 0, prec);
+        cr_assert(mag_cmp_2exp_si(arb_radref(e1->loss), -200) < 0 && mag_cmp_2exp_si(arb_radref(e0->loss), -200) < 0);
+        if (sgn > 0)
+            cr_expect(arb_overlaps(e0->loss, e1->loss), "the share (3/5, 4/5) changed f");
+        else
+            cr_expect(!arb_overlaps(e0->loss, e1->loss), "the opposite ray (3/5, -4/5) kept f (unit u inactive?)");
+        dnc_beval_clear(e1);
+        dnc_bpoint_clear(y);
+    }
+    dnc_beval_clear(e0);
+    dnc_bpoint_clear(x);
+    flint_randclear(st);
+    dnc_problem_clear(p);
+}

@@ -109,6 +109,14 @@ static void q_of(fmpq_t x, const char *s)
     cr_assert_eq(dnc_parse_rational(x, s), 0, "%s", s);
 }
 
+/* 1 iff |d| < 2^-100 (d is changed). */
+static int tiny(fmpq_t d)
+{
+    fmpq_abs(d, d);
+    fmpq_mul_2exp(d, d, 100);
+    return fmpz_cmp(fmpq_numref(d), fmpq_denref(d)) < 0;
+}
+
 /* 1 iff lo <= x <= hi for the interval {"lo", "hi"} iv, and hi - lo < 2^-100. */
 static int tight_in(const json_t *iv, const fmpq_t x)
 {
@@ -120,8 +128,7 @@ static int tight_in(const json_t *iv, const fmpq_t x)
     q_of(hi, json_string_value(json_object_get(iv, "hi")));
     ok = fmpq_cmp(lo, x) <= 0 && fmpq_cmp(x, hi) <= 0;
     fmpq_sub(hi, hi, lo);
-    fmpq_mul_2exp(hi, hi, 100);
-    ok = ok && fmpz_cmp(fmpq_numref(hi), fmpq_denref(hi)) < 0;
+    ok = tiny(hi) && ok;
     fmpq_clear(lo);
     fmpq_clear(hi);
     return ok;
@@ -135,9 +142,7 @@ static int near(const char *s, const fmpq_t x)
     fmpq_init(y);
     q_of(y, s);
     fmpq_sub(y, y, x);
-    fmpq_abs(y, y);
-    fmpq_mul_2exp(y, y, 100);
-    ok = fmpz_cmp(fmpq_numref(y), fmpq_denref(y)) < 0;
+    ok = tiny(y);
     fmpq_clear(y);
     return ok;
 }

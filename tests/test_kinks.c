@@ -14,7 +14,6 @@
 #include <arf.h>
 #include "dncert/io.h"
 #include "dncert/objective.h"
-#include "dncert/refine.h"
 #include "dncert/rundir.h"
 #include "testutil.h"
 

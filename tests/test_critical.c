@@ -580,7 +580,7 @@ Test(critical, strict_local_min_at_dnc, .timeout = 120)
     arb_clear(ref);
 }
 
-/* docs/refine.md §7.5: a dead unit (in-row and out-column 0) can take a share of a live unit
+/* docs/refine.md §7.6: a dead unit (in-row and out-column 0) can take a share of a live unit
  * of its layer at no cost: rotating the pair by (c, s) with c, s >= 0, c^2 + s^2 = 1 keeps f
  * exactly (positive homogeneity of the ReLU and rotation invariance of the weight decay), so
  * a point with a dead unit beside a live one is never a strict local minimum of f. The

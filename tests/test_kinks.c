@@ -1,0 +1,268 @@
+/* Hand-made kinked critical points whose multipliers are known (docs/refine.md §7.5, issue 10):
+ * two three-class networks (K = 3, n = 1, L = 2, widths 3, 3, ReLU, free bias) built so that
+ * every unit of the ReLU layer has exactly one kink, at the sample after its own. Example A is
+ * a KKT point on its pattern manifold with t_e = 1/4 at every kink: critical_point and
+ * kink_multipliers must be certified, with the hand values inside the enclosures. Example B is
+ * a KKT point with t_e = -1 (a kink that is not stationary): critical_point must be certified,
+ * kink_multipliers must come out "not proven", and a copy forged to say certified must be
+ * refused by both checkers. Every reference value below is derived by hand in §7.5. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include <flint/fmpq_vec.h>
+#include <arf.h>
+#include "dncert/io.h"
+#include "dncert/objective.h"
+#include "dncert/rundir.h"
+#include "testutil.h"
+
+static char out[1 << 20], err[1 << 16];
+
+/* The bits of the point given to the certifier: its kink entries are then about 2^-500,
+ * far below the pattern's threshold 2^(-prec/2) (prec = 256). */
+#define KINK_BITS 512
+
+enum { EXAMPLE_A, EXAMPLE_B };
+
+/* The problem of the example: λ_H, λ_1, λ_2 of §7.5 (A: 1/24, 1/24, 1/3; B: 1/12, 1/36, 1/3). */
+static void kink_problem(dnc_problem_t p, int ex)
+{
+    tu_problem_lambdas(p, "3", "1", "2", "3,3", "relu", "free", NULL, ex == EXAMPLE_A ? "1/24" : "1/12",
+                       ex == EXAMPLE_A ? "1/24,1/3" : "1/36,1/3");
+}
+
+/* U[a][j] of §7.5: the pre-activation of unit a on sample j, 1 or 0 (the kink, j = a + 1) or
+ * -1; A: (1, 0, 1) at j = a, a + 1, a + 2; B: (1, 0, -1). */
+static int pre(int ex, slong a, slong j)
+{
+    slong d = (j - a + 3) % 3;
+    return d == 0 ? 1 : d == 1 ? 0 : ex == EXAMPLE_A ? 1 : -1;
+}
+
+/* th (trainer layout) <- the point of the example (§7.5) at prec bits:
+ *   A: H1 = C + (√2/3) J, W1 = U + ((√2 - 2)/3) J, W2 = C Uᵀ / 2, b = 1/3;
+ *   B: H1 = C, W1 = U, W2 = C / 2, b = 1/3,
+ * with C = I - J/3, J the matrix of ones, U the pre-activations above (U = W1 H1). */
+static void kink_point(arb_ptr th, const dnc_problem_t p, int ex, slong prec)
+{
+    slong h = dnc_param_offset(p, 3, DNC_H, 1), w1 = dnc_param_offset(p, 3, DNC_W, 1);
+    slong w2 = dnc_param_offset(p, 3, DNC_W, 2), b = dnc_param_offset(p, 3, DNC_B, 0), i, j;
+    arb_t s;   /* √2/3 (A), 0 (B) */
+    arb_init(s);
+    if (ex == EXAMPLE_A) {
+        arb_sqrt_ui(s, 2, prec);
+        arb_div_ui(s, s, 3, prec);
+    }
+    for (i = 0; i < 3; i++)
+        for (j = 0; j < 3; j++) {
+            arb_ptr x = th + h + i + 3 * j, y = th + w1 + i + 3 * j, z = th + w2 + i + 3 * j;
+            arb_set_si(x, i == j ? 2 : -1);   /* C */
+            arb_div_ui(x, x, 3, prec);
+            arb_add(x, x, s, prec);
+            arb_set_si(y, 3 * pre(ex, i, j) - (ex == EXAMPLE_A ? 2 : 0));   /* U (B), U - (2/3) J + (√2/3) J (A) */
+            arb_div_ui(y, y, 3, prec);
+            arb_add(y, y, s, prec);
+            arb_set_si(z, ex == EXAMPLE_A ? 3 * pre(ex, j, i) - 2 : i == j ? 2 : -1);   /* 3 (C Uᵀ)[i][j] (A), 3 C (B) */
+            arb_div_ui(z, z, 6, prec);
+        }
+    for (i = 0; i < 3; i++) {
+        arb_one(th + b + i);
+        arb_div_ui(th + b + i, th + b + i, 3, prec);
+    }
+    arb_clear(s);
+}
+
+/* DIR/run: the example's point rounded to KINK_BITS-bit dyadics (point-exact.json) and to
+ * double (the arrays), for `certify-point --critical`; the dyadics into *exact. */
+static void kink_run(char *run, size_t len, const char *dir, dnc_problem_t p, int ex, fmpq **exact)
+{
+    slong n = dnc_param_offset(p, 3, DNC_NKINDS, 0), i;
+    arb_ptr th = _arb_vec_init(n);
+    double *d = malloc(n * sizeof(double));
+    arf_t m;
+    json_t *doc;
+    char path[400];
+    arf_init(m);
+    kink_point(th, p, ex, 2 * KINK_BITS);
+    *exact = _fmpq_vec_init(n);
+    for (i = 0; i < n; i++) {
+        arf_set_round(m, arb_midref(th + i), KINK_BITS, ARF_RND_NEAR);
+        arf_get_fmpq(*exact + i, m);
+        d[i] = arf_get_d(m, ARF_RND_NEAR);
+    }
+    tu_save_run(run, len, dir, p, d);
+    doc = dnc_point_exact_json(p, *exact, KINK_BITS, "docs/refine.md §7.5");
+    snprintf(path, sizeof(path), "%s/point-exact.json", run);
+    cr_assert_eq(json_dump_file(doc, path, 0), 0);
+    json_decref(doc);
+    arf_clear(m);
+    free(d);
+    _arb_vec_clear(th, n);
+}
+
+/* x -> the rational string s, or the test fails. */
+static void q_of(fmpq_t x, const char *s)
+{
+    cr_assert(s != NULL);
+    cr_assert_eq(dnc_parse_rational(x, s), 0, "%s", s);
+}
+
+/* 1 iff |d| < 2^-100 (d is changed). */
+static int tiny(fmpq_t d)
+{
+    fmpq_abs(d, d);
+    fmpq_mul_2exp(d, d, 100);
+    return fmpz_cmp(fmpq_numref(d), fmpq_denref(d)) < 0;
+}
+
+/* 1 iff lo <= x <= hi for the interval {"lo", "hi"} iv, and hi - lo < 2^-100. */
+static int tight_in(const json_t *iv, const fmpq_t x)
+{
+    fmpq_t lo, hi;
+    int ok;
+    fmpq_init(lo);
+    fmpq_init(hi);
+    q_of(lo, json_string_value(json_object_get(iv, "lo")));
+    q_of(hi, json_string_value(json_object_get(iv, "hi")));
+    ok = fmpq_cmp(lo, x) <= 0 && fmpq_cmp(x, hi) <= 0;
+    fmpq_sub(hi, hi, lo);
+    ok = tiny(hi) && ok;
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    return ok;
+}
+
+/* 1 iff the rational string s is within 2^-100 of x. */
+static int near(const char *s, const fmpq_t x)
+{
+    fmpq_t y;
+    int ok;
+    fmpq_init(y);
+    q_of(y, s);
+    fmpq_sub(y, y, x);
+    ok = tiny(y);
+    fmpq_clear(y);
+    return ok;
+}
+
+/* Both checkers (dncert verify and the standalone dncert-verify) on cert: exit status rc and
+ * the line `line` in their reports. */
+static void both_checkers(const char *cert, int rc, const char *line, const char *what)
+{
+    const char *args[] = { "verify", cert, NULL }, *vargs[] = { cert, NULL };
+    int got = tu_run(out, err, sizeof(out), args);
+    cr_expect_eq(got, rc, "%s: dncert verify exit %d: %s%s", what, got, out, err);
+    cr_expect(strstr(out, line) != NULL, "%s: dncert verify: no '%s' in\n%s", what, line, out);
+    got = tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
+    cr_expect_eq(got, rc, "%s: dncert-verify exit %d: %s%s", what, got, out, err);
+    cr_expect(strstr(out, line) != NULL, "%s: dncert-verify: no '%s' in\n%s", what, line, out);
+}
+
+/* certify-point --critical on the example's point into DIR/c.json; checks the output lines
+ * of critical_point and kink_multipliers, the hand values of §7.5 -- the loss 1/3 (fit 1/12,
+ * regularisation 1/4) of the exact point and of the critical point, the multipliers mu of the
+ * three kinks [2, a, a + 1] -- and that both checkers accept the file. Returns the certificate. */
+static json_t *kink_certificate(char *c, size_t len, int ex, const char *km_line, const char *km_t, const char *mu)
+{
+    static const slong kinks[3][3] = { { 2, 0, 1 }, { 2, 1, 2 }, { 2, 2, 0 } };
+    char dir[256], run[300];
+    dnc_problem_t p;
+    fmpq *exact;
+    fmpq_t q;
+    json_t *j, *cl;
+    slong e;
+    kink_problem(p, ex);
+    tu_tmpdir(dir, sizeof(dir));
+    kink_run(run, sizeof(run), dir, p, ex, &exact);
+    snprintf(c, len, "%s/c.json", dir);
+    {
+        const char *args[] = { "certify-point", run, "--out", c, "--critical", NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical    certified: 36 unknowns (30 free parameters, 3 kinks, 3 symmetry generators") != NULL,
+                  "%s", out);
+        cr_expect(strstr(out, km_line) != NULL, "no '%s' in\n%s", km_line, out);
+        cr_expect(km_t == NULL || strstr(out, km_t) != NULL, "no '%s' in\n%s", km_t, out);
+    }
+    j = json_load_file(c, 0, NULL);
+    cr_assert(j != NULL);
+    fmpq_init(q);
+    fmpq_set_si(q, 1, 3);   /* §7.5: f = 1/3 at both points */
+    cr_expect(tight_in(json_object_get(tu_claim(j, "loss_exact"), "loss"), q), "the exact point's loss is not 1/3");
+    cr_expect(tight_in(json_object_get(tu_claim(j, "critical_point"), "loss"), q), "the critical point's loss is not 1/3");
+    fmpq_set_si(q, 1, 12);  /* the fit (Z - I = -C/2 at both) */
+    cr_expect(tight_in(json_object_get(tu_claim(j, "loss_exact"), "fit"), q), "the fit is not 1/12");
+    fmpq_set_si(q, 1, 4);   /* three regularisation terms of 1/12 each */
+    cr_expect(tight_in(json_object_get(tu_claim(j, "loss_exact"), "reg"), q), "the regularisation is not 1/4");
+    cl = tu_claim(j, "critical_point");
+    cr_expect_str_eq(json_string_value(json_object_get(cl, "verdict")), "certified");
+    cr_assert_eq(json_array_size(json_object_get(cl, "kinks")), 3);
+    q_of(q, mu);
+    for (e = 0; e < 3; e++) {
+        json_t *k = json_array_get(json_object_get(cl, "kinks"), e);
+        cr_expect(json_integer_value(json_array_get(k, 0)) == kinks[e][0]
+                  && json_integer_value(json_array_get(k, 1)) == kinks[e][1]
+                  && json_integer_value(json_array_get(k, 2)) == kinks[e][2], "kink %ld is not [2, a, a + 1]", (long) e);
+        cr_expect(near(json_string_value(json_array_get(json_object_get(cl, "multipliers"), e)), q),
+                  "multiplier %ld is not %s", (long) e, mu);
+    }
+    fmpq_clear(q);
+    _fmpq_vec_clear(exact, dnc_param_offset(p, 3, DNC_NKINDS, 0));
+    dnc_problem_clear(p);
+    both_checkers(c, 0, "critical_point critical_point certified OK", "the certificate");
+    return j;
+}
+
+/* The file j with the kink_multipliers claim marked certified and its slopes set to
+ * [lo, hi] at every kink, written to DIR/forged.json (DIR: c's directory) into f. */
+static void forge(char *f, size_t len, const char *c, json_t *j, const char *lo, const char *hi)
+{
+    json_t *cl = tu_claim(j, "kink_multipliers"), *sl = json_object_get(cl, "slopes");
+    size_t i;
+    snprintf(f, len, "%.*s/forged.json", (int) (strrchr(c, '/') - c), c);
+    json_object_set_new(cl, "verdict", json_string("certified"));
+    for (i = 0; i < json_array_size(sl); i++)
+        json_array_set_new(sl, i, json_pack("{s:s, s:s}", "lo", lo, "hi", hi));
+    cr_assert_eq(json_dump_file(j, f, 0), 0);
+}
+
+/* Example A (§7.5.2): t_e = 1/4 at every kink, G_e = 1/18, mu_e = 1/72. */
+Test(kinks, example_a_slopes_one_quarter)
+{
+    char c[300], f[400];
+    json_t *j = kink_certificate(c, sizeof(c), EXAMPLE_A, "kink-mult   certified", NULL, "1/72"), *sl;
+    fmpq_t q;
+    size_t e;
+    fmpq_init(q);
+    fmpq_set_si(q, 1, 4);
+    sl = json_object_get(tu_claim(j, "kink_multipliers"), "slopes");
+    cr_expect_str_eq(json_string_value(json_object_get(tu_claim(j, "kink_multipliers"), "verdict")), "certified");
+    cr_assert_eq(json_array_size(sl), 3);
+    for (e = 0; e < 3; e++)
+        cr_expect(tight_in(json_array_get(sl, e), q), "the certified t_%ld does not enclose 1/4 tightly", (long) e);
+    both_checkers(c, 0, "kink_multipliers kink_multipliers certified OK", "example A");
+    /* stated slopes that leave out the true t_e = 1/4 (inside [0, 1], so only the enclosure
+     * of mu_e / G_e over the box can refuse them) */
+    forge(f, sizeof(f), c, j, "0.3", "1");
+    both_checkers(f, 1, "kink_multipliers kink_multipliers not proven MISMATCH", "slopes [0.3, 1]");
+    fmpq_clear(q);
+    json_decref(j);
+}
+
+/* Example B (§7.5.3): a KKT point on M with mu_e = -1/36, G_e = 1/36, so t_e = -1: not
+ * stationary. critical_point is certified, kink_multipliers not proven, and forged copies that
+ * say certified are refused: with the slopes [0, 1] (the enclosure of t_e = -1 is not inside)
+ * and with the slopes [-3/2, -1/2] (the enclosure is inside, but the interval is not in [0, 1]). */
+Test(kinks, example_b_not_stationary)
+{
+    char c[300], f[400];
+    json_t *j = kink_certificate(c, sizeof(c), EXAMPLE_B, "kink-mult   not proven: at kink 2 = [2, 2, 0], "
+                                 "G_e in [0.027777778 +/- ", "t_e = mu_e / G_e in [-1.0000000 +/- ", "-1/36");
+    cr_expect_str_eq(json_string_value(json_object_get(tu_claim(j, "kink_multipliers"), "verdict")), "not proven");
+    both_checkers(c, 0, "kink_multipliers kink_multipliers not proven OK", "example B");
+    forge(f, sizeof(f), c, j, "0", "1");
+    both_checkers(f, 1, "kink_multipliers kink_multipliers not proven MISMATCH", "B forged certified, slopes [0, 1]");
+    forge(f, sizeof(f), c, j, "-3/2", "-1/2");
+    both_checkers(f, 1, "kink_multipliers kink_multipliers not proven MISMATCH", "B forged certified, slopes [-3/2, -1/2]");
+    json_decref(j);
+}

@@ -102,14 +102,15 @@ void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const c
 void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const char *critical)
 {
     json_t *claim;
-    char stmt[1024], *rho = dnc_exact_str(r->rho);
+    /* not proven: rho is unset (0); the claim states rho = 1 as its value, and so does the text */
+    char stmt[1024], *rho = r->second_order ? dnc_exact_str(r->rho) : NULL;
     snprintf(stmt, sizeof(stmt), "at the exact critical point theta* of claim %s, f restricted to the pattern "
              "manifold M of that claim (its kinks and implied kinks 0, its dead units 0) has a strict local minimum "
              "modulo the rotations of its generators: with C the gradients of the kink constraints and of the slice, "
              "H + rho C^T C (H the Hessian of the Lagrangian, rho = %s) is positive definite on the whole box, so H is "
              "positive definite on ker C (Finsler). Not claimed: a local minimum of f off M (leaving a kink)",
-             critical, rho);
-    claim = json_pack("{s:s, s:s}", "critical_point", critical, "rho", r->second_order ? rho : "1");
+             critical, rho != NULL ? rho : "1");
+    claim = json_pack("{s:s, s:s}", "critical_point", critical, "rho", rho != NULL ? rho : "1");
     flint_free(rho);
     _dnc_cert_claim_fields(claim, "strict_local_min", "strict_local_min", r->second_order, stmt);
     json_array_append_new(json_object_get(cert, "claims"), claim);

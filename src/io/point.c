@@ -472,17 +472,24 @@ int dnc_point_load(const char *dir, dnc_problem_t p, double **theta, char *err, 
      * point is allocated: a manifest cannot ask for more memory than its files hold. */
     if (read_blocks(blocks, s, p, dir, json_object_get(man, "arrays") == NULL, err, errlen) != 0)
         goto done;
+    /* The point grows out of H1 (block 0, offset 0, the largest) and each other block is
+     * freed once copied: the peak is the point and one small block, not twice the point
+     * (issue 13: certify-point's memory at N = 2000 is about a few point sizes). */
     total = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-    if (total < 0 || (*theta = malloc((total ? total : 1) * sizeof(double))) == NULL) {
+    if (total < 0 || block_offset(p, 0) != 0
+        || (*theta = realloc(blocks[0], (total ? total : 1) * sizeof(double))) == NULL) {
         dnc_fail(err, errlen, "%s: not enough memory for the point", dir);
         goto done;
     }
-    for (b = 0; b < nb; b++) {
+    blocks[0] = NULL;
+    for (b = 1; b < nb; b++) {
         slong shape[2];
         char bname[32];
         int ndim;
         block_info(bname, shape, &ndim, p, b);
         memcpy(*theta + block_offset(p, b), blocks[b], shape[0] * shape[1] * sizeof(double));
+        free(blocks[b]);
+        blocks[b] = NULL;
     }
     status = 0;
 done:

@@ -472,7 +472,23 @@ static slong ws_owned_layout(fast_ws *w, int bind)
     return off;
 }
 
-/* The chunk's H1 gradient into f->h1_max_abs and f->h1_max_rad (bounds rounded up). */
+/* sq[0] <= sum of x^2 <= sq[1] over every x in [m_i +- r_i], i < n: each square and each
+ * addition bounded outward (R1). */
+static void add_sq_bounds(double sq[2], const double *m, const double *r, slong n)
+{
+    slong i;
+    double lo = sq[0], hi = sq[1];
+    for (i = 0; i < n; i++) {
+        double a = fabs(m[i]), up = fr_add_up(a, r[i]), dn = a > r[i] ? fr_dn(a - r[i]) : 0.0;
+        hi = fr_add_up(hi, fr_mul_up(up, up));
+        lo = fr_add_dn(lo, fr_mul_dn(dn, dn));
+    }
+    sq[0] = lo;
+    sq[1] = hi;
+}
+
+/* The chunk's H1 gradient into f->h1_max_abs, f->h1_max_rad and f->h1_sq (bounds rounded
+ * outward). */
 static void h1_reduce(fast_ws *w)
 {
     const ibuf *b = BUF_AT(w, DNC_BUF_ID(DNC_DH, 1, w->p->L));
@@ -484,6 +500,7 @@ static void h1_reduce(fast_ws *w)
     }
     w->f->h1_max_abs = a;
     w->f->h1_max_rad = r;
+    add_sq_bounds(w->f->h1_sq, b->mid, b->rad, n);
 }
 
 /* Binds every buffer for the chunk of w->ncols columns from w->col0: shapes, parameters to
@@ -679,7 +696,7 @@ int dnc_fast_eval_point(dnc_fast_t f, const double *theta, int flags)
     if (f->status != DNC_FAST_OK)
         return 0;
     w->theta = theta;
-    f->h1_max_abs = f->h1_max_rad = 0.0;
+    f->h1_max_abs = f->h1_max_rad = f->h1_sq[0] = f->h1_sq[1] = 0.0;
     for (w->col0 = 0; w->col0 < w->N && !w->bad && !w->nomem; w->col0 += w->ncols) {
         w->ncols = w->N - w->col0 < w->cap ? w->N - w->col0 : w->cap;
         w->first = w->col0 == 0;
@@ -744,6 +761,16 @@ double dnc_fast_grad_max_abs(const dnc_fast_t f)
     for (i = 0; i < f->nparams - f->goff; i++)
         m = fmax(m, fr_add_up(fabs(f->gmid[i]), f->grad[i]));
     return m;
+}
+
+void dnc_fast_grad_norm(double *lo, double *hi, const dnc_fast_t f)
+{
+    double sq[2];
+    sq[0] = f->h1_sq[0];
+    sq[1] = f->h1_sq[1];
+    add_sq_bounds(sq, f->gmid, f->grad, f->nparams - f->goff);
+    *lo = fr_dn(sqrt(sq[0]));   /* sqrt is correctly rounded: one rounding (R1) */
+    *hi = fr_up(sqrt(sq[1]));
 }
 
 const char *dnc_fast_status_str(dnc_fast_status s)

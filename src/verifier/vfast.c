@@ -221,22 +221,6 @@ static void sq_ball(arb_t x, const arb_t a, const mag_t err, slong k)
     mag_clear(f);
 }
 
-/* The computed dot product of x and y (k entries; any order: (P1) with one row). */
-static double dot(const double *x, const double *y, slong k)
-{
-    double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-    slong i;
-    for (i = 0; i + 4 <= k; i += 4) {
-        s0 += x[i] * y[i];
-        s1 += x[i + 1] * y[i + 1];
-        s2 += x[i + 2] * y[i + 2];
-        s3 += x[i + 3] * y[i + 3];
-    }
-    for (; i < k; i++)
-        s0 += x[i] * y[i];
-    return (s0 + s1) + (s2 + s3);
-}
-
 /* gamma_k <= k u (1 + 2^-9) for k u <= 2^-10. */
 static void gamma_mag(mag_t g, slong k)
 {
@@ -282,9 +266,13 @@ typedef struct {
     mag_struct *D, *mu, *A;  /* per column: Delta >= ||delta - computed||, mu >= ||computed delta||, A: of W^T delta */
     mag_struct *eps;         /* eps[l] >= ||exact - computed|| of G[l] (l = 1..L + 1), products' rounding at the end */
     mag_struct *tn;          /* tn[l] >= sum_j ||w_j delta_j (computed)|| ||h_j||: times gamma_n at the end */
-    mag_t h1err;             /* >= sum_j w_j A_1j^2 (the H1 gradient's error, squared) */
-    arb_t h1sq, h1dot;       /* sum_j w_j q_j (computed ||a_1j||^2), sum_j w_j (computed <a_1j, h_j>) */
-    mag_t h1sq_err, h1dot_err;
+    double cd, *ld;          /* 1/N and the decays (ld[0] = lambda_H, ld[l] = lambda_l), nearest doubles */
+    mag_t cm, ec;            /* >= 1/N; >= |1/N - cd| */
+    mag_struct *el;          /* >= |lambda - ld| */
+    double *gc;              /* one column of the computed H1 gradient */
+    mag_t E2;                /* >= ||g - computed||^2 summed over the blocks (H1 columns weighted) */
+    arb_t h1sq;              /* sum_j w_j (computed squared norm of the computed H1 gradient's column j) */
+    mag_t h1sq_err;          /* its (P2) error terms */
     mag_t scale;             /* tests: the final error bound times this (1) */
 } vgrad;
 
@@ -293,7 +281,6 @@ typedef struct {
     const vx_point *P;
     double **blk;            /* H1, W_1..W_L, b as doubles */
     mag_struct *fro;         /* fro[l] >= ||W_l||_F, l = 1..L */
-    arb_struct *wsq;         /* wsq[l] contains ||W_l||_F^2, l = 1..L */
     double **h, **z;         /* chunk buffers, l = 1..L: h[l] the input of layer l (h[1]: columns of H1),
                                 z[l] = fl(W_l h[l]) (z[L] becomes the residual) */
     mag_struct *sig, *nu;    /* at l VF_COLS + j (column j of the chunk): sig >= ||h_l - h[l]|| (l = 1..L + 1;
@@ -467,36 +454,72 @@ static void weight_product(fpass *F, slong l, const double *dt, slong m, slong n
         g->G[l][i] += g->prod[i];
 }
 
-/* The H1 gradient of the chunk (a = W_1^T delta_1, unscaled): its squared norms and dot
- * products with the H1 columns into h1sq, h1dot, and sum_j w_j A_j^2 into h1err. 0 on overflow. */
+/* out = fl(fl(c x) + fl(l y)) entrywise (y NULL: fl(c x)), n entries; t >= ||(c* x + l* y) - out||
+ * for the exact constants c*, l* with |c* - c| <= ec, |l* - l| <= el, given xn >= ||x||,
+ * yn >= ||y||: ec xn + el yn + 2u(1 + 2^-9)(|c| xn + |l| yn) + 2 eta sqrt(n) (three roundings
+ * per entry, each within u of its exact result plus eta/2 for the products). */
+static void combine(double *out, mag_t t, const double *x, double c, const mag_t ec, const mag_t xn,
+                    const double *y, double l, const mag_t el, const mag_t yn, slong n)
+{
+    slong i;
+    mag_t a, b;
+    mag_init(a), mag_init(b);
+    if (y != NULL)
+        for (i = 0; i < n; i++)
+            out[i] = c * x[i] + l * y[i];
+    else
+        for (i = 0; i < n; i++)
+            out[i] = c * x[i];
+    mag_mul(t, ec, xn);
+    mag_set_d(a, c);
+    mag_mul(a, a, xn);
+    if (y != NULL) {
+        mag_addmul(t, el, yn);
+        mag_set_d(b, l);
+        mag_addmul(a, b, yn);
+    }
+    gamma_mag(b, 2);
+    mag_addmul(t, a, b);
+    add_eta(t, 2, n);
+    mag_clear(a), mag_clear(b);
+}
+
+/* E2 += w (c A + t)^2: the error of one block (or column) of the gradient, c A from the
+ * unscaled adjoints, t from combine. */
+static void add_err(vgrad *g, const mag_t A, const mag_t t, slong w)
+{
+    mag_t e;
+    mag_init(e);
+    mag_mul(e, g->cm, A);
+    mag_add(e, e, t);
+    mag_mul(e, e, e);
+    mag_mul_ui(e, e, (ulong) w);
+    mag_add(g->E2, g->E2, e);
+    mag_clear(e);
+}
+
+/* The H1 gradient of the chunk: column j is fl(fl(cd a_j) + fl(lambda_H h_j)) with a = W_1^T delta_1
+ * (unscaled); its computed squared norms into h1sq, its errors into E2. 0 on overflow. */
 static int h1_part(fpass *F, slong j0, slong nc)
 {
     vgrad *g = F->g;
     slong k = F->p->width[0], j;
-    mag_t an, t, gk;
+    mag_t an, t;
     int ok = 1;
-    mag_init(an), mag_init(t), mag_init(gk);
-    gamma_mag(gk, k);
+    mag_init(an), mag_init(t);
     for (j = 0; j < nc; j++) {
         slong w = F->P->mult[j0 + j];
-        double q = sumsq(g->a + k * j, k), d = dot(g->a + k * j, F->h[1] + k * j, k);
-        ok &= isfinite(q) && isfinite(d);
+        double q = sumsq(g->a + k * j, k);
+        norm_bound(an, q, k);
+        combine(g->gc, t, g->a + k * j, g->cd, g->ec, an, F->h[1] + k * j, g->ld[0], g->el, F->nu + VF_COLS + j, k);
+        add_err(g, g->A + j, t, w);
+        q = sumsq(g->gc, k);
+        ok &= isfinite(q);
         sq_bound(an, g->h1sq_err, q, k, w);
-        mag_sqrt(an, an);
         arb_set_d(F->tmp, q);
         arb_addmul_si(g->h1sq, F->tmp, w, 128);
-        arb_set_d(F->tmp, d);
-        arb_addmul_si(g->h1dot, F->tmp, w, 128);
-        mag_mul(t, gk, an);                          /* |computed - exact dot| <= gamma_k ||a|| ||h|| + k eta */
-        mag_mul(t, t, F->nu + VF_COLS + j);
-        add_eta(t, k, 1);
-        mag_mul_ui(t, t, (ulong) w);
-        mag_add(g->h1dot_err, g->h1dot_err, t);
-        mag_mul(t, g->A + j, g->A + j);
-        mag_mul_ui(t, t, (ulong) w);
-        mag_add(g->h1err, g->h1err, t);
     }
-    mag_clear(an), mag_clear(t), mag_clear(gk);
+    mag_clear(an), mag_clear(t);
     return ok;
 }
 
@@ -586,117 +609,75 @@ static int backward(fpass *F, slong j0, slong nc)
     return ok;
 }
 
-/* x <- the real number whose computed value is v, within err: [v +- err]. */
-static void ball_err(arb_t x, double v, const mag_t err)
+/* X += the exact squared norm of n doubles whose computed sum of squares is q ((P2)). */
+static void add_sq_exact(arb_t X, double q, slong n)
 {
-    arb_set_d(x, v);
-    arb_add_error_mag(x, err);
-}
-
-/* x <- the exact ||G||^2 (n entries computed as q, (P2)); t gets an upper bound of ||G||. */
-static void sq_exact(arb_t x, mag_t t, double q, slong n)
-{
-    mag_t e;
-    mag_init(e);
+    arb_t x;
+    mag_t t, e;
+    arb_init(x), mag_init(t), mag_init(e);
     sq_bound(t, e, q, n, 1);
-    mag_sqrt(t, t);
     arb_set_d(x, q);
     sq_ball(x, x, e, n);
-    mag_clear(e);
+    arb_add(X, X, x, 128);
+    arb_clear(x), mag_clear(t), mag_clear(e);
 }
 
-/* X += (c^2 S + 2 c lambda D + lambda^2 W): ||c G + lambda V||^2 from the parts. */
-static void add_block_sq(arb_t X, const arb_t c, const fmpq_t lambda, const arb_t S, const arb_t D, const arb_t W)
-{
-    arb_t t, lam;
-    arb_init(t), arb_init(lam);
-    arb_set_fmpq(lam, lambda, 128);
-    arb_mul(t, c, lam, 128);
-    arb_mul_2exp_si(t, t, 1);
-    arb_addmul(X, t, D, 128);
-    arb_sqr(t, c, 128);
-    arb_addmul(X, t, S, 128);
-    arb_sqr(t, lam, 128);
-    arb_addmul(X, t, W, 128);
-    arb_clear(t), arb_clear(lam);
-}
-
-/* The weight-gradient blocks' part of the norm: X += ||c G_l + lambda_l W_l||^2 (bias: c^2 ||G||^2)
- * and E2 += eps_l^2, with eps_l completed by the products' rounding gamma_n tn_l + n eta sqrt(mk).
- * 0 on overflow. */
-static int weight_blocks(fpass *F, arb_t X, mag_t E2, const arb_t c)
+/* The weight-gradient blocks and the bias: G = fl(fl(cd Ghat_l) + fl(lambda_l W_l)) (bias:
+ * fl(cd Ghat)), its squared norm into X, its error c eps_l + (combine) into E2, eps_l
+ * completed by the products' rounding gamma_n tn_l + n eta sqrt(mk). 0 on overflow. */
+static int weight_blocks(fpass *F, arb_t X)
 {
     const vx_problem *p = F->p;
     vgrad *g = F->g;
     slong L = p->L, n = F->P->ncols, l;
-    arb_t S, D, zero;
     mag_t gn, t, fn;
     int ok = 1;
-    arb_init(S), arb_init(D), arb_init(zero);
     mag_init(gn), mag_init(t), mag_init(fn);
     gamma_mag(gn, n);
     for (l = 1; l <= L + (p->bias != 0) && ok; l++) {
-        slong m = l <= L ? vx_out_rows(p, l) : p->K, k = l <= L ? p->width[l - 1] : 1;
-        double q = sumsq(g->G[l], m * k), d = l <= L ? dot(g->G[l], F->blk[l], m * k) : 0.0;
-        ok = isfinite(q) && isfinite(d);
+        slong mk = l <= L ? vx_out_rows(p, l) * p->width[l - 1] : p->K;
+        double q = sumsq(g->G[l], mk);
         mag_addmul(g->eps + l, gn, g->tn + l);
-        add_eta(g->eps + l, n, m * k);
-        mag_addmul(E2, g->eps + l, g->eps + l);
-        sq_exact(S, fn, q, m * k);
-        if (l <= L) {                          /* <G, W> within gamma_mk ||G|| ||W|| + mk eta */
-            gamma_mag(t, m * k);
-            mag_mul(t, t, fn);
-            mag_mul(t, t, F->fro + l);
-            add_eta(t, m * k, 1);
-            ball_err(D, d, t);
-            add_block_sq(X, c, p->lambda_w + l - 1, S, D, F->wsq + l);
-        } else {
-            arb_sqr(D, c, 128);
-            arb_addmul(X, D, S, 128);
-        }
+        add_eta(g->eps + l, n, mk);
+        norm_bound(fn, q, mk);
+        combine(g->prod, t, g->G[l], g->cd, g->ec, fn, l <= L ? F->blk[l] : NULL, l <= L ? g->ld[l] : 0.0,
+                g->el + (l <= L ? l : 0), F->fro + (l <= L ? l : 0), mk);
+        add_err(g, g->eps + l, t, 1);
+        q = sumsq(g->prod, mk);
+        ok = isfinite(q);
+        add_sq_exact(X, q, mk);
     }
-    arb_clear(S), arb_clear(D), arb_clear(zero);
     mag_clear(gn), mag_clear(t), mag_clear(fn);
     return ok;
 }
 
-/* norm <- [max(0, sqrt(X) - E), sqrt(X) + E], X = ||g'||^2 of the computed gradient's real
- * counterpart g' and E = c sqrt(E2) >= ||g - g'|| for every element g of the chain-rule
- * generalised gradient. 0 on overflow. */
+/* norm <- [max(0, sqrt(X) - E), sqrt(X) + E]: X = ||computed gradient||^2 (expanded point)
+ * and E = sqrt(E2) >= ||g - computed|| for every element g of the chain-rule generalised
+ * gradient. 0 on overflow. */
 static int grad_norm(arb_t norm, fpass *F)
 {
     const vx_problem *p = F->p;
     vgrad *g = F->g;
-    arb_t X, c, S, D;
-    mag_t E2, t;
+    arb_t X, S;
     arf_t lo, hi, e;
     int ok;
-    arb_init(X), arb_init(c), arb_init(S), arb_init(D);
-    mag_init(E2), mag_init(t);
+    arb_init(X), arb_init(S);
     arf_init(lo), arf_init(hi), arf_init(e);
-    arb_one(c);
-    arb_div_fmpz(c, c, p->N, 128);
-    ok = weight_blocks(F, X, E2, c);
+    ok = weight_blocks(F, X);
     sq_ball(S, g->h1sq, g->h1sq_err, p->width[0]);
-    arb_set(D, g->h1dot);
-    arb_add_error_mag(D, g->h1dot_err);
-    add_block_sq(X, c, p->lambda_h, S, D, F->regh);
-    mag_add(E2, E2, g->h1err);
-    mag_sqrt(E2, E2);
-    arb_get_mag(t, c);                          /* E = c sqrt(E2), times the tests' scale */
-    mag_mul(E2, E2, t);
-    mag_mul(E2, E2, g->scale);
+    arb_add(X, X, S, 128);
+    mag_sqrt(g->E2, g->E2);
+    mag_mul(g->E2, g->E2, g->scale);
     arb_sqrtpos(X, X, 128);
     arb_get_lbound_arf(lo, X, 128);
     arb_get_ubound_arf(hi, X, 128);
-    arf_set_mag(e, E2);
+    arf_set_mag(e, g->E2);
     arf_sub(lo, lo, e, 128, ARF_RND_FLOOR);
     arf_add(hi, hi, e, 128, ARF_RND_CEIL);
     if (arf_sgn(lo) < 0)
         arf_zero(lo);
     arb_set_interval_arf(norm, lo, hi, 128);
-    arb_clear(X), arb_clear(c), arb_clear(S), arb_clear(D);
-    mag_clear(E2), mag_clear(t);
+    arb_clear(X), arb_clear(S);
     arf_clear(lo), arf_clear(hi), arf_clear(e);
     return ok && arb_is_finite(norm);
 }
@@ -722,8 +703,7 @@ static const char *block_name(char *buf, slong b, slong L)
     return buf;
 }
 
-/* reg += (lambda_l / 2) ||W_l||^2, wsq[l] contains ||W_l||^2 and fro[l] >= ||W_l||_F for every l.
- * 0 on overflow. */
+/* reg += (lambda_l / 2) ||W_l||^2 and fro[l] >= ||W_l||_F for every l. 0 on overflow. */
 static int weights(fpass *F, arb_t reg)
 {
     const vx_problem *p = F->p;
@@ -741,8 +721,8 @@ static int weights(fpass *F, arb_t reg)
         sq_bound(F->fro + l, err, q, n, 1);
         mag_sqrt(F->fro + l, F->fro + l);
         arb_set_d(x, q);
-        sq_ball(F->wsq + l, x, err, n);
-        half_scaled(x, p->lambda_w + l - 1, F->wsq + l);
+        sq_ball(x, x, err, n);
+        half_scaled(x, p->lambda_w + l - 1, x);
         arb_add(reg, reg, x, 128);
     }
     arb_clear(x);
@@ -758,6 +738,20 @@ static void free_blocks(fpass *F, const vx_point *P, slong L)
         if (P->isdbl == NULL || !P->isdbl[b])
             flint_free(F->blk[b]);
     flint_free(F->blk);
+}
+
+/* The double nearest to the midpoint of x (an exact constant enclosed at 128 bits), and
+ * e >= |constant - that double|. */
+static double nearest(mag_t e, const arb_t x)
+{
+    double d = arf_get_d(arb_midref(x), ARF_RND_NEAR);
+    arb_t t;
+    arb_init(t);
+    arb_set_d(t, isfinite(d) ? d : 0.0);
+    arb_sub(t, x, t, 128);
+    arb_get_mag(e, t);
+    arb_clear(t);
+    return d;
 }
 
 /* The backward pass's workspace: the transposed weights, the weight gradients' sums, the
@@ -784,11 +778,37 @@ static void grad_init(fpass *F, vgrad *g, slong dmax)
     g->dw = flint_malloc(dmax * VF_COLS * sizeof(double));
     g->ht = flint_malloc(dmax * VF_COLS * sizeof(double));
     g->prod = flint_malloc(mk * sizeof(double));
+    g->gc = flint_malloc(dmax * sizeof(double));
     g->D = _mag_vec_init(VF_COLS), g->mu = _mag_vec_init(VF_COLS), g->A = _mag_vec_init(VF_COLS);
     g->eps = _mag_vec_init(L + 2), g->tn = _mag_vec_init(L + 2);
-    mag_init(g->h1err), mag_init(g->h1sq_err), mag_init(g->h1dot_err), mag_init(g->scale);
-    arb_init(g->h1sq), arb_init(g->h1dot);
+    mag_init(g->E2), mag_init(g->h1sq_err), mag_init(g->scale), mag_init(g->cm), mag_init(g->ec);
+    arb_init(g->h1sq);
     mag_set_d(g->scale, grad_scale);
+    g->ld = flint_malloc((L + 1) * sizeof(double));
+    g->el = _mag_vec_init(L + 1);
+    {
+        arb_t x;
+        arb_init(x);
+        arb_one(x);
+        arb_div_fmpz(x, x, p->N, 128);
+        arb_get_mag(g->cm, x);
+        g->cd = nearest(g->ec, x);
+        for (l = 0; l <= L; l++) {
+            arb_set_fmpq(x, l == 0 ? p->lambda_h : p->lambda_w + l - 1, 128);
+            g->ld[l] = nearest(g->el + l, x);
+        }
+        arb_clear(x);
+    }
+}
+
+/* The constants' checks: every one a finite double. */
+static int constants_ok(const vgrad *g, slong L)
+{
+    slong l;
+    int ok = isfinite(g->cd);
+    for (l = 0; l <= L; l++)
+        ok &= isfinite(g->ld[l]);
+    return ok;
 }
 
 static void grad_clear(vgrad *g, slong L)
@@ -801,8 +821,10 @@ static void grad_clear(vgrad *g, slong L)
     flint_free(g->a), flint_free(g->d), flint_free(g->dw), flint_free(g->ht), flint_free(g->prod);
     _mag_vec_clear(g->D, VF_COLS), _mag_vec_clear(g->mu, VF_COLS), _mag_vec_clear(g->A, VF_COLS);
     _mag_vec_clear(g->eps, L + 2), _mag_vec_clear(g->tn, L + 2);
-    mag_clear(g->h1err), mag_clear(g->h1sq_err), mag_clear(g->h1dot_err), mag_clear(g->scale);
-    arb_clear(g->h1sq), arb_clear(g->h1dot);
+    mag_clear(g->E2), mag_clear(g->h1sq_err), mag_clear(g->scale), mag_clear(g->cm), mag_clear(g->ec);
+    arb_clear(g->h1sq);
+    flint_free(g->gc), flint_free(g->ld);
+    _mag_vec_clear(g->el, L + 1);
 }
 
 /* The blocks of P as doubles into F->blk; 0 with the reason when an entry is not one. */
@@ -827,7 +849,6 @@ static void pass_init(fpass *F, const vx_problem *p, const vx_point *P, slong dm
     F->p = p;
     F->P = P;
     F->fro = _mag_vec_init(L + 1);
-    F->wsq = _arb_vec_init(L + 1);
     F->sig = _mag_vec_init((L + 2) * VF_COLS);
     F->nu = _mag_vec_init((L + 2) * VF_COLS);
     F->h = flint_calloc(L + 1, sizeof(double *));
@@ -844,7 +865,6 @@ static void pass_clear(fpass *F)
 {
     slong L = F->p->L, l;
     _mag_vec_clear(F->fro, L + 1);
-    _arb_vec_clear(F->wsq, L + 1);
     _mag_vec_clear(F->sig, (L + 2) * VF_COLS);
     _mag_vec_clear(F->nu, (L + 2) * VF_COLS);
     for (l = 1; l <= L; l++)
@@ -886,7 +906,7 @@ static void run_rule(vx_fast *r, fpass *F, int grad)
         half_scaled(r->fit, c, F->fit);
         arb_add(r->loss, r->fit, r->reg, 128);
         fmpq_clear(c);
-        r->grad_ok = grad && grad_norm(r->norm, F);
+        r->grad_ok = grad && constants_ok(&g, L) && grad_norm(r->norm, F);
     }
     r->ok = ok;
     if (!ok)

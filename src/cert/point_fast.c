@@ -32,7 +32,51 @@ typedef struct {
     double *fro;           /* ||W_l||_F */
     slong *label;          /* class of each column */
     double dev, regh;      /* the fit's deviation; sum of ||H1 columns||^2 */
+    /* the gradient_norm rule (format §6.12), per column: */
+    double *sig, *nu;      /* sigma_l, nu_l (l = 1..L + 1) of the column */
+    char *kink;            /* kink[l + (L + 2) c]: column c of the chunk has a fast-tier kink in the
+                              pre-activation of layer l */
+    double *eps, *tn;      /* per block l = 1..L + 1: the rank-one terms, sum ||delta|| ||h|| */
+    double h1err;          /* sum over columns of (A_1 / N)^2 */
+    slong nk;              /* kinks of the evaluation seen so far */
 } rule_est;
+
+/* The gradient rule's adjoint bounds for one column (col, in the chunk from col0), from its
+ * forward bounds sig, nu and the residual's e and norm ns: delta's norm mu is estimated from
+ * above by the Frobenius norms (the rule uses the computed one), and a column with a kink in
+ * layer l gets half of its adjoint's norm there (the rule's t in [0, 1]; the rule may see more
+ * undecided signs than the fast tier's kinks only within its bound of the pre-activation). */
+static void grad_column(rule_est *e, const char *kink, double dl, double mu)
+{
+    const dnc_problem_struct *p = e->p;
+    slong L = p->L, l;
+    for (l = L; l >= 1; l--) {
+        slong m = l < L ? p->width[l] : p->K;
+        double A;
+        e->eps[l] += dl * (e->nu[l] + e->sig[l]) + mu * e->sig[l];
+        e->tn[l] += mu * e->nu[l];
+        if (l == L) {
+            e->eps[L + 1] += dl;
+            e->tn[L + 1] += mu;
+        }
+        A = e->fro[l] * (dl + 1.01 * (double) m * U * mu);
+        mu *= e->fro[l];
+        dl = A + (l >= 2 && kink[l] ? 0.5 * mu : 0.0);
+        if (l == 1)
+            e->h1err += (A / (double) p->N) * (A / (double) p->N);
+    }
+}
+
+/* Marks the kinks of the chunk just evaluated (the fast tier appends them, layer by layer,
+ * during the chunk's backward pass): kink[l + (L + 2) c] for column col0 + c. */
+static void kinks_of(rule_est *e, const dnc_fast_struct *f, slong col0, slong ncols)
+{
+    slong L = e->p->L;
+    e->kink = flint_realloc(e->kink, (size_t) ((L + 2) * ncols));
+    memset(e->kink, 0, (size_t) ((L + 2) * ncols));
+    for (; e->nk < f->nkinks; e->nk++)
+        e->kink[f->kinks[e->nk].layer + (L + 2) * (f->kinks[e->nk].col - col0)] = 1;
+}
 
 static void rule_chunk(void *arg, const dnc_fast_struct *f, slong col0, slong ncols)
 {
@@ -41,6 +85,7 @@ static void rule_chunk(void *arg, const dnc_fast_struct *f, slong col0, slong nc
     slong L = p->L, K = p->K, N = p->N, l, j, c;
     const double *b = p->bias == DNC_BIAS_FREE ? e->theta + dnc_param_offset(p, N, DNC_B, L + 1) : NULL, *zm, *zr;
     dnc_fast_buf(&zm, &zr, f, DNC_Z, 0);
+    kinks_of(e, f, col0, ncols);
     for (c = 0; c < ncols; c++) {
         double sig = 0.0, nu;
         for (l = 1; l <= L; l++) {
@@ -50,6 +95,8 @@ static void rule_chunk(void *arg, const dnc_fast_struct *f, slong col0, slong nc
             nu = sq(hm + d * c, d);
             if (l == 1)
                 e->regh += nu;
+            e->sig[l] = sig;
+            e->nu[l] = sqrt(nu);
             sig = e->fro[l] * (sig + 1.01 * (double) d * U * sqrt(nu)) + (double) d * 0x1p-1074 * sqrt((double) m);
         }
         nu = 0.0;
@@ -59,6 +106,7 @@ static void rule_chunk(void *arg, const dnc_fast_struct *f, slong col0, slong nc
         }
         sig += 2 * U * sqrt(nu) + U;
         e->dev += 2 * sqrt(nu) * sig + sig * sig + nu * 4 * (double) K * U + 2 * (double) K * 0x1p-1074;
+        grad_column(e, e->kink + (L + 2) * c, sig, sqrt(nu));
     }
 }
 
@@ -67,7 +115,13 @@ static void rule_start(rule_est *e, dnc_fast_t f, const dnc_problem_struct *p, c
     slong l, k, i, j = 0;
     e->p = p;
     e->theta = theta;
-    e->dev = e->regh = 0.0;
+    e->dev = e->regh = e->h1err = 0.0;
+    e->nk = 0;
+    e->sig = flint_calloc(p->L + 2, sizeof(double));
+    e->nu = flint_calloc(p->L + 2, sizeof(double));
+    e->eps = flint_calloc(p->L + 2, sizeof(double));
+    e->tn = flint_calloc(p->L + 2, sizeof(double));
+    e->kink = NULL;
     e->fro = flint_malloc((p->L + 1) * sizeof(double));
     e->label = flint_malloc(p->N * sizeof(slong));
     for (l = 1; l <= p->L; l++)
@@ -91,8 +145,30 @@ static void rule_radius(double *rfit, double *rreg, rule_est *e)
     }
     *rfit = e->dev / (2.0 * (double) p->N);
     *rreg = reg + 0.5 * fmpq_get_d(p->lambda_h) * e->regh * 4 * (double) p->width[0] * U;
+}
+
+/* Estimate of the gradient rule's error bound E (format §6.12), with gnorm >= the norm:
+ * the blocks' c eps_l (eps_l with the products' gamma_N tn_l), the H1 columns' c A, and
+ * the roundings of forming c G + lambda W, about 3u of ||g|| + lambda ||W|| each. */
+static double rule_grad_radius(rule_est *e, double gnorm)
+{
+    const dnc_problem_struct *p = e->p;
+    slong l;
+    double N = (double) p->N, E2 = e->h1err, w = fmpq_get_d(p->lambda_h) * sqrt(e->regh);
+    for (l = 1; l <= p->L + 1; l++) {
+        double x = (e->eps[l] + 1.01 * N * U * e->tn[l]) / N;
+        E2 += x * x;
+        if (l <= p->L)
+            w += fmpq_get_d(p->lambda_w + l - 1) * e->fro[l];
+    }
+    return sqrt(E2) + 4 * U * (gnorm + 2 * w) + 0x1p-1000;
+}
+
+static void rule_clear(rule_est *e)
+{
     flint_free(e->fro);
     flint_free(e->label);
+    flint_free(e->sig), flint_free(e->nu), flint_free(e->eps), flint_free(e->tn), flint_free(e->kink);
 }
 
 /* x <- [lo - w, hi + w] as a ball. */
@@ -109,7 +185,7 @@ static void widened(arb_t x, double lo, double hi, double w)
 int dnc_point_evaluate_fast(dnc_point_report *r, dnc_problem_t p, const double *theta, char *why, size_t len)
 {
     dnc_fast_t f;
-    double rfit, rreg;
+    double rfit, rreg, glo, ghi, rg;
     rule_est e;
     if (dnc_fast_init_flags(f, p, DNC_FAST_NO_H1_GRAD) != 0) {   /* the summary needs H1's bounds only */
         snprintf(why, len, "the fast tier cannot hold this point (memory, or sizes beyond its proof)");
@@ -118,7 +194,7 @@ int dnc_point_evaluate_fast(dnc_point_report *r, dnc_problem_t p, const double *
     rule_start(&e, f, p, theta);
     if (!dnc_fast_eval_point(f, theta, DNC_FAST_GRAD)) {
         snprintf(why, len, "the fast tier cannot enclose this point: %s", dnc_fast_status_str(f->status));
-        rule_radius(&rfit, &rreg, &e);
+        rule_clear(&e);
         dnc_fast_clear(f);
         return 0;
     }
@@ -126,10 +202,14 @@ int dnc_point_evaluate_fast(dnc_point_report *r, dnc_problem_t p, const double *
     widened(r->fit, f->fit[0], f->fit[1], 3 * rfit);
     widened(r->reg, f->reg[0], f->reg[1], 3 * rreg);
     widened(r->loss, f->loss[0], f->loss[1], 3 * (rfit + rreg));
+    dnc_fast_grad_norm(&glo, &ghi, f);
+    rg = rule_grad_radius(&e, ghi);
+    widened(r->gnorm, glo, ghi, 3 * rg);
     r->grad_abs = dnc_fast_grad_max_abs(f);
     r->grad_rad = dnc_fast_grad_max_radius(f);
     r->nkinks = f->nkinks;
     r->fast = 1;
+    rule_clear(&e);
     dnc_fast_clear(f);
-    return isfinite(rfit + rreg);
+    return isfinite(rfit + rreg + rg);
 }

@@ -255,6 +255,8 @@ static int certificate(dnc_point_cert *c, dnc_problem_t p, slong prec, json_t *p
             json_decref(producer);
             return -1;
         }
+    for (i = 0; i < c->nstages; i++)
+        c->r[i].gnorm_claim = c->gradient;
     c->cert = dnc_point_certificate(pts, c->name, c->r, c->nstages, p, prec, producer, c->dnc_value, &c->verdict,
                                     c->why, sizeof(c->why));
     return 0;
@@ -268,6 +270,7 @@ int dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, 
     memset(c, 0, sizeof(*c));
     arb_init(c->dnc_value);
     c->p = p;
+    c->gradient = !o->no_gradient;
     if (o->exact != NULL) {   /* not a double point: Arb */
         dnc_qpoint_init_fmpq(c->x[0], p, o->exact);
         c->x0 = 1;

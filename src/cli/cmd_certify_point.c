@@ -51,6 +51,16 @@ static void print_grad(const dnc_point_report *r)
 {
     printf("%-11s gradient enclosure: max |entry| <= %.3e, max radius %.1e, %ld ReLU kinks\n", "",
            r->grad_abs, r->grad_rad, (long) r->nkinks);
+    if (r->gnorm_claim) {
+        arf_t lo, hi;
+        arf_init(lo), arf_init(hi);
+        arb_get_lbound_arf(lo, r->gnorm, 53);
+        arb_get_ubound_arf(hi, r->gnorm, 53);
+        printf("%-11s |gradient| in [%.6e, %.6e] (claim gradient_norm, %s)%s\n", "",
+               fmax(arf_get_d(lo, ARF_RND_FLOOR), 0.0), arf_get_d(hi, ARF_RND_CEIL), r->fast ? "fast-double" : "arb",
+               arb_is_positive(r->gnorm) ? ": not a critical point" : "");
+        arf_clear(lo), arf_clear(hi);
+    }
 }
 
 static void print_change(const dnc_point_report *before, const dnc_point_report *after, const char *same)
@@ -226,6 +236,8 @@ int dnc_cmd_certify_point(int argc, char **argv)
                             "the (exact) point: the claim critical_point (Krawczyk on the slice, docs/refine.md §7)",
           NULL },
         { "double", NULL, "certify the arrays (doubles) even when RUN_DIR has an exact point (point-exact.json)", NULL },
+        { "no-gradient", NULL, "do not add the gradient_norm claims (the norm of the point's gradient, re-checked by "
+                               "dncert verify)", NULL },
         { "point-encoding", "E", "how the trained point is written: auto (default: text up to 65536 parameters, "
                                  "else a point file), text, base64 (inline binary64), or file (FILE.trained.f64 next "
                                  "to FILE, bound by its SHA-256)", NULL },
@@ -252,6 +264,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
         return DNC_EXIT_USAGE;
     o.project_collapse = dnc_cli_get(opts, "project-collapse") != NULL;
     o.polish = dnc_cli_get(opts, "polish") != NULL;
+    o.no_gradient = dnc_cli_get(opts, "no-gradient") != NULL;
     dnc_problem_init(p);
     if (dnc_point_load(pos[0], p, &theta, err, sizeof(err)) != 0) {
         dnc_problem_clear(p);

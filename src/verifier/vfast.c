@@ -405,8 +405,8 @@ static const double *weighted(fpass *F, slong l, const double *dl, slong m, slon
     const slong *w = F->P->mult + j0;
     slong j, i;
     int ones = 1;
-    mag_t t, r, hn;
-    mag_init(t), mag_init(r), mag_init(hn);
+    mag_t t, r, hn, e;
+    mag_init(t), mag_init(r), mag_init(hn), mag_init(e);
     for (j = 0; j < nc; j++) {
         mag_one(hn);
         mag_mul(r, g->D + j, hn);                     /* the bias: h = 1 exactly, D */
@@ -419,19 +419,20 @@ static const double *weighted(fpass *F, slong l, const double *dl, slong m, slon
         mag_mul_ui(r, r, (ulong) w[j]);
         mag_add(g->eps + l, g->eps + l, r);
         mag_mul_ui(t, g->mu + j, (ulong) w[j]);       /* ||w_j delta_j|| <= w_j mu_j (1 + u) + eta/2 sqrt(m) */
-        if (w[j] != 1) {
+        if (w[j] != 1) {                              /* fl(w delta) is off by <= u |w delta| + eta/2 per entry */
+            mag_zero(e);
+            add_eta(e, 1, m);
+            mag_mul_2exp_si(e, e, -1);
             ku(r, 1);
             mag_mul(r, r, t);
-            add_eta(r, 1, m);
-            mag_mul_2exp_si(r, r, -1);
-            mag_addmul(g->eps + l, r, hn);           /* u w mu + eta/2 sqrt(m) <= this, times ||h|| */
-            mag_mul_2exp_si(r, r, 1);
+            mag_add(r, r, e);                         /* u w mu + eta/2 sqrt(m) */
+            mag_addmul(g->eps + l, r, hn);            /* times ||h|| */
             mag_add(t, t, r);
             ones = 0;
         }
         mag_addmul(g->tn + l, t, hn);
     }
-    mag_clear(t), mag_clear(r), mag_clear(hn);
+    mag_clear(t), mag_clear(r), mag_clear(hn), mag_clear(e);
     if (ones)
         return dl;
     for (j = 0; j < nc; j++)

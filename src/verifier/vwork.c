@@ -12,7 +12,8 @@
 
 static double ns_madd(slong prec)  { return 3.0 * FLINT_MAX(1.0, (double) prec / 1024); }
 static double ns_ball(slong prec)  { return 100.0 * FLINT_MAX(1.0, (double) prec / 512); }
-#define NS_FAST_MADD  1.0       /* a double multiply-add of the fast-double rule (vfast.c) */
+#define NS_FAST_MADD  0.25      /* a double multiply-add of the fast-double rules (vfast.c): 6 G/s in its
+                                   plain loop, 16 G/s or more in its AVX2 tiles, on one core */
 /* One exp (or log1p) of a cross-entropy logit: measured 0.9, 7 and 73 us at 256, 1024 and
  * 4096 bits; counted as 2 us times (prec/256)^1.7, about three times that. */
 static double ns_exp(slong prec)   { return 2000.0 * FLINT_MAX(1.0, pow((double) prec / 256, 1.7)); }

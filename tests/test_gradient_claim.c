@@ -25,6 +25,15 @@ static void certify(const char *run, const char *cert, const char *a1, const cha
     cr_assert_eq(rc, 0, "exit %d: %s\n%s", rc, err, out);
 }
 
+/* A fresh directory with theta saved as a run (run <- its path) and cert <- DIR/name. */
+static void new_run(char *run, char *cert, const dnc_problem_t p, const double *theta, const char *name)
+{
+    char dir[256];
+    tu_tmpdir(dir, sizeof(dir));
+    tu_save_run(run, 300, dir, (dnc_problem_struct *) p, theta);
+    snprintf(cert, 300, "%s/%s", dir, name);
+}
+
 /* Both checkers on cert: exit status want; with want = 1, claim id must be the mismatch (or,
  * when malformed is set, the file rejected naming it). */
 static void check_both(const char *cert, int want, const char *id, int malformed)
@@ -141,11 +150,9 @@ static void endpoint(fmpq_t x, const arb_t r, int upper, double f)
 /* A certificate of theta (certify-point --method fast, claims cleared) for probes. */
 static json_t *probe_cert(const dnc_problem_t p, const double *theta)
 {
-    char dir[256], run[300], c[300];
+    char run[300], c[300];
     json_t *j;
-    tu_tmpdir(dir, sizeof(dir));
-    tu_save_run(run, sizeof(run), dir, (dnc_problem_struct *) p, theta);
-    snprintf(c, sizeof(c), "%s/c.json", dir);
+    new_run(run, c, p, theta, "c.json");
     certify(run, c, "--method", "fast");
     j = json_load_file(c, 0, NULL);
     cr_assert(j != NULL);
@@ -183,37 +190,17 @@ static int rule_misses_arb(const dnc_problem_t p, const double *theta, double f)
  * meets Arb's norm (probes just outside it are refused). */
 Test(gradient_claim, certifies_and_encloses_arb_on_every_kind, .timeout = 240)
 {
-    static const char *cf[][8] = {
-        { "2", "3", "1", "3", "relu", "none", "1/250", "1/250" },
-        { "3", "2,1,4", "2", "4,3", "relu", "free", "1/100", "1/50,1/7" },
-        { "4", "2", "3", "5,3,4", "relu,linear", "free", "0.004", "0.004" },
-        { "4", "1,3,2,2", "4", "3,5,2,4", "linear,relu,relu", "none", "1/3", "1/5,2,1/9,1" },
-        { "5", "1", "3", "6", "linear,linear", "free", "1/1000", "1/1000" },
-        { "3", "30,20,20", "3", "30,25,14", "relu,linear", "free", "1/100", "1/100" },
-    };
     size_t c;
-    ulong seed, st = 11;
-    for (c = 0; c < sizeof(cf) / sizeof(cf[0]); c++) {
+    unsigned long seed, st = 11;
+    for (c = 0; c < TU_FAST_KINDS; c++) {
         dnc_problem_t p;
-        slong n, i, k, j, d1;
-        tu_problem_lambdas(p, cf[c][0], cf[c][1], cf[c][2], cf[c][3], cf[c][4], cf[c][5], NULL, cf[c][6], cf[c][7]);
-        n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-        d1 = p->width[0];
+        tu_fast_kind_problem(p, c);
         for (seed = 0; seed < 2; seed++) {
-            double *theta = malloc(n * sizeof(double));
-            char dir[256], run[300], cert[300];
+            double *theta = tu_random_point(p, &st, seed, 0);   /* no kinks: Arb's norm is tight */
+            char run[300], cert[300];
             fmpq_t lo, hi, x;
             arb_t a;
-            for (i = 0; i < n; i++) {
-                st = st * 6364136223846793005ul + 1442695040888963407ul;
-                theta[i] = ((double) (st >> 11) * 0x1p-53 - 0.5) * (1.0 + (double) seed);
-            }
-            if (seed == 1)   /* collapsed: each class's columns equal to its first */
-                for (k = 0, j = 0; k < p->K; j += p->n[k], k++)
-                    for (i = 1; i < p->n[k]; i++)
-                        memcpy(theta + d1 * (j + i), theta + d1 * j, d1 * sizeof(double));
-            cr_expect_eq(rule_misses_arb(p, theta, 0.0), 0, "config %zu seed %lu: the rule misses Arb", c,
-                         (unsigned long) seed);
+            cr_expect_eq(rule_misses_arb(p, theta, 0.0), 0, "config %zu seed %lu: the rule misses Arb", c, seed);
             if (c == 0 && seed == 0) {   /* the probes see a rule without error terms */
                 dncv_test_grad_bound_scale(0.0);
                 dncv_test_fast_bound_scale(0.0);
@@ -221,9 +208,7 @@ Test(gradient_claim, certifies_and_encloses_arb_on_every_kind, .timeout = 240)
                 dncv_test_fast_bound_scale(1.0);
                 dncv_test_grad_bound_scale(1.0);
             }
-            tu_tmpdir(dir, sizeof(dir));
-            tu_save_run(run, sizeof(run), dir, p, theta);
-            snprintf(cert, sizeof(cert), "%s/c.json", dir);
+            new_run(run, cert, p, theta, "c.json");
             certify(run, cert, "--method", "fast");
             check_both(cert, 0, NULL, 0);
             fmpq_init(lo), fmpq_init(hi), fmpq_init(x);
@@ -249,19 +234,13 @@ Test(gradient_claim, collapsed_layout_weights_columns, .timeout = 120)
 {
     dnc_problem_t p;
     double *theta;
-    char dir[256], run[300], cert[300];
-    slong i, j, k, d1;
+    char run[300], cert[300];
+    unsigned long st = 77;
     json_t *cj;
     fmpq_t lo, hi, zero, big, f;
     tu_problem(p, "3", "4,2,3", "3", "5", "relu", "free", "1/100");
-    theta = tu_fixed_point(p, 77, 0.5);
-    d1 = p->width[0];
-    for (k = 0, j = 0; k < p->K; j += p->n[k], k++)
-        for (i = 1; i < p->n[k]; i++)
-            memcpy(theta + d1 * (j + i), theta + d1 * j, d1 * sizeof(double));
-    tu_tmpdir(dir, sizeof(dir));
-    tu_save_run(run, sizeof(run), dir, p, theta);
-    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    theta = tu_random_point(p, &st, 1, 0);   /* seed 1: every column of a class equal */
+    new_run(run, cert, p, theta, "c.json");
     certify(run, cert, "--project-collapse", NULL);
     check_both(cert, 0, NULL, 0);
     fmpq_init(lo), fmpq_init(hi), fmpq_init(zero), fmpq_init(big), fmpq_init(f);
@@ -305,18 +284,16 @@ static void edit(const char *cert, const char *to, const char *id, const char *k
  * point, a point that does not exist. */
 Test(gradient_claim, tampering_is_refused, .timeout = 240)
 {
-    char dir[256], run[300], f[300], a[300], bad[300];
+    char run[300], f[300], a[300], bad[300];
     dnc_problem_t p;
     double *theta;
     fmpq_t lo, hi, x;
     arb_t n;
     tu_problem(p, "10", "100", "4", "64", "relu", "none", "1/250");
     theta = tu_fixed_point(p, 12345, 0.3);
-    tu_tmpdir(dir, sizeof(dir));
-    tu_save_run(run, sizeof(run), dir, p, theta);
-    snprintf(f, sizeof(f), "%s/fast.json", dir);
-    snprintf(a, sizeof(a), "%s/arb.json", dir);
-    snprintf(bad, sizeof(bad), "%s/bad.json", dir);
+    new_run(run, f, p, theta, "fast.json");
+    snprintf(a, sizeof(a), "%.280s.arb", f);
+    snprintf(bad, sizeof(bad), "%.280s.bad", f);
     certify(run, f, "--project-collapse", NULL);
     cr_assert(strstr(out, "claim gradient_norm, fast-double): not a critical point") != NULL, "%s", out);
     certify(run, a, "--method", "arb");
@@ -367,7 +344,7 @@ Test(gradient_claim, a_kink_spans_every_slope)
     double theta[] = { 0.0, -1.0, 5.0, 3.0, 0.5 };
     dnc_problem_t p;
     json_t *cert;
-    char dir[256], run[300], c[300];
+    char run[300], c[300];
     fmpq_t lo, hi, zero, big;
     tu_problem_lambdas(p, "2", "1", "2", "1", "relu", "none", NULL, "0x1p-200", "0x1p-200");
     cert = probe_cert(p, theta);
@@ -393,12 +370,9 @@ Test(gradient_claim, a_kink_spans_every_slope)
     cr_expect_eq(probes_certified(cert), 2);
     json_decref(cert);
     /* certify-point writes claims that verify, by either method */
-    tu_tmpdir(dir, sizeof(dir));
-    tu_save_run(run, sizeof(run), dir, p, theta);
-    snprintf(c, sizeof(c), "%s/f.json", dir);
+    new_run(run, c, p, theta, "c.json");
     certify(run, c, "--method", "fast");
     check_both(c, 0, NULL, 0);
-    snprintf(c, sizeof(c), "%s/a.json", dir);
     certify(run, c, "--method", "arb");
     check_both(c, 0, NULL, 0);
     fmpq_clear(lo), fmpq_clear(hi), fmpq_clear(zero), fmpq_clear(big);
@@ -409,7 +383,7 @@ Test(gradient_claim, a_kink_spans_every_slope)
  * cross-entropy ("not proven"), while the arb claim certifies there. */
 Test(gradient_claim, no_gradient_and_cross_entropy, .timeout = 120)
 {
-    char dir[256], run[300], c[300];
+    char run[300], c[300];
     dnc_problem_t p;
     double *theta;
     json_t *j;
@@ -417,9 +391,7 @@ Test(gradient_claim, no_gradient_and_cross_entropy, .timeout = 120)
     size_t i;
     tu_problem(p, "3", "2", "2", "4", "relu", "none", "1/100");
     theta = tu_fixed_point(p, 5, 0.5);
-    tu_tmpdir(dir, sizeof(dir));
-    tu_save_run(run, sizeof(run), dir, p, theta);
-    snprintf(c, sizeof(c), "%s/c.json", dir);
+    new_run(run, c, p, theta, "c.json");
     certify(run, c, "--no-gradient", NULL);
     j = json_load_file(c, 0, NULL);
     cr_assert(j != NULL);
@@ -432,8 +404,7 @@ Test(gradient_claim, no_gradient_and_cross_entropy, .timeout = 120)
     tu_problem(p, "3", "2", "2", "4", "relu", "none", "1/100");
     p->loss = DNC_LOSS_CE;
     theta = tu_fixed_point(p, 5, 0.5);
-    tu_tmpdir(dir, sizeof(dir));
-    tu_save_run(run, sizeof(run), dir, p, theta);
+    new_run(run, c, p, theta, "c.json");
     certify(run, c, NULL, NULL);
     check_both(c, 0, NULL, 0);
     j = json_load_file(c, 0, NULL);

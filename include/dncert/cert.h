@@ -233,6 +233,8 @@ typedef struct {
     int verdict;                                /* dnc_not_optimal: 1 certified, 0 not proven, -1 no DNC */
     char method_why[512];                       /* why the trained point's loss used the method it did */
     int gradient;                               /* gradient_norm claims are written (not --no-gradient) */
+    char dropped[1024];                         /* non-empty: the checker refused the fast-double
+                                                   gradient_norm claim, written without it (why) */
     char why[1024];                             /* why not certified, or why no comparison */
 } dnc_point_cert;
 

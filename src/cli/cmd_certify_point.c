@@ -342,6 +342,9 @@ int dnc_cmd_certify_point(int argc, char **argv)
         printf("%-11s no comparison: %s\n", "verdict", c.why);
     /* As certify does: the independent verifier re-checks the file before it is written. */
     r = dnc_point_cert_write(&c, dnc_cli_get(opts, "out"), err, sizeof(err)) == 0 ? DNC_EXIT_OK : DNC_EXIT_FAIL;
+    if (r == DNC_EXIT_OK && c.dropped[0] != '\0')
+        fprintf(stderr, "dncert certify-point: the gradient_norm claim is left out: the checker's rule is wider than "
+                "estimated (%s)\n", c.dropped);
     if (r == DNC_EXIT_OK) {
         size_t nc = json_array_size(json_object_get(c.cert, "claims"));
         char *side = c.theta != NULL && c.encoding == DNC_ENCODING_FILE

@@ -271,10 +271,12 @@ typedef struct {
     mag_t cm, ec;            /* >= 1/N; >= |1/N - cd| */
     mag_struct *el;          /* >= |lambda - ld| */
     double *gc;              /* one column of the computed H1 gradient */
+    mag_struct **rown;       /* rown[l][i] >= ||row i of W_l||, l = 1..L - 1: entrywise sign decisions */
     mag_t E2;                /* >= ||g - computed||^2 summed over the blocks (H1 columns weighted) */
     arb_t h1sq;              /* sum_j w_j (computed squared norm of the computed H1 gradient's column j) */
     mag_t h1sq_err;          /* its (P2) error terms */
     mag_t scale;             /* tests: the final error bound times this (1) */
+    const vx_problem *p;
 } vgrad;
 
 typedef struct {
@@ -525,9 +527,31 @@ static int h1_part(fpass *F, slong j0, slong nc)
     return ok;
 }
 
+/* The sign of the pre-activation entry x = z_{l-1,i} of column j when the entrywise bound
+ * ||row i of W_{l-1}|| (sigma_{l-1} + gamma_k nu_{l-1}) + k eta (k = d_{l-1}) on its error
+ * decides it (+1 or -1), else 0. Run only on the few entries that the column's 2-norm bound
+ * sigma_l leaves undecided. */
+static int entry_sign(fpass *F, slong l, slong i, slong j, double x)
+{
+    slong k = F->p->width[l - 2];
+    mag_t r, t;
+    int sgn;
+    mag_init(r), mag_init(t);
+    gamma_mag(r, k);
+    mag_mul(r, r, F->nu + (l - 1) * VF_COLS + j);
+    mag_add(r, r, F->sig + (l - 1) * VF_COLS + j);
+    mag_mul(r, r, F->g->rown[l - 1] + i);
+    add_eta(r, k, 1);
+    mag_set_d_lower(t, x);
+    sgn = mag_cmp(t, r) > 0 ? (x > 0.0 ? 1 : -1) : 0;
+    mag_clear(r), mag_clear(t);
+    return sgn;
+}
+
 /* delta_{l-1} = a (.) sigma'_{l-1}(z_{l-1}) of the chunk into g->d, with D and mu. Where
- * |z| <= sig (the bound of the pre-activation's error) the sign is not decided: the slope is
- * any t in [0, 1], computed as 1/2, and D gets 1/2 of those entries' norm and eta/2 each. */
+ * neither |z| > sig (the column's bound of the pre-activation's error) nor the entrywise
+ * bound decides the sign, the slope is any t in [0, 1], computed as 1/2, and D gets 1/2 of
+ * those entries' norm and eta/2 each. */
 static int next_delta(fpass *F, slong l, slong nc)
 {
     vgrad *g = F->g;
@@ -539,12 +563,15 @@ static int next_delta(fpass *F, slong l, slong nc)
         const double *zc = F->z[l - 1] + k * j, *a = g->a + k * j;
         double *d = g->d + k * j, s = nextafter(mag_get_d(F->sig + l * VF_COLS + j), INFINITY), q;
         slong nu = 0;
+        int sg;
         mag_zero(z);
         for (i = 0; i < k; i++)
             if (!relu || zc[i] > s)
                 d[i] = a[i];
             else if (zc[i] < -s)
                 d[i] = 0.0;
+            else if ((sg = entry_sign(F, l, i, j, zc[i])) != 0)
+                d[i] = sg > 0 ? a[i] : 0.0;
             else {
                 d[i] = a[i] * 0.5;
                 mag_set_d(t, a[i]);
@@ -756,6 +783,21 @@ static double nearest(mag_t e, const arb_t x)
     return d;
 }
 
+/* r[i] >= ||row i|| of the m x k matrix W (column-major), by (P2) on each row's sum of squares. */
+static mag_struct *row_norms(const double *W, slong m, slong k)
+{
+    mag_struct *r = _mag_vec_init(m);
+    double *q = flint_calloc(m, sizeof(double));
+    slong i, c;
+    for (c = 0; c < k; c++)   /* any order of the sums: (P2) */
+        for (i = 0; i < m; i++)
+            q[i] += W[i + m * c] * W[i + m * c];
+    for (i = 0; i < m; i++)
+        norm_bound(r + i, q[i], k);
+    flint_free(q);
+    return r;
+}
+
 /* The backward pass's workspace: the transposed weights, the weight gradients' sums, the
  * chunk buffers (dmax rows). */
 static void grad_init(fpass *F, vgrad *g, slong dmax)
@@ -763,6 +805,7 @@ static void grad_init(fpass *F, vgrad *g, slong dmax)
     const vx_problem *p = F->p;
     slong L = p->L, l, r, c, mk = p->K;
     memset(g, 0, sizeof(*g));
+    g->p = p;
     g->WT = flint_calloc(L + 1, sizeof(double *));
     g->G = flint_calloc(L + 2, sizeof(double *));
     for (l = 1; l <= L; l++) {
@@ -775,6 +818,9 @@ static void grad_init(fpass *F, vgrad *g, slong dmax)
         mk = FLINT_MAX(mk, m * k);
     }
     g->G[L + 1] = flint_calloc(p->K + 1, sizeof(double));
+    g->rown = flint_calloc(L + 1, sizeof(mag_struct *));
+    for (l = 1; l < L; l++)
+        g->rown[l] = row_norms(F->blk[l], vx_out_rows(p, l), p->width[l - 1]);
     g->a = flint_malloc(dmax * VF_COLS * sizeof(double));
     g->d = flint_malloc(dmax * VF_COLS * sizeof(double));
     g->dw = flint_malloc(dmax * VF_COLS * sizeof(double));
@@ -816,6 +862,9 @@ static int constants_ok(const vgrad *g, slong L)
 static void grad_clear(vgrad *g, slong L)
 {
     slong l;
+    for (l = 1; l < L; l++)
+        _mag_vec_clear(g->rown[l], vx_out_rows(g->p, l));
+    flint_free(g->rown);
     for (l = 1; l <= L; l++)
         flint_free(g->WT[l]), flint_free(g->G[l]);
     flint_free(g->G[L + 1]);

@@ -420,3 +420,38 @@ Test(gradient_claim, no_gradient_and_cross_entropy, .timeout = 120)
     free(theta);
     dnc_problem_clear(p);
 }
+
+/* Trained points (dncert train, a few hundred steps: the gradient is far from 0) of the kinds
+ * the fast tier handles: ReLU with a free bias and imbalanced counts, identity layers, mixed;
+ * --method fast writes a fast-double claim with lo > 0 that both checkers certify, and
+ * --project-collapse adds the collapsed point's arb claim. */
+Test(gradient_claim, trained_points_certify, .timeout = 240)
+{
+    static const char *cf[][6] = {
+        { "3", "4,2,3", "3", "8", "relu", "free" },
+        { "4", "3", "2", "6", "linear", "none" },
+        { "3", "5", "4", "7,5,6,5", "relu,linear,relu", "free" },
+    };
+    size_t c;
+    for (c = 0; c < sizeof(cf) / sizeof(cf[0]); c++) {
+        char dir[256], run[300], cert[300];
+        fmpq_t lo, hi;
+        const char *train[] = { "train", "--K", cf[c][0], "--n", cf[c][1], "--L", cf[c][2], "--width", cf[c][3],
+                                "--activation", cf[c][4], "--bias", cf[c][5], "--steps", "300", "--lr", "0.2",
+                                "--out", run, "--quiet", NULL };
+        tu_tmpdir(dir, sizeof(dir));
+        snprintf(run, sizeof(run), "%s/run", dir);
+        snprintf(cert, sizeof(cert), "%s/c.json", dir);
+        cr_assert_eq(tu_run(out, err, CAP, train), 0, "%s%s", out, err);
+        certify(run, cert, "--method", "fast");
+        cr_expect(strstr(out, "(claim gradient_norm, fast-double): not a critical point") != NULL, "%s", out);
+        check_both(cert, 0, NULL, 0);
+        fmpq_init(lo), fmpq_init(hi);
+        claim_interval(lo, hi, cert, "gradient_norm_trained");
+        cr_expect(fmpq_sgn(lo) > 0, "config %zu: lo is not positive", c);
+        certify(run, cert, "--project-collapse", NULL);
+        check_both(cert, 0, NULL, 0);
+        claim_interval(lo, hi, cert, "gradient_norm_projected");
+        fmpq_clear(lo), fmpq_clear(hi);
+    }
+}

@@ -57,6 +57,7 @@ typedef struct dnc_fast_struct_ {
     double h1_sq[2];         /* with DNC_FAST_NO_H1_GRAD: lower and upper bounds of the sum of the
                                 squares of the H1 gradient's entries (for dnc_fast_grad_norm) */
     dnc_kink *kinks;         /* ReLU entries whose pre-activation interval contains 0 */
+    double *kink_adj;        /* kink_adj[k] >= |d f / d Htilde| at kink k, before the slope [0, 1] */
     slong nkinks;
     dnc_fast_status status;  /* of the last evaluation */
     /* Optional: called after each chunk of columns col0 .. col0 + ncols - 1 is evaluated;

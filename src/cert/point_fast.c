@@ -34,48 +34,74 @@ typedef struct {
     double dev, regh;      /* the fit's deviation; sum of ||H1 columns||^2 */
     /* the gradient_norm rule (format §6.12), per column: */
     double *sig, *nu;      /* sigma_l, nu_l (l = 1..L + 1) of the column */
-    char *kink;            /* kink[l + (L + 2) c]: column c of the chunk has a fast-tier kink in the
-                              pre-activation of layer l */
+    double *kink;          /* per column of the chunk and layer: the fast tier's kinks (kinks_of) */
+    double **coln;         /* coln[l][i] = ||column i of W_l||, l = 2..L */
     double *eps, *tn;      /* per block l = 1..L + 1: the rank-one terms, sum ||delta|| ||h|| */
     double h1err;          /* sum over columns of (A_1 / N)^2 */
     slong nk;              /* kinks of the evaluation seen so far */
 } rule_est;
 
-/* The gradient rule's adjoint bounds for one column (col, in the chunk from col0), from its
- * forward bounds sig, nu and the residual's e and norm ns: delta's norm mu is estimated from
- * above by the Frobenius norms (the rule uses the computed one), and a column with a kink in
- * layer l gets half of its adjoint's norm there (the rule's t in [0, 1]; the rule may see more
- * undecided signs than the fast tier's kinks only within its bound of the pre-activation). */
-static void grad_column(rule_est *e, const char *kink, double dl, double mu)
+/* The gradient rule's adjoint bounds for one column, from its forward bounds (e->sig, e->nu)
+ * and the residual's error dl and norm mu: delta's norm is estimated from above by the
+ * Frobenius norms (the rule uses the computed one); at the fast tier's kinks of layer l
+ * (kink[2 l], the unscaled adjoint's norm there, and kink[2 l + 1], the norm of their rows
+ * of W_{l-1}) the rule's error gets half the adjoint, which meets only those rows. The rule
+ * may leave more signs undecided than the fast tier's kinks, only within its bound of the
+ * pre-activation (certify-point then leaves the claim out). */
+static void grad_column(rule_est *e, const dnc_fast_struct *f, slong c, const double *kink, double dl, double mu)
 {
     const dnc_problem_struct *p = e->p;
     slong L = p->L, l;
+    double du = 0.0, ru = 0.0;
     for (l = L; l >= 1; l--) {
         slong m = l < L ? p->width[l] : p->K;
-        double A;
-        e->eps[l] += dl * (e->nu[l] + e->sig[l]) + mu * e->sig[l];
+        double A, cs = 0.0;
+        e->eps[l] += (dl + du) * (e->nu[l] + e->sig[l]) + mu * e->sig[l];
         e->tn[l] += mu * e->nu[l];
         if (l == L) {
             e->eps[L + 1] += dl;
             e->tn[L + 1] += mu;
         }
-        A = e->fro[l] * (dl + 1.01 * (double) m * U * mu);
-        mu *= e->fro[l];
-        dl = A + (l >= 2 && kink[l] ? 0.5 * mu : 0.0);
+        A = e->fro[l] * (dl + 1.01 * (double) m * U * mu) + ru * du;
+        if (l >= 2) {   /* the rule keeps the error of the entries whose slope is not 0 only */
+            const double *hm, *hr;
+            slong i, d = p->width[l - 1];
+            dnc_fast_buf(&hm, &hr, f, DNC_H, l);
+            for (i = 0; i < d; i++)
+                if (p->act[l - 2] != DNC_ACT_RELU || hm[i + d * c] != 0.0 || (hr != NULL && hr[i + d * c] != 0.0))
+                    cs += e->coln[l][i] * e->coln[l][i];
+            cs = sqrt(cs);
+        }
+        dl = l >= 2 ? cs * (dl + 1.01 * (double) m * U * mu) + ru * du : A;
+        mu *= l >= 2 ? cs : e->fro[l];
+        du = l >= 2 ? 0.5 * kink[2 * l] : 0.0;
+        ru = l >= 2 ? kink[2 * l + 1] : 0.0;
         if (l == 1)
             e->h1err += (A / (double) p->N) * (A / (double) p->N);
     }
 }
 
-/* Marks the kinks of the chunk just evaluated (the fast tier appends them, layer by layer,
- * during the chunk's backward pass): kink[l + (L + 2) c] for column col0 + c. */
+/* The kinks of the chunk just evaluated (the fast tier appends them, layer by layer, during
+ * the chunk's backward pass): per column c and layer l, kink[2 l + 2 (L + 1) c] >= N times the
+ * norm of the fast tier's bounds of the adjoint there, kink[2 l + 1 + ...] the norm of their
+ * rows of W_{l-1}. */
 static void kinks_of(rule_est *e, const dnc_fast_struct *f, slong col0, slong ncols)
 {
-    slong L = e->p->L;
-    e->kink = flint_realloc(e->kink, (size_t) ((L + 2) * ncols));
-    memset(e->kink, 0, (size_t) ((L + 2) * ncols));
-    for (; e->nk < f->nkinks; e->nk++)
-        e->kink[f->kinks[e->nk].layer + (L + 2) * (f->kinks[e->nk].col - col0)] = 1;
+    const dnc_problem_struct *p = e->p;
+    slong L = p->L, n = 2 * (L + 1) * ncols, c;
+    e->kink = flint_realloc(e->kink, (size_t) n * sizeof(double));
+    memset(e->kink, 0, (size_t) n * sizeof(double));
+    for (; e->nk < f->nkinks; e->nk++) {
+        const dnc_kink *k = f->kinks + e->nk;
+        double a = (double) p->N * f->kink_adj[e->nk], *x = e->kink + 2 * k->layer + 2 * (L + 1) * (k->col - col0);
+        const double *W = e->theta + dnc_param_offset(p, p->N, DNC_W, k->layer - 1);
+        slong rows = p->width[k->layer - 1], i;
+        x[0] += a * a;
+        for (i = 0; i < p->width[k->layer - 2]; i++)   /* row k->row of W_{l-1} */
+            x[1] += W[k->row + rows * i] * W[k->row + rows * i];
+    }
+    for (c = 0; c < n; c++)
+        e->kink[c] = sqrt(e->kink[c]);
 }
 
 static void rule_chunk(void *arg, const dnc_fast_struct *f, slong col0, slong ncols)
@@ -106,7 +132,7 @@ static void rule_chunk(void *arg, const dnc_fast_struct *f, slong col0, slong nc
         }
         sig += 2 * U * sqrt(nu) + U;
         e->dev += 2 * sqrt(nu) * sig + sig * sig + nu * 4 * (double) K * U + 2 * (double) K * 0x1p-1074;
-        grad_column(e, e->kink + (L + 2) * c, sig, sqrt(nu));
+        grad_column(e, f, c, e->kink + 2 * (L + 1) * c, sig, sqrt(nu));
     }
 }
 
@@ -126,6 +152,13 @@ static void rule_start(rule_est *e, dnc_fast_t f, const dnc_problem_struct *p, c
     e->label = flint_malloc(p->N * sizeof(slong));
     for (l = 1; l <= p->L; l++)
         e->fro[l] = sqrt(sq(theta + dnc_param_offset(p, p->N, DNC_W, l), (l < p->L ? p->width[l] : p->K) * p->width[l - 1]));
+    e->coln = flint_calloc(p->L + 1, sizeof(double *));
+    for (l = 2; l <= p->L; l++) {
+        slong m = l < p->L ? p->width[l] : p->K;
+        e->coln[l] = flint_malloc(p->width[l - 1] * sizeof(double));
+        for (k = 0; k < p->width[l - 1]; k++)
+            e->coln[l][k] = sqrt(sq(theta + dnc_param_offset(p, p->N, DNC_W, l) + m * k, m));
+    }
     for (k = 0; k < p->K; k++)
         for (i = 0; i < p->n[k]; i++)
             e->label[j++] = k;
@@ -166,9 +199,13 @@ static double rule_grad_radius(rule_est *e, double gnorm)
 
 static void rule_clear(rule_est *e)
 {
+    slong l;
     flint_free(e->fro);
     flint_free(e->label);
     flint_free(e->sig), flint_free(e->nu), flint_free(e->eps), flint_free(e->tn), flint_free(e->kink);
+    for (l = 2; l <= e->p->L; l++)
+        flint_free(e->coln[l]);
+    flint_free(e->coln);
 }
 
 /* x <- [lo - w, hi + w] as a ball. */

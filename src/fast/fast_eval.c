@@ -178,21 +178,25 @@ static void f_mul(void *vw, dnc_buf Ci, dnc_buf Ai, int ta, dnc_buf Bi, int tb)
 
 /* ---- entrywise operations (rules R1-R3) ---- */
 
-static void record_kink(fast_ws *w, slong layer, slong row, slong col)
+static void record_kink(fast_ws *w, slong layer, slong row, slong col, double adj)
 {
     dnc_fast_struct *f = w->f;
     if (f->nkinks == w->kink_cap) {
         dnc_kink *k = realloc(f->kinks, (2 * w->kink_cap + 16) * sizeof(dnc_kink));
-        if (k == NULL) {
+        double *a = k == NULL ? NULL : realloc(f->kink_adj, (2 * w->kink_cap + 16) * sizeof(double));
+        if (k != NULL)
+            f->kinks = k;
+        if (a == NULL) {
             w->nomem = 1;
             return;
         }
-        f->kinks = k;
+        f->kink_adj = a;
         w->kink_cap = 2 * w->kink_cap + 16;
     }
     f->kinks[f->nkinks].layer = layer;
     f->kinks[f->nkinks].row = row;
     f->kinks[f->nkinks].col = col;
+    f->kink_adj[f->nkinks] = adj;
     f->nkinks++;
 }
 
@@ -245,9 +249,9 @@ static void f_act_grad(void *vw, dnc_buf Di, dnc_buf PRE, dnc_act_t a, slong lay
             d->mid[i] = d->rad[i] = 0.0;
         else {
             double m = d->mid[i];
+            record_kink(w, layer, i % d->rows, w->col0 + i / d->rows, fr_add_up(fabs(m), d->rad[i]));
             d->mid[i] = 0.5 * m;                      /* error <= eta/2 (subnormal m) */
             d->rad[i] = fr_add_up(fr_up(0.5 * fabs(m)), d->rad[i]);
-            record_kink(w, layer, i % d->rows, w->col0 + i / d->rows);
         }
     }
 }
@@ -657,6 +661,7 @@ void dnc_fast_clear(dnc_fast_t f)
     free(f->gmid);
     free(f->grad);
     free(f->kinks);
+    free(f->kink_adj);
     memset(f, 0, sizeof(*f));
 }
 

@@ -264,7 +264,9 @@ typedef struct {
     double **WT;             /* WT[l] = W_l^T (d_l x rows), l = 1..L */
     double **G;              /* G[l] = fl(sum_j w_j delta_j h_j^T) (rows x d_l), l = 1..L; G[L + 1]: the bias (K) */
     double *a, *d, *dw, *ht, *prod;   /* per chunk: W^T delta; the next delta; w_j delta_j; h^T; one product */
-    mag_struct *D, *mu, *A;  /* per column: Delta >= ||delta - computed||, mu >= ||computed delta||, A: of W^T delta */
+    mag_struct *D, *mu, *A;  /* per column: D + DU >= ||delta - computed||, mu >= ||computed delta||, A: of W^T delta */
+    mag_struct *DU, *RU;     /* per column: the part of the error on the undecided entries U (format §6.12 step 3),
+                                and RU >= the norm of the rows of the next W^T that it meets */
     mag_struct *eps;         /* eps[l] >= ||exact - computed|| of G[l] (l = 1..L + 1), products' rounding at the end */
     mag_struct *tn;          /* tn[l] >= sum_j ||w_j delta_j (computed)|| ||h_j||: times gamma_n at the end */
     double cd, *ld;          /* 1/N and the decays (ld[0] = lambda_H, ld[l] = lambda_l), nearest doubles */
@@ -272,6 +274,7 @@ typedef struct {
     mag_struct *el;          /* >= |lambda - ld| */
     double *gc;              /* one column of the computed H1 gradient */
     mag_struct **rown;       /* rown[l][i] >= ||row i of W_l||, l = 1..L - 1: entrywise sign decisions */
+    double **coln;           /* coln[l][i] >= ||column i of W_l|| (a double), l = 2..L: errors on the active entries */
     mag_t E2;                /* >= ||g - computed||^2 summed over the blocks (H1 columns weighted) */
     arb_t h1sq;              /* sum_j w_j (computed squared norm of the computed H1 gradient's column j) */
     mag_t h1sq_err;          /* its (P2) error terms */
@@ -388,7 +391,7 @@ static int chunk(fpass *F, slong j0, slong nc)
     for (j = 0; j < nc && ok; j++) {
         ok = residual(F, F->z[L] + p->K * j, j0 + j, F->sig + (L + 1) * VF_COLS + j, e, nu);
         if (F->g != NULL)
-            mag_set(F->g->D + j, e), mag_set(F->g->mu + j, nu);
+            mag_set(F->g->D + j, e), mag_set(F->g->mu + j, nu), mag_zero(F->g->DU + j);
     }
     mag_clear(e), mag_clear(nu);
     return ok && (F->g == NULL || backward(F, j0, nc));
@@ -410,12 +413,13 @@ static const double *weighted(fpass *F, slong l, const double *dl, slong m, slon
     mag_t t, r, hn, e;
     mag_init(t), mag_init(r), mag_init(hn), mag_init(e);
     for (j = 0; j < nc; j++) {
+        mag_add(e, g->D + j, g->DU + j);              /* Delta = D + DU */
         mag_one(hn);
-        mag_mul(r, g->D + j, hn);                     /* the bias: h = 1 exactly, D */
-        if (nu != NULL) {                             /* D (nu + sig) + mu sig */
+        mag_mul(r, e, hn);                            /* the bias: h = 1 exactly, Delta */
+        if (nu != NULL) {                             /* Delta (nu + sig) + mu sig */
             mag_set(hn, nu + j);
             mag_add(t, hn, sig + j);
-            mag_mul(r, g->D + j, t);
+            mag_mul(r, e, t);
             mag_addmul(r, g->mu + j, sig + j);
         }
         mag_mul_ui(r, r, (ulong) w[j]);
@@ -548,6 +552,26 @@ static int entry_sign(fpass *F, slong l, slong i, slong j, double x)
     return sgn;
 }
 
+/* D <- the error of the active entries S of a = W_l^T delta (the slope is not 0 there):
+ * ||(a - computed)_S|| <= ||W_l[:, S]||_F (D + gamma_m mu) + RU DU + m eta sqrt(|S|), entry by entry
+ * (B1) with column i's norm; cs >= ||W_l[:, S]||_F^2, ns = |S|. The error off S is multiplied by 0. */
+static void active_error(fpass *F, mag_t D, const mag_t cs, slong j, slong l, slong ns)
+{
+    vgrad *g = F->g;
+    slong m = vx_out_rows(F->p, l);
+    mag_t r, t;
+    mag_init(r), mag_init(t);
+    gamma_mag(t, m);
+    mag_mul(t, t, g->mu + j);
+    mag_add(t, t, g->D + j);
+    mag_sqrt(r, cs);
+    mag_mul(r, r, t);
+    mag_addmul(r, g->RU + j, g->DU + j);
+    add_eta(r, m, ns);
+    mag_set(D, r);
+    mag_clear(r), mag_clear(t);
+}
+
 /* delta_{l-1} = a (.) sigma'_{l-1}(z_{l-1}) of the chunk into g->d, with D and mu. Where
  * neither |z| > sig (the column's bound of the pre-activation's error) nor the entrywise
  * bound decides the sign, the slope is any t in [0, 1], computed as 1/2, and D gets 1/2 of
@@ -557,46 +581,49 @@ static int next_delta(fpass *F, slong l, slong nc)
     vgrad *g = F->g;
     slong k = F->p->width[l - 1], j, i;
     int relu = F->p->relu[l - 2], ok = 1;
-    mag_t z, t;
-    mag_init(z), mag_init(t);
+    mag_t z, t, ru, cs;
+    mag_init(z), mag_init(t), mag_init(ru), mag_init(cs);
     for (j = 0; j < nc; j++) {
         const double *zc = F->z[l - 1] + k * j, *a = g->a + k * j;
         double *d = g->d + k * j, s = nextafter(mag_get_d(F->sig + l * VF_COLS + j), INFINITY), q;
-        slong nu = 0;
+        slong nu = 0, ns = 0;
         int sg;
+        double c2 = 0.0;
         mag_zero(z);
-        for (i = 0; i < k; i++)
-            if (!relu || zc[i] > s)
-                d[i] = a[i];
-            else if (zc[i] < -s)
-                d[i] = 0.0;
-            else if ((sg = entry_sign(F, l, i, j, zc[i])) != 0)
-                d[i] = sg > 0 ? a[i] : 0.0;
-            else {
-                d[i] = a[i] * 0.5;
+        mag_zero(ru);
+        for (i = 0; i < k; i++) {
+            int act = !relu || zc[i] > s ? 1 : zc[i] < -s ? 0 : (sg = entry_sign(F, l, i, j, zc[i])) != 0 ? sg > 0 : 2;
+            d[i] = act == 1 ? a[i] : act == 0 ? 0.0 : a[i] * 0.5;
+            if (act == 2) {
                 mag_set_d(t, a[i]);
                 mag_addmul(z, t, t);
+                mag_addmul(ru, g->rown[l - 1] + i, g->rown[l - 1] + i);
                 nu++;
             }
-        mag_set(g->D + j, g->A + j);
-        if (nu > 0) {
-            mag_sqrt(z, z);
-            mag_mul_2exp_si(z, z, -1);
-            mag_add(g->D + j, g->D + j, z);
-            mag_zero(t);
-            add_eta(t, 1, nu);
-            mag_mul_2exp_si(t, t, -1);
-            mag_add(g->D + j, g->D + j, t);
+            if (act != 0) {
+                ns++;
+                c2 += g->coln[l][i] * g->coln[l][i];
+            }
         }
+        sq_bound(cs, t, c2, ns, 0);                 /* (P2): cs >= the exact sum of the squares */
+        active_error(F, g->D + j, cs, j, l, ns);   /* reads the old D, mu, RU, DU: set them after */
+        mag_sqrt(g->RU + j, ru);
+        mag_sqrt(z, z);                               /* DU = ||a_U|| / 2 + eta/2 sqrt(|U|) */
+        mag_mul_2exp_si(g->DU + j, z, -1);
+        mag_zero(t);
+        add_eta(t, 1, nu);
+        mag_mul_2exp_si(t, t, -1);
+        mag_add(g->DU + j, g->DU + j, t);
         q = sumsq(d, k);
         ok &= isfinite(q);
         norm_bound(g->mu + j, q, k);
     }
-    mag_clear(z), mag_clear(t);
+    mag_clear(z), mag_clear(t), mag_clear(ru), mag_clear(cs);
     return ok;
 }
 
-/* A <- ||W_l||_F (D + gamma_m mu) + m eta sqrt(k) per column: ||W_l^T delta - computed|| (P1). */
+/* A <- ||W_l||_F (D + gamma_m mu) + RU DU + m eta sqrt(k) per column: ||W_l^T delta - computed||
+ * ((P1); the error on the undecided entries meets only their rows of W_l, of norm RU). */
 static void adjoint_bound(fpass *F, slong l, slong nc)
 {
     vgrad *g = F->g;
@@ -608,6 +635,7 @@ static void adjoint_bound(fpass *F, slong l, slong nc)
         mag_mul(g->A + j, gm, g->mu + j);
         mag_add(g->A + j, g->A + j, g->D + j);
         mag_mul(g->A + j, g->A + j, F->fro + l);
+        mag_addmul(g->A + j, g->RU + j, g->DU + j);
         add_eta(g->A + j, m, k);
     }
     mag_clear(gm);
@@ -819,8 +847,16 @@ static void grad_init(fpass *F, vgrad *g, slong dmax)
     }
     g->G[L + 1] = flint_calloc(p->K + 1, sizeof(double));
     g->rown = flint_calloc(L + 1, sizeof(mag_struct *));
+    g->coln = flint_calloc(L + 1, sizeof(double *));
     for (l = 1; l < L; l++)
         g->rown[l] = row_norms(F->blk[l], vx_out_rows(p, l), p->width[l - 1]);
+    for (l = 2; l <= L; l++) {   /* the rows of W_l^T, as doubles: exact (30-bit mags), one step up */
+        mag_struct *cn = row_norms(g->WT[l], p->width[l - 1], vx_out_rows(p, l));
+        g->coln[l] = flint_malloc(p->width[l - 1] * sizeof(double));
+        for (r = 0; r < p->width[l - 1]; r++)
+            g->coln[l][r] = nextafter(mag_get_d(cn + r), INFINITY);
+        _mag_vec_clear(cn, p->width[l - 1]);
+    }
     g->a = flint_malloc(dmax * VF_COLS * sizeof(double));
     g->d = flint_malloc(dmax * VF_COLS * sizeof(double));
     g->dw = flint_malloc(dmax * VF_COLS * sizeof(double));
@@ -828,6 +864,7 @@ static void grad_init(fpass *F, vgrad *g, slong dmax)
     g->prod = flint_malloc(mk * sizeof(double));
     g->gc = flint_malloc(dmax * sizeof(double));
     g->D = _mag_vec_init(VF_COLS), g->mu = _mag_vec_init(VF_COLS), g->A = _mag_vec_init(VF_COLS);
+    g->DU = _mag_vec_init(VF_COLS), g->RU = _mag_vec_init(VF_COLS);
     g->eps = _mag_vec_init(L + 2), g->tn = _mag_vec_init(L + 2);
     mag_init(g->E2), mag_init(g->h1sq_err), mag_init(g->scale), mag_init(g->cm), mag_init(g->ec);
     arb_init(g->h1sq);
@@ -864,13 +901,16 @@ static void grad_clear(vgrad *g, slong L)
     slong l;
     for (l = 1; l < L; l++)
         _mag_vec_clear(g->rown[l], vx_out_rows(g->p, l));
-    flint_free(g->rown);
+    for (l = 2; l <= L; l++)
+        flint_free(g->coln[l]);
+    flint_free(g->rown), flint_free(g->coln);
     for (l = 1; l <= L; l++)
         flint_free(g->WT[l]), flint_free(g->G[l]);
     flint_free(g->G[L + 1]);
     flint_free(g->WT), flint_free(g->G);
     flint_free(g->a), flint_free(g->d), flint_free(g->dw), flint_free(g->ht), flint_free(g->prod);
     _mag_vec_clear(g->D, VF_COLS), _mag_vec_clear(g->mu, VF_COLS), _mag_vec_clear(g->A, VF_COLS);
+    _mag_vec_clear(g->DU, VF_COLS), _mag_vec_clear(g->RU, VF_COLS);
     _mag_vec_clear(g->eps, L + 2), _mag_vec_clear(g->tn, L + 2);
     mag_clear(g->E2), mag_clear(g->h1sq_err), mag_clear(g->scale), mag_clear(g->cm), mag_clear(g->ec);
     arb_clear(g->h1sq);

@@ -188,7 +188,7 @@ static int rule_misses_arb(const dnc_problem_t p, const double *theta, double f)
  * bias, imbalanced counts, per-layer decays, collapsed columns): the certificate's claim
  * certifies with both checkers, the claim contains Arb's norm, and the checker's rule
  * meets Arb's norm (probes just outside it are refused). */
-Test(gradient_claim, certifies_and_encloses_arb_on_every_kind, .timeout = 240)
+Test(gradient_claim, certifies_and_encloses_arb_on_every_kind)
 {
     size_t c;
     unsigned long seed, st = 11;
@@ -230,7 +230,7 @@ Test(gradient_claim, certifies_and_encloses_arb_on_every_kind, .timeout = 240)
 /* The collapsed layout (the checker's multiplicities w_j != 1): --project-collapse of a point
  * whose columns are their class means writes the projected point with dyadic entries, so the
  * fast-double rule applies to it; its interval must meet the arb claim's (Arb at 256 bits). */
-Test(gradient_claim, collapsed_layout_weights_columns, .timeout = 120)
+Test(gradient_claim, collapsed_layout_weights_columns)
 {
     dnc_problem_t p;
     double *theta;
@@ -282,7 +282,7 @@ static void edit(const char *cert, const char *to, const char *id, const char *k
  * point); tampering is refused: hi just below Arb's norm, lo just above it, the method of an
  * Arb claim relabelled fast-double, an unknown method, an unknown field, a negative lo, another
  * point, a point that does not exist. */
-Test(gradient_claim, tampering_is_refused, .timeout = 240)
+Test(gradient_claim, tampering_is_refused)
 {
     char run[300], f[300], a[300], bad[300];
     dnc_problem_t p;
@@ -381,7 +381,7 @@ Test(gradient_claim, a_kink_spans_every_slope)
 
 /* --no-gradient: no gradient_norm claim; and the fast-double rule is refused under
  * cross-entropy ("not proven"), while the arb claim certifies there. */
-Test(gradient_claim, no_gradient_and_cross_entropy, .timeout = 120)
+Test(gradient_claim, no_gradient_and_cross_entropy)
 {
     char run[300], c[300];
     dnc_problem_t p;
@@ -425,7 +425,7 @@ Test(gradient_claim, no_gradient_and_cross_entropy, .timeout = 120)
  * the fast tier handles: ReLU with a free bias and imbalanced counts, identity layers, mixed;
  * --method fast writes a fast-double claim with lo > 0 that both checkers certify, and
  * --project-collapse adds the collapsed point's arb claim. */
-Test(gradient_claim, trained_points_certify, .timeout = 240)
+Test(gradient_claim, trained_points_certify)
 {
     static const char *cf[][6] = {
         { "3", "4,2,3", "3", "8", "relu", "free" },

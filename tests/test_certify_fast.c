@@ -257,21 +257,6 @@ static void set_interval(json_t *c, const char *key, const fmpq_t lo, const fmpq
     fmpq_clear(mid);
 }
 
-static void verdicts(const dncv_claim *c, void *ctx)
-{
-    int *certified = ctx;
-    if (strncmp(c->id, "probe", 5) == 0)
-        *certified += c->verdict;
-}
-
-/* The number of "probe" claims of cert that the in-process checker certifies. */
-static int probes_certified(const json_t *cert)
-{
-    int n = 0;
-    char msg[512];
-    cr_assert_geq(dncv_verify_json_claims(cert, 0, verdicts, &n, NULL, msg, sizeof(msg)), 0, "%s", msg);
-    return n;
-}
 
 /* A fast-double certificate of theta under p (certify-point --method fast), loaded. */
 static json_t *fast_cert(const dnc_problem_t p, const double *theta)
@@ -349,9 +334,9 @@ Test(certify_fast, the_checkers_rule_is_not_smaller_than_proven)
     fmpq_div_2exp(hi, R, 60);
     fmpq_sub(hi, R, hi);
     add_probe(cert, 0, "reg", zero, hi);
-    cr_expect_eq(probes_certified(cert), 0, "the proven rule certifies a false regulariser");
+    cr_expect_eq(tu_probes_certified(cert), 0, "the proven rule certifies a false regulariser");
     dncv_test_fast_bound_scale(0.49);
-    cr_expect_eq(probes_certified(cert), 1, "the worst case no longer reaches half the bound");
+    cr_expect_eq(tu_probes_certified(cert), 1, "the worst case no longer reaches half the bound");
     dncv_test_fast_bound_scale(1.0);
     fmpq_clear(x), fmpq_clear(R), fmpq_clear(zero), fmpq_clear(hi);
     json_decref(cert);
@@ -388,7 +373,7 @@ static int rule_misses_arb(const dnc_problem_t p, const double *theta)
         fmpq_neg(lo, b);
         add_probe(cert, 2 * k + 1, keys[k], lo, hi);
     }
-    n = probes_certified(cert);
+    n = tu_probes_certified(cert);
     fmpq_clear(lo), fmpq_clear(hi), fmpq_clear(b);
     arf_clear(a);
     dnc_beval_clear(e);

@@ -113,20 +113,6 @@ static void add_probe(json_t *cert, int i, const char *point, const char *method
     json_array_append_new(json_object_get(cert, "claims"), c);
 }
 
-static void count_probes(const dncv_claim *c, void *ctx)
-{
-    int *n = ctx;
-    if (strncmp(c->id, "probe", 5) == 0)
-        *n += c->verdict;
-}
-
-static int probes_certified(const json_t *cert)
-{
-    int n = 0;
-    char msg[512];
-    cr_assert_geq(dncv_verify_json_claims(cert, 0, count_probes, &n, NULL, msg, sizeof(msg)), 0, "%s", msg);
-    return n;
-}
 
 /* x <- a rational, lo (hi) endpoint of the ball r times (1 - f) ((1 + f)). */
 static void endpoint(fmpq_t x, const arb_t r, int upper, double f)
@@ -177,7 +163,7 @@ static int rule_misses_arb(const dnc_problem_t p, const double *theta, double f)
     fmpq_zero(lo);
     endpoint(hi, a, 0, f);
     add_probe(cert, 1, "trained", "fast-double", lo, hi);
-    n = probes_certified(cert);
+    n = tu_probes_certified(cert);
     fmpq_clear(lo), fmpq_clear(hi);
     arb_clear(a);
     json_decref(cert);
@@ -257,7 +243,7 @@ Test(gradient_claim, collapsed_layout_weights_columns)
     fmpq_mul(lo, lo, f);
     add_probe(cj, 1, "projected", "fast-double", zero, lo);
     add_probe(cj, 2, "projected", "fast-double", zero, big);   /* and a wide one certified */
-    cr_expect_eq(probes_certified(cj), 1);
+    cr_expect_eq(tu_probes_certified(cj), 1);
     json_decref(cj);
     fmpq_clear(lo), fmpq_clear(hi), fmpq_clear(zero), fmpq_clear(big), fmpq_clear(f);
     free(theta);
@@ -358,16 +344,16 @@ Test(gradient_claim, a_kink_spans_every_slope)
     add_probe(cert, 1, "trained", "arb", zero, hi);
     add_probe(cert, 2, "trained", "fast-double", lo, big);   /* lo = 2^-20 > 0 */
     add_probe(cert, 3, "trained", "arb", lo, big);
-    cr_expect_eq(probes_certified(cert), 0, "a slope in [0, 1] is left out");
+    cr_expect_eq(tu_probes_certified(cert), 0, "a slope in [0, 1] is left out");
     dncv_test_grad_bound_scale(0.5);
-    cr_expect_eq(probes_certified(cert), 2, "the probes cannot see a bound halved");
+    cr_expect_eq(tu_probes_certified(cert), 2, "the probes cannot see a bound halved");
     dncv_test_grad_bound_scale(1.0);
     json_array_clear(json_object_get(cert, "claims"));
     fmpq_set_si(hi, 15, 2);
     fmpq_add(hi, hi, lo);                /* [0, 7.5 + 2^-20]: certified by both methods */
     add_probe(cert, 0, "trained", "fast-double", zero, hi);
     add_probe(cert, 1, "trained", "arb", zero, hi);
-    cr_expect_eq(probes_certified(cert), 2);
+    cr_expect_eq(tu_probes_certified(cert), 2);
     json_decref(cert);
     /* certify-point writes claims that verify, by either method */
     new_run(run, c, p, theta, "c.json");
@@ -414,7 +400,7 @@ Test(gradient_claim, no_gradient_and_cross_entropy)
     fmpq_set_si(big, 1000000, 1);
     add_probe(j, 0, "trained", "fast-double", zero, big);
     add_probe(j, 1, "trained", "arb", zero, big);
-    cr_expect_eq(probes_certified(j), 1, "the fast-double rule is MSE only");
+    cr_expect_eq(tu_probes_certified(j), 1, "the fast-double rule is MSE only");
     fmpq_clear(zero), fmpq_clear(big);
     json_decref(j);
     free(theta);

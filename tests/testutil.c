@@ -100,6 +100,21 @@ double *tu_random_point(const dnc_problem_t p, unsigned long *st, unsigned long 
     return theta;
 }
 
+static void count_probes(const dncv_claim *c, void *ctx)
+{
+    int *n = ctx;
+    if (strncmp(c->id, "probe", 5) == 0)
+        *n += c->verdict;
+}
+
+int tu_probes_certified(const json_t *cert)
+{
+    int n = 0;
+    char msg[512];
+    cr_assert_geq(dncv_verify_json_claims(cert, 0, count_probes, &n, NULL, msg, sizeof(msg)), 0, "%s", msg);
+    return n;
+}
+
 void tu_tmpdir(char *buf, size_t len)
 {
     snprintf(buf, len, "/tmp/dncert-test-XXXXXX");

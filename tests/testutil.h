@@ -60,6 +60,10 @@ void tu_problem_lambdas(dnc_problem_t p, const char *K, const char *n, const cha
                         const char *act, const char *bias, const char *lambda, const char *lambda_h,
                         const char *lambda_w);
 
+/* The number of claims of cert whose id starts with "probe" that the in-process checker
+ * certifies (tests of the checker's rules add such claims to a certificate). */
+int tu_probes_certified(const json_t *cert);
+
 /* The claim with this id in a certificate; fails the test when there is none. */
 json_t *tu_claim(const json_t *cert, const char *id);
 

@@ -7,7 +7,9 @@ optimality); the float64 gradient of that point by the trainer's own evaluator
 (`bench_fast run=DIR`, which also times the fast enclosure alone); `dncert certify-point` on
 it (the producer, including its own run of the checker on what it writes) and
 `dncert-verify` on the certificate, with their peak resident sizes (GNU time) -- the three in
-REPS interleaved rounds, best time of each; the certificate's loss interval half-width relative to the loss; and at N = 2000
+REPS interleaved rounds, best time of each, and the same two with --no-gradient (the
+gradient_norm claim's cost is the difference); the certificate's loss and gradient-norm
+interval half-widths relative to their midpoints; and at N = 2000
 the same two jobs through Arb (`--method arb`). Prints one JSON line per configuration and a
 table of ratios (docs/fast-tier.md §6, docs/benchmarks.md). The point's float64 size is
 8 bytes per parameter; "base" is the peak resident size of certify-point and dncert-verify on
@@ -55,6 +57,18 @@ def rel_radius(cert):
     return float((hi - lo) / (hi + lo)), claim.get("method", "arb")
 
 
+def grad_radius(cert):
+    """Half-width of the trained point's gradient_norm interval over its midpoint, the
+    midpoint, and the claim's method (None when the certificate has no such claim)."""
+    with open(cert) as f:
+        c = json.load(f)
+    claim = next((x for x in c["claims"] if x["id"] == "gradient_norm_trained"), None)
+    if claim is None:
+        return None, None, None
+    lo, hi = Fraction(claim["norm"]["lo"]), Fraction(claim["norm"]["hi"])
+    return float((hi - lo) / (hi + lo)), float((hi + lo) / 2), claim["method"]
+
+
 def method_line(log):
     for line in open(log):
         if line.startswith("method"):
@@ -69,7 +83,9 @@ def config(args, tmp, K, n, width, arb):
          "--out", rundir, "--quiet", "--force"], os.path.join(tmp, "train.log"))
     cert = os.path.join(tmp, "c-K%d-n%d.json" % (K, n))
     log = os.path.join(tmp, "certify.log")
+    ncert = os.path.join(tmp, "n-K%d-n%d.json" % (K, n))
     t64, tfast, t_cert, m_cert, t_ver, m_ver = [], [], [], [], [], []
+    t_ncert, t_nver = [], []
     for _ in range(args.reps):   # interleaved rounds: a load that comes and goes hits every job alike
         out = subprocess.run([os.path.join(b, "bench_fast"), "run=" + rundir, "1", "noh1"], check=True,
                              capture_output=True, text=True).stdout
@@ -82,7 +98,11 @@ def config(args, tmp, K, n, width, arb):
         t, m = run([args.verify, cert], os.path.join(tmp, "verify.log"))
         t_ver.append(t)
         m_ver.append(m)
+        t_ncert.append(run([d, "certify-point", rundir, "--out", ncert, "--force", "--no-gradient"],
+                           os.path.join(tmp, "ncertify.log"))[0])
+        t_nver.append(run([args.verify, ncert], os.path.join(tmp, "nverify.log"))[0])
     bf["t_float64_grad"], bf["t_fast"] = min(t64), min(tfast)
+    g_rad, g_norm, g_method = grad_radius(cert)
     t_cert, m_cert, t_ver, m_ver = min(t_cert), max(m_cert), min(t_ver), max(m_ver)
     point_bytes = 8 * bf["params"]
     how = method_line(log)
@@ -96,7 +116,11 @@ def config(args, tmp, K, n, width, arb):
            "certify_over_float64": t_cert / bf["t_float64_grad"], "verify_over_float64": t_ver / bf["t_float64_grad"],
            "certify_rss_over_point": m_cert / point_bytes, "verify_rss_over_point": m_ver / point_bytes,
            "certify_rss_less_base_over_point": (m_cert - args.base[0]) / point_bytes,
-           "verify_rss_less_base_over_point": (m_ver - args.base[1]) / point_bytes}
+           "verify_rss_less_base_over_point": (m_ver - args.base[1]) / point_bytes,
+           "t_certify_point_no_gradient": min(t_ncert), "t_verify_no_gradient": min(t_nver),
+           "gradient_claim_over_float64": (t_cert - min(t_ncert)) / bf["t_float64_grad"],
+           "gradient_verify_over_float64": (t_ver - min(t_nver)) / bf["t_float64_grad"],
+           "grad_norm": g_norm, "grad_radius_rel": g_rad, "grad_method": g_method}
     if arb:
         acert = os.path.join(tmp, "a-K%d-n%d.json" % (K, n))
         t_a, m_a = run([d, "certify-point", rundir, "--out", acert, "--force", "--method", "arb"],
@@ -104,9 +128,10 @@ def config(args, tmp, K, n, width, arb):
         t_av, m_av = run([args.verify, acert], os.path.join(tmp, "averify.log"))
         row.update({"arb_t_certify_point": t_a, "arb_t_verify": t_av, "arb_rss_certify_mb": m_a / 2**20,
                     "arb_rss_verify_mb": m_av / 2**20, "arb_loss_radius_rel": rel_radius(acert)[0],
-                    "arb_certify_over_float64": t_a / bf["t_float64_grad"], "arb_over_fast_certify": t_a / t_cert})
+                    "arb_certify_over_float64": t_a / bf["t_float64_grad"], "arb_over_fast_certify": t_a / t_cert,
+                    "arb_grad_radius_rel": grad_radius(acert)[0]})
     for f in os.listdir(tmp):   # point files of 200 MB: one configuration at a time
-        if f.startswith(("c-", "a-")):
+        if f.startswith(("c-", "a-", "n-")):
             os.remove(os.path.join(tmp, f))
     shutil.rmtree(rundir)
     return row
@@ -157,6 +182,15 @@ def main():
             print(json.dumps(row), flush=True)
             rows.append(row)
     print("# load at the end %s" % " ".join("%.2f" % x for x in os.getloadavg()))
+    print("\n| K | N | width | certify-point / grad | with --no-gradient | the gradient claim's share | "
+          "dncert-verify / grad | its gradient share | |grad| | norm radius / norm | Arb norm radius / norm |")
+    print("|---" * 11 + "|")
+    for r in rows:
+        print("| %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %.2f | %.3e | %.1e | %s |" % (
+            r["K"], r["N"], r["width"], r["certify_over_float64"], r["t_certify_point_no_gradient"] / r["t_float64_grad"],
+            r["gradient_claim_over_float64"], r["verify_over_float64"], r["gradient_verify_over_float64"],
+            r["grad_norm"], r["grad_radius_rel"],
+            "%.1e" % r["arb_grad_radius_rel"] if "arb_grad_radius_rel" in r else "—"))
     print("\n| K | N | width | certify-point / grad | fast enclosure / grad | dncert-verify / grad | "
           "certify RSS / point (less base) | verify RSS / point (less base) | loss radius / loss | method | "
           "Arb certify / grad | Arb verify / grad | Arb radius / loss |")

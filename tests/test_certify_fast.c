@@ -257,21 +257,6 @@ static void set_interval(json_t *c, const char *key, const fmpq_t lo, const fmpq
     fmpq_clear(mid);
 }
 
-static void verdicts(const dncv_claim *c, void *ctx)
-{
-    int *certified = ctx;
-    if (strncmp(c->id, "probe", 5) == 0)
-        *certified += c->verdict;
-}
-
-/* The number of "probe" claims of cert that the in-process checker certifies. */
-static int probes_certified(const json_t *cert)
-{
-    int n = 0;
-    char msg[512];
-    cr_assert_geq(dncv_verify_json_claims(cert, 0, verdicts, &n, NULL, msg, sizeof(msg)), 0, "%s", msg);
-    return n;
-}
 
 /* A fast-double certificate of theta under p (certify-point --method fast), loaded. */
 static json_t *fast_cert(const dnc_problem_t p, const double *theta)
@@ -349,9 +334,9 @@ Test(certify_fast, the_checkers_rule_is_not_smaller_than_proven)
     fmpq_div_2exp(hi, R, 60);
     fmpq_sub(hi, R, hi);
     add_probe(cert, 0, "reg", zero, hi);
-    cr_expect_eq(probes_certified(cert), 0, "the proven rule certifies a false regulariser");
+    cr_expect_eq(tu_probes_certified(cert), 0, "the proven rule certifies a false regulariser");
     dncv_test_fast_bound_scale(0.49);
-    cr_expect_eq(probes_certified(cert), 1, "the worst case no longer reaches half the bound");
+    cr_expect_eq(tu_probes_certified(cert), 1, "the worst case no longer reaches half the bound");
     dncv_test_fast_bound_scale(1.0);
     fmpq_clear(x), fmpq_clear(R), fmpq_clear(zero), fmpq_clear(hi);
     json_decref(cert);
@@ -388,7 +373,7 @@ static int rule_misses_arb(const dnc_problem_t p, const double *theta)
         fmpq_neg(lo, b);
         add_probe(cert, 2 * k + 1, keys[k], lo, hi);
     }
-    n = probes_certified(cert);
+    n = tu_probes_certified(cert);
     fmpq_clear(lo), fmpq_clear(hi), fmpq_clear(b);
     arf_clear(a);
     dnc_beval_clear(e);
@@ -404,38 +389,14 @@ static int rule_misses_arb(const dnc_problem_t p, const double *theta)
  * entries, a third with zeros (kinks). */
 Test(certify_fast, the_checkers_rule_encloses_arb_on_random_points, .timeout = 120)
 {
-    static const char *cf[][8] = {
-        { "2", "3", "1", "3", "relu", "none", "1/250", "1/250" },
-        { "3", "2,1,4", "2", "4,3", "relu", "free", "1/100", "1/50,1/7" },
-        { "4", "2", "3", "5,3,4", "relu,linear", "free", "0.004", "0.004" },
-        { "4", "1,3,2,2", "4", "3,5,2,4", "linear,relu,relu", "none", "1/3", "1/5,2,1/9,1" },
-        { "5", "1", "3", "6", "linear,linear", "free", "1/1000", "1/1000" },
-        { "7", "4,1,6,2,3,5,2", "4", "16,9,12,8", "relu,relu,relu", "free", "5e-4", "1e-3,2e-3,3e-3,1/3" },
-        /* rows 25 and 14 (the checker's AVX2 tiles of 12 rows and what is left), N = 70: two
-         * chunks of 64 and 6 columns (tiles of 4 columns and what is left) */
-        { "3", "30,20,20", "3", "30,25,14", "relu,linear", "free", "1/100", "1/100" },
-    };
     size_t c;
-    ulong seed, st = 7;
-    for (c = 0; c < sizeof(cf) / sizeof(cf[0]); c++) {
+    unsigned long seed, st = 7;
+    for (c = 0; c < TU_FAST_KINDS; c++) {
         dnc_problem_t p;
-        slong n, i, k, j, d1;
-        tu_problem_lambdas(p, cf[c][0], cf[c][1], cf[c][2], cf[c][3], cf[c][4], cf[c][5], NULL, cf[c][6], cf[c][7]);
-        n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-        d1 = p->width[0];
+        tu_fast_kind_problem(p, c);
         for (seed = 0; seed < 4; seed++) {
-            double *theta = malloc(n * sizeof(double));
-            for (i = 0; i < n; i++) {
-                st = st * 6364136223846793005ul + 1442695040888963407ul;
-                theta[i] = (seed % 3 == 2 && (st >> 61) < 3) ? 0.0
-                         : ((double) (st >> 11) * 0x1p-53 - 0.5) * (1.0 + (double) seed);
-            }
-            if (seed % 2 == 1)   /* collapsed: each class's columns equal to its first */
-                for (k = 0, j = 0; k < p->K; j += p->n[k], k++)
-                    for (i = 1; i < p->n[k]; i++)
-                        memcpy(theta + d1 * (j + i), theta + d1 * j, d1 * sizeof(double));
-            cr_expect_eq(rule_misses_arb(p, theta), 0, "config %zu seed %lu: the rule misses Arb", c,
-                         (unsigned long) seed);
+            double *theta = tu_random_point(p, &st, seed, 1);
+            cr_expect_eq(rule_misses_arb(p, theta), 0, "config %zu seed %lu: the rule misses Arb", c, seed);
             if (c == 0 && seed == 0) {   /* the probes see a rule without error terms */
                 dncv_test_fast_bound_scale(0.0);
                 cr_expect_gt(rule_misses_arb(p, theta), 0, "the probes cannot see a missing bound");

@@ -83,7 +83,7 @@ Test(certify_point, hand_computed_loss)
     assert_encloses(c, "loss", "21/4");
     assert_encloses(c, "fit", "7/2");
     assert_encloses(c, "reg", "7/4");
-    cr_assert_eq(json_array_size(json_object_get(j, "claims")), 1);
+    cr_assert_eq(json_array_size(json_object_get(j, "claims")), 2);   /* loss_trained, gradient_norm_trained */
     h = json_object_get(json_object_get(json_object_get(json_object_get(j, "points"), "trained"), "blocks"), "H1");
     cr_assert_str_eq(json_string_value(json_array_get(json_object_get(h, "dense"), 1)), "0x1p+1");   /* H1[0,1] = 2 */
     json_decref(j);
@@ -478,8 +478,9 @@ Test(certify_point, cross_entropy_run, .timeout = 60)
     verify_ok(cert);
     j = load_json(cert);
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "problem"), "loss")), "ce");
-    /* loss_trained, loss_polished, root_sigma, value_dnc, dnc_not_optimal */
-    cr_assert_eq(json_array_size(json_object_get(j, "claims")), 5);
+    /* loss_trained, gradient_norm_trained, loss_polished, gradient_norm_polished, root_sigma, value_dnc,
+     * dnc_not_optimal */
+    cr_assert_eq(json_array_size(json_object_get(j, "claims")), 7);
     cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "root_sigma"), "verdict")), "certified");
     cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "value_dnc"), "verdict")), "certified");
     cr_assert_str_eq(json_string_value(json_object_get(tu_claim(j, "dnc_not_optimal"), "verdict")), "not proven");

@@ -68,6 +68,53 @@ double *tu_fixed_point(const dnc_problem_t p, unsigned long seed, double scale)
     return theta;
 }
 
+const char *const tu_fast_kinds[TU_FAST_KINDS][8] = {
+    { "2", "3", "1", "3", "relu", "none", "1/250", "1/250" },
+    { "3", "2,1,4", "2", "4,3", "relu", "free", "1/100", "1/50,1/7" },
+    { "4", "2", "3", "5,3,4", "relu,linear", "free", "0.004", "0.004" },
+    { "4", "1,3,2,2", "4", "3,5,2,4", "linear,relu,relu", "none", "1/3", "1/5,2,1/9,1" },
+    { "5", "1", "3", "6", "linear,linear", "free", "1/1000", "1/1000" },
+    { "7", "4,1,6,2,3,5,2", "4", "16,9,12,8", "relu,relu,relu", "free", "5e-4", "1e-3,2e-3,3e-3,1/3" },
+    { "3", "30,20,20", "3", "30,25,14", "relu,linear", "free", "1/100", "1/100" },
+};
+
+void tu_fast_kind_problem(dnc_problem_t p, size_t c)
+{
+    const char *const *k = tu_fast_kinds[c];
+    tu_problem_lambdas(p, k[0], k[1], k[2], k[3], k[4], k[5], NULL, k[6], k[7]);
+}
+
+double *tu_random_point(const dnc_problem_t p, unsigned long *st, unsigned long seed, int zeros)
+{
+    slong n = dnc_param_offset(p, p->N, DNC_NKINDS, 0), d1 = p->width[0], i, j, k;
+    double *theta = malloc((n + 1) * sizeof(double));
+    for (i = 0; i < n; i++) {
+        *st = *st * 6364136223846793005UL + 1442695040888963407UL;
+        theta[i] = (zeros && seed % 3 == 2 && (*st >> 61) < 3) ? 0.0
+                 : ((double) (*st >> 11) * 0x1p-53 - 0.5) * (1.0 + (double) seed);
+    }
+    if (seed % 2 == 1)   /* collapsed: each class's columns equal to its first */
+        for (k = 0, j = 0; k < p->K; j += p->n[k], k++)
+            for (i = 1; i < p->n[k]; i++)
+                memcpy(theta + d1 * (j + i), theta + d1 * j, d1 * sizeof(double));
+    return theta;
+}
+
+static void count_probes(const dncv_claim *c, void *ctx)
+{
+    int *n = ctx;
+    if (strncmp(c->id, "probe", 5) == 0)
+        *n += c->verdict;
+}
+
+int tu_probes_certified(const json_t *cert)
+{
+    int n = 0;
+    char msg[512];
+    cr_assert_geq(dncv_verify_json_claims(cert, 0, count_probes, &n, NULL, msg, sizeof(msg)), 0, "%s", msg);
+    return n;
+}
+
 void tu_tmpdir(char *buf, size_t len)
 {
     snprintf(buf, len, "/tmp/dncert-test-XXXXXX");

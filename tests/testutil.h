@@ -28,6 +28,20 @@ int tu_run_bin(const char *bin, char *out, char *err, size_t cap, const char *co
  * 53 random bits, from a fixed 64-bit linear congruential generator started at seed. */
 double *tu_fixed_point(const dnc_problem_t p, unsigned long seed, double scale);
 
+/* Random points of every kind the fast tier handles: K, n, L, widths, activations, bias,
+ * lambda_H, lambda_W (ReLU, linear and mixed, with and without bias, imbalanced counts,
+ * per-layer decays; rows 25 and 14 and N = 70 take every path of the checker's product). */
+#define TU_FAST_KINDS 7
+extern const char *const tu_fast_kinds[TU_FAST_KINDS][8];
+
+/* The problem of kind c of tu_fast_kinds. */
+void tu_fast_kind_problem(dnc_problem_t p, size_t c);
+
+/* A random point of p (free with free()) from the generator state *st: 53-bit entries
+ * uniform in [-s/2, s/2), s = 1 + seed; with seed % 3 == 2 about 3/8 of them exactly 0
+ * (kinks) when zeros is set; with seed odd every column of a class equal to its first. */
+double *tu_random_point(const dnc_problem_t p, unsigned long *st, unsigned long seed, int zeros);
+
 /* Creates a fresh empty directory under /tmp and writes its path into buf. */
 void tu_tmpdir(char *buf, size_t len);
 
@@ -45,6 +59,10 @@ void tu_problem(dnc_problem_t p, const char *K, const char *n, const char *L, co
 void tu_problem_lambdas(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,
                         const char *act, const char *bias, const char *lambda, const char *lambda_h,
                         const char *lambda_w);
+
+/* The number of claims of cert whose id starts with "probe" that the in-process checker
+ * certifies (tests of the checker's rules add such claims to a certificate). */
+int tu_probes_certified(const json_t *cert);
 
 /* The claim with this id in a certificate; fails the test when there is none. */
 json_t *tu_claim(const json_t *cert, const char *id);

@@ -96,10 +96,14 @@ void dnc_qpoint_box(dnc_bpoint_t box, const dnc_qpoint_t x, slong prec);
  * (per-sample H1 gradient, as in stationarity claims), grad_rad its largest radius. */
 typedef struct {
     arb_t loss, fit, reg;
+    arb_t gnorm;             /* contains the Euclidean norm of every element of the (chain-rule
+                                generalised) gradient of the expanded point; fast: widened to the
+                                gradient_norm rule of the format (§6.12) */
     double grad_abs, grad_rad;
     slong nkinks;
     int fast;                /* 1: loss, fit, reg from the fast tier, widened to the fast-double
                                 rule of the format (claim "method": "fast-double"); 0: Arb */
+    int gnorm_claim;         /* dnc_point_certificate writes a gradient_norm claim for the point */
 } dnc_point_report;
 
 void dnc_point_report_init(dnc_point_report *r);
@@ -160,6 +164,7 @@ typedef struct {
     const char *exact_source;   /* where exact comes from, for the certificate's note */
     int encoding;            /* how the trained double point is written: DNC_ENCODING_* */
     int no_file;             /* no point file possible (the certificate is not written to a file) */
+    int no_gradient;         /* no gradient_norm claims (--no-gradient) */
 } dnc_point_cert_opts;
 
 /* How the trained (double) point is written (docs/certificate-format.md §5, §5.2):
@@ -227,6 +232,9 @@ typedef struct {
     arb_t dnc_value;                            /* the DNC value, when verdict >= 0 */
     int verdict;                                /* dnc_not_optimal: 1 certified, 0 not proven, -1 no DNC */
     char method_why[512];                       /* why the trained point's loss used the method it did */
+    int gradient;                               /* gradient_norm claims are written (not --no-gradient) */
+    char dropped[1024];                         /* non-empty: the checker refused the fast-double
+                                                   gradient_norm claim, written without it (why) */
     char why[1024];                             /* why not certified, or why no comparison */
 } dnc_point_cert;
 

@@ -54,7 +54,10 @@ typedef struct dnc_fast_struct_ {
                                 arrays hold the gradients of W_1..W_L and b only */
     double h1_max_abs, h1_max_rad;   /* with DNC_FAST_NO_H1_GRAD: the largest |entry| bound and
                                         radius of the H1 gradient, reduced chunk by chunk */
+    double h1_sq[2];         /* with DNC_FAST_NO_H1_GRAD: lower and upper bounds of the sum of the
+                                squares of the H1 gradient's entries (for dnc_fast_grad_norm) */
     dnc_kink *kinks;         /* ReLU entries whose pre-activation interval contains 0 */
+    double *kink_adj;        /* kink_adj[k] >= |d f / d Htilde| at kink k, before the slope [0, 1] */
     slong nkinks;
     dnc_fast_status status;  /* of the last evaluation */
     /* Optional: called after each chunk of columns col0 .. col0 + ncols - 1 is evaluated;
@@ -112,6 +115,11 @@ void dnc_fast_interval_arb(arb_t out, double lo, double hi);
  * gradient entry's magnitude), of the last evaluation (H1 included, kept or not). */
 double dnc_fast_grad_max_radius(const dnc_fast_t f);
 double dnc_fast_grad_max_abs(const dnc_fast_t f);
+
+/* [lo, hi] contains the Euclidean norm of every gradient in the last evaluation's enclosure
+ * (every element of the Clarke gradient of the expanded point): the sums of the squares of
+ * each entry's smallest and largest magnitude, H1 included (kept or not), bounded outward. */
+void dnc_fast_grad_norm(double *lo, double *hi, const dnc_fast_t f);
 
 /* A short message for a status. */
 const char *dnc_fast_status_str(dnc_fast_status s);

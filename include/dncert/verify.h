@@ -81,6 +81,12 @@ int dncv_main(int argc, char **argv);
  * proven. Process-wide. */
 void dncv_test_fast_bound_scale(double s);
 
+/* FOR TESTS ONLY: scales the final error bound of the checker's gradient_norm rule (format
+ * §6.12, src/verifier/vfast.c) by s (default 1). Any s < 1 makes the checker unsound;
+ * tests/test_gradient_claim.c sets it to check that its tests would catch a bound smaller
+ * than proven. Process-wide. */
+void dncv_test_grad_bound_scale(double s);
+
 #ifdef __cplusplus
 }
 #endif

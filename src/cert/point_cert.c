@@ -150,6 +150,7 @@ void dnc_point_report_init(dnc_point_report *r)
     arb_init(r->loss);
     arb_init(r->fit);
     arb_init(r->reg);
+    arb_init(r->gnorm);
 }
 
 void dnc_point_report_clear(dnc_point_report *r)
@@ -157,6 +158,41 @@ void dnc_point_report_clear(dnc_point_report *r)
     arb_clear(r->loss);
     arb_clear(r->fit);
     arb_clear(r->reg);
+    arb_clear(r->gnorm);
+}
+
+/* r <- [sqrt(sum w mig(g)^2), sqrt(sum w mag(g)^2)] over the n entries g[k] of a gradient
+ * enclosure, each counted w[k] times (an H1 column stands for its samples): contains the
+ * norm of every gradient in the enclosure. */
+static void grad_norm_ball(arb_t r, arb_ptr *g, const slong *w, slong n, slong prec)
+{
+    arb_t lo, hi, t;
+    arf_t x, y;
+    slong k;
+    arb_init(lo), arb_init(hi), arb_init(t);
+    arf_init(x), arf_init(y);
+    for (k = 0; k < n; k++) {
+        arb_get_abs_ubound_arf(x, g[k], prec);
+        arb_set_arf(t, x);
+        arb_sqr(t, t, prec);
+        arb_addmul_si(hi, t, w[k], prec);
+        arb_get_abs_lbound_arf(x, g[k], prec);
+        arb_set_arf(t, x);
+        arb_sqr(t, t, prec);
+        arb_addmul_si(lo, t, w[k], prec);
+    }
+    arb_sqrtpos(lo, lo, prec);
+    arb_sqrtpos(hi, hi, prec);
+    arb_get_lbound_arf(x, lo, prec);
+    arb_get_ubound_arf(y, hi, prec);
+    arb_set_interval_arf(r, x, y, prec);
+    /* a checker's own ball gradient has other radii at the kinks' entries (other orders of
+     * the same operations, each radius rounded up in 30 bits): 2e-11 of the norm apart on
+     * tests/test_certify_point.c's SRG point; the claim keeps 2^-10 of its width in hand */
+    mag_mul_2exp_si(arb_radref(t), arb_radref(r), -10);
+    arb_add_error_mag(r, arb_radref(t));
+    arb_clear(lo), arb_clear(hi), arb_clear(t);
+    arf_clear(x), arf_clear(y);
 }
 
 void dnc_qpoint_evaluate(dnc_point_report *r, const dnc_qpoint_t x, slong prec)
@@ -164,6 +200,7 @@ void dnc_qpoint_evaluate(dnc_point_report *r, const dnc_qpoint_t x, slong prec)
     dnc_bpoint_t box;
     dnc_beval_t e;
     arb_ptr *g;
+    slong *w;
     arf_t u;
     slong n, k;
     dnc_qpoint_box(box, x, prec);
@@ -177,7 +214,10 @@ void dnc_qpoint_evaluate(dnc_point_report *r, const dnc_qpoint_t x, slong prec)
     r->grad_abs = 0.0;
     n = flatten(NULL, NULL, e->grad);
     g = flint_malloc((n + 1) * sizeof(arb_ptr));
-    flatten(g, NULL, e->grad);
+    w = flint_malloc((n + 1) * sizeof(slong));
+    flatten(g, w, e->grad);
+    grad_norm_ball(r->gnorm, g, w, n, prec);
+    flint_free(w);
     arf_init(u);
     for (k = 0; k < n; k++) {
         double d;
@@ -655,6 +695,24 @@ static int ce_claims(json_t *claims, arb_t v, dnc_problem_struct *p, slong prec,
     return ok;
 }
 
+/* The gradient_norm claim of point name (format §6.12): certified when its interval is
+ * finite; a norm is >= 0, so an enclosure reaching below 0 is written from 0. */
+static void gradient_claim(json_t *claims, const char *name, const dnc_point_report *r, slong digits)
+{
+    char id[64], stmt[512], *s = short_dec(r->gnorm);
+    json_t *iv = dnc_json_enclosure(r->gnorm, digits);
+    int lo_pos = arb_is_positive(r->gnorm);
+    if (!lo_pos && !arb_is_nonnegative(r->gnorm))
+        json_object_set_new(iv, "lo", json_string("0"));
+    snprintf(id, sizeof(id), "gradient_norm_%s", name);
+    snprintf(stmt, sizeof(stmt), "every element of the (chain-rule generalised) gradient of f at the exact point %s "
+             "has Euclidean norm in [lo, hi] (|grad f| = %s)%s", name, s,
+             lo_pos ? "; lo > 0: the point is not a critical point" : "");
+    flint_free(s);
+    add_claim(claims, json_pack("{s:s, s:s, s:o}", "point", name, "method", r->fast ? "fast-double" : "arb", "norm", iv),
+              id, "gradient_norm", arb_is_finite(r->gnorm), stmt);
+}
+
 json_t *dnc_point_certificate(json_t *const *pts, const char *const *names, const dnc_point_report *r, slong n,
                               dnc_problem_struct *p, slong prec, json_t *producer, arb_t dnc_val, int *verdict,
                               char *why, size_t whylen)
@@ -679,6 +737,8 @@ json_t *dnc_point_certificate(json_t *const *pts, const char *const *names, cons
                                     "fit", dnc_json_enclosure(r[i].fit, d), "reg", dnc_json_enclosure(r[i].reg, d),
                                     "method", r[i].fast ? "fast-double" : "arb"),
                   id, "loss", loss_ok, stmt);
+        if (r[i].gnorm_claim)
+            gradient_claim(claims, names[i], r + i, d);
     }
     snprintf(lid, sizeof(lid), "%s", id);   /* the last point's loss claim */
     value_ok = p->loss == DNC_LOSS_CE ? ce_claims(claims, dnc_val, p, prec, why, whylen)

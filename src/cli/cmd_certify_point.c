@@ -26,8 +26,10 @@ static const char *usage_head =
     "instead, as `dncert refine` does. When RUN_DIR holds point-exact.json (written by\n"
     "`dncert refine`), that exact point is certified, not its rounding to double. The last\n"
     "point's loss is compared with the certified DNC value of the same problem: a point\n"
-    "strictly below it proves that DNC is not globally optimal there. Writes a certificate\n"
-    "(claims loss, alive, root, value, dnc_not_optimal; docs/certificate-format.md) that\n"
+    "strictly below it proves that DNC is not globally optimal there. Each point also gets\n"
+    "the norm of its gradient (claim gradient_norm; lo > 0 proves it is not a critical\n"
+    "point; --no-gradient leaves it out). Writes a certificate (claims loss, gradient_norm,\n"
+    "alive, root, value, dnc_not_optimal; docs/certificate-format.md) that\n"
     "`dncert verify` re-checks, and prints a summary. Under --loss ce the value is the best\n"
     "DNC-structured point's of the deep linear model (docs/math/cross-entropy.md; claims loss,\n"
     "root, value, dnc_not_optimal), where it is derived. A point of more than 65536 parameters\n"
@@ -51,6 +53,16 @@ static void print_grad(const dnc_point_report *r)
 {
     printf("%-11s gradient enclosure: max |entry| <= %.3e, max radius %.1e, %ld ReLU kinks\n", "",
            r->grad_abs, r->grad_rad, (long) r->nkinks);
+    if (r->gnorm_claim) {
+        arf_t lo, hi;
+        arf_init(lo), arf_init(hi);
+        arb_get_lbound_arf(lo, r->gnorm, 53);
+        arb_get_ubound_arf(hi, r->gnorm, 53);
+        printf("%-11s |gradient| in [%.6e, %.6e] (claim gradient_norm, %s)%s\n", "",
+               fmax(arf_get_d(lo, ARF_RND_FLOOR), 0.0), arf_get_d(hi, ARF_RND_CEIL), r->fast ? "fast-double" : "arb",
+               arb_is_positive(r->gnorm) ? ": not a critical point" : "");
+        arf_clear(lo), arf_clear(hi);
+    }
 }
 
 static void print_change(const dnc_point_report *before, const dnc_point_report *after, const char *same)
@@ -226,6 +238,8 @@ int dnc_cmd_certify_point(int argc, char **argv)
                             "the (exact) point: the claim critical_point (Krawczyk on the slice, docs/refine.md §7)",
           NULL },
         { "double", NULL, "certify the arrays (doubles) even when RUN_DIR has an exact point (point-exact.json)", NULL },
+        { "no-gradient", NULL, "do not add the gradient_norm claims (the norm of the point's gradient, re-checked by "
+                               "dncert verify)", NULL },
         { "point-encoding", "E", "how the trained point is written: auto (default: text up to 65536 parameters, "
                                  "else a point file), text, base64 (inline binary64), or file (FILE.trained.f64 next "
                                  "to FILE, bound by its SHA-256)", NULL },
@@ -252,6 +266,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
         return DNC_EXIT_USAGE;
     o.project_collapse = dnc_cli_get(opts, "project-collapse") != NULL;
     o.polish = dnc_cli_get(opts, "polish") != NULL;
+    o.no_gradient = dnc_cli_get(opts, "no-gradient") != NULL;
     dnc_problem_init(p);
     if (dnc_point_load(pos[0], p, &theta, err, sizeof(err)) != 0) {
         dnc_problem_clear(p);
@@ -327,6 +342,9 @@ int dnc_cmd_certify_point(int argc, char **argv)
         printf("%-11s no comparison: %s\n", "verdict", c.why);
     /* As certify does: the independent verifier re-checks the file before it is written. */
     r = dnc_point_cert_write(&c, dnc_cli_get(opts, "out"), err, sizeof(err)) == 0 ? DNC_EXIT_OK : DNC_EXIT_FAIL;
+    if (r == DNC_EXIT_OK && c.dropped[0] != '\0')
+        fprintf(stderr, "dncert certify-point: the gradient_norm claim is left out: the checker's rule is wider than "
+                "estimated (%s)\n", c.dropped);
     if (r == DNC_EXIT_OK) {
         size_t nc = json_array_size(json_object_get(c.cert, "claims"));
         char *side = c.theta != NULL && c.encoding == DNC_ENCODING_FILE

@@ -178,21 +178,25 @@ static void f_mul(void *vw, dnc_buf Ci, dnc_buf Ai, int ta, dnc_buf Bi, int tb)
 
 /* ---- entrywise operations (rules R1-R3) ---- */
 
-static void record_kink(fast_ws *w, slong layer, slong row, slong col)
+static void record_kink(fast_ws *w, slong layer, slong row, slong col, double adj)
 {
     dnc_fast_struct *f = w->f;
     if (f->nkinks == w->kink_cap) {
         dnc_kink *k = realloc(f->kinks, (2 * w->kink_cap + 16) * sizeof(dnc_kink));
-        if (k == NULL) {
+        double *a = k == NULL ? NULL : realloc(f->kink_adj, (2 * w->kink_cap + 16) * sizeof(double));
+        if (k != NULL)
+            f->kinks = k;
+        if (a == NULL) {
             w->nomem = 1;
             return;
         }
-        f->kinks = k;
+        f->kink_adj = a;
         w->kink_cap = 2 * w->kink_cap + 16;
     }
     f->kinks[f->nkinks].layer = layer;
     f->kinks[f->nkinks].row = row;
     f->kinks[f->nkinks].col = col;
+    f->kink_adj[f->nkinks] = adj;
     f->nkinks++;
 }
 
@@ -245,9 +249,9 @@ static void f_act_grad(void *vw, dnc_buf Di, dnc_buf PRE, dnc_act_t a, slong lay
             d->mid[i] = d->rad[i] = 0.0;
         else {
             double m = d->mid[i];
+            record_kink(w, layer, i % d->rows, w->col0 + i / d->rows, fr_add_up(fabs(m), d->rad[i]));
             d->mid[i] = 0.5 * m;                      /* error <= eta/2 (subnormal m) */
             d->rad[i] = fr_add_up(fr_up(0.5 * fabs(m)), d->rad[i]);
-            record_kink(w, layer, i % d->rows, w->col0 + i / d->rows);
         }
     }
 }
@@ -472,7 +476,23 @@ static slong ws_owned_layout(fast_ws *w, int bind)
     return off;
 }
 
-/* The chunk's H1 gradient into f->h1_max_abs and f->h1_max_rad (bounds rounded up). */
+/* sq[0] <= sum of x^2 <= sq[1] over every x in [m_i +- r_i], i < n: each square and each
+ * addition bounded outward (R1). */
+static void add_sq_bounds(double sq[2], const double *m, const double *r, slong n)
+{
+    slong i;
+    double lo = sq[0], hi = sq[1];
+    for (i = 0; i < n; i++) {
+        double a = fabs(m[i]), up = fr_add_up(a, r[i]), dn = a > r[i] ? fr_dn(a - r[i]) : 0.0;
+        hi = fr_add_up(hi, fr_mul_up(up, up));
+        lo = fr_add_dn(lo, fr_mul_dn(dn, dn));
+    }
+    sq[0] = lo;
+    sq[1] = hi;
+}
+
+/* The chunk's H1 gradient into f->h1_max_abs, f->h1_max_rad and f->h1_sq (bounds rounded
+ * outward). */
 static void h1_reduce(fast_ws *w)
 {
     const ibuf *b = BUF_AT(w, DNC_BUF_ID(DNC_DH, 1, w->p->L));
@@ -484,6 +504,7 @@ static void h1_reduce(fast_ws *w)
     }
     w->f->h1_max_abs = a;
     w->f->h1_max_rad = r;
+    add_sq_bounds(w->f->h1_sq, b->mid, b->rad, n);
 }
 
 /* Binds every buffer for the chunk of w->ncols columns from w->col0: shapes, parameters to
@@ -640,6 +661,7 @@ void dnc_fast_clear(dnc_fast_t f)
     free(f->gmid);
     free(f->grad);
     free(f->kinks);
+    free(f->kink_adj);
     memset(f, 0, sizeof(*f));
 }
 
@@ -679,7 +701,7 @@ int dnc_fast_eval_point(dnc_fast_t f, const double *theta, int flags)
     if (f->status != DNC_FAST_OK)
         return 0;
     w->theta = theta;
-    f->h1_max_abs = f->h1_max_rad = 0.0;
+    f->h1_max_abs = f->h1_max_rad = f->h1_sq[0] = f->h1_sq[1] = 0.0;
     for (w->col0 = 0; w->col0 < w->N && !w->bad && !w->nomem; w->col0 += w->ncols) {
         w->ncols = w->N - w->col0 < w->cap ? w->N - w->col0 : w->cap;
         w->first = w->col0 == 0;
@@ -744,6 +766,16 @@ double dnc_fast_grad_max_abs(const dnc_fast_t f)
     for (i = 0; i < f->nparams - f->goff; i++)
         m = fmax(m, fr_add_up(fabs(f->gmid[i]), f->grad[i]));
     return m;
+}
+
+void dnc_fast_grad_norm(double *lo, double *hi, const dnc_fast_t f)
+{
+    double sq[2];
+    sq[0] = f->h1_sq[0];
+    sq[1] = f->h1_sq[1];
+    add_sq_bounds(sq, f->gmid, f->grad, f->nparams - f->goff);
+    *lo = fr_dn(sqrt(sq[0]));   /* sqrt is correctly rounded: one rounding (R1) */
+    *hi = fr_up(sqrt(sq[1]));
 }
 
 const char *dnc_fast_status_str(dnc_fast_status s)

@@ -75,6 +75,14 @@ typedef struct {
     arb_mat_t R;           /* Z - Y, K x ncols */
 } vx_forward;
 
+/* The fast-double rule's results for one point (vfast.c), computed once. */
+typedef struct {
+    int ok, grad_ok;       /* 1: the loss (the gradient's norm) enclosed */
+    arb_t loss, fit, reg;  /* format §6.4.1 */
+    arb_t norm;            /* format §6.12: every element of the chain-rule generalised gradient has its norm here */
+    char why[VWHY], gwhy[VWHY];   /* why not (loss, norm) */
+} vx_fast;
+
 typedef struct {
     const char *name;
     int collapsed;
@@ -93,6 +101,8 @@ typedef struct {
     int balls;             /* blk is built: a claim other than a fast-double loss claim names the point */
     double *dbl;           /* the binary64 blocks (§5.2) as doubles, trainer's layout (H1, W_1..W_L, b), or NULL */
     char *isdbl;           /* isdbl[b] = 1: block b is in dbl (and in blk only when balls) */
+    int fast_grad;         /* a fast-double gradient_norm claim names the point */
+    vx_fast *fast;         /* the fast-double rule's results, once computed */
 } vx_point;
 
 /* ---- the checker's state for one file ---- */
@@ -254,11 +264,15 @@ void vx_forward_clear(vx_forward *f, slong L);
 void vx_point_gradient(vx_ctx *c, vx_point *P, char *const *mask, arb_mat_struct *grad);
 void vx_grad_clear(arb_mat_struct *grad, slong L);
 
-/* ---- the fast-double rule (vfast.c, format §6.4.1) ---- */
-/* loss, fit, reg <- enclosures of the point's loss and parts by the forward pass in double
- * of §6.4.1, when every entry of P is a double and nothing overflows: returns 1; else 0 with
- * the reason in why (the claim is then not proven). */
-int vx_fast_loss(arb_t loss, arb_t fit, arb_t reg, const vx_problem *p, const vx_point *P, char *why, size_t len);
+/* ---- the fast-double rules (vfast.c, format §6.4.1 and §6.12) ---- */
+/* The enclosures of the point's loss and parts by the forward pass in double of §6.4.1 and,
+ * when P->fast_grad, of the norm of its gradient by the backward pass of §6.12, computed once
+ * per point (kept in P->fast). ok (grad_ok) is 1 when every entry of P is a double and nothing
+ * overflows; else 0 with the reason in why (gwhy): the claim is then not proven. */
+const vx_fast *vx_point_fast(const vx_problem *p, vx_point *P);
+void vx_fast_clear(vx_fast *r);
+/* FOR TESTS (include/dncert/verify.h): the gradient rule's error bound times s. */
+void dncv_test_grad_bound_scale(double s);
 
 /* ---- bounded work (vwork.c, format §9) ---- */
 /* Estimates the time the checks of the file take, from its sizes alone, before any of them

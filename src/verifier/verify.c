@@ -161,14 +161,31 @@ static int read_value(vrun *r, vclaim *cl, const char *path)
     return read_structure(r, cl, path) || (r->c.p.ce && ce_structure(r, cl, path)) || read_iv(r, cl, path, "value", 0);
 }
 
-static int read_loss(vrun *r, vclaim *cl, const char *path)
+/* "method" (§6.4.1, §6.12): "arb" or "fast-double"; absent = "arb" where optional. */
+static int read_method(vrun *r, vclaim *cl, const char *path)
 {
     const char *m = vx_str(cl->o, "method");
     if (m != NULL && strcmp(m, "arb") != 0 && strcmp(m, "fast-double") != 0)
         return vx_fail(&r->c, "%s.method: expected \"arb\" or \"fast-double\", got \"%.32s\"", path, m);
     cl->fast = m != NULL && strcmp(m, "fast-double") == 0;
-    return read_point_ref(r, cl, path) || read_iv(r, cl, path, "loss", 0) || read_iv(r, cl, path, "fit", 1)
-           || read_iv(r, cl, path, "reg", 2);
+    return 0;
+}
+
+static int read_loss(vrun *r, vclaim *cl, const char *path)
+{
+    return read_method(r, cl, path) || read_point_ref(r, cl, path) || read_iv(r, cl, path, "loss", 0)
+           || read_iv(r, cl, path, "fit", 1) || read_iv(r, cl, path, "reg", 2);
+}
+
+/* §6.12: the method, the point (a fast-double claim asks for the backward pass), the norm. */
+static int read_gradient_norm(vrun *r, vclaim *cl, const char *path)
+{
+    if (read_method(r, cl, path) || read_point_ref(r, cl, path) || read_iv(r, cl, path, "norm", 0))
+        return -1;
+    if (fmpq_sgn(cl->iv[0]) < 0)
+        return vx_fail(&r->c, "%s.norm: lo is negative (a norm interval starts at 0 or above)", path);
+    cl->P->fast_grad |= cl->fast;
+    return 0;
 }
 
 static int cmp_claim_id(const void *x, const void *y)
@@ -545,9 +562,13 @@ static int check_loss(vrun *r, vclaim *cl, const char *path)
         return arb_indeterminate(cl->q), INVALID(cl, cl->P);
     for (k = 0; k < 3; k++)
         arb_init(x + k);
-    if (cl->fast)
-        ok = vx_fast_loss(x, x + 1, x + 2, &r->c.p, cl->P, cl->why, sizeof(cl->why));
-    else {
+    if (cl->fast) {
+        const vx_fast *f = vx_point_fast(&r->c.p, cl->P);
+        ok = f->ok;
+        arb_set(x, f->loss), arb_set(x + 1, f->fit), arb_set(x + 2, f->reg);
+        if (!ok)
+            snprintf(cl->why, sizeof(cl->why), "%s", f->why);
+    } else {
         const vx_forward *f = vx_point_forward(&r->c, cl->P);
         arb_set(x, f->loss), arb_set(x + 1, f->fit), arb_set(x + 2, f->reg);
     }
@@ -562,6 +583,96 @@ static int check_loss(vrun *r, vclaim *cl, const char *path)
                             ivstr(t2, cl, k));
     for (k = 0; k < 3; k++)
         arb_clear(x + k);
+    return 0;
+}
+
+/* ---- §6.12 gradient_norm ---- */
+
+/* norm <- [sqrt(sum w mig(g)^2), sqrt(sum w mag(g)^2)] over the entries g of the gradient
+ * enclosure of the box (H1 entries weighted by their columns' multiplicities: the gradient
+ * of the expanded point), summed in balls at the working precision. */
+static void ball_grad_norm(arb_t norm, vx_ctx *c, vx_point *P)
+{
+    slong L = c->p.L, prec = c->prec, b, i, j;
+    arb_mat_struct *g = flint_malloc((L + 2) * sizeof(arb_mat_struct));
+    arb_t lo, hi, t;
+    arf_t x, y;
+    arb_init(lo), arb_init(hi), arb_init(t);
+    arf_init(x), arf_init(y);
+    vx_point_gradient(c, P, NULL, g);
+    for (b = 0; b < L + 2; b++)
+        for (j = 0; j < arb_mat_ncols(g + b); j++)
+            for (i = 0; i < arb_mat_nrows(g + b); i++) {
+                slong w = b == 0 ? P->mult[j] : 1;
+                arb_get_abs_ubound_arf(x, arb_mat_entry(g + b, i, j), prec);
+                arb_set_arf(t, x);
+                arb_sqr(t, t, prec);
+                arb_addmul_si(hi, t, w, prec);
+                arb_get_abs_lbound_arf(x, arb_mat_entry(g + b, i, j), prec);
+                arb_set_arf(t, x);
+                arb_sqr(t, t, prec);
+                arb_addmul_si(lo, t, w, prec);
+            }
+    arb_sqrtpos(lo, lo, prec);
+    arb_sqrtpos(hi, hi, prec);
+    arb_get_lbound_arf(x, lo, prec);
+    arb_get_ubound_arf(y, hi, prec);
+    arb_set_interval_arf(norm, x, y, prec);
+    vx_grad_clear(g, L);
+    flint_free(g);
+    arb_clear(lo), arb_clear(hi), arb_clear(t);
+    arf_clear(x), arf_clear(y);
+}
+
+/* 1 iff [max(0, lower end of x), upper end of x] lies in the claim's interval: a norm is
+ * >= 0, and a ball of an interval [0, h] reaches below 0 by its radius's rounding. */
+static int norm_in_iv(const vclaim *cl, const arb_t x)
+{
+    arf_t a;
+    fmpq_t q;
+    int ok;
+    arf_init(a);
+    fmpq_init(q);
+    arb_get_lbound_arf(a, x, 2 * FLINT_MAX(arb_bits(x), 64));
+    if (arf_sgn(a) < 0)
+        arf_zero(a);
+    ok = arf_is_finite(a);
+    if (ok) {
+        arf_get_fmpq(q, a);
+        ok = fmpq_cmp(cl->iv[0], q) <= 0;
+    }
+    arb_get_ubound_arf(a, x, 2 * FLINT_MAX(arb_bits(x), 64));
+    ok = ok && arf_is_finite(a);
+    if (ok) {
+        arf_get_fmpq(q, a);
+        ok = fmpq_cmp(q, cl->iv[1]) <= 0;
+    }
+    arf_clear(a);
+    fmpq_clear(q);
+    return ok;
+}
+
+/* §6.12: every element of the chain-rule generalised gradient at every point of the box has
+ * its 2-norm in the interval; enclosed in balls ("arb") or by the rule ("fast-double"). */
+static int check_gradient_norm(vrun *r, vclaim *cl, const char *path)
+{
+    char t1[VTXT], t2[VTXT];
+    (void) path;
+    say(cl, "every element of the chain-rule generalised gradient at every point of the box of point %s has norm "
+        "in %s (%s)", cl->P->name, ivstr(t1, cl, 0), cl->fast ? "fast-double rule, format 6.12" : "ball arithmetic");
+    if (cl->P->invalid)
+        return arb_indeterminate(cl->q), INVALID(cl, cl->P);
+    if (cl->fast) {
+        const vx_fast *f = vx_point_fast(&r->c.p, cl->P);
+        if (!f->grad_ok)
+            return arb_indeterminate(cl->q), not_proven(cl, "%s", f->gwhy);
+        arb_set(cl->q, f->norm);
+    } else
+        ball_grad_norm(cl->q, &r->c, cl->P);
+    if (!norm_in_iv(cl, cl->q))
+        return not_proven(cl, "the gradient norms of point %s lie in %s, not in %s", cl->P->name,
+                          vx_arb_str(t1, cl->q), ivstr(t2, cl, 0));
+    cl->verdict = 1;
     return 0;
 }
 
@@ -876,6 +987,7 @@ static const struct {
     { "value", "structure:o value:o", read_value, check_value, 0, 0 },
     { "loss", "point:s loss:o fit:o reg:o method:s?", read_loss, check_loss, 0, 0 },
     { "stationarity", "point:s max_radius_log2:i kinks:a", read_stationarity, check_stationarity, 0, 0 },
+    { "gradient_norm", "point:s method:s norm:o", read_gradient_norm, check_gradient_norm, 0, 0 },
     { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a implied_kinks:a? dead_units:a? loss:o", read_critical,
       check_critical, 0, 0 },
     { "kink_multipliers", "critical_point:s slopes:a", read_kink_multipliers, check_kink_multipliers, 1, 0 },
@@ -996,7 +1108,7 @@ static int cmp_name(const void *a, const void *b)
     return strcmp(*(const char *const *) a, *(const char *const *) b);
 }
 
-/* The names of the points that a claim other than a fast-double loss claim names, sorted:
+/* The names of the points that a claim other than a fast-double loss or gradient_norm claim names, sorted:
  * those points are needed in balls; the others keep their binary64 blocks as doubles. (Read
  * before the claims are validated: a name that no point has, or a malformed claim, is
  * rejected later; here it only makes a point ball-backed.) */
@@ -1008,7 +1120,8 @@ static const char **ball_points(const json_t *claims, size_t *n)
     *n = 0;
     json_array_foreach(claims, i, cl) {
         const char *pt = vx_str(cl, "point"), *kind = vx_str(cl, "kind"), *m = vx_str(cl, "method");
-        if (pt != NULL && !(kind != NULL && strcmp(kind, "loss") == 0 && m != NULL && strcmp(m, "fast-double") == 0))
+        if (pt != NULL && !(kind != NULL && (strcmp(kind, "loss") == 0 || strcmp(kind, "gradient_norm") == 0) && m != NULL
+                            && strcmp(m, "fast-double") == 0))
             names[(*n)++] = pt;
     }
     qsort(names, *n, sizeof(char *), cmp_name);

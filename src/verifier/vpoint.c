@@ -405,6 +405,7 @@ void vx_point_clear(vx_point *P, slong L)
     }
     if (P->forward_done)
         vx_forward_clear(&P->fw, L);
+    vx_fast_clear(P->fast);
     if (P->sums != NULL) {
         for (i = 0; i < 2 * (L + 1); i++)
             fmpz_mat_clear(P->sums + i);

@@ -12,7 +12,8 @@
 
 static double ns_madd(slong prec)  { return 3.0 * FLINT_MAX(1.0, (double) prec / 1024); }
 static double ns_ball(slong prec)  { return 100.0 * FLINT_MAX(1.0, (double) prec / 512); }
-#define NS_FAST_MADD  1.0       /* a double multiply-add of the fast-double rule (vfast.c) */
+#define NS_FAST_MADD  0.25      /* a double multiply-add of the fast-double rules (vfast.c): 6 G/s in its
+                                   plain loop, 16 G/s or more in its AVX2 tiles, on one core */
 /* One exp (or log1p) of a cross-entropy logit: measured 0.9, 7 and 73 us at 256, 1024 and
  * 4096 bits; counted as 2 us times (prec/256)^1.7, about three times that. */
 static double ns_exp(slong prec)   { return 2000.0 * FLINT_MAX(1.0, pow((double) prec / 256, 1.7)); }
@@ -84,9 +85,11 @@ static double distinct_structures_ns(const vx_problem *p, const json_t *claims, 
     return ns;
 }
 
-/* Per point: one forward pass (if any claim needs it), 2 more passes per stationarity claim,
- * one double pass per fast-double loss claim, the hash of its point file (if any),
- * one exact pass (if a structure claim needs it) and one rank per rank_pre claim. */
+/* Per point: one forward pass (if any claim needs it), 2 more passes per stationarity claim
+ * (or for arb gradient_norm claims, without one), one double pass if fast-double claims name
+ * the point (and a backward pass, 2 W_P, for a fast-double gradient_norm claim), the hash of
+ * its point file (if any), one exact pass (if a structure claim needs it) and one rank per
+ * rank_pre claim. */
 static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
 {
     const char *key, *layout;
@@ -94,7 +97,7 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
     double ns = 0, prec = (double) c->prec;
     size_t i;
     json_object_foreach((json_t *) points, key, v) {
-        int fwd = 0, exact = 0, stat = 0, ranks = 0, fast = 0;
+        int fwd = 0, exact = 0, stat = 0, ranks = 0, fast = 0, fgrad = 0, agrad = 0;
         double ncols, W, E = 0;
         slong l;
         json_array_foreach(claims, i, v) {
@@ -102,12 +105,15 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
             const char *pt = json_string_value(json_object_get(v, "point"));
             if (kind == NULL || pt == NULL || strcmp(pt, key) != 0)
                 continue;
-            if (strcmp(kind, "loss") == 0 && json_is_string(json_object_get(v, "method"))
+            if ((strcmp(kind, "loss") == 0 || strcmp(kind, "gradient_norm") == 0)
+                && json_is_string(json_object_get(v, "method"))
                 && strcmp(json_string_value(json_object_get(v, "method")), "fast-double") == 0) {
-                fast++;   /* not cached: one double pass per claim */
+                fast = 1;   /* one double pass per point (vx_point_fast) */
+                fgrad |= strcmp(kind, "gradient_norm") == 0;
                 continue;
             }
-            fwd |= strcmp(kind, "loss") == 0 || strcmp(kind, "stationarity") == 0;
+            agrad |= strcmp(kind, "gradient_norm") == 0;
+            fwd |= strcmp(kind, "loss") == 0 || strcmp(kind, "stationarity") == 0 || strcmp(kind, "gradient_norm") == 0;
             stat += strcmp(kind, "stationarity") == 0;
             exact |= strcmp(kind, "structure") == 0;
             ranks += strcmp(kind, "structure") == 0 && json_object_get(v, "rank") != NULL;
@@ -117,9 +123,10 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
         W = vx_point_work(&c->p, 1) * ncols;
         for (l = 0; l < c->p.L; l++)
             E += ncols * (double) c->p.width[l];
-        ns += (fwd + 2.0 * stat) * (W * ns_madd((slong) prec) + 8 * E * ns_ball((slong) prec)
+        ns += (fwd + 2.0 * (stat + (agrad && !stat))) * (W * ns_madd((slong) prec) + 8 * E * ns_ball((slong) prec)
                                     + (c->p.ce ? ncols * (double) c->p.K * ns_exp((slong) prec) : 0.0));
         ns += fast * (W * NS_FAST_MADD + 40 * ncols * (double) c->p.L * 20);   /* products; the bounds in mag_t */
+        ns += fgrad * (2 * W * NS_FAST_MADD + 80 * ncols * (double) c->p.L * 20);   /* the backward pass */
         ns += exact ? FLINT_MIN(W, (double) (1L << 26)) * NS_EXACT_MADD + E * 200 : 0.0;
         if (json_object_get(json_object_get(points, key), "binary64_file") != NULL)   /* read and hashed once */
             ns += 8 * (ncols * (double) c->p.width[0] + vx_point_work(&c->p, 1) + (double) c->p.K) * NS_HASH_BYTE;

@@ -441,3 +441,67 @@ Test(gradient_claim, trained_points_certify)
         fmpq_clear(lo), fmpq_clear(hi);
     }
 }
+
+/* Theorem files (docs/theorems.md, small-k-low-rank): the explicit SRG point (r = 3, L = 4,
+ * lambda = 1/250, n = 1) is not a critical point -- lo > 0, every element of its chain-rule
+ * (hence Clarke) generalised gradient has norm at least lo -- while the DNC point of the same
+ * problem is stationary (lo = 0, hi tiny). Why (by hand, docs/math/srg.md §6): an entry of
+ * the W_3 gradient pairs an edge with a vertex outside it, its fit part is 0 and only the
+ * weight decay -lambda s_3 / 2 of the -1/2 entry remains. Cross-check by another method: an
+ * interval back-propagation in double over the exported SRG point, slopes [0, 1] at its
+ * kinks, leaves entries of the W_3 gradient at least 1.9e-3 away from 0. Forgeries: a DNC claim
+ * with lo > 0, and an SRG claim with hi below lo's certified value, are refused by both. */
+Test(gradient_claim, srg_point_is_not_critical)
+{
+    char dir[256], thm[300], cert[400];
+    const char *text =
+        "{\"format\": \"dncert-theorem\", \"version\": 1, \"id\": \"t\", \"title\": \"t\", \"source\": \"test\",\n"
+        " \"statement\": \"s\", \"certified\": \"c\", \"not_certified\": \"n\",\n"
+        " \"parts\": [{\"name\": \"srg\", \"grid\": {\"r\": [3], \"L\": [4]},\n"
+        "   \"problem\": {\"K\": \"C(r, 2)\", \"n\": \"1\", \"L\": \"L\", \"width\": \"K\", \"activation\": \"relu\",\n"
+        "               \"bias\": \"none\", \"lambda\": \"1/250\"},\n"
+        "   \"points\": [{\"name\": \"dnc\", \"structure\": \"dnc\"}, {\"name\": \"srg\", \"structure\": \"srg\", \"r\": \"r\"}],\n"
+        "   \"claims\": [{\"kind\": \"gradient_norm\", \"point\": \"srg\"}, {\"kind\": \"gradient_norm\", \"point\": \"dnc\"}]}]}\n";
+    fmpq_t lo, hi, q;
+    json_t *j;
+    tu_tmpdir(dir, sizeof(dir));
+    tu_write_file(dir, "t.json", text);
+    snprintf(thm, sizeof(thm), "%s/t.json", dir);
+    snprintf(cert, sizeof(cert), "%s/out", dir);
+    {
+        const char *args[] = { "certify", thm, "--out", cert, "--jobs", "1", NULL };
+        cr_assert_eq(tu_run(out, err, CAP, args), 0, "%s%s", out, err);
+    }
+    snprintf(cert, sizeof(cert), "%s/out/t/r3-L4.json", dir);
+    check_both(cert, 0, NULL, 0);
+    fmpq_init(lo), fmpq_init(hi), fmpq_init(q);
+    claim_interval(lo, hi, cert, "gradient_norm_srg");
+    fmpq_set_si(q, 1, 1000);   /* the cross-check's margin is 1.9e-3 on one entry alone */
+    cr_expect(fmpq_cmp(lo, q) > 0, "lo of the SRG point should exceed 1/1000");
+    claim_interval(lo, hi, cert, "gradient_norm_dnc");
+    cr_expect(fmpq_is_zero(lo), "the DNC point is stationary: lo = 0");
+    fmpq_set_si(q, 1, 1000000);
+    cr_expect(fmpq_cmp(hi, q) < 0, "the DNC point's norm bound should be tiny");
+    j = json_load_file(cert, 0, NULL);   /* forged: the DNC point not critical */
+    json_object_set_new(json_object_get(tu_claim(j, "gradient_norm_dnc"), "norm"), "lo", json_string("1/1000000000000"));
+    json_object_set_new(json_object_get(tu_claim(j, "gradient_norm_dnc"), "norm"), "hi", json_string("1"));
+    json_object_del(json_object_get(tu_claim(j, "gradient_norm_dnc"), "norm"), "decimal");
+    cr_assert_eq(json_dump_file(j, cert, 0), 0);
+    json_decref(j);
+    check_both(cert, 1, "gradient_norm_dnc", 0);
+    claim_interval(lo, hi, cert, "gradient_norm_srg");   /* forged: the SRG norm below its bound */
+    j = json_load_file(cert, 0, NULL);
+    json_object_set_new(json_object_get(tu_claim(j, "gradient_norm_dnc"), "norm"), "lo", json_string("0"));
+    fmpq_div_2exp(q, lo, 1);
+    {
+        char *s = fmpq_get_str(NULL, 10, q);
+        json_object_set_new(json_object_get(tu_claim(j, "gradient_norm_srg"), "norm"), "hi", json_string(s));
+        json_object_set_new(json_object_get(tu_claim(j, "gradient_norm_srg"), "norm"), "lo", json_string("0"));
+        json_object_del(json_object_get(tu_claim(j, "gradient_norm_srg"), "norm"), "decimal");
+        flint_free(s);
+    }
+    cr_assert_eq(json_dump_file(j, cert, 0), 0);
+    json_decref(j);
+    check_both(cert, 1, "gradient_norm_srg", 0);
+    fmpq_clear(lo), fmpq_clear(hi), fmpq_clear(q);
+}

@@ -195,6 +195,17 @@ static void grad_norm_ball(arb_t r, arb_ptr *g, const slong *w, slong n, slong p
     arf_clear(x), arf_clear(y);
 }
 
+void _dnc_cert_beval_grad_norm(arb_t r, const dnc_beval_t e, slong prec)
+{
+    slong n = flatten(NULL, NULL, e->grad);
+    arb_ptr *g = flint_malloc((n + 1) * sizeof(arb_ptr));
+    slong *w = flint_malloc((n + 1) * sizeof(slong));
+    flatten(g, w, e->grad);
+    grad_norm_ball(r, g, w, n, prec);
+    flint_free(g);
+    flint_free(w);
+}
+
 void dnc_qpoint_evaluate(dnc_point_report *r, const dnc_qpoint_t x, slong prec)
 {
     dnc_bpoint_t box;

@@ -44,6 +44,7 @@ static const claim_schema claim_kinds[] = {
     { "loss", { "point" }, { NULL } },
     { "value", { "point" }, { NULL } },
     { "stationarity", { "point" }, { "max_radius_log2" } },
+    { "gradient_norm", { "point" }, { NULL } },
     { "order", { "lower", "higher" }, { NULL } },
     { "dnc_not_optimal", { "lower", "higher" }, { NULL } },
     { "ratio", { "numerator", "denominator" }, { NULL } },

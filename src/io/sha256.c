@@ -23,24 +23,30 @@ static unsigned int rotr(unsigned int x, int n)
 /* One 64-byte block into the state. */
 static void sha256_block(unsigned int h[8], const unsigned char *p)
 {
-    unsigned int w[64], a[8], t1, t2;
-    int i;
+    unsigned int w[64], v[8], t1, t2;
+    int i, j;
     for (i = 0; i < 16; i++)
         w[i] = (unsigned int) p[4 * i] << 24 | (unsigned int) p[4 * i + 1] << 16 | (unsigned int) p[4 * i + 2] << 8
                | p[4 * i + 3];
     for (i = 16; i < 64; i++)
         w[i] = (rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)) + w[i - 7]
                + (rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)) + w[i - 16];
-    memcpy(a, h, sizeof(a));
-    for (i = 0; i < 64; i++) {
-        t1 = a[7] + (rotr(a[4], 6) ^ rotr(a[4], 11) ^ rotr(a[4], 25)) + ((a[4] & a[5]) ^ (~a[4] & a[6])) + K256[i] + w[i];
-        t2 = (rotr(a[0], 2) ^ rotr(a[0], 13) ^ rotr(a[0], 22)) + ((a[0] & a[1]) ^ (a[0] & a[2]) ^ (a[1] & a[2]));
-        memmove(a + 1, a, 7 * sizeof(unsigned int));
-        a[4] += t1;
-        a[0] = t1 + t2;
-    }
+    /* The working variables a..h are v[(j - i) & 7] in round i: the round renames them by
+     * moving the index, not the data (shifting the array every round, as this file did,
+     * cost half of certify-point's hashing time). Unrolled by 8 so every index is constant. */
+    memcpy(v, h, sizeof(v));
+    for (i = 0; i < 64; i += 8)
+        for (j = 0; j < 8; j++) {
+#define V(k) v[((k) - j) & 7]
+            t1 = V(7) + (rotr(V(4), 6) ^ rotr(V(4), 11) ^ rotr(V(4), 25)) + ((V(4) & V(5)) ^ (~V(4) & V(6)))
+                 + K256[i + j] + w[i + j];
+            t2 = (rotr(V(0), 2) ^ rotr(V(0), 13) ^ rotr(V(0), 22)) + ((V(0) & V(1)) ^ (V(0) & V(2)) ^ (V(1) & V(2)));
+            V(3) += t1;
+            V(7) = t1 + t2;
+#undef V
+        }
     for (i = 0; i < 8; i++)
-        h[i] += a[i];
+        h[i] += v[i];
 }
 
 void dnc_sha256_init(dnc_sha256 *s)

@@ -211,7 +211,6 @@ void dnc_qpoint_evaluate(dnc_point_report *r, const dnc_qpoint_t x, slong prec)
     dnc_bpoint_t box;
     dnc_beval_t e;
     arb_ptr *g;
-    slong *w;
     arf_t u;
     slong n, k;
     dnc_qpoint_box(box, x, prec);
@@ -223,12 +222,10 @@ void dnc_qpoint_evaluate(dnc_point_report *r, const dnc_qpoint_t x, slong prec)
     r->nkinks = e->nkinks;
     r->grad_rad = dnc_beval_grad_max_radius(e);
     r->grad_abs = 0.0;
+    _dnc_cert_beval_grad_norm(r->gnorm, e, prec);
     n = flatten(NULL, NULL, e->grad);
     g = flint_malloc((n + 1) * sizeof(arb_ptr));
-    w = flint_malloc((n + 1) * sizeof(slong));
-    flatten(g, w, e->grad);
-    grad_norm_ball(r->gnorm, g, w, n, prec);
-    flint_free(w);
+    flatten(g, NULL, e->grad);
     arf_init(u);
     for (k = 0; k < n; k++) {
         double d;

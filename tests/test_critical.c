@@ -436,6 +436,25 @@ static json_t *claim_copy(const char *c, json_t **j)
     return tu_claim(*j, "critical_point");
 }
 
+/* The loss of critical_point claim cl agrees with the exact loss of the refined point (the
+ * loss_exact claim of certificate j: the full objective at the file's exact entries) to 1e-50. */
+static void expect_loss_agrees(json_t *j, json_t *cl)
+{
+    fmpq_t q1, q2;
+    arb_t x, y;
+    fmpq_init(q1); fmpq_init(q2);
+    arb_init(x); arb_init(y);
+    cr_assert_eq(dnc_parse_rational(q1, json_string_value(json_object_get(json_object_get(cl, "loss"), "lo"))), 0);
+    cr_assert_eq(dnc_parse_rational(q2, json_string_value(json_object_get(json_object_get(tu_claim(j, "loss_exact"), "loss"), "lo"))), 0);
+    arb_set_fmpq(x, q1, 600);
+    arb_set_fmpq(y, q2, 600);
+    arb_sub(x, x, y, 600);
+    arb_abs(x, x);
+    cr_expect(arb_lt(x, (arb_set_str(y, "1e-50", 600), y)), "the critical point's loss is not within 1e-50 of the refined point's");
+    fmpq_clear(q1); fmpq_clear(q2);
+    arb_clear(x); arb_clear(y);
+}
+
 /* A trained K = 3, L = 4 point (L-BFGS from seed 5, refined at 256 bits; docs/refine.md §3)
  * has units that weight decay drives to 0: 7 dead units at the exact point. With them held at
  * 0 the KKT system on the slice is regular, so the point gets a certified critical_point,
@@ -446,8 +465,6 @@ Test(critical, trained_point_with_dead_units, .timeout = 300)
 {
     char dir[256], a[300], b[300], c[300], t[300];
     json_t *j, *cl;
-    fmpq_t q1, q2;
-    arb_t x, y;
     tu_tmpdir(dir, sizeof(dir));
     snprintf(a, sizeof(a), "%s/k3", dir);
     snprintf(b, sizeof(b), "%s/k3r", dir);
@@ -472,15 +489,7 @@ Test(critical, trained_point_with_dead_units, .timeout = 300)
     cl = claim_copy(c, &j);
     cr_assert(cl != NULL);
     cr_expect_geq(json_array_size(json_object_get(cl, "dead_units")), 1);
-    fmpq_init(q1); fmpq_init(q2);
-    arb_init(x); arb_init(y);
-    cr_assert_eq(dnc_parse_rational(q1, json_string_value(json_object_get(json_object_get(cl, "loss"), "lo"))), 0);
-    cr_assert_eq(dnc_parse_rational(q2, json_string_value(json_object_get(json_object_get(tu_claim(j, "loss_exact"), "loss"), "lo"))), 0);
-    arb_set_fmpq(x, q1, 600);
-    arb_set_fmpq(y, q2, 600);
-    arb_sub(x, x, y, 600);
-    arb_abs(x, x);
-    cr_expect(arb_lt(x, (arb_set_str(y, "1e-50", 600), y)), "the critical point's loss is not within 1e-50 of the refined point's");
+    expect_loss_agrees(j, cl);
     json_decref(j);
     {
         static const char *const what[] = { "a dead unit dropped", "a live unit called dead",
@@ -530,8 +539,6 @@ Test(critical, trained_point_with_dead_units, .timeout = 300)
             refused(t, what[k]);
         }
     }
-    arb_clear(x); arb_clear(y);
-    fmpq_clear(q1); fmpq_clear(q2);
 }
 
 /* strict_local_min (format §6.11) at the refined DNC point (K = 3, L = 3, width 3): certified
@@ -646,4 +653,119 @@ Test(critical, dead_unit_takes_a_share_of_a_live_unit_at_no_cost)
     dnc_bpoint_clear(x);
     flint_randclear(st);
     dnc_problem_clear(p);
+}
+
+/* The partial rotation (a, b, j) of H1 (docs/refine.md §7.7) on a small hand-made point:
+ * K = 3, n = 1, L = 2, d_1 = 4, d_2 = 3. With R = {0, 2} (the units of layer 2 that see column
+ * 1) and F = {0} (the other column they see), the tangent s must leave (W_1 H1)[u, i] fixed to
+ * first order for u in R and i in F + {1} -- the entries the cut objective reads -- and keep
+ * the weight decay (<theta, s> = 0), while it moves H1's column 1 (it is not 0) and may move
+ * the entries of unit 1 (not in R) in column 1. Computed here from the definition
+ * S = P (E_ab - E_ba) P, P the projector off column 0 of H1, by plain doubles. */
+Test(critical, partial_rotation_keeps_the_entries_it_must)
+{
+    dnc_problem_t p;
+    dnc_problem_args a;
+    slong n, i, k, u, rows[] = { 0, 2 }, cols[] = { 0 }, w1;
+    arb_ptr th, s;
+    double H[4][3] = { { 1, 0.5, -0.25 }, { 0.5, -1, 0.75 }, { -0.5, 0.25, 1 }, { 0.25, 0.5, 0.5 } };
+    double W[3][4] = { { 0.5, 1, -0.5, 0.25 }, { -1, 0.5, 0.25, 0.5 }, { 0.75, -0.25, 0.5, -1 } };
+    double moved = 0, unit1 = 0, dot = 0;
+    memset(&a, 0, sizeof(a));
+    a.K = "3";
+    a.n = "1";
+    a.L = "2";
+    a.width = "4,3";
+    dnc_problem_init(p);
+    cr_assert_eq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0, "%s", err);
+    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    w1 = dnc_param_offset(p, p->N, DNC_W, 1);
+    th = _arb_vec_init(n);
+    s = _arb_vec_init(n);
+    for (k = 0; k < 4; k++)
+        for (i = 0; i < 3; i++) {
+            arb_set_d(th + k + 4 * i, H[k][i]);
+            arb_set_d(th + w1 + i + 3 * k, W[i][k]);
+        }
+    cr_assert(dnc_critical_partial_generator(s, th, p, rows, 2, cols, 1, 1, 3, 1, 128));
+    for (u = 0; u < 3; u++)
+        for (i = 0; i < 3; i++) {   /* d(W H)[u, i] = dW[u, :] H[:, i] + W[u, :] dH[:, i] */
+            double d = 0;
+            for (k = 0; k < 4; k++)
+                d += arf_get_d(arb_midref(s + w1 + u + 3 * k), ARF_RND_NEAR) * H[k][i]
+                     + W[u][k] * arf_get_d(arb_midref(s + k + 4 * i), ARF_RND_NEAR);
+            if (u != 1 && i != 2)
+                cr_expect(fabs(d) < 1e-14, "(W_1 H1)[%ld, %ld] moves by %g", (long) u, (long) i, d);
+            if (u == 1 && i == 1)
+                unit1 = fabs(d);
+        }
+    for (k = 0; k < n; k++)
+        dot += arf_get_d(arb_midref(th + k), ARF_RND_NEAR) * arf_get_d(arb_midref(s + k), ARF_RND_NEAR);
+    for (k = 0; k < 4; k++)
+        moved += fabs(arf_get_d(arb_midref(s + k + 4 * 1), ARF_RND_NEAR));
+    cr_expect(fabs(dot) < 1e-14, "the weight decay changes along s: <theta, s> = %g", dot);
+    cr_expect(moved > 1e-3, "column 1 of H1 does not move");
+    cr_expect(unit1 > 1e-3, "unit 1 (not in R) is left alone in column 1: %g", unit1);
+    for (k = 0; k < 4; k++)   /* column 0 (in F) and column 2 (unseen) do not move */
+        cr_expect(arb_is_zero(s + k) && arb_is_zero(s + k + 8));
+    _arb_vec_clear(th, n);
+    _arb_vec_clear(s, n);
+    dnc_problem_clear(p);
+}
+
+/* A trained K = 4, L = 4 point (L-BFGS, --init-std 0.5, seed 8, refined at 256 bits; the run
+ * directory tests/data/critical/k4-l4, docs/refine.md §7.3 and §7.7). Its reduced KKT system
+ * has two flat directions that are not rotations of units: units of layer 4 that are linear on
+ * the data (non-negative in-rows) trade signal among themselves, and column 2 of H1 turns with
+ * row 1 of W_1 (the only unit that sees that column). certify-point --critical merges the
+ * linear units (4 removed) and adds one partial rotation of H1 to the slice: critical_point
+ * certified, and confirmed by both checkers; its loss agrees with the exact loss of the
+ * refined point (certify-point's loss claim, the full objective at the file's exact entries)
+ * to 1e-50. A copy without the partial rotation (a singular system), and malformed partial
+ * generators, are refused. */
+Test(critical, k4_l4_linear_units_and_partial_rotation, .timeout = 300)
+{
+    char dir[256], c[300], t[300];
+    const char *run = DNCERT_SOURCE_DIR "/tests/data/critical/k4-l4";
+    json_t *j, *cl;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    {
+        const char *cp[] = { "certify-point", run, "--out", c, "--critical", NULL };
+        const char *vargs[] = { c, NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
+        cr_expect(strstr(out, "1 of them partial rotations of H1") != NULL, "%s", out);
+        cr_expect(strstr(out, "4 into linear units") != NULL, "%s", out);
+        cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+    }
+    cl = claim_copy(c, &j);
+    cr_assert(cl != NULL);
+    cr_expect_eq(json_array_size(json_object_get(cl, "partial_generators")), 1);
+    expect_loss_agrees(j, cl);
+    json_decref(j);
+    /* the partial rotation left out: the bordered system is singular there */
+    cl = claim_copy(c, &j);
+    json_object_del(cl, "partial_generators");
+    json_object_del(tu_claim(j, "strict_local_min"), "critical_point");   /* only the claim under test */
+    json_array_remove(json_object_get(j, "claims"), json_array_size(json_object_get(j, "claims")) - 1);
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+    refused(t, "the partial rotation left out");
+    {   /* malformed: out of range, not increasing, a column beyond N */
+        static const char *const bad[] = { "[[0, 10, 2]]", "[[1, 0, 2]]", "[[0, 1, 4]]", "[[0, 1, 2], [0, 1, 2]]" };
+        int k;
+        for (k = 0; k < 4; k++) {
+            const char *args[] = { "verify", t, NULL };
+            cl = claim_copy(c, &j);
+            json_object_set_new(cl, "partial_generators", json_loads(bad[k], 0, NULL));
+            cr_assert_eq(json_dump_file(j, t, 0), 0);
+            json_decref(j);
+            cr_expect_neq(tu_run(out, err, sizeof(out), args), 0, "%s accepted: %s", bad[k], out);
+            cr_expect(strstr(err, "partial_generators") != NULL || strstr(out, "partial_generators") != NULL,
+                      "%s: the error does not name the field: %s%s", bad[k], out, err);
+        }
+    }
 }

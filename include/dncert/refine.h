@@ -117,13 +117,16 @@ typedef struct {
     fmpq *mu;                /* the multipliers' centres (nkinks) */
     slong ngenerators;
     slong *generators;       /* 3 per generator (l, a, b): rotation of units a < b of layer l */
+    slong npartial;
+    slong *partial;          /* 3 per partial rotation (a, b, j) of column j of H1 (docs/refine.md §7.7) */
     fmpq *center;            /* theta0: the box centre (n exact dyadics) */
     slong radius_log2;       /* E */
     slong nimplied;
     slong *implied;          /* 3 per implied kink: held by the kinks that force its row's weights to 0 (§7.3) */
     slong ndead, merged;     /* dead units; how many of them were merged into a proportional unit */
+    slong linear;            /* how many were removed by merging linear units (docs/refine.md §7.7) */
     slong *dead;             /* 2 per dead unit (l, a), held at 0 and not unknowns (docs/refine.md §7.2) */
-    slong size;              /* m = free parameters + nkinks + ngenerators */
+    slong size;              /* m = free parameters + nkinks + ngenerators + npartial */
     arb_t loss;              /* f_0 over the box */
     int proven, krawczyk, gram, signs, dead_ok;
     double seconds;
@@ -158,6 +161,14 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec);
  * (A X, -W_l A) of the rotation A = E_ab - E_ba of units a, b of layer l, X = H1 for l = 1 and
  * W_{l-1} otherwise. */
 void dnc_critical_generator(arb_ptr s, arb_srcptr theta, const dnc_problem_t p, slong l, slong a, slong b);
+
+/* s (n entries) <- the partial rotation (a, b, j) at theta (docs/refine.md §7.7): with B the
+ * columns cols (nc) of H1 and P the orthogonal projector onto the complement of their span,
+ * S = P (E_ab - E_ba) P moves column j of H1 by S x_j and the rows `rows` (nr) of W_1 by
+ * S w_u (w_u as a column), nothing else. Returns 0 (s indeterminate) when B^T B is not shown
+ * invertible at theta. */
+int dnc_critical_partial_generator(arb_ptr s, arb_srcptr theta, const dnc_problem_t p, const slong *rows, slong nr,
+                                   const slong *cols, slong nc, slong a, slong b, slong j, slong prec);
 
 /* Adds to the certificate cert (format §2) the box centre of r as the point named `point`
  * and the claim critical_point (format §6.9) with r's verdict (src/cert/critical_cert.c). */

@@ -176,7 +176,7 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
         printf("%-11s %s\n", "kink-mult", r.slopes_message);
         dnc_kink_multipliers_add_claim(c->cert, &r, "critical_point");
         printf("%-11s %s\n", "second", r.second_order ? "certified: H + rho C^T C is positive definite on the box: a strict "
-               "local minimum of f on the pattern manifold, modulo rotations" : r.proven ? "not proven: H + rho C^T C "
+               "local minimum of f on the pattern manifold, modulo its symmetry generators" : r.proven ? "not proven: H + rho C^T C "
                "is not shown positive definite for rho = 1 .. 2^64" : "not proven: the critical_point claim is not certified");
         dnc_strict_local_min_add_claim(c->cert, &r, "critical_point");
     } else

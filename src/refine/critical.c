@@ -11,6 +11,7 @@
  *     K = xbar - Y G(xbar) + (I - Y G'(X)) (X - xbar)  inside the interior of X
  * proves a unique zero of G in X. Why nu = 0 there: docs/refine.md §7. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <flint/fmpq_vec.h>
@@ -298,6 +299,215 @@ static slong merge_proportional(crit *c, arb_ptr theta)
     return merged;
 }
 
+/* v (m) <- v minus its projection on rows 0..r-1 of Q (orthonormal); nrm <- |v|^2 after. */
+static void project_out(arb_ptr v, arb_t nrm, const arb_mat_t Q, slong r, slong prec)
+{
+    slong m = arb_mat_ncols(Q), t, i;
+    arb_t dot;
+    arb_init(dot);
+    for (t = 0; t < r; t++) {
+        arb_dot(dot, NULL, 0, v, 1, arb_mat_entry(Q, t, 0), 1, m, prec);
+        for (i = 0; i < m; i++)
+            arb_submul(v + i, dot, arb_mat_entry(Q, t, i), prec);
+    }
+    arb_dot(nrm, NULL, 0, v, 1, v, 1, m, prec);
+    arb_clear(dot);
+}
+
+/* Row r of Q <- v / |v| (nrm = |v|^2), midpoints. */
+static void set_row(arb_mat_t Q, slong r, arb_srcptr v, const arb_t nrm, slong prec)
+{
+    slong i;
+    arb_t s;
+    arb_init(s);
+    arb_rsqrt(s, nrm, prec);
+    for (i = 0; i < arb_mat_ncols(Q); i++) {
+        arb_mul(arb_mat_entry(Q, r, i), v + i, s, prec);
+        arb_get_mid_arb(arb_mat_entry(Q, r, i), arb_mat_entry(Q, r, i));
+    }
+    arb_clear(s);
+}
+
+/* An orthonormal basis (rows of Q, m x m) whose first r rows span the columns of A (m x d),
+ * the others orthogonal to them; returns r. Gram-Schmidt on the columns (one is kept when its
+ * residual exceeds 2^(-prec/4) of the largest column: entries at 1e-80 are zeros of the exact
+ * point), then the unit vector of largest residual, until m rows. */
+static slong span_basis(arb_mat_t Q, const arb_mat_t A, slong prec)
+{
+    slong m = arb_mat_nrows(A), d = arb_mat_ncols(A), r = 0, k, i, rank, best;
+    arb_ptr v = _arb_vec_init(m);
+    arb_t nrm, mx, bn;
+    arb_init(nrm); arb_init(mx); arb_init(bn);
+    for (k = 0; k < d; k++) {
+        for (i = 0; i < m; i++)
+            arb_set(v + i, arb_mat_entry(A, i, k));
+        arb_dot(nrm, NULL, 0, v, 1, v, 1, m, prec);
+        arb_max(mx, mx, nrm, prec);
+    }
+    arb_mul_2exp_si(mx, mx, -prec / 2);
+    for (k = 0; k < d && r < m; k++) {
+        for (i = 0; i < m; i++)
+            arb_set(v + i, arb_mat_entry(A, i, k));
+        project_out(v, nrm, Q, r, prec);
+        if (arb_gt(nrm, mx))
+            set_row(Q, r++, v, nrm, prec);
+    }
+    rank = r;
+    while (r < m) {
+        arb_zero(bn);
+        for (best = -1, k = 0; k < m; k++) {
+            _arb_vec_zero(v, m);
+            arb_one(v + k);
+            project_out(v, nrm, Q, r, prec);
+            if (arf_cmp(arb_midref(nrm), arb_midref(bn)) > 0)
+                arb_set(bn, nrm), best = k;
+        }
+        _arb_vec_zero(v, m);
+        arb_one(v + best);
+        project_out(v, nrm, Q, r, prec);
+        set_row(Q, r++, v, nrm, prec);
+    }
+    _arb_vec_clear(v, m);
+    arb_clear(nrm); arb_clear(mx); arb_clear(bn);
+    return rank;
+}
+
+/* The smallest entry of the first r (1 or 2) rows of R rotated by angle th (r = 2; refl: a
+ * reflection after it), over the columns that are not 0 in every row (double). */
+static double rotated_min(const double *R, slong d, slong r, double th, int refl, double tol)
+{
+    double c = cos(th), s = sin(th), mn = 1e300;
+    slong k;
+    for (k = 0; k < d; k++) {
+        double x = R[k], y = r == 2 ? R[d + k] : 0, u = c * x - s * y, v = refl * (s * x + c * y);
+        if (fabs(x) + fabs(y) <= tol)
+            continue;
+        mn = fmin(mn, r == 2 ? fmin(u, v) : u);
+    }
+    return mn;
+}
+
+static slong merge_linear_group(crit *c, arb_ptr theta, slong l, const slong *g, slong m, slong *idx, double tol)
+{
+    slong din = c->p->width[l - 2], dout = dnc_problem_out_rows(c->p, l), i, k, t, r, removed = 0;
+    double *R, best = -1e300, bth = 0, th;
+    int brefl = 1, refl;
+    arb_mat_t A, V, Q, QA, VQ;
+    arb_mat_init(A, m, din); arb_mat_init(V, dout, m); arb_mat_init(Q, m, m);
+    arb_mat_init(QA, m, din); arb_mat_init(VQ, dout, m);
+    for (i = 0; i < m; i++) {
+        unit_coords(c, l, g[i], idx);
+        for (k = 0; k < din; k++)
+            arb_set(arb_mat_entry(A, i, k), theta + idx[k]);
+        for (k = 0; k < dout; k++)
+            arb_set(arb_mat_entry(V, k, i), theta + idx[din + k]);
+    }
+    r = span_basis(Q, A, c->prec);
+    R = malloc(2 * din * sizeof(double));
+    arb_mat_mul(QA, Q, A, c->prec);
+    for (i = 0; i < r && r <= 2; i++)
+        for (k = 0; k < din; k++)
+            R[i * din + k] = arf_get_d(arb_midref(arb_mat_entry(QA, i, k)), ARF_RND_NEAR);
+    for (t = 0; r <= 2 && r < m && t < (r == 2 ? 7200 : 2); t++)   /* r = 1: the sign; r = 2: every 1/40 degree */
+        for (refl = -1; refl <= 1; refl += 2) {
+            th = r == 2 ? t * (3.14159265358979323846 / 3600) : t * 3.14159265358979323846;
+            if (rotated_min(R, din, r, th, refl, tol) > best)
+                best = rotated_min(R, din, r, th, refl, tol), bth = th, brefl = refl;
+        }
+    free(R);
+    if (r <= 2 && r < m && best > 0) {   /* rotate the first r rows of Q by (bth, brefl), then apply Q */
+        arb_t co, si, x, y;
+        arb_init(co); arb_init(si); arb_init(x); arb_init(y);
+        arb_set_d(x, bth);
+        arb_sin_cos(si, co, x, c->prec);
+        for (k = 0; k < m; k++) {
+            arb_set(x, arb_mat_entry(Q, 0, k));
+            arb_set(y, r == 2 ? arb_mat_entry(Q, 1, k) : x);
+            arb_mul(arb_mat_entry(Q, 0, k), co, x, c->prec);
+            if (r == 2) {
+                arb_submul(arb_mat_entry(Q, 0, k), si, y, c->prec);
+                arb_mul(arb_mat_entry(Q, 1, k), si, x, c->prec);
+                arb_addmul(arb_mat_entry(Q, 1, k), co, y, c->prec);
+                if (brefl < 0)
+                    arb_neg(arb_mat_entry(Q, 1, k), arb_mat_entry(Q, 1, k));
+            }
+        }
+        arb_mat_mul(QA, Q, A, c->prec);
+        arb_mat_transpose(Q, Q);
+        arb_mat_mul(VQ, V, Q, c->prec);
+        for (i = 0; i < m; i++) {
+            unit_coords(c, l, g[i], idx);
+            for (k = 0; k < din; k++)
+                arb_get_mid_arb(theta + idx[k], arb_mat_entry(QA, i, k));
+            for (k = 0; k < dout; k++)
+                arb_get_mid_arb(theta + idx[din + k], arb_mat_entry(VQ, k, i));
+        }
+        removed = m - r;
+        arb_clear(co); arb_clear(si); arb_clear(x); arb_clear(y);
+    }
+    arb_mat_clear(A); arb_mat_clear(V); arb_mat_clear(Q); arb_mat_clear(QA); arb_mat_clear(VQ);
+    return removed;
+}
+
+/* Linear units (docs/refine.md §7.7): in a ReLU layer l fed by a ReLU layer, a unit whose
+ * in-row is >= 0 reads non-negative inputs, so its pre-activation is >= 0 and ReLU is the
+ * identity on it. Linear units that read common inputs (components of the graph "reads a
+ * common input") form one linear map V_G W_G; an orthogonal Q maps them to Q W_G, V_G Q^T with
+ * the same product and the same norms, so f is unchanged while the new in-rows stay >= 0.
+ * When W_G has rank r <= 2 < m, Q is chosen with its last m - r rows orthogonal to the columns
+ * of W_G (their in-rows vanish: dead units, found by find_dead) and its first r rows rotated
+ * so that their in-rows are >= 0. This removes the flat direction that trades signal between
+ * a unit of another pattern and the group. Returns the number of units removed. */
+static slong merge_linear(crit *c, arb_ptr theta)
+{
+    slong l, a, b, k, m, removed = 0, *idx = flint_malloc(unit_max(c) * sizeof(slong)), *g, *comp;
+    for (l = 3; l <= c->p->L; l++) {
+        slong d = c->p->width[l - 1], din = c->p->width[l - 2];
+        double tol = 0, *w;
+        if (!is_relu(c, l) || !is_relu(c, l - 1))
+            continue;
+        w = malloc(d * din * sizeof(double));
+        for (a = 0; a < d; a++)   /* the layer's largest in-weight sets the tolerance of a 0 */
+            for (k = 0, unit_coords(c, l, a, idx); k < din; k++) {
+                w[a * din + k] = arf_get_d(arb_midref(theta + idx[k]), ARF_RND_NEAR);
+                tol = fmax(tol, fabs(w[a * din + k]));
+            }
+        tol = ldexp(tol, -(int) (c->prec / 2));
+        comp = flint_malloc(d * sizeof(slong));
+        g = flint_malloc(d * sizeof(slong));
+        for (a = 0; a < d; a++) {   /* -1: not linear; else a component label (union by relabelling) */
+            int nonneg = !c->dead[l][a], pos = 0;
+            for (k = 0; k < din && nonneg; k++) {
+                nonneg = w[a * din + k] >= -tol;
+                pos |= w[a * din + k] > tol;
+            }
+            comp[a] = nonneg && pos ? a : -1;
+        }
+        for (a = 0; a < d; a++)
+            for (b = 0; b < a && comp[a] >= 0; b++)
+                for (k = 0; k < din && comp[b] >= 0; k++)
+                    if (w[a * din + k] > tol && w[b * din + k] > tol && comp[a] != comp[b]) {
+                        slong from = comp[a], to = comp[b], t;
+                        for (t = 0; t < d; t++)
+                            if (comp[t] == from)
+                                comp[t] = to;
+                    }
+        for (a = 0; a < d; a++) {   /* each component once, at its smallest member */
+            slong t;
+            for (m = 0, t = 0; t < d && comp[a] >= 0; t++)
+                if (comp[t] == comp[a])
+                    g[m++] = t;
+            if (m >= 2 && g[0] == a)
+                removed += merge_linear_group(c, theta, l, g, m, idx, tol);
+        }
+        free(w);
+        flint_free(comp);
+        flint_free(g);
+    }
+    flint_free(idx);
+    return removed;
+}
+
 /* The units of ReLU layer l - 1 active (P+) in column j, into sup (their number returned):
  * the only ones whose cut post-activation can be nonzero there. -1 when layer l - 1 is not
  * a ReLU layer (H1 or a linear layer: every unit can be). */
@@ -393,56 +603,199 @@ void dnc_critical_generator(arb_ptr s, arb_srcptr theta, const dnc_problem_t p, 
     }
 }
 
-/* The generators: every admissible pair (l, a, b), kept when its vector at theta0 is
- * independent of those kept before (Gram-Schmidt in double, relative tolerance 1e-8). */
+/* S v = P (E_ab - E_ba) P v into out (d), with P v = v - B (B^T B)^-1 B^T v and Gi = (B^T B)^-1. */
+static void partial_apply(arb_ptr out, arb_srcptr v, const arb_mat_t B, const arb_mat_t Gi, slong a, slong b, slong prec)
+{
+    slong d = arb_mat_nrows(B), nc = arb_mat_ncols(B), i, k, pass;
+    arb_ptr y = _arb_vec_init(d), t = _arb_vec_init(nc), u = _arb_vec_init(nc);
+    _arb_vec_set(y, v, d);
+    for (pass = 0; pass < 2; pass++) {   /* y <- P y; between the passes y <- (E_ab - E_ba) y */
+        for (k = 0; k < nc; k++) {
+            arb_zero(t + k);
+            for (i = 0; i < d; i++)
+                arb_addmul(t + k, arb_mat_entry(B, i, k), y + i, prec);
+        }
+        for (k = 0; k < nc; k++) {
+            arb_zero(u + k);
+            for (i = 0; i < nc; i++)
+                arb_addmul(u + k, arb_mat_entry(Gi, k, i), t + i, prec);
+        }
+        for (i = 0; i < d; i++)
+            for (k = 0; k < nc; k++)
+                arb_submul(y + i, arb_mat_entry(B, i, k), u + k, prec);
+        if (pass == 0) {
+            arb_swap(y + a, y + b);
+            arb_neg(y + b, y + b);
+            for (i = 0; i < d; i++)
+                if (i != a && i != b)
+                    arb_zero(y + i);
+        }
+    }
+    _arb_vec_set(out, y, d);
+    _arb_vec_clear(y, d);
+    _arb_vec_clear(t, nc);
+    _arb_vec_clear(u, nc);
+}
+
+int dnc_critical_partial_generator(arb_ptr s, arb_srcptr theta, const dnc_problem_t p, const slong *rows, slong nr,
+                                   const slong *cols, slong nc, slong a, slong b, slong j, slong prec)
+{
+    slong n = dnc_param_offset(p, p->N, DNC_NKINDS, 0), d = p->width[0], w1 = dnc_param_offset(p, p->N, DNC_W, 1);
+    slong d2 = dnc_problem_out_rows(p, 1), i, k, u;
+    arb_mat_t B, Gi;
+    arb_ptr v = _arb_vec_init(d), out = _arb_vec_init(d);
+    int ok;
+    arb_mat_init(B, d, nc);
+    arb_mat_init(Gi, nc, nc);
+    for (k = 0; k < nc; k++)
+        for (i = 0; i < d; i++)
+            arb_set(arb_mat_entry(B, i, k), theta + i + d * cols[k]);
+    {
+        arb_mat_t Bt;
+        arb_mat_init(Bt, nc, d);
+        arb_mat_transpose(Bt, B);
+        arb_mat_mul(Gi, Bt, B, prec);
+        arb_mat_clear(Bt);
+    }
+    ok = nc == 0 || arb_mat_inv(Gi, Gi, prec);
+    _arb_vec_zero(s, n);
+    if (ok) {
+        partial_apply(out, theta + d * j, B, Gi, a, b, prec);   /* column j of H1 */
+        _arb_vec_set(s + d * j, out, d);
+        for (u = 0; u < nr; u++) {                                  /* the rows R_j of W_1 */
+            for (k = 0; k < d; k++)
+                arb_set(v + k, theta + w1 + rows[u] + d2 * k);
+            partial_apply(out, v, B, Gi, a, b, prec);
+            for (k = 0; k < d; k++)
+                arb_set(s + w1 + rows[u] + d2 * k, out + k);
+        }
+    } else
+        _arb_vec_indeterminate(s, n);
+    arb_mat_clear(B);
+    arb_mat_clear(Gi);
+    _arb_vec_clear(v, d);
+    _arb_vec_clear(out, d);
+    return ok;
+}
+
+/* The sets of the partial rotations of column j of H1 (docs/refine.md §7.7): rows <- R_j, the
+ * live units of layer 2 that see column j (P+ or a kink there; every live unit when sigma_1 is
+ * linear); cols <- F_j, the other columns that some unit of R_j sees. Returns |R_j|, *nc = |F_j|. */
+static slong partial_sets(const crit *c, slong j, slong *rows, slong *cols, slong *nc)
+{
+    slong d2 = c->p->width[1], u, i, nr = 0;
+    int relu = is_relu(c, 2);
+#define SEES(u, i) (!relu || c->state[2][(u) + d2 * (i)] == 1 || c->state[2][(u) + d2 * (i)] == 0)
+    for (u = 0; u < d2; u++)
+        if (!c->dead[2][u] && SEES(u, j))
+            rows[nr++] = u;
+    *nc = 0;
+    for (i = 0; i < c->N; i++) {
+        int seen = 0;
+        for (u = 0; u < nr && !seen && i != j; u++)
+            seen = SEES(rows[u], i);
+        if (seen)
+            cols[(*nc)++] = i;
+    }
+#undef SEES
+    return nr;
+}
+
+/* s <- the partial rotation (a, b, j) of r at theta; 0 when not defined there. */
+static int partial_at(const crit *c, arb_ptr s, arb_srcptr theta, slong a, slong b, slong j)
+{
+    slong *rows = flint_malloc((c->p->width[1] + c->N) * sizeof(slong)), *cols = rows + c->p->width[1], nc, nr;
+    int ok;
+    nr = partial_sets(c, j, rows, cols, &nc);
+    ok = dnc_critical_partial_generator(s, theta, c->p, rows, nr, cols, nc, a, b, j, c->prec);
+    flint_free(rows);
+    return ok;
+}
+
+/* 1 when w (n doubles) is independent of the q orthonormal vectors of basis (relative
+ * tolerance 1e-8) and its part outside them has squared norm above floor (a tangent that is
+ * 0 at the exact point shows up as ~1e-80 at its 256-bit neighbour); then appended to basis,
+ * normalised. Gram-Schmidt twice. */
+static int keep_independent(double **basis, slong q, double *w, slong n, double floor)
+{
+    slong i, k, pass;
+    double nrm0 = 0, nrm = 0;
+    for (i = 0; i < n; i++)
+        nrm0 += w[i] * w[i];
+    for (pass = 0; pass < 2; pass++)
+        for (k = 0; k < q; k++) {
+            double d = 0, *u = *basis + k * n;
+            for (i = 0; i < n; i++)
+                d += u[i] * w[i];
+            for (i = 0; i < n; i++)
+                w[i] -= d * u[i];
+        }
+    for (i = 0; i < n; i++)
+        nrm += w[i] * w[i];
+    if (!(nrm0 > 0) || nrm <= 1e-16 * nrm0 || nrm <= floor)
+        return 0;
+    *basis = realloc(*basis, (q + 1) * n * sizeof(double));
+    for (i = 0; i < n; i++)
+        (*basis)[q * n + i] = w[i] / sqrt(nrm);
+    return 1;
+}
+
+static void to_double(double *w, arb_srcptr s, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        w[i] = arf_get_d(arb_midref(s + i), ARF_RND_NEAR);
+}
+
+static void append_triple(slong **v, slong *n, slong x, slong y, slong z)
+{
+    *v = flint_realloc(*v, 3 * (*n + 1) * sizeof(slong));
+    (*v)[3 * *n] = x;
+    (*v)[3 * *n + 1] = y;
+    (*v)[3 * *n + 2] = z;
+    (*n)++;
+}
+
+/* The generators: every admissible pair (l, a, b), then every partial rotation (a, b, j) of
+ * H1 (L >= 2), each kept when its vector at theta0 is independent of those kept before
+ * (Gram-Schmidt in double, relative tolerance 1e-8). */
 static void choose_generators(crit *c, dnc_critical *r, arb_srcptr theta)
 {
-    slong n = c->n, l, a, b, i, k;
+    slong n = c->n, l, a, b, j, q = 0;
     arb_ptr s = _arb_vec_init(n);
-    double *basis = NULL, *w = malloc(n * sizeof(double));
-    r->ngenerators = 0;
+    double *basis = NULL, *w = malloc(n * sizeof(double)), floor = 0;
+    r->ngenerators = r->npartial = 0;
+    to_double(w, theta, n);
+    for (j = 0; j < n; j++)
+        floor += 1e-16 * w[j] * w[j];
     for (l = 1; l <= c->p->L; l++)
         for (a = 0; a < c->p->width[l - 1]; a++)
             for (b = a + 1; b < c->p->width[l - 1]; b++) {
-                double nrm0 = 0, nrm = 0;
                 if (!same_pattern(c, l, a, b))
                     continue;
                 dnc_critical_generator(s, theta, c->p, l, a, b);
-                for (i = 0; i < n; i++) {
-                    w[i] = arf_get_d(arb_midref(s + i), ARF_RND_NEAR);
-                    nrm0 += w[i] * w[i];
-                }
-                for (k = 0; k < r->ngenerators; k++) {   /* twice: re-orthogonalise */
-                    double d = 0, *u = basis + k * n;
-                    for (i = 0; i < n; i++)
-                        d += u[i] * w[i];
-                    for (i = 0; i < n; i++)
-                        w[i] -= d * u[i];
-                }
-                for (k = 0; k < r->ngenerators; k++) {
-                    double d = 0, *u = basis + k * n;
-                    for (i = 0; i < n; i++)
-                        d += u[i] * w[i];
-                    for (i = 0; i < n; i++)
-                        w[i] -= d * u[i];
-                }
-                for (i = 0; i < n; i++)
-                    nrm += w[i] * w[i];
-                if (!(nrm0 > 0) || nrm <= 1e-16 * nrm0)
+                to_double(w, s, n);
+                if (!keep_independent(&basis, q, w, n, floor))
                     continue;
-                basis = realloc(basis, (r->ngenerators + 1) * n * sizeof(double));
-                r->generators = flint_realloc(r->generators, 3 * (r->ngenerators + 1) * sizeof(slong));
-                for (i = 0; i < n; i++)
-                    basis[r->ngenerators * n + i] = w[i] / sqrt(nrm);
-                r->generators[3 * r->ngenerators] = l;
-                r->generators[3 * r->ngenerators + 1] = a;
-                r->generators[3 * r->ngenerators + 2] = b;
-                r->ngenerators++;
+                q++;
+                append_triple(&r->generators, &r->ngenerators, l, a, b);
+            }
+    for (a = 0; c->p->L >= 2 && a < c->p->width[0]; a++)
+        for (b = a + 1; b < c->p->width[0]; b++)
+            for (j = 0; j < c->N && !c->dead[1][a] && !c->dead[1][b]; j++) {
+                if (!partial_at(c, s, theta, a, b, j))
+                    continue;
+                to_double(w, s, n);
+                if (!keep_independent(&basis, q, w, n, floor))
+                    continue;
+                q++;
+                append_triple(&r->partial, &r->npartial, a, b, j);
             }
     free(basis);
     free(w);
     _arb_vec_clear(s, n);
 }
+
 /* th (n) <- the full parameter vector of the unknowns x (the dead units' parameters 0). */
 static void expand(const crit *c, arb_ptr th, arb_srcptr x)
 {
@@ -452,14 +805,20 @@ static void expand(const crit *c, arb_ptr th, arb_srcptr x)
         arb_set(th + c->fi[k], x + k);
 }
 
-/* S (nf x q) <- the generators of r at the full point theta, on the free parameters. */
+/* S (nf x q) <- the generators of r at the full point theta, on the free parameters: the
+ * rotations, then the partial rotations. */
 static void generators_at(arb_mat_t S, const crit *c, const dnc_critical *r, arb_srcptr theta)
 {
     arb_ptr s = _arb_vec_init(c->n);
-    slong k, i;
-    for (k = 0; k < r->ngenerators; k++) {
-        dnc_critical_generator(s, theta, c->p, r->generators[3 * k], r->generators[3 * k + 1],
-                               r->generators[3 * k + 2]);
+    slong k, i, *g;
+    for (k = 0; k < r->ngenerators + r->npartial; k++) {
+        if (k < r->ngenerators) {
+            g = r->generators + 3 * k;
+            dnc_critical_generator(s, theta, c->p, g[0], g[1], g[2]);
+        } else {
+            g = r->partial + 3 * (k - r->ngenerators);
+            partial_at(c, s, theta, g[0], g[1], g[2]);
+        }
         for (i = 0; i < c->nf; i++)
             arb_set(arb_mat_entry(S, i, k), s + c->fi[i]);
     }
@@ -819,6 +1178,7 @@ void dnc_critical_clear(dnc_critical *r)
         _fmpq_vec_clear(r->mu, r->nkinks);
     flint_free(r->kinks);
     flint_free(r->generators);
+    flint_free(r->partial);
     flint_free(r->dead);
     flint_free(r->implied);
     if (r->G != NULL) {
@@ -839,7 +1199,7 @@ static int load(crit *c, const dnc_critical *r, arb_ptr *xbar)
         c->dead[r->dead[2 * k]][r->dead[2 * k + 1]] = 1;
     free_coords(c);
     c->nk = r->nkinks;
-    c->q = r->ngenerators;
+    c->q = r->ngenerators + r->npartial;
     c->m = c->nf + c->nk + c->q;
     *xbar = _arb_vec_init(c->m);
     for (i = 0, k = 0; i < c->n; i++) {
@@ -885,6 +1245,8 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
     pattern_from(&c, r, xbar);
     for (k = 0; k < r->ngenerators; k++)
         ok &= same_pattern(&c, r->generators[3 * k], r->generators[3 * k + 1], r->generators[3 * k + 2]);
+    for (k = 0; k < r->npartial; k++)
+        ok &= p->L >= 2 && !c.dead[1][r->partial[3 * k]] && !c.dead[1][r->partial[3 * k + 1]];
     r->krawczyk = r->gram = r->signs = r->dead_ok = 0;
     r->proven = ok && check_box(&c, r, xbar);
     kink_slopes(&c, r, xbar);
@@ -893,7 +1255,8 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
     return r->proven;
 }
 
-int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec)
+/* One attempt of dnc_critical_certify; with linear, linear units are merged first (§7.7). */
+static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, int linear)
 {
     crit c;
     arb_ptr x;
@@ -913,13 +1276,14 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
         arb_set(c.v[i], x + i);
     find_pattern(&c, r);
     r->merged = merge_proportional(&c, x);
+    r->linear = linear ? merge_linear(&c, x) : 0;
     find_dead(&c, r, x);
     for (i = 0; i < c.n; i++)
         arb_set(c.v[i], x + i);
     find_pattern(&c, r);
     find_implied(&c, r);
     choose_generators(&c, r, x);
-    c.q = r->ngenerators;
+    c.q = r->ngenerators + r->npartial;
     c.m = c.nf + c.nk + c.q;
     if (c.m > DNC_CRITICAL_MAX_UNKNOWNS) {   /* dense m x m ball matrices: not attempted */
         r->center = _fmpq_vec_init(c.n);
@@ -959,13 +1323,34 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
     second_order(&c, r, x);
     r->size = c.m;
     r->seconds = dnc_seconds_now() - t0;
-    snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators; "
-             "%ld dead units held at 0, %ld of them merged into a proportional unit; %ld implied kinks); Krawczyk %s, slice Gram matrix %s, P+/P- signs %s, dead units' gradient %s "
+    snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators, %ld of them partial rotations of H1; "
+             "%ld dead units held at 0, %ld of them merged into a proportional unit, %ld into linear units; %ld implied kinks); Krawczyk %s, slice Gram matrix %s, P+/P- signs %s, dead units' gradient %s "
              "on the box of radius 2^%ld",
-             r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->ndead, (long) r->merged, (long) r->nimplied,
+             r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->npartial, (long) r->ndead, (long) r->merged, (long) r->linear, (long) r->nimplied,
              r->krawczyk ? "contracts" : "fails", r->gram ? "invertible" : "not shown invertible",
              r->signs ? "kept" : "not kept", r->dead_ok ? "0" : "not shown 0", (long) r->radius_log2);
     _arb_vec_clear(x, c.m);
     crit_clear(&c);
+    return 0;
+}
+
+int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec)
+{
+    dnc_critical alt;
+    int ret = certify_attempt(r, exact, p, prec, 0);
+    if (ret != 0 || r->proven)
+        return ret;
+    /* Not proven: try again with the linear units merged (a point of the same critical set
+     * without the flat direction they leave, §7.7); kept only when that proves it. */
+    dnc_critical_init(&alt);
+    certify_attempt(&alt, exact, p, prec, 1);
+    if (alt.linear > 0 && alt.proven) {
+        alt.seconds += r->seconds;
+        dnc_critical_clear(r);
+        *r = alt;
+    } else {
+        r->seconds += alt.seconds;
+        dnc_critical_clear(&alt);
+    }
     return 0;
 }

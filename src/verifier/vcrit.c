@@ -228,9 +228,9 @@ static slong entries(arb_ptr *v, arb_mat_struct *x, slong nb)
     return n;
 }
 
-/* s <- the generator (l, a, b) at x: the rotation A = E_ab - E_ba of units a, b of layer l
+/* s <- the generator (l, a, b) at x (l >= 1; l < 0: partial(), below): the rotation A = E_ab - E_ba of units a, b of layer l
  * acting as X -> A X on X = H1 (l = 1) or W_{l-1}, and W_l -> -W_l A. */
-static void generator(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l, slong a, slong b)
+static void rotation(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l, slong a, slong b)
 {
     const arb_mat_struct *in = x + l - 1, *out = x + l;
     arb_mat_struct *sin = s + l - 1, *sout = s + l;
@@ -245,6 +245,82 @@ static void generator(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l
         arb_set(arb_mat_entry(sout, t, a), arb_mat_entry(out, t, b));
         arb_neg(arb_mat_entry(sout, t, b), arb_mat_entry(out, t, a));
     }
+}
+
+/* s <- the partial rotation (a, b, j) of column j of H1 at x (format §6.9), on the pattern
+ * decided on the box (k->state[2]): R = the live units of layer 2 that see column j (active or
+ * kink there; all live units when sigma_1 is linear), F = the other columns some unit of R
+ * sees, B = those columns of H1, P = I - B (B^T B)^-1 B^T, S = P (E_ab - E_ba) P; column j of
+ * H1 moves by S x_j, row u of W_1 (u in R) by (S w_u^T)^T. 0 when B^T B is not shown
+ * invertible (s then indeterminate). */
+static int partial(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong a, slong b, slong j)
+{
+    slong d = arb_mat_nrows(x), d2 = arb_mat_nrows(x + 1), u, i, t, nc = 0, prec = k->prec;
+    char *sees = flint_calloc((size_t) (d2 * k->N) + 1, 1), *inF = flint_calloc((size_t) k->N + 1, 1);
+    arb_mat_t B, Bt, G, P, E, S, v, w;
+    int ok;
+    for (u = 0; u < d2; u++)
+        for (i = 0; i < k->N; i++) {
+            char st = k->p->relu[0] ? k->state[2][u + d2 * i] : 1;
+            sees[u + d2 * i] = !k->dead[2][u] && (st == 1 || st == 0);
+        }
+    for (u = 0; u < d2; u++)
+        for (i = 0; i < k->N; i++)
+            if (i != j && sees[u + d2 * j] && sees[u + d2 * i] && !inF[i])
+                inF[i] = 1, nc++;
+    arb_mat_init(B, d, nc); arb_mat_init(Bt, nc, d); arb_mat_init(G, nc, nc); arb_mat_init(P, d, d);
+    arb_mat_init(E, d, d); arb_mat_init(S, d, d); arb_mat_init(v, d, 1); arb_mat_init(w, d, 1);
+    for (i = 0, t = 0; i < k->N; i++)
+        if (inF[i]) {
+            for (u = 0; u < d; u++)
+                arb_set(arb_mat_entry(B, u, t), arb_mat_entry(x, u, i));
+            t++;
+        }
+    arb_mat_transpose(Bt, B);
+    arb_mat_mul(G, Bt, B, prec);
+    ok = arb_mat_inv(G, G, prec);
+    arb_mat_mul(B, B, G, prec);       /* P = I - (B G) Bt; B is not read again */
+    arb_mat_mul(P, B, Bt, prec);
+    arb_mat_neg(P, P);
+    for (u = 0; u < d; u++)
+        arb_add_ui(arb_mat_entry(P, u, u), arb_mat_entry(P, u, u), 1, prec);
+    arb_one(arb_mat_entry(E, a, b));
+    arb_set_si(arb_mat_entry(E, b, a), -1);
+    arb_mat_mul(E, P, E, prec);
+    arb_mat_mul(S, E, P, prec);
+    for (t = 0; t < k->nb; t++)
+        arb_mat_zero(s + t);
+    for (u = 0; u < d; u++)
+        arb_set(arb_mat_entry(v, u, 0), arb_mat_entry(x, u, j));
+    arb_mat_mul(w, S, v, prec);
+    for (u = 0; u < d; u++)
+        arb_set(arb_mat_entry(s, u, j), arb_mat_entry(w, u, 0));
+    for (i = 0; i < d2; i++) {
+        if (!sees[i + d2 * j])
+            continue;
+        for (u = 0; u < d; u++)
+            arb_set(arb_mat_entry(v, u, 0), arb_mat_entry(x + 1, i, u));
+        arb_mat_mul(w, S, v, prec);
+        for (u = 0; u < d; u++)
+            arb_set(arb_mat_entry(s + 1, i, u), arb_mat_entry(w, u, 0));
+    }
+    if (!ok)
+        for (t = 0; t < k->nb; t++)
+            arb_mat_indeterminate(s + t);
+    arb_mat_clear(B); arb_mat_clear(Bt); arb_mat_clear(G); arb_mat_clear(P);
+    arb_mat_clear(E); arb_mat_clear(S); arb_mat_clear(v); arb_mat_clear(w);
+    flint_free(sees);
+    flint_free(inF);
+    return ok;
+}
+
+/* s <- generator (l, a, b): a rotation (l >= 1) or the partial rotation (a, b, -1 - l). */
+static void generator(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l, slong a, slong b)
+{
+    if (l >= 1)
+        rotation(k, s, x, l, a, b);
+    else
+        partial(k, s, x, a, b, -1 - l);
 }
 
 /* S (n x q) <- the generators at x. */
@@ -314,10 +390,13 @@ static int decide_pattern(vk *k, const arb_mat_struct *x, const slong *kink, slo
     return ok;
 }
 
-/* 1 when units a and b of layer l have the same pattern (always around H1 and linear layers). */
+/* 1 when units a and b of layer l have the same pattern (always around H1 and linear layers);
+ * for a partial rotation (l < 0): when a and b are live units of layer 1. */
 static int same_rows(const vk *k, slong l, slong a, slong b)
 {
     slong j, r;
+    if (l < 0)
+        return k->L >= 2 && !k->dead[1][a] && !k->dead[1][b];
     if (k->dead[l][a] || k->dead[l][b])
         return 0;
     if (l == 1 || !k->p->relu[l - 2])
@@ -653,17 +732,18 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     arb_mul_2exp_si(r, r, E);
     arb_mat_init(J, m, m);
     arb_mat_init(S, n, q);
-    if (ok)
-        generators(&k, S, X, gen, q, n);
     for (i = 0; i < k.nf; i++)   /* the box: the dead units' parameters stay 0 */
         arb_add_error(xv[k.fi[i]], r);
     if (ok)
         ok = decide_pattern(&k, X, all, nk + ni, why, len) && implied_ok(&k, kink, nk, imp, ni, why, len);
     for (i = 0; i < q && ok; i++)
         if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2]))
-            ok = 0, snprintf(why, len, "generator %ld rotates units %ld and %ld of layer %ld, whose patterns differ on "
-                             "the box: not a symmetry", (long) i, (long) gen[3 * i + 1], (long) gen[3 * i + 2],
-                             (long) gen[3 * i]);
+            ok = 0, snprintf(why, len, gen[3 * i] < 0 ? "partial generator %ld [%ld, %ld, %ld] rotates a dead unit of "
+                             "layer 1 (or L < 2): not a symmetry" : "generator %ld rotates units %ld and %ld of layer "
+                             "%ld, whose patterns differ on the box: not a symmetry", (long) i, (long) gen[3 * i + 1],
+                             (long) gen[3 * i + 2], (long) (gen[3 * i] < 0 ? -1 - gen[3 * i] : gen[3 * i]));
+    if (ok)   /* the slice at the centre; partial rotations read the pattern decided on the box */
+        generators(&k, S, P->blk, gen, q, n);
     for (e = 0; e < nk; e++)   /* the seeds' box */
         arb_add_error(arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]), r);
     if (ok) {

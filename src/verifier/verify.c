@@ -251,7 +251,8 @@ static int read_triples(vrun *r, vclaim *cl, const char *path, const char *key, 
         if (json_array_size(e) != 3 || !json_is_integer(json_array_get(e, 0)) || !json_is_integer(json_array_get(e, 1))
             || !json_is_integer(json_array_get(e, 2)))
             return vx_fail(&r->c, "%s.%s[%ld]: expected %s", path, key, (long) i,
-                           strstr(key, "kinks") != NULL ? "[layer, row, column]" : "[layer, a, b]");
+                           strstr(key, "kinks") != NULL ? "[layer, row, column]"
+                           : strstr(key, "partial") != NULL ? "[a, b, column]" : "[layer, a, b]");
         t[0] = (slong) json_integer_value(json_array_get(e, 0));
         t[1] = (slong) json_integer_value(json_array_get(e, 1));
         t[2] = (slong) json_integer_value(json_array_get(e, 2));
@@ -261,7 +262,8 @@ static int read_triples(vrun *r, vclaim *cl, const char *path, const char *key, 
         if (i > 0 && (t[0] < prev[0] || (t[0] == prev[0] && (t[1] < prev[1] || (t[1] == prev[1] && t[2] <= prev[2])))))
             return vx_fail(&r->c, "%s.%s[%ld]: not strictly after the previous %s (sorted by its three numbers: %s)", path,
                            key, (long) i, strstr(key, "kinks") != NULL ? "kink" : "generator",
-                           strstr(key, "kinks") != NULL ? "layer, row, column" : "layer, a, b");
+                           strstr(key, "kinks") != NULL ? "layer, row, column"
+                           : strstr(key, "partial") != NULL ? "a, b, column" : "layer, a, b");
         memcpy(prev, t, sizeof(t));
     }
     return 0;
@@ -278,6 +280,13 @@ static int is_generator(const vrun *r, const vclaim *cl, const slong *t)
 {
     (void) cl;
     return t[0] >= 1 && t[0] <= r->c.p.L && t[1] >= 0 && t[1] < t[2] && t[2] < r->c.p.width[t[0] - 1];
+}
+
+/* A partial rotation [a, b, j] of column j of H1 (format §6.9): 0 <= a < b < d_1, j a column,
+ * and a layer 2 to see the columns (L >= 2). */
+static int is_partial(const vrun *r, const vclaim *cl, const slong *t)
+{
+    return r->c.p.L >= 2 && t[0] >= 0 && t[0] < t[1] && t[1] < r->c.p.width[0] && t[2] >= 0 && t[2] < cl->P->ncols;
 }
 
 /* Kinks: [layer, row, column] triples, strictly increasing, at ReLU pre-activations. */
@@ -339,6 +348,8 @@ static int read_critical(vrun *r, vclaim *cl, const char *path)
     if (read_point_ref(r, cl, path) || vx_int(&r->c, cl->o, path, "radius_log2", -4 * VX_PREC_MAX, emax, &E)
         || read_triples(r, cl, path, "kinks", "an entry of a ReLU pre-activation", is_kink)
         || read_triples(r, cl, path, "generators", "a rotation of units a < b < d_l of a layer l", is_generator)
+        || read_triples(r, cl, path, "partial_generators", "a partial rotation [a, b, j] of column j of H1 "
+                        "(a < b < d_1, L >= 2)", is_partial)
         || read_triples(r, cl, path, "implied_kinks", "an entry of a ReLU pre-activation", is_kink)
         || read_dead_units(r, cl, path) || read_iv(r, cl, path, "loss", 0))
         return -1;
@@ -810,15 +821,24 @@ static void critical_verdict(vrun *r, vclaim *cl, const vclaim *c, const fmpq *r
 {
     const json_t *mus = json_object_get(c->o, "multipliers");
     slong E = (slong) json_integer_value(json_object_get(c->o, "radius_log2")), nk = (slong) json_array_size(mus), i;
-    slong *kink = triples(json_object_get(c->o, "kinks")), *gen = triples(json_object_get(c->o, "generators"));
-    slong q = (slong) json_array_size(json_object_get(c->o, "generators"));
+    const json_t *pg = json_object_get(c->o, "partial_generators");
+    slong *kink = triples(json_object_get(c->o, "kinks")), *gen;
+    slong q = (slong) json_array_size(json_object_get(c->o, "generators")), pq = (slong) json_array_size(pg);
     slong nd, *dead = dead_pairs(c->o, &nd);
     slong ni = (slong) json_array_size(json_object_get(c->o, "implied_kinks"));
     slong *imp = triples(json_object_get(c->o, "implied_kinks"));
     fmpq *mu = _fmpq_vec_init(nk + 1);
+    /* the rotations, then the partial rotations [a, b, j] as (-1 - j, a, b) (vx_critical_check) */
+    gen = flint_realloc(triples(json_object_get(c->o, "generators")), (3 * (q + pq) + 1) * sizeof(slong));
+    for (i = 0; i < pq; i++) {
+        const json_t *e = json_array_get(pg, i);
+        gen[3 * (q + i)] = -1 - (slong) json_integer_value(json_array_get(e, 2));
+        gen[3 * (q + i) + 1] = (slong) json_integer_value(json_array_get(e, 0));
+        gen[3 * (q + i) + 2] = (slong) json_integer_value(json_array_get(e, 1));
+    }
     for (i = 0; i < nk; i++)
         vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
-    cl->verdict = vx_critical_check(cl->q, &r->c.p, c->P, E, kink, nk, mu, gen, q, dead, nd, imp, ni, rho, r->c.prec,
+    cl->verdict = vx_critical_check(cl->q, &r->c.p, c->P, E, kink, nk, mu, gen, q + pq, dead, nd, imp, ni, rho, r->c.prec,
                                     cl->why, sizeof(cl->why));
     _fmpq_vec_clear(mu, nk + 1);
     flint_free(kink);
@@ -836,8 +856,8 @@ static int check_strict_local_min(vrun *r, vclaim *cl, const char *path)
     say(cl, "the box of claim %s contains its exact critical point theta* (its checks again), and H + rho C^T C is "
         "positive definite on the whole box (H the Hessian of the Lagrangian f_0 + sum mu_e ubar_e, C the gradients of "
         "the kink constraints and of the slice, rho = %s): by Finsler's lemma H is positive definite on ker C, so "
-        "theta* is a strict local minimum of f on the pattern manifold of claim %s modulo the rotations of its "
-        "generators; nothing is claimed off that manifold", c->id, vx_str(cl->o, "rho"), c->id);
+        "theta* is a strict local minimum of f on the pattern manifold of claim %s modulo the rotations and partial "
+        "rotations of its generators; nothing is claimed off that manifold", c->id, vx_str(cl->o, "rho"), c->id);
     fmpq_init(rho);
     vx_parse_rational(rho, vx_str(cl->o, "rho"));
     if (!c->verdict)
@@ -853,14 +873,15 @@ static int check_critical(vrun *r, vclaim *cl, const char *path)
     char t1[VTXT], t2[VTXT];
     (void) path;
     say(cl, "the box of radius 2^%ld around point %s and the %zu listed multipliers contains exactly one zero of the KKT "
-        "system of the %zu listed kinks bordered by the slice of %zu rotation generators (Krawczyk), the slice "
+        "system of the %zu listed kinks bordered by the slice of %zu rotation generators and %zu partial rotations of H1 (Krawczyk), the slice "
         "multipliers vanish there (Gram matrix invertible on the box), every other ReLU pre-activation has a strict "
         "sign on the box, the %zu listed dead units are exactly 0 with gradient entries exactly 0 on the box, and the "
         "%zu implied kinks vanish wherever the listed ones do; so an exact critical point of f on the kink pattern's "
         "manifold (the dead units' pre-activations and the implied kinks kinks with multiplier 0) lies in the box, with "
         "loss f = f_0 in %s", (long) json_integer_value(json_object_get(cl->o, "radius_log2")), cl->P->name,
         json_array_size(json_object_get(cl->o, "multipliers")), json_array_size(json_object_get(cl->o, "kinks")),
-        json_array_size(json_object_get(cl->o, "generators")), json_array_size(json_object_get(cl->o, "dead_units")),
+        json_array_size(json_object_get(cl->o, "generators")), json_array_size(json_object_get(cl->o, "partial_generators")),
+        json_array_size(json_object_get(cl->o, "dead_units")),
         json_array_size(json_object_get(cl->o, "implied_kinks")), ivstr(t1, cl, 0));
     critical_verdict(r, cl, cl, NULL);
     if (cl->verdict && !in_iv(cl, 0, cl->q))
@@ -988,7 +1009,7 @@ static const struct {
     { "loss", "point:s loss:o fit:o reg:o method:s?", read_loss, check_loss, 0, 0 },
     { "stationarity", "point:s max_radius_log2:i kinks:a", read_stationarity, check_stationarity, 0, 0 },
     { "gradient_norm", "point:s method:s norm:o", read_gradient_norm, check_gradient_norm, 0, 0 },
-    { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a implied_kinks:a? dead_units:a? loss:o", read_critical,
+    { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a partial_generators:a? implied_kinks:a? dead_units:a? loss:o", read_critical,
       check_critical, 0, 0 },
     { "kink_multipliers", "critical_point:s slopes:a", read_kink_multipliers, check_kink_multipliers, 1, 0 },
     { "strict_local_min", "critical_point:s rho:s", read_strict_local_min, check_strict_local_min, 1, 0 },

@@ -163,7 +163,8 @@ static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
         }
         n = FLINT_MAX(n, 0.0);
     }
-    m = n + (double) json_array_size(json_object_get(cl, "kinks")) + (double) json_array_size(json_object_get(cl, "generators"));
+    m = n + (double) json_array_size(json_object_get(cl, "kinks")) + (double) json_array_size(json_object_get(cl, "generators"))
+        + (double) json_array_size(json_object_get(cl, "partial_generators"));
     return (m + 2) * (6 * W * ns_madd(c->prec) + 16 * E * ns_ball(c->prec))
            + m * m * m * (2 * ns_madd(c->prec) + ns_ball(c->prec) / 3);
 }

@@ -33,8 +33,12 @@ witness() {
         run="$tmp/$name" crit=
     fi
     # shellcheck disable=SC2086
-    $D certify-point "$run" $crit $extra --out "$out/witness-$name.json" --force |
-        grep -E '^(exact|trained|DNC|verdict|critical|kink-mult|second|srg|below) ' | sed "s/^/$name  /"
+    if ! $D certify-point "$run" $crit $extra --out "$out/witness-$name.json" --force >"$tmp/$name.out" 2>&1; then
+        cat "$tmp/$name.out" >&2
+        echo "small-k-low-rank.sh: $name: certify-point failed" >&2
+        exit 1
+    fi
+    grep -E '^(exact|trained|DNC|verdict|critical|kink-mult|second|srg|below) ' "$tmp/$name.out" | sed "s/^/$name  /"
 }
 
 witness K3-L4 "" --K 3 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 5 --steps 5000

@@ -148,8 +148,10 @@ void dnc_critical_clear(dnc_critical *r);
  * that pattern, Newton in Arb to a centre, then dnc_critical_check with E = -3prec/4, -5prec/8,
  * -prec/2 until one is proven. Returns 0 (r->proven: 1 proven, 0 not proven, r->message says
  * why), or -1 (message) for cross-entropy, which the dual backend does not handle. */
-/* Systems of more unknowns (after the reductions) are not attempted: "not proven". */
-#define DNC_CRITICAL_MAX_UNKNOWNS 1000
+/* Systems of more unknowns (after the reductions) are not attempted: "not proven". 800 keeps
+ * the checker's estimate of its own work (m^3 ball operations at 256 bits, src/verifier/vwork.c)
+ * inside the 60 s of format §9: at 965 unknowns it is 86 s, and the file would be refused. */
+#define DNC_CRITICAL_MAX_UNKNOWNS 800
 int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec);
 
 /* Re-checks r as it stands (centre, multipliers, kinks, generators, E): sets r->krawczyk,

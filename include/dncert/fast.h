@@ -129,6 +129,17 @@ const char *dnc_fast_status_str(dnc_fast_status s);
  * bound smaller than proven. Process-wide. */
 void dnc_fast_set_bound_scale(double s);
 
+/* FOR TESTS ONLY: scales the binary32 inflation of the bound products (k u32 and the
+ * underflow term of rule P32, docs/fast-tier.md §3.1) by s (default 1); any s < 1 is
+ * unsound. Process-wide. */
+void dnc_fast_set_f32_bound_scale(double s);
+
+/* Whether the bound products may run in binary32 (rule P32; on by default) or always in
+ * double (rule P alone, as before it). Both are sound; binary32 is about twice as fast and
+ * its radii are within about 2^-22 of the double ones (docs/fast-tier.md §3.1). For tests
+ * and benchmarks. Process-wide. */
+void dnc_fast_set_f32(int on);
+
 #ifdef __cplusplus
 }
 #endif

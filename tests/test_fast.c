@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 #include "dncert/fast.h"
 #include "testutil.h"
 
@@ -454,6 +457,25 @@ Test(fast, non_finite_inputs_and_rounding_modes_fall_back)
     fesetround(FE_TONEAREST);
     cr_expect(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
     fixture_clear(&x);
+}
+
+/* A rounding mode set in the SSE unit's own control register (MXCSR), which does the double
+ * and the binary32 arithmetic, but not in the x87 one, which fegetround reads: found and
+ * refused all the same. */
+Test(fast, an_sse_rounding_mode_falls_back)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    fixture x;
+    dnc_fast_struct *f = x.f;
+    unsigned csr = _mm_getcsr();
+    fixture_init(&x, "2", "2", "2", "3", 1.0);
+    _mm_setcsr(csr | 0x4000u);   /* round up (RC = 10) */
+    cr_expect_not(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    _mm_setcsr(csr);
+    cr_expect_eq(f->status, DNC_FAST_ROUNDING);
+    cr_expect(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    fixture_clear(&x);
+#endif
 }
 
 /* The worst case of rule P with k = 1: z = (1 + 2^-52)(1 - 2^-53) = 1 + 2^-53 - 2^-105 rounds

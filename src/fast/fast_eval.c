@@ -881,13 +881,15 @@ void dnc_fast_clear(dnc_fast_t f)
 }
 
 /* The environment the proof assumes: round to nearest, subnormals neither flushed nor
- * treated as zero (x86 MXCSR FTZ bit 15, DAZ bit 6). */
+ * treated as zero (x86 MXCSR FTZ bit 15, DAZ bit 6). The SSE/AVX unit does both the double
+ * and the binary32 arithmetic (rule P32) under MXCSR, whose rounding control (bits 13-14)
+ * is checked too: glibc's fegetround reads the x87 control word only. */
 static int environment_ok(void)
 {
     if (fegetround() != FE_TONEAREST)
         return 0;
 #if defined(__x86_64__) || defined(__i386__)
-    if (_mm_getcsr() & 0x8040u)
+    if (_mm_getcsr() & 0xe040u)
         return 0;
 #endif
     return 1;

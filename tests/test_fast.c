@@ -240,9 +240,10 @@ static double *random_theta(const dnc_problem_t p, flint_rand_t st, double scale
     return theta;
 }
 
-Test(fast, encloses_arb_on_random_points_of_every_kind)
+/* fn(p, theta, what, arg) on the random points of every kind: seeds 1 to seeds of each
+ * configuration, entries of scale 1 + seed, a quarter of them 0 when seed is a multiple of 3. */
+static void each_random_point(ulong seeds, void (*fn)(const dnc_problem_t, double *, const char *, void *), void *arg)
 {
-    tally t = { 0, 0, 0, 0 };
     size_t c;
     ulong seed;
     flint_rand_t st;
@@ -251,16 +252,27 @@ Test(fast, encloses_arb_on_random_points_of_every_kind)
         const config *cf = configs + c;
         dnc_problem_t p;
         tu_problem_lambdas(p, cf->K, cf->n, cf->L, cf->width, cf->act, cf->bias, NULL, cf->lambda_h, cf->lambda_w);
-        for (seed = 1; seed <= 6; seed++) {
+        for (seed = 1; seed <= seeds; seed++) {
             double *theta = random_theta(p, st, 1.0 + (double) seed, seed % 3 == 0 ? 2 : 0);
             char what[96];
             snprintf(what, sizeof(what), "config %zu seed %lu", c, (unsigned long) seed);
-            cr_expect(check_point(p, theta, &t, what), "%s: fell back (%s)", what, "unexpected");
+            fn(p, theta, what, arg);
             free(theta);
         }
         dnc_problem_clear(p);
     }
     flint_randclear(st);
+}
+
+static void encloses_one(const dnc_problem_t p, double *theta, const char *what, void *t)
+{
+    cr_expect(check_point(p, theta, t, what), "%s: fell back (%s)", what, "unexpected");
+}
+
+Test(fast, encloses_arb_on_random_points_of_every_kind)
+{
+    tally t = { 0, 0, 0, 0 };
+    each_random_point(6, encloses_one, &t);
     cr_expect_gt(t.kinks_arb, 0, "the points should include exact kinks");
     cr_expect_geq(t.kinks_fast, t.kinks_arb);
 }
@@ -288,39 +300,34 @@ static double chunk_looseness(const dnc_problem_t p, const double *theta, slong 
     return worst;
 }
 
+typedef struct {
+    tally t;
+    double worst;
+} chunk_tally;
+
+static void chunks_one(const dnc_problem_t p, double *theta, const char *what, void *arg)
+{
+    chunk_tally *x = arg;
+    slong chunk;
+    for (chunk = 1; chunk <= 3 && chunk < p->N; chunk++) {
+        char w[128];
+        snprintf(w, sizeof(w), "%s chunk %ld", what, (long) chunk);
+        cr_expect(check_point_chunked(p, theta, &x->t, w, chunk), "%s: fell back", w);
+        x->worst = fmax(x->worst, chunk_looseness(p, theta, chunk));
+    }
+}
+
 /* Chunks of 1, 2 and 3 columns (the weight gradients and bias gradient summed over chunks,
  * docs/fast-tier.md §3 "Chunks") enclose Arb on the random points of every kind, and are
  * not looser than 3 times the one-chunk enclosure (with a few columns per chunk, the sum over
  * chunks adds about one rounding per chunk to a bound of about N roundings). */
 Test(fast, chunked_enclosures_contain_arb_and_stay_tight)
 {
-    tally t = { 0, 0, 0, 0 };
-    size_t c;
-    ulong seed;
-    slong chunk;
-    double worst = 0.0;
-    flint_rand_t st;
-    flint_randinit(st);
-    for (c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
-        const config *cf = configs + c;
-        dnc_problem_t p;
-        tu_problem_lambdas(p, cf->K, cf->n, cf->L, cf->width, cf->act, cf->bias, NULL, cf->lambda_h, cf->lambda_w);
-        for (seed = 1; seed <= 3; seed++) {
-            double *theta = random_theta(p, st, 1.0 + (double) seed, seed == 3 ? 2 : 0);
-            for (chunk = 1; chunk <= 3 && chunk < p->N; chunk++) {
-                char what[96];
-                snprintf(what, sizeof(what), "config %zu seed %lu chunk %ld", c, (unsigned long) seed, (long) chunk);
-                cr_expect(check_point_chunked(p, theta, &t, what, chunk), "%s: fell back", what);
-                worst = fmax(worst, chunk_looseness(p, theta, chunk));
-            }
-            free(theta);
-        }
-        dnc_problem_clear(p);
-    }
-    flint_randclear(st);
-    cr_expect_gt(t.evals, 40);
-    cr_expect_gt(worst, 0.0);
-    cr_expect_leq(worst, 3.0, "a chunked radius is %g times the one-chunk radius", worst);
+    chunk_tally x = { { 0, 0, 0, 0 }, 0.0 };
+    each_random_point(3, chunks_one, &x);
+    cr_expect_gt(x.t.evals, 40);
+    cr_expect_gt(x.worst, 0.0);
+    cr_expect_leq(x.worst, 3.0, "a chunked radius is %g times the one-chunk radius", x.worst);
 }
 
 /* A problem with a random point and a fast workspace for it. */
@@ -586,6 +593,21 @@ static int compare_f32_radii(double worst[2], const dnc_problem_t p, const doubl
     return differ;
 }
 
+typedef struct {
+    tally t;
+    double worst[2];
+    int differ;
+} f32_tally;
+
+static void f32_one(const dnc_problem_t p, double *theta, const char *what, void *arg)
+{
+    f32_tally *x = arg;
+    dnc_fast_set_f32(0);
+    cr_expect(check_point(p, theta, &x->t, what), "%s: fell back with the double bound products", what);
+    dnc_fast_set_f32(1);
+    x->differ += compare_f32_radii(x->worst, p, theta);
+}
+
 /* On the random points of every kind the binary32 bound products (on by default: the tests
  * above) and the double ones (rule P alone) both enclose Arb, and their radii agree: each
  * binary32 bound product is at most about (1 + k u32 + 2^-22) times the exact one (k <= 40
@@ -593,33 +615,11 @@ static int compare_f32_radii(double worst[2], const dnc_problem_t p, const doubl
  * about ten of them, so r32 / r64 lies in [1 - 2^-40, 1 + 2^-14] (1 + 1.0e-5 at most here). */
 Test(fast, f32_radii_match_the_double_ones)
 {
-    tally t = { 0, 0, 0, 0 };
-    size_t c;
-    ulong seed;
-    double worst[2] = { 0.0, 1e300 };
-    int differ = 0;
-    flint_rand_t st;
-    flint_randinit(st);
-    for (c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
-        const config *cf = configs + c;
-        dnc_problem_t p;
-        tu_problem_lambdas(p, cf->K, cf->n, cf->L, cf->width, cf->act, cf->bias, NULL, cf->lambda_h, cf->lambda_w);
-        for (seed = 1; seed <= 3; seed++) {
-            double *theta = random_theta(p, st, 1.0 + (double) seed, seed == 3 ? 2 : 0);
-            char what[96];
-            snprintf(what, sizeof(what), "config %zu seed %lu, double bound products", c, (unsigned long) seed);
-            dnc_fast_set_f32(0);
-            cr_expect(check_point(p, theta, &t, what), "%s: fell back", what);
-            dnc_fast_set_f32(1);
-            differ += compare_f32_radii(worst, p, theta);
-            free(theta);
-        }
-        dnc_problem_clear(p);
-    }
-    flint_randclear(st);
-    cr_expect_gt(differ, 0, "the binary32 path never ran");
-    cr_expect_leq(worst[0], 1.0 + 0x1p-14, "a binary32 radius is %.17g times the double one", worst[0]);
-    cr_expect_geq(worst[1], 1.0 - 0x1p-40, "a binary32 radius is %.17g times the double one", worst[1]);
+    f32_tally x = { { 0, 0, 0, 0 }, { 0.0, 1e300 }, 0 };
+    each_random_point(3, f32_one, &x);
+    cr_expect_gt(x.differ, 0, "the binary32 path never ran");
+    cr_expect_leq(x.worst[0], 1.0 + 0x1p-14, "a binary32 radius is %.17g times the double one", x.worst[0]);
+    cr_expect_geq(x.worst[1], 1.0 - 0x1p-40, "a binary32 radius is %.17g times the double one", x.worst[1]);
 }
 
 /* Magnitudes at and beyond the range of binary32 in the bound products' operands: H1 times

@@ -264,7 +264,7 @@ static void bop_floats(float *out, const bop *o, double s)
             out[i] = f32_up(bop_entry_up(m, r, g, i), s);
 }
 
-/* P_i = up(up(S_i + h) c): the binary32 sums back in double, bounded (rule P32 (B)). */
+/* P_i = up(up(S_i + h) c): the binary32 sums back in double, bounded (§3.1, step 5). */
 FAST_CLONES
 static void f32_back(double *P, const float *S, slong n, double h, double c)
 {

@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+#endif
 #include "dncert/fast.h"
 #include "testutil.h"
 
@@ -237,9 +240,10 @@ static double *random_theta(const dnc_problem_t p, flint_rand_t st, double scale
     return theta;
 }
 
-Test(fast, encloses_arb_on_random_points_of_every_kind)
+/* fn(p, theta, what, arg) on the random points of every kind: seeds 1 to seeds of each
+ * configuration, entries of scale 1 + seed, a quarter of them 0 when seed is a multiple of 3. */
+static void each_random_point(ulong seeds, void (*fn)(const dnc_problem_t, double *, const char *, void *), void *arg)
 {
-    tally t = { 0, 0, 0, 0 };
     size_t c;
     ulong seed;
     flint_rand_t st;
@@ -248,16 +252,27 @@ Test(fast, encloses_arb_on_random_points_of_every_kind)
         const config *cf = configs + c;
         dnc_problem_t p;
         tu_problem_lambdas(p, cf->K, cf->n, cf->L, cf->width, cf->act, cf->bias, NULL, cf->lambda_h, cf->lambda_w);
-        for (seed = 1; seed <= 6; seed++) {
+        for (seed = 1; seed <= seeds; seed++) {
             double *theta = random_theta(p, st, 1.0 + (double) seed, seed % 3 == 0 ? 2 : 0);
             char what[96];
             snprintf(what, sizeof(what), "config %zu seed %lu", c, (unsigned long) seed);
-            cr_expect(check_point(p, theta, &t, what), "%s: fell back (%s)", what, "unexpected");
+            fn(p, theta, what, arg);
             free(theta);
         }
         dnc_problem_clear(p);
     }
     flint_randclear(st);
+}
+
+static void encloses_one(const dnc_problem_t p, double *theta, const char *what, void *t)
+{
+    cr_expect(check_point(p, theta, t, what), "%s: fell back (%s)", what, "unexpected");
+}
+
+Test(fast, encloses_arb_on_random_points_of_every_kind)
+{
+    tally t = { 0, 0, 0, 0 };
+    each_random_point(6, encloses_one, &t);
     cr_expect_gt(t.kinks_arb, 0, "the points should include exact kinks");
     cr_expect_geq(t.kinks_fast, t.kinks_arb);
 }
@@ -285,39 +300,34 @@ static double chunk_looseness(const dnc_problem_t p, const double *theta, slong 
     return worst;
 }
 
+typedef struct {
+    tally t;
+    double worst;
+} chunk_tally;
+
+static void chunks_one(const dnc_problem_t p, double *theta, const char *what, void *arg)
+{
+    chunk_tally *x = arg;
+    slong chunk;
+    for (chunk = 1; chunk <= 3 && chunk < p->N; chunk++) {
+        char w[128];
+        snprintf(w, sizeof(w), "%s chunk %ld", what, (long) chunk);
+        cr_expect(check_point_chunked(p, theta, &x->t, w, chunk), "%s: fell back", w);
+        x->worst = fmax(x->worst, chunk_looseness(p, theta, chunk));
+    }
+}
+
 /* Chunks of 1, 2 and 3 columns (the weight gradients and bias gradient summed over chunks,
  * docs/fast-tier.md §3 "Chunks") enclose Arb on the random points of every kind, and are
  * not looser than 3 times the one-chunk enclosure (with a few columns per chunk, the sum over
  * chunks adds about one rounding per chunk to a bound of about N roundings). */
 Test(fast, chunked_enclosures_contain_arb_and_stay_tight)
 {
-    tally t = { 0, 0, 0, 0 };
-    size_t c;
-    ulong seed;
-    slong chunk;
-    double worst = 0.0;
-    flint_rand_t st;
-    flint_randinit(st);
-    for (c = 0; c < sizeof(configs) / sizeof(configs[0]); c++) {
-        const config *cf = configs + c;
-        dnc_problem_t p;
-        tu_problem_lambdas(p, cf->K, cf->n, cf->L, cf->width, cf->act, cf->bias, NULL, cf->lambda_h, cf->lambda_w);
-        for (seed = 1; seed <= 3; seed++) {
-            double *theta = random_theta(p, st, 1.0 + (double) seed, seed == 3 ? 2 : 0);
-            for (chunk = 1; chunk <= 3 && chunk < p->N; chunk++) {
-                char what[96];
-                snprintf(what, sizeof(what), "config %zu seed %lu chunk %ld", c, (unsigned long) seed, (long) chunk);
-                cr_expect(check_point_chunked(p, theta, &t, what, chunk), "%s: fell back", what);
-                worst = fmax(worst, chunk_looseness(p, theta, chunk));
-            }
-            free(theta);
-        }
-        dnc_problem_clear(p);
-    }
-    flint_randclear(st);
-    cr_expect_gt(t.evals, 40);
-    cr_expect_gt(worst, 0.0);
-    cr_expect_leq(worst, 3.0, "a chunked radius is %g times the one-chunk radius", worst);
+    chunk_tally x = { { 0, 0, 0, 0 }, 0.0 };
+    each_random_point(3, chunks_one, &x);
+    cr_expect_gt(x.t.evals, 40);
+    cr_expect_gt(x.worst, 0.0);
+    cr_expect_leq(x.worst, 3.0, "a chunked radius is %g times the one-chunk radius", x.worst);
 }
 
 /* A problem with a random point and a fast workspace for it. */
@@ -456,6 +466,25 @@ Test(fast, non_finite_inputs_and_rounding_modes_fall_back)
     fixture_clear(&x);
 }
 
+/* A rounding mode set in the SSE unit's own control register (MXCSR), which does the double
+ * and the binary32 arithmetic, but not in the x87 one, which fegetround reads: found and
+ * refused all the same. */
+Test(fast, an_sse_rounding_mode_falls_back)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    fixture x;
+    dnc_fast_struct *f = x.f;
+    unsigned csr = _mm_getcsr();
+    fixture_init(&x, "2", "2", "2", "3", 1.0);
+    _mm_setcsr(csr | 0x4000u);   /* round up (RC = 10) */
+    cr_expect_not(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    _mm_setcsr(csr);
+    cr_expect_eq(f->status, DNC_FAST_ROUNDING);
+    cr_expect(dnc_fast_eval_point(f, x.theta, DNC_FAST_GRAD));
+    fixture_clear(&x);
+#endif
+}
+
 /* The worst case of rule P with k = 1: z = (1 + 2^-52)(1 - 2^-53) = 1 + 2^-53 - 2^-105 rounds
  * to 1, an error of (1 - 2^-52) u |z|, within a factor 1 + 3u of the proven bound gamma_1 |z|.
  * The residual z - 1 is exactly that error, so the W_1 and H1 gradients consist of it. With
@@ -505,6 +534,238 @@ Test(fast, a_bound_smaller_than_proven_fails)
     cr_expect_geq(worst_case_misses(0.5), 1, "gamma/2 must miss the worst case");
     cr_expect_geq(worst_case_misses(0.25), 1, "gamma/4 must miss the worst case");
     cr_expect_geq(worst_case_misses(0.99), 1, "the proof's slack here is below 1%%");
+}
+
+/* ---- rule P32: the bound products in binary32 (docs/fast-tier.md §3.1) ---- */
+
+/* The loss width and every gradient radius of theta with the bound products in binary32
+ * (on = 1) or in double only (on = 0): f->nparams + 1 doubles, or NULL if it could not enclose. */
+static double *radii_with_f32(const dnc_problem_t p, const double *theta, int on)
+{
+    dnc_fast_t f;
+    double *r = NULL;
+    cr_assert_eq(dnc_fast_init(f, (dnc_problem_struct *) p), 0);
+    dnc_fast_set_f32(on);
+    if (dnc_fast_eval_point(f, theta, DNC_FAST_GRAD)) {
+        r = malloc((f->nparams + 1) * sizeof(double));
+        memcpy(r, f->grad, f->nparams * sizeof(double));
+        r[f->nparams] = f->loss[1] - f->loss[0];
+    }
+    dnc_fast_set_f32(1);
+    dnc_fast_clear(f);
+    return r;
+}
+
+/* The first entry of parameter block b (0 = H1, ..., L + 1 = b) of the layout; for b = L + 2,
+ * the number of entries (where compare_f32_radii keeps the loss width). */
+static slong block_start(const dnc_problem_t p, slong b)
+{
+    return b > p->L + 1 ? dnc_param_offset(p, p->N, DNC_NKINDS, 0)
+                        : dnc_param_offset(p, p->N, dnc_param_block_kind(p->L, b), b);
+}
+
+/* The radii of rule P32 against those of rule P alone, entry by entry: worst[0] <- the largest
+ * r32 / r64, worst[1] <- the smallest, over the entries above 2^-120 of their block's largest
+ * (below that P32's underflow terms, about 2^-200 of the largest entries of a product's
+ * operands, may exceed dgemm's k eta). Returns 1 if any entry differs (the binary32 path
+ * ran), 0 if every bit is the same. */
+static int compare_f32_radii(double worst[2], const dnc_problem_t p, const double *theta)
+{
+    double *r32 = radii_with_f32(p, theta, 1), *r64 = radii_with_f32(p, theta, 0);
+    slong b, i;
+    int differ = 0;
+    cr_assert((r32 == NULL) == (r64 == NULL), "one path enclosed, the other did not");
+    for (b = 0; r64 != NULL && b <= p->L + 2; b++) {
+        slong end = b <= p->L + 1 ? block_start(p, b + 1) : block_start(p, b) + 1;
+        double top = 0.0;
+        for (i = block_start(p, b); i < end; i++)
+            top = fmax(top, r64[i]);
+        for (i = block_start(p, b); i < end; i++) {
+            differ |= r32[i] != r64[i];
+            if (r64[i] > 0x1p-120 * top) {
+                worst[0] = fmax(worst[0], r32[i] / r64[i]);
+                worst[1] = fmin(worst[1], r32[i] / r64[i]);
+            }
+        }
+    }
+    free(r32);
+    free(r64);
+    return differ;
+}
+
+typedef struct {
+    tally t;
+    double worst[2];
+    int differ;
+} f32_tally;
+
+static void f32_one(const dnc_problem_t p, double *theta, const char *what, void *arg)
+{
+    f32_tally *x = arg;
+    dnc_fast_set_f32(0);
+    cr_expect(check_point(p, theta, &x->t, what), "%s: fell back with the double bound products", what);
+    dnc_fast_set_f32(1);
+    x->differ += compare_f32_radii(x->worst, p, theta);
+}
+
+/* On the random points of every kind the binary32 bound products (on by default: the tests
+ * above) and the double ones (rule P alone) both enclose Arb, and their radii agree: each
+ * binary32 bound product is at most about (1 + k u32 + 2^-22) times the exact one (k <= 40
+ * here), the double one at least (1 - 2k u) times it, and a radius goes through at most
+ * about ten of them, so r32 / r64 lies in [1 - 2^-40, 1 + 2^-14] (1 + 1.0e-5 at most here). */
+Test(fast, f32_radii_match_the_double_ones)
+{
+    f32_tally x = { { 0, 0, 0, 0 }, { 0.0, 1e300 }, 0 };
+    each_random_point(3, f32_one, &x);
+    cr_expect_gt(x.differ, 0, "the binary32 path never ran");
+    cr_expect_leq(x.worst[0], 1.0 + 0x1p-14, "a binary32 radius is %.17g times the double one", x.worst[0]);
+    cr_expect_geq(x.worst[1], 1.0 - 0x1p-40, "a binary32 radius is %.17g times the double one", x.worst[1]);
+}
+
+/* Magnitudes at and beyond the range of binary32 in the bound products' operands: H1 times
+ * h and W_1 times min(1/h, 1e100) (so that W_1 H1, the loss and ||W_1||^2 stay in double's
+ * range) with h near binary32's largest number (3.4e38) and beyond, near its smallest normal
+ * and subnormal numbers, far below (1e-300, and subnormal doubles 2^-1060); entries
+ * of mixed magnitudes in one point (each times 10^e, e uniform in [-30, 30]); and the whole
+ * point at 2^-1060. Every point encloses Arb, and the operands' scaling keeps the products
+ * in binary32 (the bits differ from the double path's) -- except on the whole point at
+ * 2^-1060, where every bound product is out of rule P32's range (its operands' largest
+ * entries are below 2^-960): there the bits are the double path's, exactly. */
+Test(fast, f32_extreme_magnitudes_enclose_or_fall_back)
+{
+    static const double hs[] = { 1e38, 3.4e38, 1e39, 1e60, 1e-38, 1e-45, 1e-300, 0x1p-1060, 0.0, -1.0 };
+    tally t = { 0, 0, 0, 0 };
+    double worst[2] = { 0.0, 1e300 };
+    dnc_problem_t p;
+    flint_rand_t st;
+    size_t c;
+    slong i, n, w1, w2;
+    flint_randinit(st);
+    tu_problem(p, "3", "2,1,3", "3", "4,3,3", "relu", "free", "1/250");
+    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    w1 = dnc_param_offset(p, p->N, DNC_W, 1);
+    w2 = dnc_param_offset(p, p->N, DNC_W, 2);
+    for (c = 0; c < sizeof(hs) / sizeof(hs[0]); c++) {
+        double h = hs[c], *theta = random_theta(p, st, 1.0, 1);
+        char what[64];
+        int differ;
+        for (i = 0; i < n; i++)
+            theta[i] *= h == 0.0 ? pow(10.0, (double) n_randint(st, 61) - 30.0)   /* mixed */
+                        : h < 0.0 ? 0x1p-1060                                      /* all subnormal */
+                        : i < w1 ? h : i < w2 ? fmin(1.0 / h, 1e100) : 1.0;
+        snprintf(what, sizeof(what), h == 0.0 ? "mixed magnitudes" : h < 0.0 ? "the point at 2^-1060" : "H1 times %g", h);
+        cr_expect(check_point(p, theta, &t, what), "%s fell back", what);
+        differ = compare_f32_radii(worst, p, theta);
+        if (h < 0.0)
+            cr_expect_not(differ, "%s: a bound product ran in binary32", what);
+        else
+            cr_expect(differ, "%s: the binary32 path never ran", what);
+        free(theta);
+    }
+    cr_expect_eq(t.fallbacks, 0);
+    dnc_problem_clear(p);
+    flint_randclear(st);
+}
+
+/* The entries of Z = W_1 H1 (L = 1: K classes of n samples, width d; theta holds H1 then W_1)
+ * whose radius is below gamma_d (|W_1| |H1|)_ij, the part of rule P's bound that the bound
+ * product carries, computed exactly -- with rule P32's inflation scaled by s. */
+static slong z_radius_misses(const char *K, const char *n, const char *d, const double *theta, double s)
+{
+    dnc_problem_t p;
+    dnc_fast_t f;
+    const double *mid, *rad;
+    arb_mat_t W, H, B;
+    arb_t g, x;
+    slong i, j, w1, k, miss = 0;
+    int ok;
+    tu_problem_lambdas(p, K, n, "1", d, "relu", "none", NULL, "1/250", "1/250");
+    k = p->width[0];
+    w1 = dnc_param_offset(p, p->N, DNC_W, 1);
+    arb_mat_init(W, p->K, k);
+    arb_mat_init(H, k, p->N);
+    arb_mat_init(B, p->K, p->N);
+    arb_init(g);
+    arb_init(x);
+    for (j = 0; j < p->N; j++)
+        for (i = 0; i < k; i++)
+            arb_set_d(arb_mat_entry(H, i, j), fabs(theta[i + k * j]));
+    for (j = 0; j < k; j++)
+        for (i = 0; i < p->K; i++)
+            arb_set_d(arb_mat_entry(W, i, j), fabs(theta[w1 + i + p->K * j]));
+    arb_mat_mul(B, W, H, 2 * PREC);                      /* exact: sums of products of doubles */
+    arb_set_si(g, k);
+    arb_mul_2exp_si(g, g, -53);                           /* k u */
+    arb_sub_ui(x, g, 1, PREC);
+    arb_neg(x, x);
+    arb_div(g, g, x, PREC);                               /* gamma_k = k u / (1 - k u) */
+    cr_assert_eq(dnc_fast_init(f, p), 0);
+    dnc_fast_set_f32_bound_scale(s);
+    ok = dnc_fast_eval_point(f, theta, 0);
+    dnc_fast_set_f32_bound_scale(1.0);
+    cr_assert(ok);
+    cr_assert_eq(dnc_fast_buf(&mid, &rad, f, DNC_Z, 0), 0);
+    for (j = 0; j < p->N; j++)
+        for (i = 0; i < p->K; i++) {
+            arb_mul(x, g, arb_mat_entry(B, i, j), PREC);
+            miss += arf_cmp_d(arb_midref(x), rad[i + p->K * j]) > 0;
+        }
+    arb_mat_clear(W);
+    arb_mat_clear(H);
+    arb_mat_clear(B);
+    arb_clear(g);
+    arb_clear(x);
+    dnc_fast_clear(f);
+    dnc_problem_clear(p);
+    return miss;
+}
+
+/* Rule P32's inflation 1/(1 - k u32) is needed and nearly reached (docs/fast-tier.md §5).
+ * W_1 all ones (16 x 256), every column of H1 (1, y, ..., y), y = 0x1.fcp-25: the fast tier
+ * forms the bound product X |H1| (X = up(gamma_k |W_1|), all entries x, k = 256) in binary32,
+ * where OpenBLAS's sgemm kernel adds each column's terms in order: x + x y stays x (x y is
+ * below half a unit of x), so the computed sum is x alone, (k - 1) y = 253 u32 below the
+ * exact one, against the inflation k u32 = 256 u32. With the proven inflation the radius
+ * exceeds gamma_k |W_1||H1| by 7 u32 (the rest is the operands' rounding up); with the
+ * inflation scaled by 0, 1/2 or 0.9 it is below it by 249, 121 and 19 u32, in every entry. */
+Test(fast, an_f32_inflation_smaller_than_proven_fails)
+{
+    slong k = 256, N = 32, i, j, all = 16 * N;
+    double *theta = calloc(k * N + 16 * k, sizeof(double));
+    for (j = 0; j < N; j++)
+        for (i = 0; i < k; i++)
+            theta[i + k * j] = i == 0 ? 1.0 : 0x1.fcp-25;
+    for (i = 0; i < 16 * k; i++)
+        theta[k * N + i] = 1.0;
+    cr_expect_eq(z_radius_misses("16", "2", "256", theta, 1.0), 0, "the proven inflation covers the undercount");
+    cr_expect_eq(z_radius_misses("16", "2", "256", theta, 0.0), all, "without the inflation every entry must miss");
+    cr_expect_eq(z_radius_misses("16", "2", "256", theta, 0.5), all, "half the inflation must miss");
+    cr_expect_eq(z_radius_misses("16", "2", "256", theta, 0.9), all, "the proof's slack here is about 3%%");
+    free(theta);
+}
+
+/* Rule P32's underflow term k eta32/2 is needed and nearly reached. W_1 = (1 1; w w) and
+ * H1 = (1 h; 1 h), k = 2, w = 2^-124, h = 2^-124 (1 - 2^-9): scaled to binary32 (the largest
+ * entries to [2^49, 2^50)), the two products of Z_22's bound are each just below 2^-150,
+ * half the smallest subnormal, and round to 0: the computed sum is 0, the exact one
+ * 2^-149 (1 - 2^-9) in the scaled units, against the underflow term 2 eta32/2 = 2^-149. */
+Test(fast, an_f32_underflow_term_smaller_than_proven_fails)
+{
+    double w = 0x1p-124, h = 0x1p-124 * (1.0 - 0x1p-9);
+    double theta[8] = { 1.0, 1.0, h, h, 1.0, w, 1.0, w };   /* H1 (2 x 2), then W_1 (2 x 2) */
+    cr_expect_eq(z_radius_misses("2", "1", "2", theta, 1.0), 0, "the proven underflow term covers Z_22");
+    cr_expect_eq(z_radius_misses("2", "1", "2", theta, 0.0), 1, "without it Z_22 must miss");
+    cr_expect_eq(z_radius_misses("2", "1", "2", theta, 0.99), 1, "the proof's slack here is 2^-9");
+}
+
+/* Rule P32 rounds the operands up to binary32: with k = 1 and both operands just below the
+ * midpoint between two floats (1 + 0x1.fcp-25 times powers of two), rounding to nearest would
+ * lose nearly u32 on each, twice the product's own rounding that the inflation covers. */
+Test(fast, f32_operands_round_up)
+{
+    double w = 0x1p53 * (1.0 + 0x1.fcp-25), h = 1.0 + 0x1.fcp-25;
+    double theta[4] = { h, h, w, w };   /* H1 (1 x 2), then W_1 (2 x 1) */
+    cr_expect_eq(z_radius_misses("2", "1", "1", theta, 1.0), 0, "rounded up, the operands cover the bound");
 }
 
 /* DNC_FAST_NO_H1_GRAD (what certify-point runs): with the same chunks, the same enclosures of

@@ -3,8 +3,8 @@
  * A second backend of the one objective definition (objective.h) that works on
  * midpoint-radius intervals of doubles: every quantity X is held as a midpoint array m and a
  * radius array r with |X_exact - m| <= r entrywise. Products are OpenBLAS dgemm calls on
- * the midpoints plus dgemm calls on absolute values that bound every rounding error a
- * priori (any summation order, blocking, FMA or threading of the BLAS kernel); entrywise
+ * the midpoints plus sgemm (or dgemm) calls on absolute values that bound every rounding
+ * error a priori (any summation order, blocking, FMA or threading of the BLAS kernel); entrywise
  * work rounds to nearest and then steps every bound one double outward. Nothing relies on
  * the rounding mode being honoured by BLAS. The bound, its proof and its assumptions are
  * in docs/fast-tier.md.
@@ -128,6 +128,17 @@ const char *dnc_fast_status_str(dnc_fast_status s);
  * the results unsound; tests/test_fast.c sets it to check that the tests would catch a
  * bound smaller than proven. Process-wide. */
 void dnc_fast_set_bound_scale(double s);
+
+/* FOR TESTS ONLY: scales the binary32 inflation of the bound products (k u32 and the
+ * underflow term of rule P32, docs/fast-tier.md §3.1) by s (default 1); any s < 1 is
+ * unsound. Process-wide. */
+void dnc_fast_set_f32_bound_scale(double s);
+
+/* Whether the bound products may run in binary32 (rule P32; on by default) or always in
+ * double (rule P alone, the same bits as before rule P32). Both are sound; binary32 is about
+ * twice as fast, and its radii are larger by about k u32 (k the products' inner dimension)
+ * per product (docs/fast-tier.md §3.1). For tests and benchmarks. Process-wide. */
+void dnc_fast_set_f32(int on);
 
 #ifdef __cplusplus
 }

@@ -5,6 +5,7 @@
 #include <fenv.h>
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cblas.h>
@@ -19,6 +20,12 @@ typedef struct {
     slong rows, cols;
 } ibuf;
 
+/* A scratch area that only grows (sbuf_get). */
+typedef struct {
+    void *p;
+    size_t len;
+} sbuf;
+
 typedef struct {
     const dnc_problem_struct *p;
     slong N;
@@ -31,18 +38,41 @@ typedef struct {
     unsigned char **pattern;    /* per layer l (ReLU): 0 inactive, 1 active, 2 kink */
     double clo[DNC_NCONSTS(DNC_MAX_L)], chi[DNC_NCONSTS(DNC_MAX_L)];
     double term_lo[2], term_hi[2];
-    double *scratch;
-    slong scratch_len, kink_cap;
+    sbuf scratch;               /* the bound products' results, the row sums of a chunk */
+    sbuf dops;                  /* the bound products' operands in double (rule P) */
+    sbuf fops;                  /* the bound products' operands and sums in binary32 (rule P32) */
+    slong kink_cap;
     int bad, nomem;
     int no_h1;                  /* DNC_FAST_NO_H1_GRAD: the H1 gradient of one chunk in own */
     dnc_fast_struct *f;
 } fast_ws;
 
-static double bound_scale = 1.0;
+/* The products' entrywise loops are compiled for AVX-512 and AVX2 as well, picked at load
+ * time (as the trainer's, src/train/dobj.c): the same operations, so the same bits, 4-8
+ * entries at a time where the portable build does 1-2. GCC only: with clang they are the
+ * portable loops. */
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+#define FAST_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define FAST_CLONES
+#endif
+
+static double bound_scale = 1.0, f32_scale = 1.0;
+static int f32_on = 1;
 
 void dnc_fast_set_bound_scale(double s)
 {
     bound_scale = s;
+}
+
+void dnc_fast_set_f32_bound_scale(double s)
+{
+    f32_scale = s;
+}
+
+void dnc_fast_set_f32(int on)
+{
+    f32_on = on;
 }
 
 #define BUF(w, h) ((w)->buf + (h).id)
@@ -53,45 +83,226 @@ static int kind_of(const fast_ws *w, dnc_buf b)
     return b.id / (int) (w->p->L + 1);
 }
 
-/* The scratch area, grown to at least need doubles (NULL and nomem when that fails). */
-static double *scratch(fast_ws *w, slong need)
+/* b's area, grown to at least bytes (NULL and nomem when that fails). */
+static void *sbuf_get(fast_ws *w, sbuf *b, size_t bytes)
 {
-    if (need > w->scratch_len) {
-        double *s = realloc(w->scratch, need * sizeof(double));
-        if (s == NULL) {
+    if (bytes > b->len) {
+        void *q = realloc(b->p, bytes);
+        if (q == NULL) {
             w->nomem = 1;
             return NULL;
         }
-        w->scratch = s;
-        w->scratch_len = need;
+        b->p = q;
+        b->len = bytes;
     }
-    return w->scratch;
+    return b->p;
 }
 
-static void gemm(int ta, int tb, slong m, slong n, slong k, const double *A, slong lda, const double *B,
-                 slong ldb, double *C, slong ldc)
+static void sbuf_clear(sbuf *b)
 {
-    cblas_dgemm(CblasColMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, (int) m, (int) n,
-                (int) k, 1.0, A, (int) lda, B, (int) ldb, 0.0, C, (int) ldc);
+    free(b->p);
+    b->p = NULL;
+    b->len = 0;
 }
 
-/* ---- products (docs/fast-tier.md §3, rule P) ---- */
+/* The scratch area, at least need doubles. */
+static double *scratch(fast_ws *w, slong need)
+{
+    return sbuf_get(w, &w->scratch, (size_t) need * sizeof(double));
+}
 
-/* out = g |m| + r entrywise, rounded up (r NULL: 0). */
-static void abs_scaled_plus(double *out, const double *m, const double *r, double g, slong n)
+/* The shape of C = op(A) op(B): column-major, each leading dimension its array's stored rows. */
+typedef struct {
+    int ta, tb;
+    slong m, n, k, lda, ldb, ldc;
+} pshape;
+
+static void gemm(const pshape *s, const double *A, const double *B, double *C)
+{
+    cblas_dgemm(CblasColMajor, s->ta ? CblasTrans : CblasNoTrans, s->tb ? CblasTrans : CblasNoTrans, (int) s->m,
+                (int) s->n, (int) s->k, 1.0, A, (int) s->lda, B, (int) s->ldb, 0.0, C, (int) s->ldc);
+}
+
+static void gemm32(const pshape *s, const float *A, const float *B, float *C)
+{
+    cblas_sgemm(CblasColMajor, s->ta ? CblasTrans : CblasNoTrans, s->tb ? CblasTrans : CblasNoTrans, (int) s->m,
+                (int) s->n, (int) s->k, 1.0f, A, (int) s->lda, B, (int) s->ldb, 0.0f, C, (int) s->ldc);
+}
+
+/* ---- bound products (docs/fast-tier.md §3, rule P; §3.1, rule P32) ---- */
+
+/* One operand of a bound product: n entries, each >= 0, entry i being up(g |m_i|) (g = 1:
+ * |m_i| itself, which needs no rounding) plus r_i, rounded up, when r is given; r_i alone
+ * when m is NULL. */
+typedef struct {
+    const double *m, *r;
+    double g;
+    slong n;
+} bop;
+
+static inline double bop_entry(const bop *o, slong i)
+{
+    double t;
+    if (o->m == NULL)
+        return o->r[i];
+    t = o->g == 1.0 ? fabs(o->m[i]) : fr_mul_up(o->g, fabs(o->m[i]));
+    return o->r != NULL ? fr_add_up(t, o->r[i]) : t;
+}
+
+/* The operand as doubles: written to out, or r itself when the operand is r alone. */
+static const double *bop_doubles(double *out, const bop *o)
 {
     slong i;
-    for (i = 0; i < n; i++) {
-        double t = fr_mul_up(g, fabs(m[i]));
-        out[i] = r != NULL ? fr_add_up(t, r[i]) : t;
-    }
+    if (o->m == NULL)
+        return o->r;
+    for (i = 0; i < o->n; i++)
+        out[i] = bop_entry(o, i);
+    return out;
 }
 
-static void abs_plus(double *out, const double *m, const double *r, slong n)
+#define F32_U    0x1p-24          /* unit roundoff of binary32 */
+#define F32_ETA  0x1p-149         /* its smallest positive (subnormal) number */
+#define F32_KMAX ((slong) 1 << 20)
+#define F32_TOP  50               /* the scaled operands' largest entries lie in [2^49, 2^50) */
+
+/* The largest bit pattern of |x_i| (0 when x is NULL): IEEE 754 orders non-negative doubles
+ * as their bit patterns, so it is that of the largest |x_i|, or at least that of +Inf when an
+ * entry is Inf or NaN. On integers (signed: the sign bit is cleared), so that no NaN is
+ * lost by a comparison and the loop vectorises. */
+FAST_CLONES
+static int64_t max_abs_bits(const double *x, slong n)
+{
+    int64_t m = 0, b;
+    slong i;
+    if (x == NULL)
+        return 0;
+    for (i = 0; i < n; i++) {
+        memcpy(&b, x + i, sizeof(b));
+        b &= INT64_MAX;
+        m = b > m ? b : m;
+    }
+    return m;
+}
+
+/* Entry i of o as rule P32 converts it: up(up(g |m_i|) + r_i), r_i alone when m is NULL, the
+ * addition only when r is given -- at least entry i (bop_entry; with g = 1 it may be one
+ * step above). */
+static inline double bop_entry_up(const double *m, const double *r, double g, slong i)
+{
+    return m == NULL ? r[i] : r == NULL ? fr_mul_up(g, fabs(m[i])) : fr_add_up(fr_mul_up(g, fabs(m[i])), r[i]);
+}
+
+/* An upper bound of every bop_entry_up of o: its formula on the largest |m_i| and r_i (each
+ * step is monotone); +Inf when an input is Inf or NaN. */
+static double bop_max(const bop *o)
+{
+    const int64_t inf = 0x7ff0000000000000LL;
+    int64_t bm = max_abs_bits(o->m, o->n), br = max_abs_bits(o->r, o->n);
+    double mm, mr;
+    if (bm >= inf || br >= inf)
+        return INFINITY;
+    memcpy(&mm, &bm, sizeof(mm));
+    memcpy(&mr, &br, sizeof(mr));
+    return bop_entry_up(o->m != NULL ? &mm : NULL, o->r != NULL ? &mr : NULL, o->g, 0);
+}
+
+/* Rule P32 applies (docs/fast-tier.md §3.1, "When") when k < 2^20 and the operands' bounds
+ * MX = fx 2^bx, MY = fy 2^by (f in [1/2, 1)) are positive and finite with bx, by >= -960 and
+ * -900 <= bx + by <= 1000. Then the scales sx = 2^(50 - bx), sy = 2^(50 - by) and 1/(sx sy)
+ * are normal doubles, the scaled entries are at most 2^50, every binary32 partial sum is
+ * below 2^121, and the bound, scaled back, below 2^1022. */
+static int f32_scales(double *sx, double *sy, const bop *x, const bop *y, slong k)
+{
+    double mx, my;
+    int bx, by;
+    if (!f32_on || k >= F32_KMAX)
+        return 0;
+    mx = bop_max(x);
+    my = bop_max(y);
+    if (!(mx > 0.0 && mx <= DBL_MAX && my > 0.0 && my <= DBL_MAX))
+        return 0;
+    frexp(mx, &bx);
+    frexp(my, &by);
+    if (bx < -960 || by < -960 || bx + by < -900 || bx + by > 1000)
+        return 0;
+    *sx = ldexp(1.0, F32_TOP - bx);
+    *sy = ldexp(1.0, F32_TOP - by);
+    return 1;
+}
+
+/* An upper bound of x s in binary32 (x >= 0, s a power of two, x s < 2^50), rule P32 (C):
+ * the float nearest to d = fl(x s), stepped up when it is below d. d is x s exactly unless it
+ * is below 2^-1022 (scaling by a power of two rounds only in the subnormal range); then any
+ * positive float exceeds x s, and only d = 0 < x s needs the step from 0 to 2^-149. */
+static inline float f32_up(double x, double s)
+{
+    double d = x * s;
+    float f = (float) d;
+    uint32_t b;
+    memcpy(&b, &f, sizeof(b));
+    b += ((double) f < d) | ((b == 0) & (x > 0.0));   /* the next float up (f >= 0); no branch */
+    memcpy(&f, &b, sizeof(b));
+    return f;
+}
+
+/* out_i >= bop_entry_up(o, i) s in binary32; one loop per form of the entry, so that each
+ * is branch-free and vectorises. */
+FAST_CLONES
+static void bop_floats(float *out, const bop *o, double s)
+{
+    const double *m = o->m, *r = o->r;
+    double g = o->g;
+    slong i, n = o->n;
+    if (m == NULL)
+        for (i = 0; i < n; i++)
+            out[i] = f32_up(bop_entry_up(NULL, r, g, i), s);
+    else if (r == NULL)
+        for (i = 0; i < n; i++)
+            out[i] = f32_up(bop_entry_up(m, NULL, g, i), s);
+    else
+        for (i = 0; i < n; i++)
+            out[i] = f32_up(bop_entry_up(m, r, g, i), s);
+}
+
+/* P_i = up(up(S_i + h) c): the binary32 sums back in double, bounded (§3.1, step 5). */
+FAST_CLONES
+static void f32_back(double *P, const float *S, slong n, double h, double c)
 {
     slong i;
     for (i = 0; i < n; i++)
-        out[i] = r != NULL ? fr_add_up(fabs(m[i]), r[i]) : fabs(m[i]);
+        P[i] = fr_mul_up(fr_add_up((double) S[i], h), c);
+}
+
+/* P >= op(X) op(Y) entrywise, exactly, by sgemm on the scaled operands rounded up (rule
+ * P32): P = up(up(S + k eta32/2) c), c >= 1/((1 - k u32) sx sy), S the binary32 sums. Returns
+ * 0, having written nothing to P, when the rule does not apply. */
+static int bound_product_f32(fast_ws *w, double *P, const bop *x, const bop *y, const pshape *s)
+{
+    slong nc = s->m * s->n;
+    double sx, sy, h = f32_scale * (double) s->k * (0.5 * F32_ETA), c;
+    float *X, *Y, *S;
+    if (!f32_scales(&sx, &sy, x, y, s->k)
+        || (X = sbuf_get(w, &w->fops, (size_t) (x->n + y->n + nc) * sizeof(float))) == NULL)
+        return 0;
+    Y = X + x->n;
+    S = Y + y->n;
+    bop_floats(X, x, sx);
+    bop_floats(Y, y, sy);
+    gemm32(s, X, Y, S);
+    c = fr_mul_up(fr_up(1.0 / (1.0 - f32_scale * (double) s->k * F32_U)), 1.0 / (sx * sy));   /* 1 - k u32 exact */
+    f32_back(P, S, nc, h, c);
+    return 1;
+}
+
+/* P (the shape of C) bounds op(X) op(Y): by rule P32 when it applies, an upper bound
+ * already; else P = fl(X Y) by dgemm, as rule P states it, bounded by its inflation (P2). */
+static void bound_product(fast_ws *w, double *P, const bop *x, const bop *y, const pshape *s)
+{
+    double *X;
+    if (bound_product_f32(w, P, x, y, s)
+        || (X = sbuf_get(w, &w->dops, (size_t) (x->n + y->n) * sizeof(double))) == NULL)
+        return;
+    gemm(s, bop_doubles(X, x), bop_doubles(X + x->n, y), P);
 }
 
 /* gamma_k = k u / (1 - k u) rounded up, times the test-only scale. 1 - k u is exact. */
@@ -102,7 +313,9 @@ static double gamma_up(slong k)
 }
 
 /* The radius of C = A B from the bound products P1 (and P2), rule P: t = 3k eta (one
- * interval factor) or 5k eta (two). */
+ * interval factor) or 5k eta (two). The factor and 2k eta of t bound dgemm's rounding of a
+ * bound product (P2); where rule P32 formed it, they only widen an upper bound. */
+FAST_CLONES
 static void finish_product(fast_ws *w, ibuf *C, const double *P1, const double *P2, slong k, int two)
 {
     slong i, n = C->rows * C->cols;
@@ -119,6 +332,7 @@ static void finish_product(fast_ws *w, ibuf *C, const double *P1, const double *
 
 /* S <- S + X over chunks (docs/fast-tier.md §3, "Chunks"): one rounding of the midpoint
  * sum, bounded by R2, and the radii added upward (R1). */
+FAST_CLONES
 static void accumulate(fast_ws *w, ibuf *S, const double *xm, const double *xr, slong n)
 {
     slong i;
@@ -134,44 +348,42 @@ static void accumulate(fast_ws *w, ibuf *S, const double *xm, const double *xr, 
 }
 
 /* C <- op(A) op(B) with midpoint fl(Am Bm) and the radius of rule P:
- *   one side exact:  rad >= (g|Am| + Ar)|Bm| (or |Am|(g|Bm| + Br)), inflated by Lemma 2;
+ *   one side exact:  rad >= (g|Am| + Ar)|Bm| (or |Am|(g|Bm| + Br)), inflated by (P2);
  *   both intervals:  rad >= (g|Am| + Ar)|Bm| + (|Am| + Ar) Br. */
 static void f_mul(void *vw, dnc_buf Ci, dnc_buf Ai, int ta, dnc_buf Bi, int tb)
 {
     fast_ws *w = vw;
     ibuf *A = BUF(w, Ai), *B = BUF(w, Bi), *C = BUF(w, Ci), part;
-    slong m = ta ? A->cols : A->rows, k = ta ? A->rows : A->cols, n = tb ? B->rows : B->cols;
     slong na = A->rows * A->cols, nb = B->rows * B->cols, nc = C->rows * C->cols;
-    double g = gamma_up(k), *s, *X, *Y, *P1, *P2 = NULL;
+    pshape sh = { ta, tb, ta ? A->cols : A->rows, tb ? B->rows : B->cols, ta ? A->rows : A->cols,
+                  A->rows, B->rows, C->rows };
+    double g = gamma_up(sh.k), *P1, *P2 = NULL;
     int two = A->rad != NULL && B->rad != NULL, acc = kind_of(w, Ci) == DNC_GW && !w->first;
-    s = scratch(w, (two ? 2 * na + nb + 2 * nc : na + nb + nc) + (acc ? nc : 0));
-    if (s == NULL)
+    bop x = { A->mid, A->rad, g, na }, y = { B->mid, NULL, 1.0, nb };   /* (g|Am| + Ar) |Bm| */
+    P1 = scratch(w, (two ? 2 * nc : nc) + (acc ? nc : 0));
+    if (P1 == NULL)
         return;
-    X = s;
-    Y = s + na;
-    P1 = s + na + nb;
     if (acc) {   /* a weight gradient summed over chunks: this chunk's part, then added */
         part = *C;
-        part.mid = P1 + (two ? 2 * nc + na : nc);
+        part.mid = P1 + (two ? 2 * nc : nc);
         part.rad = P1;   /* finish_product reads P1[i] before it writes rad[i] */
         C = &part;
     }
-    gemm(ta, tb, m, n, k, A->mid, A->rows, B->mid, B->rows, C->mid, C->rows);
-    if (B->rad == NULL || two) {          /* (g|Am| + Ar) |Bm| */
-        abs_scaled_plus(X, A->mid, A->rad, g, na);
-        abs_plus(Y, B->mid, NULL, nb);
-    } else {                              /* |Am| (g|Bm| + Br) */
-        abs_plus(X, A->mid, NULL, na);
-        abs_scaled_plus(Y, B->mid, B->rad, g, nb);
+    gemm(&sh, A->mid, B->mid, C->mid);
+    if (B->rad != NULL && !two) {         /* |Am| (g|Bm| + Br) */
+        x.g = 1.0;
+        y.r = B->rad;
+        y.g = g;
     }
-    gemm(ta, tb, m, n, k, X, A->rows, Y, B->rows, P1, C->rows);
+    bound_product(w, P1, &x, &y, &sh);
     if (two) {                            /* + (|Am| + Ar) Br */
-        double *X2 = P1 + nc;
-        P2 = X2 + na;
-        abs_plus(X2, A->mid, A->rad, na);
-        gemm(ta, tb, m, n, k, X2, A->rows, B->rad, B->rows, P2, C->rows);
+        P2 = P1 + nc;
+        x.g = 1.0;
+        y.m = NULL;
+        y.r = B->rad;
+        bound_product(w, P2, &x, &y, &sh);
     }
-    finish_product(w, C, P1, P2, k, two);
+    finish_product(w, C, P1, P2, sh.k, two);
     if (acc)
         accumulate(w, BUF(w, Ci), C->mid, C->rad, nc);
 }
@@ -331,6 +543,7 @@ static void f_scale_cols(void *vw, dnc_buf Xi, dnc_const c, int mode)
 }
 
 /* D <- D + c X, X exact (a parameter block): two roundings, |x| (chi - clo) for c. */
+FAST_CLONES
 static void f_add_scaled(void *vw, dnc_buf Di, dnc_buf Xi, dnc_const c)
 {
     fast_ws *w = vw;
@@ -576,9 +789,9 @@ static int ws_alloc(fast_ws *w, slong cap)
     const dnc_problem_struct *p = w->p;
     slong l;
     free(w->own);
-    free(w->scratch);
-    w->scratch = NULL;
-    w->scratch_len = 0;
+    sbuf_clear(&w->scratch);
+    sbuf_clear(&w->dops);
+    sbuf_clear(&w->fops);
     w->cap = cap;
     w->own = malloc(ws_owned_layout(w, 0) * sizeof(double));
     if (w->own == NULL)
@@ -655,7 +868,9 @@ void dnc_fast_clear(dnc_fast_t f)
         free(w->buf);
         free(w->label);
         free(w->own);
-        free(w->scratch);
+        sbuf_clear(&w->scratch);
+        sbuf_clear(&w->dops);
+        sbuf_clear(&w->fops);
         free(w);
     }
     free(f->gmid);
@@ -666,13 +881,15 @@ void dnc_fast_clear(dnc_fast_t f)
 }
 
 /* The environment the proof assumes: round to nearest, subnormals neither flushed nor
- * treated as zero (x86 MXCSR FTZ bit 15, DAZ bit 6). */
+ * treated as zero (x86 MXCSR FTZ bit 15, DAZ bit 6). The SSE/AVX unit does both the double
+ * and the binary32 arithmetic (rule P32) under MXCSR, whose rounding control (bits 13-14)
+ * is checked too: glibc's fegetround reads the x87 control word only. */
 static int environment_ok(void)
 {
     if (fegetround() != FE_TONEAREST)
         return 0;
 #if defined(__x86_64__) || defined(__i386__)
-    if (_mm_getcsr() & 0x8040u)
+    if (_mm_getcsr() & 0xe040u)
         return 0;
 #endif
     return 1;

@@ -688,3 +688,60 @@ Test(point_file, bad_input_writes_nothing, .timeout = 120)
     dnc_problem_clear(p);
     free(theta);
 }
+
+/* The claim id's interval narrowed to [lo, lo + 10^-22] (its decimal kept). */
+static void narrow_claim(json_t *cert, const char *id, const char *key)
+{
+    json_t *claims = json_object_get(cert, "claims"), *iv = NULL;
+    size_t i;
+    char hi[128];
+    for (i = 0; i < json_array_size(claims); i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(claims, i), "id")), id) == 0)
+            iv = json_object_get(json_array_get(claims, i), key);
+    cr_assert(iv != NULL, "no claim %s", id);
+    snprintf(hi, sizeof(hi), "%s1", json_string_value(json_object_get(iv, "lo")));   /* lo has 22 decimals */
+    json_object_set_new(iv, "hi", json_string(hi));
+}
+
+/* certify-point's writing with a point file: the point given to the certificate (theta_free)
+ * is freed once the point file is written, before the checker reads its own copy (issue 13);
+ * a fast-double gradient_norm claim the checker refuses (here narrowed by hand) is dropped
+ * and the certificate checked again without it, against the point file already written. */
+Test(point_file, refused_gradient_claim_dropped_point_file_kept, .timeout = 120)
+{
+    char dir[256], cert[300], side[320], msg[1024];
+    double *theta;
+    dnc_problem_t p;
+    dnc_point_cert_opts o;
+    dnc_point_cert c;
+    json_t *j;
+    size_t i;
+    point(p, &theta, 0.8);
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    snprintf(side, sizeof(side), "%s.trained.f64", cert);
+    dnc_point_cert_opts_default(&o);
+    o.method = DNC_METHOD_FAST;
+    o.encoding = DNC_ENCODING_FILE;
+    cr_assert_eq(dnc_point_cert_run(&c, p, theta, &o, json_pack("{s:s, s:s, s:s}", "program", "dncert", "version",
+                                                                  DNCERT_VERSION, "command", "certify-point")), 0,
+                 "%s", c.why);
+    narrow_claim(c.cert, "gradient_norm_trained", "norm");
+    c.theta_free = theta;
+    cr_assert_eq(dnc_point_cert_write(&c, cert, msg, sizeof(msg)), 0, "%s", msg);
+    cr_expect(c.theta_free == NULL && c.theta == NULL, "the point is not freed");
+    cr_expect(c.point_file);
+    cr_expect(strstr(c.dropped, "gradient_norm") != NULL && strstr(c.dropped, "MISMATCH") != NULL, "%s", c.dropped);
+    cr_assert_eq(verify_both(cert), 0, "%s%s", out, err);
+    cr_expect_eq(tu_entries(dir), 2, "the certificate and its point file, nothing else");
+    j = json_load_file(cert, 0, NULL);
+    cr_assert(j != NULL);
+    for (i = 0; i < json_array_size(json_object_get(j, "claims")); i++)
+        cr_expect_str_neq(json_string_value(json_object_get(json_array_get(json_object_get(j, "claims"), i), "kind")),
+                          "gradient_norm");
+    cr_expect_str_eq(json_string_value(json_object_get(json_object_get(trained(j), "binary64_file"), "name")),
+                     "c.json.trained.f64");
+    json_decref(j);
+    dnc_point_cert_clear(&c);
+    dnc_problem_clear(p);
+}

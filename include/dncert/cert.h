@@ -217,6 +217,11 @@ typedef struct {
                                                    suffice for the fast tier and the certificate */
     dnc_problem_struct *p;                      /* the problem (borrowed) */
     const double *theta;                        /* the trained double point (borrowed), or NULL */
+    double *theta_free;                         /* set by the caller after dnc_point_cert_run to give c
+                                                   theta (malloc'd): freed as soon as it is no longer
+                                                   needed (dnc_point_cert_write), else by
+                                                   dnc_point_cert_clear */
+    int point_file;                             /* dnc_point_cert_write wrote a point file */
     int x0;                                     /* x[0] is built */
     int encoding;                               /* how the trained double point is written */
     dnc_point_report r[DNC_POINT_CERT_MAX_STAGES];
@@ -262,7 +267,11 @@ void dnc_point_cert_clear(dnc_point_cert *c);
  * (DNC_ENCODING_FILE), both files are written in a temporary directory next to path, the
  * checker re-checks the certificate file there (reading the point file, as any checker
  * will), and then the point file and the certificate are renamed into place, in that order.
- * Nothing is left under a final name on failure. 0, or -1 with err. */
+ * A point given to c (c->theta_free) is freed once its point file is written, before the
+ * checker reads its own copy. When the checker refuses a fast-double gradient_norm claim (its
+ * rule wider than the producer's estimate), the certificate is written without it and
+ * c->dropped says why. Nothing is left under a final name on failure. Once per c. 0, or -1
+ * with err. */
 int dnc_point_cert_write(dnc_point_cert *c, const char *path, char *err, size_t errlen);
 
 /* Writes a certificate as every producer does: the independent verifier re-checks it first

@@ -116,6 +116,13 @@ void dnc_qpoint_evaluate(dnc_point_report *r, const dnc_qpoint_t x, slong prec);
  * in why, r unchanged) when the fast tier cannot enclose the point: use dnc_qpoint_evaluate. */
 int dnc_point_evaluate_fast(dnc_point_report *r, dnc_problem_t p, const double *theta, char *why, size_t len);
 
+/* The chunk width dnc_point_evaluate_fast sets on its workspace f (dnc_fast_init_flags with
+ * DNC_FAST_NO_H1_GRAD, default chunk): a quarter of f's default, at least DNC_FAST_MIN_CHUNK
+ * columns (or N when smaller), which keeps the fast stage's peak memory within the checker's
+ * re-check that follows (docs/fast-tier.md §6.4). */
+struct dnc_fast_struct_;
+slong dnc_point_fast_chunk(const struct dnc_fast_struct_ *f);
+
 typedef struct {
     slong steps, evals;      /* accepted Newton steps, gradient evaluations */
     int pattern_hit;         /* stopped because the next step would change the activation pattern */

@@ -119,7 +119,7 @@ int dnc_point_evaluate_fast(dnc_point_report *r, dnc_problem_t p, const double *
 /* The chunk width dnc_point_evaluate_fast sets on its workspace f (dnc_fast_init_flags with
  * DNC_FAST_NO_H1_GRAD, default chunk): a quarter of f's default, at least DNC_FAST_MIN_CHUNK
  * columns (or N when smaller), which keeps the fast stage's peak memory within the checker's
- * re-check that follows (docs/fast-tier.md §6.4). */
+ * re-check that follows (docs/fast-tier.md §6.5). */
 struct dnc_fast_struct_;
 slong dnc_point_fast_chunk(const struct dnc_fast_struct_ *f);
 

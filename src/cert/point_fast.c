@@ -220,7 +220,7 @@ static void widened(arb_t x, double lo, double hi, double w)
 }
 
 /* A quarter of DNC_FAST_NO_H1_GRAD's default, which lets the temporaries take the point's
- * size (docs/fast-tier.md §6.4): the fast stage's peak -- the point, the weight gradients'
+ * size (docs/fast-tier.md §6.5): the fast stage's peak -- the point, the weight gradients'
  * midpoints and radii, the temporaries -- then stays at the checker's re-check that follows
  * (its own point and its pass), where the process's peak is at N = 2000 (issue 13). About 15%
  * of the enclosure's time there (64 columns instead of 183). */

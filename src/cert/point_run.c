@@ -183,7 +183,7 @@ static int fast_stage(dnc_point_cert *c, dnc_problem_t p, const dnc_point_cert_o
  * threshold that its large allocations raise: the fast tier's temporaries (the point's size
  * or a quarter of it) would stay resident under the rest of certify-point -- the certificate,
  * the point file, the checker's re-check with its own copy of the point -- and add to its
- * peak (issue 13; docs/fast-tier.md §6.4). */
+ * peak (issue 13; docs/fast-tier.md §6.5). */
 static void trim_heap(void)
 {
 #ifdef __GLIBC__

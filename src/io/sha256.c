@@ -4,9 +4,10 @@
  *
  * Two compressions of the same blocks: the portable one (any C compiler, any CPU), and on
  * x86-64 one with the SHA extensions (SHA-NI: sha256rnds2, sha256msg1, sha256msg2), chosen at
- * run time when the CPU has them: 1.8 GB/s against 0.15 here on an AMD EPYC (issue 13: the 5.6 MB point file of
- * certify-point is hashed once here and once by the checker). tests/test_point_file.c checks
- * both against FIPS 180-4's examples and against each other. */
+ * run time when the CPU has them: 1.8 GB/s against 0.15 GB/s on an AMD EPYC (issue 13: the
+ * 5.4 MB point file of certify-point at N = 2000 is hashed once here and once by the checker).
+ * tests/test_point_file.c checks both against FIPS 180-4's examples and against each other. */
+#include <stdatomic.h>
 #include <string.h>
 #include "dncert/io.h"
 #include "io_priv.h"
@@ -133,7 +134,7 @@ static int cpu_has_sha(void)
 
 /* -1 not yet decided, 0 the portable compression, 1 SHA-NI. Atomic: the library may hash
  * on several threads. */
-static int accel = -1;
+static atomic_int accel = -1;
 
 int _dnc_sha256_accel(int on)
 {
@@ -143,14 +144,14 @@ int _dnc_sha256_accel(int on)
 #else
     (void) on;
 #endif
-    __atomic_store_n(&accel, a, __ATOMIC_RELAXED);
+    atomic_store_explicit(&accel, a, memory_order_relaxed);
     return a;
 }
 
 /* nb whole blocks into the state. */
 static void sha256_blocks(unsigned int h[8], const unsigned char *p, size_t nb)
 {
-    int a = __atomic_load_n(&accel, __ATOMIC_RELAXED);
+    int a = atomic_load_explicit(&accel, memory_order_relaxed);
     if (a < 0)
         a = _dnc_sha256_accel(1);
 #ifdef SHA_NI

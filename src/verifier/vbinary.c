@@ -6,6 +6,7 @@
  * exact dyadic rational: nothing is rounded. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -103,7 +104,7 @@ static int x86_sha(void)
 #endif
 
 /* Which compression: -1 undecided, 0 portable, 1 SHA extensions. */
-static int sha_path = -1;
+static atomic_int sha_path = -1;
 
 int vx_sha256_x86(int use)
 {
@@ -112,14 +113,14 @@ int vx_sha256_x86(int use)
     on = use && x86_sha();
 #endif
     (void) use;
-    __atomic_store_n(&sha_path, on, __ATOMIC_RELAXED);
+    atomic_store_explicit(&sha_path, on, memory_order_relaxed);
     return on;
 }
 
 /* n whole blocks. */
 static void sha_blocks(unsigned int *h, const unsigned char *p, size_t n)
 {
-    int on = __atomic_load_n(&sha_path, __ATOMIC_RELAXED);
+    int on = atomic_load_explicit(&sha_path, memory_order_relaxed);
     if (on < 0)
         on = vx_sha256_x86(1);
 #ifdef VX_SHA_NI

@@ -1121,12 +1121,13 @@ static void second_order(crit *c, dnc_critical *r, arb_srcptr xbar)
 {
     slong m = c->m, nf = c->nf, i, j, k, e;
     arb_mat_t J, S, M, CtC;
-    arb_ptr X = _arb_vec_init(m);
+    arb_ptr X;
     arb_t rad;
     r->second_order = 0;
     fmpq_zero(r->rho);
     if (!r->proven)
         return;
+    X = _arb_vec_init(m);
     arb_init(rad);
     arb_one(rad);
     arb_mul_2exp_si(rad, rad, r->radius_log2);

@@ -4,8 +4,9 @@
  * "arb", one Arb evaluation at 256 bits (dnc_ball_eval) of the same random point (fan-in
  * scale, seed 1); bench_fast run=DIR [reps] [arb] [chunk=C] [noh1] does the same for the point
  * saved in the run directory DIR (its problem; K n L width are not given). noh1: the fast tier
- * as certify-point runs it (DNC_FAST_NO_H1_GRAD); f64: its bound products in double only
- * (dnc_fast_set_f32(0), as before rule P32). Prints one JSON line: the times (best of reps), their ratios, the
+ * as certify-point runs it (DNC_FAST_NO_H1_GRAD, and its chunk, dnc_point_fast_chunk, unless
+ * chunk= is given); f64: its bound products in double only (dnc_fast_set_f32(0), as before
+ * rule P32). Prints one JSON line: the times (best of reps), their ratios, the
  * enclosure radii relative to the loss and to the largest gradient entry, and memory: the
  * peak resident size of the point and its fast enclosure (measured before the float64
  * workspace exists, less the process's size before the point was allocated) against the
@@ -16,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/resource.h>
+#include "dncert/cert.h"
 #include "dncert/dobj.h"
 #include "dncert/fast.h"
 #include "dncert/rundir.h"
@@ -119,7 +121,8 @@ int main(int argc, char **argv)
     }
     base = rss_mb();
     if (dnc_fast_init_flags(f, p, noh1 ? DNC_FAST_NO_H1_GRAD : 0) != 0
-        || (chunk >= 0 && dnc_fast_set_chunk(f, chunk == 0 ? p->N : chunk) != 0)) {
+        || (chunk >= 0 && dnc_fast_set_chunk(f, chunk == 0 ? p->N : chunk) != 0)
+        || (chunk < 0 && noh1 && dnc_fast_set_chunk(f, dnc_point_fast_chunk(f)) != 0)) {
         fprintf(stderr, "out of memory\n");
         return 1;
     }

@@ -16,6 +16,7 @@
 #include "dncert/cert.h"
 #include "dncert/io.h"
 #include "dncert/verify.h"
+#include "io/io_priv.h"
 #include "verifier/verifier.h"
 #include "testutil.h"
 
@@ -51,8 +52,9 @@ static void sha_hex(char hex[65], const unsigned char *data, size_t n, size_t st
 }
 
 /* Both implementations (the producer's and the checker's) on the examples of FIPS 180-4's companion document (NIST, "SHA256.pdf" and "SHA2_Additional.pdf",
- * csrc.nist.gov, Examples with Intermediate Values), fed whole and in pieces of several sizes. */
-Test(sha256, fips_180_4_examples)
+ * csrc.nist.gov, Examples with Intermediate Values), fed whole and in pieces of several sizes;
+ * with their SHA-NI compressions (where the CPU has them) and with their portable ones. */
+static void fips_examples(const char *path)
 {
     static const struct { const char *msg; size_t reps; const char *digest; } v[] = {
         { "abc", 1, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
@@ -75,12 +77,68 @@ Test(sha256, fips_180_4_examples)
             if (steps[s] == 1 && n > 100000)
                 continue;
             sha_hex(hex, m, n, steps[s] == (size_t) -1 ? (n > 0 ? n : 1) : steps[s]);
-            cr_expect_str_eq(hex, v[i].digest, "checker: example %zu in pieces of %zu", i, steps[s]);
+            cr_expect_str_eq(hex, v[i].digest, "checker (%s): example %zu in pieces of %zu", path, i, steps[s]);
             sha_hex_producer(hex, m, n, steps[s] == (size_t) -1 ? (n > 0 ? n : 1) : steps[s]);
-            cr_expect_str_eq(hex, v[i].digest, "producer: example %zu in pieces of %zu", i, steps[s]);
+            cr_expect_str_eq(hex, v[i].digest, "producer (%s): example %zu in pieces of %zu", path, i, steps[s]);
         }
         free(m);
     }
+}
+
+/* Both implementations' compressions: SHA-NI (1 when the CPU has it) or portable (0). */
+static int sha_paths(int on)
+{
+    int a = _dnc_sha256_accel(on), b = vx_sha256_x86(on);
+    cr_assert_eq(a, b, "the producer and the checker disagree on whether the CPU has SHA-NI");
+    return a;
+}
+
+Test(sha256, fips_180_4_examples)
+{
+    if (sha_paths(1))
+        fips_examples("SHA-NI");
+    else
+        cr_log_warn("this CPU has no SHA-NI: the portable compressions only");
+    sha_paths(0);
+    fips_examples("portable");
+    sha_paths(1);
+}
+
+/* Each implementation's SHA-NI compression against its portable one: every length 0..300
+ * (bytes of a pseudo-random sequence) and lengths around the block and padding boundaries up
+ * to 16 blocks, whole and in pieces that start and end inside blocks. */
+Test(sha256, sha_ni_matches_portable)
+{
+    enum { MAX = 1100 };
+    static const size_t steps[] = { 1, 7, 64, 100, MAX };
+    unsigned char m[MAX];
+    char a[65], b[65], c[65], d[65];
+    unsigned long long x = 88172645463325252ull;
+    size_t n, i, s;
+    if (!sha_paths(1)) {
+        sha_paths(1);
+        cr_skip_test("this CPU has no SHA-NI");
+    }
+    for (i = 0; i < MAX; i++) {   /* xorshift64 */
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        m[i] = (unsigned char) (x >> 32);
+    }
+    for (n = 0; n < MAX; n++) {
+        if (n > 300 && n % 64 > 1 && n % 64 < 55)
+            continue;   /* above 300: the lengths 64k - 9 .. 64k + 1 only (padding in one or two blocks) */
+        for (s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+            sha_paths(1);
+            sha_hex_producer(a, m, n, steps[s]);
+            sha_hex(b, m, n, steps[s]);
+            sha_paths(0);
+            sha_hex_producer(c, m, n, steps[s]);
+            sha_hex(d, m, n, steps[s]);
+            cr_expect_str_eq(a, c, "producer: %zu bytes in pieces of %zu: SHA-NI %s, portable %s", n, steps[s], a, c);
+            cr_expect_str_eq(b, d, "checker: %zu bytes in pieces of %zu: SHA-NI %s, portable %s", n, steps[s], b, d);
+            cr_expect_str_eq(a, b, "%zu bytes: producer %s, checker %s", n, a, b);
+        }
+    }
+    sha_paths(1);
 }
 
 /* The digest of path by coreutils' sha256sum (an implementation independent of both of
@@ -629,4 +687,61 @@ Test(point_file, bad_input_writes_nothing, .timeout = 120)
     dnc_problem_clear(big);
     dnc_problem_clear(p);
     free(theta);
+}
+
+/* The claim id's interval narrowed to [lo, lo + 10^-22] (its decimal kept). */
+static void narrow_claim(json_t *cert, const char *id, const char *key)
+{
+    json_t *claims = json_object_get(cert, "claims"), *iv = NULL;
+    size_t i;
+    char hi[128];
+    for (i = 0; i < json_array_size(claims); i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(claims, i), "id")), id) == 0)
+            iv = json_object_get(json_array_get(claims, i), key);
+    cr_assert(iv != NULL, "no claim %s", id);
+    snprintf(hi, sizeof(hi), "%s1", json_string_value(json_object_get(iv, "lo")));   /* lo has 22 decimals */
+    json_object_set_new(iv, "hi", json_string(hi));
+}
+
+/* certify-point's writing with a point file: the point given to the certificate (theta_free)
+ * is freed once the point file is written, before the checker reads its own copy (issue 13);
+ * a fast-double gradient_norm claim the checker refuses (here narrowed by hand) is dropped
+ * and the certificate checked again without it, against the point file already written. */
+Test(point_file, refused_gradient_claim_dropped_point_file_kept, .timeout = 120)
+{
+    char dir[256], cert[300], side[320], msg[1024];
+    double *theta;
+    dnc_problem_t p;
+    dnc_point_cert_opts o;
+    dnc_point_cert c;
+    json_t *j;
+    size_t i;
+    point(p, &theta, 0.8);
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(cert, sizeof(cert), "%s/c.json", dir);
+    snprintf(side, sizeof(side), "%s.trained.f64", cert);
+    dnc_point_cert_opts_default(&o);
+    o.method = DNC_METHOD_FAST;
+    o.encoding = DNC_ENCODING_FILE;
+    cr_assert_eq(dnc_point_cert_run(&c, p, theta, &o, json_pack("{s:s, s:s, s:s}", "program", "dncert", "version",
+                                                                  DNCERT_VERSION, "command", "certify-point")), 0,
+                 "%s", c.why);
+    narrow_claim(c.cert, "gradient_norm_trained", "norm");
+    c.theta_free = theta;
+    cr_assert_eq(dnc_point_cert_write(&c, cert, msg, sizeof(msg)), 0, "%s", msg);
+    cr_expect(c.theta_free == NULL && c.theta == NULL, "the point is not freed");
+    cr_expect(c.point_file);
+    cr_expect(strstr(c.dropped, "gradient_norm") != NULL && strstr(c.dropped, "MISMATCH") != NULL, "%s", c.dropped);
+    cr_assert_eq(verify_both(cert), 0, "%s%s", out, err);
+    cr_expect_eq(tu_entries(dir), 2, "the certificate and its point file, nothing else");
+    j = json_load_file(cert, 0, NULL);
+    cr_assert(j != NULL);
+    for (i = 0; i < json_array_size(json_object_get(j, "claims")); i++)
+        cr_expect_str_neq(json_string_value(json_object_get(json_array_get(json_object_get(j, "claims"), i), "kind")),
+                          "gradient_norm");
+    cr_expect_str_eq(json_string_value(json_object_get(json_object_get(trained(j), "binary64_file"), "name")),
+                     "c.json.trained.f64");
+    json_decref(j);
+    dnc_point_cert_clear(&c);
+    dnc_problem_clear(p);
 }

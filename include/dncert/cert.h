@@ -116,6 +116,13 @@ void dnc_qpoint_evaluate(dnc_point_report *r, const dnc_qpoint_t x, slong prec);
  * in why, r unchanged) when the fast tier cannot enclose the point: use dnc_qpoint_evaluate. */
 int dnc_point_evaluate_fast(dnc_point_report *r, dnc_problem_t p, const double *theta, char *why, size_t len);
 
+/* The chunk width dnc_point_evaluate_fast sets on its workspace f (dnc_fast_init_flags with
+ * DNC_FAST_NO_H1_GRAD, default chunk): a quarter of f's default, at least DNC_FAST_MIN_CHUNK
+ * columns (or N when smaller), which keeps the fast stage's peak memory within the checker's
+ * re-check that follows (docs/fast-tier.md §6.5). */
+struct dnc_fast_struct_;
+slong dnc_point_fast_chunk(const struct dnc_fast_struct_ *f);
+
 typedef struct {
     slong steps, evals;      /* accepted Newton steps, gradient evaluations */
     int pattern_hit;         /* stopped because the next step would change the activation pattern */
@@ -217,6 +224,11 @@ typedef struct {
                                                    suffice for the fast tier and the certificate */
     dnc_problem_struct *p;                      /* the problem (borrowed) */
     const double *theta;                        /* the trained double point (borrowed), or NULL */
+    double *theta_free;                         /* set by the caller after dnc_point_cert_run to give c
+                                                   theta (malloc'd): freed as soon as it is no longer
+                                                   needed (dnc_point_cert_write), else by
+                                                   dnc_point_cert_clear */
+    int point_file;                             /* dnc_point_cert_write wrote a point file */
     int x0;                                     /* x[0] is built */
     int encoding;                               /* how the trained double point is written */
     dnc_point_report r[DNC_POINT_CERT_MAX_STAGES];
@@ -262,7 +274,11 @@ void dnc_point_cert_clear(dnc_point_cert *c);
  * (DNC_ENCODING_FILE), both files are written in a temporary directory next to path, the
  * checker re-checks the certificate file there (reading the point file, as any checker
  * will), and then the point file and the certificate are renamed into place, in that order.
- * Nothing is left under a final name on failure. 0, or -1 with err. */
+ * A point given to c (c->theta_free) is freed once its point file is written, before the
+ * checker reads its own copy. When the checker refuses a fast-double gradient_norm claim (its
+ * rule wider than the producer's estimate), the certificate is written without it and
+ * c->dropped says why. Nothing is left under a final name on failure. Once per c. 0, or -1
+ * with err. */
 int dnc_point_cert_write(dnc_point_cert *c, const char *path, char *err, size_t errlen);
 
 /* Writes a certificate as every producer does: the independent verifier re-checks it first

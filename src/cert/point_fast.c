@@ -219,6 +219,17 @@ static void widened(arb_t x, double lo, double hi, double w)
     arb_clear(t);
 }
 
+/* A quarter of DNC_FAST_NO_H1_GRAD's default, which lets the temporaries take the point's
+ * size (docs/fast-tier.md §6.5): the fast stage's peak -- the point, the weight gradients'
+ * midpoints and radii, the temporaries -- then stays at the checker's re-check that follows
+ * (its own point and its pass), where the process's peak is at N = 2000 (issue 13). About 15%
+ * of the enclosure's time there (64 columns instead of 183). */
+slong dnc_point_fast_chunk(const dnc_fast_struct *f)
+{
+    slong c = dnc_fast_chunk(f) / 4;
+    return c > DNC_FAST_MIN_CHUNK ? c : FLINT_MIN(DNC_FAST_MIN_CHUNK, dnc_fast_chunk(f));
+}
+
 int dnc_point_evaluate_fast(dnc_point_report *r, dnc_problem_t p, const double *theta, char *why, size_t len)
 {
     dnc_fast_t f;
@@ -226,6 +237,11 @@ int dnc_point_evaluate_fast(dnc_point_report *r, dnc_problem_t p, const double *
     rule_est e;
     if (dnc_fast_init_flags(f, p, DNC_FAST_NO_H1_GRAD) != 0) {   /* the summary needs H1's bounds only */
         snprintf(why, len, "the fast tier cannot hold this point (memory, or sizes beyond its proof)");
+        return 0;
+    }
+    if (dnc_fast_set_chunk(f, dnc_point_fast_chunk(f)) != 0) {
+        snprintf(why, len, "the fast tier cannot hold this point (memory)");
+        dnc_fast_clear(f);
         return 0;
     }
     rule_start(&e, f, p, theta);

@@ -9,6 +9,9 @@
 #include "dncert/cert.h"
 #include <flint/fmpq_vec.h>
 #include "dncert/io.h"
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 void dnc_point_cert_opts_default(dnc_point_cert_opts *o)
 {
@@ -176,6 +179,18 @@ static int fast_stage(dnc_point_cert *c, dnc_problem_t p, const dnc_point_cert_o
     return 0;
 }
 
+/* Gives the heap's free memory back to the system. glibc keeps freed memory below a trim
+ * threshold that its large allocations raise: the fast tier's temporaries (the point's size
+ * or a quarter of it) would stay resident under the rest of certify-point -- the certificate,
+ * the point file, the checker's re-check with its own copy of the point -- and add to its
+ * peak (issue 13; docs/fast-tier.md §6.5). */
+static void trim_heap(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 /* auto: the fast claim decides the claim at hand when the comparison is certified, or the
  * point is certainly above DNC, or there is no comparison, or a later point is compared. */
 static int fast_decides(const dnc_point_cert *c)
@@ -279,7 +294,9 @@ int dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, 
     } else {
         c->theta = theta;
         c->encoding = dnc_point_cert_encoding(p, o);
-        if ((f = fast_stage(c, p, o)) < 0) {
+        f = fast_stage(c, p, o);
+        trim_heap();   /* what the fast tier freed */
+        if (f < 0) {
             json_decref(producer);
             return -1;
         }
@@ -326,9 +343,19 @@ int dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, 
     return 0;
 }
 
+/* Frees the producer's copy of the point when c owns it (c->theta_free). */
+static void release_theta(dnc_point_cert *c)
+{
+    if (c->theta_free != NULL && c->theta == c->theta_free)
+        c->theta = NULL;
+    free(c->theta_free);
+    c->theta_free = NULL;
+}
+
 void dnc_point_cert_clear(dnc_point_cert *c)
 {
     slong i;
+    release_theta(c);
     for (i = 0; i < c->nstages; i++) {
         if (i > 0 || c->x0)
             dnc_qpoint_clear(c->x[i]);
@@ -360,34 +387,6 @@ int dnc_cert_write_checked(const json_t *cert, const char *path, char *err, size
     return dnc_json_write_atomic(path, (json_t *) cert, err, errlen);
 }
 
-/* The certificate and its point file, written and checked in the temporary directory tmp,
- * then renamed into place: the point file first, so that a certificate is never in place
- * without it. */
-static int write_in(dnc_point_cert *c, const char *tmp, const char *path, char *err, size_t errlen)
-{
-    char hex[65], *final = dnc_point_cert_file_name(path, "trained"), *side = NULL, *cert = NULL;
-    json_t *o = json_object_get(json_object_get(json_object_get(c->cert, "points"), "trained"), "binary64_file");
-    int r = -1;
-    if (final == NULL || (side = dnc_path_join(tmp, file_part(final))) == NULL
-        || (cert = dnc_path_join(tmp, file_part(path))) == NULL)
-        dnc_fail(err, errlen, "out of memory");
-    else if (dnc_binary64_file_write(side, c->theta, nparams(c->p), hex, err, errlen) == 0) {
-        json_object_set_new(o, "name", json_string(file_part(final)));
-        json_object_set_new(o, "sha256", json_string(hex));
-        r = dnc_json_write_atomic(cert, c->cert, err, errlen) == 0 && dnc_cert_self_check_file(cert, err, errlen) == 0
-            ? 0 : -1;
-        if (r == 0 && rename(side, final) != 0)
-            r = dnc_fail(err, errlen, "cannot rename the point file to %s", final);
-        else if (r == 0 && rename(cert, path) != 0)
-            r = dnc_fail(err, errlen, "cannot rename the certificate to %s (its point file %s is in place)", path,
-                         final);
-    }
-    free(final);
-    free(side);
-    free(cert);
-    return r;
-}
-
 /* Removes the fast-double gradient_norm claims of c->cert; returns how many. */
 static int drop_fast_gradient_claims(dnc_point_cert *c)
 {
@@ -403,31 +402,70 @@ static int drop_fast_gradient_claims(dnc_point_cert *c)
     return n;
 }
 
-static int write_once(dnc_point_cert *c, const char *path, char *err, size_t errlen);
-
 /* A fast-double gradient_norm claim is the fast tier's enclosure widened by an estimate of
  * the checker's rule (point_fast.c); where the rule leaves more signs undecided than the fast
  * tier has kinks, the estimate can fall short and the checker refuses the claim. Then the
- * certificate is written without it, and c->dropped says why: a claim is never widened
- * blindly. */
-int dnc_point_cert_write(dnc_point_cert *c, const char *path, char *err, size_t errlen)
+ * certificate is checked again without it, and c->dropped says why: a claim is never widened
+ * blindly. 1 when the refusal in err was that and the claim is dropped. */
+static int drop_refused_gradient(dnc_point_cert *c, const char *err)
 {
-    int r = write_once(c, path, err, errlen);
-    if (r != 0 && strstr(err, "gradient_norm") != NULL && strstr(err, "MISMATCH") != NULL
-        && drop_fast_gradient_claims(c) > 0) {
-        snprintf(c->dropped, sizeof(c->dropped), "%s", err);
-        r = write_once(c, path, err, errlen);
-    }
+    if (strstr(err, "gradient_norm") == NULL || strstr(err, "MISMATCH") == NULL || drop_fast_gradient_claims(c) == 0)
+        return 0;
+    snprintf(c->dropped, sizeof(c->dropped), "%s", err);
+    return 1;
+}
+
+/* c->cert written and re-checked by the verifier: to path (dnc_cert_write_checked) when file
+ * is NULL, else to file, where the verifier reads it with its point file. */
+static int write_checked(dnc_point_cert *c, const char *path, const char *file, char *err, size_t errlen)
+{
+    int r;
+    do
+        r = file == NULL ? dnc_cert_write_checked(c->cert, path, err, errlen)
+            : dnc_json_write_atomic(file, c->cert, err, errlen) == 0 && dnc_cert_self_check_file(file, err, errlen) == 0
+            ? 0 : -1;
+    while (r != 0 && drop_refused_gradient(c, err));
     return r;
 }
 
-static int write_once(dnc_point_cert *c, const char *path, char *err, size_t errlen)
+/* The point file, then the certificate, written and checked in the temporary directory tmp,
+ * then renamed into place: the point file first, so that a certificate is never in place
+ * without it. The producer's copy of the point (c->theta_free) is freed once the point file
+ * is written: the checker reads its own from the file (issue 13: the two copies are not held
+ * together). */
+static int write_in(dnc_point_cert *c, const char *tmp, const char *path, char *err, size_t errlen)
+{
+    char hex[65], *final = dnc_point_cert_file_name(path, "trained"), *side = NULL, *cert = NULL;
+    json_t *o = json_object_get(json_object_get(json_object_get(c->cert, "points"), "trained"), "binary64_file");
+    int r = -1;
+    if (final == NULL || (side = dnc_path_join(tmp, file_part(final))) == NULL
+        || (cert = dnc_path_join(tmp, file_part(path))) == NULL)
+        dnc_fail(err, errlen, "out of memory");
+    else if (dnc_binary64_file_write(side, c->theta, nparams(c->p), hex, err, errlen) == 0) {
+        json_object_set_new(o, "name", json_string(file_part(final)));
+        json_object_set_new(o, "sha256", json_string(hex));
+        release_theta(c);
+        r = write_checked(c, path, cert, err, errlen);
+        if (r == 0 && rename(side, final) != 0)
+            r = dnc_fail(err, errlen, "cannot rename the point file to %s", final);
+        else if (r == 0 && rename(cert, path) != 0)
+            r = dnc_fail(err, errlen, "cannot rename the certificate to %s (its point file %s is in place)", path,
+                         final);
+        c->point_file = r == 0;
+    }
+    free(final);
+    free(side);
+    free(cert);
+    return r;
+}
+
+int dnc_point_cert_write(dnc_point_cert *c, const char *path, char *err, size_t errlen)
 {
     size_t n = strlen(path) + 16;
     char *tmp;
     int r;
     if (c->theta == NULL || c->encoding != DNC_ENCODING_FILE)
-        return dnc_cert_write_checked(c->cert, path, err, errlen);
+        return write_checked(c, path, NULL, err, errlen);
     if (make_parent(path, err, errlen) != 0 || (tmp = malloc(n)) == NULL)
         return -1;
     /* a hidden temporary directory next to path: renames out of it stay on one file system */

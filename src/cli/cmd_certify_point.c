@@ -341,21 +341,20 @@ int dnc_cmd_certify_point(int argc, char **argv)
     else
         printf("%-11s no comparison: %s\n", "verdict", c.why);
     /* As certify does: the independent verifier re-checks the file before it is written. */
+    c.theta_free = theta;   /* freed once its point file is written, before the checker reads its own copy */
     r = dnc_point_cert_write(&c, dnc_cli_get(opts, "out"), err, sizeof(err)) == 0 ? DNC_EXIT_OK : DNC_EXIT_FAIL;
     if (r == DNC_EXIT_OK && c.dropped[0] != '\0')
         fprintf(stderr, "dncert certify-point: the gradient_norm claim is left out: the checker's rule is wider than "
                 "estimated (%s)\n", c.dropped);
     if (r == DNC_EXIT_OK) {
         size_t nc = json_array_size(json_object_get(c.cert, "claims"));
-        char *side = c.theta != NULL && c.encoding == DNC_ENCODING_FILE
-                     ? dnc_point_cert_file_name(dnc_cli_get(opts, "out"), "trained") : NULL;
+        char *side = c.point_file ? dnc_point_cert_file_name(dnc_cli_get(opts, "out"), "trained") : NULL;
         printf("%-11s %s (%zu claim%s, %ld bits%s%s)\n", "certificate", dnc_cli_get(opts, "out"), nc,
                nc == 1 ? "" : "s", (long) o.prec, side != NULL ? "; point file " : "", side != NULL ? side : "");
         free(side);
     } else
         fprintf(stderr, "dncert certify-point: --out: %s\n", err);
     dnc_point_cert_clear(&c);
-    free(theta);   /* the certificate's point file was written from it */
     dnc_problem_clear(p);
     return r;
 }

@@ -30,4 +30,11 @@ char *_dnc_scaled_integer_str(const fmpz_t m, slong k);
 int _dnc_npy_read_stream(FILE *f, off_t size, const char *where, double **data, int *ndim, slong shape[2],
                          char *err, size_t errlen);
 
+/* ---- SHA-256 (sha256.c) ---- */
+
+/* on = 1: the SHA-NI compression from now on when the CPU has it (the default); on = 0: the
+ * portable one. Returns 1 when SHA-NI is in use. Process-wide; for tests and benchmarks, which
+ * compare the two. */
+int _dnc_sha256_accel(int on);
+
 #endif

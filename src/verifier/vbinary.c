@@ -6,11 +6,17 @@
  * exact dyadic rational: nothing is rounded. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include "verifier.h"
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define VX_SHA_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 /* ---- SHA-256 (FIPS 180-4, §4.2.2, §5.3.3, §6.2) ---- */
 
@@ -51,6 +57,82 @@ static void sha_block(unsigned int *h, const unsigned char *p)
         h[t] &= 0xffffffffu;
 }
 
+#ifdef VX_SHA_NI
+/* The same compression by the x86 SHA extensions, n blocks at a time. sha256rnds2 does two
+ * rounds on the state split as (A, B, E, F) and (C, D, G, H), taking W_t + K_t of both rounds
+ * in its third operand's low 64 bits; sha256msg1 and sha256msg2 compute the schedule (§6.2.2
+ * step 1) four words at a time: W_t for t = 4j..4j+3 from the words of j-4..j-1. */
+__attribute__((target("sha,sse4.1,ssse3")))
+static void sha_blocks_x86(unsigned int *h, const unsigned char *p, size_t n)
+{
+    const __m128i order = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+    __m128i dcba = _mm_loadu_si128((const __m128i *) h), hgfe = _mm_loadu_si128((const __m128i *) (h + 4));
+    __m128i x = _mm_shuffle_epi32(dcba, 0xb1), y = _mm_shuffle_epi32(hgfe, 0x1b);   /* CDAB, EFGH */
+    __m128i abef = _mm_alignr_epi8(x, y, 8), cdgh = _mm_blend_epi16(y, x, 0xf0);
+    __m128i w[4], k, a0, c0;
+    int j;
+    for (; n > 0; n--, p += 64) {
+        a0 = abef;
+        c0 = cdgh;
+        for (j = 0; j < 4; j++)
+            w[j] = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *) (p + 16 * j)), order);
+        for (j = 0; j < 16; j++) {   /* rounds 4j .. 4j + 3; w[j % 4] holds W_4j..W_4j+3 */
+            k = _mm_add_epi32(w[j & 3], _mm_loadu_si128((const __m128i *) (K256 + 4 * j)));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, k);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(k, 0x0e));
+            if (j < 12)   /* W_4j+16..: from the groups j, j+1, j+2 (W_t-7 straddles it) and j+3 */
+                w[j & 3] = _mm_sha256msg2_epu32(
+                    _mm_add_epi32(_mm_sha256msg1_epu32(w[j & 3], w[(j + 1) & 3]),
+                                  _mm_alignr_epi8(w[(j + 3) & 3], w[(j + 2) & 3], 4)), w[(j + 3) & 3]);
+        }
+        abef = _mm_add_epi32(abef, a0);
+        cdgh = _mm_add_epi32(cdgh, c0);
+    }
+    x = _mm_shuffle_epi32(abef, 0x1b);   /* FEBA */
+    y = _mm_shuffle_epi32(cdgh, 0xb1);   /* DCHG */
+    _mm_storeu_si128((__m128i *) h, _mm_blend_epi16(x, y, 0xf0));
+    _mm_storeu_si128((__m128i *) (h + 4), _mm_alignr_epi8(y, x, 8));
+}
+
+/* CPUID: SSSE3 (leaf 1, ECX bit 9), SSE4.1 (ECX bit 19), SHA (leaf 7, EBX bit 29). */
+static int x86_sha(void)
+{
+    unsigned int a, b, c, d;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c >> 9 & 1) && (c >> 19 & 1) && __get_cpuid_count(7, 0, &a, &b, &c, &d)
+           && (b >> 29 & 1);
+}
+#endif
+
+/* Which compression: -1 undecided, 0 portable, 1 SHA extensions. */
+static atomic_int sha_path = -1;
+
+int vx_sha256_x86(int use)
+{
+    int on = 0;
+#ifdef VX_SHA_NI
+    on = use && x86_sha();
+#endif
+    (void) use;
+    atomic_store_explicit(&sha_path, on, memory_order_relaxed);
+    return on;
+}
+
+/* n whole blocks. */
+static void sha_blocks(unsigned int *h, const unsigned char *p, size_t n)
+{
+    int on = atomic_load_explicit(&sha_path, memory_order_relaxed);
+    if (on < 0)
+        on = vx_sha256_x86(1);
+#ifdef VX_SHA_NI
+    if (on) {
+        sha_blocks_x86(h, p, n);
+        return;
+    }
+#endif
+    for (; n > 0; n--, p += 64)
+        sha_block(h, p);
+}
+
 void vx_sha256_init(vx_sha256 *s)
 {
     static const unsigned int h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
@@ -69,11 +151,10 @@ void vx_sha256_update(vx_sha256 *s, const unsigned char *data, size_t n)
         data += take, n -= take;
         if (have + take < 64)
             return;
-        sha_block(s->h, s->buf);
+        sha_blocks(s->h, s->buf, 1);
     }
-    for (; n >= 64; data += 64, n -= 64)
-        sha_block(s->h, data);
-    memcpy(s->buf, data, n);
+    sha_blocks(s->h, data, n / 64);
+    memcpy(s->buf, data + (n - n % 64), n % 64);
 }
 
 /* Padding (§5.1.1): a 1 bit, zeros, and the length in bits as 64 bits, big-endian. */

@@ -238,6 +238,9 @@ typedef struct {
 void vx_sha256_init(vx_sha256 *s);
 void vx_sha256_update(vx_sha256 *s, const unsigned char *data, size_t n);
 void vx_sha256_final(vx_sha256 *s, unsigned char digest[32]);
+/* use = 1: compress with the x86 SHA extensions when the CPU has them (the default); 0: the
+ * portable code. Returns 1 when the extensions are in use. Process-wide (tests compare both). */
+int vx_sha256_x86(int use);
 /* out[0..nb) <- the nb bytes of the canonical base64 text s (RFC 4648 §4: exactly
  * 4 ceil(nb/3) characters of the standard alphabet, '=' padding, zero padding bits). 0, or
  * -1 with the reason in why. */

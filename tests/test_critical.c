@@ -723,7 +723,7 @@ Test(critical, partial_rotation_keeps_the_entries_it_must)
  * refined point (certify-point's loss claim, the full objective at the file's exact entries)
  * to 1e-50. A copy without the partial rotation (a singular system), and malformed partial
  * generators, are refused. */
-Test(critical, k4_l4_linear_units_and_partial_rotation, .timeout = 300)
+Test(critical, k4_l4_linear_units_and_partial_rotation)
 {
     char dir[256], c[300], t[300];
     const char *run = DNCERT_SOURCE_DIR "/tests/data/critical/k4-l4";

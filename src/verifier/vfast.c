@@ -44,44 +44,32 @@ static double *block_doubles(const arb_mat_struct *m)
     return x;
 }
 
-/* C (rows [i0, m) of m x n) = A (m x k) B (k x n), column-major, ldb = k: any order of the
- * sums is covered by (P1); this one keeps four columns of C in cache while it streams A. */
-static void product_plain(double *C, const double *A, const double *B, slong m, slong k, slong n, slong i0)
+/* C (m x n) = A (m x k) B (k x n), column-major (ldc = m, lda = m; ldb = k, or with bt the
+ * transpose stored: B(p, j) = B[j + n p]). Any order of the sums is covered by (P1), with or
+ * without fused multiply-adds (FMA saves 10-15% of the checker's time), so the product is
+ * cut in tiles of VX_MR rows x VX_NR columns of C, each entry one sequential sum of its k
+ * products of the exact inputs: A and B are copied into panels (VX_MR rows of A, VX_NR
+ * columns of B, k consecutive groups of each), filled out with zeros, which enter only the
+ * rows and columns of a tile beyond C and are dropped. A panel of A stays in cache while
+ * the panels of B stream (docs/verifier.md: about 75% of OpenBLAS's DGEMM rate). */
+#define VX_MR 24
+#define VX_NR 8
+typedef void tile_fn(double *T, const double *a, const double *b, slong k);
+
+/* The portable tile: T (VX_MR x VX_NR, column-major) = the panels' product. */
+static void tile_plain(double *T, const double *a, const double *b, slong k)
 {
-    slong j, p, i, ib;
-    for (j = 0; j < n; j++)
-        memset(C + m * j + i0, 0, (size_t) (m - i0) * sizeof(double));
-    for (j = 0; j + 4 <= n; j += 4) {
-        double *c0 = C + m * j, *c1 = c0 + m, *c2 = c1 + m, *c3 = c2 + m;
-        for (ib = i0; ib < m; ib += 128) {
-            slong ie = FLINT_MIN(ib + 128, m);
-            for (p = 0; p < k; p++) {
-                const double *a = A + m * p;
-                double b0 = B[p + k * j], b1 = B[p + k * (j + 1)], b2 = B[p + k * (j + 2)], b3 = B[p + k * (j + 3)];
-                for (i = ib; i < ie; i++) {
-                    double x = a[i];
-                    c0[i] += x * b0;
-                    c1[i] += x * b1;
-                    c2[i] += x * b2;
-                    c3[i] += x * b3;
-                }
-            }
-        }
-    }
-    for (; j < n; j++)
-        for (p = 0; p < k; p++)
-            for (i = i0; i < m; i++)
-                C[i + m * j] += A[i + m * p] * B[p + k * j];
+    slong p, s, r;
+    memset(T, 0, VX_MR * VX_NR * sizeof(double));
+    for (p = 0; p < k; p++)
+        for (s = 0; s < VX_NR; s++)
+            for (r = 0; r < VX_MR; r++)
+                T[r + VX_MR * s] += a[r + VX_MR * p] * b[s + VX_NR * p];
 }
 
 #if defined(__GNUC__) && defined(__x86_64__)
-/* The same with AVX2 and FMA where the machine has them: tiles of 12 rows x 4 columns of C
- * summed in registers over the whole inner dimension (each entry one sequential sum of k
- * products, contracted into fused multiply-adds: (P1) holds with or without them, and FMA
- * saves 10-15% of the checker's time), rows outermost so that a 12 x k panel of
- * A stays in cache while B streams. About 2.5x the plain loop (docs/verifier.md). The rows
- * left over (m mod 12) and the columns (n mod 4) go to product_plain. */
 typedef double v4d __attribute__((vector_size(32)));
+typedef double v8d __attribute__((vector_size(64)));
 
 /* GCC under -std=c11 does not contract a * b + c into an FMA unless told; clang contracts
  * within an expression by default and has no optimize attribute (the fuzz targets are built
@@ -92,48 +80,110 @@ typedef double v4d __attribute__((vector_size(32)));
 #define VX_CONTRACT , optimize("fp-contract=fast")
 #endif
 
-__attribute__((target("avx2,fma") VX_CONTRACT)) static slong product_avx2(double *C, const double *A, const double *B, slong m,
-                                                          slong k, slong n)
+/* The tile in 24 registers of 8 (AVX-512), written out: an inner loop kept c in memory. */
+__attribute__((target("avx512f,fma") VX_CONTRACT)) static void tile_avx512(double *T, const double *a, const double *b,
+                                                                        slong k)
 {
-    slong i, j, p, s, r;
-    for (i = 0; i + 12 <= m; i += 12)
-        for (j = 0; j + 4 <= n; j += 4) {
-            v4d c[4][3], a0, a1, a2;   /* written out: an inner loop over s kept c in memory */
-            const double *b0 = B + k * j, *b1 = b0 + k, *b2 = b1 + k, *b3 = b2 + k;
+    v8d c[8][3], a0, a1, a2;   /* c[s][r]: rows 8r..8r+7 of column s, so c is T */
+    slong p;
+    memset(c, 0, sizeof(c));
+    for (p = 0; p < k; p++, a += VX_MR, b += VX_NR) {
+        memcpy(&a0, a, sizeof(v8d)), memcpy(&a1, a + 8, sizeof(v8d)), memcpy(&a2, a + 16, sizeof(v8d));
+        c[0][0] += a0 * b[0], c[0][1] += a1 * b[0], c[0][2] += a2 * b[0];
+        c[1][0] += a0 * b[1], c[1][1] += a1 * b[1], c[1][2] += a2 * b[1];
+        c[2][0] += a0 * b[2], c[2][1] += a1 * b[2], c[2][2] += a2 * b[2];
+        c[3][0] += a0 * b[3], c[3][1] += a1 * b[3], c[3][2] += a2 * b[3];
+        c[4][0] += a0 * b[4], c[4][1] += a1 * b[4], c[4][2] += a2 * b[4];
+        c[5][0] += a0 * b[5], c[5][1] += a1 * b[5], c[5][2] += a2 * b[5];
+        c[6][0] += a0 * b[6], c[6][1] += a1 * b[6], c[6][2] += a2 * b[6];
+        c[7][0] += a0 * b[7], c[7][1] += a1 * b[7], c[7][2] += a2 * b[7];
+    }
+    memcpy(T, c, sizeof(c));
+}
+
+/* With AVX2 (16 registers of 4): the tile as four of 12 rows x 4 columns. */
+__attribute__((target("avx2,fma") VX_CONTRACT)) static void tile_avx2(double *T, const double *a, const double *b, slong k)
+{
+    slong p, s, r, ih, jh;
+    for (ih = 0; ih < VX_MR; ih += 12)
+        for (jh = 0; jh < VX_NR; jh += 4) {
+            v4d c[4][3], a0, a1, a2;
+            const double *x = a + ih, *y = b + jh;
             memset(c, 0, sizeof(c));
-            for (p = 0; p < k; p++) {
-                memcpy(&a0, A + i + m * p, sizeof(v4d));
-                memcpy(&a1, A + i + 4 + m * p, sizeof(v4d));
-                memcpy(&a2, A + i + 8 + m * p, sizeof(v4d));
-                c[0][0] += a0 * b0[p], c[0][1] += a1 * b0[p], c[0][2] += a2 * b0[p];
-                c[1][0] += a0 * b1[p], c[1][1] += a1 * b1[p], c[1][2] += a2 * b1[p];
-                c[2][0] += a0 * b2[p], c[2][1] += a1 * b2[p], c[2][2] += a2 * b2[p];
-                c[3][0] += a0 * b3[p], c[3][1] += a1 * b3[p], c[3][2] += a2 * b3[p];
+            for (p = 0; p < k; p++, x += VX_MR, y += VX_NR) {
+                memcpy(&a0, x, sizeof(v4d)), memcpy(&a1, x + 4, sizeof(v4d)), memcpy(&a2, x + 8, sizeof(v4d));
+                c[0][0] += a0 * y[0], c[0][1] += a1 * y[0], c[0][2] += a2 * y[0];
+                c[1][0] += a0 * y[1], c[1][1] += a1 * y[1], c[1][2] += a2 * y[1];
+                c[2][0] += a0 * y[2], c[2][1] += a1 * y[2], c[2][2] += a2 * y[2];
+                c[3][0] += a0 * y[3], c[3][1] += a1 * y[3], c[3][2] += a2 * y[3];
             }
             for (s = 0; s < 4; s++)
                 for (r = 0; r < 3; r++)
-                    memcpy(C + i + 4 * r + m * (j + s), &c[s][r], sizeof(v4d));
+                    memcpy(T + ih + 4 * r + VX_MR * (jh + s), &c[s][r], sizeof(v4d));
         }
-    for (j = n - n % 4; j < n; j++)   /* the last columns, for the rows done here */
-        for (r = 0; r < i; r++) {
-            double t = 0.0;
-            for (p = 0; p < k; p++)
-                t += A[r + m * p] * B[p + k * j];
-            C[r + m * j] = t;
-        }
-    return i;
 }
 #endif
 
-static void product(double *C, const double *A, const double *B, slong m, slong k, slong n)
+/* The tile for this machine (which: 0 the best, 1 plain, 2 AVX2, 3 AVX-512); NULL if absent. */
+static tile_fn *pick_tile(int which)
 {
-    slong i0 = 0;
 #if defined(__GNUC__) && defined(__x86_64__)
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
-        i0 = product_avx2(C, A, B, m, k, n);
+    int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if ((which == 0 || which == 3) && avx2 && __builtin_cpu_supports("avx512f"))
+        return tile_avx512;
+    if ((which == 0 || which == 2) && avx2)
+        return tile_avx2;
 #endif
-    if (i0 < m)
-        product_plain(C, A, B, m, k, n, i0);
+    return which <= 1 ? tile_plain : NULL;
+}
+
+/* Room for the panels of a product with inner dimension k and n columns (doubles). */
+static slong pack_size(slong k, slong n)
+{
+    return k * (VX_MR + n + VX_NR) + 1;
+}
+
+/* The product in tiles, the panels in w (pack_size(k, n) doubles); how: VX_BT, B given
+ * transposed; VX_ADD, C += fl(A B) (each entry's sum, then one more addition). */
+#define VX_BT 1
+#define VX_ADD 2
+static void product_with(tile_fn *tile, double *C, const double *A, const double *B, slong m, slong k, slong n, int how,
+                         double *w)
+{
+    slong i0, j0, i, j, p, s, mr;
+    double *a = w, *b = w + k * VX_MR, T[VX_MR * VX_NR];
+    for (j0 = 0; j0 < n; j0 += VX_NR)   /* the panel of columns j0.. of B, at b + k j0 */
+        for (p = 0; p < k; p++)
+            for (s = 0; s < VX_NR; s++)
+                b[k * j0 + VX_NR * p + s] = j0 + s >= n ? 0.0 : how & VX_BT ? B[j0 + s + n * p] : B[p + k * (j0 + s)];
+    for (i0 = 0; i0 < m; i0 += VX_MR) {
+        mr = FLINT_MIN(VX_MR, m - i0);
+        for (p = 0; p < k; p++)   /* a constant length: a few vector moves, not a call or rep movs */
+            if (mr == VX_MR)
+                memcpy(a + VX_MR * p, A + i0 + m * p, VX_MR * sizeof(double));
+            else
+                for (i = 0; i < VX_MR; i++)
+                    a[i + VX_MR * p] = i < mr ? A[i0 + i + m * p] : 0.0;
+        for (j0 = 0; j0 < n; j0 += VX_NR) {
+            tile(T, a, b + k * j0, k);
+            for (j = j0; j < FLINT_MIN(j0 + VX_NR, n); j++)
+                for (i = 0; i < mr; i++) {
+                    double *c = C + i0 + i + m * j, x = T[i + VX_MR * (j - j0)];
+                    *c = how & VX_ADD ? *c + x : x;
+                }
+        }
+    }
+}
+
+/* FOR TESTS (include/dncert/verify.h): the product with tile which. */
+int dncv_test_product(double *C, const double *A, const double *B, long m, long k, long n, int how, int which)
+{
+    tile_fn *t = pick_tile(which);
+    double *w = flint_malloc(pack_size(k, n) * sizeof(double));
+    if (t)
+        product_with(t, C, A, B, m, k, n, how, w);
+    flint_free(w);
+    return t != NULL;
 }
 
 /* Every error term of the rule is k u or k eta times a factor; tests scale both by
@@ -272,7 +322,7 @@ static void norm_bound(mag_t nu, double q, slong k)
 typedef struct {
     double **WT;             /* WT[l] = W_l^T (d_l x rows), l = 1..L */
     double **G;              /* G[l] = fl(sum_j w_j delta_j h_j^T) (rows x d_l), l = 1..L; G[L + 1]: the bias (K) */
-    double *a, *d, *dw, *ht, *prod;   /* per chunk: W^T delta; the next delta; w_j delta_j; h^T; one product */
+    double *a, *d, *dw, *prod;   /* per chunk: W^T delta; the next delta; w_j delta_j; one block (grad_finish) */
     mag_struct *D, *mu, *A;  /* per column: D + DU >= ||delta - computed||, mu >= ||computed delta||, A: of W^T delta */
     mag_struct *DU, *RU;     /* per column: the part of the error on the undecided entries U (format §6.12 step 3),
                                 and RU >= the norm of the rows of the next W^T that it meets */
@@ -304,6 +354,8 @@ typedef struct {
     mag_t fit_err, regh_err; /* added to them after (1 +- 2ku) */
     arb_t tmp;
     vgrad *g;                /* the gradient's pass, or NULL (loss only) */
+    tile_fn *tile;           /* the products' tile (pick_tile) */
+    double *pk;              /* their panels: pack_size of every product of the pass */
 } fpass;
 
 /* sigma <- ||W_l||_F (sigma + gamma_k nu) + k eta sqrt(m) for one column. */
@@ -376,7 +428,7 @@ static int chunk(fpass *F, slong j0, slong nc)
     for (l = 1; l <= L && ok; l++) {
         slong k = p->width[l - 1], m = vx_out_rows(p, l);
         mag_struct *sg = F->sig + l * VF_COLS, *nl = F->nu + l * VF_COLS;
-        product(F->z[l], F->blk[l], F->h[l], m, k, nc);
+        product_with(F->tile, F->z[l], F->blk[l], F->h[l], m, k, nc, 0, F->pk);
         for (j = 0; j < nc; j++) {
             double q = sumsq(F->h[l] + k * j, k);
             ok &= isfinite(q);
@@ -460,15 +512,8 @@ static const double *weighted(fpass *F, slong l, const double *dl, slong m, slon
  * columns (the sum is a tree of n products: (P1) with k = n, applied in grad_finish). */
 static void weight_product(fpass *F, slong l, const double *dt, slong m, slong nc)
 {
-    vgrad *g = F->g;
-    slong k = F->p->width[l - 1], i, p;
-    const double *h = F->h[l];
-    for (p = 0; p < nc; p++)
-        for (i = 0; i < k; i++)
-            g->ht[p + nc * i] = h[i + k * p];
-    product(g->prod, dt, g->ht, m, nc, k);
-    for (i = 0; i < m * k; i++)
-        g->G[l][i] += g->prod[i];
+    /* h[l] (k x nc) is the transpose of the right factor */
+    product_with(F->tile, F->g->G[l], dt, F->h[l], m, nc, F->p->width[l - 1], VX_BT | VX_ADD, F->pk);
 }
 
 /* out = fl(fl(c x) + fl(l y)) entrywise (y NULL: fl(c x)), n entries; t >= ||(c* x + l* y) - out||
@@ -667,7 +712,7 @@ static int backward(fpass *F, slong j0, slong nc)
                 for (i = 0; i < m; i++)
                     g->G[L + 1][i] += dt[i + m * j];
         }
-        product(g->a, g->WT[l], dl, k, m, nc);
+        product_with(F->tile, g->a, g->WT[l], dl, k, m, nc, 0, F->pk);
         adjoint_bound(F, l, nc);
         ok = l == 1 ? h1_part(F, j0, nc) : next_delta(F, l, nc);
         dl = g->d;
@@ -869,7 +914,6 @@ static void grad_init(fpass *F, vgrad *g, slong dmax)
     g->a = flint_malloc(dmax * VF_COLS * sizeof(double));
     g->d = flint_malloc(dmax * VF_COLS * sizeof(double));
     g->dw = flint_malloc(dmax * VF_COLS * sizeof(double));
-    g->ht = flint_malloc(dmax * VF_COLS * sizeof(double));
     g->prod = flint_malloc(mk * sizeof(double));
     g->gc = flint_malloc(dmax * sizeof(double));
     g->D = _mag_vec_init(VF_COLS), g->mu = _mag_vec_init(VF_COLS), g->A = _mag_vec_init(VF_COLS);
@@ -917,7 +961,7 @@ static void grad_clear(vgrad *g, slong L)
         flint_free(g->WT[l]), flint_free(g->G[l]);
     flint_free(g->G[L + 1]);
     flint_free(g->WT), flint_free(g->G);
-    flint_free(g->a), flint_free(g->d), flint_free(g->dw), flint_free(g->ht), flint_free(g->prod);
+    flint_free(g->a), flint_free(g->d), flint_free(g->dw), flint_free(g->prod);
     _mag_vec_clear(g->D, VF_COLS), _mag_vec_clear(g->mu, VF_COLS), _mag_vec_clear(g->A, VF_COLS);
     _mag_vec_clear(g->DU, VF_COLS), _mag_vec_clear(g->RU, VF_COLS);
     _mag_vec_clear(g->eps, L + 2), _mag_vec_clear(g->tn, L + 2);
@@ -957,6 +1001,8 @@ static void pass_init(fpass *F, const vx_problem *p, const vx_point *P, slong dm
         F->h[l] = flint_malloc(dmax * VF_COLS * sizeof(double));
         F->z[l] = flint_malloc(dmax * VF_COLS * sizeof(double));
     }
+    F->tile = pick_tile(0);   /* the panels of W h, W^T delta (k, n <= dmax, VF_COLS) and delta h^T */
+    F->pk = flint_malloc(FLINT_MAX(pack_size(dmax, VF_COLS), pack_size(VF_COLS, dmax)) * sizeof(double));
     arb_init(F->fit), arb_init(F->regh), arb_init(F->tmp);
     mag_init(F->fit_err), mag_init(F->regh_err);
 }
@@ -969,7 +1015,7 @@ static void pass_clear(fpass *F)
     _mag_vec_clear(F->nu, (L + 2) * VF_COLS);
     for (l = 1; l <= L; l++)
         flint_free(F->h[l]), flint_free(F->z[l]);
-    flint_free(F->h), flint_free(F->z);
+    flint_free(F->h), flint_free(F->z), flint_free(F->pk);
     arb_clear(F->fit), arb_clear(F->regh), arb_clear(F->tmp);
     mag_clear(F->fit_err), mag_clear(F->regh_err);
 }

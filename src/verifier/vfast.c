@@ -44,14 +44,15 @@ static double *block_doubles(const arb_mat_struct *m)
     return x;
 }
 
-/* C (m x n) = A (m x k) B (k x n), column-major (ldc = m, lda = m; ldb = k, or with bt the
- * transpose stored: B(p, j) = B[j + n p]). Any order of the sums is covered by (P1), with or
- * without fused multiply-adds (FMA saves 10-15% of the checker's time), so the product is
- * cut in tiles of VX_MR rows x VX_NR columns of C, each entry one sequential sum of its k
- * products of the exact inputs: A and B are copied into panels (VX_MR rows of A, VX_NR
- * columns of B, k consecutive groups of each), filled out with zeros, which enter only the
- * rows and columns of a tile beyond C and are dropped. A panel of A stays in cache while
- * the panels of B stream (docs/verifier.md: about 75% of OpenBLAS's DGEMM rate). */
+/* C (m x n) = A (m x k) B (k x n), column-major (ldc = m, lda = m; ldb = k, or with VX_BT
+ * the transpose stored: B(p, j) = B[j + n p]; product_with). Any order of the sums is
+ * covered by (P1), with or without fused multiply-adds (FMA saves 10-15% of the checker's
+ * time), so the product is cut in tiles of VX_MR rows x VX_NR columns of C, each entry one
+ * sequential sum of its k products of the exact inputs: A and B are copied into panels
+ * (VX_MR rows of A, VX_NR columns of B, k consecutive groups of each), filled out with
+ * zeros, which enter only the rows and columns of a tile beyond C and are dropped. A panel
+ * of A stays in cache while the panels of B stream: 85-100% of OpenBLAS's DGEMM rate on the
+ * big shapes of a pass (docs/fast-tier.md §6.5). */
 #define VX_MR 24
 #define VX_NR 8
 typedef void tile_fn(double *T, const double *a, const double *b, slong k);
@@ -143,10 +144,34 @@ static slong pack_size(slong k, slong n)
     return k * (VX_MR + n + VX_NR) + 1;
 }
 
+/* Rows i0.. of A (m x k) as a panel a (VX_MR x k), the rows beyond m zeros. */
+static void pack_rows(double *a, const double *A, slong m, slong k, slong i0)
+{
+    slong p, i, mr = FLINT_MIN(VX_MR, m - i0);
+    for (p = 0; p < k; p++)   /* a constant length: a few vector moves, not a call or rep movs */
+        if (mr == VX_MR)
+            memcpy(a + VX_MR * p, A + i0 + m * p, VX_MR * sizeof(double));
+        else
+            for (i = 0; i < VX_MR; i++)
+                a[i + VX_MR * p] = i < mr ? A[i0 + i + m * p] : 0.0;
+}
+
+/* A (m x k) as its panels, one after the other (a matrix used in every chunk: W_l, W_l^T). */
+static double *pack_panels(const double *A, slong m, slong k)
+{
+    slong i0;
+    double *a = flint_malloc(((m + VX_MR - 1) / VX_MR * VX_MR * k + 1) * sizeof(double));
+    for (i0 = 0; i0 < m; i0 += VX_MR)
+        pack_rows(a + k * i0, A, m, k, i0);
+    return a;
+}
+
 /* The product in tiles, the panels in w (pack_size(k, n) doubles); how: VX_BT, B given
- * transposed; VX_ADD, C += fl(A B) (each entry's sum, then one more addition). */
+ * transposed; VX_ADD, C += fl(A B) (each entry's sum, then one more addition); VX_PACKED,
+ * A given as pack_panels made it. */
 #define VX_BT 1
 #define VX_ADD 2
+#define VX_PACKED 4
 static void product_with(tile_fn *tile, double *C, const double *A, const double *B, slong m, slong k, slong n, int how,
                          double *w)
 {
@@ -158,12 +183,10 @@ static void product_with(tile_fn *tile, double *C, const double *A, const double
                 b[k * j0 + VX_NR * p + s] = j0 + s >= n ? 0.0 : how & VX_BT ? B[j0 + s + n * p] : B[p + k * (j0 + s)];
     for (i0 = 0; i0 < m; i0 += VX_MR) {
         mr = FLINT_MIN(VX_MR, m - i0);
-        for (p = 0; p < k; p++)   /* a constant length: a few vector moves, not a call or rep movs */
-            if (mr == VX_MR)
-                memcpy(a + VX_MR * p, A + i0 + m * p, VX_MR * sizeof(double));
-            else
-                for (i = 0; i < VX_MR; i++)
-                    a[i + VX_MR * p] = i < mr ? A[i0 + i + m * p] : 0.0;
+        if (how & VX_PACKED)
+            a = (double *) A + k * i0;
+        else
+            pack_rows(a, A, m, k, i0);
         for (j0 = 0; j0 < n; j0 += VX_NR) {
             tile(T, a, b + k * j0, k);
             for (j = j0; j < FLINT_MIN(j0 + VX_NR, n); j++)
@@ -320,7 +343,7 @@ static void norm_bound(mag_t nu, double q, slong k)
  * are unscaled (delta_L = the residual, not divided by N); 1/N and the decays are applied
  * once, exactly, when the norm is assembled. */
 typedef struct {
-    double **WT;             /* WT[l] = W_l^T (d_l x rows), l = 1..L */
+    double **WT;             /* WT[l] = W_l^T (d_l x rows) in panels (pack_panels), l = 1..L */
     double **G;              /* G[l] = fl(sum_j w_j delta_j h_j^T) (rows x d_l), l = 1..L; G[L + 1]: the bias (K) */
     double *a, *d, *dw, *prod;   /* per chunk: W^T delta; the next delta; w_j delta_j; one block (grad_finish) */
     mag_struct *D, *mu, *A;  /* per column: D + DU >= ||delta - computed||, mu >= ||computed delta||, A: of W^T delta */
@@ -355,6 +378,7 @@ typedef struct {
     arb_t tmp;
     vgrad *g;                /* the gradient's pass, or NULL (loss only) */
     tile_fn *tile;           /* the products' tile (pick_tile) */
+    double **pw;             /* pw[l]: W_l in panels (pack_panels), l = 1..L */
     double *pk;              /* their panels: pack_size of every product of the pass */
 } fpass;
 
@@ -428,7 +452,7 @@ static int chunk(fpass *F, slong j0, slong nc)
     for (l = 1; l <= L && ok; l++) {
         slong k = p->width[l - 1], m = vx_out_rows(p, l);
         mag_struct *sg = F->sig + l * VF_COLS, *nl = F->nu + l * VF_COLS;
-        product_with(F->tile, F->z[l], F->blk[l], F->h[l], m, k, nc, 0, F->pk);
+        product_with(F->tile, F->z[l], F->pw[l], F->h[l], m, k, nc, VX_PACKED, F->pk);
         for (j = 0; j < nc; j++) {
             double q = sumsq(F->h[l] + k * j, k);
             ok &= isfinite(q);
@@ -712,7 +736,7 @@ static int backward(fpass *F, slong j0, slong nc)
                 for (i = 0; i < m; i++)
                     g->G[L + 1][i] += dt[i + m * j];
         }
-        product_with(F->tile, g->a, g->WT[l], dl, k, m, nc, 0, F->pk);
+        product_with(F->tile, g->a, g->WT[l], dl, k, m, nc, VX_PACKED, F->pk);
         adjoint_bound(F, l, nc);
         ok = l == 1 ? h1_part(F, j0, nc) : next_delta(F, l, nc);
         dl = g->d;
@@ -890,27 +914,29 @@ static void grad_init(fpass *F, vgrad *g, slong dmax)
     g->p = p;
     g->WT = flint_calloc(L + 1, sizeof(double *));
     g->G = flint_calloc(L + 2, sizeof(double *));
+    g->coln = flint_calloc(L + 1, sizeof(double *));
     for (l = 1; l <= L; l++) {
         slong m = vx_out_rows(p, l), k = p->width[l - 1];
-        g->WT[l] = flint_malloc(m * k * sizeof(double));
+        double *wt = flint_malloc(m * k * sizeof(double));
         for (c = 0; c < k; c++)
             for (r = 0; r < m; r++)
-                g->WT[l][c + k * r] = F->blk[l][r + m * c];
+                wt[c + k * r] = F->blk[l][r + m * c];
+        g->WT[l] = pack_panels(wt, k, m);
+        if (l >= 2) {   /* the rows of W_l^T, as doubles: exact (30-bit mags), one step up */
+            mag_struct *cn = row_norms(wt, k, m);
+            g->coln[l] = flint_malloc(k * sizeof(double));
+            for (r = 0; r < k; r++)
+                g->coln[l][r] = nextafter(mag_get_d(cn + r), INFINITY);
+            _mag_vec_clear(cn, k);
+        }
+        flint_free(wt);
         g->G[l] = flint_calloc(m * k, sizeof(double));
         mk = FLINT_MAX(mk, m * k);
     }
     g->G[L + 1] = flint_calloc(p->K + 1, sizeof(double));
     g->rown = flint_calloc(L + 1, sizeof(mag_struct *));
-    g->coln = flint_calloc(L + 1, sizeof(double *));
     for (l = 1; l < L; l++)
         g->rown[l] = row_norms(F->blk[l], vx_out_rows(p, l), p->width[l - 1]);
-    for (l = 2; l <= L; l++) {   /* the rows of W_l^T, as doubles: exact (30-bit mags), one step up */
-        mag_struct *cn = row_norms(g->WT[l], p->width[l - 1], vx_out_rows(p, l));
-        g->coln[l] = flint_malloc(p->width[l - 1] * sizeof(double));
-        for (r = 0; r < p->width[l - 1]; r++)
-            g->coln[l][r] = nextafter(mag_get_d(cn + r), INFINITY);
-        _mag_vec_clear(cn, p->width[l - 1]);
-    }
     g->a = flint_malloc(dmax * VF_COLS * sizeof(double));
     g->d = flint_malloc(dmax * VF_COLS * sizeof(double));
     g->dw = flint_malloc(dmax * VF_COLS * sizeof(double));
@@ -1002,6 +1028,9 @@ static void pass_init(fpass *F, const vx_problem *p, const vx_point *P, slong dm
         F->z[l] = flint_malloc(dmax * VF_COLS * sizeof(double));
     }
     F->tile = pick_tile(0);   /* the panels of W h, W^T delta (k, n <= dmax, VF_COLS) and delta h^T */
+    F->pw = flint_calloc(L + 1, sizeof(double *));
+    for (l = 1; l <= L; l++)
+        F->pw[l] = pack_panels(F->blk[l], vx_out_rows(p, l), p->width[l - 1]);
     F->pk = flint_malloc(FLINT_MAX(pack_size(dmax, VF_COLS), pack_size(VF_COLS, dmax)) * sizeof(double));
     arb_init(F->fit), arb_init(F->regh), arb_init(F->tmp);
     mag_init(F->fit_err), mag_init(F->regh_err);
@@ -1015,7 +1044,9 @@ static void pass_clear(fpass *F)
     _mag_vec_clear(F->nu, (L + 2) * VF_COLS);
     for (l = 1; l <= L; l++)
         flint_free(F->h[l]), flint_free(F->z[l]);
-    flint_free(F->h), flint_free(F->z), flint_free(F->pk);
+    for (l = 1; l <= L; l++)
+        flint_free(F->pw[l]);
+    flint_free(F->h), flint_free(F->z), flint_free(F->pk), flint_free(F->pw);
     arb_clear(F->fit), arb_clear(F->regh), arb_clear(F->tmp);
     mag_clear(F->fit_err), mag_clear(F->regh_err);
 }

@@ -1,7 +1,8 @@
-/* bench_dgemm M N K THREADS REPS [TILE [BT]]: best-of-REPS time of one C = A B (column-major,
+/* bench_dgemm M N K THREADS REPS [TILE [HOW]]: best-of-REPS time of one C = A B (column-major,
  * m x k times k x n) with OpenBLAS; prints "gflops <rate> ms <best>". With TILE, the
  * checker's own product instead (dncv_test_product: 0 its choice, 1 portable, 2 AVX2,
- * 3 AVX-512; THREADS ignored); BT 1: B given transposed (n x k), for both. Used by
+ * 3 AVX-512; THREADS ignored); HOW, for both: 1 B given transposed (n x k), 4 A given
+ * transposed (k x m), 5 both. Used by
  * bench/bench_train.py as the same-run DGEMM reference. The matrices are allocated as
  * dncert allocates its own (dnc_dobj_alloc: blocks of 4 MB and more on transparent huge
  * pages, which makes 512x5000x512 about 3% faster on the AMD EPYC of docs/benchmarks.md),
@@ -22,15 +23,15 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    long m, n, k, i, reps, tile = -1, bt = 0;
+    long m, n, k, i, reps, tile = -1, how = 0;
     double *A, *B, *C, best = 1e300;
     if (argc < 6 || argc > 8) {
-        fprintf(stderr, "usage: bench_dgemm M N K THREADS REPS [TILE [BT]]\n");
+        fprintf(stderr, "usage: bench_dgemm M N K THREADS REPS [TILE [HOW]]\n");
         return 2;
     }
     m = atol(argv[1]); n = atol(argv[2]); k = atol(argv[3]); reps = atol(argv[5]);
     if (argc > 6) tile = atol(argv[6]);
-    if (argc > 7) bt = atol(argv[7]);
+    if (argc > 7) how = atol(argv[7]);
     openblas_set_num_threads(atoi(argv[4]));
     A = dnc_dobj_alloc(m * k); B = dnc_dobj_alloc(k * n); C = dnc_dobj_alloc(m * n);
     for (i = 0; i < m * k; i++) A[i] = (double) (i % 7) - 3.0;
@@ -38,13 +39,14 @@ int main(int argc, char **argv)
     for (i = 0; i < reps; i++) {
         double t0 = now(), dt;
         if (tile >= 0) {
-            if (!dncv_test_product(C, A, B, m, k, n, (int) bt, (int) tile)) {
+            if (!dncv_test_product(C, A, B, m, k, n, (int) (how & 5), (int) tile)) {
                 fprintf(stderr, "bench_dgemm: no tile %ld here\n", tile);
                 return 2;
             }
         } else
-            cblas_dgemm(CblasColMajor, CblasNoTrans, bt ? CblasTrans : CblasNoTrans, (int) m, (int) n, (int) k,
-                        1.0, A, (int) m, B, bt ? (int) n : (int) k, 0.0, C, (int) m);
+            cblas_dgemm(CblasColMajor, how & 4 ? CblasTrans : CblasNoTrans, how & 1 ? CblasTrans : CblasNoTrans,
+                        (int) m, (int) n, (int) k, 1.0, A, how & 4 ? (int) k : (int) m, B, how & 1 ? (int) n : (int) k,
+                        0.0, C, (int) m);
         dt = now() - t0;
         if (dt < best) best = dt;
     }

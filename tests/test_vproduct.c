@@ -3,8 +3,8 @@
  * the tiles (m, n, k not multiples of them, k = 1, one row or column, large), both forms of
  * the right factor: within the bound (P1) of docs/fast-tier.md §2 on random doubles of mixed
  * magnitudes (|C - AB| <= 2 k u |A||B|, with the exact product in long double), and exactly
- * equal where every sum is exact (small integers); C = A B and C += A B. Every entry of C
- * written, none beyond. */
+ * equal where every sum is exact (small integers); C = A B and C += A B, either factor
+ * given transposed. Every entry of C written, none beyond. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -20,14 +20,14 @@ static double rnd(void)   /* in [-1, 1) */
     return (double) (seed >> 11) * 0x1p-52 - 1.0;
 }
 
-/* A (m x k), B (k x n, or n x k with how & 1) filled; checks tile which on them (how & 2:
- * C += A B, C integers, or zeros if not integers). 0 if the tile is absent. */
+/* A (m x k, or k x m with how & 4), B (k x n, or n x k with how & 1) filled; checks tile
+ * which on them (how & 2: C += A B, C integers, or zeros if not integers). 0 if absent. */
 static int check(long m, long k, long n, int how, int which, int integers)
 {
     long i, j, p, guard = 9;
     double *A = malloc((m * k + 1) * sizeof(double)), *B = malloc((k * n + 1) * sizeof(double));
     double *C = malloc((m * n + guard) * sizeof(double)), *C0 = malloc((m * n + 1) * sizeof(double));
-    int ok, bt = how & 1;
+    int ok, bt = how & 1, at = how & 4;
     for (i = 0; i < m * k; i++)
         A[i] = integers ? floor(9 * rnd()) : ldexp(rnd(), (int) (12 * rnd()));
     for (i = 0; i < k * n; i++)
@@ -41,8 +41,9 @@ static int check(long m, long k, long n, int how, int which, int integers)
             long double s = how & 2 ? C0[i + m * j] : 0.0L, a = 0.0L;
             for (p = 0; p < k; p++) {
                 double b = bt ? B[j + n * p] : B[p + k * j];
-                s += (long double) A[i + m * p] * b;
-                a += fabsl((long double) A[i + m * p] * b);
+                double x = at ? A[p + k * i] : A[i + m * p];
+                s += (long double) x * b;
+                a += fabsl((long double) x * b);
             }
             if (integers)
                 cr_assert(C[i + m * j] == (double) s, "tile %d how %d %ldx%ldx%ld: C[%ld,%ld] = %g, not %g", which,
@@ -66,7 +67,7 @@ Test(vproduct, every_tile_every_remainder)
     int which, how, integers, any = 0;
     size_t a, b, c;
     for (which = 0; which <= 3; which++)
-        for (how = 0; how <= 3; how++)
+        for (how = 0; how <= 7; how++)
             for (integers = 0; integers <= 1; integers++)
                 for (a = 0; a < sizeof(ms) / sizeof(*ms); a++)
                     for (b = 0; b < sizeof(ks) / sizeof(*ks); b++)
@@ -85,7 +86,9 @@ Test(vproduct, checker_shapes)
             check(256, 256, 64, 0, which, integers);
             check(256, 200, 64, 0, which, integers);
             check(10, 256, 64, 0, which, integers);
-            check(256, 10, 64, 0, which, integers);
+            check(256, 10, 64, 4, which, integers);
+            check(256, 256, 64, 4, which, integers);
+            check(200, 256, 64, 4, which, integers);
             check(256, 64, 256, 3, which, integers);
             check(10, 64, 256, 3, which, integers);
             check(77, 513, 131, 0, which, integers);

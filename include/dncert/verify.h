@@ -88,9 +88,10 @@ void dncv_test_fast_bound_scale(double s);
 void dncv_test_grad_bound_scale(double s);
 
 /* FOR TESTS ONLY: the checker's own matrix product (src/verifier/vfast.c), C (m x n) = A
- * (m x k) B (k x n), column-major with leading dimensions m, m and k; how: 1 B given as its
- * transpose (n x k), 2 C += A B, or both (3). which: 0 the tile the checker uses here, 1 the
- * portable one, 2 AVX2, 3 AVX-512. Returns 0 (C untouched) when this machine lacks that tile. */
+ * (m x k) B (k x n), column-major with leading dimensions m, m and k; how, the sum of: 1 B
+ * given as its transpose (n x k), 2 C += A B, 4 A given as its transpose (k x m). which: 0
+ * the tile the checker uses here, 1 the portable one, 2 AVX2, 3 AVX-512. Returns 0 (C
+ * untouched) when this machine lacks that tile. */
 int dncv_test_product(double *C, const double *A, const double *B, long m, long k, long n, int how, int which);
 
 #ifdef __cplusplus

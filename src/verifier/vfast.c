@@ -144,34 +144,12 @@ static slong pack_size(slong k, slong n)
     return k * (VX_MR + n + VX_NR) + 1;
 }
 
-/* Rows i0.. of A (m x k) as a panel a (VX_MR x k), the rows beyond m zeros. */
-static void pack_rows(double *a, const double *A, slong m, slong k, slong i0)
-{
-    slong p, i, mr = FLINT_MIN(VX_MR, m - i0);
-    for (p = 0; p < k; p++)   /* a constant length: a few vector moves, not a call or rep movs */
-        if (mr == VX_MR)
-            memcpy(a + VX_MR * p, A + i0 + m * p, VX_MR * sizeof(double));
-        else
-            for (i = 0; i < VX_MR; i++)
-                a[i + VX_MR * p] = i < mr ? A[i0 + i + m * p] : 0.0;
-}
-
-/* A (m x k) as its panels, one after the other (a matrix used in every chunk: W_l, W_l^T). */
-static double *pack_panels(const double *A, slong m, slong k)
-{
-    slong i0;
-    double *a = flint_malloc(((m + VX_MR - 1) / VX_MR * VX_MR * k + 1) * sizeof(double));
-    for (i0 = 0; i0 < m; i0 += VX_MR)
-        pack_rows(a + k * i0, A, m, k, i0);
-    return a;
-}
-
 /* The product in tiles, the panels in w (pack_size(k, n) doubles); how: VX_BT, B given
- * transposed; VX_ADD, C += fl(A B) (each entry's sum, then one more addition); VX_PACKED,
- * A given as pack_panels made it. */
+ * transposed; VX_AT, A given transposed (k x m: A(i, p) = A[p + k i], W_l^T read from W_l);
+ * VX_ADD, C += fl(A B) (each entry's sum, then one more addition). */
 #define VX_BT 1
 #define VX_ADD 2
-#define VX_PACKED 4
+#define VX_AT 4
 static void product_with(tile_fn *tile, double *C, const double *A, const double *B, slong m, slong k, slong n, int how,
                          double *w)
 {
@@ -183,10 +161,18 @@ static void product_with(tile_fn *tile, double *C, const double *A, const double
                 b[k * j0 + VX_NR * p + s] = j0 + s >= n ? 0.0 : how & VX_BT ? B[j0 + s + n * p] : B[p + k * (j0 + s)];
     for (i0 = 0; i0 < m; i0 += VX_MR) {
         mr = FLINT_MIN(VX_MR, m - i0);
-        if (how & VX_PACKED)
-            a = (double *) A + k * i0;
-        else
-            pack_rows(a, A, m, k, i0);
+        if (how & VX_AT) {   /* row i0 + i of A is contiguous */
+            memset(a, 0, (size_t) (VX_MR * k) * sizeof(double));
+            for (i = 0; i < mr; i++)
+                for (p = 0; p < k; p++)
+                    a[i + VX_MR * p] = A[p + k * (i0 + i)];
+        } else   /* a constant length: a few vector moves, not a call or rep movs */
+            for (p = 0; p < k; p++)
+                if (mr == VX_MR)
+                    memcpy(a + VX_MR * p, A + i0 + m * p, VX_MR * sizeof(double));
+                else
+                    for (i = 0; i < VX_MR; i++)
+                        a[i + VX_MR * p] = i < mr ? A[i0 + i + m * p] : 0.0;
         for (j0 = 0; j0 < n; j0 += VX_NR) {
             tile(T, a, b + k * j0, k);
             for (j = j0; j < FLINT_MIN(j0 + VX_NR, n); j++)
@@ -343,7 +329,6 @@ static void norm_bound(mag_t nu, double q, slong k)
  * are unscaled (delta_L = the residual, not divided by N); 1/N and the decays are applied
  * once, exactly, when the norm is assembled. */
 typedef struct {
-    double **WT;             /* WT[l] = W_l^T (d_l x rows) in panels (pack_panels), l = 1..L */
     double **G;              /* G[l] = fl(sum_j w_j delta_j h_j^T) (rows x d_l), l = 1..L; G[L + 1]: the bias (K) */
     double *a, *d, *dw, *prod;   /* per chunk: W^T delta; the next delta; w_j delta_j; one block (grad_finish) */
     mag_struct *D, *mu, *A;  /* per column: D + DU >= ||delta - computed||, mu >= ||computed delta||, A: of W^T delta */
@@ -378,7 +363,6 @@ typedef struct {
     arb_t tmp;
     vgrad *g;                /* the gradient's pass, or NULL (loss only) */
     tile_fn *tile;           /* the products' tile (pick_tile) */
-    double **pw;             /* pw[l]: W_l in panels (pack_panels), l = 1..L */
     double *pk;              /* their panels: pack_size of every product of the pass */
 } fpass;
 
@@ -452,7 +436,7 @@ static int chunk(fpass *F, slong j0, slong nc)
     for (l = 1; l <= L && ok; l++) {
         slong k = p->width[l - 1], m = vx_out_rows(p, l);
         mag_struct *sg = F->sig + l * VF_COLS, *nl = F->nu + l * VF_COLS;
-        product_with(F->tile, F->z[l], F->pw[l], F->h[l], m, k, nc, VX_PACKED, F->pk);
+        product_with(F->tile, F->z[l], F->blk[l], F->h[l], m, k, nc, 0, F->pk);
         for (j = 0; j < nc; j++) {
             double q = sumsq(F->h[l] + k * j, k);
             ok &= isfinite(q);
@@ -736,7 +720,7 @@ static int backward(fpass *F, slong j0, slong nc)
                 for (i = 0; i < m; i++)
                     g->G[L + 1][i] += dt[i + m * j];
         }
-        product_with(F->tile, g->a, g->WT[l], dl, k, m, nc, VX_PACKED, F->pk);
+        product_with(F->tile, g->a, F->blk[l], dl, k, m, nc, VX_AT, F->pk);   /* W_l^T delta */
         adjoint_bound(F, l, nc);
         ok = l == 1 ? h1_part(F, j0, nc) : next_delta(F, l, nc);
         dl = g->d;
@@ -904,35 +888,31 @@ static mag_struct *row_norms(const double *W, slong m, slong k)
     return r;
 }
 
-/* The backward pass's workspace: the transposed weights, the weight gradients' sums, the
+/* The backward pass's workspace: the column norms of the weights, the weight gradients' sums, the
  * chunk buffers (dmax rows). */
 static void grad_init(fpass *F, vgrad *g, slong dmax)
 {
     const vx_problem *p = F->p;
-    slong L = p->L, l, r, c, mk = p->K;
+    slong L = p->L, l, r, mk = p->K;
+    mag_t cn;
     memset(g, 0, sizeof(*g));
     g->p = p;
-    g->WT = flint_calloc(L + 1, sizeof(double *));
     g->G = flint_calloc(L + 2, sizeof(double *));
     g->coln = flint_calloc(L + 1, sizeof(double *));
+    mag_init(cn);
     for (l = 1; l <= L; l++) {
         slong m = vx_out_rows(p, l), k = p->width[l - 1];
-        double *wt = flint_malloc(m * k * sizeof(double));
-        for (c = 0; c < k; c++)
-            for (r = 0; r < m; r++)
-                wt[c + k * r] = F->blk[l][r + m * c];
-        g->WT[l] = pack_panels(wt, k, m);
-        if (l >= 2) {   /* the rows of W_l^T, as doubles: exact (30-bit mags), one step up */
-            mag_struct *cn = row_norms(wt, k, m);
+        if (l >= 2) {   /* the columns of W_l, as doubles: exact (30-bit mags), one step up */
             g->coln[l] = flint_malloc(k * sizeof(double));
-            for (r = 0; r < k; r++)
-                g->coln[l][r] = nextafter(mag_get_d(cn + r), INFINITY);
-            _mag_vec_clear(cn, k);
+            for (r = 0; r < k; r++) {
+                norm_bound(cn, sumsq(F->blk[l] + m * r, m), m);
+                g->coln[l][r] = nextafter(mag_get_d(cn), INFINITY);
+            }
         }
-        flint_free(wt);
         g->G[l] = flint_calloc(m * k, sizeof(double));
         mk = FLINT_MAX(mk, m * k);
     }
+    mag_clear(cn);
     g->G[L + 1] = flint_calloc(p->K + 1, sizeof(double));
     g->rown = flint_calloc(L + 1, sizeof(mag_struct *));
     for (l = 1; l < L; l++)
@@ -984,9 +964,9 @@ static void grad_clear(vgrad *g, slong L)
         flint_free(g->coln[l]);
     flint_free(g->rown), flint_free(g->coln);
     for (l = 1; l <= L; l++)
-        flint_free(g->WT[l]), flint_free(g->G[l]);
+        flint_free(g->G[l]);
     flint_free(g->G[L + 1]);
-    flint_free(g->WT), flint_free(g->G);
+    flint_free(g->G);
     flint_free(g->a), flint_free(g->d), flint_free(g->dw), flint_free(g->prod);
     _mag_vec_clear(g->D, VF_COLS), _mag_vec_clear(g->mu, VF_COLS), _mag_vec_clear(g->A, VF_COLS);
     _mag_vec_clear(g->DU, VF_COLS), _mag_vec_clear(g->RU, VF_COLS);
@@ -1028,9 +1008,6 @@ static void pass_init(fpass *F, const vx_problem *p, const vx_point *P, slong dm
         F->z[l] = flint_malloc(dmax * VF_COLS * sizeof(double));
     }
     F->tile = pick_tile(0);   /* the panels of W h, W^T delta (k, n <= dmax, VF_COLS) and delta h^T */
-    F->pw = flint_calloc(L + 1, sizeof(double *));
-    for (l = 1; l <= L; l++)
-        F->pw[l] = pack_panels(F->blk[l], vx_out_rows(p, l), p->width[l - 1]);
     F->pk = flint_malloc(FLINT_MAX(pack_size(dmax, VF_COLS), pack_size(VF_COLS, dmax)) * sizeof(double));
     arb_init(F->fit), arb_init(F->regh), arb_init(F->tmp);
     mag_init(F->fit_err), mag_init(F->regh_err);
@@ -1044,9 +1021,7 @@ static void pass_clear(fpass *F)
     _mag_vec_clear(F->nu, (L + 2) * VF_COLS);
     for (l = 1; l <= L; l++)
         flint_free(F->h[l]), flint_free(F->z[l]);
-    for (l = 1; l <= L; l++)
-        flint_free(F->pw[l]);
-    flint_free(F->h), flint_free(F->z), flint_free(F->pk), flint_free(F->pw);
+    flint_free(F->h), flint_free(F->z), flint_free(F->pk);
     arb_clear(F->fit), arb_clear(F->regh), arb_clear(F->tmp);
     mag_clear(F->fit_err), mag_clear(F->regh_err);
 }

@@ -408,11 +408,13 @@ static slong merge_linear_group(crit *c, arb_ptr theta, slong l, const slong *g,
     for (i = 0; i < r && r <= 2; i++)
         for (k = 0; k < din; k++)
             R[i * din + k] = arf_get_d(arb_midref(arb_mat_entry(QA, i, k)), ARF_RND_NEAR);
-    for (t = 0; r <= 2 && r < m && t < (r == 2 ? 7200 : 2); t++)   /* r = 1: the sign; r = 2: every 1/40 degree */
+    for (t = 0; r <= 2 && r < m && t < (r == 2 ? 7200 : 2); t++)   /* r = 1: the sign; r = 2: every 1/20 degree */
         for (refl = -1; refl <= 1; refl += 2) {
+            double mn;
             th = r == 2 ? t * (3.14159265358979323846 / 3600) : t * 3.14159265358979323846;
-            if (rotated_min(R, din, r, th, refl, tol) > best)
-                best = rotated_min(R, din, r, th, refl, tol), bth = th, brefl = refl;
+            mn = rotated_min(R, din, r, th, refl, tol);
+            if (mn > best)
+                best = mn, bth = th, brefl = refl;
         }
     free(R);
     if (r <= 2 && r < m && best > 0) {   /* rotate the first r rows of Q by (bth, brefl), then apply Q */
@@ -1278,6 +1280,12 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     find_pattern(&c, r);
     r->merged = merge_proportional(&c, x);
     r->linear = linear ? merge_linear(&c, x) : 0;
+    if (linear && r->linear == 0) {   /* nothing merged: the same system as the first attempt */
+        snprintf(r->message, sizeof(r->message), "not proven: no linear units to merge");
+        _arb_vec_clear(x, c.n);
+        crit_clear(&c);
+        return 0;
+    }
     find_dead(&c, r, x);
     for (i = 0; i < c.n; i++)
         arb_set(c.v[i], x + i);

@@ -24,7 +24,9 @@ static const char *usage_head =
     "and in summary.json the record with the structure of the point (rank profiles, kink\n"
     "patterns, Gram matrices, candidate minimal polynomials found by LLL: candidates, not\n"
     "theorems); prints the record. Nothing here is a proof: `dncert certify-point RUN_DIR2`\n"
-    "certifies the loss of the exact point; certified critical points are not implemented yet.\n"
+    "certifies the loss of the exact point, and with --critical that an exact critical point\n"
+    "of the pattern exists in a stated box (Krawczyk), its slopes and second order, where\n"
+    "they can be proven (docs/refine.md section 7).\n"
     "Squared error only: a run directory whose problem has \"loss\": \"ce\" is refused (exit 2;\n"
     "the Newton/Krawczyk backend differentiates the MSE objective only, docs/refine.md).\n";
 

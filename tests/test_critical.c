@@ -713,34 +713,154 @@ Test(critical, partial_rotation_keeps_the_entries_it_must)
     dnc_problem_clear(p);
 }
 
+/* Certifies the run directory run into c (dir/c.json; t = dir/t.json for copies) with
+ * --critical: certified, the output holding each of expect (NULL-terminated), and the
+ * critical_point confirmed by dncert-verify. */
+static void certify_fixture(const char *run, char *dir, char *c, char *t, const char *const *expect)
+{
+    const char *cp[] = { "certify-point", run, "--out", c, "--critical", NULL };
+    const char *vargs[] = { c, NULL };
+    tu_tmpdir(dir, 256);
+    snprintf(c, 300, "%s/c.json", dir);
+    snprintf(t, 300, "%s/t.json", dir);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
+    for (; *expect != NULL; expect++)
+        cr_expect(strstr(out, *expect) != NULL, "no \"%s\": %s", *expect, out);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+}
+
+/* Copies of certificate c (into t) with field of its critical_point claim set to each of bad:
+ * dncert verify rejects every one, naming the field. */
+static void malformed_field(const char *c, const char *t, const char *field, const char *const *bad, int nbad)
+{
+    int k;
+    for (k = 0; k < nbad; k++) {
+        const char *args[] = { "verify", t, NULL };
+        json_t *j, *cl = claim_copy(c, &j);
+        json_object_set_new(cl, field, json_loads(bad[k], 0, NULL));
+        cr_assert_eq(json_dump_file(j, t, 0), 0);
+        json_decref(j);
+        cr_expect_neq(tu_run(out, err, sizeof(out), args), 0, "%s accepted: %s", bad[k], out);
+        cr_expect(strstr(err, field) != NULL || strstr(out, field) != NULL, "%s: the error does not name the field: %s%s",
+                  bad[k], out, err);
+    }
+}
+
+/* A hand-made kink-preserving rotation (docs/refine.md §7.8): K = 3, n = 1, L = 2, d = (4, 4);
+ * H1 = the first three columns of I_4, so U = W_1 H1 is the first three columns of W_1. Layer 2:
+ * units 0, 1 have a kink in column 1 (active in 0, 2), units 2, 3 a kink in column 0 (active in
+ * 1, 2). The four kink rows are dependent (columns 0 and 1 have no common active unit: the
+ * format's rule drops one), and by hand (the rows 0.5 A_02 + 0.3 A_12 = 0, 0.5 A_03 + 0.3 A_13
+ * = 0, 0.4 A_02 + 0.9 A_03 = 0) the skew matrices that keep the kinks mix the two groups only
+ * along (A_02, A_03, A_12, A_13) ~ (1, -4/9, -5/3, 20/27). The tangent of (l, a, b) = (2, 0, 2)
+ * must have that mixing, keep every kink and W_2 H_2 to first order; a unit with a negative
+ * entry is refused. Checked with plain doubles, A recovered as dW_1 W_1^-1. */
+Test(critical, kink_rotation_keeps_kinks_and_mixes_by_hand_ratios)
+{
+    dnc_problem_t p;
+    dnc_problem_args a;
+    slong n, i, k, j, w1, w2;
+    arb_ptr th, s;
+    double W1[4][4] = { { 0.5, 0, 0.7, 1 }, { 0.3, 0, 0.2, -1 }, { 0, 0.4, 0.6, 0.5 }, { 0, 0.9, 0.1, 0.3 } };
+    double W2[3][4] = { { 0.5, -0.2, 0.3, 0.1 }, { 0.2, 0.4, -0.1, 0.6 }, { -0.3, 0.1, 0.5, 0.2 } };
+    double dW1[4][4], Ad[4][4], inv[4][4], aug[4][8];
+    signed char st2[12] = { 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1 };   /* d x N column-major */
+    const signed char *state[3] = { NULL, NULL, st2 };
+    memset(&a, 0, sizeof(a));
+    a.K = "3";
+    a.n = "1";
+    a.L = "2";
+    a.width = "4,4";
+    dnc_problem_init(p);
+    cr_assert_eq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0, "%s", err);
+    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    w1 = dnc_param_offset(p, p->N, DNC_W, 1);
+    w2 = dnc_param_offset(p, p->N, DNC_W, 2);
+    th = _arb_vec_init(n);
+    s = _arb_vec_init(n);
+    for (j = 0; j < 3; j++)
+        arb_one(th + j + 4 * j);   /* H1 = I_4[:, 0:3] */
+    for (i = 0; i < 4; i++)
+        for (k = 0; k < 4; k++)
+            arb_set_d(th + w1 + i + 4 * k, W1[i][k]);
+    for (i = 0; i < 3; i++)
+        for (k = 0; k < 4; k++)
+            arb_set_d(th + w2 + i + 3 * k, W2[i][k]);
+    cr_assert(dnc_critical_kink_rotation(s, th, p, state, 2, 0, 2, 256), "the kink rows were not shown independent");
+    for (i = 0; i < 4; i++)
+        for (k = 0; k < 4; k++)
+            dW1[i][k] = arf_get_d(arb_midref(s + w1 + i + 4 * k), ARF_RND_NEAR);
+    for (i = 0; i < 4; i++)   /* inv = W1^-1 by Gauss-Jordan (W1 is well conditioned) */
+        for (k = 0; k < 8; k++)
+            aug[i][k] = k < 4 ? W1[i][k] : (k - 4 == i);
+    for (k = 0; k < 4; k++) {
+        slong piv = k, r;
+        for (r = k + 1; r < 4; r++)
+            if (fabs(aug[r][k]) > fabs(aug[piv][k]))
+                piv = r;
+        for (j = 0; j < 8; j++) {
+            double t = aug[k][j];
+            aug[k][j] = aug[piv][j];
+            aug[piv][j] = t;
+        }
+        for (r = 0; r < 4; r++)
+            if (r != k) {
+                double f = aug[r][k] / aug[k][k];
+                for (j = 0; j < 8; j++)
+                    aug[r][j] -= f * aug[k][j];
+            }
+    }
+    for (i = 0; i < 4; i++)
+        for (k = 0; k < 4; k++)
+            inv[i][k] = aug[i][k + 4] / aug[i][i];
+    for (i = 0; i < 4; i++)
+        for (k = 0; k < 4; k++) {
+            Ad[i][k] = 0;
+            for (j = 0; j < 4; j++)
+                Ad[i][k] += dW1[i][j] * inv[j][k];
+        }
+    cr_expect(fabs(Ad[0][2]) > 1e-3, "the groups do not mix: A_02 = %g", Ad[0][2]);
+    cr_expect(fabs(Ad[0][3] / Ad[0][2] + 4.0 / 9) < 1e-12, "A_03 / A_02 = %.15g, not -4/9", Ad[0][3] / Ad[0][2]);
+    cr_expect(fabs(Ad[1][2] / Ad[0][2] + 5.0 / 3) < 1e-12, "A_12 / A_02 = %.15g, not -5/3", Ad[1][2] / Ad[0][2]);
+    cr_expect(fabs(Ad[1][3] / Ad[0][2] - 20.0 / 27) < 1e-12, "A_13 / A_02 = %.15g, not 20/27", Ad[1][3] / Ad[0][2]);
+    for (i = 0; i < 4; i++)
+        for (k = 0; k < 4; k++)
+            cr_expect(fabs(Ad[i][k] + Ad[k][i]) < 1e-12, "A is not skew at (%ld, %ld)", (long) i, (long) k);
+    /* the kinks stay 0: dU = dW_1 H1 = the first three columns of dW_1 */
+    cr_expect(fabs(dW1[0][1]) < 1e-15 && fabs(dW1[1][1]) < 1e-15 && fabs(dW1[2][0]) < 1e-15 && fabs(dW1[3][0]) < 1e-15,
+              "a kink moves: %g %g %g %g", dW1[0][1], dW1[1][1], dW1[2][0], dW1[3][0]);
+    for (i = 0; i < 3; i++)   /* d(W_2 H_2) = dW_2 U + W_2 dU (every active entry has slope 1, kinks stay 0) */
+        for (j = 0; j < 3; j++) {
+            double d = 0;
+            for (k = 0; k < 4; k++)
+                d += arf_get_d(arb_midref(s + w2 + i + 3 * k), ARF_RND_NEAR) * W1[k][j] + W2[i][k] * dW1[k][j];
+            cr_expect(fabs(d) < 1e-14, "(W_2 H_2)[%ld, %ld] moves by %g", (long) i, (long) j, d);
+        }
+    st2[3 + 4 * 2] = -1;   /* unit 3 negative in column 2: not linear on the data */
+    cr_expect(!dnc_critical_kink_rotation(s, th, p, state, 2, 0, 3, 256), "a unit with a negative entry was rotated");
+    _arb_vec_clear(th, n);
+    _arb_vec_clear(s, n);
+    dnc_problem_clear(p);
+}
+
 /* A trained K = 4, L = 4 point (L-BFGS, --init-std 0.5, seed 8, refined at 256 bits; the run
- * directory tests/data/critical/k4-l4, docs/refine.md §7.3 and §7.7). Its reduced KKT system
- * has two flat directions that are not rotations of units: units of layer 4 that are linear on
- * the data (non-negative in-rows) trade signal among themselves, and column 2 of H1 turns with
- * row 1 of W_1 (the only unit that sees that column). certify-point --critical merges the
- * linear units (4 removed) and adds one partial rotation of H1 to the slice: critical_point
- * certified, and confirmed by both checkers; its loss agrees with the exact loss of the
- * refined point (certify-point's loss claim, the full objective at the file's exact entries)
- * to 1e-50. A copy without the partial rotation (a singular system), and malformed partial
- * generators, are refused. */
-Test(critical, k4_l4_linear_units_and_partial_rotation)
+ * directory tests/data/critical/k4-l4, docs/refine.md §7.3, §7.7, §7.8). Its reduced KKT system
+ * has two flat directions that are not rotations of units of one pattern (the double-precision
+ * null-space analysis, scripts/null-directions.py): units of layer 4 that are linear on the
+ * data trade signal among themselves, and column 2 of H1 turns with row 1 of W_1 (the only
+ * unit that sees that column). certify-point --critical puts one kink-preserving rotation and
+ * one partial rotation of H1 in the slice: critical_point certified, and confirmed by both
+ * checkers; its loss agrees with the exact loss of the refined point (certify-point's loss
+ * claim, the full objective at the file's exact entries) to 1e-50. A copy without the partial
+ * rotation (a singular system), and malformed partial generators, are refused. */
+Test(critical, k4_l4_kink_rotation_and_partial_rotation)
 {
     char dir[256], c[300], t[300];
-    const char *run = DNCERT_SOURCE_DIR "/tests/data/critical/k4-l4";
+    static const char *const expect[] = { "1 of them partial rotations of H1", "1 kink-preserving rotations", NULL };
     json_t *j, *cl;
-    tu_tmpdir(dir, sizeof(dir));
-    snprintf(c, sizeof(c), "%s/c.json", dir);
-    snprintf(t, sizeof(t), "%s/t.json", dir);
-    {
-        const char *cp[] = { "certify-point", run, "--out", c, "--critical", NULL };
-        const char *vargs[] = { c, NULL };
-        cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
-        cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
-        cr_expect(strstr(out, "1 of them partial rotations of H1") != NULL, "%s", out);
-        cr_expect(strstr(out, "4 into linear units") != NULL, "%s", out);
-        cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
-        cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
-    }
+    certify_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k4-l4", dir, c, t, expect);
     cl = claim_copy(c, &j);
     cr_assert(cl != NULL);
     cr_expect_eq(json_array_size(json_object_get(cl, "partial_generators")), 1);
@@ -756,16 +876,65 @@ Test(critical, k4_l4_linear_units_and_partial_rotation)
     refused(t, "the partial rotation left out");
     {   /* malformed: out of range, not increasing, a column beyond N */
         static const char *const bad[] = { "[[0, 10, 2]]", "[[1, 0, 2]]", "[[0, 1, 4]]", "[[0, 1, 2], [0, 1, 2]]" };
+        malformed_field(c, t, "partial_generators", bad, 4);
+    }
+}
+
+/* The scripted K = 3, L = 5 witness (scripts/small-k-low-rank.sh: the K = 3, L = 4 run deepened
+ * by one identity layer, L-BFGS, refined at 256 bits; run directory tests/data/critical/k3-l5).
+ * Its KKT system on the slice of rotations is singular: 8 flat directions, each a
+ * kink-preserving rotation of units that are linear on the data (docs/refine.md §7.8; the
+ * count 8 is the double-precision null-space analysis of scripts/null-directions.py, an
+ * independent torch computation). With them in the slice the point is certified, both
+ * checkers confirm, the loss agrees with the refined point's exact loss to 1e-50; left out,
+ * the system is singular; a rotation of a unit with a negative entry (layer 4, unit 0: pattern
+ * (-, +, 0)) or of a dead unit is refused; malformed entries are refused naming the field. */
+Test(critical, k3_l5_kink_preserving_rotations)
+{
+    char dir[256], c[300], t[300];
+    static const char *const expect[] = { "8 kink-preserving rotations", NULL };
+    json_t *j, *cl;
+    certify_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k3-l5", dir, c, t, expect);
+    {
+        const char *vargs[] = { c, NULL };
+        tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
+        cr_expect(strstr(out, "strict_local_min strict_local_min certified OK") != NULL, "%s", out);
+    }
+    cl = claim_copy(c, &j);
+    cr_assert(cl != NULL);
+    cr_expect_eq(json_array_size(json_object_get(cl, "kink_rotations")), 8);
+    expect_loss_agrees(j, cl);
+    json_decref(j);
+    {   /* left out, or one replaced by a pair that is not linear on the data: refused */
+        static const char *const fake[] = { NULL, "[4, 0, 1]", "[2, 0, 1]" };
+        static const char *const what[] = { "the kink rotations left out", "a unit with a negative entry",
+                                            "a dead unit" };
         int k;
-        for (k = 0; k < 4; k++) {
-            const char *args[] = { "verify", t, NULL };
+        for (k = 0; k < 3; k++) {
+            json_t *kr;
             cl = claim_copy(c, &j);
-            json_object_set_new(cl, "partial_generators", json_loads(bad[k], 0, NULL));
+            kr = json_object_get(cl, "kink_rotations");
+            if (fake[k] == NULL)
+                json_object_del(cl, "kink_rotations");
+            else {   /* the first entry replaced, the order kept (all listed ones are in layer 5) */
+                json_array_remove(kr, 0);
+                json_array_insert_new(kr, 0, json_loads(fake[k], 0, NULL));
+            }
+            json_object_del(tu_claim(j, "strict_local_min"), "critical_point");
+            json_array_remove(json_object_get(j, "claims"), json_array_size(json_object_get(j, "claims")) - 1);
             cr_assert_eq(json_dump_file(j, t, 0), 0);
             json_decref(j);
-            cr_expect_neq(tu_run(out, err, sizeof(out), args), 0, "%s accepted: %s", bad[k], out);
-            cr_expect(strstr(err, "partial_generators") != NULL || strstr(out, "partial_generators") != NULL,
-                      "%s: the error does not name the field: %s%s", bad[k], out, err);
+            refused(t, what[k]);
+            if (fake[k] != NULL) {   /* for the right reason */
+                const char *ex[] = { "verify", "--explain", t, NULL };
+                tu_run(out, err, sizeof(out), ex);
+                cr_expect(strstr(out, "are not both linear on the data") != NULL, "%s: %s", what[k], out);
+            }
         }
+    }
+    {   /* malformed: layer 1 (not a ReLU layer), a >= b, b beyond d_l, not increasing */
+        static const char *const bad[] = { "[[1, 0, 1]]", "[[5, 3, 3]]", "[[5, 0, 10]]", "[[5, 0, 2], [5, 0, 1]]",
+                                           "[[6, 0, 1]]" };
+        malformed_field(c, t, "kink_rotations", bad, 5);
     }
 }

@@ -119,14 +119,16 @@ typedef struct {
     slong *generators;       /* 3 per generator (l, a, b): rotation of units a < b of layer l */
     slong npartial;
     slong *partial;          /* 3 per partial rotation (a, b, j) of column j of H1 (docs/refine.md §7.7) */
+    slong nkrot;
+    slong *krot;             /* 3 per kink-preserving rotation (l, a, b) of the units of layer l that are
+                                linear on the data (docs/refine.md §7.8) */
     fmpq *center;            /* theta0: the box centre (n exact dyadics) */
     slong radius_log2;       /* E */
     slong nimplied;
     slong *implied;          /* 3 per implied kink: held by the kinks that force its row's weights to 0 (§7.3) */
     slong ndead, merged;     /* dead units; how many of them were merged into a proportional unit */
-    slong linear;            /* how many were removed by merging linear units (docs/refine.md §7.7) */
     slong *dead;             /* 2 per dead unit (l, a), held at 0 and not unknowns (docs/refine.md §7.2) */
-    slong size;              /* m = free parameters + nkinks + ngenerators + npartial */
+    slong size;              /* m = free parameters + nkinks + ngenerators + npartial + nkrot */
     arb_t loss;              /* f_0 over the box */
     int proven, krawczyk, gram, signs, dead_ok;
     double seconds;
@@ -153,6 +155,12 @@ void dnc_critical_clear(dnc_critical *r);
  * inside the 60 s of format §9: at 965 unknowns it is 86 s, and the file would be refused. */
 #define DNC_CRITICAL_MAX_UNKNOWNS 800
 int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec);
+/* s (all parameters) <- the kink-preserving rotation (l, a, b) of the units of ReLU layer l
+ * that are linear on the data (docs/refine.md §7.8, format §6.9) at theta, for the pattern
+ * state[t] (t = 2..L; d_t x N column-major: 1 P+, -1 P-, 0 kink, 2 dead unit). 0 when a or b
+ * is not linear on the data or the kept kink rows are not shown independent. For tests. */
+int dnc_critical_kink_rotation(arb_ptr s, arb_srcptr theta, const dnc_problem_t p, const signed char *const *state,
+                               slong l, slong a, slong b, slong prec);
 
 /* Re-checks r as it stands (centre, multipliers, kinks, generators, E): sets r->krawczyk,
  * r->gram, r->signs, r->loss and returns r->proven = 1 when all hold and every generator

@@ -299,217 +299,6 @@ static slong merge_proportional(crit *c, arb_ptr theta)
     return merged;
 }
 
-/* v (m) <- v minus its projection on rows 0..r-1 of Q (orthonormal); nrm <- |v|^2 after. */
-static void project_out(arb_ptr v, arb_t nrm, const arb_mat_t Q, slong r, slong prec)
-{
-    slong m = arb_mat_ncols(Q), t, i;
-    arb_t dot;
-    arb_init(dot);
-    for (t = 0; t < r; t++) {
-        arb_dot(dot, NULL, 0, v, 1, arb_mat_entry(Q, t, 0), 1, m, prec);
-        for (i = 0; i < m; i++)
-            arb_submul(v + i, dot, arb_mat_entry(Q, t, i), prec);
-    }
-    arb_dot(nrm, NULL, 0, v, 1, v, 1, m, prec);
-    arb_clear(dot);
-}
-
-/* Row r of Q <- v / |v| (nrm = |v|^2), midpoints. */
-static void set_row(arb_mat_t Q, slong r, arb_srcptr v, const arb_t nrm, slong prec)
-{
-    slong i;
-    arb_t s;
-    arb_init(s);
-    arb_rsqrt(s, nrm, prec);
-    for (i = 0; i < arb_mat_ncols(Q); i++) {
-        arb_mul(arb_mat_entry(Q, r, i), v + i, s, prec);
-        arb_get_mid_arb(arb_mat_entry(Q, r, i), arb_mat_entry(Q, r, i));
-    }
-    arb_clear(s);
-}
-
-/* An orthonormal basis (rows of Q, m x m) whose first r rows span the columns of A (m x d),
- * the others orthogonal to them; returns r. Gram-Schmidt on the columns (one is kept when its
- * residual exceeds 2^(-prec/4) of the largest column: entries at 1e-80 are zeros of the exact
- * point), then the unit vector of largest residual, until m rows. */
-static slong span_basis(arb_mat_t Q, const arb_mat_t A, slong prec)
-{
-    slong m = arb_mat_nrows(A), d = arb_mat_ncols(A), r = 0, k, i, rank, best;
-    arb_ptr v = _arb_vec_init(m);
-    arb_t nrm, mx, bn;
-    arb_init(nrm); arb_init(mx); arb_init(bn);
-    for (k = 0; k < d; k++) {
-        for (i = 0; i < m; i++)
-            arb_set(v + i, arb_mat_entry(A, i, k));
-        arb_dot(nrm, NULL, 0, v, 1, v, 1, m, prec);
-        arb_max(mx, mx, nrm, prec);
-    }
-    arb_mul_2exp_si(mx, mx, -prec / 2);
-    for (k = 0; k < d && r < m; k++) {
-        for (i = 0; i < m; i++)
-            arb_set(v + i, arb_mat_entry(A, i, k));
-        project_out(v, nrm, Q, r, prec);
-        if (arb_gt(nrm, mx))
-            set_row(Q, r++, v, nrm, prec);
-    }
-    rank = r;
-    while (r < m) {
-        arb_zero(bn);
-        for (best = -1, k = 0; k < m; k++) {
-            _arb_vec_zero(v, m);
-            arb_one(v + k);
-            project_out(v, nrm, Q, r, prec);
-            if (arf_cmp(arb_midref(nrm), arb_midref(bn)) > 0)
-                arb_set(bn, nrm), best = k;
-        }
-        _arb_vec_zero(v, m);
-        arb_one(v + best);
-        project_out(v, nrm, Q, r, prec);
-        set_row(Q, r++, v, nrm, prec);
-    }
-    _arb_vec_clear(v, m);
-    arb_clear(nrm); arb_clear(mx); arb_clear(bn);
-    return rank;
-}
-
-/* The smallest entry of the first r (1 or 2) rows of R rotated by angle th (r = 2; refl: a
- * reflection after it), over the columns that are not 0 in every row (double). */
-static double rotated_min(const double *R, slong d, slong r, double th, int refl, double tol)
-{
-    double c = cos(th), s = sin(th), mn = 1e300;
-    slong k;
-    for (k = 0; k < d; k++) {
-        double x = R[k], y = r == 2 ? R[d + k] : 0, u = c * x - s * y, v = refl * (s * x + c * y);
-        if (fabs(x) + fabs(y) <= tol)
-            continue;
-        mn = fmin(mn, r == 2 ? fmin(u, v) : u);
-    }
-    return mn;
-}
-
-static slong merge_linear_group(crit *c, arb_ptr theta, slong l, const slong *g, slong m, slong *idx, double tol)
-{
-    slong din = c->p->width[l - 2], dout = dnc_problem_out_rows(c->p, l), i, k, t, r, removed = 0;
-    double *R, best = -1e300, bth = 0, th;
-    int brefl = 1, refl;
-    arb_mat_t A, V, Q, QA, VQ;
-    arb_mat_init(A, m, din); arb_mat_init(V, dout, m); arb_mat_init(Q, m, m);
-    arb_mat_init(QA, m, din); arb_mat_init(VQ, dout, m);
-    for (i = 0; i < m; i++) {
-        unit_coords(c, l, g[i], idx);
-        for (k = 0; k < din; k++)
-            arb_set(arb_mat_entry(A, i, k), theta + idx[k]);
-        for (k = 0; k < dout; k++)
-            arb_set(arb_mat_entry(V, k, i), theta + idx[din + k]);
-    }
-    r = span_basis(Q, A, c->prec);
-    R = malloc(2 * din * sizeof(double));
-    arb_mat_mul(QA, Q, A, c->prec);
-    for (i = 0; i < r && r <= 2; i++)
-        for (k = 0; k < din; k++)
-            R[i * din + k] = arf_get_d(arb_midref(arb_mat_entry(QA, i, k)), ARF_RND_NEAR);
-    for (t = 0; r <= 2 && r < m && t < (r == 2 ? 7200 : 2); t++)   /* r = 1: the sign; r = 2: every 1/20 degree */
-        for (refl = -1; refl <= 1; refl += 2) {
-            double mn;
-            th = r == 2 ? t * (3.14159265358979323846 / 3600) : t * 3.14159265358979323846;
-            mn = rotated_min(R, din, r, th, refl, tol);
-            if (mn > best)
-                best = mn, bth = th, brefl = refl;
-        }
-    free(R);
-    if (r <= 2 && r < m && best > 0) {   /* rotate the first r rows of Q by (bth, brefl), then apply Q */
-        arb_t co, si, x, y;
-        arb_init(co); arb_init(si); arb_init(x); arb_init(y);
-        arb_set_d(x, bth);
-        arb_sin_cos(si, co, x, c->prec);
-        for (k = 0; k < m; k++) {
-            arb_set(x, arb_mat_entry(Q, 0, k));
-            arb_set(y, r == 2 ? arb_mat_entry(Q, 1, k) : x);
-            arb_mul(arb_mat_entry(Q, 0, k), co, x, c->prec);
-            if (r == 2) {
-                arb_submul(arb_mat_entry(Q, 0, k), si, y, c->prec);
-                arb_mul(arb_mat_entry(Q, 1, k), si, x, c->prec);
-                arb_addmul(arb_mat_entry(Q, 1, k), co, y, c->prec);
-                if (brefl < 0)
-                    arb_neg(arb_mat_entry(Q, 1, k), arb_mat_entry(Q, 1, k));
-            }
-        }
-        arb_mat_mul(QA, Q, A, c->prec);
-        arb_mat_transpose(Q, Q);
-        arb_mat_mul(VQ, V, Q, c->prec);
-        for (i = 0; i < m; i++) {
-            unit_coords(c, l, g[i], idx);
-            for (k = 0; k < din; k++)
-                arb_get_mid_arb(theta + idx[k], arb_mat_entry(QA, i, k));
-            for (k = 0; k < dout; k++)
-                arb_get_mid_arb(theta + idx[din + k], arb_mat_entry(VQ, k, i));
-        }
-        removed = m - r;
-        arb_clear(co); arb_clear(si); arb_clear(x); arb_clear(y);
-    }
-    arb_mat_clear(A); arb_mat_clear(V); arb_mat_clear(Q); arb_mat_clear(QA); arb_mat_clear(VQ);
-    return removed;
-}
-
-/* Linear units (docs/refine.md §7.7): in a ReLU layer l fed by a ReLU layer, a unit whose
- * in-row is >= 0 reads non-negative inputs, so its pre-activation is >= 0 and ReLU is the
- * identity on it. Linear units that read common inputs (components of the graph "reads a
- * common input") form one linear map V_G W_G; an orthogonal Q maps them to Q W_G, V_G Q^T with
- * the same product and the same norms, so f is unchanged while the new in-rows stay >= 0.
- * When W_G has rank r <= 2 < m, Q is chosen with its last m - r rows orthogonal to the columns
- * of W_G (their in-rows vanish: dead units, found by find_dead) and its first r rows rotated
- * so that their in-rows are >= 0. This removes the flat direction that trades signal between
- * a unit of another pattern and the group. Returns the number of units removed. */
-static slong merge_linear(crit *c, arb_ptr theta)
-{
-    slong l, a, b, k, m, removed = 0, *idx = flint_malloc(unit_max(c) * sizeof(slong)), *g, *comp;
-    for (l = 3; l <= c->p->L; l++) {
-        slong d = c->p->width[l - 1], din = c->p->width[l - 2];
-        double tol = 0, *w;
-        if (!is_relu(c, l) || !is_relu(c, l - 1))
-            continue;
-        w = malloc(d * din * sizeof(double));
-        for (a = 0; a < d; a++)   /* the layer's largest in-weight sets the tolerance of a 0 */
-            for (k = 0, unit_coords(c, l, a, idx); k < din; k++) {
-                w[a * din + k] = arf_get_d(arb_midref(theta + idx[k]), ARF_RND_NEAR);
-                tol = fmax(tol, fabs(w[a * din + k]));
-            }
-        tol = ldexp(tol, -(int) (c->prec / 2));
-        comp = flint_malloc(d * sizeof(slong));
-        g = flint_malloc(d * sizeof(slong));
-        for (a = 0; a < d; a++) {   /* -1: not linear; else a component label (union by relabelling) */
-            int nonneg = !c->dead[l][a], pos = 0;
-            for (k = 0; k < din && nonneg; k++) {
-                nonneg = w[a * din + k] >= -tol;
-                pos |= w[a * din + k] > tol;
-            }
-            comp[a] = nonneg && pos ? a : -1;
-        }
-        for (a = 0; a < d; a++)
-            for (b = 0; b < a && comp[a] >= 0; b++)
-                for (k = 0; k < din && comp[b] >= 0; k++)
-                    if (w[a * din + k] > tol && w[b * din + k] > tol && comp[a] != comp[b]) {
-                        slong from = comp[a], to = comp[b], t;
-                        for (t = 0; t < d; t++)
-                            if (comp[t] == from)
-                                comp[t] = to;
-                    }
-        for (a = 0; a < d; a++) {   /* each component once, at its smallest member */
-            slong t;
-            for (m = 0, t = 0; t < d && comp[a] >= 0; t++)
-                if (comp[t] == comp[a])
-                    g[m++] = t;
-            if (m >= 2 && g[0] == a)
-                removed += merge_linear_group(c, theta, l, g, m, idx, tol);
-        }
-        free(w);
-        flint_free(comp);
-        flint_free(g);
-    }
-    flint_free(idx);
-    return removed;
-}
-
 /* The units of ReLU layer l - 1 active (P+) in column j, into sup (their number returned):
  * the only ones whose cut post-activation can be nonzero there. -1 when layer l - 1 is not
  * a ReLU layer (H1 or a linear layer: every unit can be). */
@@ -714,6 +503,207 @@ static int partial_at(const crit *c, arb_ptr s, arb_srcptr theta, slong a, slong
     return ok;
 }
 
+/* ---- kink-preserving rotations (docs/refine.md §7.8) ---- */
+
+/* U (d_l x N) <- the pre-activations of layer l >= 2 at theta with the pattern's slopes in the
+ * layers below (1 on P+, else 0), its own kink and dead entries set to 0 (their value on M). */
+static void layer_pre(const crit *c, arb_mat_t U, arb_srcptr theta, slong l)
+{
+    slong d0 = c->p->width[0], t, i, j;
+    arb_mat_t H, W, P;
+    arb_mat_init(H, d0, c->N);
+    for (j = 0; j < c->N; j++)
+        for (i = 0; i < d0; i++)
+            arb_set(arb_mat_entry(H, i, j), theta + i + d0 * j);
+    for (t = 2; t <= l; t++) {
+        slong r = c->p->width[t - 1], cols = c->p->width[t - 2], off = dnc_param_offset(c->p, c->N, DNC_W, t - 1);
+        arb_mat_init(W, r, cols);
+        arb_mat_init(P, r, c->N);
+        for (j = 0; j < cols; j++)
+            for (i = 0; i < r; i++)
+                arb_set(arb_mat_entry(W, i, j), theta + off + i + r * j);
+        arb_mat_mul(P, W, H, c->prec);
+        for (j = 0; is_relu(c, t) && j < c->N; j++)
+            for (i = 0; i < r; i++) {
+                signed char st = c->state[t][i + r * j];
+                if ((t < l && st != 1) || (t == l && (st == 0 || st == 2)))
+                    arb_zero(arb_mat_entry(P, i, j));
+            }
+        arb_mat_swap(H, P);
+        arb_mat_clear(W);
+        arb_mat_clear(P);
+    }
+    arb_mat_swap(U, H);
+    arb_mat_clear(H);
+}
+
+/* The units of ReLU layer l that are linear on the data: live, no P- entry. lin <- them. */
+static slong linear_on_data(const crit *c, slong l, slong *lin)
+{
+    slong r = c->p->width[l - 1], i, j, m = 0;
+    for (i = 0; is_relu(c, l) && i < r; i++) {
+        int ok = !c->dead[l][i];
+        for (j = 0; ok && j < c->N; j++)
+            ok = c->state[l][i + r * j] == 1 || c->state[l][i + r * j] == 0;
+        if (ok)
+            lin[m++] = i;
+    }
+    return m;
+}
+
+/* Index of the pair (p, q), p < q < m, among the m (m - 1) / 2 upper entries of A. */
+static slong pair_index(slong p, slong q, slong m)
+{
+    return p * m - p * (p + 1) / 2 + (q - p - 1);
+}
+
+/* The kink rows of layer l (kinks of the units lin, by column, then unit) that the
+ * dependency rule keeps (format §6.9): for columns j < j' that no unit of lin has in P+ both,
+ * with T = {i: kink at j, P+ at j'} and T' = {k: P+ at j, kink at j'} both non-empty,
+ * sum_{i in T} U_ij' row(i, j) + sum_{k in T'} U_kj row(k, j') = 0 for every skew A; the
+ * first row of that support neither dropped nor locked is dropped, then the support is
+ * locked (so every dropped row is a combination of kept rows and rows dropped before).
+ * keep[i + r j] <- 1 for kept kink rows; returns how many. */
+static slong kink_rows_kept(const crit *c, slong l, const slong *lin, slong m, char *keep)
+{
+    slong r = c->p->width[l - 1], j, jj, i, n = 0;
+    char *lock = flint_calloc((size_t) (r * c->N) + 1, 1);
+    const signed char *st = c->state[l];
+    memset(keep, 0, (size_t) (r * c->N));
+    for (j = 0; j < c->N; j++)
+        for (i = 0; i < m; i++)
+            keep[lin[i] + r * j] = st[lin[i] + r * j] == 0;
+    for (j = 0; j < c->N; j++)
+        for (jj = j + 1; jj < c->N; jj++) {
+            slong t = 0, tp = 0, both = 0, drop = -1;
+            for (i = 0; i < m; i++) {
+                signed char a = st[lin[i] + r * j], b = st[lin[i] + r * jj];
+                both |= a == 1 && b == 1;
+                t += a == 0 && b == 1;
+                tp += a == 1 && b == 0;
+            }
+            if (both || t == 0 || tp == 0)
+                continue;
+            for (i = 0; i < 2 * m && drop < 0; i++) {   /* rows of column j (T), then of j' (T') */
+                slong u = lin[i % m], col = i < m ? j : jj, oth = i < m ? jj : j, e = u + r * col;
+                if (st[e] == 0 && st[u + r * oth] == 1 && keep[e] && !lock[e])
+                    drop = e;
+            }
+            for (i = 0; i < 2 * m; i++) {
+                slong u = lin[i % m], col = i < m ? j : jj, oth = i < m ? jj : j;
+                if (st[u + r * col] == 0 && st[u + r * oth] == 1)
+                    lock[u + r * col] = 1;
+            }
+            if (drop >= 0)
+                keep[drop] = 0;
+        }
+    for (i = 0; i < r * c->N; i++)
+        n += keep[i];
+    flint_free(lock);
+    return n;
+}
+
+/* s <- the kink-preserving rotation (l, a, b) at theta: with U the pre-activations of layer l
+ * (layer_pre), A the skew matrix on the units lin of layer l closest to E_ab - E_ba subject
+ * to the kept kink rows (A U)_ij = 0 (projection x = e - C^T (C C^T)^-1 C e on the upper
+ * entries), W_{l-1} moves by A W_{l-1} and W_l by -W_l A. 0 (s indeterminate) when a or b is
+ * not linear on the data or C C^T is not shown invertible. */
+static int krot_at(const crit *c, arb_ptr s, arb_srcptr theta, slong l, slong a, slong b)
+{
+    slong r = c->p->width[l - 1], n = c->n, *lin = flint_malloc((r + 1) * sizeof(slong)), *pos, m, np, nr, i, j, k, t;
+    char *keep = flint_malloc((size_t) (r * c->N) + 1);
+    arb_mat_t U, C, Ct, M, y, e, A;
+    int ok;
+    _arb_vec_zero(s, n);
+    m = linear_on_data(c, l, lin);
+    pos = flint_malloc((r + 1) * sizeof(slong));
+    for (i = 0; i < r; i++)
+        pos[i] = -1;
+    for (i = 0; i < m; i++)
+        pos[lin[i]] = i;
+    if (a == b || a < 0 || b < 0 || a >= r || b >= r || pos[a] < 0 || pos[b] < 0) {
+        flint_free(lin); flint_free(pos); flint_free(keep);
+        return 0;
+    }
+    np = m * (m - 1) / 2;
+    nr = kink_rows_kept(c, l, lin, m, keep);
+    arb_mat_init(U, r, c->N);
+    layer_pre(c, U, theta, l);
+    arb_mat_init(C, nr, np); arb_mat_init(Ct, np, nr); arb_mat_init(M, nr, nr);
+    arb_mat_init(y, nr, 1); arb_mat_init(e, np, 1); arb_mat_init(A, r, r);
+    for (j = 0, t = 0; j < c->N; j++)   /* row (i, j): sum over k in P+ at j of A_ik U_kj */
+        for (i = 0; i < r; i++) {
+            if (!keep[i + r * j])
+                continue;
+            for (k = 0; k < m; k++) {
+                slong p = pos[i], q = k, u = lin[k];
+                if (c->state[l][u + r * j] != 1)
+                    continue;
+                if (p < q)
+                    arb_add(arb_mat_entry(C, t, pair_index(p, q, m)), arb_mat_entry(C, t, pair_index(p, q, m)),
+                            arb_mat_entry(U, u, j), c->prec);
+                else
+                    arb_sub(arb_mat_entry(C, t, pair_index(q, p, m)), arb_mat_entry(C, t, pair_index(q, p, m)),
+                            arb_mat_entry(U, u, j), c->prec);
+            }
+            t++;
+        }
+    if (pos[a] < pos[b])
+        arb_one(arb_mat_entry(e, pair_index(pos[a], pos[b], m), 0));
+    else
+        arb_set_si(arb_mat_entry(e, pair_index(pos[b], pos[a], m), 0), -1);
+    arb_mat_transpose(Ct, C);
+    arb_mat_mul(M, C, Ct, c->prec);
+    ok = nr == 0 || arb_mat_inv(M, M, c->prec);
+    if (ok && nr > 0) {   /* e <- e - C^T M^-1 C e */
+        arb_mat_t z, w;
+        arb_mat_init(z, nr, 1);
+        arb_mat_init(w, np, 1);
+        arb_mat_mul(y, C, e, c->prec);
+        arb_mat_mul(z, M, y, c->prec);
+        arb_mat_mul(w, Ct, z, c->prec);
+        arb_mat_sub(e, e, w, c->prec);
+        arb_mat_clear(z);
+        arb_mat_clear(w);
+    }
+    for (i = 0; i < m; i++)
+        for (k = i + 1; k < m; k++) {
+            arb_set(arb_mat_entry(A, lin[i], lin[k]), arb_mat_entry(e, pair_index(i, k, m), 0));
+            arb_neg(arb_mat_entry(A, lin[k], lin[i]), arb_mat_entry(e, pair_index(i, k, m), 0));
+        }
+    if (ok) {   /* W_{l-1} (r x d_{l-2}) moves by A W_{l-1}, W_l (out x r) by -W_l A */
+        slong in = dnc_param_offset(c->p, c->N, DNC_W, l - 1), cols = c->p->width[l - 2];
+        slong out = dnc_param_offset(c->p, c->N, DNC_W, l), orows = dnc_problem_out_rows(c->p, l);
+        for (i = 0; i < m; i++)
+            for (j = 0; j < cols; j++)
+                for (k = 0; k < m; k++)
+                    arb_addmul(s + in + lin[i] + r * j, arb_mat_entry(A, lin[i], lin[k]), theta + in + lin[k] + r * j, c->prec);
+        for (t = 0; t < orows; t++)
+            for (k = 0; k < m; k++)
+                for (i = 0; i < m; i++)
+                    arb_submul(s + out + t + orows * lin[k], theta + out + t + orows * lin[i], arb_mat_entry(A, lin[i], lin[k]), c->prec);
+    } else
+        _arb_vec_indeterminate(s, n);
+    arb_mat_clear(U); arb_mat_clear(C); arb_mat_clear(Ct); arb_mat_clear(M);
+    arb_mat_clear(y); arb_mat_clear(e); arb_mat_clear(A);
+    flint_free(lin); flint_free(pos); flint_free(keep);
+    return ok;
+}
+
+int dnc_critical_kink_rotation(arb_ptr s, arb_srcptr theta, const dnc_problem_t p, const signed char *const *state,
+                               slong l, slong a, slong b, slong prec)
+{
+    crit c;
+    slong t;
+    int ok;
+    crit_init(&c, (dnc_problem_struct *) p, prec);
+    for (t = 2; t <= p->L; t++)
+        memcpy(c.state[t], state[t], (size_t) (p->width[t - 1] * p->N));
+    ok = l >= 2 && l <= p->L && krot_at(&c, s, theta, l, a, b);
+    crit_clear(&c);
+    return ok;
+}
+
 /* 1 when w (n doubles) is independent of the q orthonormal vectors of basis (relative
  * tolerance 1e-8) and its part outside them has squared norm above floor (a tangent that is
  * 0 at the exact point shows up as ~1e-80 at its 256-bit neighbour); then appended to basis,
@@ -759,14 +749,15 @@ static void append_triple(slong **v, slong *n, slong x, slong y, slong z)
 }
 
 /* The generators: every admissible pair (l, a, b), then every partial rotation (a, b, j) of
- * H1 (L >= 2), each kept when its vector at theta0 is independent of those kept before
- * (Gram-Schmidt in double, relative tolerance 1e-8). */
+ * H1 (L >= 2), then every kink-preserving rotation (l, a, b) of two units of different
+ * patterns that are linear on the data, each kept when its vector at theta0 is independent
+ * of those kept before (Gram-Schmidt in double, relative tolerance 1e-8). */
 static void choose_generators(crit *c, dnc_critical *r, arb_srcptr theta)
 {
     slong n = c->n, l, a, b, j, q = 0;
     arb_ptr s = _arb_vec_init(n);
     double *basis = NULL, *w = malloc(n * sizeof(double)), floor = 0;
-    r->ngenerators = r->npartial = 0;
+    r->ngenerators = r->npartial = r->nkrot = 0;
     to_double(w, theta, n);
     for (j = 0; j < n; j++)
         floor += 1e-16 * w[j] * w[j];
@@ -793,6 +784,17 @@ static void choose_generators(crit *c, dnc_critical *r, arb_srcptr theta)
                 q++;
                 append_triple(&r->partial, &r->npartial, a, b, j);
             }
+    for (l = 2; l <= c->p->L; l++)
+        for (a = 0; is_relu(c, l) && a < c->p->width[l - 1]; a++)
+            for (b = a + 1; b < c->p->width[l - 1]; b++) {
+                if (same_pattern(c, l, a, b) || !krot_at(c, s, theta, l, a, b))
+                    continue;
+                to_double(w, s, n);
+                if (!keep_independent(&basis, q, w, n, floor))
+                    continue;
+                q++;
+                append_triple(&r->krot, &r->nkrot, l, a, b);
+            }
     free(basis);
     free(w);
     _arb_vec_clear(s, n);
@@ -808,18 +810,21 @@ static void expand(const crit *c, arb_ptr th, arb_srcptr x)
 }
 
 /* S (nf x q) <- the generators of r at the full point theta, on the free parameters: the
- * rotations, then the partial rotations. */
+ * rotations, the partial rotations, then the kink-preserving rotations. */
 static void generators_at(arb_mat_t S, const crit *c, const dnc_critical *r, arb_srcptr theta)
 {
     arb_ptr s = _arb_vec_init(c->n);
     slong k, i, *g;
-    for (k = 0; k < r->ngenerators + r->npartial; k++) {
+    for (k = 0; k < r->ngenerators + r->npartial + r->nkrot; k++) {
         if (k < r->ngenerators) {
             g = r->generators + 3 * k;
             dnc_critical_generator(s, theta, c->p, g[0], g[1], g[2]);
-        } else {
+        } else if (k < r->ngenerators + r->npartial) {
             g = r->partial + 3 * (k - r->ngenerators);
             partial_at(c, s, theta, g[0], g[1], g[2]);
+        } else {
+            g = r->krot + 3 * (k - r->ngenerators - r->npartial);
+            krot_at(c, s, theta, g[0], g[1], g[2]);
         }
         for (i = 0; i < c->nf; i++)
             arb_set(arb_mat_entry(S, i, k), s + c->fi[i]);
@@ -1182,6 +1187,7 @@ void dnc_critical_clear(dnc_critical *r)
     flint_free(r->kinks);
     flint_free(r->generators);
     flint_free(r->partial);
+    flint_free(r->krot);
     flint_free(r->dead);
     flint_free(r->implied);
     if (r->G != NULL) {
@@ -1202,7 +1208,7 @@ static int load(crit *c, const dnc_critical *r, arb_ptr *xbar)
         c->dead[r->dead[2 * k]][r->dead[2 * k + 1]] = 1;
     free_coords(c);
     c->nk = r->nkinks;
-    c->q = r->ngenerators + r->npartial;
+    c->q = r->ngenerators + r->npartial + r->nkrot;
     c->m = c->nf + c->nk + c->q;
     *xbar = _arb_vec_init(c->m);
     for (i = 0, k = 0; i < c->n; i++) {
@@ -1250,6 +1256,14 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
         ok &= same_pattern(&c, r->generators[3 * k], r->generators[3 * k + 1], r->generators[3 * k + 2]);
     for (k = 0; k < r->npartial; k++)
         ok &= p->L >= 2 && !c.dead[1][r->partial[3 * k]] && !c.dead[1][r->partial[3 * k + 1]];
+    for (k = 0; k < r->nkrot; k++) {   /* units of a ReLU layer, both linear on the data */
+        slong *g = r->krot + 3 * k, *lin = flint_malloc((p->width[FLINT_MAX(0, FLINT_MIN(g[0], p->L) - 1)] + 1) * sizeof(slong));
+        slong m = g[0] >= 2 && g[0] <= p->L ? linear_on_data(&c, g[0], lin) : 0, i, fa = 0, fb = 0;
+        for (i = 0; i < m; i++)
+            fa |= lin[i] == g[1], fb |= lin[i] == g[2];
+        ok &= fa && fb && g[1] != g[2];
+        flint_free(lin);
+    }
     r->krawczyk = r->gram = r->signs = r->dead_ok = 0;
     r->proven = ok && check_box(&c, r, xbar);
     kink_slopes(&c, r, xbar);
@@ -1258,8 +1272,7 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
     return r->proven;
 }
 
-/* One attempt of dnc_critical_certify; with linear, linear units are merged first (§7.7). */
-static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, int linear)
+int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec)
 {
     crit c;
     arb_ptr x;
@@ -1279,20 +1292,13 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
         arb_set(c.v[i], x + i);
     find_pattern(&c, r);
     r->merged = merge_proportional(&c, x);
-    r->linear = linear ? merge_linear(&c, x) : 0;
-    if (linear && r->linear == 0) {   /* nothing merged: the same system as the first attempt */
-        snprintf(r->message, sizeof(r->message), "not proven: no linear units to merge");
-        _arb_vec_clear(x, c.n);
-        crit_clear(&c);
-        return 0;
-    }
     find_dead(&c, r, x);
     for (i = 0; i < c.n; i++)
         arb_set(c.v[i], x + i);
     find_pattern(&c, r);
     find_implied(&c, r);
     choose_generators(&c, r, x);
-    c.q = r->ngenerators + r->npartial;
+    c.q = r->ngenerators + r->npartial + r->nkrot;
     c.m = c.nf + c.nk + c.q;
     if (c.m > DNC_CRITICAL_MAX_UNKNOWNS) {   /* dense m x m ball matrices: not attempted */
         r->center = _fmpq_vec_init(c.n);
@@ -1332,10 +1338,10 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     second_order(&c, r, x);
     r->size = c.m;
     r->seconds = dnc_seconds_now() - t0;
-    snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators, %ld of them partial rotations of H1; "
-             "%ld dead units held at 0, %ld of them merged into a proportional unit, %ld into linear units; %ld implied kinks); Krawczyk %s, slice Gram matrix %s, P+/P- signs %s, dead units' gradient %s "
+    snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators, %ld of them partial rotations of H1 and %ld kink-preserving rotations; "
+             "%ld dead units held at 0, %ld of them merged into a proportional unit; %ld implied kinks); Krawczyk %s, slice Gram matrix %s, P+/P- signs %s, dead units' gradient %s "
              "on the box of radius 2^%ld",
-             r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->npartial, (long) r->ndead, (long) r->merged, (long) r->linear, (long) r->nimplied,
+             r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->npartial, (long) r->nkrot, (long) r->ndead, (long) r->merged, (long) r->nimplied,
              r->krawczyk ? "contracts" : "fails", r->gram ? "invertible" : "not shown invertible",
              r->signs ? "kept" : "not kept", r->dead_ok ? "0" : "not shown 0", (long) r->radius_log2);
     _arb_vec_clear(x, c.m);
@@ -1343,23 +1349,3 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     return 0;
 }
 
-int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec)
-{
-    dnc_critical alt;
-    int ret = certify_attempt(r, exact, p, prec, 0);
-    if (ret != 0 || r->proven)
-        return ret;
-    /* Not proven: try again with the linear units merged (a point of the same critical set
-     * without the flat direction they leave, §7.7); kept only when that proves it. */
-    dnc_critical_init(&alt);
-    certify_attempt(&alt, exact, p, prec, 1);
-    if (alt.linear > 0 && alt.proven) {
-        alt.seconds += r->seconds;
-        dnc_critical_clear(r);
-        *r = alt;
-    } else {
-        r->seconds += alt.seconds;
-        dnc_critical_clear(&alt);
-    }
-    return 0;
-}

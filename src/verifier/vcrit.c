@@ -314,10 +314,151 @@ static int partial(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong a, s
     return ok;
 }
 
-/* s <- generator (l, a, b): a rotation (l >= 1) or the partial rotation (a, b, -1 - l). */
+/* Unit u of ReLU layer l is linear on the data (format §6.9): live, and no entry of its row of
+ * the pattern decided on the box is negative. */
+static int lin_unit(const vk *k, slong l, slong u)
+{
+    slong r = k->p->width[l - 1], j;
+    if (k->dead[l][u] || !k->p->relu[l - 2])
+        return 0;
+    for (j = 0; j < k->N; j++)
+        if (k->state[l][u + r * j] != 1 && k->state[l][u + r * j] != 0)
+            return 0;
+    return 1;
+}
+
+/* The kink rows of layer l the format keeps (§6.9): every kink (u, j) of a unit linear on the
+ * data, less one row per column pair j < j' that no such unit sees active at both, when
+ * T = {kink at j, active at j'} and T' = {active at j, kink at j'} are non-empty: the first
+ * row of T's rows at j, then T''s at j', neither dropped nor locked; all of them are locked
+ * then. keep (d_l x N) <- 1 on the kept rows. */
+static void kept_rows(const vk *k, slong l, const char *lin, char *keep)
+{
+    slong r = k->p->width[l - 1], j, jj, u, side;
+    char *lock = flint_calloc((size_t) (r * k->N) + 1, 1);
+    const char *st = k->state[l];
+    for (j = 0; j < k->N; j++)
+        for (u = 0; u < r; u++)
+            keep[u + r * j] = lin[u] && st[u + r * j] == 0;
+    for (j = 0; j < k->N; j++)
+        for (jj = j + 1; jj < k->N; jj++) {
+            int both = 0, t = 0, tp = 0;
+            slong drop = -1;
+            for (u = 0; u < r; u++)
+                if (lin[u]) {
+                    both |= st[u + r * j] == 1 && st[u + r * jj] == 1;
+                    t |= st[u + r * j] == 0 && st[u + r * jj] == 1;
+                    tp |= st[u + r * j] == 1 && st[u + r * jj] == 0;
+                }
+            if (both || !t || !tp)
+                continue;
+            for (side = 0; side < 2; side++) {
+                slong c0 = side ? jj : j, c1 = side ? j : jj;
+                for (u = 0; u < r; u++)
+                    if (lin[u] && st[u + r * c0] == 0 && st[u + r * c1] == 1) {
+                        if (drop < 0 && keep[u + r * c0] && !lock[u + r * c0])
+                            drop = u + r * c0;
+                        lock[u + r * c0] = 1;
+                    }
+            }
+            if (drop >= 0)
+                keep[drop] = 0;
+        }
+    flint_free(lock);
+}
+
+/* s <- the kink-preserving rotation (l, a, b) at x (format §6.9): U the pre-activations of
+ * layer l at x (slopes of the pattern below, its own kinks and dead units' entries 0), A the
+ * skew matrix on the units linear on the data nearest to E_ab - E_ba whose kept kink rows
+ * (A U)_uj vanish: A = E - Z with vec Z = C^T (C C^T)^-1 C vec E over the upper entries; then
+ * W_{l-1} moves by A W_{l-1} and W_l by -W_l A. 0 when C C^T is not shown invertible. */
+static int kink_rotation(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l, slong a, slong b)
+{
+    slong r = k->p->width[l - 1], j, u, v, t, i, nr = 0, np, prec = k->prec;
+    slong *pid = flint_malloc((size_t) (r * r + 1) * sizeof(slong));
+    char *lin = flint_calloc((size_t) r + 1, 1), *keep = flint_calloc((size_t) (r * k->N) + 1, 1);
+    arb_mat_t H, P, C, Ct, M, e, y, z, A;
+    int ok;
+    for (u = 0; u < r; u++)
+        lin[u] = (char) lin_unit(k, l, u);
+    for (u = 0, np = 0; u < r; u++)     /* the unknowns: A_uv, u < v both linear on the data */
+        for (v = u + 1; v < r; v++)
+            pid[u * r + v] = lin[u] && lin[v] ? np++ : -1;
+    kept_rows(k, l, lin, keep);
+    for (i = 0; i < r * k->N; i++)
+        nr += keep[i];
+    arb_mat_init(H, arb_mat_nrows(x), k->N);   /* U: the forward pass with the decided slopes */
+    arb_mat_set(H, x);
+    for (t = 2; t <= l; t++) {
+        arb_mat_init(P, k->p->width[t - 1], k->N);
+        arb_mat_mul(P, x + t - 1, H, prec);
+        for (j = 0; k->p->relu[t - 2] && j < k->N; j++)
+            for (u = 0; u < k->p->width[t - 1]; u++) {
+                char c = k->state[t][u + k->p->width[t - 1] * j];
+                if (t < l ? c != 1 : (c == 0 || c == 4))
+                    arb_zero(arb_mat_entry(P, u, j));
+            }
+        arb_mat_swap(H, P);
+        arb_mat_clear(P);
+    }
+    arb_mat_init(C, nr, np); arb_mat_init(Ct, np, nr); arb_mat_init(M, nr, nr);
+    arb_mat_init(e, np, 1); arb_mat_init(y, nr, 1); arb_mat_init(z, np, 1); arb_mat_init(A, r, r);
+    for (j = 0, i = 0; j < k->N; j++)   /* row (u, j): sum_v A_uv U_vj over v active at j */
+        for (u = 0; u < r; u++) {
+            if (!keep[u + r * j])
+                continue;
+            for (v = 0; v < r; v++)
+                if (v != u && lin[v] && k->state[l][v + r * j] == 1) {
+                    arb_ptr c = arb_mat_entry(C, i, u < v ? pid[u * r + v] : pid[v * r + u]);
+                    if (u < v)
+                        arb_add(c, c, arb_mat_entry(H, v, j), prec);
+                    else
+                        arb_sub(c, c, arb_mat_entry(H, v, j), prec);
+                }
+            i++;
+        }
+    arb_one(arb_mat_entry(e, pid[a * r + b], 0));
+    arb_mat_transpose(Ct, C);
+    arb_mat_mul(M, C, Ct, prec);
+    ok = nr == 0 || arb_mat_inv(M, M, prec);
+    if (nr > 0) {
+        arb_mat_t w;
+        arb_mat_init(w, nr, 1);
+        arb_mat_mul(y, C, e, prec);
+        arb_mat_mul(w, M, y, prec);
+        arb_mat_mul(z, Ct, w, prec);
+        arb_mat_sub(e, e, z, prec);
+        arb_mat_clear(w);
+    }
+    for (u = 0; u < r; u++)
+        for (v = u + 1; v < r; v++)
+            if (pid[u * r + v] >= 0) {
+                arb_set(arb_mat_entry(A, u, v), arb_mat_entry(e, pid[u * r + v], 0));
+                arb_neg(arb_mat_entry(A, v, u), arb_mat_entry(e, pid[u * r + v], 0));
+            }
+    for (t = 0; t < k->nb; t++)
+        arb_mat_zero(s + t);
+    arb_mat_mul(s + l - 1, A, x + l - 1, prec);
+    arb_mat_mul(s + l, x + l, A, prec);
+    arb_mat_neg(s + l, s + l);
+    if (!ok)
+        for (t = 0; t < k->nb; t++)
+            arb_mat_indeterminate(s + t);
+    arb_mat_clear(H); arb_mat_clear(C); arb_mat_clear(Ct); arb_mat_clear(M);
+    arb_mat_clear(e); arb_mat_clear(y); arb_mat_clear(z); arb_mat_clear(A);
+    flint_free(pid);
+    flint_free(lin);
+    flint_free(keep);
+    return ok;
+}
+
+/* s <- generator (l, a, b): a rotation (1 <= l < VX_KINK_ROTATION), the partial rotation (a, b, -1 - l),
+ * or the kink-preserving rotation (l - VX_KINK_ROTATION, a, b). */
 static void generator(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l, slong a, slong b)
 {
-    if (l >= 1)
+    if (l >= VX_KINK_ROTATION)
+        kink_rotation(k, s, x, l - VX_KINK_ROTATION, a, b);
+    else if (l >= 1)
         rotation(k, s, x, l, a, b);
     else
         partial(k, s, x, a, b, -1 - l);
@@ -391,12 +532,15 @@ static int decide_pattern(vk *k, const arb_mat_struct *x, const slong *kink, slo
 }
 
 /* 1 when units a and b of layer l have the same pattern (always around H1 and linear layers);
- * for a partial rotation (l < 0): when a and b are live units of layer 1. */
+ * for a partial rotation (l < 0): when a and b are live units of layer 1; for a kink-preserving
+ * rotation: when both are linear on the data. */
 static int same_rows(const vk *k, slong l, slong a, slong b)
 {
     slong j, r;
     if (l < 0)
         return k->L >= 2 && !k->dead[1][a] && !k->dead[1][b];
+    if (l >= VX_KINK_ROTATION)
+        return lin_unit(k, l - VX_KINK_ROTATION, a) && lin_unit(k, l - VX_KINK_ROTATION, b);
     if (k->dead[l][a] || k->dead[l][b])
         return 0;
     if (l == 1 || !k->p->relu[l - 2])
@@ -691,7 +835,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     arb_ptr *xv, G = NULL;
     arb_mat_t J, S;
     arb_t r;
-    slong n, m, i, e;
+    slong n, m, i, e, nkr = 0;
     int ok = 1;
     arb_indeterminate(loss);
     if (p->ce || P->collapsed || P->ns > 0) {
@@ -736,8 +880,16 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
         arb_add_error(xv[k.fi[i]], r);
     if (ok)
         ok = decide_pattern(&k, X, all, nk + ni, why, len) && implied_ok(&k, kink, nk, imp, ni, why, len);
+    for (i = 0; i < q; i++)   /* they come last (kink_rotations) */
+        nkr += gen[3 * i] >= VX_KINK_ROTATION;
     for (i = 0; i < q && ok; i++)
-        if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2]))
+        if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2]) && gen[3 * i] >= VX_KINK_ROTATION)
+            ok = 0, snprintf(why, len, "kink rotation %ld [%ld, %ld, %ld]: units %ld and %ld of layer %ld are not both "
+                             "linear on the data on the box (live, no negative pre-activation): not a symmetry",
+                             (long) (i - (q - nkr)), (long) (gen[3 * i] - VX_KINK_ROTATION), (long) gen[3 * i + 1],
+                             (long) gen[3 * i + 2], (long) gen[3 * i + 1], (long) gen[3 * i + 2],
+                             (long) (gen[3 * i] - VX_KINK_ROTATION));
+        else if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2]))
             ok = 0, snprintf(why, len, gen[3 * i] < 0 ? "partial generator %ld [%ld, %ld, %ld] rotates a dead unit of "
                              "layer 1 (or L < 2): not a symmetry" : "generator %ld rotates units %ld and %ld of layer "
                              "%ld, whose patterns differ on the box: not a symmetry", (long) i, (long) gen[3 * i + 1],

@@ -206,8 +206,10 @@ int vx_ce_root(const vx_problem *p, const vx_structure *s, const fmpq_t lo, cons
 /* ---- critical points (vcrit.c, format §6.9) ---- */
 /* 1 when Krawczyk's test proves the critical_point statement for the box of radius 2^E around
  * point P (dyadic entries) and the multipliers mu (one per kink; kink and gen: 3 integers each,
- * validated by the reader); loss <- f_0 over the box. With rho != NULL also the second-order
+ * validated by the reader; gen: rotations (l, a, b), partial rotations (-1 - j, a, b), kink-
+ * preserving rotations (VX_KINK_ROTATION + l, a, b)); loss <- f_0 over the box. With rho != NULL also the second-order
  * test of strict_local_min (format §6.11). 0 (not proven) with why. */
+#define VX_KINK_ROTATION (1L << 24)   /* gen (VX_KINK_ROTATION + l, a, b): a kink-preserving rotation (§6.9) */
 int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
                       const fmpq *mu, const slong *gen, slong q, const slong *dead, slong nd, const slong *imp,
                       slong ni, const fmpq *rho, slong prec, char *why, size_t len);

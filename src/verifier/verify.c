@@ -289,6 +289,14 @@ static int is_partial(const vrun *r, const vclaim *cl, const slong *t)
     return r->c.p.L >= 2 && t[0] >= 0 && t[0] < t[1] && t[1] < r->c.p.width[0] && t[2] >= 0 && t[2] < cl->P->ncols;
 }
 
+/* A kink-preserving rotation [l, a, b] (format §6.9): units a < b of a ReLU layer l >= 2. */
+static int is_kink_rotation(const vrun *r, const vclaim *cl, const slong *t)
+{
+    (void) cl;
+    return t[0] >= 2 && t[0] <= r->c.p.L && r->c.p.relu[t[0] - 2] && t[1] >= 0 && t[1] < t[2]
+           && t[2] < r->c.p.width[t[0] - 1];
+}
+
 /* Kinks: [layer, row, column] triples, strictly increasing, at ReLU pre-activations. */
 static int read_stationarity(vrun *r, vclaim *cl, const char *path)
 {
@@ -350,6 +358,8 @@ static int read_critical(vrun *r, vclaim *cl, const char *path)
         || read_triples(r, cl, path, "generators", "a rotation of units a < b < d_l of a layer l", is_generator)
         || read_triples(r, cl, path, "partial_generators", "a partial rotation [a, b, j] of column j of H1 "
                         "(a < b < d_1, L >= 2)", is_partial)
+        || read_triples(r, cl, path, "kink_rotations", "a kink-preserving rotation [l, a, b] of units a < b < d_l of "
+                        "a ReLU layer l >= 2", is_kink_rotation)
         || read_triples(r, cl, path, "implied_kinks", "an entry of a ReLU pre-activation", is_kink)
         || read_dead_units(r, cl, path) || read_iv(r, cl, path, "loss", 0))
         return -1;
@@ -823,22 +833,31 @@ static void critical_verdict(vrun *r, vclaim *cl, const vclaim *c, const fmpq *r
     slong E = (slong) json_integer_value(json_object_get(c->o, "radius_log2")), nk = (slong) json_array_size(mus), i;
     const json_t *pg = json_object_get(c->o, "partial_generators");
     slong *kink = triples(json_object_get(c->o, "kinks")), *gen;
+    const json_t *kr = json_object_get(c->o, "kink_rotations");
     slong q = (slong) json_array_size(json_object_get(c->o, "generators")), pq = (slong) json_array_size(pg);
+    slong kq = (slong) json_array_size(kr);
     slong nd, *dead = dead_pairs(c->o, &nd);
     slong ni = (slong) json_array_size(json_object_get(c->o, "implied_kinks"));
     slong *imp = triples(json_object_get(c->o, "implied_kinks"));
     fmpq *mu = _fmpq_vec_init(nk + 1);
-    /* the rotations, then the partial rotations [a, b, j] as (-1 - j, a, b) (vx_critical_check) */
-    gen = flint_realloc(triples(json_object_get(c->o, "generators")), (3 * (q + pq) + 1) * sizeof(slong));
+    /* the rotations, then the partial rotations [a, b, j] as (-1 - j, a, b), then the kink-preserving
+     * rotations [l, a, b] as (VX_KINK_ROTATION + l, a, b) (vx_critical_check) */
+    gen = flint_realloc(triples(json_object_get(c->o, "generators")), (3 * (q + pq + kq) + 1) * sizeof(slong));
     for (i = 0; i < pq; i++) {
         const json_t *e = json_array_get(pg, i);
         gen[3 * (q + i)] = -1 - (slong) json_integer_value(json_array_get(e, 2));
         gen[3 * (q + i) + 1] = (slong) json_integer_value(json_array_get(e, 0));
         gen[3 * (q + i) + 2] = (slong) json_integer_value(json_array_get(e, 1));
     }
+    for (i = 0; i < kq; i++) {
+        const json_t *e = json_array_get(kr, i);
+        gen[3 * (q + pq + i)] = VX_KINK_ROTATION + (slong) json_integer_value(json_array_get(e, 0));
+        gen[3 * (q + pq + i) + 1] = (slong) json_integer_value(json_array_get(e, 1));
+        gen[3 * (q + pq + i) + 2] = (slong) json_integer_value(json_array_get(e, 2));
+    }
     for (i = 0; i < nk; i++)
         vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
-    cl->verdict = vx_critical_check(cl->q, &r->c.p, c->P, E, kink, nk, mu, gen, q + pq, dead, nd, imp, ni, rho, r->c.prec,
+    cl->verdict = vx_critical_check(cl->q, &r->c.p, c->P, E, kink, nk, mu, gen, q + pq + kq, dead, nd, imp, ni, rho, r->c.prec,
                                     cl->why, sizeof(cl->why));
     _fmpq_vec_clear(mu, nk + 1);
     flint_free(kink);
@@ -856,8 +875,8 @@ static int check_strict_local_min(vrun *r, vclaim *cl, const char *path)
     say(cl, "the box of claim %s contains its exact critical point theta* (its checks again), and H + rho C^T C is "
         "positive definite on the whole box (H the Hessian of the Lagrangian f_0 + sum mu_e ubar_e, C the gradients of "
         "the kink constraints and of the slice, rho = %s): by Finsler's lemma H is positive definite on ker C, so "
-        "theta* is a strict local minimum of f on the pattern manifold of claim %s modulo the rotations and partial "
-        "rotations of its generators; nothing is claimed off that manifold", c->id, vx_str(cl->o, "rho"), c->id);
+        "theta* is a strict local minimum of f on the pattern manifold of claim %s modulo the rotations, partial "
+        "rotations and kink-preserving rotations of its generators; nothing is claimed off that manifold", c->id, vx_str(cl->o, "rho"), c->id);
     fmpq_init(rho);
     vx_parse_rational(rho, vx_str(cl->o, "rho"));
     if (!c->verdict)
@@ -873,7 +892,7 @@ static int check_critical(vrun *r, vclaim *cl, const char *path)
     char t1[VTXT], t2[VTXT];
     (void) path;
     say(cl, "the box of radius 2^%ld around point %s and the %zu listed multipliers contains exactly one zero of the KKT "
-        "system of the %zu listed kinks bordered by the slice of %zu rotation generators and %zu partial rotations of H1 (Krawczyk), the slice "
+        "system of the %zu listed kinks bordered by the slice of %zu rotation generators, %zu partial rotations of H1 and %zu kink-preserving rotations (Krawczyk), the slice "
         "multipliers vanish there (Gram matrix invertible on the box), every other ReLU pre-activation has a strict "
         "sign on the box, the %zu listed dead units are exactly 0 with gradient entries exactly 0 on the box, and the "
         "%zu implied kinks vanish wherever the listed ones do; so an exact critical point of f on the kink pattern's "
@@ -881,7 +900,7 @@ static int check_critical(vrun *r, vclaim *cl, const char *path)
         "loss f = f_0 in %s", (long) json_integer_value(json_object_get(cl->o, "radius_log2")), cl->P->name,
         json_array_size(json_object_get(cl->o, "multipliers")), json_array_size(json_object_get(cl->o, "kinks")),
         json_array_size(json_object_get(cl->o, "generators")), json_array_size(json_object_get(cl->o, "partial_generators")),
-        json_array_size(json_object_get(cl->o, "dead_units")),
+        json_array_size(json_object_get(cl->o, "kink_rotations")), json_array_size(json_object_get(cl->o, "dead_units")),
         json_array_size(json_object_get(cl->o, "implied_kinks")), ivstr(t1, cl, 0));
     critical_verdict(r, cl, cl, NULL);
     if (cl->verdict && !in_iv(cl, 0, cl->q))
@@ -1009,7 +1028,7 @@ static const struct {
     { "loss", "point:s loss:o fit:o reg:o method:s?", read_loss, check_loss, 0, 0 },
     { "stationarity", "point:s max_radius_log2:i kinks:a", read_stationarity, check_stationarity, 0, 0 },
     { "gradient_norm", "point:s method:s norm:o", read_gradient_norm, check_gradient_norm, 0, 0 },
-    { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a partial_generators:a? implied_kinks:a? dead_units:a? loss:o", read_critical,
+    { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a partial_generators:a? kink_rotations:a? implied_kinks:a? dead_units:a? loss:o", read_critical,
       check_critical, 0, 0 },
     { "kink_multipliers", "critical_point:s slopes:a", read_kink_multipliers, check_kink_multipliers, 1, 0 },
     { "strict_local_min", "critical_point:s rho:s", read_strict_local_min, check_strict_local_min, 1, 0 },

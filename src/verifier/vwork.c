@@ -139,6 +139,8 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
     return ns;
 }
 
+static double kink_rotations_ns(vx_ctx *c, const json_t *cl, double W);
+
 /* A critical_point claim (§6.9; strict_local_min §6.11 runs it again with a Cholesky, counted
  * twice): n + nk + 2 passes with tangents (about 6 forward passes each,
  * with 16 elementwise ball operations per feature entry), the m x m Jacobian's approximate
@@ -164,9 +166,39 @@ static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
         n = FLINT_MAX(n, 0.0);
     }
     m = n + (double) json_array_size(json_object_get(cl, "kinks")) + (double) json_array_size(json_object_get(cl, "generators"))
-        + (double) json_array_size(json_object_get(cl, "partial_generators"));
+        + (double) json_array_size(json_object_get(cl, "partial_generators"))
+        + (double) json_array_size(json_object_get(cl, "kink_rotations"));
     return (m + 2) * (6 * W * ns_madd(c->prec) + 16 * E * ns_ball(c->prec))
-           + m * m * m * (2 * ns_madd(c->prec) + ns_ball(c->prec) / 3);
+           + m * m * m * (2 * ns_madd(c->prec) + ns_ball(c->prec) / 3) + kink_rotations_ns(c, cl, W);
+}
+
+/* The kink-preserving rotations of a critical_point claim (§6.9): each is evaluated twice (the
+ * centre and the box), each time a forward pass, the kept kink rows C of its layer (at most
+ * the layer's kinks, nr) over the d_l (d_l - 1) / 2 upper entries np, C C^T, its inverse and
+ * the projection: W + nr^2 np + nr^3 + 2 nr np + 2 d_l^2 (d_{l-1} + d_{l+1}) multiply-adds. */
+static double kink_rotations_ns(vx_ctx *c, const json_t *cl, double W)
+{
+    const json_t *kr = json_object_get(cl, "kink_rotations"), *e;
+    double ns = 0;
+    size_t i, t;
+    json_array_foreach(kr, i, e) {
+        slong l = (slong) json_integer_value(json_array_get(e, 0));
+        double nr = 0, d, np, io;
+        const char *key[2] = { "kinks", "implied_kinks" };
+        if (l < 2 || l > c->p.L)
+            continue;
+        for (t = 0; t < 2; t++) {
+            const json_t *k;
+            size_t j;
+            json_array_foreach(json_object_get(cl, key[t]), j, k)
+                nr += json_integer_value(json_array_get(k, 0)) == l;
+        }
+        d = (double) c->p.width[l - 1];
+        np = d * (d - 1) / 2;
+        io = (double) c->p.width[l - 2] + (l < c->p.L ? (double) c->p.width[l] : (double) c->p.K);
+        ns += 2 * (W + nr * nr * np + nr * nr * nr + 2 * nr * np + 2 * d * d * io) * ns_madd(c->prec);
+    }
+    return ns;
 }
 
 /* The claim of claims with id `id`, or NULL. */

@@ -769,3 +769,53 @@ Test(critical, k4_l4_linear_units_and_partial_rotation)
         }
     }
 }
+
+/* A critical_point claim whose every unit is a dead unit (review, 2026-12-06): the point is the
+ * zero network (K = 2, n = 1, L = 2, width 2, no bias), every parameter is held at 0, so there
+ * are no unknowns, no kinks and no generators (m = 0). It is a critical point, and its loss is
+ * the fit of the zero output, 1/(2N) ||Y||^2 = 1/2. The checker used to take the loss of f_0
+ * from its tangent passes only, of which there are none at m = 0, so the enclosure stayed the
+ * 0 it was initialised to and a loss interval [0, 0] was certified (with a strict_local_min and
+ * a kink_multipliers claim beside it). Now: [0, 0] is refused by both checkers, [1/2, 1/2] is
+ * certified. */
+Test(critical, every_unit_dead_loss_of_the_zero_network)
+{
+    static const char *cert =
+        "{\"format\": \"dncert-certificate\", \"version\": 2, \"producer\": {\"program\": \"review\"}, \"precision\": 64,"
+        " \"problem\": {\"K\": 2, \"n\": [1, 1], \"L\": 2, \"width\": [2, 2], \"activation\": [\"relu\"], \"bias\": \"none\","
+        "   \"lambda_h\": \"1/250\", \"lambda_w\": [\"1/250\", \"1/250\"]},"
+        " \"points\": {\"z\": {\"layout\": \"expanded\", \"scalars\": {}, \"blocks\": {"
+        "   \"H1\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]},"
+        "   \"W1\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]},"
+        "   \"W2\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]}}}},"
+        " \"claims\": [{\"id\": \"critical_point\", \"kind\": \"critical_point\", \"statement\": \"s\", \"verdict\": \"certified\","
+        "   \"point\": \"z\", \"radius_log2\": -16, \"kinks\": [], \"multipliers\": [], \"generators\": [],"
+        "   \"dead_units\": [[1, 0], [1, 1], [2, 0], [2, 1]], \"loss\": {\"lo\": \"%s\", \"hi\": \"%s\"}},"
+        "  {\"id\": \"strict_local_min\", \"kind\": \"strict_local_min\", \"statement\": \"s\", \"verdict\": \"%s\","
+        "   \"critical_point\": \"critical_point\", \"rho\": \"1\"},"
+        "  {\"id\": \"kink_multipliers\", \"kind\": \"kink_multipliers\", \"statement\": \"s\", \"verdict\": \"%s\","
+        "   \"critical_point\": \"critical_point\", \"slopes\": []}]}";
+    char dir[256], t[300], text[4096];
+    FILE *f;
+    int k;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    for (k = 0; k < 2; k++) {
+        const char *args[] = { "verify", t, NULL }, *vargs[] = { t, NULL };
+        snprintf(text, sizeof(text), cert, k == 0 ? "1/2" : "0", k == 0 ? "1/2" : "0", k == 0 ? "certified" : "not proven",
+                 k == 0 ? "certified" : "not proven");
+        cr_assert((f = fopen(t, "w")) != NULL);
+        fputs(text, f);
+        fclose(f);
+        if (k == 0) {   /* the true loss: every claim certified */
+            cr_expect_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
+            cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+            cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+            cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+        } else {        /* the loss 0: refused, with the loss named */
+            refused(t, "the loss of the zero network stated as 0");
+            cr_expect(strstr(out, "the loss f_0 over the box is 0.5") != NULL || strstr(out, "the loss f_0 over the box is [0.5")
+                      != NULL, "%s", out);
+        }
+    }
+}

@@ -470,10 +470,12 @@ static int kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const ar
     entries(dv, dx, k->nb);
     entries(gv, g, k->nb);
     entries(dgv, dg, k->nb);
-    for (i = 0; i < (G != NULL ? 1 : nf + nk); i++) {
+    /* at least one pass: it gives the loss of f_0 and the dead units' equations, also when
+     * there is no unknown (every unit dead, no bias: m = 0) */
+    for (i = 0; i < (G != NULL ? 1 : FLINT_MAX(nf + nk, 1)); i++) {
         if (G == NULL && i < nf)
             arb_one(dv[k->fi[i]]);
-        else if (G == NULL)
+        else if (G == NULL && i < nf + nk)
             arb_one(arb_mat_entry(k->dm + kink[3 * (i - nf)], kink[3 * (i - nf) + 1], kink[3 * (i - nf) + 2]));
         pass(k, x, dx, g, dg);
         for (j = 0, t = 0; i == 0 && j < k->n; j++) {   /* the dead units' equations */
@@ -488,7 +490,7 @@ static int kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const ar
             arb_set(arb_mat_entry(J, nf + e, i), arb_mat_entry(k->dpre + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]));
         if (G == NULL && i < nf)
             arb_zero(dv[k->fi[i]]);
-        else if (G == NULL)
+        else if (G == NULL && i < nf + nk)
             arb_zero(arb_mat_entry(k->dm + kink[3 * (i - nf)], kink[3 * (i - nf) + 1], kink[3 * (i - nf) + 2]));
     }
     if (G != NULL) {   /* at the centre nu = 0 and theta = theta0: the slice rows vanish */

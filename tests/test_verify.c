@@ -864,6 +864,39 @@ Test(limits, work_budget)
     json_decref(p);
 }
 
+
+/* A critical_point claim whose dead units fill two adjacent layers (review, 2026-12-06): the
+ * entries of W_2 between them are parameters of a dead unit of layer 2 (its out-column) and of
+ * one of layer 3 (its in-row). The estimate subtracted them once per unit, twice in all, so it
+ * put the unknowns at 0 (d_1 N = 2400 free entries of H1 against 50 x 50 entries subtracted
+ * twice) and the file at a few milliseconds; the checker then ran 2400 tangent passes and
+ * Krawczyk on a 2400 x 2400 system (about a minute here, and cubic in d_1: the 60 s of §9 meant
+ * nothing). Counted once, the estimate is several minutes and the file is refused before any
+ * check. (The timeout fails the test if the checks run.) */
+Test(limits, critical_point_dead_units_counted_once, .timeout = 30)
+{
+    const json_int_t d1 = 1200, d2 = 50;
+    json_t *dead = json_array(), *c;
+    json_int_t a;
+    int l;
+    for (l = 2; l <= 3; l++)
+        for (a = 0; a < d2; a++)
+            json_array_append_new(dead, json_pack("[i, I]", l, a));
+    c = json_pack("{s:s, s:i, s:{}, s:i, s:{s:i, s:[i, i], s:i, s:[I, I, I], s:[s, s], s:s, s:s, s:[s, s, s]}, "
+                  "s:{s:{s:s, s:{}, s:{s:{s:I, s:i, s:[{s:n, s:[]}]}, s:{s:I, s:I, s:[{s:n, s:[]}]}, "
+                  "s:{s:I, s:I, s:[{s:n, s:[]}]}, s:{s:i, s:I, s:[{s:n, s:[]}]}}}}, "
+                  "s:[{s:s, s:s, s:s, s:s, s:s, s:i, s:[], s:[], s:[], s:o, s:{s:s, s:s}}]}",
+                  "format", "dncert-certificate", "version", 2, "producer", "precision", 64, "problem", "K", 2, "n",
+                  1, 1, "L", 3, "width", d1, d2, d2, "activation", "relu", "relu", "bias", "none", "lambda_h", "1/250",
+                  "lambda_w", "1/250", "1/250", "1/250", "points", "z", "layout", "expanded", "scalars", "blocks", "H1",
+                  "rows", d1, "cols", 2, "terms", "scale", "entries", "W1", "rows", d2, "cols", d1, "terms", "scale",
+                  "entries", "W2", "rows", d2, "cols", d2, "terms", "scale", "entries", "W3", "rows", 2, "cols", d2,
+                  "terms", "scale", "entries", "claims", "id", "cp", "kind", "critical_point", "statement", "",
+                  "verdict", "certified", "point", "z", "radius_log2", -16, "kinks", "multipliers", "generators",
+                  "dead_units", dead, "loss", "lo", "0.49", "hi", "0.51");
+    cr_assert(c != NULL);
+    rejects(c, "the checks of this file would take about");
+}
 Test(limits, long_strings)
 {
     char *big = malloc(1000002);

@@ -153,14 +153,22 @@ static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
     for (l = 0; l < c->p.L; l++)
         E += ncols * (double) c->p.width[l];
     n = (double) c->p.width[0] * ncols + vx_point_work(&c->p, 1) + (c->p.bias ? c->p.K : 0);
-    {   /* the dead units' parameters are not unknowns */
+    {   /* the dead units' parameters are not unknowns; an entry of W_l between a dead unit of
+         * layer l and one of layer l + 1 is both units' parameter and is counted once (the
+         * reader refuses a unit listed twice before any check runs) */
         const json_t *du = json_object_get(cl, "dead_units"), *e;
+        double *dead = flint_calloc((size_t) c->p.L + 2, sizeof(double));
         size_t i;
         json_array_foreach(du, i, e) {
             slong dl = (slong) json_integer_value(json_array_get(e, 0));
-            if (dl >= 1 && dl <= c->p.L)
+            if (dl >= 1 && dl <= c->p.L) {
                 n -= (dl == 1 ? ncols : (double) c->p.width[dl - 2]) + (dl == c->p.L ? (double) c->p.K : (double) c->p.width[dl]);
+                dead[dl]++;
+            }
         }
+        for (l = 1; l < c->p.L; l++)
+            n += dead[l] * dead[l + 1];
+        flint_free(dead);
         n = FLINT_MAX(n, 0.0);
     }
     m = n + (double) json_array_size(json_object_get(cl, "kinks")) + (double) json_array_size(json_object_get(cl, "generators"))

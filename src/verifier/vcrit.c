@@ -323,7 +323,10 @@ static void generator(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l
         partial(k, s, x, a, b, -1 - l);
 }
 
-/* S (n x q) <- the generators at x. */
+/* S (nf x q) <- the generators at x, their entries of the free parameters (they are 0 in the
+ * dead units' parameters: those are 0 in x, and no generator rotates a dead unit). n: all
+ * parameters. (Not n x q: with many dead parameters that matrix is far larger than the m x m
+ * system the work estimate of §9 counts.) */
 static void generators(vk *k, arb_mat_t S, const arb_mat_struct *x, const slong *gen, slong q, slong n)
 {
     arb_mat_struct *s = flint_malloc(k->nb * sizeof(arb_mat_struct));
@@ -333,8 +336,8 @@ static void generators(vk *k, arb_mat_t S, const arb_mat_struct *x, const slong 
     entries(v, s, k->nb);
     for (j = 0; j < q; j++) {
         generator(k, s, x, gen[3 * j], gen[3 * j + 1], gen[3 * j + 2]);
-        for (i = 0; i < n; i++)
-            arb_set(arb_mat_entry(S, i, j), v[i]);
+        for (i = 0; i < k->nf; i++)
+            arb_set(arb_mat_entry(S, i, j), v[k->fi[i]]);
     }
     blocks_clear(k, s);
     flint_free(s);
@@ -455,7 +458,7 @@ static void vk_clear(vk *k)
 
 /* J (m x m) <- G'(X) over the free parameters, the multipliers and the generators (x the
  * box, with the seeds mu in k->m); G <- G(x) when G != NULL (then x is the centre and J is not
- * computed). S (n x q): the generators at the centre. Returns 0 when a dead unit's entry of
+ * computed). S (nf x q): the generators at the centre (free entries). Returns 0 when a dead unit's entry of
  * the gradient is not exactly 0 (on the box: its equation of the full system). */
 static int kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const arb_mat_t S, const slong *kink,
                       slong nk, slong q)
@@ -503,8 +506,8 @@ static int kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const ar
     } else
         for (j = 0; j < q; j++)
             for (i = 0; i < nf; i++) {
-                arb_set(arb_mat_entry(J, i, nf + nk + j), arb_mat_entry(S, k->fi[i], j));
-                arb_set(arb_mat_entry(J, nf + nk + j, i), arb_mat_entry(S, k->fi[i], j));
+                arb_set(arb_mat_entry(J, i, nf + nk + j), arb_mat_entry(S, i, j));
+                arb_set(arb_mat_entry(J, nf + nk + j, i), arb_mat_entry(S, i, j));
             }
     blocks_clear(k, dx);
     blocks_clear(k, g);
@@ -560,7 +563,7 @@ static int gram(vk *k, arb_mat_struct *X, const arb_mat_t S0, const slong *gen, 
     int ok;
     if (q == 0)
         return 1;
-    arb_mat_init(SX, n, q); arb_mat_init(T, q, n); arb_mat_init(Gm, q, q);
+    arb_mat_init(SX, k->nf, q); arb_mat_init(T, q, k->nf); arb_mat_init(Gm, q, q);
     generators(k, SX, X, gen, q, n);
     arb_mat_transpose(T, SX);
     arb_mat_mul(Gm, T, S0, k->prec);
@@ -733,7 +736,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     arb_one(r);
     arb_mul_2exp_si(r, r, E);
     arb_mat_init(J, m, m);
-    arb_mat_init(S, n, q);
+    arb_mat_init(S, k.nf, q);
     for (i = 0; i < k.nf; i++)   /* the box: the dead units' parameters stay 0 */
         arb_add_error(xv[k.fi[i]], r);
     if (ok)

@@ -742,11 +742,19 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     if (ok)
         ok = decide_pattern(&k, X, all, nk + ni, why, len) && implied_ok(&k, kink, nk, imp, ni, why, len);
     for (i = 0; i < q && ok; i++)
-        if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2]))
-            ok = 0, snprintf(why, len, gen[3 * i] < 0 ? "partial generator %ld [%ld, %ld, %ld] rotates a dead unit of "
-                             "layer 1 (or L < 2): not a symmetry" : "generator %ld rotates units %ld and %ld of layer "
-                             "%ld, whose patterns differ on the box: not a symmetry", (long) i, (long) gen[3 * i + 1],
-                             (long) gen[3 * i + 2], (long) (gen[3 * i] < 0 ? -1 - gen[3 * i] : gen[3 * i]));
+        if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2])) {   /* named as in the file */
+            slong l = gen[3 * i], a = gen[3 * i + 1], b = gen[3 * i + 2], nrot = 0, t;
+            for (t = 0; t < q; t++)
+                nrot += gen[3 * t] >= 1;
+            ok = 0;
+            if (l < 0)
+                snprintf(why, len, "partial_generators[%ld] = [%ld, %ld, %ld] rotates a dead unit of layer 1: not a "
+                         "symmetry", (long) (i - nrot), (long) a, (long) b, (long) (-1 - l));
+            else
+                snprintf(why, len, "generators[%ld] = [%ld, %ld, %ld] rotates %s: not a symmetry", (long) i, (long) l,
+                         (long) a, (long) b, k.dead[l][a] || k.dead[l][b] ? "a dead unit"
+                         : "units whose patterns differ on the box");
+        }
     if (ok)   /* the slice at the centre; partial rotations read the pattern decided on the box */
         generators(&k, S, P->blk, gen, q, n);
     for (e = 0; e < nk; e++)   /* the seeds' box */

@@ -981,7 +981,7 @@ Test(limits, partial_rotation_projector_counted, .timeout = 30)
  * the Gram matrix), n counting the dead units' parameters: 45 rotations of H1 on a point whose
  * two dead layers of 500 units make n about 2.6e5 took 1.7 GB and a q^2 n product. Only the free
  * parameters' entries are kept now (the generators vanish on the others): a few hundred MB. */
-Test(limits, critical_point_generators_over_the_free_parameters, .timeout = 60)
+Test(limits, critical_point_generators_over_the_free_parameters, .timeout = 30)
 {
     const json_int_t w[] = { 10, 500, 500 };
     json_t *h1 = json_array(), *gens = json_array();

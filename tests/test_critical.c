@@ -938,3 +938,124 @@ Test(critical, k3_l5_kink_preserving_rotations)
         malformed_field(c, t, "kink_rotations", bad, 5);
     }
 }
+
+/* A critical_point claim whose every unit is a dead unit (review, 2026-12-06): the point is the
+ * zero network (K = 2, n = 1, L = 2, width 2, no bias), every parameter is held at 0, so there
+ * are no unknowns, no kinks and no generators (m = 0). It is a critical point, and its loss is
+ * the fit of the zero output, 1/(2N) ||Y||^2 = 1/2. The checker used to take the loss of f_0
+ * from its tangent passes only, of which there are none at m = 0, so the enclosure stayed the
+ * 0 it was initialised to and a loss interval [0, 0] was certified (with a strict_local_min and
+ * a kink_multipliers claim beside it). Now: [0, 0] is refused by both checkers, [1/2, 1/2] is
+ * certified. */
+Test(critical, every_unit_dead_loss_of_the_zero_network)
+{
+    static const char *cert =
+        "{\"format\": \"dncert-certificate\", \"version\": 2, \"producer\": {\"program\": \"review\"}, \"precision\": 64,"
+        " \"problem\": {\"K\": 2, \"n\": [1, 1], \"L\": 2, \"width\": [2, 2], \"activation\": [\"relu\"], \"bias\": \"none\","
+        "   \"lambda_h\": \"1/250\", \"lambda_w\": [\"1/250\", \"1/250\"]},"
+        " \"points\": {\"z\": {\"layout\": \"expanded\", \"scalars\": {}, \"blocks\": {"
+        "   \"H1\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]},"
+        "   \"W1\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]},"
+        "   \"W2\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]}}}},"
+        " \"claims\": [{\"id\": \"critical_point\", \"kind\": \"critical_point\", \"statement\": \"s\", \"verdict\": \"certified\","
+        "   \"point\": \"z\", \"radius_log2\": -16, \"kinks\": [], \"multipliers\": [], \"generators\": [],"
+        "   \"dead_units\": [[1, 0], [1, 1], [2, 0], [2, 1]], \"loss\": {\"lo\": \"%s\", \"hi\": \"%s\"}},"
+        "  {\"id\": \"strict_local_min\", \"kind\": \"strict_local_min\", \"statement\": \"s\", \"verdict\": \"%s\","
+        "   \"critical_point\": \"critical_point\", \"rho\": \"1\"},"
+        "  {\"id\": \"kink_multipliers\", \"kind\": \"kink_multipliers\", \"statement\": \"s\", \"verdict\": \"%s\","
+        "   \"critical_point\": \"critical_point\", \"slopes\": []}]}";
+    char dir[256], t[300], text[4096];
+    FILE *f;
+    int k;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    for (k = 0; k < 2; k++) {
+        const char *args[] = { "verify", t, NULL }, *vargs[] = { t, NULL };
+        snprintf(text, sizeof(text), cert, k == 0 ? "1/2" : "0", k == 0 ? "1/2" : "0", k == 0 ? "certified" : "not proven",
+                 k == 0 ? "certified" : "not proven");
+        cr_assert((f = fopen(t, "w")) != NULL);
+        fputs(text, f);
+        fclose(f);
+        if (k == 0) {   /* the true loss: every claim certified */
+            cr_expect_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
+            cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+            cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+            cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+        } else {        /* the loss 0: refused, with the loss named */
+            refused(t, "the loss of the zero network stated as 0");
+            cr_expect(strstr(out, "the loss f_0 over the box is 0.5") != NULL || strstr(out, "the loss f_0 over the box is [0.5")
+                      != NULL, "%s", out);
+        }
+    }
+}
+
+/* Hand-made forgeries on two tiny exact critical points, refused with the reason named (review,
+ * 2026-12-06):
+ * - the zero point of L = 1, K = 2, n = 1, width 1 (H1 1 x 2, W_1 2 x 1): every gradient
+ *   vanishes there, and f(eps (w, h)) = 1/2 - (eps^2/2) w.h + (lambda eps^2/2)(|w|^2 + |h|^2) + O(eps^4)
+ *   falls along w = h (lambda = 1/250 < 1/2): a saddle. critical_point is certified (the
+ *   Hessian is regular), strict_local_min written "certified" is refused (Cholesky fails), and
+ *   "not proven" re-checks;
+ * - the zero network of L = 2 with every unit dead (the test above): a rotation generator or a
+ *   partial rotation of H1 that involves a dead unit is not a symmetry the slice may use. */
+Test(critical, hand_made_forgeries_refused_with_reasons)
+{
+    static const char *saddle =
+        "{\"format\": \"dncert-certificate\", \"version\": 2, \"producer\": {}, \"precision\": 64,"
+        " \"problem\": {\"K\": 2, \"n\": [1, 1], \"L\": 1, \"width\": [1], \"activation\": [], \"bias\": \"none\","
+        "   \"lambda_h\": \"1/250\", \"lambda_w\": [\"1/250\"]},"
+        " \"points\": {\"z\": {\"layout\": \"expanded\", \"scalars\": {}, \"blocks\": {"
+        "   \"H1\": {\"rows\": 1, \"cols\": 2, \"dense\": [\"0\", \"0\"]}, \"W1\": {\"rows\": 2, \"cols\": 1, \"dense\": [\"0\", \"0\"]}}}},"
+        " \"claims\": [{\"id\": \"critical_point\", \"kind\": \"critical_point\", \"statement\": \"s\", \"verdict\": \"certified\","
+        "   \"point\": \"z\", \"radius_log2\": -16, \"kinks\": [], \"multipliers\": [], \"generators\": [],"
+        "   \"loss\": {\"lo\": \"0.49\", \"hi\": \"0.51\"}},"
+        "  {\"id\": \"strict_local_min\", \"kind\": \"strict_local_min\", \"statement\": \"s\", \"verdict\": \"certified\","
+        "   \"critical_point\": \"critical_point\", \"rho\": \"1\"}]}";
+    static const char *dead =
+        "{\"format\": \"dncert-certificate\", \"version\": 2, \"producer\": {}, \"precision\": 64,"
+        " \"problem\": {\"K\": 2, \"n\": [1, 1], \"L\": 2, \"width\": [2, 2], \"activation\": [\"relu\"], \"bias\": \"none\","
+        "   \"lambda_h\": \"1/250\", \"lambda_w\": [\"1/250\", \"1/250\"]},"
+        " \"points\": {\"z\": {\"layout\": \"expanded\", \"scalars\": {}, \"blocks\": {"
+        "   \"H1\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]},"
+        "   \"W1\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]},"
+        "   \"W2\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]}}}},"
+        " \"claims\": [{\"id\": \"critical_point\", \"kind\": \"critical_point\", \"statement\": \"s\", \"verdict\": \"certified\","
+        "   \"point\": \"z\", \"radius_log2\": -16, \"kinks\": [], \"multipliers\": [], \"generators\": [],"
+        "   \"dead_units\": [[1, 0], [1, 1], [2, 0], [2, 1]], \"loss\": {\"lo\": \"1/2\", \"hi\": \"1/2\"}}]}";
+    char dir[256], t[300];
+    json_t *j;
+    int k;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    for (k = 0; k < 2; k++) {   /* the saddle: strict_local_min claimed, then honestly not proven */
+        const char *args[] = { "verify", t, NULL }, *vargs[] = { t, NULL };
+        cr_assert((j = json_loads(saddle, 0, NULL)) != NULL);
+        if (k == 1)
+            json_object_set_new(tu_claim(j, "strict_local_min"), "verdict", json_string("not proven"));
+        cr_assert_eq(json_dump_file(j, t, 0), 0);
+        json_decref(j);
+        cr_expect_eq(tu_run(out, err, sizeof(out), args), k == 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+        cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), k == 0, "%s%s", out, err);
+        cr_expect(strstr(out, k == 0 ? "strict_local_min strict_local_min not proven MISMATCH"
+                                     : "strict_local_min strict_local_min not proven OK") != NULL, "%s", out);
+        cr_expect(strstr(out, "is not shown positive definite on the box") != NULL, "%s", out);
+    }
+    for (k = 0; k < 3; k++) {   /* the zero network: as written certified; a dead unit in the slice refused */
+        const char *vargs[] = { t, NULL };
+        cr_assert((j = json_loads(dead, 0, NULL)) != NULL);
+        if (k == 1)
+            json_object_set_new(tu_claim(j, "critical_point"), "generators", json_pack("[[i, i, i]]", 1, 0, 1));
+        else if (k == 2)
+            json_object_set_new(tu_claim(j, "critical_point"), "partial_generators", json_pack("[[i, i, i]]", 0, 1, 0));
+        cr_assert_eq(json_dump_file(j, t, 0), 0);
+        json_decref(j);
+        if (k == 0) {
+            cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+            continue;
+        }
+        refused(t, k == 1 ? "a rotation of two dead units" : "a partial rotation of two dead units");
+        cr_expect(strstr(out, k == 1 ? "generators[0] = [1, 0, 1] rotates a dead unit: not a symmetry"
+                                     : "partial_generators[0] = [0, 1, 0] rotates a dead unit of layer 1") != NULL, "%s", out);
+    }
+}

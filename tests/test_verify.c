@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <criterion/criterion.h>
 #include "dncert/verify.h"
 #include "testutil.h"
@@ -864,6 +865,141 @@ Test(limits, work_budget)
     json_decref(p);
 }
 
+
+/* ---- the work of critical_point and kink_multipliers claims (review, 2026-12-06) ---- */
+
+/* A block of r x c zeros (empty terms), or the given dense entries. */
+static json_t *zero_block(json_int_t r, json_int_t c, json_t *dense)
+{
+    return dense != NULL ? json_pack("{s:I, s:I, s:o}", "rows", r, "cols", c, "dense", dense)
+                         : json_pack("{s:I, s:I, s:[{s:n, s:[]}]}", "rows", r, "cols", c, "terms", "scale", "entries");
+}
+
+/* A certificate of K = 2, n = 1 (N = 2, expanded), ReLU layers of widths w[0..L-1], 64 bits:
+ * point z is 0 but for H1 and W1 when given (dense); one critical_point claim "cp" (verdict
+ * "not proven", loss [1/2, 1/2]) with no kinks, the dead units of the layers from dl0 to dl1
+ * (all their units; none when dl0 = 0) besides extra_dead, the rotations gens and the partial
+ * rotations pgens (NULL: none); then nkm kink_multipliers claims on it. */
+static json_t *crit_cert(int L, const json_int_t *w, json_t *h1, json_t *w1, int dl0, int dl1, json_t *extra_dead,
+                         json_t *gens, json_t *pgens, int nkm)
+{
+    json_t *width = json_array(), *act = json_array(), *lw = json_array(), *blocks = json_object(), *dead = json_array();
+    json_t *cl, *claims, *c;
+    char name[16];
+    json_int_t a;
+    int l;
+    for (l = 0; l < L; l++) {
+        json_array_append_new(width, json_integer(w[l]));
+        json_array_append_new(lw, json_string("1/250"));
+        if (l > 0)
+            json_array_append_new(act, json_string("relu"));
+    }
+    json_object_set_new(blocks, "H1", zero_block(w[0], 2, h1));
+    for (l = 1; l <= L; l++) {
+        snprintf(name, sizeof(name), "W%d", l);
+        json_object_set_new(blocks, name, zero_block(l < L ? w[l] : 2, w[l - 1], l == 1 ? w1 : NULL));
+    }
+    for (l = dl0; dl0 > 0 && l <= dl1; l++)
+        for (a = 0; a < w[l - 1]; a++)
+            json_array_append_new(dead, json_pack("[i, I]", l, a));
+    if (extra_dead != NULL) {
+        json_array_extend(dead, extra_dead);
+        json_decref(extra_dead);
+    }
+    cl = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:[], s:[], s:o, s:o, s:{s:s, s:s}}", "id", "cp", "kind",
+                   "critical_point", "statement", "", "verdict", "not proven", "point", "z", "radius_log2", -16,
+                   "kinks", "multipliers", "generators", gens != NULL ? gens : json_array(), "dead_units", dead, "loss",
+                   "lo", "1/2", "hi", "1/2");
+    if (pgens != NULL)
+        json_object_set_new(cl, "partial_generators", pgens);
+    claims = json_pack("[o]", cl);
+    for (l = 0; l < nkm; l++) {
+        snprintf(name, sizeof(name), "km%d", l);
+        json_array_append_new(claims, json_pack("{s:s, s:s, s:s, s:s, s:s, s:[]}", "id", name, "kind", "kink_multipliers",
+                                                "statement", "", "verdict", "not proven", "critical_point", "cp", "slopes"));
+    }
+    c = json_pack("{s:s, s:i, s:{}, s:i, s:{s:i, s:[i, i], s:i, s:o, s:o, s:s, s:s, s:o}, s:{s:{s:s, s:{}, s:o}}, s:o}",
+                  "format", "dncert-certificate", "version", 2, "producer", "precision", 64, "problem", "K", 2, "n", 1, 1,
+                  "L", L, "width", width, "activation", act, "bias", "none", "lambda_h", "1/250", "lambda_w", lw, "points",
+                  "z", "layout", "expanded", "scalars", "blocks", blocks, "claims", claims);
+    cr_assert(c != NULL);
+    return c;
+}
+
+/* Dead units filling two adjacent layers: the entries of W_2 between them are parameters of a
+ * dead unit of layer 2 (its out-column) and of one of layer 3 (its in-row). The estimate
+ * subtracted them once per unit, twice in all, and put the unknowns at 0 (2400 free entries of
+ * H1 against 50 x 50 entries subtracted twice): a few milliseconds, while the checker ran 2400
+ * tangent passes and Krawczyk on a 2400 x 2400 system (a minute here; cubic in d_1). Counted
+ * once, the file is refused before any check. (The timeout fails the test if the checks run.) */
+Test(limits, critical_point_dead_units_counted_once, .timeout = 30)
+{
+    const json_int_t w[] = { 1200, 50, 50 };
+    rejects(crit_cert(3, w, NULL, NULL, 2, 3, NULL, NULL, NULL, 0), "the checks of this file would take about");
+}
+
+/* kink_multipliers claims were not counted at all: each one decides the pattern on the box and
+ * runs a backward pass over the point of its critical_point claim. 150 of them on a point of
+ * three layers of 600 units (every unit dead, so the critical_point claim itself is cheap) took
+ * about a minute; a file of 100 000 claims would take hours. */
+Test(limits, kink_multipliers_claims_counted, .timeout = 30)
+{
+    const json_int_t w[] = { 600, 600, 600 };
+    rejects(crit_cert(3, w, NULL, NULL, 1, 3, NULL, NULL, NULL, 150), "the checks of this file would take about");
+}
+
+/* A pass of the checker copies every block several times (its products and the weight decay):
+ * with two columns that, not the products, is its cost, and it was not counted. H1 of 300 x 2
+ * free entries (600 passes) on layers of 600 dead units: estimated at about 25 s, checked in
+ * minutes. */
+Test(limits, critical_point_pass_counts_the_blocks, .timeout = 30)
+{
+    const json_int_t w[] = { 300, 600, 600 };
+    rejects(crit_cert(3, w, NULL, NULL, 2, 3, NULL, NULL, NULL, 0), "the checks of this file would take about");
+}
+
+/* A partial rotation builds d_1 x d_1 projectors (products of d_1^3 steps, twice per
+ * generator), which were not counted: two partial rotations on layer 1 of width 1600 (units 0
+ * and 1 live, the others dead: 8 unknowns) took minutes; at width 10^5 the projectors alone do
+ * not fit in memory. */
+Test(limits, partial_rotation_projector_counted, .timeout = 30)
+{
+    const json_int_t w[] = { 1600, 1 };
+    json_t *h1 = json_array(), *w1 = json_array(), *dead = json_array();
+    json_int_t i;
+    for (i = 0; i < 2 * w[0]; i++)   /* column-major: x_0 = (1, 1/2, 0, ...), x_1 = (1/2, 1, 0, ...) */
+        json_array_append_new(h1, json_string(i == 0 || i == w[0] + 1 ? "1" : i == 1 || i == w[0] ? "1/2" : "0"));
+    for (i = 0; i < w[0]; i++)
+        json_array_append_new(w1, json_string(i < 2 ? "1" : "0"));
+    for (i = 2; i < w[0]; i++)
+        json_array_append_new(dead, json_pack("[i, I]", 1, i));
+    rejects(crit_cert(2, w, h1, w1, 0, 0, dead, NULL, json_pack("[[i, i, i], [i, i, i]]", 0, 1, 0, 0, 1, 1), 0),
+            "the checks of this file would take about");
+}
+
+/* The slice's generators were held as an n x q matrix over all parameters (and twice more for
+ * the Gram matrix), n counting the dead units' parameters: 45 rotations of H1 on a point whose
+ * two dead layers of 500 units make n about 2.6e5 took 1.7 GB and a q^2 n product. Only the free
+ * parameters' entries are kept now (the generators vanish on the others): a few hundred MB. */
+Test(limits, critical_point_generators_over_the_free_parameters, .timeout = 30)
+{
+    const json_int_t w[] = { 10, 500, 500 };
+    json_t *h1 = json_array(), *gens = json_array();
+    struct rusage ru;
+    int a, b;
+    for (a = 0; a < 2 * w[0]; a++)
+        json_array_append_new(h1, json_string(a % 3 == 0 ? "1" : a % 3 == 1 ? "-1/2" : "1/4"));
+    for (a = 0; a < w[0]; a++)
+        for (b = a + 1; b < w[0]; b++)
+            json_array_append_new(gens, json_pack("[i, i, i]", 1, a, b));
+    {
+        json_t *c = crit_cert(3, w, h1, NULL, 2, 3, NULL, gens, NULL, 0);
+        cr_assert_eq(run(c), 0, "%s", err);
+        json_decref(c);
+    }
+    cr_assert_eq(getrusage(RUSAGE_SELF, &ru), 0);
+    cr_expect_lt(ru.ru_maxrss, 1L << 20, "the check took %ld kB", (long) ru.ru_maxrss);
+}
 Test(limits, long_strings)
 {
     char *big = malloc(1000002);

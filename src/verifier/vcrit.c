@@ -464,7 +464,10 @@ static void generator(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l
         partial(k, s, x, a, b, -1 - l);
 }
 
-/* S (n x q) <- the generators at x. */
+/* S (nf x q) <- the generators at x, their entries of the free parameters (they are 0 in the
+ * dead units' parameters: those are 0 in x, and no generator rotates a dead unit). n: all
+ * parameters. (Not n x q: with many dead parameters that matrix is far larger than the m x m
+ * system the work estimate of §9 counts.) */
 static void generators(vk *k, arb_mat_t S, const arb_mat_struct *x, const slong *gen, slong q, slong n)
 {
     arb_mat_struct *s = flint_malloc(k->nb * sizeof(arb_mat_struct));
@@ -473,9 +476,19 @@ static void generators(vk *k, arb_mat_t S, const arb_mat_struct *x, const slong 
     blocks_init(k, s);
     entries(v, s, k->nb);
     for (j = 0; j < q; j++) {
+        slong t = 0;
+        int zero = 1;
         generator(k, s, x, gen[3 * j], gen[3 * j + 1], gen[3 * j + 2]);
-        for (i = 0; i < n; i++)
-            arb_set(arb_mat_entry(S, i, j), v[i]);
+        for (i = 0; i < n; i++)   /* the slice lives on the free parameters: the rest must be exactly 0 */
+            if (t < k->nf && k->fi[t] == i)
+                t++;
+            else if (!arb_is_zero(v[i]))
+                zero = 0;
+        for (i = 0; i < k->nf; i++)
+            if (zero)
+                arb_set(arb_mat_entry(S, i, j), v[k->fi[i]]);
+            else
+                arb_indeterminate(arb_mat_entry(S, i, j));
     }
     blocks_clear(k, s);
     flint_free(s);
@@ -599,7 +612,7 @@ static void vk_clear(vk *k)
 
 /* J (m x m) <- G'(X) over the free parameters, the multipliers and the generators (x the
  * box, with the seeds mu in k->m); G <- G(x) when G != NULL (then x is the centre and J is not
- * computed). S (n x q): the generators at the centre. Returns 0 when a dead unit's entry of
+ * computed). S (nf x q): the generators at the centre (free entries). Returns 0 when a dead unit's entry of
  * the gradient is not exactly 0 (on the box: its equation of the full system). */
 static int kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const arb_mat_t S, const slong *kink,
                       slong nk, slong q)
@@ -614,10 +627,12 @@ static int kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const ar
     entries(dv, dx, k->nb);
     entries(gv, g, k->nb);
     entries(dgv, dg, k->nb);
-    for (i = 0; i < (G != NULL ? 1 : nf + nk); i++) {
+    /* at least one pass: it gives the loss of f_0 and the dead units' equations, also when
+     * there is no unknown (every unit dead, no bias: m = 0) */
+    for (i = 0; i < (G != NULL ? 1 : FLINT_MAX(nf + nk, 1)); i++) {
         if (G == NULL && i < nf)
             arb_one(dv[k->fi[i]]);
-        else if (G == NULL)
+        else if (G == NULL && i < nf + nk)
             arb_one(arb_mat_entry(k->dm + kink[3 * (i - nf)], kink[3 * (i - nf) + 1], kink[3 * (i - nf) + 2]));
         pass(k, x, dx, g, dg);
         for (j = 0, t = 0; i == 0 && j < k->n; j++) {   /* the dead units' equations */
@@ -632,7 +647,7 @@ static int kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const ar
             arb_set(arb_mat_entry(J, nf + e, i), arb_mat_entry(k->dpre + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]));
         if (G == NULL && i < nf)
             arb_zero(dv[k->fi[i]]);
-        else if (G == NULL)
+        else if (G == NULL && i < nf + nk)
             arb_zero(arb_mat_entry(k->dm + kink[3 * (i - nf)], kink[3 * (i - nf) + 1], kink[3 * (i - nf) + 2]));
     }
     if (G != NULL) {   /* at the centre nu = 0 and theta = theta0: the slice rows vanish */
@@ -645,8 +660,8 @@ static int kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const ar
     } else
         for (j = 0; j < q; j++)
             for (i = 0; i < nf; i++) {
-                arb_set(arb_mat_entry(J, i, nf + nk + j), arb_mat_entry(S, k->fi[i], j));
-                arb_set(arb_mat_entry(J, nf + nk + j, i), arb_mat_entry(S, k->fi[i], j));
+                arb_set(arb_mat_entry(J, i, nf + nk + j), arb_mat_entry(S, i, j));
+                arb_set(arb_mat_entry(J, nf + nk + j, i), arb_mat_entry(S, i, j));
             }
     blocks_clear(k, dx);
     blocks_clear(k, g);
@@ -702,7 +717,7 @@ static int gram(vk *k, arb_mat_struct *X, const arb_mat_t S0, const slong *gen, 
     int ok;
     if (q == 0)
         return 1;
-    arb_mat_init(SX, n, q); arb_mat_init(T, q, n); arb_mat_init(Gm, q, q);
+    arb_mat_init(SX, k->nf, q); arb_mat_init(T, q, k->nf); arb_mat_init(Gm, q, q);
     generators(k, SX, X, gen, q, n);
     arb_mat_transpose(T, SX);
     arb_mat_mul(Gm, T, S0, k->prec);
@@ -875,7 +890,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     arb_one(r);
     arb_mul_2exp_si(r, r, E);
     arb_mat_init(J, m, m);
-    arb_mat_init(S, n, q);
+    arb_mat_init(S, k.nf, q);
     for (i = 0; i < k.nf; i++)   /* the box: the dead units' parameters stay 0 */
         arb_add_error(xv[k.fi[i]], r);
     if (ok)
@@ -883,17 +898,24 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     for (i = 0; i < q; i++)   /* they come last (kink_rotations) */
         nkr += gen[3 * i] >= VX_KINK_ROTATION;
     for (i = 0; i < q && ok; i++)
-        if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2]) && gen[3 * i] >= VX_KINK_ROTATION)
-            ok = 0, snprintf(why, len, "kink rotation %ld [%ld, %ld, %ld]: units %ld and %ld of layer %ld are not both "
-                             "linear on the data on the box (live, no negative pre-activation): not a symmetry",
-                             (long) (i - (q - nkr)), (long) (gen[3 * i] - VX_KINK_ROTATION), (long) gen[3 * i + 1],
-                             (long) gen[3 * i + 2], (long) gen[3 * i + 1], (long) gen[3 * i + 2],
-                             (long) (gen[3 * i] - VX_KINK_ROTATION));
-        else if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2]))
-            ok = 0, snprintf(why, len, gen[3 * i] < 0 ? "partial generator %ld [%ld, %ld, %ld] rotates a dead unit of "
-                             "layer 1 (or L < 2): not a symmetry" : "generator %ld rotates units %ld and %ld of layer "
-                             "%ld, whose patterns differ on the box: not a symmetry", (long) i, (long) gen[3 * i + 1],
-                             (long) gen[3 * i + 2], (long) (gen[3 * i] < 0 ? -1 - gen[3 * i] : gen[3 * i]));
+        if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2])) {   /* named as in the file */
+            slong l = gen[3 * i], a = gen[3 * i + 1], b = gen[3 * i + 2], nrot = 0, t;
+            for (t = 0; t < q; t++)
+                nrot += gen[3 * t] >= 1 && gen[3 * t] < VX_KINK_ROTATION;
+            ok = 0;
+            if (l >= VX_KINK_ROTATION)
+                snprintf(why, len, "kink_rotations[%ld] = [%ld, %ld, %ld]: units %ld and %ld of layer %ld are not both "
+                         "linear on the data on the box (live, no negative pre-activation): not a symmetry",
+                         (long) (i - (q - nkr)), (long) (l - VX_KINK_ROTATION), (long) a, (long) b, (long) a, (long) b,
+                         (long) (l - VX_KINK_ROTATION));
+            else if (l < 0)
+                snprintf(why, len, "partial_generators[%ld] = [%ld, %ld, %ld] rotates a dead unit of layer 1: not a "
+                         "symmetry", (long) (i - nrot), (long) a, (long) b, (long) (-1 - l));
+            else
+                snprintf(why, len, "generators[%ld] = [%ld, %ld, %ld] rotates %s: not a symmetry", (long) i, (long) l,
+                         (long) a, (long) b, k.dead[l][a] || k.dead[l][b] ? "a dead unit"
+                         : "units whose patterns differ on the box");
+        }
     if (ok)   /* the slice at the centre; partial rotations read the pattern decided on the box */
         generators(&k, S, P->blk, gen, q, n);
     for (e = 0; e < nk; e++)   /* the seeds' box */

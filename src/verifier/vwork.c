@@ -139,44 +139,69 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
     return ns;
 }
 
-static double kink_rotations_ns(vx_ctx *c, const json_t *cl, double W);
+static double kink_rotations_ns(vx_ctx *c, const json_t *cl);
 
-/* A critical_point claim (§6.9; strict_local_min §6.11 runs it again with a Cholesky, counted
- * twice): n + nk + 2 passes with tangents (about 6 forward passes each,
- * with 16 elementwise ball operations per feature entry), the m x m Jacobian's approximate
- * inverse (m^3/3 scalar steps) and two m x m products (m = n + nk + q). */
-static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
+/* One pass with tangents of vcrit.c over the point of critical_point claim cl (about 6 forward
+ * passes, with 16 elementwise ball operations per feature entry, and 3 ball operations per
+ * parameter: the copies of every block that its products and the weight decay make, which
+ * dominate when the point has few columns); *nall <- the point's parameters, *ncols its columns. */
+static double pass_ns(vx_ctx *c, const json_t *points, const json_t *cl, double *nall, double *ncols)
 {
     const json_t *pt = json_object_get(points, json_string_value(json_object_get(cl, "point")));
     const char *layout = json_string_value(json_object_get(pt, "layout"));
-    double ncols = layout != NULL && strcmp(layout, "collapsed") == 0 ? (double) c->p.K : fmpz_get_d(c->p.N);
-    double W = vx_point_work(&c->p, 1) * ncols, E = 0, n, m;
+    double W, E = 0;
     slong l;
+    *ncols = layout != NULL && strcmp(layout, "collapsed") == 0 ? (double) c->p.K : fmpz_get_d(c->p.N);
+    W = vx_point_work(&c->p, 1) * *ncols;
     for (l = 0; l < c->p.L; l++)
-        E += ncols * (double) c->p.width[l];
-    n = (double) c->p.width[0] * ncols + vx_point_work(&c->p, 1) + (c->p.bias ? c->p.K : 0);
-    {   /* the dead units' parameters are not unknowns */
+        E += *ncols * (double) c->p.width[l];
+    *nall = (double) c->p.width[0] * *ncols + vx_point_work(&c->p, 1) + (c->p.bias ? c->p.K : 0);
+    return 6 * W * ns_madd(c->prec) + 16 * E * ns_ball(c->prec) + 3 * *nall * ns_ball(c->prec);
+}
+
+/* A critical_point claim (§6.9; strict_local_min §6.11 runs it again with a Cholesky, counted
+ * twice): n + nk + 2 passes with tangents (pass_ns), the m x m Jacobian's approximate
+ * inverse (m^3/3 scalar steps) and two m x m products (m = n + nk + q, n the free parameters);
+ * each of the q generators built at the centre and on the box over all parameters; and each
+ * partial rotation's projector, twice: the d_1 x d_1 products P A P and B (B^T B)^-1 B^T with up
+ * to N - 1 columns in B. */
+static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
+{
+    double nall, ncols, pass = pass_ns(c, points, cl, &nall, &ncols), n = nall, m, q, pq;
+    double d = (double) c->p.width[0];
+    slong l;
+    {   /* the dead units' parameters are not unknowns; an entry of W_l between a dead unit of
+         * layer l and one of layer l + 1 is both units' parameter and is counted once (the
+         * reader refuses a unit listed twice before any check runs) */
         const json_t *du = json_object_get(cl, "dead_units"), *e;
+        double *dead = flint_calloc((size_t) c->p.L + 2, sizeof(double));
         size_t i;
         json_array_foreach(du, i, e) {
             slong dl = (slong) json_integer_value(json_array_get(e, 0));
-            if (dl >= 1 && dl <= c->p.L)
+            if (dl >= 1 && dl <= c->p.L) {
                 n -= (dl == 1 ? ncols : (double) c->p.width[dl - 2]) + (dl == c->p.L ? (double) c->p.K : (double) c->p.width[dl]);
+                dead[dl]++;
+            }
         }
+        for (l = 1; l < c->p.L; l++)
+            n += dead[l] * dead[l + 1];
+        flint_free(dead);
         n = FLINT_MAX(n, 0.0);
     }
-    m = n + (double) json_array_size(json_object_get(cl, "kinks")) + (double) json_array_size(json_object_get(cl, "generators"))
-        + (double) json_array_size(json_object_get(cl, "partial_generators"))
+    pq = (double) json_array_size(json_object_get(cl, "partial_generators"));
+    q = (double) json_array_size(json_object_get(cl, "generators")) + pq
         + (double) json_array_size(json_object_get(cl, "kink_rotations"));
-    return (m + 2) * (6 * W * ns_madd(c->prec) + 16 * E * ns_ball(c->prec))
-           + m * m * m * (2 * ns_madd(c->prec) + ns_ball(c->prec) / 3) + kink_rotations_ns(c, cl, W);
+    m = n + (double) json_array_size(json_object_get(cl, "kinks")) + q;
+    return (m + 2) * pass + m * m * m * (2 * ns_madd(c->prec) + ns_ball(c->prec) / 3) + 2 * q * nall * ns_madd(c->prec)
+           + 2 * pq * (2 * d * d * d + d * d * (ncols + 4) + d * ncols * ncols + ncols * ncols * ncols) * ns_madd(c->prec)
+           + kink_rotations_ns(c, cl) + 2 * (double) json_array_size(json_object_get(cl, "kink_rotations")) * pass;
 }
 
 /* The kink-preserving rotations of a critical_point claim (§6.9): each is evaluated twice (the
- * centre and the box), each time a forward pass, the kept kink rows C of its layer (at most
- * the layer's kinks, nr) over the d_l (d_l - 1) / 2 upper entries np, C C^T, its inverse and
- * the projection: W + nr^2 np + nr^3 + 2 nr np + 2 d_l^2 (d_{l-1} + d_{l+1}) multiply-adds. */
-static double kink_rotations_ns(vx_ctx *c, const json_t *cl, double W)
+ * centre and the box; the caller counts a pass for each), each time the kept kink rows C of its
+ * layer (at most the layer's kinks, nr) over the d_l (d_l - 1) / 2 upper entries np, C C^T, its
+ * inverse and the projection: nr^2 np + nr^3 + 2 nr np + 2 d_l^2 (d_{l-1} + d_{l+1}) multiply-adds. */
+static double kink_rotations_ns(vx_ctx *c, const json_t *cl)
 {
     const json_t *kr = json_object_get(cl, "kink_rotations"), *e;
     double ns = 0;
@@ -196,7 +221,7 @@ static double kink_rotations_ns(vx_ctx *c, const json_t *cl, double W)
         d = (double) c->p.width[l - 1];
         np = d * (d - 1) / 2;
         io = (double) c->p.width[l - 2] + (l < c->p.L ? (double) c->p.width[l] : (double) c->p.K);
-        ns += 2 * (W + nr * nr * np + nr * nr * nr + 2 * nr * np + 2 * d * d * io) * ns_madd(c->prec);
+        ns += 2 * (nr * nr * np + nr * nr * nr + 2 * nr * np + 2 * d * d * io) * ns_madd(c->prec);
     }
     return ns;
 }
@@ -233,6 +258,13 @@ int vx_check_work(vx_ctx *c, const json_t *root)
             const json_t *ref = claim_by_id(claims, json_string_value(json_object_get(cl, "critical_point")));
             if (ref != NULL && json_is_object(ref))
                 ns += 2 * critical_ns(c, json_object_get(root, "points"), ref);
+        } else if (json_string_value(json_object_get(cl, "kind")) != NULL
+                   && strcmp(json_string_value(json_object_get(cl, "kind")), "kink_multipliers") == 0) {
+            /* the pattern on the box and one backward pass over the claim's point (vcrit.c) */
+            const json_t *ref = claim_by_id(claims, json_string_value(json_object_get(cl, "critical_point")));
+            double nall, ncols;
+            if (ref != NULL && json_is_object(ref))
+                ns += 2 * pass_ns(c, json_object_get(root, "points"), ref, &nall, &ncols);
         }
     if (ns > VX_MAX_SECONDS * 1e9)
         return vx_fail(c, "the checks of this file would take about %.3g s at %ld bits (estimated from its sizes), "

@@ -264,19 +264,25 @@ static void bop_floats(float *out, const bop *o, double s)
             out[i] = f32_up(bop_entry_up(m, r, g, i), s);
 }
 
-/* P_i = up(up(S_i + h) c): the binary32 sums back in double, bounded (§3.1, step 5). */
+/* P_i = up(up(S_i + h) c): the binary32 sums back in double, bounded (§3.1, step 5); with
+ * add, P_i <- up(P_i + that). */
 FAST_CLONES
-static void f32_back(double *P, const float *S, slong n, double h, double c)
+static void f32_back(double *P, const float *S, slong n, double h, double c, int add)
 {
     slong i;
-    for (i = 0; i < n; i++)
-        P[i] = fr_mul_up(fr_add_up((double) S[i], h), c);
+    if (add)
+        for (i = 0; i < n; i++)
+            P[i] = fr_add_up(P[i], fr_mul_up(fr_add_up((double) S[i], h), c));
+    else
+        for (i = 0; i < n; i++)
+            P[i] = fr_mul_up(fr_add_up((double) S[i], h), c);
 }
 
 /* P >= op(X) op(Y) entrywise, exactly, by sgemm on the scaled operands rounded up (rule
- * P32): P = up(up(S + k eta32/2) c), c >= 1/((1 - k u32) sx sy), S the binary32 sums. Returns
- * 0, having written nothing to P, when the rule does not apply. */
-static int bound_product_f32(fast_ws *w, double *P, const bop *x, const bop *y, const pshape *s)
+ * P32): P = up(up(S + k eta32/2) c), c >= 1/((1 - k u32) sx sy), S the binary32 sums (with
+ * add, P <- up(P + that)). Returns 0, having written nothing to P, when the rule does not
+ * apply. */
+static int bound_product_f32(fast_ws *w, double *P, const bop *x, const bop *y, const pshape *s, int add)
 {
     slong nc = s->m * s->n;
     double sx, sy, h = f32_scale * (double) s->k * (0.5 * F32_ETA), c;
@@ -290,19 +296,26 @@ static int bound_product_f32(fast_ws *w, double *P, const bop *x, const bop *y, 
     bop_floats(Y, y, sy);
     gemm32(s, X, Y, S);
     c = fr_mul_up(fr_up(1.0 / (1.0 - f32_scale * (double) s->k * F32_U)), 1.0 / (sx * sy));   /* 1 - k u32 exact */
-    f32_back(P, S, nc, h, c);
+    f32_back(P, S, nc, h, c, add);
     return 1;
 }
 
 /* P (the shape of C) bounds op(X) op(Y): by rule P32 when it applies, an upper bound
- * already; else P = fl(X Y) by dgemm, as rule P states it, bounded by its inflation (P2). */
-static void bound_product(fast_ws *w, double *P, const bop *x, const bop *y, const pshape *s)
+ * already; else P = fl(X Y) by dgemm, as rule P states it, bounded by its inflation (P2).
+ * With add, P <- up(P + that bound) instead (the sum of rule P's two bound products, formed
+ * in place: one C-sized scratch array for both). */
+static void bound_product(fast_ws *w, double *P, const bop *x, const bop *y, const pshape *s, int add)
 {
-    double *X;
-    if (bound_product_f32(w, P, x, y, s)
-        || (X = sbuf_get(w, &w->dops, (size_t) (x->n + y->n) * sizeof(double))) == NULL)
+    slong i, nc = s->m * s->n;
+    double *X, *Q;
+    if (bound_product_f32(w, P, x, y, s, add)
+        || (X = sbuf_get(w, &w->dops, (size_t) (x->n + y->n + (add ? nc : 0)) * sizeof(double))) == NULL)
         return;
-    gemm(s, bop_doubles(X, x), bop_doubles(X + x->n, y), P);
+    Q = add ? X + x->n + y->n : P;
+    gemm(s, bop_doubles(X, x), bop_doubles(X + x->n, y), Q);
+    if (add)
+        for (i = 0; i < nc; i++)
+            P[i] = fr_add_up(P[i], Q[i]);
 }
 
 /* gamma_k = k u / (1 - k u) rounded up, times the test-only scale. 1 - k u is exact. */
@@ -312,20 +325,54 @@ static double gamma_up(slong k)
     return fr_up(bound_scale * fr_up(ku / (1.0 - ku)));
 }
 
-/* The radius of C = A B from the bound products P1 (and P2), rule P: t = 3k eta (one
- * interval factor) or 5k eta (two). The factor and 2k eta of t bound dgemm's rounding of a
- * bound product (P2); where rule P32 formed it, they only widen an upper bound. */
+/* The radius of C = A B from P, the bound product P1 (or up(P1 + P2)), rule P: t = 3k eta
+ * (one interval factor) or 5k eta (two). The factor and 2k eta of t bound dgemm's rounding of
+ * a bound product (P2); where rule P32 formed it, they only widen an upper bound. */
 FAST_CLONES
-static void finish_product(fast_ws *w, ibuf *C, const double *P1, const double *P2, slong k, int two)
+static void finish_product(fast_ws *w, ibuf *C, const double *P, slong k, int two)
 {
     slong i, n = C->rows * C->cols;
     double f = 1.0 + 2.0 * (double) k * DNC_U, t = (two ? 5.0 : 3.0) * (double) k * DNC_ETA;
     int bad = 0;
     for (i = 0; i < n; i++) {
-        double s = P2 != NULL ? fr_add_up(P1[i], P2[i]) : P1[i];
-        double r = fr_add_up(fr_mul_up(f, s), t);
+        double r = fr_add_up(fr_mul_up(f, P[i]), t);
         C->rad[i] = r;
         bad |= fr_bad(r) | fr_bad(C->mid[i]);
+    }
+    w->bad |= bad;
+}
+
+/* A weight gradient's chunk part added to its sum S in two halves (f_mul: the part's radii
+ * are formed before its midpoints, in one scratch array): finish_product's radii r_i from P,
+ * each added at once, S->rad <- up(S->rad + r_i); then accumulate_mid: S->mid <- fl(S->mid +
+ * xm), S->rad <- up(S->rad + err). Entry by entry the operations of finish_product and
+ * accumulate (below), in the same order, so the same bits. A non-finite midpoint gives a
+ * non-finite sum, which the second half catches. */
+FAST_CLONES
+static void finish_product_add(fast_ws *w, ibuf *S, const double *P, slong n, slong k, int two)
+{
+    slong i;
+    double f = 1.0 + 2.0 * (double) k * DNC_U, t = (two ? 5.0 : 3.0) * (double) k * DNC_ETA;
+    int bad = 0;
+    for (i = 0; i < n; i++) {
+        double r = fr_add_up(fr_mul_up(f, P[i]), t), s = fr_add_up(S->rad[i], r);
+        S->rad[i] = s;
+        bad |= fr_bad(r) | fr_bad(s);
+    }
+    w->bad |= bad;
+}
+
+FAST_CLONES
+static void accumulate_mid(fast_ws *w, ibuf *S, const double *xm, slong n)
+{
+    slong i;
+    int bad = 0;
+    for (i = 0; i < n; i++) {
+        double m = S->mid[i] + xm[i];
+        double r = fr_add_up(S->rad[i], fr_err(m));
+        S->mid[i] = m;
+        S->rad[i] = r;
+        bad |= fr_bad(m) | fr_bad(r);
     }
     w->bad |= bad;
 }
@@ -353,39 +400,37 @@ static void accumulate(fast_ws *w, ibuf *S, const double *xm, const double *xr, 
 static void f_mul(void *vw, dnc_buf Ci, dnc_buf Ai, int ta, dnc_buf Bi, int tb)
 {
     fast_ws *w = vw;
-    ibuf *A = BUF(w, Ai), *B = BUF(w, Bi), *C = BUF(w, Ci), part;
+    ibuf *A = BUF(w, Ai), *B = BUF(w, Bi), *C = BUF(w, Ci);
     slong na = A->rows * A->cols, nb = B->rows * B->cols, nc = C->rows * C->cols;
     pshape sh = { ta, tb, ta ? A->cols : A->rows, tb ? B->rows : B->cols, ta ? A->rows : A->cols,
                   A->rows, B->rows, C->rows };
-    double g = gamma_up(sh.k), *P1, *P2 = NULL;
+    double g = gamma_up(sh.k), *P;
     int two = A->rad != NULL && B->rad != NULL, acc = kind_of(w, Ci) == DNC_GW && !w->first;
     bop x = { A->mid, A->rad, g, na }, y = { B->mid, NULL, 1.0, nb };   /* (g|Am| + Ar) |Bm| */
-    P1 = scratch(w, (two ? 2 * nc : nc) + (acc ? nc : 0));
-    if (P1 == NULL)
+    P = scratch(w, nc);   /* the bound products, then (acc) the chunk's part: radii, then midpoints */
+    if (P == NULL)
         return;
-    if (acc) {   /* a weight gradient summed over chunks: this chunk's part, then added */
-        part = *C;
-        part.mid = P1 + (two ? 2 * nc : nc);
-        part.rad = P1;   /* finish_product reads P1[i] before it writes rad[i] */
-        C = &part;
-    }
-    gemm(&sh, A->mid, B->mid, C->mid);
     if (B->rad != NULL && !two) {         /* |Am| (g|Bm| + Br) */
         x.g = 1.0;
         y.r = B->rad;
         y.g = g;
     }
-    bound_product(w, P1, &x, &y, &sh);
+    bound_product(w, P, &x, &y, &sh, 0);
     if (two) {                            /* + (|Am| + Ar) Br */
-        P2 = P1 + nc;
         x.g = 1.0;
         y.m = NULL;
         y.r = B->rad;
-        bound_product(w, P2, &x, &y, &sh);
+        bound_product(w, P, &x, &y, &sh, 1);
     }
-    finish_product(w, C, P1, P2, sh.k, two);
-    if (acc)
-        accumulate(w, BUF(w, Ci), C->mid, C->rad, nc);
+    if (!acc) {
+        gemm(&sh, A->mid, B->mid, C->mid);
+        finish_product(w, C, P, sh.k, two);
+        return;
+    }
+    /* a weight gradient summed over chunks: this chunk's part, added to the sum in two halves */
+    finish_product_add(w, C, P, nc, sh.k, two);
+    gemm(&sh, A->mid, B->mid, P);
+    accumulate_mid(w, C, P, nc);
 }
 
 /* ---- entrywise operations (rules R1-R3) ---- */
@@ -644,15 +689,18 @@ static void ws_set_constants(fast_ws *w)
 }
 
 /* Temporaries held in w->own, for w->cap columns: H_l for l >= 2 (PRE_l shares it: the
- * activation works in place), Z and R, and two storages for DH_l, l >= 2, used by parity
- * (DH_{l+1} is read only to form DH_l, so DH_l may overwrite DH_{l+2}). Returns the number
- * of doubles. */
+ * activation works in place), Z and R, and two storages for DH_l, used by parity (DH_{l+1}
+ * is read only to form DH_l and the weight gradient before it, so DH_l may overwrite
+ * DH_{l+2}): l >= 2, and l = 1 when the H1 gradient is not kept (DNC_FAST_NO_H1_GRAD: the
+ * chunk's, reduced after the chunk by h1_reduce, in the odd storage). Returns the number of
+ * doubles. */
 static slong ws_owned_layout(fast_ws *w, int bind)
 {
     const dnc_problem_struct *p = w->p;
-    slong L = p->L, l, off = 0, dmax = 0, dh[2], c = w->cap;
+    slong L = p->L, l, off = 0, dmax = 0, dodd, dh[2], c = w->cap;
     for (l = 2; l <= L; l++)
         dmax = p->width[l - 1] > dmax ? p->width[l - 1] : dmax;
+    dodd = w->no_h1 && p->width[0] > dmax ? p->width[0] : dmax;
     for (l = 2; l <= L; l++) {
         ibuf *h = BUF_AT(w, DNC_BUF_ID(DNC_H, l, L));
         if (bind) {
@@ -672,19 +720,11 @@ static slong ws_owned_layout(fast_ws *w, int bind)
     }
     dh[0] = off;
     dh[1] = off + 2 * dmax * c;
-    off += 4 * dmax * c;
-    for (l = 2; l <= L && bind; l++) {
+    off += 2 * (dmax + dodd) * c;
+    for (l = w->no_h1 ? 1 : 2; l <= L && bind; l++) {
         ibuf *b = BUF_AT(w, DNC_BUF_ID(DNC_DH, l, L));
         b->mid = w->own + dh[l % 2];
         b->rad = w->own + dh[l % 2] + p->width[l - 1] * c;
-    }
-    if (w->no_h1) {   /* the chunk's H1 gradient, reduced after the chunk (h1_reduce) */
-        ibuf *b = BUF_AT(w, DNC_BUF_ID(DNC_DH, 1, L));
-        if (bind) {
-            b->mid = w->own + off;
-            b->rad = w->own + off + p->width[0] * c;
-        }
-        off += 2 * p->width[0] * c;
     }
     return off;
 }

@@ -57,6 +57,7 @@ ParameterizedTestParameters(ce, finite_differences)
         { "3", "1,2,5", "3", "3,4,6", "linear,relu", "free" },
         { "5", "1,1,3,1,2", "1", "5", "relu", "free" },
         { "2", "3,1", "2", "2,3", "relu", "none" },
+        { "10", "2,1,3,2,2,1,2,3,1,2", "2", "6,5", "relu", "free" },   /* the large configuration's K */
     };
     return cr_make_param_array(struct fd_case, cases, sizeof(cases) / sizeof(cases[0]));
 }
@@ -155,6 +156,78 @@ Test(ce, stable_for_large_logits)
     cr_assert_float_eq(o->term[DNC_TERM_FIT], log1p(exp(-40.0)), 1e-12 * exp(-40.0));
     dnc_dobj_clear(o);
     dnc_problem_clear(p);
+}
+
+/* The fit column by column against long double: the loss and every entry of G = df/dZ
+ * (w_j/N (softmax(z_j) - e_y)) at K from 2 to 13, so through the four-column AVX2 path of
+ * thin.c (K <= 12, whole blocks of four columns), the columns it leaves to ce_column (an
+ * entry more than 708 below the column's largest: column 1, scaled by 1000, in a block whose
+ * other three take the vector path), the last N mod 4 columns, and K = 13 (scalar only); with
+ * and without the collapsed layout's weights. L = 1, so Z = W1 H1 + b and nothing else rounds. */
+static void fit_against_long_double(const char *K, const char *n, int weighted)
+{
+    dnc_problem_t p;
+    dnc_dobj_t o;
+    slong N, k, j, i, d = 3, cols, *label;
+    double *x, *g, *w = NULL, scale = 1e-14;
+    const double *G;
+    long double fit = 0.0L;
+    ce_problem(p, K, n, "1", "3", "relu", "free", "1/1000");
+    N = p->N;
+    cols = weighted ? p->K : N;
+    label = malloc(cols * sizeof(slong));
+    for (k = 0, j = 0; k < p->K; k++)
+        for (i = 0; i < (weighted ? 1 : p->n[k]); i++)
+            label[j++] = k;
+    if (weighted) {
+        w = malloc(cols * sizeof(double));
+        for (k = 0; k < p->K; k++)
+            w[k] = (double) p->n[k];
+    }
+    cr_assert_eq(dnc_dobj_init_weighted(o, p, cols, label, w), 0);
+    x = malloc(o->nparams * sizeof(double));
+    g = malloc(o->nparams * sizeof(double));
+    dnc_randn(x, o->nparams, 2.0, 11);
+    for (i = 0; i < d && cols > 1; i++)
+        x[i + d * 1] *= 1000.0;   /* column 1: logits of order 1000 */
+    dnc_dobj_eval(o, x, g);
+    G = dnc_dobj_buf(o, DNC_R, 0);
+    for (j = 0; j < cols; j++) {
+        long double z[16] = { 0 }, m, t = 0.0L, s = (long double) (w ? w[j] : 1.0) / N;
+        slong top = 0;
+        for (k = 0; k < p->K; k++) {
+            z[k] = x[o->nparams - p->K + k];   /* the bias */
+            for (i = 0; i < d; i++)
+                z[k] += (long double) x[dnc_param_offset(p, cols, DNC_W, 1) + k + p->K * i] * x[i + d * j];
+            top = z[k] > z[top] ? k : top;
+        }
+        m = z[top];
+        for (k = 0; k < p->K; k++)
+            t += k == top ? 0.0L : expl(z[k] - m);
+        fit += s * (log1pl(t) + (m - z[label[j]]));
+        for (k = 0; k < p->K; k++) {
+            long double ref = s * (expl(z[k] - m) / (1.0L + t) - (k == label[j]));
+            cr_assert_lt(fabsl(G[k + p->K * j] - ref), scale * (fabsl(ref) + s) + 1e-300,
+                         "K=%s, column %ld, class %ld: %.17g vs %.17Lg", K, (long) j, (long) k, G[k + p->K * j], ref);
+        }
+    }
+    cr_assert_lt(fabsl(o->term[DNC_TERM_FIT] - fit), scale * fit, "K=%s: fit %.17g vs %.17Lg", K,
+                 o->term[DNC_TERM_FIT], fit);
+    free(x); free(g); free(w); free(label);
+    dnc_dobj_clear(o);
+    dnc_problem_clear(p);
+}
+
+Test(ce, fit_against_long_double)
+{
+    fit_against_long_double("2", "5,4", 0);
+    fit_against_long_double("3", "3,1,2", 0);
+    fit_against_long_double("5", "2,3,1,2,3", 1);
+    fit_against_long_double("10", "2", 0);
+    fit_against_long_double("10", "3,1,2,4,1,1,2,3,1,1", 0);
+    fit_against_long_double("12", "1", 1);
+    fit_against_long_double("12", "3", 0);
+    fit_against_long_double("13", "2", 0);
 }
 
 /* Two runs of one seed give the same bits, on one and on two threads (a problem large enough
@@ -278,6 +351,7 @@ Test(ce, ball_agrees_with_double)
         agree_on_random_point("2", "3,1", "1", "4", "relu", "none", 0.8, seed);
         agree_on_random_point("5", "1,2,3,2,1", "2", "7,3", "linear", "none", 0.8, seed);
         agree_on_random_point("4", "2", "3", "6", "linear", "free", 3.0, seed);
+        agree_on_random_point("10", "1,2,1,1,3,1,1,2,1,1", "2", "6,5", "relu", "free", 0.8, seed);
     }
 }
 

@@ -1,6 +1,7 @@
 /* Products with one dimension of at most DNC_THIN_MAX: the K rows of the last layer (the
  * output Z = W_L H_L, its weight gradient G H_L^T and the back-propagation W_L^T G). See
- * thin.c for why they are not left to OpenBLAS. Internal to the double-precision backend. */
+ * thin.c for why they are not left to OpenBLAS. And the cross-entropy of Z, four columns at
+ * a time (dnc_thin_ce4). Internal to the double-precision backend. */
 #ifndef DNCERT_TRAIN_THIN_H
 #define DNCERT_TRAIN_THIN_H
 
@@ -27,5 +28,12 @@ void dnc_thin_nt(double *C, slong ldc, const double *A, slong lda, const double 
  * the ReLU derivative, from the signs the forward pass recorded. */
 void dnc_thin_tn(double *C, slong ldc, const double *AT, slong ldat, const double *B, slong ldb,
                  slong m, slong n, slong k, const unsigned char *mask);
+
+/* The cross-entropy of four consecutive columns of K <= DNC_THIN_MAX logits (x, K x 4)
+ * against classes y[0..3], and with want_grad column l <- s[l] (softmax - e_y): ce_column of
+ * dobj.c (the definition) with another exp, equal to it within a few ulps; losses in loss[l].
+ * Returns the bit mask of the columns it left to the caller, untouched: those with an entry
+ * more than 708 below their largest (all of them when K is too large or no AVX2). */
+int dnc_thin_ce4(double *x, slong K, const slong *y, const double *s, int want_grad, double *loss);
 
 #endif

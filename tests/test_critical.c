@@ -655,6 +655,19 @@ Test(critical, dead_unit_takes_a_share_of_a_live_unit_at_no_cost)
     dnc_problem_clear(p);
 }
 
+/* p <- K = 3, n = 1 (N = 3), L = 2 with the given widths, ReLU, no bias (the hand-made tests). */
+static void two_layer_problem(dnc_problem_t p, const char *width)
+{
+    dnc_problem_args a;
+    memset(&a, 0, sizeof(a));
+    a.K = "3";
+    a.n = "1";
+    a.L = "2";
+    a.width = width;
+    dnc_problem_init(p);
+    cr_assert_eq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0, "%s", err);
+}
+
 /* The partial rotation (a, b, j) of H1 (docs/refine.md §7.7) on a small hand-made point:
  * K = 3, n = 1, L = 2, d_1 = 4, d_2 = 3. With R = {0, 2} (the units of layer 2 that see column
  * 1) and F = {0} (the other column they see), the tangent s must leave (W_1 H1)[u, i] fixed to
@@ -665,19 +678,12 @@ Test(critical, dead_unit_takes_a_share_of_a_live_unit_at_no_cost)
 Test(critical, partial_rotation_keeps_the_entries_it_must)
 {
     dnc_problem_t p;
-    dnc_problem_args a;
     slong n, i, k, u, rows[] = { 0, 2 }, cols[] = { 0 }, w1;
     arb_ptr th, s;
     double H[4][3] = { { 1, 0.5, -0.25 }, { 0.5, -1, 0.75 }, { -0.5, 0.25, 1 }, { 0.25, 0.5, 0.5 } };
     double W[3][4] = { { 0.5, 1, -0.5, 0.25 }, { -1, 0.5, 0.25, 0.5 }, { 0.75, -0.25, 0.5, -1 } };
     double moved = 0, unit1 = 0, dot = 0;
-    memset(&a, 0, sizeof(a));
-    a.K = "3";
-    a.n = "1";
-    a.L = "2";
-    a.width = "4,3";
-    dnc_problem_init(p);
-    cr_assert_eq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0, "%s", err);
+    two_layer_problem(p, "4,3");
     n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
     w1 = dnc_param_offset(p, p->N, DNC_W, 1);
     th = _arb_vec_init(n);
@@ -760,7 +766,6 @@ static void malformed_field(const char *c, const char *t, const char *field, con
 Test(critical, kink_rotation_keeps_kinks_and_mixes_by_hand_ratios)
 {
     dnc_problem_t p;
-    dnc_problem_args a;
     slong n, i, k, j, w1, w2;
     arb_ptr th, s;
     double W1[4][4] = { { 0.5, 0, 0.7, 1 }, { 0.3, 0, 0.2, -1 }, { 0, 0.4, 0.6, 0.5 }, { 0, 0.9, 0.1, 0.3 } };
@@ -768,13 +773,7 @@ Test(critical, kink_rotation_keeps_kinks_and_mixes_by_hand_ratios)
     double dW1[4][4], Ad[4][4], inv[4][4], aug[4][8];
     signed char st2[12] = { 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1 };   /* d x N column-major */
     const signed char *state[3] = { NULL, NULL, st2 };
-    memset(&a, 0, sizeof(a));
-    a.K = "3";
-    a.n = "1";
-    a.L = "2";
-    a.width = "4,4";
-    dnc_problem_init(p);
-    cr_assert_eq(dnc_problem_set_args(p, &a, err, sizeof(err)), 0, "%s", err);
+    two_layer_problem(p, "4,4");
     n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
     w1 = dnc_param_offset(p, p->N, DNC_W, 1);
     w2 = dnc_param_offset(p, p->N, DNC_W, 2);

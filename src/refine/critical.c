@@ -537,17 +537,26 @@ static void layer_pre(const crit *c, arb_mat_t U, arb_srcptr theta, slong l)
     arb_mat_clear(H);
 }
 
-/* The units of ReLU layer l that are linear on the data: live, no P- entry. lin <- them. */
+/* 1 when unit u of layer l is linear on the data: l a ReLU layer, u live, no P- entry. */
+static int linear_unit(const crit *c, slong l, slong u)
+{
+    slong r, j;
+    if (l < 2 || l > c->p->L || !is_relu(c, l) || u < 0 || u >= c->p->width[l - 1] || c->dead[l][u])
+        return 0;
+    r = c->p->width[l - 1];
+    for (j = 0; j < c->N; j++)
+        if (c->state[l][u + r * j] != 1 && c->state[l][u + r * j] != 0)
+            return 0;
+    return 1;
+}
+
+/* The units of ReLU layer l that are linear on the data. lin <- them. */
 static slong linear_on_data(const crit *c, slong l, slong *lin)
 {
-    slong r = c->p->width[l - 1], i, j, m = 0;
-    for (i = 0; is_relu(c, l) && i < r; i++) {
-        int ok = !c->dead[l][i];
-        for (j = 0; ok && j < c->N; j++)
-            ok = c->state[l][i + r * j] == 1 || c->state[l][i + r * j] == 0;
-        if (ok)
+    slong i, m = 0;
+    for (i = 0; i < c->p->width[l - 1]; i++)
+        if (linear_unit(c, l, i))
             lin[m++] = i;
-    }
     return m;
 }
 
@@ -610,21 +619,22 @@ static slong kink_rows_kept(const crit *c, slong l, const slong *lin, slong m, c
  * not linear on the data or C C^T is not shown invertible. */
 static int krot_at(const crit *c, arb_ptr s, arb_srcptr theta, slong l, slong a, slong b)
 {
-    slong r = c->p->width[l - 1], n = c->n, *lin = flint_malloc((r + 1) * sizeof(slong)), *pos, m, np, nr, i, j, k, t;
-    char *keep = flint_malloc((size_t) (r * c->N) + 1);
+    slong r, n = c->n, *lin, *pos, m, np, nr, i, j, k, t;
+    char *keep;
     arb_mat_t U, C, Ct, M, y, e, A;
     int ok;
     _arb_vec_zero(s, n);
-    m = linear_on_data(c, l, lin);
+    if (a == b || !linear_unit(c, l, a) || !linear_unit(c, l, b))
+        return 0;
+    r = c->p->width[l - 1];
+    lin = flint_malloc((r + 1) * sizeof(slong));
     pos = flint_malloc((r + 1) * sizeof(slong));
+    keep = flint_malloc((size_t) (r * c->N) + 1);
+    m = linear_on_data(c, l, lin);
     for (i = 0; i < r; i++)
         pos[i] = -1;
     for (i = 0; i < m; i++)
         pos[lin[i]] = i;
-    if (a == b || a < 0 || b < 0 || a >= r || b >= r || pos[a] < 0 || pos[b] < 0) {
-        flint_free(lin); flint_free(pos); flint_free(keep);
-        return 0;
-    }
     np = m * (m - 1) / 2;
     nr = kink_rows_kept(c, l, lin, m, keep);
     arb_mat_init(U, r, c->N);
@@ -809,13 +819,19 @@ static void expand(const crit *c, arb_ptr th, arb_srcptr x)
         arb_set(th + c->fi[k], x + k);
 }
 
+/* The slice generators of r: rotations, partial rotations and kink-preserving rotations. */
+static slong generator_count(const dnc_critical *r)
+{
+    return r->ngenerators + r->npartial + r->nkrot;
+}
+
 /* S (nf x q) <- the generators of r at the full point theta, on the free parameters: the
  * rotations, the partial rotations, then the kink-preserving rotations. */
 static void generators_at(arb_mat_t S, const crit *c, const dnc_critical *r, arb_srcptr theta)
 {
     arb_ptr s = _arb_vec_init(c->n);
     slong k, i, *g;
-    for (k = 0; k < r->ngenerators + r->npartial + r->nkrot; k++) {
+    for (k = 0; k < generator_count(r); k++) {
         if (k < r->ngenerators) {
             g = r->generators + 3 * k;
             dnc_critical_generator(s, theta, c->p, g[0], g[1], g[2]);
@@ -1208,7 +1224,7 @@ static int load(crit *c, const dnc_critical *r, arb_ptr *xbar)
         c->dead[r->dead[2 * k]][r->dead[2 * k + 1]] = 1;
     free_coords(c);
     c->nk = r->nkinks;
-    c->q = r->ngenerators + r->npartial + r->nkrot;
+    c->q = generator_count(r);
     c->m = c->nf + c->nk + c->q;
     *xbar = _arb_vec_init(c->m);
     for (i = 0, k = 0; i < c->n; i++) {
@@ -1256,14 +1272,9 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
         ok &= same_pattern(&c, r->generators[3 * k], r->generators[3 * k + 1], r->generators[3 * k + 2]);
     for (k = 0; k < r->npartial; k++)
         ok &= p->L >= 2 && !c.dead[1][r->partial[3 * k]] && !c.dead[1][r->partial[3 * k + 1]];
-    for (k = 0; k < r->nkrot; k++) {   /* units of a ReLU layer, both linear on the data */
-        slong *g = r->krot + 3 * k, *lin = flint_malloc((p->width[FLINT_MAX(0, FLINT_MIN(g[0], p->L) - 1)] + 1) * sizeof(slong));
-        slong m = g[0] >= 2 && g[0] <= p->L ? linear_on_data(&c, g[0], lin) : 0, i, fa = 0, fb = 0;
-        for (i = 0; i < m; i++)
-            fa |= lin[i] == g[1], fb |= lin[i] == g[2];
-        ok &= fa && fb && g[1] != g[2];
-        flint_free(lin);
-    }
+    for (k = 0; k < r->nkrot; k++)   /* units of a ReLU layer, both linear on the data */
+        ok &= r->krot[3 * k + 1] != r->krot[3 * k + 2] && linear_unit(&c, r->krot[3 * k], r->krot[3 * k + 1])
+              && linear_unit(&c, r->krot[3 * k], r->krot[3 * k + 2]);
     r->krawczyk = r->gram = r->signs = r->dead_ok = 0;
     r->proven = ok && check_box(&c, r, xbar);
     kink_slopes(&c, r, xbar);
@@ -1298,7 +1309,7 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
     find_pattern(&c, r);
     find_implied(&c, r);
     choose_generators(&c, r, x);
-    c.q = r->ngenerators + r->npartial + r->nkrot;
+    c.q = generator_count(r);
     c.m = c.nf + c.nk + c.q;
     if (c.m > DNC_CRITICAL_MAX_UNKNOWNS) {   /* dense m x m ball matrices: not attempted */
         r->center = _fmpq_vec_init(c.n);
@@ -1348,4 +1359,3 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
     crit_clear(&c);
     return 0;
 }
-

@@ -464,8 +464,9 @@ static void generator(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l
         partial(k, s, x, a, b, -1 - l);
 }
 
-/* S (nf x q) <- the generators at x, their entries of the free parameters (they are 0 in the
- * dead units' parameters: those are 0 in x, and no generator rotates a dead unit). n: all
+/* S (nf x q) <- the generators at x, their entries of the free parameters (they must be 0 in
+ * the dead units' parameters, which are 0 in x and which no generator rotates: checked, a
+ * column that is not is indeterminate). n: all
  * parameters. (Not n x q: with many dead parameters that matrix is far larger than the m x m
  * system the work estimate of §9 counts.) */
 static void generators(vk *k, arb_mat_t S, const arb_mat_struct *x, const slong *gen, slong q, slong n)
@@ -850,7 +851,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     arb_ptr *xv, G = NULL;
     arb_mat_t J, S;
     arb_t r;
-    slong n, m, i, e, nkr = 0;
+    slong n, m, i, e;
     int ok = 1;
     arb_indeterminate(loss);
     if (p->ce || P->collapsed || P->ns > 0) {
@@ -895,18 +896,16 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
         arb_add_error(xv[k.fi[i]], r);
     if (ok)
         ok = decide_pattern(&k, X, all, nk + ni, why, len) && implied_ok(&k, kink, nk, imp, ni, why, len);
-    for (i = 0; i < q; i++)   /* they come last (kink_rotations) */
-        nkr += gen[3 * i] >= VX_KINK_ROTATION;
     for (i = 0; i < q && ok; i++)
         if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2])) {   /* named as in the file */
-            slong l = gen[3 * i], a = gen[3 * i + 1], b = gen[3 * i + 2], nrot = 0, t;
-            for (t = 0; t < q; t++)
-                nrot += gen[3 * t] >= 1 && gen[3 * t] < VX_KINK_ROTATION;
+            slong l = gen[3 * i], a = gen[3 * i + 1], b = gen[3 * i + 2], nrot = 0, npart = 0, t;
+            for (t = 0; t < q; t++)   /* the rotations, then the partial rotations, then the kink rotations */
+                nrot += gen[3 * t] >= 1 && gen[3 * t] < VX_KINK_ROTATION, npart += gen[3 * t] < 0;
             ok = 0;
             if (l >= VX_KINK_ROTATION)
                 snprintf(why, len, "kink_rotations[%ld] = [%ld, %ld, %ld]: units %ld and %ld of layer %ld are not both "
                          "linear on the data on the box (live, no negative pre-activation): not a symmetry",
-                         (long) (i - (q - nkr)), (long) (l - VX_KINK_ROTATION), (long) a, (long) b, (long) a, (long) b,
+                         (long) (i - nrot - npart), (long) (l - VX_KINK_ROTATION), (long) a, (long) b, (long) a, (long) b,
                          (long) (l - VX_KINK_ROTATION));
             else if (l < 0)
                 snprintf(why, len, "partial_generators[%ld] = [%ld, %ld, %ld] rotates a dead unit of layer 1: not a "

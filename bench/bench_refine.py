@@ -2,9 +2,9 @@
 """From a finished `dncert train` run to a verified critical_point certificate, against
 continuing the trainer (issue 10, "Speed"; results in docs/refine.md §8).
 
-For each configuration (K = 3, L = 4, width 10 by L-BFGS; K = 6, L = 4, widths 20 and 30 by
-gradient descent; n = 1, lambda = 1/250: the recipes of scripts/small-k-low-rank.sh) this
-script, in one run:
+For each configuration (K = 3, L = 4, width 10 by L-BFGS; K = 6, L = 4, widths 10, 20 and 30 by
+gradient descent, width 10 and 30 refined with --kink-tol 0.05; n = 1, lambda = 1/250: the
+recipes of scripts/small-k-low-rank.sh) this script, in one run:
   1. trains the start point (not timed against anything);
   2. times `dncert refine` (double stage + 256-bit stage) and reads its record: stationary,
      max |KKT residual| in double, the 256-bit residual and the proven digits of the loss
@@ -19,7 +19,8 @@ script, in one run:
 and prints one table: the refinement's seconds and residual against the trainer's gradient
 norm after the same time, and the ratios.
 
-Usage: python3 bench/bench_refine.py [--dncert build/dncert] [--quick] [--limit SECONDS] [--json-out FILE]
+Usage: python3 bench/bench_refine.py [--dncert build/dncert] [--quick] [--configs NAME,...] [--limit SECONDS]
+                                    [--json-out FILE]
 """
 import argparse
 import json
@@ -31,10 +32,13 @@ import time
 
 LBFGS = ["--optimizer", "lbfgs", "--init-std", "0.5", "--steps", "5000"]
 GD = ["--lr", "0.05", "--init-std", "fan-in", "--steps", "100000"]
-CONFIGS = [  # name, K, L, width, seed, how the start point is trained (docs/theorems.md, small-k-low-rank)
-    ("K3-L4-w10", 3, 4, 10, 5, LBFGS),
-    ("K6-L4-w20", 6, 4, 20, 3, GD),
-    ("K6-L4-w30", 6, 4, 30, 3, GD),
+TOL = ["--kink-tol", "0.05"]
+CONFIGS = [  # name, K, L, width, seed, how the start point is trained (docs/theorems.md, small-k-low-rank),
+    # extra refine arguments
+    ("K3-L4-w10", 3, 4, 10, 5, LBFGS, []),
+    ("K6-L4-w10", 6, 4, 10, 5, GD, TOL),
+    ("K6-L4-w20", 6, 4, 20, 3, GD, []),
+    ("K6-L4-w30", 6, 4, 30, 3, GD, TOL),
 ]
 
 
@@ -67,8 +71,9 @@ def problem_args(K, L, W):
     return ["--K", str(K), "--n", "1", "--L", str(L), "--width", str(W), "--lambda", "1/250"]
 
 
-def one(dncert, verify, name, K, L, W, seed, recipe, tmp, env, limit):
-    r = {"config": name, "K": K, "L": L, "width": W, "seed": seed, "recipe": " ".join(recipe)}
+def one(dncert, verify, name, K, L, W, seed, recipe, rextra, tmp, env, limit):
+    r = {"config": name, "K": K, "L": L, "width": W, "seed": seed, "recipe": " ".join(recipe),
+         "refine_args": " ".join(rextra)}
     start = os.path.join(tmp, name)
     t, p = run([dncert, "train", *problem_args(K, L, W), *recipe, "--seed", str(seed), "--quiet", "--out", start,
                 "--force"], env)
@@ -77,7 +82,7 @@ def one(dncert, verify, name, K, L, W, seed, recipe, tmp, env, limit):
     s = summary(start)
     r.update(start_loss=s["loss"], start_grad_norm=s["grad_norm"], train_seconds=t)
     refined = start + "-refined"
-    t, p = run([dncert, "refine", start, "--out", refined, "--force"], env, timeout=limit)
+    t, p = run([dncert, "refine", start, "--out", refined, "--force", *rextra], env, timeout=limit)
     steps = p.stderr.count("Newton step")
     r.update(newton_steps_seen=steps, seconds_per_newton_step=t / steps if steps else float("nan"))
     if p.returncode == -1:   # not finished within the limit: what it did so far
@@ -121,6 +126,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dncert", default="build/dncert")
     ap.add_argument("--quick", action="store_true", help="only the small configuration")
+    ap.add_argument("--configs", help="comma-separated configuration names (default: all)")
     ap.add_argument("--limit", type=float, default=900, help="seconds allowed to one refine (default 900)")
     ap.add_argument("--json-out")
     a = ap.parse_args()
@@ -128,7 +134,14 @@ def main():
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for cfg in CONFIGS[:1] if a.quick else CONFIGS:
+        chosen = CONFIGS[:1] if a.quick else CONFIGS
+        if a.configs:
+            names = a.configs.split(",")
+            chosen = [c for c in CONFIGS if c[0] in names]
+            if len(chosen) != len(names):
+                sys.exit(f"bench_refine.py: --configs: unknown name among {a.configs} (known: "
+                         f"{', '.join(c[0] for c in CONFIGS)})")
+        for cfg in chosen:
             print(f"bench_refine: {cfg[0]} ...", file=sys.stderr)
             rows.append(one(a.dncert, verify, *cfg, tmp, env, a.limit))
     print("| config | start loss / grad | refine s | stationary | KKT residual (double) | 256-bit residual | "

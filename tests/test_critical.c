@@ -938,6 +938,121 @@ Test(critical, k3_l5_kink_preserving_rotations)
     }
 }
 
+/* 1 when the JSON triple a comes before b (by its three numbers). */
+static int triple_before(const json_t *a, const json_t *b)
+{
+    int i;
+    for (i = 0; i < 3; i++) {
+        json_int_t x = json_integer_value(json_array_get(a, i)), y = json_integer_value(json_array_get(b, i));
+        if (x != y)
+            return x < y;
+    }
+    return 0;
+}
+
+/* Copies t of certificate c with one edit of its critical_point claim (and of its point, when
+ * entry >= 0: dense entry `entry` of block `blk` set to 0), refused by both checkers, and by
+ * dncert verify --explain for a reason containing `reason`. */
+static void refused_for(const char *c, const char *t, const char *field, const char *value, const char *blk, int entry,
+                        const char *reason)
+{
+    const char *ex[] = { "verify", "--explain", t, NULL };
+    json_t *j, *cl = claim_copy(c, &j);
+    if (value == NULL)
+        json_object_del(cl, field);
+    else
+        json_object_set_new(cl, field, json_loads(value, 0, NULL));
+    if (entry >= 0) {
+        json_t *pt = json_object_get(json_object_get(j, "points"), json_string_value(json_object_get(cl, "point")));
+        json_array_set_new(json_object_get(json_object_get(json_object_get(pt, "blocks"), blk), "dense"), entry, json_string("0"));
+    }
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+    refused(t, field);
+    tu_run(out, err, sizeof(out), ex);
+    cr_expect(strstr(out, reason) != NULL, "%s = %s: no \"%s\" in %s", field, value != NULL ? value : "(none)", reason, out);
+}
+
+/* K = 6, L = 4, width 10, the trained point below SRG (GD lr 0.05, fan-in, seed 5, 100 000
+ * steps; `refine --kink-tol 0.05`; docs/refine.md §7.3 and §9; run directory
+ * tests/data/critical/k6-l4). Without zero weights its reduced KKT system is singular: rows
+ * (3, 1) and (4, 9) have five kinks each whose inputs' columns have rank 3 (a double-precision
+ * SVD of the reduced Jacobian, independent of the checkers: 4 null directions, all in the
+ * multipliers of these two rows' kinks), so LICQ fails. A kink row i whose kink inputs S are
+ * inactive wherever unit i is active has w_i[S] = 0 at every critical point (the stationarity
+ * argument of §7.3, by hand); with those weights held at 0 its kinks are exactly 0 and implied,
+ * and the point is certified, with its loss within 1e-50 of the refined point's exact loss
+ * (another code path) and certified below the SRG value (the closed form). Refused: the zero
+ * weights left out (the implied kinks are then not 0 on the box), a listed kink moved to the
+ * implied ones, a zero weight whose entry is not 0, a zero weight set to 0 in the point where
+ * the gradient is not 0 (W_4[0, 0]: the last layer, so no pre-activation moves), and malformed
+ * entries. */
+Test(critical, k6_l4_zero_weights_below_srg, .timeout = 300)
+{
+    char dir[256], c[300], t[300];
+    const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4", "--out", c, "--critical",
+                         "--below", "srg:4", NULL };
+    const char *vargs[] = { c, NULL };
+    json_t *j, *cl, *zw;
+    char *js;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
+    cr_expect(strstr(out, "below       certified") != NULL, "%s", out);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+    cr_expect(strstr(out, "strict_local_min strict_local_min certified OK") != NULL, "%s", out);
+    cl = claim_copy(c, &j);
+    cr_assert(cl != NULL);
+    zw = json_object_get(cl, "zero_weights");
+    cr_expect_gt(json_array_size(zw), 0);
+    js = json_dumps(zw, JSON_COMPACT);   /* the two rows of the analysis among them: W_2 row 1, W_3 row 9 */
+    cr_expect(strstr(js, "[2,1,") != NULL && strstr(js, "[3,9,") != NULL, "%s", js);
+    free(js);
+    expect_loss_agrees(j, cl);
+    {   /* the first listed kink of layer 3 moved to the implied ones (sorted in), its multiplier and
+         * slope dropped */
+        json_t *k = json_object_get(cl, "kinks"), *im = json_object_get(cl, "implied_kinks"), *e;
+        size_t i = 0, at = 0;
+        while (json_integer_value(json_array_get(json_array_get(k, i), 0)) < 3)
+            i++;
+        e = json_array_get(k, i);
+        while (at < json_array_size(im) && triple_before(json_array_get(im, at), e))
+            at++;
+        json_array_insert(im, at, e);
+        json_array_remove(k, i);
+        json_array_remove(json_object_get(cl, "multipliers"), i);
+        json_array_remove(json_object_get(tu_claim(j, "kink_multipliers"), "slopes"), i);
+        cr_assert_eq(json_dump_file(j, t, 0), 0);
+    }
+    json_decref(j);
+    refused(t, "a listed kink moved to the implied ones");
+    {
+        const char *ex[] = { "verify", "--explain", t, NULL };
+        tu_run(out, err, sizeof(out), ex);
+        cr_expect(strstr(out, "it is not exactly 0 on the box") != NULL, "%s", out);
+    }
+    refused_for(c, t, "zero_weights", NULL, NULL, -1, "it is not exactly 0 on the box");
+    {   /* entry (0, 0) of W_4 is -0.31 in the point: not 0; with the point edited, its gradient is not 0 */
+        json_t *jz = claim_copy(c, &j);
+        json_t *z = json_deep_copy(json_object_get(jz, "zero_weights"));
+        json_array_append_new(z, json_loads("[4, 0, 0]", 0, NULL));
+        js = json_dumps(z, JSON_COMPACT);
+        json_decref(z);
+        json_decref(j);
+        refused_for(c, t, "zero_weights", js, NULL, -1, "must be exactly 0");
+        refused_for(c, t, "zero_weights", js, "W4", 0, "zero weights are not shown to be 0");
+        free(js);
+    }
+    {
+        static const char *const bad[] = { "[[0, 0, 0]]", "[[5, 0, 0]]", "[[4, 6, 0]]", "[[2, 10, 0]]", "[[2, 0, 10]]",
+                                           "[[3, 9, 0], [2, 1, 1]]", "[[2, 1]]", "[[2, 1, 1], [2, 1, 1]]" };
+        malformed_field(c, t, "zero_weights", bad, 8);
+    }
+}
+
 /* A critical_point claim whose every unit is a dead unit (review, 2026-12-06): the point is the
  * zero network (K = 2, n = 1, L = 2, width 2, no bias), every parameter is held at 0, so there
  * are no unknowns, no kinks and no generators (m = 0). It is a critical point, and its loss is

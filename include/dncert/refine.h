@@ -126,6 +126,9 @@ typedef struct {
     slong radius_log2;       /* E */
     slong nimplied;
     slong *implied;          /* 3 per implied kink: held by the kinks that force its row's weights to 0 (§7.3) */
+    slong nzero;
+    slong *zero;             /* 3 per zero weight (l, i, u): entry (i, u) of W_l held at 0, not an unknown
+                                (docs/refine.md §7.3) */
     slong ndead, merged;     /* dead units; how many of them were merged into a proportional unit */
     slong *dead;             /* 2 per dead unit (l, a), held at 0 and not unknowns (docs/refine.md §7.2) */
     slong size;              /* m = free parameters + nkinks + ngenerators + npartial + nkrot */

@@ -31,7 +31,7 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
     arb_t wide;
     dnc_qpoint_t x;
     slong k;
-    char stmt[1024], *s;
+    char stmt[1536], *s;
     dnc_qpoint_init_fmpq(x, p, r->center);
     json_object_set_new(json_object_get(cert, "points"), point,
                         dnc_qpoint_json(x, "the centre of a box proven to contain an exact critical point (claim "
@@ -46,8 +46,10 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
     snprintf(stmt, sizeof(stmt), "an exact critical point of f on the pattern manifold of the %ld listed kinks lies "
              "within 2^%ld of the point %s in every parameter (Krawczyk on the KKT system bordered by a slice of %ld "
              "rotation generators, %ld partial rotations of H1 and %ld kink-preserving rotations); every other ReLU pre-activation keeps a strict sign on that box, and the %ld "
-             "dead units are 0 (their pre-activations kinks with multiplier 0); its loss is in [lo, hi] (f = %s)",
-             (long) r->nkinks, (long) r->radius_log2, point, (long) r->ngenerators, (long) r->npartial, (long) r->nkrot, (long) r->ndead, s);
+             "dead units and the %ld zero weights are 0 (the dead units' pre-activations and the implied kinks are kinks with "
+             "multiplier 0); its loss is in [lo, hi] (f = %s)",
+             (long) r->nkinks, (long) r->radius_log2, point, (long) r->ngenerators, (long) r->npartial, (long) r->nkrot, (long) r->ndead,
+             (long) r->nzero, s);
     flint_free(s);
     /* the checker evaluates f_0 over the box in its own order: leave it a factor 2^10 */
     arb_init(wide);
@@ -62,6 +64,8 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
         json_object_set_new(claim, "partial_generators", triples(r->partial, r->npartial));
     if (r->nkrot > 0)
         json_object_set_new(claim, "kink_rotations", triples(r->krot, r->nkrot));
+    if (r->nzero > 0)
+        json_object_set_new(claim, "zero_weights", triples(r->zero, r->nzero));
     arb_clear(wide);
     _dnc_cert_claim_fields(claim, "critical_point", "critical_point", r->proven, stmt);
     json_array_append_new(json_object_get(cert, "claims"), claim);
@@ -109,7 +113,7 @@ void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const c
     /* not proven: rho is unset (0); the claim states rho = 1 as its value, and so does the text */
     char stmt[1024], *rho = r->second_order ? dnc_exact_str(r->rho) : NULL;
     snprintf(stmt, sizeof(stmt), "at the exact critical point theta* of claim %s, f restricted to the pattern "
-             "manifold M of that claim (its kinks and implied kinks 0, its dead units 0) has a strict local minimum "
+             "manifold M of that claim (its kinks and implied kinks 0, its dead units and zero weights 0) has a strict local minimum "
              "modulo the rotations, partial rotations and kink-preserving rotations of its generators: with C the gradients of the kink constraints and of the slice, "
              "H + rho C^T C (H the Hessian of the Lagrangian, rho = %s) is positive definite on the whole box, so H is "
              "positive definite on ker C (Finsler). Not claimed: a local minimum of f off M (leaving a kink)",

@@ -24,6 +24,8 @@ typedef struct {
     slong n, nf, nk, q, m, N, prec;   /* parameters, free parameters, kinks, generators, unknowns */
     slong *fi;                   /* the free parameters' indices (nf): all but the dead units' */
     char **dead;                 /* dead[l][a]: unit a of layer l is dead (l = 1..L) */
+    char *held;                  /* held[k]: parameter k is a zero weight (r->zero), held at 0 */
+    char **held_row;             /* held_row[l][i]: row i of layer l reads its kinks' inputs through zero weights */
     signed char **state;         /* state[l] (ReLU layers l = 2..L): +1, -1, 0 (kink), 2 (dead unit); d_l x N */
     arb_ptr th;                  /* scratch: a full parameter vector */
     int dead_ok;                 /* the last eval_J: the dead units' gradient entries are 0 */
@@ -56,6 +58,10 @@ static void crit_init(crit *c, dnc_problem_t p, slong prec)
     for (l = 1; l <= L; l++)
         c->dead[l] = flint_calloc(p->width[l - 1], 1);
     c->fi = flint_malloc(c->n * sizeof(slong));
+    c->held = flint_calloc(c->n + 1, 1);
+    c->held_row = flint_calloc(L + 1, sizeof(char *));
+    for (l = 1; l <= L; l++)
+        c->held_row[l] = flint_calloc(p->width[l - 1], 1);
     c->th = _arb_vec_init(c->n);
     c->slope = flint_malloc(5 * (L + 1) * sizeof(arb_mat_struct));
     c->seed = c->slope + (L + 1);
@@ -88,9 +94,12 @@ static void crit_clear(crit *c)
     for (l = 0; l <= L; l++) {
         flint_free(c->state[l]);
         flint_free(c->dead[l]);
+        flint_free(c->held_row[l]);
     }
     flint_free(c->state);
     flint_free(c->dead);
+    flint_free(c->held);
+    flint_free(c->held_row);
     flint_free(c->fi);
     _arb_vec_clear(c->th, c->n);
     flint_free(c->slope);
@@ -125,7 +134,8 @@ static slong unit_max(const crit *c)
     return mx;
 }
 
-/* The free parameters (c->fi, c->nf): all but those of the units marked in c->dead. */
+/* The free parameters (c->fi, c->nf): all but those of the units marked in c->dead and the
+ * zero weights marked in c->held. */
 static void free_coords(crit *c)
 {
     char *fixed = flint_calloc(c->n, 1);
@@ -135,7 +145,7 @@ static void free_coords(crit *c)
             for (k = 0, t = c->dead[l][a] ? unit_coords(c, l, a, idx) : 0; k < t; k++)
                 fixed[idx[k]] = 1;
     for (c->nf = 0, k = 0; k < c->n; k++)
-        if (!fixed[k])
+        if (!fixed[k] && !c->held[k])
             c->fi[c->nf++] = k;
     flint_free(fixed);
     flint_free(idx);
@@ -314,6 +324,65 @@ static slong support(const crit *c, slong l, slong j, slong *sup)
     return t;
 }
 
+/* The units of layer l - 1 active in some kink column of row i of layer l (the union of their
+ * supports), into sup; their number. */
+static slong kink_inputs(const crit *c, const dnc_critical *r, slong l, slong i, slong *sup)
+{
+    slong rows = c->p->width[l - 2], u, e, ns = 0;
+    char *in = flint_calloc(rows, 1);
+    for (e = 0; e < r->nkinks; e++) {
+        const slong *k = r->kinks + 3 * e;
+        if (k[0] == l && k[1] == i)
+            for (u = 0; u < rows; u++)
+                in[u] |= c->state[l - 1][u + rows * k[2]] == 1;
+    }
+    for (u = 0; u < rows; u++)
+        if (in[u])
+            sup[ns++] = u;
+    flint_free(in);
+    return ns;
+}
+
+/* Zero weights (docs/refine.md §7.3): row i of ReLU layer l >= 3 whose kink inputs S
+ * (kink_inputs) are inactive in every column where unit i is active. The Lagrangian's gradient
+ * in w_iu, u in S, is then lambda w_iu + sum over i's kinks mu_ij hbar_uj (f_0 and every other
+ * kink read w_iu only through hbar_uj at i's active columns, where hbar_uj = 0), and at a
+ * critical point w_i[S] = 0: lambda |w_i[S]|^2 = -sum mu_ij ubar_ij = 0. Such weights are
+ * set to 0 and held there (not unknowns; the checkers require their gradient entries to be
+ * exactly 0 on the box), and the row's kinks, exactly 0 with them, become implied. Without
+ * this, the row's kink constraints are dependent whenever hbar[S, kinks] has rank < the number
+ * of kinks (LICQ fails: K = 6, L = 4). */
+static void find_zero_weights(crit *c, dnc_critical *r, arb_ptr theta)
+{
+    slong l, i, j, t, *sup = flint_malloc((unit_max(c) + 1) * sizeof(slong));
+    for (l = 3; l <= c->p->L; l++) {
+        slong rows = c->p->width[l - 2], d = c->p->width[l - 1], off = dnc_param_offset(c->p, c->N, DNC_W, l - 1);
+        for (i = 0; is_relu(c, l) && is_relu(c, l - 1) && i < d; i++) {
+            slong ns = kink_inputs(c, r, l, i, sup), nk = 0;
+            int ok = !c->dead[l][i];
+            for (j = 0; ok && j < c->N; j++) {
+                nk += c->state[l][i + d * j] == 0;
+                for (t = 0; c->state[l][i + d * j] == 1 && t < ns; t++)
+                    ok &= c->state[l - 1][sup[t] + rows * j] != 1;
+            }
+            if (!ok || nk == 0)
+                continue;
+            c->held_row[l][i] = 1;
+            for (t = 0; t < ns; t++) {
+                c->held[off + i + d * sup[t]] = 1;
+                arb_zero(theta + off + i + d * sup[t]);
+                r->zero = flint_realloc(r->zero, 3 * (r->nzero + 1) * sizeof(slong));
+                r->zero[3 * r->nzero] = l - 1;
+                r->zero[3 * r->nzero + 1] = i;
+                r->zero[3 * r->nzero + 2] = sup[t];
+                r->nzero++;
+            }
+        }
+    }
+    free_coords(c);
+    flint_free(sup);
+}
+
 /* Implied kinks (spec §3, LICQ): the kink (l, i, j) has ubar = sum_{k in S_j} w_ik hbar_kj,
  * S_j the units of layer l - 1 active in column j. A kept kink (l, i, j') with S_j' = {k}
  * forces w_ik = 0 at a zero of the system (hbar_kj' > 0 on the box), so a kink whose S_j
@@ -330,11 +399,13 @@ static void find_implied(crit *c, dnc_critical *r)
     sup = flint_malloc(maxw * sizeof(slong));
     for (l = 2; l <= c->p->L; l++)
         forced[l] = flint_calloc(c->p->width[l - 1] * maxw, 1);
+    for (e = 0; e < r->nkinks; e++)   /* rows with zero weights: their kinks are exactly 0 */
+        implied[e] = c->held_row[r->kinks[3 * e]][r->kinks[3 * e + 1]];
     for (pass = 0; pass < 2; pass++)
         for (e = 0; e < r->nkinks; e++) {
             slong *k = r->kinks + 3 * e, ns = support(c, k[0], k[2], sup), covered = ns >= 0;
             char *f = forced[k[0]] + k[1] * maxw;
-            if (ns < 0 || (pass == 0) != (ns == 1))
+            if (ns < 0 || (pass == 0) != (ns == 1) || implied[e])
                 continue;
             for (t = 0; t < ns; t++)
                 covered &= f[sup[t]];
@@ -762,6 +833,20 @@ static void append_triple(slong **v, slong *n, slong x, slong y, slong z)
  * H1 (L >= 2), then every kink-preserving rotation (l, a, b) of two units of different
  * patterns that are linear on the data, each kept when its vector at theta0 is independent
  * of those kept before (Gram-Schmidt in double, relative tolerance 1e-8). */
+/* 1 when the tangent s (n) is exactly 0 at every parameter held at 0 (dead units, zero
+ * weights): the slice argument needs its generators' flows to keep them there. */
+static int zero_off_free(const crit *c, arb_srcptr s)
+{
+    slong i, k = 0;
+    for (i = 0; i < c->n; i++) {
+        if (k < c->nf && c->fi[k] == i)
+            k++;
+        else if (!arb_is_zero(s + i))
+            return 0;
+    }
+    return 1;
+}
+
 static void choose_generators(crit *c, dnc_critical *r, arb_srcptr theta)
 {
     slong n = c->n, l, a, b, j, q = 0;
@@ -778,7 +863,7 @@ static void choose_generators(crit *c, dnc_critical *r, arb_srcptr theta)
                     continue;
                 dnc_critical_generator(s, theta, c->p, l, a, b);
                 to_double(w, s, n);
-                if (!keep_independent(&basis, q, w, n, floor))
+                if (!zero_off_free(c, s) || !keep_independent(&basis, q, w, n, floor))
                     continue;
                 q++;
                 append_triple(&r->generators, &r->ngenerators, l, a, b);
@@ -789,7 +874,7 @@ static void choose_generators(crit *c, dnc_critical *r, arb_srcptr theta)
                 if (!partial_at(c, s, theta, a, b, j))
                     continue;
                 to_double(w, s, n);
-                if (!keep_independent(&basis, q, w, n, floor))
+                if (!zero_off_free(c, s) || !keep_independent(&basis, q, w, n, floor))
                     continue;
                 q++;
                 append_triple(&r->partial, &r->npartial, a, b, j);
@@ -800,7 +885,7 @@ static void choose_generators(crit *c, dnc_critical *r, arb_srcptr theta)
                 if (same_pattern(c, l, a, b) || !krot_at(c, s, theta, l, a, b))
                     continue;
                 to_double(w, s, n);
-                if (!keep_independent(&basis, q, w, n, floor))
+                if (!zero_off_free(c, s) || !keep_independent(&basis, q, w, n, floor))
                     continue;
                 q++;
                 append_triple(&r->krot, &r->nkrot, l, a, b);
@@ -831,6 +916,7 @@ static void generators_at(arb_mat_t S, const crit *c, const dnc_critical *r, arb
 {
     arb_ptr s = _arb_vec_init(c->n);
     slong k, i, *g;
+    int z;
     for (k = 0; k < generator_count(r); k++) {
         if (k < r->ngenerators) {
             g = r->generators + 3 * k;
@@ -842,8 +928,12 @@ static void generators_at(arb_mat_t S, const crit *c, const dnc_critical *r, arb
             g = r->krot + 3 * (k - r->ngenerators - r->npartial);
             krot_at(c, s, theta, g[0], g[1], g[2]);
         }
+        z = zero_off_free(c, s);   /* a flow that moves a held parameter is no generator here */
         for (i = 0; i < c->nf; i++)
-            arb_set(arb_mat_entry(S, i, k), s + c->fi[i]);
+            if (z)
+                arb_set(arb_mat_entry(S, i, k), s + c->fi[i]);
+            else
+                arb_indeterminate(arb_mat_entry(S, i, k));
     }
     _arb_vec_clear(s, c->n);
 }
@@ -1205,6 +1295,7 @@ void dnc_critical_clear(dnc_critical *r)
     flint_free(r->partial);
     flint_free(r->krot);
     flint_free(r->dead);
+    flint_free(r->zero);
     flint_free(r->implied);
     if (r->G != NULL) {
         _arb_vec_clear(r->G, r->nkinks);
@@ -1222,6 +1313,10 @@ static int load(crit *c, const dnc_critical *r, arb_ptr *xbar)
     slong i, k;
     for (k = 0; k < r->ndead; k++)
         c->dead[r->dead[2 * k]][r->dead[2 * k + 1]] = 1;
+    for (k = 0; k < r->nzero; k++) {
+        slong l = r->zero[3 * k];
+        c->held[dnc_param_offset(c->p, c->N, DNC_W, l) + r->zero[3 * k + 1] + dnc_problem_out_rows(c->p, l) * r->zero[3 * k + 2]] = 1;
+    }
     free_coords(c);
     c->nk = r->nkinks;
     c->q = generator_count(r);
@@ -1283,7 +1378,9 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
     return r->proven;
 }
 
-int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec)
+/* One attempt of dnc_critical_certify; with zero, zero weights are held as well (-2 when
+ * there are none: the attempt would repeat the one without). */
+static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, int zero)
 {
     crit c;
     arb_ptr x;
@@ -1307,6 +1404,13 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
     for (i = 0; i < c.n; i++)
         arb_set(c.v[i], x + i);
     find_pattern(&c, r);
+    if (zero)
+        find_zero_weights(&c, r, x);
+    if (zero && r->nzero == 0) {
+        _arb_vec_clear(x, c.n);
+        crit_clear(&c);
+        return -2;
+    }
     find_implied(&c, r);
     choose_generators(&c, r, x);
     c.q = generator_count(r);
@@ -1350,12 +1454,33 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
     r->size = c.m;
     r->seconds = dnc_seconds_now() - t0;
     snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators, %ld of them partial rotations of H1 and %ld kink-preserving rotations; "
-             "%ld dead units held at 0, %ld of them merged into a proportional unit; %ld implied kinks); Krawczyk %s, slice Gram matrix %s, P+/P- signs %s, dead units' gradient %s "
+             "%ld dead units held at 0, %ld of them merged into a proportional unit; %ld zero weights; %ld implied kinks); Krawczyk %s, slice Gram matrix %s, P+/P- signs %s, dead units' and zero weights' gradient %s "
              "on the box of radius 2^%ld",
-             r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->npartial, (long) r->nkrot, (long) r->ndead, (long) r->merged, (long) r->nimplied,
+             r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->npartial, (long) r->nkrot, (long) r->ndead, (long) r->merged, (long) r->nzero, (long) r->nimplied,
              r->krawczyk ? "contracts" : "fails", r->gram ? "invertible" : "not shown invertible",
              r->signs ? "kept" : "not kept", r->dead_ok ? "0" : "not shown 0", (long) r->radius_log2);
     _arb_vec_clear(x, c.m);
     crit_clear(&c);
     return 0;
+}
+
+/* Zero weights (find_zero_weights) are tried only when the point is not proven without them:
+ * they exclude the generators that move them (a kink-preserving rotation of such a row), which
+ * the K = 4 points need, while the K = 6 point needs the zero weights. The checkers accept
+ * either; the first proven attempt is reported. */
+int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec)
+{
+    double t0 = dnc_seconds_now();
+    dnc_critical r2;
+    int rc = certify_attempt(r, exact, p, prec, 0);
+    if (rc != 0 || r->proven)
+        return rc;
+    dnc_critical_init(&r2);
+    if (certify_attempt(&r2, exact, p, prec, 1) == 0 && r2.proven) {
+        dnc_critical_clear(r);
+        *r = r2;
+    } else
+        dnc_critical_clear(&r2);
+    r->seconds = dnc_seconds_now() - t0;
+    return rc;
 }

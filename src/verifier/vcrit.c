@@ -536,6 +536,7 @@ static int decide_pattern(vk *k, const arb_mat_struct *x, const slong *kink, slo
                     }
                     arb_set_si(arb_mat_entry(k->s + l, i, j), *st == 1);
                 }
+            arb_mat_set(k->pre + l, P);   /* for the implied kinks' rules (implied_ok) */
             slope_seed(P, k->s + l, NULL, k->prec);
         }
         arb_mat_swap(H, P);
@@ -766,13 +767,37 @@ static slong active_units(const vk *k, slong l, slong j, slong *sup)
     return t;
 }
 
-/* The implied kinks (format §6.9, check 3b): for (l, i, j), layer l - 1 is ReLU and every
- * unit u active in column j has a listed kink (l, i, j') whose column j' has u as its only
- * active unit. Then ubar_(l,i,j) = sum_u w_iu hbar_uj vanishes wherever the listed kinks do:
- * each forces w_iu = 0 (hbar_uj' > 0 on the box). 1, or 0 with why. */
+/* The rule "single" for implied kink m = (l, i, j): every unit u active in column j has a
+ * listed kink (l, i, j') whose column j' has u as its only active unit; each forces w_iu = 0
+ * (hbar_uj' > 0 on the box), so ubar_(l,i,j) = sum_u w_iu hbar_uj vanishes. */
+static int implied_single(const vk *k, const slong *kink, slong nk, const slong *m, slong *sup, slong *s2)
+{
+    slong ns = active_units(k, m[0], m[2], sup), t, f;
+    for (t = 0; t < ns; t++) {
+        int found = 0;
+        for (f = 0; f < nk && !found; f++)
+            found = kink[3 * f] == m[0] && kink[3 * f + 1] == m[1] && active_units(k, m[0], kink[3 * f + 2], s2) == 1
+                    && s2[0] == sup[t];
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* The rule "zero" for implied kink m = (l, i, j): its pre-activation is exactly 0 on the
+ * whole box (every product in it has an exact zero factor: a zero weight, or an input cut
+ * to 0 by its slope), so it vanishes at the zero. */
+static int implied_zero(const vk *k, const slong *m)
+{
+    return arb_is_zero(arb_mat_entry(k->pre + m[0], m[1], m[2]));
+}
+
+/* The implied kinks (format §6.9, check 3b): for (l, i, j), layer l - 1 is ReLU and the rule
+ * zero or single holds on the box, so the kink vanishes wherever the listed ones do
+ * (docs/refine.md §7.3). 1, or 0 with why. */
 static int implied_ok(const vk *k, const slong *kink, slong nk, const slong *imp, slong ni, char *why, size_t len)
 {
-    slong e, t, f, maxw = 1, l, *sup, *s2;
+    slong e, maxw = 1, l, *sup, *s2;
     int ok = 1;
     for (l = 1; l <= k->L; l++)
         maxw = FLINT_MAX(maxw, k->p->width[l - 1]);
@@ -780,24 +805,14 @@ static int implied_ok(const vk *k, const slong *kink, slong nk, const slong *imp
     s2 = sup + maxw;
     for (e = 0; e < ni && ok; e++) {
         const slong *m = imp + 3 * e;
-        slong ns;
         if (m[0] < 3 || !k->p->relu[m[0] - 3]) {
             snprintf(why, len, "implied kink %ld: the layer below layer %ld is not a ReLU layer", (long) e, (long) m[0]);
             ok = 0;
-            break;
-        }
-        ns = active_units(k, m[0], m[2], sup);
-        for (t = 0; t < ns && ok; t++) {
-            int found = 0;
-            for (f = 0; f < nk && !found; f++)
-                found = kink[3 * f] == m[0] && kink[3 * f + 1] == m[1] && active_units(k, m[0], kink[3 * f + 2], s2) == 1
-                        && s2[0] == sup[t];
-            if (!found) {
-                snprintf(why, len, "implied kink %ld [%ld, %ld, %ld]: unit %ld of layer %ld is active in its column, and no "
-                         "listed kink of row %ld has that unit as its column's only active unit", (long) e, (long) m[0],
-                         (long) m[1], (long) m[2], (long) sup[t], (long) (m[0] - 1), (long) m[1]);
-                ok = 0;
-            }
+        } else if (!implied_zero(k, m) && !implied_single(k, kink, nk, m, sup, s2)) {
+            snprintf(why, len, "implied kink %ld [%ld, %ld, %ld]: it is not exactly 0 on the box, and a unit active in its "
+                     "column is not forced to weight 0 by a listed kink of row %ld (a kink whose column has that unit as its "
+                     "only active unit)", (long) e, (long) m[0], (long) m[1], (long) m[2], (long) m[1]);
+            ok = 0;
         }
     }
     flint_free(sup);
@@ -807,7 +822,8 @@ static int implied_ok(const vk *k, const slong *kink, slong nk, const slong *imp
 /* The dead units (pairs l, a): marked in k->dead; their parameters (row a of the block feeding
  * layer l, column a of W_l) must be exactly 0 in x; k->fi, k->nf <- the other parameters.
  * 1, or 0 with why. */
-static int set_dead(vk *k, const arb_mat_struct *x, const slong *dead, slong nd, char *why, size_t len)
+static int set_dead(vk *k, const arb_mat_struct *x, const slong *dead, slong nd, const slong *zw, slong nz, char *why,
+                    size_t len)
 {
     char *fixed = flint_calloc((size_t) k->n + 1, 1);
     slong *off = flint_malloc((k->nb + 1) * sizeof(slong)), b, d, i, j;
@@ -832,6 +848,15 @@ static int set_dead(vk *k, const arb_mat_struct *x, const slong *dead, slong nd,
             break;
         }
     }
+    for (d = 0; d < nz && ok; d++) {   /* the zero weights: entry (i, u) of W_l */
+        const arb_mat_struct *w = x + zw[3 * d];
+        fixed[off[zw[3 * d]] + zw[3 * d + 1] + arb_mat_nrows(w) * zw[3 * d + 2]] = 1;
+        if (!arb_is_zero(arb_mat_entry(w, zw[3 * d + 1], zw[3 * d + 2]))) {
+            snprintf(why, len, "zero_weights[%ld]: entry (%ld, %ld) of W_%ld must be exactly 0", (long) d,
+                     (long) zw[3 * d + 1], (long) zw[3 * d + 2], (long) zw[3 * d]);
+            ok = 0;
+        }
+    }
     k->fi = flint_malloc((k->n + 1) * sizeof(slong));
     for (k->nf = 0, i = 0; i < k->n; i++)
         if (!fixed[i])
@@ -842,8 +867,8 @@ static int set_dead(vk *k, const arb_mat_struct *x, const slong *dead, slong nd,
 }
 
 int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
-                      const fmpq *mu, const slong *gen, slong q, const slong *dead, slong nd, const slong *imp,
-                      slong ni, const fmpq *rho, slong prec, char *why, size_t len)
+                      const fmpq *mu, const slong *gen, slong q, const slong *dead, slong nd, const slong *zw,
+                      slong nz, const slong *imp, slong ni, const fmpq *rho, slong prec, char *why, size_t len)
 {
     slong *all = flint_malloc((3 * (nk + ni) + 1) * sizeof(slong));   /* the kinks and the implied kinks */
     vk k;
@@ -872,7 +897,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     for (i = 0; i < n && ok; i++)
         if (!arb_is_exact(xv[i]))
             ok = 0, snprintf(why, len, "the centre's entries must be dyadic rationals of at most %ld bits", (long) prec);
-    if (!set_dead(&k, X, dead, nd, why, len) && ok)
+    if (!set_dead(&k, X, dead, nd, zw, nz, why, len) && ok)
         ok = 0;
     memcpy(all, kink, 3 * nk * sizeof(slong));
     memcpy(all + 3 * nk, imp, 3 * ni * sizeof(slong));
@@ -923,7 +948,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
         ok = kkt_system(&k, J, NULL, X, S, kink, nk, q);
         arb_add(loss, k.fit, k.reg, prec);     /* f_0 over the box */
         if (!ok)
-            snprintf(why, len, "the gradient's entries of the dead units are not shown to be 0 on the box");
+            snprintf(why, len, "the gradient's entries of the dead units and zero weights are not shown to be 0 on the box");
         else if (!(ok = gram(&k, X, S, gen, q, n)))
             snprintf(why, len, "the Gram matrix of the generators on the box is not shown invertible");
     }
@@ -958,8 +983,8 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
  * 0 <= lo_e <= hi_e <= 1). At the exact zero the seeded adjoints equal those of the plain
  * back-propagation with relu'(0) := t_e (top-down induction, docs/refine.md §7.2). */
 int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
-                         const fmpq *mu, const fmpq *lo, const fmpq *hi, const slong *dead, slong nd, const slong *imp,
-                         slong ni, slong prec, char *why, size_t len)
+                         const fmpq *mu, const fmpq *lo, const fmpq *hi, const slong *dead, slong nd, const slong *zw,
+                         slong nz, const slong *imp, slong ni, slong prec, char *why, size_t len)
 {
     slong *all = flint_malloc((3 * (nk + ni) + 1) * sizeof(slong));
     vk k;
@@ -995,7 +1020,7 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
     arb_one(r);
     arb_mul_2exp_si(r, r, E);
     k.n = n;
-    ok = set_dead(&k, X, dead, nd, why, len);
+    ok = set_dead(&k, X, dead, nd, zw, nz, why, len);
     for (i = 0; i < k.nf; i++)   /* the theta-box: the dead units' parameters stay 0 */
         arb_add_error(xv[k.fi[i]], r);
     memcpy(all, kink, 3 * nk * sizeof(slong));

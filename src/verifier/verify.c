@@ -251,7 +251,7 @@ static int read_triples(vrun *r, vclaim *cl, const char *path, const char *key, 
         if (json_array_size(e) != 3 || !json_is_integer(json_array_get(e, 0)) || !json_is_integer(json_array_get(e, 1))
             || !json_is_integer(json_array_get(e, 2)))
             return vx_fail(&r->c, "%s.%s[%ld]: expected %s", path, key, (long) i,
-                           strstr(key, "kinks") != NULL ? "[layer, row, column]"
+                           strstr(key, "kinks") != NULL || strstr(key, "weights") != NULL ? "[layer, row, column]"
                            : strstr(key, "partial") != NULL ? "[a, b, column]" : "[layer, a, b]");
         t[0] = (slong) json_integer_value(json_array_get(e, 0));
         t[1] = (slong) json_integer_value(json_array_get(e, 1));
@@ -261,8 +261,8 @@ static int read_triples(vrun *r, vclaim *cl, const char *path, const char *key, 
                            (long) t[1], (long) t[2], what, cl->P->name);
         if (i > 0 && (t[0] < prev[0] || (t[0] == prev[0] && (t[1] < prev[1] || (t[1] == prev[1] && t[2] <= prev[2])))))
             return vx_fail(&r->c, "%s.%s[%ld]: not strictly after the previous %s (sorted by its three numbers: %s)", path,
-                           key, (long) i, strstr(key, "kinks") != NULL ? "kink" : "generator",
-                           strstr(key, "kinks") != NULL ? "layer, row, column"
+                           key, (long) i, strstr(key, "kinks") != NULL ? "kink" : strstr(key, "weights") ? "weight" : "generator",
+                           strstr(key, "kinks") != NULL || strstr(key, "weights") != NULL ? "layer, row, column"
                            : strstr(key, "partial") != NULL ? "a, b, column" : "layer, a, b");
         memcpy(prev, t, sizeof(t));
     }
@@ -274,6 +274,15 @@ static int is_kink(const vrun *r, const vclaim *cl, const slong *t)
     const vx_problem *p = &r->c.p;
     return t[0] >= 2 && t[0] <= p->L && p->relu[t[0] - 2] && t[1] >= 0 && t[1] < p->width[t[0] - 1] && t[2] >= 0
            && t[2] < cl->P->ncols;
+}
+
+/* [l, i, u]: entry (i, u) of W_l (d_{l+1} x d_l; K rows for l = L). */
+static int is_weight(const vrun *r, const vclaim *cl, const slong *t)
+{
+    const vx_problem *p = &r->c.p;
+    (void) cl;
+    return t[0] >= 1 && t[0] <= p->L && t[1] >= 0 && t[1] < (t[0] < p->L ? p->width[t[0]] : p->K) && t[2] >= 0
+           && t[2] < p->width[t[0] - 1];
 }
 
 static int is_generator(const vrun *r, const vclaim *cl, const slong *t)
@@ -361,6 +370,7 @@ static int read_critical(vrun *r, vclaim *cl, const char *path)
         || read_triples(r, cl, path, "kink_rotations", "a kink-preserving rotation [l, a, b] of units a < b < d_l of "
                         "a ReLU layer l >= 2", is_kink_rotation)
         || read_triples(r, cl, path, "implied_kinks", "an entry of a ReLU pre-activation", is_kink)
+        || read_triples(r, cl, path, "zero_weights", "an entry [l, i, u] of a weight matrix W_l", is_weight)
         || read_dead_units(r, cl, path) || read_iv(r, cl, path, "loss", 0))
         return -1;
     if (shared_triple(json_object_get(cl->o, "kinks"), json_object_get(cl->o, "implied_kinks"), &i))
@@ -839,6 +849,8 @@ static void critical_verdict(vrun *r, vclaim *cl, const vclaim *c, const fmpq *r
     slong nd, *dead = dead_pairs(c->o, &nd);
     slong ni = (slong) json_array_size(json_object_get(c->o, "implied_kinks"));
     slong *imp = triples(json_object_get(c->o, "implied_kinks"));
+    slong nz = (slong) json_array_size(json_object_get(c->o, "zero_weights"));
+    slong *zw = triples(json_object_get(c->o, "zero_weights"));
     fmpq *mu = _fmpq_vec_init(nk + 1);
     /* the rotations, then the partial rotations [a, b, j] as (-1 - j, a, b), then the kink-preserving
      * rotations [l, a, b] as (VX_KINK_ROTATION + l, a, b) (vx_critical_check) */
@@ -857,13 +869,14 @@ static void critical_verdict(vrun *r, vclaim *cl, const vclaim *c, const fmpq *r
     }
     for (i = 0; i < nk; i++)
         vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
-    cl->verdict = vx_critical_check(cl->q, &r->c.p, c->P, E, kink, nk, mu, gen, q + pq + kq, dead, nd, imp, ni, rho, r->c.prec,
+    cl->verdict = vx_critical_check(cl->q, &r->c.p, c->P, E, kink, nk, mu, gen, q + pq + kq, dead, nd, zw, nz, imp, ni, rho, r->c.prec,
                                     cl->why, sizeof(cl->why));
     _fmpq_vec_clear(mu, nk + 1);
     flint_free(kink);
     flint_free(gen);
     flint_free(dead);
     flint_free(imp);
+    flint_free(zw);
 }
 
 /* §6.11: the box of the critical_point claim again, and H + rho C^T C positive definite on it. */
@@ -875,7 +888,8 @@ static int check_strict_local_min(vrun *r, vclaim *cl, const char *path)
     say(cl, "the box of claim %s contains its exact critical point theta* (its checks again), and H + rho C^T C is "
         "positive definite on the whole box (H the Hessian of the Lagrangian f_0 + sum mu_e ubar_e, C the gradients of "
         "the kink constraints and of the slice, rho = %s): by Finsler's lemma H is positive definite on ker C, so "
-        "theta* is a strict local minimum of f on the pattern manifold of claim %s modulo the rotations, partial "
+        "theta* is a strict local minimum of f on the pattern manifold of claim %s (its dead units and zero weights held "
+        "at 0) modulo the rotations, partial "
         "rotations and kink-preserving rotations of its generators; nothing is claimed off that manifold", c->id, vx_str(cl->o, "rho"), c->id);
     fmpq_init(rho);
     vx_parse_rational(rho, vx_str(cl->o, "rho"));
@@ -894,14 +908,15 @@ static int check_critical(vrun *r, vclaim *cl, const char *path)
     say(cl, "the box of radius 2^%ld around point %s and the %zu listed multipliers contains exactly one zero of the KKT "
         "system of the %zu listed kinks bordered by the slice of %zu rotation generators, %zu partial rotations of H1 and %zu kink-preserving rotations (Krawczyk), the slice "
         "multipliers vanish there (Gram matrix invertible on the box), every other ReLU pre-activation has a strict "
-        "sign on the box, the %zu listed dead units are exactly 0 with gradient entries exactly 0 on the box, and the "
-        "%zu implied kinks vanish wherever the listed ones do; so an exact critical point of f on the kink pattern's "
+        "sign on the box, the %zu listed dead units and %zu zero weights are exactly 0 with gradient entries exactly 0 "
+        "on the box, and the %zu implied kinks vanish wherever the listed ones do; so an exact critical point of f on the kink pattern's "
         "manifold (the dead units' pre-activations and the implied kinks kinks with multiplier 0) lies in the box, with "
         "loss f = f_0 in %s", (long) json_integer_value(json_object_get(cl->o, "radius_log2")), cl->P->name,
         json_array_size(json_object_get(cl->o, "multipliers")), json_array_size(json_object_get(cl->o, "kinks")),
         json_array_size(json_object_get(cl->o, "generators")), json_array_size(json_object_get(cl->o, "partial_generators")),
         json_array_size(json_object_get(cl->o, "kink_rotations")), json_array_size(json_object_get(cl->o, "dead_units")),
-        json_array_size(json_object_get(cl->o, "implied_kinks")), ivstr(t1, cl, 0));
+        json_array_size(json_object_get(cl->o, "zero_weights")), json_array_size(json_object_get(cl->o, "implied_kinks")),
+        ivstr(t1, cl, 0));
     critical_verdict(r, cl, cl, NULL);
     if (cl->verdict && !in_iv(cl, 0, cl->q))
         not_proven(cl, "the loss f_0 over the box is %s, not in %s", vx_arb_str(t1, cl->q), ivstr(t2, cl, 0));
@@ -917,6 +932,8 @@ static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
     slong E = (slong) json_integer_value(json_object_get(c->o, "radius_log2")), nk = (slong) json_array_size(mus), i;
     slong *kink = triples(json_object_get(c->o, "kinks")), *imp = triples(json_object_get(c->o, "implied_kinks"));
     slong ni = (slong) json_array_size(json_object_get(c->o, "implied_kinks")), nd, *dead = dead_pairs(c->o, &nd);
+    slong nz = (slong) json_array_size(json_object_get(c->o, "zero_weights"));
+    slong *zw = triples(json_object_get(c->o, "zero_weights"));
     fmpq *mu = _fmpq_vec_init(3 * nk + 1), *lo = mu + nk, *hi = lo + nk;
     (void) path;
     say(cl, "at the exact critical point theta* (multipliers mu*) of claim %s, for each of its %ld kinks e, G_e = df/dh_e "
@@ -937,13 +954,14 @@ static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
         if (i < nk)
             not_proven(cl, "the stated interval of kink %ld is not inside [0, 1]", (long) i);
         else
-            cl->verdict = vx_kink_slopes_check(&r->c.p, c->P, E, kink, nk, mu, lo, hi, dead, nd, imp, ni, r->c.prec,
+            cl->verdict = vx_kink_slopes_check(&r->c.p, c->P, E, kink, nk, mu, lo, hi, dead, nd, zw, nz, imp, ni, r->c.prec,
                                                cl->why, sizeof(cl->why));
     }
     _fmpq_vec_clear(mu, 3 * nk + 1);
     flint_free(kink);
     flint_free(imp);
     flint_free(dead);
+    flint_free(zw);
     return 0;
 }
 
@@ -1028,7 +1046,7 @@ static const struct {
     { "loss", "point:s loss:o fit:o reg:o method:s?", read_loss, check_loss, 0, 0 },
     { "stationarity", "point:s max_radius_log2:i kinks:a", read_stationarity, check_stationarity, 0, 0 },
     { "gradient_norm", "point:s method:s norm:o", read_gradient_norm, check_gradient_norm, 0, 0 },
-    { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a partial_generators:a? kink_rotations:a? implied_kinks:a? dead_units:a? loss:o", read_critical,
+    { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a partial_generators:a? kink_rotations:a? implied_kinks:a? zero_weights:a? dead_units:a? loss:o", read_critical,
       check_critical, 0, 0 },
     { "kink_multipliers", "critical_point:s slopes:a", read_kink_multipliers, check_kink_multipliers, 1, 0 },
     { "strict_local_min", "critical_point:s rho:s", read_strict_local_min, check_strict_local_min, 1, 0 },

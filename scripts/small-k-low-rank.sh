@@ -19,18 +19,16 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out"
 P="--n 1 --lambda 1/250 --quiet --force"
 
-# name, extra certify-point arguments ("" or "--below srg:4"), extra refine arguments, then
-# the train arguments (a run to deepen from is named by --init)
+# name, extra certify-point arguments ("" or "--below srg:4"), then the train arguments (a
+# run to deepen from is named by --init)
 witness() {
     name=$1
     extra=$2
-    rextra=$3
-    shift 3
+    shift 2
     echo "small-k-low-rank.sh: $name: train $*" >&2
     $D train "$@" $P --out "$tmp/$name" >/dev/null
     run="$tmp/$name.r" crit=--critical
-    # shellcheck disable=SC2086
-    if ! $D refine "$tmp/$name" --out "$run" --force $rextra >"$tmp/$name.refine.json" 2>&1; then
+    if ! $D refine "$tmp/$name" --out "$run" --force >"$tmp/$name.refine.json" 2>&1; then
         echo "small-k-low-rank.sh: $name: refine did not reach a stationary point: the trained point is certified" >&2
         run="$tmp/$name" crit=
     fi
@@ -43,14 +41,13 @@ witness() {
     grep -E '^(exact|trained|DNC|verdict|critical|kink-mult|second|srg|below) ' "$tmp/$name.out" | sed "s/^/$name  /"
 }
 
-witness K3-L4 "" "" --K 3 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 5 --steps 5000
-witness K4-L4 "" "" --K 4 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 8 --steps 5000
-# K = 5, 6: width 10 and a looser kink detection (docs/refine.md §9), with which refine reaches a
-# stationary point (K = 6: certified with zero weights, §7.3)
-witness K5-L4 "" "--kink-tol 0.05" --K 5 --L 4 --width 10 --lr 0.05 --init-std fan-in --seed 2 --steps 100000
-witness K6-L4 "--below srg:4" "--kink-tol 0.05" --K 6 --L 4 --width 10 --lr 0.05 --init-std fan-in --seed 5 --steps 100000
+witness K3-L4 "" --K 3 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 5 --steps 5000
+witness K4-L4 "" --K 4 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 8 --steps 5000
+# K = 5, 6: plain GD at width 10 (docs/refine.md §9; K = 6 is certified with zero weights, §7.3)
+witness K5-L4 "" --K 5 --L 4 --width 10 --lr 0.05 --init-std fan-in --seed 2 --steps 100000
+witness K6-L4 "--below srg:4" --K 6 --L 4 --width 10 --lr 0.05 --init-std fan-in --seed 5 --steps 100000
 # L = 5 from the L = 4 runs, one identity layer inserted (train --deepen, docs/trainer.md)
-witness K3-L5 "" "" --init "$tmp/K3-L4" --deepen --optimizer lbfgs --steps 5000
-witness K4-L5 "" "--kink-tol 0.05" --init "$tmp/K4-L4" --deepen --optimizer lbfgs --steps 5000
-witness K5-L5 "" "--kink-tol 0.05" --init "$tmp/K5-L4" --deepen --lr 0.05 --steps 100000
-witness K6-L5 "--below srg:4" "--kink-tol 0.05" --init "$tmp/K6-L4" --deepen --lr 0.05 --steps 100000
+witness K3-L5 "" --init "$tmp/K3-L4" --deepen --optimizer lbfgs --steps 5000
+witness K4-L5 "" --init "$tmp/K4-L4" --deepen --optimizer lbfgs --steps 5000
+witness K5-L5 "" --init "$tmp/K5-L4" --deepen --lr 0.05 --steps 100000
+witness K6-L5 "--below srg:4" --init "$tmp/K6-L4" --deepen --lr 0.05 --steps 100000

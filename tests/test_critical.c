@@ -430,6 +430,18 @@ Test(critical, certificate_and_tampering, .timeout = 120)
 }
 
 /* A claim copy with one change to the dead units (or the point), written to t. */
+/* 1 when the JSON triple a comes before b (by its three numbers). */
+static int triple_before(const json_t *a, const json_t *b)
+{
+    int i;
+    for (i = 0; i < 3; i++) {
+        json_int_t x = json_integer_value(json_array_get(a, i)), y = json_integer_value(json_array_get(b, i));
+        if (x != y)
+            return x < y;
+    }
+    return 0;
+}
+
 static json_t *claim_copy(const char *c, json_t **j)
 {
     *j = json_load_file(c, 0, NULL);
@@ -525,13 +537,16 @@ Test(critical, trained_point_with_dead_units, .timeout = 300)
                 json_array_remove(ks, last);
                 json_array_remove(json_object_get(cl, "multipliers"), last);
                 json_array_remove(sl, last);
-            } else {
-                json_t *d0 = json_array_get(du, 0);
-                json_array_insert_new(json_object_get(cl, "kinks"), 0,
-                                      json_pack("[I, I, i]", json_integer_value(json_array_get(d0, 0)),
-                                                json_integer_value(json_array_get(d0, 1)), 0));
-                json_array_insert_new(json_object_get(cl, "multipliers"), 0, json_string("0"));
-                json_array_insert_new(json_object_get(tu_claim(j, "kink_multipliers"), "slopes"), 0,
+            } else {   /* column 0 of the first dead unit, sorted in among the kinks */
+                json_t *d0 = json_array_get(du, 0), *ks = json_object_get(cl, "kinks");
+                json_t *e = json_pack("[I, I, i]", json_integer_value(json_array_get(d0, 0)),
+                                      json_integer_value(json_array_get(d0, 1)), 0);
+                size_t at = 0;
+                while (at < json_array_size(ks) && triple_before(json_array_get(ks, at), e))
+                    at++;
+                json_array_insert_new(ks, at, e);
+                json_array_insert_new(json_object_get(cl, "multipliers"), at, json_string("0"));
+                json_array_insert_new(json_object_get(tu_claim(j, "kink_multipliers"), "slopes"), at,
                                       json_pack("{s:s, s:s}", "lo", "0", "hi", "1"));
             }
             cr_assert_eq(json_dump_file(j, t, 0), 0);
@@ -938,18 +953,6 @@ Test(critical, k3_l5_kink_preserving_rotations)
     }
 }
 
-/* 1 when the JSON triple a comes before b (by its three numbers). */
-static int triple_before(const json_t *a, const json_t *b)
-{
-    int i;
-    for (i = 0; i < 3; i++) {
-        json_int_t x = json_integer_value(json_array_get(a, i)), y = json_integer_value(json_array_get(b, i));
-        if (x != y)
-            return x < y;
-    }
-    return 0;
-}
-
 /* Copies t of certificate c with one edit of its critical_point claim (and of its point, when
  * entry >= 0: dense entry `entry` of block `blk` set to 0), refused by both checkers, and by
  * dncert verify --explain for a reason containing `reason`. */
@@ -974,7 +977,7 @@ static void refused_for(const char *c, const char *t, const char *field, const c
 }
 
 /* K = 6, L = 4, width 10, the trained point below SRG (GD lr 0.05, fan-in, seed 5, 100 000
- * steps; `refine --kink-tol 0.05`; docs/refine.md §7.3 and §9; run directory
+ * steps; `refine` with its default kink detection; docs/refine.md §7.3 and §9; run directory
  * tests/data/critical/k6-l4). Without zero weights its reduced KKT system is singular: rows
  * (3, 1) and (4, 9) have five kinks each whose inputs' columns have rank 3 (a double-precision
  * SVD of the reduced Jacobian, independent of the checkers: 4 null directions, all in the

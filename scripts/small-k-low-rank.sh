@@ -19,16 +19,27 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out"
 P="--n 1 --lambda 1/250 --quiet --force"
 
-# name, extra certify-point arguments ("" or "--below srg:4"), then the train arguments (a
-# run to deepen from is named by --init)
+# A run that a witness continues from (--init): name, then the train arguments.
+pretrain() {
+    name=$1
+    shift
+    echo "small-k-low-rank.sh: $name: train $*" >&2
+    $D train "$@" $P --out "$tmp/$name" >/dev/null
+}
+
+# name, extra certify-point arguments ("" or "--below srg:4"), extra refine arguments ("" or a
+# looser --kink-tol), then the train arguments (a run to continue or deepen from is named by
+# --init; $tmp/NAME.r is the refined run of witness NAME)
 witness() {
     name=$1
     extra=$2
-    shift 2
+    rextra=$3
+    shift 3
     echo "small-k-low-rank.sh: $name: train $*" >&2
     $D train "$@" $P --out "$tmp/$name" >/dev/null
     run="$tmp/$name.r" crit=--critical
-    if ! $D refine "$tmp/$name" --out "$run" --force >"$tmp/$name.refine.json" 2>&1; then
+    # shellcheck disable=SC2086
+    if ! $D refine "$tmp/$name" --out "$run" --force $rextra >"$tmp/$name.refine.json" 2>&1; then
         echo "small-k-low-rank.sh: $name: refine did not reach a stationary point: the trained point is certified" >&2
         run="$tmp/$name" crit=
     fi
@@ -41,13 +52,17 @@ witness() {
     grep -E '^(exact|trained|DNC|verdict|critical|kink-mult|second|srg|below) ' "$tmp/$name.out" | sed "s/^/$name  /"
 }
 
-witness K3-L4 "" --K 3 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 5 --steps 5000
-witness K4-L4 "" --K 4 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 8 --steps 5000
-# K = 5, 6: plain GD at width 10 (docs/refine.md §9; K = 6 is certified with zero weights, §7.3)
-witness K5-L4 "" --K 5 --L 4 --width 10 --lr 0.05 --init-std fan-in --seed 2 --steps 100000
-witness K6-L4 "--below srg:4" --K 6 --L 4 --width 10 --lr 0.05 --init-std fan-in --seed 5 --steps 100000
-# L = 5 from the L = 4 runs, one identity layer inserted (train --deepen, docs/trainer.md)
-witness K3-L5 "" --init "$tmp/K3-L4" --deepen --optimizer lbfgs --steps 5000
-witness K4-L5 "" --init "$tmp/K4-L4" --deepen --optimizer lbfgs --steps 5000
-witness K5-L5 "" --init "$tmp/K5-L4" --deepen --lr 0.05 --steps 100000
-witness K6-L5 "--below srg:4" --init "$tmp/K6-L4" --deepen --lr 0.05 --steps 100000
+witness K3-L4 "" "" --K 3 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 5 --steps 5000
+witness K4-L4 "" "" --K 4 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 8 --steps 5000
+# K = 5, 6: L-BFGS, then 500 000 GD steps from there (docs/theorems.md: shorter runs stop where
+# refinement cycles or finds a saddle)
+pretrain K5-L4-lbfgs --K 5 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 2 --steps 5000
+witness K5-L4 "" "" --init "$tmp/K5-L4-lbfgs" --lr 0.05 --steps 500000
+pretrain K6-L4-lbfgs --K 6 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 4 --steps 5000
+witness K6-L4 "--below srg:4" "" --init "$tmp/K6-L4-lbfgs" --lr 0.05 --steps 500000
+# L = 5 from the L = 4 runs (K = 5: from the refined one), one identity layer inserted (train
+# --deepen, docs/trainer.md)
+witness K3-L5 "" "" --init "$tmp/K3-L4" --deepen --optimizer lbfgs --steps 5000
+witness K4-L5 "" "--kink-tol 0.05" --init "$tmp/K4-L4" --deepen --optimizer lbfgs --steps 5000
+witness K5-L5 "" "--kink-tol 0.05" --init "$tmp/K5-L4.r" --deepen --lr 0.05 --steps 500000
+witness K6-L5 "--below srg:4" "" --init "$tmp/K6-L4" --deepen --lr 0.05 --steps 500000

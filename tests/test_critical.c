@@ -977,7 +977,7 @@ static void refused_for(const char *c, const char *t, const char *field, const c
 }
 
 /* K = 6, L = 4, width 10, the trained point below SRG (GD lr 0.05, fan-in, seed 5, 100 000
- * steps; `refine` with its default kink detection; docs/refine.md §7.3 and §9; run directory
+ * steps; `refine --kink-tol 0.05`; docs/refine.md §7.3 and §9; run directory
  * tests/data/critical/k6-l4). Without zero weights its reduced KKT system is singular: rows
  * (3, 1) and (4, 9) have five kinks each whose inputs' columns have rank 3 (a double-precision
  * SVD of the reduced Jacobian, independent of the checkers: 4 null directions, all in the

@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 typedef struct {
-    double kink_tol;     /* scale-free kink test |u_ij| / (||W[i,:]|| ||H[:,j]||) below this (0.05) */
+    double kink_tol;     /* scale-free kink test |u_ij| / (||W[i,:]|| ||H[:,j]||) below this (5e-3) */
     double dead_tol;     /* a unit is dead when ||W_in[i,:]|| ||W_out[:,i]|| is below this times
                             the largest such product of its layer (1e-6) */
     double tol;          /* target max |KKT residual| (1e-13) */

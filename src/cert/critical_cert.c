@@ -114,7 +114,8 @@ void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const c
     char stmt[1024], *rho = r->second_order ? dnc_exact_str(r->rho) : NULL;
     snprintf(stmt, sizeof(stmt), "at the exact critical point theta* of claim %s, f restricted to the pattern "
              "manifold M of that claim (its kinks and implied kinks 0, its dead units and zero weights 0) has a strict local minimum "
-             "modulo the rotations, partial rotations and kink-preserving rotations of its generators: with C the gradients of the kink constraints and of the slice, "
+             "on the slice through theta* transversal to its generators, hence modulo its rotations and partial rotations "
+             "(format §6.11): with C the gradients of the kink constraints and of the slice, "
              "H + rho C^T C (H the Hessian of the Lagrangian, rho = %s) is positive definite on the whole box, so H is "
              "positive definite on ker C (Finsler). Not claimed: a local minimum of f off M (leaving a kink)",
              critical, rho != NULL ? rho : "1");

@@ -87,7 +87,7 @@ int dnc_cmd_refine(int argc, char **argv)
     dnc_cli_opt opts[] = {
         { "out", "DIR", "write the refined point to DIR (a run directory; required)", NULL },
         { "force", NULL, "replace DIR if it exists", NULL },
-        { "kink-tol", "X", "kink when |u_ij| / (||W_i|| ||h_j||) < X (default 0.05)", NULL },
+        { "kink-tol", "X", "kink when |u_ij| / (||W_i|| ||h_j||) < X (default 5e-3; 0.05 converges from less-trained points, docs/refine.md §2)", NULL },
         { "dead-tol", "X", "dead unit when ||w_in|| ||w_out|| < X times the layer's largest (default 1e-6)", NULL },
         { "tol", "X", "target max |KKT residual| (default 1e-13)", NULL },
         { "max-newton", "INT", "Newton steps per pattern (default 100)", NULL },

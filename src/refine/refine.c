@@ -11,7 +11,7 @@
 
 void dnc_refine_opts_default(dnc_refine_opts *o)
 {
-    o->kink_tol = 5e-2;
+    o->kink_tol = 5e-3;
     o->dead_tol = 1e-6;
     o->tol = 1e-13;
     o->t_slack = 1e-8;

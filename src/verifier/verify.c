@@ -889,8 +889,8 @@ static int check_strict_local_min(vrun *r, vclaim *cl, const char *path)
         "positive definite on the whole box (H the Hessian of the Lagrangian f_0 + sum mu_e ubar_e, C the gradients of "
         "the kink constraints and of the slice, rho = %s): by Finsler's lemma H is positive definite on ker C, so "
         "theta* is a strict local minimum of f on the pattern manifold of claim %s (its dead units and zero weights held "
-        "at 0) modulo the rotations, partial "
-        "rotations and kink-preserving rotations of its generators; nothing is claimed off that manifold", c->id, vx_str(cl->o, "rho"), c->id);
+        "at 0) on the slice transversal to its generators, hence modulo its rotations and partial rotations; nothing "
+        "is claimed off that manifold", c->id, vx_str(cl->o, "rho"), c->id);
     fmpq_init(rho);
     vx_parse_rational(rho, vx_str(cl->o, "rho"));
     if (!c->verdict)

@@ -25,7 +25,6 @@ typedef struct {
     slong *fi;                   /* the free parameters' indices (nf): all but the dead units' */
     char **dead;                 /* dead[l][a]: unit a of layer l is dead (l = 1..L) */
     char *held;                  /* held[k]: parameter k is a zero weight (r->zero), held at 0 */
-    char **held_row;             /* held_row[l][i]: row i of layer l reads its kinks' inputs through zero weights */
     signed char **state;         /* state[l] (ReLU layers l = 2..L): +1, -1, 0 (kink), 2 (dead unit); d_l x N */
     arb_ptr th;                  /* scratch: a full parameter vector */
     int dead_ok;                 /* the last eval_J: the dead units' gradient entries are 0 */
@@ -59,9 +58,6 @@ static void crit_init(crit *c, dnc_problem_t p, slong prec)
         c->dead[l] = flint_calloc(p->width[l - 1], 1);
     c->fi = flint_malloc(c->n * sizeof(slong));
     c->held = flint_calloc(c->n + 1, 1);
-    c->held_row = flint_calloc(L + 1, sizeof(char *));
-    for (l = 1; l <= L; l++)
-        c->held_row[l] = flint_calloc(p->width[l - 1], 1);
     c->th = _arb_vec_init(c->n);
     c->slope = flint_malloc(5 * (L + 1) * sizeof(arb_mat_struct));
     c->seed = c->slope + (L + 1);
@@ -94,12 +90,10 @@ static void crit_clear(crit *c)
     for (l = 0; l <= L; l++) {
         flint_free(c->state[l]);
         flint_free(c->dead[l]);
-        flint_free(c->held_row[l]);
     }
     flint_free(c->state);
     flint_free(c->dead);
     flint_free(c->held);
-    flint_free(c->held_row);
     flint_free(c->fi);
     _arb_vec_clear(c->th, c->n);
     flint_free(c->slope);
@@ -324,63 +318,72 @@ static slong support(const crit *c, slong l, slong j, slong *sup)
     return t;
 }
 
-/* The units of layer l - 1 active in some kink column of row i of layer l (the union of their
- * supports), into sup; their number. */
-static slong kink_inputs(const crit *c, const dnc_critical *r, slong l, slong i, slong *sup)
+/* 1 when unit u of layer l - 1 is active in both columns j and j2. */
+static int shares_input(const crit *c, slong l, slong u, slong j, slong j2)
 {
-    slong rows = c->p->width[l - 2], u, e, ns = 0;
-    char *in = flint_calloc(rows, 1);
-    for (e = 0; e < r->nkinks; e++) {
-        const slong *k = r->kinks + 3 * e;
-        if (k[0] == l && k[1] == i)
-            for (u = 0; u < rows; u++)
-                in[u] |= c->state[l - 1][u + rows * k[2]] == 1;
-    }
-    for (u = 0; u < rows; u++)
-        if (in[u])
-            sup[ns++] = u;
-    flint_free(in);
-    return ns;
+    slong rows = c->p->width[l - 2];
+    return c->state[l - 1][u + rows * j] == 1 && c->state[l - 1][u + rows * j2] == 1;
 }
 
-/* Zero weights (docs/refine.md §7.3): row i of ReLU layer l >= 3 whose kink inputs S
- * (kink_inputs) are inactive in every column where unit i is active. The Lagrangian's gradient
- * in w_iu, u in S, is then lambda w_iu + sum over i's kinks mu_ij hbar_uj (f_0 and every other
- * kink read w_iu only through hbar_uj at i's active columns, where hbar_uj = 0), and at a
- * critical point w_i[S] = 0: lambda |w_i[S]|^2 = -sum mu_ij ubar_ij = 0. Such weights are
- * set to 0 and held there (not unknowns; the checkers require their gradient entries to be
- * exactly 0 on the box), and the row's kinks, exactly 0 with them, become implied. Without
- * this, the row's kink constraints are dependent whenever hbar[S, kinks] has rank < the number
- * of kinks (LICQ fails: K = 6, L = 4). */
-static void find_zero_weights(crit *c, dnc_critical *r, arb_ptr theta)
+/* Zero weights (docs/refine.md §7.3) of row i of ReLU layer l >= 3 (fed by a ReLU layer). Its
+ * kinks fall into groups linked by a common active input; let U be the inputs active in a
+ * group's columns. When no unit of U is active in a column where unit i is active, f_0 and
+ * every kink outside the group read w_iu (u in U) only through hbar_uj at i's active columns,
+ * where hbar_uj = 0, so the Lagrangian's gradient there is lambda w_iu + sum over the group's
+ * kinks mu_ij hbar_uj, and at a critical point lambda |w_i[U]|^2 = -sum mu_ij ubar_ij = 0:
+ * w_i[U] = 0. Such weights are set to 0 and held there (not unknowns; the checkers require
+ * their gradient entries to be exactly 0 on the box), and the group's kinks, exactly 0 with
+ * them, become implied (zero_kink[e] = 1). Without this, the kink constraints are dependent
+ * whenever hbar[U, group] has rank below the group's size (LICQ fails: K = 6, L = 4), and a
+ * group's kinks can be degenerate (G_e = mu_e = 0), which kink_multipliers cannot show. */
+static void row_zero_weights(crit *c, dnc_critical *r, arb_ptr theta, char *zero_kink, slong l, slong i, slong *grp)
 {
-    slong l, i, j, t, *sup = flint_malloc((unit_max(c) + 1) * sizeof(slong));
-    for (l = 3; l <= c->p->L; l++) {
-        slong rows = c->p->width[l - 2], d = c->p->width[l - 1], off = dnc_param_offset(c->p, c->N, DNC_W, l - 1);
-        for (i = 0; is_relu(c, l) && is_relu(c, l - 1) && i < d; i++) {
-            slong ns = kink_inputs(c, r, l, i, sup), nk = 0;
-            int ok = !c->dead[l][i];
-            for (j = 0; ok && j < c->N; j++) {
-                nk += c->state[l][i + d * j] == 0;
-                for (t = 0; c->state[l][i + d * j] == 1 && t < ns; t++)
-                    ok &= c->state[l - 1][sup[t] + rows * j] != 1;
-            }
-            if (!ok || nk == 0)
+    slong rows = c->p->width[l - 2], d = c->p->width[l - 1], off = dnc_param_offset(c->p, c->N, DNC_W, l - 1);
+    slong e, f, u, j, g, nk = 0, changed = 1, *ke = grp + r->nkinks;
+    for (e = 0; e < r->nkinks; e++)
+        if (r->kinks[3 * e] == l && r->kinks[3 * e + 1] == i)
+            ke[nk] = e, grp[nk] = nk, nk++;
+    while (changed)   /* groups: kinks linked by a common active input (smallest index as label) */
+        for (changed = 0, e = 0; e < nk; e++)
+            for (f = e + 1; f < nk; f++)
+                for (u = 0; grp[e] != grp[f] && u < rows; u++)
+                    if (shares_input(c, l, u, r->kinks[3 * ke[e] + 2], r->kinks[3 * ke[f] + 2]))
+                        grp[e] = grp[f] = FLINT_MIN(grp[e], grp[f]), changed = 1;
+    for (g = 0; g < nk; g++) {
+        int ok = grp[g] == g;
+        for (u = 0; ok && u < rows; u++)   /* no input of the group is active where unit i is */
+            for (e = 0; e < nk; e++)
+                if (grp[e] == g && c->state[l - 1][u + rows * r->kinks[3 * ke[e] + 2]] == 1)
+                    for (j = 0; j < c->N; j++)
+                        ok &= !(c->state[l][i + d * j] == 1 && c->state[l - 1][u + rows * j] == 1);
+        for (e = 0; ok && e < nk; e++)
+            zero_kink[ke[e]] |= grp[e] == g;
+        for (u = 0; ok && u < rows; u++) {
+            int in = 0;
+            for (e = 0; e < nk; e++)
+                in |= grp[e] == g && c->state[l - 1][u + rows * r->kinks[3 * ke[e] + 2]] == 1;
+            if (!in)
                 continue;
-            c->held_row[l][i] = 1;
-            for (t = 0; t < ns; t++) {
-                c->held[off + i + d * sup[t]] = 1;
-                arb_zero(theta + off + i + d * sup[t]);
-                r->zero = flint_realloc(r->zero, 3 * (r->nzero + 1) * sizeof(slong));
-                r->zero[3 * r->nzero] = l - 1;
-                r->zero[3 * r->nzero + 1] = i;
-                r->zero[3 * r->nzero + 2] = sup[t];
-                r->nzero++;
-            }
+            c->held[off + i + d * u] = 1;
+            arb_zero(theta + off + i + d * u);
+            r->zero = flint_realloc(r->zero, 3 * (r->nzero + 1) * sizeof(slong));
+            r->zero[3 * r->nzero] = l - 1;
+            r->zero[3 * r->nzero + 1] = i;
+            r->zero[3 * r->nzero + 2] = u;
+            r->nzero++;
         }
     }
+}
+
+static void find_zero_weights(crit *c, dnc_critical *r, arb_ptr theta, char *zero_kink)
+{
+    slong l, i, *grp = flint_malloc((2 * r->nkinks + 1) * sizeof(slong));
+    for (l = 3; l <= c->p->L; l++)
+        for (i = 0; is_relu(c, l) && is_relu(c, l - 1) && i < c->p->width[l - 1]; i++)
+            if (!c->dead[l][i])
+                row_zero_weights(c, r, theta, zero_kink, l, i, grp);
     free_coords(c);
-    flint_free(sup);
+    flint_free(grp);
 }
 
 /* Implied kinks (spec §3, LICQ): the kink (l, i, j) has ubar = sum_{k in S_j} w_ik hbar_kj,
@@ -390,7 +393,7 @@ static void find_zero_weights(crit *c, dnc_critical *r, arb_ptr theta)
  * gradient is a combination of the forcing kinks' there, which makes the system singular.
  * Such kinks move from r->kinks to r->implied (multiplier 0, no equation). Pass 1 keeps the
  * first singleton-support kink of each (i, k); pass 2 implies the rest when covered. */
-static void find_implied(crit *c, dnc_critical *r)
+static void find_implied(crit *c, dnc_critical *r, const char *zero_kink)
 {
     slong e, t, pass, n = 0, maxw = 1, l, *sup;
     char **forced = flint_calloc(c->p->L + 1, sizeof(char *)), *implied = flint_calloc(r->nkinks + 1, 1);
@@ -399,8 +402,8 @@ static void find_implied(crit *c, dnc_critical *r)
     sup = flint_malloc(maxw * sizeof(slong));
     for (l = 2; l <= c->p->L; l++)
         forced[l] = flint_calloc(c->p->width[l - 1] * maxw, 1);
-    for (e = 0; e < r->nkinks; e++)   /* rows with zero weights: their kinks are exactly 0 */
-        implied[e] = c->held_row[r->kinks[3 * e]][r->kinks[3 * e + 1]];
+    for (e = 0; zero_kink != NULL && e < r->nkinks; e++)   /* held by zero weights: exactly 0 */
+        implied[e] = zero_kink[e];
     for (pass = 0; pass < 2; pass++)
         for (e = 0; e < r->nkinks; e++) {
             slong *k = r->kinks + 3 * e, ns = support(c, k[0], k[2], sup), covered = ns >= 0;
@@ -1384,6 +1387,7 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
 {
     crit c;
     arb_ptr x;
+    char *zero_kink;
     slong i, k, E[3] = { -(3 * prec) / 4, -(5 * prec) / 8, -prec / 2 };
     double t0 = dnc_seconds_now();
     if (p->loss == DNC_LOSS_CE) {
@@ -1404,14 +1408,17 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     for (i = 0; i < c.n; i++)
         arb_set(c.v[i], x + i);
     find_pattern(&c, r);
+    zero_kink = flint_calloc(r->nkinks + 1, 1);
     if (zero)
-        find_zero_weights(&c, r, x);
+        find_zero_weights(&c, r, x, zero_kink);
     if (zero && r->nzero == 0) {
+        flint_free(zero_kink);
         _arb_vec_clear(x, c.n);
         crit_clear(&c);
         return -2;
     }
-    find_implied(&c, r);
+    find_implied(&c, r, zero_kink);
+    flint_free(zero_kink);
     choose_generators(&c, r, x);
     c.q = generator_count(r);
     c.m = c.nf + c.nk + c.q;
@@ -1464,19 +1471,26 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     return 0;
 }
 
-/* Zero weights (find_zero_weights) are tried only when the point is not proven without them:
- * they exclude the generators that move them (a kink-preserving rotation of such a row), which
- * the K = 4 points need, while the K = 6 point needs the zero weights. The checkers accept
- * either; the first proven attempt is reported. */
+/* How much an attempt proves: critical_point first, then kink_multipliers, strict_local_min. */
+static int attempt_score(const dnc_critical *r)
+{
+    return 4 * r->proven + 2 * (r->proven && r->slopes_proven) + (r->proven && r->second_order);
+}
+
+/* Zero weights (find_zero_weights) are tried only when the attempt without them leaves a claim
+ * not proven: they exclude the generators that move them (a kink-preserving rotation of such a
+ * row), which the K = 4 points need, while the K = 6 point of docs/refine.md §9 needs the zero
+ * weights. The checkers accept either; the attempt that proves more is reported (the first on
+ * a tie). */
 int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec)
 {
     double t0 = dnc_seconds_now();
     dnc_critical r2;
     int rc = certify_attempt(r, exact, p, prec, 0);
-    if (rc != 0 || r->proven)
+    if (rc != 0 || attempt_score(r) == 7)
         return rc;
     dnc_critical_init(&r2);
-    if (certify_attempt(&r2, exact, p, prec, 1) == 0 && r2.proven) {
+    if (certify_attempt(&r2, exact, p, prec, 1) == 0 && attempt_score(&r2) > attempt_score(r)) {
         dnc_critical_clear(r);
         *r = r2;
     } else

@@ -1101,6 +1101,17 @@ Test(critical, k6_l4_zero_weights_below_srg, .timeout = 300)
     }
 }
 
+/* The zero network of K = 2, n = 1, L = 2, width 2 (no bias) as the head of a certificate,
+ * up to its claims (the two hand-made tests below). */
+#define ZERO_NETWORK_L2_HEAD \
+    "{\"format\": \"dncert-certificate\", \"version\": 2, \"producer\": {}, \"precision\": 64," \
+    " \"problem\": {\"K\": 2, \"n\": [1, 1], \"L\": 2, \"width\": [2, 2], \"activation\": [\"relu\"], \"bias\": \"none\"," \
+    "   \"lambda_h\": \"1/250\", \"lambda_w\": [\"1/250\", \"1/250\"]}," \
+    " \"points\": {\"z\": {\"layout\": \"expanded\", \"scalars\": {}, \"blocks\": {" \
+    "   \"H1\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]}," \
+    "   \"W1\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]}," \
+    "   \"W2\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]}}}},"
+
 /* A critical_point claim whose every unit is a dead unit (review, 2026-12-06): the point is the
  * zero network (K = 2, n = 1, L = 2, width 2, no bias), every parameter is held at 0, so there
  * are no unknowns, no kinks and no generators (m = 0). It is a critical point, and its loss is
@@ -1112,13 +1123,7 @@ Test(critical, k6_l4_zero_weights_below_srg, .timeout = 300)
 Test(critical, every_unit_dead_loss_of_the_zero_network)
 {
     static const char *cert =
-        "{\"format\": \"dncert-certificate\", \"version\": 2, \"producer\": {\"program\": \"review\"}, \"precision\": 64,"
-        " \"problem\": {\"K\": 2, \"n\": [1, 1], \"L\": 2, \"width\": [2, 2], \"activation\": [\"relu\"], \"bias\": \"none\","
-        "   \"lambda_h\": \"1/250\", \"lambda_w\": [\"1/250\", \"1/250\"]},"
-        " \"points\": {\"z\": {\"layout\": \"expanded\", \"scalars\": {}, \"blocks\": {"
-        "   \"H1\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]},"
-        "   \"W1\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]},"
-        "   \"W2\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]}}}},"
+        ZERO_NETWORK_L2_HEAD
         " \"claims\": [{\"id\": \"critical_point\", \"kind\": \"critical_point\", \"statement\": \"s\", \"verdict\": \"certified\","
         "   \"point\": \"z\", \"radius_log2\": -16, \"kinks\": [], \"multipliers\": [], \"generators\": [],"
         "   \"dead_units\": [[1, 0], [1, 1], [2, 0], [2, 1]], \"loss\": {\"lo\": \"%s\", \"hi\": \"%s\"}},"
@@ -1174,13 +1179,7 @@ Test(critical, hand_made_forgeries_refused_with_reasons)
         "  {\"id\": \"strict_local_min\", \"kind\": \"strict_local_min\", \"statement\": \"s\", \"verdict\": \"certified\","
         "   \"critical_point\": \"critical_point\", \"rho\": \"1\"}]}";
     static const char *dead =
-        "{\"format\": \"dncert-certificate\", \"version\": 2, \"producer\": {}, \"precision\": 64,"
-        " \"problem\": {\"K\": 2, \"n\": [1, 1], \"L\": 2, \"width\": [2, 2], \"activation\": [\"relu\"], \"bias\": \"none\","
-        "   \"lambda_h\": \"1/250\", \"lambda_w\": [\"1/250\", \"1/250\"]},"
-        " \"points\": {\"z\": {\"layout\": \"expanded\", \"scalars\": {}, \"blocks\": {"
-        "   \"H1\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]},"
-        "   \"W1\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]},"
-        "   \"W2\": {\"rows\": 2, \"cols\": 2, \"dense\": [\"0\", \"0\", \"0\", \"0\"]}}}},"
+        ZERO_NETWORK_L2_HEAD
         " \"claims\": [{\"id\": \"critical_point\", \"kind\": \"critical_point\", \"statement\": \"s\", \"verdict\": \"certified\","
         "   \"point\": \"z\", \"radius_log2\": -16, \"kinks\": [], \"multipliers\": [], \"generators\": [],"
         "   \"dead_units\": [[1, 0], [1, 1], [2, 0], [2, 1]], \"loss\": {\"lo\": \"1/2\", \"hi\": \"1/2\"}}]}";

@@ -25,6 +25,7 @@ typedef struct {
     slong *fi;                   /* the free parameters' indices (nf): all but the dead units' */
     char **dead;                 /* dead[l][a]: unit a of layer l is dead (l = 1..L) */
     char *held;                  /* held[k]: parameter k is a zero weight (r->zero), held at 0 */
+    char *fixed;                 /* fixed[k]: parameter k is held at 0 (a dead unit's or a zero weight); free_coords */
     signed char **state;         /* state[l] (ReLU layers l = 2..L): +1, -1, 0 (kink), 2 (dead unit); d_l x N */
     arb_ptr th;                  /* scratch: a full parameter vector */
     int dead_ok;                 /* the last eval_J: the dead units' gradient entries are 0 */
@@ -37,6 +38,16 @@ typedef struct {
 static arb_ptr at(arb_mat_struct *m, slong k)
 {
     return arb_mat_entry(m, k % arb_mat_nrows(m), k / arb_mat_nrows(m));
+}
+
+/* (x, y, z) appended to the triples *v (*n of them). */
+static void append_triple(slong **v, slong *n, slong x, slong y, slong z)
+{
+    *v = flint_realloc(*v, 3 * (*n + 1) * sizeof(slong));
+    (*v)[3 * *n] = x;
+    (*v)[3 * *n + 1] = y;
+    (*v)[3 * *n + 2] = z;
+    (*n)++;
 }
 
 static int is_relu(const crit *c, slong l)
@@ -58,6 +69,7 @@ static void crit_init(crit *c, dnc_problem_t p, slong prec)
         c->dead[l] = flint_calloc(p->width[l - 1], 1);
     c->fi = flint_malloc(c->n * sizeof(slong));
     c->held = flint_calloc(c->n + 1, 1);
+    c->fixed = flint_calloc(c->n + 1, 1);
     c->th = _arb_vec_init(c->n);
     c->slope = flint_malloc(5 * (L + 1) * sizeof(arb_mat_struct));
     c->seed = c->slope + (L + 1);
@@ -94,6 +106,7 @@ static void crit_clear(crit *c)
     flint_free(c->state);
     flint_free(c->dead);
     flint_free(c->held);
+    flint_free(c->fixed);
     flint_free(c->fi);
     _arb_vec_clear(c->th, c->n);
     flint_free(c->slope);
@@ -128,20 +141,20 @@ static slong unit_max(const crit *c)
     return mx;
 }
 
-/* The free parameters (c->fi, c->nf): all but those of the units marked in c->dead and the
- * zero weights marked in c->held. */
+/* The parameters held at 0 (c->fixed): those of the units marked in c->dead and the zero
+ * weights marked in c->held; the free ones (c->fi, c->nf): all others. */
 static void free_coords(crit *c)
 {
-    char *fixed = flint_calloc(c->n, 1);
+    char *fixed = c->fixed;
     slong *idx = flint_malloc(unit_max(c) * sizeof(slong)), l, a, k, t;
+    memcpy(fixed, c->held, (size_t) c->n);
     for (l = 1; l <= c->p->L; l++)
         for (a = 0; a < c->p->width[l - 1]; a++)
             for (k = 0, t = c->dead[l][a] ? unit_coords(c, l, a, idx) : 0; k < t; k++)
                 fixed[idx[k]] = 1;
     for (c->nf = 0, k = 0; k < c->n; k++)
-        if (!fixed[k] && !c->held[k])
+        if (!fixed[k])
             c->fi[c->nf++] = k;
-    flint_free(fixed);
     flint_free(idx);
 }
 
@@ -221,13 +234,8 @@ static void find_pattern(crit *c, dnc_critical *r)
                 c->state[l][i + rows * j] = s;
                 if (s == 1)
                     arb_one(arb_mat_entry(c->slope + l, i, j));
-                if (s == 0) {
-                    r->kinks = flint_realloc(r->kinks, 3 * (r->nkinks + 1) * sizeof(slong));
-                    r->kinks[3 * r->nkinks] = l;
-                    r->kinks[3 * r->nkinks + 1] = i;
-                    r->kinks[3 * r->nkinks + 2] = j;
-                    r->nkinks++;
-                }
+                if (s == 0)
+                    append_triple(&r->kinks, &r->nkinks, l, i, j);
             }
     }
     c->nk = r->nkinks;
@@ -318,6 +326,12 @@ static slong support(const crit *c, slong l, slong j, slong *sup)
     return t;
 }
 
+/* The index of entry (i, u) of W_l in the parameter vector. */
+static slong weight_index(const crit *c, slong l, slong i, slong u)
+{
+    return dnc_param_offset(c->p, c->N, DNC_W, l) + i + dnc_problem_out_rows(c->p, l) * u;
+}
+
 /* 1 when unit u of layer l - 1 is active in both columns j and j2. */
 static int shares_input(const crit *c, slong l, slong u, slong j, slong j2)
 {
@@ -336,10 +350,10 @@ static int shares_input(const crit *c, slong l, slong u, slong j, slong j2)
  * them, become implied (zero_kink[e] = 1). Without this, the kink constraints are dependent
  * whenever hbar[U, group] has rank below the group's size (LICQ fails: K = 6, L = 4), and a
  * group's kinks can be degenerate (G_e = mu_e = 0), which kink_multipliers cannot show. */
-static void row_zero_weights(crit *c, dnc_critical *r, arb_ptr theta, char *zero_kink, slong l, slong i, slong *grp)
+static void row_zero_weights(crit *c, dnc_critical *r, arb_ptr theta, char *zero_kink, slong l, slong i, slong *grp,
+                             char *in)
 {
-    slong rows = c->p->width[l - 2], d = c->p->width[l - 1], off = dnc_param_offset(c->p, c->N, DNC_W, l - 1);
-    slong e, f, u, j, g, nk = 0, changed = 1, *ke = grp + r->nkinks;
+    slong rows = c->p->width[l - 2], d = c->p->width[l - 1], e, f, u, j, g, nk = 0, changed = 1, *ke = grp + r->nkinks;
     for (e = 0; e < r->nkinks; e++)
         if (r->kinks[3 * e] == l && r->kinks[3 * e + 1] == i)
             ke[nk] = e, grp[nk] = nk, nk++;
@@ -351,39 +365,35 @@ static void row_zero_weights(crit *c, dnc_critical *r, arb_ptr theta, char *zero
                         grp[e] = grp[f] = FLINT_MIN(grp[e], grp[f]), changed = 1;
     for (g = 0; g < nk; g++) {
         int ok = grp[g] == g;
-        for (u = 0; ok && u < rows; u++)   /* no input of the group is active where unit i is */
-            for (e = 0; e < nk; e++)
-                if (grp[e] == g && c->state[l - 1][u + rows * r->kinks[3 * ke[e] + 2]] == 1)
-                    for (j = 0; j < c->N; j++)
-                        ok &= !(c->state[l][i + d * j] == 1 && c->state[l - 1][u + rows * j] == 1);
+        memset(in, 0, (size_t) rows);   /* U: the inputs active in a column of the group */
+        for (e = 0; ok && e < nk; e++)
+            for (u = 0; grp[e] == g && u < rows; u++)
+                in[u] |= c->state[l - 1][u + rows * r->kinks[3 * ke[e] + 2]] == 1;
+        for (j = 0; ok && j < c->N; j++)   /* no input of U is active where unit i is */
+            for (u = 0; c->state[l][i + d * j] == 1 && u < rows; u++)
+                ok &= !(in[u] && c->state[l - 1][u + rows * j] == 1);
         for (e = 0; ok && e < nk; e++)
             zero_kink[ke[e]] |= grp[e] == g;
-        for (u = 0; ok && u < rows; u++) {
-            int in = 0;
-            for (e = 0; e < nk; e++)
-                in |= grp[e] == g && c->state[l - 1][u + rows * r->kinks[3 * ke[e] + 2]] == 1;
-            if (!in)
-                continue;
-            c->held[off + i + d * u] = 1;
-            arb_zero(theta + off + i + d * u);
-            r->zero = flint_realloc(r->zero, 3 * (r->nzero + 1) * sizeof(slong));
-            r->zero[3 * r->nzero] = l - 1;
-            r->zero[3 * r->nzero + 1] = i;
-            r->zero[3 * r->nzero + 2] = u;
-            r->nzero++;
-        }
+        for (u = 0; ok && u < rows; u++)
+            if (in[u]) {
+                c->held[weight_index(c, l - 1, i, u)] = 1;
+                arb_zero(theta + weight_index(c, l - 1, i, u));
+                append_triple(&r->zero, &r->nzero, l - 1, i, u);
+            }
     }
 }
 
 static void find_zero_weights(crit *c, dnc_critical *r, arb_ptr theta, char *zero_kink)
 {
     slong l, i, *grp = flint_malloc((2 * r->nkinks + 1) * sizeof(slong));
+    char *in = flint_malloc((size_t) unit_max(c) + 1);
     for (l = 3; l <= c->p->L; l++)
         for (i = 0; is_relu(c, l) && is_relu(c, l - 1) && i < c->p->width[l - 1]; i++)
             if (!c->dead[l][i])
-                row_zero_weights(c, r, theta, zero_kink, l, i, grp);
+                row_zero_weights(c, r, theta, zero_kink, l, i, grp, in);
     free_coords(c);
     flint_free(grp);
+    flint_free(in);
 }
 
 /* Implied kinks (spec §3, LICQ): the kink (l, i, j) has ubar = sum_{k in S_j} w_ik hbar_kj,
@@ -423,8 +433,7 @@ static void find_implied(crit *c, dnc_critical *r, const char *zero_kink)
             memmove(r->kinks + 3 * n++, r->kinks + 3 * e, 3 * sizeof(slong));
             continue;
         }
-        r->implied = flint_realloc(r->implied, 3 * (r->nimplied + 1) * sizeof(slong));
-        memcpy(r->implied + 3 * r->nimplied++, r->kinks + 3 * e, 3 * sizeof(slong));
+        append_triple(&r->implied, &r->nimplied, r->kinks[3 * e], r->kinks[3 * e + 1], r->kinks[3 * e + 2]);
     }
     r->nkinks = n;
     c->nk = n;
@@ -823,82 +832,71 @@ static void to_double(double *w, arb_srcptr s, slong n)
         w[i] = arf_get_d(arb_midref(s + i), ARF_RND_NEAR);
 }
 
-static void append_triple(slong **v, slong *n, slong x, slong y, slong z)
+/* 1 when the tangent s (n) is exactly 0 at every parameter held at 0 (dead units, zero
+ * weights): the slice argument needs its generators' flows to keep them there. */
+static int zero_off_free(const crit *c, arb_srcptr s)
 {
-    *v = flint_realloc(*v, 3 * (*n + 1) * sizeof(slong));
-    (*v)[3 * *n] = x;
-    (*v)[3 * *n + 1] = y;
-    (*v)[3 * *n + 2] = z;
-    (*n)++;
+    slong i;
+    for (i = 0; i < c->n; i++)
+        if (c->fixed[i] && !arb_is_zero(s + i))
+            return 0;
+    return 1;
+}
+
+/* The generators chosen so far: an orthonormal basis (q vectors of n doubles) of their
+ * tangents at theta0, a scratch vector w, and the floor of keep_independent. */
+typedef struct {
+    double *basis, *w, floor;
+    slong q, n;
+} gen_basis;
+
+/* The candidate tangent s, named (x, y, z), appended to the triples *list when it keeps the
+ * held parameters at 0 and is independent of the generators chosen before. */
+static void consider(const crit *c, gen_basis *g, arb_srcptr s, slong **list, slong *count, slong x, slong y, slong z)
+{
+    to_double(g->w, s, g->n);
+    if (!zero_off_free(c, s) || !keep_independent(&g->basis, g->q, g->w, g->n, g->floor))
+        return;
+    g->q++;
+    append_triple(list, count, x, y, z);
 }
 
 /* The generators: every admissible pair (l, a, b), then every partial rotation (a, b, j) of
  * H1 (L >= 2), then every kink-preserving rotation (l, a, b) of two units of different
  * patterns that are linear on the data, each kept when its vector at theta0 is independent
  * of those kept before (Gram-Schmidt in double, relative tolerance 1e-8). */
-/* 1 when the tangent s (n) is exactly 0 at every parameter held at 0 (dead units, zero
- * weights): the slice argument needs its generators' flows to keep them there. */
-static int zero_off_free(const crit *c, arb_srcptr s)
-{
-    slong i, k = 0;
-    for (i = 0; i < c->n; i++) {
-        if (k < c->nf && c->fi[k] == i)
-            k++;
-        else if (!arb_is_zero(s + i))
-            return 0;
-    }
-    return 1;
-}
-
 static void choose_generators(crit *c, dnc_critical *r, arb_srcptr theta)
 {
-    slong n = c->n, l, a, b, j, q = 0;
+    slong n = c->n, l, a, b, j;
     arb_ptr s = _arb_vec_init(n);
-    double *basis = NULL, *w = malloc(n * sizeof(double)), floor = 0;
+    gen_basis g = { NULL, malloc(n * sizeof(double)), 0, 0, n };
     r->ngenerators = r->npartial = r->nkrot = 0;
-    to_double(w, theta, n);
+    to_double(g.w, theta, n);
     for (j = 0; j < n; j++)
-        floor += 1e-16 * w[j] * w[j];
+        g.floor += 1e-16 * g.w[j] * g.w[j];
     for (l = 1; l <= c->p->L; l++)
         for (a = 0; a < c->p->width[l - 1]; a++)
-            for (b = a + 1; b < c->p->width[l - 1]; b++) {
-                if (!same_pattern(c, l, a, b))
-                    continue;
-                dnc_critical_generator(s, theta, c->p, l, a, b);
-                to_double(w, s, n);
-                if (!zero_off_free(c, s) || !keep_independent(&basis, q, w, n, floor))
-                    continue;
-                q++;
-                append_triple(&r->generators, &r->ngenerators, l, a, b);
-            }
+            for (b = a + 1; b < c->p->width[l - 1]; b++)
+                if (same_pattern(c, l, a, b)) {
+                    dnc_critical_generator(s, theta, c->p, l, a, b);
+                    consider(c, &g, s, &r->generators, &r->ngenerators, l, a, b);
+                }
     for (a = 0; c->p->L >= 2 && a < c->p->width[0]; a++)
         for (b = a + 1; b < c->p->width[0]; b++)
-            for (j = 0; j < c->N && !c->dead[1][a] && !c->dead[1][b]; j++) {
-                if (!partial_at(c, s, theta, a, b, j))
-                    continue;
-                to_double(w, s, n);
-                if (!zero_off_free(c, s) || !keep_independent(&basis, q, w, n, floor))
-                    continue;
-                q++;
-                append_triple(&r->partial, &r->npartial, a, b, j);
-            }
+            for (j = 0; j < c->N && !c->dead[1][a] && !c->dead[1][b]; j++)
+                if (partial_at(c, s, theta, a, b, j))
+                    consider(c, &g, s, &r->partial, &r->npartial, a, b, j);
     for (l = 2; l <= c->p->L; l++)
         for (a = 0; is_relu(c, l) && a < c->p->width[l - 1]; a++)
-            for (b = a + 1; b < c->p->width[l - 1]; b++) {
-                if (same_pattern(c, l, a, b) || !krot_at(c, s, theta, l, a, b))
-                    continue;
-                to_double(w, s, n);
-                if (!zero_off_free(c, s) || !keep_independent(&basis, q, w, n, floor))
-                    continue;
-                q++;
-                append_triple(&r->krot, &r->nkrot, l, a, b);
-            }
-    free(basis);
-    free(w);
+            for (b = a + 1; b < c->p->width[l - 1]; b++)
+                if (!same_pattern(c, l, a, b) && krot_at(c, s, theta, l, a, b))
+                    consider(c, &g, s, &r->krot, &r->nkrot, l, a, b);
+    free(g.basis);
+    free(g.w);
     _arb_vec_clear(s, n);
 }
 
-/* th (n) <- the full parameter vector of the unknowns x (the dead units' parameters 0). */
+/* th (n) <- the full parameter vector of the unknowns x (the held parameters 0). */
 static void expand(const crit *c, arb_ptr th, arb_srcptr x)
 {
     slong k;
@@ -962,13 +960,10 @@ static void set_point(crit *c, const dnc_critical *r, arb_srcptr x)
  * equations of the full KKT system hold on the whole box (docs/refine.md §7.2). */
 static int dead_gradient_zero(const crit *c, arb_ptr *g)
 {
-    slong i, k = 0;
-    for (i = 0; i < c->n; i++) {
-        if (k < c->nf && c->fi[k] == i)
-            k++;
-        else if (!arb_is_zero(g[i]))
+    slong i;
+    for (i = 0; i < c->n; i++)
+        if (c->fixed[i] && !arb_is_zero(g[i]))
             return 0;
-    }
     return 1;
 }
 
@@ -1318,7 +1313,7 @@ static int load(crit *c, const dnc_critical *r, arb_ptr *xbar)
         c->dead[r->dead[2 * k]][r->dead[2 * k + 1]] = 1;
     for (k = 0; k < r->nzero; k++) {
         slong l = r->zero[3 * k];
-        c->held[dnc_param_offset(c->p, c->N, DNC_W, l) + r->zero[3 * k + 1] + dnc_problem_out_rows(c->p, l) * r->zero[3 * k + 2]] = 1;
+        c->held[weight_index(c, l, r->zero[3 * k + 1], r->zero[3 * k + 2])] = 1;
     }
     free_coords(c);
     c->nk = r->nkinks;
@@ -1408,7 +1403,7 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     for (i = 0; i < c.n; i++)
         arb_set(c.v[i], x + i);
     find_pattern(&c, r);
-    zero_kink = flint_calloc(r->nkinks + 1, 1);
+    zero_kink = zero ? flint_calloc(r->nkinks + 1, 1) : NULL;
     if (zero)
         find_zero_weights(&c, r, x, zero_kink);
     if (zero && r->nzero == 0) {

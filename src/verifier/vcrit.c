@@ -819,12 +819,14 @@ static int implied_ok(const vk *k, const slong *kink, slong nk, const slong *imp
     return ok;
 }
 
-/* The dead units (pairs l, a): marked in k->dead; their parameters (row a of the block feeding
- * layer l, column a of W_l) must be exactly 0 in x; k->fi, k->nf <- the other parameters.
- * 1, or 0 with why. */
-static int set_dead(vk *k, const arb_mat_struct *x, const slong *dead, slong nd, const slong *zw, slong nz, char *why,
-                    size_t len)
+/* The held parameters of pt: the dead units (pairs l, a; marked in k->dead), whose parameters
+ * (row a of the block feeding layer l, column a of W_l) must be exactly 0 in x, and the zero
+ * weights (entry (i, u) of W_l), likewise; k->fi, k->nf <- the other parameters. 1, or 0
+ * with why. */
+static int set_dead(vk *k, const arb_mat_struct *x, const vx_crit_pattern *pt, char *why, size_t len)
 {
+    const slong *dead = pt->dead, *zw = pt->zw;
+    slong nd = pt->nd, nz = pt->nz;
     char *fixed = flint_calloc((size_t) k->n + 1, 1);
     slong *off = flint_malloc((k->nb + 1) * sizeof(slong)), b, d, i, j;
     int ok = 1;
@@ -866,10 +868,11 @@ static int set_dead(vk *k, const arb_mat_struct *x, const slong *dead, slong nd,
     return ok;
 }
 
-int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
-                      const fmpq *mu, const slong *gen, slong q, const slong *dead, slong nd, const slong *zw,
-                      slong nz, const slong *imp, slong ni, const fmpq *rho, slong prec, char *why, size_t len)
+int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt,
+                      const fmpq *mu, const slong *gen, slong q, const fmpq *rho, slong prec, char *why, size_t len)
 {
+    const slong *kink = pt->kink, *imp = pt->imp;
+    slong nk = pt->nk, ni = pt->ni;
     slong *all = flint_malloc((3 * (nk + ni) + 1) * sizeof(slong));   /* the kinks and the implied kinks */
     vk k;
     arb_mat_struct *X;
@@ -897,7 +900,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     for (i = 0; i < n && ok; i++)
         if (!arb_is_exact(xv[i]))
             ok = 0, snprintf(why, len, "the centre's entries must be dyadic rationals of at most %ld bits", (long) prec);
-    if (!set_dead(&k, X, dead, nd, zw, nz, why, len) && ok)
+    if (!set_dead(&k, X, pt, why, len) && ok)
         ok = 0;
     memcpy(all, kink, 3 * nk * sizeof(slong));
     memcpy(all + 3 * nk, imp, 3 * ni * sizeof(slong));
@@ -982,10 +985,11 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
  * Returns 1 iff every G_e excludes 0 and every t_e lies in [lo_e, hi_e] (the caller checks
  * 0 <= lo_e <= hi_e <= 1). At the exact zero the seeded adjoints equal those of the plain
  * back-propagation with relu'(0) := t_e (top-down induction, docs/refine.md §7.2). */
-int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
-                         const fmpq *mu, const fmpq *lo, const fmpq *hi, const slong *dead, slong nd, const slong *zw,
-                         slong nz, const slong *imp, slong ni, slong prec, char *why, size_t len)
+int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt, const fmpq *mu,
+                         const fmpq *lo, const fmpq *hi, slong prec, char *why, size_t len)
 {
+    const slong *kink = pt->kink, *imp = pt->imp;
+    slong nk = pt->nk, ni = pt->ni;
     slong *all = flint_malloc((3 * (nk + ni) + 1) * sizeof(slong));
     vk k;
     arb_mat_struct *X, *dX, *g, *dg;
@@ -1020,7 +1024,7 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
     arb_one(r);
     arb_mul_2exp_si(r, r, E);
     k.n = n;
-    ok = set_dead(&k, X, dead, nd, zw, nz, why, len);
+    ok = set_dead(&k, X, pt, why, len);
     for (i = 0; i < k.nf; i++)   /* the theta-box: the dead units' parameters stay 0 */
         arb_add_error(xv[k.fi[i]], r);
     memcpy(all, kink, 3 * nk * sizeof(slong));

@@ -206,18 +206,22 @@ int vx_ce_root(const vx_problem *p, const vx_structure *s, const fmpq_t lo, cons
 /* ---- critical points (vcrit.c, format §6.9) ---- */
 /* 1 when Krawczyk's test proves the critical_point statement for the box of radius 2^E around
  * point P (dyadic entries) and the multipliers mu (one per kink; kink and gen: 3 integers each,
- * validated by the reader; zw: the zero weights (l, i, u), entry (i, u) of W_l held at 0; gen: rotations (l, a, b), partial rotations (-1 - j, a, b), kink-
+ * validated by the reader; pt's zero weights (l, i, u): entry (i, u) of W_l held at 0; gen: rotations (l, a, b), partial rotations (-1 - j, a, b), kink-
  * preserving rotations (VX_KINK_ROTATION + l, a, b)); loss <- f_0 over the box. With rho != NULL also the second-order
  * test of strict_local_min (format §6.11). 0 (not proven) with why. */
 #define VX_KINK_ROTATION (1L << 24)   /* gen (VX_KINK_ROTATION + l, a, b): a kink-preserving rotation (§6.9) */
-int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
-                      const fmpq *mu, const slong *gen, slong q, const slong *dead, slong nd, const slong *zw,
-                      slong nz, const slong *imp, slong ni, const fmpq *rho, slong prec, char *why, size_t len);
+typedef struct {             /* the pattern of a critical_point claim */
+    const slong *kink, *imp; /* kinks and implied kinks (l, i, j) */
+    const slong *dead;       /* dead units (l, a) */
+    const slong *zw;         /* zero weights (l, i, u) */
+    slong nk, ni, nd, nz;
+} vx_crit_pattern;
+int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt,
+                      const fmpq *mu, const slong *gen, slong q, const fmpq *rho, slong prec, char *why, size_t len);
 /* kink_multipliers (format §6.10) on the box of a critical_point claim (same arguments):
  * 1 iff every G_e over the box excludes 0 and every t_e = mu_e / G_e lies in [lo_e, hi_e]. */
-int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const slong *kink, slong nk,
-                         const fmpq *mu, const fmpq *lo, const fmpq *hi, const slong *dead, slong nd, const slong *zw,
-                         slong nz, const slong *imp, slong ni, slong prec, char *why, size_t len);
+int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt, const fmpq *mu,
+                         const fmpq *lo, const fmpq *hi, slong prec, char *why, size_t len);
 /* ---- points (vpoint.c) ---- */
 /* balls: the point's box is needed in ball arithmetic (any claim but a fast-double loss claim
  * names it); else binary64 blocks stay doubles only. */

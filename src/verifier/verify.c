@@ -837,20 +837,37 @@ static slong *dead_pairs(const json_t *o, slong *nd)
 }
 
 /* The checks of critical_point claim c (with rho: also the second-order test) into cl. */
+/* pt <- the kinks, implied kinks, dead units and zero weights of critical_point claim o
+ * (validated by the reader); crit_pattern_clear frees them. */
+static void crit_pattern_get(vx_crit_pattern *pt, const json_t *o)
+{
+    pt->nk = (slong) json_array_size(json_object_get(o, "kinks"));
+    pt->ni = (slong) json_array_size(json_object_get(o, "implied_kinks"));
+    pt->nz = (slong) json_array_size(json_object_get(o, "zero_weights"));
+    pt->kink = triples(json_object_get(o, "kinks"));
+    pt->imp = triples(json_object_get(o, "implied_kinks"));
+    pt->zw = triples(json_object_get(o, "zero_weights"));
+    pt->dead = dead_pairs(o, &pt->nd);
+}
+
+static void crit_pattern_clear(vx_crit_pattern *pt)
+{
+    flint_free((slong *) pt->kink);
+    flint_free((slong *) pt->imp);
+    flint_free((slong *) pt->zw);
+    flint_free((slong *) pt->dead);
+}
+
 static void critical_verdict(vrun *r, vclaim *cl, const vclaim *c, const fmpq *rho)
 {
     const json_t *mus = json_object_get(c->o, "multipliers");
     slong E = (slong) json_integer_value(json_object_get(c->o, "radius_log2")), nk = (slong) json_array_size(mus), i;
     const json_t *pg = json_object_get(c->o, "partial_generators");
-    slong *kink = triples(json_object_get(c->o, "kinks")), *gen;
+    slong *gen;
     const json_t *kr = json_object_get(c->o, "kink_rotations");
     slong q = (slong) json_array_size(json_object_get(c->o, "generators")), pq = (slong) json_array_size(pg);
     slong kq = (slong) json_array_size(kr);
-    slong nd, *dead = dead_pairs(c->o, &nd);
-    slong ni = (slong) json_array_size(json_object_get(c->o, "implied_kinks"));
-    slong *imp = triples(json_object_get(c->o, "implied_kinks"));
-    slong nz = (slong) json_array_size(json_object_get(c->o, "zero_weights"));
-    slong *zw = triples(json_object_get(c->o, "zero_weights"));
+    vx_crit_pattern pt;
     fmpq *mu = _fmpq_vec_init(nk + 1);
     /* the rotations, then the partial rotations [a, b, j] as (-1 - j, a, b), then the kink-preserving
      * rotations [l, a, b] as (VX_KINK_ROTATION + l, a, b) (vx_critical_check) */
@@ -869,14 +886,12 @@ static void critical_verdict(vrun *r, vclaim *cl, const vclaim *c, const fmpq *r
     }
     for (i = 0; i < nk; i++)
         vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
-    cl->verdict = vx_critical_check(cl->q, &r->c.p, c->P, E, kink, nk, mu, gen, q + pq + kq, dead, nd, zw, nz, imp, ni, rho, r->c.prec,
-                                    cl->why, sizeof(cl->why));
+    crit_pattern_get(&pt, c->o);
+    cl->verdict = vx_critical_check(cl->q, &r->c.p, c->P, E, &pt, mu, gen, q + pq + kq, rho, r->c.prec, cl->why,
+                                    sizeof(cl->why));
+    crit_pattern_clear(&pt);
     _fmpq_vec_clear(mu, nk + 1);
-    flint_free(kink);
     flint_free(gen);
-    flint_free(dead);
-    flint_free(imp);
-    flint_free(zw);
 }
 
 /* §6.11: the box of the critical_point claim again, and H + rho C^T C positive definite on it. */
@@ -910,7 +925,7 @@ static int check_critical(vrun *r, vclaim *cl, const char *path)
         "multipliers vanish there (Gram matrix invertible on the box), every other ReLU pre-activation has a strict "
         "sign on the box, the %zu listed dead units and %zu zero weights are exactly 0 with gradient entries exactly 0 "
         "on the box, and the %zu implied kinks vanish wherever the listed ones do; so an exact critical point of f on the kink pattern's "
-        "manifold (the dead units' pre-activations and the implied kinks kinks with multiplier 0) lies in the box, with "
+        "manifold (the dead units' pre-activations and the implied kinks: kinks with multiplier 0) lies in the box, with "
         "loss f = f_0 in %s", (long) json_integer_value(json_object_get(cl->o, "radius_log2")), cl->P->name,
         json_array_size(json_object_get(cl->o, "multipliers")), json_array_size(json_object_get(cl->o, "kinks")),
         json_array_size(json_object_get(cl->o, "generators")), json_array_size(json_object_get(cl->o, "partial_generators")),
@@ -930,10 +945,7 @@ static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
     const vclaim *c = cl->ref[0];
     const json_t *t = json_object_get(cl->o, "slopes"), *mus = json_object_get(c->o, "multipliers");
     slong E = (slong) json_integer_value(json_object_get(c->o, "radius_log2")), nk = (slong) json_array_size(mus), i;
-    slong *kink = triples(json_object_get(c->o, "kinks")), *imp = triples(json_object_get(c->o, "implied_kinks"));
-    slong ni = (slong) json_array_size(json_object_get(c->o, "implied_kinks")), nd, *dead = dead_pairs(c->o, &nd);
-    slong nz = (slong) json_array_size(json_object_get(c->o, "zero_weights"));
-    slong *zw = triples(json_object_get(c->o, "zero_weights"));
+    vx_crit_pattern pt;
     fmpq *mu = _fmpq_vec_init(3 * nk + 1), *lo = mu + nk, *hi = lo + nk;
     (void) path;
     say(cl, "at the exact critical point theta* (multipliers mu*) of claim %s, for each of its %ld kinks e, G_e = df/dh_e "
@@ -953,15 +965,13 @@ static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
                 break;
         if (i < nk)
             not_proven(cl, "the stated interval of kink %ld is not inside [0, 1]", (long) i);
-        else
-            cl->verdict = vx_kink_slopes_check(&r->c.p, c->P, E, kink, nk, mu, lo, hi, dead, nd, zw, nz, imp, ni, r->c.prec,
-                                               cl->why, sizeof(cl->why));
+        else {
+            crit_pattern_get(&pt, c->o);
+            cl->verdict = vx_kink_slopes_check(&r->c.p, c->P, E, &pt, mu, lo, hi, r->c.prec, cl->why, sizeof(cl->why));
+            crit_pattern_clear(&pt);
+        }
     }
     _fmpq_vec_clear(mu, 3 * nk + 1);
-    flint_free(kink);
-    flint_free(imp);
-    flint_free(dead);
-    flint_free(zw);
     return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "dncert/refine.h"
 #include "dncert/rundir.h"
 #include "dncert/train.h"
+#include "dncert/verify.h"
 #include "testutil.h"
 
 static char out[1 << 20], err[1 << 16];
@@ -1219,4 +1220,173 @@ Test(critical, hand_made_forgeries_refused_with_reasons)
         cr_expect(strstr(out, k == 1 ? "generators[0] = [1, 0, 1] rotates a dead unit: not a symmetry"
                                      : "partial_generators[0] = [0, 1, 0] rotates a dead unit of layer 1") != NULL, "%s", out);
     }
+}
+
+/* The checker's bound on the row sums of |I - Y A| for the Krawczyk test of large systems
+ * (src/verifier/vdense.c, docs/verifier.md "Large systems") against the exact row sums, in
+ * rational arithmetic (an independent computation): on random A and a perturbed inverse Y of
+ * 2..12 rows with entries of magnitudes 2^-60..2^60 (so the products round), the bound is
+ * never below the exact value. Then a case where the product's rounding decides, by hand:
+ * A = diag(1 + 2^-52, 1), Y = diag(1 - 2^-52, 1); Y A = diag(1 - 2^-104, 1) rounds to I in
+ * double, so |I - Y A| has row sums (2^-104, 0) while |I - fl(Y A)| is 0. With the rounding
+ * terms of (P1) scaled to 0 the bound falls below 2^-104 (this test would catch a bound
+ * smaller than proven); with them it does not. */
+static void q_set_d(fmpq_t q, double d)
+{
+    arf_t f;
+    arf_init(f);
+    arf_set_d(f, d);
+    arf_get_fmpq(q, f);
+    arf_clear(f);
+}
+
+static void exact_row_sums(fmpq *s, const double *Y, const double *A, slong m)
+{
+    fmpq_t t, y, a;
+    slong i, j, k;
+    fmpq_init(t); fmpq_init(y); fmpq_init(a);
+    for (i = 0; i < m; i++) {
+        fmpq_zero(s + i);
+        for (j = 0; j < m; j++) {
+            fmpq_set_si(t, i == j, 1);
+            for (k = 0; k < m; k++) {
+                q_set_d(y, Y[i + m * k]);
+                q_set_d(a, A[k + m * j]);
+                fmpq_submul(t, y, a);
+            }
+            fmpq_abs(t, t);
+            fmpq_add(s + i, s + i, t);
+        }
+    }
+    fmpq_clear(t); fmpq_clear(y); fmpq_clear(a);
+}
+
+static int bound_holds(const double *Y, const double *A, slong m)
+{
+    double *rho = malloc(m * sizeof(double));
+    fmpq *s = _fmpq_vec_init(m);
+    fmpq_t r;
+    slong i;
+    int ok;
+    fmpq_init(r);
+    cr_assert(dncv_test_krawczyk_rows(rho, Y, A, m));
+    exact_row_sums(s, Y, A, m);
+    for (i = 0, ok = 1; i < m; i++) {
+        q_set_d(r, rho[i]);
+        ok &= fmpq_cmp(r, s + i) >= 0;
+    }
+    fmpq_clear(r);
+    _fmpq_vec_clear(s, m);
+    free(rho);
+    return ok;
+}
+
+Test(critical, krawczyk_double_row_bound_encloses_the_exact_one)
+{
+    flint_rand_t st;
+    slong trial, m, i, j;
+    flint_randinit(st);
+    for (trial = 0; trial < 60; trial++) {
+        double *A, *Y;
+        m = 2 + trial % 11;
+        A = malloc(m * m * sizeof(double));
+        Y = malloc(m * m * sizeof(double));
+        for (i = 0; i < m * m; i++)
+            A[i] = ldexp((double) n_randint(st, 1 << 20) - (1 << 19) + 0.5, (int) n_randint(st, 121) - 80);
+        for (j = 0; j < m; j++)   /* Y: a diagonally scaled copy of A^T with a perturbation, */
+            for (i = 0; i < m; i++)   /* any matrix is a preconditioner */
+                Y[i + m * j] = (i == j ? 1.0 / A[j + m * i] : 0.0) + ldexp((double) n_randint(st, 1000), -70);
+        cr_expect(bound_holds(Y, A, m), "trial %ld, m = %ld: the bound is below the exact row sum", (long) trial, (long) m);
+        free(A);
+        free(Y);
+    }
+    {
+        double A[4] = { 1.0 + 0x1p-52, 0.0, 0.0, 1.0 }, Y[4] = { 1.0 - 0x1p-52, 0.0, 0.0, 1.0 };
+        cr_expect(bound_holds(Y, A, 2), "the hand-made case");
+        dncv_test_krawczyk_bound_scale(0.0);
+        cr_expect(!bound_holds(Y, A, 2), "with the rounding terms at 0 the hand-made case should fail");
+        dncv_test_krawczyk_bound_scale(1.0);
+    }
+    flint_randclear(st);
+}
+
+/* The double path of Krawczyk's test (docs/refine.md §7.9, docs/verifier.md "Large systems"),
+ * run on the K = 6, L = 4 point of k6_l4_zero_weights_below_srg by lowering the limit of the
+ * ball path to 100 unknowns (DNCERT_KRAWCZYK_DOUBLE_ABOVE, read by the producer and both
+ * checkers): certify-point says it used the double preconditioner and certifies the point,
+ * both checkers confirm it (strict_local_min stays not proven: its Cholesky runs in balls
+ * only), and the loss agrees with the refined point's exact loss to 1e-50 (another code
+ * path). Refused on the double path: the centre moved by 2^-150 in one entry (the box of
+ * radius 2^-192 no longer holds the zero), a generator left out (a flat direction: the
+ * system is singular), and a file claiming strict_local_min on the large system. */
+Test(critical, krawczyk_double_path_certifies_and_refuses, .timeout = 300)
+{
+    char dir[256], c[300], t[300];
+    const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4", "--out", c, "--critical", NULL };
+    const char *vargs[] = { c, NULL };
+    json_t *j, *cl;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    cr_assert_eq(setenv("DNCERT_KRAWCZYK_DOUBLE_ABOVE", "100", 1), 0);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
+    cr_expect(strstr(out, "Krawczyk (preconditioner in double, §7.9) contracts") != NULL, "%s", out);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+    cr_expect(strstr(out, "strict_local_min strict_local_min not proven OK") != NULL, "%s", out);
+    cl = claim_copy(c, &j);
+    expect_loss_agrees(j, cl);
+    {   /* the centre moved: a nonzero entry of H1 in the critical point plus 2^-150 */
+        json_t *pt = json_object_get(json_object_get(j, "points"), json_string_value(json_object_get(cl, "point")));
+        json_t *d = json_object_get(json_object_get(json_object_get(pt, "blocks"), "H1"), "dense");
+        fmpq_t q, h;
+        size_t i = 0;
+        char *s;
+        fmpq_init(q);
+        fmpq_init(h);
+        while (strcmp(json_string_value(json_array_get(d, i)), "0") == 0)
+            i++;
+        cr_assert_eq(dnc_parse_rational(q, json_string_value(json_array_get(d, i))), 0);
+        fmpq_set_si(h, 1, 1);
+        fmpz_mul_2exp(fmpq_denref(h), fmpq_denref(h), 150);
+        fmpq_add(q, q, h);
+        s = fmpq_get_str(NULL, 10, q);
+        json_array_set_new(d, i, json_string(s));
+        flint_free(s);
+        fmpq_clear(q);
+        fmpq_clear(h);
+        cr_assert_eq(json_dump_file(j, t, 0), 0);
+    }
+    json_decref(j);
+    refused(t, "the centre moved by 2^-150");
+    {
+        const char *ex[] = { "verify", "--explain", t, NULL };
+        tu_run(out, err, sizeof(out), ex);
+        cr_expect(strstr(out, "Krawczyk (preconditioner in double, 246 unknowns): K(X) is not shown inside the box") != NULL,
+                  "%s", out);
+    }
+    {   /* the last rotation generator left out */
+        json_t *g;
+        cl = claim_copy(c, &j);
+        g = json_object_get(cl, "generators");
+        cr_assert_gt(json_array_size(g), 0);
+        json_array_remove(g, json_array_size(g) - 1);
+        cr_assert_eq(json_dump_file(j, t, 0), 0);
+        json_decref(j);
+        refused(t, "a generator left out");
+    }
+    {   /* strict_local_min claimed certified on the large system */
+        const char *args[] = { "verify", t, NULL };
+        json_t *sl;
+        j = json_load_file(c, 0, NULL);
+        sl = tu_claim(j, "strict_local_min");
+        cr_assert(sl != NULL);
+        json_object_set_new(sl, "verdict", json_string("certified"));
+        cr_assert_eq(json_dump_file(j, t, 0), 0);
+        json_decref(j);
+        cr_expect_eq(tu_run(out, err, sizeof(out), args), 1, "%s%s", out, err);
+        cr_expect(strstr(out, "strict_local_min strict_local_min not proven MISMATCH") != NULL, "%s", out);
+    }
+    unsetenv("DNCERT_KRAWCZYK_DOUBLE_ABOVE");
 }

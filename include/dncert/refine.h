@@ -153,10 +153,15 @@ void dnc_critical_clear(dnc_critical *r);
  * that pattern, Newton in Arb to a centre, then dnc_critical_check with E = -3prec/4, -5prec/8,
  * -prec/2 until one is proven. Returns 0 (r->proven: 1 proven, 0 not proven, r->message says
  * why), or -1 (message) for cross-entropy, which the dual backend does not handle. */
-/* Systems of more unknowns (after the reductions) are not attempted: "not proven". 800 keeps
- * the checker's estimate of its own work (m^3 ball operations at 256 bits, src/verifier/vwork.c)
- * inside the 60 s of format §9: at 965 unknowns it is 86 s, and the file would be refused. */
-#define DNC_CRITICAL_MAX_UNKNOWNS 800
+/* Systems of up to DNC_CRITICAL_ARB_UNKNOWNS unknowns (after the reductions) are checked with
+ * ball matrices; larger ones, up to DNC_CRITICAL_MAX_UNKNOWNS, with a preconditioner in double
+ * and a rigorous bound of its products' rounding (docs/refine.md §7.9): the m x m ball products
+ * cost m^3 operations at 256 bits, the double ones run at BLAS speed. Larger systems are not
+ * attempted ("not proven"): three m x m double matrices at 6000 are 860 MB, and the checker's
+ * estimate of its own work stays inside the 60 s of format §9 (src/verifier/vwork.c). The
+ * environment variable DNCERT_KRAWCZYK_DOUBLE_ABOVE=M moves the first limit to M (tests). */
+#define DNC_CRITICAL_ARB_UNKNOWNS 800
+#define DNC_CRITICAL_MAX_UNKNOWNS 6000
 int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec);
 /* s (all parameters) <- the kink-preserving rotation (l, a, b) of the units of ReLU layer l
  * that are linear on the data (docs/refine.md §7.8, format §6.9) at theta, for the pattern

@@ -94,6 +94,17 @@ void dncv_test_grad_bound_scale(double s);
  * untouched) when this machine lacks that tile. */
 int dncv_test_product(double *C, const double *A, const double *B, long m, long k, long n, int how, int which);
 
+/* FOR TESTS ONLY: rho (m) <- upper bounds of the row sums of |I - Y A| (A, Y m x m doubles,
+ * column-major) as the checker's large-system Krawczyk test computes them (its product
+ * Y A in double and the bound (P1) on its rounding). Returns 0 when the product is refused
+ * (floating-point environment) or not finite. */
+int dncv_test_krawczyk_rows(double *rho, const double *Y, const double *A, long m);
+
+/* FOR TESTS ONLY: scales the rounding terms of that bound (gamma_m and m^2 eta) by s
+ * (default 1). Any s < 1 makes the checker unsound; tests/test_critical.c sets it to check
+ * that its tests would catch a bound smaller than proven. Process-wide. */
+void dncv_test_krawczyk_bound_scale(double s);
+
 #ifdef __cplusplus
 }
 #endif

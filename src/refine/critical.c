@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <cblas.h>
+#include <lapacke.h>
 #include <flint/fmpq_vec.h>
 #include "dncert/exact.h"
 #include "dncert/io.h"
@@ -993,14 +995,54 @@ static void eval_G(crit *c, const dnc_critical *r, arb_ptr G, arb_srcptr x, cons
     arb_clear(d);
 }
 
-/* J (m x m) <- G'(X) over the box x (balls): nf + nk dual passes, and S. Also leaves the
+/* Where eval_J puts the Jacobian: a ball matrix J, or (systems of more than arb_limit
+ * unknowns, docs/refine.md §7.9) the doubles A nearest to its midpoints (m x m, column-major,
+ * zeroed by the caller) and, when rowerr != NULL, upper bounds of the row sums of
+ * |entry - A| (the radius included). bad: an entry beyond the doubles' range. */
+typedef struct {
+    arb_mat_struct *J;
+    double *A;
+    mag_ptr rowerr;
+    slong m;
+    int bad;
+} jac_out;
+
+static void jac_set(jac_out *o, slong i, slong j, arb_srcptr v)
+{
+    double a;
+    arb_t t;
+    mag_t e;
+    if (o->J != NULL) {
+        arb_set(arb_mat_entry(o->J, i, j), v);
+        return;
+    }
+    a = arf_get_d(arb_midref(v), ARF_RND_NEAR);
+    if (!isfinite(a) || !arb_is_finite(v)) {
+        o->bad = 1;
+        return;
+    }
+    o->A[i + o->m * j] = a;
+    if (o->rowerr == NULL)
+        return;
+    arb_init(t);
+    mag_init(e);
+    arb_set_d(t, a);
+    arb_sub(t, v, t, 64);
+    arb_get_mag(e, t);
+    mag_add(o->rowerr + i, o->rowerr + i, e);
+    arb_clear(t);
+    mag_clear(e);
+}
+
+/* J (o) <- G'(X) over the box x (balls): nf + nk dual passes, and S. Also leaves the
  * pre-activations and the loss of f_0 over x in c->pre, c->e, and whether the dead units'
  * gradient entries vanish on the box in c->dead_ok. */
-static void eval_J(crit *c, const dnc_critical *r, arb_mat_t J, arb_srcptr x, const arb_mat_t S)
+static void eval_J(crit *c, const dnc_critical *r, jac_out *o, arb_srcptr x, const arb_mat_t S)
 {
     slong i, k, nf = c->nf, nk = c->nk;
     set_point(c, r, x);
-    arb_mat_zero(J);
+    if (o->J != NULL)
+        arb_mat_zero(o->J);
     for (i = 0; i < nf + nk; i++) {
         if (i < nf)
             arb_one(c->dv[c->fi[i]]);
@@ -1013,9 +1055,9 @@ static void eval_J(crit *c, const dnc_critical *r, arb_mat_t J, arb_srcptr x, co
         }
         dnc_bpoint_entries(c->dg, c->de->grad);
         for (k = 0; k < nf; k++)
-            arb_set(arb_mat_entry(J, k, i), c->dg[c->fi[k]]);
+            jac_set(o, k, i, c->dg[c->fi[k]]);
         for (k = 0; i < nf && k < nk; k++)
-            arb_set(arb_mat_entry(J, nf + k, i), kink_entry(c->dpre, r, k));
+            jac_set(o, nf + k, i, kink_entry(c->dpre, r, k));
         if (i < nf)
             arb_zero(c->dv[c->fi[i]]);
         else
@@ -1023,8 +1065,8 @@ static void eval_J(crit *c, const dnc_critical *r, arb_mat_t J, arb_srcptr x, co
     }
     for (k = 0; k < c->q; k++)
         for (i = 0; i < nf; i++) {
-            arb_set(arb_mat_entry(J, i, nf + nk + k), arb_mat_entry(S, i, k));
-            arb_set(arb_mat_entry(J, nf + nk + k, i), arb_mat_entry(S, i, k));
+            jac_set(o, i, nf + nk + k, arb_mat_entry(S, i, k));
+            jac_set(o, nf + nk + k, i, arb_mat_entry(S, i, k));
         }
 }
 
@@ -1047,45 +1089,120 @@ static double max_log2(arb_srcptr v, slong m)
     return d;
 }
 
+/* Systems of up to arb_limit() unknowns are polished and checked with ball matrices; larger
+ * ones with a preconditioner in double (docs/refine.md §7.9), whose m x m products run in
+ * BLAS. The environment variable DNCERT_KRAWCZYK_DOUBLE_ABOVE (a count) lowers or raises the
+ * limit: tests run the double path on small points with it. Both paths are sound. */
+static slong arb_limit(void)
+{
+    const char *e = getenv("DNCERT_KRAWCZYK_DOUBLE_ABOVE");
+    char *end;
+    long v = e != NULL ? strtol(e, &end, 10) : -1;
+    return e != NULL && *e != '\0' && *end == '\0' && v >= 0 ? (slong) v : DNC_CRITICAL_ARB_UNKNOWNS;
+}
+
+/* One Newton step in balls: x <- x - J(x)^-1 G, J at x's midpoint. 0 when J is not inverted. */
+static int newton_step(crit *c, const dnc_critical *r, arb_ptr x, arb_srcptr Gv, const arb_mat_t S)
+{
+    slong m = c->m, i;
+    arb_mat_t J, d, G;
+    jac_out o = { NULL, NULL, NULL, m, 0 };
+    int ok;
+    arb_mat_init(J, m, m);
+    arb_mat_init(d, m, 1);
+    arb_mat_init(G, m, 1);
+    o.J = J;
+    eval_J(c, r, &o, x, S);
+    arb_mat_get_mid(J, J);
+    for (i = 0; i < m; i++)
+        arf_set(arb_midref(arb_mat_entry(G, i, 0)), arb_midref(Gv + i));
+    ok = arb_mat_approx_solve(d, J, G, c->prec);
+    for (i = 0; ok && i < m; i++)
+        arb_sub(x + i, x + i, arb_mat_entry(d, i, 0), c->prec);
+    arb_mat_clear(J);
+    arb_mat_clear(d);
+    arb_mat_clear(G);
+    return ok;
+}
+
+/* One chord step: x <- x - A^-1 G with A's LU (piv) in double, from the first iterate. G is
+ * scaled by 2^-e (2^e >= max |G_i|) before it is rounded to double, so that its relative
+ * error is 2^-53 at any size: a perturbation of A^-1 that only slows the contraction. */
+static int chord_step(const crit *c, arb_ptr x, arb_srcptr Gv, const double *LU, const lapack_int *piv, slong e)
+{
+    slong m = c->m, i;
+    double *b = flint_malloc(m * sizeof(double));
+    arf_t f;
+    arb_t t;
+    int ok;
+    arf_init(f);
+    arb_init(t);
+    for (i = 0; i < m; i++) {
+        arf_mul_2exp_si(f, arb_midref(Gv + i), -e);
+        b[i] = arf_get_d(f, ARF_RND_NEAR);
+    }
+    ok = LAPACKE_dgetrs(LAPACK_COL_MAJOR, 'N', (lapack_int) m, 1, LU, (lapack_int) m, piv, b, (lapack_int) m) == 0;
+    for (i = 0; ok && i < m; i++)
+        ok = isfinite(b[i]);
+    for (i = 0; ok && i < m; i++) {
+        arb_set_d(t, b[i]);
+        arb_mul_2exp_si(t, t, e);
+        arb_sub(x + i, x + i, t, c->prec);
+    }
+    arf_clear(f);
+    arb_clear(t);
+    flint_free(b);
+    return ok;
+}
+
 /* Newton on G from x (midpoints), the slice re-centred at each iterate and nu reset to 0:
- * until the residual stops falling by 2^8 or 8 steps; x <- the iterate of least residual. */
+ * until the residual stops falling by 2^8, or 8 steps; x <- the iterate of least residual.
+ * Above arb_limit() unknowns (at most 40 steps) the Jacobian's midpoint is taken and factored
+ * in double (LAPACK) at each iterate of residual above 2^-64 (long steps change it), then kept
+ * while each step gains 24 bits or more: chord steps, one
+ * evaluation of G in balls each, as in dncert refine's high-precision stage (docs/refine.md
+ * §4); near a solution a double Jacobian gains about 53 - log2(cond) bits per step. */
 static void polish(crit *c, const dnc_critical *r, arb_ptr x)
 {
     slong m = c->m, it, i;
-    arb_mat_t J, S, d, G;
+    int chord = m > arb_limit();
+    arb_mat_t S;
     arb_ptr Gv = _arb_vec_init(m), best = _arb_vec_init(m);
-    double res = 1e9, res2;
-    arb_mat_init(J, m, m);
+    double res = 1e9, res2, *LU = NULL;
+    lapack_int *piv = NULL;
     arb_mat_init(S, c->nf, c->q);
-    arb_mat_init(d, m, 1);
-    arb_mat_init(G, m, 1);
-    for (it = 0; it < 8; it++) {
+    for (it = 0; it < (chord ? 40 : 8); it++) {
         expand(c, c->th, x);
         generators_at(S, c, r, c->th);
         eval_G(c, r, Gv, x, S, x);
         res2 = max_log2(Gv, m);
         if (res2 < res)
             _arb_vec_set(best, x, m);
-        if (!(res2 < res - 8))
+        if (!(res2 < res - 8) || res2 < -1e8)
             break;
-        res = res2;
-        eval_J(c, r, J, x, S);
-        arb_mat_get_mid(J, J);
-        for (i = 0; i < m; i++)
-            arf_set(arb_midref(arb_mat_entry(G, i, 0)), arb_midref(Gv + i));
-        if (!arb_mat_approx_solve(d, J, G, c->prec))
-            break;
-        for (i = 0; i < m; i++) {
-            arb_sub(x + i, x + i, arb_mat_entry(d, i, 0), c->prec);
-            mag_zero(arb_radref(x + i));
+        if (chord && (LU == NULL || res > -64 || res2 > res - 24)) {   /* (again) after a long or a poor step */
+            jac_out o = { NULL, NULL, NULL, m, 0 };
+            if (LU == NULL) {
+                LU = flint_malloc((size_t) m * m * sizeof(double));
+                piv = flint_malloc(m * sizeof(lapack_int));
+            }
+            memset(LU, 0, (size_t) m * m * sizeof(double));
+            o.A = LU;
+            eval_J(c, r, &o, x, S);
+            if (o.bad || LAPACKE_dgetrf(LAPACK_COL_MAJOR, (lapack_int) m, (lapack_int) m, LU, (lapack_int) m, piv) != 0)
+                break;
         }
+        res = res2;
+        if (!(chord ? chord_step(c, x, Gv, LU, piv, (slong) ceil(res2)) : newton_step(c, r, x, Gv, S)))
+            break;
+        for (i = 0; i < m; i++)
+            mag_zero(arb_radref(x + i));
         for (i = c->nf + c->nk; i < m; i++)
             arb_zero(x + i);
     }
-    arb_mat_clear(J);
     arb_mat_clear(S);
-    arb_mat_clear(d);
-    arb_mat_clear(G);
+    flint_free(LU);
+    flint_free(piv);
     _arb_vec_set(x, best, m);
     _arb_vec_clear(Gv, m);
     _arb_vec_clear(best, m);
@@ -1106,50 +1223,155 @@ static int signs_kept(const crit *c)
     return 1;
 }
 
+/* Krawczyk in balls: every |(K - xbar)_i| < rad with K - xbar = -Y G(xbar) + (I - Y J) [-rad, rad]^m,
+ * Y ~ mid(J)^-1. */
+static int krawczyk_arb(const arb_mat_t J, arb_srcptr Gv, const arb_t rad, slong prec)
+{
+    slong m = arb_mat_nrows(J), i;
+    arb_mat_t Y, YJ, rv, Kv;
+    arb_t k;
+    int ok;
+    arb_mat_init(Y, m, m); arb_mat_init(YJ, m, m); arb_mat_init(rv, m, 1); arb_mat_init(Kv, m, 1);
+    arb_init(k);
+    arb_mat_get_mid(Y, J);
+    ok = arb_mat_approx_inv(Y, Y, prec);
+    arb_mat_mul(YJ, Y, J, prec);
+    arb_mat_neg(YJ, YJ);
+    for (i = 0; i < m; i++) {
+        arb_add_ui(arb_mat_entry(YJ, i, i), arb_mat_entry(YJ, i, i), 1, prec);
+        arb_zero(arb_mat_entry(rv, i, 0));
+        arb_add_error(arb_mat_entry(rv, i, 0), rad);
+    }
+    arb_mat_mul(Kv, YJ, rv, prec);
+    for (i = 0; i < m; i++)
+        arb_set(arb_mat_entry(rv, i, 0), Gv + i);
+    arb_mat_mul(rv, Y, rv, prec);   /* Y G(xbar) */
+    for (i = 0; ok && i < m; i++) {
+        arb_sub(k, arb_mat_entry(Kv, i, 0), arb_mat_entry(rv, i, 0), prec);
+        arb_abs(k, k);
+        ok = arb_lt(k, rad);
+    }
+    arb_mat_clear(Y); arb_mat_clear(YJ); arb_mat_clear(rv); arb_mat_clear(Kv);
+    arb_clear(k);
+    return ok;
+}
+
+/* Krawczyk with a preconditioner in double (docs/refine.md §7.9). A (m x m, column-major) the
+ * doubles nearest to the box Jacobian's midpoints, rowerr_k >= sum_j |J_kj - a_kj| for every J
+ * of the box. Y ~ A^-1 (LAPACK; any Y is sound), C = fl(Y A) (dgemm). Row i of |I - Y J| sums
+ * to at most
+ *     rho_i = sum_j |delta_ij - c_ij| + sum_k |y_ik| (gamma_m a_k + rowerr_k) + m^2 eta,
+ * a_k = sum_j |a_kj|: (P1) of docs/fast-tier.md §2 for C, and |Y (J - A)| <= |Y| |J - A|. With
+ * |(Y G)_i| <= sum_j |y_ij| |G_j|, every |(Y G)_i| + 2^E rho_i < 2^E proves the box. Every sum
+ * and product of bounds is a mag (rounded up). */
+static int krawczyk_double(slong m, const double *A, mag_srcptr rowerr, arb_srcptr Gv, slong E)
+{
+    double *Y = flint_malloc((size_t) m * m * sizeof(double)), *C = flint_calloc((size_t) m * m, sizeof(double));
+    lapack_int *piv = flint_malloc((m + 1) * sizeof(lapack_int));
+    mag_ptr w = _mag_vec_init(m), g = _mag_vec_init(m), rho = _mag_vec_init(m), gy = _mag_vec_init(m);
+    mag_t t, gam, r;
+    arf_t f;
+    slong i, j;
+    int ok;
+    mag_init(t);
+    mag_init(gam);
+    mag_init(r);
+    arf_init(f);
+    memcpy(Y, A, (size_t) m * m * sizeof(double));
+    ok = m > 0 && LAPACKE_dgetrf(LAPACK_COL_MAJOR, (lapack_int) m, (lapack_int) m, Y, (lapack_int) m, piv) == 0
+         && LAPACKE_dgetri(LAPACK_COL_MAJOR, (lapack_int) m, Y, (lapack_int) m, piv) == 0;
+    if (ok)
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (blasint) m, (blasint) m, (blasint) m, 1.0, Y, (blasint) m,
+                    A, (blasint) m, 0.0, C, (blasint) m);
+    mag_set_ui_2exp_si(gam, (ulong) m * 513, -62);   /* gamma_m <= m u (1 + 2^-9) for m u <= 2^-10 */
+    for (j = 0; j < m; j++)   /* w_k = gamma_m a_k + rowerr_k */
+        for (i = 0; i < m; i++) {
+            mag_set_d(t, A[i + m * j]);
+            mag_add(w + i, w + i, t);
+        }
+    for (i = 0; i < m; i++) {
+        mag_mul(w + i, w + i, gam);
+        mag_add(w + i, w + i, rowerr + i);
+        arb_get_mag(g + i, Gv + i);
+    }
+    for (j = 0; ok && j < m; j++)
+        for (i = 0; ok && i < m; i++) {
+            double y = Y[i + m * j], cij = C[i + m * j];
+            ok = isfinite(y) && isfinite(cij);
+            if (i == j) {   /* |1 - c_ii|, exactly then rounded up */
+                arf_set_d(f, cij);
+                arf_sub_ui(f, f, 1, ARF_PREC_EXACT, ARF_RND_DOWN);
+                arf_get_mag(t, f);
+            } else
+                mag_set_d(t, cij);
+            mag_add(rho + i, rho + i, t);
+            mag_set_d(t, y);
+            mag_addmul(rho + i, t, w + j);
+            mag_addmul(gy + i, t, g + j);
+        }
+    mag_set_ui_2exp_si(t, (ulong) m * m, -1074);
+    mag_one(r);
+    mag_mul_2exp_si(r, r, E);
+    for (i = 0; ok && i < m; i++) {
+        mag_add(rho + i, rho + i, t);
+        mag_mul(rho + i, rho + i, r);
+        mag_add(rho + i, rho + i, gy + i);
+        ok = mag_cmp(rho + i, r) < 0;
+    }
+    mag_clear(t);
+    mag_clear(gam);
+    mag_clear(r);
+    arf_clear(f);
+    _mag_vec_clear(w, m);
+    _mag_vec_clear(g, m);
+    _mag_vec_clear(rho, m);
+    _mag_vec_clear(gy, m);
+    flint_free(Y);
+    flint_free(C);
+    flint_free(piv);
+    return ok;
+}
+
 /* The checks of a box: Krawczyk, the Gram matrix of the slice, the signs, the dead units'
  * gradient, the loss. */
 static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
 {
     slong m = c->m, nf = c->nf, q = c->q, i, j;
-    arb_mat_t J, S, SX, Y, YJ, Gm, rv, Kv;
+    arb_mat_t J, S, SX, Gm;
+    jac_out o = { NULL, NULL, NULL, m, 0 };
     arb_ptr X = _arb_vec_init(m), Gv = _arb_vec_init(m);
-    arb_t rad, k;
+    arb_t rad;
     arb_init(rad);
-    arb_init(k);
     arb_one(rad);
     arb_mul_2exp_si(rad, rad, r->radius_log2);
-    arb_mat_init(J, m, m); arb_mat_init(S, nf, q); arb_mat_init(SX, nf, q); arb_mat_init(Y, m, m);
-    arb_mat_init(YJ, m, m); arb_mat_init(Gm, q, q); arb_mat_init(rv, m, 1); arb_mat_init(Kv, m, 1);
+    arb_mat_init(S, nf, q); arb_mat_init(SX, nf, q); arb_mat_init(Gm, q, q);
+    if (m > arb_limit()) {
+        o.A = flint_calloc((size_t) m * m, sizeof(double));
+        o.rowerr = _mag_vec_init(m);
+    } else {
+        arb_mat_init(J, m, m);
+        o.J = J;
+    }
     expand(c, c->th, xbar);
     generators_at(S, c, r, c->th);
     eval_G(c, r, Gv, xbar, S, xbar);
     for (i = 0; i < m; i++) {
         arb_set(X + i, xbar + i);
         arb_add_error(X + i, rad);
-        arb_zero(arb_mat_entry(rv, i, 0));
-        arb_add_error(arb_mat_entry(rv, i, 0), rad);
     }
     /* signs, dead units and loss over the box: the value part of the dual passes */
-    eval_J(c, r, J, X, S);
+    eval_J(c, r, &o, X, S);
     r->signs = signs_kept(c);
     r->dead_ok = c->dead_ok;
     arb_set(r->loss, c->e->loss);
     /* Krawczyk: K - xbar = -Y G(xbar) + (I - Y J) (X - xbar) */
-    arb_mat_get_mid(Y, J);
-    r->krawczyk = arb_mat_approx_inv(Y, Y, c->prec);
-    arb_mat_mul(YJ, Y, J, c->prec);
-    arb_mat_neg(YJ, YJ);
-    for (i = 0; i < m; i++)
-        arb_add_ui(arb_mat_entry(YJ, i, i), arb_mat_entry(YJ, i, i), 1, c->prec);
-    arb_mat_mul(Kv, YJ, rv, c->prec);
-    for (i = 0; i < m; i++)
-        arb_set(arb_mat_entry(rv, i, 0), Gv + i);
-    arb_mat_mul(rv, Y, rv, c->prec);   /* Y G(xbar) */
-    for (i = 0; r->krawczyk && i < m; i++) {
-        arb_sub(k, arb_mat_entry(Kv, i, 0), arb_mat_entry(rv, i, 0), c->prec);
-        arb_abs(k, k);
-        if (!arb_lt(k, rad))
-            r->krawczyk = 0;
+    if (o.J != NULL) {
+        r->krawczyk = krawczyk_arb(J, Gv, rad, c->prec);
+        arb_mat_clear(J);
+    } else {
+        r->krawczyk = !o.bad && krawczyk_double(m, o.A, o.rowerr, Gv, r->radius_log2);
+        flint_free(o.A);
+        _mag_vec_clear(o.rowerr, m);
     }
     /* nu = 0 at the zero: the Gram matrix <s_j(theta), s_k(theta0)> is invertible on the box */
     expand(c, c->th, X);
@@ -1163,12 +1385,10 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
                 arb_addmul(g, arb_mat_entry(SX, t, i), arb_mat_entry(S, t, j), c->prec);
         }
     r->gram = q == 0 || arb_mat_inv(Gm, Gm, c->prec);
-    arb_mat_clear(J); arb_mat_clear(S); arb_mat_clear(SX); arb_mat_clear(Y);
-    arb_mat_clear(YJ); arb_mat_clear(Gm); arb_mat_clear(rv); arb_mat_clear(Kv);
+    arb_mat_clear(S); arb_mat_clear(SX); arb_mat_clear(Gm);
     _arb_vec_clear(X, m);
     _arb_vec_clear(Gv, m);
     arb_clear(rad);
-    arb_clear(k);
     return r->krawczyk && r->gram && r->signs && r->dead_ok;
 }
 
@@ -1234,9 +1454,10 @@ static void second_order(crit *c, dnc_critical *r, arb_srcptr xbar)
     arb_mat_t J, S, M, CtC;
     arb_ptr X;
     arb_t rad;
+    jac_out o = { NULL, NULL, NULL, m, 0 };
     r->second_order = 0;
     fmpq_zero(r->rho);
-    if (!r->proven)
+    if (!r->proven || m > arb_limit())   /* a Cholesky in balls: not attempted on large systems (§7.9) */
         return;
     X = _arb_vec_init(m);
     arb_init(rad);
@@ -1249,7 +1470,8 @@ static void second_order(crit *c, dnc_critical *r, arb_srcptr xbar)
         arb_set(X + i, xbar + i);
         arb_add_error(X + i, rad);
     }
-    eval_J(c, r, J, X, S);
+    o.J = J;
+    eval_J(c, r, &o, X, S);
     for (i = 0; i < nf; i++)   /* C^T C: rows nf..m-1 of J, first nf columns */
         for (j = 0; j <= i; j++) {
             arb_ptr t = arb_mat_entry(CtC, i, j);
@@ -1417,7 +1639,7 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     choose_generators(&c, r, x);
     c.q = generator_count(r);
     c.m = c.nf + c.nk + c.q;
-    if (c.m > DNC_CRITICAL_MAX_UNKNOWNS) {   /* dense m x m ball matrices: not attempted */
+    if (c.m > DNC_CRITICAL_MAX_UNKNOWNS) {   /* dense m x m matrices: not attempted */
         r->center = _fmpq_vec_init(c.n);
         r->mu = _fmpq_vec_init(c.nk);
         for (i = 0; i < c.n; i++)
@@ -1426,7 +1648,7 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
         r->size = c.m;
         r->seconds = dnc_seconds_now() - t0;
         snprintf(r->message, sizeof(r->message), "not proven: not attempted, the reduced system has %ld unknowns (%ld free "
-                 "parameters, %ld kinks, %ld generators), more than %d (its Jacobian is a dense ball matrix); refine the "
+                 "parameters, %ld kinks, %ld generators), more than %d (its Jacobian is a dense matrix); refine the "
                  "point first (dncert refine), which removes dead and merges proportional units",
                  (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, DNC_CRITICAL_MAX_UNKNOWNS);
         snprintf(r->slopes_message, sizeof(r->slopes_message), "not proven: the critical_point claim is not certified");
@@ -1456,10 +1678,10 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     r->size = c.m;
     r->seconds = dnc_seconds_now() - t0;
     snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators, %ld of them partial rotations of H1 and %ld kink-preserving rotations; "
-             "%ld dead units held at 0, %ld of them merged into a proportional unit; %ld zero weights; %ld implied kinks); Krawczyk %s, slice Gram matrix %s, P+/P- signs %s, dead units' and zero weights' gradient %s "
+             "%ld dead units held at 0, %ld of them merged into a proportional unit; %ld zero weights; %ld implied kinks); Krawczyk%s %s, slice Gram matrix %s, P+/P- signs %s, dead units' and zero weights' gradient %s "
              "on the box of radius 2^%ld",
              r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->npartial, (long) r->nkrot, (long) r->ndead, (long) r->merged, (long) r->nzero, (long) r->nimplied,
-             r->krawczyk ? "contracts" : "fails", r->gram ? "invertible" : "not shown invertible",
+             c.m > arb_limit() ? " (preconditioner in double, §7.9)" : "", r->krawczyk ? "contracts" : "fails", r->gram ? "invertible" : "not shown invertible",
              r->signs ? "kept" : "not kept", r->dead_ok ? "0" : "not shown 0", (long) r->radius_log2);
     _arb_vec_clear(x, c.m);
     crit_clear(&c);

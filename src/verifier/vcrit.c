@@ -9,6 +9,7 @@
  * on the box X = centre + [-2^E, 2^E]^m (nu's centre 0):
  *   K = x0 - Y G(x0) + (I - Y G'(X)) (X - x0) inside the interior of X, Y ~ mid(G'(X))^-1
  * computed here (any Y is sound). Squared-error loss, expanded layout (w_j = 1). */
+#include <stdlib.h>
 #include <string.h>
 #include "verifier.h"
 
@@ -612,11 +613,48 @@ static void vk_clear(vk *k)
     arb_clear(k->reg);
 }
 
+/* Where kkt_system puts the Jacobian: a ball matrix J, or (systems of more than vx_krawczyk_arb_limit()
+ * unknowns) the doubles A nearest to its midpoints (m x m, column-major, zeroed by the
+ * caller) and upper bounds rowerr of the row sums of |entry - A| (radius included). bad: an
+ * entry that is not finite in double. */
+typedef struct {
+    arb_mat_struct *J;
+    double *A;
+    mag_ptr rowerr;
+    slong m;
+    int bad;
+} vjac;
+
+static void vjac_set(vjac *o, slong i, slong j, arb_srcptr v)
+{
+    double a;
+    arb_t t;
+    mag_t e;
+    if (o->J != NULL) {
+        arb_set(arb_mat_entry(o->J, i, j), v);
+        return;
+    }
+    a = arf_get_d(arb_midref(v), ARF_RND_NEAR);
+    if (!isfinite(a) || !arb_is_finite(v)) {
+        o->bad = 1;
+        return;
+    }
+    o->A[i + o->m * j] = a;
+    arb_init(t);
+    mag_init(e);
+    arb_set_d(t, a);
+    arb_sub(t, v, t, 64);   /* v - a, enclosed */
+    arb_get_mag(e, t);
+    mag_add(o->rowerr + i, o->rowerr + i, e);
+    arb_clear(t);
+    mag_clear(e);
+}
+
 /* J (m x m) <- G'(X) over the free parameters, the multipliers and the generators (x the
  * box, with the seeds mu in k->m); G <- G(x) when G != NULL (then x is the centre and J is not
  * computed). S (nf x q): the generators at the centre (free entries). Returns 0 when a dead unit's entry of
  * the gradient is not exactly 0 (on the box: its equation of the full system). */
-static int kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const arb_mat_t S, const slong *kink,
+static int kkt_system(vk *k, vjac *J, arb_ptr G, arb_mat_struct *x, const arb_mat_t S, const slong *kink,
                       slong nk, slong q)
 {
     arb_mat_struct *dx = flint_malloc(3 * k->nb * sizeof(arb_mat_struct)), *g = dx + k->nb, *dg = g + k->nb;
@@ -644,9 +682,9 @@ static int kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const ar
                 ok = 0;
         }
         for (j = 0; G == NULL && j < nf; j++)
-            arb_set(arb_mat_entry(J, j, i), dgv[k->fi[j]]);
+            vjac_set(J, j, i, dgv[k->fi[j]]);
         for (e = 0; G == NULL && i < nf && e < nk; e++)
-            arb_set(arb_mat_entry(J, nf + e, i), arb_mat_entry(k->dpre + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]));
+            vjac_set(J, nf + e, i, arb_mat_entry(k->dpre + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]));
         if (G == NULL && i < nf)
             arb_zero(dv[k->fi[i]]);
         else if (G == NULL && i < nf + nk)
@@ -662,8 +700,8 @@ static int kkt_system(vk *k, arb_mat_t J, arb_ptr G, arb_mat_struct *x, const ar
     } else
         for (j = 0; j < q; j++)
             for (i = 0; i < nf; i++) {
-                arb_set(arb_mat_entry(J, i, nf + nk + j), arb_mat_entry(S, i, j));
-                arb_set(arb_mat_entry(J, nf + nk + j, i), arb_mat_entry(S, i, j));
+                vjac_set(J, i, nf + nk + j, arb_mat_entry(S, i, j));
+                vjac_set(J, nf + nk + j, i, arb_mat_entry(S, i, j));
             }
     blocks_clear(k, dx);
     blocks_clear(k, g);
@@ -709,6 +747,36 @@ static int krawczyk(const arb_mat_t J, arb_srcptr G, slong m, const arb_t r, slo
     }
     arb_mat_clear(Y); arb_mat_clear(YJ); arb_mat_clear(v); arb_mat_clear(w);
     arb_clear(t);
+    return ok;
+}
+
+/* Systems of more unknowns take the double path (vdense.c): VX_ARB_UNKNOWNS, or the count in
+ * the environment variable DNCERT_KRAWCZYK_DOUBLE_ABOVE (tests run the double path on small
+ * points with it). Both paths are sound: the choice decides speed, and which boxes pass. */
+slong vx_krawczyk_arb_limit(void)
+{
+    const char *e = getenv("DNCERT_KRAWCZYK_DOUBLE_ABOVE");
+    char *end;
+    long v = e != NULL ? strtol(e, &end, 10) : -1;
+    return e != NULL && *e != '\0' && *end == '\0' && v >= 0 ? (slong) v : VX_ARB_UNKNOWNS;
+}
+
+/* Krawczyk on a large system: the Jacobian over the box as doubles and row errors (o), G at
+ * the centre; vx_krawczyk_double decides. */
+static int krawczyk_large(const vjac *o, arb_srcptr G, slong E, char *why, size_t len)
+{
+    mag_ptr g = _mag_vec_init(o->m);
+    double rho = 0;
+    slong i;
+    int ok = !o->bad;
+    for (i = 0; i < o->m; i++)
+        arb_get_mag(g + i, G + i);
+    if (!ok)
+        snprintf(why, len, "Krawczyk: an entry of the Jacobian on the box is not finite in double");
+    else if (!(ok = vx_krawczyk_double(o->m, o->A, o->rowerr, g, E, &rho)))
+        snprintf(why, len, "Krawczyk (preconditioner in double, %ld unknowns): K(X) is not shown inside the box "
+                 "(the row sums of |I - Y J| are bounded by %.3g)", (long) o->m, rho);
+    _mag_vec_clear(g, o->m);
     return ok;
 }
 
@@ -878,6 +946,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     arb_mat_struct *X;
     arb_ptr *xv, G = NULL;
     arb_mat_t J, S;
+    vjac o = { NULL, NULL, NULL, 0, 0 };
     arb_t r;
     slong n, m, i, e;
     int ok = 1;
@@ -918,7 +987,14 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     arb_init(r);
     arb_one(r);
     arb_mul_2exp_si(r, r, E);
-    arb_mat_init(J, m, m);
+    o.m = m;
+    if (m > vx_krawczyk_arb_limit()) {   /* large systems: Krawczyk with a preconditioner in double (vdense.c) */
+        o.A = flint_calloc(m * m + 1, sizeof(double));
+        o.rowerr = _mag_vec_init(m);
+    } else {
+        arb_mat_init(J, m, m);
+        o.J = J;
+    }
     arb_mat_init(S, k.nf, q);
     for (i = 0; i < k.nf; i++)   /* the box: the dead units' parameters stay 0 */
         arb_add_error(xv[k.fi[i]], r);
@@ -948,7 +1024,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     for (e = 0; e < nk; e++)   /* the seeds' box */
         arb_add_error(arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]), r);
     if (ok) {
-        ok = kkt_system(&k, J, NULL, X, S, kink, nk, q);
+        ok = kkt_system(&k, &o, NULL, X, S, kink, nk, q);
         arb_add(loss, k.fit, k.reg, prec);     /* f_0 over the box */
         if (!ok)
             snprintf(why, len, "the gradient's entries of the dead units and zero weights are not shown to be 0 on the box");
@@ -961,14 +1037,22 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
             arb_mat_set(X + i, P->blk + i);
         for (e = 0; e < nk; e++)
             arb_set_fmpq(arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]), mu + e, prec);
-        kkt_system(&k, J, G, X, S, kink, nk, q);
-        ok = krawczyk(J, G, m, r, prec, why, len);
+        kkt_system(&k, NULL, G, X, S, kink, nk, q);
+        ok = o.J != NULL ? krawczyk(J, G, m, r, prec, why, len) : krawczyk_large(&o, G, E, why, len);
         _arb_vec_clear(G, m);
-        if (ok && rho != NULL && !(ok = second_order(J, k.nf, rho, prec)))
+        if (ok && rho != NULL && o.J == NULL) {
+            ok = 0;
+            snprintf(why, len, "strict_local_min is checked on systems of at most %ld unknowns (a Cholesky in balls); "
+                     "this one has %ld", (long) vx_krawczyk_arb_limit(), (long) m);
+        } else if (ok && rho != NULL && !(ok = second_order(J, k.nf, rho, prec)))
             snprintf(why, len, "H + rho C^T C (H the Hessian of the Lagrangian, C the constraint and slice gradients) "
                      "is not shown positive definite on the box");
     }
-    arb_mat_clear(J);
+    if (o.J != NULL)
+        arb_mat_clear(J);
+    flint_free(o.A);
+    if (o.rowerr != NULL)
+        _mag_vec_clear(o.rowerr, m);
     arb_mat_clear(S);
     arb_clear(r);
     flint_free(xv);

@@ -216,6 +216,14 @@ typedef struct {             /* the pattern of a critical_point claim */
     const slong *zw;         /* zero weights (l, i, u) */
     slong nk, ni, nd, nz;
 } vx_crit_pattern;
+/* Dense doubles for the Krawczyk test of systems of more than VX_ARB_UNKNOWNS unknowns
+ * (vdense.c, docs/verifier.md); smaller ones use ball matrices. */
+#define VX_ARB_UNKNOWNS 800
+slong vx_krawczyk_arb_limit(void);   /* VX_ARB_UNKNOWNS, or DNCERT_KRAWCZYK_DOUBLE_ABOVE (vcrit.c) */
+int vx_fast_product(double *C, const double *A, const double *B, slong m, slong k, slong n);
+int vx_dense_inverse(double *Y, const double *A, slong m);
+int vx_krawczyk_double(slong m, const double *A, mag_srcptr rowerr, mag_srcptr g, slong E, double *rho_max);
+
 int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt,
                       const fmpq *mu, const slong *gen, slong q, const fmpq *rho, slong prec, char *why, size_t len);
 /* kink_multipliers (format §6.10) on the box of a critical_point claim (same arguments):

@@ -184,6 +184,20 @@ static void product_with(tile_fn *tile, double *C, const double *A, const double
     }
 }
 
+/* C (m x n) = fl(A B), all column-major with leading dimensions m, m, k: the product of
+ * this file (any order of the sums: (P1)); 0 when the floating-point environment is not
+ * the one (P1) assumes (round to nearest, subnormals kept). For vdense.c. */
+int vx_fast_product(double *C, const double *A, const double *B, slong m, slong k, slong n)
+{
+    double *w;
+    if (!env_ok())
+        return 0;
+    w = flint_malloc(pack_size(k, n) * sizeof(double));
+    product_with(pick_tile(0), C, A, B, m, k, n, 0, w);
+    flint_free(w);
+    return 1;
+}
+
 /* FOR TESTS (include/dncert/verify.h): the product with tile which. */
 int dncv_test_product(double *C, const double *A, const double *B, long m, long k, long n, int how, int which)
 {

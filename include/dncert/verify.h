@@ -105,6 +105,12 @@ int dncv_test_krawczyk_rows(double *rho, const double *Y, const double *A, long 
  * that its tests would catch a bound smaller than proven. Process-wide. */
 void dncv_test_krawczyk_bound_scale(double s);
 
+/* FOR TESTS ONLY: the checker's positive-definiteness test of strict_local_min on large
+ * systems (src/verifier/vdense.c) on H alone: 1 when every symmetric matrix within D
+ * (entrywise, n x n, column-major; the lower triangle of A read) of A is shown positive
+ * definite, 0 when not proven. */
+int dncv_test_pd_double(const double *A, const double *D, long n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1005,6 +1005,7 @@ typedef struct {
     mag_ptr rowerr;
     slong m;
     int bad;
+    double *D;   /* when != NULL: D_ij >= |entry - a_ij| (rounded up), for strict_local_min */
 } jac_out;
 
 static void jac_set(jac_out *o, slong i, slong j, arb_srcptr v)
@@ -1022,14 +1023,17 @@ static void jac_set(jac_out *o, slong i, slong j, arb_srcptr v)
         return;
     }
     o->A[i + o->m * j] = a;
-    if (o->rowerr == NULL)
+    if (o->rowerr == NULL && o->D == NULL)
         return;
     arb_init(t);
     mag_init(e);
     arb_set_d(t, a);
     arb_sub(t, v, t, 64);
     arb_get_mag(e, t);
-    mag_add(o->rowerr + i, o->rowerr + i, e);
+    if (o->rowerr != NULL)
+        mag_add(o->rowerr + i, o->rowerr + i, e);
+    if (o->D != NULL)
+        o->D[i + o->m * j] = mag_get_d(e);
     arb_clear(t);
     mag_clear(e);
 }
@@ -1106,7 +1110,7 @@ static int newton_step(crit *c, const dnc_critical *r, arb_ptr x, arb_srcptr Gv,
 {
     slong m = c->m, i;
     arb_mat_t J, d, G;
-    jac_out o = { NULL, NULL, NULL, m, 0 };
+    jac_out o = { NULL, NULL, NULL, m, 0, NULL };
     int ok;
     arb_mat_init(J, m, m);
     arb_mat_init(d, m, 1);
@@ -1181,7 +1185,7 @@ static void polish(crit *c, const dnc_critical *r, arb_ptr x)
         if (!(res2 < res - 8) || res2 < -1e8)
             break;
         if (chord && (LU == NULL || res > -64 || res2 > res - 24)) {   /* (again) after a long or a poor step */
-            jac_out o = { NULL, NULL, NULL, m, 0 };
+            jac_out o = { NULL, NULL, NULL, m, 0, NULL };
             if (LU == NULL) {
                 LU = flint_malloc((size_t) m * m * sizeof(double));
                 piv = flint_malloc(m * sizeof(lapack_int));
@@ -1338,7 +1342,7 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
 {
     slong m = c->m, nf = c->nf, q = c->q, i, j;
     arb_mat_t J, S, SX, Gm;
-    jac_out o = { NULL, NULL, NULL, m, 0 };
+    jac_out o = { NULL, NULL, NULL, m, 0, NULL };
     arb_ptr X = _arb_vec_init(m), Gv = _arb_vec_init(m);
     arb_t rad;
     arb_init(rad);
@@ -1444,6 +1448,189 @@ static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
     arb_clear(rad);
 }
 
+/* mag x <- an upper bound of |a| u (u = 2^-53) for a double a. */
+static void mag_u_abs(mag_t x, double a)
+{
+    mag_set_d(x, a);
+    mag_mul_2exp_si(x, x, -53);
+}
+
+/* The row sums of |M - M~| (em, nf) and M~ (B, nf x nf) for M = H + 2^k C^T C over the box
+ * (docs/refine.md §7.9): H from the lower triangle of A's first nf x nf block (H is symmetric
+ * at every point), C = rows nf.. of A on the first nf columns (Ac, p x nf), P = fl(Ac^T Ac).
+ * Every M of the box differs from M~ = fl(H~ + 2^k P) by at most D (H), 2^k F (C^T C, F =
+ * |Ac|^T Dc + Dc^T |Ac| + Dc^T Dc + gamma_p |Ac|^T |Ac| + p eta, symmetric, (P1) for P) and the
+ * rounding of the sum (u |m~_ij|). 0 when an entry is not finite. */
+static int pd_matrix(double *B, mag_ptr em, slong m, slong nf, const double *A, const double *D, slong k)
+{
+    slong p = m - nf, i, j, e;
+    double *Ac = flint_malloc((p * nf + 1) * sizeof(double)), *P = flint_calloc(nf * nf + 1, sizeof(double));
+    mag_ptr se = _mag_vec_init(p + 1), de = _mag_vec_init(p + 1);
+    mag_t t, v, g;
+    int ok = 1;
+    mag_init(t); mag_init(v); mag_init(g);
+    for (j = 0; j < nf; j++)
+        for (e = 0; e < p; e++) {
+            Ac[e + p * j] = A[nf + e + m * j];
+            mag_set_d(t, Ac[e + p * j]);
+            mag_add(se + e, se + e, t);   /* s_e = sum_j |a_ej| */
+            mag_set_d(t, D[nf + e + m * j]);
+            mag_add(de + e, de + e, t);   /* d_e = sum_j delta_ej */
+        }
+    if (p > 0)
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (blasint) nf, (blasint) nf, (blasint) p, 1.0, Ac,
+                    (blasint) p, Ac, (blasint) p, 0.0, P, (blasint) nf);
+    mag_set_ui_2exp_si(g, (ulong) p * 513, -62);   /* gamma_p <= p u (1 + 2^-9) */
+    for (i = 0; i < nf; i++) {   /* row i of F: sum_e |a_ei| (d_e + gamma_p s_e) + delta_ei (s_e + d_e), + nf p eta */
+        mag_zero(v);
+        for (e = 0; e < p; e++) {
+            mag_mul(t, g, se + e);
+            mag_add(t, t, de + e);
+            mag_set_d(em + i, Ac[e + p * i]);
+            mag_addmul(v, em + i, t);
+            mag_add(t, se + e, de + e);
+            mag_set_d(em + i, D[nf + e + m * i]);
+            mag_addmul(v, em + i, t);
+        }
+        mag_set_ui_2exp_si(t, (ulong) p * nf, -1074);
+        mag_add(v, v, t);
+        mag_mul_2exp_si(em + i, v, k);
+    }
+    for (j = 0; j < nf; j++)
+        for (i = 0; i < nf; i++) {
+            slong a = FLINT_MAX(i, j), b = FLINT_MIN(i, j);
+            double x = A[a + m * b] + ldexp(P[a + nf * b], (int) k);   /* 2^k P exact (or not finite) */
+            ok &= isfinite(x);
+            B[i + nf * j] = x;
+            mag_set_d(t, D[a + m * b]);
+            mag_add(em + i, em + i, t);
+            mag_u_abs(t, x);
+            mag_add(em + i, em + i, t);
+        }
+    mag_clear(t); mag_clear(v); mag_clear(g);
+    _mag_vec_clear(se, p + 1);
+    _mag_vec_clear(de, p + 1);
+    flint_free(Ac);
+    flint_free(P);
+    return ok;
+}
+
+/* Every M of the box is positive definite, from M~ (B, overwritten) and em (pd_matrix): R the
+ * Cholesky factor (LAPACK) of B' = fl(M~ - c I), then M = R^T R + c I + (B' - R^T R) + (M~ -
+ * c I - B') + (M - M~), the last three symmetric, so lambda_min(M) >= c - eR - eB - eM with
+ * each e a max row sum of |.| (which bounds the 2-norm of a symmetric matrix): eR from
+ * |b'_ij - fl(R^T R)_ij| (exact differences) and (P1) for fl(R^T R), eB = max u |b'_ii|, eM =
+ * max em_i. c: twice eM plus twice an estimate of eR, (n + 1) u n max |m~_ij|. */
+static int pd_check(double *B, mag_srcptr em, slong nf)
+{
+    double *Q = flint_malloc((nf * nf + 1) * sizeof(double)), *RR = flint_calloc(nf * nf + 1, sizeof(double)), c, big = 0;
+    mag_ptr er = _mag_vec_init(nf), tr = _mag_vec_init(nf);
+    mag_t t, g, e;
+    arf_t f, h;
+    slong i, j;
+    int ok;
+    mag_init(t); mag_init(g); mag_init(e);
+    arf_init(f); arf_init(h);
+    for (i = 0; i < nf; i++) {
+        if (mag_cmp(em + i, e) > 0)
+            mag_set(e, em + i);
+        for (j = 0; j < nf; j++)
+            big = FLINT_MAX(big, fabs(B[i + nf * j]));
+    }
+    c = 2 * mag_get_d(e) + 2 * (double) (nf + 1) * (double) nf * ldexp(big, -53);
+    for (i = 0; i < nf; i++) {
+        B[i + nf * i] -= c;
+        mag_u_abs(t, B[i + nf * i]);
+        mag_max(g, g, t);   /* eB */
+    }
+    mag_add(e, e, g);
+    memcpy(Q, B, nf * nf * sizeof(double));
+    ok = nf > 0 && isfinite(c) && c > 0
+         && LAPACKE_dpotrf(LAPACK_COL_MAJOR, 'U', (lapack_int) nf, Q, (lapack_int) nf) == 0;
+    if (ok) {
+        for (j = 0; j < nf; j++)
+            for (i = j + 1; i < nf; i++)
+                Q[i + nf * j] = 0.0;   /* R: the upper triangle */
+        cblas_dgemm(CblasColMajor, CblasTrans, CblasNoTrans, (blasint) nf, (blasint) nf, (blasint) nf, 1.0, Q,
+                    (blasint) nf, Q, (blasint) nf, 0.0, RR, (blasint) nf);
+        for (j = 0; j < nf; j++)   /* tr_i = sum_j |r_ij| */
+            for (i = 0; i <= j; i++) {
+                mag_set_d(t, Q[i + nf * j]);
+                mag_add(tr + i, tr + i, t);
+            }
+        mag_set_ui_2exp_si(g, (ulong) nf * 513, -62);   /* gamma_nf */
+        for (j = 0; ok && j < nf; j++)
+            for (i = 0; ok && i < nf; i++) {
+                ok = isfinite(RR[i + nf * j]);
+                arf_set_d(f, B[i + nf * j]);
+                arf_set_d(h, RR[i + nf * j]);
+                arf_sub(f, f, h, ARF_PREC_EXACT, ARF_RND_DOWN);
+                arf_get_mag(t, f);
+                mag_add(er + i, er + i, t);
+                if (i <= j) {   /* row j of gamma_nf |R|^T |R| 1: gamma_nf sum_i |r_ij| tr_i */
+                    mag_set_d(t, Q[i + nf * j]);
+                    mag_mul(t, t, g);
+                    mag_addmul(er + j, t, tr + i);
+                }
+            }
+        mag_set_ui_2exp_si(t, (ulong) nf * nf, -1074);
+        mag_zero(g);
+        for (i = 0; i < nf; i++) {
+            mag_add(er + i, er + i, t);
+            mag_max(g, g, er + i);
+        }
+        mag_add(e, e, g);
+        mag_set_d_lower(t, c);
+        ok = ok && mag_cmp(e, t) < 0;
+    }
+    mag_clear(t); mag_clear(g); mag_clear(e);
+    arf_clear(f); arf_clear(h);
+    _mag_vec_clear(er, nf);
+    _mag_vec_clear(tr, nf);
+    flint_free(Q);
+    flint_free(RR);
+    return ok;
+}
+
+/* strict_local_min above arb_limit() unknowns (docs/refine.md §7.9): the box Jacobian as
+ * doubles with entry bounds, then pd_matrix and pd_check for rho = 2^k, k = 0, 4, ..., 64. */
+static void second_order_double(crit *c, dnc_critical *r, arb_srcptr xbar)
+{
+    slong m = c->m, nf = c->nf, i, k;
+    jac_out o = { NULL, NULL, NULL, m, 0, NULL };
+    arb_mat_t S;
+    arb_ptr X = _arb_vec_init(m);
+    double *B = flint_malloc((nf * nf + 1) * sizeof(double));
+    mag_ptr em = _mag_vec_init(nf);
+    arb_t rad;
+    arb_init(rad);
+    arb_one(rad);
+    arb_mul_2exp_si(rad, rad, r->radius_log2);
+    arb_mat_init(S, nf, c->q);
+    o.A = flint_calloc(m * m + 1, sizeof(double));
+    o.D = flint_calloc(m * m + 1, sizeof(double));
+    expand(c, c->th, xbar);
+    generators_at(S, c, r, c->th);
+    for (i = 0; i < m; i++) {
+        arb_set(X + i, xbar + i);
+        arb_add_error(X + i, rad);
+    }
+    eval_J(c, r, &o, X, S);
+    for (k = 0; k <= 64 && !o.bad && !r->second_order; k += 4)
+        if (pd_matrix(B, em, m, nf, o.A, o.D, k) && pd_check(B, em, nf)) {
+            r->second_order = 1;
+            fmpq_one(r->rho);
+            fmpz_mul_2exp(fmpq_numref(r->rho), fmpq_numref(r->rho), k);
+        }
+    arb_mat_clear(S);
+    _arb_vec_clear(X, m);
+    flint_free(o.A);
+    flint_free(o.D);
+    flint_free(B);
+    _mag_vec_clear(em, nf);
+    arb_clear(rad);
+}
+
 /* strict_local_min (docs/refine.md §7.4): with C = [A; S^T] (the kink constraints' and the
  * slice's gradients, rows nf.. of the bordered Jacobian), H + rho C^T C certainly positive
  * definite over the box (Cholesky in balls) for rho = 2^k, k = 0, 4, ..., 64: by Finsler's
@@ -1454,11 +1641,15 @@ static void second_order(crit *c, dnc_critical *r, arb_srcptr xbar)
     arb_mat_t J, S, M, CtC;
     arb_ptr X;
     arb_t rad;
-    jac_out o = { NULL, NULL, NULL, m, 0 };
+    jac_out o = { NULL, NULL, NULL, m, 0, NULL };
     r->second_order = 0;
     fmpq_zero(r->rho);
-    if (!r->proven || m > arb_limit())   /* a Cholesky in balls: not attempted on large systems (§7.9) */
+    if (!r->proven)
         return;
+    if (m > arb_limit()) {   /* large systems: the Cholesky in double (§7.9) */
+        second_order_double(c, r, xbar);
+        return;
+    }
     X = _arb_vec_init(m);
     arb_init(rad);
     arb_one(rad);

@@ -623,6 +623,7 @@ typedef struct {
     mag_ptr rowerr;
     slong m;
     int bad;
+    double *D;   /* when != NULL: D_ij >= |entry - a_ij| (strict_local_min, vx_pd_double) */
 } vjac;
 
 static void vjac_set(vjac *o, slong i, slong j, arb_srcptr v)
@@ -646,6 +647,8 @@ static void vjac_set(vjac *o, slong i, slong j, arb_srcptr v)
     arb_sub(t, v, t, 64);   /* v - a, enclosed */
     arb_get_mag(e, t);
     mag_add(o->rowerr + i, o->rowerr + i, e);
+    if (o->D != NULL)
+        o->D[i + o->m * j] = mag_get_d(e);
     arb_clear(t);
     mag_clear(e);
 }
@@ -946,7 +949,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     arb_mat_struct *X;
     arb_ptr *xv, G = NULL;
     arb_mat_t J, S;
-    vjac o = { NULL, NULL, NULL, 0, 0 };
+    vjac o = { NULL, NULL, NULL, 0, 0, NULL };
     arb_t r;
     slong n, m, i, e;
     int ok = 1;
@@ -991,6 +994,8 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     if (m > vx_krawczyk_arb_limit()) {   /* large systems: Krawczyk with a preconditioner in double (vdense.c) */
         o.A = flint_calloc(m * m + 1, sizeof(double));
         o.rowerr = _mag_vec_init(m);
+        if (rho != NULL)
+            o.D = flint_calloc(m * m + 1, sizeof(double));
     } else {
         arb_mat_init(J, m, m);
         o.J = J;
@@ -1041,9 +1046,13 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
         ok = o.J != NULL ? krawczyk(J, G, m, r, prec, why, len) : krawczyk_large(&o, G, E, why, len);
         _arb_vec_clear(G, m);
         if (ok && rho != NULL && o.J == NULL) {
-            ok = 0;
-            snprintf(why, len, "strict_local_min is checked on systems of at most %ld unknowns (a Cholesky in balls); "
-                     "this one has %ld", (long) vx_krawczyk_arb_limit(), (long) m);
+            slong e2 = fmpz_is_one(fmpq_denref(rho)) && fmpz_sgn(fmpq_numref(rho)) > 0 ? (slong) fmpz_val2(fmpq_numref(rho)) : -1;
+            if (e2 < 0 || fmpz_bits(fmpq_numref(rho)) != (flint_bitcnt_t) e2 + 1)
+                ok = 0, snprintf(why, len, "rho must be a power of 2 (2^0 .. 2^1000) on a system of more than %ld "
+                                 "unknowns (a Cholesky in double)", (long) vx_krawczyk_arb_limit());
+            else if (!(ok = vx_pd_double(m, k.nf, o.A, o.D, e2)))
+                snprintf(why, len, "H + rho C^T C (H the Hessian of the Lagrangian, C the constraint and slice gradients) "
+                         "is not shown positive definite on the box (a Cholesky in double with a bound on its residual)");
         } else if (ok && rho != NULL && !(ok = second_order(J, k.nf, rho, prec)))
             snprintf(why, len, "H + rho C^T C (H the Hessian of the Lagrangian, C the constraint and slice gradients) "
                      "is not shown positive definite on the box");
@@ -1051,6 +1060,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     if (o.J != NULL)
         arb_mat_clear(J);
     flint_free(o.A);
+    flint_free(o.D);
     if (o.rowerr != NULL)
         _mag_vec_clear(o.rowerr, m);
     arb_mat_clear(S);

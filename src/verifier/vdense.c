@@ -243,3 +243,155 @@ int dncv_test_krawczyk_rows(double *rho, const double *Y, const double *A, long 
     _mag_vec_clear(r, m);
     return ok;
 }
+
+/* T (n x m) <- the transpose of X (m x n). */
+static double *transposed(const double *X, slong m, slong n)
+{
+    double *T = flint_malloc((m * n + 1) * sizeof(double));
+    slong i, j;
+    for (j = 0; j < n; j++)
+        for (i = 0; i < m; i++)
+            T[j + n * i] = X[i + m * j];
+    return T;
+}
+
+/* R (upper, n x n; the lower part 0) with R^T R ~ B: the Cholesky factor by dot products of
+ * columns. 0 at a pivot that is not positive. Any R is sound in vx_pd_double. */
+static int cholesky(double *R, const double *B, slong n)
+{
+    slong i, j, k;
+    memset(R, 0, n * n * sizeof(double));
+    for (j = 0; j < n; j++)
+        for (i = 0; i <= j; i++) {
+            double s = B[i + n * j];
+            for (k = 0; k < i; k++)
+                s -= R[k + n * i] * R[k + n * j];
+            if (i < j)
+                R[i + n * j] = s / R[i + n * i];
+            else if (s > 0)
+                R[j + n * j] = sqrt(s);
+            else
+                return 0;
+        }
+    return 1;
+}
+
+/* x <- x + |a| as a mag. */
+static void mag_add_abs(mag_t x, double a)
+{
+    mag_t t;
+    mag_init(t);
+    mag_set_d(t, a);
+    mag_add(x, x, t);
+    mag_clear(t);
+}
+
+/* strict_local_min on a large system (format §6.11, docs/refine.md §7.9): every M = H + 2^k
+ * C^T C over the box is positive definite, where A, D (m x m) are the box Jacobian's double
+ * midpoints and entry bounds, H its first nf x nf block (symmetric at every point: read from
+ * the lower triangle) and C its rows nf.. on the first nf columns (Ac). With P = fl(Ac^T Ac),
+ * M~ = fl(H~ + 2^k P), B = fl(M~ - c I) and any R:
+ *     M = R^T R + c I + (B - R^T R) + (M~ - c I - B) + (M - M~),
+ * the last three symmetric, so lambda_min(M) >= c - eR - eB - eM, each a max row sum of |.|:
+ * eM from D, 2^k (|Ac|^T Dc + Dc^T |Ac| + Dc^T Dc + gamma_p |Ac|^T |Ac| + p eta) and u |m~_ij|;
+ * eB = max u |b_ii|; eR from the exact |b_ij - fl(R^T R)_ij| and gamma_nf |R|^T |R| + nf eta.
+ * Returns 1 iff eR + eB + eM < c. */
+int vx_pd_double(slong m, slong nf, const double *A, const double *D, slong k)
+{
+    slong p = m - nf, i, j, e, a, b;
+    double *Ac = flint_malloc((p * nf + 1) * sizeof(double)), *At, *P = flint_calloc(nf * nf + 1, sizeof(double));
+    double *B = flint_malloc((nf * nf + 1) * sizeof(double)), *R = flint_malloc((nf * nf + 1) * sizeof(double)), *Rt;
+    double c, big = 0;
+    mag_ptr se = _mag_vec_init(p + 1), de = _mag_vec_init(p + 1), em = _mag_vec_init(nf), tr = _mag_vec_init(nf);
+    mag_t t, v, g, eM, eB, eR;
+    arf_t f, h;
+    int ok = nf > 0 && k >= 0 && k <= 1000;
+    mag_init(t); mag_init(v); mag_init(g); mag_init(eM); mag_init(eB); mag_init(eR);
+    arf_init(f); arf_init(h);
+    for (j = 0; j < nf; j++)
+        for (e = 0; e < p; e++) {
+            Ac[e + p * j] = A[nf + e + m * j];
+            mag_add_abs(se + e, Ac[e + p * j]);
+            mag_add_abs(de + e, D[nf + e + m * j]);
+        }
+    At = transposed(Ac, p, nf);
+    ok = ok && (p == 0 || vx_fast_product(P, At, Ac, nf, p, nf));
+    mag_set_ui_2exp_si(g, (ulong) p * 513, -62);   /* gamma_p */
+    for (i = 0; ok && i < nf; i++) {
+        mag_zero(v);
+        for (e = 0; e < p; e++) {
+            mag_mul(t, g, se + e);
+            mag_add(t, t, de + e);
+            mag_set_d(em + i, Ac[e + p * i]);
+            mag_addmul(v, em + i, t);
+            mag_add(t, se + e, de + e);
+            mag_set_d(em + i, D[nf + e + m * i]);
+            mag_addmul(v, em + i, t);
+        }
+        mag_set_ui_2exp_si(t, (ulong) p * nf, -1074);
+        mag_add(v, v, t);
+        mag_mul_2exp_si(em + i, v, k);
+        for (j = 0; j < nf; j++) {
+            a = FLINT_MAX(i, j), b = FLINT_MIN(i, j);
+            B[i + nf * j] = A[a + m * b] + ldexp(P[a + nf * b], (int) k);
+            ok &= isfinite(B[i + nf * j]);
+            big = FLINT_MAX(big, fabs(B[i + nf * j]));
+            mag_add_abs(em + i, D[a + m * b]);
+            mag_set_d(t, B[i + nf * j]);
+            mag_mul_2exp_si(t, t, -53);
+            mag_add(em + i, em + i, t);
+        }
+        mag_max(eM, eM, em + i);
+    }
+    c = 2 * mag_get_d(eM) + 2 * (double) (nf + 1) * (double) nf * ldexp(big, -53);
+    for (i = 0; i < nf; i++) {
+        B[i + nf * i] -= c;
+        mag_set_d(t, B[i + nf * i]);
+        mag_mul_2exp_si(t, t, -53);
+        mag_max(eB, eB, t);
+    }
+    ok = ok && isfinite(c) && c > 0 && cholesky(R, B, nf);
+    Rt = transposed(R, nf, nf);
+    ok = ok && vx_fast_product(P, Rt, R, nf, nf, nf);
+    for (j = 0; ok && j < nf; j++)   /* tr_i = sum_j |r_ij| */
+        for (i = 0; i <= j; i++)
+            mag_add_abs(tr + i, R[i + nf * j]);
+    mag_set_ui_2exp_si(g, (ulong) nf * 513, -62);   /* gamma_nf */
+    for (j = 0; ok && j < nf; j++) {
+        mag_zero(v);
+        for (i = 0; ok && i < nf; i++) {
+            ok = isfinite(P[i + nf * j]);
+            arf_set_d(f, B[i + nf * j]);   /* |b_ij - fl(R^T R)_ij| exactly, into row j (B symmetric) */
+            arf_set_d(h, P[i + nf * j]);
+            arf_sub(f, f, h, ARF_PREC_EXACT, ARF_RND_DOWN);
+            arf_get_mag(t, f);
+            mag_add(v, v, t);
+            if (i <= j) {   /* row j of gamma_nf |R|^T |R| 1 = gamma_nf sum_i |r_ij| tr_i */
+                mag_set_d(t, R[i + nf * j]);
+                mag_mul(t, t, g);
+                mag_addmul(v, t, tr + i);
+            }
+        }
+        mag_set_ui_2exp_si(t, (ulong) nf * nf, -1074);
+        mag_add(v, v, t);
+        mag_max(eR, eR, v);
+    }
+    mag_add(t, eM, eB);
+    mag_add(t, t, eR);
+    mag_set_d_lower(v, c);
+    ok = ok && mag_cmp(t, v) < 0;
+    mag_clear(t); mag_clear(v); mag_clear(g); mag_clear(eM); mag_clear(eB); mag_clear(eR);
+    arf_clear(f); arf_clear(h);
+    _mag_vec_clear(se, p + 1);
+    _mag_vec_clear(de, p + 1);
+    _mag_vec_clear(em, nf);
+    _mag_vec_clear(tr, nf);
+    flint_free(Ac); flint_free(At); flint_free(P); flint_free(B); flint_free(R); flint_free(Rt);
+    return ok;
+}
+
+/* FOR TESTS (include/dncert/verify.h): vx_pd_double on a symmetric matrix (no constraint rows). */
+int dncv_test_pd_double(const double *A, const double *D, long n)
+{
+    return vx_pd_double(n, n, A, D, 0);
+}

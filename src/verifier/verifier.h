@@ -223,6 +223,7 @@ slong vx_krawczyk_arb_limit(void);   /* VX_ARB_UNKNOWNS, or DNCERT_KRAWCZYK_DOUB
 int vx_fast_product(double *C, const double *A, const double *B, slong m, slong k, slong n);
 int vx_dense_inverse(double *Y, const double *A, slong m);
 int vx_krawczyk_double(slong m, const double *A, mag_srcptr rowerr, mag_srcptr g, slong E, double *rho_max);
+int vx_pd_double(slong m, slong nf, const double *A, const double *D, slong k);
 
 int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt,
                       const fmpq *mu, const slong *gen, slong q, const fmpq *rho, slong prec, char *why, size_t len);

@@ -1310,15 +1310,16 @@ Test(critical, krawczyk_double_row_bound_encloses_the_exact_one)
     flint_randclear(st);
 }
 
-/* The double path of Krawczyk's test (docs/refine.md §7.9, docs/verifier.md "Large systems"),
- * run on the K = 6, L = 4 point of k6_l4_zero_weights_below_srg by lowering the limit of the
- * ball path to 100 unknowns (DNCERT_KRAWCZYK_DOUBLE_ABOVE, read by the producer and both
- * checkers): certify-point says it used the double preconditioner and certifies the point,
- * both checkers confirm it and its strict_local_min (the Cholesky in double), and the loss agrees with the refined point's exact loss to 1e-50 (another code
+/* The two paths of Krawczyk's test and of strict_local_min's Cholesky (docs/refine.md §7.9),
+ * each alone (DNCERT_CRITICAL_METHOD, read by the producer and both checkers), on the K = 6,
+ * L = 4 point of k6_l4_zero_weights_below_srg. The double path: certify-point says it used
+ * the double preconditioner and certifies the point and its strict_local_min, both checkers
+ * confirm them, and the loss agrees with the refined point's exact loss to 1e-50 (another code
  * path). Refused on the double path: the centre moved by 2^-150 in one entry (the box of
- * radius 2^-192 no longer holds the zero), a generator left out (a flat direction: the
- * system is singular), and strict_local_min with rho = 3 (the double path takes powers of 2). */
-Test(critical, krawczyk_double_path_certifies_and_refuses, .timeout = 300)
+ * radius 2^-192 no longer holds the zero), a generator left out (a flat direction: the system
+ * is singular), and strict_local_min with rho = 3 (the double path takes powers of 2). The
+ * ball path alone certifies the same claims. */
+Test(critical, krawczyk_double_and_ball_paths, .timeout = 300)
 {
     char dir[256], c[300], t[300];
     const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4", "--out", c, "--critical", NULL };
@@ -1327,7 +1328,7 @@ Test(critical, krawczyk_double_path_certifies_and_refuses, .timeout = 300)
     tu_tmpdir(dir, sizeof(dir));
     snprintf(c, sizeof(c), "%s/c.json", dir);
     snprintf(t, sizeof(t), "%s/t.json", dir);
-    cr_assert_eq(setenv("DNCERT_KRAWCZYK_DOUBLE_ABOVE", "100", 1), 0);
+    cr_assert_eq(setenv("DNCERT_CRITICAL_METHOD", "double", 1), 0);
     cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
     cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
     cr_expect(strstr(out, "Krawczyk (preconditioner in double, §7.9) contracts") != NULL, "%s", out);
@@ -1387,7 +1388,17 @@ Test(critical, krawczyk_double_path_certifies_and_refuses, .timeout = 300)
         cr_expect_eq(tu_run(out, err, sizeof(out), args), 1, "%s%s", out, err);
         cr_expect(strstr(out, "strict_local_min strict_local_min not proven MISMATCH") != NULL, "%s", out);
     }
-    unsetenv("DNCERT_KRAWCZYK_DOUBLE_ABOVE");
+    cr_assert_eq(setenv("DNCERT_CRITICAL_METHOD", "ball", 1), 0);
+    {
+        const char *cpf[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4", "--out", c, "--critical",
+                              "--force", NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), cpf), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "Krawczyk (in balls) contracts") != NULL, "%s", out);
+        cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+        cr_expect(strstr(out, "strict_local_min strict_local_min certified OK") != NULL, "%s", out);
+    }
+    unsetenv("DNCERT_CRITICAL_METHOD");
 }
 
 /* The checker's positive-definiteness test of large systems (src/verifier/vdense.c,

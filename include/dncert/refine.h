@@ -134,6 +134,7 @@ typedef struct {
     slong size;              /* m = free parameters + nkinks + ngenerators + npartial + nkrot */
     arb_t loss;              /* f_0 over the box */
     int proven, krawczyk, gram, signs, dead_ok;
+    int double_path;         /* Krawczyk was shown with the preconditioner in double (docs/refine.md §7.9) */
     double seconds;
     char message[512];
     /* kink_multipliers (format §6.10, docs/refine.md §7.2), set when proven: over the box,
@@ -153,13 +154,14 @@ void dnc_critical_clear(dnc_critical *r);
  * that pattern, Newton in Arb to a centre, then dnc_critical_check with E = -3prec/4, -5prec/8,
  * -prec/2 until one is proven. Returns 0 (r->proven: 1 proven, 0 not proven, r->message says
  * why), or -1 (message) for cross-entropy, which the dual backend does not handle. */
-/* Systems of up to DNC_CRITICAL_ARB_UNKNOWNS unknowns (after the reductions) are checked with
- * ball matrices; larger ones, up to DNC_CRITICAL_MAX_UNKNOWNS, with a preconditioner in double
- * and a rigorous bound of its products' rounding (docs/refine.md §7.9): the m x m ball products
- * cost m^3 operations at 256 bits, the double ones run at BLAS speed. Larger systems are not
- * attempted ("not proven"): three m x m double matrices at 6000 are 860 MB, and the checker's
- * estimate of its own work stays inside the 60 s of format §9 (src/verifier/vwork.c). The
- * environment variable DNCERT_KRAWCZYK_DOUBLE_ABOVE=M moves the first limit to M (tests). */
+/* Krawczyk's test and the Cholesky of strict_local_min run first with a preconditioner in
+ * double and a rigorous bound of its products' rounding (docs/refine.md §7.9), at BLAS speed;
+ * where that does not prove the claim, systems of up to DNC_CRITICAL_ARB_UNKNOWNS unknowns
+ * (after the reductions) are checked again with ball matrices (m^3 operations at 256 bits).
+ * Systems of more than DNC_CRITICAL_MAX_UNKNOWNS are not attempted ("not proven"): three m x m
+ * double matrices at 6000 are 860 MB, and the checker's estimate of its own work stays inside
+ * the 60 s of format §9 (src/verifier/vwork.c). The environment variable
+ * DNCERT_CRITICAL_METHOD=double (=ball) keeps the double (ball) path only (tests). */
 #define DNC_CRITICAL_ARB_UNKNOWNS 800
 #define DNC_CRITICAL_MAX_UNKNOWNS 6000
 int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec);

@@ -995,10 +995,10 @@ static void eval_G(crit *c, const dnc_critical *r, arb_ptr G, arb_srcptr x, cons
     arb_clear(d);
 }
 
-/* Where eval_J puts the Jacobian: a ball matrix J, or (systems of more than arb_limit
- * unknowns, docs/refine.md §7.9) the doubles A nearest to its midpoints (m x m, column-major,
- * zeroed by the caller) and, when rowerr != NULL, upper bounds of the row sums of
- * |entry - A| (the radius included). bad: an entry beyond the doubles' range. */
+/* Where eval_J puts the Jacobian: a ball matrix J, and/or (the double path, docs/refine.md
+ * §7.9) the doubles A nearest to its midpoints (m x m, column-major, zeroed by the caller)
+ * and, when rowerr != NULL, upper bounds of the row sums of |entry - A| (the radius
+ * included). bad: an entry beyond the doubles' range. */
 typedef struct {
     arb_mat_struct *J;
     double *A;
@@ -1013,10 +1013,10 @@ static void jac_set(jac_out *o, slong i, slong j, arb_srcptr v)
     double a;
     arb_t t;
     mag_t e;
-    if (o->J != NULL) {
+    if (o->J != NULL)
         arb_set(arb_mat_entry(o->J, i, j), v);
+    if (o->A == NULL)
         return;
-    }
     a = arf_get_d(arb_midref(v), ARF_RND_NEAR);
     if (!isfinite(a) || !arb_is_finite(v)) {
         o->bad = 1;
@@ -1093,16 +1093,20 @@ static double max_log2(arb_srcptr v, slong m)
     return d;
 }
 
-/* Systems of up to arb_limit() unknowns are polished and checked with ball matrices; larger
- * ones with a preconditioner in double (docs/refine.md §7.9), whose m x m products run in
- * BLAS. The environment variable DNCERT_KRAWCZYK_DOUBLE_ABOVE (a count) lowers or raises the
- * limit: tests run the double path on small points with it. Both paths are sound. */
-static slong arb_limit(void)
+/* Which paths run (docs/refine.md §7.9): the double one (a preconditioner in double, its
+ * products in BLAS) first, then, where it does not prove the claim and the system has at most
+ * DNC_CRITICAL_ARB_UNKNOWNS unknowns, the ball one. The environment variable
+ * DNCERT_CRITICAL_METHOD=double or =ball keeps one of them (tests); both are sound. */
+static int method_double(void)
 {
-    const char *e = getenv("DNCERT_KRAWCZYK_DOUBLE_ABOVE");
-    char *end;
-    long v = e != NULL ? strtol(e, &end, 10) : -1;
-    return e != NULL && *e != '\0' && *end == '\0' && v >= 0 ? (slong) v : DNC_CRITICAL_ARB_UNKNOWNS;
+    const char *e = getenv("DNCERT_CRITICAL_METHOD");
+    return e == NULL || strcmp(e, "ball") != 0;
+}
+
+static int method_ball(slong m)
+{
+    const char *e = getenv("DNCERT_CRITICAL_METHOD");
+    return m <= DNC_CRITICAL_ARB_UNKNOWNS && (e == NULL || strcmp(e, "double") != 0);
 }
 
 /* One Newton step in balls: x <- x - J(x)^-1 G, J at x's midpoint. 0 when J is not inverted. */
@@ -1159,20 +1163,20 @@ static int chord_step(const crit *c, arb_ptr x, arb_srcptr Gv, const double *LU,
     return ok;
 }
 
-/* Newton on G from x (midpoints), the slice re-centred at each iterate and nu reset to 0:
- * until the residual stops falling by 2^8, or 8 steps; x <- the iterate of least residual.
- * Above arb_limit() unknowns (at most 40 steps) the Jacobian's midpoint is taken and factored
- * in double (LAPACK) at each iterate of residual above 2^-64 (long steps change it), then kept
- * while each step gains 24 bits or more: chord steps, one
- * evaluation of G in balls each, as in dncert refine's high-precision stage (docs/refine.md
- * §4); near a solution a double Jacobian gains about 53 - log2(cond) bits per step. */
-static void polish(crit *c, const dnc_critical *r, arb_ptr x)
+/* Newton on G from x (midpoints), the slice re-centred at each iterate and nu reset to 0,
+ * until the residual stops falling by 2^8; x <- the iterate of least residual, whose log2
+ * bound is returned. In balls (chord = 0, at most 8 steps): arb_mat_approx_solve on the
+ * Jacobian at each iterate. In double (chord = 1, at most 40 steps): the Jacobian's midpoint
+ * taken and factored in double (LAPACK) at each iterate of residual above 2^-64 (long steps
+ * change it), then kept while each step gains 24 bits or more -- chord steps, one evaluation
+ * of G in balls each, as in dncert refine's high-precision stage (docs/refine.md §4); near a
+ * solution a double Jacobian gains about 53 - log2(cond) bits per step. */
+static double polish_with(crit *c, const dnc_critical *r, arb_ptr x, int chord)
 {
     slong m = c->m, it, i;
-    int chord = m > arb_limit();
     arb_mat_t S;
     arb_ptr Gv = _arb_vec_init(m), best = _arb_vec_init(m);
-    double res = 1e9, res2, *LU = NULL;
+    double res = 1e9, res2, least = 1e9, *LU = NULL;
     lapack_int *piv = NULL;
     arb_mat_init(S, c->nf, c->q);
     for (it = 0; it < (chord ? 40 : 8); it++) {
@@ -1180,8 +1184,10 @@ static void polish(crit *c, const dnc_critical *r, arb_ptr x)
         generators_at(S, c, r, c->th);
         eval_G(c, r, Gv, x, S, x);
         res2 = max_log2(Gv, m);
-        if (res2 < res)
+        if (res2 < least) {
+            least = res2;
             _arb_vec_set(best, x, m);
+        }
         if (!(res2 < res - 8) || res2 < -1e8)
             break;
         if (chord && (LU == NULL || res > -64 || res2 > res - 24)) {   /* (again) after a long or a poor step */
@@ -1210,6 +1216,16 @@ static void polish(crit *c, const dnc_critical *r, arb_ptr x)
     _arb_vec_set(x, best, m);
     _arb_vec_clear(Gv, m);
     _arb_vec_clear(best, m);
+    return least;
+}
+
+/* The box centre: Newton in double first; in balls after it where it stops above 2^(-7 prec / 8)
+ * and the ball path is allowed. */
+static void polish(crit *c, const dnc_critical *r, arb_ptr x)
+{
+    double res = method_double() ? polish_with(c, r, x, 1) : 1e9;
+    if (res > -(double) c->prec * 7 / 8 && method_ball(c->m))
+        polish_with(c, r, x, 0);
 }
 
 /* 1 when the pre-activations over the box keep the pattern: P+ positive, P- negative, the
@@ -1349,10 +1365,11 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
     arb_one(rad);
     arb_mul_2exp_si(rad, rad, r->radius_log2);
     arb_mat_init(S, nf, q); arb_mat_init(SX, nf, q); arb_mat_init(Gm, q, q);
-    if (m > arb_limit()) {
-        o.A = flint_calloc((size_t) m * m, sizeof(double));
+    if (method_double()) {
+        o.A = flint_calloc((size_t) m * m + 1, sizeof(double));
         o.rowerr = _mag_vec_init(m);
-    } else {
+    }
+    if (method_ball(m)) {
         arb_mat_init(J, m, m);
         o.J = J;
     }
@@ -1369,11 +1386,12 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
     r->dead_ok = c->dead_ok;
     arb_set(r->loss, c->e->loss);
     /* Krawczyk: K - xbar = -Y G(xbar) + (I - Y J) (X - xbar) */
-    if (o.J != NULL) {
+    r->krawczyk = r->double_path = o.A != NULL && !o.bad && krawczyk_double(m, o.A, o.rowerr, Gv, r->radius_log2);
+    if (!r->krawczyk && o.J != NULL)
         r->krawczyk = krawczyk_arb(J, Gv, rad, c->prec);
+    if (o.J != NULL)
         arb_mat_clear(J);
-    } else {
-        r->krawczyk = !o.bad && krawczyk_double(m, o.A, o.rowerr, Gv, r->radius_log2);
+    if (o.A != NULL) {
         flint_free(o.A);
         _mag_vec_clear(o.rowerr, m);
     }
@@ -1592,7 +1610,7 @@ static int pd_check(double *B, mag_srcptr em, slong nf)
     return ok;
 }
 
-/* strict_local_min above arb_limit() unknowns (docs/refine.md §7.9): the box Jacobian as
+/* strict_local_min on the double path (docs/refine.md §7.9): the box Jacobian as
  * doubles with entry bounds, then pd_matrix and pd_check for rho = 2^k, k = 0, 4, ..., 64. */
 static void second_order_double(crit *c, dnc_critical *r, arb_srcptr xbar)
 {
@@ -1646,10 +1664,10 @@ static void second_order(crit *c, dnc_critical *r, arb_srcptr xbar)
     fmpq_zero(r->rho);
     if (!r->proven)
         return;
-    if (m > arb_limit()) {   /* large systems: the Cholesky in double (§7.9) */
+    if (method_double())   /* the Cholesky in double first (§7.9) */
         second_order_double(c, r, xbar);
+    if (r->second_order || !method_ball(m))
         return;
-    }
     X = _arb_vec_init(m);
     arb_init(rad);
     arb_one(rad);
@@ -1872,7 +1890,7 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
              "%ld dead units held at 0, %ld of them merged into a proportional unit; %ld zero weights; %ld implied kinks); Krawczyk%s %s, slice Gram matrix %s, P+/P- signs %s, dead units' and zero weights' gradient %s "
              "on the box of radius 2^%ld",
              r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->npartial, (long) r->nkrot, (long) r->ndead, (long) r->merged, (long) r->nzero, (long) r->nimplied,
-             c.m > arb_limit() ? " (preconditioner in double, §7.9)" : "", r->krawczyk ? "contracts" : "fails", r->gram ? "invertible" : "not shown invertible",
+             r->krawczyk ? (r->double_path ? " (preconditioner in double, §7.9)" : " (in balls)") : "", r->krawczyk ? "contracts" : "fails", r->gram ? "invertible" : "not shown invertible",
              r->signs ? "kept" : "not kept", r->dead_ok ? "0" : "not shown 0", (long) r->radius_log2);
     _arb_vec_clear(x, c.m);
     crit_clear(&c);

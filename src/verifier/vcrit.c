@@ -613,10 +613,10 @@ static void vk_clear(vk *k)
     arb_clear(k->reg);
 }
 
-/* Where kkt_system puts the Jacobian: a ball matrix J, or (systems of more than vx_krawczyk_arb_limit()
- * unknowns) the doubles A nearest to its midpoints (m x m, column-major, zeroed by the
- * caller) and upper bounds rowerr of the row sums of |entry - A| (radius included). bad: an
- * entry that is not finite in double. */
+/* Where kkt_system puts the Jacobian: a ball matrix J, and/or (the double path) the doubles A
+ * nearest to its midpoints (m x m, column-major, zeroed by the caller) and upper bounds rowerr
+ * of the row sums of |entry - A| (radius included). bad: an entry that is not finite in
+ * double. */
 typedef struct {
     arb_mat_struct *J;
     double *A;
@@ -631,10 +631,10 @@ static void vjac_set(vjac *o, slong i, slong j, arb_srcptr v)
     double a;
     arb_t t;
     mag_t e;
-    if (o->J != NULL) {
+    if (o->J != NULL)
         arb_set(arb_mat_entry(o->J, i, j), v);
+    if (o->A == NULL)
         return;
-    }
     a = arf_get_d(arb_midref(v), ARF_RND_NEAR);
     if (!isfinite(a) || !arb_is_finite(v)) {
         o->bad = 1;
@@ -753,15 +753,21 @@ static int krawczyk(const arb_mat_t J, arb_srcptr G, slong m, const arb_t r, slo
     return ok;
 }
 
-/* Systems of more unknowns take the double path (vdense.c): VX_ARB_UNKNOWNS, or the count in
- * the environment variable DNCERT_KRAWCZYK_DOUBLE_ABOVE (tests run the double path on small
- * points with it). Both paths are sound: the choice decides speed, and which boxes pass. */
-slong vx_krawczyk_arb_limit(void)
+/* Which paths run: the double one (vdense.c) first, then, where it does not prove the claim
+ * and the system has at most VX_ARB_UNKNOWNS unknowns, the ball one, as the producer does
+ * (docs/refine.md §7.9), so that both reach the same verdicts. The environment variable
+ * DNCERT_CRITICAL_METHOD=double (=ball) keeps one path (tests). Both are sound: the choice
+ * decides speed, and which boxes pass. */
+int vx_critical_double(void)
 {
-    const char *e = getenv("DNCERT_KRAWCZYK_DOUBLE_ABOVE");
-    char *end;
-    long v = e != NULL ? strtol(e, &end, 10) : -1;
-    return e != NULL && *e != '\0' && *end == '\0' && v >= 0 ? (slong) v : VX_ARB_UNKNOWNS;
+    const char *e = getenv("DNCERT_CRITICAL_METHOD");
+    return e == NULL || strcmp(e, "ball") != 0;
+}
+
+int vx_critical_ball(slong m)
+{
+    const char *e = getenv("DNCERT_CRITICAL_METHOD");
+    return m <= VX_ARB_UNKNOWNS && (e == NULL || strcmp(e, "double") != 0);
 }
 
 /* Krawczyk on a large system: the Jacobian over the box as doubles and row errors (o), G at
@@ -991,12 +997,13 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     arb_one(r);
     arb_mul_2exp_si(r, r, E);
     o.m = m;
-    if (m > vx_krawczyk_arb_limit()) {   /* large systems: Krawczyk with a preconditioner in double (vdense.c) */
+    if (vx_critical_double()) {   /* Krawczyk with a preconditioner in double (vdense.c) */
         o.A = flint_calloc(m * m + 1, sizeof(double));
         o.rowerr = _mag_vec_init(m);
         if (rho != NULL)
             o.D = flint_calloc(m * m + 1, sizeof(double));
-    } else {
+    }
+    if (vx_critical_ball(m)) {   /* and in balls, where the double path fails */
         arb_mat_init(J, m, m);
         o.J = J;
     }
@@ -1043,19 +1050,25 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
         for (e = 0; e < nk; e++)
             arb_set_fmpq(arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]), mu + e, prec);
         kkt_system(&k, NULL, G, X, S, kink, nk, q);
-        ok = o.J != NULL ? krawczyk(J, G, m, r, prec, why, len) : krawczyk_large(&o, G, E, why, len);
+        ok = o.A != NULL && krawczyk_large(&o, G, E, why, len);
+        if (!ok && o.J != NULL)
+            ok = krawczyk(J, G, m, r, prec, why, len);
+        if (!ok && o.A == NULL && o.J == NULL)
+            snprintf(why, len, "the ball path takes at most %d unknowns (DNCERT_CRITICAL_METHOD=ball); this system has %ld",
+                     VX_ARB_UNKNOWNS, (long) m);
         _arb_vec_clear(G, m);
-        if (ok && rho != NULL && o.J == NULL) {
+        if (ok && rho != NULL) {
             slong e2 = fmpz_is_one(fmpq_denref(rho)) && fmpz_sgn(fmpq_numref(rho)) > 0 ? (slong) fmpz_val2(fmpq_numref(rho)) : -1;
-            if (e2 < 0 || fmpz_bits(fmpq_numref(rho)) != (flint_bitcnt_t) e2 + 1)
-                ok = 0, snprintf(why, len, "rho must be a power of 2 (2^0 .. 2^1000) on a system of more than %ld "
-                                 "unknowns (a Cholesky in double)", (long) vx_krawczyk_arb_limit());
-            else if (!(ok = vx_pd_double(m, k.nf, o.A, o.D, e2)))
+            int pow2 = e2 >= 0 && fmpz_bits(fmpq_numref(rho)) == (flint_bitcnt_t) e2 + 1;
+            ok = o.A != NULL && pow2 && vx_pd_double(m, k.nf, o.A, o.D, e2);
+            if (!ok && o.J != NULL)
+                ok = second_order(J, k.nf, rho, prec);
+            if (!ok)
                 snprintf(why, len, "H + rho C^T C (H the Hessian of the Lagrangian, C the constraint and slice gradients) "
-                         "is not shown positive definite on the box (a Cholesky in double with a bound on its residual)");
-        } else if (ok && rho != NULL && !(ok = second_order(J, k.nf, rho, prec)))
-            snprintf(why, len, "H + rho C^T C (H the Hessian of the Lagrangian, C the constraint and slice gradients) "
-                     "is not shown positive definite on the box");
+                         "is not shown positive definite on the box%s", o.J != NULL ? "" : pow2 ? " (a Cholesky in "
+                         "double with a bound on its residual)" : ": on a system of more than 800 unknowns rho must be "
+                         "a power of 2 (a Cholesky in double)");
+        }
     }
     if (o.J != NULL)
         arb_mat_clear(J);

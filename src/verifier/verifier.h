@@ -216,10 +216,11 @@ typedef struct {             /* the pattern of a critical_point claim */
     const slong *zw;         /* zero weights (l, i, u) */
     slong nk, ni, nd, nz;
 } vx_crit_pattern;
-/* Dense doubles for the Krawczyk test of systems of more than VX_ARB_UNKNOWNS unknowns
- * (vdense.c, docs/verifier.md); smaller ones use ball matrices. */
+/* Dense doubles for the Krawczyk test (vdense.c, docs/verifier.md), first; where it fails,
+ * systems of at most VX_ARB_UNKNOWNS unknowns are checked with ball matrices. */
 #define VX_ARB_UNKNOWNS 800
-slong vx_krawczyk_arb_limit(void);   /* VX_ARB_UNKNOWNS, or DNCERT_KRAWCZYK_DOUBLE_ABOVE (vcrit.c) */
+int vx_critical_double(void);    /* the double path runs (vcrit.c; DNCERT_CRITICAL_METHOD) */
+int vx_critical_ball(slong m);   /* the ball path may run: m <= VX_ARB_UNKNOWNS (vcrit.c) */
 int vx_fast_product(double *C, const double *A, const double *B, slong m, slong k, slong n);
 int vx_dense_inverse(double *Y, const double *A, slong m);
 int vx_krawczyk_double(slong m, const double *A, mag_srcptr rowerr, mag_srcptr g, slong E, double *rho_max);

@@ -17,7 +17,7 @@ static double ns_ball(slong prec)  { return 100.0 * FLINT_MAX(1.0, (double) prec
 /* One exp (or log1p) of a cross-entropy logit: measured 0.9, 7 and 73 us at 256, 1024 and
  * 4096 bits; counted as 2 us times (prec/256)^1.7, about three times that. */
 static double ns_exp(slong prec)   { return 2000.0 * FLINT_MAX(1.0, pow((double) prec / 256, 1.7)); }
-/* Krawczyk on a system of m unknowns above the ball limit (vdense.c): about 3 m^3 double
+/* Krawczyk on the double path (vdense.c), m unknowns: about 3 m^3 double
  * multiply-adds (the inverse and Y A; 1.4 s at m = 2000 measured, 0.18 m^3 ns) and 3 m^2 mag
  * operations (the bounds) */
 #define NS_DENSE      0.5
@@ -166,8 +166,8 @@ static double pass_ns(vx_ctx *c, const json_t *points, const json_t *cl, double 
 
 /* A critical_point claim (§6.9; strict_local_min §6.11 runs it again with a Cholesky, counted
  * twice): n + nk + 2 passes with tangents (pass_ns), the m x m Jacobian's approximate
- * inverse (m^3/3 scalar steps) and two m x m products (m = n + nk + q, n the free parameters),
- * or above the ball limit the double path (NS_DENSE);
+ * inverse (m^3/3 scalar steps) and two m x m products (m = n + nk + q, n the free parameters)
+ * where the ball path may run (at most 800 unknowns), and the double path (NS_DENSE);
  * each of the q generators built at the centre and on the box over all parameters; and each
  * partial rotation's projector, twice: the d_1 x d_1 products P A P and B (B^T B)^-1 B^T with up
  * to N - 1 columns in B. */
@@ -198,8 +198,9 @@ static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
     q = (double) json_array_size(json_object_get(cl, "generators")) + pq
         + (double) json_array_size(json_object_get(cl, "kink_rotations"));
     m = n + (double) json_array_size(json_object_get(cl, "kinks")) + q;
-    return (m + 2) * pass + (m > (double) vx_krawczyk_arb_limit() ? m * m * (m * NS_DENSE + NS_DENSE_ROW)
-                                 : m * m * m * (2 * ns_madd(c->prec) + ns_ball(c->prec) / 3)) + 2 * q * nall * ns_madd(c->prec)
+    return (m + 2) * pass + (vx_critical_double() ? m * m * (m * NS_DENSE + NS_DENSE_ROW) : 0.0)
+           + (vx_critical_ball((slong) m) ? m * m * m * (2 * ns_madd(c->prec) + ns_ball(c->prec) / 3) : 0.0)
+           + 2 * q * nall * ns_madd(c->prec)
            + 2 * pq * (2 * d * d * d + d * d * (ncols + 4) + d * ncols * ncols + ncols * ncols * ncols) * ns_madd(c->prec)
            + kink_rotations_ns(c, cl) + 2 * (double) json_array_size(json_object_get(cl, "kink_rotations")) * pass;
 }

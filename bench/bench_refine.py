@@ -12,7 +12,8 @@ in one run:
      and their time are reported);
   3. times `dncert certify-point --critical` on the refined run (which runs the verifier on
      what it writes) and `dncert-verify` alone on the certificate, and reads the verdicts of
-     critical_point and kink_multipliers;
+     critical_point and kink_multipliers; then both again with the ball path alone
+     (DNCERT_CRITICAL_METHOD=ball), for the ratio of the double path (docs/refine.md §7.9);
   4. continues the trainer from the same run for about the refinement's wall time -- L-BFGS
      and plain gradient descent (lr 0.5) via `train --init` -- and reads its final gradient
      norm and loss;
@@ -104,6 +105,14 @@ def one(dncert, verify, name, K, L, W, seed, recipe, rextra, tmp, env, limit):
     if os.path.exists(cert):
         t, p = run([verify, cert, "--quiet"], env)
         r.update(verify_seconds=t, verify_exit=p.returncode)
+    # the same with the ball path alone (DNCERT_CRITICAL_METHOD=ball: docs/refine.md §7.9), for the ratio
+    ball = dict(env, DNCERT_CRITICAL_METHOD="ball")
+    cert_b = os.path.join(tmp, name + ".ball.json")
+    t, p = run([dncert, "certify-point", refined, "--critical", "--out", cert_b, "--force"], ball)
+    r.update(ball_certify_seconds=t, ball_critical_point=verdict(cert_b, "critical_point"))
+    if os.path.exists(cert_b):
+        t, p = run([verify, cert_b, "--quiet"], ball)
+        r.update(ball_verify_seconds=t)
     budget = r["refine_seconds"]
     for opt, extra in (("lbfgs", ["--optimizer", "lbfgs"]), ("gd", ["--lr", "0.5"])):
         cont = start + "-" + opt
@@ -162,6 +171,17 @@ def main():
               f"{r['gd']['grad_norm']:.1e} ({r['gd']['steps']} steps, {r['gd']['seconds']:.2f} s) | "
               f"{r['lbfgs']['grad_norm'] / res:.1e} |")
         print(f"  {r['config']}: {r['critical_message']}")
+    print()
+    print("| config | certify-point --critical s: default (double path first) | ball path only | ratio | "
+          "critical_point: default / ball only | dncert-verify s: default | ball path only | ratio |")
+    print("|" + "---|" * 8)
+    for r in rows:
+        if r["refine_exit"] == "timeout":
+            continue
+        cb, vb = r.get("ball_certify_seconds", float("nan")), r.get("ball_verify_seconds", float("nan"))
+        vd = r.get("verify_seconds", float("nan"))
+        print(f"| {r['config']} | {r['certify_seconds']:.2f} | {cb:.2f} | {cb / r['certify_seconds']:.1f} | "
+              f"{r['critical_point']} / {r.get('ball_critical_point')} | {vd:.2f} | {vb:.2f} | {vb / vd:.1f} |")
     if a.json_out:
         with open(a.json_out, "w") as f:
             json.dump(rows, f, indent=1)

@@ -31,6 +31,7 @@ typedef struct {
     signed char **state;         /* state[l] (ReLU layers l = 2..L): +1, -1, 0 (kink), 2 (dead unit); d_l x N */
     arb_ptr th;                  /* scratch: a full parameter vector */
     int dead_ok;                 /* the last eval_J: the dead units' gradient entries are 0 */
+    int no_ball;                 /* this attempt runs the double path only (dnc_critical_certify) */
     arb_mat_struct *slope, *seed, *dseed, *pre, *dpre;   /* L + 1 each */
     dnc_bpoint_t x, dx;          /* the point (or box) and a direction */
     arb_ptr *v, *dv, *g, *dg;    /* their entries and the gradients' (trainer layout) */
@@ -1103,10 +1104,15 @@ static int method_double(void)
     return e == NULL || strcmp(e, "ball") != 0;
 }
 
-static int method_ball(slong m)
+static int method_ball_env(slong m)
 {
     const char *e = getenv("DNCERT_CRITICAL_METHOD");
     return m <= DNC_CRITICAL_ARB_UNKNOWNS && (e == NULL || strcmp(e, "double") != 0);
+}
+
+static int method_ball(const crit *c, slong m)
+{
+    return !c->no_ball && method_ball_env(m);
 }
 
 /* One Newton step in balls: x <- x - J(x)^-1 G, J at x's midpoint. 0 when J is not inverted. */
@@ -1224,7 +1230,7 @@ static double polish_with(crit *c, const dnc_critical *r, arb_ptr x, int chord)
 static void polish(crit *c, const dnc_critical *r, arb_ptr x)
 {
     double res = method_double() ? polish_with(c, r, x, 1) : 1e9;
-    if (res > -(double) c->prec * 7 / 8 && method_ball(c->m))
+    if (res > -(double) c->prec * 7 / 8 && method_ball(c, c->m))
         polish_with(c, r, x, 0);
 }
 
@@ -1369,7 +1375,7 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
         o.A = flint_calloc((size_t) m * m + 1, sizeof(double));
         o.rowerr = _mag_vec_init(m);
     }
-    if (method_ball(m)) {
+    if (method_ball(c, m)) {
         arb_mat_init(J, m, m);
         o.J = J;
     }
@@ -1666,7 +1672,7 @@ static void second_order(crit *c, dnc_critical *r, arb_srcptr xbar)
         return;
     if (method_double())   /* the Cholesky in double first (§7.9) */
         second_order_double(c, r, xbar);
-    if (r->second_order || !method_ball(m))
+    if (r->second_order || !method_ball(c, m))
         return;
     X = _arb_vec_init(m);
     arb_init(rad);
@@ -1809,7 +1815,7 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
 
 /* One attempt of dnc_critical_certify; with zero, zero weights are held as well (-2 when
  * there are none: the attempt would repeat the one without). */
-static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, int zero)
+static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, int zero, int no_ball)
 {
     crit c;
     arb_ptr x;
@@ -1821,6 +1827,7 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
         return -1;
     }
     crit_init(&c, p, prec);
+    c.no_ball = no_ball;
     r->n = c.n;
     r->prec = prec;
     x = _arb_vec_init(c.n);
@@ -1903,24 +1910,44 @@ static int attempt_score(const dnc_critical *r)
     return 4 * r->proven + 2 * (r->proven && r->slopes_proven) + (r->proven && r->second_order);
 }
 
+/* Keeps in *r the attempt r2 when it proves more (the first on a tie). */
+static void keep_better(dnc_critical *r, dnc_critical *r2, int rc2)
+{
+    if (rc2 == 0 && attempt_score(r2) > attempt_score(r)) {
+        dnc_critical_clear(r);
+        *r = *r2;
+    } else
+        dnc_critical_clear(r2);
+}
+
 /* Zero weights (find_zero_weights) are tried only when the attempt without them leaves a claim
  * not proven: they exclude the generators that move them (a kink-preserving rotation of such a
  * row), which the K = 4 points need, while the K = 6 point of docs/refine.md §9 needs the zero
  * weights. The checkers accept either; the attempt that proves more is reported (the first on
- * a tie). */
+ * a tie). Both attempts run the double path only (docs/refine.md §7.9); where neither proves
+ * critical_point and strict_local_min and the ball path may run, both are made again with it,
+ * and one of those is reported, so that the checker, which falls back to balls in the same
+ * way, reaches the same verdicts (kink_multipliers does not depend on the path). */
 int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec)
 {
     double t0 = dnc_seconds_now();
     dnc_critical r2;
-    int rc = certify_attempt(r, exact, p, prec, 0);
-    if (rc != 0 || attempt_score(r) == 7)
+    int rc = certify_attempt(r, exact, p, prec, 0, 1);
+    if (rc != 0)
         return rc;
-    dnc_critical_init(&r2);
-    if (certify_attempt(&r2, exact, p, prec, 1) == 0 && attempt_score(&r2) > attempt_score(r)) {
+    if (attempt_score(r) < 7) {
+        dnc_critical_init(&r2);
+        keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, 1, 1));
+    }
+    if (!(r->proven && r->second_order) && method_ball_env(r->size)) {
         dnc_critical_clear(r);
-        *r = r2;
-    } else
-        dnc_critical_clear(&r2);
+        dnc_critical_init(r);
+        rc = certify_attempt(r, exact, p, prec, 0, 0);
+        if (rc == 0 && attempt_score(r) < 7) {
+            dnc_critical_init(&r2);
+            keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, 1, 0));
+        }
+    }
     r->seconds = dnc_seconds_now() - t0;
     return rc;
 }

@@ -1040,10 +1040,10 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
         arb_add(loss, k.fit, k.reg, prec);     /* f_0 over the box */
         if (!ok)
             snprintf(why, len, "the gradient's entries of the dead units and zero weights are not shown to be 0 on the box");
-        else if (!(ok = gram(&k, X, S, gen, q, n)))
+        else if (rho == NULL && !(ok = gram(&k, X, S, gen, q, n)))
             snprintf(why, len, "the Gram matrix of the generators on the box is not shown invertible");
     }
-    if (ok) {   /* G at the centre */
+    if (ok && rho == NULL) {   /* G at the centre */
         G = _arb_vec_init(m);
         for (i = 0; i < k.nb; i++)
             arb_mat_set(X + i, P->blk + i);
@@ -1057,18 +1057,18 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
             snprintf(why, len, "the ball path takes at most %d unknowns (DNCERT_CRITICAL_METHOD=ball); this system has %ld",
                      VX_ARB_UNKNOWNS, (long) m);
         _arb_vec_clear(G, m);
-        if (ok && rho != NULL) {
-            slong e2 = fmpz_is_one(fmpq_denref(rho)) && fmpz_sgn(fmpq_numref(rho)) > 0 ? (slong) fmpz_val2(fmpq_numref(rho)) : -1;
-            int pow2 = e2 >= 0 && fmpz_bits(fmpq_numref(rho)) == (flint_bitcnt_t) e2 + 1;
-            ok = o.A != NULL && pow2 && vx_pd_double(m, k.nf, o.A, o.D, e2);
-            if (!ok && o.J != NULL)
-                ok = second_order(J, k.nf, rho, prec);
-            if (!ok)
-                snprintf(why, len, "H + rho C^T C (H the Hessian of the Lagrangian, C the constraint and slice gradients) "
-                         "is not shown positive definite on the box%s", o.J != NULL ? "" : pow2 ? " (a Cholesky in "
-                         "double with a bound on its residual)" : ": on a system of more than 800 unknowns rho must be "
-                         "a power of 2 (a Cholesky in double)");
-        }
+    }
+    if (ok && rho != NULL) {   /* strict_local_min: the box is its critical_point claim's, certified by this checker */
+        slong e2 = fmpz_is_one(fmpq_denref(rho)) && fmpz_sgn(fmpq_numref(rho)) > 0 ? (slong) fmpz_val2(fmpq_numref(rho)) : -1;
+        int pow2 = e2 >= 0 && fmpz_bits(fmpq_numref(rho)) == (flint_bitcnt_t) e2 + 1;
+        ok = o.A != NULL && !o.bad && pow2 && vx_pd_double(m, k.nf, o.A, o.D, e2);
+        if (!ok && o.J != NULL)
+            ok = second_order(J, k.nf, rho, prec);
+        if (!ok)
+            snprintf(why, len, "H + rho C^T C (H the Hessian of the Lagrangian, C the constraint and slice gradients) "
+                     "is not shown positive definite on the box%s", o.J != NULL ? "" : pow2 ? " (a Cholesky in "
+                     "double with a bound on its residual)" : ": on a system of more than 800 unknowns rho must be "
+                     "a power of 2 (a Cholesky in double)");
     }
     if (o.J != NULL)
         arb_mat_clear(J);

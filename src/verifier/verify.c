@@ -894,13 +894,14 @@ static void critical_verdict(vrun *r, vclaim *cl, const vclaim *c, const fmpq *r
     flint_free(gen);
 }
 
-/* §6.11: the box of the critical_point claim again, and H + rho C^T C positive definite on it. */
+/* §6.11: the box of the critical_point claim (certified above by this checker), and H + rho
+ * C^T C positive definite on it. */
 static int check_strict_local_min(vrun *r, vclaim *cl, const char *path)
 {
     const vclaim *c = cl->ref[0];
     fmpq_t rho;
     (void) path;
-    say(cl, "the box of claim %s contains its exact critical point theta* (its checks again), and H + rho C^T C is "
+    say(cl, "the box of claim %s contains its exact critical point theta* (that claim certified above), and H + rho C^T C is "
         "positive definite on the whole box (H the Hessian of the Lagrangian f_0 + sum mu_e ubar_e, C the gradients of "
         "the kink constraints and of the slice, rho = %s): by Finsler's lemma H is positive definite on ker C, so "
         "theta* is a strict local minimum of f on the pattern manifold of claim %s (its dead units and zero weights held "

@@ -1222,8 +1222,8 @@ Test(critical, hand_made_forgeries_refused_with_reasons)
     }
 }
 
-/* The checker's bound on the row sums of |I - Y A| for the Krawczyk test of large systems
- * (src/verifier/vdense.c, docs/verifier.md "Large systems") against the exact row sums, in
+/* The checker's bound on the row sums of |I - Y A| for the double path of the Krawczyk test
+ * (src/verifier/vdense.c, docs/refine.md §7.9) against the exact row sums, in
  * rational arithmetic (an independent computation): on random A and a perturbed inverse Y of
  * 2..12 rows with entries of magnitudes 2^-60..2^60 (so the products round), the bound is
  * never below the exact value. Then a case where the product's rounding decides, by hand:
@@ -1401,7 +1401,7 @@ Test(critical, krawczyk_double_and_ball_paths, .timeout = 300)
     unsetenv("DNCERT_CRITICAL_METHOD");
 }
 
-/* The checker's positive-definiteness test of large systems (src/verifier/vdense.c,
+/* The checker's positive-definiteness test on the double path (src/verifier/vdense.c,
  * docs/refine.md §7.9) on symmetric matrices whose answer is known by hand: diag(1..n) plus a
  * symmetric perturbation of entries below 2^-10 is positive definite (Gershgorin: lambda_min
  * >= 1 - n 2^-10) and is shown so; diag(1, .., 1, -2^-30) plus a perturbation below 2^-60 is
@@ -1436,4 +1436,128 @@ Test(critical, pd_double_by_hand)
             free(D);
         }
     flint_randclear(st);
+}
+
+/* Bounded work (format §9) on the double path must still count the ball work that the ball
+ * path's m^3 estimate used to cover: the Gram matrix of the q generators (vcrit.c gram: a q x q
+ * ball product and arb_mat_inv in balls, before Krawczyk). Found by the hostile review of the
+ * double path (helper, branch rev3): a hand-made point (K = 2, n = 1, L = 2, width [45, 2],
+ * every pre-activation positive) and all 990 rotations of layer 1 as generators: m = 184 + 990
+ * = 1174 unknowns, above 800, so only the double path counted: about 1.2 s a claim, while the
+ * check spends about 60 s and 700 MB in arb_mat_inv of the 990 x 990 Gram matrix (measured:
+ * 62.7 s, 709 MB for one claim). 40 copies passed the estimate (about 48 s) and would have
+ * run about 40 minutes. Now refused by the estimate, with either path. A last claim of an
+ * unknown kind stops the run right after the estimate. */
+static json_t *dense_block(slong r, slong c, ulong *s, int pos)
+{
+    json_t *d = json_array();
+    slong i;
+    char buf[32];
+    for (i = 0; i < r * c; i++) {
+        long v;
+        *s = *s * 6364136223846793005UL + 1442695040888963407UL;
+        v = (long) ((*s >> 33) % 64);
+        snprintf(buf, sizeof(buf), "%ld/64", pos ? v + 1 : v - 32);
+        json_array_append_new(d, json_string(buf));
+    }
+    return json_pack("{s:I, s:I, s:o}", "rows", (json_int_t) r, "cols", (json_int_t) c, "dense", d);
+}
+
+Test(critical, work_estimate_counts_the_gram_matrix_in_balls_on_the_double_path, .timeout = 120)
+{
+    char dir[256], t[300];
+    const char *args[] = { "verify", t, NULL };
+    const slong d1 = 45, w2 = 2, K = 2;
+    ulong s = 1;
+    json_t *j, *claims, *gens = json_array(), *blocks;
+    slong a, b, i;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    for (a = 0; a < d1; a++)
+        for (b = a + 1; b < d1; b++)
+            json_array_append_new(gens, json_pack("[i, I, I]", 1, (json_int_t) a, (json_int_t) b));
+    blocks = json_pack("{s:o, s:o, s:o}", "H1", dense_block(d1, K, &s, 1), "W1", dense_block(w2, d1, &s, 1), "W2",
+                       dense_block(K, w2, &s, 0));
+    claims = json_array();
+    for (i = 0; i < 40; i++) {
+        char id[32];
+        snprintf(id, sizeof(id), "cp%ld", (long) i);
+        json_array_append_new(claims, json_pack("{s:s, s:s, s:s, s:i, s:[], s:[], s:O, s:{s:s, s:s}, s:s, s:s}", "id", id,
+                                                "kind", "critical_point", "point", "critical", "radius_log2", -192,
+                                                "kinks", "multipliers", "generators", gens, "loss", "lo", "0", "hi", "1",
+                                                "statement", "x", "verdict", "certified"));
+    }
+    json_array_append_new(claims, json_pack("{s:s, s:s}", "id", "stop", "kind", "no_such_kind"));
+    j = json_pack("{s:s, s:i, s:{s:s}, s:i, s:{s:i, s:[i, i], s:i, s:[I, I], s:[s], s:s, s:s, s:[s, s]}, "
+                  "s:{s:{s:s, s:{}, s:o}}, s:o}",
+                  "format", DNCV_FORMAT, "version", DNCV_VERSION, "producer", "program", "test", "precision", 256,
+                  "problem", "K", (int) K, "n", 1, 1, "L", 2, "width", (json_int_t) d1, (json_int_t) w2, "activation",
+                  "relu", "bias", "none", "lambda_h", "1/250", "lambda_w", "1/250", "1/250",
+                  "points", "critical", "layout", "expanded", "scalars", "blocks", blocks, "claims", claims);
+    cr_assert(j != NULL);
+    json_decref(gens);
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+    cr_expect_neq(tu_run(out, err, sizeof(out), args), 0);
+    cr_expect(strstr(out, "would take about") != NULL,
+              "40 claims, each a 990 x 990 Gram matrix inverted in balls (~60 s each), passed the 60 s estimate: %s%s",
+              out, err);
+    cr_assert_eq(setenv("DNCERT_CRITICAL_METHOD", "double", 1), 0);
+    cr_expect_neq(tu_run(out, err, sizeof(out), args), 0);
+    cr_expect(strstr(out, "would take about") != NULL, "the double path alone: %s%s", out, err);
+    unsetenv("DNCERT_CRITICAL_METHOD");
+}
+
+/* Bounded work with zero weights (hostile review, branch rev3): the estimate counts the
+ * listed zero weights as unknowns, the check does not. A hand-made point (K = 2, n = 1, L = 2,
+ * width [40, 40]; rows 0..29 of W_1 inactive, with 32 of their entries listed as zero weights,
+ * 960 in all) has m = 1760 by the estimate's count and 800 unknowns when checked, so the
+ * check may run the ball path (at most 800) where the double path fails, while an estimate
+ * that charged only the double path at 1760 said 14.5 s for one claim at 4096 bits that took
+ * 256 s and 2.8 GB. The estimate must charge the ball path whenever m - (zero weights) allows
+ * it: one such claim at 4096 bits is refused. A last claim of an unknown kind stops the run
+ * right after the estimate. */
+Test(critical, work_estimate_counts_the_ball_path_when_zero_weights_lower_the_unknowns)
+{
+    char dir[256], t[300];
+    const char *args[] = { "verify", t, NULL };
+    const slong d1 = 40, w2 = 40, K = 2;
+    ulong s = 3;
+    json_t *j, *claims, *zw = json_array(), *blocks, *H1, *W1, *d;
+    slong i, u;
+    char buf[32];
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    H1 = dense_block(d1, K, &s, 1);
+    d = json_array();   /* W_1 (w2 x d1, column-major): rows < 30 negative or held at 0, the others positive */
+    for (u = 0; u < d1; u++)
+        for (i = 0; i < w2; i++) {
+            s = s * 6364136223846793005UL + 1442695040888963407UL;
+            if (i < 30 && u < 32)
+                snprintf(buf, sizeof(buf), "0");
+            else
+                snprintf(buf, sizeof(buf), "%ld/64", (i < 30 ? -1 : 1) * (long) ((s >> 33) % 64 + 1));
+            json_array_append_new(d, json_string(buf));
+        }
+    W1 = json_pack("{s:I, s:I, s:o}", "rows", (json_int_t) w2, "cols", (json_int_t) d1, "dense", d);
+    for (i = 0; i < 30; i++)
+        for (u = 0; u < 32; u++)
+            json_array_append_new(zw, json_pack("[i, I, I]", 1, (json_int_t) i, (json_int_t) u));
+    blocks = json_pack("{s:o, s:o, s:o}", "H1", H1, "W1", W1, "W2", dense_block(K, w2, &s, 0));
+    claims = json_pack("[{s:s, s:s, s:s, s:i, s:[], s:[], s:[], s:o, s:{s:s, s:s}, s:s, s:s}, {s:s, s:s}]", "id", "cp",
+                       "kind", "critical_point", "point", "critical", "radius_log2", -1024, "kinks", "multipliers",
+                       "generators", "zero_weights", zw, "loss", "lo", "0", "hi", "1", "statement", "x", "verdict",
+                       "certified", "id", "stop", "kind", "no_such_kind");
+    j = json_pack("{s:s, s:i, s:{s:s}, s:i, s:{s:i, s:[i, i], s:i, s:[I, I], s:[s], s:s, s:s, s:[s, s]}, "
+                  "s:{s:{s:s, s:{}, s:o}}, s:o}",
+                  "format", DNCV_FORMAT, "version", DNCV_VERSION, "producer", "program", "test", "precision", 4096,
+                  "problem", "K", (int) K, "n", 1, 1, "L", 2, "width", (json_int_t) d1, (json_int_t) w2, "activation",
+                  "relu", "bias", "none", "lambda_h", "1/250", "lambda_w", "1/250", "1/250",
+                  "points", "critical", "layout", "expanded", "scalars", "blocks", blocks, "claims", claims);
+    cr_assert(j != NULL && claims != NULL);
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+    cr_expect_neq(tu_run(out, err, sizeof(out), args), 0);
+    cr_expect(strstr(out, "would take about") != NULL, "960 zero weights: the ball path at 800 unknowns and 4096 bits "
+              "passed the estimate: %s%s", out, err);
 }

@@ -95,7 +95,7 @@ void dncv_test_grad_bound_scale(double s);
 int dncv_test_product(double *C, const double *A, const double *B, long m, long k, long n, int how, int which);
 
 /* FOR TESTS ONLY: rho (m) <- upper bounds of the row sums of |I - Y A| (A, Y m x m doubles,
- * column-major) as the checker's large-system Krawczyk test computes them (its product
+ * column-major) as the double path of the checker's Krawczyk test computes them (its product
  * Y A in double and the bound (P1) on its rounding). Returns 0 when the product is refused
  * (floating-point environment) or not finite. */
 int dncv_test_krawczyk_rows(double *rho, const double *Y, const double *A, long m);
@@ -105,8 +105,8 @@ int dncv_test_krawczyk_rows(double *rho, const double *Y, const double *A, long 
  * that its tests would catch a bound smaller than proven. Process-wide. */
 void dncv_test_krawczyk_bound_scale(double s);
 
-/* FOR TESTS ONLY: the checker's positive-definiteness test of strict_local_min on large
- * systems (src/verifier/vdense.c) on H alone: 1 when every symmetric matrix within D
+/* FOR TESTS ONLY: the checker's positive-definiteness test of strict_local_min on the
+ * double path (src/verifier/vdense.c) on H alone: 1 when every symmetric matrix within D
  * (entrywise, n x n, column-major; the lower triangle of A read) of A is shown positive
  * definite, 0 when not proven. */
 int dncv_test_pd_double(const double *A, const double *D, long n);

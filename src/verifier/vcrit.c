@@ -770,7 +770,7 @@ int vx_critical_ball(slong m)
     return m <= VX_ARB_UNKNOWNS && (e == NULL || strcmp(e, "double") != 0);
 }
 
-/* Krawczyk on a large system: the Jacobian over the box as doubles and row errors (o), G at
+/* Krawczyk on the double path: the Jacobian over the box as doubles and row errors (o), G at
  * the centre; vx_krawczyk_double decides. */
 static int krawczyk_large(const vjac *o, arb_srcptr G, slong E, char *why, size_t len)
 {

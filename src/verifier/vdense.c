@@ -1,4 +1,4 @@
-/* Krawczyk's test for large systems (format §6.9, docs/verifier.md "Large systems"): a
+/* The double path of Krawczyk's test (format §6.9, docs/refine.md §7.9), tried first: a
  * preconditioner Y ~ A^-1 in double, and an upper bound of |I - Y J| over the box from one
  * product Y A in double whose rounding (P1) covers. Y is computed here (LU with partial
  * pivoting, recursive, its products in the tiles of vfast.c), but nothing depends on its
@@ -202,7 +202,7 @@ static int rows_bound(mag_ptr rho, mag_ptr gy, const double *Y, const double *A,
     return ok;
 }
 
-/* The test (docs/verifier.md "Large systems"). A (m x m): the doubles nearest to the box
+/* The test (docs/refine.md §7.9). A (m x m): the doubles nearest to the box
  * Jacobian's midpoints; rowerr_k >= sum_j |J_kj - a_kj| for every J of the box; g_j >= |G_j|
  * at the centre. With Y from vx_dense_inverse and rows_bound's rho_i and |(Y G)_i| <=
  * sum_j |y_ij| g_j, returns 1 iff every |(Y G)_i| + 2^E rho_i < 2^E: then K(X) lies inside the

@@ -10,8 +10,10 @@
 #include <string.h>
 #include "verifier.h"
 
-static double ns_madd(slong prec)  { return 3.0 * FLINT_MAX(1.0, (double) prec / 1024); }
-static double ns_ball(slong prec)  { return 100.0 * FLINT_MAX(1.0, (double) prec / 512); }
+/* Above 1024 (512) bits a multiplication costs more than linearly in the precision: at 4096
+ * bits the ball path's m^3 step was measured at 1.7 times what a linear scaling gives. */
+static double ns_madd(slong prec)  { return 3.0 * pow(FLINT_MAX(1.0, (double) prec / 1024), 1.3); }
+static double ns_ball(slong prec)  { return 100.0 * pow(FLINT_MAX(1.0, (double) prec / 512), 1.3); }
 #define NS_FAST_MADD  0.25      /* a double multiply-add of the fast-double rules (vfast.c): 6 G/s in its
                                    plain loop, 16 G/s or more in its AVX2 tiles, on one core */
 /* One exp (or log1p) of a cross-entropy logit: measured 0.9, 7 and 73 us at 256, 1024 and
@@ -167,13 +169,15 @@ static double pass_ns(vx_ctx *c, const json_t *points, const json_t *cl, double 
 /* A critical_point claim (§6.9; strict_local_min §6.11 passes over its box again and runs a
  * Cholesky, counted once more): n + nk + 2 passes with tangents (pass_ns), the m x m Jacobian's approximate
  * inverse (m^3/3 scalar steps) and two m x m products (m = n + nk + q, n the free parameters)
- * where the ball path may run (at most 800 unknowns), and the double path (NS_DENSE);
+ * where the ball path may run (at most 800 unknowns), and the double path (NS_DENSE); the
+ * Gram matrix of the q generators in balls (a q x nf x q product and its inverse, measured
+ * 62 s at q = 990: about 63 ns q^3 at 256 bits);
  * each of the q generators built at the centre and on the box over all parameters; and each
  * partial rotation's projector, twice: the d_1 x d_1 products P A P and B (B^T B)^-1 B^T with up
  * to N - 1 columns in B. */
 static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
 {
-    double nall, ncols, pass = pass_ns(c, points, cl, &nall, &ncols), n = nall, m, q, pq;
+    double nall, ncols, pass = pass_ns(c, points, cl, &nall, &ncols), n = nall, m, q, pq, mlo, mb;
     double d = (double) c->p.width[0];
     slong l;
     {   /* the dead units' parameters are not unknowns; an entry of W_l between a dead unit of
@@ -198,8 +202,15 @@ static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
     q = (double) json_array_size(json_object_get(cl, "generators")) + pq
         + (double) json_array_size(json_object_get(cl, "kink_rotations"));
     m = n + (double) json_array_size(json_object_get(cl, "kinks")) + q;
+    /* m counts the listed zero weights as unknowns (they are not, once the reader has refused
+     * duplicates and out-of-range entries): the checked system has between m - nz and m
+     * unknowns, and the ball path runs on it when that is at most 800 -- charged at
+     * min(m, 800) whenever m - nz allows it, so that the estimate is monotone */
+    mlo = FLINT_MAX(m - (double) json_array_size(json_object_get(cl, "zero_weights")), 0.0);
+    mb = FLINT_MIN(m, (double) VX_ARB_UNKNOWNS);
     return (m + 2) * pass + (vx_critical_double() ? m * m * (m * NS_DENSE + NS_DENSE_ROW) : 0.0)
-           + (vx_critical_ball((slong) m) ? m * m * m * (2 * ns_madd(c->prec) + ns_ball(c->prec) / 3) : 0.0)
+           + (vx_critical_ball((slong) mlo) ? mb * mb * mb * (2 * ns_madd(c->prec) + ns_ball(c->prec) / 3) : 0.0)
+           + q * q * q * (4 * ns_madd(c->prec) + 3 * ns_ball(c->prec) / 4) + q * q * n * ns_madd(c->prec)
            + 2 * q * nall * ns_madd(c->prec)
            + 2 * pq * (2 * d * d * d + d * d * (ncols + 4) + d * ncols * ncols + ncols * ncols * ncols) * ns_madd(c->prec)
            + kink_rotations_ns(c, cl) + 2 * (double) json_array_size(json_object_get(cl, "kink_rotations")) * pass;

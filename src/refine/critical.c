@@ -1412,7 +1412,22 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
             for (t = 0; t < nf; t++)
                 arb_addmul(g, arb_mat_entry(SX, t, i), arb_mat_entry(S, t, j), c->prec);
         }
-    r->gram = q == 0 || arb_mat_inv(Gm, Gm, c->prec);
+    r->gram = q == 0;
+    if (!r->gram && method_double()) {   /* every row sum of |I - Y Gm| below 1: Krawczyk's bound with G = 0, E = 0 */
+        jac_out og = { NULL, NULL, NULL, q, 0, NULL };
+        arb_ptr z = _arb_vec_init(q);
+        og.A = flint_calloc((size_t) q * q + 1, sizeof(double));
+        og.rowerr = _mag_vec_init(q);
+        for (j = 0; j < q; j++)
+            for (i = 0; i < q; i++)
+                jac_set(&og, i, j, arb_mat_entry(Gm, i, j));
+        r->gram = !og.bad && krawczyk_double(q, og.A, og.rowerr, z, 0);
+        flint_free(og.A);
+        _mag_vec_clear(og.rowerr, q);
+        _arb_vec_clear(z, q);
+    }
+    if (!r->gram && method_ball(c, q))
+        r->gram = arb_mat_inv(Gm, Gm, c->prec);
     arb_mat_clear(S); arb_mat_clear(SX); arb_mat_clear(Gm);
     _arb_vec_clear(X, m);
     _arb_vec_clear(Gv, m);

@@ -789,18 +789,37 @@ static int krawczyk_large(const vjac *o, arb_srcptr G, slong E, char *why, size_
     return ok;
 }
 
-/* The Gram matrix <s_j(X), s_k(x0)> is invertible on the box (so nu = 0 at the zero). */
+/* The Gram matrix <s_j(X), s_k(x0)> is invertible on the box (so nu = 0 at the zero): first
+ * in double (Y ~ A^-1 and every row sum of |I - Y Gm| below 1, so Y Gm and Gm are invertible
+ * for every matrix of the enclosure: docs/refine.md §7.9), then, where that fails and q <= 800,
+ * inverted in balls. */
 static int gram(vk *k, arb_mat_struct *X, const arb_mat_t S0, const slong *gen, slong q, slong n)
 {
     arb_mat_t SX, T, Gm;
-    int ok;
+    slong i, j;
+    int ok = 0;
     if (q == 0)
         return 1;
     arb_mat_init(SX, k->nf, q); arb_mat_init(T, q, k->nf); arb_mat_init(Gm, q, q);
     generators(k, SX, X, gen, q, n);
     arb_mat_transpose(T, SX);
     arb_mat_mul(Gm, T, S0, k->prec);
-    ok = arb_mat_inv(Gm, Gm, k->prec);
+    if (vx_critical_double()) {   /* |I - Y Gm| < 1 row by row (vdense.c, with G = 0 and E = 0) */
+        vjac o = { NULL, NULL, NULL, q, 0, NULL };
+        mag_ptr z = _mag_vec_init(q);
+        double rho;
+        o.A = flint_calloc(q * q + 1, sizeof(double));
+        o.rowerr = _mag_vec_init(q);
+        for (j = 0; j < q; j++)
+            for (i = 0; i < q; i++)
+                vjac_set(&o, i, j, arb_mat_entry(Gm, i, j));
+        ok = !o.bad && vx_krawczyk_double(q, o.A, o.rowerr, z, 0, &rho);
+        flint_free(o.A);
+        _mag_vec_clear(o.rowerr, q);
+        _mag_vec_clear(z, q);
+    }
+    if (!ok && vx_critical_ball(q))
+        ok = arb_mat_inv(Gm, Gm, k->prec);
     arb_mat_clear(SX); arb_mat_clear(T); arb_mat_clear(Gm);
     return ok;
 }

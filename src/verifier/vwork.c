@@ -170,8 +170,8 @@ static double pass_ns(vx_ctx *c, const json_t *points, const json_t *cl, double 
  * Cholesky, counted once more): n + nk + 2 passes with tangents (pass_ns), the m x m Jacobian's approximate
  * inverse (m^3/3 scalar steps) and two m x m products (m = n + nk + q, n the free parameters)
  * where the ball path may run (at most 800 unknowns), and the double path (NS_DENSE); the
- * Gram matrix of the q generators in balls (a q x nf x q product and its inverse, measured
- * 62 s at q = 990: about 63 ns q^3 at 256 bits);
+ * Gram matrix of the q generators (a q x nf x q ball product; its test in double, and in balls
+ * where q <= 800: the inverse measured 62 s at q = 990, about 63 ns q^3 at 256 bits);
  * each of the q generators built at the centre and on the box over all parameters; and each
  * partial rotation's projector, twice: the d_1 x d_1 products P A P and B (B^T B)^-1 B^T with up
  * to N - 1 columns in B. */
@@ -210,7 +210,9 @@ static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
     mb = FLINT_MIN(m, (double) VX_ARB_UNKNOWNS);
     return (m + 2) * pass + (vx_critical_double() ? m * m * (m * NS_DENSE + NS_DENSE_ROW) : 0.0)
            + (vx_critical_ball((slong) mlo) ? mb * mb * mb * (2 * ns_madd(c->prec) + ns_ball(c->prec) / 3) : 0.0)
-           + q * q * q * (4 * ns_madd(c->prec) + 3 * ns_ball(c->prec) / 4) + q * q * n * ns_madd(c->prec)
+           + (vx_critical_double() ? q * q * (q * NS_DENSE + NS_DENSE_ROW) : 0.0)
+           + (vx_critical_ball((slong) q) ? q * q * q * (4 * ns_madd(c->prec) + 3 * ns_ball(c->prec) / 4) : 0.0)
+           + q * q * n * ns_madd(c->prec)
            + 2 * q * nall * ns_madd(c->prec)
            + 2 * pq * (2 * d * d * d + d * d * (ncols + 4) + d * ncols * ncols + ncols * ncols * ncols) * ns_madd(c->prec)
            + kink_rotations_ns(c, cl) + 2 * (double) json_array_size(json_object_get(cl, "kink_rotations")) * pass;

@@ -3,7 +3,8 @@
 continuing the trainer (issue 10, "Speed"; results in docs/refine.md §8).
 
 For each configuration (K = 3, L = 4, width 10 by L-BFGS; K = 6, L = 4, widths 10, 20 and 30 by
-gradient descent, width 10 refined with --kink-tol 0.05; n = 1, lambda = 1/250) this script,
+gradient descent, width 10 refined with --kink-tol 0.05; K = 9, L = 4, width 20 by L-BFGS then
+2.5 M momentum steps; n = 1, lambda = 1/250) this script,
 in one run:
   1. trains the start point (not timed against anything);
   2. times `dncert refine` (double stage + 256-bit stage) and reads its record: stationary,
@@ -33,12 +34,16 @@ import time
 
 LBFGS = ["--optimizer", "lbfgs", "--init-std", "0.5", "--steps", "5000"]
 GD = ["--lr", "0.05", "--init-std", "fan-in", "--steps", "100000"]
+LBFGS_PLAIN = ["--optimizer", "lbfgs", "--steps", "5000"]
+MOMENTUM = ["--optimizer", "momentum", "--lr", "0.05", "--momentum", "0.9", "--steps", "2500000", "--log-every", "1000"]
 CONFIGS = [  # name, K, L, width, seed, how the start point is trained (docs/theorems.md, small-k-low-rank),
     # extra refine arguments
     ("K3-L4-w10", 3, 4, 10, 5, LBFGS, []),
     ("K6-L4-w10", 6, 4, 10, 5, GD, ["--kink-tol", "0.05"]),   # converges from 100 000 GD steps (refine.md §2)
     ("K6-L4-w20", 6, 4, 20, 3, GD, []),
     ("K6-L4-w30", 6, 4, 30, 3, GD, []),
+    # L-BFGS, then 2.5 M momentum steps from it (a second stage: train --init); 762 unknowns
+    ("K9-L4-w20", 9, 4, 20, 2, (LBFGS_PLAIN, MOMENTUM), []),
 ]
 
 
@@ -72,11 +77,18 @@ def problem_args(K, L, W):
 
 
 def one(dncert, verify, name, K, L, W, seed, recipe, rextra, tmp, env, limit):
-    r = {"config": name, "K": K, "L": L, "width": W, "seed": seed, "recipe": " ".join(recipe),
+    stages = recipe if isinstance(recipe, tuple) else (recipe,)
+    r = {"config": name, "K": K, "L": L, "width": W, "seed": seed, "recipe": " then ".join(" ".join(x) for x in stages),
          "refine_args": " ".join(rextra)}
     start = os.path.join(tmp, name)
-    t, p = run([dncert, "train", *problem_args(K, L, W), *recipe, "--seed", str(seed), "--quiet", "--out", start,
+    t, p = run([dncert, "train", *problem_args(K, L, W), *stages[0], "--seed", str(seed), "--quiet", "--out", start,
                 "--force"], env)
+    for k, more in enumerate(stages[1:]):   # continued from the run so far (train --init)
+        if p.returncode != 0:
+            break
+        t2, p = run([dncert, "train", "--init", start, *more, "--quiet", "--out", f"{start}-{k + 2}", "--force"], env)
+        t += t2
+        start = f"{start}-{k + 2}"
     if p.returncode != 0:
         sys.exit(f"train failed: {p.stderr}")
     s = summary(start)

@@ -135,8 +135,9 @@ typedef struct {
     arb_t loss;              /* f_0 over the box */
     int proven, krawczyk, gram, signs, dead_ok;
     int double_path;         /* Krawczyk was shown with the preconditioner in double (docs/refine.md §7.9) */
+    double rho_max;          /* the double path's largest bound of a row sum of |I - Y J| (about m u cond(J)) */
     double seconds;
-    char message[512];
+    char message[1024];
     /* kink_multipliers (format §6.10, docs/refine.md §7.2), set when proven: over the box,
      * G_e = dF/dh_e (back-propagated with the seeds mu of the kinks above) and t_e = mu_e / G_e */
     arb_ptr G, t;            /* nkinks each, or NULL */

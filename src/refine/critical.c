@@ -1290,7 +1290,7 @@ static int krawczyk_arb(const arb_mat_t J, arb_srcptr Gv, const arb_t rad, slong
  * a_k = sum_j |a_kj|: (P1) of docs/fast-tier.md §2 for C, and |Y (J - A)| <= |Y| |J - A|. With
  * |(Y G)_i| <= sum_j |y_ij| |G_j|, every |(Y G)_i| + 2^E rho_i < 2^E proves the box. Every sum
  * and product of bounds is a mag (rounded up). */
-static int krawczyk_double(slong m, const double *A, mag_srcptr rowerr, arb_srcptr Gv, slong E)
+static int krawczyk_double(slong m, const double *A, mag_srcptr rowerr, arb_srcptr Gv, slong E, double *rho_max)
 {
     double *Y = flint_malloc((size_t) m * m * sizeof(double)), *C = flint_calloc((size_t) m * m, sizeof(double));
     lapack_int *piv = flint_malloc((m + 1) * sizeof(lapack_int));
@@ -1338,8 +1338,12 @@ static int krawczyk_double(slong m, const double *A, mag_srcptr rowerr, arb_srcp
     mag_set_ui_2exp_si(t, (ulong) m * m, -1074);
     mag_one(r);
     mag_mul_2exp_si(r, r, E);
+    *rho_max = ok ? 0.0 : INFINITY;
     for (i = 0; ok && i < m; i++) {
         mag_add(rho + i, rho + i, t);
+        *rho_max = FLINT_MAX(*rho_max, mag_get_d(rho + i));
+    }
+    for (i = 0; ok && i < m; i++) {
         mag_mul(rho + i, rho + i, r);
         mag_add(rho + i, rho + i, gy + i);
         ok = mag_cmp(rho + i, r) < 0;
@@ -1392,7 +1396,9 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
     r->dead_ok = c->dead_ok;
     arb_set(r->loss, c->e->loss);
     /* Krawczyk: K - xbar = -Y G(xbar) + (I - Y J) (X - xbar) */
-    r->krawczyk = r->double_path = o.A != NULL && !o.bad && krawczyk_double(m, o.A, o.rowerr, Gv, r->radius_log2);
+    r->rho_max = 0;
+    r->krawczyk = r->double_path = o.A != NULL && !o.bad && krawczyk_double(m, o.A, o.rowerr, Gv, r->radius_log2,
+                                                                            &r->rho_max);
     if (!r->krawczyk && o.J != NULL)
         r->krawczyk = krawczyk_arb(J, Gv, rad, c->prec);
     if (o.J != NULL)
@@ -1421,7 +1427,8 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
         for (j = 0; j < q; j++)
             for (i = 0; i < q; i++)
                 jac_set(&og, i, j, arb_mat_entry(Gm, i, j));
-        r->gram = !og.bad && krawczyk_double(q, og.A, og.rowerr, z, 0);
+        double rg;
+        r->gram = !og.bad && krawczyk_double(q, og.A, og.rowerr, z, 0, &rg);
         flint_free(og.A);
         _mag_vec_clear(og.rowerr, q);
         _arb_vec_clear(z, q);
@@ -1832,6 +1839,7 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
  * there are none: the attempt would repeat the one without). */
 static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, int zero, int no_ball)
 {
+    char singular[256];
     crit c;
     arb_ptr x;
     char *zero_kink;
@@ -1908,11 +1916,16 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     second_order(&c, r, x);
     r->size = c.m;
     r->seconds = dnc_seconds_now() - t0;
+    /* rho ~ m u cond(J): far above 1 the midpoint Jacobian is numerically singular */
+    snprintf(singular, sizeof(singular), "fails (its double path bounds the rows of |I - Y J| by %.2g, about m u "
+             "cond(J): the system is numerically singular, likely a flat direction not removed -- a symmetry not "
+             "among the generators, or dependent kink constraints)", r->rho_max);
     snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators, %ld of them partial rotations of H1 and %ld kink-preserving rotations; "
              "%ld dead units held at 0, %ld of them merged into a proportional unit; %ld zero weights; %ld implied kinks); Krawczyk%s %s, slice Gram matrix %s, P+/P- signs %s, dead units' and zero weights' gradient %s "
              "on the box of radius 2^%ld",
              r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->npartial, (long) r->nkrot, (long) r->ndead, (long) r->merged, (long) r->nzero, (long) r->nimplied,
-             r->krawczyk ? (r->double_path ? " (preconditioner in double, §7.9)" : " (in balls)") : "", r->krawczyk ? "contracts" : "fails", r->gram ? "invertible" : "not shown invertible",
+             r->krawczyk ? (r->double_path ? " (preconditioner in double, §7.9)" : " (in balls)") : "",
+             r->krawczyk ? "contracts" : r->rho_max > 10 ? singular : "fails", r->gram ? "invertible" : "not shown invertible",
              r->signs ? "kept" : "not kept", r->dead_ok ? "0" : "not shown 0", (long) r->radius_log2);
     _arb_vec_clear(x, c.m);
     crit_clear(&c);

@@ -195,6 +195,23 @@ Test(refine_hp, exact_file_round_trip_and_refusals)
                                json_string("0x1.zp0")), "blocks.W2.dense[3]: must be an exact rational");
     REFUSED(json_array_set_new(json_object_get(json_object_get(json_object_get(bad, "blocks"), "b"), "dense"), 1,
                                json_real(0.5)), "blocks.b.dense[1]");
+    /* found by fuzz_point_exact: 4e44440 is a valid rational string, but it is about 2^147 628,
+     * so its exact form 0x1....p+147628 exceeds the exponent limit of a rational string and would
+     * not read back: refused as out of range. 4e30000 (about 2^99 659) is within it, and round-trips. */
+    REFUSED(json_array_set_new(json_object_get(json_object_get(json_object_get(bad, "blocks"), "b"), "dense"), 0,
+                               json_string("4e44440")), "blocks.b.dense[0]: out of range");
+    bad = json_deep_copy(doc);
+    json_array_set_new(json_object_get(json_object_get(json_object_get(bad, "blocks"), "b"), "dense"), 0,
+                       json_string("4e30000"));
+    cr_expect_eq(dnc_point_exact_read(r, p, bad, "x", e, sizeof(e)), 0, "%s", e);
+    {
+        json_t *again = dnc_point_exact_json(p, r, 256, NULL);
+        cr_expect_eq(dnc_point_exact_read(q, p, again, "x", e, sizeof(e)), 0, "written back: %s", e);
+        for (i = 0; i < n; i++)
+            cr_expect(fmpq_equal(q + i, r + i), "entry %ld does not read back", (long) i);
+        json_decref(again);
+    }
+    json_decref(bad);
     json_decref(doc);
     _fmpq_vec_clear(q, n);
     _fmpq_vec_clear(r, n);

@@ -126,6 +126,23 @@ static int known_keys(const json_t *obj, const char *const *keys, const char *wh
     return 0;
 }
 
+/* 1 when dnc_exact_str(q), the form the point is written in, reads back as q: the limits of a
+ * rational string (DNC_MAX_RATIONAL_CHARS characters, exponent within DNC_MAX_RATIONAL_EXP)
+ * bind its hexadecimal exponent, which can exceed the decimal exponent of an accepted text
+ * ("4e44440" is about 2^147 628), so such a value is refused on reading, not written in a
+ * form that cannot be read (found by fuzz_point_exact). */
+static int writable(const fmpq_t q)
+{
+    char *w = dnc_exact_str(q);
+    fmpq_t back;
+    int ok;
+    fmpq_init(back);
+    ok = dnc_parse_rational(back, w) == 0 && fmpq_equal(back, q);
+    fmpq_clear(back);
+    flint_free(w);
+    return ok;
+}
+
 static int read_block(fmpq *t, const json_t *blk, const dnc_problem_struct *p, slong b, const char *where, char *err,
                       size_t errlen)
 {
@@ -153,6 +170,10 @@ static int read_block(fmpq *t, const json_t *blk, const dnc_problem_struct *p, s
             return dnc_fail(err, errlen, "%s.dense[%ld]: must be an exact rational as a string (\"0x1.8p-3\", "
                             "\"3/8\", \"0.375\")%s%.40s%s", where, (long) i, s ? ", got '" : "", s ? s : "",
                             s ? "'" : "");
+        if (!writable(t + i))
+            return dnc_fail(err, errlen, "%s.dense[%ld]: out of range: written back exactly (a hexadecimal float, or "
+                            "num/den) it would exceed %d characters or a binary exponent of +-%d (got '%.40s')", where,
+                            (long) i, DNC_MAX_RATIONAL_CHARS, DNC_MAX_RATIONAL_EXP, s);
     }
     return 0;
 }

@@ -1362,6 +1362,21 @@ static int krawczyk_double(slong m, const double *A, mag_srcptr rowerr, arb_srcp
     return ok;
 }
 
+/* X (m) <- the box xbar + [-2^E, 2^E]^m. */
+static void box_around(arb_ptr X, arb_srcptr xbar, slong m, slong E)
+{
+    mag_t rad;
+    slong i;
+    mag_init(rad);
+    mag_one(rad);
+    mag_mul_2exp_si(rad, rad, E);
+    for (i = 0; i < m; i++) {
+        arb_set(X + i, xbar + i);
+        mag_add(arb_radref(X + i), arb_radref(X + i), rad);
+    }
+    mag_clear(rad);
+}
+
 /* The checks of a box: Krawczyk, the Gram matrix of the slice, the signs, the dead units'
  * gradient, the loss. */
 static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
@@ -1386,10 +1401,7 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
     expand(c, c->th, xbar);
     generators_at(S, c, r, c->th);
     eval_G(c, r, Gv, xbar, S, xbar);
-    for (i = 0; i < m; i++) {
-        arb_set(X + i, xbar + i);
-        arb_add_error(X + i, rad);
-    }
+    box_around(X, xbar, m, r->radius_log2);
     /* signs, dead units and loss over the box: the value part of the dual passes */
     eval_J(c, r, &o, X, S);
     r->signs = signs_kept(c);
@@ -1447,17 +1459,12 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
  * iff every G_e excludes 0 and every t_e lies in [0, 1]. */
 static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
 {
-    slong l, i, k, nf = c->nf;
+    slong l, k, nf = c->nf;
     arb_mat_struct *adj = flint_malloc((c->p->L + 1) * sizeof(arb_mat_struct));
     arb_ptr X = _arb_vec_init(nf + c->nk);
     arb_t rad;
     arb_init(rad);
-    arb_one(rad);
-    arb_mul_2exp_si(rad, rad, r->radius_log2);
-    for (i = 0; i < nf + c->nk; i++) {
-        arb_set(X + i, xbar + i);
-        arb_add_error(X + i, rad);
-    }
+    box_around(X, xbar, nf + c->nk, r->radius_log2);
     for (l = 0; l <= c->p->L; l++)
         arb_mat_init(adj + l, l >= 2 ? c->p->width[l - 1] : 0, l >= 2 ? c->N : 0);
     set_point(c, r, X);
@@ -1638,77 +1645,36 @@ static int pd_check(double *B, mag_srcptr em, slong nf)
     return ok;
 }
 
-/* strict_local_min on the double path (docs/refine.md §7.9): the box Jacobian as
- * doubles with entry bounds, then pd_matrix and pd_check for rho = 2^k, k = 0, 4, ..., 64. */
-static void second_order_double(crit *c, dnc_critical *r, arb_srcptr xbar)
+/* rho <- 2^k, the weight of strict_local_min's C^T C. */
+static void set_rho(dnc_critical *r, slong k)
 {
-    slong m = c->m, nf = c->nf, i, k;
-    jac_out o = { NULL, NULL, NULL, m, 0, NULL };
-    arb_mat_t S;
-    arb_ptr X = _arb_vec_init(m);
-    double *B = flint_malloc((nf * nf + 1) * sizeof(double));
-    mag_ptr em = _mag_vec_init(nf);
-    arb_t rad;
-    arb_init(rad);
-    arb_one(rad);
-    arb_mul_2exp_si(rad, rad, r->radius_log2);
-    arb_mat_init(S, nf, c->q);
-    o.A = flint_calloc(m * m + 1, sizeof(double));
-    o.D = flint_calloc(m * m + 1, sizeof(double));
-    expand(c, c->th, xbar);
-    generators_at(S, c, r, c->th);
-    for (i = 0; i < m; i++) {
-        arb_set(X + i, xbar + i);
-        arb_add_error(X + i, rad);
-    }
-    eval_J(c, r, &o, X, S);
-    for (k = 0; k <= 64 && !o.bad && !r->second_order; k += 4)
-        if (pd_matrix(B, em, m, nf, o.A, o.D, k) && pd_check(B, em, nf)) {
-            r->second_order = 1;
-            fmpq_one(r->rho);
-            fmpz_mul_2exp(fmpq_numref(r->rho), fmpq_numref(r->rho), k);
-        }
-    arb_mat_clear(S);
-    _arb_vec_clear(X, m);
-    flint_free(o.A);
-    flint_free(o.D);
-    flint_free(B);
-    _mag_vec_clear(em, nf);
-    arb_clear(rad);
+    r->second_order = 1;
+    fmpq_one(r->rho);
+    fmpz_mul_2exp(fmpq_numref(r->rho), fmpq_numref(r->rho), k);
 }
 
-/* strict_local_min (docs/refine.md §7.4): with C = [A; S^T] (the kink constraints' and the
- * slice's gradients, rows nf.. of the bordered Jacobian), H + rho C^T C certainly positive
- * definite over the box (Cholesky in balls) for rho = 2^k, k = 0, 4, ..., 64: by Finsler's
- * lemma H is then positive definite on ker C at every point of the box. */
-static void second_order(crit *c, dnc_critical *r, arb_srcptr xbar)
+/* The double path of strict_local_min (§7.9): pd_matrix and pd_check on the box Jacobian's
+ * doubles and entry bounds (o) for rho = 2^k, k = 0, 4, ..., 64. */
+static void second_order_double(dnc_critical *r, const jac_out *o, slong nf)
+{
+    double *B = flint_malloc((nf * nf + 1) * sizeof(double));
+    mag_ptr em = _mag_vec_init(nf);
+    slong k;
+    for (k = 0; k <= 64 && !o->bad && !r->second_order; k += 4)
+        if (pd_matrix(B, em, o->m, nf, o->A, o->D, k) && pd_check(B, em, nf))
+            set_rho(r, k);
+    flint_free(B);
+    _mag_vec_clear(em, nf);
+}
+
+/* The ball path of strict_local_min (§7.4): Cholesky in balls of H + 2^k C^T C from the box
+ * Jacobian J, k = 0, 4, ..., 64. */
+static void second_order_ball(crit *c, dnc_critical *r, const arb_mat_t J)
 {
     slong m = c->m, nf = c->nf, i, j, k, e;
-    arb_mat_t J, S, M, CtC;
-    arb_ptr X;
-    arb_t rad;
-    jac_out o = { NULL, NULL, NULL, m, 0, NULL };
-    r->second_order = 0;
-    fmpq_zero(r->rho);
-    if (!r->proven)
-        return;
-    if (method_double())   /* the Cholesky in double first (§7.9) */
-        second_order_double(c, r, xbar);
-    if (r->second_order || !method_ball(c, m))
-        return;
-    X = _arb_vec_init(m);
-    arb_init(rad);
-    arb_one(rad);
-    arb_mul_2exp_si(rad, rad, r->radius_log2);
-    arb_mat_init(J, m, m); arb_mat_init(S, nf, c->q); arb_mat_init(M, nf, nf); arb_mat_init(CtC, nf, nf);
-    expand(c, c->th, xbar);
-    generators_at(S, c, r, c->th);
-    for (i = 0; i < m; i++) {
-        arb_set(X + i, xbar + i);
-        arb_add_error(X + i, rad);
-    }
-    o.J = J;
-    eval_J(c, r, &o, X, S);
+    arb_mat_t M, CtC;
+    arb_mat_init(M, nf, nf);
+    arb_mat_init(CtC, nf, nf);
     for (i = 0; i < nf; i++)   /* C^T C: rows nf..m-1 of J, first nf columns */
         for (j = 0; j <= i; j++) {
             arb_ptr t = arb_mat_entry(CtC, i, j);
@@ -1723,15 +1689,53 @@ static void second_order(crit *c, dnc_critical *r, arb_srcptr xbar)
                 arb_mul_2exp_si(arb_mat_entry(M, i, j), arb_mat_entry(CtC, i, j), k);
                 arb_add(arb_mat_entry(M, i, j), arb_mat_entry(M, i, j), arb_mat_entry(J, i, j), c->prec);
             }
-        if (arb_mat_cho(M, M, c->prec)) {
-            r->second_order = 1;
-            fmpq_one(r->rho);
-            fmpz_mul_2exp(fmpq_numref(r->rho), fmpq_numref(r->rho), k);
-        }
+        if (arb_mat_cho(M, M, c->prec))
+            set_rho(r, k);
     }
-    arb_mat_clear(J); arb_mat_clear(S); arb_mat_clear(M); arb_mat_clear(CtC);
+    arb_mat_clear(M);
+    arb_mat_clear(CtC);
+}
+
+/* strict_local_min (docs/refine.md §7.4, §7.9): with C = [A; S^T] (the kink constraints' and
+ * the slice's gradients, rows nf.. of the bordered Jacobian), H + rho C^T C certainly positive
+ * definite over the box for rho = 2^k, k = 0, 4, ..., 64: by Finsler's lemma H is then
+ * positive definite on ker C at every point of the box. One pass of eval_J gives the box
+ * Jacobian to both paths: the Cholesky in double first, then in balls where that fails and
+ * the ball path may run. */
+static void second_order(crit *c, dnc_critical *r, arb_srcptr xbar)
+{
+    slong m = c->m, nf = c->nf;
+    arb_mat_t J, S;
+    arb_ptr X;
+    jac_out o = { NULL, NULL, NULL, m, 0, NULL };
+    r->second_order = 0;
+    fmpq_zero(r->rho);
+    if (!r->proven || (!method_double() && !method_ball(c, m)))
+        return;
+    X = _arb_vec_init(m);
+    arb_mat_init(S, nf, c->q);
+    if (method_double()) {
+        o.A = flint_calloc(m * m + 1, sizeof(double));
+        o.D = flint_calloc(m * m + 1, sizeof(double));
+    }
+    if (method_ball(c, m)) {
+        arb_mat_init(J, m, m);
+        o.J = J;
+    }
+    expand(c, c->th, xbar);
+    generators_at(S, c, r, c->th);
+    box_around(X, xbar, m, r->radius_log2);
+    eval_J(c, r, &o, X, S);
+    if (o.A != NULL)
+        second_order_double(r, &o, nf);
+    if (!r->second_order && o.J != NULL)
+        second_order_ball(c, r, J);
+    if (o.J != NULL)
+        arb_mat_clear(J);
+    flint_free(o.A);
+    flint_free(o.D);
+    arb_mat_clear(S);
     _arb_vec_clear(X, m);
-    arb_clear(rad);
 }
 
 void dnc_critical_init(dnc_critical *r)

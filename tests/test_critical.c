@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <criterion/criterion.h>
 #include <flint/fmpq_vec.h>
 #include "dncert/exact.h"
@@ -1567,4 +1568,24 @@ Test(critical, work_estimate_counts_the_ball_path_when_zero_weights_lower_the_un
     cr_expect_neq(tu_run(out, err, sizeof(out), args), 0);
     cr_expect(strstr(out, "would take about") != NULL, "960 zero weights: the ball path at 800 unknowns and 4096 bits "
               "passed the estimate: %s%s", out, err);
+}
+
+/* A misspelt DNCERT_CRITICAL_METHOD would silently run both paths (the test above would then
+ * not test what it says): the producer and the checker refuse it, naming the variable and
+ * the values allowed, before doing anything, and write nothing. */
+Test(critical, unknown_critical_method_is_refused)
+{
+    char dir[256], c[300];
+    const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4", "--out", c, "--critical", NULL };
+    const char *vargs[] = { DNCERT_SOURCE_DIR "/certificates/critical-points/critical-K4-L5.json", NULL };
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    cr_assert_eq(setenv("DNCERT_CRITICAL_METHOD", "Double", 1), 0);
+    cr_expect_eq(tu_run(out, err, sizeof(out), cp), 2, "%s%s", out, err);
+    cr_expect(strstr(err, "DNCERT_CRITICAL_METHOD='Double': expected 'double' or 'ball'") != NULL, "%s", err);
+    cr_expect_eq(access(c, F_OK), -1, "a file was written: %s", c);
+    cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 2, "%s%s", out, err);
+    cr_expect(strstr(err, "DNCERT_CRITICAL_METHOD='Double': expected 'double' or 'ball'") != NULL, "%s", err);
+    cr_assert_eq(setenv("DNCERT_CRITICAL_METHOD", "ball", 1), 0);
+    cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
 }

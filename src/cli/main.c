@@ -1,5 +1,6 @@
 /* dncert: the command-line front end of libdncert. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <flint/flint.h>
 #include "cli.h"
@@ -104,11 +105,25 @@ static int help_man(int argc, char **argv)
     return r == 0 ? DNC_EXIT_OK : DNC_EXIT_FAIL;
 }
 
+/* DNCERT_CRITICAL_METHOD keeps one path of the critical-point checks (docs/refine.md §7.9);
+ * a misspelt value would silently run both, so it is refused before any command runs. */
+static int critical_method_ok(void)
+{
+    const char *e = getenv("DNCERT_CRITICAL_METHOD");
+    if (e == NULL || strcmp(e, "double") == 0 || strcmp(e, "ball") == 0)
+        return 1;
+    fprintf(stderr, "dncert: environment variable DNCERT_CRITICAL_METHOD='%s': expected 'double' or 'ball' "
+                    "(unset: the double path first, then balls)\n", e);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const dnc_cli_command *c;
     int r;
     dnc_cli_select_blas_kernel(argv);
+    if (!critical_method_ok())
+        return DNC_EXIT_USAGE;
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? DNC_EXIT_USAGE : DNC_EXIT_OK;

@@ -97,6 +97,12 @@ int dncv_main(int argc, char **argv)
         free(files);
         return r;
     }
+    if (!vx_critical_method_known()) {   /* a misspelt value would silently run both paths */
+        fprintf(stderr, "%s: environment variable DNCERT_CRITICAL_METHOD='%s': expected 'double' or 'ball' "
+                        "(unset: the double path first, then balls)\n", cmd, getenv("DNCERT_CRITICAL_METHOD"));
+        free(files);
+        return 2;
+    }
     for (i = 0; i < nfiles; i++) {
         errno = 0;   /* a directory or a device is no more readable as a certificate than a missing file */
         if (stat(files[i], &sb) != 0 || access(files[i], R_OK) != 0 || !S_ISREG(sb.st_mode)) {

@@ -758,6 +758,12 @@ static int krawczyk(const arb_mat_t J, arb_srcptr G, slong m, const arb_t r, slo
  * (docs/refine.md §7.9), so that both reach the same verdicts. The environment variable
  * DNCERT_CRITICAL_METHOD=double (=ball) keeps one path (tests). Both are sound: the choice
  * decides speed, and which boxes pass. */
+int vx_critical_method_known(void)
+{
+    const char *e = getenv("DNCERT_CRITICAL_METHOD");
+    return e == NULL || strcmp(e, "double") == 0 || strcmp(e, "ball") == 0;
+}
+
 int vx_critical_double(void)
 {
     const char *e = getenv("DNCERT_CRITICAL_METHOD");

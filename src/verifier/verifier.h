@@ -219,6 +219,7 @@ typedef struct {             /* the pattern of a critical_point claim */
 /* Dense doubles for the Krawczyk test (vdense.c, docs/verifier.md), first; where it fails,
  * systems of at most VX_ARB_UNKNOWNS unknowns are checked with ball matrices. */
 #define VX_ARB_UNKNOWNS 800
+int vx_critical_method_known(void);   /* DNCERT_CRITICAL_METHOD unset, "double" or "ball" */
 int vx_critical_double(void);    /* the double path runs (vcrit.c; DNCERT_CRITICAL_METHOD) */
 int vx_critical_ball(slong m);   /* the ball path may run: m <= VX_ARB_UNKNOWNS (vcrit.c) */
 int vx_fast_product(double *C, const double *A, const double *B, slong m, slong k, slong n);

@@ -54,6 +54,8 @@ typedef struct {
     slong rounds;        /* patterns tried */
     slong moved_plus, moved_minus;   /* kinks moved to P+ / P- by pattern updates */
     slong sign_changes;  /* P+/P- entries that changed sign during Newton (pattern re-guessed) */
+    slong nheld;         /* kinks moved off by a pattern update that Newton brought back to 0:
+                            held as kinks since (the piece's critical point lies on them) */
     slong nconcave;      /* kinks with G_e < 0: moving off them (into P+) lowers f, so the point
                             is not a local minimum even when it is stationary */
     double residual;     /* max |KKT residual| at the end */
@@ -62,7 +64,7 @@ typedef struct {
     double loss;         /* f at the refined point */
     int converged;       /* residual <= tol */
     int stationary;      /* converged and every t_e in [0, 1] (within t_slack) */
-    char message[512];   /* what happened, in words */
+    char message[1024];   /* what happened, in words */
     /* the high-precision stage (all 0 when it did not run) */
     slong hp_prec;       /* bits used */
     slong hp_steps;      /* chord steps taken */

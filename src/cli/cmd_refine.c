@@ -58,13 +58,14 @@ static int read_opts(dnc_refine_opts *o, const dnc_cli_opt *opts)
 
 static json_t *info_json(const dnc_refine_info *in, const dnc_refine_opts *o)
 {
-    return json_pack("{s:b, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:{s:f, s:f, s:f}}",
+    return json_pack("{s:b, s:b, s:o, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:s, s:{s:f, s:f, s:f}}",
                      "stationary", in->stationary, "converged", in->converged, "loss", dnc_json_real(in->loss),
                      "residual", dnc_json_real(in->residual), "kinks", (json_int_t) in->nkinks,
                      "concave_kinks", (json_int_t) in->nconcave, "kinks_without_slope", (json_int_t) in->nundefined,
                      "dead_units", (json_int_t) in->ndead, "newton_steps", (json_int_t) in->newton_steps,
                      "patterns", (json_int_t) in->rounds, "moved_to_active", (json_int_t) in->moved_plus,
                      "moved_to_inactive", (json_int_t) in->moved_minus, "sign_changes", (json_int_t) in->sign_changes,
+                     "kinks_held", (json_int_t) in->nheld,
                      "t_min", dnc_json_real(in->tmin), "t_max", dnc_json_real(in->tmax), "message", in->message,
                      "options", "kink_tol", o->kink_tol, "dead_tol", o->dead_tol, "tol", o->tol);
 }

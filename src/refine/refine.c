@@ -51,11 +51,13 @@ static void ctx_clear(refine_ctx *c)
     slong l;
     for (l = 0; l <= c->L; l++) {
         free(c->state[l]);
+        free(c->left[l]);
         free(c->slope[l]);
         free(c->seed[l]);
         free(c->pre[l]);
     }
     free(c->state);
+    free(c->left);
     free(c->slope);
     free(c->seed);
     free(c->pre);
@@ -79,19 +81,21 @@ static int ctx_init(refine_ctx *c, const dnc_problem_t p)
         return -1;
     c->n = c->obj->nparams;
     c->state = calloc(c->L + 1, sizeof(*c->state));
+    c->left = calloc(c->L + 1, sizeof(*c->left));
     c->slope = calloc(c->L + 1, sizeof(*c->slope));
     c->seed = calloc(c->L + 1, sizeof(*c->seed));
     c->pre = calloc(c->L + 1, sizeof(*c->pre));
-    ok = c->state && c->slope && c->seed && c->pre;
+    ok = c->state && c->left && c->slope && c->seed && c->pre;
     for (l = 2; ok && l <= c->L; l++) {
         slong s = layer_size(c, l);
         c->pre[l] = malloc(s * sizeof(double));
         ok = c->pre[l] != NULL;
         if (ok && _dnc_refine_is_relu(c, l)) {
             c->state[l] = calloc(s, 1);
+            c->left[l] = calloc(s, 1);
             c->slope[l] = calloc(s, sizeof(double));
             c->seed[l] = calloc(s, sizeof(double));
-            ok = c->state[l] && c->slope[l] && c->seed[l];
+            ok = c->state[l] && c->left[l] && c->slope[l] && c->seed[l];
             total += s;
         }
     }
@@ -101,7 +105,7 @@ static int ctx_init(refine_ctx *c, const dnc_problem_t p)
     c->ke = ok ? malloc((total + 1) * sizeof(slong)) : NULL;
     c->mu = ok ? calloc(total + 1, sizeof(double)) : NULL;
     if (!ok || !c->fixed || !c->free_idx || !c->kl || !c->ke || !c->mu) {
-        if (c->state != NULL && c->slope != NULL && c->seed != NULL && c->pre != NULL)
+        if (c->state != NULL && c->left != NULL && c->slope != NULL && c->seed != NULL && c->pre != NULL)
             ctx_clear(c);
         else
             dnc_dobj_clear(c->obj);
@@ -270,6 +274,8 @@ static slong fix_signs(refine_ctx *c)
             signed char s = c->state[l][i];
             if ((s == ST_PLUS && !(c->pre[l][i] > 0)) || (s == ST_MINUS && !(c->pre[l][i] < 0))) {
                 c->state[l][i] = ST_KINK;
+                if (c->left[l][i] == LEFT_OUT)
+                    c->left[l][i] = LEFT_BACK;
                 changed++;
             }
         }
@@ -507,12 +513,21 @@ static slong count_concave(const refine_ctx *c, const double *G, double mu_zero)
     return n;
 }
 
-/* Kinks with t clearly outside [0, 1] leave P0 (t > 1: P+, t < 0: P-). Returns how many. */
+/* Kinks with t clearly outside [0, 1] leave P0 (t > 1: P+, t < 0: P-). Returns how many.
+ * A kink that left once and that Newton brought back to 0 on the piece it moved to stays a
+ * kink: the critical point of that piece lies on the kink (or beyond it), so moving it again
+ * would only repeat the same two solves -- the cycle the searches at width 20 ran into
+ * (docs/refine.md §2). Its t is reported as found. */
 static slong update_pattern(refine_ctx *c, const double *t)
 {
     slong k, moved = 0;
     for (k = 0; k < c->nk; k++) {
         signed char *s = &c->state[c->kl[k]][c->ke[k]];
+        char *left = &c->left[c->kl[k]][c->ke[k]];
+        if (*left == LEFT_BACK)
+            continue;
+        if (t[k] > 1 + c->o->t_slack || t[k] < -c->o->t_slack)
+            *left = LEFT_OUT;
         if (t[k] > 1 + c->o->t_slack) {
             *s = ST_PLUS;
             c->info->moved_plus++;
@@ -554,7 +569,9 @@ static void finish_info(refine_ctx *c, double *theta, const double *t, double re
     info->converged = res <= c->o->tol;
     info->tmin = info->tmax = 0;
     info->nundefined = 0;
+    info->nheld = 0;
     for (k = 0; k < c->nk; k++) {
+        info->nheld += c->left[c->kl[k]][c->ke[k]] == LEFT_BACK;
         if (isnan(t[k])) {
             info->nundefined++;
             continue;
@@ -672,11 +689,13 @@ int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const
         finish_info(&c, theta, t, res);
     snprintf(info->message, sizeof(info->message), "%s after %ld Newton steps and %ld patterns: max |KKT residual| "
              "%.3e, %ld kinks (t in [%.6g, %.6g], %ld without a slope, %ld with G_e < 0: moving off them lowers f), "
-             "%ld dead units%s",
+             "%ld dead units%s%s",
              info->stationary ? "stationary" : info->converged ? "converged, not stationary (a kink without a slope t in [0, 1])"
              : "not converged", (long) info->newton_steps, (long) info->rounds, info->residual, (long) info->nkinks,
              info->tmin, info->tmax, (long) info->nundefined, (long) info->nconcave, (long) info->ndead,
-             info->moved_plus + info->moved_minus > 0 ? "; the kink set was revised" : "");
+             info->moved_plus + info->moved_minus > 0 ? "; the kink set was revised" : "",
+             info->nheld > 0 ? "; kinks that Newton brought back to 0 after a pattern update moved them off are held "
+                               "as kinks (see kinks_held)" : "");
     free(t);
     free(G);
     r = finish_exact(&c, theta, exact, structure, current);

@@ -13,11 +13,17 @@
 #define ST_KINK 0
 #define ST_DEAD 2   /* an entry of a dead unit: slope 0, no constraint */
 
+/* Values of refine_ctx.left. */
+#define LEFT_OUT 1
+#define LEFT_BACK 2
+
 typedef struct {
     dnc_problem_struct *p;
     dnc_dobj_t obj;
     slong n, L, N;
     signed char **state;     /* state[l] (l = 2..L, ReLU layers), d_l x N column-major */
+    char **left;             /* per entry: LEFT_OUT when a pattern update moved it off the kink,
+                                LEFT_BACK when Newton then brought it back (held a kink since) */
     double **slope, **seed, **pre;
     char *fixed;             /* parameters held at 0 (dead units) */
     slong *free_idx, nfree;

@@ -1589,3 +1589,114 @@ Test(critical, unknown_critical_method_is_refused)
     cr_assert_eq(setenv("DNCERT_CRITICAL_METHOD", "ball", 1), 0);
     cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
 }
+
+/* The class rotation (a, b) = (0, 1) (docs/refine.md §7.10, format §6.9) on a hand-made point:
+ * K = 3, n = 1, L = 2, d_1 = d_2 = 4, H1 = I_4[:, 0:3], so U = W_1 H1 is the first three
+ * columns of W_1. Pattern of layer 2 (rows: units): unit 0 [kink, P+, P+], unit 1 [P+, P+, P+]
+ * (both linear on the data), units 2, 3 [P+, P+, P-]. The one kept kink row, (0, 0), reads
+ * B_01 U_10 = (U A)_00 = -U_01, so B_01 = -U_01 / U_10 = -0.7 / 0.5 = -1.4 (by hand), and
+ * the tangent is dH1 = -H1 A (column 0 gains h_1 = e_1, column 1 loses h_0 = e_0),
+ * dW_1 = B W_1, dW_2 = A W_2 - W_2 B. Checked entry by entry against that, and as a symmetry:
+ * the kink stays 0 and the output moves by A Z - Z A (which keeps ||Z - I||) to first order,
+ * computed here in doubles from the definition of the network. Patterns that break
+ * (3)(i)/(ii) of format §6.9, a rotation mixing a column with P- entries, and a problem with
+ * two samples in a class give no generator. */
+Test(critical, class_rotation_by_hand)
+{
+    dnc_problem_t p, p2;
+    dnc_problem_args pa;
+    slong n, i, k, j, w1, w2;
+    arb_ptr th, s;
+    double W1[4][4] = { { 0, 0.7, 0.4, 0.3 }, { 0.5, 0.2, 0.6, -0.2 }, { 0.3, 0.9, -0.5, 0.1 }, { 0.8, 0.4, -0.3, 0.6 } };
+    double W2[3][4] = { { 0.5, -0.2, 0.3, 0.1 }, { 0.2, 0.4, -0.1, 0.6 }, { -0.3, 0.1, 0.5, 0.2 } };
+    double B01 = -0.7 / 0.5, dW1[4][4], dW2[3][4], dH1[4][3], dU[4][3], Z[3][3], dZ[3][3];
+    signed char st2[12] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1 };   /* d x N column-major */
+    const signed char *state[3] = { NULL, NULL, st2 };
+    two_layer_problem(p, "4,4");
+    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    w1 = dnc_param_offset(p, p->N, DNC_W, 1);
+    w2 = dnc_param_offset(p, p->N, DNC_W, 2);
+    th = _arb_vec_init(n);
+    s = _arb_vec_init(n);
+    for (j = 0; j < 3; j++)
+        arb_one(th + j + 4 * j);
+    for (i = 0; i < 4; i++)
+        for (k = 0; k < 4; k++)
+            arb_set_d(th + w1 + i + 4 * k, W1[i][k]);
+    for (i = 0; i < 3; i++)
+        for (k = 0; k < 4; k++)
+            arb_set_d(th + w2 + i + 3 * k, W2[i][k]);
+    cr_assert(dnc_critical_class_rotation(s, th, p, state, 0, 1, 256), "no class rotation (0, 1)");
+    for (i = 0; i < 4; i++)
+        for (j = 0; j < 3; j++) {
+            dH1[i][j] = arf_get_d(arb_midref(s + i + 4 * j), ARF_RND_NEAR);
+            cr_expect_eq(dH1[i][j], (i == 1 && j == 0) ? 1.0 : (i == 0 && j == 1) ? -1.0 : 0.0, "dH1[%ld][%ld] = %g",
+                         (long) i, (long) j, dH1[i][j]);
+        }
+    for (i = 0; i < 4; i++)
+        for (k = 0; k < 4; k++) {
+            double want = i == 0 ? B01 * W1[1][k] : i == 1 ? -B01 * W1[0][k] : 0.0;
+            dW1[i][k] = arf_get_d(arb_midref(s + w1 + i + 4 * k), ARF_RND_NEAR);
+            cr_expect(fabs(dW1[i][k] - want) < 1e-14, "dW1[%ld][%ld] = %.17g, by hand %.17g", (long) i, (long) k, dW1[i][k],
+                      want);
+        }
+    for (i = 0; i < 3; i++)
+        for (k = 0; k < 4; k++) {
+            double want = (i == 0 ? W2[1][k] : i == 1 ? -W2[0][k] : 0.0) - (k == 0 ? -B01 * W2[i][1] : 0.0)
+                          - (k == 1 ? B01 * W2[i][0] : 0.0);
+            dW2[i][k] = arf_get_d(arb_midref(s + w2 + i + 3 * k), ARF_RND_NEAR);
+            cr_expect(fabs(dW2[i][k] - want) < 1e-14, "dW2[%ld][%ld] = %.17g, by hand %.17g", (long) i, (long) k, dW2[i][k],
+                      want);
+        }
+    /* the network: U = W1 H1, H2 = relu(U) on the pattern, Z = W2 H2; dU = dW1 H1 + W1 dH1 */
+    for (i = 0; i < 4; i++)
+        for (j = 0; j < 3; j++) {
+            dU[i][j] = dW1[i][j];
+            for (k = 0; k < 4; k++)
+                dU[i][j] += W1[i][k] * dH1[k][j];
+        }
+    cr_expect(fabs(dU[0][0]) < 1e-15, "the kink (0, 0) moves by %g", dU[0][0]);
+    for (i = 0; i < 3; i++)
+        for (j = 0; j < 3; j++) {
+            Z[i][j] = dZ[i][j] = 0;
+            for (k = 0; k < 4; k++) {
+                int on = st2[k + 4 * j] == 1;
+                Z[i][j] += W2[i][k] * (on ? W1[k][j] : 0.0);
+                dZ[i][j] += dW2[i][k] * (on ? W1[k][j] : 0.0) + W2[i][k] * (on ? dU[k][j] : 0.0);
+            }
+        }
+    for (i = 0; i < 3; i++)   /* A Z - Z A with A = E_01 - E_10 */
+        for (j = 0; j < 3; j++) {
+            double az = i == 0 ? Z[1][j] : i == 1 ? -Z[0][j] : 0.0, za = j == 0 ? -Z[i][1] : j == 1 ? Z[i][0] : 0.0;
+            cr_expect(fabs(dZ[i][j] - (az - za)) < 1e-14, "dZ[%ld][%ld] = %.17g, A Z - Z A = %.17g", (long) i, (long) j,
+                      dZ[i][j], az - za);
+        }
+    cr_expect(!dnc_critical_class_rotation(s, th, p, state, 1, 2, 256), "column 2 has P- entries, yet it was rotated");
+    st2[2 + 4 * 0] = 0;   /* (ii): unit 2 (not linear on the data) has a kink in column 0, not in column 1 */
+    cr_expect(!dnc_critical_class_rotation(s, th, p, state, 0, 1, 256), "(ii) broken, yet a generator");
+    st2[2 + 4 * 0] = 1;
+    st2[3 + 4 * 1] = -1;   /* (i): unit 3 negative in column 1 */
+    cr_expect(!dnc_critical_class_rotation(s, th, p, state, 0, 1, 256), "(i) broken, yet a generator");
+    st2[3 + 4 * 1] = 1;
+    cr_expect(dnc_critical_class_rotation(s, th, p, state, 0, 1, 256), "the pattern restored gives no generator");
+    memset(&pa, 0, sizeof(pa));   /* two samples in class 0: Y is not I, no class rotation */
+    pa.K = "3";
+    pa.n = "2,1,1";
+    pa.L = "2";
+    pa.width = "4,4";
+    dnc_problem_init(p2);
+    cr_assert_eq(dnc_problem_set_args(p2, &pa, err, sizeof(err)), 0, "%s", err);
+    {
+        slong n2 = dnc_param_offset(p2, p2->N, DNC_NKINDS, 0);
+        arb_ptr th2 = _arb_vec_init(n2), s2 = _arb_vec_init(n2);
+        signed char st[16] = { 0, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1 };
+        const signed char *stt[3] = { NULL, NULL, st };
+        cr_expect(!dnc_critical_class_rotation(s2, th2, p2, stt, 0, 1, 256), "a class rotation with n = (2, 1, 1)");
+        _arb_vec_clear(th2, n2);
+        _arb_vec_clear(s2, n2);
+    }
+    dnc_problem_clear(p2);
+    _arb_vec_clear(th, n);
+    _arb_vec_clear(s, n);
+    dnc_problem_clear(p);
+}

@@ -124,6 +124,8 @@ typedef struct {
     slong nkrot;
     slong *krot;             /* 3 per kink-preserving rotation (l, a, b) of the units of layer l that are
                                 linear on the data (docs/refine.md §7.8) */
+    slong ncrot;
+    slong *crot;             /* 2 per class rotation (a, b) of two one-sample classes (docs/refine.md §7.10) */
     fmpq *center;            /* theta0: the box centre (n exact dyadics) */
     slong radius_log2;       /* E */
     slong nimplied;
@@ -133,7 +135,7 @@ typedef struct {
                                 (docs/refine.md §7.3) */
     slong ndead, merged;     /* dead units; how many of them were merged into a proportional unit */
     slong *dead;             /* 2 per dead unit (l, a), held at 0 and not unknowns (docs/refine.md §7.2) */
-    slong size;              /* m = free parameters + nkinks + ngenerators + npartial + nkrot */
+    slong size;              /* m = free parameters + nkinks + ngenerators + npartial + nkrot + ncrot */
     arb_t loss;              /* f_0 over the box */
     int proven, krawczyk, gram, signs, dead_ok;
     int double_path;         /* Krawczyk was shown with the preconditioner in double (docs/refine.md §7.9) */
@@ -174,6 +176,14 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
  * is not linear on the data or the kept kink rows are not shown independent. For tests. */
 int dnc_critical_kink_rotation(arb_ptr s, arb_srcptr theta, const dnc_problem_t p, const signed char *const *state,
                                slong l, slong a, slong b, slong prec);
+
+/* s (all parameters) <- the class rotation (a, b) (docs/refine.md §7.10, format §6.9) at
+ * theta for the pattern state (as above): one-sample classes a < b rotated in the samples
+ * and the output rows, with the skew matrices B_l on the units linear on the data that keep
+ * the kinks. 0 when the problem or the pattern admits none (format §6.9 (3)(i)-(iii)) or the
+ * kept kink rows are not shown independent. For tests. */
+int dnc_critical_class_rotation(arb_ptr s, arb_srcptr theta, const dnc_problem_t p, const signed char *const *state,
+                                slong a, slong b, slong prec);
 
 /* Re-checks r as it stands (centre, multipliers, kinks, generators, E): sets r->krawczyk,
  * r->gram, r->signs, r->loss and returns r->proven = 1 when all hold and every generator

@@ -45,10 +45,10 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
     s = dnc_arb_proven_decimal(r->loss, 60);
     snprintf(stmt, sizeof(stmt), "an exact critical point of f on the pattern manifold of the %ld listed kinks lies "
              "within 2^%ld of the point %s in every parameter (Krawczyk on the KKT system bordered by a slice of %ld "
-             "rotation generators, %ld partial rotations of H1 and %ld kink-preserving rotations); every other ReLU pre-activation keeps a strict sign on that box, and the %ld "
+             "rotation generators, %ld partial rotations of H1, %ld kink-preserving rotations and %ld class rotations); every other ReLU pre-activation keeps a strict sign on that box, and the %ld "
              "dead units and the %ld zero weights are 0 (the dead units' pre-activations and the implied kinks are kinks with "
              "multiplier 0); its loss is in [lo, hi] (f = %s)",
-             (long) r->nkinks, (long) r->radius_log2, point, (long) r->ngenerators, (long) r->npartial, (long) r->nkrot, (long) r->ndead,
+             (long) r->nkinks, (long) r->radius_log2, point, (long) r->ngenerators, (long) r->npartial, (long) r->nkrot, (long) r->ncrot, (long) r->ndead,
              (long) r->nzero, s);
     flint_free(s);
     /* the checker evaluates f_0 over the box in its own order: leave it a factor 2^10 */
@@ -64,6 +64,8 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
         json_object_set_new(claim, "partial_generators", triples(r->partial, r->npartial));
     if (r->nkrot > 0)
         json_object_set_new(claim, "kink_rotations", triples(r->krot, r->nkrot));
+    if (r->ncrot > 0)
+        json_object_set_new(claim, "class_rotations", pairs(r->crot, r->ncrot));
     if (r->nzero > 0)
         json_object_set_new(claim, "zero_weights", triples(r->zero, r->nzero));
     arb_clear(wide);

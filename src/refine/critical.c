@@ -652,9 +652,25 @@ static slong pair_index(slong p, slong q, slong m)
     return p * m - p * (p + 1) / 2 + (q - p - 1);
 }
 
+/* 1 when the dependency rule of the kink rows (format §6.9) applies to the columns j < j' of
+ * layer l: no unit of lin is P+ in both, T = {i: kink at j, P+ at j'} and
+ * T' = {k: P+ at j, kink at j'} are both non-empty. */
+static int pair_dependent(const crit *c, slong l, const slong *lin, slong m, slong j, slong jj)
+{
+    slong r = c->p->width[l - 1], i, t = 0, tp = 0;
+    const signed char *st = c->state[l];
+    for (i = 0; i < m; i++) {
+        signed char a = st[lin[i] + r * j], b = st[lin[i] + r * jj];
+        if (a == 1 && b == 1)
+            return 0;
+        t += a == 0 && b == 1;
+        tp += a == 1 && b == 0;
+    }
+    return t > 0 && tp > 0;
+}
+
 /* The kink rows of layer l (kinks of the units lin, by column, then unit) that the
- * dependency rule keeps (format §6.9): for columns j < j' that no unit of lin has in P+ both,
- * with T = {i: kink at j, P+ at j'} and T' = {k: P+ at j, kink at j'} both non-empty,
+ * dependency rule keeps (format §6.9): for columns j < j' with pair_dependent,
  * sum_{i in T} U_ij' row(i, j) + sum_{k in T'} U_kj row(k, j') = 0 for every skew A; the
  * first row of that support neither dropped nor locked is dropped, then the support is
  * locked (so every dropped row is a combination of kept rows and rows dropped before).
@@ -670,14 +686,8 @@ static slong kink_rows_kept(const crit *c, slong l, const slong *lin, slong m, c
             keep[lin[i] + r * j] = st[lin[i] + r * j] == 0;
     for (j = 0; j < c->N; j++)
         for (jj = j + 1; jj < c->N; jj++) {
-            slong t = 0, tp = 0, both = 0, drop = -1;
-            for (i = 0; i < m; i++) {
-                signed char a = st[lin[i] + r * j], b = st[lin[i] + r * jj];
-                both |= a == 1 && b == 1;
-                t += a == 0 && b == 1;
-                tp += a == 1 && b == 0;
-            }
-            if (both || t == 0 || tp == 0)
+            slong drop = -1;
+            if (!pair_dependent(c, l, lin, m, j, jj))
                 continue;
             for (i = 0; i < 2 * m && drop < 0; i++) {   /* rows of column j (T), then of j' (T') */
                 slong u = lin[i % m], col = i < m ? j : jj, oth = i < m ? jj : j, e = u + r * col;
@@ -698,91 +708,265 @@ static slong kink_rows_kept(const crit *c, slong l, const slong *lin, slong m, c
     return n;
 }
 
-/* s <- the kink-preserving rotation (l, a, b) at theta: with U the pre-activations of layer l
- * (layer_pre), A the skew matrix on the units lin of layer l closest to E_ab - E_ba subject
- * to the kept kink rows (A U)_ij = 0 (projection x = e - C^T (C C^T)^-1 C e on the upper
- * entries), W_{l-1} moves by A W_{l-1} and W_l by -W_l A. 0 (s indeterminate) when a or b is
- * not linear on the data or C C^T is not shown invertible. */
+/* The kept kink rows of ReLU layer l at theta, as a linear system on the upper entries of a
+ * skew matrix on the units linear on the data (docs/refine.md §7.8): lin/pos those units (m;
+ * pos[u] = -1 for the others), U the layer's pre-activations (layer_pre), C (nr x np) the kept
+ * rows (A U)_ij = sum_k A_ik U_kj over the units k in P+ at j, Mi = (C C^T)^-1. */
+typedef struct {
+    slong r, m, np, nr, *lin, *pos;
+    char *keep;
+    int ok;                  /* Mi was computed (C C^T shown invertible), or nr = 0 */
+    arb_mat_t U, C, Mi;
+} ksys;
+
+static void ksys_init(ksys *k, const crit *c, arb_srcptr theta, slong l)
+{
+    slong i, j, t, q, r = c->p->width[l - 1];
+    k->r = r;
+    k->lin = flint_malloc((r + 1) * sizeof(slong));
+    k->pos = flint_malloc((r + 1) * sizeof(slong));
+    k->keep = flint_malloc((size_t) (r * c->N) + 1);
+    k->m = linear_on_data(c, l, k->lin);
+    for (i = 0; i < r; i++)
+        k->pos[i] = -1;
+    for (i = 0; i < k->m; i++)
+        k->pos[k->lin[i]] = i;
+    k->np = k->m * (k->m - 1) / 2;
+    k->nr = kink_rows_kept(c, l, k->lin, k->m, k->keep);
+    arb_mat_init(k->U, r, c->N);
+    layer_pre(c, k->U, theta, l);
+    arb_mat_init(k->C, k->nr, k->np);
+    arb_mat_init(k->Mi, k->nr, k->nr);
+    for (j = 0, t = 0; j < c->N; j++)
+        for (i = 0; i < r; i++) {
+            if (!k->keep[i + r * j])
+                continue;
+            for (q = 0; q < k->m; q++) {
+                slong p = k->pos[i], u = k->lin[q];
+                arb_ptr e = arb_mat_entry(k->C, t, p < q ? pair_index(p, q, k->m) : pair_index(q, p, k->m));
+                if (c->state[l][u + r * j] != 1)
+                    continue;
+                if (p < q)
+                    arb_add(e, e, arb_mat_entry(k->U, u, j), c->prec);
+                else
+                    arb_sub(e, e, arb_mat_entry(k->U, u, j), c->prec);
+            }
+            t++;
+        }
+    k->ok = 1;
+    if (k->nr > 0) {
+        arb_mat_t Ct;
+        arb_mat_init(Ct, k->np, k->nr);
+        arb_mat_transpose(Ct, k->C);
+        arb_mat_mul(k->Mi, k->C, Ct, c->prec);
+        k->ok = arb_mat_inv(k->Mi, k->Mi, c->prec);
+        arb_mat_clear(Ct);
+    }
+}
+
+static void ksys_clear(ksys *k)
+{
+    arb_mat_clear(k->U);
+    arb_mat_clear(k->C);
+    arb_mat_clear(k->Mi);
+    flint_free(k->lin);
+    flint_free(k->pos);
+    flint_free(k->keep);
+}
+
+/* x (np x 1) <- C^T Mi y (y: nr x 1), the least-norm solution of C x = y. */
+static void ksys_solve(arb_mat_t x, const ksys *k, const arb_mat_t y, slong prec)
+{
+    arb_mat_t z, Ct;
+    arb_mat_init(z, k->nr, 1);
+    arb_mat_init(Ct, k->np, k->nr);
+    arb_mat_transpose(Ct, k->C);
+    arb_mat_mul(z, k->Mi, y, prec);
+    arb_mat_mul(x, Ct, z, prec);
+    arb_mat_clear(z);
+    arb_mat_clear(Ct);
+}
+
+/* A (r x r) <- the skew matrix on the units lin with upper entries e (np x 1). */
+static void ksys_skew(arb_mat_t A, const ksys *k, const arb_mat_t e)
+{
+    slong i, q;
+    arb_mat_zero(A);
+    for (i = 0; i < k->m; i++)
+        for (q = i + 1; q < k->m; q++) {
+            arb_set(arb_mat_entry(A, k->lin[i], k->lin[q]), arb_mat_entry(e, pair_index(i, q, k->m), 0));
+            arb_neg(arb_mat_entry(A, k->lin[q], k->lin[i]), arb_mat_entry(e, pair_index(i, q, k->m), 0));
+        }
+}
+
+/* s <- the kink-preserving rotation (l, a, b) at theta: with the kink system of layer l
+ * (ksys), A the skew matrix on the units lin closest to E_ab - E_ba subject to the kept kink
+ * rows (A U)_ij = 0 (projection x = e - C^T (C C^T)^-1 C e on the upper entries), W_{l-1}
+ * moves by A W_{l-1} and W_l by -W_l A. 0 (s indeterminate) when a or b is not linear on the
+ * data or C C^T is not shown invertible. */
 static int krot_at(const crit *c, arb_ptr s, arb_srcptr theta, slong l, slong a, slong b)
 {
-    slong r, n = c->n, *lin, *pos, m, np, nr, i, j, k, t;
-    char *keep;
-    arb_mat_t U, C, Ct, M, y, e, A;
+    slong n = c->n, r, i, j, t, k;
+    ksys K;
+    arb_mat_t e, w, y, A;
     int ok;
     _arb_vec_zero(s, n);
     if (a == b || !linear_unit(c, l, a) || !linear_unit(c, l, b))
         return 0;
-    r = c->p->width[l - 1];
-    lin = flint_malloc((r + 1) * sizeof(slong));
-    pos = flint_malloc((r + 1) * sizeof(slong));
-    keep = flint_malloc((size_t) (r * c->N) + 1);
-    m = linear_on_data(c, l, lin);
-    for (i = 0; i < r; i++)
-        pos[i] = -1;
-    for (i = 0; i < m; i++)
-        pos[lin[i]] = i;
-    np = m * (m - 1) / 2;
-    nr = kink_rows_kept(c, l, lin, m, keep);
-    arb_mat_init(U, r, c->N);
-    layer_pre(c, U, theta, l);
-    arb_mat_init(C, nr, np); arb_mat_init(Ct, np, nr); arb_mat_init(M, nr, nr);
-    arb_mat_init(y, nr, 1); arb_mat_init(e, np, 1); arb_mat_init(A, r, r);
-    for (j = 0, t = 0; j < c->N; j++)   /* row (i, j): sum over k in P+ at j of A_ik U_kj */
-        for (i = 0; i < r; i++) {
-            if (!keep[i + r * j])
-                continue;
-            for (k = 0; k < m; k++) {
-                slong p = pos[i], q = k, u = lin[k];
-                if (c->state[l][u + r * j] != 1)
-                    continue;
-                if (p < q)
-                    arb_add(arb_mat_entry(C, t, pair_index(p, q, m)), arb_mat_entry(C, t, pair_index(p, q, m)),
-                            arb_mat_entry(U, u, j), c->prec);
-                else
-                    arb_sub(arb_mat_entry(C, t, pair_index(q, p, m)), arb_mat_entry(C, t, pair_index(q, p, m)),
-                            arb_mat_entry(U, u, j), c->prec);
-            }
-            t++;
-        }
-    if (pos[a] < pos[b])
-        arb_one(arb_mat_entry(e, pair_index(pos[a], pos[b], m), 0));
+    ksys_init(&K, c, theta, l);
+    r = K.r;
+    ok = K.ok;
+    arb_mat_init(e, K.np, 1); arb_mat_init(w, K.np, 1); arb_mat_init(y, K.nr, 1); arb_mat_init(A, r, r);
+    if (K.pos[a] < K.pos[b])
+        arb_one(arb_mat_entry(e, pair_index(K.pos[a], K.pos[b], K.m), 0));
     else
-        arb_set_si(arb_mat_entry(e, pair_index(pos[b], pos[a], m), 0), -1);
-    arb_mat_transpose(Ct, C);
-    arb_mat_mul(M, C, Ct, c->prec);
-    ok = nr == 0 || arb_mat_inv(M, M, c->prec);
-    if (ok && nr > 0) {   /* e <- e - C^T M^-1 C e */
-        arb_mat_t z, w;
-        arb_mat_init(z, nr, 1);
-        arb_mat_init(w, np, 1);
-        arb_mat_mul(y, C, e, c->prec);
-        arb_mat_mul(z, M, y, c->prec);
-        arb_mat_mul(w, Ct, z, c->prec);
+        arb_set_si(arb_mat_entry(e, pair_index(K.pos[b], K.pos[a], K.m), 0), -1);
+    if (ok && K.nr > 0) {   /* e <- e - C^T M^-1 C e */
+        arb_mat_mul(y, K.C, e, c->prec);
+        ksys_solve(w, &K, y, c->prec);
         arb_mat_sub(e, e, w, c->prec);
-        arb_mat_clear(z);
-        arb_mat_clear(w);
     }
-    for (i = 0; i < m; i++)
-        for (k = i + 1; k < m; k++) {
-            arb_set(arb_mat_entry(A, lin[i], lin[k]), arb_mat_entry(e, pair_index(i, k, m), 0));
-            arb_neg(arb_mat_entry(A, lin[k], lin[i]), arb_mat_entry(e, pair_index(i, k, m), 0));
-        }
+    ksys_skew(A, &K, e);
     if (ok) {   /* W_{l-1} (r x d_{l-2}) moves by A W_{l-1}, W_l (out x r) by -W_l A */
         slong in = dnc_param_offset(c->p, c->N, DNC_W, l - 1), cols = c->p->width[l - 2];
         slong out = dnc_param_offset(c->p, c->N, DNC_W, l), orows = dnc_problem_out_rows(c->p, l);
-        for (i = 0; i < m; i++)
+        for (i = 0; i < K.m; i++)
             for (j = 0; j < cols; j++)
-                for (k = 0; k < m; k++)
-                    arb_addmul(s + in + lin[i] + r * j, arb_mat_entry(A, lin[i], lin[k]), theta + in + lin[k] + r * j, c->prec);
+                for (k = 0; k < K.m; k++)
+                    arb_addmul(s + in + K.lin[i] + r * j, arb_mat_entry(A, K.lin[i], K.lin[k]), theta + in + K.lin[k] + r * j,
+                               c->prec);
         for (t = 0; t < orows; t++)
-            for (k = 0; k < m; k++)
-                for (i = 0; i < m; i++)
-                    arb_submul(s + out + t + orows * lin[k], theta + out + t + orows * lin[i], arb_mat_entry(A, lin[i], lin[k]), c->prec);
+            for (k = 0; k < K.m; k++)
+                for (i = 0; i < K.m; i++)
+                    arb_submul(s + out + t + orows * K.lin[k], theta + out + t + orows * K.lin[i],
+                               arb_mat_entry(A, K.lin[i], K.lin[k]), c->prec);
     } else
         _arb_vec_indeterminate(s, n);
-    arb_mat_clear(U); arb_mat_clear(C); arb_mat_clear(Ct); arb_mat_clear(M);
-    arb_mat_clear(y); arb_mat_clear(e); arb_mat_clear(A);
-    flint_free(lin); flint_free(pos); flint_free(keep);
+    arb_mat_clear(e); arb_mat_clear(w); arb_mat_clear(y); arb_mat_clear(A);
+    ksys_clear(&K);
+    return ok;
+}
+
+/* 1 when the problem has class rotations at all (format §6.9): one sample per class (so
+ * sample j is class j and Y = I), no bias, MSE. */
+static int class_rotations_apply(const crit *c)
+{
+    slong k;
+    if (c->p->bias != DNC_BIAS_NONE || c->p->loss != DNC_LOSS_MSE || c->N != c->p->K)
+        return 0;
+    for (k = 0; k < c->p->K; k++)
+        if (c->p->n[k] != 1)
+            return 0;
+    return 1;
+}
+
+/* Conditions (3)(i)-(iii) of format §6.9 for the class rotation (a, b) at ReLU layer l: no
+ * live unit P- in column a or b; a live unit not linear on the data has a kink in column a
+ * iff in column b; no dependent column pair (pair_dependent) touches a or b. */
+static int crot_layer_ok(const crit *c, slong l, slong a, slong b)
+{
+    slong r = c->p->width[l - 1], u, j, *lin = flint_malloc((r + 1) * sizeof(slong)), m;
+    const signed char *st = c->state[l];
+    int ok = 1;
+    m = linear_on_data(c, l, lin);
+    for (u = 0; u < r && ok; u++) {
+        if (c->dead[l][u])
+            continue;
+        ok = st[u + r * a] != -1 && st[u + r * b] != -1
+             && (linear_unit(c, l, u) || (st[u + r * a] == 0) == (st[u + r * b] == 0));
+    }
+    for (j = 0; j < c->N && ok; j++) {
+        if (j != a && j != b)
+            ok = !pair_dependent(c, l, lin, m, j < a ? j : a, j < a ? a : j)
+                 && !pair_dependent(c, l, lin, m, j < b ? j : b, j < b ? b : j);
+        else if (j == a)
+            ok = !pair_dependent(c, l, lin, m, a, b);
+    }
+    flint_free(lin);
+    return ok;
+}
+
+/* B (r x r) <- B_l of the class rotation (a, b) at theta (format §6.9): the skew matrix on the
+ * units linear on the data with upper entries C^T (C C^T)^-1 rho, rho_ij = (U A)_ij over the
+ * kept rows (-U_ib at column a, U_ia at column b, 0 elsewhere). 0 when C C^T is not shown
+ * invertible. */
+static int crot_B(const crit *c, arb_mat_t B, arb_srcptr theta, slong l, slong a, slong b)
+{
+    slong r = c->p->width[l - 1], i, j, t;
+    ksys K;
+    arb_mat_t rho, x;
+    int ok;
+    ksys_init(&K, c, theta, l);
+    ok = K.ok;
+    arb_mat_init(rho, K.nr, 1);
+    arb_mat_init(x, K.np, 1);
+    for (j = 0, t = 0; j < c->N; j++)   /* the kept rows in ksys_init's order */
+        for (i = 0; i < r; i++) {
+            if (!K.keep[i + r * j])
+                continue;
+            if (j == a)
+                arb_neg(arb_mat_entry(rho, t, 0), arb_mat_entry(K.U, i, b));
+            else if (j == b)
+                arb_set(arb_mat_entry(rho, t, 0), arb_mat_entry(K.U, i, a));
+            t++;
+        }
+    if (ok && K.nr > 0)
+        ksys_solve(x, &K, rho, c->prec);
+    ksys_skew(B, &K, x);
+    arb_mat_clear(rho);
+    arb_mat_clear(x);
+    ksys_clear(&K);
+    return ok;
+}
+
+/* s <- the class rotation (a, b) at theta (format §6.9, docs/refine.md §7.10): with
+ * A = E_ab - E_ba on the K samples (= classes), B_1 = 0 and B_l = crot_B on the ReLU layers
+ * (0 on identity layers), dH1 = -H1 A, dW_{l-1} = B_l W_{l-1} - W_{l-1} B_{l-1}, dW_L =
+ * A W_L - W_L B_L. 0 (s zero) when the problem has none or a layer fails (3)(i)-(iii);
+ * s indeterminate when a C C^T is not shown invertible. */
+static int crot_at(const crit *c, arb_ptr s, arb_srcptr theta, slong a, slong b)
+{
+    slong L = c->p->L, l, i, j, u, d0 = c->p->width[0];
+    arb_mat_struct *B;
+    int ok = 1;
+    _arb_vec_zero(s, c->n);
+    if (a < 0 || b <= a || b >= c->p->K || !class_rotations_apply(c))
+        return 0;
+    for (l = 2; l <= L && ok; l++)
+        ok = !is_relu(c, l) || crot_layer_ok(c, l, a, b);
+    if (!ok)
+        return 0;
+    B = flint_malloc((L + 1) * sizeof(arb_mat_struct));
+    for (l = 1; l <= L; l++) {
+        arb_mat_init(B + l, c->p->width[l - 1], c->p->width[l - 1]);
+        if (is_relu(c, l) && !crot_B(c, B + l, theta, l, a, b))
+            ok = 0;
+    }
+    for (i = 0; i < d0; i++) {   /* dH1 = -H1 A: column a gets h_b, column b gets -h_a */
+        arb_set(s + i + d0 * a, theta + i + d0 * b);
+        arb_neg(s + i + d0 * b, theta + i + d0 * a);
+    }
+    for (l = 1; l <= L; l++) {   /* dW_l = B_{l+1} W_l - W_l B_l (B_{L+1} = A, on the K rows) */
+        slong off = dnc_param_offset(c->p, c->N, DNC_W, l), rows = dnc_problem_out_rows(c->p, l);
+        slong cols = c->p->width[l - 1];
+        for (j = 0; j < cols; j++)
+            for (i = 0; i < rows; i++) {
+                arb_ptr e = s + off + i + rows * j;
+                if (l == L && i == a)
+                    arb_add(e, e, theta + off + b + rows * j, c->prec);
+                else if (l == L && i == b)
+                    arb_sub(e, e, theta + off + a + rows * j, c->prec);
+                for (u = 0; u < rows && l < L; u++)
+                    arb_addmul(e, arb_mat_entry(B + l + 1, i, u), theta + off + u + rows * j, c->prec);
+                for (u = 0; u < cols; u++)
+                    arb_submul(e, theta + off + i + rows * u, arb_mat_entry(B + l, u, j), c->prec);
+            }
+    }
+    for (l = 1; l <= L; l++)
+        arb_mat_clear(B + l);
+    flint_free(B);
+    if (!ok)
+        _arb_vec_indeterminate(s, c->n);
     return ok;
 }
 
@@ -796,6 +980,21 @@ int dnc_critical_kink_rotation(arb_ptr s, arb_srcptr theta, const dnc_problem_t 
     for (t = 2; t <= p->L; t++)
         memcpy(c.state[t], state[t], (size_t) (p->width[t - 1] * p->N));
     ok = l >= 2 && l <= p->L && krot_at(&c, s, theta, l, a, b);
+    crit_clear(&c);
+    return ok;
+}
+
+int dnc_critical_class_rotation(arb_ptr s, arb_srcptr theta, const dnc_problem_t p, const signed char *const *state,
+                                slong a, slong b, slong prec)
+{
+    crit c;
+    slong t;
+    int ok;
+    crit_init(&c, (dnc_problem_struct *) p, prec);
+    for (t = 2; t <= p->L; t++)
+        if (state[t] != NULL)
+            memcpy(c.state[t], state[t], (size_t) (p->width[t - 1] * p->N));
+    ok = crot_at(&c, s, theta, a, b);
     crit_clear(&c);
     return ok;
 }
@@ -864,16 +1063,30 @@ static void consider(const crit *c, gen_basis *g, arb_srcptr s, slong **list, sl
     append_triple(list, count, x, y, z);
 }
 
+/* The same for a class rotation (a, b), appended to r's pairs. */
+static void consider_pair(const crit *c, gen_basis *g, arb_srcptr s, dnc_critical *r, slong a, slong b)
+{
+    to_double(g->w, s, g->n);
+    if (!zero_off_free(c, s) || !keep_independent(&g->basis, g->q, g->w, g->n, g->floor))
+        return;
+    g->q++;
+    r->crot = flint_realloc(r->crot, 2 * (r->ncrot + 1) * sizeof(slong));
+    r->crot[2 * r->ncrot] = a;
+    r->crot[2 * r->ncrot + 1] = b;
+    r->ncrot++;
+}
+
 /* The generators: every admissible pair (l, a, b), then every partial rotation (a, b, j) of
  * H1 (L >= 2), then every kink-preserving rotation (l, a, b) of two units of different
- * patterns that are linear on the data, each kept when its vector at theta0 is independent
+ * patterns that are linear on the data, then every class rotation (a, b) (one-sample
+ * classes; format §6.9), each kept when its vector at theta0 is independent
  * of those kept before (Gram-Schmidt in double, relative tolerance 1e-8). */
 static void choose_generators(crit *c, dnc_critical *r, arb_srcptr theta)
 {
     slong n = c->n, l, a, b, j;
     arb_ptr s = _arb_vec_init(n);
     gen_basis g = { NULL, malloc(n * sizeof(double)), 0, 0, n };
-    r->ngenerators = r->npartial = r->nkrot = 0;
+    r->ngenerators = r->npartial = r->nkrot = r->ncrot = 0;
     to_double(g.w, theta, n);
     for (j = 0; j < n; j++)
         g.floor += 1e-16 * g.w[j] * g.w[j];
@@ -894,6 +1107,10 @@ static void choose_generators(crit *c, dnc_critical *r, arb_srcptr theta)
             for (b = a + 1; b < c->p->width[l - 1]; b++)
                 if (!same_pattern(c, l, a, b) && krot_at(c, s, theta, l, a, b))
                     consider(c, &g, s, &r->krot, &r->nkrot, l, a, b);
+    for (a = 0; a < c->p->K; a++)
+        for (b = a + 1; b < c->p->K; b++)
+            if (crot_at(c, s, theta, a, b))
+                consider_pair(c, &g, s, r, a, b);
     free(g.basis);
     free(g.w);
     _arb_vec_clear(s, n);
@@ -911,7 +1128,7 @@ static void expand(const crit *c, arb_ptr th, arb_srcptr x)
 /* The slice generators of r: rotations, partial rotations and kink-preserving rotations. */
 static slong generator_count(const dnc_critical *r)
 {
-    return r->ngenerators + r->npartial + r->nkrot;
+    return r->ngenerators + r->npartial + r->nkrot + r->ncrot;
 }
 
 /* S (nf x q) <- the generators of r at the full point theta, on the free parameters: the
@@ -928,9 +1145,13 @@ static void generators_at(arb_mat_t S, const crit *c, const dnc_critical *r, arb
         } else if (k < r->ngenerators + r->npartial) {
             g = r->partial + 3 * (k - r->ngenerators);
             partial_at(c, s, theta, g[0], g[1], g[2]);
-        } else {
+        } else if (k < r->ngenerators + r->npartial + r->nkrot) {
             g = r->krot + 3 * (k - r->ngenerators - r->npartial);
             krot_at(c, s, theta, g[0], g[1], g[2]);
+        } else {
+            g = r->crot + 2 * (k - r->ngenerators - r->npartial - r->nkrot);
+            if (!crot_at(c, s, theta, g[0], g[1]))
+                _arb_vec_indeterminate(s, c->n);
         }
         z = zero_off_free(c, s);   /* a flow that moves a held parameter is no generator here */
         for (i = 0; i < c->nf; i++)
@@ -1755,6 +1976,7 @@ void dnc_critical_clear(dnc_critical *r)
     flint_free(r->generators);
     flint_free(r->partial);
     flint_free(r->krot);
+    flint_free(r->crot);
     flint_free(r->dead);
     flint_free(r->zero);
     flint_free(r->implied);
@@ -1831,6 +2053,12 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
     for (k = 0; k < r->nkrot; k++)   /* units of a ReLU layer, both linear on the data */
         ok &= r->krot[3 * k + 1] != r->krot[3 * k + 2] && linear_unit(&c, r->krot[3 * k], r->krot[3 * k + 1])
               && linear_unit(&c, r->krot[3 * k], r->krot[3 * k + 2]);
+    for (k = 0; k < r->ncrot; k++) {   /* a symmetry at this pattern: format §6.9 (3)(i)-(iii) */
+        slong l, a = r->crot[2 * k], b = r->crot[2 * k + 1];
+        ok &= a >= 0 && a < b && b < p->K && class_rotations_apply(&c);
+        for (l = 2; ok && l <= p->L; l++)
+            ok &= !is_relu(&c, l) || crot_layer_ok(&c, l, a, b);
+    }
     r->krawczyk = r->gram = r->signs = r->dead_ok = 0;
     r->proven = ok && check_box(&c, r, xbar);
     kink_slopes(&c, r, xbar);
@@ -1924,10 +2152,10 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     snprintf(singular, sizeof(singular), "fails (its double path bounds the rows of |I - Y J| by %.2g, about m u "
              "cond(J): the system is numerically singular, likely a flat direction not removed -- a symmetry not "
              "among the generators, or dependent kink constraints)", r->rho_max);
-    snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators, %ld of them partial rotations of H1 and %ld kink-preserving rotations; "
+    snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators, %ld of them partial rotations of H1, %ld kink-preserving rotations and %ld class rotations; "
              "%ld dead units held at 0, %ld of them merged into a proportional unit; %ld zero weights; %ld implied kinks); Krawczyk%s %s, slice Gram matrix %s, P+/P- signs %s, dead units' and zero weights' gradient %s "
              "on the box of radius 2^%ld",
-             r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->npartial, (long) r->nkrot, (long) r->ndead, (long) r->merged, (long) r->nzero, (long) r->nimplied,
+             r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->npartial, (long) r->nkrot, (long) r->ncrot, (long) r->ndead, (long) r->merged, (long) r->nzero, (long) r->nimplied,
              r->krawczyk ? (r->double_path ? " (preconditioner in double, §7.9)" : " (in balls)") : "",
              r->krawczyk ? "contracts" : r->rho_max > 10 ? singular : "fails", r->gram ? "invertible" : "not shown invertible",
              r->signs ? "kept" : "not kept", r->dead_ok ? "0" : "not shown 0", (long) r->radius_log2);

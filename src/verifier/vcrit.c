@@ -328,11 +328,27 @@ static int lin_unit(const vk *k, slong l, slong u)
     return 1;
 }
 
+/* 1 when the kept-row rule of §6.9 applies to columns j < jj of layer l: no unit linear on the
+ * data (lin) is active at both, and T = {kink at j, active at jj}, T' = {active at j, kink at
+ * jj} (of such units) are both non-empty. */
+static int rule_fires(const vk *k, slong l, const char *lin, slong j, slong jj)
+{
+    slong r = k->p->width[l - 1], u;
+    int both = 0, t = 0, tp = 0;
+    const char *st = k->state[l];
+    for (u = 0; u < r; u++)
+        if (lin[u]) {
+            both |= st[u + r * j] == 1 && st[u + r * jj] == 1;
+            t |= st[u + r * j] == 0 && st[u + r * jj] == 1;
+            tp |= st[u + r * j] == 1 && st[u + r * jj] == 0;
+        }
+    return !both && t && tp;
+}
+
 /* The kink rows of layer l the format keeps (§6.9): every kink (u, j) of a unit linear on the
- * data, less one row per column pair j < j' that no such unit sees active at both, when
- * T = {kink at j, active at j'} and T' = {active at j, kink at j'} are non-empty: the first
- * row of T's rows at j, then T''s at j', neither dropped nor locked; all of them are locked
- * then. keep (d_l x N) <- 1 on the kept rows. */
+ * data, less one row per column pair j < j' where rule_fires: the first row of T's rows at j,
+ * then T''s at j', neither dropped nor locked; all of them are locked then. keep (d_l x N) <- 1
+ * on the kept rows. */
 static void kept_rows(const vk *k, slong l, const char *lin, char *keep)
 {
     slong r = k->p->width[l - 1], j, jj, u, side;
@@ -343,15 +359,8 @@ static void kept_rows(const vk *k, slong l, const char *lin, char *keep)
             keep[u + r * j] = lin[u] && st[u + r * j] == 0;
     for (j = 0; j < k->N; j++)
         for (jj = j + 1; jj < k->N; jj++) {
-            int both = 0, t = 0, tp = 0;
             slong drop = -1;
-            for (u = 0; u < r; u++)
-                if (lin[u]) {
-                    both |= st[u + r * j] == 1 && st[u + r * jj] == 1;
-                    t |= st[u + r * j] == 0 && st[u + r * jj] == 1;
-                    tp |= st[u + r * j] == 1 && st[u + r * jj] == 0;
-                }
-            if (both || !t || !tp)
+            if (!rule_fires(k, l, lin, j, jj))
                 continue;
             for (side = 0; side < 2; side++) {
                 slong c0 = side ? jj : j, c1 = side ? j : jj;
@@ -368,17 +377,19 @@ static void kept_rows(const vk *k, slong l, const char *lin, char *keep)
     flint_free(lock);
 }
 
-/* s <- the kink-preserving rotation (l, a, b) at x (format §6.9): U the pre-activations of
- * layer l at x (slopes of the pattern below, its own kinks and dead units' entries 0), A the
- * skew matrix on the units linear on the data nearest to E_ab - E_ba whose kept kink rows
- * (A U)_uj vanish: A = E - Z with vec Z = C^T (C C^T)^-1 C vec E over the upper entries; then
- * W_{l-1} moves by A W_{l-1} and W_l by -W_l A. 0 when C C^T is not shown invertible. */
-static int kink_rotation(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l, slong a, slong b)
+/* A (d_l x d_l, initialised) <- the skew matrix on the units of layer l linear on the data
+ * whose upper entries are z = C^T (C C^T)^-1 y, C the kept kink rows at x (format §6.9): row
+ * (u, j) is sum_v A_uv U_vj over v linear on the data and active at j, U the pre-activations
+ * of layer l (slopes of the pattern below, its own kinks and dead units' entries 0). cls = 0
+ * (the kink-preserving rotation (a, b)): y = C e, e the upper entries of E_ab - E_ba, and A has
+ * e - z; cls = 1 (the class rotation (a, b), columns a, b): y_uj = (U (E_ab - E_ba))_uj and A
+ * has z. 0 when C C^T is not shown invertible. */
+static int kink_solve(vk *k, const arb_mat_struct *x, slong l, slong a, slong b, int cls, arb_mat_t A)
 {
     slong r = k->p->width[l - 1], j, u, v, t, i, nr = 0, np, prec = k->prec;
     slong *pid = flint_malloc((size_t) (r * r + 1) * sizeof(slong));
     char *lin = flint_calloc((size_t) r + 1, 1), *keep = flint_calloc((size_t) (r * k->N) + 1, 1);
-    arb_mat_t H, P, C, Ct, M, e, y, z, A;
+    arb_mat_t H, P, C, Ct, M, e, y, z;
     int ok;
     for (u = 0; u < r; u++)
         lin[u] = (char) lin_unit(k, l, u);
@@ -403,7 +414,7 @@ static int kink_rotation(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slon
         arb_mat_clear(P);
     }
     arb_mat_init(C, nr, np); arb_mat_init(Ct, np, nr); arb_mat_init(M, nr, nr);
-    arb_mat_init(e, np, 1); arb_mat_init(y, nr, 1); arb_mat_init(z, np, 1); arb_mat_init(A, r, r);
+    arb_mat_init(e, np, 1); arb_mat_init(y, nr, 1); arb_mat_init(z, np, 1);
     for (j = 0, i = 0; j < k->N; j++)   /* row (u, j): sum_v A_uv U_vj over v active at j */
         for (u = 0; u < r; u++) {
             if (!keep[u + r * j])
@@ -416,48 +427,115 @@ static int kink_rotation(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slon
                     else
                         arb_sub(c, c, arb_mat_entry(H, v, j), prec);
                 }
+            if (cls && j == a)
+                arb_neg(arb_mat_entry(y, i, 0), arb_mat_entry(H, u, b));
+            else if (cls && j == b)
+                arb_set(arb_mat_entry(y, i, 0), arb_mat_entry(H, u, a));
             i++;
         }
-    arb_one(arb_mat_entry(e, pid[a * r + b], 0));
+    if (!cls)
+        arb_one(arb_mat_entry(e, pid[a * r + b], 0));
     arb_mat_transpose(Ct, C);
     arb_mat_mul(M, C, Ct, prec);
     ok = nr == 0 || arb_mat_inv(M, M, prec);
     if (nr > 0) {
         arb_mat_t w;
         arb_mat_init(w, nr, 1);
-        arb_mat_mul(y, C, e, prec);
+        if (!cls)
+            arb_mat_mul(y, C, e, prec);
         arb_mat_mul(w, M, y, prec);
         arb_mat_mul(z, Ct, w, prec);
-        arb_mat_sub(e, e, z, prec);
+        if (cls)
+            arb_mat_set(e, z);
+        else
+            arb_mat_sub(e, e, z, prec);
         arb_mat_clear(w);
     }
+    arb_mat_zero(A);
     for (u = 0; u < r; u++)
         for (v = u + 1; v < r; v++)
             if (pid[u * r + v] >= 0) {
                 arb_set(arb_mat_entry(A, u, v), arb_mat_entry(e, pid[u * r + v], 0));
                 arb_neg(arb_mat_entry(A, v, u), arb_mat_entry(e, pid[u * r + v], 0));
             }
-    for (t = 0; t < k->nb; t++)
-        arb_mat_zero(s + t);
-    arb_mat_mul(s + l - 1, A, x + l - 1, prec);
-    arb_mat_mul(s + l, x + l, A, prec);
-    arb_mat_neg(s + l, s + l);
-    if (!ok)
-        for (t = 0; t < k->nb; t++)
-            arb_mat_indeterminate(s + t);
     arb_mat_clear(H); arb_mat_clear(C); arb_mat_clear(Ct); arb_mat_clear(M);
-    arb_mat_clear(e); arb_mat_clear(y); arb_mat_clear(z); arb_mat_clear(A);
+    arb_mat_clear(e); arb_mat_clear(y); arb_mat_clear(z);
     flint_free(pid);
     flint_free(lin);
     flint_free(keep);
     return ok;
 }
 
+/* s <- the kink-preserving rotation (l, a, b) at x (format §6.9): A = E - Z, the skew matrix on
+ * the units linear on the data nearest to E = E_ab - E_ba whose kept kink rows (A U)_uj vanish
+ * (kink_solve); W_{l-1} moves by A W_{l-1} and W_l by -W_l A. Indeterminate when C C^T is not
+ * shown invertible. */
+static int kink_rotation(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l, slong a, slong b)
+{
+    slong r = k->p->width[l - 1], t;
+    arb_mat_t A;
+    int ok;
+    arb_mat_init(A, r, r);
+    ok = kink_solve(k, x, l, a, b, 0, A);
+    for (t = 0; t < k->nb; t++)
+        arb_mat_zero(s + t);
+    arb_mat_mul(s + l - 1, A, x + l - 1, k->prec);
+    arb_mat_mul(s + l, x + l, A, k->prec);
+    arb_mat_neg(s + l, s + l);
+    if (!ok)
+        for (t = 0; t < k->nb; t++)
+            arb_mat_indeterminate(s + t);
+    arb_mat_clear(A);
+    return ok;
+}
+
+/* s <- the class rotation (a, b) at x (format §6.9; n_c = 1, no bias: column j of H1 is class
+ * j): A = E_ab - E_ba (K x K), B_l (d_l x d_l) = kink_solve's skew matrix with rhs U A for the
+ * ReLU layers l >= 2, 0 for the others; H1 moves by -H1 A, W_{l-1} by B_l W_{l-1} - W_{l-1}
+ * B_{l-1} (2 <= l <= L), W_L by A W_L - W_L B_L. Indeterminate when some C C^T is not shown
+ * invertible. */
+static int class_rotation(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong a, slong b)
+{
+    slong L = k->L, l, t, K = k->p->K, prec = k->prec;
+    arb_mat_struct *B = flint_malloc((L + 1) * sizeof(arb_mat_struct));
+    arb_mat_t A, T;
+    int ok = 1;
+    for (t = 0; t < k->nb; t++)
+        arb_mat_zero(s + t);
+    for (l = 1; l <= L; l++) {
+        arb_mat_init(B + l, k->p->width[l - 1], k->p->width[l - 1]);
+        if (l >= 2 && k->p->relu[l - 2] && !kink_solve(k, x, l, a, b, 1, B + l))
+            ok = 0;
+    }
+    arb_mat_init(A, K, K);
+    arb_one(arb_mat_entry(A, a, b));
+    arb_set_si(arb_mat_entry(A, b, a), -1);
+    arb_mat_mul(s, x, A, prec);
+    arb_mat_neg(s, s);
+    for (l = 2; l <= L + 1; l++) {   /* W_{l-1}: (B_l or A) W_{l-1} - W_{l-1} B_{l-1} */
+        arb_mat_init(T, arb_mat_nrows(x + l - 1), arb_mat_ncols(x + l - 1));
+        arb_mat_mul(s + l - 1, l <= L ? B + l : A, x + l - 1, prec);
+        arb_mat_mul(T, x + l - 1, B + l - 1, prec);
+        arb_mat_sub(s + l - 1, s + l - 1, T, prec);
+        arb_mat_clear(T);
+    }
+    if (!ok)
+        for (t = 0; t < k->nb; t++)
+            arb_mat_indeterminate(s + t);
+    for (l = 1; l <= L; l++)
+        arb_mat_clear(B + l);
+    flint_free(B);
+    arb_mat_clear(A);
+    return ok;
+}
+
 /* s <- generator (l, a, b): a rotation (1 <= l < VX_KINK_ROTATION), the partial rotation (a, b, -1 - l),
- * or the kink-preserving rotation (l - VX_KINK_ROTATION, a, b). */
+ * the kink-preserving rotation (l - VX_KINK_ROTATION, a, b) or the class rotation (a, b) (l = VX_CLASS_ROTATION). */
 static void generator(vk *k, arb_mat_struct *s, const arb_mat_struct *x, slong l, slong a, slong b)
 {
-    if (l >= VX_KINK_ROTATION)
+    if (l == VX_CLASS_ROTATION)
+        class_rotation(k, s, x, a, b);
+    else if (l >= VX_KINK_ROTATION)
         kink_rotation(k, s, x, l - VX_KINK_ROTATION, a, b);
     else if (l >= 1)
         rotation(k, s, x, l, a, b);
@@ -566,6 +644,64 @@ static int same_rows(const vk *k, slong l, slong a, slong b)
         if (k->state[l][a + r * j] != k->state[l][b + r * j])
             return 0;
     return 1;
+}
+
+/* 1 when the class rotation (a, b), class_rotations[i] in the file, is a symmetry on the pattern
+ * decided on the box (format §6.9, check 3): one sample per class, no bias, and for every ReLU
+ * layer l >= 2 (i) no live unit negative in column a or b, (ii) a live unit not linear on the
+ * data has a kink in column a iff in column b, (iii) no column pair where the kept-row rule
+ * applies involves a or b. 0 with why otherwise. */
+static int class_ok(const vk *k, slong i, slong a, slong b, char *why, size_t len)
+{
+    slong l, u, j, jj, c, r;
+    int ok = 1;
+    char *lin;
+    for (c = 0; c < k->p->K; c++)
+        ok &= k->p->n[c] == 1;
+    if (!ok || k->p->bias || k->N != k->p->K) {
+        snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: needs one sample per class and no bias", (long) i,
+                 (long) a, (long) b);
+        return 0;
+    }
+    for (l = 2; l <= k->L && ok; l++) {
+        if (!k->p->relu[l - 2])
+            continue;
+        r = k->p->width[l - 1];
+        lin = flint_calloc((size_t) r + 1, 1);
+        for (u = 0; u < r; u++)
+            lin[u] = (char) lin_unit(k, l, u);
+        for (u = 0; u < r && ok; u++) {
+            char sa = k->state[l][u + r * a], sb = k->state[l][u + r * b];
+            if (k->dead[l][u])
+                continue;
+            if (sa == -1 || sb == -1)
+                ok = 0, snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: unit %ld of layer %ld is negative on the "
+                                 "box in column %ld (check 3(i)): not a symmetry", (long) i, (long) a, (long) b, (long) u,
+                                 (long) l, (long) (sa == -1 ? a : b));
+            else if (!lin[u] && (sa == 0) != (sb == 0))
+                ok = 0, snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: unit %ld of layer %ld, not linear on the "
+                                 "data, has a kink in column %ld but not in column %ld (check 3(ii)): not a symmetry",
+                                 (long) i, (long) a, (long) b, (long) u, (long) l, (long) (sa == 0 ? a : b),
+                                 (long) (sa == 0 ? b : a));
+        }
+        for (j = 0; j < k->N && ok; j++)
+            for (jj = j + 1; jj < k->N && ok; jj++)
+                if ((j == a || j == b || jj == a || jj == b) && rule_fires(k, l, lin, j, jj))
+                    ok = 0, snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: the kept-row rule of layer %ld applies "
+                                     "to columns %ld and %ld (check 3(iii)): not a symmetry", (long) i, (long) a,
+                                     (long) b, (long) l, (long) j, (long) jj);
+        flint_free(lin);
+    }
+    return ok;
+}
+
+/* The number of class rotations among the q generators (the last ones). */
+static slong nclass(const slong *gen, slong q)
+{
+    slong t, n = 0;
+    for (t = 0; t < q; t++)
+        n += gen[3 * t] == VX_CLASS_ROTATION;
+    return n;
 }
 
 static void vk_init(vk *k, const vx_problem *p, slong N, slong prec)
@@ -1038,7 +1174,9 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     if (ok)
         ok = decide_pattern(&k, X, all, nk + ni, why, len) && implied_ok(&k, kink, nk, imp, ni, why, len);
     for (i = 0; i < q && ok; i++)
-        if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2])) {   /* named as in the file */
+        if (gen[3 * i] == VX_CLASS_ROTATION)   /* after all the others: index i - (q - number of class rotations) */
+            ok = class_ok(&k, i - q + nclass(gen, q), gen[3 * i + 1], gen[3 * i + 2], why, len);
+        else if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2])) {   /* named as in the file */
             slong l = gen[3 * i], a = gen[3 * i + 1], b = gen[3 * i + 2], nrot = 0, npart = 0, t;
             for (t = 0; t < q; t++)   /* the rotations, then the partial rotations, then the kink rotations */
                 nrot += gen[3 * t] >= 1 && gen[3 * t] < VX_KINK_ROTATION, npart += gen[3 * t] < 0;

@@ -207,9 +207,10 @@ int vx_ce_root(const vx_problem *p, const vx_structure *s, const fmpq_t lo, cons
 /* 1 when Krawczyk's test proves the critical_point statement for the box of radius 2^E around
  * point P (dyadic entries) and the multipliers mu (one per kink; kink and gen: 3 integers each,
  * validated by the reader; pt's zero weights (l, i, u): entry (i, u) of W_l held at 0; gen: rotations (l, a, b), partial rotations (-1 - j, a, b), kink-
- * preserving rotations (VX_KINK_ROTATION + l, a, b)); loss <- f_0 over the box. With rho != NULL also the second-order
+ * preserving rotations (VX_KINK_ROTATION + l, a, b), then class rotations (VX_CLASS_ROTATION, a, b)); loss <- f_0 over the box. With rho != NULL also the second-order
  * test of strict_local_min (format §6.11). 0 (not proven) with why. */
 #define VX_KINK_ROTATION (1L << 24)   /* gen (VX_KINK_ROTATION + l, a, b): a kink-preserving rotation (§6.9) */
+#define VX_CLASS_ROTATION (1L << 25)  /* gen (VX_CLASS_ROTATION, a, b): the class rotation of classes a < b (§6.9) */
 typedef struct {             /* the pattern of a critical_point claim */
     const slong *kink, *imp; /* kinks and implied kinks (l, i, j) */
     const slong *dead;       /* dead units (l, a) */

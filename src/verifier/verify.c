@@ -355,6 +355,36 @@ static int read_dead_units(vrun *r, vclaim *cl, const char *path)
     return 0;
 }
 
+/* o["class_rotations"] (optional): [a, b] pairs of classes, 0 <= a < b < K, strictly increasing;
+ * only with one sample per class and no bias (§6.9). */
+static int read_class_rotations(vrun *r, vclaim *cl, const char *path)
+{
+    const json_t *a = json_object_get(cl->o, "class_rotations"), *e;
+    slong i, x, y, px = -1, py = -1, c;
+    for (i = 0; i < (slong) json_array_size(a); i++) {
+        e = json_array_get(a, i);
+        if (json_array_size(e) != 2 || !json_is_integer(json_array_get(e, 0)) || !json_is_integer(json_array_get(e, 1)))
+            return vx_fail(&r->c, "%s.class_rotations[%ld]: expected [a, b]", path, (long) i);
+        x = (slong) json_integer_value(json_array_get(e, 0));
+        y = (slong) json_integer_value(json_array_get(e, 1));
+        if (x < 0 || x >= y || y >= r->c.p.K)
+            return vx_fail(&r->c, "%s.class_rotations[%ld]: [%ld, %ld] is not a pair of classes 0 <= a < b < K = %ld",
+                           path, (long) i, (long) x, (long) y, (long) r->c.p.K);
+        if (x < px || (x == px && y <= py))
+            return vx_fail(&r->c, "%s.class_rotations[%ld]: not strictly after the previous pair (sorted by a, b)", path,
+                           (long) i);
+        px = x;
+        py = y;
+    }
+    for (c = 0; c < r->c.p.K && json_array_size(a) > 0; c++)
+        if (r->c.p.n[c] != 1)
+            return vx_fail(&r->c, "%s.class_rotations: allowed only when every class has exactly one sample (class %ld "
+                           "has %ld)", path, (long) c, (long) r->c.p.n[c]);
+    if (json_array_size(a) > 0 && r->c.p.bias)
+        return vx_fail(&r->c, "%s.class_rotations: allowed only in a problem without bias", path);
+    return 0;
+}
+
 /* §6.9: the box radius, kinks, one multiplier per kink, generators, dead units, the loss interval. */
 static int read_critical(vrun *r, vclaim *cl, const char *path)
 {
@@ -371,7 +401,7 @@ static int read_critical(vrun *r, vclaim *cl, const char *path)
                         "a ReLU layer l >= 2", is_kink_rotation)
         || read_triples(r, cl, path, "implied_kinks", "an entry of a ReLU pre-activation", is_kink)
         || read_triples(r, cl, path, "zero_weights", "an entry [l, i, u] of a weight matrix W_l", is_weight)
-        || read_dead_units(r, cl, path) || read_iv(r, cl, path, "loss", 0))
+        || read_class_rotations(r, cl, path) || read_dead_units(r, cl, path) || read_iv(r, cl, path, "loss", 0))
         return -1;
     if (shared_triple(json_object_get(cl->o, "kinks"), json_object_get(cl->o, "implied_kinks"), &i))
         return vx_fail(&r->c, "%s.implied_kinks[%ld]: also listed in kinks", path, (long) i);
@@ -866,12 +896,14 @@ static void critical_verdict(vrun *r, vclaim *cl, const vclaim *c, const fmpq *r
     slong *gen;
     const json_t *kr = json_object_get(c->o, "kink_rotations");
     slong q = (slong) json_array_size(json_object_get(c->o, "generators")), pq = (slong) json_array_size(pg);
-    slong kq = (slong) json_array_size(kr);
+    const json_t *cr = json_object_get(c->o, "class_rotations");
+    slong kq = (slong) json_array_size(kr), cq = (slong) json_array_size(cr), g = q + pq + kq;
     vx_crit_pattern pt;
     fmpq *mu = _fmpq_vec_init(nk + 1);
     /* the rotations, then the partial rotations [a, b, j] as (-1 - j, a, b), then the kink-preserving
-     * rotations [l, a, b] as (VX_KINK_ROTATION + l, a, b) (vx_critical_check) */
-    gen = flint_realloc(triples(json_object_get(c->o, "generators")), (3 * (q + pq + kq) + 1) * sizeof(slong));
+     * rotations [l, a, b] as (VX_KINK_ROTATION + l, a, b), then the class rotations [a, b] as
+     * (VX_CLASS_ROTATION, a, b) (vx_critical_check) */
+    gen = flint_realloc(triples(json_object_get(c->o, "generators")), (3 * (g + cq) + 1) * sizeof(slong));
     for (i = 0; i < pq; i++) {
         const json_t *e = json_array_get(pg, i);
         gen[3 * (q + i)] = -1 - (slong) json_integer_value(json_array_get(e, 2));
@@ -884,10 +916,15 @@ static void critical_verdict(vrun *r, vclaim *cl, const vclaim *c, const fmpq *r
         gen[3 * (q + pq + i) + 1] = (slong) json_integer_value(json_array_get(e, 1));
         gen[3 * (q + pq + i) + 2] = (slong) json_integer_value(json_array_get(e, 2));
     }
+    for (i = 0; i < cq; i++) {
+        gen[3 * (g + i)] = VX_CLASS_ROTATION;
+        gen[3 * (g + i) + 1] = (slong) json_integer_value(json_array_get(json_array_get(cr, i), 0));
+        gen[3 * (g + i) + 2] = (slong) json_integer_value(json_array_get(json_array_get(cr, i), 1));
+    }
     for (i = 0; i < nk; i++)
         vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
     crit_pattern_get(&pt, c->o);
-    cl->verdict = vx_critical_check(cl->q, &r->c.p, c->P, E, &pt, mu, gen, q + pq + kq, rho, r->c.prec, cl->why,
+    cl->verdict = vx_critical_check(cl->q, &r->c.p, c->P, E, &pt, mu, gen, g + cq, rho, r->c.prec, cl->why,
                                     sizeof(cl->why));
     crit_pattern_clear(&pt);
     _fmpq_vec_clear(mu, nk + 1);
@@ -922,7 +959,7 @@ static int check_critical(vrun *r, vclaim *cl, const char *path)
     char t1[VTXT], t2[VTXT];
     (void) path;
     say(cl, "the box of radius 2^%ld around point %s and the %zu listed multipliers contains exactly one zero of the KKT "
-        "system of the %zu listed kinks bordered by the slice of %zu rotation generators, %zu partial rotations of H1 and %zu kink-preserving rotations (Krawczyk), the slice "
+        "system of the %zu listed kinks bordered by the slice of %zu rotation generators, %zu partial rotations of H1, %zu kink-preserving rotations and %zu class rotations (Krawczyk), the slice "
         "multipliers vanish there (Gram matrix invertible on the box), every other ReLU pre-activation has a strict "
         "sign on the box, the %zu listed dead units and %zu zero weights are exactly 0 with gradient entries exactly 0 "
         "on the box, and the %zu implied kinks vanish wherever the listed ones do; so an exact critical point of f on the kink pattern's "
@@ -930,7 +967,8 @@ static int check_critical(vrun *r, vclaim *cl, const char *path)
         "loss f = f_0 in %s", (long) json_integer_value(json_object_get(cl->o, "radius_log2")), cl->P->name,
         json_array_size(json_object_get(cl->o, "multipliers")), json_array_size(json_object_get(cl->o, "kinks")),
         json_array_size(json_object_get(cl->o, "generators")), json_array_size(json_object_get(cl->o, "partial_generators")),
-        json_array_size(json_object_get(cl->o, "kink_rotations")), json_array_size(json_object_get(cl->o, "dead_units")),
+        json_array_size(json_object_get(cl->o, "kink_rotations")), json_array_size(json_object_get(cl->o, "class_rotations")),
+        json_array_size(json_object_get(cl->o, "dead_units")),
         json_array_size(json_object_get(cl->o, "zero_weights")), json_array_size(json_object_get(cl->o, "implied_kinks")),
         ivstr(t1, cl, 0));
     critical_verdict(r, cl, cl, NULL);
@@ -1057,7 +1095,7 @@ static const struct {
     { "loss", "point:s loss:o fit:o reg:o method:s?", read_loss, check_loss, 0, 0 },
     { "stationarity", "point:s max_radius_log2:i kinks:a", read_stationarity, check_stationarity, 0, 0 },
     { "gradient_norm", "point:s method:s norm:o", read_gradient_norm, check_gradient_norm, 0, 0 },
-    { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a partial_generators:a? kink_rotations:a? implied_kinks:a? zero_weights:a? dead_units:a? loss:o", read_critical,
+    { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a partial_generators:a? kink_rotations:a? class_rotations:a? implied_kinks:a? zero_weights:a? dead_units:a? loss:o", read_critical,
       check_critical, 0, 0 },
     { "kink_multipliers", "critical_point:s slopes:a", read_kink_multipliers, check_kink_multipliers, 1, 0 },
     { "strict_local_min", "critical_point:s rho:s", read_strict_local_min, check_strict_local_min, 1, 0 },

@@ -200,7 +200,8 @@ static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
     }
     pq = (double) json_array_size(json_object_get(cl, "partial_generators"));
     q = (double) json_array_size(json_object_get(cl, "generators")) + pq
-        + (double) json_array_size(json_object_get(cl, "kink_rotations"));
+        + (double) json_array_size(json_object_get(cl, "kink_rotations"))
+        + (double) json_array_size(json_object_get(cl, "class_rotations"));
     m = n + (double) json_array_size(json_object_get(cl, "kinks")) + q;
     /* m counts the listed zero weights as unknowns (they are not, once the reader has refused
      * duplicates and out-of-range entries): the checked system has between m - nz and m
@@ -215,36 +216,46 @@ static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
            + q * q * n * ns_madd(c->prec)
            + 2 * q * nall * ns_madd(c->prec)
            + 2 * pq * (2 * d * d * d + d * d * (ncols + 4) + d * ncols * ncols + ncols * ncols * ncols) * ns_madd(c->prec)
-           + kink_rotations_ns(c, cl) + 2 * (double) json_array_size(json_object_get(cl, "kink_rotations")) * pass;
+           + kink_rotations_ns(c, cl) + 2 * (double) json_array_size(json_object_get(cl, "kink_rotations")) * pass
+           + 2 * (double) (c->p.L - 1) * (double) json_array_size(json_object_get(cl, "class_rotations")) * pass;
 }
 
-/* The kink-preserving rotations of a critical_point claim (§6.9): each is evaluated twice (the
- * centre and the box; the caller counts a pass for each), each time the kept kink rows C of its
- * layer (at most the layer's kinks, nr) over the d_l (d_l - 1) / 2 upper entries np, C C^T, its
- * inverse and the projection: nr^2 np + nr^3 + 2 nr np + 2 d_l^2 (d_{l-1} + d_{l+1}) multiply-adds. */
+/* The kink-preserving rotations and class rotations of a critical_point claim (§6.9): each is
+ * evaluated twice (the centre and the box; the caller counts a pass for each kink rotation, L - 1
+ * for each class rotation), each time the kept kink rows C of its layer (of every ReLU layer
+ * l >= 2 for a class rotation; at most the layer's kinks, nr) over the d_l (d_l - 1) / 2 upper
+ * entries np, C C^T, its inverse and the projection: nr^2 np + nr^3 + 2 nr np + 2 d_l^2 (d_{l-1}
+ * + d_{l+1}) multiply-adds; a class rotation's H1 A and A W_L: d_1 K^2 + K^2 d_L more. */
+static double kink_layer_ns(vx_ctx *c, const json_t *cl, slong l)
+{
+    double nr = 0, d, np, io;
+    const char *key[2] = { "kinks", "implied_kinks" };
+    size_t t;
+    if (l < 2 || l > c->p.L)
+        return 0;
+    for (t = 0; t < 2; t++) {
+        const json_t *k;
+        size_t j;
+        json_array_foreach(json_object_get(cl, key[t]), j, k)
+            nr += json_integer_value(json_array_get(k, 0)) == l;
+    }
+    d = (double) c->p.width[l - 1];
+    np = d * (d - 1) / 2;
+    io = (double) c->p.width[l - 2] + (l < c->p.L ? (double) c->p.width[l] : (double) c->p.K);
+    return 2 * (nr * nr * np + nr * nr * nr + 2 * nr * np + 2 * d * d * io) * ns_madd(c->prec);
+}
+
 static double kink_rotations_ns(vx_ctx *c, const json_t *cl)
 {
     const json_t *kr = json_object_get(cl, "kink_rotations"), *e;
-    double ns = 0;
-    size_t i, t;
-    json_array_foreach(kr, i, e) {
-        slong l = (slong) json_integer_value(json_array_get(e, 0));
-        double nr = 0, d, np, io;
-        const char *key[2] = { "kinks", "implied_kinks" };
-        if (l < 2 || l > c->p.L)
-            continue;
-        for (t = 0; t < 2; t++) {
-            const json_t *k;
-            size_t j;
-            json_array_foreach(json_object_get(cl, key[t]), j, k)
-                nr += json_integer_value(json_array_get(k, 0)) == l;
-        }
-        d = (double) c->p.width[l - 1];
-        np = d * (d - 1) / 2;
-        io = (double) c->p.width[l - 2] + (l < c->p.L ? (double) c->p.width[l] : (double) c->p.K);
-        ns += 2 * (nr * nr * np + nr * nr * nr + 2 * nr * np + 2 * d * d * io) * ns_madd(c->prec);
-    }
-    return ns;
+    double ns = 0, K = (double) c->p.K, cq = (double) json_array_size(json_object_get(cl, "class_rotations"));
+    size_t i;
+    slong l;
+    json_array_foreach(kr, i, e)
+        ns += kink_layer_ns(c, cl, (slong) json_integer_value(json_array_get(e, 0)));
+    for (l = 2; l <= c->p.L && cq > 0; l++)
+        ns += cq * kink_layer_ns(c, cl, l);
+    return ns + 2 * cq * ((double) c->p.width[0] + (double) c->p.width[c->p.L - 1]) * K * K * ns_madd(c->prec);
 }
 
 /* The claim of claims with id `id`, or NULL. */

@@ -1700,3 +1700,57 @@ Test(critical, class_rotation_by_hand)
     _arb_vec_clear(s, n);
     dnc_problem_clear(p);
 }
+
+/* The K = 6, L = 4, width-20 point (GD seed 3, refined; tests/data/critical/k6-l4-w20; docs/refine.md
+ * §7.10): without a class rotation its reduced system has one flat direction left (singular,
+ * "not proven" before class rotations existed); with the rotation of classes 2 and 4 (0-based)
+ * it is certified on the double path, both checkers confirm critical_point and
+ * strict_local_min, and the loss agrees with the refined point's exact loss to 1e-50 (a
+ * different code path: the full objective at the file's exact entries). Forgeries refused: the
+ * class rotation left out (singular), replaced by a pair whose columns have P- entries (not a
+ * symmetry, for that reason); malformed lists refused naming the field. */
+Test(critical, k6_l4_w20_class_rotation, .timeout = 300)
+{
+    char dir[256], c[300], t[300];
+    static const char *const expect[] = { "1 class rotations", "preconditioner in double", NULL };
+    json_t *j, *cl;
+    certify_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20", dir, c, t, expect);
+    {
+        const char *vargs[] = { c, NULL };
+        tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
+        cr_expect(strstr(out, "strict_local_min strict_local_min certified OK") != NULL, "%s", out);
+    }
+    cl = claim_copy(c, &j);
+    cr_assert(cl != NULL);
+    cr_expect(json_equal(json_object_get(cl, "class_rotations"), json_loads("[[2, 4]]", 0, NULL)), "%s",
+              json_dumps(json_object_get(cl, "class_rotations"), 0));
+    expect_loss_agrees(j, cl);
+    json_decref(j);
+    {
+        static const char *const fake[] = { NULL, "[[0, 1]]" };
+        static const char *const what[] = { "the class rotation left out", "classes with P- entries" };
+        int k;
+        for (k = 0; k < 2; k++) {
+            cl = claim_copy(c, &j);
+            if (fake[k] == NULL)
+                json_object_del(cl, "class_rotations");
+            else
+                json_object_set_new(cl, "class_rotations", json_loads(fake[k], 0, NULL));
+            json_object_del(tu_claim(j, "strict_local_min"), "critical_point");
+            json_array_remove(json_object_get(j, "claims"), json_array_size(json_object_get(j, "claims")) - 1);
+            cr_assert_eq(json_dump_file(j, t, 0), 0);
+            json_decref(j);
+            refused(t, what[k]);
+            if (fake[k] != NULL) {
+                const char *ex[] = { "verify", "--explain", t, NULL };
+                tu_run(out, err, sizeof(out), ex);
+                cr_expect(strstr(out, "class_rotations[0]") != NULL && strstr(out, "not a symmetry") != NULL, "%s: %s",
+                          what[k], out);
+            }
+        }
+    }
+    {   /* malformed: a = b, b beyond K, not increasing, negative, not a pair */
+        static const char *const bad[] = { "[[2, 2]]", "[[2, 6]]", "[[2, 4], [0, 1]]", "[[-1, 2]]", "[[2, 4, 1]]" };
+        malformed_field(c, t, "class_rotations", bad, 5);
+    }
+}

@@ -771,6 +771,23 @@ static void malformed_field(const char *c, const char *t, const char *field, con
     }
 }
 
+/* Certificate j with its critical_point claim edited (the strict_local_min claim, which refers
+ * to it, dropped) written to t and freed: both checkers refuse it, and dncert verify --explain
+ * gives reason (when not NULL). */
+static void refused_edited(json_t *j, const char *t, const char *what, const char *reason)
+{
+    const char *ex[] = { "verify", "--explain", t, NULL };
+    json_object_del(tu_claim(j, "strict_local_min"), "critical_point");
+    json_array_remove(json_object_get(j, "claims"), json_array_size(json_object_get(j, "claims")) - 1);
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+    refused(t, what);
+    if (reason != NULL) {
+        tu_run(out, err, sizeof(out), ex);
+        cr_expect(strstr(out, reason) != NULL, "%s: no \"%s\" in %s", what, reason, out);
+    }
+}
+
 /* A hand-made kink-preserving rotation (docs/refine.md §7.8): K = 3, n = 1, L = 2, d = (4, 4);
  * H1 = the first three columns of I_4, so U = W_1 H1 is the first three columns of W_1. Layer 2:
  * units 0, 1 have a kink in column 1 (active in 0, 2), units 2, 3 a kink in column 0 (active in
@@ -936,16 +953,7 @@ Test(critical, k3_l5_kink_preserving_rotations)
                 json_array_remove(kr, 0);
                 json_array_insert_new(kr, 0, json_loads(fake[k], 0, NULL));
             }
-            json_object_del(tu_claim(j, "strict_local_min"), "critical_point");
-            json_array_remove(json_object_get(j, "claims"), json_array_size(json_object_get(j, "claims")) - 1);
-            cr_assert_eq(json_dump_file(j, t, 0), 0);
-            json_decref(j);
-            refused(t, what[k]);
-            if (fake[k] != NULL) {   /* for the right reason */
-                const char *ex[] = { "verify", "--explain", t, NULL };
-                tu_run(out, err, sizeof(out), ex);
-                cr_expect(strstr(out, "are not both linear on the data") != NULL, "%s: %s", what[k], out);
-            }
+            refused_edited(j, t, what[k], fake[k] != NULL ? "are not both linear on the data" : NULL);
         }
     }
     {   /* malformed: layer 1 (not a ReLU layer), a >= b, b beyond d_l, not increasing */
@@ -1707,8 +1715,9 @@ Test(critical, class_rotation_by_hand)
  * it is certified on the double path, both checkers confirm critical_point and
  * strict_local_min, and the loss agrees with the refined point's exact loss to 1e-50 (a
  * different code path: the full objective at the file's exact entries). Forgeries refused: the
- * class rotation left out (singular), replaced by a pair whose columns have P- entries (not a
- * symmetry, for that reason); malformed lists refused naming the field. */
+ * class rotation left out (singular), replaced by classes 0 and 1 (their columns have P- entries
+ * in layer 4 and a dependent pair of kink rows in layer 2: not a symmetry, named as such);
+ * malformed lists refused naming the field. */
 Test(critical, k6_l4_w20_class_rotation, .timeout = 300)
 {
     char dir[256], c[300], t[300];
@@ -1732,7 +1741,7 @@ Test(critical, k6_l4_w20_class_rotation, .timeout = 300)
     json_decref(j);
     {
         static const char *const fake[] = { NULL, "[[0, 1]]" };
-        static const char *const what[] = { "the class rotation left out", "classes with P- entries" };
+        static const char *const what[] = { "the class rotation left out", "classes 0, 1 (P- entries, dependent kink rows)" };
         int k;
         for (k = 0; k < 2; k++) {
             cl = claim_copy(c, &j);
@@ -1740,17 +1749,7 @@ Test(critical, k6_l4_w20_class_rotation, .timeout = 300)
                 json_object_del(cl, "class_rotations");
             else
                 json_object_set_new(cl, "class_rotations", json_loads(fake[k], 0, NULL));
-            json_object_del(tu_claim(j, "strict_local_min"), "critical_point");
-            json_array_remove(json_object_get(j, "claims"), json_array_size(json_object_get(j, "claims")) - 1);
-            cr_assert_eq(json_dump_file(j, t, 0), 0);
-            json_decref(j);
-            refused(t, what[k]);
-            if (fake[k] != NULL) {
-                const char *ex[] = { "verify", "--explain", t, NULL };
-                tu_run(out, err, sizeof(out), ex);
-                cr_expect(strstr(out, "class_rotations[0]") != NULL && strstr(out, "not a symmetry") != NULL, "%s: %s",
-                          what[k], out);
-            }
+            refused_edited(j, t, what[k], fake[k] != NULL ? "class_rotations[0] = [0, 1]: " : NULL);
         }
     }
     {   /* malformed: a = b, b beyond K, not increasing, negative, not a pair */

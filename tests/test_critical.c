@@ -754,6 +754,15 @@ static void certify_fixture(const char *run, char *dir, char *c, char *t, const 
     cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
 }
 
+/* certify_fixture, and the checker confirms strict_local_min as well. */
+static void certify_strict_fixture(const char *run, char *dir, char *c, char *t, const char *const *expect)
+{
+    const char *vargs[] = { c, NULL };
+    certify_fixture(run, dir, c, t, expect);
+    tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
+    cr_expect(strstr(out, "strict_local_min strict_local_min certified OK") != NULL, "%s", out);
+}
+
 /* Copies of certificate c (into t) with field of its critical_point claim set to each of bad:
  * dncert verify rejects every one, naming the field. */
 static void malformed_field(const char *c, const char *t, const char *field, const char *const *bad, int nbad)
@@ -788,6 +797,29 @@ static void refused_edited(json_t *j, const char *t, const char *what, const cha
     }
 }
 
+/* The point of the hand-made rotation tests: K = 3, n = 1, L = 2, d = (4, 4), H1 = I_4[:, 0:3]
+ * (so U = W_1 H1 is the first three columns of W_1), the given W_1 and W_2. Returns theta (n
+ * entries); *w1, *w2 the offsets of W_1 and W_2. */
+static arb_ptr hand_point(dnc_problem_t p, double W1[4][4], double W2[3][4], slong *n, slong *w1, slong *w2)
+{
+    slong i, k;
+    arb_ptr th;
+    two_layer_problem(p, "4,4");
+    *n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    *w1 = dnc_param_offset(p, p->N, DNC_W, 1);
+    *w2 = dnc_param_offset(p, p->N, DNC_W, 2);
+    th = _arb_vec_init(*n);
+    for (i = 0; i < 3; i++)
+        arb_one(th + i + 4 * i);
+    for (i = 0; i < 4; i++)
+        for (k = 0; k < 4; k++)
+            arb_set_d(th + *w1 + i + 4 * k, W1[i][k]);
+    for (i = 0; i < 3; i++)
+        for (k = 0; k < 4; k++)
+            arb_set_d(th + *w2 + i + 3 * k, W2[i][k]);
+    return th;
+}
+
 /* A hand-made kink-preserving rotation (docs/refine.md §7.8): K = 3, n = 1, L = 2, d = (4, 4);
  * H1 = the first three columns of I_4, so U = W_1 H1 is the first three columns of W_1. Layer 2:
  * units 0, 1 have a kink in column 1 (active in 0, 2), units 2, 3 a kink in column 0 (active in
@@ -807,20 +839,8 @@ Test(critical, kink_rotation_keeps_kinks_and_mixes_by_hand_ratios)
     double dW1[4][4], Ad[4][4], inv[4][4], aug[4][8];
     signed char st2[12] = { 1, 1, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1 };   /* d x N column-major */
     const signed char *state[3] = { NULL, NULL, st2 };
-    two_layer_problem(p, "4,4");
-    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-    w1 = dnc_param_offset(p, p->N, DNC_W, 1);
-    w2 = dnc_param_offset(p, p->N, DNC_W, 2);
-    th = _arb_vec_init(n);
+    th = hand_point(p, W1, W2, &n, &w1, &w2);
     s = _arb_vec_init(n);
-    for (j = 0; j < 3; j++)
-        arb_one(th + j + 4 * j);   /* H1 = I_4[:, 0:3] */
-    for (i = 0; i < 4; i++)
-        for (k = 0; k < 4; k++)
-            arb_set_d(th + w1 + i + 4 * k, W1[i][k]);
-    for (i = 0; i < 3; i++)
-        for (k = 0; k < 4; k++)
-            arb_set_d(th + w2 + i + 3 * k, W2[i][k]);
     cr_assert(dnc_critical_kink_rotation(s, th, p, state, 2, 0, 2, 256), "the kink rows were not shown independent");
     for (i = 0; i < 4; i++)
         for (k = 0; k < 4; k++)
@@ -927,12 +947,7 @@ Test(critical, k3_l5_kink_preserving_rotations)
     char dir[256], c[300], t[300];
     static const char *const expect[] = { "8 kink-preserving rotations", NULL };
     json_t *j, *cl;
-    certify_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k3-l5", dir, c, t, expect);
-    {
-        const char *vargs[] = { c, NULL };
-        tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
-        cr_expect(strstr(out, "strict_local_min strict_local_min certified OK") != NULL, "%s", out);
-    }
+    certify_strict_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k3-l5", dir, c, t, expect);
     cl = claim_copy(c, &j);
     cr_assert(cl != NULL);
     cr_expect_eq(json_array_size(json_object_get(cl, "kink_rotations")), 8);
@@ -1620,20 +1635,8 @@ Test(critical, class_rotation_by_hand)
     double B01 = -0.7 / 0.5, dW1[4][4], dW2[3][4], dH1[4][3], dU[4][3], Z[3][3], dZ[3][3];
     signed char st2[12] = { 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, -1, -1 };   /* d x N column-major */
     const signed char *state[3] = { NULL, NULL, st2 };
-    two_layer_problem(p, "4,4");
-    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-    w1 = dnc_param_offset(p, p->N, DNC_W, 1);
-    w2 = dnc_param_offset(p, p->N, DNC_W, 2);
-    th = _arb_vec_init(n);
+    th = hand_point(p, W1, W2, &n, &w1, &w2);
     s = _arb_vec_init(n);
-    for (j = 0; j < 3; j++)
-        arb_one(th + j + 4 * j);
-    for (i = 0; i < 4; i++)
-        for (k = 0; k < 4; k++)
-            arb_set_d(th + w1 + i + 4 * k, W1[i][k]);
-    for (i = 0; i < 3; i++)
-        for (k = 0; k < 4; k++)
-            arb_set_d(th + w2 + i + 3 * k, W2[i][k]);
     cr_assert(dnc_critical_class_rotation(s, th, p, state, 0, 1, 256), "no class rotation (0, 1)");
     for (i = 0; i < 4; i++)
         for (j = 0; j < 3; j++) {
@@ -1723,12 +1726,7 @@ Test(critical, k6_l4_w20_class_rotation, .timeout = 300)
     char dir[256], c[300], t[300];
     static const char *const expect[] = { "1 class rotations", "preconditioner in double", NULL };
     json_t *j, *cl;
-    certify_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20", dir, c, t, expect);
-    {
-        const char *vargs[] = { c, NULL };
-        tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
-        cr_expect(strstr(out, "strict_local_min strict_local_min certified OK") != NULL, "%s", out);
-    }
+    certify_strict_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20", dir, c, t, expect);
     cl = claim_copy(c, &j);
     cr_assert(cl != NULL);
     {

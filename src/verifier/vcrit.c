@@ -674,10 +674,10 @@ static int class_ok(const vk *k, slong i, slong a, slong b, char *why, size_t le
             char sa = k->state[l][u + r * a], sb = k->state[l][u + r * b];
             if (k->dead[l][u])
                 continue;
-            if (sa == -1 || sb == -1)
+            if ((sa != 1 && sa != 0) || (sb != 1 && sb != 0))   /* P- (not -1: char may be unsigned) */
                 ok = 0, snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: unit %ld of layer %ld is negative on the "
                                  "box in column %ld (check 3(i)): not a symmetry", (long) i, (long) a, (long) b, (long) u,
-                                 (long) l, (long) (sa == -1 ? a : b));
+                                 (long) l, (long) (sa != 1 && sa != 0 ? a : b));
             else if (!lin[u] && (sa == 0) != (sb == 0))
                 ok = 0, snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: unit %ld of layer %ld, not linear on the "
                                  "data, has a kink in column %ld but not in column %ld (check 3(ii)): not a symmetry",

@@ -968,7 +968,7 @@ Test(critical, k3_l5_kink_preserving_rotations)
                 json_array_remove(kr, 0);
                 json_array_insert_new(kr, 0, json_loads(fake[k], 0, NULL));
             }
-            refused_edited(j, t, what[k], fake[k] != NULL ? "are not both linear on the data" : NULL);
+            refused_edited(j, t, what[k], fake[k] != NULL ? "are not both live with the same negative columns" : NULL);
         }
     }
     {   /* malformed: layer 1 (not a ReLU layer), a >= b, b beyond d_l, not increasing */
@@ -1622,8 +1622,8 @@ Test(critical, unknown_critical_method_is_refused)
  * dW_1 = B W_1, dW_2 = A W_2 - W_2 B. Checked entry by entry against that, and as a symmetry:
  * the kink stays 0 and the output moves by A Z - Z A (which keeps ||Z - I||) to first order,
  * computed here in doubles from the definition of the network. Patterns that break
- * (3)(i)/(ii) of format §6.9, a rotation mixing a column with P- entries, and a problem with
- * two samples in a class give no generator. */
+ * (3)(i)/(ii)/(iv) of format §6.9, a rotation mixing a column with P- entries, and a problem
+ * with two samples in a class give no generator. */
 Test(critical, class_rotation_by_hand)
 {
     dnc_problem_t p, p2;
@@ -1689,6 +1689,9 @@ Test(critical, class_rotation_by_hand)
     st2[3 + 4 * 1] = -1;   /* (i): unit 3 negative in column 1 */
     cr_expect(!dnc_critical_class_rotation(s, th, p, state, 0, 1, 256), "(i) broken, yet a generator");
     st2[3 + 4 * 1] = 1;
+    st2[1 + 4 * 0] = 0;   /* (iv): no linear unit active in column 0, and unit 0 has a kink there but not in 1 */
+    cr_expect(!dnc_critical_class_rotation(s, th, p, state, 0, 1, 256), "(iv) broken, yet a generator");
+    st2[1 + 4 * 0] = 1;
     cr_expect(dnc_critical_class_rotation(s, th, p, state, 0, 1, 256), "the pattern restored gives no generator");
     memset(&pa, 0, sizeof(pa));   /* two samples in class 0: Y is not I, no class rotation */
     pa.K = "3";
@@ -1753,5 +1756,45 @@ Test(critical, k6_l4_w20_class_rotation, .timeout = 300)
     {   /* malformed: a = b, b beyond K, not increasing, negative, not a pair */
         static const char *const bad[] = { "[[2, 2]]", "[[2, 6]]", "[[2, 4], [0, 1]]", "[[-1, 2]]", "[[2, 4, 1]]" };
         malformed_field(c, t, "class_rotations", bad, 5);
+    }
+}
+
+/* A K = 6, L = 4, width-20 point (momentum, seed 1, refined; tests/data/critical/k6-l4-w20-group;
+ * docs/refine.md §7.8): layer-4 units 1, 6, 16 (pattern + 0 0 + 0 -) and 9 (+ 0 0 0 0 -) are P-
+ * in the same column (5) only, and differ at column 3, where unit 9 has a kink. No unit of
+ * layer 4 is linear on the data, so before kink rotations were taken over such a group (and
+ * kink rows of columns where no unit of the group is active were kept as 0 = 0 rows, which made
+ * C C^T singular) its system had one flat direction (a numerical study, 2026-12-06: a rotation
+ * B = e_9 ^ c with c in span(e_1, e_6, e_16), c . U[{1, 6, 16}, 3] = 0). With the kink rotation
+ * [4, 1, 9] in the slice: certified, both checkers; left out: refused; a pair from two groups
+ * (unit 1 and unit 0, P- in other columns) refused for that reason. */
+Test(critical, k6_l4_w20_kink_rotation_of_a_minus_group, .timeout = 300)
+{
+    char dir[256], c[300], t[300];
+    static const char *const expect[] = { "1 kink-preserving rotations", NULL };
+    json_t *j, *cl;
+    certify_strict_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20-group", dir, c, t, expect);
+    cl = claim_copy(c, &j);
+    cr_assert(cl != NULL);
+    {
+        json_t *want = json_loads("[[4, 1, 9]]", 0, NULL);
+        cr_expect(json_equal(json_object_get(cl, "kink_rotations"), want), "kink_rotations: %zu entries",
+                  json_array_size(json_object_get(cl, "kink_rotations")));
+        json_decref(want);
+    }
+    expect_loss_agrees(j, cl);
+    json_decref(j);
+    {
+        static const char *const fake[] = { NULL, "[[4, 0, 1]]" };
+        static const char *const what[] = { "the kink rotation left out", "units of two groups" };
+        int k;
+        for (k = 0; k < 2; k++) {
+            cl = claim_copy(c, &j);
+            if (fake[k] == NULL)
+                json_object_del(cl, "kink_rotations");
+            else
+                json_object_set_new(cl, "kink_rotations", json_loads(fake[k], 0, NULL));
+            refused_edited(j, t, what[k], fake[k] != NULL ? "are not both live with the same negative columns" : NULL);
+        }
     }
 }

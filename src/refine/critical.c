@@ -646,6 +646,35 @@ static slong linear_on_data(const crit *c, slong l, slong *lin)
     return m;
 }
 
+/* 1 when units u and v of ReLU layer l are live and P- in the same columns (docs/refine.md
+ * §7.8: the group of a kink-preserving rotation; with no P- entry, the units linear on the
+ * data). */
+static int same_minus(const crit *c, slong l, slong u, slong v)
+{
+    slong r, j;
+    if (l < 2 || l > c->p->L || !is_relu(c, l) || u < 0 || v < 0 || u >= c->p->width[l - 1]
+        || v >= c->p->width[l - 1] || c->dead[l][u] || c->dead[l][v])
+        return 0;
+    r = c->p->width[l - 1];
+    for (j = 0; j < c->N; j++)
+        if ((c->state[l][u + r * j] == -1) != (c->state[l][v + r * j] == -1))
+            return 0;
+    return 1;
+}
+
+/* The group of unit g of ReLU layer l: the live units P- in the same columns as g (g < 0: the
+ * units linear on the data). grp <- them. */
+static slong minus_group(const crit *c, slong l, slong g, slong *grp)
+{
+    slong i, m = 0;
+    if (g < 0)
+        return linear_on_data(c, l, grp);
+    for (i = 0; i < c->p->width[l - 1]; i++)
+        if (same_minus(c, l, g, i))
+            grp[m++] = i;
+    return m;
+}
+
 /* Index of the pair (p, q), p < q < m, among the m (m - 1) / 2 upper entries of A. */
 static slong pair_index(slong p, slong q, slong m)
 {
@@ -681,9 +710,13 @@ static slong kink_rows_kept(const crit *c, slong l, const slong *lin, slong m, c
     char *lock = flint_calloc((size_t) (r * c->N) + 1, 1);
     const signed char *st = c->state[l];
     memset(keep, 0, (size_t) (r * c->N));
-    for (j = 0; j < c->N; j++)
+    for (j = 0; j < c->N; j++) {
+        int active = 0;   /* a row of a column where no unit of lin is P+ is 0 = 0: not kept */
         for (i = 0; i < m; i++)
-            keep[lin[i] + r * j] = st[lin[i] + r * j] == 0;
+            active |= st[lin[i] + r * j] == 1;
+        for (i = 0; i < m; i++)
+            keep[lin[i] + r * j] = active && st[lin[i] + r * j] == 0;
+    }
     for (j = 0; j < c->N; j++)
         for (jj = j + 1; jj < c->N; jj++) {
             slong drop = -1;
@@ -709,7 +742,8 @@ static slong kink_rows_kept(const crit *c, slong l, const slong *lin, slong m, c
 }
 
 /* The kept kink rows of ReLU layer l at theta, as a linear system on the upper entries of a
- * skew matrix on the units linear on the data (docs/refine.md §7.8): lin/pos those units (m;
+ * skew matrix on a group of units (docs/refine.md §7.8): the units P- in the same columns as
+ * unit g, or for g < 0 the units linear on the data; lin/pos those units (m;
  * pos[u] = -1 for the others), U the layer's pre-activations (layer_pre), C (nr x np) the kept
  * rows (A U)_ij = sum_k A_ik U_kj over the units k in P+ at j, Mi = (C C^T)^-1. */
 typedef struct {
@@ -719,14 +753,14 @@ typedef struct {
     arb_mat_t U, C, Mi;
 } ksys;
 
-static void ksys_init(ksys *k, const crit *c, arb_srcptr theta, slong l)
+static void ksys_init(ksys *k, const crit *c, arb_srcptr theta, slong l, slong g)
 {
     slong i, j, t, q, r = c->p->width[l - 1];
     k->r = r;
     k->lin = flint_malloc((r + 1) * sizeof(slong));
     k->pos = flint_malloc((r + 1) * sizeof(slong));
     k->keep = flint_malloc((size_t) (r * c->N) + 1);
-    k->m = linear_on_data(c, l, k->lin);
+    k->m = minus_group(c, l, g, k->lin);
     for (i = 0; i < r; i++)
         k->pos[i] = -1;
     for (i = 0; i < k->m; i++)
@@ -799,11 +833,11 @@ static void ksys_skew(arb_mat_t A, const ksys *k, const arb_mat_t e)
         }
 }
 
-/* s <- the kink-preserving rotation (l, a, b) at theta: with the kink system of layer l
- * (ksys), A the skew matrix on the units lin closest to E_ab - E_ba subject to the kept kink
- * rows (A U)_ij = 0 (projection x = e - C^T (C C^T)^-1 C e on the upper entries), W_{l-1}
- * moves by A W_{l-1} and W_l by -W_l A. 0 (s indeterminate) when a or b is not linear on the
- * data or C C^T is not shown invertible. */
+/* s <- the kink-preserving rotation (l, a, b) at theta: with the kink system of layer l on the
+ * group of a (the live units P- in the same columns as a; ksys), A the skew matrix on the
+ * group closest to E_ab - E_ba subject to the kept kink rows (A U)_ij = 0 (projection
+ * x = e - C^T (C C^T)^-1 C e on the upper entries), W_{l-1} moves by A W_{l-1} and W_l by
+ * -W_l A. 0 when b is not in a's group; s indeterminate when C C^T is not shown invertible. */
 static int krot_at(const crit *c, arb_ptr s, arb_srcptr theta, slong l, slong a, slong b)
 {
     slong n = c->n, r, i, j, t, k;
@@ -811,9 +845,9 @@ static int krot_at(const crit *c, arb_ptr s, arb_srcptr theta, slong l, slong a,
     arb_mat_t e, w, y, A;
     int ok;
     _arb_vec_zero(s, n);
-    if (a == b || !linear_unit(c, l, a) || !linear_unit(c, l, b))
+    if (a == b || !same_minus(c, l, a, b))
         return 0;
-    ksys_init(&K, c, theta, l);
+    ksys_init(&K, c, theta, l, a);
     r = K.r;
     ok = K.ok;
     arb_mat_init(e, K.np, 1); arb_mat_init(w, K.np, 1); arb_mat_init(y, K.nr, 1); arb_mat_init(A, r, r);
@@ -860,20 +894,24 @@ static int class_rotations_apply(const crit *c)
     return 1;
 }
 
-/* Conditions (3)(i)-(iii) of format §6.9 for the class rotation (a, b) at ReLU layer l: no
+/* Conditions (3)(i)-(iv) of format §6.9 for the class rotation (a, b) at ReLU layer l: no
  * live unit P- in column a or b; a live unit not linear on the data has a kink in column a
- * iff in column b; no dependent column pair (pair_dependent) touches a or b. */
+ * iff in column b; no dependent column pair (pair_dependent) touches a or b; where no unit
+ * linear on the data is P+ in column a (b), those with a kink there have one in b (a) too. */
 static int crot_layer_ok(const crit *c, slong l, slong a, slong b)
 {
     slong r = c->p->width[l - 1], u, j, *lin = flint_malloc((r + 1) * sizeof(slong)), m;
     const signed char *st = c->state[l];
     int ok = 1;
+    int act_a = 0, act_b = 0;   /* some unit linear on the data is P+ in column a (b) */
     m = linear_on_data(c, l, lin);
-    for (u = 0; u < r && ok; u++) {
+    for (u = 0; u < m; u++)
+        act_a |= st[lin[u] + r * a] == 1, act_b |= st[lin[u] + r * b] == 1;
+    for (u = 0; u < r && ok; u++) {   /* (ii), and (iv): a kink row not kept must hold as 0 = 0 */
+        int lu = linear_unit(c, l, u), ka = st[u + r * a] == 0, kb = st[u + r * b] == 0;
         if (c->dead[l][u])
             continue;
-        ok = st[u + r * a] != -1 && st[u + r * b] != -1
-             && (linear_unit(c, l, u) || (st[u + r * a] == 0) == (st[u + r * b] == 0));
+        ok = st[u + r * a] != -1 && st[u + r * b] != -1 && (lu ? (act_a || !ka || kb) && (act_b || !kb || ka) : ka == kb);
     }
     for (j = 0; j < c->N && ok; j++) {
         if (j != a && j != b)
@@ -896,7 +934,7 @@ static int crot_B(const crit *c, arb_mat_t B, arb_srcptr theta, slong l, slong a
     ksys K;
     arb_mat_t rho, x;
     int ok;
-    ksys_init(&K, c, theta, l);
+    ksys_init(&K, c, theta, l, -1);
     ok = K.ok;
     arb_mat_init(rho, K.nr, 1);
     arb_mat_init(x, K.np, 1);
@@ -922,7 +960,7 @@ static int crot_B(const crit *c, arb_mat_t B, arb_srcptr theta, slong l, slong a
 /* s <- the class rotation (a, b) at theta (format §6.9, docs/refine.md §7.10): with
  * A = E_ab - E_ba on the K samples (= classes), B_1 = 0 and B_l = crot_B on the ReLU layers
  * (0 on identity layers), dH1 = -H1 A, dW_{l-1} = B_l W_{l-1} - W_{l-1} B_{l-1}, dW_L =
- * A W_L - W_L B_L. 0 (s zero) when the problem has none or a layer fails (3)(i)-(iii);
+ * A W_L - W_L B_L. 0 (s zero) when the problem has none or a layer fails (3)(i)-(iv);
  * s indeterminate when a C C^T is not shown invertible. */
 static int crot_at(const crit *c, arb_ptr s, arb_srcptr theta, slong a, slong b)
 {
@@ -2050,10 +2088,10 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
         ok &= same_pattern(&c, r->generators[3 * k], r->generators[3 * k + 1], r->generators[3 * k + 2]);
     for (k = 0; k < r->npartial; k++)
         ok &= p->L >= 2 && !c.dead[1][r->partial[3 * k]] && !c.dead[1][r->partial[3 * k + 1]];
-    for (k = 0; k < r->nkrot; k++)   /* units of a ReLU layer, both linear on the data */
-        ok &= r->krot[3 * k + 1] != r->krot[3 * k + 2] && linear_unit(&c, r->krot[3 * k], r->krot[3 * k + 1])
-              && linear_unit(&c, r->krot[3 * k], r->krot[3 * k + 2]);
-    for (k = 0; k < r->ncrot; k++) {   /* a symmetry at this pattern: format §6.9 (3)(i)-(iii) */
+    for (k = 0; k < r->nkrot; k++)   /* live units of a ReLU layer, P- in the same columns */
+        ok &= r->krot[3 * k + 1] != r->krot[3 * k + 2] && same_minus(&c, r->krot[3 * k], r->krot[3 * k + 1],
+                                                                     r->krot[3 * k + 2]);
+    for (k = 0; k < r->ncrot; k++) {   /* a symmetry at this pattern: format §6.9 (3)(i)-(iv) */
         slong l, a = r->crot[2 * k], b = r->crot[2 * k + 1];
         ok &= a >= 0 && a < b && b < p->K && class_rotations_apply(&c);
         for (l = 2; ok && l <= p->L; l++)

@@ -328,6 +328,21 @@ static int lin_unit(const vk *k, slong l, slong u)
     return 1;
 }
 
+/* Units u and v of ReLU layer l are live and negative on the box in the same columns (format
+ * §6.9: the group of a kink rotation; with no negative entry, the units linear on the data). */
+static int same_minus(const vk *k, slong l, slong u, slong v)
+{
+    slong r = k->p->width[l - 1], j;
+    if (k->dead[l][u] || k->dead[l][v] || !k->p->relu[l - 2])
+        return 0;
+    for (j = 0; j < k->N; j++) {
+        char su = k->state[l][u + r * j], sv = k->state[l][v + r * j];
+        if ((su != 1 && su != 0) != (sv != 1 && sv != 0))
+            return 0;
+    }
+    return 1;
+}
+
 /* 1 when the kept-row rule of §6.9 applies to columns j < jj of layer l: no unit linear on the
  * data (lin) is active at both, and T = {kink at j, active at jj}, T' = {active at j, kink at
  * jj} (of such units) are both non-empty. */
@@ -354,9 +369,13 @@ static void kept_rows(const vk *k, slong l, const char *lin, char *keep)
     slong r = k->p->width[l - 1], j, jj, u, side;
     char *lock = flint_calloc((size_t) (r * k->N) + 1, 1);
     const char *st = k->state[l];
-    for (j = 0; j < k->N; j++)
+    for (j = 0; j < k->N; j++) {
+        int active = 0;   /* a row of a column where no unit of the group is active is 0 = 0: not kept */
         for (u = 0; u < r; u++)
-            keep[u + r * j] = lin[u] && st[u + r * j] == 0;
+            active |= lin[u] && st[u + r * j] == 1;
+        for (u = 0; u < r; u++)
+            keep[u + r * j] = active && lin[u] && st[u + r * j] == 0;
+    }
     for (j = 0; j < k->N; j++)
         for (jj = j + 1; jj < k->N; jj++) {
             slong drop = -1;
@@ -391,9 +410,9 @@ static int kink_solve(vk *k, const arb_mat_struct *x, slong l, slong a, slong b,
     char *lin = flint_calloc((size_t) r + 1, 1), *keep = flint_calloc((size_t) (r * k->N) + 1, 1);
     arb_mat_t H, P, C, Ct, M, e, y, z;
     int ok;
-    for (u = 0; u < r; u++)
-        lin[u] = (char) lin_unit(k, l, u);
-    for (u = 0, np = 0; u < r; u++)     /* the unknowns: A_uv, u < v both linear on the data */
+    for (u = 0; u < r; u++)   /* the group: a's (kink rotation) or the units linear on the data */
+        lin[u] = (char) (cls ? lin_unit(k, l, u) : same_minus(k, l, a, u));
+    for (u = 0, np = 0; u < r; u++)     /* the unknowns: A_uv, u < v both in the group */
         for (v = u + 1; v < r; v++)
             pid[u * r + v] = lin[u] && lin[v] ? np++ : -1;
     kept_rows(k, l, lin, keep);
@@ -634,7 +653,7 @@ static int same_rows(const vk *k, slong l, slong a, slong b)
     if (l < 0)
         return k->L >= 2 && !k->dead[1][a] && !k->dead[1][b];
     if (l >= VX_KINK_ROTATION)
-        return lin_unit(k, l - VX_KINK_ROTATION, a) && lin_unit(k, l - VX_KINK_ROTATION, b);
+        return same_minus(k, l - VX_KINK_ROTATION, a, b);
     if (k->dead[l][a] || k->dead[l][b])
         return 0;
     if (l == 1 || !k->p->relu[l - 2])
@@ -668,12 +687,23 @@ static int class_ok(const vk *k, slong i, slong a, slong b, char *why, size_t le
             continue;
         r = k->p->width[l - 1];
         lin = flint_calloc((size_t) r + 1, 1);
-        for (u = 0; u < r; u++)
+        int act_a = 0, act_b = 0;
+        for (u = 0; u < r; u++) {
             lin[u] = (char) lin_unit(k, l, u);
+            act_a |= lin[u] && k->state[l][u + r * a] == 1;
+            act_b |= lin[u] && k->state[l][u + r * b] == 1;
+        }
         for (u = 0; u < r && ok; u++) {
             char sa = k->state[l][u + r * a], sb = k->state[l][u + r * b];
             if (k->dead[l][u])
                 continue;
+            if (lin[u] && ((!act_a && sa == 0 && sb != 0) || (!act_b && sb == 0 && sa != 0))) {
+                ok = 0, snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: unit %ld of layer %ld has a kink in column "
+                                 "%ld, where no unit linear on the data is active, but not in column %ld (check 3(iv)): "
+                                 "not a symmetry", (long) i, (long) a, (long) b, (long) u, (long) l,
+                                 (long) (sa == 0 ? a : b), (long) (sa == 0 ? b : a));
+                break;
+            }
             if ((sa != 1 && sa != 0) || (sb != 1 && sb != 0))   /* P- (not -1: char may be unsigned) */
                 ok = 0, snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: unit %ld of layer %ld is negative on the "
                                  "box in column %ld (check 3(i)): not a symmetry", (long) i, (long) a, (long) b, (long) u,
@@ -1183,7 +1213,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
             ok = 0;
             if (l >= VX_KINK_ROTATION)
                 snprintf(why, len, "kink_rotations[%ld] = [%ld, %ld, %ld]: units %ld and %ld of layer %ld are not both "
-                         "linear on the data on the box (live, no negative pre-activation): not a symmetry",
+                         "live with the same negative columns on the box: not a symmetry",
                          (long) (i - nrot - npart), (long) (l - VX_KINK_ROTATION), (long) a, (long) b, (long) a, (long) b,
                          (long) (l - VX_KINK_ROTATION));
             else if (l < 0)

@@ -1715,6 +1715,32 @@ Test(critical, class_rotation_by_hand)
     dnc_problem_clear(p);
 }
 
+/* A fixture certified (critical_point and strict_local_min, both checkers) with exactly the
+ * generator list `want` in `field`, its loss within 1e-50 of the refined point's; refused with
+ * that field left out (singular) and with it set to `fake` (not a symmetry, for `reason`). */
+static void generator_needed(const char *run, const char *const *expect, const char *field, const char *want,
+                             const char *fake, const char *reason, char *dir, char *c, char *t)
+{
+    json_t *j, *cl, *w = json_loads(want, 0, NULL);
+    int k;
+    certify_strict_fixture(run, dir, c, t, expect);
+    cl = claim_copy(c, &j);
+    cr_assert(cl != NULL);
+    cr_expect(json_equal(json_object_get(cl, field), w), "%s: %zu entries, expected %s", field,
+              json_array_size(json_object_get(cl, field)), want);
+    json_decref(w);
+    expect_loss_agrees(j, cl);
+    json_decref(j);
+    for (k = 0; k < 2; k++) {
+        cl = claim_copy(c, &j);
+        if (k == 0)
+            json_object_del(cl, field);
+        else
+            json_object_set_new(cl, field, json_loads(fake, 0, NULL));
+        refused_edited(j, t, k == 0 ? "the generator left out" : fake, k == 0 ? NULL : reason);
+    }
+}
+
 /* The K = 6, L = 4, width-20 point (GD seed 3, refined; tests/data/critical/k6-l4-w20; docs/refine.md
  * §7.10): without a class rotation its reduced system has one flat direction left (singular,
  * "not proven" before class rotations existed); with the rotation of classes 2 and 4 (0-based)
@@ -1728,31 +1754,8 @@ Test(critical, k6_l4_w20_class_rotation, .timeout = 300)
 {
     char dir[256], c[300], t[300];
     static const char *const expect[] = { "1 class rotations", "preconditioner in double", NULL };
-    json_t *j, *cl;
-    certify_strict_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20", dir, c, t, expect);
-    cl = claim_copy(c, &j);
-    cr_assert(cl != NULL);
-    {
-        json_t *want = json_loads("[[2, 4]]", 0, NULL);
-        cr_expect(json_equal(json_object_get(cl, "class_rotations"), want), "class_rotations: %zu entries",
-                  json_array_size(json_object_get(cl, "class_rotations")));
-        json_decref(want);
-    }
-    expect_loss_agrees(j, cl);
-    json_decref(j);
-    {
-        static const char *const fake[] = { NULL, "[[0, 1]]" };
-        static const char *const what[] = { "the class rotation left out", "classes 0, 1 (P- entries, dependent kink rows)" };
-        int k;
-        for (k = 0; k < 2; k++) {
-            cl = claim_copy(c, &j);
-            if (fake[k] == NULL)
-                json_object_del(cl, "class_rotations");
-            else
-                json_object_set_new(cl, "class_rotations", json_loads(fake[k], 0, NULL));
-            refused_edited(j, t, what[k], fake[k] != NULL ? "class_rotations[0] = [0, 1]: " : NULL);
-        }
-    }
+    generator_needed(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20", expect, "class_rotations", "[[2, 4]]",
+                     "[[0, 1]]", "class_rotations[0] = [0, 1]: ", dir, c, t);
     {   /* malformed: a = b, b beyond K, not increasing, negative, not a pair */
         static const char *const bad[] = { "[[2, 2]]", "[[2, 6]]", "[[2, 4], [0, 1]]", "[[-1, 2]]", "[[2, 4, 1]]" };
         malformed_field(c, t, "class_rotations", bad, 5);
@@ -1772,29 +1775,6 @@ Test(critical, k6_l4_w20_kink_rotation_of_a_minus_group, .timeout = 300)
 {
     char dir[256], c[300], t[300];
     static const char *const expect[] = { "1 kink-preserving rotations", NULL };
-    json_t *j, *cl;
-    certify_strict_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20-group", dir, c, t, expect);
-    cl = claim_copy(c, &j);
-    cr_assert(cl != NULL);
-    {
-        json_t *want = json_loads("[[4, 1, 9]]", 0, NULL);
-        cr_expect(json_equal(json_object_get(cl, "kink_rotations"), want), "kink_rotations: %zu entries",
-                  json_array_size(json_object_get(cl, "kink_rotations")));
-        json_decref(want);
-    }
-    expect_loss_agrees(j, cl);
-    json_decref(j);
-    {
-        static const char *const fake[] = { NULL, "[[4, 0, 1]]" };
-        static const char *const what[] = { "the kink rotation left out", "units of two groups" };
-        int k;
-        for (k = 0; k < 2; k++) {
-            cl = claim_copy(c, &j);
-            if (fake[k] == NULL)
-                json_object_del(cl, "kink_rotations");
-            else
-                json_object_set_new(cl, "kink_rotations", json_loads(fake[k], 0, NULL));
-            refused_edited(j, t, what[k], fake[k] != NULL ? "are not both live with the same negative columns" : NULL);
-        }
-    }
+    generator_needed(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20-group", expect, "kink_rotations", "[[4, 1, 9]]",
+                     "[[4, 0, 1]]", "are not both live with the same negative columns", dir, c, t);
 }

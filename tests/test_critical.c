@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <criterion/criterion.h>
 #include <flint/fmpq_vec.h>
 #include "dncert/exact.h"
@@ -1777,4 +1778,52 @@ Test(critical, k6_l4_w20_kink_rotation_of_a_minus_group, .timeout = 300)
     static const char *const expect[] = { "1 kink-preserving rotations", NULL };
     generator_needed(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20-group", expect, "kink_rotations", "[[4, 1, 9]]",
                      "[[4, 0, 1]]", "are not both live with the same negative columns", dir, c, t);
+}
+
+/* Check 3(iv) of format §6.9, in the checkers: the point of class_rotation_by_hand with unit 1
+ * given a kink in column 0 as well (W_1[1][0] = 0), so no unit linear on the data (units 0, 1)
+ * is active in column 0; their kink rows there are not kept, and unit 0 has a kink in column 0
+ * but not in column 1, so the class rotation (0, 1) would move that kink (rho = -U_01 != 0):
+ * not a symmetry. The point is saved as a run, certify-point writes its (not proven)
+ * critical_point claim, and a copy that lists the class rotation and says "certified" is
+ * refused by both checkers, for that reason. */
+Test(critical, class_rotation_check_iv_in_the_checkers)
+{
+    char dir[256], run[300], c[300], t[300], e[512];
+    double W1[4][4] = { { 0, 0.7, 0.4, 0.3 }, { 0, 0.2, 0.6, -0.2 }, { 0.3, 0.9, -0.5, 0.1 }, { 0.8, 0.4, -0.3, 0.6 } };
+    double W2[3][4] = { { 0.5, -0.2, 0.3, 0.1 }, { 0.2, 0.4, -0.1, 0.6 }, { -0.3, 0.1, 0.5, 0.2 } };
+    const char *cp[] = { "certify-point", run, "--out", c, "--critical", NULL };
+    const char *ex[] = { "verify", "--explain", t, NULL };
+    dnc_problem_t p;
+    slong n, w1, w2, i;
+    arb_ptr th = hand_point(p, W1, W2, &n, &w1, &w2);
+    double *x = malloc(n * sizeof(double));
+    json_t *j, *cl;
+    for (i = 0; i < n; i++)
+        x[i] = arf_get_d(arb_midref(th + i), ARF_RND_NEAR);
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    cr_assert_eq(mkdir(run, 0700), 0);
+    cr_assert_eq(dnc_point_save(run, p, x, NULL, e, sizeof(e)), 0, "%s", e);
+    tu_run(out, err, sizeof(out), cp);
+    cl = claim_copy(c, &j);
+    cr_assert(cl != NULL, "no critical_point claim: %s%s", out, err);
+    json_object_set_new(cl, "class_rotations", json_loads("[[0, 1]]", 0, NULL));
+    json_object_set_new(cl, "generators", json_array());   /* the class rotation is checked after them */
+    json_object_set_new(cl, "verdict", json_string("certified"));
+    for (i = (slong) json_array_size(json_object_get(j, "claims")) - 1; i >= 0; i--) {   /* only the claims before it */
+        const char *k = json_string_value(json_object_get(json_array_get(json_object_get(j, "claims"), i), "kind"));
+        if (strcmp(k, "kink_multipliers") == 0 || strcmp(k, "strict_local_min") == 0)
+            json_array_remove(json_object_get(j, "claims"), i);
+    }
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+    refused(t, "a class rotation breaking (iv)");
+    tu_run(out, err, sizeof(out), ex);
+    cr_expect(strstr(out, "(check 3(iv)): not a symmetry") != NULL, "%s", out);
+    free(x);
+    _arb_vec_clear(th, n);
+    dnc_problem_clear(p);
 }

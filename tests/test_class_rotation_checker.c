@@ -33,6 +33,18 @@ static int verify(const char *t)
     return rc;
 }
 
+/* In a new temporary dir: run = dir/run, c = dir/c.json, t = dir/t.json; then the commands tr
+ * (train ... --out run) and cp (certify-point run --out c) succeed. */
+static void trained_certificate(const char *const *tr, const char *const *cp, char *dir, char *run, char *c, char *t)
+{
+    tu_tmpdir(dir, 256);
+    snprintf(run, 300, "%s/run", dir);
+    snprintf(c, 300, "%s/c.json", dir);
+    snprintf(t, 300, "%s/t.json", dir);
+    cr_assert_eq(tu_run(out, err, sizeof(out), tr), 0, "%s%s", out, err);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+}
+
 static void rejected(const char *c, const char *t, const char *value, const char *msg)
 {
     with_class_rotations(c, t, value);
@@ -83,12 +95,7 @@ Test(class_rotation_checker, allowed_only_with_one_sample_per_class_and_no_bias)
         const char *tr[] = { "train", "--K", opt[k][0], "--n", opt[k][1], "--L", "1", "--width", "2", "--bias", opt[k][2],
                              "--optimizer", "lbfgs", "--steps", "300", "--out", run, NULL };
         const char *cp[] = { "certify-point", run, "--out", c, "--critical", NULL };
-        tu_tmpdir(dir, sizeof(dir));
-        snprintf(run, sizeof(run), "%s/run", dir);
-        snprintf(c, sizeof(c), "%s/c.json", dir);
-        snprintf(t, sizeof(t), "%s/t.json", dir);
-        cr_assert_eq(tu_run(out, err, sizeof(out), tr), 0, "%s%s", out, err);
-        cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+        trained_certificate(tr, cp, dir, run, c, t);
         rejected(c, t, "[[0, 1]]", opt[k][3]);
     }
 }
@@ -122,12 +129,7 @@ Test(class_rotation_checker, rank_two_point_certified_with_two_class_rotations)
     const char *cp[] = { "certify-point", run, "--out", c, "--critical", NULL };
     static const char *const two[] = { "[[0, 1], [0, 2]]", "[[0, 1], [1, 2]]", "[[0, 2], [1, 2]]" };
     int k;
-    tu_tmpdir(dir, sizeof(dir));
-    snprintf(run, sizeof(run), "%s/run", dir);
-    snprintf(c, sizeof(c), "%s/c.json", dir);
-    snprintf(t, sizeof(t), "%s/t.json", dir);
-    cr_assert_eq(tu_run(out, err, sizeof(out), tr), 0, "%s%s", out, err);
-    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+    trained_certificate(tr, cp, dir, run, c, t);
     for (k = 0; k < 3; k++) {
         with_class_rotations(c, t, two[k]);
         verify(t);

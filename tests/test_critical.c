@@ -1489,13 +1489,29 @@ static json_t *dense_block(slong r, slong c, ulong *s, int pos)
     return json_pack("{s:I, s:I, s:o}", "rows", (json_int_t) r, "cols", (json_int_t) c, "dense", d);
 }
 
+/* The certificate t (at prec bits) of a K-class, one-sample, L = 2 ReLU problem of widths d1,
+ * w2 with one point "critical" (blocks) and the claims (both references taken). */
+static void two_layer_file(const char *t, slong K, slong d1, slong w2, slong prec, json_t *blocks, json_t *claims)
+{
+    json_t *j = json_pack("{s:s, s:i, s:{s:s}, s:I, s:{s:I, s:[i, i], s:i, s:[I, I], s:[s], s:s, s:s, s:[s, s]}, "
+                          "s:{s:{s:s, s:{}, s:o}}, s:o}",
+                          "format", DNCV_FORMAT, "version", DNCV_VERSION, "producer", "program", "test", "precision",
+                          (json_int_t) prec, "problem", "K", (json_int_t) K, "n", 1, 1, "L", 2, "width", (json_int_t) d1,
+                          (json_int_t) w2, "activation", "relu", "bias", "none", "lambda_h", "1/250", "lambda_w",
+                          "1/250", "1/250", "points", "critical", "layout", "expanded", "scalars", "blocks", blocks,
+                          "claims", claims);
+    cr_assert(j != NULL);
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+}
+
 /* The file t: `copies` critical_point claims on that point with all rotations of layer 1, then
  * (stop) a claim of an unknown kind. */
 static void gram_file(const char *t, slong d1, int copies, int stop)
 {
     const slong w2 = 2, K = 2;
     ulong s = 1;
-    json_t *j, *claims = json_array(), *gens = json_array(), *blocks;
+    json_t *claims = json_array(), *gens = json_array(), *blocks;
     slong a, b, i;
     for (a = 0; a < d1; a++)
         for (b = a + 1; b < d1; b++)
@@ -1512,16 +1528,8 @@ static void gram_file(const char *t, slong d1, int copies, int stop)
     }
     if (stop)
         json_array_append_new(claims, json_pack("{s:s, s:s}", "id", "stop", "kind", "no_such_kind"));
-    j = json_pack("{s:s, s:i, s:{s:s}, s:i, s:{s:i, s:[i, i], s:i, s:[I, I], s:[s], s:s, s:s, s:[s, s]}, "
-                  "s:{s:{s:s, s:{}, s:o}}, s:o}",
-                  "format", DNCV_FORMAT, "version", DNCV_VERSION, "producer", "program", "test", "precision", 256,
-                  "problem", "K", (int) K, "n", 1, 1, "L", 2, "width", (json_int_t) d1, (json_int_t) w2, "activation",
-                  "relu", "bias", "none", "lambda_h", "1/250", "lambda_w", "1/250", "1/250",
-                  "points", "critical", "layout", "expanded", "scalars", "blocks", blocks, "claims", claims);
-    cr_assert(j != NULL);
     json_decref(gens);
-    cr_assert_eq(json_dump_file(j, t, 0), 0);
-    json_decref(j);
+    two_layer_file(t, K, d1, w2, 256, blocks, claims);
 }
 
 Test(critical, work_estimate_counts_the_gram_matrix_of_the_generators, .timeout = 120)
@@ -1555,7 +1563,7 @@ Test(critical, work_estimate_counts_the_ball_path_when_zero_weights_lower_the_un
     const char *args[] = { "verify", t, NULL };
     const slong d1 = 40, w2 = 40, K = 2;
     ulong s = 3;
-    json_t *j, *claims, *zw = json_array(), *blocks, *H1, *W1, *d;
+    json_t *claims, *zw = json_array(), *blocks, *H1, *W1, *d;
     slong i, u;
     char buf[32];
     tu_tmpdir(dir, sizeof(dir));
@@ -1580,15 +1588,8 @@ Test(critical, work_estimate_counts_the_ball_path_when_zero_weights_lower_the_un
                        "kind", "critical_point", "point", "critical", "radius_log2", -1024, "kinks", "multipliers",
                        "generators", "zero_weights", zw, "loss", "lo", "0", "hi", "1", "statement", "x", "verdict",
                        "certified", "id", "stop", "kind", "no_such_kind");
-    j = json_pack("{s:s, s:i, s:{s:s}, s:i, s:{s:i, s:[i, i], s:i, s:[I, I], s:[s], s:s, s:s, s:[s, s]}, "
-                  "s:{s:{s:s, s:{}, s:o}}, s:o}",
-                  "format", DNCV_FORMAT, "version", DNCV_VERSION, "producer", "program", "test", "precision", 4096,
-                  "problem", "K", (int) K, "n", 1, 1, "L", 2, "width", (json_int_t) d1, (json_int_t) w2, "activation",
-                  "relu", "bias", "none", "lambda_h", "1/250", "lambda_w", "1/250", "1/250",
-                  "points", "critical", "layout", "expanded", "scalars", "blocks", blocks, "claims", claims);
-    cr_assert(j != NULL && claims != NULL);
-    cr_assert_eq(json_dump_file(j, t, 0), 0);
-    json_decref(j);
+    cr_assert(claims != NULL);
+    two_layer_file(t, K, d1, w2, 4096, blocks, claims);
     cr_expect_neq(tu_run(out, err, sizeof(out), args), 0);
     cr_expect(strstr(out, "would take about") != NULL, "960 zero weights: the ball path at 800 unknowns and 4096 bits "
               "passed the estimate: %s%s", out, err);

@@ -924,6 +924,17 @@ static int crot_layer_ok(const crit *c, slong l, slong a, slong b)
     return ok;
 }
 
+/* The class rotation (a, b) is a symmetry at this pattern: a pair of classes of a problem that
+ * has class rotations, and (3)(i)-(iv) of format §6.9 in every ReLU layer. */
+static int crot_admissible(const crit *c, slong a, slong b)
+{
+    slong l;
+    int ok = a >= 0 && a < b && b < c->p->K && class_rotations_apply(c);
+    for (l = 2; ok && l <= c->p->L; l++)
+        ok = !is_relu(c, l) || crot_layer_ok(c, l, a, b);
+    return ok;
+}
+
 /* B (r x r) <- B_l of the class rotation (a, b) at theta (format §6.9): the skew matrix on the
  * units linear on the data with upper entries C^T (C C^T)^-1 rho, rho_ij = (U A)_ij over the
  * kept rows (-U_ib at column a, U_ia at column b, 0 elsewhere). 0 when C C^T is not shown
@@ -968,11 +979,7 @@ static int crot_at(const crit *c, arb_ptr s, arb_srcptr theta, slong a, slong b)
     arb_mat_struct *B;
     int ok = 1;
     _arb_vec_zero(s, c->n);
-    if (a < 0 || b <= a || b >= c->p->K || !class_rotations_apply(c))
-        return 0;
-    for (l = 2; l <= L && ok; l++)
-        ok = !is_relu(c, l) || crot_layer_ok(c, l, a, b);
-    if (!ok)
+    if (!crot_admissible(c, a, b))
         return 0;
     B = flint_malloc((L + 1) * sizeof(arb_mat_struct));
     for (l = 1; l <= L; l++) {
@@ -1092,22 +1099,26 @@ typedef struct {
 
 /* The candidate tangent s, named (x, y, z), appended to the triples *list when it keeps the
  * held parameters at 0 and is independent of the generators chosen before. */
-static void consider(const crit *c, gen_basis *g, arb_srcptr s, slong **list, slong *count, slong x, slong y, slong z)
+static int kept(const crit *c, gen_basis *g, arb_srcptr s)
 {
     to_double(g->w, s, g->n);
     if (!zero_off_free(c, s) || !keep_independent(&g->basis, g->q, g->w, g->n, g->floor))
-        return;
+        return 0;
     g->q++;
-    append_triple(list, count, x, y, z);
+    return 1;
+}
+
+static void consider(const crit *c, gen_basis *g, arb_srcptr s, slong **list, slong *count, slong x, slong y, slong z)
+{
+    if (kept(c, g, s))
+        append_triple(list, count, x, y, z);
 }
 
 /* The same for a class rotation (a, b), appended to r's pairs. */
 static void consider_pair(const crit *c, gen_basis *g, arb_srcptr s, dnc_critical *r, slong a, slong b)
 {
-    to_double(g->w, s, g->n);
-    if (!zero_off_free(c, s) || !keep_independent(&g->basis, g->q, g->w, g->n, g->floor))
+    if (!kept(c, g, s))
         return;
-    g->q++;
     r->crot = flint_realloc(r->crot, 2 * (r->ncrot + 1) * sizeof(slong));
     r->crot[2 * r->ncrot] = a;
     r->crot[2 * r->ncrot + 1] = b;
@@ -2091,12 +2102,8 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
     for (k = 0; k < r->nkrot; k++)   /* live units of a ReLU layer, P- in the same columns */
         ok &= r->krot[3 * k + 1] != r->krot[3 * k + 2] && same_minus(&c, r->krot[3 * k], r->krot[3 * k + 1],
                                                                      r->krot[3 * k + 2]);
-    for (k = 0; k < r->ncrot; k++) {   /* a symmetry at this pattern: format §6.9 (3)(i)-(iv) */
-        slong l, a = r->crot[2 * k], b = r->crot[2 * k + 1];
-        ok &= a >= 0 && a < b && b < p->K && class_rotations_apply(&c);
-        for (l = 2; ok && l <= p->L; l++)
-            ok &= !is_relu(&c, l) || crot_layer_ok(&c, l, a, b);
-    }
+    for (k = 0; k < r->ncrot; k++)   /* a symmetry at this pattern: format §6.9 (3)(i)-(iv) */
+        ok &= crot_admissible(&c, r->crot[2 * k], r->crot[2 * k + 1]);
     r->krawczyk = r->gram = r->signs = r->dead_ok = 0;
     r->proven = ok && check_box(&c, r, xbar);
     kink_slopes(&c, r, xbar);

@@ -669,7 +669,8 @@ static int same_rows(const vk *k, slong l, slong a, slong b)
  * decided on the box (format §6.9, check 3): one sample per class, no bias, and for every ReLU
  * layer l >= 2 (i) no live unit negative in column a or b, (ii) a live unit not linear on the
  * data has a kink in column a iff in column b, (iii) no column pair where the kept-row rule
- * applies involves a or b. 0 with why otherwise. */
+ * applies involves a or b, (iv) where no unit linear on the data is active in column a (b),
+ * such a unit with a kink there has one in column b (a) too. 0 with why otherwise. */
 static int class_ok(const vk *k, slong i, slong a, slong b, char *why, size_t len)
 {
     slong l, u, j, jj, c, r;

@@ -979,6 +979,123 @@ Test(critical, k3_l5_kink_preserving_rotations)
     }
 }
 
+/* t <- certificate c with the exact_slopes entry of kink k of its kink_multipliers claim replaced
+ * by entry (JSON; NULL: removed; kept in kink order) and, when iv != NULL, slopes[k] set to iv. */
+static void exact_edit(const char *c, const char *t, long k, const char *entry, const char *iv)
+{
+    json_t *j = json_load_file(c, 0, NULL), *km = tu_claim(j, "kink_multipliers"), *n = json_array(), *e;
+    size_t i;
+    int put = entry == NULL;
+    json_array_foreach(json_object_get(km, "exact_slopes"), i, e) {
+        long ki = (long) json_integer_value(json_object_get(e, "kink"));
+        if (!put && ki > k)
+            put = json_array_append_new(n, json_loads(entry, 0, NULL)) == 0;
+        if (ki != k)
+            json_array_append(n, e);
+    }
+    if (!put)
+        json_array_append_new(n, json_loads(entry, 0, NULL));
+    json_object_set_new(km, "exact_slopes", n);
+    if (iv != NULL)
+        json_array_set_new(json_object_get(km, "slopes"), (size_t) k, json_loads(iv, 0, NULL));
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+}
+
+/* exact_edit, then both checkers refuse the kink_multipliers claim, and dncert verify --explain
+ * gives reason. */
+static void exact_refused(const char *c, const char *t, long k, const char *entry, const char *iv, const char *reason)
+{
+    const char *ex[] = { "verify", "--explain", t, NULL };
+    exact_edit(c, t, k, entry, iv);
+    km_refused(t, entry != NULL ? entry : "entry removed", 1);
+    tu_run(out, err, sizeof(out), ex);
+    cr_expect(strstr(out, reason) != NULL, "%s: no \"%s\" in %s", entry != NULL ? entry : "removed", reason, out);
+}
+
+/* Exact slopes by a symmetry (format §6.10, docs/refine.md §7.11) on the scripted K = 3, L = 5
+ * witness (tests/data/critical/k3-l5). Its six kinks of layer 5, [5, 2, 2] .. [5, 9, 0] (kinks 6
+ * to 11), have t_e = 1 exactly; the ball division mu_e / G_e over the box only gives a ball
+ * around 1 (at kink 11: [1 +/- 3e-29], printed by the checker when the entry is removed), which
+ * is why kink_multipliers was "not proven" there (docs/refine.md §7.8). Moving such a kink to P+
+ * makes a rotation or kink rotation of layer 5 a symmetry that moves it: with these entries the
+ * claim is certified by both checkers. Refused by both: the entry of kink 11 removed; slope 0
+ * there (with the kink moved to P-, units 0 and 2 of layer 5 differ: no symmetry; mu_e = G_e
+ * != 0 makes 0 false); a witness that does not move the kink (a rotation of H1); a stated
+ * interval without the slope; and at kink 0 = [2, 0, 1] (t_e = 0.3870899682... by the ball
+ * division, strictly inside (0, 1): both "0" and "1" are false) every rotation and kink
+ * rotation of layer 2 and every class rotation, with either slope. Malformed entries are
+ * refused naming the field. */
+Test(critical, k3_l5_exact_slopes_by_symmetry, .timeout = 120)
+{
+    char dir[256], c[300], t[300];
+    static const char *const expect[] = { "except at 6 kink(s) where t_e is exactly 0 or 1", NULL };
+    const char *vargs[] = { c, NULL }, *tv[] = { t, NULL };
+    json_t *j, *km, *e;
+    size_t i;
+    long a, b, f, sl, accepted = 0;
+    certify_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k3-l5", dir, c, t, expect);
+    tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
+    cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
+    j = json_load_file(c, 0, NULL);
+    km = tu_claim(j, "kink_multipliers");
+    cr_expect_eq(json_array_size(json_object_get(km, "exact_slopes")), 6);
+    json_array_foreach(json_object_get(km, "exact_slopes"), i, e) {
+        cr_expect_eq(json_integer_value(json_object_get(e, "kink")), (json_int_t) i + 6);
+        cr_expect_eq(json_integer_value(json_object_get(e, "slope")), 1);
+    }
+    json_decref(j);
+    exact_refused(c, t, 11, NULL, NULL, "t_e = mu_e / G_e over the box is [1.0000000000");
+    exact_refused(c, t, 11, "{\"kink\": 11, \"slope\": 0, \"generator\": [5, 0, 2]}", "{\"lo\": \"0\", \"hi\": \"0\"}",
+                  "moved to P-, units 0 and 2 of layer 5 are not live with the same pattern");
+    exact_refused(c, t, 11, "{\"kink\": 11, \"slope\": 1, \"generator\": [1, 0, 1]}", NULL,
+                  "the witness does not move kink 11");
+    exact_refused(c, t, 11, NULL, "{\"lo\": \"0\", \"hi\": \"1/2\"}", "t_e = mu_e / G_e over the box is");
+    {   /* another witness of kink 11 also proves it; with it, an interval without 1 is refused */
+        const char *ok = "{\"kink\": 11, \"slope\": 1, \"kink_rotation\": [5, 0, 2]}";
+        exact_refused(c, t, 11, ok, "{\"lo\": \"0\", \"hi\": \"1/2\"}", "does not contain the exact slope 1");
+        exact_edit(c, t, 11, ok, NULL);
+        cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), tv), 0, "another witness of kink 11: %s", out);
+    }
+    for (sl = 0; sl < 2; sl++)   /* kink 0: no witness makes a false exact slope pass */
+        for (f = 0; f < 3; f++)
+            for (a = 0; a < (f == 2 ? 3 : 10); a++)
+                for (b = a + 1; b < (f == 2 ? 3 : 10); b++) {
+                    char entry[160], iv[40];
+                    snprintf(entry, sizeof(entry), "{\"kink\": 0, \"slope\": %ld, \"%s\": [%s%ld, %ld]}", sl,
+                             f == 0 ? "generator" : f == 1 ? "kink_rotation" : "class_rotation", f == 2 ? "" : "2, ", a, b);
+                    snprintf(iv, sizeof(iv), "{\"lo\": \"%ld\", \"hi\": \"%ld\"}", sl, sl);
+                    exact_edit(c, t, 0, entry, iv);
+                    accepted += tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), tv) != 1;
+                    cr_expect(strstr(out, "kink_multipliers kink_multipliers not proven MISMATCH") != NULL, "%s: %s", entry,
+                              out);
+                }
+    cr_expect_eq(accepted, 0, "%ld false exact slopes of kink 0 not refused", accepted);
+    {   /* malformed: a kink beyond the list, slope 2, two witnesses, none, a = b, layer 1 for a kink
+         * rotation, a unit beyond d_l, the same kink twice, an unknown field */
+        static const char *const bad[] = {
+            "[{\"kink\": 12, \"slope\": 1, \"generator\": [5, 0, 2]}]",
+            "[{\"kink\": 11, \"slope\": 2, \"generator\": [5, 0, 2]}]",
+            "[{\"kink\": 11, \"slope\": 1, \"generator\": [5, 0, 2], \"kink_rotation\": [5, 0, 2]}]",
+            "[{\"kink\": 11, \"slope\": 1}]",
+            "[{\"kink\": 11, \"slope\": 1, \"class_rotation\": [1, 1]}]",
+            "[{\"kink\": 11, \"slope\": 1, \"kink_rotation\": [1, 0, 2]}]",
+            "[{\"kink\": 11, \"slope\": 1, \"generator\": [5, 0, 10]}]",
+            "[{\"kink\": 11, \"slope\": 1, \"generator\": [5, 0, 2]}, {\"kink\": 11, \"slope\": 1, \"generator\": [5, 0, 2]}]",
+            "[{\"kink\": 11, \"slope\": 1, \"generator\": [5, 0, 2], \"t\": 1}]",
+            "{\"kink\": 11}" };
+        for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+            j = json_load_file(c, 0, NULL);
+            json_object_set_new(tu_claim(j, "kink_multipliers"), "exact_slopes", json_loads(bad[i], 0, NULL));
+            cr_assert_eq(json_dump_file(j, t, 0), 0);
+            json_decref(j);
+            km_refused(t, bad[i], 0);
+            cr_expect(strstr(err, "exact_slopes") != NULL || strstr(out, "exact_slopes") != NULL,
+                      "%s: the error does not name the field: %s%s", bad[i], out, err);
+        }
+    }
+}
+
 /* Copies t of certificate c with one edit of its critical_point claim (and of its point, when
  * entry >= 0: dense entry `entry` of block `blk` set to 0), refused by both checkers, and by
  * dncert verify --explain for a reason containing `reason`. */
@@ -1755,7 +1872,8 @@ static void generator_needed(const char *run, const char *const *expect, const c
 Test(critical, k6_l4_w20_class_rotation, .timeout = 300)
 {
     char dir[256], c[300], t[300];
-    static const char *const expect[] = { "1 class rotations", "preconditioner in double", NULL };
+    static const char *const expect[] = { "1 class rotations", "preconditioner in double",
+                                          "kink-mult   certified", "except at 10 kink(s) where t_e is exactly 0 or 1", NULL };
     generator_needed(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20", expect, "class_rotations", "[[2, 4]]",
                      "[[0, 1]]", "class_rotations[0] = [0, 1]: ", dir, c, t);
     {   /* malformed: a = b, b beyond K, not increasing, negative, not a pair */
@@ -1776,7 +1894,8 @@ Test(critical, k6_l4_w20_class_rotation, .timeout = 300)
 Test(critical, k6_l4_w20_kink_rotation_of_a_minus_group, .timeout = 300)
 {
     char dir[256], c[300], t[300];
-    static const char *const expect[] = { "1 kink-preserving rotations", NULL };
+    static const char *const expect[] = { "1 kink-preserving rotations", "kink-mult   certified",
+                                          "except at 1 kink(s) where t_e is exactly 0 or 1", NULL };
     generator_needed(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20-group", expect, "kink_rotations", "[[4, 1, 9]]",
                      "[[4, 0, 1]]", "are not both live with the same negative columns", dir, c, t);
 }

@@ -247,6 +247,36 @@ Test(kinks, example_a_slopes_one_quarter)
     both_checkers(f, 1, "kink_multipliers kink_multipliers not proven MISMATCH", "slopes [0.3, 1]");
     fmpq_clear(q);
     json_decref(j);
+    {   /* exact slopes (format §6.10) are false here (t_e = 1/4): every rotation of units of
+         * layer 1 or 2 and every kink rotation of layer 2, claimed as the witness of slope 0 or 1
+         * at any kink, is refused */
+        const char *vargs[] = { f, NULL };
+        static const char *const fam[] = { "generator", "generator", "kink_rotation" };
+        slong k, t, w, a, b, accepted = 0;
+        for (k = 0; k < 3; k++)
+            for (t = 0; t < 2; t++)
+                for (w = 0; w < 3; w++)
+                    for (a = 0; a < 3; a++)
+                        for (b = a + 1; b < 3; b++) {
+                            json_t *jj = json_load_file(c, 0, NULL), *km = tu_claim(jj, "kink_multipliers");
+                            char iv[8];
+                            snprintf(iv, sizeof(iv), "%ld", (long) t);
+                            json_object_set_new(km, "verdict", json_string("certified"));
+                            json_array_set_new(json_object_get(km, "slopes"), (size_t) k,
+                                               json_pack("{s:s, s:s}", "lo", iv, "hi", iv));
+                            json_object_set_new(km, "exact_slopes",
+                                                json_pack("[{s:I, s:I, s:[I, I, I]}]", "kink", (json_int_t) k, "slope",
+                                                          (json_int_t) t, fam[w], (json_int_t) (w == 0 ? 1 : 2),
+                                                          (json_int_t) a, (json_int_t) b));
+                            cr_assert_eq(json_dump_file(jj, f, 0), 0);
+                            json_decref(jj);
+                            accepted += tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs) != 1;
+                            cr_expect(strstr(out, "kink_multipliers kink_multipliers not proven MISMATCH") != NULL,
+                                      "kink %ld slope %ld %s [%ld, %ld]: %s%s", (long) k, (long) t, fam[w], (long) a,
+                                      (long) b, out, err);
+                        }
+        cr_expect_eq(accepted, 0, "%ld false exact slopes accepted", (long) accepted);
+    }
 }
 
 /* Example B (§7.5.3): a KKT point on M with mu_e = -1/36, G_e = 1/36, so t_e = -1: not

@@ -134,6 +134,11 @@ void dnc_fast_set_bound_scale(double s);
  * unsound. Process-wide. */
 void dnc_fast_set_f32_bound_scale(double s);
 
+/* FOR TESTS ONLY: with on != 0 the binary32 bound products are summed term by term in the
+ * order of the inner dimension (a valid sgemm) instead of by OpenBLAS, whose kernels may
+ * keep several partial sums and then stay further below rule P32's bound. Process-wide. */
+void dnc_fast_set_f32_sequential(int on);
+
 /* Whether the bound products may run in binary32 (rule P32; on by default) or always in
  * double (rule P alone, the same bits as before rule P32). Both are sound; binary32 is about
  * twice as fast, and its radii are larger by about k u32 (k the products' inner dimension)

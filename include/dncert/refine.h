@@ -76,6 +76,8 @@ typedef struct {
     double hp_loss_digits;      /* decimal digits of the loss enclosure of the exact point */
     char hp_loss[128];   /* the loss of the exact refined point: its proven decimal digits */
     int hp_signs_kept;   /* P+ and P- keep their signs at the exact point (ball arithmetic) */
+    slong hp_signs_lost; /* entries of P+ or P- that did not (made kinks; solved again, refine.md §4) */
+    slong hp_rounds;     /* high-precision stages run (more than one after lost signs) */
     double hp_seconds;
 } dnc_refine_info;
 
@@ -145,7 +147,12 @@ typedef struct {
     /* kink_multipliers (format §6.10, docs/refine.md §7.2), set when proven: over the box,
      * G_e = dF/dh_e (back-propagated with the seeds mu of the kinks above) and t_e = mu_e / G_e */
     arb_ptr G, t;            /* nkinks each, or NULL */
-    int slopes_proven;       /* every G_e excludes 0 and every t_e lies in [0, 1] */
+    int slopes_proven;       /* every G_e excludes 0 and every t_e lies in [0, 1], or t_e is exact */
+    slong nexact;
+    slong *exact;            /* 6 per kink whose slope is exactly 0 or 1 by a symmetry (format §6.10,
+                                docs/refine.md §7.11): kink index, slope, witness family (0 rotation,
+                                1 kink-preserving rotation, 2 class rotation), then (l, a, b), l = 0
+                                for a class rotation; by kink index */
     char slopes_message[512];
     int second_order;        /* H + rho C^T C certainly positive definite on the box (strict_local_min) */
     fmpq_t rho;

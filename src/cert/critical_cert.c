@@ -73,6 +73,22 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
     json_array_append_new(json_object_get(cert, "claims"), claim);
 }
 
+/* The exact slopes of r (format §6.10): {"kink": k, "slope": 0 or 1, and its witness}. */
+static json_t *exact_slopes(const dnc_critical *r)
+{
+    static const char *const key[3] = { "generator", "kink_rotation", "class_rotation" };
+    json_t *a = json_array();
+    slong i;
+    for (i = 0; i < r->nexact; i++) {
+        const slong *w = r->exact + 6 * i;
+        json_t *g = w[2] == 2 ? json_pack("[I, I]", (json_int_t) w[4], (json_int_t) w[5])
+                              : json_pack("[I, I, I]", (json_int_t) w[3], (json_int_t) w[4], (json_int_t) w[5]);
+        json_array_append_new(a, json_pack("{s:I, s:I, s:o}", "kink", (json_int_t) w[0], "slope", (json_int_t) w[1],
+                                           key[w[2]], g));
+    }
+    return a;
+}
+
 void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const char *critical)
 {
     json_t *t = json_array(), *claim;
@@ -100,9 +116,13 @@ void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const c
     snprintf(stmt, sizeof(stmt), "at the exact critical point theta* of claim %s, with its multipliers mu*, the slopes "
              "t_e = mu*_e / G_e(theta*) of the %ld kinks (G_e = df/dh_e back-propagated with the slopes t of the kinks "
              "above e) lie in the stated intervals, inside [0, 1]: back-propagation with relu'(0) := t_e at the kinks "
-             "gives the gradient 0, so 0 is in the chain-rule generalised gradient of f at theta*", critical,
-             (long) r->nkinks);
+             "gives the gradient 0, so 0 is in the chain-rule generalised gradient of f at theta*%s", critical,
+             (long) r->nkinks, r->slopes_proven && r->nexact > 0 ? "; at the kinks of exact_slopes t_e is exactly 0 or 1: "
+             "the witness is a symmetry of the pattern with that kink moved to P- or P+ whose tangent moves the kink, so "
+             "mu*_e = t_e G_e" : "");
     claim = json_pack("{s:s, s:o}", "critical_point", critical, "slopes", t);
+    if (r->slopes_proven && r->nexact > 0)
+        json_object_set_new(claim, "exact_slopes", exact_slopes(r));
     _dnc_cert_claim_fields(claim, "kink_multipliers", "kink_multipliers", r->slopes_proven, stmt);
     json_array_append_new(json_object_get(cert, "claims"), claim);
     arb_clear(w);

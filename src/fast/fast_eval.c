@@ -58,7 +58,12 @@ typedef struct {
 #endif
 
 static double bound_scale = 1.0, f32_scale = 1.0;
-static int f32_on = 1;
+static int f32_on = 1, f32_sequential = 0;
+
+void dnc_fast_set_f32_sequential(int on)
+{
+    f32_sequential = on;
+}
 
 void dnc_fast_set_bound_scale(double s)
 {
@@ -123,8 +128,31 @@ static void gemm(const pshape *s, const double *A, const double *B, double *C)
                 (int) s->n, (int) s->k, 1.0, A, (int) s->lda, B, (int) s->ldb, 0.0, C, (int) s->ldc);
 }
 
+/* For tests: the binary32 products summed term by term in k's order, one rounding per
+ * addition -- a valid sgemm whose order reaches rule P32's bound on the constructions of
+ * tests/test_fast.c whatever OpenBLAS's kernel does (some kernels keep several partial sums,
+ * which halves the worst case there). */
+static void gemm32_sequential(const pshape *s, const float *A, const float *B, float *C)
+{
+    slong i, j, t;
+    for (j = 0; j < s->n; j++)
+        for (i = 0; i < s->m; i++) {
+            float c = 0.0f;
+            for (t = 0; t < s->k; t++) {
+                volatile float ab = (s->ta ? A[t + s->lda * i] : A[i + s->lda * t])
+                                    * (s->tb ? B[j + s->ldb * t] : B[t + s->ldb * j]);
+                c = c + ab;
+            }
+            C[i + s->ldc * j] = c;
+        }
+}
+
 static void gemm32(const pshape *s, const float *A, const float *B, float *C)
 {
+    if (f32_sequential) {
+        gemm32_sequential(s, A, B, C);
+        return;
+    }
     cblas_sgemm(CblasColMajor, s->ta ? CblasTrans : CblasNoTrans, s->tb ? CblasTrans : CblasNoTrans, (int) s->m,
                 (int) s->n, (int) s->k, 1.0f, A, (int) s->lda, B, (int) s->ldb, 0.0f, C, (int) s->ldc);
 }

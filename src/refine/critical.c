@@ -1724,9 +1724,64 @@ static int check_box(crit *c, dnc_critical *r, arb_srcptr xbar)
     return r->krawczyk && r->gram && r->signs && r->dead_ok;
 }
 
+/* 1 when the tangent s (n, full layout) moves kink k over the box X (free parameters, then
+ * the multipliers): <grad ubar_k, s> excludes 0 (one dual pass with the pattern's slopes). */
+static int moves_kink(crit *c, const dnc_critical *r, arb_srcptr X, arb_srcptr s, slong k)
+{
+    slong i;
+    int ok;
+    set_point(c, r, X);
+    for (i = 0; i < c->n; i++)
+        arb_set(c->dv[i], s + i);
+    dnc_ball_eval_dual(c->e, c->de, c->x, c->dx, c->slope, c->seed, c->dseed, c->pre, c->dpre, c->prec);
+    ok = arb_is_finite(kink_entry(c->dpre, r, k)) && !arb_contains_zero(kink_entry(c->dpre, r, k));
+    for (i = 0; i < c->n; i++)
+        arb_zero(c->dv[i]);
+    return ok;
+}
+
+/* An exact slope t in {0, 1} of kink k (docs/refine.md §7.11, format §6.10): with the kink moved
+ * to P+ (t = 1) or P- (t = 0), a symmetry of that pattern whose tangent moves the kink over the
+ * box proves mu_k = t G_k at the exact point. Tries t = first, then the other; as witnesses the
+ * rotations of the kink's unit with a unit of the same (moved) pattern, the kink-preserving
+ * rotations of its layer, the class rotations. w (6) <- the entry of r->exact; 1 when found. */
+static int exact_slope_find(crit *c, const dnc_critical *r, arb_srcptr X, slong k, slong first, slong *w)
+{
+    slong l = r->kinks[3 * k], u = r->kinks[3 * k + 1], R = c->p->width[l - 1], a, b, t;
+    signed char *st = c->state[l] + u + R * r->kinks[3 * k + 2], save = *st;
+    arb_ptr s = _arb_vec_init(c->n), th = _arb_vec_init(c->n);
+    int found = 0;
+    expand(c, th, X);
+    for (t = 0; t < 2 && !found; t++) {
+        w[0] = k, w[1] = t == 0 ? first : 1 - first;
+        *st = (signed char) (w[1] ? 1 : -1);
+        for (a = 0; a < R && !found; a++)
+            for (b = a + 1; b < R && !found; b++) {
+                w[2] = same_pattern(c, l, a, b) ? 0 : 1, w[3] = l, w[4] = a, w[5] = b;
+                if (w[2] == 0 && a != u && b != u)   /* a rotation of two other units keeps the kink */
+                    continue;
+                if (w[2] == 0)
+                    dnc_critical_generator(s, th, c->p, l, a, b);
+                else if (!krot_at(c, s, th, l, a, b))
+                    continue;
+                found = moves_kink(c, r, X, s, k);
+            }
+        for (a = 0; a < c->p->K && !found; a++)
+            for (b = a + 1; b < c->p->K && !found; b++) {
+                w[2] = 2, w[3] = 0, w[4] = a, w[5] = b;
+                found = crot_at(c, s, th, a, b) && moves_kink(c, r, X, s, k);
+            }
+    }
+    *st = save;
+    _arb_vec_clear(s, c->n);
+    _arb_vec_clear(th, c->n);
+    return found;
+}
+
 /* kink_multipliers (docs/refine.md §7.2): over the proven box (theta and mu balls, the
  * pattern's slopes), G_e = the adjoint of h_e in the seeded pass and t_e = mu_e / G_e; proven
- * iff every G_e excludes 0 and every t_e lies in [0, 1]. */
+ * iff every G_e excludes 0 and every t_e lies in [0, 1], or t_e is exactly 0 or 1 by a
+ * symmetry (exact_slope_find, §7.11). */
 static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
 {
     slong l, k, nf = c->nf;
@@ -1746,11 +1801,23 @@ static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
     r->slopes_proven = r->proven;
     snprintf(r->slopes_message, sizeof(r->slopes_message), r->proven ? "certified: every G_e excludes 0 and every "
              "t_e = mu_e / G_e lies in [0, 1] on the box" : "not proven: the critical_point claim is not certified");
+    r->nexact = 0;
     for (k = r->nkinks - 1; k >= 0; k--) {   /* reported: the highest failing kink (top-down) */
+        slong w[6];
+        int fails;
         arb_set(r->G + k, kink_entry(adj, r, k));
         arb_div(r->t + k, X + nf + k, r->G + k, c->prec);
-        if (r->proven && (arb_contains_zero(r->G + k) || !arb_is_nonnegative(r->t + k)
-                          || !(arb_le(r->t + k, (arb_one(rad), rad)))) && r->slopes_proven) {
+        fails = arb_contains_zero(r->G + k) || !arb_is_nonnegative(r->t + k) || !arb_le(r->t + k, (arb_one(rad), rad));
+        if (r->proven && r->slopes_proven && fails && (arb_contains_si(r->t + k, 1) || arb_contains_si(X + nf + k, 0))
+            && exact_slope_find(c, r, X, k, arb_contains_si(r->t + k, 1), w)) {
+            r->exact = flint_realloc(r->exact, 6 * (r->nexact + 1) * sizeof(slong));
+            memmove(r->exact + 6, r->exact, 6 * r->nexact * sizeof(slong));   /* by kink index */
+            memcpy(r->exact, w, sizeof(w));
+            r->nexact++;
+            arb_set_si(r->t + k, w[1]);
+            continue;
+        }
+        if (r->proven && r->slopes_proven && fails) {
             char *g = arb_get_str(r->G + k, 8, 0), *mu = arb_get_str(X + nf + k, 8, 0);
             char *t = arb_get_str(r->t + k, 8, 0);
             r->slopes_proven = 0;
@@ -1764,6 +1831,10 @@ static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
             flint_free(t);
         }
     }
+    if (r->slopes_proven && r->nexact > 0)
+        snprintf(r->slopes_message, sizeof(r->slopes_message), "certified: every G_e excludes 0 and every t_e = mu_e / G_e "
+                 "lies in [0, 1] on the box, except at %ld kink(s) where t_e is exactly 0 or 1 by a symmetry of the pattern "
+                 "with the kink moved (exact_slopes)", (long) r->nexact);
     for (l = 0; l <= c->p->L; l++)
         arb_mat_clear(adj + l);
     flint_free(adj);
@@ -2029,6 +2100,7 @@ void dnc_critical_clear(dnc_critical *r)
     flint_free(r->dead);
     flint_free(r->zero);
     flint_free(r->implied);
+    flint_free(r->exact);
     if (r->G != NULL) {
         _arb_vec_clear(r->G, r->nkinks);
         _arb_vec_clear(r->t, r->nkinks);

@@ -632,13 +632,68 @@ static int finish_exact(refine_ctx *c, double *theta, fmpq *exact, json_t **stru
     return r;
 }
 
+/* The double stage: pattern rounds of Newton, sign checks and slope updates (docs/refine.md
+ * §2), then the record and its message. *current: the last solve was on the final pattern. */
+static void double_stage(refine_ctx *c, double *theta, int *current)
+{
+    const dnc_refine_opts *o = c->o;
+    dnc_refine_info *info = c->info;
+    double res = INFINITY, *t = NULL, *G = NULL;
+    slong round;
+    *current = 0;
+    for (round = 0; round < o->max_rounds; round++) {
+        int sign_lost;
+        slong moved;
+        info->rounds++;
+        index_pattern(c);
+        memset(c->mu, 0, (c->nk + 1) * sizeof(double));
+        _dnc_refine_say(c, "pattern %ld: %ld kinks, %ld dead units, %ld free parameters", (long) info->rounds, (long) c->nk,
+            (long) info->ndead, (long) c->nfree);
+        res = newton(c, theta, &sign_lost);
+        *current = !sign_lost;
+        if (sign_lost) {
+            info->sign_changes++;
+            _dnc_refine_say(c, "  an active or inactive entry reached 0: it is a kink now; solving again");
+            continue;
+        }
+        free(t);
+        if ((t = calloc(c->nk + 1, sizeof(double))) == NULL)
+            break;
+        free(G);
+        if ((G = calloc(c->nk + 1, sizeof(double))) == NULL)
+            break;
+        if (res <= o->tol && !recover_slopes(c, theta, t, G, 1e3 * fmax(res, o->tol)))
+            _dnc_refine_say(c, "  some kinks have no slope in [0, 1] for any multipliers found");
+        info->nconcave = count_concave(c, G, 1e3 * fmax(res, o->tol));
+        if (res > o->tol || (moved = update_pattern(c, t)) == 0)
+            break;
+        *current = 0;
+        _dnc_refine_say(c, "  %ld kinks had t outside [0, 1] (%ld to P+, %ld to P- so far); solving again", (long) moved,
+            (long) info->moved_plus, (long) info->moved_minus);
+    }
+    if (t == NULL)
+        t = calloc(c->nk + 1, sizeof(double));
+    if (t != NULL)
+        finish_info(c, theta, t, res);
+    snprintf(info->message, sizeof(info->message), "%s after %ld Newton steps and %ld patterns: max |KKT residual| "
+             "%.3e, %ld kinks (t in [%.6g, %.6g], %ld without a slope, %ld with G_e < 0: moving off them lowers f), "
+             "%ld dead units%s%s",
+             info->stationary ? "stationary" : info->converged ? "converged, not stationary (a kink without a slope t in [0, 1])"
+             : "not converged", (long) info->newton_steps, (long) info->rounds, info->residual, (long) info->nkinks,
+             info->tmin, info->tmax, (long) info->nundefined, (long) info->nconcave, (long) info->ndead,
+             info->moved_plus + info->moved_minus > 0 ? "; the kink set was revised" : "",
+             info->nheld > 0 ? "; kinks that Newton brought back to 0 after a pattern update moved them off are held "
+                               "as kinks (see kinks_held)" : "");
+    free(t);
+    free(G);
+}
+
 int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const dnc_problem_t p,
                            const dnc_refine_opts *o, dnc_refine_info *info, FILE *log, char *err, size_t errlen)
 {
     refine_ctx c;
-    double res = INFINITY, *t = NULL, *G = NULL;
-    slong round;
-    int current = 0, r;
+    int current = 0, r = 0;
+    slong attempt;
     memset(info, 0, sizeof(*info));
     if (structure != NULL)
         *structure = NULL;
@@ -653,52 +708,31 @@ int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const
     c.log = log;
     guess_pattern(&c, theta);
     info->ndead = remove_dead_units(&c, theta);
-    for (round = 0; round < o->max_rounds; round++) {
-        int sign_lost;
-        slong moved;
-        info->rounds++;
-        index_pattern(&c);
-        memset(c.mu, 0, (c.nk + 1) * sizeof(double));
-        _dnc_refine_say(&c, "pattern %ld: %ld kinks, %ld dead units, %ld free parameters", (long) round + 1, (long) c.nk,
-            (long) info->ndead, (long) c.nfree);
-        res = newton(&c, theta, &sign_lost);
-        current = !sign_lost;
-        if (sign_lost) {
-            info->sign_changes++;
-            _dnc_refine_say(&c, "  an active or inactive entry reached 0: it is a kink now; solving again");
-            continue;
+    /* An entry of P+ or P- can be small but of the wrong sign at the exact point, where
+     * double cannot tell: the high-precision stage makes it a kink, and the double stage
+     * solves the revised pattern again (docs/refine.md §4), at most three times. */
+    for (attempt = 0; attempt < 3; attempt++) {
+        info->hp_prec = info->hp_steps = 0;   /* this attempt's high-precision stage, if it runs */
+        info->hp_signs_kept = 0;
+        double_stage(&c, theta, &current);
+        if (structure != NULL && *structure != NULL) {
+            json_decref(*structure);
+            *structure = NULL;
         }
-        free(t);
-        if ((t = calloc(c.nk + 1, sizeof(double))) == NULL)
+        r = finish_exact(&c, theta, exact, structure, current);
+        if (r != 0 || info->hp_prec == 0 || info->hp_signs_kept)
             break;
-        free(G);
-        if ((G = calloc(c.nk + 1, sizeof(double))) == NULL)
+        info->hp_rounds++;
+        if (attempt == 2)
             break;
-        if (res <= o->tol && !recover_slopes(&c, theta, t, G, 1e3 * fmax(res, o->tol)))
-            _dnc_refine_say(&c, "  some kinks have no slope in [0, 1] for any multipliers found");
-        info->nconcave = count_concave(&c, G, 1e3 * fmax(res, o->tol));
-        if (res > o->tol || (moved = update_pattern(&c, t)) == 0)
-            break;
-        current = 0;
-        _dnc_refine_say(&c, "  %ld kinks had t outside [0, 1] (%ld to P+, %ld to P- so far); solving again", (long) moved,
-            (long) info->moved_plus, (long) info->moved_minus);
+        _dnc_refine_say(&c, "at %ld bits %ld entries of P+ or P- do not keep their sign at the exact point: they are "
+                        "kinks now; solving again", (long) o->prec, (long) info->hp_signs_lost);
     }
-    if (t == NULL)
-        t = calloc(c.nk + 1, sizeof(double));
-    if (t != NULL)
-        finish_info(&c, theta, t, res);
-    snprintf(info->message, sizeof(info->message), "%s after %ld Newton steps and %ld patterns: max |KKT residual| "
-             "%.3e, %ld kinks (t in [%.6g, %.6g], %ld without a slope, %ld with G_e < 0: moving off them lowers f), "
-             "%ld dead units%s%s",
-             info->stationary ? "stationary" : info->converged ? "converged, not stationary (a kink without a slope t in [0, 1])"
-             : "not converged", (long) info->newton_steps, (long) info->rounds, info->residual, (long) info->nkinks,
-             info->tmin, info->tmax, (long) info->nundefined, (long) info->nconcave, (long) info->ndead,
-             info->moved_plus + info->moved_minus > 0 ? "; the kink set was revised" : "",
-             info->nheld > 0 ? "; kinks that Newton brought back to 0 after a pattern update moved them off are held "
-                               "as kinks (see kinks_held)" : "");
-    free(t);
-    free(G);
-    r = finish_exact(&c, theta, exact, structure, current);
+    if (info->hp_rounds > 0) {
+        size_t len = strlen(info->message);
+        snprintf(info->message + len, sizeof(info->message) - len, " (%ld time(s) an entry of P+ or P- lost its sign "
+                 "at %ld bits and became a kink)", (long) info->hp_rounds, (long) o->prec);
+    }
     ctx_clear(&c);
     return r == 0 ? 0 : dnc_fail(err, errlen, "not enough memory for the high-precision stage");
 }

@@ -210,20 +210,26 @@ static void chord_step(arb_ptr znew, arb_srcptr z, arb_srcptr F, const double *Y
     }
 }
 
-/* 1 when every entry of P+ is certified > 0 and every entry of P- certified < 0 at the last
- * evaluation. */
-static int signs_kept(hp_ctx *h)
+/* The entries of P+ not certified > 0 and of P- not certified < 0 at the last evaluation;
+ * they become kinks in c's pattern (as in the double stage's sign check: an entry that a
+ * pattern update had moved off its kink is held there from now on), for the caller to solve
+ * again. Returns how many. */
+static slong signs_lost(hp_ctx *h)
 {
     refine_ctx *c = h->c;
-    slong l, i;
+    slong l, i, lost = 0;
     for (l = 2; l <= c->L; l++)
         for (i = 0; _dnc_refine_is_relu(c, l) && i < c->p->width[l - 1] * c->N; i++) {
-            signed char s = c->state[l][i];
-            if ((s == ST_PLUS && !arb_is_positive(entry(h->pre + l, i)))
-                || (s == ST_MINUS && !arb_is_negative(entry(h->pre + l, i))))
-                return 0;
+            signed char *s = &c->state[l][i];
+            if ((*s == ST_PLUS && !arb_is_positive(entry(h->pre + l, i)))
+                || (*s == ST_MINUS && !arb_is_negative(entry(h->pre + l, i)))) {
+                *s = ST_KINK;
+                if (c->left[l][i] == LEFT_OUT)
+                    c->left[l][i] = LEFT_BACK;
+                lost++;
+            }
         }
-    return 1;
+    return lost;
 }
 
 /* Chord iterations from z until the residual stops falling by a factor 4 or the step limit;
@@ -300,7 +306,8 @@ int _dnc_refine_hp(refine_ctx *c, double *theta, fmpq *exact)
         info->hp_residual_log10 = chord(&h, z, F, Y);
     } else
         info->hp_residual_log10 = max_log10(F, m);
-    info->hp_signs_kept = signs_kept(&h);
+    info->hp_signs_lost = signs_lost(&h);
+    info->hp_signs_kept = info->hp_signs_lost == 0;
     for (i = 0; i < c->nk; i++)
         c->mu[i] = arf_get_d(arb_midref(z + c->nfree + i), ARF_RND_NEAR);
     for (i = 0; i < c->n; i++) {

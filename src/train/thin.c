@@ -33,6 +33,13 @@
  * (1.2 ms for K = 10, d_L = 512, N = 5000 on one core, 1.4 with 64, 2.0 with 16). */
 #define THIN_TILE 256
 
+static long thin_calls;   /* products done here (dnc_thin_calls: tests) */
+
+long dnc_thin_calls(void)
+{
+    return __atomic_load_n(&thin_calls, __ATOMIC_RELAXED);
+}
+
 int dnc_thin_available(void)
 {
     __builtin_cpu_init();
@@ -99,6 +106,7 @@ THIN_INLINE void nn_all(const int R, double *C, slong ldc, const double *A, slon
 THIN_TARGET void dnc_thin_nn(double *C, slong ldc, const double *A, slong lda, const double *B, slong ldb,
                              slong m, slong n, slong k)
 {
+    __atomic_fetch_add(&thin_calls, 1, __ATOMIC_RELAXED);
     __m256i tail = lanes(m - 4 * ((m - 1) / 4));
     switch ((m + 3) / 4) {
     case 1: nn_all(1, C, ldc, A, lda, B, ldb, n, k, tail); break;
@@ -184,6 +192,7 @@ THIN_INLINE void nt_rows(const int V, const int P, double *CT, slong ldt, const 
 THIN_TARGET void dnc_thin_nt(double *C, slong ldc, const double *A, slong lda, const double *B, slong ldb,
                              slong m, slong n, slong k, double *work)
 {
+    __atomic_fetch_add(&thin_calls, 1, __ATOMIC_RELAXED);
     __m256i all = lanes(4);
     slong j0, i, r;
     if (k == 0) {
@@ -229,6 +238,7 @@ THIN_INLINE void tn_cols(const int CB, double *C, slong ldc, const double *AT, s
 THIN_TARGET void dnc_thin_tn(double *C, slong ldc, const double *AT, slong ldat, const double *B, slong ldb,
                              slong m, slong n, slong k, const unsigned char *mask)
 {
+    __atomic_fetch_add(&thin_calls, 1, __ATOMIC_RELAXED);
     slong j = 0;
     for (; j + 4 <= n; j += 4)
         tn_cols(4, C + ldc * j, ldc, AT, ldat, B + ldb * j, ldb, m, k, mask ? mask + ldc * j : NULL);
@@ -309,6 +319,11 @@ THIN_TARGET int dnc_thin_ce4(double *x, slong K, const slong *y, const double *s
 #else   /* no AVX2 loops on this compiler or architecture: callers use OpenBLAS */
 
 int dnc_thin_available(void)
+{
+    return 0;
+}
+
+long dnc_thin_calls(void)
 {
     return 0;
 }

@@ -12,6 +12,10 @@
 /* Whether the CPU has AVX2 and FMA, which these loops need; without, callers use OpenBLAS. */
 int dnc_thin_available(void);
 
+/* The number of products these loops have done in this process (for tests: that a path
+ * really ran). */
+long dnc_thin_calls(void);
+
 /* C (m x n) = A (m x k) B (k x n), m <= DNC_THIN_MAX. Column-major, leading dimensions
  * ldc, lda, ldb. */
 void dnc_thin_nn(double *C, slong ldc, const double *A, slong lda, const double *B, slong ldb,

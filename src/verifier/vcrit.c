@@ -671,7 +671,7 @@ static int same_rows(const vk *k, slong l, slong a, slong b)
  * data has a kink in column a iff in column b, (iii) no column pair where the kept-row rule
  * applies involves a or b, (iv) where no unit linear on the data is active in column a (b),
  * such a unit with a kink there has one in column b (a) too. 0 with why otherwise. */
-static int class_ok(const vk *k, slong i, slong a, slong b, char *why, size_t len)
+static int class_ok(const vk *k, const char *name, slong a, slong b, char *why, size_t len)
 {
     slong l, u, j, jj, c, r;
     int ok = 1;
@@ -679,7 +679,7 @@ static int class_ok(const vk *k, slong i, slong a, slong b, char *why, size_t le
     for (c = 0; c < k->p->K; c++)
         ok &= k->p->n[c] == 1;
     if (!ok || k->p->bias || k->N != k->p->K) {
-        snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: needs one sample per class and no bias", (long) i,
+        snprintf(why, len, "%s = [%ld, %ld]: needs one sample per class and no bias", name,
                  (long) a, (long) b);
         return 0;
     }
@@ -699,27 +699,27 @@ static int class_ok(const vk *k, slong i, slong a, slong b, char *why, size_t le
             if (k->dead[l][u])
                 continue;
             if (lin[u] && ((!act_a && sa == 0 && sb != 0) || (!act_b && sb == 0 && sa != 0))) {
-                ok = 0, snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: unit %ld of layer %ld has a kink in column "
+                ok = 0, snprintf(why, len, "%s = [%ld, %ld]: unit %ld of layer %ld has a kink in column "
                                  "%ld, where no unit linear on the data is active, but not in column %ld (check 3(iv)): "
-                                 "not a symmetry", (long) i, (long) a, (long) b, (long) u, (long) l,
+                                 "not a symmetry", name, (long) a, (long) b, (long) u, (long) l,
                                  (long) (sa == 0 ? a : b), (long) (sa == 0 ? b : a));
                 break;
             }
             if ((sa != 1 && sa != 0) || (sb != 1 && sb != 0))   /* P- (not -1: char may be unsigned) */
-                ok = 0, snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: unit %ld of layer %ld is negative on the "
-                                 "box in column %ld (check 3(i)): not a symmetry", (long) i, (long) a, (long) b, (long) u,
+                ok = 0, snprintf(why, len, "%s = [%ld, %ld]: unit %ld of layer %ld is negative on the "
+                                 "box in column %ld (check 3(i)): not a symmetry", name, (long) a, (long) b, (long) u,
                                  (long) l, (long) (sa != 1 && sa != 0 ? a : b));
             else if (!lin[u] && (sa == 0) != (sb == 0))
-                ok = 0, snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: unit %ld of layer %ld, not linear on the "
+                ok = 0, snprintf(why, len, "%s = [%ld, %ld]: unit %ld of layer %ld, not linear on the "
                                  "data, has a kink in column %ld but not in column %ld (check 3(ii)): not a symmetry",
-                                 (long) i, (long) a, (long) b, (long) u, (long) l, (long) (sa == 0 ? a : b),
+                                 name, (long) a, (long) b, (long) u, (long) l, (long) (sa == 0 ? a : b),
                                  (long) (sa == 0 ? b : a));
         }
         for (j = 0; j < k->N && ok; j++)
             for (jj = j + 1; jj < k->N && ok; jj++)
                 if ((j == a || j == b || jj == a || jj == b) && rule_fires(k, l, lin, j, jj))
-                    ok = 0, snprintf(why, len, "class_rotations[%ld] = [%ld, %ld]: the kept-row rule of layer %ld applies "
-                                     "to columns %ld and %ld (check 3(iii)): not a symmetry", (long) i, (long) a,
+                    ok = 0, snprintf(why, len, "%s = [%ld, %ld]: the kept-row rule of layer %ld applies "
+                                     "to columns %ld and %ld (check 3(iii)): not a symmetry", name, (long) a,
                                      (long) b, (long) l, (long) j, (long) jj);
         flint_free(lin);
     }
@@ -1205,8 +1205,11 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     if (ok)
         ok = decide_pattern(&k, X, all, nk + ni, why, len) && implied_ok(&k, kink, nk, imp, ni, why, len);
     for (i = 0; i < q && ok; i++)
-        if (gen[3 * i] == VX_CLASS_ROTATION)   /* after all the others: index i - (q - number of class rotations) */
-            ok = class_ok(&k, i - q + nclass(gen, q), gen[3 * i + 1], gen[3 * i + 2], why, len);
+        if (gen[3 * i] == VX_CLASS_ROTATION) {   /* after all the others: index i - (q - number of class rotations) */
+            char name[48];
+            snprintf(name, sizeof(name), "class_rotations[%ld]", (long) (i - q + nclass(gen, q)));
+            ok = class_ok(&k, name, gen[3 * i + 1], gen[3 * i + 2], why, len);
+        }
         else if (!same_rows(&k, gen[3 * i], gen[3 * i + 1], gen[3 * i + 2])) {   /* named as in the file */
             slong l = gen[3 * i], a = gen[3 * i + 1], b = gen[3 * i + 2], nrot = 0, npart = 0, t;
             for (t = 0; t < q; t++)   /* the rotations, then the partial rotations, then the kink rotations */
@@ -1280,6 +1283,59 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     return ok;
 }
 
+/* exact_slopes[i] = w = (k, t, witness as in gen): t_e = t exactly at listed kink k = e (format
+ * §6.10, docs/refine.md §7.11). With e moved to P+ (t = 1) or to P- (t = 0) and every other
+ * kink kept, the witness must be a symmetry of that pattern (the checks 3 of §6.9 on it) whose
+ * tangent moves ubar_e: <grad ubar_e, s> over the box excludes 0. Then at theta*, where
+ * grad F = 0, the cut Lagrangian of the moved pattern has gradient (G_e - mu_e) grad ubar_e
+ * (t = 1) or is F itself with grad F = mu_e grad ubar_e on the symmetry (t = 0); the symmetry
+ * makes its derivative along s vanish, so mu_e = t G_e. k->s holds the slopes decided on the
+ * box; the state is restored. */
+static int exact_slope_ok(vk *k, const arb_mat_struct *X, const slong *kink, const slong *w, slong i, char *why,
+                          size_t len)
+{
+    slong l = kink[3 * w[0]], u = kink[3 * w[0] + 1], j = kink[3 * w[0] + 2], r = k->p->width[l - 1], b, t;
+    char *st = k->state[l] + u + r * j, save = *st, name[64], a[VTXT];
+    arb_mat_struct *s = flint_malloc(3 * k->nb * sizeof(arb_mat_struct)), *g = s + k->nb, *dg = g + k->nb;
+    int ok;
+    blocks_init(k, s);
+    blocks_init(k, g);
+    blocks_init(k, dg);
+    *st = (char) (w[1] ? 1 : -1);
+    snprintf(name, sizeof(name), "exact_slopes[%ld].class_rotation", (long) i);
+    if (w[2] == VX_CLASS_ROTATION)
+        ok = class_ok(k, name, w[3], w[4], why, len);
+    else if (!(ok = same_rows(k, w[2], w[3], w[4])))
+        snprintf(why, len, "exact_slopes[%ld]: with kink %ld = [%ld, %ld, %ld] moved to P%c, units %ld and %ld of layer %ld "
+                 "are not %s: the witness is not a symmetry", (long) i, (long) w[0], (long) l, (long) u, (long) j,
+                 w[1] ? '+' : '-', (long) w[3], (long) w[4], (long) (w[2] % VX_KINK_ROTATION),
+                 w[2] >= VX_KINK_ROTATION ? "both live with the same negative columns" : "live with the same pattern");
+    if (ok) {
+        generator(k, s, X, w[2], w[3], w[4]);
+        for (b = 0; b < k->nb && ok; b++)
+            ok = arb_mat_is_finite(s + b);
+        if (!ok)
+            snprintf(why, len, "exact_slopes[%ld]: the witness's kink system C C^T is not shown invertible on the box",
+                     (long) i);
+    }
+    *st = save;
+    if (ok) {
+        arb_srcptr d;
+        pass(k, X, s, g, dg);
+        d = arb_mat_entry(k->dpre + l, u, j);
+        if (arb_contains_zero(d)) {
+            snprintf(why, len, "exact_slopes[%ld]: the witness does not move kink %ld = [%ld, %ld, %ld]: <grad ubar_e, s> "
+                     "over the box is %s, which contains 0", (long) i, (long) w[0], (long) l, (long) u, (long) j,
+                     vx_arb_str(a, d));
+            ok = 0;
+        }
+    }
+    for (t = 0; t < 3; t++)
+        blocks_clear(k, s + t * k->nb);
+    flint_free(s);
+    return ok;
+}
+
 /* The kink_multipliers claim (format §6.10) on a critical_point box: over the theta-box and
  * the mu-box, G_e = dF/dh_e (F = f_0 + sum mu_e ubar_e; the backward pass with slopes 1 on P+,
  * 0 elsewhere and the seeds mu, read before the slopes of e's layer) and t_e = mu_e / G_e.
@@ -1287,7 +1343,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
  * 0 <= lo_e <= hi_e <= 1). At the exact zero the seeded adjoints equal those of the plain
  * back-propagation with relu'(0) := t_e (top-down induction, docs/refine.md §7.2). */
 int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt, const fmpq *mu,
-                         const fmpq *lo, const fmpq *hi, slong prec, char *why, size_t len)
+                         const fmpq *lo, const fmpq *hi, const slong *ex, slong nex, slong prec, char *why, size_t len)
 {
     const slong *kink = pt->kink, *imp = pt->imp;
     slong nk = pt->nk, ni = pt->ni;
@@ -1296,7 +1352,7 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
     arb_mat_struct *X, *dX, *g, *dg;
     arb_ptr *xv;
     arb_t r, t;
-    slong n = 0, i, e, l;
+    slong n = 0, i, e, l, x;
     int ok = 1;
     if (p->ce || P->collapsed || P->ns > 0) {
         snprintf(why, len, "the claim is checked for the squared-error loss on an expanded point without scalars");
@@ -1338,9 +1394,23 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
     ok = ok && decide_pattern(&k, X, all, nk + ni, why, len);
     if (ok)
         pass(&k, X, dX, g, dg);
-    for (e = nk - 1; ok && e >= 0; e--) {   /* top-down: the highest failing kink is reported */
+    for (e = nk - 1, x = nex - 1; ok && e >= 0; e--) {   /* top-down: the highest failing kink is reported */
         arb_srcptr G = arb_mat_entry(k.adj + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]);
         char a[VTXT], b[VTXT];
+        if (x >= 0 && ex[5 * x] == e) {   /* t_e exactly 0 or 1, by a symmetry */
+            fmpq_t t1;
+            fmpq_init(t1);
+            fmpq_set_si(t1, ex[5 * x + 1], 1);
+            if (fmpq_cmp(lo + e, t1) > 0 || fmpq_cmp(t1, hi + e) > 0) {
+                snprintf(why, len, "at kink %ld = [%ld, %ld, %ld] the stated interval does not contain the exact slope %ld",
+                         (long) e, (long) kink[3 * e], (long) kink[3 * e + 1], (long) kink[3 * e + 2], (long) ex[5 * x + 1]);
+                ok = 0;
+            }
+            fmpq_clear(t1);
+            ok = ok && exact_slope_ok(&k, X, kink, ex + 5 * x, x, why, len);
+            x--;
+            continue;
+        }
         if (arb_contains_zero(G)) {
             snprintf(why, len, "at kink %ld = [%ld, %ld, %ld] the enclosure of G_e over the box is %s, which contains 0 "
                      "(t_e = mu_e / G_e is not determined)", (long) e, (long) kink[3 * e], (long) kink[3 * e + 1],

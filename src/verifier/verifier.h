@@ -231,9 +231,13 @@ int vx_pd_double(slong m, slong nf, const double *A, const double *D, slong k);
 int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt,
                       const fmpq *mu, const slong *gen, slong q, const fmpq *rho, slong prec, char *why, size_t len);
 /* kink_multipliers (format §6.10) on the box of a critical_point claim (same arguments):
- * 1 iff every G_e over the box excludes 0 and every t_e = mu_e / G_e lies in [lo_e, hi_e]. */
+ * 1 iff every G_e over the box excludes 0 and every t_e = mu_e / G_e lies in [lo_e, hi_e],
+ * except at the nex kinks of exact_slopes: ex holds 5 per entry (kink index, increasing; the
+ * slope 0 or 1; the witness (l, a, b) encoded as for vx_critical_check's generators), and
+ * there the slope must lie in [lo_e, hi_e] and the witness must be a symmetry of the pattern
+ * with that kink moved to P+ (1) or P- (0) whose tangent moves the kink. */
 int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt, const fmpq *mu,
-                         const fmpq *lo, const fmpq *hi, slong prec, char *why, size_t len);
+                         const fmpq *lo, const fmpq *hi, const slong *ex, slong nex, slong prec, char *why, size_t len);
 /* ---- points (vpoint.c) ---- */
 /* balls: the point's box is needed in ball arithmetic (any claim but a fast-double loss claim
  * names it); else binary64 blocks stay doubles only. */

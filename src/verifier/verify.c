@@ -445,6 +445,62 @@ static int read_strict_local_min(vrun *r, vclaim *cl, const char *path)
     return bad ? vx_fail(&r->c, "%s.rho: expected a positive rational string", path) : 0;
 }
 
+/* §6.10 "exact_slopes" (optional): entries {"kink": k, "slope": 0 or 1, and exactly one witness:
+ * "generator": [l, a, b], "kink_rotation": [l, a, b] or "class_rotation": [a, b]}, k a kink of
+ * the critical_point claim, strictly increasing. ex (5 per entry, or NULL: validate only) <-
+ * (k, slope, witness encoded as vx_critical_check's generators). Returns the number of entries,
+ * or -1 (malformed, with the error set). */
+static slong exact_slopes_get(vrun *r, vclaim *cl, const char *path, slong *ex)
+{
+    const json_t *a = json_object_get(cl->o, "exact_slopes"), *e, *w;
+    slong nk = (slong) json_array_size(json_object_get(cl->ref[0]->o, "kinks")), i, k, t, prev = -1, c;
+    char pth[VPATH];
+    if (a != NULL && !json_is_array(a))
+        return vx_fail(&r->c, "%s.exact_slopes: expected an array", path);
+    if (json_array_size(a) > 0 && nk == 0)
+        return vx_fail(&r->c, "%s.exact_slopes: claim %.64s has no kinks", path, cl->ref[0]->id);
+    for (i = 0; i < (slong) json_array_size(a); i++) {
+        slong v[3] = { 0, 0, 0 }, nw = 0, fam = -1, f;
+        static const char *const key[3] = { "generator", "kink_rotation", "class_rotation" };
+        e = json_array_get(a, i);
+        vx_pathf(pth, "%s.exact_slopes[%ld]", path, (long) i);
+        if (vx_schema(&r->c, e, pth, "kink:i slope:i generator:a? kink_rotation:a? class_rotation:a?")
+            || vx_int(&r->c, e, pth, "kink", 0, nk - 1, &k) || vx_int(&r->c, e, pth, "slope", 0, 1, &t))
+            return -1;
+        if (k <= prev)
+            return vx_fail(&r->c, "%s.kink: %ld is not strictly after the previous entry's kink", pth, (long) k);
+        prev = k;
+        for (f = 0; f < 3; f++)
+            if ((w = json_object_get(e, key[f])) != NULL)
+                nw++, fam = f;
+        if (nw != 1)
+            return vx_fail(&r->c, "%s: expected exactly one witness (generator, kink_rotation or class_rotation), got %ld",
+                           pth, (long) nw);
+        w = json_object_get(e, key[fam]);
+        for (f = 0; f < (slong) json_array_size(w) && f < 3; f++)
+            v[f] = (slong) json_integer_value(json_array_get(w, f));
+        for (f = 0, c = 1; f < (slong) json_array_size(w); f++)
+            c &= json_is_integer(json_array_get(w, f));
+        if (!c || json_array_size(w) != (fam == 2 ? 2u : 3u)
+            || !(fam == 0 ? is_generator(r, cl, v) : fam == 1 ? is_kink_rotation(r, cl, v)
+                 : v[0] >= 0 && v[0] < v[1] && v[1] < r->c.p.K))
+            return vx_fail(&r->c, "%s.%s: expected %s", pth, key[fam], fam == 0 ? "[l, a, b], a rotation of units "
+                           "a < b < d_l of a layer l" : fam == 1 ? "[l, a, b], units a < b < d_l of a ReLU layer l >= 2"
+                           : "[a, b], classes 0 <= a < b < K");
+        for (c = 0; fam == 2 && c < r->c.p.K; c++)
+            if (r->c.p.n[c] != 1 || r->c.p.bias)
+                return vx_fail(&r->c, "%s.class_rotation: allowed only with one sample per class and no bias", pth);
+        if (ex != NULL) {
+            slong *x = ex + 5 * i;
+            x[0] = k, x[1] = t;
+            x[2] = fam == 2 ? VX_CLASS_ROTATION : fam == 1 ? VX_KINK_ROTATION + v[0] : v[0];
+            x[3] = fam == 2 ? v[0] : v[1];
+            x[4] = fam == 2 ? v[1] : v[2];
+        }
+    }
+    return (slong) json_array_size(a);
+}
+
 static int read_kink_multipliers(vrun *r, vclaim *cl, const char *path)
 {
     const json_t *t = json_object_get(cl->o, "slopes");
@@ -464,7 +520,7 @@ static int read_kink_multipliers(vrun *r, vclaim *cl, const char *path)
         ret = vx_interval(&r->c, json_array_get(t, i), vx_pathf(pth, "%s.slopes[%ld]", path, (long) i), lo, hi);
     fmpq_clear(lo);
     fmpq_clear(hi);
-    return ret;
+    return ret == 0 && exact_slopes_get(r, cl, path, NULL) < 0 ? -1 : ret;
 }
 
 static int read_fact(vrun *r, vclaim *cl, const char *path)
@@ -991,7 +1047,9 @@ static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
         "(back-propagated with the seeds mu* of the kinks above e) is nonzero and t_e = mu*_e / G_e lies in the stated "
         "interval, inside [0, 1]: checked over the claim's box; so back-propagation with relu'(0) := t_e gives 0, i.e. "
         "0 is in the chain-rule generalised gradient of f at theta* (t_e = 0 at its dead units' entries and implied kinks, "
-        "whose multiplier is 0)", c->id, (long) nk);
+        "whose multiplier is 0); at the %zu kinks of exact_slopes t_e is exactly the stated 0 or 1 instead: the stated "
+        "witness is a symmetry of the pattern with that kink moved to P- or P+ whose tangent moves the kink (format "
+        "§6.10)", c->id, (long) nk, json_array_size(json_object_get(cl->o, "exact_slopes")));
     for (i = 0; i < nk; i++) {
         vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
         vx_lohi(&r->c, json_array_get(t, i), path, lo + i, hi + i);
@@ -1005,9 +1063,13 @@ static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
         if (i < nk)
             not_proven(cl, "the stated interval of kink %ld is not inside [0, 1]", (long) i);
         else {
+            slong *ex = flint_malloc((5 * json_array_size(json_object_get(cl->o, "exact_slopes")) + 1) * sizeof(slong));
+            slong nex = exact_slopes_get(r, cl, path, ex);
             crit_pattern_get(&pt, c->o);
-            cl->verdict = vx_kink_slopes_check(&r->c.p, c->P, E, &pt, mu, lo, hi, r->c.prec, cl->why, sizeof(cl->why));
+            cl->verdict = vx_kink_slopes_check(&r->c.p, c->P, E, &pt, mu, lo, hi, ex, nex, r->c.prec, cl->why,
+                                               sizeof(cl->why));
             crit_pattern_clear(&pt);
+            flint_free(ex);
         }
     }
     _fmpq_vec_clear(mu, 3 * nk + 1);
@@ -1097,7 +1159,7 @@ static const struct {
     { "gradient_norm", "point:s method:s norm:o", read_gradient_norm, check_gradient_norm, 0, 0 },
     { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a partial_generators:a? kink_rotations:a? class_rotations:a? implied_kinks:a? zero_weights:a? dead_units:a? loss:o", read_critical,
       check_critical, 0, 0 },
-    { "kink_multipliers", "critical_point:s slopes:a", read_kink_multipliers, check_kink_multipliers, 1, 0 },
+    { "kink_multipliers", "critical_point:s slopes:a exact_slopes:a?", read_kink_multipliers, check_kink_multipliers, 1, 0 },
     { "strict_local_min", "critical_point:s rho:s", read_strict_local_min, check_strict_local_min, 1, 0 },
     { "order", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "dnc_not_optimal", "lower:o higher:o", read_order, check_order, 1, 0 },

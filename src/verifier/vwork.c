@@ -258,6 +258,29 @@ static double kink_rotations_ns(vx_ctx *c, const json_t *cl)
     return ns + 2 * cq * ((double) c->p.width[0] + (double) c->p.width[c->p.L - 1]) * K * K * ns_madd(c->prec);
 }
 
+/* The exact_slopes of a kink_multipliers claim cl (§6.10) on its critical_point claim ref: per
+ * entry the witness on the box (a kink-preserving rotation or class rotation: as counted for
+ * the critical_point claim, which evaluates it twice; a rotation: its two products) and two
+ * passes along its tangent. */
+static double exact_slopes_ns(vx_ctx *c, const json_t *points, const json_t *cl, const json_t *ref)
+{
+    const json_t *e;
+    double nall, ncols, pass = pass_ns(c, points, ref, &nall, &ncols), ns = 0, K = (double) c->p.K;
+    size_t i;
+    slong l;
+    json_array_foreach(json_object_get(cl, "exact_slopes"), i, e) {
+        ns += 2 * pass + 2 * nall * ns_madd(c->prec);
+        if (json_object_get(e, "kink_rotation") != NULL)
+            ns += kink_layer_ns(c, ref, (slong) json_integer_value(json_array_get(json_object_get(e, "kink_rotation"), 0)));
+        if (json_object_get(e, "class_rotation") != NULL) {
+            for (l = 2; l <= c->p.L; l++)
+                ns += kink_layer_ns(c, ref, l);
+            ns += 2 * ((double) c->p.width[0] + (double) c->p.width[c->p.L - 1]) * K * K * ns_madd(c->prec);
+        }
+    }
+    return ns;
+}
+
 /* The claim of claims with id `id`, or NULL. */
 static const json_t *claim_by_id(const json_t *claims, const char *id)
 {
@@ -297,7 +320,8 @@ int vx_check_work(vx_ctx *c, const json_t *root)
             const json_t *ref = claim_by_id(claims, json_string_value(json_object_get(cl, "critical_point")));
             double nall, ncols;
             if (ref != NULL && json_is_object(ref))
-                ns += 2 * pass_ns(c, json_object_get(root, "points"), ref, &nall, &ncols);
+                ns += 2 * pass_ns(c, json_object_get(root, "points"), ref, &nall, &ncols)
+                      + exact_slopes_ns(c, json_object_get(root, "points"), cl, ref);
         }
     if (ns > VX_MAX_SECONDS * 1e9)
         return vx_fail(c, "the checks of this file would take about %.3g s at %ld bits (estimated from its sizes), "

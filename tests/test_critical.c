@@ -1024,9 +1024,12 @@ static void exact_refused(const char *c, const char *t, long k, const char *entr
  * != 0 makes 0 false); a witness that does not move the kink (a rotation of H1); a stated
  * interval without the slope; and at kink 0 = [2, 0, 1] (t_e = 0.3870899682... by the ball
  * division, strictly inside (0, 1): both "0" and "1" are false) every rotation and kink
- * rotation of layer 2 and every class rotation, with either slope. Malformed entries are
- * refused naming the field. */
-Test(critical, k3_l5_exact_slopes_by_symmetry, .timeout = 120)
+ * rotation of unit 0 of layer 2 with another unit, and every class rotation, with either
+ * slope (42 files; among them the kink rotation [2, 0, 2], which with the kink moved to P+ is
+ * a symmetry: only the test that it moves the kink refuses it -- a brute force over all 186
+ * witnesses of layer 2 with that test removed accepted exactly this one). Malformed entries
+ * are refused naming the field. */
+Test(critical, k3_l5_exact_slopes_by_symmetry, .timeout = 300)
 {
     char dir[256], c[300], t[300];
     static const char *const expect[] = { "except at 6 kink(s) where t_e is exactly 0 or 1", NULL };
@@ -1059,7 +1062,7 @@ Test(critical, k3_l5_exact_slopes_by_symmetry, .timeout = 120)
     }
     for (sl = 0; sl < 2; sl++)   /* kink 0: no witness makes a false exact slope pass */
         for (f = 0; f < 3; f++)
-            for (a = 0; a < (f == 2 ? 3 : 10); a++)
+            for (a = 0; a < (f == 2 ? 3 : 1); a++)
                 for (b = a + 1; b < (f == 2 ? 3 : 10); b++) {
                     char entry[160], iv[40];
                     snprintf(entry, sizeof(entry), "{\"kink\": 0, \"slope\": %ld, \"%s\": [%s%ld, %ld]}", sl,

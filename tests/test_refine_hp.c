@@ -107,6 +107,54 @@ Test(refine_hp, dnc_matches_closed_form_to_50_digits, .timeout = 60)
     dnc_problem_clear(p);
 }
 
+/* The handoff of docs/refine.md §4: with --tol 1e-300 the double stage cannot converge (its
+ * residual floor on the perturbed DNC point is about 1e-16) and stops by stalling. With the
+ * default --hp-entry (1e-9) it hands the pattern to the 256-bit stage, which reaches a residual
+ * below 2^-64: the record says converged and stationary, the message says so, exit 0. With
+ * --hp-entry 0 the same run is "not converged", exit 1, and no high-precision stage runs. */
+Test(refine_hp, stalled_double_stage_hands_over, .timeout = 60)
+{
+    const char *cf[] = { "closed-form", "dnc", "--K", "3", "--n", "1", "--L", "3", "--width", "3", NULL };
+    char dir[256], a[300], b[300];
+    dnc_problem_t p;
+    double *theta, *z;
+    slong n, i, k;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(a, sizeof(a), "%s/dnc", dir);
+    snprintf(b, sizeof(b), "%s/refined", dir);
+    cr_assert_eq(tu_run_export(out, err, sizeof(out), cf, a), 0, "%s", err);
+    dnc_problem_init(p);
+    cr_assert_eq(dnc_point_load(a, p, &theta, err, sizeof(err)), 0, "%s", err);
+    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    z = malloc(n * sizeof(double));
+    dnc_randn(z, n, 1e-5, 7);
+    for (i = 0; i < n; i++)
+        theta[i] += z[i];
+    cr_assert_eq(dnc_point_save(a, p, theta, NULL, err, sizeof(err)), 0, "%s", err);
+    for (k = 0; k < 2; k++) {
+        const char *args[] = { "refine", a, "--out", b, "--force", "--tol", "1e-300", "--quiet",
+                               k == 0 ? NULL : "--hp-entry", "0", NULL };
+        json_t *j, *r, *hp;
+        int rc = tu_run(out, err, sizeof(out), args);
+        cr_expect_eq(rc, k == 0 ? 0 : 1, "hp-entry %s: exit %d\n%s", k == 0 ? "default" : "0", rc, err);
+        j = json_loads(out, 0, NULL);
+        cr_assert(j != NULL, "%s", out);
+        r = json_object_get(j, "refine");
+        hp = json_object_get(j, "high_precision");
+        cr_expect_eq(json_is_true(json_object_get(r, "converged")), k == 0, "%s", out);
+        cr_expect_eq(json_is_true(json_object_get(r, "stationary")), k == 0, "%s", out);
+        if (k == 0) {
+            cr_expect_lt(json_real_value(json_object_get(hp, "residual_log10")), -64 * 0.30103, "%s", out);
+            cr_expect(strstr(json_string_value(json_object_get(r, "message")), "handed over") != NULL, "%s", out);
+        } else
+            cr_expect(json_is_null(hp), "%s", out);
+        json_decref(j);
+    }
+    free(z);
+    free(theta);
+    dnc_problem_clear(p);
+}
+
 /* The trained K = 3, L = 4, width 10 point of tests/test_refine.c (35 kinks, a dead unit, a
  * 43-dimensional null space of symmetries) refined at 256 bits: KKT residual below 1e-60 with
  * the signs of P+ and P- kept, and the exact point rounds to the double one. */

@@ -43,6 +43,10 @@ typedef struct {
     slong hp_max_steps;  /* chord steps of the high-precision stage (60) */
     double hp_rcond;     /* singular values of the KKT Jacobian below hp_rcond times the largest
                             are cut from its pseudo-inverse: the symmetry directions (1e-9) */
+    double hp_entry;     /* with prec > 0, a double stage that stops above tol but at max |KKT
+                            residual| <= hp_entry hands its pattern to the high-precision stage,
+                            whose Jacobian is accurate where the finite differences of the double
+                            stage stall (large widths; docs/refine.md §4) (1e-9) */
 } dnc_refine_opts;
 
 void dnc_refine_opts_default(dnc_refine_opts *o);
@@ -76,6 +80,8 @@ typedef struct {
     double hp_loss_digits;      /* decimal digits of the loss enclosure of the exact point */
     char hp_loss[128];   /* the loss of the exact refined point: its proven decimal digits */
     int hp_signs_kept;   /* P+ and P- keep their signs at the exact point (ball arithmetic) */
+    int hp_handoff;      /* the double stage stopped above tol (at most hp_entry): converged only
+                            if the high-precision stage then reaches 2^(-prec/4) */
     slong hp_signs_lost; /* entries of P+ or P- that did not (made kinks; solved again, refine.md §4) */
     slong hp_rounds;     /* high-precision stages run (more than one after lost signs) */
     double hp_seconds;

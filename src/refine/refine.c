@@ -20,6 +20,7 @@ void dnc_refine_opts_default(dnc_refine_opts *o)
     o->prec = 0;
     o->hp_max_steps = 60;
     o->hp_rcond = 1e-9;
+    o->hp_entry = 1e-9;
 }
 
 void _dnc_refine_say(refine_ctx *c, const char *fmt, ...)
@@ -567,6 +568,7 @@ static void finish_info(refine_ctx *c, double *theta, const double *t, double re
     info->nkinks = c->nk;
     info->residual = res;
     info->converged = res <= c->o->tol;
+    info->hp_handoff = !info->converged && c->o->prec > 0 && res <= c->o->hp_entry;
     info->tmin = info->tmax = 0;
     info->nundefined = 0;
     info->nheld = 0;
@@ -605,24 +607,33 @@ static void exact_from_doubles(fmpq *exact, const double *theta, slong n)
 }
 
 /* The high-precision stage when asked and possible (the double stage converged on the
- * pattern it ends with), else exact <- theta; then the structure report. */
-static int finish_exact(refine_ctx *c, double *theta, fmpq *exact, json_t **structure, int current)
+ * pattern it ends with, or handed it over: hp_handoff), else exact <- theta; then the
+ * structure report. After a handoff the point counts as converged when the stage reaches
+ * 2^(-prec/4). hp (len bytes) <- what to say of the stage. */
+static int finish_exact(refine_ctx *c, double *theta, fmpq *exact, json_t **structure, int current, char *hp,
+                        size_t len)
 {
     fmpq *q = exact != NULL ? exact : _fmpq_vec_init(c->n);
+    dnc_refine_info *info = c->info;
     int r = 0;
-    size_t len = strlen(c->info->message);
-    if (c->o->prec > 0 && c->info->converged && current) {
+    hp[0] = 0;
+    if (c->o->prec > 0 && (info->converged || info->hp_handoff) && current) {
         r = _dnc_refine_hp(c, theta, q);
+        if (r == 0 && info->hp_handoff && info->hp_residual_log10 <= -0.25 * (double) c->o->prec * log10(2.0)) {
+            info->converged = 1;
+            info->stationary = info->nundefined == 0 && info->tmin >= -c->o->t_slack && info->tmax <= 1 + c->o->t_slack;
+        }
         if (r == 0)
-            snprintf(c->info->message + len, sizeof(c->info->message) - len, "; at %ld bits: max |KKT residual| "
-                     "<= 1e%.1f after %ld chord steps, %s", (long) c->o->prec, c->info->hp_residual_log10,
-                     (long) c->info->hp_steps, c->info->hp_signs_kept ? "signs of P+ and P- kept"
+            snprintf(hp, len, "; %sat %ld bits: max |KKT residual| <= 1e%.1f after %ld chord steps, %s",
+                     info->hp_handoff ? "handed over at the double residual above (finite differences stall "
+                     "there), " : "", (long) c->o->prec, info->hp_residual_log10, (long) info->hp_steps,
+                     info->hp_signs_kept ? "signs of P+ and P- kept"
                      : "SIGNS OF P+ OR P- NOT KEPT (the pattern does not hold at the exact point)");
     } else {
         exact_from_doubles(q, theta, c->n);
         if (c->o->prec > 0)
-            snprintf(c->info->message + len, sizeof(c->info->message) - len, "; no high-precision stage (%s)",
-                     c->info->converged ? "the pattern was revised after the last solve" : "not converged in double");
+            snprintf(hp, len, "; no high-precision stage (%s)", info->converged || info->hp_handoff
+                     ? "the pattern was revised after the last solve" : "not converged in double");
     }
     if (r == 0 && structure != NULL)
         *structure = dnc_refine_structure(q, c->p, c->info->hp_prec > 0 ? c->info->hp_prec : 128,
@@ -633,7 +644,7 @@ static int finish_exact(refine_ctx *c, double *theta, fmpq *exact, json_t **stru
 }
 
 /* The double stage: pattern rounds of Newton, sign checks and slope updates (docs/refine.md
- * §2), then the record and its message. *current: the last solve was on the final pattern. */
+ * §2), then the record (finish_info). *current: the last solve was on the final pattern. */
 static void double_stage(refine_ctx *c, double *theta, int *current)
 {
     const dnc_refine_opts *o = c->o;
@@ -642,7 +653,7 @@ static void double_stage(refine_ctx *c, double *theta, int *current)
     slong round;
     *current = 0;
     for (round = 0; round < o->max_rounds; round++) {
-        int sign_lost;
+        int sign_lost, close;
         slong moved;
         info->rounds++;
         index_pattern(c);
@@ -662,10 +673,11 @@ static void double_stage(refine_ctx *c, double *theta, int *current)
         free(G);
         if ((G = calloc(c->nk + 1, sizeof(double))) == NULL)
             break;
-        if (res <= o->tol && !recover_slopes(c, theta, t, G, 1e3 * fmax(res, o->tol)))
+        close = res <= o->tol || (o->prec > 0 && res <= o->hp_entry);   /* see finish_exact */
+        if (close && !recover_slopes(c, theta, t, G, 1e3 * fmax(res, o->tol)))
             _dnc_refine_say(c, "  some kinks have no slope in [0, 1] for any multipliers found");
         info->nconcave = count_concave(c, G, 1e3 * fmax(res, o->tol));
-        if (res > o->tol || (moved = update_pattern(c, t)) == 0)
+        if (!close || (moved = update_pattern(c, t)) == 0)
             break;
         *current = 0;
         _dnc_refine_say(c, "  %ld kinks had t outside [0, 1] (%ld to P+, %ld to P- so far); solving again", (long) moved,
@@ -675,6 +687,14 @@ static void double_stage(refine_ctx *c, double *theta, int *current)
         t = calloc(c->nk + 1, sizeof(double));
     if (t != NULL)
         finish_info(c, theta, t, res);
+    free(t);
+    free(G);
+}
+
+/* The record's message: the double stage, then hp (what finish_exact said). */
+static void compose_message(dnc_refine_info *info, const char *hp)
+{
+    size_t len;
     snprintf(info->message, sizeof(info->message), "%s after %ld Newton steps and %ld patterns: max |KKT residual| "
              "%.3e, %ld kinks (t in [%.6g, %.6g], %ld without a slope, %ld with G_e < 0: moving off them lowers f), "
              "%ld dead units%s%s",
@@ -684,8 +704,8 @@ static void double_stage(refine_ctx *c, double *theta, int *current)
              info->moved_plus + info->moved_minus > 0 ? "; the kink set was revised" : "",
              info->nheld > 0 ? "; kinks that Newton brought back to 0 after a pattern update moved them off are held "
                                "as kinks (see kinks_held)" : "");
-    free(t);
-    free(G);
+    len = strlen(info->message);
+    snprintf(info->message + len, sizeof(info->message) - len, "%s", hp);
 }
 
 int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const dnc_problem_t p,
@@ -694,6 +714,7 @@ int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const
     refine_ctx c;
     int current = 0, r = 0;
     slong attempt;
+    char hp[512];
     memset(info, 0, sizeof(*info));
     if (structure != NULL)
         *structure = NULL;
@@ -719,7 +740,8 @@ int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const
             json_decref(*structure);
             *structure = NULL;
         }
-        r = finish_exact(&c, theta, exact, structure, current);
+        r = finish_exact(&c, theta, exact, structure, current, hp, sizeof(hp));
+        compose_message(info, hp);
         if (r != 0 || info->hp_prec == 0 || info->hp_signs_kept)
             break;
         info->hp_rounds++;

@@ -57,38 +57,45 @@ static void cert_loss(arb_t x, const char *path, const char *name)
     json_decref(c);
 }
 
-/* Perturbed DNC (K = 3, L = 3, width 3: 12 kinks) refined at 256 bits: the loss of the exact
- * refined point, certified by certify-point from point-exact.json, equals the closed-form DNC
- * value (certified by its own code path) to 50 digits. */
-Test(refine_hp, dnc_matches_closed_form_to_50_digits, .timeout = 60)
+/* The DNC point of K = 3, n = 1, L = 3, width 3 (closed-form dnc --export) written to run a,
+ * then perturbed there by 1e-5 normal noise (seed 7); ref <- the closed form's loss. */
+static void perturbed_dnc(const char *a, arb_t ref)
 {
     const char *cf[] = { "closed-form", "dnc", "--K", "3", "--n", "1", "--L", "3", "--width", "3", NULL };
-    char dir[256], a[300], b[300], c[300];
     dnc_problem_t p;
-    double *theta;
+    double *theta, *z;
     slong n, i;
-    arb_t ref, f, d;
     json_t *j;
-    tu_tmpdir(dir, sizeof(dir));
-    snprintf(a, sizeof(a), "%s/dnc", dir);
-    snprintf(b, sizeof(b), "%s/refined", dir);
-    snprintf(c, sizeof(c), "%s/c.json", dir);
     cr_assert_eq(tu_run_export(out, err, sizeof(out), cf, a), 0, "%s", err);
-    arb_init(ref); arb_init(f); arb_init(d);
     j = json_loads(out, 0, NULL);
     enclosure(ref, json_object_get(j, "loss"));
     json_decref(j);
     dnc_problem_init(p);
     cr_assert_eq(dnc_point_load(a, p, &theta, err, sizeof(err)), 0, "%s", err);
     n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-    {
-        double *z = malloc(n * sizeof(double));
-        dnc_randn(z, n, 1e-5, 7);
-        for (i = 0; i < n; i++)
-            theta[i] += z[i];
-        free(z);
-    }
+    z = malloc(n * sizeof(double));
+    dnc_randn(z, n, 1e-5, 7);
+    for (i = 0; i < n; i++)
+        theta[i] += z[i];
     cr_assert_eq(dnc_point_save(a, p, theta, NULL, err, sizeof(err)), 0, "%s", err);
+    free(z);
+    free(theta);
+    dnc_problem_clear(p);
+}
+
+/* Perturbed DNC (K = 3, L = 3, width 3: 12 kinks) refined at 256 bits: the loss of the exact
+ * refined point, certified by certify-point from point-exact.json, equals the closed-form DNC
+ * value (certified by its own code path) to 50 digits. */
+Test(refine_hp, dnc_matches_closed_form_to_50_digits, .timeout = 60)
+{
+    char dir[256], a[300], b[300], c[300];
+    arb_t ref, f, d;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(a, sizeof(a), "%s/dnc", dir);
+    snprintf(b, sizeof(b), "%s/refined", dir);
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    arb_init(ref); arb_init(f); arb_init(d);
+    perturbed_dnc(a, ref);
     {
         const char *args[] = { "refine", a, "--out", b, "--prec", "256", "--quiet", NULL };
         cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s\n%s", out, err);
@@ -103,8 +110,6 @@ Test(refine_hp, dnc_matches_closed_form_to_50_digits, .timeout = 60)
     arb_abs(d, d);
     cr_expect(arb_lt(d, (arb_set_str(f, "1e-50", 600), f)), "refined loss differs from the closed form by more than 1e-50");
     arb_clear(ref); arb_clear(f); arb_clear(d);
-    free(theta);
-    dnc_problem_clear(p);
 }
 
 /* The handoff of docs/refine.md §4: with --tol 1e-300 the double stage cannot converge (its
@@ -114,23 +119,14 @@ Test(refine_hp, dnc_matches_closed_form_to_50_digits, .timeout = 60)
  * --hp-entry 0 the same run is "not converged", exit 1, and no high-precision stage runs. */
 Test(refine_hp, stalled_double_stage_hands_over, .timeout = 60)
 {
-    const char *cf[] = { "closed-form", "dnc", "--K", "3", "--n", "1", "--L", "3", "--width", "3", NULL };
     char dir[256], a[300], b[300];
-    dnc_problem_t p;
-    double *theta, *z;
-    slong n, i, k;
+    slong k;
+    arb_t ref;
+    arb_init(ref);
     tu_tmpdir(dir, sizeof(dir));
     snprintf(a, sizeof(a), "%s/dnc", dir);
     snprintf(b, sizeof(b), "%s/refined", dir);
-    cr_assert_eq(tu_run_export(out, err, sizeof(out), cf, a), 0, "%s", err);
-    dnc_problem_init(p);
-    cr_assert_eq(dnc_point_load(a, p, &theta, err, sizeof(err)), 0, "%s", err);
-    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
-    z = malloc(n * sizeof(double));
-    dnc_randn(z, n, 1e-5, 7);
-    for (i = 0; i < n; i++)
-        theta[i] += z[i];
-    cr_assert_eq(dnc_point_save(a, p, theta, NULL, err, sizeof(err)), 0, "%s", err);
+    perturbed_dnc(a, ref);
     for (k = 0; k < 2; k++) {
         const char *args[] = { "refine", a, "--out", b, "--force", "--tol", "1e-300", "--quiet",
                                k == 0 ? NULL : "--hp-entry", "0", NULL };
@@ -150,9 +146,7 @@ Test(refine_hp, stalled_double_stage_hands_over, .timeout = 60)
             cr_expect(json_is_null(hp), "%s", out);
         json_decref(j);
     }
-    free(z);
-    free(theta);
-    dnc_problem_clear(p);
+    arb_clear(ref);
 }
 
 /* The trained K = 3, L = 4, width 10 point of tests/test_refine.c (35 kinks, a dead unit, a

@@ -42,6 +42,7 @@ static int read_opts(dnc_refine_opts *o, const dnc_cli_opt *opts)
         || dnc_cli_double(&o->dead_tol, opts, "refine", "dead-tol", 0.0, 1.0, 0, o->dead_tol)
         || dnc_cli_double(&o->tol, opts, "refine", "tol", 0.0, 1.0, 1, o->tol)
         || dnc_cli_double(&o->hp_entry, opts, "refine", "hp-entry", 0.0, 1.0, 0, o->hp_entry)
+        || dnc_cli_double(&o->hp_rcond, opts, "refine", "hp-rcond", 0.0, 1.0, 1, o->hp_rcond)
         || dnc_cli_slong(&steps, opts, "refine", "max-newton", 1, 1000, o->max_newton)
         || dnc_cli_slong(&rounds, opts, "refine", "max-rounds", 1, 1000, o->max_rounds)
         || dnc_cli_slong(&prec, opts, "refine", "prec", 0, DNC_PREC_MAX, 256)
@@ -96,6 +97,7 @@ int dnc_cmd_refine(int argc, char **argv)
         { "max-rounds", "INT", "patterns tried (default 8)", NULL },
         { "prec", "BITS", "bits of the high-precision stage, 64..4096, or 0 for double only (default 256)", NULL },
         { "hp-steps", "INT", "chord steps of the high-precision stage (default 60)", NULL },
+        { "hp-rcond", "X", "singular values of the KKT Jacobian below X times the largest are cut from the high-precision stage's pseudo-inverse (default 1e-9)", NULL },
         { "hp-entry", "X", "when the double stage stalls above --tol but at a residual <= X, the high-precision stage finishes it (default 1e-9; 0: never)", NULL },
         { "quiet", NULL, "no progress lines", NULL },
         { NULL, NULL, NULL, NULL }

@@ -745,12 +745,13 @@ static slong kink_rows_kept(const crit *c, slong l, const slong *lin, slong m, c
  * skew matrix on a group of units (docs/refine.md §7.8): the units P- in the same columns as
  * unit g, or for g < 0 the units linear on the data; lin/pos those units (m;
  * pos[u] = -1 for the others), U the layer's pre-activations (layer_pre), C (nr x np) the kept
- * rows (A U)_ij = sum_k A_ik U_kj over the units k in P+ at j, Mi = (C C^T)^-1. */
+ * rows (A U)_ij = sum_k A_ik U_kj over the units k in P+ at j, Ct its transpose, Mi =
+ * (C C^T)^-1. */
 typedef struct {
     slong r, m, np, nr, *lin, *pos;
     char *keep;
     int ok;                  /* Mi was computed (C C^T shown invertible), or nr = 0 */
-    arb_mat_t U, C, Mi;
+    arb_mat_t U, C, Ct, Mi;
 } ksys;
 
 static void ksys_init(ksys *k, const crit *c, arb_srcptr theta, slong l, slong g)
@@ -787,14 +788,12 @@ static void ksys_init(ksys *k, const crit *c, arb_srcptr theta, slong l, slong g
             }
             t++;
         }
+    arb_mat_init(k->Ct, k->np, k->nr);
+    arb_mat_transpose(k->Ct, k->C);
     k->ok = 1;
     if (k->nr > 0) {
-        arb_mat_t Ct;
-        arb_mat_init(Ct, k->np, k->nr);
-        arb_mat_transpose(Ct, k->C);
-        arb_mat_mul(k->Mi, k->C, Ct, c->prec);
+        arb_mat_mul(k->Mi, k->C, k->Ct, c->prec);
         k->ok = arb_mat_inv(k->Mi, k->Mi, c->prec);
-        arb_mat_clear(Ct);
     }
 }
 
@@ -802,6 +801,7 @@ static void ksys_clear(ksys *k)
 {
     arb_mat_clear(k->U);
     arb_mat_clear(k->C);
+    arb_mat_clear(k->Ct);
     arb_mat_clear(k->Mi);
     flint_free(k->lin);
     flint_free(k->pos);
@@ -811,14 +811,11 @@ static void ksys_clear(ksys *k)
 /* x (np x 1) <- C^T Mi y (y: nr x 1), the least-norm solution of C x = y. */
 static void ksys_solve(arb_mat_t x, const ksys *k, const arb_mat_t y, slong prec)
 {
-    arb_mat_t z, Ct;
+    arb_mat_t z;
     arb_mat_init(z, k->nr, 1);
-    arb_mat_init(Ct, k->np, k->nr);
-    arb_mat_transpose(Ct, k->C);
     arb_mat_mul(z, k->Mi, y, prec);
-    arb_mat_mul(x, Ct, z, prec);
+    arb_mat_mul(x, k->Ct, z, prec);
     arb_mat_clear(z);
-    arb_mat_clear(Ct);
 }
 
 /* A (r x r) <- the skew matrix on the units lin with upper entries e (np x 1). */

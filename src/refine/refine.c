@@ -40,6 +40,13 @@ int _dnc_refine_is_relu(const refine_ctx *c, slong l)
     return l >= 2 && l <= c->L && c->p->act[l - 2] == DNC_ACT_RELU;
 }
 
+void _dnc_refine_make_kink(refine_ctx *c, slong l, slong i)
+{
+    c->state[l][i] = ST_KINK;
+    if (c->left[l][i] == LEFT_OUT)
+        c->left[l][i] = LEFT_BACK;
+}
+
 static slong layer_size(const refine_ctx *c, slong l)
 {
     return c->p->width[l - 1] * c->N;
@@ -274,9 +281,7 @@ static slong fix_signs(refine_ctx *c)
         for (i = 0; _dnc_refine_is_relu(c, l) && i < layer_size(c, l); i++) {
             signed char s = c->state[l][i];
             if ((s == ST_PLUS && !(c->pre[l][i] > 0)) || (s == ST_MINUS && !(c->pre[l][i] < 0))) {
-                c->state[l][i] = ST_KINK;
-                if (c->left[l][i] == LEFT_OUT)
-                    c->left[l][i] = LEFT_BACK;
+                _dnc_refine_make_kink(c, l, i);
                 changed++;
             }
         }

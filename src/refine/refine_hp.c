@@ -211,21 +211,18 @@ static void chord_step(arb_ptr znew, arb_srcptr z, arb_srcptr F, const double *Y
 }
 
 /* The entries of P+ not certified > 0 and of P- not certified < 0 at the last evaluation;
- * they become kinks in c's pattern (as in the double stage's sign check: an entry that a
- * pattern update had moved off its kink is held there from now on), for the caller to solve
- * again. Returns how many. */
+ * they become kinks in c's pattern (_dnc_refine_make_kink, as in the double stage's sign
+ * check), for the caller to solve again. Returns how many. */
 static slong signs_lost(hp_ctx *h)
 {
     refine_ctx *c = h->c;
     slong l, i, lost = 0;
     for (l = 2; l <= c->L; l++)
         for (i = 0; _dnc_refine_is_relu(c, l) && i < c->p->width[l - 1] * c->N; i++) {
-            signed char *s = &c->state[l][i];
-            if ((*s == ST_PLUS && !arb_is_positive(entry(h->pre + l, i)))
-                || (*s == ST_MINUS && !arb_is_negative(entry(h->pre + l, i)))) {
-                *s = ST_KINK;
-                if (c->left[l][i] == LEFT_OUT)
-                    c->left[l][i] = LEFT_BACK;
+            signed char s = c->state[l][i];
+            if ((s == ST_PLUS && !arb_is_positive(entry(h->pre + l, i)))
+                || (s == ST_MINUS && !arb_is_negative(entry(h->pre + l, i)))) {
+                _dnc_refine_make_kink(c, l, i);
                 lost++;
             }
         }

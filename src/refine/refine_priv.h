@@ -43,6 +43,10 @@ void _dnc_refine_say(refine_ctx *c, const char *fmt, ...)
 /* 1 when sigma_{l-1} is a ReLU (layer l's pre-activation has a pattern). */
 int _dnc_refine_is_relu(const refine_ctx *c, slong l);
 
+/* Entry i of ReLU layer l, of P+ or P-, lost its sign: it is a kink from now on, and held as
+ * one when a pattern update had moved it off a kink before (docs/refine.md §2, step 6). */
+void _dnc_refine_make_kink(refine_ctx *c, slong l, slong i);
+
 /* The high-precision stage (refine_hp.c): chord iterations in Arb at o->prec bits on the KKT
  * system of c's pattern, from the double solution (theta, c->mu). Overwrites theta with the
  * double rounding of the result and, when exact is not NULL (c->n entries, initialised),

@@ -1287,10 +1287,9 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
  * §6.10, docs/refine.md §7.11). With e moved to P+ (t = 1) or to P- (t = 0) and every other
  * kink kept, the witness must be a symmetry of that pattern (the checks 3 of §6.9 on it) whose
  * tangent moves ubar_e: <grad ubar_e, s> over the box excludes 0. Then at theta*, where
- * grad F = 0, the cut Lagrangian of the moved pattern has gradient (G_e - mu_e) grad ubar_e
- * (t = 1) or is F itself with grad F = mu_e grad ubar_e on the symmetry (t = 0); the symmetry
- * makes its derivative along s vanish, so mu_e = t G_e. k->s holds the slopes decided on the
- * box; the state is restored. */
+ * grad F = 0, the cut Lagrangian of the moved pattern has gradient (t G_e - mu_e) grad ubar_e;
+ * the symmetry makes its derivative along s vanish, so mu_e = t G_e. k->s holds the slopes
+ * decided on the box; the state is restored. */
 static int exact_slope_ok(vk *k, const arb_mat_struct *X, const slong *kink, const slong *w, slong i, char *why,
                           size_t len)
 {

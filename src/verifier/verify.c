@@ -332,57 +332,63 @@ static int shared_triple(const json_t *a, const json_t *b, slong *at)
     return 0;
 }
 
-/* o["dead_units"] (optional): [l, a] pairs, 1 <= l <= L, 0 <= a < d_l, strictly increasing. */
-static int read_dead_units(vrun *r, vclaim *cl, const char *path)
+/* o[key] (optional): [x, y] integer pairs (shape says how one looks), each ok(r, x, y) (what
+ * says what that means), strictly increasing (order names the order, noun an entry). */
+static int read_pairs(vrun *r, vclaim *cl, const char *path, const char *key, const char *shape, const char *what,
+                      const char *noun, const char *order, int (*ok)(const vrun *r, slong x, slong y))
 {
-    const json_t *a = json_object_get(cl->o, "dead_units"), *e;
-    slong i, l, u, pl = 0, pu = -1;
+    const json_t *a = json_object_get(cl->o, key), *e;
+    slong i, x, y, px = -1, py = -1;
     for (i = 0; i < (slong) json_array_size(a); i++) {
         e = json_array_get(a, i);
         if (json_array_size(e) != 2 || !json_is_integer(json_array_get(e, 0)) || !json_is_integer(json_array_get(e, 1)))
-            return vx_fail(&r->c, "%s.dead_units[%ld]: expected [layer, unit]", path, (long) i);
-        l = (slong) json_integer_value(json_array_get(e, 0));
-        u = (slong) json_integer_value(json_array_get(e, 1));
-        if (l < 1 || l > r->c.p.L || u < 0 || u >= r->c.p.width[l - 1])
-            return vx_fail(&r->c, "%s.dead_units[%ld]: [%ld, %ld] is not a unit of the problem (1 <= layer <= %ld, "
-                           "0 <= unit < d_layer)", path, (long) i, (long) l, (long) u, (long) r->c.p.L);
-        if (l < pl || (l == pl && u <= pu))
-            return vx_fail(&r->c, "%s.dead_units[%ld]: not strictly after the previous unit (sorted by layer, unit)",
-                           path, (long) i);
-        pl = l;
-        pu = u;
+            return vx_fail(&r->c, "%s.%s[%ld]: expected %s", path, key, (long) i, shape);
+        x = (slong) json_integer_value(json_array_get(e, 0));
+        y = (slong) json_integer_value(json_array_get(e, 1));
+        if (!ok(r, x, y))
+            return vx_fail(&r->c, "%s.%s[%ld]: [%ld, %ld] is not %s", path, key, (long) i, (long) x, (long) y, what);
+        if (x < px || (x == px && y <= py))
+            return vx_fail(&r->c, "%s.%s[%ld]: not strictly after the previous %s (sorted by %s)", path, key, (long) i,
+                           noun, order);
+        px = x;
+        py = y;
     }
     return 0;
 }
 
-/* o["class_rotations"] (optional): [a, b] pairs of classes, 0 <= a < b < K, strictly increasing;
- * only with one sample per class and no bias (§6.9). */
-static int read_class_rotations(vrun *r, vclaim *cl, const char *path)
+static int is_unit(const vrun *r, slong l, slong u)
 {
-    const json_t *a = json_object_get(cl->o, "class_rotations"), *e;
-    slong i, x, y, px = -1, py = -1, c;
-    for (i = 0; i < (slong) json_array_size(a); i++) {
-        e = json_array_get(a, i);
-        if (json_array_size(e) != 2 || !json_is_integer(json_array_get(e, 0)) || !json_is_integer(json_array_get(e, 1)))
-            return vx_fail(&r->c, "%s.class_rotations[%ld]: expected [a, b]", path, (long) i);
-        x = (slong) json_integer_value(json_array_get(e, 0));
-        y = (slong) json_integer_value(json_array_get(e, 1));
-        if (x < 0 || x >= y || y >= r->c.p.K)
-            return vx_fail(&r->c, "%s.class_rotations[%ld]: [%ld, %ld] is not a pair of classes 0 <= a < b < K = %ld",
-                           path, (long) i, (long) x, (long) y, (long) r->c.p.K);
-        if (x < px || (x == px && y <= py))
-            return vx_fail(&r->c, "%s.class_rotations[%ld]: not strictly after the previous pair (sorted by a, b)", path,
-                           (long) i);
-        px = x;
-        py = y;
-    }
-    for (c = 0; c < r->c.p.K && json_array_size(a) > 0; c++)
+    return l >= 1 && l <= r->c.p.L && u >= 0 && u < r->c.p.width[l - 1];
+}
+
+static int is_class_pair(const vrun *r, slong a, slong b)
+{
+    return a >= 0 && a < b && b < r->c.p.K;
+}
+
+/* A class rotation (at where, a field's path) needs one sample per class and no bias (§6.9). */
+static int class_rotation_allowed(vrun *r, const char *where)
+{
+    slong c;
+    for (c = 0; c < r->c.p.K; c++)
         if (r->c.p.n[c] != 1)
-            return vx_fail(&r->c, "%s.class_rotations: allowed only when every class has exactly one sample (class %ld "
-                           "has %ld)", path, (long) c, (long) r->c.p.n[c]);
-    if (json_array_size(a) > 0 && r->c.p.bias)
-        return vx_fail(&r->c, "%s.class_rotations: allowed only in a problem without bias", path);
-    return 0;
+            return vx_fail(&r->c, "%s: allowed only when every class has exactly one sample (class %ld has %ld)", where,
+                           (long) c, (long) r->c.p.n[c]);
+    return r->c.p.bias ? vx_fail(&r->c, "%s: allowed only in a problem without bias", where) : 0;
+}
+
+/* o["dead_units"] (optional): [l, a] pairs, 1 <= l <= L, 0 <= a < d_l, strictly increasing;
+ * o["class_rotations"] (optional): [a, b] pairs of classes, 0 <= a < b < K, strictly
+ * increasing, only with one sample per class and no bias (§6.9). */
+static int read_unit_pairs(vrun *r, vclaim *cl, const char *path)
+{
+    char unit[128], pair[64], pth[VPATH];
+    snprintf(unit, sizeof(unit), "a unit of the problem (1 <= layer <= %ld, 0 <= unit < d_layer)", (long) r->c.p.L);
+    snprintf(pair, sizeof(pair), "a pair of classes 0 <= a < b < K = %ld", (long) r->c.p.K);
+    return read_pairs(r, cl, path, "class_rotations", "[a, b]", pair, "pair", "a, b", is_class_pair)
+           || (json_array_size(json_object_get(cl->o, "class_rotations")) > 0
+               && class_rotation_allowed(r, vx_pathf(pth, "%s.class_rotations", path)))
+           || read_pairs(r, cl, path, "dead_units", "[layer, unit]", unit, "unit", "layer, unit", is_unit);
 }
 
 /* §6.9: the box radius, kinks, one multiplier per kink, generators, dead units, the loss interval. */
@@ -401,7 +407,7 @@ static int read_critical(vrun *r, vclaim *cl, const char *path)
                         "a ReLU layer l >= 2", is_kink_rotation)
         || read_triples(r, cl, path, "implied_kinks", "an entry of a ReLU pre-activation", is_kink)
         || read_triples(r, cl, path, "zero_weights", "an entry [l, i, u] of a weight matrix W_l", is_weight)
-        || read_class_rotations(r, cl, path) || read_dead_units(r, cl, path) || read_iv(r, cl, path, "loss", 0))
+        || read_unit_pairs(r, cl, path) || read_iv(r, cl, path, "loss", 0))
         return -1;
     if (shared_triple(json_object_get(cl->o, "kinks"), json_object_get(cl->o, "implied_kinks"), &i))
         return vx_fail(&r->c, "%s.implied_kinks[%ld]: also listed in kinks", path, (long) i);
@@ -482,14 +488,12 @@ static slong exact_slopes_get(vrun *r, vclaim *cl, const char *path, slong *ex)
         for (f = 0, c = 1; f < (slong) json_array_size(w); f++)
             c &= json_is_integer(json_array_get(w, f));
         if (!c || json_array_size(w) != (fam == 2 ? 2u : 3u)
-            || !(fam == 0 ? is_generator(r, cl, v) : fam == 1 ? is_kink_rotation(r, cl, v)
-                 : v[0] >= 0 && v[0] < v[1] && v[1] < r->c.p.K))
+            || !(fam == 0 ? is_generator(r, cl, v) : fam == 1 ? is_kink_rotation(r, cl, v) : is_class_pair(r, v[0], v[1])))
             return vx_fail(&r->c, "%s.%s: expected %s", pth, key[fam], fam == 0 ? "[l, a, b], a rotation of units "
                            "a < b < d_l of a layer l" : fam == 1 ? "[l, a, b], units a < b < d_l of a ReLU layer l >= 2"
                            : "[a, b], classes 0 <= a < b < K");
-        for (c = 0; fam == 2 && c < r->c.p.K; c++)
-            if (r->c.p.n[c] != 1 || r->c.p.bias)
-                return vx_fail(&r->c, "%s.class_rotation: allowed only with one sample per class and no bias", pth);
+        if (fam == 2 && class_rotation_allowed(r, vx_pathf(pth, "%s.exact_slopes[%ld].class_rotation", path, (long) i)))
+            return -1;
         if (ex != NULL) {
             slong *x = ex + 5 * i;
             x[0] = k, x[1] = t;

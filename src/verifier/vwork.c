@@ -245,38 +245,41 @@ static double kink_layer_ns(vx_ctx *c, const json_t *cl, slong l)
     return 2 * (nr * nr * np + nr * nr * nr + 2 * nr * np + 2 * d * d * io) * ns_madd(c->prec);
 }
 
+/* One class rotation of claim cl: the kink rows of every layer, H1 A and A W_L (twice). */
+static double class_rotation_ns(vx_ctx *c, const json_t *cl)
+{
+    double ns = 0, K = (double) c->p.K;
+    slong l;
+    for (l = 2; l <= c->p.L; l++)
+        ns += kink_layer_ns(c, cl, l);
+    return ns + 2 * ((double) c->p.width[0] + (double) c->p.width[c->p.L - 1]) * K * K * ns_madd(c->prec);
+}
+
 static double kink_rotations_ns(vx_ctx *c, const json_t *cl)
 {
     const json_t *kr = json_object_get(cl, "kink_rotations"), *e;
-    double ns = 0, K = (double) c->p.K, cq = (double) json_array_size(json_object_get(cl, "class_rotations"));
+    double ns = 0, cq = (double) json_array_size(json_object_get(cl, "class_rotations"));
     size_t i;
-    slong l;
     json_array_foreach(kr, i, e)
         ns += kink_layer_ns(c, cl, (slong) json_integer_value(json_array_get(e, 0)));
-    for (l = 2; l <= c->p.L && cq > 0; l++)
-        ns += cq * kink_layer_ns(c, cl, l);
-    return ns + 2 * cq * ((double) c->p.width[0] + (double) c->p.width[c->p.L - 1]) * K * K * ns_madd(c->prec);
+    return ns + (cq > 0 ? cq * class_rotation_ns(c, cl) : 0);
 }
 
-/* The exact_slopes of a kink_multipliers claim cl (§6.10) on its critical_point claim ref: per
- * entry the witness on the box (a kink-preserving rotation or class rotation: as counted for
- * the critical_point claim, which evaluates it twice; a rotation: its two products) and two
- * passes along its tangent. */
-static double exact_slopes_ns(vx_ctx *c, const json_t *points, const json_t *cl, const json_t *ref)
+/* The exact_slopes of a kink_multipliers claim cl (§6.10) on its critical_point claim ref
+ * (pass: one pass over its point, nall parameters): per entry the witness on the box (a
+ * kink-preserving rotation or class rotation: as counted for the critical_point claim, which
+ * evaluates it twice; a rotation: its two products) and two passes along its tangent. */
+static double exact_slopes_ns(vx_ctx *c, const json_t *cl, const json_t *ref, double pass, double nall)
 {
     const json_t *e;
-    double nall, ncols, pass = pass_ns(c, points, ref, &nall, &ncols), ns = 0, K = (double) c->p.K;
+    double ns = 0;
     size_t i;
-    slong l;
     json_array_foreach(json_object_get(cl, "exact_slopes"), i, e) {
         ns += 2 * pass + 2 * nall * ns_madd(c->prec);
         if (json_object_get(e, "kink_rotation") != NULL)
             ns += kink_layer_ns(c, ref, (slong) json_integer_value(json_array_get(json_object_get(e, "kink_rotation"), 0)));
-        if (json_object_get(e, "class_rotation") != NULL) {
-            for (l = 2; l <= c->p.L; l++)
-                ns += kink_layer_ns(c, ref, l);
-            ns += 2 * ((double) c->p.width[0] + (double) c->p.width[c->p.L - 1]) * K * K * ns_madd(c->prec);
-        }
+        if (json_object_get(e, "class_rotation") != NULL)
+            ns += class_rotation_ns(c, ref);
     }
     return ns;
 }
@@ -319,9 +322,10 @@ int vx_check_work(vx_ctx *c, const json_t *root)
             /* the pattern on the box and one backward pass over the claim's point (vcrit.c) */
             const json_t *ref = claim_by_id(claims, json_string_value(json_object_get(cl, "critical_point")));
             double nall, ncols;
-            if (ref != NULL && json_is_object(ref))
-                ns += 2 * pass_ns(c, json_object_get(root, "points"), ref, &nall, &ncols)
-                      + exact_slopes_ns(c, json_object_get(root, "points"), cl, ref);
+            if (ref != NULL && json_is_object(ref)) {
+                double pass = pass_ns(c, json_object_get(root, "points"), ref, &nall, &ncols);
+                ns += 2 * pass + exact_slopes_ns(c, cl, ref, pass, nall);
+            }
         }
     if (ns > VX_MAX_SECONDS * 1e9)
         return vx_fail(c, "the checks of this file would take about %.3g s at %ld bits (estimated from its sizes), "

@@ -267,7 +267,7 @@ Test(critical, dnc_point_certified_loss_50_digits, .timeout = 120)
     dnc_refined(dir, sizeof(dir), ref);
     load_exact(dir, p, &exact);
     dnc_critical_init(&r);
-    cr_assert_eq(dnc_critical_certify(&r, exact, p, 256), 0, "%s", r.message);
+    cr_assert_eq(dnc_critical_certify(&r, exact, p, 256, 0), 0, "%s", r.message);
     cr_expect(r.proven, "%s", r.message);
     cr_expect_eq(r.nkinks, 12);
     cr_expect_eq(r.ngenerators, 3, "%s", r.message);
@@ -1243,6 +1243,64 @@ Test(critical, k6_l4_zero_weights_below_srg, .timeout = 300)
             tu_run(out, err, sizeof(out), ex);
             cr_expect(strstr(out, "implied kink") != NULL && strstr(out, "it is not exactly 0 on the box") != NULL, "%s",
                       out);
+        }
+    }
+}
+
+/* A point refined in double only (refine --prec 0) has its kinks near 1e-16 of the scale, far
+ * above the 2^-128 at which the pattern of a 256-bit point is read: at 2^-128 certify-point
+ * finds no kinks and proves nothing. Its entries are doubles, so the pattern is read at 2^-30
+ * (docs/refine.md §7.3, dnc_critical_pattern_bits): then the certifier's own Newton polish
+ * takes the point to 256 bits and critical_point and strict_local_min are certified, as for the
+ * fixture's 256-bit point, which both checkers confirm. The reference for the loss is another
+ * route: the exact loss of the fixture's point, refined by refine's 256-bit chord stage
+ * (certify-point's loss_exact claim, the full objective), equal to 1e-50. --pattern-bits 128
+ * forces the old reading (no kinks: not proven), and --pattern-bits is range-checked. */
+Test(critical, double_refined_point_read_at_2_minus_30, .timeout = 300)
+{
+    char dir[256], d[300], c[300], c2[300], f[300];
+    const char *rf[] = { "refine", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4", "--out", d, "--prec", "0", "--quiet",
+                         NULL };
+    const char *cp[] = { "certify-point", d, "--out", c, "--critical", NULL };
+    const char *cp128[] = { "certify-point", d, "--out", c2, "--critical", "--pattern-bits", "128", NULL };
+    const char *cf[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4", "--out", f, NULL };
+    const char *vargs[] = { c, NULL };
+    json_t *j, *jf, *cl;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(d, sizeof(d), "%s/double", dir);
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(c2, sizeof(c2), "%s/c2.json", dir);
+    snprintf(f, sizeof(f), "%s/f.json", dir);
+    cr_assert_eq(tu_run(out, err, sizeof(out), rf), 0, "%s%s", out, err);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
+    cr_expect(strstr(out, "pattern read at 2^-30 of each layer's largest entry (a point of doubles)") != NULL, "%s", out);
+    cr_expect(strstr(out, "second      certified") != NULL, "%s", out);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+    cr_expect(strstr(out, "strict_local_min strict_local_min certified OK") != NULL, "%s", out);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cf), 0, "%s%s", out, err);
+    cl = claim_copy(c, &j);
+    cr_assert(cl != NULL);
+    jf = json_load_file(f, 0, NULL);
+    cr_assert(jf != NULL);
+    expect_loss_agrees(jf, cl);
+    json_decref(jf);
+    json_decref(j);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp128), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical    not proven") != NULL && strstr(out, " 0 kinks") != NULL, "%s", out);
+    {
+        static const char *const bad[] = { "7", "257", "x", "" };
+        int k;
+        for (k = 0; k < 4; k++) {
+            const char *a[] = { "certify-point", d, "--out", c2, "--force", "--critical", "--pattern-bits", bad[k], NULL };
+            cr_expect_eq(tu_run(out, err, sizeof(out), a), 2, "--pattern-bits %s: %s", bad[k], err);
+            cr_expect(strstr(err, "pattern-bits") != NULL, "%s", err);
+        }
+        {
+            const char *a[] = { "certify-point", d, "--out", c2, "--force", "--pattern-bits", "30", NULL };
+            cr_expect_eq(tu_run(out, err, sizeof(out), a), 2, "%s", err);
+            cr_expect(strstr(err, "--pattern-bits: applies only with --critical") != NULL, "%s", err);
         }
     }
 }

@@ -149,6 +149,7 @@ typedef struct {
     int double_path;         /* Krawczyk was shown with the preconditioner in double (docs/refine.md §7.9) */
     double rho_max;          /* the double path's largest bound of a row sum of |I - Y J| (about m u cond(J)) */
     double seconds;
+    slong pattern_bits;      /* the pattern was read at 2^-pattern_bits (dnc_critical_pattern_bits) */
     char message[1024];
     /* kink_multipliers (format §6.10, docs/refine.md §7.2), set when proven: over the box,
      * G_e = dF/dh_e (back-propagated with the seeds mu of the kinks above) and t_e = mu_e / G_e */
@@ -182,7 +183,19 @@ void dnc_critical_clear(dnc_critical *r);
  * DNCERT_CRITICAL_METHOD=double (=ball) keeps the double (ball) path only (tests). */
 #define DNC_CRITICAL_ARB_UNKNOWNS 800
 #define DNC_CRITICAL_MAX_UNKNOWNS 6000
-int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec);
+int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, slong bits);
+/* The pattern of the exact point is read at 2^-bits: a pre-activation entry below 2^-bits times
+ * its layer's largest is a kink, a unit whose ||in|| ||out|| is below 2^-bits times its layer's
+ * largest is dead, and two units whose in-rows are proportional to 2^-(bits/2) relative are
+ * merged (docs/refine.md §7.3). dnc_critical_certify with bits <= 0 takes this default: prec/2
+ * for a point computed at prec bits (dncert refine's high-precision stage puts its kinks near
+ * 2^-prec), and DNC_CRITICAL_DOUBLE_BITS when every entry of the point is a double -- a point
+ * refined in double only (refine --prec 0, or a high-precision stage that took no step) is a
+ * KKT point to 1e-16..1e-11, so its kinks are there, far above 2^-128, and its other entries
+ * are far above 2^-30 ~ 9.3e-10 (refine's own kink test is 5e-3 of the scale). The pattern is
+ * the producer's guess only: the checkers re-check everything of the claims it leads to. */
+#define DNC_CRITICAL_DOUBLE_BITS 30
+slong dnc_critical_pattern_bits(const fmpq *exact, slong n, slong prec);
 /* s (all parameters) <- the kink-preserving rotation (l, a, b) of the units of ReLU layer l
  * that are linear on the data (docs/refine.md §7.8, format §6.9) at theta, for the pattern
  * state[t] (t = 2..L; d_t x N column-major: 1 P+, -1 P-, 0 kink, 2 dead unit). 0 when a or b

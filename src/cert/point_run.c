@@ -290,7 +290,7 @@ int dnc_point_cert_run(dnc_point_cert *c, dnc_problem_t p, const double *theta, 
         dnc_qpoint_init_fmpq(c->x[0], p, o->exact);
         c->x0 = 1;
         add_stage(c, "exact", 0, o->prec);
-        snprintf(c->method_why, sizeof(c->method_why), "Arb: the exact point is not a double point");
+        snprintf(c->method_why, sizeof(c->method_why), "Arb: the point of " DNC_RUN_EXACT " (exact dyadics; the fast tier reads the arrays only)");
     } else {
         c->theta = theta;
         c->encoding = dnc_point_cert_encoding(p, o);

@@ -90,7 +90,7 @@ static void print_refined(const dnc_point_cert *c)
                "certificate is about the polished point\n", "", c->refine.message);
 }
 
-static int read_options(const dnc_cli_opt *opts, int npos, slong *prec, slong *steps)
+static int read_options(const dnc_cli_opt *opts, int npos, slong *prec, slong *steps, slong *bits)
 {
     const char *out = dnc_cli_get(opts, "out");
     if (npos != 1)
@@ -100,10 +100,13 @@ static int read_options(const dnc_cli_opt *opts, int npos, slong *prec, slong *s
     if (dnc_cli_check_new_path(opts, "certify-point", "out") != 0)
         return DNC_EXIT_USAGE;
     if (dnc_cli_slong(prec, opts, "certify-point", "prec", DNC_PREC_MIN, DNC_PREC_MAX, DNC_PREC_DEFAULT)
-        || dnc_cli_slong(steps, opts, "certify-point", "polish-steps", 1, 100000, 50))
+        || dnc_cli_slong(steps, opts, "certify-point", "polish-steps", 1, 100000, 50)
+        || dnc_cli_slong(bits, opts, "certify-point", "pattern-bits", 8, *prec, 0))
         return DNC_EXIT_USAGE;
     if (dnc_cli_get(opts, "polish-steps") != NULL && dnc_cli_get(opts, "polish") == NULL)
         return dnc_cli_usage_error("certify-point", "--polish-steps: applies only with --polish");
+    if (dnc_cli_get(opts, "pattern-bits") != NULL && dnc_cli_get(opts, "critical") == NULL)
+        return dnc_cli_usage_error("certify-point", "--pattern-bits: applies only with --critical");
     return 0;
 }
 
@@ -150,7 +153,8 @@ static int read_method(const dnc_cli_opt *opts, int *method)
 
 /* --critical: the claim critical_point about the exact point (or the doubles), added to c's
  * certificate. Returns 0, or -1 (said) when it cannot be attempted. */
-static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, const fmpq *exact, slong prec)
+static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, const fmpq *exact, slong prec,
+                    slong bits)
 {
     slong n = dnc_param_offset(p, p->N, DNC_NKINDS, 0), i;
     fmpq *q = _fmpq_vec_init(n);
@@ -167,7 +171,7 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
             arf_clear(a);
         }
     dnc_critical_init(&r);
-    ret = dnc_critical_certify(&r, q, p, prec);
+    ret = dnc_critical_certify(&r, q, p, prec, bits);
     if (ret == 0 && r.size > DNC_CRITICAL_MAX_UNKNOWNS)   /* not attempted: no claims (nothing a checker could re-check in time) */
         printf("%-11s %s\n", "critical", r.message);
     else if (ret == 0) {
@@ -237,6 +241,9 @@ int dnc_cmd_certify_point(int argc, char **argv)
         { "critical", NULL, "also prove that an exact critical point of the kink pattern lies in a small box around "
                             "the (exact) point: the claim critical_point (Krawczyk on the slice, docs/refine.md §7)",
           NULL },
+        { "pattern-bits", "B", "with --critical: read the kink pattern at 2^-B, 8..BITS: entries below 2^-B of their "
+                                "layer's largest are kinks (default BITS/2, and 30 for a point of doubles such as "
+                                "`refine --prec 0` writes; docs/refine.md §7.3)", NULL },
         { "double", NULL, "certify the arrays (doubles) even when RUN_DIR has an exact point (point-exact.json)", NULL },
         { "no-gradient", NULL, "do not add the gradient_norm claims (the norm of the point's gradient, re-checked by "
                                "dncert verify)", NULL },
@@ -246,7 +253,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
         { NULL, NULL, NULL, NULL }
     };
     const char *pos[1];
-    slong i;
+    slong i, bits;
     int npos, r;
     double *theta;
     fmpq *exact = NULL;
@@ -260,7 +267,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
     if (r != 0)
         return r == 1 ? DNC_EXIT_OK : r;
     dnc_point_cert_opts_default(&o);
-    if ((r = read_options(opts, npos, &o.prec, &o.polish_steps)) != 0)
+    if ((r = read_options(opts, npos, &o.prec, &o.polish_steps, &bits)) != 0)
         return r;
     if (read_method(opts, &o.method) != 0 || read_encoding(opts, &o.encoding) != 0)
         return DNC_EXIT_USAGE;
@@ -299,7 +306,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
     if (dnc_point_cert_run(&c, p, theta, &o, producer) != 0) {
         fprintf(stderr, "dncert certify-point: %s\n", c.why);
         r = DNC_EXIT_FAIL;
-    } else if (dnc_cli_get(opts, "critical") != NULL && critical(&c, p, theta, exact, o.prec) != 0)
+    } else if (dnc_cli_get(opts, "critical") != NULL && critical(&c, p, theta, exact, o.prec, bits) != 0)
         r = DNC_EXIT_USAGE;
     else if (dnc_cli_get(opts, "below") != NULL && below(&c, p, dnc_cli_get(opts, "below"), o.prec) != 0)
         r = DNC_EXIT_USAGE;

@@ -24,6 +24,7 @@
 typedef struct {
     dnc_problem_struct *p;
     slong n, nf, nk, q, m, N, prec;   /* parameters, free parameters, kinks, generators, unknowns */
+    slong bits;                  /* pattern decisions at 2^-bits (dnc_critical_pattern_bits) */
     slong *fi;                   /* the free parameters' indices (nf): all but the dead units' */
     char **dead;                 /* dead[l][a]: unit a of layer l is dead (l = 1..L) */
     char *held;                  /* held[k]: parameter k is a zero weight (r->zero), held at 0 */
@@ -65,6 +66,7 @@ static void crit_init(crit *c, dnc_problem_t p, slong prec)
     c->p = p;
     c->N = p->N;
     c->prec = prec;
+    c->bits = prec / 2;
     c->n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
     c->state = flint_calloc(L + 1, sizeof(signed char *));
     c->dead = flint_calloc(L + 1, sizeof(char *));
@@ -161,8 +163,8 @@ static void free_coords(crit *c)
     flint_free(idx);
 }
 
-/* Dead units of theta (spec §3): ||in|| ||out|| <= 2^(-prec/2) times the layer's largest
- * such product -- units that weight decay drives to 0, which the file may still show at 1e-3
+/* Dead units of theta (spec §3): ||in|| ||out|| <= 2^-bits (2^(-prec/2) by default) times the
+ * layer's largest such product -- units that weight decay drives to 0, which the file may still show at 1e-3
  * and the refined point at 1e-80. Marks them in c->dead and sets their parameters to 0 in
  * theta (the Newton polish then moves the rest back onto the solution); listed in r. */
 static void find_dead(crit *c, dnc_critical *r, arb_ptr theta)
@@ -187,7 +189,7 @@ static void find_dead(crit *c, dnc_critical *r, arb_ptr theta)
             arb_mul(prod + a, nin, nout, c->prec);   /* the squared product */
             arb_max(mx, mx, prod + a, c->prec);
         }
-        arb_mul_2exp_si(mx, mx, -c->prec);
+        arb_mul_2exp_si(mx, mx, -2 * c->bits);
         for (a = 0; a < d; a++) {
             c->dead[l][a] = arb_le(prod + a, mx) || arb_is_zero(prod + a);
             if (!c->dead[l][a])
@@ -208,7 +210,7 @@ static void find_dead(crit *c, dnc_critical *r, arb_ptr theta)
     arb_clear(mx);
 }
 
-/* The pattern of the exact point in c->x: kinks where |Htilde| <= 2^(-prec/2) times the
+/* The pattern of the exact point in c->x: kinks where |Htilde| <= 2^-bits times the
  * layer's largest entry; slopes 1 on P+. Kinks listed by (layer, row, column). */
 static void find_pattern(crit *c, dnc_critical *r)
 {
@@ -227,7 +229,7 @@ static void find_pattern(crit *c, dnc_critical *r)
             arb_abs(a, at(c->pre + l, i));
             arb_max(mx, mx, a, c->prec);
         }
-        arb_mul_2exp_si(mx, mx, -c->prec / 2);
+        arb_mul_2exp_si(mx, mx, -c->bits);
         for (i = 0; i < rows; i++)
             for (j = 0; j < c->N; j++) {
                 arb_ptr u = arb_mat_entry(c->pre + l, i, j);
@@ -249,7 +251,7 @@ static void find_pattern(crit *c, dnc_critical *r)
 static int same_pattern(const crit *c, slong l, slong a, slong b);
 
 /* Merges proportional units (spec §3): in a ReLU layer, when unit b's in-row is c > 0 times
- * unit a's (relative residual <= 2^(-prec/4)) and both have one pattern, the rotation of the
+ * unit a's (relative residual <= 2^(-bits/2)) and both have one pattern, the rotation of the
  * pair by phi = atan(c) takes (w_a, w_b) to (sqrt(1 + c^2) w_a, 0): on the way both rows stay
  * non-negative multiples of w_a, so the pattern, f and the norms are unchanged (positive
  * homogeneity of ReLU), and the merged point is a KKT point of the network without b with the
@@ -287,7 +289,7 @@ static slong merge_proportional(crit *c, arb_ptr theta)
                 arb_sqr(res, dot, c->prec);
                 arb_div(res, res, naa, c->prec);
                 arb_sub(res, nbb, res, c->prec);
-                arb_mul_2exp_si(x, nbb, -c->prec / 2);
+                arb_mul_2exp_si(x, nbb, -c->bits);
                 if (!arb_le(res, x))
                     continue;
                 arb_div(x, dot, naa, c->prec);          /* c */
@@ -2183,7 +2185,8 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
 
 /* One attempt of dnc_critical_certify; with zero, zero weights are held as well (-2 when
  * there are none: the attempt would repeat the one without). */
-static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, int zero, int no_ball)
+static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, slong bits, int zero,
+                           int no_ball)
 {
     char singular[256];
     crit c;
@@ -2197,6 +2200,8 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     }
     crit_init(&c, p, prec);
     c.no_ball = no_ball;
+    c.bits = bits;
+    r->pattern_bits = bits;
     r->n = c.n;
     r->prec = prec;
     x = _arb_vec_init(c.n);
@@ -2268,11 +2273,12 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
              "among the generators, or dependent kink constraints)", r->rho_max);
     snprintf(r->message, sizeof(r->message), "%s: %ld unknowns (%ld free parameters, %ld kinks, %ld symmetry generators, %ld of them partial rotations of H1, %ld kink-preserving rotations and %ld class rotations; "
              "%ld dead units held at 0, %ld of them merged into a proportional unit; %ld zero weights; %ld implied kinks); Krawczyk%s %s, slice Gram matrix %s, P+/P- signs %s, dead units' and zero weights' gradient %s "
-             "on the box of radius 2^%ld",
+             "on the box of radius 2^%ld; pattern read at 2^-%ld of each layer's largest entry%s",
              r->proven ? "certified" : "not proven", (long) c.m, (long) c.nf, (long) c.nk, (long) c.q, (long) r->npartial, (long) r->nkrot, (long) r->ncrot, (long) r->ndead, (long) r->merged, (long) r->nzero, (long) r->nimplied,
              r->krawczyk ? (r->double_path ? " (preconditioner in double, §7.9)" : " (in balls)") : "",
              r->krawczyk ? "contracts" : r->rho_max > 10 ? singular : "fails", r->gram ? "invertible" : "not shown invertible",
-             r->signs ? "kept" : "not kept", r->dead_ok ? "0" : "not shown 0", (long) r->radius_log2);
+             r->signs ? "kept" : "not kept", r->dead_ok ? "0" : "not shown 0", (long) r->radius_log2, (long) bits,
+             bits == DNC_CRITICAL_DOUBLE_BITS ? " (a point of doubles)" : "");
     _arb_vec_clear(x, c.m);
     crit_clear(&c);
     return 0;
@@ -2294,6 +2300,27 @@ static void keep_better(dnc_critical *r, dnc_critical *r2, int rc2)
         dnc_critical_clear(r2);
 }
 
+/* 1 when x is a double (a dyadic with at most 53 significant bits; exponents are not checked:
+ * a point's entries are far inside the double range). */
+static int fmpq_is_double(const fmpq_t x)
+{
+    const fmpz *num = fmpq_numref(x), *den = fmpq_denref(x);
+    if (fmpz_is_zero(num))
+        return 1;
+    if (!fmpz_is_one(den) && (fmpz_sgn(den) <= 0 || fmpz_bits(den) - 1 != fmpz_val2(den)))
+        return 0;   /* the denominator is not a power of 2 */
+    return (slong) fmpz_bits(num) - (slong) fmpz_val2(num) <= 53;
+}
+
+slong dnc_critical_pattern_bits(const fmpq *exact, slong n, slong prec)
+{
+    slong i;
+    for (i = 0; i < n; i++)
+        if (!fmpq_is_double(exact + i))
+            return prec / 2;
+    return FLINT_MIN(DNC_CRITICAL_DOUBLE_BITS, prec / 2);
+}
+
 /* Zero weights (find_zero_weights) are tried only when the attempt without them leaves a claim
  * not proven: they exclude the generators that move them (a kink-preserving rotation of such a
  * row), which the K = 4 points need, while the K = 6 point of docs/refine.md §9 needs the zero
@@ -2302,24 +2329,26 @@ static void keep_better(dnc_critical *r, dnc_critical *r2, int rc2)
  * critical_point and strict_local_min and the ball path may run, both are made again with it,
  * and one of those is reported, so that the checker, which falls back to balls in the same
  * way, reaches the same verdicts (kink_multipliers does not depend on the path). */
-int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec)
+int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, slong bits)
 {
     double t0 = dnc_seconds_now();
     dnc_critical r2;
-    int rc = certify_attempt(r, exact, p, prec, 0, 1);
+    if (bits <= 0)
+        bits = dnc_critical_pattern_bits(exact, dnc_param_offset(p, p->N, DNC_NKINDS, 0), prec);
+    int rc = certify_attempt(r, exact, p, prec, bits, 0, 1);
     if (rc != 0)
         return rc;
     if (attempt_score(r) < 7) {
         dnc_critical_init(&r2);
-        keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, 1, 1));
+        keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, bits, 1, 1));
     }
     if (!(r->proven && r->second_order) && method_ball_env(r->size)) {
         dnc_critical_clear(r);
         dnc_critical_init(r);
-        rc = certify_attempt(r, exact, p, prec, 0, 0);
+        rc = certify_attempt(r, exact, p, prec, bits, 0, 0);
         if (rc == 0 && attempt_score(r) < 7) {
             dnc_critical_init(&r2);
-            keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, 1, 0));
+            keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, bits, 1, 0));
         }
     }
     r->seconds = dnc_seconds_now() - t0;

@@ -149,6 +149,55 @@ Test(refine_hp, stalled_double_stage_hands_over, .timeout = 60)
     arb_clear(ref);
 }
 
+/* Dying units (docs/refine.md §4): the K = 6, L = 4, width-30 point after 10^6 GD steps and a
+ * first `refine --tol 1e-11` (tests/data/critical/k6-l4-w30-stalled; docs/refine.md §8) is a
+ * double KKT point whose 256-bit chord steps stall at 1e-11 (that run's record: 0 chord
+ * steps). Eight of its units have ||w_in|| ||w_out|| at 1e-6..1e-5 of their layer's largest,
+ * just above --dead-tol 1e-6 (units 4, 5, 9, 22, 24 of layer 3 and 9, 18, 28 of layer 4, listed
+ * by a numpy analysis of the arrays; six of them are the near-null directions of the
+ * certifier's Jacobian there). refine holds them at 0 when the chord steps stall and solves
+ * again: the 256-bit stage then converges (residual below 1e-70), the point is stationary,
+ * and exactly those units are 0 in the output. */
+Test(refine_hp, dying_units_held_when_chord_steps_stall, .timeout = 600)
+{
+    static const slong units[8][2] = { { 3, 4 }, { 3, 5 }, { 3, 9 }, { 3, 22 }, { 3, 24 }, { 4, 9 }, { 4, 18 }, { 4, 28 } };
+    char dir[256], b[300];
+    const char *args[] = { "refine", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w30-stalled", "--out", b, "--tol",
+                           "1e-11", "--quiet", NULL };
+    json_t *j, *r, *hp;
+    dnc_problem_t p;
+    double *theta;
+    slong k, t;
+    int rc;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(b, sizeof(b), "%s/refined", dir);
+    rc = tu_run(out, err, sizeof(out), args);
+    cr_assert_eq(rc, 0, "exit %d\n%s%s", rc, out, err);
+    j = json_loads(out, 0, NULL);
+    cr_assert(j != NULL, "%s", out);
+    r = json_object_get(j, "refine");
+    hp = json_object_get(j, "high_precision");
+    cr_expect(json_is_true(json_object_get(r, "stationary")), "%s", out);
+    cr_expect_lt(json_real_value(json_object_get(hp, "residual_log10")), -70, "%s", out);
+    cr_expect_eq(json_integer_value(json_object_get(hp, "dying_units")), 8, "%s", out);
+    cr_expect(strstr(json_string_value(json_object_get(r, "message")), "chord steps stalled: 8 dying units") != NULL, "%s",
+              out);
+    json_decref(j);
+    dnc_problem_init(p);
+    cr_assert_eq(dnc_point_load(b, p, &theta, err, sizeof(err)), 0, "%s", err);
+    for (k = 0; k < 8; k++) {   /* row u of W_{l-1} and column u of W_l are 0 */
+        slong l = units[k][0], u = units[k][1], in = dnc_param_offset(p, p->N, DNC_W, l - 1),
+              o = dnc_param_offset(p, p->N, DNC_W, l), rows_in = dnc_problem_out_rows(p, l - 1),
+              rows_out = dnc_problem_out_rows(p, l);
+        for (t = 0; t < p->width[l - 2]; t++)
+            cr_expect_eq(theta[in + u + rows_in * t], 0.0, "unit %ld of layer %ld: in-weight %ld", (long) u, (long) l, (long) t);
+        for (t = 0; t < rows_out; t++)
+            cr_expect_eq(theta[o + t + rows_out * u], 0.0, "unit %ld of layer %ld: out-weight %ld", (long) u, (long) l, (long) t);
+    }
+    free(theta);
+    dnc_problem_clear(p);
+}
+
 /* The trained K = 3, L = 4, width 10 point of tests/test_refine.c (35 kinks, a dead unit, a
  * 43-dimensional null space of symmetries) refined at 256 bits: KKT residual below 1e-60 with
  * the signs of P+ and P- kept, and the exact point rounds to the double one. */

@@ -84,6 +84,9 @@ typedef struct {
                             if the high-precision stage then reaches 2^(-prec/4) */
     slong hp_signs_lost; /* entries of P+ or P- that did not (made kinks; solved again, refine.md §4) */
     slong hp_rounds;     /* high-precision stages run (more than one after lost signs) */
+    slong dying_units;   /* units held at 0 after the chord steps stalled (refine.md §4) */
+    slong dying_rounds;  /* how many times (at most 3) */
+    double dying_tol;    /* the last threshold tried (a multiple of dead_tol), 0 if none */
     double hp_seconds;
 } dnc_refine_info;
 

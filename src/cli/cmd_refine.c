@@ -77,12 +77,12 @@ static json_t *hp_json(const dnc_refine_info *in)
 {
     if (in->hp_prec == 0)
         return json_null();
-    return json_pack("{s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:s, s:o, s:b, s:I, s:o, s:s}", "prec", (json_int_t) in->hp_prec,
+    return json_pack("{s:I, s:I, s:o, s:I, s:I, s:o, s:o, s:s, s:o, s:b, s:I, s:I, s:o, s:s}", "prec", (json_int_t) in->hp_prec,
                      "chord_steps", (json_int_t) in->hp_steps, "residual_log10", dnc_json_real(in->hp_residual_log10),
                      "jacobian_size", (json_int_t) in->hp_size, "jacobian_rank", (json_int_t) in->hp_rank,
                      "singular_value_gap", dnc_json_real(in->hp_gap), "contraction", dnc_json_real(in->hp_contraction),
                      "loss", in->hp_loss, "loss_digits", dnc_json_real(in->hp_loss_digits), "signs_kept",
-                     in->hp_signs_kept, "sign_resolves", (json_int_t) in->hp_rounds, "seconds", dnc_json_real(in->hp_seconds), "exact_point", DNC_RUN_EXACT);
+                     in->hp_signs_kept, "sign_resolves", (json_int_t) in->hp_rounds, "dying_units", (json_int_t) in->dying_units, "seconds", dnc_json_real(in->hp_seconds), "exact_point", DNC_RUN_EXACT);
 }
 
 int dnc_cmd_refine(int argc, char **argv)

@@ -401,6 +401,109 @@ static void find_zero_weights(crit *c, dnc_critical *r, arb_ptr theta, char *zer
     flint_free(in);
 }
 
+/* 1 when the |V| x |T| matrix hbar[V, T] of layer l - 1 at the point (the cut post-activations:
+ * the pre-activations of its P+ entries, else 0), in double, has |V| - 1 pivots above 1e-8 times
+ * its largest entry under Gaussian elimination with full pivoting: its rank is |V| - 1 or more,
+ * robustly (the checker shows it on the box in balls). */
+static int partner_rank(const crit *c, slong l, const slong *V, slong nv, const slong *T, slong nt)
+{
+    slong rows = c->p->width[l - 2], i, j, step, pi = 0, pj = 0;
+    double *M, mx = 0, best, f;
+    char *ru, *cu;
+    int ok = nv - 1 <= nt;
+    if (!ok || nv == 1)
+        return ok;
+    M = flint_calloc((size_t) nv * nt, sizeof(double));
+    ru = flint_calloc(nv, 1);
+    cu = flint_calloc(nt, 1);
+    for (i = 0; i < nv; i++)
+        for (j = 0; j < nt; j++)
+            if (c->state[l - 1][V[i] + rows * T[j]] == 1) {
+                M[i + nv * j] = arf_get_d(arb_midref(arb_mat_entry(c->pre + l - 1, V[i], T[j])), ARF_RND_NEAR);
+                mx = FLINT_MAX(mx, fabs(M[i + nv * j]));
+            }
+    for (step = 0; ok && step < nv - 1; step++) {
+        for (best = 0, i = 0; i < nv; i++)
+            for (j = 0; !ru[i] && j < nt; j++)
+                if (!cu[j] && fabs(M[i + nv * j]) > best)
+                    best = fabs(M[i + nv * j]), pi = i, pj = j;
+        ok = best > 1e-8 * mx;
+        for (i = 0; ok && i < nv; i++)
+            if (!ru[i] && i != pi)
+                for (f = M[i + nv * pj] / M[pi + nv * pj], j = 0; j < nt; j++)
+                    M[i + nv * j] -= f * M[pi + nv * j];
+        ru[pi] = cu[pj] = 1;
+    }
+    flint_free(M);
+    flint_free(ru);
+    flint_free(cu);
+    return ok;
+}
+
+/* 1 when row a of layer l has a listed kink (not implied) in every column of T. */
+static int row_has_kinks(const dnc_critical *r, const char *implied, slong l, slong a, const slong *T, slong nt)
+{
+    slong t, e, found;
+    for (t = 0; t < nt; t++) {
+        for (found = 0, e = 0; e < r->nkinks && !found; e++)
+            found = !implied[e] && r->kinks[3 * e] == l && r->kinks[3 * e + 1] == a && r->kinks[3 * e + 2] == T[t];
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* Implied by a partner (docs/refine.md §8, format §6.9 check 3b rule *partner*): kink e =
+ * (l, b, j*), T' the other listed kinks of row b, V the units of layer l - 1 that are P+ in a
+ * column of T' or j*. When hbar[V, T'] has rank |V| - 1 and a unit a != b of layer l has listed
+ * kinks at T' and j* and w_a[V] != 0, then at a zero of the system w_a[V] and w_b[V] both lie in
+ * the one-dimensional left null space of hbar[V, T'], so w_b[V] = alpha w_a[V] and
+ * ubar_(l,b,j*) = alpha ubar_(l,a,j*) = 0 without its own equation. An anti-parallel pair
+ * (w_b = -w_a: ReLU(x) and ReLU(-x)) with |T| = |V| kinks is such a case; with the equation
+ * the pair's kink rows are dependent (LICQ fails by one). One kink per pair; a row that is in
+ * a pair is in no other. */
+static void find_partner_implied(crit *c, dnc_critical *r, char *implied, arb_srcptr theta)
+{
+    slong l, b, a, e, t, u, nt, nv, maxw = unit_max(c) + c->N + 1;
+    slong *T = flint_malloc(maxw * sizeof(slong)), *V = flint_malloc(maxw * sizeof(slong));
+    for (l = 3; l <= c->p->L; l++) {
+        slong d = c->p->width[l - 1], rows = c->p->width[l - 2];
+        char *used = flint_calloc(d + 1, 1);
+        for (b = 0; is_relu(c, l) && is_relu(c, l - 1) && b < d; b++) {
+            for (nt = 0, e = 0; e < r->nkinks; e++)   /* T: row b's listed kinks; j* = T[nt - 1] */
+                if (!implied[e] && r->kinks[3 * e] == l && r->kinks[3 * e + 1] == b)
+                    T[nt++] = r->kinks[3 * e + 2];
+            if (used[b] || c->dead[l][b] || nt == 0)
+                continue;
+            for (nv = 0, u = 0; u < rows; u++)
+                for (t = 0; t < nt; t++)
+                    if (c->state[l - 1][u + rows * T[t]] == 1) {
+                        V[nv++] = u;
+                        break;
+                    }
+            for (a = 0; a < d; a++) {
+                int live = 0;
+                if (a == b || used[a] || c->dead[l][a] || !row_has_kinks(r, implied, l, a, T, nt))
+                    continue;
+                for (t = 0; t < nv && !live; t++) {
+                    arb_srcptr w = theta + weight_index(c, l - 1, a, V[t]);
+                    live = arf_cmpabs_2exp_si(arb_midref(w), -c->prec / 4) > 0 && arb_is_nonzero(w);
+                }
+                if (!live || !partner_rank(c, l, V, nv, T, nt - 1))
+                    continue;
+                for (e = 0; e < r->nkinks; e++)
+                    if (!implied[e] && r->kinks[3 * e] == l && r->kinks[3 * e + 1] == b && r->kinks[3 * e + 2] == T[nt - 1])
+                        implied[e] = 1;
+                used[a] = used[b] = 1;
+                break;
+            }
+        }
+        flint_free(used);
+    }
+    flint_free(T);
+    flint_free(V);
+}
+
 /* Implied kinks (spec §3, LICQ): the kink (l, i, j) has ubar = sum_{k in S_j} w_ik hbar_kj,
  * S_j the units of layer l - 1 active in column j. A kept kink (l, i, j') with S_j' = {k}
  * forces w_ik = 0 at a zero of the system (hbar_kj' > 0 on the box), so a kink whose S_j
@@ -408,7 +511,7 @@ static void find_zero_weights(crit *c, dnc_critical *r, arb_ptr theta, char *zer
  * gradient is a combination of the forcing kinks' there, which makes the system singular.
  * Such kinks move from r->kinks to r->implied (multiplier 0, no equation). Pass 1 keeps the
  * first singleton-support kink of each (i, k); pass 2 implies the rest when covered. */
-static void find_implied(crit *c, dnc_critical *r, const char *zero_kink)
+static void find_implied(crit *c, dnc_critical *r, const char *zero_kink, arb_srcptr theta)
 {
     slong e, t, pass, n = 0, maxw = 1, l, *sup;
     char **forced = flint_calloc(c->p->L + 1, sizeof(char *)), *implied = flint_calloc(r->nkinks + 1, 1);
@@ -432,6 +535,7 @@ static void find_implied(crit *c, dnc_critical *r, const char *zero_kink)
             else if (ns == 1)
                 f[sup[0]] = 1;
         }
+    find_partner_implied(c, r, implied, theta);
     r->nimplied = 0;
     for (e = 0; e < r->nkinks; e++) {
         if (!implied[e]) {
@@ -2224,7 +2328,7 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
         crit_clear(&c);
         return -2;
     }
-    find_implied(&c, r, zero_kink);
+    find_implied(&c, r, zero_kink, x);
     flint_free(zero_kink);
     choose_generators(&c, r, x);
     c.q = generator_count(r);

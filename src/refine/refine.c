@@ -187,7 +187,7 @@ static slong w_at(const refine_ctx *c, slong l, slong i, slong j)
 /* Unit i of ReLU layer l (row i of W_{l-1}, column i of W_l) is dead: its incoming and
  * outgoing weights are negligible, or none of its entries is active. Sets them to 0 and
  * holds them there. */
-static slong remove_dead_units(refine_ctx *c, double *theta)
+static slong remove_dead_units(refine_ctx *c, double *theta, double tol)
 {
     slong l, i, j, ndead = 0;
     for (l = 2; l <= c->L; l++) {
@@ -208,7 +208,7 @@ static slong remove_dead_units(refine_ctx *c, double *theta)
             int active = 0;
             for (j = 0; j < c->N; j++)
                 active |= c->state[l][i + j * d] == ST_PLUS;
-            if (active && prod[i] >= c->o->dead_tol * pmax)
+            if (c->state[l][i] == ST_DEAD || (active && prod[i] >= tol * pmax))
                 continue;
             ndead++;
             for (j = 0; j < c->N; j++)
@@ -713,6 +713,46 @@ static void compose_message(dnc_refine_info *info, const char *hp)
     snprintf(info->message + len, sizeof(info->message) - len, "%s", hp);
 }
 
+/* 1 when the high-precision stage ran, kept the signs and stopped above 2^(-prec/4): its chord
+ * steps do not converge (docs/refine.md §4, "dying units"). */
+static int hp_stalled(const refine_ctx *c)
+{
+    const dnc_refine_info *info = c->info;
+    return info->hp_prec > 0 && info->hp_signs_kept
+           && info->hp_residual_log10 > -0.25 * (double) c->o->prec * log10(2.0);
+}
+
+/* Dying units (docs/refine.md §4): weight decay shrinks some units so slowly that after 10^6
+ * GD steps they sit at 1e-6..1e-5 of their layer, just above --dead-tol; along such a unit's
+ * scale f is flat to second order, the KKT Jacobian nearly singular, and the 256-bit chord
+ * steps stall. When they do, the units below 10, then 100, then 1000 times --dead-tol (the
+ * first step that holds any new unit) are held at 0 like dead units and the pattern is solved
+ * again. Returns 1 when units were held (c->info->dying_rounds counts the retries, at most 3). */
+static int hold_dying_units(refine_ctx *c, double *theta)
+{
+    dnc_refine_info *info = c->info;
+    double tol = c->o->dead_tol;
+    slong k, held = 0;
+    if (info->dying_rounds >= 3 || c->o->dead_tol <= 0)
+        return 0;
+    for (k = 1; k <= 3 && held == 0; k++) {
+        tol *= 10;
+        if (tol <= info->dying_tol)
+            continue;   /* tried already */
+        held = remove_dead_units(c, theta, tol);
+        info->dying_tol = tol;
+    }
+    if (held == 0)
+        return 0;
+    info->ndead += held;
+    info->dying_units += held;
+    info->dying_rounds++;
+    _dnc_refine_say(c, "at %ld bits the chord steps stall at max |KKT residual| 1e%.1f: %ld units below %.0e times "
+                    "their layer's largest ||w_in|| ||w_out|| (dying: weight decay shrinks them slowly) are held at 0; "
+                    "solving again", (long) c->o->prec, info->hp_residual_log10, (long) held, tol);
+    return 1;
+}
+
 int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const dnc_problem_t p,
                            const dnc_refine_opts *o, dnc_refine_info *info, FILE *log, char *err, size_t errlen)
 {
@@ -733,7 +773,7 @@ int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const
     c.info = info;
     c.log = log;
     guess_pattern(&c, theta);
-    info->ndead = remove_dead_units(&c, theta);
+    info->ndead = remove_dead_units(&c, theta, o->dead_tol);
     /* An entry of P+ or P- can be small but of the wrong sign at the exact point, where
      * double cannot tell: the high-precision stage makes it a kink, and the double stage
      * solves the revised pattern again (docs/refine.md §4), at most three times. */
@@ -747,6 +787,10 @@ int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const
         }
         r = finish_exact(&c, theta, exact, structure, current, hp, sizeof(hp));
         compose_message(info, hp);
+        if (r == 0 && hp_stalled(&c) && hold_dying_units(&c, theta)) {
+            attempt--;   /* not a sign re-solve */
+            continue;
+        }
         if (r != 0 || info->hp_prec == 0 || info->hp_signs_kept)
             break;
         info->hp_rounds++;
@@ -754,6 +798,12 @@ int dnc_refine_point_exact(double *theta, fmpq *exact, json_t **structure, const
             break;
         _dnc_refine_say(&c, "at %ld bits %ld entries of P+ or P- do not keep their sign at the exact point: they are "
                         "kinks now; solving again", (long) o->prec, (long) info->hp_signs_lost);
+    }
+    if (info->dying_units > 0) {
+        size_t len = strlen(info->message);
+        snprintf(info->message + len, sizeof(info->message) - len, " (the %ld-bit chord steps stalled: %ld dying units, "
+                 "below %.0e times their layer's largest ||w_in|| ||w_out||, held at 0 and solved again)",
+                 (long) o->prec, (long) info->dying_units, info->dying_tol);
     }
     if (info->hp_rounds > 0) {
         size_t len = strlen(info->message);

@@ -1036,6 +1036,22 @@ static slong active_units(const vk *k, slong l, slong j, slong *sup)
     return t;
 }
 
+/* The first index f of the listed kinks (sorted by layer, row, column; format §6.9) with
+ * (kink[3f], kink[3f+1], kink[3f+2]) >= (l, i, j), or nk: a binary search. */
+static slong kink_lower(const slong *kink, slong nk, slong l, slong i, slong j)
+{
+    slong lo = 0, hi = nk;
+    while (lo < hi) {
+        slong mid = lo + (hi - lo) / 2;
+        const slong *e = kink + 3 * mid;
+        if (e[0] < l || (e[0] == l && (e[1] < i || (e[1] == i && e[2] < j))))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 /* The rule "single" for implied kink m = (l, i, j): every unit u active in column j has a
  * listed kink (l, i, j') whose column j' has u as its only active unit; each forces w_iu = 0
  * (hbar_uj' > 0 on the box), so ubar_(l,i,j) = sum_u w_iu hbar_uj vanishes. */
@@ -1044,9 +1060,9 @@ static int implied_single(const vk *k, const slong *kink, slong nk, const slong 
     slong ns = active_units(k, m[0], m[2], sup), t, f;
     for (t = 0; t < ns; t++) {
         int found = 0;
-        for (f = 0; f < nk && !found; f++)
-            found = kink[3 * f] == m[0] && kink[3 * f + 1] == m[1] && active_units(k, m[0], kink[3 * f + 2], s2) == 1
-                    && s2[0] == sup[t];
+        for (f = kink_lower(kink, nk, m[0], m[1], 0); f < nk && !found && kink[3 * f] == m[0] && kink[3 * f + 1] == m[1];
+             f++)
+            found = active_units(k, m[0], kink[3 * f + 2], s2) == 1 && s2[0] == sup[t];
         if (!found)
             return 0;
     }
@@ -1061,10 +1077,110 @@ static int implied_zero(const vk *k, const slong *m)
     return arb_is_zero(arb_mat_entry(k->pre + m[0], m[1], m[2]));
 }
 
+/* 1 when row a of layer l has a listed kink in every column of T (nt). */
+static int has_kinks(const slong *kink, slong nk, slong l, slong a, const slong *T, slong nt)
+{
+    slong t, f;
+    for (t = 0; t < nt; t++) {
+        f = kink_lower(kink, nk, l, a, T[t]);
+        if (f == nk || kink[3 * f] != l || kink[3 * f + 1] != a || kink[3 * f + 2] != T[t])
+            return 0;
+    }
+    return 1;
+}
+
+/* 1 when hbar[V, T] (nv x nt; layer l - 1 on the box, the cut post-activations: the
+ * pre-activation where the entry is P+, else 0) has rank >= nv - 1 at every point of the box:
+ * Gaussian elimination in balls with full pivoting takes nv - 1 pivots, each an entry of the
+ * remaining rows and columns whose ball excludes 0 (the largest lower bound of |.|), and
+ * eliminates its column from the other remaining rows. At every point of the box the same row
+ * operations are valid and its pivots lie in these balls, so the pivots' rows and columns form
+ * a nonsingular (nv - 1)-minor there. Cost nv^2 nt. */
+static int rank_at_least(const vk *k, slong l, const slong *V, slong nv, const slong *T, slong nt)
+{
+    slong rows = k->p->width[l - 2], i, j, step, pi = -1, pj = -1;
+    char *ru = flint_calloc(nv + 1, 1), *cu = flint_calloc(nt + 1, 1);
+    arb_mat_t M;
+    arb_t f, a;
+    arf_t best, lo;
+    int ok = nv - 1 <= nt;
+    arb_mat_init(M, nv, nt > 0 ? nt : 1);
+    arb_init(f); arb_init(a);
+    arf_init(best); arf_init(lo);
+    for (i = 0; i < nv; i++)
+        for (j = 0; j < nt; j++)
+            if (k->state[l - 1][V[i] + rows * T[j]] == 1)
+                arb_set(arb_mat_entry(M, i, j), arb_mat_entry(k->pre + l - 1, V[i], T[j]));
+    for (step = 0; ok && step < nv - 1; step++) {
+        for (pi = -1, i = 0; i < nv; i++)
+            for (j = 0; !ru[i] && j < nt; j++) {
+                arb_ptr e = arb_mat_entry(M, i, j);
+                if (cu[j] || arb_contains_zero(e))
+                    continue;
+                arb_abs(a, e);
+                arb_get_lbound_arf(lo, a, k->prec);
+                if (pi < 0 || arf_cmp(lo, best) > 0)
+                    pi = i, pj = j, arf_set(best, lo);
+            }
+        ok = pi >= 0;
+        for (i = 0; ok && i < nv; i++) {
+            if (ru[i] || i == pi)
+                continue;
+            arb_div(f, arb_mat_entry(M, i, pj), arb_mat_entry(M, pi, pj), k->prec);
+            for (j = 0; j < nt; j++)
+                if (!cu[j])
+                    arb_submul(arb_mat_entry(M, i, j), f, arb_mat_entry(M, pi, j), k->prec);
+        }
+        if (ok)
+            ru[pi] = cu[pj] = 1;
+    }
+    arb_mat_clear(M);
+    arb_clear(f); arb_clear(a);
+    arf_clear(best); arf_clear(lo);
+    flint_free(ru);
+    flint_free(cu);
+    return ok;
+}
+
+/* The rule "partner" for implied kink m = (l, b, j*): with T' the other listed kinks of row b
+ * and V the units of layer l - 1 P+ in a column of T' or j* on the box, hbar[V, T'] has rank
+ * >= |V| - 1 on the box (rank_at_least), and some unit a != b of layer l has listed kinks
+ * at T' and j* and an in-weight w_au (u in V) that excludes 0. At a zero of the system w_a[V]
+ * and w_b[V] are orthogonal to the columns of hbar[V, T'] (their listed kinks; the units
+ * outside V have hbar = 0 in these columns), whose left null space is then span(w_a[V]); so
+ * w_b[V] = alpha w_a[V] and ubar_(l,b,j*) = alpha ubar_(l,a,j*) = 0. */
+static int implied_partner(const vk *k, const arb_mat_struct *x, const slong *kink, slong nk, const slong *m)
+{
+    slong l = m[0], b = m[1], rows = k->p->width[l - 2], d = k->p->width[l - 1], nt = 0, nv = 0, f, u, t, a;
+    slong *T = flint_malloc((nk + 2) * sizeof(slong)), *V = flint_malloc((rows + 1) * sizeof(slong));
+    int ok = 0;
+    for (f = kink_lower(kink, nk, l, b, 0); f < nk && kink[3 * f] == l && kink[3 * f + 1] == b; f++)
+        if (kink[3 * f + 2] != m[2])
+            T[nt++] = kink[3 * f + 2];
+    T[nt] = m[2];   /* T' then j* */
+    for (u = 0; u < rows; u++)
+        for (t = 0; t <= nt; t++)
+            if (k->state[l - 1][u + rows * T[t]] == 1) {
+                V[nv++] = u;
+                break;
+            }
+    if (nv > 0 && rank_at_least(k, l, V, nv, T, nt))
+        for (a = 0; a < d && !ok; a++) {
+            if (a == b || k->dead[l][a] || !has_kinks(kink, nk, l, a, T, nt + 1))
+                continue;
+            for (t = 0; t < nv && !ok; t++)
+                ok = arb_is_nonzero(arb_mat_entry(x + l - 1, a, V[t]));
+        }
+    flint_free(T);
+    flint_free(V);
+    return ok;
+}
+
 /* The implied kinks (format §6.9, check 3b): for (l, i, j), layer l - 1 is ReLU and the rule
- * zero or single holds on the box, so the kink vanishes wherever the listed ones do
+ * zero, single or partner holds on the box, so the kink vanishes wherever the listed ones do
  * (docs/refine.md §7.3). 1, or 0 with why. */
-static int implied_ok(const vk *k, const slong *kink, slong nk, const slong *imp, slong ni, char *why, size_t len)
+static int implied_ok(const vk *k, const arb_mat_struct *x, const slong *kink, slong nk, const slong *imp, slong ni,
+                      char *why, size_t len)
 {
     slong e, maxw = 1, l, *sup, *s2;
     int ok = 1;
@@ -1077,10 +1193,13 @@ static int implied_ok(const vk *k, const slong *kink, slong nk, const slong *imp
         if (m[0] < 3 || !k->p->relu[m[0] - 3]) {
             snprintf(why, len, "implied kink %ld: the layer below layer %ld is not a ReLU layer", (long) e, (long) m[0]);
             ok = 0;
-        } else if (!implied_zero(k, m) && !implied_single(k, kink, nk, m, sup, s2)) {
-            snprintf(why, len, "implied kink %ld [%ld, %ld, %ld]: it is not exactly 0 on the box, and a unit active in its "
-                     "column is not forced to weight 0 by a listed kink of row %ld (a kink whose column has that unit as its "
-                     "only active unit)", (long) e, (long) m[0], (long) m[1], (long) m[2], (long) m[1]);
+        } else if (!implied_zero(k, m) && !implied_single(k, kink, nk, m, sup, s2)
+                   && !implied_partner(k, x, kink, nk, m)) {
+            snprintf(why, len, "implied kink %ld [%ld, %ld, %ld]: it is not exactly 0 on the box (rule zero), a unit active "
+                     "in its column is not forced to weight 0 by a listed kink of row %ld (rule single: a kink whose column "
+                     "has that unit as its only active unit), and no partner unit of layer %ld has listed kinks in its "
+                     "row's kink columns with the inputs' matrix of rank |V| - 1 shown on the box (rule partner)",
+                     (long) e, (long) m[0], (long) m[1], (long) m[2], (long) m[1], (long) m[0]);
             ok = 0;
         }
     }
@@ -1203,7 +1322,7 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     for (i = 0; i < k.nf; i++)   /* the box: the dead units' parameters stay 0 */
         arb_add_error(xv[k.fi[i]], r);
     if (ok)
-        ok = decide_pattern(&k, X, all, nk + ni, why, len) && implied_ok(&k, kink, nk, imp, ni, why, len);
+        ok = decide_pattern(&k, X, all, nk + ni, why, len) && implied_ok(&k, X, kink, nk, imp, ni, why, len);
     for (i = 0; i < q && ok; i++)
         if (gen[3 * i] == VX_CLASS_ROTATION) {   /* after all the others: index i - (q - number of class rotations) */
             char name[48];

@@ -147,6 +147,7 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
 }
 
 static double kink_rotations_ns(vx_ctx *c, const json_t *cl);
+static double implied_ns(vx_ctx *c, const json_t *cl);
 
 /* One pass with tangents of vcrit.c over the point of critical_point claim cl (about 6 forward
  * passes, with 16 elementwise ball operations per feature entry, and 3 ball operations per
@@ -216,8 +217,54 @@ static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
            + q * q * n * ns_madd(c->prec)
            + 2 * q * nall * ns_madd(c->prec)
            + 2 * pq * (2 * d * d * d + d * d * (ncols + 4) + d * ncols * ncols + ncols * ncols * ncols) * ns_madd(c->prec)
-           + kink_rotations_ns(c, cl) + 2 * (double) json_array_size(json_object_get(cl, "kink_rotations")) * pass
+           + kink_rotations_ns(c, cl) + implied_ns(c, cl)
+           + 2 * (double) json_array_size(json_object_get(cl, "kink_rotations")) * pass
            + 2 * (double) (c->p.L - 1) * (double) json_array_size(json_object_get(cl, "class_rotations")) * pass;
+}
+
+/* The number of listed kinks of row i of layer l (the list is sorted: two binary searches). */
+static double row_kinks(const json_t *kinks, json_int_t l, json_int_t i)
+{
+    size_t lo[2], hi, t;
+    for (t = 0; t < 2; t++) {   /* the first entry >= (l, i + t, -1) */
+        size_t a = 0, b = json_array_size(kinks);
+        while (a < b) {
+            size_t mid = a + (b - a) / 2;
+            const json_t *e = json_array_get(kinks, mid);
+            json_int_t x = json_integer_value(json_array_get(e, 0)), y = json_integer_value(json_array_get(e, 1));
+            if (x < l || (x == l && y < i + (json_int_t) t))
+                a = mid + 1;
+            else
+                b = mid;
+        }
+        lo[t] = a;
+    }
+    hi = lo[1];
+    return (double) (hi - lo[0]);
+}
+
+/* The implied kinks' rules of a critical_point claim (§6.9 check 3b), each tried on the box:
+ * rule single over the active units and the row's kinks; rule partner (r listed kinks in the
+ * row, so at most r + 1 units in V) its elimination, (r + 1)^2 r multiply-adds in balls, the
+ * units of layer l - 1 over r + 1 columns, and each unit of layer l as a partner, r + 1
+ * binary searches and |V| weights. */
+static double implied_ns(vx_ctx *c, const json_t *cl)
+{
+    const json_t *kinks = json_object_get(cl, "kinks"), *e;
+    double ns = 0, lg = log2((double) json_array_size(kinks) + 2);
+    size_t i;
+    json_array_foreach(json_object_get(cl, "implied_kinks"), i, e) {
+        json_int_t l = json_integer_value(json_array_get(e, 0));
+        double r, below, here;
+        if (l < 3 || l > c->p.L)
+            continue;
+        r = row_kinks(kinks, l, json_integer_value(json_array_get(e, 1)));
+        below = (double) c->p.width[l - 2];
+        here = (double) c->p.width[l - 1];
+        ns += (r + 1) * (r + 1) * r * ns_madd(c->prec) + below * (r + 1) + here * ((r + 1) * lg + below)
+              + below * below * r;   /* rule single: per active unit, the row's kinks' columns */
+    }
+    return ns;
 }
 
 /* The kink-preserving rotations and class rotations of a critical_point claim (§6.9): each is

@@ -327,4 +327,10 @@ Test(critical, k6_l4_w30_partner_implied_kinks, .timeout = 900)
     move_kink(c, t, 12, 5, 0);
     tu_run(out, err, sizeof(out), ex);
     cr_expect(strstr(out, "[4, 12, 5]") != NULL && strstr(out, "(rule partner)") != NULL, "%s", out);
+    {   /* malformed, named as such (review, helper-41: the work estimate, which runs first, added 1
+         * to the row number of the first entry, a signed overflow at INT64_MAX) */
+        static const char *const bad[] = { "[[4, 9223372036854775807, 0]]", "[[4, -1, 0]]", "[[4, 0, 6]]", "[[4, 30, 5]]",
+                                           "[[4, 0, 5], [4, 0, 5]]", "[[4, 1, 3], [4, 0, 5]]", "[[5, 0, 5]]" };
+        malformed_field(c, t, "implied_kinks", bad, 7);
+    }
 }

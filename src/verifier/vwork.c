@@ -225,27 +225,27 @@ static double critical_ns(vx_ctx *c, const json_t *points, const json_t *cl)
 /* The number of listed kinks of row i of layer l (the list is sorted: two binary searches). */
 static double row_kinks(const json_t *kinks, json_int_t l, json_int_t i)
 {
-    size_t lo[2], hi, t;
-    for (t = 0; t < 2; t++) {   /* the first entry >= (l, i + t, -1) */
+    size_t lo[2], t;
+    for (t = 0; t < 2; t++) {   /* the first entry >= (l, i, 0), then the first > (l, i, any) */
         size_t a = 0, b = json_array_size(kinks);
         while (a < b) {
             size_t mid = a + (b - a) / 2;
             const json_t *e = json_array_get(kinks, mid);
             json_int_t x = json_integer_value(json_array_get(e, 0)), y = json_integer_value(json_array_get(e, 1));
-            if (x < l || (x == l && y < i + (json_int_t) t))
+            if (x < l || (x == l && (t == 0 ? y < i : y <= i)))   /* no i + 1: i is the file's */
                 a = mid + 1;
             else
                 b = mid;
         }
         lo[t] = a;
     }
-    hi = lo[1];
-    return (double) (hi - lo[0]);
+    return lo[1] >= lo[0] ? (double) (lo[1] - lo[0]) : 0.0;   /* unsorted lists are refused later */
 }
 
 /* The implied kinks' rules of a critical_point claim (§6.9 check 3b), each tried on the box:
  * rule single over the active units and the row's kinks; rule partner (r listed kinks in the
- * row, so at most r + 1 units in V) its elimination, (r + 1)^2 r multiply-adds in balls, the
+ * row, so at most r + 1 units in V) its elimination, (r + 1)^2 r ball operations one at a time
+ * (a division, a multiply-subtract, an absolute value and a bound: priced at ns_ball), the
  * units of layer l - 1 over r + 1 columns, and each unit of layer l as a partner, r + 1
  * binary searches and |V| weights. */
 static double implied_ns(vx_ctx *c, const json_t *cl)
@@ -261,7 +261,7 @@ static double implied_ns(vx_ctx *c, const json_t *cl)
         r = row_kinks(kinks, l, json_integer_value(json_array_get(e, 1)));
         below = (double) c->p.width[l - 2];
         here = (double) c->p.width[l - 1];
-        ns += (r + 1) * (r + 1) * r * ns_madd(c->prec) + below * (r + 1) + here * ((r + 1) * lg + below)
+        ns += (r + 1) * (r + 1) * r * ns_ball(c->prec) + below * (r + 1) + here * ((r + 1) * lg + below)
               + below * below * r;   /* rule single: per active unit, the row's kinks' columns */
     }
     return ns;

@@ -152,7 +152,6 @@ typedef struct {
     int double_path;         /* Krawczyk was shown with the preconditioner in double (docs/refine.md §7.9) */
     double rho_max;          /* the double path's largest bound of a row sum of |I - Y J| (about m u cond(J)) */
     double seconds;
-    slong pattern_bits;      /* the pattern was read at 2^-pattern_bits (dnc_critical_pattern_bits) */
     char message[1024];
     /* kink_multipliers (format §6.10, docs/refine.md §7.2), set when proven: over the box,
      * G_e = dF/dh_e (back-propagated with the seeds mu of the kinks above) and t_e = mu_e / G_e */

@@ -464,15 +464,15 @@ static int row_has_kinks(const dnc_critical *r, const char *implied, slong l, sl
  * a pair is in no other. */
 static void find_partner_implied(crit *c, dnc_critical *r, char *implied, arb_srcptr theta)
 {
-    slong l, b, a, e, t, u, nt, nv, maxw = unit_max(c) + c->N + 1;
+    slong l, b, a, e, t, u, nt, nv, last = 0, maxw = unit_max(c) + c->N + 1;
     slong *T = flint_malloc(maxw * sizeof(slong)), *V = flint_malloc(maxw * sizeof(slong));
     for (l = 3; l <= c->p->L; l++) {
         slong d = c->p->width[l - 1], rows = c->p->width[l - 2];
         char *used = flint_calloc(d + 1, 1);
         for (b = 0; is_relu(c, l) && is_relu(c, l - 1) && b < d; b++) {
-            for (nt = 0, e = 0; e < r->nkinks; e++)   /* T: row b's listed kinks; j* = T[nt - 1] */
+            for (nt = 0, e = 0; e < r->nkinks; e++)   /* T: row b's listed kinks; j* = T[nt - 1], kink last */
                 if (!implied[e] && r->kinks[3 * e] == l && r->kinks[3 * e + 1] == b)
-                    T[nt++] = r->kinks[3 * e + 2];
+                    T[nt++] = r->kinks[3 * e + 2], last = e;
             if (used[b] || c->dead[l][b] || nt == 0)
                 continue;
             for (nv = 0, u = 0; u < rows; u++)
@@ -491,9 +491,7 @@ static void find_partner_implied(crit *c, dnc_critical *r, char *implied, arb_sr
                 }
                 if (!live || !partner_rank(c, l, V, nv, T, nt - 1))
                     continue;
-                for (e = 0; e < r->nkinks; e++)
-                    if (!implied[e] && r->kinks[3 * e] == l && r->kinks[3 * e + 1] == b && r->kinks[3 * e + 2] == T[nt - 1])
-                        implied[e] = 1;
+                implied[last] = 1;
                 used[a] = used[b] = 1;
                 break;
             }
@@ -2305,7 +2303,6 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     crit_init(&c, p, prec);
     c.no_ball = no_ball;
     c.bits = bits;
-    r->pattern_bits = bits;
     r->n = c.n;
     r->prec = prec;
     x = _arb_vec_init(c.n);
@@ -2404,25 +2401,19 @@ static void keep_better(dnc_critical *r, dnc_critical *r2, int rc2)
         dnc_critical_clear(r2);
 }
 
-/* 1 when x is a double (a dyadic with at most 53 significant bits; exponents are not checked:
- * a point's entries are far inside the double range). */
-static int fmpq_is_double(const fmpq_t x)
-{
-    const fmpz *num = fmpq_numref(x), *den = fmpq_denref(x);
-    if (fmpz_is_zero(num))
-        return 1;
-    if (!fmpz_is_one(den) && (fmpz_sgn(den) <= 0 || fmpz_bits(den) - 1 != fmpz_val2(den)))
-        return 0;   /* the denominator is not a power of 2 */
-    return (slong) fmpz_bits(num) - (slong) fmpz_val2(num) <= 53;
-}
-
+/* A point of doubles: every entry a dyadic of at most 53 significant bits, i.e. exact when
+ * rounded to 53 bits (exponents are not checked: a point's entries are far inside the double
+ * range). */
 slong dnc_critical_pattern_bits(const fmpq *exact, slong n, slong prec)
 {
     slong i;
-    for (i = 0; i < n; i++)
-        if (!fmpq_is_double(exact + i))
-            return prec / 2;
-    return FLINT_MIN(DNC_CRITICAL_DOUBLE_BITS, prec / 2);
+    int inexact = 0;
+    arf_t a;
+    arf_init(a);
+    for (i = 0; i < n && !inexact; i++)
+        inexact = arf_set_fmpq(a, exact + i, 53, ARF_RND_DOWN);
+    arf_clear(a);
+    return inexact ? prec / 2 : FLINT_MIN(DNC_CRITICAL_DOUBLE_BITS, prec / 2);
 }
 
 /* Zero weights (find_zero_weights) are tried only when the attempt without them leaves a claim

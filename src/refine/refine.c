@@ -611,6 +611,13 @@ static void exact_from_doubles(fmpq *exact, const double *theta, slong n)
     arf_clear(a);
 }
 
+/* 1 when the high-precision stage's residual bound reached 2^(-prec/4): converged (the bar for
+ * a handed-over pattern, and below which its chord steps count as not stalled). */
+static int hp_reached(const refine_ctx *c)
+{
+    return c->info->hp_residual_log10 <= -0.25 * (double) c->o->prec * log10(2.0);
+}
+
 /* The high-precision stage when asked and possible (the double stage converged on the
  * pattern it ends with, or handed it over: hp_handoff), else exact <- theta; then the
  * structure report. After a handoff the point counts as converged when the stage reaches
@@ -624,7 +631,7 @@ static int finish_exact(refine_ctx *c, double *theta, fmpq *exact, json_t **stru
     hp[0] = 0;
     if (c->o->prec > 0 && (info->converged || info->hp_handoff) && current) {
         r = _dnc_refine_hp(c, theta, q);
-        if (r == 0 && info->hp_handoff && info->hp_residual_log10 <= -0.25 * (double) c->o->prec * log10(2.0)) {
+        if (r == 0 && info->hp_handoff && hp_reached(c)) {
             info->converged = 1;
             info->stationary = info->nundefined == 0 && info->tmin >= -c->o->t_slack && info->tmax <= 1 + c->o->t_slack;
         }
@@ -717,9 +724,7 @@ static void compose_message(dnc_refine_info *info, const char *hp)
  * steps do not converge (docs/refine.md §4, "dying units"). */
 static int hp_stalled(const refine_ctx *c)
 {
-    const dnc_refine_info *info = c->info;
-    return info->hp_prec > 0 && info->hp_signs_kept
-           && info->hp_residual_log10 > -0.25 * (double) c->o->prec * log10(2.0);
+    return c->info->hp_prec > 0 && c->info->hp_signs_kept && !hp_reached(c);
 }
 
 /* Dying units (docs/refine.md §4): weight decay shrinks some units so slowly that after 10^6

@@ -146,3 +146,18 @@ void refused_for(const char *c, const char *t, const char *field, const char *va
     tu_run(out, err, sizeof(out), ex);
     cr_expect(strstr(out, reason) != NULL, "%s = %s: no \"%s\" in %s", field, value != NULL ? value : "(none)", reason, out);
 }
+
+/* Both checkers refuse the file: exit 1 with the kink_multipliers claim a mismatch (mismatch),
+ * or a non-zero exit (the file is malformed). */
+void km_refused(const char *cert, const char *what, int mismatch)
+{
+    const char *args[] = { "verify", cert, NULL }, *vargs[] = { cert, NULL };
+    int rc = tu_run(out, err, sizeof(out), args);
+    cr_expect(mismatch ? rc == 1 : rc != 0, "%s: dncert verify exit %d: %s%s", what, rc, out, err);
+    cr_expect(!mismatch || strstr(out, "kink_multipliers kink_multipliers not proven MISMATCH") != NULL, "%s: %s", what,
+              out);
+    rc = tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
+    cr_expect(mismatch ? rc == 1 : rc != 0, "%s: dncert-verify exit %d: %s%s", what, rc, out, err);
+    cr_expect(!mismatch || strstr(out, "kink_multipliers kink_multipliers not proven MISMATCH") != NULL, "%s: %s", what,
+              out);
+}

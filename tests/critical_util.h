@@ -45,4 +45,8 @@ void refused_edited(json_t *j, const char *t, const char *what, const char *reas
 void refused_for(const char *c, const char *t, const char *field, const char *value, const char *blk, int entry,
                  const char *reason);
 
+/* Both checkers refuse the file: exit 1 with the kink_multipliers claim a mismatch (mismatch),
+ * or a non-zero exit (the file is malformed). */
+void km_refused(const char *cert, const char *what, int mismatch);
+
 #endif

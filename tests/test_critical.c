@@ -304,21 +304,6 @@ Test(critical, dnc_point_certified_loss_50_digits, .timeout = 120)
     arb_clear(ref); arb_clear(d);
 }
 
-/* Both checkers refuse the file: exit 1 with the kink_multipliers claim a mismatch (mismatch),
- * or a non-zero exit (the file is malformed). */
-static void km_refused(const char *cert, const char *what, int mismatch)
-{
-    const char *args[] = { "verify", cert, NULL }, *vargs[] = { cert, NULL };
-    int rc = tu_run(out, err, sizeof(out), args);
-    cr_expect(mismatch ? rc == 1 : rc != 0, "%s: dncert verify exit %d: %s%s", what, rc, out, err);
-    cr_expect(!mismatch || strstr(out, "kink_multipliers kink_multipliers not proven MISMATCH") != NULL, "%s: %s", what,
-              out);
-    rc = tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
-    cr_expect(mismatch ? rc == 1 : rc != 0, "%s: dncert-verify exit %d: %s%s", what, rc, out, err);
-    cr_expect(!mismatch || strstr(out, "kink_multipliers kink_multipliers not proven MISMATCH") != NULL, "%s: %s", what,
-              out);
-}
-
 /* certify-point --critical on the refined DNC point: the certificate verifies with both
  * checkers; the loss interval holds the closed-form value; tampered copies are refused. */
 Test(critical, certificate_and_tampering, .timeout = 120)

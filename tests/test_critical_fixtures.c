@@ -264,7 +264,7 @@ Test(critical, k6_l4_w20_kink_rotation_of_a_minus_group, .timeout = 300)
 /* Copy of certificate c into t with kink (4, row, col) of its critical_point claim moved from
  * `kinks` to `implied_kinks` (sorted in; its multiplier and its slope dropped), or back (to
  * the kinks, with multiplier 0 and slope 0) when back; strict_local_min, which refers to the
- * claim, dropped as in refused_edited. */
+ * claim, dropped as in refused_edited, and the shifts of kink_multipliers too. */
 static void move_kink(const char *c, const char *t, slong row, slong col, int back)
 {
     json_t *j, *cl = claim_copy(c, &j), *e = json_pack("[iii]", 4, (int) row, (int) col);
@@ -285,6 +285,7 @@ static void move_kink(const char *c, const char *t, slong row, slong col, int ba
         json_array_remove(mu, i);
         json_array_remove(sl, i);
     }
+    json_object_del(tu_claim(j, "kink_multipliers"), "shifts");   /* they name implied kinks by index */
     refused_edited(j, t, back ? "an implied kink listed again" : "a kink moved to the implied ones", NULL);
 }
 
@@ -333,4 +334,165 @@ Test(critical, k6_l4_w30_partner_implied_kinks, .timeout = 900)
                                            "[[4, 0, 5], [4, 0, 5]]", "[[4, 1, 3], [4, 0, 5]]", "[[5, 0, 5]]" };
         malformed_field(c, t, "implied_kinks", bad, 7);
     }
+}
+
+/* The kink_multipliers claim of the width-30 point (c, certified by certify-point: its
+ * certificate in the test above) over the multiplier family (format §6.10 "shifts",
+ * docs/refine.md §7.12). With one kink per anti-parallel pair implied, the certified
+ * multipliers give t = 3/2 at the pair's kinks in two columns and t = 0 (mu = 0 to 1e-80) in the
+ * other two (an mpmath evaluation of mu / G at the certificate's point, independent of both
+ * checkers); the pair's relation moves the two units' slopes together, t = 3/2 - x and x, so
+ * the members with every slope in [0, 1] are x in [1/2, 1], whose middle is 3/4. certify-point
+ * picks that member for each pair (slopes within 1e-6 of 3/4 at the 21 listed kinks of the pairs and
+ * the 3 shifted implied kinks; partners 16, 5, 4: the pairs the SVD analysis found) and both
+ * checkers confirm it. Refused (one file, each forgery its own claim): the shifts removed
+ * (t = 3/2), negated (t < 0), one pair shifted only, a shift 3 times too long, a partner that is
+ * not one (row 17: other kink columns; the implied row itself), a wrong slope interval for the
+ * implied kink, and malformed entries. */
+static void expect_shifts(json_t *km)
+{
+    static const long partner[3] = { 16, 5, 4 };
+    const json_t *sh = json_object_get(km, "shifts"), *e;
+    size_t i, n = 0;
+    cr_assert_eq(json_array_size(sh), 3, "%s", json_dumps(km, JSON_COMPACT));
+    json_array_foreach(sh, i, e) {
+        double t = atof(json_string_value(json_object_get(json_object_get(e, "slope"), "lo")));
+        cr_expect_eq(json_integer_value(json_object_get(e, "implied_kink")), (json_int_t) i);
+        cr_expect_eq(json_integer_value(json_object_get(e, "partner")), partner[i]);
+        cr_expect(t > 0.75 - 1e-6 && t < 0.75 + 1e-6, "implied kink %zu: t = %g", i, t);
+    }
+    json_array_foreach(json_object_get(km, "slopes"), i, e) {
+        double t = atof(json_string_value(json_object_get(e, "lo")));
+        n += t > 0.75 - 1e-6 && t < 0.75 + 1e-6;
+    }
+    cr_expect_eq(n, 21, "%zu slopes at 3/4, expected the 21 listed kinks of the three pairs", n);
+}
+
+/* A copy of kink_multipliers claim km with id `id` and shifts `shifts` (JSON; NULL: removed). */
+static json_t *km_forged(const json_t *km, const char *id, const char *shifts)
+{
+    json_t *f = json_deep_copy(km);
+    json_object_set_new(f, "id", json_string(id));
+    if (shifts == NULL)
+        json_object_del(f, "shifts");
+    else
+        json_object_set_new(f, "shifts", json_loads(shifts, 0, NULL));
+    return f;
+}
+
+Test(critical, k6_l4_w30_multiplier_shifts, .timeout = 900)
+{
+    char dir[256], c[300], t[300], *s0;
+    const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w30", "--out", c, "--critical",
+                         NULL };
+    const char *args[] = { "verify", "--explain", t, NULL }, *vargs[] = { t, NULL };
+    static const char *const ids[] = { "km_no_shifts", "km_negated", "km_one_pair", "km_long", "km_partner_17",
+                                       "km_partner_self", "km_slope" };
+    static const char *const why[] = { "t_e = mu_e / G_e over the box", "t_e = mu_e / G_e over the box",
+                                       "t_e = mu_e / G_e over the box", "t_e = mu_e / G_e over the box",
+                                       "the relation does not apply", "the relation does not apply",
+                                       "shifts[0]: at the implied kink [4, 0, 5]" };
+    json_t *j, *km, *claims, *e;
+    size_t i;
+    int k;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "kink-mult   certified") != NULL && strstr(out, "3 partner pair(s) (shifts)") != NULL, "%s", out);
+    j = json_load_file(c, 0, NULL);
+    km = tu_claim(j, "kink_multipliers");
+    cr_assert(km != NULL);
+    cr_expect_str_eq(json_string_value(json_object_get(km, "verdict")), "certified");
+    expect_shifts(km);
+    /* the shifts as JSON text: the three entries, then edited copies */
+    s0 = json_dumps(json_object_get(km, "shifts"), JSON_COMPACT);
+    {
+        json_t *a = json_loads(s0, 0, NULL), *b;
+        char *x;
+        json_array_foreach(a, i, e) {   /* negated */
+            const char *v = json_string_value(json_object_get(e, "shift"));
+            char neg[64];
+            snprintf(neg, sizeof(neg), "-%s", v);
+            json_object_set_new(e, "shift", json_string(neg));
+        }
+        x = json_dumps(a, JSON_COMPACT);
+        json_decref(a);
+        claims = json_object_get(j, "claims");
+        json_array_append_new(claims, km_forged(km, ids[0], NULL));
+        json_array_append_new(claims, km_forged(km, ids[1], x));
+        free(x);
+        a = json_loads(s0, 0, NULL);   /* the first pair only */
+        while (json_array_size(a) > 1)
+            json_array_remove(a, 1);
+        x = json_dumps(a, JSON_COMPACT);
+        json_array_append_new(claims, km_forged(km, ids[2], x));
+        free(x);
+        json_decref(a);
+        for (k = 3; k < 7; k++) {   /* 3 times as long; partner 17; partner the implied row; slope */
+            a = json_loads(s0, 0, NULL);
+            b = json_array_get(a, 0);
+            if (k == 3) {
+                fmpq_t q;
+                char *v;
+                fmpq_init(q);
+                cr_assert_eq(dnc_parse_rational(q, json_string_value(json_object_get(b, "shift"))), 0);
+                fmpq_mul_si(q, q, 3);
+                v = fmpq_get_str(NULL, 10, q);
+                json_object_set_new(b, "shift", json_string(v));
+                flint_free(v);
+                fmpq_clear(q);
+            } else if (k == 4 || k == 5)
+                json_object_set_new(b, "partner", json_integer(k == 4 ? 17 : 0));
+            else
+                json_object_set_new(b, "slope", json_pack("{s:s, s:s}", "lo", "4/5", "hi", "9/10"));
+            x = json_dumps(a, JSON_COMPACT);
+            json_array_append_new(claims, km_forged(km, ids[k], x));
+            free(x);
+            json_decref(a);
+        }
+    }
+    json_array_foreach(json_object_get(j, "claims"), i, e)   /* strict_local_min: not needed here */
+        if (strcmp(json_string_value(json_object_get(e, "id")), "strict_local_min") == 0) {
+            json_array_remove(json_object_get(j, "claims"), i);
+            break;
+        }
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    cr_expect_eq(tu_run(out, err, sizeof(out), args), 1, "%s%s", out, err);
+    cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
+    for (k = 0; k < 7; k++) {
+        char line[128], *at;
+        snprintf(line, sizeof(line), "%s kink_multipliers not proven MISMATCH", ids[k]);
+        at = strstr(out, line);
+        cr_expect(at != NULL, "%s accepted: %s", ids[k], out);
+        cr_expect(at != NULL && strstr(at, why[k]) != NULL, "%s: no \"%s\" after its line: %s", ids[k], why[k], out);
+    }
+    cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 1, "%s%s", out, err);
+    cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
+    for (k = 0; k < 7; k++) {
+        char line[128];
+        snprintf(line, sizeof(line), "%s kink_multipliers not proven MISMATCH", ids[k]);
+        cr_expect(strstr(out, line) != NULL, "dncert-verify: %s accepted: %s", ids[k], out);
+    }
+    json_decref(j);
+    {   /* malformed: both checkers refuse the file, naming the field */
+        static const char *const bad[] = {
+            "{}", "[1]", "[{\"implied_kink\": 3, \"partner\": 16, \"shift\": \"1\", \"slope\": {\"lo\": \"0\", \"hi\": \"1\"}}]",
+            "[{\"implied_kink\": 0, \"partner\": 30, \"shift\": \"1\", \"slope\": {\"lo\": \"0\", \"hi\": \"1\"}}]",
+            "[{\"implied_kink\": 0, \"partner\": 16, \"shift\": \"x\", \"slope\": {\"lo\": \"0\", \"hi\": \"1\"}}]",
+            "[{\"implied_kink\": 0, \"partner\": 16, \"shift\": \"1\"}]",
+            "[{\"implied_kink\": 0, \"partner\": 16, \"shift\": \"1\", \"slope\": {\"lo\": \"0\", \"hi\": \"1\"}, \"x\": 1}]",
+            "[{\"implied_kink\": 1, \"partner\": 5, \"shift\": \"1\", \"slope\": {\"lo\": \"0\", \"hi\": \"1\"}},"
+            " {\"implied_kink\": 0, \"partner\": 16, \"shift\": \"1\", \"slope\": {\"lo\": \"0\", \"hi\": \"1\"}}]" };
+        for (k = 0; k < 8; k++) {
+            json_t *jj = json_load_file(c, 0, NULL);
+            json_object_set_new(tu_claim(jj, "kink_multipliers"), "shifts", json_loads(bad[k], 0, NULL));
+            cr_assert_eq(json_dump_file(jj, t, 0), 0);
+            json_decref(jj);
+            km_refused(t, bad[k], 0);
+            cr_expect(strstr(err, "shifts") != NULL || strstr(out, "shifts") != NULL, "%s: the error does not name "
+                      "the field: %s%s", bad[k], out, err);
+        }
+    }
+    free(s0);
 }

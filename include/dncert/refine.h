@@ -162,6 +162,11 @@ typedef struct {
                                 docs/refine.md §7.11): kink index, slope, witness family (0 rotation,
                                 1 kink-preserving rotation, 2 class rotation), then (l, a, b), l = 0
                                 for a class rotation; by kink index */
+    slong nshift;
+    slong *shift;            /* 2 per multiplier shift (format §6.10 "shifts", docs/refine.md §7.12): the
+                                index of an implied kink, its partner unit */
+    fmpq *shift_s;           /* the shifts s_k (nshift), or NULL */
+    arb_ptr shift_t;         /* the slopes of the shifted implied kinks over the box (nshift), or NULL */
     char slopes_message[512];
     int second_order;        /* H + rho C^T C certainly positive definite on the box (strict_local_min) */
     fmpq_t rho;

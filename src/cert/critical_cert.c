@@ -89,44 +89,66 @@ static json_t *exact_slopes(const dnc_critical *r)
     return a;
 }
 
-void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const char *critical)
+/* The slope enclosure t stated with room: the checker encloses t_e in its own order, so a
+ * factor 2^10 wider, within [0, 1] (t itself where the widened ball leaves [0, 1]). */
+static json_t *slope_interval(arb_srcptr t, slong prec)
 {
-    json_t *t = json_array(), *claim;
     arb_t w, unit;
-    slong k;
-    char stmt[1024];
+    json_t *o;
     arb_init(w);
     arb_init(unit);
     arb_set_d(unit, 0.5);
     mag_set_d(arb_radref(unit), 0.5);   /* [0, 1] exactly */
-    for (k = 0; k < r->nkinks; k++) {
-        if (!r->slopes_proven) {
-            json_array_append_new(t, json_pack("{s:s, s:s}", "lo", "0", "hi", "1"));
-            continue;
-        }
-        /* the checker encloses t_e in its own order: leave it a factor 2^10, within [0, 1] */
-        arb_set(w, r->t + k);
-        mag_mul_2exp_si(arb_radref(w), arb_radref(w), 10);
-        if (!arb_intersection(w, w, unit, r->prec) || !arb_is_nonnegative(w) || !arb_le(w, (arb_one(unit), unit)))
-            arb_set(w, r->t + k);
-        arb_set_d(unit, 0.5);
-        mag_set_d(arb_radref(unit), 0.5);
-        json_array_append_new(t, dnc_json_enclosure(w, dnc_cert_claim_digits(r->prec)));
+    arb_set(w, t);
+    mag_mul_2exp_si(arb_radref(w), arb_radref(w), 10);
+    if (!arb_intersection(w, w, unit, prec) || !arb_is_nonnegative(w) || !arb_le(w, (arb_one(unit), unit)))
+        arb_set(w, t);
+    o = dnc_json_enclosure(w, dnc_cert_claim_digits(prec));
+    arb_clear(w);
+    arb_clear(unit);
+    return o;
+}
+
+/* The multiplier shifts of r (format §6.10): {"implied_kink": q, "partner": a, "shift": s,
+ * "slope": the implied kink's t}. */
+static json_t *shifts(const dnc_critical *r)
+{
+    json_t *a = json_array();
+    slong k;
+    for (k = 0; k < r->nshift; k++) {
+        char *s = dnc_exact_str(r->shift_s + k);
+        json_array_append_new(a, json_pack("{s:I, s:I, s:s, s:o}", "implied_kink", (json_int_t) r->shift[2 * k],
+                                           "partner", (json_int_t) r->shift[2 * k + 1], "shift", s,
+                                           "slope", slope_interval(r->shift_t + k, r->prec)));
+        flint_free(s);
     }
+    return a;
+}
+
+void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const char *critical)
+{
+    json_t *t = json_array(), *claim;
+    slong k;
+    char stmt[1024];
+    for (k = 0; k < r->nkinks; k++)
+        json_array_append_new(t, r->slopes_proven ? slope_interval(r->t + k, r->prec)
+                                                  : json_pack("{s:s, s:s}", "lo", "0", "hi", "1"));
     snprintf(stmt, sizeof(stmt), "at the exact critical point theta* of claim %s, with its multipliers mu*, the slopes "
              "t_e = mu*_e / G_e(theta*) of the %ld kinks (G_e = df/dh_e back-propagated with the slopes t of the kinks "
              "above e) lie in the stated intervals, inside [0, 1]: back-propagation with relu'(0) := t_e at the kinks "
-             "gives the gradient 0, so 0 is in the chain-rule generalised gradient of f at theta*%s", critical,
+             "gives the gradient 0, so 0 is in the chain-rule generalised gradient of f at theta*%s%s", critical,
              (long) r->nkinks, r->slopes_proven && r->nexact > 0 ? "; at the kinks of exact_slopes t_e is exactly 0 or 1: "
              "the witness is a symmetry of the pattern with that kink moved to P- or P+ whose tangent moves the kink, so "
-             "mu*_e = t_e G_e" : "");
+             "mu*_e = t_e G_e" : "", r->slopes_proven && r->nshift > 0 ? "; with the multipliers mu* + sum_k s_k d_k "
+             "instead of mu*, where d_k is the relation of the partner pair of shift k (sum of d_k,e grad ubar_e = 0 at "
+             "theta*, so these are KKT multipliers too) and the shifted implied kinks have the stated slopes" : "");
     claim = json_pack("{s:s, s:o}", "critical_point", critical, "slopes", t);
     if (r->slopes_proven && r->nexact > 0)
         json_object_set_new(claim, "exact_slopes", exact_slopes(r));
+    if (r->slopes_proven && r->nshift > 0)
+        json_object_set_new(claim, "shifts", shifts(r));
     _dnc_cert_claim_fields(claim, "kink_multipliers", "kink_multipliers", r->slopes_proven, stmt);
     json_array_append_new(json_object_get(cert, "claims"), claim);
-    arb_clear(w);
-    arb_clear(unit);
 }
 
 void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const char *critical)

@@ -440,13 +440,14 @@ static int partner_rank(const crit *c, slong l, const slong *V, slong nv, const 
     return ok;
 }
 
-/* 1 when row a of layer l has a listed kink (not implied) in every column of T. */
+/* 1 when row a of layer l has a listed kink (not implied; implied NULL: r's kinks are the listed
+ * ones) in every column of T. */
 static int row_has_kinks(const dnc_critical *r, const char *implied, slong l, slong a, const slong *T, slong nt)
 {
     slong t, e, found;
     for (t = 0; t < nt; t++) {
         for (found = 0, e = 0; e < r->nkinks && !found; e++)
-            found = !implied[e] && r->kinks[3 * e] == l && r->kinks[3 * e + 1] == a && r->kinks[3 * e + 2] == T[t];
+            found = (implied == NULL || !implied[e]) && r->kinks[3 * e] == l && r->kinks[3 * e + 1] == a && r->kinks[3 * e + 2] == T[t];
         if (!found)
             return 0;
     }
@@ -1879,37 +1880,172 @@ static int exact_slope_find(crit *c, const dnc_critical *r, arb_srcptr X, slong 
     return found;
 }
 
-/* kink_multipliers (docs/refine.md §7.2): over the proven box (theta and mu balls, the
- * pattern's slopes), G_e = the adjoint of h_e in the seeded pass and t_e = mu_e / G_e; proven
- * iff every G_e excludes 0 and every t_e lies in [0, 1], or t_e is exactly 0 or 1 by a
- * symmetry (exact_slope_find, §7.11). */
-static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
+/* The seed entry of implied kink q (layer l, row i, column j). */
+static arb_ptr implied_seed(crit *c, const dnc_critical *r, slong q)
 {
-    slong l, k, nf = c->nf;
-    arb_mat_struct *adj = flint_malloc((c->p->L + 1) * sizeof(arb_mat_struct));
-    arb_ptr X = _arb_vec_init(nf + c->nk);
-    arb_t rad;
-    arb_init(rad);
-    box_around(X, xbar, nf + c->nk, r->radius_log2);
-    for (l = 0; l <= c->p->L; l++)
-        arb_mat_init(adj + l, l >= 2 ? c->p->width[l - 1] : 0, l >= 2 ? c->N : 0);
-    set_point(c, r, X);
-    dnc_ball_eval_pattern_adjoint(c->e, c->x, c->slope, c->seed, adj, c->prec);
-    if (r->G == NULL) {
-        r->G = _arb_vec_init(r->nkinks);
-        r->t = _arb_vec_init(r->nkinks);
+    const slong *m = r->implied + 3 * q;
+    return arb_mat_entry(c->seed + m[0], m[1], m[2]);
+}
+
+/* The multiplier relation of a partner pair (format §6.10 "shifts", docs/refine.md §7.12) over
+ * the box set in c->x, c->pre holding the cut pre-activations there. Implied kink
+ * q = (l, i, j*), partner a; T' the listed kinks of row i, T = T' + j*, V the units of layer
+ * l - 1 that are P+ in a column of T, |T'| = |V| - 1. At the exact point hbar[V, T] c = 0 has
+ * the solution c with c_j* = 1 (the rows V \ v0 solved, v0 the unit of largest |w_av0|) and
+ * w_i[V] = alpha w_a[V]; then sum_j c_j (grad ubar_(a,j) - grad ubar_(i,j) / alpha) = 0, so the
+ * multipliers mu + s d, d_(a,j) = c_j and d_(i,j) = -c_j / alpha, are KKT multipliers too.
+ * T (|T| entries) and d (2 |T|: a's, then i's) <- the relation; returns |T|, or 0 when it does
+ * not apply (a not a partner, |T'| != |V| - 1, the solve or alpha not shown on the box). */
+static slong partner_relation(crit *c, const dnc_critical *r, slong q, slong a, slong *T, arb_ptr d)
+{
+    const slong *m = r->implied + 3 * q;
+    slong l = m[0], i = m[1], rows = c->p->width[l - 2], nt = 0, nv = 0, e, u, t, v0 = -1, row;
+    slong *V = flint_malloc((rows + 1) * sizeof(slong));
+    arb_mat_t A, B, X;
+    arb_t alpha;
+    int ok;
+    for (e = 0; e < r->nkinks; e++)
+        if (r->kinks[3 * e] == l && r->kinks[3 * e + 1] == i)
+            T[nt++] = r->kinks[3 * e + 2];
+    T[nt++] = m[2];
+    for (u = 0; u < rows; u++)
+        for (t = 0; t < nt; t++)
+            if (c->state[l - 1][u + rows * T[t]] == 1) {
+                V[nv++] = u;
+                break;
+            }
+    ok = nv == nt && nt >= 2 && a != i && !c->dead[l][a] && row_has_kinks(r, NULL, l, a, T, nt);
+    arb_init(alpha);
+    arb_indeterminate(alpha);
+    for (t = 0; ok && t < nv; t++) {   /* v0: largest |w_av|; alpha from the first unit where both weights are nonzero */
+        arb_srcptr wa = c->v[weight_index(c, l - 1, a, V[t])], wi = c->v[weight_index(c, l - 1, i, V[t])];
+        if (v0 < 0 || arf_cmpabs(arb_midref(wa), arb_midref(c->v[weight_index(c, l - 1, a, V[v0])])) > 0)
+            v0 = t;
+        if (!arb_is_finite(alpha) && arb_is_nonzero(wa) && arb_is_nonzero(wi))
+            arb_div(alpha, wi, wa, c->prec);
     }
-    r->slopes_proven = r->proven;
-    snprintf(r->slopes_message, sizeof(r->slopes_message), r->proven ? "certified: every G_e excludes 0 and every "
-             "t_e = mu_e / G_e lies in [0, 1] on the box" : "not proven: the critical_point claim is not certified");
+    ok = ok && arb_is_finite(alpha) && arb_is_nonzero(alpha);
+    arb_mat_init(A, nv - 1 > 0 ? nv - 1 : 1, nv - 1 > 0 ? nv - 1 : 1);
+    arb_mat_init(B, nv - 1 > 0 ? nv - 1 : 1, 1);
+    arb_mat_init(X, nv - 1 > 0 ? nv - 1 : 1, 1);
+    for (t = 0, row = 0; ok && t < nv; t++) {
+        slong j;
+        if (t == v0)
+            continue;
+        for (j = 0; j < nt; j++) {
+            arb_ptr x = j + 1 < nt ? arb_mat_entry(A, row, j) : arb_mat_entry(B, row, 0);
+            if (c->state[l - 1][V[t] + rows * T[j]] == 1)
+                arb_set(x, arb_mat_entry(c->pre + l - 1, V[t], T[j]));
+            if (j + 1 == nt)
+                arb_neg(x, x);
+        }
+        row++;
+    }
+    ok = ok && (nv == 1 || arb_mat_solve(X, A, B, c->prec));
+    for (t = 0; ok && t < nt; t++) {
+        if (t + 1 < nt)
+            arb_set(d + t, arb_mat_entry(X, t, 0));
+        else
+            arb_one(d + t);
+        arb_div(d + nt + t, d + t, alpha, c->prec);
+        arb_neg(d + nt + t, d + nt + t);
+    }
+    arb_mat_clear(A); arb_mat_clear(B); arb_mat_clear(X);
+    arb_clear(alpha);
+    flint_free(V);
+    return ok ? nt : 0;
+}
+
+/* Adds to the seeds (c->x and c->pre set) s_k d^(k) for every shift k of r (s NULL: r->shift_s;
+ * else the doubles s). 0 when a relation does not apply on the box. */
+static int apply_shifts(crit *c, const dnc_critical *r, const double *s)
+{
+    slong k, t, nt, maxw = unit_max(c) + c->N + 1;
+    slong *T = flint_malloc(maxw * sizeof(slong));
+    arb_ptr d = _arb_vec_init(2 * maxw);
+    arb_t sk;
+    int ok = 1;
+    arb_init(sk);
+    for (k = 0; k < r->nshift && ok; k++) {
+        const slong *m = r->implied + 3 * r->shift[2 * k];
+        slong a = r->shift[2 * k + 1];
+        ok = (nt = partner_relation(c, r, r->shift[2 * k], a, T, d)) > 0;
+        if (s != NULL)
+            arb_set_d(sk, s[k]);
+        else
+            arb_set_fmpq(sk, r->shift_s + k, c->prec);
+        for (t = 0; ok && t < nt; t++) {
+            arb_addmul(arb_mat_entry(c->seed + m[0], a, T[t]), sk, d + t, c->prec);
+            arb_addmul(arb_mat_entry(c->seed + m[0], m[1], T[t]), sk, d + nt + t, c->prec);
+        }
+    }
+    arb_clear(sk);
+    _arb_vec_clear(d, 2 * maxw);
+    flint_free(T);
+    return ok;
+}
+
+/* The seeds at the box X (free parameters, then the multipliers), shifted by s (see
+ * apply_shifts), then the adjoints adj of the seeded pass. 0 when a shift does not apply. */
+static int seeded_adjoint(crit *c, const dnc_critical *r, arb_srcptr X, const double *s, arb_mat_struct *adj)
+{
+    slong q;
+    int ok = 1;
+    set_point(c, r, X);
+    for (q = 0; q < r->nimplied; q++)
+        arb_zero(implied_seed(c, r, q));
+    if (r->nshift > 0) {
+        dnc_ball_eval_pattern(c->e, c->x, c->slope, c->seed, c->pre, 0, c->prec);
+        ok = apply_shifts(c, r, s);
+    }
+    dnc_ball_eval_pattern_adjoint(c->e, c->x, c->slope, c->seed, adj, c->prec);
+    return ok;
+}
+
+/* 1 when t = mu / G is certainly in [0, 1] (G excluding 0). */
+static int slope_inside(arb_t t, arb_srcptr mu, arb_srcptr G, slong prec)
+{
+    arb_t one;
+    int ok;
+    arb_init(one);
+    arb_one(one);
+    arb_div(t, mu, G, prec);
+    ok = !arb_contains_zero(G) && arb_is_nonnegative(t) && arb_le(t, one);
+    arb_clear(one);
+    return ok;
+}
+
+/* The slopes at the box X with r's shifts (format §6.10): over the box, G_e = the adjoint of h_e
+ * in the seeded pass and t_e = mu_e / G_e; proven iff every G_e excludes 0 and every t_e lies
+ * in [0, 1], or t_e is exactly 0 or 1 by a symmetry (exact_slope_find, §7.11), and likewise
+ * for the shifted implied kinks. Sets r->G, r->t, r->shift_t, r->exact, r->slopes_message. */
+static void slopes_at(crit *c, dnc_critical *r, arb_srcptr X, arb_mat_struct *adj)
+{
+    slong k, q;
+    arb_ptr mu = _arb_vec_init(r->nkinks + 1);
+    int applies = seeded_adjoint(c, r, X, NULL, adj);
+    for (k = 0; k < r->nkinks; k++)
+        arb_set(mu + k, kink_entry(c->seed, r, k));
+    r->slopes_proven = r->proven && applies;
+    snprintf(r->slopes_message, sizeof(r->slopes_message), !r->proven ? "not proven: the critical_point claim is not "
+             "certified" : applies ? "certified: every G_e excludes 0 and every t_e = mu_e / G_e lies in [0, 1] on the box"
+             : "not proven: a multiplier shift's relation is not shown on the box");
     r->nexact = 0;
+    for (q = 0; q < r->nshift && r->slopes_proven; q++) {
+        const slong *m = r->implied + 3 * r->shift[2 * q];
+        arb_srcptr G = arb_mat_entry(adj + m[0], m[1], m[2]);
+        if (!slope_inside(r->shift_t + q, implied_seed(c, r, r->shift[2 * q]), G, c->prec)) {
+            r->slopes_proven = 0;
+            snprintf(r->slopes_message, sizeof(r->slopes_message), "not proven: at the shifted implied kink [%ld, %ld, %ld] "
+                     "t_e is not shown inside [0, 1]", (long) m[0], (long) m[1], (long) m[2]);
+        }
+    }
     for (k = r->nkinks - 1; k >= 0; k--) {   /* reported: the highest failing kink (top-down) */
         slong w[6];
         int fails;
         arb_set(r->G + k, kink_entry(adj, r, k));
-        arb_div(r->t + k, X + nf + k, r->G + k, c->prec);
-        fails = arb_contains_zero(r->G + k) || !arb_is_nonnegative(r->t + k) || !arb_le(r->t + k, (arb_one(rad), rad));
-        if (r->proven && r->slopes_proven && fails && (arb_contains_si(r->t + k, 1) || arb_contains_si(X + nf + k, 0))
+        fails = !slope_inside(r->t + k, mu + k, r->G + k, c->prec);
+        if (r->slopes_proven && fails && (arb_contains_si(r->t + k, 1) || arb_contains_si(mu + k, 0))
             && exact_slope_find(c, r, X, k, arb_contains_si(r->t + k, 1), w)) {
             r->exact = flint_realloc(r->exact, 6 * (r->nexact + 1) * sizeof(slong));
             memmove(r->exact + 6, r->exact, 6 * r->nexact * sizeof(slong));   /* by kink index */
@@ -1918,29 +2054,170 @@ static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
             arb_set_si(r->t + k, w[1]);
             continue;
         }
-        if (r->proven && r->slopes_proven && fails) {
-            char *g = arb_get_str(r->G + k, 8, 0), *mu = arb_get_str(X + nf + k, 8, 0);
-            char *t = arb_get_str(r->t + k, 8, 0);
+        if (r->slopes_proven && fails) {
+            char *g = arb_get_str(r->G + k, 8, 0), *m = arb_get_str(mu + k, 8, 0), *t = arb_get_str(r->t + k, 8, 0);
             r->slopes_proven = 0;
             snprintf(r->slopes_message, sizeof(r->slopes_message), "not proven: at kink %ld = [%ld, %ld, %ld], "
                      "G_e in %s, mu_e in %s, t_e = mu_e / G_e in %s (%s)", (long) k, (long) r->kinks[3 * k],
-                     (long) r->kinks[3 * k + 1], (long) r->kinks[3 * k + 2], g, mu, t,
+                     (long) r->kinks[3 * k + 1], (long) r->kinks[3 * k + 2], g, m, t,
                      arb_contains_zero(r->G + k) ? "G_e's enclosure contains 0"
                      : "the enclosure of t_e is not inside [0, 1]");
             flint_free(g);
-            flint_free(mu);
+            flint_free(m);
             flint_free(t);
         }
     }
-    if (r->slopes_proven && r->nexact > 0)
+    if (r->slopes_proven && (r->nexact > 0 || r->nshift > 0)) {
+        char ex[160] = "", sh[160] = "";
+        if (r->nexact > 0)
+            snprintf(ex, sizeof(ex), ", except at %ld kink(s) where t_e is exactly 0 or 1 by a symmetry of the pattern "
+                     "with the kink moved (exact_slopes)", (long) r->nexact);
+        if (r->nshift > 0)
+            snprintf(sh, sizeof(sh), ", with the multipliers shifted along the relations of %ld partner pair(s) (shifts)",
+                     (long) r->nshift);
         snprintf(r->slopes_message, sizeof(r->slopes_message), "certified: every G_e excludes 0 and every t_e = mu_e / G_e "
-                 "lies in [0, 1] on the box, except at %ld kink(s) where t_e is exactly 0 or 1 by a symmetry of the pattern "
-                 "with the kink moved (exact_slopes)", (long) r->nexact);
+                 "lies in [0, 1] on the box%s%s", ex, sh);
+    }
+    for (q = 0; q < r->nimplied; q++)   /* the seeds of the implied kinks back to 0 */
+        arb_zero(implied_seed(c, r, q));
+    _arb_vec_clear(mu, r->nkinks + 1);
+}
+
+/* The multipliers and G_e (midpoints) of the listed kinks, then of the shifted implied kinks,
+ * at the box X with the shifts s. */
+static void slope_data(crit *c, const dnc_critical *r, arb_srcptr X, const double *s, arb_mat_struct *adj, double *mu,
+                       double *G)
+{
+    slong k, n = r->nkinks;
+    seeded_adjoint(c, r, X, s, adj);
+    for (k = 0; k < n + r->nshift; k++) {
+        const slong *m = k < n ? r->kinks + 3 * k : r->implied + 3 * r->shift[2 * (k - n)];
+        mu[k] = arf_get_d(arb_midref(arb_mat_entry(c->seed + m[0], m[1], m[2])), ARF_RND_NEAR);
+        G[k] = arf_get_d(arb_midref(arb_mat_entry(adj + m[0], m[1], m[2])), ARF_RND_NEAR);
+    }
+}
+
+/* Shift k's interval where every kink its relation moves keeps 0 <= mu/G <= 1 (G's sign kept),
+ * the other shifts fixed at s: mu and G are affine in s_k (G_e reads only seeds above e, and
+ * those are affine too), so from the data at s and at s + e_k each condition A + B x >= 0 on
+ * the step x bounds it. [*lo, *hi] <- that interval of x (possibly empty or unbounded). */
+static void shift_interval(crit *c, const dnc_critical *r, arb_srcptr X, double *s, slong k, arb_mat_struct *adj,
+                           double *lo, double *hi)
+{
+    slong e, n = r->nkinks + r->nshift, f;
+    double *mu0 = flint_malloc(4 * n * sizeof(double)), *G0 = mu0 + n, *mu1 = G0 + n, *G1 = mu1 + n;
+    slope_data(c, r, X, s, adj, mu0, G0);
+    s[k] += 1;
+    slope_data(c, r, X, s, adj, mu1, G1);
+    s[k] -= 1;
+    *lo = -INFINITY, *hi = INFINITY;
+    for (e = 0; e < n; e++) {
+        double sg = G0[e] >= 0 ? 1 : -1, A[3], B[3];
+        A[0] = sg * mu0[e], B[0] = sg * (mu1[e] - mu0[e]);
+        A[1] = sg * (G0[e] - mu0[e]), B[1] = sg * (G1[e] - mu1[e] - G0[e] + mu0[e]);
+        A[2] = sg * G0[e], B[2] = sg * (G1[e] - G0[e]);
+        for (f = 0; f < 3; f++) {
+            double scale = fabs(A[f]) + fabs(G0[e]) + 1e-300;
+            if (fabs(B[f]) <= 1e-12 * scale)   /* not moved by this shift */
+                continue;
+            if (B[f] > 0)
+                *lo = FLINT_MAX(*lo, -A[f] / B[f]);
+            else
+                *hi = FLINT_MIN(*hi, -A[f] / B[f]);
+        }
+    }
+    flint_free(mu0);
+}
+
+/* Chooses r->shift (partner pairs of the implied kinks, docs/refine.md §7.12) and r->shift_s:
+ * for each, the middle of the interval of shift_interval, twice round the shifts (their
+ * conditions interact only through the G_e of lower kinks), rounded to 24 bits. 0 when no
+ * implied kink has a partner relation on the box. */
+static int choose_shifts(crit *c, dnc_critical *r, arb_srcptr X, arb_mat_struct *adj)
+{
+    slong q, a, k, round, maxw = unit_max(c) + c->N + 1, *T = flint_malloc(maxw * sizeof(slong));
+    arb_ptr d = _arb_vec_init(2 * maxw);
+    double *s;
+    set_point(c, r, X);
+    dnc_ball_eval_pattern(c->e, c->x, c->slope, c->seed, c->pre, 0, c->prec);
+    r->nshift = 0;
+    for (q = 0; q < r->nimplied; q++)
+        for (a = 0; a < c->p->width[r->implied[3 * q] - 1]; a++)
+            if (partner_relation(c, r, q, a, T, d) > 0) {
+                r->shift = flint_realloc(r->shift, 2 * (r->nshift + 1) * sizeof(slong));
+                r->shift[2 * r->nshift] = q, r->shift[2 * r->nshift + 1] = a;
+                r->nshift++;
+                break;
+            }
+    s = flint_calloc(r->nshift + 1, sizeof(double));
+    for (round = 0; round < 2; round++)
+        for (k = 0; k < r->nshift; k++) {
+            double lo, hi;
+            shift_interval(c, r, X, s, k, adj, &lo, &hi);
+            if (lo < hi && isfinite(lo) && isfinite(hi))
+                s[k] += (lo + hi) / 2;
+        }
+    if (r->nshift > 0) {
+        r->shift_s = _fmpq_vec_init(r->nshift);
+        r->shift_t = _arb_vec_init(r->nshift);
+    }
+    for (k = 0; k < r->nshift; k++) {
+        arf_t x;
+        arf_init(x);
+        arf_set_d(x, s[k]);
+        arf_set_round(x, x, 24, ARF_RND_NEAR);
+        arf_get_fmpq(r->shift_s + k, x);
+        arf_clear(x);
+    }
+    flint_free(s);
+    flint_free(T);
+    _arb_vec_clear(d, 2 * maxw);
+    return r->nshift > 0;
+}
+
+static void shifts_clear(dnc_critical *r)
+{
+    if (r->nshift > 0) {
+        _fmpq_vec_clear(r->shift_s, r->nshift);
+        _arb_vec_clear(r->shift_t, r->nshift);
+    }
+    flint_free(r->shift);
+    r->shift = NULL, r->shift_s = NULL, r->shift_t = NULL, r->nshift = 0;
+}
+
+/* kink_multipliers (docs/refine.md §7.2): the slopes at the proven box with the multipliers of
+ * claim critical_point; where that fails and some implied kink has a partner (LICQ fails by one
+ * per pair, so the multipliers form a family), again with multipliers shifted along the pairs'
+ * relations (format §6.10 "shifts", docs/refine.md §7.12). */
+static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
+{
+    slong l, nf = c->nf;
+    arb_mat_struct *adj = flint_malloc((c->p->L + 1) * sizeof(arb_mat_struct));
+    arb_ptr X = _arb_vec_init(nf + c->nk);
+    box_around(X, xbar, nf + c->nk, r->radius_log2);
+    for (l = 0; l <= c->p->L; l++)
+        arb_mat_init(adj + l, l >= 2 ? c->p->width[l - 1] : 0, l >= 2 ? c->N : 0);
+    if (r->G == NULL) {
+        r->G = _arb_vec_init(r->nkinks);
+        r->t = _arb_vec_init(r->nkinks);
+    }
+    shifts_clear(r);
+    slopes_at(c, r, X, adj);
+    if (r->proven && !r->slopes_proven && r->nimplied > 0) {
+        char first[sizeof(r->slopes_message)];
+        memcpy(first, r->slopes_message, sizeof(first));
+        if (choose_shifts(c, r, X, adj))
+            slopes_at(c, r, X, adj);
+        if (!r->slopes_proven) {   /* the first failure is the one to report */
+            shifts_clear(r);
+            slopes_at(c, r, X, adj);
+            memcpy(r->slopes_message, first, sizeof(first));
+        }
+    }
     for (l = 0; l <= c->p->L; l++)
         arb_mat_clear(adj + l);
     flint_free(adj);
     _arb_vec_clear(X, nf + c->nk);
-    arb_clear(rad);
 }
 
 /* mag x <- an upper bound of |a| u (u = 2^-53) for a double a. */
@@ -2202,6 +2479,7 @@ void dnc_critical_clear(dnc_critical *r)
     flint_free(r->zero);
     flint_free(r->implied);
     flint_free(r->exact);
+    shifts_clear(r);
     if (r->G != NULL) {
         _arb_vec_clear(r->G, r->nkinks);
         _arb_vec_clear(r->t, r->nkinks);

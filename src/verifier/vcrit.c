@@ -1089,31 +1089,34 @@ static int has_kinks(const slong *kink, slong nk, slong l, slong a, const slong 
     return 1;
 }
 
-/* 1 when hbar[V, T] (nv x nt; layer l - 1 on the box, the cut post-activations: the
- * pre-activation where the entry is P+, else 0) has rank >= nv - 1 at every point of the box:
- * Gaussian elimination in balls with full pivoting takes nv - 1 pivots, each an entry of the
- * remaining rows and columns whose ball excludes 0 (the largest lower bound of |.|), and
- * eliminates its column from the other remaining rows. At every point of the box the same row
- * operations are valid and its pivots lie in these balls, so the pivots' rows and columns form
- * a nonsingular (nv - 1)-minor there. Cost nv^2 nt. */
-static int rank_at_least(const vk *k, slong l, const slong *V, slong nv, const slong *T, slong nt)
+/* Gauss-Jordan elimination in balls with full pivoting on M = hbar[V, T] (layer l - 1 on the
+ * box, the cut post-activations: the pre-activation where the entry is P+, else 0; nv x
+ * (nt + 1): the columns T[0..nt-1], then T[nt] carried along, never a pivot). It takes nv - 1
+ * pivots, each an entry of the unused rows and columns whose ball excludes 0 (the largest lower
+ * bound of |.|), and eliminates its column from every other row (the columns already pivoted are
+ * exactly 0 in the other rows at every point, and are skipped). At every point of the box the
+ * same row operations are valid and its pivots lie in these balls, so the pivots' rows and
+ * columns form a nonsingular (nv - 1)-minor there. piv[i] <- the pivot column of row i, or -1.
+ * 1 when nv - 1 pivots were found. Cost nv^2 (nt + 1). */
+static int eliminate(const vk *k, slong l, const slong *V, slong nv, const slong *T, slong nt, arb_mat_t M, slong *piv)
 {
     slong rows = k->p->width[l - 2], i, j, step, pi = -1, pj = -1;
-    char *ru = flint_calloc(nv + 1, 1), *cu = flint_calloc(nt + 1, 1);
-    arb_mat_t M;
+    char *cu = flint_calloc(nt + 1, 1);
     arb_t f, a;
     arf_t best, lo;
     int ok = nv - 1 <= nt;
-    arb_mat_init(M, nv, nt > 0 ? nt : 1);
     arb_init(f); arb_init(a);
     arf_init(best); arf_init(lo);
-    for (i = 0; i < nv; i++)
-        for (j = 0; j < nt; j++)
+    arb_mat_zero(M);
+    for (i = 0; i < nv; i++) {
+        piv[i] = -1;
+        for (j = 0; j <= nt; j++)
             if (k->state[l - 1][V[i] + rows * T[j]] == 1)
                 arb_set(arb_mat_entry(M, i, j), arb_mat_entry(k->pre + l - 1, V[i], T[j]));
+    }
     for (step = 0; ok && step < nv - 1; step++) {
         for (pi = -1, i = 0; i < nv; i++)
-            for (j = 0; !ru[i] && j < nt; j++) {
+            for (j = 0; piv[i] < 0 && j < nt; j++) {
                 arb_ptr e = arb_mat_entry(M, i, j);
                 if (cu[j] || arb_contains_zero(e))
                     continue;
@@ -1124,21 +1127,34 @@ static int rank_at_least(const vk *k, slong l, const slong *V, slong nv, const s
             }
         ok = pi >= 0;
         for (i = 0; ok && i < nv; i++) {
-            if (ru[i] || i == pi)
+            if (i == pi)
                 continue;
             arb_div(f, arb_mat_entry(M, i, pj), arb_mat_entry(M, pi, pj), k->prec);
-            for (j = 0; j < nt; j++)
-                if (!cu[j])
+            for (j = 0; j <= nt; j++)
+                if (!cu[j] && j != pj)
                     arb_submul(arb_mat_entry(M, i, j), f, arb_mat_entry(M, pi, j), k->prec);
+            arb_zero(arb_mat_entry(M, i, pj));
         }
         if (ok)
-            ru[pi] = cu[pj] = 1;
+            piv[pi] = pj, cu[pj] = 1;
     }
-    arb_mat_clear(M);
     arb_clear(f); arb_clear(a);
     arf_clear(best); arf_clear(lo);
-    flint_free(ru);
     flint_free(cu);
+    return ok;
+}
+
+/* 1 when hbar[V, T] (nv x nt, T[nt] a further column) has rank >= nv - 1 at every point of the
+ * box: eliminate finds nv - 1 pivots. */
+static int rank_at_least(const vk *k, slong l, const slong *V, slong nv, const slong *T, slong nt)
+{
+    slong *piv = flint_malloc((nv + 1) * sizeof(slong));
+    arb_mat_t M;
+    int ok;
+    arb_mat_init(M, nv, nt + 1);
+    ok = eliminate(k, l, V, nv, T, nt, M, piv);
+    arb_mat_clear(M);
+    flint_free(piv);
     return ok;
 }
 
@@ -1171,6 +1187,76 @@ static int implied_partner(const vk *k, const arb_mat_struct *x, const slong *ki
             for (t = 0; t < nv && !ok; t++)
                 ok = arb_is_nonzero(arb_mat_entry(x + l - 1, a, V[t]));
         }
+    flint_free(T);
+    flint_free(V);
+    return ok;
+}
+
+/* The multiplier shift (format §6.10 "shifts", docs/refine.md §7.12) of implied kink
+ * m = (l, i, j*) with partner a and shift s: T' the listed kinks of row i, T = T' + j*, V the
+ * units of layer l - 1 P+ on the box in a column of T. With |T'| = |V| - 1, a != i live with
+ * listed kinks at T, a unit u of V with w_au and w_iu excluding 0 and the elimination's |V| - 1
+ * pivots (all of T'), at the exact point: w_a[V] and w_i[V] are left null vectors of
+ * hbar[V, T'] (rank |V| - 1), so w_i[V] = alpha w_a[V] with alpha = w_iu / w_au != 0;
+ * hbar[V, T] has rank |V| - 1 (w_a[V] is also orthogonal to column j*) and its null vector c
+ * with c_j* = 1 is read off the reduced rows; and sum_t c_t (grad ubar_(a,T_t) -
+ * grad ubar_(i,T_t) / alpha) = 0 (the derivatives along W_(l-1)[a, V] and [i, V] are hbar c = 0,
+ * those through h_u, u in V, are c_t (w_au - w_iu / alpha) = 0, and units outside V have
+ * hbar = 0 in these columns). So mu + s d is a KKT multiplier vector at the exact point too;
+ * the seeds k->m (the mu-box) receive s d over the box. 1, or 0 with why. */
+static int shift_seeds(vk *k, const arb_mat_struct *x, const slong *kink, slong nk, const slong *m, slong a,
+                       const fmpq_t s, slong e, char *why, size_t len)
+{
+    slong l = m[0], i = m[1], rows = l >= 3 ? k->p->width[l - 2] : 0, nt = 0, nv = 0, f, u, t;
+    slong *T = flint_malloc((nk + 2) * sizeof(slong)), *V = flint_malloc((rows + 1) * sizeof(slong)), *piv;
+    arb_ptr cv;
+    arb_t alpha, sb, y;
+    arb_mat_t M;
+    int ok = l >= 3 && k->p->relu[l - 3];
+    arb_init(alpha); arb_init(sb); arb_init(y);
+    arb_indeterminate(alpha);
+    for (f = kink_lower(kink, nk, l, i, 0); ok && f < nk && kink[3 * f] == l && kink[3 * f + 1] == i; f++)
+        T[nt++] = kink[3 * f + 2];
+    T[nt] = m[2];   /* T' then j* */
+    for (u = 0; ok && u < rows; u++)
+        for (t = 0; t <= nt; t++)
+            if (k->state[l - 1][u + rows * T[t]] == 1) {
+                V[nv++] = u;
+                break;
+            }
+    ok = ok && nv == nt + 1 && a != i && !k->dead[l][a] && has_kinks(kink, nk, l, a, T, nt + 1);
+    for (t = 0; ok && t < nv && !arb_is_finite(alpha); t++) {
+        arb_srcptr wa = arb_mat_entry(x + l - 1, a, V[t]), wi = arb_mat_entry(x + l - 1, i, V[t]);
+        if (arb_is_nonzero(wa) && arb_is_nonzero(wi))
+            arb_div(alpha, wi, wa, k->prec);
+    }
+    ok = ok && arb_is_finite(alpha);
+    piv = flint_malloc((nv + 1) * sizeof(slong));
+    cv = _arb_vec_init(nt + 1);
+    arb_mat_init(M, nv > 0 ? nv : 1, nt + 1);
+    ok = ok && eliminate(k, l, V, nv, T, nt, M, piv);
+    if (!ok)
+        snprintf(why, len, "shifts[%ld]: implied kink [%ld, %ld, %ld] with partner %ld: the relation does not apply (it "
+                 "needs |T'| = |V| - 1 listed kinks T' in its row, the partner live with listed kinks at T' and the "
+                 "implied kink's column, a unit of V with both in-weights shown nonzero, and |V| - 1 pivots of hbar[V, T'] "
+                 "on the box)", (long) e, (long) l, (long) i, (long) m[2], (long) a);
+    arb_one(cv + nt);
+    for (t = 0; ok && t < nv; t++)
+        if (piv[t] >= 0) {
+            arb_div(cv + piv[t], arb_mat_entry(M, t, nt), arb_mat_entry(M, t, piv[t]), k->prec);
+            arb_neg(cv + piv[t], cv + piv[t]);
+        }
+    arb_set_fmpq(sb, s, k->prec);
+    for (t = 0; ok && t <= nt; t++) {
+        arb_mul(y, sb, cv + t, k->prec);
+        arb_add(arb_mat_entry(k->m + l, a, T[t]), arb_mat_entry(k->m + l, a, T[t]), y, k->prec);
+        arb_div(y, y, alpha, k->prec);
+        arb_sub(arb_mat_entry(k->m + l, i, T[t]), arb_mat_entry(k->m + l, i, T[t]), y, k->prec);
+    }
+    arb_mat_clear(M);
+    _arb_vec_clear(cv, nt + 1);
+    arb_clear(alpha); arb_clear(sb); arb_clear(y);
+    flint_free(piv);
     flint_free(T);
     flint_free(V);
     return ok;
@@ -1461,7 +1547,8 @@ static int exact_slope_ok(vk *k, const arb_mat_struct *X, const slong *kink, con
  * 0 <= lo_e <= hi_e <= 1). At the exact zero the seeded adjoints equal those of the plain
  * back-propagation with relu'(0) := t_e (top-down induction, docs/refine.md §7.2). */
 int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt, const fmpq *mu,
-                         const fmpq *lo, const fmpq *hi, const slong *ex, slong nex, slong prec, char *why, size_t len)
+                         const fmpq *lo, const fmpq *hi, const slong *ex, slong nex, const vx_shifts *sh, slong prec,
+                         char *why, size_t len)
 {
     const slong *kink = pt->kink, *imp = pt->imp;
     slong nk = pt->nk, ni = pt->ni;
@@ -1510,6 +1597,8 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
         arb_add_error(m, r);
     }
     ok = ok && decide_pattern(&k, X, all, nk + ni, why, len);
+    for (i = 0; ok && i < sh->n; i++)   /* mu + sum_k s_k d_k: KKT multipliers at the exact point as well */
+        ok = shift_seeds(&k, X, kink, nk, imp + 3 * sh->q[2 * i], sh->q[2 * i + 1], sh->s + i, i, why, len);
     if (ok)
         pass(&k, X, dX, g, dg);
     for (e = nk - 1, x = nex - 1; ok && e >= 0; e--) {   /* top-down: the highest failing kink is reported */
@@ -1540,6 +1629,18 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
         if (!vx_ball_in(t, lo + e, hi + e)) {
             snprintf(why, len, "at kink %ld = [%ld, %ld, %ld] t_e = mu_e / G_e over the box is %s (G_e in %s), not inside "
                      "the stated interval", (long) e, (long) kink[3 * e], (long) kink[3 * e + 1], (long) kink[3 * e + 2],
+                     vx_arb_str(a, t), vx_arb_str(b, G));
+            ok = 0;
+        }
+    }
+    for (i = 0; ok && i < sh->n; i++) {   /* the shifted implied kinks: their multiplier is s d there */
+        const slong *m = imp + 3 * sh->q[2 * i];
+        arb_srcptr G = arb_mat_entry(k.adj + m[0], m[1], m[2]);
+        char a[VTXT], b[VTXT];
+        arb_div(t, arb_mat_entry(k.m + m[0], m[1], m[2]), G, prec);
+        if (arb_contains_zero(G) || !vx_ball_in(t, sh->lo + i, sh->hi + i)) {
+            snprintf(why, len, "shifts[%ld]: at the implied kink [%ld, %ld, %ld] t_e = mu_e / G_e over the box is %s (G_e "
+                     "in %s), not inside the stated interval", (long) i, (long) m[0], (long) m[1], (long) m[2],
                      vx_arb_str(a, t), vx_arb_str(b, G));
             ok = 0;
         }

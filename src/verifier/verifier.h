@@ -236,8 +236,17 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
  * slope 0 or 1; the witness (l, a, b) encoded as for vx_critical_check's generators), and
  * there the slope must lie in [lo_e, hi_e] and the witness must be a symmetry of the pattern
  * with that kink moved to P+ (1) or P- (0) whose tangent moves the kink. */
+typedef struct {             /* the multiplier shifts of a kink_multipliers claim (format §6.10) */
+    slong n;
+    const slong *q;          /* 2 per shift: the index of an implied kink of the pattern, its partner unit */
+    const fmpq *s, *lo, *hi; /* the shifts; the stated slope intervals of the shifted implied kinks */
+} vx_shifts;
+/* With the shifts sh, the multipliers are mu + sum_k s_k d_k (d_k the relation of shift k's
+ * partner pair, derived on the box), and each shifted implied kink's slope must lie in its
+ * interval (its G excluding 0). */
 int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt, const fmpq *mu,
-                         const fmpq *lo, const fmpq *hi, const slong *ex, slong nex, slong prec, char *why, size_t len);
+                         const fmpq *lo, const fmpq *hi, const slong *ex, slong nex, const vx_shifts *sh, slong prec,
+                         char *why, size_t len);
 /* ---- points (vpoint.c) ---- */
 /* balls: the point's box is needed in ball arithmetic (any claim but a fast-double loss claim
  * names it); else binary64 blocks stay doubles only. */

@@ -505,6 +505,54 @@ static slong exact_slopes_get(vrun *r, vclaim *cl, const char *path, slong *ex)
     return (slong) json_array_size(a);
 }
 
+/* §6.10 "shifts" (optional): entries {"implied_kink": q, "partner": a, "shift": s, "slope": I},
+ * q an implied kink of the critical_point claim (strictly increasing), a a unit of its layer,
+ * s a rational string, I an interval. With sh != NULL (arrays of n entries, initialised by the
+ * caller) it receives them. Returns the number of entries, or -1 (malformed, with the error set). */
+static slong shifts_get(vrun *r, vclaim *cl, const char *path, slong *q, fmpq *s, fmpq *lo, fmpq *hi)
+{
+    const json_t *a = json_object_get(cl->o, "shifts"), *e, *imp = json_object_get(cl->ref[0]->o, "implied_kinks");
+    slong ni = (slong) json_array_size(imp), i, k, u, prev = -1;
+    char pth[VPATH], pth2[VPATH];
+    fmpq_t x, y;
+    if (a != NULL && !json_is_array(a))
+        return vx_fail(&r->c, "%s.shifts: expected an array", path);
+    if (json_array_size(a) > 0 && ni == 0)
+        return vx_fail(&r->c, "%s.shifts: claim %.64s has no implied kinks", path, cl->ref[0]->id);
+    fmpq_init(x);
+    fmpq_init(y);
+    for (i = 0; i < (slong) json_array_size(a); i++) {
+        slong l;
+        e = json_array_get(a, i);
+        vx_pathf(pth, "%s.shifts[%ld]", path, (long) i);
+        if (vx_schema(&r->c, e, pth, "implied_kink:i partner:i shift:s slope:o")
+            || vx_int(&r->c, e, pth, "implied_kink", 0, ni - 1, &k))
+            break;
+        if (k <= prev) {
+            vx_fail(&r->c, "%s.implied_kink: %ld is not strictly after the previous entry's", pth, (long) k);
+            break;
+        }
+        prev = k;
+        l = (slong) json_integer_value(json_array_get(json_array_get(imp, k), 0));
+        if (vx_int(&r->c, e, pth, "partner", 0, r->c.p.width[l - 1] - 1, &u))
+            break;
+        if (vx_parse_rational(x, vx_str(e, "shift")) != 0) {
+            vx_fail(&r->c, "%s.shift: expected a rational string", pth);
+            break;
+        }
+        if (q != NULL) {
+            q[2 * i] = k, q[2 * i + 1] = u;
+            fmpq_set(s + i, x);
+        }
+        if (vx_interval(&r->c, json_object_get(e, "slope"), vx_pathf(pth2, "%s.slope", pth), q != NULL ? lo + i : x,
+                        q != NULL ? hi + i : y))
+            break;
+    }
+    fmpq_clear(x);
+    fmpq_clear(y);
+    return i < (slong) json_array_size(a) ? -1 : (slong) json_array_size(a);
+}
+
 static int read_kink_multipliers(vrun *r, vclaim *cl, const char *path)
 {
     const json_t *t = json_object_get(cl->o, "slopes");
@@ -524,7 +572,8 @@ static int read_kink_multipliers(vrun *r, vclaim *cl, const char *path)
         ret = vx_interval(&r->c, json_array_get(t, i), vx_pathf(pth, "%s.slopes[%ld]", path, (long) i), lo, hi);
     fmpq_clear(lo);
     fmpq_clear(hi);
-    return ret == 0 && exact_slopes_get(r, cl, path, NULL) < 0 ? -1 : ret;
+    return ret == 0 && (exact_slopes_get(r, cl, path, NULL) < 0 || shifts_get(r, cl, path, NULL, NULL, NULL, NULL) < 0)
+           ? -1 : ret;
 }
 
 static int read_fact(vrun *r, vclaim *cl, const char *path)
@@ -1037,6 +1086,12 @@ static int check_critical(vrun *r, vclaim *cl, const char *path)
     return 0;
 }
 
+/* 1 when 0 <= lo <= hi <= 1. */
+static int unit_interval(const fmpq_t lo, const fmpq_t hi)
+{
+    return fmpq_sgn(lo) >= 0 && fmpz_cmp(fmpq_numref(hi), fmpq_denref(hi)) <= 0 && fmpq_cmp(lo, hi) <= 0;
+}
+
 /* §6.10: at the exact critical point of the referred claim, t_e = mu*_e / G_e in the stated
  * intervals, inside [0, 1]: 0 is in the chain-rule generalised gradient of f there. */
 static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
@@ -1044,39 +1099,48 @@ static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
     const vclaim *c = cl->ref[0];
     const json_t *t = json_object_get(cl->o, "slopes"), *mus = json_object_get(c->o, "multipliers");
     slong E = (slong) json_integer_value(json_object_get(c->o, "radius_log2")), nk = (slong) json_array_size(mus), i;
+    slong ns = (slong) json_array_size(json_object_get(cl->o, "shifts")), bad_kink = -1, bad_shift = -1;
+    slong *q = flint_malloc((2 * ns + 1) * sizeof(slong));
+    fmpq *mu = _fmpq_vec_init(3 * nk + 3 * ns + 1), *lo = mu + nk, *hi = lo + nk, *ss = hi + nk, *slo = ss + ns,
+         *shi = slo + ns;
+    vx_shifts sh = { ns, q, ss, slo, shi };
     vx_crit_pattern pt;
-    fmpq *mu = _fmpq_vec_init(3 * nk + 1), *lo = mu + nk, *hi = lo + nk;
-    (void) path;
     say(cl, "at the exact critical point theta* (multipliers mu*) of claim %s, for each of its %ld kinks e, G_e = df/dh_e "
         "(back-propagated with the seeds mu* of the kinks above e) is nonzero and t_e = mu*_e / G_e lies in the stated "
         "interval, inside [0, 1]: checked over the claim's box; so back-propagation with relu'(0) := t_e gives 0, i.e. "
         "0 is in the chain-rule generalised gradient of f at theta* (t_e = 0 at its dead units' entries and implied kinks, "
         "whose multiplier is 0); at the %zu kinks of exact_slopes t_e is exactly the stated 0 or 1 instead: the stated "
-        "witness is a symmetry of the pattern with that kink moved to P- or P+ whose tangent moves the kink (format "
-        "§6.10)", c->id, (long) nk, json_array_size(json_object_get(cl->o, "exact_slopes")));
+        "witness is a symmetry of the pattern with that kink moved to P- or P+ whose tangent moves the kink; with %ld "
+        "shifts, mu* is replaced by mu* + sum_k s_k d_k, d_k the relation of the partner pair of shift k (also KKT "
+        "multipliers at theta*), and each shifted implied kink's t_e lies in its stated interval too (format §6.10)",
+        c->id, (long) nk, json_array_size(json_object_get(cl->o, "exact_slopes")), (long) ns);
     for (i = 0; i < nk; i++) {
         vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
         vx_lohi(&r->c, json_array_get(t, i), path, lo + i, hi + i);
     }
+    shifts_get(r, cl, path, q, ss, slo, shi);
+    for (i = nk - 1; i >= 0; i--)
+        if (!unit_interval(lo + i, hi + i))
+            bad_kink = i;
+    for (i = ns - 1; i >= 0; i--)
+        if (!unit_interval(slo + i, shi + i))
+            bad_shift = i;
     if (!c->verdict)
         not_proven(cl, "claim %s is not certified", c->id);
+    else if (bad_kink >= 0 || bad_shift >= 0)
+        not_proven(cl, "the stated interval of %s %ld is not inside [0, 1]", bad_kink >= 0 ? "kink" : "shift",
+                   (long) (bad_kink >= 0 ? bad_kink : bad_shift));
     else {
-        for (i = 0; i < nk; i++)
-            if (fmpq_sgn(lo + i) < 0 || fmpz_cmp(fmpq_numref(hi + i), fmpq_denref(hi + i)) > 0 || fmpq_cmp(lo + i, hi + i) > 0)
-                break;
-        if (i < nk)
-            not_proven(cl, "the stated interval of kink %ld is not inside [0, 1]", (long) i);
-        else {
-            slong *ex = flint_malloc((5 * json_array_size(json_object_get(cl->o, "exact_slopes")) + 1) * sizeof(slong));
-            slong nex = exact_slopes_get(r, cl, path, ex);
-            crit_pattern_get(&pt, c->o);
-            cl->verdict = vx_kink_slopes_check(&r->c.p, c->P, E, &pt, mu, lo, hi, ex, nex, r->c.prec, cl->why,
-                                               sizeof(cl->why));
-            crit_pattern_clear(&pt);
-            flint_free(ex);
-        }
+        slong *ex = flint_malloc((5 * json_array_size(json_object_get(cl->o, "exact_slopes")) + 1) * sizeof(slong));
+        slong nex = exact_slopes_get(r, cl, path, ex);
+        crit_pattern_get(&pt, c->o);
+        cl->verdict = vx_kink_slopes_check(&r->c.p, c->P, E, &pt, mu, lo, hi, ex, nex, &sh, r->c.prec, cl->why,
+                                           sizeof(cl->why));
+        crit_pattern_clear(&pt);
+        flint_free(ex);
     }
-    _fmpq_vec_clear(mu, 3 * nk + 1);
+    _fmpq_vec_clear(mu, 3 * nk + 3 * ns + 1);
+    flint_free(q);
     return 0;
 }
 
@@ -1163,7 +1227,7 @@ static const struct {
     { "gradient_norm", "point:s method:s norm:o", read_gradient_norm, check_gradient_norm, 0, 0 },
     { "critical_point", "point:s radius_log2:i kinks:a multipliers:a generators:a partial_generators:a? kink_rotations:a? class_rotations:a? implied_kinks:a? zero_weights:a? dead_units:a? loss:o", read_critical,
       check_critical, 0, 0 },
-    { "kink_multipliers", "critical_point:s slopes:a exact_slopes:a?", read_kink_multipliers, check_kink_multipliers, 1, 0 },
+    { "kink_multipliers", "critical_point:s slopes:a exact_slopes:a? shifts:a?", read_kink_multipliers, check_kink_multipliers, 1, 0 },
     { "strict_local_min", "critical_point:s rho:s", read_strict_local_min, check_strict_local_min, 1, 0 },
     { "order", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "dnc_not_optimal", "lower:o higher:o", read_order, check_order, 1, 0 },

@@ -331,6 +331,27 @@ static double exact_slopes_ns(vx_ctx *c, const json_t *cl, const json_t *ref, do
     return ns;
 }
 
+/* The shifts of a kink_multipliers claim cl (§6.10) on its critical_point claim ref: per entry,
+ * with r the listed kinks of the implied kink's row (so at most r + 1 units in V), the
+ * Gauss-Jordan elimination, (r + 1)^2 (r + 1) ball operations priced at ns_ball, the units of
+ * layer l - 1 over r + 1 columns, r + 1 binary searches, and the 2 (r + 1) seeds. */
+static double shifts_ns(vx_ctx *c, const json_t *cl, const json_t *ref)
+{
+    const json_t *kinks = json_object_get(ref, "kinks"), *imp = json_object_get(ref, "implied_kinks"), *e;
+    double ns = 0, lg = log2((double) json_array_size(kinks) + 2);
+    size_t i;
+    json_array_foreach(json_object_get(cl, "shifts"), i, e) {
+        const json_t *m = json_array_get(imp, (size_t) json_integer_value(json_object_get(e, "implied_kink")));
+        json_int_t l = json_integer_value(json_array_get(m, 0));
+        double r;
+        if (l < 3 || l > c->p.L)
+            continue;
+        r = row_kinks(kinks, l, json_integer_value(json_array_get(m, 1))) + 1;
+        ns += r * r * r * ns_ball(c->prec) + (double) c->p.width[l - 2] * r + r * lg + 6 * r * ns_ball(c->prec);
+    }
+    return ns;
+}
+
 /* The claim of claims with id `id`, or NULL. */
 static const json_t *claim_by_id(const json_t *claims, const char *id)
 {
@@ -371,7 +392,7 @@ int vx_check_work(vx_ctx *c, const json_t *root)
             double nall, ncols;
             if (ref != NULL && json_is_object(ref)) {
                 double pass = pass_ns(c, json_object_get(root, "points"), ref, &nall, &ncols);
-                ns += 2 * pass + exact_slopes_ns(c, cl, ref, pass, nall);
+                ns += 2 * pass + exact_slopes_ns(c, cl, ref, pass, nall) + shifts_ns(c, cl, ref);
             }
         }
     if (ns > VX_MAX_SECONDS * 1e9)

@@ -1,17 +1,35 @@
 #!/bin/sh
 # The trained witnesses of theorems/small-k-low-rank.json (docs/theorems.md): for each (K, L)
-# a fixed recipe trains a point (n = 1, lambda = 1/250), `dncert refine` moves it onto the
-# critical point of its kink pattern (double, then 256 bits), and `certify-point --critical`
-# certifies the exact refined point: its loss, dnc_not_optimal against the DNC value, and
-# critical_point / kink_multipliers / strict_local_min where they can be proven (where refine
-# does not reach a stationary point, the trained point itself is certified: an upper bound). Certificates
-# go to certificates/small-k-low-rank/witness-K<K>-L<L>.json (or OUT_DIR), runs to a temporary
-# directory. Each step's verdict lines are printed; about 5 minutes on 2 cores.
-#   scripts/small-k-low-rank.sh [OUT_DIR] [BUILD_DIR]
+# (n = 1, lambda = 1/250) `certify-point --critical` certifies an exact refined point: its
+# loss, dnc_not_optimal against the DNC value, and critical_point / kink_multipliers /
+# strict_local_min where they can be proven. Certificates go to
+# certificates/small-k-low-rank/witness-K<K>-L<L>.json (or OUT_DIR); each step's verdict lines
+# are printed.
+#
+# By default the points are the committed ones, certificates/small-k-low-rank/points/K<K>-L<L>/
+# (the refined run directories behind the committed certificates: their point-exact.json is
+# the certificates' exact point): reproducible on any machine, under a minute on 2 cores.
+# With --retrain the whole recipe runs instead: a fixed training recipe per (K, L), then
+# `dncert refine` (double, then 256 bits), then the certificate (where refine does not reach a
+# stationary point, the trained point itself is certified: an upper bound); runs go to a
+# temporary directory, about 5 minutes. Training is not reproducible across machines: the BLAS
+# kernels sum in different orders and 500 000 GD steps carry the last bit into another point
+# (docs/theorems.md lists what another machine got).
+#   scripts/small-k-low-rank.sh [--retrain] [OUT_DIR] [BUILD_DIR]
 set -eu
 cd "$(dirname "$0")/.."
+retrain=0
+if [ "${1:-}" = "--retrain" ]; then
+    retrain=1
+    shift
+fi
+case "${1:-}" in
+    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "small-k-low-rank.sh: unknown option $1 (allowed: --retrain, --help)" >&2; exit 2 ;;
+esac
 out=${1:-certificates/small-k-low-rank}
 build=${2:-build}
+points=certificates/small-k-low-rank/points
 D=$build/dncert
 [ -x "$D" ] || { echo "small-k-low-rank.sh: $D not found (build first: scripts/build.sh)" >&2; exit 2; }
 tmp=$(mktemp -d)
@@ -43,14 +61,29 @@ witness() {
         echo "small-k-low-rank.sh: $name: refine did not reach a stationary point: the trained point is certified" >&2
         run="$tmp/$name" crit=
     fi
+    certify "$name" "$run" "$crit" "$extra"
+}
+
+# name, run directory, "--critical" or "", extra certify-point arguments
+certify() {
     # shellcheck disable=SC2086
-    if ! $D certify-point "$run" $crit $extra --out "$out/witness-$name.json" --force >"$tmp/$name.out" 2>&1; then
-        cat "$tmp/$name.out" >&2
-        echo "small-k-low-rank.sh: $name: certify-point failed" >&2
+    if ! $D certify-point "$2" $3 $4 --out "$out/witness-$1.json" --force >"$tmp/$1.out" 2>&1; then
+        cat "$tmp/$1.out" >&2
+        echo "small-k-low-rank.sh: $1: certify-point failed" >&2
         exit 1
     fi
-    grep -E '^(exact|trained|DNC|verdict|critical|kink-mult|second|srg|below) ' "$tmp/$name.out" | sed "s/^/$name  /"
+    grep -E '^(exact|trained|DNC|verdict|critical|kink-mult|second|srg|below) ' "$tmp/$1.out" | sed "s/^/$1  /"
 }
+
+if [ "$retrain" = 0 ]; then
+    for name in K3-L4 K4-L4 K5-L4 K6-L4 K3-L5 K4-L5 K5-L5 K6-L5; do
+        case $name in K6-*) extra="--below srg:4" ;; *) extra="" ;; esac
+        [ -f "$points/$name/point-exact.json" ] || { echo "small-k-low-rank.sh: $points/$name missing" >&2; exit 2; }
+        echo "small-k-low-rank.sh: $name: certify-point $points/$name" >&2
+        certify "$name" "$points/$name" --critical "$extra"
+    done
+    exit 0
+fi
 
 witness K3-L4 "" "" --K 3 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 5 --steps 5000
 witness K4-L4 "" "" --K 4 --L 4 --width 10 --optimizer lbfgs --init-std 0.5 --seed 8 --steps 5000

@@ -109,6 +109,81 @@ Test(certificates, fresh_run_reproduces_them, .timeout = 120)
  * isolation of c for L = 8 does not re-check (found in review: certify used to write
  * those files and exit 0): the instance must fail with the verifier's reason, its file
  * must not exist, and the other instances are still written. */
+/* The small-K witnesses (scripts/small-k-low-rank.sh, docs/theorems.md) are reproducible from
+ * the committed refined points certificates/small-k-low-rank/points/<name>: each point's
+ * point-exact.json holds exactly the exact point of the committed certificate (same problem,
+ * same dyadic strings), and certify-point --critical on it gives the committed certificate's
+ * verdicts and loss again (here K = 3, L = 4 and K = 6, L = 5 with --below srg:4; the box
+ * centre is Newton-polished in double and may differ in its last bits between machines). */
+static json_t *witness_exact_blocks(const json_t *cert)
+{
+    json_t *cl, *pts = json_object_get(cert, "points");
+    size_t i;
+    json_array_foreach(json_object_get(cert, "claims"), i, cl)
+        if (strcmp(json_string_value(json_object_get(cl, "id")), "loss_exact") == 0)
+            return json_object_get(json_object_get(pts, json_string_value(json_object_get(cl, "point"))), "blocks");
+    return NULL;
+}
+
+static void expect_same_verdicts(const json_t *a, const json_t *b, const char *name)
+{
+    json_t *x, *y;
+    size_t i, j;
+    cr_expect_eq(json_array_size(json_object_get(a, "claims")), json_array_size(json_object_get(b, "claims")), "%s", name);
+    json_array_foreach(json_object_get(a, "claims"), i, x) {
+        const char *id = json_string_value(json_object_get(x, "id"));
+        int found = 0;
+        json_array_foreach(json_object_get(b, "claims"), j, y)
+            if (strcmp(id, json_string_value(json_object_get(y, "id"))) == 0) {
+                found = 1;
+                cr_expect(json_equal(json_object_get(x, "verdict"), json_object_get(y, "verdict")), "%s: claim %s: %s, now %s",
+                          name, id, json_string_value(json_object_get(x, "verdict")),
+                          json_string_value(json_object_get(y, "verdict")));
+                if (strcmp(id, "loss_exact") == 0)
+                    cr_expect(json_equal(json_object_get(x, "loss"), json_object_get(y, "loss")), "%s: the loss differs", name);
+            }
+        cr_expect(found, "%s: claim %s missing from the fresh certificate", name, id);
+    }
+}
+
+Test(certificates, small_k_witnesses_reproduce_from_their_points, .timeout = 300)
+{
+    static const char *const names[] = { "K3-L4", "K3-L5", "K4-L4", "K4-L5", "K5-L4", "K5-L5", "K6-L4", "K6-L5" };
+    char dir[256], path[512], fresh[600];
+    int k;
+    tu_tmpdir(dir, sizeof(dir));
+    for (k = 0; k < 8; k++) {
+        json_t *c, *pe, *man;
+        snprintf(path, sizeof(path), "%s/small-k-low-rank/witness-%s.json", CERTS, names[k]);
+        c = json_load_file(path, 0, NULL);
+        snprintf(path, sizeof(path), "%s/small-k-low-rank/points/%s/point-exact.json", CERTS, names[k]);
+        pe = json_load_file(path, 0, NULL);
+        snprintf(path, sizeof(path), "%s/small-k-low-rank/points/%s/manifest.json", CERTS, names[k]);
+        man = json_load_file(path, 0, NULL);
+        cr_assert(c != NULL && pe != NULL && man != NULL, "%s: a file is missing", names[k]);
+        cr_expect(json_equal(json_object_get(pe, "blocks"), witness_exact_blocks(c)), "%s: point-exact.json is not the "
+                  "certificate's exact point", names[k]);
+        cr_expect(json_equal(json_object_get(man, "problem"), json_object_get(c, "problem")), "%s: another problem",
+                  names[k]);
+        if (k == 0 || k == 7) {
+            const char *args[] = { "certify-point", path, "--critical", "--out", fresh, "--below", "srg:4", NULL };
+            json_t *f;
+            snprintf(path, sizeof(path), "%s/small-k-low-rank/points/%s", CERTS, names[k]);
+            snprintf(fresh, sizeof(fresh), "%s/%s.json", dir, names[k]);
+            if (k == 0)
+                args[5] = NULL;
+            cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s: %s%s", names[k], out, err);
+            f = json_load_file(fresh, 0, NULL);
+            cr_assert(f != NULL);
+            expect_same_verdicts(c, f, names[k]);
+            json_decref(f);
+        }
+        json_decref(c);
+        json_decref(pe);
+        json_decref(man);
+    }
+}
+
 Test(certificates, certify_never_writes_what_verify_rejects, .timeout = 60)
 {
     char dir[256], path[512];

@@ -494,5 +494,20 @@ Test(critical, k6_l4_w30_multiplier_shifts, .timeout = 900)
                       "the field: %s%s", bad[k], out, err);
         }
     }
+    {   /* review (helper-42): with kink_multipliers before the critical_point claim, the shifts were
+         * read before the implied kinks they name were validated, and an implied kink's layer of
+         * 1e11 read outside the widths (a segfault); now refused as malformed, by both checkers */
+        json_t *jj = json_load_file(c, 0, NULL), *cl2 = json_array(), *cp2, *km2;
+        cp2 = json_incref(tu_claim(jj, "critical_point"));
+        km2 = json_incref(tu_claim(jj, "kink_multipliers"));
+        json_array_set_new(json_object_get(cp2, "implied_kinks"), 0, json_loads("[100000000000, 0, 5]", 0, NULL));
+        json_array_append_new(cl2, km2);
+        json_array_append_new(cl2, cp2);
+        json_object_set_new(jj, "claims", cl2);
+        cr_assert_eq(json_dump_file(jj, t, 0), 0);
+        json_decref(jj);
+        km_refused(t, "kink_multipliers first, implied kink in layer 1e11", 0);
+        cr_expect(strstr(out, "REJECTED") != NULL && strstr(out, "implied_kink") != NULL, "%s%s", out, err);
+    }
     free(s0);
 }

@@ -534,6 +534,11 @@ static slong shifts_get(vrun *r, vclaim *cl, const char *path, slong *q, fmpq *s
         }
         prev = k;
         l = (slong) json_integer_value(json_array_get(json_array_get(imp, k), 0));
+        if (l < 1 || l > r->c.p.L) {   /* claim ID may come later in the file: its triples are not validated yet */
+            vx_fail(&r->c, "%s.implied_kink: implied kink %ld of claim %.64s is not an entry of a ReLU pre-activation",
+                    pth, (long) k, cl->ref[0]->id);
+            break;
+        }
         if (vx_int(&r->c, e, pth, "partner", 0, r->c.p.width[l - 1] - 1, &u))
             break;
         if (vx_parse_rational(x, vx_str(e, "shift")) != 0) {
@@ -1109,11 +1114,12 @@ static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
         "(back-propagated with the seeds mu* of the kinks above e) is nonzero and t_e = mu*_e / G_e lies in the stated "
         "interval, inside [0, 1]: checked over the claim's box; so back-propagation with relu'(0) := t_e gives 0, i.e. "
         "0 is in the chain-rule generalised gradient of f at theta* (t_e = 0 at its dead units' entries and implied kinks, "
-        "whose multiplier is 0); at the %zu kinks of exact_slopes t_e is exactly the stated 0 or 1 instead: the stated "
-        "witness is a symmetry of the pattern with that kink moved to P- or P+ whose tangent moves the kink; with %ld "
-        "shifts, mu* is replaced by mu* + sum_k s_k d_k, d_k the relation of the partner pair of shift k (also KKT "
-        "multipliers at theta*), and each shifted implied kink's t_e lies in its stated interval too (format §6.10)",
-        c->id, (long) nk, json_array_size(json_object_get(cl->o, "exact_slopes")), (long) ns);
+        "whose multiplier is 0%s); at the %zu kinks of exact_slopes t_e is exactly the stated 0 or 1 instead: the stated "
+        "witness is a symmetry of the pattern with that kink moved to P- or P+ whose tangent moves the kink%s (format "
+        "§6.10)", c->id, (long) nk, ns > 0 ? ", but for the shifted ones" : "",
+        json_array_size(json_object_get(cl->o, "exact_slopes")), ns > 0 ? "; with the shifts, mu* is replaced by "
+        "mu* + sum_k s_k d_k, d_k the relation of the partner pair of shift k (also KKT multipliers at theta*), and each "
+        "shifted implied kink's t_e lies in its stated interval too" : "");
     for (i = 0; i < nk; i++) {
         vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
         vx_lohi(&r->c, json_array_get(t, i), path, lo + i, hi + i);

@@ -447,7 +447,8 @@ static int row_has_kinks(const dnc_critical *r, const char *implied, slong l, sl
     slong t, e, found;
     for (t = 0; t < nt; t++) {
         for (found = 0, e = 0; e < r->nkinks && !found; e++)
-            found = (implied == NULL || !implied[e]) && r->kinks[3 * e] == l && r->kinks[3 * e + 1] == a && r->kinks[3 * e + 2] == T[t];
+            found = (implied == NULL || !implied[e]) && r->kinks[3 * e] == l && r->kinks[3 * e + 1] == a
+                    && r->kinks[3 * e + 2] == T[t];
         if (!found)
             return 0;
     }

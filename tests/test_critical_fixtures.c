@@ -511,3 +511,49 @@ Test(critical, k6_l4_w30_multiplier_shifts, .timeout = 900)
     }
     free(s0);
 }
+
+/* The octahedron at width 10 (docs/refine.md §8; tests/data/critical/k6-l4-octahedron, made by
+ * scripts/octahedron.py from the width-30 certificate: its live units, H1 rotated into its
+ * 4-dimensional column space, then `dncert refine`): every claim certified by both checkers,
+ * kink_multipliers with the shifts of its three axis pairs, below SRG; and its loss is the
+ * width-30 point's to 1e-50 (the certificate of another point, another width: dropping units
+ * that are exactly 0 and rotating H1 keep the critical value), 0.0554234723660211505762650902884…,
+ * below the scripted width-10 witness's 0.0560187976 (docs/theorems.md). */
+Test(critical, k6_l4_octahedron_at_width_10, .timeout = 600)
+{
+    char dir[256], c[300], t[300];
+    const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-octahedron", "--out", c,
+                         "--critical", "--below", "srg:4", NULL };
+    const char *vargs[] = { c, NULL };
+    json_t *j, *w30;
+    fmpq_t a, b;
+    arb_t x, y;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "3 implied kinks") != NULL && strstr(out, "3 partner pair(s) (shifts)") != NULL, "%s", out);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "11 claims, 11 certified") != NULL, "%s", out);
+    j = json_load_file(c, 0, NULL);
+    w30 = json_load_file(DNCERT_SOURCE_DIR "/certificates/critical-points/critical-K6-L4-w30.json", 0, NULL);
+    cr_assert(j != NULL && w30 != NULL);
+    fmpq_init(a); fmpq_init(b);
+    arb_init(x); arb_init(y);
+    cr_assert_eq(dnc_parse_rational(a, json_string_value(json_object_get(json_object_get(tu_claim(j, "loss_exact"), "loss"),
+                                                                        "lo"))), 0);
+    cr_assert_eq(dnc_parse_rational(b, json_string_value(json_object_get(json_object_get(tu_claim(w30, "loss_exact"), "loss"),
+                                                                        "lo"))), 0);
+    arb_set_fmpq(x, a, 600);
+    arb_set_fmpq(y, b, 600);
+    arb_sub(x, x, y, 600);
+    arb_abs(x, x);
+    cr_expect(arb_lt(x, (arb_set_str(y, "1e-50", 600), y)), "the width-10 loss is not the width-30 one to 1e-50");
+    arb_set_str(y, "0.0560187976", 600);   /* the scripted width-10 witness (docs/theorems.md) */
+    arb_set_fmpq(x, a, 600);
+    cr_expect(arb_lt(x, y));
+    fmpq_clear(a); fmpq_clear(b);
+    arb_clear(x); arb_clear(y);
+    json_decref(j);
+    json_decref(w30);
+}

@@ -518,7 +518,8 @@ Test(critical, k6_l4_w30_multiplier_shifts, .timeout = 900)
  * kink_multipliers with the shifts of its three axis pairs, below SRG; and its loss is the
  * width-30 point's to 1e-50 (the certificate of another point, another width: dropping units
  * that are exactly 0 and rotating H1 keep the critical value), 0.0554234723660211505762650902884…,
- * below the scripted width-10 witness's 0.0560187976 (docs/theorems.md). */
+ * below the scripted width-10 witness's 0.0560187976 (docs/theorems.md). Deepened to L = 5, below
+ * the scripted L = 5 witness as well. */
 Test(critical, k6_l4_octahedron_at_width_10, .timeout = 600)
 {
     char dir[256], c[300], t[300];
@@ -552,8 +553,32 @@ Test(critical, k6_l4_octahedron_at_width_10, .timeout = 600)
     arb_set_str(y, "0.0560187976", 600);   /* the scripted width-10 witness (docs/theorems.md) */
     arb_set_fmpq(x, a, 600);
     cr_expect(arb_lt(x, y));
+    json_decref(j);
+    {   /* deepened to L = 5 (train --init ... --deepen, 500 000 GD steps, refine; the fixture
+         * k6-l5-octahedron): critical_point, strict_local_min and below SRG certified, below the
+         * scripted L = 5 witness's 0.0633186880; kink_multipliers not proven, and the message
+         * says why with and without the shifts (t = 1 exactly at [3, 3, 4], no symmetry found) */
+        const char *cp5[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l5-octahedron", "--out", t,
+                              "--critical", "--below", "srg:4", NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), cp5), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical    certified") != NULL && strstr(out, "second      certified") != NULL
+                  && strstr(out, "below       certified") != NULL, "%s", out);
+        cr_expect(strstr(out, "kink-mult   not proven") != NULL && strstr(out, "shifted along 3 partner pair(s): at kink")
+                  != NULL, "%s", out);
+        {
+            const char *v5[] = { t, NULL };
+            cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), v5), 0, "%s%s", out, err);
+        }
+        j = json_load_file(t, 0, NULL);
+        cr_assert(j != NULL);
+        cr_assert_eq(dnc_parse_rational(a, json_string_value(json_object_get(json_object_get(tu_claim(j, "loss_exact"),
+                                                                                            "loss"), "hi"))), 0);
+        arb_set_fmpq(x, a, 600);
+        arb_set_str(y, "0.0633186880", 600);
+        cr_expect(arb_lt(x, y), "the deepened octahedron is not below the scripted L = 5 witness");
+        json_decref(j);
+    }
     fmpq_clear(a); fmpq_clear(b);
     arb_clear(x); arb_clear(y);
-    json_decref(j);
     json_decref(w30);
 }

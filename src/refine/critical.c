@@ -2207,12 +2207,22 @@ static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
     if (r->proven && !r->slopes_proven && r->nimplied > 0) {
         char first[sizeof(r->slopes_message)];
         memcpy(first, r->slopes_message, sizeof(first));
-        if (choose_shifts(c, r, X, adj))
+        slong n = choose_shifts(c, r, X, adj) ? r->nshift : 0;
+        char then[sizeof(r->slopes_message)];
+        if (n > 0)
             slopes_at(c, r, X, adj);
-        if (!r->slopes_proven) {   /* the first failure is the one to report */
+        memcpy(then, r->slopes_message, sizeof(then));
+        if (!r->slopes_proven) {   /* both failures are reported: without the shifts, then with them */
             shifts_clear(r);
             slopes_at(c, r, X, adj);
-            memcpy(r->slopes_message, first, sizeof(first));
+            char both[2 * sizeof(first) + 80] = "";
+            if (n > 0 && strncmp(then, "not proven: ", 12) == 0)
+                snprintf(both, sizeof(both), "%s; with the multipliers shifted along %ld partner pair(s): %s", first,
+                         (long) n, then + 12);
+            else
+                memcpy(both, first, sizeof(first));
+            memcpy(r->slopes_message, both, sizeof(r->slopes_message) - 1);   /* cut to the field */
+            r->slopes_message[sizeof(r->slopes_message) - 1] = '\0';
         }
     }
     for (l = 0; l <= c->p->L; l++)

@@ -440,6 +440,19 @@ static int partner_rank(const crit *c, slong l, const slong *V, slong nv, const 
     return ok;
 }
 
+/* V <- the units of layer l - 1 that are P+ in some column of T (nt columns); returns |V|. */
+static slong active_in_columns(const crit *c, slong l, const slong *T, slong nt, slong *V)
+{
+    slong rows = c->p->width[l - 2], nv = 0, u, t;
+    for (u = 0; u < rows; u++)
+        for (t = 0; t < nt; t++)
+            if (c->state[l - 1][u + rows * T[t]] == 1) {
+                V[nv++] = u;
+                break;
+            }
+    return nv;
+}
+
 /* 1 when row a of layer l has a listed kink (not implied; implied NULL: r's kinks are the listed
  * ones) in every column of T. */
 static int row_has_kinks(const dnc_critical *r, const char *implied, slong l, slong a, const slong *T, slong nt)
@@ -466,10 +479,10 @@ static int row_has_kinks(const dnc_critical *r, const char *implied, slong l, sl
  * a pair is in no other. */
 static void find_partner_implied(crit *c, dnc_critical *r, char *implied, arb_srcptr theta)
 {
-    slong l, b, a, e, t, u, nt, nv, last = 0, maxw = unit_max(c) + c->N + 1;
+    slong l, b, a, e, t, nt, nv, last = 0, maxw = unit_max(c) + c->N + 1;
     slong *T = flint_malloc(maxw * sizeof(slong)), *V = flint_malloc(maxw * sizeof(slong));
     for (l = 3; l <= c->p->L; l++) {
-        slong d = c->p->width[l - 1], rows = c->p->width[l - 2];
+        slong d = c->p->width[l - 1];
         char *used = flint_calloc(d + 1, 1);
         for (b = 0; is_relu(c, l) && is_relu(c, l - 1) && b < d; b++) {
             for (nt = 0, e = 0; e < r->nkinks; e++)   /* T: row b's listed kinks; j* = T[nt - 1], kink last */
@@ -477,12 +490,7 @@ static void find_partner_implied(crit *c, dnc_critical *r, char *implied, arb_sr
                     T[nt++] = r->kinks[3 * e + 2], last = e;
             if (used[b] || c->dead[l][b] || nt == 0)
                 continue;
-            for (nv = 0, u = 0; u < rows; u++)
-                for (t = 0; t < nt; t++)
-                    if (c->state[l - 1][u + rows * T[t]] == 1) {
-                        V[nv++] = u;
-                        break;
-                    }
+            nv = active_in_columns(c, l, T, nt, V);
             for (a = 0; a < d; a++) {
                 int live = 0;
                 if (a == b || used[a] || c->dead[l][a] || !row_has_kinks(r, implied, l, a, T, nt))
@@ -1900,7 +1908,7 @@ static arb_ptr implied_seed(crit *c, const dnc_critical *r, slong q)
 static slong partner_relation(crit *c, const dnc_critical *r, slong q, slong a, slong *T, arb_ptr d)
 {
     const slong *m = r->implied + 3 * q;
-    slong l = m[0], i = m[1], rows = c->p->width[l - 2], nt = 0, nv = 0, e, u, t, v0 = -1, row;
+    slong l = m[0], i = m[1], rows = c->p->width[l - 2], nt = 0, nv = 0, e, t, v0 = -1, row;
     slong *V = flint_malloc((rows + 1) * sizeof(slong));
     arb_mat_t A, B, X;
     arb_t alpha;
@@ -1909,12 +1917,7 @@ static slong partner_relation(crit *c, const dnc_critical *r, slong q, slong a, 
         if (r->kinks[3 * e] == l && r->kinks[3 * e + 1] == i)
             T[nt++] = r->kinks[3 * e + 2];
     T[nt++] = m[2];
-    for (u = 0; u < rows; u++)
-        for (t = 0; t < nt; t++)
-            if (c->state[l - 1][u + rows * T[t]] == 1) {
-                V[nv++] = u;
-                break;
-            }
+    nv = active_in_columns(c, l, T, nt, V);
     ok = nv == nt && nt >= 2 && a != i && !c->dead[l][a] && row_has_kinks(r, NULL, l, a, T, nt);
     arb_init(alpha);
     arb_indeterminate(alpha);
@@ -2205,24 +2208,22 @@ static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
     shifts_clear(r);
     slopes_at(c, r, X, adj);
     if (r->proven && !r->slopes_proven && r->nimplied > 0) {
-        char first[sizeof(r->slopes_message)];
+        char first[sizeof(r->slopes_message)], both[2 * sizeof(r->slopes_message) + 80] = "";
+        slong n;
         memcpy(first, r->slopes_message, sizeof(first));
-        slong n = choose_shifts(c, r, X, adj) ? r->nshift : 0;
-        char then[sizeof(r->slopes_message)];
+        n = choose_shifts(c, r, X, adj) ? r->nshift : 0;
         if (n > 0)
             slopes_at(c, r, X, adj);
-        memcpy(then, r->slopes_message, sizeof(then));
         if (!r->slopes_proven) {   /* both failures are reported: without the shifts, then with them */
-            shifts_clear(r);
-            slopes_at(c, r, X, adj);
-            char both[2 * sizeof(first) + 80] = "";
-            if (n > 0 && strncmp(then, "not proven: ", 12) == 0)
+            if (n > 0 && strncmp(r->slopes_message, "not proven: ", 12) == 0)
                 snprintf(both, sizeof(both), "%s; with the multipliers shifted along %ld partner pair(s): %s", first,
-                         (long) n, then + 12);
+                         (long) n, r->slopes_message + 12);
             else
                 memcpy(both, first, sizeof(first));
             memcpy(r->slopes_message, both, sizeof(r->slopes_message) - 1);   /* cut to the field */
             r->slopes_message[sizeof(r->slopes_message) - 1] = '\0';
+            shifts_clear(r);   /* G, t and the exact slopes are written only where proven */
+            r->nexact = 0;
         }
     }
     for (l = 0; l <= c->p->L; l++)

@@ -1158,6 +1158,25 @@ static int rank_at_least(const vk *k, slong l, const slong *V, slong nv, const s
     return ok;
 }
 
+/* The sets of the rule partner and of a shift for implied kink m = (l, i, j*) (layer l - 1 a
+ * ReLU layer): T <- the columns of the other listed kinks of row i (T'), then j*; V <- the units of
+ * layer l - 1 that are P+ on the box in a column of T (*nv of them). Returns |T'|. */
+static slong partner_sets(const vk *k, const slong *kink, slong nk, const slong *m, slong *T, slong *V, slong *nv)
+{
+    slong l = m[0], rows = k->p->width[l - 2], nt = 0, f, u, t;
+    for (f = kink_lower(kink, nk, l, m[1], 0); f < nk && kink[3 * f] == l && kink[3 * f + 1] == m[1]; f++)
+        if (kink[3 * f + 2] != m[2])   /* the reader refuses an implied kink that is listed too */
+            T[nt++] = kink[3 * f + 2];
+    T[nt] = m[2];
+    for (*nv = 0, u = 0; u < rows; u++)
+        for (t = 0; t <= nt; t++)
+            if (k->state[l - 1][u + rows * T[t]] == 1) {
+                V[(*nv)++] = u;
+                break;
+            }
+    return nt;
+}
+
 /* The rule "partner" for implied kink m = (l, b, j*): with T' the other listed kinks of row b
  * and V the units of layer l - 1 P+ in a column of T' or j* on the box, hbar[V, T'] has rank
  * >= |V| - 1 on the box (rank_at_least), and some unit a != b of layer l has listed kinks
@@ -1167,19 +1186,10 @@ static int rank_at_least(const vk *k, slong l, const slong *V, slong nv, const s
  * w_b[V] = alpha w_a[V] and ubar_(l,b,j*) = alpha ubar_(l,a,j*) = 0. */
 static int implied_partner(const vk *k, const arb_mat_struct *x, const slong *kink, slong nk, const slong *m)
 {
-    slong l = m[0], b = m[1], rows = k->p->width[l - 2], d = k->p->width[l - 1], nt = 0, nv = 0, f, u, t, a;
-    slong *T = flint_malloc((nk + 2) * sizeof(slong)), *V = flint_malloc((rows + 1) * sizeof(slong));
+    slong l = m[0], b = m[1], d = k->p->width[l - 1], nt, nv, t, a;
+    slong *T = flint_malloc((nk + 2) * sizeof(slong)), *V = flint_malloc((k->p->width[l - 2] + 1) * sizeof(slong));
     int ok = 0;
-    for (f = kink_lower(kink, nk, l, b, 0); f < nk && kink[3 * f] == l && kink[3 * f + 1] == b; f++)
-        if (kink[3 * f + 2] != m[2])
-            T[nt++] = kink[3 * f + 2];
-    T[nt] = m[2];   /* T' then j* */
-    for (u = 0; u < rows; u++)
-        for (t = 0; t <= nt; t++)
-            if (k->state[l - 1][u + rows * T[t]] == 1) {
-                V[nv++] = u;
-                break;
-            }
+    nt = partner_sets(k, kink, nk, m, T, V, &nv);
     if (nv > 0 && rank_at_least(k, l, V, nv, T, nt))
         for (a = 0; a < d && !ok; a++) {
             if (a == b || k->dead[l][a] || !has_kinks(kink, nk, l, a, T, nt + 1))
@@ -1207,7 +1217,7 @@ static int implied_partner(const vk *k, const arb_mat_struct *x, const slong *ki
 static int shift_seeds(vk *k, const arb_mat_struct *x, const slong *kink, slong nk, const slong *m, slong a,
                        const fmpq_t s, slong e, char *why, size_t len)
 {
-    slong l = m[0], i = m[1], rows = l >= 3 ? k->p->width[l - 2] : 0, nt = 0, nv = 0, f, u, t;
+    slong l = m[0], i = m[1], rows = l >= 3 ? k->p->width[l - 2] : 0, nt = 0, nv = 0, t;
     slong *T = flint_malloc((nk + 2) * sizeof(slong)), *V = flint_malloc((rows + 1) * sizeof(slong)), *piv;
     arb_ptr cv;
     arb_t alpha, sb, y;
@@ -1215,15 +1225,8 @@ static int shift_seeds(vk *k, const arb_mat_struct *x, const slong *kink, slong 
     int ok = l >= 3 && k->p->relu[l - 3];
     arb_init(alpha); arb_init(sb); arb_init(y);
     arb_indeterminate(alpha);
-    for (f = kink_lower(kink, nk, l, i, 0); ok && f < nk && kink[3 * f] == l && kink[3 * f + 1] == i; f++)
-        T[nt++] = kink[3 * f + 2];
-    T[nt] = m[2];   /* T' then j* */
-    for (u = 0; ok && u < rows; u++)
-        for (t = 0; t <= nt; t++)
-            if (k->state[l - 1][u + rows * T[t]] == 1) {
-                V[nv++] = u;
-                break;
-            }
+    if (ok)
+        nt = partner_sets(k, kink, nk, m, T, V, &nv);
     ok = ok && nv == nt + 1 && a != i && !k->dead[l][a] && has_kinks(kink, nk, l, a, T, nt + 1);
     for (t = 0; ok && t < nv && !arb_is_finite(alpha); t++) {
         arb_srcptr wa = arb_mat_entry(x + l - 1, a, V[t]), wi = arb_mat_entry(x + l - 1, i, V[t]);

@@ -244,7 +244,8 @@ static double row_kinks(const json_t *kinks, json_int_t l, json_int_t i)
 
 /* The implied kinks' rules of a critical_point claim (§6.9 check 3b), each tried on the box:
  * rule single over the active units and the row's kinks; rule partner (r listed kinks in the
- * row, so at most r + 1 units in V) its elimination, (r + 1)^2 r ball operations one at a time
+ * row, so at most r + 1 units in V) its Gauss-Jordan elimination over r columns and the
+ * carried one, (r + 1)^2 (r + 1) ball operations one at a time
  * (a division, a multiply-subtract, an absolute value and a bound: priced at ns_ball), the
  * units of layer l - 1 over r + 1 columns, and each unit of layer l as a partner, r + 1
  * binary searches and |V| weights. */
@@ -261,7 +262,7 @@ static double implied_ns(vx_ctx *c, const json_t *cl)
         r = row_kinks(kinks, l, json_integer_value(json_array_get(e, 1)));
         below = (double) c->p.width[l - 2];
         here = (double) c->p.width[l - 1];
-        ns += (r + 1) * (r + 1) * r * ns_ball(c->prec) + below * (r + 1) + here * ((r + 1) * lg + below)
+        ns += (r + 1) * (r + 1) * (r + 1) * ns_ball(c->prec) + below * (r + 1) + here * ((r + 1) * lg + below)
               + below * below * r;   /* rule single: per active unit, the row's kinks' columns */
     }
     return ns;

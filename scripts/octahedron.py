@@ -18,6 +18,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 from fractions import Fraction
 
 import mpmath as mp
@@ -57,11 +58,17 @@ def main():
         sys.exit(0 if len(sys.argv) == 2 else 2)
     cert, out = sys.argv[1], sys.argv[2]
     mp.mp.prec = 400
-    c = json.load(open(cert))
-    cp = next(x for x in c["claims"] if x["kind"] == "critical_point")
+    if os.path.exists(out):
+        sys.exit("octahedron.py: %s exists (choose a new directory)" % out)
+    try:
+        c = json.load(open(cert))
+    except (OSError, ValueError) as e:
+        sys.exit("octahedron.py: %s: %s" % (cert, e))
+    cp = next((x for x in c.get("claims", []) if x.get("kind") == "critical_point"), None)
+    if cp is None or c["problem"]["K"] != 6 or c["problem"]["L"] != 4:
+        sys.exit("octahedron.py: %s: expected a certificate with a critical_point claim of K = 6, L = 4 (the "
+                 "width-30 certificate)" % cert)
     pt = c["points"][cp["point"]]
-    if c["problem"]["K"] != 6 or c["problem"]["L"] != 4:
-        sys.exit("octahedron.py: expected the K = 6, L = 4 width-30 certificate")
 
     def block(name):
         b = pt["blocks"][name]
@@ -94,7 +101,8 @@ def main():
     for r in range(6):
         for b, v in enumerate(live[4]):
             new["W4"][r, b] = W[4][r, v]
-    os.makedirs(out, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=".octahedron-", dir=os.path.dirname(os.path.abspath(out)))
+    final, out = out, tmp   # written into a temporary directory, renamed when complete
     exact = {"format": "dncert-point-exact", "version": 1, "layout": "expanded", "bits": 256, "blocks": {}}
     arrays = []
     for name, M in new.items():
@@ -108,6 +116,8 @@ def main():
                "source": {"command": "octahedron.py", "from": os.path.basename(cert)}},
               open(os.path.join(out, "manifest.json"), "w"), indent=2)
     json.dump(exact, open(os.path.join(out, "point-exact.json"), "w"))
+    os.rename(out, final)
+    out = final
     print("octahedron.py: %s: width %d, live units %d / %d / %d, H1 rank %d" % (
         out, WIDTH, len(live[2]), len(live[3]), len(live[4]), rank))
 

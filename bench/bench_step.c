@@ -1,11 +1,13 @@
-/* bench_step K n L width threads steps [lr=X] [loss=mse|ce] [reps=R] [clock=cpu] [thin=0]: where the time of one
+/* bench_step K n L width threads steps [lr=X] [loss=mse|ce] [reps=R] [clock=cpu] [thin=0] [layout=0|1]: where the time of one
  * full-batch GD step of `dncert train` goes. Runs `steps` GD steps (after 2 untimed ones) with
  * every operation of the objective timed (dnc_dobj_set_profile), then times each product
  * shape of the step alone -- one OpenBLAS call with the same transposes on `threads`
  * OpenBLAS threads, best of R (default 5) -- and the entrywise passes' memory traffic against
  * a triad a = b + s c over arrays of the size of one feature matrix. Prints a markdown table
  * (ms per step of each part, its rate in the step, its rate alone) and one JSON line.
- * thin=0 leaves the last layer's products to OpenBLAS (dnc_dobj_set_thin). See docs/benchmarks.md ("Where the time goes"). Start point as bench_train.py's: N(0, 0.01)
+ * thin=0 leaves the last layer's products to OpenBLAS (dnc_dobj_set_thin); layout=0 keeps the
+ * hidden layers' features in rows, layout=1 stores them sample-major at any width
+ * (dnc_dobj_set_layout; default: by the widths). See docs/benchmarks.md ("Where the time goes"). Start point as bench_train.py's: N(0, 0.01)
  * entries from seed 1, lambda 0.004. */
 #include <math.h>
 #include <stdio.h>
@@ -142,7 +144,7 @@ int main(int argc, char **argv)
            entry_bytes = 0.0, triad, ref_dnd, ref_ndd, ref, upd_s, norm_s;
     int threads, reps = 5, r;
     if (argc < 7) {
-        fprintf(stderr, "usage: bench_step K n L width threads steps [lr=X] [loss=mse|ce] [reps=R] [clock=cpu] [thin=0]\n");
+        fprintf(stderr, "usage: bench_step K n L width threads steps [lr=X] [loss=mse|ce] [reps=R] [clock=cpu] [thin=0] [layout=0|1]\n");
         return 2;
     }
     for (r = 7; r < argc; r++) {
@@ -154,6 +156,8 @@ int main(int argc, char **argv)
             reps = atoi(argv[r] + 5);
         else if (strcmp(argv[r], "clock=cpu") == 0)
             now = cpu_seconds;
+        else if (strcmp(argv[r], "layout=0") == 0 || strcmp(argv[r], "layout=1") == 0)
+            dnc_dobj_set_layout(argv[r][7] - '0');
         else if (strcmp(argv[r], "thin=0") == 0)
             dnc_dobj_set_thin(0);
     }

@@ -38,14 +38,18 @@ ParameterizedTest(struct fd_case *c, objective, finite_differences)
 {
     dnc_problem_t p;
     dnc_dobj_t o;
-    double *x, *g, h = 1e-5, worst = 0.0;
+    double *x, *g, *gs, h = 1e-5, worst = 0.0;
     slong i;
     tu_problem(p, "3", c->n, c->L, c->width, c->act, c->bias, "0.03");
     cr_assert_eq(dnc_dobj_init(o, p), 0);
     x = malloc(o->nparams * sizeof(double));
     g = malloc(o->nparams * sizeof(double));
+    gs = malloc(o->nparams * sizeof(double));
     dnc_randn(x, o->nparams, 0.7, 42);
     dnc_dobj_eval(o, x, g);
+    dnc_dobj_set_layout(1);   /* the gradient with H_2..H_{L-1} stored sample-major, too */
+    dnc_dobj_eval(o, x, gs);
+    dnc_dobj_set_layout(-1);
     for (i = 0; i < o->nparams; i++) {
         double xi = x[i], fp, fm, fd;
         x[i] = xi + h;
@@ -55,10 +59,12 @@ ParameterizedTest(struct fd_case *c, objective, finite_differences)
         x[i] = xi;
         fd = (fp - fm) / (2 * h);
         worst = fmax(worst, fabs(fd - g[i]) / (1.0 + fabs(g[i])));
+        worst = fmax(worst, fabs(fd - gs[i]) / (1.0 + fabs(gs[i])));
     }
     cr_assert_lt(worst, 1e-7, "%s bias=%s n=%s: worst relative gradient error %g", c->act, c->bias, c->n, worst);
     free(x);
     free(g);
+    free(gs);
     dnc_dobj_clear(o);
     dnc_problem_clear(p);
 }
@@ -215,6 +221,142 @@ Test(objective, blocked_and_threaded_products_agree)
 {
     check_splits("10", "50", "3", "64", "relu,linear");
     check_splits("3", "67,41,55", "3", "37,64,29", "relu,relu");
+}
+
+/* ---- the sample-major layout of the hidden temporaries (dnc_dobj_set_layout) ---- */
+
+/* One evaluation of x in layout mode `layout` on `threads` threads: f, the gradient into g,
+ * and whether H_2 was stored sample-major. */
+static double layout_eval(dnc_dobj_t o, const double *x, double *g, int layout, int threads, int *transposed)
+{
+    double f;
+    cr_assert_eq(dnc_dobj_set_threads(o, threads), 0);
+    dnc_dobj_set_layout(layout);
+    f = dnc_dobj_eval(o, x, g);
+    dnc_dobj_set_layout(-1);
+    *transposed = o->tr[DNC_BUF_ID(DNC_H, 2, o->p->L)];
+    return f;
+}
+
+/* With H_l and DH_l (2 <= l <= L-1) stored sample-major, every product is a different
+ * OpenBLAS call (other transposes, other shapes, split by rows), so loss and gradient equal
+ * those of the layout of points up to the order of summation. The problems: bias and
+ * none, ReLU and linear layers, MSE and CE, widths that are not multiples of the cache line
+ * or of the thread count, a thin hidden layer (width 7: the thin loops must not take a
+ * sample-major operand, nor the fused mask), weighted columns (the collapsed point, whose
+ * column scaling touches DH_1 and the fit), L = 3 (one sample-major layer, next to both H_1
+ * and H_L) and L = 5. dnc_dobj_buf gives the buffers back with features in rows. Blocking
+ * is off so that the same paths run on every CPU. */
+static void check_layout(const char *K, const char *n, const char *L, const char *width, const char *act,
+                         const char *bias, int ce, int weighted)
+{
+    dnc_problem_t p;
+    dnc_dobj_t o, ref;
+    double *x, *g0, *g, f0, f;
+    slong i, l, cols;
+    int threads, tr;
+    tu_problem(p, K, n, L, width, act, bias, "0.004");
+    p->loss = ce ? DNC_LOSS_CE : DNC_LOSS_MSE;
+    cols = weighted ? p->K : p->N;
+    {
+        slong *label = malloc(cols * sizeof(slong)), k, j = 0;
+        double *w = weighted ? malloc(cols * sizeof(double)) : NULL;
+        for (k = 0; k < p->K; k++)
+            for (i = 0; i < (weighted ? 1 : p->n[k]); i++)
+                label[j++] = k;
+        for (k = 0; weighted && k < p->K; k++)
+            w[k] = (double) p->n[k];
+        cr_assert_eq(dnc_dobj_init_weighted(o, p, cols, label, w), 0);
+        cr_assert_eq(dnc_dobj_init_weighted(ref, p, cols, label, w), 0);
+        free(label);
+        free(w);
+    }
+    x = malloc(o->nparams * sizeof(double));
+    g0 = malloc(o->nparams * sizeof(double));
+    g = malloc(o->nparams * sizeof(double));
+    dnc_randn(x, o->nparams, 0.3, 21);
+    dnc_dobj_set_blocking(0);
+    f0 = layout_eval(ref, x, g0, 0, 1, &tr);
+    cr_assert_eq(tr, 0);
+    for (threads = 1; threads <= 3; threads++) {
+        double worst = 0.0;
+        f = layout_eval(o, x, g, 1, threads, &tr);
+        cr_assert_eq(tr, 1, "L=%s width %s: H_2 not stored sample-major", L, width);
+        cr_assert_float_eq(f, f0, 1e-13 * fabs(f0), "width %s, %d threads: f %.17g vs %.17g", width, threads, f, f0);
+        for (i = 0; i < o->nparams; i++)
+            worst = fmax(worst, fabs(g[i] - g0[i]) / (1e-3 + fabs(g0[i])));
+        cr_assert_lt(worst, 1e-12, "width %s, %d threads: gradient differs by %g (relative)", width, threads, worst);
+    }
+    for (l = 2; l <= p->L; l++) {   /* back to features in rows, H_l and PRE_l alike */
+        slong size = p->width[l - 1] * cols;
+        const double *h = dnc_dobj_buf(o, DNC_H, l), *h0 = dnc_dobj_buf(ref, DNC_H, l);
+        const double *d = dnc_dobj_buf(o, DNC_DH, l), *d0 = dnc_dobj_buf(ref, DNC_DH, l);
+        cr_assert(h != NULL && d != NULL);
+        cr_assert_eq(dnc_dobj_buf(o, DNC_PRE, l), h);
+        for (i = 0; i < size; i++) {
+            cr_assert_float_eq(h[i], h0[i], 1e-12 * (1.0 + fabs(h0[i])), "H_%ld[%ld]", (long) l, (long) i);
+            cr_assert_float_eq(d[i], d0[i], 1e-12 * (1e-3 + fabs(d0[i])), "DH_%ld[%ld]", (long) l, (long) i);
+        }
+        cr_assert_eq(o->tr[DNC_BUF_ID(DNC_PRE, l, p->L)], 0);
+    }
+    dnc_dobj_set_blocking(-1);
+    free(x); free(g0); free(g);
+    dnc_dobj_clear(o);
+    dnc_dobj_clear(ref);
+    dnc_problem_clear(p);
+}
+
+Test(objective, sample_major_layout_agrees)
+{
+    check_layout("10", "50", "4", "64", "relu,relu,relu", "free", 0, 0);
+    check_layout("3", "67,41,55", "3", "37,29,23", "relu,linear", "none", 0, 0);
+    check_layout("3", "67,41,55", "5", "37,7,29,13,23", "relu,relu,linear,relu", "free", 1, 0);
+    check_layout("4", "9,3,5,2", "4", "11,9,10,6", "relu,relu,relu", "free", 0, 1);
+    check_layout("4", "9,3,5,2", "4", "11,9,10,6", "relu,relu,relu", "none", 1, 1);
+}
+
+/* The default chooses the layout by the widths (measured: only products of width 512 gain,
+ * docs/benchmarks.md), stores features in rows for a loss-only evaluation, for L = 2 (no
+ * hidden temporary between H_1 and H_L), and under a pattern (its slopes are stored that way). */
+Test(objective, sample_major_layout_default)
+{
+    static const struct { const char *L, *width; int grad, pattern, expect; } cases[] = {
+        { "4", "512", 1, 0, 1 },
+        { "3", "384,400,512", 1, 0, 1 },
+        { "4", "512,256,512,512", 1, 0, 0 },
+        { "4", "512", 0, 0, 0 },
+        { "4", "512", 1, 1, 0 },
+    };
+    size_t c;
+    dnc_dobj_set_blocking(0);   /* as with the AVX2 kernels, which have no small-matrix path */
+    for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+        dnc_problem_t p;
+        dnc_dobj_t o;
+        double *x, *g, *slope[DNC_MAX_L + 1] = { NULL };
+        slong l;
+        tu_problem(p, "2", "1", cases[c].L, cases[c].width, "relu", "none", "0.004");
+        cr_assert_eq(dnc_dobj_init(o, p), 0);
+        x = calloc(o->nparams, sizeof(double));
+        g = malloc(o->nparams * sizeof(double));
+        if (cases[c].pattern) {
+            for (l = 2; l <= p->L; l++) {
+                slong i, size = p->width[l - 1] * p->N;
+                slope[l] = malloc(size * sizeof(double));
+                for (i = 0; i < size; i++)
+                    slope[l][i] = 1.0;
+            }
+            dnc_dobj_set_pattern(o, (const double *const *) slope, NULL);
+        }
+        dnc_dobj_eval(o, x, cases[c].grad ? g : NULL);
+        cr_assert_eq(o->tr[DNC_BUF_ID(DNC_H, 2, p->L)], cases[c].expect, "case %zu (L=%s, widths %s)", c,
+                     cases[c].L, cases[c].width);
+        for (l = 2; l <= p->L; l++)
+            free(slope[l]);
+        free(x); free(g);
+        dnc_dobj_clear(o);
+        dnc_problem_clear(p);
+    }
+    dnc_dobj_set_blocking(-1);
 }
 
 /* ---- the thin products (src/train/thin.c) ---- */
@@ -491,6 +633,16 @@ Test(train, same_seed_bit_identical_lbfgs) { run_twice_identical(DNC_OPT_LBFGS, 
 Test(train, same_seed_bit_identical_2_threads) { run_twice_identical(DNC_OPT_GD, 2); }
 Test(train, same_seed_bit_identical_momentum_3_threads) { run_twice_identical(DNC_OPT_MOMENTUM, 3); }
 Test(train, same_seed_bit_identical_lbfgs_2_threads) { run_twice_identical(DNC_OPT_LBFGS, 2); }
+
+/* The same with the hidden layers stored sample-major (split between threads by rows). */
+Test(train, same_seed_bit_identical_sample_major)
+{
+    dnc_dobj_set_layout(1);
+    run_twice_identical(DNC_OPT_GD, 1);
+    run_twice_identical(DNC_OPT_GD, 2);
+    run_twice_identical(DNC_OPT_MOMENTUM, 3);
+    dnc_dobj_set_layout(-1);
+}
 
 /* When L-BFGS stalls, its last line search has often evaluated rejected trial points; the
  * objective's buffers that the metrics and the solution class read (here the output Z)

@@ -37,6 +37,8 @@ typedef struct {
     int want_signs;          /* this evaluation computes the gradient */
     const double *const *slope, *const *seed;   /* dnc_dobj_set_pattern; NULL: plain ReLU */
     struct dnc_dobj_prof_struct *prof;          /* dnc_dobj_set_profile; NULL: not timed */
+    unsigned char *tr;       /* per buffer: stored sample-major in this evaluation
+                                (dnc_dobj_set_layout; dnc_dobj_buf undoes it) */
 } dnc_dobj_struct;
 typedef dnc_dobj_struct dnc_dobj_t[1];
 
@@ -64,9 +66,11 @@ double dnc_dobj_eval(dnc_dobj_t o, const double *theta, double *grad);
  * overflows (beyond ~1e154), which the trainer and dncert classify call divergence. */
 double dnc_dobj_grad_norm(const dnc_dobj_t o, const double *grad);
 
-/* Pointer to buffer (kind, l) of the last evaluation (e.g. DNC_H for metrics). For l >= 2,
- * DNC_PRE and DNC_H share storage and hold the post-activation H_l: the activation is
- * applied in place; recompute W_{l-1} H_{l-1} for the pre-activation. */
+/* Pointer to buffer (kind, l) of the last evaluation (e.g. DNC_H for metrics), column-major
+ * with features in rows like every point. For l >= 2, DNC_PRE and DNC_H share storage and
+ * hold the post-activation H_l: the activation is applied in place; recompute
+ * W_{l-1} H_{l-1} for the pre-activation. A buffer the evaluation stored sample-major
+ * (dnc_dobj_set_layout) is transposed back in place first; NULL when that finds no memory. */
 const double *dnc_dobj_buf(const dnc_dobj_t o, dnc_buf_kind kind, slong l);
 
 /* Threads for the products and entrywise passes of dnc_dobj_eval (dncert's own, through
@@ -119,6 +123,17 @@ void dnc_dobj_set_blocking(int mode);
  * run in AVX2 loops of dncert's own where the CPU has AVX2 and FMA (src/train/thin.c).
  * mode -1 (default) uses them there, 0 never (OpenBLAS only; for tests). Process-wide. */
 void dnc_dobj_set_thin(int mode);
+
+/* Where the hidden temporaries of a gradient evaluation are stored: H_l (= PRE_l) and their
+ * gradients DH_l for 2 <= l <= L-1, column-major with features in rows (as points are) or
+ * transposed, sample-major. Sample-major makes the products that write them N x d x d
+ * instead of d x N x d, which OpenBLAS's AVX2 kernels run 3-5% faster at width 512
+ * (docs/benchmarks.md; equal at 256, slower at 128). mode -1 (default): sample-major when
+ * every width is at least DNC_SAMPLE_MAJOR_WIDTH, the kernel has no small-matrix path and no
+ * pattern is set; 0 never; 1 always where allowed (no pattern; for tests at small sizes).
+ * Loss-only evaluations always store features in rows. Process-wide. */
+#define DNC_SAMPLE_MAJOR_WIDTH 384
+void dnc_dobj_set_layout(int mode);
 
 /* Whether most multiply-adds of an evaluation of p are in products whose blocks of at
  * least 100 samples fit OpenBLAS's small-matrix path (out_l d_l <= 10^4, widths up to about

@@ -14,6 +14,9 @@
 #define COLS(o, h) ((o)->cols[(h).id])
 #define SIZE(o, h) (ROWS(o, h) * COLS(o, h))
 #define CONST(o, c) ((o)->c[(c).id])
+/* stored sample-major (transposed) in this evaluation, and the leading dimension of the storage */
+#define TR(o, h) ((o)->tr[(h).id])
+#define LD(o, h) (TR(o, h) ? COLS(o, h) : ROWS(o, h))
 
 /* Below this many multiply-adds a product runs on one thread (d_mul). */
 #define DNC_SPLIT_PRODUCT 2e5
@@ -60,6 +63,7 @@ static int entrywise_threads(slong n, int threads)
 
 static int blocking_mode = -1;   /* dnc_dobj_set_blocking: -1 auto, 0 never, 1 always */
 static int thin_mode = -1;       /* dnc_dobj_set_thin: -1 auto, 0 never */
+static int layout_mode = -1;     /* dnc_dobj_set_layout: -1 auto, 0 never, 1 always */
 
 void dnc_dobj_set_blocking(int mode)
 {
@@ -69,6 +73,11 @@ void dnc_dobj_set_blocking(int mode)
 void dnc_dobj_set_thin(int mode)
 {
     thin_mode = mode;
+}
+
+void dnc_dobj_set_layout(int mode)
+{
+    layout_mode = mode;
 }
 
 static int small_path_kernel(void);
@@ -163,30 +172,30 @@ typedef struct {
 /* One column chunk of mul_cols: OpenBLAS, or the loops of thin.c (then a transposed A has
  * been copied). The extras' matrices are offset to the chunk. */
 static void mul_chunk(int thin, double *C, slong ldc, const double *A, slong lda, int ta, const double *Bp,
-                      slong ldb, slong m, slong n, slong k, const mul_extra *e)
+                      slong ldb, int tb, slong m, slong n, slong k, const mul_extra *e)
 {
     const unsigned char *mask = e != NULL ? e->mask : NULL;
-    if (!thin && e != NULL && e->X != NULL) {   /* C = c X, then C += op(A) B */
+    if (!thin && e != NULL && e->X != NULL) {   /* C = c X, then C += op(A) op(B) */
         slong i, j;
         for (j = 0; j < n; j++)
             for (i = 0; i < m; i++)
                 C[i + ldc * j] = e->c * e->X[i + ldc * j];
-        gemm(ta, 0, m, n, k, A, lda, Bp, ldb, 1.0, C, ldc);
+        gemm(ta, tb, m, n, k, A, lda, Bp, ldb, 1.0, C, ldc);
     } else if (!thin)
-        gemm(ta, 0, m, n, k, A, lda, Bp, ldb, 0.0, C, ldc);
+        gemm(ta, tb, m, n, k, A, lda, Bp, ldb, 0.0, C, ldc);
     else if (ta)
         dnc_thin_tn(C, ldc, A, lda, Bp, ldb, m, n, k, mask);
     else
         dnc_thin_nn(C, ldc, A, lda, Bp, ldb, m, n, k);
 }
 
-/* C (m x n) = op(A) B, the columns of B and C cut into chunks, one thread per run of chunks.
- * The extras (NULL: none; see mul_extra, callers check use_thin) share C's leading
- * dimension. */
+/* C (m x n) = op(A) op(B), the columns of op(B) and C cut into chunks, one thread per run of
+ * chunks. The extras (NULL: none; see mul_extra, callers check use_thin) share C's leading
+ * dimension. The thin loops take B as it is (tb = 0). */
 static void mul_cols(dnc_dobj_struct *o, double *C, slong ldc, const double *A, slong lda, int ta,
-                     const double *Bp, slong ldb, slong m, slong n, slong k, int nt, const mul_extra *extra)
+                     const double *Bp, slong ldb, int tb, slong m, slong n, slong k, int nt, const mul_extra *extra)
 {
-    int thin = ta ? use_thin(k, 1) : use_thin(m, 0);
+    int thin = tb ? 0 : ta ? use_thin(k, 1) : use_thin(m, 0);
     slong chunks = thin ? chunk_count(0, n, nt) : chunk_count(block_of(m, k, n, 0), n, nt);
     slong size = (n + chunks - 1) / chunks, c;
     if (ta && (chunks > 1 || thin)) {   /* transpose the small A once: the transposed small path is slow */
@@ -209,36 +218,57 @@ static void mul_cols(dnc_dobj_struct *o, double *C, slong ldc, const double *A, 
             e.mask = e.mask != NULL ? e.mask + ldc * j : NULL;
             e.X = e.X != NULL ? e.X + ldc * j : NULL;
         }
-        mul_chunk(thin, C + ldc * j, ldc, A, lda, ta, Bp + ldb * j, ldb, m, n - j < size ? n - j : size, k,
-                  extra != NULL ? &e : NULL);
+        mul_chunk(thin, C + ldc * j, ldc, A, lda, ta, tb ? Bp + j : Bp + ldb * j, ldb, tb, m,
+                  n - j < size ? n - j : size, k, extra != NULL ? &e : NULL);
     }
 }
 
-/* C (m x n) = A B^T summed over k samples in blocks of the small-path size (or by the thin
- * loops, in order). */
-static void mul_acc(double *C, slong ldc, const double *A, slong lda, const double *Bp, slong ldb,
-                    slong m, slong n, slong k, double *thin_work)
+/* C (m x n) = op(A) op(B), the rows of op(A) and C cut into one run per thread: the product
+ * into a sample-major C, whose rows are the samples. */
+static void mul_rows(double *C, slong ldc, const double *A, slong lda, int ta, const double *Bp, slong ldb,
+                     int tb, slong m, slong n, slong k, int nt)
 {
-    slong blk = block_of(m, n, k, 1), j;
-    if (use_thin(m, 0)) {
+    slong per = (m + nt - 1) / nt, t;
+#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
+    for (t = 0; t < nt; t++) {
+        slong i = t * per;
+        if (i < m)
+            gemm(ta, tb, m - i < per ? m - i : per, n, k, ta ? A + lda * i : A + i, lda, Bp, ldb, 0.0, C + i,
+                 ldc);
+    }
+}
+
+/* The first of the k samples of op(A) (its columns) and of op(B) (its rows), j on. */
+static const double *sample_at(const double *X, slong ld, int t, int a_side, slong j)
+{
+    return (a_side ? t : !t) ? X + j : X + ld * j;
+}
+
+/* C (m x n) = op(A) op(B) summed over k samples in blocks of the small-path size (or by the
+ * thin loops, in order); the blocks and the thin loops only for A B^T, the layout of points. */
+static void mul_acc(double *C, slong ldc, const double *A, slong lda, int ta, const double *Bp, slong ldb,
+                    int tb, slong m, slong n, slong k, double *thin_work)
+{
+    slong blk = ta || !tb ? 0 : block_of(m, n, k, 1), j;
+    if (!ta && tb && use_thin(m, 0)) {
         dnc_thin_nt(C, ldc, A, lda, Bp, ldb, m, n, k, thin_work);
         return;
     }
     blk = blk > 0 ? blk : k;
     for (j = 0; j < k; j += blk)
-        gemm(0, 1, m, n, k - j < blk ? k - j : blk, A + lda * j, lda, Bp + ldb * j, ldb,
-             j ? 1.0 : 0.0, C, ldc);
+        gemm(ta, tb, m, n, k - j < blk ? k - j : blk, sample_at(A, lda, ta, 1, j), lda,
+             sample_at(Bp, ldb, tb, 0, j), ldb, j ? 1.0 : 0.0, C, ldc);
 }
 
 /* The weight gradient C = A B^T sums over the samples. Each thread sums over its own run
  * of samples -- the columns it produced in the forward pass and still holds in its cache
  * -- into its own partial matrix; the partials are then added in thread order. */
-static void mul_samples(dnc_dobj_struct *o, double *C, slong ldc, const double *A, slong lda,
-                        const double *Bp, slong ldb, slong m, slong n, slong k, int nt)
+static void mul_samples(dnc_dobj_struct *o, double *C, slong ldc, const double *A, slong lda, int ta,
+                        const double *Bp, slong ldb, int tb, slong m, slong n, slong k, int nt)
 {
     slong per = (k + nt - 1) / nt, size = line_round(m * n), t, i, j;
     if (nt == 1) {
-        mul_acc(C, ldc, A, lda, Bp, ldb, m, n, k, o->thin_work);
+        mul_acc(C, ldc, A, lda, ta, Bp, ldb, tb, m, n, k, o->thin_work);
         return;
     }
 #pragma omp parallel for num_threads(nt) schedule(static)
@@ -246,7 +276,8 @@ static void mul_samples(dnc_dobj_struct *o, double *C, slong ldc, const double *
         slong j0 = t * per, kk = k - j0 < per ? k - j0 : per;
         double *part = o->partial + size * t;
         if (kk > 0)
-            mul_acc(part, m, A + lda * j0, lda, Bp + ldb * j0, ldb, m, n, kk, o->thin_work + o->thin_size * t);
+            mul_acc(part, m, sample_at(A, lda, ta, 1, j0), lda, ta, sample_at(Bp, ldb, tb, 0, j0), ldb, tb, m, n,
+                    kk, o->thin_work + o->thin_size * t);
         else
             memset(part, 0, m * n * sizeof(double));
     }
@@ -266,7 +297,11 @@ static void mul_samples(dnc_dobj_struct *o, double *C, slong ldc, const double *
  * OpenBLAS call. OpenBLAS's own threading loses on the small products of the DUFM
  * (64x500x64: 63 GFLOP/s on one thread, 67 on two) and its spinning workers would compete
  * with ours for the cores. The split depends only on the shape and the thread count, so
- * runs stay bit-for-bit reproducible. */
+ * runs stay bit-for-bit reproducible.
+ * An operand stored sample-major is its transpose in storage: op(A) = A^T of what is stored
+ * when exactly one of ta and TR(A) holds. A sample-major C stores C^T = op(B)^T op(A)^T, whose
+ * rows are the samples (mul_rows). The objective's products are op(A) B (the samples in
+ * C's columns) and A B^T (the weight gradients, summed over the samples). */
 static void d_mul(void *ctx, dnc_buf C, dnc_buf A, int ta, dnc_buf Bm, int tb)
 {
     dnc_dobj_struct *o = ctx;
@@ -274,12 +309,15 @@ static void d_mul(void *ctx, dnc_buf C, dnc_buf A, int ta, dnc_buf Bm, int tb)
     slong k = ta ? ROWS(o, A) : COLS(o, A);
     slong n = tb ? ROWS(o, Bm) : COLS(o, Bm);
     int nt = (double) m * n * k < DNC_SPLIT_PRODUCT ? 1 : o->threads;
-    if (tb && !ta)
-        mul_samples(o, B(o, C), ROWS(o, C), B(o, A), ROWS(o, A), B(o, Bm), ROWS(o, Bm), m, n, k, nt);
+    int sa = ta ^ TR(o, A), sb = tb ^ TR(o, Bm);
+    if (TR(o, C))
+        mul_rows(B(o, C), LD(o, C), B(o, Bm), LD(o, Bm), !sb, B(o, A), LD(o, A), !sa, n, m, k, nt);
+    else if (tb && !ta)
+        mul_samples(o, B(o, C), ROWS(o, C), B(o, A), LD(o, A), sa, B(o, Bm), LD(o, Bm), sb, m, n, k, nt);
     else if (!tb)
-        mul_cols(o, B(o, C), ROWS(o, C), B(o, A), ROWS(o, A), ta, B(o, Bm), ROWS(o, Bm), m, n, k, nt, NULL);
+        mul_cols(o, B(o, C), ROWS(o, C), B(o, A), LD(o, A), sa, B(o, Bm), LD(o, Bm), sb, m, n, k, nt, NULL);
     else
-        gemm(ta, tb, m, n, k, B(o, A), ROWS(o, A), B(o, Bm), ROWS(o, Bm), 0.0, B(o, C), ROWS(o, C));
+        gemm(sa, sb, m, n, k, B(o, A), LD(o, A), B(o, Bm), LD(o, Bm), 0.0, B(o, C), ROWS(o, C));
 }
 
 DNC_VECTOR_CLONES
@@ -340,9 +378,9 @@ static void d_act_grad(void *ctx, dnc_buf D, dnc_buf PRE, dnc_act_t a, slong lay
 /* D = (A^T G) .* relu'(PRE) in one pass when the inner dimension is thin (the last layer's
  * K): the mask is applied to each block of the product while it is in registers, which
  * saves act_grad's pass over D (20 MB at d = 512, N = 5000). Otherwise mul, then act_grad. */
-static int mask_fuses(const dnc_dobj_struct *o, dnc_buf A, dnc_act_t a, slong layer)
+static int mask_fuses(const dnc_dobj_struct *o, dnc_buf D, dnc_buf A, dnc_buf G, dnc_act_t a, slong layer)
 {
-    return use_thin(ROWS(o, A), 1) && (o->slope == NULL || o->slope[layer] == NULL)
+    return !TR(o, D) && !TR(o, G) && use_thin(ROWS(o, A), 1) && (o->slope == NULL || o->slope[layer] == NULL)
            && (a == DNC_ACT_LINEAR || (a == DNC_ACT_RELU && o->sign_ok[layer]));
 }
 
@@ -350,14 +388,14 @@ static void d_mul_act_grad(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf P
 {
     dnc_dobj_struct *o = ctx;
     slong m = COLS(o, A), k = ROWS(o, A), n = COLS(o, G);
-    if (!mask_fuses(o, A, a, layer)) {
+    if (!mask_fuses(o, D, A, G, a, layer)) {
         d_mul(ctx, D, A, 1, G, 0);
         d_act_grad(ctx, D, PRE, a, layer);
         return;
     }
     {
         mul_extra e = { a == DNC_ACT_RELU ? o->sign[layer] : NULL, NULL, 0.0 };
-        mul_cols(o, B(o, D), ROWS(o, D), B(o, A), ROWS(o, A), 1, B(o, G), ROWS(o, G), m, n, k,
+        mul_cols(o, B(o, D), ROWS(o, D), B(o, A), ROWS(o, A), 1, B(o, G), ROWS(o, G), 0, m, n, k,
                  (double) m * n * k < DNC_SPLIT_PRODUCT ? 1 : o->threads, &e);
     }
 }
@@ -544,9 +582,9 @@ static void d_mul_decay(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf X, d
         d_add_scaled(ctx, D, X, c);
         return;
     }
-    {
+    {   /* D = DH_1 and X = H_1 (parameters) are never sample-major, G may be */
         mul_extra e = { NULL, B(o, X), CONST(o, c) };
-        mul_cols(o, B(o, D), ROWS(o, D), B(o, A), ROWS(o, A), 1, B(o, G), ROWS(o, G), m, n, k,
+        mul_cols(o, B(o, D), ROWS(o, D), B(o, A), ROWS(o, A), 1, B(o, G), LD(o, G), TR(o, G), m, n, k,
                  (double) m * n * k < DNC_SPLIT_PRODUCT ? 1 : o->threads, &e);
     }
 }
@@ -587,11 +625,13 @@ static void prof_stop(dnc_dobj_struct *o, double t0)
 
 #define PROF_BUF(o, op, h) prof_start(o, op, 0, 0, ROWS(o, h), COLS(o, h), 0)
 
+/* Products are recorded as the OpenBLAS calls d_mul makes of them (in storage). */
 static void p_mul(void *ctx, dnc_buf C, dnc_buf A, int ta, dnc_buf Bm, int tb)
 {
     dnc_dobj_struct *o = ctx;
-    double t = prof_start(o, "mul", ta, tb, ta ? COLS(o, A) : ROWS(o, A), tb ? ROWS(o, Bm) : COLS(o, Bm),
-                          ta ? ROWS(o, A) : COLS(o, A));
+    slong m = ta ? COLS(o, A) : ROWS(o, A), n = tb ? ROWS(o, Bm) : COLS(o, Bm), k = ta ? ROWS(o, A) : COLS(o, A);
+    int sa = ta ^ TR(o, A), sb = tb ^ TR(o, Bm);
+    double t = TR(o, C) ? prof_start(o, "mul", !sb, !sa, n, m, k) : prof_start(o, "mul", sa, sb, m, n, k);
     d_mul(ctx, C, A, ta, Bm, tb);
     prof_stop(o, t);
 }
@@ -649,7 +689,7 @@ static void p_mul_act_grad(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf P
 {
     dnc_dobj_struct *o = ctx;
     double t;
-    if (!mask_fuses(o, A, a, layer)) {   /* two operations: timed as two */
+    if (!mask_fuses(o, D, A, G, a, layer)) {   /* two operations: timed as two */
         p_mul(ctx, D, A, 1, G, 0);
         p_act_grad(ctx, D, PRE, a, layer);
         return;
@@ -669,7 +709,7 @@ static void p_mul_decay(void *ctx, dnc_buf D, dnc_buf A, dnc_buf G, dnc_buf X, d
         p_add_scaled(ctx, D, X, c);
         return;
     }
-    t = prof_start(o, "mul_decay", 1, 0, COLS(o, A), COLS(o, G), ROWS(o, A));
+    t = prof_start(o, "mul_decay", 1, TR(o, G), COLS(o, A), COLS(o, G), ROWS(o, A));
     d_mul_decay(ctx, D, A, G, X, c);
     prof_stop(o, t);
 }
@@ -758,6 +798,7 @@ int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
     if (o->nparams < 0)
         return -1;
     o->buf = calloc(nb, sizeof(double *));
+    o->tr = calloc(nb, 1);
     o->rows = calloc(nb, sizeof(slong));
     o->cols = calloc(nb, sizeof(slong));
     o->label = malloc(ncols * sizeof(slong));
@@ -796,7 +837,7 @@ int dnc_dobj_init_weighted(dnc_dobj_t o, dnc_problem_t p, slong ncols,
         }
     }
     o->work = dnc_dobj_alloc(total > 0 ? total : 1);
-    if (o->buf == NULL || o->rows == NULL || o->cols == NULL || o->label == NULL
+    if (o->buf == NULL || o->tr == NULL || o->rows == NULL || o->cols == NULL || o->label == NULL
         || (w != NULL && o->w == NULL) || o->work == NULL || o->scratch == NULL || o->thin_work == NULL
         || o->sign == NULL || o->sign_ok == NULL || o->signs == NULL) {
         dnc_dobj_clear(o);
@@ -861,6 +902,7 @@ void dnc_dobj_set_pattern(dnc_dobj_t o, const double *const *slope, const double
 void dnc_dobj_clear(dnc_dobj_t o)
 {
     free(o->buf);
+    free(o->tr);
     free(o->rows);
     free(o->cols);
     free(o->label);
@@ -894,9 +936,38 @@ static void dobj_bind(dnc_dobj_t o, const double *theta, double *grad)
     }
 }
 
+/* Whether the hidden temporaries go sample-major (dnc_dobj_set_layout): only products of
+ * wide layers gain (N x d x d against d x N x d: +4% at d = 512, 0 at 256, -2% at 128 with
+ * OpenBLAS 0.3.21's Zen kernel, docs/benchmarks.md), the thin loops and the small-matrix path
+ * take features in rows, and the pattern's slopes are stored that way too. */
+static int sample_major(const dnc_dobj_struct *o, int grad)
+{
+    slong l;
+    if (!grad || o->slope != NULL || layout_mode == 0 || o->p->L < 3)
+        return 0;
+    if (layout_mode > 0)
+        return 1;
+    if (small_path_kernel())
+        return 0;
+    for (l = 0; l < o->p->L; l++)
+        if (o->p->width[l] < DNC_SAMPLE_MAJOR_WIDTH)
+            return 0;
+    return 1;
+}
+
+static void layout_set(dnc_dobj_t o, int grad)
+{
+    slong L = o->p->L, l;
+    int on = sample_major(o, grad);
+    for (l = 2; l < L; l++)
+        o->tr[DNC_BUF_ID(DNC_PRE, l, L)] = o->tr[DNC_BUF_ID(DNC_H, l, L)] = o->tr[DNC_BUF_ID(DNC_DH, l, L)]
+            = (unsigned char) on;
+}
+
 double dnc_dobj_eval(dnc_dobj_t o, const double *theta, double *grad)
 {
     dobj_bind(o, theta, grad);
+    layout_set(o, grad != NULL);
     memset(o->sign_ok, 0, (o->p->L + 1) * sizeof(int));   /* no signs of this point yet */
     o->want_signs = grad != NULL;
     o->term[DNC_TERM_FIT] = o->term[DNC_TERM_REG] = 0.0;
@@ -911,7 +982,34 @@ double dnc_dobj_eval(dnc_dobj_t o, const double *theta, double *grad)
     return o->term[DNC_TERM_FIT] + o->term[DNC_TERM_REG];
 }
 
+/* Buffer id stored sample-major (rows x cols logically, cols x rows in storage) back to
+ * features in rows, in place through a copy, with every id sharing its storage (H_l and
+ * PRE_l). The ReLU's signs were recorded in the old order: they no longer apply. */
+static int buf_to_features(const dnc_dobj_struct *o, int id)
+{
+    slong rows = o->rows[id], cols = o->cols[id], i, j, i0, j0, b = 32;
+    double *x = o->buf[id], *t = malloc((size_t) (rows * cols > 0 ? rows * cols : 1) * sizeof(double));
+    int other;
+    if (t == NULL)
+        return -1;
+    for (j0 = 0; j0 < cols; j0 += b)   /* in tiles, so that both sides stay in cache */
+        for (i0 = 0; i0 < rows; i0 += b)
+            for (j = j0; j < cols && j < j0 + b; j++)
+                for (i = i0; i < rows && i < i0 + b; i++)
+                    t[i + rows * j] = x[j + cols * i];
+    memcpy(x, t, (size_t) (rows * cols) * sizeof(double));
+    free(t);
+    for (other = 0; other < DNC_NBUFS(o->p->L); other++)
+        if (o->buf[other] == x)
+            o->tr[other] = 0;
+    memset(o->sign_ok, 0, (o->p->L + 1) * sizeof(int));
+    return 0;
+}
+
 const double *dnc_dobj_buf(const dnc_dobj_t o, dnc_buf_kind kind, slong l)
 {
-    return o->buf[DNC_BUF_ID(kind, l, o->p->L)];
+    int id = DNC_BUF_ID(kind, l, o->p->L);
+    if (o->tr[id] && buf_to_features(o, id) != 0)
+        return NULL;
+    return o->buf[id];
 }

@@ -61,9 +61,10 @@ static int check(long m, long k, long n, int how, int which, int integers)
 
 Test(vproduct, every_tile_every_remainder)
 {
-    static const long ms[] = { 1, 2, 7, 10, 23, 24, 25, 47, 49, 100 };
+    /* tiles of 24 x 8 (portable, AVX-512) and 12 x 4 (AVX2): each side one short, full, one over */
+    static const long ms[] = { 1, 2, 7, 10, 11, 12, 13, 23, 24, 25, 47, 49, 100 };
     static const long ks[] = { 1, 2, 3, 8, 13, 64, 65 };
-    static const long ns[] = { 1, 3, 7, 8, 9, 16, 17, 64, 65 };
+    static const long ns[] = { 1, 3, 4, 5, 7, 8, 9, 16, 17, 64, 65 };
     int which, how, integers, any = 0;
     size_t a, b, c;
     for (which = 0; which <= 3; which++)

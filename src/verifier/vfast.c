@@ -47,15 +47,20 @@ static double *block_doubles(const arb_mat_struct *m)
 /* C (m x n) = A (m x k) B (k x n), column-major (ldc = m, lda = m; ldb = k, or with VX_BT
  * the transpose stored: B(p, j) = B[j + n p]; product_with). Any order of the sums is
  * covered by (P1), with or without fused multiply-adds (FMA saves 10-15% of the checker's
- * time), so the product is cut in tiles of VX_MR rows x VX_NR columns of C, each entry one
+ * time), so the product is cut in tiles of mr rows x nr columns of C, each entry one
  * sequential sum of its k products of the exact inputs: A and B are copied into panels
- * (VX_MR rows of A, VX_NR columns of B, k consecutive groups of each), filled out with
- * zeros, which enter only the rows and columns of a tile beyond C and are dropped. A panel
- * of A stays in cache while the panels of B stream: 85-100% of OpenBLAS's DGEMM rate on the
- * big shapes of a pass (docs/fast-tier.md §6.5). */
-#define VX_MR 24
+ * (mr rows of A, nr columns of B, k consecutive groups of each), filled out with zeros,
+ * which enter only the rows and columns of a tile beyond C and are dropped. A panel of A
+ * stays in cache while the panels of B stream: 85-100% of OpenBLAS's DGEMM rate on the big
+ * shapes of a pass with AVX-512 (docs/fast-tier.md §6.5), 80-99% with AVX2 on Zen 3 (§6.9). The
+ * tile's size is the kernel's: what fills its registers. */
+#define VX_MR 24   /* the largest tile */
 #define VX_NR 8
 typedef void tile_fn(double *T, const double *a, const double *b, slong k);
+typedef struct {
+    tile_fn *fn;
+    slong mr, nr;   /* T is mr x nr, column-major; the panels hold mr and nr entries a step */
+} vx_tile;
 
 /* The portable tile: T (VX_MR x VX_NR, column-major) = the panels' product. */
 static void tile_plain(double *T, const double *a, const double *b, slong k)
@@ -102,40 +107,45 @@ __attribute__((target("avx512f,fma") VX_CONTRACT)) static void tile_avx512(doubl
     memcpy(T, c, sizeof(c));
 }
 
-/* With AVX2 (16 registers of 4): the tile as four of 12 rows x 4 columns. */
+/* With AVX2 (16 registers of 4): 12 rows x 4 columns in 12 registers, on panels of that
+ * size, so that each step reads 12 + 4 consecutive entries (the 24 x 8 panels cut in four
+ * sub-tiles read half of each panel's step, a third slower on Zen 3, §6.9). */
 __attribute__((target("avx2,fma") VX_CONTRACT)) static void tile_avx2(double *T, const double *a, const double *b, slong k)
 {
-    slong p, s, r, ih, jh;
-    for (ih = 0; ih < VX_MR; ih += 12)
-        for (jh = 0; jh < VX_NR; jh += 4) {
-            v4d c[4][3], a0, a1, a2;
-            const double *x = a + ih, *y = b + jh;
-            memset(c, 0, sizeof(c));
-            for (p = 0; p < k; p++, x += VX_MR, y += VX_NR) {
-                memcpy(&a0, x, sizeof(v4d)), memcpy(&a1, x + 4, sizeof(v4d)), memcpy(&a2, x + 8, sizeof(v4d));
-                c[0][0] += a0 * y[0], c[0][1] += a1 * y[0], c[0][2] += a2 * y[0];
-                c[1][0] += a0 * y[1], c[1][1] += a1 * y[1], c[1][2] += a2 * y[1];
-                c[2][0] += a0 * y[2], c[2][1] += a1 * y[2], c[2][2] += a2 * y[2];
-                c[3][0] += a0 * y[3], c[3][1] += a1 * y[3], c[3][2] += a2 * y[3];
-            }
-            for (s = 0; s < 4; s++)
-                for (r = 0; r < 3; r++)
-                    memcpy(T + ih + 4 * r + VX_MR * (jh + s), &c[s][r], sizeof(v4d));
-        }
+    v4d c[4][3], a0, a1, a2, z = { 0.0, 0.0, 0.0, 0.0 };   /* c[s][r]: rows 4r..4r+3 of column s, so c is T */
+    slong p, s, r;
+    for (s = 0; s < 4; s++)   /* not memset: that kept c in memory, 5% of the tile's time at k = 64 */
+        for (r = 0; r < 3; r++)
+            c[s][r] = z;
+    for (p = 0; p < k; p++, a += 12, b += 4) {
+        memcpy(&a0, a, sizeof(v4d)), memcpy(&a1, a + 4, sizeof(v4d)), memcpy(&a2, a + 8, sizeof(v4d));
+        c[0][0] += a0 * b[0], c[0][1] += a1 * b[0], c[0][2] += a2 * b[0];
+        c[1][0] += a0 * b[1], c[1][1] += a1 * b[1], c[1][2] += a2 * b[1];
+        c[2][0] += a0 * b[2], c[2][1] += a1 * b[2], c[2][2] += a2 * b[2];
+        c[3][0] += a0 * b[3], c[3][1] += a1 * b[3], c[3][2] += a2 * b[3];
+    }
+    for (s = 0; s < 4; s++)
+        for (r = 0; r < 3; r++)
+            memcpy(T + 4 * r + 12 * s, &c[s][r], sizeof(v4d));
 }
 #endif
 
+static const vx_tile tile_plain_24x8 = { tile_plain, VX_MR, VX_NR };
+#if defined(__GNUC__) && defined(__x86_64__)
+static const vx_tile tile_avx512_24x8 = { tile_avx512, 24, 8 }, tile_avx2_12x4 = { tile_avx2, 12, 4 };
+#endif
+
 /* The tile for this machine (which: 0 the best, 1 plain, 2 AVX2, 3 AVX-512); NULL if absent. */
-static tile_fn *pick_tile(int which)
+static const vx_tile *pick_tile(int which)
 {
 #if defined(__GNUC__) && defined(__x86_64__)
     int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     if ((which == 0 || which == 3) && avx2 && __builtin_cpu_supports("avx512f"))
-        return tile_avx512;
+        return &tile_avx512_24x8;
     if ((which == 0 || which == 2) && avx2)
-        return tile_avx2;
+        return &tile_avx2_12x4;
 #endif
-    return which <= 1 ? tile_plain : NULL;
+    return which <= 1 ? &tile_plain_24x8 : NULL;
 }
 
 /* Room for the panels of a product with inner dimension k and n columns (doubles). */
@@ -150,34 +160,43 @@ static slong pack_size(slong k, slong n)
 #define VX_BT 1
 #define VX_ADD 2
 #define VX_AT 4
-static void product_with(tile_fn *tile, double *C, const double *A, const double *B, slong m, slong k, slong n, int how,
-                         double *w)
+/* Row block i0.. of A (rows rows of mr) into the panel a: mr entries a step, zeros below. */
+static void pack_rows(double *a, const double *A, slong m, slong k, slong i0, slong rows, slong mr, int how)
 {
-    slong i0, j0, i, j, p, s, mr;
-    double *a = w, *b = w + k * VX_MR, T[VX_MR * VX_NR];
-    for (j0 = 0; j0 < n; j0 += VX_NR)   /* the panel of columns j0.. of B, at b + k j0 */
-        for (p = 0; p < k; p++)
-            for (s = 0; s < VX_NR; s++)
-                b[k * j0 + VX_NR * p + s] = j0 + s >= n ? 0.0 : how & VX_BT ? B[j0 + s + n * p] : B[p + k * (j0 + s)];
-    for (i0 = 0; i0 < m; i0 += VX_MR) {
-        mr = FLINT_MIN(VX_MR, m - i0);
-        if (how & VX_AT) {   /* row i0 + i of A is contiguous */
-            memset(a, 0, (size_t) (VX_MR * k) * sizeof(double));
-            for (i = 0; i < mr; i++)
-                for (p = 0; p < k; p++)
-                    a[i + VX_MR * p] = A[p + k * (i0 + i)];
-        } else   /* a constant length: a few vector moves, not a call or rep movs */
+    slong i, p;
+    if (how & VX_AT) {   /* row i0 + i of A is contiguous */
+        memset(a, 0, (size_t) (mr * k) * sizeof(double));
+        for (i = 0; i < rows; i++)
             for (p = 0; p < k; p++)
-                if (mr == VX_MR)
-                    memcpy(a + VX_MR * p, A + i0 + m * p, VX_MR * sizeof(double));
-                else
-                    for (i = 0; i < VX_MR; i++)
-                        a[i + VX_MR * p] = i < mr ? A[i0 + i + m * p] : 0.0;
-        for (j0 = 0; j0 < n; j0 += VX_NR) {
-            tile(T, a, b + k * j0, k);
-            for (j = j0; j < FLINT_MIN(j0 + VX_NR, n); j++)
-                for (i = 0; i < mr; i++) {
-                    double *c = C + i0 + i + m * j, x = T[i + VX_MR * (j - j0)];
+                a[i + mr * p] = A[p + k * (i0 + i)];
+    } else   /* a constant length: a few vector moves, not a call or rep movs */
+        for (p = 0; p < k; p++)
+            if (rows == 24 && mr == 24)
+                memcpy(a + 24 * p, A + i0 + m * p, 24 * sizeof(double));
+            else if (rows == 12 && mr == 12)
+                memcpy(a + 12 * p, A + i0 + m * p, 12 * sizeof(double));
+            else
+                for (i = 0; i < mr; i++)
+                    a[i + mr * p] = i < rows ? A[i0 + i + m * p] : 0.0;
+}
+
+static void product_with(const vx_tile *t, double *C, const double *A, const double *B, slong m, slong k, slong n,
+                         int how, double *w)
+{
+    slong i0, j0, i, j, p, s, rows, mr = t->mr, nr = t->nr;
+    double *a = w, *b = w + k * VX_MR, T[VX_MR * VX_NR];
+    for (j0 = 0; j0 < n; j0 += nr)   /* the panel of columns j0.. of B, at b + k j0 */
+        for (p = 0; p < k; p++)
+            for (s = 0; s < nr; s++)
+                b[k * j0 + nr * p + s] = j0 + s >= n ? 0.0 : how & VX_BT ? B[j0 + s + n * p] : B[p + k * (j0 + s)];
+    for (i0 = 0; i0 < m; i0 += mr) {
+        rows = FLINT_MIN(mr, m - i0);
+        pack_rows(a, A, m, k, i0, rows, mr, how);
+        for (j0 = 0; j0 < n; j0 += nr) {
+            t->fn(T, a, b + k * j0, k);
+            for (j = j0; j < FLINT_MIN(j0 + nr, n); j++)
+                for (i = 0; i < rows; i++) {
+                    double *c = C + i0 + i + m * j, x = T[i + mr * (j - j0)];
                     *c = how & VX_ADD ? *c + x : x;
                 }
         }
@@ -201,7 +220,7 @@ int vx_fast_product(double *C, const double *A, const double *B, slong m, slong 
 /* FOR TESTS (include/dncert/verify.h): the product with tile which. */
 int dncv_test_product(double *C, const double *A, const double *B, long m, long k, long n, int how, int which)
 {
-    tile_fn *t = pick_tile(which);
+    const vx_tile *t = pick_tile(which);
     double *w = flint_malloc(pack_size(k, n) * sizeof(double));
     if (t)
         product_with(t, C, A, B, m, k, n, how, w);
@@ -376,7 +395,7 @@ typedef struct {
     mag_t fit_err, regh_err; /* added to them after (1 +- 2ku) */
     arb_t tmp;
     vgrad *g;                /* the gradient's pass, or NULL (loss only) */
-    tile_fn *tile;           /* the products' tile (pick_tile) */
+    const vx_tile *tile;     /* the products' tile (pick_tile) */
     double *pk;              /* their panels: pack_size of every product of the pass */
 } fpass;
 

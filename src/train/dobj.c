@@ -292,6 +292,26 @@ static void mul_samples(dnc_dobj_struct *o, double *C, slong ldc, const double *
         }
 }
 
+typedef struct {   /* one product as the call on the stored matrices: C (m x n) = op(A) op(B) */
+    double *C;
+    const double *A, *B;
+    slong ldc, lda, ldb, m, n, k;
+    int ta, tb;
+} mul_call;
+
+/* The call d_mul makes (and the profile records) for C = op(A) op(B). */
+static mul_call mul_stored(const dnc_dobj_struct *o, dnc_buf C, dnc_buf A, int ta, dnc_buf Bm, int tb)
+{
+    int sa = ta ^ TR(o, A), sb = tb ^ TR(o, Bm);
+    mul_call c = { B(o, C), B(o, A), B(o, Bm), LD(o, C), LD(o, A), LD(o, Bm), ta ? COLS(o, A) : ROWS(o, A),
+                   tb ? ROWS(o, Bm) : COLS(o, Bm), ta ? ROWS(o, A) : COLS(o, A), sa, sb };
+    if (TR(o, C)) {   /* C^T = op(B)^T op(A)^T: the operands swap places, transposed */
+        mul_call t = { c.C, c.B, c.A, c.ldc, c.ldb, c.lda, c.n, c.m, c.k, !sb, !sa };
+        return t;
+    }
+    return c;
+}
+
 /* dncert does its own threading: every product is split between o->threads threads,
  * by samples (columns of the product, or for the weight gradient the sum), each part one single-threaded
  * OpenBLAS call. OpenBLAS's own threading loses on the small products of the DUFM
@@ -305,19 +325,16 @@ static void mul_samples(dnc_dobj_struct *o, double *C, slong ldc, const double *
 static void d_mul(void *ctx, dnc_buf C, dnc_buf A, int ta, dnc_buf Bm, int tb)
 {
     dnc_dobj_struct *o = ctx;
-    slong m = ta ? COLS(o, A) : ROWS(o, A);
-    slong k = ta ? ROWS(o, A) : COLS(o, A);
-    slong n = tb ? ROWS(o, Bm) : COLS(o, Bm);
-    int nt = (double) m * n * k < DNC_SPLIT_PRODUCT ? 1 : o->threads;
-    int sa = ta ^ TR(o, A), sb = tb ^ TR(o, Bm);
+    mul_call c = mul_stored(o, C, A, ta, Bm, tb);
+    int nt = (double) c.m * c.n * c.k < DNC_SPLIT_PRODUCT ? 1 : o->threads;
     if (TR(o, C))
-        mul_rows(B(o, C), LD(o, C), B(o, Bm), LD(o, Bm), !sb, B(o, A), LD(o, A), !sa, n, m, k, nt);
+        mul_rows(c.C, c.ldc, c.A, c.lda, c.ta, c.B, c.ldb, c.tb, c.m, c.n, c.k, nt);
     else if (tb && !ta)
-        mul_samples(o, B(o, C), ROWS(o, C), B(o, A), LD(o, A), sa, B(o, Bm), LD(o, Bm), sb, m, n, k, nt);
+        mul_samples(o, c.C, c.ldc, c.A, c.lda, c.ta, c.B, c.ldb, c.tb, c.m, c.n, c.k, nt);
     else if (!tb)
-        mul_cols(o, B(o, C), ROWS(o, C), B(o, A), LD(o, A), sa, B(o, Bm), LD(o, Bm), sb, m, n, k, nt, NULL);
+        mul_cols(o, c.C, c.ldc, c.A, c.lda, c.ta, c.B, c.ldb, c.tb, c.m, c.n, c.k, nt, NULL);
     else
-        gemm(sa, sb, m, n, k, B(o, A), LD(o, A), B(o, Bm), LD(o, Bm), 0.0, B(o, C), ROWS(o, C));
+        gemm(c.ta, c.tb, c.m, c.n, c.k, c.A, c.lda, c.B, c.ldb, 0.0, c.C, c.ldc);
 }
 
 DNC_VECTOR_CLONES
@@ -629,9 +646,8 @@ static void prof_stop(dnc_dobj_struct *o, double t0)
 static void p_mul(void *ctx, dnc_buf C, dnc_buf A, int ta, dnc_buf Bm, int tb)
 {
     dnc_dobj_struct *o = ctx;
-    slong m = ta ? COLS(o, A) : ROWS(o, A), n = tb ? ROWS(o, Bm) : COLS(o, Bm), k = ta ? ROWS(o, A) : COLS(o, A);
-    int sa = ta ^ TR(o, A), sb = tb ^ TR(o, Bm);
-    double t = TR(o, C) ? prof_start(o, "mul", !sb, !sa, n, m, k) : prof_start(o, "mul", sa, sb, m, n, k);
+    mul_call c = mul_stored(o, C, A, ta, Bm, tb);
+    double t = prof_start(o, "mul", c.ta, c.tb, c.m, c.n, c.k);
     d_mul(ctx, C, A, ta, Bm, tb);
     prof_stop(o, t);
 }

@@ -168,23 +168,14 @@ static void fit_against_long_double(const char *K, const char *n, int weighted)
 {
     dnc_problem_t p;
     dnc_dobj_t o;
-    slong N, k, j, i, d = 3, cols, *label;
-    double *x, *g, *w = NULL, scale = 1e-14;
+    slong N, k, j, i, d = 3, cols;
+    double *x, *g, scale = 1e-14;
     const double *G;
     long double fit = 0.0L;
     ce_problem(p, K, n, "1", "3", "relu", "free", "1/1000");
     N = p->N;
     cols = weighted ? p->K : N;
-    label = malloc(cols * sizeof(slong));
-    for (k = 0, j = 0; k < p->K; k++)
-        for (i = 0; i < (weighted ? 1 : p->n[k]); i++)
-            label[j++] = k;
-    if (weighted) {
-        w = malloc(cols * sizeof(double));
-        for (k = 0; k < p->K; k++)
-            w[k] = (double) p->n[k];
-    }
-    cr_assert_eq(dnc_dobj_init_weighted(o, p, cols, label, w), 0);
+    tu_dobj_init_columns(o, p, weighted);
     x = malloc(o->nparams * sizeof(double));
     g = malloc(o->nparams * sizeof(double));
     dnc_randn(x, o->nparams, 2.0, 11);
@@ -193,7 +184,7 @@ static void fit_against_long_double(const char *K, const char *n, int weighted)
     dnc_dobj_eval(o, x, g);
     G = dnc_dobj_buf(o, DNC_R, 0);
     for (j = 0; j < cols; j++) {
-        long double z[16] = { 0 }, m, t = 0.0L, s = (long double) (w ? w[j] : 1.0) / N;
+        long double z[16] = { 0 }, m, t = 0.0L, s = (long double) (o->w ? o->w[j] : 1.0) / N;
         slong top = 0;
         for (k = 0; k < p->K; k++) {
             z[k] = x[o->nparams - p->K + k];   /* the bias */
@@ -204,16 +195,16 @@ static void fit_against_long_double(const char *K, const char *n, int weighted)
         m = z[top];
         for (k = 0; k < p->K; k++)
             t += k == top ? 0.0L : expl(z[k] - m);
-        fit += s * (log1pl(t) + (m - z[label[j]]));
+        fit += s * (log1pl(t) + (m - z[o->label[j]]));
         for (k = 0; k < p->K; k++) {
-            long double ref = s * (expl(z[k] - m) / (1.0L + t) - (k == label[j]));
+            long double ref = s * (expl(z[k] - m) / (1.0L + t) - (k == o->label[j]));
             cr_assert_lt(fabsl(G[k + p->K * j] - ref), scale * (fabsl(ref) + s) + 1e-300,
                          "K=%s, column %ld, class %ld: %.17g vs %.17Lg", K, (long) j, (long) k, G[k + p->K * j], ref);
         }
     }
     cr_assert_lt(fabsl(o->term[DNC_TERM_FIT] - fit), scale * fit, "K=%s: fit %.17g vs %.17Lg", K,
                  o->term[DNC_TERM_FIT], fit);
-    free(x); free(g); free(w); free(label);
+    free(x); free(g);
     dnc_dobj_clear(o);
     dnc_problem_clear(p);
 }

@@ -258,19 +258,8 @@ static void check_layout(const char *K, const char *n, const char *L, const char
     tu_problem(p, K, n, L, width, act, bias, "0.004");
     p->loss = ce ? DNC_LOSS_CE : DNC_LOSS_MSE;
     cols = weighted ? p->K : p->N;
-    {
-        slong *label = malloc(cols * sizeof(slong)), k, j = 0;
-        double *w = weighted ? malloc(cols * sizeof(double)) : NULL;
-        for (k = 0; k < p->K; k++)
-            for (i = 0; i < (weighted ? 1 : p->n[k]); i++)
-                label[j++] = k;
-        for (k = 0; weighted && k < p->K; k++)
-            w[k] = (double) p->n[k];
-        cr_assert_eq(dnc_dobj_init_weighted(o, p, cols, label, w), 0);
-        cr_assert_eq(dnc_dobj_init_weighted(ref, p, cols, label, w), 0);
-        free(label);
-        free(w);
-    }
+    tu_dobj_init_columns(o, p, weighted);
+    tu_dobj_init_columns(ref, p, weighted);
     x = malloc(o->nparams * sizeof(double));
     g0 = malloc(o->nparams * sizeof(double));
     g = malloc(o->nparams * sizeof(double));

@@ -162,6 +162,20 @@ void tu_problem(dnc_problem_t p, const char *K, const char *n, const char *L, co
     tu_problem_lambdas(p, K, n, L, width, act, bias, lambda, NULL, NULL);
 }
 
+void tu_dobj_init_columns(dnc_dobj_t o, dnc_problem_t p, int collapsed)
+{
+    slong cols = collapsed ? p->K : p->N, *label = malloc(cols * sizeof(slong)), k, i, j = 0;
+    double *w = collapsed ? malloc(cols * sizeof(double)) : NULL;
+    for (k = 0; k < p->K; k++)
+        for (i = 0; i < (collapsed ? 1 : p->n[k]); i++)
+            label[j++] = k;
+    for (k = 0; collapsed && k < p->K; k++)
+        w[k] = (double) p->n[k];
+    cr_assert_eq(dnc_dobj_init_weighted(o, p, cols, label, w), 0);
+    free(label);
+    free(w);
+}
+
 json_t *tu_claim(const json_t *cert, const char *id)
 {
     size_t i;

@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <arb.h>
 #include "dncert/problem.h"
+#include "dncert/dobj.h"
 
 /* Runs DNCERT_BIN with the given arguments (NULL-terminated), capturing stdout and
  * stderr (each truncated to cap bytes, NUL-terminated). Returns the exit code, or -1. */
@@ -54,6 +55,11 @@ int tu_entries(const char *dir);
 /* Builds a problem from option strings (as on the command line); aborts the test on error. */
 void tu_problem(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,
                 const char *act, const char *bias, const char *lambda);
+
+/* dnc_dobj_init_weighted for p's expanded point (N columns ordered by class, no weights) or,
+ * with collapsed, its collapsed form (one column per class, weighted by its count n_k);
+ * aborts the test on failure. The labels and weights are then o->label and o->w. */
+void tu_dobj_init_columns(dnc_dobj_t o, dnc_problem_t p, int collapsed);
 
 /* The same with separate weight decays of H1 and of the W_l (NULL: from lambda). */
 void tu_problem_lambdas(dnc_problem_t p, const char *K, const char *n, const char *L, const char *width,

@@ -160,6 +160,11 @@ int main(int argc, char **argv)
             dnc_dobj_set_layout(argv[r][7] - '0');
         else if (strcmp(argv[r], "thin=0") == 0)
             dnc_dobj_set_thin(0);
+        else {   /* a typo would silently measure the default */
+            fprintf(stderr, "bench_step: unknown option '%s' (allowed: lr=X loss=mse|ce reps=R clock=cpu thin=0 "
+                            "layout=0|1)\n", argv[r]);
+            return 2;
+        }
     }
     threads = atoi(argv[5]);
     steps = atol(argv[6]);

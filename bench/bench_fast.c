@@ -1,4 +1,4 @@
-/* bench_fast K n L width [reps] [arb] [chunk=C] [noh1] [f64]: times, in one run, one float64 gradient
+/* bench_fast K n L width [reps] [arb] [chunk=C] [noh1] [f64] [nonorm]: times, in one run, one float64 gradient
  * evaluation (dnc_dobj_eval, the trainer's), one fast-tier enclosure of loss and gradient
  * (dnc_fast_eval_point, chunks of C columns; default automatic, 0 = one chunk) and, with
  * "arb", one Arb evaluation at 256 bits (dnc_ball_eval) of the same random point (fan-in
@@ -6,7 +6,8 @@
  * saved in the run directory DIR (its problem; K n L width are not given). noh1: the fast tier
  * as certify-point runs it (DNC_FAST_NO_H1_GRAD, and its chunk, dnc_point_fast_chunk, unless
  * chunk= is given); f64: its bound products in double only (dnc_fast_set_f32(0), as before
- * rule P32). Prints one JSON line: the times (best of reps), their ratios, the
+ * rule P32); nonorm: the weight gradients' radii by rule P's bound products, not rule N's
+ * norms (dnc_fast_set_norm_rule(0)). Prints one JSON line: the times (best of reps), their ratios, the
  * enclosure radii relative to the loss and to the largest gradient entry, and memory: the
  * peak resident size of the point and its fast enclosure (measured before the float64
  * workspace exists, less the process's size before the point was allocated) against the
@@ -79,23 +80,25 @@ int main(int argc, char **argv)
     double *theta = NULL, *grad, peak, base, fast_peak, t64 = 1e300, tfast = 1e300, tarb = -1.0, loss64 = 0.0, point_mb, t;
     const char *run = argc > 1 && strncmp(argv[1], "run=", 4) == 0 ? argv[1] + 4 : NULL;
     int shift = run != NULL ? 3 : 0;   /* run=DIR stands for K n L width */
-    int reps = argc > 5 - shift ? atoi(argv[5 - shift]) : 3, r, ok = 1, arb = 0, noh1 = 0, f64 = 0;
+    int reps = argc > 5 - shift ? atoi(argv[5 - shift]) : 3, r, ok = 1, arb = 0, noh1 = 0, f64 = 0, nonorm = 0;
     long chunk = -1;
     char kbuf[32], nbuf[32], lbuf[32], wbuf[32];
     const char *sK = argv[1], *sn = argc > 2 ? argv[2] : "", *sL = argc > 3 ? argv[3] : "", *sw = argc > 4 ? argv[4] : "";
     if (argc < 5 - shift) {
-        fprintf(stderr, "usage: bench_fast K n L width [reps] [arb] [chunk=C] [noh1] [f64]\n"
-                        "       bench_fast run=DIR [reps] [arb] [chunk=C] [noh1] [f64]\n");
+        fprintf(stderr, "usage: bench_fast K n L width [reps] [arb] [chunk=C] [noh1] [f64] [nonorm]\n"
+                        "       bench_fast run=DIR [reps] [arb] [chunk=C] [noh1] [f64] [nonorm]\n");
         return 2;
     }
     for (r = 6 - shift; r < argc; r++) {
         arb |= strcmp(argv[r], "arb") == 0;
         noh1 |= strcmp(argv[r], "noh1") == 0;
         f64 |= strcmp(argv[r], "f64") == 0;
+        nonorm |= strcmp(argv[r], "nonorm") == 0;
         if (strncmp(argv[r], "chunk=", 6) == 0)
             chunk = atol(argv[r] + 6);
     }
     dnc_fast_set_f32(!f64);
+    dnc_fast_set_norm_rule(!nonorm);
     dnc_problem_init(p);
     if (run != NULL) {   /* the saved point and its problem (balanced counts assumed in the line printed) */
         if (dnc_point_load(run, p, &theta, err, sizeof(err)) != 0) {

@@ -815,3 +815,115 @@ Test(fast, without_the_h1_gradient_the_rest_is_the_same)
     }
     flint_randclear(st);
 }
+
+/* Whether the loss, fit, regulariser and every gradient midpoint and radius of a and b (the
+ * same problem, both evaluated) are the same bits. */
+static int same_bits(const dnc_fast_struct *a, const dnc_fast_struct *b)
+{
+    slong i;
+    int same = a->loss[0] == b->loss[0] && a->loss[1] == b->loss[1] && a->fit[0] == b->fit[0]
+               && a->fit[1] == b->fit[1] && a->reg[0] == b->reg[0] && a->reg[1] == b->reg[1];
+    for (i = 0; i < a->nparams - a->goff; i++)
+        same &= a->gmid[i] == b->gmid[i] && a->grad[i] == b->grad[i];
+    return same;
+}
+
+/* The binary32 form of each |W_l| (rule P32) is formed once per evaluation and kept for its
+ * chunks (docs/fast-tier.md §3.1, "Once per evaluation"). A workspace that evaluated one
+ * point and then another gives the second exactly the bits of a fresh workspace: nothing of
+ * the first point's W_l is used (its W_l are scaled by 3, so a kept |W_l| would bound the
+ * products by a third of what they are). Chunks of 1 and 3 columns and one chunk. */
+static void reuse_one(const dnc_problem_t p, double *theta, const char *what, void *arg)
+{
+    slong i, chunk, n = dnc_param_offset(p, p->N, DNC_NKINDS, 0), w0 = dnc_param_offset(p, p->N, DNC_W, 1);
+    double *t1 = malloc(n * sizeof(double));
+    (void) arg;
+    for (i = 0; i < n; i++)
+        t1[i] = i >= w0 ? 3.0 * theta[i] : theta[i];
+    for (chunk = 0; chunk <= 3; chunk += chunk == 1 ? 2 : 1) {
+        dnc_fast_t used, fresh;
+        cr_assert_eq(dnc_fast_init(used, (dnc_problem_struct *) p), 0);
+        cr_assert_eq(dnc_fast_init(fresh, (dnc_problem_struct *) p), 0);
+        cr_assert_eq(dnc_fast_set_chunk(used, chunk), 0);
+        cr_assert_eq(dnc_fast_set_chunk(fresh, chunk), 0);
+        cr_assert(dnc_fast_eval_point(used, t1, DNC_FAST_GRAD), "%s", what);
+        cr_assert(dnc_fast_eval_point(used, theta, DNC_FAST_GRAD) && dnc_fast_eval_point(fresh, theta, DNC_FAST_GRAD),
+                  "%s", what);
+        cr_expect(same_bits(used, fresh), "%s chunk %ld: the reused workspace differs", what, (long) chunk);
+        dnc_fast_clear(used);
+        dnc_fast_clear(fresh);
+    }
+    free(t1);
+}
+
+Test(fast, a_reused_workspace_gives_the_bits_of_a_fresh_one)
+{
+    each_random_point(3, reuse_one, NULL);
+}
+
+/* The width of the gradient-norm interval of theta (dnc_fast_grad_norm) with rule N on or
+ * off, after checking that the fast tier encloses Arb either way; -1 when it does not
+ * enclose. differ += 1 when some weight gradient's radius differs between the two. */
+static double norm_width(const dnc_problem_t p, double *theta, int on, tally *t, const char *what)
+{
+    dnc_fast_t f;
+    double lo, hi = -1.0;
+    dnc_fast_set_norm_rule(on);
+    cr_expect(check_point(p, theta, t, what), "%s, rule N %s: fell back", what, on ? "on" : "off");
+    cr_assert_eq(dnc_fast_init(f, (dnc_problem_struct *) p), 0);
+    if (dnc_fast_eval_point(f, theta, DNC_FAST_GRAD)) {
+        dnc_fast_grad_norm(&lo, &hi, f);
+        hi -= lo;
+    }
+    dnc_fast_set_norm_rule(1);
+    dnc_fast_clear(f);
+    return hi;
+}
+
+/* Rule N (the weight gradients' radii from the norms of their factors, docs/fast-tier.md §3.2)
+ * on products of 64 or more columns: problems of 70 to 96 columns in one chunk, dense (width
+ * 12 and 20) and sparse (width 2 to 4 over five ReLU layers: many units dead on many
+ * samples, which makes the factors' supports disjoint and Cauchy-Schwarz loose), seeds 1-3
+ * with a quarter of the entries 0 at seed 3. With rule N on and off, the fast tier encloses
+ * Arb at 256 bits (check_point: the loss, every H_l and Z, every gradient entry, both
+ * one-sided gradients at kinks); the gradient-norm interval with rule N is at most 4 times as
+ * wide as with rule P's products (the test of tightness refuses rule N where its bound's sum
+ * exceeds 4 times the product's: without it one sparse point's is 2 10^11 times as wide; 1.5
+ * at most with it), and rule
+ * N ran on some of them (the widths differ). */
+Test(fast, the_norm_rule_encloses_and_stays_tight)
+{
+    static const config big[] = {
+        { "4", "20", "3", "12", "relu", "none", "1/250", "1/250" },
+        { "2", "40,30", "5", "3,4,3,2,3", "relu,relu,relu,relu", "none", "1/20", "1/20" },
+        { "10", "7,8,9,10,11,12,13,9,8,9", "4", "20", "relu,relu,linear", "free", "0.004", "1/100,1/50,1/10,1" },
+    };
+    tally t = { 0, 0, 0, 0 };
+    size_t c;
+    ulong seed;
+    int differ = 0;
+    double worst = 0.0;
+    flint_rand_t st;
+    flint_randinit(st);
+    for (c = 0; c < sizeof(big) / sizeof(big[0]); c++) {
+        dnc_problem_t p;
+        tu_problem_lambdas(p, big[c].K, big[c].n, big[c].L, big[c].width, big[c].act, big[c].bias, NULL,
+                           big[c].lambda_h, big[c].lambda_w);
+        cr_assert_geq(p->N, 64);
+        for (seed = 1; seed <= 3; seed++) {
+            double *theta = random_theta(p, st, 1.0 + (double) seed, seed % 3 == 0 ? 2 : 0), wn, wp;
+            char what[64];
+            snprintf(what, sizeof(what), "problem %zu seed %lu", c, (unsigned long) seed);
+            wn = norm_width(p, theta, 1, &t, what);
+            wp = norm_width(p, theta, 0, &t, what);
+            cr_expect(wn >= 0.0 && wp > 0.0, "%s: no gradient norm", what);
+            differ += wn != wp;
+            worst = fmax(worst, wn / wp);
+            free(theta);
+        }
+        dnc_problem_clear(p);
+    }
+    flint_randclear(st);
+    cr_expect_gt(differ, 0, "rule N never ran");
+    cr_expect_leq(worst, 4.0, "a gradient norm's interval is %g times as wide with rule N", worst);
+}

@@ -20,6 +20,15 @@ typedef struct {
     slong rows, cols;
 } ibuf;
 
+/* An operand |W_l| as rule P32 converts it, formed once per evaluation instead of once per
+ * chunk and product: (C) depends only on the operand and on its own scale, which depends only
+ * on its largest entry (docs/fast-tier.md §3.1). ok is cleared when an evaluation starts. */
+typedef struct {
+    float *f;
+    double max;   /* bop_max of the operand */
+    int ok;
+} wcache;
+
 /* A scratch area that only grows (sbuf_get). */
 typedef struct {
     void *p;
@@ -39,8 +48,9 @@ typedef struct {
     double clo[DNC_NCONSTS(DNC_MAX_L)], chi[DNC_NCONSTS(DNC_MAX_L)];
     double term_lo[2], term_hi[2];
     sbuf scratch;               /* the bound products' results, the row sums of a chunk */
-    sbuf dops;                  /* the bound products' operands in double (rule P) */
+    sbuf dops;                  /* the bound products' operands in double (rule P); rule N's norms */
     sbuf fops;                  /* the bound products' operands and sums in binary32 (rule P32) */
+    wcache wc[DNC_MAX_L + 1];   /* wc[l]: |W_l| in binary32 for this evaluation (rule P32) */
     slong kink_cap;
     int bad, nomem;
     int no_h1;                  /* DNC_FAST_NO_H1_GRAD: the H1 gradient of one chunk in own */
@@ -58,7 +68,7 @@ typedef struct {
 #endif
 
 static double bound_scale = 1.0, f32_scale = 1.0;
-static int f32_on = 1, f32_sequential = 0;
+static int f32_on = 1, f32_sequential = 0, norm_on = 1;
 
 void dnc_fast_set_f32_sequential(int on)
 {
@@ -78,6 +88,11 @@ void dnc_fast_set_f32_bound_scale(double s)
 void dnc_fast_set_f32(int on)
 {
     f32_on = on;
+}
+
+void dnc_fast_set_norm_rule(int on)
+{
+    norm_on = on;
 }
 
 #define BUF(w, h) ((w)->buf + (h).id)
@@ -239,14 +254,11 @@ static double bop_max(const bop *o)
  * -900 <= bx + by <= 1000. Then the scales sx = 2^(50 - bx), sy = 2^(50 - by) and 1/(sx sy)
  * are normal doubles, the scaled entries are at most 2^50, every binary32 partial sum is
  * below 2^121, and the bound, scaled back, below 2^1022. */
-static int f32_scales(double *sx, double *sy, const bop *x, const bop *y, slong k)
+static int f32_scales(double *sx, double *sy, double mx, double my, slong k)
 {
-    double mx, my;
     int bx, by;
     if (!f32_on || k >= F32_KMAX)
         return 0;
-    mx = bop_max(x);
-    my = bop_max(y);
     if (!(mx > 0.0 && mx <= DBL_MAX && my > 0.0 && my <= DBL_MAX))
         return 0;
     frexp(mx, &bx);
@@ -308,19 +320,32 @@ static void f32_back(double *P, const float *S, slong n, double h, double c, int
 
 /* P >= op(X) op(Y) entrywise, exactly, by sgemm on the scaled operands rounded up (rule
  * P32): P = up(up(S + k eta32/2) c), c >= 1/((1 - k u32) sx sy), S the binary32 sums (with
- * add, P <- up(P + that)). Returns 0, having written nothing to P, when the rule does not
- * apply. */
-static int bound_product_f32(fast_ws *w, double *P, const bop *x, const bop *y, const pshape *s, int add)
+ * add, P <- up(P + that)). cx, when not NULL, holds X in binary32 for this evaluation (or is
+ * filled). Returns 0, having written nothing to P, when the rule does not apply. */
+static int bound_product_f32(fast_ws *w, double *P, const bop *x, const bop *y, const pshape *s, int add, wcache *cx)
 {
     slong nc = s->m * s->n;
-    double sx, sy, h = f32_scale * (double) s->k * (0.5 * F32_ETA), c;
+    double sx, sy, h = f32_scale * (double) s->k * (0.5 * F32_ETA), c, mx = cx != NULL && cx->ok ? cx->max : bop_max(x);
     float *X, *Y, *S;
-    if (!f32_scales(&sx, &sy, x, y, s->k)
-        || (X = sbuf_get(w, &w->fops, (size_t) (x->n + y->n + nc) * sizeof(float))) == NULL)
+    if (!f32_scales(&sx, &sy, mx, bop_max(y), s->k)
+        || (Y = sbuf_get(w, &w->fops, (size_t) ((cx != NULL ? 0 : x->n) + y->n + nc) * sizeof(float))) == NULL)
         return 0;
-    Y = X + x->n;
     S = Y + y->n;
-    bop_floats(X, x, sx);
+    if (cx == NULL) {
+        X = S + nc;
+        bop_floats(X, x, sx);
+    } else {
+        if (!cx->ok) {
+            if (cx->f == NULL && (cx->f = malloc((size_t) x->n * sizeof(float))) == NULL) {
+                w->nomem = 1;
+                return 0;
+            }
+            cx->max = mx;
+            bop_floats(cx->f, x, sx);
+            cx->ok = 1;
+        }
+        X = cx->f;
+    }
     bop_floats(Y, y, sy);
     gemm32(s, X, Y, S);
     c = fr_mul_up(fr_up(1.0 / (1.0 - f32_scale * (double) s->k * F32_U)), 1.0 / (sx * sy));   /* 1 - k u32 exact */
@@ -332,11 +357,11 @@ static int bound_product_f32(fast_ws *w, double *P, const bop *x, const bop *y, 
  * already; else P = fl(X Y) by dgemm, as rule P states it, bounded by its inflation (P2).
  * With add, P <- up(P + that bound) instead (the sum of rule P's two bound products, formed
  * in place: one C-sized scratch array for both). */
-static void bound_product(fast_ws *w, double *P, const bop *x, const bop *y, const pshape *s, int add)
+static void bound_product(fast_ws *w, double *P, const bop *x, const bop *y, const pshape *s, int add, wcache *cx)
 {
     slong i, nc = s->m * s->n;
     double *X, *Q;
-    if (bound_product_f32(w, P, x, y, s, add)
+    if (bound_product_f32(w, P, x, y, s, add, cx)
         || (X = sbuf_get(w, &w->dops, (size_t) (x->n + y->n + (add ? nc : 0)) * sizeof(double))) == NULL)
         return;
     Q = add ? X + x->n + y->n : P;
@@ -344,6 +369,147 @@ static void bound_product(fast_ws *w, double *P, const bop *x, const bop *y, con
     if (add)
         for (i = 0; i < nc; i++)
             P[i] = fr_add_up(P[i], Q[i]);
+}
+
+/* ---- rule N: a product of two intervals bounded by Cauchy-Schwarz (docs/fast-tier.md §3.2) ---- */
+
+/* q_i <- an upper bound of the 2-norm of row i < n of the entries (i, p), p < k, of o (entry
+ * (i, p) at index i si + p sp): each square, each sum and the square root rounded up (R1;
+ * sqrt is correctly rounded). One loop per form of the entry, as in bop_floats, so that each
+ * vectorises across the rows when they are the contiguous index (si = 1). */
+#define SUMSQ_LOOPS(E)                                                                                                 \
+    if (si == 1)                                                                                                       \
+        for (p = 0; p < k; p++)                                                                                        \
+            for (i = 0; i < n; i++) {                                                                                  \
+                double e = E(i + p * sp);                                                                              \
+                q[i] = fr_add_up(q[i], fr_mul_up(e, e));                                                               \
+            }                                                                                                          \
+    else                                                                                                               \
+        for (i = 0; i < n; i++)                                                                                        \
+            for (p = 0; p < k; p++) {                                                                                  \
+                double e = E(i * si + p);                                                                              \
+                q[i] = fr_add_up(q[i], fr_mul_up(e, e));                                                               \
+            }
+#define SUMSQ_R(j)  bop_entry_up(NULL, r, g, j)
+#define SUMSQ_M(j)  bop_entry_up(m, NULL, g, j)
+#define SUMSQ_MR(j) bop_entry_up(m, r, g, j)
+FAST_CLONES
+static void bop_norms(double *q, const bop *o, slong n, slong k, slong si, slong sp)
+{
+    const double *m = o->m, *r = o->r;
+    double g = o->g;
+    slong i, p;
+    for (i = 0; i < n; i++)
+        q[i] = 0.0;
+    if (m == NULL) {
+        SUMSQ_LOOPS(SUMSQ_R)
+    } else if (r == NULL) {
+        SUMSQ_LOOPS(SUMSQ_M)
+    } else {
+        SUMSQ_LOOPS(SUMSQ_MR)
+    }
+    for (i = 0; i < n; i++)
+        q[i] = fr_up(sqrt(q[i]));
+}
+#undef SUMSQ_LOOPS
+#undef SUMSQ_R
+#undef SUMSQ_M
+#undef SUMSQ_MR
+
+/* P_ij <- up(up(a_i b_j) + up(c_i d_j)), or up(a_i b_j) when c is NULL; P m x n column-major. */
+FAST_CLONES
+static void outer_up(double *P, const double *a, const double *b, const double *c, const double *d, slong m, slong n)
+{
+    slong i, j;
+    for (j = 0; j < n; j++)
+        if (c == NULL)
+            for (i = 0; i < m; i++)
+                P[i + m * j] = fr_mul_up(a[i], b[j]);
+        else
+            for (i = 0; i < m; i++)
+                P[i + m * j] = fr_add_up(fr_mul_up(a[i], b[j]), fr_mul_up(c[i], d[j]));
+}
+
+/* c_p <- sum over i < n of the entries (i, p) of o, p < k (laid out as for bop_norms), in
+ * plain double: only an estimate (rule N's test of tightness), not a bound. */
+FAST_CLONES
+static void bop_sums(double *c, const bop *o, slong n, slong k, slong si, slong sp)
+{
+    slong i, p;
+    for (p = 0; p < k; p++)
+        c[p] = 0.0;
+    if (si == 1)   /* four partial sums: the additions do not wait on each other */
+        for (p = 0; p < k; p++) {
+            double t[4] = { 0.0, 0.0, 0.0, 0.0 };
+            for (i = 0; i + 4 <= n; i += 4) {
+                t[0] += bop_entry_up(o->m, o->r, o->g, i + p * sp);
+                t[1] += bop_entry_up(o->m, o->r, o->g, i + 1 + p * sp);
+                t[2] += bop_entry_up(o->m, o->r, o->g, i + 2 + p * sp);
+                t[3] += bop_entry_up(o->m, o->r, o->g, i + 3 + p * sp);
+            }
+            for (; i < n; i++)
+                t[0] += bop_entry_up(o->m, o->r, o->g, i + p * sp);
+            c[p] = (t[0] + t[1]) + (t[2] + t[3]);
+        }
+    else
+        for (i = 0; i < n; i++)
+            for (p = 0; p < k; p++)
+                c[p] += bop_entry_up(o->m, o->r, o->g, i * si + p);
+}
+
+static double dsum(const double *x, slong n)
+{
+    double t = 0.0;
+    slong i;
+    for (i = 0; i < n; i++)
+        t += x[i];
+    return t;
+}
+
+/* Rule N is used for products whose inner dimension is at least NORM_MIN_K (below that rule
+ * P's products cost little) and where its bound, summed over the entries, is at most
+ * NORM_SLACK times the sum of the entries of the products it bounds (estimated): dense
+ * products, as the weight gradients of a trained network are (docs/fast-tier.md §3.2). */
+#define NORM_MIN_K DNC_FAST_MIN_CHUNK
+#define NORM_SLACK 4.0
+
+/* P >= op(X1) op(Y1) + op(X2) op(Y2) entrywise, exactly (rule N; without x2, y2: the first
+ * product alone): each entry of a product of non-negative matrices is at most the 2-norm of
+ * its row of op(X) times that of its column of op(Y). O((m + n) k + m n) work and no product;
+ * looser by the Cauchy-Schwarz gap, which is small on dense operands and unbounded on sparse
+ * ones. So the sum of the bound's entries is compared with an estimate of the sum of the
+ * products' entries, sum_p (column sum of op(X))_p (row sum of op(Y))_p; returns -1, having
+ * written nothing to P, when it exceeds NORM_SLACK times that or k < NORM_MIN_K (rule P
+ * then), 0 (nomem) when the scratch area cannot be had, 1 when P is written. */
+static int bound_product_norms(fast_ws *w, double *P, const bop *x1, const bop *y1, const bop *x2, const bop *y2,
+                               const pshape *s)
+{
+    slong m = s->m, n = s->n, k = s->k, t, np = x2 != NULL ? 2 : 1;
+    slong xi = s->ta ? s->lda : 1, xp = s->ta ? 1 : s->lda, yj = s->tb ? 1 : s->ldb, yp = s->tb ? s->ldb : 1;
+    const bop *x[2] = { x1, x2 }, *y[2] = { y1, y2 };
+    double *q, *c, bound = 0.0, sum = 0.0;
+    if (k < NORM_MIN_K)
+        return -1;
+    if ((q = sbuf_get(w, &w->dops, (size_t) (2 * (m + n + 2 * k)) * sizeof(double))) == NULL)
+        return 0;
+    c = q + 2 * (m + n);
+    /* rows of op(X): entry (i, p) at i + lda p, or p + lda i when transposed; columns of op(Y):
+     * entry (p, j) at p + ldb j, or j + ldb p when transposed. q: the norms of X1's rows, X2's
+     * rows, Y1's columns, Y2's columns; c: column sums of op(X), row sums of op(Y) */
+    for (t = 0; t < np; t++) {
+        slong i;
+        bop_norms(q + t * m, x[t], m, k, xi, xp);
+        bop_norms(q + 2 * m + t * n, y[t], n, k, yj, yp);
+        bop_sums(c, x[t], m, k, xi, xp);
+        bop_sums(c + k, y[t], n, k, yj, yp);
+        bound += dsum(q + t * m, m) * dsum(q + 2 * m + t * n, n);
+        for (i = 0; i < k; i++)
+            sum += c[i] * c[k + i];
+    }
+    if (!(bound <= NORM_SLACK * sum))
+        return -1;
+    outer_up(P, q, q + 2 * m, x2 != NULL ? q + m : NULL, q + 2 * m + n, m, n);
+    return 1;
 }
 
 /* gamma_k = k u / (1 - k u) rounded up, times the test-only scale. 1 - k u is exact. */
@@ -433,23 +599,25 @@ static void f_mul(void *vw, dnc_buf Ci, dnc_buf Ai, int ta, dnc_buf Bi, int tb)
     pshape sh = { ta, tb, ta ? A->cols : A->rows, tb ? B->rows : B->cols, ta ? A->rows : A->cols,
                   A->rows, B->rows, C->rows };
     double g = gamma_up(sh.k), *P;
-    int two = A->rad != NULL && B->rad != NULL, acc = kind_of(w, Ci) == DNC_GW && !w->first;
+    int two = A->rad != NULL && B->rad != NULL, gw = kind_of(w, Ci) == DNC_GW, acc = gw && !w->first;
     bop x = { A->mid, A->rad, g, na }, y = { B->mid, NULL, 1.0, nb };   /* (g|Am| + Ar) |Bm| */
     P = scratch(w, nc);   /* the bound products, then (acc) the chunk's part: radii, then midpoints */
     if (P == NULL)
         return;
-    if (B->rad != NULL && !two) {         /* |Am| (g|Bm| + Br) */
+    if (!two && (B->rad != NULL || A->rad == NULL)) {   /* |Am| (g|Bm| + Br): always when A is exact */
         x.g = 1.0;
         y.r = B->rad;
         y.g = g;
     }
-    bound_product(w, P, &x, &y, &sh, 0);
-    if (two) {                            /* + (|Am| + Ar) Br */
-        x.g = 1.0;
-        y.m = NULL;
-        y.r = B->rad;
-        bound_product(w, P, &x, &y, &sh, 1);
-    }
+    bop x2 = { A->mid, A->rad, 1.0, na }, y2 = { NULL, B->rad, 1.0, nb };   /* + (|Am| + Ar) Br */
+    int norms = gw && norm_on ? bound_product_norms(w, P, &x, &y, two ? &x2 : NULL, two ? &y2 : NULL, &sh) : -1;
+    if (norms == 0)
+        return;
+    if (norms < 0 && two) {
+        bound_product(w, P, &x, &y, &sh, 0, NULL);
+        bound_product(w, P, &x2, &y2, &sh, 1, NULL);
+    } else if (norms < 0)   /* an exact A is a weight matrix |W_l|: its binary32 form is kept for the evaluation */
+        bound_product(w, P, &x, &y, &sh, 0, kind_of(w, Ai) == DNC_W ? &w->wc[Ai.id - DNC_W * (w->p->L + 1)] : NULL);
     if (!acc) {
         gemm(&sh, A->mid, B->mid, C->mid);
         finish_product(w, C, P, sh.k, two);
@@ -490,31 +658,50 @@ static slong layer_of(const fast_ws *w, dnc_buf PRE)
     return PRE.id - DNC_BUF_ID(DNC_PRE, 0, w->p->L);
 }
 
-/* ReLU in place (H and PRE share storage). The sign tests m > r and m < -r are exact
- * comparisons; where |m| <= r the interval contains 0 and relu is [0, up(m + r)]. */
+/* ReLU in place on n entries, and their pattern. The sign tests m > r and m < -r are exact
+ * comparisons; where |m| <= r the interval contains 0 and relu is [0, up(m + r)]: midpoint
+ * h = up(m + r)/2, radius max(h, up(up(m + r) - h)). All three forms computed and one kept,
+ * so that the loop has no branch and vectorises (the others' values are discarded). */
+FAST_CLONES
+static void relu_entries(double *mid, double *rad, unsigned char *pat, slong n)
+{
+    slong i;
+    for (i = 0; i < n; i++) {
+        double m = mid[i], r = rad[i], hi = fr_add_up(m, r), h = 0.5 * hi, t = fr_up(hi - h), km, kr;
+        int on = m > r, off = m < -r;   /* never both: r >= 0 */
+        t = h > t ? h : t;              /* [h - t, h + t] contains [0, hi] */
+        km = off ? 0.0 : h;
+        kr = off ? 0.0 : t;
+        pat[i] = (unsigned char) (2 - on - 2 * off);
+        mid[i] = on ? m : km;
+        rad[i] = on ? r : kr;
+    }
+}
+
+/* ReLU in place (H and PRE share storage). */
 static void f_act(void *vw, dnc_buf H, dnc_buf PRE, dnc_act_t a)
 {
     fast_ws *w = vw;
     ibuf *x = BUF(w, PRE);
-    unsigned char *pat = w->pattern[layer_of(w, PRE)];
-    slong i, n = x->rows * x->cols;
     (void) H;
-    if (a == DNC_ACT_LINEAR)
-        return;
+    if (a != DNC_ACT_LINEAR)
+        relu_entries(x->mid, x->rad, w->pattern[layer_of(w, PRE)], x->rows * x->cols);
+}
+
+/* The active and inactive entries of D .* relu'(PRE): kept, or 0; returns whether a kink
+ * (pattern 2) is among them. Branch-free, so that it vectorises. */
+FAST_CLONES
+static int relu_grad_entries(double *mid, double *rad, const unsigned char *pat, slong n)
+{
+    slong i;
+    int kinks = 0;
     for (i = 0; i < n; i++) {
-        double m = x->mid[i], r = x->rad[i];
-        if (m > r)
-            pat[i] = 1;
-        else if (m < -r) {
-            pat[i] = 0;
-            x->mid[i] = x->rad[i] = 0.0;
-        } else {
-            double hi = fr_add_up(m, r), h = 0.5 * hi;   /* m + r >= 0 here */
-            pat[i] = 2;
-            x->mid[i] = h;
-            x->rad[i] = fmax(h, fr_up(hi - h));          /* [h - rad, h + rad] contains [0, hi] */
-        }
+        int off = pat[i] == 0;
+        kinks |= pat[i] == 2;
+        mid[i] = off ? 0.0 : mid[i];
+        rad[i] = off ? 0.0 : rad[i];
     }
+    return kinks;
 }
 
 /* D <- D .* relu'(PRE): kept where active, 0 where inactive, and D [0, 1] = hull(D, 0) at a
@@ -525,20 +712,15 @@ static void f_act_grad(void *vw, dnc_buf Di, dnc_buf PRE, dnc_act_t a, slong lay
     ibuf *d = BUF(w, Di);
     const unsigned char *pat = w->pattern[layer_of(w, PRE)];
     slong i, n = d->rows * d->cols;
-    if (a == DNC_ACT_LINEAR)
+    if (a == DNC_ACT_LINEAR || !relu_grad_entries(d->mid, d->rad, pat, n))
         return;
-    for (i = 0; i < n; i++) {
-        if (pat[i] == 1)
-            continue;
-        if (pat[i] == 0)
-            d->mid[i] = d->rad[i] = 0.0;
-        else {
+    for (i = 0; i < n; i++)   /* the kinks, in order */
+        if (pat[i] == 2) {
             double m = d->mid[i];
             record_kink(w, layer, i % d->rows, w->col0 + i / d->rows, fr_add_up(fabs(m), d->rad[i]));
             d->mid[i] = 0.5 * m;                      /* error <= eta/2 (subnormal m) */
             d->rad[i] = fr_add_up(fr_up(0.5 * fabs(m)), d->rad[i]);
         }
-    }
 }
 
 /* R <- Z + b 1^T - Y: at most two roundings per entry, each bounded by R2. */
@@ -939,6 +1121,8 @@ void dnc_fast_clear(dnc_fast_t f)
         sbuf_clear(&w->scratch);
         sbuf_clear(&w->dops);
         sbuf_clear(&w->fops);
+        for (l = 0; l <= f->p->L; l++)
+            free(w->wc[l].f);
         free(w);
     }
     free(f->gmid);
@@ -975,6 +1159,7 @@ static int all_finite(const double *x, slong n)
 int dnc_fast_eval_point(dnc_fast_t f, const double *theta, int flags)
 {
     fast_ws *w = f->ws;
+    slong l;
     f->nkinks = 0;
     w->bad = w->nomem = 0;
     w->term_lo[0] = w->term_lo[1] = w->term_hi[0] = w->term_hi[1] = 0.0;
@@ -986,6 +1171,8 @@ int dnc_fast_eval_point(dnc_fast_t f, const double *theta, int flags)
     if (f->status != DNC_FAST_OK)
         return 0;
     w->theta = theta;
+    for (l = 0; l <= f->p->L; l++)
+        w->wc[l].ok = 0;
     f->h1_max_abs = f->h1_max_rad = f->h1_sq[0] = f->h1_sq[1] = 0.0;
     for (w->col0 = 0; w->col0 < w->N && !w->bad && !w->nomem; w->col0 += w->ncols) {
         w->ncols = w->N - w->col0 < w->cap ? w->N - w->col0 : w->cap;

@@ -89,13 +89,21 @@ int main(int argc, char **argv)
                         "       bench_fast run=DIR [reps] [arb] [chunk=C] [noh1] [f64] [nonorm]\n");
         return 2;
     }
-    for (r = 6 - shift; r < argc; r++) {
-        arb |= strcmp(argv[r], "arb") == 0;
-        noh1 |= strcmp(argv[r], "noh1") == 0;
-        f64 |= strcmp(argv[r], "f64") == 0;
-        nonorm |= strcmp(argv[r], "nonorm") == 0;
-        if (strncmp(argv[r], "chunk=", 6) == 0)
+    for (r = 6 - shift; r < argc; r++) {   /* an unknown word is an error: a typo would measure the default */
+        if (strcmp(argv[r], "arb") == 0)
+            arb = 1;
+        else if (strcmp(argv[r], "noh1") == 0)
+            noh1 = 1;
+        else if (strcmp(argv[r], "f64") == 0)
+            f64 = 1;
+        else if (strcmp(argv[r], "nonorm") == 0)
+            nonorm = 1;
+        else if (strncmp(argv[r], "chunk=", 6) == 0)
             chunk = atol(argv[r] + 6);
+        else {
+            fprintf(stderr, "bench_fast: unknown option '%s' (allowed: arb chunk=C noh1 f64 nonorm)\n", argv[r]);
+            return 2;
+        }
     }
     dnc_fast_set_f32(!f64);
     dnc_fast_set_norm_rule(!nonorm);

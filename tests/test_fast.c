@@ -927,3 +927,87 @@ Test(fast, the_norm_rule_encloses_and_stays_tight)
     cr_expect_gt(differ, 0, "rule N never ran");
     cr_expect_leq(worst, 4.0, "a gradient norm's interval is %g times as wide with rule N", worst);
 }
+
+/* Entry (i, p) of an m x k factor stored as op's argument: column-major m x k, or k x m when
+ * transposed. */
+static slong at(slong i, slong p, slong m, slong k, int t)
+{
+    return t ? p + k * i : i + m * p;
+}
+
+/* Rule N's bound (dnc_fast_test_norm_bound) against the exact sums it bounds, computed by Arb:
+ * E_ij = sum_p (gamma_k |Am_ip| + Ar_ip) |Bm_pj| + (|Am_ip| + Ar_ip) Br_pj, gamma_k = k u / (1 - k u)
+ * exactly (the bound uses it rounded up). The factors are built so that Cauchy-Schwarz is an
+ * equality: every row of A and column of B is a multiple of one positive vector v (53-bit
+ * random entries), Am and Ar of row i are alpha_i v and a_i v, Bm and Br of column j are
+ * +-b_j v and c_j v. Then the bound may exceed E only by its roundings: E <= P <= E (1 + 2^-40)
+ * for every entry, in each of the four layouts (A and B transposed or not). Dropping the
+ * second term (c_i d_j) fails it, and reading a factor with the wrong stride crashes or fails
+ * it (both checked by changing the code); a square root or a sum of squares rounded to
+ * nearest instead of up does not: the entries' own upward steps leave about 2u of slack. */
+Test(fast, the_norm_bound_is_tight_on_parallel_factors)
+{
+    const slong m = 3, k = 70, n = 4;
+    double v[70], Am[3 * 70], Ar[3 * 70], Bm[70 * 4], Br[70 * 4], P[3 * 4], al[3], a[3], b[4], c[4];
+    flint_rand_t st;
+    arb_t E, g, t, s;
+    slong i, j, p;
+    int ta, tb;
+    flint_randinit(st);
+    arb_init(E), arb_init(g), arb_init(t), arb_init(s);
+    arb_set_si(g, k);                                   /* gamma_k = k u / (1 - k u), u = 2^-53 */
+    arb_mul_2exp_si(g, g, -53);
+    arb_sub_ui(t, g, 1, PREC);
+    arb_neg(t, t);
+    arb_div(g, g, t, PREC);
+    for (p = 0; p < k; p++)
+        v[p] = 1.0 + draw(st, 1.0, 0) * draw(st, 1.0, 0);
+    for (i = 0; i < m; i++)
+        al[i] = 1.0 + fabs(draw(st, 1.0, 0)), a[i] = 0x1p-40 * (1.0 + fabs(draw(st, 1.0, 0)));
+    for (j = 0; j < n; j++)
+        b[j] = 1.0 + fabs(draw(st, 1.0, 0)), c[j] = 0x1p-44 * (1.0 + fabs(draw(st, 1.0, 0)));
+    for (ta = 0; ta <= 1; ta++)
+        for (tb = 0; tb <= 1; tb++) {
+            for (i = 0; i < m; i++)
+                for (p = 0; p < k; p++) {   /* rounded products: parallel to within u; E reads them */
+                    Am[at(i, p, m, k, ta)] = (i % 2 ? -al[i] : al[i]) * v[p];
+                    Ar[at(i, p, m, k, ta)] = a[i] * v[p];
+                }
+            for (j = 0; j < n; j++)
+                for (p = 0; p < k; p++) {
+                    Bm[at(j, p, n, k, !tb)] = (j % 2 ? -b[j] : b[j]) * v[p];   /* B is k x n: (p, j) */
+                    Br[at(j, p, n, k, !tb)] = c[j] * v[p];
+                }
+            cr_assert(dnc_fast_test_norm_bound(P, Am, Ar, Bm, Br, m, k, n, ta, tb));
+            for (i = 0; i < m; i++)
+                for (j = 0; j < n; j++) {
+                    arb_zero(E);
+                    for (p = 0; p < k; p++) {
+                        double am = fabs(Am[at(i, p, m, k, ta)]), ar = Ar[at(i, p, m, k, ta)];
+                        double bm = fabs(Bm[at(j, p, n, k, !tb)]), br = Br[at(j, p, n, k, !tb)];
+                        arb_set_d(t, am);            /* (g |am| + ar) |bm| + (|am| + ar) br */
+                        arb_mul(t, t, g, PREC);
+                        arb_set_d(s, ar);
+                        arb_add(t, t, s, PREC);
+                        arb_set_d(s, bm);
+                        arb_mul(t, t, s, PREC);
+                        arb_add(E, E, t, PREC);
+                        arb_set_d(t, am);
+                        arb_set_d(s, ar);
+                        arb_add(t, t, s, PREC);
+                        arb_set_d(s, br);
+                        arb_mul(t, t, s, PREC);
+                        arb_add(E, E, t, PREC);
+                    }
+                    arb_set_d(t, P[i + m * j]);
+                    cr_expect(arb_ge(t, E), "ta %d tb %d entry (%ld, %ld): bound %.17g below the exact sum", ta, tb,
+                              (long) i, (long) j, P[i + m * j]);
+                    arb_mul_2exp_si(s, E, -40);
+                    arb_add(s, s, E, PREC);
+                    cr_expect(arb_le(t, s), "ta %d tb %d entry (%ld, %ld): bound %.17g more than 2^-40 above", ta, tb,
+                              (long) i, (long) j, P[i + m * j]);
+                }
+        }
+    arb_clear(E), arb_clear(g), arb_clear(t), arb_clear(s);
+    flint_randclear(st);
+}

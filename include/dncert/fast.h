@@ -151,6 +151,14 @@ void dnc_fast_set_f32(int on);
  * (docs/fast-tier.md §3.2). For tests and benchmarks. Process-wide. */
 void dnc_fast_set_norm_rule(int on);
 
+/* FOR TESTS ONLY: rule N's bound P (m x n, column-major) of the products of the radius of
+ * C = op(A) op(B) with both factors intervals [Am +- Ar], [Bm +- Br] (op: transposed when ta,
+ * tb; k the inner dimension), as the weight gradients use it, without its test of tightness:
+ * P >= (g|Am| + Ar)|Bm| + (|Am| + Ar) Br entrywise (docs/fast-tier.md §3.2). Returns 1, or
+ * 0 when out of memory. */
+int dnc_fast_test_norm_bound(double *P, const double *Am, const double *Ar, const double *Bm, const double *Br,
+                             slong m, slong k, slong n, int ta, int tb);
+
 #ifdef __cplusplus
 }
 #endif

@@ -430,31 +430,23 @@ static void outer_up(double *P, const double *a, const double *b, const double *
                 P[i + m * j] = fr_add_up(fr_mul_up(a[i], b[j]), fr_mul_up(c[i], d[j]));
 }
 
-/* c_p <- sum over i < n of the entries (i, p) of o, p < k (laid out as for bop_norms), in
- * plain double: only an estimate (rule N's test of tightness), not a bound. */
-FAST_CLONES
+/* c_p <- about the sum over i < n of the entries (i, p) of o, p < k (laid out as for
+ * bop_norms): g sum |m| + sum r, in plain double and BLAS's order where the rows are the
+ * contiguous index. Only an estimate (rule N's test of tightness), not a bound. */
 static void bop_sums(double *c, const bop *o, slong n, slong k, slong si, slong sp)
 {
     slong i, p;
+    if (si == 1) {
+        for (p = 0; p < k; p++)
+            c[p] = (o->m != NULL ? o->g * cblas_dasum((int) n, o->m + p * sp, 1) : 0.0)
+                   + (o->r != NULL ? cblas_dasum((int) n, o->r + p * sp, 1) : 0.0);
+        return;
+    }
     for (p = 0; p < k; p++)
         c[p] = 0.0;
-    if (si == 1)   /* four partial sums: the additions do not wait on each other */
-        for (p = 0; p < k; p++) {
-            double t[4] = { 0.0, 0.0, 0.0, 0.0 };
-            for (i = 0; i + 4 <= n; i += 4) {
-                t[0] += bop_entry_up(o->m, o->r, o->g, i + p * sp);
-                t[1] += bop_entry_up(o->m, o->r, o->g, i + 1 + p * sp);
-                t[2] += bop_entry_up(o->m, o->r, o->g, i + 2 + p * sp);
-                t[3] += bop_entry_up(o->m, o->r, o->g, i + 3 + p * sp);
-            }
-            for (; i < n; i++)
-                t[0] += bop_entry_up(o->m, o->r, o->g, i + p * sp);
-            c[p] = (t[0] + t[1]) + (t[2] + t[3]);
-        }
-    else
-        for (i = 0; i < n; i++)
-            for (p = 0; p < k; p++)
-                c[p] += bop_entry_up(o->m, o->r, o->g, i * si + p);
+    for (i = 0; i < n; i++)
+        for (p = 0; p < k; p++)
+            c[p] += bop_entry_up(o->m, o->r, o->g, i * si + p);
 }
 
 static double dsum(const double *x, slong n)
@@ -480,15 +472,16 @@ static double dsum(const double *x, slong n)
  * ones. So the sum of the bound's entries is compared with an estimate of the sum of the
  * products' entries, sum_p (column sum of op(X))_p (row sum of op(Y))_p; returns -1, having
  * written nothing to P, when it exceeds NORM_SLACK times that or k < NORM_MIN_K (rule P
- * then), 0 (nomem) when the scratch area cannot be had, 1 when P is written. */
+ * then; without check, neither test is made), 0 (nomem) when the scratch area cannot be had,
+ * 1 when P is written. */
 static int bound_product_norms(fast_ws *w, double *P, const bop *x1, const bop *y1, const bop *x2, const bop *y2,
-                               const pshape *s)
+                               const pshape *s, int check)
 {
     slong m = s->m, n = s->n, k = s->k, t, np = x2 != NULL ? 2 : 1;
     slong xi = s->ta ? s->lda : 1, xp = s->ta ? 1 : s->lda, yj = s->tb ? 1 : s->ldb, yp = s->tb ? s->ldb : 1;
     const bop *x[2] = { x1, x2 }, *y[2] = { y1, y2 };
     double *q, *c, bound = 0.0, sum = 0.0;
-    if (k < NORM_MIN_K)
+    if (check && k < NORM_MIN_K)
         return -1;
     if ((q = sbuf_get(w, &w->dops, (size_t) (2 * (m + n + 2 * k)) * sizeof(double))) == NULL)
         return 0;
@@ -506,7 +499,7 @@ static int bound_product_norms(fast_ws *w, double *P, const bop *x1, const bop *
         for (i = 0; i < k; i++)
             sum += c[i] * c[k + i];
     }
-    if (!(bound <= NORM_SLACK * sum))
+    if (check && !(bound <= NORM_SLACK * sum))
         return -1;
     outer_up(P, q, q + 2 * m, x2 != NULL ? q + m : NULL, q + 2 * m + n, m, n);
     return 1;
@@ -517,6 +510,22 @@ static double gamma_up(slong k)
 {
     double ku = (double) k * DNC_U;
     return fr_up(bound_scale * fr_up(ku / (1.0 - ku)));
+}
+
+/* FOR TESTS (dncert/fast.h): rule N's P for C = op(A) op(B), both factors intervals (k the
+ * inner dimension, g = gamma_k as in f_mul), without its test of tightness. */
+int dnc_fast_test_norm_bound(double *P, const double *Am, const double *Ar, const double *Bm, const double *Br,
+                             slong m, slong k, slong n, int ta, int tb)
+{
+    fast_ws w;
+    pshape sh = { ta, tb, m, n, k, ta ? k : m, tb ? n : k, m };
+    bop x = { Am, Ar, gamma_up(k), m * k }, y = { Bm, NULL, 1.0, k * n };
+    bop x2 = { Am, Ar, 1.0, m * k }, y2 = { NULL, Br, 1.0, k * n };
+    int ok;
+    memset(&w, 0, sizeof(w));
+    ok = bound_product_norms(&w, P, &x, &y, &x2, &y2, &sh, 0);
+    sbuf_clear(&w.dops);
+    return ok == 1;
 }
 
 /* The radius of C = A B from P, the bound product P1 (or up(P1 + P2)), rule P: t = 3k eta
@@ -610,7 +619,7 @@ static void f_mul(void *vw, dnc_buf Ci, dnc_buf Ai, int ta, dnc_buf Bi, int tb)
         y.g = g;
     }
     bop x2 = { A->mid, A->rad, 1.0, na }, y2 = { NULL, B->rad, 1.0, nb };   /* + (|Am| + Ar) Br */
-    int norms = gw && norm_on ? bound_product_norms(w, P, &x, &y, two ? &x2 : NULL, two ? &y2 : NULL, &sh) : -1;
+    int norms = gw && norm_on ? bound_product_norms(w, P, &x, &y, two ? &x2 : NULL, two ? &y2 : NULL, &sh, 1) : -1;
     if (norms == 0)
         return;
     if (norms < 0 && two) {

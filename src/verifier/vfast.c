@@ -148,18 +148,20 @@ static const vx_tile *pick_tile(int which)
     return which <= 1 ? &tile_plain_24x8 : NULL;
 }
 
-/* Room for the panels of a product with inner dimension k and n columns (doubles). */
-static slong pack_size(slong k, slong n)
-{
-    return k * (VX_MR + n + VX_NR) + 1;
-}
-
 /* The product in tiles, the panels in w (pack_size(k, n) doubles); how: VX_BT, B given
  * transposed; VX_AT, A given transposed (k x m: A(i, p) = A[p + k i], W_l^T read from W_l);
- * VX_ADD, C += fl(A B) (each entry's sum, then one more addition). */
+ * VX_ADD, C += fl(A B) (each entry's sum, then one more addition). pack_size(m, k, n, how)
+ * doubles at w. */
 #define VX_BT 1
 #define VX_ADD 2
 #define VX_AT 4
+/* Room for the panels of a product of m rows, inner dimension k and n columns (doubles):
+ * one row panel of A, or all of them with VX_ADD (below), and all of B. */
+static slong pack_size(slong m, slong k, slong n, int how)
+{
+    return k * ((how & VX_ADD ? m : 0) + VX_MR + n + VX_NR) + 1;
+}
+
 /* Row block i0.. of A (rows rows of mr) into the panel a: mr entries a step, zeros below. */
 static void pack_rows(double *a, const double *A, slong m, slong k, slong i0, slong rows, slong mr, int how)
 {
@@ -180,26 +182,44 @@ static void pack_rows(double *a, const double *A, slong m, slong k, slong i0, sl
                     a[i + mr * p] = i < rows ? A[i0 + i + m * p] : 0.0;
 }
 
+/* The tile at row block i0 and column block j0, written to C (or added, VX_ADD). */
+static void tile_to(const vx_tile *t, double *C, const double *a, const double *b, slong m, slong k, slong n,
+                    slong i0, slong j0, int how)
+{
+    double T[VX_MR * VX_NR];
+    slong i, j, rows = FLINT_MIN(t->mr, m - i0);
+    t->fn(T, a, b, k);
+    for (j = j0; j < FLINT_MIN(j0 + t->nr, n); j++)
+        for (i = 0; i < rows; i++) {
+            double *c = C + i0 + i + m * j, x = T[i + t->mr * (j - j0)];
+            *c = how & VX_ADD ? *c + x : x;
+        }
+}
+
+/* With VX_ADD (the weight gradients: C is a running sum as large as the operands together)
+ * every row panel of A is packed first and C is walked column by column, so that each of its
+ * cache lines is read and written once per product, not once per row panel that meets it. */
 static void product_with(const vx_tile *t, double *C, const double *A, const double *B, slong m, slong k, slong n,
                          int how, double *w)
 {
-    slong i0, j0, i, j, p, s, rows, mr = t->mr, nr = t->nr;
-    double *a = w, *b = w + k * VX_MR, T[VX_MR * VX_NR];
+    slong i0, j0, p, s, mr = t->mr, nr = t->nr;
+    double *b = w, *a = w + k * (n + VX_NR);
     for (j0 = 0; j0 < n; j0 += nr)   /* the panel of columns j0.. of B, at b + k j0 */
         for (p = 0; p < k; p++)
             for (s = 0; s < nr; s++)
                 b[k * j0 + nr * p + s] = j0 + s >= n ? 0.0 : how & VX_BT ? B[j0 + s + n * p] : B[p + k * (j0 + s)];
+    if (how & VX_ADD) {
+        for (i0 = 0; i0 < m; i0 += mr)
+            pack_rows(a + k * i0, A, m, k, i0, FLINT_MIN(mr, m - i0), mr, how);
+        for (j0 = 0; j0 < n; j0 += nr)
+            for (i0 = 0; i0 < m; i0 += mr)
+                tile_to(t, C, a + k * i0, b + k * j0, m, k, n, i0, j0, how);
+        return;
+    }
     for (i0 = 0; i0 < m; i0 += mr) {
-        rows = FLINT_MIN(mr, m - i0);
-        pack_rows(a, A, m, k, i0, rows, mr, how);
-        for (j0 = 0; j0 < n; j0 += nr) {
-            t->fn(T, a, b + k * j0, k);
-            for (j = j0; j < FLINT_MIN(j0 + nr, n); j++)
-                for (i = 0; i < rows; i++) {
-                    double *c = C + i0 + i + m * j, x = T[i + mr * (j - j0)];
-                    *c = how & VX_ADD ? *c + x : x;
-                }
-        }
+        pack_rows(a, A, m, k, i0, FLINT_MIN(mr, m - i0), mr, how);
+        for (j0 = 0; j0 < n; j0 += nr)
+            tile_to(t, C, a, b + k * j0, m, k, n, i0, j0, how);
     }
 }
 
@@ -211,7 +231,7 @@ int vx_fast_product(double *C, const double *A, const double *B, slong m, slong 
     double *w;
     if (!env_ok())
         return 0;
-    w = flint_malloc(pack_size(k, n) * sizeof(double));
+    w = flint_malloc(pack_size(m, k, n, 0) * sizeof(double));
     product_with(pick_tile(0), C, A, B, m, k, n, 0, w);
     flint_free(w);
     return 1;
@@ -221,7 +241,7 @@ int vx_fast_product(double *C, const double *A, const double *B, slong m, slong 
 int dncv_test_product(double *C, const double *A, const double *B, long m, long k, long n, int how, int which)
 {
     const vx_tile *t = pick_tile(which);
-    double *w = flint_malloc(pack_size(k, n) * sizeof(double));
+    double *w = flint_malloc(pack_size(m, k, n, how) * sizeof(double));
     if (t)
         product_with(t, C, A, B, m, k, n, how, w);
     flint_free(w);
@@ -1041,7 +1061,7 @@ static void pass_init(fpass *F, const vx_problem *p, const vx_point *P, slong dm
         F->z[l] = flint_malloc(dmax * VF_COLS * sizeof(double));
     }
     F->tile = pick_tile(0);   /* the panels of W h, W^T delta (k, n <= dmax, VF_COLS) and delta h^T */
-    F->pk = flint_malloc(FLINT_MAX(pack_size(dmax, VF_COLS), pack_size(VF_COLS, dmax)) * sizeof(double));
+    F->pk = flint_malloc(FLINT_MAX(pack_size(dmax, dmax, VF_COLS, 0), pack_size(dmax, VF_COLS, dmax, VX_ADD)) * sizeof(double));
     arb_init(F->fit), arb_init(F->regh), arb_init(F->tmp);
     mag_init(F->fit_err), mag_init(F->regh_err);
 }

@@ -240,8 +240,19 @@ static double *random_theta(const dnc_problem_t p, flint_rand_t st, double scale
     return theta;
 }
 
+/* Every column of H1 of a class set to the class's first (columns are grouped by class). */
+static void collapse_columns(double *theta, const dnc_problem_t p)
+{
+    slong d1 = p->width[0], j = 0, k, i;
+    for (k = 0; k < p->K; j += p->n[k], k++)
+        for (i = 1; i < p->n[k]; i++)
+            memcpy(theta + d1 * (j + i), theta + d1 * j, d1 * sizeof(double));
+}
+
 /* fn(p, theta, what, arg) on the random points of every kind: seeds 1 to seeds of each
- * configuration, entries of scale 1 + seed, a quarter of them 0 when seed is a multiple of 3. */
+ * configuration, entries of scale 1 + seed, a quarter of them 0 when seed is a multiple of 3;
+ * collapsed when seed is 2 mod 3 (every column of a class equal to its first: the expanded
+ * form of a collapsed point). */
 static void each_random_point(ulong seeds, void (*fn)(const dnc_problem_t, double *, const char *, void *), void *arg)
 {
     size_t c;
@@ -255,7 +266,10 @@ static void each_random_point(ulong seeds, void (*fn)(const dnc_problem_t, doubl
         for (seed = 1; seed <= seeds; seed++) {
             double *theta = random_theta(p, st, 1.0 + (double) seed, seed % 3 == 0 ? 2 : 0);
             char what[96];
-            snprintf(what, sizeof(what), "config %zu seed %lu", c, (unsigned long) seed);
+            if (seed % 3 == 2)
+                collapse_columns(theta, p);
+            snprintf(what, sizeof(what), "config %zu seed %lu%s", c, (unsigned long) seed,
+                     seed % 3 == 2 ? " (collapsed)" : "");
             fn(p, theta, what, arg);
             free(theta);
         }

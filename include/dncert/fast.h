@@ -145,10 +145,11 @@ void dnc_fast_set_f32_sequential(int on);
  * per product (docs/fast-tier.md §3.1). For tests and benchmarks. Process-wide. */
 void dnc_fast_set_f32(int on);
 
-/* Whether a product of two interval factors (the weight gradients) may bound its radius by
- * the 2-norms of its operands' rows and columns (rule N, on by default) or by rule P's bound
- * products. Both are sound; rule N needs no product and is looser by the Cauchy-Schwarz gap
- * (docs/fast-tier.md §3.2). For tests and benchmarks. Process-wide. */
+/* Whether the weight gradients' chunk parts may bound their radii by the 2-norms of their
+ * factors' rows and columns (rule N, on by default; used where the chunk has at least 64
+ * columns and the bound is tight enough, docs/fast-tier.md §3.2) or always by rule P's bound
+ * products. Both are sound; rule N needs no product and is looser by the Cauchy-Schwarz gap.
+ * For tests and benchmarks. Process-wide. */
 void dnc_fast_set_norm_rule(int on);
 
 /* FOR TESTS ONLY: rule N's bound P (m x n, column-major) of the products of the radius of

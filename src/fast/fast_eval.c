@@ -1,7 +1,8 @@
 /* The fast rigorous tier: a backend of the objective driver on midpoint-radius intervals of
  * doubles (dncert/fast.h). Every step is one of the rules of docs/fast-tier.md: (P) for
- * products, (R1)-(R3) for entrywise work, (S) for sums. Compiled with -ffp-contract=off so
- * that every operation written here is exactly one rounding. */
+ * products (P32 and N for their radii), (R1)-(R3) for entrywise work, (S) for sums.
+ * Compiled with -ffp-contract=off so that every operation written here is exactly one
+ * rounding. */
 #include <fenv.h>
 #include <float.h>
 #include <math.h>

@@ -148,10 +148,9 @@ static const vx_tile *pick_tile(int which)
     return which <= 1 ? &tile_plain_24x8 : NULL;
 }
 
-/* The product in tiles, the panels in w (pack_size(k, n) doubles); how: VX_BT, B given
- * transposed; VX_AT, A given transposed (k x m: A(i, p) = A[p + k i], W_l^T read from W_l);
- * VX_ADD, C += fl(A B) (each entry's sum, then one more addition). pack_size(m, k, n, how)
- * doubles at w. */
+/* The product in tiles, the panels in w (pack_size(m, k, n, how) doubles); how: VX_BT, B
+ * given transposed; VX_AT, A given transposed (k x m: A(i, p) = A[p + k i], W_l^T read from
+ * W_l); VX_ADD, C += fl(A B) (each entry's sum, then one more addition). */
 #define VX_BT 1
 #define VX_ADD 2
 #define VX_AT 4
@@ -1061,7 +1060,8 @@ static void pass_init(fpass *F, const vx_problem *p, const vx_point *P, slong dm
         F->z[l] = flint_malloc(dmax * VF_COLS * sizeof(double));
     }
     F->tile = pick_tile(0);   /* the panels of W h, W^T delta (k, n <= dmax, VF_COLS) and delta h^T */
-    F->pk = flint_malloc(FLINT_MAX(pack_size(dmax, dmax, VF_COLS, 0), pack_size(dmax, VF_COLS, dmax, VX_ADD)) * sizeof(double));
+    F->pk = flint_malloc(FLINT_MAX(pack_size(dmax, dmax, VF_COLS, 0), pack_size(dmax, VF_COLS, dmax, VX_ADD))
+                         * sizeof(double));
     arb_init(F->fit), arb_init(F->regh), arb_init(F->tmp);
     mag_init(F->fit_err), mag_init(F->regh_err);
 }

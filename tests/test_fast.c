@@ -884,6 +884,8 @@ static double norm_width(const dnc_problem_t p, double *theta, int on, tally *t,
     double lo, hi = -1.0;
     dnc_fast_set_norm_rule(on);
     cr_expect(check_point(p, theta, t, what), "%s, rule N %s: fell back", what, on ? "on" : "off");
+    if (on && p->N >= 128)   /* chunks of 64: rule N in the first chunk and in the sum over chunks */
+        cr_expect(check_point_chunked(p, theta, t, what, 64), "%s, chunks of 64: fell back", what);
     cr_assert_eq(dnc_fast_init(f, (dnc_problem_struct *) p), 0);
     if (dnc_fast_eval_point(f, theta, DNC_FAST_GRAD)) {
         dnc_fast_grad_norm(&lo, &hi, f);
@@ -895,14 +897,15 @@ static double norm_width(const dnc_problem_t p, double *theta, int on, tally *t,
 }
 
 /* Rule N (the weight gradients' radii from the norms of their factors, docs/fast-tier.md §3.2)
- * on products of 64 or more columns: problems of 70 to 96 columns in one chunk, dense (width
- * 12 and 20) and sparse (width 2 to 4 over five ReLU layers: many units dead on many
+ * on products of 64 or more columns: problems of 70 to 140 columns in one chunk, dense
+ * (width 12 and 20) and sparse (width 2 to 4 over five ReLU layers: many units dead on many
  * samples, which makes the factors' supports disjoint and Cauchy-Schwarz loose), seeds 1-3
- * with a quarter of the entries 0 at seed 3. With rule N on and off, the fast tier encloses
+ * with a quarter of the entries 0 at seed 3, and the 140 columns also in chunks of 64 (rule N
+ * in the first chunk and in the chunks' sum, rule P in the last). With rule N on and off, the fast tier encloses
  * Arb at 256 bits (check_point: the loss, every H_l and Z, every gradient entry, both
  * one-sided gradients at kinks); the gradient-norm interval with rule N is at most 4 times as
  * wide as with rule P's products (the test of tightness refuses rule N where its bound's sum
- * exceeds 4 times the product's: without it one sparse point's is 2 10^11 times as wide; 1.5
+ * exceeds 4 times the product's: without it one sparse point's is 2 10^11 times as wide; 1.6
  * at most with it), and rule
  * N ran on some of them (the widths differ). */
 Test(fast, the_norm_rule_encloses_and_stays_tight)
@@ -911,6 +914,7 @@ Test(fast, the_norm_rule_encloses_and_stays_tight)
         { "4", "20", "3", "12", "relu", "none", "1/250", "1/250" },
         { "2", "40,30", "5", "3,4,3,2,3", "relu,relu,relu,relu", "none", "1/20", "1/20" },
         { "10", "7,8,9,10,11,12,13,9,8,9", "4", "20", "relu,relu,linear", "free", "0.004", "1/100,1/50,1/10,1" },
+        { "4", "35", "3", "12", "relu", "free", "1/250", "1/250" },
     };
     tally t = { 0, 0, 0, 0 };
     size_t c;

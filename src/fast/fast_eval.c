@@ -500,7 +500,7 @@ static int bound_product_norms(fast_ws *w, double *P, const bop *x1, const bop *
         for (i = 0; i < k; i++)
             sum += c[i] * c[k + i];
     }
-    if (check && !(bound <= NORM_SLACK * sum))
+    if (check && !(bound <= NORM_SLACK * sum && bound <= DBL_MAX))   /* a NaN or Inf: rule P, which may stay finite */
         return -1;
     outer_up(P, q, q + 2 * m, x2 != NULL ? q + m : NULL, q + 2 * m + n, m, n);
     return 1;
@@ -679,7 +679,7 @@ static void relu_entries(double *mid, double *rad, unsigned char *pat, slong n)
     for (i = 0; i < n; i++) {
         double m = mid[i], r = rad[i], hi = fr_add_up(m, r), h = 0.5 * hi, t = fr_up(hi - h), km, kr;
         int on = m > r, off = m < -r;   /* never both: r >= 0 */
-        t = h > t ? h : t;              /* [h - t, h + t] contains [0, hi] */
+        t = t > h ? t : h;              /* max: [h - t, h + t] contains [0, hi]; h where t is NaN, as fmax */
         km = off ? 0.0 : h;
         kr = off ? 0.0 : t;
         pat[i] = (unsigned char) (2 - on - 2 * off);

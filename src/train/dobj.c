@@ -169,6 +169,18 @@ typedef struct {
     double c;
 } mul_extra;
 
+/* T (rows x cols, leading dimension ldt) = the transpose of X (cols x rows, leading dimension
+ * ldx), in tiles so that both sides stay in cache. */
+static void transpose_into(double *T, slong ldt, const double *X, slong ldx, slong rows, slong cols)
+{
+    slong i, j, i0, j0, b = 32;
+    for (j0 = 0; j0 < cols; j0 += b)
+        for (i0 = 0; i0 < rows; i0 += b)
+            for (j = j0; j < cols && j < j0 + b; j++)
+                for (i = i0; i < rows && i < i0 + b; i++)
+                    T[i + ldt * j] = X[j + ldx * i];
+}
+
 /* One column chunk of mul_cols: OpenBLAS, or the loops of thin.c (then a transposed A has
  * been copied). The extras' matrices are offset to the chunk. */
 static void mul_chunk(int thin, double *C, slong ldc, const double *A, slong lda, int ta, const double *Bp,
@@ -199,10 +211,7 @@ static void mul_cols(dnc_dobj_struct *o, double *C, slong ldc, const double *A, 
     slong chunks = thin ? chunk_count(0, n, nt) : chunk_count(block_of(m, k, n, 0), n, nt);
     slong size = (n + chunks - 1) / chunks, c;
     if (ta && (chunks > 1 || thin)) {   /* transpose the small A once: the transposed small path is slow */
-        slong r, i;
-        for (i = 0; i < m; i++)
-            for (r = 0; r < k; r++)
-                o->scratch[i + m * r] = A[r + lda * i];
+        transpose_into(o->scratch, m, A, lda, m, k);
         A = o->scratch;
         lda = m;
         ta = thin;   /* the thin loops take the transposed copy as their AT */
@@ -1003,16 +1012,12 @@ double dnc_dobj_eval(dnc_dobj_t o, const double *theta, double *grad)
  * PRE_l). The ReLU's signs were recorded in the old order: they no longer apply. */
 static int buf_to_features(const dnc_dobj_struct *o, int id)
 {
-    slong rows = o->rows[id], cols = o->cols[id], i, j, i0, j0, b = 32;
+    slong rows = o->rows[id], cols = o->cols[id];
     double *x = o->buf[id], *t = malloc((size_t) (rows * cols > 0 ? rows * cols : 1) * sizeof(double));
     int other;
     if (t == NULL)
         return -1;
-    for (j0 = 0; j0 < cols; j0 += b)   /* in tiles, so that both sides stay in cache */
-        for (i0 = 0; i0 < rows; i0 += b)
-            for (j = j0; j < cols && j < j0 + b; j++)
-                for (i = i0; i < rows && i < i0 + b; i++)
-                    t[i + rows * j] = x[j + cols * i];
+    transpose_into(t, rows, x, cols, rows, cols);
     memcpy(x, t, (size_t) (rows * cols) * sizeof(double));
     free(t);
     for (other = 0; other < DNC_NBUFS(o->p->L); other++)

@@ -256,6 +256,33 @@ static void load_exact(const char *dir, dnc_problem_t p, fmpq **exact)
     free(theta);
 }
 
+/* dnc_refined, and the paths b = dir/refined, c = dir/c.json, t = dir/t.json (300 bytes each). */
+static void dnc_paths(char *dir, char *b, char *c, char *t, arb_t ref)
+{
+    dnc_refined(dir, 256, ref);
+    snprintf(b, 300, "%s/refined", dir);
+    snprintf(c, 300, "%s/c.json", dir);
+    snprintf(t, 300, "%s/t.json", dir);
+}
+
+/* The lower end of critical_point claim cl's loss interval is within 1e-50 of ref (the closed
+ * form). */
+static void expect_closed_form(json_t *cl, const arb_t ref)
+{
+    fmpq_t q;
+    arb_t d, eps;
+    fmpq_init(q);
+    arb_init(d); arb_init(eps);
+    cr_assert_eq(dnc_parse_rational(q, json_string_value(json_object_get(json_object_get(cl, "loss"), "lo"))), 0);
+    arb_set_fmpq(d, q, 600);
+    arb_sub(d, d, ref, 600);
+    arb_abs(d, d);
+    arb_set_str(eps, "1e-50", 600);
+    cr_expect(arb_lt(d, eps), "loss interval's lo is not within 1e-50 of the closed form");
+    fmpq_clear(q);
+    arb_clear(d); arb_clear(eps);
+}
+
 Test(critical, dnc_point_certified_loss_50_digits, .timeout = 120)
 {
     char dir[256];
@@ -266,8 +293,8 @@ Test(critical, dnc_point_certified_loss_50_digits, .timeout = 120)
     arb_init(ref); arb_init(d);
     dnc_refined(dir, sizeof(dir), ref);
     load_exact(dir, p, &exact);
-    dnc_critical_init(&r);
-    cr_assert_eq(dnc_critical_certify(&r, exact, p, 256, 0), 0, "%s", r.message);
+    dnc_critical_init(&r);   /* without zero weights: the 12 kinks listed, the 3 rotations of H1 in the slice */
+    cr_assert_eq(dnc_critical_certify_zero(&r, exact, p, 256, 0, 0), 0, "%s", r.message);
     cr_expect(r.proven, "%s", r.message);
     cr_expect_eq(r.nkinks, 12);
     cr_expect_eq(r.ngenerators, 3, "%s", r.message);
@@ -310,20 +337,16 @@ Test(critical, certificate_and_tampering, .timeout = 120)
 {
     char dir[256], b[300], c[300], t[300];
     json_t *j, *cl;
-    arb_t ref, lo;
-    fmpq_t q;
-    arb_init(ref); arb_init(lo);
-    fmpq_init(q);
-    dnc_refined(dir, sizeof(dir), ref);
-    snprintf(b, sizeof(b), "%s/refined", dir);
-    snprintf(c, sizeof(c), "%s/c.json", dir);
-    snprintf(t, sizeof(t), "%s/t.json", dir);
+    arb_t ref;
+    arb_init(ref);
+    dnc_paths(dir, b, c, t, ref);
     {
-        const char *args[] = { "certify-point", b, "--out", c, "--critical", NULL };
+        const char *args[] = { "certify-point", b, "--out", c, "--critical", "--no-zero-weights", NULL };
         cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
         cr_expect(strstr(out, "critical    certified") != NULL, "%s", out);
-        /* kink_multipliers: at DNC every mu_e and every G_e is 0 (to ~1e-110 at the centre): the
-         * balls of G_e contain 0, t_e is not determined by ball arithmetic -- not proven */
+        /* kink_multipliers without zero weights: at DNC every mu_e and every G_e is 0 (to ~1e-110
+         * at the centre): the balls of G_e contain 0, t_e is not determined by ball arithmetic --
+         * not proven (with the zero weights of docs/refine.md §7.13 it is: dnc_zero_features) */
         cr_expect(strstr(out, "kink-mult   not proven: at kink 11 = [3, 2, 1], G_e in [+/-") != NULL, "%s", out);
     }
     {
@@ -338,12 +361,7 @@ Test(critical, certificate_and_tampering, .timeout = 120)
     j = json_load_file(c, 0, NULL);
     cl = tu_claim(j, "critical_point");
     cr_assert(cl != NULL);
-    /* the loss interval is within 1e-50 of the closed form */
-    cr_assert_eq(dnc_parse_rational(q, json_string_value(json_object_get(json_object_get(cl, "loss"), "lo"))), 0);
-    arb_set_fmpq(lo, q, 600);
-    arb_sub(lo, lo, ref, 600);
-    arb_abs(lo, lo);
-    cr_expect(arb_lt(lo, (arb_set_str(ref, "1e-50", 600), ref)), "loss interval's lo is not within 1e-50 of the closed form");
+    expect_closed_form(cl, ref);
     json_decref(j);
     /* tampering */
     {
@@ -401,8 +419,7 @@ Test(critical, certificate_and_tampering, .timeout = 120)
             km_refused(t, what[k], k <= 1);
         }
     }
-    fmpq_clear(q);
-    arb_clear(ref); arb_clear(lo);
+    arb_clear(ref);
 }
 
 /* A trained K = 3, L = 4 point (L-BFGS from seed 5, refined at 256 bits; docs/refine.md §3)
@@ -499,18 +516,181 @@ Test(critical, trained_point_with_dead_units, .timeout = 300)
  * §7.4 gives an independent double-precision check of the reduced Hessian of a trained point).
  * Tampering: rho = 2^-200 (then H + rho C^T C is H, which is singular along the rotations)
  * and the verdict of a claim whose critical point is not certified are refused. */
+/* The zero_weights triples of layer l (0: H1) in claim cl, and whether [l, i, u] is among them. */
+static int zero_count(json_t *cl, int l)
+{
+    json_t *z = json_object_get(cl, "zero_weights");
+    size_t i;
+    int n = 0;
+    for (i = 0; i < json_array_size(z); i++)
+        n += json_integer_value(json_array_get(json_array_get(z, i), 0)) == l;
+    return n;
+}
+
+/* cl's zero_weights without the triples of layer l, as JSON (the caller frees it). */
+static char *zeros_without(json_t *cl, int l, int only_first)
+{
+    json_t *z = json_deep_copy(json_object_get(cl, "zero_weights"));
+    size_t i = 0;
+    char *js;
+    while (i < json_array_size(z))
+        if (json_integer_value(json_array_get(json_array_get(z, i), 0)) == l) {
+            json_array_remove(z, i);
+            if (only_first)
+                break;
+        } else
+            i++;
+    js = json_dumps(z, JSON_COMPACT);
+    json_decref(z);
+    return js;
+}
+
+/* docs/refine.md §7.13: at the DNC point every kink is degenerate (mu_e = G_e = 0), and the
+ * exact zeros come from the structure: in the frame where H1 is diagonal, the off-diagonal
+ * entries of H1 and W_1 (layer 2's kinks) and of W_2 (layer 3's, the zero weights of §7.3) are
+ * 0 at the critical point, their gradient entries are exactly 0 there (every term has a zero
+ * factor), and every kink is implied (multiplier 0). The refined point is not in that frame
+ * (refine moves along the rotations of H1: off-diagonal entries ~1e-32), so the producer
+ * rotates it first. By hand: 3 + 3 + 3 diagonal entries and the 9 entries of W_3 are the
+ * unknowns (18), 6 + 6 + 6 entries are held, 12 kinks implied. kink_multipliers is then
+ * certified by both checkers (t_e = 0 everywhere: the gradient of the cut network is 0), and
+ * the loss still agrees with the closed form to 1e-50. Refused: the zero entries of H1 left
+ * out (layer 2's kinks are then not 0 on the box), one of W_1's left out, an entry of H1 that
+ * is not 0 at the critical point held (H1[0, 0] set to 0 in the point), and [0, a, j] out of
+ * range. */
+Test(critical, dnc_zero_features, .timeout = 120)
+{
+    char dir[256], b[300], c[300], t[300];
+    arb_t ref;
+    json_t *j, *cl;
+    char *js;
+    arb_init(ref);
+    dnc_paths(dir, b, c, t, ref);
+    {
+        const char *args[] = { "certify-point", b, "--out", c, "--critical", NULL }, *vargs[] = { c, NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical    certified: 18 unknowns (18 free parameters, 0 kinks, 0 symmetry generators") != NULL,
+                  "%s", out);
+        cr_expect(strstr(out, "18 zero weights; 12 implied kinks") != NULL, "%s", out);
+        cr_expect(strstr(out, "kink-mult   certified: no listed kink: all 12 kinks are implied") != NULL, "%s", out);
+        cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+        cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
+        {
+            const char *a2[] = { "verify", c, NULL };
+            cr_assert_eq(tu_run(out, err, sizeof(out), a2), 0, "%s%s", out, err);
+            cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
+        }
+    }
+    cl = claim_copy(c, &j);
+    cr_expect_eq(zero_count(cl, 0), 6);
+    cr_expect_eq(zero_count(cl, 1), 6);
+    cr_expect_eq(zero_count(cl, 2), 6);
+    cr_expect_eq(json_array_size(json_object_get(cl, "kinks")), 0);
+    cr_expect_eq(json_array_size(json_object_get(cl, "implied_kinks")), 12);
+    expect_closed_form(cl, ref);
+    js = zeros_without(cl, 0, 0);
+    refused_for(c, t, "zero_weights", js, NULL, -1, "it is not exactly 0 on the box");
+    free(js);
+    js = zeros_without(cl, 1, 1);
+    refused_for(c, t, "zero_weights", js, NULL, -1, "not exactly 0 on the box");
+    free(js);
+    {   /* H1[0, 0] (about 0.997) held at 0: the point edited, its sign pattern and zero are gone */
+        json_t *z = json_deep_copy(json_object_get(cl, "zero_weights"));
+        json_array_insert_new(z, 0, json_loads("[0, 0, 0]", 0, NULL));
+        js = json_dumps(z, JSON_COMPACT);
+        json_decref(z);
+        refused_for(c, t, "zero_weights", js, "H1", 0, "");
+        free(js);
+    }
+    json_decref(j);
+    {
+        static const char *const bad[] = { "[[0, 3, 0]]", "[[0, 0, 3]]", "[[0, -1, 0]]", "[[0, 0, -1]]",
+                                           "[[1, 0, 1], [0, 1, 0]]" };
+        malformed_field(c, t, "zero_weights", bad, 5);
+    }
+    arb_clear(ref);
+}
+
+/* The frame search of docs/refine.md §7.13 on a DNC point whose H1 is not diagonal: the
+ * exported DNC point (K = 3, L = 3, width 5: two coordinates of H1 unused) with H1 -> R H1 and
+ * W_1 -> W_1 R^T for a product R of four Givens rotations by 0.3..0.9 rad (in double, so the
+ * point is critical only to ~1e-16; refine brings it back). The producer's Gram-Schmidt finds
+ * the columns' frame and the two unused coordinates: kink_multipliers certified as at the
+ * diagonal point, with H1's zero entries now 2 per column off the diagonal plus the unused
+ * rows (4 per column: 12), the loss within 1e-50 of the closed form. */
+Test(critical, dnc_zero_features_in_a_rotated_frame, .timeout = 120)
+{
+    const char *cf[] = { "closed-form", "dnc", "--K", "3", "--n", "1", "--L", "3", "--width", "5", NULL };
+    static const int ga[4] = { 0, 1, 2, 0 }, gb[4] = { 3, 4, 1, 2 };
+    char dir[256], a[300], b[300], c[300];
+    dnc_problem_t p;
+    double *theta, *w;
+    slong g, i, j, d0 = 5, d1, w1;
+    json_t *jj, *cl;
+    fmpq_t lo, hi;
+    arb_t ref, x;
+    arb_init(ref); arb_init(x);
+    fmpq_init(lo); fmpq_init(hi);
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(a, sizeof(a), "%s/dnc", dir);
+    snprintf(b, sizeof(b), "%s/refined", dir);
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    cr_assert_eq(tu_run_export(out, err, sizeof(out), cf, a), 0, "%s", err);
+    jj = json_loads(out, 0, NULL);
+    cr_assert_eq(dnc_parse_rational(lo, json_string_value(json_object_get(json_object_get(jj, "loss"), "lo"))), 0);
+    cr_assert_eq(dnc_parse_rational(hi, json_string_value(json_object_get(json_object_get(jj, "loss"), "hi"))), 0);
+    json_decref(jj);
+    arb_set_fmpq(ref, lo, 600);
+    arb_set_fmpq(x, hi, 600);
+    arb_union(ref, ref, x, 600);
+    dnc_problem_init(p);
+    cr_assert_eq(dnc_point_load(a, p, &theta, err, sizeof(err)), 0, "%s", err);
+    d1 = p->width[1];
+    w1 = dnc_param_offset(p, p->N, DNC_W, 1);
+    for (g = 0; g < 4; g++) {   /* rows ga, gb of H1 and columns ga, gb of W_1 by the same rotation */
+        double co = cos(0.3 + 0.2 * g), si = sin(0.3 + 0.2 * g), u, v;
+        for (j = 0; j < p->N; j++) {
+            u = theta[ga[g] + d0 * j], v = theta[gb[g] + d0 * j];
+            theta[ga[g] + d0 * j] = co * u - si * v, theta[gb[g] + d0 * j] = si * u + co * v;
+        }
+        for (i = 0, w = theta + w1; i < d1; i++) {
+            u = w[i + d1 * ga[g]], v = w[i + d1 * gb[g]];
+            w[i + d1 * ga[g]] = co * u - si * v, w[i + d1 * gb[g]] = si * u + co * v;
+        }
+    }
+    cr_assert_eq(dnc_point_save(a, p, theta, NULL, err, sizeof(err)), 0, "%s", err);
+    free(theta);
+    {
+        const char *rf[] = { "refine", a, "--out", b, "--prec", "256", "--quiet", NULL };
+        const char *cp[] = { "certify-point", b, "--out", c, "--critical", NULL }, *vargs[] = { c, NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), rf), 0, "%s\n%s", out, err);
+        cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "kink-mult   certified: no listed kink: all 12 kinks are implied") != NULL, "%s", out);
+        cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
+    }
+    cl = claim_copy(c, &jj);
+    cr_expect_eq(zero_count(cl, 0), 12);
+    expect_closed_form(cl, ref);
+    json_decref(jj);
+    dnc_problem_clear(p);
+    fmpq_clear(lo); fmpq_clear(hi);
+    arb_clear(ref); arb_clear(x);
+}
+
 Test(critical, strict_local_min_at_dnc, .timeout = 120)
 {
     char dir[256], b[300], c[300], t[300];
     arb_t ref;
     json_t *j, *cl;
     arb_init(ref);
-    dnc_refined(dir, sizeof(dir), ref);
-    snprintf(b, sizeof(b), "%s/refined", dir);
-    snprintf(c, sizeof(c), "%s/c.json", dir);
-    snprintf(t, sizeof(t), "%s/t.json", dir);
+    dnc_paths(dir, b, c, t, ref);
     {
-        const char *args[] = { "certify-point", b, "--out", c, "--critical", NULL }, *vargs[] = { c, NULL };
+        /* without zero weights: the claim is about the whole pattern manifold modulo the rotations,
+         * and it has kink rows, so a small rho matters (with every kink implied it does not) */
+        const char *args[] = { "certify-point", b, "--out", c, "--critical", "--no-zero-weights", NULL },
+                   *vargs[] = { c, NULL };
         cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
         cr_expect(strstr(out, "second      certified") != NULL, "%s", out);
         cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
@@ -1234,7 +1414,7 @@ Test(critical, krawczyk_double_and_ball_paths, .timeout = 300)
     {
         const char *ex[] = { "verify", "--explain", t, NULL };
         tu_run(out, err, sizeof(out), ex);
-        cr_expect(strstr(out, "Krawczyk (preconditioner in double, 246 unknowns): K(X) is not shown inside the box") != NULL,
+        cr_expect(strstr(out, "Krawczyk (preconditioner in double, 129 unknowns): K(X) is not shown inside the box") != NULL,
                   "%s", out);
     }
     {   /* the last rotation generator left out */

@@ -43,8 +43,26 @@ Test(critical, k6_l4_zero_weights_below_srg, .timeout = 300)
     cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
     cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
     cr_expect(strstr(out, "strict_local_min strict_local_min certified OK") != NULL, "%s", out);
+    /* docs/refine.md §7.13: the degenerate kinks of layer 2 are implied by zero entries of H1 and
+     * W_1 in the frame of H1's columns, so kink_multipliers is certified as well */
+    cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
     cl = claim_copy(c, &j);
     cr_assert(cl != NULL);
+    {   /* without the zero entries of H1 (l = 0) the kinks of layer 2 they imply are not 0 on the box */
+        json_t *z = json_deep_copy(json_object_get(cl, "zero_weights"));
+        size_t i = 0;
+        int n = 0;
+        while (i < json_array_size(z))
+            if (json_integer_value(json_array_get(json_array_get(z, i), 0)) == 0)
+                json_array_remove(z, i), n++;
+            else
+                i++;
+        cr_expect_gt(n, 0);
+        js = json_dumps(z, JSON_COMPACT);
+        json_decref(z);
+        refused_for(c, t, "zero_weights", js, NULL, -1, "it is not exactly 0 on the box");
+        free(js);
+    }
     zw = json_object_get(cl, "zero_weights");
     cr_expect_gt(json_array_size(zw), 0);
     js = json_dumps(zw, JSON_COMPACT);   /* the two rows of the analysis among them: W_2 row 1, W_3 row 9 */
@@ -86,11 +104,11 @@ Test(critical, k6_l4_zero_weights_below_srg, .timeout = 300)
         free(js);
     }
     {
-        static const char *const bad[] = { "[[0, 0, 0]]", "[[5, 0, 0]]", "[[4, 6, 0]]", "[[2, 10, 0]]", "[[2, 0, 10]]",
+        static const char *const bad[] = { "[[0, 10, 0]]", "[[0, 0, 6]]", "[[5, 0, 0]]", "[[4, 6, 0]]", "[[2, 10, 0]]", "[[2, 0, 10]]",
                                            "[[3, 9, 0], [2, 1, 1]]", "[[2, 1]]", "[[2, 1, 1], [2, 1, 1]]",
                                            "[[2, -1, 0]]", "[[2, 0, -1]]", "[[-1, 0, 0]]", "[[2, 1, 1.0]]", "[[2, \"1\", 1]]",
                                            "[null]", "{}", "[[2, 1, 1, 0]]" };
-        malformed_field(c, t, "zero_weights", bad, 16);
+        malformed_field(c, t, "zero_weights", bad, 17);
     }
     {   /* review (rev2), by hand: kink [4, 0, 4] reads only W_3[0, 1] (unit 1 of layer 3 is the only
          * active one in column 4), and unit 0 of layer 4 is active only where unit 1 of layer 3
@@ -221,6 +239,19 @@ static void generator_needed(const char *run, const char *const *expect, const c
     }
 }
 
+
+/* The K = 4, L = 5 witness (certificates/small-k-low-rank/points/K4-L5, docs/theorems.md):
+ * its attempt with zero weights holds entries of H1 and W_1 (docs/refine.md §7.13), which
+ * imply kinks of layer 2, and its slopes fail at a degenerate kink of layer 5, so the search
+ * for multiplier shifts (§7.12) runs over implied kinks of layer 2, which have no ReLU layer
+ * below: it read the pattern of "layer 1" and crashed before it skipped them. The reported
+ * attempt is the one without zero weights (both prove the same two claims). */
+Test(critical, k4_l5_witness_implied_kinks_of_layer_2)
+{
+    char dir[256], c[300], t[300];
+    static const char *const expect[] = { "kink-mult   not proven: at kink", "second      certified", NULL };
+    certify_strict_fixture(DNCERT_SOURCE_DIR "/certificates/small-k-low-rank/points/K4-L5", dir, c, t, expect);
+}
 /* The K = 6, L = 4, width-20 point (GD seed 3, refined; tests/data/critical/k6-l4-w20; docs/refine.md
  * §7.10): without a class rotation its reduced system has one flat direction left (singular,
  * "not proven" before class rotations existed); with the rotation of classes 2 and 4 (0-based)

@@ -191,6 +191,13 @@ void dnc_critical_clear(dnc_critical *r);
 #define DNC_CRITICAL_ARB_UNKNOWNS 800
 #define DNC_CRITICAL_MAX_UNKNOWNS 6000
 int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, slong bits);
+/* As dnc_critical_certify; with zero = 0 no parameter is held at 0 but the dead units' (no zero
+ * weights, docs/refine.md §7.3, §7.13): strict_local_min is then a statement on the whole
+ * pattern manifold modulo the generators, and kink_multipliers fails at degenerate kinks
+ * (certify-point --critical --no-zero-weights). dnc_critical_certify is zero = 1: an attempt
+ * with zero weights is made where the one without leaves a claim not proven, and the attempt
+ * that proves more claims is kept. */
+int dnc_critical_certify_zero(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, slong bits, int zero);
 /* The pattern of the exact point is read at 2^-bits: a pre-activation entry below 2^-bits times
  * its layer's largest is a kink, a unit whose ||in|| ||out|| is below 2^-bits times its layer's
  * largest is dead, and two units whose in-rows are proportional to 2^-(bits/2) relative are

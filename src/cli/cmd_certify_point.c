@@ -107,6 +107,8 @@ static int read_options(const dnc_cli_opt *opts, int npos, slong *prec, slong *s
         return dnc_cli_usage_error("certify-point", "--polish-steps: applies only with --polish");
     if (dnc_cli_get(opts, "pattern-bits") != NULL && dnc_cli_get(opts, "critical") == NULL)
         return dnc_cli_usage_error("certify-point", "--pattern-bits: applies only with --critical");
+    if (dnc_cli_get(opts, "no-zero-weights") != NULL && dnc_cli_get(opts, "critical") == NULL)
+        return dnc_cli_usage_error("certify-point", "--no-zero-weights: applies only with --critical");
     return 0;
 }
 
@@ -154,7 +156,7 @@ static int read_method(const dnc_cli_opt *opts, int *method)
 /* --critical: the claim critical_point about the exact point (or the doubles), added to c's
  * certificate. Returns 0, or -1 (said) when it cannot be attempted. */
 static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, const fmpq *exact, slong prec,
-                    slong bits)
+                    slong bits, int zero)
 {
     slong n = dnc_param_offset(p, p->N, DNC_NKINDS, 0), i;
     fmpq *q = _fmpq_vec_init(n);
@@ -171,7 +173,7 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
             arf_clear(a);
         }
     dnc_critical_init(&r);
-    ret = dnc_critical_certify(&r, q, p, prec, bits);
+    ret = dnc_critical_certify_zero(&r, q, p, prec, bits, zero);
     if (ret == 0 && r.size > DNC_CRITICAL_MAX_UNKNOWNS)   /* not attempted: no claims (nothing a checker could re-check in time) */
         printf("%-11s %s\n", "critical", r.message);
     else if (ret == 0) {
@@ -179,9 +181,10 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
         dnc_critical_add_claim(c->cert, &r, p, "critical");
         printf("%-11s %s\n", "kink-mult", r.slopes_message);
         dnc_kink_multipliers_add_claim(c->cert, &r, "critical_point");
-        printf("%-11s %s\n", "second", r.second_order ? "certified: H + rho C^T C is positive definite on the box: a strict "
+        printf("%-11s %s%s\n", "second", r.second_order ? "certified: H + rho C^T C is positive definite on the box: a strict "
                "local minimum of f on the pattern manifold, modulo its symmetry generators" : r.proven ? "not proven: H + rho C^T C "
-               "is not shown positive definite for rho = 1 .. 2^64" : "not proven: the critical_point claim is not certified");
+               "is not shown positive definite for rho = 1 .. 2^64" : "not proven: the critical_point claim is not certified",
+               r.second_order && r.nzero > 0 ? " (with its zero weights held at 0)" : "");
         dnc_strict_local_min_add_claim(c->cert, &r, "critical_point");
     } else
         fprintf(stderr, "dncert certify-point: --critical: %s\n", r.message);
@@ -244,6 +247,10 @@ int dnc_cmd_certify_point(int argc, char **argv)
         { "pattern-bits", "B", "with --critical: read the kink pattern at 2^-B, 8..BITS: entries below 2^-B of their "
                                 "layer's largest are kinks (default BITS/2, and 30 for a point of doubles such as "
                                 "`refine --prec 0` writes; docs/refine.md §7.3)", NULL },
+        { "no-zero-weights", NULL, "with --critical: hold no weight at 0 but the dead units' (docs/refine.md §7.3, "
+                                   "§7.13): strict_local_min is then about the whole pattern manifold, and "
+                                   "kink_multipliers is not proven at degenerate kinks (the default tries zero weights "
+                                   "where a claim is left not proven and keeps what proves more)", NULL },
         { "double", NULL, "certify the arrays (doubles) even when RUN_DIR has an exact point (point-exact.json)", NULL },
         { "no-gradient", NULL, "do not add the gradient_norm claims (the norm of the point's gradient, re-checked by "
                                "dncert verify)", NULL },
@@ -306,7 +313,7 @@ int dnc_cmd_certify_point(int argc, char **argv)
     if (dnc_point_cert_run(&c, p, theta, &o, producer) != 0) {
         fprintf(stderr, "dncert certify-point: %s\n", c.why);
         r = DNC_EXIT_FAIL;
-    } else if (dnc_cli_get(opts, "critical") != NULL && critical(&c, p, theta, exact, o.prec, bits) != 0)
+    } else if (dnc_cli_get(opts, "critical") != NULL && critical(&c, p, theta, exact, o.prec, bits, dnc_cli_get(opts, "no-zero-weights") == NULL) != 0)
         r = DNC_EXIT_USAGE;
     else if (dnc_cli_get(opts, "below") != NULL && below(&c, p, dnc_cli_get(opts, "below"), o.prec) != 0)
         r = DNC_EXIT_USAGE;

@@ -388,10 +388,223 @@ static void row_zero_weights(crit *c, dnc_critical *r, arb_ptr theta, char *zero
     }
 }
 
+/* The index of entry (i, u) of the block feeding layer l + 1: H1 (d_1 x N) for l = 0, else W_l
+ * (the zero_weights triples [l, i, u], format §6.9). */
+static slong held_index(const crit *c, slong l, slong i, slong u)
+{
+    return l == 0 ? i + c->p->width[0] * u : weight_index(c, l, i, u);
+}
+
+/* The entries of the block x (rows x cols, column-major at theta + off) of absolute value at
+ * most 2^-bits times the block's largest: small[i + rows j] <- 1. */
+static void small_entries(const crit *c, arb_srcptr x, slong rows, slong cols, char *small)
+{
+    slong k;
+    arb_t a, mx;
+    arb_init(a); arb_init(mx);
+    for (k = 0; k < rows * cols; k++) {
+        arb_abs(a, x + k);
+        arb_max(mx, mx, a, c->prec);
+    }
+    arb_mul_2exp_si(mx, mx, -c->bits);
+    for (k = 0; k < rows * cols; k++) {
+        arb_abs(a, x + k);
+        small[k] = arb_le(a, mx);
+    }
+    arb_clear(a); arb_clear(mx);
+}
+
+/* q <- q - (q . b) b over the live coordinates (n of them, at idx). */
+static void project_out(arb_ptr q, arb_srcptr b, slong n, slong prec)
+{
+    slong k;
+    arb_t d;
+    arb_init(d);
+    arb_dot(d, NULL, 0, q, 1, b, 1, n, prec);
+    for (k = 0; k < n; k++)
+        arb_submul(q + k, d, b + k, prec);
+    arb_clear(d);
+}
+
+/* v (n) <- v minus its projection on the r orthonormal vectors Q (n each), twice; nv <- |v|^2. */
+static void orthogonalise(arb_ptr v, arb_t nv, arb_srcptr Q, slong r, slong n, slong prec)
+{
+    slong t, b;
+    for (t = 0; t < 2; t++)
+        for (b = 0; b < r; b++)
+            project_out(v, Q + n * b, n, prec);
+    arb_dot(nv, NULL, 0, v, 1, v, 1, n, prec);
+}
+
+/* The orthonormal vectors Q (n x n, by columns; r of them returned): Gram-Schmidt on the
+ * columns of H1 in order, restricted to the n live coordinates idx (a column whose remainder
+ * is below 2^-bits of the largest column is skipped), completed each time by the unit vector
+ * of largest remainder. */
+static slong features_basis(const crit *c, arb_srcptr theta, const slong *idx, slong n, arb_ptr Q)
+{
+    slong d0 = c->p->width[0], r = 0, j, k, best;
+    arb_ptr v = _arb_vec_init(n + 1);
+    arb_t nv, mx, bn;
+    arb_init(nv); arb_init(mx); arb_init(bn);
+    for (j = 0; j < c->N; j++) {
+        for (k = 0; k < n; k++)
+            arb_set(v + k, theta + idx[k] + d0 * j);
+        arb_dot(nv, NULL, 0, v, 1, v, 1, n, c->prec);
+        arb_max(mx, mx, nv, c->prec);
+    }
+    arb_mul_2exp_si(mx, mx, -2 * c->bits);
+    for (j = 0; j < c->N + n && r < n; j++) {
+        if (j < c->N) {
+            for (k = 0; k < n; k++)
+                arb_set(v + k, theta + idx[k] + d0 * j);
+            orthogonalise(v, nv, Q, r, n, c->prec);
+            if (!arb_gt(nv, mx))
+                continue;
+        } else {   /* the unit vector of largest remainder (at least 1/n of one: the remainders sum to n - r) */
+            for (best = -1, k = 0; k < n; k++) {
+                _arb_vec_zero(v, n);
+                arb_one(v + k);
+                orthogonalise(v, nv, Q, r, n, c->prec);
+                if (best < 0 || arf_cmp(arb_midref(nv), arb_midref(bn)) > 0)
+                    best = k, arb_set(bn, nv);
+            }
+            _arb_vec_zero(v, n);
+            arb_one(v + best);
+            orthogonalise(v, nv, Q, r, n, c->prec);
+        }
+        arb_rsqrt(nv, nv, c->prec);
+        _arb_vec_scalar_mul(Q + n * r++, v, n, nv, c->prec);
+    }
+    arb_clear(nv); arb_clear(mx); arb_clear(bn);
+    _arb_vec_clear(v, n + 1);
+    return r;
+}
+
+/* The frame of H1 (docs/refine.md §7.13): H1 -> Q^T H1, W_1 -> W_1 Q on the live coordinates
+ * (units of layer 1 that are not dead), Q of features_basis. f is invariant (a rotation of
+ * H1); Q^T H1 is upper triangular, and where groups of columns are orthogonal to each other
+ * (DNC: every pair) its entries outside the groups vanish. Q is orthogonal to the working
+ * precision only and the point is rounded to midpoints: the Newton polish brings it back
+ * onto the critical set. */
+static void features_frame(const crit *c, arb_ptr theta)
+{
+    slong d0 = c->p->width[0], d1 = c->p->width[1], N = c->N, n = 0, a, b, j, k;
+    slong w1 = dnc_param_offset(c->p, N, DNC_W, 1), *idx = flint_malloc((d0 + 1) * sizeof(slong));
+    arb_ptr Q = _arb_vec_init(d0 * d0 + 1), v = _arb_vec_init(d0 + 1), out = _arb_vec_init(d0 + 1);
+    for (a = 0; a < d0; a++)
+        if (!c->dead[1][a])
+            idx[n++] = a;
+    for (j = features_basis(c, theta, idx, n, Q) == n ? 0 : N + d1; j < N + d1; j++) {
+        arb_ptr base = j < N ? theta + d0 * j : theta + w1 + (j - N);   /* column j of H1: Q^T h; row of W_1: w Q */
+        slong step = j < N ? 1 : d1;
+        for (k = 0; k < n; k++)
+            arb_set(v + k, base + step * idx[k]);
+        for (b = 0; b < n; b++) {
+            arb_dot(out + b, NULL, 0, v, 1, Q + n * b, 1, n, c->prec);
+            arb_get_mid_arb(out + b, out + b);
+        }
+        for (k = 0; k < n; k++)
+            arb_set(base + step * idx[k], out + k);
+    }
+    _arb_vec_clear(Q, d0 * d0 + 1);
+    _arb_vec_clear(v, d0 + 1);
+    _arb_vec_clear(out, d0 + 1);
+    flint_free(idx);
+}
+
+/* 1 when kink (2, i, j) is 0 by zeros alone: every term W_1[i, a] H1[a, j] has a held factor. */
+static int zeros_imply(slong d0, slong d1, const char *zw, const char *zh, slong i, slong j)
+{
+    slong a;
+    for (a = 0; a < d0; a++)
+        if (!zw[i + d1 * a] && !zh[a + d0 * j])
+            return 0;
+    return 1;
+}
+
+/* Zero entries of H1 and W_1 (docs/refine.md §7.13): layer 2 reads H1, which has no pattern,
+ * so a kink there is implied only when every term W_1[i, a] H1[a, j] has a factor held at 0.
+ * Candidates are the entries of H1 and W_1 below 2^-bits of their block's largest (a point in a
+ * frame where the structure is sparse, e.g. the exported DNC point). The Lagrangian's gradient
+ * in H1[a, j] is sum_i W_1[i, a] A_ij and in W_1[i, a] is sum_j A_ij H1[a, j] (plus lambda times
+ * the entry, 0), where A, the adjoint of layer 2's pre-activation, is exactly 0 on P- entries,
+ * implied kinks and dead units; so a candidate stays only while every unit i (column j) with a
+ * possibly nonzero A_ij has its factor held as well -- pruned to a fixed point. The checkers
+ * require those gradient entries to be exactly 0 on the box; this only chooses. Entries are
+ * held (zero_weights [0, a, j] and [1, i, a]) only when some kink becomes implied. */
+static void find_zero_features(crit *c, dnc_critical *r, arb_ptr theta, char *zero_kink)
+{
+    slong d0 = c->p->width[0], d1 = c->p->width[1], N = c->N, i, j, a, e, nimp = 0;
+    slong w1 = dnc_param_offset(c->p, N, DNC_W, 1);
+    char *zh, *zw, *live;
+    arb_ptr y;
+    int changed = 1;
+    if (!is_relu(c, 2) || c->p->bias != DNC_BIAS_NONE)
+        return;
+    zh = flint_calloc((size_t) (d0 * N) + 1, 1);
+    zw = flint_calloc((size_t) (d1 * d0) + 1, 1);
+    live = flint_calloc((size_t) (d1 * N) + 1, 1);
+    y = _arb_vec_init(c->n);
+    _arb_vec_set(y, theta, c->n);
+    features_frame(c, y);
+    small_entries(c, y, d0, N, zh);
+    small_entries(c, y + w1, d1, d0, zw);
+    for (i = 0; i < d1; i++)   /* a dead unit's row is held already */
+        for (a = 0; c->dead[2][i] && a < d0; a++)
+            zw[i + d1 * a] = 1;
+    for (a = 0; a < d0; a++)
+        for (j = 0; c->dead[1][a] && j < N; j++)
+            zh[a + d0 * j] = 1;
+    while (changed) {
+        changed = 0;
+        for (i = 0; i < d1; i++)   /* A_ij possibly nonzero: P+, or a kink that zeros do not imply */
+            for (j = 0; j < N; j++) {
+                signed char st = c->state[2][i + d1 * j];
+                live[i + d1 * j] = !c->dead[2][i] && (st == 1 || (st == 0 && !zeros_imply(d0, d1, zw, zh, i, j)));
+            }
+        for (a = 0; a < d0; a++)
+            for (j = 0; j < N; j++)
+                for (i = 0; zh[a + d0 * j] && i < d1; i++)
+                    if (live[i + d1 * j] && !zw[i + d1 * a])
+                        zh[a + d0 * j] = 0, changed = 1;
+        for (i = 0; i < d1; i++)
+            for (a = 0; a < d0; a++)
+                for (j = 0; zw[i + d1 * a] && j < N; j++)
+                    if (live[i + d1 * j] && !zh[a + d0 * j])
+                        zw[i + d1 * a] = 0, changed = 1;
+    }
+    for (e = 0; e < r->nkinks; e++) {
+        const slong *k = r->kinks + 3 * e;
+        if (k[0] == 2 && !c->dead[2][k[1]] && zeros_imply(d0, d1, zw, zh, k[1], k[2]))
+            zero_kink[e] = 1, nimp++;
+    }
+    if (nimp > 0)   /* the point in the new frame */
+        _arb_vec_set(theta, y, c->n);
+    _arb_vec_clear(y, c->n);
+    for (a = 0; nimp > 0 && a < d0; a++)   /* strictly increasing triples: H1 (l = 0), then W_1 */
+        for (j = 0; !c->dead[1][a] && j < N; j++)
+            if (zh[a + d0 * j]) {
+                c->held[held_index(c, 0, a, j)] = 1;
+                arb_zero(theta + held_index(c, 0, a, j));
+                append_triple(&r->zero, &r->nzero, 0, a, j);
+            }
+    for (i = 0; nimp > 0 && i < d1; i++)
+        for (a = 0; !c->dead[2][i] && a < d0; a++)
+            if (zw[i + d1 * a] && !c->dead[1][a]) {
+                c->held[held_index(c, 1, i, a)] = 1;
+                arb_zero(theta + held_index(c, 1, i, a));
+                append_triple(&r->zero, &r->nzero, 1, i, a);
+            }
+    flint_free(zh);
+    flint_free(zw);
+    flint_free(live);
+}
+
 static void find_zero_weights(crit *c, dnc_critical *r, arb_ptr theta, char *zero_kink)
 {
     slong l, i, *grp = flint_malloc((2 * r->nkinks + 1) * sizeof(slong));
     char *in = flint_malloc((size_t) unit_max(c) + 1);
+    find_zero_features(c, r, theta, zero_kink);
     for (l = 3; l <= c->p->L; l++)
         for (i = 0; is_relu(c, l) && is_relu(c, l - 1) && i < c->p->width[l - 1]; i++)
             if (!c->dead[l][i])
@@ -1909,10 +2122,13 @@ static slong partner_relation(crit *c, const dnc_critical *r, slong q, slong a, 
 {
     const slong *m = r->implied + 3 * q;
     slong l = m[0], i = m[1], rows = c->p->width[l - 2], nt = 0, nv = 0, e, t, v0 = -1, row;
-    slong *V = flint_malloc((rows + 1) * sizeof(slong));
+    slong *V;
     arb_mat_t A, B, X;
     arb_t alpha;
     int ok;
+    if (!is_relu(c, l - 1))   /* an implied kink of layer 2 (zero entries of H1, §7.13): no pattern below */
+        return 0;
+    V = flint_malloc((rows + 1) * sizeof(slong));
     for (e = 0; e < r->nkinks; e++)
         if (r->kinks[3 * e] == l && r->kinks[3 * e + 1] == i)
             T[nt++] = r->kinks[3 * e + 2];
@@ -2082,6 +2298,10 @@ static void slopes_at(crit *c, dnc_critical *r, arb_srcptr X, arb_mat_struct *ad
         snprintf(r->slopes_message, sizeof(r->slopes_message), "certified: every G_e excludes 0 and every t_e = mu_e / G_e "
                  "lies in [0, 1] on the box%s%s", ex, sh);
     }
+    if (r->slopes_proven && r->nkinks == 0)   /* every kink implied: multiplier 0, slope 0 */
+        snprintf(r->slopes_message, sizeof(r->slopes_message), "certified: no listed kink: all %ld kinks are implied "
+                 "(multiplier 0, slope t_e = 0), so the gradient of the cut network is 0 at the critical point",
+                 (long) r->nimplied);
     for (q = 0; q < r->nimplied; q++)   /* the seeds of the implied kinks back to 0 */
         arb_zero(implied_seed(c, r, q));
     _arb_vec_clear(mu, r->nkinks + 1);
@@ -2508,10 +2728,8 @@ static int load(crit *c, const dnc_critical *r, arb_ptr *xbar)
     slong i, k;
     for (k = 0; k < r->ndead; k++)
         c->dead[r->dead[2 * k]][r->dead[2 * k + 1]] = 1;
-    for (k = 0; k < r->nzero; k++) {
-        slong l = r->zero[3 * k];
-        c->held[weight_index(c, l, r->zero[3 * k + 1], r->zero[3 * k + 2])] = 1;
-    }
+    for (k = 0; k < r->nzero; k++)
+        c->held[held_index(c, r->zero[3 * k], r->zero[3 * k + 1], r->zero[3 * k + 2])] = 1;
     free_coords(c);
     c->nk = r->nkinks;
     c->q = generator_count(r);
@@ -2716,6 +2934,11 @@ slong dnc_critical_pattern_bits(const fmpq *exact, slong n, slong prec)
  * way, reaches the same verdicts (kink_multipliers does not depend on the path). */
 int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, slong bits)
 {
+    return dnc_critical_certify_zero(r, exact, p, prec, bits, 1);
+}
+
+int dnc_critical_certify_zero(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, slong bits, int zero)
+{
     double t0 = dnc_seconds_now();
     dnc_critical r2;
     if (bits <= 0)
@@ -2723,7 +2946,7 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
     int rc = certify_attempt(r, exact, p, prec, bits, 0, 1);
     if (rc != 0)
         return rc;
-    if (attempt_score(r) < 7) {
+    if (zero && attempt_score(r) < 7) {
         dnc_critical_init(&r2);
         keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, bits, 1, 1));
     }
@@ -2731,7 +2954,7 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
         dnc_critical_clear(r);
         dnc_critical_init(r);
         rc = certify_attempt(r, exact, p, prec, bits, 0, 0);
-        if (rc == 0 && attempt_score(r) < 7) {
+        if (rc == 0 && zero && attempt_score(r) < 7) {
             dnc_critical_init(&r2);
             keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, bits, 1, 0));
         }

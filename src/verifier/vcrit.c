@@ -1279,11 +1279,14 @@ static int implied_ok(const vk *k, const arb_mat_struct *x, const slong *kink, s
     s2 = sup + maxw;
     for (e = 0; e < ni && ok; e++) {
         const slong *m = imp + 3 * e;
+        if (implied_zero(k, m))   /* any layer: the products are exactly 0 on the box */
+            continue;
         if (m[0] < 3 || !k->p->relu[m[0] - 3]) {
-            snprintf(why, len, "implied kink %ld: the layer below layer %ld is not a ReLU layer", (long) e, (long) m[0]);
+            snprintf(why, len, "implied kink %ld [%ld, %ld, %ld]: it is not exactly 0 on the box (rule zero), and the layer "
+                     "below layer %ld is not a ReLU layer (rules single and partner)", (long) e, (long) m[0], (long) m[1],
+                     (long) m[2], (long) m[0]);
             ok = 0;
-        } else if (!implied_zero(k, m) && !implied_single(k, kink, nk, m, sup, s2)
-                   && !implied_partner(k, x, kink, nk, m)) {
+        } else if (!implied_single(k, kink, nk, m, sup, s2) && !implied_partner(k, x, kink, nk, m)) {
             snprintf(why, len, "implied kink %ld [%ld, %ld, %ld]: it is not exactly 0 on the box (rule zero), a unit active "
                      "in its column is not forced to weight 0 by a listed kink of row %ld (rule single: a kink whose column "
                      "has that unit as its only active unit), and no partner unit of layer %ld has listed kinks in its "
@@ -1331,8 +1334,8 @@ static int set_dead(vk *k, const arb_mat_struct *x, const vx_crit_pattern *pt, c
         const arb_mat_struct *w = x + zw[3 * d];
         fixed[off[zw[3 * d]] + zw[3 * d + 1] + arb_mat_nrows(w) * zw[3 * d + 2]] = 1;
         if (!arb_is_zero(arb_mat_entry(w, zw[3 * d + 1], zw[3 * d + 2]))) {
-            snprintf(why, len, "zero_weights[%ld]: entry (%ld, %ld) of W_%ld must be exactly 0", (long) d,
-                     (long) zw[3 * d + 1], (long) zw[3 * d + 2], (long) zw[3 * d]);
+            snprintf(why, len, "zero_weights[%ld]: entry (%ld, %ld) of %s%ld must be exactly 0", (long) d,
+                     (long) zw[3 * d + 1], (long) zw[3 * d + 2], zw[3 * d] == 0 ? "H" : "W_", zw[3 * d] == 0 ? 1L : (long) zw[3 * d]);
             ok = 0;
         }
     }

@@ -276,11 +276,13 @@ static int is_kink(const vrun *r, const vclaim *cl, const slong *t)
            && t[2] < cl->P->ncols;
 }
 
-/* [l, i, u]: entry (i, u) of W_l (d_{l+1} x d_l; K rows for l = L). */
+/* [l, i, u]: entry (i, u) of W_l (d_{l+1} x d_l; K rows for l = L), or for l = 0 of H1
+ * (d_1 x the point's columns). */
 static int is_weight(const vrun *r, const vclaim *cl, const slong *t)
 {
     const vx_problem *p = &r->c.p;
-    (void) cl;
+    if (t[0] == 0)
+        return t[1] >= 0 && t[1] < p->width[0] && t[2] >= 0 && t[2] < cl->P->ncols;
     return t[0] >= 1 && t[0] <= p->L && t[1] >= 0 && t[1] < (t[0] < p->L ? p->width[t[0]] : p->K) && t[2] >= 0
            && t[2] < p->width[t[0] - 1];
 }
@@ -406,7 +408,7 @@ static int read_critical(vrun *r, vclaim *cl, const char *path)
         || read_triples(r, cl, path, "kink_rotations", "a kink-preserving rotation [l, a, b] of units a < b < d_l of "
                         "a ReLU layer l >= 2", is_kink_rotation)
         || read_triples(r, cl, path, "implied_kinks", "an entry of a ReLU pre-activation", is_kink)
-        || read_triples(r, cl, path, "zero_weights", "an entry [l, i, u] of a weight matrix W_l", is_weight)
+        || read_triples(r, cl, path, "zero_weights", "an entry [l, i, u] of W_l (of H1 for l = 0)", is_weight)
         || read_unit_pairs(r, cl, path) || read_iv(r, cl, path, "loss", 0))
         return -1;
     if (shared_triple(json_object_get(cl->o, "kinks"), json_object_get(cl->o, "implied_kinks"), &i))

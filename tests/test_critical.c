@@ -988,6 +988,85 @@ Test(critical, k4_l4_kink_rotation_and_partial_rotation)
     }
 }
 
+/* kink_multipliers of the K = 4, L = 4 point (docs/refine.md §7.14). Without zero weights its
+ * highest kink [4, 8, 2] is degenerate; with them (§7.3, §7.13) the failing kink moves to
+ * [2, 1, 1]: G_e exactly 0 and mu_e in [+/- 1.6e-58]. Unit 1 of layer 2 is the only unit P+ in
+ * column 2 (unit 7, proportional to it, is merged) and P+ nowhere else, so by the KKT equations
+ * of H1's column 2 and W_1's row 1 (the derivation of §7.14, by hand) its kink multipliers are
+ * exactly 0 as soon as h_2 and h_1 are independent: the lone_unit witness, slope 0.
+ * kink_multipliers is then certified, with one lone_unit and one generator witness, by both
+ * checkers. Refused: the witness at another column (2 -> 0: unit 1 is P- there), with slope 1,
+ * at a kink of layer 3, at kink [2, 5, 1] (unit 5 is P+ in two columns), and malformed values. */
+/* A copy t of certificate c whose kink_multipliers claim has `entry` (JSON, or NULL: none) as
+ * its exact slope of kink `kink` -- in place of the lone_unit entry of kink 0 when kink is 0,
+ * else added, that kink's slope interval set to [0, 1]; refused by both checkers (mismatch: the
+ * claim re-checks as not proven, and dncert verify --explain says `reason`; else malformed). */
+static void lone_unit_forgery(const char *c, const char *t, const char *what, const char *entry, int kink, int mismatch,
+                              const char *reason)
+{
+    const char *ex[] = { "verify", "--explain", t, NULL };
+    json_t *j = json_load_file(c, 0, NULL), *km = tu_claim(j, "kink_multipliers"), *xs;
+    size_t i = 0;
+    cr_assert(km != NULL);
+    xs = json_object_get(km, "exact_slopes");
+    while (i < json_array_size(xs) && json_integer_value(json_object_get(json_array_get(xs, i), "kink")) < kink)
+        i++;
+    if (kink == 0) {
+        cr_assert(json_object_get(json_array_get(xs, 0), "lone_unit") != NULL);
+        json_array_remove(xs, 0);
+    }
+    if (entry != NULL) {
+        json_t *e = json_loads(entry, 0, NULL);
+        cr_assert(e != NULL, "%s", entry);
+        json_array_insert_new(xs, i, e);
+        json_array_set_new(json_object_get(km, "slopes"), (size_t) kink, json_pack("{s:s, s:s}", "lo", "0", "hi", "1"));
+    }
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+    km_refused(t, what, mismatch);
+    if (reason != NULL) {
+        tu_run(out, err, sizeof(out), ex);
+        cr_expect(strstr(out, reason) != NULL, "%s: no \"%s\" in %s", what, reason, out);
+    }
+}
+
+Test(critical, k4_l4_lone_unit)
+{
+    char dir[256], c[300], t[300];
+    static const char *const expect[] = { "zero weights", "kink-mult   certified", "second      certified", NULL };
+    json_t *j, *cl, *km;
+    const char *args[] = { "verify", NULL, NULL };
+    certify_strict_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k4-l4", dir, c, t, expect);
+    args[1] = c;
+    cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
+    cl = claim_copy(c, &j);
+    km = tu_claim(j, "kink_multipliers");
+    {
+        char *ks = json_dumps(json_object_get(cl, "kinks"), JSON_COMPACT);
+        char *xs = json_dumps(json_object_get(km, "exact_slopes"), JSON_COMPACT);
+        cr_expect(strncmp(ks, "[[2,1,1],[2,5,1],", 17) == 0, "%s", ks);
+        cr_expect(strstr(xs, "{\"kink\":0,\"slope\":0,\"lone_unit\":2}") != NULL, "%s", xs);
+        free(ks);
+        free(xs);
+    }
+    json_decref(j);
+    lone_unit_forgery(c, t, "the lone_unit witness removed", NULL, 0, 1, "G_e over the box is 0");
+    lone_unit_forgery(c, t, "the lone unit at column 0", "{\"kink\": 0, \"slope\": 0, \"lone_unit\": 0}", 0, 1,
+                      "unit 1 of layer 2 is not alone in column 0");
+    lone_unit_forgery(c, t, "the lone unit with slope 1", "{\"kink\": 0, \"slope\": 1, \"lone_unit\": 2}", 0, 1,
+                      "a lone_unit witness proves slope 0");
+    lone_unit_forgery(c, t, "the lone unit at a kink of layer 3", "{\"kink\": 3, \"slope\": 0, \"lone_unit\": 2}", 3, 1,
+                      "a lone_unit witness proves slope 0 at a kink of layer 2");
+    lone_unit_forgery(c, t, "kink [2, 5, 1]: unit 5 is P+ in two columns",
+                      "{\"kink\": 1, \"slope\": 0, \"lone_unit\": 0}", 1, 1, "unit 5 of layer 2 is not alone in column 0");
+    lone_unit_forgery(c, t, "a column beyond N", "{\"kink\": 0, \"slope\": 0, \"lone_unit\": 4}", 0, 0, NULL);
+    lone_unit_forgery(c, t, "a negative column", "{\"kink\": 0, \"slope\": 0, \"lone_unit\": -1}", 0, 0, NULL);
+    lone_unit_forgery(c, t, "an array", "{\"kink\": 0, \"slope\": 0, \"lone_unit\": [2]}", 0, 0, NULL);
+    lone_unit_forgery(c, t, "two witnesses",
+                      "{\"kink\": 0, \"slope\": 0, \"lone_unit\": 2, \"generator\": [1, 0, 1]}", 0, 0, NULL);
+}
+
 /* The scripted K = 3, L = 5 witness (scripts/small-k-low-rank.sh: the K = 3, L = 4 run deepened
  * by one identity layer, L-BFGS, refined at 256 bits; run directory tests/data/critical/k3-l5).
  * Its KKT system on the slice of rotations is singular: 8 flat directions, each a

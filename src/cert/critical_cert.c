@@ -76,13 +76,14 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
 /* The exact slopes of r (format §6.10): {"kink": k, "slope": 0 or 1, and its witness}. */
 static json_t *exact_slopes(const dnc_critical *r)
 {
-    static const char *const key[3] = { "generator", "kink_rotation", "class_rotation" };
+    static const char *const key[4] = { "generator", "kink_rotation", "class_rotation", "lone_unit" };
     json_t *a = json_array();
     slong i;
     for (i = 0; i < r->nexact; i++) {
         const slong *w = r->exact + 6 * i;
-        json_t *g = w[2] == 2 ? json_pack("[I, I]", (json_int_t) w[4], (json_int_t) w[5])
-                              : json_pack("[I, I, I]", (json_int_t) w[3], (json_int_t) w[4], (json_int_t) w[5]);
+        json_t *g = w[2] == 3 ? json_integer((json_int_t) w[5])
+                    : w[2] == 2 ? json_pack("[I, I]", (json_int_t) w[4], (json_int_t) w[5])
+                                : json_pack("[I, I, I]", (json_int_t) w[3], (json_int_t) w[4], (json_int_t) w[5]);
         json_array_append_new(a, json_pack("{s:I, s:I, s:o}", "kink", (json_int_t) w[0], "slope", (json_int_t) w[1],
                                            key[w[2]], g));
     }
@@ -139,7 +140,8 @@ void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const c
              "gives the gradient 0, so 0 is in the chain-rule generalised gradient of f at theta*%s%s", critical,
              (long) r->nkinks, r->slopes_proven && r->nexact > 0 ? "; at the kinks of exact_slopes t_e is exactly 0 or 1: "
              "the witness is a symmetry of the pattern with that kink moved to P- or P+ whose tangent moves the kink, so "
-             "mu*_e = t_e G_e" : "", r->slopes_proven && r->nshift > 0 ? "; with the multipliers mu* + sum_k s_k d_k "
+             "mu*_e = t_e G_e (a lone_unit witness: column j of layer 2 has the kink's unit as its only unit with a nonzero "
+             "adjoint, so the KKT equations of H1 and W_1 force mu*_e = 0)" : "", r->slopes_proven && r->nshift > 0 ? "; with the multipliers mu* + sum_k s_k d_k "
              "instead of mu*, where d_k is the relation of the partner pair of shift k (sum of d_k,e grad ubar_e = 0 at "
              "theta*, so these are KKT multipliers too) and the shifted implied kinks have the stated slopes" : "");
     claim = json_pack("{s:s, s:o}", "critical_point", critical, "slopes", t);

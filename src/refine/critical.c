@@ -2102,6 +2102,69 @@ static int exact_slope_find(crit *c, const dnc_critical *r, arb_srcptr X, slong 
     return found;
 }
 
+/* 1 when (l, i, j) is a listed kink of r. */
+static int listed_kink(const dnc_critical *r, slong l, slong i, slong j)
+{
+    slong e;
+    for (e = 0; e < r->nkinks; e++)
+        if (r->kinks[3 * e] == l && r->kinks[3 * e + 1] == i && r->kinks[3 * e + 2] == j)
+            return 1;
+    return 0;
+}
+
+/* 1 when the columns cols (n) of H1 are linearly independent at every point of the box X (free
+ * parameters): their Gram matrix has a positive determinant there. */
+static int h1_columns_independent(const crit *c, arb_srcptr X, const slong *cols, slong n)
+{
+    slong d0 = c->p->width[0], a, b;
+    arb_ptr th = _arb_vec_init(c->n);
+    arb_mat_t G;
+    arb_t det;
+    int ok;
+    arb_mat_init(G, n, n);
+    arb_init(det);
+    expand(c, th, X);
+    for (a = 0; a < n; a++)
+        for (b = 0; b < n; b++)
+            arb_dot(arb_mat_entry(G, a, b), NULL, 0, th + d0 * cols[a], 1, th + d0 * cols[b], 1, d0, c->prec);
+    arb_mat_det(det, G, c->prec);
+    ok = arb_is_positive(det);
+    arb_clear(det);
+    arb_mat_clear(G);
+    _arb_vec_clear(th, c->n);
+    return ok;
+}
+
+/* A lone unit (docs/refine.md §7.14, format §6.10 "lone_unit"): the multiplier of kink
+ * k = (2, p, j') is exactly 0 when in some column j of layer 2 unit p is P+ and every other unit
+ * is P-, dead or an implied kink (so lambda_H h_j = -D_pj w_p), p is P+ nowhere else (so
+ * lambda_W w_p = -D_pj h_j - sum over p's listed kinks j'' of mu_pj'' h_j''), and h_j with the
+ * h_j'' is linearly independent on the box: then every mu_pj'' = 0. w (6) <- (k, 0, 3, 2, p, j);
+ * 1 when it applies. */
+static int lone_unit_find(crit *c, const dnc_critical *r, arb_srcptr X, slong k, slong *w)
+{
+    slong p = r->kinks[3 * k + 1], d1 = c->p->width[1], N = c->N, *cols, n = 1, i, j, jj = -1;
+    const signed char *st = c->state[2];
+    int ok = r->kinks[3 * k] == 2 && is_relu(c, 2);
+    for (j = 0; ok && j < N; j++)   /* p's only P+ column */
+        if (st[p + d1 * j] == 1)
+            ok = jj < 0, jj = j;
+    ok = ok && jj >= 0;
+    for (i = 0; ok && i < d1; i++)   /* every other unit silent in column jj */
+        ok = i == p || st[i + d1 * jj] == -1 || st[i + d1 * jj] == 2 || (st[i + d1 * jj] == 0 && !listed_kink(r, 2, i, jj));
+    if (!ok)
+        return 0;
+    cols = flint_malloc((N + 1) * sizeof(slong));
+    cols[0] = jj;
+    for (j = 0; j < N; j++)
+        if (listed_kink(r, 2, p, j))
+            cols[n++] = j;
+    ok = h1_columns_independent(c, X, cols, n);
+    flint_free(cols);
+    w[0] = k, w[1] = 0, w[2] = 3, w[3] = 2, w[4] = p, w[5] = jj;
+    return ok;
+}
+
 /* The seed entry of implied kink q (layer l, row i, column j). */
 static arb_ptr implied_seed(crit *c, const dnc_critical *r, slong q)
 {
@@ -2266,7 +2329,8 @@ static void slopes_at(crit *c, dnc_critical *r, arb_srcptr X, arb_mat_struct *ad
         arb_set(r->G + k, kink_entry(adj, r, k));
         fails = !slope_inside(r->t + k, mu + k, r->G + k, c->prec);
         if (r->slopes_proven && fails && (arb_contains_si(r->t + k, 1) || arb_contains_si(mu + k, 0))
-            && exact_slope_find(c, r, X, k, arb_contains_si(r->t + k, 1), w)) {
+            && (exact_slope_find(c, r, X, k, arb_contains_si(r->t + k, 1), w)
+                || (arb_contains_si(mu + k, 0) && lone_unit_find(c, r, X, k, w)))) {
             r->exact = flint_realloc(r->exact, 6 * (r->nexact + 1) * sizeof(slong));
             memmove(r->exact + 6, r->exact, 6 * r->nexact * sizeof(slong));   /* by kink index */
             memcpy(r->exact, w, sizeof(w));

@@ -1494,6 +1494,69 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     return ok;
 }
 
+/* 1 when (l, i, j) is one of the nk listed kinks. */
+static int is_listed(const slong *kink, slong nk, slong l, slong i, slong j)
+{
+    slong e;
+    for (e = 0; e < nk; e++)
+        if (kink[3 * e] == l && kink[3 * e + 1] == i && kink[3 * e + 2] == j)
+            return 1;
+    return 0;
+}
+
+/* exact_slopes[i] = w = (k, 0, VX_LONE_UNIT, j, 0) (format §6.10, docs/refine.md §7.14): kink
+ * k = (2, p, j'), slope 0. On the box's pattern unit p is P+ in column j and nowhere else, every
+ * other unit of layer 2 is P-, dead or an implied kink in column j, and the columns of H1 at j
+ * and at p's listed kinks have a Gram matrix of positive determinant. At theta* the KKT
+ * equations of H1's column j and of W_1's row p read lambda_H h_j = -D_pj w_p and
+ * lambda_W w_p = -D_pj h_j - sum_S mu_pj'' h_j'' (S: p's listed kinks), so D_pj != 0 (h_j != 0)
+ * and (D_pj - lambda_H lambda_W / D_pj) h_j + sum_S mu_pj'' h_j'' = 0: every mu_pj'' is 0. */
+static int lone_unit_ok(vk *k, const arb_mat_struct *X, const slong *kink, slong nk, const slong *w, slong i,
+                        char *why, size_t len)
+{
+    slong l = kink[3 * w[0]], p = kink[3 * w[0] + 1], j = w[3], r, c, u, n = 1, *cols;
+    arb_mat_t G;
+    arb_t det;
+    int ok = w[1] == 0 && l == 2 && j < k->N && fmpq_sgn(k->p->lambda_h) > 0 && fmpq_sgn(k->p->lambda_w) > 0;
+    if (!ok) {
+        snprintf(why, len, "exact_slopes[%ld]: a lone_unit witness proves slope 0 at a kink of layer 2, for a column of "
+                 "the point", (long) i);
+        return 0;
+    }
+    r = k->p->width[1];
+    for (c = 0; ok && c < k->N; c++)   /* p: P+ in column j only */
+        ok = (k->state[2][p + r * c] == 1) == (c == j);
+    for (u = 0; ok && u < r; u++) {   /* every other unit silent in column j */
+        char st = k->state[2][u + r * j];
+        ok = u == p || st == -1 || st == 4 || (st == 0 && !is_listed(kink, nk, 2, u, j));
+    }
+    if (!ok) {
+        snprintf(why, len, "exact_slopes[%ld]: unit %ld of layer 2 is not alone in column %ld (P+ there and nowhere "
+                 "else, every other unit P-, dead or an implied kink there)", (long) i, (long) p, (long) j);
+        return 0;
+    }
+    cols = flint_malloc((k->N + 1) * sizeof(slong));
+    cols[0] = j;
+    for (c = 0; c < k->N; c++)
+        if (is_listed(kink, nk, 2, p, c))
+            cols[n++] = c;
+    arb_mat_init(G, n, n);
+    arb_init(det);
+    for (r = 0; r < n; r++)
+        for (c = 0; c < n; c++)
+            for (u = 0; u < arb_mat_nrows(X); u++)
+                arb_addmul(arb_mat_entry(G, r, c), arb_mat_entry(X, u, cols[r]), arb_mat_entry(X, u, cols[c]), k->prec);
+    arb_mat_det(det, G, k->prec);
+    ok = arb_is_positive(det);
+    if (!ok)
+        snprintf(why, len, "exact_slopes[%ld]: the columns of H1 at %ld and at the listed kinks of unit %ld of layer 2 "
+                 "are not shown linearly independent on the box", (long) i, (long) j, (long) p);
+    arb_clear(det);
+    arb_mat_clear(G);
+    flint_free(cols);
+    return ok;
+}
+
 /* exact_slopes[i] = w = (k, t, witness as in gen): t_e = t exactly at listed kink k = e (format
  * §6.10, docs/refine.md §7.11). With e moved to P+ (t = 1) or to P- (t = 0) and every other
  * kink kept, the witness must be a symmetry of that pattern (the checks 3 of §6.9 on it) whose
@@ -1620,7 +1683,8 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
                 ok = 0;
             }
             fmpq_clear(t1);
-            ok = ok && exact_slope_ok(&k, X, kink, ex + 5 * x, x, why, len);
+            ok = ok && (ex[5 * x + 2] == VX_LONE_UNIT ? lone_unit_ok(&k, X, kink, nk, ex + 5 * x, x, why, len)
+                                                       : exact_slope_ok(&k, X, kink, ex + 5 * x, x, why, len));
             x--;
             continue;
         }

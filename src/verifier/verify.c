@@ -469,21 +469,29 @@ static slong exact_slopes_get(vrun *r, vclaim *cl, const char *path, slong *ex)
         return vx_fail(&r->c, "%s.exact_slopes: claim %.64s has no kinks", path, cl->ref[0]->id);
     for (i = 0; i < (slong) json_array_size(a); i++) {
         slong v[3] = { 0, 0, 0 }, nw = 0, fam = -1, f;
-        static const char *const key[3] = { "generator", "kink_rotation", "class_rotation" };
+        static const char *const key[4] = { "generator", "kink_rotation", "class_rotation", "lone_unit" };
         e = json_array_get(a, i);
         vx_pathf(pth, "%s.exact_slopes[%ld]", path, (long) i);
-        if (vx_schema(&r->c, e, pth, "kink:i slope:i generator:a? kink_rotation:a? class_rotation:a?")
+        if (vx_schema(&r->c, e, pth, "kink:i slope:i generator:a? kink_rotation:a? class_rotation:a? lone_unit:i?")
             || vx_int(&r->c, e, pth, "kink", 0, nk - 1, &k) || vx_int(&r->c, e, pth, "slope", 0, 1, &t))
             return -1;
         if (k <= prev)
             return vx_fail(&r->c, "%s.kink: %ld is not strictly after the previous entry's kink", pth, (long) k);
         prev = k;
-        for (f = 0; f < 3; f++)
+        for (f = 0; f < 4; f++)
             if ((w = json_object_get(e, key[f])) != NULL)
                 nw++, fam = f;
         if (nw != 1)
-            return vx_fail(&r->c, "%s: expected exactly one witness (generator, kink_rotation or class_rotation), got %ld",
-                           pth, (long) nw);
+            return vx_fail(&r->c, "%s: expected exactly one witness (generator, kink_rotation, class_rotation or "
+                           "lone_unit), got %ld", pth, (long) nw);
+        if (fam == 3) {   /* a column of the point: the checks of §6.10 (4) decide the rest */
+            slong j;
+            if (vx_int(&r->c, e, pth, "lone_unit", 0, cl->ref[0]->P != NULL ? cl->ref[0]->P->ncols - 1 : WORD_MAX, &j))
+                return -1;
+            if (ex != NULL)
+                ex[5 * i] = k, ex[5 * i + 1] = t, ex[5 * i + 2] = VX_LONE_UNIT, ex[5 * i + 3] = j, ex[5 * i + 4] = 0;
+            continue;
+        }
         w = json_object_get(e, key[fam]);
         for (f = 0; f < (slong) json_array_size(w) && f < 3; f++)
             v[f] = (slong) json_integer_value(json_array_get(w, f));

@@ -43,13 +43,15 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
         flint_free(s);
     }
     s = dnc_arb_proven_decimal(r->loss, 60);
-    snprintf(stmt, sizeof(stmt), "an exact critical point of f on the pattern manifold of the %ld listed kinks lies "
-             "within 2^%ld of the point %s in every parameter (Krawczyk on the KKT system bordered by a slice of %ld "
-             "rotation generators, %ld partial rotations of H1, %ld kink-preserving rotations and %ld class rotations); every other ReLU pre-activation keeps a strict sign on that box, and the %ld "
-             "dead units and the %ld zero weights are 0 (the dead units' pre-activations and the implied kinks are kinks with "
-             "multiplier 0); its loss is in [lo, hi] (f = %s)",
-             (long) r->nkinks, (long) r->radius_log2, point, (long) r->ngenerators, (long) r->npartial, (long) r->nkrot, (long) r->ncrot, (long) r->ndead,
-             (long) r->nzero, s);
+    snprintf(stmt, sizeof(stmt), "an exact KKT point of the cut objective f_0 on the pattern manifold of the %ld listed "
+             "kinks, with the parameters of the %ld dead units and the %ld zero weights held at 0 (their gradient entries "
+             "exactly 0 there, so it is a KKT point of the full system), lies within 2^%ld of the point %s in every "
+             "parameter (Krawczyk on the KKT system bordered by a slice of %ld rotation generators, %ld partial rotations "
+             "of H1, %ld kink-preserving rotations and %ld class rotations); every other ReLU pre-activation keeps a strict "
+             "sign on that box, and the dead units' pre-activations and the %ld implied kinks are 0 there (kinks with "
+             "multiplier 0), so f = f_0 at that point; its loss is in [lo, hi] (f = %s)",
+             (long) r->nkinks, (long) r->ndead, (long) r->nzero, (long) r->radius_log2, point, (long) r->ngenerators,
+             (long) r->npartial, (long) r->nkrot, (long) r->ncrot, (long) r->nimplied, s);
     flint_free(s);
     /* the checker evaluates f_0 over the box in its own order: leave it a factor 2^10 */
     arb_init(wide);

@@ -1383,8 +1383,10 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
             ok = 0, snprintf(why, len, "the centre's entries must be dyadic rationals of at most %ld bits", (long) prec);
     if (!set_dead(&k, X, pt, why, len) && ok)
         ok = 0;
-    memcpy(all, kink, 3 * nk * sizeof(slong));
-    memcpy(all + 3 * nk, imp, 3 * ni * sizeof(slong));
+    if (nk > 0)
+        memcpy(all, kink, 3 * nk * sizeof(slong));
+    if (ni > 0)
+        memcpy(all + 3 * nk, imp, 3 * ni * sizeof(slong));
     for (e = 0; e < nk + ni && ok; e++)
         if (k.dead[all[3 * e]][all[3 * e + 1]])
             ok = 0, snprintf(why, len, "kink %ld lies in a dead unit: a dead unit's entries are kinks with multiplier 0 "
@@ -1658,8 +1660,10 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
     ok = set_dead(&k, X, pt, why, len);
     for (i = 0; i < k.nf; i++)   /* the theta-box: the dead units' parameters stay 0 */
         arb_add_error(xv[k.fi[i]], r);
-    memcpy(all, kink, 3 * nk * sizeof(slong));
-    memcpy(all + 3 * nk, imp, 3 * ni * sizeof(slong));
+    if (nk > 0)   /* (a NULL list of none is allowed) */
+        memcpy(all, kink, 3 * nk * sizeof(slong));
+    if (ni > 0)
+        memcpy(all + 3 * nk, imp, 3 * ni * sizeof(slong));
     for (e = 0; e < nk; e++) {   /* the mu-box */
         arb_ptr m = arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]);
         arb_set_fmpq(m, mu + e, prec);

@@ -1065,6 +1065,28 @@ Test(critical, k4_l4_lone_unit)
     lone_unit_forgery(c, t, "an array", "{\"kink\": 0, \"slope\": 0, \"lone_unit\": [2]}", 0, 0, NULL);
     lone_unit_forgery(c, t, "two witnesses",
                       "{\"kink\": 0, \"slope\": 0, \"lone_unit\": 2, \"generator\": [1, 0, 1]}", 0, 0, NULL);
+    {   /* review (helper-45): with kink_multipliers before its critical_point claim, the column's range
+         * was not known when the witness was read, and column 4 (N = 4) was "not proven", not malformed */
+        json_t *claims, *e;
+        size_t i, ci = 0, ki = 0;
+        j = json_load_file(c, 0, NULL);
+        claims = json_object_get(j, "claims");
+        json_array_foreach(claims, i, e) {
+            if (strcmp(json_string_value(json_object_get(e, "kind")), "critical_point") == 0)
+                ci = i;
+            if (strcmp(json_string_value(json_object_get(e, "kind")), "kink_multipliers") == 0)
+                ki = i;
+        }
+        cr_assert_lt(ci, ki);
+        e = json_incref(json_array_get(claims, ki));
+        json_array_remove(claims, ki);
+        json_object_set_new(json_array_get(json_object_get(e, "exact_slopes"), 0), "lone_unit", json_integer(4));
+        json_object_set_new(e, "verdict", json_string("not proven"));
+        json_array_insert_new(claims, ci, e);
+        cr_assert_eq(json_dump_file(j, t, 0), 0);
+        json_decref(j);
+        km_refused(t, "column 4 in a kink_multipliers claim before its critical_point", 0);
+    }
 }
 
 /* The scripted K = 3, L = 5 witness (scripts/small-k-low-rank.sh: the K = 3, L = 4 run deepened

@@ -9,7 +9,8 @@
  * column 0, h_0, h_1 independent (H1 = I); also with unit 0 an implied kink in column 0
  * (multiplier 0). Refused, each for its own condition: unit 0 P+ in column 0 as well; unit 0 a
  * listed kink in column 0 (its multiplier enters lambda_H h_0); unit 2 P+ in columns 0 and 2;
- * h_1 = 0 (the columns of H1 dependent: every entry of column 1 is then a kink); slope 1; the
+ * h_1 = 0 (the columns of H1 dependent: every entry of column 1 is then a kink), also with h_1
+ * held at 0 (its Gram determinant is then exactly 0, a ball that is not positive); slope 1; the
  * witness at column 2, where unit 2 is P- (a kink of layer 3: tests/test_critical.c k4_l4_lone_unit). */
 #include <string.h>
 #include <criterion/criterion.h>
@@ -30,14 +31,14 @@ static json_t *dense(const int m[3][3])
 /* vx_kink_slopes_check on the point (H1, W_1, W_2 = I) with kinks and implied kinks (3 per
  * entry, sorted), multipliers 0, every slope interval [0, 1], and the one exact slope `slope` of
  * kink index kx by a lone unit in column j. 1 or 0; why <- the reason. */
-static int check(const int H[3][3], const int W[3][3], const slong *kink, slong nk, const slong *imp, slong ni, slong kx,
-                 slong slope, slong j, char *why, size_t len)
+static int check_held(const int H[3][3], const int W[3][3], const slong *kink, slong nk, const slong *imp, slong ni,
+                      const slong *zw, slong nz, slong kx, slong slope, slong j, char *why, size_t len)
 {
     static const int I3[3][3] = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
     char err[512] = "";
     vx_ctx c;
     vx_point P;
-    vx_crit_pattern pt = { kink, imp, NULL, NULL, nk, ni, 0, 0 };
+    vx_crit_pattern pt = { kink, imp, NULL, zw, nk, ni, 0, nz };
     vx_shifts sh = { 0, NULL, NULL, NULL, NULL };
     slong ex[5] = { kx, slope, VX_LONE_UNIT, j, 0 }, e;
     fmpq *mu = _fmpq_vec_init(nk + 1), *lo = _fmpq_vec_init(nk + 1), *hi = _fmpq_vec_init(nk + 1);
@@ -66,6 +67,13 @@ static int check(const int H[3][3], const int W[3][3], const slong *kink, slong 
     _fmpq_vec_clear(lo, nk + 1);
     _fmpq_vec_clear(hi, nk + 1);
     return ok;
+}
+
+/* check_held without held entries. */
+static int check(const int H[3][3], const int W[3][3], const slong *kink, slong nk, const slong *imp, slong ni, slong kx,
+                 slong slope, slong j, char *why, size_t len)
+{
+    return check_held(H, W, kink, nk, imp, ni, NULL, 0, kx, slope, j, why, len);
 }
 
 static const int Id[3][3] = { { 1, 0, 0 }, { 0, 1, 0 }, { 0, 0, 1 } };
@@ -102,6 +110,12 @@ Test(lone_unit_checker, refused_for_each_condition)
     refused(Id, Wk, k2, 2, 1, 0, 0, "unit 2 of layer 2 is not alone in column 0");
     refused(Id, W2, k1, 1, 0, 0, 0, "unit 2 of layer 2 is not alone in column 0");
     refused(Hd, Wd, k3, 3, 2, 0, 0, "not shown linearly independent");
+    {   /* h_1 held at 0 (zero_weights [0, a, 1]): the Gram determinant is exactly 0, not positive */
+        static const slong zw[] = { 0, 0, 1, 0, 1, 1, 0, 2, 1 };
+        char why[512] = "";
+        cr_expect(!check_held(Hd, Wd, k3, 3, NULL, 0, zw, 3, 2, 0, 0, why, sizeof(why)), "accepted with h_1 held at 0");
+        cr_expect(strstr(why, "not shown linearly independent") != NULL, "%s", why);
+    }
     refused(Id, W, k1, 1, 0, 1, 0, "a lone_unit witness proves slope 0");
     refused(Id, W, k1, 1, 0, 0, 2, "unit 2 of layer 2 is not alone in column 2");
 }

@@ -1519,7 +1519,7 @@ static int lone_unit_ok(vk *k, const arb_mat_struct *X, const slong *kink, slong
     slong l = kink[3 * w[0]], p = kink[3 * w[0] + 1], j = w[3], r, c, u, n = 1, *cols;
     arb_mat_t G;
     arb_t det;
-    int ok = w[1] == 0 && l == 2 && j < k->N && fmpq_sgn(k->p->lambda_h) > 0 && fmpq_sgn(k->p->lambda_w) > 0;
+    int ok = w[1] == 0 && l == 2 && j < k->N && fmpq_sgn(k->p->lambda_h) > 0;
     if (!ok) {
         snprintf(why, len, "exact_slopes[%ld]: a lone_unit witness proves slope 0 at a kink of layer 2, for a column of "
                  "the point", (long) i);
@@ -1677,7 +1677,7 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
     for (e = nk - 1, x = nex - 1; ok && e >= 0; e--) {   /* top-down: the highest failing kink is reported */
         arb_srcptr G = arb_mat_entry(k.adj + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]);
         char a[VTXT], b[VTXT];
-        if (x >= 0 && ex[5 * x] == e) {   /* t_e exactly 0 or 1, by a symmetry */
+        if (x >= 0 && ex[5 * x] == e) {   /* t_e exactly 0 or 1, by a symmetry or a lone unit */
             fmpq_t t1;
             fmpq_init(t1);
             fmpq_set_si(t1, ex[5 * x + 1], 1);

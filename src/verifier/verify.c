@@ -454,10 +454,11 @@ static int read_strict_local_min(vrun *r, vclaim *cl, const char *path)
 }
 
 /* §6.10 "exact_slopes" (optional): entries {"kink": k, "slope": 0 or 1, and exactly one witness:
- * "generator": [l, a, b], "kink_rotation": [l, a, b] or "class_rotation": [a, b]}, k a kink of
- * the critical_point claim, strictly increasing. ex (5 per entry, or NULL: validate only) <-
- * (k, slope, witness encoded as vx_critical_check's generators). Returns the number of entries,
- * or -1 (malformed, with the error set). */
+ * "generator": [l, a, b], "kink_rotation": [l, a, b], "class_rotation": [a, b] or "lone_unit": j},
+ * k a kink of the critical_point claim, strictly increasing; j a column of that claim's point.
+ * ex (5 per entry, or NULL: validate only) <- (k, slope, witness encoded as vx_critical_check's
+ * generators, or (VX_LONE_UNIT, j, 0)). Returns the number of entries, or -1 (malformed, with
+ * the error set). */
 static slong exact_slopes_get(vrun *r, vclaim *cl, const char *path, slong *ex)
 {
     const json_t *a = json_object_get(cl->o, "exact_slopes"), *e, *w;
@@ -486,7 +487,11 @@ static slong exact_slopes_get(vrun *r, vclaim *cl, const char *path, slong *ex)
                            "lone_unit), got %ld", pth, (long) nw);
         if (fam == 3) {   /* a column of the point: the checks of §6.10 (4) decide the rest */
             slong j;
-            if (vx_int(&r->c, e, pth, "lone_unit", 0, cl->ref[0]->P != NULL ? cl->ref[0]->P->ncols - 1 : WORD_MAX, &j))
+            const char *name = vx_str(cl->ref[0]->o, "point");   /* that claim may come later: not yet validated */
+            const vx_point *P = name != NULL ? vx_point_find(&r->c, name) : NULL;
+            if (P == NULL)
+                return vx_fail(&r->c, "%s: claim %.64s names no point", pth, cl->ref[0]->id);
+            if (vx_int(&r->c, e, pth, "lone_unit", 0, P->ncols - 1, &j))
                 return -1;
             if (ex != NULL)
                 ex[5 * i] = k, ex[5 * i + 1] = t, ex[5 * i + 2] = VX_LONE_UNIT, ex[5 * i + 3] = j, ex[5 * i + 4] = 0;
@@ -1120,16 +1125,12 @@ static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
          *shi = slo + ns;
     vx_shifts sh = { ns, q, ss, slo, shi };
     vx_crit_pattern pt;
-    say(cl, "at the exact critical point theta* (multipliers mu*) of claim %s, for each of its %ld kinks e, G_e = df/dh_e "
-        "(back-propagated with the seeds mu* of the kinks above e) is nonzero and t_e = mu*_e / G_e lies in the stated "
-        "interval, inside [0, 1]: checked over the claim's box; so back-propagation with relu'(0) := t_e gives 0, i.e. "
-        "0 is in the chain-rule generalised gradient of f at theta* (t_e = 0 at its dead units' entries and implied kinks, "
-        "whose multiplier is 0%s); at the %zu kinks of exact_slopes t_e is exactly the stated 0 or 1 instead: the stated "
-        "witness is a symmetry of the pattern with that kink moved to P- or P+ whose tangent moves the kink%s (format "
-        "§6.10)", c->id, (long) nk, ns > 0 ? ", but for the shifted ones" : "",
-        json_array_size(json_object_get(cl->o, "exact_slopes")), ns > 0 ? "; with the shifts, mu* is replaced by "
-        "mu* + sum_k s_k d_k, d_k the relation of the partner pair of shift k (also KKT multipliers at theta*), and each "
-        "shifted implied kink's t_e lies in its stated interval too" : "");
+    say(cl, "at the exact critical point theta* of claim %s (multipliers mu*), at each of its %ld kinks e but those of "
+        "exact_slopes, G_e = df/dh_e (seeds mu* above e) is nonzero and t_e = mu*_e / G_e is in the stated interval in "
+        "[0, 1]; at the %zu of exact_slopes mu*_e = t_e G_e for the stated 0 or 1 (a symmetry that moves the kink, or a "
+        "lone unit: mu*_e = 0); t_e = 0 at implied kinks%s. So relu'(0) := t_e gives 0: 0 is in the chain-rule "
+        "generalised gradient of f at theta* (format 6.10)", c->id, (long) nk,
+        json_array_size(json_object_get(cl->o, "exact_slopes")), ns > 0 ? " but shifted ones (mu* + sum s_k d_k)" : "");
     for (i = 0; i < nk; i++) {
         vx_parse_rational(mu + i, json_string_value(json_array_get(mus, i)));
         vx_lohi(&r->c, json_array_get(t, i), path, lo + i, hi + i);

@@ -240,17 +240,36 @@ static void generator_needed(const char *run, const char *const *expect, const c
 }
 
 
-/* The K = 4, L = 5 witness (certificates/small-k-low-rank/points/K4-L5, docs/theorems.md):
- * its attempt with zero weights holds entries of H1 and W_1 (docs/refine.md §7.13), which
- * imply kinks of layer 2, and its slopes fail at a degenerate kink of layer 5, so the search
- * for multiplier shifts (§7.12) runs over implied kinks of layer 2, which have no ReLU layer
- * below: it read the pattern of "layer 1" and crashed before it skipped them. The reported
- * attempt is the one without zero weights (both prove the same two claims). */
-Test(critical, k4_l5_witness_implied_kinks_of_layer_2)
+/* The K = 4, L = 5 witness (certificates/small-k-low-rank/points/K4-L5, docs/theorems.md). Its
+ * attempt without zero weights fails kink_multipliers at a degenerate kink of layer 5; the
+ * attempt with them holds entries of H1 and W_1 (docs/refine.md §7.13), which imply kinks of
+ * layer 2, and the search for multiplier shifts (§7.12) runs over those implied kinks, which
+ * have no ReLU layer below: it read the pattern of "layer 1" and crashed before it skipped
+ * them. That attempt's slopes are exactly 1 at [3, 0, 1] and [3, 1, 0] by shared inputs
+ * (§7.15) and at [5, 4, 0] by a rotation: all three claims certified, by both checkers. */
+Test(critical, k4_l5_witness_implied_kinks_of_layer_2_and_shared_inputs)
 {
     char dir[256], c[300], t[300];
-    static const char *const expect[] = { "kink-mult   not proven: at kink", "second      certified", NULL };
+    static const char *const expect[] = { "kink-mult   certified", "second      certified", NULL };
+    const char *args[] = { "verify", c, NULL };
+    json_t *j;
+    char *xs;
     certify_strict_fixture(DNCERT_SOURCE_DIR "/certificates/small-k-low-rank/points/K4-L5", dir, c, t, expect);
+    cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
+    j = json_load_file(c, 0, NULL);
+    xs = json_dumps(json_object_get(tu_claim(j, "kink_multipliers"), "exact_slopes"), JSON_COMPACT);
+    cr_expect(strstr(xs, "\"slope\":1,\"shared_input\":2}") != NULL && strstr(xs, "\"slope\":1,\"shared_input\":5}") != NULL,
+              "%s", xs);
+    free(xs);
+    {   /* the witness naming another unit, or a slope 0: refused */
+        json_t *e = json_array_get(json_object_get(tu_claim(j, "kink_multipliers"), "exact_slopes"), 0);
+        cr_assert(json_object_get(e, "shared_input") != NULL);
+        json_object_set_new(e, "shared_input", json_integer(json_integer_value(json_object_get(e, "shared_input")) + 1));
+        cr_assert_eq(json_dump_file(j, t, 0), 0);
+        km_refused(t, "shared_input naming another unit", 1);
+    }
+    json_decref(j);
 }
 /* The K = 6, L = 4, width-20 point (GD seed 3, refined; tests/data/critical/k6-l4-w20; docs/refine.md
  * §7.10): without a class rotation its reduced system has one flat direction left (singular,

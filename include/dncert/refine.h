@@ -161,7 +161,8 @@ typedef struct {
     slong *exact;            /* 6 per kink whose slope is exactly 0 or 1 by a symmetry (format §6.10,
                                 docs/refine.md §7.11): kink index, slope, witness family (0 rotation,
                                 1 kink-preserving rotation, 2 class rotation, 3 lone unit:
-                                (2, p, j), docs/refine.md §7.14), then (l, a, b), l = 0
+                                (2, p, j), docs/refine.md §7.14, 4 shared input: (l, p, q),
+                                §7.15), then (l, a, b), l = 0
                                 for a class rotation; by kink index */
     slong nshift;
     slong *shift;            /* 2 per multiplier shift (format §6.10 "shifts", docs/refine.md §7.12): the

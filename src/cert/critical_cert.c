@@ -78,12 +78,12 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
 /* The exact slopes of r (format §6.10): {"kink": k, "slope": 0 or 1, and its witness}. */
 static json_t *exact_slopes(const dnc_critical *r)
 {
-    static const char *const key[4] = { "generator", "kink_rotation", "class_rotation", "lone_unit" };
+    static const char *const key[5] = { "generator", "kink_rotation", "class_rotation", "lone_unit", "shared_input" };
     json_t *a = json_array();
     slong i;
     for (i = 0; i < r->nexact; i++) {
         const slong *w = r->exact + 6 * i;
-        json_t *g = w[2] == 3 ? json_integer((json_int_t) w[5])
+        json_t *g = w[2] >= 3 ? json_integer((json_int_t) w[5])
                     : w[2] == 2 ? json_pack("[I, I]", (json_int_t) w[4], (json_int_t) w[5])
                                 : json_pack("[I, I, I]", (json_int_t) w[3], (json_int_t) w[4], (json_int_t) w[5]);
         json_array_append_new(a, json_pack("{s:I, s:I, s:o}", "kink", (json_int_t) w[0], "slope", (json_int_t) w[1],
@@ -132,7 +132,7 @@ void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const c
 {
     json_t *t = json_array(), *claim;
     slong k;
-    char stmt[1024];
+    char stmt[1536];
     for (k = 0; k < r->nkinks; k++)
         json_array_append_new(t, r->slopes_proven ? slope_interval(r->t + k, r->prec)
                                                   : json_pack("{s:s, s:s}", "lo", "0", "hi", "1"));
@@ -143,7 +143,8 @@ void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const c
              (long) r->nkinks, r->slopes_proven && r->nexact > 0 ? "; at the kinks of exact_slopes t_e is exactly 0 or 1: "
              "the witness is a symmetry of the pattern with that kink moved to P- or P+ whose tangent moves the kink, so "
              "mu*_e = t_e G_e (a lone_unit witness: column j of layer 2 has the kink's unit as its only unit with a nonzero "
-             "adjoint, so the KKT equations of H1 and W_1 force mu*_e = 0)" : "", r->slopes_proven && r->nshift > 0 ? "; with the multipliers mu* + sum_k s_k d_k "
+             "adjoint, so the KKT equations of H1 and W_1 force mu*_e = 0; a shared_input witness: the kink's only active "
+             "input q and the units above force mu*_e = G_e, docs/refine.md §7.15)" : "", r->slopes_proven && r->nshift > 0 ? "; with the multipliers mu* + sum_k s_k d_k "
              "instead of mu*, where d_k is the relation of the partner pair of shift k (sum of d_k,e grad ubar_e = 0 at "
              "theta*, so these are KKT multipliers too) and the shifted implied kinks have the stated slopes" : "");
     claim = json_pack("{s:s, s:o}", "critical_point", critical, "slopes", t);

@@ -2165,6 +2165,64 @@ static int lone_unit_find(crit *c, const dnc_critical *r, arb_srcptr X, slong k,
     return ok;
 }
 
+/* The only unit of ReLU layer l that is P+ in column j, or -1 (none, or several). */
+static slong single_active_unit(const crit *c, slong l, slong j)
+{
+    slong d = c->p->width[l - 1], u, a = -1;
+    for (u = 0; u < d; u++)
+        if (c->state[l][u + d * j] == 1) {
+            if (a >= 0)
+                return -1;
+            a = u;
+        }
+    return a;
+}
+
+/* A shared input (docs/refine.md §7.15, format §6.10 "shared_input"): the slope of kink
+ * k = (l, p, j0) is exactly 1 when unit q of layer l - 1 is the only active unit in column j0, p is
+ * active where q is (but at j0), and every unit above that reads p has a kink in column j0 whose
+ * only active input r is active exactly where q is and reads no other unit active there (held
+ * weights, or kinks of r in columns where that unit is the only active one). The checker's
+ * shared_input_ok gives the proof. w (6) <- (k, 1, 4, l, p, q); 1 when it applies. */
+static int shared_input_find(crit *c, const dnc_critical *r, slong k, slong *w)
+{
+    slong l = r->kinks[3 * k], p = r->kinks[3 * k + 1], j0 = r->kinks[3 * k + 2], L = c->p->L, j, u, v, q, rr;
+    slong dl, dq, up;
+    int ok = l >= 3 && is_relu(c, l - 1), above = 0;
+    if (!ok)
+        return 0;
+    dl = c->p->width[l - 1], dq = c->p->width[l - 2];
+    q = single_active_unit(c, l - 1, j0);
+    ok = q >= 0;
+    for (j = 0; ok && j < c->N; j++)
+        ok = j == j0 || c->state[l - 1][q + dq * j] != 1 || c->state[l][p + dl * j] == 1;
+    up = dnc_problem_out_rows(c->p, l);
+    for (u = 0; ok && u < up; u++) {   /* the units above that read p at the zero */
+        int zero = c->fixed[weight_index(c, l, u, p)];
+        for (v = 0; !zero && l < L && is_relu(c, l + 1) && v < c->N; v++)
+            zero = c->state[l + 1][u + up * v] == 0 && single_active_unit(c, l, v) == p;
+        if (zero)
+            continue;
+        above = 1;
+        ok = l < L && is_relu(c, l + 1) && c->state[l + 1][u + up * j0] == 0;
+    }
+    rr = ok && above ? single_active_unit(c, l, j0) : -1;
+    ok = ok && (!above || rr >= 0);
+    for (j = 0; ok && above && j < c->N; j++)
+        ok = (c->state[l][rr + dl * j] == 1) == (c->state[l - 1][q + dq * j] == 1);
+    for (u = 0; ok && above && u < dq; u++) {
+        int in_j = 0, zero;
+        for (j = 0; !in_j && j < c->N; j++)
+            in_j = c->state[l - 1][q + dq * j] == 1 && c->state[l - 1][u + dq * j] == 1;
+        zero = u == q || !in_j || c->fixed[weight_index(c, l - 1, rr, u)];
+        for (v = 0; !zero && v < c->N; v++)
+            zero = c->state[l][rr + dl * v] == 0 && single_active_unit(c, l - 1, v) == u;
+        ok = zero;
+    }
+    w[0] = k, w[1] = 1, w[2] = 4, w[3] = l, w[4] = p, w[5] = q;
+    return ok;
+}
+
 /* The seed entry of implied kink q (layer l, row i, column j). */
 static arb_ptr implied_seed(crit *c, const dnc_critical *r, slong q)
 {
@@ -2330,7 +2388,8 @@ static void slopes_at(crit *c, dnc_critical *r, arb_srcptr X, arb_mat_struct *ad
         fails = !slope_inside(r->t + k, mu + k, r->G + k, c->prec);
         if (r->slopes_proven && fails && (arb_contains_si(r->t + k, 1) || arb_contains_si(mu + k, 0))
             && (exact_slope_find(c, r, X, k, arb_contains_si(r->t + k, 1), w)
-                || (arb_contains_si(mu + k, 0) && lone_unit_find(c, r, X, k, w)))) {
+                || (arb_contains_si(mu + k, 0) && lone_unit_find(c, r, X, k, w))
+                || (arb_contains_si(r->t + k, 1) && shared_input_find(c, r, k, w)))) {
             r->exact = flint_realloc(r->exact, 6 * (r->nexact + 1) * sizeof(slong));
             memmove(r->exact + 6, r->exact, 6 * r->nexact * sizeof(slong));   /* by kink index */
             memcpy(r->exact, w, sizeof(w));

@@ -1559,6 +1559,89 @@ static int lone_unit_ok(vk *k, const arb_mat_struct *X, const slong *kink, slong
     return ok;
 }
 
+/* The only unit of ReLU layer l that is P+ in column j on the box, or -1 (none, or several). */
+static slong single_active(const vk *k, slong l, slong j)
+{
+    slong d = k->p->width[l - 1], u, a = -1;
+    for (u = 0; u < d; u++)
+        if (k->state[l][u + d * j] == 1) {
+            if (a >= 0)
+                return -1;
+            a = u;
+        }
+    return a;
+}
+
+/* 1 when W_(l-1)[r, m] is 0 at the zero: exactly 0 on the box (held), or unit r of layer l has a
+ * kink (listed or implied) in a column where m is the only P+ unit of layer l - 1 (there the
+ * kink reads W_(l-1)[r, m] h_m alone, with h_m > 0). */
+static int weight_vanishes(const vk *k, const arb_mat_struct *X, slong l, slong r, slong m)
+{
+    slong d = k->p->width[l - 1], j;
+    if (arb_is_zero(arb_mat_entry(X + l - 1, r, m)))
+        return 1;
+    for (j = 0; j < k->N; j++)
+        if (k->state[l][r + d * j] == 0 && single_active(k, l - 1, j) == m)
+            return 1;
+    return 0;
+}
+
+/* exact_slopes[i] = w = (k, 1, VX_SHARED_INPUT, q, 0) (format §6.10 check 4b, docs/refine.md
+ * §7.15): kink k = (l, p, j0), l >= 3 over a ReLU layer, slope 1. Unit q of layer l - 1 is the
+ * only P+ unit in column j0, J its P+ columns, p P+ in J but j0. Every unit k' of the layer above
+ * with W_l[k', p] not 0 at the zero (weight_vanishes) has a kink (listed or implied) in column j0, whose
+ * only P+ unit of layer l, r, is P+ in exactly the columns J and reads no other unit that is P+
+ * in J (weight_vanishes). At the zero: w_pq = 0 and its KKT equation give mu_p,j0 h_q,j0 =
+ * -sum_(J - j0) G_pj h_qj; each W_l[k', r] = 0 and its equation give sum_J A_k'j h_qj = 0 (h_r is
+ * a multiple of h_q on J), so sum_J G_pj h_qj = 0 and mu_p,j0 = G_p,j0: t = 1. */
+static int shared_input_ok(vk *k, const arb_mat_struct *X, const slong *kink, const slong *w, slong i, char *why,
+                           size_t len)
+{
+    slong l = kink[3 * w[0]], p = kink[3 * w[0] + 1], j0 = kink[3 * w[0] + 2], q = w[3], L = k->L, j, u, r = -1;
+    slong dl = k->p->width[l - 1], dq, up;
+    int ok = w[1] == 1 && l >= 3 && k->p->relu[l - 3] && q < k->p->width[l - 2], above = 0;
+    if (!ok) {
+        snprintf(why, len, "exact_slopes[%ld]: a shared_input witness proves slope 1 at a kink of a layer l >= 3 over a "
+                 "ReLU layer, naming a unit of layer l - 1", (long) i);
+        return 0;
+    }
+    dq = k->p->width[l - 2];
+    ok = single_active(k, l - 1, j0) == q;
+    for (j = 0; ok && j < k->N; j++)   /* p P+ where q is, but at j0 */
+        ok = j == j0 || k->state[l - 1][q + dq * j] != 1 || k->state[l][p + dl * j] == 1;
+    if (!ok) {
+        snprintf(why, len, "exact_slopes[%ld]: unit %ld of layer %ld is not the only active unit in column %ld, or unit %ld "
+                 "of layer %ld is not active in its other active columns", (long) i, (long) q, (long) (l - 1), (long) j0,
+                 (long) p, (long) l);
+        return 0;
+    }
+    up = l < L ? k->p->width[l] : k->p->K;
+    for (u = 0; ok && u < up; u++) {   /* the units above that read p at the zero */
+        if (arb_is_zero(arb_mat_entry(X + l, u, p)) || (l < L && k->p->relu[l - 1] && weight_vanishes(k, X, l + 1, u, p)))
+            continue;
+        above = 1;
+        ok = l < L && k->p->relu[l - 1] && k->state[l + 1][u + up * j0] == 0;
+    }
+    if (ok && above) {   /* r: the only active unit of layer l in column j0, a multiple of h_q on J */
+        r = single_active(k, l, j0);
+        ok = r >= 0;
+        for (j = 0; ok && j < k->N; j++)
+            ok = (k->state[l][r + dl * j] == 1) == (k->state[l - 1][q + dq * j] == 1);
+        for (u = 0; ok && u < dq; u++) {
+            int in_j = 0;
+            for (j = 0; !in_j && j < k->N; j++)
+                in_j = k->state[l - 1][q + dq * j] == 1 && k->state[l - 1][u + dq * j] == 1;
+            ok = u == q || !in_j || weight_vanishes(k, X, l, r, u);
+        }
+    }
+    if (!ok)
+        snprintf(why, len, "exact_slopes[%ld]: a unit of layer %ld reads unit %ld of layer %ld without a kink in column "
+                 "%ld, or the only active unit there is not active exactly where unit %ld of layer %ld is, or reads "
+                 "another unit active there", (long) i, (long) (l + 1), (long) p, (long) l, (long) j0, (long) q,
+                 (long) (l - 1));
+    return ok;
+}
+
 /* exact_slopes[i] = w = (k, t, witness as in gen): t_e = t exactly at listed kink k = e (format
  * §6.10, docs/refine.md §7.11). With e moved to P+ (t = 1) or to P- (t = 0) and every other
  * kink kept, the witness must be a symmetry of that pattern (the checks 3 of §6.9 on it) whose
@@ -1687,8 +1770,9 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
                 ok = 0;
             }
             fmpq_clear(t1);
-            ok = ok && (ex[5 * x + 2] == VX_LONE_UNIT ? lone_unit_ok(&k, X, kink, nk, ex + 5 * x, x, why, len)
-                                                       : exact_slope_ok(&k, X, kink, ex + 5 * x, x, why, len));
+            ok = ok && (ex[5 * x + 2] == VX_LONE_UNIT      ? lone_unit_ok(&k, X, kink, nk, ex + 5 * x, x, why, len)
+                        : ex[5 * x + 2] == VX_SHARED_INPUT ? shared_input_ok(&k, X, kink, ex + 5 * x, x, why, len)
+                                                           : exact_slope_ok(&k, X, kink, ex + 5 * x, x, why, len));
             x--;
             continue;
         }

@@ -212,6 +212,7 @@ int vx_ce_root(const vx_problem *p, const vx_structure *s, const fmpq_t lo, cons
 #define VX_KINK_ROTATION (1L << 24)   /* gen (VX_KINK_ROTATION + l, a, b): a kink-preserving rotation (§6.9) */
 #define VX_CLASS_ROTATION (1L << 25)  /* gen (VX_CLASS_ROTATION, a, b): the class rotation of classes a < b (§6.9) */
 #define VX_LONE_UNIT (1L << 26)       /* an exact slope's witness (VX_LONE_UNIT, j, 0): a lone unit in column j (§6.10) */
+#define VX_SHARED_INPUT (1L << 27)    /* an exact slope's witness (VX_SHARED_INPUT, q, 0): unit q of the layer below (§6.10) */
 typedef struct {             /* the pattern of a critical_point claim */
     const slong *kink, *imp; /* kinks and implied kinks (l, i, j) */
     const slong *dead;       /* dead units (l, a) */

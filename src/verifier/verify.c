@@ -454,11 +454,11 @@ static int read_strict_local_min(vrun *r, vclaim *cl, const char *path)
 }
 
 /* §6.10 "exact_slopes" (optional): entries {"kink": k, "slope": 0 or 1, and exactly one witness:
- * "generator": [l, a, b], "kink_rotation": [l, a, b], "class_rotation": [a, b] or "lone_unit": j},
- * k a kink of the critical_point claim, strictly increasing; j a column of that claim's point.
- * ex (5 per entry, or NULL: validate only) <- (k, slope, witness encoded as vx_critical_check's
- * generators, or (VX_LONE_UNIT, j, 0)). Returns the number of entries, or -1 (malformed, with
- * the error set). */
+ * "generator": [l, a, b], "kink_rotation": [l, a, b], "class_rotation": [a, b], "lone_unit": j or
+ * "shared_input": q}, k a kink of the critical_point claim, strictly increasing; j a column of
+ * that claim's point; q below the largest width. ex (5 per entry, or NULL: validate only) <-
+ * (k, slope, witness encoded as vx_critical_check's generators, or (VX_LONE_UNIT, j, 0), or
+ * (VX_SHARED_INPUT, q, 0)). Returns the number of entries, or -1 (malformed, with the error set). */
 static slong exact_slopes_get(vrun *r, vclaim *cl, const char *path, slong *ex)
 {
     const json_t *a = json_object_get(cl->o, "exact_slopes"), *e, *w;
@@ -470,21 +470,32 @@ static slong exact_slopes_get(vrun *r, vclaim *cl, const char *path, slong *ex)
         return vx_fail(&r->c, "%s.exact_slopes: claim %.64s has no kinks", path, cl->ref[0]->id);
     for (i = 0; i < (slong) json_array_size(a); i++) {
         slong v[3] = { 0, 0, 0 }, nw = 0, fam = -1, f;
-        static const char *const key[4] = { "generator", "kink_rotation", "class_rotation", "lone_unit" };
+        static const char *const key[5] = { "generator", "kink_rotation", "class_rotation", "lone_unit", "shared_input" };
         e = json_array_get(a, i);
         vx_pathf(pth, "%s.exact_slopes[%ld]", path, (long) i);
-        if (vx_schema(&r->c, e, pth, "kink:i slope:i generator:a? kink_rotation:a? class_rotation:a? lone_unit:i?")
+        if (vx_schema(&r->c, e, pth, "kink:i slope:i generator:a? kink_rotation:a? class_rotation:a? lone_unit:i? "
+                      "shared_input:i?")
             || vx_int(&r->c, e, pth, "kink", 0, nk - 1, &k) || vx_int(&r->c, e, pth, "slope", 0, 1, &t))
             return -1;
         if (k <= prev)
             return vx_fail(&r->c, "%s.kink: %ld is not strictly after the previous entry's kink", pth, (long) k);
         prev = k;
-        for (f = 0; f < 4; f++)
+        for (f = 0; f < 5; f++)
             if ((w = json_object_get(e, key[f])) != NULL)
                 nw++, fam = f;
         if (nw != 1)
-            return vx_fail(&r->c, "%s: expected exactly one witness (generator, kink_rotation, class_rotation or "
-                           "lone_unit), got %ld", pth, (long) nw);
+            return vx_fail(&r->c, "%s: expected exactly one witness (generator, kink_rotation, class_rotation, "
+                           "lone_unit or shared_input), got %ld", pth, (long) nw);
+        if (fam == 4) {   /* a unit of some layer: its layer (the kink's, less one) is checked in §6.10 (4b) */
+            slong q, l, maxw = 1;
+            for (l = 0; l < r->c.p.L; l++)
+                maxw = FLINT_MAX(maxw, r->c.p.width[l]);
+            if (vx_int(&r->c, e, pth, "shared_input", 0, maxw - 1, &q))
+                return -1;
+            if (ex != NULL)
+                ex[5 * i] = k, ex[5 * i + 1] = t, ex[5 * i + 2] = VX_SHARED_INPUT, ex[5 * i + 3] = q, ex[5 * i + 4] = 0;
+            continue;
+        }
         if (fam == 3) {   /* a column of the point: the checks of §6.10 (4) decide the rest */
             slong j;
             const char *name = vx_str(cl->ref[0]->o, "point");   /* that claim may come later: not yet validated */
@@ -1126,9 +1137,9 @@ static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
     vx_shifts sh = { ns, q, ss, slo, shi };
     vx_crit_pattern pt;
     say(cl, "at the exact critical point theta* of claim %s (multipliers mu*), at each of its %ld kinks e but those of "
-        "exact_slopes, G_e = df/dh_e (seeds mu* above e) is nonzero and t_e = mu*_e / G_e is in the stated interval in "
-        "[0, 1]; at the %zu of exact_slopes mu*_e = t_e G_e for the stated 0 or 1 (a symmetry that moves the kink, or a "
-        "lone unit: mu*_e = 0); t_e = 0 at implied kinks%s. So relu'(0) := t_e gives 0: 0 is in the chain-rule "
+        "exact_slopes, G_e = df/dh_e is nonzero and t_e = mu*_e / G_e is in its interval in "
+        "[0, 1]; at the %zu of exact_slopes mu*_e = t_e G_e for the stated 0 or 1 (a symmetry that moves the kink, a "
+        "lone unit or a shared input); t_e = 0 at implied kinks%s. So relu'(0) := t_e gives 0: 0 is in the chain-rule "
         "generalised gradient of f at theta* (format 6.10)", c->id, (long) nk,
         json_array_size(json_object_get(cl->o, "exact_slopes")), ns > 0 ? " but shifted ones (mu* + sum s_k d_k)" : "");
     for (i = 0; i < nk; i++) {

@@ -395,7 +395,7 @@ static slong held_index(const crit *c, slong l, slong i, slong u)
     return l == 0 ? i + c->p->width[0] * u : weight_index(c, l, i, u);
 }
 
-/* The entries of the block x (rows x cols, column-major at theta + off) of absolute value at
+/* The entries of the block x (rows x cols, column-major) of absolute value at
  * most 2^-bits times the block's largest: small[i + rows j] <- 1. */
 static void small_entries(const crit *c, arb_srcptr x, slong rows, slong cols, char *small)
 {
@@ -2102,16 +2102,6 @@ static int exact_slope_find(crit *c, const dnc_critical *r, arb_srcptr X, slong 
     return found;
 }
 
-/* 1 when (l, i, j) is a listed kink of r. */
-static int listed_kink(const dnc_critical *r, slong l, slong i, slong j)
-{
-    slong e;
-    for (e = 0; e < r->nkinks; e++)
-        if (r->kinks[3 * e] == l && r->kinks[3 * e + 1] == i && r->kinks[3 * e + 2] == j)
-            return 1;
-    return 0;
-}
-
 /* 1 when the columns cols (n) of H1 are linearly independent at every point of the box X (free
  * parameters): their Gram matrix has a positive determinant there. */
 static int h1_columns_independent(const crit *c, arb_srcptr X, const slong *cols, slong n)
@@ -2151,13 +2141,13 @@ static int lone_unit_find(crit *c, const dnc_critical *r, arb_srcptr X, slong k,
             ok = jj < 0, jj = j;
     ok = ok && jj >= 0;
     for (i = 0; ok && i < d1; i++)   /* every other unit silent in column jj */
-        ok = i == p || st[i + d1 * jj] == -1 || st[i + d1 * jj] == 2 || (st[i + d1 * jj] == 0 && !listed_kink(r, 2, i, jj));
+        ok = i == p || st[i + d1 * jj] == -1 || st[i + d1 * jj] == 2 || (st[i + d1 * jj] == 0 && !row_has_kinks(r, NULL, 2, i, &jj, 1));
     if (!ok)
         return 0;
     cols = flint_malloc((N + 1) * sizeof(slong));
     cols[0] = jj;
     for (j = 0; j < N; j++)
-        if (listed_kink(r, 2, p, j))
+        if (row_has_kinks(r, NULL, 2, p, &j, 1))
             cols[n++] = j;
     ok = h1_columns_independent(c, X, cols, n);
     flint_free(cols);
@@ -2165,17 +2155,23 @@ static int lone_unit_find(crit *c, const dnc_critical *r, arb_srcptr X, slong k,
     return ok;
 }
 
-/* The only unit of ReLU layer l that is P+ in column j, or -1 (none, or several). */
-static slong single_active_unit(const crit *c, slong l, slong j)
+/* The only unit of ReLU layer l that is P+ in column j, or -1 (none, or several); sup: room
+ * for d_l units. */
+static slong single_active_unit(const crit *c, slong l, slong j, slong *sup)
 {
-    slong d = c->p->width[l - 1], u, a = -1;
-    for (u = 0; u < d; u++)
-        if (c->state[l][u + d * j] == 1) {
-            if (a >= 0)
-                return -1;
-            a = u;
-        }
-    return a;
+    return support(c, l + 1, j, sup) == 1 ? sup[0] : -1;
+}
+
+/* 1 when W_(l-1)[a, b] (unit a of ReLU layer l, unit b of layer l - 1) is 0 at the zero: held at
+ * 0 (a zero weight or a dead unit's), or a has a kink in a column where b is the only P+ unit
+ * of layer l - 1 (the checker's weight_vanishes). */
+static int weight_vanishes_at(const crit *c, slong l, slong a, slong b, slong *sup)
+{
+    slong d = c->p->width[l - 1], v;
+    int zero = c->fixed[weight_index(c, l - 1, a, b)];
+    for (v = 0; !zero && v < c->N; v++)
+        zero = c->state[l][a + d * v] == 0 && single_active_unit(c, l - 1, v, sup) == b;
+    return zero;
 }
 
 /* A shared input (docs/refine.md §7.15, format §6.10 "shared_input"): the slope of kink
@@ -2186,39 +2182,35 @@ static slong single_active_unit(const crit *c, slong l, slong j)
  * shared_input_ok gives the proof. w (6) <- (k, 1, 4, l, p, q); 1 when it applies. */
 static int shared_input_find(crit *c, const dnc_critical *r, slong k, slong *w)
 {
-    slong l = r->kinks[3 * k], p = r->kinks[3 * k + 1], j0 = r->kinks[3 * k + 2], L = c->p->L, j, u, v, q, rr;
-    slong dl, dq, up;
+    slong l = r->kinks[3 * k], p = r->kinks[3 * k + 1], j0 = r->kinks[3 * k + 2], L = c->p->L, j, u, q, rr;
+    slong dl, dq, up, *sup;
     int ok = l >= 3 && is_relu(c, l - 1), above = 0;
     if (!ok)
         return 0;
     dl = c->p->width[l - 1], dq = c->p->width[l - 2];
-    q = single_active_unit(c, l - 1, j0);
+    sup = flint_malloc((FLINT_MAX(dl, dq) + 1) * sizeof(slong));
+    q = single_active_unit(c, l - 1, j0, sup);
     ok = q >= 0;
     for (j = 0; ok && j < c->N; j++)
         ok = j == j0 || c->state[l - 1][q + dq * j] != 1 || c->state[l][p + dl * j] == 1;
     up = dnc_problem_out_rows(c->p, l);
     for (u = 0; ok && u < up; u++) {   /* the units above that read p at the zero */
-        int zero = c->fixed[weight_index(c, l, u, p)];
-        for (v = 0; !zero && l < L && is_relu(c, l + 1) && v < c->N; v++)
-            zero = c->state[l + 1][u + up * v] == 0 && single_active_unit(c, l, v) == p;
-        if (zero)
+        if (l < L && is_relu(c, l + 1) ? weight_vanishes_at(c, l + 1, u, p, sup) : c->fixed[weight_index(c, l, u, p)])
             continue;
         above = 1;
         ok = l < L && is_relu(c, l + 1) && c->state[l + 1][u + up * j0] == 0;
     }
-    rr = ok && above ? single_active_unit(c, l, j0) : -1;
+    rr = ok && above ? single_active_unit(c, l, j0, sup) : -1;
     ok = ok && (!above || rr >= 0);
     for (j = 0; ok && above && j < c->N; j++)
         ok = (c->state[l][rr + dl * j] == 1) == (c->state[l - 1][q + dq * j] == 1);
     for (u = 0; ok && above && u < dq; u++) {
-        int in_j = 0, zero;
+        int in_j = 0;
         for (j = 0; !in_j && j < c->N; j++)
             in_j = c->state[l - 1][q + dq * j] == 1 && c->state[l - 1][u + dq * j] == 1;
-        zero = u == q || !in_j || c->fixed[weight_index(c, l - 1, rr, u)];
-        for (v = 0; !zero && v < c->N; v++)
-            zero = c->state[l][rr + dl * v] == 0 && single_active_unit(c, l - 1, v) == u;
-        ok = zero;
+        ok = u == q || !in_j || weight_vanishes_at(c, l, rr, u, sup);
     }
+    flint_free(sup);
     w[0] = k, w[1] = 1, w[2] = 4, w[3] = l, w[4] = p, w[5] = q;
     return ok;
 }

@@ -1496,16 +1496,6 @@ int vx_critical_check(arb_t loss, const vx_problem *p, const vx_point *P, slong 
     return ok;
 }
 
-/* 1 when (l, i, j) is one of the nk listed kinks. */
-static int is_listed(const slong *kink, slong nk, slong l, slong i, slong j)
-{
-    slong e;
-    for (e = 0; e < nk; e++)
-        if (kink[3 * e] == l && kink[3 * e + 1] == i && kink[3 * e + 2] == j)
-            return 1;
-    return 0;
-}
-
 /* exact_slopes[i] = w = (k, 0, VX_LONE_UNIT, j, 0) (format §6.10, docs/refine.md §7.14): kink
  * k = (2, p, j'), slope 0. On the box's pattern unit p is P+ in column j and nowhere else, every
  * other unit of layer 2 is P-, dead or an implied kink in column j, and the columns of H1 at j
@@ -1530,7 +1520,7 @@ static int lone_unit_ok(vk *k, const arb_mat_struct *X, const slong *kink, slong
         ok = (k->state[2][p + r * c] == 1) == (c == j);
     for (u = 0; ok && u < r; u++) {   /* every other unit silent in column j */
         char st = k->state[2][u + r * j];
-        ok = u == p || st == -1 || st == 4 || (st == 0 && !is_listed(kink, nk, 2, u, j));
+        ok = u == p || st == -1 || st == 4 || (st == 0 && !has_kinks(kink, nk, 2, u, &j, 1));
     }
     if (!ok) {
         snprintf(why, len, "exact_slopes[%ld]: unit %ld of layer 2 is not alone in column %ld (P+ there and nowhere "
@@ -1540,7 +1530,7 @@ static int lone_unit_ok(vk *k, const arb_mat_struct *X, const slong *kink, slong
     cols = flint_malloc((k->N + 1) * sizeof(slong));
     cols[0] = j;
     for (c = 0; c < k->N; c++)
-        if (is_listed(kink, nk, 2, p, c))
+        if (has_kinks(kink, nk, 2, p, &c, 1))
             cols[n++] = c;
     arb_mat_init(G, n, n);
     arb_init(det);
@@ -1559,29 +1549,23 @@ static int lone_unit_ok(vk *k, const arb_mat_struct *X, const slong *kink, slong
     return ok;
 }
 
-/* The only unit of ReLU layer l that is P+ in column j on the box, or -1 (none, or several). */
-static slong single_active(const vk *k, slong l, slong j)
+/* The only unit of ReLU layer l that is P+ in column j on the box, or -1 (none, or several);
+ * sup: room for d_l units. */
+static slong single_active(const vk *k, slong l, slong j, slong *sup)
 {
-    slong d = k->p->width[l - 1], u, a = -1;
-    for (u = 0; u < d; u++)
-        if (k->state[l][u + d * j] == 1) {
-            if (a >= 0)
-                return -1;
-            a = u;
-        }
-    return a;
+    return active_units(k, l + 1, j, sup) == 1 ? sup[0] : -1;
 }
 
 /* 1 when W_(l-1)[r, m] is 0 at the zero: exactly 0 on the box (held), or unit r of layer l has a
  * kink (listed or implied) in a column where m is the only P+ unit of layer l - 1 (there the
  * kink reads W_(l-1)[r, m] h_m alone, with h_m > 0). */
-static int weight_vanishes(const vk *k, const arb_mat_struct *X, slong l, slong r, slong m)
+static int weight_vanishes(const vk *k, const arb_mat_struct *X, slong l, slong r, slong m, slong *sup)
 {
     slong d = k->p->width[l - 1], j;
     if (arb_is_zero(arb_mat_entry(X + l - 1, r, m)))
         return 1;
     for (j = 0; j < k->N; j++)
-        if (k->state[l][r + d * j] == 0 && single_active(k, l - 1, j) == m)
+        if (k->state[l][r + d * j] == 0 && single_active(k, l - 1, j, sup) == m)
             return 1;
     return 0;
 }
@@ -1598,7 +1582,7 @@ static int shared_input_ok(vk *k, const arb_mat_struct *X, const slong *kink, co
                            size_t len)
 {
     slong l = kink[3 * w[0]], p = kink[3 * w[0] + 1], j0 = kink[3 * w[0] + 2], q = w[3], L = k->L, j, u, r = -1;
-    slong dl = k->p->width[l - 1], dq, up;
+    slong dl = k->p->width[l - 1], dq, up, *sup;
     int ok = w[1] == 1 && l >= 3 && k->p->relu[l - 3] && q < k->p->width[l - 2], above = 0;
     if (!ok) {
         snprintf(why, len, "exact_slopes[%ld]: a shared_input witness proves slope 1 at a kink of a layer l >= 3 over a "
@@ -1606,24 +1590,26 @@ static int shared_input_ok(vk *k, const arb_mat_struct *X, const slong *kink, co
         return 0;
     }
     dq = k->p->width[l - 2];
-    ok = single_active(k, l - 1, j0) == q;
+    sup = flint_malloc((FLINT_MAX(dq, dl) + 1) * sizeof(slong));
+    ok = single_active(k, l - 1, j0, sup) == q;
     for (j = 0; ok && j < k->N; j++)   /* p P+ where q is, but at j0 */
         ok = j == j0 || k->state[l - 1][q + dq * j] != 1 || k->state[l][p + dl * j] == 1;
     if (!ok) {
         snprintf(why, len, "exact_slopes[%ld]: unit %ld of layer %ld is not the only active unit in column %ld, or unit %ld "
                  "of layer %ld is not active in its other active columns", (long) i, (long) q, (long) (l - 1), (long) j0,
                  (long) p, (long) l);
+        flint_free(sup);
         return 0;
     }
     up = l < L ? k->p->width[l] : k->p->K;
     for (u = 0; ok && u < up; u++) {   /* the units above that read p at the zero */
-        if (arb_is_zero(arb_mat_entry(X + l, u, p)) || (l < L && k->p->relu[l - 1] && weight_vanishes(k, X, l + 1, u, p)))
+        if (arb_is_zero(arb_mat_entry(X + l, u, p)) || (l < L && k->p->relu[l - 1] && weight_vanishes(k, X, l + 1, u, p, sup)))
             continue;
         above = 1;
         ok = l < L && k->p->relu[l - 1] && k->state[l + 1][u + up * j0] == 0;
     }
     if (ok && above) {   /* r: the only active unit of layer l in column j0, a multiple of h_q on J */
-        r = single_active(k, l, j0);
+        r = single_active(k, l, j0, sup);
         ok = r >= 0;
         for (j = 0; ok && j < k->N; j++)
             ok = (k->state[l][r + dl * j] == 1) == (k->state[l - 1][q + dq * j] == 1);
@@ -1631,7 +1617,7 @@ static int shared_input_ok(vk *k, const arb_mat_struct *X, const slong *kink, co
             int in_j = 0;
             for (j = 0; !in_j && j < k->N; j++)
                 in_j = k->state[l - 1][q + dq * j] == 1 && k->state[l - 1][u + dq * j] == 1;
-            ok = u == q || !in_j || weight_vanishes(k, X, l, r, u);
+            ok = u == q || !in_j || weight_vanishes(k, X, l, r, u, sup);
         }
     }
     if (!ok)
@@ -1639,6 +1625,7 @@ static int shared_input_ok(vk *k, const arb_mat_struct *X, const slong *kink, co
                  "%ld, or the only active unit there is not active exactly where unit %ld of layer %ld is, or reads "
                  "another unit active there", (long) i, (long) (l + 1), (long) p, (long) l, (long) j0, (long) q,
                  (long) (l - 1));
+    flint_free(sup);
     return ok;
 }
 

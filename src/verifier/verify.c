@@ -486,26 +486,23 @@ static slong exact_slopes_get(vrun *r, vclaim *cl, const char *path, slong *ex)
         if (nw != 1)
             return vx_fail(&r->c, "%s: expected exactly one witness (generator, kink_rotation, class_rotation, "
                            "lone_unit or shared_input), got %ld", pth, (long) nw);
-        if (fam == 4) {   /* a unit of some layer: its layer (the kink's, less one) is checked in §6.10 (4b) */
-            slong q, l, maxw = 1;
-            for (l = 0; l < r->c.p.L; l++)
-                maxw = FLINT_MAX(maxw, r->c.p.width[l]);
-            if (vx_int(&r->c, e, pth, "shared_input", 0, maxw - 1, &q))
+        if (fam >= 3) {   /* an integer: a column of the point (lone_unit) or a unit of the layer below the kink's
+                           * (shared_input, its layer checked in §6.10 4b); the checks of §6.10 decide the rest */
+            slong x, hi = 0, l;
+            if (fam == 3) {
+                const char *name = vx_str(cl->ref[0]->o, "point");   /* that claim may come later: not yet validated */
+                const vx_point *P = name != NULL ? vx_point_find(&r->c, name) : NULL;
+                if (P == NULL)
+                    return vx_fail(&r->c, "%s: claim %.64s names no point", pth, cl->ref[0]->id);
+                hi = P->ncols - 1;
+            }
+            for (l = 0; fam == 4 && l < r->c.p.L; l++)
+                hi = FLINT_MAX(hi, r->c.p.width[l] - 1);
+            if (vx_int(&r->c, e, pth, key[fam], 0, hi, &x))
                 return -1;
             if (ex != NULL)
-                ex[5 * i] = k, ex[5 * i + 1] = t, ex[5 * i + 2] = VX_SHARED_INPUT, ex[5 * i + 3] = q, ex[5 * i + 4] = 0;
-            continue;
-        }
-        if (fam == 3) {   /* a column of the point: the checks of §6.10 (4) decide the rest */
-            slong j;
-            const char *name = vx_str(cl->ref[0]->o, "point");   /* that claim may come later: not yet validated */
-            const vx_point *P = name != NULL ? vx_point_find(&r->c, name) : NULL;
-            if (P == NULL)
-                return vx_fail(&r->c, "%s: claim %.64s names no point", pth, cl->ref[0]->id);
-            if (vx_int(&r->c, e, pth, "lone_unit", 0, P->ncols - 1, &j))
-                return -1;
-            if (ex != NULL)
-                ex[5 * i] = k, ex[5 * i + 1] = t, ex[5 * i + 2] = VX_LONE_UNIT, ex[5 * i + 3] = j, ex[5 * i + 4] = 0;
+                ex[5 * i] = k, ex[5 * i + 1] = t, ex[5 * i + 2] = fam == 3 ? VX_LONE_UNIT : VX_SHARED_INPUT,
+                ex[5 * i + 3] = x, ex[5 * i + 4] = 0;
             continue;
         }
         w = json_object_get(e, key[fam]);

@@ -497,3 +497,43 @@ Test(refine_hp, pattern_mode_agrees_between_backends)
     dnc_dobj_clear(o);
     dnc_problem_clear(p);
 }
+
+/* A run that ends at the zero network (K = 2, L = 2, width 2, lambda = 1/10, free bias: L-BFGS
+ * from seed 2 goes there). The 256-bit stage reaches a KKT residual of exactly 0, which made
+ * the structure report ask for infinitely many digits and abort inside arf_get_fmpz (found
+ * 2026-12-07 by a search over small problems). Now refine exits 0, says "= 0", and the report
+ * recognises the loss 1/4 -- by hand: W = 0, H1 = 0, b = (1/2) 1, so each of the N = 2 columns
+ * has ||b - e_j||^2 = 1/2 and f = (1/(2N)) (1/2 + 1/2) = 1/4 -- as the polynomial 4x - 1. */
+Test(refine_hp, zero_point_residual_exactly_0, .timeout = 60)
+{
+    char dir[256], a[300], b[300], s[400];
+    json_t *j, *poly;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(a, sizeof(a), "%s/run", dir);
+    snprintf(b, sizeof(b), "%s/refined", dir);
+    {
+        const char *args[] = { "train", "--K", "2", "--n", "1", "--L", "2", "--width", "2", "--lambda", "1/10",
+                               "--bias", "free", "--seed", "2", "--optimizer", "lbfgs", "--steps", "3000",
+                               "--quiet", "--out", a, NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s", err);
+    }
+    snprintf(s, sizeof(s), "%s/summary.json", a);
+    j = json_load_file(s, 0, NULL);
+    cr_assert(j != NULL);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(j, "class"), "class")), "zero",
+                     "the precondition: training ends at the zero network");
+    json_decref(j);
+    {
+        const char *args[] = { "refine", a, "--out", b, NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s\n%s", out, err);
+        cr_expect(strstr(err, "max |KKT residual| = 0") != NULL, "%s", err);
+    }
+    snprintf(s, sizeof(s), "%s/summary.json", b);
+    j = json_load_file(s, 0, NULL);
+    cr_assert(j != NULL);
+    poly = json_object_get(json_object_get(json_object_get(j, "structure"), "loss_recognized"), "polynomial");
+    cr_assert(json_array_size(poly) == 2, "no candidate polynomial of the loss");
+    cr_expect_str_eq(json_string_value(json_array_get(poly, 0)), "-1");
+    cr_expect_str_eq(json_string_value(json_array_get(poly, 1)), "4");
+    json_decref(j);
+}

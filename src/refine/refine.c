@@ -23,6 +23,15 @@ void dnc_refine_opts_default(dnc_refine_opts *o)
     o->hp_entry = 1e-9;
 }
 
+const char *_dnc_refine_bound_str(char *buf, double x)
+{
+    if (isinf(x) && x < 0)
+        snprintf(buf, 32, "= 0");
+    else
+        snprintf(buf, 32, "<= 1e%.1f", x);
+    return buf;
+}
+
 void _dnc_refine_say(refine_ctx *c, const char *fmt, ...)
 {
     va_list ap;
@@ -628,6 +637,7 @@ static int finish_exact(refine_ctx *c, double *theta, fmpq *exact, json_t **stru
     fmpq *q = exact != NULL ? exact : _fmpq_vec_init(c->n);
     dnc_refine_info *info = c->info;
     int r = 0;
+    char b[32];
     hp[0] = 0;
     if (c->o->prec > 0 && (info->converged || info->hp_handoff) && current) {
         r = _dnc_refine_hp(c, theta, q);
@@ -636,9 +646,10 @@ static int finish_exact(refine_ctx *c, double *theta, fmpq *exact, json_t **stru
             info->stationary = info->nundefined == 0 && info->tmin >= -c->o->t_slack && info->tmax <= 1 + c->o->t_slack;
         }
         if (r == 0)
-            snprintf(hp, len, "; %sat %ld bits: max |KKT residual| <= 1e%.1f after %ld chord steps, %s",
+            snprintf(hp, len, "; %sat %ld bits: max |KKT residual| %s after %ld chord steps, %s",
                      info->hp_handoff ? "handed over at the double residual above (finite differences stall "
-                     "there), " : "", (long) c->o->prec, info->hp_residual_log10, (long) info->hp_steps,
+                     "there), " : "", (long) c->o->prec, _dnc_refine_bound_str(b, info->hp_residual_log10),
+                     (long) info->hp_steps,
                      info->hp_signs_kept ? "signs of P+ and P- kept"
                      : "SIGNS OF P+ OR P- NOT KEPT (the pattern does not hold at the exact point)");
     } else {

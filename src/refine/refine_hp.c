@@ -238,6 +238,7 @@ static double chord(hp_ctx *h, arb_ptr z, arb_ptr F, const double *Y)
     arb_ptr z2 = _arb_vec_init(m), F2 = _arb_vec_init(m);
     double *f = malloc(m * sizeof(double)), *dz = malloc(m * sizeof(double));
     double r = max_log10(F, m), r2;
+    char b[32];
     while (f != NULL && dz != NULL && c->info->hp_steps < c->o->hp_max_steps) {
         chord_step(z2, z, F, Y, m, h->prec, f, dz);
         hp_F(h, F2, z2);
@@ -249,8 +250,8 @@ static double chord(hp_ctx *h, arb_ptr z, arb_ptr F, const double *Y)
         _arb_vec_swap(F, F2, m);
         r = r2;
         c->info->hp_steps++;
-        _dnc_refine_say(c, "  chord step %ld at %ld bits: max |KKT residual| <= 1e%.1f", (long) c->info->hp_steps,
-                        (long) h->prec, r);
+        _dnc_refine_say(c, "  chord step %ld at %ld bits: max |KKT residual| %s", (long) c->info->hp_steps,
+                        (long) h->prec, _dnc_refine_bound_str(b, r));
     }
     hp_F(h, F, z);   /* leave x, pre and the seeds at z */
     _arb_vec_clear(z2, m);
@@ -280,6 +281,7 @@ int _dnc_refine_hp(refine_ctx *c, double *theta, fmpq *exact)
     double *J = malloc((size_t) m * m * sizeof(double)), *Y = malloc((size_t) m * m * sizeof(double));
     arb_ptr z, F;
     dnc_refine_info *info = c->info;
+    char b[32];
     if (J == NULL || Y == NULL) {
         free(J);
         free(Y);
@@ -298,8 +300,9 @@ int _dnc_refine_hp(refine_ctx *c, double *theta, fmpq *exact)
     hp_jacobian(&h, J, z, F);
     if (pinv(Y, J, m, c->o->hp_rcond, &info->hp_rank, &info->hp_gap) == 0) {
         _dnc_refine_say(c, "high precision (%ld bits): KKT Jacobian %ld x %ld of rank %ld (null space %ld, "
-                        "gap %.1e); max |KKT residual| <= 1e%.1f at the double point", (long) h.prec, (long) m,
-                        (long) m, (long) info->hp_rank, (long) (m - info->hp_rank), info->hp_gap, max_log10(F, m));
+                        "gap %.1e); max |KKT residual| %s at the double point", (long) h.prec, (long) m,
+                        (long) m, (long) info->hp_rank, (long) (m - info->hp_rank), info->hp_gap,
+                        _dnc_refine_bound_str(b, max_log10(F, m)));
         info->hp_residual_log10 = chord(&h, z, F, Y);
     } else
         info->hp_residual_log10 = max_log10(F, m);

@@ -34,6 +34,10 @@ typedef struct {
     FILE *log;
 } refine_ctx;
 
+/* "<= 1e-28.4" for a bound 10^x on a residual, "= 0" when x = -inf (an exact zero: the zero
+ * point), into buf (32 bytes). */
+const char *_dnc_refine_bound_str(char *buf, double x);
+
 void _dnc_refine_say(refine_ctx *c, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))

@@ -56,8 +56,9 @@ static json_t *recognize_json(const arb_t x, double digits, slong maxdeg)
     fmpz_poly_init(f);
     d = dnc_alg_recognize(f, &res, x, bits, maxdeg);
     if (d > 0)
-        o = json_pack("{s:s, s:o, s:I, s:f, s:I}", "status", "candidate (integer relation by LLL; not a theorem)",
-                      "polynomial", dnc_json_fmpz_poly(f), "degree", (json_int_t) d, "residual_log10", res,
+        o = json_pack("{s:s, s:o, s:I, s:o, s:I}", "status", "candidate (integer relation by LLL; not a theorem)",
+                      "polynomial", dnc_json_fmpz_poly(f), "degree", (json_int_t) d, "residual_log10",
+                      dnc_json_real(res),   /* null where the polynomial vanishes exactly (x = 0) */
                       "digits_used", (json_int_t) digits);
     else
         o = json_pack("{s:s, s:I, s:I}", "status", "none: no relation of small height found", "max_degree",
@@ -151,6 +152,10 @@ json_t *dnc_refine_structure(const fmpq *exact, const dnc_problem_t p, slong pre
     arb_mat_t H, M;
     slong l, i, n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
     json_t *layers = json_array(), *out;
+    /* a residual of exactly 0 (the zero point) gives digits = inf: trust at most the working
+     * precision, less a margin */
+    if (!(digits <= prec * log10(2.0) - 6))
+        digits = prec * log10(2.0) - 6;
     dnc_bpoint_init(x, (dnc_problem_struct *) p);
     v = flint_malloc(n * sizeof(arb_ptr));
     dnc_bpoint_entries(v, x);

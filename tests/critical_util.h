@@ -39,6 +39,10 @@ void malformed_field(const char *c, const char *t, const char *field, const char
  * gives reason (when not NULL). */
 void refused_edited(json_t *j, const char *t, const char *what, const char *reason);
 
+/* Removes the claims strict_local_min and strict_local_min_of_f from certificate j (a file
+ * whose critical_point claim a test edits: only the claims under test stay). */
+void drop_second_order(json_t *j);
+
 /* Copies t of certificate c with one edit of its critical_point claim (and of its point, when
  * entry >= 0: dense entry `entry` of block `blk` set to 0), refused by both checkers, and by
  * dncert verify --explain for a reason containing `reason`. */

@@ -977,8 +977,7 @@ Test(critical, k4_l4_kink_rotation_and_partial_rotation)
     /* the partial rotation left out: the bordered system is singular there */
     cl = claim_copy(c, &j);
     json_object_del(cl, "partial_generators");
-    json_object_del(tu_claim(j, "strict_local_min"), "critical_point");   /* only the claim under test */
-    json_array_remove(json_object_get(j, "claims"), json_array_size(json_object_get(j, "claims")) - 1);
+    drop_second_order(j);   /* only the claim under test */
     cr_assert_eq(json_dump_file(j, t, 0), 0);
     json_decref(j);
     refused(t, "the partial rotation left out");
@@ -1879,7 +1878,7 @@ Test(critical, class_rotation_check_iv_in_the_checkers)
     json_object_set_new(cl, "verdict", json_string("certified"));
     for (i = (slong) json_array_size(json_object_get(j, "claims")) - 1; i >= 0; i--) {   /* only the claims before it */
         const char *k = json_string_value(json_object_get(json_array_get(json_object_get(j, "claims"), i), "kind"));
-        if (strcmp(k, "kink_multipliers") == 0 || strcmp(k, "strict_local_min") == 0)
+        if (strcmp(k, "kink_multipliers") == 0 || strncmp(k, "strict_local_min", 16) == 0)
             json_array_remove(json_object_get(j, "claims"), i);
     }
     cr_assert_eq(json_dump_file(j, t, 0), 0);

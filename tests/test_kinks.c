@@ -296,3 +296,136 @@ Test(kinks, example_b_not_stationary)
     both_checkers(f, 1, "kink_multipliers kink_multipliers not proven MISMATCH", "B forged certified, slopes [-3/2, -1/2]");
     json_decref(j);
 }
+
+/* Example A, forged: the strict_local_min_of_f claim marked certified after edit(j) changed one
+ * thing; both checkers refuse it and name `why` (format §6.13: the conditions on the file are
+ * checked before the verdicts, so each edit shows the condition it breaks even though
+ * strict_local_min is not certified here). */
+static void refuse_local_min(const char *c, void (*edit)(json_t *j), const char *why)
+{
+    char f[400];
+    json_t *j = json_load_file(c, 0, NULL);
+    cr_assert(j != NULL);
+    edit(j);
+    json_object_set_new(tu_claim(j, "strict_local_min_of_f"), "verdict", json_string("certified"));
+    snprintf(f, sizeof(f), "%.*s/forged-local-min.json", (int) (strrchr(c, '/') - c), c);
+    cr_assert_eq(json_dump_file(j, f, 0), 0);
+    json_decref(j);
+    both_checkers(f, 1, "strict_local_min_of_f strict_local_min_of_f not proven MISMATCH", why);
+    both_checkers(f, 1, why, why);
+}
+
+static void no_edit(json_t *j) { (void) j; }
+
+static void slope_touches_0(json_t *j)   /* 1/4 is still in [0, 1/2]: kink_multipliers stays certified */
+{
+    json_array_set_new(json_object_get(tu_claim(j, "kink_multipliers"), "slopes"), 0,
+                       json_pack("{s:s, s:s}", "lo", "0", "hi", "1/2"));
+}
+
+static void slope_touches_1(json_t *j)
+{
+    json_array_set_new(json_object_get(tu_claim(j, "kink_multipliers"), "slopes"), 1,
+                       json_pack("{s:s, s:s}", "lo", "1/8", "hi", "1"));
+}
+
+static void multiplier_negative(json_t *j)
+{
+    json_array_set_new(json_object_get(tu_claim(j, "critical_point"), "multipliers"), 2, json_string("-1/72"));
+}
+
+static void generator_of_kinked_units(json_t *j)   /* units 0 and 1 of layer 2 have kinks */
+{
+    json_array_append_new(json_object_get(tu_claim(j, "critical_point"), "generators"), json_pack("[i, i, i]", 2, 0, 1));
+}
+
+static void dead_unit(json_t *j)
+{
+    json_object_set_new(tu_claim(j, "critical_point"), "dead_units", json_pack("[[i, i]]", 2, 0));
+}
+
+static void zero_weight(json_t *j)
+{
+    json_object_set_new(tu_claim(j, "critical_point"), "zero_weights", json_pack("[[i, i, i]]", 1, 0, 0));
+}
+
+static void implied_kink(json_t *j)
+{
+    json_object_set_new(tu_claim(j, "critical_point"), "implied_kinks", json_pack("[[i, i, i]]", 2, 0, 0));
+}
+
+static void kink_rotation(json_t *j)
+{
+    json_object_set_new(tu_claim(j, "critical_point"), "kink_rotations", json_pack("[[i, i, i]]", 2, 0, 1));
+}
+
+static void exact_slope(json_t *j)
+{
+    json_t *km = tu_claim(j, "kink_multipliers");
+    json_array_set_new(json_object_get(km, "slopes"), 0, json_pack("{s:s, s:s}", "lo", "0", "hi", "0"));
+    json_object_set_new(km, "exact_slopes", json_pack("[{s:i, s:i, s:[i, i, i]}]", "kink", 0, "slope", 0, "generator",
+                                                      1, 0, 1));
+}
+
+/* Example A is a KKT point with t_e = 1/4 strictly inside (0, 1) and G_e = 1/18 > 0 at its one
+ * kink layer, nothing held -- every condition of format §6.13 but the second order -- and it is
+ * a saddle: the Hessian of the Lagrangian has negative eigenvalues on ker C (-0.0683, -0.0683,
+ * -0.0571 by PyTorch autograd in double, docs/refine.md §7.16; python/tests/
+ * test_independent_local_min.py shows f itself decreasing along that direction in exact
+ * rationals). So strict_local_min and strict_local_min_of_f are not proven, and a copy that says
+ * certified is refused; so is each copy that breaks one more condition, with that condition as
+ * the reason. The certified slopes and multipliers are the hand values of §7.5. */
+Test(kinks, example_a_is_a_saddle_not_a_local_min_of_f)
+{
+    char c[300];
+    json_t *j = kink_certificate(c, sizeof(c), EXAMPLE_A, "kink-mult   certified", NULL, "1/72");
+    cr_expect_str_eq(json_string_value(json_object_get(tu_claim(j, "strict_local_min"), "verdict")), "not proven");
+    cr_expect_str_eq(json_string_value(json_object_get(tu_claim(j, "strict_local_min_of_f"), "verdict")), "not proven");
+    json_decref(j);
+    both_checkers(c, 0, "strict_local_min_of_f strict_local_min_of_f not proven OK", "example A");
+    refuse_local_min(c, no_edit, "claim strict_local_min is not certified");
+    refuse_local_min(c, slope_touches_0, "the stated slope interval of kink 0 is not strictly inside (0, 1)");
+    refuse_local_min(c, slope_touches_1, "the stated slope interval of kink 1 is not strictly inside (0, 1)");
+    refuse_local_min(c, multiplier_negative, "the multiplier of kink 2 is not positive on the box");
+    refuse_local_min(c, generator_of_kinked_units, "generator 3 rotates a unit with a kink");
+    refuse_local_min(c, dead_unit, "claim critical_point has dead_units");
+    refuse_local_min(c, zero_weight, "claim critical_point has zero_weights");
+    refuse_local_min(c, implied_kink, "claim critical_point has implied_kinks");
+    refuse_local_min(c, kink_rotation, "claim critical_point has kink_rotations");
+    refuse_local_min(c, exact_slope, "claim kink_multipliers has exact_slopes");
+}
+
+/* The DNC point K = 3, L = 3 (certificates/critical-points/dnc-K3-L3.json: strict_local_min
+ * certified, kinks in layers 2 and 3, nothing held) with a strict_local_min_of_f claim added
+ * and marked certified: refused, because the argument of §6.13 needs one kink layer; with the
+ * claim pointing at a claim of another kind, or at claims about two different critical_point
+ * claims, the file is malformed. */
+Test(kinks, local_min_of_f_needs_one_kink_layer)
+{
+    char dir[256], f[300];
+    json_t *j = json_load_file(DNCERT_SOURCE_DIR "/certificates/critical-points/dnc-K3-L3.json", 0, NULL), *cl, *cp;
+    cr_assert(j != NULL);
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(f, sizeof(f), "%s/f.json", dir);
+    cl = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", "local_min", "kind", "strict_local_min_of_f", "statement", "",
+                   "verdict", "certified", "strict_local_min", "strict_local_min", "kink_multipliers", "kink_multipliers");
+    json_array_append_new(json_object_get(j, "claims"), cl);
+    cr_assert_eq(json_dump_file(j, f, 0), 0);
+    both_checkers(f, 1, "local_min strict_local_min_of_f not proven MISMATCH", "two kink layers");
+    both_checkers(f, 1, "the kinks lie in more than one layer (2 and 3)", "two kink layers");
+    json_object_set_new(cl, "kink_multipliers", json_string("critical_point"));
+    cr_assert_eq(json_dump_file(j, f, 0), 0);
+    both_checkers(f, 1, "claims[", "a reference to a claim of another kind");
+    both_checkers(f, 1, "is a critical_point claim, not a kink_multipliers claim", "a reference to a claim of another kind");
+    json_object_set_new(cl, "kink_multipliers", json_string("km2"));   /* a copy about another critical_point claim */
+    cp = json_deep_copy(tu_claim(j, "critical_point"));
+    json_object_set_new(cp, "id", json_string("cp2"));
+    json_array_append_new(json_object_get(j, "claims"), cp);
+    cp = json_deep_copy(tu_claim(j, "kink_multipliers"));
+    json_object_set_new(cp, "id", json_string("km2"));
+    json_object_set_new(cp, "critical_point", json_string("cp2"));
+    json_array_append_new(json_object_get(j, "claims"), cp);
+    cr_assert_eq(json_dump_file(j, f, 0), 0);
+    both_checkers(f, 1, "are about different critical_point claims", "claims about two critical points");
+    json_decref(j);
+}

@@ -255,6 +255,13 @@ void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const c
 /* The claim strict_local_min (format §6.11) about the box of r (claim id `critical`):
  * certified iff r->second_order (H + rho C^T C positive definite on the box). */
 void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const char *critical);
+/* The claim strict_local_min_of_f (format §6.13) on the claims critical_point, kink_multipliers
+ * and strict_local_min of cert (added before, with those ids): certified iff all three are and
+ * the single-kink-layer argument of docs/refine.md §7.16 applies (the stated slopes strictly
+ * inside (0, 1), positive multipliers, nothing held, generators that are symmetries of f).
+ * Returns the verdict; why <- the obstacle ("" when certified). */
+int dnc_strict_local_min_of_f_add_claim(json_t *cert, const dnc_critical *r, const dnc_problem_t p, char *why,
+                                        size_t len);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
  * centre as a point of the certificate, the pattern, the multipliers, the generators, the
  * loss enclosure. */
 #include <stdio.h>
+#include <string.h>
 #include "cert_priv.h"
 #include "dncert/io.h"
 #include "dncert/refine.h"
@@ -172,4 +173,119 @@ void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const c
     flint_free(rho);
     _dnc_cert_claim_fields(claim, "strict_local_min", "strict_local_min", r->second_order, stmt);
     json_array_append_new(json_object_get(cert, "claims"), claim);
+}
+
+/* 1 when row a or b of layer l has a listed kink (r->kinks is sorted by (l, row, column)). */
+static int unit_has_kink(const dnc_critical *r, slong l, slong a)
+{
+    slong k;
+    for (k = 0; k < r->nkinks; k++)
+        if (r->kinks[3 * k] == l && r->kinks[3 * k + 1] == a)
+            return 1;
+    return 0;
+}
+
+/* 1 when every stated slope interval of the kink_multipliers claim in cert lies strictly
+ * inside (0, 1): decided on the strings written, which are what a checker reads. */
+static int slopes_strict(const json_t *cert, slong *bad)
+{
+    const json_t *claims = json_object_get(cert, "claims"), *cl = NULL, *s;
+    fmpq_t lo, hi;
+    size_t i;
+    int ok = 1;
+    *bad = -1;
+    for (i = 0; i < json_array_size(claims) && cl == NULL; i++)
+        if (strcmp(json_string_value(json_object_get(json_array_get(claims, i), "id")), "kink_multipliers") == 0)
+            cl = json_array_get(claims, i);
+    if (cl == NULL)
+        return 0;
+    fmpq_init(lo);
+    fmpq_init(hi);
+    json_array_foreach(json_object_get(cl, "slopes"), i, s) {
+        ok = ok && dnc_parse_rational(lo, json_string_value(json_object_get(s, "lo"))) == 0
+             && dnc_parse_rational(hi, json_string_value(json_object_get(s, "hi"))) == 0 && fmpq_sgn(lo) > 0
+             && fmpz_cmp(fmpq_numref(hi), fmpq_denref(hi)) < 0;
+        if (!ok) {
+            *bad = (slong) i;
+            break;
+        }
+    }
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    return ok;
+}
+
+/* Why the second-order statement of r does not extend off the pattern manifold (docs/refine.md
+ * §7.16), or NULL when it does. */
+static const char *local_min_obstacle(const json_t *cert, const dnc_critical *r, const dnc_problem_t p, char *buf,
+                                      size_t len)
+{
+    slong k, bad;
+    fmpq_t eps;
+    if (!r->proven || !r->slopes_proven || !r->second_order)
+        return !r->proven ? "claim critical_point is not certified"
+               : !r->slopes_proven ? "claim kink_multipliers is not certified"
+                                   : "claim strict_local_min is not certified";
+    if (r->ndead > 0 || r->nzero > 0)
+        return "parameters are held at 0 (dead units or zero weights): the second order is not proven in their "
+               "directions, and a dead unit beside a live one makes f constant along a ray (docs/refine.md §7.6)";
+    if (r->nimplied > 0 || r->nexact > 0 || r->nshift > 0)
+        return "a kink has a slope of exactly 0 or 1 (an implied kink, an exact slope or a shifted multiplier): "
+               "no strict complementarity there";
+    if (r->nkrot > 0 || r->ncrot > 0)
+        return "the slice uses kink-preserving or class rotations, which keep the pattern manifold but are not "
+               "symmetries of f off it";
+    for (k = 1; k < r->nkinks; k++)
+        if (r->kinks[3 * k] != r->kinks[0]) {
+            snprintf(buf, len, "the kinks lie in more than one layer (%ld and %ld); the argument of docs/refine.md "
+                     "§7.16 needs a single kink layer", (long) r->kinks[0], (long) r->kinks[3 * k]);
+            return buf;
+        }
+    for (k = 0; k < r->ngenerators; k++) {
+        const slong *g = r->generators + 3 * k;
+        if (g[0] >= 2 && p->act[g[0] - 2] == DNC_ACT_RELU && (unit_has_kink(r, g[0], g[1]) || unit_has_kink(r, g[0], g[2]))) {
+            snprintf(buf, len, "generator [%ld, %ld, %ld] rotates units with kinks, a symmetry of the pattern manifold "
+                     "only", (long) g[0], (long) g[1], (long) g[2]);
+            return buf;
+        }
+    }
+    if (!slopes_strict(cert, &bad)) {
+        snprintf(buf, len, "the stated slope of kink %ld is not strictly inside (0, 1)", (long) bad);
+        return buf;
+    }
+    fmpq_init(eps);
+    fmpq_one(eps);
+    fmpq_div_2exp(eps, eps, (ulong) -r->radius_log2);   /* 2^E, E < 0 */
+    for (k = 0; k < r->nkinks && fmpq_cmp(r->mu + k, eps) > 0; k++)
+        ;
+    fmpq_clear(eps);
+    if (k < r->nkinks) {
+        snprintf(buf, len, "the multiplier of kink %ld is not shown positive on the box (with its slope in (0, 1), "
+                 "G_e < 0 would make the kink concave)", (long) k);
+        return buf;
+    }
+    return NULL;
+}
+
+int dnc_strict_local_min_of_f_add_claim(json_t *cert, const dnc_critical *r, const dnc_problem_t p, char *why,
+                                        size_t len)
+{
+    json_t *claim;
+    const char *o = local_min_obstacle(cert, r, p, why, len);
+    if (o != NULL && o != why)
+        snprintf(why, len, "%s", o);
+    else if (o == NULL)
+        why[0] = 0;
+    claim = json_pack("{s:s, s:s}", "strict_local_min", "strict_local_min", "kink_multipliers", "kink_multipliers");
+    _dnc_cert_claim_fields(claim, "strict_local_min_of_f", "strict_local_min_of_f", o == NULL,
+                           "the exact critical point theta* of claim critical_point is a strict local minimiser of f "
+                           "itself modulo the rotations of its generators: there is a neighbourhood U of theta* with "
+                           "f(theta) > f(theta*) for every theta in U outside the orbit of theta*. Reason (format §6.13, "
+                           "docs/refine.md §7.16): all kinks lie in one layer and have slopes strictly inside (0, 1) "
+                           "and positive multipliers (0 < mu_e < G_e: leaving a kink either way raises f at first "
+                           "order), the Hessian of the Lagrangian is positive definite on ker C (claim "
+                           "strict_local_min), no parameter is held, and the flow of every generator (rotations of "
+                           "units without kinks, of H1, of linear layers; partial rotations of H1) keeps f near theta*");
+    json_array_append_new(json_object_get(cert, "claims"), claim);
+    return o == NULL;
 }

@@ -1091,6 +1091,116 @@ static int check_strict_local_min(vrun *r, vclaim *cl, const char *path)
     return 0;
 }
 
+/* §6.13: the strict_local_min and kink_multipliers claims named, both about one critical_point
+ * claim (cl->ref[0], cl->ref[1]). */
+static int read_local_min(vrun *r, vclaim *cl, const char *path)
+{
+    static const char *const key[2] = { "strict_local_min", "kink_multipliers" };
+    const char *crit[2];
+    const vclaim *c;
+    int i;
+    for (i = 0; i < 2; i++) {
+        const char *id = vx_str(cl->o, key[i]);
+        if ((cl->ref[i] = find_claim(r, id)) == NULL)
+            return vx_fail(&r->c, "%s.%s: no claim with id '%.64s'", path, key[i], id);
+        if (strcmp(cl->ref[i]->kind, key[i]) != 0)
+            return vx_fail(&r->c, "%s.%s: claim '%.64s' is a %s claim, not a %s claim", path, key[i], id,
+                           cl->ref[i]->kind, key[i]);
+        crit[i] = vx_str(cl->ref[i]->o, "critical_point");
+    }
+    if (strcmp(crit[0], crit[1]) != 0)
+        return vx_fail(&r->c, "%s: claims '%.64s' and '%.64s' are about different critical_point claims", path,
+                       cl->ref[0]->id, cl->ref[1]->id);
+    if ((c = find_claim(r, crit[0])) == NULL || strcmp(c->kind, "critical_point") != 0)
+        return vx_fail(&r->c, "%s: claim '%.64s' names no critical_point claim", path, cl->ref[0]->id);
+    return 0;
+}
+
+/* 1 when unit a of layer l has a listed kink in kinks (n triples). */
+static int kinked(const slong *kinks, slong n, slong l, slong a)
+{
+    slong k;
+    for (k = 0; k < n; k++)
+        if (kinks[3 * k] == l && kinks[3 * k + 1] == a)
+            return 1;
+    return 0;
+}
+
+/* Why the argument of §6.13 does not apply to critical_point claim c and kink_multipliers claim
+ * k (into why), or 0 when it does. */
+static int local_min_obstacle(const vrun *r, const vclaim *c, const vclaim *k, char *why, size_t len)
+{
+    static const char *const held[5] = { "dead_units", "zero_weights", "implied_kinks", "kink_rotations",
+                                         "class_rotations" };
+    const json_t *mus = json_object_get(c->o, "multipliers"), *t = json_object_get(k->o, "slopes");
+    slong n = (slong) json_array_size(json_object_get(c->o, "kinks")), i, bad = -1;
+    slong *kinks = triples(json_object_get(c->o, "kinks")), *g = triples(json_object_get(c->o, "generators"));
+    fmpq_t lo, hi, eps;
+    fmpq_init(lo);
+    fmpq_init(hi);
+    fmpq_init(eps);
+    fmpq_one(eps);
+    fmpq_div_2exp(eps, eps, (ulong) -json_integer_value(json_object_get(c->o, "radius_log2")));   /* 2^E, E < 0 (§6.9) */
+    why[0] = 0;
+    for (i = 0; i < 5 && !why[0]; i++)
+        if (json_array_size(json_object_get(c->o, held[i])) > 0)
+            snprintf(why, len, "claim %s has %s: %s", c->id, held[i], i < 2 ? "held parameters, whose directions the "
+                     "second order does not cover (a dead unit beside a live one even makes f constant along a ray)"
+                     : i == 2 ? "kinks with multiplier 0, no strict complementarity"
+                              : "symmetries of the pattern manifold only, not of f off it");
+    for (i = 0; i < 2 && !why[0]; i++)
+        if (json_array_size(json_object_get(k->o, i == 0 ? "exact_slopes" : "shifts")) > 0)
+            snprintf(why, len, "claim %s has %s: slopes of exactly 0 or 1, no strict complementarity", k->id,
+                     i == 0 ? "exact_slopes" : "shifts");
+    for (i = 1; i < n && !why[0]; i++)
+        if (kinks[3 * i] != kinks[0])
+            snprintf(why, len, "the kinks lie in more than one layer (%ld and %ld)", (long) kinks[0], (long) kinks[3 * i]);
+    for (i = 0; i < (slong) json_array_size(json_object_get(c->o, "generators")) && !why[0]; i++)
+        if (g[3 * i] >= 2 && r->c.p.relu[g[3 * i] - 2]
+            && (kinked(kinks, n, g[3 * i], g[3 * i + 1]) || kinked(kinks, n, g[3 * i], g[3 * i + 2])))
+            snprintf(why, len, "generator %ld rotates a unit with a kink: a symmetry of the pattern manifold only", (long) i);
+    for (i = 0; i < n && !why[0] && bad < 0; i++) {
+        vx_parse_rational(lo, vx_str(json_array_get(t, i), "lo"));
+        vx_parse_rational(hi, vx_str(json_array_get(t, i), "hi"));
+        if (fmpq_sgn(lo) <= 0 || fmpz_cmp(fmpq_numref(hi), fmpq_denref(hi)) >= 0)
+            bad = i;
+    }
+    if (bad >= 0)
+        snprintf(why, len, "the stated slope interval of kink %ld is not strictly inside (0, 1)", (long) bad);
+    for (i = 0; i < n && !why[0]; i++) {
+        vx_parse_rational(lo, json_string_value(json_array_get(mus, i)));
+        if (fmpq_cmp(lo, eps) <= 0)
+            snprintf(why, len, "the multiplier of kink %ld is not positive on the box (mu_e - 2^E <= 0)", (long) i);
+    }
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    fmpq_clear(eps);
+    flint_free(kinks);
+    flint_free(g);
+    return why[0] != 0;
+}
+
+/* §6.13: from claims critical_point, kink_multipliers and strict_local_min (certified above),
+ * a strict local minimum of f itself when the single-kink-layer argument applies. */
+static int check_local_min(vrun *r, vclaim *cl, const char *path)
+{
+    const vclaim *s = cl->ref[0], *k = cl->ref[1], *c = s->ref[0];
+    char why[VWHY];
+    (void) path;
+    say(cl, "claims %s, %s and %s are certified; the kinks of %s lie in one ReLU layer, their stated slopes strictly "
+        "inside (0, 1) and their multipliers positive on the box (so 0 < mu*_e < G_e), no parameter is held, no kink "
+        "is implied, and every generator's flow keeps f near theta* (no kink-preserving or class rotations, no "
+        "rotation of a unit with a kink): then theta* is a strict local minimiser of f itself modulo its generators, "
+        "off the pattern manifold too (format 6.13)", c->id, k->id, s->id, c->id);
+    /* the conditions on the files first, then the verdicts: the reason names the first that fails */
+    if (local_min_obstacle(r, c, k, why, sizeof(why)))
+        return not_proven(cl, "%s", why);
+    if (!c->verdict || !k->verdict || !s->verdict)
+        return not_proven(cl, "claim %s is not certified", !c->verdict ? c->id : !k->verdict ? k->id : s->id);
+    cl->verdict = 1;
+    return 0;
+}
+
 static int check_critical(vrun *r, vclaim *cl, const char *path)
 {
     char t1[VTXT], t2[VTXT];
@@ -1241,7 +1351,7 @@ static const struct {
     const char *kind, *schema;     /* fields besides id, kind, statement and verdict */
     int (*read)(vrun *r, vclaim *cl, const char *path);
     int (*check)(vrun *r, vclaim *cl, const char *path);
-    int second;                    /* compares other claims: checked after them */
+    int second;                    /* compares other claims: checked after them (1), or after those (2) */
     int mse;                       /* defined for MSE only (alive: no CE decision, section 8.3) */
 } kinds[] = {
     { "root", "structure:o block:s polynomial:a? interval:o", read_root, check_root, 0, 0 },
@@ -1254,6 +1364,7 @@ static const struct {
       check_critical, 0, 0 },
     { "kink_multipliers", "critical_point:s slopes:a exact_slopes:a? shifts:a?", read_kink_multipliers, check_kink_multipliers, 1, 0 },
     { "strict_local_min", "critical_point:s rho:s", read_strict_local_min, check_strict_local_min, 1, 0 },
+    { "strict_local_min_of_f", "strict_local_min:s kink_multipliers:s", read_local_min, check_local_min, 2, 0 },
     { "order", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "dnc_not_optimal", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "ratio", "numerator:o denominator:o ratio:o", read_ratio, check_ratio, 1, 0 },
@@ -1495,7 +1606,7 @@ static int verify_json(const json_t *cert, const char *dir, long min_prec, dncv_
     else if ((ret = read_envelope(&r.c, cert, min_prec)) == 0)
         ret = read_claims(&r, json_object_get(cert, "claims"));
     /* Claims that compare other claims last: they use the recomputed enclosures. */
-    for (pass = 0; pass < 2 && ret == 0; pass++)
+    for (pass = 0; pass < 3 && ret == 0; pass++)
         for (i = 0; i < r.ncl && ret == 0; i++)
             if (kinds[r.cl[i].k].second == pass)
                 ret = kinds[r.cl[i].k].check(&r, r.cl + i, vx_pathf(path, "claims[%ld]", (long) i));

@@ -673,3 +673,55 @@ Test(critical, k3_l2_smooth_point_strict_local_min_of_f, .timeout = 120)
     cr_expect(strstr(out, "expected a positive rational string") != NULL, "%s%s", out, err);
     json_decref(j);
 }
+
+/* A kinked strict local minimum of f (found by helper-47's review, 2026-12-07): K = 5, L = 2,
+ * widths 2 and 5, lambda = 1/250 (L-BFGS seed 1, refined; tests/data/critical/k5-l2-pentagon):
+ * five classes in a plane, each unit of layer 2 with one kink, P+ on two classes and P- on
+ * two. All five slopes are about 0.4605, strictly inside (0, 1), with G_e > 0, nothing is held,
+ * and the one generator is the rotation of H1, so strict_local_min_of_f is certified
+ * (independent check: python/tests/test_independent_local_min.py, on the committed
+ * certificates/critical-points/local-min-K5-L2-pentagon.json: the slopes by an exact backward
+ * pass, the Lagrangian's Hessian on ker C positive definite, f growing along random directions
+ * and with each kink moved into P+ and into P-). On this file, where everything else is
+ * certified, a copy that keeps the claim certified but states a slope interval reaching 0 or 1
+ * (kink_multipliers stays certified: the slope is inside) is refused, and so is one with a
+ * rotation of two kinked units added to the slice. */
+Test(critical, k5_l2_pentagon_kinked_strict_local_min_of_f, .timeout = 120)
+{
+    static const char *const slopes[2][2] = { { "0", "1/2" }, { "1/10", "1" } };
+    char dir[256], c[300], t[300];
+    const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k5-l2-pentagon", "--out", c,
+                         "--critical", NULL };
+    const char *vargs[] = { c, NULL }, *targs[] = { t, NULL }, *vcmd[] = { "verify", t, NULL };
+    json_t *j;
+    int k;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical    certified: 51 unknowns (45 free parameters, 5 kinks, 1 symmetry generators") != NULL,
+              "%s", out);
+    cr_expect(strstr(out, "local-min   certified: a strict local minimum of f itself") != NULL, "%s", out);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "6 claims, 6 certified") != NULL, "%s", out);
+    for (k = 0; k < 3; k++) {
+        j = json_load_file(c, 0, NULL);
+        cr_assert(j != NULL);
+        if (k < 2)
+            json_array_set_new(json_object_get(tu_claim(j, "kink_multipliers"), "slopes"), 2,
+                               json_pack("{s:s, s:s}", "lo", slopes[k][0], "hi", slopes[k][1]));
+        else
+            json_array_append_new(json_object_get(tu_claim(j, "critical_point"), "generators"),
+                                  json_pack("[i, i, i]", 2, 0, 1));
+        cr_assert_eq(json_dump_file(j, t, 0), 0);
+        json_decref(j);
+        cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), targs), 1, "%s%s", out, err);
+        cr_expect(strstr(out, "strict_local_min_of_f strict_local_min_of_f not proven MISMATCH") != NULL, "%s", out);
+        cr_expect(strstr(out, k < 2 ? "the stated slope interval of kink 2 is not strictly inside (0, 1)"
+                                    : "generator 1 rotates a unit with a kink") != NULL, "%s", out);
+        if (k < 2)
+            cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
+        cr_expect_eq(tu_run(out, err, sizeof(out), vcmd), 1, "%s%s", out, err);
+        cr_expect(strstr(out, "strict_local_min_of_f strict_local_min_of_f not proven MISMATCH") != NULL, "%s", out);
+    }
+}

@@ -9,7 +9,13 @@ be a saddle of f, which is why the claim also needs strict_local_min.
    critical point) the Hessian of f, by exact central second differences of the ReLU network,
    has exactly as many eigenvalues near 0 as the claim has generators (the orbit) and all
    others positive, and f grows along random directions.
-2. Example A of docs/refine.md §7.5 (t_e = 1/4 at every kink, G_e = 1/18 > 0, one kink layer,
+2. The committed certificate certificates/critical-points/local-min-K5-L2-pentagon.json (K = 5,
+   L = 2, widths 2 and 5: five classes in a plane, one kink per unit, all in layer 2): at the
+   box centre the slopes t_e = mu_e / G_e, recomputed here by an exact backward pass, lie
+   strictly inside (0, 1) with G_e > 0; the Hessian of the Lagrangian on ker C (kink gradients
+   and the rotation of H1) is positive definite; and f itself, with the ReLU, grows along random
+   directions and along +-grad u_e for every kink (each kink moved into P+ and into P-).
+3. Example A of docs/refine.md §7.5 (t_e = 1/4 at every kink, G_e = 1/18 > 0, one kink layer,
    nothing held; f = 1/3 at the exact point, by hand): the Hessian of the Lagrangian
    f_0 + (1/72) sum_e u_e on ker C (kink gradients and the rotations of H1) has a negative
    eigenvalue, and along that direction f itself -- with the ReLU, off the pattern manifold
@@ -24,9 +30,10 @@ from math import isqrt
 import numpy as np
 
 from conftest import repo_file
-from test_independent_shifts import block, number
+from test_independent_shifts import Net, block, number
 
 CERT = repo_file("certificates", "critical-points", "local-min-K3-L2.json")
+PENTAGON = repo_file("certificates", "critical-points", "local-min-K5-L2-pentagon.json")
 
 
 def matmul(A, B):
@@ -179,3 +186,57 @@ def test_example_a_is_a_saddle_of_f():
             y = [a + sign * eps * c for a, c in zip(x, d)]
             # f itself, with the ReLU: below f(theta*) = 1/3 by about |w_0| eps^2 / 2
             assert P.f(y) < third - Fraction(1, 4) * abs(Fraction(float(w[0]))) * eps * eps
+
+
+def test_pentagon_kinks_strict_slopes_and_f_grows_off_the_manifold():
+    cert = json.load(open(PENTAGON))
+    claims = {c["id"]: c for c in cert["claims"]}
+    assert claims["strict_local_min_of_f"]["verdict"] == "certified"
+    net = Net(cert)
+    cp = net.cl
+    kinks = [tuple(k) for k in cp["kinks"]]
+    assert len(kinks) == 5 and {k[0] for k in kinks} == {2} and not cp.get("dead_units")
+    mu = {k: number(m) for k, m in zip(kinks, cp["multipliers"])}
+    G, grad = net.backward(mu)
+    assert max(abs(x) for l in grad for row in grad[l] for x in row) < Fraction(1, 10 ** 60)   # KKT at the centre
+    for k in kinks:
+        g = G[2][k[1]][k[2]]
+        assert g > 0 and Fraction(1, 10) < mu[k] / g < Fraction(9, 10), (k, float(mu[k] / g))
+    prob = cert["problem"]
+    K, d1, d2 = prob["K"], prob["width"][0], prob["width"][1]
+    lam = [Fraction(prob["lambda_h"])] + [Fraction(v) for v in prob["lambda_w"]]
+    P = Problem(K, d1, d2, lam[0], lam[1], lam[2], False)
+    H1, W1, W2 = net.H[1], net.W[1], net.W[2]
+    x = P.join([H1, W1, W2])
+    n = len(x)
+    U = matmul(W1, H1)
+    slope = [[1 if (U[i][j] > 0 and (2, i, j) not in mu) else 0 for j in range(K)] for i in range(d2)]
+    lag = lambda y: P.f(y, slope, {(k[1], k[2]): mu[k] for k in kinks})
+    Hl = hessian(lag, x, Fraction(1, 2 ** 40))
+    rows = []
+    for (_, a, j) in kinks:   # grad u_aj: H1[:, j] by W1[a, :], W1[a, :] by H1[:, j]
+        g = np.zeros(n)
+        for k in range(d1):
+            g[k * K + j] = float(W1[a][k])
+            g[d1 * K + a * d1 + k] = float(H1[k][j])
+        rows.append(g)
+    A = np.array([[0.0, 1.0], [-1.0, 0.0]])   # the rotation of H1 (d_1 = 2)
+    Hf = np.array([[float(v) for v in r] for r in H1])
+    Wf = np.array([[float(v) for v in r] for r in W1])
+    t = np.zeros(n)
+    t[:d1 * K] = (A @ Hf).ravel()
+    t[d1 * K:d1 * K + d2 * d1] = (-Wf @ A).ravel()
+    rows.append(t)
+    _, sv, vt = np.linalg.svd(np.array(rows))
+    Z = vt[int(np.sum(sv > 1e-10)):].T
+    ev = np.linalg.eigvalsh(Z.T @ Hl @ Z)
+    assert ev[0] > 1e-3, ev
+    f0 = P.f(x)
+    rng = random.Random(2)
+    dirs = [[Fraction(rng.randint(-1000, 1000), 1000) for _ in x] for _ in range(30)]
+    for r in rows[:-1]:   # each kink moved into P+ and into P-
+        d = [Fraction(float(v)).limit_denominator(10 ** 9) for v in r]
+        dirs += [d, [-v for v in d]]
+    for d in dirs:
+        for eps in (Fraction(1, 100), Fraction(1, 1000), Fraction(1, 10000)):
+            assert P.f([a + eps * b for a, b in zip(x, d)]) > f0

@@ -175,7 +175,7 @@ void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const c
     json_array_append_new(json_object_get(cert, "claims"), claim);
 }
 
-/* 1 when row a or b of layer l has a listed kink (r->kinks is sorted by (l, row, column)). */
+/* 1 when unit a of layer l has a listed kink. */
 static int unit_has_kink(const dnc_critical *r, slong l, slong a)
 {
     slong k;
@@ -222,10 +222,6 @@ static const char *local_min_obstacle(const json_t *cert, const dnc_critical *r,
 {
     slong k, bad;
     fmpq_t eps;
-    if (!r->proven || !r->slopes_proven || !r->second_order)
-        return !r->proven ? "claim critical_point is not certified"
-               : !r->slopes_proven ? "claim kink_multipliers is not certified"
-                                   : "claim strict_local_min is not certified";
     if (r->ndead > 0 || r->nzero > 0)
         return "parameters are held at 0 (dead units or zero weights): the second order is not proven in their "
                "directions, and a dead unit beside a live one makes f constant along a ray (docs/refine.md §7.6)";
@@ -264,7 +260,11 @@ static const char *local_min_obstacle(const json_t *cert, const dnc_critical *r,
                  "G_e < 0 would make the kink concave)", (long) k);
         return buf;
     }
-    return NULL;
+    /* the verdicts last, as the checkers do (format §6.13): the reason names the first condition a
+     * point breaks, even where a claim below is not proven as well */
+    return !r->proven ? "claim critical_point is not certified"
+           : !r->slopes_proven ? "claim kink_multipliers is not certified"
+           : !r->second_order ? "claim strict_local_min is not certified" : NULL;
 }
 
 int dnc_strict_local_min_of_f_add_claim(json_t *cert, const dnc_critical *r, const dnc_problem_t p, char *why,
@@ -279,8 +279,8 @@ int dnc_strict_local_min_of_f_add_claim(json_t *cert, const dnc_critical *r, con
     claim = json_pack("{s:s, s:s}", "strict_local_min", "strict_local_min", "kink_multipliers", "kink_multipliers");
     _dnc_cert_claim_fields(claim, "strict_local_min_of_f", "strict_local_min_of_f", o == NULL,
                            "the exact critical point theta* of claim critical_point is a strict local minimiser of f "
-                           "itself modulo the rotations of its generators: there is a neighbourhood U of theta* with "
-                           "f(theta) > f(theta*) for every theta in U outside the orbit of theta*. Reason (format §6.13, "
+                           "itself modulo the flows of its generators: there is a neighbourhood U of theta* with "
+                           "f(theta) > f(theta*) for every theta in U that is not an image of theta* under them. Reason (format §6.13, "
                            "docs/refine.md §7.16): all kinks lie in one layer and have slopes strictly inside (0, 1) "
                            "and positive multipliers (0 < mu_e < G_e: leaving a kink either way raises f at first "
                            "order), the Hessian of the Lagrangian is positive definite on ker C (claim "

@@ -1890,3 +1890,58 @@ Test(critical, class_rotation_check_iv_in_the_checkers)
     _arb_vec_clear(th, n);
     dnc_problem_clear(p);
 }
+
+/* The zero network (K = 3, n = 1, L = 2, width 3, no bias; every parameter 0): every unit is
+ * dead, so the KKT system has no unknown at all. The producer used to skip its only evaluation
+ * then (no dual pass to run), left the dead units' gradient test unset and wrote
+ * critical_point "not proven", which the checkers certify: certify-point refused its own file
+ * and exited 1 (found 2026-12-07 by running refine and certify-point on degenerate points).
+ * Now both certify it: the zero point is an exact KKT point (every gradient entry is a product
+ * with a zero factor), with loss (1/(2N)) ||Y||^2 = (1/6) 3 = 1/2 by hand. */
+/* 1 iff lo <= x <= hi for the interval {"lo", "hi"} iv. */
+static int iv_contains(const json_t *iv, const fmpq_t x)
+{
+    fmpq_t lo, hi;
+    int ok;
+    fmpq_init(lo);
+    fmpq_init(hi);
+    ok = dnc_parse_rational(lo, json_string_value(json_object_get(iv, "lo"))) == 0
+         && dnc_parse_rational(hi, json_string_value(json_object_get(iv, "hi"))) == 0 && fmpq_cmp(lo, x) <= 0
+         && fmpq_cmp(x, hi) <= 0;
+    fmpq_clear(lo);
+    fmpq_clear(hi);
+    return ok;
+}
+
+Test(critical, zero_network_no_unknowns)
+{
+    char dir[256], run[300], c[300], e[512];
+    const char *cp[] = { "certify-point", run, "--out", c, "--critical", NULL };
+    const char *vargs[] = { c, NULL };
+    dnc_problem_t p;
+    slong n;
+    double *x;
+    json_t *j;
+    fmpq_t half;
+    tu_problem(p, "3", "1", "2", "3", "relu", "none", "1/250");
+    n = dnc_param_offset(p, p->N, DNC_NKINDS, 0);
+    x = calloc((size_t) n, sizeof(double));
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(run, sizeof(run), "%s/run", dir);
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    cr_assert_eq(mkdir(run, 0700), 0);
+    cr_assert_eq(dnc_point_save(run, p, x, NULL, e, sizeof(e)), 0, "%s", e);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical    certified: 0 unknowns") != NULL, "%s", out);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
+    j = json_load_file(c, 0, NULL);
+    cr_assert(j != NULL);
+    fmpq_init(half);
+    fmpq_set_si(half, 1, 2);
+    cr_expect(iv_contains(json_object_get(tu_claim(j, "critical_point"), "loss"), half), "the loss is not 1/2");
+    fmpq_clear(half);
+    json_decref(j);
+    free(x);
+    dnc_problem_clear(p);
+}

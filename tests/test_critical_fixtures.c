@@ -650,6 +650,18 @@ Test(critical, k3_l2_smooth_point_strict_local_min_of_f, .timeout = 120)
     tu_tmpdir(dir, sizeof(dir));
     snprintf(c, sizeof(c), "%s/c.json", dir);
     snprintf(t, sizeof(t), "%s/t.json", dir);
+    {   /* widths 1, 1: the three classes at one feature value, the one unit P+ everywhere; two
+         * class rotations in the slice, which without kinks are symmetries of f as well (format
+         * §6.13 check 2) */
+        const char *w1[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k3-l2-w1", "--out", t, "--critical",
+                             NULL };
+        cr_assert_eq(tu_run(out, err, sizeof(out), w1), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "0 kinks, 2 symmetry generators, 0 of them partial rotations of H1, 0 kink-preserving "
+                              "rotations and 2 class rotations") != NULL, "%s", out);
+        cr_expect(strstr(out, "local-min   certified") != NULL, "%s", out);
+        cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), targs), 0, "%s%s", out, err);
+        cr_expect(strstr(out, "strict_local_min_of_f strict_local_min_of_f certified OK") != NULL, "%s", out);
+    }
     cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
     cr_expect(strstr(out, "critical    certified: 33 unknowns (27 free parameters, 0 kinks, 6 symmetry generators, 3 of "
                           "them partial rotations") != NULL, "%s", out);
@@ -685,7 +697,7 @@ Test(critical, k3_l2_smooth_point_strict_local_min_of_f, .timeout = 120)
  * and with each kink moved into P+ and into P-). On this file, where everything else is
  * certified, a copy that keeps the claim certified but states a slope interval reaching 0 or 1
  * (kink_multipliers stays certified: the slope is inside) is refused, and so is one with a
- * rotation of two kinked units added to the slice. */
+ * rotation of two kinked units or a class rotation added to the slice. */
 Test(critical, k5_l2_pentagon_kinked_strict_local_min_of_f, .timeout = 120)
 {
     static const char *const slopes[2][2] = { { "0", "1/2" }, { "1/10", "1" } };
@@ -704,21 +716,24 @@ Test(critical, k5_l2_pentagon_kinked_strict_local_min_of_f, .timeout = 120)
     cr_expect(strstr(out, "local-min   certified: a strict local minimum of f itself") != NULL, "%s", out);
     cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
     cr_expect(strstr(out, "6 claims, 6 certified") != NULL, "%s", out);
-    for (k = 0; k < 3; k++) {
+    for (k = 0; k < 4; k++) {
         j = json_load_file(c, 0, NULL);
         cr_assert(j != NULL);
         if (k < 2)
             json_array_set_new(json_object_get(tu_claim(j, "kink_multipliers"), "slopes"), 2,
                                json_pack("{s:s, s:s}", "lo", slopes[k][0], "hi", slopes[k][1]));
-        else
+        else if (k == 2)
             json_array_append_new(json_object_get(tu_claim(j, "critical_point"), "generators"),
                                   json_pack("[i, i, i]", 2, 0, 1));
+        else   /* with kinks a class rotation is a symmetry of the pattern manifold only */
+            json_object_set_new(tu_claim(j, "critical_point"), "class_rotations", json_pack("[[i, i]]", 0, 1));
         cr_assert_eq(json_dump_file(j, t, 0), 0);
         json_decref(j);
         cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), targs), 1, "%s%s", out, err);
         cr_expect(strstr(out, "strict_local_min_of_f strict_local_min_of_f not proven MISMATCH") != NULL, "%s", out);
-        cr_expect(strstr(out, k < 2 ? "the stated slope interval of kink 2 is not strictly inside (0, 1)"
-                                    : "generator 1 rotates a unit with a kink") != NULL, "%s", out);
+        cr_expect(strstr(out, k < 2    ? "the stated slope interval of kink 2 is not strictly inside (0, 1)"
+                              : k == 2 ? "generator 1 rotates a unit with a kink"
+                                       : "claim critical_point has class_rotations") != NULL, "%s", out);
         if (k < 2)
             cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
         cr_expect_eq(tu_run(out, err, sizeof(out), vcmd), 1, "%s%s", out, err);

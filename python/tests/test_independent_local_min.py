@@ -4,11 +4,12 @@ eigenvalues of the resulting matrices; no dncert code), for the claim strict_loc
 minimum modulo the generators; where every condition but the second order holds, the point can
 be a saddle of f, which is why the claim also needs strict_local_min.
 
-1. The committed certificate certificates/critical-points/local-min-K3-L2.json (K = 3, L = 2,
-   width 3, no kink): at the box centre of its critical_point claim (within 2^-192 of the
-   critical point) the Hessian of f, by exact central second differences of the ReLU network,
-   has exactly as many eigenvalues near 0 as the claim has generators (the orbit) and all
-   others positive, and f grows along random directions.
+1. The committed certificates certificates/critical-points/local-min-K3-L2.json (K = 3, L = 2,
+   width 3, no kink; 3 rotations of H1 and 3 partial rotations) and local-min-K3-L2-w1.json
+   (widths 1, 1; two class rotations): at the box centre of the critical_point claim (within
+   2^-192 of the critical point) the Hessian of f, by exact central second differences of the
+   ReLU network, has exactly as many eigenvalues near 0 as the claim has generators (the orbit)
+   and all others positive, and f grows along random directions.
 2. The committed certificate certificates/critical-points/local-min-K5-L2-pentagon.json (K = 5,
    L = 2, widths 2 and 5: five classes in a plane, one kink per unit, all in layer 2): at the
    box centre the slopes t_e = mu_e / G_e, recomputed here by an exact backward pass, lie
@@ -28,6 +29,7 @@ from fractions import Fraction
 from math import isqrt
 
 import numpy as np
+import pytest
 
 from conftest import repo_file
 from test_independent_shifts import Net, block, number
@@ -101,8 +103,9 @@ def hessian(fun, x, h):
     return H
 
 
-def test_certified_local_min_of_f_has_a_positive_hessian_modulo_the_orbit():
-    cert = json.load(open(CERT))
+@pytest.mark.parametrize("name, orbit", [("local-min-K3-L2.json", 6), ("local-min-K3-L2-w1.json", 2)])
+def test_certified_local_min_of_f_has_a_positive_hessian_modulo_the_orbit(name, orbit):
+    cert = json.load(open(repo_file("certificates", "critical-points", name)))
     claims = {c["id"]: c for c in cert["claims"]}
     assert claims["strict_local_min_of_f"]["verdict"] == "certified"
     cp = claims["critical_point"]
@@ -118,8 +121,7 @@ def test_certified_local_min_of_f_has_a_positive_hessian_modulo_the_orbit():
     assert min(abs(u) for row in U for u in row) > Fraction(1, 10)   # every sign strict: f is smooth here
     H = hessian(P.f, x, Fraction(1, 2 ** 40))
     ev = np.linalg.eigvalsh(H)
-    orbit = len(cp["generators"]) + len(cp.get("partial_generators", []))
-    assert orbit == 6
+    assert orbit == len(cp["generators"]) + len(cp.get("partial_generators", [])) + len(cp.get("class_rotations", []))
     assert sum(abs(ev) < 1e-8) == orbit, ev
     assert min(e for e in ev if abs(e) >= 1e-8) > 0.007, ev   # 2 lambda = 0.008 by hand, least
     f0 = P.f(x)

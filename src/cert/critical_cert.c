@@ -228,7 +228,7 @@ static const char *local_min_obstacle(const json_t *cert, const dnc_critical *r,
     if (r->nimplied > 0 || r->nexact > 0 || r->nshift > 0)
         return "a kink has a slope of exactly 0 or 1 (an implied kink, an exact slope or a shifted multiplier): "
                "no strict complementarity there";
-    if (r->nkrot > 0 || r->ncrot > 0)
+    if ((r->nkrot > 0 || r->ncrot > 0) && r->nkinks > 0)   /* without kinks they are plain rotations */
         return "the slice uses kink-preserving or class rotations, which keep the pattern manifold but are not "
                "symmetries of f off it";
     for (k = 1; k < r->nkinks; k++)
@@ -280,12 +280,13 @@ int dnc_strict_local_min_of_f_add_claim(json_t *cert, const dnc_critical *r, con
     _dnc_cert_claim_fields(claim, "strict_local_min_of_f", "strict_local_min_of_f", o == NULL,
                            "the exact critical point theta* of claim critical_point is a strict local minimiser of f "
                            "itself modulo the flows of its generators: there is a neighbourhood U of theta* with "
-                           "f(theta) > f(theta*) for every theta in U that is not an image of theta* under them. Reason (format §6.13, "
-                           "docs/refine.md §7.16): all kinks lie in one layer and have slopes strictly inside (0, 1) "
-                           "and positive multipliers (0 < mu_e < G_e: leaving a kink either way raises f at first "
-                           "order), the Hessian of the Lagrangian is positive definite on ker C (claim "
-                           "strict_local_min), no parameter is held, and the flow of every generator (rotations of "
-                           "units without kinks, of H1, of linear layers; partial rotations of H1) keeps f near theta*");
+                           "f(theta) > f(theta*) for every theta in U that is not an image of theta* under them. "
+                           "Reason (format §6.13, docs/refine.md §7.16): all kinks lie in one layer and have slopes "
+                           "strictly inside (0, 1) and positive multipliers (0 < mu_e < G_e: leaving a kink either "
+                           "way raises f at first order), the Hessian of the Lagrangian is positive definite on ker C "
+                           "(claim strict_local_min), no parameter is held, and the flow of every generator keeps f "
+                           "near theta* (rotations of H1, of linear layers and of units without kinks, partial "
+                           "rotations of H1; kink and class rotations only where there is no kink)");
     json_array_append_new(json_object_get(cert, "claims"), claim);
     return o == NULL;
 }

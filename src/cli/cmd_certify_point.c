@@ -189,8 +189,8 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
         dnc_strict_local_min_add_claim(c->cert, &r, "critical_point");
         if (dnc_strict_local_min_of_f_add_claim(c->cert, &r, p, why, sizeof(why)))
             printf("%-11s certified: a strict local minimum of f itself, off the pattern manifold too, modulo the flows "
-                   "of its generators (%ld kinks, in one layer, slopes strictly inside (0, 1); nothing held; "
-                   "docs/refine.md §7.16)\n", "local-min", (long) r.nkinks);
+                   "of its generators (%s%ld kinks, in one layer, slopes strictly inside (0, 1); nothing held; "
+                   "docs/refine.md §7.16)\n", "local-min", r.nkinks == 0 ? "f is smooth there: " : "", (long) r.nkinks);
         else
             printf("%-11s not proven: %s\n", "local-min", why);
     } else

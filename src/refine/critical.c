@@ -1642,16 +1642,20 @@ static void eval_J(crit *c, const dnc_critical *r, jac_out *o, arb_srcptr x, con
     set_point(c, r, x);
     if (o->J != NULL)
         arb_mat_zero(o->J);
-    for (i = 0; i < nf + nk; i++) {
+    /* at least one pass: with no unknowns at all (every unit dead, the zero network) the value
+     * part still gives the loss, the pre-activations and the dead units' gradient */
+    for (i = 0; i < FLINT_MAX(nf + nk, 1); i++) {
         if (i < nf)
             arb_one(c->dv[c->fi[i]]);
-        else
+        else if (i < nf + nk)
             arb_one(kink_entry(c->dseed, r, i - nf));
         dnc_ball_eval_dual(c->e, c->de, c->x, c->dx, c->slope, c->seed, c->dseed, c->pre, c->dpre, c->prec);
         if (i == 0) {
             dnc_bpoint_entries(c->g, c->e->grad);
             c->dead_ok = dead_gradient_zero(c, c->g);
         }
+        if (i == nf + nk)
+            break;
         dnc_bpoint_entries(c->dg, c->de->grad);
         for (k = 0; k < nf; k++)
             jac_set(o, k, i, c->dg[c->fi[k]]);

@@ -246,15 +246,15 @@ int dnc_critical_partial_generator(arb_ptr s, arb_srcptr theta, const dnc_proble
                                    const slong *cols, slong nc, slong a, slong b, slong j, slong prec);
 
 /* Adds to the certificate cert (format §2) the box centre of r as the point named `point`
- * and the claim critical_point (format §6.9) with r's verdict (src/cert/critical_cert.c). */
-void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p, const char *point);
+ * and a critical_point claim (format §6.9) of that id with r's verdict (src/cert/critical_cert.c). */
+void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p, const char *point, const char *id);
 
 /* The kink_multipliers claim (format §6.10) on the critical_point claim of id `critical`:
  * certified iff r->slopes_proven; the stated intervals are r->t's (or [0, 1] when not proven). */
 void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const char *critical);
-/* The claim strict_local_min (format §6.11) about the box of r (claim id `critical`):
+/* A strict_local_min claim (format §6.11) of that id about the box of r (claim id `critical`):
  * certified iff r->second_order (H + rho C^T C positive definite on the box). */
-void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const char *critical);
+void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const char *critical, const char *id);
 /* The claim strict_local_min_of_f (format §6.13) on the claims critical_point, kink_multipliers
  * and strict_local_min of cert (added before, with those ids): certified iff all three are and
  * the single-kink-layer argument of docs/refine.md §7.16 applies (the stated slopes strictly

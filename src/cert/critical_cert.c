@@ -26,7 +26,7 @@ static json_t *pairs(const slong *t, slong n)
     return a;
 }
 
-void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p, const char *point)
+void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p, const char *point, const char *id)
 {
     json_t *mu = json_array(), *claim;
     arb_t wide;
@@ -72,7 +72,7 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
     if (r->nzero > 0)
         json_object_set_new(claim, "zero_weights", triples(r->zero, r->nzero));
     arb_clear(wide);
-    _dnc_cert_claim_fields(claim, "critical_point", "critical_point", r->proven, stmt);
+    _dnc_cert_claim_fields(claim, id, "critical_point", r->proven, stmt);
     json_array_append_new(json_object_get(cert, "claims"), claim);
 }
 
@@ -157,7 +157,7 @@ void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const c
     json_array_append_new(json_object_get(cert, "claims"), claim);
 }
 
-void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const char *critical)
+void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const char *critical, const char *id)
 {
     json_t *claim;
     /* not proven: rho is unset (0); the claim states rho = 1 as its value, and so does the text */
@@ -171,7 +171,7 @@ void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const c
              critical, rho != NULL ? rho : "1");
     claim = json_pack("{s:s, s:s}", "critical_point", critical, "rho", rho != NULL ? rho : "1");
     flint_free(rho);
-    _dnc_cert_claim_fields(claim, "strict_local_min", "strict_local_min", r->second_order, stmt);
+    _dnc_cert_claim_fields(claim, id, "strict_local_min", r->second_order, stmt);
     json_array_append_new(json_object_get(cert, "claims"), claim);
 }
 

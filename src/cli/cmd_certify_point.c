@@ -153,6 +153,29 @@ static int read_method(const dnc_cli_opt *opts, int *method)
     return 0;
 }
 
+/* Where the reported attempt holds zero weights, strict_local_min is a statement on the pattern
+ * manifold with those weights at 0. The attempt without them (docs/refine.md §7.13) often proves
+ * the second order on the whole pattern manifold: where it does, its box and claims are added
+ * too, under the ids critical_point_without_zero_weights and
+ * strict_local_min_without_zero_weights, so the file carries both statements. */
+static void unheld_second_order(dnc_point_cert *c, dnc_problem_t p, const fmpq *q, slong prec, slong bits)
+{
+    dnc_critical r;
+    dnc_critical_init(&r);
+    if (dnc_critical_certify_zero(&r, q, p, prec, bits, 0) == 0 && r.size <= DNC_CRITICAL_MAX_UNKNOWNS && r.proven
+        && r.second_order && r.nzero == 0) {
+        printf("%-11s certified without zero weights as well: %ld unknowns, H + rho C^T C positive definite on that box: "
+               "a strict local minimum of f on the pattern manifold with only its dead units held (claims "
+               "critical_point_without_zero_weights, strict_local_min_without_zero_weights)\n", "second", (long) r.size);
+        dnc_critical_add_claim(c->cert, &r, p, "critical_without_zero_weights", "critical_point_without_zero_weights");
+        dnc_strict_local_min_add_claim(c->cert, &r, "critical_point_without_zero_weights",
+                                       "strict_local_min_without_zero_weights");
+    } else
+        printf("%-11s without zero weights: not proven (the second order holds with the zero weights at 0 only)\n",
+               "second");
+    dnc_critical_clear(&r);
+}
+
 /* --critical: the claim critical_point about the exact point (or the doubles), added to c's
  * certificate. Returns 0, or -1 (said) when it cannot be attempted. */
 static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, const fmpq *exact, slong prec,
@@ -179,18 +202,20 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
         printf("%-11s %s\n", "critical", r.message);
     else if (ret == 0) {
         printf("%-11s %s (%.2f s)\n", "critical", r.message, r.seconds);
-        dnc_critical_add_claim(c->cert, &r, p, "critical");
+        dnc_critical_add_claim(c->cert, &r, p, "critical", "critical_point");
         printf("%-11s %s\n", "kink-mult", r.slopes_message);
         dnc_kink_multipliers_add_claim(c->cert, &r, "critical_point");
         printf("%-11s %s%s\n", "second", r.second_order ? "certified: H + rho C^T C is positive definite on the box: a strict "
                "local minimum of f on the pattern manifold, modulo its symmetry generators" : r.proven ? "not proven: H + rho C^T C "
                "is not shown positive definite for rho = 1 .. 2^64" : "not proven: the critical_point claim is not certified",
                r.second_order && r.nzero > 0 ? " (with its zero weights held at 0)" : "");
-        dnc_strict_local_min_add_claim(c->cert, &r, "critical_point");
+        dnc_strict_local_min_add_claim(c->cert, &r, "critical_point", "strict_local_min");
+        if (r.nzero > 0)
+            unheld_second_order(c, p, q, prec, bits);
         if (dnc_strict_local_min_of_f_add_claim(c->cert, &r, p, why, sizeof(why)))
             printf("%-11s certified: a strict local minimum of f itself, off the pattern manifold too, modulo the flows "
-                   "of its generators (%s%ld kinks, in one layer, slopes strictly inside (0, 1); nothing held; "
-                   "docs/refine.md §7.16)\n", "local-min", r.nkinks == 0 ? "f is smooth there: " : "", (long) r.nkinks);
+                   "of its generators (%s; nothing held; docs/refine.md §7.16)\n", "local-min",
+                   r.nkinks == 0 ? "no kink: f is smooth there" : "its kinks in one layer, slopes strictly inside (0, 1)");
         else
             printf("%-11s not proven: %s\n", "local-min", why);
     } else

@@ -1890,6 +1890,10 @@ static int krawczyk_arb(const arb_mat_t J, arb_srcptr Gv, const arb_t rad, slong
  * and product of bounds is a mag (rounded up). */
 static int krawczyk_double(slong m, const double *A, mag_srcptr rowerr, arb_srcptr Gv, slong E, double *rho_max)
 {
+    if (m == 0) {   /* no unknowns (the zero network): nothing to solve, as on the ball path */
+        *rho_max = 0;
+        return 1;
+    }
     double *Y = flint_malloc((size_t) m * m * sizeof(double)), *C = flint_calloc((size_t) m * m, sizeof(double));
     lapack_int *piv = flint_malloc((m + 1) * sizeof(lapack_int));
     mag_ptr w = _mag_vec_init(m), g = _mag_vec_init(m), rho = _mag_vec_init(m), gy = _mag_vec_init(m);
@@ -2646,6 +2650,8 @@ static int pd_matrix(double *B, mag_ptr em, slong m, slong nf, const double *A, 
  * max em_i. c: twice eM plus twice an estimate of eR, (n + 1) u n max |m~_ij|. */
 static int pd_check(double *B, mag_srcptr em, slong nf)
 {
+    if (nf == 0)   /* no free parameter: the form on {0} is positive definite, as on the ball path */
+        return 1;
     double *Q = flint_malloc((nf * nf + 1) * sizeof(double)), *RR = flint_calloc(nf * nf + 1, sizeof(double)), c, big = 0;
     mag_ptr er = _mag_vec_init(nf), tr = _mag_vec_init(nf);
     mag_t t, g, e;

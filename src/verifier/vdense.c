@@ -209,6 +209,10 @@ static int rows_bound(mag_ptr rho, mag_ptr gy, const double *Y, const double *A,
  * box. *rho_max <- about the largest rho_i (for messages). */
 int vx_krawczyk_double(slong m, const double *A, mag_srcptr rowerr, mag_srcptr g, slong E, double *rho_max)
 {
+    if (m == 0) {   /* no unknowns (every parameter held): nothing to solve, as on the ball path */
+        *rho_max = 0;
+        return 1;
+    }
     double *Y = flint_malloc((m * m + 1) * sizeof(double));
     mag_ptr rho = _mag_vec_init(m), gy = _mag_vec_init(m);
     mag_t r;
@@ -298,6 +302,8 @@ static void mag_add_abs(mag_t x, double a)
  * Returns 1 iff eR + eB + eM < c. */
 int vx_pd_double(slong m, slong nf, const double *A, const double *D, slong k)
 {
+    if (nf == 0)   /* no free parameter: positive definite on {0}, as on the ball path */
+        return k >= 0 && k <= 1000;
     slong p = m - nf, i, j, e, a, b;
     double *Ac = flint_malloc((p * nf + 1) * sizeof(double)), *At, *P = flint_calloc(nf * nf + 1, sizeof(double));
     double *B = flint_malloc((nf * nf + 1) * sizeof(double)), *R = flint_malloc((nf * nf + 1) * sizeof(double)), *Rt;

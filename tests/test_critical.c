@@ -1039,7 +1039,12 @@ Test(critical, k4_l4_lone_unit)
     args[1] = c;
     cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
     cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
+    /* the attempt without zero weights as well: the second order with only the dead units held
+     * (its box has no zero_weights), next to kink_multipliers of the attempt with them */
+    cr_expect(strstr(out, "strict_local_min_without_zero_weights strict_local_min certified OK") != NULL, "%s", out);
     cl = claim_copy(c, &j);
+    cr_expect_gt(json_array_size(json_object_get(cl, "zero_weights")), 0);
+    cr_expect_eq(json_array_size(json_object_get(tu_claim(j, "critical_point_without_zero_weights"), "zero_weights")), 0);
     km = tu_claim(j, "kink_multipliers");
     {
         char *ks = json_dumps(json_object_get(cl, "kinks"), JSON_COMPACT);

@@ -200,6 +200,11 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
  * with zero weights is made where the one without leaves a claim not proven, and the attempt
  * that proves more claims is kept. */
 int dnc_critical_certify_zero(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, slong bits, int zero);
+/* dnc_critical_certify_zero with zero = 1; where the attempt kept holds zero weights (r->nzero
+ * > 0), *plain (initialised) receives the attempt without them that it displaced, as made on
+ * the same path (so a caller need not make it again). */
+int dnc_critical_certify_both(dnc_critical *r, dnc_critical *plain, const fmpq *exact, dnc_problem_t p, slong prec,
+                              slong bits);
 /* The pattern of the exact point is read at 2^-bits: a pre-activation entry below 2^-bits times
  * its layer's largest is a kink, a unit whose ||in|| ||out|| is below 2^-bits times its layer's
  * largest is dead, and two units whose in-rows are proportional to 2^-(bits/2) relative are

@@ -154,26 +154,29 @@ static int read_method(const dnc_cli_opt *opts, int *method)
 }
 
 /* Where the reported attempt holds zero weights, strict_local_min is a statement on the pattern
- * manifold with those weights at 0. The attempt without them (docs/refine.md §7.13) often proves
- * the second order on the whole pattern manifold: where it does, its box and claims are added
- * too, under the ids critical_point_without_zero_weights and
+ * manifold with those weights at 0. The attempt without them, r (the one it displaced,
+ * docs/refine.md §7.13), often proves the second order on the whole pattern manifold: where it
+ * does, its box and claims are added too, under the ids critical_point_without_zero_weights and
  * strict_local_min_without_zero_weights, so the file carries both statements. */
-static void unheld_second_order(dnc_point_cert *c, dnc_problem_t p, const fmpq *q, slong prec, slong bits)
+static void unheld_second_order(dnc_point_cert *c, dnc_problem_t p, dnc_critical *r, const fmpq *q, slong prec,
+                                slong bits)
 {
-    dnc_critical r;
-    dnc_critical_init(&r);
-    if (dnc_critical_certify_zero(&r, q, p, prec, bits, 0) == 0 && r.size <= DNC_CRITICAL_MAX_UNKNOWNS && r.proven
-        && r.second_order && r.nzero == 0) {
+    int rc = 0;
+    if (!(r->proven && r->second_order)) {   /* the double path's attempt was not enough: the full one */
+        dnc_critical_clear(r);
+        dnc_critical_init(r);
+        rc = dnc_critical_certify_zero(r, q, p, prec, bits, 0);
+    }
+    if (rc == 0 && r->size <= DNC_CRITICAL_MAX_UNKNOWNS && r->proven && r->second_order && r->nzero == 0) {
         printf("%-11s certified without zero weights as well: %ld unknowns, H + rho C^T C positive definite on that box: "
                "a strict local minimum of f on the pattern manifold with only its dead units held (claims "
-               "critical_point_without_zero_weights, strict_local_min_without_zero_weights)\n", "second", (long) r.size);
-        dnc_critical_add_claim(c->cert, &r, p, "critical_without_zero_weights", "critical_point_without_zero_weights");
-        dnc_strict_local_min_add_claim(c->cert, &r, "critical_point_without_zero_weights",
+               "critical_point_without_zero_weights, strict_local_min_without_zero_weights)\n", "second", (long) r->size);
+        dnc_critical_add_claim(c->cert, r, p, "critical_without_zero_weights", "critical_point_without_zero_weights");
+        dnc_strict_local_min_add_claim(c->cert, r, "critical_point_without_zero_weights",
                                        "strict_local_min_without_zero_weights");
     } else
         printf("%-11s without zero weights: not proven (the second order holds with the zero weights at 0 only)\n",
                "second");
-    dnc_critical_clear(&r);
 }
 
 /* --critical: the claim critical_point about the exact point (or the doubles), added to c's
@@ -183,7 +186,7 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
 {
     slong n = dnc_param_offset(p, p->N, DNC_NKINDS, 0), i;
     fmpq *q = _fmpq_vec_init(n);
-    dnc_critical r;
+    dnc_critical r, plain;   /* plain: the attempt without zero weights, where r holds them */
     int ret;
     char why[512];
     for (i = 0; i < n; i++)
@@ -197,7 +200,8 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
             arf_clear(a);
         }
     dnc_critical_init(&r);
-    ret = dnc_critical_certify_zero(&r, q, p, prec, bits, zero);
+    dnc_critical_init(&plain);
+    ret = zero ? dnc_critical_certify_both(&r, &plain, q, p, prec, bits) : dnc_critical_certify_zero(&r, q, p, prec, bits, 0);
     if (ret == 0 && r.size > DNC_CRITICAL_MAX_UNKNOWNS)   /* not attempted: no claims (nothing a checker could re-check in time) */
         printf("%-11s %s\n", "critical", r.message);
     else if (ret == 0) {
@@ -211,7 +215,7 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
                r.second_order && r.nzero > 0 ? " (with its zero weights held at 0)" : "");
         dnc_strict_local_min_add_claim(c->cert, &r, "critical_point", "strict_local_min");
         if (r.nzero > 0)
-            unheld_second_order(c, p, q, prec, bits);
+            unheld_second_order(c, p, &plain, q, prec, bits);
         if (dnc_strict_local_min_of_f_add_claim(c->cert, &r, p, why, sizeof(why)))
             printf("%-11s certified: a strict local minimum of f itself, off the pattern manifold too, modulo the flows "
                    "of its generators (%s; nothing held; docs/refine.md §7.16)\n", "local-min",
@@ -221,6 +225,7 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
     } else
         fprintf(stderr, "dncert certify-point: --critical: %s\n", r.message);
     dnc_critical_clear(&r);
+    dnc_critical_clear(&plain);
     _fmpq_vec_clear(q, n);
     return ret;
 }

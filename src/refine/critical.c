@@ -3024,11 +3024,16 @@ static int attempt_score(const dnc_critical *r)
     return 4 * r->proven + 2 * (r->proven && r->slopes_proven) + (r->proven && r->second_order);
 }
 
-/* Keeps in *r the attempt r2 when it proves more (the first on a tie). */
-static void keep_better(dnc_critical *r, dnc_critical *r2, int rc2)
+/* Keeps in *r the attempt r2 when it proves more (the first on a tie); the attempt it
+ * displaces goes to *loser (cleared before) when loser is not NULL. */
+static void keep_better(dnc_critical *r, dnc_critical *r2, int rc2, dnc_critical *loser)
 {
     if (rc2 == 0 && attempt_score(r2) > attempt_score(r)) {
-        dnc_critical_clear(r);
+        if (loser != NULL) {
+            dnc_critical_clear(loser);
+            *loser = *r;
+        } else
+            dnc_critical_clear(r);
         *r = *r2;
     } else
         dnc_critical_clear(r2);
@@ -3062,7 +3067,10 @@ int dnc_critical_certify(dnc_critical *r, const fmpq *exact, dnc_problem_t p, sl
     return dnc_critical_certify_zero(r, exact, p, prec, bits, 1);
 }
 
-int dnc_critical_certify_zero(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, slong bits, int zero)
+/* dnc_critical_certify_zero, and with plain != NULL the displaced attempt without zero weights
+ * into *plain (dnc_critical_certify_both). */
+static int certify(dnc_critical *r, dnc_critical *plain, const fmpq *exact, dnc_problem_t p, slong prec, slong bits,
+                   int zero)
 {
     double t0 = dnc_seconds_now();
     dnc_critical r2;
@@ -3073,7 +3081,7 @@ int dnc_critical_certify_zero(dnc_critical *r, const fmpq *exact, dnc_problem_t 
         return rc;
     if (zero && attempt_score(r) < 7) {
         dnc_critical_init(&r2);
-        keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, bits, 1, 1));
+        keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, bits, 1, 1), plain);
     }
     if (!(r->proven && r->second_order) && method_ball_env(r->size)) {
         dnc_critical_clear(r);
@@ -3081,9 +3089,20 @@ int dnc_critical_certify_zero(dnc_critical *r, const fmpq *exact, dnc_problem_t 
         rc = certify_attempt(r, exact, p, prec, bits, 0, 0);
         if (rc == 0 && zero && attempt_score(r) < 7) {
             dnc_critical_init(&r2);
-            keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, bits, 1, 0));
+            keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, bits, 1, 0), plain);
         }
     }
     r->seconds = dnc_seconds_now() - t0;
     return rc;
+}
+
+int dnc_critical_certify_zero(dnc_critical *r, const fmpq *exact, dnc_problem_t p, slong prec, slong bits, int zero)
+{
+    return certify(r, NULL, exact, p, prec, bits, zero);
+}
+
+int dnc_critical_certify_both(dnc_critical *r, dnc_critical *plain, const fmpq *exact, dnc_problem_t p, slong prec,
+                              slong bits)
+{
+    return certify(r, plain, exact, p, prec, bits, 1);
 }

@@ -215,69 +215,56 @@ static int slopes_strict(const json_t *cert, slong *bad)
     return ok;
 }
 
-/* Why the second-order statement of r does not extend off the pattern manifold (docs/refine.md
- * §7.16), or NULL when it does. */
-static const char *local_min_obstacle(const json_t *cert, const dnc_critical *r, const dnc_problem_t p, char *buf,
-                                      size_t len)
+/* 1 when the second-order statement of r does not extend off the pattern manifold (docs/refine.md
+ * §7.16), with the first obstacle in why (the order of the checkers, format §6.13: the
+ * conditions on the point first, the verdicts last); else 0 and why = "". */
+static int local_min_obstacle(const json_t *cert, const dnc_critical *r, const dnc_problem_t p, char *why, size_t len)
 {
     slong k, bad;
     fmpq_t eps;
+    why[0] = 0;
     if (r->ndead > 0 || r->nzero > 0)
-        return "parameters are held at 0 (dead units or zero weights): the second order is not proven in their "
-               "directions, and a dead unit beside a live one makes f constant along a ray (docs/refine.md §7.6)";
-    if (r->nimplied > 0 || r->nexact > 0 || r->nshift > 0)
-        return "a kink has a slope of exactly 0 or 1 (an implied kink, an exact slope or a shifted multiplier): "
-               "no strict complementarity there";
-    if ((r->nkrot > 0 || r->ncrot > 0) && r->nkinks > 0)   /* without kinks they are plain rotations */
-        return "the slice uses kink-preserving or class rotations, which keep the pattern manifold but are not "
-               "symmetries of f off it";
-    for (k = 1; k < r->nkinks; k++)
-        if (r->kinks[3 * k] != r->kinks[0]) {
-            snprintf(buf, len, "the kinks lie in more than one layer (%ld and %ld); the argument of docs/refine.md "
+        snprintf(why, len, "parameters are held at 0 (dead units or zero weights): the second order is not proven in "
+                 "their directions, and a dead unit beside a live one makes f constant along a ray (docs/refine.md §7.6)");
+    else if (r->nimplied > 0 || r->nexact > 0 || r->nshift > 0)
+        snprintf(why, len, "a kink has a slope of exactly 0 or 1 (an implied kink, an exact slope or a shifted "
+                 "multiplier): no strict complementarity there");
+    else if ((r->nkrot > 0 || r->ncrot > 0) && r->nkinks > 0)   /* without kinks they are plain rotations */
+        snprintf(why, len, "the slice uses kink-preserving or class rotations, which keep the pattern manifold but are "
+                 "not symmetries of f off it");
+    for (k = 1; k < r->nkinks && !why[0]; k++)
+        if (r->kinks[3 * k] != r->kinks[0])
+            snprintf(why, len, "the kinks lie in more than one layer (%ld and %ld); the argument of docs/refine.md "
                      "§7.16 needs a single kink layer", (long) r->kinks[0], (long) r->kinks[3 * k]);
-            return buf;
-        }
-    for (k = 0; k < r->ngenerators; k++) {
+    for (k = 0; k < r->ngenerators && !why[0]; k++) {
         const slong *g = r->generators + 3 * k;
-        if (g[0] >= 2 && p->act[g[0] - 2] == DNC_ACT_RELU && (unit_has_kink(r, g[0], g[1]) || unit_has_kink(r, g[0], g[2]))) {
-            snprintf(buf, len, "generator [%ld, %ld, %ld] rotates units with kinks, a symmetry of the pattern manifold "
+        if (g[0] >= 2 && p->act[g[0] - 2] == DNC_ACT_RELU && (unit_has_kink(r, g[0], g[1]) || unit_has_kink(r, g[0], g[2])))
+            snprintf(why, len, "generator [%ld, %ld, %ld] rotates units with kinks, a symmetry of the pattern manifold "
                      "only", (long) g[0], (long) g[1], (long) g[2]);
-            return buf;
-        }
     }
-    if (!slopes_strict(cert, &bad)) {
-        snprintf(buf, len, "the stated slope of kink %ld is not strictly inside (0, 1)", (long) bad);
-        return buf;
-    }
+    if (!why[0] && !slopes_strict(cert, &bad))
+        snprintf(why, len, "the stated slope of kink %ld is not strictly inside (0, 1)", (long) bad);
     fmpq_init(eps);
     fmpq_one(eps);
     fmpq_div_2exp(eps, eps, (ulong) -r->radius_log2);   /* 2^E, E < 0 */
-    for (k = 0; k < r->nkinks && fmpq_cmp(r->mu + k, eps) > 0; k++)
-        ;
+    for (k = 0; k < r->nkinks && !why[0]; k++)
+        if (fmpq_cmp(r->mu + k, eps) <= 0)
+            snprintf(why, len, "the multiplier of kink %ld is not shown positive on the box (with its slope in (0, 1), "
+                     "G_e < 0 would make the kink concave)", (long) k);
     fmpq_clear(eps);
-    if (k < r->nkinks) {
-        snprintf(buf, len, "the multiplier of kink %ld is not shown positive on the box (with its slope in (0, 1), "
-                 "G_e < 0 would make the kink concave)", (long) k);
-        return buf;
-    }
-    /* the verdicts last, as the checkers do (format §6.13): the reason names the first condition a
-     * point breaks, even where a claim below is not proven as well */
-    return !r->proven ? "claim critical_point is not certified"
-           : !r->slopes_proven ? "claim kink_multipliers is not certified"
-           : !r->second_order ? "claim strict_local_min is not certified" : NULL;
+    if (!why[0] && !(r->proven && r->slopes_proven && r->second_order))
+        snprintf(why, len, "claim %s is not certified", !r->proven ? "critical_point"
+                 : !r->slopes_proven ? "kink_multipliers" : "strict_local_min");
+    return why[0] != 0;
 }
 
 int dnc_strict_local_min_of_f_add_claim(json_t *cert, const dnc_critical *r, const dnc_problem_t p, char *why,
                                         size_t len)
 {
-    json_t *claim;
-    const char *o = local_min_obstacle(cert, r, p, why, len);
-    if (o != NULL && o != why)
-        snprintf(why, len, "%s", o);
-    else if (o == NULL)
-        why[0] = 0;
-    claim = json_pack("{s:s, s:s}", "strict_local_min", "strict_local_min", "kink_multipliers", "kink_multipliers");
-    _dnc_cert_claim_fields(claim, "strict_local_min_of_f", "strict_local_min_of_f", o == NULL,
+    int ok = !local_min_obstacle(cert, r, p, why, len);
+    json_t *claim = json_pack("{s:s, s:s}", "strict_local_min", "strict_local_min", "kink_multipliers",
+                              "kink_multipliers");
+    _dnc_cert_claim_fields(claim, "strict_local_min_of_f", "strict_local_min_of_f", ok,
                            "the exact critical point theta* of claim critical_point is a strict local minimiser of f "
                            "itself modulo the flows of its generators: there is a neighbourhood U of theta* with "
                            "f(theta) > f(theta*) for every theta in U that is not an image of theta* under them. "
@@ -288,5 +275,5 @@ int dnc_strict_local_min_of_f_add_claim(json_t *cert, const dnc_critical *r, con
                            "near theta* (rotations of H1, of linear layers and of units without kinks, partial "
                            "rotations of H1; kink and class rotations only where there is no kink)");
     json_array_append_new(json_object_get(cert, "claims"), claim);
-    return o == NULL;
+    return ok;
 }

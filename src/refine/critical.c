@@ -1906,7 +1906,7 @@ static int krawczyk_double(slong m, const double *A, mag_srcptr rowerr, arb_srcp
     mag_init(r);
     arf_init(f);
     memcpy(Y, A, (size_t) m * m * sizeof(double));
-    ok = m > 0 && LAPACKE_dgetrf(LAPACK_COL_MAJOR, (lapack_int) m, (lapack_int) m, Y, (lapack_int) m, piv) == 0
+    ok = LAPACKE_dgetrf(LAPACK_COL_MAJOR, (lapack_int) m, (lapack_int) m, Y, (lapack_int) m, piv) == 0
          && LAPACKE_dgetri(LAPACK_COL_MAJOR, (lapack_int) m, Y, (lapack_int) m, piv) == 0;
     if (ok)
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, (blasint) m, (blasint) m, (blasint) m, 1.0, Y, (blasint) m,

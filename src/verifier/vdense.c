@@ -217,7 +217,7 @@ int vx_krawczyk_double(slong m, const double *A, mag_srcptr rowerr, mag_srcptr g
     mag_ptr rho = _mag_vec_init(m), gy = _mag_vec_init(m);
     mag_t r;
     slong i;
-    int ok = m > 0 && vx_dense_inverse(Y, A, m) && rows_bound(rho, gy, Y, A, rowerr, g, m);
+    int ok = vx_dense_inverse(Y, A, m) && rows_bound(rho, gy, Y, A, rowerr, g, m);
     mag_init(r);
     mag_one(r);
     mag_mul_2exp_si(r, r, E);
@@ -311,7 +311,7 @@ int vx_pd_double(slong m, slong nf, const double *A, const double *D, slong k)
     mag_ptr se = _mag_vec_init(p + 1), de = _mag_vec_init(p + 1), em = _mag_vec_init(nf), tr = _mag_vec_init(nf);
     mag_t t, v, g, eM, eB, eR;
     arf_t f, h;
-    int ok = nf > 0 && k >= 0 && k <= 1000;
+    int ok = k >= 0 && k <= 1000;
     mag_init(t); mag_init(v); mag_init(g); mag_init(eM); mag_init(eB); mag_init(eR);
     arf_init(f); arf_init(h);
     for (j = 0; j < nf; j++)

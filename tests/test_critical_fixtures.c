@@ -630,6 +630,22 @@ Test(critical, k6_l4_octahedron_at_width_10, .timeout = 600)
     json_decref(w30);
 }
 
+/* certify-point --critical on the fixture run into the file c: its critical line says
+ * `critical`, its local-min line says certified, and both checkers certify
+ * strict_local_min_of_f (out is left with dncert verify's report). */
+static void local_min_certified(const char *run, const char *c, const char *critical)
+{
+    const char *cp[] = { "certify-point", run, "--out", c, "--critical", "--force", NULL };
+    const char *vargs[] = { c, NULL }, *vcmd[] = { "verify", c, NULL };
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+    cr_expect(strstr(out, critical) != NULL, "%s: no '%s' in %s", run, critical, out);
+    cr_expect(strstr(out, "local-min   certified: a strict local minimum of f itself") != NULL, "%s", out);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "strict_local_min_of_f strict_local_min_of_f certified OK") != NULL, "%s", out);
+    cr_assert_eq(tu_run(out, err, sizeof(out), vcmd), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "strict_local_min_of_f strict_local_min_of_f certified OK") != NULL, "%s", out);
+}
+
 /* A smooth trained point (K = 3, L = 2, width 3, lambda = 1/250; L-BFGS seed 2, refined at 256
  * bits; tests/data/critical/k3-l2-smooth): no kink, no dead unit, every pre-activation strictly
  * signed, its loss the DNC value. strict_local_min_of_f (format §6.13) is certified: f itself
@@ -643,33 +659,20 @@ Test(critical, k6_l4_octahedron_at_width_10, .timeout = 600)
 Test(critical, k3_l2_smooth_point_strict_local_min_of_f, .timeout = 120)
 {
     char dir[256], c[300], t[300];
-    const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k3-l2-smooth", "--out", c,
-                         "--critical", NULL };
-    const char *vargs[] = { c, NULL }, *targs[] = { t, NULL }, *vcmd[] = { "verify", c, NULL };
+    const char *targs[] = { t, NULL };
     json_t *j, *cl;
     tu_tmpdir(dir, sizeof(dir));
     snprintf(c, sizeof(c), "%s/c.json", dir);
     snprintf(t, sizeof(t), "%s/t.json", dir);
-    {   /* widths 1, 1: the three classes at one feature value, the one unit P+ everywhere; two
-         * class rotations in the slice, which without kinks are symmetries of f as well (format
-         * §6.13 check 2) */
-        const char *w1[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k3-l2-w1", "--out", t, "--critical",
-                             NULL };
-        cr_assert_eq(tu_run(out, err, sizeof(out), w1), 0, "%s%s", out, err);
-        cr_expect(strstr(out, "0 kinks, 2 symmetry generators, 0 of them partial rotations of H1, 0 kink-preserving "
-                              "rotations and 2 class rotations") != NULL, "%s", out);
-        cr_expect(strstr(out, "local-min   certified") != NULL, "%s", out);
-        cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), targs), 0, "%s%s", out, err);
-        cr_expect(strstr(out, "strict_local_min_of_f strict_local_min_of_f certified OK") != NULL, "%s", out);
-    }
-    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
-    cr_expect(strstr(out, "critical    certified: 33 unknowns (27 free parameters, 0 kinks, 6 symmetry generators, 3 of "
-                          "them partial rotations") != NULL, "%s", out);
-    cr_expect(strstr(out, "local-min   certified: a strict local minimum of f itself") != NULL, "%s", out);
-    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
-    cr_expect(strstr(out, "strict_local_min_of_f strict_local_min_of_f certified OK") != NULL, "%s", out);
-    cr_assert_eq(tu_run(out, err, sizeof(out), vcmd), 0, "%s%s", out, err);
-    cr_expect(strstr(out, "strict_local_min_of_f strict_local_min_of_f certified OK") != NULL, "%s", out);
+    /* widths 1, 1: the three classes at one feature value, the one unit P+ everywhere; two class
+     * rotations in the slice, which without kinks are symmetries of f as well (format §6.13
+     * check 2) */
+    local_min_certified(DNCERT_SOURCE_DIR "/tests/data/critical/k3-l2-w1", t,
+                        "0 kinks, 2 symmetry generators, 0 of them partial rotations of H1, 0 kink-preserving "
+                        "rotations and 2 class rotations");
+    local_min_certified(DNCERT_SOURCE_DIR "/tests/data/critical/k3-l2-smooth", c,
+                        "critical    certified: 33 unknowns (27 free parameters, 0 kinks, 6 symmetry generators, 3 of "
+                        "them partial rotations");
     j = json_load_file(c, 0, NULL);
     cr_assert(j != NULL);
     cl = tu_claim(j, "critical_point");
@@ -702,19 +705,14 @@ Test(critical, k5_l2_pentagon_kinked_strict_local_min_of_f, .timeout = 120)
 {
     static const char *const slopes[2][2] = { { "0", "1/2" }, { "1/10", "1" } };
     char dir[256], c[300], t[300];
-    const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k5-l2-pentagon", "--out", c,
-                         "--critical", NULL };
-    const char *vargs[] = { c, NULL }, *targs[] = { t, NULL }, *vcmd[] = { "verify", t, NULL };
+    const char *targs[] = { t, NULL }, *vcmd[] = { "verify", t, NULL };
     json_t *j;
     int k;
     tu_tmpdir(dir, sizeof(dir));
     snprintf(c, sizeof(c), "%s/c.json", dir);
     snprintf(t, sizeof(t), "%s/t.json", dir);
-    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
-    cr_expect(strstr(out, "critical    certified: 51 unknowns (45 free parameters, 5 kinks, 1 symmetry generators") != NULL,
-              "%s", out);
-    cr_expect(strstr(out, "local-min   certified: a strict local minimum of f itself") != NULL, "%s", out);
-    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
+    local_min_certified(DNCERT_SOURCE_DIR "/tests/data/critical/k5-l2-pentagon", c,
+                        "critical    certified: 51 unknowns (45 free parameters, 5 kinks, 1 symmetry generators");
     cr_expect(strstr(out, "6 claims, 6 certified") != NULL, "%s", out);
     for (k = 0; k < 4; k++) {
         j = json_load_file(c, 0, NULL);

@@ -581,8 +581,9 @@ Test(critical, k6_l4_octahedron_at_width_10, .timeout = 600)
     cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
     cr_expect(strstr(out, "3 implied kinks") != NULL && strstr(out, "3 partner pair(s) (shifts)") != NULL, "%s", out);
     cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
-    /* every claim certified but strict_local_min_of_f (dead units held: format §6.13) */
-    cr_expect(strstr(out, "12 claims, 11 certified, 1 not proven") != NULL, "%s", out);
+    /* every claim certified but strict_local_min_of_f (dead units held: format §6.13); d_stationary
+     * too (every G_e > 0, docs/refine.md §7.17) */
+    cr_expect(strstr(out, "13 claims, 12 certified, 1 not proven") != NULL, "%s", out);
     j = json_load_file(c, 0, NULL);
     w30 = json_load_file(DNCERT_SOURCE_DIR "/certificates/critical-points/critical-K6-L4-w30.json", 0, NULL);
     cr_assert(j != NULL && w30 != NULL);
@@ -713,7 +714,7 @@ Test(critical, k5_l2_pentagon_kinked_strict_local_min_of_f, .timeout = 120)
     snprintf(t, sizeof(t), "%s/t.json", dir);
     local_min_certified(DNCERT_SOURCE_DIR "/tests/data/critical/k5-l2-pentagon", c,
                         "critical    certified: 51 unknowns (45 free parameters, 5 kinks, 1 symmetry generators");
-    cr_expect(strstr(out, "6 claims, 6 certified") != NULL, "%s", out);
+    cr_expect(strstr(out, "7 claims, 7 certified") != NULL, "%s", out);   /* d_stationary too */
     for (k = 0; k < 4; k++) {
         j = json_load_file(c, 0, NULL);
         cr_assert(j != NULL);
@@ -737,4 +738,65 @@ Test(critical, k5_l2_pentagon_kinked_strict_local_min_of_f, .timeout = 120)
         cr_expect_eq(tu_run(out, err, sizeof(out), vcmd), 1, "%s%s", out, err);
         cr_expect(strstr(out, "strict_local_min_of_f strict_local_min_of_f not proven MISMATCH") != NULL, "%s", out);
     }
+}
+
+/* A copy of the committed certificate `file` (under certificates/) with its d_stationary claim
+ * marked certified, or with its reference set to `ref`, into t; both checkers exit 1 and
+ * report `line`. */
+static void d_stationary_refused(const char *file, const char *t, const char *ref, const char *line)
+{
+    char src[512];
+    const char *targs[] = { t, NULL }, *vcmd[] = { "verify", t, NULL };
+    json_t *j, *cl;
+    snprintf(src, sizeof(src), "%s/certificates/%s", DNCERT_SOURCE_DIR, file);
+    j = json_load_file(src, 0, NULL);
+    cr_assert(j != NULL, "%s", src);
+    cl = tu_claim(j, "d_stationary");
+    cr_assert(cl != NULL, "%s has no d_stationary claim", file);
+    json_object_set_new(cl, "verdict", json_string("certified"));
+    if (ref != NULL)
+        json_object_set_new(cl, "kink_multipliers", json_string(ref));
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+    cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), targs), 1, "%s: %s%s", file, out, err);
+    cr_expect(strstr(out, line) != NULL || strstr(err, line) != NULL, "%s: no '%s' in %s%s", file, line, out, err);
+    cr_expect_eq(tu_run(out, err, sizeof(out), vcmd), 1, "%s: %s%s", file, out, err);
+    cr_expect(strstr(out, line) != NULL || strstr(err, line) != NULL, "%s: no '%s' in %s%s", file, line, out, err);
+}
+
+/* d_stationary (format §6.14, docs/refine.md §7.17) on committed certificates, by both checkers.
+ * Certified: the K = 6, L = 4, width-20 point (kinks in layers 2, 3 and 4, ten slopes exactly 1;
+ * the multi-layer identity f'(theta*; d) = sum_e (G_e max(0, w_e) - mu_e w_e) needs only
+ * G_e >= 0). Not proven, and a copy marked certified refused with the kink that fails:
+ * - the K = 3, L = 5 witness: kink 8 = [5, 7, 0] has slope exactly 1 and G_e = -0.00106 < 0, so
+ *   mu_e = G_e < 0; python/tests/test_independent_d_stationary.py shows, in exact arithmetic and
+ *   without dncert, that f really decreases at first order there (pushing that kink into P-);
+ * - the K = 6, L = 4, width-20 group point: implied kink 1 = [3, 1, 3] has G_e = -9.2e-6 (an
+ *   implied kink counts: its multiplier is 0, so G_e < 0 gives a negative term for w_e > 0);
+ * - the K = 4, L = 4 witness: implied kink 5 = [4, 0, 2] has G_e = 0 to 1e-60, a ball containing
+ *   negative values (a degenerate kink: the ball test cannot decide it).
+ * A reference to a missing claim or to a claim of another kind makes the file malformed. */
+Test(critical, d_stationary_on_committed_certificates, .timeout = 120)
+{
+    char dir[256], t[300];
+    const char *ok[] = { DNCERT_SOURCE_DIR "/certificates/critical-points/critical-K6-L4-w20.json",
+                         DNCERT_SOURCE_DIR "/certificates/small-k-low-rank/witness-K3-L5.json", NULL };
+    const char *vcmd[] = { "verify", ok[0], ok[1], NULL };
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), ok), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical-K6-L4-w20.json: d_stationary d_stationary certified OK") != NULL, "%s", out);
+    cr_expect(strstr(out, "witness-K3-L5.json: kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
+    cr_expect(strstr(out, "witness-K3-L5.json: d_stationary d_stationary not proven OK") != NULL, "%s", out);
+    cr_assert_eq(tu_run(out, err, sizeof(out), vcmd), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "critical-K6-L4-w20.json: d_stationary d_stationary certified OK") != NULL, "%s", out);
+    d_stationary_refused("small-k-low-rank/witness-K3-L5.json", t, NULL,
+                         "at kink 8 = [5, 7, 0] G_e = df/dh_e over the box is [-0.00106");
+    d_stationary_refused("critical-points/critical-K6-L4-w20-group.json", t, NULL,
+                         "at implied kink 1 = [3, 1, 3] G_e = df/dh_e over the box is [-9.16995");
+    d_stationary_refused("small-k-low-rank/witness-K4-L4.json", t, NULL,
+                         "at implied kink 5 = [4, 0, 2] G_e = df/dh_e over the box is [+/- ");
+    d_stationary_refused("small-k-low-rank/witness-K3-L5.json", t, "nope", "no claim with id 'nope'");
+    d_stationary_refused("small-k-low-rank/witness-K3-L5.json", t, "critical_point",
+                         "claim 'critical_point' is a critical_point claim, not a kink_multipliers claim");
 }

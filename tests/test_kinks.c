@@ -297,6 +297,30 @@ Test(kinks, example_b_not_stationary)
     json_decref(j);
 }
 
+/* d_stationary (format §6.14, docs/refine.md §7.17) at the hand-made kinks of §7.5. Example A:
+ * one kink layer, t_e = 1/4 and G_e = 1/18 > 0 by hand, so every term G_e max(0, w) - mu_e w
+ * = (1/18)(max(0, w) - w/4) is >= 0: d-stationary (and yet a saddle of f, see below), certified
+ * by the producer and both checkers. Example B: t_e = -1 (mu_e = -1/36 < 0 < G_e = 1/36), which
+ * by hand is not d-stationary (docs/refine.md §7.5.3 gives the descent direction); the claim
+ * is not proven because kink_multipliers is not, and a copy marked certified is refused. */
+Test(kinks, d_stationary_at_example_a_not_at_b)
+{
+    char c[300], f[400];
+    json_t *j = kink_certificate(c, sizeof(c), EXAMPLE_A, "kink-mult   certified", NULL, "1/72");
+    cr_expect_str_eq(json_string_value(json_object_get(tu_claim(j, "d_stationary"), "verdict")), "certified");
+    json_decref(j);
+    both_checkers(c, 0, "d_stationary d_stationary certified OK", "example A");
+    j = kink_certificate(c, sizeof(c), EXAMPLE_B, "kink-mult   not proven", NULL, "-1/36");
+    cr_expect_str_eq(json_string_value(json_object_get(tu_claim(j, "d_stationary"), "verdict")), "not proven");
+    both_checkers(c, 0, "d_stationary d_stationary not proven OK", "example B");
+    json_object_set_new(tu_claim(j, "d_stationary"), "verdict", json_string("certified"));
+    snprintf(f, sizeof(f), "%.*s/forged-d.json", (int) (strrchr(c, '/') - c), c);
+    cr_assert_eq(json_dump_file(j, f, 0), 0);
+    json_decref(j);
+    both_checkers(f, 1, "d_stationary d_stationary not proven MISMATCH", "example B forged");
+    both_checkers(f, 1, "claim kink_multipliers is not certified", "example B forged");
+}
+
 /* Example A, forged: the strict_local_min_of_f claim marked certified after edit(j) changed one
  * thing; both checkers refuse it and name `why` (format §6.13: the conditions on the file are
  * checked before the verdicts, so each edit shows the condition it breaks even though

@@ -45,7 +45,7 @@ static int slopes_check(json_t *prob, json_t *pj, const vx_crit_pattern *pt, con
     vx_problem_init(&c.p);
     cr_assert_eq(vx_problem_read(&c, prob), 0, "%s", err);
     cr_assert_eq(vx_point_read(&c, &P, "p", pj, 1), 0, "%s", err);
-    ok = vx_kink_slopes_check(&c.p, &P, -100, pt, mu, lo, hi, ex, 1, &sh, 256, why, len);
+    ok = vx_kink_slopes_check(&c.p, &P, -100, pt, mu, lo, hi, ex, 1, &sh, 256, why, len, NULL, 0);
     vx_point_clear(&P, c.p.L);
     vx_problem_clear(&c.p);
     json_decref(prob);

@@ -170,6 +170,9 @@ typedef struct {
     fmpq *shift_s;           /* the shifts s_k (nshift), or NULL */
     arb_ptr shift_t;         /* the slopes of the shifted implied kinks over the box (nshift), or NULL */
     char slopes_message[512];
+    int g_nonneg;            /* G_e >= 0 shown over the box at every listed and implied kink (d_stationary,
+                                format §6.14); set with the slopes */
+    char g_message[256];     /* the first kink where it is not shown, or "" */
     int second_order;        /* H + rho C^T C certainly positive definite on the box (strict_local_min) */
     fmpq_t rho;
 } dnc_critical;
@@ -257,6 +260,11 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
 /* The kink_multipliers claim (format §6.10) on the critical_point claim of id `critical`:
  * certified iff r->slopes_proven; the stated intervals are r->t's (or [0, 1] when not proven). */
 void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const char *critical);
+/* The claim d_stationary (format §6.14) on the claim kink_multipliers of cert (added before):
+ * certified iff it is, every listed and implied kink lies in one layer, and G_e >= 0 is shown
+ * on the box at each (docs/refine.md §7.17). Returns the verdict; why <- the obstacle ("" when
+ * certified). */
+int dnc_d_stationary_add_claim(json_t *cert, const dnc_critical *r, char *why, size_t len);
 /* A strict_local_min claim (format §6.11) of that id about the box of r (claim id `critical`):
  * certified iff r->second_order (H + rho C^T C positive definite on the box). */
 void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const char *critical, const char *id);

@@ -157,6 +157,37 @@ void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const c
     json_array_append_new(json_object_get(cert, "claims"), claim);
 }
 
+/* Why the argument of docs/refine.md §7.17 does not give d-stationarity at r (into why; the
+ * checkers' order, format §6.14: the verdict of kink_multipliers, then the signs of G_e), or 0
+ * when it does. */
+static int d_stationary_obstacle(const dnc_critical *r, char *why, size_t len)
+{
+    why[0] = 0;
+    if (!(r->proven && r->slopes_proven))
+        snprintf(why, len, "claim %s is not certified", !r->proven ? "critical_point" : "kink_multipliers");
+    else if (!r->g_nonneg)
+        snprintf(why, len, "%s", r->g_message);
+    return why[0] != 0;
+}
+
+int dnc_d_stationary_add_claim(json_t *cert, const dnc_critical *r, char *why, size_t len)
+{
+    int ok = !d_stationary_obstacle(r, why, len);
+    json_t *claim = json_pack("{s:s}", "kink_multipliers", "kink_multipliers");
+    _dnc_cert_claim_fields(claim, "d_stationary", "d_stationary", ok,
+                           "the exact critical point theta* of claim critical_point is a d-stationary point of f: every "
+                           "one-sided directional derivative f'(theta*; d) is >= 0, in every direction d of the parameter "
+                           "space (held parameters too), hence 0 is in Clarke's generalised gradient of f at theta*. "
+                           "Reason (format §6.14, docs/refine.md §7.17): f'(theta*; d) = sum_e (G_e max(0, w_e) - mu*_e "
+                           "w_e) over all kinks e (listed, implied, dead units' entries), w_e the one-sided derivative of "
+                           "the pre-activation along d and G_e that of claim kink_multipliers; the slopes t_e = "
+                           "mu*_e / G_e are in [0, 1] (claim kink_multipliers) and G_e >= 0 on the box at every listed and "
+                           "implied kink (0 on the dead units'), so 0 <= mu*_e <= G_e and every term is >= 0. Not "
+                           "claimed: a local minimum");
+    json_array_append_new(json_object_get(cert, "claims"), claim);
+    return ok;
+}
+
 void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const char *critical, const char *id)
 {
     json_t *claim;

@@ -2356,6 +2356,28 @@ static int slope_inside(arb_t t, arb_srcptr mu, arb_srcptr G, slong prec)
     return ok;
 }
 
+/* For d_stationary (format §6.14, docs/refine.md §7.17): whether G_e >= 0 is shown over the box at
+ * every listed and implied kink, read from the seeded pass adj (before the slopes of the kink's
+ * layer); the first kink where it is not is named in r->g_message. */
+static void g_signs(dnc_critical *r, const arb_mat_struct *adj)
+{
+    slong k, n = r->nkinks + r->nimplied;
+    r->g_nonneg = 1;
+    r->g_message[0] = 0;
+    for (k = 0; k < n && r->g_nonneg; k++) {
+        const slong *e = k < r->nkinks ? r->kinks + 3 * k : r->implied + 3 * (k - r->nkinks);
+        arb_srcptr G = arb_mat_entry(adj + e[0], e[1], e[2]);
+        if (!arb_is_nonnegative(G)) {
+            char *g = arb_get_str(G, 8, 0);
+            r->g_nonneg = 0;
+            snprintf(r->g_message, sizeof(r->g_message), "at %s %ld = [%ld, %ld, %ld] G_e = df/dh_e over the box is %s, "
+                     "not shown >= 0 (the sufficient condition of docs/refine.md §7.17)", k < r->nkinks ? "kink" : "implied kink",
+                     (long) (k < r->nkinks ? k : k - r->nkinks), (long) e[0], (long) e[1], (long) e[2], g);
+            flint_free(g);
+        }
+    }
+}
+
 /* The slopes at the box X with r's shifts (format §6.10): over the box, G_e = the adjoint of h_e
  * in the seeded pass and t_e = mu_e / G_e; proven iff every G_e excludes 0 and every t_e lies
  * in [0, 1], or t_e is exactly 0 or 1 by a symmetry (exact_slope_find, §7.11), and likewise
@@ -2365,6 +2387,7 @@ static void slopes_at(crit *c, dnc_critical *r, arb_srcptr X, arb_mat_struct *ad
     slong k, q;
     arb_ptr mu = _arb_vec_init(r->nkinks + 1);
     int applies = seeded_adjoint(c, r, X, NULL, adj);
+    g_signs(r, adj);
     for (k = 0; k < r->nkinks; k++)
         arb_set(mu + k, kink_entry(c->seed, r, k));
     r->slopes_proven = r->proven && applies;

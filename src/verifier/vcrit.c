@@ -1681,6 +1681,24 @@ static int exact_slope_ok(vk *k, const arb_mat_struct *X, const slong *kink, con
     return ok;
 }
 
+/* For d_stationary (format §6.14): "" when G_e >= 0 is shown over the box at every listed and
+ * implied kink (all: nk listed, then ni implied; k->adj from the seeded pass), else the first
+ * kink where it is not (or why the pass did not run: done = 0). */
+static void g_signs(const vk *k, const slong *all, slong nk, slong ni, int done, char *gwhy, size_t glen)
+{
+    slong e;
+    char a[VTXT];
+    snprintf(gwhy, glen, "%s", done ? "" : "the pass of claim kink_multipliers did not run");
+    for (e = 0; done && e < nk + ni && !gwhy[0]; e++) {
+        arb_srcptr G = arb_mat_entry(k->adj + all[3 * e], all[3 * e + 1], all[3 * e + 2]);
+        if (!arb_is_nonnegative(G))
+            snprintf(gwhy, glen, "at %s %ld = [%ld, %ld, %ld] G_e = df/dh_e over the box is %s, not shown >= 0 (the sufficient "
+                     "condition of format 6.14)",
+                     e < nk ? "kink" : "implied kink", (long) (e < nk ? e : e - nk), (long) all[3 * e],
+                     (long) all[3 * e + 1], (long) all[3 * e + 2], vx_arb_str(a, G));
+    }
+}
+
 /* The kink_multipliers claim (format §6.10) on a critical_point box: over the theta-box and
  * the mu-box, G_e = dF/dh_e (F = f_0 + sum mu_e ubar_e; the backward pass with slopes 1 on P+,
  * 0 elsewhere and the seeds mu, read before the slopes of e's layer) and t_e = mu_e / G_e.
@@ -1689,7 +1707,7 @@ static int exact_slope_ok(vk *k, const arb_mat_struct *X, const slong *kink, con
  * back-propagation with relu'(0) := t_e (top-down induction, docs/refine.md §7.2). */
 int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt, const fmpq *mu,
                          const fmpq *lo, const fmpq *hi, const slong *ex, slong nex, const vx_shifts *sh, slong prec,
-                         char *why, size_t len)
+                         char *why, size_t len, char *gwhy, size_t glen)
 {
     const slong *kink = pt->kink, *imp = pt->imp;
     slong nk = pt->nk, ni = pt->ni;
@@ -1744,6 +1762,8 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
         ok = shift_seeds(&k, X, kink, nk, imp + 3 * sh->q[2 * i], sh->q[2 * i + 1], sh->s + i, i, why, len);
     if (ok)
         pass(&k, X, dX, g, dg);
+    if (gwhy != NULL)
+        g_signs(&k, all, nk, ni, ok, gwhy, glen);
     for (e = nk - 1, x = nex - 1; ok && e >= 0; e--) {   /* top-down: the highest failing kink is reported */
         arb_srcptr G = arb_mat_entry(k.adj + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]);
         char a[VTXT], b[VTXT];

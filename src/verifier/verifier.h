@@ -245,10 +245,12 @@ typedef struct {             /* the multiplier shifts of a kink_multipliers clai
 } vx_shifts;
 /* With the shifts sh, the multipliers are mu + sum_k s_k d_k (d_k the relation of shift k's
  * partner pair, derived on the box), and each shifted implied kink's slope must lie in its
- * interval (its G excluding 0). */
+ * interval (its G excluding 0). gwhy (glen bytes, or NULL): for d_stationary (format §6.14), ""
+ * when G_e >= 0 is shown over the box at every listed and implied kink, else the first kink
+ * where it is not. */
 int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt, const fmpq *mu,
                          const fmpq *lo, const fmpq *hi, const slong *ex, slong nex, const vx_shifts *sh, slong prec,
-                         char *why, size_t len);
+                         char *why, size_t len, char *gwhy, size_t glen);
 /* ---- points (vpoint.c) ---- */
 /* balls: the point's box is needed in ball arithmetic (any claim but a fast-double loss claim
  * names it); else binary64 blocks stay doubles only. */

@@ -28,6 +28,7 @@ struct vclaim_struct {
     int fast;                  /* loss: "method": "fast-double" (§6.4.1) */
     arb_t q;                   /* recomputed quantity of a loss or value claim */
     char why[VWHY];            /* why it is not proven */
+    char gsign[VWHY];          /* kink_multipliers: "" when G_e >= 0 is shown at every kink (for d_stationary) */
     char what[VWHY];           /* what the checker checked, in its own words */
 };
 
@@ -1201,6 +1202,39 @@ static int check_local_min(vrun *r, vclaim *cl, const char *path)
     return 0;
 }
 
+/* §6.14: the kink_multipliers claim named (cl->ref[0]) and its critical_point claim (cl->ref[1]). */
+static int read_d_stationary(vrun *r, vclaim *cl, const char *path)
+{
+    const char *id = vx_str(cl->o, "kink_multipliers");
+    if ((cl->ref[0] = find_claim(r, id)) == NULL)
+        return vx_fail(&r->c, "%s.kink_multipliers: no claim with id '%.64s'", path, id);
+    if (strcmp(cl->ref[0]->kind, "kink_multipliers") != 0)
+        return vx_fail(&r->c, "%s.kink_multipliers: claim '%.64s' is a %s claim, not a kink_multipliers claim", path,
+                       id, cl->ref[0]->kind);
+    cl->ref[1] = find_claim(r, vx_str(cl->ref[0]->o, "critical_point"));
+    return cl->ref[1] == NULL ? vx_fail(&r->c, "%s: claim '%.64s' names no critical_point claim", path, id) : 0;
+}
+
+/* §6.14: d-stationarity from claim kink_multipliers (certified above) when G_e >= 0 on the box
+ * at every listed and implied kink (its pass, kept in gsign). */
+static int check_d_stationary(vrun *r, vclaim *cl, const char *path)
+{
+    const vclaim *k = cl->ref[0], *c = cl->ref[1];
+    (void) r;
+    (void) path;
+    say(cl, "claim %s is certified (so is %s), and G_e = df/dh_e >= 0 over the box at every listed and implied kink of "
+        "%s: with w_e the one-sided derivative of kink e's pre-activation along d, every one-sided directional "
+        "derivative of f at theta* is sum_e (G_e max(0, w_e) - mu*_e w_e) with 0 <= mu*_e = t_e G_e <= G_e, so it is "
+        ">= 0: theta* is d-stationary and 0 is in Clarke's generalised gradient of f (format 6.14)", k->id, c->id,
+        c->id);
+    if (!k->verdict)
+        return not_proven(cl, "claim %s is not certified", k->id);
+    if (k->gsign[0])
+        return not_proven(cl, "%s", k->gsign);
+    cl->verdict = 1;
+    return 0;
+}
+
 static int check_critical(vrun *r, vclaim *cl, const char *path)
 {
     char t1[VTXT], t2[VTXT];
@@ -1260,6 +1294,7 @@ static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
     for (i = ns - 1; i >= 0; i--)
         if (!unit_interval(slo + i, shi + i))
             bad_shift = i;
+    snprintf(cl->gsign, sizeof(cl->gsign), "claim %s is not certified", cl->id);
     if (!c->verdict)
         not_proven(cl, "claim %s is not certified", c->id);
     else if (bad_kink >= 0 || bad_shift >= 0)
@@ -1270,7 +1305,7 @@ static int check_kink_multipliers(vrun *r, vclaim *cl, const char *path)
         slong nex = exact_slopes_get(r, cl, path, ex);
         crit_pattern_get(&pt, c->o);
         cl->verdict = vx_kink_slopes_check(&r->c.p, c->P, E, &pt, mu, lo, hi, ex, nex, &sh, r->c.prec, cl->why,
-                                           sizeof(cl->why));
+                                           sizeof(cl->why), cl->gsign, sizeof(cl->gsign));
         crit_pattern_clear(&pt);
         flint_free(ex);
     }
@@ -1365,6 +1400,7 @@ static const struct {
     { "kink_multipliers", "critical_point:s slopes:a exact_slopes:a? shifts:a?", read_kink_multipliers, check_kink_multipliers, 1, 0 },
     { "strict_local_min", "critical_point:s rho:s", read_strict_local_min, check_strict_local_min, 1, 0 },
     { "strict_local_min_of_f", "strict_local_min:s kink_multipliers:s", read_local_min, check_local_min, 2, 0 },
+    { "d_stationary", "kink_multipliers:s", read_d_stationary, check_d_stationary, 2, 0 },
     { "order", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "dnc_not_optimal", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "ratio", "numerator:o denominator:o ratio:o", read_ratio, check_ratio, 1, 0 },

@@ -72,7 +72,7 @@ certify() {
         echo "small-k-low-rank.sh: $1: certify-point failed" >&2
         exit 1
     fi
-    grep -E '^(exact|trained|DNC|verdict|critical|kink-mult|d-stat|second|local-min|srg|below) ' "$tmp/$1.out" | sed "s/^/$1  /"
+    grep -E '^(exact|trained|DNC|verdict|critical|kink-mult|d-stat|descent|second|local-min|srg|below) ' "$tmp/$1.out" | sed "s/^/$1  /"
 }
 
 if [ "$retrain" = 0 ]; then

@@ -800,3 +800,99 @@ Test(critical, d_stationary_on_committed_certificates, .timeout = 120)
     d_stationary_refused("small-k-low-rank/witness-K3-L5.json", t, "critical_point",
                          "claim 'critical_point' is a critical_point claim, not a kink_multipliers claim");
 }
+
+/* descent_direction (format §6.15, docs/refine.md §7.18) on the committed K = 3, L = 5 witness:
+ * its kink 8 = [5, 7, 0] has mu_e = G_e = -0.00106 (slope exactly 1), so moving every kink into
+ * P- along the file's direction lowers f at about that rate (python/tests/
+ * test_independent_d_stationary.py finds the same rate, -0.0010606, along its own direction
+ * in exact arithmetic). Both checkers certify it; a copy whose direction is negated (the kinks
+ * then move into P+, where the slope-1 kink costs nothing and the others cost (G_e - mu_e) >= 0)
+ * and one whose direction names the critical point itself are refused. */
+Test(critical, descent_direction_at_the_k3_l5_witness, .timeout = 120)
+{
+    char dir[256], t[300];
+    const char *w = DNCERT_SOURCE_DIR "/certificates/small-k-low-rank/witness-K3-L5.json";
+    const char *args[] = { w, NULL }, *targs[] = { t, NULL }, *vcmd[] = { "verify", t, NULL };
+    json_t *j, *cl, *blocks, *b;
+    const char *key;
+    int k;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), args), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "descent_direction descent_direction certified OK") != NULL, "%s", out);
+    j = json_load_file(w, 0, NULL);
+    cr_assert(j != NULL);
+    cl = tu_claim(j, "descent_direction");
+    cr_expect(strncmp(json_string_value(json_object_get(json_object_get(cl, "rate"), "decimal")), "-0.00106", 8) == 0,
+              "rate %s", json_string_value(json_object_get(json_object_get(cl, "rate"), "decimal")));
+    for (k = 0; k < 2; k++) {
+        json_t *jj = json_deep_copy(j);
+        if (k == 0) {
+            blocks = json_object_get(json_object_get(json_object_get(jj, "points"), "descent"), "blocks");
+            json_object_foreach(blocks, key, b) {
+                json_t *d = json_object_get(b, "dense"), *x;
+                size_t i;
+                json_array_foreach(d, i, x) {
+                    char s[128];
+                    const char *v = json_string_value(x);
+                    snprintf(s, sizeof(s), "%s%s", v[0] == '-' ? "" : "-", v[0] == '-' ? v + 1 : v);
+                    json_array_set_new(d, i, json_string(s));
+                }
+            }
+        } else
+            json_object_set_new(tu_claim(jj, "descent_direction"), "direction", json_string("critical"));
+        cr_assert_eq(json_dump_file(jj, t, 0), 0);
+        json_decref(jj);
+        cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), targs), 1, "%s%s", out, err);
+        cr_expect(strstr(out, "descent_direction descent_direction not proven MISMATCH") != NULL, "%d: %s", k, out);
+        cr_expect_eq(tu_run(out, err, sizeof(out), vcmd), 1, "%s%s", out, err);
+        cr_expect(strstr(out, "descent_direction descent_direction not proven MISMATCH") != NULL, "%d: %s", k, out);
+    }
+    json_decref(j);
+}
+
+/* A concave kink with nothing held (found by helper-49's search, 2026-12-07: K = 6, n = 1,
+ * L = 2, widths 2 and 6, lambda = 1/250; a trained L-BFGS point with entry (1, 3) of W_1 H1
+ * forced onto its kink, then `refine --kink-tol 1e-3`; tests/data/critical/k6-l2-concave).
+ * Kink 2 = [2, 1, 3] has t_e = 0.826, inside [0, 1], but G_e = -0.00508 < 0, so mu_e < 0:
+ * kink_multipliers is certified (0 is in the chain-rule set) and so is strict_local_min on the
+ * pattern manifold, yet f decreases at first order when the kink leaves 0 either way
+ * (python/tests/test_independent_d_stationary.py: f' = mu_e = -0.00419 into P-, (1 - t_e) G_e =
+ * -0.00088 into P+, in exact arithmetic). So d_stationary is not proven (naming that kink),
+ * descent_direction is certified, and strict_local_min_of_f is not proven with its condition 6
+ * (a multiplier not positive) as the only reason; copies of the file that say d_stationary or
+ * strict_local_min_of_f is certified are refused by both checkers -- the latter only by that
+ * condition, since every other condition of format §6.13 holds here. */
+Test(critical, k6_l2_concave_kink, .timeout = 120)
+{
+    static const char *const forged[2][2] = {
+        { "d_stationary", "at kink 2 = [2, 1, 3] G_e = df/dh_e over the box is [-0.00507849" },
+        { "strict_local_min_of_f", "the multiplier of kink 2 is not positive on the box" } };
+    char dir[256], c[300], t[300], line[128];
+    const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l2-concave", "--out", c, "--critical",
+                         NULL };
+    const char *targs[] = { t, NULL }, *vcmd[] = { "verify", t, NULL };
+    int k;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "kink-mult   certified") != NULL, "%s", out);
+    cr_expect(strstr(out, "d-stat      not proven: at kink 2 = [2, 1, 3]") != NULL, "%s", out);
+    cr_expect(strstr(out, "descent     certified") != NULL, "%s", out);
+    cr_expect(strstr(out, "second      certified") != NULL, "%s", out);
+    cr_expect(strstr(out, "local-min   not proven: the multiplier of kink 2 is not shown positive") != NULL, "%s", out);
+    for (k = 0; k < 2; k++) {
+        json_t *j = json_load_file(c, 0, NULL);
+        cr_assert(j != NULL);
+        json_object_set_new(tu_claim(j, forged[k][0]), "verdict", json_string("certified"));
+        cr_assert_eq(json_dump_file(j, t, 0), 0);
+        json_decref(j);
+        snprintf(line, sizeof(line), "%s %s not proven MISMATCH", forged[k][0], forged[k][0]);
+        cr_expect_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), targs), 1, "%s%s", out, err);
+        cr_expect(strstr(out, line) != NULL && strstr(out, forged[k][1]) != NULL, "%s: %s", forged[k][0], out);
+        cr_expect(strstr(out, "descent_direction descent_direction certified OK") != NULL, "%s", out);
+        cr_expect_eq(tu_run(out, err, sizeof(out), vcmd), 1, "%s%s", out, err);
+        cr_expect(strstr(out, line) != NULL && strstr(out, forged[k][1]) != NULL, "%s: %s", forged[k][0], out);
+    }
+}

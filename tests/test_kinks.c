@@ -321,22 +321,160 @@ Test(kinks, d_stationary_at_example_a_not_at_b)
     both_checkers(f, 1, "claim kink_multipliers is not certified", "example B forged");
 }
 
-/* Example A, forged: the strict_local_min_of_f claim marked certified after edit(j) changed one
- * thing; both checkers refuse it and name `why` (format §6.13: the conditions on the file are
- * checked before the verdicts, so each edit shows the condition it breaks even though
- * strict_local_min is not certified here). */
-static void refuse_local_min(const char *c, void (*edit)(json_t *j), const char *why)
+/* The file c with claim `id` (of the same kind) marked certified after edit(j) changed one
+ * thing; both checkers refuse it and name `why`. (For strict_local_min_of_f, format §6.13: the
+ * conditions on the file are checked before the verdicts, so each edit shows the condition it
+ * breaks even though strict_local_min is not certified in Example A.) */
+static void refuse_claim(const char *c, const char *id, void (*edit)(json_t *j), const char *why)
 {
-    char f[400];
+    char f[400], line[128];
     json_t *j = json_load_file(c, 0, NULL);
     cr_assert(j != NULL);
     edit(j);
-    json_object_set_new(tu_claim(j, "strict_local_min_of_f"), "verdict", json_string("certified"));
-    snprintf(f, sizeof(f), "%.*s/forged-local-min.json", (int) (strrchr(c, '/') - c), c);
+    json_object_set_new(tu_claim(j, id), "verdict", json_string("certified"));
+    snprintf(f, sizeof(f), "%.*s/forged-%s.json", (int) (strrchr(c, '/') - c), c, id);
     cr_assert_eq(json_dump_file(j, f, 0), 0);
     json_decref(j);
-    both_checkers(f, 1, "strict_local_min_of_f strict_local_min_of_f not proven MISMATCH", why);
+    snprintf(line, sizeof(line), "%s %s not proven MISMATCH", id, id);
+    both_checkers(f, 1, line, why);
     both_checkers(f, 1, why, why);
+}
+
+static void refuse_local_min(const char *c, void (*edit)(json_t *j), const char *why)
+{
+    refuse_claim(c, "strict_local_min_of_f", edit, why);
+}
+
+static void refuse_descent(const char *c, void (*edit)(json_t *j), const char *why)
+{
+    refuse_claim(c, "descent_direction", edit, why);
+}
+
+/* Every entry of block `name` of the direction times s (a rational string: its entries are
+ * hexadecimal dyadics, so the product is written exactly). */
+static void scale_direction(json_t *j, const char *s)
+{
+    static const char *const blk[] = { "H1", "W1", "W2", "b" };
+    json_t *pts = json_object_get(json_object_get(j, "points"), "descent");
+    size_t b, i;
+    fmpq_t q, x;
+    fmpq_init(q);
+    fmpq_init(x);
+    q_of(q, s);
+    for (b = 0; b < 4; b++) {
+        json_t *d = json_object_get(json_object_get(json_object_get(pts, "blocks"), blk[b]), "dense");
+        for (i = 0; i < json_array_size(d); i++) {
+            char *t;
+            q_of(x, json_string_value(json_array_get(d, i)));
+            fmpq_mul(x, x, q);
+            t = fmpq_get_str(NULL, 10, x);
+            json_array_set_new(d, i, json_string(t));
+            flint_free(t);
+        }
+    }
+    fmpq_clear(q);
+    fmpq_clear(x);
+}
+
+static void direction_negated(json_t *j) { scale_direction(j, "-1"); }
+static void direction_zero(json_t *j) { scale_direction(j, "0"); }
+/* The tangent of the rotation of H1 (and W_1) in the plane of features 0 and 1, built exactly
+ * from the centre: D_H1 = A H1, D_W1 = -W_1 A with A = E_01 - E_10, the rest 0. Every
+ * pre-activation W_1 H1 has derivative exactly 0 at every point, but over the box its enclosure
+ * is a ball around 0, so no sign is decided. */
+static void direction_rotation(json_t *j)
+{
+    json_t *pts = json_object_get(j, "points"), *cb = json_object_get(json_object_get(pts, "critical"), "blocks");
+    json_t *db = json_object_get(json_object_get(pts, "descent"), "blocks");
+    const char *blk[2] = { "H1", "W1" };
+    int b;
+    scale_direction(j, "0");
+    for (b = 0; b < 2; b++) {
+        json_t *c = json_object_get(cb, blk[b]), *d = json_object_get(json_object_get(db, blk[b]), "dense");
+        slong rows = (slong) json_integer_value(json_object_get(c, "rows")), cols = (slong) json_integer_value(
+                         json_object_get(c, "cols")), i, t;
+        for (t = 0; t < (b == 0 ? cols : rows); t++)
+            for (i = 0; i < 2; i++) {   /* H1: rows 0, 1 of column t; W_1: columns 0, 1 of row t */
+                slong from = b == 0 ? (1 - i) + rows * t : t + rows * (1 - i), to = b == 0 ? i + rows * t : t + rows * i;
+                char *x = strdup(json_string_value(json_array_get(json_object_get(c, "dense"), (size_t) from)));
+                fmpq_t q;
+                fmpq_init(q);
+                q_of(q, x);
+                if (i == 1)   /* (A H1)_0 = H1_1, (A H1)_1 = -H1_0; (-W A)_.0 = W_.1, (-W A)_.1 = -W_.0 */
+                    fmpq_neg(q, q);
+                free(x);
+                x = fmpq_get_str(NULL, 10, q);
+                json_array_set_new(d, (size_t) to, json_string(x));
+                flint_free(x);
+                fmpq_clear(q);
+            }
+    }
+}
+
+static void rate_up_to_0(json_t *j)   /* contains the true rate, but the claim needs hi < 0 */
+{
+    json_object_set_new(tu_claim(j, "descent_direction"), "rate", json_pack("{s:s, s:s}", "lo", "-1", "hi", "0"));
+}
+
+static void rate_missed(json_t *j)    /* below 0, but it leaves out the true rate -1/12 */
+{
+    json_object_set_new(tu_claim(j, "descent_direction"), "rate", json_pack("{s:s, s:s}", "lo", "-1/20", "hi", "-1/30"));
+}
+
+static void critical_forged(json_t *j)   /* the box of claim critical_point made too small to hold the point */
+{
+    json_object_set_new(tu_claim(j, "critical_point"), "radius_log2", json_integer(-1000));
+}
+
+/* descent_direction (format §6.15, docs/refine.md §7.18) at Example B: every multiplier is
+ * mu_e = -1/36 < 0 (by hand, §7.5.3), so moving all three kinks into P- lowers f: along a
+ * direction D with <grad ubar_e, D> = -1 at each, f'(theta*; D) = <grad f_0, D> = -sum_e mu_e
+ * (-1) = 3 (-1/36) = -1/12 (the KKT equation grad f_0 = -sum_e mu_e grad ubar_e; the hand value,
+ * up to the double rounding of the producer's direction). Certified by the producer and both
+ * checkers, with a rate within 1e-12 of -1/12; refused when marked certified after: D negated
+ * (the kinks move into P+, where f grows at (G_e - mu_e) = 1/18 each), D = 0 (the derivative is
+ * 0), D a rotation of H1 (the kinks' derivatives are exactly 0, but not decided over the box), a stated
+ * rate reaching 0, a stated rate that misses -1/12, and the box of the critical_point claim
+ * broken. Example A (every mu_e = 1/72 > 0) gets no such claim. */
+Test(kinks, descent_direction_at_example_b)
+{
+    char c[300];
+    json_t *j = kink_certificate(c, sizeof(c), EXAMPLE_A, "kink-mult   certified", NULL, "1/72"), *cl;
+    fmpq_t q;
+    {
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(j, "claims"), i, e)
+            cr_expect(strcmp(json_string_value(json_object_get(e, "kind")), "descent_direction") != 0,
+                      "example A: a descent claim although every mu_e > 0");
+    }
+    json_decref(j);
+    j = kink_certificate(c, sizeof(c), EXAMPLE_B, "kink-mult   not proven", NULL, "-1/36");
+    cl = tu_claim(j, "descent_direction");
+    cr_assert(cl != NULL, "example B: no descent_direction claim");
+    cr_expect_str_eq(json_string_value(json_object_get(cl, "verdict")), "certified");
+    fmpq_init(q);
+    fmpq_set_si(q, -1, 12);
+    {   /* |rate - (-1/12)| < 1e-12 at both ends */
+        fmpq_t lo, hi, d;
+        fmpq_init(lo); fmpq_init(hi); fmpq_init(d);
+        q_of(lo, json_string_value(json_object_get(json_object_get(cl, "rate"), "lo")));
+        q_of(hi, json_string_value(json_object_get(json_object_get(cl, "rate"), "hi")));
+        fmpq_set_si(d, 1, 1000000000000);
+        fmpq_sub(lo, lo, q); fmpq_sub(hi, hi, q);
+        fmpq_abs(lo, lo); fmpq_abs(hi, hi);
+        cr_expect(fmpq_cmp(lo, d) < 0 && fmpq_cmp(hi, d) < 0, "the rate is not -1/12 within 1e-12");
+        fmpq_clear(lo); fmpq_clear(hi); fmpq_clear(d);
+    }
+    fmpq_clear(q);
+    json_decref(j);
+    both_checkers(c, 0, "descent_direction descent_direction certified OK", "example B");
+    refuse_descent(c, direction_negated, "not in");
+    refuse_descent(c, direction_zero, "not in");
+    refuse_descent(c, direction_rotation, "its sign is not decided");
+    refuse_descent(c, rate_up_to_0, "does not lie below 0");
+    refuse_descent(c, rate_missed, "not in");
+    refuse_descent(c, critical_forged, "claim critical_point is not certified");
 }
 
 static void no_edit(json_t *j) { (void) j; }

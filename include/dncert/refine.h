@@ -173,6 +173,12 @@ typedef struct {
     int g_nonneg;            /* G_e >= 0 shown over the box at every listed and implied kink (d_stationary,
                                 format §6.14); set with the slopes */
     char g_message[256];     /* the first kink where it is not shown, or "" */
+    /* descent_direction (format §6.15, docs/refine.md §7.18), tried where a listed kink's multiplier
+     * is < 0 on the box: a direction moving every kink into P- (n exact entries; NULL: not tried) */
+    fmpq *descent;
+    int descent_proven;      /* every kink moves into P- along it and f'(theta*; D) < 0 on the box */
+    arb_t descent_rate;      /* f'(theta*; D) over the box */
+    char descent_message[256];
     int second_order;        /* H + rho C^T C certainly positive definite on the box (strict_local_min) */
     fmpq_t rho;
 } dnc_critical;
@@ -261,10 +267,13 @@ void dnc_critical_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p
  * certified iff r->slopes_proven; the stated intervals are r->t's (or [0, 1] when not proven). */
 void dnc_kink_multipliers_add_claim(json_t *cert, const dnc_critical *r, const char *critical);
 /* The claim d_stationary (format §6.14) on the claim kink_multipliers of cert (added before):
- * certified iff it is, every listed and implied kink lies in one layer, and G_e >= 0 is shown
- * on the box at each (docs/refine.md §7.17). Returns the verdict; why <- the obstacle ("" when
- * certified). */
+ * certified iff it is and G_e >= 0 is shown on the box at every listed and implied kink, in
+ * any number of layers (docs/refine.md §7.17). Returns the verdict; why <- the obstacle (""
+ * when certified). */
 int dnc_d_stationary_add_claim(json_t *cert, const dnc_critical *r, char *why, size_t len);
+/* Where r->descent is set: the point "descent" (the direction) and the claim descent_direction
+ * (format §6.15) on claim critical_point, certified iff r->descent_proven. */
+void dnc_descent_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p);
 /* A strict_local_min claim (format §6.11) of that id about the box of r (claim id `critical`):
  * certified iff r->second_order (H + rho C^T C positive definite on the box). */
 void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const char *critical, const char *id);

@@ -39,6 +39,10 @@ about 1e-17 (and an O(2^-192 / eps) = 1e-38 offset from theta0 != theta*).
    for eps = 2^-20 .. 2^-66, so theta* is not d-stationary and "not proven" is the right verdict.
    Control: -d (moving kink 8 into P+ along its slope-1 linear continuation) has quotient 0 up
    to O(eps): no first-order change, as f'(theta*; -d) = G_8 - mu_8 = 0 says.
+3. certificates/critical-points/concave-K6-L2.json (L = 2, nothing held): kink 2 = [2, 1, 3] has
+   t_e = 0.826 in [0, 1] but G_e = -0.00508 < 0 (mu_e < 0): moving it alone into P- gives
+   f' = mu_e, into P+ f' = (1 - t_e) G_e, both negative, and f decreases either way: chain-rule
+   stationary (kink_multipliers certified) but not d-stationary.
 """
 import json
 import random
@@ -305,3 +309,47 @@ def test_not_proven_d_stationary_at_k3_l5_has_a_descent_direction():
     assert abs(wc[e8] - 1) < Fraction(1, 10 ** 15)
     assert abs(qc) < TOL
     print("K3-L5: G_8 = %.6e, quotients along d %s, along -d %.3e" % (float(g8), rates, float(qc)))
+
+
+def test_concave_kink_of_one_layer_is_a_descent_both_ways():
+    """certificates/critical-points/concave-K6-L2.json (K = 6, L = 2, widths 2 and 6, nothing
+    held, found by helper-49's search: a trained point with one entry forced onto its kink, then
+    refined): kink 2 = [2, 1, 3] has t_e = 0.826 in [0, 1] (kink_multipliers certified: chain-rule
+    stationary) but G_e < 0, so mu_e = t_e G_e < 0 -- a concave kink. With one kink layer the
+    identity gives f' = G_e max(0, w) - mu_e w along a direction that moves this kink alone:
+    (1 - t_e) G_e < 0 into P+ and mu_e < 0 into P-. Both are checked here in exact arithmetic:
+    f decreases either way, so the point is not d-stationary (d_stationary "not proven") and
+    not a local minimum (descent_direction certified), although kink_multipliers and
+    strict_local_min (on the pattern manifold) are certified."""
+    cert, claims, net, lam_h, lam_w, kinks, mu = load(repo_file("certificates", "critical-points", "concave-K6-L2.json"))
+    assert claims["kink_multipliers"]["verdict"] == "certified"
+    assert claims["strict_local_min"]["verdict"] == "certified"
+    assert claims["d_stationary"]["verdict"] == "not proven"
+    assert claims["descent_direction"]["verdict"] == "certified"
+    assert not net.cl.get("implied_kinks") and not net.cl.get("zero_weights") and not net.cl.get("dead_units")
+    e2 = kinks[2]
+    assert e2 == (2, 1, 3)
+    G, grad = net.backward(mu)
+    assert max(abs(x) for l in grad for row in grad[l] for x in row) < Fraction(1, 10 ** 50)   # KKT at theta0
+    g2 = G[2][1][3]
+    assert g2 < -Fraction(5, 1000) and mu[e2] < -Fraction(4, 1000)    # G = -0.00508, mu = -0.00419
+    assert 0 < mu[e2] / g2 < 1                                       # t = 0.826
+    mask = held_mask(net)
+    A = [kink_gradient(net, e, mask) for e in kinks]
+    M = [[dot(a, b) for b in A] for a in A]
+    P = params(net)
+    f0, U0 = forward(P, lam_h, lam_w)
+    for sign in (-1, 1):   # kink 2 alone into P- (f' = mu_e), then into P+ (f' = G_e - mu_e)
+        b = [Fraction(sign) if e == e2 else Fraction(0) for e in kinks]
+        d = comb(list(zip(solve(M, b), A)))
+        assert [dot(a, d) for a in A] == b
+        d = [[[Fraction(round(x * 2 ** 300), 2 ** 300) for x in r] for r in B] for B in d]
+        q, w = quotient(net, lam_h, lam_w, f0, U0, d)
+        want = mu[e2] if sign < 0 else g2 - mu[e2]
+        assert abs(q - want) < Fraction(1, 10 ** 12), (sign, float(q), float(want))
+        assert q < -Fraction(8, 10000)                               # -0.00419 and -0.00088
+        for k in (20, 40):
+            eps = Fraction(1, 2 ** k)
+            f1, _ = forward(moved(P, d, eps), lam_h, lam_w)
+            assert f1 < f0 - eps / 2000, (sign, k, float((f1 - f0) / eps))
+        print("concave K6-L2: moving kink 2 into P%s: f' = %.6e" % ("-" if sign < 0 else "+", float(q)))

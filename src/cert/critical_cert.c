@@ -188,6 +188,33 @@ int dnc_d_stationary_add_claim(json_t *cert, const dnc_critical *r, char *why, s
     return ok;
 }
 
+void dnc_descent_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p)
+{
+    json_t *claim;
+    dnc_qpoint_t x;
+    arb_t wide;
+    char stmt[1024];
+    dnc_qpoint_init_fmpq(x, p, r->descent);
+    json_object_set_new(json_object_get(cert, "points"), "descent",
+                        dnc_qpoint_json(x, "a direction of the parameter space (claim descent_direction), not a point"));
+    dnc_qpoint_clear(x);
+    arb_init(wide);   /* the checker sums in its own order: a factor 2^10, kept below 0 */
+    arb_set(wide, r->descent_rate);
+    mag_mul_2exp_si(arb_radref(wide), arb_radref(wide), 10);
+    if (!arb_is_negative(wide))
+        arb_set(wide, r->descent_rate);
+    snprintf(stmt, sizeof(stmt), "along the direction D = point descent, every listed and implied kink of claim "
+             "critical_point moves into P- at first order (the one-sided derivative of its pre-activation is < 0 on "
+             "the box), so f'(theta*; D) = <grad f_0(theta*), D>, which lies in the stated rate, below 0: f(theta* + "
+             "eps D) < f(theta*) for all small eps > 0, so the exact critical point theta* is not a local minimum of f "
+             "and not d-stationary (format §6.15, docs/refine.md §7.18)");
+    claim = json_pack("{s:s, s:s, s:o}", "critical_point", "critical_point", "direction", "descent", "rate",
+                      dnc_json_enclosure(wide, dnc_cert_claim_digits(r->prec)));
+    arb_clear(wide);
+    _dnc_cert_claim_fields(claim, "descent_direction", "descent_direction", r->descent_proven, stmt);
+    json_array_append_new(json_object_get(cert, "claims"), claim);
+}
+
 void dnc_strict_local_min_add_claim(json_t *cert, const dnc_critical *r, const char *critical, const char *id)
 {
     json_t *claim;

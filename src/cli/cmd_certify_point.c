@@ -211,10 +211,14 @@ static int critical(dnc_point_cert *c, dnc_problem_t p, const double *theta, con
         dnc_kink_multipliers_add_claim(c->cert, &r, "critical_point");
         if (dnc_d_stationary_add_claim(c->cert, &r, why, sizeof(why)))
             printf("%-11s certified: every one-sided directional derivative of f is >= 0 (%s; hence Clarke "
-                   "stationary; docs/refine.md §7.17)\n", "d-stat", r.nkinks + r.nimplied == 0 ? "no kink"
+                   "stationary; docs/refine.md §7.17)\n", "d-stat", r.nkinks + r.nimplied == 0 ? "no listed or implied kink"
                    : "0 <= mu_e <= G_e at every kink");
         else
             printf("%-11s not proven: %s\n", "d-stat", why);
+        if (r.descent != NULL) {
+            printf("%-11s %s\n", "descent", r.descent_message);
+            dnc_descent_add_claim(c->cert, &r, p);
+        }
         printf("%-11s %s%s\n", "second", r.second_order ? "certified: H + rho C^T C is positive definite on the box: a strict "
                "local minimum of f on the pattern manifold, modulo its symmetry generators" : r.proven ? "not proven: H + rho C^T C "
                "is not shown positive definite for rho = 1 .. 2^64" : "not proven: the critical_point claim is not certified",

@@ -2545,6 +2545,15 @@ static int choose_shifts(crit *c, dnc_critical *r, arb_srcptr X, arb_mat_struct 
     return r->nshift > 0;
 }
 
+static void descent_clear(dnc_critical *r)
+{
+    if (r->descent != NULL)
+        _fmpq_vec_clear(r->descent, r->n);
+    r->descent = NULL;
+    r->descent_proven = 0;
+    r->descent_message[0] = 0;
+}
+
 static void shifts_clear(dnc_critical *r)
 {
     if (r->nshift > 0) {
@@ -2596,6 +2605,111 @@ static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
         arb_mat_clear(adj + l);
     flint_free(adj);
     _arb_vec_clear(X, nf + c->nk);
+}
+
+/* The seed of zero entry z of r (a listed kink, then an implied one). */
+static arb_ptr zero_seed(crit *c, const dnc_critical *r, slong z)
+{
+    return z < r->nkinks ? kink_entry(c->seed, r, z) : implied_seed(c, r, z - r->nkinks);
+}
+
+/* descent_direction (format §6.15, docs/refine.md §7.18): where a listed kink has a multiplier
+ * < 0 on the box, a direction D (free parameters only) with <grad ubar_z, D> = -1 at those kinks
+ * and -2^-20 at every other listed and implied kink -- the least-norm one, from the kink
+ * gradients at the box's midpoint, in double -- so every zero entry moves into P- and stays 0:
+ * f'(theta*; D) = <grad f_0, D> = -sum_z mu_z <grad ubar_z, D>, about the sum of the negative
+ * multipliers. Proven when, over the box X, every <grad ubar_z, D> is < 0 and <grad f_0, D> is
+ * < 0. Sets r->descent (n exact entries) and its rate, or leaves r->descent NULL when no
+ * multiplier is negative. */
+static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
+{
+    slong nz = r->nkinks + r->nimplied, nf = c->nf, z, i, ntarget = 0;
+    arb_ptr rows, g0, w;
+    double *M, *Cd, *y;
+    lapack_int *piv;
+    fmpq_t eps;
+    int ok = r->proven && nz > 0;
+    fmpq_init(eps);
+    fmpq_one(eps);
+    fmpq_div_2exp(eps, eps, (ulong) -r->radius_log2);
+    fmpq_neg(eps, eps);
+    for (z = 0; ok && z < r->nkinks; z++)
+        ntarget += fmpq_cmp(r->mu + z, eps) < 0;
+    fmpq_clear(eps);
+    if (!ok || ntarget == 0)
+        return;
+    rows = _arb_vec_init(nz * nf);
+    g0 = _arb_vec_init(nf);
+    w = _arb_vec_init(nz + 1);
+    M = flint_calloc((size_t) (nz * nz), sizeof(double));
+    Cd = flint_malloc((size_t) (nz * nf) * sizeof(double));
+    y = flint_malloc((size_t) nz * sizeof(double));
+    piv = flint_malloc((size_t) nz * sizeof(lapack_int));
+    set_point(c, r, X);
+    for (z = 0; z < nz; z++)
+        arb_zero(zero_seed(c, r, z));
+    for (z = -1; z < nz; z++) {   /* grad f_0, then grad (f_0 + ubar_z) - grad f_0 */
+        if (z >= 0)
+            arb_one(zero_seed(c, r, z));
+        dnc_ball_eval_pattern(c->e, c->x, c->slope, c->seed, c->pre, 1, c->prec);
+        dnc_bpoint_entries(c->g, c->e->grad);
+        for (i = 0; i < nf; i++) {
+            if (z < 0)
+                arb_set(g0 + i, c->g[c->fi[i]]);
+            else {
+                arb_sub(rows + z * nf + i, c->g[c->fi[i]], g0 + i, c->prec);
+                Cd[z + nz * i] = arf_get_d(arb_midref(rows + z * nf + i), ARF_RND_NEAR);
+            }
+        }
+        if (z >= 0)
+            arb_zero(zero_seed(c, r, z));
+    }
+    for (z = 0; z < nz; z++)   /* b: -1 at the kinks with a negative multiplier, -2^-20 elsewhere */
+        y[z] = z < r->nkinks && fmpq_sgn(r->mu + z) < 0 ? -1.0 : -ldexp(1.0, -20);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int) nz, (int) nz, (int) nf, 1.0, Cd, (int) nz, Cd, (int) nz,
+                0.0, M, (int) nz);
+    ok = LAPACKE_dgesv(LAPACK_COL_MAJOR, (lapack_int) nz, 1, M, (lapack_int) nz, piv, y, (lapack_int) nz) == 0;
+    r->descent = _fmpq_vec_init(c->n);
+    arb_zero(r->descent_rate);
+    for (i = 0; ok && i < nf; i++) {   /* D = C^T y, exact as doubles; the held parameters 0 */
+        double d = 0;
+        arb_t t;
+        for (z = 0; z < nz; z++)
+            d += Cd[z + nz * i] * y[z];
+        ok = isfinite(d);
+        arb_init(t);
+        arb_set_d(t, d);
+        arf_get_fmpq(r->descent + c->fi[i], arb_midref(t));
+        arb_addmul(r->descent_rate, g0 + i, t, c->prec);
+        for (z = 0; z < nz; z++)
+            arb_addmul(w + z, rows + z * nf + i, t, c->prec);
+        arb_clear(t);
+    }
+    for (z = 0; ok && z < nz; z++)
+        ok = arb_is_negative(w + z);
+    r->descent_proven = ok && arb_is_negative(r->descent_rate);
+    snprintf(r->descent_message, sizeof(r->descent_message), r->descent_proven ? "certified: along the direction "
+             "descent every kink (listed and implied) moves into P-, and f'(theta*; D) < 0 on the box: theta* is not a "
+             "local minimum of f (%ld kink(s) with a multiplier < 0)" : "not proven: the direction built from the %ld "
+             "kink(s) with a multiplier < 0 does not move every kink into P- with a negative derivative of f on the box",
+             (long) ntarget);
+    _arb_vec_clear(rows, nz * nf);
+    _arb_vec_clear(g0, nf);
+    _arb_vec_clear(w, nz + 1);
+    flint_free(M);
+    flint_free(Cd);
+    flint_free(y);
+    flint_free(piv);
+}
+
+/* descent_find on the box around xbar (the proven radius). */
+static void descent_at(crit *c, dnc_critical *r, arb_srcptr xbar)
+{
+    arb_ptr X = _arb_vec_init(c->nf + c->nk);
+    descent_clear(r);
+    box_around(X, xbar, c->nf + c->nk, r->radius_log2);
+    descent_find(c, r, X);
+    _arb_vec_clear(X, c->nf + c->nk);
 }
 
 /* mag x <- an upper bound of |a| u (u = 2^-53) for a double a. */
@@ -2841,6 +2955,7 @@ void dnc_critical_init(dnc_critical *r)
 {
     memset(r, 0, sizeof(*r));
     arb_init(r->loss);
+    arb_init(r->descent_rate);
     fmpq_init(r->rho);
 }
 
@@ -2860,6 +2975,8 @@ void dnc_critical_clear(dnc_critical *r)
     flint_free(r->implied);
     flint_free(r->exact);
     shifts_clear(r);
+    descent_clear(r);
+    arb_clear(r->descent_rate);
     if (r->G != NULL) {
         _arb_vec_clear(r->G, r->nkinks);
         _arb_vec_clear(r->t, r->nkinks);
@@ -2936,6 +3053,7 @@ int dnc_critical_check(dnc_critical *r, dnc_problem_t p, slong prec)
     r->krawczyk = r->gram = r->signs = r->dead_ok = 0;
     r->proven = ok && check_box(&c, r, xbar);
     kink_slopes(&c, r, xbar);
+    descent_at(&c, r, xbar);
     _arb_vec_clear(xbar, c.m);
     crit_clear(&c);
     return r->proven;
@@ -3021,6 +3139,7 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
         r->proven = check_box(&c, r, x);
     }
     kink_slopes(&c, r, x);
+    descent_at(&c, r, x);
     second_order(&c, r, x);
     r->size = c.m;
     r->seconds = dnc_seconds_now() - t0;

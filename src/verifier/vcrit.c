@@ -1705,6 +1705,64 @@ static void g_signs(const vk *k, const slong *all, slong nk, slong ni, int done,
  * Returns 1 iff every G_e excludes 0 and every t_e lies in [lo_e, hi_e] (the caller checks
  * 0 <= lo_e <= hi_e <= 1). At the exact zero the seeded adjoints equal those of the plain
  * back-propagation with relu'(0) := t_e (top-down induction, docs/refine.md §7.2). */
+/* A pass over the box of a critical_point claim: k (with adj when adj != 0) and its four block
+ * sets X (the theta-box: the point, each free entry +- 2^E; the dead units' parameters and the
+ * zero weights exactly 0), dX, g, dg; the zero entries (listed kinks, then implied ones) into
+ * all; the slopes decided on the box. Returns 0 (why) when the box is not well formed; k and X
+ * are to be released by box_clear either way. */
+static int box_open(vk *k, arb_mat_struct **X, const vx_problem *p, const vx_point *P, slong E,
+                    const vx_crit_pattern *pt, slong *all, int adj, slong prec, char *why, size_t len)
+{
+    slong n = 0, i, l, nk = pt->nk, ni = pt->ni;
+    arb_ptr *xv;
+    arb_t r;
+    int ok, b;
+    vk_init(k, p, P->ncols, prec);
+    if (adj) {
+        k->adj = flint_malloc((p->L + 1) * sizeof(arb_mat_struct));
+        for (l = 0; l <= p->L; l++)
+            arb_mat_init(k->adj + l, l >= 2 ? p->width[l - 1] : 0, l >= 2 ? P->ncols : 0);
+    }
+    *X = flint_malloc(4 * k->nb * sizeof(arb_mat_struct));
+    for (b = 0; b < 4; b++)
+        blocks_init(k, *X + b * k->nb);
+    for (i = 0; i < k->nb; i++) {
+        arb_mat_set(*X + i, P->blk + i);
+        n += arb_mat_nrows(*X + i) * arb_mat_ncols(*X + i);
+    }
+    xv = flint_malloc(n * sizeof(arb_ptr));
+    entries(xv, *X, k->nb);
+    arb_init(r);
+    arb_one(r);
+    arb_mul_2exp_si(r, r, E);
+    k->n = n;
+    ok = set_dead(k, *X, pt, why, len);
+    for (i = 0; i < k->nf; i++)   /* the theta-box: the dead units' parameters stay 0 */
+        arb_add_error(xv[k->fi[i]], r);
+    if (nk > 0)   /* (a NULL list of none is allowed) */
+        memcpy(all, pt->kink, 3 * nk * sizeof(slong));
+    if (ni > 0)
+        memcpy(all + 3 * nk, pt->imp, 3 * ni * sizeof(slong));
+    ok = ok && decide_pattern(k, *X, all, nk + ni, why, len);
+    arb_clear(r);
+    flint_free(xv);
+    return ok;
+}
+
+static void box_clear(vk *k, arb_mat_struct *X)
+{
+    slong b, l;
+    for (b = 0; b < 4; b++)
+        blocks_clear(k, X + b * k->nb);
+    flint_free(X);
+    if (k->adj != NULL) {
+        for (l = 0; l <= k->L; l++)
+            arb_mat_clear(k->adj + l);
+        flint_free(k->adj);
+    }
+    vk_clear(k);
+}
+
 int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt, const fmpq *mu,
                          const fmpq *lo, const fmpq *hi, const slong *ex, slong nex, const vx_shifts *sh, slong prec,
                          char *why, size_t len, char *gwhy, size_t glen)
@@ -1714,50 +1772,24 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
     slong *all = flint_malloc((3 * (nk + ni) + 1) * sizeof(slong));
     vk k;
     arb_mat_struct *X, *dX, *g, *dg;
-    arb_ptr *xv;
-    arb_t r, t;
-    slong n = 0, i, e, l, x;
-    int ok = 1;
+    arb_t t;
+    slong i, e, x;
+    int ok;
     if (p->ce || P->collapsed || P->ns > 0) {
         snprintf(why, len, "the claim is checked for the squared-error loss on an expanded point without scalars");
+        flint_free(all);
         return 0;
     }
-    vk_init(&k, p, P->ncols, prec);
-    k.adj = flint_malloc((p->L + 1) * sizeof(arb_mat_struct));
-    for (l = 0; l <= p->L; l++)
-        arb_mat_init(k.adj + l, l >= 2 ? p->width[l - 1] : 0, l >= 2 ? P->ncols : 0);
-    X = flint_malloc(4 * k.nb * sizeof(arb_mat_struct));
+    ok = box_open(&k, &X, p, P, E, pt, all, 1, prec, why, len);
     dX = X + k.nb;
     g = dX + k.nb;
     dg = g + k.nb;
-    blocks_init(&k, X);
-    blocks_init(&k, dX);
-    blocks_init(&k, g);
-    blocks_init(&k, dg);
-    for (i = 0; i < k.nb; i++) {
-        arb_mat_set(X + i, P->blk + i);
-        n += arb_mat_nrows(X + i) * arb_mat_ncols(X + i);
-    }
-    xv = flint_malloc(n * sizeof(arb_ptr));
-    entries(xv, X, k.nb);
-    arb_init(r);
     arb_init(t);
-    arb_one(r);
-    arb_mul_2exp_si(r, r, E);
-    k.n = n;
-    ok = set_dead(&k, X, pt, why, len);
-    for (i = 0; i < k.nf; i++)   /* the theta-box: the dead units' parameters stay 0 */
-        arb_add_error(xv[k.fi[i]], r);
-    if (nk > 0)   /* (a NULL list of none is allowed) */
-        memcpy(all, kink, 3 * nk * sizeof(slong));
-    if (ni > 0)
-        memcpy(all + 3 * nk, imp, 3 * ni * sizeof(slong));
-    for (e = 0; e < nk; e++) {   /* the mu-box */
+    for (e = 0; e < nk; e++) {   /* the mu-box (decide_pattern leaves the seeds alone) */
         arb_ptr m = arb_mat_entry(k.m + kink[3 * e], kink[3 * e + 1], kink[3 * e + 2]);
         arb_set_fmpq(m, mu + e, prec);
-        arb_add_error(m, r);
+        arb_add_error_2exp_si(m, E);
     }
-    ok = ok && decide_pattern(&k, X, all, nk + ni, why, len);
     for (i = 0; ok && i < sh->n; i++)   /* mu + sum_k s_k d_k: KKT multipliers at the exact point as well */
         ok = shift_seeds(&k, X, kink, nk, imp + 3 * sh->q[2 * i], sh->q[2 * i + 1], sh->s + i, i, why, len);
     if (ok)
@@ -1810,18 +1842,59 @@ int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const 
             ok = 0;
         }
     }
-    arb_clear(r);
     arb_clear(t);
-    flint_free(xv);
-    blocks_clear(&k, X);
-    blocks_clear(&k, dX);
-    blocks_clear(&k, g);
-    blocks_clear(&k, dg);
-    flint_free(X);
-    for (l = 0; l <= p->L; l++)
-        arb_mat_clear(k.adj + l);
-    flint_free(k.adj);
+    box_clear(&k, X);
     flint_free(all);
-    vk_clear(&k);
+    return ok;
+}
+
+/* The descent_direction claim (format §6.15, docs/refine.md §7.18) on the box of a
+ * critical_point claim: along the direction D, the one-sided derivative w_e of every listed and
+ * implied kink's pre-activation is decided layer by layer from below -- its enclosure > 0 (the
+ * entry follows it: slope 1), < 0 or exactly 0 (slope 0) -- so that the network with those
+ * slopes agrees with f to first order along D at theta*; then f'(theta*; D) is the derivative
+ * of that network's objective along D (the seeds 0), enclosed over the box into rate. Returns
+ * 0 (why) when a sign is not decided. The dead units' entries keep slope 0: their outgoing
+ * weights are 0 at theta*, so they change f only at second order. */
+int vx_descent_check(arb_t rate, const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt,
+                     const vx_point *D, slong prec, char *why, size_t len)
+{
+    slong nz = pt->nk + pt->ni, *all = flint_malloc((3 * nz + 1) * sizeof(slong)), l, e, b, i, j;
+    vk k;
+    arb_mat_struct *X;
+    int ok;
+    if (p->ce || P->collapsed || P->ns > 0 || D->collapsed || D->ns > 0 || D->ncols != P->ncols) {
+        snprintf(why, len, "the claim is checked for the squared-error loss on an expanded point without scalars, "
+                 "with a direction of the same layout");
+        flint_free(all);
+        return 0;
+    }
+    ok = box_open(&k, &X, p, P, E, pt, all, 0, prec, why, len);
+    for (b = 0; b < k.nb; b++)
+        arb_mat_set(X + k.nb + b, D->blk + b);
+    for (l = 2; ok && l <= p->L + 1; l++) {   /* l = L + 1: the last pass, every slope decided */
+        pass(&k, X, X + k.nb, X + 2 * k.nb, X + 3 * k.nb);
+        for (e = 0; ok && l <= p->L && e < nz; e++) {
+            arb_srcptr w = arb_mat_entry(k.dpre + l, all[3 * e + 1], all[3 * e + 2]);
+            char a[VTXT];
+            if (all[3 * e] != l)
+                continue;
+            if (!arb_is_positive(w) && !arb_is_negative(w) && !arb_is_zero(w)) {
+                snprintf(why, len, "at %s %ld = [%ld, %ld, %ld] the derivative of the pre-activation along the direction "
+                         "is %s over the box: its sign is not decided", e < pt->nk ? "kink" : "implied kink",
+                         (long) (e < pt->nk ? e : e - pt->nk), (long) l, (long) all[3 * e + 1], (long) all[3 * e + 2],
+                         vx_arb_str(a, w));
+                ok = 0;
+            }
+            arb_set_si(arb_mat_entry(k.s + l, all[3 * e + 1], all[3 * e + 2]), arb_is_positive(w));
+        }
+    }
+    arb_zero(rate);
+    for (b = 0; ok && b < k.nb; b++)   /* <grad f_s, D> */
+        for (i = 0; i < arb_mat_nrows(X + b); i++)
+            for (j = 0; j < arb_mat_ncols(X + b); j++)
+                arb_addmul(rate, arb_mat_entry(X + 2 * k.nb + b, i, j), arb_mat_entry(X + k.nb + b, i, j), prec);
+    box_clear(&k, X);
+    flint_free(all);
     return ok;
 }

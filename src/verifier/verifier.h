@@ -251,6 +251,12 @@ typedef struct {             /* the multiplier shifts of a kink_multipliers clai
 int vx_kink_slopes_check(const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt, const fmpq *mu,
                          const fmpq *lo, const fmpq *hi, const slong *ex, slong nex, const vx_shifts *sh, slong prec,
                          char *why, size_t len, char *gwhy, size_t glen);
+/* descent_direction (format §6.15) on the box of a critical_point claim (same arguments; D the
+ * direction, a point of the same layout): 1 iff the one-sided derivative along D of every
+ * listed and implied kink's pre-activation has a decided sign over the box (> 0, < 0 or exactly
+ * 0, decided from the lowest layer up); rate <- the enclosure of f'(theta*; D) over the box. */
+int vx_descent_check(arb_t rate, const vx_problem *p, const vx_point *P, slong E, const vx_crit_pattern *pt,
+                     const vx_point *D, slong prec, char *why, size_t len);
 /* ---- points (vpoint.c) ---- */
 /* balls: the point's box is needed in ball arithmetic (any claim but a fast-double loss claim
  * names it); else binary64 blocks stay doubles only. */

@@ -19,6 +19,7 @@ struct vclaim_struct {
     int k;                     /* index in kinds[] */
     int written, verdict;
     vx_point *P;               /* the claim's point, or NULL */
+    vx_point *D;               /* descent_direction: the direction */
     vx_structure st;           /* root, alive, value */
     fmpz_poly_t poly;          /* root */
     fmpq_t iv[6];              /* intervals: [lo, hi] pairs */
@@ -1212,7 +1213,10 @@ static int read_d_stationary(vrun *r, vclaim *cl, const char *path)
         return vx_fail(&r->c, "%s.kink_multipliers: claim '%.64s' is a %s claim, not a kink_multipliers claim", path,
                        id, cl->ref[0]->kind);
     cl->ref[1] = find_claim(r, vx_str(cl->ref[0]->o, "critical_point"));
-    return cl->ref[1] == NULL ? vx_fail(&r->c, "%s: claim '%.64s' names no critical_point claim", path, id) : 0;
+    if (cl->ref[1] == NULL || strcmp(cl->ref[1]->kind, "critical_point") != 0)
+        return vx_fail(&r->c, "%s.kink_multipliers: claim '%.64s' names no critical_point claim (its critical_point "
+                       "field is '%.64s')", path, id, vx_str(cl->ref[0]->o, "critical_point"));
+    return 0;
 }
 
 /* §6.14: d-stationarity from claim kink_multipliers (certified above) when G_e >= 0 on the box
@@ -1232,6 +1236,47 @@ static int check_d_stationary(vrun *r, vclaim *cl, const char *path)
     if (k->gsign[0])
         return not_proven(cl, "%s", k->gsign);
     cl->verdict = 1;
+    return 0;
+}
+
+/* §6.15: the critical_point claim, the direction (a point of the file) and the rate interval. */
+static int read_descent(vrun *r, vclaim *cl, const char *path)
+{
+    if (read_critical_ref(r, cl, path))
+        return -1;
+    if ((cl->D = vx_point_find(&r->c, vx_str(cl->o, "direction"))) == NULL)
+        return vx_fail(&r->c, "%s.direction: no point named '%.64s'", path, vx_str(cl->o, "direction"));
+    return read_iv(r, cl, path, "rate", 0);
+}
+
+/* §6.15: C certified; along the direction every zero entry's sign decided from below, and
+ * f'(theta*; D) enclosed inside the stated rate, whose upper end is negative. */
+static int check_descent(vrun *r, vclaim *cl, const char *path)
+{
+    const vclaim *c = cl->ref[0];
+    char t1[VTXT], t2[VTXT];
+    arb_t rate;
+    vx_crit_pattern pt;
+    (void) path;
+    say(cl, "claim %s is certified; along the direction %s, the one-sided derivative of every listed and implied kink's "
+        "pre-activation has a sign decided over the box, layer by layer from below (> 0: the entry follows it, < 0 or "
+        "exactly 0: it stays 0), so f agrees to first order with the network of those slopes, and the derivative of its "
+        "objective along %s, enclosed over the box, lies in the stated rate %s, below 0: f(theta* + eps D) < f(theta*) "
+        "for all small eps > 0, so theta* is not a local minimum of f, nor d-stationary (format 6.15)", c->id,
+        cl->D->name, cl->D->name, ivstr(t1, cl, 0));
+    if (!c->verdict)
+        return not_proven(cl, "claim %s is not certified", c->id);
+    if (fmpq_sgn(cl->iv[1]) >= 0)
+        return not_proven(cl, "the stated rate %s does not lie below 0", ivstr(t1, cl, 0));
+    arb_init(rate);
+    crit_pattern_get(&pt, c->o);
+    cl->verdict = vx_descent_check(rate, &r->c.p, c->P, (slong) json_integer_value(json_object_get(c->o, "radius_log2")),
+                                   &pt, cl->D, r->c.prec, cl->why, sizeof(cl->why));
+    if (cl->verdict && !in_iv(cl, 0, rate))
+        not_proven(cl, "the derivative along %s over the box is %s, not in %s", cl->D->name, vx_arb_str(t1, rate),
+                   ivstr(t2, cl, 0));
+    crit_pattern_clear(&pt);
+    arb_clear(rate);
     return 0;
 }
 
@@ -1401,6 +1446,7 @@ static const struct {
     { "strict_local_min", "critical_point:s rho:s", read_strict_local_min, check_strict_local_min, 1, 0 },
     { "strict_local_min_of_f", "strict_local_min:s kink_multipliers:s", read_local_min, check_local_min, 2, 0 },
     { "d_stationary", "kink_multipliers:s", read_d_stationary, check_d_stationary, 2, 0 },
+    { "descent_direction", "critical_point:s direction:s rate:o", read_descent, check_descent, 1, 0 },
     { "order", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "dnc_not_optimal", "lower:o higher:o", read_order, check_order, 1, 0 },
     { "ratio", "numerator:o denominator:o ratio:o", read_ratio, check_ratio, 1, 0 },
@@ -1523,7 +1569,7 @@ static int cmp_name(const void *a, const void *b)
  * rejected later; here it only makes a point ball-backed.) */
 static const char **ball_points(const json_t *claims, size_t *n)
 {
-    const char **names = flint_malloc((json_array_size(claims) + 1) * sizeof(char *));
+    const char **names = flint_malloc((2 * json_array_size(claims) + 1) * sizeof(char *));
     const json_t *cl;
     size_t i;
     *n = 0;
@@ -1532,6 +1578,8 @@ static const char **ball_points(const json_t *claims, size_t *n)
         if (pt != NULL && !(kind != NULL && (strcmp(kind, "loss") == 0 || strcmp(kind, "gradient_norm") == 0) && m != NULL
                             && strcmp(m, "fast-double") == 0))
             names[(*n)++] = pt;
+        if (vx_str(cl, "direction") != NULL)   /* descent_direction (§6.15) */
+            names[(*n)++] = vx_str(cl, "direction");
     }
     qsort(names, *n, sizeof(char *), cmp_name);
     return names;

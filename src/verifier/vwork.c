@@ -395,6 +395,13 @@ int vx_check_work(vx_ctx *c, const json_t *root)
                 double pass = pass_ns(c, json_object_get(root, "points"), ref, &nall, &ncols);
                 ns += 2 * pass + exact_slopes_ns(c, cl, ref, pass, nall) + shifts_ns(c, cl, ref);
             }
+        } else if (json_string_value(json_object_get(cl, "kind")) != NULL
+                   && strcmp(json_string_value(json_object_get(cl, "kind")), "descent_direction") == 0) {
+            /* the pattern on the box and L passes with a tangent, one per ReLU layer and a last one */
+            const json_t *ref = claim_by_id(claims, json_string_value(json_object_get(cl, "critical_point")));
+            double nall, ncols;
+            if (ref != NULL && json_is_object(ref))
+                ns += (double) (c->p.L + 1) * pass_ns(c, json_object_get(root, "points"), ref, &nall, &ncols);
         }
     if (ns > VX_MAX_SECONDS * 1e9)
         return vx_fail(c, "the checks of this file would take about %.3g s at %ld bits (estimated from its sizes), "

@@ -2615,8 +2615,9 @@ static arb_ptr zero_seed(crit *c, const dnc_critical *r, slong z)
 
 /* descent_direction (format §6.15, docs/refine.md §7.18): where a listed kink has a multiplier
  * < 0 on the box, a direction D (free parameters only) with <grad ubar_z, D> = -1 at those kinks
- * and -2^-20 at every other listed and implied kink -- the least-norm one, from the kink
- * gradients at the box's midpoint, in double -- so every zero entry moves into P- and stays 0:
+ * and -2^-20 at every other listed and implied kink (none at an implied kink whose gradient is
+ * exactly 0 on the box, rule zero: it stays 0) -- the least-norm one, from the kink gradients
+ * at the box's midpoint, in double -- so every zero entry moves into P- or stays 0:
  * f'(theta*; D) = <grad f_0, D> = -sum_z mu_z <grad ubar_z, D>, about the sum of the negative
  * multipliers. Proven when, over the box X, every <grad ubar_z, D> is < 0 and <grad f_0, D> is
  * < 0. Sets r->descent (n exact entries) and its rate, or leaves r->descent NULL when no
@@ -2629,15 +2630,19 @@ static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
     lapack_int *piv;
     fmpq_t eps;
     int ok = r->proven && nz > 0;
+    char *target = flint_calloc((size_t) nz + 1, 1), *zero = flint_calloc((size_t) nz + 1, 1);
     fmpq_init(eps);
     fmpq_one(eps);
     fmpq_div_2exp(eps, eps, (ulong) -r->radius_log2);
     fmpq_neg(eps, eps);
     for (z = 0; ok && z < r->nkinks; z++)
-        ntarget += fmpq_cmp(r->mu + z, eps) < 0;
+        ntarget += target[z] = fmpq_cmp(r->mu + z, eps) < 0;
     fmpq_clear(eps);
-    if (!ok || ntarget == 0)
+    if (!ok || ntarget == 0) {
+        flint_free(target);
+        flint_free(zero);
         return;
+    }
     rows = _arb_vec_init(nz * nf);
     g0 = _arb_vec_init(nf);
     w = _arb_vec_init(nz + 1);
@@ -2664,10 +2669,24 @@ static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
         if (z >= 0)
             arb_zero(zero_seed(c, r, z));
     }
+    for (z = 0; z < nz; z++) {   /* a row exactly 0 on the box (an implied kink of rule zero): w_z = 0, slope 0 */
+        zero[z] = 1;
+        for (i = 0; i < nf && zero[z]; i++)
+            zero[z] = arb_is_zero(rows + z * nf + i);
+    }
     for (z = 0; z < nz; z++)   /* b: -1 at the kinks with a negative multiplier, -2^-20 elsewhere */
-        y[z] = z < r->nkinks && fmpq_sgn(r->mu + z) < 0 ? -1.0 : -ldexp(1.0, -20);
+        y[z] = target[z] ? -1.0 : -ldexp(1.0, -20);
+    for (z = 0; z < nz; z++)
+        if (zero[z]) {   /* leave it out of C C^T: the identity row and y_z = 0 (C^T y gets nothing from it) */
+            for (i = 0; i < nf; i++)
+                Cd[z + nz * i] = 0;
+            y[z] = 0;
+        }
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int) nz, (int) nz, (int) nf, 1.0, Cd, (int) nz, Cd, (int) nz,
                 0.0, M, (int) nz);
+    for (z = 0; z < nz; z++)
+        if (zero[z])
+            M[z + nz * z] = 1;
     ok = LAPACKE_dgesv(LAPACK_COL_MAJOR, (lapack_int) nz, 1, M, (lapack_int) nz, piv, y, (lapack_int) nz) == 0;
     r->descent = _fmpq_vec_init(c->n);
     arb_zero(r->descent_rate);
@@ -2686,7 +2705,7 @@ static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
         arb_clear(t);
     }
     for (z = 0; ok && z < nz; z++)
-        ok = arb_is_negative(w + z);
+        ok = arb_is_negative(w + z) || (zero[z] && arb_is_zero(w + z));
     r->descent_proven = ok && arb_is_negative(r->descent_rate);
     snprintf(r->descent_message, sizeof(r->descent_message), r->descent_proven ? "certified: along the direction "
              "descent every kink (listed and implied) moves into P-, and f'(theta*; D) < 0 on the box: theta* is not a "
@@ -2700,6 +2719,8 @@ static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
     flint_free(Cd);
     flint_free(y);
     flint_free(piv);
+    flint_free(target);
+    flint_free(zero);
 }
 
 /* descent_find on the box around xbar (the proven radius). */

@@ -15,6 +15,9 @@
 # temporary directory, about 5 minutes. Training is not reproducible across machines: the BLAS
 # kernels sum in different orders and 500 000 GD steps carry the last bit into another point
 # (docs/theorems.md lists what another machine got).
+# The K = 3 and K = 5, L = 5 witnesses are certified not to be local minima (descent_direction);
+# K<K>-L5-descended are the points reached by continuing along that direction
+# (scripts/descend.py, then L-BFGS and refine): lower, and d-stationary.
 #   scripts/small-k-low-rank.sh [--retrain] [OUT_DIR] [BUILD_DIR]
 set -eu
 cd "$(dirname "$0")/.."
@@ -24,7 +27,7 @@ if [ "${1:-}" = "--retrain" ]; then
     shift
 fi
 case "${1:-}" in
-    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "small-k-low-rank.sh: unknown option $1 (allowed: --retrain, --help)" >&2; exit 2 ;;
 esac
 out=${1:-certificates/small-k-low-rank}
@@ -75,8 +78,27 @@ certify() {
     grep -E '^(exact|trained|DNC|verdict|critical|kink-mult|d-stat|descent|second|local-min|srg|below) ' "$tmp/$1.out" | sed "s/^/$1  /"
 }
 
+# descend NAME CERT RUN EPS [refine arguments]: from the point of CERT (RUN its run directory)
+# along its certified descent_direction (scripts/descend.py), L-BFGS, refine, certify into
+# NAME; the refined run is $tmp/NAME.r, the certificate $tmp/NAME.json as well
+descend() {
+    name=$1 cert=$2 from=$3 eps=$4
+    shift 4
+    echo "small-k-low-rank.sh: $name: descend from $cert (step $eps), L-BFGS, refine $*" >&2
+    rm -rf "$tmp/$name.d"
+    if ! /usr/bin/python3 scripts/descend.py "$cert" "$from" "$tmp/$name.d" "$eps" >/dev/null; then
+        echo "small-k-low-rank.sh: $name: skipped (no certified descent direction on this machine's point)" >&2
+        return 0
+    fi
+    $D train --init "$tmp/$name.d" --optimizer lbfgs --steps 5000 --quiet --force --out "$tmp/$name" >/dev/null
+    # shellcheck disable=SC2086
+    $D refine "$tmp/$name" --out "$tmp/$name.r" --force "$@" >"$tmp/$name.refine.json" 2>&1 || true
+    certify "$name" "$tmp/$name.r" --critical ""
+    cp "$out/witness-$name.json" "$tmp/$name.json"
+}
+
 if [ "$retrain" = 0 ]; then
-    for name in K3-L4 K4-L4 K5-L4 K6-L4 K3-L5 K4-L5 K5-L5 K6-L5; do
+    for name in K3-L4 K4-L4 K5-L4 K6-L4 K3-L5 K4-L5 K5-L5 K6-L5 K3-L5-descended K5-L5-descended; do
         case $name in K6-*) extra="--below srg:4" ;; *) extra="" ;; esac
         [ -f "$points/$name/point-exact.json" ] || { echo "small-k-low-rank.sh: $points/$name missing" >&2; exit 2; }
         echo "small-k-low-rank.sh: $name: certify-point $points/$name" >&2
@@ -99,3 +121,10 @@ witness K3-L5 "" "" --init "$tmp/K3-L4" --deepen --optimizer lbfgs --steps 5000
 witness K4-L5 "" "--kink-tol 0.05" --init "$tmp/K4-L4" --deepen --optimizer lbfgs --steps 5000
 witness K5-L5 "" "--kink-tol 0.05" --init "$tmp/K5-L4.r" --deepen --lr 0.05 --steps 500000
 witness K6-L5 "--below srg:4" "" --init "$tmp/K6-L4" --deepen --lr 0.05 --steps 500000
+# The K = 3 and K = 5, L = 5 witnesses are not local minima (descent_direction certified,
+# docs/refine.md §7.18): continue along the certified direction (K = 5: twice, the second
+# time with --kink-tol 1e-3)
+descend K3-L5-descended "$out/witness-K3-L5.json" "$tmp/K3-L5.r" 0.1
+descend K5-L5-step "$out/witness-K5-L5.json" "$tmp/K5-L5.r" 0.01
+descend K5-L5-descended "$tmp/K5-L5-step.json" "$tmp/K5-L5-step.r" 1.0 --kink-tol 1e-3
+rm -f "$out/witness-K5-L5-step.json"

@@ -289,7 +289,9 @@ int dnc_cmd_certify_point(int argc, char **argv)
         { "below", "S:P", "also compare the point's loss with the value of the low-rank design S with parameter P "
                           "(srg:4, sts:13): claims value_S and order_below", NULL },
         { "critical", NULL, "also prove that an exact critical point of the kink pattern lies in a small box around "
-                            "the (exact) point: the claim critical_point (Krawczyk on the slice, docs/refine.md §7)",
+                            "the (exact) point: the claim critical_point (Krawczyk on the slice, docs/refine.md §7), and "
+                            "what follows where provable: kink_multipliers, d_stationary, descent_direction (not a "
+                            "local minimum), strict_local_min, strict_local_min_of_f",
           NULL },
         { "pattern-bits", "B", "with --critical: read the kink pattern at 2^-B, 8..BITS: entries below 2^-B of their "
                                 "layer's largest are kinks (default BITS/2, and 30 for a point of doubles such as "

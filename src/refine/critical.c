@@ -2607,10 +2607,18 @@ static void kink_slopes(crit *c, dnc_critical *r, arb_srcptr xbar)
     _arb_vec_clear(X, nf + c->nk);
 }
 
-/* The seed of zero entry z of r (a listed kink, then an implied one). */
+/* Entry z of the per-layer matrices m at the zero entries of r (its listed kinks, then its
+ * implied ones). */
+static arb_ptr zero_seed_entry(arb_mat_struct *m, const dnc_critical *r, slong z)
+{
+    const slong *e = z < r->nkinks ? r->kinks + 3 * z : r->implied + 3 * (z - r->nkinks);
+    return arb_mat_entry(m + e[0], e[1], e[2]);
+}
+
+/* The seed of zero entry z of r. */
 static arb_ptr zero_seed(crit *c, const dnc_critical *r, slong z)
 {
-    return z < r->nkinks ? kink_entry(c->seed, r, z) : implied_seed(c, r, z - r->nkinks);
+    return zero_seed_entry(c->seed, r, z);
 }
 
 /* descent_direction (format §6.15, docs/refine.md §7.18): where a listed kink has a multiplier
@@ -2625,7 +2633,8 @@ static arb_ptr zero_seed(crit *c, const dnc_critical *r, slong z)
 static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
 {
     slong nz = r->nkinks + r->nimplied, nf = c->nf, z, i, ntarget = 0;
-    arb_ptr rows, g0, w;
+    arb_ptr g0;
+    arb_t t;
     double *M, *Cd, *y;
     lapack_int *piv;
     fmpq_t eps;
@@ -2643,9 +2652,7 @@ static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
         flint_free(zero);
         return;
     }
-    rows = _arb_vec_init(nz * nf);
     g0 = _arb_vec_init(nf);
-    w = _arb_vec_init(nz + 1);
     M = flint_calloc((size_t) (nz * nz), sizeof(double));
     Cd = flint_malloc((size_t) (nz * nf) * sizeof(double));
     y = flint_malloc((size_t) nz * sizeof(double));
@@ -2653,7 +2660,8 @@ static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
     set_point(c, r, X);
     for (z = 0; z < nz; z++)
         arb_zero(zero_seed(c, r, z));
-    for (z = -1; z < nz; z++) {   /* grad f_0, then grad (f_0 + ubar_z) - grad f_0 */
+    arb_init(t);
+    for (z = -1; z < nz; z++) {   /* grad f_0, then (the midpoints of) grad (f_0 + ubar_z) - grad f_0 */
         if (z >= 0)
             arb_one(zero_seed(c, r, z));
         dnc_ball_eval_pattern(c->e, c->x, c->slope, c->seed, c->pre, 1, c->prec);
@@ -2662,17 +2670,18 @@ static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
             if (z < 0)
                 arb_set(g0 + i, c->g[c->fi[i]]);
             else {
-                arb_sub(rows + z * nf + i, c->g[c->fi[i]], g0 + i, c->prec);
-                Cd[z + nz * i] = arf_get_d(arb_midref(rows + z * nf + i), ARF_RND_NEAR);
+                arb_sub(t, c->g[c->fi[i]], g0 + i, c->prec);
+                Cd[z + nz * i] = arf_get_d(arb_midref(t), ARF_RND_NEAR);
             }
         }
         if (z >= 0)
             arb_zero(zero_seed(c, r, z));
     }
-    for (z = 0; z < nz; z++) {   /* a row exactly 0 on the box (an implied kink of rule zero): w_z = 0, slope 0 */
+    arb_clear(t);
+    for (z = 0; z < nz; z++) {   /* a row 0 at the midpoint (an implied kink of rule zero: w_z = 0, slope 0) */
         zero[z] = 1;
         for (i = 0; i < nf && zero[z]; i++)
-            zero[z] = arb_is_zero(rows + z * nf + i);
+            zero[z] = Cd[z + nz * i] == 0.0;
     }
     for (z = 0; z < nz; z++)   /* b: -1 at the kinks with a negative multiplier, -2^-20 elsewhere */
         y[z] = target[z] ? -1.0 : -ldexp(1.0, -20);
@@ -2690,31 +2699,34 @@ static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
     ok = LAPACKE_dgesv(LAPACK_COL_MAJOR, (lapack_int) nz, 1, M, (lapack_int) nz, piv, y, (lapack_int) nz) == 0;
     r->descent = _fmpq_vec_init(c->n);
     arb_zero(r->descent_rate);
+    for (i = 0; i < c->n; i++)
+        arb_zero(c->dv[i]);
+    for (z = 0; z < nz; z++)
+        arb_zero(zero_seed_entry(c->dseed, r, z));
     for (i = 0; ok && i < nf; i++) {   /* D = C^T y, exact as doubles; the held parameters 0 */
         double d = 0;
-        arb_t t;
         for (z = 0; z < nz; z++)
             d += Cd[z + nz * i] * y[z];
         ok = isfinite(d);
-        arb_init(t);
-        arb_set_d(t, d);
-        arf_get_fmpq(r->descent + c->fi[i], arb_midref(t));
-        arb_addmul(r->descent_rate, g0 + i, t, c->prec);
-        for (z = 0; z < nz; z++)
-            arb_addmul(w + z, rows + z * nf + i, t, c->prec);
-        arb_clear(t);
+        arb_set_d(c->dv[c->fi[i]], d);
+        arf_get_fmpq(r->descent + c->fi[i], arb_midref(c->dv[c->fi[i]]));
+        arb_addmul(r->descent_rate, g0 + i, c->dv[c->fi[i]], c->prec);
     }
-    for (z = 0; ok && z < nz; z++)
-        ok = arb_is_negative(w + z) || (zero[z] && arb_is_zero(w + z));
+    if (ok)   /* w_z = <grad ubar_z, D> over the box, by one tangent pass (exactly 0 where the row is) */
+        dnc_ball_eval_dual(c->e, c->de, c->x, c->dx, c->slope, c->seed, c->dseed, c->pre, c->dpre, c->prec);
+    for (z = 0; ok && z < nz; z++) {
+        arb_srcptr wz = zero_seed_entry(c->dpre, r, z);
+        ok = arb_is_negative(wz) || arb_is_zero(wz);
+    }
+    for (i = 0; i < c->n; i++)
+        arb_zero(c->dv[i]);
     r->descent_proven = ok && arb_is_negative(r->descent_rate);
     snprintf(r->descent_message, sizeof(r->descent_message), r->descent_proven ? "certified: along the direction "
              "descent every kink (listed and implied) moves into P-, and f'(theta*; D) < 0 on the box: theta* is not a "
              "local minimum of f (%ld kink(s) with a multiplier < 0)" : "not proven: the direction built from the %ld "
              "kink(s) with a multiplier < 0 does not move every kink into P- with a negative derivative of f on the box",
              (long) ntarget);
-    _arb_vec_clear(rows, nz * nf);
     _arb_vec_clear(g0, nf);
-    _arb_vec_clear(w, nz + 1);
     flint_free(M);
     flint_free(Cd);
     flint_free(y);

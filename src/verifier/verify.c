@@ -203,6 +203,16 @@ static vclaim *find_claim(vrun *r, const char *id)
     return f != NULL ? *f : NULL;
 }
 
+/* cl->ref[i] <- the claim with id `id`, which must be of kind `kind` (field: the path that names it). */
+static int named_claim(vrun *r, vclaim *cl, int i, const char *id, const char *kind, const char *field)
+{
+    if ((cl->ref[i] = find_claim(r, id)) == NULL)
+        return vx_fail(&r->c, "%s: no claim with id '%.64s'", field, id);
+    if (strcmp(cl->ref[i]->kind, kind) != 0)
+        return vx_fail(&r->c, "%s: claim '%.64s' is a %s claim, not a %s claim", field, id, cl->ref[i]->kind, kind);
+    return 0;
+}
+
 /* o[key] = {"value": ID} or {"loss": ID}: the named claim, of that kind. */
 static int read_ref(vrun *r, vclaim *cl, const char *path, const char *key, int i, const char *must)
 {
@@ -216,11 +226,7 @@ static int read_ref(vrun *r, vclaim *cl, const char *path, const char *key, int 
     id = vx_str(o, kind);
     if (must != NULL && strcmp(kind, must) != 0)
         return vx_fail(&r->c, "%s: a %s claim compares a %s claim here", p, cl->kind, must);
-    if ((cl->ref[i] = find_claim(r, id)) == NULL)
-        return vx_fail(&r->c, "%s.%s: no claim with id '%.64s'", p, kind, id);
-    if (strcmp(cl->ref[i]->kind, kind) != 0)
-        return vx_fail(&r->c, "%s.%s: claim '%.64s' is a %s claim, not a %s claim", p, kind, id, cl->ref[i]->kind, kind);
-    return 0;
+    return named_claim(r, cl, i, id, kind, vx_pathf(p, "%s.%s.%s", path, key, kind));
 }
 
 static int read_order(vrun *r, vclaim *cl, const char *path)
@@ -428,16 +434,18 @@ static int read_critical(vrun *r, vclaim *cl, const char *path)
     return 0;
 }
 
-/* §6.10: the critical_point claim referred to, one interval per kink of it. */
+/* cl->ref[i] <- the claim named by cl's field `key`, which must be a claim of kind `key`. */
+static int read_kind_ref(vrun *r, vclaim *cl, const char *path, const char *key, int i)
+{
+    char p[VPATH];
+    return named_claim(r, cl, i, vx_str(cl->o, key), key, vx_pathf(p, "%s.%s", path, key));
+}
+
 /* cl->ref[0] <- the critical_point claim named by cl's "critical_point". */
 static int read_critical_ref(vrun *r, vclaim *cl, const char *path)
 {
-    const char *id = vx_str(cl->o, "critical_point");
-    if ((cl->ref[0] = find_claim(r, id)) == NULL)
-        return vx_fail(&r->c, "%s.critical_point: no claim with id '%.64s'", path, id);
-    if (strcmp(cl->ref[0]->kind, "critical_point") != 0)
-        return vx_fail(&r->c, "%s.critical_point: claim '%.64s' is a %s claim, not a critical_point claim", path, id,
-                       cl->ref[0]->kind);
+    if (read_kind_ref(r, cl, path, "critical_point", 0))
+        return -1;
     cl->P = cl->ref[0]->P;
     return 0;
 }
@@ -1102,12 +1110,8 @@ static int read_local_min(vrun *r, vclaim *cl, const char *path)
     const vclaim *c;
     int i;
     for (i = 0; i < 2; i++) {
-        const char *id = vx_str(cl->o, key[i]);
-        if ((cl->ref[i] = find_claim(r, id)) == NULL)
-            return vx_fail(&r->c, "%s.%s: no claim with id '%.64s'", path, key[i], id);
-        if (strcmp(cl->ref[i]->kind, key[i]) != 0)
-            return vx_fail(&r->c, "%s.%s: claim '%.64s' is a %s claim, not a %s claim", path, key[i], id,
-                           cl->ref[i]->kind, key[i]);
+        if (read_kind_ref(r, cl, path, key[i], i))
+            return -1;
         crit[i] = vx_str(cl->ref[i]->o, "critical_point");
     }
     if (strcmp(crit[0], crit[1]) != 0)
@@ -1207,11 +1211,8 @@ static int check_local_min(vrun *r, vclaim *cl, const char *path)
 static int read_d_stationary(vrun *r, vclaim *cl, const char *path)
 {
     const char *id = vx_str(cl->o, "kink_multipliers");
-    if ((cl->ref[0] = find_claim(r, id)) == NULL)
-        return vx_fail(&r->c, "%s.kink_multipliers: no claim with id '%.64s'", path, id);
-    if (strcmp(cl->ref[0]->kind, "kink_multipliers") != 0)
-        return vx_fail(&r->c, "%s.kink_multipliers: claim '%.64s' is a %s claim, not a kink_multipliers claim", path,
-                       id, cl->ref[0]->kind);
+    if (read_kind_ref(r, cl, path, "kink_multipliers", 0))
+        return -1;
     cl->ref[1] = find_claim(r, vx_str(cl->ref[0]->o, "critical_point"));
     if (cl->ref[1] == NULL || strcmp(cl->ref[1]->kind, "critical_point") != 0)
         return vx_fail(&r->c, "%s.kink_multipliers: claim '%.64s' names no critical_point claim (its critical_point "

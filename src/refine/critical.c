@@ -2678,19 +2678,14 @@ static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
             arb_zero(zero_seed(c, r, z));
     }
     arb_clear(t);
-    for (z = 0; z < nz; z++) {   /* a row 0 at the midpoint (an implied kink of rule zero: w_z = 0, slope 0) */
+    for (z = 0; z < nz; z++) {   /* b: -1 at the kinks with a negative multiplier, -2^-20 elsewhere, 0 on a
+                                    * row 0 at the midpoint (an implied kink of rule zero: w_z = 0, slope 0),
+                                    * which is left out of C C^T (its row and column 0, its diagonal 1) */
         zero[z] = 1;
         for (i = 0; i < nf && zero[z]; i++)
             zero[z] = Cd[z + nz * i] == 0.0;
+        y[z] = zero[z] ? 0.0 : target[z] ? -1.0 : -ldexp(1.0, -20);
     }
-    for (z = 0; z < nz; z++)   /* b: -1 at the kinks with a negative multiplier, -2^-20 elsewhere */
-        y[z] = target[z] ? -1.0 : -ldexp(1.0, -20);
-    for (z = 0; z < nz; z++)
-        if (zero[z]) {   /* leave it out of C C^T: the identity row and y_z = 0 (C^T y gets nothing from it) */
-            for (i = 0; i < nf; i++)
-                Cd[z + nz * i] = 0;
-            y[z] = 0;
-        }
     cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int) nz, (int) nz, (int) nf, 1.0, Cd, (int) nz, Cd, (int) nz,
                 0.0, M, (int) nz);
     for (z = 0; z < nz; z++)

@@ -8,6 +8,9 @@
 /* Output buffers for tu_run and tu_run_bin. */
 extern char out[1 << 20], err[1 << 16];
 
+/* Both checkers exit 1 on cert and report `line` (and `reason` when not NULL). */
+void both_refuse(const char *cert, const char *line, const char *reason, const char *what);
+
 /* Both checkers refuse the file, naming the critical_point claim as a mismatch. */
 void refused(const char *cert, const char *what);
 

@@ -551,8 +551,10 @@ static char *zeros_without(json_t *cl, int l, int only_first)
  * 0 at the critical point, their gradient entries are exactly 0 there (every term has a zero
  * factor), and every kink is implied (multiplier 0). The refined point is not in that frame
  * (refine moves along the rotations of H1: off-diagonal entries ~1e-32), so the producer
- * rotates it first. By hand: 3 + 3 + 3 diagonal entries and the 9 entries of W_3 are the
- * unknowns (18), 6 + 6 + 6 entries are held, 12 kinks implied. kink_multipliers is then
+ * rotates it first. By hand: 3 + 3 + 3 diagonal entries and the 3 diagonal entries of W_3
+ * are the unknowns (12), 6 + 6 + 6 + 6 entries are held, 12 kinks implied. W_3's off-diagonal
+ * entries are the output blocks' zero weights of §7.3: at DNC each class has its own unit of
+ * layer 3, so every class is a block, and row k of W_3 is 0 on the other classes' units. kink_multipliers is then
  * certified by both checkers (t_e = 0 everywhere: the gradient of the cut network is 0), and
  * the loss still agrees with the closed form to 1e-50. Refused: the zero entries of H1 left
  * out (layer 2's kinks are then not 0 on the box), one of W_1's left out, an entry of H1 that
@@ -569,10 +571,12 @@ Test(critical, dnc_zero_features, .timeout = 120)
     {
         const char *args[] = { "certify-point", b, "--out", c, "--critical", NULL }, *vargs[] = { c, NULL };
         cr_assert_eq(tu_run(out, err, sizeof(out), args), 0, "%s%s", out, err);
-        cr_expect(strstr(out, "critical    certified: 18 unknowns (18 free parameters, 0 kinks, 0 symmetry generators") != NULL,
+        cr_expect(strstr(out, "critical    certified: 12 unknowns (12 free parameters, 0 kinks, 0 symmetry generators") != NULL,
                   "%s", out);
-        cr_expect(strstr(out, "18 zero weights; 12 implied kinks") != NULL, "%s", out);
+        cr_expect(strstr(out, "24 zero weights; 12 implied kinks") != NULL, "%s", out);
         cr_expect(strstr(out, "kink-mult   certified: no listed kink: all 12 kinks are implied") != NULL, "%s", out);
+        /* every kink (l, i, j), i != j, has G_e exactly 0: unit i serves class i only */
+        cr_expect(strstr(out, "d-stat      certified") != NULL, "%s", out);
         cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs), 0, "%s%s", out, err);
         cr_expect(strstr(out, "critical_point critical_point certified OK") != NULL, "%s", out);
         cr_expect(strstr(out, "kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
@@ -586,6 +590,7 @@ Test(critical, dnc_zero_features, .timeout = 120)
     cr_expect_eq(zero_count(cl, 0), 6);
     cr_expect_eq(zero_count(cl, 1), 6);
     cr_expect_eq(zero_count(cl, 2), 6);
+    cr_expect_eq(zero_count(cl, 3), 6);
     cr_expect_eq(json_array_size(json_object_get(cl, "kinks")), 0);
     cr_expect_eq(json_array_size(json_object_get(cl, "implied_kinks")), 12);
     expect_closed_form(cl, ref);
@@ -595,6 +600,18 @@ Test(critical, dnc_zero_features, .timeout = 120)
     js = zeros_without(cl, 1, 1);
     refused_for(c, t, "zero_weights", js, NULL, -1, "not exactly 0 on the box");
     free(js);
+    /* d_stationary: G_e of layer 3's kinks (i, j), i != j, is sum_k W_3[k, i] R[k, j], exactly 0
+     * with W_3's off-diagonal entries held; with them free it is a ball around 0 on the box */
+    cr_expect_eq(strcmp(json_string_value(json_object_get(tu_claim(j, "d_stationary"), "verdict")), "certified"), 0);
+    {
+        json_t *j2, *c2 = claim_copy(c, &j2);
+        json_object_set_new(c2, "zero_weights", json_loads(js = zeros_without(cl, 3, 0), 0, NULL));
+        free(js);
+        cr_assert_eq(json_dump_file(j2, t, 0), 0);
+        json_decref(j2);
+        both_refuse(t, "d_stationary d_stationary not proven MISMATCH", "G_e = df/dh_e over the box is [+/- ",
+                    "W_3's zero weights left out");
+    }
     {   /* H1[0, 0] (about 0.997) held at 0: the point edited, its sign pattern and zero are gone */
         json_t *z = json_deep_copy(json_object_get(cl, "zero_weights"));
         json_array_insert_new(z, 0, json_loads("[0, 0, 0]", 0, NULL));
@@ -1519,7 +1536,7 @@ Test(critical, krawczyk_double_and_ball_paths, .timeout = 300)
     {
         const char *ex[] = { "verify", "--explain", t, NULL };
         tu_run(out, err, sizeof(out), ex);
-        cr_expect(strstr(out, "Krawczyk (preconditioner in double, 129 unknowns): K(X) is not shown inside the box") != NULL,
+        cr_expect(strstr(out, "Krawczyk (preconditioner in double, 118 unknowns): K(X) is not shown inside the box") != NULL,
                   "%s", out);
     }
     {   /* the last rotation generator left out */

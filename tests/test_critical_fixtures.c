@@ -94,8 +94,11 @@ Test(critical, k6_l4_zero_weights_below_srg, .timeout = 300)
     refused_for(c, t, "zero_weights", NULL, NULL, -1, "it is not exactly 0 on the box");
     {   /* entry (0, 0) of W_4 is -0.31 in the point: not 0; with the point edited, its gradient is not 0 */
         json_t *jz = claim_copy(c, &j);
-        json_t *z = json_deep_copy(json_object_get(jz, "zero_weights"));
-        json_array_append_new(z, json_loads("[4, 0, 0]", 0, NULL));
+        json_t *z = json_deep_copy(json_object_get(jz, "zero_weights")), *e = json_pack("[iii]", 4, 0, 0);
+        size_t at = 0;
+        while (at < json_array_size(z) && triple_before(json_array_get(z, at), e))   /* sorted in */
+            at++;
+        json_array_insert_new(z, at, e);
         js = json_dumps(z, JSON_COMPACT);
         json_decref(z);
         json_decref(j);
@@ -741,12 +744,14 @@ Test(critical, k5_l2_pentagon_kinked_strict_local_min_of_f, .timeout = 120)
 }
 
 /* A copy of the committed certificate `file` (under certificates/) with its d_stationary claim
- * marked certified, or with its reference set to `ref`, into t; both checkers exit 1 and
- * report `line`. */
-static void d_stationary_refused(const char *file, const char *t, const char *ref, const char *line)
+ * marked certified, or with its reference set to `ref`, and with the zero weights of layer
+ * `drop` (> 0) left out of claim critical_point, into t; both checkers exit 1 and report
+ * `line`. */
+static void d_stationary_refused(const char *file, const char *t, const char *ref, int drop, const char *line)
 {
     char src[512];
-    json_t *j, *cl;
+    json_t *j, *cl, *z;
+    size_t i = 0;
     snprintf(src, sizeof(src), "%s/certificates/%s", DNCERT_SOURCE_DIR, file);
     j = json_load_file(src, 0, NULL);
     cr_assert(j != NULL, "%s", src);
@@ -755,6 +760,12 @@ static void d_stationary_refused(const char *file, const char *t, const char *re
     json_object_set_new(cl, "verdict", json_string("certified"));
     if (ref != NULL)
         json_object_set_new(cl, "kink_multipliers", json_string(ref));
+    z = json_object_get(tu_claim(j, "critical_point"), "zero_weights");
+    while (drop > 0 && i < json_array_size(z))
+        if (json_integer_value(json_array_get(json_array_get(z, i), 0)) == drop)
+            json_array_remove(z, i);
+        else
+            i++;
     cr_assert_eq(json_dump_file(j, t, 0), 0);
     json_decref(j);
     both_refuse(t, line, NULL, file);
@@ -769,31 +780,37 @@ static void d_stationary_refused(const char *file, const char *t, const char *re
  *   without dncert, that f really decreases at first order there (pushing that kink into P-);
  * - the K = 6, L = 4, width-20 group point: implied kink 1 = [3, 1, 3] has G_e = -9.2e-6 (an
  *   implied kink counts: its multiplier is 0, so G_e < 0 gives a negative term for w_e > 0);
- * - the K = 4, L = 4 witness: implied kink 5 = [4, 0, 2] has G_e = 0 to 1e-60, a ball containing
- *   negative values (a degenerate kink: the ball test cannot decide it).
+ * - the K = 4, L = 4 witness without the output blocks' zero weights of W_4 (docs/refine.md
+ *   §7.3; the entries still 0 in the point, but free in the box): implied kink 5 = [4, 0, 2] then
+ *   has G_e = 0 to 1e-60, a ball containing negative values (the ball test cannot decide it).
+ *   With them held (the committed file) G_e is exactly 0 there and d_stationary is certified:
+ *   class 2 has unit 1 of layer 4 to itself, so W_4 is 0 off the blocks at every critical point.
  * A reference to a missing claim or to a claim of another kind makes the file malformed. */
 Test(critical, d_stationary_on_committed_certificates, .timeout = 120)
 {
     char dir[256], t[300];
     const char *ok[] = { DNCERT_SOURCE_DIR "/certificates/critical-points/critical-K6-L4-w20.json",
-                         DNCERT_SOURCE_DIR "/certificates/small-k-low-rank/witness-K3-L5.json", NULL };
-    const char *vcmd[] = { "verify", ok[0], ok[1], NULL };
+                         DNCERT_SOURCE_DIR "/certificates/small-k-low-rank/witness-K3-L5.json",
+                         DNCERT_SOURCE_DIR "/certificates/small-k-low-rank/witness-K4-L4.json", NULL };
+    const char *vcmd[] = { "verify", ok[0], ok[1], ok[2], NULL };
     tu_tmpdir(dir, sizeof(dir));
     snprintf(t, sizeof(t), "%s/t.json", dir);
     cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), ok), 0, "%s%s", out, err);
     cr_expect(strstr(out, "critical-K6-L4-w20.json: d_stationary d_stationary certified OK") != NULL, "%s", out);
     cr_expect(strstr(out, "witness-K3-L5.json: kink_multipliers kink_multipliers certified OK") != NULL, "%s", out);
     cr_expect(strstr(out, "witness-K3-L5.json: d_stationary d_stationary not proven OK") != NULL, "%s", out);
+    cr_expect(strstr(out, "witness-K4-L4.json: d_stationary d_stationary certified OK") != NULL, "%s", out);
     cr_assert_eq(tu_run(out, err, sizeof(out), vcmd), 0, "%s%s", out, err);
     cr_expect(strstr(out, "critical-K6-L4-w20.json: d_stationary d_stationary certified OK") != NULL, "%s", out);
-    d_stationary_refused("small-k-low-rank/witness-K3-L5.json", t, NULL,
+    cr_expect(strstr(out, "witness-K4-L4.json: d_stationary d_stationary certified OK") != NULL, "%s", out);
+    d_stationary_refused("small-k-low-rank/witness-K3-L5.json", t, NULL, 0,
                          "at kink 8 = [5, 7, 0] G_e = df/dh_e over the box is [-0.00106");
-    d_stationary_refused("critical-points/critical-K6-L4-w20-group.json", t, NULL,
+    d_stationary_refused("critical-points/critical-K6-L4-w20-group.json", t, NULL, 0,
                          "at implied kink 1 = [3, 1, 3] G_e = df/dh_e over the box is [-9.16995");
-    d_stationary_refused("small-k-low-rank/witness-K4-L4.json", t, NULL,
+    d_stationary_refused("small-k-low-rank/witness-K4-L4.json", t, NULL, 4,
                          "at implied kink 5 = [4, 0, 2] G_e = df/dh_e over the box is [+/- ");
-    d_stationary_refused("small-k-low-rank/witness-K3-L5.json", t, "nope", "no claim with id 'nope'");
-    d_stationary_refused("small-k-low-rank/witness-K3-L5.json", t, "critical_point",
+    d_stationary_refused("small-k-low-rank/witness-K3-L5.json", t, "nope", 0, "no claim with id 'nope'");
+    d_stationary_refused("small-k-low-rank/witness-K3-L5.json", t, "critical_point", 0,
                          "claim 'critical_point' is a critical_point claim, not a kink_multipliers claim");
 }
 

@@ -600,6 +600,79 @@ static void find_zero_features(crit *c, dnc_critical *r, arb_ptr theta, char *ze
     flint_free(live);
 }
 
+/* The block of class k (a union-find root, blk[k] == k): classes linked by a unit of layer L
+ * that is P+ in a column of each. */
+static slong class_block(slong *blk, slong k)
+{
+    while (blk[k] != k)
+        k = blk[k] = blk[blk[k]];
+    return k;
+}
+
+/* The block that unit i of layer L is P+ in (-1: none), blocks of blk already joined. */
+static slong unit_block(const crit *c, slong *blk, slong i)
+{
+    slong L = c->p->L, d = c->p->width[L - 1], j;
+    for (j = 0; j < c->N; j++)
+        if (c->state[L][i + d * j] == 1)
+            return class_block(blk, c->x->label[j]);
+    return -1;
+}
+
+/* Zero weights of the output layer (docs/refine.md §7.3, output blocks). Classes linked by a unit
+ * of layer L that is P+ in a column of each form blocks; a unit P+ in a column of block B is P+
+ * in no column outside B. Let row k's class lie in B and w = W_L[k, i] over the units i that are
+ * not P+ in B. At B's columns those units are cut (hbar = 0); at the other columns Y[k, j] = 0
+ * and only such units are P+, so the residual there is w . hbar_j, and the gradient in w (no kink
+ * reads W_L) is (1/N) sum_j (w . hbar_j) hbar_j + lambda w; dotted with w, 0 only for w = 0.
+ * These entries are held when all of a row's are small at the point (the gradient entries are
+ * exactly 0 only with the whole row held, and the checkers require that). Then a kink (L, i, j)
+ * with i not P+ in j's block has G_e exactly 0 (its unit reads no output row of j's block, the
+ * other rows' residuals at j are exactly 0), where the box alone gives a ball around 0: what
+ * d_stationary needs at the K = 4 witnesses, whose class 2 has its own units. */
+static void output_zero_weights(crit *c, dnc_critical *r, arb_ptr theta)
+{
+    slong L = c->p->L, K = c->p->K, d = c->p->width[L - 1], w = dnc_param_offset(c->p, c->N, DNC_W, L), i, j, k, b;
+    slong *blk = flint_malloc((K + d + 1) * sizeof(slong)), *ub = blk + K;
+    char *small = flint_calloc((size_t) (K * d) + 1, 1);
+    int ok;
+    if (!is_relu(c, L) || c->p->bias != DNC_BIAS_NONE)
+        goto done;
+    for (k = 0; k < K; k++)
+        blk[k] = k;
+    for (i = 0; i < d; i++) {   /* link every class where unit i is P+ to the first such class */
+        slong first = -1;
+        for (j = 0; j < c->N; j++)
+            if (c->state[L][i + d * j] == 1) {
+                b = class_block(blk, c->x->label[j]);
+                if (first < 0)
+                    first = b;
+                else if (b != first)
+                    blk[b] = first;
+            }
+    }
+    for (i = 0; i < d; i++)
+        ub[i] = c->dead[L][i] ? -2 : unit_block(c, blk, i);
+    small_entries(c, theta + w, K, d, small);
+    for (k = 0; k < K; k++) {
+        b = class_block(blk, k);
+        for (ok = 1, i = 0; i < d; i++)   /* the entries outside the block: all small, or none held */
+            ok &= ub[i] == -2 || ub[i] == b || small[k + K * i];
+        for (i = 0; ok && i < d; i++)
+            if (ub[i] != -2 && ub[i] != b)
+                c->held[w + k + K * i] = 1;
+    }
+    for (k = 0; k < K; k++)   /* strictly increasing triples [L, k, i], after those of W_1..W_{L-1} */
+        for (i = 0; i < d; i++)
+            if (c->held[w + k + K * i]) {
+                arb_zero(theta + w + k + K * i);
+                append_triple(&r->zero, &r->nzero, L, k, i);
+            }
+done:
+    flint_free(blk);
+    flint_free(small);
+}
+
 static void find_zero_weights(crit *c, dnc_critical *r, arb_ptr theta, char *zero_kink)
 {
     slong l, i, *grp = flint_malloc((2 * r->nkinks + 1) * sizeof(slong));
@@ -609,6 +682,7 @@ static void find_zero_weights(crit *c, dnc_critical *r, arb_ptr theta, char *zer
         for (i = 0; is_relu(c, l) && is_relu(c, l - 1) && i < c->p->width[l - 1]; i++)
             if (!c->dead[l][i])
                 row_zero_weights(c, r, theta, zero_kink, l, i, grp, in);
+    output_zero_weights(c, r, theta);
     free_coords(c);
     flint_free(grp);
     flint_free(in);
@@ -3188,10 +3262,13 @@ static int certify_attempt(dnc_critical *r, const fmpq *exact, dnc_problem_t p, 
     return 0;
 }
 
-/* How much an attempt proves: critical_point first, then kink_multipliers, strict_local_min. */
+/* How much an attempt proves: critical_point first, then kink_multipliers, strict_local_min,
+ * d_stationary (ATTEMPT_ALL: all four). */
+#define ATTEMPT_ALL 15
 static int attempt_score(const dnc_critical *r)
 {
-    return 4 * r->proven + 2 * (r->proven && r->slopes_proven) + (r->proven && r->second_order);
+    int slopes = r->proven && r->slopes_proven;
+    return 8 * r->proven + 4 * slopes + 2 * (r->proven && r->second_order) + (slopes && r->g_nonneg);
 }
 
 /* Keeps in *r the attempt r2 when it proves more (the first on a tie); the attempt it
@@ -3249,7 +3326,7 @@ static int certify(dnc_critical *r, dnc_critical *plain, const fmpq *exact, dnc_
     int rc = certify_attempt(r, exact, p, prec, bits, 0, 1);
     if (rc != 0)
         return rc;
-    if (zero && attempt_score(r) < 7) {
+    if (zero && attempt_score(r) < ATTEMPT_ALL) {
         dnc_critical_init(&r2);
         keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, bits, 1, 1), plain);
     }
@@ -3257,7 +3334,7 @@ static int certify(dnc_critical *r, dnc_critical *plain, const fmpq *exact, dnc_
         dnc_critical_clear(r);
         dnc_critical_init(r);
         rc = certify_attempt(r, exact, p, prec, bits, 0, 0);
-        if (rc == 0 && zero && attempt_score(r) < 7) {
+        if (rc == 0 && zero && attempt_score(r) < ATTEMPT_ALL) {
             dnc_critical_init(&r2);
             keep_better(r, &r2, certify_attempt(&r2, exact, p, prec, bits, 1, 0), plain);
         }

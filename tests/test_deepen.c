@@ -155,7 +155,8 @@ Test(deepen, dnc_at_L_to_dnc_at_L_plus_1, .timeout = 60)
     dnc_problem_clear(p);
 }
 
-/* The command: --deepen needs --init; the run it writes is one layer deeper; L = 1 is refused. */
+/* The command: --deepen needs --init; the run it writes is one layer deeper; L = 1 is refused;
+ * --L one more than the run's, without --deepen, is refused with a hint to use --deepen. */
 Test(deepen, command_line)
 {
     char dir[256], a[300], b[300], c[300], path[400];
@@ -190,6 +191,13 @@ Test(deepen, command_line)
         const char *args[] = { "train", "--init", a, "--deepen", "--L", "2", "--steps", "1", "--quiet", NULL };
         cr_expect_eq(tu_run(out, err, sizeof(out), args), 2);
         cr_expect(strstr(err, "is for another problem") != NULL, "%s", err);
+        cr_expect(strstr(err, "add --deepen") == NULL, "%s", err);
+    }
+    {   /* --L one more than the run's without --deepen: refused, with the hint */
+        const char *args[] = { "train", "--init", a, "--L", "3", "--steps", "1", "--quiet", NULL };
+        cr_expect_eq(tu_run(out, err, sizeof(out), args), 2);
+        cr_expect(strstr(err, "--L 3 does not agree") != NULL && strstr(err, "add --deepen instead of --L") != NULL,
+                  "%s", err);
     }
     {
         const char *args[] = { "train", "--K", "2", "--n", "1", "--L", "1", "--steps", "1", "--quiet", "--out", c, NULL };

@@ -213,10 +213,16 @@ static int load_init(dnc_problem_t p, double **theta, const dnc_cli_opt *opts, c
                     used += (size_t) snprintf(which + used, sizeof(which) - used, "%s--%s %.40s%s", n++ ? ", " : "",
                                               problem_fields[i].opt, v, strlen(v) > 40 ? "..." : "");
             }
+        const char *L = dnc_cli_get(opts, "L");
+        slong l;
+        int deeper = L != NULL && dnc_cli_get(opts, "deepen") == NULL && dnc_parse_slong(&l, L, 1, DNC_MAX_L) == 0
+                     && l == p->L + 1;
         dnc_problem_describe(p, desc, sizeof(desc));
         r = dnc_cli_usage_error("train", "--init: the point in %s is for another problem (%s): %s %s not agree with "
-                                "it; leave the problem options out to continue with the point's own problem",
-                                dir, desc, which, n > 1 ? "do" : "does");
+                                "it; leave the problem options out to continue with the point's own problem%s",
+                                dir, desc, which, n > 1 ? "do" : "does",
+                                deeper ? " (to start one layer deeper, add --deepen instead of --L: an identity layer is "
+                                         "inserted after the last hidden layer, docs/trainer.md)" : "");
     }
     if (r != 0) {
         free(*theta);

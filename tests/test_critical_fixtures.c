@@ -821,13 +821,29 @@ Test(critical, d_stationary_on_committed_certificates, .timeout = 120)
  * in exact arithmetic). Both checkers certify it; a copy whose direction is negated (the kinks
  * then move into P+, where the slope-1 kink costs nothing and the others cost (G_e - mu_e) >= 0)
  * and one whose direction names the critical point itself are refused. */
+/* The point "descent" of j negated, entry by entry (its dense strings). */
+static void negate_descent(json_t *j)
+{
+    json_t *blocks = json_object_get(json_object_get(json_object_get(j, "points"), "descent"), "blocks"), *b;
+    const char *key;
+    json_object_foreach(blocks, key, b) {
+        json_t *d = json_object_get(b, "dense"), *x;
+        size_t i;
+        json_array_foreach(d, i, x) {
+            char s[128];
+            const char *v = json_string_value(x);
+            snprintf(s, sizeof(s), "%s%s", v[0] == '-' ? "" : "-", v[0] == '-' ? v + 1 : v);
+            json_array_set_new(d, i, json_string(s));
+        }
+    }
+}
+
 Test(critical, descent_direction_at_the_k3_l5_witness, .timeout = 120)
 {
     char dir[256], t[300];
     const char *w = DNCERT_SOURCE_DIR "/certificates/small-k-low-rank/witness-K3-L5.json";
     const char *args[] = { w, NULL };
-    json_t *j, *cl, *blocks, *b;
-    const char *key;
+    json_t *j, *cl;
     int k;
     tu_tmpdir(dir, sizeof(dir));
     snprintf(t, sizeof(t), "%s/t.json", dir);
@@ -840,25 +856,67 @@ Test(critical, descent_direction_at_the_k3_l5_witness, .timeout = 120)
               "rate %s", json_string_value(json_object_get(json_object_get(cl, "rate"), "decimal")));
     for (k = 0; k < 2; k++) {
         json_t *jj = json_deep_copy(j);
-        if (k == 0) {
-            blocks = json_object_get(json_object_get(json_object_get(jj, "points"), "descent"), "blocks");
-            json_object_foreach(blocks, key, b) {
-                json_t *d = json_object_get(b, "dense"), *x;
-                size_t i;
-                json_array_foreach(d, i, x) {
-                    char s[128];
-                    const char *v = json_string_value(x);
-                    snprintf(s, sizeof(s), "%s%s", v[0] == '-' ? "" : "-", v[0] == '-' ? v + 1 : v);
-                    json_array_set_new(d, i, json_string(s));
-                }
-            }
-        } else
+        if (k == 0)
+            negate_descent(jj);
+        else
             json_object_set_new(tu_claim(jj, "descent_direction"), "direction", json_string("critical"));
         cr_assert_eq(json_dump_file(jj, t, 0), 0);
         json_decref(jj);
         both_refuse(t, "descent_direction descent_direction not proven MISMATCH", NULL, k == 0 ? "negated" : "the point");
     }
     json_decref(j);
+}
+
+/* A descent direction into P+ (docs/refine.md §7.18) at the K = 6, L = 4, width-20 group point
+ * (tests/data/critical/k6-l4-w20-group): d_stationary is not proven there (implied kinks of layer
+ * 3 with G_e < 0 and multiplier 0), and moving implied kink [3, 4, 3] (rule zero: it moves only
+ * with its held weights) into P+, the other zero entries into P- or not at all, lowers f at the
+ * rate G_e - mu_e = G_e ~ -1.17e-5 (python/tests/test_independent_descent.py recomputes G_e and
+ * the rate of the real ReLU objective in exact arithmetic). certify-point finds it, and both
+ * checkers certify the committed file's claim. Refused: the direction negated ([3, 4, 3] then
+ * moves into P-, where its multiplier 0 gives no gain), and the direction with its entries at
+ * the held weights W_2[4, u] set to 0 (implied kink [3, 4, 3] reads only held weights: it then
+ * does not move, and the rate is that of pushing the others into P-, >= 0). */
+Test(critical, descent_into_p_plus_at_the_w20_group_point, .timeout = 120)
+{
+    char dir[256], c[300], t[300];
+    const char *w = DNCERT_SOURCE_DIR "/certificates/critical-points/critical-K6-L4-w20-group.json";
+    const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20-group", "--out", c,
+                         "--critical", NULL };
+    const char *args[] = { w, NULL };
+    json_t *j, *z, *d;
+    size_t i;
+    int held = 0;
+    tu_tmpdir(dir, sizeof(dir));
+    snprintf(c, sizeof(c), "%s/c.json", dir);
+    snprintf(t, sizeof(t), "%s/t.json", dir);
+    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "descent     certified: along the direction descent the implied kink [3, 4, 3] (G_e - mu_e < 0 "
+                          "on the box) moves into P+") != NULL, "%s", out);
+    cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), args), 0, "%s%s", out, err);
+    cr_expect(strstr(out, "descent_direction descent_direction certified OK") != NULL, "%s", out);
+    j = json_load_file(w, 0, NULL);
+    cr_assert(j != NULL);
+    negate_descent(j);
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+    both_refuse(t, "descent_direction descent_direction not proven MISMATCH", NULL, "negated");
+    j = json_load_file(w, 0, NULL);
+    z = json_object_get(tu_claim(j, "critical_point"), "zero_weights");
+    d = json_object_get(json_object_get(json_object_get(json_object_get(j, "points"), "descent"), "blocks"), "W2");
+    for (i = 0; i < json_array_size(z); i++) {
+        json_t *e = json_array_get(z, i);
+        if (json_integer_value(json_array_get(e, 0)) == 2 && json_integer_value(json_array_get(e, 1)) == 4) {
+            size_t k = (size_t) (4 + 20 * json_integer_value(json_array_get(e, 2)));   /* column-major, 20 rows */
+            cr_expect_neq(strcmp(json_string_value(json_array_get(json_object_get(d, "dense"), k)), "0"), 0);
+            json_array_set_new(json_object_get(d, "dense"), k, json_string("0"));
+            held++;
+        }
+    }
+    cr_expect_eq(held, 2);   /* W_2[4, 3] and W_2[4, 14] */
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+    both_refuse(t, "descent_direction descent_direction not proven MISMATCH", NULL, "held weights not moved");
 }
 
 /* A concave kink with nothing held (found by helper-49's search, 2026-12-07: K = 6, n = 1,

@@ -174,9 +174,12 @@ typedef struct {
                                 format §6.14); set with the slopes */
     char g_message[256];     /* the first kink where it is not shown, or "" */
     /* descent_direction (format §6.15, docs/refine.md §7.18), tried where a listed kink's multiplier
-     * is < 0 on the box: a direction moving every kink into P- (n exact entries; NULL: not tried) */
+     * is < 0 on the box (a direction moving every kink into P-), else where a zero entry has
+     * G_e - mu_e < 0 on the box (moving that entry into P+, the others into P-): n exact entries,
+     * NULL: not tried */
     fmpq *descent;
-    int descent_proven;      /* every kink moves into P- along it and f'(theta*; D) < 0 on the box */
+    slong descent_up[3];     /* the entry moved into P+ ([l, i, j]), or l = 0: none */
+    int descent_proven;      /* the kinks move as said and f'(theta*; D) < 0 on the box */
     arb_t descent_rate;      /* f'(theta*; D) over the box */
     char descent_message[256];
     int second_order;        /* H + rho C^T C certainly positive definite on the box (strict_local_min) */

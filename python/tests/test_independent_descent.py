@@ -50,6 +50,7 @@ import numpy as np
 from conftest import repo_file
 from test_independent_d_stationary import (dot, forward, held_mask, kink_gradient, load, moved, params,
                                            quotient)
+from test_independent_shifts import block
 
 CERT = repo_file("certificates", "small-k-low-rank", "witness-K5-L5.json")
 SMALL = Fraction(1, 2 ** 20)
@@ -204,3 +205,49 @@ def test_descent_direction_into_p_plus_at_the_k5_l5_witness(tmp_path):
           "rate f'(theta*; D) = %.15e (identity %.15e), rate0 = <grad f_0, D> = %.15e; checker's rate %s; %.1f s"
           % (float(g24), float(mu24), float(t24), float(g24 - mu24), norm, float(rate), float(pred), float(rate0),
              m.group(0).split(" is ")[1], time.time() - t0))
+
+
+def test_committed_descent_into_p_plus_at_the_w20_group_point():
+    """The committed certificates/critical-points/critical-K6-L4-w20-group.json: d_stationary is not
+    proven (implied kinks of layer 3 with G_e < 0 and multiplier 0), and the producer's direction
+    (descent_up in src/refine/critical.c) moves implied kink [3, 4, 3] into P+ -- an implied kink
+    of rule zero, so through its held weights: D is nonzero at some zero weights. Recomputed here
+    without dncert: G_[3,4,3] < 0 by the seeded pass (Net), and along D the real ReLU objective's
+    exact difference quotient at eps = 2^-66 is negative, equal within 1e-12 to the claim's rate
+    and to the identity sum_e (G_e max(0, w_e) - mu_e w_e) of docs/refine.md §7.17 over the listed
+    and implied kinks, with w_[3,4,3] > 0 and every other zero entry's w_e < 0 or 0; f decreases
+    at eps = 2^-30 and 2^-40."""
+    path = repo_file("certificates", "critical-points", "critical-K6-L4-w20-group.json")
+    cert, claims, net, lam_h, lam_w, kinks, mu = load(path)
+    assert claims["d_stationary"]["verdict"] == "not proven"
+    dd = claims["descent_direction"]
+    assert dd["verdict"] == "certified"
+    pt = cert["points"][dd["direction"]]
+    D = [block(pt, "H1")] + [block(pt, "W%d" % l) for l in range(1, net.L + 1)]
+    implied = [tuple(k) for k in net.cl["implied_kinks"]]
+    up = (3, 4, 3)
+    assert up in implied
+    assert any(D[l][i][u] != 0 for l, i, u in net.cl["zero_weights"])    # the held-weight path
+
+    G, grad = net.backward(mu)
+    assert max(abs(x) for l in grad for row in grad[l] for x in row) < Fraction(1, 10 ** 50)   # KKT at theta0
+    assert G[3][4][3] < -Fraction(1, 10 ** 6)
+
+    P = params(net)
+    f0, U0 = forward(P, lam_h, lam_w)
+    rate, w = quotient(net, lam_h, lam_w, f0, U0, D)
+    assert w[up] > Fraction(1, 10 ** 6), float(w[up])
+    for e in kinks + implied:
+        assert e == up or w[e] < 0 or abs(w[e]) < Fraction(1, 10 ** 15), (e, float(w[e]))
+    pred = sum(G[e[0]][e[1]][e[2]] * max(w[e], 0) - mu.get(e, 0) * w[e] for e in kinks + implied)
+    lo, hi = Fraction(dd["rate"]["lo"]), Fraction(dd["rate"]["hi"])
+    tol = Fraction(1, 10 ** 12)
+    assert rate < -Fraction(1, 10 ** 6), float(rate)
+    assert abs(rate - pred) < tol, (float(rate), float(pred))
+    assert lo - tol <= rate <= hi + tol, (float(rate), float(lo), float(hi))
+    for k in (30, 40):
+        eps = Fraction(1, 2 ** k)
+        f1, _ = forward(moved(P, D, eps), lam_h, lam_w)
+        assert f1 < f0 + eps * rate / 2, (k, float((f1 - f0) / eps))
+    print("w20 group: G_[3,4,3] = %.6e, rate %.6e (claim %.6e), w_up = %.3e"
+          % (float(G[3][4][3]), float(rate), float((lo + hi) / 2), float(w[up])))

@@ -193,7 +193,7 @@ void dnc_descent_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p)
     json_t *claim;
     dnc_qpoint_t x;
     arb_t wide;
-    char stmt[1024];
+    char stmt[1024], up[512];
     dnc_qpoint_init_fmpq(x, p, r->descent);
     json_object_set_new(json_object_get(cert, "points"), "descent",
                         dnc_qpoint_json(x, "a direction of the parameter space (claim descent_direction), not a point"));
@@ -203,11 +203,19 @@ void dnc_descent_add_claim(json_t *cert, const dnc_critical *r, dnc_problem_t p)
     mag_mul_2exp_si(arb_radref(wide), arb_radref(wide), 10);
     if (!arb_is_negative(wide))
         arb_set(wide, r->descent_rate);
-    snprintf(stmt, sizeof(stmt), "along the direction D = point descent, every listed and implied kink of claim "
-             "critical_point moves into P- at first order (the one-sided derivative of its pre-activation is < 0 on "
-             "the box), so f'(theta*; D) = <grad f_0(theta*), D>, which lies in the stated rate, below 0: f(theta* + "
-             "eps D) < f(theta*) for all small eps > 0, so the exact critical point theta* is not a local minimum of f "
-             "and not d-stationary (format §6.15, docs/refine.md §7.18)");
+    if (r->descent_up[0] > 0)
+        snprintf(up, sizeof(up), "the zero entry [%ld, %ld, %ld] moves into P+ and every other listed and implied kink "
+                 "of claim critical_point into P- or not at all at first order (the one-sided derivative of its "
+                 "pre-activation is > 0, < 0 or exactly 0 on the box), so f'(theta*; D) is the derivative along D of f "
+                 "with slope 1 at that entry and 0 at the others", (long) r->descent_up[0], (long) r->descent_up[1],
+                 (long) r->descent_up[2]);
+    else
+        snprintf(up, sizeof(up), "every listed and implied kink of claim critical_point moves into P- at first order "
+                 "(the one-sided derivative of its pre-activation is < 0 on the box), so f'(theta*; D) = "
+                 "<grad f_0(theta*), D>");
+    snprintf(stmt, sizeof(stmt), "along the direction D = point descent, %s, which lies in the stated rate, below 0: "
+             "f(theta* + eps D) < f(theta*) for all small eps > 0, so the exact critical point theta* is not a local "
+             "minimum of f and not d-stationary (format §6.15, docs/refine.md §7.18)", up);
     claim = json_pack("{s:s, s:s, s:o}", "critical_point", "critical_point", "direction", "descent", "rate",
                       dnc_json_enclosure(wide, dnc_cert_claim_digits(r->prec)));
     arb_clear(wide);

@@ -2625,6 +2625,7 @@ static void descent_clear(dnc_critical *r)
         _fmpq_vec_clear(r->descent, r->n);
     r->descent = NULL;
     r->descent_proven = 0;
+    r->descent_up[0] = 0;
     r->descent_message[0] = 0;
 }
 
@@ -2695,25 +2696,102 @@ static arb_ptr zero_seed(crit *c, const dnc_critical *r, slong z)
     return zero_seed_entry(c->seed, r, z);
 }
 
+/* At the box X (seeds 0; the slopes of c->slope, f_s their network): g (nc) <- grad f_s at the
+ * coordinates idx, and row z of Cd (nz x nc, column-major) <- the midpoint of grad ubar_z there
+ * (grad (f_s + ubar_z) - grad f_s: one seeded pass per zero entry z, listed kinks then implied). */
+static void zero_rows(crit *c, const dnc_critical *r, arb_srcptr X, const slong *idx, slong nc, arb_ptr g, double *Cd)
+{
+    slong nz = r->nkinks + r->nimplied, z, i;
+    arb_t t;
+    arb_init(t);
+    set_point(c, r, X);
+    for (z = 0; z < nz; z++)
+        arb_zero(zero_seed(c, r, z));
+    for (z = -1; z < nz; z++) {
+        if (z >= 0)
+            arb_one(zero_seed(c, r, z));
+        dnc_ball_eval_pattern(c->e, c->x, c->slope, c->seed, c->pre, 1, c->prec);
+        dnc_bpoint_entries(c->g, c->e->grad);
+        for (i = 0; i < nc; i++) {
+            if (z < 0)
+                arb_set(g + i, c->g[idx[i]]);
+            else {
+                arb_sub(t, c->g[idx[i]], g + i, c->prec);
+                Cd[z + nz * i] = arf_get_d(arb_midref(t), ARF_RND_NEAR);
+            }
+        }
+        if (z >= 0)
+            arb_zero(zero_seed(c, r, z));
+    }
+    arb_clear(t);
+}
+
+/* 1 when row z of Cd (nz x nc) is 0: an entry that D cannot move (an implied kink of rule zero
+ * over the free parameters), left out of the solve. */
+static int zero_row(const double *Cd, slong nz, slong nc, slong z)
+{
+    slong i;
+    for (i = 0; i < nc; i++)
+        if (Cd[z + nz * i] != 0.0)
+            return 0;
+    return 1;
+}
+
+/* The least-norm D = C^T y with (C C^T) y = b over the coordinates idx (b_z = 0 and the row left
+ * out where row z of C is 0), exact as doubles, into r->descent (the other entries 0) and c->dv;
+ * r->descent_rate <- <g, D> over the box; then one tangent pass along D (c->dpre: every zero
+ * entry's w_e over the box, exactly 0 where it does not move). Returns 0 when the solve fails. */
+static int least_norm_direction(crit *c, dnc_critical *r, const slong *idx, slong nc, arb_srcptr g, const double *Cd,
+                                double *b)
+{
+    slong nz = r->nkinks + r->nimplied, z, i;
+    double *M = flint_calloc((size_t) (nz * nz), sizeof(double));
+    lapack_int *piv = flint_malloc((size_t) nz * sizeof(lapack_int));
+    int ok;
+    for (z = 0; z < nz; z++)
+        M[z + nz * z] = zero_row(Cd, nz, nc, z);
+    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int) nz, (int) nz, (int) nc, 1.0, Cd, (int) nz, Cd, (int) nz,
+                1.0, M, (int) nz);
+    ok = LAPACKE_dgesv(LAPACK_COL_MAJOR, (lapack_int) nz, 1, M, (lapack_int) nz, piv, b, (lapack_int) nz) == 0;
+    r->descent = _fmpq_vec_init(c->n);
+    arb_zero(r->descent_rate);
+    for (i = 0; i < c->n; i++)
+        arb_zero(c->dv[i]);
+    for (z = 0; z < nz; z++)
+        arb_zero(zero_seed_entry(c->dseed, r, z));
+    for (i = 0; ok && i < nc; i++) {
+        double d = 0;
+        for (z = 0; z < nz; z++)
+            d += Cd[z + nz * i] * b[z];
+        ok = isfinite(d);
+        arb_set_d(c->dv[idx[i]], d);
+        arf_get_fmpq(r->descent + idx[i], arb_midref(c->dv[idx[i]]));
+        arb_addmul(r->descent_rate, g + i, c->dv[idx[i]], c->prec);
+    }
+    if (ok)
+        dnc_ball_eval_dual(c->e, c->de, c->x, c->dx, c->slope, c->seed, c->dseed, c->pre, c->dpre, c->prec);
+    flint_free(M);
+    flint_free(piv);
+    return ok;
+}
+
 /* descent_direction (format §6.15, docs/refine.md §7.18): where a listed kink has a multiplier
  * < 0 on the box, a direction D (free parameters only) with <grad ubar_z, D> = -1 at those kinks
  * and -2^-20 at every other listed and implied kink (none at an implied kink whose gradient is
  * exactly 0 on the box, rule zero: it stays 0) -- the least-norm one, from the kink gradients
  * at the box's midpoint, in double -- so every zero entry moves into P- or stays 0:
  * f'(theta*; D) = <grad f_0, D> = -sum_z mu_z <grad ubar_z, D>, about the sum of the negative
- * multipliers. Proven when, over the box X, every <grad ubar_z, D> is < 0 and <grad f_0, D> is
- * < 0. Sets r->descent (n exact entries) and its rate, or leaves r->descent NULL when no
- * multiplier is negative. */
+ * multipliers. Proven when, over the box X, every <grad ubar_z, D> is < 0 or exactly 0 and
+ * <grad f_0, D> is < 0. Sets r->descent (n exact entries) and its rate, or leaves r->descent
+ * NULL when no multiplier is negative. */
 static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
 {
-    slong nz = r->nkinks + r->nimplied, nf = c->nf, z, i, ntarget = 0;
+    slong nz = r->nkinks + r->nimplied, nf = c->nf, z, ntarget = 0;
     arb_ptr g0;
-    arb_t t;
-    double *M, *Cd, *y;
-    lapack_int *piv;
+    double *Cd, *b;
     fmpq_t eps;
     int ok = r->proven && nz > 0;
-    char *target = flint_calloc((size_t) nz + 1, 1), *zero = flint_calloc((size_t) nz + 1, 1);
+    char *target = flint_calloc((size_t) nz + 1, 1);
     fmpq_init(eps);
     fmpq_one(eps);
     fmpq_div_2exp(eps, eps, (ulong) -r->radius_log2);
@@ -2723,72 +2801,21 @@ static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
     fmpq_clear(eps);
     if (!ok || ntarget == 0) {
         flint_free(target);
-        flint_free(zero);
         return;
     }
     g0 = _arb_vec_init(nf);
-    M = flint_calloc((size_t) (nz * nz), sizeof(double));
     Cd = flint_malloc((size_t) (nz * nf) * sizeof(double));
-    y = flint_malloc((size_t) nz * sizeof(double));
-    piv = flint_malloc((size_t) nz * sizeof(lapack_int));
-    set_point(c, r, X);
-    for (z = 0; z < nz; z++)
-        arb_zero(zero_seed(c, r, z));
-    arb_init(t);
-    for (z = -1; z < nz; z++) {   /* grad f_0, then (the midpoints of) grad (f_0 + ubar_z) - grad f_0 */
-        if (z >= 0)
-            arb_one(zero_seed(c, r, z));
-        dnc_ball_eval_pattern(c->e, c->x, c->slope, c->seed, c->pre, 1, c->prec);
-        dnc_bpoint_entries(c->g, c->e->grad);
-        for (i = 0; i < nf; i++) {
-            if (z < 0)
-                arb_set(g0 + i, c->g[c->fi[i]]);
-            else {
-                arb_sub(t, c->g[c->fi[i]], g0 + i, c->prec);
-                Cd[z + nz * i] = arf_get_d(arb_midref(t), ARF_RND_NEAR);
-            }
-        }
-        if (z >= 0)
-            arb_zero(zero_seed(c, r, z));
-    }
-    arb_clear(t);
-    for (z = 0; z < nz; z++) {   /* b: -1 at the kinks with a negative multiplier, -2^-20 elsewhere, 0 on a
-                                    * row 0 at the midpoint (an implied kink of rule zero: w_z = 0, slope 0),
-                                    * which is left out of C C^T (its row and column 0, its diagonal 1) */
-        zero[z] = 1;
-        for (i = 0; i < nf && zero[z]; i++)
-            zero[z] = Cd[z + nz * i] == 0.0;
-        y[z] = zero[z] ? 0.0 : target[z] ? -1.0 : -ldexp(1.0, -20);
-    }
-    cblas_dgemm(CblasColMajor, CblasNoTrans, CblasTrans, (int) nz, (int) nz, (int) nf, 1.0, Cd, (int) nz, Cd, (int) nz,
-                0.0, M, (int) nz);
-    for (z = 0; z < nz; z++)
-        if (zero[z])
-            M[z + nz * z] = 1;
-    ok = LAPACKE_dgesv(LAPACK_COL_MAJOR, (lapack_int) nz, 1, M, (lapack_int) nz, piv, y, (lapack_int) nz) == 0;
-    r->descent = _fmpq_vec_init(c->n);
-    arb_zero(r->descent_rate);
-    for (i = 0; i < c->n; i++)
-        arb_zero(c->dv[i]);
-    for (z = 0; z < nz; z++)
-        arb_zero(zero_seed_entry(c->dseed, r, z));
-    for (i = 0; ok && i < nf; i++) {   /* D = C^T y, exact as doubles; the held parameters 0 */
-        double d = 0;
-        for (z = 0; z < nz; z++)
-            d += Cd[z + nz * i] * y[z];
-        ok = isfinite(d);
-        arb_set_d(c->dv[c->fi[i]], d);
-        arf_get_fmpq(r->descent + c->fi[i], arb_midref(c->dv[c->fi[i]]));
-        arb_addmul(r->descent_rate, g0 + i, c->dv[c->fi[i]], c->prec);
-    }
-    if (ok)   /* w_z = <grad ubar_z, D> over the box, by one tangent pass (exactly 0 where the row is) */
-        dnc_ball_eval_dual(c->e, c->de, c->x, c->dx, c->slope, c->seed, c->dseed, c->pre, c->dpre, c->prec);
+    b = flint_malloc((size_t) nz * sizeof(double));
+    zero_rows(c, r, X, c->fi, nf, g0, Cd);
+    for (z = 0; z < nz; z++)   /* -1 at the kinks with a negative multiplier, -2^-20 elsewhere */
+        b[z] = zero_row(Cd, nz, nf, z) ? 0.0 : target[z] ? -1.0 : -ldexp(1.0, -20);
+    ok = least_norm_direction(c, r, c->fi, nf, g0, Cd, b);
     for (z = 0; ok && z < nz; z++) {
         arb_srcptr wz = zero_seed_entry(c->dpre, r, z);
         ok = arb_is_negative(wz) || arb_is_zero(wz);
     }
-    for (i = 0; i < c->n; i++)
-        arb_zero(c->dv[i]);
+    for (z = 0; z < c->n; z++)
+        arb_zero(c->dv[z]);
     r->descent_proven = ok && arb_is_negative(r->descent_rate);
     snprintf(r->descent_message, sizeof(r->descent_message), r->descent_proven ? "certified: along the direction "
              "descent every kink (listed and implied) moves into P-, and f'(theta*; D) < 0 on the box: theta* is not a "
@@ -2796,21 +2823,101 @@ static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
              "kink(s) with a multiplier < 0 does not move every kink into P- with a negative derivative of f on the box",
              (long) ntarget);
     _arb_vec_clear(g0, nf);
-    flint_free(M);
     flint_free(Cd);
-    flint_free(y);
-    flint_free(piv);
+    flint_free(b);
     flint_free(target);
-    flint_free(zero);
 }
 
-/* descent_find on the box around xbar (the proven radius). */
+/* The zero entry z (listed kinks, then implied ones; -1: none) where G_z - mu_z is negative on the
+ * box and least in its upper bound: moving z alone into P+ changes f at that rate (docs/refine.md
+ * §7.17, the identity). G from the seeded pass at X (no shifts: mu_z is then the claim's). */
+static slong descent_up_target(crit *c, const dnc_critical *r, arb_srcptr X)
+{
+    slong l, z, best = -1, nz = r->nkinks + r->nimplied;
+    arb_mat_struct *adj = flint_malloc((c->p->L + 1) * sizeof(arb_mat_struct));
+    arb_t d, low;
+    arb_init(d);
+    arb_init(low);
+    for (l = 0; l <= c->p->L; l++)
+        arb_mat_init(adj + l, l >= 2 ? c->p->width[l - 1] : 0, l >= 2 ? c->N : 0);
+    seeded_adjoint(c, r, X, NULL, adj);
+    for (z = 0; z < nz; z++) {
+        if (z < r->nkinks)
+            arb_sub(d, zero_seed_entry(adj, r, z), zero_seed(c, r, z), c->prec);
+        else
+            arb_set(d, zero_seed_entry(adj, r, z));
+        if (arb_is_negative(d) && (best < 0 || arf_cmp(arb_midref(d), arb_midref(low)) < 0))
+            best = z, arb_set(low, d);
+    }
+    for (l = 0; l <= c->p->L; l++)
+        arb_mat_clear(adj + l);
+    flint_free(adj);
+    arb_clear(d);
+    arb_clear(low);
+    return best;
+}
+
+/* descent_direction into P+ (format §6.15, docs/refine.md §7.18): where a zero entry z has
+ * G_z - mu_z < 0 on the box (descent_up_target), a direction D with <grad ubar_z, D> = 1 and
+ * <grad ubar_e, D> = -2^-20 at every other zero entry e (none where that gradient is exactly 0),
+ * the gradients taken in the network f_s where z passes its input (slope 1: the entries above
+ * see z move), least-norm over all parameters (held ones too: an implied kink of rule zero moves
+ * only with its held weights). Then f'(theta*; D) = <grad f_s, D>, about G_z - mu_z. Proven when,
+ * over the box, the tangent pass with that slope gives w_z > 0 and every other w_e < 0 or exactly
+ * 0 (the checker then decides the same slopes), and <grad f_s, D> < 0. */
+static void descent_up(crit *c, dnc_critical *r, arb_srcptr X)
+{
+    slong nz = r->nkinks + r->nimplied, n = c->n, e, i, up, *all;
+    arb_ptr gs, slope;
+    double *Cd, *b;
+    int ok;
+    if (!r->proven || r->nshift > 0 || nz == 0 || (up = descent_up_target(c, r, X)) < 0)
+        return;
+    descent_clear(r);
+    gs = _arb_vec_init(n);
+    Cd = flint_malloc((size_t) (nz * n) * sizeof(double));
+    b = flint_malloc((size_t) nz * sizeof(double));
+    all = flint_malloc((size_t) n * sizeof(slong));
+    for (i = 0; i < n; i++)
+        all[i] = i;
+    slope = zero_seed_entry(c->slope, r, up);
+    arb_one(slope);
+    zero_rows(c, r, X, all, n, gs, Cd);
+    for (e = 0; e < nz; e++)   /* +1 at up, -2^-20 elsewhere */
+        b[e] = zero_row(Cd, nz, n, e) ? 0.0 : e == up ? 1.0 : -ldexp(1.0, -20);
+    ok = b[up] != 0.0 && least_norm_direction(c, r, all, n, gs, Cd, b);
+    for (e = 0; ok && e < nz; e++) {
+        arb_srcptr w = zero_seed_entry(c->dpre, r, e);
+        ok = e == up ? arb_is_positive(w) : arb_is_negative(w) || arb_is_zero(w);
+    }
+    for (i = 0; i < n; i++)
+        arb_zero(c->dv[i]);
+    arb_zero(slope);
+    if (r->descent == NULL)   /* the solve was not reached: an all-zero direction, not proven */
+        r->descent = _fmpq_vec_init(n);
+    memcpy(r->descent_up, up < r->nkinks ? r->kinks + 3 * up : r->implied + 3 * (up - r->nkinks), sizeof(r->descent_up));
+    r->descent_proven = ok && arb_is_negative(r->descent_rate);
+    snprintf(r->descent_message, sizeof(r->descent_message), "%s: along the direction descent the %s kink [%ld, %ld, %ld] "
+             "(G_e - mu_e < 0 on the box) %s into P+ and every other kink into P- or not at all, %s", r->descent_proven
+             ? "certified" : "not proven", up < r->nkinks ? "listed" : "implied", (long) r->descent_up[0],
+             (long) r->descent_up[1], (long) r->descent_up[2], r->descent_proven ? "moves" : "is to move",
+             r->descent_proven ? "and f'(theta*; D) < 0 on the box: theta* is not a local minimum of f"
+             : "but the tangent signs or the sign of f'(theta*; D) are not shown on the box");
+    _arb_vec_clear(gs, n);
+    flint_free(Cd);
+    flint_free(b);
+    flint_free(all);
+}
+
+/* descent_find on the box around xbar (the proven radius); where it proves nothing, descent_up. */
 static void descent_at(crit *c, dnc_critical *r, arb_srcptr xbar)
 {
     arb_ptr X = _arb_vec_init(c->nf + c->nk);
     descent_clear(r);
     box_around(X, xbar, c->nf + c->nk, r->radius_log2);
     descent_find(c, r, X);
+    if (!r->descent_proven)
+        descent_up(c, r, X);
     _arb_vec_clear(X, c->nf + c->nk);
 }
 

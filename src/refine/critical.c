@@ -2573,15 +2573,11 @@ static void shift_interval(crit *c, const dnc_critical *r, arb_srcptr X, double 
     flint_free(mu0);
 }
 
-/* Chooses r->shift (partner pairs of the implied kinks, docs/refine.md §7.12) and r->shift_s:
- * for each, the middle of the interval of shift_interval, twice round the shifts (their
- * conditions interact only through the G_e of lower kinks), rounded to 24 bits. 0 when no
- * implied kink has a partner relation on the box. */
-static int choose_shifts(crit *c, dnc_critical *r, arb_srcptr X, arb_mat_struct *adj)
+/* r->shift (r->nshift pairs): each implied kink with a partner relation on the box X, and the
+ * first such partner unit (T, d: scratch of partner_relation). */
+static void partner_pairs(crit *c, dnc_critical *r, arb_srcptr X, slong *T, arb_ptr d)
 {
-    slong q, a, k, round, maxw = unit_max(c) + c->N + 1, *T = flint_malloc(maxw * sizeof(slong));
-    arb_ptr d = _arb_vec_init(2 * maxw);
-    double *s;
+    slong q, a;
     set_point(c, r, X);
     dnc_ball_eval_pattern(c->e, c->x, c->slope, c->seed, c->pre, 0, c->prec);
     r->nshift = 0;
@@ -2593,6 +2589,34 @@ static int choose_shifts(crit *c, dnc_critical *r, arb_srcptr X, arb_mat_struct 
                 r->nshift++;
                 break;
             }
+}
+
+/* 1 when some implied kink has a partner relation on the box: the multipliers then form a
+ * family (docs/refine.md §7.12), and those of claim critical_point are one member. */
+static int has_partner_pairs(crit *c, dnc_critical *r, arb_srcptr X)
+{
+    slong maxw = unit_max(c) + c->N + 1, *T = flint_malloc(maxw * sizeof(slong)), n;
+    arb_ptr d = _arb_vec_init(2 * maxw);
+    partner_pairs(c, r, X, T, d);
+    n = r->nshift;
+    r->nshift = 0;
+    flint_free(r->shift);
+    r->shift = NULL;
+    flint_free(T);
+    _arb_vec_clear(d, 2 * maxw);
+    return n > 0;
+}
+
+/* Chooses r->shift (partner pairs of the implied kinks, docs/refine.md §7.12) and r->shift_s:
+ * for each, the middle of the interval of shift_interval, twice round the shifts (their
+ * conditions interact only through the G_e of lower kinks), rounded to 24 bits. 0 when no
+ * implied kink has a partner relation on the box. */
+static int choose_shifts(crit *c, dnc_critical *r, arb_srcptr X, arb_mat_struct *adj)
+{
+    slong k, round, maxw = unit_max(c) + c->N + 1, *T = flint_malloc(maxw * sizeof(slong));
+    arb_ptr d = _arb_vec_init(2 * maxw);
+    double *s;
+    partner_pairs(c, r, X, T, d);
     s = flint_calloc(r->nshift + 1, sizeof(double));
     for (round = 0; round < 2; round++)
         for (k = 0; k < r->nshift; k++) {
@@ -2871,7 +2895,8 @@ static void descent_up(crit *c, dnc_critical *r, arb_srcptr X)
     arb_ptr gs, slope;
     double *Cd, *b;
     int ok;
-    if (!r->proven || r->nshift > 0 || nz == 0 || (up = descent_up_target(c, r, X)) < 0)
+    if (!r->proven || r->nshift > 0 || nz == 0 || (!r->slopes_proven && has_partner_pairs(c, r, X))
+        || (up = descent_up_target(c, r, X)) < 0)   /* mu must be the multipliers, not one of a family */
         return;
     descent_clear(r);
     gs = _arb_vec_init(n);

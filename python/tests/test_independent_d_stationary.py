@@ -38,7 +38,9 @@ about 1e-17 (and an O(2^-192 / eps) = 1e-38 offset from theta0 != theta*).
    >= 0 is recomputed at them (exactly 0 at the last layer's), G_e may be exactly 0 at a listed
    kink of exact slope 0 (a lone unit), and each implied kink is moved into P+ and P- along the
    gradient of its cut pre-activation in all parameters (held ones too): f does not decrease at
-   first order (quotients ~1e-23).
+   first order (quotients ~1e-23). And the DNC point K = 3, L = 3, width 3
+   (certificates/critical-points/dnc-K3-L3-zero.json: no listed kink, all 12 implied, W_3 held
+   off its diagonal by the output-block rule): G_e = 0 exactly at every kink.
 2. certificates/small-k-low-rank/witness-K3-L5.json, whose d_stationary is "not proven" (listed
    kink 8 = [5, 7, 0]: G_e = -0.00106 < 0 with the exact slope 1, mu_e = G_e): the least-norm
    direction d of the free parameters (no implied kinks nor zero weights there; the dead units'
@@ -207,6 +209,7 @@ CERTIFIED = [
     ("small-k-low-rank", "witness-K3-L4.json", 20),
     ("small-k-low-rank", "witness-K4-L4.json", 20),
     ("small-k-low-rank", "witness-K4-L5.json", 20),
+    ("critical-points", "dnc-K3-L3-zero.json", 20),
 ]
 
 
@@ -252,9 +255,9 @@ def test_certified_d_stationary_has_no_descent_direction_of_f(folder, name, nran
     for e in implied:   # into P+ and P-, held parameters too (a zero weight moved off 0)
         ge = kink_gradient(net, e, [[[1] * len(B[0]) for _ in B] for B in P])
         dirs += [("+grad u_e implied", e, ge), ("-grad u_e implied", e, comb([(-1, ge)]))]
-    for e, d in alone(kg, kinks, P).items():
+    for e, d in (alone(kg, kinks, P) if kinks else {}).items():
         dirs += [("alone into P+", e, d), ("alone into P-", e, comb([(-1, d)]))]
-    for _ in range(6):
+    for _ in range(6 if kinks else 0):
         sub = rng.sample(kinks, min(len(kinks), 4))
         dirs.append(("combination", None,
                      comb([(rng.choice([-1, 1]) * Fraction(rng.randint(1, 8)), kg[e]) for e in sub])))

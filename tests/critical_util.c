@@ -1,5 +1,5 @@
-/* Helpers of the critical-point tests (test_critical.c, test_critical_fixtures.c): certifying a
- * fixture with --critical, editing copies of its critical_point claim, and checking that both
+/* Helpers of the critical-point tests (test_critical.c, test_critical_fixtures.c, test_kinks.c):
+ * certifying a fixture with --critical, editing copies of its claims, and checking that both
  * checkers refuse them. */
 #include <stdio.h>
 #include <string.h>
@@ -12,24 +12,73 @@
 
 char out[1 << 20], err[1 << 16];
 
-/* Both checkers (dncert verify, dncert-verify) exit 1 on cert, and their reports contain `line`
- * and, when not NULL, `reason`. */
-void both_refuse(const char *cert, const char *line, const char *reason, const char *what)
+void both_checkers(const char *cert, int rc, const char *line, const char *reason, const char *what)
 {
     const char *args[] = { "verify", cert, NULL }, *vargs[] = { cert, NULL };
-    int rc, k;
+    int got, k;
     for (k = 0; k < 2; k++) {
-        rc = k == 0 ? tu_run(out, err, sizeof(out), args) : tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
-        cr_expect_eq(rc, 1, "%s: %s exit %d: %s%s", what, k == 0 ? "dncert verify" : "dncert-verify", rc, out, err);
+        got = k == 0 ? tu_run(out, err, sizeof(out), args) : tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
+        cr_expect_eq(got, rc, "%s: %s exit %d: %s%s", what, k == 0 ? "dncert verify" : "dncert-verify", got, out, err);
         cr_expect(strstr(out, line) != NULL, "%s: no '%s' in %s", what, line, out);
         cr_expect(reason == NULL || strstr(out, reason) != NULL, "%s: no '%s' in %s", what, reason, out);
     }
 }
 
+void forged_refused(json_t *j, const char *t, const char *id, const char *line, const char *reason)
+{
+    char mismatch[160];
+    json_object_set_new(tu_claim(j, id), "verdict", json_string("certified"));
+    cr_assert_eq(json_dump_file(j, t, 0), 0);
+    json_decref(j);
+    snprintf(mismatch, sizeof(mismatch), "%s %s not proven MISMATCH", id, id);
+    both_checkers(t, 1, line != NULL ? line : mismatch, reason, id);
+}
+
+void scale_direction(json_t *j, const char *s)
+{
+    json_t *blocks = json_object_get(json_object_get(json_object_get(j, "points"), "descent"), "blocks"), *b;
+    const char *key;
+    fmpq_t q, x;
+    fmpq_init(q);
+    fmpq_init(x);
+    cr_assert_eq(dnc_parse_rational(q, s), 0, "%s", s);
+    json_object_foreach(blocks, key, b) {
+        json_t *d = json_object_get(b, "dense");
+        size_t i;
+        for (i = 0; i < json_array_size(d); i++) {
+            char *v;
+            cr_assert_eq(dnc_parse_rational(x, json_string_value(json_array_get(d, i))), 0);
+            fmpq_mul(x, x, q);
+            v = fmpq_get_str(NULL, 10, x);
+            json_array_set_new(d, i, json_string(v));
+            flint_free(v);
+        }
+    }
+    fmpq_clear(q);
+    fmpq_clear(x);
+}
+
+char *zeros_without(json_t *cl, int l, int only_first)
+{
+    json_t *z = json_deep_copy(json_object_get(cl, "zero_weights"));
+    size_t i = 0;
+    char *js;
+    while (i < json_array_size(z))
+        if (json_integer_value(json_array_get(json_array_get(z, i), 0)) == l) {
+            json_array_remove(z, i);
+            if (only_first)
+                break;
+        } else
+            i++;
+    js = json_dumps(z, JSON_COMPACT);
+    json_decref(z);
+    return js;
+}
+
 /* Both checkers refuse the file, naming the critical_point claim as a mismatch. */
 void refused(const char *cert, const char *what)
 {
-    both_refuse(cert, "critical_point critical_point not proven MISMATCH", NULL, what);
+    both_checkers(cert, 1, "critical_point critical_point not proven MISMATCH", NULL, what);
 }
 
 /* 1 when the JSON triple a comes before b (by its three numbers). */

@@ -1,5 +1,5 @@
-/* Helpers of the critical-point tests (critical_util.c), shared by test_critical.c and
- * test_critical_fixtures.c. */
+/* Helpers of the critical-point tests (critical_util.c), shared by test_critical.c,
+ * test_critical_fixtures.c and test_kinks.c. */
 #ifndef DNCERT_CRITICAL_UTIL_H
 #define DNCERT_CRITICAL_UTIL_H
 
@@ -8,8 +8,22 @@
 /* Output buffers for tu_run and tu_run_bin. */
 extern char out[1 << 20], err[1 << 16];
 
-/* Both checkers exit 1 on cert and report `line` (and `reason` when not NULL). */
-void both_refuse(const char *cert, const char *line, const char *reason, const char *what);
+/* Both checkers (dncert verify, dncert-verify) exit rc on cert and report `line` (and
+ * `reason` when not NULL); `what` names the case in failure messages. */
+void both_checkers(const char *cert, int rc, const char *line, const char *reason, const char *what);
+
+/* Certificate j with claim id (whose kind is its id unless line says otherwise) marked
+ * certified, written to t and freed: both checkers exit 1 and report `line` (NULL: that claim
+ * as a mismatch, "ID ID not proven MISMATCH") and, when not NULL, `reason`. */
+void forged_refused(json_t *j, const char *t, const char *id, const char *line, const char *reason);
+
+/* Every entry of the point "descent" of certificate j (a descent_direction's direction, every
+ * block) times the rational s, written exactly. */
+void scale_direction(json_t *j, const char *s);
+
+/* cl's zero_weights without the triples of layer l (only the first such with only_first), as
+ * JSON (the caller frees it). */
+char *zeros_without(json_t *cl, int l, int only_first);
 
 /* Both checkers refuse the file, naming the critical_point claim as a mismatch. */
 void refused(const char *cert, const char *what);

@@ -752,26 +752,20 @@ Test(critical, k5_l2_pentagon_kinked_strict_local_min_of_f, .timeout = 120)
  * `line`. */
 static void d_stationary_refused(const char *file, const char *t, const char *ref, int drop, const char *line)
 {
-    char src[512];
-    json_t *j, *cl, *z;
-    size_t i = 0;
+    char src[512], *js;
+    json_t *j, *cp;
     snprintf(src, sizeof(src), "%s/certificates/%s", DNCERT_SOURCE_DIR, file);
     j = json_load_file(src, 0, NULL);
     cr_assert(j != NULL, "%s", src);
-    cl = tu_claim(j, "d_stationary");
-    cr_assert(cl != NULL, "%s has no d_stationary claim", file);
-    json_object_set_new(cl, "verdict", json_string("certified"));
+    cr_assert(tu_claim(j, "d_stationary") != NULL, "%s has no d_stationary claim", file);
     if (ref != NULL)
-        json_object_set_new(cl, "kink_multipliers", json_string(ref));
-    z = json_object_get(tu_claim(j, "critical_point"), "zero_weights");
-    while (drop > 0 && i < json_array_size(z))
-        if (json_integer_value(json_array_get(json_array_get(z, i), 0)) == drop)
-            json_array_remove(z, i);
-        else
-            i++;
-    cr_assert_eq(json_dump_file(j, t, 0), 0);
-    json_decref(j);
-    both_refuse(t, line, NULL, file);
+        json_object_set_new(tu_claim(j, "d_stationary"), "kink_multipliers", json_string(ref));
+    if (drop > 0) {
+        cp = tu_claim(j, "critical_point");
+        json_object_set_new(cp, "zero_weights", json_loads(js = zeros_without(cp, drop, 0), 0, NULL));
+        free(js);
+    }
+    forged_refused(j, t, "d_stationary", line, NULL);
 }
 
 /* d_stationary (format §6.14, docs/refine.md §7.17) on committed certificates, by both checkers.
@@ -824,23 +818,6 @@ Test(critical, d_stationary_on_committed_certificates, .timeout = 120)
  * in exact arithmetic). Both checkers certify it; a copy whose direction is negated (the kinks
  * then move into P+, where the slope-1 kink costs nothing and the others cost (G_e - mu_e) >= 0)
  * and one whose direction names the critical point itself are refused. */
-/* The point "descent" of j negated, entry by entry (its dense strings). */
-static void negate_descent(json_t *j)
-{
-    json_t *blocks = json_object_get(json_object_get(json_object_get(j, "points"), "descent"), "blocks"), *b;
-    const char *key;
-    json_object_foreach(blocks, key, b) {
-        json_t *d = json_object_get(b, "dense"), *x;
-        size_t i;
-        json_array_foreach(d, i, x) {
-            char s[128];
-            const char *v = json_string_value(x);
-            snprintf(s, sizeof(s), "%s%s", v[0] == '-' ? "" : "-", v[0] == '-' ? v + 1 : v);
-            json_array_set_new(d, i, json_string(s));
-        }
-    }
-}
-
 Test(critical, descent_direction_at_the_k3_l5_witness, .timeout = 120)
 {
     char dir[256], t[300];
@@ -860,12 +837,10 @@ Test(critical, descent_direction_at_the_k3_l5_witness, .timeout = 120)
     for (k = 0; k < 2; k++) {
         json_t *jj = json_deep_copy(j);
         if (k == 0)
-            negate_descent(jj);
+            scale_direction(jj, "-1");
         else
             json_object_set_new(tu_claim(jj, "descent_direction"), "direction", json_string("critical"));
-        cr_assert_eq(json_dump_file(jj, t, 0), 0);
-        json_decref(jj);
-        both_refuse(t, "descent_direction descent_direction not proven MISMATCH", NULL, k == 0 ? "negated" : "the point");
+        forged_refused(jj, t, "descent_direction", NULL, NULL);
     }
     json_decref(j);
 }
@@ -882,28 +857,21 @@ Test(critical, descent_direction_at_the_k3_l5_witness, .timeout = 120)
  * does not move, and the rate is that of pushing the others into P-, >= 0). */
 Test(critical, descent_into_p_plus_at_the_w20_group_point, .timeout = 120)
 {
+    static const char *const expect[] = { "descent     certified: along the direction descent the implied kink "
+                                          "[3, 4, 3] (G_e - mu_e < 0 on the box) moves into P+", NULL };
     char dir[256], c[300], t[300];
     const char *w = DNCERT_SOURCE_DIR "/certificates/critical-points/critical-K6-L4-w20-group.json";
-    const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20-group", "--out", c,
-                         "--critical", NULL };
     const char *args[] = { w, NULL };
     json_t *j, *z, *d;
     size_t i;
     int held = 0;
-    tu_tmpdir(dir, sizeof(dir));
-    snprintf(c, sizeof(c), "%s/c.json", dir);
-    snprintf(t, sizeof(t), "%s/t.json", dir);
-    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
-    cr_expect(strstr(out, "descent     certified: along the direction descent the implied kink [3, 4, 3] (G_e - mu_e < 0 "
-                          "on the box) moves into P+") != NULL, "%s", out);
+    certify_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l4-w20-group", dir, c, t, expect);
     cr_assert_eq(tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), args), 0, "%s%s", out, err);
     cr_expect(strstr(out, "descent_direction descent_direction certified OK") != NULL, "%s", out);
     j = json_load_file(w, 0, NULL);
     cr_assert(j != NULL);
-    negate_descent(j);
-    cr_assert_eq(json_dump_file(j, t, 0), 0);
-    json_decref(j);
-    both_refuse(t, "descent_direction descent_direction not proven MISMATCH", NULL, "negated");
+    scale_direction(j, "-1");
+    forged_refused(j, t, "descent_direction", NULL, NULL);
     j = json_load_file(w, 0, NULL);
     z = json_object_get(tu_claim(j, "critical_point"), "zero_weights");
     d = json_object_get(json_object_get(json_object_get(json_object_get(j, "points"), "descent"), "blocks"), "W2");
@@ -917,9 +885,7 @@ Test(critical, descent_into_p_plus_at_the_w20_group_point, .timeout = 120)
         }
     }
     cr_expect_eq(held, 2);   /* W_2[4, 3] and W_2[4, 14] */
-    cr_assert_eq(json_dump_file(j, t, 0), 0);
-    json_decref(j);
-    both_refuse(t, "descent_direction descent_direction not proven MISMATCH", NULL, "held weights not moved");
+    forged_refused(j, t, "descent_direction", NULL, NULL);
 }
 
 /* A concave kink with nothing held (found by helper-49's search, 2026-12-07: K = 6, n = 1,
@@ -939,27 +905,16 @@ Test(critical, k6_l2_concave_kink, .timeout = 120)
     static const char *const forged[2][2] = {
         { "d_stationary", "at kink 2 = [2, 1, 3] G_e = df/dh_e over the box is [-0.00507849" },
         { "strict_local_min_of_f", "the multiplier of kink 2 is not positive on the box" } };
-    char dir[256], c[300], t[300], line[128];
-    const char *cp[] = { "certify-point", DNCERT_SOURCE_DIR "/tests/data/critical/k6-l2-concave", "--out", c, "--critical",
-                         NULL };
+    static const char *const expect[] = { "kink-mult   certified", "d-stat      not proven: at kink 2 = [2, 1, 3]",
+                                          "descent     certified", "second      certified",
+                                          "local-min   not proven: the multiplier of kink 2 is not shown positive", NULL };
+    char dir[256], c[300], t[300];
     int k;
-    tu_tmpdir(dir, sizeof(dir));
-    snprintf(c, sizeof(c), "%s/c.json", dir);
-    snprintf(t, sizeof(t), "%s/t.json", dir);
-    cr_assert_eq(tu_run(out, err, sizeof(out), cp), 0, "%s%s", out, err);
-    cr_expect(strstr(out, "kink-mult   certified") != NULL, "%s", out);
-    cr_expect(strstr(out, "d-stat      not proven: at kink 2 = [2, 1, 3]") != NULL, "%s", out);
-    cr_expect(strstr(out, "descent     certified") != NULL, "%s", out);
-    cr_expect(strstr(out, "second      certified") != NULL, "%s", out);
-    cr_expect(strstr(out, "local-min   not proven: the multiplier of kink 2 is not shown positive") != NULL, "%s", out);
+    certify_fixture(DNCERT_SOURCE_DIR "/tests/data/critical/k6-l2-concave", dir, c, t, expect);
     for (k = 0; k < 2; k++) {
         json_t *j = json_load_file(c, 0, NULL);
         cr_assert(j != NULL);
-        json_object_set_new(tu_claim(j, forged[k][0]), "verdict", json_string("certified"));
-        cr_assert_eq(json_dump_file(j, t, 0), 0);
-        json_decref(j);
-        snprintf(line, sizeof(line), "%s %s not proven MISMATCH", forged[k][0], forged[k][0]);
-        both_refuse(t, line, forged[k][1], forged[k][0]);
+        forged_refused(j, t, forged[k][0], NULL, forged[k][1]);
         cr_expect(strstr(out, "descent_direction descent_direction certified OK") != NULL, "%s", out);   /* dncert-verify's */
     }
 }

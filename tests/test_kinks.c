@@ -16,8 +16,8 @@
 #include "dncert/objective.h"
 #include "dncert/rundir.h"
 #include "testutil.h"
+#include "critical_util.h"
 
-static char out[1 << 20], err[1 << 16];
 
 /* The bits of the point given to the certifier: its kink entries are then about 2^-500,
  * far below the pattern's threshold 2^(-prec/2) (prec = 256). */
@@ -146,19 +146,6 @@ static int near(const char *s, const fmpq_t x)
     return ok;
 }
 
-/* Both checkers (dncert verify and the standalone dncert-verify) on cert: exit status rc and
- * the line `line` in their reports. */
-static void both_checkers(const char *cert, int rc, const char *line, const char *what)
-{
-    const char *args[] = { "verify", cert, NULL }, *vargs[] = { cert, NULL };
-    int got = tu_run(out, err, sizeof(out), args);
-    cr_expect_eq(got, rc, "%s: dncert verify exit %d: %s%s", what, got, out, err);
-    cr_expect(strstr(out, line) != NULL, "%s: dncert verify: no '%s' in\n%s", what, line, out);
-    got = tu_run_bin(DNCERT_VERIFY_BIN, out, err, sizeof(out), vargs);
-    cr_expect_eq(got, rc, "%s: dncert-verify exit %d: %s%s", what, got, out, err);
-    cr_expect(strstr(out, line) != NULL, "%s: dncert-verify: no '%s' in\n%s", what, line, out);
-}
-
 /* certify-point --critical on the example's point into DIR/c.json; checks the output lines
  * of critical_point and kink_multipliers, the hand values of §7.5 -- the loss 1/3 (fit 1/12,
  * regularisation 1/4) of the exact point and of the critical point, the multipliers mu of the
@@ -209,7 +196,7 @@ static json_t *kink_certificate(char *c, size_t len, int ex, const char *km_line
     fmpq_clear(q);
     _fmpq_vec_clear(exact, dnc_param_offset(p, 3, DNC_NKINDS, 0));
     dnc_problem_clear(p);
-    both_checkers(c, 0, "critical_point critical_point certified OK", "the certificate");
+    both_checkers(c, 0, "critical_point critical_point certified OK", NULL, "the certificate");
     return j;
 }
 
@@ -240,11 +227,11 @@ Test(kinks, example_a_slopes_one_quarter)
     cr_assert_eq(json_array_size(sl), 3);
     for (e = 0; e < 3; e++)
         cr_expect(tight_in(json_array_get(sl, e), q), "the certified t_%ld does not enclose 1/4 tightly", (long) e);
-    both_checkers(c, 0, "kink_multipliers kink_multipliers certified OK", "example A");
+    both_checkers(c, 0, "kink_multipliers kink_multipliers certified OK", NULL, "example A");
     /* stated slopes that leave out the true t_e = 1/4 (inside [0, 1], so only the enclosure
      * of mu_e / G_e over the box can refuse them) */
     forge(f, sizeof(f), c, j, "0.3", "1");
-    both_checkers(f, 1, "kink_multipliers kink_multipliers not proven MISMATCH", "slopes [0.3, 1]");
+    both_checkers(f, 1, "kink_multipliers kink_multipliers not proven MISMATCH", NULL, "slopes [0.3, 1]");
     fmpq_clear(q);
     json_decref(j);
     {   /* exact slopes (format §6.10) are false here (t_e = 1/4): every rotation of units of
@@ -289,11 +276,11 @@ Test(kinks, example_b_not_stationary)
     json_t *j = kink_certificate(c, sizeof(c), EXAMPLE_B, "kink-mult   not proven: at kink 2 = [2, 2, 0], "
                                  "G_e in [0.027777778 +/- ", "t_e = mu_e / G_e in [-1.0000000 +/- ", "-1/36");
     cr_expect_str_eq(json_string_value(json_object_get(tu_claim(j, "kink_multipliers"), "verdict")), "not proven");
-    both_checkers(c, 0, "kink_multipliers kink_multipliers not proven OK", "example B");
+    both_checkers(c, 0, "kink_multipliers kink_multipliers not proven OK", NULL, "example B");
     forge(f, sizeof(f), c, j, "0", "1");
-    both_checkers(f, 1, "kink_multipliers kink_multipliers not proven MISMATCH", "B forged certified, slopes [0, 1]");
+    both_checkers(f, 1, "kink_multipliers kink_multipliers not proven MISMATCH", NULL, "B forged certified, slopes [0, 1]");
     forge(f, sizeof(f), c, j, "-3/2", "-1/2");
-    both_checkers(f, 1, "kink_multipliers kink_multipliers not proven MISMATCH", "B forged certified, slopes [-3/2, -1/2]");
+    both_checkers(f, 1, "kink_multipliers kink_multipliers not proven MISMATCH", NULL, "B forged certified, slopes [-3/2, -1/2]");
     json_decref(j);
 }
 
@@ -309,16 +296,12 @@ Test(kinks, d_stationary_at_example_a_not_at_b)
     json_t *j = kink_certificate(c, sizeof(c), EXAMPLE_A, "kink-mult   certified", NULL, "1/72");
     cr_expect_str_eq(json_string_value(json_object_get(tu_claim(j, "d_stationary"), "verdict")), "certified");
     json_decref(j);
-    both_checkers(c, 0, "d_stationary d_stationary certified OK", "example A");
+    both_checkers(c, 0, "d_stationary d_stationary certified OK", NULL, "example A");
     j = kink_certificate(c, sizeof(c), EXAMPLE_B, "kink-mult   not proven", NULL, "-1/36");
     cr_expect_str_eq(json_string_value(json_object_get(tu_claim(j, "d_stationary"), "verdict")), "not proven");
-    both_checkers(c, 0, "d_stationary d_stationary not proven OK", "example B");
-    json_object_set_new(tu_claim(j, "d_stationary"), "verdict", json_string("certified"));
+    both_checkers(c, 0, "d_stationary d_stationary not proven OK", NULL, "example B");
     snprintf(f, sizeof(f), "%.*s/forged-d.json", (int) (strrchr(c, '/') - c), c);
-    cr_assert_eq(json_dump_file(j, f, 0), 0);
-    json_decref(j);
-    both_checkers(f, 1, "d_stationary d_stationary not proven MISMATCH", "example B forged");
-    both_checkers(f, 1, "claim kink_multipliers is not certified", "example B forged");
+    forged_refused(j, f, "d_stationary", NULL, "claim kink_multipliers is not certified");
 }
 
 /* The file c with claim `id` (of the same kind) marked certified after edit(j) changed one
@@ -327,17 +310,12 @@ Test(kinks, d_stationary_at_example_a_not_at_b)
  * breaks even though strict_local_min is not certified in Example A.) */
 static void refuse_claim(const char *c, const char *id, void (*edit)(json_t *j), const char *why)
 {
-    char f[400], line[128];
+    char f[400];
     json_t *j = json_load_file(c, 0, NULL);
     cr_assert(j != NULL);
     edit(j);
-    json_object_set_new(tu_claim(j, id), "verdict", json_string("certified"));
     snprintf(f, sizeof(f), "%.*s/forged-%s.json", (int) (strrchr(c, '/') - c), c, id);
-    cr_assert_eq(json_dump_file(j, f, 0), 0);
-    json_decref(j);
-    snprintf(line, sizeof(line), "%s %s not proven MISMATCH", id, id);
-    both_checkers(f, 1, line, why);
-    both_checkers(f, 1, why, why);
+    forged_refused(j, f, id, NULL, why);
 }
 
 static void refuse_local_min(const char *c, void (*edit)(json_t *j), const char *why)
@@ -348,32 +326,6 @@ static void refuse_local_min(const char *c, void (*edit)(json_t *j), const char 
 static void refuse_descent(const char *c, void (*edit)(json_t *j), const char *why)
 {
     refuse_claim(c, "descent_direction", edit, why);
-}
-
-/* Every entry of block `name` of the direction times s (a rational string: its entries are
- * hexadecimal dyadics, so the product is written exactly). */
-static void scale_direction(json_t *j, const char *s)
-{
-    static const char *const blk[] = { "H1", "W1", "W2", "b" };
-    json_t *pts = json_object_get(json_object_get(j, "points"), "descent");
-    size_t b, i;
-    fmpq_t q, x;
-    fmpq_init(q);
-    fmpq_init(x);
-    q_of(q, s);
-    for (b = 0; b < 4; b++) {
-        json_t *d = json_object_get(json_object_get(json_object_get(pts, "blocks"), blk[b]), "dense");
-        for (i = 0; i < json_array_size(d); i++) {
-            char *t;
-            q_of(x, json_string_value(json_array_get(d, i)));
-            fmpq_mul(x, x, q);
-            t = fmpq_get_str(NULL, 10, x);
-            json_array_set_new(d, i, json_string(t));
-            flint_free(t);
-        }
-    }
-    fmpq_clear(q);
-    fmpq_clear(x);
 }
 
 static void direction_negated(json_t *j) { scale_direction(j, "-1"); }
@@ -468,7 +420,7 @@ Test(kinks, descent_direction_at_example_b)
     }
     fmpq_clear(q);
     json_decref(j);
-    both_checkers(c, 0, "descent_direction descent_direction certified OK", "example B");
+    both_checkers(c, 0, "descent_direction descent_direction certified OK", NULL, "example B");
     refuse_descent(c, direction_negated, "not in");
     refuse_descent(c, direction_zero, "not in");
     refuse_descent(c, direction_rotation, "its sign is not decided");
@@ -544,7 +496,7 @@ Test(kinks, example_a_is_a_saddle_not_a_local_min_of_f)
     cr_expect_str_eq(json_string_value(json_object_get(tu_claim(j, "strict_local_min"), "verdict")), "not proven");
     cr_expect_str_eq(json_string_value(json_object_get(tu_claim(j, "strict_local_min_of_f"), "verdict")), "not proven");
     json_decref(j);
-    both_checkers(c, 0, "strict_local_min_of_f strict_local_min_of_f not proven OK", "example A");
+    both_checkers(c, 0, "strict_local_min_of_f strict_local_min_of_f not proven OK", NULL, "example A");
     refuse_local_min(c, no_edit, "claim strict_local_min is not certified");
     refuse_local_min(c, slope_touches_0, "the stated slope interval of kink 0 is not strictly inside (0, 1)");
     refuse_local_min(c, slope_touches_1, "the stated slope interval of kink 1 is not strictly inside (0, 1)");
@@ -573,12 +525,12 @@ Test(kinks, local_min_of_f_needs_one_kink_layer)
                    "verdict", "certified", "strict_local_min", "strict_local_min", "kink_multipliers", "kink_multipliers");
     json_array_append_new(json_object_get(j, "claims"), cl);
     cr_assert_eq(json_dump_file(j, f, 0), 0);
-    both_checkers(f, 1, "local_min strict_local_min_of_f not proven MISMATCH", "two kink layers");
-    both_checkers(f, 1, "the kinks lie in more than one layer (2 and 3)", "two kink layers");
+    both_checkers(f, 1, "local_min strict_local_min_of_f not proven MISMATCH", "the kinks lie in more than one layer (2 and 3)",
+                  "two kink layers");
     json_object_set_new(cl, "kink_multipliers", json_string("critical_point"));
     cr_assert_eq(json_dump_file(j, f, 0), 0);
-    both_checkers(f, 1, "claims[", "a reference to a claim of another kind");
-    both_checkers(f, 1, "is a critical_point claim, not a kink_multipliers claim", "a reference to a claim of another kind");
+    both_checkers(f, 1, "claims[", "is a critical_point claim, not a kink_multipliers claim",
+                  "a reference to a claim of another kind");
     json_object_set_new(cl, "kink_multipliers", json_string("km2"));   /* a copy about another critical_point claim */
     cp = json_deep_copy(tu_claim(j, "critical_point"));
     json_object_set_new(cp, "id", json_string("cp2"));
@@ -588,6 +540,6 @@ Test(kinks, local_min_of_f_needs_one_kink_layer)
     json_object_set_new(cp, "critical_point", json_string("cp2"));
     json_array_append_new(json_object_get(j, "claims"), cp);
     cr_assert_eq(json_dump_file(j, f, 0), 0);
-    both_checkers(f, 1, "are about different critical_point claims", "claims about two critical points");
+    both_checkers(f, 1, "are about different critical_point claims", NULL, "claims about two critical points");
     json_decref(j);
 }

@@ -10,6 +10,13 @@
 #include <string.h>
 #include "verifier.h"
 
+/* 1 when the JSON object cl (a claim, or a scalar of a point) is of kind `kind`. */
+static int is_kind(const json_t *cl, const char *kind)
+{
+    const char *k = json_string_value(json_object_get(cl, "kind"));
+    return k != NULL && strcmp(k, kind) == 0;
+}
+
 /* Above 1024 (512) bits a multiplication costs more than linearly in the precision: at 4096
  * bits the ball path's m^3 step was measured at 1.7 times what a linear scaling gives. */
 static double ns_madd(slong prec)  { return 3.0 * pow(FLINT_MAX(1.0, (double) prec / 1024), 1.3); }
@@ -139,8 +146,7 @@ static double points_ns(vx_ctx *c, const json_t *points, const json_t *claims)
             ns += 8 * (ncols * (double) c->p.width[0] + vx_point_work(&c->p, 1) + (double) c->p.K) * NS_HASH_BYTE;
         ns += ranks * NS_RANK;
         json_object_foreach(json_object_get(json_object_get(points, key), "scalars"), layout, v)
-            if (json_string_value(json_object_get(v, "kind")) != NULL
-                && strcmp(json_string_value(json_object_get(v, "kind")), "algebraic") == 0)
+            if (is_kind(v, "algebraic"))
                 ns += root_ns(json_object_get(v, "polynomial"), json_object_get(v, "interval"), c->prec);
     }
     return ns;
@@ -372,22 +378,18 @@ int vx_check_work(vx_ctx *c, const json_t *root)
     size_t i;
     ns += distinct_structures_ns(&c->p, claims, c->prec);
     json_array_foreach(claims, i, cl)
-        if (json_string_value(json_object_get(cl, "kind")) != NULL
-            && strcmp(json_string_value(json_object_get(cl, "kind")), "root") == 0)
+        if (is_kind(cl, "root"))
             ns += c->p.ce ? 16 * ns_exp(8 * (c->prec + 64))   /* two signs of H, precision raised up to 8 times */
                           : root_ns(json_object_get(cl, "polynomial"), json_object_get(cl, "interval"), c->prec);
-        else if (json_string_value(json_object_get(cl, "kind")) != NULL
-                 && strcmp(json_string_value(json_object_get(cl, "kind")), "critical_point") == 0)
+        else if (is_kind(cl, "critical_point"))
             ns += critical_ns(c, json_object_get(root, "points"), cl);
-        else if (json_string_value(json_object_get(cl, "kind")) != NULL
-                 && strcmp(json_string_value(json_object_get(cl, "kind")), "strict_local_min") == 0) {
+        else if (is_kind(cl, "strict_local_min")) {
             /* the box Jacobian's passes again, and a Cholesky in place of the Krawczyk step (fewer
              * operations: the box itself is the critical_point claim's, certified before) */
             const json_t *ref = claim_by_id(claims, json_string_value(json_object_get(cl, "critical_point")));
             if (ref != NULL && json_is_object(ref))
                 ns += critical_ns(c, json_object_get(root, "points"), ref);
-        } else if (json_string_value(json_object_get(cl, "kind")) != NULL
-                   && strcmp(json_string_value(json_object_get(cl, "kind")), "kink_multipliers") == 0) {
+        } else if (is_kind(cl, "kink_multipliers")) {
             /* the pattern on the box and one backward pass over the claim's point (vcrit.c) */
             const json_t *ref = claim_by_id(claims, json_string_value(json_object_get(cl, "critical_point")));
             double nall, ncols;
@@ -395,8 +397,7 @@ int vx_check_work(vx_ctx *c, const json_t *root)
                 double pass = pass_ns(c, json_object_get(root, "points"), ref, &nall, &ncols);
                 ns += 2 * pass + exact_slopes_ns(c, cl, ref, pass, nall) + shifts_ns(c, cl, ref);
             }
-        } else if (json_string_value(json_object_get(cl, "kind")) != NULL
-                   && strcmp(json_string_value(json_object_get(cl, "kind")), "descent_direction") == 0) {
+        } else if (is_kind(cl, "descent_direction")) {
             /* the pattern on the box and L passes with a tangent, one per ReLU layer and a last one */
             const json_t *ref = claim_by_id(claims, json_string_value(json_object_get(cl, "critical_point")));
             double nall, ncols;

@@ -2762,7 +2762,7 @@ static int zero_row(const double *Cd, slong nz, slong nc, slong z)
 }
 
 /* The least-norm D = C^T y with (C C^T) y = b over the coordinates idx (b_z = 0 and the row left
- * out where row z of C is 0), exact as doubles, into r->descent (the other entries 0) and c->dv;
+ * out where row z of C is 0), exact as doubles, into r->descent (the other entries 0);
  * r->descent_rate <- <g, D> over the box; then one tangent pass along D (c->dpre: every zero
  * entry's w_e over the box, exactly 0 where it does not move). Returns 0 when the solve fails. */
 static int least_norm_direction(crit *c, dnc_critical *r, const slong *idx, slong nc, arb_srcptr g, const double *Cd,
@@ -2794,6 +2794,8 @@ static int least_norm_direction(crit *c, dnc_critical *r, const slong *idx, slon
     }
     if (ok)
         dnc_ball_eval_dual(c->e, c->de, c->x, c->dx, c->slope, c->seed, c->dseed, c->pre, c->dpre, c->prec);
+    for (i = 0; i < c->n; i++)   /* the scratch direction back to 0 (the tangents stay in c->dpre) */
+        arb_zero(c->dv[i]);
     flint_free(M);
     flint_free(piv);
     return ok;
@@ -2838,8 +2840,6 @@ static void descent_find(crit *c, dnc_critical *r, arb_srcptr X)
         arb_srcptr wz = zero_seed_entry(c->dpre, r, z);
         ok = arb_is_negative(wz) || arb_is_zero(wz);
     }
-    for (z = 0; z < c->n; z++)
-        arb_zero(c->dv[z]);
     r->descent_proven = ok && arb_is_negative(r->descent_rate);
     snprintf(r->descent_message, sizeof(r->descent_message), r->descent_proven ? "certified: along the direction "
              "descent every kink (listed and implied) moves into P-, and f'(theta*; D) < 0 on the box: theta* is not a "
@@ -2915,8 +2915,6 @@ static void descent_up(crit *c, dnc_critical *r, arb_srcptr X)
         arb_srcptr w = zero_seed_entry(c->dpre, r, e);
         ok = e == up ? arb_is_positive(w) : arb_is_negative(w) || arb_is_zero(w);
     }
-    for (i = 0; i < n; i++)
-        arb_zero(c->dv[i]);
     arb_zero(slope);
     if (r->descent == NULL)   /* the solve was not reached: an all-zero direction, not proven */
         r->descent = _fmpq_vec_init(n);

@@ -77,19 +77,20 @@ def main():
     claims = [c for c in cert.get("claims", []) if c.get("kind") == "descent_direction"]
     if not claims or claims[0].get("verdict") != "certified":
         fail("%s: no certified descent_direction claim (certify-point --critical makes one where a kink's "
-             "multiplier is negative)" % cert_path)
+             "multiplier is negative, or a kink has G_e - mu_e < 0)" % cert_path)
     if man.get("problem") != cert.get("problem"):
         fail("%s: the problem of %s is not the certificate's" % (run, cert_path))
     if os.path.exists(out):
         fail("%s: already exists" % out)
     x, d = blocks(cert, "critical"), blocks(cert, claims[0]["direction"])
+    for a in man["arrays"]:   # checked before anything is written
+        n = a["name"]
+        if n not in x or n not in d or list(x[n].shape) != list(a["shape"]) or d[n].shape != x[n].shape:
+            fail("%s: array %s does not match the certificate's point" % (run, n))
     tmp = out + ".tmp"
     os.makedirs(tmp)
     for a in man["arrays"]:
-        n = a["name"]
-        if n not in x or list(x[n].shape) != list(a["shape"]):
-            fail("%s: array %s does not match the certificate's point" % (run, n))
-        np.save(os.path.join(tmp, a["file"]), x[n] + eps * d[n])
+        np.save(os.path.join(tmp, a["file"]), x[a["name"]] + eps * d[a["name"]])
     man.pop("source", None)
     man["source"] = {"descend": {"certificate": cert_path, "eps": eps, "rate": claims[0]["rate"]["decimal"]}}
     with open(os.path.join(tmp, "manifest.json"), "w") as f:

@@ -7,6 +7,7 @@ descent_direction claim, a run of another problem, an existing output directory,
 that is not a positive number."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -54,6 +55,12 @@ def test_refuses_bad_input_without_output(tmp_path):
              ((CERT, RUN, out, "-1"), "EPS: expected a positive number"),
              ((CERT, RUN, out, "nan"), "EPS: expected a positive number"),
              ((CERT, RUN, out, "x"), "EPS: expected a positive number")]
+    bad_run = tmp_path / "run"   # RUN with its last array's shape changed: found before anything is written
+    shutil.copytree(RUN, bad_run)
+    man = json.load(open(bad_run / "manifest.json"))
+    man["arrays"][-1]["shape"] = [s + 1 for s in man["arrays"][-1]["shape"]]
+    json.dump(man, open(bad_run / "manifest.json", "w"))
+    cases.append(((CERT, str(bad_run), out), "does not match the certificate's point"))
     for args, msg in cases:
         r = run(*args)
         assert r.returncode == 2 and msg in r.stderr, (args, r.stderr)

@@ -12,8 +12,9 @@
 # With --retrain the whole recipe runs instead: a fixed training recipe per (K, L), then
 # `dncert refine` (double, then 256 bits), then the certificate (where refine does not reach a
 # stationary point, the trained point itself is certified: an upper bound); runs go to a
-# temporary directory, about 5 minutes. Training is not reproducible across machines: the BLAS
-# kernels sum in different orders and 500 000 GD steps carry the last bit into another point
+# temporary directory, about a minute (33 s and 64 s on two machines, 2026-12-07). Training is
+# not reproducible across machines: the BLAS kernels sum in different orders and 500 000 GD
+# steps carry the last bit into another point
 # (docs/theorems.md lists what another machine got).
 # The K = 3 and K = 5, L = 5 witnesses are certified not to be local minima (descent_direction);
 # K<K>-L5-descended are the points reached by continuing along that direction
@@ -27,7 +28,7 @@ if [ "${1:-}" = "--retrain" ]; then
     shift
 fi
 case "${1:-}" in
-    -h | --help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "small-k-low-rank.sh: unknown option $1 (allowed: --retrain, --help)" >&2; exit 2 ;;
 esac
 out=${1:-certificates/small-k-low-rank}
